@@ -1,0 +1,84 @@
+# Liveline: one Makefile (see README.md).
+#
+#   make            build build/liveline
+#   make run        install missing packages, build, serve the demo on 127.0.0.1:8080
+#   make test       install missing packages, build, run every test, then again
+#                   under AddressSanitizer and UBSan
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make clean
+
+CC      := gcc
+PREFIX  ?= /usr/local
+DESTDIR ?=
+LIBS    := libmicrohttpd sqlite3 icu-i18n icu-uc zlib libcmark jansson
+TESTLIBS := cmocka
+
+# Debian packages the build, the tests and `make run` need. bin/deps installs only
+# what is missing, so a ready machine pays one dpkg-query.
+DEB_BUILD := gcc make pkg-config libmicrohttpd-dev libsqlite3-dev libicu-dev \
+             zlib1g-dev libcmark-dev libjansson-dev
+DEB_TEST  := libcmocka-dev curl python3 sqlite3
+
+CFLAGS_BASE := -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
+               -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Isrc
+OPT     ?= -O2 -g
+PKG_CFLAGS = $(shell pkg-config --cflags $(LIBS))
+PKG_LIBS   = $(shell pkg-config --libs $(LIBS))
+
+SRC      := $(sort $(wildcard src/*/*.c))
+MAIN     := src/main.c
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+
+# Two build flavours share the sources: build/ (optimised) and build/asan/.
+define flavour
+$(1)OBJ  := $$(patsubst src/%.c,$(2)/obj/%.o,$$(SRC))
+$(2)/liveline: $$($(1)OBJ) $(2)/obj/main.o
+	$$(CC) $(3) -o $$@ $$^ $$(PKG_LIBS) -lm
+$(2)/obj/page/page_assets.o: $$(wildcard web/*)
+$(2)/obj/%.o: src/%.c $$(wildcard src/*/*.h)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(CFLAGS_BASE) $(3) $$(PKG_CFLAGS) -c -o $$@ $$<
+$(2)/tests/%: tests/unit/%.c $$($(1)OBJ) tests/unit/unit.h
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(CFLAGS_BASE) -Itests/unit $(3) $$(PKG_CFLAGS) -o $$@ $$< $$($(1)OBJ) \
+		$$(PKG_LIBS) $$(shell pkg-config --libs $(TESTLIBS)) -lm
+$(1)TESTS := $$(patsubst tests/unit/%.c,$(2)/tests/%,$$(UNIT_SRC))
+endef
+
+ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+              -fno-sanitize-recover=undefined
+$(eval $(call flavour,REL,build,$(OPT)))
+$(eval $(call flavour,ASAN,build/asan,$(ASAN_FLAGS)))
+
+.PHONY: all run test unit e2e check-src deps deps-test install clean bench
+all: deps build/liveline
+
+deps:
+	@bin/deps $(DEB_BUILD)
+
+deps-test:
+	@bin/deps $(DEB_BUILD) $(DEB_TEST)
+
+DB   ?= build/demo.db
+LISTEN ?= 127.0.0.1:8080
+run: all
+	@bin/demo build/liveline $(DB)
+	build/liveline --db $(DB) serve --listen $(LISTEN)
+
+# The suite runs twice: the optimised build, then the sanitizer build. Each runner
+# prints its own summary; tests/run prints the closing total.
+test: deps-test check-src build/liveline $(RELTESTS) build/asan/liveline $(ASANTESTS)
+	@tests/run build $(RELTESTS) -- build/asan $(ASANTESTS)
+
+# A banned-function check in the spirit of curl's checksrc.
+check-src:
+	@if grep -nE '\b(strcpy|sprintf|strtok|atoi|gets|strcat)\s*\(' src/*.c src/*/*.c; then \
+		echo "check-src: banned function (use the bounded or checked forms)"; exit 1; fi
+
+install: build/liveline
+	install -D -m 0755 build/liveline $(DESTDIR)$(PREFIX)/bin/liveline
+	install -d $(DESTDIR)$(PREFIX)/share/liveline
+	cp -r web data $(DESTDIR)$(PREFIX)/share/liveline/
+
+clean:
+	rm -rf build

@@ -1,0 +1,53 @@
+/*
+ * The HTTP side of a worker: an adapter over libmicrohttpd (epoll mode, driven
+ * by the worker's own event loop), the routing of reader requests, and every
+ * response, errors included, built in one place.
+ *
+ * A worker creates one http_server on a listening socket that it owns (bound
+ * with SO_REUSEPORT, so that every worker accepts on the same port), adds
+ * http_server_fd() to its epoll set, and calls http_server_run() when that fd is
+ * ready or http_server_timeout_ms() has passed. When the change log moves, the
+ * worker hands the new entries to http_server_apply_changes() so that cached pages
+ * are dropped and rendered again on the next request.
+ */
+#ifndef LIVELINE_HTTP_H
+#define LIVELINE_HTTP_H
+
+#include <stddef.h>
+
+#include "store/store.h"
+
+#define HTTP_MAX_BODY (1024 * 1024) /* bytes; larger request bodies get 413 */
+
+struct http_config {
+	int listen_fd;              /* listening socket, owned by the server from now on */
+	unsigned connection_limit;  /* MHD_OPTION_CONNECTION_LIMIT */
+	size_t connection_memory;   /* per-connection memory pool, bytes */
+	unsigned idle_timeout;      /* seconds before an idle connection is closed */
+	size_t cache_entries;       /* page cache bounds */
+	size_t cache_bytes;
+};
+
+struct http_server;
+
+/* Starts serving on cfg->listen_fd with `store` (borrowed; must outlive the
+ * server). Returns NULL with a reason in err on failure. */
+struct http_server *http_server_new(const struct http_config *cfg, struct store *store,
+				    char *err, size_t errlen);
+/* Stops accepting, closes every connection and frees the server. */
+void http_server_free(struct http_server *s);
+
+/* The fd to watch for readability (libmicrohttpd's epoll fd). */
+int http_server_fd(const struct http_server *s);
+/* Milliseconds until http_server_run() must be called even without events, or -1. */
+int http_server_timeout_ms(struct http_server *s);
+/* Does all pending network work. Returns 0, or -1 if the daemon failed. */
+int http_server_run(struct http_server *s);
+/* Stops accepting new connections (graceful shutdown begins). */
+void http_server_quiesce(struct http_server *s);
+
+/* Drops what the changes make stale. */
+void http_server_apply_changes(struct http_server *s, const struct store_change *changes,
+			       size_t n);
+
+#endif

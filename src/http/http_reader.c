@@ -1,0 +1,271 @@
+/*
+ * Reader routes: the index, live pages, permalinks and static files. Each
+ * request is answered from the page cache; on a miss the page is loaded from the
+ * store, rendered once and stored, so the next reader costs no query.
+ *
+ *   GET /                          index of live pages
+ *   GET /live/SLUG[?page=N]        a live page (N counted from the oldest post)
+ *   GET /live/SLUG/posts/ID        one post
+ *   GET /static/NAME.VERSION.EXT   built-in static files, cached for a year
+ *   GET /healthz                   "ok", for load balancers
+ */
+#include "http/http_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "page/page_assets.h"
+#include "util/buf.h"
+#include "util/log.h"
+
+#define HTTP_MAX_PAGE_HTML (16 * 1024 * 1024)
+
+/* Parses a positive decimal id (no sign, no leading zeros, fits int64). */
+static int http_parse_id(const char *s, size_t len, int64_t *out)
+{
+	int64_t v = 0;
+
+	if (len == 0 || len > 18 || s[0] == '0')
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+/* Stores a rendered body and answers with it, or answers 500. */
+static enum MHD_Result http_store_and_respond(struct http_request *req, const char *key,
+					      int64_t page_id, const char *cc,
+					      struct buf *b)
+{
+	struct page_entry *e;
+
+	if (b->err) {
+		log_warnx("rendering %s failed (%s)", req->path,
+			  b->err == BUF_ETOOBIG ? "too large" : "out of memory");
+		return http_respond_error(req, MHD_HTTP_INTERNAL_SERVER_ERROR,
+					  "This page could not be shown.");
+	}
+	e = page_cache_put(req->server->cache, key, page_id, 200, HTTP_CT_HTML, cc,
+			   b->data ? b->data : "", b->len);
+	if (!e)
+		return http_respond_error(req, MHD_HTTP_INTERNAL_SERVER_ERROR,
+					  "Out of memory.");
+	return http_respond_entry(req, e);
+}
+
+static enum MHD_Result http_store_failed(struct http_request *req)
+{
+	log_warnx("store: %s", store_errmsg(req->server->store));
+	return http_respond_error(req, MHD_HTTP_SERVICE_UNAVAILABLE,
+				  "The live page store is not available. Try again shortly.");
+}
+
+static enum MHD_Result http_index(struct http_request *req)
+{
+	struct http_server *s = req->server;
+	struct page_entry *e = page_cache_get(s->cache, "index");
+	struct model_page *pages;
+	enum MHD_Result ret;
+	struct buf b;
+	size_t n;
+
+	if (e)
+		return http_respond_entry(req, e);
+	if (store_page_list(s->store, &pages, &n) < 0)
+		return http_store_failed(req);
+	buf_init(&b, HTTP_MAX_PAGE_HTML);
+	render_index_html(&b, &s->site, pages, n);
+	model_pages_free(pages, n);
+	ret = http_store_and_respond(req, "index", PAGE_CACHE_ANY_PAGE, HTTP_CC_SHORT, &b);
+	buf_cleanup(&b);
+	return ret;
+}
+
+/* Renders page `page_no` of `page` (0: the newest, the live page itself). */
+static enum MHD_Result http_live_page(struct http_request *req, const char *key,
+				      struct model_page *page, size_t page_no)
+{
+	struct http_server *s = req->server;
+	struct render_page_view v = { 0 };
+	struct model_post *posts = NULL, pinned = { 0 };
+	size_t count = render_page_count(page->n_posts), n = 0;
+	enum MHD_Result ret;
+	struct buf b;
+	int newest;
+
+	if (page_no > count)
+		return http_respond_error(req, MHD_HTTP_NOT_FOUND,
+					  "This live page has no page with that number.");
+	if (page_no == 0)
+		page_no = count;
+	newest = page_no == count;
+	if (store_post_range(s->store, page->id, (page_no - 1) * MODEL_POSTS_PER_PAGE,
+			     MODEL_POSTS_PER_PAGE, &posts, &n) < 0)
+		return http_store_failed(req);
+	if (newest && page->pinned_post_id &&
+	    store_post_get(s->store, page->id, page->pinned_post_id, &pinned) == 0)
+		v.pinned = &pinned;
+	v.page = page;
+	v.posts = posts;
+	v.n_posts = n;
+	v.page_no = page_no;
+	v.page_count = count;
+	buf_init(&b, HTTP_MAX_PAGE_HTML);
+	render_page_html(&b, &s->site, &v);
+	model_posts_free(posts, n);
+	model_post_cleanup(&pinned);
+	/* Only the newest page changes as posts arrive; older pages change only on
+	 * an edit or a deletion, which drops them from our cache at once. */
+	ret = http_store_and_respond(req, key, page->id, newest ? HTTP_CC_LIVE : HTTP_CC_STABLE,
+				     &b);
+	buf_cleanup(&b);
+	return ret;
+}
+
+static enum MHD_Result http_permalink(struct http_request *req, const char *key,
+				      struct model_page *page, int64_t post_id)
+{
+	struct http_server *s = req->server;
+	struct model_post post;
+	enum MHD_Result ret;
+	size_t index;
+	struct buf b;
+	int rc;
+
+	rc = store_post_get(s->store, page->id, post_id, &post);
+	if (rc == STORE_ENOTFOUND)
+		return http_respond_error(req, MHD_HTTP_NOT_FOUND,
+					  "There is no such post on this live page.");
+	if (rc < 0 || store_post_index(s->store, page->id, post_id, &index) < 0) {
+		if (rc == 0)
+			model_post_cleanup(&post);
+		return http_store_failed(req);
+	}
+	buf_init(&b, HTTP_MAX_PAGE_HTML);
+	render_permalink_html(&b, &s->site, page, &post, render_page_of_index(index),
+			      render_page_count(page->n_posts));
+	model_post_cleanup(&post);
+	ret = http_store_and_respond(req, key, page->id, HTTP_CC_SHORT, &b);
+	buf_cleanup(&b);
+	return ret;
+}
+
+/* The ?page= argument: absent (0), or a positive page number. -1 if malformed. */
+static int http_page_arg(struct http_request *req, size_t *out)
+{
+	const char *v = MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, "page");
+	int64_t n;
+
+	*out = 0;
+	if (!v)
+		return 0;
+	if (http_parse_id(v, strlen(v), &n) < 0 || n > 1000000)
+		return -1;
+	*out = (size_t)n;
+	return 0;
+}
+
+/* /live/SLUG, /live/SLUG/posts/ID */
+static enum MHD_Result http_live(struct http_request *req, const char *rest)
+{
+	struct http_server *s = req->server;
+	const char *slash = strchr(rest, '/');
+	size_t slug_len = slash ? (size_t)(slash - rest) : strlen(rest);
+	char slug[96], key[160];
+	struct model_page page;
+	struct page_entry *e;
+	enum MHD_Result ret;
+	int64_t post_id = 0;
+	size_t page_no = 0;
+	int rc;
+
+	if (slug_len == 0 || slug_len >= sizeof(slug))
+		return http_respond_error(req, MHD_HTTP_NOT_FOUND, "There is no such live page.");
+	memcpy(slug, rest, slug_len);
+	slug[slug_len] = '\0';
+	if (!model_slug_valid(slug))
+		return http_respond_error(req, MHD_HTTP_NOT_FOUND, "There is no such live page.");
+	if (slash) {
+		const char *id = slash + 1;
+		if (strncmp(id, "posts/", 6) != 0 ||
+		    http_parse_id(id + 6, strlen(id + 6), &post_id) < 0)
+			return http_respond_error(req, MHD_HTTP_NOT_FOUND,
+						  "There is nothing at this address.");
+		snprintf(key, sizeof(key), "post:%s:%lld", slug, (long long)post_id);
+	} else {
+		if (http_page_arg(req, &page_no) < 0)
+			return http_respond_error(req, MHD_HTTP_BAD_REQUEST,
+						  "The page number must be a positive whole number.");
+		snprintf(key, sizeof(key), "page:%s:%zu", slug, page_no);
+	}
+	e = page_cache_get(s->cache, key);
+	if (e)
+		return http_respond_entry(req, e);
+
+	rc = store_page_get(s->store, slug, &page);
+	if (rc == STORE_ENOTFOUND)
+		return http_respond_error(req, MHD_HTTP_NOT_FOUND, "There is no such live page.");
+	if (rc < 0)
+		return http_store_failed(req);
+	if (post_id)
+		ret = http_permalink(req, key, &page, post_id);
+	else
+		ret = http_live_page(req, key, &page, page_no);
+	model_page_cleanup(&page);
+	return ret;
+}
+
+static enum MHD_Result http_static(struct http_request *req)
+{
+	struct http_server *s = req->server;
+	const struct page_asset *a;
+	struct page_entry *e = page_cache_get(s->cache, req->path);
+
+	if (e)
+		return http_respond_entry(req, e);
+	a = page_asset_by_url(req->path);
+	if (!a)
+		return http_respond_error(req, MHD_HTTP_NOT_FOUND, "There is no such file.");
+	e = page_cache_put(s->cache, req->path, PAGE_CACHE_STATIC, 200, a->content_type,
+			   HTTP_CC_STATIC, a->data, a->len);
+	if (!e)
+		return http_respond_error(req, MHD_HTTP_INTERNAL_SERVER_ERROR, "Out of memory.");
+	return http_respond_entry(req, e);
+}
+
+static enum MHD_Result http_health(struct http_request *req)
+{
+	static char ok[] = "ok\n";
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	r = MHD_create_response_from_buffer(sizeof(ok) - 1, ok, MHD_RESPMEM_PERSISTENT);
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	ret = MHD_queue_response(req->conn, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+enum MHD_Result http_reader_route(struct http_request *req)
+{
+	const char *p = req->path;
+
+	if (strcmp(p, "/") == 0)
+		return http_index(req);
+	if (strncmp(p, "/live/", 6) == 0)
+		return http_live(req, p + 6);
+	if (strncmp(p, "/static/", 8) == 0)
+		return http_static(req);
+	if (strcmp(p, "/healthz") == 0)
+		return http_health(req);
+	return http_respond_error(req, MHD_HTTP_NOT_FOUND, "There is nothing at this address.");
+}

@@ -1,0 +1,331 @@
+/*
+ * The adapter over libmicrohttpd: daemon set-up, the access handler, request
+ * limits, and the one place where responses are built. See http.h.
+ *
+ * Known libmicrohttpd behaviours we design around (measured):
+ * - Queuing a response on the first call of the access handler makes MHD close
+ *   the connection after it; we return once first, then answer on the second call,
+ *   which keeps connections alive.
+ * - The default connection limit is about 1,020 even in epoll mode; we set it.
+ * - The default 32 KiB per-connection pool is more than a reader request needs.
+ */
+#include "http/http_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "page/page_assets.h"
+#include "util/buf.h"
+#include "util/log.h"
+
+/* Responses prebuilt for a cache entry, kept in its attached slots so that a
+ * cache hit allocates nothing: [0] plain, [1] gzip, [2] 304. */
+enum { HTTP_SLOT_PLAIN, HTTP_SLOT_GZIP, HTTP_SLOT_304 };
+
+static void http_body_release(void *cls)
+{
+	page_body_unref(cls);
+}
+
+static void http_attached_free(void *attached)
+{
+	MHD_destroy_response(attached);
+}
+
+static void http_add_common_headers(struct MHD_Response *r, const struct page_entry *e)
+{
+	MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, e->etag);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, e->cache_control);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+}
+
+/* A response over a shared body: the response holds a reference, released by
+ * libmicrohttpd when the last connection using it is done. */
+static struct MHD_Response *http_body_response(const struct page_entry *e,
+					       struct page_body *body, int gzip)
+{
+	struct MHD_Response *r;
+
+	page_body_ref(body);
+	r = MHD_create_response_from_buffer_with_free_callback_cls(
+		body->len, body->data, http_body_release, body);
+	if (!r) {
+		page_body_unref(body);
+		return NULL;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, e->content_type);
+	if (gzip)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+	http_add_common_headers(r, e);
+	return r;
+}
+
+static struct MHD_Response *http_entry_response(struct page_entry *e, int slot)
+{
+	struct MHD_Response *r = e->attached[slot];
+
+	if (r)
+		return r;
+	switch (slot) {
+	case HTTP_SLOT_PLAIN:
+		r = http_body_response(e, e->body, 0);
+		break;
+	case HTTP_SLOT_GZIP:
+		r = http_body_response(e, e->gz, 1);
+		break;
+	default:
+		r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+		if (r)
+			http_add_common_headers(r, e);
+	}
+	e->attached[slot] = r;
+	return r;
+}
+
+/* 1 if an If-None-Match value lists `etag` (weak comparison, as RFC 9110 asks
+ * for If-None-Match) or is "*". */
+static int http_etag_matches(const char *inm, const char *etag)
+{
+	size_t n = strlen(etag);
+	const char *p = inm;
+
+	while (*p) {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (*p == '*')
+			return 1;
+		if (strncmp(p, "W/", 2) == 0)
+			p += 2;
+		if (strncmp(p, etag, n) == 0 && (p[n] == '\0' || p[n] == ',' ||
+						  p[n] == ' ' || p[n] == '\t'))
+			return 1;
+		while (*p && *p != ',')
+			p++;
+	}
+	return 0;
+}
+
+/* 1 if Accept-Encoding accepts gzip: a "gzip" or "*" coding whose q is not 0. */
+static int http_accepts_gzip(const char *ae)
+{
+	const char *p = ae;
+
+	while (p && *p) {
+		const char *tok, *end, *q;
+		size_t len;
+
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		tok = p;
+		while (*p && *p != ',' && *p != ';' && *p != ' ' && *p != '\t')
+			p++;
+		len = (size_t)(p - tok);
+		end = strchr(p, ',');
+		if (!end)
+			end = p + strlen(p);
+		if ((len == 4 && strncasecmp(tok, "gzip", 4) == 0) ||
+		    (len == 1 && *tok == '*')) {
+			q = strstr(p, "q=");
+			if (!q || q > end)
+				return 1;
+			q += 2;
+			/* q=0, q=0.0, q=0.000 refuse; anything else accepts. */
+			while (*q == '0' || *q == '.')
+				q++;
+			if (q < end && *q >= '1' && *q <= '9')
+				return 1;
+		}
+		p = end;
+	}
+	return 0;
+}
+
+enum MHD_Result http_respond_entry(struct http_request *req, struct page_entry *e)
+{
+	const char *inm, *ae;
+	struct MHD_Response *r;
+	unsigned status = (unsigned)e->status;
+
+	inm = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
+					  MHD_HTTP_HEADER_IF_NONE_MATCH);
+	ae = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
+					 MHD_HTTP_HEADER_ACCEPT_ENCODING);
+	if (inm && status == MHD_HTTP_OK && http_etag_matches(inm, e->etag)) {
+		r = http_entry_response(e, HTTP_SLOT_304);
+		status = MHD_HTTP_NOT_MODIFIED;
+	} else if (e->gz && ae && http_accepts_gzip(ae)) {
+		r = http_entry_response(e, HTTP_SLOT_GZIP);
+	} else {
+		r = http_entry_response(e, HTTP_SLOT_PLAIN);
+	}
+	if (!r)
+		return MHD_NO; /* out of memory: MHD closes the connection */
+	return MHD_queue_response(req->conn, status, r);
+}
+
+static const char *http_reason(unsigned status)
+{
+	const char *r = MHD_get_reason_phrase_for(status);
+	return r && *r ? r : "Error";
+}
+
+enum MHD_Result http_respond_error(struct http_request *req, unsigned status,
+				   const char *message)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+	struct buf b;
+	char *html;
+	size_t len;
+
+	buf_init(&b, 64 * 1024);
+	render_error_html(&b, &req->server->site, (int)status, http_reason(status), message);
+	html = buf_detach(&b, &len);
+	if (!html)
+		return MHD_NO;
+	r = MHD_create_response_from_buffer(len, html, MHD_RESPMEM_MUST_FREE);
+	if (!r) {
+		free(html);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, HTTP_CT_HTML);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+	ret = MHD_queue_response(req->conn, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* Marks the first call of the handler for a request (see the file comment). */
+static int http_first_call_marker;
+
+static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn,
+				   const char *url, const char *method,
+				   const char *version, const char *upload_data,
+				   size_t *upload_data_size, void **con_cls)
+{
+	struct http_request req = { cls, conn, method, url };
+	const char *cl;
+
+	(void)version;
+	(void)upload_data;
+	if (*con_cls == NULL) {
+		*con_cls = &http_first_call_marker;
+		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						 MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (cl && strtoull(cl, NULL, 10) > HTTP_MAX_BODY)
+			return http_respond_error(&req, MHD_HTTP_CONTENT_TOO_LARGE,
+						  "The request body is too large.");
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		/* No reader route takes a body: discard it, answer once it is read. */
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
+		return http_respond_error(&req, MHD_HTTP_METHOD_NOT_ALLOWED,
+					  "This address can only be read (GET or HEAD).");
+	return http_reader_route(&req);
+}
+
+static void http_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	msg[strcspn(msg, "\n")] = '\0';
+	log_debug("libmicrohttpd: %s", msg);
+}
+
+struct http_server *http_server_new(const struct http_config *cfg, struct store *store,
+				    char *err, size_t errlen)
+{
+	struct http_server *s = calloc(1, sizeof(*s));
+
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->store = store;
+	page_assets_init();
+	s->site.name = "Liveline";
+	s->site.css_url = page_asset_by_name("style.css")->url;
+	s->site.js_url = NULL;
+	s->cache = page_cache_new(cfg->cache_entries, cfg->cache_bytes, http_attached_free);
+	if (!s->cache) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	s->daemon = MHD_start_daemon(
+		MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_TURBO | MHD_USE_ERROR_LOG,
+		0, NULL, NULL, http_access, s,
+		MHD_OPTION_LISTEN_SOCKET, cfg->listen_fd,
+		MHD_OPTION_CONNECTION_LIMIT, cfg->connection_limit,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->connection_memory,
+		MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout,
+		MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, NULL,
+		MHD_OPTION_END);
+	if (!s->daemon) {
+		snprintf(err, errlen, "libmicrohttpd could not start on the listening socket");
+		goto fail;
+	}
+	return s;
+fail:
+	page_cache_free(s->cache);
+	free(s);
+	return NULL;
+}
+
+void http_server_free(struct http_server *s)
+{
+	if (!s)
+		return;
+	MHD_stop_daemon(s->daemon);
+	page_cache_free(s->cache);
+	free(s);
+}
+
+int http_server_fd(const struct http_server *s)
+{
+	const union MHD_DaemonInfo *i = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_EPOLL_FD);
+	return i ? i->epoll_fd : -1;
+}
+
+int http_server_timeout_ms(struct http_server *s)
+{
+	MHD_UNSIGNED_LONG_LONG t;
+
+	if (MHD_get_timeout(s->daemon, &t) != MHD_YES)
+		return -1;
+	return t > 60000 ? 60000 : (int)t;
+}
+
+int http_server_run(struct http_server *s)
+{
+	return MHD_run(s->daemon) == MHD_YES ? 0 : -1;
+}
+
+void http_server_quiesce(struct http_server *s)
+{
+	if (!s->quiesced) {
+		int fd = MHD_quiesce_daemon(s->daemon);
+		s->quiesced = 1;
+		if (fd >= 0)
+			close(fd);
+	}
+}
+
+void http_server_apply_changes(struct http_server *s, const struct store_change *changes,
+			       size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		page_cache_drop_page(s->cache, changes[i].page_id);
+}

@@ -1,0 +1,131 @@
+/*
+ * The data types of a live page: pages, their summary, posts, bylines and the
+ * blocks of a post body. Plain structs owned by whoever holds them; every string
+ * is a heap copy (UTF-8, NUL-terminated) freed by the matching *_cleanup().
+ *
+ * Rich text ("inline Markdown"): paragraph, quotation, list-item, caption and key
+ * point texts hold CommonMark inline source (see markup/markup.h): emphasis,
+ * strong, code and links. Alt texts, credits, names, roles and titles are plain.
+ * A link with an empty destination is an external link whose address the source
+ * did not keep (an imported capture says only ", external").
+ */
+#ifndef LIVELINE_MODEL_H
+#define LIVELINE_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum model_status {
+	MODEL_STATUS_UPCOMING = 0,
+	MODEL_STATUS_LIVE = 1,
+	MODEL_STATUS_ENDED = 2,
+};
+
+/* "upcoming", "live", "ended"; model_status_parse returns -1 for anything else. */
+const char *model_status_name(enum model_status s);
+int model_status_parse(const char *s);
+
+enum model_block_kind {
+	MODEL_BLOCK_PARAGRAPH = 0, /* text */
+	MODEL_BLOCK_QUOTE = 1,     /* text, optional cite */
+	MODEL_BLOCK_LIST = 2,      /* items */
+	MODEL_BLOCK_IMAGE = 3,     /* url, alt, credit, optional caption */
+	MODEL_BLOCK_EMBED = 4,     /* url, title */
+};
+
+const char *model_block_kind_name(enum model_block_kind k); /* "paragraph", ... */
+int model_block_kind_parse(const char *s);                  /* or -1 */
+
+struct model_list_item {
+	char *lead; /* bold lead-in, inline Markdown, e.g. "Zooming out:"; NULL if none */
+	char *text; /* inline Markdown; never NULL */
+};
+
+struct model_block {
+	enum model_block_kind kind;
+	char *text;    /* paragraph, quote: inline Markdown; embed: its title (plain) */
+	char *cite;    /* quote: who said it (plain), or NULL */
+	char *url;     /* image: source URL or stored file path; embed: URL; may be "" */
+	char *alt;     /* image: alt text (plain) */
+	char *credit;  /* image: credit (plain), e.g. "Reuters"; may be "" */
+	char *caption; /* image: caption, inline Markdown, or NULL */
+	struct model_list_item *items; /* list */
+	size_t n_items;
+	/* Layout fact for the plain-text form: a list is followed by a blank line.
+	 * Captures are not regular here (PRODUCT.md); 1 is the newsroom default. */
+	int blank_after;
+};
+
+struct model_byline {
+	char *name; /* "Liza Fokht" */
+	char *role; /* "BBC Russian service, reporting from Paris"; may be "" */
+};
+
+struct model_post {
+	int64_t id;           /* 0 until stored */
+	int64_t page_id;
+	char *title;
+	int64_t published_at; /* UTC seconds since the epoch */
+	int64_t updated_at;   /* UTC seconds; equals published_at until edited */
+	int breaking;
+	int key_event;
+	int pinned;           /* derived from the page's pinned_post_id when loaded */
+	struct model_byline *bylines;
+	size_t n_bylines;
+	struct model_block *blocks;
+	size_t n_blocks;
+};
+
+enum model_media_kind {
+	MODEL_MEDIA_NONE = 0,
+	MODEL_MEDIA_VIDEO = 1,
+	MODEL_MEDIA_IMAGE = 2,
+};
+
+struct model_summary {
+	char **points;      /* key points, inline Markdown, in order */
+	size_t n_points;
+	enum model_media_kind media_kind;
+	char *media_url;    /* may be "" (an imported capture keeps no address) */
+	char *media_alt;    /* plain, may be "" */
+	char *media_caption; /* inline Markdown, e.g. "Watch: ..."; NULL if none */
+};
+
+struct model_page {
+	int64_t id;         /* 0 until stored */
+	char *slug;         /* [a-z0-9-], 1..80 bytes: see model_slug_valid() */
+	char *title;
+	char *description;  /* may be "" */
+	char *zone;         /* IANA zone, default "Europe/London" */
+	enum model_status status;
+	int64_t start_at;   /* planned or actual start of coverage, UTC seconds; 0 unset */
+	int64_t end_at;     /* 0 unset */
+	struct model_summary summary;
+	int64_t pinned_post_id; /* 0 for none */
+	int64_t last_seq;   /* sequence number of the page's newest change */
+	int64_t updated_at; /* UTC seconds of the newest change */
+	size_t n_posts;     /* filled by the store when loading */
+};
+
+#define MODEL_DEFAULT_ZONE "Europe/London"
+#define MODEL_POSTS_PER_PAGE 20
+
+void model_page_cleanup(struct model_page *p);
+void model_post_cleanup(struct model_post *p);
+void model_block_cleanup(struct model_block *b);
+void model_summary_cleanup(struct model_summary *s);
+void model_posts_free(struct model_post *posts, size_t n); /* cleans each, frees array */
+void model_pages_free(struct model_page *pages, size_t n); /* likewise */
+
+/* 1 if `slug` is 1..80 bytes of [a-z0-9-], not starting or ending with '-'. */
+int model_slug_valid(const char *slug);
+
+/* Deep copies; return 0 or -1 on out of memory (dst is then cleaned up). */
+int model_post_copy(struct model_post *dst, const struct model_post *src)
+	__attribute__((warn_unused_result));
+
+/* strdup that treats NULL as NULL and aborts on out of memory (the model's
+ * constructors are not worth unwinding for an allocation failure). */
+char *model_strdup(const char *s);
+
+#endif

@@ -1,0 +1,59 @@
+/*
+ * Static files built into the binary: see page_assets.h. The bytes come from
+ * web/ through the assembler's .incbin, so there is no generated source and no
+ * run-time path to get wrong.
+ */
+#include "page/page_assets.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <zlib.h>
+
+#define PAGE_ASSET_INCBIN(sym, file)                                  \
+	__asm__(".section .rodata\n"                                  \
+		".global " #sym "_start\n"                            \
+		".global " #sym "_end\n"                              \
+		".balign 16\n" #sym "_start:\n"                       \
+		".incbin \"" file "\"\n" #sym "_end:\n"               \
+		".byte 0\n"                                           \
+		".previous\n");                                       \
+	extern const char sym##_start[];                              \
+	extern const char sym##_end[]
+
+PAGE_ASSET_INCBIN(asset_style_css, "web/style.css");
+
+static struct page_asset assets[] = {
+	{ "style.css", "text/css; charset=utf-8", NULL, 0, "" },
+};
+
+void page_assets_init(void)
+{
+	struct page_asset *a = &assets[0];
+	const char *dot;
+
+	a->data = asset_style_css_start;
+	a->len = (size_t)(asset_style_css_end - asset_style_css_start);
+	for (size_t i = 0; i < sizeof(assets) / sizeof(assets[0]); i++) {
+		a = &assets[i];
+		dot = strrchr(a->name, '.');
+		snprintf(a->url, sizeof(a->url), "/static/%.*s.%08lx%s",
+			 (int)(dot - a->name), a->name,
+			 crc32_z(0, (const Bytef *)a->data, a->len), dot);
+	}
+}
+
+const struct page_asset *page_asset_by_url(const char *url)
+{
+	for (size_t i = 0; i < sizeof(assets) / sizeof(assets[0]); i++)
+		if (strcmp(assets[i].url, url) == 0)
+			return &assets[i];
+	return NULL;
+}
+
+const struct page_asset *page_asset_by_name(const char *name)
+{
+	for (size_t i = 0; i < sizeof(assets) / sizeof(assets[0]); i++)
+		if (strcmp(assets[i].name, name) == 0)
+			return &assets[i];
+	return NULL;
+}

@@ -1,0 +1,83 @@
+/*
+ * The page cache: rendered responses kept in memory, each with a strong ETag and
+ * a gzip copy made once when it is stored, so that a cache hit costs no database
+ * query, no rendering and no compression. One cache per worker process.
+ *
+ * Entries are looked up by key (a normalised request: "page:SLUG:N" etc.) and
+ * tagged with the page they were rendered from, so that a change to a page drops
+ * exactly that page's entries (page_cache_drop_page). Bodies are reference
+ * counted: a response being written to a slow reader keeps its body alive after
+ * the entry itself has been dropped or replaced.
+ *
+ * The cache is bounded in entries and bytes; storing past either bound evicts
+ * the least recently stored entries first.
+ */
+#ifndef LIVELINE_PAGE_CACHE_H
+#define LIVELINE_PAGE_CACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Immutable bytes shared by reference count. */
+struct page_body {
+	unsigned refs;
+	size_t len;
+	char data[]; /* len bytes, NUL-terminated for convenience */
+};
+
+struct page_body *page_body_new(const void *data, size_t len); /* refs = 1; NULL on OOM */
+void page_body_ref(struct page_body *b);
+void page_body_unref(struct page_body *b);
+
+#define PAGE_CACHE_ANY_PAGE 0
+#define PAGE_CACHE_STATIC (-1)
+
+struct page_entry {
+	char *key;
+	int64_t page_id;          /* > 0: rendered from that page; PAGE_CACHE_ANY_PAGE:
+				   * shows all pages (the index), dropped on any change;
+				   * PAGE_CACHE_STATIC: never dropped by a change */
+	int status;               /* HTTP status of the response, usually 200 */
+	const char *content_type; /* static string */
+	const char *cache_control;/* static string */
+	char etag[40];            /* with quotes: "\"1a2b...\"" */
+	struct page_body *body;
+	struct page_body *gz;     /* NULL when compression does not pay */
+	void *attached[3];        /* owned by the HTTP layer: prebuilt responses */
+	/* private */
+	struct page_entry *next_in_bucket;
+	struct page_entry *older, *newer;
+};
+
+/* Called for each non-NULL attached slot when an entry leaves the cache. */
+typedef void (*page_attached_free_fn)(void *attached);
+
+struct page_cache;
+
+struct page_cache *page_cache_new(size_t max_entries, size_t max_bytes,
+				  page_attached_free_fn attached_free);
+void page_cache_free(struct page_cache *c);
+
+/* The entry for `key`, or NULL. The pointer is valid until the next call that
+ * stores or drops entries. */
+struct page_entry *page_cache_get(struct page_cache *c, const char *key);
+
+/* Stores a copy of `body` under `key` (replacing any entry), computes its ETag
+ * and, for bodies of 256 bytes and more, a gzip copy. Returns the new entry, or
+ * NULL on out of memory (the cache is unchanged). */
+struct page_entry *page_cache_put(struct page_cache *c, const char *key, int64_t page_id,
+				  int status, const char *content_type,
+				  const char *cache_control, const void *body, size_t len);
+
+/* Drops every entry rendered from `page_id`, and every PAGE_CACHE_ANY_PAGE
+ * entry (listings that show all pages). */
+void page_cache_drop_page(struct page_cache *c, int64_t page_id);
+void page_cache_drop_all(struct page_cache *c);
+
+size_t page_cache_count(const struct page_cache *c);
+size_t page_cache_bytes(const struct page_cache *c);
+
+/* Gzip-compresses `len` bytes into a new body (zlib, best compression), or NULL. */
+struct page_body *page_gzip(const void *data, size_t len);
+
+#endif

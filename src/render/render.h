@@ -1,0 +1,59 @@
+/*
+ * HTML for readers: the index of live pages, a live page (one page of 20 posts),
+ * a post's permalink page, and error pages. Everything is server-rendered and
+ * complete without JavaScript; every piece of data is escaped (buf_html) or goes
+ * through markup_inline_html(). Rendering never touches the store: callers load
+ * the model and hand it over, so a page is rendered once and cached (page/).
+ *
+ * Pagination: pages are numbered from the oldest post (page 1 holds the 20
+ * oldest), so every page but the newest keeps its content as posts arrive. The
+ * newest page is the live page itself, /live/SLUG; older ones are
+ * /live/SLUG?page=N.
+ *
+ * All functions append to `out`; the caller checks out->err once.
+ */
+#ifndef LIVELINE_RENDER_H
+#define LIVELINE_RENDER_H
+
+#include <stddef.h>
+
+#include "model/model.h"
+#include "util/buf.h"
+
+/* Site-wide facts the templates need. */
+struct render_site {
+	const char *name;    /* "Liveline" */
+	const char *css_url; /* versioned stylesheet URL, "/static/style.3f2a9c1e.css" */
+	const char *js_url;  /* versioned script URL, or NULL when there is none yet */
+};
+
+struct render_page_view {
+	const struct model_page *page;
+	const struct model_post *posts; /* this page's posts, NEWEST FIRST */
+	size_t n_posts;
+	const struct model_post *pinned; /* shown above the posts on the newest page; NULL */
+	size_t page_no;                  /* 1-based, counted from the oldest */
+	size_t page_count;               /* >= 1; page_no == page_count is the live page */
+};
+
+/* The page number (1-based from the oldest) that holds the post at oldest-first
+ * index `index`, and the number of pages for `n_posts` posts (at least 1). */
+size_t render_page_of_index(size_t index);
+size_t render_page_count(size_t n_posts);
+
+void render_index_html(struct buf *out, const struct render_site *site,
+		       const struct model_page *pages, size_t n);
+void render_page_html(struct buf *out, const struct render_site *site,
+		      const struct render_page_view *v);
+/* A post's own page, with a link to its place (page `page_no` of `page_count`). */
+void render_permalink_html(struct buf *out, const struct render_site *site,
+			   const struct model_page *page, const struct model_post *post,
+			   size_t page_no, size_t page_count);
+/* One post as an <article>, the fragment that pages and (later) streams share. */
+void render_post_html(struct buf *out, const struct model_page *page,
+		      const struct model_post *post);
+/* A short HTML error page: "404 Not Found" and one sentence. */
+void render_error_html(struct buf *out, const struct render_site *site, int status,
+		       const char *reason, const char *message);
+
+#endif

@@ -1,0 +1,433 @@
+/*
+ * The master and worker processes of `liveline serve`: see serve.h.
+ */
+#include "serve/serve.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "http/http.h"
+#include "store/store.h"
+#include "util/log.h"
+
+#define SERVE_MAX_WORKERS 64
+#define SERVE_CHANGES_BATCH 256
+#define SERVE_STOP_GRACE_S 5
+
+/* Splits "host:port" / "[v6]:port" and resolves it. Returns 0 or -1. */
+static int serve_resolve(const char *listen, struct sockaddr_storage *ss, socklen_t *len)
+{
+	char host[256], *port;
+	struct addrinfo hints = { 0 }, *ai = NULL;
+	const char *h;
+
+	if (snprintf(host, sizeof(host), "%s", listen) >= (int)sizeof(host))
+		return -1;
+	port = strrchr(host, ':');
+	if (!port)
+		return -1;
+	*port++ = '\0';
+	h = host;
+	if (host[0] == '[') {
+		size_t n = strlen(host);
+		if (n < 2 || host[n - 1] != ']')
+			return -1;
+		host[n - 1] = '\0';
+		h = host + 1;
+	}
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
+	if (getaddrinfo(*h ? h : NULL, port, &hints, &ai) != 0 || !ai)
+		return -1;
+	memcpy(ss, ai->ai_addr, ai->ai_addrlen);
+	*len = ai->ai_addrlen;
+	freeaddrinfo(ai);
+	return 0;
+}
+
+/* A TCP socket bound to `ss` with SO_REUSEPORT; listening when `backlog` > 0. */
+static int serve_socket(const struct sockaddr_storage *ss, socklen_t len, int backlog)
+{
+	int fd, one = 1;
+
+	fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0 ||
+	    bind(fd, (const struct sockaddr *)ss, len) < 0 ||
+	    (backlog > 0 && listen(fd, backlog) < 0)) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+/* Raises the open-file limit as far as the hard limit allows: every open
+ * connection is a file descriptor. */
+static void serve_raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			log_warn("could not raise the open-file limit to %llu",
+				 (unsigned long long)rl.rlim_max);
+	}
+}
+
+/* ---- worker ---- */
+
+struct serve_worker {
+	struct store *store;
+	struct http_server *http;
+	int64_t last_change;
+	int64_t data_version;
+};
+
+/* Reads the change log past what this worker has seen and drops stale pages. */
+static void serve_worker_poll(struct serve_worker *w)
+{
+	struct store_change *ch;
+	int64_t v;
+	size_t n;
+
+	if (store_data_version(w->store, &v) < 0) {
+		log_warnx("change log: %s", store_errmsg(w->store));
+		return;
+	}
+	if (v == w->data_version)
+		return;
+	w->data_version = v;
+	do {
+		if (store_changes_since(w->store, w->last_change, SERVE_CHANGES_BATCH, &ch, &n) < 0) {
+			log_warnx("change log: %s", store_errmsg(w->store));
+			return;
+		}
+		if (n) {
+			http_server_apply_changes(w->http, ch, n);
+			w->last_change = ch[n - 1].id;
+		}
+		free(ch);
+	} while (n == SERVE_CHANGES_BATCH);
+}
+
+static int serve_worker_main(const struct serve_config *cfg, const struct sockaddr_storage *ss,
+			     socklen_t sslen, int ready_fd)
+{
+	struct serve_worker w = { 0 };
+	struct http_config hc = { 0 };
+	struct epoll_event ev, events[8];
+	struct itimerspec its = { 0 };
+	int ep = -1, tfd = -1, sfd = -1, rc = 1, stopping = 0;
+	sigset_t mask;
+	char err[256];
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	w.store = store_open(cfg->db_path, err, sizeof(err));
+	if (!w.store) {
+		log_warnx("worker: %s", err);
+		goto out;
+	}
+	/* Changes made before we started are already in what we render. */
+	if (store_last_change_id(w.store, &w.last_change) < 0 ||
+	    store_data_version(w.store, &w.data_version) < 0) {
+		log_warnx("worker: %s", store_errmsg(w.store));
+		goto out;
+	}
+	hc.listen_fd = serve_socket(ss, sslen, 4096);
+	if (hc.listen_fd < 0) {
+		log_warn("worker: cannot listen");
+		goto out;
+	}
+	hc.connection_limit = cfg->connection_limit;
+	hc.connection_memory = 8 * 1024;
+	hc.idle_timeout = 60;
+	hc.cache_entries = 4096;
+	hc.cache_bytes = 256u * 1024 * 1024;
+	w.http = http_server_new(&hc, w.store, err, sizeof(err));
+	if (!w.http) {
+		close(hc.listen_fd);
+		log_warnx("worker: %s", err);
+		goto out;
+	}
+
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (ep < 0 || tfd < 0 || sfd < 0) {
+		log_warn("worker: event loop set-up");
+		goto out;
+	}
+	its.it_interval.tv_sec = cfg->poll_ms / 1000;
+	its.it_interval.tv_nsec = (long)(cfg->poll_ms % 1000) * 1000000L;
+	its.it_value = its.it_interval;
+	timerfd_settime(tfd, 0, &its, NULL);
+	ev.events = EPOLLIN;
+	ev.data.fd = http_server_fd(w.http);
+	epoll_ctl(ep, EPOLL_CTL_ADD, ev.data.fd, &ev);
+	ev.data.fd = tfd;
+	epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &ev);
+	ev.data.fd = sfd;
+	epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
+
+	if (write(ready_fd, "r", 1) != 1)
+		log_warn("worker: cannot tell the master it is ready");
+	close(ready_fd);
+	ready_fd = -1;
+
+	while (!stopping) {
+		int n = epoll_wait(ep, events, 8, http_server_timeout_ms(w.http));
+		if (n < 0 && errno != EINTR) {
+			log_warn("worker: epoll_wait");
+			goto out;
+		}
+		for (int i = 0; i < n; i++) {
+			if (events[i].data.fd == tfd) {
+				uint64_t ticks;
+				if (read(tfd, &ticks, sizeof(ticks)) > 0)
+					serve_worker_poll(&w);
+			} else if (events[i].data.fd == sfd) {
+				stopping = 1;
+			}
+		}
+		if (http_server_run(w.http) < 0) {
+			log_warnx("worker: the HTTP daemon failed");
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	if (ready_fd >= 0)
+		close(ready_fd);
+	http_server_free(w.http);
+	store_close(w.store);
+	if (ep >= 0)
+		close(ep);
+	if (tfd >= 0)
+		close(tfd);
+	if (sfd >= 0)
+		close(sfd);
+	return rc;
+}
+
+/* ---- master ---- */
+
+static volatile sig_atomic_t serve_stop_signal;
+
+static void serve_on_signal(int sig)
+{
+	serve_stop_signal = sig;
+}
+
+/* Forks a worker and waits until it listens. Returns its pid, or -1. */
+static pid_t serve_spawn(const struct serve_config *cfg, const struct sockaddr_storage *ss,
+			 socklen_t len, int reserved_fd)
+{
+	int pfd[2];
+	pid_t pid;
+	char c;
+	ssize_t r;
+
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return -1;
+	pid = fork();
+	if (pid < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(pfd[0]);
+		close(reserved_fd);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGCHLD, SIG_DFL);
+		_exit(serve_worker_main(cfg, ss, len, pfd[1]));
+	}
+	close(pfd[1]);
+	do
+		r = read(pfd[0], &c, 1);
+	while (r < 0 && errno == EINTR);
+	close(pfd[0]);
+	if (r != 1) {
+		waitpid(pid, NULL, 0);
+		return -1;
+	}
+	return pid;
+}
+
+static void serve_stop_workers(pid_t *pids, unsigned n)
+{
+	time_t deadline = time(NULL) + SERVE_STOP_GRACE_S;
+	unsigned alive = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		if (pids[i] > 0 && kill(pids[i], SIGTERM) == 0)
+			alive++;
+	while (alive && time(NULL) < deadline) {
+		pid_t p = waitpid(-1, NULL, WNOHANG);
+		if (p > 0) {
+			for (unsigned i = 0; i < n; i++)
+				if (pids[i] == p)
+					pids[i] = 0;
+			alive--;
+		} else {
+			struct timespec ts = { 0, 50 * 1000000L };
+			nanosleep(&ts, NULL);
+		}
+	}
+	for (unsigned i = 0; i < n; i++) {
+		if (pids[i] > 0) {
+			log_warnx("worker %d did not stop in %d s; killing it", (int)pids[i],
+				  SERVE_STOP_GRACE_S);
+			kill(pids[i], SIGKILL);
+			waitpid(pids[i], NULL, 0);
+		}
+	}
+}
+
+static void serve_print_address(const struct sockaddr_storage *ss)
+{
+	char host[INET6_ADDRSTRLEN + 2], port[16];
+
+	if (getnameinfo((const struct sockaddr *)ss, sizeof(*ss), host, sizeof(host), port,
+			sizeof(port), NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+		return;
+	if (ss->ss_family == AF_INET6)
+		printf("liveline: listening on http://[%s]:%s/\n", host, port);
+	else
+		printf("liveline: listening on http://%s:%s/\n", host, port);
+	fflush(stdout);
+}
+
+int serve_run(const struct serve_config *cfg)
+{
+	struct sockaddr_storage ss;
+	pid_t pids[SERVE_MAX_WORKERS] = { 0 };
+	time_t started[SERVE_MAX_WORKERS] = { 0 };
+	struct sigaction sa = { 0 };
+	socklen_t len = 0, blen;
+	unsigned n = cfg->workers;
+	struct store *st;
+	char err[256];
+	int fd, rc = 1;
+
+	if (n == 0) {
+		long cores = sysconf(_SC_NPROCESSORS_ONLN);
+		n = cores > 0 ? (unsigned)cores : 1;
+	}
+	if (n > SERVE_MAX_WORKERS)
+		n = SERVE_MAX_WORKERS;
+	if (serve_resolve(cfg->listen, &ss, &len) < 0) {
+		log_warnx("cannot resolve listen address \"%s\" (want HOST:PORT)", cfg->listen);
+		return 1;
+	}
+	/* Open (and migrate) the database once before forking, so a bad path fails
+	 * here with one message; SQLite connections must not cross fork(). */
+	st = store_open(cfg->db_path, err, sizeof(err));
+	if (!st) {
+		log_warnx("%s", err);
+		return 1;
+	}
+	store_close(st);
+	serve_raise_nofile();
+
+	fd = serve_socket(&ss, len, 0);
+	if (fd < 0) {
+		log_warn("cannot bind %s", cfg->listen);
+		return 1;
+	}
+	blen = sizeof(ss);
+	getsockname(fd, (struct sockaddr *)&ss, &blen);
+	len = blen;
+
+	sa.sa_handler = serve_on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	for (unsigned i = 0; i < n; i++) {
+		pids[i] = serve_spawn(cfg, &ss, len, fd);
+		started[i] = time(NULL);
+		if (pids[i] < 0) {
+			log_warnx("worker %u could not start", i);
+			pids[i] = 0;
+			goto stop;
+		}
+	}
+	serve_print_address(&ss);
+	log_info("serving %s with %u worker%s", cfg->db_path, n, n == 1 ? "" : "s");
+
+	while (!serve_stop_signal) {
+		int status;
+		/* Polling with a short sleep rather than blocking in waitpid() leaves no
+		 * window in which a SIGTERM could arrive unnoticed. */
+		pid_t p = waitpid(-1, &status, WNOHANG);
+		if (p == 0) {
+			struct timespec ts = { 0, 100 * 1000000L };
+			nanosleep(&ts, NULL);
+			continue;
+		}
+		if (p < 0) {
+			if (errno == EINTR)
+				continue;
+			log_warnx("no worker is left running");
+			goto stop;
+		}
+		for (unsigned i = 0; i < n; i++) {
+			if (pids[i] != p)
+				continue;
+			pids[i] = 0;
+			if (WIFSIGNALED(status))
+				log_warnx("worker %d died of signal %d; restarting it", (int)p,
+					  WTERMSIG(status));
+			else
+				log_warnx("worker %d exited with status %d; restarting it", (int)p,
+					  WEXITSTATUS(status));
+			/* A worker that dies at once would otherwise be restarted in a
+			 * tight loop. */
+			if (time(NULL) - started[i] < 1)
+				sleep(1);
+			pids[i] = serve_spawn(cfg, &ss, len, fd);
+			started[i] = time(NULL);
+			if (pids[i] < 0) {
+				log_warnx("worker could not be restarted");
+				pids[i] = 0;
+			}
+		}
+	}
+	rc = 0;
+stop:
+	serve_stop_workers(pids, n);
+	close(fd);
+	if (rc == 0)
+		log_info("stopped (signal %d)", (int)serve_stop_signal);
+	return rc;
+}

@@ -1,0 +1,29 @@
+/*
+ * `liveline serve`: the master process and its workers.
+ *
+ * The master binds the address once (without listening: that reserves the port,
+ * and resolves port 0 to a real one), forks the workers, restarts any that dies,
+ * and on SIGTERM or SIGINT stops them all and exits 0. Each worker binds its own
+ * listening socket to the same port with SO_REUSEPORT, so the kernel spreads new
+ * connections across workers; each has its own event loop, store connection and
+ * page cache, and learns of changes by reading the change log past the last id it
+ * has seen, on a short timer (a cheap PRAGMA data_version test first).
+ */
+#ifndef LIVELINE_SERVE_H
+#define LIVELINE_SERVE_H
+
+#include <stddef.h>
+
+struct serve_config {
+	const char *db_path;
+	const char *listen;        /* "127.0.0.1:8080", "[::1]:0" */
+	unsigned workers;          /* 0: one per core */
+	unsigned connection_limit; /* per worker */
+	unsigned poll_ms;          /* change-log timer */
+};
+
+/* Runs until stopped. Returns the process exit status (0 after a clean stop,
+ * 1 if the server could not start). */
+int serve_run(const struct serve_config *cfg);
+
+#endif

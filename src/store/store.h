@@ -1,0 +1,119 @@
+/*
+ * The store: live pages, posts and the change log, behind one interface.
+ * store_sqlite.c implements it on SQLite (WAL, foreign keys, synchronous=FULL);
+ * a PostgreSQL backend can implement the same functions later without touching
+ * callers.
+ *
+ * The change log: every change to a page (post published, updated, deleted,
+ * pinned or unpinned, summary or status changed, page created) is appended to the
+ * log with the page's next sequence number (1, 2, 3, ...) in the same transaction
+ * as the change itself, so a reader of the log never sees a change without its
+ * entry or an entry without its change. Each entry also has a global id, ordered
+ * across pages, which a worker uses to read "everything past what I have seen".
+ *
+ * Transactions: every mutating call is atomic on its own. store_begin() opens an
+ * outer transaction (import uses one for a whole capture); calls made inside it
+ * join it, and nothing is visible to others until store_commit(). A write that
+ * returns 0 outside an outer transaction, or a store_commit() that returns 0, is
+ * durable (synchronous=FULL): that is when a user may be told it succeeded.
+ *
+ * Errors: functions return 0, or a negative STORE_E* code; `store_errmsg()` then
+ * holds a one-line reason. Out-parameters are only filled on success.
+ */
+#ifndef LIVELINE_STORE_H
+#define LIVELINE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/model.h"
+
+#define STORE_ERR       (-1) /* the database failed (I/O, corrupt, busy too long) */
+#define STORE_ENOTFOUND (-2) /* no such page or post */
+#define STORE_EEXIST    (-3) /* a page with that slug exists */
+#define STORE_EINVAL    (-4) /* the data breaks a rule (bad slug, unknown zone...) */
+
+#define STORE_WARN_UNUSED __attribute__((warn_unused_result))
+
+struct store;
+
+enum store_change_kind {
+	STORE_CHANGE_PAGE = 0,    /* page created or its details changed */
+	STORE_CHANGE_POST = 1,    /* post published */
+	STORE_CHANGE_UPDATE = 2,  /* post edited */
+	STORE_CHANGE_DELETE = 3,  /* post deleted */
+	STORE_CHANGE_PIN = 4,     /* pinned post set or cleared (post_id 0) */
+	STORE_CHANGE_SUMMARY = 5, /* summary changed */
+	STORE_CHANGE_STATUS = 6,  /* status changed */
+};
+
+/* "page", "post", "update", "delete", "pin", "summary", "status" */
+const char *store_change_kind_name(enum store_change_kind k);
+
+struct store_change {
+	int64_t id;      /* global, increasing across pages */
+	int64_t page_id;
+	int64_t seq;     /* the page's sequence number */
+	enum store_change_kind kind;
+	int64_t post_id; /* 0 when the change is not about one post */
+	int64_t at;      /* UTC seconds */
+};
+
+/* Opens (creating if needed) the database at `path` and upgrades its schema in
+ * place to the newest version. Returns NULL and writes a reason into err on
+ * failure. Pair with store_close(). */
+struct store *store_open(const char *path, char *err, size_t errlen);
+void store_close(struct store *s);
+const char *store_errmsg(const struct store *s);
+
+int store_begin(struct store *s) STORE_WARN_UNUSED;
+int store_commit(struct store *s) STORE_WARN_UNUSED;
+void store_rollback(struct store *s);
+
+/* Pages. store_page_create() sets page->id; slug, title and zone must be set. The
+ * summary given with the page is stored too. Loaded pages are filled completely
+ * (summary, pinned_post_id, last_seq, n_posts): clean up with model_page_cleanup(). */
+int store_page_create(struct store *s, struct model_page *page) STORE_WARN_UNUSED;
+int store_page_get(struct store *s, const char *slug, struct model_page *out) STORE_WARN_UNUSED;
+int store_page_get_by_id(struct store *s, int64_t id, struct model_page *out) STORE_WARN_UNUSED;
+/* All pages: live first, then upcoming, then ended; newest change first within
+ * each. The caller frees with model_pages_free(). */
+int store_page_list(struct store *s, struct model_page **out, size_t *n) STORE_WARN_UNUSED;
+int store_page_set_status(struct store *s, int64_t page_id, enum model_status st) STORE_WARN_UNUSED;
+int store_page_set_summary(struct store *s, int64_t page_id,
+			   const struct model_summary *sum) STORE_WARN_UNUSED;
+/* post_id 0 unpins. The post must belong to the page. */
+int store_page_set_pin(struct store *s, int64_t page_id, int64_t post_id) STORE_WARN_UNUSED;
+
+/* Posts. Order on a page is (published_at, id): "index" below counts from the
+ * oldest post, 0-based. store_post_insert() sets post->id, page_id and updated_at
+ * (= published_at when 0). */
+int store_post_insert(struct store *s, int64_t page_id, struct model_post *post) STORE_WARN_UNUSED;
+/* Replaces title, flags, bylines, blocks and published_at of post->id; sets
+ * updated_at to now. */
+int store_post_update(struct store *s, struct model_post *post) STORE_WARN_UNUSED;
+int store_post_delete(struct store *s, int64_t page_id, int64_t post_id) STORE_WARN_UNUSED;
+int store_post_get(struct store *s, int64_t page_id, int64_t post_id,
+		   struct model_post *out) STORE_WARN_UNUSED;
+/* Up to `limit` posts starting at oldest-index `first`, returned NEWEST FIRST
+ * (the order a page shows them). Free with model_posts_free(). */
+int store_post_range(struct store *s, int64_t page_id, size_t first, size_t limit,
+		     struct model_post **out, size_t *n) STORE_WARN_UNUSED;
+/* The oldest-first index of a post on its page. */
+int store_post_index(struct store *s, int64_t page_id, int64_t post_id,
+		     size_t *index) STORE_WARN_UNUSED;
+
+/* The change log. Up to `max` entries with global id > after_id, oldest first.
+ * Free with free(). */
+int store_changes_since(struct store *s, int64_t after_id, size_t max,
+			struct store_change **out, size_t *n) STORE_WARN_UNUSED;
+/* Entries of one page with seq > after_seq, oldest first. Free with free(). */
+int store_page_changes_since(struct store *s, int64_t page_id, int64_t after_seq,
+			     size_t max, struct store_change **out, size_t *n) STORE_WARN_UNUSED;
+/* The newest global change id (0 for an empty log). */
+int store_last_change_id(struct store *s, int64_t *out) STORE_WARN_UNUSED;
+/* A number that changes whenever another connection commits (PRAGMA data_version):
+ * the cheap test a worker makes on its timer before reading the log. */
+int store_data_version(struct store *s, int64_t *out) STORE_WARN_UNUSED;
+
+#endif

@@ -1,0 +1,605 @@
+/*
+ * Unit tests for src/render/render_html.c: the reader-facing HTML. The model
+ * is built in code (string literals; nothing is cleaned up), rendered, and the
+ * HTML searched for what must and must not be there. Also checks the layout of
+ * the demo page, data/demo.txt, which the server imports on `make run`.
+ */
+#include "unit.h"
+
+#include "model/model.h"
+#include "render/render.h"
+#include "util/buf.h"
+#include "util/tz.h"
+
+#define HOSTILE_A "<script>alert(1)</script>"
+#define HOSTILE_B "\"><img src=x onerror=alert(1)>"
+
+static const struct render_site site = { "Liveline", "/static/style.abc.css", NULL };
+
+/* The buffer every RENDER() call appends to; take() hands its contents over. */
+static struct buf out_;
+
+static char *take(void)
+{
+	char *s;
+
+	assert_int_equal(out_.err, 0);
+	s = buf_detach(&out_, NULL);
+	assert_non_null(s);
+	buf_cleanup(&out_);
+	return s;
+}
+
+/* Renders one call (which appends to out_) into a string the caller frees. */
+#define RENDER(call) (buf_init(&out_, 1 << 22), (call), take())
+
+static void assert_has(const char *html, const char *needle)
+{
+	if (!strstr(html, needle))
+		fail_msg("missing: %s", needle);
+}
+
+static void assert_lacks(const char *html, const char *needle)
+{
+	const char *at = strstr(html, needle);
+
+	if (at)
+		fail_msg("unexpected: %s in ...%.80s", needle, at > html + 80 ? at - 80 : html);
+}
+
+static void assert_not_raw(const char *html)
+{
+	assert_lacks(html, "<script>alert");
+	assert_lacks(html, "<img src=x");
+	assert_lacks(html, "\"><img src=x");
+	assert_lacks(html, "onerror=alert(1)>");
+}
+
+static int64_t utc(const char *zone, int y, int mo, int d, int h, int mi)
+{
+	int64_t t;
+
+	assert_int_equal(tz_local_to_utc(zone, y, mo, d, h, mi, 0, &t), 0);
+	return t;
+}
+
+static struct model_page make_page(const char *slug, const char *title)
+{
+	struct model_page p;
+
+	memset(&p, 0, sizeof(p));
+	p.id = 1;
+	p.slug = (char *)slug;
+	p.title = (char *)title;
+	p.description = "Updates as the Harbour Bridge reopens";
+	p.zone = "Europe/London";
+	p.status = MODEL_STATUS_LIVE;
+	p.last_seq = 42;
+	return p;
+}
+
+static struct model_post make_post(int64_t id, const char *title, int64_t at)
+{
+	struct model_post p;
+
+	memset(&p, 0, sizeof(p));
+	p.id = id;
+	p.page_id = 1;
+	p.title = (char *)title;
+	p.published_at = at;
+	p.updated_at = at;
+	return p;
+}
+
+/* ---- helpers ---- */
+
+static void test_page_math(void **state)
+{
+	(void)state;
+	assert_int_equal(render_page_of_index(0), 1);
+	assert_int_equal(render_page_of_index(19), 1);
+	assert_int_equal(render_page_of_index(20), 2);
+	assert_int_equal(render_page_of_index(45), 3);
+	assert_int_equal(render_page_count(0), 1);
+	assert_int_equal(render_page_count(1), 1);
+	assert_int_equal(render_page_count(20), 1);
+	assert_int_equal(render_page_count(21), 2);
+	assert_int_equal(render_page_count(40), 2);
+	assert_int_equal(render_page_count(41), 3);
+}
+
+/* ---- posts ---- */
+
+static void test_post_time_winter(void **state)
+{
+	struct model_page page = make_page("ukraine", "Ukraine talks");
+	struct model_post post = make_post(7, "A tale of two summits",
+					   utc("Europe/London", 2025, 2, 17, 10, 37));
+	char *html;
+
+	(void)state;
+	html = RENDER(render_post_html(&out_, &page, &post));
+	assert_has(html, "<article class=\"post\" id=\"post-7\" data-id=\"7\">");
+	assert_has(html, "<h3 class=\"post-title\"><a href=\"/live/ukraine/posts/7\">"
+			 "A tale of two summits</a></h3>");
+	assert_has(html, "<p class=\"post-time\">published at <time "
+			 "datetime=\"2025-02-17T10:37:00Z\">10:37 <span aria-hidden=\"true\">GMT"
+			 "</span><span class=\"vh\">Greenwich Mean Time</span> 17 February"
+			 "</time></p>");
+	assert_lacks(html, "Updated");
+	assert_lacks(html, "Breaking");
+	free(html);
+}
+
+static void test_post_time_summer_and_updated(void **state)
+{
+	struct model_page page = make_page("bridge", "Bridge");
+	struct model_post post = make_post(9, "Open", utc("Europe/London", 2026, 6, 12, 15, 45));
+	char *html;
+
+	(void)state;
+	post.updated_at = post.published_at + 61 * 60;
+	html = RENDER(render_post_html(&out_, &page, &post));
+	assert_has(html, "datetime=\"2026-06-12T14:45:00Z\">15:45 <span aria-hidden=\"true\">"
+			 "BST</span><span class=\"vh\">British Summer Time</span> 12 June</time>");
+	assert_has(html, "<p class=\"post-updated\">Updated <time "
+			 "datetime=\"2026-06-12T15:46:00Z\">16:46 <span aria-hidden=\"true\">BST"
+			 "</span><span class=\"vh\">British Summer Time</span></time></p>");
+	free(html);
+
+	/* An edit within a minute of publication is not worth a label. */
+	post.updated_at = post.published_at + 60;
+	html = RENDER(render_post_html(&out_, &page, &post));
+	assert_lacks(html, "Updated");
+	free(html);
+}
+
+static void test_post_blocks(void **state)
+{
+	struct model_page page = make_page("bridge", "Bridge");
+	struct model_post post = make_post(3, "Everything", utc("UTC", 2026, 6, 12, 9, 0));
+	struct model_byline bylines[] = { { "Liza Fokht", "BBC Russian service" },
+					  { "No Role", "" } };
+	struct model_list_item items[] = { { "Zooming out:", "Sweden joined Nato" },
+					   { NULL, "No lead here" } };
+	struct model_block blocks[6];
+	char *html;
+
+	(void)state;
+	memset(blocks, 0, sizeof(blocks));
+	blocks[0].kind = MODEL_BLOCK_PARAGRAPH;
+	blocks[0].text = "First paragraph.";
+	blocks[1].kind = MODEL_BLOCK_QUOTE;
+	blocks[1].text = "We must act.";
+	blocks[1].cite = "The Mayor";
+	blocks[2].kind = MODEL_BLOCK_LIST;
+	blocks[2].items = items;
+	blocks[2].n_items = 2;
+	blocks[3].kind = MODEL_BLOCK_IMAGE;
+	blocks[3].url = "/media/bridge.jpg";
+	blocks[3].alt = "The bridge at dusk";
+	blocks[3].credit = "Reuters";
+	blocks[3].caption = "Lit up for the first time";
+	blocks[4].kind = MODEL_BLOCK_IMAGE;
+	blocks[4].url = "";
+	blocks[4].alt = "A lost picture";
+	blocks[4].credit = "EPA";
+	blocks[5].kind = MODEL_BLOCK_EMBED;
+	blocks[5].url = "https://example.org/map";
+	blocks[5].text = "Frontlines map";
+	post.bylines = bylines;
+	post.n_bylines = 2;
+	post.blocks = blocks;
+	post.n_blocks = 6;
+	post.breaking = 1;
+	post.key_event = 1;
+	post.pinned = 1;
+
+	html = RENDER(render_post_html(&out_, &page, &post));
+	assert_has(html, "<article class=\"post post-breaking key-event pinned\" id=\"post-3\"");
+	assert_has(html, "<p class=\"breaking\">Breaking</p>");
+	assert_has(html, "Key event</p>");
+	assert_has(html, "Pinned</p>");
+	assert_has(html, "<div class=\"byline\"><span class=\"byline-name\">Liza Fokht</span>"
+			 "<span class=\"byline-role\">BBC Russian service</span></div>");
+	assert_has(html, "<div class=\"byline\"><span class=\"byline-name\">No Role</span></div>");
+	assert_has(html, "<p>First paragraph.</p>");
+	assert_has(html, "<blockquote><p>We must act.</p><footer>\xe2\x80\x94 The Mayor</footer>"
+			 "</blockquote>");
+	assert_has(html, "<li><strong>Zooming out:</strong> Sweden joined Nato</li>");
+	assert_has(html, "<li>No lead here</li>");
+	assert_has(html, "<figure class=\"image\"><img src=\"/media/bridge.jpg\" "
+			 "alt=\"The bridge at dusk\" loading=\"lazy\"");
+	assert_has(html, "<figcaption><span class=\"vh\">Image caption, </span>Lit up for the "
+			 "first time <span class=\"credit\">Image source, Reuters</span>"
+			 "</figcaption>");
+	assert_has(html, "<div class=\"img-missing\" role=\"img\" aria-label=\"A lost picture\">"
+			 "</div><figcaption><span class=\"credit\">Image source, EPA</span>");
+	assert_lacks(html, "<img src=\"\"");
+	assert_has(html, "<figure class=\"embed\">");
+	assert_has(html, "<a href=\"https://example.org/map\" rel=\"noopener noreferrer\">"
+			 "Frontlines map<span class=\"vh\">, external</span></a>");
+	free(html);
+
+	/* An embed whose address may not be linked shows its title only. */
+	blocks[5].url = "javascript:alert(1)";
+	html = RENDER(render_post_html(&out_, &page, &post));
+	assert_lacks(html, "javascript:");
+	assert_has(html, "<figcaption class=\"embed-title\">Frontlines map</figcaption>");
+	free(html);
+}
+
+static void test_post_hostile(void **state)
+{
+	struct model_page page = make_page(HOSTILE_B, HOSTILE_A);
+	struct model_post post = make_post(5, HOSTILE_A HOSTILE_B, utc("UTC", 2026, 1, 1, 0, 0));
+	struct model_byline bylines[] = { { HOSTILE_A, HOSTILE_B } };
+	struct model_list_item items[] = { { HOSTILE_A, HOSTILE_B } };
+	struct model_block blocks[5];
+	char *html;
+
+	(void)state;
+	page.description = HOSTILE_B;
+	memset(blocks, 0, sizeof(blocks));
+	blocks[0].kind = MODEL_BLOCK_PARAGRAPH;
+	blocks[0].text = HOSTILE_A;
+	blocks[1].kind = MODEL_BLOCK_QUOTE;
+	blocks[1].text = HOSTILE_B;
+	blocks[1].cite = HOSTILE_A HOSTILE_B;
+	blocks[2].kind = MODEL_BLOCK_LIST;
+	blocks[2].items = items;
+	blocks[2].n_items = 1;
+	blocks[3].kind = MODEL_BLOCK_IMAGE;
+	blocks[3].url = "/x.jpg" HOSTILE_B;
+	blocks[3].alt = HOSTILE_A HOSTILE_B;
+	blocks[3].credit = HOSTILE_A HOSTILE_B;
+	blocks[3].caption = HOSTILE_A;
+	blocks[4].kind = MODEL_BLOCK_EMBED;
+	blocks[4].url = "https://example.org/" HOSTILE_B;
+	blocks[4].text = HOSTILE_A HOSTILE_B;
+	post.bylines = bylines;
+	post.n_bylines = 1;
+	post.blocks = blocks;
+	post.n_blocks = 5;
+
+	html = RENDER(render_post_html(&out_, &page, &post));
+	assert_not_raw(html);
+	assert_has(html, "&lt;script&gt;alert(1)&lt;/script&gt;");
+	assert_has(html, "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;");
+	free(html);
+
+	/* Every page kind, with the hostile page and post. */
+	{
+		struct render_page_view v = { &page, &post, 1, &post, 1, 2 };
+		struct render_site hs = { HOSTILE_A, HOSTILE_B, HOSTILE_B };
+
+		html = RENDER(render_page_html(&out_, &hs, &v));
+		assert_not_raw(html);
+		free(html);
+		v.page_no = 2;
+		html = RENDER(render_page_html(&out_, &hs, &v));
+		assert_not_raw(html);
+		free(html);
+		html = RENDER(render_permalink_html(&out_, &hs, &page, &post, 1, 2));
+		assert_not_raw(html);
+		free(html);
+		html = RENDER(render_index_html(&out_, &hs, &page, 1));
+		assert_not_raw(html);
+		free(html);
+		html = RENDER(render_error_html(&out_, &hs, 404, HOSTILE_A, HOSTILE_B));
+		assert_not_raw(html);
+		free(html);
+	}
+}
+
+/* ---- pages ---- */
+
+static void test_page_document(void **state)
+{
+	struct model_page page = make_page("bridge", "Harbour Bridge reopens");
+	char *points[] = { "Bridge **open**", "Ferry scaled back" };
+	struct model_post posts[2] = {
+		make_post(12, "Newest", utc("Europe/London", 2026, 6, 12, 18, 0)),
+		make_post(11, "Older", utc("Europe/London", 2026, 6, 12, 17, 0)),
+	};
+	struct model_post pinned = make_post(4, "Pinned one", utc("Europe/London", 2026, 6, 12, 9, 0));
+	struct render_page_view v = { &page, posts, 2, &pinned, 1, 1 };
+	struct render_site js = { "Liveline", "/static/style.abc.css", "/static/app.1.js" };
+	char *html;
+
+	(void)state;
+	pinned.pinned = 1;
+	page.summary.points = points;
+	page.summary.n_points = 2;
+	page.summary.media_kind = MODEL_MEDIA_VIDEO;
+	page.summary.media_url = "/media/first-cars.mp4";
+	page.summary.media_caption = "Watch: The first cars cross";
+
+	html = RENDER(render_page_html(&out_, &site, &v));
+	assert_true(strncmp(html, "<!doctype html>\n<html lang=\"en-GB\">", 35) == 0);
+	assert_has(html, "<meta charset=\"utf-8\">");
+	assert_has(html, "name=\"viewport\"");
+	assert_has(html, "<title>Harbour Bridge reopens \xe2\x80\x93 Liveline</title>");
+	assert_has(html, "<link rel=\"stylesheet\" href=\"/static/style.abc.css\">");
+	assert_has(html, "<link rel=\"canonical\" href=\"/live/bridge\">");
+	assert_lacks(html, "<script");
+	assert_has(html, "<a class=\"skip-link\" href=\"#main\">");
+	assert_has(html, "<header class=\"site-header\">");
+	assert_has(html, "<a class=\"site-name\" href=\"/\">Liveline</a>");
+	assert_has(html, "<main id=\"main\"");
+	assert_has(html, "<footer class=\"site-footer\">");
+	assert_has(html, "<p class=\"status status-live\">Live</p>");
+	assert_has(html, "<h1>Harbour Bridge reopens</h1>");
+	assert_has(html, "<p class=\"description\">Updates as the Harbour Bridge reopens</p>");
+	assert_has(html, "<section class=\"summary\" aria-labelledby=\"summary-h\">");
+	assert_has(html, "<h2 id=\"summary-h\">Summary</h2>");
+	assert_has(html, "<ul class=\"key-points\">");
+	assert_has(html, "Ferry scaled back</li>");
+	assert_has(html, "<video controls preload=\"metadata\" src=\"/media/first-cars.mp4\"");
+	assert_has(html, "<figcaption><span class=\"vh\">Media caption, </span>Watch: The first "
+			 "cars cross</figcaption>");
+	assert_has(html, "<h2 id=\"pinned-h\" class=\"pinned-label\">Pinned</h2>");
+	assert_has(html, "id=\"pinned-4\" data-id=\"4\"");
+	assert_has(html, "<h2 id=\"updates-h\" class=\"vh\">Live updates</h2>");
+	assert_has(html, "data-slug=\"bridge\" data-seq=\"42\"");
+	/* Newest first, as given. */
+	assert_true(strstr(html, "id=\"post-12\"") < strstr(html, "id=\"post-11\""));
+	/* One page: no pager. */
+	assert_lacks(html, "aria-label=\"Pages\"");
+	assert_true(html[strlen(html) - 1] == '\n');
+	assert_has(html, "</html>\n");
+	free(html);
+
+	html = RENDER(render_page_html(&out_, &js, &v));
+	assert_has(html, "<script src=\"/static/app.1.js\" defer></script>");
+	free(html);
+
+	/* Ended and upcoming labels; an empty page says so. */
+	page.status = MODEL_STATUS_ENDED;
+	v.n_posts = 0;
+	html = RENDER(render_page_html(&out_, &site, &v));
+	assert_has(html, "<p class=\"status status-ended\">Ended</p>");
+	assert_has(html, "<p class=\"empty\">");
+	free(html);
+	page.status = MODEL_STATUS_UPCOMING;
+	page.start_at = utc("Europe/London", 2026, 6, 12, 6, 0);
+	html = RENDER(render_page_html(&out_, &site, &v));
+	assert_has(html, "<p class=\"status status-upcoming\">Upcoming</p>");
+	assert_has(html, "Coverage starts at <time datetime=\"2026-06-12T05:00:00Z\">06:00");
+	free(html);
+}
+
+static void test_page_pagination(void **state)
+{
+	struct model_page page = make_page("slug", "Paged");
+	struct model_post post = make_post(1, "P", utc("UTC", 2026, 6, 12, 9, 0));
+	struct model_post pinned = make_post(2, "Pin", utc("UTC", 2026, 6, 12, 9, 0));
+	char *points[] = { "Point" };
+	struct render_page_view v = { &page, &post, 1, &pinned, 1, 2 };
+	char *html;
+
+	(void)state;
+	page.summary.points = points;
+	page.summary.n_points = 1;
+
+	/* Page 1 of 2: the next newer page is the live page itself. */
+	html = RENDER(render_page_html(&out_, &site, &v));
+	assert_has(html, "<nav class=\"pager\" aria-label=\"Pages\">");
+	assert_has(html, "<li class=\"pager-newer\"><a href=\"/live/slug\">");
+	assert_has(html, "Page 1 of 2");
+	assert_lacks(html, "pager-older");
+	assert_has(html, "<link rel=\"canonical\" href=\"/live/slug?page=1\">");
+	assert_has(html, "<title>Paged \xe2\x80\x93 page 1 of 2 \xe2\x80\x93 Liveline</title>");
+	/* Summary and pinned post belong to the live page only. */
+	assert_lacks(html, "Summary</h2>");
+	assert_lacks(html, "pinned-2");
+	free(html);
+
+	/* Page 2 of 3: older is ?page=1, newer is the live page. */
+	v.page_no = 2;
+	v.page_count = 3;
+	html = RENDER(render_page_html(&out_, &site, &v));
+	assert_has(html, "<li class=\"pager-newer\"><a href=\"/live/slug\">");
+	assert_has(html, "<li class=\"pager-older\"><a href=\"/live/slug?page=1\">");
+	assert_has(html, "Page 2 of 3");
+	free(html);
+
+	/* Page 2 of 4: both ways by number. */
+	v.page_count = 4;
+	html = RENDER(render_page_html(&out_, &site, &v));
+	assert_has(html, "<li class=\"pager-newer\"><a href=\"/live/slug?page=3\">");
+	assert_has(html, "<li class=\"pager-older\"><a href=\"/live/slug?page=1\">");
+	assert_has(html, "Page 2 of 4");
+	free(html);
+	v.page_count = 3;
+
+	/* Page 3 of 3 is the live page: older only. */
+	v.page_no = 3;
+	html = RENDER(render_page_html(&out_, &site, &v));
+	assert_lacks(html, "pager-newer");
+	assert_has(html, "<li class=\"pager-older\"><a href=\"/live/slug?page=2\">");
+	assert_has(html, "<link rel=\"canonical\" href=\"/live/slug\">");
+	assert_has(html, "Summary</h2>");
+	assert_has(html, "id=\"pinned-2\"");
+	free(html);
+}
+
+static void test_permalink(void **state)
+{
+	struct model_page page = make_page("bridge", "Harbour Bridge reopens");
+	struct model_post post = make_post(7, "Ribbon cut", utc("Europe/London", 2026, 6, 12, 15, 58));
+	char *html;
+
+	(void)state;
+	html = RENDER(render_permalink_html(&out_, &site, &page, &post, 2, 2));
+	assert_has(html, "<title>Ribbon cut \xe2\x80\x93 Harbour Bridge reopens \xe2\x80\x93 "
+			 "Liveline</title>");
+	assert_has(html, "<link rel=\"canonical\" href=\"/live/bridge/posts/7\">");
+	assert_has(html, "<p class=\"context\"><a href=\"/live/bridge\">Harbour Bridge reopens"
+			 "</a></p>");
+	assert_has(html, "<h1 class=\"post-title\">Ribbon cut</h1>");
+	assert_lacks(html, "<h3");
+	assert_has(html, "<a href=\"/live/bridge#post-7\">See this post in the live page</a>");
+	assert_has(html, "15:58 <span aria-hidden=\"true\">BST</span>");
+	free(html);
+
+	html = RENDER(render_permalink_html(&out_, &site, &page, &post, 1, 3));
+	assert_has(html, "<a href=\"/live/bridge?page=1#post-7\">See this post in the live page</a>");
+	free(html);
+}
+
+static void test_index(void **state)
+{
+	struct model_page pages[3] = { make_page("ended-one", "Old story"),
+				       make_page("live-one", "Big story"),
+				       make_page("soon", "Coming story") };
+	char *html;
+
+	(void)state;
+	html = RENDER(render_index_html(&out_, &site, NULL, 0));
+	assert_has(html, "<h1>Live coverage</h1>");
+	assert_has(html, "<p class=\"empty\">There is no live coverage");
+	free(html);
+
+	pages[0].status = MODEL_STATUS_ENDED;
+	pages[0].updated_at = utc("Europe/London", 2025, 2, 17, 10, 37);
+	pages[2].status = MODEL_STATUS_UPCOMING;
+	html = RENDER(render_index_html(&out_, &site, pages, 3));
+	assert_lacks(html, "class=\"empty\"");
+	assert_has(html, "<h3><a href=\"/live/live-one\">Big story</a></h3>");
+	assert_has(html, "<h3><a href=\"/live/ended-one\">Old story</a></h3>");
+	assert_has(html, "<p class=\"status status-ended\">Ended</p>");
+	assert_has(html, "<p class=\"status status-upcoming\">Upcoming</p>");
+	assert_has(html, "Last updated <time datetime=\"2025-02-17T10:37:00Z\">10:37");
+	/* Live first, then upcoming, then ended. */
+	assert_true(strstr(html, "Big story") < strstr(html, "Coming story"));
+	assert_true(strstr(html, "Coming story") < strstr(html, "Old story"));
+	free(html);
+}
+
+static void test_error(void **state)
+{
+	char *html;
+
+	(void)state;
+	html = RENDER(render_error_html(&out_, &site, 404, "Not Found",
+					"No live page is called <b>x</b>."));
+	assert_has(html, "<title>404 Not Found \xe2\x80\x93 Liveline</title>");
+	assert_has(html, "<h1>404 Not Found</h1>");
+	assert_has(html, "<p>No live page is called &lt;b&gt;x&lt;/b&gt;.</p>");
+	assert_lacks(html, "<b>x");
+	free(html);
+}
+
+/* ---- data/demo.txt ---- */
+
+static int line_is(const char *line, size_t n, const char *s)
+{
+	return strlen(s) == n && memcmp(line, s, n) == 0;
+}
+
+static void test_demo_txt(void **state)
+{
+	size_t len, n_lines = 0, posts = 0, breaking = 0, images = 0, externals = 0;
+	char *data = unit_read_file("data/demo.txt", &len);
+	const char **lines;
+	size_t *lens;
+	int last_min = 24 * 60;
+
+	(void)state;
+	assert_true(len > 0);
+	assert_true(data[len - 1] != '\n');
+	assert_int_equal(strncmp(data, "Summary\n\n\xe2\x80\xa2 ", 12), 0);
+
+	lines = calloc(len + 1, sizeof(*lines));
+	lens = calloc(len + 1, sizeof(*lens));
+	assert_non_null(lines);
+	assert_non_null(lens);
+	for (char *p = data, *end = data + len; p <= end;) {
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		lines[n_lines] = p;
+		lens[n_lines++] = n;
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+
+	for (size_t i = 0; i < n_lines; i++) {
+		const char *l = lines[i];
+		size_t n = lens[i];
+		char buf[512];
+		int num, hh, mm, used = 0;
+		const char *pub;
+
+		assert_true(n < sizeof(buf));
+		memcpy(buf, l, n);
+		buf[n] = '\0';
+		if (n && buf[n - 1] == ' ')
+			fail_msg("line %zu ends with a space", i + 1);
+		if (strstr(buf, ", external"))
+			externals++;
+		if (strncmp(buf, "  ", 2) == 0 && buf[2] >= '1' && buf[2] <= '9') {
+			/* "  N. TITLEpublished at HH:MM British Summer Time 12 June" */
+			pub = strstr(buf, "published at ");
+			assert_non_null(pub);
+			assert_int_equal(sscanf(buf, "  %d. %n", &num, &used), 1);
+			assert_int_equal(num, (int)posts + 1);
+			assert_true(pub > buf + used && pub[-1] != ' ');
+			assert_int_equal(sscanf(pub, "published at %2d:%2d", &hh, &mm), 2);
+			assert_string_equal(pub + 18, " British Summer Time 12 June");
+			assert_true(hh * 60 + mm < last_min);
+			last_min = hh * 60 + mm;
+			posts++;
+			/* Then optionally Breaking, then a blank line. */
+			if (i + 1 < n_lines && line_is(lines[i + 1], lens[i + 1], "    Breaking")) {
+				breaking++;
+				i++;
+			}
+			assert_true(i + 1 < n_lines && lens[i + 1] == 0);
+			continue;
+		}
+		if (strstr(buf, "Image source, ")) {
+			images++;
+			assert_int_equal(strncmp(buf, "    ", 4), 0);
+			assert_true(i + 1 < n_lines);
+			if (lens[i + 1] != 0) {
+				assert_true(line_is(lines[i + 1], lens[i + 1], "    Image caption,"));
+				assert_true(i + 4 < n_lines && lens[i + 2] == 0 && lens[i + 3] > 4 &&
+					    lens[i + 4] == 0);
+			}
+			continue;
+		}
+		/* Inside posts, every non-blank line is indented four spaces. */
+		if (posts > 0 && n > 0)
+			assert_int_equal(strncmp(buf, "    ", 4), 0);
+	}
+	assert_int_equal(posts, 24);
+	assert_int_equal(breaking, 2);
+	assert_true(images >= 6);
+	assert_true(externals >= 1);
+	assert_int_equal(render_page_count(posts), 2);
+	free(lines);
+	free(lens);
+	free(data);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_page_math),
+		cmocka_unit_test(test_post_time_winter),
+		cmocka_unit_test(test_post_time_summer_and_updated),
+		cmocka_unit_test(test_post_blocks),
+		cmocka_unit_test(test_post_hostile),
+		cmocka_unit_test(test_page_document),
+		cmocka_unit_test(test_page_pagination),
+		cmocka_unit_test(test_permalink),
+		cmocka_unit_test(test_index),
+		cmocka_unit_test(test_error),
+		cmocka_unit_test(test_demo_txt),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

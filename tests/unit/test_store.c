@@ -1,0 +1,1117 @@
+/*
+ * Unit tests for store/store_sqlite.c, on a fresh database file per test:
+ * pages and posts read back field by field, order and paging, the change log
+ * (sequence numbers, kinds, global ids) and its atomicity with the change,
+ * outer transactions, schema migrations on reopen and upgrade, data_version
+ * across connections, and refusal of bad or corrupt data.
+ *
+ * Some tests reach into the file with a second, raw SQLite connection: to build
+ * an old schema, to corrupt stored JSON, or to inject a fault with a trigger
+ * (SQLite's own fault tests do the same).
+ */
+#include "unit.h"
+
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "model/model.h"
+#include "store/store.h"
+#include "util/log.h"
+
+struct fixture {
+	char path[128];
+	struct store *s;
+};
+
+static void remove_db(const char *path)
+{
+	char p[160];
+
+	remove(path);
+	snprintf(p, sizeof(p), "%s-wal", path);
+	remove(p);
+	snprintf(p, sizeof(p), "%s-shm", path);
+	remove(p);
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	char err[256];
+
+	assert_non_null(f);
+	unit_temp_db(f->path, sizeof(f->path));
+	f->s = store_open(f->path, err, sizeof(err));
+	if (!f->s)
+		fail_msg("store_open: %s", err);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	store_close(f->s);
+	remove_db(f->path);
+	free(f);
+	return 0;
+}
+
+/* Runs SQL on the file through a connection of its own. */
+static void raw_exec(const char *path, const char *sql)
+{
+	sqlite3 *db = NULL;
+	char *msg = NULL;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("raw_exec: %s", msg);
+	sqlite3_close(db);
+}
+
+static int64_t raw_int(const char *path, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	sqlite3 *db = NULL;
+	int64_t v;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+static void assert_str_eq(const char *a, const char *b)
+{
+	if (!a || !b) {
+		assert_ptr_equal(a, b);
+		return;
+	}
+	assert_string_equal(a, b);
+}
+
+/* ---- sample data ------------------------------------------------------- */
+
+static char *summary_points[] = { "Leaders meet in *Paris*", "US and Russia talk in Riyadh" };
+
+static void sample_page(struct model_page *p, const char *slug)
+{
+	memset(p, 0, sizeof(*p));
+	p->slug = (char *)slug;
+	p->title = "Ukraine war: Paris and Riyadh summits";
+	p->description = "Live coverage";
+	p->zone = MODEL_DEFAULT_ZONE;
+	p->status = MODEL_STATUS_LIVE;
+	p->start_at = 1739750400;
+	p->summary.points = summary_points;
+	p->summary.n_points = 2;
+	p->summary.media_kind = MODEL_MEDIA_VIDEO;
+	p->summary.media_url = "https://video.example/1";
+	p->summary.media_alt = "Leaders arrive";
+	p->summary.media_caption = "Watch: leaders arrive in Paris";
+}
+
+static int64_t create_page(struct store *s, const char *slug)
+{
+	struct model_page p;
+
+	sample_page(&p, slug);
+	if (store_page_create(s, &p) != 0)
+		fail_msg("store_page_create: %s", store_errmsg(s));
+	return p.id;
+}
+
+static struct model_byline sample_bylines[] = {
+	{ .name = "Liza Fokht", .role = "BBC Russian service, reporting from Paris" },
+	{ .name = "Steve Rosenberg", .role = "" },
+};
+
+static struct model_list_item sample_items[] = {
+	{ .lead = "Zooming out:", .text = "two summits, 3,000 miles apart" },
+	{ .lead = NULL, .text = "Europe meets in Paris" },
+};
+
+static struct model_block sample_blocks[] = {
+	{ .kind = MODEL_BLOCK_PARAGRAPH, .text = "It is *10:37* in [Paris](https://ex.com)." },
+	{ .kind = MODEL_BLOCK_QUOTE, .text = "We will not give up", .cite = "Zelensky" },
+	{ .kind = MODEL_BLOCK_QUOTE, .text = "Uncited" },
+	{ .kind = MODEL_BLOCK_LIST, .items = sample_items, .n_items = 2, .blank_after = 0 },
+	{ .kind = MODEL_BLOCK_IMAGE, .url = "https://img.example/1.jpg", .alt = "Lavrov",
+	  .credit = "Reuters", .caption = "Lavrov has served since 2004" },
+	{ .kind = MODEL_BLOCK_IMAGE, .url = "", .alt = "A map", .credit = "" },
+	{ .kind = MODEL_BLOCK_EMBED, .url = "https://ex.com/map", .text = "Frontlines of war" },
+};
+
+static void sample_post(struct model_post *p, const char *title, int64_t at)
+{
+	memset(p, 0, sizeof(*p));
+	p->title = (char *)title;
+	p->published_at = at;
+	p->breaking = 1;
+	p->key_event = 0;
+	p->bylines = sample_bylines;
+	p->n_bylines = 2;
+	p->blocks = sample_blocks;
+	p->n_blocks = sizeof(sample_blocks) / sizeof(sample_blocks[0]);
+}
+
+static int64_t insert_post(struct store *s, int64_t page_id, const char *title, int64_t at)
+{
+	struct model_post p;
+
+	sample_post(&p, title, at);
+	if (store_post_insert(s, page_id, &p) != 0)
+		fail_msg("store_post_insert: %s", store_errmsg(s));
+	return p.id;
+}
+
+static void assert_post_body_equal(const struct model_post *a, const struct model_post *b)
+{
+	assert_str_eq(a->title, b->title);
+	assert_int_equal(a->breaking, b->breaking);
+	assert_int_equal(a->key_event, b->key_event);
+	assert_int_equal(a->n_bylines, b->n_bylines);
+	for (size_t i = 0; i < a->n_bylines; i++) {
+		assert_str_eq(a->bylines[i].name, b->bylines[i].name);
+		assert_str_eq(a->bylines[i].role, b->bylines[i].role);
+	}
+	assert_int_equal(a->n_blocks, b->n_blocks);
+	for (size_t i = 0; i < a->n_blocks; i++) {
+		const struct model_block *x = &a->blocks[i], *y = &b->blocks[i];
+
+		assert_int_equal(x->kind, y->kind);
+		assert_str_eq(x->text, y->text);
+		assert_str_eq(x->cite, y->cite);
+		assert_str_eq(x->url, y->url);
+		assert_str_eq(x->alt, y->alt);
+		assert_str_eq(x->credit, y->credit);
+		assert_str_eq(x->caption, y->caption);
+		assert_int_equal(x->n_items, y->n_items);
+		for (size_t k = 0; k < x->n_items; k++) {
+			assert_str_eq(x->items[k].lead, y->items[k].lead);
+			assert_str_eq(x->items[k].text, y->items[k].text);
+		}
+		if (x->kind == MODEL_BLOCK_LIST)
+			assert_int_equal(x->blank_after, y->blank_after);
+	}
+}
+
+static int64_t last_change(struct store *s)
+{
+	int64_t id;
+
+	assert_int_equal(store_last_change_id(s, &id), 0);
+	return id;
+}
+
+/* ---- pages ------------------------------------------------------------- */
+
+static void test_page_create_get(void **state)
+{
+	struct fixture *f = *state;
+	struct model_page in, out, by_id;
+	int64_t before = (int64_t)time(NULL);
+
+	sample_page(&in, "ukraine-summits");
+	assert_int_equal(store_page_create(f->s, &in), 0);
+	assert_true(in.id > 0);
+	assert_int_equal(in.last_seq, 1);
+
+	assert_int_equal(store_page_get(f->s, "ukraine-summits", &out), 0);
+	assert_int_equal(out.id, in.id);
+	assert_string_equal(out.slug, "ukraine-summits");
+	assert_string_equal(out.title, in.title);
+	assert_string_equal(out.description, in.description);
+	assert_string_equal(out.zone, in.zone);
+	assert_int_equal(out.status, MODEL_STATUS_LIVE);
+	assert_int_equal(out.start_at, in.start_at);
+	assert_int_equal(out.end_at, 0);
+	assert_int_equal(out.summary.n_points, 2);
+	assert_string_equal(out.summary.points[0], summary_points[0]);
+	assert_string_equal(out.summary.points[1], summary_points[1]);
+	assert_int_equal(out.summary.media_kind, MODEL_MEDIA_VIDEO);
+	assert_string_equal(out.summary.media_url, in.summary.media_url);
+	assert_string_equal(out.summary.media_alt, in.summary.media_alt);
+	assert_string_equal(out.summary.media_caption, in.summary.media_caption);
+	assert_int_equal(out.pinned_post_id, 0);
+	assert_int_equal(out.last_seq, 1);
+	assert_int_equal(out.n_posts, 0);
+	assert_true(out.updated_at >= before && out.updated_at <= (int64_t)time(NULL));
+
+	assert_int_equal(store_page_get_by_id(f->s, in.id, &by_id), 0);
+	assert_string_equal(by_id.slug, out.slug);
+	assert_int_equal(by_id.last_seq, out.last_seq);
+	model_page_cleanup(&by_id);
+	model_page_cleanup(&out);
+
+	assert_int_equal(store_page_get(f->s, "no-such-page", &out), STORE_ENOTFOUND);
+	assert_int_equal(store_page_get_by_id(f->s, 999, &out), STORE_ENOTFOUND);
+	assert_non_null(strstr(store_errmsg(f->s), "no page"));
+}
+
+static void test_page_create_refused(void **state)
+{
+	struct fixture *f = *state;
+	const char *bad_slugs[] = { "", "Bad", "has space", "-lead", "trail-", "a_b", "é" };
+	struct model_page p;
+	int64_t changes;
+
+	create_page(f->s, "taken");
+	changes = last_change(f->s);
+
+	sample_page(&p, "taken");
+	assert_int_equal(store_page_create(f->s, &p), STORE_EEXIST);
+	assert_non_null(strstr(store_errmsg(f->s), "exists"));
+
+	for (size_t i = 0; i < sizeof(bad_slugs) / sizeof(bad_slugs[0]); i++) {
+		sample_page(&p, bad_slugs[i]);
+		assert_int_equal(store_page_create(f->s, &p), STORE_EINVAL);
+		assert_non_null(strstr(store_errmsg(f->s), "slug"));
+	}
+	sample_page(&p, NULL);
+	assert_int_equal(store_page_create(f->s, &p), STORE_EINVAL);
+
+	sample_page(&p, "no-title");
+	p.title = "";
+	assert_int_equal(store_page_create(f->s, &p), STORE_EINVAL);
+	assert_non_null(strstr(store_errmsg(f->s), "title"));
+	p.title = NULL;
+	assert_int_equal(store_page_create(f->s, &p), STORE_EINVAL);
+
+	sample_page(&p, "no-zone");
+	p.zone = "";
+	assert_int_equal(store_page_create(f->s, &p), STORE_EINVAL);
+	assert_non_null(strstr(store_errmsg(f->s), "zone"));
+	p.zone = NULL;
+	assert_int_equal(store_page_create(f->s, &p), STORE_EINVAL);
+
+	sample_page(&p, "bad-utf8");
+	p.title = "caf\xc3";
+	assert_int_equal(store_page_create(f->s, &p), STORE_EINVAL);
+
+	sample_page(&p, "bad-status");
+	p.status = (enum model_status)7;
+	assert_int_equal(store_page_create(f->s, &p), STORE_EINVAL);
+
+	/* Nothing refused reached the log. */
+	assert_int_equal(last_change(f->s), changes);
+}
+
+static void test_page_list_order(void **state)
+{
+	struct fixture *f = *state;
+	const char *want[] = { "live-a", "live-b", "up", "ended-a", "ended-b" };
+	struct model_page *pages = NULL;
+	int64_t ended_a, ended_b, up;
+	size_t n = 0;
+
+	ended_a = create_page(f->s, "ended-a");
+	create_page(f->s, "live-a");
+	up = create_page(f->s, "up");
+	ended_b = create_page(f->s, "ended-b");
+	create_page(f->s, "live-b");
+	assert_int_equal(store_page_set_status(f->s, ended_a, MODEL_STATUS_ENDED), 0);
+	assert_int_equal(store_page_set_status(f->s, ended_b, MODEL_STATUS_ENDED), 0);
+	assert_int_equal(store_page_set_status(f->s, up, MODEL_STATUS_UPCOMING), 0);
+	/* Changes within one second tie; give each page a distinct time, the
+	 * older-created page of each status the newer change, so that id order
+	 * cannot pass for change order. */
+	raw_exec(f->path, "UPDATE pages SET updated_at = CASE slug"
+		 " WHEN 'live-a' THEN 400 WHEN 'live-b' THEN 300 WHEN 'up' THEN 10"
+		 " WHEN 'ended-a' THEN 200 WHEN 'ended-b' THEN 100 END;");
+
+	assert_int_equal(store_page_list(f->s, &pages, &n), 0);
+	assert_int_equal(n, 5);
+	for (size_t i = 0; i < n; i++)
+		assert_string_equal(pages[i].slug, want[i]);
+	assert_int_equal(pages[0].status, MODEL_STATUS_LIVE);
+	assert_int_equal(pages[2].status, MODEL_STATUS_UPCOMING);
+	assert_int_equal(pages[4].status, MODEL_STATUS_ENDED);
+	assert_int_equal(pages[4].summary.n_points, 2); /* filled completely */
+	assert_int_equal(pages[4].last_seq, 2);
+	model_pages_free(pages, n);
+}
+
+static void test_page_status_summary(void **state)
+{
+	struct fixture *f = *state;
+	char *points[] = { "Only one point" };
+	struct model_summary sum = { .points = points, .n_points = 1,
+				     .media_kind = MODEL_MEDIA_IMAGE, .media_url = "",
+				     .media_alt = "A photo", .media_caption = NULL };
+	struct model_summary empty = { 0 }, bad = { 0 };
+	struct model_page p;
+	int64_t id = create_page(f->s, "status");
+
+	assert_int_equal(store_page_set_status(f->s, id, MODEL_STATUS_ENDED), 0);
+	assert_int_equal(store_page_set_summary(f->s, id, &sum), 0);
+	assert_int_equal(store_page_get_by_id(f->s, id, &p), 0);
+	assert_int_equal(p.status, MODEL_STATUS_ENDED);
+	assert_int_equal(p.summary.n_points, 1);
+	assert_string_equal(p.summary.points[0], "Only one point");
+	assert_int_equal(p.summary.media_kind, MODEL_MEDIA_IMAGE);
+	assert_string_equal(p.summary.media_url, "");
+	assert_string_equal(p.summary.media_alt, "A photo");
+	assert_null(p.summary.media_caption);
+	assert_int_equal(p.last_seq, 3);
+	model_page_cleanup(&p);
+
+	assert_int_equal(store_page_set_summary(f->s, id, &empty), 0);
+	assert_int_equal(store_page_get_by_id(f->s, id, &p), 0);
+	assert_int_equal(p.summary.n_points, 0);
+	assert_int_equal(p.summary.media_kind, MODEL_MEDIA_NONE);
+	model_page_cleanup(&p);
+
+	assert_int_equal(store_page_set_status(f->s, id, (enum model_status)3), STORE_EINVAL);
+	assert_int_equal(store_page_set_status(f->s, 999, MODEL_STATUS_LIVE), STORE_ENOTFOUND);
+	assert_int_equal(store_page_set_summary(f->s, 999, &sum), STORE_ENOTFOUND);
+	bad.media_kind = (enum model_media_kind)9;
+	assert_int_equal(store_page_set_summary(f->s, id, &bad), STORE_EINVAL);
+	bad.media_kind = MODEL_MEDIA_NONE;
+	bad.n_points = 1; /* points NULL */
+	assert_int_equal(store_page_set_summary(f->s, id, &bad), STORE_EINVAL);
+}
+
+/* ---- posts ------------------------------------------------------------- */
+
+static void test_post_round_trip(void **state)
+{
+	struct fixture *f = *state;
+	int64_t page = create_page(f->s, "posts"), other = create_page(f->s, "other");
+	struct model_post in, out;
+	struct model_page p;
+	int64_t before;
+
+	/* An old change time, so that the insert's bump is visible. */
+	raw_exec(f->path, "UPDATE pages SET updated_at = 100;");
+	before = (int64_t)time(NULL);
+	sample_post(&in, "A tale of two summits", 1739788620);
+	in.key_event = 1;
+	assert_int_equal(store_post_insert(f->s, page, &in), 0);
+	assert_int_equal(store_page_get_by_id(f->s, page, &p), 0);
+	assert_true(p.updated_at >= before);
+	model_page_cleanup(&p);
+	assert_int_equal(store_page_get_by_id(f->s, other, &p), 0);
+	assert_int_equal(p.updated_at, 100); /* only the changed page moves */
+	model_page_cleanup(&p);
+	assert_true(in.id > 0);
+	assert_int_equal(in.page_id, page);
+	assert_int_equal(in.updated_at, in.published_at);
+
+	assert_int_equal(store_post_get(f->s, page, in.id, &out), 0);
+	assert_int_equal(out.id, in.id);
+	assert_int_equal(out.page_id, page);
+	assert_int_equal(out.published_at, 1739788620);
+	assert_int_equal(out.updated_at, 1739788620);
+	assert_int_equal(out.pinned, 0);
+	assert_int_equal(out.key_event, 1);
+	assert_post_body_equal(&out, &in);
+	model_post_cleanup(&out);
+
+	/* No time given: now. */
+	before = (int64_t)time(NULL);
+	sample_post(&in, "Now", 0);
+	in.n_bylines = 0;
+	in.n_blocks = 0;
+	assert_int_equal(store_post_insert(f->s, page, &in), 0);
+	assert_int_equal(store_post_get(f->s, page, in.id, &out), 0);
+	assert_true(out.published_at >= before && out.published_at <= (int64_t)time(NULL));
+	assert_int_equal(out.updated_at, out.published_at);
+	assert_int_equal(out.n_bylines, 0);
+	assert_int_equal(out.n_blocks, 0);
+	model_post_cleanup(&out);
+
+	assert_int_equal(store_page_get_by_id(f->s, page, &p), 0);
+	assert_int_equal(p.n_posts, 2);
+	assert_int_equal(p.last_seq, 3);
+	model_page_cleanup(&p);
+
+	/* The wrong page hides the post. */
+	assert_int_equal(store_post_get(f->s, other, in.id, &out), STORE_ENOTFOUND);
+	assert_int_equal(store_post_get(f->s, page, 12345, &out), STORE_ENOTFOUND);
+}
+
+static void test_post_insert_refused(void **state)
+{
+	struct fixture *f = *state;
+	int64_t page = create_page(f->s, "refused"), changes = last_change(f->s);
+	struct model_block bad_block = { .kind = (enum model_block_kind)42, .text = "x" };
+	struct model_block no_text = { .kind = MODEL_BLOCK_PARAGRAPH };
+	struct model_post p;
+	struct model_page pg;
+
+	sample_post(&p, "", 1);
+	assert_int_equal(store_post_insert(f->s, page, &p), STORE_EINVAL);
+	assert_non_null(strstr(store_errmsg(f->s), "title"));
+	p.title = NULL;
+	assert_int_equal(store_post_insert(f->s, page, &p), STORE_EINVAL);
+
+	sample_post(&p, "Fine", 1);
+	assert_int_equal(store_post_insert(f->s, 999, &p), STORE_ENOTFOUND);
+
+	p.blocks = &bad_block;
+	p.n_blocks = 1;
+	assert_int_equal(store_post_insert(f->s, page, &p), STORE_EINVAL);
+	p.blocks = &no_text;
+	assert_int_equal(store_post_insert(f->s, page, &p), STORE_EINVAL);
+	sample_post(&p, "bad \xff utf-8", 1);
+	assert_int_equal(store_post_insert(f->s, page, &p), STORE_EINVAL);
+
+	assert_int_equal(last_change(f->s), changes);
+	assert_int_equal(store_page_get_by_id(f->s, page, &pg), 0);
+	assert_int_equal(pg.n_posts, 0);
+	assert_int_equal(pg.last_seq, 1);
+	model_page_cleanup(&pg);
+}
+
+static void test_post_range_index(void **state)
+{
+	struct fixture *f = *state;
+	int64_t page = create_page(f->s, "range");
+	/* Inserted out of order, with a tie at 200 that id order breaks. */
+	const int64_t at[] = { 300, 100, 200, 500, 200, 400 };
+	const char *titles[] = { "t300", "t100", "t200a", "t500", "t200b", "t400" };
+	/* Oldest first: t100, t200a, t200b, t300, t400, t500. */
+	const char *oldest_first[] = { "t100", "t200a", "t200b", "t300", "t400", "t500" };
+	const size_t want_index[] = { 3, 0, 1, 5, 2, 4 };
+	struct model_post *posts = NULL;
+	int64_t ids[6];
+	size_t n, index;
+
+	for (size_t i = 0; i < 6; i++)
+		ids[i] = insert_post(f->s, page, titles[i], at[i]);
+
+	assert_int_equal(store_post_range(f->s, page, 0, 20, &posts, &n), 0);
+	assert_int_equal(n, 6);
+	for (size_t i = 0; i < n; i++) /* newest first */
+		assert_string_equal(posts[i].title, oldest_first[5 - i]);
+	model_posts_free(posts, n);
+
+	/* Skip the oldest, take three: t200a, t200b, t300, shown newest first. */
+	assert_int_equal(store_post_range(f->s, page, 1, 3, &posts, &n), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(posts[0].title, "t300");
+	assert_string_equal(posts[1].title, "t200b");
+	assert_string_equal(posts[2].title, "t200a");
+	assert_post_body_equal(&posts[0], &(struct model_post){
+		.title = "t300", .breaking = 1, .bylines = sample_bylines, .n_bylines = 2,
+		.blocks = sample_blocks, .n_blocks = sizeof(sample_blocks) / sizeof(sample_blocks[0]) });
+	model_posts_free(posts, n);
+
+	assert_int_equal(store_post_range(f->s, page, 6, 20, &posts, &n), 0);
+	assert_int_equal(n, 0);
+	model_posts_free(posts, n);
+	assert_int_equal(store_post_range(f->s, page, 0, 0, &posts, &n), 0);
+	assert_int_equal(n, 0);
+	model_posts_free(posts, n);
+	assert_int_equal(store_post_range(f->s, page, 0, SIZE_MAX, &posts, &n), 0);
+	assert_int_equal(n, 6);
+	model_posts_free(posts, n);
+	assert_int_equal(store_post_range(f->s, 999, 0, 20, &posts, &n), STORE_ENOTFOUND);
+
+	for (size_t i = 0; i < 6; i++) {
+		assert_int_equal(store_post_index(f->s, page, ids[i], &index), 0);
+		assert_int_equal(index, want_index[i]);
+	}
+	assert_int_equal(store_post_index(f->s, page, 999, &index), STORE_ENOTFOUND);
+	assert_int_equal(store_post_index(f->s, 999, ids[0], &index), STORE_ENOTFOUND);
+}
+
+static void test_post_update(void **state)
+{
+	struct fixture *f = *state;
+	int64_t page = create_page(f->s, "update"), other = create_page(f->s, "other");
+	struct model_block blocks[] = {
+		{ .kind = MODEL_BLOCK_PARAGRAPH, .text = "Corrected text" },
+	};
+	struct model_byline by = { .name = "Editor", .role = "Desk" };
+	struct model_post p, out;
+	int64_t id = insert_post(f->s, page, "Original", 1000), before;
+
+	before = (int64_t)time(NULL);
+	memset(&p, 0, sizeof(p));
+	p.id = id;
+	p.page_id = page;
+	p.title = "Corrected";
+	p.published_at = 2000;
+	p.breaking = 0;
+	p.key_event = 1;
+	p.bylines = &by;
+	p.n_bylines = 1;
+	p.blocks = blocks;
+	p.n_blocks = 1;
+	assert_int_equal(store_post_update(f->s, &p), 0);
+	assert_true(p.updated_at >= before);
+
+	assert_int_equal(store_post_get(f->s, page, id, &out), 0);
+	assert_post_body_equal(&out, &p);
+	assert_int_equal(out.published_at, 2000);
+	assert_true(out.updated_at >= before && out.updated_at <= (int64_t)time(NULL));
+	assert_int_equal(out.updated_at, p.updated_at);
+	model_post_cleanup(&out);
+
+	/* published_at 0 keeps the stored time. */
+	p.published_at = 0;
+	assert_int_equal(store_post_update(f->s, &p), 0);
+	assert_int_equal(p.published_at, 2000);
+	assert_int_equal(store_post_get(f->s, page, id, &out), 0);
+	assert_int_equal(out.published_at, 2000);
+	model_post_cleanup(&out);
+
+	p.page_id = other;
+	assert_int_equal(store_post_update(f->s, &p), STORE_ENOTFOUND);
+	p.page_id = page;
+	p.id = 999;
+	assert_int_equal(store_post_update(f->s, &p), STORE_ENOTFOUND);
+	p.id = id;
+	p.title = "";
+	assert_int_equal(store_post_update(f->s, &p), STORE_EINVAL);
+
+	assert_int_equal(store_post_get(f->s, page, id, &out), 0);
+	assert_string_equal(out.title, "Corrected");
+	model_post_cleanup(&out);
+}
+
+static void test_post_delete(void **state)
+{
+	struct fixture *f = *state;
+	int64_t page = create_page(f->s, "delete"), other = create_page(f->s, "other");
+	int64_t a = insert_post(f->s, page, "a", 100), b = insert_post(f->s, page, "b", 200);
+	struct model_post out;
+	struct model_page p;
+	size_t index;
+
+	assert_int_equal(store_post_delete(f->s, other, a), STORE_ENOTFOUND);
+	assert_int_equal(store_post_delete(f->s, page, a), 0);
+	assert_int_equal(store_post_get(f->s, page, a, &out), STORE_ENOTFOUND);
+	assert_int_equal(store_post_delete(f->s, page, a), STORE_ENOTFOUND);
+	assert_int_equal(store_post_index(f->s, page, b, &index), 0);
+	assert_int_equal(index, 0);
+	assert_int_equal(store_page_get_by_id(f->s, page, &p), 0);
+	assert_int_equal(p.n_posts, 1);
+	model_page_cleanup(&p);
+	/* Ids are not reused: a permalink never comes to name another post. */
+	assert_true(insert_post(f->s, page, "c", 300) > b);
+}
+
+static void test_pin(void **state)
+{
+	struct fixture *f = *state;
+	int64_t page = create_page(f->s, "pin"), other = create_page(f->s, "other");
+	int64_t a = insert_post(f->s, page, "a", 100), b = insert_post(f->s, page, "b", 200);
+	int64_t elsewhere = insert_post(f->s, other, "x", 100);
+	struct model_post *posts, out;
+	struct model_page p;
+	size_t n;
+
+	assert_int_equal(store_page_set_pin(f->s, page, a), 0);
+	assert_int_equal(store_page_get_by_id(f->s, page, &p), 0);
+	assert_int_equal(p.pinned_post_id, a);
+	model_page_cleanup(&p);
+	assert_int_equal(store_post_get(f->s, page, a, &out), 0);
+	assert_int_equal(out.pinned, 1);
+	model_post_cleanup(&out);
+	assert_int_equal(store_post_get(f->s, page, b, &out), 0);
+	assert_int_equal(out.pinned, 0);
+	model_post_cleanup(&out);
+	assert_int_equal(store_post_range(f->s, page, 0, 20, &posts, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(posts[0].pinned, 0); /* b, newest */
+	assert_int_equal(posts[1].pinned, 1);
+	model_posts_free(posts, n);
+
+	/* A post of another page cannot be pinned; the pin stays. */
+	assert_int_equal(store_page_set_pin(f->s, page, elsewhere), STORE_ENOTFOUND);
+	assert_int_equal(store_page_set_pin(f->s, page, 999), STORE_ENOTFOUND);
+	assert_int_equal(store_page_set_pin(f->s, 999, 0), STORE_ENOTFOUND);
+	assert_int_equal(store_page_get_by_id(f->s, page, &p), 0);
+	assert_int_equal(p.pinned_post_id, a);
+	model_page_cleanup(&p);
+
+	/* Unpin. */
+	assert_int_equal(store_page_set_pin(f->s, page, 0), 0);
+	assert_int_equal(store_page_get_by_id(f->s, page, &p), 0);
+	assert_int_equal(p.pinned_post_id, 0);
+	model_page_cleanup(&p);
+
+	/* Deleting the pinned post clears the pin; other pages are untouched. */
+	assert_int_equal(store_page_set_pin(f->s, page, b), 0);
+	assert_int_equal(store_page_set_pin(f->s, other, elsewhere), 0);
+	assert_int_equal(store_post_delete(f->s, page, b), 0);
+	assert_int_equal(store_page_get_by_id(f->s, page, &p), 0);
+	assert_int_equal(p.pinned_post_id, 0);
+	model_page_cleanup(&p);
+	assert_int_equal(store_page_get_by_id(f->s, other, &p), 0);
+	assert_int_equal(p.pinned_post_id, elsewhere);
+	model_page_cleanup(&p);
+}
+
+/* ---- the change log ---------------------------------------------------- */
+
+static void test_change_log(void **state)
+{
+	struct fixture *f = *state;
+	const enum store_change_kind want_kinds[] = {
+		STORE_CHANGE_PAGE, STORE_CHANGE_POST, STORE_CHANGE_UPDATE, STORE_CHANGE_PIN,
+		STORE_CHANGE_SUMMARY, STORE_CHANGE_STATUS, STORE_CHANGE_DELETE, STORE_CHANGE_PIN,
+	};
+	struct store_change *c = NULL;
+	struct model_summary sum = { 0 };
+	struct model_post p;
+	int64_t a, b, post, before = (int64_t)time(NULL);
+	size_t n;
+
+	assert_int_equal(last_change(f->s), 0);
+	assert_int_equal(store_changes_since(f->s, 0, 100, &c, &n), 0);
+	assert_int_equal(n, 0);
+	free(c);
+
+	a = create_page(f->s, "a");
+	post = insert_post(f->s, a, "p", 100);
+	b = create_page(f->s, "b"); /* interleaved: b's seq starts at 1 */
+	sample_post(&p, "edited", 100);
+	p.id = post;
+	p.page_id = a;
+	assert_int_equal(store_post_update(f->s, &p), 0);
+	assert_int_equal(store_page_set_pin(f->s, a, post), 0);
+	assert_int_equal(store_page_set_summary(f->s, a, &sum), 0);
+	assert_int_equal(store_page_set_status(f->s, a, MODEL_STATUS_ENDED), 0);
+	assert_int_equal(store_post_delete(f->s, a, post), 0);
+	assert_int_equal(store_page_set_pin(f->s, a, 0), 0);
+	insert_post(f->s, b, "q", 100);
+
+	assert_int_equal(store_page_changes_since(f->s, a, 0, 100, &c, &n), 0);
+	assert_int_equal(n, 8);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(c[i].page_id, a);
+		assert_int_equal(c[i].seq, (int64_t)i + 1);
+		assert_int_equal(c[i].kind, want_kinds[i]);
+		assert_true(c[i].at >= before);
+		if (i > 0)
+			assert_true(c[i].id > c[i - 1].id);
+	}
+	assert_int_equal(c[0].post_id, 0);
+	assert_int_equal(c[1].post_id, post);
+	assert_int_equal(c[2].post_id, post);
+	assert_int_equal(c[3].post_id, post);
+	assert_int_equal(c[4].post_id, 0);
+	assert_int_equal(c[6].post_id, post);
+	assert_int_equal(c[7].post_id, 0); /* unpinned */
+	free(c);
+
+	/* Past a sequence number, and a limit. */
+	assert_int_equal(store_page_changes_since(f->s, a, 5, 2, &c, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(c[0].seq, 6);
+	assert_int_equal(c[1].seq, 7);
+	free(c);
+
+	assert_int_equal(store_page_changes_since(f->s, b, 0, 100, &c, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(c[0].seq, 1);
+	assert_int_equal(c[0].kind, STORE_CHANGE_PAGE);
+	assert_int_equal(c[1].seq, 2);
+	assert_int_equal(c[1].kind, STORE_CHANGE_POST);
+	free(c);
+
+	/* Global: both pages, in id order, ids increasing. */
+	assert_int_equal(store_changes_since(f->s, 0, 100, &c, &n), 0);
+	assert_int_equal(n, 10);
+	for (size_t i = 1; i < n; i++)
+		assert_true(c[i].id > c[i - 1].id);
+	assert_int_equal(c[2].page_id, b);
+	assert_int_equal(c[2].seq, 1);
+	assert_int_equal(c[9].page_id, b);
+	assert_int_equal(last_change(f->s), c[9].id);
+	{
+		int64_t mid = c[4].id;
+
+		free(c);
+		assert_int_equal(store_changes_since(f->s, mid, 3, &c, &n), 0);
+		assert_int_equal(n, 3);
+		assert_int_equal(c[0].id, mid + 1);
+		free(c);
+	}
+	assert_int_equal(store_changes_since(f->s, last_change(f->s), 100, &c, &n), 0);
+	assert_int_equal(n, 0);
+	free(c);
+
+	assert_string_equal(store_change_kind_name(STORE_CHANGE_PAGE), "page");
+	assert_string_equal(store_change_kind_name(STORE_CHANGE_POST), "post");
+	assert_string_equal(store_change_kind_name(STORE_CHANGE_UPDATE), "update");
+	assert_string_equal(store_change_kind_name(STORE_CHANGE_DELETE), "delete");
+	assert_string_equal(store_change_kind_name(STORE_CHANGE_PIN), "pin");
+	assert_string_equal(store_change_kind_name(STORE_CHANGE_SUMMARY), "summary");
+	assert_string_equal(store_change_kind_name(STORE_CHANGE_STATUS), "status");
+}
+
+/* ---- transactions ------------------------------------------------------ */
+
+static void test_outer_rollback(void **state)
+{
+	struct fixture *f = *state;
+	int64_t keep = create_page(f->s, "keep"), changes = last_change(f->s), page;
+	struct store_change *c;
+	struct model_page p;
+	size_t n;
+
+	assert_int_equal(store_begin(f->s), 0);
+	assert_int_equal(store_begin(f->s), STORE_EINVAL); /* no nesting */
+	page = create_page(f->s, "gone");
+	insert_post(f->s, page, "p1", 100);
+	insert_post(f->s, keep, "p2", 100);
+	assert_int_equal(store_page_set_status(f->s, keep, MODEL_STATUS_ENDED), 0);
+	/* Inside the transaction its own changes are visible. */
+	assert_int_equal(store_page_get(f->s, "gone", &p), 0);
+	model_page_cleanup(&p);
+	store_rollback(f->s);
+
+	assert_int_equal(store_page_get(f->s, "gone", &p), STORE_ENOTFOUND);
+	assert_int_equal(store_page_get_by_id(f->s, keep, &p), 0);
+	assert_int_equal(p.n_posts, 0);
+	assert_int_equal(p.last_seq, 1);
+	assert_int_equal(p.status, MODEL_STATUS_LIVE);
+	model_page_cleanup(&p);
+	assert_int_equal(last_change(f->s), changes);
+	assert_int_equal(store_changes_since(f->s, changes, 100, &c, &n), 0);
+	assert_int_equal(n, 0);
+	free(c);
+
+	assert_int_equal(store_commit(f->s), STORE_EINVAL); /* nothing open */
+	store_rollback(f->s);                               /* harmless */
+
+	/* Committed, it all lands. */
+	assert_int_equal(store_begin(f->s), 0);
+	page = create_page(f->s, "kept");
+	insert_post(f->s, page, "p1", 100);
+	assert_int_equal(store_commit(f->s), 0);
+	assert_int_equal(store_page_get(f->s, "kept", &p), 0);
+	assert_int_equal(p.n_posts, 1);
+	assert_int_equal(p.last_seq, 2);
+	model_page_cleanup(&p);
+}
+
+/* A call that fails inside an outer transaction undoes only itself. */
+static void test_outer_partial_failure(void **state)
+{
+	struct fixture *f = *state;
+	int64_t changes = last_change(f->s), page;
+	struct model_page p;
+
+	create_page(f->s, "taken");
+	assert_int_equal(store_begin(f->s), 0);
+	page = create_page(f->s, "fresh");
+	sample_page(&p, "taken");
+	assert_int_equal(store_page_create(f->s, &p), STORE_EEXIST);
+	insert_post(f->s, page, "after the failure", 100);
+	assert_int_equal(store_commit(f->s), 0);
+
+	assert_int_equal(store_page_get(f->s, "fresh", &p), 0);
+	assert_int_equal(p.n_posts, 1);
+	assert_int_equal(p.last_seq, 2);
+	model_page_cleanup(&p);
+	assert_int_equal(last_change(f->s), changes + 3);
+}
+
+/* A fault after the change is written but before its log row: the change must
+ * not survive without its entry, inside or outside an outer transaction. */
+static void test_fault_in_change_log(void **state)
+{
+	struct fixture *f = *state;
+	int64_t page = create_page(f->s, "fault"), changes;
+	char *points[] = { "new point" };
+	struct model_summary sum = { .points = points, .n_points = 1 };
+	struct model_post post;
+	struct model_page p;
+
+	raw_exec(f->path, "CREATE TRIGGER fault BEFORE INSERT ON changes"
+		 " WHEN NEW.kind IN ('summary', 'post')"
+		 " BEGIN SELECT RAISE(ABORT, 'injected fault'); END;");
+	changes = last_change(f->s);
+
+	sample_post(&post, "lost", 100);
+	assert_int_equal(store_post_insert(f->s, page, &post), STORE_ERR);
+	assert_non_null(strstr(store_errmsg(f->s), "injected fault"));
+	assert_int_equal(store_page_set_summary(f->s, page, &sum), STORE_ERR);
+
+	assert_int_equal(store_begin(f->s), 0);
+	assert_int_equal(store_page_set_status(f->s, page, MODEL_STATUS_ENDED), 0);
+	assert_int_equal(store_page_set_summary(f->s, page, &sum), STORE_ERR);
+	assert_int_equal(store_commit(f->s), 0);
+
+	assert_int_equal(store_page_get_by_id(f->s, page, &p), 0);
+	assert_int_equal(p.n_posts, 0);
+	assert_int_equal(p.summary.n_points, 2); /* the original summary */
+	assert_int_equal(p.status, MODEL_STATUS_ENDED);
+	assert_int_equal(p.last_seq, 2);
+	model_page_cleanup(&p);
+	assert_int_equal(last_change(f->s), changes + 1);
+
+	raw_exec(f->path, "DROP TRIGGER fault;");
+	assert_int_equal(store_page_set_summary(f->s, page, &sum), 0);
+	assert_int_equal(last_change(f->s), changes + 2);
+}
+
+/* ---- files, schema, connections ---------------------------------------- */
+
+static void test_reopen_keeps_data(void **state)
+{
+	struct fixture *f = *state;
+	int64_t page = create_page(f->s, "durable"), post = insert_post(f->s, page, "p", 100);
+	struct model_post out;
+	char err[256];
+
+	for (int i = 0; i < 2; i++) {
+		store_close(f->s);
+		f->s = store_open(f->path, err, sizeof(err));
+		if (!f->s)
+			fail_msg("reopen: %s", err);
+		assert_int_equal(store_post_get(f->s, page, post, &out), 0);
+		assert_string_equal(out.title, "p");
+		assert_int_equal(out.n_blocks, sizeof(sample_blocks) / sizeof(sample_blocks[0]));
+		model_post_cleanup(&out);
+	}
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 2);
+	assert_int_equal(last_change(f->s), 2);
+}
+
+/* Migration 1 as released: a copy, because released migrations never change. */
+static const char v1_schema[] =
+	"CREATE TABLE pages ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT, slug TEXT NOT NULL UNIQUE,"
+	"  title TEXT NOT NULL, description TEXT NOT NULL DEFAULT '', zone TEXT NOT NULL,"
+	"  status INTEGER NOT NULL DEFAULT 0 CHECK (status IN (0, 1, 2)),"
+	"  start_at INTEGER NOT NULL DEFAULT 0, end_at INTEGER NOT NULL DEFAULT 0,"
+	"  summary_json TEXT NOT NULL DEFAULT '{\"points\":[],\"media\":null}',"
+	"  pinned_post_id INTEGER REFERENCES posts(id) ON DELETE SET NULL,"
+	"  last_seq INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL);"
+	"CREATE TABLE posts ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  page_id INTEGER NOT NULL REFERENCES pages(id) ON DELETE CASCADE,"
+	"  title TEXT NOT NULL, published_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+	"  breaking INTEGER NOT NULL DEFAULT 0, key_event INTEGER NOT NULL DEFAULT 0,"
+	"  bylines_json TEXT NOT NULL DEFAULT '[]', body_json TEXT NOT NULL DEFAULT '[]');"
+	"CREATE TABLE changes ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  page_id INTEGER NOT NULL REFERENCES pages(id) ON DELETE CASCADE,"
+	"  seq INTEGER NOT NULL, kind TEXT NOT NULL, post_id INTEGER NOT NULL DEFAULT 0,"
+	"  at INTEGER NOT NULL, UNIQUE (page_id, seq));"
+	"PRAGMA user_version = 1;"
+	"INSERT INTO pages (id, slug, title, zone, status, last_seq, created_at, updated_at)"
+	"  VALUES (1, 'old-page', 'Old', 'Europe/London', 1, 2, 10, 20);"
+	"INSERT INTO posts (id, page_id, title, published_at, updated_at, body_json)"
+	"  VALUES (1, 1, 'Old post', 20, 20, '[{\"type\":\"paragraph\",\"text\":\"hi\"}]');"
+	"INSERT INTO changes (page_id, seq, kind, post_id, at) VALUES (1, 1, 'page', 0, 10),"
+	"  (1, 2, 'post', 1, 20);";
+
+static void test_upgrade_from_v1(void **state)
+{
+	char path[128], err[256];
+	struct model_post out;
+	struct model_page p;
+	struct store *s;
+
+	(void)state;
+	unit_temp_db(path, sizeof(path));
+	raw_exec(path, v1_schema);
+	s = store_open(path, err, sizeof(err));
+	if (!s)
+		fail_msg("upgrade: %s", err);
+	assert_int_equal(raw_int(path, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+				 " AND name = 'posts_page_order'"), 1);
+	assert_int_equal(store_page_get(s, "old-page", &p), 0);
+	assert_int_equal(p.last_seq, 2);
+	assert_int_equal(p.n_posts, 1);
+	assert_int_equal(p.summary.n_points, 0);
+	model_page_cleanup(&p);
+	assert_int_equal(store_post_get(s, 1, 1, &out), 0);
+	assert_string_equal(out.blocks[0].text, "hi");
+	model_post_cleanup(&out);
+	/* The log carries on from the old entries. */
+	assert_int_equal(store_page_set_status(s, 1, MODEL_STATUS_ENDED), 0);
+	assert_int_equal(store_page_get(s, "old-page", &p), 0);
+	assert_int_equal(p.last_seq, 3);
+	model_page_cleanup(&p);
+	store_close(s);
+	remove_db(path);
+}
+
+static void test_newer_schema_refused(void **state)
+{
+	char path[128], err[256] = "";
+
+	(void)state;
+	unit_temp_db(path, sizeof(path));
+	raw_exec(path, "PRAGMA user_version = 99;");
+	assert_null(store_open(path, err, sizeof(err)));
+	assert_non_null(strstr(err, "newer"));
+	assert_non_null(strstr(err, "99"));
+	remove_db(path);
+
+	/* Not a database at all. */
+	{
+		FILE *fp = fopen(path, "wb");
+
+		assert_non_null(fp);
+		for (int i = 0; i < 64; i++)
+			fputs("this is not a database file; ", fp);
+		fclose(fp);
+	}
+	err[0] = '\0';
+	assert_null(store_open(path, err, sizeof(err)));
+	assert_true(strlen(err) > 0);
+	remove_db(path);
+
+	err[0] = '\0';
+	assert_null(store_open("/nonexistent-dir/x/y.db", err, sizeof(err)));
+	assert_true(strlen(err) > 0);
+}
+
+static void test_data_version(void **state)
+{
+	struct fixture *f = *state;
+	struct store *other;
+	struct model_page p;
+	int64_t v1, v2, v3;
+	char err[256];
+
+	other = store_open(f->path, err, sizeof(err));
+	if (!other)
+		fail_msg("second store: %s", err);
+	assert_int_equal(store_data_version(f->s, &v1), 0);
+	create_page(other, "from-elsewhere");
+	assert_int_equal(store_data_version(f->s, &v2), 0);
+	assert_true(v2 != v1);
+	/* ...and the change is visible to the first connection. */
+	assert_int_equal(store_page_get(f->s, "from-elsewhere", &p), 0);
+	model_page_cleanup(&p);
+	assert_int_equal(last_change(f->s), 1);
+	/* Its own commits do not move it: only others' do. */
+	create_page(f->s, "from-here");
+	assert_int_equal(store_data_version(f->s, &v3), 0);
+	assert_int_equal(v3, v2);
+	store_close(other);
+}
+
+/* Several processes write one page at once, as workers and the command line
+ * do: none may fail (they queue on the busy timeout), and the page's log must
+ * come out gap-free, one entry per change. */
+#define WRITERS 4
+#define WRITES_EACH 25
+
+static void test_concurrent_writers(void **state)
+{
+	struct fixture *f = *state;
+	int64_t page = create_page(f->s, "busy");
+	struct store_change *c;
+	struct model_page p;
+	pid_t pids[WRITERS];
+	size_t n;
+
+	for (int w = 0; w < WRITERS; w++) {
+		pids[w] = fork();
+		assert_true(pids[w] >= 0);
+		if (pids[w] == 0) {
+			char err[256];
+			struct store *s = store_open(f->path, err, sizeof(err));
+			int failed = !s;
+
+			for (int i = 0; s && i < WRITES_EACH && !failed; i++) {
+				struct model_post post;
+
+				sample_post(&post, "concurrent", 1000 + i);
+				failed = store_post_insert(s, page, &post) != 0;
+				if (failed)
+					fprintf(stderr, "writer %d: %s\n", w, store_errmsg(s));
+			}
+			store_close(s);
+			_exit(failed);
+		}
+	}
+	for (int w = 0; w < WRITERS; w++) {
+		int status;
+
+		assert_int_equal(waitpid(pids[w], &status, 0), pids[w]);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+	}
+	assert_int_equal(store_page_get_by_id(f->s, page, &p), 0);
+	assert_int_equal(p.n_posts, WRITERS * WRITES_EACH);
+	assert_int_equal(p.last_seq, 1 + WRITERS * WRITES_EACH);
+	model_page_cleanup(&p);
+	assert_int_equal(store_page_changes_since(f->s, page, 0, SIZE_MAX, &c, &n), 0);
+	assert_int_equal(n, 1 + WRITERS * WRITES_EACH);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(c[i].seq, (int64_t)i + 1);
+		if (i > 0)
+			assert_true(c[i].id > c[i - 1].id);
+	}
+	free(c);
+}
+
+static void test_corrupt_stored_json(void **state)
+{
+	struct fixture *f = *state;
+	int64_t page = create_page(f->s, "corrupt"), post = insert_post(f->s, page, "p", 100);
+	struct model_page *pages;
+	struct model_post out, *posts;
+	size_t n;
+
+	raw_exec(f->path, "UPDATE posts SET body_json = '[{\"type\":\"video\"}]';");
+	assert_int_equal(store_post_get(f->s, page, post, &out), STORE_ERR);
+	assert_non_null(strstr(store_errmsg(f->s), "unknown type"));
+	assert_int_equal(store_post_range(f->s, page, 0, 20, &posts, &n), STORE_ERR);
+
+	raw_exec(f->path, "UPDATE posts SET body_json = '[]', bylines_json = '{not json';");
+	assert_int_equal(store_post_get(f->s, page, post, &out), STORE_ERR);
+
+	raw_exec(f->path, "UPDATE posts SET bylines_json = '[]';"
+		 "UPDATE pages SET summary_json = '{\"points\":[1]}';");
+	assert_int_equal(store_post_get(f->s, page, post, &out), 0);
+	model_post_cleanup(&out);
+	assert_int_equal(store_page_get_by_id(f->s, page, &(struct model_page){ 0 }), STORE_ERR);
+	assert_non_null(strstr(store_errmsg(f->s), "summary"));
+	assert_int_equal(store_page_list(f->s, &pages, &n), STORE_ERR);
+
+	/* A status out of range, written by something else, is an error too. */
+	raw_exec(f->path, "UPDATE pages SET summary_json = '{\"points\":[]}';"
+		 "PRAGMA ignore_check_constraints = 1; UPDATE pages SET status = 9;");
+	assert_int_equal(store_page_get_by_id(f->s, page, &(struct model_page){ 0 }), STORE_ERR);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_page_create_get, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_page_create_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_page_list_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_page_status_summary, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_post_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_post_insert_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_post_range_index, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_post_update, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_post_delete, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pin, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_change_log, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_outer_rollback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_outer_partial_failure, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fault_in_change_log, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reopen_keeps_data, setup, teardown),
+		cmocka_unit_test(test_upgrade_from_v1),
+		cmocka_unit_test(test_newer_schema_refused),
+		cmocka_unit_test_setup_teardown(test_data_version, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_concurrent_writers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_corrupt_stored_json, setup, teardown),
+	};
+
+	log_set_level(LOG_LEVEL_WARN); /* schema upgrades on every fresh file are expected */
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
