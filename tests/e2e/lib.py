@@ -5,6 +5,7 @@ Only the Python standard library and curl are used, so the tests run on a
 fresh Debian machine with nothing but `make test`'s packages.
 """
 import html.parser
+import shutil
 import os
 import re
 import signal
@@ -251,3 +252,56 @@ def parse_html(text):
 
 def squash(s):
     return re.sub(r"\s+", " ", s).strip()
+
+
+# ---- test registry and environment ------------------------------------------
+
+TESTS = []
+
+
+def test(fn):
+    TESTS.append(fn)
+    return fn
+
+
+DEMO = os.path.join(ROOT, "data", "demo.txt")
+HEADER = re.compile(r"^  (\d+)\. (.*)published at (\d\d:\d\d) (.+?) (\d+ \w+)$")
+
+
+def capture_posts(path):
+    """(number, title, hh:mm, zone long name, day month, breaking) from a capture."""
+    lines = open(path, encoding="utf-8").read().split("\n")
+    out = []
+    for i, line in enumerate(lines):
+        m = HEADER.match(line)
+        if m:
+            breaking = i + 1 < len(lines) and lines[i + 1] == "    Breaking"
+            out.append((int(m.group(1)), m.group(2), m.group(3), m.group(4),
+                        m.group(5), breaking))
+    return out
+
+
+class Env:
+    """A temporary folder with a database, and the CLI on it."""
+
+    def __init__(self, binary):
+        self.dir = tempfile.mkdtemp(prefix="liveline-e2e-")
+        self.db = os.path.join(self.dir, "live.db")
+        self.cli = Cli(binary, self.db)
+        self.binary = binary
+
+    def import_capture(self, path, slug, year, title=None, zone="Europe/London", status=None):
+        args = ["import", "--year", str(year), "--slug", slug, "--zone", zone]
+        if title:
+            args += ["--title", title]
+        if status:
+            args += ["--status", status]
+        return self.cli.run(*args, path, check=0)
+
+    def server(self, workers=2):
+        return Server(self.binary, self.db, workers)
+
+    def close(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
