@@ -1,30 +1,15 @@
 /*
  * liveline: the command line. One binary serves pages (`serve`) and is the tool
- * for operators and scripts (`import`, `export`, `list`). Exit status: 0 on
- * success, 1 when the work failed (bad input, database error), 2 for usage
- * errors (unknown command or option, bad option value).
+ * for operators and scripts. main() takes the global options and hands the rest
+ * to the command (src/cli/). Exit status: 0 on success, 1 when the work failed,
+ * 2 for usage errors.
  */
-#include <errno.h>
-#include <getopt.h>
-#include <jansson.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <getopt.h>
 
-#include "model/model.h"
-#include "model/model_json.h"
-#include "serve/serve.h"
-#include "store/store.h"
-#include "text/text.h"
-#include "util/buf.h"
-#include "util/log.h"
-#include "util/tz.h"
-
-#define EXIT_USAGE 2
-#define MAIN_MAX_INPUT ((size_t)512 * 1024 * 1024)
-
-static const char *main_db = "liveline.db";
+#include "cli/cli.h"
 
 static const char usage_main[] =
 	"usage: liveline [--db FILE] COMMAND [ARGS]\n"
@@ -43,415 +28,40 @@ static const char usage_main[] =
 	"  --help       this text; `liveline COMMAND --help` for a command\n"
 	"  --version    the version\n";
 
-static const char usage_import[] =
-	"usage: liveline [--db FILE] import --year YYYY --slug SLUG [--title T] [--zone ZONE]\n"
-	"                [--description D] [--status upcoming|live|ended] PATH\n"
-	"\n"
-	"Creates live page SLUG and its posts from a capture in the plain-text form\n"
-	"(PATH, or - for standard input). The text has no year: --year is the year of\n"
-	"the oldest post. Times are read in ZONE (an IANA zone, default Europe/London)\n"
-	"and the zone names in the text must agree with it. The import is one\n"
-	"transaction: on any error nothing is stored, and the error names the line.\n";
-
-static const char usage_export[] =
-	"usage: liveline [--db FILE] export [--format text|json] SLUG\n"
-	"\n"
-	"Writes live page SLUG to standard output: in the plain-text form (default),\n"
-	"which `import` reads back, or as one JSON document with every post.\n";
-
-static const char usage_list[] =
-	"usage: liveline [--db FILE] list\n"
-	"\n"
-	"Prints one line per live page: slug, status, number of posts, title.\n";
-
-static const char usage_serve[] =
-	"usage: liveline [--db FILE] serve [--listen HOST:PORT] [--workers N]\n"
-	"                [--connections N]\n"
-	"\n"
-	"Serves the reader's pages. --listen defaults to 127.0.0.1:8080 (port 0 picks a\n"
-	"free port; the address is printed). --workers defaults to one per core.\n"
-	"--connections caps open connections per worker (default 10000).\n"
-	"SIGTERM or SIGINT stops every worker cleanly.\n";
-
-static int main_usage(const char *text, int status)
-{
-	fputs(text, status == 0 ? stdout : stderr);
-	return status;
-}
-
-static int main_bad_option(const char *cmd, const char *usage)
-{
-	fprintf(stderr, "liveline %s: see usage below\n\n", cmd);
-	return main_usage(usage, EXIT_USAGE);
-}
-
-/* Parses a whole decimal number in [min, max]. */
-static int main_parse_long(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-/* Reads all of `path` ("-" is standard input) into a new buffer. */
-static char *main_read_input(const char *path, size_t *len)
-{
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	struct buf b;
-	char chunk[65536];
-	size_t n;
-
-	if (!f) {
-		fprintf(stderr, "liveline: %s: %s\n", path, strerror(errno));
-		return NULL;
-	}
-	buf_init(&b, MAIN_MAX_INPUT);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && !b.err)
-		buf_append(&b, chunk, n);
-	if (ferror(f))
-		fprintf(stderr, "liveline: %s: read error\n", path);
-	else if (b.err == BUF_ETOOBIG)
-		fprintf(stderr, "liveline: %s: larger than %zu MB\n", path,
-			MAIN_MAX_INPUT / (1024 * 1024));
-	else if (b.err)
-		fprintf(stderr, "liveline: %s: out of memory\n", path);
-	if (ferror(f) && !b.err)
-		b.err = BUF_ENOMEM; /* any failure: the caller only needs "no input" */
-	if (f != stdin)
-		fclose(f);
-	if (b.err) {
-		buf_cleanup(&b);
-		return NULL;
-	}
-	return buf_detach(&b, len);
-}
-
-static struct store *main_open_store(void)
-{
-	char err[256];
-	struct store *s = store_open(main_db, err, sizeof(err));
-
-	if (!s)
-		fprintf(stderr, "liveline: %s\n", err);
-	return s;
-}
-
-static int cmd_import(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "year", required_argument, NULL, 'y' },
-		{ "slug", required_argument, NULL, 's' },
-		{ "title", required_argument, NULL, 't' },
-		{ "zone", required_argument, NULL, 'z' },
-		{ "description", required_argument, NULL, 'd' },
-		{ "status", required_argument, NULL, 'S' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	struct text_import_opts io = { 0, MODEL_DEFAULT_ZONE };
-	const char *slug = NULL, *title = NULL, *desc = "";
-	struct model_post *posts = NULL;
-	struct model_page page = { 0 };
-	struct text_error terr = { 0 };
-	struct store *st = NULL;
-	int status = MODEL_STATUS_LIVE, c, rc = 1;
-	size_t n_posts = 0, len;
-	char *data;
-	long year = 0;
-
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'y':
-			if (main_parse_long(optarg, 1, 9999, &year) < 0) {
-				fprintf(stderr, "liveline import: --year wants a year such as 2025\n");
-				return EXIT_USAGE;
-			}
-			break;
-		case 's': slug = optarg; break;
-		case 't': title = optarg; break;
-		case 'z': io.zone = optarg; break;
-		case 'd': desc = optarg; break;
-		case 'S':
-			status = model_status_parse(optarg);
-			if (status < 0) {
-				fprintf(stderr, "liveline import: --status is upcoming, live or ended\n");
-				return EXIT_USAGE;
-			}
-			break;
-		case 'h': return main_usage(usage_import, 0);
-		default: return main_bad_option("import", usage_import);
-		}
-	}
-	if (!year || !slug || optind != argc - 1)
-		return main_bad_option("import", usage_import);
-	if (!model_slug_valid(slug)) {
-		fprintf(stderr, "liveline import: slug \"%s\": use 1 to 80 of a-z, 0-9 and -\n", slug);
-		return EXIT_USAGE;
-	}
-	if (!tz_valid(io.zone)) {
-		fprintf(stderr, "liveline import: unknown time zone \"%s\" (want an IANA name "
-			"such as Europe/London)\n", io.zone);
-		return EXIT_USAGE;
-	}
-	if (title && !*title) {
-		fprintf(stderr, "liveline import: --title must not be empty\n");
-		return EXIT_USAGE;
-	}
-	io.year = (int)year;
-
-	data = main_read_input(argv[optind], &len);
-	if (!data)
-		return 1;
-	if (text_parse(data, len, &io, &page.summary, &posts, &n_posts, &terr) < 0) {
-		if (terr.line)
-			fprintf(stderr, "liveline import: %s:%zu: %s\n", argv[optind], terr.line,
-				terr.msg);
-		else
-			fprintf(stderr, "liveline import: %s: %s\n", argv[optind], terr.msg);
-		free(data);
-		return 1;
-	}
-	free(data);
-	page.slug = model_strdup(slug);
-	page.title = model_strdup(title ? title : slug);
-	page.description = model_strdup(desc);
-	page.zone = model_strdup(io.zone);
-	page.status = (enum model_status)status;
-	if (n_posts) {
-		page.start_at = posts[0].published_at;
-		if (status == MODEL_STATUS_ENDED)
-			page.end_at = posts[n_posts - 1].published_at;
-	}
-
-	st = main_open_store();
-	if (!st)
-		goto out;
-	if (store_begin(st) < 0)
-		goto store_fail;
-	if (store_page_create(st, &page) < 0)
-		goto rollback;
-	for (size_t i = 0; i < n_posts; i++)
-		if (store_post_insert(st, page.id, &posts[i]) < 0)
-			goto rollback;
-	if (store_commit(st) < 0)
-		goto rollback;
-	printf("imported %zu post%s into /live/%s\n", n_posts, n_posts == 1 ? "" : "s", slug);
-	rc = 0;
-	goto out;
-rollback:
-	fprintf(stderr, "liveline import: %s (nothing was stored)\n", store_errmsg(st));
-	store_rollback(st);
-	goto out;
-store_fail:
-	fprintf(stderr, "liveline import: %s\n", store_errmsg(st));
-out:
-	store_close(st);
-	model_posts_free(posts, n_posts);
-	model_page_cleanup(&page);
-	return rc;
-}
-
-/* Loads a page and all its posts, newest first. */
-static int main_load_page(struct store *st, const char *slug, struct model_page *page,
-			  struct model_post **posts, size_t *n)
-{
-	int rc = store_page_get(st, slug, page);
-
-	if (rc == STORE_ENOTFOUND) {
-		fprintf(stderr, "liveline: no live page \"%s\"\n", slug);
-		return -1;
-	}
-	if (rc < 0 || store_post_range(st, page->id, 0, page->n_posts, posts, n) < 0) {
-		fprintf(stderr, "liveline: %s\n", store_errmsg(st));
-		if (rc == 0)
-			model_page_cleanup(page);
-		return -1;
-	}
-	return 0;
-}
-
-static int main_export_json(const struct model_page *page, const struct model_post *posts,
-			    size_t n)
-{
-	json_t *root = model_json_page(page), *arr = json_array();
-	int rc = -1;
-
-	if (!root || !arr)
-		goto out;
-	for (size_t i = 0; i < n; i++)
-		if (json_array_append_new(arr, model_json_post(&posts[i], page->zone)) < 0)
-			goto out;
-	if (json_object_set(root, "posts", arr) < 0)
-		goto out;
-	if (json_dumpf(root, stdout, JSON_INDENT(2)) < 0)
-		goto out;
-	putchar('\n');
-	rc = 0;
-out:
-	json_decref(arr);
-	json_decref(root);
-	return rc;
-}
-
-static int cmd_export(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	struct model_page page;
-	struct model_post *posts;
-	const char *format = "text";
-	struct store *st;
-	struct buf b;
-	size_t n;
-	int c, rc = 1;
-
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'f': format = optarg; break;
-		case 'h': return main_usage(usage_export, 0);
-		default: return main_bad_option("export", usage_export);
-		}
-	}
-	if (optind != argc - 1)
-		return main_bad_option("export", usage_export);
-	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0) {
-		fprintf(stderr, "liveline export: --format is text or json\n");
-		return EXIT_USAGE;
-	}
-	st = main_open_store();
-	if (!st)
-		return 1;
-	if (main_load_page(st, argv[optind], &page, &posts, &n) < 0) {
-		store_close(st);
-		return 1;
-	}
-	if (strcmp(format, "json") == 0) {
-		rc = main_export_json(&page, posts, n) < 0 ? 1 : 0;
-	} else {
-		buf_init(&b, (size_t)1 << 31);
-		if (text_export(&b, &page, posts, n) == 0 && !b.err &&
-		    fwrite(b.data ? b.data : "", 1, b.len, stdout) == b.len)
-			rc = 0;
-		buf_cleanup(&b);
-	}
-	if (fflush(stdout) != 0)
-		rc = 1;
-	if (rc)
-		fprintf(stderr, "liveline export: could not write the page\n");
-	model_posts_free(posts, n);
-	model_page_cleanup(&page);
-	store_close(st);
-	return rc;
-}
-
-static int cmd_list(int argc, char **argv)
-{
-	struct model_page *pages;
-	struct store *st;
-	size_t n;
-
-	if (argc > 1 && strcmp(argv[1], "--help") == 0)
-		return main_usage(usage_list, 0);
-	if (argc != 1)
-		return main_bad_option("list", usage_list);
-	st = main_open_store();
-	if (!st)
-		return 1;
-	if (store_page_list(st, &pages, &n) < 0) {
-		fprintf(stderr, "liveline list: %s\n", store_errmsg(st));
-		store_close(st);
-		return 1;
-	}
-	for (size_t i = 0; i < n; i++)
-		printf("%s\t%s\t%zu\t%s\n", pages[i].slug, model_status_name(pages[i].status),
-		       pages[i].n_posts, pages[i].title);
-	model_pages_free(pages, n);
-	store_close(st);
-	return 0;
-}
-
-static int cmd_serve(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "listen", required_argument, NULL, 'l' },
-		{ "workers", required_argument, NULL, 'w' },
-		{ "connections", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	struct serve_config cfg = { main_db, "127.0.0.1:8080", 0, 10000, 200 };
-	long v;
-	int c;
-
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'l': cfg.listen = optarg; break;
-		case 'w':
-			if (main_parse_long(optarg, 1, 64, &v) < 0) {
-				fprintf(stderr, "liveline serve: --workers is 1 to 64\n");
-				return EXIT_USAGE;
-			}
-			cfg.workers = (unsigned)v;
-			break;
-		case 'c':
-			if (main_parse_long(optarg, 16, 1000000, &v) < 0) {
-				fprintf(stderr, "liveline serve: --connections is 16 to 1000000\n");
-				return EXIT_USAGE;
-			}
-			cfg.connection_limit = (unsigned)v;
-			break;
-		case 'h': return main_usage(usage_serve, 0);
-		default: return main_bad_option("serve", usage_serve);
-		}
-	}
-	if (optind != argc)
-		return main_bad_option("serve", usage_serve);
-	return serve_run(&cfg);
-}
-
 int main(int argc, char **argv)
 {
 	static const struct {
 		const char *name;
 		int (*fn)(int, char **);
 	} cmds[] = {
-		{ "import", cmd_import },
-		{ "export", cmd_export },
-		{ "list", cmd_list },
-		{ "serve", cmd_serve },
+		{ "import", cli_import },
+		{ "export", cli_export },
+		{ "list", cli_list },
+		{ "serve", cli_serve },
 	};
 	const char *env = getenv("LIVELINE_DB");
 	int i = 1;
 
 	if (env && *env)
-		main_db = env;
+		cli_db = env;
 	/* Global options come before the command; getopt would permute them. */
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
-			main_db = argv[++i];
+			cli_db = argv[++i];
 		} else if (strncmp(argv[i], "--db=", 5) == 0) {
-			main_db = argv[i] + 5;
+			cli_db = argv[i] + 5;
 		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			return main_usage(usage_main, 0);
+			return cli_usage(usage_main, 0);
 		} else if (strcmp(argv[i], "--version") == 0) {
 			puts("liveline 0.1.0");
 			return 0;
 		} else {
 			fprintf(stderr, "liveline: unknown option %s\n\n", argv[i]);
-			return main_usage(usage_main, EXIT_USAGE);
+			return cli_usage(usage_main, CLI_EXIT_USAGE);
 		}
 	}
 	if (i >= argc)
-		return main_usage(usage_main, EXIT_USAGE);
+		return cli_usage(usage_main, CLI_EXIT_USAGE);
 	for (size_t c = 0; c < sizeof(cmds) / sizeof(cmds[0]); c++) {
 		if (strcmp(argv[i], cmds[c].name) == 0) {
 			/* Each command parses its own options from its own argv. */
@@ -460,5 +70,5 @@ int main(int argc, char **argv)
 		}
 	}
 	fprintf(stderr, "liveline: unknown command \"%s\"\n\n", argv[i]);
-	return main_usage(usage_main, EXIT_USAGE);
+	return cli_usage(usage_main, CLI_EXIT_USAGE);
 }

@@ -52,6 +52,15 @@ void render_permalink_html(struct buf *out, const struct render_site *site,
 /* One post as an <article>, the fragment that pages and (later) streams share. */
 void render_post_html(struct buf *out, const struct model_page *page,
 		      const struct model_post *post);
+/* The parts of a live page that live updates replace in place (the stream sends
+ * them as they are on the page, so the page script swaps elements):
+ * the summary <section class="summary"> (nothing when the summary is empty),
+ * the pinned post's <section class="pinned-post"> (nothing when post is NULL),
+ * and the status label <p class="status ...">. */
+void render_summary_html(struct buf *out, const struct model_page *page);
+void render_pinned_html(struct buf *out, const struct model_page *page,
+			const struct model_post *post);
+void render_status_html(struct buf *out, enum model_status status);
 /* A short HTML error page: "404 Not Found" and one sentence. */
 void render_error_html(struct buf *out, const struct render_site *site, int status,
 		       const char *reason, const char *message);

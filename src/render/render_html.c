@@ -400,6 +400,28 @@ static void put_summary(struct buf *out, const struct model_summary *s)
 	buf_puts(out, "</section>\n");
 }
 
+void render_summary_html(struct buf *out, const struct model_page *page)
+{
+	if (summary_present(&page->summary))
+		put_summary(out, &page->summary);
+}
+
+void render_pinned_html(struct buf *out, const struct model_page *page,
+			const struct model_post *post)
+{
+	if (!post)
+		return;
+	buf_puts(out, "<section class=\"pinned-post\" aria-labelledby=\"pinned-h\">\n"
+		      "<h2 id=\"pinned-h\" class=\"pinned-label\">Pinned</h2>\n");
+	post_html(out, page, post, 3, "pinned-", 0);
+	buf_puts(out, "</section>\n");
+}
+
+void render_status_html(struct buf *out, enum model_status status)
+{
+	put_status(out, status);
+}
+
 static void put_pager(struct buf *out, const struct model_page *page, size_t no,
 		      size_t count)
 {
@@ -461,14 +483,9 @@ void render_page_html(struct buf *out, const struct render_site *site,
 	}
 	buf_puts(out, "</header>\n");
 
-	if (newest && summary_present(&page->summary))
-		put_summary(out, &page->summary);
-
-	if (newest && v->pinned) {
-		buf_puts(out, "<section class=\"pinned-post\" aria-labelledby=\"pinned-h\">\n"
-			      "<h2 id=\"pinned-h\" class=\"pinned-label\">Pinned</h2>\n");
-		post_html(out, page, v->pinned, 3, "pinned-", 0);
-		buf_puts(out, "</section>\n");
+	if (newest) {
+		render_summary_html(out, page);
+		render_pinned_html(out, page, v->pinned);
 	}
 
 	buf_puts(out, "<section class=\"updates\" id=\"updates\" aria-labelledby=\"updates-h\" "

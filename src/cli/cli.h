@@ -1,0 +1,38 @@
+/*
+ * The command line's commands, one function each, called by main() with the
+ * command's own argv (argv[0] is the command name). Each returns the process exit
+ * status: 0 success, 1 failure (bad input, database error), CLI_EXIT_USAGE for
+ * usage errors. Errors are printed to standard error as "liveline CMD: reason".
+ */
+#ifndef LIVELINE_CLI_H
+#define LIVELINE_CLI_H
+
+#include <stddef.h>
+
+#include "model/model.h"
+#include "store/store.h"
+
+#define CLI_EXIT_USAGE 2
+#define CLI_MAX_INPUT ((size_t)512 * 1024 * 1024)
+
+/* The database path: --db, else $LIVELINE_DB, else "liveline.db". */
+extern const char *cli_db;
+
+int cli_import(int argc, char **argv);
+int cli_export(int argc, char **argv);
+int cli_list(int argc, char **argv);
+int cli_serve(int argc, char **argv);
+
+/* Shared helpers. */
+int cli_usage(const char *text, int status);              /* prints usage, returns status */
+int cli_bad_option(const char *cmd, const char *usage);   /* returns CLI_EXIT_USAGE */
+int cli_parse_long(const char *s, long min, long max, long *out);
+/* All of `path` ("-": standard input), at most CLI_MAX_INPUT bytes, NUL-terminated;
+ * the caller frees. NULL after printing why. */
+char *cli_read_input(const char *path, size_t *len);
+struct store *cli_open_store(void);                      /* NULL after printing why */
+/* Loads page `slug` and all its posts, newest first; -1 after printing why. */
+int cli_load_page(struct store *st, const char *slug, struct model_page *page,
+		  struct model_post **posts, size_t *n);
+
+#endif
