@@ -364,7 +364,7 @@ int cli_serve(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct serve_config cfg = { cli_db, "127.0.0.1:8080", 0, 10000, 200 };
+	struct serve_config cfg = { cli_db, "127.0.0.1:8080", 0, 10000, 500, 15 };
 	long v;
 	int c;
 

@@ -26,6 +26,7 @@ struct http_config {
 	unsigned idle_timeout;      /* seconds before an idle connection is closed */
 	size_t cache_entries;       /* page cache bounds */
 	size_t cache_bytes;
+	unsigned heartbeat_s;       /* seconds between stream keep-alive comments */
 };
 
 struct http_server;
@@ -46,8 +47,16 @@ int http_server_run(struct http_server *s);
 /* Stops accepting new connections (graceful shutdown begins). */
 void http_server_quiesce(struct http_server *s);
 
-/* Drops what the changes make stale. */
+/* Drops what the changes make stale and sends them to the streams. */
 void http_server_apply_changes(struct http_server *s, const struct store_change *changes,
 			       size_t n);
+/* Does a bounded slice of pending stream work (waking subscribers). Returns 1
+ * if more is pending: the loop should come back without sleeping. */
+int http_server_work(struct http_server *s);
+/* Sends a heartbeat comment on every open stream. */
+void http_server_heartbeat(struct http_server *s);
+/* Ends every open stream (before http_server_free, at shutdown). Returns the
+ * number of streams still open; run the loop until it is 0 or time runs out. */
+size_t http_server_end_streams(struct http_server *s);
 
 #endif

@@ -12,11 +12,13 @@
 #include "page/page_cache.h"
 #include "render/render.h"
 #include "store/store.h"
+#include "stream/stream.h"
 
 struct http_server {
 	struct MHD_Daemon *daemon;
 	struct store *store;
 	struct page_cache *cache;
+	struct stream_hub *hub;
 	struct render_site site;
 	int quiesced;
 };
@@ -45,6 +47,14 @@ enum MHD_Result http_reader_route(struct http_request *req);
 #define HTTP_CC_STABLE  "public, max-age=3600, stale-while-revalidate=86400"
 #define HTTP_CC_SHORT   "public, max-age=30"
 #define HTTP_CC_STATIC  "public, max-age=31536000, immutable"
+#define HTTP_CC_POLL    "public, max-age=1"
 #define HTTP_CT_HTML    "text/html; charset=utf-8"
+#define HTTP_CT_TEXT    "text/plain; charset=utf-8"
+#define HTTP_CT_JSON    "application/json"
+
+enum http_feed_kind { HTTP_FEED_ATOM, HTTP_FEED_RSS, HTTP_FEED_JSON };
+
+/* Feeds of a live page (http_feed.c). */
+enum MHD_Result http_feed(struct http_request *req, const char *slug, enum http_feed_kind kind);
 
 #endif

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "page/page_assets.h"
+#include "text/text.h"
 #include "util/buf.h"
 #include "util/log.h"
 
@@ -171,48 +172,240 @@ static int http_page_arg(struct http_request *req, size_t *out)
 	return 0;
 }
 
-/* /live/SLUG, /live/SLUG/posts/ID */
+/* The sequence number a reader has seen: Last-Event-ID (sent by EventSource
+ * when it reconnects) wins over ?since=. 0 when absent and `dflt` is 0; -1 means
+ * "none". Returns -2 if malformed. */
+static int64_t http_since(struct http_request *req, int64_t dflt)
+{
+	const char *v = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Last-Event-ID");
+	int64_t n;
+
+	if (!v || !*v)
+		v = MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, "since");
+	if (!v)
+		return dflt;
+	if (strcmp(v, "0") == 0)
+		return 0;
+	if (http_parse_id(v, strlen(v), &n) < 0)
+		return -2;
+	return n;
+}
+
+/* The parts of /live/... that name one thing on a page. */
+enum http_live_what {
+	HTTP_LIVE_PAGE,
+	HTTP_LIVE_POST,
+	HTTP_LIVE_EVENTS,
+	HTTP_LIVE_CHANGES,
+	HTTP_LIVE_TEXT,
+	HTTP_LIVE_FEED_ATOM,
+	HTTP_LIVE_FEED_RSS,
+	HTTP_LIVE_FEED_JSON,
+};
+
+/* Splits "SLUG[.txt][/posts/ID|/events|/changes|/feed.EXT]". Returns 0 or -1. */
+static int http_live_parse(const char *rest, char *slug, size_t cap,
+			   enum http_live_what *what, int64_t *post_id)
+{
+	static const struct {
+		const char *suffix;
+		enum http_live_what what;
+	} subs[] = {
+		{ "/events", HTTP_LIVE_EVENTS },     { "/changes", HTTP_LIVE_CHANGES },
+		{ "/feed.atom", HTTP_LIVE_FEED_ATOM }, { "/feed.rss", HTTP_LIVE_FEED_RSS },
+		{ "/feed.json", HTTP_LIVE_FEED_JSON }, { ".txt", HTTP_LIVE_TEXT },
+	};
+	size_t len = strcspn(rest, "/."), tail;
+	const char *sub = rest + len;
+
+	if (len == 0 || len >= cap)
+		return -1;
+	memcpy(slug, rest, len);
+	slug[len] = '\0';
+	if (!model_slug_valid(slug))
+		return -1;
+	*what = HTTP_LIVE_PAGE;
+	if (*sub == '\0')
+		return 0;
+	if (strncmp(sub, "/posts/", 7) == 0) {
+		*what = HTTP_LIVE_POST;
+		return http_parse_id(sub + 7, strlen(sub + 7), post_id);
+	}
+	tail = strlen(sub);
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
+		if (strlen(subs[i].suffix) == tail && strcmp(sub, subs[i].suffix) == 0) {
+			*what = subs[i].what;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Loads `slug`, answering 404 or 503 itself when it cannot. Returns 0 or -1. */
+static int http_load_page(struct http_request *req, const char *slug,
+			  struct model_page *page, enum MHD_Result *ret)
+{
+	int rc = store_page_get(req->server->store, slug, page);
+
+	if (rc == 0)
+		return 0;
+	if (rc == STORE_ENOTFOUND)
+		*ret = http_respond_error(req, MHD_HTTP_NOT_FOUND, "There is no such live page.");
+	else
+		*ret = http_store_failed(req);
+	return -1;
+}
+
+/* The whole page in the plain-text form, from the cache. */
+static struct page_entry *http_text_entry(struct http_request *req, const char *slug,
+					  struct model_page *page)
+{
+	struct http_server *s = req->server;
+	struct model_post *posts = NULL;
+	struct page_entry *e = NULL;
+	char key[128];
+	struct buf b;
+	size_t n = 0;
+
+	snprintf(key, sizeof(key), "text:%s", slug);
+	e = page_cache_get(s->cache, key);
+	if (e)
+		return e;
+	if (store_post_range(s->store, page->id, 0, page->n_posts, &posts, &n) < 0)
+		return NULL;
+	buf_init(&b, HTTP_MAX_PAGE_HTML * 4);
+	if (text_export(&b, page, posts, n) == 0 && !b.err)
+		e = page_cache_put(s->cache, key, page->id, 200, HTTP_CT_TEXT, HTTP_CC_LIVE,
+				   b.data ? b.data : "", b.len);
+	model_posts_free(posts, n);
+	buf_cleanup(&b);
+	return e;
+}
+
+static enum MHD_Result http_text(struct http_request *req, const char *slug)
+{
+	const char *follow = MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, "follow");
+	struct page_entry *e;
+	struct model_page page;
+	enum MHD_Result ret;
+	char key[128];
+
+	if (follow && strcmp(follow, "1") != 0 && strcmp(follow, "0") != 0)
+		return http_respond_error(req, MHD_HTTP_BAD_REQUEST, "follow is 1 or 0.");
+	if (!follow || strcmp(follow, "0") == 0) {
+		snprintf(key, sizeof(key), "text:%s", slug);
+		e = page_cache_get(req->server->cache, key);
+		if (e)
+			return http_respond_entry(req, e);
+	}
+	if (http_load_page(req, slug, &page, &ret) < 0)
+		return ret;
+	e = http_text_entry(req, slug, &page);
+	if (!e)
+		ret = http_store_failed(req);
+	else if (follow && strcmp(follow, "1") == 0)
+		/* The page as it is, then each new post as it is published; a blank
+		 * line separates the snapshot from what follows. */
+		ret = stream_open(req->server->hub, req->conn, &page, STREAM_TEXT, -1,
+				  e->body->data, e->body->len);
+	else
+		ret = http_respond_entry(req, e);
+	model_page_cleanup(&page);
+	return ret;
+}
+
+static enum MHD_Result http_events(struct http_request *req, const char *slug)
+{
+	int64_t since = http_since(req, -1);
+	struct model_page page;
+	enum MHD_Result ret;
+
+	if (since == -2)
+		return http_respond_error(req, MHD_HTTP_BAD_REQUEST,
+					  "Last-Event-ID and since are sequence numbers.");
+	if (http_load_page(req, slug, &page, &ret) < 0)
+		return ret;
+	ret = stream_open(req->server->hub, req->conn, &page, STREAM_SSE, since, NULL, 0);
+	model_page_cleanup(&page);
+	return ret;
+}
+
+static enum MHD_Result http_changes(struct http_request *req, const char *slug)
+{
+	struct http_server *s = req->server;
+	int64_t since = http_since(req, 0);
+	struct model_page page;
+	struct page_entry *e;
+	enum MHD_Result ret;
+	char key[160], *json;
+	size_t len = 0;
+
+	if (since < 0)
+		return http_respond_error(req, MHD_HTTP_BAD_REQUEST, "since is a sequence number.");
+	snprintf(key, sizeof(key), "changes:%s:%lld", slug, (long long)since);
+	e = page_cache_get(s->cache, key);
+	if (e)
+		return http_respond_entry(req, e);
+	if (http_load_page(req, slug, &page, &ret) < 0)
+		return ret;
+	json = stream_changes_json(s->hub, &page, since, &len);
+	if (!json) {
+		model_page_cleanup(&page);
+		return http_respond_error(req, MHD_HTTP_SERVICE_UNAVAILABLE,
+					  "The changes could not be read. Try again shortly.");
+	}
+	/* Every poller after the same `since` gets these bytes until the page
+	 * changes; a CDN may share them for a second. */
+	e = page_cache_put(s->cache, key, page.id, 200, HTTP_CT_JSON, HTTP_CC_POLL, json, len);
+	free(json);
+	model_page_cleanup(&page);
+	if (!e)
+		return http_respond_error(req, MHD_HTTP_INTERNAL_SERVER_ERROR, "Out of memory.");
+	return http_respond_entry(req, e);
+}
+
+/* /live/SLUG... */
 static enum MHD_Result http_live(struct http_request *req, const char *rest)
 {
 	struct http_server *s = req->server;
-	const char *slash = strchr(rest, '/');
-	size_t slug_len = slash ? (size_t)(slash - rest) : strlen(rest);
+	enum http_live_what what;
 	char slug[96], key[160];
 	struct model_page page;
 	struct page_entry *e;
 	enum MHD_Result ret;
 	int64_t post_id = 0;
 	size_t page_no = 0;
-	int rc;
 
-	if (slug_len == 0 || slug_len >= sizeof(slug))
-		return http_respond_error(req, MHD_HTTP_NOT_FOUND, "There is no such live page.");
-	memcpy(slug, rest, slug_len);
-	slug[slug_len] = '\0';
-	if (!model_slug_valid(slug))
-		return http_respond_error(req, MHD_HTTP_NOT_FOUND, "There is no such live page.");
-	if (slash) {
-		const char *id = slash + 1;
-		if (strncmp(id, "posts/", 6) != 0 ||
-		    http_parse_id(id + 6, strlen(id + 6), &post_id) < 0)
-			return http_respond_error(req, MHD_HTTP_NOT_FOUND,
-						  "There is nothing at this address.");
+	if (http_live_parse(rest, slug, sizeof(slug), &what, &post_id) < 0)
+		return http_respond_error(req, MHD_HTTP_NOT_FOUND, "There is nothing at this address.");
+	switch (what) {
+	case HTTP_LIVE_EVENTS:
+		return http_events(req, slug);
+	case HTTP_LIVE_CHANGES:
+		return http_changes(req, slug);
+	case HTTP_LIVE_TEXT:
+		return http_text(req, slug);
+	case HTTP_LIVE_FEED_ATOM:
+	case HTTP_LIVE_FEED_RSS:
+	case HTTP_LIVE_FEED_JSON:
+		return http_feed(req, slug, what == HTTP_LIVE_FEED_ATOM ? HTTP_FEED_ATOM
+					    : what == HTTP_LIVE_FEED_RSS ? HTTP_FEED_RSS
+									 : HTTP_FEED_JSON);
+	case HTTP_LIVE_POST:
 		snprintf(key, sizeof(key), "post:%s:%lld", slug, (long long)post_id);
-	} else {
+		break;
+	case HTTP_LIVE_PAGE:
 		if (http_page_arg(req, &page_no) < 0)
 			return http_respond_error(req, MHD_HTTP_BAD_REQUEST,
 						  "The page number must be a positive whole number.");
 		snprintf(key, sizeof(key), "page:%s:%zu", slug, page_no);
+		break;
 	}
 	e = page_cache_get(s->cache, key);
 	if (e)
 		return http_respond_entry(req, e);
-
-	rc = store_page_get(s->store, slug, &page);
-	if (rc == STORE_ENOTFOUND)
-		return http_respond_error(req, MHD_HTTP_NOT_FOUND, "There is no such live page.");
-	if (rc < 0)
-		return http_store_failed(req);
+	if (http_load_page(req, slug, &page, &ret) < 0)
+		return ret;
 	if (post_id)
 		ret = http_permalink(req, key, &page, post_id);
 	else

@@ -258,9 +258,14 @@ struct http_server *http_server_new(const struct http_config *cfg, struct store 
 	page_assets_init();
 	s->site.name = "Liveline";
 	s->site.css_url = page_asset_by_name("style.css")->url;
-	s->site.js_url = NULL;
+	s->site.js_url = page_asset_by_name("live.js")->url;
 	s->cache = page_cache_new(cfg->cache_entries, cfg->cache_bytes, http_attached_free);
 	if (!s->cache) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	s->hub = stream_hub_new(store, cfg->heartbeat_s);
+	if (!s->hub) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -279,6 +284,7 @@ struct http_server *http_server_new(const struct http_config *cfg, struct store 
 	}
 	return s;
 fail:
+	stream_hub_free(s->hub);
 	page_cache_free(s->cache);
 	free(s);
 	return NULL;
@@ -288,7 +294,12 @@ void http_server_free(struct http_server *s)
 {
 	if (!s)
 		return;
+	/* MHD must not be stopped with suspended connections: end streams first. */
+	stream_hub_shutdown(s->hub);
+	for (int i = 0; i < 100 && stream_hub_subscribers(s->hub) > 0; i++)
+		MHD_run(s->daemon);
 	MHD_stop_daemon(s->daemon);
+	stream_hub_free(s->hub);
 	page_cache_free(s->cache);
 	free(s);
 }
@@ -326,6 +337,24 @@ void http_server_quiesce(struct http_server *s)
 void http_server_apply_changes(struct http_server *s, const struct store_change *changes,
 			       size_t n)
 {
+	/* Drop first: a reader who loads the page after the event must see it. */
 	for (size_t i = 0; i < n; i++)
 		page_cache_drop_page(s->cache, changes[i].page_id);
+	stream_hub_apply(s->hub, changes, n);
+}
+
+int http_server_work(struct http_server *s)
+{
+	return stream_hub_work(s->hub);
+}
+
+void http_server_heartbeat(struct http_server *s)
+{
+	stream_hub_heartbeat(s->hub);
+}
+
+size_t http_server_end_streams(struct http_server *s)
+{
+	stream_hub_shutdown(s->hub);
+	return stream_hub_subscribers(s->hub);
 }

@@ -21,18 +21,22 @@
 	extern const char sym##_end[]
 
 PAGE_ASSET_INCBIN(asset_style_css, "web/style.css");
+PAGE_ASSET_INCBIN(asset_live_js, "web/live.js");
 
 static struct page_asset assets[] = {
 	{ "style.css", "text/css; charset=utf-8", NULL, 0, "" },
+	{ "live.js", "text/javascript; charset=utf-8", NULL, 0, "" },
 };
 
 void page_assets_init(void)
 {
-	struct page_asset *a = &assets[0];
+	struct page_asset *a;
 	const char *dot;
 
-	a->data = asset_style_css_start;
-	a->len = (size_t)(asset_style_css_end - asset_style_css_start);
+	assets[0].data = asset_style_css_start;
+	assets[0].len = (size_t)(asset_style_css_end - asset_style_css_start);
+	assets[1].data = asset_live_js_start;
+	assets[1].len = (size_t)(asset_live_js_end - asset_live_js_start);
 	for (size_t i = 0; i < sizeof(assets) / sizeof(assets[0]); i++) {
 		a = &assets[i];
 		dot = strrchr(a->name, '.');

@@ -52,6 +52,10 @@ void render_permalink_html(struct buf *out, const struct render_site *site,
 /* One post as an <article>, the fragment that pages and (later) streams share. */
 void render_post_html(struct buf *out, const struct model_page *page,
 		      const struct model_post *post);
+/* A post's bylines and body blocks, without its heading, times and labels: the
+ * content that feeds carry (render/render_feed.h). `page` is for links. */
+void render_post_body_html(struct buf *out, const struct model_page *page,
+			   const struct model_post *post);
 /* The parts of a live page that live updates replace in place (the stream sends
  * them as they are on the page, so the page script swaps elements):
  * the summary <section class="summary"> (nothing when the summary is empty),

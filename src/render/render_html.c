@@ -336,6 +336,16 @@ void render_post_html(struct buf *out, const struct model_page *page,
 	post_html(out, page, post, 3, "post-", 1);
 }
 
+void render_post_body_html(struct buf *out, const struct model_page *page,
+			   const struct model_post *post)
+{
+	(void)page;
+	for (size_t i = 0; i < post->n_bylines; i++)
+		put_byline(out, &post->bylines[i]);
+	for (size_t i = 0; i < post->n_blocks; i++)
+		put_block(out, &post->blocks[i]);
+}
+
 /* ---- the live page ---- */
 
 static int summary_present(const struct model_summary *s)

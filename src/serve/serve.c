@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/inotify.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -133,14 +134,57 @@ static void serve_worker_poll(struct serve_worker *w)
 	} while (n == SERVE_CHANGES_BATCH);
 }
 
+/* Watches the database's write-ahead log: every commit by any process (the
+ * command line, another worker, a newsroom request) writes to it, so a change
+ * wakes the worker at once instead of at its next timer tick. Returns the
+ * inotify fd, or -1 (the timer alone then finds changes). */
+static int serve_watch_wal(const char *db_path)
+{
+	char wal[4096];
+	int fd;
+
+	if (snprintf(wal, sizeof(wal), "%s-wal", db_path) >= (int)sizeof(wal))
+		return -1;
+	fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (inotify_add_watch(fd, wal, IN_MODIFY) < 0) {
+		log_warn("worker: cannot watch %s; changes are found by the timer alone", wal);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int serve_timerfd(unsigned ms)
+{
+	struct itimerspec its = { 0 };
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	its.it_interval.tv_sec = ms / 1000;
+	its.it_interval.tv_nsec = (long)(ms % 1000) * 1000000L;
+	its.it_value = its.it_interval;
+	timerfd_settime(fd, 0, &its, NULL);
+	return fd;
+}
+
+static void serve_drain(int fd)
+{
+	char buf[4096];
+
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+}
+
 static int serve_worker_main(const struct serve_config *cfg, const struct sockaddr_storage *ss,
 			     socklen_t sslen, int ready_fd)
 {
 	struct serve_worker w = { 0 };
 	struct http_config hc = { 0 };
-	struct epoll_event ev, events[8];
-	struct itimerspec its = { 0 };
-	int ep = -1, tfd = -1, sfd = -1, rc = 1, stopping = 0;
+	struct epoll_event ev, events[16];
+	int ep = -1, tfd = -1, hbfd = -1, sfd = -1, wfd = -1, rc = 1, stopping = 0;
 	sigset_t mask;
 	char err[256];
 
@@ -171,6 +215,7 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 	hc.idle_timeout = 60;
 	hc.cache_entries = 4096;
 	hc.cache_bytes = 256u * 1024 * 1024;
+	hc.heartbeat_s = cfg->heartbeat_s;
 	w.http = http_server_new(&hc, w.store, err, sizeof(err));
 	if (!w.http) {
 		close(hc.listen_fd);
@@ -179,48 +224,65 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 	}
 
 	ep = epoll_create1(EPOLL_CLOEXEC);
-	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	tfd = serve_timerfd(cfg->poll_ms);
+	hbfd = serve_timerfd(cfg->heartbeat_s * 1000);
 	sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (ep < 0 || tfd < 0 || sfd < 0) {
+	if (ep < 0 || tfd < 0 || hbfd < 0 || sfd < 0) {
 		log_warn("worker: event loop set-up");
 		goto out;
 	}
-	its.it_interval.tv_sec = cfg->poll_ms / 1000;
-	its.it_interval.tv_nsec = (long)(cfg->poll_ms % 1000) * 1000000L;
-	its.it_value = its.it_interval;
-	timerfd_settime(tfd, 0, &its, NULL);
+	wfd = serve_watch_wal(cfg->db_path);
 	ev.events = EPOLLIN;
-	ev.data.fd = http_server_fd(w.http);
-	epoll_ctl(ep, EPOLL_CTL_ADD, ev.data.fd, &ev);
-	ev.data.fd = tfd;
-	epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &ev);
-	ev.data.fd = sfd;
-	epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
+	int fds[] = { http_server_fd(w.http), tfd, hbfd, sfd, wfd };
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		if (fds[i] < 0)
+			continue;
+		ev.data.fd = fds[i];
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &ev) < 0) {
+			log_warn("worker: epoll_ctl");
+			goto out;
+		}
+	}
 
 	if (write(ready_fd, "r", 1) != 1)
 		log_warn("worker: cannot tell the master it is ready");
 	close(ready_fd);
 	ready_fd = -1;
 
+	int busy = 0;
 	while (!stopping) {
-		int n = epoll_wait(ep, events, 8, http_server_timeout_ms(w.http));
+		/* With stream work pending, only look at what is ready and come back:
+		 * page requests interleave with a large fan-out. */
+		int n = epoll_wait(ep, events, 16, busy ? 0 : http_server_timeout_ms(w.http));
 		if (n < 0 && errno != EINTR) {
 			log_warn("worker: epoll_wait");
 			goto out;
 		}
 		for (int i = 0; i < n; i++) {
-			if (events[i].data.fd == tfd) {
-				uint64_t ticks;
-				if (read(tfd, &ticks, sizeof(ticks)) > 0)
-					serve_worker_poll(&w);
-			} else if (events[i].data.fd == sfd) {
+			int fd = events[i].data.fd;
+			if (fd == tfd || fd == wfd) {
+				serve_drain(fd);
+				serve_worker_poll(&w);
+			} else if (fd == hbfd) {
+				serve_drain(fd);
+				http_server_heartbeat(w.http);
+			} else if (fd == sfd) {
 				stopping = 1;
 			}
 		}
+		busy = http_server_work(w.http);
 		if (http_server_run(w.http) < 0) {
 			log_warnx("worker: the HTTP daemon failed");
 			goto out;
 		}
+	}
+	/* Stop accepting, then let open streams end cleanly before the daemon
+	 * stops (libmicrohttpd must not be stopped with suspended connections). */
+	http_server_quiesce(w.http);
+	for (int i = 0; i < 200 && http_server_end_streams(w.http) > 0; i++) {
+		http_server_run(w.http);
+		struct epoll_event e1;
+		epoll_wait(ep, &e1, 1, 10);
 	}
 	rc = 0;
 out:
@@ -228,12 +290,10 @@ out:
 		close(ready_fd);
 	http_server_free(w.http);
 	store_close(w.store);
-	if (ep >= 0)
-		close(ep);
-	if (tfd >= 0)
-		close(tfd);
-	if (sfd >= 0)
-		close(sfd);
+	int closefds[] = { ep, tfd, hbfd, sfd, wfd };
+	for (size_t i = 0; i < sizeof(closefds) / sizeof(closefds[0]); i++)
+		if (closefds[i] >= 0)
+			close(closefds[i]);
 	return rc;
 }
 

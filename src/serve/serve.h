@@ -19,7 +19,8 @@ struct serve_config {
 	const char *listen;        /* "127.0.0.1:8080", "[::1]:0" */
 	unsigned workers;          /* 0: one per core */
 	unsigned connection_limit; /* per worker */
-	unsigned poll_ms;          /* change-log timer */
+	unsigned poll_ms;          /* change-log timer: the safety net behind the WAL watch */
+	unsigned heartbeat_s;      /* stream keep-alive interval */
 };
 
 /* Runs until stopped. Returns the process exit status (0 after a clean stop,

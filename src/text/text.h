@@ -60,4 +60,14 @@ int text_export(struct buf *out, const struct model_page *page,
 		const struct model_post *posts, size_t n_posts)
 	__attribute__((warn_unused_result));
 
+/* Appends one post in the same layout, numbered `number` (its place on the page,
+ * 1 for the newest): header, Breaking, bylines, blocks, and the blank line(s)
+ * that follow it in a full export when more posts follow, so that each post is
+ * a block of its own when sent one at a time (a terminal following a page).
+ * text_export() is the summary and then this for every post, with the final
+ * newlines trimmed. Returns 0, or -1 if the time cannot be shown (bad zone). */
+int text_export_post(struct buf *out, const struct model_page *page,
+		     const struct model_post *post, size_t number)
+	__attribute__((warn_unused_result));
+
 #endif

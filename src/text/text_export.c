@@ -116,9 +116,10 @@ static void export_block(struct buf *out, const struct model_block *b)
 	}
 }
 
-static int export_post(struct buf *out, const char *zone, const struct model_post *post,
-		       size_t number)
+int text_export_post(struct buf *out, const struct model_page *page,
+		     const struct model_post *post, size_t number)
 {
+	const char *zone = page->zone ? page->zone : MODEL_DEFAULT_ZONE;
 	struct tz_view v;
 
 	if (tz_view(zone, post->published_at, &v) < 0)
@@ -144,12 +145,11 @@ static int export_post(struct buf *out, const char *zone, const struct model_pos
 int text_export(struct buf *out, const struct model_page *page, const struct model_post *posts,
 		size_t n_posts)
 {
-	const char *zone = page->zone ? page->zone : MODEL_DEFAULT_ZONE;
 	size_t start = out->len;
 
 	export_summary(out, &page->summary);
 	for (size_t i = 0; i < n_posts; i++)
-		if (export_post(out, zone, &posts[i], i + 1) < 0)
+		if (text_export_post(out, page, &posts[i], i + 1) < 0)
 			return -1;
 	/* The file ends without a final newline. */
 	if (out->err == 0 && out->data) {

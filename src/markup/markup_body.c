@@ -1,0 +1,742 @@
+/*
+ * Post bodies and summaries from Markdown: see markup_body.h. cmark parses the
+ * whole document; the top-level blocks are mapped one by one, and quotes and
+ * lists are flattened with cmark's iterator, never by recursion, so that a
+ * document nested ten thousand levels deep costs memory, not stack.
+ *
+ * Text that stays rich (paragraphs, quotes, items, captions) is cmark's own
+ * CommonMark rendering of the paragraph: cmark escapes whatever would read back
+ * as markup, so the stored inline source parses back to the same inlines.
+ */
+#include "markup/markup_body.h"
+
+#include <cmark.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "markup/markup.h"
+#include "util/buf.h"
+
+/* Rendered text can be longer than its source (escapes), but not by much. */
+#define MARKUP_BODY_TEXT_MAX (8 * MARKUP_BODY_MAX)
+
+struct body {
+	struct model_block *blocks;
+	size_t n, cap;
+	unsigned n_images, n_embeds, n_lists;
+	char *err;
+	size_t errlen;
+};
+
+/* One list item being gathered: its pieces of text are joined by a space. */
+struct body_item {
+	char *lead;
+	struct buf text;
+};
+
+struct body_items {
+	struct body_item *v;
+	size_t n, cap;
+};
+
+static int body_fail(struct body *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int body_fail(struct body *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (b->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(b->err, b->errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+static void *body_realloc(void *p, size_t n, size_t size)
+{
+	void *q = reallocarray(p, n, size);
+
+	if (!q)
+		abort(); /* out of memory: not worth unwinding (model_strdup does the same) */
+	return q;
+}
+
+/* ---- text out of cmark's tree ---- */
+
+/* cmark's CommonMark for `node` (a paragraph), without the trailing newline. */
+static char *body_render(cmark_node *node)
+{
+	char *s = cmark_render_commonmark(node, CMARK_OPT_DEFAULT, 0);
+	size_t n;
+
+	if (!s)
+		abort(); /* cmark fails only when out of memory */
+	n = strlen(s);
+	while (n > 0 && s[n - 1] == '\n')
+		s[--n] = '\0';
+	return s;
+}
+
+/* The inline Markdown of `parent`'s children, which are moved out of it into a
+ * paragraph of their own (inside a strong node when `strong`). "" if none. */
+static char *body_render_inlines(cmark_node *parent, int strong)
+{
+	cmark_node *para, *into, *c;
+	char *s;
+
+	if (!cmark_node_first_child(parent))
+		return model_strdup("");
+	para = cmark_node_new(CMARK_NODE_PARAGRAPH);
+	if (!para)
+		abort();
+	into = para;
+	if (strong) {
+		into = cmark_node_new(CMARK_NODE_STRONG);
+		if (!into || !cmark_node_append_child(para, into))
+			abort();
+	}
+	while ((c = cmark_node_first_child(parent)) != NULL)
+		if (!cmark_node_append_child(into, c))
+			abort();
+	s = body_render(para);
+	cmark_node_free(para);
+	return s;
+}
+
+/* Appends the plain text of `node`'s subtree: what a reader sees, no markup. */
+static void body_plain(struct buf *out, cmark_node *node)
+{
+	cmark_iter *it = cmark_iter_new(node);
+	cmark_event_type ev;
+	cmark_node *cur;
+
+	if (!it)
+		abort();
+	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		cur = cmark_iter_get_node(it);
+		if (ev != CMARK_EVENT_ENTER)
+			continue;
+		switch (cmark_node_get_type(cur)) {
+		case CMARK_NODE_TEXT:
+		case CMARK_NODE_CODE:
+		case CMARK_NODE_HTML_INLINE:
+			buf_puts(out, cmark_node_get_literal(cur));
+			break;
+		case CMARK_NODE_SOFTBREAK:
+		case CMARK_NODE_LINEBREAK:
+			buf_putc(out, ' ');
+			break;
+		default:
+			break;
+		}
+	}
+	cmark_iter_free(it);
+}
+
+static int body_is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* A new copy of s[0..n) without the whitespace at both ends. */
+static char *body_trimmed(const char *s, size_t n)
+{
+	char *t;
+
+	while (n > 0 && body_is_space(*s))
+		s++, n--;
+	while (n > 0 && body_is_space(s[n - 1]))
+		n--;
+	t = malloc(n + 1);
+	if (!t)
+		abort();
+	memcpy(t, s, n);
+	t[n] = '\0';
+	return t;
+}
+
+/* The plain text of `node` after `prefix`, trimmed, or NULL if the text does
+ * not start with it. */
+static char *body_plain_after(cmark_node *node, const char *prefix)
+{
+	struct buf b;
+	size_t k = strlen(prefix);
+	char *s = NULL;
+
+	buf_init(&b, MARKUP_BODY_TEXT_MAX);
+	body_plain(&b, node);
+	if (!b.err && b.data && b.len >= k && memcmp(b.data, prefix, k) == 0)
+		s = body_trimmed(b.data + k, b.len - k);
+	buf_cleanup(&b);
+	return s;
+}
+
+/* A code or HTML block: its literal text as inline source that reads as exactly
+ * that text (HTML is shown, never passed through). */
+static char *body_literal(cmark_node *node)
+{
+	const char *lit = cmark_node_get_literal(node);
+	size_t n = lit ? strlen(lit) : 0;
+	struct buf b;
+	char *s;
+
+	while (n > 0 && body_is_space(lit[n - 1]))
+		n--;
+	buf_init(&b, MARKUP_BODY_TEXT_MAX);
+	markup_escape(&b, lit ? lit : "", n);
+	s = buf_detach(&b, NULL);
+	if (!s)
+		abort(); /* ten times the input cap: only out of memory gets here */
+	return s;
+}
+
+/* Removes what would be the leading whitespace of a paragraph: line breaks,
+ * and spaces at the start of its first text. */
+static void body_strip_leading(cmark_node *para)
+{
+	cmark_node *c;
+	const char *lit;
+	char *t;
+
+	while ((c = cmark_node_first_child(para)) != NULL) {
+		cmark_node_type ty = cmark_node_get_type(c);
+
+		if (ty == CMARK_NODE_SOFTBREAK || ty == CMARK_NODE_LINEBREAK) {
+			cmark_node_free(c); /* also unlinks it */
+			continue;
+		}
+		if (ty != CMARK_NODE_TEXT)
+			return;
+		lit = cmark_node_get_literal(c);
+		while (lit && body_is_space(*lit))
+			lit++;
+		if (lit && *lit) {
+			t = model_strdup(lit);
+			if (!cmark_node_set_literal(c, t))
+				abort();
+			free(t);
+			return;
+		}
+		cmark_node_free(c);
+	}
+}
+
+/* ---- blocks ---- */
+
+static struct model_block *body_add(struct body *b, enum model_block_kind kind)
+{
+	struct model_block *blk;
+
+	if (b->n >= MARKUP_BODY_MAX_BLOCKS) {
+		body_fail(b, "more than %d blocks (paragraphs, lists, images...)",
+			  MARKUP_BODY_MAX_BLOCKS);
+		return NULL;
+	}
+	if (b->n == b->cap) {
+		b->cap = b->cap ? 2 * b->cap : 16;
+		b->blocks = body_realloc(b->blocks, b->cap, sizeof(*b->blocks));
+	}
+	blk = &b->blocks[b->n++];
+	memset(blk, 0, sizeof(*blk));
+	blk->kind = kind;
+	return blk;
+}
+
+/* Adds a paragraph owning `text`; an empty text adds nothing. */
+static int body_add_paragraph(struct body *b, char *text)
+{
+	struct model_block *blk;
+
+	if (!*text) {
+		free(text);
+		return 0;
+	}
+	blk = body_add(b, MODEL_BLOCK_PARAGRAPH);
+	if (!blk) {
+		free(text);
+		return -1;
+	}
+	blk->text = text;
+	return 0;
+}
+
+/* Image and embed addresses: a reader's browser loads them, so mailto is out. */
+static int body_url_ok(const char *url)
+{
+	return markup_url_allowed(url) && strncasecmp(url, "mailto:", 7) != 0;
+}
+
+/* "Image source: CREDIT" (or the capture's "Image source, CREDIT") after the
+ * image: the credit, or NULL if the nodes from `c` on are something else. */
+static char *body_credit(cmark_node *c)
+{
+	static const char *const prefixes[] = { "Image source:", "Image source," };
+	struct buf b;
+	char *credit = NULL;
+
+	buf_init(&b, MARKUP_BODY_TEXT_MAX);
+	for (; c; c = cmark_node_next(c))
+		body_plain(&b, c);
+	for (size_t i = 0; i < 2 && !credit && !b.err && b.data; i++) {
+		size_t k = strlen(prefixes[i]);
+
+		if (b.len >= k && memcmp(b.data, prefixes[i], k) == 0)
+			credit = body_trimmed(b.data + k, b.len - k);
+	}
+	buf_cleanup(&b);
+	return credit;
+}
+
+/* A paragraph that is only an image, optionally with its credit line: adds the
+ * image and returns 1; returns 0 if the paragraph is not one; -1 on error. */
+static int body_image(struct body *b, cmark_node *para)
+{
+	cmark_node *img = cmark_node_first_child(para), *next;
+	struct model_block *blk;
+	char *credit = NULL;
+	const char *url, *title;
+	struct buf tb;
+	unsigned num;
+
+	if (!img || cmark_node_get_type(img) != CMARK_NODE_IMAGE)
+		return 0;
+	next = cmark_node_next(img);
+	if (next) {
+		cmark_node_type ty = cmark_node_get_type(next);
+
+		if ((ty != CMARK_NODE_SOFTBREAK && ty != CMARK_NODE_LINEBREAK) ||
+		    !(credit = body_credit(cmark_node_next(next))))
+			return 0;
+	}
+	num = ++b->n_images;
+	url = cmark_node_get_url(img);
+	if (!url || !body_url_ok(url)) {
+		free(credit);
+		return body_fail(b, "image %u: only http, https and site paths are allowed", num);
+	}
+	blk = body_add(b, MODEL_BLOCK_IMAGE);
+	if (!blk) {
+		free(credit);
+		return -1;
+	}
+	blk->url = model_strdup(url);
+	blk->credit = credit ? credit : model_strdup("");
+	buf_init(&tb, MARKUP_BODY_TEXT_MAX);
+	body_plain(&tb, img);
+	blk->alt = tb.data ? body_trimmed(tb.data, tb.len) : model_strdup("");
+	buf_reset(&tb);
+	title = cmark_node_get_title(img);
+	if (title && *title) {
+		markup_escape(&tb, title, strlen(title));
+		blk->caption = buf_detach(&tb, NULL);
+		if (!blk->caption)
+			abort();
+	}
+	buf_cleanup(&tb);
+	return 1;
+}
+
+/* A paragraph that is only a link reading "Embed: Title": adds the embed and
+ * returns 1; 0 if the paragraph is not one; -1 on error. */
+static int body_embed(struct body *b, cmark_node *para)
+{
+	cmark_node *link = cmark_node_first_child(para);
+	struct model_block *blk;
+	const char *url;
+	char *title;
+	unsigned num;
+
+	if (!link || cmark_node_get_type(link) != CMARK_NODE_LINK || cmark_node_next(link))
+		return 0;
+	title = body_plain_after(link, "Embed:");
+	if (!title)
+		return 0;
+	num = ++b->n_embeds;
+	url = cmark_node_get_url(link);
+	if (!url || !body_url_ok(url)) {
+		free(title);
+		return body_fail(b, "embed %u: only http, https and site paths are allowed", num);
+	}
+	if (!*title) {
+		free(title);
+		return body_fail(b, "embed %u: give a title after \"Embed:\"", num);
+	}
+	blk = body_add(b, MODEL_BLOCK_EMBED);
+	if (!blk) {
+		free(title);
+		return -1;
+	}
+	blk->text = title;
+	blk->url = model_strdup(url);
+	return 1;
+}
+
+static int body_paragraph(struct body *b, cmark_node *para)
+{
+	int rc = body_image(b, para);
+
+	if (rc == 0)
+		rc = body_embed(b, para);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	return body_add_paragraph(b, body_render(para));
+}
+
+/* The text of a block inside a quote or list item, or NULL if `node` (at
+ * event `ev`) is not one. Paragraphs and headings are taken on EXIT, when
+ * cmark allows changing their children; code and HTML blocks are leaves and
+ * only have ENTER. */
+static char *body_inner_text(cmark_node *node, cmark_event_type ev)
+{
+	switch (cmark_node_get_type(node)) {
+	case CMARK_NODE_PARAGRAPH:
+		return ev == CMARK_EVENT_EXIT ? body_render(node) : NULL;
+	case CMARK_NODE_HEADING:
+		return ev == CMARK_EVENT_EXIT ? body_render_inlines(node, 0) : NULL;
+	case CMARK_NODE_CODE_BLOCK:
+	case CMARK_NODE_HTML_BLOCK:
+		return body_literal(node);
+	default:
+		return NULL;
+	}
+}
+
+/* Appends `piece` (freed here) to `out`, a space apart from what is there. */
+static void body_join(struct buf *out, char *piece)
+{
+	if (*piece) {
+		if (out->len)
+			buf_putc(out, ' ');
+		buf_puts(out, piece);
+	}
+	free(piece);
+}
+
+static int body_quote(struct body *b, cmark_node *quote)
+{
+	static const char *const cites[] = { "\xe2\x80\x94 ", "-- " }; /* "— ", "-- " */
+	cmark_node *last = NULL, *node;
+	cmark_iter *it = cmark_iter_new(quote);
+	cmark_event_type ev;
+	struct model_block *blk;
+	struct buf text;
+	char *cite = NULL, *piece;
+	size_t before_last = 0;
+	int rc = 0;
+
+	if (!it)
+		abort();
+	buf_init(&text, MARKUP_BODY_TEXT_MAX);
+	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		node = cmark_iter_get_node(it);
+		/* The cite is the last paragraph's plain text: read it before the
+		 * paragraph is rendered. */
+		if (ev == CMARK_EVENT_EXIT && cmark_node_get_type(node) == CMARK_NODE_PARAGRAPH) {
+			free(cite);
+			cite = NULL;
+			for (size_t i = 0; i < 2 && !cite; i++)
+				cite = body_plain_after(node, cites[i]);
+		}
+		piece = body_inner_text(node, ev);
+		if (!piece)
+			continue;
+		last = node;
+		before_last = text.len;
+		body_join(&text, piece);
+	}
+	cmark_iter_free(it);
+	/* A cite needs something quoted before it. */
+	if (cite && (!last || cmark_node_get_type(last) != CMARK_NODE_PARAGRAPH || !*cite ||
+		     before_last == 0)) {
+		free(cite);
+		cite = NULL;
+	}
+	if (cite) {
+		text.len = before_last;
+		if (text.data)
+			text.data[text.len] = '\0';
+	}
+	if (text.err) {
+		rc = body_fail(b, "a quotation is too long");
+	} else if (text.len) {
+		blk = body_add(b, MODEL_BLOCK_QUOTE);
+		if (!blk) {
+			rc = -1;
+		} else {
+			blk->text = buf_detach(&text, NULL);
+			blk->cite = cite;
+			cite = NULL;
+		}
+	}
+	free(cite);
+	buf_cleanup(&text);
+	return rc;
+}
+
+/* ---- lists: shared by bodies (items with leads) and summaries (points) ---- */
+
+static void body_items_cleanup(struct body_items *items)
+{
+	for (size_t i = 0; i < items->n; i++) {
+		free(items->v[i].lead);
+		buf_cleanup(&items->v[i].text);
+	}
+	free(items->v);
+	items->v = NULL;
+	items->n = items->cap = 0;
+}
+
+/* A paragraph opening an item with a strong node: that node's inline source
+ * is the lead, and it is removed from the paragraph. NULL if none. */
+static char *body_lead(cmark_node *para)
+{
+	cmark_node *strong = cmark_node_first_child(para);
+	char *lead;
+
+	if (cmark_node_get_type(cmark_node_parent(para)) != CMARK_NODE_ITEM ||
+	    cmark_node_previous(para) || !strong ||
+	    cmark_node_get_type(strong) != CMARK_NODE_STRONG)
+		return NULL;
+	lead = body_render_inlines(strong, 0);
+	cmark_node_free(strong);
+	/* " rest" would render with its space; once trimmed, a "- rest" in it
+	 * would then read back as a list. cmark escapes it if it leads. */
+	body_strip_leading(para);
+	if (!*lead) {
+		free(lead);
+		return NULL;
+	}
+	return lead;
+}
+
+/* Gathers the items of `list` (nested lists' items follow their parent, in
+ * order) into `items`. `leads`: take bold lead-ins. Returns 0 or -1. */
+static int body_gather_items(struct body *b, cmark_node *list, int leads, struct body_items *items)
+{
+	cmark_iter *it = cmark_iter_new(list);
+	size_t *stack = NULL, depth = 0, stack_cap = 0;
+	cmark_event_type ev;
+	cmark_node *node;
+	char *piece;
+	int rc = 0;
+
+	if (!it)
+		abort();
+	while (rc == 0 && (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		node = cmark_iter_get_node(it);
+		if (cmark_node_get_type(node) == CMARK_NODE_ITEM) {
+			if (ev == CMARK_EVENT_EXIT) {
+				depth--;
+				continue;
+			}
+			if (items->n >= MARKUP_BODY_MAX_ITEMS) {
+				rc = body_fail(b, "list %u: more than %d items (nested ones count)",
+					       b->n_lists, MARKUP_BODY_MAX_ITEMS);
+				break;
+			}
+			if (items->n == items->cap) {
+				items->cap = items->cap ? 2 * items->cap : 8;
+				items->v = body_realloc(items->v, items->cap, sizeof(*items->v));
+			}
+			items->v[items->n].lead = NULL;
+			buf_init(&items->v[items->n].text, MARKUP_BODY_TEXT_MAX);
+			if (depth == stack_cap) {
+				stack_cap = stack_cap ? 2 * stack_cap : 8;
+				stack = body_realloc(stack, stack_cap, sizeof(*stack));
+			}
+			stack[depth++] = items->n++;
+			continue;
+		}
+		if (depth == 0)
+			continue; /* only items hold text */
+		if (leads && ev == CMARK_EVENT_EXIT &&
+		    cmark_node_get_type(node) == CMARK_NODE_PARAGRAPH &&
+		    !items->v[stack[depth - 1]].lead && !items->v[stack[depth - 1]].text.len)
+			items->v[stack[depth - 1]].lead = body_lead(node);
+		piece = body_inner_text(node, ev);
+		if (piece) {
+			body_join(&items->v[stack[depth - 1]].text, piece);
+			if (items->v[stack[depth - 1]].text.err)
+				rc = body_fail(b, "list %u: an item is too long", b->n_lists);
+		}
+	}
+	cmark_iter_free(it);
+	free(stack);
+	return rc;
+}
+
+static int body_list(struct body *b, cmark_node *list)
+{
+	struct body_items items = { 0 };
+	struct model_block *blk;
+	size_t k = 0;
+	int rc;
+
+	b->n_lists++;
+	rc = body_gather_items(b, list, 1, &items);
+	for (size_t i = 0; rc == 0 && i < items.n; i++)
+		if (items.v[i].lead || items.v[i].text.len)
+			k++;
+	if (rc == 0 && k > 0) {
+		blk = body_add(b, MODEL_BLOCK_LIST);
+		if (!blk) {
+			rc = -1;
+			goto out;
+		}
+		blk->items = body_realloc(NULL, k, sizeof(*blk->items));
+		blk->blank_after = 1;
+		for (size_t i = 0; i < items.n; i++) {
+			struct body_item *src = &items.v[i];
+
+			if (!src->lead && !src->text.len)
+				continue;
+			blk->items[blk->n_items].lead = src->lead;
+			src->lead = NULL;
+			blk->items[blk->n_items].text = src->text.len ? buf_detach(&src->text, NULL)
+								      : model_strdup("");
+			if (!blk->items[blk->n_items].text)
+				abort();
+			blk->n_items++;
+		}
+	}
+out:
+	body_items_cleanup(&items);
+	return rc;
+}
+
+static int body_block(struct body *b, cmark_node *node)
+{
+	switch (cmark_node_get_type(node)) {
+	case CMARK_NODE_PARAGRAPH:
+		return body_paragraph(b, node);
+	case CMARK_NODE_BLOCK_QUOTE:
+		return body_quote(b, node);
+	case CMARK_NODE_LIST:
+		return body_list(b, node);
+	case CMARK_NODE_HEADING:
+		return body_add_paragraph(b, body_render_inlines(node, 1));
+	case CMARK_NODE_CODE_BLOCK:
+	case CMARK_NODE_HTML_BLOCK:
+		return body_add_paragraph(b, body_literal(node));
+	default: /* thematic breaks, and nothing else cmark makes at the top */
+		return 0;
+	}
+}
+
+static void body_free_blocks(struct model_block *blocks, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		model_block_cleanup(&blocks[i]);
+	free(blocks);
+}
+
+static cmark_node *body_parse_doc(struct body *b, const char *md, size_t len, const char *what)
+{
+	cmark_node *doc;
+
+	if (len > MARKUP_BODY_MAX) {
+		body_fail(b, "the %s is larger than 1 MiB (%zu bytes)", what, len);
+		return NULL;
+	}
+	doc = cmark_parse_document(md ? md : "", md ? len : 0, CMARK_OPT_DEFAULT);
+	if (!doc)
+		abort(); /* cmark fails only when out of memory */
+	return doc;
+}
+
+int markup_body_parse(const char *md, size_t len, struct model_block **blocks, size_t *n,
+		      char *err, size_t errlen)
+{
+	struct body b = { .err = err, .errlen = errlen };
+	cmark_node *doc = body_parse_doc(&b, md, len, "body"), *c;
+	int rc = 0;
+
+	if (!doc)
+		return -1;
+	for (c = cmark_node_first_child(doc); c && rc == 0; c = cmark_node_next(c))
+		rc = body_block(&b, c);
+	cmark_node_free(doc);
+	if (rc != 0) {
+		body_free_blocks(b.blocks, b.n);
+		return -1;
+	}
+	if (b.n == 0) {
+		free(b.blocks);
+		b.blocks = NULL;
+	}
+	*blocks = b.blocks;
+	*n = b.n;
+	return 0;
+}
+
+/* ---- summaries ---- */
+
+static const char *body_block_noun(cmark_node *node)
+{
+	switch (cmark_node_get_type(node)) {
+	case CMARK_NODE_PARAGRAPH: return "a paragraph";
+	case CMARK_NODE_BLOCK_QUOTE: return "a quotation";
+	case CMARK_NODE_LIST: return "a numbered list";
+	case CMARK_NODE_HEADING: return "a heading";
+	case CMARK_NODE_CODE_BLOCK: return "a code block";
+	case CMARK_NODE_HTML_BLOCK: return "HTML";
+	case CMARK_NODE_THEMATIC_BREAK: return "a rule (---)";
+	default: return "something else";
+	}
+}
+
+int markup_summary_parse(const char *md, size_t len, struct model_summary *out, char *err,
+			 size_t errlen)
+{
+	struct body b = { .err = err, .errlen = errlen };
+	struct body_items items = { 0 };
+	cmark_node *doc = body_parse_doc(&b, md, len, "summary"), *c;
+	char **points = NULL;
+	size_t k = 0;
+	int rc = 0;
+
+	if (!doc)
+		return -1;
+	for (c = cmark_node_first_child(doc); c && rc == 0; c = cmark_node_next(c)) {
+		if (cmark_node_get_type(c) != CMARK_NODE_LIST ||
+		    cmark_node_get_list_type(c) != CMARK_BULLET_LIST) {
+			rc = body_fail(&b, "the summary is a bullet list of key points "
+				       "(\"- point\" lines), not %s (line %d)",
+				       body_block_noun(c), cmark_node_get_start_line(c));
+			break;
+		}
+		b.n_lists++;
+		rc = body_gather_items(&b, c, 0, &items);
+	}
+	cmark_node_free(doc);
+	for (size_t i = 0; rc == 0 && i < items.n; i++)
+		if (items.v[i].text.len)
+			k++;
+	if (rc == 0 && k > MARKUP_SUMMARY_MAX_POINTS)
+		rc = body_fail(&b, "the summary has %zu key points; at most %d", k,
+			       MARKUP_SUMMARY_MAX_POINTS);
+	if (rc == 0 && k > 0) {
+		points = body_realloc(NULL, k, sizeof(*points));
+		k = 0;
+		for (size_t i = 0; i < items.n; i++) {
+			if (!items.v[i].text.len)
+				continue;
+			points[k] = buf_detach(&items.v[i].text, NULL);
+			if (!points[k++])
+				abort();
+		}
+	}
+	body_items_cleanup(&items);
+	if (rc != 0)
+		return -1;
+	for (size_t i = 0; i < out->n_points; i++)
+		free(out->points[i]);
+	free(out->points);
+	out->points = points;
+	out->n_points = k;
+	return 0;
+}
