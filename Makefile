@@ -17,7 +17,7 @@ TESTLIBS := cmocka
 # what is missing, so a ready machine pays one dpkg-query.
 DEB_BUILD := gcc make pkg-config libmicrohttpd-dev libsqlite3-dev libicu-dev \
              zlib1g-dev libcmark-dev libjansson-dev
-DEB_TEST  := libcmocka-dev curl python3 sqlite3
+DEB_TEST  := libcmocka-dev curl python3 python3-feedparser sqlite3 chromium nodejs
 
 CFLAGS_BASE := -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
                -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Isrc
@@ -59,6 +59,13 @@ deps:
 deps-test:
 	@bin/deps $(DEB_BUILD) $(DEB_TEST)
 
+# The browser and EventSource tests' npm packages (playwright-core drives
+# Debian's /usr/bin/chromium; it downloads no browser of its own).
+NODE_DEPS := tests/e2e/node_modules/.package-lock.json
+$(NODE_DEPS): tests/e2e/package.json tests/e2e/package-lock.json
+	@command -v npm >/dev/null || bin/deps npm
+	cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error
+
 DB   ?= build/demo.db
 LISTEN ?= 127.0.0.1:8080
 run: all
@@ -67,7 +74,7 @@ run: all
 
 # The suite runs twice: the optimised build, then the sanitizer build. Each runner
 # prints its own summary; tests/run prints the closing total.
-test: deps-test check-src build/liveline $(RELTESTS) build/asan/liveline $(ASANTESTS)
+test: deps-test check-src $(NODE_DEPS) build/liveline $(RELTESTS) build/asan/liveline $(ASANTESTS)
 	@tests/run build $(RELTESTS) -- build/asan $(ASANTESTS)
 
 # A banned-function check in the spirit of curl's checksrc.

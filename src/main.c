@@ -10,6 +10,7 @@
 #include <getopt.h>
 
 #include "cli/cli.h"
+#include "cli/cli_write.h"
 
 static const char usage_main[] =
 	"usage: liveline [--db FILE] COMMAND [ARGS]\n"
@@ -21,6 +22,13 @@ static const char usage_main[] =
 	"  import   create a live page from a capture in the plain-text form\n"
 	"  export   write a live page as plain text or JSON\n"
 	"  list     list the live pages (slug, status, posts, title)\n"
+	"  post     publish a post (Markdown body on standard input); prints its id\n"
+	"  edit     change a post's title, flags or body\n"
+	"  delete   delete a post\n"
+	"  pin      pin a post to the top of a live page\n"
+	"  unpin    unpin the pinned post\n"
+	"  summary  replace the key points (a Markdown bullet list on standard input)\n"
+	"  status   set the coverage status: live, ended or upcoming\n"
 	"\n"
 	"Options:\n"
 	"  --db FILE    the database (SQLite; created if missing). Default: liveline.db,\n"
@@ -38,6 +46,13 @@ int main(int argc, char **argv)
 		{ "export", cli_export },
 		{ "list", cli_list },
 		{ "serve", cli_serve },
+		{ "post", cli_post },
+		{ "edit", cli_edit },
+		{ "delete", cli_delete },
+		{ "pin", cli_pin },
+		{ "unpin", cli_unpin },
+		{ "summary", cli_summary },
+		{ "status", cli_status },
 	};
 	const char *env = getenv("LIVELINE_DB");
 	int i = 1;

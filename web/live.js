@@ -1,280 +1,249 @@
 /*
  * Liveline's reader script: live updates on the newest page of a live page.
- * The page is complete without it; this only follows the change stream
- * (docs/stream.md) and applies each change to the server-rendered markup.
+ * The page is whole without it; this follows the change stream (docs/stream.md)
+ * and applies each change to the server-rendered markup.
  *
- * Three promises to the reader: text under their eyes never moves (posts that
- * would land above the viewport wait behind a "N new posts" button); focus is
- * moved only when they ask (the button); and everything shown is also said,
- * politely, to screen readers. HTML in events is rendered and escaped by our
- * server, and goes in through a <template>, never pasted together with data.
+ * Three promises to the reader: the text under their eyes never moves (posts
+ * that would land above the viewport wait behind a "N new posts" button); focus
+ * moves only when they ask for it (the button); and what appears is also said,
+ * politely, to screen readers. The HTML in events is rendered and escaped by
+ * our server; it goes in through a <template>, never pasted together with data.
  */
-(function () {
+(() => {
 	'use strict';
 
-	var updates = document.getElementById('updates');
-	var head = document.querySelector('header.page-head');
-	if (!updates || !head || !window.EventSource || !('content' in document.createElement('template')))
+	const updates = document.getElementById('updates');
+	const head = document.querySelector('header.page-head');
+	if (!updates || !head || !window.EventSource)
 		return;
-	var slug = updates.dataset.slug;
+	const slug = updates.dataset.slug;
 	if (!slug || updates.dataset.page !== updates.dataset.pages)
-		return; /* an older page never changes at the top */
+		return; /* an older page does not change at the top */
 
-	var RELOAD_KEY = 'liveline-reload:' + slug;
-	var RELOAD_GAP_MS = 10000; /* at most one automatic reload per 10 s */
-	var RETRY_MS = 30000;      /* after the browser gives up (HTTP error) */
-	var reduceMotion = window.matchMedia('(prefers-reduced-motion: reduce)');
+	const RELOAD_KEY = 'liveline-reload:' + slug;
+	const RELOAD_GAP_MS = 10000; /* at most one automatic reload in 10 s */
+	const RETRY_MS = 30000;      /* after the browser gives up (an HTTP error) */
+	const STATES = {
+		connecting: 'Connecting to live updates\u2026',
+		connected: 'Live: new posts appear automatically',
+		reconnecting: 'Connection lost. Reconnecting\u2026',
+		offline: 'Live updates paused. Trying again shortly\u2026',
+		stale: 'This page is out of date. Reload it to catch up.',
+		ended: 'Coverage has ended',
+	};
+	const reduceMotion = window.matchMedia('(prefers-reduced-motion: reduce)');
 
-	var lastSeq = Number(updates.dataset.seq) || 0;
-	var baseTitle = document.title;
-	var held = [];            /* {id, el} waiting behind the button, oldest first */
-	var es = null;
-	var retryTimer = 0;
-	var ended = false;
+	let lastSeq = Number(updates.dataset.seq) || 0;
+	let baseTitle = document.title;
+	let held = [];            /* [{id, el}] waiting behind the button, oldest first */
+	let es = null;
+	let retryTimer = 0;
+	let ended = false;
 
-	/* ---- the furniture this script adds ---- */
+	const el = (tag, cls, attrs = {}) => {
+		const e = document.createElement(tag);
+		e.className = cls;
+		for (const [k, v] of Object.entries(attrs))
+			e.setAttribute(k, v);
+		return e;
+	};
 
-	var indicator = el('p', 'live-indicator');
-	indicator.setAttribute('role', 'status');
-	head.appendChild(indicator);
+	/* ---- what this script adds to the page ---- */
 
-	var announcer = el('div', 'vh');
-	announcer.setAttribute('aria-live', 'polite');
-	document.body.appendChild(announcer);
+	const indicator = el('p', 'live-indicator', { role: 'status' });
+	head.append(indicator);
 
-	/* A bar of no height, sticky at the top of the updates: showing the button
-	 * in it moves nothing on the page. */
-	var bar = el('div', 'new-posts-bar');
-	var button = el('button', 'new-posts');
-	button.type = 'button';
+	const announcer = el('div', 'vh', { 'aria-live': 'polite' });
+	document.body.append(announcer);
+
+	/* A bar of no height, sticky at the top of the updates: the button shows in
+	 * it without pushing anything down. New posts go in right after it. */
+	const bar = el('div', 'new-posts-bar');
+	const button = el('button', 'new-posts', { type: 'button' });
 	button.hidden = true;
-	bar.appendChild(button);
-	var heading = updates.querySelector('#updates-h');
+	bar.append(button);
+	const heading = updates.querySelector(':scope > #updates-h');
 	if (heading)
 		heading.after(bar);
 	else
 		updates.prepend(bar);
 
-	function el(tag, cls) {
-		var e = document.createElement(tag);
-		e.className = cls;
-		return e;
-	}
-
-	/* The first element of a server-rendered fragment, or null. */
-	function parse(html) {
-		var t = document.createElement('template');
+	/* The first element of a fragment rendered by our server, or null. */
+	const parse = (html) => {
+		const t = document.createElement('template');
 		t.innerHTML = html || '';
 		return t.content.firstElementChild;
-	}
+	};
 
-	function setState(state) {
-		var text = {
-			connecting: 'Connecting to live updates\u2026',
-			connected: 'Live: new posts appear automatically',
-			reconnecting: 'Connection lost. Reconnecting\u2026',
-			offline: 'Live updates paused. Trying again shortly.',
-			stale: 'This page is out of date. Reload it to catch up.',
-			ended: 'Coverage has ended'
-		}[state];
+	const setState = (state) => {
 		indicator.dataset.state = state;
-		if (indicator.textContent !== text)
-			indicator.textContent = text;
-	}
+		if (indicator.textContent !== STATES[state])
+			indicator.textContent = STATES[state];
+	};
 
-	function announce(text) {
-		/* Emptied first so that the same words twice are still read twice. */
+	const announce = (text) => {
+		/* Emptied first, so that the same words twice are read twice. */
 		announcer.textContent = '';
-		setTimeout(function () { announcer.textContent = text; }, 50);
-	}
+		setTimeout(() => { announcer.textContent = text; }, 50);
+	};
 
-	function postTitle(article) {
-		var t = article.querySelector('.post-title');
-		return t ? t.textContent.trim() : '';
-	}
-
-	function plural(n) {
-		return n === 1 ? '1 new post' : n + ' new posts';
-	}
+	const countText = (n) => (n === 1 ? '1 new post' : n + ' new posts');
+	const titleOf = (article) => article.querySelector('.post-title')?.textContent.trim() || '';
+	const postEl = (id) => document.getElementById('post-' + id);
+	const heldIndex = (id) => held.findIndex((h) => h.id === id);
 
 	/* ---- keeping the text still ---- */
 
-	/* Runs `change` and then scrolls by however much it moved the first post
-	 * on screen, for browsers without scroll anchoring (and changes it misses). */
-	function keepStill(change) {
-		var anchor = null, top = 0;
-		var posts = updates.querySelectorAll(':scope > .post');
-		for (var i = 0; i < posts.length; i++) {
-			var r = posts[i].getBoundingClientRect();
-			if (r.bottom > 0) {
-				if (r.top < window.innerHeight) {
-					anchor = posts[i];
-					top = r.top;
-				}
-				break;
+	/* What can be at the top of the viewport; posts are found again by id. */
+	const ANCHORS = ['header.page-head', 'section.summary', 'section.pinned-post'];
+	const anchorKey = (e) => (e.id ? '#' + CSS.escape(e.id) : ANCHORS.find((s) => e.matches(s)));
+
+	/* Runs `change`, then scrolls by as much as it moved what is on screen, so
+	 * that nothing under the reader's eyes moves, with or without the browser's
+	 * own scroll anchoring. The anchor is the first thing whose top is on screen
+	 * (one that starts above may be the thing that changes), else the one that
+	 * fills the screen. At the very top there is nothing to keep. */
+	const keepStill = (change) => {
+		let anchor = null;
+		/* The browser's anchoring is off while we do it, or both would move. */
+		const root = document.documentElement.style;
+		root.overflowAnchor = 'none';
+		requestAnimationFrame(() => requestAnimationFrame(() => { root.overflowAnchor = ''; }));
+		if (window.scrollY > 0) {
+			for (const e of document.querySelectorAll(ANCHORS.join() + ',#updates > .post')) {
+				const r = e.getBoundingClientRect();
+				if (r.bottom <= 0 || !r.height)
+					continue;
+				if (anchor && r.top >= window.innerHeight)
+					break;
+				anchor = { key: anchorKey(e), top: r.top };
+				if (r.top >= 0)
+					break;
 			}
 		}
-		var id = anchor && anchor.id;
 		change();
-		if (!anchor)
-			return;
-		if (!anchor.isConnected)
-			anchor = document.getElementById(id);
-		if (anchor) {
-			var delta = anchor.getBoundingClientRect().top - top;
-			if (Math.abs(delta) >= 1)
-				window.scrollBy(0, delta);
-		}
-	}
+		const e = anchor && document.querySelector(anchor.key);
+		const delta = e ? e.getBoundingClientRect().top - anchor.top : 0;
+		if (Math.abs(delta) >= 0.5)
+			window.scrollBy(0, delta);
+	};
 
-	/* Where a new post goes, relative to the top of the viewport: when it is
-	 * not above the viewport, inserting there moves nothing the reader is
-	 * reading. The sticky bar cannot be measured, so we use the first post (or
-	 * the section itself when there are none). */
-	function atTop() {
-		var first = updates.querySelector(':scope > .post') || updates;
-		return first.getBoundingClientRect().top >= -1;
-	}
+	/* True when the place new posts go is on screen or below it: the reader is
+	 * at the top of the updates (or above them) and sees a post come in. Once
+	 * that place has scrolled above the screen, a post put there would push
+	 * down the text being read, so it waits behind the button instead. */
+	const atTop = () =>
+		(updates.querySelector(':scope > .post') || updates).getBoundingClientRect().top >= -1;
 
 	/* ---- posts ---- */
 
-	function insertPost(article, isNew) {
-		var empty = updates.querySelector(':scope > .empty');
-		if (empty)
-			empty.remove();
-		if (isNew)
-			article.classList.add('is-new');
+	const insertPost = (article) => {
+		updates.querySelector(':scope > .empty')?.remove();
+		article.classList.add('is-new'); /* slides in (style.css; not under reduced motion) */
 		bar.after(article);
-	}
+	};
 
-	function showHeld() {
+	const showHeld = () => {
 		button.hidden = held.length === 0;
-		button.textContent = plural(held.length);
-		document.title = held.length ? '(' + held.length + ') ' + baseTitle : baseTitle;
-	}
+		button.textContent = countText(held.length);
+		document.title = held.length ? `(${held.length}) ${baseTitle}` : baseTitle;
+	};
 
-	/* Puts the held posts on the page; with `go`, takes the reader to them. */
-	function reveal(go) {
-		if (!held.length)
+	/* Puts the held posts on the page and takes the reader to the newest. */
+	const reveal = () => {
+		const batch = held;
+		if (!batch.length)
 			return;
-		var batch = held;
 		held = [];
-		keepStill(function () {
-			batch.forEach(function (h) { insertPost(h.el, true); });
-		});
+		/* In without a jump, then a scroll to them that the reader can follow. */
+		keepStill(() => batch.forEach((h) => insertPost(h.el)));
 		showHeld();
-		if (!go)
-			return;
-		var first = batch[batch.length - 1].el; /* the newest is on top */
-		first.setAttribute('tabindex', '-1');
-		first.scrollIntoView({ behavior: reduceMotion.matches ? 'auto' : 'smooth', block: 'start' });
-		first.focus({ preventScroll: true });
-	}
+		const newest = batch[batch.length - 1].el;
+		newest.tabIndex = -1;
+		newest.scrollIntoView({ behavior: reduceMotion.matches ? 'auto' : 'smooth', block: 'start' });
+		newest.focus({ preventScroll: true });
+	};
 
-	button.addEventListener('click', function () { reveal(true); });
+	button.addEventListener('click', reveal);
 
-	/* Back at the top with posts waiting: let them in as if they had just come. */
-	var scrollQueued = false;
-	window.addEventListener('scroll', function () {
-		if (scrollQueued || !held.length)
-			return;
-		scrollQueued = true;
-		requestAnimationFrame(function () {
-			scrollQueued = false;
-			if (held.length && atTop())
-				reveal(false);
-		});
-	}, { passive: true });
-
-	function findHeld(id) {
-		for (var i = 0; i < held.length; i++)
-			if (held[i].id === id)
-				return i;
-		return -1;
-	}
-
-	function onPost(d) {
-		if (d.gone || !d.html)
-			return; /* deleted since; the delete event follows */
-		var article = parse(d.html);
+	const onPost = (d) => {
+		const article = !d.gone && parse(d.html); /* gone: deleted since, a delete follows */
 		if (!article)
 			return;
-		if (document.getElementById('post-' + d.post_id) || findHeld(d.post_id) >= 0)
-			return onUpdate(d); /* seen already (a replay): never show it twice */
+		if (postEl(d.post_id) || heldIndex(d.post_id) >= 0)
+			return onUpdate(d); /* never the same post twice */
 		if (!held.length && atTop()) {
-			insertPost(article, true);
-			announce('New post: ' + postTitle(article));
+			insertPost(article);
+			announce('New post: ' + titleOf(article));
 		} else {
 			held.push({ id: d.post_id, el: article });
 			showHeld();
-			announce(plural(held.length));
+			announce(countText(held.length));
 		}
-	}
+	};
 
-	function onUpdate(d) {
-		var i = findHeld(d.post_id);
-		var article = d.html && parse(d.html);
-		if (i >= 0 && article)
+	const onUpdate = (d) => {
+		const article = parse(d.html);
+		const i = heldIndex(d.post_id);
+		if (article && i >= 0)
 			held[i].el = article;
-		keepStill(function () {
-			var old = document.getElementById('post-' + d.post_id);
-			if (old && article)
-				old.replaceWith(article);
-			if (d.pinned_html) {
-				var p = parse(d.pinned_html);
-				var target = p && p.matches('section.pinned-post')
+		const pinned = parse(d.pinned_html);
+		keepStill(() => {
+			if (article)
+				postEl(d.post_id)?.replaceWith(article);
+			if (pinned) {
+				const old = pinned.matches('section.pinned-post')
 					? document.querySelector('section.pinned-post')
 					: document.getElementById('pinned-' + d.post_id);
-				if (p && target)
-					target.replaceWith(p);
+				old?.replaceWith(pinned);
 			}
 		});
-	}
+	};
 
-	function onDelete(d) {
-		var i = findHeld(d.post_id);
+	const onDelete = (d) => {
+		const i = heldIndex(d.post_id);
 		if (i >= 0) {
 			held.splice(i, 1);
 			showHeld();
 		}
-		keepStill(function () {
-			var post = document.getElementById('post-' + d.post_id);
-			if (post)
-				post.remove();
-			var pinned = document.getElementById('pinned-' + d.post_id);
-			if (pinned)
-				pinned.closest('section.pinned-post').remove();
+		keepStill(() => {
+			postEl(d.post_id)?.remove();
+			document.getElementById('pinned-' + d.post_id)?.closest('section.pinned-post')?.remove();
 		});
-	}
+	};
 
 	/* ---- the page around the posts ---- */
 
-	/* Replaces `selector` with `html`; inserts it after the first of `after`
-	 * that exists when absent; removes it when `html` is empty. */
-	function replaceSection(selector, html, after) {
-		keepStill(function () {
-			var old = document.querySelector(selector);
-			var fresh = parse(html);
-			if (!fresh) {
-				if (old)
-					old.remove();
-			} else if (old) {
-				old.replaceWith(fresh);
-			} else {
-				for (var i = 0; i < after.length; i++) {
-					var at = document.querySelector(after[i]);
-					if (at) {
-						at.after(fresh);
-						break;
-					}
-				}
-			}
-		});
-	}
+	/* Replaces `selector` by `html`; inserts it after the first of `after` that
+	 * is on the page when it is absent; removes it when `html` is empty. */
+	const replaceSection = (selector, html, after) => keepStill(() => {
+		const old = document.querySelector(selector);
+		const fresh = parse(html);
+		if (!fresh)
+			old?.remove();
+		else if (old)
+			old.replaceWith(fresh);
+		else
+			after.map((s) => document.querySelector(s)).find(Boolean)?.after(fresh);
+	});
 
-	function onStatus(d) {
-		var fresh = parse(d.html);
-		var old = head.querySelector('p.status');
+	/* The pinned section moves; the list's copies change their "Pinned" label. */
+	const onPin = (d) => {
+		replaceSection('section.pinned-post', d.html, ['section.summary', 'header.page-head']);
+		keepStill(() => {
+			updates.querySelectorAll('article.post.pinned').forEach((a) => {
+				a.classList.remove('pinned');
+				a.querySelector('.label-pinned')?.remove();
+			});
+			const fresh = parse(d.post_html);
+			if (fresh)
+				postEl(d.post_id)?.replaceWith(fresh);
+		});
+	};
+
+	const onStatus = (d) => {
+		const fresh = parse(d.html);
+		const old = head.querySelector('p.status');
 		if (fresh && old)
 			old.replaceWith(fresh);
 		else if (fresh)
@@ -284,108 +253,103 @@
 			close();
 			setState('ended');
 		}
-	}
+	};
 
-	function onPage(d) {
-		var h1 = head.querySelector('h1');
-		if (typeof d.title === 'string' && d.title && h1) {
-			var was = h1.textContent;
+	const onPage = (d) => {
+		const h1 = head.querySelector('h1');
+		if (h1 && typeof d.title === 'string' && d.title) {
+			if (baseTitle.startsWith(h1.textContent))
+				baseTitle = d.title + baseTitle.slice(h1.textContent.length);
 			h1.textContent = d.title;
-			if (baseTitle.indexOf(was) === 0)
-				baseTitle = d.title + baseTitle.slice(was.length);
 			showHeld();
 		}
 		if (typeof d.description !== 'string')
 			return;
-		var p = head.querySelector('p.description');
+		let p = head.querySelector('p.description');
 		if (!d.description) {
-			if (p)
-				p.remove();
-			return;
+			p?.remove();
+		} else {
+			if (!p) {
+				p = el('p', 'description');
+				(h1 || indicator).after(p);
+			}
+			p.textContent = d.description;
 		}
-		if (!p) {
-			p = el('p', 'description');
-			(h1 || head.lastElementChild).after(p);
-		}
-		p.textContent = d.description;
-	}
+	};
 
-	function onReload() {
-		var last = 0;
+	const onReload = () => {
 		try {
-			last = Number(sessionStorage.getItem(RELOAD_KEY)) || 0;
+			const last = Number(sessionStorage.getItem(RELOAD_KEY)) || 0;
 			if (Date.now() - last >= RELOAD_GAP_MS) {
 				sessionStorage.setItem(RELOAD_KEY, String(Date.now()));
 				location.reload();
 				return;
 			}
-		} catch (e) {
+		} catch {
 			/* No storage, so no guard against a reload loop: let the reader decide. */
 		}
 		setState('stale');
-	}
+	};
 
-	var handlers = {
+	const handlers = {
 		post: onPost,
 		update: onUpdate,
 		delete: onDelete,
-		pin: function (d) { replaceSection('section.pinned-post', d.html, ['section.summary', 'header.page-head']); },
-		summary: function (d) { replaceSection('section.summary', d.html, ['header.page-head']); },
+		pin: onPin,
+		summary: (d) => replaceSection('section.summary', d.html, ['header.page-head']),
 		status: onStatus,
-		page: onPage
+		page: onPage,
 	};
 
 	/* ---- the stream ---- */
 
-	function handle(e) {
-		var d;
+	const handle = (e) => {
+		let d;
 		try {
 			d = JSON.parse(e.data);
-		} catch (err) {
+		} catch {
 			return;
 		}
-		var seq = Number(e.lastEventId) || Number(d.seq) || 0;
+		const seq = Number(e.lastEventId) || Number(d.seq) || 0;
 		if (seq && seq <= lastSeq)
-			return; /* already applied */
-		if (seq)
-			lastSeq = seq;
+			return; /* applied already */
+		lastSeq = seq || lastSeq;
 		handlers[e.type](d);
-	}
+	};
 
-	function open() {
+	const open = () => {
 		clearTimeout(retryTimer);
 		if (es || ended)
 			return;
 		setState('connecting');
-		es = new EventSource('/live/' + encodeURIComponent(slug) + '/events?since=' + lastSeq);
-		Object.keys(handlers).forEach(function (kind) { es.addEventListener(kind, handle); });
+		es = new EventSource(`/live/${encodeURIComponent(slug)}/events?since=${lastSeq}`);
+		for (const kind of Object.keys(handlers))
+			es.addEventListener(kind, handle);
 		es.addEventListener('reload', onReload);
-		es.onopen = function () { setState('connected'); };
-		es.onerror = function () {
-			if (es && es.readyState === EventSource.CLOSED) {
-				/* The browser gave up (an HTTP error, not a dropped line): try
-				 * again later, from the last change we applied. */
-				close();
-				setState('offline');
-				retryTimer = setTimeout(open, RETRY_MS * (0.5 + Math.random()));
-			} else {
-				setState('reconnecting'); /* the browser retries by itself */
+		es.onopen = () => setState('connected');
+		es.onerror = () => {
+			if (es?.readyState !== EventSource.CLOSED) {
+				setState('reconnecting'); /* the browser retries, sending Last-Event-ID */
+				return;
 			}
+			/* The browser gave up (an HTTP error, not a dropped line): try again
+			 * later, from the last change we applied. */
+			close();
+			setState('offline');
+			retryTimer = setTimeout(open, RETRY_MS * (0.5 + Math.random()));
 		};
-	}
+	};
 
-	function close() {
+	const close = () => {
 		clearTimeout(retryTimer);
-		if (es) {
-			es.close();
-			es = null;
-		}
-	}
+		es?.close();
+		es = null;
+	};
 
-	/* An open stream keeps the page out of the back-forward cache; close it on
-	 * the way out and resume from where we were if the page comes back. */
+	/* An open stream keeps a page out of the back-forward cache: close it on
+	 * the way out, and go on from where we were if the page comes back. */
 	window.addEventListener('pagehide', close);
-	window.addEventListener('pageshow', function (e) {
+	window.addEventListener('pageshow', (e) => {
 		if (e.persisted)
 			open();
 	});

@@ -42,11 +42,14 @@ static const char usage_list[] =
 
 static const char usage_serve[] =
 	"usage: liveline [--db FILE] serve [--listen HOST:PORT] [--workers N]\n"
-	"                [--connections N]\n"
+	"                [--connections N] [--heartbeat SECONDS] [--replay EVENTS]\n"
 	"\n"
 	"Serves the reader's pages. --listen defaults to 127.0.0.1:8080 (port 0 picks a\n"
 	"free port; the address is printed). --workers defaults to one per core.\n"
 	"--connections caps open connections per worker (default 10000).\n"
+	"--heartbeat is the interval of keep-alive comments on streams (default 15).\n"
+	"--replay is how many events per page a reconnecting reader can catch up on,\n"
+	"and how far behind a slow reader may fall before it is dropped (default 512).\n"
 	"SIGTERM or SIGINT stops every worker cleanly.\n";
 
 int cli_usage(const char *text, int status)
@@ -361,10 +364,12 @@ int cli_serve(int argc, char **argv)
 		{ "listen", required_argument, NULL, 'l' },
 		{ "workers", required_argument, NULL, 'w' },
 		{ "connections", required_argument, NULL, 'c' },
+		{ "heartbeat", required_argument, NULL, 'H' },
+		{ "replay", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct serve_config cfg = { cli_db, "127.0.0.1:8080", 0, 10000, 500, 15 };
+	struct serve_config cfg = { cli_db, "127.0.0.1:8080", 0, 10000, 500, 15, 512 };
 	long v;
 	int c;
 
@@ -384,6 +389,20 @@ int cli_serve(int argc, char **argv)
 				return CLI_EXIT_USAGE;
 			}
 			cfg.connection_limit = (unsigned)v;
+			break;
+		case 'H':
+			if (cli_parse_long(optarg, 1, 3600, &v) < 0) {
+				fprintf(stderr, "liveline serve: --heartbeat is 1 to 3600 seconds\n");
+				return CLI_EXIT_USAGE;
+			}
+			cfg.heartbeat_s = (unsigned)v;
+			break;
+		case 'r':
+			if (cli_parse_long(optarg, 4, 100000, &v) < 0) {
+				fprintf(stderr, "liveline serve: --replay is 4 to 100000 events\n");
+				return CLI_EXIT_USAGE;
+			}
+			cfg.stream_ring = (unsigned)v;
 			break;
 		case 'h': return cli_usage(usage_serve, 0);
 		default: return cli_bad_option("serve", usage_serve);

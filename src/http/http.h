@@ -26,7 +26,7 @@ struct http_config {
 	unsigned idle_timeout;      /* seconds before an idle connection is closed */
 	size_t cache_entries;       /* page cache bounds */
 	size_t cache_bytes;
-	unsigned heartbeat_s;       /* seconds between stream keep-alive comments */
+	size_t stream_ring;         /* events kept per page for replay; the lag bound */
 };
 
 struct http_server;

@@ -264,7 +264,7 @@ struct http_server *http_server_new(const struct http_config *cfg, struct store 
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	s->hub = stream_hub_new(store, cfg->heartbeat_s);
+	s->hub = stream_hub_new(store, cfg->stream_ring);
 	if (!s->hub) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;

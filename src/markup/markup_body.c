@@ -634,6 +634,52 @@ static void body_free_blocks(struct model_block *blocks, size_t n)
 	free(blocks);
 }
 
+/* Length of the UTF-8 character at s[0..n) (strict: no overlong forms,
+ * surrogates or code points past U+10FFFF), or 0 if there is none. */
+static size_t body_utf8_char(const unsigned char *s, size_t n)
+{
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		return n >= 2 && (s[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		if (n < 3 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
+			return 0;
+		if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0))
+			return 0; /* overlong, or a surrogate */
+		return 3;
+	}
+	if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		if (n < 4 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 ||
+		    (s[3] & 0xc0) != 0x80)
+			return 0;
+		if ((s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+/* cmark would quietly replace invalid UTF-8 and NUL bytes with U+FFFD: the
+ * writer is told instead, with the line. Returns 0 or -1. */
+static int body_check_text(struct body *b, const char *md, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)md;
+	size_t i = 0, k, line = 1;
+
+	while (i < len) {
+		if (s[i] == '\0')
+			return body_fail(b, "line %zu: a NUL byte", line);
+		k = body_utf8_char(s + i, len - i);
+		if (k == 0)
+			return body_fail(b, "line %zu: invalid UTF-8", line);
+		if (s[i] == '\n')
+			line++;
+		i += k;
+	}
+	return 0;
+}
+
 static cmark_node *body_parse_doc(struct body *b, const char *md, size_t len, const char *what)
 {
 	cmark_node *doc;
@@ -642,6 +688,8 @@ static cmark_node *body_parse_doc(struct body *b, const char *md, size_t len, co
 		body_fail(b, "the %s is larger than 1 MiB (%zu bytes)", what, len);
 		return NULL;
 	}
+	if (md && body_check_text(b, md, len) < 0)
+		return NULL;
 	doc = cmark_parse_document(md ? md : "", md ? len : 0, CMARK_OPT_DEFAULT);
 	if (!doc)
 		abort(); /* cmark fails only when out of memory */

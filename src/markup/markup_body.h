@@ -33,14 +33,16 @@
  * of *n blocks in *blocks; the caller frees each with model_block_cleanup() and
  * then the array (model_post_cleanup() does both for a post). An empty or
  * blank body gives no blocks (*blocks NULL). Returns 0, or -1 with a one-line
- * reason in err ("image 2: only http, https and site paths are allowed"); the
- * outputs are then untouched. Any input is safe: it is an error, never a crash. */
+ * reason in err ("image 2: only http, https and site paths are allowed",
+ * "line 3: invalid UTF-8"); the outputs are then untouched. Invalid UTF-8 and
+ * NUL bytes are errors, not replaced. Any input is safe: at worst an error,
+ * never a crash. */
 int markup_body_parse(const char *md, size_t len, struct model_block **blocks, size_t *n,
 		      char *err, size_t errlen) __attribute__((warn_unused_result));
 
 /* Parses summary `md` (len bytes): a bullet list whose items are the key
  * points, as inline Markdown. Blank input gives no points; anything other than
- * bullet lists is an error. On success replaces out->points and out->n_points
+ * bullet lists is an error, and so are invalid UTF-8 and NUL bytes. On success replaces out->points and out->n_points
  * (freeing the old ones) and leaves the featured media alone. Returns 0, or -1
  * with a reason in err; `out` is then untouched. */
 int markup_summary_parse(const char *md, size_t len, struct model_summary *out, char *err,

@@ -215,7 +215,7 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 	hc.idle_timeout = 60;
 	hc.cache_entries = 4096;
 	hc.cache_bytes = 256u * 1024 * 1024;
-	hc.heartbeat_s = cfg->heartbeat_s;
+	hc.stream_ring = cfg->stream_ring;
 	w.http = http_server_new(&hc, w.store, err, sizeof(err));
 	if (!w.http) {
 		close(hc.listen_fd);

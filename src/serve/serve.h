@@ -21,6 +21,7 @@ struct serve_config {
 	unsigned connection_limit; /* per worker */
 	unsigned poll_ms;          /* change-log timer: the safety net behind the WAL watch */
 	unsigned heartbeat_s;      /* stream keep-alive interval */
+	unsigned stream_ring;      /* events kept per page (replay horizon, lag bound) */
 };
 
 /* Runs until stopped. Returns the process exit status (0 after a clean stop,

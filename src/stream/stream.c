@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
 
 #include "render/render.h"
 #include "text/text.h"
@@ -40,9 +42,10 @@ struct stream_list {
 
 struct stream_topic {
 	int64_t page_id;
-	struct stream_slot *ring; /* STREAM_RING slots, oldest at `head` */
-	size_t head, count;
+	struct stream_slot *ring; /* `size` slots, oldest at `head` */
+	size_t size, head, count;
 	int64_t last_seq;         /* newest event in the ring (or page's seq at load) */
+	struct stream_list active;  /* sending, or about to be asked for data */
 	struct stream_list waiting; /* suspended, up to date */
 	struct stream_list to_wake; /* suspended, with something new to send */
 	size_t n_subs;
@@ -54,11 +57,12 @@ struct stream_sub {
 	struct stream_hub *hub;
 	struct stream_topic *topic;
 	struct MHD_Connection *conn;
-	struct stream_list *list; /* which list it is on, or NULL while active */
+	struct stream_list *list; /* which of its topic's lists it is on */
 	struct stream_sub *prev, *next;
 	enum stream_kind kind;
 	int suspended;
 	int closing;              /* 1: end cleanly; 2: dropped (too slow) */
+	int dropped_logged;
 	int64_t last_sent;        /* sequence number of the last event sent */
 	struct stream_frame *first; /* sent before anything else, then released */
 	struct stream_frame *cur; /* being sent (a reference) */
@@ -71,7 +75,7 @@ struct stream_hub {
 	struct stream_topic *topics;
 	struct stream_topic *pending; /* topics with subscribers to wake */
 	unsigned hb_gen;
-	unsigned heartbeat_s;
+	size_t ring_size;
 	size_t n_subs;
 	int shutting_down;
 };
@@ -206,6 +210,18 @@ static void stream_json_set_html(json_t *o, const char *key, struct buf *b)
 	buf_reset(b);
 }
 
+/* An instant as an ISO 8601 UTC string, as JSON. */
+static json_t *stream_iso(int64_t t)
+{
+	time_t tt = (time_t)t;
+	char s[32];
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm) || !strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%SZ", &tm))
+		return json_null();
+	return json_string(s);
+}
+
 /* Builds the event of one change from the store's current state: its data
  * object (docs/stream.md) and, for a new post, its text form. */
 static int stream_render(struct stream_hub *h, const struct model_page *page,
@@ -239,8 +255,8 @@ static int stream_render(struct stream_hub *h, const struct model_page *page,
 		json_object_set_new(o, "title", json_string(post.title));
 		json_object_set_new(o, "breaking", json_boolean(post.breaking));
 		json_object_set_new(o, "key_event", json_boolean(post.key_event));
-		json_object_set_new(o, "published_at", json_integer(post.published_at));
-		json_object_set_new(o, "updated_at", json_integer(post.updated_at));
+		json_object_set_new(o, "published_at", stream_iso(post.published_at));
+		json_object_set_new(o, "updated_at", stream_iso(post.updated_at));
 		if (c->kind == STORE_CHANGE_UPDATE && post.pinned) {
 			render_pinned_html(&b, page, &post);
 			stream_json_set_html(o, "pinned_html", &b);
@@ -255,8 +271,13 @@ static int stream_render(struct stream_hub *h, const struct model_page *page,
 		if (have_post) {
 			post.pinned = 1;
 			render_pinned_html(&b, page, &post);
+			stream_json_set_html(o, "html", &b);
+			/* The list's copy of the post carries a "Pinned" label too. */
+			render_post_html(&b, page, &post);
+			stream_json_set_html(o, "post_html", &b);
+		} else {
+			stream_json_set_html(o, "html", &b);
 		}
-		stream_json_set_html(o, "html", &b);
 		break;
 	case STORE_CHANGE_SUMMARY:
 		render_summary_html(&b, page);
@@ -294,7 +315,7 @@ out:
 
 static struct stream_slot *stream_ring_at(struct stream_topic *t, size_t i)
 {
-	return &t->ring[(t->head + i) % STREAM_RING];
+	return &t->ring[(t->head + i) % t->size];
 }
 
 static int64_t stream_oldest_seq(struct stream_topic *t)
@@ -312,11 +333,32 @@ static struct stream_slot *stream_ring_find(struct stream_topic *t, int64_t seq)
 	return stream_ring_at(t, (size_t)(seq - oldest));
 }
 
+/* Ends the connections of active readers that still need event `seq`, which is
+ * about to leave the ring: they stopped reading (their socket is full, so
+ * libmicrohttpd no longer asks them for data) and would otherwise hold a
+ * connection forever. Shutting the socket down makes libmicrohttpd close it. */
+static void stream_drop_behind(struct stream_topic *t, int64_t seq)
+{
+	for (struct stream_sub *s = t->active.head; s; s = s->next) {
+		const union MHD_ConnectionInfo *ci;
+
+		if (s->last_sent >= seq || s->closing)
+			continue;
+		s->closing = 2;
+		s->dropped_logged = 1;
+		log_info("stream: dropping a reader more than %zu events behind", t->size);
+		ci = MHD_get_connection_info(s->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (ci)
+			shutdown(ci->connect_fd, SHUT_RDWR);
+	}
+}
+
 static void stream_ring_push(struct stream_topic *t, struct stream_slot *s)
 {
-	if (t->count == STREAM_RING) {
+	if (t->count == t->size) {
+		stream_drop_behind(t, stream_ring_at(t, 0)->seq);
 		stream_slot_clear(stream_ring_at(t, 0));
-		t->head = (t->head + 1) % STREAM_RING;
+		t->head = (t->head + 1) % t->size;
 		t->count--;
 	}
 	*stream_ring_at(t, t->count) = *s;
@@ -374,13 +416,14 @@ static struct stream_topic *stream_topic_get(struct stream_hub *h, const struct 
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return NULL;
-	t->ring = calloc(STREAM_RING, sizeof(*t->ring));
+	t->size = h->ring_size;
+	t->ring = calloc(t->size, sizeof(*t->ring));
 	if (!t->ring) {
 		free(t);
 		return NULL;
 	}
 	t->page_id = page->id;
-	t->last_seq = page->last_seq > STREAM_RING ? page->last_seq - STREAM_RING : 0;
+	t->last_seq = page->last_seq > (int64_t)t->size ? page->last_seq - (int64_t)t->size : 0;
 	if (stream_topic_catch_up(h, t, page) < 0) {
 		log_warnx("stream: %s", store_errmsg(h->store));
 		for (size_t i = 0; i < t->count; i++)
@@ -438,14 +481,14 @@ void stream_hub_apply(struct stream_hub *h, const struct store_change *changes, 
 
 /* ---- the hub ---- */
 
-struct stream_hub *stream_hub_new(struct store *store, unsigned heartbeat_s)
+struct stream_hub *stream_hub_new(struct store *store, size_t ring_size)
 {
 	struct stream_hub *h = calloc(1, sizeof(*h));
 
 	if (!h)
 		return NULL;
 	h->store = store;
-	h->heartbeat_s = heartbeat_s;
+	h->ring_size = ring_size ? ring_size : STREAM_RING;
 	return h;
 }
 
@@ -466,6 +509,7 @@ size_t stream_hub_subscribers(const struct stream_hub *h)
 static void stream_sub_resume(struct stream_sub *s)
 {
 	stream_list_remove(s);
+	stream_list_push(&s->topic->active, s);
 	if (s->suspended) {
 		s->suspended = 0;
 		MHD_resume_connection(s->conn);
@@ -574,7 +618,9 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 		return (ssize_t)n;
 	}
 	if (s->closing == 2) {
-		log_info("stream: dropping a reader more than %d events behind", STREAM_RING);
+		if (!s->dropped_logged)
+			log_info("stream: dropping a reader more than %zu events behind",
+				 s->topic->size);
 		return MHD_CONTENT_READER_END_WITH_ERROR;
 	}
 	if (s->closing)
@@ -586,6 +632,7 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 		return (ssize_t)(sizeof(stream_heartbeat) - 1);
 	}
 	/* Nothing to send: sleep until an event or a heartbeat wakes us. */
+	stream_list_remove(s);
 	stream_list_push(&s->topic->waiting, s);
 	s->suspended = 1;
 	MHD_suspend_connection(s->conn);
@@ -681,6 +728,7 @@ enum MHD_Result stream_open(struct stream_hub *h, struct MHD_Connection *conn,
 		goto fail_sub;
 	t->n_subs++;
 	h->n_subs++;
+	stream_list_push(&t->active, s);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 				kind == STREAM_SSE ? "text/event-stream; charset=utf-8"
 						   : "text/plain; charset=utf-8");

@@ -3,11 +3,11 @@
  * the changes to a live page, over libmicrohttpd's suspend/resume.
  *
  * Render once, send to all. Each worker keeps, per live page that has readers,
- * a topic: a ring of the last STREAM_RING events, each rendered and framed once
+ * a topic: a ring of the last events (STREAM_RING by default), each rendered and framed once
  * into reference-counted bytes (struct stream_frame) that every subscriber sends
  * from; nothing is copied or rendered per reader. A subscriber is only a cursor:
  * the sequence number of the last event it sent, and its place in the frame it
- * is sending. A subscriber that falls more than STREAM_RING events behind (a
+ * is sending. A subscriber that falls further behind than the ring holds (a
  * reader who stopped reading) is dropped, which bounds what a slow reader costs.
  *
  * Idle subscribers are suspended connections. A new event wakes them in batches
@@ -28,7 +28,8 @@
 #include "model/model.h"
 #include "store/store.h"
 
-#define STREAM_RING 512          /* events kept per page: the replay horizon */
+#define STREAM_RING 512          /* default events kept per page: the replay horizon,
+				  * and how far behind a reader may fall */
 #define STREAM_WAKE_BATCH 2000   /* subscribers woken per loop turn */
 #define STREAM_RETRY_MS 3000
 
@@ -39,8 +40,9 @@ enum stream_kind {
 	STREAM_TEXT = 1, /* the plain-text form of each new post */
 };
 
-/* A hub for one worker. `store` is borrowed. NULL on out of memory. */
-struct stream_hub *stream_hub_new(struct store *store, unsigned heartbeat_s);
+/* A hub for one worker keeping `ring_size` events per page (0: STREAM_RING).
+ * `store` is borrowed. NULL on out of memory. */
+struct stream_hub *stream_hub_new(struct store *store, size_t ring_size);
 /* Frees the hub; every stream must have ended (see stream_hub_shutdown). */
 void stream_hub_free(struct stream_hub *h);
 

@@ -48,12 +48,12 @@ class Cli:
 class Server:
     """A `liveline serve` process on 127.0.0.1 with a free port."""
 
-    def __init__(self, binary, db, workers=2):
+    def __init__(self, binary, db, workers=2, *extra):
         self.errlog = tempfile.NamedTemporaryFile(prefix="liveline-e2e-", suffix=".log",
                                                   delete=False)
         self.proc = subprocess.Popen(
             [binary, "--db", db, "serve", "--listen", "127.0.0.1:0",
-             "--workers", str(workers)],
+             "--workers", str(workers), *extra],
             stdout=subprocess.PIPE, stderr=self.errlog)
         self.base = None
         deadline = time.time() + 30

@@ -92,7 +92,10 @@ export async function withBrowser(main) {
 // When the served page has no live script yet (the server does not link it),
 // the working tree's web/live.js is added in the same way, so the script is
 // still tested: say so, since the page a reader gets would not update.
-export async function openLive(ctx, { path = `/live/${SLUG}`, reducedMotion = 'no-preference' } = {}) {
+// `rewrite(html)` changes the page as served (every load); `wait: false`
+// returns without waiting for the connection.
+export async function openLive(ctx, { path = `/live/${SLUG}`, reducedMotion = 'no-preference',
+	rewrite = null, wait = true } = {}) {
 	const page = await ctx.newPage();
 	const errors = [];
 	page.on('pageerror', (e) => errors.push(String(e)));
@@ -111,8 +114,8 @@ export async function openLive(ctx, { path = `/live/${SLUG}`, reducedMotion = 'n
 			openLive.warned = true;
 			body = body.replace('</head>', '<script src="/__test__/live.js" defer></script>\n</head>');
 		}
-		if (page.rewrite)
-			body = page.rewrite(body);
+		if (rewrite)
+			body = rewrite(body);
 		return route.fulfill({ response: res, body });
 	});
 	await page.route(`${BASE}/__test__/live.js`, (route) => route.fulfill({
@@ -120,10 +123,10 @@ export async function openLive(ctx, { path = `/live/${SLUG}`, reducedMotion = 'n
 		body: readFileSync(join(ROOT, 'web', 'live.js'), 'utf8'),
 	}));
 	await page.goto(BASE + path);
-	await until(() => page.evaluate(() => {
-		const i = document.querySelector('.live-indicator');
-		return i && i.dataset.state === 'connected';
-	}), 10000, 'the live indicator to say connected');
+	if (wait)
+		await until(() => page.evaluate(() =>
+			document.querySelector('.live-indicator')?.dataset.state === 'connected'),
+		10000, 'the live indicator to say connected');
 	return page;
 }
 

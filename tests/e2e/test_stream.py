@@ -1,0 +1,280 @@
+"""End-to-end tests of live updates from the server's side: the Server-Sent
+Events stream (replay, live delivery, reload, heartbeat, slow readers), the
+polling endpoint, the text form that follows a page, and the page cache moving
+with the stream. Browser behaviour is in test_browser.py.
+"""
+import http.client
+import json
+import os
+import socket
+import subprocess
+import time
+
+from lib import DEMO, Server, curl, parse_html, test, wait_for
+
+
+class Sse:
+    """A minimal EventSource over http.client: events as dicts, comments kept."""
+
+    def __init__(self, base, path, last_event_id=None, timeout=10):
+        host, port = base.split("//")[1].split(":")
+        self.conn = http.client.HTTPConnection(host, int(port), timeout=timeout)
+        headers = {"Accept": "text/event-stream"}
+        if last_event_id is not None:
+            headers["Last-Event-ID"] = str(last_event_id)
+        self.conn.request("GET", path, headers=headers)
+        self.resp = self.conn.getresponse()
+        self.comments = []
+        self.retry = None
+
+    def next(self, timeout=5):
+        """The next event (a dict with id, event, data) or None on timeout."""
+        self.conn.sock.settimeout(timeout)
+        deadline = time.time() + timeout
+        ev = {"id": None, "event": "message", "data": []}
+        try:
+            while time.time() < deadline:
+                line = self.resp.readline()
+                if not line:
+                    return None
+                line = line.decode("utf-8").rstrip("\n")
+                if line == "":
+                    if ev["data"] or ev["event"] != "message":
+                        ev["data"] = json.loads("\n".join(ev["data"])) if ev["data"] else None
+                        return ev
+                    continue
+                if line.startswith(":"):
+                    self.comments.append(line)
+                    continue
+                field, _, value = line.partition(":")
+                value = value[1:] if value.startswith(" ") else value
+                if field == "data":
+                    ev["data"].append(value)
+                elif field == "id":
+                    ev["id"] = int(value)
+                elif field == "event":
+                    ev["event"] = value
+                elif field == "retry":
+                    self.retry = int(value)
+            return None  # only comments (heartbeats) until the deadline
+        except (socket.timeout, TimeoutError):
+            return None
+
+    def close(self):
+        self.conn.close()
+
+
+def post(env, slug, title, body=b"A paragraph.\n", *flags):
+    p = env.cli.run("post", slug, "--title", title, *flags, stdin=body, check=0)
+    return int(p.stdout.strip())
+
+
+def last_seq(env, slug):
+    return json.loads(env.cli.run("export", "--format", "json", slug, check=0).stdout)["last_seq"]
+
+
+@test
+def stream_replays_then_goes_live(env):
+    env.import_capture(DEMO, "demo", 2026)
+    with env.server() as srv:
+        seq = last_seq(env, "demo")
+        s = Sse(srv.base, f"/live/demo/events?since={seq - 3}")
+        assert s.resp.status == 200
+        assert s.resp.getheader("content-type").startswith("text/event-stream")
+        got = [s.next() for _ in range(3)]
+        assert [e["id"] for e in got] == [seq - 2, seq - 1, seq]
+        assert all(e["event"] == "post" and e["data"]["seq"] == e["id"] for e in got)
+        assert s.retry == 3000
+        t0 = time.time()
+        pid = post(env, "demo", "Fresh news")
+        e = s.next(timeout=5)
+        took = time.time() - t0
+        assert e and e["event"] == "post" and e["id"] == seq + 1, e
+        assert e["data"]["post_id"] == pid
+        html = parse_html(e["data"]["html"])
+        assert html.find("article", cls="post").attrs["id"] == f"post-{pid}"
+        assert "Fresh news" in html.find("h3").text()
+        assert took < 2.0, f"delivery took {took:.2f}s"  # a generous bound: the goal is well under 1 s
+        # the page itself moved with the stream: a reader loading it now sees the post
+        assert f'id="post-{pid}"' in curl(srv.base + "/live/demo").text
+        s.close()
+
+
+@test
+def stream_every_change_kind(env):
+    env.import_capture(DEMO, "demo", 2026)
+    with env.server() as srv:
+        s = Sse(srv.base, "/live/demo/events")
+        pid = post(env, "demo", "First title")
+        env.cli.run("edit", "demo", str(pid), "--title", "Second title", check=0)
+        env.cli.run("pin", "demo", str(pid), check=0)
+        env.cli.run("unpin", "demo", check=0)
+        env.cli.run("summary", "demo", stdin=b"- One key point\n- Another\n", check=0)
+        env.cli.run("status", "demo", "ended", check=0)
+        env.cli.run("delete", "demo", str(pid), check=0)
+        events = [s.next() for _ in range(7)]
+        kinds = [e["event"] for e in events]
+        assert kinds == ["post", "update", "pin", "pin", "summary", "status", "delete"], kinds
+        ids = [e["id"] for e in events]
+        assert ids == list(range(ids[0], ids[0] + 7)), ids
+        assert "Second title" in events[1]["data"]["html"]
+        assert events[2]["data"]["post_id"] == pid and "pinned-post" in events[2]["data"]["html"]
+        assert events[3]["data"]["post_id"] == 0 and events[3]["data"]["html"] == ""
+        assert "One key point" in events[4]["data"]["html"]
+        assert events[5]["data"]["status"] == "ended" and "Ended" in events[5]["data"]["html"]
+        assert events[6]["data"]["post_id"] == pid
+        s.close()
+
+
+@test
+def stream_resume_gets_exactly_what_was_missed(env):
+    env.import_capture(DEMO, "demo", 2026)
+    with env.server() as srv:
+        s = Sse(srv.base, "/live/demo/events")
+        post(env, "demo", "Seen")
+        seen = s.next()
+        s.close()
+        missed = [post(env, "demo", f"Missed {i}") for i in range(3)]
+        s = Sse(srv.base, "/live/demo/events?since=1", last_event_id=seen["id"])
+        got = [s.next() for _ in range(3)]
+        assert [e["data"]["post_id"] for e in got] == missed
+        assert [e["id"] for e in got] == [seen["id"] + 1, seen["id"] + 2, seen["id"] + 3]
+        assert s.next(timeout=1) is None, "nothing more: no duplicates"
+        s.close()
+
+
+@test
+def stream_reload_beyond_horizon(env):
+    env.import_capture(DEMO, "demo", 2026)
+    srv = Server(env.binary, env.db, 2, "--replay", "8", "--heartbeat", "1")
+    try:
+        seq = last_seq(env, "demo")
+        for since in (1, seq + 5):
+            s = Sse(srv.base, f"/live/demo/events?since={since}")
+            e = s.next()
+            assert e["event"] == "reload" and e["id"] is None, e
+            pid = post(env, "demo", f"After reload {since}")
+            e = s.next()
+            assert e["event"] == "post" and e["data"]["post_id"] == pid, e
+            s.close()
+        # inside the horizon: replay
+        seq = last_seq(env, "demo")
+        s = Sse(srv.base, f"/live/demo/events?since={seq - 4}")
+        assert [s.next()["id"] for _ in range(4)] == [seq - 3, seq - 2, seq - 1, seq]
+        # heartbeat comments arrive on an idle stream
+        assert s.next(timeout=2.5) is None and s.comments, s.comments
+        assert s.comments[0] == ": keep-alive"
+        s.close()
+        for bad in ("x", "-1", "1.5"):
+            assert curl(srv.base + "/live/demo/events?since=" + bad).status == 400
+        assert curl(srv.base + "/live/nosuch/events").status == 404
+    finally:
+        srv.stop()
+
+
+@test
+def stream_drops_reader_who_stops_reading(env):
+    env.import_capture(DEMO, "demo", 2026)
+    srv = Server(env.binary, env.db, 1, "--replay", "4")
+    try:
+        host, port = srv.base.split("//")[1].split(":")
+        slow = socket.socket()
+        slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # before connect
+        slow.connect((host, int(port)))
+        slow.sendall(b"GET /live/demo/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        time.sleep(0.3)
+        good = Sse(srv.base, "/live/demo/events")
+        big = ("Long paragraph " * 60000 + "\n").encode()
+        ids = []
+        # each event is ~1 MB; a dozen are more than the kernel buffers of a
+        # loopback connection hold, so the reader falls behind the ring of 4
+        for i in range(30):
+            ids.append(post(env, "demo", f"Big {i}", big))
+            e = good.next(timeout=5)
+            assert e and e["data"]["post_id"] == ids[-1], "a slow reader must not hold up others"
+            if "dropping a reader" in srv.log():
+                break
+        assert wait_for(lambda: "dropping a reader" in srv.log(), timeout=5), srv.log()[-2000:]
+        good.close()
+        slow.close()
+    finally:
+        srv.stop()
+
+
+@test
+def changes_json_for_pollers(env):
+    env.import_capture(DEMO, "demo", 2026)
+    with env.server() as srv:
+        seq = last_seq(env, "demo")
+        r = curl(srv.base + f"/live/demo/changes?since={seq - 2}")
+        assert r.status == 200 and r.header("content-type").startswith("application/json")
+        assert "max-age" in r.header("cache-control") and r.header("etag")
+        doc = json.loads(r.body)
+        assert doc["last_seq"] == seq and not doc["reload"]
+        assert [c["seq"] for c in doc["changes"]] == [seq - 1, seq]
+        pid = post(env, "demo", "Polled post")
+        doc = wait_for(lambda: (lambda d: d if d["last_seq"] > seq else None)(
+            json.loads(curl(srv.base + f"/live/demo/changes?since={seq}").body)), timeout=3)
+        assert doc and doc["changes"][0]["post_id"] == pid and doc["changes"][0]["kind"] == "post"
+        assert json.loads(curl(srv.base + "/live/demo/changes?since=99999").body)["reload"]
+        assert curl(srv.base + "/live/demo/changes?since=abc").status == 400
+
+
+@test
+def text_form_and_follow(env):
+    env.import_capture(DEMO, "demo", 2026)
+    with env.server() as srv:
+        r = curl(srv.base + "/live/demo.txt")
+        assert r.status == 200 and r.header("content-type").startswith("text/plain")
+        assert r.body == open(DEMO, "rb").read()
+        # curl -N follows the page in a terminal
+        host = srv.base
+        p = subprocess.Popen(["curl", "-sN", "--max-time", "20", host + "/live/demo.txt?follow=1"],
+                             stdout=subprocess.PIPE)
+        snapshot = open(DEMO, "rb").read()
+        out = p.stdout.read(len(snapshot))
+        post(env, "demo", "Followed in a terminal", b"Seen in the terminal.\n", "--breaking")
+        while b"Seen in the terminal." not in out:
+            chunk = p.stdout.read1(65536)
+            if not chunk:
+                break
+            out += chunk
+        p.kill()  # the curl we started
+        p.wait()
+        text = out.decode()
+        assert text.startswith(open(DEMO, encoding="utf-8").read())
+        assert "  1. Followed in a terminalpublished at " in text, text[-500:]
+        assert "    Breaking\n" in text.split("Followed in a terminal")[1]
+        assert "    Seen in the terminal." in text
+
+
+@test
+def hostile_post_is_inert_everywhere(env):
+    env.import_capture(DEMO, "demo", 2026)
+    body = (b"<script>alert(1)</script>\n\n"
+            b"<img src=x onerror=alert(2)>\n\n"
+            b"[click](javascript:alert(3)) and <a href=\"javascript:alert(4)\">x</a>\n\n"
+            b"![x\" onerror=\"alert(5)](https://example.com/a.png \"t\\\" onclick=\\\"alert(6)\")\n")
+    with env.server() as srv:
+        s = Sse(srv.base, "/live/demo/events")
+        post(env, "demo", "<script>alert(7)</script>", body)
+        e = s.next()
+        s.close()
+        html = e["data"]["html"]
+        page = curl(srv.base + "/live/demo").text
+        for doc in (html, page, curl(srv.base + "/live/demo/feed.atom").text,
+                    curl(srv.base + "/live/demo/feed.rss").text,
+                    curl(srv.base + "/live/demo/feed.json").text):
+            assert "<script>alert" not in doc and "<img src=x" not in doc
+            assert 'href="javascript:' not in doc
+        # no element the browser would build from these has a handler or a script URL
+        for doc in (html, page):
+            for node in parse_html(doc).iter():
+                assert node.tag != "script" or node.attrs.get("src"), "inline script"
+                for k, v in node.attrs.items():
+                    assert not k.startswith("on"), (node.tag, k)
+                    assert not (v or "").strip().lower().startswith("javascript:"), (node.tag, k, v)
+        txt = curl(srv.base + "/live/demo.txt").text
+        assert "<script>alert(7)</script>" in txt  # the text form is plain text: shown, not run
+        assert curl(srv.base + "/live/demo.txt").header("content-type").startswith("text/plain")
+        assert curl(srv.base + "/live/demo.txt").header("x-content-type-options") == "nosniff"
