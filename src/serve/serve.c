@@ -419,14 +419,27 @@ int serve_run(const struct serve_config *cfg)
 	store_close(st);
 	serve_raise_nofile();
 
+	/* SO_REUSEPORT would let a second server on the same port take a share of
+	 * the connections without a word. Binding once without it first makes
+	 * "address in use" an error, as an operator expects. */
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int one = 1; /* connections of a previous run in TIME_WAIT are no conflict */
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    bind(fd, (const struct sockaddr *)&ss, len) < 0) {
+		log_warn("cannot bind %s", cfg->listen);
+		if (fd >= 0)
+			close(fd);
+		return 1;
+	}
+	blen = sizeof(ss);
+	getsockname(fd, (struct sockaddr *)&ss, &blen); /* port 0 becomes a real one */
+	len = blen;
+	close(fd);
 	fd = serve_socket(&ss, len, 0);
 	if (fd < 0) {
 		log_warn("cannot bind %s", cfg->listen);
 		return 1;
 	}
-	blen = sizeof(ss);
-	getsockname(fd, (struct sockaddr *)&ss, &blen);
-	len = blen;
 
 	sa.sa_handler = serve_on_signal;
 	sigaction(SIGTERM, &sa, NULL);

@@ -347,3 +347,14 @@ def serve_refuses_bad_database(env):
     assert p.returncode == 1 and p.stderr
 
 
+
+
+@test
+def serve_refuses_a_port_in_use(env):
+    env.import_capture(DEMO, "demo", 2026)
+    with env.server() as srv:
+        port = srv.base.rsplit(":", 1)[1]
+        # SO_REUSEPORT must not let a second server quietly share the port
+        p = env.cli.run("serve", "--listen", f"127.0.0.1:{port}")
+        assert p.returncode == 1 and b"in use" in p.stderr, p.stderr
+        assert curl(srv.base + "/live/demo").status == 200
