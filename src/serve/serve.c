@@ -82,20 +82,36 @@ static int serve_socket(const struct sockaddr_storage *ss, socklen_t len, int ba
 	return fd;
 }
 
-/* Raises the open-file limit as far as the hard limit allows: every open
- * connection is a file descriptor. */
-static void serve_raise_nofile(void)
+/* Raises the open-file limit as far as the hard limit allows (every open
+ * connection is a file descriptor), and returns how many connections a worker can
+ * then hold: `wanted`, or less with a clear log line when the limit is lower. */
+static unsigned serve_raise_nofile(unsigned wanted)
 {
+	const rlim_t spare = 64; /* the database, the listening socket, epoll, timers */
 	struct rlimit rl;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
-		return;
-	if (rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
-			log_warn("could not raise the open-file limit to %llu",
-				 (unsigned long long)rl.rlim_max);
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0) {
+		log_warn("getrlimit(RLIMIT_NOFILE)");
+		return wanted;
 	}
+	if (rl.rlim_cur < rl.rlim_max) {
+		rlim_t was = rl.rlim_cur;
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
+			log_warn("cannot raise the open-file limit from %llu to %llu",
+				 (unsigned long long)was, (unsigned long long)rl.rlim_max);
+			rl.rlim_cur = was;
+		}
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (rlim_t)wanted + spare) {
+		unsigned can = rl.rlim_cur > spare ? (unsigned)(rl.rlim_cur - spare) : 1;
+		log_warnx("the open-file limit is %llu (hard limit %llu): each worker holds at "
+			  "most %u connections, not %u; raise the limit (ulimit -n, LimitNOFILE=) "
+			  "or add workers", (unsigned long long)rl.rlim_cur,
+			  (unsigned long long)rl.rlim_max, can, wanted);
+		return can;
+	}
+	return wanted;
 }
 
 /* ---- worker ---- */
@@ -389,6 +405,7 @@ static void serve_print_address(const struct sockaddr_storage *ss)
 
 int serve_run(const struct serve_config *cfg)
 {
+	struct serve_config run_cfg;
 	struct sockaddr_storage ss;
 	pid_t pids[SERVE_MAX_WORKERS] = { 0 };
 	time_t started[SERVE_MAX_WORKERS] = { 0 };
@@ -417,7 +434,9 @@ int serve_run(const struct serve_config *cfg)
 		return 1;
 	}
 	store_close(st);
-	serve_raise_nofile();
+	run_cfg = *cfg;
+	run_cfg.connection_limit = serve_raise_nofile(cfg->connection_limit);
+	cfg = &run_cfg;
 
 	/* SO_REUSEPORT would let a second server on the same port take a share of
 	 * the connections without a word. Binding once without it first makes
