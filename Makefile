@@ -4,6 +4,7 @@
 #   make run        install missing packages, build, serve the demo on 127.0.0.1:8080
 #   make test       install missing packages, build, run every test, then again
 #                   under AddressSanitizer and UBSan
+#   make bench      Liveline against nginx and nchan, results in bench/results/
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make clean
 
@@ -81,6 +82,11 @@ test: deps-test check-src $(NODE_DEPS) build/liveline $(RELTESTS) build/asan/liv
 check-src:
 	@if grep -nE '\b(strcpy|sprintf|strtok|atoi|gets|strcat)\s*\(' src/*.c src/*/*.c; then \
 		echo "check-src: banned function (use the bounded or checked forms)"; exit 1; fi
+
+# Benchmarks against nginx and nginx + nchan (installs them if missing). Not part
+# of `make test`: see docs/performance.md.
+bench: all
+	bench/run
 
 install: build/liveline
 	install -D -m 0755 build/liveline $(DESTDIR)$(PREFIX)/bin/liveline
