@@ -150,22 +150,22 @@ static void serve_worker_poll(struct serve_worker *w)
 	} while (n == SERVE_CHANGES_BATCH);
 }
 
-/* Watches the database's write-ahead log: every commit by any process (the
- * command line, another worker, a newsroom request) writes to it, so a change
- * wakes the worker at once instead of at its next timer tick. Returns the
- * inotify fd, or -1 (the timer alone then finds changes). */
-static int serve_watch_wal(const char *db_path)
+/* Watches the store's change notification file (store_notify_path): every
+ * process that commits a change touches it after the commit, so a change wakes
+ * the worker at once instead of at its next timer tick. Returns the inotify fd,
+ * or -1 (the timer alone then finds changes). */
+static int serve_watch_changes(const char *db_path)
 {
-	char wal[4096];
+	char path[4096];
 	int fd;
 
-	if (snprintf(wal, sizeof(wal), "%s-wal", db_path) >= (int)sizeof(wal))
+	if (store_notify_path(db_path, path, sizeof(path)) < 0)
 		return -1;
 	fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	if (inotify_add_watch(fd, wal, IN_MODIFY) < 0) {
-		log_warn("worker: cannot watch %s; changes are found by the timer alone", wal);
+	if (inotify_add_watch(fd, path, IN_ATTRIB | IN_MODIFY) < 0) {
+		log_warn("worker: cannot watch %s; changes are found by the timer alone", path);
 		close(fd);
 		return -1;
 	}
@@ -247,7 +247,7 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 		log_warn("worker: event loop set-up");
 		goto out;
 	}
-	wfd = serve_watch_wal(cfg->db_path);
+	wfd = serve_watch_changes(cfg->db_path);
 	ev.events = EPOLLIN;
 	int fds[] = { http_server_fd(w.http), tfd, hbfd, sfd, wfd };
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {

@@ -21,12 +21,15 @@
  */
 #include "store/store.h"
 
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <sqlite3.h>
@@ -183,6 +186,8 @@ struct store {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[STMT_COUNT];
 	int outer;        /* 1 between store_begin() and store_commit()/rollback() */
+	int logged;       /* the open transaction added to the change log */
+	int notify_fd;    /* DB-notify, touched after such a commit; -1 if none */
 	char errmsg[256];
 };
 
@@ -382,9 +387,13 @@ fail:
 struct store *store_open(const char *path, char *err, size_t errlen)
 {
 	struct store *s = calloc(1, sizeof(*s));
+	char notify[4096];
 
 	if (!s)
 		abort();
+	s->notify_fd = -1;
+	if (store_notify_path(path, notify, sizeof(notify)) == 0)
+		s->notify_fd = open(notify, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
 			    NULL) != SQLITE_OK) {
 		store_fail(s, STORE_ERR, "%s", s->db ? sqlite3_errmsg(s->db) : "out of memory");
@@ -397,6 +406,8 @@ fail:
 	if (err && errlen)
 		snprintf(err, errlen, "%s: %s", path ? path : "(null)", s->errmsg);
 	sqlite3_close(s->db);
+	if (s->notify_fd >= 0)
+		close(s->notify_fd);
 	free(s);
 	return NULL;
 }
@@ -410,10 +421,31 @@ void store_close(struct store *s)
 	/* Closing with an open transaction rolls it back: uncommitted is unsaid. */
 	if (sqlite3_close(s->db) != SQLITE_OK)
 		log_warnx("store: close: %s", sqlite3_errmsg(s->db));
+	if (s->notify_fd >= 0)
+		close(s->notify_fd);
 	free(s);
 }
 
 /* ---- transactions ------------------------------------------------------ */
+
+/* After a commit that added to the change log: touch DB-notify, so that every
+ * process watching it (inotify) reads the log now. The commit is visible to
+ * readers by then, which a watch on the write-ahead log could not promise: its
+ * writes happen before the commit is published. */
+static void store_notify(struct store *s)
+{
+	if (s->logged && s->notify_fd >= 0 && futimens(s->notify_fd, NULL) < 0)
+		log_warn("store: cannot touch the change notification file");
+	s->logged = 0;
+}
+
+int store_notify_path(const char *db_path, char *out, size_t len)
+{
+	if (!db_path || !*db_path || strcmp(db_path, ":memory:") == 0 ||
+	    snprintf(out, len, "%s-notify", db_path) >= (int)len)
+		return -1;
+	return 0;
+}
 
 int store_begin(struct store *s)
 {
@@ -436,8 +468,10 @@ int store_commit(struct store *s)
 		return store_fail(s, STORE_ERR, "the transaction was rolled back by an error");
 	if (store_exec(s, "COMMIT") != 0) {
 		store_exec_quiet(s, "ROLLBACK");
+		s->logged = 0;
 		return STORE_ERR;
 	}
+	store_notify(s);
 	return 0;
 }
 
@@ -446,6 +480,7 @@ void store_rollback(struct store *s)
 	if (!s->outer)
 		return;
 	s->outer = 0;
+	s->logged = 0;
 	if (!sqlite3_get_autocommit(s->db))
 		store_exec_quiet(s, "ROLLBACK");
 }
@@ -468,10 +503,13 @@ static int store_write_leave(struct store *s, int rc)
 		return rc;
 	}
 	if (rc == 0) {
-		if (store_exec(s, "COMMIT") == 0)
+		if (store_exec(s, "COMMIT") == 0) {
+			store_notify(s);
 			return 0;
+		}
 		rc = STORE_ERR;
 	}
+	s->logged = 0;
 	if (!sqlite3_get_autocommit(s->db))
 		store_exec_quiet(s, "ROLLBACK");
 	return rc;
@@ -605,6 +643,7 @@ static int store_log_change(struct store *s, int64_t page_id, enum store_change_
 	sqlite3_stmt *st;
 	int rc;
 
+	s->logged = 1;
 	st = store_stmt(s, STMT_CHANGE_BUMP);
 	if (!st)
 		return STORE_ERR;
