@@ -42,11 +42,15 @@ static const char usage_list[] =
 
 static const char usage_serve[] =
 	"usage: liveline [--db FILE] serve [--listen HOST:PORT] [--workers N]\n"
-	"                [--connections N] [--heartbeat SECONDS] [--replay EVENTS]\n"
+	"                [--connections N] [--connection-memory BYTES]\n"
+	"                [--heartbeat SECONDS] [--replay EVENTS]\n"
 	"\n"
 	"Serves the reader's pages. --listen defaults to 127.0.0.1:8080 (port 0 picks a\n"
 	"free port; the address is printed). --workers defaults to one per core.\n"
 	"--connections caps open connections per worker (default 10000).\n"
+	"--connection-memory is each connection's buffer for the request and the\n"
+	"response (default 8192): it bounds request headers (larger get 431) and is\n"
+	"most of what an idle stream costs; see docs/performance.md.\n"
 	"--heartbeat is the interval of keep-alive comments on streams (default 15).\n"
 	"--replay is how many events per page a reconnecting reader can catch up on,\n"
 	"and how far behind a slow reader may fall before it is dropped (default 512).\n"
@@ -365,11 +369,20 @@ int cli_serve(int argc, char **argv)
 		{ "workers", required_argument, NULL, 'w' },
 		{ "connections", required_argument, NULL, 'c' },
 		{ "heartbeat", required_argument, NULL, 'H' },
+		{ "connection-memory", required_argument, NULL, 'm' },
 		{ "replay", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct serve_config cfg = { cli_db, "127.0.0.1:8080", 0, 10000, 500, 15, 512 };
+	struct serve_config cfg = {
+		.db_path = cli_db,
+		.listen = "127.0.0.1:8080",
+		.connection_limit = 10000,
+		.connection_memory = 8192,
+		.poll_ms = 500,
+		.heartbeat_s = 15,
+		.stream_ring = 512,
+	};
 	long v;
 	int c;
 
@@ -389,6 +402,14 @@ int cli_serve(int argc, char **argv)
 				return CLI_EXIT_USAGE;
 			}
 			cfg.connection_limit = (unsigned)v;
+			break;
+		case 'm':
+			if (cli_parse_long(optarg, 2048, 1048576, &v) < 0) {
+				fprintf(stderr, "liveline serve: --connection-memory is 2048 to "
+					"1048576 bytes\n");
+				return CLI_EXIT_USAGE;
+			}
+			cfg.connection_memory = (unsigned)v;
 			break;
 		case 'H':
 			if (cli_parse_long(optarg, 1, 3600, &v) < 0) {

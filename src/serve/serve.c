@@ -227,7 +227,7 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 		goto out;
 	}
 	hc.connection_limit = cfg->connection_limit;
-	hc.connection_memory = 8 * 1024;
+	hc.connection_memory = cfg->connection_memory;
 	hc.idle_timeout = 60;
 	hc.cache_entries = 4096;
 	hc.cache_bytes = 256u * 1024 * 1024;

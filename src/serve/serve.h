@@ -19,6 +19,7 @@ struct serve_config {
 	const char *listen;        /* "127.0.0.1:8080", "[::1]:0" */
 	unsigned workers;          /* 0: one per core */
 	unsigned connection_limit; /* per worker */
+	unsigned connection_memory; /* libmicrohttpd's pool per connection, bytes */
 	unsigned poll_ms;          /* change-log timer: the safety net behind the WAL watch */
 	unsigned heartbeat_s;      /* stream keep-alive interval */
 	unsigned stream_ring;      /* events kept per page (replay horizon, lag bound) */

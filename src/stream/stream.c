@@ -16,7 +16,11 @@
 #include "util/buf.h"
 #include "util/log.h"
 
-#define STREAM_BLOCK 16384       /* MHD's buffer for our callback, bytes */
+/* libmicrohttpd allocates this much per callback response, but for chunked
+ * (HTTP/1.1) streams it writes into the connection's own pool instead and never
+ * uses it: keep it small, it is per subscriber. HTTP/1.0 readers get their
+ * events in pieces of this size. */
+#define STREAM_BLOCK 512
 #define STREAM_FRAME_MAX (8u << 20)
 
 /* Immutable bytes shared by every subscriber that sends them. */
