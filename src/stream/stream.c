@@ -522,7 +522,12 @@ static void stream_sub_resume(struct stream_sub *s)
 
 int stream_hub_work(struct stream_hub *h)
 {
-	size_t budget = STREAM_WAKE_BATCH;
+	size_t budget = h->n_subs / 16;
+
+	if (budget < STREAM_WAKE_BATCH)
+		budget = STREAM_WAKE_BATCH;
+	if (budget > 4096)
+		budget = 4096;
 
 	while (h->pending && budget) {
 		struct stream_topic *t = h->pending;

@@ -30,9 +30,7 @@
 
 #define STREAM_RING 512          /* default events kept per page: the replay horizon,
 				  * and how far behind a reader may fall */
-#define STREAM_WAKE_BATCH 256    /* subscribers woken per loop turn: each costs about
-				  * 10 µs to send, so a turn stays near 3 ms and page
-				  * requests wait at most that long behind a fan-out */
+#define STREAM_WAKE_BATCH 256    /* at least this many subscribers woken per loop turn */
 #define STREAM_RETRY_MS 3000
 
 struct stream_hub;
@@ -52,8 +50,16 @@ void stream_hub_free(struct stream_hub *h);
  * the topics that have readers, and schedules their subscribers to be woken. */
 void stream_hub_apply(struct stream_hub *h, const struct store_change *changes, size_t n);
 
-/* Wakes up to STREAM_WAKE_BATCH waiting subscribers. Returns 1 if more are
- * waiting to be woken (call again on the next loop turn without sleeping). */
+/* Wakes a batch of waiting subscribers. Returns 1 if more are waiting to be
+ * woken (call again on the next loop turn without sleeping).
+ *
+ * The batch is a trade between page requests and fan-out cost: a page request
+ * waits behind at most one batch (about 10 µs a subscriber), but libmicrohttpd
+ * walks its whole list of suspended connections on every turn that resumes any,
+ * so small batches with many subscribers cost CPU per delivery (measured in
+ * bench/results/fanout-profile.md). The batch is a sixteenth of this worker's
+ * subscribers, between STREAM_WAKE_BATCH and 4,096: a fan-out takes about 16
+ * turns whatever the audience, and the walks stay a small share of the work. */
 int stream_hub_work(struct stream_hub *h);
 
 /* Wakes every subscriber to send a heartbeat comment. */
