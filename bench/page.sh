@@ -192,7 +192,11 @@ run_one() { # case conns round server url pids
 	mapfile -t hdr < <(wrk_args "$c")
 	out="$tmp/wrk-$c-$n-$r-$s.txt"
 	{
+		local w0 w1
+		w0=$(date +%s%N)
 		flock 9
+		w1=$(date +%s%N)
+		waited_ms=$((waited_ms + (w1 - w0) / 1000000))
 		taskset -c "$CLIENT_CPU" wrk -t1 -c"$n" -d"${WARMUP}s" "${hdr[@]}" "$url" >/dev/null 2>&1 || true
 		# shellcheck disable=SC2086
 		before=$(cpu_ticks $pids)
@@ -223,6 +227,7 @@ EOF
 
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 t0=$(date +%s)
+waited_ms=0
 for c in plain 304 gzip; do
 	for n in $CONNS; do
 		for r in $(seq "$ROUNDS"); do
@@ -245,6 +250,7 @@ hdr_of() { tr -d '\r' <"$1" | grep -v -i -e '^date:' -e '^HTTP/' -e '^$' | sed '
 	echo "machine=$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), kernel $(uname -r)"
 	echo "date=$started"
 	echo "elapsed=$elapsed"
+	echo "waited=$((waited_ms / 1000))"
 	echo "nginx=$(nginx -v 2>&1 | sed 's/^nginx version: //')"
 	echo "wrk=$(wrk -v 2>&1 | head -n1 | awk '{ print $2 }')"
 	if [ "$LIVELINE" = build/liveline ]; then
@@ -310,7 +316,9 @@ o = []
 w = o.append
 w("# The page: Liveline against nginx")
 w("")
-w(f"Written by `bench/page.sh` on {meta['date']} (UTC) in {int(meta['elapsed'])//60} min {int(meta['elapsed'])%60} s of measuring.")
+waited = int(meta['waited'])
+w(f"Written by `bench/page.sh` on {meta['date']} (UTC) in {int(meta['elapsed'])//60} min {int(meta['elapsed'])%60} s"
+  + (f", {waited//60} min {waited%60} s of it waiting for the lock while another benchmark measured." if waited else "."))
 w("")
 w(f"- **Machine**: {meta['machine']}; shared with other work, hence the interleaving and the ranges.")
 w(f"- **Software**: {meta['liveline']}, libmicrohttpd {meta['mhd']} (Debian); {meta['nginx']}; wrk {meta['wrk']}.")
