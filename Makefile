@@ -11,13 +11,13 @@
 CC      := gcc
 PREFIX  ?= /usr/local
 DESTDIR ?=
-LIBS    := libmicrohttpd sqlite3 icu-i18n icu-uc zlib libcmark jansson
+LIBS    := libmicrohttpd sqlite3 icu-i18n icu-uc zlib libcmark jansson libsodium vips
 TESTLIBS := cmocka
 
 # Debian packages the build, the tests and `make run` need. bin/deps installs only
 # what is missing, so a ready machine pays one dpkg-query.
 DEB_BUILD := gcc make pkg-config libmicrohttpd-dev libsqlite3-dev libicu-dev \
-             zlib1g-dev libcmark-dev libjansson-dev
+             zlib1g-dev libcmark-dev libjansson-dev libsodium-dev libvips-dev
 DEB_TEST  := libcmocka-dev curl python3 python3-feedparser sqlite3 chromium nodejs
 
 CFLAGS_BASE := -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \

@@ -29,6 +29,8 @@ static const char usage_main[] =
 	"  unpin    unpin the pinned post\n"
 	"  summary  replace the key points (a Markdown bullet list on standard input)\n"
 	"  status   set the coverage status: live, ended or upcoming\n"
+	"  user     newsroom accounts: add, list, set-role, disable, enable, passwd\n"
+	"  token    API tokens: create, list, revoke\n"
 	"\n"
 	"Options:\n"
 	"  --db FILE    the database (SQLite; created if missing). Default: liveline.db,\n"
@@ -53,6 +55,8 @@ int main(int argc, char **argv)
 		{ "unpin", cli_unpin },
 		{ "summary", cli_summary },
 		{ "status", cli_status },
+		{ "user", cli_user },
+		{ "token", cli_token },
 	};
 	const char *env = getenv("LIVELINE_DB");
 	int i = 1;

@@ -22,6 +22,8 @@ int cli_import(int argc, char **argv);
 int cli_export(int argc, char **argv);
 int cli_list(int argc, char **argv);
 int cli_serve(int argc, char **argv);
+int cli_user(int argc, char **argv);  /* user add|list|set-role|disable|enable|passwd */
+int cli_token(int argc, char **argv); /* token create|list|revoke */
 
 /* Shared helpers. */
 int cli_usage(const char *text, int status);              /* prints usage, returns status */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "media/media.h"
 #include "model/model_json.h"
 #include "serve/serve.h"
 #include "text/text.h"
@@ -43,9 +44,9 @@ static const char usage_list[] =
 static const char usage_serve[] =
 	"usage: liveline [--db FILE] serve [--listen HOST:PORT] [--workers N]\n"
 	"                [--connections N] [--connection-memory BYTES]\n"
-	"                [--heartbeat SECONDS] [--replay EVENTS]\n"
+	"                [--heartbeat SECONDS] [--replay EVENTS] [--media DIR]\n"
 	"\n"
-	"Serves the reader's pages. --listen defaults to 127.0.0.1:8080 (port 0 picks a\n"
+	"Serves the reader's pages, the newsroom (/newsroom) and its API (/api/v1). --listen defaults to 127.0.0.1:8080 (port 0 picks a\n"
 	"free port; the address is printed). --workers defaults to one per core.\n"
 	"--connections caps open connections per worker (default 10000).\n"
 	"--connection-memory is each connection's buffer for the request and the\n"
@@ -54,6 +55,8 @@ static const char usage_serve[] =
 	"--heartbeat is the interval of keep-alive comments on streams (default 15).\n"
 	"--replay is how many events per page a reconnecting reader can catch up on,\n"
 	"and how far behind a slow reader may fall before it is dropped (default 512).\n"
+	"--media is the folder of uploaded images (default: DB-media beside the\n"
+	"database). Every worker also publishes scheduled posts when they are due.\n"
 	"SIGTERM or SIGINT stops every worker cleanly.\n";
 
 int cli_usage(const char *text, int status)
@@ -371,6 +374,7 @@ int cli_serve(int argc, char **argv)
 		{ "heartbeat", required_argument, NULL, 'H' },
 		{ "connection-memory", required_argument, NULL, 'm' },
 		{ "replay", required_argument, NULL, 'r' },
+		{ "media", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -383,6 +387,7 @@ int cli_serve(int argc, char **argv)
 		.heartbeat_s = 15,
 		.stream_ring = 512,
 	};
+	static char media_dir[4096];
 	long v;
 	int c;
 
@@ -425,12 +430,20 @@ int cli_serve(int argc, char **argv)
 			}
 			cfg.stream_ring = (unsigned)v;
 			break;
+		case 'M': cfg.media_dir = optarg; break;
 		case 'h': return cli_usage(usage_serve, 0);
 		default: return cli_bad_option("serve", usage_serve);
 		}
 	}
 	if (optind != argc)
 		return cli_bad_option("serve", usage_serve);
+	if (!cfg.media_dir) {
+		if (media_default_dir(cli_db, media_dir, sizeof(media_dir)) < 0) {
+			fprintf(stderr, "liveline serve: the database path is too long\n");
+			return 1;
+		}
+		cfg.media_dir = media_dir;
+	}
 	return serve_run(&cfg);
 }
 

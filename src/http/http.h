@@ -27,6 +27,7 @@ struct http_config {
 	size_t cache_entries;       /* page cache bounds */
 	size_t cache_bytes;
 	size_t stream_ring;         /* events kept per page for replay; the lag bound */
+	const char *media_dir;      /* uploaded images (borrowed); NULL refuses uploads */
 };
 
 struct http_server;
@@ -53,6 +54,9 @@ void http_server_apply_changes(struct http_server *s, const struct store_change 
 /* Does a bounded slice of pending stream work (waking subscribers). Returns 1
  * if more is pending: the loop should come back without sleeping. */
 int http_server_work(struct http_server *s);
+/* 1 once after a newsroom request (form or API) that may have changed the
+ * store: the worker then reads the change log at once. */
+int http_server_take_written(struct http_server *s);
 /* Sends a heartbeat comment on every open stream. */
 void http_server_heartbeat(struct http_server *s);
 /* Ends every open stream (before http_server_free, at shutdown). Returns the

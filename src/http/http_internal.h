@@ -8,11 +8,14 @@
 
 #include <microhttpd.h>
 
+#include <jansson.h>
+
 #include "http/http.h"
 #include "page/page_cache.h"
 #include "render/render.h"
 #include "store/store.h"
 #include "stream/stream.h"
+#include "util/buf.h"
 
 struct http_server {
 	struct MHD_Daemon *daemon;
@@ -20,15 +23,54 @@ struct http_server {
 	struct page_cache *cache;
 	struct stream_hub *hub;
 	struct render_site site;
+	const char *media_dir; /* uploaded images; NULL: uploads refused */
 	int quiesced;
+	int written; /* a newsroom request changed something (http_server_take_written) */
 };
 
 struct http_request {
 	struct http_server *server;
 	struct MHD_Connection *conn;
 	const char *method;
-	const char *path; /* the URL path, without the query */
+	const char *path;     /* the URL path, without the query */
+	const char *body;     /* the request body (NUL-terminated), or NULL */
+	size_t body_len;
+	int retry_after;      /* seconds; when > 0 the answer says Retry-After */
 };
+
+/* Request bodies: newsroom forms and API calls up to this (an image upload with
+ * its form); everything else up to HTTP_MAX_BODY. */
+#define HTTP_MAX_UPLOAD ((size_t)17 * 1024 * 1024)
+
+/* 1 if the method is GET or HEAD. */
+int http_is_read(const char *method);
+/* The peer's address as text ("127.0.0.1", "::1"), into out. */
+void http_peer_address(struct http_request *req, char *out, size_t len);
+/* A query argument of the request, or NULL. */
+const char *http_arg(struct http_request *req, const char *name);
+
+/* Answers with a JSON document (takes over `body`; NULL answers 500), marked
+ * not to be cached. */
+enum MHD_Result http_respond_json(struct http_request *req, unsigned status, json_t *body);
+/* Answers {"error": {"code", "message"}}. */
+enum MHD_Result http_respond_api_error(struct http_request *req, unsigned status,
+				       const char *code, const char *message);
+/* Answers with a newsroom page (private: no-store, with a Content-Security-
+ * Policy that allows only our own scripts and styles). Takes the buffer's
+ * contents; a buffer in error answers 500. `cookie`, if not NULL, is a
+ * Set-Cookie value. */
+enum MHD_Result http_respond_private_html(struct http_request *req, unsigned status,
+					  struct buf *html, const char *cookie);
+/* 303 See Other to `location` (a path of ours), with an optional Set-Cookie. */
+enum MHD_Result http_respond_redirect(struct http_request *req, const char *location,
+				      const char *cookie);
+
+/* The newsroom's JSON API (http_api.c): every method under /api/. */
+enum MHD_Result http_api_route(struct http_request *req);
+/* The newsroom's pages and forms (http_newsroom.c): /newsroom and below. */
+enum MHD_Result http_newsroom_route(struct http_request *req);
+/* Uploaded images (http_newsroom.c): GET /media/NAME-W.EXT. */
+enum MHD_Result http_media_route(struct http_request *req);
 
 /* Answers with a cached entry: 304 when If-None-Match matches its ETag, the gzip
  * copy when the client accepts gzip, else the plain body. */

@@ -16,6 +16,8 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include "page/page_assets.h"
 #include "util/buf.h"
@@ -202,37 +204,239 @@ enum MHD_Result http_respond_error(struct http_request *req, unsigned status,
 	return ret;
 }
 
-/* Marks the first call of the handler for a request (see the file comment). */
+/* Marks the first call of the handler for a request without a body (see the
+ * file comment). Requests that may carry one get a struct http_upload instead. */
 static int http_first_call_marker;
+
+/* A request body being received. */
+struct http_upload {
+	struct buf body;
+	int refused; /* answered 413 already; drop the rest */
+};
+
+int http_is_read(const char *method)
+{
+	return strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
+	       strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+}
+
+/* Where a request goes: the newsroom and its API take bodies and every method. */
+static int http_is_newsroom(const char *url)
+{
+	return strncmp(url, "/api/", 5) == 0 || strcmp(url, "/newsroom") == 0 ||
+	       strncmp(url, "/newsroom/", 10) == 0;
+}
+
+static void http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			   enum MHD_RequestTerminationCode toe)
+{
+	struct http_upload *up = *con_cls;
+
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	if (up && (void *)up != (void *)&http_first_call_marker) {
+		buf_cleanup(&up->body);
+		free(up);
+	}
+	*con_cls = NULL;
+}
+
+static enum MHD_Result http_too_large(struct http_request *req)
+{
+	if (strncmp(req->path, "/api/", 5) == 0)
+		return http_respond_api_error(req, MHD_HTTP_CONTENT_TOO_LARGE, "too_large",
+					      "The request body is too large.");
+	return http_respond_error(req, MHD_HTTP_CONTENT_TOO_LARGE,
+				  "The request body is too large.");
+}
 
 static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn,
 				   const char *url, const char *method,
 				   const char *version, const char *upload_data,
 				   size_t *upload_data_size, void **con_cls)
 {
-	struct http_request req = { cls, conn, method, url };
+	struct http_request req = { cls, conn, method, url, NULL, 0, 0 };
+	struct http_upload *up = *con_cls;
 	const char *cl;
+	size_t limit;
 
 	(void)version;
-	(void)upload_data;
-	if (*con_cls == NULL) {
-		*con_cls = &http_first_call_marker;
+	if (up == NULL) {
+		limit = http_is_newsroom(url) ? HTTP_MAX_UPLOAD : HTTP_MAX_BODY;
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 						 MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (cl && strtoull(cl, NULL, 10) > HTTP_MAX_BODY)
-			return http_respond_error(&req, MHD_HTTP_CONTENT_TOO_LARGE,
-						  "The request body is too large.");
+		if (cl && strtoull(cl, NULL, 10) > limit) {
+			*con_cls = &http_first_call_marker;
+			return http_too_large(&req);
+		}
+		if (http_is_read(method) || !http_is_newsroom(url)) {
+			*con_cls = &http_first_call_marker;
+			return MHD_YES;
+		}
+		up = calloc(1, sizeof(*up));
+		if (!up)
+			return MHD_NO;
+		buf_init(&up->body, limit);
+		*con_cls = up;
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
-		/* No reader route takes a body: discard it, answer once it is read. */
+		if ((void *)up == (void *)&http_first_call_marker || up->refused) {
+			/* No reader route takes a body: discard it, answer once read. */
+			*upload_data_size = 0;
+			return MHD_YES;
+		}
+		buf_append(&up->body, upload_data, *upload_data_size);
 		*upload_data_size = 0;
+		if (up->body.err) {
+			up->refused = 1;
+			return http_too_large(&req);
+		}
 		return MHD_YES;
 	}
-	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
+	if ((void *)up != (void *)&http_first_call_marker) {
+		if (up->refused)
+			return MHD_YES; /* the 413 is on its way */
+		req.body = up->body.data ? up->body.data : "";
+		req.body_len = up->body.len;
+	}
+	if (http_is_newsroom(url)) {
+		if (!http_is_read(method))
+			req.server->written = 1;
+		if (strncmp(url, "/api/", 5) == 0)
+			return http_api_route(&req);
+		return http_newsroom_route(&req);
+	}
+	if (!http_is_read(method))
 		return http_respond_error(&req, MHD_HTTP_METHOD_NOT_ALLOWED,
 					  "This address can only be read (GET or HEAD).");
+	if (strncmp(url, "/media/", 7) == 0)
+		return http_media_route(&req);
 	return http_reader_route(&req);
+}
+
+void http_peer_address(struct http_request *req, char *out, size_t len)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+	snprintf(out, len, "?");
+	if (!sa)
+		return;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)len);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
+			  (socklen_t)len);
+}
+
+const char *http_arg(struct http_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+static enum MHD_Result http_queue_owned(struct http_request *req, unsigned status, char *data,
+					size_t len, const char *type, int private_page,
+					const char *cookie)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	if (!r) {
+		free(data);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	if (private_page) {
+		MHD_add_response_header(r, "Content-Security-Policy",
+					"default-src 'self'; img-src 'self' https: data: blob:; "
+					"frame-src https:; object-src 'none'; base-uri 'none'; "
+					"form-action 'self'; frame-ancestors 'none'");
+		MHD_add_response_header(r, "X-Frame-Options", "DENY");
+		MHD_add_response_header(r, "Referrer-Policy", "same-origin");
+	}
+	if (cookie)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, cookie);
+	if (req->retry_after > 0) {
+		char secs[16];
+
+		snprintf(secs, sizeof(secs), "%d", req->retry_after);
+		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, secs);
+	}
+	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD, POST, PUT, PATCH, DELETE");
+	ret = MHD_queue_response(req->conn, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+enum MHD_Result http_respond_json(struct http_request *req, unsigned status, json_t *body)
+{
+	char *text;
+
+	if (!body)
+		return http_respond_api_error(req, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal",
+					      "Out of memory.");
+	text = json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(body);
+	if (!text)
+		return MHD_NO;
+	return http_queue_owned(req, status, text, strlen(text), HTTP_CT_JSON, 0, NULL);
+}
+
+enum MHD_Result http_respond_api_error(struct http_request *req, unsigned status,
+				       const char *code, const char *message)
+{
+	json_t *j = json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", message);
+	char *text;
+
+	if (!j)
+		return MHD_NO;
+	text = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(j);
+	if (!text)
+		return MHD_NO;
+	return http_queue_owned(req, status, text, strlen(text), HTTP_CT_JSON, 0, NULL);
+}
+
+enum MHD_Result http_respond_private_html(struct http_request *req, unsigned status,
+					  struct buf *html, const char *cookie)
+{
+	size_t len;
+	char *data;
+
+	if (html->err) {
+		buf_cleanup(html);
+		return http_respond_error(req, MHD_HTTP_INTERNAL_SERVER_ERROR,
+					  "The page could not be made.");
+	}
+	data = buf_detach(html, &len);
+	if (!data)
+		return MHD_NO;
+	return http_queue_owned(req, status, data, len, HTTP_CT_HTML, 1, cookie);
+}
+
+enum MHD_Result http_respond_redirect(struct http_request *req, const char *location,
+				      const char *cookie)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, location);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	if (cookie)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, cookie);
+	ret = MHD_queue_response(req->conn, MHD_HTTP_SEE_OTHER, r);
+	MHD_destroy_response(r);
+	return ret;
 }
 
 static void http_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -255,6 +459,7 @@ struct http_server *http_server_new(const struct http_config *cfg, struct store 
 		return NULL;
 	}
 	s->store = store;
+	s->media_dir = cfg->media_dir;
 	page_assets_init();
 	s->site.name = "Liveline";
 	s->site.css_url = page_asset_by_name("style.css")->url;
@@ -277,6 +482,7 @@ struct http_server *http_server_new(const struct http_config *cfg, struct store 
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->connection_memory,
 		MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout,
 		MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, NULL,
+		MHD_OPTION_NOTIFY_COMPLETED, http_completed, NULL,
 		MHD_OPTION_END);
 	if (!s->daemon) {
 		snprintf(err, errlen, "libmicrohttpd could not start on the listening socket");
@@ -346,6 +552,14 @@ void http_server_apply_changes(struct http_server *s, const struct store_change 
 int http_server_work(struct http_server *s)
 {
 	return stream_hub_work(s->hub);
+}
+
+int http_server_take_written(struct http_server *s)
+{
+	int w = s->written;
+
+	s->written = 0;
+	return w;
 }
 
 void http_server_heartbeat(struct http_server *s)

@@ -67,12 +67,215 @@ static void *body_realloc(void *p, size_t n, size_t size)
 
 /* ---- text out of cmark's tree ---- */
 
-/* cmark's CommonMark for `node` (a paragraph), without the trailing newline. */
+/* Nodes to free once an iteration over the tree is done; a node in the set
+ * is marked through its user data, so that membership costs nothing. */
+struct body_nodes {
+	cmark_node **v;
+	size_t n, cap;
+};
+
+static int body_nodes_has(const struct body_nodes *ns, cmark_node *node)
+{
+	return cmark_node_get_user_data(node) == (const void *)ns;
+}
+
+static void body_nodes_add(struct body_nodes *ns, cmark_node *node)
+{
+	if (body_nodes_has(ns, node))
+		return;
+	if (!cmark_node_set_user_data(node, ns))
+		abort();
+	if (ns->n == ns->cap) {
+		ns->cap = ns->cap ? 2 * ns->cap : 8;
+		ns->v = body_realloc(ns->v, ns->cap, sizeof(*ns->v));
+	}
+	ns->v[ns->n++] = node;
+}
+
+/* Strips spaces and tabs from the text nodes beside a line break: from the
+ * end of those before it (`forward` 0) or the start of those after it (1).
+ * Nodes left empty go into `drop`. */
+static void body_strip_beside(cmark_node *brk, int forward, struct body_nodes *drop)
+{
+	cmark_node *c = forward ? cmark_node_next(brk) : cmark_node_previous(brk);
+
+	for (; c && cmark_node_get_type(c) == CMARK_NODE_TEXT;
+	     c = forward ? cmark_node_next(c) : cmark_node_previous(c)) {
+		const char *lit = cmark_node_get_literal(c);
+		size_t n = lit ? strlen(lit) : 0, a = 0;
+		char *t;
+
+		if (forward)
+			while (a < n && (lit[a] == ' ' || lit[a] == '\t'))
+				a++;
+		else
+			while (n > 0 && (lit[n - 1] == ' ' || lit[n - 1] == '\t'))
+				n--;
+		if (a == n) {
+			body_nodes_add(drop, c);
+			continue; /* all white: on to the next text */
+		}
+		t = strndup(lit + a, n - a);
+		if (!t || !cmark_node_set_literal(c, t))
+			abort();
+		free(t);
+		return;
+	}
+}
+
+/* Makes a paragraph's line breaks render as they parse. cmark writes a hard
+ * break as two spaces at the end of the line, and white space next to a line
+ * break bare; so two breaks in a row would leave a blank line (the paragraph
+ * ends), spaces from an entity ("&#32;") after a break would indent what
+ * follows (" 1. x", a list), and before a soft break would make it hard.
+ * Readers see none of it: such a break is dropped, such spaces removed. */
+static void body_tidy_breaks(cmark_node *node)
+{
+	cmark_iter *it = cmark_iter_new(node);
+	struct body_nodes drop = { 0 };
+	cmark_node *cur, *prev;
+	cmark_event_type ev;
+	cmark_node_type ty;
+
+	if (!it)
+		abort();
+	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		cur = cmark_iter_get_node(it);
+		ty = cmark_node_get_type(cur);
+		if (ev != CMARK_EVENT_ENTER ||
+		    (ty != CMARK_NODE_LINEBREAK && ty != CMARK_NODE_SOFTBREAK))
+			continue;
+		body_strip_beside(cur, 0, &drop);
+		body_strip_beside(cur, 1, &drop);
+		prev = cmark_node_previous(cur);
+		while (prev && body_nodes_has(&drop, prev))
+			prev = cmark_node_previous(prev);
+		/* Two breaks in a row: one is enough, the hard one if any. */
+		if (prev && (cmark_node_get_type(prev) == CMARK_NODE_SOFTBREAK ||
+			     cmark_node_get_type(prev) == CMARK_NODE_LINEBREAK))
+			body_nodes_add(&drop, ty == CMARK_NODE_LINEBREAK ? prev : cur);
+	}
+	cmark_iter_free(it);
+	for (size_t i = 0; i < drop.n; i++)
+		cmark_node_free(drop.v[i]); /* also unlinks it */
+	free(drop.v);
+}
+
+static int body_is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* Removes line breaks and white space at the start (`end` 0) or the end (1)
+ * of a paragraph's inlines. */
+static void body_strip_edge(cmark_node *para, int end)
+{
+	cmark_node *c;
+	const char *lit;
+	size_t a, n;
+	char *t;
+
+	while ((c = end ? cmark_node_last_child(para) : cmark_node_first_child(para)) != NULL) {
+		cmark_node_type ty = cmark_node_get_type(c);
+
+		if (ty == CMARK_NODE_SOFTBREAK || ty == CMARK_NODE_LINEBREAK) {
+			cmark_node_free(c); /* also unlinks it */
+			continue;
+		}
+		if (ty != CMARK_NODE_TEXT)
+			return;
+		lit = cmark_node_get_literal(c);
+		n = lit ? strlen(lit) : 0;
+		a = 0;
+		if (end)
+			while (n > 0 && body_is_space(lit[n - 1]))
+				n--;
+		else
+			while (a < n && body_is_space(lit[a]))
+				a++;
+		if (a < n) {
+			t = strndup(lit + a, n - a);
+			if (!t || !cmark_node_set_literal(c, t))
+				abort();
+			free(t);
+			return;
+		}
+		cmark_node_free(c);
+	}
+}
+
+/* Makes the links and images inside a paragraph render as they parse. cmark
+ * writes a destination's spaces and control characters raw in an autolink
+ * (<https://a b>, no longer one) and as "% A" elsewhere, and a title's line
+ * breaks raw, where a blank line would end the paragraph. So such bytes of a
+ * destination are percent-encoded here (what a browser does with them anyway)
+ * and a title's line breaks become spaces. */
+static void body_tidy_links(cmark_node *node)
+{
+	cmark_iter *it = cmark_iter_new(node);
+	cmark_event_type ev;
+	cmark_node *cur;
+	struct buf b;
+
+	if (!it)
+		abort();
+	buf_init(&b, MARKUP_BODY_TEXT_MAX);
+	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		const char *url, *title;
+		int dirty = 0;
+
+		cur = cmark_iter_get_node(it);
+		if (ev != CMARK_EVENT_ENTER || (cmark_node_get_type(cur) != CMARK_NODE_LINK &&
+						 cmark_node_get_type(cur) != CMARK_NODE_IMAGE))
+			continue;
+		url = cmark_node_get_url(cur);
+		buf_reset(&b);
+		for (const char *p = url ? url : ""; *p; p++) {
+			unsigned char c = (unsigned char)*p;
+
+			if (c <= ' ' || c == 0x7f)
+				buf_printf(&b, "%%%02X", c), dirty = 1;
+			else
+				buf_putc(&b, (char)c);
+		}
+		if (dirty && (b.err || !cmark_node_set_url(cur, b.data)))
+			abort(); /* out of memory: the URL grew at most threefold */
+		title = cmark_node_get_title(cur);
+		if (title && strpbrk(title, "\r\n")) {
+			buf_reset(&b);
+			for (const char *p = title; *p; p++)
+				buf_putc(&b, *p == '\r' || *p == '\n' ? ' ' : *p);
+			if (b.err || !cmark_node_set_title(cur, b.data))
+				abort();
+		}
+	}
+	cmark_iter_free(it);
+	buf_cleanup(&b);
+}
+
+/* Removes what a reader of a paragraph never sees, and what cmark would
+ * render so that it reads back otherwise: white space at its two ends (only
+ * an entity, "&#32;", puts it there, and cmark renders it bare, before text
+ * it then leaves unescaped: " 2) x" reads back as a list), and the line breaks
+ * of body_tidy_breaks(). It is also what stands between an image and its
+ * credit line, or after an image or embed link: those are then alone. */
+static void body_tidy(cmark_node *para)
+{
+	body_strip_edge(para, 0);
+	body_strip_edge(para, 1);
+	body_tidy_breaks(para);
+}
+
+/* cmark's CommonMark for `node` (a paragraph), without the trailing newline.
+ * The paragraph is tidied first (body_tidy, body_tidy_links). */
 static char *body_render(cmark_node *node)
 {
-	char *s = cmark_render_commonmark(node, CMARK_OPT_DEFAULT, 0);
+	char *s;
 	size_t n;
 
+	body_tidy(node);
+	body_tidy_links(node);
+	s = cmark_render_commonmark(node, CMARK_OPT_DEFAULT, 0);
 	if (!s)
 		abort(); /* cmark fails only when out of memory */
 	n = strlen(s);
@@ -107,6 +310,110 @@ static char *body_render_inlines(cmark_node *parent, int strong)
 	return s;
 }
 
+/* The only child of the document `s` parses to when that is a paragraph, or
+ * NULL; *doc is set either way (the caller frees it). */
+static cmark_node *body_one_paragraph(const char *s, cmark_node **doc)
+{
+	cmark_node *para;
+
+	*doc = cmark_parse_document(s, strlen(s), CMARK_OPT_DEFAULT);
+	if (!*doc)
+		abort(); /* cmark fails only when out of memory */
+	para = cmark_node_first_child(*doc);
+	if (!para || cmark_node_next(para) || cmark_node_get_type(para) != CMARK_NODE_PARAGRAPH)
+		return NULL;
+	return para;
+}
+
+static int body_is_one_paragraph(const char *s)
+{
+	cmark_node *doc;
+	int one = body_one_paragraph(s, &doc) != NULL;
+
+	cmark_node_free(doc);
+	return one;
+}
+
+/* `s` with the first character of every line (after its spaces) escaped
+ * when it could open a block (a digit, of an ordered list, written as a
+ * reference). */
+static char *body_escape_line_starts(const char *s)
+{
+	struct buf b;
+	char *t;
+	int at_start = 1;
+
+	buf_init(&b, MARKUP_BODY_TEXT_MAX);
+	for (const char *p = s; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (at_start && strchr("~`*-+=#<>_", c))
+			buf_putc(&b, '\\'), buf_putc(&b, (char)c);
+		else if (at_start && c >= '0' && c <= '9')
+			buf_printf(&b, "&#%d;", c); /* "1." */
+		else
+			buf_putc(&b, (char)c);
+		at_start = *p == '\n' || (at_start && *p == ' ');
+	}
+	t = buf_detach(&b, NULL);
+	if (!t)
+		abort(); /* a little more than text that fitted */
+	return t;
+}
+
+/* `s` (freed here) in cmark's own spelling: rendered again until rendering no
+ * longer changes it, so that what is stored is a fixed point that
+ * markup_body_to_markdown() gives back byte for byte. One rendering is not
+ * always one: text joined from several paragraphs keeps escapes that only the
+ * start of a line needs, literal text is escaped by markup_escape() (which
+ * writes "\\&" where cmark writes "&"), and so on.
+ *
+ * cmark's rendering does not always read back as one paragraph either: it
+ * leaves "~~~" at the start of a line bare (a code fence), and emphasis that
+ * opens with an entity's space comes out as "*  x", a list item. Then the
+ * starts of the rendered lines are escaped (body_escape_line_starts), which
+ * cmark would undo again: that spelling is the fixed point. Text that reads
+ * as more than one paragraph even so is kept as it is. */
+static char *body_canonical(char *s)
+{
+	cmark_node *doc, *para;
+	char *r;
+
+	for (int pass = 0; pass < 6 && *s; pass++) {
+		para = body_one_paragraph(s, &doc);
+		if (!para) {
+			cmark_node_free(doc);
+			r = body_escape_line_starts(s);
+			if (!body_is_one_paragraph(r)) {
+				free(r);
+				break;
+			}
+			free(s);
+			s = r;
+			continue;
+		}
+		r = body_render(para);
+		cmark_node_free(doc);
+		if (!body_is_one_paragraph(r)) {
+			char *t = body_escape_line_starts(r);
+
+			free(r);
+			if (!body_is_one_paragraph(t)) {
+				free(t);
+				break;
+			}
+			r = t;
+		}
+		if (strcmp(r, s) == 0) {
+			free(r);
+			break;
+		}
+		free(s);
+		s = r;
+	}
+	return s;
+}
+
 /* Appends the plain text of `node`'s subtree: what a reader sees, no markup. */
 static void body_plain(struct buf *out, cmark_node *node)
 {
@@ -135,11 +442,6 @@ static void body_plain(struct buf *out, cmark_node *node)
 		}
 	}
 	cmark_iter_free(it);
-}
-
-static int body_is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
 /* A new copy of s[0..n) without the whitespace at both ends. */
@@ -184,6 +486,9 @@ static char *body_literal(cmark_node *node)
 	struct buf b;
 	char *s;
 
+	/* White space at either end would not survive a paragraph's reading. */
+	while (n > 0 && body_is_space(*lit))
+		lit++, n--;
 	while (n > 0 && body_is_space(lit[n - 1]))
 		n--;
 	buf_init(&b, MARKUP_BODY_TEXT_MAX);
@@ -192,37 +497,6 @@ static char *body_literal(cmark_node *node)
 	if (!s)
 		abort(); /* ten times the input cap: only out of memory gets here */
 	return s;
-}
-
-/* Removes what would be the leading whitespace of a paragraph: line breaks,
- * and spaces at the start of its first text. */
-static void body_strip_leading(cmark_node *para)
-{
-	cmark_node *c;
-	const char *lit;
-	char *t;
-
-	while ((c = cmark_node_first_child(para)) != NULL) {
-		cmark_node_type ty = cmark_node_get_type(c);
-
-		if (ty == CMARK_NODE_SOFTBREAK || ty == CMARK_NODE_LINEBREAK) {
-			cmark_node_free(c); /* also unlinks it */
-			continue;
-		}
-		if (ty != CMARK_NODE_TEXT)
-			return;
-		lit = cmark_node_get_literal(c);
-		while (lit && body_is_space(*lit))
-			lit++;
-		if (lit && *lit) {
-			t = model_strdup(lit);
-			if (!cmark_node_set_literal(c, t))
-				abort();
-			free(t);
-			return;
-		}
-		cmark_node_free(c);
-	}
 }
 
 /* ---- blocks ---- */
@@ -251,6 +525,7 @@ static int body_add_paragraph(struct body *b, char *text)
 {
 	struct model_block *blk;
 
+	text = body_canonical(text);
 	if (!*text) {
 		free(text);
 		return 0;
@@ -377,7 +652,10 @@ static int body_embed(struct body *b, cmark_node *para)
 
 static int body_paragraph(struct body *b, cmark_node *para)
 {
-	int rc = body_image(b, para);
+	int rc;
+
+	body_tidy(para);
+	rc = body_image(b, para);
 
 	if (rc == 0)
 		rc = body_embed(b, para);
@@ -467,7 +745,7 @@ static int body_quote(struct body *b, cmark_node *quote)
 		if (!blk) {
 			rc = -1;
 		} else {
-			blk->text = buf_detach(&text, NULL);
+			blk->text = body_canonical(buf_detach(&text, NULL));
 			blk->cite = cite;
 			cite = NULL;
 		}
@@ -494,18 +772,21 @@ static void body_items_cleanup(struct body_items *items)
  * is the lead, and it is removed from the paragraph. NULL if none. */
 static char *body_lead(cmark_node *para)
 {
-	cmark_node *strong = cmark_node_first_child(para);
+	cmark_node *strong;
 	char *lead;
 
 	if (cmark_node_get_type(cmark_node_parent(para)) != CMARK_NODE_ITEM ||
-	    cmark_node_previous(para) || !strong ||
-	    cmark_node_get_type(strong) != CMARK_NODE_STRONG)
+	    cmark_node_previous(para))
 		return NULL;
-	lead = body_render_inlines(strong, 0);
+	body_tidy(para);
+	strong = cmark_node_first_child(para);
+	if (!strong || cmark_node_get_type(strong) != CMARK_NODE_STRONG)
+		return NULL;
+	lead = body_canonical(body_render_inlines(strong, 0));
 	cmark_node_free(strong);
-	/* " rest" would render with its space; once trimmed, a "- rest" in it
-	 * would then read back as a list. cmark escapes it if it leads. */
-	body_strip_leading(para);
+	/* " rest" would render with its space (body_render drops it: once
+	 * trimmed, a "- rest" in it would read back as a list, and cmark escapes
+	 * it only where it leads). */
 	if (!*lead) {
 		free(lead);
 		return NULL;
@@ -566,6 +847,20 @@ static int body_gather_items(struct body *b, cmark_node *list, int leads, struct
 	}
 	cmark_iter_free(it);
 	free(stack);
+	/* The pieces of an item were rendered one by one: spell the whole the
+	 * way cmark would (body_canonical). */
+	for (size_t i = 0; rc == 0 && i < items->n; i++) {
+		struct buf *t = &items->v[i].text;
+		char *c;
+
+		if (!t->len || t->err)
+			continue;
+		c = body_canonical(buf_detach(t, NULL));
+		buf_puts(t, c);
+		free(c);
+		if (t->err)
+			rc = body_fail(b, "list %u: an item is too long", b->n_lists);
+	}
 	return rc;
 }
 
@@ -787,4 +1082,290 @@ int markup_summary_parse(const char *md, size_t len, struct model_summary *out, 
 	out->points = points;
 	out->n_points = k;
 	return 0;
+}
+
+/* ---- back to Markdown ---- */
+
+/* Appends `text`, writing `indent` after each of its line breaks: the
+ * continuation lines of a list item or a quotation. */
+static void md_put_lines(struct buf *out, const char *text, const char *indent)
+{
+	const char *nl;
+
+	while ((nl = strchr(text, '\n')) != NULL) {
+		buf_append(out, text, (size_t)(nl - text) + 1);
+		buf_puts(out, indent);
+		text = nl + 1;
+	}
+	buf_puts(out, text);
+}
+
+/* 1 if the '&' at s[0] opens what cmark would read as a character reference
+ * ("&amp;", "&#38;", "&#x26;"): it must then be escaped to stay an '&'. */
+static int md_is_reference(const char *s)
+{
+	size_t i = 1;
+
+	if (s[i] == '#')
+		i++;
+	while (i < 40 && ((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'z') ||
+			  (s[i] >= 'A' && s[i] <= 'Z')))
+		i++;
+	return i > 1 && s[i] == ';';
+}
+
+/* A link or image destination. cmark decodes references in it and then
+ * backslash escapes, so an '&' that opens what looks like a reference is
+ * written "&amp;" (a backslash would not keep it), a '\' is escaped, and
+ * control characters (which a destination cannot hold) are written as
+ * references. A URL with spaces, parentheses or angle brackets goes between <
+ * and >, where the angle brackets are escaped. */
+static void md_put_url(struct buf *out, const char *url)
+{
+	int pointy = strpbrk(url, " ()<>") != NULL;
+	size_t n = strlen(url);
+
+	if (pointy)
+		buf_putc(out, '<');
+	for (const char *p = url; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		/* cmark trims a destination: spaces at its ends are references. */
+		if (c < 0x20 || c == 0x7f || (c == ' ' && (p == url || p == url + n - 1)))
+			buf_printf(out, "&#%u;", c);
+		else if (c == '&' && md_is_reference(p))
+			buf_puts(out, "&amp;");
+		else if (c == '\\' || c == '<' || c == '>')
+			buf_putc(out, '\\'), buf_putc(out, (char)c);
+		else
+			buf_putc(out, (char)c);
+	}
+	if (pointy)
+		buf_putc(out, '>');
+}
+
+/* An image's title for `caption`: the plain text that the caption is the
+ * markup_escape() of (the parser's caption), escaped for a "..." title as a
+ * destination is (md_put_url), and quotes too; line breaks are written as
+ * references, for a title cannot hold a blank line. */
+static void md_put_title(struct buf *out, const char *caption)
+{
+	cmark_node *doc = cmark_parse_document(caption, strlen(caption), CMARK_OPT_DEFAULT);
+	struct buf plain;
+
+	if (!doc)
+		abort(); /* cmark fails only when out of memory */
+	buf_init(&plain, MARKUP_BODY_TEXT_MAX);
+	body_plain(&plain, doc);
+	cmark_node_free(doc);
+	buf_puts(out, " \"");
+	for (size_t i = 0; plain.data && i < plain.len; i++) {
+		char c = plain.data[i];
+
+		if (c == '\n' || c == '\r')
+			buf_printf(out, "&#%d;", c);
+		else if (c == '&' && md_is_reference(plain.data + i))
+			buf_puts(out, "&amp;");
+		else if (c == '\\' || c == '"')
+			buf_putc(out, '\\'), buf_putc(out, c);
+		else
+			buf_putc(out, c);
+	}
+	buf_putc(out, '"');
+	if (plain.err)
+		out->err = plain.err;
+	buf_cleanup(&plain);
+}
+
+/* Plain text that reads back as itself inside a paragraph or link text. */
+static void md_put_plain(struct buf *out, const char *text)
+{
+	if (text)
+		markup_escape(out, text, strlen(text));
+}
+
+/* 1 if a list item written "- TEXT" would open with strong text, which the
+ * parser takes for a lead. */
+static int md_opens_strong(const char *text)
+{
+	cmark_node *doc = cmark_parse_document(text, strlen(text), CMARK_OPT_DEFAULT);
+	cmark_node *para, *first;
+	int strong;
+
+	if (!doc)
+		abort();
+	para = cmark_node_first_child(doc);
+	first = para && cmark_node_get_type(para) == CMARK_NODE_PARAGRAPH
+			? cmark_node_first_child(para) : NULL;
+	strong = first && cmark_node_get_type(first) == CMARK_NODE_STRONG;
+	cmark_node_free(doc);
+	return strong;
+}
+
+static void md_put_quote(struct buf *out, const struct model_block *b)
+{
+	buf_puts(out, "> ");
+	md_put_lines(out, b->text ? b->text : "", "> ");
+	buf_putc(out, '\n');
+	if (b->cite && *b->cite) {
+		buf_puts(out, ">\n> \xe2\x80\x94 "); /* "— " */
+		md_put_plain(out, b->cite);
+		buf_putc(out, '\n');
+	}
+}
+
+/* "- DELIM LEAD DELIM TEXT" into `out`. */
+static void md_put_led_item(struct buf *out, const char *delim, const char *lead, const char *text)
+{
+	buf_puts(out, "- ");
+	buf_puts(out, delim);
+	md_put_lines(out, lead, "  ");
+	buf_puts(out, delim);
+	if (*text)
+		buf_putc(out, ' ');
+	md_put_lines(out, text, "  ");
+	buf_putc(out, '\n');
+}
+
+/* 1 if item Markdown md[0..len) reads back as one item with `lead` and `text`. */
+static int md_item_reads_back(const char *md, size_t len, const char *lead, const char *text)
+{
+	struct model_block *blocks;
+	size_t n;
+	int same;
+
+	if (markup_body_parse(md, len, &blocks, &n, NULL, 0) < 0)
+		return 0;
+	same = n == 1 && blocks[0].kind == MODEL_BLOCK_LIST && blocks[0].n_items == 1 &&
+	       blocks[0].items[0].lead && strcmp(blocks[0].items[0].lead, lead) == 0 &&
+	       strcmp(blocks[0].items[0].text, text) == 0;
+	body_free_blocks(blocks, n);
+	return same;
+}
+
+/* An item with a lead, after its bullet. A lead is the source of what was
+ * inside "**...**", rendered on its own; put back between two runs, its own
+ * emphasis can pair with them otherwise ("**a **b** c**" is fine, "***a* b**"
+ * too, "****x** y**" is not). So each way is tried: "**", then "__", and if
+ * neither reads back, the lead's plain text, escaped, between "**" (the lead's
+ * own emphasis is lost, its words are not). */
+static void md_put_lead(struct buf *out, const char *lead, const char *text)
+{
+	static const char *const delims[] = { "**", "__" };
+	cmark_node *doc;
+	struct buf try, plain;
+
+	buf_init(&try, MARKUP_BODY_MAX);
+	for (size_t i = 0; i < 2; i++) {
+		buf_reset(&try);
+		md_put_led_item(&try, delims[i], lead, text);
+		if (!try.err && md_item_reads_back(try.data, try.len, lead, text)) {
+			buf_append(out, try.data + 2, try.len - 3); /* less "- " and "\n" */
+			buf_cleanup(&try);
+			return;
+		}
+	}
+	buf_cleanup(&try);
+	doc = cmark_parse_document(lead, strlen(lead), CMARK_OPT_DEFAULT);
+	if (!doc)
+		abort();
+	buf_init(&plain, MARKUP_BODY_TEXT_MAX);
+	body_plain(&plain, doc);
+	cmark_node_free(doc);
+	buf_puts(out, "**");
+	if (plain.data)
+		markup_escape(out, plain.data, plain.len);
+	buf_puts(out, *text ? "** " : "**");
+	md_put_lines(out, text, "  ");
+	buf_cleanup(&plain);
+}
+
+static void md_put_list(struct buf *out, const struct model_block *b, char bullet)
+{
+	for (size_t i = 0; i < b->n_items; i++) {
+		const struct model_list_item *it = &b->items[i];
+		const char *text = it->text ? it->text : "";
+
+		buf_putc(out, bullet);
+		buf_putc(out, ' ');
+		if (it->lead && *it->lead) {
+			md_put_lead(out, it->lead, text);
+		} else if (md_opens_strong(text)) {
+			/* A heading's text is never a lead, and reads as the text. */
+			md_put_lines(out, text, "  ");
+			buf_puts(out, "\n  ===");
+		} else {
+			md_put_lines(out, text, "  ");
+		}
+		buf_putc(out, '\n');
+	}
+}
+
+static void md_put_image(struct buf *out, const struct model_block *b)
+{
+	buf_puts(out, "![");
+	md_put_plain(out, b->alt);
+	buf_puts(out, "](");
+	md_put_url(out, b->url ? b->url : "");
+	if (b->caption && *b->caption)
+		md_put_title(out, b->caption);
+	buf_puts(out, ")\n");
+	if (b->credit && *b->credit) {
+		buf_puts(out, "Image source: ");
+		md_put_plain(out, b->credit);
+		buf_putc(out, '\n');
+	}
+}
+
+static void md_put_embed(struct buf *out, const struct model_block *b)
+{
+	buf_puts(out, "[Embed: ");
+	md_put_plain(out, b->text);
+	buf_puts(out, "](");
+	md_put_url(out, b->url ? b->url : "");
+	buf_puts(out, ")\n");
+}
+
+void markup_body_to_markdown(struct buf *out, const struct model_block *blocks, size_t n)
+{
+	int after_list = 0, star = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct model_block *b = &blocks[i];
+
+		if (i > 0)
+			buf_putc(out, '\n');
+		switch (b->kind) {
+		case MODEL_BLOCK_PARAGRAPH:
+			buf_puts(out, b->text ? b->text : "");
+			buf_putc(out, '\n');
+			break;
+		case MODEL_BLOCK_QUOTE:
+			md_put_quote(out, b);
+			break;
+		case MODEL_BLOCK_LIST:
+			/* A blank line does not end a list; a new bullet does. */
+			star = after_list ? !star : 0;
+			md_put_list(out, b, star ? '*' : '-');
+			break;
+		case MODEL_BLOCK_IMAGE:
+			md_put_image(out, b);
+			break;
+		case MODEL_BLOCK_EMBED:
+			md_put_embed(out, b);
+			break;
+		}
+		after_list = b->kind == MODEL_BLOCK_LIST;
+	}
+}
+
+void markup_summary_to_markdown(struct buf *out, const struct model_summary *s)
+{
+	for (size_t i = 0; i < s->n_points; i++) {
+		if (!s->points[i] || !*s->points[i])
+			continue;
+		buf_puts(out, "- ");
+		md_put_lines(out, s->points[i], "  ");
+		buf_putc(out, '\n');
+	}
 }

@@ -23,6 +23,7 @@
 #include <stddef.h>
 
 #include "model/model.h"
+#include "util/buf.h"
 
 #define MARKUP_BODY_MAX	       ((size_t)1024 * 1024) /* bytes of Markdown */
 #define MARKUP_BODY_MAX_BLOCKS 500
@@ -47,5 +48,52 @@ int markup_body_parse(const char *md, size_t len, struct model_block **blocks, s
  * with a reason in err; `out` is then untouched. */
 int markup_summary_parse(const char *md, size_t len, struct model_summary *out, char *err,
 			 size_t errlen) __attribute__((warn_unused_result));
+
+/* ---- back to Markdown: the inverse of the two parsers ---- */
+
+/* Appends Markdown for `n` blocks to `out` (blocks a blank line apart, ending
+ * with a newline; nothing for no blocks) such that markup_body_parse() reads it
+ * back as the same blocks. The caller checks out->err once.
+ *
+ *   paragraph  its inline source, as it is
+ *   quote      "> " lines, then ">" and "> — CITE" when there is a cite
+ *   list       "- " items, "**LEAD** TEXT" for a lead; a list right after a list
+ *              takes "*" for its bullets, or the two would merge. An item with no
+ *              lead whose text opens with strong text is written as a heading
+ *              inside the item (TEXT, then "===") so that the strong text is not
+ *              read as a lead.
+ *   image      ![ALT](URL "CAPTION"), then "Image source: CREDIT" on the next line
+ *              when the credit is not empty
+ *   embed      [Embed: TITLE](URL)
+ * Plain text (alt, credit, cite, embed title) is escaped to read back as
+ * itself; a URL holding spaces, parentheses or angle brackets is written as
+ * <URL>. The caption is written as the image's title, which Markdown holds as
+ * plain text: the parser stores the caption as markup_escape(TITLE).
+ *
+ * What comes back is byte for byte what markup_body_parse() made, whose rich
+ * text is always cmark's own spelling. Blocks made otherwise come back the same
+ * with these exceptions, where Markdown (or the parser) cannot say what the
+ * model holds:
+ *   - rich text spelled otherwise (the text importer writes "\&" and "\~"
+ *     where cmark writes "&" and "~") reads the same but comes back in cmark's
+ *     spelling, and a caption holding markup (an imported ", external" link)
+ *     comes back as its plain text;
+ *   - an image or embed without a URL (an imported capture keeps none) is
+ *     written with an empty one, "![ALT]()", which the parser refuses: the
+ *     writer has to give an address;
+ *   - a list's blank_after is a fact of the plain-text layout: it reads back 1;
+ *   - plain text loses white space at its two ends (alt, credit, cite, title);
+ *     an empty cite, caption or lead reads back as none (NULL), an item with
+ *     neither lead nor text is dropped, and an embed with an empty title is an
+ *     error;
+ *   - a paragraph whose text is nothing but an image, or a link reading
+ *     "Embed: ...", reads back as that image or embed. */
+void markup_body_to_markdown(struct buf *out, const struct model_block *blocks, size_t n);
+
+/* Appends the key points of `s` as a Markdown bullet list ("- point" lines,
+ * continuation lines indented) that markup_summary_parse() reads back as the
+ * same points; nothing when there are none. The featured media is not part of
+ * it. Empty points are dropped. */
+void markup_summary_to_markdown(struct buf *out, const struct model_summary *s);
 
 #endif

@@ -85,6 +85,7 @@ void model_post_cleanup(struct model_post *p)
 		model_block_cleanup(&p->blocks[i]);
 	free(p->blocks);
 	free(p->title);
+	free(p->correction);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -138,6 +139,7 @@ int model_post_copy(struct model_post *dst, const struct model_post *src)
 {
 	*dst = *src;
 	dst->title = model_strdup(src->title);
+	dst->correction = model_strdup(src->correction);
 	dst->bylines = model_calloc(src->n_bylines, sizeof(*dst->bylines));
 	for (size_t i = 0; i < src->n_bylines; i++) {
 		dst->bylines[i].name = model_strdup(src->bylines[i].name);

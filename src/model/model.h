@@ -70,6 +70,11 @@ struct model_post {
 	int breaking;
 	int key_event;
 	int pinned;           /* derived from the page's pinned_post_id when loaded */
+	int64_t version;      /* 1 when published, +1 per edit: edits name the version
+			       * they started from, and an older one is refused */
+	char *correction;     /* public correction note (plain text) shown to
+			       * readers under the post, or NULL */
+	int64_t correction_at; /* UTC seconds the note was written; 0 if none */
 	struct model_byline *bylines;
 	size_t n_bylines;
 	struct model_block *blocks;

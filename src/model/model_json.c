@@ -17,7 +17,8 @@
  *   summary  {"points":[S...],
  *             "media":{"kind":"video"|"image","url":S,"alt":S,"caption":S?}|null}
  *   post     {"id","title","published_at","updated_at","breaking","key_event",
- *             "pinned","bylines":[...],"blocks":[...]}
+ *             "pinned","version","correction"S?,"correction_at"?,
+ *             "bylines":[...],"blocks":[...]}
  *   page     {"id","slug","title","description","zone","status","start_at",
  *             "end_at","summary","pinned_post_id","last_seq","updated_at",
  *             "n_posts"}
@@ -82,7 +83,7 @@ static json_t *json_str(const char *s)
 	return json_string(s ? s : "");
 }
 
-static json_t *json_time(int64_t t)
+json_t *model_json_time(int64_t t)
 {
 	char when[32];
 	struct tm tm;
@@ -238,11 +239,16 @@ json_t *model_json_post(const struct model_post *p, const char *zone)
 		return NULL;
 	rc |= json_put(o, "id", json_integer(p->id));
 	rc |= json_put(o, "title", json_str(p->title));
-	rc |= json_put(o, "published_at", json_time(p->published_at));
-	rc |= json_put(o, "updated_at", json_time(p->updated_at));
+	rc |= json_put(o, "published_at", model_json_time(p->published_at));
+	rc |= json_put(o, "updated_at", model_json_time(p->updated_at));
 	rc |= json_put(o, "breaking", json_boolean(p->breaking));
 	rc |= json_put(o, "key_event", json_boolean(p->key_event));
 	rc |= json_put(o, "pinned", json_boolean(p->pinned));
+	rc |= json_put(o, "version", json_integer(p->version));
+	if (p->correction) {
+		rc |= json_put(o, "correction", json_str(p->correction));
+		rc |= json_put(o, "correction_at", model_json_time(p->correction_at));
+	}
 	rc |= json_put(o, "bylines", model_json_bylines(p->bylines, p->n_bylines));
 	rc |= json_put(o, "blocks", model_json_blocks(p->blocks, p->n_blocks));
 	if (rc != 0) {
@@ -265,13 +271,13 @@ json_t *model_json_page(const struct model_page *p)
 	rc |= json_put(o, "description", json_str(p->description));
 	rc |= json_put(o, "zone", json_str(p->zone));
 	rc |= json_put(o, "status", json_string(model_status_name(p->status)));
-	rc |= json_put(o, "start_at", json_time(p->start_at));
-	rc |= json_put(o, "end_at", json_time(p->end_at));
+	rc |= json_put(o, "start_at", model_json_time(p->start_at));
+	rc |= json_put(o, "end_at", model_json_time(p->end_at));
 	rc |= json_put(o, "summary", model_json_summary(&p->summary));
 	rc |= json_put(o, "pinned_post_id",
 		       p->pinned_post_id ? json_integer(p->pinned_post_id) : json_null());
 	rc |= json_put(o, "last_seq", json_integer(p->last_seq));
-	rc |= json_put(o, "updated_at", json_time(p->updated_at));
+	rc |= json_put(o, "updated_at", model_json_time(p->updated_at));
 	rc |= json_put(o, "n_posts", json_integer((json_int_t)p->n_posts));
 	if (rc != 0) {
 		json_decref(o);

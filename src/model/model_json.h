@@ -17,6 +17,8 @@ json_t *model_json_bylines(const struct model_byline *b, size_t n);
 json_t *model_json_summary(const struct model_summary *s);
 json_t *model_json_post(const struct model_post *p, const char *zone);
 json_t *model_json_page(const struct model_page *p);
+/* An instant as the JSON documents write it: ISO-8601 UTC, or null when 0. */
+json_t *model_json_time(int64_t t);
 
 /* Fill the model from JSON. Return 0, or -1 with a reason in err (at least 128
  * bytes) if the JSON is not of the right shape; the output is then empty. */

@@ -22,23 +22,39 @@
 
 PAGE_ASSET_INCBIN(asset_style_css, "web/style.css");
 PAGE_ASSET_INCBIN(asset_live_js, "web/live.js");
+PAGE_ASSET_INCBIN(asset_newsroom_css, "web/newsroom.css");
+PAGE_ASSET_INCBIN(asset_newsroom_js, "web/newsroom.js");
 
 static struct page_asset assets[] = {
 	{ "style.css", "text/css; charset=utf-8", NULL, 0, "" },
 	{ "live.js", "text/javascript; charset=utf-8", NULL, 0, "" },
+	{ "newsroom.css", "text/css; charset=utf-8", NULL, 0, "" },
+	{ "newsroom.js", "text/javascript; charset=utf-8", NULL, 0, "" },
 };
+
+/* The bytes of each entry of assets[], in the same order. */
+static const struct {
+	const char *start, *end;
+} asset_bytes[] = {
+	{ asset_style_css_start, asset_style_css_end },
+	{ asset_live_js_start, asset_live_js_end },
+	{ asset_newsroom_css_start, asset_newsroom_css_end },
+	{ asset_newsroom_js_start, asset_newsroom_js_end },
+};
+
+_Static_assert(sizeof(assets) / sizeof(assets[0]) ==
+		       sizeof(asset_bytes) / sizeof(asset_bytes[0]),
+	       "every asset needs its bytes");
 
 void page_assets_init(void)
 {
 	struct page_asset *a;
 	const char *dot;
 
-	assets[0].data = asset_style_css_start;
-	assets[0].len = (size_t)(asset_style_css_end - asset_style_css_start);
-	assets[1].data = asset_live_js_start;
-	assets[1].len = (size_t)(asset_live_js_end - asset_live_js_start);
 	for (size_t i = 0; i < sizeof(assets) / sizeof(assets[0]); i++) {
 		a = &assets[i];
+		a->data = asset_bytes[i].start;
+		a->len = (size_t)(asset_bytes[i].end - asset_bytes[i].start);
 		dot = strrchr(a->name, '.');
 		snprintf(a->url, sizeof(a->url), "/static/%.*s.%08lx%s",
 			 (int)(dot - a->name), a->name,

@@ -1,7 +1,8 @@
 /*
- * Static files of the reader's pages (web/), built into the binary so that one
- * file is the whole program. Each asset has a versioned URL derived from its
- * content, so it can be cached for a year and still change with a release.
+ * Static files of the reader's pages and of the newsroom (web/), built into the
+ * binary so that one file is the whole program. Each asset has a versioned URL
+ * derived from its content, so it can be cached for a year and still change
+ * with a release.
  */
 #ifndef LIVELINE_PAGE_ASSETS_H
 #define LIVELINE_PAGE_ASSETS_H
@@ -20,7 +21,8 @@ struct page_asset {
 void page_assets_init(void);
 /* The asset served at `url`, or NULL. */
 const struct page_asset *page_asset_by_url(const char *url);
-/* The asset named `name` ("style.css"); never NULL for a built-in name. */
+/* The asset named `name`; never NULL for a built-in name: "style.css" and
+ * "live.js" (readers), "newsroom.css" and "newsroom.js" (the newsroom). */
 const struct page_asset *page_asset_by_name(const char *name);
 
 #endif

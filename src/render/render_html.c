@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "markup/markup.h"
+#include "media/media.h"
 #include "util/tz.h"
 
 /* Shown when a page's zone cannot be formatted (an unknown zone in the store):
@@ -175,8 +176,24 @@ static void put_image(struct buf *out, const struct model_block *b)
 
 	buf_puts(out, "<figure class=\"image\">");
 	if (b->url && b->url[0] && markup_url_allowed(b->url)) {
+		int widths[MEDIA_N_WIDTHS], n = media_srcset_widths(b->url, widths);
+
 		buf_puts(out, "<img src=\"");
 		buf_html(out, b->url);
+		if (n > 1) {
+			/* Our uploads come in several widths: the browser picks. */
+			char url[512];
+
+			buf_puts(out, "\" srcset=\"");
+			for (int i = 0; i < n; i++) {
+				if (media_url_for_width(b->url, widths[i], url, sizeof(url)) < 0)
+					continue;
+				buf_puts(out, i ? ", " : "");
+				buf_html(out, url);
+				buf_printf(out, " %dw", widths[i]);
+			}
+			buf_puts(out, "\" sizes=\"(min-width: 48rem) 44rem, 100vw");
+		}
 		buf_puts(out, "\" alt=\"");
 		buf_html(out, b->alt);
 		buf_puts(out, "\" loading=\"lazy\" decoding=\"async\">");
@@ -327,7 +344,19 @@ static void post_html(struct buf *out, const struct model_page *page,
 	buf_puts(out, "<div class=\"post-body\">\n");
 	for (size_t i = 0; i < post->n_blocks; i++)
 		put_block(out, &post->blocks[i]);
-	buf_puts(out, "</div>\n</article>\n");
+	buf_puts(out, "</div>\n");
+	/* A public correction, as newsrooms print them: when, and what changed. */
+	if (post->correction && post->correction[0]) {
+		buf_puts(out, "<p class=\"correction\"><strong>Updated");
+		if (post->correction_at && view_time(page->zone, post->correction_at, &tv) == 0) {
+			buf_putc(out, ' ');
+			put_time(out, &tv, 0);
+		}
+		buf_puts(out, ":</strong> ");
+		buf_html(out, post->correction);
+		buf_puts(out, "</p>\n");
+	}
+	buf_puts(out, "</article>\n");
 }
 
 void render_post_html(struct buf *out, const struct model_page *page,

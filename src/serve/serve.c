@@ -22,8 +22,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "auth/auth.h"
 #include "http/http.h"
+#include "media/media.h"
 #include "store/store.h"
+#include "store/store_newsroom.h"
 #include "util/log.h"
 
 #define SERVE_MAX_WORKERS 64
@@ -121,6 +124,7 @@ struct serve_worker {
 	struct http_server *http;
 	int64_t last_change;
 	int64_t data_version;
+	int64_t schedule_checked; /* UTC seconds of the scheduler's last look */
 };
 
 /* Reads the change log past what this worker has seen and drops stale pages. */
@@ -148,6 +152,31 @@ static void serve_worker_poll(struct serve_worker *w)
 		}
 		free(ch);
 	} while (n == SERVE_CHANGES_BATCH);
+}
+
+/* Publishes the scheduled posts that are due. The cheap read comes first: most
+ * ticks find nothing due and take no write lock. */
+static void serve_schedule(struct serve_worker *w)
+{
+	int64_t next = 0, now = (int64_t)time(NULL);
+	size_t n = 0;
+
+	if (now < w->schedule_checked + 1)
+		return;
+	w->schedule_checked = now;
+	if (store_schedule_next(w->store, &next) < 0) {
+		log_warnx("scheduler: %s", store_errmsg(w->store));
+		return;
+	}
+	if (next == 0 || next > now)
+		return;
+	store_set_actor(w->store, 0);
+	if (store_schedule_run(w->store, now, &n) < 0)
+		log_warnx("scheduler: %s", store_errmsg(w->store));
+	else if (n)
+		log_info("scheduler: published %zu scheduled post%s", n, n == 1 ? "" : "s");
+	/* The change log carries them to readers, like any other post. */
+	serve_worker_poll(w);
 }
 
 /* Watches the store's change notification file (store_notify_path): every
@@ -232,6 +261,13 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 	hc.cache_entries = 4096;
 	hc.cache_bytes = 256u * 1024 * 1024;
 	hc.stream_ring = cfg->stream_ring;
+	hc.media_dir = cfg->media_dir;
+	/* libsodium and libvips start in each worker: libvips' threads do not
+	 * survive a fork. */
+	if (auth_init() < 0 || media_init("liveline") < 0) {
+		log_warnx("worker: cannot start libsodium or libvips");
+		goto out;
+	}
 	w.http = http_server_new(&hc, w.store, err, sizeof(err));
 	if (!w.http) {
 		close(hc.listen_fd);
@@ -279,6 +315,8 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 			if (fd == tfd || fd == wfd) {
 				serve_drain(fd);
 				serve_worker_poll(&w);
+				if (fd == tfd)
+					serve_schedule(&w);
 			} else if (fd == hbfd) {
 				serve_drain(fd);
 				http_server_heartbeat(w.http);
@@ -290,6 +328,12 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 		if (http_server_run(w.http) < 0) {
 			log_warnx("worker: the HTTP daemon failed");
 			goto out;
+		}
+		/* A newsroom write made here: apply it before the next request, so
+		 * the writer's next page already shows it. */
+		if (http_server_take_written(w.http)) {
+			serve_worker_poll(&w);
+			busy = 1;
 		}
 	}
 	/* Stop accepting, then let open streams end cleanly before the daemon

@@ -8,6 +8,11 @@
  * connections across workers; each has its own event loop, store connection and
  * page cache, and learns of changes by reading the change log past the last id it
  * has seen, on a short timer (a cheap PRAGMA data_version test first).
+ *
+ * Every worker also runs the scheduler: on its timer it asks the store for the
+ * next scheduled post and, once it is due, publishes what is due. The store
+ * does that in one write transaction, so of the workers (and machines) that
+ * notice at once, each scheduled post is published by exactly one.
  */
 #ifndef LIVELINE_SERVE_H
 #define LIVELINE_SERVE_H
@@ -23,6 +28,7 @@ struct serve_config {
 	unsigned poll_ms;          /* change-log timer: the safety net behind the WAL watch */
 	unsigned heartbeat_s;      /* stream keep-alive interval */
 	unsigned stream_ring;      /* events kept per page (replay horizon, lag bound) */
+	const char *media_dir;     /* uploaded images; NULL: "DB-media" beside the database */
 };
 
 /* Runs until stopped. Returns the process exit status (0 after a clean stop,

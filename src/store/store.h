@@ -118,8 +118,9 @@ int store_page_changes_since(struct store *s, int64_t page_id, int64_t after_seq
 int store_notify_path(const char *db_path, char *out, size_t len);
 /* The newest global change id (0 for an empty log). */
 int store_last_change_id(struct store *s, int64_t *out) STORE_WARN_UNUSED;
-/* A number that changes whenever another connection commits (PRAGMA data_version):
- * the cheap test a worker makes on its timer before reading the log. */
+/* A number that changes whenever another connection commits (PRAGMA data_version)
+ * or this one commits a change-log entry: the cheap test a worker makes on its
+ * timer before reading the log. Compare it for equality only. */
 int store_data_version(struct store *s, int64_t *out) STORE_WARN_UNUSED;
 
 #endif

@@ -18,8 +18,14 @@
  * The schema is versioned with PRAGMA user_version and upgraded in place by an
  * ordered list of migrations. A migration, once released, never changes: a new
  * schema is a new entry at the end of the list.
+ *
+ * The newsroom's half (users, drafts, the scheduler, revisions, the audit
+ * trail) is store_sqlite_newsroom.c, on the same connection; what the two
+ * share is in store_sqlite_internal.h. Every mutating call here also writes
+ * an audit entry naming the actor, and every post insert or edit a revision,
+ * in the transaction of the change.
  */
-#include "store/store.h"
+#include "store/store_sqlite_internal.h"
 
 #include <fcntl.h>
 #include <inttypes.h>
@@ -87,35 +93,124 @@ static const char *const store_migrations[] = {
 	 * on pages.pinned_post_id, or every post delete scans the pages. */
 	"CREATE INDEX posts_page_order ON posts (page_id, published_at, id);"
 	"CREATE INDEX pages_pinned ON pages (pinned_post_id);",
+
+	/* 3: the newsroom. People are referenced by id from revisions, drafts
+	 * and the audit trail, with 0 for the command line or the system (so
+	 * those columns are not foreign keys); users are disabled, never
+	 * deleted, so an id always has a name. Secrets are kept only as what
+	 * auth/ derived from them: an Argon2id string, a SHA-256 of a token.
+	 * Posts gain a version (edits name the one they started from), the
+	 * public correction note, and who last changed them. Posts published
+	 * before this version get a revision 1 with their current content, so
+	 * every post has a history to show and to compare against. */
+	"CREATE TABLE users ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  login TEXT NOT NULL UNIQUE,"
+	"  display_name TEXT NOT NULL,"
+	"  byline_name TEXT NOT NULL DEFAULT '',"
+	"  byline_role TEXT NOT NULL DEFAULT '',"
+	"  role INTEGER NOT NULL DEFAULT 0 CHECK (role IN (0, 1, 2)),"
+	"  pw_hash TEXT NOT NULL,"
+	"  disabled INTEGER NOT NULL DEFAULT 0,"
+	"  created_at INTEGER NOT NULL"
+	");"
+	"CREATE TABLE sessions ("
+	"  id INTEGER PRIMARY KEY,"
+	"  token_hash BLOB NOT NULL UNIQUE,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  csrf TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  expires_at INTEGER NOT NULL,"
+	"  revoked INTEGER NOT NULL DEFAULT 0"
+	");"
+	"CREATE INDEX sessions_user ON sessions (user_id);"
+	"CREATE INDEX sessions_expires ON sessions (expires_at);"
+	"CREATE TABLE api_tokens ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  token_hash BLOB NOT NULL UNIQUE,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+	"  label TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  revoked_at INTEGER NOT NULL DEFAULT 0"
+	");"
+	"CREATE INDEX api_tokens_user ON api_tokens (user_id);"
+	"CREATE TABLE signin_failures ("
+	"  id INTEGER PRIMARY KEY,"
+	"  key TEXT NOT NULL,"
+	"  at INTEGER NOT NULL"
+	");"
+	"CREATE INDEX signin_failures_key ON signin_failures (key, at);"
+	"CREATE INDEX signin_failures_at ON signin_failures (at);"
+	"CREATE TABLE drafts ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  page_id INTEGER NOT NULL REFERENCES pages(id) ON DELETE CASCADE,"
+	"  author_id INTEGER NOT NULL DEFAULT 0,"
+	"  state INTEGER NOT NULL DEFAULT 0 CHECK (state IN (0, 1)),"
+	"  publish_at INTEGER NOT NULL DEFAULT 0,"
+	"  version INTEGER NOT NULL DEFAULT 1,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL,"
+	"  title TEXT NOT NULL,"
+	"  breaking INTEGER NOT NULL DEFAULT 0,"
+	"  key_event INTEGER NOT NULL DEFAULT 0,"
+	"  bylines_json TEXT NOT NULL DEFAULT '[]',"
+	"  body_json TEXT NOT NULL DEFAULT '[]'"
+	");"
+	"CREATE INDEX drafts_page ON drafts (page_id);"
+	/* The scheduler's question: what is due, and when is the next one. */
+	"CREATE INDEX drafts_schedule ON drafts (state, publish_at);"
+	"CREATE TABLE revisions ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  post_id INTEGER NOT NULL REFERENCES posts(id) ON DELETE CASCADE,"
+	"  page_id INTEGER NOT NULL,"
+	"  version INTEGER NOT NULL,"
+	"  user_id INTEGER NOT NULL DEFAULT 0,"
+	"  at INTEGER NOT NULL,"
+	"  what TEXT NOT NULL,"
+	"  correction TEXT,"
+	"  title TEXT NOT NULL,"
+	"  published_at INTEGER NOT NULL,"
+	"  breaking INTEGER NOT NULL DEFAULT 0,"
+	"  key_event INTEGER NOT NULL DEFAULT 0,"
+	"  bylines_json TEXT NOT NULL DEFAULT '[]',"
+	"  body_json TEXT NOT NULL DEFAULT '[]',"
+	"  UNIQUE (post_id, version)"
+	");"
+	"CREATE TABLE media ("
+	"  name TEXT PRIMARY KEY,"
+	"  format TEXT NOT NULL,"
+	"  width INTEGER NOT NULL,"
+	"  height INTEGER NOT NULL,"
+	"  widths TEXT NOT NULL,"
+	"  bytes INTEGER NOT NULL,"
+	"  user_id INTEGER NOT NULL DEFAULT 0,"
+	"  created_at INTEGER NOT NULL"
+	");"
+	/* page_id and post_id are not references: the trail outlives what it
+	 * names (a deleted post's entries stay). */
+	"CREATE TABLE audit ("
+	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  at INTEGER NOT NULL,"
+	"  user_id INTEGER NOT NULL DEFAULT 0,"
+	"  action TEXT NOT NULL,"
+	"  page_id INTEGER NOT NULL DEFAULT 0,"
+	"  post_id INTEGER NOT NULL DEFAULT 0,"
+	"  detail TEXT NOT NULL DEFAULT ''"
+	");"
+	"CREATE INDEX audit_page ON audit (page_id, id);"
+	"ALTER TABLE posts ADD COLUMN version INTEGER NOT NULL DEFAULT 1;"
+	"ALTER TABLE posts ADD COLUMN correction TEXT;"
+	"ALTER TABLE posts ADD COLUMN correction_at INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE posts ADD COLUMN updated_by INTEGER NOT NULL DEFAULT 0;"
+	"INSERT INTO revisions (post_id, page_id, version, user_id, at, what, title,"
+	"  published_at, breaking, key_event, bylines_json, body_json)"
+	"  SELECT id, page_id, 1, 0, updated_at,"
+	"  CASE WHEN updated_at = published_at THEN 'published'"
+	"  ELSE 'published, edited before history was kept' END,"
+	"  title, published_at, breaking, key_event, bylines_json, body_json FROM posts;",
 };
 
 #define STORE_SCHEMA_VERSION ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
-
-/* Prepared statements, cached for the life of the connection: the same few
- * statements run on every change and every worker wake-up. */
-enum store_stmt {
-	STMT_CHANGE_BUMP,
-	STMT_CHANGE_ADD,
-	STMT_PAGE_INSERT,
-	STMT_PAGE_BY_SLUG,
-	STMT_PAGE_BY_ID,
-	STMT_PAGE_LIST,
-	STMT_PAGE_STATUS,
-	STMT_PAGE_SUMMARY,
-	STMT_PAGE_PIN,
-	STMT_PAGE_EXISTS,
-	STMT_POST_INSERT,
-	STMT_POST_UPDATE,
-	STMT_POST_DELETE,
-	STMT_POST_GET,
-	STMT_POST_RANGE,
-	STMT_POST_INDEX,
-	STMT_CHANGES_SINCE,
-	STMT_PAGE_CHANGES_SINCE,
-	STMT_LAST_CHANGE,
-	STMT_DATA_VERSION,
-	STMT_COUNT
-};
 
 #define STORE_PAGE_COLUMNS \
 	"id, slug, title, description, zone, status, start_at, end_at, summary_json," \
@@ -124,7 +219,8 @@ enum store_stmt {
 
 #define STORE_POST_COLUMNS \
 	"p.id, p.page_id, p.title, p.published_at, p.updated_at, p.breaking," \
-	" p.key_event, p.bylines_json, p.body_json, pg.pinned_post_id IS p.id"
+	" p.key_event, p.bylines_json, p.body_json, pg.pinned_post_id IS p.id," \
+	" p.version, p.correction, p.correction_at"
 
 #define STORE_CHANGE_COLUMNS "id, page_id, seq, kind, post_id, at"
 
@@ -145,26 +241,48 @@ static const char *const store_sql[STMT_COUNT] = {
 		"SELECT " STORE_PAGE_COLUMNS " FROM pages"
 		" ORDER BY CASE status WHEN 1 THEN 0 WHEN 0 THEN 1 ELSE 2 END,"
 		" updated_at DESC, id DESC",
-	[STMT_PAGE_STATUS] = "UPDATE pages SET status = ?2 WHERE id = ?1",
+	/* Going live starts the coverage now, unless it already started (a
+	 * start in the past is kept: it may be the real one, or a page that
+	 * goes live again after a mistaken end); going live also clears an end.
+	 * Ending sets the end now, unless the page had already ended. On the
+	 * right of SET, columns are their values before the update. */
+	[STMT_PAGE_STATUS] =
+		"UPDATE pages SET status = ?2,"
+		" start_at = CASE WHEN ?2 = 1 AND NOT (start_at > 0 AND start_at <= ?3)"
+		" THEN ?3 ELSE start_at END,"
+		" end_at = CASE ?2 WHEN 1 THEN 0"
+		" WHEN 2 THEN CASE WHEN status = 2 AND end_at > 0 THEN end_at ELSE ?3 END"
+		" ELSE end_at END"
+		" WHERE id = ?1",
 	[STMT_PAGE_SUMMARY] = "UPDATE pages SET summary_json = ?2 WHERE id = ?1",
 	[STMT_PAGE_PIN] =
 		"UPDATE pages SET pinned_post_id = ?2 WHERE id = ?1 AND (?2 IS NULL OR"
 		" EXISTS (SELECT 1 FROM posts WHERE id = ?2 AND page_id = ?1))",
+	[STMT_PAGE_PINNED] = "SELECT coalesce(pinned_post_id, 0) FROM pages WHERE id = ?1",
 	[STMT_PAGE_EXISTS] = "SELECT 1 FROM pages WHERE id = ?1",
+	[STMT_PAGE_DETAILS] =
+		"SELECT title, description, zone, start_at FROM pages WHERE id = ?1",
+	[STMT_PAGE_UPDATE] =
+		"UPDATE pages SET title = ?2, description = ?3, zone = ?4, start_at = ?5"
+		" WHERE id = ?1",
 	[STMT_POST_INSERT] =
 		"INSERT INTO posts (page_id, title, published_at, updated_at, breaking,"
-		" key_event, bylines_json, body_json)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-	/* published_at 0 keeps the stored time: an edit does not move a post. */
+		" key_event, bylines_json, body_json, version, correction, correction_at,"
+		" updated_by)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?9, ?10, ?11)",
+	[STMT_POST_OLD] =
+		"SELECT title, published_at, breaking, key_event, bylines_json, body_json,"
+		" version, correction, correction_at FROM posts WHERE id = ?2 AND page_id = ?1",
 	[STMT_POST_UPDATE] =
-		"UPDATE posts SET title = ?3,"
-		" published_at = CASE WHEN ?4 = 0 THEN published_at ELSE ?4 END,"
-		" updated_at = ?5, breaking = ?6, key_event = ?7, bylines_json = ?8,"
-		" body_json = ?9 WHERE id = ?2 AND page_id = ?1 RETURNING published_at",
-	[STMT_POST_DELETE] = "DELETE FROM posts WHERE id = ?2 AND page_id = ?1",
+		"UPDATE posts SET title = ?3, published_at = ?4, updated_at = ?5, breaking = ?6,"
+		" key_event = ?7, bylines_json = ?8, body_json = ?9, version = ?10,"
+		" correction = ?11, correction_at = ?12, updated_by = ?13"
+		" WHERE id = ?2 AND page_id = ?1",
+	[STMT_POST_DELETE] = "DELETE FROM posts WHERE id = ?2 AND page_id = ?1 RETURNING title",
 	[STMT_POST_GET] =
 		"SELECT " STORE_POST_COLUMNS " FROM posts p JOIN pages pg ON pg.id = p.page_id"
 		" WHERE p.page_id = ?1 AND p.id = ?2",
+	[STMT_POST_TITLE] = "SELECT title FROM posts WHERE id = ?1",
 	[STMT_POST_RANGE] =
 		"SELECT " STORE_POST_COLUMNS " FROM posts p JOIN pages pg ON pg.id = p.page_id"
 		" WHERE p.page_id = ?1 ORDER BY p.published_at, p.id LIMIT ?3 OFFSET ?2",
@@ -172,6 +290,10 @@ static const char *const store_sql[STMT_COUNT] = {
 		"SELECT (SELECT count(*) FROM posts q WHERE q.page_id = p.page_id AND"
 		" (q.published_at, q.id) < (p.published_at, p.id))"
 		" FROM posts p WHERE p.page_id = ?1 AND p.id = ?2",
+	[STMT_REVISION_ADD] =
+		"INSERT INTO revisions (post_id, page_id, version, user_id, at, what, correction,"
+		" title, published_at, breaking, key_event, bylines_json, body_json)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
 	[STMT_CHANGES_SINCE] =
 		"SELECT " STORE_CHANGE_COLUMNS " FROM changes WHERE id > ?1"
 		" ORDER BY id LIMIT ?2",
@@ -180,15 +302,6 @@ static const char *const store_sql[STMT_COUNT] = {
 		" ORDER BY seq LIMIT ?3",
 	[STMT_LAST_CHANGE] = "SELECT coalesce(max(id), 0) FROM changes",
 	[STMT_DATA_VERSION] = "PRAGMA data_version",
-};
-
-struct store {
-	sqlite3 *db;
-	sqlite3_stmt *stmt[STMT_COUNT];
-	int outer;        /* 1 between store_begin() and store_commit()/rollback() */
-	int logged;       /* the open transaction added to the change log */
-	int notify_fd;    /* DB-notify, touched after such a commit; -1 if none */
-	char errmsg[256];
 };
 
 static const char *const store_change_names[] = {
@@ -215,11 +328,7 @@ const char *store_errmsg(const struct store *s)
 	return s->errmsg;
 }
 
-static int store_fail(struct store *s, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-/* Records a reason and returns rc, so that error paths read `return store_fail(...)`. */
-static int store_fail(struct store *s, int rc, const char *fmt, ...)
+int store_fail(struct store *s, int rc, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -229,8 +338,7 @@ static int store_fail(struct store *s, int rc, const char *fmt, ...)
 	return rc;
 }
 
-/* The database failed: SQLite's own message is the reason. */
-static int store_fail_db(struct store *s, const char *what)
+int store_fail_db(struct store *s, const char *what)
 {
 	return store_fail(s, STORE_ERR, "%s: %s", what, sqlite3_errmsg(s->db));
 }
@@ -251,31 +359,97 @@ static void store_exec_quiet(struct store *s, const char *sql)
 		log_warnx("store: %s: %s", sql, sqlite3_errmsg(s->db));
 }
 
-/* The cached statement, reset and unbound. Callers sqlite3_reset() it when done
- * (success or not): a statement left mid-step holds a read snapshot open, which
- * would hide other writers' commits and stall WAL checkpoints. */
-static sqlite3_stmt *store_stmt(struct store *s, enum store_stmt id)
+sqlite3_stmt *store_stmt_cached(struct store *s, sqlite3_stmt **slot, const char *sql)
 {
-	sqlite3_stmt *st = s->stmt[id];
+	sqlite3_stmt *st = *slot;
 
 	if (!st) {
-		if (sqlite3_prepare_v3(s->db, store_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
-				       &s->stmt[id], NULL) != SQLITE_OK) {
+		if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, slot, NULL) !=
+		    SQLITE_OK) {
 			store_fail_db(s, "prepare");
 			return NULL;
 		}
-		return s->stmt[id];
+		return *slot;
 	}
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	return st;
 }
 
-/* Binding helpers: a failed bind (out of memory, or a string too large for
- * SQLite) turns up as the statement's error on step. */
-static void store_bind_text(sqlite3_stmt *st, int i, const char *v)
+static sqlite3_stmt *store_stmt(struct store *s, enum store_stmt id)
+{
+	return store_stmt_cached(s, &s->stmt[id], store_sql[id]);
+}
+
+void store_bind_text(sqlite3_stmt *st, int i, const char *v)
 {
 	sqlite3_bind_text(st, i, v ? v : "", -1, SQLITE_TRANSIENT);
+}
+
+void store_bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+char *store_col_str(sqlite3_stmt *st, int i)
+{
+	const char *v = (const char *)sqlite3_column_text(st, i);
+
+	return model_strdup(v ? v : "");
+}
+
+char *store_col_str_or_null(sqlite3_stmt *st, int i)
+{
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return NULL;
+	return store_col_str(st, i);
+}
+
+int64_t store_limit(size_t v)
+{
+	return v > (size_t)INT64_MAX ? INT64_MAX : (int64_t)v;
+}
+
+int store_rows(struct store *s, sqlite3_stmt *st, size_t item_size, store_row_read_fn read_row,
+	       store_rows_free_fn free_items, const char *what, void *out, size_t *n)
+{
+	unsigned char *list = NULL, *grown;
+	size_t count = 0, cap = 0;
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (count == cap) {
+			cap = cap ? cap * 2 : 8;
+			grown = realloc(list, cap * item_size);
+			if (!grown)
+				abort();
+			list = grown;
+		}
+		if (read_row(s, st, list + count * item_size) != 0)
+			goto fail;
+		count++;
+	}
+	if (rc != SQLITE_DONE) {
+		store_fail_db(s, what);
+		goto fail;
+	}
+	sqlite3_reset(st);
+	/* Copied rather than stored through a (void **) cast, which would break
+	 * C's aliasing rules: this asks only that a T * looks like a void * in
+	 * memory, as it does on every platform we build for. */
+	memcpy(out, &list, sizeof(list));
+	*n = count;
+	return 0;
+fail:
+	sqlite3_reset(st);
+	if (free_items)
+		free_items(list, count);
+	else
+		free(list);
+	return STORE_ERR;
 }
 
 /* ---- opening and migrating --------------------------------------------- */
@@ -418,6 +592,8 @@ void store_close(struct store *s)
 		return;
 	for (int i = 0; i < STMT_COUNT; i++)
 		sqlite3_finalize(s->stmt[i]);
+	for (int i = 0; i < NR_COUNT; i++)
+		sqlite3_finalize(s->nr_stmt[i]);
 	/* Closing with an open transaction rolls it back: uncommitted is unsaid. */
 	if (sqlite3_close(s->db) != SQLITE_OK)
 		log_warnx("store: close: %s", sqlite3_errmsg(s->db));
@@ -434,6 +610,8 @@ void store_close(struct store *s)
  * writes happen before the commit is published. */
 static void store_notify(struct store *s)
 {
+	if (s->logged)
+		s->own_logged++;
 	if (s->logged && s->notify_fd >= 0 && futimens(s->notify_fd, NULL) < 0)
 		log_warn("store: cannot touch the change notification file");
 	s->logged = 0;
@@ -485,13 +663,12 @@ void store_rollback(struct store *s)
 		store_exec_quiet(s, "ROLLBACK");
 }
 
-/* Every mutating call is bracketed by write_enter() and write_leave(rc). */
-static int store_write_enter(struct store *s)
+int store_write_enter(struct store *s)
 {
 	return store_exec(s, s->outer ? "SAVEPOINT store_call" : "BEGIN IMMEDIATE");
 }
 
-static int store_write_leave(struct store *s, int rc)
+int store_write_leave(struct store *s, int rc)
 {
 	if (s->outer) {
 		if (rc == 0)
@@ -520,7 +697,7 @@ static int store_write_leave(struct store *s, int rc)
 /* Strict UTF-8 (no overlong forms, surrogates or code points past U+10FFFF),
  * the rule jansson applies: text that it would refuse must be refused here,
  * before it is stored, not when a page is rendered. */
-static int store_utf8_valid(const char *str)
+int store_utf8_valid(const char *str)
 {
 	const unsigned char *p = (const unsigned char *)(str ? str : "");
 
@@ -557,7 +734,7 @@ static int store_utf8_valid(const char *str)
 }
 
 /* Fields of a post that must be present, readable and of a known kind. */
-static int store_post_check(struct store *s, const struct model_post *p)
+int store_post_check(struct store *s, const struct model_post *p)
 {
 	if (!p->title || !p->title[0])
 		return store_fail(s, STORE_EINVAL, "a post needs a title");
@@ -678,8 +855,10 @@ static int store_log_change(struct store *s, int64_t page_id, enum store_change_
 	return 0;
 }
 
-static int store_read_change(struct store *s, sqlite3_stmt *st, struct store_change *c)
+/* Reads a row of the change queries (a store_rows() reader). */
+static int store_change_item_read(struct store *s, sqlite3_stmt *st, void *item)
 {
+	struct store_change *c = item;
 	int kind = store_change_kind_parse((const char *)sqlite3_column_text(st, 3));
 
 	c->id = sqlite3_column_int64(st, 0);
@@ -693,45 +872,11 @@ static int store_read_change(struct store *s, sqlite3_stmt *st, struct store_cha
 	return 0;
 }
 
-/* Steps a bound change query to the end, growing the array as it goes: `max`
- * may be large, and most reads return a handful of entries. */
+/* Steps a bound change query to the end. Entries own nothing: no freer. */
 static int store_collect_changes(struct store *s, sqlite3_stmt *st,
 				 struct store_change **out, size_t *n)
 {
-	struct store_change *list = NULL, *grown;
-	size_t count = 0, cap = 0;
-	int rc;
-
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (count == cap) {
-			cap = cap ? cap * 2 : 16;
-			grown = realloc(list, cap * sizeof(*list));
-			if (!grown)
-				abort();
-			list = grown;
-		}
-		if (store_read_change(s, st, &list[count]) != 0)
-			goto fail;
-		count++;
-	}
-	if (rc != SQLITE_DONE) {
-		store_fail_db(s, "change log");
-		goto fail;
-	}
-	sqlite3_reset(st);
-	*out = list;
-	*n = count;
-	return 0;
-fail:
-	sqlite3_reset(st);
-	free(list);
-	return STORE_ERR;
-}
-
-/* size_t limits as SQLite's signed LIMIT, where "more than fits" is all. */
-static int64_t store_limit(size_t v)
-{
-	return v > (size_t)INT64_MAX ? INT64_MAX : (int64_t)v;
+	return store_rows(s, st, sizeof(**out), store_change_item_read, NULL, "change log", out, n);
 }
 
 int store_changes_since(struct store *s, int64_t after_id, size_t max,
@@ -783,17 +928,17 @@ int store_last_change_id(struct store *s, int64_t *out)
 
 int store_data_version(struct store *s, int64_t *out)
 {
-	return store_query_int(s, STMT_DATA_VERSION, out);
+	int64_t v;
+	int rc = store_query_int(s, STMT_DATA_VERSION, &v);
+
+	/* SQLite's data_version moves only for other connections' commits; a
+	 * worker's own newsroom writes must wake it too. */
+	if (rc == 0)
+		*out = v + (s->own_logged << 32);
+	return rc;
 }
 
 /* ---- pages ------------------------------------------------------------- */
-
-static char *store_col_str(sqlite3_stmt *st, int i)
-{
-	const char *v = (const char *)sqlite3_column_text(st, i);
-
-	return model_strdup(v ? v : "");
-}
 
 /* Fills a page from a row of STORE_PAGE_COLUMNS. On failure the page is
  * cleaned up. */
@@ -838,6 +983,17 @@ fail:
 	json_decref(j);
 	model_page_cleanup(p);
 	return STORE_ERR;
+}
+
+/* store_rows()'s view of store_read_page() and model_pages_free(). */
+static int store_page_item_read(struct store *s, sqlite3_stmt *st, void *item)
+{
+	return store_read_page(s, st, item);
+}
+
+static void store_page_items_free(void *items, size_t n)
+{
+	model_pages_free(items, n);
 }
 
 static int store_page_get_stmt(struct store *s, sqlite3_stmt *st, struct model_page *out,
@@ -889,55 +1045,51 @@ int store_page_get_by_id(struct store *s, int64_t id, struct model_page *out)
 
 int store_page_list(struct store *s, struct model_page **out, size_t *n)
 {
-	struct model_page *list = NULL, *grown;
-	size_t count = 0, cap = 0;
 	sqlite3_stmt *st = store_stmt(s, STMT_PAGE_LIST);
-	int rc;
 
 	if (!st)
 		return STORE_ERR;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (count == cap) {
-			cap = cap ? cap * 2 : 8;
-			grown = realloc(list, cap * sizeof(*list));
-			if (!grown)
-				abort();
-			list = grown;
-		}
-		if (store_read_page(s, st, &list[count]) != 0)
-			goto fail;
-		count++;
-	}
-	if (rc != SQLITE_DONE) {
-		store_fail_db(s, "page list");
-		goto fail;
-	}
-	sqlite3_reset(st);
-	*out = list;
-	*n = count;
-	return 0;
-fail:
-	sqlite3_reset(st);
-	model_pages_free(list, count);
-	return STORE_ERR;
+	return store_rows(s, st, sizeof(**out), store_page_item_read, store_page_items_free,
+			  "page list", out, n);
 }
 
-static int store_page_check(struct store *s, const struct model_page *p)
+/* Title, description and zone: what store_page_create() and store_page_update()
+ * both take. */
+static int store_page_details_check(struct store *s, const struct model_page *p)
 {
-	if (!model_slug_valid(p->slug))
-		return store_fail(s, STORE_EINVAL,
-				  "bad slug \"%.80s\": 1 to 80 of a-z, 0-9 and '-', not at either end",
-				  p->slug ? p->slug : "");
 	if (!p->title || !p->title[0])
 		return store_fail(s, STORE_EINVAL, "a page needs a title");
 	if (!p->zone || !p->zone[0])
 		return store_fail(s, STORE_EINVAL, "a page needs a time zone");
-	if ((unsigned)p->status > MODEL_STATUS_ENDED)
-		return store_fail(s, STORE_EINVAL, "bad status %d", (int)p->status);
 	if (!store_utf8_valid(p->title) || !store_utf8_valid(p->description) ||
 	    !store_utf8_valid(p->zone))
 		return store_fail(s, STORE_EINVAL, "page: invalid UTF-8");
+	return 0;
+}
+
+static int store_page_check(struct store *s, const struct model_page *p)
+{
+	int rc;
+
+	if (!model_slug_valid(p->slug))
+		return store_fail(s, STORE_EINVAL,
+				  "bad slug \"%.80s\": 1 to 80 of a-z, 0-9 and '-', not at either end",
+				  p->slug ? p->slug : "");
+	rc = store_page_details_check(s, p);
+	if (rc != 0)
+		return rc;
+	if ((unsigned)p->status > MODEL_STATUS_ENDED)
+		return store_fail(s, STORE_EINVAL, "bad status %d", (int)p->status);
 	return store_summary_check(s, &p->summary);
+}
+
+/* Appends `item` to a comma-separated list of what changed ("title, body"). */
+static void store_what_add(char *buf, size_t len, const char *item)
+{
+	size_t used = strlen(buf);
+
+	if (used < len)
+		snprintf(buf + used, len - used, "%s%s", used ? ", " : "", item);
 }
 
 int store_page_create(struct store *s, struct model_page *page)
@@ -982,6 +1134,8 @@ int store_page_create(struct store *s, struct model_page *page)
 	sqlite3_reset(st);
 	id = sqlite3_last_insert_rowid(s->db);
 	rc = store_log_change(s, id, STORE_CHANGE_PAGE, 0, &seq);
+	if (rc == 0)
+		rc = store_audit_write(s, "page.create", id, 0, page->slug);
 leave:
 	rc = store_write_leave(s, rc);
 	if (rc == 0) {
@@ -996,8 +1150,66 @@ out:
 	return rc;
 }
 
+int store_page_update(struct store *s, const struct model_page *page)
+{
+	char what[64] = "";
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = store_page_details_check(s, page);
+	if (rc != 0)
+		return rc;
+	rc = store_write_enter(s);
+	if (rc != 0)
+		return rc;
+	st = store_stmt(s, STMT_PAGE_DETAILS);
+	if (!st) {
+		rc = STORE_ERR;
+		goto leave;
+	}
+	sqlite3_bind_int64(st, 1, page->id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		if (strcmp((const char *)sqlite3_column_text(st, 0), page->title) != 0)
+			store_what_add(what, sizeof(what), "title");
+		if (strcmp((const char *)sqlite3_column_text(st, 1),
+			   page->description ? page->description : "") != 0)
+			store_what_add(what, sizeof(what), "description");
+		if (strcmp((const char *)sqlite3_column_text(st, 2), page->zone) != 0)
+			store_what_add(what, sizeof(what), "zone");
+		if (sqlite3_column_int64(st, 3) != page->start_at)
+			store_what_add(what, sizeof(what), "start");
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		rc = store_fail(s, STORE_ENOTFOUND, "no page %" PRId64, page->id);
+	} else {
+		rc = store_fail_db(s, "page");
+	}
+	sqlite3_reset(st);
+	if (rc != 0)
+		goto leave;
+	st = store_stmt(s, STMT_PAGE_UPDATE);
+	if (!st) {
+		rc = STORE_ERR;
+		goto leave;
+	}
+	sqlite3_bind_int64(st, 1, page->id);
+	store_bind_text(st, 2, page->title);
+	store_bind_text(st, 3, page->description);
+	store_bind_text(st, 4, page->zone);
+	sqlite3_bind_int64(st, 5, page->start_at);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : store_fail_db(s, "page update");
+	sqlite3_reset(st);
+	if (rc == 0)
+		rc = store_log_change(s, page->id, STORE_CHANGE_PAGE, 0, NULL);
+	if (rc == 0)
+		rc = store_audit_write(s, "page.update", page->id, 0, what[0] ? what : "no change");
+leave:
+	return store_write_leave(s, rc);
+}
+
 /* Runs a bound one-page UPDATE and logs `kind` with it. */
-static int store_page_update(struct store *s, sqlite3_stmt *st, int64_t page_id,
+static int store_page_change(struct store *s, sqlite3_stmt *st, int64_t page_id,
 			     enum store_change_kind kind, int64_t post_id, const char *what)
 {
 	int rc = 0;
@@ -1034,14 +1246,17 @@ int store_page_set_status(struct store *s, int64_t page_id, enum model_status st
 	} else {
 		sqlite3_bind_int64(st, 1, page_id);
 		sqlite3_bind_int(st, 2, (int)stat);
-		rc = store_page_update(s, st, page_id, STORE_CHANGE_STATUS, 0, "page status");
+		sqlite3_bind_int64(st, 3, (int64_t)time(NULL));
+		rc = store_page_change(s, st, page_id, STORE_CHANGE_STATUS, 0, "page status");
 	}
+	if (rc == 0)
+		rc = store_audit_write(s, "page.status", page_id, 0, model_status_name(stat));
 	return store_write_leave(s, rc);
 }
 
 int store_page_set_summary(struct store *s, int64_t page_id, const struct model_summary *sum)
 {
-	char *text = NULL;
+	char *text = NULL, detail[40];
 	sqlite3_stmt *st;
 	int rc;
 
@@ -1060,7 +1275,12 @@ int store_page_set_summary(struct store *s, int64_t page_id, const struct model_
 	} else {
 		sqlite3_bind_int64(st, 1, page_id);
 		store_bind_text(st, 2, text);
-		rc = store_page_update(s, st, page_id, STORE_CHANGE_SUMMARY, 0, "page summary");
+		rc = store_page_change(s, st, page_id, STORE_CHANGE_SUMMARY, 0, "page summary");
+	}
+	if (rc == 0) {
+		snprintf(detail, sizeof(detail), "%zu key point%s", sum->n_points,
+			 sum->n_points == 1 ? "" : "s");
+		rc = store_audit_write(s, "page.summary", page_id, 0, detail);
 	}
 	rc = store_write_leave(s, rc);
 out:
@@ -1068,8 +1288,26 @@ out:
 	return rc;
 }
 
+/* The title of a post (caller frees), or NULL when there is no such post or
+ * the read failed: it only names the post in the audit trail. */
+static char *store_post_title(struct store *s, int64_t post_id)
+{
+	sqlite3_stmt *st = store_stmt(s, STMT_POST_TITLE);
+	char *title = NULL;
+
+	if (!st)
+		return NULL;
+	sqlite3_bind_int64(st, 1, post_id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		title = store_col_str(st, 0);
+	sqlite3_reset(st);
+	return title;
+}
+
 int store_page_set_pin(struct store *s, int64_t page_id, int64_t post_id)
 {
+	int64_t old = 0;
+	char *title = NULL;
 	sqlite3_stmt *st;
 	int rc;
 
@@ -1078,31 +1316,78 @@ int store_page_set_pin(struct store *s, int64_t page_id, int64_t post_id)
 	rc = store_write_enter(s);
 	if (rc != 0)
 		return rc;
+	/* The post that was pinned, so that an unpin names what it unpinned. */
+	st = store_stmt(s, STMT_PAGE_PINNED);
+	if (!st) {
+		rc = STORE_ERR;
+		goto leave;
+	}
+	sqlite3_bind_int64(st, 1, page_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		old = sqlite3_column_int64(st, 0);
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		rc = store_fail(s, STORE_ENOTFOUND, "no page %" PRId64, page_id);
+	} else {
+		rc = store_fail_db(s, "page pin");
+	}
+	sqlite3_reset(st);
+	if (rc != 0)
+		goto leave;
 	st = store_stmt(s, STMT_PAGE_PIN);
 	if (!st) {
 		rc = STORE_ERR;
-	} else {
-		sqlite3_bind_int64(st, 1, page_id);
-		if (post_id)
-			sqlite3_bind_int64(st, 2, post_id);
-		else
-			sqlite3_bind_null(st, 2);
-		rc = store_page_update(s, st, page_id, STORE_CHANGE_PIN, post_id, "page pin");
+		goto leave;
 	}
+	sqlite3_bind_int64(st, 1, page_id);
+	if (post_id)
+		sqlite3_bind_int64(st, 2, post_id);
+	else
+		sqlite3_bind_null(st, 2);
+	rc = store_page_change(s, st, page_id, STORE_CHANGE_PIN, post_id, "page pin");
+	if (rc == 0) {
+		title = store_post_title(s, post_id ? post_id : old);
+		rc = store_audit_write(s, post_id ? "post.pin" : "post.unpin", page_id,
+				       post_id ? post_id : old, title);
+	}
+leave:
+	free(title);
 	return store_write_leave(s, rc);
 }
 
 /* ---- posts ------------------------------------------------------------- */
 
+int store_post_parse_json(struct store *s, struct model_post *p, const char *bylines,
+			  const char *body, const char *what)
+{
+	json_error_t jerr;
+	json_t *j;
+	char why[160];
+	int rc;
+
+	j = json_loads(bylines ? bylines : "", 0, &jerr);
+	if (!j)
+		return store_fail(s, STORE_ERR, "%s: stored bylines: %s", what, jerr.text);
+	rc = model_json_to_bylines(j, &p->bylines, &p->n_bylines, why, sizeof(why));
+	json_decref(j);
+	if (rc != 0)
+		return store_fail(s, STORE_ERR, "%s: stored %s", what, why);
+	j = json_loads(body ? body : "", 0, &jerr);
+	if (!j)
+		return store_fail(s, STORE_ERR, "%s: stored body: %s", what, jerr.text);
+	rc = model_json_to_blocks(j, &p->blocks, &p->n_blocks, why, sizeof(why));
+	json_decref(j);
+	if (rc != 0)
+		return store_fail(s, STORE_ERR, "%s: stored %s", what, why);
+	return 0;
+}
+
 /* Fills a post from a row of STORE_POST_COLUMNS. On failure the post is
  * cleaned up. */
 static int store_read_post(struct store *s, sqlite3_stmt *st, struct model_post *p)
 {
-	const char *bylines = (const char *)sqlite3_column_text(st, 7);
-	const char *body = (const char *)sqlite3_column_text(st, 8);
-	json_error_t jerr;
-	json_t *j = NULL;
-	char why[160];
+	char what[40];
 
 	memset(p, 0, sizeof(*p));
 	p->id = sqlite3_column_int64(st, 0);
@@ -1113,37 +1398,30 @@ static int store_read_post(struct store *s, sqlite3_stmt *st, struct model_post 
 	p->breaking = sqlite3_column_int(st, 5) != 0;
 	p->key_event = sqlite3_column_int(st, 6) != 0;
 	p->pinned = sqlite3_column_int(st, 9) != 0;
-
-	j = json_loads(bylines ? bylines : "", 0, &jerr);
-	if (!j) {
-		store_fail(s, STORE_ERR, "post %" PRId64 ": stored bylines: %s", p->id, jerr.text);
-		goto fail;
+	p->version = sqlite3_column_int64(st, 10);
+	p->correction = store_col_str_or_null(st, 11);
+	p->correction_at = sqlite3_column_int64(st, 12);
+	snprintf(what, sizeof(what), "post %" PRId64, p->id);
+	if (store_post_parse_json(s, p, (const char *)sqlite3_column_text(st, 7),
+				  (const char *)sqlite3_column_text(st, 8), what) != 0) {
+		model_post_cleanup(p);
+		return STORE_ERR;
 	}
-	if (model_json_to_bylines(j, &p->bylines, &p->n_bylines, why, sizeof(why)) != 0) {
-		store_fail(s, STORE_ERR, "post %" PRId64 ": stored %s", p->id, why);
-		goto fail;
-	}
-	json_decref(j);
-	j = json_loads(body ? body : "", 0, &jerr);
-	if (!j) {
-		store_fail(s, STORE_ERR, "post %" PRId64 ": stored body: %s", p->id, jerr.text);
-		goto fail;
-	}
-	if (model_json_to_blocks(j, &p->blocks, &p->n_blocks, why, sizeof(why)) != 0) {
-		store_fail(s, STORE_ERR, "post %" PRId64 ": stored %s", p->id, why);
-		goto fail;
-	}
-	json_decref(j);
 	return 0;
-fail:
-	json_decref(j);
-	model_post_cleanup(p);
-	return STORE_ERR;
 }
 
-/* The post's bylines and body as JSON text; 0, or an error with a reason. */
-static int store_post_json(struct store *s, const struct model_post *p, char **bylines,
-			   char **body)
+/* store_rows()'s view of store_read_post() and model_posts_free(). */
+static int store_post_item_read(struct store *s, sqlite3_stmt *st, void *item)
+{
+	return store_read_post(s, st, item);
+}
+
+static void store_post_items_free(void *items, size_t n)
+{
+	model_posts_free(items, n);
+}
+
+int store_post_json(struct store *s, const struct model_post *p, char **bylines, char **body)
 {
 	*bylines = store_json_text(s, model_json_bylines(p->bylines, p->n_bylines), "bylines");
 	if (!*bylines)
@@ -1157,49 +1435,124 @@ static int store_post_json(struct store *s, const struct model_post *p, char **b
 	return 0;
 }
 
-int store_post_insert(struct store *s, int64_t page_id, struct model_post *post)
+/* Appends a revision: the post as it is after this change. Inside a write. */
+static int store_revision_add(struct store *s, int64_t post_id, int64_t page_id,
+			      int64_t version, int64_t user, int64_t at, const char *what,
+			      const char *correction, const struct store_post_row *row)
 {
-	char *bylines = NULL, *body = NULL;
-	int64_t published, updated, id = 0;
+	sqlite3_stmt *st = store_stmt(s, STMT_REVISION_ADD);
+	int rc;
+
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, post_id);
+	sqlite3_bind_int64(st, 2, page_id);
+	sqlite3_bind_int64(st, 3, version);
+	sqlite3_bind_int64(st, 4, user);
+	sqlite3_bind_int64(st, 5, at);
+	store_bind_text(st, 6, what);
+	store_bind_text_or_null(st, 7, correction);
+	store_bind_text(st, 8, row->title);
+	sqlite3_bind_int64(st, 9, row->published_at);
+	sqlite3_bind_int(st, 10, row->breaking != 0);
+	sqlite3_bind_int(st, 11, row->key_event != 0);
+	store_bind_text(st, 12, row->bylines_json);
+	store_bind_text(st, 13, row->body_json);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_fail_db(s, "revision");
+	return 0;
+}
+
+int store_post_insert_row(struct store *s, int64_t page_id, const struct store_post_row *row,
+			  int64_t author, const char *action, int64_t *id,
+			  int64_t *published_at, int64_t *updated_at)
+{
+	int64_t now = (int64_t)time(NULL), post_id;
+	struct store_post_row stored = *row;
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = store_post_check(s, post);
-	if (rc != 0)
-		return rc;
-	rc = store_post_json(s, post, &bylines, &body);
-	if (rc != 0)
-		return rc;
-	published = post->published_at ? post->published_at : (int64_t)time(NULL);
-	updated = post->updated_at ? post->updated_at : published;
-	rc = store_write_enter(s);
-	if (rc != 0)
-		goto out;
+	if (!stored.published_at)
+		stored.published_at = now;
+	if (!stored.updated_at)
+		stored.updated_at = stored.published_at;
+	if (stored.correction && !stored.correction_at)
+		stored.correction_at = now;
+	if (!stored.correction)
+		stored.correction_at = 0;
 	st = store_stmt(s, STMT_POST_INSERT);
-	if (!st) {
-		rc = STORE_ERR;
-		goto leave;
-	}
+	if (!st)
+		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, page_id);
-	store_bind_text(st, 2, post->title);
-	sqlite3_bind_int64(st, 3, published);
-	sqlite3_bind_int64(st, 4, updated);
-	sqlite3_bind_int(st, 5, post->breaking != 0);
-	sqlite3_bind_int(st, 6, post->key_event != 0);
-	store_bind_text(st, 7, bylines);
-	store_bind_text(st, 8, body);
+	store_bind_text(st, 2, stored.title);
+	sqlite3_bind_int64(st, 3, stored.published_at);
+	sqlite3_bind_int64(st, 4, stored.updated_at);
+	sqlite3_bind_int(st, 5, stored.breaking != 0);
+	sqlite3_bind_int(st, 6, stored.key_event != 0);
+	store_bind_text(st, 7, stored.bylines_json);
+	store_bind_text(st, 8, stored.body_json);
+	store_bind_text_or_null(st, 9, stored.correction);
+	sqlite3_bind_int64(st, 10, stored.correction_at);
+	sqlite3_bind_int64(st, 11, author);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_FOREIGNKEY)
 			rc = store_fail(s, STORE_ENOTFOUND, "no page %" PRId64, page_id);
 		else
 			rc = store_fail_db(s, "post insert");
 		sqlite3_reset(st);
-		goto leave;
+		return rc;
 	}
 	sqlite3_reset(st);
-	id = sqlite3_last_insert_rowid(s->db);
-	rc = store_log_change(s, page_id, STORE_CHANGE_POST, id, NULL);
-leave:
+	post_id = sqlite3_last_insert_rowid(s->db);
+	rc = store_revision_add(s, post_id, page_id, 1, author, now, "published",
+				stored.correction, &stored);
+	if (rc == 0)
+		rc = store_log_change(s, page_id, STORE_CHANGE_POST, post_id, NULL);
+	if (rc == 0)
+		rc = store_audit_write(s, action, page_id, post_id, stored.title);
+	if (rc != 0)
+		return rc;
+	*id = post_id;
+	if (published_at)
+		*published_at = stored.published_at;
+	if (updated_at)
+		*updated_at = stored.updated_at;
+	return 0;
+}
+
+int store_post_insert(struct store *s, int64_t page_id, struct model_post *post)
+{
+	char *bylines = NULL, *body = NULL;
+	int64_t published = 0, updated = 0, id = 0, now = (int64_t)time(NULL);
+	struct store_post_row row;
+	int rc;
+
+	rc = store_post_check(s, post);
+	if (rc != 0)
+		return rc;
+	if (!store_utf8_valid(post->correction))
+		return store_fail(s, STORE_EINVAL, "post correction: invalid UTF-8");
+	rc = store_post_json(s, post, &bylines, &body);
+	if (rc != 0)
+		return rc;
+	row = (struct store_post_row){
+		.title = post->title,
+		.published_at = post->published_at,
+		.updated_at = post->updated_at,
+		.breaking = post->breaking,
+		.key_event = post->key_event,
+		.bylines_json = bylines,
+		.body_json = body,
+		.correction = post->correction,
+		.correction_at = post->correction ? post->correction_at : 0,
+	};
+	rc = store_write_enter(s);
+	if (rc != 0)
+		goto out;
+	rc = store_post_insert_row(s, page_id, &row, s->actor, "post.publish", &id, &published,
+				   &updated);
 	rc = store_write_leave(s, rc);
 	if (rc == 0) {
 		post->id = id;
@@ -1207,6 +1560,11 @@ leave:
 		post->published_at = published;
 		post->updated_at = updated;
 		post->pinned = 0;
+		post->version = 1;
+		if (post->correction && !post->correction_at)
+			post->correction_at = now;
+		if (!post->correction)
+			post->correction_at = 0;
 	}
 out:
 	free(bylines);
@@ -1214,22 +1572,109 @@ out:
 	return rc;
 }
 
-int store_post_update(struct store *s, struct model_post *post)
+/* What an edit changed, comparing the stored row of STMT_POST_OLD with the new
+ * post and its JSON, into buf ("title, body"; "no change" if nothing). */
+static void store_edit_what(sqlite3_stmt *old, const struct model_post *post,
+			    const char *bylines, const char *body,
+			    const struct store_edit *edit, char *buf, size_t len)
 {
-	char *bylines = NULL, *body = NULL;
-	int64_t now = (int64_t)time(NULL), published = 0;
-	sqlite3_stmt *st;
-	int rc, step;
+	const char *text;
 
+	buf[0] = '\0';
+	text = (const char *)sqlite3_column_text(old, 0);
+	if (strcmp(text ? text : "", post->title) != 0)
+		store_what_add(buf, len, "title");
+	text = (const char *)sqlite3_column_text(old, 5);
+	if (strcmp(text ? text : "", body) != 0)
+		store_what_add(buf, len, "body");
+	text = (const char *)sqlite3_column_text(old, 4);
+	if (strcmp(text ? text : "", bylines) != 0)
+		store_what_add(buf, len, "bylines");
+	if ((sqlite3_column_int(old, 2) != 0) != (post->breaking != 0))
+		store_what_add(buf, len, "breaking");
+	if ((sqlite3_column_int(old, 3) != 0) != (post->key_event != 0))
+		store_what_add(buf, len, "key event");
+	if (post->published_at && post->published_at != sqlite3_column_int64(old, 1))
+		store_what_add(buf, len, "time");
+	if (edit->correction && edit->correction[0])
+		store_what_add(buf, len, "correction");
+	else if (edit->correction && sqlite3_column_type(old, 7) != SQLITE_NULL)
+		store_what_add(buf, len, "correction removed");
+	if (!buf[0])
+		snprintf(buf, len, "no change");
+}
+
+int store_post_edit(struct store *s, struct model_post *post, const struct store_edit *edit)
+{
+	static const struct store_edit no_check;
+	char *bylines = NULL, *body = NULL, *note = NULL, what[128];
+	int64_t now = (int64_t)time(NULL), version = 0, note_at = 0;
+	struct store_post_row row;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!edit)
+		edit = &no_check;
 	rc = store_post_check(s, post);
 	if (rc != 0)
 		return rc;
+	if (!store_utf8_valid(edit->correction) || !store_utf8_valid(edit->what))
+		return store_fail(s, STORE_EINVAL, "edit: invalid UTF-8");
 	rc = store_post_json(s, post, &bylines, &body);
 	if (rc != 0)
 		return rc;
+	row = (struct store_post_row){
+		.title = post->title,
+		.breaking = post->breaking,
+		.key_event = post->key_event,
+		.bylines_json = bylines,
+		.body_json = body,
+	};
 	rc = store_write_enter(s);
 	if (rc != 0)
 		goto out;
+	/* Read the post under the write lock: nobody can change it between
+	 * the version check and the update. */
+	st = store_stmt(s, STMT_POST_OLD);
+	if (!st) {
+		rc = STORE_ERR;
+		goto leave;
+	}
+	sqlite3_bind_int64(st, 1, post->page_id);
+	sqlite3_bind_int64(st, 2, post->id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		version = sqlite3_column_int64(st, 6);
+		row.published_at = post->published_at ? post->published_at
+						      : sqlite3_column_int64(st, 1);
+		/* A note given replaces the note; "" removes it; NULL keeps it. */
+		if (!edit->correction) {
+			note = store_col_str_or_null(st, 7);
+			note_at = note ? sqlite3_column_int64(st, 8) : 0;
+		} else if (edit->correction[0]) {
+			note = model_strdup(edit->correction);
+			note_at = now;
+		}
+		store_edit_what(st, post, bylines, body, edit, what, sizeof(what));
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		rc = store_fail(s, STORE_ENOTFOUND, "no post %" PRId64 " on page %" PRId64,
+				post->id, post->page_id);
+	} else {
+		rc = store_fail_db(s, "post");
+	}
+	sqlite3_reset(st);
+	if (rc != 0)
+		goto leave;
+	if (edit->expected_version && version != edit->expected_version) {
+		rc = store_fail(s, STORE_ECONFLICT,
+				"post %" PRId64 " is at version %" PRId64 ", not %" PRId64,
+				post->id, version, edit->expected_version);
+		goto leave;
+	}
+	version++;
+	if (edit->what)
+		snprintf(what, sizeof(what), "%s", edit->what);
 	st = store_stmt(s, STMT_POST_UPDATE);
 	if (!st) {
 		rc = STORE_ERR;
@@ -1237,44 +1682,55 @@ int store_post_update(struct store *s, struct model_post *post)
 	}
 	sqlite3_bind_int64(st, 1, post->page_id);
 	sqlite3_bind_int64(st, 2, post->id);
-	store_bind_text(st, 3, post->title);
-	sqlite3_bind_int64(st, 4, post->published_at);
+	store_bind_text(st, 3, row.title);
+	sqlite3_bind_int64(st, 4, row.published_at);
 	sqlite3_bind_int64(st, 5, now);
-	sqlite3_bind_int(st, 6, post->breaking != 0);
-	sqlite3_bind_int(st, 7, post->key_event != 0);
+	sqlite3_bind_int(st, 6, row.breaking != 0);
+	sqlite3_bind_int(st, 7, row.key_event != 0);
 	store_bind_text(st, 8, bylines);
 	store_bind_text(st, 9, body);
-	step = sqlite3_step(st);
-	if (step == SQLITE_ROW) {
-		published = sqlite3_column_int64(st, 0);
-		/* RETURNING rows must be stepped out for the statement to finish. */
-		while ((step = sqlite3_step(st)) == SQLITE_ROW)
-			;
-	} else if (step == SQLITE_DONE) {
-		rc = store_fail(s, STORE_ENOTFOUND, "no post %" PRId64 " on page %" PRId64,
-				post->id, post->page_id);
-	}
-	if (step != SQLITE_DONE)
-		rc = store_fail_db(s, "post update");
+	sqlite3_bind_int64(st, 10, version);
+	store_bind_text_or_null(st, 11, note);
+	sqlite3_bind_int64(st, 12, note_at);
+	sqlite3_bind_int64(st, 13, s->actor);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : store_fail_db(s, "post update");
 	sqlite3_reset(st);
 	if (rc == 0)
+		rc = store_revision_add(s, post->id, post->page_id, version, s->actor, now, what,
+					edit->correction && edit->correction[0] ? note : NULL,
+					&row);
+	if (rc == 0)
 		rc = store_log_change(s, post->page_id, STORE_CHANGE_UPDATE, post->id, NULL);
+	if (rc == 0)
+		rc = store_audit_write(s, "post.edit", post->page_id, post->id, what);
 leave:
 	rc = store_write_leave(s, rc);
 	if (rc == 0) {
-		post->published_at = published;
+		post->published_at = row.published_at;
 		post->updated_at = now;
+		post->version = version;
+		free(post->correction);
+		post->correction = note;
+		post->correction_at = note_at;
+		note = NULL;
 	}
 out:
+	free(note);
 	free(bylines);
 	free(body);
 	return rc;
 }
 
+int store_post_update(struct store *s, struct model_post *post)
+{
+	return store_post_edit(s, post, NULL);
+}
+
 int store_post_delete(struct store *s, int64_t page_id, int64_t post_id)
 {
+	char *title = NULL;
 	sqlite3_stmt *st;
-	int rc;
+	int rc, step;
 
 	rc = store_write_enter(s);
 	if (rc != 0)
@@ -1282,14 +1738,33 @@ int store_post_delete(struct store *s, int64_t page_id, int64_t post_id)
 	st = store_stmt(s, STMT_POST_DELETE);
 	if (!st) {
 		rc = STORE_ERR;
-	} else {
-		/* The pin, if it was this post, is cleared by the foreign key in the
-		 * same statement; the "delete" entry tells readers the post is gone
-		 * from wherever it was shown, pinned slot included. */
-		sqlite3_bind_int64(st, 1, page_id);
-		sqlite3_bind_int64(st, 2, post_id);
-		rc = store_page_update(s, st, page_id, STORE_CHANGE_DELETE, post_id, "post delete");
+		goto leave;
 	}
+	/* The pin, if it was this post, is cleared by the foreign key in the
+	 * same statement, and its revisions go with it; the "delete" entry tells
+	 * readers the post is gone from wherever it was shown, pinned slot
+	 * included. */
+	sqlite3_bind_int64(st, 1, page_id);
+	sqlite3_bind_int64(st, 2, post_id);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		title = store_col_str(st, 0);
+		/* RETURNING rows must be stepped out for the statement to finish. */
+		while ((step = sqlite3_step(st)) == SQLITE_ROW)
+			;
+	} else if (step == SQLITE_DONE) {
+		rc = store_fail(s, STORE_ENOTFOUND, "no post %" PRId64 " on page %" PRId64,
+				post_id, page_id);
+	}
+	if (step != SQLITE_DONE)
+		rc = store_fail_db(s, "post delete");
+	sqlite3_reset(st);
+	if (rc == 0)
+		rc = store_log_change(s, page_id, STORE_CHANGE_DELETE, post_id, NULL);
+	if (rc == 0)
+		rc = store_audit_write(s, "post.delete", page_id, post_id, title);
+leave:
+	free(title);
 	return store_write_leave(s, rc);
 }
 
@@ -1318,7 +1793,7 @@ int store_post_get(struct store *s, int64_t page_id, int64_t post_id, struct mod
 	return rc;
 }
 
-static int store_page_exists(struct store *s, int64_t page_id)
+int store_page_exists(struct store *s, int64_t page_id)
 {
 	sqlite3_stmt *st = store_stmt(s, STMT_PAGE_EXISTS);
 	int rc;
@@ -1338,8 +1813,8 @@ static int store_page_exists(struct store *s, int64_t page_id)
 int store_post_range(struct store *s, int64_t page_id, size_t first, size_t limit,
 		     struct model_post **out, size_t *n)
 {
-	struct model_post *list = NULL, *grown, tmp;
-	size_t count = 0, cap = 0;
+	struct model_post *list, tmp;
+	size_t count;
 	sqlite3_stmt *st;
 	int rc;
 
@@ -1352,23 +1827,10 @@ int store_post_range(struct store *s, int64_t page_id, size_t first, size_t limi
 	sqlite3_bind_int64(st, 1, page_id);
 	sqlite3_bind_int64(st, 2, store_limit(first));
 	sqlite3_bind_int64(st, 3, store_limit(limit));
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (count == cap) {
-			cap = cap ? cap * 2 : MODEL_POSTS_PER_PAGE;
-			grown = realloc(list, cap * sizeof(*list));
-			if (!grown)
-				abort();
-			list = grown;
-		}
-		if (store_read_post(s, st, &list[count]) != 0)
-			goto fail;
-		count++;
-	}
-	if (rc != SQLITE_DONE) {
-		store_fail_db(s, "post range");
-		goto fail;
-	}
-	sqlite3_reset(st);
+	rc = store_rows(s, st, sizeof(*list), store_post_item_read, store_post_items_free,
+			"post range", &list, &count);
+	if (rc != 0)
+		return rc;
 	/* Read oldest first so that OFFSET counts from the oldest post, as the
 	 * index does; shown newest first. */
 	for (size_t i = 0; i < count / 2; i++) {
@@ -1379,10 +1841,6 @@ int store_post_range(struct store *s, int64_t page_id, size_t first, size_t limi
 	*out = list;
 	*n = count;
 	return 0;
-fail:
-	sqlite3_reset(st);
-	model_posts_free(list, count);
-	return STORE_ERR;
 }
 
 int store_post_index(struct store *s, int64_t page_id, int64_t post_id, size_t *index)

@@ -4,14 +4,21 @@ ephemeral loopback port, talk to it with curl, parse its HTML.
 Only the Python standard library and curl are used, so the tests run on a
 fresh Debian machine with nothing but `make test`'s packages.
 """
+import hashlib
 import html.parser
+import http.client
+import json
 import shutil
 import os
 import re
 import signal
+import struct
 import subprocess
 import tempfile
 import time
+import urllib.parse
+import uuid
+import zlib
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 SEED = os.path.abspath(os.path.join(ROOT, "..", "shared", "seed",
@@ -111,6 +118,9 @@ class Response:
 
     def header(self, name):
         return self.headers.get(name.lower())
+
+    def json(self):
+        return json.loads(self.body)
 
 
 def curl(url, *args, method=None, headers=(), raw=False):
@@ -304,4 +314,288 @@ class Env:
     def close(self):
         shutil.rmtree(self.dir, ignore_errors=True)
 
+
+# ---- the newsroom: people, HTTP clients, forms and images -------------------
+#
+# Users are made with the command line (`user add`, `token create`), as an
+# operator would; everything after that goes over HTTP with http.client, which
+# lets a test send exactly the headers, methods and bodies it means to.
+
+PASSWORD = "correct horse battery staple"  # long enough for every rule
+SESSION_COOKIE = "liveline_session"
+
+# The three roles, with a display name that says which is which.
+STAFF = (("ada", "admin", "Ada Admin"), ("eve", "editor", "Eve Editor"),
+         ("cal", "contributor", "Cal Contributor"))
+
+
+def add_user(env, login, role, name, password=PASSWORD, byline_role=None, check=0):
+    """`liveline user add`; the password goes on standard input."""
+    args = ["user", "add", login, "--role", role, "--name", name]
+    if byline_role is not None:
+        args += ["--byline-role", byline_role]
+    return env.cli.run(*args, "--password-stdin", stdin=(password + "\n").encode(),
+                       check=check)
+
+
+def make_token(env, login, label="e2e"):
+    """`liveline token create`; returns the token it printed."""
+    out = env.cli.run("token", "create", login, "--label", label, check=0).stdout.decode()
+    token = out.strip().split()[-1]
+    assert re.fullmatch(r"[A-Za-z0-9_-]{20,}", token), out
+    return token
+
+
+def add_staff(env):
+    """An admin, an editor and a contributor (STAFF), each with an API token;
+    returns {login: token}."""
+    tokens = {}
+    for login, role, name in STAFF:
+        add_user(env, login, role, name)
+        tokens[login] = make_token(env, login, f"{login}'s script")
+    return tokens
+
+
+def request(base, method, path, body=None, headers=None, timeout=60):
+    """One HTTP request with http.client (no redirects followed, the path sent
+    as given); returns a Response. Repeated headers are joined with ", "."""
+    host, port = base.split("//")[1].split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=timeout)
+    try:
+        conn.request(method, path, body=body, headers=dict(headers or {}))
+        r = conn.getresponse()
+        data = r.read()
+        hdrs = {}
+        for k, v in r.getheaders():
+            k = k.lower()
+            hdrs[k] = hdrs[k] + ", " + v if k in hdrs else v
+        return Response(r.status, hdrs, data)
+    finally:
+        conn.close()
+
+
+class Api:
+    """Calls /api/v1 as one user: with a bearer token, or with a session
+    cookie and its CSRF token (sent as X-CSRF-Token unless csrf=False), or as
+    nobody."""
+
+    def __init__(self, base, token=None, cookie=None, csrf=None):
+        self.base, self.token, self.cookie, self.csrf = base, token, cookie, csrf
+
+    def call(self, method, path, body=None, raw=None, headers=None, csrf=True):
+        h = {}
+        if self.token:
+            h["Authorization"] = "Bearer " + self.token
+        if self.cookie:
+            h["Cookie"] = f"{SESSION_COOKIE}={self.cookie}"
+        if self.csrf and csrf:
+            h["X-CSRF-Token"] = self.csrf
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            h["Content-Type"] = "application/json"
+        elif raw is not None:
+            data = raw
+        h.update(headers or {})
+        return request(self.base, method, "/api/v1" + path, data, h)
+
+    def get(self, path, **kw):
+        return self.call("GET", path, **kw)
+
+    def post(self, path, body=None, **kw):
+        return self.call("POST", path, body, **kw)
+
+    def put(self, path, body=None, **kw):
+        return self.call("PUT", path, body, **kw)
+
+    def patch(self, path, body=None, **kw):
+        return self.call("PATCH", path, body, **kw)
+
+    def delete(self, path, **kw):
+        return self.call("DELETE", path, **kw)
+
+    def ok(self, method, path, body=None, status=200, **kw):
+        """A call that must answer `status`; returns its JSON (None for 204)."""
+        r = self.call(method, path, body, **kw)
+        assert r.status == status, (method, path, r.status, r.body[:500])
+        if status == 204:
+            return None
+        assert r.header("content-type").startswith("application/json"), r.headers
+        return r.json()
+
+
+def api_error(r, status, code):
+    """Asserts r is the API's error document with this status and code."""
+    assert r.status == status, (status, r.status, r.body[:500])
+    assert r.header("content-type").startswith("application/json"), r.headers
+    doc = r.json()
+    assert set(doc) == {"error"} and set(doc["error"]) == {"code", "message"}, doc
+    assert doc["error"]["code"] == code, (code, doc)
+    assert isinstance(doc["error"]["message"], str) and doc["error"]["message"], doc
+    return doc["error"]["message"]
+
+
+def multipart(fields, files=()):
+    """A multipart/form-data body: fields [(name, value)], files
+    [(name, filename, content type, bytes)]. Returns (body, content type)."""
+    boundary = "----liveline-e2e-" + uuid.uuid4().hex
+    out = []
+    for name, value in fields:
+        out.append(f"--{boundary}\r\nContent-Disposition: form-data; "
+                   f"name=\"{name}\"\r\n\r\n".encode())
+        out.append(value.encode() if isinstance(value, str) else value)
+        out.append(b"\r\n")
+    for name, filename, ctype, data in files:
+        out.append(f"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; "
+                   f"filename=\"{filename}\"\r\nContent-Type: {ctype}\r\n\r\n".encode())
+        out.append(data)
+        out.append(b"\r\n")
+    out.append(f"--{boundary}--\r\n".encode())
+    return b"".join(out), f"multipart/form-data; boundary={boundary}"
+
+
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
+
+
+def csrf_of(page_html):
+    """The CSRF token a newsroom page carries (its <meta name="csrf-token">)."""
+    m = CSRF_META.search(page_html)
+    return m.group(1) if m else None
+
+
+def cookie_of(set_cookie):
+    """The session token in a Set-Cookie value, or None."""
+    m = re.search(SESSION_COOKIE + r"=([^;]*)", set_cookie or "")
+    return m.group(1) if m else None
+
+
+class Browser:
+    """Someone using the newsroom's pages without JavaScript: a session cookie,
+    the CSRF token read from the pages, forms posted urlencoded (or multipart
+    when `files` are given). Redirects are not followed: tests look at them."""
+
+    def __init__(self, base):
+        self.base, self.cookie, self.csrf = base, None, None
+
+    def headers(self, extra=None):
+        h = {}
+        if self.cookie:
+            h["Cookie"] = f"{SESSION_COOKIE}={self.cookie}"
+        h.update(extra or {})
+        return h
+
+    def get(self, path, headers=None):
+        r = request(self.base, "GET", path, None, self.headers(headers))
+        if r.status == 200 and "text/html" in (r.header("content-type") or ""):
+            self.csrf = csrf_of(r.text) or self.csrf
+        return r
+
+    def post(self, path, fields=(), files=(), csrf=True, headers=None):
+        """Posts a form; csrf=True adds the session's token, a string sends that
+        instead, False sends none."""
+        fields = list(fields.items()) if isinstance(fields, dict) else list(fields)
+        if csrf is True:
+            fields.append(("csrf", self.csrf or ""))
+        elif csrf:
+            fields.append(("csrf", csrf))
+        if files:
+            body, ctype = multipart(fields, files)
+        else:
+            body = urllib.parse.urlencode(fields).encode()
+            ctype = "application/x-www-form-urlencoded"
+        return request(self.base, "POST", path, body,
+                       self.headers({"Content-Type": ctype, **(headers or {})}))
+
+    def signin(self, login, password=PASSWORD, headers=None):
+        """Signs in; on success keeps the cookie and the CSRF token."""
+        r = self.post("/newsroom/signin", {"login": login, "password": password},
+                      csrf=False, headers=headers)
+        if r.status == 303:
+            self.cookie = cookie_of(r.header("set-cookie"))
+            assert self.cookie, r.headers
+            page = self.get("/newsroom")
+            assert page.status == 200, (page.status, page.body[:300])
+            assert self.csrf, "no csrf-token meta on /newsroom"
+        return r
+
+    def api(self):
+        """An Api client on this browser's session (with its CSRF token)."""
+        return Api(self.base, cookie=self.cookie, csrf=self.csrf)
+
+
+def sql(db, query):
+    """Runs SQL with the sqlite3 command line; returns rows as lists of text."""
+    p = subprocess.run(["sqlite3", "-cmd", ".timeout 10000", "-separator", "\t", db, query],
+                       capture_output=True, timeout=60)
+    assert p.returncode == 0, (query, p.stderr.decode(errors="replace"))
+    out = p.stdout.decode(errors="backslashreplace")  # token hashes are blobs
+    return [line.split("\t") for line in out.splitlines()]
+
+
+def sql_one(db, query):
+    """The single value a query selects."""
+    rows = sql(db, query)
+    assert len(rows) == 1 and len(rows[0]) == 1, (query, rows)
+    return rows[0][0]
+
+
+def media_dir(env):
+    """The default media folder of env's database (DB-media beside it)."""
+    return env.db + "-media"
+
+
+def list_files(folder):
+    """Every file below `folder` (relative paths, sorted); [] if it is missing."""
+    out = []
+    for dirpath, _, names in os.walk(folder):
+        for n in names:
+            out.append(os.path.relpath(os.path.join(dirpath, n), folder))
+    return sorted(out)
+
+
+def _png_chunk(kind, data):
+    return (struct.pack(">I", len(data)) + kind + data +
+            struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff))
+
+
+def png(width, height, color=(200, 40, 40), chunks=()):
+    """A valid 8-bit RGB PNG: a diagonal gradient over `color`, so that two
+    colours give two different images. `chunks` are extra (type, data) chunks
+    written before the pixels (tEXt, eXIf...)."""
+    rows = []
+    for y in range(height):
+        row = bytearray(b"\x00")
+        for x in range(0, width, 8):
+            v = ((x + y) // 8) % 64
+            px = bytes(((color[0] + v) % 256, color[1], (color[2] + v) % 256))
+            row += px * min(8, width - x)
+        rows.append(bytes(row))
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    out = b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", ihdr)
+    for kind, data in chunks:
+        out += _png_chunk(kind, data)
+    return out + _png_chunk(b"IDAT", zlib.compress(b"".join(rows), 6)) + _png_chunk(b"IEND", b"")
+
+
+def png_header_only(width, height):
+    """A PNG's signature and header claiming width x height, and no pixels:
+    enough for a server that checks the size before decoding."""
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", ihdr) +
+            _png_chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + _png_chunk(b"IEND", b""))
+
+
+def png_chunk_types(data):
+    """The chunk types of a PNG, in order."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", data[:16]
+    out, i = [], 8
+    while i + 8 <= len(data):
+        n, kind = struct.unpack(">I4s", data[i:i + 8])
+        out.append(kind.decode("latin-1"))
+        i += 12 + n
+    return out
+
+
+def sha256_hex(data):
+    return hashlib.sha256(data).hexdigest()
 

@@ -154,6 +154,69 @@ static void test_post_time_summer_and_updated(void **state)
 	free(html);
 }
 
+/* A correction note is shown under the post, escaped, with its time. */
+static void test_post_correction(void **state)
+{
+	struct model_page page = make_page("bridge", "Bridge");
+	struct model_post post = make_post(9, "Drones", utc("Europe/London", 2026, 2, 17, 10, 30));
+	char *html;
+
+	(void)state;
+	html = RENDER(render_post_html(&out_, &page, &post));
+	assert_lacks(html, "class=\"correction\"");
+	free(html);
+
+	post.correction = "corrects the number of drones <script>alert(1)</script>";
+	post.correction_at = utc("Europe/London", 2026, 2, 17, 10, 45);
+	post.updated_at = post.correction_at;
+	html = RENDER(render_post_html(&out_, &page, &post));
+	assert_has(html, "<p class=\"correction\"><strong>Updated <time "
+			 "datetime=\"2026-02-17T10:45:00Z\">10:45 <span aria-hidden=\"true\">GMT"
+			 "</span><span class=\"vh\">Greenwich Mean Time</span></time>:</strong> "
+			 "corrects the number of drones &lt;script&gt;alert(1)&lt;/script&gt;</p>");
+	assert_lacks(html, "<script>");
+	/* After the body, inside the article. */
+	assert_true(strstr(html, "class=\"correction\"") > strstr(html, "class=\"post-body\""));
+	free(html);
+}
+
+/* Our uploads get srcset from the widths stored with them; other images not. */
+static void test_post_image_srcset(void **state)
+{
+	struct model_page page = make_page("bridge", "Bridge");
+	struct model_post post = make_post(9, "Photo", utc("Europe/London", 2026, 2, 17, 10, 30));
+	struct model_block b[2];
+	char *html;
+
+	(void)state;
+	memset(b, 0, sizeof(b));
+	b[0].kind = MODEL_BLOCK_IMAGE;
+	b[0].url = "/media/0123456789abcdef0123456789abcdef-1600.jpg";
+	b[0].alt = "The bridge";
+	b[0].credit = "";
+	b[1].kind = MODEL_BLOCK_IMAGE;
+	b[1].url = "https://example.com/photo-1600.jpg";
+	b[1].alt = "Elsewhere";
+	b[1].credit = "";
+	post.blocks = b;
+	post.n_blocks = 2;
+	html = RENDER(render_post_html(&out_, &page, &post));
+	assert_has(html, "<img src=\"/media/0123456789abcdef0123456789abcdef-1600.jpg\" srcset=\""
+			 "/media/0123456789abcdef0123456789abcdef-480.jpg 480w, "
+			 "/media/0123456789abcdef0123456789abcdef-960.jpg 960w, "
+			 "/media/0123456789abcdef0123456789abcdef-1600.jpg 1600w\" sizes=\"");
+	assert_has(html, "<img src=\"https://example.com/photo-1600.jpg\" alt=\"Elsewhere\" "
+			 "loading=\"lazy\"");
+	free(html);
+
+	/* A small upload has one width: no srcset. */
+	b[0].url = "/media/0123456789abcdef0123456789abcdef-300.png";
+	post.n_blocks = 1;
+	html = RENDER(render_post_html(&out_, &page, &post));
+	assert_lacks(html, "srcset");
+	free(html);
+}
+
 static void test_post_blocks(void **state)
 {
 	struct model_page page = make_page("bridge", "Bridge");
@@ -591,6 +654,8 @@ int main(void)
 		cmocka_unit_test(test_page_math),
 		cmocka_unit_test(test_post_time_winter),
 		cmocka_unit_test(test_post_time_summer_and_updated),
+		cmocka_unit_test(test_post_correction),
+		cmocka_unit_test(test_post_image_srcset),
 		cmocka_unit_test(test_post_blocks),
 		cmocka_unit_test(test_post_hostile),
 		cmocka_unit_test(test_page_document),

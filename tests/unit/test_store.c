@@ -33,6 +33,8 @@ static void remove_db(const char *path)
 	remove(p);
 	snprintf(p, sizeof(p), "%s-shm", path);
 	remove(p);
+	snprintf(p, sizeof(p), "%s-notify", path);
+	remove(p);
 }
 
 static int setup(void **state)
@@ -411,6 +413,10 @@ static void test_post_round_trip(void **state)
 	assert_int_equal(out.updated_at, 1739788620);
 	assert_int_equal(out.pinned, 0);
 	assert_int_equal(out.key_event, 1);
+	assert_int_equal(out.version, 1);
+	assert_null(out.correction);
+	assert_int_equal(out.correction_at, 0);
+	assert_int_equal(in.version, 1);
 	assert_post_body_equal(&out, &in);
 	model_post_cleanup(&out);
 
@@ -548,12 +554,14 @@ static void test_post_update(void **state)
 	p.n_blocks = 1;
 	assert_int_equal(store_post_update(f->s, &p), 0);
 	assert_true(p.updated_at >= before);
+	assert_int_equal(p.version, 2); /* every edit is a new version */
 
 	assert_int_equal(store_post_get(f->s, page, id, &out), 0);
 	assert_post_body_equal(&out, &p);
 	assert_int_equal(out.published_at, 2000);
 	assert_true(out.updated_at >= before && out.updated_at <= (int64_t)time(NULL));
 	assert_int_equal(out.updated_at, p.updated_at);
+	assert_int_equal(out.version, 2);
 	model_post_cleanup(&out);
 
 	/* published_at 0 keeps the stored time. */
@@ -575,6 +583,7 @@ static void test_post_update(void **state)
 
 	assert_int_equal(store_post_get(f->s, page, id, &out), 0);
 	assert_string_equal(out.title, "Corrected");
+	assert_int_equal(out.version, 3); /* refused updates took no version */
 	model_post_cleanup(&out);
 }
 
@@ -877,7 +886,7 @@ static void test_reopen_keeps_data(void **state)
 		assert_int_equal(out.n_blocks, sizeof(sample_blocks) / sizeof(sample_blocks[0]));
 		model_post_cleanup(&out);
 	}
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 3);
 	assert_int_equal(last_change(f->s), 2);
 }
 
@@ -924,7 +933,7 @@ static void test_upgrade_from_v1(void **state)
 	s = store_open(path, err, sizeof(err));
 	if (!s)
 		fail_msg("upgrade: %s", err);
-	assert_int_equal(raw_int(path, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(path, "PRAGMA user_version"), 3);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
 				 " AND name = 'posts_page_order'"), 1);
 	assert_int_equal(store_page_get(s, "old-page", &p), 0);
@@ -994,10 +1003,16 @@ static void test_data_version(void **state)
 	assert_int_equal(store_page_get(f->s, "from-elsewhere", &p), 0);
 	model_page_cleanup(&p);
 	assert_int_equal(last_change(f->s), 1);
-	/* Its own commits do not move it: only others' do. */
+	/* Its own commits that add to the change log move it too: a worker's
+	 * newsroom writes must reach its own readers. */
 	create_page(f->s, "from-here");
 	assert_int_equal(store_data_version(f->s, &v3), 0);
-	assert_int_equal(v3, v2);
+	assert_true(v3 != v2);
+	/* A read moves nothing. */
+	assert_int_equal(store_page_get(f->s, "from-here", &p), 0);
+	model_page_cleanup(&p);
+	assert_int_equal(store_data_version(f->s, &v1), 0);
+	assert_int_equal(v1, v3);
 	store_close(other);
 }
 

@@ -1,0 +1,423 @@
+/*
+ * The people commands: `user` (add, list, set-role, disable, enable, passwd)
+ * and `token` (create, list, revoke). Whoever can run these can open the
+ * database, so they need no sign-in; they act as "command line" in the audit
+ * trail. Passwords are read from the terminal with echo off (twice), or one line
+ * from standard input with --password-stdin, and only their Argon2id hash is
+ * stored; a token is printed once and only its SHA-256 is stored.
+ */
+#include "cli/cli.h"
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "auth/auth.h"
+#include "store/store_newsroom.h"
+
+static const char usage_user[] =
+	"usage: liveline [--db FILE] user add LOGIN --role ROLE [--name \"Display Name\"]\n"
+	"                                [--byline-role ROLE_TEXT] [--password-stdin]\n"
+	"       liveline [--db FILE] user list\n"
+	"       liveline [--db FILE] user set-role LOGIN ROLE\n"
+	"       liveline [--db FILE] user disable LOGIN\n"
+	"       liveline [--db FILE] user enable LOGIN\n"
+	"       liveline [--db FILE] user passwd LOGIN [--password-stdin]\n"
+	"\n"
+	"Newsroom accounts. ROLE is contributor (writes drafts), editor (publishes,\n"
+	"edits, pins, summary, coverage status) or admin (also users, tokens and live\n"
+	"pages). LOGIN is 1 to 64 characters of a-z, 0-9, '.', '_' and '-'. --name is\n"
+	"the display name and default byline (default: LOGIN); --byline-role is the role\n"
+	"shown in bylines (\"Live editor\"). The password (at least 10 characters) is\n"
+	"asked for twice on the terminal, or read as one line from standard input with\n"
+	"--password-stdin. Disabling an account also ends its sessions and API tokens.\n";
+
+static const char usage_token[] =
+	"usage: liveline [--db FILE] token create LOGIN --label TEXT\n"
+	"       liveline [--db FILE] token list\n"
+	"       liveline [--db FILE] token revoke ID\n"
+	"\n"
+	"API tokens for scripts and other systems: a token acts as its user, with that\n"
+	"user's role, sent as \"Authorization: Bearer TOKEN\". `create` prints the token\n"
+	"once; only its hash is stored.\n";
+
+/* Reads one line of at most AUTH_PASSWORD_MAX bytes, without its newline. */
+static int users_read_line(FILE *f, char *out, size_t cap)
+{
+	size_t n;
+
+	if (!fgets(out, (int)cap, f))
+		return -1;
+	n = strlen(out);
+	if (n && out[n - 1] == '\n')
+		out[--n] = '\0';
+	else if (!feof(f))
+		return -2; /* longer than cap */
+	if (n && out[n - 1] == '\r')
+		out[--n] = '\0';
+	return 0;
+}
+
+/* Asks on the terminal with echo off. */
+static int users_ask(const char *prompt, char *out, size_t cap)
+{
+	struct termios old, quiet;
+	int rc;
+
+	fputs(prompt, stderr);
+	fflush(stderr);
+	if (tcgetattr(STDIN_FILENO, &old) < 0)
+		return -1;
+	quiet = old;
+	quiet.c_lflag &= ~(tcflag_t)ECHO;
+	tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	rc = users_read_line(stdin, out, cap);
+	tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+	fputc('\n', stderr);
+	return rc;
+}
+
+/* Gets a new password and hashes it into `hash`. Returns 0, or 1 after
+ * printing why. */
+static int users_new_password(const char *cmd, int from_stdin, char hash[AUTH_HASH_MAX])
+{
+	char pw[AUTH_PASSWORD_MAX + 2], again[AUTH_PASSWORD_MAX + 2];
+	const char *why;
+	int rc = 1;
+
+	if (from_stdin) {
+		if (users_read_line(stdin, pw, sizeof(pw)) < 0) {
+			fprintf(stderr, "liveline %s: no password on standard input (or longer "
+				"than %d bytes)\n", cmd, AUTH_PASSWORD_MAX);
+			return 1;
+		}
+	} else {
+		if (!isatty(STDIN_FILENO)) {
+			fprintf(stderr, "liveline %s: standard input is not a terminal; use "
+				"--password-stdin\n", cmd);
+			return 1;
+		}
+		if (users_ask("Password: ", pw, sizeof(pw)) < 0 ||
+		    users_ask("Again: ", again, sizeof(again)) < 0) {
+			fprintf(stderr, "liveline %s: no password\n", cmd);
+			goto out;
+		}
+		if (strcmp(pw, again) != 0) {
+			fprintf(stderr, "liveline %s: the two passwords differ\n", cmd);
+			goto out;
+		}
+	}
+	why = auth_password_problem(pw);
+	if (why) {
+		fprintf(stderr, "liveline %s: %s\n", cmd, why);
+		goto out;
+	}
+	if (auth_password_hash(pw, hash) < 0) {
+		fprintf(stderr, "liveline %s: out of memory while hashing the password\n", cmd);
+		goto out;
+	}
+	rc = 0;
+out:
+	memset(pw, 0, sizeof(pw));
+	memset(again, 0, sizeof(again));
+	return rc;
+}
+
+static int users_role(const char *cmd, const char *s)
+{
+	int r = store_role_parse(s);
+
+	if (r < 0)
+		fprintf(stderr, "liveline %s: unknown role \"%s\" (contributor, editor or admin)\n",
+			cmd, s);
+	return r;
+}
+
+/* Loads user `login`; prints why and returns -1 if there is none. */
+static int users_find(struct store *st, const char *cmd, const char *login,
+		      struct store_user *u)
+{
+	int rc = store_user_by_login(st, login, u, NULL);
+
+	if (rc == STORE_ENOTFOUND)
+		fprintf(stderr, "liveline %s: no user \"%s\"\n", cmd, login);
+	else if (rc < 0)
+		fprintf(stderr, "liveline %s: %s\n", cmd, store_errmsg(st));
+	return rc < 0 ? -1 : 0;
+}
+
+static void users_when(int64_t t, char *out, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t == 0 || !gmtime_r(&tt, &tm) || !strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(out, len, "-");
+}
+
+static int user_add(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "role", required_argument, NULL, 'r' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "byline-role", required_argument, NULL, 'b' },
+		{ "password-stdin", no_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct store_user u = { 0 };
+	const char *role = NULL, *name = NULL, *brole = "";
+	char hash[AUTH_HASH_MAX];
+	struct store *st;
+	int c, from_stdin = 0, r, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r': role = optarg; break;
+		case 'n': name = optarg; break;
+		case 'b': brole = optarg; break;
+		case 'p': from_stdin = 1; break;
+		case 'h': return cli_usage(usage_user, 0);
+		default: return cli_bad_option("user add", usage_user);
+		}
+	}
+	if (optind != argc - 1 || !role)
+		return cli_bad_option("user add", usage_user);
+	r = users_role("user add", role);
+	if (r < 0)
+		return CLI_EXIT_USAGE;
+	if (!store_login_valid(argv[optind])) {
+		fprintf(stderr, "liveline user add: a login is 1 to 64 characters of a-z, 0-9, "
+			"'.', '_' and '-'\n");
+		return CLI_EXIT_USAGE;
+	}
+	if (users_new_password("user add", from_stdin, hash) != 0)
+		return 1;
+	st = cli_open_store();
+	if (!st)
+		return 1;
+	u.login = argv[optind];
+	u.display_name = (char *)(name && *name ? name : argv[optind]);
+	u.byline_name = "";
+	u.byline_role = (char *)brole;
+	u.role = (enum store_role)r;
+	rc = store_user_create(st, &u, hash);
+	if (rc == STORE_EEXIST)
+		fprintf(stderr, "liveline user add: the login \"%s\" is taken\n", argv[optind]);
+	else if (rc < 0)
+		fprintf(stderr, "liveline user add: %s\n", store_errmsg(st));
+	else
+		printf("added %s (%s), id %" PRId64 "\n", argv[optind], store_role_name(u.role), u.id);
+	store_close(st);
+	return rc < 0 ? 1 : 0;
+}
+
+static int user_list(void)
+{
+	struct store_user *u = NULL;
+	struct store *st = cli_open_store();
+	size_t n = 0;
+	char when[32];
+
+	if (!st)
+		return 1;
+	if (store_user_list(st, &u, &n) < 0) {
+		fprintf(stderr, "liveline user list: %s\n", store_errmsg(st));
+		store_close(st);
+		return 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		users_when(u[i].created_at, when, sizeof(when));
+		printf("%s\t%s\t%s\t%s\t%s\n", u[i].login, store_role_name(u[i].role),
+		       u[i].disabled ? "disabled" : "enabled", when, u[i].display_name);
+	}
+	store_users_free(u, n);
+	store_close(st);
+	return 0;
+}
+
+/* set-role, disable, enable, passwd: one user, one change. */
+static int user_change(const char *sub, int argc, char **argv)
+{
+	struct store_user u = { 0 };
+	struct store *st;
+	char cmd[32], hash[AUTH_HASH_MAX];
+	int rc, r = -1, from_stdin = 0;
+	int need = strcmp(sub, "set-role") == 0 ? 3 : 2;
+
+	snprintf(cmd, sizeof(cmd), "user %s", sub);
+	if (strcmp(sub, "passwd") == 0 && argc == 3 && strcmp(argv[2], "--password-stdin") == 0) {
+		from_stdin = 1;
+		argc--;
+	}
+	if (argc != need)
+		return cli_bad_option(cmd, usage_user);
+	if (strcmp(sub, "set-role") == 0 && (r = users_role(cmd, argv[2])) < 0)
+		return CLI_EXIT_USAGE;
+	if (strcmp(sub, "passwd") == 0 && users_new_password(cmd, from_stdin, hash) != 0)
+		return 1;
+	st = cli_open_store();
+	if (!st)
+		return 1;
+	if (users_find(st, cmd, argv[1], &u) < 0) {
+		store_close(st);
+		return 1;
+	}
+	if (strcmp(sub, "set-role") == 0)
+		rc = (enum store_role)r == u.role ? 0 : store_user_set_role(st, u.id, (enum store_role)r);
+	else if (strcmp(sub, "disable") == 0)
+		rc = u.disabled ? 0 : store_user_set_disabled(st, u.id, 1);
+	else if (strcmp(sub, "enable") == 0)
+		rc = u.disabled ? store_user_set_disabled(st, u.id, 0) : 0;
+	else
+		rc = store_user_set_password(st, u.id, hash);
+	if (rc < 0)
+		fprintf(stderr, "liveline %s: %s\n", cmd, store_errmsg(st));
+	store_user_cleanup(&u);
+	store_close(st);
+	return rc < 0 ? 1 : 0;
+}
+
+int cli_user(int argc, char **argv)
+{
+	const char *sub = argc > 1 ? argv[1] : NULL;
+
+	if (!sub)
+		return cli_bad_option("user", usage_user);
+	if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0)
+		return cli_usage(usage_user, 0);
+	if (auth_init() < 0) {
+		fprintf(stderr, "liveline user: libsodium cannot start\n");
+		return 1;
+	}
+	if (strcmp(sub, "add") == 0)
+		return user_add(argc - 1, argv + 1);
+	if (strcmp(sub, "list") == 0)
+		return argc == 2 ? user_list() : cli_bad_option("user list", usage_user);
+	if (strcmp(sub, "set-role") == 0 || strcmp(sub, "disable") == 0 ||
+	    strcmp(sub, "enable") == 0 || strcmp(sub, "passwd") == 0)
+		return user_change(sub, argc - 1, argv + 1);
+	return cli_bad_option("user", usage_user);
+}
+
+static int token_create(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "label", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct store_user u = { 0 };
+	const char *label = NULL;
+	char secret[AUTH_TOKEN_LEN + 1];
+	unsigned char hash[STORE_TOKEN_HASH_LEN];
+	struct store *st;
+	int64_t id = 0;
+	int c, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'l': label = optarg; break;
+		case 'h': return cli_usage(usage_token, 0);
+		default: return cli_bad_option("token create", usage_token);
+		}
+	}
+	if (optind != argc - 1 || !label || !*label)
+		return cli_bad_option("token create", usage_token);
+	st = cli_open_store();
+	if (!st)
+		return 1;
+	if (users_find(st, "token create", argv[optind], &u) < 0) {
+		store_close(st);
+		return 1;
+	}
+	if (u.disabled) {
+		fprintf(stderr, "liveline token create: the user \"%s\" is disabled\n", u.login);
+		rc = -1;
+	} else {
+		auth_token_new(secret);
+		auth_token_hash(secret, strlen(secret), hash);
+		rc = store_token_create(st, u.id, label, hash, &id);
+		if (rc < 0)
+			fprintf(stderr, "liveline token create: %s\n", store_errmsg(st));
+		else {
+			fprintf(stderr, "token %" PRId64 " for %s (%s); it is shown only now:\n", id,
+				u.login, store_role_name(u.role));
+			printf("%s\n", secret);
+		}
+		memset(secret, 0, sizeof(secret));
+	}
+	store_user_cleanup(&u);
+	store_close(st);
+	return rc < 0 ? 1 : 0;
+}
+
+static int token_list(void)
+{
+	struct store_token *t = NULL;
+	struct store *st = cli_open_store();
+	size_t n = 0;
+	char when[32], revoked[32];
+
+	if (!st)
+		return 1;
+	if (store_token_list(st, &t, &n) < 0) {
+		fprintf(stderr, "liveline token list: %s\n", store_errmsg(st));
+		store_close(st);
+		return 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		users_when(t[i].created_at, when, sizeof(when));
+		users_when(t[i].revoked_at, revoked, sizeof(revoked));
+		printf("%" PRId64 "\t%s\t%s\t%s\t%s\n", t[i].id, t[i].user_login, when,
+		       t[i].revoked_at ? revoked : "valid", t[i].label);
+	}
+	store_tokens_free(t, n);
+	store_close(st);
+	return 0;
+}
+
+int cli_token(int argc, char **argv)
+{
+	const char *sub = argc > 1 ? argv[1] : NULL;
+	struct store *st;
+	long id;
+	int rc;
+
+	if (!sub)
+		return cli_bad_option("token", usage_token);
+	if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0)
+		return cli_usage(usage_token, 0);
+	if (auth_init() < 0) {
+		fprintf(stderr, "liveline token: libsodium cannot start\n");
+		return 1;
+	}
+	if (strcmp(sub, "create") == 0)
+		return token_create(argc - 1, argv + 1);
+	if (strcmp(sub, "list") == 0)
+		return argc == 2 ? token_list() : cli_bad_option("token list", usage_token);
+	if (strcmp(sub, "revoke") != 0 || argc != 3)
+		return cli_bad_option("token", usage_token);
+	if (cli_parse_long(argv[2], 1, LONG_MAX, &id) < 0) {
+		fprintf(stderr, "liveline token revoke: \"%s\" is not a token id\n", argv[2]);
+		return CLI_EXIT_USAGE;
+	}
+	st = cli_open_store();
+	if (!st)
+		return 1;
+	rc = store_token_revoke(st, id);
+	if (rc == STORE_ENOTFOUND)
+		fprintf(stderr, "liveline token revoke: no token %ld\n", id);
+	else if (rc < 0)
+		fprintf(stderr, "liveline token revoke: %s\n", store_errmsg(st));
+	store_close(st);
+	return rc < 0 ? 1 : 0;
+}

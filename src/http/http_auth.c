@@ -1,0 +1,148 @@
+/*
+ * Sessions and API tokens over HTTP. See http_auth.h.
+ *
+ * Cookies are parsed by libmicrohttpd (MHD_COOKIE_KIND). The cookie carries a
+ * random token; the store keeps only its SHA-256, so a copy of the database
+ * signs nobody in. SameSite=Strict keeps other sites' pages from sending it, and
+ * every change made with it must also present the session's CSRF token.
+ */
+#include "http/http_auth.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "auth/auth.h"
+#include "util/log.h"
+
+static int http_token_shape_ok(const char *t, size_t len)
+{
+	if (len != AUTH_TOKEN_LEN)
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		char ch = t[i];
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '-' || ch == '_'))
+			return 0;
+	}
+	return 1;
+}
+
+int http_auth_resolve(struct http_request *req, struct http_principal *p)
+{
+	struct store *st = req->server->store;
+	const char *authz, *cookie;
+	unsigned char hash[STORE_TOKEN_HASH_LEN];
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	authz = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
+					    MHD_HTTP_HEADER_AUTHORIZATION);
+	if (authz && strncasecmp(authz, "Bearer ", 7) == 0) {
+		const char *t = authz + 7;
+
+		while (*t == ' ')
+			t++;
+		if (!http_token_shape_ok(t, strlen(t)))
+			return 0;
+		auth_token_hash(t, strlen(t), hash);
+		rc = store_token_lookup(st, hash, &p->user);
+		if (rc == STORE_ENOTFOUND)
+			return 0;
+		if (rc < 0) {
+			log_warnx("auth: %s", store_errmsg(st));
+			return -1;
+		}
+		p->signed_in = p->via_token = 1;
+		return 0;
+	}
+	cookie = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, HTTP_SESSION_COOKIE);
+	if (!cookie || !http_token_shape_ok(cookie, strlen(cookie)))
+		return 0;
+	auth_token_hash(cookie, strlen(cookie), hash);
+	rc = store_session_lookup(st, hash, (int64_t)time(NULL), &p->user, &p->csrf);
+	if (rc == STORE_ENOTFOUND)
+		return 0;
+	if (rc < 0) {
+		log_warnx("auth: %s", store_errmsg(st));
+		return -1;
+	}
+	memcpy(p->session_hash, hash, sizeof(hash));
+	p->signed_in = 1;
+	return 0;
+}
+
+void http_principal_cleanup(struct http_principal *p)
+{
+	if (p->signed_in)
+		store_user_cleanup(&p->user);
+	free(p->csrf);
+	memset(p, 0, sizeof(*p));
+}
+
+int http_auth_csrf_ok(const struct http_principal *p, const char *sent)
+{
+	if (!p->signed_in)
+		return 0;
+	if (p->via_token)
+		return 1;
+	return p->csrf && sent && auth_equal(p->csrf, sent);
+}
+
+/* Secure cookies when the browser reached us over TLS: we do not terminate TLS
+ * ourselves, so that is a proxy on this machine saying so. */
+static int http_request_is_tls(struct http_request *req)
+{
+	const char *proto = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
+							"X-Forwarded-Proto");
+	char addr[64];
+
+	if (!proto || strcasecmp(proto, "https") != 0)
+		return 0;
+	http_peer_address(req, addr, sizeof(addr));
+	return strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0;
+}
+
+int http_auth_session_start(struct http_request *req, const struct store_user *user,
+			    char *cookie, size_t cookie_len, char *csrf_out)
+{
+	struct store *st = req->server->store;
+	char token[AUTH_TOKEN_LEN + 1];
+	unsigned char hash[STORE_TOKEN_HASH_LEN];
+	int64_t now = (int64_t)time(NULL);
+
+	auth_token_new(token);
+	auth_token_new(csrf_out);
+	auth_token_hash(token, strlen(token), hash);
+	store_set_actor(st, user->id);
+	if (store_session_create(st, user->id, hash, csrf_out, now + AUTH_SESSION_SECONDS) < 0 ||
+	    store_audit_add(st, "auth.signin", 0, 0, "") < 0) {
+		log_warnx("auth: %s", store_errmsg(st));
+		store_set_actor(st, 0);
+		return -1;
+	}
+	store_set_actor(st, 0);
+	snprintf(cookie, cookie_len,
+		 HTTP_SESSION_COOKIE "=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Strict%s",
+		 token, AUTH_SESSION_SECONDS, http_request_is_tls(req) ? "; Secure" : "");
+	return 0;
+}
+
+void http_auth_session_end(struct http_request *req, const struct http_principal *p,
+			   char *cookie, size_t cookie_len)
+{
+	struct store *st = req->server->store;
+
+	if (p->signed_in && !p->via_token) {
+		store_set_actor(st, p->user.id);
+		if (store_session_revoke(st, p->session_hash) < 0 ||
+		    store_audit_add(st, "auth.signout", 0, 0, "") < 0)
+			log_warnx("auth: %s", store_errmsg(st));
+		store_set_actor(st, 0);
+	}
+	snprintf(cookie, cookie_len,
+		 HTTP_SESSION_COOKIE "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict%s",
+		 http_request_is_tls(req) ? "; Secure" : "");
+}

@@ -1,0 +1,43 @@
+/*
+ * Who is asking: the signed-in user behind a request, from an API token
+ * (Authorization: Bearer) or a session cookie, and the checks that go with
+ * each (CSRF for cookies). Also the session cookie's life: sign in, sign out.
+ * Used by http_api.c and http_newsroom.c; the store holds only token hashes.
+ */
+#ifndef LIVELINE_HTTP_AUTH_H
+#define LIVELINE_HTTP_AUTH_H
+
+#include "http/http_internal.h"
+#include "store/store_newsroom.h"
+
+#define HTTP_SESSION_COOKIE "liveline_session"
+
+struct http_principal {
+	int signed_in;          /* 0: anonymous (user is empty) */
+	int via_token;          /* 1: an API token, which needs no CSRF token */
+	struct store_user user; /* owned: http_principal_cleanup() */
+	char *csrf;             /* the session's CSRF token (owned), NULL for tokens */
+	unsigned char session_hash[STORE_TOKEN_HASH_LEN];
+};
+
+/* Fills `p` for the request. An unknown, expired or revoked credential is
+ * anonymous, not an error. Returns 0, or -1 if the database failed. */
+int http_auth_resolve(struct http_request *req, struct http_principal *p);
+void http_principal_cleanup(struct http_principal *p);
+
+/* 1 if a state-changing request may go ahead: always with an API token; with a
+ * session, when `sent` (the form's csrf field or the X-CSRF-Token header)
+ * equals the session's token. */
+int http_auth_csrf_ok(const struct http_principal *p, const char *sent);
+
+/* Starts a session for `user`: writes the Set-Cookie value into `cookie`
+ * (cookie_len >= 256) and the new session's CSRF token into csrf_out
+ * (AUTH_TOKEN_LEN + 1). Returns 0 or -1 (database). */
+int http_auth_session_start(struct http_request *req, const struct store_user *user,
+			    char *cookie, size_t cookie_len, char *csrf_out);
+/* Revokes the request's session (if any) and writes a Set-Cookie value that
+ * clears the cookie. */
+void http_auth_session_end(struct http_request *req, const struct http_principal *p,
+			   char *cookie, size_t cookie_len);
+
+#endif

@@ -1,0 +1,1191 @@
+/*
+ * The newsroom's pages and forms under /newsroom (docs/api.md, "The newsroom's
+ * forms"), and the uploaded images under /media.
+ *
+ * GET renders a page (render/render_newsroom.h) from what the store holds. A
+ * form POST is turned into the same JSON object the API takes and handed to
+ * the same newsroom action (newsroom/newsroom.h), so the rules are the API's;
+ * success answers 303 back to a page (Post/Redirect/Get, with a fixed notice
+ * named in the query), failure shows the page again with the action's message
+ * and status code. Forms are parsed by libmicrohttpd's post processor
+ * (urlencoded and multipart).
+ */
+#include "http/http_auth.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "markup/markup.h"
+#include "markup/markup_body.h"
+#include "media/media.h"
+#include "model/model_json.h"
+#include "newsroom/newsroom.h"
+#include "render/render_newsroom.h"
+#include "util/log.h"
+
+#define NR_HTML_MAX   (8u * 1024 * 1024)
+#define NR_DESK_POSTS 50  /* the newest posts shown on a desk */
+#define FORM_FIELDS   40
+#define FORM_TEXT_MAX ((size_t)2 * 1024 * 1024)
+
+/* ---- forms ------------------------------------------------------------------ */
+
+struct form_field {
+	char key[48];
+	struct buf val;
+	int is_file;
+};
+
+struct form {
+	struct form_field f[FORM_FIELDS];
+	size_t n;
+	int broken; /* too many fields, a field too large, or an odd key */
+};
+
+static enum MHD_Result form_iterator(void *cls, enum MHD_ValueKind kind, const char *key,
+				     const char *filename, const char *content_type,
+				     const char *transfer_encoding, const char *data,
+				     uint64_t off, size_t size)
+{
+	struct form *fm = cls;
+	struct form_field *fld = NULL;
+
+	(void)kind;
+	(void)content_type;
+	(void)transfer_encoding;
+	(void)off;
+	if (!key || strlen(key) >= sizeof(fm->f[0].key)) {
+		fm->broken = 1;
+		return MHD_NO;
+	}
+	/* A value arrives in pieces; the pieces of one field come in a row. */
+	if (fm->n > 0 && strcmp(fm->f[fm->n - 1].key, key) == 0)
+		fld = &fm->f[fm->n - 1];
+	if (!fld) {
+		if (fm->n == FORM_FIELDS) {
+			fm->broken = 1;
+			return MHD_NO;
+		}
+		fld = &fm->f[fm->n++];
+		snprintf(fld->key, sizeof(fld->key), "%s", key);
+		fld->is_file = filename != NULL;
+		buf_init(&fld->val, fld->is_file ? MEDIA_MAX_BYTES + 1 : FORM_TEXT_MAX);
+		buf_append(&fld->val, "", 0);
+	}
+	buf_append(&fld->val, data, size);
+	if (fld->val.err && !fld->is_file) {
+		fm->broken = 1;
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
+static void form_cleanup(struct form *fm)
+{
+	for (size_t i = 0; i < fm->n; i++)
+		buf_cleanup(&fm->f[i].val);
+	fm->n = 0;
+}
+
+/* Parses the request body as a form. Returns 0, or -1 if it is not one. */
+static int form_parse(struct http_request *req, struct form *fm)
+{
+	struct MHD_PostProcessor *pp;
+	enum MHD_Result ok;
+
+	memset(fm, 0, sizeof(*fm));
+	pp = MHD_create_post_processor(req->conn, 64 * 1024, form_iterator, fm);
+	if (!pp)
+		return -1; /* not urlencoded or multipart */
+	ok = req->body_len ? MHD_post_process(pp, req->body, req->body_len) : MHD_YES;
+	if (MHD_destroy_post_processor(pp) != MHD_YES)
+		ok = MHD_NO;
+	if (ok != MHD_YES || fm->broken) {
+		form_cleanup(fm);
+		return -1;
+	}
+	return 0;
+}
+
+static const struct form_field *form_field(const struct form *fm, const char *key)
+{
+	for (size_t i = 0; i < fm->n; i++)
+		if (strcmp(fm->f[i].key, key) == 0)
+			return &fm->f[i];
+	return NULL;
+}
+
+/* A text field's value ("" when present and empty), or NULL when absent. */
+static const char *form_get(const struct form *fm, const char *key)
+{
+	const struct form_field *f = form_field(fm, key);
+
+	if (!f || f->is_file)
+		return NULL;
+	return f->val.data ? f->val.data : "";
+}
+
+/* Copies a text field into the JSON object; a field that is not valid UTF-8
+ * (json_stringn refuses it) fails the form. Absent fields are left out. */
+static int form_put_str(json_t *o, const struct form *fm, const char *key, const char *as)
+{
+	const struct form_field *f = form_field(fm, key);
+	json_t *v;
+
+	if (!f || f->is_file)
+		return 0;
+	v = json_stringn(f->val.data ? f->val.data : "", f->val.len);
+	if (!v)
+		return -1;
+	return json_object_set_new(o, as ? as : key, v) == 0 ? 0 : -1;
+}
+
+/* A checkbox: present means on. */
+static void form_put_check(json_t *o, const struct form *fm, const char *key)
+{
+	json_object_set_new(o, key, json_boolean(form_get(fm, key) != NULL));
+}
+
+/* "Name|Role" lines into [{"name","role"}]; blank lines skipped. */
+static int form_put_bylines(json_t *o, const struct form *fm)
+{
+	const char *s = form_get(fm, "bylines");
+	json_t *arr;
+
+	if (!s)
+		return 0;
+	arr = json_array();
+	while (arr && *s) {
+		const char *end = strchr(s, '\n'), *bar;
+		size_t len = end ? (size_t)(end - s) : strlen(s);
+		char line[512];
+
+		if (len >= sizeof(line)) {
+			json_decref(arr);
+			return -1;
+		}
+		memcpy(line, s, len);
+		line[len] = '\0';
+		line[strcspn(line, "\r")] = '\0';
+		s += len + (end ? 1 : 0);
+		bar = strchr(line, '|');
+		char *name = line, *role = (char *)(bar ? bar + 1 : "");
+		if (bar)
+			*(char *)bar = '\0';
+		while (*name == ' ')
+			name++;
+		for (size_t k = strlen(name); k && name[k - 1] == ' '; k--)
+			name[k - 1] = '\0';
+		while (*role == ' ')
+			role++;
+		for (size_t k = strlen(role); k && role[k - 1] == ' '; k--)
+			role[k - 1] = '\0';
+		if (!*name)
+			continue;
+		json_t *nm = json_string(name), *rl = json_string(role);
+		if (!nm || !rl) {
+			json_decref(nm);
+			json_decref(rl);
+			json_decref(arr);
+			return -1;
+		}
+		json_array_append_new(arr, json_pack("{s:o, s:o}", "name", nm, "role", rl));
+	}
+	if (!arr)
+		return -1;
+	return json_object_set_new(o, "bylines", arr) == 0 ? 0 : -1;
+}
+
+/* The version field as a JSON integer (a bad one is left out: the action
+ * then says it is required). */
+static void form_put_version(json_t *o, const struct form *fm)
+{
+	const char *v = form_get(fm, "version");
+	char *end;
+	long long n;
+
+	if (!v)
+		return;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno == 0 && end != v && *end == '\0' && n > 0)
+		json_object_set_new(o, "version", json_integer(n));
+}
+
+/* ---- pages and answers ----------------------------------------------------- */
+
+struct nr_req {
+	struct http_request *req;
+	struct http_principal who;
+	struct render_nr view;
+	struct nr_ctx ctx;
+	struct form form;
+	int have_form;
+};
+
+/* Notices named in a redirect's query: fixed texts, so that nothing a user
+ * typed travels in a URL. */
+static const char *const nr_notices[][2] = {
+	{ "published", "Published: readers see it now." },
+	{ "saved", "Draft saved." },
+	{ "scheduled", "Scheduled." },
+	{ "deleted", "Deleted." },
+	{ "pinned", "Pinned to the top of the page." },
+	{ "unpinned", "Unpinned." },
+	{ "updated", "Saved: readers see the change now." },
+	{ "status", "Coverage status changed." },
+	{ "summary", "Summary saved." },
+	{ "user", "User saved." },
+	{ "revoked", "Token revoked." },
+	{ "created", "Live page created." },
+};
+
+static void nr_view_init(struct nr_req *r)
+{
+	const char *key = http_arg(r->req, "notice");
+
+	r->view.site = &r->req->server->site;
+	r->view.user = r->who.signed_in ? &r->who.user : NULL;
+	r->view.csrf = r->who.csrf;
+	r->view.now = (int64_t)time(NULL);
+	for (size_t i = 0; key && i < sizeof(nr_notices) / sizeof(nr_notices[0]); i++)
+		if (strcmp(key, nr_notices[i][0]) == 0)
+			r->view.notice = nr_notices[i][1];
+	r->ctx.st = r->req->server->store;
+	r->ctx.user = &r->who.user;
+	r->ctx.media_dir = r->req->server->media_dir;
+	r->ctx.now = r->view.now;
+}
+
+static enum MHD_Result nr_error_page(struct nr_req *r, unsigned status, const char *message)
+{
+	struct buf b;
+
+	buf_init(&b, NR_HTML_MAX);
+	render_nr_error(&b, &r->view, (int)status, MHD_get_reason_phrase_for(status), message);
+	return http_respond_private_html(r->req, status, &b, NULL);
+}
+
+static enum MHD_Result nr_store_error(struct nr_req *r, int rc)
+{
+	if (rc == STORE_ENOTFOUND)
+		return nr_error_page(r, MHD_HTTP_NOT_FOUND, "There is nothing at this address.");
+	log_warnx("newsroom: %s", store_errmsg(r->ctx.st));
+	return nr_error_page(r, MHD_HTTP_INTERNAL_SERVER_ERROR,
+			     "The database failed; try again.");
+}
+
+static enum MHD_Result nr_redirect(struct nr_req *r, const char *path, const char *notice)
+{
+	char loc[256];
+
+	snprintf(loc, sizeof(loc), "%s%s%s", path, notice ? "?notice=" : "", notice ? notice : "");
+	return http_respond_redirect(r->req, loc, NULL);
+}
+
+/* ---- GET pages ---------------------------------------------------------- */
+
+static enum MHD_Result nr_get_pages(struct nr_req *r)
+{
+	struct model_page *pages = NULL;
+	size_t n = 0;
+	struct buf b;
+	int rc = store_page_list(r->ctx.st, &pages, &n);
+
+	if (rc < 0)
+		return nr_store_error(r, rc);
+	buf_init(&b, NR_HTML_MAX);
+	render_nr_pages(&b, &r->view, pages, n);
+	model_pages_free(pages, n);
+	return http_respond_private_html(r->req, MHD_HTTP_OK, &b, NULL);
+}
+
+static enum MHD_Result nr_get_desk(struct nr_req *r, const char *slug, unsigned status)
+{
+	struct render_nr_composer refill = { 0 };
+	struct model_page page = { 0 };
+	struct model_post *posts = NULL;
+	struct store_draft *drafts = NULL;
+	size_t n_posts = 0, n_drafts = 0, first;
+	struct render_nr_desk desk = { 0 };
+	char reader[128];
+	struct buf b;
+	int rc;
+
+	rc = store_page_get(r->ctx.st, slug, &page);
+	if (rc < 0)
+		return nr_store_error(r, rc);
+	first = page.n_posts > NR_DESK_POSTS ? page.n_posts - NR_DESK_POSTS : 0;
+	rc = store_post_range(r->ctx.st, page.id, first, NR_DESK_POSTS, &posts, &n_posts);
+	if (rc == 0)
+		rc = store_draft_list(r->ctx.st, page.id, &drafts, &n_drafts);
+	if (rc < 0) {
+		model_posts_free(posts, n_posts);
+		model_page_cleanup(&page);
+		return nr_store_error(r, rc);
+	}
+	for (size_t i = 0; i < n_posts; i++)
+		posts[i].pinned = posts[i].id == page.pinned_post_id;
+	snprintf(reader, sizeof(reader), "/live/%s", page.slug);
+	desk.page = &page;
+	desk.posts = posts;
+	desk.n_posts = n_posts;
+	desk.drafts = drafts;
+	desk.n_drafts = n_drafts;
+	desk.reader_url = reader;
+	if (r->have_form && form_get(&r->form, "action")) {
+		/* A refused composer: give back what was typed. */
+		refill.title = form_get(&r->form, "title");
+		refill.body = form_get(&r->form, "body");
+		refill.bylines = form_get(&r->form, "bylines");
+		refill.image_alt = form_get(&r->form, "image_alt");
+		refill.image_credit = form_get(&r->form, "image_credit");
+		refill.image_caption = form_get(&r->form, "image_caption");
+		refill.embed_url = form_get(&r->form, "embed_url");
+		refill.embed_title = form_get(&r->form, "embed_title");
+		refill.breaking = form_get(&r->form, "breaking") != NULL;
+		refill.key_event = form_get(&r->form, "key_event") != NULL;
+		desk.refill = &refill;
+	}
+	buf_init(&b, NR_HTML_MAX);
+	render_nr_desk(&b, &r->view, &desk);
+	store_drafts_free(drafts, n_drafts);
+	model_posts_free(posts, n_posts);
+	model_page_cleanup(&page);
+	return http_respond_private_html(r->req, status, &b, NULL);
+}
+
+/* The post editor; with `mine` (a refused edit), the user's version beside the
+ * newer one. */
+static enum MHD_Result nr_get_post_edit(struct nr_req *r, const char *slug, int64_t id,
+					unsigned status, const struct model_post *mine)
+{
+	struct model_page page = { 0 };
+	struct model_post post = { 0 };
+	struct store_revision *revs = NULL;
+	size_t n_revs = 0;
+	struct render_nr_edit e = { 0 };
+	struct buf b, md, mine_md;
+	int rc;
+
+	rc = store_page_get(r->ctx.st, slug, &page);
+	if (rc == 0)
+		rc = store_post_get(r->ctx.st, page.id, id, &post);
+	if (rc == 0)
+		rc = store_revision_list(r->ctx.st, page.id, id, &revs, &n_revs);
+	if (rc < 0) {
+		model_post_cleanup(&post);
+		model_page_cleanup(&page);
+		return nr_store_error(r, rc);
+	}
+	post.pinned = post.id == page.pinned_post_id;
+	buf_init(&md, FORM_TEXT_MAX);
+	buf_init(&mine_md, FORM_TEXT_MAX);
+	markup_body_to_markdown(&md, post.blocks, post.n_blocks);
+	if (mine)
+		markup_body_to_markdown(&mine_md, mine->blocks, mine->n_blocks);
+	e.page = &page;
+	e.post = &post;
+	e.body_md = md.data ? md.data : "";
+	e.last = n_revs ? &revs[0] : NULL;
+	e.mine = mine;
+	e.mine_md = mine ? (mine_md.data ? mine_md.data : "") : NULL;
+	buf_init(&b, NR_HTML_MAX);
+	render_nr_post_edit(&b, &r->view, &e);
+	buf_cleanup(&md);
+	buf_cleanup(&mine_md);
+	store_revisions_free(revs, n_revs);
+	model_post_cleanup(&post);
+	model_page_cleanup(&page);
+	return http_respond_private_html(r->req, status, &b, NULL);
+}
+
+static enum MHD_Result nr_get_history(struct nr_req *r, const char *slug, int64_t id)
+{
+	struct model_page page = { 0 };
+	struct model_post post = { 0 };
+	struct store_revision *revs = NULL;
+	size_t n = 0;
+	struct buf b;
+	int rc;
+
+	rc = store_page_get(r->ctx.st, slug, &page);
+	if (rc == 0)
+		rc = store_post_get(r->ctx.st, page.id, id, &post);
+	if (rc == 0)
+		rc = store_revision_list(r->ctx.st, page.id, id, &revs, &n);
+	if (rc < 0) {
+		model_post_cleanup(&post);
+		model_page_cleanup(&page);
+		return nr_store_error(r, rc);
+	}
+	buf_init(&b, NR_HTML_MAX);
+	render_nr_history(&b, &r->view, &page, &post, revs, n);
+	store_revisions_free(revs, n);
+	model_post_cleanup(&post);
+	model_page_cleanup(&page);
+	return http_respond_private_html(r->req, MHD_HTTP_OK, &b, NULL);
+}
+
+static enum MHD_Result nr_get_draft_edit(struct nr_req *r, const char *slug, int64_t id,
+					 unsigned status)
+{
+	struct model_page page = { 0 };
+	struct store_draft d = { 0 };
+	struct buf b, md;
+	int rc;
+
+	rc = store_page_get(r->ctx.st, slug, &page);
+	if (rc == 0)
+		rc = store_draft_get(r->ctx.st, page.id, id, &d);
+	if (rc < 0) {
+		model_page_cleanup(&page);
+		return nr_store_error(r, rc);
+	}
+	buf_init(&md, FORM_TEXT_MAX);
+	markup_body_to_markdown(&md, d.post.blocks, d.post.n_blocks);
+	buf_init(&b, NR_HTML_MAX);
+	render_nr_draft_edit(&b, &r->view, &page, &d, md.data ? md.data : "");
+	buf_cleanup(&md);
+	store_draft_cleanup(&d);
+	model_page_cleanup(&page);
+	return http_respond_private_html(r->req, status, &b, NULL);
+}
+
+static enum MHD_Result nr_get_summary(struct nr_req *r, const char *slug, unsigned status)
+{
+	struct model_page page = { 0 };
+	struct buf b, md;
+	int rc = store_page_get(r->ctx.st, slug, &page);
+
+	if (rc < 0)
+		return nr_store_error(r, rc);
+	buf_init(&md, FORM_TEXT_MAX);
+	markup_summary_to_markdown(&md, &page.summary);
+	buf_init(&b, NR_HTML_MAX);
+	render_nr_summary(&b, &r->view, &page, md.data ? md.data : "");
+	buf_cleanup(&md);
+	model_page_cleanup(&page);
+	return http_respond_private_html(r->req, status, &b, NULL);
+}
+
+static enum MHD_Result nr_get_users(struct nr_req *r, unsigned status, const char *new_token)
+{
+	struct store_user *users = NULL;
+	struct store_token *tokens = NULL;
+	size_t n_users = 0, n_tokens = 0;
+	struct buf b;
+	int rc;
+
+	if (!auth_can(r->who.user.role, AUTH_USER_ADMIN))
+		return nr_error_page(r, MHD_HTTP_FORBIDDEN, "Only admins manage users.");
+	rc = store_user_list(r->ctx.st, &users, &n_users);
+	if (rc == 0)
+		rc = store_token_list(r->ctx.st, &tokens, &n_tokens);
+	if (rc < 0) {
+		store_users_free(users, n_users);
+		return nr_store_error(r, rc);
+	}
+	buf_init(&b, NR_HTML_MAX);
+	render_nr_users(&b, &r->view, users, n_users, tokens, n_tokens, new_token);
+	store_users_free(users, n_users);
+	store_tokens_free(tokens, n_tokens);
+	return http_respond_private_html(r->req, status, &b, NULL);
+}
+
+static enum MHD_Result nr_get_audit(struct nr_req *r)
+{
+	struct model_page page = { 0 };
+	struct store_audit *a = NULL;
+	const char *slug = http_arg(r->req, "page");
+	size_t n = 0;
+	struct buf b;
+	int rc = 0;
+
+	if (!auth_can(r->who.user.role, AUTH_AUDIT_READ))
+		return nr_error_page(r, MHD_HTTP_FORBIDDEN, "Only editors and admins read the "
+							    "audit trail.");
+	if (slug && *slug)
+		rc = model_slug_valid(slug) ? store_page_get(r->ctx.st, slug, &page)
+					    : STORE_ENOTFOUND;
+	if (rc == 0)
+		rc = store_audit_list(r->ctx.st, page.id, 500, &a, &n);
+	if (rc < 0) {
+		model_page_cleanup(&page);
+		return nr_store_error(r, rc);
+	}
+	buf_init(&b, NR_HTML_MAX);
+	render_nr_audit(&b, &r->view, page.id ? &page : NULL, a, n);
+	store_audit_free(a, n);
+	model_page_cleanup(&page);
+	return http_respond_private_html(r->req, MHD_HTTP_OK, &b, NULL);
+}
+
+/* ---- sign in and out ---------------------------------------------------- */
+
+static enum MHD_Result nr_signin_page(struct nr_req *r, unsigned status, const char *login)
+{
+	struct buf b;
+
+	buf_init(&b, NR_HTML_MAX);
+	render_nr_signin(&b, &r->view, login);
+	return http_respond_private_html(r->req, status, &b, NULL);
+}
+
+static enum MHD_Result nr_post_signin(struct nr_req *r)
+{
+	struct store_user user = { 0 };
+	struct nr_result res = { 0 };
+	const char *login = form_get(&r->form, "login"), *pw = form_get(&r->form, "password");
+	char addr[64], cookie[256], csrf[AUTH_TOKEN_LEN + 1];
+	int status, retry = 0;
+	enum MHD_Result ret;
+
+	http_peer_address(r->req, addr, sizeof(addr));
+	status = nr_signin(r->ctx.st, login, pw, addr, r->view.now, &user, &res, &retry);
+	if (status != 200) {
+		r->req->retry_after = retry;
+		r->view.notice = res.message;
+		r->view.notice_is_error = 1;
+		ret = nr_signin_page(r, (unsigned)status, login);
+		nr_result_cleanup(&res);
+		return ret;
+	}
+	if (http_auth_session_start(r->req, &user, cookie, sizeof(cookie), csrf) < 0) {
+		store_user_cleanup(&user);
+		return nr_error_page(r, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				     "The database failed; try again.");
+	}
+	store_user_cleanup(&user);
+	return http_respond_redirect(r->req, "/newsroom", cookie);
+}
+
+/* ---- form actions ------------------------------------------------------- */
+
+/* The composer's image and embed fields, appended to the body as the Markdown
+ * the body parser reads back as blocks. The image is stored first; alt text is
+ * required before anything is stored. Returns 0, or -1 with res set. */
+static int nr_form_attachments(struct nr_req *r, json_t *in, int with_image,
+			       struct nr_result *res)
+{
+	const struct form_field *img = form_field(&r->form, "image");
+	const char *alt = form_get(&r->form, "image_alt");
+	const char *credit = form_get(&r->form, "image_credit");
+	const char *caption = form_get(&r->form, "image_caption");
+	const char *embed_url = form_get(&r->form, "embed_url");
+	const char *embed_title = form_get(&r->form, "embed_title");
+	const char *body = json_string_value(json_object_get(in, "body"));
+	struct model_block blocks[2];
+	size_t n = 0;
+	struct nr_result up = { 0 };
+	struct buf md, cap;
+	int rc = 0;
+
+	buf_init(&cap, 1);
+
+	memset(blocks, 0, sizeof(blocks));
+	if (with_image && img && img->is_file && img->val.len > 0) {
+		if (img->val.err)
+			return nr_fail(res, 413, "too_large",
+				       "The image is larger than 15 MiB; make it smaller.");
+		if (!alt || nr_blank(alt))
+			return nr_fail(res, 422, "invalid",
+				       "The image needs alt text (describe it for readers "
+				       "who cannot see it).");
+		nr_media_upload(&r->ctx, img->val.data, img->val.len, &up);
+		if (up.code) {
+			nr_fail(res, up.status, up.code, "The image: %s", up.message);
+			nr_result_cleanup(&up);
+			return -1;
+		}
+		blocks[n].kind = MODEL_BLOCK_IMAGE;
+		blocks[n].url = (char *)json_string_value(
+			json_object_get(json_object_get(up.body, "media"), "url"));
+		blocks[n].alt = (char *)alt;
+		blocks[n].credit = (char *)(credit ? credit : "");
+		/* The caption field is plain text, as captions in the body are: what
+		 * is typed is what readers see, asterisks included. */
+		if (caption && *caption) {
+			buf_init(&cap, FORM_TEXT_MAX);
+			markup_escape(&cap, caption, strlen(caption));
+			blocks[n].caption = cap.data;
+		}
+		n++;
+	}
+	if (embed_url && *embed_url) {
+		blocks[n].kind = MODEL_BLOCK_EMBED;
+		blocks[n].url = (char *)embed_url;
+		blocks[n].text = (char *)(embed_title && *embed_title ? embed_title : embed_url);
+		n++;
+	}
+	if (n > 0) {
+		buf_init(&md, FORM_TEXT_MAX + 64 * 1024);
+		if (body && *body) {
+			buf_puts(&md, body);
+			buf_puts(&md, "\n\n");
+		}
+		markup_body_to_markdown(&md, blocks, n);
+		if (md.err || json_object_set_new(in, "body", json_stringn(md.data, md.len)) != 0)
+			rc = nr_fail(res, 422, "invalid", "The body is too long.");
+		buf_cleanup(&md);
+	}
+	nr_result_cleanup(&up);
+	buf_cleanup(&cap);
+	return rc;
+}
+
+/* The fields a post and a draft share, from the form into JSON. */
+static int nr_form_post_fields(struct nr_req *r, json_t *in)
+{
+	if (form_put_str(in, &r->form, "title", NULL) < 0 ||
+	    form_put_str(in, &r->form, "body", NULL) < 0 || form_put_bylines(in, &r->form) < 0)
+		return -1;
+	form_put_check(in, &r->form, "breaking");
+	form_put_check(in, &r->form, "key_event");
+	return 0;
+}
+
+/* Shows the page a failed form came from again, with the reason. */
+static enum MHD_Result nr_form_failed(struct nr_req *r, const char *slug,
+				      const struct nr_result *res)
+{
+	r->view.notice = res->message;
+	r->view.notice_is_error = 1;
+	if (slug)
+		return nr_get_desk(r, slug, (unsigned)res->status);
+	return nr_error_page(r, (unsigned)res->status, res->message);
+}
+
+static enum MHD_Result nr_post_composer(struct nr_req *r, const char *slug, json_t *in)
+{
+	const char *action = form_get(&r->form, "action");
+	struct nr_result res = { 0 };
+	enum MHD_Result ret;
+	char path[160];
+	const char *notice;
+	json_t *check;
+
+	if (!action)
+		action = "publish";
+	if (nr_form_post_fields(r, in) < 0) {
+		nr_fail(&res, 400, "bad_request", "The form holds text that is not UTF-8.");
+		goto failed;
+	}
+	if (strcmp(action, "schedule") == 0) {
+		const char *at = form_get(&r->form, "publish_at");
+		if (!at || !*at) {
+			nr_fail(&res, 422, "invalid", "Choose the time to publish at.");
+			goto failed;
+		}
+		form_put_str(in, &r->form, "publish_at", NULL);
+	} else if (strcmp(action, "publish") != 0 && strcmp(action, "draft") != 0) {
+		nr_fail(&res, 400, "bad_request", "Unknown action.");
+		goto failed;
+	}
+	/* Check the role before storing an image for a post that cannot be made. */
+	if (strcmp(action, "draft") != 0 && !auth_can(r->who.user.role, AUTH_POST_PUBLISH)) {
+		nr_fail(&res, 403, "forbidden",
+			"Your role (%s) can save drafts; an editor publishes them.",
+			store_role_name(r->who.user.role));
+		goto failed;
+	}
+	/* Everything but the image is checked before the image is stored, so a
+	 * refused post leaves no files behind. */
+	check = json_deep_copy(in);
+	if (!check || nr_form_attachments(r, check, 0, &res) < 0) {
+		json_decref(check);
+		if (!res.code)
+			nr_fail(&res, 500, "internal", "Out of memory.");
+		goto failed;
+	}
+	nr_post_validate(&r->ctx, slug, check, strcmp(action, "publish") != 0, &res);
+	json_decref(check);
+	if (res.code)
+		goto failed;
+	nr_result_cleanup(&res);
+	if (nr_form_attachments(r, in, 1, &res) < 0)
+		goto failed;
+	if (strcmp(action, "publish") == 0) {
+		nr_post_create(&r->ctx, slug, in, &res);
+		notice = "published";
+	} else {
+		nr_draft_create(&r->ctx, slug, in, &res);
+		notice = strcmp(action, "schedule") == 0 ? "scheduled" : "saved";
+	}
+	if (res.code)
+		goto failed;
+	nr_result_cleanup(&res);
+	snprintf(path, sizeof(path), "/newsroom/%s", slug);
+	return nr_redirect(r, path, notice);
+failed:
+	ret = nr_form_failed(r, slug, &res);
+	nr_result_cleanup(&res);
+	return ret;
+}
+
+static enum MHD_Result nr_post_edit_form(struct nr_req *r, const char *slug, int64_t id,
+					 json_t *in)
+{
+	struct nr_result res = { 0 };
+	struct model_post mine = { 0 };
+	enum MHD_Result ret;
+	char path[160], err[256];
+	const char *body = form_get(&r->form, "body");
+
+	/* An empty note field keeps the current note; the checkbox removes it. */
+	const char *note = form_get(&r->form, "correction");
+	if (nr_form_post_fields(r, in) < 0 ||
+	    (note && !nr_blank(note) && form_put_str(in, &r->form, "correction", NULL) < 0)) {
+		nr_fail(&res, 400, "bad_request", "The form holds text that is not UTF-8.");
+		goto failed;
+	}
+	if ((!note || nr_blank(note)) && form_get(&r->form, "remove_correction"))
+		json_object_set_new(in, "correction", json_string(""));
+	form_put_version(in, &r->form);
+	nr_post_edit(&r->ctx, slug, id, in, &res);
+	if (!res.code) {
+		nr_result_cleanup(&res);
+		snprintf(path, sizeof(path), "/newsroom/%s", slug);
+		return nr_redirect(r, path, "updated");
+	}
+	if (res.status == 409) {
+		/* Keep what they typed, beside the newer version. */
+		const char *title = form_get(&r->form, "title");
+		mine.title = model_strdup(title ? title : "");
+		mine.breaking = form_get(&r->form, "breaking") != NULL;
+		mine.key_event = form_get(&r->form, "key_event") != NULL;
+		if (body && markup_body_parse(body, strlen(body), &mine.blocks, &mine.n_blocks,
+					      err, sizeof(err)) < 0)
+			mine.n_blocks = 0;
+		if (model_json_to_bylines(json_object_get(in, "bylines"), &mine.bylines,
+					  &mine.n_bylines, err, sizeof(err)) < 0)
+			mine.n_bylines = 0;
+		mine.correction = note && *note ? model_strdup(note) : NULL;
+		r->view.notice = res.message;
+		r->view.notice_is_error = 1;
+		ret = nr_get_post_edit(r, slug, id, 409, &mine);
+		model_post_cleanup(&mine);
+		nr_result_cleanup(&res);
+		return ret;
+	}
+failed:
+	r->view.notice = res.message;
+	r->view.notice_is_error = 1;
+	ret = res.status == 404 ? nr_error_page(r, 404, res.message)
+				: nr_get_post_edit(r, slug, id, (unsigned)res.status, NULL);
+	nr_result_cleanup(&res);
+	return ret;
+}
+
+static enum MHD_Result nr_draft_form(struct nr_req *r, const char *slug, int64_t id, json_t *in)
+{
+	const char *action = form_get(&r->form, "action");
+	struct nr_result res = { 0 };
+	enum MHD_Result ret;
+	char path[160];
+	const char *notice = "saved";
+
+	if (!action)
+		action = "draft";
+	if (nr_form_post_fields(r, in) < 0) {
+		nr_fail(&res, 400, "bad_request", "The form holds text that is not UTF-8.");
+		goto failed;
+	}
+	form_put_version(in, &r->form);
+	if (strcmp(action, "schedule") == 0) {
+		const char *at = form_get(&r->form, "publish_at");
+		if (!at || !*at) {
+			nr_fail(&res, 422, "invalid", "Choose the time to publish at.");
+			goto failed;
+		}
+		form_put_str(in, &r->form, "publish_at", NULL);
+		notice = "scheduled";
+	} else if (strcmp(action, "draft") == 0) {
+		json_object_set_new(in, "publish_at", json_null());
+	} else if (strcmp(action, "publish") == 0) {
+		if (!auth_can(r->who.user.role, AUTH_POST_PUBLISH)) {
+			nr_fail(&res, 403, "forbidden",
+				"Your role (%s) can save drafts; an editor publishes them.",
+				store_role_name(r->who.user.role));
+			goto failed;
+		}
+		notice = "published";
+	} else {
+		nr_fail(&res, 400, "bad_request", "Unknown action.");
+		goto failed;
+	}
+	nr_draft_update(&r->ctx, slug, id, in, &res);
+	if (!res.code && strcmp(action, "publish") == 0) {
+		json_t *v = json_pack("{s:I}", "version",
+				      json_integer_value(json_object_get(
+					      json_object_get(res.body, "draft"), "version")));
+		nr_result_cleanup(&res);
+		nr_draft_publish(&r->ctx, slug, id, v, &res);
+		json_decref(v);
+	}
+	if (res.code)
+		goto failed;
+	nr_result_cleanup(&res);
+	snprintf(path, sizeof(path), "/newsroom/%s", slug);
+	return nr_redirect(r, path, notice);
+failed:
+	r->view.notice = res.message;
+	r->view.notice_is_error = 1;
+	ret = res.status == 404 ? nr_error_page(r, 404, res.message)
+				: nr_get_draft_edit(r, slug, id, (unsigned)res.status);
+	nr_result_cleanup(&res);
+	return ret;
+}
+
+static enum MHD_Result nr_summary_form(struct nr_req *r, const char *slug, json_t *in)
+{
+	const char *kind = form_get(&r->form, "media_kind");
+	struct nr_result res = { 0 };
+	enum MHD_Result ret;
+	char path[160];
+
+	if (form_put_str(in, &r->form, "points", "points_md") < 0) {
+		nr_fail(&res, 400, "bad_request", "The form holds text that is not UTF-8.");
+		goto failed;
+	}
+	if (kind && strcmp(kind, "none") != 0 && *kind) {
+		json_t *m = json_object();
+		json_object_set_new(m, "kind", json_string(kind));
+		if (form_put_str(m, &r->form, "media_url", "url") < 0 ||
+		    form_put_str(m, &r->form, "media_alt", "alt") < 0 ||
+		    form_put_str(m, &r->form, "media_caption", "caption") < 0) {
+			json_decref(m);
+			nr_fail(&res, 400, "bad_request", "The form holds text that is not UTF-8.");
+			goto failed;
+		}
+		json_object_set_new(in, "media", m);
+	} else if (kind) {
+		json_object_set_new(in, "media", json_null());
+	}
+	nr_summary_set(&r->ctx, slug, in, &res);
+	if (res.code)
+		goto failed;
+	nr_result_cleanup(&res);
+	snprintf(path, sizeof(path), "/newsroom/%s", slug);
+	return nr_redirect(r, path, "summary");
+failed:
+	r->view.notice = res.message;
+	r->view.notice_is_error = 1;
+	ret = res.status == 404 ? nr_error_page(r, 404, res.message)
+				: nr_get_summary(r, slug, (unsigned)res.status);
+	nr_result_cleanup(&res);
+	return ret;
+}
+
+/* Answers a simple action: redirect on success, the desk (or the users page)
+ * with the message on failure. */
+static enum MHD_Result nr_simple_done(struct nr_req *r, struct nr_result *res,
+				      const char *slug, const char *notice)
+{
+	enum MHD_Result ret;
+	char path[160];
+
+	if (res->code) {
+		r->view.notice = res->message;
+		r->view.notice_is_error = 1;
+		if (!slug)
+			ret = res->status == 403 ? nr_error_page(r, 403, res->message)
+						 : nr_get_users(r, (unsigned)res->status, NULL);
+		else
+			ret = res->status == 404 ? nr_error_page(r, 404, res->message)
+						 : nr_get_desk(r, slug, (unsigned)res->status);
+	} else {
+		if (slug)
+			snprintf(path, sizeof(path), "/newsroom/%s", slug);
+		else
+			snprintf(path, sizeof(path), "/newsroom/users");
+		ret = nr_redirect(r, path, notice);
+	}
+	nr_result_cleanup(res);
+	return ret;
+}
+
+/* ---- routing ------------------------------------------------------------ */
+
+static int64_t nr_id(const char *s)
+{
+	int64_t v = 0;
+
+	if (!s || !*s || *s == '0')
+		return 0;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || v > (INT64_MAX - 9) / 10)
+			return 0;
+		v = v * 10 + (*s - '0');
+	}
+	return v;
+}
+
+/* GET routes below /newsroom/, signed in. seg[0..n) are the path segments. */
+static enum MHD_Result nr_route_get(struct nr_req *r, char **seg, size_t n)
+{
+	int64_t id = n >= 3 ? nr_id(seg[2]) : 0;
+
+	if (n == 0)
+		return nr_get_pages(r);
+	if (n == 1 && strcmp(seg[0], "users") == 0)
+		return nr_get_users(r, MHD_HTTP_OK, NULL);
+	if (n == 1 && strcmp(seg[0], "audit") == 0)
+		return nr_get_audit(r);
+	if (nr_slug_reserved(seg[0]) || !model_slug_valid(seg[0]))
+		return nr_error_page(r, MHD_HTTP_NOT_FOUND, "There is nothing at this address.");
+	if (n == 1)
+		return nr_get_desk(r, seg[0], MHD_HTTP_OK);
+	if (n == 2 && strcmp(seg[1], "summary") == 0)
+		return nr_get_summary(r, seg[0], MHD_HTTP_OK);
+	if (n == 4 && id && strcmp(seg[1], "posts") == 0 && strcmp(seg[3], "edit") == 0)
+		return nr_get_post_edit(r, seg[0], id, MHD_HTTP_OK, NULL);
+	if (n == 4 && id && strcmp(seg[1], "posts") == 0 && strcmp(seg[3], "history") == 0)
+		return nr_get_history(r, seg[0], id);
+	if (n == 4 && id && strcmp(seg[1], "drafts") == 0 && strcmp(seg[3], "edit") == 0)
+		return nr_get_draft_edit(r, seg[0], id, MHD_HTTP_OK);
+	return nr_error_page(r, MHD_HTTP_NOT_FOUND, "There is nothing at this address.");
+}
+
+/* POST routes, signed in, CSRF checked. */
+static enum MHD_Result nr_route_post(struct nr_req *r, char **seg, size_t n, json_t *in)
+{
+	struct nr_result res = { 0 };
+	const char *slug = n >= 1 ? seg[0] : NULL;
+	int64_t id = n >= 3 ? nr_id(seg[2]) : 0;
+	char cookie[256];
+
+	if (n == 1 && strcmp(seg[0], "signout") == 0) {
+		http_auth_session_end(r->req, &r->who, cookie, sizeof(cookie));
+		return http_respond_redirect(r->req, "/newsroom/signin", cookie);
+	}
+	if (n == 1 && strcmp(seg[0], "pages") == 0) {
+		char path[160];
+		const char *s = form_get(&r->form, "slug");
+
+		if (form_put_str(in, &r->form, "title", NULL) < 0 ||
+		    form_put_str(in, &r->form, "slug", NULL) < 0 ||
+		    form_put_str(in, &r->form, "description", NULL) < 0 ||
+		    form_put_str(in, &r->form, "zone", NULL) < 0 ||
+		    form_put_str(in, &r->form, "start", "start_at") < 0)
+			nr_fail(&res, 400, "bad_request", "The form holds text that is not UTF-8.");
+		else
+			nr_page_create(&r->ctx, in, &res);
+		if (res.code) {
+			enum MHD_Result ret;
+			r->view.notice = res.message;
+			r->view.notice_is_error = 1;
+			ret = res.status == 403 ? nr_error_page(r, 403, res.message)
+						: nr_get_pages(r);
+			nr_result_cleanup(&res);
+			return ret;
+		}
+		nr_result_cleanup(&res);
+		snprintf(path, sizeof(path), "/newsroom/%s", s);
+		return nr_redirect(r, path, "created");
+	}
+	if (n == 1 && strcmp(seg[0], "users") == 0) {
+		if (form_put_str(in, &r->form, "login", NULL) < 0 ||
+		    form_put_str(in, &r->form, "display_name", NULL) < 0 ||
+		    form_put_str(in, &r->form, "byline_name", NULL) < 0 ||
+		    form_put_str(in, &r->form, "byline_role", NULL) < 0 ||
+		    form_put_str(in, &r->form, "role", NULL) < 0 ||
+		    form_put_str(in, &r->form, "password", NULL) < 0)
+			nr_fail(&res, 400, "bad_request", "The form holds text that is not UTF-8.");
+		else
+			nr_user_create(&r->ctx, in, &res);
+		return nr_simple_done(r, &res, NULL, "user");
+	}
+	if (n == 2 && strcmp(seg[0], "users") == 0 && nr_id(seg[1])) {
+		if (form_put_str(in, &r->form, "role", NULL) < 0)
+			nr_fail(&res, 400, "bad_request", "The form holds text that is not UTF-8.");
+		else {
+			form_put_check(in, &r->form, "disabled");
+			nr_user_update(&r->ctx, nr_id(seg[1]), in, &res);
+		}
+		return nr_simple_done(r, &res, NULL, "user");
+	}
+	if (n == 1 && strcmp(seg[0], "tokens") == 0) {
+		enum MHD_Result ret;
+
+		if (form_put_str(in, &r->form, "login", NULL) < 0 ||
+		    form_put_str(in, &r->form, "label", NULL) < 0)
+			nr_fail(&res, 400, "bad_request", "The form holds text that is not UTF-8.");
+		else
+			nr_token_create(&r->ctx, in, &res);
+		if (res.code)
+			return nr_simple_done(r, &res, NULL, NULL);
+		/* Shown once, in this answer; not a redirect, which would lose it. */
+		ret = nr_get_users(r, MHD_HTTP_CREATED,
+				   json_string_value(json_object_get(res.body, "secret")));
+		nr_result_cleanup(&res);
+		return ret;
+	}
+	if (n == 3 && strcmp(seg[0], "tokens") == 0 && nr_id(seg[1]) &&
+	    strcmp(seg[2], "revoke") == 0) {
+		nr_token_revoke(&r->ctx, nr_id(seg[1]), &res);
+		return nr_simple_done(r, &res, NULL, "revoked");
+	}
+	if (!slug || nr_slug_reserved(slug) || !model_slug_valid(slug))
+		return nr_error_page(r, MHD_HTTP_NOT_FOUND, "There is nothing at this address.");
+	if (n == 2 && strcmp(seg[1], "status") == 0) {
+		form_put_str(in, &r->form, "status", NULL);
+		nr_page_status(&r->ctx, slug, in, &res);
+		return nr_simple_done(r, &res, slug, "status");
+	}
+	if (n == 2 && strcmp(seg[1], "posts") == 0)
+		return nr_post_composer(r, slug, in);
+	if (n == 2 && strcmp(seg[1], "unpin") == 0) {
+		nr_post_pin(&r->ctx, slug, 0, &res);
+		return nr_simple_done(r, &res, slug, "unpinned");
+	}
+	if (n == 2 && strcmp(seg[1], "summary") == 0)
+		return nr_summary_form(r, slug, in);
+	if (n == 3 && id && strcmp(seg[1], "posts") == 0)
+		return nr_post_edit_form(r, slug, id, in);
+	if (n == 4 && id && strcmp(seg[1], "posts") == 0 && strcmp(seg[3], "delete") == 0) {
+		nr_post_delete(&r->ctx, slug, id, &res);
+		return nr_simple_done(r, &res, slug, "deleted");
+	}
+	if (n == 4 && id && strcmp(seg[1], "posts") == 0 && strcmp(seg[3], "pin") == 0) {
+		nr_post_pin(&r->ctx, slug, id, &res);
+		return nr_simple_done(r, &res, slug, "pinned");
+	}
+	if (n == 3 && id && strcmp(seg[1], "drafts") == 0)
+		return nr_draft_form(r, slug, id, in);
+	if (n == 4 && id && strcmp(seg[1], "drafts") == 0 && strcmp(seg[3], "delete") == 0) {
+		nr_draft_delete(&r->ctx, slug, id, &res);
+		return nr_simple_done(r, &res, slug, "deleted");
+	}
+	return nr_error_page(r, MHD_HTTP_NOT_FOUND, "There is nothing at this address.");
+}
+
+enum MHD_Result http_newsroom_route(struct http_request *req)
+{
+	struct nr_req r;
+	char path[512], *seg[8], *save = NULL, *tok, *s;
+	size_t n = 0;
+	int is_get = http_is_read(req->method), is_post = strcmp(req->method, "POST") == 0;
+	enum MHD_Result ret;
+	json_t *in = NULL;
+
+	memset(&r, 0, sizeof(r));
+	r.req = req;
+	if (strlen(req->path) >= sizeof(path))
+		return http_respond_error(req, MHD_HTTP_NOT_FOUND, "There is nothing here.");
+	strcpy(path, req->path + strlen("/newsroom"));
+	for (s = path; (tok = strtok_r(s, "/", &save)) != NULL; s = NULL) {
+		if (n == sizeof(seg) / sizeof(seg[0]))
+			return http_respond_error(req, MHD_HTTP_NOT_FOUND, "There is nothing here.");
+		seg[n++] = tok;
+	}
+	if (!is_get && !is_post)
+		return http_respond_error(req, MHD_HTTP_METHOD_NOT_ALLOWED,
+					  "The newsroom's pages take GET and POST.");
+	if (http_auth_resolve(req, &r.who) < 0)
+		return http_respond_error(req, MHD_HTTP_INTERNAL_SERVER_ERROR,
+					  "The database failed; try again.");
+	nr_view_init(&r);
+	if (is_post && form_parse(req, &r.form) < 0) {
+		ret = nr_error_page(&r, MHD_HTTP_BAD_REQUEST,
+				    "The form could not be read (it must be urlencoded or "
+				    "multipart, with at most 40 fields).");
+		goto out;
+	}
+	r.have_form = is_post;
+
+	if (n == 1 && strcmp(seg[0], "signin") == 0) {
+		if (is_post)
+			ret = nr_post_signin(&r);
+		else if (r.who.signed_in)
+			ret = http_respond_redirect(req, "/newsroom", NULL);
+		else
+			ret = nr_signin_page(&r, MHD_HTTP_OK, NULL);
+		goto out;
+	}
+	if (!r.who.signed_in) {
+		if (is_get)
+			ret = http_respond_redirect(req, "/newsroom/signin", NULL);
+		else
+			ret = nr_signin_page(&r, MHD_HTTP_UNAUTHORIZED, NULL);
+		goto out;
+	}
+	if (is_get) {
+		ret = nr_route_get(&r, seg, n);
+		goto out;
+	}
+	if (!http_auth_csrf_ok(&r.who, form_get(&r.form, "csrf"))) {
+		ret = nr_error_page(&r, MHD_HTTP_FORBIDDEN,
+				    "This form is out of date or did not come from the newsroom's "
+				    "own page; nothing was changed. Go back, reload and try again.");
+		goto out;
+	}
+	in = json_object();
+	store_set_actor(r.ctx.st, r.who.user.id);
+	ret = in ? nr_route_post(&r, seg, n, in) : MHD_NO;
+	store_set_actor(r.ctx.st, 0);
+out:
+	json_decref(in);
+	if (r.have_form)
+		form_cleanup(&r.form);
+	http_principal_cleanup(&r.who);
+	return ret;
+}
+
+/* ---- uploaded images ------------------------------------------------------ */
+
+enum MHD_Result http_media_route(struct http_request *req)
+{
+	const char *file = req->path + strlen("/media/");
+	const char *type = media_content_type(file);
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	struct stat stbuf;
+	char full[1024];
+	int fd;
+
+	if (!req->server->media_dir || !type || !media_file_valid(file))
+		return http_respond_error(req, MHD_HTTP_NOT_FOUND, "There is no such image.");
+	if ((size_t)snprintf(full, sizeof(full), "%s/%s", req->server->media_dir, file) >=
+	    sizeof(full))
+		return http_respond_error(req, MHD_HTTP_NOT_FOUND, "There is no such image.");
+	fd = open(full, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 || fstat(fd, &stbuf) < 0 || !S_ISREG(stbuf.st_mode)) {
+		if (fd >= 0)
+			close(fd);
+		return http_respond_error(req, MHD_HTTP_NOT_FOUND, "There is no such image.");
+	}
+	/* Named by content: the bytes at this address never change. */
+	if (MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
+					MHD_HTTP_HEADER_IF_NONE_MATCH)) {
+		close(fd);
+		resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+		if (!resp)
+			return MHD_NO;
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, HTTP_CC_STATIC);
+		ret = MHD_queue_response(req->conn, MHD_HTTP_NOT_MODIFIED, resp);
+		MHD_destroy_response(resp);
+		return ret;
+	}
+	resp = MHD_create_response_from_fd((uint64_t)stbuf.st_size, fd);
+	if (!resp) {
+		close(fd);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, HTTP_CC_STATIC);
+	snprintf(full, sizeof(full), "\"%.32s\"", file);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, full);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Content-Security-Policy", "default-src 'none'");
+	ret = MHD_queue_response(req->conn, MHD_HTTP_OK, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}

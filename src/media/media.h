@@ -1,0 +1,88 @@
+/*
+ * Uploaded images. An upload is recognised by its content (JPEG, PNG or WebP
+ * signatures; the name and the declared type are not trusted), bounded in
+ * bytes and pixels before it is decoded, then decoded and re-encoded with
+ * libvips in its own format with all metadata stripped (EXIF, GPS positions,
+ * XMP, IPTC, comments), into a few widths for srcset. Files are named by
+ * content: NAME-WIDTH.EXT, where NAME is the first 32 hex digits of the SHA-256
+ * of the upload, so the same photo uploaded twice is stored once and a URL
+ * never changes meaning (served with immutable caching).
+ *
+ * Widths: MEDIA_WIDTHS up to the image's own width; the largest copy is the
+ * image's width capped at the last ladder step. An image block's URL names the
+ * largest copy (/media/NAME-W.EXT); the other widths follow from W
+ * (media_srcset_widths), so the model needs no extra field.
+ */
+#ifndef LIVELINE_MEDIA_H
+#define LIVELINE_MEDIA_H
+
+#include <stddef.h>
+
+#define MEDIA_MAX_BYTES  ((size_t)15 * 1024 * 1024) /* of an upload */
+#define MEDIA_MAX_PIXELS ((long long)50 * 1000 * 1000)
+#define MEDIA_MAX_SIDE   20000 /* pixels, either side */
+#define MEDIA_WIDTHS     { 480, 960, 1600 }
+#define MEDIA_N_WIDTHS   3
+#define MEDIA_URL_PREFIX "/media/"
+
+enum media_error {
+	MEDIA_OK = 0,
+	MEDIA_EFORMAT = -1, /* not a JPEG, PNG or WebP by its content */
+	MEDIA_ETOOBIG = -2, /* bytes, pixels or sides over the limits */
+	MEDIA_EDECODE = -3, /* claims a format but does not decode */
+	MEDIA_EIO = -4,     /* could not write the files */
+};
+
+struct media_image {
+	char name[33];      /* 32 hex digits */
+	const char *format; /* "jpeg", "png", "webp" (static) */
+	const char *ext;    /* "jpg", "png", "webp" (static) */
+	int width, height;  /* of the largest copy */
+	int widths[MEDIA_N_WIDTHS]; /* stored widths, ascending */
+	int n_widths;
+	char url[80];       /* "/media/NAME-W.EXT", the largest copy */
+};
+
+/* Starts libvips (and libsodium) for this process: call it in each worker
+ * after fork(), never in a process that forks workers afterwards (libvips
+ * starts threads, which a child would not inherit). A second call does nothing.
+ * It turns off libvips' operation cache, runs its pipelines on one thread, and
+ * blocks every libvips loader but the JPEG, PNG and WebP buffer loaders for the
+ * whole process. Returns 0 or -1. */
+int media_init(const char *argv0);
+
+/* Checks, decodes and re-encodes `len` bytes of `data` into `dir` (created with
+ * its parents, 0755, if missing); `out` is required. The upload is decoded in
+ * full before any file is written, and any decoder error, truncation included,
+ * is MEDIA_EDECODE. The copies are upright (EXIF orientation applied) and sRGB
+ * or grey, in the upload's format, 0644. Each file is written to a temporary
+ * name in `dir`, flushed, and linked into place; a copy already there is kept
+ * (same name, same content). On any error every file this call created is
+ * removed, so a failed upload leaves nothing behind. Returns MEDIA_OK and fills
+ * `out`, or a media_error with a sentence for people in err (and `out`
+ * zeroed). Needs media_init(). */
+int media_ingest(const char *dir, const void *data, size_t len, struct media_image *out,
+		 char *err, size_t errlen);
+
+/* 1 if `file` is a name media_ingest() makes ("NAME-W.EXT"): the only names the
+ * media route will open, so a request can never leave the media folder. */
+int media_file_valid(const char *file);
+/* "image/jpeg", "image/png" or "image/webp" for a valid file name, else NULL. */
+const char *media_content_type(const char *file);
+
+/* For a URL naming a stored copy ("/media/NAME-W.EXT", optionally with
+ * "http://" or "https://" and a host before it, and nothing after), the widths
+ * stored with it, ascending, into out: the MEDIA_WIDTHS steps below W, then W.
+ * Returns how many (0 when the URL is not one of ours, W wider than the last
+ * step included). */
+int media_srcset_widths(const char *url, int out[MEDIA_N_WIDTHS]);
+/* The URL of the copy of width `w` for such a URL (same scheme and host), into
+ * out. 0, or -1 if the URL is not one of ours, w is not one of its widths, or
+ * out is too small. */
+int media_url_for_width(const char *url, int w, char *out, size_t outlen);
+
+/* The default media folder for a database: "DB-media" beside it. 0, or -1 if
+ * db_path is empty or out is too small. */
+int media_default_dir(const char *db_path, char *out, size_t len);
+
+#endif

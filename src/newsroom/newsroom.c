@@ -1,0 +1,1254 @@
+/*
+ * The newsroom's actions on pages, posts, drafts, media and previews. See
+ * newsroom.h. Each action: check the role, load what it acts on, validate the
+ * input completely, then make one store call (or one transaction), so a refused
+ * request changes nothing.
+ */
+#include "newsroom/newsroom_internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "markup/markup.h"
+#include "markup/markup_body.h"
+#include "media/media.h"
+#include "model/model_json.h"
+#include "render/render.h"
+#include "util/buf.h"
+#include "util/log.h"
+#include "util/tz.h"
+
+#define NR_TITLE_MAX   300
+#define NR_BODY_MAX    MARKUP_BODY_MAX
+#define NR_NAME_MAX    200
+#define NR_DESC_MAX    2000
+#define NR_NOTE_MAX    1000
+#define NR_BYLINES_MAX 10
+#define NR_POINT_MAX   1000
+
+/* ---- results and fields ------------------------------------------------- */
+
+void nr_result_cleanup(struct nr_result *res)
+{
+	json_decref(res->body);
+	res->body = NULL;
+}
+
+int nr_fail(struct nr_result *res, int status, const char *code, const char *fmt, ...)
+{
+	va_list ap;
+
+	json_decref(res->body);
+	res->body = NULL;
+	res->status = status;
+	res->code = code;
+	va_start(ap, fmt);
+	vsnprintf(res->message, sizeof(res->message), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void nr_ok(struct nr_result *res, int status, json_t *body)
+{
+	if (!body && status != 204) {
+		nr_fail(res, 500, "internal", "Out of memory.");
+		return;
+	}
+	json_decref(res->body);
+	res->status = status;
+	res->code = NULL;
+	res->message[0] = '\0';
+	res->body = body;
+}
+
+json_t *nr_wrap(const char *key, json_t *value)
+{
+	json_t *o;
+
+	if (!value)
+		return NULL;
+	o = json_object();
+	if (!o || json_object_set_new(o, key, value) != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+int nr_store_fail(const struct nr_ctx *c, struct nr_result *res, int rc, const char *what)
+{
+	switch (rc) {
+	case STORE_ENOTFOUND:
+		return nr_fail(res, 404, "not_found", "No such %s.", what);
+	case STORE_EEXIST:
+		return nr_fail(res, 409, "conflict", "That %s already exists.", what);
+	case STORE_ECONFLICT:
+		return nr_fail(res, 409, "conflict",
+			       "This %s was changed by someone else since you opened it.", what);
+	case STORE_EINVAL:
+		return nr_fail(res, 422, "invalid", "%s", store_errmsg(c->st));
+	default:
+		log_warnx("newsroom: %s: %s", what, store_errmsg(c->st));
+		return nr_fail(res, 500, "internal",
+			       "The database failed; nothing was changed. Try again.");
+	}
+}
+
+int nr_need(const struct nr_ctx *c, struct nr_result *res, enum auth_action action)
+{
+	if (auth_can(c->user->role, action))
+		return 0;
+	return nr_fail(res, 403, "forbidden", "Your role (%s) does not allow this.",
+		       store_role_name(c->user->role));
+}
+
+int nr_blank(const char *s)
+{
+	while (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r')
+		s++;
+	return *s == '\0';
+}
+
+int nr_get_str(const json_t *in, const char *key, int required, size_t max, int multiline,
+	       const char **out, struct nr_result *res)
+{
+	const json_t *v = json_object_get(in, key);
+	const unsigned char *p;
+	size_t len;
+
+	*out = NULL;
+	if (!v || json_is_null(v)) {
+		if (required == NR_REQUIRED)
+			return nr_fail(res, 422, "invalid", "\"%s\" is required.", key);
+		return 0;
+	}
+	if (!json_is_string(v))
+		return nr_fail(res, 400, "bad_request", "\"%s\" must be a string.", key);
+	len = json_string_length(v);
+	p = (const unsigned char *)json_string_value(v);
+	if (len > max)
+		return nr_fail(res, 422, "invalid", "\"%s\" is too long (at most %zu bytes).",
+			       key, max);
+	if (strlen((const char *)p) != len)
+		return nr_fail(res, 400, "bad_request", "\"%s\" holds a NUL character.", key);
+	for (size_t i = 0; i < len; i++) {
+		if (p[i] == 0x7f || (p[i] < 0x20 && !(multiline && (p[i] == '\n' ||
+								      p[i] == '\t' ||
+								      p[i] == '\r'))))
+			return nr_fail(res, 422, "invalid", "\"%s\" holds a control character%s.",
+				       key, multiline ? "" : " or a line break");
+	}
+	if (required && nr_blank((const char *)p))
+		return nr_fail(res, 422, "invalid", "\"%s\" must not be empty.", key);
+	*out = (const char *)p;
+	return 0;
+}
+
+int nr_get_bool(const json_t *in, const char *key, int *out, struct nr_result *res)
+{
+	const json_t *v = json_object_get(in, key);
+
+	if (!v)
+		return 0;
+	if (!json_is_boolean(v))
+		return nr_fail(res, 400, "bad_request", "\"%s\" must be true or false.", key);
+	*out = json_is_true(v);
+	return 0;
+}
+
+int nr_get_int(const json_t *in, const char *key, int required, int64_t *out,
+	       struct nr_result *res)
+{
+	const json_t *v = json_object_get(in, key);
+
+	if (!v || json_is_null(v)) {
+		if (required)
+			return nr_fail(res, 422, "invalid", "\"%s\" is required.", key);
+		return 0;
+	}
+	if (!json_is_integer(v) || json_integer_value(v) < 1)
+		return nr_fail(res, 400, "bad_request", "\"%s\" must be a positive integer.",
+			       key);
+	*out = json_integer_value(v);
+	return 0;
+}
+
+int nr_get_time(const json_t *in, const char *key, const char *zone, int64_t *out,
+		struct nr_result *res)
+{
+	const char *s;
+
+	if (nr_get_str(in, key, 0, 64, 0, &s, res) < 0)
+		return -1;
+	*out = 0;
+	if (!s || !*s)
+		return 0;
+	if (tz_parse_iso(s, zone, out) < 0)
+		return nr_fail(res, 422, "invalid",
+			       "\"%s\" is not a time (for example 2025-02-17T10:37:00Z, or "
+			       "2025-02-17T10:37 in the page's time zone).", key);
+	return 0;
+}
+
+/* ---- loading ------------------------------------------------------------ */
+
+static int nr_load_page(const struct nr_ctx *c, const char *slug, struct model_page *page,
+			struct nr_result *res)
+{
+	int rc;
+
+	if (!model_slug_valid(slug))
+		return nr_fail(res, 404, "not_found", "No such live page.");
+	rc = store_page_get(c->st, slug, page);
+	if (rc < 0)
+		return nr_store_fail(c, res, rc, "live page");
+	return 0;
+}
+
+static int nr_load_post(const struct nr_ctx *c, const struct model_page *page, int64_t id,
+			struct model_post *post, struct nr_result *res)
+{
+	int rc = store_post_get(c->st, page->id, id, post);
+
+	if (rc < 0)
+		return nr_store_fail(c, res, rc, "post");
+	return 0;
+}
+
+static json_t *nr_page_json(const struct nr_ctx *c, const char *slug)
+{
+	struct model_page page = { 0 };
+	json_t *j;
+
+	if (store_page_get(c->st, slug, &page) < 0)
+		return NULL;
+	j = nr_wrap("page", model_json_page(&page));
+	model_page_cleanup(&page);
+	return j;
+}
+
+static json_t *nr_post_json(const struct model_page *page, const struct model_post *post)
+{
+	return nr_wrap("post", model_json_post(post, page->zone));
+}
+
+/* ---- post input ----------------------------------------------------------- */
+
+/* Bylines from "bylines": [{"name","role"}...]. */
+static int nr_get_bylines(const json_t *in, struct model_post *post, struct nr_result *res)
+{
+	const json_t *arr = json_object_get(in, "bylines"), *b;
+	struct model_byline *out;
+	size_t i, n;
+
+	if (!arr)
+		return 0;
+	if (!json_is_array(arr))
+		return nr_fail(res, 400, "bad_request", "\"bylines\" must be a list.");
+	n = json_array_size(arr);
+	if (n > NR_BYLINES_MAX)
+		return nr_fail(res, 422, "invalid", "At most %d bylines.", NR_BYLINES_MAX);
+	out = calloc(n ? n : 1, sizeof(*out));
+	if (!out)
+		return nr_fail(res, 500, "internal", "Out of memory.");
+	json_array_foreach(arr, i, b) {
+		const char *name, *role;
+
+		if (!json_is_object(b) ||
+		    nr_get_str(b, "name", 1, NR_NAME_MAX, 0, &name, res) < 0 ||
+		    nr_get_str(b, "role", 0, NR_NAME_MAX, 0, &role, res) < 0) {
+			if (!json_is_object(b))
+				nr_fail(res, 400, "bad_request",
+					"Each byline must be {\"name\", \"role\"}.");
+			for (size_t k = 0; k < i; k++) {
+				free(out[k].name);
+				free(out[k].role);
+			}
+			free(out);
+			return -1;
+		}
+		out[i].name = model_strdup(name);
+		out[i].role = model_strdup(role ? role : "");
+	}
+	for (size_t k = 0; k < post->n_bylines; k++) {
+		free(post->bylines[k].name);
+		free(post->bylines[k].role);
+	}
+	free(post->bylines);
+	post->bylines = out;
+	post->n_bylines = n;
+	return 0;
+}
+
+/* The author's default byline, for posts that name none. */
+static void nr_default_byline(const struct nr_ctx *c, struct model_post *post)
+{
+	const struct store_user *u = c->user;
+
+	post->bylines = calloc(1, sizeof(*post->bylines));
+	if (!post->bylines)
+		return;
+	post->bylines[0].name = model_strdup(u->byline_name && *u->byline_name ? u->byline_name
+									       : u->display_name);
+	post->bylines[0].role = model_strdup(u->byline_role ? u->byline_role : "");
+	post->n_bylines = 1;
+}
+
+/* Every image needs alt text: readers who cannot see it are readers too. */
+static int nr_check_blocks(const struct model_block *b, size_t n, struct nr_result *res)
+{
+	size_t image = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (b[i].kind != MODEL_BLOCK_IMAGE)
+			continue;
+		image++;
+		if (!b[i].alt || !*b[i].alt)
+			return nr_fail(res, 422, "invalid",
+				       "Image %zu needs alt text (describe it for readers who "
+				       "cannot see it).", image);
+	}
+	return 0;
+}
+
+/* Fills `post` from the input. With `partial`, absent fields keep what the post
+ * has; otherwise "title" is required and absent fields take defaults. */
+static int nr_post_input(const struct nr_ctx *c, const struct model_page *page,
+			 const json_t *in, struct model_post *post, int partial,
+			 struct nr_result *res)
+{
+	const char *title, *body;
+	int64_t at = 0;
+	char err[256];
+
+	if (!json_is_object(in))
+		return nr_fail(res, 400, "bad_request", "The request body must be a JSON object.");
+	if (nr_get_str(in, "title", partial ? NR_NOT_BLANK : NR_REQUIRED, NR_TITLE_MAX, 0,
+		       &title, res) < 0 ||
+	    nr_get_str(in, "body", 0, NR_BODY_MAX, 1, &body, res) < 0 ||
+	    nr_get_bool(in, "breaking", &post->breaking, res) < 0 ||
+	    nr_get_bool(in, "key_event", &post->key_event, res) < 0 ||
+	    nr_get_time(in, "published_at", page->zone, &at, res) < 0 ||
+	    nr_get_bylines(in, post, res) < 0)
+		return -1;
+	if (title) {
+		free(post->title);
+		post->title = model_strdup(title);
+	}
+	if (body) {
+		struct model_block *blocks = NULL;
+		size_t n = 0;
+
+		if (markup_body_parse(body, strlen(body), &blocks, &n, err, sizeof(err)) < 0)
+			return nr_fail(res, 422, "invalid", "The body: %s.", err);
+		for (size_t i = 0; i < post->n_blocks; i++)
+			model_block_cleanup(&post->blocks[i]);
+		free(post->blocks);
+		post->blocks = blocks;
+		post->n_blocks = n;
+	}
+	if (at)
+		post->published_at = at;
+	if (!partial && !post->published_at)
+		post->published_at = c->now;
+	if (!partial && !json_object_get(in, "bylines"))
+		nr_default_byline(c, post);
+	return nr_check_blocks(post->blocks, post->n_blocks, res);
+}
+
+/* ---- pages ---------------------------------------------------------------- */
+
+int nr_slug_reserved(const char *slug)
+{
+	static const char *const words[] = { "signin", "signout", "users", "tokens",
+					     "audit", "pages" };
+
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strcmp(slug, words[i]) == 0)
+			return 1;
+	return 0;
+}
+
+void nr_pages_list(const struct nr_ctx *c, struct nr_result *res)
+{
+	struct model_page *pages = NULL;
+	size_t n = 0;
+	json_t *arr;
+	int rc;
+
+	if (nr_need(c, res, AUTH_NEWSROOM_READ) < 0)
+		return;
+	rc = store_page_list(c->st, &pages, &n);
+	if (rc < 0) {
+		nr_store_fail(c, res, rc, "live page");
+		return;
+	}
+	arr = json_array();
+	for (size_t i = 0; arr && i < n; i++)
+		if (json_array_append_new(arr, model_json_page(&pages[i])) != 0) {
+			json_decref(arr);
+			arr = NULL;
+		}
+	model_pages_free(pages, n);
+	nr_ok(res, 200, nr_wrap("pages", arr));
+}
+
+void nr_page_get(const struct nr_ctx *c, const char *slug, struct nr_result *res)
+{
+	struct model_page page = { 0 };
+
+	if (nr_need(c, res, AUTH_NEWSROOM_READ) < 0 || nr_load_page(c, slug, &page, res) < 0)
+		return;
+	res->id = page.id;
+	nr_ok(res, 200, nr_wrap("page", model_json_page(&page)));
+	model_page_cleanup(&page);
+}
+
+/* Title, description, zone and start of a page from the input. */
+static int nr_page_input(const json_t *in, struct model_page *page, int partial,
+			 struct nr_result *res)
+{
+	const char *title, *desc, *zone;
+	int64_t start = 0;
+
+	if (!json_is_object(in))
+		return nr_fail(res, 400, "bad_request", "The request body must be a JSON object.");
+	if (nr_get_str(in, "title", partial ? NR_NOT_BLANK : NR_REQUIRED, NR_TITLE_MAX, 0,
+		       &title, res) < 0 ||
+	    nr_get_str(in, "description", 0, NR_DESC_MAX, 1, &desc, res) < 0 ||
+	    nr_get_str(in, "zone", 0, 64, 0, &zone, res) < 0)
+		return -1;
+	if (zone && *zone) {
+		if (!tz_valid(zone))
+			return nr_fail(res, 422, "invalid",
+				       "\"%s\" is not a time zone (use a name such as "
+				       "Europe/London).", zone);
+		free(page->zone);
+		page->zone = model_strdup(zone);
+	}
+	if (!page->zone)
+		page->zone = model_strdup(MODEL_DEFAULT_ZONE);
+	if (nr_get_time(in, "start_at", page->zone, &start, res) < 0)
+		return -1;
+	if (title) {
+		free(page->title);
+		page->title = model_strdup(title);
+	}
+	if (desc) {
+		free(page->description);
+		page->description = model_strdup(desc);
+	}
+	if (!page->description)
+		page->description = model_strdup("");
+	if (json_object_get(in, "start_at"))
+		page->start_at = start;
+	return 0;
+}
+
+void nr_page_create(const struct nr_ctx *c, const json_t *in, struct nr_result *res)
+{
+	struct model_page page = { 0 };
+	const char *slug;
+	int rc;
+
+	if (nr_need(c, res, AUTH_PAGE_ADMIN) < 0)
+		return;
+	if (!json_is_object(in)) {
+		nr_fail(res, 400, "bad_request", "The request body must be a JSON object.");
+		return;
+	}
+	if (nr_get_str(in, "slug", 1, 80, 0, &slug, res) < 0)
+		return;
+	if (nr_slug_reserved(slug)) {
+		nr_fail(res, 422, "invalid",
+			"\"%s\" is a word the newsroom uses; choose another address name.", slug);
+		return;
+	}
+	if (!model_slug_valid(slug)) {
+		nr_fail(res, 422, "invalid",
+			"The address name must be 1 to 80 characters of a-z, 0-9 and '-', "
+			"not starting or ending with '-'.");
+		return;
+	}
+	page.slug = model_strdup(slug);
+	if (nr_page_input(in, &page, 0, res) == 0) {
+		page.status = MODEL_STATUS_UPCOMING;
+		rc = store_page_create(c->st, &page);
+		if (rc == STORE_EEXIST)
+			nr_fail(res, 409, "conflict", "A live page at /live/%s already exists.",
+				slug);
+		else if (rc < 0)
+			nr_store_fail(c, res, rc, "live page");
+		else {
+			res->id = page.id;
+			nr_ok(res, 201, nr_page_json(c, slug));
+		}
+	}
+	model_page_cleanup(&page);
+}
+
+void nr_page_update(const struct nr_ctx *c, const char *slug, const json_t *in,
+		    struct nr_result *res)
+{
+	struct model_page page = { 0 };
+	int rc;
+
+	if (nr_need(c, res, AUTH_PAGE_ADMIN) < 0 || nr_load_page(c, slug, &page, res) < 0)
+		return;
+	if (nr_page_input(in, &page, 1, res) == 0) {
+		rc = store_page_update(c->st, &page);
+		if (rc < 0)
+			nr_store_fail(c, res, rc, "live page");
+		else
+			nr_ok(res, 200, nr_page_json(c, slug));
+	}
+	model_page_cleanup(&page);
+}
+
+void nr_page_status(const struct nr_ctx *c, const char *slug, const json_t *in,
+		    struct nr_result *res)
+{
+	struct model_page page = { 0 };
+	const char *s;
+	int st, rc;
+
+	if (nr_need(c, res, AUTH_PAGE_STATUS) < 0)
+		return;
+	if (!json_is_object(in)) {
+		nr_fail(res, 400, "bad_request", "The request body must be a JSON object.");
+		return;
+	}
+	if (nr_get_str(in, "status", 1, 16, 0, &s, res) < 0)
+		return;
+	st = model_status_parse(s);
+	if (st < 0) {
+		nr_fail(res, 422, "invalid", "\"status\" is upcoming, live or ended.");
+		return;
+	}
+	if (nr_load_page(c, slug, &page, res) < 0)
+		return;
+	res->id = page.id;
+	if (page.status != (enum model_status)st) {
+		rc = store_page_set_status(c->st, page.id, (enum model_status)st);
+		if (rc < 0) {
+			nr_store_fail(c, res, rc, "live page");
+			model_page_cleanup(&page);
+			return;
+		}
+	}
+	model_page_cleanup(&page);
+	nr_ok(res, 200, nr_page_json(c, slug));
+}
+
+/* The featured media of a summary: {"kind","url","alt","caption"} or null. */
+static int nr_summary_media(const json_t *m, struct model_summary *sum, struct nr_result *res)
+{
+	const char *kind, *url, *alt, *caption;
+
+	if (!m)
+		return 0;
+	free(sum->media_url);
+	free(sum->media_alt);
+	free(sum->media_caption);
+	sum->media_url = sum->media_alt = sum->media_caption = NULL;
+	sum->media_kind = MODEL_MEDIA_NONE;
+	if (json_is_null(m))
+		return 0;
+	if (!json_is_object(m))
+		return nr_fail(res, 400, "bad_request", "\"media\" must be an object or null.");
+	if (nr_get_str(m, "kind", 1, 16, 0, &kind, res) < 0 ||
+	    nr_get_str(m, "url", 1, 2048, 0, &url, res) < 0 ||
+	    nr_get_str(m, "alt", 0, NR_NOTE_MAX, 0, &alt, res) < 0 ||
+	    nr_get_str(m, "caption", 0, NR_NOTE_MAX, 0, &caption, res) < 0)
+		return -1;
+	if (strcmp(kind, "image") == 0)
+		sum->media_kind = MODEL_MEDIA_IMAGE;
+	else if (strcmp(kind, "video") == 0)
+		sum->media_kind = MODEL_MEDIA_VIDEO;
+	else
+		return nr_fail(res, 422, "invalid", "The media kind is image or video.");
+	if (!markup_url_allowed(url))
+		return nr_fail(res, 422, "invalid",
+			       "The media address must start with https://, http:// or /.");
+	if (sum->media_kind == MODEL_MEDIA_IMAGE && (!alt || nr_blank(alt)))
+		return nr_fail(res, 422, "invalid", "The featured image needs alt text.");
+	sum->media_url = model_strdup(url);
+	sum->media_alt = model_strdup(alt ? alt : "");
+	sum->media_caption = caption && *caption ? model_strdup(caption) : NULL;
+	return 0;
+}
+
+void nr_summary_set(const struct nr_ctx *c, const char *slug, const json_t *in,
+		    struct nr_result *res)
+{
+	struct model_page page = { 0 };
+	const json_t *points, *p;
+	const char *md;
+	size_t i;
+	char err[256];
+	int rc;
+
+	if (nr_need(c, res, AUTH_SUMMARY_EDIT) < 0)
+		return;
+	if (!json_is_object(in)) {
+		nr_fail(res, 400, "bad_request", "The request body must be a JSON object.");
+		return;
+	}
+	if (nr_load_page(c, slug, &page, res) < 0)
+		return;
+	points = json_object_get(in, "points");
+	if (nr_get_str(in, "points_md", 0, 64 * 1024, 1, &md, res) < 0)
+		goto out;
+	if (md) {
+		/* The form's Markdown list. */
+		if (markup_summary_parse(md, strlen(md), &page.summary, err, sizeof(err)) < 0) {
+			nr_fail(res, 422, "invalid", "The key points: %s.", err);
+			goto out;
+		}
+	} else if (points) {
+		char **list;
+		size_t n;
+
+		if (!json_is_array(points)) {
+			nr_fail(res, 400, "bad_request", "\"points\" must be a list of strings.");
+			goto out;
+		}
+		n = json_array_size(points);
+		if (n > MARKUP_SUMMARY_MAX_POINTS) {
+			nr_fail(res, 422, "invalid", "At most %d key points.",
+				MARKUP_SUMMARY_MAX_POINTS);
+			goto out;
+		}
+		json_array_foreach(points, i, p) {
+			const unsigned char *s = (const unsigned char *)json_string_value(p);
+			if (!s) {
+				nr_fail(res, 400, "bad_request", "Each key point must be a string.");
+				goto out;
+			}
+			if (strlen((const char *)s) != json_string_length(p)) {
+				nr_fail(res, 400, "bad_request", "Key point %zu holds a NUL character.",
+					i + 1);
+				goto out;
+			}
+			if (json_string_length(p) > NR_POINT_MAX || nr_blank((const char *)s)) {
+				nr_fail(res, 422, "invalid", "Key point %zu is empty or too long.",
+					i + 1);
+				goto out;
+			}
+			for (; *s; s++)
+				if (*s < 0x20 || *s == 0x7f) {
+					nr_fail(res, 422, "invalid",
+						"Key point %zu holds a line break or control "
+						"character.", i + 1);
+					goto out;
+				}
+		}
+		list = calloc(n ? n : 1, sizeof(*list));
+		if (!list) {
+			nr_fail(res, 500, "internal", "Out of memory.");
+			goto out;
+		}
+		json_array_foreach(points, i, p)
+			list[i] = model_strdup(json_string_value(p));
+		for (size_t k = 0; k < page.summary.n_points; k++)
+			free(page.summary.points[k]);
+		free(page.summary.points);
+		page.summary.points = list;
+		page.summary.n_points = n;
+	}
+	if (nr_summary_media(json_object_get(in, "media"), &page.summary, res) < 0)
+		goto out;
+	rc = store_page_set_summary(c->st, page.id, &page.summary);
+	if (rc < 0)
+		nr_store_fail(c, res, rc, "live page");
+	else
+		nr_ok(res, 200, nr_page_json(c, slug));
+out:
+	model_page_cleanup(&page);
+}
+
+/* ---- posts ---------------------------------------------------------------- */
+
+void nr_posts_list(const struct nr_ctx *c, const char *slug, size_t page_no,
+		   struct nr_result *res)
+{
+	struct model_page page = { 0 };
+	struct model_post *posts = NULL;
+	size_t n = 0, first, count;
+	json_t *arr;
+	int rc;
+
+	if (nr_need(c, res, AUTH_NEWSROOM_READ) < 0 || nr_load_page(c, slug, &page, res) < 0)
+		return;
+	count = render_page_count(page.n_posts);
+	if (page_no == 0)
+		page_no = count;
+	if (page_no > count) {
+		nr_fail(res, 404, "not_found", "This live page has %zu pages of posts.", count);
+		model_page_cleanup(&page);
+		return;
+	}
+	first = (page_no - 1) * MODEL_POSTS_PER_PAGE;
+	rc = store_post_range(c->st, page.id, first,
+			      page_no == count ? page.n_posts - first : MODEL_POSTS_PER_PAGE,
+			      &posts, &n);
+	if (rc < 0) {
+		nr_store_fail(c, res, rc, "post");
+		model_page_cleanup(&page);
+		return;
+	}
+	arr = json_array();
+	for (size_t i = 0; arr && i < n; i++) {
+		posts[i].pinned = posts[i].id == page.pinned_post_id;
+		if (json_array_append_new(arr, model_json_post(&posts[i], page.zone)) != 0) {
+			json_decref(arr);
+			arr = NULL;
+		}
+	}
+	model_posts_free(posts, n);
+	model_page_cleanup(&page);
+	nr_ok(res, 200, nr_wrap("posts", arr));
+}
+
+void nr_post_get(const struct nr_ctx *c, const char *slug, int64_t id, struct nr_result *res)
+{
+	struct model_page page = { 0 };
+	struct model_post post = { 0 };
+
+	if (nr_need(c, res, AUTH_NEWSROOM_READ) < 0 || nr_load_page(c, slug, &page, res) < 0)
+		return;
+	if (nr_load_post(c, &page, id, &post, res) == 0) {
+		res->id = id;
+		nr_ok(res, 200, nr_post_json(&page, &post));
+		model_post_cleanup(&post);
+	}
+	model_page_cleanup(&page);
+}
+
+void nr_post_create(const struct nr_ctx *c, const char *slug, const json_t *in,
+		    struct nr_result *res)
+{
+	struct model_page page = { 0 };
+	struct model_post post = { 0 };
+	int rc;
+
+	if (nr_need(c, res, AUTH_POST_PUBLISH) < 0 || nr_load_page(c, slug, &page, res) < 0)
+		return;
+	if (nr_post_input(c, &page, in, &post, 0, res) == 0) {
+		rc = store_post_insert(c->st, page.id, &post);
+		if (rc < 0) {
+			nr_store_fail(c, res, rc, "post");
+		} else {
+			res->id = post.id;
+			post.version = 1;
+			nr_ok(res, 201, nr_post_json(&page, &post));
+		}
+	}
+	model_post_cleanup(&post);
+	model_page_cleanup(&page);
+}
+
+/* A conflict message that says who got there first. */
+static void nr_conflict(const struct nr_ctx *c, const struct model_page *page, int64_t post_id,
+			struct nr_result *res)
+{
+	struct store_revision *revs = NULL;
+	struct tz_view v;
+	size_t n = 0;
+
+	if (store_revision_list(c->st, page->id, post_id, &revs, &n) == 0 && n > 0 &&
+	    tz_view(page->zone, revs[0].at, &v) == 0)
+		nr_fail(res, 409, "conflict",
+			"%s changed this post at %s (version %lld) after you opened it; your "
+			"change was not saved. Look at their version, then apply your change "
+			"to it.", revs[0].user_name, v.hm, (long long)revs[0].version);
+	else
+		nr_fail(res, 409, "conflict",
+			"Someone changed this post after you opened it; your change was not "
+			"saved.");
+	store_revisions_free(revs, n);
+}
+
+void nr_post_edit(const struct nr_ctx *c, const char *slug, int64_t id, const json_t *in,
+		  struct nr_result *res)
+{
+	struct model_page page = { 0 };
+	struct model_post post = { 0 };
+	struct store_edit edit = { 0 };
+	int64_t version = 0;
+	int rc;
+
+	if (nr_need(c, res, AUTH_POST_EDIT) < 0 || nr_load_page(c, slug, &page, res) < 0)
+		return;
+	if (nr_load_post(c, &page, id, &post, res) < 0)
+		goto out;
+	if (!json_is_object(in)) {
+		nr_fail(res, 400, "bad_request", "The request body must be a JSON object.");
+		goto out;
+	}
+	if (nr_get_int(in, "version", 1, &version, res) < 0 ||
+	    nr_get_str(in, "correction", 0, NR_NOTE_MAX, 0, &edit.correction, res) < 0 ||
+	    nr_post_input(c, &page, in, &post, 1, res) < 0)
+		goto out;
+	if (edit.correction && nr_blank(edit.correction))
+		edit.correction = ""; /* "" removes the note; absent keeps it */
+	if (version != post.version) {
+		nr_conflict(c, &page, id, res);
+		goto out;
+	}
+	edit.expected_version = version;
+	rc = store_post_edit(c->st, &post, &edit);
+	if (rc == STORE_ECONFLICT)
+		nr_conflict(c, &page, id, res);
+	else if (rc < 0)
+		nr_store_fail(c, res, rc, "post");
+	else {
+		model_post_cleanup(&post);
+		if (nr_load_post(c, &page, id, &post, res) == 0) {
+			res->id = id;
+			post.pinned = post.id == page.pinned_post_id;
+			nr_ok(res, 200, nr_post_json(&page, &post));
+		}
+	}
+out:
+	model_post_cleanup(&post);
+	model_page_cleanup(&page);
+}
+
+void nr_post_delete(const struct nr_ctx *c, const char *slug, int64_t id,
+		    struct nr_result *res)
+{
+	struct model_page page = { 0 };
+	int rc;
+
+	if (nr_need(c, res, AUTH_POST_DELETE) < 0 || nr_load_page(c, slug, &page, res) < 0)
+		return;
+	rc = store_post_delete(c->st, page.id, id);
+	if (rc < 0)
+		nr_store_fail(c, res, rc, "post");
+	else {
+		res->id = id;
+		nr_ok(res, 204, NULL);
+	}
+	model_page_cleanup(&page);
+}
+
+void nr_post_pin(const struct nr_ctx *c, const char *slug, int64_t id, struct nr_result *res)
+{
+	struct model_page page = { 0 };
+	int rc = 0;
+
+	if (nr_need(c, res, AUTH_POST_PIN) < 0 || nr_load_page(c, slug, &page, res) < 0)
+		return;
+	if (page.pinned_post_id != id)
+		rc = store_page_set_pin(c->st, page.id, id);
+	if (rc < 0)
+		nr_store_fail(c, res, rc, "post");
+	else {
+		res->id = id;
+		nr_ok(res, 200, nr_page_json(c, slug));
+	}
+	model_page_cleanup(&page);
+}
+
+static json_t *nr_json_revision(const struct store_revision *r, const char *zone)
+{
+	json_t *o = json_pack("{s:I, s:I, s:I, s:s, s:o, s:s, s:o}",
+			      "id", (json_int_t)r->id, "version", (json_int_t)r->version,
+			      "user_id", (json_int_t)r->user_id,
+			      "user_name", r->user_name ? r->user_name : "",
+			      "at", model_json_time(r->at), "what", r->what ? r->what : "",
+			      "post", model_json_post(&r->post, zone));
+
+	if (o && r->correction)
+		json_object_set_new(o, "correction", json_string(r->correction));
+	return o;
+}
+
+void nr_revisions_list(const struct nr_ctx *c, const char *slug, int64_t id,
+		       struct nr_result *res)
+{
+	struct model_page page = { 0 };
+	struct store_revision *revs = NULL;
+	size_t n = 0;
+	json_t *arr;
+	int rc;
+
+	if (nr_need(c, res, AUTH_NEWSROOM_READ) < 0 || nr_load_page(c, slug, &page, res) < 0)
+		return;
+	rc = store_revision_list(c->st, page.id, id, &revs, &n);
+	if (rc == 0 && n == 0)
+		rc = STORE_ENOTFOUND; /* every post has at least its first revision */
+	if (rc < 0) {
+		nr_store_fail(c, res, rc, "post");
+	} else {
+		arr = json_array();
+		for (size_t i = 0; arr && i < n; i++)
+			if (json_array_append_new(arr, nr_json_revision(&revs[i], page.zone))) {
+				json_decref(arr);
+				arr = NULL;
+			}
+		nr_ok(res, 200, nr_wrap("revisions", arr));
+	}
+	store_revisions_free(revs, n);
+	model_page_cleanup(&page);
+}
+
+/* ---- drafts ----------------------------------------------------------------- */
+
+json_t *nr_json_draft(const struct store_draft *d)
+{
+	json_t *o = json_pack("{s:I, s:I, s:s, s:s, s:o, s:I, s:o, s:o, s:o}",
+			      "id", (json_int_t)d->id, "author_id", (json_int_t)d->author_id,
+			      "author_name", d->author_name ? d->author_name : "",
+			      "state", d->state == STORE_DRAFT_SCHEDULED ? "scheduled" : "draft",
+			      "publish_at", model_json_time(d->publish_at),
+			      "version", (json_int_t)d->version,
+			      "created_at", model_json_time(d->created_at),
+			      "updated_at", model_json_time(d->updated_at),
+			      "post", model_json_post(&d->post, NULL));
+	return o;
+}
+
+/* "publish_at": absent keeps the state, null or "" makes it a draft, a time
+ * schedules it (editors only, and not in the past). */
+static int nr_draft_schedule(const struct nr_ctx *c, const struct model_page *page,
+			     const json_t *in, struct store_draft *d, struct nr_result *res)
+{
+	const json_t *v = json_object_get(in, "publish_at");
+	int64_t at = 0;
+
+	if (!v)
+		return 0;
+	if (nr_get_time(in, "publish_at", page->zone, &at, res) < 0)
+		return -1;
+	if (at == 0) {
+		d->state = STORE_DRAFT_SAVED;
+		d->publish_at = 0;
+		return 0;
+	}
+	if (!auth_can(c->user->role, AUTH_POST_PUBLISH))
+		return nr_fail(res, 403, "forbidden",
+			       "Your role (%s) can save drafts; an editor schedules them.",
+			       store_role_name(c->user->role));
+	if (at < c->now - 60)
+		return nr_fail(res, 422, "invalid",
+			       "That time has passed; publish now or choose a later time.");
+	d->state = STORE_DRAFT_SCHEDULED;
+	d->publish_at = at;
+	return 0;
+}
+
+static int nr_load_draft(const struct nr_ctx *c, const struct model_page *page, int64_t id,
+			 struct store_draft *d, struct nr_result *res)
+{
+	int rc = store_draft_get(c->st, page->id, id, d);
+
+	if (rc < 0)
+		return nr_store_fail(c, res, rc, "draft");
+	return 0;
+}
+
+/* Contributors touch only their own drafts, and not once an editor has
+ * scheduled one (that would change what goes out unreviewed). */
+static int nr_draft_mine(const struct nr_ctx *c, const struct store_draft *d,
+			 struct nr_result *res)
+{
+	if (auth_can(c->user->role, AUTH_DRAFT_ANY))
+		return 0;
+	if (d->author_id != c->user->id)
+		return nr_fail(res, 403, "forbidden",
+			       "This draft is %s's; only its author or an editor may change it.",
+			       d->author_name ? d->author_name : "someone else");
+	if (d->state == STORE_DRAFT_SCHEDULED)
+		return nr_fail(res, 403, "forbidden",
+			       "An editor scheduled this post; ask an editor to change it.");
+	return 0;
+}
+
+void nr_drafts_list(const struct nr_ctx *c, const char *slug, struct nr_result *res)
+{
+	struct model_page page = { 0 };
+	struct store_draft *d = NULL;
+	size_t n = 0;
+	json_t *arr;
+	int rc;
+
+	if (nr_need(c, res, AUTH_NEWSROOM_READ) < 0 || nr_load_page(c, slug, &page, res) < 0)
+		return;
+	rc = store_draft_list(c->st, page.id, &d, &n);
+	if (rc < 0) {
+		nr_store_fail(c, res, rc, "draft");
+	} else {
+		arr = json_array();
+		for (size_t i = 0; arr && i < n; i++)
+			if (json_array_append_new(arr, nr_json_draft(&d[i]))) {
+				json_decref(arr);
+				arr = NULL;
+			}
+		nr_ok(res, 200, nr_wrap("drafts", arr));
+	}
+	store_drafts_free(d, n);
+	model_page_cleanup(&page);
+}
+
+void nr_draft_get(const struct nr_ctx *c, const char *slug, int64_t id, struct nr_result *res)
+{
+	struct model_page page = { 0 };
+	struct store_draft d = { 0 };
+
+	if (nr_need(c, res, AUTH_NEWSROOM_READ) < 0 || nr_load_page(c, slug, &page, res) < 0)
+		return;
+	if (nr_load_draft(c, &page, id, &d, res) == 0) {
+		res->id = id;
+		nr_ok(res, 200, nr_wrap("draft", nr_json_draft(&d)));
+		store_draft_cleanup(&d);
+	}
+	model_page_cleanup(&page);
+}
+
+void nr_draft_create(const struct nr_ctx *c, const char *slug, const json_t *in,
+		     struct nr_result *res)
+{
+	struct model_page page = { 0 };
+	struct store_draft d = { 0 };
+	int rc;
+
+	if (nr_need(c, res, AUTH_DRAFT_WRITE) < 0 || nr_load_page(c, slug, &page, res) < 0)
+		return;
+	if (nr_post_input(c, &page, in, &d.post, 0, res) == 0 &&
+	    nr_draft_schedule(c, &page, in, &d, res) == 0) {
+		d.post.published_at = 0; /* a draft's time is when it is published */
+		rc = store_draft_create(c->st, page.id, &d);
+		if (rc < 0) {
+			nr_store_fail(c, res, rc, "draft");
+		} else {
+			int64_t id = d.id;
+
+			store_draft_cleanup(&d);
+			memset(&d, 0, sizeof(d));
+			res->id = id;
+			if (nr_load_draft(c, &page, id, &d, res) == 0)
+				nr_ok(res, 201, nr_wrap("draft", nr_json_draft(&d)));
+		}
+	}
+	store_draft_cleanup(&d);
+	model_page_cleanup(&page);
+}
+
+void nr_draft_update(const struct nr_ctx *c, const char *slug, int64_t id, const json_t *in,
+		     struct nr_result *res)
+{
+	struct model_page page = { 0 };
+	struct store_draft d = { 0 };
+	int64_t version = 0;
+	int rc;
+
+	if (nr_need(c, res, AUTH_DRAFT_WRITE) < 0 || nr_load_page(c, slug, &page, res) < 0)
+		return;
+	if (nr_load_draft(c, &page, id, &d, res) < 0)
+		goto out;
+	if (nr_draft_mine(c, &d, res) < 0)
+		goto out;
+	if (!json_is_object(in)) {
+		nr_fail(res, 400, "bad_request", "The request body must be a JSON object.");
+		goto out;
+	}
+	if (nr_get_int(in, "version", 1, &version, res) < 0 ||
+	    nr_post_input(c, &page, in, &d.post, 1, res) < 0 ||
+	    nr_draft_schedule(c, &page, in, &d, res) < 0)
+		goto out;
+	rc = version == d.version ? store_draft_update(c->st, &d, version) : STORE_ECONFLICT;
+	if (rc == STORE_ECONFLICT) {
+		nr_fail(res, 409, "conflict",
+			"This draft was saved by someone else (now version %lld) after you "
+			"opened it; your change was not saved.", (long long)d.version);
+	} else if (rc < 0) {
+		nr_store_fail(c, res, rc, "draft");
+	} else {
+		store_draft_cleanup(&d);
+		memset(&d, 0, sizeof(d));
+		if (nr_load_draft(c, &page, id, &d, res) == 0) {
+			res->id = id;
+			nr_ok(res, 200, nr_wrap("draft", nr_json_draft(&d)));
+		}
+	}
+out:
+	store_draft_cleanup(&d);
+	model_page_cleanup(&page);
+}
+
+void nr_draft_delete(const struct nr_ctx *c, const char *slug, int64_t id,
+		     struct nr_result *res)
+{
+	struct model_page page = { 0 };
+	struct store_draft d = { 0 };
+	int rc;
+
+	if (nr_need(c, res, AUTH_DRAFT_WRITE) < 0 || nr_load_page(c, slug, &page, res) < 0)
+		return;
+	if (nr_load_draft(c, &page, id, &d, res) == 0 && nr_draft_mine(c, &d, res) == 0) {
+		rc = store_draft_delete(c->st, page.id, id);
+		if (rc < 0)
+			nr_store_fail(c, res, rc, "draft");
+		else {
+			res->id = id;
+			nr_ok(res, 204, NULL);
+		}
+	}
+	store_draft_cleanup(&d);
+	model_page_cleanup(&page);
+}
+
+void nr_draft_publish(const struct nr_ctx *c, const char *slug, int64_t id, const json_t *in,
+		      struct nr_result *res)
+{
+	struct model_page page = { 0 };
+	struct model_post post = { 0 };
+	int64_t version = 0, post_id = 0;
+	int rc;
+
+	if (nr_need(c, res, AUTH_POST_PUBLISH) < 0 || nr_load_page(c, slug, &page, res) < 0)
+		return;
+	if (in && nr_get_int(in, "version", 0, &version, res) < 0)
+		goto out;
+	rc = store_draft_publish(c->st, page.id, id, version, c->now, &post_id);
+	if (rc == STORE_ECONFLICT) {
+		nr_fail(res, 409, "conflict",
+			"This draft was saved again after you opened it; look at it before "
+			"publishing.");
+	} else if (rc < 0) {
+		nr_store_fail(c, res, rc, "draft");
+	} else if (nr_load_post(c, &page, post_id, &post, res) == 0) {
+		res->id = post_id;
+		nr_ok(res, 201, nr_post_json(&page, &post));
+	}
+out:
+	model_post_cleanup(&post);
+	model_page_cleanup(&page);
+}
+
+/* ---- checking without writing -------------------------------------------- */
+
+void nr_post_validate(const struct nr_ctx *c, const char *slug, const json_t *in, int as_draft,
+		      struct nr_result *res)
+{
+	struct model_page page = { 0 };
+	struct store_draft d = { 0 };
+
+	if (nr_need(c, res, as_draft ? AUTH_DRAFT_WRITE : AUTH_POST_PUBLISH) < 0 ||
+	    nr_load_page(c, slug, &page, res) < 0)
+		return;
+	if (nr_post_input(c, &page, in, &d.post, 0, res) == 0 &&
+	    (!as_draft || nr_draft_schedule(c, &page, in, &d, res) == 0))
+		nr_ok(res, 204, NULL);
+	store_draft_cleanup(&d);
+	model_page_cleanup(&page);
+}
+
+/* ---- media and preview --------------------------------------------------- */
+
+void nr_media_upload(const struct nr_ctx *c, const void *data, size_t len,
+		     struct nr_result *res)
+{
+	struct media_image img;
+	struct store_media m = { 0 };
+	char err[256], widths[64] = "";
+	json_t *w;
+	int rc;
+
+	if (nr_need(c, res, AUTH_MEDIA_UPLOAD) < 0)
+		return;
+	if (!c->media_dir) {
+		nr_fail(res, 500, "internal", "This server has no media folder.");
+		return;
+	}
+	rc = media_ingest(c->media_dir, data, len, &img, err, sizeof(err));
+	switch (rc) {
+	case MEDIA_OK:
+		break;
+	case MEDIA_EFORMAT:
+		nr_fail(res, 415, "unsupported_media_type", "%s", err);
+		return;
+	case MEDIA_ETOOBIG:
+		nr_fail(res, 413, "too_large", "%s", err);
+		return;
+	case MEDIA_EDECODE:
+		nr_fail(res, 422, "invalid", "%s", err);
+		return;
+	default:
+		log_warnx("newsroom: media: %s", err);
+		nr_fail(res, 500, "internal", "The image could not be stored; try again.");
+		return;
+	}
+	w = json_array();
+	for (int i = 0; i < img.n_widths; i++) {
+		json_array_append_new(w, json_integer(img.widths[i]));
+		snprintf(widths + strlen(widths), sizeof(widths) - strlen(widths), "%s%d",
+			 i ? "," : "", img.widths[i]);
+	}
+	m.name = img.name;
+	m.format = (char *)img.format;
+	m.width = img.width;
+	m.height = img.height;
+	m.widths = widths;
+	m.bytes = (int64_t)len;
+	m.user_id = c->user->id;
+	m.created_at = c->now;
+	rc = store_media_add(c->st, &m);
+	if (rc < 0) {
+		json_decref(w);
+		nr_store_fail(c, res, rc, "image");
+		return;
+	}
+	nr_ok(res, 201, nr_wrap("media", json_pack("{s:s, s:s, s:s, s:i, s:i, s:o}",
+						   "name", img.name, "url", img.url,
+						   "format", img.format, "width", img.width,
+						   "height", img.height, "widths", w)));
+}
+
+void nr_preview(const struct nr_ctx *c, const json_t *in, struct nr_result *res)
+{
+	struct model_page page = { 0 };
+	struct model_post post = { 0 };
+	const char *slug = NULL;
+	struct buf b;
+	json_t *title_default = NULL;
+
+	if (nr_need(c, res, AUTH_NEWSROOM_READ) < 0)
+		return;
+	if (!json_is_object(in)) {
+		nr_fail(res, 400, "bad_request", "The request body must be a JSON object.");
+		return;
+	}
+	if (nr_get_str(in, "slug", 0, 80, 0, &slug, res) < 0)
+		return;
+	if (slug && *slug) {
+		if (nr_load_page(c, slug, &page, res) < 0)
+			return;
+	} else {
+		page.slug = model_strdup("preview");
+		page.title = model_strdup("");
+		page.zone = model_strdup(MODEL_DEFAULT_ZONE);
+	}
+	/* A preview may be asked for before the title is typed. */
+	if (!json_object_get(in, "title")) {
+		title_default = json_deep_copy(in);
+		json_object_set_new(title_default, "title", json_string("(no title yet)"));
+		in = title_default;
+	}
+	if (nr_post_input(c, &page, in, &post, 0, res) == 0) {
+		buf_init(&b, 4 * 1024 * 1024);
+		render_post_html(&b, &page, &post);
+		if (b.err)
+			nr_fail(res, 413, "too_large", "The preview is too large.");
+		else
+			nr_ok(res, 200, nr_wrap("html", json_stringn(b.data, b.len)));
+		buf_cleanup(&b);
+	}
+	json_decref(title_default);
+	model_post_cleanup(&post);
+	model_page_cleanup(&page);
+}

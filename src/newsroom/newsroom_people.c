@@ -1,0 +1,420 @@
+/*
+ * The newsroom's actions on people: users, API tokens, signing in, and the
+ * audit trail. See newsroom.h.
+ */
+#include "newsroom/newsroom_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/model_json.h"
+#include "util/log.h"
+
+#define NR_LOGIN_MAX 64
+#define NR_NAME_MAX  200
+#define NR_LABEL_MAX 200
+
+json_t *nr_json_user(const struct store_user *u)
+{
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:o}",
+			 "id", (json_int_t)u->id, "login", u->login ? u->login : "",
+			 "display_name", u->display_name ? u->display_name : "",
+			 "byline_name", u->byline_name ? u->byline_name : "",
+			 "byline_role", u->byline_role ? u->byline_role : "",
+			 "role", store_role_name(u->role), "disabled", u->disabled,
+			 "created_at", model_json_time(u->created_at));
+}
+
+static json_t *nr_json_token(const struct store_token *t)
+{
+	return json_pack("{s:I, s:I, s:s, s:s, s:o, s:o}",
+			 "id", (json_int_t)t->id, "user_id", (json_int_t)t->user_id,
+			 "login", t->user_login ? t->user_login : "",
+			 "label", t->label ? t->label : "",
+			 "created_at", model_json_time(t->created_at),
+			 "revoked_at", model_json_time(t->revoked_at));
+}
+
+static json_t *nr_json_audit(const struct store_audit *a)
+{
+	return json_pack("{s:I, s:o, s:I, s:s, s:s, s:I, s:I, s:s}",
+			 "id", (json_int_t)a->id, "at", model_json_time(a->at),
+			 "user_id", (json_int_t)a->user_id,
+			 "user_name", a->user_name ? a->user_name : "",
+			 "action", a->action ? a->action : "",
+			 "page_id", (json_int_t)a->page_id, "post_id", (json_int_t)a->post_id,
+			 "detail", a->detail ? a->detail : "");
+}
+
+/* ---- users ------------------------------------------------------------------ */
+
+void nr_users_list(const struct nr_ctx *c, struct nr_result *res)
+{
+	struct store_user *u = NULL;
+	size_t n = 0;
+	json_t *arr;
+	int rc;
+
+	if (nr_need(c, res, AUTH_USER_ADMIN) < 0)
+		return;
+	rc = store_user_list(c->st, &u, &n);
+	if (rc < 0) {
+		nr_store_fail(c, res, rc, "user");
+		return;
+	}
+	arr = json_array();
+	for (size_t i = 0; arr && i < n; i++)
+		if (json_array_append_new(arr, nr_json_user(&u[i]))) {
+			json_decref(arr);
+			arr = NULL;
+		}
+	store_users_free(u, n);
+	nr_ok(res, 200, nr_wrap("users", arr));
+}
+
+static int nr_get_role(const json_t *in, int required, int *role, struct nr_result *res)
+{
+	const char *s;
+
+	if (nr_get_str(in, "role", required, 16, 0, &s, res) < 0)
+		return -1;
+	if (!s)
+		return 0;
+	*role = store_role_parse(s);
+	if (*role < 0)
+		return nr_fail(res, 422, "invalid", "\"role\" is contributor, editor or admin.");
+	return 0;
+}
+
+static int nr_get_password(const json_t *in, int required, const char **pw,
+			   struct nr_result *res)
+{
+	const char *why;
+
+	if (nr_get_str(in, "password", required, AUTH_PASSWORD_MAX, 1, pw, res) < 0)
+		return -1;
+	if (*pw && (why = auth_password_problem(*pw)) != NULL)
+		return nr_fail(res, 422, "invalid", "%s", why);
+	return 0;
+}
+
+void nr_user_create(const struct nr_ctx *c, const json_t *in, struct nr_result *res)
+{
+	struct store_user u = { 0 };
+	const char *login, *name, *bname, *brole, *pw;
+	char hash[AUTH_HASH_MAX];
+	int role = -1, rc;
+
+	if (nr_need(c, res, AUTH_USER_ADMIN) < 0)
+		return;
+	if (!json_is_object(in)) {
+		nr_fail(res, 400, "bad_request", "The request body must be a JSON object.");
+		return;
+	}
+	if (nr_get_str(in, "login", 1, NR_LOGIN_MAX, 0, &login, res) < 0 ||
+	    nr_get_str(in, "display_name", 1, NR_NAME_MAX, 0, &name, res) < 0 ||
+	    nr_get_str(in, "byline_name", 0, NR_NAME_MAX, 0, &bname, res) < 0 ||
+	    nr_get_str(in, "byline_role", 0, NR_NAME_MAX, 0, &brole, res) < 0 ||
+	    nr_get_role(in, 1, &role, res) < 0 || nr_get_password(in, 1, &pw, res) < 0)
+		return;
+	if (!store_login_valid(login)) {
+		nr_fail(res, 422, "invalid",
+			"A login is 1 to 64 characters of a-z, 0-9, '.', '_' and '-'.");
+		return;
+	}
+	if (auth_password_hash(pw, hash) < 0) {
+		nr_fail(res, 500, "internal", "Out of memory while hashing the password.");
+		return;
+	}
+	u.login = (char *)login;
+	u.display_name = (char *)name;
+	u.byline_name = (char *)(bname ? bname : "");
+	u.byline_role = (char *)(brole ? brole : "");
+	u.role = (enum store_role)role;
+	rc = store_user_create(c->st, &u, hash);
+	if (rc == STORE_EEXIST)
+		nr_fail(res, 409, "conflict", "The login \"%s\" is taken.", login);
+	else if (rc < 0)
+		nr_store_fail(c, res, rc, "user");
+	else {
+		res->id = u.id;
+		nr_ok(res, 201, nr_wrap("user", nr_json_user(&u)));
+	}
+}
+
+void nr_user_update(const struct nr_ctx *c, int64_t id, const json_t *in,
+		    struct nr_result *res)
+{
+	struct store_user u = { 0 };
+	const char *name, *bname, *brole, *pw;
+	char hash[AUTH_HASH_MAX];
+	int role = -1, disabled = -1, rc = 0;
+
+	if (nr_need(c, res, AUTH_USER_ADMIN) < 0)
+		return;
+	if (!json_is_object(in)) {
+		nr_fail(res, 400, "bad_request", "The request body must be a JSON object.");
+		return;
+	}
+	if (nr_get_str(in, "display_name", NR_NOT_BLANK, NR_NAME_MAX, 0, &name, res) < 0 ||
+	    nr_get_str(in, "byline_name", 0, NR_NAME_MAX, 0, &bname, res) < 0 ||
+	    nr_get_str(in, "byline_role", 0, NR_NAME_MAX, 0, &brole, res) < 0 ||
+	    nr_get_role(in, 0, &role, res) < 0 || nr_get_bool(in, "disabled", &disabled, res) < 0 ||
+	    nr_get_password(in, 0, &pw, res) < 0)
+		return;
+	if (name && !*name) {
+		nr_fail(res, 422, "invalid", "\"display_name\" must not be empty.");
+		return;
+	}
+	rc = store_user_get(c->st, id, &u);
+	if (rc < 0) {
+		nr_store_fail(c, res, rc, "user");
+		return;
+	}
+	/* An admin who demotes or disables themselves may leave nobody in charge. */
+	if (id == c->user->id && ((role >= 0 && role != STORE_ROLE_ADMIN) || disabled == 1)) {
+		nr_fail(res, 422, "invalid",
+			"You cannot remove your own admin role or disable yourself; ask "
+			"another admin.");
+		goto out;
+	}
+	if (role >= 0 && (enum store_role)role != u.role)
+		rc = store_user_set_role(c->st, id, (enum store_role)role);
+	if (rc == 0 && disabled >= 0 && disabled != u.disabled)
+		rc = store_user_set_disabled(c->st, id, disabled);
+	if (rc == 0 && (name || bname || brole))
+		rc = store_user_set_profile(c->st, id, name ? name : u.display_name,
+					    bname ? bname : u.byline_name,
+					    brole ? brole : u.byline_role);
+	if (rc == 0 && pw) {
+		if (auth_password_hash(pw, hash) < 0) {
+			nr_fail(res, 500, "internal", "Out of memory while hashing the password.");
+			goto out;
+		}
+		rc = store_user_set_password(c->st, id, hash);
+	}
+	if (rc < 0) {
+		nr_store_fail(c, res, rc, "user");
+		goto out;
+	}
+	store_user_cleanup(&u);
+	memset(&u, 0, sizeof(u));
+	rc = store_user_get(c->st, id, &u);
+	if (rc < 0) {
+		nr_store_fail(c, res, rc, "user");
+		return;
+	}
+	res->id = id;
+	nr_ok(res, 200, nr_wrap("user", nr_json_user(&u)));
+out:
+	store_user_cleanup(&u);
+}
+
+/* ---- API tokens ------------------------------------------------------------- */
+
+void nr_tokens_list(const struct nr_ctx *c, struct nr_result *res)
+{
+	struct store_token *t = NULL;
+	size_t n = 0;
+	json_t *arr;
+	int rc;
+
+	if (nr_need(c, res, AUTH_USER_ADMIN) < 0)
+		return;
+	rc = store_token_list(c->st, &t, &n);
+	if (rc < 0) {
+		nr_store_fail(c, res, rc, "token");
+		return;
+	}
+	arr = json_array();
+	for (size_t i = 0; arr && i < n; i++)
+		if (json_array_append_new(arr, nr_json_token(&t[i]))) {
+			json_decref(arr);
+			arr = NULL;
+		}
+	store_tokens_free(t, n);
+	nr_ok(res, 200, nr_wrap("tokens", arr));
+}
+
+void nr_token_create(const struct nr_ctx *c, const json_t *in, struct nr_result *res)
+{
+	struct store_user u = { 0 };
+	struct store_token t = { 0 };
+	const char *login, *label;
+	char secret[AUTH_TOKEN_LEN + 1];
+	unsigned char hash[STORE_TOKEN_HASH_LEN];
+	json_t *body;
+	int rc;
+
+	if (nr_need(c, res, AUTH_USER_ADMIN) < 0)
+		return;
+	if (!json_is_object(in)) {
+		nr_fail(res, 400, "bad_request", "The request body must be a JSON object.");
+		return;
+	}
+	if (nr_get_str(in, "login", 1, NR_LOGIN_MAX, 0, &login, res) < 0 ||
+	    nr_get_str(in, "label", 1, NR_LABEL_MAX, 0, &label, res) < 0)
+		return;
+	rc = store_user_by_login(c->st, login, &u, NULL);
+	if (rc == STORE_ENOTFOUND) {
+		nr_fail(res, 422, "invalid", "There is no user \"%s\".", login);
+		return;
+	}
+	if (rc < 0) {
+		nr_store_fail(c, res, rc, "user");
+		return;
+	}
+	if (u.disabled) {
+		nr_fail(res, 422, "invalid", "The user \"%s\" is disabled.", login);
+		store_user_cleanup(&u);
+		return;
+	}
+	auth_token_new(secret);
+	auth_token_hash(secret, strlen(secret), hash);
+	rc = store_token_create(c->st, u.id, label, hash, &t.id);
+	if (rc < 0) {
+		nr_store_fail(c, res, rc, "token");
+	} else {
+		t.user_id = u.id;
+		t.user_login = u.login;
+		t.label = (char *)label;
+		t.created_at = c->now;
+		body = json_pack("{s:o, s:s}", "token", nr_json_token(&t), "secret", secret);
+		res->id = t.id;
+		nr_ok(res, 201, body);
+	}
+	store_user_cleanup(&u);
+}
+
+void nr_token_revoke(const struct nr_ctx *c, int64_t id, struct nr_result *res)
+{
+	int rc;
+
+	if (nr_need(c, res, AUTH_USER_ADMIN) < 0)
+		return;
+	rc = store_token_revoke(c->st, id);
+	if (rc < 0)
+		nr_store_fail(c, res, rc, "token");
+	else {
+		res->id = id;
+		nr_ok(res, 204, NULL);
+	}
+}
+
+/* ---- the audit trail -------------------------------------------------------- */
+
+void nr_audit_list(const struct nr_ctx *c, const char *slug, size_t limit,
+		   struct nr_result *res)
+{
+	struct model_page page = { 0 };
+	struct store_audit *a = NULL;
+	size_t n = 0;
+	json_t *arr;
+	int rc;
+
+	if (nr_need(c, res, AUTH_AUDIT_READ) < 0)
+		return;
+	if (slug) {
+		rc = model_slug_valid(slug) ? store_page_get(c->st, slug, &page) : STORE_ENOTFOUND;
+		if (rc < 0) {
+			nr_store_fail(c, res, rc, "live page");
+			return;
+		}
+	}
+	if (limit == 0 || limit > 1000)
+		limit = 200;
+	rc = store_audit_list(c->st, page.id, limit, &a, &n);
+	model_page_cleanup(&page);
+	if (rc < 0) {
+		nr_store_fail(c, res, rc, "audit entry");
+		return;
+	}
+	arr = json_array();
+	for (size_t i = 0; arr && i < n; i++)
+		if (json_array_append_new(arr, nr_json_audit(&a[i]))) {
+			json_decref(arr);
+			arr = NULL;
+		}
+	store_audit_free(a, n);
+	nr_ok(res, 200, nr_wrap("audit", arr));
+}
+
+/* ---- signing in ----------------------------------------------------------- */
+
+/* Minutes until the oldest failure in the window leaves it. */
+static int nr_retry_after(int64_t oldest, int64_t now)
+{
+	int64_t s = oldest + NR_SIGNIN_WINDOW - now;
+	return s < 1 ? 1 : (int)s;
+}
+
+int nr_signin(struct store *st, const char *login, const char *password, const char *addr,
+	      int64_t now, struct store_user *user, struct nr_result *res, int *retry_after)
+{
+	static char dummy_hash[AUTH_HASH_MAX];
+	char key_login[NR_LOGIN_MAX + 16], key_addr[96];
+	int64_t n_login = 0, n_addr = 0, old_login = 0, old_addr = 0;
+	char *hash = NULL;
+	int ok = 0, rc;
+
+	*retry_after = 0;
+	if (!login || !password || !*login || strlen(login) > NR_LOGIN_MAX ||
+	    strlen(password) > AUTH_PASSWORD_MAX) {
+		nr_fail(res, 401, "unauthenticated", "Wrong login or password.");
+		return 401;
+	}
+	snprintf(key_login, sizeof(key_login), "login:%s", login);
+	snprintf(key_addr, sizeof(key_addr), "addr:%s", addr ? addr : "?");
+	if (store_signin_failures(st, key_login, now - NR_SIGNIN_WINDOW, &n_login, &old_login) < 0 ||
+	    store_signin_failures(st, key_addr, now - NR_SIGNIN_WINDOW, &n_addr, &old_addr) < 0) {
+		log_warnx("sign-in: %s", store_errmsg(st));
+		nr_fail(res, 500, "internal", "The database failed; try again.");
+		return 500;
+	}
+	if (n_login >= NR_SIGNIN_MAX_LOGIN || n_addr >= NR_SIGNIN_MAX_ADDR) {
+		int64_t oldest = n_login >= NR_SIGNIN_MAX_LOGIN ? old_login : old_addr;
+
+		*retry_after = nr_retry_after(oldest, now);
+		nr_fail(res, 429, "rate_limited",
+			"Too many failed sign-ins %s. Try again in %d minute%s.",
+			n_login >= NR_SIGNIN_MAX_LOGIN ? "for this account" : "from your address",
+			(*retry_after + 59) / 60, (*retry_after + 59) / 60 == 1 ? "" : "s");
+		return 429;
+	}
+	rc = store_user_by_login(st, login, user, &hash);
+	if (rc == 0) {
+		ok = auth_password_verify(hash, password);
+		free(hash);
+	} else {
+		/* Take as long for an unknown login as for a wrong password, so that
+		 * timing does not tell which logins exist. */
+		if (!dummy_hash[0] && auth_password_hash("not a password at all", dummy_hash) < 0)
+			dummy_hash[0] = '\0';
+		auth_password_verify(dummy_hash, password);
+		if (rc != STORE_ENOTFOUND) {
+			log_warnx("sign-in: %s", store_errmsg(st));
+			nr_fail(res, 500, "internal", "The database failed; try again.");
+			return 500;
+		}
+	}
+	if (!ok) {
+		if (rc == 0)
+			store_user_cleanup(user);
+		if (store_signin_failure_add(st, key_login, now) < 0 ||
+		    store_signin_failure_add(st, key_addr, now) < 0)
+			log_warnx("sign-in: %s", store_errmsg(st));
+		nr_fail(res, 401, "unauthenticated", "Wrong login or password.");
+		return 401;
+	}
+	if (user->disabled) {
+		store_user_cleanup(user);
+		nr_fail(res, 403, "forbidden", "This account is disabled; ask an admin.");
+		return 403;
+	}
+	if (store_signin_failures_clear(st, key_login) < 0)
+		log_warnx("sign-in: %s", store_errmsg(st));
+	res->status = 200;
+	res->code = NULL;
+	return 200;
+}

@@ -1,0 +1,207 @@
+/*
+ * What the two halves of the SQLite store share: the connection struct with its
+ * statement caches, error and transaction helpers, validation, and the few
+ * write paths that both halves need (a post insert, used by store_post_insert()
+ * and by publishing a draft; an audit entry, written by every mutating call).
+ * store_sqlite.c holds pages, posts, edits and the change log;
+ * store_sqlite_newsroom.c holds people, drafts, the scheduler, revisions'
+ * reading, media and the audit trail. Nothing outside src/store/ includes this.
+ */
+#ifndef LIVELINE_STORE_SQLITE_INTERNAL_H
+#define LIVELINE_STORE_SQLITE_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "store/store_newsroom.h"
+
+/* Prepared statements of store_sqlite.c, cached for the life of the
+ * connection: the same few statements run on every change and every worker
+ * wake-up. */
+enum store_stmt {
+	STMT_CHANGE_BUMP,
+	STMT_CHANGE_ADD,
+	STMT_PAGE_INSERT,
+	STMT_PAGE_BY_SLUG,
+	STMT_PAGE_BY_ID,
+	STMT_PAGE_LIST,
+	STMT_PAGE_STATUS,
+	STMT_PAGE_SUMMARY,
+	STMT_PAGE_PIN,
+	STMT_PAGE_PINNED,
+	STMT_PAGE_EXISTS,
+	STMT_PAGE_DETAILS,
+	STMT_PAGE_UPDATE,
+	STMT_POST_INSERT,
+	STMT_POST_OLD,
+	STMT_POST_UPDATE,
+	STMT_POST_DELETE,
+	STMT_POST_GET,
+	STMT_POST_TITLE,
+	STMT_POST_RANGE,
+	STMT_POST_INDEX,
+	STMT_REVISION_ADD,
+	STMT_CHANGES_SINCE,
+	STMT_PAGE_CHANGES_SINCE,
+	STMT_LAST_CHANGE,
+	STMT_DATA_VERSION,
+	STMT_COUNT
+};
+
+/* ...and of store_sqlite_newsroom.c. */
+enum store_nr_stmt {
+	NR_USER_INSERT,
+	NR_USER_BY_ID,
+	NR_USER_BY_LOGIN,
+	NR_USER_LIST,
+	NR_USER_ROLE,
+	NR_USER_DISABLED,
+	NR_USER_PASSWORD,
+	NR_USER_PROFILE,
+	NR_USER_REVOKE_SESSIONS,
+	NR_USER_REVOKE_TOKENS,
+	NR_SESSION_INSERT,
+	NR_SESSION_LOOKUP,
+	NR_SESSION_REVOKE,
+	NR_SESSION_PURGE,
+	NR_TOKEN_INSERT,
+	NR_TOKEN_LOOKUP,
+	NR_TOKEN_LIST,
+	NR_TOKEN_GET,
+	NR_TOKEN_REVOKE,
+	NR_FAILURE_ADD,
+	NR_FAILURE_COUNT,
+	NR_FAILURE_CLEAR,
+	NR_FAILURE_PURGE,
+	NR_DRAFT_INSERT,
+	NR_DRAFT_UPDATE,
+	NR_DRAFT_VERSION,
+	NR_DRAFT_GET,
+	NR_DRAFT_LIST,
+	NR_DRAFT_DELETE,
+	NR_DRAFT_ROW,
+	NR_SCHEDULE_DUE,
+	NR_SCHEDULE_NEXT,
+	NR_REVISION_LIST,
+	NR_POST_EXISTS,
+	NR_MEDIA_INSERT,
+	NR_MEDIA_GET,
+	NR_AUDIT_ADD,
+	NR_AUDIT_LIST,
+	NR_AUDIT_LIST_PAGE,
+	NR_COUNT
+};
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *stmt[STMT_COUNT];
+	sqlite3_stmt *nr_stmt[NR_COUNT];
+	int outer;        /* 1 between store_begin() and store_commit()/rollback() */
+	int logged;       /* the open transaction added to the change log */
+	int64_t own_logged; /* commits of ours that added to the log (data_version
+			     * counts only other connections' commits) */
+	int notify_fd;    /* DB-notify, touched after such a commit; -1 if none */
+	int64_t actor;    /* store_set_actor(); 0: the command line or the system */
+	char errmsg[256];
+};
+
+/* The name the audit trail and the history give user 0. */
+#define STORE_SYSTEM_NAME "command line"
+
+/* Records a reason and returns rc, so that error paths read `return store_fail(...)`. */
+int store_fail(struct store *s, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* The database failed: SQLite's own message is the reason; returns STORE_ERR. */
+int store_fail_db(struct store *s, const char *what);
+
+/* The statement cached in *slot (prepared from `sql` on first use), reset and
+ * unbound; NULL with a reason on failure. Callers sqlite3_reset() it when done
+ * (success or not): a statement left mid-step holds a read snapshot open, which
+ * would hide other writers' commits and stall WAL checkpoints. */
+sqlite3_stmt *store_stmt_cached(struct store *s, sqlite3_stmt **slot, const char *sql);
+
+/* Binds a string, NULL as "" (for NOT NULL text columns). A failed bind (out of
+ * memory, or a string too large for SQLite) turns up as the statement's error
+ * on step. */
+void store_bind_text(sqlite3_stmt *st, int i, const char *v);
+/* Binds a string, NULL as SQL NULL. */
+void store_bind_text_or_null(sqlite3_stmt *st, int i, const char *v);
+/* A heap copy of a text column; NULL reads as "". */
+char *store_col_str(sqlite3_stmt *st, int i);
+/* A heap copy of a text column, or NULL for SQL NULL. */
+char *store_col_str_or_null(sqlite3_stmt *st, int i);
+/* size_t limits as SQLite's signed LIMIT, where "more than fits" is all. */
+int64_t store_limit(size_t v);
+
+/* store_rows()'s two callbacks. A reader fills *item from the current row; on
+ * failure it records a reason and leaves nothing in *item to free. A freer
+ * frees n items read so far and the array that holds them (the list type's
+ * x_free(), behind a one-line adapter taking void *). */
+typedef int (*store_row_read_fn)(struct store *s, sqlite3_stmt *st, void *item);
+typedef void (*store_rows_free_fn)(void *items, size_t n);
+
+/* Every list query: steps a bound statement to its end, reading each row with
+ * read_row() into a new item of item_size bytes, and resets the statement on
+ * every path (see store_stmt_cached()). The array grows as rows come rather than
+ * being sized from the query's LIMIT: that may be large, and most reads return
+ * a handful.
+ *
+ * `out` is the caller's `T **` for items of type T, passed as it is. On success
+ * *out is the array (NULL when no row came), which the caller owns and frees as
+ * free_items would, and *n the number of items. On failure (a read failed, with
+ * its reason; or a step did, with the reason "<what>: <SQLite's message>")
+ * returns STORE_ERR, frees what was read with free_items (NULL for items that
+ * own nothing: the array is free()d) and leaves *out and *n untouched. Running
+ * out of memory aborts. */
+int store_rows(struct store *s, sqlite3_stmt *st, size_t item_size, store_row_read_fn read_row,
+	       store_rows_free_fn free_items, const char *what, void *out,
+	       size_t *n) STORE_WARN_UNUSED;
+
+/* Every mutating call is bracketed by write_enter() and write_leave(rc): a
+ * transaction of its own (BEGIN IMMEDIATE, the write lock taken up front), or a
+ * savepoint inside an outer store_begin(). write_leave commits or rolls back
+ * and returns the final code. */
+int store_write_enter(struct store *s) STORE_WARN_UNUSED;
+int store_write_leave(struct store *s, int rc) STORE_WARN_UNUSED;
+
+/* Validation shared by posts and drafts. */
+int store_utf8_valid(const char *str);
+int store_post_check(struct store *s, const struct model_post *p);
+/* The post's bylines and body as JSON text (caller frees both); 0, or an error
+ * with a reason. */
+int store_post_json(struct store *s, const struct model_post *p, char **bylines, char **body);
+/* Fills p->bylines and p->blocks from their stored JSON; `what` names the row
+ * for the error ("post 12"). On failure they are left empty. */
+int store_post_parse_json(struct store *s, struct model_post *p, const char *bylines,
+			  const char *body, const char *what);
+/* 0 if the page exists, STORE_ENOTFOUND (with a reason) if not. */
+int store_page_exists(struct store *s, int64_t page_id);
+
+/* A post as the posts table holds it, bylines and body already JSON. */
+struct store_post_row {
+	const char *title;
+	int64_t published_at; /* 0: now */
+	int64_t updated_at;   /* 0: published_at */
+	int breaking;
+	int key_event;
+	const char *bylines_json;
+	const char *body_json;
+	const char *correction; /* NULL for none */
+	int64_t correction_at;
+};
+
+/* Inside a write: inserts a post (version 1), its revision 1 ("published", by
+ * `author`), the change-log entry "post", and the audit entry `action` (by the
+ * actor, detail the title). Sets *id and, when not NULL, *published_at and
+ * *updated_at to the stored times. */
+int store_post_insert_row(struct store *s, int64_t page_id, const struct store_post_row *row,
+			  int64_t author, const char *action, int64_t *id,
+			  int64_t *published_at, int64_t *updated_at) STORE_WARN_UNUSED;
+
+/* Inside a write: appends an audit entry naming the actor. detail NULL is "". */
+int store_audit_write(struct store *s, const char *action, int64_t page_id, int64_t post_id,
+		      const char *detail) STORE_WARN_UNUSED;
+
+#endif

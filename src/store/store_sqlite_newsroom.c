@@ -1,0 +1,1673 @@
+/*
+ * The newsroom's half of the SQLite store (store_newsroom.h): users, sessions,
+ * API tokens and failed sign-ins; drafts and the scheduler that publishes them;
+ * reading a post's revisions; uploaded media; the audit trail. Same connection,
+ * same statement caching and transaction rules as store_sqlite.c, whose helpers
+ * it shares through store_sqlite_internal.h.
+ *
+ * Publishing (a draft now, or the scheduled ones when due) goes through the
+ * same insert as store_post_insert(): the post, its revision 1, the change-log
+ * entry and the audit entry, and then the draft is deleted, all in one
+ * transaction. The scheduler takes the write lock before it looks for what is
+ * due, so of several processes running it at once each due post is found, and
+ * published, by exactly one: the others find the draft already gone.
+ */
+#include "store/store_sqlite_internal.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "model/model.h"
+
+#define NR_USER_COLUMNS \
+	"u.id, u.login, u.display_name, u.byline_name, u.byline_role, u.role, u.disabled," \
+	" u.created_at"
+
+/* A user's name for people, "command line" for user 0 (no row joins). */
+#define NR_NAME(alias) "coalesce(" alias ".display_name, '" STORE_SYSTEM_NAME "')"
+
+#define NR_DRAFT_COLUMNS \
+	"d.id, d.page_id, d.author_id, " NR_NAME("u") ", d.state, d.publish_at, d.version," \
+	" d.created_at, d.updated_at, d.title, d.breaking, d.key_event, d.bylines_json," \
+	" d.body_json"
+
+#define NR_AUDIT_COLUMNS \
+	"a.id, a.at, a.user_id, " NR_NAME("u") ", a.action, a.page_id, a.post_id, a.detail"
+
+static const char *const store_nr_sql[NR_COUNT] = {
+	[NR_USER_INSERT] =
+		"INSERT INTO users (login, display_name, byline_name, byline_role, role,"
+		" pw_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[NR_USER_BY_ID] = "SELECT " NR_USER_COLUMNS ", u.pw_hash FROM users u WHERE u.id = ?1",
+	[NR_USER_BY_LOGIN] =
+		"SELECT " NR_USER_COLUMNS ", u.pw_hash FROM users u WHERE u.login = ?1",
+	[NR_USER_LIST] = "SELECT " NR_USER_COLUMNS " FROM users u ORDER BY u.login",
+	[NR_USER_ROLE] = "UPDATE users SET role = ?2 WHERE id = ?1 RETURNING login",
+	[NR_USER_DISABLED] = "UPDATE users SET disabled = ?2 WHERE id = ?1 RETURNING login",
+	[NR_USER_PASSWORD] = "UPDATE users SET pw_hash = ?2 WHERE id = ?1 RETURNING login",
+	[NR_USER_PROFILE] =
+		"UPDATE users SET display_name = ?2, byline_name = ?3, byline_role = ?4"
+		" WHERE id = ?1 RETURNING login",
+	[NR_USER_REVOKE_SESSIONS] =
+		"UPDATE sessions SET revoked = 1 WHERE user_id = ?1 AND revoked = 0",
+	[NR_USER_REVOKE_TOKENS] =
+		"UPDATE api_tokens SET revoked_at = ?2 WHERE user_id = ?1 AND revoked_at = 0",
+	/* A disabled user gets no new session or token: the SELECT finds no row. */
+	[NR_SESSION_INSERT] =
+		"INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at)"
+		" SELECT ?1, id, ?3, ?4, ?5 FROM users WHERE id = ?2 AND disabled = 0",
+	[NR_SESSION_LOOKUP] =
+		"SELECT " NR_USER_COLUMNS ", s.csrf"
+		" FROM sessions s JOIN users u ON u.id = s.user_id"
+		" WHERE s.token_hash = ?1 AND s.revoked = 0 AND s.expires_at > ?2"
+		" AND u.disabled = 0",
+	[NR_SESSION_REVOKE] = "UPDATE sessions SET revoked = 1 WHERE token_hash = ?1",
+	[NR_SESSION_PURGE] = "DELETE FROM sessions WHERE expires_at <= ?1 OR revoked = 1",
+	[NR_TOKEN_INSERT] =
+		"INSERT INTO api_tokens (token_hash, user_id, label, created_at)"
+		" SELECT ?1, id, ?3, ?4 FROM users WHERE id = ?2 AND disabled = 0",
+	[NR_TOKEN_LOOKUP] =
+		"SELECT " NR_USER_COLUMNS " FROM api_tokens t JOIN users u ON u.id = t.user_id"
+		" WHERE t.token_hash = ?1 AND t.revoked_at = 0 AND u.disabled = 0",
+	[NR_TOKEN_LIST] =
+		"SELECT t.id, t.user_id, u.login, t.label, t.created_at, t.revoked_at"
+		" FROM api_tokens t JOIN users u ON u.id = t.user_id ORDER BY t.id DESC",
+	[NR_TOKEN_GET] =
+		"SELECT t.label, t.revoked_at, u.login FROM api_tokens t"
+		" JOIN users u ON u.id = t.user_id WHERE t.id = ?1",
+	[NR_TOKEN_REVOKE] =
+		"UPDATE api_tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at = 0",
+	[NR_FAILURE_ADD] = "INSERT INTO signin_failures (key, at) VALUES (?1, ?2)",
+	[NR_FAILURE_COUNT] =
+		"SELECT count(*), coalesce(min(at), 0) FROM signin_failures"
+		" WHERE key = ?1 AND at >= ?2",
+	[NR_FAILURE_CLEAR] = "DELETE FROM signin_failures WHERE key = ?1",
+	[NR_FAILURE_PURGE] = "DELETE FROM signin_failures WHERE at < ?1",
+	[NR_DRAFT_INSERT] =
+		"INSERT INTO drafts (page_id, author_id, state, publish_at, version, created_at,"
+		" updated_at, title, breaking, key_event, bylines_json, body_json)"
+		" VALUES (?1, ?2, ?3, ?4, 1, ?5, ?5, ?6, ?7, ?8, ?9, ?10)",
+	[NR_DRAFT_UPDATE] =
+		"UPDATE drafts SET state = ?3, publish_at = ?4, version = version + 1,"
+		" updated_at = ?5, title = ?6, breaking = ?7, key_event = ?8, bylines_json = ?9,"
+		" body_json = ?10 WHERE id = ?2 AND page_id = ?1 AND (?11 = 0 OR version = ?11)"
+		" RETURNING version",
+	[NR_DRAFT_VERSION] = "SELECT version FROM drafts WHERE id = ?2 AND page_id = ?1",
+	[NR_DRAFT_GET] =
+		"SELECT " NR_DRAFT_COLUMNS " FROM drafts d LEFT JOIN users u ON u.id = d.author_id"
+		" WHERE d.page_id = ?1 AND d.id = ?2",
+	/* Scheduled (state 1) first, soonest first; then drafts, newest first. */
+	[NR_DRAFT_LIST] =
+		"SELECT " NR_DRAFT_COLUMNS " FROM drafts d LEFT JOIN users u ON u.id = d.author_id"
+		" WHERE d.page_id = ?1 ORDER BY d.state DESC,"
+		" CASE WHEN d.state = 1 THEN d.publish_at END, d.updated_at DESC, d.id DESC",
+	[NR_DRAFT_DELETE] = "DELETE FROM drafts WHERE id = ?2 AND page_id = ?1 RETURNING title",
+	[NR_DRAFT_ROW] =
+		"SELECT version, author_id, publish_at, title, breaking, key_event, bylines_json,"
+		" body_json FROM drafts WHERE id = ?2 AND page_id = ?1",
+	[NR_SCHEDULE_DUE] =
+		"SELECT id, page_id FROM drafts WHERE state = 1 AND publish_at <= ?1"
+		" ORDER BY publish_at, id",
+	[NR_SCHEDULE_NEXT] = "SELECT coalesce(min(publish_at), 0) FROM drafts WHERE state = 1",
+	[NR_REVISION_LIST] =
+		"SELECT r.id, r.post_id, r.version, r.user_id, " NR_NAME("u") ", r.at, r.what,"
+		" r.correction, r.title, r.published_at, r.breaking, r.key_event,"
+		" r.bylines_json, r.body_json, r.page_id"
+		" FROM revisions r LEFT JOIN users u ON u.id = r.user_id"
+		" WHERE r.page_id = ?1 AND r.post_id = ?2 ORDER BY r.version DESC, r.id DESC",
+	[NR_POST_EXISTS] = "SELECT 1 FROM posts WHERE page_id = ?1 AND id = ?2",
+	[NR_MEDIA_INSERT] =
+		"INSERT INTO media (name, format, width, height, widths, bytes, user_id,"
+		" created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+		" ON CONFLICT (name) DO NOTHING",
+	[NR_MEDIA_GET] =
+		"SELECT name, format, width, height, widths, bytes, user_id, created_at"
+		" FROM media WHERE name = ?1",
+	[NR_AUDIT_ADD] =
+		"INSERT INTO audit (at, user_id, action, page_id, post_id, detail)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[NR_AUDIT_LIST] =
+		"SELECT " NR_AUDIT_COLUMNS " FROM audit a LEFT JOIN users u ON u.id = a.user_id"
+		" ORDER BY a.id DESC LIMIT ?1",
+	[NR_AUDIT_LIST_PAGE] =
+		"SELECT " NR_AUDIT_COLUMNS " FROM audit a LEFT JOIN users u ON u.id = a.user_id"
+		" WHERE a.page_id = ?1 ORDER BY a.id DESC LIMIT ?2",
+};
+
+static sqlite3_stmt *store_nr_stmt(struct store *s, enum store_nr_stmt id)
+{
+	return store_stmt_cached(s, &s->nr_stmt[id], store_nr_sql[id]);
+}
+
+/* Steps a statement that changes at most one row and may return one (RETURNING)
+ * to its end. Returns 1 if a row came back (its first column copied into *text
+ * when text is not NULL), 0 if none, or STORE_ERR with a reason. */
+static int store_step_returning(struct store *s, sqlite3_stmt *st, char **text,
+				const char *what)
+{
+	int step = sqlite3_step(st), found = 0;
+
+	if (step == SQLITE_ROW) {
+		found = 1;
+		if (text)
+			*text = store_col_str(st, 0);
+		/* RETURNING rows must be stepped out for the statement to finish. */
+		while ((step = sqlite3_step(st)) == SQLITE_ROW)
+			;
+	}
+	if (step != SQLITE_DONE) {
+		store_fail_db(s, what);
+		sqlite3_reset(st);
+		if (text) {
+			free(*text);
+			*text = NULL;
+		}
+		return STORE_ERR;
+	}
+	sqlite3_reset(st);
+	return found;
+}
+
+/* Steps a bound statement that returns nothing to its end. */
+static int store_step_done(struct store *s, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : store_fail_db(s, what);
+}
+
+/* "2025-02-17T10:00:00Z", for audit details. */
+static void store_time_text(int64_t t, char *out, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm) || strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, len, "%" PRId64, t);
+}
+
+/* ---- the actor and the audit trail --------------------------------------- */
+
+void store_set_actor(struct store *s, int64_t user_id)
+{
+	s->actor = user_id;
+}
+
+int64_t store_actor(const struct store *s)
+{
+	return s->actor;
+}
+
+int store_audit_write(struct store *s, const char *action, int64_t page_id, int64_t post_id,
+		      const char *detail)
+{
+	sqlite3_stmt *st = store_nr_stmt(s, NR_AUDIT_ADD);
+
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, (int64_t)time(NULL));
+	sqlite3_bind_int64(st, 2, s->actor);
+	store_bind_text(st, 3, action);
+	sqlite3_bind_int64(st, 4, page_id);
+	sqlite3_bind_int64(st, 5, post_id);
+	store_bind_text(st, 6, detail);
+	return store_step_done(s, st, "audit");
+}
+
+int store_audit_add(struct store *s, const char *action, int64_t page_id, int64_t post_id,
+		    const char *detail)
+{
+	int rc;
+
+	if (!action || !action[0])
+		return store_fail(s, STORE_EINVAL, "an audit entry needs an action");
+	if (!store_utf8_valid(action) || !store_utf8_valid(detail))
+		return store_fail(s, STORE_EINVAL, "audit: invalid UTF-8");
+	rc = store_write_enter(s);
+	if (rc != 0)
+		return rc;
+	rc = store_audit_write(s, action, page_id, post_id, detail);
+	return store_write_leave(s, rc);
+}
+
+void store_audit_free(struct store_audit *a, size_t n)
+{
+	for (size_t i = 0; a && i < n; i++) {
+		free(a[i].user_name);
+		free(a[i].action);
+		free(a[i].detail);
+	}
+	free(a);
+}
+
+/* store_audit_free() for store_rows(). */
+static void store_audit_items_free(void *items, size_t n)
+{
+	store_audit_free(items, n);
+}
+
+/* Reads a row of NR_AUDIT_COLUMNS (a store_rows() reader). */
+static int store_audit_item_read(struct store *s, sqlite3_stmt *st, void *item)
+{
+	struct store_audit *a = item;
+
+	(void)s; /* nothing here can fail */
+	a->id = sqlite3_column_int64(st, 0);
+	a->at = sqlite3_column_int64(st, 1);
+	a->user_id = sqlite3_column_int64(st, 2);
+	a->user_name = store_col_str(st, 3);
+	a->action = store_col_str(st, 4);
+	a->page_id = sqlite3_column_int64(st, 5);
+	a->post_id = sqlite3_column_int64(st, 6);
+	a->detail = store_col_str(st, 7);
+	return 0;
+}
+
+int store_audit_list(struct store *s, int64_t page_id, size_t limit, struct store_audit **out,
+		     size_t *n)
+{
+	sqlite3_stmt *st;
+
+	st = store_nr_stmt(s, page_id ? NR_AUDIT_LIST_PAGE : NR_AUDIT_LIST);
+	if (!st)
+		return STORE_ERR;
+	if (page_id) {
+		sqlite3_bind_int64(st, 1, page_id);
+		sqlite3_bind_int64(st, 2, store_limit(limit));
+	} else {
+		sqlite3_bind_int64(st, 1, store_limit(limit));
+	}
+	return store_rows(s, st, sizeof(**out), store_audit_item_read, store_audit_items_free,
+			  "audit list", out, n);
+}
+
+/* ---- users --------------------------------------------------------------- */
+
+static const char *const store_role_names[] = { "contributor", "editor", "admin" };
+
+const char *store_role_name(enum store_role r)
+{
+	return (unsigned)r <= STORE_ROLE_ADMIN ? store_role_names[r] : "unknown";
+}
+
+int store_role_parse(const char *s)
+{
+	for (int i = 0; s && i <= STORE_ROLE_ADMIN; i++)
+		if (strcmp(s, store_role_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+void store_user_cleanup(struct store_user *u)
+{
+	if (!u)
+		return;
+	free(u->login);
+	free(u->display_name);
+	free(u->byline_name);
+	free(u->byline_role);
+	memset(u, 0, sizeof(*u));
+}
+
+void store_users_free(struct store_user *u, size_t n)
+{
+	for (size_t i = 0; u && i < n; i++)
+		store_user_cleanup(&u[i]);
+	free(u);
+}
+
+/* store_users_free() for store_rows(). */
+static void store_user_items_free(void *items, size_t n)
+{
+	store_users_free(items, n);
+}
+
+int store_login_valid(const char *login)
+{
+	size_t n = 0;
+
+	if (!login)
+		return 0;
+	for (const char *p = login; *p; p++, n++) {
+		char c = *p;
+
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+		      c == '-'))
+			return 0;
+	}
+	return n >= 1 && n <= 64;
+}
+
+/* Fills a user from a row of NR_USER_COLUMNS. */
+static void store_read_user(sqlite3_stmt *st, struct store_user *u)
+{
+	int role = sqlite3_column_int(st, 5);
+
+	memset(u, 0, sizeof(*u));
+	u->id = sqlite3_column_int64(st, 0);
+	u->login = store_col_str(st, 1);
+	u->display_name = store_col_str(st, 2);
+	u->byline_name = store_col_str(st, 3);
+	u->byline_role = store_col_str(st, 4);
+	/* The column's CHECK keeps it in range; clamp rather than trust a file
+	 * written by something else with a role above ours. */
+	u->role = role >= STORE_ROLE_CONTRIBUTOR && role <= STORE_ROLE_ADMIN
+			  ? (enum store_role)role
+			  : STORE_ROLE_CONTRIBUTOR;
+	u->disabled = sqlite3_column_int(st, 6) != 0;
+	u->created_at = sqlite3_column_int64(st, 7);
+}
+
+/* store_read_user() for store_rows(). */
+static int store_user_item_read(struct store *s, sqlite3_stmt *st, void *item)
+{
+	(void)s; /* nothing here can fail */
+	store_read_user(st, item);
+	return 0;
+}
+
+static int store_user_profile_check(struct store *s, const char *display_name,
+				    const char *byline_name, const char *byline_role)
+{
+	if (!display_name || !display_name[0])
+		return store_fail(s, STORE_EINVAL, "a user needs a display name");
+	if (!store_utf8_valid(display_name) || !store_utf8_valid(byline_name) ||
+	    !store_utf8_valid(byline_role))
+		return store_fail(s, STORE_EINVAL, "user: invalid UTF-8");
+	return 0;
+}
+
+int store_user_create(struct store *s, struct store_user *u, const char *pw_hash)
+{
+	int64_t now = (int64_t)time(NULL), id = 0;
+	char detail[128];
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!store_login_valid(u->login))
+		return store_fail(s, STORE_EINVAL,
+				  "bad login \"%.64s\": 1 to 64 of a-z, 0-9, '.', '_' and '-'",
+				  u->login ? u->login : "");
+	rc = store_user_profile_check(s, u->display_name, u->byline_name, u->byline_role);
+	if (rc != 0)
+		return rc;
+	if ((unsigned)u->role > STORE_ROLE_ADMIN)
+		return store_fail(s, STORE_EINVAL, "bad role %d", (int)u->role);
+	if (!pw_hash || !pw_hash[0] || !store_utf8_valid(pw_hash))
+		return store_fail(s, STORE_EINVAL, "a user needs a password hash");
+	rc = store_write_enter(s);
+	if (rc != 0)
+		return rc;
+	st = store_nr_stmt(s, NR_USER_INSERT);
+	if (!st) {
+		rc = STORE_ERR;
+		goto leave;
+	}
+	store_bind_text(st, 1, u->login);
+	store_bind_text(st, 2, u->display_name);
+	store_bind_text(st, 3, u->byline_name);
+	store_bind_text(st, 4, u->byline_role);
+	sqlite3_bind_int(st, 5, (int)u->role);
+	store_bind_text(st, 6, pw_hash);
+	sqlite3_bind_int64(st, 7, now);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_UNIQUE)
+			rc = store_fail(s, STORE_EEXIST, "the login \"%s\" is taken", u->login);
+		else
+			rc = store_fail_db(s, "user create");
+		sqlite3_reset(st);
+		goto leave;
+	}
+	sqlite3_reset(st);
+	id = sqlite3_last_insert_rowid(s->db);
+	snprintf(detail, sizeof(detail), "%s, %s", u->login, store_role_name(u->role));
+	rc = store_audit_write(s, "user.add", 0, 0, detail);
+leave:
+	rc = store_write_leave(s, rc);
+	if (rc == 0) {
+		u->id = id;
+		u->created_at = now;
+		u->disabled = 0;
+	}
+	return rc;
+}
+
+/* One user by a bound NR_USER_BY_ID or NR_USER_BY_LOGIN. */
+static int store_user_get_stmt(struct store *s, sqlite3_stmt *st, struct store_user *out,
+			       char **pw_hash, const char *what)
+{
+	struct store_user u;
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_DONE) {
+		sqlite3_reset(st);
+		return store_fail(s, STORE_ENOTFOUND, "no user %s", what);
+	}
+	if (rc != SQLITE_ROW) {
+		store_fail_db(s, "user");
+		sqlite3_reset(st);
+		return STORE_ERR;
+	}
+	store_read_user(st, &u);
+	if (pw_hash)
+		*pw_hash = store_col_str(st, 8);
+	sqlite3_reset(st);
+	*out = u;
+	return 0;
+}
+
+int store_user_get(struct store *s, int64_t id, struct store_user *out)
+{
+	sqlite3_stmt *st = store_nr_stmt(s, NR_USER_BY_ID);
+	char what[32];
+
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, id);
+	snprintf(what, sizeof(what), "%" PRId64, id);
+	return store_user_get_stmt(s, st, out, NULL, what);
+}
+
+int store_user_by_login(struct store *s, const char *login, struct store_user *out,
+			char **pw_hash)
+{
+	sqlite3_stmt *st = store_nr_stmt(s, NR_USER_BY_LOGIN);
+	char what[80];
+
+	if (!st)
+		return STORE_ERR;
+	store_bind_text(st, 1, login);
+	snprintf(what, sizeof(what), "\"%.64s\"", login ? login : "");
+	return store_user_get_stmt(s, st, out, pw_hash, what);
+}
+
+int store_user_list(struct store *s, struct store_user **out, size_t *n)
+{
+	sqlite3_stmt *st = store_nr_stmt(s, NR_USER_LIST);
+
+	if (!st)
+		return STORE_ERR;
+	return store_rows(s, st, sizeof(**out), store_user_item_read, store_user_items_free,
+			  "user list", out, n);
+}
+
+/* Runs a bound one-user UPDATE ... RETURNING login inside a write; *login is
+ * the user's login (caller frees). */
+static int store_user_change(struct store *s, sqlite3_stmt *st, int64_t id, char **login,
+			     const char *what)
+{
+	int rc = store_step_returning(s, st, login, what);
+
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return store_fail(s, STORE_ENOTFOUND, "no user %" PRId64, id);
+	return 0;
+}
+
+int store_user_set_role(struct store *s, int64_t id, enum store_role role)
+{
+	char *login = NULL, detail[128];
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((unsigned)role > STORE_ROLE_ADMIN)
+		return store_fail(s, STORE_EINVAL, "bad role %d", (int)role);
+	rc = store_write_enter(s);
+	if (rc != 0)
+		return rc;
+	st = store_nr_stmt(s, NR_USER_ROLE);
+	if (!st) {
+		rc = STORE_ERR;
+		goto leave;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, (int)role);
+	rc = store_user_change(s, st, id, &login, "user role");
+	if (rc == 0) {
+		snprintf(detail, sizeof(detail), "%s: role %s", login, store_role_name(role));
+		rc = store_audit_write(s, "user.role", 0, 0, detail);
+	}
+leave:
+	free(login);
+	return store_write_leave(s, rc);
+}
+
+int store_user_set_disabled(struct store *s, int64_t id, int disabled)
+{
+	char *login = NULL;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = store_write_enter(s);
+	if (rc != 0)
+		return rc;
+	st = store_nr_stmt(s, NR_USER_DISABLED);
+	if (!st) {
+		rc = STORE_ERR;
+		goto leave;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, disabled != 0);
+	rc = store_user_change(s, st, id, &login, "user disable");
+	/* Lookups refuse a disabled user's sessions and tokens anyway; revoking
+	 * them too means enabling the account again does not bring them back. */
+	if (rc == 0 && disabled) {
+		st = store_nr_stmt(s, NR_USER_REVOKE_SESSIONS);
+		if (!st) {
+			rc = STORE_ERR;
+			goto leave;
+		}
+		sqlite3_bind_int64(st, 1, id);
+		rc = store_step_done(s, st, "user sessions");
+		if (rc != 0)
+			goto leave;
+		st = store_nr_stmt(s, NR_USER_REVOKE_TOKENS);
+		if (!st) {
+			rc = STORE_ERR;
+			goto leave;
+		}
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, (int64_t)time(NULL));
+		rc = store_step_done(s, st, "user tokens");
+	}
+	if (rc == 0)
+		rc = store_audit_write(s, disabled ? "user.disable" : "user.enable", 0, 0, login);
+leave:
+	free(login);
+	return store_write_leave(s, rc);
+}
+
+int store_user_set_password(struct store *s, int64_t id, const char *pw_hash)
+{
+	char *login = NULL;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!pw_hash || !pw_hash[0] || !store_utf8_valid(pw_hash))
+		return store_fail(s, STORE_EINVAL, "a user needs a password hash");
+	rc = store_write_enter(s);
+	if (rc != 0)
+		return rc;
+	st = store_nr_stmt(s, NR_USER_PASSWORD);
+	if (!st) {
+		rc = STORE_ERR;
+		goto leave;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	store_bind_text(st, 2, pw_hash);
+	rc = store_user_change(s, st, id, &login, "user password");
+	/* A new password ends every session the old one opened: it is what a
+	 * user does after a laptop is lost. */
+	if (rc == 0) {
+		st = store_nr_stmt(s, NR_USER_REVOKE_SESSIONS);
+		if (!st) {
+			rc = STORE_ERR;
+			goto leave;
+		}
+		sqlite3_bind_int64(st, 1, id);
+		rc = store_step_done(s, st, "user sessions");
+	}
+	if (rc == 0)
+		rc = store_audit_write(s, "user.password", 0, 0, login);
+leave:
+	free(login);
+	return store_write_leave(s, rc);
+}
+
+int store_user_set_profile(struct store *s, int64_t id, const char *display_name,
+			   const char *byline_name, const char *byline_role)
+{
+	char *login = NULL, detail[200];
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = store_user_profile_check(s, display_name, byline_name, byline_role);
+	if (rc != 0)
+		return rc;
+	rc = store_write_enter(s);
+	if (rc != 0)
+		return rc;
+	st = store_nr_stmt(s, NR_USER_PROFILE);
+	if (!st) {
+		rc = STORE_ERR;
+		goto leave;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	store_bind_text(st, 2, display_name);
+	store_bind_text(st, 3, byline_name);
+	store_bind_text(st, 4, byline_role);
+	rc = store_user_change(s, st, id, &login, "user profile");
+	if (rc == 0) {
+		snprintf(detail, sizeof(detail), "%s: %.120s", login, display_name);
+		rc = store_audit_write(s, "user.profile", 0, 0, detail);
+	}
+leave:
+	free(login);
+	return store_write_leave(s, rc);
+}
+
+/* ---- sessions and API tokens --------------------------------------------- */
+
+static void store_bind_hash(sqlite3_stmt *st, int i, const unsigned char *hash)
+{
+	sqlite3_bind_blob(st, i, hash, STORE_TOKEN_HASH_LEN, SQLITE_TRANSIENT);
+}
+
+int store_session_create(struct store *s, int64_t user_id,
+			 const unsigned char hash[STORE_TOKEN_HASH_LEN], const char *csrf,
+			 int64_t expires_at)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!hash || !csrf || !csrf[0] || !store_utf8_valid(csrf))
+		return store_fail(s, STORE_EINVAL, "a session needs a token hash and a CSRF token");
+	rc = store_write_enter(s);
+	if (rc != 0)
+		return rc;
+	st = store_nr_stmt(s, NR_SESSION_INSERT);
+	if (!st) {
+		rc = STORE_ERR;
+		goto leave;
+	}
+	store_bind_hash(st, 1, hash);
+	sqlite3_bind_int64(st, 2, user_id);
+	store_bind_text(st, 3, csrf);
+	sqlite3_bind_int64(st, 4, (int64_t)time(NULL));
+	sqlite3_bind_int64(st, 5, expires_at);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_UNIQUE)
+			rc = store_fail(s, STORE_EEXIST, "that session token is in use");
+		else
+			rc = store_fail_db(s, "session create");
+	} else if (sqlite3_changes(s->db) == 0) {
+		rc = store_fail(s, STORE_ENOTFOUND, "no enabled user %" PRId64, user_id);
+	}
+	sqlite3_reset(st);
+leave:
+	return store_write_leave(s, rc);
+}
+
+int store_session_lookup(struct store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN],
+			 int64_t now, struct store_user *user, char **csrf)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!hash)
+		return store_fail(s, STORE_ENOTFOUND, "no such session");
+	st = store_nr_stmt(s, NR_SESSION_LOOKUP);
+	if (!st)
+		return STORE_ERR;
+	store_bind_hash(st, 1, hash);
+	sqlite3_bind_int64(st, 2, now);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		store_read_user(st, user);
+		if (csrf)
+			*csrf = store_col_str(st, 8);
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		rc = store_fail(s, STORE_ENOTFOUND, "no such session, or it has ended");
+	} else {
+		rc = store_fail_db(s, "session");
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+int store_session_revoke(struct store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN])
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!hash)
+		return store_fail(s, STORE_ENOTFOUND, "no such session");
+	rc = store_write_enter(s);
+	if (rc != 0)
+		return rc;
+	st = store_nr_stmt(s, NR_SESSION_REVOKE);
+	if (!st) {
+		rc = STORE_ERR;
+	} else {
+		store_bind_hash(st, 1, hash);
+		rc = store_step_done(s, st, "session revoke");
+		if (rc == 0 && sqlite3_changes(s->db) == 0)
+			rc = store_fail(s, STORE_ENOTFOUND, "no such session");
+	}
+	return store_write_leave(s, rc);
+}
+
+/* Failed sign-ins older than this are of no use to any rate limit. */
+#define STORE_FAILURE_KEEP (24 * 3600)
+
+int store_session_purge(struct store *s, int64_t now)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = store_write_enter(s);
+	if (rc != 0)
+		return rc;
+	st = store_nr_stmt(s, NR_SESSION_PURGE);
+	if (!st) {
+		rc = STORE_ERR;
+		goto leave;
+	}
+	sqlite3_bind_int64(st, 1, now);
+	rc = store_step_done(s, st, "session purge");
+	if (rc != 0)
+		goto leave;
+	st = store_nr_stmt(s, NR_FAILURE_PURGE);
+	if (!st) {
+		rc = STORE_ERR;
+		goto leave;
+	}
+	sqlite3_bind_int64(st, 1, now - STORE_FAILURE_KEEP);
+	rc = store_step_done(s, st, "sign-in failures purge");
+leave:
+	return store_write_leave(s, rc);
+}
+
+void store_tokens_free(struct store_token *t, size_t n)
+{
+	for (size_t i = 0; t && i < n; i++) {
+		free(t[i].user_login);
+		free(t[i].label);
+	}
+	free(t);
+}
+
+/* store_tokens_free() for store_rows(). */
+static void store_token_items_free(void *items, size_t n)
+{
+	store_tokens_free(items, n);
+}
+
+/* A user's login (caller frees), or NULL: it only names them in a detail. */
+static char *store_user_login(struct store *s, int64_t id)
+{
+	sqlite3_stmt *st = store_nr_stmt(s, NR_USER_BY_ID);
+	char *login = NULL;
+
+	if (!st)
+		return NULL;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		login = store_col_str(st, 1);
+	sqlite3_reset(st);
+	return login;
+}
+
+int store_token_create(struct store *s, int64_t user_id, const char *label,
+		       const unsigned char hash[STORE_TOKEN_HASH_LEN], int64_t *id)
+{
+	char *login = NULL, detail[200];
+	int64_t token_id = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!label || !label[0] || !store_utf8_valid(label))
+		return store_fail(s, STORE_EINVAL, "a token needs a label saying what it is for");
+	if (!hash)
+		return store_fail(s, STORE_EINVAL, "a token needs a hash");
+	rc = store_write_enter(s);
+	if (rc != 0)
+		return rc;
+	st = store_nr_stmt(s, NR_TOKEN_INSERT);
+	if (!st) {
+		rc = STORE_ERR;
+		goto leave;
+	}
+	store_bind_hash(st, 1, hash);
+	sqlite3_bind_int64(st, 2, user_id);
+	store_bind_text(st, 3, label);
+	sqlite3_bind_int64(st, 4, (int64_t)time(NULL));
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_UNIQUE)
+			rc = store_fail(s, STORE_EEXIST, "that token is in use");
+		else
+			rc = store_fail_db(s, "token create");
+	} else if (sqlite3_changes(s->db) == 0) {
+		rc = store_fail(s, STORE_ENOTFOUND, "no enabled user %" PRId64, user_id);
+	} else {
+		token_id = sqlite3_last_insert_rowid(s->db);
+	}
+	sqlite3_reset(st);
+	if (rc != 0)
+		goto leave;
+	login = store_user_login(s, user_id);
+	snprintf(detail, sizeof(detail), "%.120s, for %s", label, login ? login : "?");
+	rc = store_audit_write(s, "token.create", 0, 0, detail);
+leave:
+	free(login);
+	rc = store_write_leave(s, rc);
+	if (rc == 0 && id)
+		*id = token_id;
+	return rc;
+}
+
+int store_token_lookup(struct store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN],
+		       struct store_user *user)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!hash)
+		return store_fail(s, STORE_ENOTFOUND, "no such token");
+	st = store_nr_stmt(s, NR_TOKEN_LOOKUP);
+	if (!st)
+		return STORE_ERR;
+	store_bind_hash(st, 1, hash);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		store_read_user(st, user);
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		rc = store_fail(s, STORE_ENOTFOUND, "no such token, or it was revoked");
+	} else {
+		rc = store_fail_db(s, "token");
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* Reads a row of NR_TOKEN_LIST (a store_rows() reader). */
+static int store_token_item_read(struct store *s, sqlite3_stmt *st, void *item)
+{
+	struct store_token *t = item;
+
+	(void)s; /* nothing here can fail */
+	t->id = sqlite3_column_int64(st, 0);
+	t->user_id = sqlite3_column_int64(st, 1);
+	t->user_login = store_col_str(st, 2);
+	t->label = store_col_str(st, 3);
+	t->created_at = sqlite3_column_int64(st, 4);
+	t->revoked_at = sqlite3_column_int64(st, 5);
+	return 0;
+}
+
+int store_token_list(struct store *s, struct store_token **out, size_t *n)
+{
+	sqlite3_stmt *st = store_nr_stmt(s, NR_TOKEN_LIST);
+
+	if (!st)
+		return STORE_ERR;
+	return store_rows(s, st, sizeof(**out), store_token_item_read, store_token_items_free,
+			  "token list", out, n);
+}
+
+int store_token_revoke(struct store *s, int64_t id)
+{
+	char *label = NULL, *login = NULL, detail[200];
+	int64_t revoked_at = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = store_write_enter(s);
+	if (rc != 0)
+		return rc;
+	st = store_nr_stmt(s, NR_TOKEN_GET);
+	if (!st) {
+		rc = STORE_ERR;
+		goto leave;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		label = store_col_str(st, 0);
+		revoked_at = sqlite3_column_int64(st, 1);
+		login = store_col_str(st, 2);
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		rc = store_fail(s, STORE_ENOTFOUND, "no token %" PRId64, id);
+	} else {
+		rc = store_fail_db(s, "token");
+	}
+	sqlite3_reset(st);
+	/* Revoking a revoked token changes nothing, and is not an error. */
+	if (rc != 0 || revoked_at)
+		goto leave;
+	st = store_nr_stmt(s, NR_TOKEN_REVOKE);
+	if (!st) {
+		rc = STORE_ERR;
+		goto leave;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, (int64_t)time(NULL));
+	rc = store_step_done(s, st, "token revoke");
+	if (rc == 0) {
+		snprintf(detail, sizeof(detail), "%.120s, for %s", label, login);
+		rc = store_audit_write(s, "token.revoke", 0, 0, detail);
+	}
+leave:
+	free(label);
+	free(login);
+	return store_write_leave(s, rc);
+}
+
+/* ---- failed sign-ins ------------------------------------------------------- */
+
+int store_signin_failure_add(struct store *s, const char *key, int64_t at)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!key || !key[0])
+		return store_fail(s, STORE_EINVAL, "a sign-in failure needs a key");
+	rc = store_write_enter(s);
+	if (rc != 0)
+		return rc;
+	st = store_nr_stmt(s, NR_FAILURE_ADD);
+	if (!st) {
+		rc = STORE_ERR;
+	} else {
+		store_bind_text(st, 1, key);
+		sqlite3_bind_int64(st, 2, at);
+		rc = store_step_done(s, st, "sign-in failure");
+	}
+	return store_write_leave(s, rc);
+}
+
+int store_signin_failures(struct store *s, const char *key, int64_t since, int64_t *count,
+			  int64_t *oldest)
+{
+	sqlite3_stmt *st = store_nr_stmt(s, NR_FAILURE_COUNT);
+	int rc;
+
+	if (!st)
+		return STORE_ERR;
+	store_bind_text(st, 1, key);
+	sqlite3_bind_int64(st, 2, since);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*count = sqlite3_column_int64(st, 0);
+		if (oldest)
+			*oldest = sqlite3_column_int64(st, 1);
+		rc = 0;
+	} else {
+		rc = store_fail_db(s, "sign-in failures");
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+int store_signin_failures_clear(struct store *s, const char *key)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = store_write_enter(s);
+	if (rc != 0)
+		return rc;
+	st = store_nr_stmt(s, NR_FAILURE_CLEAR);
+	if (!st) {
+		rc = STORE_ERR;
+	} else {
+		store_bind_text(st, 1, key);
+		rc = store_step_done(s, st, "sign-in failures clear");
+	}
+	return store_write_leave(s, rc);
+}
+
+/* ---- drafts ---------------------------------------------------------------- */
+
+void store_draft_cleanup(struct store_draft *d)
+{
+	if (!d)
+		return;
+	free(d->author_name);
+	model_post_cleanup(&d->post);
+	memset(d, 0, sizeof(*d));
+}
+
+void store_drafts_free(struct store_draft *d, size_t n)
+{
+	for (size_t i = 0; d && i < n; i++)
+		store_draft_cleanup(&d[i]);
+	free(d);
+}
+
+/* store_drafts_free() for store_rows(). */
+static void store_draft_items_free(void *items, size_t n)
+{
+	store_drafts_free(items, n);
+}
+
+/* Fills a draft from a row of NR_DRAFT_COLUMNS. On failure it is cleaned up. */
+static int store_read_draft(struct store *s, sqlite3_stmt *st, struct store_draft *d)
+{
+	char what[40];
+
+	memset(d, 0, sizeof(*d));
+	d->id = sqlite3_column_int64(st, 0);
+	d->page_id = sqlite3_column_int64(st, 1);
+	d->author_id = sqlite3_column_int64(st, 2);
+	d->author_name = store_col_str(st, 3);
+	d->state = sqlite3_column_int(st, 4) == STORE_DRAFT_SCHEDULED ? STORE_DRAFT_SCHEDULED
+								       : STORE_DRAFT_SAVED;
+	d->publish_at = sqlite3_column_int64(st, 5);
+	d->version = sqlite3_column_int64(st, 6);
+	d->created_at = sqlite3_column_int64(st, 7);
+	d->updated_at = sqlite3_column_int64(st, 8);
+	d->post.title = store_col_str(st, 9);
+	d->post.breaking = sqlite3_column_int(st, 10) != 0;
+	d->post.key_event = sqlite3_column_int(st, 11) != 0;
+	d->post.published_at = d->publish_at;
+	snprintf(what, sizeof(what), "draft %" PRId64, d->id);
+	if (store_post_parse_json(s, &d->post, (const char *)sqlite3_column_text(st, 12),
+				  (const char *)sqlite3_column_text(st, 13), what) != 0) {
+		store_draft_cleanup(d);
+		return STORE_ERR;
+	}
+	return 0;
+}
+
+/* store_read_draft() for store_rows(). */
+static int store_draft_item_read(struct store *s, sqlite3_stmt *st, void *item)
+{
+	return store_read_draft(s, st, item);
+}
+
+/* What every draft must be before it is stored; encodes its bylines and body. */
+static int store_draft_prepare(struct store *s, const struct store_draft *d, char **bylines,
+			       char **body)
+{
+	int rc;
+
+	if ((unsigned)d->state > STORE_DRAFT_SCHEDULED)
+		return store_fail(s, STORE_EINVAL, "bad draft state %d", (int)d->state);
+	if (d->state == STORE_DRAFT_SCHEDULED && d->publish_at <= 0)
+		return store_fail(s, STORE_EINVAL, "a scheduled post needs a time to publish");
+	rc = store_post_check(s, &d->post);
+	if (rc != 0)
+		return rc;
+	return store_post_json(s, &d->post, bylines, body);
+}
+
+/* The audit entry of a draft saved in state `state`. */
+static int store_draft_audit(struct store *s, const char *action, const struct store_draft *d,
+			     int64_t page_id)
+{
+	char detail[300], when[40];
+
+	if (d->state == STORE_DRAFT_SCHEDULED) {
+		store_time_text(d->publish_at, when, sizeof(when));
+		snprintf(detail, sizeof(detail), "%.200s, at %s", d->post.title, when);
+		return store_audit_write(s, "draft.schedule", page_id, 0, detail);
+	}
+	return store_audit_write(s, action, page_id, 0, d->post.title);
+}
+
+int store_draft_create(struct store *s, int64_t page_id, struct store_draft *d)
+{
+	char *bylines = NULL, *body = NULL;
+	int64_t now = (int64_t)time(NULL), id = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = store_draft_prepare(s, d, &bylines, &body);
+	if (rc != 0)
+		return rc;
+	rc = store_write_enter(s);
+	if (rc != 0)
+		goto out;
+	st = store_nr_stmt(s, NR_DRAFT_INSERT);
+	if (!st) {
+		rc = STORE_ERR;
+		goto leave;
+	}
+	sqlite3_bind_int64(st, 1, page_id);
+	sqlite3_bind_int64(st, 2, s->actor);
+	sqlite3_bind_int(st, 3, (int)d->state);
+	sqlite3_bind_int64(st, 4, d->state == STORE_DRAFT_SCHEDULED ? d->publish_at : 0);
+	sqlite3_bind_int64(st, 5, now);
+	store_bind_text(st, 6, d->post.title);
+	sqlite3_bind_int(st, 7, d->post.breaking != 0);
+	sqlite3_bind_int(st, 8, d->post.key_event != 0);
+	store_bind_text(st, 9, bylines);
+	store_bind_text(st, 10, body);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_FOREIGNKEY)
+			rc = store_fail(s, STORE_ENOTFOUND, "no page %" PRId64, page_id);
+		else
+			rc = store_fail_db(s, "draft create");
+		sqlite3_reset(st);
+		goto leave;
+	}
+	sqlite3_reset(st);
+	id = sqlite3_last_insert_rowid(s->db);
+	rc = store_draft_audit(s, "draft.create", d, page_id);
+leave:
+	rc = store_write_leave(s, rc);
+	if (rc == 0) {
+		d->id = id;
+		d->page_id = page_id;
+		d->author_id = s->actor;
+		d->version = 1;
+		d->created_at = now;
+		d->updated_at = now;
+		if (d->state != STORE_DRAFT_SCHEDULED)
+			d->publish_at = 0;
+	}
+out:
+	free(bylines);
+	free(body);
+	return rc;
+}
+
+/* After an update or publish found no row: is the draft gone, or newer? */
+static int store_draft_missing(struct store *s, int64_t page_id, int64_t draft_id,
+			       int64_t expected_version)
+{
+	sqlite3_stmt *st = store_nr_stmt(s, NR_DRAFT_VERSION);
+	int64_t version;
+	int rc;
+
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, page_id);
+	sqlite3_bind_int64(st, 2, draft_id);
+	rc = sqlite3_step(st);
+	version = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return store_fail(s, STORE_ECONFLICT,
+				  "draft %" PRId64 " is at version %" PRId64 ", not %" PRId64,
+				  draft_id, version, expected_version);
+	if (rc == SQLITE_DONE)
+		return store_fail(s, STORE_ENOTFOUND, "no draft %" PRId64 " on page %" PRId64,
+				  draft_id, page_id);
+	return store_fail_db(s, "draft");
+}
+
+int store_draft_update(struct store *s, struct store_draft *d, int64_t expected_version)
+{
+	char *bylines = NULL, *body = NULL;
+	int64_t now = (int64_t)time(NULL), version = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = store_draft_prepare(s, d, &bylines, &body);
+	if (rc != 0)
+		return rc;
+	rc = store_write_enter(s);
+	if (rc != 0)
+		goto out;
+	st = store_nr_stmt(s, NR_DRAFT_UPDATE);
+	if (!st) {
+		rc = STORE_ERR;
+		goto leave;
+	}
+	sqlite3_bind_int64(st, 1, d->page_id);
+	sqlite3_bind_int64(st, 2, d->id);
+	sqlite3_bind_int(st, 3, (int)d->state);
+	sqlite3_bind_int64(st, 4, d->state == STORE_DRAFT_SCHEDULED ? d->publish_at : 0);
+	sqlite3_bind_int64(st, 5, now);
+	store_bind_text(st, 6, d->post.title);
+	sqlite3_bind_int(st, 7, d->post.breaking != 0);
+	sqlite3_bind_int(st, 8, d->post.key_event != 0);
+	store_bind_text(st, 9, bylines);
+	store_bind_text(st, 10, body);
+	sqlite3_bind_int64(st, 11, expected_version);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		version = sqlite3_column_int64(st, 0);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			;
+	}
+	if (rc != SQLITE_DONE) {
+		rc = store_fail_db(s, "draft update");
+		sqlite3_reset(st);
+		goto leave;
+	}
+	sqlite3_reset(st);
+	if (!version) {
+		rc = store_draft_missing(s, d->page_id, d->id, expected_version);
+		goto leave;
+	}
+	rc = store_draft_audit(s, "draft.save", d, d->page_id);
+leave:
+	rc = store_write_leave(s, rc);
+	if (rc == 0) {
+		d->version = version;
+		d->updated_at = now;
+		if (d->state != STORE_DRAFT_SCHEDULED)
+			d->publish_at = 0;
+	}
+out:
+	free(bylines);
+	free(body);
+	return rc;
+}
+
+int store_draft_get(struct store *s, int64_t page_id, int64_t draft_id, struct store_draft *out)
+{
+	sqlite3_stmt *st = store_nr_stmt(s, NR_DRAFT_GET);
+	struct store_draft d;
+	int rc;
+
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, page_id);
+	sqlite3_bind_int64(st, 2, draft_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		rc = store_read_draft(s, st, &d);
+	else if (rc == SQLITE_DONE)
+		rc = store_fail(s, STORE_ENOTFOUND, "no draft %" PRId64 " on page %" PRId64,
+				draft_id, page_id);
+	else
+		rc = store_fail_db(s, "draft");
+	sqlite3_reset(st);
+	if (rc == 0)
+		*out = d;
+	return rc;
+}
+
+int store_draft_list(struct store *s, int64_t page_id, struct store_draft **out, size_t *n)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = store_page_exists(s, page_id);
+	if (rc != 0)
+		return rc;
+	st = store_nr_stmt(s, NR_DRAFT_LIST);
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, page_id);
+	return store_rows(s, st, sizeof(**out), store_draft_item_read, store_draft_items_free,
+			  "draft list", out, n);
+}
+
+/* Deletes a draft inside a write; *title (caller frees) names it. */
+static int store_draft_remove(struct store *s, int64_t page_id, int64_t draft_id, char **title)
+{
+	sqlite3_stmt *st = store_nr_stmt(s, NR_DRAFT_DELETE);
+	int rc;
+
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, page_id);
+	sqlite3_bind_int64(st, 2, draft_id);
+	rc = store_step_returning(s, st, title, "draft delete");
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return store_fail(s, STORE_ENOTFOUND, "no draft %" PRId64 " on page %" PRId64,
+				  draft_id, page_id);
+	return 0;
+}
+
+int store_draft_delete(struct store *s, int64_t page_id, int64_t draft_id)
+{
+	char *title = NULL;
+	int rc;
+
+	rc = store_write_enter(s);
+	if (rc != 0)
+		return rc;
+	rc = store_draft_remove(s, page_id, draft_id, &title);
+	if (rc == 0)
+		rc = store_audit_write(s, "draft.delete", page_id, 0, title);
+	free(title);
+	return store_write_leave(s, rc);
+}
+
+/* A draft's row as a post to insert, with copies of its text (the statement
+ * is reset before the insert runs). */
+struct store_draft_row {
+	int64_t version;
+	int64_t author_id;
+	int64_t publish_at;
+	char *title;
+	char *bylines;
+	char *body;
+	int breaking;
+	int key_event;
+};
+
+static void store_draft_row_cleanup(struct store_draft_row *r)
+{
+	free(r->title);
+	free(r->bylines);
+	free(r->body);
+	memset(r, 0, sizeof(*r));
+}
+
+static int store_draft_row_read(struct store *s, int64_t page_id, int64_t draft_id,
+				struct store_draft_row *r)
+{
+	sqlite3_stmt *st = store_nr_stmt(s, NR_DRAFT_ROW);
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, page_id);
+	sqlite3_bind_int64(st, 2, draft_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		r->version = sqlite3_column_int64(st, 0);
+		r->author_id = sqlite3_column_int64(st, 1);
+		r->publish_at = sqlite3_column_int64(st, 2);
+		r->title = store_col_str(st, 3);
+		r->breaking = sqlite3_column_int(st, 4) != 0;
+		r->key_event = sqlite3_column_int(st, 5) != 0;
+		r->bylines = store_col_str(st, 6);
+		r->body = store_col_str(st, 7);
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		rc = store_fail(s, STORE_ENOTFOUND, "no draft %" PRId64 " on page %" PRId64,
+				draft_id, page_id);
+	} else {
+		rc = store_fail_db(s, "draft");
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* Inside a write: publishes a draft read into `r` at `at` (0: now), by
+ * `author`, with audit entry `action`, and deletes the draft. */
+static int store_draft_to_post(struct store *s, int64_t page_id, int64_t draft_id,
+			       const struct store_draft_row *r, int64_t at, int64_t author,
+			       const char *action, int64_t *post_id)
+{
+	struct store_post_row row = {
+		.title = r->title,
+		.published_at = at,
+		.breaking = r->breaking,
+		.key_event = r->key_event,
+		.bylines_json = r->bylines,
+		.body_json = r->body,
+	};
+	int rc;
+
+	rc = store_post_insert_row(s, page_id, &row, author, action, post_id, NULL, NULL);
+	if (rc != 0)
+		return rc;
+	return store_draft_remove(s, page_id, draft_id, NULL);
+}
+
+int store_draft_publish(struct store *s, int64_t page_id, int64_t draft_id,
+			int64_t expected_version, int64_t at, int64_t *post_id)
+{
+	struct store_draft_row r;
+	int64_t id = 0;
+	int rc;
+
+	rc = store_write_enter(s);
+	if (rc != 0)
+		return rc;
+	rc = store_draft_row_read(s, page_id, draft_id, &r);
+	if (rc == 0 && expected_version && r.version != expected_version)
+		rc = store_fail(s, STORE_ECONFLICT,
+				"draft %" PRId64 " is at version %" PRId64 ", not %" PRId64,
+				draft_id, r.version, expected_version);
+	if (rc == 0)
+		rc = store_draft_to_post(s, page_id, draft_id, &r, at, s->actor, "draft.publish",
+					 &id);
+	store_draft_row_cleanup(&r);
+	rc = store_write_leave(s, rc);
+	if (rc == 0 && post_id)
+		*post_id = id;
+	return rc;
+}
+
+struct store_due {
+	int64_t id;
+	int64_t page_id;
+};
+
+/* Reads a row of NR_SCHEDULE_DUE (a store_rows() reader). */
+static int store_due_item_read(struct store *s, sqlite3_stmt *st, void *item)
+{
+	struct store_due *d = item;
+
+	(void)s; /* nothing here can fail */
+	d->id = sqlite3_column_int64(st, 0);
+	d->page_id = sqlite3_column_int64(st, 1);
+	return 0;
+}
+
+int store_schedule_run(struct store *s, int64_t now, size_t *published)
+{
+	struct store_due *due = NULL;
+	size_t count = 0, done = 0;
+	int64_t actor = s->actor, post_id;
+	sqlite3_stmt *st;
+	int rc;
+
+	/* The write lock first (BEGIN IMMEDIATE, or the outer transaction's),
+	 * then the question: a scheduler that read what is due before taking
+	 * the lock could publish a draft another one has just published. */
+	rc = store_write_enter(s);
+	if (rc != 0)
+		return rc;
+	st = store_nr_stmt(s, NR_SCHEDULE_DUE);
+	if (!st) {
+		rc = STORE_ERR;
+		goto leave;
+	}
+	sqlite3_bind_int64(st, 1, now);
+	/* The due entries own nothing: no freer. */
+	rc = store_rows(s, st, sizeof(*due), store_due_item_read, NULL, "schedule", &due, &count);
+	if (rc != 0)
+		goto leave;
+	/* The scheduler, not whoever the connection last acted for, publishes:
+	 * the audit trail says the system did it. The history credits the
+	 * draft's author with the post. */
+	s->actor = 0;
+	for (size_t i = 0; i < count && rc == 0; i++) {
+		struct store_draft_row r;
+
+		rc = store_draft_row_read(s, due[i].page_id, due[i].id, &r);
+		if (rc == 0)
+			rc = store_draft_to_post(s, due[i].page_id, due[i].id, &r, r.publish_at,
+						 r.author_id, "schedule.publish", &post_id);
+		store_draft_row_cleanup(&r);
+		if (rc == 0)
+			done++;
+	}
+	s->actor = actor;
+leave:
+	free(due);
+	rc = store_write_leave(s, rc);
+	if (rc == 0 && published)
+		*published = done;
+	return rc;
+}
+
+int store_schedule_next(struct store *s, int64_t *at)
+{
+	sqlite3_stmt *st = store_nr_stmt(s, NR_SCHEDULE_NEXT);
+	int rc;
+
+	if (!st)
+		return STORE_ERR;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*at = sqlite3_column_int64(st, 0);
+		rc = 0;
+	} else {
+		rc = store_fail_db(s, "schedule");
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* ---- revisions ------------------------------------------------------------- */
+
+void store_revisions_free(struct store_revision *r, size_t n)
+{
+	for (size_t i = 0; r && i < n; i++) {
+		free(r[i].user_name);
+		free(r[i].what);
+		free(r[i].correction);
+		model_post_cleanup(&r[i].post);
+	}
+	free(r);
+}
+
+/* store_revisions_free() for store_rows(). */
+static void store_revision_items_free(void *items, size_t n)
+{
+	store_revisions_free(items, n);
+}
+
+/* Fills a revision from a row of NR_REVISION_LIST (a store_rows() reader). On
+ * failure it is cleaned up. */
+static int store_revision_item_read(struct store *s, sqlite3_stmt *st, void *item)
+{
+	struct store_revision *r = item;
+	char what[64];
+
+	memset(r, 0, sizeof(*r));
+	r->id = sqlite3_column_int64(st, 0);
+	r->post_id = sqlite3_column_int64(st, 1);
+	r->version = sqlite3_column_int64(st, 2);
+	r->user_id = sqlite3_column_int64(st, 3);
+	r->user_name = store_col_str(st, 4);
+	r->at = sqlite3_column_int64(st, 5);
+	r->what = store_col_str(st, 6);
+	r->correction = store_col_str_or_null(st, 7);
+	r->post.id = r->post_id;
+	r->post.page_id = sqlite3_column_int64(st, 14);
+	r->post.title = store_col_str(st, 8);
+	r->post.published_at = sqlite3_column_int64(st, 9);
+	r->post.updated_at = r->at;
+	r->post.breaking = sqlite3_column_int(st, 10) != 0;
+	r->post.key_event = sqlite3_column_int(st, 11) != 0;
+	r->post.version = r->version;
+	snprintf(what, sizeof(what), "post %" PRId64 " revision %" PRId64, r->post_id,
+		 r->version);
+	if (store_post_parse_json(s, &r->post, (const char *)sqlite3_column_text(st, 12),
+				  (const char *)sqlite3_column_text(st, 13), what) != 0) {
+		free(r->user_name);
+		free(r->what);
+		free(r->correction);
+		model_post_cleanup(&r->post);
+		memset(r, 0, sizeof(*r));
+		return STORE_ERR;
+	}
+	return 0;
+}
+
+int store_revision_list(struct store *s, int64_t page_id, int64_t post_id,
+			struct store_revision **out, size_t *n)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	st = store_nr_stmt(s, NR_POST_EXISTS);
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, page_id);
+	sqlite3_bind_int64(st, 2, post_id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return store_fail(s, STORE_ENOTFOUND, "no post %" PRId64 " on page %" PRId64,
+				  post_id, page_id);
+	if (rc != SQLITE_ROW)
+		return store_fail_db(s, "post");
+	st = store_nr_stmt(s, NR_REVISION_LIST);
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, page_id);
+	sqlite3_bind_int64(st, 2, post_id);
+	return store_rows(s, st, sizeof(**out), store_revision_item_read, store_revision_items_free,
+			  "revisions", out, n);
+}
+
+/* ---- media ----------------------------------------------------------------- */
+
+void store_media_cleanup(struct store_media *m)
+{
+	if (!m)
+		return;
+	free(m->name);
+	free(m->format);
+	free(m->widths);
+	memset(m, 0, sizeof(*m));
+}
+
+/* 32 lowercase hex digits: media/'s content-addressed names. */
+static int store_media_name_valid(const char *name)
+{
+	size_t n = 0;
+
+	for (const char *p = name ? name : ""; *p; p++, n++)
+		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+			return 0;
+	return n == 32;
+}
+
+int store_media_add(struct store *s, const struct store_media *m)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!store_media_name_valid(m->name))
+		return store_fail(s, STORE_EINVAL, "bad media name: 32 hex digits expected");
+	if (!m->format || !m->format[0] || !store_utf8_valid(m->format) || !m->widths ||
+	    !store_utf8_valid(m->widths) || m->width <= 0 || m->height <= 0 || m->bytes < 0)
+		return store_fail(s, STORE_EINVAL, "media %s: bad format or size", m->name);
+	rc = store_write_enter(s);
+	if (rc != 0)
+		return rc;
+	st = store_nr_stmt(s, NR_MEDIA_INSERT);
+	if (!st) {
+		rc = STORE_ERR;
+		goto leave;
+	}
+	store_bind_text(st, 1, m->name);
+	store_bind_text(st, 2, m->format);
+	sqlite3_bind_int(st, 3, m->width);
+	sqlite3_bind_int(st, 4, m->height);
+	store_bind_text(st, 5, m->widths);
+	sqlite3_bind_int64(st, 6, m->bytes);
+	sqlite3_bind_int64(st, 7, m->user_id ? m->user_id : s->actor);
+	sqlite3_bind_int64(st, 8, m->created_at ? m->created_at : (int64_t)time(NULL));
+	rc = store_step_done(s, st, "media add");
+	/* The same content again: the first record stands, and nothing changed. */
+	if (rc == 0 && sqlite3_changes(s->db) == 1)
+		rc = store_audit_write(s, "media.add", 0, 0, m->name);
+leave:
+	return store_write_leave(s, rc);
+}
+
+int store_media_get(struct store *s, const char *name, struct store_media *out)
+{
+	sqlite3_stmt *st = store_nr_stmt(s, NR_MEDIA_GET);
+	int rc;
+
+	if (!st)
+		return STORE_ERR;
+	store_bind_text(st, 1, name);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		memset(out, 0, sizeof(*out));
+		out->name = store_col_str(st, 0);
+		out->format = store_col_str(st, 1);
+		out->width = sqlite3_column_int(st, 2);
+		out->height = sqlite3_column_int(st, 3);
+		out->widths = store_col_str(st, 4);
+		out->bytes = sqlite3_column_int64(st, 5);
+		out->user_id = sqlite3_column_int64(st, 6);
+		out->created_at = sqlite3_column_int64(st, 7);
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		rc = store_fail(s, STORE_ENOTFOUND, "no media %.40s", name ? name : "");
+	} else {
+		rc = store_fail_db(s, "media");
+	}
+	sqlite3_reset(st);
+	return rc;
+}
