@@ -11,6 +11,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,46 @@ static const char usage_token[] =
 	"user's role, sent as \"Authorization: Bearer TOKEN\". `create` prints the token\n"
 	"once; only its hash is stored.\n";
 
+#define USERS_TEXT_MAX 200 /* bytes of a display name, byline role or token label */
+
+/* Names, roles and labels are shown on one line (bylines, `user list`): one
+ * line without control characters, not blank, at most USERS_TEXT_MAX bytes
+ * (the store checks that it is UTF-8). Prints why and returns -1 if not. */
+static int users_check_text(const char *cmd, const char *what, const char *s, int may_be_empty)
+{
+	const char *p = s;
+
+	while (*p == ' ')
+		p++;
+	if (!*p && !may_be_empty) {
+		fprintf(stderr, "liveline %s: %s must not be empty\n", cmd, what);
+		return -1;
+	}
+	if (strlen(s) > USERS_TEXT_MAX) {
+		fprintf(stderr, "liveline %s: %s is longer than %d bytes\n", cmd, what,
+			USERS_TEXT_MAX);
+		return -1;
+	}
+	for (p = s; *p; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+			fprintf(stderr, "liveline %s: %s: no control characters or line breaks\n",
+				cmd, what);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The terminal as it was before echo was turned off, for a Ctrl-C in between. */
+static struct termios users_tty_saved;
+
+static void users_tty_restore(int sig)
+{
+	tcsetattr(STDIN_FILENO, TCSAFLUSH, &users_tty_saved);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 /* Reads one line of at most AUTH_PASSWORD_MAX bytes, without its newline. */
 static int users_read_line(FILE *f, char *out, size_t cap)
 {
@@ -64,21 +105,34 @@ static int users_read_line(FILE *f, char *out, size_t cap)
 	return 0;
 }
 
-/* Asks on the terminal with echo off. */
+/* Asks on the terminal with echo off; echo comes back even if the user
+ * gives up with Ctrl-C (or the terminal goes away) at the prompt. */
 static int users_ask(const char *prompt, char *out, size_t cap)
 {
-	struct termios old, quiet;
+	struct sigaction sa, old_int, old_term, old_hup;
+	struct termios quiet;
 	int rc;
 
-	fputs(prompt, stderr);
-	fflush(stderr);
-	if (tcgetattr(STDIN_FILENO, &old) < 0)
+	if (tcgetattr(STDIN_FILENO, &users_tty_saved) < 0)
 		return -1;
-	quiet = old;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = users_tty_restore;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	sigaction(SIGHUP, &sa, &old_hup);
+	quiet = users_tty_saved;
 	quiet.c_lflag &= ~(tcflag_t)ECHO;
 	tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	/* The prompt only once echo is off: what is typed after it is neither
+	 * shown nor flushed away. */
+	fputs(prompt, stderr);
+	fflush(stderr);
 	rc = users_read_line(stdin, out, cap);
-	tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+	tcsetattr(STDIN_FILENO, TCSAFLUSH, &users_tty_saved);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
 	fputc('\n', stderr);
 	return rc;
 }
@@ -198,13 +252,16 @@ static int user_add(int argc, char **argv)
 			"'.', '_' and '-'\n");
 		return CLI_EXIT_USAGE;
 	}
+	if ((name && users_check_text("user add", "--name", name, 0) < 0) ||
+	    users_check_text("user add", "--byline-role", brole, 1) < 0)
+		return CLI_EXIT_USAGE;
 	if (users_new_password("user add", from_stdin, hash) != 0)
 		return 1;
 	st = cli_open_store();
 	if (!st)
 		return 1;
 	u.login = argv[optind];
-	u.display_name = (char *)(name && *name ? name : argv[optind]);
+	u.display_name = (char *)(name ? name : argv[optind]);
 	u.byline_name = "";
 	u.byline_role = (char *)brole;
 	u.role = (enum store_role)r;
@@ -215,6 +272,7 @@ static int user_add(int argc, char **argv)
 		fprintf(stderr, "liveline user add: %s\n", store_errmsg(st));
 	else
 		printf("added %s (%s), id %" PRId64 "\n", argv[optind], store_role_name(u.role), u.id);
+	memset(hash, 0, sizeof(hash));
 	store_close(st);
 	return rc < 0 ? 1 : 0;
 }
@@ -243,46 +301,76 @@ static int user_list(void)
 	return 0;
 }
 
-/* set-role, disable, enable, passwd: one user, one change. */
+/* set-role, disable, enable, passwd: one user, one change, and a line saying
+ * what it was. argv[0] is the subcommand. */
 static int user_change(const char *sub, int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "password-stdin", no_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
 	struct store_user u = { 0 };
 	struct store *st;
 	char cmd[32], hash[AUTH_HASH_MAX];
-	int rc, r = -1, from_stdin = 0;
-	int need = strcmp(sub, "set-role") == 0 ? 3 : 2;
+	int is_role = strcmp(sub, "set-role") == 0, is_passwd = strcmp(sub, "passwd") == 0;
+	int c, rc = 1, r = -1, from_stdin = 0;
+	const char *done;
 
 	snprintf(cmd, sizeof(cmd), "user %s", sub);
-	if (strcmp(sub, "passwd") == 0 && argc == 3 && strcmp(argv[2], "--password-stdin") == 0) {
-		from_stdin = 1;
-		argc--;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (!is_passwd)
+				return cli_bad_option(cmd, usage_user);
+			from_stdin = 1;
+			break;
+		case 'h': return cli_usage(usage_user, 0);
+		default: return cli_bad_option(cmd, usage_user);
+		}
 	}
-	if (argc != need)
+	if (optind != argc - (is_role ? 2 : 1))
 		return cli_bad_option(cmd, usage_user);
-	if (strcmp(sub, "set-role") == 0 && (r = users_role(cmd, argv[2])) < 0)
+	if (is_role && (r = users_role(cmd, argv[optind + 1])) < 0)
 		return CLI_EXIT_USAGE;
-	if (strcmp(sub, "passwd") == 0 && users_new_password(cmd, from_stdin, hash) != 0)
-		return 1;
 	st = cli_open_store();
 	if (!st)
 		return 1;
-	if (users_find(st, cmd, argv[1], &u) < 0) {
-		store_close(st);
-		return 1;
-	}
-	if (strcmp(sub, "set-role") == 0)
+	/* The user first: nobody types a password for a login that is not there. */
+	if (users_find(st, cmd, argv[optind], &u) < 0)
+		goto out;
+	if (is_role) {
 		rc = (enum store_role)r == u.role ? 0 : store_user_set_role(st, u.id, (enum store_role)r);
-	else if (strcmp(sub, "disable") == 0)
+		done = (enum store_role)r == u.role ? "already" : "now";
+	} else if (strcmp(sub, "disable") == 0) {
 		rc = u.disabled ? 0 : store_user_set_disabled(st, u.id, 1);
-	else if (strcmp(sub, "enable") == 0)
+		done = u.disabled ? "already disabled"
+				  : "disabled; their sessions and API tokens are revoked";
+	} else if (strcmp(sub, "enable") == 0) {
 		rc = u.disabled ? store_user_set_disabled(st, u.id, 0) : 0;
-	else
+		done = u.disabled ? "enabled" : "already enabled";
+	} else {
+		if (users_new_password(cmd, from_stdin, hash) != 0) {
+			rc = 1;
+			goto out;
+		}
 		rc = store_user_set_password(st, u.id, hash);
-	if (rc < 0)
+		memset(hash, 0, sizeof(hash));
+		done = "has a new password";
+	}
+	if (rc < 0) {
 		fprintf(stderr, "liveline %s: %s\n", cmd, store_errmsg(st));
+		rc = 1;
+	} else if (is_role) {
+		printf("%s is %s %s\n", u.login, done, store_role_name((enum store_role)r));
+	} else {
+		printf("%s %s\n", u.login, done);
+	}
+out:
 	store_user_cleanup(&u);
 	store_close(st);
-	return rc < 0 ? 1 : 0;
+	return rc;
 }
 
 int cli_user(int argc, char **argv)
@@ -330,8 +418,10 @@ static int token_create(int argc, char **argv)
 		default: return cli_bad_option("token create", usage_token);
 		}
 	}
-	if (optind != argc - 1 || !label || !*label)
+	if (optind != argc - 1 || !label)
 		return cli_bad_option("token create", usage_token);
+	if (users_check_text("token create", "--label", label, 0) < 0)
+		return CLI_EXIT_USAGE;
 	st = cli_open_store();
 	if (!st)
 		return 1;

@@ -31,7 +31,7 @@ static int api_split(const char *path, struct api_path *p)
 	memset(p, 0, sizeof(*p));
 	if (strncmp(path, "/api/v1/", 8) != 0 || strlen(path + 8) >= sizeof(p->buf))
 		return -1;
-	strcpy(p->buf, path + 8);
+	memcpy(p->buf, path + 8, strlen(path + 8) + 1); /* length checked above */
 	s = p->buf;
 	while ((tok = strtok_r(s, "/", &save)) != NULL) {
 		s = NULL;

@@ -1080,7 +1080,7 @@ enum MHD_Result http_newsroom_route(struct http_request *req)
 	r.req = req;
 	if (strlen(req->path) >= sizeof(path))
 		return http_respond_error(req, MHD_HTTP_NOT_FOUND, "There is nothing here.");
-	strcpy(path, req->path + strlen("/newsroom"));
+	snprintf(path, sizeof(path), "%s", req->path + strlen("/newsroom"));
 	for (s = path; (tok = strtok_r(s, "/", &save)) != NULL; s = NULL) {
 		if (n == sizeof(seg) / sizeof(seg[0]))
 			return http_respond_error(req, MHD_HTTP_NOT_FOUND, "There is nothing here.");

@@ -4,9 +4,16 @@
  * lists are flattened with cmark's iterator, never by recursion, so that a
  * document nested ten thousand levels deep costs memory, not stack.
  *
- * Text that stays rich (paragraphs, quotes, items, captions) is cmark's own
- * CommonMark rendering of the paragraph: cmark escapes whatever would read back
- * as markup, so the stored inline source parses back to the same inlines.
+ * Text that stays rich (paragraphs, quotes, items, leads, key points) is
+ * cmark's own CommonMark rendering of the paragraph: cmark escapes whatever
+ * would read back as markup, so the stored inline source parses back to the
+ * same inlines. cmark's rendering has a few holes (white space kept by an
+ * entity, breaks in a row, "~~~" at the start of a line, raw bytes in a URL):
+ * body_tidy() and body_tidy_links() take out of the tree what a reader would
+ * not see anyway, and body_canonical() renders until the text no longer
+ * changes. So stored text is a fixed point, and the way back to Markdown at the
+ * end of this file (markup_body_to_markdown) gives the same blocks byte for
+ * byte; test_markup_body.c checks that on random Markdown.
  */
 #include "markup/markup_body.h"
 

@@ -57,11 +57,12 @@ int markup_summary_parse(const char *md, size_t len, struct model_summary *out, 
  *
  *   paragraph  its inline source, as it is
  *   quote      "> " lines, then ">" and "> — CITE" when there is a cite
- *   list       "- " items, "**LEAD** TEXT" for a lead; a list right after a list
- *              takes "*" for its bullets, or the two would merge. An item with no
- *              lead whose text opens with strong text is written as a heading
- *              inside the item (TEXT, then "===") so that the strong text is not
- *              read as a lead.
+ *   list       "- " items, "**LEAD** TEXT" for a lead ("__LEAD__" where the
+ *              lead's own emphasis would pair with "**"); a list right after a
+ *              list takes "*" for its bullets, or the two would merge. An item
+ *              with no lead whose text opens with strong text is written as a
+ *              heading inside the item (TEXT, then "===") so that the strong
+ *              text is not read as a lead.
  *   image      ![ALT](URL "CAPTION"), then "Image source: CREDIT" on the next line
  *              when the credit is not empty
  *   embed      [Embed: TITLE](URL)
@@ -87,7 +88,9 @@ int markup_summary_parse(const char *md, size_t len, struct model_summary *out, 
  *     neither lead nor text is dropped, and an embed with an empty title is an
  *     error;
  *   - a paragraph whose text is nothing but an image, or a link reading
- *     "Embed: ...", reads back as that image or embed. */
+ *     "Embed: ...", reads back as that image or embed;
+ *   - a lead that reads back otherwise between "**" and between "__" alike
+ *     is written as its plain text (the parser never makes one). */
 void markup_body_to_markdown(struct buf *out, const struct model_block *blocks, size_t n);
 
 /* Appends the key points of `s` as a Markdown bullet list ("- point" lines,

@@ -192,7 +192,8 @@ static void put_image(struct buf *out, const struct model_block *b)
 				buf_html(out, url);
 				buf_printf(out, " %dw", widths[i]);
 			}
-			buf_puts(out, "\" sizes=\"(min-width: 48rem) 44rem, 100vw");
+			/* The column is at most --measure (42rem) wide. */
+			buf_puts(out, "\" sizes=\"(min-width: 42rem) 42rem, 100vw");
 		}
 		buf_puts(out, "\" alt=\"");
 		buf_html(out, b->alt);
@@ -287,6 +288,15 @@ static void put_block(struct buf *out, const struct model_block *b)
 	}
 }
 
+/* 1 if UTC time `t` falls on the day `tv` shows, in `zone`. */
+static int same_day(const char *zone, int64_t t, const struct tz_view *tv)
+{
+	struct tz_view v;
+
+	return view_time(zone, t, &v) == 0 && v.year == tv->year && v.month == tv->month &&
+	       v.day == tv->day;
+}
+
 /* One post. `level` is its heading level (3 in a live page, 1 on its own page);
  * `id_prefix` keeps element ids unique when a post is shown twice on a page
  * (pinned, and in the list); `pinned_label` is 0 where a heading already says
@@ -319,12 +329,8 @@ static void post_html(struct buf *out, const struct model_page *page,
 	}
 	if (post->updated_at > post->published_at + 60 &&
 	    view_time(page->zone, post->updated_at, &tv) == 0) {
-		struct tz_view pv;
-		int same_day = view_time(page->zone, post->published_at, &pv) == 0 &&
-			       pv.year == tv.year && pv.month == tv.month && pv.day == tv.day;
-
 		buf_puts(out, "<p class=\"post-updated\">Updated ");
-		put_time(out, &tv, !same_day);
+		put_time(out, &tv, !same_day(page->zone, post->published_at, &tv));
 		buf_puts(out, "</p>\n");
 	}
 	pinned_label = pinned_label && post->pinned;
@@ -345,12 +351,13 @@ static void post_html(struct buf *out, const struct model_page *page,
 	for (size_t i = 0; i < post->n_blocks; i++)
 		put_block(out, &post->blocks[i]);
 	buf_puts(out, "</div>\n");
-	/* A public correction, as newsrooms print them: when, and what changed. */
+	/* A public correction, as newsrooms print them: when, and what changed
+	 * (the day too when it is not the day of publication). */
 	if (post->correction && post->correction[0]) {
 		buf_puts(out, "<p class=\"correction\"><strong>Updated");
 		if (post->correction_at && view_time(page->zone, post->correction_at, &tv) == 0) {
 			buf_putc(out, ' ');
-			put_time(out, &tv, 0);
+			put_time(out, &tv, !same_day(page->zone, post->published_at, &tv));
 		}
 		buf_puts(out, ":</strong> ");
 		buf_html(out, post->correction);

@@ -125,6 +125,7 @@ struct serve_worker {
 	int64_t last_change;
 	int64_t data_version;
 	int64_t schedule_checked; /* UTC seconds of the scheduler's last look */
+	int64_t purged;           /* UTC seconds of the last session clean-up */
 };
 
 /* Reads the change log past what this worker has seen and drops stale pages. */
@@ -164,6 +165,12 @@ static void serve_schedule(struct serve_worker *w)
 	if (now < w->schedule_checked + 1)
 		return;
 	w->schedule_checked = now;
+	/* Expired sessions and old failed sign-ins are only clutter: hourly. */
+	if (now >= w->purged + 3600) {
+		w->purged = now;
+		if (store_session_purge(w->store, now) < 0)
+			log_warnx("sessions: %s", store_errmsg(w->store));
+	}
 	if (store_schedule_next(w->store, &next) < 0) {
 		log_warnx("scheduler: %s", store_errmsg(w->store));
 		return;

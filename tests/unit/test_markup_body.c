@@ -574,15 +574,37 @@ static int reads_same(const char *a, const char *b)
 	return same;
 }
 
-enum cmp { CMP_BYTES, CMP_READING };
+/* CMP_BYTES: every field byte for byte. CMP_IMPORTED: the same, except that
+ * rich text the importer spelled otherwise than cmark would (markup_escape()
+ * writes "\&", "\~" and "\|", cmark "&", "~" and "|") may come back in cmark's
+ * spelling, reading the same. */
+enum cmp { CMP_BYTES, CMP_IMPORTED };
 
 /* Where the blocks being compared came from, for failure messages. */
 static const char *origin = "";
 
+/* 1 if rich text `s` is spelled as the parser would store it. */
+static int cmark_spelling(const char *s)
+{
+	struct model_block *b;
+	size_t n;
+	int same;
+
+	if (markup_body_parse(s, strlen(s), &b, &n, NULL, 0) != 0)
+		return 0;
+	same = n == 1 && b[0].kind == MODEL_BLOCK_PARAGRAPH && strcmp(b[0].text, s) == 0;
+	for (size_t i = 0; i < n; i++)
+		model_block_cleanup(&b[i]);
+	free(b);
+	return same;
+}
+
 static void field_eq(const char *what, size_t i, const char *want, const char *got,
 		     enum cmp how, const char *md)
 {
-	if (str_eq(want, got) || (how == CMP_READING && reads_same(want, got)))
+	if (str_eq(want, got))
+		return;
+	if (how == CMP_IMPORTED && want && !cmark_spelling(want) && reads_same(want, got))
 		return;
 	fail_msg("block %zu %s: want [%s] got [%s]\nMarkdown:\n%s\nfrom:\n%s", i, what,
 		 want ? want : "(null)", got ? got : "(null)", md, origin);
@@ -590,7 +612,7 @@ static void field_eq(const char *what, size_t i, const char *want, const char *g
 
 /* `got` (parsed from `md`) holds the same blocks as `want`, field by field.
  * Plain fields always byte for byte; rich text (paragraph, quote, lead, item,
- * caption) byte for byte or, with CMP_READING, reading the same. */
+ * caption) too, but for what CMP_IMPORTED allows. */
 static void blocks_eq(const struct model_block *want, size_t nw, const struct model_block *got,
 		      size_t ng, enum cmp how, const char *md)
 {
@@ -843,6 +865,20 @@ static void test_md_round_trip_model(void **state)
 	item.lead = NULL;
 	item.text = "**Strong** opening, no lead";
 	round_trip_blocks(b, 3, CMP_BYTES);
+
+	/* The importer's spelling (markup_escape) comes back in cmark's. */
+	memset(b, 0, sizeof(b));
+	b[0].kind = MODEL_BLOCK_PARAGRAPH;
+	b[0].text = "Tom \\& Jerry \\~ \\| \\!";
+	round_trip_blocks(b, 1, CMP_IMPORTED);
+	{
+		char *md = to_md(b, 1);
+		struct parsed p = parse_ok(md);
+
+		assert_string_equal(p.b[0].text, "Tom & Jerry ~ | \\!");
+		parsed_free(&p);
+		free(md);
+	}
 }
 
 static void summary_round_trip(const struct model_summary *s)
@@ -950,8 +986,9 @@ static void test_summary_round_trip(void **state)
  * set aside here, and only that:
  *   - images and embeds keep no URL in the text form, and the parser wants one:
  *     a stand-in URL is given before writing;
- *   - the importer spells escapes its own way (markup_escape writes "\&" and
- *     "\~", cmark "&" and "~"), so rich text is compared by what it reads as;
+ *   - the importer spells some escapes its own way (markup_escape writes "\&"
+ *     and "\~", cmark "&" and "~"): such text may come back in cmark's
+ *     spelling, reading the same (CMP_IMPORTED; none of ours has any today);
  *   - a caption with markup (an ", external" link) comes back as its plain
  *     text: compared as such;
  *   - blank_after is a fact of the text layout (checked to read back as 1). */
@@ -994,7 +1031,7 @@ static void fixture_round_trip(const char *path, int year, size_t *n_posts, size
 				}
 			}
 		}
-		round_trip_blocks(p->blocks, p->n_blocks, CMP_READING);
+		round_trip_blocks(p->blocks, p->n_blocks, CMP_IMPORTED);
 		*n_blocks += p->n_blocks;
 	}
 	summary_round_trip(&summary);

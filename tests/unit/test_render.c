@@ -177,6 +177,30 @@ static void test_post_correction(void **state)
 	assert_lacks(html, "<script>");
 	/* After the body, inside the article. */
 	assert_true(strstr(html, "class=\"correction\"") > strstr(html, "class=\"post-body\""));
+	assert_true(strstr(html, "class=\"correction\"") < strstr(html, "</article>"));
+	free(html);
+
+	/* Written on another day: the day is said too. A note is never raw. */
+	post.correction = "\"><img src=x onerror=alert(1)> & more";
+	post.correction_at = utc("Europe/London", 2026, 2, 18, 9, 5);
+	post.updated_at = post.correction_at;
+	html = RENDER(render_post_html(&out_, &page, &post));
+	assert_has(html, "<p class=\"correction\"><strong>Updated <time "
+			 "datetime=\"2026-02-18T09:05:00Z\">09:05 <span aria-hidden=\"true\">GMT"
+			 "</span><span class=\"vh\">Greenwich Mean Time</span> 18 February</time>:"
+			 "</strong> &quot;&gt;&lt;img src=x onerror=alert(1)&gt; &amp; more</p>");
+	assert_has(html, "<p class=\"post-updated\">Updated <time datetime=\"2026-02-18T09:05:00Z\">");
+	assert_not_raw(html);
+	free(html);
+
+	/* An empty note is no note; the page's other renderings carry it too. */
+	post.correction = "";
+	html = RENDER(render_post_html(&out_, &page, &post));
+	assert_lacks(html, "class=\"correction\"");
+	free(html);
+	post.correction = "corrects the count";
+	html = RENDER(render_permalink_html(&out_, &site, &page, &post, 1, 1));
+	assert_has(html, "</strong> corrects the count</p>");
 	free(html);
 }
 
@@ -204,9 +228,25 @@ static void test_post_image_srcset(void **state)
 	assert_has(html, "<img src=\"/media/0123456789abcdef0123456789abcdef-1600.jpg\" srcset=\""
 			 "/media/0123456789abcdef0123456789abcdef-480.jpg 480w, "
 			 "/media/0123456789abcdef0123456789abcdef-960.jpg 960w, "
-			 "/media/0123456789abcdef0123456789abcdef-1600.jpg 1600w\" sizes=\"");
+			 "/media/0123456789abcdef0123456789abcdef-1600.jpg 1600w\" "
+			 "sizes=\"(min-width: 42rem) 42rem, 100vw\" alt=\"The bridge\" "
+			 "loading=\"lazy\" decoding=\"async\">");
+	assert_lacks(html, "photo-480");
 	assert_has(html, "<img src=\"https://example.com/photo-1600.jpg\" alt=\"Elsewhere\" "
 			 "loading=\"lazy\"");
+	free(html);
+
+	/* Under /media/ but not a name we make, or ours with a host before it. */
+	b[0].url = "/media/photo.jpg";
+	html = RENDER(render_post_html(&out_, &page, &post));
+	assert_has(html, "<img src=\"/media/photo.jpg\" alt=\"The bridge\" loading=\"lazy\" "
+			 "decoding=\"async\">");
+	free(html);
+	b[0].url = "https://live.example/media/0123456789abcdef0123456789abcdef-960.webp";
+	html = RENDER(render_post_html(&out_, &page, &post));
+	assert_has(html, "srcset=\"https://live.example/media/0123456789abcdef0123456789abcdef-480"
+			 ".webp 480w, https://live.example/media/0123456789abcdef0123456789abcdef-960"
+			 ".webp 960w\"");
 	free(html);
 
 	/* A small upload has one width: no srcset. */
