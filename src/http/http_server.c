@@ -362,6 +362,9 @@ static enum MHD_Result http_queue_owned(struct http_request *req, unsigned statu
 	}
 	if (cookie)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, cookie);
+	if (status == MHD_HTTP_UNAUTHORIZED && !private_page)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+					"Bearer realm=\"liveline\"");
 	if (req->retry_after > 0) {
 		char secs[16];
 

@@ -546,10 +546,12 @@ static int body_add_paragraph(struct body *b, char *text)
 	return 0;
 }
 
-/* Image and embed addresses: a reader's browser loads them, so mailto is out. */
+/* Image and embed addresses: a reader's browser loads them, so mailto is out.
+ * An empty address is the model's "the capture kept no address" (an imported
+ * post), shown as a placeholder: editing such a post must not fail on it. */
 static int body_url_ok(const char *url)
 {
-	return markup_url_allowed(url) && strncasecmp(url, "mailto:", 7) != 0;
+	return !*url || (markup_url_allowed(url) && strncasecmp(url, "mailto:", 7) != 0);
 }
 
 /* "Image source: CREDIT" (or the capture's "Image source, CREDIT") after the

@@ -15,7 +15,9 @@
  *   # heading             -> paragraph holding the heading as strong text
  *   code, HTML blocks     -> paragraph of the literal text, escaped
  *   ---                   -> nothing
- * Image and embed URLs must be http, https or a site path.
+ * Image and embed URLs must be http, https or a site path, or empty (the
+ * model's "no address kept", as in an imported capture: editing such a post
+ * keeps the block).
  */
 #ifndef LIVELINE_MARKUP_BODY_H
 #define LIVELINE_MARKUP_BODY_H
@@ -80,8 +82,8 @@ int markup_summary_parse(const char *md, size_t len, struct model_summary *out, 
  *     spelling, and a caption holding markup (an imported ", external" link)
  *     comes back as its plain text;
  *   - an image or embed without a URL (an imported capture keeps none) is
- *     written with an empty one, "![ALT]()", which the parser refuses: the
- *     writer has to give an address;
+ *     written with an empty one, "![ALT]()", which reads back as the same
+ *     block without an address (shown to readers as a placeholder);
  *   - a list's blank_after is a fact of the plain-text layout: it reads back 1;
  *   - plain text loses white space at its two ends (alt, credit, cite, title);
  *     an empty cite, caption or lead reads back as none (NULL), an item with

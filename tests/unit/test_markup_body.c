@@ -342,8 +342,17 @@ static void test_url_errors(void **state)
 	parse_err(md, strlen(md), "image 2: only http, https and site paths are allowed");
 	md = "![x](//evil.example/x.jpg)\n";
 	parse_err(md, strlen(md), "image 1: only http");
-	md = "![x]()\n";
-	parse_err(md, strlen(md), "image 1");
+	/* An empty address is the model's "none kept" (imported posts). */
+	{
+		struct parsed p = parse_ok("![x]()\n\n[Embed: Map]()\n");
+
+		assert_int_equal(p.n, 2);
+		assert_int_equal(p.b[0].kind, MODEL_BLOCK_IMAGE);
+		assert_string_equal(p.b[0].url, "");
+		assert_int_equal(p.b[1].kind, MODEL_BLOCK_EMBED);
+		assert_string_equal(p.b[1].url, "");
+		parsed_free(&p);
+	}
 	md = "![x](mailto:a@b.example)\n";
 	parse_err(md, strlen(md), "image 1");
 	md = "[Embed: Map](data:text/html,<script>alert(1)</script>)\n";
