@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -1067,6 +1068,37 @@ static enum MHD_Result nr_route_post(struct nr_req *r, char **seg, size_t n, jso
 	return nr_error_page(r, MHD_HTTP_NOT_FOUND, "There is nothing at this address.");
 }
 
+/* The length of the host name in "host[:port]" or "[v6]:port": ports are
+ * left out of the comparison, because a proxy passing Host often drops them. */
+static size_t nr_host_len(const char *h)
+{
+	const char *end = *h == '[' ? strchr(h, ']') : NULL;
+
+	if (end)
+		return (size_t)(end - h) + 1;
+	return strcspn(h, ":/");
+}
+
+/* Browsers name the page a form came from in Origin. A form posted from
+ * another site is refused before anything else, sign-in included (which has no
+ * session, hence no CSRF token, to protect it). No Origin (older browsers,
+ * curl) leaves the CSRF token as the guard. */
+static int nr_same_origin(struct http_request *req)
+{
+	const char *origin = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Origin");
+	const char *host = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
+						       MHD_HTTP_HEADER_HOST);
+	const char *p;
+
+	if (!origin)
+		return 1;
+	if (!host || strcmp(origin, "null") == 0)
+		return 0;
+	p = strstr(origin, "://");
+	return p && nr_host_len(p + 3) == nr_host_len(host) &&
+	       strncasecmp(p + 3, host, nr_host_len(host)) == 0;
+}
+
 enum MHD_Result http_newsroom_route(struct http_request *req)
 {
 	struct nr_req r;
@@ -1093,6 +1125,11 @@ enum MHD_Result http_newsroom_route(struct http_request *req)
 		return http_respond_error(req, MHD_HTTP_INTERNAL_SERVER_ERROR,
 					  "The database failed; try again.");
 	nr_view_init(&r);
+	if (is_post && !nr_same_origin(req)) {
+		ret = nr_error_page(&r, MHD_HTTP_FORBIDDEN,
+				    "This form was sent from another site; nothing was changed.");
+		goto out;
+	}
 	if (is_post && form_parse(req, &r.form) < 0) {
 		ret = nr_error_page(&r, MHD_HTTP_BAD_REQUEST,
 				    "The form could not be read (it must be urlencoded or "

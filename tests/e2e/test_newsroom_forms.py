@@ -228,6 +228,30 @@ def newsroom_forms_csrf(env):
         assert newest_post(eve)["title"] == "Not without a token"
 
 
+@test
+def newsroom_forms_other_origin(env):
+    """A form posted from another site (its Origin says so) is refused before
+    anything else, sign-in included; the browser's own origin passes, with or
+    without the port (a proxy may drop it from Host)."""
+    tokens = add_staff(env)
+    with env.server() as srv:
+        ada, eve = start(env, srv, tokens)
+        b = Browser(srv.base)
+        for origin in ("http://evil.example", "https://127.0.0.1.evil.example", "null"):
+            r = b.signin("eve", headers={"Origin": origin})
+            assert r.status == 403, (origin, r.status)
+            assert not r.header("set-cookie"), origin
+        assert b.signin("eve", headers={"Origin": srv.base}).status == 303
+        before = snapshot(env)
+        r = b.post(f"/newsroom/{SLUG}/status", {"status": "ended"},
+                   headers={"Origin": "http://evil.example"})
+        assert r.status == 403 and "another site" in r.text, r.status
+        assert snapshot(env) == before
+        r = b.post(f"/newsroom/{SLUG}/status", {"status": "ended"},
+                   headers={"Origin": "http://127.0.0.1"})
+        assert r.status == 303, (r.status, r.text[:300])
+
+
 def reader_article(base, pid):
     """The reader page's <article> of post pid, or None."""
     r = request(base, "GET", f"/live/{SLUG}")
