@@ -47,21 +47,6 @@ static int api_is(const struct api_path *p, size_t i, const char *word)
 	return i < p->n && strcmp(p->seg[i], word) == 0;
 }
 
-/* A positive decimal id; 0 if the segment is not one. */
-static int64_t api_id(const char *s)
-{
-	int64_t v = 0;
-
-	if (!s || !*s || *s == '0')
-		return 0;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9' || v > (INT64_MAX - 9) / 10)
-			return 0;
-		v = v * 10 + (*s - '0');
-	}
-	return v;
-}
-
 static int api_method(const struct http_request *req, const char *m)
 {
 	return strcmp(req->method, m) == 0;
@@ -132,7 +117,7 @@ static void api_pages(struct http_request *req, const struct nr_ctx *c,
 {
 	const char *slug = p->n > 1 ? p->seg[1] : NULL;
 	const char *m = req->method;
-	int64_t id = p->n > 3 ? api_id(p->seg[3]) : 0;
+	int64_t id = p->n > 3 ? http_segment_id(p->seg[3]) : 0;
 	int get = http_is_read(m), post = strcmp(m, "POST") == 0;
 	int patch = strcmp(m, "PATCH") == 0, del = strcmp(m, "DELETE") == 0;
 
@@ -168,7 +153,7 @@ static void api_pages(struct http_request *req, const struct nr_ctx *c,
 			*matched = -1;
 	} else if (p->n == 3 && api_is(p, 2, "posts")) {
 		const char *pg = http_arg(req, "page");
-		int64_t page_no = pg ? api_id(pg) : 0;
+		int64_t page_no = pg ? http_segment_id(pg) : 0;
 
 		if (get && pg && !page_no)
 			nr_fail(res, 400, "bad_request", "?page= is a positive number.");
@@ -279,7 +264,7 @@ enum MHD_Result http_api_route(struct http_request *req)
 		else
 			matched = -1;
 	} else if (api_is(&p, 0, "users") && p.n <= 2) {
-		int64_t id = p.n == 2 ? api_id(p.seg[1]) : 0;
+		int64_t id = p.n == 2 ? http_segment_id(p.seg[1]) : 0;
 
 		if (p.n == 1 && reading)
 			nr_users_list(&c, &res);
@@ -290,7 +275,7 @@ enum MHD_Result http_api_route(struct http_request *req)
 		else
 			matched = p.n == 1 || id ? -1 : 0;
 	} else if (api_is(&p, 0, "tokens") && p.n <= 2) {
-		int64_t id = p.n == 2 ? api_id(p.seg[1]) : 0;
+		int64_t id = p.n == 2 ? http_segment_id(p.seg[1]) : 0;
 
 		if (p.n == 1 && reading)
 			nr_tokens_list(&c, &res);
@@ -305,7 +290,7 @@ enum MHD_Result http_api_route(struct http_request *req)
 
 		if (reading)
 			nr_audit_list(&c, http_arg(req, "page"),
-				      limit ? (size_t)api_id(limit) : 0, &res);
+				      limit ? (size_t)http_segment_id(limit) : 0, &res);
 		else
 			matched = -1;
 	} else {

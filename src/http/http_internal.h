@@ -42,6 +42,12 @@ struct http_request {
  * its form); everything else up to HTTP_MAX_BODY. */
 #define HTTP_MAX_UPLOAD ((size_t)17 * 1024 * 1024)
 
+/* Parses a positive decimal id (no sign, no leading zeros, fits int64) of
+ * `len` bytes. Returns 0, or -1 if it is not one. */
+int http_parse_id(const char *s, size_t len, int64_t *out);
+/* The same for a NUL-terminated path segment; 0 when it is not an id. */
+int64_t http_segment_id(const char *s);
+
 /* 1 if the method is GET or HEAD. */
 int http_is_read(const char *method);
 /* The peer's address as text ("127.0.0.1", "::1"), into out. */

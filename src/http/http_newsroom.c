@@ -363,6 +363,25 @@ static enum MHD_Result nr_get_desk(struct nr_req *r, const char *slug, unsigned 
 	return http_respond_private_html(r->req, status, &b, NULL);
 }
 
+/* Loads a page, one of its posts and the post's revisions (newest first).
+ * On failure everything is released and the store's code returned. */
+static int nr_load_history(struct nr_req *r, const char *slug, int64_t id,
+			   struct model_page *page, struct model_post *post,
+			   struct store_revision **revs, size_t *n)
+{
+	int rc = store_page_get(r->ctx.st, slug, page);
+
+	if (rc == 0)
+		rc = store_post_get(r->ctx.st, page->id, id, post);
+	if (rc == 0)
+		rc = store_revision_list(r->ctx.st, page->id, id, revs, n);
+	if (rc < 0) {
+		model_post_cleanup(post);
+		model_page_cleanup(page);
+	}
+	return rc;
+}
+
 /* The post editor; with `mine` (a refused edit), the user's version beside the
  * newer one. */
 static enum MHD_Result nr_get_post_edit(struct nr_req *r, const char *slug, int64_t id,
@@ -376,16 +395,9 @@ static enum MHD_Result nr_get_post_edit(struct nr_req *r, const char *slug, int6
 	struct buf b, md, mine_md;
 	int rc;
 
-	rc = store_page_get(r->ctx.st, slug, &page);
-	if (rc == 0)
-		rc = store_post_get(r->ctx.st, page.id, id, &post);
-	if (rc == 0)
-		rc = store_revision_list(r->ctx.st, page.id, id, &revs, &n_revs);
-	if (rc < 0) {
-		model_post_cleanup(&post);
-		model_page_cleanup(&page);
+	rc = nr_load_history(r, slug, id, &page, &post, &revs, &n_revs);
+	if (rc < 0)
 		return nr_store_error(r, rc);
-	}
 	post.pinned = post.id == page.pinned_post_id;
 	buf_init(&md, FORM_TEXT_MAX);
 	buf_init(&mine_md, FORM_TEXT_MAX);
@@ -417,16 +429,9 @@ static enum MHD_Result nr_get_history(struct nr_req *r, const char *slug, int64_
 	struct buf b;
 	int rc;
 
-	rc = store_page_get(r->ctx.st, slug, &page);
-	if (rc == 0)
-		rc = store_post_get(r->ctx.st, page.id, id, &post);
-	if (rc == 0)
-		rc = store_revision_list(r->ctx.st, page.id, id, &revs, &n);
-	if (rc < 0) {
-		model_post_cleanup(&post);
-		model_page_cleanup(&page);
+	rc = nr_load_history(r, slug, id, &page, &post, &revs, &n);
+	if (rc < 0)
 		return nr_store_error(r, rc);
-	}
 	buf_init(&b, NR_HTML_MAX);
 	render_nr_history(&b, &r->view, &page, &post, revs, n);
 	store_revisions_free(revs, n);
@@ -915,24 +920,10 @@ static enum MHD_Result nr_simple_done(struct nr_req *r, struct nr_result *res,
 
 /* ---- routing ------------------------------------------------------------ */
 
-static int64_t nr_id(const char *s)
-{
-	int64_t v = 0;
-
-	if (!s || !*s || *s == '0')
-		return 0;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9' || v > (INT64_MAX - 9) / 10)
-			return 0;
-		v = v * 10 + (*s - '0');
-	}
-	return v;
-}
-
 /* GET routes below /newsroom/, signed in. seg[0..n) are the path segments. */
 static enum MHD_Result nr_route_get(struct nr_req *r, char **seg, size_t n)
 {
-	int64_t id = n >= 3 ? nr_id(seg[2]) : 0;
+	int64_t id = n >= 3 ? http_segment_id(seg[2]) : 0;
 
 	if (n == 0)
 		return nr_get_pages(r);
@@ -960,7 +951,7 @@ static enum MHD_Result nr_route_post(struct nr_req *r, char **seg, size_t n, jso
 {
 	struct nr_result res = { 0 };
 	const char *slug = n >= 1 ? seg[0] : NULL;
-	int64_t id = n >= 3 ? nr_id(seg[2]) : 0;
+	int64_t id = n >= 3 ? http_segment_id(seg[2]) : 0;
 	char cookie[256];
 
 	if (n == 1 && strcmp(seg[0], "signout") == 0) {
@@ -1004,12 +995,12 @@ static enum MHD_Result nr_route_post(struct nr_req *r, char **seg, size_t n, jso
 			nr_user_create(&r->ctx, in, &res);
 		return nr_simple_done(r, &res, NULL, "user");
 	}
-	if (n == 2 && strcmp(seg[0], "users") == 0 && nr_id(seg[1])) {
+	if (n == 2 && strcmp(seg[0], "users") == 0 && http_segment_id(seg[1])) {
 		if (form_put_str(in, &r->form, "role", NULL) < 0)
 			nr_fail(&res, 400, "bad_request", "The form holds text that is not UTF-8.");
 		else {
 			form_put_check(in, &r->form, "disabled");
-			nr_user_update(&r->ctx, nr_id(seg[1]), in, &res);
+			nr_user_update(&r->ctx, http_segment_id(seg[1]), in, &res);
 		}
 		return nr_simple_done(r, &res, NULL, "user");
 	}
@@ -1029,9 +1020,9 @@ static enum MHD_Result nr_route_post(struct nr_req *r, char **seg, size_t n, jso
 		nr_result_cleanup(&res);
 		return ret;
 	}
-	if (n == 3 && strcmp(seg[0], "tokens") == 0 && nr_id(seg[1]) &&
+	if (n == 3 && strcmp(seg[0], "tokens") == 0 && http_segment_id(seg[1]) &&
 	    strcmp(seg[2], "revoke") == 0) {
-		nr_token_revoke(&r->ctx, nr_id(seg[1]), &res);
+		nr_token_revoke(&r->ctx, http_segment_id(seg[1]), &res);
 		return nr_simple_done(r, &res, NULL, "revoked");
 	}
 	if (!slug || nr_slug_reserved(slug) || !model_slug_valid(slug))

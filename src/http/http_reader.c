@@ -23,8 +23,7 @@
 
 #define HTTP_MAX_PAGE_HTML (16 * 1024 * 1024)
 
-/* Parses a positive decimal id (no sign, no leading zeros, fits int64). */
-static int http_parse_id(const char *s, size_t len, int64_t *out)
+int http_parse_id(const char *s, size_t len, int64_t *out)
 {
 	int64_t v = 0;
 
@@ -37,6 +36,13 @@ static int http_parse_id(const char *s, size_t len, int64_t *out)
 	}
 	*out = v;
 	return 0;
+}
+
+int64_t http_segment_id(const char *s)
+{
+	int64_t v;
+
+	return s && http_parse_id(s, strlen(s), &v) == 0 ? v : 0;
 }
 
 /* Writes the cache key "PREFIX:SLUG:N" into `out` (at least 128 bytes; slugs
