@@ -256,7 +256,7 @@ struct store_audit {
 	int64_t id;
 	int64_t at;
 	int64_t user_id;   /* 0: command line or system */
-	char *user_name;   /* display name, or "command line" */
+	char *user_name;   /* display name, "command line", or "scheduler" */
 	char *action;      /* "post.publish", "post.edit", "user.role", ... */
 	int64_t page_id;   /* 0 when not about a page */
 	int64_t post_id;   /* 0 when not about a post */

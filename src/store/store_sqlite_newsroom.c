@@ -34,8 +34,11 @@
 	" d.created_at, d.updated_at, d.title, d.breaking, d.key_event, d.bylines_json," \
 	" d.body_json"
 
+/* User 0 in the audit trail is the command line, except for what the
+ * scheduler did on its own. */
 #define NR_AUDIT_COLUMNS \
-	"a.id, a.at, a.user_id, " NR_NAME("u") ", a.action, a.page_id, a.post_id, a.detail"
+	"a.id, a.at, a.user_id, CASE WHEN a.user_id = 0 AND a.action LIKE 'schedule.%'" \
+	" THEN 'scheduler' ELSE " NR_NAME("u") " END, a.action, a.page_id, a.post_id, a.detail"
 
 static const char *const store_nr_sql[NR_COUNT] = {
 	[NR_USER_INSERT] =

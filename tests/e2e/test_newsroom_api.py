@@ -740,6 +740,7 @@ def newsroom_api_schedule_exactly_once(env):
         entry = [a for a in eve.ok("GET", "/audit")["audit"] if a["action"] == "schedule.publish"]
         assert len(entry) == 1 and entry[0]["post_id"] == posts[0]["id"], entry
         assert entry[0]["user_id"] == 0, entry  # the system, not whoever acted last
+        assert entry[0]["user_name"] == "scheduler", entry
         assert entry[0]["at"] >= iso(at), (entry[0]["at"], iso(at))  # not early
 
 

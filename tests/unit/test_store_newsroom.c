@@ -712,7 +712,7 @@ static void test_schedule_run(void **state)
 	assert_int_equal(n, 2);
 	assert_string_equal(a[0].action, "schedule.publish");
 	assert_int_equal(a[0].user_id, 0);
-	assert_string_equal(a[0].user_name, "command line");
+	assert_string_equal(a[0].user_name, "scheduler");
 	assert_string_equal(a[0].detail, "due-2");
 	store_audit_free(a, n);
 
