@@ -63,6 +63,19 @@ void nr_ok(struct nr_result *res, int status, json_t *body)
 	res->body = body;
 }
 
+void nr_json_push(json_t **arr, json_t *item)
+{
+	if (!*arr) {
+		json_decref(item);
+		return;
+	}
+	/* json_array_append_new() takes the item's reference even when it fails. */
+	if (!item || json_array_append_new(*arr, item) != 0) {
+		json_decref(*arr);
+		*arr = NULL;
+	}
+}
+
 json_t *nr_wrap(const char *key, json_t *value)
 {
 	json_t *o;
@@ -386,11 +399,8 @@ void nr_pages_list(const struct nr_ctx *c, struct nr_result *res)
 		return;
 	}
 	arr = json_array();
-	for (size_t i = 0; arr && i < n; i++)
-		if (json_array_append_new(arr, model_json_page(&pages[i])) != 0) {
-			json_decref(arr);
-			arr = NULL;
-		}
+	for (size_t i = 0; i < n; i++)
+		nr_json_push(&arr, model_json_page(&pages[i]));
 	model_pages_free(pages, n);
 	nr_ok(res, 200, nr_wrap("pages", arr));
 }
@@ -700,12 +710,9 @@ void nr_posts_list(const struct nr_ctx *c, const char *slug, size_t page_no,
 		return;
 	}
 	arr = json_array();
-	for (size_t i = 0; arr && i < n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		posts[i].pinned = posts[i].id == page.pinned_post_id;
-		if (json_array_append_new(arr, model_json_post(&posts[i], page.zone)) != 0) {
-			json_decref(arr);
-			arr = NULL;
-		}
+		nr_json_push(&arr, model_json_post(&posts[i], page.zone));
 	}
 	model_posts_free(posts, n);
 	model_page_cleanup(&page);
@@ -885,11 +892,8 @@ void nr_revisions_list(const struct nr_ctx *c, const char *slug, int64_t id,
 		nr_store_fail(c, res, rc, "post");
 	} else {
 		arr = json_array();
-		for (size_t i = 0; arr && i < n; i++)
-			if (json_array_append_new(arr, nr_json_revision(&revs[i], page.zone))) {
-				json_decref(arr);
-				arr = NULL;
-			}
+		for (size_t i = 0; i < n; i++)
+			nr_json_push(&arr, nr_json_revision(&revs[i], page.zone));
 		nr_ok(res, 200, nr_wrap("revisions", arr));
 	}
 	store_revisions_free(revs, n);
@@ -983,11 +987,8 @@ void nr_drafts_list(const struct nr_ctx *c, const char *slug, struct nr_result *
 		nr_store_fail(c, res, rc, "draft");
 	} else {
 		arr = json_array();
-		for (size_t i = 0; arr && i < n; i++)
-			if (json_array_append_new(arr, nr_json_draft(&d[i]))) {
-				json_decref(arr);
-				arr = NULL;
-			}
+		for (size_t i = 0; i < n; i++)
+			nr_json_push(&arr, nr_json_draft(&d[i]));
 		nr_ok(res, 200, nr_wrap("drafts", arr));
 	}
 	store_drafts_free(d, n);

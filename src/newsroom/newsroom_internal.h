@@ -8,6 +8,11 @@
 
 #include "newsroom/newsroom.h"
 
+/* Appends `item` (its reference is taken) to *arr. On out of memory, or when
+ * *arr is already NULL, releases both and leaves *arr NULL, so a list built in
+ * a loop is checked once, where nr_wrap() turns NULL into a 500. */
+void nr_json_push(json_t **arr, json_t *item);
+
 /* Maps a store error code to a result: not found 404, exists/conflict 409,
  * rule broken 422, anything else 500 (logged). `what` names the thing. */
 int nr_store_fail(const struct nr_ctx *c, struct nr_result *res, int rc, const char *what);

@@ -64,11 +64,8 @@ void nr_users_list(const struct nr_ctx *c, struct nr_result *res)
 		return;
 	}
 	arr = json_array();
-	for (size_t i = 0; arr && i < n; i++)
-		if (json_array_append_new(arr, nr_json_user(&u[i]))) {
-			json_decref(arr);
-			arr = NULL;
-		}
+	for (size_t i = 0; i < n; i++)
+		nr_json_push(&arr, nr_json_user(&u[i]));
 	store_users_free(u, n);
 	nr_ok(res, 200, nr_wrap("users", arr));
 }
@@ -228,11 +225,8 @@ void nr_tokens_list(const struct nr_ctx *c, struct nr_result *res)
 		return;
 	}
 	arr = json_array();
-	for (size_t i = 0; arr && i < n; i++)
-		if (json_array_append_new(arr, nr_json_token(&t[i]))) {
-			json_decref(arr);
-			arr = NULL;
-		}
+	for (size_t i = 0; i < n; i++)
+		nr_json_push(&arr, nr_json_token(&t[i]));
 	store_tokens_free(t, n);
 	nr_ok(res, 200, nr_wrap("tokens", arr));
 }
@@ -331,11 +325,8 @@ void nr_audit_list(const struct nr_ctx *c, const char *slug, size_t limit,
 		return;
 	}
 	arr = json_array();
-	for (size_t i = 0; arr && i < n; i++)
-		if (json_array_append_new(arr, nr_json_audit(&a[i]))) {
-			json_decref(arr);
-			arr = NULL;
-		}
+	for (size_t i = 0; i < n; i++)
+		nr_json_push(&arr, nr_json_audit(&a[i]));
 	store_audit_free(a, n);
 	nr_ok(res, 200, nr_wrap("audit", arr));
 }
