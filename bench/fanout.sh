@@ -88,6 +88,12 @@ The harbour authority says the evening ferry will keep running until the end of 
 
 "We want everyone to find the crossing that suits them," a spokesperson said.
 EOF
+# Posts go through the newsroom API, as an editor's script would send them.
+printf '%s\n%s\n' bench-password-1 bench-password-1 | "$LIVELINE" --db "$TMP/template.db" \
+	user add bench --role editor --name "Bench Desk" --password-stdin >/dev/null
+LL_TOKEN=$("$LIVELINE" --db "$TMP/template.db" token create bench --label bench | tail -n 1)
+python3 -c 'import json,sys; print(json.dumps({"title": "Fan-out post %POST%", "body": open(sys.argv[1]).read()}))' \
+	"$TMP/body.md" > "$TMP/post.json"
 
 start_liveline() { # WORKERS
 	rm -rf "$TMP/ll" && mkdir -p "$TMP/ll"
@@ -133,7 +139,8 @@ run() { # SERVER N ROUND KIND [extra sse_load options...]
 		base=$(curl -s "http://127.0.0.1:$PORT_LL/live/demo/changes?since=0" | sed -n 's/.*"last_seq":\([0-9]*\).*/\1/p')
 		line=$(build/bench/sse_load --port $PORT_LL -n "$n" --posts "$POSTS" --gap-ms 1000 \
 			--gap-jitter-ms 500 --base-seq "$base" --id id --server-pid "$SERVER_PID" \
-			--publish-cmd "$LIVELINE --db $TMP/ll/db post demo --title \"Fan-out post \$SSE_POST\" < $TMP/body.md" \
+			--publish-path /api/v1/pages/demo/posts --publish-body "$TMP/post.json" \
+			--publish-header "Authorization: Bearer $LL_TOKEN" \
 			--label "$kind" "$@") || true
 	else
 		start_nchan "$w"

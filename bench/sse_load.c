@@ -91,6 +91,8 @@ static struct {
 	int settle_ms;
 	const char *publish_cmd;
 	const char *publish_path;
+	const char *publish_header; /* one more request header line, e.g. a token */
+	char *publish_body;         /* the body, "%POST%" replaced by the post number */
 	int msg_bytes;
 	int id_from_data; /* 0: id: line; 1: "seq": in data */
 	long long base_seq;
@@ -802,6 +804,20 @@ static int64_t kernel_tcp_mem(void)
 
 /* ---- publishing ---- */
 
+static char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *data = malloc(65536);
+	size_t n;
+
+	if (!f || !data)
+		die("%s: %s", path, strerror(errno));
+	n = fread(data, 1, 65535, f);
+	data[n] = '\0';
+	fclose(f);
+	return data;
+}
+
 struct pub_result {
 	int64_t dur_ns;
 	int64_t cpu_ns; /* of the publish command (Liveline), from wait4 */
@@ -861,12 +877,26 @@ static struct pub_result publish_http(int k)
 
 	if (!body)
 		die("out of memory");
-	len = snprintf(body, 256, "{\"seq\":%lld,\"kind\":\"post\",\"post_id\":%lld,\"html\":\"", seq,
-		       1000 + seq);
-	while (len < opt.msg_bytes - 2)
-		body[len++] = 'x';
-	body[len++] = '"';
-	body[len++] = '}';
+	if (opt.publish_body) { /* a request of the server's own API */
+		const char *mark = strstr(opt.publish_body, "%POST%");
+		size_t blen = strlen(opt.publish_body);
+		free(body);
+		body = malloc(blen + 32);
+		if (!body)
+			die("out of memory");
+		if (mark)
+			len = snprintf(body, blen + 32, "%.*s%d%s", (int)(mark - opt.publish_body),
+				       opt.publish_body, k, mark + 6);
+		else
+			len = snprintf(body, blen + 32, "%s", opt.publish_body);
+	} else { /* nchan: the message is the event's data, padded to Liveline's size */
+		len = snprintf(body, 256, "{\"seq\":%lld,\"kind\":\"post\",\"post_id\":%lld,\"html\":\"",
+			       seq, 1000 + seq);
+		while (len < opt.msg_bytes - 2)
+			body[len++] = 'x';
+		body[len++] = '"';
+		body[len++] = '}';
+	}
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	dst.sin_family = AF_INET;
 	dst.sin_port = htons((uint16_t)opt.port);
@@ -878,8 +908,11 @@ static struct pub_result publish_http(int k)
 		goto out;
 	int hl = snprintf(req, sizeof(req),
 			  "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n"
-			  "X-EventSource-Event: post\r\nContent-Length: %d\r\nConnection: close\r\n\r\n",
-			  opt.publish_path, opt.host_header, len);
+			  "X-EventSource-Event: post\r\n%s%sContent-Length: %d\r\n"
+			  "Connection: close\r\n\r\n",
+			  opt.publish_path, opt.host_header,
+			  opt.publish_header ? opt.publish_header : "",
+			  opt.publish_header ? "\r\n" : "", len);
 	struct iovec iov[2] = { { req, (size_t)hl }, { body, (size_t)len } };
 	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 2 };
 	if (sendmsg(fd, &mh, 0) != hl + len)
@@ -936,7 +969,8 @@ static void usage(void)
 		"usage: sse_load --port P [--host 127.0.0.1] [--path /live/demo/events] -n N\n"
 		"  [--procs P] [--srcs S] [--posts M] [--gap-ms G] [--gap-jitter-ms J] [--base-seq B]\n"
 		"  [--id id|seq]  (-n 0: publish M posts back to back, no subscribers)\n"
-		"  (--publish-cmd CMD | --publish-path /pub [--msg-bytes B])\n"
+		"  (--publish-cmd CMD | --publish-path /pub [--msg-bytes B]\n"
+		"   [--publish-header 'Authorization: Bearer T'] [--publish-body FILE])\n"
 		"  [--server-pid PID] [--pager C --page-path /live/demo --page-interval-ms I\n"
 		"  --idle-ms T] [--inflight K] [--post-timeout S] [--connect-timeout S]\n"
 		"  [--settle-ms MS] [--label L]\n");
@@ -966,6 +1000,8 @@ int main(int argc, char **argv)
 		else if (ARG("--settle-ms")) opt.settle_ms = atoi(v);
 		else if (ARG("--publish-cmd")) opt.publish_cmd = v;
 		else if (ARG("--publish-path")) opt.publish_path = v;
+		else if (ARG("--publish-header")) opt.publish_header = v;
+		else if (ARG("--publish-body")) opt.publish_body = read_file(v);
 		else if (ARG("--msg-bytes")) opt.msg_bytes = atoi(v);
 		else if (ARG("--id")) opt.id_from_data = strcmp(v, "seq") == 0;
 		else if (ARG("--base-seq")) opt.base_seq = atoll(v);

@@ -18,10 +18,12 @@
 #include "store/store.h"
 
 #define HTTP_MAX_BODY (1024 * 1024) /* bytes; larger request bodies get 413 */
+#define HTTP_SENDFILE_FILES 256     /* file descriptors a worker may hold for cached
+				     * bodies; counted in the open-file limit */
 
 struct http_config {
 	int listen_fd;              /* listening socket, owned by the server from now on */
-	unsigned connection_limit;  /* MHD_OPTION_CONNECTION_LIMIT */
+	unsigned connection_limit;  /* open connections, streams included */
 	size_t connection_memory;   /* per-connection memory pool, bytes */
 	unsigned idle_timeout;      /* seconds before an idle connection is closed */
 	size_t cache_entries;       /* page cache bounds */
@@ -41,6 +43,10 @@ void http_server_free(struct http_server *s);
 
 /* The fd to watch for readability (libmicrohttpd's epoll fd). */
 int http_server_fd(const struct http_server *s);
+/* The streams' fd to watch for readability (sockets the stream hub holds); call
+ * http_server_stream_io() when it is ready. */
+int http_server_stream_fd(const struct http_server *s);
+void http_server_stream_io(struct http_server *s);
 /* Milliseconds until http_server_run() must be called even without events, or -1. */
 int http_server_timeout_ms(struct http_server *s);
 /* Does all pending network work. Returns 0, or -1 if the daemon failed. */
@@ -60,7 +66,8 @@ int http_server_take_written(struct http_server *s);
 /* Sends a heartbeat comment on every open stream. */
 void http_server_heartbeat(struct http_server *s);
 /* Ends every open stream (before http_server_free, at shutdown). Returns the
- * number of streams still open; run the loop until it is 0 or time runs out. */
+ * number of streams still being opened; run the loop until it is 0 or time
+ * runs out. */
 size_t http_server_end_streams(struct http_server *s);
 
 #endif

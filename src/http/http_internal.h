@@ -24,6 +24,9 @@ struct http_server {
 	struct stream_hub *hub;
 	struct render_site site;
 	const char *media_dir; /* uploaded images; NULL: uploads refused */
+	unsigned connection_limit; /* streams and libmicrohttpd's connections together */
+	int cap_logged;            /* the cap was reached, and said so once */
+	unsigned sendfile_files;   /* cached bodies held in memfds (HTTP_SENDFILE_FILES) */
 	int quiesced;
 	int written; /* a newsroom request changed something (http_server_take_written) */
 };
@@ -33,6 +36,7 @@ struct http_request {
 	struct MHD_Connection *conn;
 	const char *method;
 	const char *path;     /* the URL path, without the query */
+	const char *version;  /* "HTTP/1.1" */
 	const char *body;     /* the request body (NUL-terminated), or NULL */
 	size_t body_len;
 	int retry_after;      /* seconds; when > 0 the answer says Retry-After */
@@ -48,6 +52,9 @@ int http_parse_id(const char *s, size_t len, int64_t *out);
 /* The same for a NUL-terminated path segment; 0 when it is not an id. */
 int64_t http_segment_id(const char *s);
 
+/* 1 if a response of unknown length goes out chunked: libmicrohttpd chunks
+ * for HTTP/1.1 and later 1.x clients (its MHD_IS_HTTP_VER_1_1_COMPAT). */
+int http_chunked(const struct http_request *req);
 /* 1 if the method is GET or HEAD. */
 int http_is_read(const char *method);
 /* The peer's address as text ("127.0.0.1", "::1"), into out. */

@@ -335,7 +335,7 @@ static enum MHD_Result http_text(struct http_request *req, const char *slug)
 		/* The page as it is, then each new post as it is published; a blank
 		 * line separates the snapshot from what follows. */
 		ret = stream_open(req->server->hub, req->conn, &page, STREAM_TEXT, -1,
-				  e->body->data, e->body->len);
+				  e->body->data, e->body->len, http_chunked(req));
 	else
 		ret = http_respond_entry(req, e);
 	model_page_cleanup(&page);
@@ -353,7 +353,8 @@ static enum MHD_Result http_events(struct http_request *req, const char *slug)
 					  "Last-Event-ID and since are sequence numbers.");
 	if (http_load_page(req, slug, &page, &ret) < 0)
 		return ret;
-	ret = stream_open(req->server->hub, req->conn, &page, STREAM_SSE, since, NULL, 0);
+	ret = stream_open(req->server->hub, req->conn, &page, STREAM_SSE, since, NULL, 0,
+			  http_chunked(req));
 	model_page_cleanup(&page);
 	return ret;
 }

@@ -17,6 +17,7 @@
 #include <strings.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <sys/mman.h>
 #include <netinet/in.h>
 
 #include "page/page_assets.h"
@@ -27,6 +28,20 @@
  * cache hit allocates nothing: [0] plain, [1] gzip, [2] 304. */
 enum { HTTP_SLOT_PLAIN, HTTP_SLOT_GZIP, HTTP_SLOT_304 };
 
+/* Bodies this large go out with sendfile() from a memfd holding a copy: the
+ * kernel then sends the body's pages by reference instead of copying them into
+ * the socket for every request, as nginx does with its files (measured in
+ * bench/results/page.md). Each such body holds a file descriptor: a worker
+ * keeps at most HTTP_SENDFILE_FILES, which serve_raise_nofile() leaves room
+ * for; beyond that, bodies are sent from memory. */
+#define HTTP_SENDFILE_MIN (16 * 1024)
+
+struct http_prebuilt {
+	struct MHD_Response *r;
+	struct http_server *server;
+	int has_fd;
+};
+
 static void http_body_release(void *cls)
 {
 	page_body_unref(cls);
@@ -34,7 +49,12 @@ static void http_body_release(void *cls)
 
 static void http_attached_free(void *attached)
 {
-	MHD_destroy_response(attached);
+	struct http_prebuilt *p = attached;
+
+	MHD_destroy_response(p->r);
+	if (p->has_fd)
+		p->server->sendfile_files--;
+	free(p);
 }
 
 static void http_add_common_headers(struct MHD_Response *r, const struct page_entry *e)
@@ -45,19 +65,53 @@ static void http_add_common_headers(struct MHD_Response *r, const struct page_en
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 }
 
-/* A response over a shared body: the response holds a reference, released by
- * libmicrohttpd when the last connection using it is done. */
-static struct MHD_Response *http_body_response(const struct page_entry *e,
-					       struct page_body *body, int gzip)
+/* A memfd with a copy of `body`, or -1 (the caller then sends from memory). */
+static int http_body_memfd(const struct page_body *body)
 {
-	struct MHD_Response *r;
+	int fd = memfd_create("liveline-page", MFD_CLOEXEC);
+	size_t off = 0;
 
-	page_body_ref(body);
-	r = MHD_create_response_from_buffer_with_free_callback_cls(
-		body->len, body->data, http_body_release, body);
+	if (fd < 0)
+		return -1;
+	while (off < body->len) {
+		ssize_t n = write(fd, body->data + off, body->len - off);
+		if (n <= 0) {
+			close(fd);
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	return fd;
+}
+
+/* A response over a shared body: from a memfd when it is large (see
+ * HTTP_SENDFILE_MIN), else from the body itself, of which the response holds
+ * a reference released by libmicrohttpd when the last connection using it is
+ * done. */
+static struct MHD_Response *http_body_response(struct http_server *s, const struct page_entry *e,
+					       struct page_body *body, int gzip, int *has_fd)
+{
+	struct MHD_Response *r = NULL;
+	int fd = -1;
+
+	*has_fd = 0;
+	if (body->len >= HTTP_SENDFILE_MIN && s->sendfile_files < HTTP_SENDFILE_FILES)
+		fd = http_body_memfd(body);
+	if (fd >= 0) {
+		r = MHD_create_response_from_fd(body->len, fd); /* closes fd when freed */
+		if (r)
+			*has_fd = 1;
+		else
+			close(fd);
+	}
 	if (!r) {
-		page_body_unref(body);
-		return NULL;
+		page_body_ref(body);
+		r = MHD_create_response_from_buffer_with_free_callback_cls(
+			body->len, body->data, http_body_release, body);
+		if (!r) {
+			page_body_unref(body);
+			return NULL;
+		}
 	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, e->content_type);
 	if (gzip)
@@ -66,25 +120,39 @@ static struct MHD_Response *http_body_response(const struct page_entry *e,
 	return r;
 }
 
-static struct MHD_Response *http_entry_response(struct page_entry *e, int slot)
+static struct MHD_Response *http_entry_response(struct http_server *s, struct page_entry *e,
+						int slot)
 {
-	struct MHD_Response *r = e->attached[slot];
+	struct http_prebuilt *p = e->attached[slot];
+	struct MHD_Response *r;
+	int has_fd = 0;
 
-	if (r)
-		return r;
+	if (p)
+		return p->r;
 	switch (slot) {
 	case HTTP_SLOT_PLAIN:
-		r = http_body_response(e, e->body, 0);
+		r = http_body_response(s, e, e->body, 0, &has_fd);
 		break;
 	case HTTP_SLOT_GZIP:
-		r = http_body_response(e, e->gz, 1);
+		r = http_body_response(s, e, e->gz, 1, &has_fd);
 		break;
 	default:
 		r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
 		if (r)
 			http_add_common_headers(r, e);
 	}
-	e->attached[slot] = r;
+	if (!r)
+		return NULL;
+	p = malloc(sizeof(*p));
+	if (!p) {
+		MHD_destroy_response(r);
+		return NULL;
+	}
+	p->r = r;
+	p->server = s;
+	p->has_fd = has_fd;
+	s->sendfile_files += has_fd;
+	e->attached[slot] = p;
 	return r;
 }
 
@@ -157,12 +225,12 @@ enum MHD_Result http_respond_entry(struct http_request *req, struct page_entry *
 	ae = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
 					 MHD_HTTP_HEADER_ACCEPT_ENCODING);
 	if (inm && status == MHD_HTTP_OK && http_etag_matches(inm, e->etag)) {
-		r = http_entry_response(e, HTTP_SLOT_304);
+		r = http_entry_response(req->server, e, HTTP_SLOT_304);
 		status = MHD_HTTP_NOT_MODIFIED;
 	} else if (e->gz && ae && http_accepts_gzip(ae)) {
-		r = http_entry_response(e, HTTP_SLOT_GZIP);
+		r = http_entry_response(req->server, e, HTTP_SLOT_GZIP);
 	} else {
-		r = http_entry_response(e, HTTP_SLOT_PLAIN);
+		r = http_entry_response(req->server, e, HTTP_SLOT_PLAIN);
 	}
 	if (!r)
 		return MHD_NO; /* out of memory: MHD closes the connection */
@@ -214,6 +282,13 @@ struct http_upload {
 	int refused; /* answered 413 already; drop the rest */
 };
 
+int http_chunked(const struct http_request *req)
+{
+	const char *v = req->version;
+
+	return v && strncmp(v, "HTTP/1.", 7) == 0 && v[7] >= '1' && v[7] <= '9' && !v[8];
+}
+
 int http_is_read(const char *method)
 {
 	return strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
@@ -256,12 +331,11 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn,
 				   const char *version, const char *upload_data,
 				   size_t *upload_data_size, void **con_cls)
 {
-	struct http_request req = { cls, conn, method, url, NULL, 0, 0 };
+	struct http_request req = { cls, conn, method, url, version, NULL, 0, 0 };
 	struct http_upload *up = *con_cls;
 	const char *cl;
 	size_t limit;
 
-	(void)version;
 	if (up == NULL) {
 		limit = http_is_newsroom(url) ? HTTP_MAX_UPLOAD : HTTP_MAX_BODY;
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
@@ -442,6 +516,33 @@ enum MHD_Result http_respond_redirect(struct http_request *req, const char *loca
 	return ret;
 }
 
+/* The connection cap counts the streams the hub holds (no longer
+ * libmicrohttpd's) with libmicrohttpd's own connections. */
+static enum MHD_Result http_accept_policy(void *cls, const struct sockaddr *addr,
+					  socklen_t addrlen)
+{
+	struct http_server *s = cls;
+	const union MHD_DaemonInfo *i;
+	size_t open = stream_hub_subscribers(s->hub);
+
+	(void)addr;
+	(void)addrlen;
+	if (!s->daemon)
+		return MHD_YES;
+	i = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+	if (i)
+		open += i->num_connections;
+	if (open < s->connection_limit) {
+		s->cap_logged = 0;
+		return MHD_YES;
+	}
+	if (!s->cap_logged)
+		log_warnx("refusing connections: %u open, the cap (--connections)",
+			  s->connection_limit);
+	s->cap_logged = 1;
+	return MHD_NO;
+}
+
 static void http_mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	char msg[512];
@@ -477,14 +578,18 @@ struct http_server *http_server_new(const struct http_config *cfg, struct store 
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
+	s->connection_limit = cfg->connection_limit;
+	/* Epoll and turbo are what stream_open() needs to take sockets over. */
 	s->daemon = MHD_start_daemon(
-		MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_TURBO | MHD_USE_ERROR_LOG,
-		0, NULL, NULL, http_access, s,
+		MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ERROR_LOG,
+		0, http_accept_policy, s, http_access, s,
 		MHD_OPTION_LISTEN_SOCKET, cfg->listen_fd,
 		MHD_OPTION_CONNECTION_LIMIT, cfg->connection_limit,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->connection_memory,
 		MHD_OPTION_CONNECTION_TIMEOUT, cfg->idle_timeout,
 		MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, NULL,
+		/* Workers ignore SIGPIPE: this lets libmicrohttpd use sendfile(). */
+		MHD_OPTION_SIGPIPE_HANDLED_BY_APP, 1,
 		MHD_OPTION_NOTIFY_COMPLETED, http_completed, NULL,
 		MHD_OPTION_END);
 	if (!s->daemon) {
@@ -503,7 +608,7 @@ void http_server_free(struct http_server *s)
 {
 	if (!s)
 		return;
-	/* MHD must not be stopped with suspended connections: end streams first. */
+	/* Streams still being opened end on their first read. */
 	stream_hub_shutdown(s->hub);
 	for (int i = 0; i < 100 && stream_hub_subscribers(s->hub) > 0; i++)
 		MHD_run(s->daemon);
@@ -517,6 +622,16 @@ int http_server_fd(const struct http_server *s)
 {
 	const union MHD_DaemonInfo *i = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_EPOLL_FD);
 	return i ? i->epoll_fd : -1;
+}
+
+int http_server_stream_fd(const struct http_server *s)
+{
+	return stream_hub_fd(s->hub);
+}
+
+void http_server_stream_io(struct http_server *s)
+{
+	stream_hub_io(s->hub);
 }
 
 int http_server_timeout_ms(struct http_server *s)

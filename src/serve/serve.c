@@ -90,7 +90,8 @@ static int serve_socket(const struct sockaddr_storage *ss, socklen_t len, int ba
  * then hold: `wanted`, or less with a clear log line when the limit is lower. */
 static unsigned serve_raise_nofile(unsigned wanted)
 {
-	const rlim_t spare = 64; /* the database, the listening socket, epoll, timers */
+	/* the database, the listening socket, epoll, timers; cached bodies */
+	const rlim_t spare = 64 + HTTP_SENDFILE_FILES;
 	struct rlimit rl;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0) {
@@ -292,7 +293,8 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 	}
 	wfd = serve_watch_changes(cfg->db_path);
 	ev.events = EPOLLIN;
-	int fds[] = { http_server_fd(w.http), tfd, hbfd, sfd, wfd };
+	int sio = http_server_stream_fd(w.http);
+	int fds[] = { http_server_fd(w.http), sio, tfd, hbfd, sfd, wfd };
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (fds[i] < 0)
 			continue;
@@ -329,6 +331,8 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 				http_server_heartbeat(w.http);
 			} else if (fd == sfd) {
 				stopping = 1;
+			} else if (fd == sio) {
+				http_server_stream_io(w.http);
 			}
 		}
 		busy = http_server_work(w.http);
@@ -343,8 +347,8 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 			busy = 1;
 		}
 	}
-	/* Stop accepting, then let open streams end cleanly before the daemon
-	 * stops (libmicrohttpd must not be stopped with suspended connections). */
+	/* Stop accepting, end the open streams, and let those being opened end
+	 * on their first read before the daemon stops. */
 	http_server_quiesce(w.http);
 	for (int i = 0; i < 200 && http_server_end_streams(w.http) > 0; i++) {
 		http_server_run(w.http);

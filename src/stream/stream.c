@@ -1,32 +1,41 @@
 /*
  * Live updates over Server-Sent Events: topics, rings of framed events,
- * subscribers as cursors, batched wake-ups. See stream.h and docs/stream.md.
+ * subscribers as cursors on sockets the hub holds. See stream.h and
+ * docs/stream.md.
  */
 #include "stream/stream.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "render/render.h"
 #include "text/text.h"
 #include "util/buf.h"
 #include "util/log.h"
 
-/* libmicrohttpd allocates this much per callback response, but for chunked
- * (HTTP/1.1) streams it writes into the connection's own pool instead and never
- * uses it: keep it small, it is per subscriber. HTTP/1.0 readers get their
- * events in pieces of this size. */
-#define STREAM_BLOCK 512
+/* libmicrohttpd allocates this much for a callback response; the hub takes the
+ * socket on the first call, so nothing is ever read through it. */
+#define STREAM_BLOCK 64
 #define STREAM_FRAME_MAX (8u << 20)
+#define STREAM_IO_EVENTS 64
 
-/* Immutable bytes shared by every subscriber that sends them. */
+/* Immutable bytes shared by every subscriber that sends them, kept in their
+ * chunked form: "SIZE-HEX\r\n" payload "\r\n". A chunked stream sends all of
+ * it, an HTTP/1.0 stream only the payload, so one frame serves both. */
 struct stream_frame {
 	unsigned refs;
-	size_t len;
+	unsigned hdr;  /* length of the chunk-size line */
+	size_t len;    /* payload bytes */
 	char data[];
 };
 
@@ -49,54 +58,62 @@ struct stream_topic {
 	struct stream_slot *ring; /* `size` slots, oldest at `head` */
 	size_t size, head, count;
 	int64_t last_seq;         /* newest event in the ring (or page's seq at load) */
-	struct stream_list active;  /* sending, or about to be asked for data */
-	struct stream_list waiting; /* suspended, up to date */
-	struct stream_list to_wake; /* suspended, with something new to send */
+	struct stream_list idle;    /* up to date */
+	struct stream_list to_wake; /* with something new, sent to by stream_hub_work */
+	struct stream_list blocked; /* socket full: waiting for EPOLLOUT */
 	size_t n_subs;
 	int in_pending;
 	struct stream_topic *next, *next_pending;
 };
 
+/* One reader. Until the hub holds its socket (fd < 0) it belongs to the
+ * libmicrohttpd response (freed with it); then the hub holds a copy. */
 struct stream_sub {
 	struct stream_hub *hub;
 	struct stream_topic *topic;
-	struct MHD_Connection *conn;
-	struct stream_list *list; /* which of its topic's lists it is on */
+	struct MHD_Connection *conn; /* until the hub holds the socket */
+	struct stream_list *list;    /* which of its topic's lists it is on */
 	struct stream_sub *prev, *next;
-	enum stream_kind kind;
-	int suspended;
-	int closing;              /* 1: end cleanly; 2: dropped (too slow) */
-	int dropped_logged;
-	int64_t last_sent;        /* sequence number of the last event sent */
-	struct stream_frame *first; /* sent before anything else, then released */
-	struct stream_frame *cur; /* being sent (a reference) */
-	size_t off;
+	struct stream_frame *first;  /* sent before anything else, then released */
+	struct stream_frame *cur;    /* being sent (a reference) */
+	size_t off;                  /* bytes of cur already sent */
+	int64_t last_sent;           /* sequence number of the last event taken */
+	int fd;
 	unsigned hb_gen;
+	unsigned char kind, chunked;
+	unsigned char adopted; /* the response's copy, once the hub holds the stream */
 };
 
 struct stream_hub {
 	struct store *store;
 	struct stream_topic *topics;
-	struct stream_topic *pending; /* topics with subscribers to wake */
+	struct stream_topic *pending; /* topics with subscribers to send to */
+	struct stream_frame *heartbeat, *hello, *hello_reload;
+	int epfd;
 	unsigned hb_gen;
 	size_t ring_size;
 	size_t n_subs;
 	int shutting_down;
 };
 
-static const char stream_heartbeat[] = ": keep-alive\n\n";
+static const char stream_last_chunk[] = "0\r\n\r\n";
 
 /* ---- frames ---- */
 
 static struct stream_frame *stream_frame_new(const char *data, size_t len)
 {
-	struct stream_frame *f = malloc(sizeof(*f) + len);
+	char line[24];
+	int hdr = snprintf(line, sizeof(line), "%zx\r\n", len);
+	struct stream_frame *f = malloc(sizeof(*f) + (size_t)hdr + len + 2);
 
 	if (!f)
 		return NULL;
 	f->refs = 1;
+	f->hdr = (unsigned)hdr;
 	f->len = len;
-	memcpy(f->data, data, len);
+	memcpy(f->data, line, (size_t)hdr);
+	memcpy(f->data + hdr, data, len);
+	memcpy(f->data + hdr + len, "\r\n", 2);
 	return f;
 }
 
@@ -111,6 +128,17 @@ static void stream_frame_unref(struct stream_frame *f)
 {
 	if (f && --f->refs == 0)
 		free(f);
+}
+
+/* The bytes a stream sends for `f`: the whole chunk, or the bare payload. */
+static const char *stream_frame_wire(const struct stream_frame *f, int chunked, size_t *n)
+{
+	if (chunked) {
+		*n = f->hdr + f->len + 2;
+		return f->data;
+	}
+	*n = f->len;
+	return f->data + f->hdr;
 }
 
 /* Frames one event: an id line (when id > 0), the event name, and one data:
@@ -187,10 +215,11 @@ static void stream_list_splice(struct stream_list *to, struct stream_list *from)
 	from->head = from->tail = NULL;
 }
 
-/* Schedules everyone waiting on `t` to be woken by stream_hub_work(). */
+/* Schedules everyone idle on `t` to be sent to by stream_hub_work(). Blocked
+ * readers catch up when their socket has room. */
 static void stream_topic_wake_all(struct stream_hub *h, struct stream_topic *t)
 {
-	stream_list_splice(&t->to_wake, &t->waiting);
+	stream_list_splice(&t->to_wake, &t->idle);
 	if (t->to_wake.head && !t->in_pending) {
 		t->in_pending = 1;
 		t->next_pending = h->pending;
@@ -337,23 +366,22 @@ static struct stream_slot *stream_ring_find(struct stream_topic *t, int64_t seq)
 	return stream_ring_at(t, (size_t)(seq - oldest));
 }
 
-/* Ends the connections of active readers that still need event `seq`, which is
- * about to leave the ring: they stopped reading (their socket is full, so
- * libmicrohttpd no longer asks them for data) and would otherwise hold a
- * connection forever. Shutting the socket down makes libmicrohttpd close it. */
+static void stream_sub_close(struct stream_sub *s);
+
+/* Ends the streams of blocked readers that still need event `seq`, which is
+ * about to leave the ring: they stopped reading (their socket is full) and would
+ * otherwise hold a connection forever. Readers on the other lists find the gap
+ * when they next take an event (stream_sub_next). */
 static void stream_drop_behind(struct stream_topic *t, int64_t seq)
 {
-	for (struct stream_sub *s = t->active.head; s; s = s->next) {
-		const union MHD_ConnectionInfo *ci;
+	struct stream_sub *s = t->blocked.head, *next;
 
-		if (s->last_sent >= seq || s->closing)
+	for (; s; s = next) {
+		next = s->next;
+		if (s->last_sent >= seq)
 			continue;
-		s->closing = 2;
-		s->dropped_logged = 1;
 		log_info("stream: dropping a reader more than %zu events behind", t->size);
-		ci = MHD_get_connection_info(s->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-		if (ci)
-			shutdown(ci->connect_fd, SHUT_RDWR);
+		stream_sub_close(s);
 	}
 }
 
@@ -487,12 +515,33 @@ void stream_hub_apply(struct stream_hub *h, const struct store_change *changes, 
 
 struct stream_hub *stream_hub_new(struct store *store, size_t ring_size)
 {
+	static const char reload[] = "{\"kind\":\"reload\",\"reason\":\"The page has changed "
+				     "more than this stream can replay.\"}";
 	struct stream_hub *h = calloc(1, sizeof(*h));
+	struct stream_frame *r;
+	struct buf b;
 
 	if (!h)
 		return NULL;
 	h->store = store;
 	h->ring_size = ring_size ? ring_size : STREAM_RING;
+	h->epfd = epoll_create1(EPOLL_CLOEXEC);
+	/* What every SSE stream starts with: the retry hint, and `reload` when the
+	 * reader's position cannot be served from the ring. */
+	buf_init(&b, 4096);
+	buf_printf(&b, "retry: %d\n\n", STREAM_RETRY_MS);
+	h->hello = b.err ? NULL : stream_frame_new(b.data, b.len);
+	r = stream_frame_sse(0, "reload", reload);
+	if (r)
+		buf_append(&b, r->data + r->hdr, r->len);
+	h->hello_reload = b.err || !r ? NULL : stream_frame_new(b.data, b.len);
+	stream_frame_unref(r);
+	buf_cleanup(&b);
+	h->heartbeat = stream_frame_new(": keep-alive\n\n", 14);
+	if (h->epfd < 0 || !h->hello || !h->hello_reload || !h->heartbeat) {
+		stream_hub_free(h);
+		return NULL;
+	}
 	return h;
 }
 
@@ -500,8 +549,14 @@ void stream_hub_free(struct stream_hub *h)
 {
 	if (!h)
 		return;
+	stream_hub_shutdown(h);
 	while (h->topics)
 		stream_topic_free(h, h->topics);
+	stream_frame_unref(h->hello);
+	stream_frame_unref(h->hello_reload);
+	stream_frame_unref(h->heartbeat);
+	if (h->epfd >= 0)
+		close(h->epfd);
 	free(h);
 }
 
@@ -510,29 +565,128 @@ size_t stream_hub_subscribers(const struct stream_hub *h)
 	return h->n_subs;
 }
 
-static void stream_sub_resume(struct stream_sub *s)
+int stream_hub_fd(const struct stream_hub *h)
 {
+	return h->epfd;
+}
+
+/* ---- one subscriber ---- */
+
+/* The next frame for `s` to send (a new reference), or NULL when it is up to
+ * date. Sets *gap when the reader needs an event the ring no longer has. */
+static struct stream_frame *stream_sub_next(struct stream_sub *s, int *gap)
+{
+	struct stream_topic *t = s->topic;
+	struct stream_slot *slot;
+
+	if (s->first) {
+		struct stream_frame *f = s->first;
+		s->first = NULL;
+		return f;
+	}
+	while (s->last_sent < t->last_seq) {
+		slot = stream_ring_find(t, s->last_sent + 1);
+		if (!slot) {
+			*gap = 1;
+			return NULL;
+		}
+		s->last_sent = slot->seq;
+		if (s->kind == STREAM_SSE)
+			return stream_frame_ref(slot->sse);
+		if (slot->text)
+			return stream_frame_ref(slot->text);
+	}
+	/* A text stream has no comment syntax: it gets no heartbeat. */
+	if (s->kind == STREAM_SSE && s->hb_gen != s->hub->hb_gen)
+		return stream_frame_ref(s->hub->heartbeat);
+	return NULL;
+}
+
+/* Frees a subscriber the hub holds, closing its socket. */
+static void stream_sub_close(struct stream_sub *s)
+{
+	struct stream_hub *h = s->hub;
+
+	/* libmicrohttpd may not have closed its descriptor of the socket yet:
+	 * take it out of our set explicitly rather than rely on close(). */
+	epoll_ctl(h->epfd, EPOLL_CTL_DEL, s->fd, NULL);
+	close(s->fd);
 	stream_list_remove(s);
-	stream_list_push(&s->topic->active, s);
-	if (s->suspended) {
-		s->suspended = 0;
-		MHD_resume_connection(s->conn);
+	stream_frame_unref(s->first);
+	stream_frame_unref(s->cur);
+	/* The topic stays when its last reader leaves: readers come and go, and
+	 * rebuilding the ring from the store each time would cost more. */
+	s->topic->n_subs--;
+	h->n_subs--;
+	free(s);
+}
+
+static void stream_sub_move(struct stream_sub *s, struct stream_list *l)
+{
+	if (s->list != l) {
+		stream_list_remove(s);
+		stream_list_push(l, s);
+	}
+}
+
+/* Sends `s` everything it has not had, until it is up to date (idle) or its
+ * socket is full (blocked). Ends the stream of a reader who left or fell out of
+ * the ring. One send() per frame: a delivery is one system call. */
+static void stream_sub_pump(struct stream_sub *s)
+{
+	struct stream_topic *t = s->topic;
+	int gap = 0;
+
+	for (;;) {
+		const char *wire;
+		size_t n;
+		ssize_t k;
+
+		if (!s->cur) {
+			s->cur = stream_sub_next(s, &gap);
+			s->off = 0;
+			if (!s->cur) {
+				if (gap) {
+					log_info("stream: dropping a reader more than %zu events behind",
+						 t->size);
+					stream_sub_close(s);
+				} else {
+					stream_sub_move(s, &t->idle);
+				}
+				return;
+			}
+		}
+		wire = stream_frame_wire(s->cur, s->chunked, &n);
+		k = send(s->fd, wire + s->off, n - s->off, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				stream_sub_move(s, &t->blocked);
+				return;
+			}
+			stream_sub_close(s); /* the reader left (EPIPE, ECONNRESET) */
+			return;
+		}
+		/* After a partial send the next one meets the full socket (EAGAIN),
+		 * which arms the edge-triggered EPOLLOUT. */
+		s->off += (size_t)k;
+		if (s->off == n) {
+			stream_frame_unref(s->cur);
+			s->cur = NULL;
+			s->hb_gen = s->hub->hb_gen;
+		}
 	}
 }
 
 int stream_hub_work(struct stream_hub *h)
 {
-	size_t budget = h->n_subs / 16;
-
-	if (budget < STREAM_WAKE_BATCH)
-		budget = STREAM_WAKE_BATCH;
-	if (budget > 4096)
-		budget = 4096;
+	size_t budget = STREAM_SEND_BATCH;
 
 	while (h->pending && budget) {
 		struct stream_topic *t = h->pending;
 		while (t->to_wake.head && budget) {
-			stream_sub_resume(t->to_wake.head);
+			stream_sub_pump(t->to_wake.head);
 			budget--;
 		}
 		if (!t->to_wake.head) {
@@ -541,6 +695,26 @@ int stream_hub_work(struct stream_hub *h)
 		}
 	}
 	return h->pending != NULL;
+}
+
+void stream_hub_io(struct stream_hub *h)
+{
+	struct epoll_event ev[STREAM_IO_EVENTS];
+	int n;
+
+	do {
+		n = epoll_wait(h->epfd, ev, STREAM_IO_EVENTS, 0);
+		for (int i = 0; i < n; i++) {
+			struct stream_sub *s = ev[i].data.ptr;
+
+			/* A reader sends nothing on a stream: input is its going away
+			 * (end of file, reset), or a protocol error. Either ends it. */
+			if (ev[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+				stream_sub_close(s);
+			else if ((ev[i].events & EPOLLOUT) && s->list == &s->topic->blocked)
+				stream_sub_pump(s);
+		}
+	} while (n == STREAM_IO_EVENTS);
 }
 
 void stream_hub_heartbeat(struct stream_hub *h)
@@ -554,148 +728,109 @@ void stream_hub_shutdown(struct stream_hub *h)
 {
 	h->shutting_down = 1;
 	for (struct stream_topic *t = h->topics; t; t = t->next) {
-		stream_topic_wake_all(h, t);
-		while (t->to_wake.head) {
-			t->to_wake.head->closing = 1;
-			stream_sub_resume(t->to_wake.head);
+		struct stream_list *lists[] = { &t->idle, &t->to_wake, &t->blocked };
+		for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+			while (lists[i]->head) {
+				struct stream_sub *s = lists[i]->head;
+				/* A clean end where it is cheap: a reader then knows the
+				 * stream ended and did not break. */
+				if (s->chunked && !s->cur)
+					(void)!send(s->fd, stream_last_chunk, sizeof(stream_last_chunk) - 1,
+						    MSG_NOSIGNAL | MSG_DONTWAIT);
+				stream_sub_close(s);
+			}
 		}
+		t->in_pending = 0;
 	}
 	h->pending = NULL;
-	for (struct stream_topic *t = h->topics; t; t = t->next)
-		t->in_pending = 0;
 }
 
-/* ---- one subscriber ---- */
-
-/* The next frame for `s` to send (a new reference), or NULL when it is up to
- * date. Sets s->closing = 2 when the reader fell out of the ring. */
-static struct stream_frame *stream_sub_next(struct stream_sub *s)
+/* Takes the socket of `s` from libmicrohttpd: called when it has sent the
+ * response headers and asks for the body, with nothing of its own left to
+ * send. Returns the subscriber the hub now holds (a copy: `s` stays with the
+ * response, which libmicrohttpd frees when it pleases), or NULL if the socket
+ * cannot be taken (the stream then ends). */
+static struct stream_sub *stream_sub_adopt(struct stream_sub *s)
 {
-	struct stream_topic *t = s->topic;
-	struct stream_slot *slot;
+	struct stream_hub *h = s->hub;
+	const union MHD_ConnectionInfo *ci;
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET };
+	struct stream_sub *n;
+	int fd, on = 1, off = 0;
 
-	if (s->first) {
-		struct stream_frame *f = s->first;
-		s->first = NULL;
-		return f;
-	}
-	while (s->last_sent < t->last_seq) {
-		slot = stream_ring_find(t, s->last_sent + 1);
-		if (!slot) {
-			s->closing = 2;
-			return NULL;
-		}
-		s->last_sent = slot->seq;
-		if (s->kind == STREAM_SSE)
-			return stream_frame_ref(slot->sse);
-		if (slot->text)
-			return stream_frame_ref(slot->text);
-	}
-	return NULL;
-}
-
-static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
-{
-	struct stream_sub *s = cls;
-	size_t n = 0;
-
-	(void)pos;
-	if (s->hub->shutting_down && !s->closing)
-		s->closing = 1;
-	while (n < max) {
-		if (!s->cur) {
-			if (s->closing)
-				break;
-			s->cur = stream_sub_next(s);
-			s->off = 0;
-			if (!s->cur)
-				break;
-		}
-		size_t k = s->cur->len - s->off;
-		if (k > max - n)
-			k = max - n;
-		memcpy(buf + n, s->cur->data + s->off, k);
-		n += k;
-		s->off += k;
-		if (s->off == s->cur->len) {
-			stream_frame_unref(s->cur);
-			s->cur = NULL;
-		}
-	}
-	if (n > 0) {
-		s->hb_gen = s->hub->hb_gen;
-		return (ssize_t)n;
-	}
-	if (s->closing == 2) {
-		if (!s->dropped_logged)
-			log_info("stream: dropping a reader more than %zu events behind",
-				 s->topic->size);
-		return MHD_CONTENT_READER_END_WITH_ERROR;
-	}
-	if (s->closing)
-		return MHD_CONTENT_READER_END_OF_STREAM;
-	if (s->hb_gen != s->hub->hb_gen && s->kind == STREAM_SSE &&
-	    max >= sizeof(stream_heartbeat) - 1) {
-		s->hb_gen = s->hub->hb_gen;
-		memcpy(buf, stream_heartbeat, sizeof(stream_heartbeat) - 1);
-		return (ssize_t)(sizeof(stream_heartbeat) - 1);
-	}
-	/* Nothing to send: sleep until an event or a heartbeat wakes us. */
-	stream_list_remove(s);
-	stream_list_push(&s->topic->waiting, s);
-	s->suspended = 1;
-	MHD_suspend_connection(s->conn);
-	return 0;
-}
-
-static void stream_sub_free(void *cls)
-{
-	struct stream_sub *s = cls;
-	struct stream_topic *t = s->topic;
-
-	stream_list_remove(s);
-	stream_frame_unref(s->first);
-	stream_frame_unref(s->cur);
-	/* The topic stays when its last reader leaves: readers come and go, and
-	 * rebuilding the ring from the store each time would cost more. */
-	t->n_subs--;
-	s->hub->n_subs--;
-	free(s);
-}
-
-/* What an SSE stream starts with: the retry hint, and `reload` when the reader's
- * position cannot be served from the ring. */
-static struct stream_frame *stream_first_frame(int reload)
-{
-	struct buf b;
-	struct stream_frame *f, *r;
-
-	buf_init(&b, 4096);
-	buf_printf(&b, "retry: %d\n\n", STREAM_RETRY_MS);
-	f = b.err ? NULL : stream_frame_new(b.data, b.len);
-	buf_cleanup(&b);
-	if (!f || !reload)
-		return f;
-	r = stream_frame_sse(0, "reload", "{\"kind\":\"reload\",\"reason\":\"The page has "
-					  "changed more than this stream can replay.\"}");
-	if (!r) {
-		stream_frame_unref(f);
+	ci = MHD_get_connection_info(s->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (!ci)
+		return NULL;
+	n = malloc(sizeof(*n));
+	if (!n)
+		return NULL;
+	fd = fcntl(ci->connect_fd, F_DUPFD_CLOEXEC, 0);
+	if (fd < 0) {
+		log_warn("stream: cannot take over a connection");
+		free(n);
 		return NULL;
 	}
-	b.data = NULL;
-	buf_init(&b, 8192);
-	buf_append(&b, f->data, f->len);
-	buf_append(&b, r->data, r->len);
-	stream_frame_unref(f);
-	stream_frame_unref(r);
-	f = b.err ? NULL : stream_frame_new(b.data, b.len);
-	buf_cleanup(&b);
-	return f;
+	/* libmicrohttpd may have corked the socket for a body that it will not
+	 * send; events go out as they come. */
+	setsockopt(fd, IPPROTO_TCP, TCP_CORK, &off, sizeof(off));
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+	*n = *s;
+	n->fd = fd;
+	n->conn = NULL;
+	ev.data.ptr = n;
+	if (epoll_ctl(h->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		log_warn("stream: epoll_ctl");
+		close(fd);
+		free(n);
+		return NULL;
+	}
+	s->first = NULL; /* now n's */
+	s->adopted = 1;
+	return n;
+}
+
+/* libmicrohttpd's body callback, called once: the hub takes the socket and
+ * tells libmicrohttpd to drop the connection. With MHD_USE_TURBO it then only
+ * closes its own descriptor (no shutdown()), so the socket lives on in ours.
+ * It logs the "application error" at debug level. */
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct stream_sub *s = cls, *n;
+
+	(void)pos;
+	(void)buf;
+	(void)max;
+	if (s->adopted)
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	if (s->hub->shutting_down)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	n = stream_sub_adopt(s);
+	if (!n)
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	stream_list_push(&n->topic->to_wake, n);
+	/* The first bytes go now, before libmicrohttpd closes its descriptor. */
+	stream_sub_pump(n);
+	return MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
+/* The response is freed, and with it the subscriber it carried; once adopted
+ * that is only an empty shell (the hub holds the copy). */
+static void stream_response_free(void *cls)
+{
+	struct stream_sub *s = cls;
+
+	if (!s->adopted) {
+		stream_frame_unref(s->first);
+		s->topic->n_subs--;
+		s->hub->n_subs--;
+	}
+	free(s);
 }
 
 enum MHD_Result stream_open(struct stream_hub *h, struct MHD_Connection *conn,
 			    const struct model_page *page, enum stream_kind kind,
-			    int64_t since, const char *snapshot, size_t snapshot_len)
+			    int64_t since, const char *snapshot, size_t snapshot_len,
+			    int chunked)
 {
 	struct stream_topic *t;
 	struct stream_sub *s;
@@ -713,7 +848,9 @@ enum MHD_Result stream_open(struct stream_hub *h, struct MHD_Connection *conn,
 	s->hub = h;
 	s->topic = t;
 	s->conn = conn;
-	s->kind = kind;
+	s->fd = -1;
+	s->kind = (unsigned char)kind;
+	s->chunked = chunked ? 1 : 0;
 	s->hb_gen = h->hb_gen;
 	s->last_sent = t->last_seq;
 	if (kind == STREAM_SSE) {
@@ -725,34 +862,34 @@ enum MHD_Result stream_open(struct stream_hub *h, struct MHD_Connection *conn,
 			else
 				s->last_sent = since;
 		}
-		s->first = stream_first_frame(reload);
+		s->first = stream_frame_ref(reload ? h->hello_reload : h->hello);
 	} else if (snapshot) {
 		s->first = stream_frame_new(snapshot, snapshot_len);
+		if (!s->first) {
+			free(s);
+			return MHD_NO;
+		}
 	}
-	if ((kind == STREAM_SSE || snapshot) && !s->first)
-		goto fail_sub;
 	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_BLOCK, stream_read, s,
-					      stream_sub_free);
-	if (!r)
-		goto fail_sub;
+					      stream_response_free);
+	if (!r) {
+		stream_frame_unref(s->first);
+		free(s);
+		return MHD_NO;
+	}
 	t->n_subs++;
 	h->n_subs++;
-	stream_list_push(&t->active, s);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 				kind == STREAM_SSE ? "text/event-stream; charset=utf-8"
 						   : "text/plain; charset=utf-8");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache, no-transform");
 	MHD_add_response_header(r, "X-Accel-Buffering", "no");
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	/* A stream is idle by design between events; heartbeats prove it alive. */
+	/* The headers may wait for a slow reader; after them the hub holds it. */
 	MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, 0u);
 	ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
-	MHD_destroy_response(r); /* frees s through stream_sub_free if not queued */
+	MHD_destroy_response(r); /* frees s through stream_response_free if not queued */
 	return ret;
-fail_sub:
-	stream_frame_unref(s->first);
-	free(s);
-	return MHD_NO;
 }
 
 char *stream_changes_json(struct stream_hub *h, const struct model_page *page,

@@ -1,6 +1,6 @@
 /*
  * Live updates: Server-Sent Events streams (and plain-text follow streams) of
- * the changes to a live page, over libmicrohttpd's suspend/resume.
+ * the changes to a live page.
  *
  * Render once, send to all. Each worker keeps, per live page that has readers,
  * a topic: a ring of the last events (STREAM_RING by default), each rendered and framed once
@@ -10,11 +10,17 @@
  * is sending. A subscriber that falls further behind than the ring holds (a
  * reader who stopped reading) is dropped, which bounds what a slow reader costs.
  *
- * Idle subscribers are suspended connections. A new event wakes them in batches
- * of STREAM_WAKE_BATCH per loop turn (stream_hub_work), so that sending to a large
- * audience never stalls page requests for long. A comment line every
- * heartbeat interval keeps proxies from closing idle streams and lets the server
- * notice readers who left (a suspended connection cannot see a disconnect).
+ * libmicrohttpd parses the request and sends the response headers; then the
+ * hub takes the socket over (stream_open) and libmicrohttpd forgets the
+ * connection. An open stream costs this process one struct stream_sub (under
+ * 100 bytes) instead of a libmicrohttpd connection with its memory pool, and a
+ * delivery is one send() on a socket of the hub's own epoll set, with no
+ * libmicrohttpd bookkeeping (bench/results/fanout-profile.md measured why).
+ * A new event is sent to STREAM_SEND_BATCH subscribers per loop turn
+ * (stream_hub_work), so that page requests are served between batches of a
+ * large fan-out. A reader whose socket is full waits for EPOLLOUT with its
+ * cursor and catches up from the ring. A comment line every heartbeat interval
+ * keeps proxies from closing idle streams.
  *
  * The event contract (names, data fields, replay, reload) is docs/stream.md.
  */
@@ -30,7 +36,7 @@
 
 #define STREAM_RING 512          /* default events kept per page: the replay horizon,
 				  * and how far behind a reader may fall */
-#define STREAM_WAKE_BATCH 256    /* at least this many subscribers woken per loop turn */
+#define STREAM_SEND_BATCH 128    /* subscribers sent to per loop turn, about 1 ms */
 #define STREAM_RETRY_MS 3000
 
 struct stream_hub;
@@ -50,34 +56,42 @@ void stream_hub_free(struct stream_hub *h);
  * the topics that have readers, and schedules their subscribers to be woken. */
 void stream_hub_apply(struct stream_hub *h, const struct store_change *changes, size_t n);
 
-/* Wakes a batch of waiting subscribers. Returns 1 if more are waiting to be
- * woken (call again on the next loop turn without sleeping).
- *
- * The batch is a trade between page requests and fan-out cost: a page request
- * waits behind at most one batch (about 10 µs a subscriber), but libmicrohttpd
- * walks its whole list of suspended connections on every turn that resumes any,
- * so small batches with many subscribers cost CPU per delivery (measured in
- * bench/results/fanout-profile.md). The batch is a sixteenth of this worker's
- * subscribers, between STREAM_WAKE_BATCH and 4,096: a fan-out takes about 16
- * turns whatever the audience, and the walks stay a small share of the work. */
+/* Sends what is new to a batch of STREAM_SEND_BATCH subscribers. Returns 1 if
+ * more are waiting (call again on the next loop turn without sleeping): a page
+ * request waits behind at most one batch. */
 int stream_hub_work(struct stream_hub *h);
+
+/* The hub's epoll fd: readable when a stream's socket has room again or its
+ * reader left. Add it to the worker's loop and call stream_hub_io() then. */
+int stream_hub_fd(const struct stream_hub *h);
+void stream_hub_io(struct stream_hub *h);
 
 /* Wakes every subscriber to send a heartbeat comment. */
 void stream_hub_heartbeat(struct stream_hub *h);
 
-/* Ends every stream: subscribers are woken and finish. Call before stopping the
- * HTTP daemon (it must have no suspended connections). */
+/* Ends every stream: the streams the hub holds are ended at once (a chunked
+ * stream with its last chunk when nothing is half sent), and streams still in
+ * libmicrohttpd's hands end on their first read. */
 void stream_hub_shutdown(struct stream_hub *h);
 
+/* Open streams, those still being opened included. */
 size_t stream_hub_subscribers(const struct stream_hub *h);
 
 /* Opens a stream on `conn` for `page`. For STREAM_SSE, `since` is the sequence
  * number the reader has seen (-1: none, start with the next change); for
- * STREAM_TEXT, `snapshot` (may be NULL) is sent first. Returns the MHD result
- * of queuing the response; on failure nothing is queued and MHD_NO returned. */
+ * STREAM_TEXT, `snapshot` (may be NULL) is sent first. `chunked` says whether
+ * libmicrohttpd sends this response with chunked encoding (HTTP/1.1 and later
+ * 1.x; an HTTP/1.0 stream ends with the connection), which the hub must
+ * continue once it holds the socket. Returns the MHD result of queuing the
+ * response; on failure nothing is queued and MHD_NO returned.
+ *
+ * The daemon must run with MHD_USE_TURBO (so that it closes a connection
+ * without shutdown(), which would end the stream for the hub too) and in epoll
+ * mode (it removes a socket from its epoll set before closing it). */
 enum MHD_Result stream_open(struct stream_hub *h, struct MHD_Connection *conn,
 			    const struct model_page *page, enum stream_kind kind,
-			    int64_t since, const char *snapshot, size_t snapshot_len);
+			    int64_t since, const char *snapshot, size_t snapshot_len,
+			    int chunked);
 
 /* The changes of `page` after `since` as one JSON document (docs/stream.md),
  * from the same events the streams send. Returns a malloc'd string (free it)

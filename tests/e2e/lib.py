@@ -86,7 +86,10 @@ class Server:
             return [int(x) for x in f.read().split()]
 
     def stop(self):
-        """SIGTERM; returns the exit status. Only our own PID is signalled."""
+        """SIGTERM; returns the exit status. Only our own PID is signalled.
+        Stopping again only returns the status."""
+        if self.proc.stdout.closed:
+            return self.proc.returncode
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:

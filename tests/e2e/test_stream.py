@@ -278,3 +278,139 @@ def hostile_post_is_inert_everywhere(env):
         assert "<script>alert(7)</script>" in txt  # the text form is plain text: shown, not run
         assert curl(srv.base + "/live/demo.txt").header("content-type").startswith("text/plain")
         assert curl(srv.base + "/live/demo.txt").header("x-content-type-options") == "nosniff"
+
+
+def raw_stream(base, path, version="HTTP/1.1"):
+    """A stream request on a bare socket, to see the bytes on the wire."""
+    host, port = base.split("//")[1].split(":")
+    s = socket.create_connection((host, int(port)), timeout=5)
+    s.sendall(f"GET {path} {version}\r\nHost: x\r\n\r\n".encode())
+    return s
+
+
+def read_until(sock, buf, pred, timeout=5):
+    """Reads into buf (a bytearray) until pred(buf); returns pred's result, or
+    None at end of stream or timeout."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        r = pred(buf)
+        if r:
+            return r
+        sock.settimeout(max(0.01, deadline - time.time()))
+        try:
+            chunk = sock.recv(65536)
+        except (socket.timeout, TimeoutError):
+            break
+        except ConnectionResetError:
+            return pred(buf)
+        if not chunk:
+            return pred(buf)
+        buf += chunk
+    return pred(buf)
+
+
+def read_to_eof(sock, buf, timeout=10):
+    return read_until(sock, buf, lambda b: None, timeout) is None and buf
+
+
+def dechunk(body):
+    """Decodes a chunked body strictly: returns (data, ended) or raises."""
+    out, pos = bytearray(), 0
+    while pos < len(body):
+        eol = body.index(b"\r\n", pos)
+        size = int(body[pos:eol], 16)
+        start = eol + 2
+        assert body[start + size:start + size + 2] == b"\r\n", body[pos:pos + 80]
+        if size == 0:
+            assert start + 2 == len(body), "bytes after the last chunk"
+            return bytes(out), True
+        out += body[start:start + size]
+        pos = start + size + 2
+    return bytes(out), False
+
+
+@test
+def stream_wire_is_chunked_for_http11_and_plain_for_http10(env):
+    """Once the server holds a stream's socket itself it must keep the framing the
+    response headers promised: chunks for HTTP/1.1, bare bytes for HTTP/1.0, and
+    a clean last chunk when the server stops."""
+    env.import_capture(DEMO, "demo", 2026)
+    srv = Server(env.binary, env.db, 2)
+    try:
+        s11 = raw_stream(srv.base, "/live/demo/events")
+        s10 = raw_stream(srv.base, "/live/demo/events", "HTTP/1.0")
+        b11, b10 = bytearray(), bytearray()
+        hello = b"retry: 3000\n\n"
+        assert read_until(s11, b11, lambda b: hello in b), bytes(b11)
+        assert read_until(s10, b10, lambda b: hello in b), bytes(b10)
+        pid = post(env, "demo", "Wire check")
+        mark = f'"post_id":{pid},'.encode()
+        assert read_until(s11, b11, lambda b: mark in b and b.endswith(b"\n\n\r\n")), bytes(b11)
+        assert read_until(s10, b10, lambda b: mark in b and b.endswith(b"\n\n")), bytes(b10)
+
+        head11, _, body11 = bytes(b11).partition(b"\r\n\r\n")
+        head10, _, body10 = bytes(b10).partition(b"\r\n\r\n")
+        assert head11.startswith(b"HTTP/1.1 200") and b"transfer-encoding: chunked" in head11.lower()
+        assert head10.startswith(b"HTTP/1.") and b"transfer-encoding" not in head10.lower()
+        data11, ended = dechunk(body11)
+        assert not ended
+        # the same events, byte for byte, whatever the framing
+        assert data11 == body10, (data11[:200], body10[:200])
+        assert data11.startswith(hello)
+        ev = data11[len(hello):].decode()
+        assert ev.startswith(f"id: {last_seq(env, 'demo')}\nevent: post\ndata: {{")
+        assert ev.endswith("\n\n") and ev.count("\n\n") == 1
+
+        # stopping the server ends both: the chunked stream with its last chunk
+        assert srv.stop() == 0
+        read_to_eof(s11, b11)
+        read_to_eof(s10, b10)
+        data11, ended = dechunk(bytes(b11).partition(b"\r\n\r\n")[2])
+        assert ended, bytes(b11)[-40:]
+        s11.close()
+        s10.close()
+    finally:
+        srv.stop()
+
+
+@test
+def stream_connection_cap_counts_open_streams(env):
+    """--connections caps what a worker holds, streams included; a reader who
+    leaves frees its place at once."""
+    env.import_capture(DEMO, "demo", 2026)
+    srv = Server(env.binary, env.db, 1, "--connections", "16")
+    try:
+        streams = []
+        for _ in range(16):
+            s = raw_stream(srv.base, "/live/demo/events")
+            buf = bytearray()
+            assert read_until(s, buf, lambda b: b"retry: 3000" in b), bytes(buf)
+            streams.append(s)
+        # the 17th connection is closed without an answer
+        extra = raw_stream(srv.base, "/live/demo")
+        buf = bytearray()
+        read_to_eof(extra, buf, timeout=5)
+        assert not buf.startswith(b"HTTP/"), bytes(buf[:100])
+        extra.close()
+        assert "refusing connections" in srv.log()
+        # the open streams still get every post
+        pid = post(env, "demo", "At the cap")
+        for s in streams:
+            buf = bytearray()
+            assert read_until(s, buf, lambda b: f'"post_id":{pid},'.encode() in b), bytes(buf)
+        # readers leave: their places are free again
+        for s in streams[:4]:
+            s.close()
+        assert wait_for(lambda: curl(srv.base + "/live/demo").status == 200, timeout=5)
+        for s in streams[4:]:
+            s.close()
+        again = []
+        for _ in range(15):
+            s = raw_stream(srv.base, "/live/demo/events")
+            buf = bytearray()
+            assert read_until(s, buf, lambda b: b"retry: 3000" in b), "a left reader's place was kept"
+            again.append(s)
+        for s in again:
+            s.close()
+    finally:
+        srv.stop()
