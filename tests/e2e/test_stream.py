@@ -310,7 +310,21 @@ def read_until(sock, buf, pred, timeout=5):
 
 
 def read_to_eof(sock, buf, timeout=10):
-    return read_until(sock, buf, lambda b: None, timeout) is None and buf
+    """Reads into buf until the server closes; True at end of stream (or a
+    reset), False if it was still open at the timeout."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        sock.settimeout(max(0.01, deadline - time.time()))
+        try:
+            chunk = sock.recv(65536)
+        except (socket.timeout, TimeoutError):
+            return False
+        except ConnectionResetError:
+            return True
+        if not chunk:
+            return True
+        buf += chunk
+    return False
 
 
 def dechunk(body):
@@ -363,8 +377,7 @@ def stream_wire_is_chunked_for_http11_and_plain_for_http10(env):
 
         # stopping the server ends both: the chunked stream with its last chunk
         assert srv.stop() == 0
-        read_to_eof(s11, b11)
-        read_to_eof(s10, b10)
+        assert read_to_eof(s11, b11) and read_to_eof(s10, b10)
         data11, ended = dechunk(bytes(b11).partition(b"\r\n\r\n")[2])
         assert ended, bytes(b11)[-40:]
         s11.close()
@@ -389,7 +402,7 @@ def stream_connection_cap_counts_open_streams(env):
         # the 17th connection is closed without an answer
         extra = raw_stream(srv.base, "/live/demo")
         buf = bytearray()
-        read_to_eof(extra, buf, timeout=5)
+        assert read_to_eof(extra, buf, timeout=5)
         assert not buf.startswith(b"HTTP/"), bytes(buf[:100])
         extra.close()
         assert "refusing connections" in srv.log()
@@ -414,3 +427,35 @@ def stream_connection_cap_counts_open_streams(env):
             s.close()
     finally:
         srv.stop()
+
+
+@test
+def stream_reader_input_or_leaving_ends_the_stream(env):
+    """A reader sends nothing on a stream: bytes after the request (a pipelined
+    request, garbage) end it, and so does a reader half-closing its side. The
+    server goes on serving everyone else."""
+    env.import_capture(DEMO, "demo", 2026)
+    with env.server(workers=1) as srv:
+        other = Sse(srv.base, "/live/demo/events")
+        s = raw_stream(srv.base, "/live/demo/events")
+        buf = bytearray()
+        assert read_until(s, buf, lambda b: b"retry: 3000" in b)
+        s.sendall(b"GET /live/demo HTTP/1.1\r\nHost: x\r\n\r\n")
+        buf = bytearray()
+        assert read_to_eof(s, buf, timeout=5), "the stream stayed open"
+        assert b"HTTP/1.1 200" not in buf, "a pipelined request must not be answered on a stream"
+        s.close()
+
+        h = raw_stream(srv.base, "/live/demo/events")
+        buf = bytearray()
+        assert read_until(h, buf, lambda b: b"retry: 3000" in b)
+        h.shutdown(socket.SHUT_WR)
+        buf = bytearray()
+        assert read_to_eof(h, buf, timeout=5), "a reader who left was not noticed"
+        h.close()
+
+        pid = post(env, "demo", "Still serving")
+        e = other.next(timeout=5)
+        assert e and e["data"]["post_id"] == pid
+        other.close()
+        assert curl(srv.base + "/live/demo").status == 200
