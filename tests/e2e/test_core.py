@@ -358,3 +358,46 @@ def serve_refuses_a_port_in_use(env):
         p = env.cli.run("serve", "--listen", f"127.0.0.1:{port}")
         assert p.returncode == 1 and b"in use" in p.stderr, p.stderr
         assert curl(srv.base + "/live/demo").status == 200
+
+
+def memfds(pid):
+    """The cached-body memfds a worker holds."""
+    n = 0
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            n += "memfd:liveline-page" in os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            pass
+    return n
+
+
+@test
+def large_cached_page_goes_out_from_a_memfd(env):
+    """A cached body of 16 KiB or more is sent with sendfile from a memfd: the
+    bytes must be exactly the page's, across requests, HEAD and gzip, follow
+    every change, and old copies must be let go."""
+    env.import_capture(DEMO, "demo", 2026)
+    para = ("The council's transport committee heard evidence all afternoon. " * 12 + "\n\n")
+    for i in range(8):
+        env.cli.run("post", "demo", "--title", f"Long update {i}", stdin=(para * 3).encode(), check=0)
+    with env.server(workers=1) as srv:
+        url = srv.base + "/live/demo"
+        (worker,) = srv.workers()
+        r = curl(url)
+        assert r.status == 200 and len(r.body) >= 16 * 1024, len(r.body)
+        assert int(r.header("content-length")) == len(r.body)
+        assert memfds(worker) >= 1, "the large page is not served from a memfd"
+        for _ in range(3):
+            assert curl(url).body == r.body
+        h = curl(url, "--head")
+        assert h.status == 200 and h.header("content-length") == str(len(r.body))
+        rgz = curl(url, headers=["Accept-Encoding: gzip"], raw=True)
+        assert gzip.decompress(rgz.body) == r.body
+        # every change gives a new body; the old copies are closed
+        for i in range(6):
+            env.cli.run("post", "demo", "--title", f"Changing {i}", stdin=b"Short.\n", check=0)
+            fresh = wait_for(lambda: (lambda x: x if f"Changing {i}".encode() in x.body else None)(
+                curl(url)), timeout=5)
+            assert fresh and int(fresh.header("content-length")) == len(fresh.body)
+            assert fresh.body.count(b"</html>") == 1
+        assert memfds(worker) <= 2, memfds(worker)
