@@ -21,7 +21,7 @@ DEB_BUILD := gcc make pkg-config libmicrohttpd-dev libsqlite3-dev libicu-dev \
 DEB_TEST  := libcmocka-dev curl python3 python3-feedparser sqlite3 chromium nodejs
 
 CFLAGS_BASE := -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
-               -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Isrc
+               -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -pthread -Isrc
 OPT     ?= -O2 -g
 PKG_CFLAGS = $(shell pkg-config --cflags $(LIBS))
 PKG_LIBS   = $(shell pkg-config --libs $(LIBS))
@@ -34,7 +34,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 define flavour
 $(1)OBJ  := $$(patsubst src/%.c,$(2)/obj/%.o,$$(SRC))
 $(2)/liveline: $$($(1)OBJ) $(2)/obj/main.o
-	$$(CC) $(3) -o $$@ $$^ $$(PKG_LIBS) -lm
+	$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS) -lm
 $(2)/obj/page/page_assets.o: $$(wildcard web/*)
 $(2)/obj/%.o: src/%.c $$(wildcard src/*/*.h)
 	@mkdir -p $$(dir $$@)

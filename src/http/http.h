@@ -43,10 +43,6 @@ void http_server_free(struct http_server *s);
 
 /* The fd to watch for readability (libmicrohttpd's epoll fd). */
 int http_server_fd(const struct http_server *s);
-/* The streams' fd to watch for readability (sockets the stream hub holds); call
- * http_server_stream_io() when it is ready. */
-int http_server_stream_fd(const struct http_server *s);
-void http_server_stream_io(struct http_server *s);
 /* Milliseconds until http_server_run() must be called even without events, or -1. */
 int http_server_timeout_ms(struct http_server *s);
 /* Does all pending network work. Returns 0, or -1 if the daemon failed. */
@@ -57,9 +53,6 @@ void http_server_quiesce(struct http_server *s);
 /* Drops what the changes make stale and sends them to the streams. */
 void http_server_apply_changes(struct http_server *s, const struct store_change *changes,
 			       size_t n);
-/* Does a bounded slice of pending stream work (waking subscribers). Returns 1
- * if more is pending: the loop should come back without sleeping. */
-int http_server_work(struct http_server *s);
 /* 1 once after a newsroom request (form or API) that may have changed the
  * store: the worker then reads the change log at once. */
 int http_server_take_written(struct http_server *s);

@@ -530,8 +530,9 @@ static enum MHD_Result http_accept_policy(void *cls, const struct sockaddr *addr
 	if (!s->daemon)
 		return MHD_YES;
 	i = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
-	if (i)
-		open += i->num_connections;
+	/* Those whose stream the hub took are counted once, as streams. */
+	if (i && i->num_connections > stream_hub_dropping(s->hub))
+		open += i->num_connections - stream_hub_dropping(s->hub);
 	if (open < s->connection_limit) {
 		s->cap_logged = 0;
 		return MHD_YES;
@@ -541,6 +542,16 @@ static enum MHD_Result http_accept_policy(void *cls, const struct sockaddr *addr
 			  s->connection_limit);
 	s->cap_logged = 1;
 	return MHD_NO;
+}
+
+static void http_connection_notify(void *cls, struct MHD_Connection *conn,
+				   void **socket_context, enum MHD_ConnectionNotificationCode code)
+{
+	struct http_server *s = cls;
+
+	(void)socket_context;
+	if (code == MHD_CONNECTION_NOTIFY_CLOSED)
+		stream_hub_connection_closed(s->hub, conn);
 }
 
 static void http_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -591,6 +602,7 @@ struct http_server *http_server_new(const struct http_config *cfg, struct store 
 		/* Workers ignore SIGPIPE: this lets libmicrohttpd use sendfile(). */
 		MHD_OPTION_SIGPIPE_HANDLED_BY_APP, 1,
 		MHD_OPTION_NOTIFY_COMPLETED, http_completed, NULL,
+		MHD_OPTION_NOTIFY_CONNECTION, http_connection_notify, s,
 		MHD_OPTION_END);
 	if (!s->daemon) {
 		snprintf(err, errlen, "libmicrohttpd could not start on the listening socket");
@@ -624,16 +636,6 @@ int http_server_fd(const struct http_server *s)
 	return i ? i->epoll_fd : -1;
 }
 
-int http_server_stream_fd(const struct http_server *s)
-{
-	return stream_hub_fd(s->hub);
-}
-
-void http_server_stream_io(struct http_server *s)
-{
-	stream_hub_io(s->hub);
-}
-
 int http_server_timeout_ms(struct http_server *s)
 {
 	MHD_UNSIGNED_LONG_LONG t;
@@ -665,11 +667,6 @@ void http_server_apply_changes(struct http_server *s, const struct store_change 
 	for (size_t i = 0; i < n; i++)
 		page_cache_drop_page(s->cache, changes[i].page_id);
 	stream_hub_apply(s->hub, changes, n);
-}
-
-int http_server_work(struct http_server *s)
-{
-	return stream_hub_work(s->hub);
 }
 
 int http_server_take_written(struct http_server *s)

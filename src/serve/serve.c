@@ -293,8 +293,7 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 	}
 	wfd = serve_watch_changes(cfg->db_path);
 	ev.events = EPOLLIN;
-	int sio = http_server_stream_fd(w.http);
-	int fds[] = { http_server_fd(w.http), sio, tfd, hbfd, sfd, wfd };
+	int fds[] = { http_server_fd(w.http), tfd, hbfd, sfd, wfd };
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (fds[i] < 0)
 			continue;
@@ -312,8 +311,8 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 
 	int busy = 0;
 	while (!stopping) {
-		/* With stream work pending, only look at what is ready and come back:
-		 * page requests interleave with a large fan-out. */
+		/* Streams are sent by the hub's own thread: this loop only serves
+		 * requests and reads the change log. */
 		int n = epoll_wait(ep, events, 16, busy ? 0 : http_server_timeout_ms(w.http));
 		if (n < 0 && errno != EINTR) {
 			log_warn("worker: epoll_wait");
@@ -331,11 +330,9 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 				http_server_heartbeat(w.http);
 			} else if (fd == sfd) {
 				stopping = 1;
-			} else if (fd == sio) {
-				http_server_stream_io(w.http);
 			}
 		}
-		busy = http_server_work(w.http);
+		busy = 0;
 		if (http_server_run(w.http) < 0) {
 			log_warnx("worker: the HTTP daemon failed");
 			goto out;

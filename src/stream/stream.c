@@ -7,6 +7,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <jansson.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -14,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -67,7 +71,9 @@ struct stream_topic {
 };
 
 /* One reader. Until the hub holds its socket (fd < 0) it belongs to the
- * libmicrohttpd response (freed with it); then the hub holds a copy. */
+ * libmicrohttpd response (freed with it); then the hub holds a copy, until it
+ * is closed (fd < 0 again, on the hub's graveyard list until no epoll event
+ * can name it). */
 struct stream_sub {
 	struct stream_hub *hub;
 	struct stream_topic *topic;
@@ -84,19 +90,38 @@ struct stream_sub {
 	unsigned char adopted; /* the response's copy, once the hub holds the stream */
 };
 
+/* Everything below `lock` is guarded by it: the worker's thread renders,
+ * opens and adopts streams under it, the hub's thread sends under it. */
 struct stream_hub {
+	pthread_mutex_t lock;
+	pthread_t thread;
+	int has_thread, stop;
 	struct store *store;
 	struct stream_topic *topics;
 	struct stream_topic *pending; /* topics with subscribers to send to */
+	struct stream_list graveyard; /* closed subscribers, freed by the hub's thread */
 	struct stream_frame *heartbeat, *hello, *hello_reload;
 	int epfd;
+	int wakefd; /* eventfd in epfd: work for the hub's thread */
 	unsigned hb_gen;
 	size_t ring_size;
-	size_t n_subs;
+	atomic_size_t n_subs; /* read without the lock by the accept policy */
 	int shutting_down;
+	/* The worker's thread's own: connections libmicrohttpd was told to drop
+	 * after the hub took their socket, until it frees them. */
+	struct MHD_Connection **dropped;
+	size_t n_dropped, cap_dropped;
 };
 
 static const char stream_last_chunk[] = "0\r\n\r\n";
+
+/* Tells the hub's thread there is sending to do. */
+static void stream_hub_wake(struct stream_hub *h)
+{
+	uint64_t one = 1;
+
+	(void)!write(h->wakefd, &one, sizeof(one));
+}
 
 /* ---- frames ---- */
 
@@ -224,6 +249,7 @@ static void stream_topic_wake_all(struct stream_hub *h, struct stream_topic *t)
 		t->in_pending = 1;
 		t->next_pending = h->pending;
 		h->pending = t;
+		stream_hub_wake(h);
 	}
 }
 
@@ -491,6 +517,7 @@ void stream_hub_apply(struct stream_hub *h, const struct store_change *changes, 
 {
 	struct model_page page;
 
+	pthread_mutex_lock(&h->lock);
 	for (size_t i = 0; i < n; i++) {
 		struct stream_topic *t = stream_topic_find(h, changes[i].page_id);
 		int64_t before;
@@ -509,9 +536,13 @@ void stream_hub_apply(struct stream_hub *h, const struct store_change *changes, 
 		if (t->last_seq > before)
 			stream_topic_wake_all(h, t);
 	}
+	pthread_mutex_unlock(&h->lock);
 }
 
 /* ---- the hub ---- */
+
+static void *stream_hub_thread(void *arg);
+static void stream_hub_bury(struct stream_hub *h);
 
 struct stream_hub *stream_hub_new(struct store *store, size_t ring_size)
 {
@@ -521,11 +552,15 @@ struct stream_hub *stream_hub_new(struct store *store, size_t ring_size)
 	struct stream_frame *r;
 	struct buf b;
 
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
+
 	if (!h)
 		return NULL;
+	pthread_mutex_init(&h->lock, NULL);
 	h->store = store;
 	h->ring_size = ring_size ? ring_size : STREAM_RING;
 	h->epfd = epoll_create1(EPOLL_CLOEXEC);
+	h->wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	/* What every SSE stream starts with: the retry hint, and `reload` when the
 	 * reader's position cannot be served from the ring. */
 	buf_init(&b, 4096);
@@ -538,10 +573,17 @@ struct stream_hub *stream_hub_new(struct store *store, size_t ring_size)
 	stream_frame_unref(r);
 	buf_cleanup(&b);
 	h->heartbeat = stream_frame_new(": keep-alive\n\n", 14);
-	if (h->epfd < 0 || !h->hello || !h->hello_reload || !h->heartbeat) {
+	if (h->epfd < 0 || h->wakefd < 0 || !h->hello || !h->hello_reload || !h->heartbeat ||
+	    epoll_ctl(h->epfd, EPOLL_CTL_ADD, h->wakefd, &ev) < 0) {
 		stream_hub_free(h);
 		return NULL;
 	}
+	if (pthread_create(&h->thread, NULL, stream_hub_thread, h) != 0) {
+		log_warnx("stream: cannot start the hub's thread");
+		stream_hub_free(h);
+		return NULL;
+	}
+	h->has_thread = 1;
 	return h;
 }
 
@@ -549,7 +591,15 @@ void stream_hub_free(struct stream_hub *h)
 {
 	if (!h)
 		return;
+	if (h->has_thread) {
+		pthread_mutex_lock(&h->lock);
+		h->stop = 1;
+		pthread_mutex_unlock(&h->lock);
+		stream_hub_wake(h);
+		pthread_join(h->thread, NULL);
+	}
 	stream_hub_shutdown(h);
+	stream_hub_bury(h);
 	while (h->topics)
 		stream_topic_free(h, h->topics);
 	stream_frame_unref(h->hello);
@@ -557,17 +607,46 @@ void stream_hub_free(struct stream_hub *h)
 	stream_frame_unref(h->heartbeat);
 	if (h->epfd >= 0)
 		close(h->epfd);
+	if (h->wakefd >= 0)
+		close(h->wakefd);
+	pthread_mutex_destroy(&h->lock);
+	free(h->dropped);
 	free(h);
 }
 
 size_t stream_hub_subscribers(const struct stream_hub *h)
 {
-	return h->n_subs;
+	return atomic_load(&h->n_subs);
 }
 
-int stream_hub_fd(const struct stream_hub *h)
+size_t stream_hub_dropping(const struct stream_hub *h)
 {
-	return h->epfd;
+	return h->n_dropped;
+}
+
+void stream_hub_connection_closed(struct stream_hub *h, struct MHD_Connection *conn)
+{
+	for (size_t i = 0; i < h->n_dropped; i++) {
+		if (h->dropped[i] == conn) {
+			h->dropped[i] = h->dropped[--h->n_dropped];
+			return;
+		}
+	}
+}
+
+/* Remembers a connection libmicrohttpd is about to drop; without memory the
+ * cap just counts it twice until it is gone. */
+static void stream_hub_note_dropped(struct stream_hub *h, struct MHD_Connection *conn)
+{
+	if (h->n_dropped == h->cap_dropped) {
+		size_t cap = h->cap_dropped ? h->cap_dropped * 2 : 16;
+		struct MHD_Connection **d = realloc(h->dropped, cap * sizeof(*d));
+		if (!d)
+			return;
+		h->dropped = d;
+		h->cap_dropped = cap;
+	}
+	h->dropped[h->n_dropped++] = conn;
 }
 
 /* ---- one subscriber ---- */
@@ -602,7 +681,9 @@ static struct stream_frame *stream_sub_next(struct stream_sub *s, int *gap)
 	return NULL;
 }
 
-/* Frees a subscriber the hub holds, closing its socket. */
+/* Ends the stream of a subscriber the hub holds, closing its socket. The
+ * struct itself goes to the graveyard: an epoll event the hub's thread has
+ * already taken may still name it (stream_hub_bury frees it). */
 static void stream_sub_close(struct stream_sub *s)
 {
 	struct stream_hub *h = s->hub;
@@ -611,14 +692,27 @@ static void stream_sub_close(struct stream_sub *s)
 	 * take it out of our set explicitly rather than rely on close(). */
 	epoll_ctl(h->epfd, EPOLL_CTL_DEL, s->fd, NULL);
 	close(s->fd);
+	s->fd = -1;
 	stream_list_remove(s);
 	stream_frame_unref(s->first);
 	stream_frame_unref(s->cur);
+	s->first = s->cur = NULL;
 	/* The topic stays when its last reader leaves: readers come and go, and
 	 * rebuilding the ring from the store each time would cost more. */
 	s->topic->n_subs--;
 	h->n_subs--;
-	free(s);
+	stream_list_push(&h->graveyard, s);
+}
+
+/* Frees the closed subscribers. Called by the hub's thread between handling
+ * one set of epoll events and waiting for the next, when none can name them. */
+static void stream_hub_bury(struct stream_hub *h)
+{
+	while (h->graveyard.head) {
+		struct stream_sub *s = h->graveyard.head;
+		stream_list_remove(s);
+		free(s);
+	}
 }
 
 static void stream_sub_move(struct stream_sub *s, struct stream_list *l)
@@ -679,7 +773,9 @@ static void stream_sub_pump(struct stream_sub *s)
 	}
 }
 
-int stream_hub_work(struct stream_hub *h)
+/* Sends what is new to a batch of STREAM_SEND_BATCH subscribers. Returns 1 if
+ * more are waiting. */
+static int stream_hub_work(struct stream_hub *h)
 {
 	size_t budget = STREAM_SEND_BATCH;
 
@@ -697,35 +793,71 @@ int stream_hub_work(struct stream_hub *h)
 	return h->pending != NULL;
 }
 
-void stream_hub_io(struct stream_hub *h)
+/* Handles what epoll reported on the streams' sockets. */
+static void stream_hub_io(struct stream_hub *h, const struct epoll_event *ev, int n)
 {
-	struct epoll_event ev[STREAM_IO_EVENTS];
-	int n;
+	uint64_t count;
 
-	do {
-		n = epoll_wait(h->epfd, ev, STREAM_IO_EVENTS, 0);
-		for (int i = 0; i < n; i++) {
-			struct stream_sub *s = ev[i].data.ptr;
+	for (int i = 0; i < n; i++) {
+		struct stream_sub *s = ev[i].data.ptr;
 
-			/* A reader sends nothing on a stream: input is its going away
-			 * (end of file, reset), or a protocol error. Either ends it. */
-			if (ev[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
-				stream_sub_close(s);
-			else if ((ev[i].events & EPOLLOUT) && s->list == &s->topic->blocked)
-				stream_sub_pump(s);
+		if (!s) {
+			(void)!read(h->wakefd, &count, sizeof(count));
+			continue;
 		}
-	} while (n == STREAM_IO_EVENTS);
+		if (s->fd < 0)
+			continue; /* closed since epoll_wait returned */
+		/* A reader sends nothing on a stream: input is its going away (end
+		 * of file, reset), or a protocol error. Either ends it. */
+		if (ev[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+			stream_sub_close(s);
+		else if ((ev[i].events & EPOLLOUT) && s->list == &s->topic->blocked)
+			stream_sub_pump(s);
+	}
+}
+
+/* The hub's thread: sends in batches, taking the lock for one batch at a time
+ * so that the worker's thread can open streams and add events in between. The
+ * worker's thread never sends a fan-out, so page requests do not wait for one;
+ * and as batch work this thread does not preempt it when both are runnable. */
+static void *stream_hub_thread(void *arg)
+{
+	struct stream_hub *h = arg;
+	struct epoll_event ev[STREAM_IO_EVENTS];
+	struct sched_param none = { 0 };
+	int busy = 0, n;
+
+	pthread_setschedparam(pthread_self(), SCHED_BATCH, &none);
+	for (;;) {
+		n = epoll_wait(h->epfd, ev, STREAM_IO_EVENTS, busy ? 0 : -1);
+		if (n < 0 && errno != EINTR) {
+			log_warn("stream: epoll_wait");
+			n = 0;
+		}
+		pthread_mutex_lock(&h->lock);
+		if (h->stop) {
+			pthread_mutex_unlock(&h->lock);
+			return NULL;
+		}
+		stream_hub_io(h, ev, n < 0 ? 0 : n);
+		busy = stream_hub_work(h);
+		stream_hub_bury(h);
+		pthread_mutex_unlock(&h->lock);
+	}
 }
 
 void stream_hub_heartbeat(struct stream_hub *h)
 {
+	pthread_mutex_lock(&h->lock);
 	h->hb_gen++;
 	for (struct stream_topic *t = h->topics; t; t = t->next)
 		stream_topic_wake_all(h, t);
+	pthread_mutex_unlock(&h->lock);
 }
 
 void stream_hub_shutdown(struct stream_hub *h)
 {
+	pthread_mutex_lock(&h->lock);
 	h->shutting_down = 1;
 	for (struct stream_topic *t = h->topics; t; t = t->next) {
 		struct stream_list *lists[] = { &t->idle, &t->to_wake, &t->blocked };
@@ -743,6 +875,7 @@ void stream_hub_shutdown(struct stream_hub *h)
 		t->in_pending = 0;
 	}
 	h->pending = NULL;
+	pthread_mutex_unlock(&h->lock);
 }
 
 /* Takes the socket of `s` from libmicrohttpd: called when it has sent the
@@ -804,12 +937,15 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 		return MHD_CONTENT_READER_END_WITH_ERROR;
 	if (s->hub->shutting_down)
 		return MHD_CONTENT_READER_END_OF_STREAM;
+	pthread_mutex_lock(&s->hub->lock);
 	n = stream_sub_adopt(s);
-	if (!n)
-		return MHD_CONTENT_READER_END_WITH_ERROR;
-	stream_list_push(&n->topic->to_wake, n);
-	/* The first bytes go now, before libmicrohttpd closes its descriptor. */
-	stream_sub_pump(n);
+	stream_hub_note_dropped(s->hub, s->conn);
+	if (n) {
+		stream_list_push(&n->topic->to_wake, n);
+		/* The first bytes go now, without waking the hub's thread. */
+		stream_sub_pump(n);
+	}
+	pthread_mutex_unlock(&s->hub->lock);
 	return MHD_CONTENT_READER_END_WITH_ERROR;
 }
 
@@ -820,9 +956,11 @@ static void stream_response_free(void *cls)
 	struct stream_sub *s = cls;
 
 	if (!s->adopted) {
+		pthread_mutex_lock(&s->hub->lock);
 		stream_frame_unref(s->first);
 		s->topic->n_subs--;
 		s->hub->n_subs--;
+		pthread_mutex_unlock(&s->hub->lock);
 	}
 	free(s);
 }
@@ -839,12 +977,16 @@ enum MHD_Result stream_open(struct stream_hub *h, struct MHD_Connection *conn,
 
 	if (h->shutting_down)
 		return MHD_NO;
-	t = stream_topic_get(h, page);
-	if (!t)
-		return MHD_NO;
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return MHD_NO;
+	pthread_mutex_lock(&h->lock);
+	t = stream_topic_get(h, page);
+	if (!t) {
+		pthread_mutex_unlock(&h->lock);
+		free(s);
+		return MHD_NO;
+	}
 	s->hub = h;
 	s->topic = t;
 	s->conn = conn;
@@ -866,19 +1008,20 @@ enum MHD_Result stream_open(struct stream_hub *h, struct MHD_Connection *conn,
 	} else if (snapshot) {
 		s->first = stream_frame_new(snapshot, snapshot_len);
 		if (!s->first) {
+			pthread_mutex_unlock(&h->lock);
 			free(s);
 			return MHD_NO;
 		}
 	}
+	t->n_subs++;
+	h->n_subs++;
+	pthread_mutex_unlock(&h->lock);
 	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_BLOCK, stream_read, s,
 					      stream_response_free);
 	if (!r) {
-		stream_frame_unref(s->first);
-		free(s);
+		stream_response_free(s);
 		return MHD_NO;
 	}
-	t->n_subs++;
-	h->n_subs++;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
 				kind == STREAM_SSE ? "text/event-stream; charset=utf-8"
 						   : "text/plain; charset=utf-8");
@@ -895,13 +1038,15 @@ enum MHD_Result stream_open(struct stream_hub *h, struct MHD_Connection *conn,
 char *stream_changes_json(struct stream_hub *h, const struct model_page *page,
 			  int64_t since, size_t *len)
 {
-	struct stream_topic *t = stream_topic_get(h, page);
-	json_t *root, *arr;
+	struct stream_topic *t;
+	json_t *root = NULL, *arr = NULL;
 	char *out = NULL;
 	int reload;
 
+	pthread_mutex_lock(&h->lock);
+	t = stream_topic_get(h, page);
 	if (!t)
-		return NULL;
+		goto out;
 	reload = since > t->last_seq || since + 1 < stream_oldest_seq(t);
 	root = json_object();
 	arr = json_array();
@@ -921,6 +1066,7 @@ char *stream_changes_json(struct stream_hub *h, const struct model_page *page,
 	if (out && len)
 		*len = strlen(out);
 out:
+	pthread_mutex_unlock(&h->lock);
 	json_decref(arr);
 	json_decref(root);
 	return out;

@@ -16,11 +16,16 @@
  * 100 bytes) instead of a libmicrohttpd connection with its memory pool, and a
  * delivery is one send() on a socket of the hub's own epoll set, with no
  * libmicrohttpd bookkeeping (bench/results/fanout-profile.md measured why).
- * A new event is sent to STREAM_SEND_BATCH subscribers per loop turn
- * (stream_hub_work), so that page requests are served between batches of a
- * large fan-out. A reader whose socket is full waits for EPOLLOUT with its
- * cursor and catches up from the ring. A comment line every heartbeat interval
- * keeps proxies from closing idle streams.
+ *
+ * The hub sends from a thread of its own (one per worker), so a fan-out to
+ * tens of thousands of readers never holds up the worker's thread, which goes
+ * on serving pages. The two share the hub's state under one lock: the
+ * worker's thread renders events and opens streams, the hub's thread sends,
+ * STREAM_SEND_BATCH subscribers per hold of the lock. The hub's thread runs as
+ * SCHED_BATCH: when both want the CPU, a page request goes first. A reader
+ * whose socket is full waits for EPOLLOUT with its cursor and catches up from
+ * the ring. A comment line every heartbeat interval keeps proxies from closing
+ * idle streams.
  *
  * The event contract (names, data fields, replay, reload) is docs/stream.md.
  */
@@ -36,7 +41,7 @@
 
 #define STREAM_RING 512          /* default events kept per page: the replay horizon,
 				  * and how far behind a reader may fall */
-#define STREAM_SEND_BATCH 128    /* subscribers sent to per loop turn, about 1 ms */
+#define STREAM_SEND_BATCH 128    /* subscribers sent to per hold of the lock, about 1 ms */
 #define STREAM_RETRY_MS 3000
 
 struct stream_hub;
@@ -46,25 +51,19 @@ enum stream_kind {
 	STREAM_TEXT = 1, /* the plain-text form of each new post */
 };
 
-/* A hub for one worker keeping `ring_size` events per page (0: STREAM_RING).
- * `store` is borrowed. NULL on out of memory. */
+/* A hub for one worker keeping `ring_size` events per page (0: STREAM_RING),
+ * with its sending thread started. Create it after the worker has blocked the
+ * signals it handles, which the thread inherits. `store` is borrowed and only
+ * used from the calling thread (every function below but
+ * stream_hub_subscribers must be called from that one thread). NULL on out of
+ * memory or if the thread cannot start. */
 struct stream_hub *stream_hub_new(struct store *store, size_t ring_size);
-/* Frees the hub; every stream must have ended (see stream_hub_shutdown). */
+/* Stops the thread, ends the streams the hub holds and frees the hub. */
 void stream_hub_free(struct stream_hub *h);
 
 /* Renders and appends the events for `changes` (the change log, oldest first) to
- * the topics that have readers, and schedules their subscribers to be woken. */
+ * the topics that have readers, and has the hub's thread send them. */
 void stream_hub_apply(struct stream_hub *h, const struct store_change *changes, size_t n);
-
-/* Sends what is new to a batch of STREAM_SEND_BATCH subscribers. Returns 1 if
- * more are waiting (call again on the next loop turn without sleeping): a page
- * request waits behind at most one batch. */
-int stream_hub_work(struct stream_hub *h);
-
-/* The hub's epoll fd: readable when a stream's socket has room again or its
- * reader left. Add it to the worker's loop and call stream_hub_io() then. */
-int stream_hub_fd(const struct stream_hub *h);
-void stream_hub_io(struct stream_hub *h);
 
 /* Wakes every subscriber to send a heartbeat comment. */
 void stream_hub_heartbeat(struct stream_hub *h);
@@ -74,7 +73,14 @@ void stream_hub_heartbeat(struct stream_hub *h);
  * libmicrohttpd's hands end on their first read. */
 void stream_hub_shutdown(struct stream_hub *h);
 
-/* Open streams, those still being opened included. */
+/* Connections whose socket the hub took, which libmicrohttpd still counts
+ * until it frees them (on a later run): the connection cap must not count
+ * them twice. Call stream_hub_connection_closed() when it frees any
+ * connection (MHD_CONNECTION_NOTIFY_CLOSED). */
+size_t stream_hub_dropping(const struct stream_hub *h);
+void stream_hub_connection_closed(struct stream_hub *h, struct MHD_Connection *conn);
+
+/* Open streams, those still being opened included. Safe from any thread. */
 size_t stream_hub_subscribers(const struct stream_hub *h);
 
 /* Opens a stream on `conn` for `page`. For STREAM_SSE, `since` is the sequence

@@ -7,7 +7,9 @@ import http.client
 import json
 import os
 import socket
+import struct
 import subprocess
+import threading
 import time
 
 from lib import DEMO, Server, curl, parse_html, test, wait_for
@@ -459,3 +461,61 @@ def stream_reader_input_or_leaving_ends_the_stream(env):
         assert e and e["data"]["post_id"] == pid
         other.close()
         assert curl(srv.base + "/live/demo").status == 200
+
+
+@test
+def stream_churn_while_posts_fan_out(env):
+    """The hub sends from a thread of its own while the worker's thread opens
+    streams and adds events. Readers arriving and leaving in every way (after
+    the first bytes or before, closing, resetting, half-closing) while posts
+    fan out to steady readers: each steady reader gets every post exactly once
+    and in order, and the worker neither dies nor trips a sanitizer."""
+    env.import_capture(DEMO, "demo", 2026)
+    srv = Server(env.binary, env.db, 1)
+    try:
+        worker = srv.workers()
+        steady = [raw_stream(srv.base, "/live/demo/events", "HTTP/1.0") for _ in range(40)]
+        for s in steady:
+            assert read_until(s, bytearray(), lambda b: b"retry: 3000" in b)
+
+        stop = threading.Event()
+        churned = [0]
+
+        def churn():
+            i = 0
+            while not stop.is_set() and i < 2000:
+                try:
+                    s = raw_stream(srv.base, "/live/demo/events")
+                    if i % 4 != 0:
+                        read_until(s, bytearray(), lambda b: b"retry: 3000" in b, timeout=2)
+                    if i % 3 == 0:  # reset instead of a clean close
+                        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    elif i % 3 == 1:
+                        s.shutdown(socket.SHUT_WR)
+                    s.close()
+                    churned[0] += 1
+                except OSError:
+                    pass
+                i += 1
+
+        t = threading.Thread(target=churn)
+        t.start()
+        try:
+            pids = [post(env, "demo", f"Churn {k}") for k in range(15)]
+        finally:
+            stop.set()
+            t.join(timeout=30)
+        assert churned[0] > 20, churned[0]
+
+        for s in steady:
+            buf = bytearray()
+            assert read_until(s, buf, lambda b: f'"post_id":{pids[-1]},'.encode() in b), bytes(buf[-300:])
+            places = [buf.find(f'"post_id":{pid},'.encode()) for pid in pids]
+            assert all(p >= 0 for p in places) and places == sorted(places), places
+            for pid in pids:
+                assert buf.count(f'"post_id":{pid},'.encode()) == 1, pid
+            s.close()
+        assert srv.workers() == worker, "the worker was restarted"
+        assert curl(srv.base + "/live/demo").status == 200
+    finally:
+        srv.stop()

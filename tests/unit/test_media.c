@@ -552,10 +552,12 @@ static void test_truncated(void **state)
 		buf = encode(im, formats[i], &len);
 		expect_error(dir, buf, len / 2, MEDIA_EDECODE);
 		expect_error(dir, buf, len - 16, MEDIA_EDECODE); /* the last bytes of data */
-		/* A JPEG without its end marker and a WebP shorter than its RIFF
-		 * size are refused too. (A PNG that loses only its 12-byte IEND
-		 * trailer has every pixel, and libpng does not read that far.) */
-		if (i != 1)
+		/* A WebP shorter than its RIFF size is refused too. A JPEG that
+		 * loses only its 2-byte end marker, or a PNG its 12-byte IEND
+		 * trailer, still has every pixel: whether libjpeg or libpng reads
+		 * that far depends on the bytes before (a JPEG of this noise was
+		 * accepted 12 times in 400), so those are not asserted either way. */
+		if (i == 2)
 			expect_error(dir, buf, len - 2, MEDIA_EDECODE);
 		g_free(buf);
 	}
