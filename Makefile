@@ -30,7 +30,8 @@ SRC      := $(sort $(wildcard src/*/*.c))
 MAIN     := src/main.c
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 
-# Two build flavours share the sources: build/ (optimised) and build/asan/.
+# Three build flavours share the sources: build/ (optimised), build/asan/ and
+# build/tsan/ (ThreadSanitizer, for the stream hub's two threads).
 define flavour
 $(1)OBJ  := $$(patsubst src/%.c,$(2)/obj/%.o,$$(SRC))
 $(2)/liveline: $$($(1)OBJ) $(2)/obj/main.o
@@ -50,6 +51,8 @@ ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
               -fno-sanitize-recover=undefined
 $(eval $(call flavour,REL,build,$(OPT)))
 $(eval $(call flavour,ASAN,build/asan,$(ASAN_FLAGS)))
+TSAN_FLAGS := -O1 -g -fsanitize=thread
+$(eval $(call flavour,TSAN,build/tsan,$(TSAN_FLAGS)))
 
 .PHONY: all run test unit e2e check-src deps deps-test install clean bench
 all: deps build/liveline
@@ -73,10 +76,12 @@ run: all
 	@bin/demo build/liveline $(DB)
 	build/liveline --db $(DB) serve --listen $(LISTEN)
 
-# The suite runs twice: the optimised build, then the sanitizer build. Each runner
-# prints its own summary; tests/run prints the closing total.
-test: deps-test check-src $(NODE_DEPS) build/liveline $(RELTESTS) build/asan/liveline $(ASANTESTS)
-	@tests/run build $(RELTESTS) -- build/asan $(ASANTESTS)
+# The suite runs twice: the optimised build, then the sanitizer build; then the
+# stream tests (the part with two threads) run once more under ThreadSanitizer.
+# Each runner prints its own summary; tests/run prints the closing total.
+test: deps-test check-src $(NODE_DEPS) build/liveline $(RELTESTS) build/asan/liveline $(ASANTESTS) \
+      build/tsan/liveline
+	@tests/run build $(RELTESTS) -- build/asan $(ASANTESTS) -- build/tsan -k test_stream
 
 # A banned-function check in the spirit of curl's checksrc.
 check-src:

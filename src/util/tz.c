@@ -2,9 +2,17 @@
  * Time zones through ICU: see tz.h. Formatting uses the en_GB locale, whose
  * short names are the ones British readers know (GMT, BST, CET) and whose long
  * names match the seed capture ("Greenwich Mean Time").
+ *
+ * Opening an ICU date format loads locale and zone data: four of them and a
+ * calendar per tz_view() were most of the cost of rendering a post (measured:
+ * ICU was a third of a worker's time while posts were published, and a page
+ * of 20 posts took ~4 ms to render). So the formats and the calendar of the
+ * last few zones used are kept open, behind a lock (ICU formats are not safe
+ * to share between threads unguarded).
  */
 #include "util/tz.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -14,6 +22,24 @@
 
 #define TZ_LOCALE "en_GB"
 #define TZ_MAX_ZONE 64
+#define TZ_CACHED_ZONES 4 /* a site's pages use one or two zones */
+
+enum { TZ_HM, TZ_SHORT, TZ_LONG, TZ_DAY_MONTH, TZ_N_FORMATS };
+
+static const char *const tz_patterns[TZ_N_FORMATS] = {
+	[TZ_HM] = "HH:mm", [TZ_SHORT] = "z", [TZ_LONG] = "zzzz", [TZ_DAY_MONTH] = "d MMMM",
+};
+
+/* One zone's open formats; in use when `cal` is set. */
+struct tz_zone {
+	char name[TZ_MAX_ZONE];
+	UDateFormat *fmt[TZ_N_FORMATS];
+	UCalendar *cal;
+};
+
+static pthread_mutex_t tz_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct tz_zone tz_zones[TZ_CACHED_ZONES]; /* guarded by tz_lock */
+static unsigned tz_next_slot;                     /* guarded by tz_lock */
 
 static int tz_uzone(const char *zone, UChar *out, size_t cap)
 {
@@ -37,21 +63,53 @@ int tz_valid(const char *zone)
 	return U_SUCCESS(e) && system;
 }
 
-/* Formats `ms` in `zone` with an ICU pattern into UTF-8. */
-static int tz_format(const UChar *uz, const char *pattern, double ms, char *out,
-		     size_t cap)
+static void tz_zone_close(struct tz_zone *z)
+{
+	for (int i = 0; i < TZ_N_FORMATS; i++)
+		if (z->fmt[i])
+			udat_close(z->fmt[i]);
+	if (z->cal)
+		ucal_close(z->cal);
+	memset(z, 0, sizeof(*z));
+}
+
+/* The open formats of `zone`, opened (in place of the least recently opened
+ * zone's) on first use; NULL if the zone is unknown or ICU fails. Called with
+ * tz_lock held. */
+static struct tz_zone *tz_zone_get(const char *zone)
 {
 	UErrorCode e = U_ZERO_ERROR;
-	UChar upat[32], res[128];
-	UDateFormat *df;
+	UChar uz[TZ_MAX_ZONE], upat[32];
+	struct tz_zone *z;
+
+	for (int i = 0; i < TZ_CACHED_ZONES; i++)
+		if (tz_zones[i].cal && strcmp(tz_zones[i].name, zone) == 0)
+			return &tz_zones[i];
+	if (!tz_valid(zone) || tz_uzone(zone, uz, TZ_MAX_ZONE) < 0)
+		return NULL;
+	z = &tz_zones[tz_next_slot++ % TZ_CACHED_ZONES];
+	tz_zone_close(z);
+	for (int i = 0; i < TZ_N_FORMATS; i++) {
+		u_uastrncpy(upat, tz_patterns[i], 32);
+		z->fmt[i] = udat_open(UDAT_PATTERN, UDAT_PATTERN, TZ_LOCALE, uz, -1, upat, -1, &e);
+	}
+	z->cal = ucal_open(uz, -1, TZ_LOCALE, UCAL_GREGORIAN, &e);
+	if (U_FAILURE(e)) {
+		tz_zone_close(z);
+		return NULL;
+	}
+	snprintf(z->name, sizeof(z->name), "%s", zone);
+	return z;
+}
+
+/* Formats `ms` with an open format into UTF-8. */
+static int tz_format(const UDateFormat *df, double ms, char *out, size_t cap)
+{
+	UErrorCode e = U_ZERO_ERROR;
+	UChar res[128];
 	int32_t n;
 
-	u_uastrncpy(upat, pattern, 32);
-	df = udat_open(UDAT_PATTERN, UDAT_PATTERN, TZ_LOCALE, uz, -1, upat, -1, &e);
-	if (U_FAILURE(e))
-		return -1;
 	n = udat_format(df, ms, res, 128, NULL, &e);
-	udat_close(df);
 	if (U_FAILURE(e) || n >= 128)
 		return -1;
 	e = U_ZERO_ERROR;
@@ -61,35 +119,38 @@ static int tz_format(const UChar *uz, const char *pattern, double ms, char *out,
 
 int tz_view(const char *zone, int64_t t, struct tz_view *out)
 {
-	UChar uz[TZ_MAX_ZONE];
 	UErrorCode e = U_ZERO_ERROR;
 	double ms = (double)t * 1000.0;
-	UCalendar *cal;
+	struct tz_zone *z;
 	struct tm tm;
 	time_t tt = (time_t)t;
+	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
-	if (!tz_valid(zone) || tz_uzone(zone, uz, TZ_MAX_ZONE) < 0)
+	if (!zone || strlen(zone) >= TZ_MAX_ZONE)
 		return -1;
-	if (tz_format(uz, "HH:mm", ms, out->hm, sizeof(out->hm)) < 0 ||
-	    tz_format(uz, "z", ms, out->zone_short, sizeof(out->zone_short)) < 0 ||
-	    tz_format(uz, "zzzz", ms, out->zone_long, sizeof(out->zone_long)) < 0 ||
-	    tz_format(uz, "d MMMM", ms, out->day_month, sizeof(out->day_month)) < 0)
-		return -1;
-	cal = ucal_open(uz, -1, TZ_LOCALE, UCAL_GREGORIAN, &e);
-	if (U_FAILURE(e))
-		return -1;
-	ucal_setMillis(cal, ms, &e);
-	out->year = ucal_get(cal, UCAL_YEAR, &e);
-	out->month = ucal_get(cal, UCAL_MONTH, &e) + 1;
-	out->day = ucal_get(cal, UCAL_DATE, &e);
-	out->hour = ucal_get(cal, UCAL_HOUR_OF_DAY, &e);
-	out->minute = ucal_get(cal, UCAL_MINUTE, &e);
-	ucal_close(cal);
-	if (U_FAILURE(e) || !gmtime_r(&tt, &tm))
-		return -1;
-	strftime(out->iso, sizeof(out->iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return 0;
+	pthread_mutex_lock(&tz_lock);
+	z = tz_zone_get(zone);
+	if (!z || tz_format(z->fmt[TZ_HM], ms, out->hm, sizeof(out->hm)) < 0 ||
+	    tz_format(z->fmt[TZ_SHORT], ms, out->zone_short, sizeof(out->zone_short)) < 0 ||
+	    tz_format(z->fmt[TZ_LONG], ms, out->zone_long, sizeof(out->zone_long)) < 0 ||
+	    tz_format(z->fmt[TZ_DAY_MONTH], ms, out->day_month, sizeof(out->day_month)) < 0)
+		goto out;
+	ucal_setMillis(z->cal, ms, &e);
+	out->year = ucal_get(z->cal, UCAL_YEAR, &e);
+	out->month = ucal_get(z->cal, UCAL_MONTH, &e) + 1;
+	out->day = ucal_get(z->cal, UCAL_DATE, &e);
+	out->hour = ucal_get(z->cal, UCAL_HOUR_OF_DAY, &e);
+	out->minute = ucal_get(z->cal, UCAL_MINUTE, &e);
+	if (U_SUCCESS(e) && gmtime_r(&tt, &tm)) {
+		strftime(out->iso, sizeof(out->iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		rc = 0;
+	}
+out:
+	pthread_mutex_unlock(&tz_lock);
+	if (rc < 0)
+		memset(out, 0, sizeof(*out));
+	return rc;
 }
 
 int tz_local_to_utc(const char *zone, int year, int month, int day, int hour,

@@ -86,6 +86,41 @@ static void test_tz_clock_changes(void **state)
 	assert_int_equal(tz_local_to_utc("Europe/London", 2025, 2, 30, 9, 0, 0, &first), -1);
 }
 
+/* tz_view keeps the formats of a few zones open: more zones than it keeps,
+ * taken in turn and again, must give the same answers as the first time, and
+ * an unknown zone in between must neither succeed nor disturb the others. */
+static void test_tz_many_zones(void **state)
+{
+	static const struct {
+		const char *zone, *hm, *zone_short, *day_month;
+		int day;
+	} want[] = {
+		{ "Europe/London", "23:30", "GMT", "31 December", 31 },
+		{ "Europe/Paris", "00:30", "CET", "1 January", 1 },
+		{ "America/New_York", "18:30", "GMT-5", "31 December", 31 },
+		{ "Asia/Tokyo", "08:30", "GMT+9", "1 January", 1 },
+		{ "Asia/Kolkata", "05:00", "GMT+5:30", "1 January", 1 },
+		{ "Australia/Sydney", "10:30", "GMT+11", "1 January", 1 },
+		{ "UTC", "23:30", "UTC", "31 December", 31 },
+	};
+	const int64_t t = 1735687800; /* 2024-12-31T23:30:00Z */
+	struct tz_view v;
+	(void)state;
+
+	for (int round = 0; round < 3; round++) {
+		for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+			assert_int_equal(tz_view(want[i].zone, t, &v), 0);
+			assert_string_equal(v.hm, want[i].hm);
+			assert_string_equal(v.zone_short, want[i].zone_short);
+			assert_string_equal(v.day_month, want[i].day_month);
+			assert_int_equal(v.day, want[i].day);
+			assert_string_equal(v.iso, "2024-12-31T23:30:00Z");
+			assert_int_equal(tz_view("Mars/Base", t, &v), -1);
+			assert_string_equal(v.hm, "");
+		}
+	}
+}
+
 static void test_tz_parse_iso(void **state)
 {
 	int64_t t;
@@ -109,6 +144,7 @@ int main(void)
 		cmocka_unit_test(test_buf_html_escape),
 		cmocka_unit_test(test_tz_names),
 		cmocka_unit_test(test_tz_clock_changes),
+		cmocka_unit_test(test_tz_many_zones),
 		cmocka_unit_test(test_tz_parse_iso),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
