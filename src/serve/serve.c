@@ -309,11 +309,10 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 	close(ready_fd);
 	ready_fd = -1;
 
-	int busy = 0;
 	while (!stopping) {
 		/* Streams are sent by the hub's own thread: this loop only serves
 		 * requests and reads the change log. */
-		int n = epoll_wait(ep, events, 16, busy ? 0 : http_server_timeout_ms(w.http));
+		int n = epoll_wait(ep, events, 16, http_server_timeout_ms(w.http));
 		if (n < 0 && errno != EINTR) {
 			log_warn("worker: epoll_wait");
 			goto out;
@@ -332,17 +331,14 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 				stopping = 1;
 			}
 		}
-		busy = 0;
 		if (http_server_run(w.http) < 0) {
 			log_warnx("worker: the HTTP daemon failed");
 			goto out;
 		}
 		/* A newsroom write made here: apply it before the next request, so
 		 * the writer's next page already shows it. */
-		if (http_server_take_written(w.http)) {
+		if (http_server_take_written(w.http))
 			serve_worker_poll(&w);
-			busy = 1;
-		}
 	}
 	/* Stop accepting, end the open streams, and let those being opened end
 	 * on their first read before the daemon stops. */
