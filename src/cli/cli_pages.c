@@ -45,6 +45,7 @@ static const char usage_serve[] =
 	"usage: liveline [--db FILE] serve [--listen HOST:PORT] [--workers N]\n"
 	"                [--connections N] [--connection-memory BYTES]\n"
 	"                [--heartbeat SECONDS] [--replay EVENTS] [--media DIR]\n"
+	"                [--request-priority STEPS]\n"
 	"\n"
 	"Serves the reader's pages, the newsroom (/newsroom) and its API (/api/v1). --listen defaults to 127.0.0.1:8080 (port 0 picks a\n"
 	"free port; the address is printed). --workers defaults to one per core.\n"
@@ -56,6 +57,10 @@ static const char usage_serve[] =
 	"--heartbeat is the interval of keep-alive comments on streams (default 15).\n"
 	"--replay is how many events per page a reconnecting reader can catch up on,\n"
 	"and how far behind a slow reader may fall before it is dropped (default 512).\n"
+	"--request-priority is how many steps of nice each worker's request thread\n"
+	"runs above the threads that send to open streams, so that page requests\n"
+	"do not wait behind a big fan-out (default 10, 0 to 19; 0 turns it off).\n"
+	"It needs CAP_SYS_NICE or LimitNICE=; without, a line says so at start.\n"
 	"--media is the folder of uploaded images (default: DB-media beside the\n"
 	"database). Every worker also publishes scheduled posts when they are due.\n"
 	"SIGTERM or SIGINT stops every worker cleanly.\n";
@@ -376,6 +381,7 @@ int cli_serve(int argc, char **argv)
 		{ "connection-memory", required_argument, NULL, 'm' },
 		{ "replay", required_argument, NULL, 'r' },
 		{ "media", required_argument, NULL, 'M' },
+		{ "request-priority", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -387,6 +393,7 @@ int cli_serve(int argc, char **argv)
 		.poll_ms = 500,
 		.heartbeat_s = 15,
 		.stream_ring = 512,
+		.request_nice = 10,
 	};
 	static char media_dir[4096];
 	long v;
@@ -432,6 +439,13 @@ int cli_serve(int argc, char **argv)
 			cfg.stream_ring = (unsigned)v;
 			break;
 		case 'M': cfg.media_dir = optarg; break;
+		case 'p':
+			if (cli_parse_long(optarg, 0, 19, &v) < 0) {
+				fprintf(stderr, "liveline serve: --request-priority is 0 to 19\n");
+				return CLI_EXIT_USAGE;
+			}
+			cfg.request_nice = (unsigned)v;
+			break;
 		case 'h': return cli_usage(usage_serve, 0);
 		default: return cli_bad_option("serve", usage_serve);
 		}

@@ -28,6 +28,8 @@ struct serve_config {
 	unsigned poll_ms;          /* change-log timer: the safety net behind the WAL watch */
 	unsigned heartbeat_s;      /* stream keep-alive interval */
 	unsigned stream_ring;      /* events kept per page (replay horizon, lag bound) */
+	unsigned request_nice;     /* steps of nice the request thread runs above the
+				    * hub's sending thread; 0: none */
 	const char *media_dir;     /* uploaded images; NULL: "DB-media" beside the database */
 };
 

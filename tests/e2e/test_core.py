@@ -8,8 +8,8 @@ import re
 import signal
 import tempfile
 
-from lib import (DEMO, ROOT, Cli, capture_posts, curl, parse_html, seed_path, squash,
-                 test, wait_for)
+from lib import (DEMO, ROOT, Api, Cli, Server, add_user, capture_posts, curl, make_token,
+                 parse_html, png, seed_path, squash, test, wait_for)
 
 # ---- the command line ----------------------------------------------------------
 
@@ -358,6 +358,75 @@ def serve_refuses_a_port_in_use(env):
         p = env.cli.run("serve", "--listen", f"127.0.0.1:{port}")
         assert p.returncode == 1 and b"in use" in p.stderr, p.stderr
         assert curl(srv.base + "/live/demo").status == 200
+
+
+SCHED_OTHER, SCHED_BATCH = 0, 3
+
+
+def threads(pid):
+    """{tid: (nice, policy)} of a process's threads, from /proc/PID/task/TID/stat."""
+    out = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            stat = open(f"/proc/{pid}/task/{tid}/stat").read()
+        except OSError:
+            continue  # ended meanwhile
+        fields = stat[stat.rindex(")") + 2:].split()  # fields from the 3rd (state) on
+        out[int(tid)] = (int(fields[16]), int(fields[38]))  # nice (19th), policy (41st)
+    return out
+
+
+@test
+def serve_request_thread_runs_above_the_sending_thread(env):
+    """As root (CI), each worker's request thread runs 10 steps of nice above
+    its hub's sending thread (SCHED_BATCH, nice 0); threads that the request
+    thread starts later (libvips' for an upload) do not inherit the raise."""
+    if os.geteuid() != 0:
+        return  # the unprivileged case is the next test's
+    env.import_capture(DEMO, "demo", 2026)
+    add_user(env, "cal", "contributor", "Cal Contributor")
+    token = make_token(env, "cal")
+    with env.server(workers=1) as srv:
+        pid = wait_for(lambda: srv.workers() and srv.workers()[0], timeout=5)
+        # An upload makes libvips start its threads from the request thread.
+        Api(srv.base, token=token).ok("POST", "/media", raw=png(800, 600), status=201,
+                                       headers={"Content-Type": "image/png"})
+        t = threads(pid)
+        assert t[pid] == (-10, SCHED_OTHER), t
+        others = [v for tid, v in t.items() if tid != pid]
+        assert (0, SCHED_BATCH) in others, t  # the hub's thread
+        assert all(nice == 0 for nice, _ in others), t
+        assert len(others) >= 2, t  # libvips' threads are among them
+        assert "request threads' priority" not in srv.log()
+        master = threads(srv.proc.pid)
+        assert all(nice == 0 for nice, _ in master.values()), master
+    # --request-priority 0: no raise.
+    with Server(env.binary, env.db, 1, "--request-priority", "0") as srv:
+        pid = wait_for(lambda: srv.workers() and srv.workers()[0], timeout=5)
+        assert threads(pid)[pid] == (0, SCHED_OTHER)
+    p = env.cli.run("serve", "--request-priority", "20")
+    assert p.returncode == 2 and b"--request-priority is 0 to 19" in p.stderr, p.stderr
+
+
+@test
+def serve_says_when_it_cannot_raise_the_request_thread(env):
+    """Without CAP_SYS_NICE (and RLIMIT_NICE 0) the server starts all the same,
+    says so in one line, and leaves every thread at nice 0."""
+    env.import_capture(DEMO, "demo", 2026)
+    binary = env.binary
+    if os.geteuid() == 0:
+        # root without the capability: setpriv drops it from the bounding set
+        binary = os.path.join(env.dir, "liveline-nocap")
+        with open(binary, "w") as f:
+            f.write("#!/bin/sh\nexec setpriv --bounding-set -sys_nice -- "
+                    f"{env.binary} \"$@\"\n")
+        os.chmod(binary, 0o755)
+    with Server(binary, env.db, 2) as srv:
+        assert curl(srv.base + "/live/demo").status == 200
+        pids = wait_for(lambda: len(srv.workers()) == 2 and srv.workers(), timeout=5)
+        for pid in pids:
+            assert all(nice == 0 for nice, _ in threads(pid).values()), threads(pid)
+        assert srv.log().count("cannot raise the request threads' priority by 10") == 1, srv.log()
 
 
 def memfds(pid):

@@ -64,6 +64,62 @@ static void test_gzip_copy(void **state)
 	page_cache_free(c);
 }
 
+/* Inflates a gzip body into `out` (cap bytes); returns its length. */
+static size_t gunzip(const struct page_body *gz, char *out, size_t cap)
+{
+	z_stream z = { 0 };
+	size_t n;
+
+	assert_int_equal(inflateInit2(&z, 15 + 16), Z_OK);
+	z.next_in = (Bytef *)gz->data;
+	z.avail_in = (uInt)gz->len;
+	z.next_out = (Bytef *)out;
+	z.avail_out = (uInt)cap;
+	assert_int_equal(inflate(&z, Z_FINISH), Z_STREAM_END);
+	n = z.total_out;
+	inflateEnd(&z);
+	return n;
+}
+
+/* The cache compresses every entry with one stream it resets: nothing of one
+ * body may leak into the next copy, whatever came between. */
+static void test_gzip_stream_reused(void **state)
+{
+	struct page_cache *c = page_cache_new(64, 1 << 22, NULL);
+	static char body[20000], noise[3000], out[20000];
+	uint32_t x = 12345;
+	char key[16];
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(noise); i++) {
+		x = x * 1103515245u + 12345u;
+		noise[i] = (char)(x >> 24);
+	}
+	for (int round = 0; round < 12; round++) {
+		size_t len = 300 + (size_t)round * 1500;
+		struct page_entry *e;
+		struct page_body *once;
+
+		for (size_t i = 0; i < len; i++)
+			body[i] = (char)('a' + (i * (size_t)(round + 3) / 7) % 26);
+		snprintf(key, sizeof(key), "k%d", round);
+		e = page_cache_put(c, key, 1, 200, "text/html", "public", body, len);
+		assert_non_null(e->gz);
+		assert_int_equal(gunzip(e->gz, out, sizeof(out)), len);
+		assert_memory_equal(out, body, len);
+		/* byte for byte what a fresh stream makes */
+		once = page_gzip(body, len);
+		assert_non_null(once);
+		assert_int_equal(once->len, e->gz->len);
+		assert_memory_equal(once->data, e->gz->data, once->len);
+		page_body_unref(once);
+		/* an incompressible body in between gets no copy */
+		e = page_cache_put(c, "noise", 1, 200, "image/x", "public", noise, sizeof(noise));
+		assert_null(e->gz);
+	}
+	page_cache_free(c);
+}
+
 static void test_drop_page(void **state)
 {
 	struct page_cache *c = page_cache_new(16, 1 << 20, count_free);
@@ -132,6 +188,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_put_get_etag),
 		cmocka_unit_test(test_gzip_copy),
+		cmocka_unit_test(test_gzip_stream_reused),
 		cmocka_unit_test(test_drop_page),
 		cmocka_unit_test(test_bounds_and_body_lifetime),
 		cmocka_unit_test(test_replace_same_key),
