@@ -91,7 +91,10 @@ struct stream_sub {
 };
 
 /* Everything below `lock` is guarded by it: the worker's thread renders,
- * opens and adopts streams under it, the hub's thread sends under it. */
+ * opens and adopts streams under it, the hub's thread sends under it. The
+ * topics and their rings are written only by the worker's thread (with the
+ * lock held), so that thread alone may also read them without it
+ * (stream_changes_json). */
 struct stream_hub {
 	pthread_mutex_t lock;
 	pthread_t thread;
@@ -1043,8 +1046,15 @@ char *stream_changes_json(struct stream_hub *h, const struct model_page *page,
 	char *out = NULL;
 	int reload;
 
-	pthread_mutex_lock(&h->lock);
-	t = stream_topic_get(h, page);
+	/* A poller must not wait for the hub's thread to finish a batch of sends:
+	 * the lock is taken only to create the topic or add events to its ring.
+	 * Reading the ring needs none (see struct stream_hub). */
+	t = stream_topic_find(h, page->id);
+	if (!t || t->last_seq < page->last_seq) {
+		pthread_mutex_lock(&h->lock);
+		t = stream_topic_get(h, page);
+		pthread_mutex_unlock(&h->lock);
+	}
 	if (!t)
 		goto out;
 	reload = since > t->last_seq || since + 1 < stream_oldest_seq(t);
@@ -1066,7 +1076,6 @@ char *stream_changes_json(struct stream_hub *h, const struct model_page *page,
 	if (out && len)
 		*len = strlen(out);
 out:
-	pthread_mutex_unlock(&h->lock);
 	json_decref(arr);
 	json_decref(root);
 	return out;

@@ -101,7 +101,8 @@ enum MHD_Result stream_open(struct stream_hub *h, struct MHD_Connection *conn,
 
 /* The changes of `page` after `since` as one JSON document (docs/stream.md),
  * from the same events the streams send. Returns a malloc'd string (free it)
- * or NULL on failure. */
+ * or NULL on failure. Called by the worker's thread only; it does not wait
+ * for the hub's thread unless the page's events must first be loaded. */
 char *stream_changes_json(struct stream_hub *h, const struct model_page *page,
 			  int64_t since, size_t *len);
 

@@ -466,10 +466,11 @@ def stream_reader_input_or_leaving_ends_the_stream(env):
 @test
 def stream_churn_while_posts_fan_out(env):
     """The hub sends from a thread of its own while the worker's thread opens
-    streams and adds events. Readers arriving and leaving in every way (after
-    the first bytes or before, closing, resetting, half-closing) while posts
-    fan out to steady readers: each steady reader gets every post exactly once
-    and in order, and the worker neither dies nor trips a sanitizer."""
+    streams, adds events and answers pollers of /changes. Readers arriving and
+    leaving in every way (after the first bytes or before, closing, resetting,
+    half-closing) and pollers while posts fan out to steady readers: each steady
+    reader gets every post exactly once and in order, every poll is consistent,
+    and the worker neither dies nor trips a sanitizer."""
     env.import_capture(DEMO, "demo", 2026)
     srv = Server(env.binary, env.db, 1)
     try:
@@ -498,14 +499,37 @@ def stream_churn_while_posts_fan_out(env):
                     pass
                 i += 1
 
+        # Pollers of /changes read the ring on the worker's thread without the
+        # hub's lock: each answer must still be whole and consistent.
+        first = json.loads(curl(srv.base + "/live/demo/changes?since=0").body)["last_seq"]
+        polled, bad = [0], []
+
+        def poll():
+            k = 0
+            while not stop.is_set() and k < 2000:
+                since = max(0, first - 3 + k % 6)  # some ahead of the page at first
+                r = curl(srv.base + f"/live/demo/changes?since={since}")
+                doc = json.loads(r.body) if r.status == 200 else None
+                if not doc or doc["last_seq"] < first:
+                    bad.append((since, r.status, r.body[:200]))
+                elif doc["reload"] != (since > doc["last_seq"]) or \
+                        [c["seq"] for c in doc["changes"]] != list(range(since + 1, doc["last_seq"] + 1)):
+                    bad.append((since, r.status, r.body[:200]))
+                polled[0] += 1
+                k += 1
+
         t = threading.Thread(target=churn)
+        p = threading.Thread(target=poll)
         t.start()
+        p.start()
         try:
             pids = [post(env, "demo", f"Churn {k}") for k in range(15)]
         finally:
             stop.set()
             t.join(timeout=30)
+            p.join(timeout=30)
         assert churned[0] > 20, churned[0]
+        assert polled[0] > 10 and not bad, (polled[0], bad[:3])
 
         for s in steady:
             buf = bytearray()
