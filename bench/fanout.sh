@@ -333,16 +333,31 @@ if runs("liveline", "page"):
     L.append("`GET /live/demo` (gzip) on 4 keep-alive connections, each one request every 10 ms "
              "(the client's page process), in a 3 s idle window with the streams open, and for "
              "requests started between a publish and its last delivery. Target: fan-out p99 ≤ 3x idle p99.\n")
-    L.append("| run | idle p50 (ms) | idle p99 (ms) | fan-out p50 (ms) | fan-out p95 (ms) | fan-out p99 (ms) | fan-out max (ms) | p99 ratio | requests idle / fan-out | errors |")
-    L.append("|---|---|---|---|---|---|---|---|---|---|")
+    L.append("Each request is timed from just before it is written, to two ends: **at the client's kernel**, "
+             "the arrival of the response's last segment (`SO_TIMESTAMPNS`), which is what a reader on another "
+             "machine sees apart from the network; and **at the client process**, when the page process has read "
+             "it, which adds that process's own wait for one of the two cores it shares with the load client and "
+             "the server. The target is judged at the client's kernel; both are shown.\n")
+    L.append("| run | idle p99 (ms) | fan-out p50 (ms) | fan-out p95 (ms) | fan-out p99 (ms) | fan-out max (ms) | p99 ratio | "
+             "at the process: idle p99 / fan-out p99 (ms) | ratio | requests idle / fan-out | errors |")
+    L.append("|---|---|---|---|---|---|---|---|---|---|---|")
+    kratios = []
     for r in runs("liveline", "page"):
         d = r["result"]
         if d.get("error"):
-            L.append(f"| {r['round']} | failed: {d['error']} | | | | | | | | |")
+            L.append(f"| {r['round']} | failed: {d['error']} | | | | | | | | | |")
             continue
-        L.append(f"| {r['round']} | {d['page_idle_p50_ms']:.2f} | {d['page_idle_p99_ms']:.2f} | {d['page_fanout_p50_ms']:.2f} | {d['page_fanout_p95_ms']:.2f} | "
-                 f"{d['page_fanout_p99_ms']:.2f} | {d['page_fanout_max_ms']:.2f} | "
-                 f"{ratio(d['page_fanout_p99_ms'], d['page_idle_p99_ms'])} | {d['page_idle_n']} / {d['page_fanout_n']} | {d['page_errors']} |")
+        kratios.append(d['page_fanout_p99_ms_kernel'] / d['page_idle_p99_ms_kernel'] if d['page_idle_p99_ms_kernel'] > 0 else None)
+        L.append(f"| {r['round']} | {d['page_idle_p99_ms_kernel']:.2f} | {d['page_fanout_p50_ms_kernel']:.2f} | "
+                 f"{d['page_fanout_p95_ms_kernel']:.2f} | {d['page_fanout_p99_ms_kernel']:.2f} | {d['page_fanout_max_ms_kernel']:.2f} | "
+                 f"{ratio(d['page_fanout_p99_ms_kernel'], d['page_idle_p99_ms_kernel'])} | "
+                 f"{d['page_idle_p99_ms']:.2f} / {d['page_fanout_p99_ms']:.2f} | {ratio(d['page_fanout_p99_ms'], d['page_idle_p99_ms'])} | "
+                 f"{d['page_idle_n']} / {d['page_fanout_n']} | {d['page_errors']} |")
+    kr = [x for x in kratios if x is not None]
+    if kr:
+        L.append("")
+        L.append(f"At the client's kernel, fan-out p99 against idle p99: {max(kr):.2f}x at worst over the runs "
+                 f"(target ≤ 3x: {'met' if max(kr) <= 3 else 'not met'}).")
     L.append("")
     L.append("The same runs' fan-out figures: " + "; ".join(
         f"completion {fmt(d['completion_ms_median'])} ms, p99 {fmt(d['p99_ms'])} ms, lost {d['lost']}" for d in pg) + ".\n")

@@ -45,7 +45,7 @@ static const char usage_serve[] =
 	"usage: liveline [--db FILE] serve [--listen HOST:PORT] [--workers N]\n"
 	"                [--connections N] [--connection-memory BYTES]\n"
 	"                [--heartbeat SECONDS] [--replay EVENTS] [--media DIR]\n"
-	"                [--request-priority STEPS]\n"
+	"                [--request-priority realtime|STEPS]\n"
 	"\n"
 	"Serves the reader's pages, the newsroom (/newsroom) and its API (/api/v1). --listen defaults to 127.0.0.1:8080 (port 0 picks a\n"
 	"free port; the address is printed). --workers defaults to one per core.\n"
@@ -57,10 +57,13 @@ static const char usage_serve[] =
 	"--heartbeat is the interval of keep-alive comments on streams (default 15).\n"
 	"--replay is how many events per page a reconnecting reader can catch up on,\n"
 	"and how far behind a slow reader may fall before it is dropped (default 512).\n"
-	"--request-priority is how many steps of nice each worker's request thread\n"
-	"runs above the threads that send to open streams, so that page requests\n"
-	"do not wait behind a big fan-out (default 10, 0 to 19; 0 turns it off).\n"
-	"It needs CAP_SYS_NICE or LimitNICE=; without, a line says so at start.\n"
+	"--request-priority puts each worker's request thread ahead of the threads\n"
+	"that send to open streams, so that page requests do not wait behind a big\n"
+	"fan-out: realtime (the default) runs it SCHED_RR, newsroom and API requests\n"
+	"excepted; STEPS (1 to 19) runs it that many steps of nice above them; 0\n"
+	"turns it off. realtime needs CAP_SYS_NICE or LimitRTPRIO=1, STEPS\n"
+	"CAP_SYS_NICE or LimitNICE=; without, a line says so at start and the\n"
+	"server falls back to 10 steps of nice, or to none.\n"
 	"--media is the folder of uploaded images (default: DB-media beside the\n"
 	"database). Every worker also publishes scheduled posts when they are due.\n"
 	"SIGTERM or SIGINT stops every worker cleanly.\n";
@@ -393,7 +396,7 @@ int cli_serve(int argc, char **argv)
 		.poll_ms = 500,
 		.heartbeat_s = 15,
 		.stream_ring = 512,
-		.request_nice = 10,
+		.request_prio = { PRIO_REALTIME, 10 },
 	};
 	static char media_dir[4096];
 	long v;
@@ -440,11 +443,15 @@ int cli_serve(int argc, char **argv)
 			break;
 		case 'M': cfg.media_dir = optarg; break;
 		case 'p':
+			if (strcmp(optarg, "realtime") == 0) {
+				cfg.request_prio = (struct prio){ PRIO_REALTIME, 10 };
+				break;
+			}
 			if (cli_parse_long(optarg, 0, 19, &v) < 0) {
-				fprintf(stderr, "liveline serve: --request-priority is 0 to 19\n");
+				fprintf(stderr, "liveline serve: --request-priority is realtime or 0 to 19\n");
 				return CLI_EXIT_USAGE;
 			}
-			cfg.request_nice = (unsigned)v;
+			cfg.request_prio = (struct prio){ v ? PRIO_NICE : PRIO_NONE, (unsigned)v };
 			break;
 		case 'h': return cli_usage(usage_serve, 0);
 		default: return cli_bad_option("serve", usage_serve);

@@ -96,6 +96,10 @@ enum MHD_Result http_respond_error(struct http_request *req, unsigned status,
 /* Reader routes (http_reader.c): GET and HEAD of /, /live/..., /static/...
  * Returns the result of the http_respond_* call it made. */
 enum MHD_Result http_reader_route(struct http_request *req);
+/* Renders the live page that cache key `key` named ("page:SLUG:0") into the
+ * cache again, without a request: see http_server_apply_changes. Other keys,
+ * and pages that no longer exist, are left alone. */
+void http_reader_warm(struct http_server *s, const char *key);
 
 /* Cache-Control values. */
 #define HTTP_CC_LIVE    "public, max-age=5, stale-while-revalidate=30"

@@ -116,27 +116,33 @@ static enum MHD_Result http_index(struct http_request *req)
 	return ret;
 }
 
-/* Renders page `page_no` of `page` (0: the newest, the live page itself). */
-static enum MHD_Result http_live_page(struct http_request *req, const char *key,
-				      struct model_page *page, size_t page_no)
+/* Renders page `page_no` of `page` (0: the newest, the live page itself) and
+ * stores it under `key`. Returns the entry, or NULL with the status to answer:
+ * 404 (no page with that number), 503 (the store failed) or 500. */
+static struct page_entry *http_live_page_entry(struct http_server *s, const char *key,
+					       struct model_page *page, size_t page_no,
+					       unsigned *status)
 {
-	struct http_server *s = req->server;
 	struct render_page_view v = { 0 };
 	struct model_post *posts = NULL, pinned = { 0 };
 	size_t count = render_page_count(page->n_posts), n = 0;
-	enum MHD_Result ret;
+	struct page_entry *e = NULL;
 	struct buf b;
 	int newest;
 
-	if (page_no > count)
-		return http_respond_error(req, MHD_HTTP_NOT_FOUND,
-					  "This live page has no page with that number.");
+	if (page_no > count) {
+		*status = MHD_HTTP_NOT_FOUND;
+		return NULL;
+	}
 	if (page_no == 0)
 		page_no = count;
 	newest = page_no == count;
 	if (store_post_range(s->store, page->id, (page_no - 1) * MODEL_POSTS_PER_PAGE,
-			     MODEL_POSTS_PER_PAGE, &posts, &n) < 0)
-		return http_store_failed(req);
+			     MODEL_POSTS_PER_PAGE, &posts, &n) < 0) {
+		log_warnx("store: %s", store_errmsg(s->store));
+		*status = MHD_HTTP_SERVICE_UNAVAILABLE;
+		return NULL;
+	}
 	if (newest && page->pinned_post_id &&
 	    store_post_get(s->store, page->id, page->pinned_post_id, &pinned) == 0)
 		v.pinned = &pinned;
@@ -149,12 +155,61 @@ static enum MHD_Result http_live_page(struct http_request *req, const char *key,
 	render_page_html(&b, &s->site, &v);
 	model_posts_free(posts, n);
 	model_post_cleanup(&pinned);
-	/* Only the newest page changes as posts arrive; older pages change only on
-	 * an edit or a deletion, which drops them from our cache at once. */
-	ret = http_store_and_respond(req, key, page->id, newest ? HTTP_CC_LIVE : HTTP_CC_STABLE,
-				     &b);
+	if (b.err)
+		log_warnx("rendering %s failed (%s)", key,
+			  b.err == BUF_ETOOBIG ? "too large" : "out of memory");
+	else
+		/* Only the newest page changes as posts arrive; older pages change
+		 * only on an edit or a deletion, which drops them from our cache. */
+		e = page_cache_put(s->cache, key, page->id, 200, HTTP_CT_HTML,
+				   newest ? HTTP_CC_LIVE : HTTP_CC_STABLE, b.data ? b.data : "",
+				   b.len);
 	buf_cleanup(&b);
-	return ret;
+	if (!e)
+		*status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+	return e;
+}
+
+static enum MHD_Result http_live_page(struct http_request *req, const char *key,
+				      struct model_page *page, size_t page_no)
+{
+	unsigned status;
+	struct page_entry *e = http_live_page_entry(req->server, key, page, page_no, &status);
+
+	if (e)
+		return http_respond_entry(req, e);
+	if (status == MHD_HTTP_NOT_FOUND)
+		return http_respond_error(req, status,
+					  "This live page has no page with that number.");
+	if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
+		return http_respond_error(req, status, "The live page store is not available. "
+						       "Try again shortly.");
+	return http_respond_error(req, status, "This page could not be shown.");
+}
+
+void http_reader_warm(struct http_server *s, const char *key)
+{
+	char slug[96];
+	const char *end;
+	struct model_page page;
+	unsigned status;
+	size_t len;
+
+	/* "page:SLUG:0", the live page itself: the only key warmed. */
+	if (strncmp(key, "page:", 5) != 0)
+		return;
+	end = strrchr(key + 5, ':');
+	if (!end || strcmp(end, ":0") != 0)
+		return;
+	len = (size_t)(end - (key + 5));
+	if (len == 0 || len >= sizeof(slug))
+		return;
+	memcpy(slug, key + 5, len);
+	slug[len] = '\0';
+	if (store_page_get(s->store, slug, &page) < 0)
+		return; /* deleted, or the store failed: the next reader finds out */
+	(void)http_live_page_entry(s, key, &page, 0, &status);
+	model_page_cleanup(&page);
 }
 
 static enum MHD_Result http_permalink(struct http_request *req, const char *key,

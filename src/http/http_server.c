@@ -23,6 +23,7 @@
 #include "page/page_assets.h"
 #include "util/buf.h"
 #include "util/log.h"
+#include "util/prio.h"
 
 /* Responses prebuilt for a cache entry, kept in its attached slots so that a
  * cache hit allocates nothing: [0] plain, [1] gzip, [2] 304. */
@@ -376,11 +377,19 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn,
 		req.body_len = up->body.len;
 	}
 	if (http_is_newsroom(url)) {
+		enum MHD_Result ret;
+
 		if (!http_is_read(method))
 			req.server->written = 1;
+		/* Password hashing and image processing are long CPU work: not for a
+		 * real-time thread, which would keep the sends off its core. */
+		prio_heavy_begin();
 		if (strncmp(url, "/api/", 5) == 0)
-			return http_api_route(&req);
-		return http_newsroom_route(&req);
+			ret = http_api_route(&req);
+		else
+			ret = http_newsroom_route(&req);
+		prio_heavy_end();
+		return ret;
 	}
 	if (!http_is_read(method))
 		return http_respond_error(&req, MHD_HTTP_METHOD_NOT_ALLOWED,
@@ -660,13 +669,39 @@ void http_server_quiesce(struct http_server *s)
 	}
 }
 
+/* The live pages that readers were being served from the cache when a change
+ * dropped them: they are rendered again at once. */
+#define HTTP_WARM_MAX 8
+
+struct http_warm {
+	char keys[HTTP_WARM_MAX][160];
+	size_t n;
+};
+
+static void http_note_dropped(void *arg, const struct page_entry *e)
+{
+	struct http_warm *w = arg;
+	size_t len = strlen(e->key);
+
+	/* "page:SLUG:0": the live page itself, not its older pages. */
+	if (w->n < HTTP_WARM_MAX && len < sizeof(w->keys[0]) && len > 7 &&
+	    strncmp(e->key, "page:", 5) == 0 && strcmp(e->key + len - 2, ":0") == 0)
+		memcpy(w->keys[w->n++], e->key, len + 1);
+}
+
 void http_server_apply_changes(struct http_server *s, const struct store_change *changes,
 			       size_t n)
 {
+	struct http_warm warm = { .n = 0 };
+
 	/* Drop first: a reader who loads the page after the event must see it. */
 	for (size_t i = 0; i < n; i++)
-		page_cache_drop_page(s->cache, changes[i].page_id);
+		page_cache_drop_page(s->cache, changes[i].page_id, http_note_dropped, &warm);
 	stream_hub_apply(s->hub, changes, n);
+	/* A live page in the cache has readers: render it now, on this thread,
+	 * rather than in the first reader's request after each post. */
+	for (size_t i = 0; i < warm.n; i++)
+		http_reader_warm(s, warm.keys[i]);
 }
 
 int http_server_take_written(struct http_server *s)

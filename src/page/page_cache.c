@@ -242,14 +242,18 @@ fail:
 	return NULL;
 }
 
-void page_cache_drop_page(struct page_cache *c, int64_t page_id)
+void page_cache_drop_page(struct page_cache *c, int64_t page_id, page_dropped_fn dropped,
+			  void *arg)
 {
 	struct page_entry *e = c->oldest, *next;
 
 	for (; e; e = next) {
 		next = e->newer;
-		if (e->page_id == page_id || e->page_id == PAGE_CACHE_ANY_PAGE)
+		if (e->page_id == page_id || e->page_id == PAGE_CACHE_ANY_PAGE) {
+			if (dropped)
+				dropped(arg, e);
 			page_entry_remove(c, e);
+		}
 	}
 }
 

@@ -69,9 +69,13 @@ struct page_entry *page_cache_put(struct page_cache *c, const char *key, int64_t
 				  int status, const char *content_type,
 				  const char *cache_control, const void *body, size_t len);
 
+/* Called with each entry just before it is dropped. */
+typedef void (*page_dropped_fn)(void *arg, const struct page_entry *e);
+
 /* Drops every entry rendered from `page_id`, and every PAGE_CACHE_ANY_PAGE
- * entry (listings that show all pages). */
-void page_cache_drop_page(struct page_cache *c, int64_t page_id);
+ * entry (listings that show all pages); tells `dropped` (may be NULL) of each. */
+void page_cache_drop_page(struct page_cache *c, int64_t page_id, page_dropped_fn dropped,
+			  void *arg);
 void page_cache_drop_all(struct page_cache *c);
 
 size_t page_cache_count(const struct page_cache *c);

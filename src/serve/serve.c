@@ -7,7 +7,6 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -29,6 +28,7 @@
 #include "store/store.h"
 #include "store/store_newsroom.h"
 #include "util/log.h"
+#include "util/prio.h"
 
 #define SERVE_MAX_WORKERS 64
 #define SERVE_CHANGES_BATCH 256
@@ -117,64 +117,6 @@ static unsigned serve_raise_nofile(unsigned wanted)
 		return can;
 	}
 	return wanted;
-}
-
-/* ---- the request thread's priority ----
- *
- * A worker's own thread serves requests in short bursts; its hub's thread sends
- * fan-outs in long ones (SCHED_BATCH). Where both want a core, as when a post
- * fans out to many readers on a busy machine, a page request should not wait
- * for the sends: the request thread runs `request_nice` steps of nice above
- * them. Raising a priority needs CAP_SYS_NICE or RLIMIT_NICE (LimitNICE= in a
- * systemd unit); without either, everything runs at the same nice. */
-
-/* The master's check, made once before the workers start so that the operator
- * gets one line rather than one per worker: can a thread of ours take nice
- * -n? The master's own priority ends as it was (lowering it back is always
- * allowed). Returns n, or 0 when it cannot. */
-static unsigned serve_check_request_nice(unsigned n)
-{
-	id_t self = (id_t)gettid();
-	int was;
-
-	if (n == 0)
-		return 0;
-	errno = 0;
-	was = getpriority(PRIO_PROCESS, self);
-	if (was == -1 && errno != 0) {
-		log_warn("getpriority");
-		return 0;
-	}
-	if (setpriority(PRIO_PROCESS, self, was - (int)n) < 0) {
-		log_warnx("cannot raise the request threads' priority by %u (%s): page requests "
-			  "share the cores equally with fan-out sends; allow it with CAP_SYS_NICE "
-			  "or LimitNICE=, or pass --request-priority 0 to not ask", n,
-			  strerror(errno));
-		return 0;
-	}
-	if (setpriority(PRIO_PROCESS, self, was) < 0)
-		log_warn("setpriority");
-	return n;
-}
-
-/* Raises the calling thread, the worker's request thread, by n steps of nice.
- * Called once the hub's thread exists, so that it keeps nice 0; and with
- * SCHED_RESET_ON_FORK, so that threads started later from this one (libvips'
- * image workers) start at nice 0 too rather than inherit the raise. */
-static void serve_raise_request_thread(unsigned n)
-{
-	struct sched_param none = { 0 };
-	id_t self = (id_t)gettid();
-	int was;
-
-	if (n == 0)
-		return;
-	errno = 0;
-	was = getpriority(PRIO_PROCESS, self);
-	if ((was == -1 && errno != 0) ||
-	    sched_setscheduler(0, SCHED_OTHER | SCHED_RESET_ON_FORK, &none) < 0 ||
-	    setpriority(PRIO_PROCESS, self, was - (int)n) < 0)
-		log_warn("worker: cannot raise the request thread's priority");
 }
 
 /* ---- worker ---- */
@@ -341,7 +283,7 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 		log_warnx("worker: %s", err);
 		goto out;
 	}
-	serve_raise_request_thread(cfg->request_nice);
+	prio_raise(cfg->request_prio);
 
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	tfd = serve_timerfd(cfg->poll_ms);
@@ -544,7 +486,7 @@ int serve_run(const struct serve_config *cfg)
 	store_close(st);
 	run_cfg = *cfg;
 	run_cfg.connection_limit = serve_raise_nofile(cfg->connection_limit);
-	run_cfg.request_nice = serve_check_request_nice(cfg->request_nice);
+	run_cfg.request_prio = prio_check(cfg->request_prio);
 	cfg = &run_cfg;
 
 	/* SO_REUSEPORT would let a second server on the same port take a share of

@@ -19,6 +19,8 @@
 
 #include <stddef.h>
 
+#include "util/prio.h"
+
 struct serve_config {
 	const char *db_path;
 	const char *listen;        /* "127.0.0.1:8080", "[::1]:0" */
@@ -28,8 +30,8 @@ struct serve_config {
 	unsigned poll_ms;          /* change-log timer: the safety net behind the WAL watch */
 	unsigned heartbeat_s;      /* stream keep-alive interval */
 	unsigned stream_ring;      /* events kept per page (replay horizon, lag bound) */
-	unsigned request_nice;     /* steps of nice the request thread runs above the
-				    * hub's sending thread; 0: none */
+	struct prio request_prio;  /* the request thread's over the hub's sending
+				    * thread (util/prio.h) */
 	const char *media_dir;     /* uploaded images; NULL: "DB-media" beside the database */
 };
 

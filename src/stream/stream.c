@@ -559,7 +559,16 @@ struct stream_hub *stream_hub_new(struct store *store, size_t ring_size)
 
 	if (!h)
 		return NULL;
-	pthread_mutex_init(&h->lock, NULL);
+	{
+		/* Priority inheritance: the real-time request thread waiting for the
+		 * lock lends its priority to the hub's thread that holds it. */
+		pthread_mutexattr_t a;
+
+		pthread_mutexattr_init(&a);
+		pthread_mutexattr_setprotocol(&a, PTHREAD_PRIO_INHERIT);
+		pthread_mutex_init(&h->lock, &a);
+		pthread_mutexattr_destroy(&a);
+	}
 	h->store = store;
 	h->ring_size = ring_size ? ring_size : STREAM_RING;
 	h->epfd = epoll_create1(EPOLL_CLOEXEC);

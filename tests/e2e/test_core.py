@@ -6,10 +6,12 @@ import gzip
 import os
 import re
 import signal
+import subprocess
 import tempfile
+import threading
 
-from lib import (DEMO, ROOT, Api, Cli, Server, add_user, capture_posts, curl, make_token,
-                 parse_html, png, seed_path, squash, test, wait_for)
+from lib import (DEMO, ROOT, Api, Browser, Cli, Server, add_user, capture_posts, curl, make_token,
+                 Skip, parse_html, png, seed_path, squash, test, wait_for)
 
 # ---- the command line ----------------------------------------------------------
 
@@ -360,7 +362,7 @@ def serve_refuses_a_port_in_use(env):
         assert curl(srv.base + "/live/demo").status == 200
 
 
-SCHED_OTHER, SCHED_BATCH = 0, 3
+SCHED_OTHER, SCHED_RR, SCHED_BATCH = 0, 2, 3
 
 
 def threads(pid):
@@ -376,57 +378,153 @@ def threads(pid):
     return out
 
 
+def rt_priority(pid, tid):
+    stat = open(f"/proc/{pid}/task/{tid}/stat").read()
+    return int(stat[stat.rindex(")") + 2:].split()[37])  # rt_priority (40th)
+
+
+def wrapped(env, name, *prefix):
+    """A script that runs the server under `prefix` (setpriv, prlimit...)."""
+    path = os.path.join(env.dir, name)
+    with open(path, "w") as f:
+        f.write("#!/bin/sh\nexec " + " ".join(prefix) + f" {env.binary} \"$@\"\n")
+    os.chmod(path, 0o755)
+    return path
+
+
 @test
-def serve_request_thread_runs_above_the_sending_thread(env):
-    """As root (CI), each worker's request thread runs 10 steps of nice above
-    its hub's sending thread (SCHED_BATCH, nice 0); threads that the request
-    thread starts later (libvips' for an upload) do not inherit the raise."""
+def serve_request_thread_runs_real_time_above_the_sending_thread(env):
+    """As root (CI), each worker's request thread runs SCHED_RR (priority 1),
+    ahead of its hub's sending thread (SCHED_BATCH, nice 0); it steps down to
+    the fair class for a newsroom or API request and back up after it; threads
+    that it starts (libvips' for an upload) get neither the real-time class nor
+    the raised nice. --request-priority STEPS gives nice instead, 0 nothing."""
     if os.geteuid() != 0:
-        return  # the unprivileged case is the next test's
+        return  # the unprivileged cases are the next tests'
     env.import_capture(DEMO, "demo", 2026)
     add_user(env, "cal", "contributor", "Cal Contributor")
     token = make_token(env, "cal")
     with env.server(workers=1) as srv:
         pid = wait_for(lambda: srv.workers() and srv.workers()[0], timeout=5)
-        # An upload makes libvips start its threads from the request thread.
+        assert threads(pid)[pid] == (-10, SCHED_RR), threads(pid)
+        assert rt_priority(pid, pid) == 1
+        # An upload makes libvips start its threads from the request thread,
+        # in the middle of an API request.
         Api(srv.base, token=token).ok("POST", "/media", raw=png(800, 600), status=201,
                                        headers={"Content-Type": "image/png"})
+        assert curl(srv.base + "/live/demo").status == 200
         t = threads(pid)
-        assert t[pid] == (-10, SCHED_OTHER), t
+        assert t[pid] == (-10, SCHED_RR), t  # back up after the API request
         others = [v for tid, v in t.items() if tid != pid]
         assert (0, SCHED_BATCH) in others, t  # the hub's thread
-        assert all(nice == 0 for nice, _ in others), t
+        assert all(nice == 0 and policy != SCHED_RR for nice, policy in others), t
         assert len(others) >= 2, t  # libvips' threads are among them
-        assert "request threads' priority" not in srv.log()
+        assert "request threads" not in srv.log(), srv.log()
+        # While a sign-in hashes its password (Argon2id, tens of milliseconds),
+        # the request thread is in the normal class at its nice; after, real-time.
+        seen = set()
+        done = threading.Event()
+        signin = threading.Thread(target=lambda: (Browser(srv.base).signin("cal"), done.set()))
+        signin.start()
+        while not done.is_set():
+            seen.add(threads(pid)[pid])
+        signin.join()
+        assert (-10, SCHED_OTHER) in seen, seen
+        assert threads(pid)[pid] == (-10, SCHED_RR)
         master = threads(srv.proc.pid)
-        assert all(nice == 0 for nice, _ in master.values()), master
-    # --request-priority 0: no raise.
+        assert all(v == (0, SCHED_OTHER) for v in master.values()), master
+    with Server(env.binary, env.db, 1, "--request-priority", "7") as srv:
+        pid = wait_for(lambda: srv.workers() and srv.workers()[0], timeout=5)
+        assert threads(pid)[pid] == (-7, SCHED_OTHER)
     with Server(env.binary, env.db, 1, "--request-priority", "0") as srv:
         pid = wait_for(lambda: srv.workers() and srv.workers()[0], timeout=5)
         assert threads(pid)[pid] == (0, SCHED_OTHER)
-    p = env.cli.run("serve", "--request-priority", "20")
-    assert p.returncode == 2 and b"--request-priority is 0 to 19" in p.stderr, p.stderr
+    for bad in ("20", "-1", "fast", ""):
+        p = env.cli.run("serve", "--request-priority", bad)
+        assert p.returncode == 2 and b"--request-priority is realtime or 0 to 19" in p.stderr, \
+            (bad, p.stderr)
 
 
 @test
 def serve_says_when_it_cannot_raise_the_request_thread(env):
-    """Without CAP_SYS_NICE (and RLIMIT_NICE 0) the server starts all the same,
-    says so in one line, and leaves every thread at nice 0."""
+    """Without CAP_SYS_NICE, RLIMIT_RTPRIO and RLIMIT_NICE the server starts all
+    the same, says so in one line, and leaves every thread at nice 0 in the
+    normal class."""
     env.import_capture(DEMO, "demo", 2026)
     binary = env.binary
     if os.geteuid() == 0:
         # root without the capability: setpriv drops it from the bounding set
-        binary = os.path.join(env.dir, "liveline-nocap")
-        with open(binary, "w") as f:
-            f.write("#!/bin/sh\nexec setpriv --bounding-set -sys_nice -- "
-                    f"{env.binary} \"$@\"\n")
-        os.chmod(binary, 0o755)
+        binary = wrapped(env, "liveline-nocap", "setpriv --bounding-set -sys_nice --",
+                         "prlimit --rtprio=0 --nice=0 --")
     with Server(binary, env.db, 2) as srv:
         assert curl(srv.base + "/live/demo").status == 200
         pids = wait_for(lambda: len(srv.workers()) == 2 and srv.workers(), timeout=5)
         for pid in pids:
-            assert all(nice == 0 for nice, _ in threads(pid).values()), threads(pid)
-        assert srv.log().count("cannot raise the request threads' priority by 10") == 1, srv.log()
+            t = threads(pid)
+            assert all(v[0] == 0 and v[1] != SCHED_RR for v in t.values()), t
+        assert srv.log().count("request threads") == 1, srv.log()
+        assert "cannot raise the request threads' priority (real-time: " in srv.log(), srv.log()
+
+
+@test
+def serve_falls_back_to_nice_where_real_time_is_refused(env):
+    """Where the kernel refuses real-time (here: a cpu cgroup with no real-time
+    budget, as CONFIG_RT_GROUP_SCHED gives a new one) but nice is allowed, the
+    request thread runs 10 steps of nice up, and one line says why."""
+    root = "/sys/fs/cgroup/cpu"
+    if os.geteuid() != 0 or not os.path.exists(os.path.join(root, "cpu.rt_runtime_us")):
+        raise Skip("needs root and a cgroup v1 cpu controller with real-time group "
+                   "scheduling (cpu.rt_runtime_us)")
+    group = tempfile.mkdtemp(prefix="liveline-e2e-", dir=root)
+    try:
+        assert open(os.path.join(group, "cpu.rt_runtime_us")).read().strip() == "0"
+        env.import_capture(DEMO, "demo", 2026)
+        binary = wrapped(env, "liveline-nort",
+                         f"sh -c 'echo $$ > {group}/cgroup.procs && exec \"$0\" \"$@\"'")
+        with Server(binary, env.db, 2) as srv:
+            assert curl(srv.base + "/live/demo").status == 200
+            pids = wait_for(lambda: len(srv.workers()) == 2 and srv.workers(), timeout=5)
+            for pid in pids:
+                assert threads(pid)[pid] == (-10, SCHED_OTHER), threads(pid)
+            assert srv.log().count("request threads") == 1, srv.log()
+            assert "cannot run the request threads real-time (Operation not permitted): " \
+                "they run 10 steps of nice" in srv.log(), srv.log()
+    finally:
+        wait_for(lambda: not open(os.path.join(group, "cgroup.procs")).read().strip(),
+                 timeout=5)
+        os.rmdir(group)
+
+
+@test
+def serve_falls_back_to_nice_or_runs_real_time_on_rlimits_alone(env):
+    """What an unprivileged service gets from systemd's LimitNICE= and
+    LimitRTPRIO=: with RLIMIT_NICE alone the request thread runs 10 steps of nice
+    up, and one line says real-time was refused; with RLIMIT_RTPRIO alone it runs
+    real-time (stepping down to nice 0 for newsroom work), with no line."""
+    if subprocess.run(["prlimit", "--nice=30", "--rtprio=1", "--", "true"],
+                      capture_output=True).returncode != 0:
+        raise Skip("raising RLIMIT_NICE and RLIMIT_RTPRIO needs root with "
+                   "CAP_SYS_RESOURCE, which this machine does not give")
+    env.import_capture(DEMO, "demo", 2026)
+    add_user(env, "cal", "contributor", "Cal Contributor")
+    token = make_token(env, "cal")
+    nice_only = wrapped(env, "liveline-nice", "setpriv --bounding-set -sys_nice --",
+                        "prlimit --rtprio=0 --nice=30 --")
+    with Server(nice_only, env.db, 1) as srv:
+        pid = wait_for(lambda: srv.workers() and srv.workers()[0], timeout=5)
+        assert threads(pid)[pid] == (-10, SCHED_OTHER), threads(pid)
+        assert srv.log().count("request threads") == 1, srv.log()
+        assert "cannot run the request threads real-time" in srv.log(), srv.log()
+    rt_only = wrapped(env, "liveline-rt", "setpriv --bounding-set -sys_nice --",
+                      "prlimit --rtprio=1 --nice=0 --")
+    with Server(rt_only, env.db, 1) as srv:
+        pid = wait_for(lambda: srv.workers() and srv.workers()[0], timeout=5)
+        assert threads(pid)[pid] == (0, SCHED_RR), threads(pid)
+        Api(srv.base, token=token).ok("POST", "/media", raw=png(640, 480), status=201,
+                                       headers={"Content-Type": "image/png"})
+        assert threads(pid)[pid] == (0, SCHED_RR), threads(pid)
+        assert curl(srv.base + "/live/demo").status == 200
+        assert "request threads" not in srv.log(), srv.log()
 
 
 def memfds(pid):

@@ -120,8 +120,18 @@ static void test_gzip_stream_reused(void **state)
 	page_cache_free(c);
 }
 
+/* Records the keys of dropped entries, comma-separated. */
+static void note_dropped(void *arg, const struct page_entry *e)
+{
+	char *seen = arg;
+
+	strcat(seen, e->key);
+	strcat(seen, ",");
+}
+
 static void test_drop_page(void **state)
 {
+	char seen[64] = "";
 	struct page_cache *c = page_cache_new(16, 1 << 20, count_free);
 	struct page_entry *e;
 	(void)state;
@@ -132,12 +142,16 @@ static void test_drop_page(void **state)
 	page_cache_put(c, "p2", 2, 200, "t", "c", "b", 1);
 	page_cache_put(c, "index", PAGE_CACHE_ANY_PAGE, 200, "t", "c", "c", 1);
 	page_cache_put(c, "css", PAGE_CACHE_STATIC, 200, "t", "c", "d", 1);
-	page_cache_drop_page(c, 1);
+	page_cache_drop_page(c, 1, note_dropped, seen);
+	/* Oldest first, each dropped entry once, nothing else. */
+	assert_string_equal(seen, "p1,index,");
 	assert_null(page_cache_get(c, "p1"));
 	assert_null(page_cache_get(c, "index"));
 	assert_non_null(page_cache_get(c, "p2"));
 	assert_non_null(page_cache_get(c, "css"));
 	assert_int_equal(freed, 1);
+	page_cache_drop_page(c, 3, NULL, NULL); /* no such page: nothing goes */
+	assert_int_equal(page_cache_count(c), 2);
 	page_cache_free(c);
 }
 

@@ -24,19 +24,6 @@ struct fixture {
 	struct store *s;
 };
 
-static void remove_db(const char *path)
-{
-	char p[160];
-
-	remove(path);
-	snprintf(p, sizeof(p), "%s-wal", path);
-	remove(p);
-	snprintf(p, sizeof(p), "%s-shm", path);
-	remove(p);
-	snprintf(p, sizeof(p), "%s-notify", path);
-	remove(p);
-}
-
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
@@ -56,7 +43,7 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 
 	store_close(f->s);
-	remove_db(f->path);
+	unit_remove_db(f->path);
 	free(f);
 	return 0;
 }
@@ -950,7 +937,7 @@ static void test_upgrade_from_v1(void **state)
 	assert_int_equal(p.last_seq, 3);
 	model_page_cleanup(&p);
 	store_close(s);
-	remove_db(path);
+	unit_remove_db(path);
 }
 
 static void test_newer_schema_refused(void **state)
@@ -963,7 +950,7 @@ static void test_newer_schema_refused(void **state)
 	assert_null(store_open(path, err, sizeof(err)));
 	assert_non_null(strstr(err, "newer"));
 	assert_non_null(strstr(err, "99"));
-	remove_db(path);
+	unit_remove_db(path);
 
 	/* Not a database at all. */
 	{
@@ -977,7 +964,7 @@ static void test_newer_schema_refused(void **state)
 	err[0] = '\0';
 	assert_null(store_open(path, err, sizeof(err)));
 	assert_true(strlen(err) > 0);
-	remove_db(path);
+	unit_remove_db(path);
 
 	err[0] = '\0';
 	assert_null(store_open("/nonexistent-dir/x/y.db", err, sizeof(err)));

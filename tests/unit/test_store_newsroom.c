@@ -25,19 +25,6 @@ struct fixture {
 	struct store *s;
 };
 
-static void remove_db(const char *path)
-{
-	char p[160];
-
-	remove(path);
-	snprintf(p, sizeof(p), "%s-wal", path);
-	remove(p);
-	snprintf(p, sizeof(p), "%s-shm", path);
-	remove(p);
-	snprintf(p, sizeof(p), "%s-notify", path);
-	remove(p);
-}
-
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
@@ -57,7 +44,7 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 
 	store_close(f->s);
-	remove_db(f->path);
+	unit_remove_db(f->path);
 	free(f);
 	return 0;
 }
@@ -1370,7 +1357,7 @@ static void test_upgrade_from_v2(void **state)
 	assert_int_equal(raw_int(path, "PRAGMA user_version"), 3);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM revisions"), 3);
 	store_close(s);
-	remove_db(path);
+	unit_remove_db(path);
 }
 
 int main(void)

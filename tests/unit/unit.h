@@ -57,4 +57,16 @@ static inline void unit_temp_db(char *path, size_t len)
 	remove(path);
 }
 
+/* Removes a test database and the files SQLite and the store keep beside it. */
+static inline void unit_remove_db(const char *path)
+{
+	static const char *const suffixes[] = { "", "-wal", "-shm", "-notify" };
+	char p[256];
+
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", path, suffixes[i]);
+		remove(p);
+	}
+}
+
 #endif
