@@ -656,7 +656,11 @@ int http_server_timeout_ms(struct http_server *s)
 
 int http_server_run(struct http_server *s)
 {
-	return MHD_run(s->daemon) == MHD_YES ? 0 : -1;
+	int rc = MHD_run(s->daemon) == MHD_YES ? 0 : -1;
+
+	/* Awake, and the hub has sent everything: no more need to be ahead of it. */
+	prio_boost(stream_hub_sending(s->hub));
+	return rc;
 }
 
 void http_server_quiesce(struct http_server *s)
@@ -698,6 +702,8 @@ void http_server_apply_changes(struct http_server *s, const struct store_change 
 	for (size_t i = 0; i < n; i++)
 		page_cache_drop_page(s->cache, changes[i].page_id, http_note_dropped, &warm);
 	stream_hub_apply(s->hub, changes, n);
+	/* Ahead of the hub's thread while it sends this: see util/prio.h. */
+	prio_boost(stream_hub_sending(s->hub));
 	/* A live page in the cache has readers: render it now, on this thread,
 	 * rather than in the first reader's request after each post. */
 	for (size_t i = 0; i < warm.n; i++)
@@ -715,6 +721,7 @@ int http_server_take_written(struct http_server *s)
 void http_server_heartbeat(struct http_server *s)
 {
 	stream_hub_heartbeat(s->hub);
+	prio_boost(stream_hub_sending(s->hub));
 }
 
 size_t http_server_end_streams(struct http_server *s)

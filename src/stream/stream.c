@@ -109,6 +109,8 @@ struct stream_hub {
 	unsigned hb_gen;
 	size_t ring_size;
 	atomic_size_t n_subs; /* read without the lock by the accept policy */
+	atomic_int sending;   /* sends queued or under way: set with the lock by
+			       * whoever queues them, cleared by the hub's thread */
 	int shutting_down;
 	/* The worker's thread's own: connections libmicrohttpd was told to drop
 	 * after the hub took their socket, until it frees them. */
@@ -252,6 +254,7 @@ static void stream_topic_wake_all(struct stream_hub *h, struct stream_topic *t)
 		t->in_pending = 1;
 		t->next_pending = h->pending;
 		h->pending = t;
+		atomic_store(&h->sending, 1);
 		stream_hub_wake(h);
 	}
 }
@@ -631,6 +634,11 @@ size_t stream_hub_subscribers(const struct stream_hub *h)
 	return atomic_load(&h->n_subs);
 }
 
+int stream_hub_sending(const struct stream_hub *h)
+{
+	return atomic_load(&h->sending);
+}
+
 size_t stream_hub_dropping(const struct stream_hub *h)
 {
 	return h->n_dropped;
@@ -853,6 +861,8 @@ static void *stream_hub_thread(void *arg)
 		}
 		stream_hub_io(h, ev, n < 0 ? 0 : n);
 		busy = stream_hub_work(h);
+		if (!busy)
+			atomic_store(&h->sending, 0);
 		stream_hub_bury(h);
 		pthread_mutex_unlock(&h->lock);
 	}
@@ -887,6 +897,7 @@ void stream_hub_shutdown(struct stream_hub *h)
 		t->in_pending = 0;
 	}
 	h->pending = NULL;
+	atomic_store(&h->sending, 0);
 	pthread_mutex_unlock(&h->lock);
 }
 

@@ -83,6 +83,11 @@ void stream_hub_connection_closed(struct stream_hub *h, struct MHD_Connection *c
 /* Open streams, those still being opened included. Safe from any thread. */
 size_t stream_hub_subscribers(const struct stream_hub *h);
 
+/* 1 from when a fan-out or heartbeat is queued for the hub's thread until that
+ * thread has sent all of it (readers whose socket is full wait apart and do not
+ * count). Safe from any thread. */
+int stream_hub_sending(const struct stream_hub *h);
+
 /* Opens a stream on `conn` for `page`. For STREAM_SSE, `since` is the sequence
  * number the reader has seen (-1: none, start with the next change); for
  * STREAM_TEXT, `snapshot` (may be NULL) is sent first. `chunked` says whether

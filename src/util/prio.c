@@ -13,8 +13,10 @@
 
 #define PRIO_RT_PRIORITY 1
 
-/* Set on the request thread once it runs real-time; heavy work steps down. */
-static _Thread_local int prio_is_rt;
+/* The request thread's own state. */
+static _Thread_local int prio_may_boost; /* prio_raise with PRIO_REALTIME */
+static _Thread_local int prio_boosted;   /* wanted real-time now */
+static _Thread_local int prio_heavy;     /* in heavy work: not real-time */
 
 static int prio_set_rt(void)
 {
@@ -105,22 +107,35 @@ void prio_raise(struct prio p)
 		log_warn("worker: cannot raise the request thread's priority");
 		return;
 	}
-	if (p.mode == PRIO_REALTIME) {
-		if (prio_set_rt() < 0)
-			log_warn("worker: cannot run the request thread real-time");
-		else
-			prio_is_rt = 1;
-	}
+	prio_may_boost = p.mode == PRIO_REALTIME;
+}
+
+/* Puts the thread in the class its state asks for. */
+static void prio_apply(void)
+{
+	if ((prio_boosted && !prio_heavy ? prio_set_rt() : prio_set_fair()) < 0)
+		log_warn("worker: sched_setscheduler");
+}
+
+void prio_boost(int on)
+{
+	if (!prio_may_boost || prio_boosted == !!on)
+		return;
+	prio_boosted = !!on;
+	if (!prio_heavy)
+		prio_apply();
 }
 
 void prio_heavy_begin(void)
 {
-	if (prio_is_rt && prio_set_fair() < 0)
-		log_warn("sched_setscheduler");
+	prio_heavy++;
+	if (prio_heavy == 1 && prio_boosted)
+		prio_apply();
 }
 
 void prio_heavy_end(void)
 {
-	if (prio_is_rt && prio_set_rt() < 0)
-		log_warn("sched_setscheduler");
+	prio_heavy--;
+	if (prio_heavy == 0 && prio_boosted)
+		prio_apply();
 }

@@ -4,22 +4,25 @@
  * A worker's own thread serves requests in short bursts; its hub's thread sends
  * fan-outs in long ones. Where both want a core, as when a post fans out to
  * many readers on a busy machine, a page request should not wait for the
- * sends. Two ways, measured in bench/results/fanout-profile.md:
+ * sends. Measured in bench/results/fanout-profile.md:
  *
- * - PRIO_REALTIME: the request thread runs SCHED_RR at priority 1, so it takes
- *   a core from any normal thread the moment it wakes. Nice alone cannot do
- *   that: Linux's fair scheduler (EEVDF) often leaves a woken thread queued
- *   until the next scheduler tick (4 ms at HZ=250) however high its nice. The
- *   kernel's real-time throttling keeps 5% of each second for everything
- *   else. Newsroom and API requests (password hashing, image processing) step
- *   down to the fair class while they run (prio_heavy_begin / _end), so that
- *   only readers' requests and the short work of applying a change run
- *   real-time. Needs CAP_SYS_NICE or RLIMIT_RTPRIO >= 1 (LimitRTPRIO=).
- * - PRIO_NICE: the request thread runs `nice` steps of nice above the others.
- *   Needs CAP_SYS_NICE or RLIMIT_NICE (LimitNICE=).
+ * - Nice alone is not enough: Linux's fair scheduler (EEVDF) often leaves a
+ *   woken thread queued until the next scheduler tick (4 ms at HZ=250) while
+ *   nice-0 threads use the core, however high its nice.
+ * - A real-time thread (SCHED_RR) takes the core the moment it wakes. But a
+ *   thread that is real-time all the time meets the kernel's real-time
+ *   throttling when it has a core's worth of page requests: it is stopped for
+ *   the last 50 ms of each second (p99 of 6-29 ms under wrk against 1.3-2.5 ms).
  *
- * Either way with SCHED_RESET_ON_FORK: threads started later from the request
- * thread (libvips' image workers) start at the normal class and nice 0.
+ * So with PRIO_REALTIME the request thread runs at `nice` steps of nice, and
+ * real-time (SCHED_RR 1) only while it is boosted: from when it hands its hub a
+ * fan-out until it wakes up to find the hub done (prio_boost). Newsroom and API
+ * requests (password hashing, image processing) step down to the fair class
+ * while they run (prio_heavy_begin / _end). Real-time needs CAP_SYS_NICE or
+ * RLIMIT_RTPRIO >= 1 (LimitRTPRIO=), nice CAP_SYS_NICE or RLIMIT_NICE
+ * (LimitNICE=). Every change is made with SCHED_RESET_ON_FORK, so that threads
+ * started from the request thread (libvips' image workers) start at the normal
+ * class and nice 0.
  */
 #ifndef LIVELINE_PRIO_H
 #define LIVELINE_PRIO_H
@@ -28,8 +31,7 @@ enum prio_mode { PRIO_NONE, PRIO_NICE, PRIO_REALTIME };
 
 struct prio {
 	enum prio_mode mode;
-	unsigned nice; /* steps of nice above nice 0: with PRIO_NICE, and the
-			* fair-class level of PRIO_REALTIME's heavy work */
+	unsigned nice; /* steps of nice above nice 0, in the fair class */
 };
 
 /* The master's check, made once before the workers start so that the operator
@@ -38,12 +40,16 @@ struct prio {
  * it has to. The calling thread's own priority ends as it was. */
 struct prio prio_check(struct prio want);
 
-/* Gives the calling thread (a worker's request thread) priority p. Called once
- * the hub's thread exists, so that the hub keeps the normal priority. */
+/* Gives the calling thread (a worker's request thread) priority p: its nice
+ * now, and with PRIO_REALTIME the right to be boosted. Called once the hub's
+ * thread exists, so that the hub keeps the normal priority. */
 void prio_raise(struct prio p);
 
-/* Around CPU-heavy work on a real-time request thread: the thread runs in the
- * fair class (at its nice) in between. No-ops otherwise. */
+/* Boosts the calling thread to real-time (on = 1) or ends the boost (0); a
+ * no-op when unchanged, or without PRIO_REALTIME. */
+void prio_boost(int on);
+
+/* Around CPU-heavy work on the request thread: no real-time in between. */
 void prio_heavy_begin(void);
 void prio_heavy_end(void);
 
