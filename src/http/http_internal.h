@@ -29,6 +29,7 @@ struct http_server {
 	unsigned sendfile_files;   /* cached bodies held in memfds (HTTP_SENDFILE_FILES) */
 	int quiesced;
 	int written; /* a newsroom request changed something (http_server_take_written) */
+	int64_t boost_until_ms; /* the request thread's boost: see http_boost() */
 };
 
 struct http_request {

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <sys/mman.h>
@@ -654,12 +655,29 @@ int http_server_timeout_ms(struct http_server *s)
 	return t > 60000 ? 60000 : (int)t;
 }
 
+/* The request thread runs real-time (util/prio.h) while its hub sends, and for
+ * HTTP_BOOST_GRACE_MS after: the other workers' hubs, which want the same cores,
+ * finish their share of a fan-out up to ~100 ms later. The boost ends at the
+ * first wake-up after that (at the latest the change-log timer's). */
+#define HTTP_BOOST_GRACE_MS 200
+
+static void http_boost(struct http_server *s)
+{
+	struct timespec ts;
+	int64_t now;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	if (stream_hub_sending(s->hub))
+		s->boost_until_ms = now + HTTP_BOOST_GRACE_MS;
+	prio_boost(now < s->boost_until_ms);
+}
+
 int http_server_run(struct http_server *s)
 {
 	int rc = MHD_run(s->daemon) == MHD_YES ? 0 : -1;
 
-	/* Awake, and the hub has sent everything: no more need to be ahead of it. */
-	prio_boost(stream_hub_sending(s->hub));
+	http_boost(s);
 	return rc;
 }
 
@@ -702,8 +720,7 @@ void http_server_apply_changes(struct http_server *s, const struct store_change 
 	for (size_t i = 0; i < n; i++)
 		page_cache_drop_page(s->cache, changes[i].page_id, http_note_dropped, &warm);
 	stream_hub_apply(s->hub, changes, n);
-	/* Ahead of the hub's thread while it sends this: see util/prio.h. */
-	prio_boost(stream_hub_sending(s->hub));
+	http_boost(s);
 	/* A live page in the cache has readers: render it now, on this thread,
 	 * rather than in the first reader's request after each post. */
 	for (size_t i = 0; i < warm.n; i++)
@@ -721,7 +738,7 @@ int http_server_take_written(struct http_server *s)
 void http_server_heartbeat(struct http_server *s)
 {
 	stream_hub_heartbeat(s->hub);
-	prio_boost(stream_hub_sending(s->hub));
+	http_boost(s);
 }
 
 size_t http_server_end_streams(struct http_server *s)
