@@ -15,8 +15,9 @@
  *   the last 50 ms of each second (p99 of 6-29 ms under wrk against 1.3-2.5 ms).
  *
  * So with PRIO_REALTIME the request thread runs at `nice` steps of nice, and
- * real-time (SCHED_RR 1) only while it is boosted: from when it hands its hub a
- * fan-out until it wakes up to find the hub done (prio_boost). Newsroom and API
+ * real-time (SCHED_RR 1) only while it is boosted (prio_boost): the HTTP layer
+ * boosts it from when it hands its hub a fan-out until it wakes up to find the
+ * hub done for a while (http_boost in http_server.c). Newsroom and API
  * requests (password hashing, image processing) step down to the fair class
  * while they run (prio_heavy_begin / _end). Real-time needs CAP_SYS_NICE or
  * RLIMIT_RTPRIO >= 1 (LimitRTPRIO=), nice CAP_SYS_NICE or RLIMIT_NICE
