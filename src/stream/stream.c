@@ -550,6 +550,18 @@ void stream_hub_apply(struct stream_hub *h, const struct store_change *changes, 
 static void *stream_hub_thread(void *arg);
 static void stream_hub_bury(struct stream_hub *h);
 
+/* The hub's lock inherits priority: a real-time request thread (util/prio.h)
+ * waiting for it lends its priority to the hub's thread that holds it. */
+static void stream_lock_init(pthread_mutex_t *lock)
+{
+	pthread_mutexattr_t a;
+
+	pthread_mutexattr_init(&a);
+	pthread_mutexattr_setprotocol(&a, PTHREAD_PRIO_INHERIT);
+	pthread_mutex_init(lock, &a);
+	pthread_mutexattr_destroy(&a);
+}
+
 struct stream_hub *stream_hub_new(struct store *store, size_t ring_size)
 {
 	static const char reload[] = "{\"kind\":\"reload\",\"reason\":\"The page has changed "
@@ -562,16 +574,7 @@ struct stream_hub *stream_hub_new(struct store *store, size_t ring_size)
 
 	if (!h)
 		return NULL;
-	{
-		/* Priority inheritance: the real-time request thread waiting for the
-		 * lock lends its priority to the hub's thread that holds it. */
-		pthread_mutexattr_t a;
-
-		pthread_mutexattr_init(&a);
-		pthread_mutexattr_setprotocol(&a, PTHREAD_PRIO_INHERIT);
-		pthread_mutex_init(&h->lock, &a);
-		pthread_mutexattr_destroy(&a);
-	}
+	stream_lock_init(&h->lock);
 	h->store = store;
 	h->ring_size = ring_size ? ring_size : STREAM_RING;
 	h->epfd = epoll_create1(EPOLL_CLOEXEC);
