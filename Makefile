@@ -40,7 +40,7 @@ $(2)/obj/page/page_assets.o: $$(wildcard web/*)
 $(2)/obj/%.o: src/%.c $$(wildcard src/*/*.h)
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(CFLAGS_BASE) $(3) $$(PKG_CFLAGS) -c -o $$@ $$<
-$(2)/tests/%: tests/unit/%.c $$($(1)OBJ) tests/unit/unit.h
+$(2)/tests/%: tests/unit/%.c $$($(1)OBJ) $$(wildcard tests/unit/*.h)
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(CFLAGS_BASE) -Itests/unit $(3) $$(PKG_CFLAGS) -o $$@ $$< $$($(1)OBJ) \
 		$$(PKG_LIBS) $$(shell pkg-config --libs $(TESTLIBS)) -lm

@@ -6,7 +6,7 @@
  * server runs on a real store and a listening socket, with no requests: the
  * cache is read directly.
  */
-#include "unit.h"
+#include "unit_store.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -16,11 +16,9 @@
 #include "http/http_internal.h"
 #include "model/model.h"
 #include "page/page_cache.h"
-#include "store/store.h"
 
 struct fixture {
-	char path[128];
-	struct store *store;
+	struct unit_db db;
 	struct http_server *http;
 	int64_t hot, cold;  /* page ids */
 	int64_t last_change;
@@ -62,7 +60,7 @@ static void apply_new_changes(struct fixture *f)
 	struct store_change *ch = NULL;
 	size_t n = 0;
 
-	assert_int_equal(store_changes_since(f->store, f->last_change, 100, &ch, &n), 0);
+	assert_int_equal(store_changes_since(f->db.s, f->last_change, 100, &ch, &n), 0);
 	assert_true(n > 0);
 	http_server_apply_changes(f->http, ch, n);
 	f->last_change = ch[n - 1].id;
@@ -84,22 +82,19 @@ static int setup(void **state)
 	char err[256];
 
 	assert_non_null(f);
-	unit_temp_db(f->path, sizeof(f->path));
-	f->store = store_open(f->path, err, sizeof(err));
-	if (!f->store)
-		fail_msg("store_open: %s", err);
-	f->hot = add_page(f->store, "hot");
-	f->cold = add_page(f->store, "cold");
-	add_post(f->store, f->hot, "Bridge closed overnight", 1739750500);
-	add_post(f->store, f->cold, "Ferries run extra crossings", 1739750600);
-	assert_int_equal(store_last_change_id(f->store, &f->last_change), 0);
+	unit_db_open(&f->db);
+	f->hot = add_page(f->db.s, "hot");
+	f->cold = add_page(f->db.s, "cold");
+	add_post(f->db.s, f->hot, "Bridge closed overnight", 1739750500);
+	add_post(f->db.s, f->cold, "Ferries run extra crossings", 1739750600);
+	assert_int_equal(store_last_change_id(f->db.s, &f->last_change), 0);
 
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	cfg.listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	assert_true(cfg.listen_fd >= 0);
 	assert_int_equal(bind(cfg.listen_fd, (struct sockaddr *)&a, sizeof(a)), 0);
 	assert_int_equal(listen(cfg.listen_fd, 16), 0);
-	f->http = http_server_new(&cfg, f->store, err, sizeof(err));
+	f->http = http_server_new(&cfg, f->db.s, err, sizeof(err));
 	if (!f->http)
 		fail_msg("http_server_new: %s", err);
 	*state = f;
@@ -111,8 +106,7 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 
 	http_server_free(f->http);
-	store_close(f->store);
-	unit_remove_db(f->path);
+	unit_db_close(&f->db);
 	free(f);
 	return 0;
 }
@@ -140,7 +134,7 @@ static void test_hot_page_rendered_again_on_change(void **state)
 	assert_false(body_has(e, "Bridge reopens"));
 	memcpy(etag, e->etag, sizeof(etag));
 
-	add_post(f->store, f->hot, "Bridge reopens to traffic", 1739750700);
+	add_post(f->db.s, f->hot, "Bridge reopens to traffic", 1739750700);
 	apply_new_changes(f);
 
 	/* Back in the cache before anyone asks, with the new post, a new ETag and
@@ -161,8 +155,8 @@ static void test_only_live_pages_with_readers_are_rendered(void **state)
 	assert_non_null(page_cache_put(f->http->cache, "page:hot:1", f->hot, 200, HTTP_CT_HTML,
 				       HTTP_CC_STABLE, "old", 3));
 
-	add_post(f->store, f->hot, "Bridge reopens to traffic", 1739750700);
-	add_post(f->store, f->cold, "Last ferry of the night", 1739750800);
+	add_post(f->db.s, f->hot, "Bridge reopens to traffic", 1739750700);
+	add_post(f->db.s, f->cold, "Last ferry of the night", 1739750800);
 	apply_new_changes(f);
 
 	assert_true(body_has(cached(f, "page:hot:0"), "Bridge reopens to traffic"));

@@ -9,7 +9,7 @@
  * an old schema, to corrupt stored JSON, or to inject a fault with a trigger
  * (SQLite's own fault tests do the same).
  */
-#include "unit.h"
+#include "unit_store.h"
 
 #include <sqlite3.h>
 #include <sys/wait.h>
@@ -18,35 +18,6 @@
 #include "model/model.h"
 #include "store/store.h"
 #include "util/log.h"
-
-struct fixture {
-	char path[128];
-	struct store *s;
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-	char err[256];
-
-	assert_non_null(f);
-	unit_temp_db(f->path, sizeof(f->path));
-	f->s = store_open(f->path, err, sizeof(err));
-	if (!f->s)
-		fail_msg("store_open: %s", err);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	store_close(f->s);
-	unit_remove_db(f->path);
-	free(f);
-	return 0;
-}
 
 /* Runs SQL on the file through a connection of its own. */
 static void raw_exec(const char *path, const char *sql)
@@ -203,7 +174,7 @@ static int64_t last_change(struct store *s)
 
 static void test_page_create_get(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 	struct model_page in, out, by_id;
 	int64_t before = (int64_t)time(NULL);
 
@@ -246,7 +217,7 @@ static void test_page_create_get(void **state)
 
 static void test_page_create_refused(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 	const char *bad_slugs[] = { "", "Bad", "has space", "-lead", "trail-", "a_b", "é" };
 	struct model_page p;
 	int64_t changes;
@@ -294,7 +265,7 @@ static void test_page_create_refused(void **state)
 
 static void test_page_list_order(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 	const char *want[] = { "live-a", "live-b", "up", "ended-a", "ended-b" };
 	struct model_page *pages = NULL;
 	int64_t ended_a, ended_b, up;
@@ -329,7 +300,7 @@ static void test_page_list_order(void **state)
 
 static void test_page_status_summary(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 	char *points[] = { "Only one point" };
 	struct model_summary sum = { .points = points, .n_points = 1,
 				     .media_kind = MODEL_MEDIA_IMAGE, .media_url = "",
@@ -371,7 +342,7 @@ static void test_page_status_summary(void **state)
 
 static void test_post_round_trip(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 	int64_t page = create_page(f->s, "posts"), other = create_page(f->s, "other");
 	struct model_post in, out;
 	struct model_page p;
@@ -432,7 +403,7 @@ static void test_post_round_trip(void **state)
 
 static void test_post_insert_refused(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 	int64_t page = create_page(f->s, "refused"), changes = last_change(f->s);
 	struct model_block bad_block = { .kind = (enum model_block_kind)42, .text = "x" };
 	struct model_block no_text = { .kind = MODEL_BLOCK_PARAGRAPH };
@@ -465,7 +436,7 @@ static void test_post_insert_refused(void **state)
 
 static void test_post_range_index(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 	int64_t page = create_page(f->s, "range");
 	/* Inserted out of order, with a tie at 200 that id order breaks. */
 	const int64_t at[] = { 300, 100, 200, 500, 200, 400 };
@@ -518,7 +489,7 @@ static void test_post_range_index(void **state)
 
 static void test_post_update(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 	int64_t page = create_page(f->s, "update"), other = create_page(f->s, "other");
 	struct model_block blocks[] = {
 		{ .kind = MODEL_BLOCK_PARAGRAPH, .text = "Corrected text" },
@@ -576,7 +547,7 @@ static void test_post_update(void **state)
 
 static void test_post_delete(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 	int64_t page = create_page(f->s, "delete"), other = create_page(f->s, "other");
 	int64_t a = insert_post(f->s, page, "a", 100), b = insert_post(f->s, page, "b", 200);
 	struct model_post out;
@@ -598,7 +569,7 @@ static void test_post_delete(void **state)
 
 static void test_pin(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 	int64_t page = create_page(f->s, "pin"), other = create_page(f->s, "other");
 	int64_t a = insert_post(f->s, page, "a", 100), b = insert_post(f->s, page, "b", 200);
 	int64_t elsewhere = insert_post(f->s, other, "x", 100);
@@ -652,7 +623,7 @@ static void test_pin(void **state)
 
 static void test_change_log(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 	const enum store_change_kind want_kinds[] = {
 		STORE_CHANGE_PAGE, STORE_CHANGE_POST, STORE_CHANGE_UPDATE, STORE_CHANGE_PIN,
 		STORE_CHANGE_SUMMARY, STORE_CHANGE_STATUS, STORE_CHANGE_DELETE, STORE_CHANGE_PIN,
@@ -751,7 +722,7 @@ static void test_change_log(void **state)
 
 static void test_outer_rollback(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 	int64_t keep = create_page(f->s, "keep"), changes = last_change(f->s), page;
 	struct store_change *c;
 	struct model_page p;
@@ -796,7 +767,7 @@ static void test_outer_rollback(void **state)
 /* A call that fails inside an outer transaction undoes only itself. */
 static void test_outer_partial_failure(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 	int64_t changes = last_change(f->s), page;
 	struct model_page p;
 
@@ -819,7 +790,7 @@ static void test_outer_partial_failure(void **state)
  * not survive without its entry, inside or outside an outer transaction. */
 static void test_fault_in_change_log(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 	int64_t page = create_page(f->s, "fault"), changes;
 	char *points[] = { "new point" };
 	struct model_summary sum = { .points = points, .n_points = 1 };
@@ -858,7 +829,7 @@ static void test_fault_in_change_log(void **state)
 
 static void test_reopen_keeps_data(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 	int64_t page = create_page(f->s, "durable"), post = insert_post(f->s, page, "p", 100);
 	struct model_post out;
 	char err[256];
@@ -973,7 +944,7 @@ static void test_newer_schema_refused(void **state)
 
 static void test_data_version(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 	struct store *other;
 	struct model_page p;
 	int64_t v1, v2, v3;
@@ -1011,7 +982,7 @@ static void test_data_version(void **state)
 
 static void test_concurrent_writers(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 	int64_t page = create_page(f->s, "busy");
 	struct store_change *c;
 	struct model_page p;
@@ -1061,7 +1032,7 @@ static void test_concurrent_writers(void **state)
 
 static void test_corrupt_stored_json(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 	int64_t page = create_page(f->s, "corrupt"), post = insert_post(f->s, page, "p", 100);
 	struct model_page *pages;
 	struct model_post out, *posts;
@@ -1092,26 +1063,26 @@ static void test_corrupt_stored_json(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_page_create_get, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_page_create_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_page_list_order, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_page_status_summary, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_post_round_trip, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_post_insert_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_post_range_index, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_post_update, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_post_delete, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pin, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_change_log, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_outer_rollback, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_outer_partial_failure, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fault_in_change_log, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reopen_keeps_data, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_page_create_get, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(test_page_create_refused, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(test_page_list_order, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(test_page_status_summary, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(test_post_round_trip, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(test_post_insert_refused, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(test_post_range_index, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(test_post_update, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(test_post_delete, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(test_pin, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(test_change_log, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(test_outer_rollback, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(test_outer_partial_failure, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(test_fault_in_change_log, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(test_reopen_keeps_data, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test(test_upgrade_from_v1),
 		cmocka_unit_test(test_newer_schema_refused),
-		cmocka_unit_test_setup_teardown(test_data_version, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_concurrent_writers, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_corrupt_stored_json, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_data_version, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(test_concurrent_writers, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(test_corrupt_stored_json, unit_db_setup, unit_db_teardown),
 	};
 
 	log_set_level(LOG_LEVEL_WARN); /* schema upgrades on every fresh file are expected */

@@ -10,7 +10,7 @@
  * Like test_store.c, some tests read or write the file through a second, raw
  * SQLite connection.
  */
-#include "unit.h"
+#include "unit_store.h"
 
 #include <sqlite3.h>
 #include <sys/wait.h>
@@ -19,35 +19,6 @@
 #include "model/model.h"
 #include "store/store_newsroom.h"
 #include "util/log.h"
-
-struct fixture {
-	char path[128];
-	struct store *s;
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-	char err[256];
-
-	assert_non_null(f);
-	unit_temp_db(f->path, sizeof(f->path));
-	f->s = store_open(f->path, err, sizeof(err));
-	if (!f->s)
-		fail_msg("store_open: %s", err);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	store_close(f->s);
-	unit_remove_db(f->path);
-	free(f);
-	return 0;
-}
 
 static void raw_exec(const char *path, const char *sql)
 {
@@ -179,7 +150,7 @@ static int64_t last_change(struct store *s)
 
 static void test_users(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 	const char *bad_logins[] = { "", "Ann", "ann smith", "ann@x", "é",
 				     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 				     "aaaaaaaaaaa" /* 65 */ };
@@ -275,7 +246,7 @@ static void test_users(void **state)
 
 static void test_sessions(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 	int64_t ann = create_user(f->s, "ann", "Ann Editor", STORE_ROLE_EDITOR);
 	unsigned char h1[STORE_TOKEN_HASH_LEN], h2[STORE_TOKEN_HASH_LEN],
 		h3[STORE_TOKEN_HASH_LEN];
@@ -326,7 +297,7 @@ static void test_sessions(void **state)
 
 static void test_tokens(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 	int64_t ann = create_user(f->s, "ann", "Ann Editor", STORE_ROLE_ADMIN);
 	int64_t bot = create_user(f->s, "wire", "Wire importer", STORE_ROLE_EDITOR);
 	unsigned char h1[STORE_TOKEN_HASH_LEN], h2[STORE_TOKEN_HASH_LEN];
@@ -385,7 +356,7 @@ static void test_tokens(void **state)
  * when the user is enabled again. */
 static void test_user_disable(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 	int64_t ann = create_user(f->s, "ann", "Ann Editor", STORE_ROLE_EDITOR);
 	int64_t other = create_user(f->s, "other", "Other", STORE_ROLE_EDITOR);
 	unsigned char sh[STORE_TOKEN_HASH_LEN], th[STORE_TOKEN_HASH_LEN],
@@ -425,7 +396,7 @@ static void test_user_disable(void **state)
 
 static void test_signin_failures(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 	int64_t count, oldest, now = now_s();
 
 	assert_int_equal(store_signin_failures(f->s, "login:ann", 0, &count, &oldest), 0);
@@ -465,7 +436,7 @@ static void test_signin_failures(void **state)
 
 static void test_drafts(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 	int64_t page = create_page(f->s, "drafts"), other = create_page(f->s, "other");
 	int64_t liza = create_user(f->s, "liza", "Liza Fokht", STORE_ROLE_CONTRIBUTOR);
 	int64_t changes = last_change(f->s), before = now_s();
@@ -553,7 +524,7 @@ static void test_drafts(void **state)
 
 static void test_draft_list_order(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 	int64_t page = create_page(f->s, "order"), other = create_page(f->s, "other");
 	const char *want[] = { "sched-soon", "sched-late", "draft-new", "draft-old" };
 	struct store_draft *list;
@@ -585,7 +556,7 @@ static void test_draft_list_order(void **state)
 
 static void test_draft_publish(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 	int64_t page = create_page(f->s, "publish");
 	int64_t ann = create_user(f->s, "ann", "Ann Editor", STORE_ROLE_EDITOR);
 	struct store_revision *revs;
@@ -645,7 +616,7 @@ static void test_draft_publish(void **state)
 
 static void test_schedule_next(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 	int64_t page = create_page(f->s, "next"), at;
 
 	assert_int_equal(store_schedule_next(f->s, &at), 0);
@@ -662,7 +633,7 @@ static void test_schedule_next(void **state)
 /* The scheduler publishes what is due, at its own time, and only that. */
 static void test_schedule_run(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 	int64_t page = create_page(f->s, "sched");
 	int64_t liza = create_user(f->s, "liza", "Liza Fokht", STORE_ROLE_CONTRIBUTOR);
 	int64_t editor = create_user(f->s, "ed", "Ed Editor", STORE_ROLE_EDITOR);
@@ -726,7 +697,7 @@ static void test_schedule_run(void **state)
 
 static void test_schedule_run_once(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 	int64_t pages[2] = { create_page(f->s, "race-a"), create_page(f->s, "race-b") };
 	int64_t changes = last_change(f->s);
 	pid_t pids[SCHED_PROCS];
@@ -795,7 +766,7 @@ static void test_schedule_run_once(void **state)
 
 static void test_post_edit(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 	int64_t page = create_page(f->s, "edit");
 	int64_t ann = create_user(f->s, "ann", "Ann Editor", STORE_ROLE_EDITOR);
 	struct model_block blocks[] = { { .kind = MODEL_BLOCK_PARAGRAPH, .text = "New text" } };
@@ -884,7 +855,7 @@ static void test_post_edit(void **state)
 
 static void test_revisions(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 	int64_t page = create_page(f->s, "history"), other = create_page(f->s, "other");
 	int64_t ann = create_user(f->s, "ann", "Ann Editor", STORE_ROLE_EDITOR);
 	int64_t bob = create_user(f->s, "bob", "Bob Sub", STORE_ROLE_EDITOR);
@@ -961,7 +932,7 @@ static void test_revisions(void **state)
 
 static void test_audit(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 	const struct {
 		const char *action, *detail, *name;
 	} want[] = {
@@ -1050,7 +1021,7 @@ static void test_audit(void **state)
  * rolled-back transaction leaves no entries. */
 static void test_audit_transactions(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 	int64_t page = create_page(f->s, "tx"), audits;
 	struct store_edit edit = { .expected_version = 7 };
 	struct model_post p;
@@ -1079,7 +1050,7 @@ static void test_audit_transactions(void **state)
  * trail cannot miss a change. */
 static void test_fault_in_audit(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 	int64_t page = create_page(f->s, "fault"), changes = last_change(f->s), post;
 	struct store_draft d;
 	struct model_post p;
@@ -1119,7 +1090,7 @@ static void test_fault_in_audit(void **state)
 
 static void test_page_status_times(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 	int64_t page = create_page(f->s, "times"), before = now_s(), future = before + 86400;
 	struct model_page p;
 
@@ -1171,7 +1142,7 @@ static void test_page_status_times(void **state)
 
 static void test_page_update(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 	int64_t page = create_page(f->s, "details"), changes = last_change(f->s);
 	struct store_change *c;
 	struct store_audit *a;
@@ -1219,7 +1190,7 @@ static void test_page_update(void **state)
 
 static void test_media(void **state)
 {
-	struct fixture *f = *state;
+	struct unit_db *f = *state;
 	int64_t ann = create_user(f->s, "ann", "Ann Editor", STORE_ROLE_CONTRIBUTOR);
 	struct store_media m = { .name = "0123456789abcdef0123456789abcdef", .format = "jpeg",
 				 .width = 1600, .height = 900, .widths = "480,960,1600",
@@ -1363,25 +1334,25 @@ static void test_upgrade_from_v2(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_users, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sessions, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_user_disable, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_signin_failures, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_drafts, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_draft_list_order, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_draft_publish, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_schedule_next, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_schedule_run, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_schedule_run_once, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_post_edit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_revisions, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_audit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_audit_transactions, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_fault_in_audit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_page_status_times, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_page_update, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_media, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_users, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(test_sessions, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(test_tokens, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(test_user_disable, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(test_signin_failures, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(test_drafts, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(test_draft_list_order, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(test_draft_publish, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(test_schedule_next, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(test_schedule_run, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(test_schedule_run_once, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(test_post_edit, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(test_revisions, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(test_audit, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(test_audit_transactions, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(test_fault_in_audit, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(test_page_status_times, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(test_page_update, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(test_media, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test(test_upgrade_from_v2),
 	};
 

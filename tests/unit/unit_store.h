@@ -1,0 +1,53 @@
+/*
+ * A fresh store in a temporary file, for the unit tests that need one: the
+ * fixture is the file's path and the open store. unit_db_setup/_teardown are
+ * cmocka fixtures of their own; unit_db_open/_close serve larger fixtures.
+ */
+#ifndef LIVELINE_UNIT_STORE_H
+#define LIVELINE_UNIT_STORE_H
+
+#include "unit.h"
+
+#include "store/store.h"
+
+struct unit_db {
+	char path[128];
+	struct store *s;
+};
+
+/* Opens a store on a new temporary file; fails the test if it cannot. */
+static inline void unit_db_open(struct unit_db *db)
+{
+	char err[256];
+
+	unit_temp_db(db->path, sizeof(db->path));
+	db->s = store_open(db->path, err, sizeof(err));
+	if (!db->s)
+		fail_msg("store_open: %s", err);
+}
+
+/* Closes the store and removes its files. */
+static inline void unit_db_close(struct unit_db *db)
+{
+	store_close(db->s);
+	unit_remove_db(db->path);
+}
+
+static inline int unit_db_setup(void **state)
+{
+	struct unit_db *db = calloc(1, sizeof(*db));
+
+	assert_non_null(db);
+	unit_db_open(db);
+	*state = db;
+	return 0;
+}
+
+static inline int unit_db_teardown(void **state)
+{
+	unit_db_close(*state);
+	free(*state);
+	return 0;
+}
+
+#endif
