@@ -383,7 +383,8 @@ w("")
 w(f"- Both servers were busy for {100*min(busy['liveline'][0], busy['nginx'][0]):.0f}–{100*max(busy['liveline'][1], busy['nginx'][1]):.0f}% "
   f"of each measured run on their CPU, and the client's CPU for {100*min(cl):.0f}–{100*max(cl):.0f}%: when a server is below 100%, "
   "the client (or the machine) set the pace, and the rate ratio says less than the CPU ratio.")
-w("- Each request costs both servers about the same system calls (one recv, then a writev or sendmsg and, for a large body, a sendfile; epoll amortised over many), "
+w("- Each request costs both servers about the same system calls (one recv, then a writev or sendmsg and, for a large body, a sendfile "
+  "between setting and clearing TCP_CORK; epoll amortised over many), "
   "and most of the CPU time is the kernel's TCP work, the same for both; what differs is the user-space work per request "
   "(libmicrohttpd and our handler against nginx's). See `bench/results/page-profile.md` for where it goes.")
 w("- The 304 reference is nginx's cheapest path: `if ($http_if_none_match = '\"ETAG\"') { return 304; }` is an exact string "
@@ -392,7 +393,8 @@ w("- The 304 reference is nginx's cheapest path: `if ($http_if_none_match = '\"E
   "(weak comparison, `*`, several tags), as RFC 9110 asks.")
 w("- nginx serves the file with `sendfile` and `open_file_cache` (no open/stat per request), a static-file server at its best; "
   "Liveline keeps a cached body of 16 KiB or more in a memfd and sends it the same way (headers with one `sendmsg`, "
-  "the body with `sendfile`), smaller bodies (the 304, the gzip copy here) from memory with one `sendmsg`. "
+  "the body with `sendfile`, the socket corked meanwhile so that both leave in one segment, as nginx's `tcp_nopush` does), "
+  "smaller bodies (the 304, the gzip copy here) from memory with one `sendmsg`. "
   "Headers differ a little: nginx adds `Server`, "
   f"`Last-Modified`, `Accept-Ranges` and `Connection`; a 304 is {meta['ll304']} bytes from Liveline and {meta['ngx304']} from nginx.")
 w("")

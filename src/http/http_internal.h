@@ -41,6 +41,7 @@ struct http_request {
 	const char *body;     /* the request body (NUL-terminated), or NULL */
 	size_t body_len;
 	int retry_after;      /* seconds; when > 0 the answer says Retry-After */
+	void **con_cls;       /* libmicrohttpd's per-request slot (see http_server.c) */
 };
 
 /* Request bodies: newsroom forms and API calls up to this (an image upload with
@@ -56,6 +57,12 @@ int64_t http_segment_id(const char *s);
 /* 1 if a response of unknown length goes out chunked: libmicrohttpd chunks
  * for HTTP/1.1 and later 1.x clients (its MHD_IS_HTTP_VER_1_1_COMPAT). */
 int http_chunked(const struct http_request *req);
+/* Holds back the answer's first segments until it is complete (TCP_CORK,
+ * released when libmicrohttpd reports the request done). For a response from
+ * a file, which libmicrohttpd sends as headers then sendfile(), each pushed on
+ * its own: corked, headers and body leave as one segment, as nginx's
+ * tcp_nopush does. Call just before MHD_queue_response. */
+void http_cork(struct http_request *req);
 /* 1 if the method is GET or HEAD. */
 int http_is_read(const char *method);
 /* The peer's address as text ("127.0.0.1", "::1"), into out. */

@@ -1213,6 +1213,7 @@ enum MHD_Result http_media_route(struct http_request *req)
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, full);
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(resp, "Content-Security-Policy", "default-src 'none'");
+	http_cork(req);
 	ret = MHD_queue_response(req->conn, MHD_HTTP_OK, resp);
 	MHD_destroy_response(resp);
 	return ret;

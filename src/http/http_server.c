@@ -20,6 +20,7 @@
 #include <arpa/inet.h>
 #include <sys/mman.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include "page/page_assets.h"
 #include "util/buf.h"
@@ -220,22 +221,26 @@ enum MHD_Result http_respond_entry(struct http_request *req, struct page_entry *
 {
 	const char *inm, *ae;
 	struct MHD_Response *r;
+	const struct http_prebuilt *p;
 	unsigned status = (unsigned)e->status;
+	int slot = HTTP_SLOT_PLAIN;
 
 	inm = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
 					  MHD_HTTP_HEADER_IF_NONE_MATCH);
 	ae = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
 					 MHD_HTTP_HEADER_ACCEPT_ENCODING);
 	if (inm && status == MHD_HTTP_OK && http_etag_matches(inm, e->etag)) {
-		r = http_entry_response(req->server, e, HTTP_SLOT_304);
+		slot = HTTP_SLOT_304;
 		status = MHD_HTTP_NOT_MODIFIED;
 	} else if (e->gz && ae && http_accepts_gzip(ae)) {
-		r = http_entry_response(req->server, e, HTTP_SLOT_GZIP);
-	} else {
-		r = http_entry_response(req->server, e, HTTP_SLOT_PLAIN);
+		slot = HTTP_SLOT_GZIP;
 	}
+	r = http_entry_response(req->server, e, slot);
 	if (!r)
 		return MHD_NO; /* out of memory: MHD closes the connection */
+	p = e->attached[slot];
+	if (p->has_fd)
+		http_cork(req);
 	return MHD_queue_response(req->conn, status, r);
 }
 
@@ -277,6 +282,30 @@ enum MHD_Result http_respond_error(struct http_request *req, unsigned status,
 /* Marks the first call of the handler for a request without a body (see the
  * file comment). Requests that may carry one get a struct http_upload instead. */
 static int http_first_call_marker;
+/* The same, for a request whose answer is being sent corked (http_cork). */
+static int http_corked_marker;
+
+static int http_is_marker(const void *p)
+{
+	return p == &http_first_call_marker || p == &http_corked_marker;
+}
+
+static void http_set_cork(struct MHD_Connection *conn, int on)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+	if (ci)
+		(void)setsockopt(ci->connect_fd, IPPROTO_TCP, TCP_CORK, &on, sizeof(on));
+}
+
+void http_cork(struct http_request *req)
+{
+	if (!req->con_cls || *req->con_cls != &http_first_call_marker)
+		return;
+	http_set_cork(req->conn, 1);
+	*req->con_cls = &http_corked_marker;
+}
 
 /* A request body being received. */
 struct http_upload {
@@ -310,9 +339,10 @@ static void http_completed(void *cls, struct MHD_Connection *conn, void **con_cl
 	struct http_upload *up = *con_cls;
 
 	(void)cls;
-	(void)conn;
 	(void)toe;
-	if (up && (void *)up != (void *)&http_first_call_marker) {
+	if ((void *)up == (void *)&http_corked_marker)
+		http_set_cork(conn, 0);
+	if (up && !http_is_marker(up)) {
 		buf_cleanup(&up->body);
 		free(up);
 	}
@@ -333,7 +363,7 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn,
 				   const char *version, const char *upload_data,
 				   size_t *upload_data_size, void **con_cls)
 {
-	struct http_request req = { cls, conn, method, url, version, NULL, 0, 0 };
+	struct http_request req = { cls, conn, method, url, version, NULL, 0, 0, con_cls };
 	struct http_upload *up = *con_cls;
 	const char *cl;
 	size_t limit;
@@ -358,7 +388,7 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn,
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
-		if ((void *)up == (void *)&http_first_call_marker || up->refused) {
+		if (http_is_marker(up) || up->refused) {
 			/* No reader route takes a body: discard it, answer once read. */
 			*upload_data_size = 0;
 			return MHD_YES;
@@ -371,7 +401,7 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn,
 		}
 		return MHD_YES;
 	}
-	if ((void *)up != (void *)&http_first_call_marker) {
+	if (!http_is_marker(up)) {
 		if (up->refused)
 			return MHD_YES; /* the 413 is on its way */
 		req.body = up->body.data ? up->body.data : "";

@@ -596,3 +596,158 @@ def large_cached_page_goes_out_from_a_memfd(env):
             assert fresh and int(fresh.header("content-length")) == len(fresh.body)
             assert fresh.body.count(b"</html>") == 1
         assert memfds(worker) <= 2, memfds(worker)
+
+
+def read_response(sock, head=False):
+    """One HTTP/1.1 response with a Content-Length from a keep-alive socket:
+    (status line, headers dict, body)."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        assert chunk, "connection closed mid-response"
+        data += chunk
+    head_bytes, body = data.split(b"\r\n\r\n", 1)
+    lines = head_bytes.decode("latin-1").split("\r\n")
+    headers = {k.strip().lower(): v.strip() for k, v in (x.split(":", 1) for x in lines[1:])}
+    length = 0 if head else int(headers["content-length"])
+    while len(body) < length:
+        chunk = sock.recv(65536)
+        assert chunk, "connection closed mid-body"
+        body += chunk
+    assert len(body) == length, (len(body), length)
+    return lines[0], headers, body
+
+
+class LoopbackCapture:
+    """The TCP segments a server port sends on lo, from an AF_PACKET socket
+    (root only): [(destination port, payload bytes)], in order."""
+
+    def __init__(self, port):
+        self.port = port
+        try:
+            self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.ntohs(3))
+        except PermissionError:
+            raise Skip("capturing on lo needs root (CI runs as root)")
+        self.sock.bind(("lo", 0))
+        self.sock.setblocking(False)
+
+    def segments(self):
+        out = []
+        while True:
+            try:
+                frame, addr = self.sock.recvfrom(262144)
+            except BlockingIOError:
+                return out
+            if addr[2] != socket.PACKET_OUTGOING or frame[12:14] != b"\x08\x00":
+                continue  # lo shows each packet twice; IPv4 only
+            ip = frame[14:]
+            ihl = (ip[0] & 15) * 4
+            if ip[9] != 6:
+                continue
+            tcp = ip[ihl:]
+            sport, dport = int.from_bytes(tcp[0:2], "big"), int.from_bytes(tcp[2:4], "big")
+            payload = int.from_bytes(ip[2:4], "big") - ihl - (tcp[12] >> 4) * 4
+            if sport == self.port and payload > 0:
+                out.append((dport, payload))
+
+    def close(self):
+        self.sock.close()
+
+
+def server_socket_corked(worker, local_port, peer_port):
+    """TCP_CORK of the worker's socket for the connection from peer_port, read
+    through a duplicate of it (pidfd_getfd, root only)."""
+    want = f"{local_port:04X}", f"{peer_port:04X}"
+    inode = None
+    with open(f"/proc/{worker}/net/tcp") as f:
+        for line in f.readlines()[1:]:
+            cols = line.split()
+            if (cols[1].split(":")[1], cols[2].split(":")[1]) == want:
+                inode = cols[9]
+    assert inode, "the server's end of the connection is not in /proc/net/tcp"
+    for fd in os.listdir(f"/proc/{worker}/fd"):
+        try:
+            if os.readlink(f"/proc/{worker}/fd/{fd}") == f"socket:[{inode}]":
+                break
+        except OSError:
+            pass
+    else:
+        raise AssertionError("the worker holds no descriptor for the connection")
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    pidfd = os.pidfd_open(worker)
+    try:
+        dup = libc.syscall(438, pidfd, int(fd), 0)  # pidfd_getfd
+        if dup < 0:
+            raise Skip("pidfd_getfd: " + os.strerror(ctypes.get_errno()))
+    finally:
+        os.close(pidfd)
+    s = socket.socket(fileno=dup)
+    try:
+        return s.getsockopt(socket.IPPROTO_TCP, socket.TCP_CORK)
+    finally:
+        s.detach()
+        os.close(dup)
+
+
+@test
+def file_responses_leave_in_one_segment_and_uncorked(env):
+    """libmicrohttpd sends a response from a file (the cached live page, an
+    image) as its headers, pushed, then sendfile(): two segments. Liveline corks
+    the socket around such a response, as nginx's tcp_nopush does, so that on a
+    keep-alive connection the headers and the body leave together, and uncorks
+    it when the response is done, so that nothing waits for the kernel's 200 ms
+    cork timer. (The first response on a connection still goes in two: the
+    TCP_NODELAY that libmicrohttpd sets then pushes the headers.)"""
+    if os.geteuid() != 0:
+        raise Skip("needs root: a capture on lo and another process's socket")
+    env.import_capture(DEMO, "demo", 2026)
+    para = ("The council's transport committee heard evidence all afternoon. " * 12 + "\n\n")
+    for i in range(4):
+        env.cli.run("post", "demo", "--title", f"Long update {i}", stdin=(para * 3).encode(), check=0)
+    add_user(env, "cal", "contributor", "Cal Contributor")
+    token = make_token(env, "cal")
+    with env.server(workers=1) as srv:
+        (worker,) = srv.workers()
+        image = Api(srv.base, token=token).ok("POST", "/media", raw=png(800, 600), status=201,
+                                              headers={"Content-Type": "image/png"})["media"]["url"]
+        page = curl(srv.base + "/live/demo").body
+        # one segment on lo carries up to 64 KiB: the premise of the count below
+        assert 16 * 1024 <= len(page) < 60000, len(page)
+        port = int(srv.base.rsplit(":", 1)[1])
+        cap = LoopbackCapture(port)
+        conn = socket.create_connection(("127.0.0.1", port))
+        try:
+            me = conn.getsockname()[1]
+
+            def get(path, method="GET"):
+                conn.sendall(f"{method} {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+                return read_response(conn, head=method == "HEAD")
+
+            get("/live/demo")  # the first: headers pushed by TCP_NODELAY
+            cap.segments()
+            sent = []
+            for path, method in [("/live/demo", "GET"), ("/live/demo", "GET"),
+                                 (image, "GET"), ("/live/demo", "HEAD"), (image, "GET")]:
+                status, headers, body = get(path, method)
+                assert status == "HTTP/1.1 200 OK", status
+                if path == "/live/demo" and method == "GET":
+                    assert body == page
+                if path == image:
+                    assert body.startswith(b"\x89PNG") and headers["content-type"] == "image/png"
+                assert server_socket_corked(worker, port, me) == 0, "left corked after " + path
+                segs = [n for d, n in wait_for(lambda: cap.segments() or None, timeout=2)
+                        if d == me]
+                sent.append((path, method, segs, len(body)))
+            for path, method, segs, n in sent:
+                assert len(segs) == 1, (path, method, segs)
+                assert segs[0] > n, (path, method, segs, n)  # headers and body together
+            # a 304 and the gzip copy come from memory and are not corked
+            etag = curl(srv.base + "/live/demo").header("etag")
+            conn.sendall(f"GET /live/demo HTTP/1.1\r\nHost: x\r\nIf-None-Match: {etag}\r\n\r\n"
+                         .encode())
+            assert read_response(conn, head=True)[0] == "HTTP/1.1 304 Not Modified"
+            assert server_socket_corked(worker, port, me) == 0
+        finally:
+            conn.close()
+            cap.close()
