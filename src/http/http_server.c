@@ -8,6 +8,8 @@
  *   which keeps connections alive.
  * - The default connection limit is about 1,020 even in epoll mode; we set it.
  * - The default 32 KiB per-connection pool is more than a reader request needs.
+ * - A response from a file goes out as its headers, pushed on their own, then
+ *   sendfile(): two segments. We cork the socket around it (http_cork).
  */
 #include "http/http_internal.h"
 
