@@ -29,6 +29,7 @@ struct http_config {
 	size_t cache_entries;       /* page cache bounds */
 	size_t cache_bytes;
 	size_t stream_ring;         /* events kept per page for replay; the lag bound */
+	unsigned heartbeat_s;       /* streams' heartbeat interval; 0: none */
 	const char *media_dir;      /* uploaded images (borrowed); NULL refuses uploads */
 };
 

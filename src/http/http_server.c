@@ -631,6 +631,7 @@ struct http_server *http_server_new(const struct http_config *cfg, struct store 
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
+	stream_hub_set_text_keepalive(s->hub, cfg->heartbeat_s);
 	s->connection_limit = cfg->connection_limit;
 	/* Epoll and turbo are what stream_open() needs to take sockets over. */
 	s->daemon = MHD_start_daemon(

@@ -270,6 +270,7 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 	hc.cache_entries = 4096;
 	hc.cache_bytes = 256u * 1024 * 1024;
 	hc.stream_ring = cfg->stream_ring;
+	hc.heartbeat_s = cfg->heartbeat_s;
 	hc.media_dir = cfg->media_dir;
 	/* libsodium and libvips start in each worker: libvips' threads do not
 	 * survive a fork. */

@@ -107,6 +107,7 @@ struct stream_hub {
 	int epfd;
 	int wakefd; /* eventfd in epfd: work for the hub's thread */
 	unsigned hb_gen;
+	unsigned text_keepalive_s; /* TCP keepalive idle time of text streams; 0: none */
 	size_t ring_size;
 	atomic_size_t n_subs; /* read without the lock by the accept policy */
 	atomic_int sending;   /* sends queued or under way: set with the lock by
@@ -698,7 +699,8 @@ static struct stream_frame *stream_sub_next(struct stream_sub *s, int *gap)
 		if (slot->text)
 			return stream_frame_ref(slot->text);
 	}
-	/* A text stream has no comment syntax: it gets no heartbeat. */
+	/* A text stream has no comment syntax: it gets no heartbeat, but TCP
+	 * keepalive probes instead (stream_sub_adopt). */
 	if (s->kind == STREAM_SSE && s->hb_gen != s->hub->hb_gen)
 		return stream_frame_ref(s->hub->heartbeat);
 	return NULL;
@@ -871,6 +873,13 @@ static void *stream_hub_thread(void *arg)
 	}
 }
 
+void stream_hub_set_text_keepalive(struct stream_hub *h, unsigned seconds)
+{
+	pthread_mutex_lock(&h->lock);
+	h->text_keepalive_s = seconds;
+	pthread_mutex_unlock(&h->lock);
+}
+
 void stream_hub_heartbeat(struct stream_hub *h)
 {
 	pthread_mutex_lock(&h->lock);
@@ -904,6 +913,23 @@ void stream_hub_shutdown(struct stream_hub *h)
 	pthread_mutex_unlock(&h->lock);
 }
 
+/* TCP keepalive on a text stream's socket: after `idle` seconds without traffic
+ * the kernel probes the reader every `idle` seconds, which keeps NAT and
+ * firewall state alive as the SSE heartbeat does, and ends the stream (the hub
+ * then sees the error) when STREAM_KEEPALIVE_PROBES probes go unanswered. A
+ * reader sees no bytes of it. */
+#define STREAM_KEEPALIVE_PROBES 4
+static void stream_keepalive(int fd, int idle)
+{
+	int on = 1, probes = STREAM_KEEPALIVE_PROBES;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on)) < 0 ||
+	    setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle)) < 0 ||
+	    setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &idle, sizeof(idle)) < 0 ||
+	    setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &probes, sizeof(probes)) < 0)
+		log_warn("stream: cannot set TCP keepalive on a text stream");
+}
+
 /* Takes the socket of `s` from libmicrohttpd: called when it has sent the
  * response headers and asks for the body, with nothing of its own left to
  * send. Returns the subscriber the hub now holds (a copy: `s` stays with the
@@ -933,6 +959,8 @@ static struct stream_sub *stream_sub_adopt(struct stream_sub *s)
 	 * send; events go out as they come. */
 	setsockopt(fd, IPPROTO_TCP, TCP_CORK, &off, sizeof(off));
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+	if (s->kind == STREAM_TEXT && h->text_keepalive_s)
+		stream_keepalive(fd, (int)h->text_keepalive_s);
 	*n = *s;
 	n->fd = fd;
 	n->conn = NULL;

@@ -67,6 +67,11 @@ void stream_hub_apply(struct stream_hub *h, const struct store_change *changes, 
 
 /* Wakes every subscriber to send a heartbeat comment. */
 void stream_hub_heartbeat(struct stream_hub *h);
+/* A text stream has no comment syntax for a heartbeat: its socket gets TCP
+ * keepalive probes after `seconds` without traffic instead, and is closed when
+ * the reader stops answering them (0, the default: none). Applies to text
+ * streams opened from then on. */
+void stream_hub_set_text_keepalive(struct stream_hub *h, unsigned seconds);
 
 /* Ends every stream: the streams the hub holds are ended at once (a chunked
  * stream with its last chunk when nothing is half sent), and streams still in

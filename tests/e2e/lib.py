@@ -4,6 +4,7 @@ ephemeral loopback port, talk to it with curl, parse its HTML.
 Only the Python standard library and curl are used, so the tests run on a
 fresh Debian machine with nothing but `make test`'s packages.
 """
+import ctypes
 import hashlib
 import html.parser
 import http.client
@@ -12,6 +13,7 @@ import shutil
 import os
 import re
 import signal
+import socket
 import struct
 import subprocess
 import tempfile
@@ -603,3 +605,76 @@ def png_chunk_types(data):
 def sha256_hex(data):
     return hashlib.sha256(data).hexdigest()
 
+
+# ---- sockets seen from outside: a capture on lo, the server's own socket ----
+
+class LoopbackCapture:
+    """The TCP segments a server port sends on lo, from an AF_PACKET socket
+    (root only): [(destination port, payload bytes)], in order; those without
+    payload (ACKs, keepalive probes) only when asked for."""
+
+    def __init__(self, port):
+        self.port = port
+        try:
+            self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.ntohs(3))
+        except PermissionError:
+            raise Skip("capturing on lo needs root (CI runs as root)")
+        self.sock.bind(("lo", 0))
+        self.sock.setblocking(False)
+
+    def segments(self, empty=False):
+        out = []
+        while True:
+            try:
+                frame, addr = self.sock.recvfrom(262144)
+            except BlockingIOError:
+                return out
+            if addr[2] != socket.PACKET_OUTGOING or frame[12:14] != b"\x08\x00":
+                continue  # lo shows each packet twice; IPv4 only
+            ip = frame[14:]
+            ihl = (ip[0] & 15) * 4
+            if ip[9] != 6:
+                continue
+            tcp = ip[ihl:]
+            sport, dport = int.from_bytes(tcp[0:2], "big"), int.from_bytes(tcp[2:4], "big")
+            payload = int.from_bytes(ip[2:4], "big") - ihl - (tcp[12] >> 4) * 4
+            if sport == self.port and (payload > 0 or empty):
+                out.append((dport, payload))
+
+    def close(self):
+        self.sock.close()
+
+
+def server_sockopt(worker, local_port, peer_port, level, option):
+    """An option of the worker's socket for the connection from peer_port, read
+    through a duplicate of it (pidfd_getfd, root only)."""
+    want = f"{local_port:04X}", f"{peer_port:04X}"
+    inode = None
+    with open(f"/proc/{worker}/net/tcp") as f:
+        for line in f.readlines()[1:]:
+            cols = line.split()
+            if (cols[1].split(":")[1], cols[2].split(":")[1]) == want:
+                inode = cols[9]
+    assert inode, "the server's end of the connection is not in /proc/net/tcp"
+    for fd in os.listdir(f"/proc/{worker}/fd"):
+        try:
+            if os.readlink(f"/proc/{worker}/fd/{fd}") == f"socket:[{inode}]":
+                break
+        except OSError:
+            pass
+    else:
+        raise AssertionError("the worker holds no descriptor for the connection")
+    libc = ctypes.CDLL(None, use_errno=True)
+    pidfd = os.pidfd_open(worker)
+    try:
+        dup = libc.syscall(438, pidfd, int(fd), 0)  # pidfd_getfd
+        if dup < 0:
+            raise Skip("pidfd_getfd: " + os.strerror(ctypes.get_errno()))
+    finally:
+        os.close(pidfd)
+    s = socket.socket(fileno=dup)
+    try:
+        return s.getsockopt(level, option)
+    finally:
+        s.detach()
+        os.close(dup)

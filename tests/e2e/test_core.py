@@ -11,8 +11,9 @@ import subprocess
 import tempfile
 import time
 
-from lib import (DEMO, ROOT, Api, Cli, Server, add_user, capture_posts, curl, make_token,
-                 Skip, parse_html, png, seed_path, squash, test, wait_for)
+from lib import (DEMO, ROOT, Api, Cli, LoopbackCapture, Server, add_user, capture_posts, curl,
+                 make_token, Skip, parse_html, png, seed_path, server_sockopt, squash, test,
+                 wait_for)
 
 # ---- the command line ----------------------------------------------------------
 
@@ -618,78 +619,6 @@ def read_response(sock, head=False):
     return lines[0], headers, body
 
 
-class LoopbackCapture:
-    """The TCP segments a server port sends on lo, from an AF_PACKET socket
-    (root only): [(destination port, payload bytes)], in order."""
-
-    def __init__(self, port):
-        self.port = port
-        try:
-            self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.ntohs(3))
-        except PermissionError:
-            raise Skip("capturing on lo needs root (CI runs as root)")
-        self.sock.bind(("lo", 0))
-        self.sock.setblocking(False)
-
-    def segments(self):
-        out = []
-        while True:
-            try:
-                frame, addr = self.sock.recvfrom(262144)
-            except BlockingIOError:
-                return out
-            if addr[2] != socket.PACKET_OUTGOING or frame[12:14] != b"\x08\x00":
-                continue  # lo shows each packet twice; IPv4 only
-            ip = frame[14:]
-            ihl = (ip[0] & 15) * 4
-            if ip[9] != 6:
-                continue
-            tcp = ip[ihl:]
-            sport, dport = int.from_bytes(tcp[0:2], "big"), int.from_bytes(tcp[2:4], "big")
-            payload = int.from_bytes(ip[2:4], "big") - ihl - (tcp[12] >> 4) * 4
-            if sport == self.port and payload > 0:
-                out.append((dport, payload))
-
-    def close(self):
-        self.sock.close()
-
-
-def server_socket_corked(worker, local_port, peer_port):
-    """TCP_CORK of the worker's socket for the connection from peer_port, read
-    through a duplicate of it (pidfd_getfd, root only)."""
-    want = f"{local_port:04X}", f"{peer_port:04X}"
-    inode = None
-    with open(f"/proc/{worker}/net/tcp") as f:
-        for line in f.readlines()[1:]:
-            cols = line.split()
-            if (cols[1].split(":")[1], cols[2].split(":")[1]) == want:
-                inode = cols[9]
-    assert inode, "the server's end of the connection is not in /proc/net/tcp"
-    for fd in os.listdir(f"/proc/{worker}/fd"):
-        try:
-            if os.readlink(f"/proc/{worker}/fd/{fd}") == f"socket:[{inode}]":
-                break
-        except OSError:
-            pass
-    else:
-        raise AssertionError("the worker holds no descriptor for the connection")
-    import ctypes
-    libc = ctypes.CDLL(None, use_errno=True)
-    pidfd = os.pidfd_open(worker)
-    try:
-        dup = libc.syscall(438, pidfd, int(fd), 0)  # pidfd_getfd
-        if dup < 0:
-            raise Skip("pidfd_getfd: " + os.strerror(ctypes.get_errno()))
-    finally:
-        os.close(pidfd)
-    s = socket.socket(fileno=dup)
-    try:
-        return s.getsockopt(socket.IPPROTO_TCP, socket.TCP_CORK)
-    finally:
-        s.detach()
-        os.close(dup)
-
-
 @test
 def file_responses_leave_in_one_segment_and_uncorked(env):
     """libmicrohttpd sends a response from a file (the cached live page, an
@@ -735,7 +664,8 @@ def file_responses_leave_in_one_segment_and_uncorked(env):
                     assert body == page
                 if path == image:
                     assert body.startswith(b"\x89PNG") and headers["content-type"] == "image/png"
-                assert server_socket_corked(worker, port, me) == 0, "left corked after " + path
+                assert server_sockopt(worker, port, me, socket.IPPROTO_TCP, socket.TCP_CORK) == 0, \
+                    "left corked after " + path
                 segs = [n for d, n in wait_for(lambda: cap.segments() or None, timeout=2)
                         if d == me]
                 sent.append((path, method, segs, len(body)))
@@ -747,7 +677,7 @@ def file_responses_leave_in_one_segment_and_uncorked(env):
             conn.sendall(f"GET /live/demo HTTP/1.1\r\nHost: x\r\nIf-None-Match: {etag}\r\n\r\n"
                          .encode())
             assert read_response(conn, head=True)[0] == "HTTP/1.1 304 Not Modified"
-            assert server_socket_corked(worker, port, me) == 0
+            assert server_sockopt(worker, port, me, socket.IPPROTO_TCP, socket.TCP_CORK) == 0
         finally:
             conn.close()
             cap.close()

@@ -12,7 +12,8 @@ import subprocess
 import threading
 import time
 
-from lib import DEMO, Server, curl, parse_html, test, wait_for
+from lib import (DEMO, LoopbackCapture, Server, Skip, curl, parse_html, server_sockopt, test,
+                 wait_for)
 
 
 class Sse:
@@ -248,6 +249,58 @@ def text_form_and_follow(env):
         assert "  1. Followed in a terminalpublished at " in text, text[-500:]
         assert "    Breaking\n" in text.split("Followed in a terminal")[1]
         assert "    Seen in the terminal." in text
+
+
+@test
+def text_stream_gets_tcp_keepalive_at_the_heartbeat_interval(env):
+    """A text stream has no comment syntax for the SSE heartbeat, so its socket
+    gets TCP keepalive instead: after --heartbeat seconds without traffic the
+    kernel probes the reader (which keeps NAT and firewall state, and ends the
+    stream of a reader that has gone), and the reader sees no bytes of it. An
+    SSE stream keeps its comment heartbeat and gets no keepalive."""
+    if os.geteuid() != 0:
+        raise Skip("needs root: a capture on lo and another process's socket")
+    env.import_capture(DEMO, "demo", 2026)
+    with Server(env.binary, env.db, 1, "--heartbeat", "1") as srv:
+        (worker,) = srv.workers()
+        port = int(srv.base.rsplit(":", 1)[1])
+        cap = LoopbackCapture(port)
+        text = socket.create_connection(("127.0.0.1", port))
+        sse = socket.create_connection(("127.0.0.1", port))
+        try:
+            me = text.getsockname()[1]
+            text.sendall(b"GET /live/demo.txt?follow=1 HTTP/1.1\r\nHost: x\r\n\r\n")
+            got = bytearray()
+            assert read_until(text, got, lambda b: b"\r\n\r\n" in b)
+            assert got.startswith(b"HTTP/1.1 200 OK"), got[:200]
+            # the hub holds the socket once the snapshot has gone
+            assert wait_for(lambda: server_sockopt(worker, port, me, socket.SOL_SOCKET,
+                                                   socket.SO_KEEPALIVE) == 1, timeout=5)
+            for opt, want in ((socket.TCP_KEEPIDLE, 1), (socket.TCP_KEEPINTVL, 1),
+                              (socket.TCP_KEEPCNT, 4)):
+                assert server_sockopt(worker, port, me, socket.IPPROTO_TCP, opt) == want, opt
+            snapshot = open(DEMO, "rb").read()
+            assert read_until(text, got, lambda b: snapshot[-40:] in b)
+            cap.segments(empty=True)
+            # idle from here: what the server sends now carries no bytes
+            probes = wait_for(lambda: [n for d, n in cap.segments(empty=True) if d == me]
+                              or None, timeout=6)
+            assert probes and all(n == 0 for n in probes), probes
+            text.setblocking(False)
+            try:
+                extra = text.recv(65536)
+            except BlockingIOError:
+                extra = b""
+            assert extra == b"", extra  # the reader saw nothing of the probes
+
+            sse.sendall(b"GET /live/demo/events HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert read_until(sse, bytearray(), lambda b: b": keep-alive" in b)
+            assert server_sockopt(worker, port, sse.getsockname()[1], socket.SOL_SOCKET,
+                                  socket.SO_KEEPALIVE) == 0
+        finally:
+            text.close()
+            sse.close()
+            cap.close()
 
 
 @test
