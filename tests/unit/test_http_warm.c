@@ -26,18 +26,7 @@ struct fixture {
 
 static int64_t add_page(struct store *s, const char *slug)
 {
-	struct model_page p;
-
-	memset(&p, 0, sizeof(p));
-	p.slug = (char *)slug;
-	p.title = "Harbour bridge reopening";
-	p.description = "Live coverage";
-	p.zone = MODEL_DEFAULT_ZONE;
-	p.status = MODEL_STATUS_LIVE;
-	p.start_at = 1739750400;
-	if (store_page_create(s, &p) != 0)
-		fail_msg("store_page_create: %s", store_errmsg(s));
-	return p.id;
+	return unit_page_create(s, slug, "Harbour bridge reopening", MODEL_STATUS_LIVE, 1739750400);
 }
 
 static void add_post(struct store *s, int64_t page_id, const char *title, int64_t at)

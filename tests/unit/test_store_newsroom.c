@@ -58,17 +58,7 @@ static int64_t now_s(void)
 
 static int64_t create_page(struct store *s, const char *slug)
 {
-	struct model_page p;
-
-	memset(&p, 0, sizeof(p));
-	p.slug = (char *)slug;
-	p.title = "A live page";
-	p.description = "";
-	p.zone = MODEL_DEFAULT_ZONE;
-	p.status = MODEL_STATUS_UPCOMING;
-	if (store_page_create(s, &p) != 0)
-		fail_msg("store_page_create: %s", store_errmsg(s));
-	return p.id;
+	return unit_page_create(s, slug, "A live page", MODEL_STATUS_UPCOMING, 0);
 }
 
 static struct model_byline sample_bylines[] = {

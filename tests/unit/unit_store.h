@@ -33,6 +33,25 @@ static inline void unit_db_close(struct unit_db *db)
 	unit_remove_db(db->path);
 }
 
+/* Creates a page (no description, no summary, the default zone) and returns
+ * its id; fails the test if it cannot. */
+static inline int64_t unit_page_create(struct store *s, const char *slug, const char *title,
+				       enum model_status status, int64_t start_at)
+{
+	struct model_page p;
+
+	memset(&p, 0, sizeof(p));
+	p.slug = (char *)slug;
+	p.title = (char *)title;
+	p.description = "";
+	p.zone = MODEL_DEFAULT_ZONE;
+	p.status = status;
+	p.start_at = start_at;
+	if (store_page_create(s, &p) != 0)
+		fail_msg("store_page_create: %s", store_errmsg(s));
+	return p.id;
+}
+
 static inline int unit_db_setup(void **state)
 {
 	struct unit_db *db = calloc(1, sizeof(*db));
