@@ -29,6 +29,12 @@ int tz_valid(const char *zone) __attribute__((warn_unused_result));
 int tz_view(const char *zone, int64_t t, struct tz_view *out)
 	__attribute__((warn_unused_result));
 
+/* Opens what tz_view() needs for `zone` now rather than on its first use: the
+ * first zone of a process loads ICU's data (about 1 ms here), which a worker
+ * should not pay in its first request after a start. Returns 0, or -1 if the
+ * zone is unknown or ICU fails. */
+int tz_prepare(const char *zone);
+
 /* Converts a local wall time in `zone` to UTC seconds. A wall time that happens
  * twice (autumn) has two answers: `later` = 0 picks the first, 1 the second.
  * Returns 0, or -1 if the zone is unknown, the fields are out of range, or the

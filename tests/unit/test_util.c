@@ -121,6 +121,39 @@ static void test_tz_many_zones(void **state)
 	}
 }
 
+/* tz_view remembers its answers by instant: asked again, in another order and
+ * with more instants than it keeps (so that they share its slots), it must
+ * give the same answers, across a clock change. */
+static void test_tz_remembered_answers(void **state)
+{
+	enum { N = 216 };
+	const int64_t from = 1743206400; /* 2025-03-29T00:00:00Z; clocks go forward on the 30th */
+	static struct tz_view first[N];
+	struct tz_view v;
+	char hm[16];
+	(void)state;
+
+	assert_int_equal(tz_prepare("Europe/London"), 0);
+	assert_int_equal(tz_prepare("Mars/Base"), -1);
+	for (int i = 0; i < N; i++) {
+		assert_int_equal(tz_view("Europe/London", from + i * 1200, &first[i]), 0);
+		snprintf(hm, sizeof(hm), "%02d:%02d", first[i].hour, first[i].minute);
+		assert_string_equal(first[i].hm, hm);
+	}
+	for (int i = N - 1; i >= 0; i--) {
+		assert_int_equal(tz_view("Europe/London", from + i * 1200, &v), 0);
+		assert_memory_equal(&v, &first[i], sizeof(v));
+		/* Another zone in between must not answer for this one. */
+		assert_int_equal(tz_view("Europe/Paris", from + i * 1200, &v), 0);
+		assert_int_not_equal(v.hour, first[i].hour);
+	}
+	/* 2025-03-30T00:40:00Z is 00:40 GMT; an hour later it is 02:40 BST. */
+	assert_string_equal(first[72 + 2].hm, "00:40");
+	assert_string_equal(first[72 + 2].zone_short, "GMT");
+	assert_string_equal(first[72 + 5].hm, "02:40");
+	assert_string_equal(first[72 + 5].zone_short, "BST");
+}
+
 static void test_tz_parse_iso(void **state)
 {
 	int64_t t;
@@ -145,6 +178,7 @@ int main(void)
 		cmocka_unit_test(test_tz_names),
 		cmocka_unit_test(test_tz_clock_changes),
 		cmocka_unit_test(test_tz_many_zones),
+		cmocka_unit_test(test_tz_remembered_answers),
 		cmocka_unit_test(test_tz_parse_iso),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
