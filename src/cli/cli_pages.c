@@ -14,6 +14,7 @@
 #include "media/media.h"
 #include "model/model_json.h"
 #include "serve/serve.h"
+#include "stream/stream_event.h"
 #include "text/text.h"
 #include "util/buf.h"
 #include "util/tz.h"
@@ -136,6 +137,8 @@ struct store *cli_open_store(void)
 
 	if (!s)
 		fprintf(stderr, "liveline: %s\n", err);
+	else /* what the command line writes reaches readers rendered once too */
+		store_set_event_renderer(s, stream_event_store, NULL);
 	return s;
 }
 

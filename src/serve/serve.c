@@ -27,11 +27,14 @@
 #include "media/media.h"
 #include "store/store.h"
 #include "store/store_newsroom.h"
+#include "stream/stream_event.h"
 #include "util/log.h"
 #include "util/prio.h"
+#include "util/tz.h"
 
 #define SERVE_MAX_WORKERS 64
 #define SERVE_CHANGES_BATCH 256
+#define SERVE_PREPARED_ZONES 4 /* util/tz.c keeps four zones open */
 #define SERVE_STOP_GRACE_S 5
 
 /* Splits "host:port" / "[v6]:port" and resolves it. Returns 0 or -1. */
@@ -130,20 +133,26 @@ struct serve_worker {
 	int64_t purged;           /* UTC seconds of the last session clean-up */
 };
 
-/* Reads the change log past what this worker has seen and drops stale pages. */
-static void serve_worker_poll(struct serve_worker *w)
+/* Reads the change log past what this worker has seen and drops stale pages.
+ * `changed`: the caller knows the log grew (the notification file was
+ * touched), so the data version, a read transaction of its own that costs as
+ * much as reading the log, is not asked first. The timer then finds the
+ * version moved once and reads nothing new. */
+static void serve_worker_poll(struct serve_worker *w, int changed)
 {
 	struct store_change *ch;
 	int64_t v;
 	size_t n;
 
-	if (store_data_version(w->store, &v) < 0) {
-		log_warnx("change log: %s", store_errmsg(w->store));
-		return;
+	if (!changed) {
+		if (store_data_version(w->store, &v) < 0) {
+			log_warnx("change log: %s", store_errmsg(w->store));
+			return;
+		}
+		if (v == w->data_version)
+			return;
+		w->data_version = v;
 	}
-	if (v == w->data_version)
-		return;
-	w->data_version = v;
 	do {
 		if (store_changes_since(w->store, w->last_change, SERVE_CHANGES_BATCH, &ch, &n) < 0) {
 			log_warnx("change log: %s", store_errmsg(w->store));
@@ -153,7 +162,7 @@ static void serve_worker_poll(struct serve_worker *w)
 			http_server_apply_changes(w->http, ch, n);
 			w->last_change = ch[n - 1].id;
 		}
-		free(ch);
+		store_changes_free(ch, n);
 	} while (n == SERVE_CHANGES_BATCH);
 }
 
@@ -185,7 +194,7 @@ static void serve_schedule(struct serve_worker *w)
 	else if (n)
 		log_info("scheduler: published %zu scheduled post%s", n, n == 1 ? "" : "s");
 	/* The change log carries them to readers, like any other post. */
-	serve_worker_poll(w);
+	serve_worker_poll(w, 0);
 }
 
 /* Watches the store's change notification file (store_notify_path): every
@@ -232,6 +241,22 @@ static void serve_drain(int fd)
 		;
 }
 
+/* Opens the time zones of the pages that are live or coming, before the first
+ * request (tz_prepare): the first post published after a start would otherwise
+ * wait for ICU to load its data. */
+static void serve_prepare_zones(struct store *store)
+{
+	struct model_page *pages = NULL;
+	size_t n = 0, prepared = 0;
+
+	if (store_page_list(store, &pages, &n) < 0)
+		return;
+	for (size_t i = 0; i < n && prepared < SERVE_PREPARED_ZONES; i++)
+		if (pages[i].status != MODEL_STATUS_ENDED && tz_prepare(pages[i].zone) == 0)
+			prepared++;
+	model_pages_free(pages, n);
+}
+
 static int serve_worker_main(const struct serve_config *cfg, const struct sockaddr_storage *ss,
 			     socklen_t sslen, int ready_fd)
 {
@@ -253,6 +278,14 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 		log_warnx("worker: %s", err);
 		goto out;
 	}
+	/* What this worker commits is rendered for the streams once, here, and
+	 * stored with the change for every worker (stream/stream_event.h). */
+	store_set_event_renderer(w.store, stream_event_store, NULL);
+	/* What the first requests would otherwise pay for: the statements, and
+	 * ICU's data for the live pages' zones. */
+	if (store_prepare(w.store) < 0)
+		log_warnx("worker: %s", store_errmsg(w.store));
+	serve_prepare_zones(w.store);
 	/* Changes made before we started are already in what we render. */
 	if (store_last_change_id(w.store, &w.last_change) < 0 ||
 	    store_data_version(w.store, &w.data_version) < 0) {
@@ -324,7 +357,7 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 			int fd = events[i].data.fd;
 			if (fd == tfd || fd == wfd) {
 				serve_drain(fd);
-				serve_worker_poll(&w);
+				serve_worker_poll(&w, fd == wfd);
 				if (fd == tfd)
 					serve_schedule(&w);
 			} else if (fd == hbfd) {
@@ -341,7 +374,7 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 		/* A newsroom write made here: apply it before the next request, so
 		 * the writer's next page already shows it. */
 		if (http_server_take_written(w.http))
-			serve_worker_poll(&w);
+			serve_worker_poll(&w, 0);
 	}
 	/* Stop accepting, end the open streams, and let those being opened end
 	 * on their first read before the daemon stops. */

@@ -9,7 +9,9 @@
  * log with the page's next sequence number (1, 2, 3, ...) in the same transaction
  * as the change itself, so a reader of the log never sees a change without its
  * entry or an entry without its change. Each entry also has a global id, ordered
- * across pages, which a worker uses to read "everything past what I have seen".
+ * across pages, which a worker uses to read "everything past what I have seen",
+ * and can keep the change's event for readers, rendered once just before the
+ * commit (store_set_event_renderer).
  *
  * Transactions: every mutating call is atomic on its own. store_begin() opens an
  * outer transaction (import uses one for a whole capture); calls made inside it
@@ -57,7 +59,19 @@ struct store_change {
 	enum store_change_kind kind;
 	int64_t post_id; /* 0 when the change is not about one post */
 	int64_t at;      /* UTC seconds */
+	/* The event rendered at the change's commit (store_set_event_renderer):
+	 * its data object as JSON, and for a new post its text form. NULL when not
+	 * stored: rendered by a process without a renderer, before events were
+	 * stored, or about a post edited or deleted since. Owned by the entry. */
+	char *event;
+	char *text;
 };
+
+/* Renders the event readers get for change `c` (its id is set), reading the
+ * state being committed through `s`. Returns 0 with *event and *text (either
+ * may be NULL) malloc'd, which the store then owns, or -1 to store none. */
+typedef int (*store_event_fn)(void *ctx, struct store *s, const struct store_change *c,
+			      char **event, char **text);
 
 /* Opens (creating if needed) the database at `path` and upgrades its schema in
  * place to the newest version. Returns NULL and writes a reason into err on
@@ -65,6 +79,11 @@ struct store_change {
 struct store *store_open(const char *path, char *err, size_t errlen);
 void store_close(struct store *s);
 const char *store_errmsg(const struct store *s);
+
+/* Prepares every statement the store runs, rather than at each one's first
+ * use: a worker does this at start so that its first requests (the first post
+ * it publishes costs about 1 ms more otherwise) do not pay for it. */
+int store_prepare(struct store *s) STORE_WARN_UNUSED;
 
 int store_begin(struct store *s) STORE_WARN_UNUSED;
 int store_commit(struct store *s) STORE_WARN_UNUSED;
@@ -103,13 +122,20 @@ int store_post_range(struct store *s, int64_t page_id, size_t first, size_t limi
 int store_post_index(struct store *s, int64_t page_id, int64_t post_id,
 		     size_t *index) STORE_WARN_UNUSED;
 
+/* Has `fn` render the event of every change this connection logs, just before
+ * the transaction's commit, and stores it with the change: each worker then
+ * sends what was rendered once instead of rendering it again. NULL: none. */
+void store_set_event_renderer(struct store *s, store_event_fn fn, void *ctx);
+
 /* The change log. Up to `max` entries with global id > after_id, oldest first.
- * Free with free(). */
+ * Free with store_changes_free(). */
 int store_changes_since(struct store *s, int64_t after_id, size_t max,
 			struct store_change **out, size_t *n) STORE_WARN_UNUSED;
-/* Entries of one page with seq > after_seq, oldest first. Free with free(). */
+/* Entries of one page with seq > after_seq, oldest first. Free with
+ * store_changes_free(). */
 int store_page_changes_since(struct store *s, int64_t page_id, int64_t after_seq,
 			     size_t max, struct store_change **out, size_t *n) STORE_WARN_UNUSED;
+void store_changes_free(struct store_change *c, size_t n);
 /* Change notification: after every commit that adds to the change log, the
  * store touches the file DB_PATH-notify (its times change). Processes on this
  * machine watch it (inotify, IN_ATTRIB) to read the log at once; writers

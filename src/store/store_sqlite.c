@@ -208,6 +208,12 @@ static const char *const store_migrations[] = {
 	"  CASE WHEN updated_at = published_at THEN 'published'"
 	"  ELSE 'published, edited before history was kept' END,"
 	"  title, published_at, breaking, key_event, bylines_json, body_json FROM posts;",
+
+	/* 4: each change's event, rendered once at its commit (store_event_fn):
+	 * what a stream's readers get, so that no worker renders it again. NULL
+	 * for changes from before, or whose post was edited or deleted since. */
+	"ALTER TABLE changes ADD COLUMN event TEXT;"
+	"ALTER TABLE changes ADD COLUMN text TEXT;",
 };
 
 #define STORE_SCHEMA_VERSION ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
@@ -222,7 +228,7 @@ static const char *const store_migrations[] = {
 	" p.key_event, p.bylines_json, p.body_json, pg.pinned_post_id IS p.id," \
 	" p.version, p.correction, p.correction_at"
 
-#define STORE_CHANGE_COLUMNS "id, page_id, seq, kind, post_id, at"
+#define STORE_CHANGE_COLUMNS "id, page_id, seq, kind, post_id, at, event, text"
 
 static const char *const store_sql[STMT_COUNT] = {
 	[STMT_CHANGE_BUMP] =
@@ -300,6 +306,16 @@ static const char *const store_sql[STMT_COUNT] = {
 	[STMT_PAGE_CHANGES_SINCE] =
 		"SELECT " STORE_CHANGE_COLUMNS " FROM changes WHERE page_id = ?1 AND seq > ?2"
 		" ORDER BY seq LIMIT ?3",
+	[STMT_CHANGES_UNRENDERED] =
+		"SELECT " STORE_CHANGE_COLUMNS " FROM changes WHERE id >= ?1 AND event IS NULL"
+		" ORDER BY id",
+	[STMT_CHANGE_EVENT] = "UPDATE changes SET event = ?2, text = ?3 WHERE id = ?1",
+	/* An edit or a deletion takes the post's old words out of the stored
+	 * events: a reader who replays them later gets them rendered from what the
+	 * post is now (or "gone"), as before events were stored. */
+	[STMT_CHANGE_FORGET] =
+		"UPDATE changes SET event = NULL, text = NULL"
+		" WHERE page_id = ?1 AND post_id = ?2 AND event IS NOT NULL",
 	[STMT_LAST_CHANGE] = "SELECT coalesce(max(id), 0) FROM changes",
 	[STMT_DATA_VERSION] = "PRAGMA data_version",
 };
@@ -379,6 +395,22 @@ sqlite3_stmt *store_stmt_cached(struct store *s, sqlite3_stmt **slot, const char
 static sqlite3_stmt *store_stmt(struct store *s, enum store_stmt id)
 {
 	return store_stmt_cached(s, &s->stmt[id], store_sql[id]);
+}
+
+int store_step_done(struct store *s, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : store_fail_db(s, what);
+}
+
+int store_prepare(struct store *s)
+{
+	for (int i = 0; i < STMT_COUNT; i++)
+		if (!store_stmt(s, (enum store_stmt)i))
+			return STORE_ERR;
+	return store_nr_prepare(s);
 }
 
 void store_bind_text(sqlite3_stmt *st, int i, const char *v)
@@ -604,6 +636,8 @@ void store_close(struct store *s)
 
 /* ---- transactions ------------------------------------------------------ */
 
+static int store_events_render(struct store *s);
+
 /* After a commit that added to the change log: touch DB-notify, so that every
  * process watching it (inotify) reads the log now. The commit is visible to
  * readers by then, which a watch on the write-ahead log could not promise: its
@@ -644,7 +678,7 @@ int store_commit(struct store *s)
 	 * full, I/O): committing then would report success for nothing. */
 	if (sqlite3_get_autocommit(s->db))
 		return store_fail(s, STORE_ERR, "the transaction was rolled back by an error");
-	if (store_exec(s, "COMMIT") != 0) {
+	if (store_events_render(s) != 0 || store_exec(s, "COMMIT") != 0) {
 		store_exec_quiet(s, "ROLLBACK");
 		s->logged = 0;
 		return STORE_ERR;
@@ -679,6 +713,8 @@ int store_write_leave(struct store *s, int rc)
 		}
 		return rc;
 	}
+	if (rc == 0)
+		rc = store_events_render(s);
 	if (rc == 0) {
 		if (store_exec(s, "COMMIT") == 0) {
 			store_notify(s);
@@ -817,10 +853,21 @@ static int store_log_change(struct store *s, int64_t page_id, enum store_change_
 			    int64_t post_id, int64_t *seq_out)
 {
 	int64_t now = (int64_t)time(NULL), seq;
+	int first = !s->logged;
 	sqlite3_stmt *st;
 	int rc;
 
 	s->logged = 1;
+	if (post_id && (kind == STORE_CHANGE_UPDATE || kind == STORE_CHANGE_DELETE)) {
+		st = store_stmt(s, STMT_CHANGE_FORGET);
+		if (!st)
+			return STORE_ERR;
+		sqlite3_bind_int64(st, 1, page_id);
+		sqlite3_bind_int64(st, 2, post_id);
+		rc = store_step_done(s, st, "change log");
+		if (rc != 0)
+			return rc;
+	}
 	st = store_stmt(s, STMT_CHANGE_BUMP);
 	if (!st)
 		return STORE_ERR;
@@ -846,13 +893,63 @@ static int store_log_change(struct store *s, int64_t page_id, enum store_change_
 	sqlite3_bind_text(st, 3, store_change_kind_name(kind), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, post_id);
 	sqlite3_bind_int64(st, 5, now);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return store_fail_db(s, "change log");
+	rc = store_step_done(s, st, "change log");
+	if (rc != 0)
+		return rc;
+	if (first)
+		s->log_from = sqlite3_last_insert_rowid(s->db);
 	if (seq_out)
 		*seq_out = seq;
 	return 0;
+}
+
+static int store_collect_changes(struct store *s, sqlite3_stmt *st,
+				 struct store_change **out, size_t *n);
+
+void store_set_event_renderer(struct store *s, store_event_fn fn, void *ctx)
+{
+	s->render_event = fn;
+	s->render_ctx = ctx;
+}
+
+/* Renders and stores the events of the changes the open transaction logged,
+ * just before it commits: after its last write, so each event shows what
+ * readers will find once it is committed, as a worker rendering it after the
+ * commit would have. A change whose render fails is stored without one (the
+ * workers render it then); a failure to store one fails the transaction. */
+static int store_events_render(struct store *s)
+{
+	struct store_change *ch = NULL;
+	sqlite3_stmt *st;
+	size_t n = 0;
+	int rc;
+
+	if (!s->logged || !s->render_event)
+		return 0;
+	st = store_stmt(s, STMT_CHANGES_UNRENDERED);
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, s->log_from);
+	rc = store_collect_changes(s, st, &ch, &n);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		char *event = NULL, *text = NULL;
+
+		if (s->render_event(s->render_ctx, s, &ch[i], &event, &text) == 0 && event) {
+			st = store_stmt(s, STMT_CHANGE_EVENT);
+			if (!st) {
+				rc = STORE_ERR;
+			} else {
+				sqlite3_bind_int64(st, 1, ch[i].id);
+				store_bind_text(st, 2, event);
+				store_bind_text_or_null(st, 3, text);
+				rc = store_step_done(s, st, "change event");
+			}
+		}
+		free(event);
+		free(text);
+	}
+	store_changes_free(ch, n);
+	return rc;
 }
 
 /* Reads a row of the change queries (a store_rows() reader). */
@@ -869,14 +966,31 @@ static int store_change_item_read(struct store *s, sqlite3_stmt *st, void *item)
 	c->kind = (enum store_change_kind)kind;
 	c->post_id = sqlite3_column_int64(st, 4);
 	c->at = sqlite3_column_int64(st, 5);
+	c->event = store_col_str_or_null(st, 6);
+	c->text = store_col_str_or_null(st, 7);
 	return 0;
 }
 
-/* Steps a bound change query to the end. Entries own nothing: no freer. */
+void store_changes_free(struct store_change *c, size_t n)
+{
+	for (size_t i = 0; c && i < n; i++) {
+		free(c[i].event);
+		free(c[i].text);
+	}
+	free(c);
+}
+
+static void store_changes_free_items(void *items, size_t n)
+{
+	store_changes_free(items, n);
+}
+
+/* Steps a bound change query to the end. */
 static int store_collect_changes(struct store *s, sqlite3_stmt *st,
 				 struct store_change **out, size_t *n)
 {
-	return store_rows(s, st, sizeof(**out), store_change_item_read, NULL, "change log", out, n);
+	return store_rows(s, st, sizeof(**out), store_change_item_read, store_changes_free_items,
+			  "change log", out, n);
 }
 
 int store_changes_since(struct store *s, int64_t after_id, size_t max,

@@ -45,6 +45,9 @@ enum store_stmt {
 	STMT_REVISION_ADD,
 	STMT_CHANGES_SINCE,
 	STMT_PAGE_CHANGES_SINCE,
+	STMT_CHANGES_UNRENDERED,
+	STMT_CHANGE_EVENT,
+	STMT_CHANGE_FORGET,
 	STMT_LAST_CHANGE,
 	STMT_DATA_VERSION,
 	STMT_COUNT
@@ -100,6 +103,9 @@ struct store {
 	sqlite3_stmt *nr_stmt[NR_COUNT];
 	int outer;        /* 1 between store_begin() and store_commit()/rollback() */
 	int logged;       /* the open transaction added to the change log */
+	int64_t log_from; /* ...from this change id on (ids grow within it) */
+	store_event_fn render_event; /* store_set_event_renderer() */
+	void *render_ctx;
 	int64_t own_logged; /* commits of ours that added to the log (data_version
 			     * counts only other connections' commits) */
 	int notify_fd;    /* DB-notify, touched after such a commit; -1 if none */
@@ -109,6 +115,13 @@ struct store {
 
 /* The name the audit trail and the history give user 0. */
 #define STORE_SYSTEM_NAME "command line"
+
+/* Steps a bound statement that returns nothing to its end and resets it;
+ * 0, or STORE_ERR with SQLite's reason for `what`. */
+int store_step_done(struct store *s, sqlite3_stmt *st, const char *what);
+
+/* Prepares the statements of store_sqlite_newsroom.c (store_prepare). */
+int store_nr_prepare(struct store *s);
 
 /* Records a reason and returns rc, so that error paths read `return store_fail(...)`. */
 int store_fail(struct store *s, int rc, const char *fmt, ...)

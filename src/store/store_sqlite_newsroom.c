@@ -145,6 +145,14 @@ static sqlite3_stmt *store_nr_stmt(struct store *s, enum store_nr_stmt id)
 	return store_stmt_cached(s, &s->nr_stmt[id], store_nr_sql[id]);
 }
 
+int store_nr_prepare(struct store *s)
+{
+	for (int i = 0; i < NR_COUNT; i++)
+		if (!store_nr_stmt(s, (enum store_nr_stmt)i))
+			return STORE_ERR;
+	return 0;
+}
+
 /* Steps a statement that changes at most one row and may return one (RETURNING)
  * to its end. Returns 1 if a row came back (its first column copied into *text
  * when text is not NULL), 0 if none, or STORE_ERR with a reason. */
@@ -172,15 +180,6 @@ static int store_step_returning(struct store *s, sqlite3_stmt *st, char **text,
 	}
 	sqlite3_reset(st);
 	return found;
-}
-
-/* Steps a bound statement that returns nothing to its end. */
-static int store_step_done(struct store *s, sqlite3_stmt *st, const char *what)
-{
-	int rc = sqlite3_step(st);
-
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : store_fail_db(s, what);
 }
 
 /* "2025-02-17T10:00:00Z", for audit details. */

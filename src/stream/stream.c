@@ -22,8 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "render/render.h"
-#include "text/text.h"
+#include "stream/stream_event.h"
 #include "util/buf.h"
 #include "util/log.h"
 
@@ -45,9 +44,11 @@ struct stream_frame {
 
 struct stream_slot {
 	int64_t seq;
+	int64_t post_id;           /* the change's */
+	unsigned char kind;        /* enum store_change_kind */
 	struct stream_frame *sse;  /* "id: N\nevent: K\ndata: {...}\n\n" */
 	struct stream_frame *text; /* the post in the text form; NULL if not a new post */
-	json_t *data;              /* the data object, for /changes (a reference) */
+	size_t data_off, data_len; /* the data object's JSON in sse's payload, for /changes */
 };
 
 struct stream_sub;
@@ -266,116 +267,52 @@ static void stream_slot_clear(struct stream_slot *s)
 {
 	stream_frame_unref(s->sse);
 	stream_frame_unref(s->text);
-	json_decref(s->data);
 	memset(s, 0, sizeof(*s));
 }
 
-static void stream_json_set_html(json_t *o, const char *key, struct buf *b)
+/* Makes the slot of change `c` from its event's data object (one line of JSON,
+ * as stream_event_usable() checks) and text form (NULL: none). */
+static int stream_slot_fill(struct stream_slot *out, const struct store_change *c,
+			    const char *data, const char *text)
 {
-	json_object_set_new(o, key, json_string(b->err || !b->data ? "" : b->data));
-	buf_reset(b);
+	struct buf b;
+
+	buf_init(&b, STREAM_FRAME_MAX);
+	buf_printf(&b, "id: %lld\nevent: %s\ndata: ", (long long)c->seq,
+		   store_change_kind_name(c->kind));
+	out->data_off = b.len;
+	out->data_len = strlen(data);
+	buf_append(&b, data, out->data_len);
+	buf_puts(&b, "\n\n");
+	out->seq = c->seq;
+	out->post_id = c->post_id;
+	out->kind = (unsigned char)c->kind;
+	out->sse = b.err ? NULL : stream_frame_new(b.data, b.len);
+	buf_cleanup(&b);
+	if (out->sse && text)
+		out->text = stream_frame_new(text, strlen(text));
+	if (!out->sse || (text && !out->text)) {
+		stream_slot_clear(out);
+		return -1;
+	}
+	return 0;
 }
 
-/* An instant as an ISO 8601 UTC string, as JSON. */
-static json_t *stream_iso(int64_t t)
-{
-	time_t tt = (time_t)t;
-	char s[32];
-	struct tm tm;
-
-	if (!gmtime_r(&tt, &tm) || !strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%SZ", &tm))
-		return json_null();
-	return json_string(s);
-}
-
-/* Builds the event of one change from the store's current state: its data
- * object (docs/stream.md) and, for a new post, its text form. */
+/* The event of one change: as stored at its commit, or rendered now from the
+ * store's current state when none was (stream_event.h). */
 static int stream_render(struct stream_hub *h, const struct model_page *page,
 			 const struct store_change *c, struct stream_slot *out)
 {
-	json_t *o = json_object();
-	struct model_post post = { 0 };
-	int have_post = 0, rc = -1;
-	struct buf b;
-	char *data;
+	char *data, *text;
+	int rc;
 
-	buf_init(&b, STREAM_FRAME_MAX);
-	if (!o)
-		goto out;
-	json_object_set_new(o, "seq", json_integer(c->seq));
-	json_object_set_new(o, "kind", json_string(store_change_kind_name(c->kind)));
-	if (c->post_id || c->kind == STORE_CHANGE_PIN)
-		json_object_set_new(o, "post_id", json_integer(c->post_id));
-	if (c->post_id && c->kind != STORE_CHANGE_DELETE)
-		have_post = store_post_get(h->store, page->id, c->post_id, &post) == 0;
-
-	switch (c->kind) {
-	case STORE_CHANGE_POST:
-	case STORE_CHANGE_UPDATE:
-		if (!have_post) {
-			json_object_set_new(o, "gone", json_true());
-			break;
-		}
-		render_post_html(&b, page, &post);
-		stream_json_set_html(o, "html", &b);
-		json_object_set_new(o, "title", json_string(post.title));
-		json_object_set_new(o, "breaking", json_boolean(post.breaking));
-		json_object_set_new(o, "key_event", json_boolean(post.key_event));
-		json_object_set_new(o, "published_at", stream_iso(post.published_at));
-		json_object_set_new(o, "updated_at", stream_iso(post.updated_at));
-		if (c->kind == STORE_CHANGE_UPDATE && post.pinned) {
-			render_pinned_html(&b, page, &post);
-			stream_json_set_html(o, "pinned_html", &b);
-		}
-		if (c->kind == STORE_CHANGE_POST) {
-			if (text_export_post(&b, page, &post, 1) == 0 && !b.err)
-				out->text = stream_frame_new(b.data ? b.data : "", b.len);
-			buf_reset(&b);
-		}
-		break;
-	case STORE_CHANGE_PIN:
-		if (have_post) {
-			post.pinned = 1;
-			render_pinned_html(&b, page, &post);
-			stream_json_set_html(o, "html", &b);
-			/* The list's copy of the post carries a "Pinned" label too. */
-			render_post_html(&b, page, &post);
-			stream_json_set_html(o, "post_html", &b);
-		} else {
-			stream_json_set_html(o, "html", &b);
-		}
-		break;
-	case STORE_CHANGE_SUMMARY:
-		render_summary_html(&b, page);
-		stream_json_set_html(o, "html", &b);
-		break;
-	case STORE_CHANGE_STATUS:
-		json_object_set_new(o, "status", json_string(model_status_name(page->status)));
-		render_status_html(&b, page->status);
-		stream_json_set_html(o, "html", &b);
-		break;
-	case STORE_CHANGE_PAGE:
-		json_object_set_new(o, "title", json_string(page->title));
-		json_object_set_new(o, "description", json_string(page->description ? page->description : ""));
-		break;
-	case STORE_CHANGE_DELETE:
-		break;
-	}
-	data = json_dumps(o, JSON_COMPACT);
-	if (!data)
-		goto out;
-	out->seq = c->seq;
-	out->data = json_incref(o);
-	out->sse = stream_frame_sse(c->seq, store_change_kind_name(c->kind), data);
+	if (stream_event_usable(c->event))
+		return stream_slot_fill(out, c, c->event, c->text);
+	if (stream_event_render(h->store, page, c, &data, &text) < 0)
+		return -1;
+	rc = stream_slot_fill(out, c, data, text);
 	free(data);
-	rc = out->sse ? 0 : -1;
-out:
-	if (rc < 0)
-		stream_slot_clear(out);
-	if (have_post)
-		model_post_cleanup(&post);
-	json_decref(o);
-	buf_cleanup(&b);
+	free(text);
 	return rc;
 }
 
@@ -431,12 +368,77 @@ static void stream_ring_push(struct stream_topic *t, struct stream_slot *s)
 	t->last_seq = s->seq;
 }
 
+/* After an edit or a deletion (change `c`) the post's earlier events in the
+ * ring are made again from what the post is now (or "gone"), as the store's
+ * copies are (STMT_CHANGE_FORGET): a reader who replays them never gets words
+ * that were corrected or taken down. A reader sending one of the old frames
+ * at this moment finishes it (it holds a reference). */
+static void stream_topic_forget_post(struct stream_hub *h, struct stream_topic *t,
+				     const struct model_page *page, const struct store_change *c,
+				     int64_t upto)
+{
+	for (size_t i = 0; i < t->count; i++) {
+		struct stream_slot *slot = stream_ring_at(t, i), fresh = { 0 };
+		struct store_change old = { 0 };
+		char *data = NULL, *text = NULL;
+
+		if (slot->post_id != c->post_id || slot->seq > upto ||
+		    slot->kind == STORE_CHANGE_DELETE)
+			continue;
+		old.page_id = page->id;
+		old.seq = slot->seq;
+		old.kind = (enum store_change_kind)slot->kind;
+		old.post_id = slot->post_id;
+		if (stream_event_render(h->store, page, &old, &data, &text) == 0 &&
+		    stream_slot_fill(&fresh, &old, data, text) == 0) {
+			stream_slot_clear(slot);
+			*slot = fresh;
+		} else {
+			log_warnx("stream: cannot render event %lld again", (long long)old.seq);
+		}
+		free(data);
+		free(text);
+	}
+}
+
+/* Appends the event of change `c` (its slot filled) to the topic. `page` is the
+ * page when the caller has it loaded, else NULL. Events after `fresh_from` were
+ * read from the store with this one, as the post is now: only those before may
+ * need making again. */
+static void stream_topic_add(struct stream_hub *h, struct stream_topic *t,
+			     const struct model_page *page, const struct store_change *c,
+			     struct stream_slot *slot, int64_t fresh_from)
+{
+	struct model_page loaded;
+
+	stream_ring_push(t, slot);
+	if (!c->post_id || (c->kind != STORE_CHANGE_UPDATE && c->kind != STORE_CHANGE_DELETE))
+		return;
+	for (size_t i = 0; i < t->count; i++) {
+		const struct stream_slot *old = stream_ring_at(t, i);
+
+		if (old->seq > fresh_from)
+			return;
+		if (old->post_id == c->post_id)
+			break;
+	}
+	if (page) {
+		stream_topic_forget_post(h, t, page, c, fresh_from);
+	} else if (store_page_get_by_id(h->store, c->page_id, &loaded) == 0) {
+		stream_topic_forget_post(h, t, &loaded, c, fresh_from);
+		model_page_cleanup(&loaded);
+	} else {
+		log_warnx("stream: %s", store_errmsg(h->store));
+	}
+}
+
 /* Renders the events of `page` after the topic's last one, up to the page's
  * newest. Returns 0, or -1 if the store failed (the topic is then unchanged
  * past what was rendered). */
 static int stream_topic_catch_up(struct stream_hub *h, struct stream_topic *t,
 				 const struct model_page *page)
 {
+	int64_t fresh_from = t->last_seq;
 	struct store_change *ch;
 	struct stream_slot slot;
 	size_t n;
@@ -447,12 +449,12 @@ static int stream_topic_catch_up(struct stream_hub *h, struct stream_topic *t,
 		for (size_t i = 0; i < n; i++) {
 			memset(&slot, 0, sizeof(slot));
 			if (ch[i].seq != t->last_seq + 1 || stream_render(h, page, &ch[i], &slot) < 0) {
-				free(ch);
+				store_changes_free(ch, n);
 				return -1;
 			}
-			stream_ring_push(t, &slot);
+			stream_topic_add(h, t, page, &ch[i], &slot, fresh_from);
 		}
-		free(ch);
+		store_changes_free(ch, n);
 		if (n == 0)
 			break;
 	}
@@ -531,6 +533,17 @@ void stream_hub_apply(struct stream_hub *h, const struct store_change *changes, 
 
 		if (!t || changes[i].seq <= t->last_seq)
 			continue; /* nobody reads that page here, or already rendered */
+		/* The next event, as rendered at its commit: no store read at all. */
+		if (changes[i].seq == t->last_seq + 1 && stream_event_usable(changes[i].event)) {
+			struct stream_slot slot = { 0 };
+
+			if (stream_slot_fill(&slot, &changes[i], changes[i].event,
+					     changes[i].text) == 0) {
+				stream_topic_add(h, t, NULL, &changes[i], &slot, changes[i].seq - 1);
+				stream_topic_wake_all(h, t);
+				continue;
+			}
+		}
 		/* One load of the page renders all of its changes in this batch. */
 		if (store_page_get_by_id(h->store, changes[i].page_id, &page) < 0) {
 			log_warnx("stream: %s", store_errmsg(h->store));
@@ -1093,9 +1106,10 @@ char *stream_changes_json(struct stream_hub *h, const struct model_page *page,
 			  int64_t since, size_t *len)
 {
 	struct stream_topic *t;
-	json_t *root = NULL, *arr = NULL;
-	char *out = NULL;
-	int reload;
+	char *slug = NULL, *out = NULL;
+	json_t *js;
+	struct buf b;
+	int reload, first = 1;
 
 	/* A poller must not wait for the hub's thread to finish a batch of sends:
 	 * the lock is taken only to create the topic or add events to its ring.
@@ -1107,27 +1121,30 @@ char *stream_changes_json(struct stream_hub *h, const struct model_page *page,
 		pthread_mutex_unlock(&h->lock);
 	}
 	if (!t)
-		goto out;
+		return NULL;
 	reload = since > t->last_seq || since + 1 < stream_oldest_seq(t);
-	root = json_object();
-	arr = json_array();
-	if (!root || !arr)
-		goto out;
-	json_object_set_new(root, "slug", json_string(page->slug));
-	json_object_set_new(root, "last_seq", json_integer(t->last_seq));
-	json_object_set_new(root, "reload", json_boolean(reload));
+	/* The events are JSON already, as the streams send them: the document
+	 * around them is written here rather than parsed and encoded again. */
+	if ((js = json_string(page->slug)))
+		slug = json_dumps(js, JSON_ENCODE_ANY | JSON_COMPACT);
+	json_decref(js);
+	if (!slug)
+		return NULL;
+	buf_init(&b, STREAM_FRAME_MAX);
+	buf_printf(&b, "{\"slug\":%s,\"last_seq\":%lld,\"reload\":%s,\"changes\":[", slug,
+		   (long long)t->last_seq, reload ? "true" : "false");
 	for (int64_t seq = since + 1; !reload && seq <= t->last_seq; seq++) {
 		struct stream_slot *slot = stream_ring_find(t, seq);
-		if (slot && json_array_append(arr, slot->data) < 0)
-			goto out;
+		if (!slot)
+			continue;
+		if (!first)
+			buf_putc(&b, ',');
+		first = 0;
+		buf_append(&b, slot->sse->data + slot->sse->hdr + slot->data_off, slot->data_len);
 	}
-	if (json_object_set(root, "changes", arr) < 0)
-		goto out;
-	out = json_dumps(root, JSON_COMPACT);
-	if (out && len)
-		*len = strlen(out);
-out:
-	json_decref(arr);
-	json_decref(root);
+	buf_puts(&b, "]}");
+	out = buf_detach(&b, len);
+	buf_cleanup(&b);
+	free(slug);
 	return out;
 }

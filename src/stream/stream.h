@@ -2,10 +2,12 @@
  * Live updates: Server-Sent Events streams (and plain-text follow streams) of
  * the changes to a live page.
  *
- * Render once, send to all. Each worker keeps, per live page that has readers,
- * a topic: a ring of the last events (STREAM_RING by default), each rendered and framed once
- * into reference-counted bytes (struct stream_frame) that every subscriber sends
- * from; nothing is copied or rendered per reader. A subscriber is only a cursor:
+ * Render once, send to all. An event is rendered once for all workers, at its
+ * change's commit, and kept with the change (stream_event.h). Each worker keeps,
+ * per live page that has readers, a topic: a ring of the last events
+ * (STREAM_RING by default), each framed once into reference-counted bytes
+ * (struct stream_frame) that every subscriber sends from; nothing is copied or
+ * rendered per reader. A subscriber is only a cursor:
  * the sequence number of the last event it sent, and its place in the frame it
  * is sending. A subscriber that falls further behind than the ring holds (a
  * reader who stopped reading) is dropped, which bounds what a slow reader costs.
@@ -61,8 +63,9 @@ struct stream_hub *stream_hub_new(struct store *store, size_t ring_size);
 /* Stops the thread, ends the streams the hub holds and frees the hub. */
 void stream_hub_free(struct stream_hub *h);
 
-/* Renders and appends the events for `changes` (the change log, oldest first) to
- * the topics that have readers, and has the hub's thread send them. */
+/* Appends the events for `changes` (the change log, oldest first) to the topics
+ * that have readers, as stored with each change (rendered now when one was not),
+ * and has the hub's thread send them. */
 void stream_hub_apply(struct stream_hub *h, const struct store_change *changes, size_t n);
 
 /* Wakes every subscriber to send a heartbeat comment. */

@@ -7,12 +7,13 @@ import http.client
 import json
 import os
 import socket
+import sqlite3
 import struct
 import subprocess
 import threading
 import time
 
-from lib import (DEMO, LoopbackCapture, Server, Skip, curl, parse_html, server_sockopt, test,
+from lib import (DEMO, LoopbackCapture, Server, Skip, curl, parse_html, server_sockopt, sql, test,
                  wait_for)
 
 
@@ -101,6 +102,110 @@ def stream_replays_then_goes_live(env):
         # the page itself moved with the stream: a reader loading it now sees the post
         assert f'id="post-{pid}"' in curl(srv.base + "/live/demo").text
         s.close()
+
+
+def stored_event(env, seq):
+    """The event and text the change log keeps for the demo page's change `seq`."""
+    con = sqlite3.connect(env.db, timeout=10)
+    try:
+        return con.execute("SELECT event, text FROM changes WHERE seq = ? AND page_id ="
+                           " (SELECT id FROM pages WHERE slug = 'demo')", (seq,)).fetchone()
+    finally:
+        con.close()
+
+
+def store_event(env, seq, event):
+    con = sqlite3.connect(env.db, timeout=10)
+    try:
+        con.execute("UPDATE changes SET event = ? WHERE seq = ? AND page_id ="
+                    " (SELECT id FROM pages WHERE slug = 'demo')", (event, seq))
+        con.commit()
+    finally:
+        con.close()
+
+
+@test
+def stream_sends_each_event_as_stored_at_its_commit(env):
+    """An event is rendered once, when its change is committed, and kept in the
+    change log: every worker sends those bytes instead of rendering them again,
+    and an event stored unusable is rendered again from the post."""
+    env.import_capture(DEMO, "demo", 2026)
+    first = post(env, "demo", "Stored once")
+    post(env, "demo", "Stored badly")
+    seq = last_seq(env, "demo")
+    event, text = stored_event(env, seq - 1)
+    ev = json.loads(event)
+    assert ev["seq"] == seq - 1 and ev["kind"] == "post" and ev["post_id"] == first, ev
+    assert "Stored once" in ev["html"] and "Stored once" in text
+    # A worker that rendered the event itself would not send this mark.
+    ev["title"] = "Marked in the store"
+    store_event(env, seq - 1, json.dumps(ev, separators=(",", ":")))
+    store_event(env, seq, "not an object\nat all")
+    with Server(env.binary, env.db, 4) as srv:
+        streams = [Sse(srv.base, f"/live/demo/events?since={seq - 2}") for _ in range(12)]
+        for s in streams:
+            e1, e2 = s.next(), s.next()
+            assert e1["id"] == seq - 1 and e1["data"] == ev, e1
+            assert e2["id"] == seq and e2["data"]["title"] == "Stored badly", e2
+            assert "Stored badly" in e2["data"]["html"]
+        doc = json.loads(curl(srv.base + f"/live/demo/changes?since={seq - 2}").text)
+        assert doc["slug"] == "demo" and doc["last_seq"] == seq and doc["reload"] is False
+        assert doc["changes"][0] == ev and doc["changes"][1]["title"] == "Stored badly", doc
+        # A live post: every stream, whichever worker holds it, gets what the
+        # store kept.
+        post(env, "demo", "Live and stored")
+        got = [s.next() for s in streams]
+        kept = json.loads(stored_event(env, seq + 1)[0])
+        assert "Live and stored" in kept["html"]
+        assert all(g and g["id"] == seq + 1 and g["data"] == kept for g in got), got
+        for s in streams:
+            s.close()
+
+
+@test
+def edited_or_deleted_words_are_not_replayed(env):
+    """An edit (a correction, a legal takedown) takes the post's old words out of
+    its earlier events, in the store and in a running worker's ring alike: a
+    reader who replays the page's events gets the post as it is now, and after
+    a deletion not at all."""
+    env.import_capture(DEMO, "demo", 2026)
+    seq0 = last_seq(env, "demo")
+
+    def kept():
+        return " ".join(e or "" for row in sql(env.db, "SELECT event, text FROM changes")
+                        for e in row)
+
+    def replay(srv, n):
+        s = Sse(srv.base, f"/live/demo/events?since={seq0}")
+        evs = [s.next() for _ in range(n)]
+        s.close()
+        return evs
+
+    with Server(env.binary, env.db, 1) as srv:
+        live = Sse(srv.base, "/live/demo/events")  # the worker keeps the page's events
+        pid = post(env, "demo", "Claim", b"The original wording.\n")
+        assert "original wording" in live.next()["data"]["html"]
+        env.cli.run("edit", "demo", str(pid), stdin=b"The corrected wording.\n", check=0)
+        assert "corrected wording" in live.next()["data"]["html"]
+        assert "original wording" not in kept() and "corrected wording" in kept()
+        e1, e2 = replay(srv, 2)
+        assert e1["event"] == "post" and "corrected wording" in e1["data"]["html"], e1
+        assert e2["event"] == "update" and "corrected wording" in e2["data"]["html"], e2
+        assert "original" not in json.dumps([e1, e2])
+        env.cli.run("delete", "demo", str(pid), check=0)
+        assert live.next()["event"] == "delete"
+        assert "wording" not in kept()
+        evs = replay(srv, 3)
+        assert [e["event"] for e in evs] == ["post", "update", "delete"], evs
+        assert evs[0]["data"]["gone"] is True and evs[1]["data"]["gone"] is True
+        assert "wording" not in json.dumps(evs)
+        live.close()
+    # A server started afterwards replays the same from the store.
+    with env.server() as srv:
+        evs = replay(srv, 3)
+        assert [e["event"] for e in evs] == ["post", "update", "delete"], evs
+        assert evs[0]["data"]["gone"] is True and evs[1]["data"]["gone"] is True
+        assert "wording" not in json.dumps(evs)
 
 
 @test

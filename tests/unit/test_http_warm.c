@@ -53,7 +53,7 @@ static void apply_new_changes(struct fixture *f)
 	assert_true(n > 0);
 	http_server_apply_changes(f->http, ch, n);
 	f->last_change = ch[n - 1].id;
-	free(ch);
+	store_changes_free(ch, n);
 }
 
 static int setup(void **state)

@@ -247,7 +247,7 @@ static size_t n_changes(struct fx *f)
 	size_t n = 0;
 
 	assert_int_equal(store_changes_since(f->st, 0, 100000, &c, &n), 0);
-	free(c);
+	store_changes_free(c, n);
 	return n;
 }
 
@@ -260,7 +260,7 @@ static struct store_change last_change(struct fx *f)
 	assert_int_equal(store_changes_since(f->st, 0, 100000, &c, &n), 0);
 	assert_true(n > 0);
 	out = c[n - 1];
-	free(c);
+	store_changes_free(c, n);
 	return out;
 }
 

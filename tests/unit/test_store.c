@@ -2,7 +2,7 @@
  * Unit tests for store/store_sqlite.c, on a fresh database file per test:
  * pages and posts read back field by field, order and paging, the change log
  * (sequence numbers, kinds, global ids) and its atomicity with the change,
- * outer transactions, schema migrations on reopen and upgrade, data_version
+ * events rendered once at commit, outer transactions, schema migrations on reopen and upgrade, data_version
  * across connections, and refusal of bad or corrupt data.
  *
  * Some tests reach into the file with a second, raw SQLite connection: to build
@@ -637,7 +637,7 @@ static void test_change_log(void **state)
 	assert_int_equal(last_change(f->s), 0);
 	assert_int_equal(store_changes_since(f->s, 0, 100, &c, &n), 0);
 	assert_int_equal(n, 0);
-	free(c);
+	store_changes_free(c, n);
 
 	a = create_page(f->s, "a");
 	post = insert_post(f->s, a, "p", 100);
@@ -670,14 +670,14 @@ static void test_change_log(void **state)
 	assert_int_equal(c[4].post_id, 0);
 	assert_int_equal(c[6].post_id, post);
 	assert_int_equal(c[7].post_id, 0); /* unpinned */
-	free(c);
+	store_changes_free(c, n);
 
 	/* Past a sequence number, and a limit. */
 	assert_int_equal(store_page_changes_since(f->s, a, 5, 2, &c, &n), 0);
 	assert_int_equal(n, 2);
 	assert_int_equal(c[0].seq, 6);
 	assert_int_equal(c[1].seq, 7);
-	free(c);
+	store_changes_free(c, n);
 
 	assert_int_equal(store_page_changes_since(f->s, b, 0, 100, &c, &n), 0);
 	assert_int_equal(n, 2);
@@ -685,7 +685,7 @@ static void test_change_log(void **state)
 	assert_int_equal(c[0].kind, STORE_CHANGE_PAGE);
 	assert_int_equal(c[1].seq, 2);
 	assert_int_equal(c[1].kind, STORE_CHANGE_POST);
-	free(c);
+	store_changes_free(c, n);
 
 	/* Global: both pages, in id order, ids increasing. */
 	assert_int_equal(store_changes_since(f->s, 0, 100, &c, &n), 0);
@@ -699,15 +699,15 @@ static void test_change_log(void **state)
 	{
 		int64_t mid = c[4].id;
 
-		free(c);
+		store_changes_free(c, n);
 		assert_int_equal(store_changes_since(f->s, mid, 3, &c, &n), 0);
 		assert_int_equal(n, 3);
 		assert_int_equal(c[0].id, mid + 1);
-		free(c);
+		store_changes_free(c, n);
 	}
 	assert_int_equal(store_changes_since(f->s, last_change(f->s), 100, &c, &n), 0);
 	assert_int_equal(n, 0);
-	free(c);
+	store_changes_free(c, n);
 
 	assert_string_equal(store_change_kind_name(STORE_CHANGE_PAGE), "page");
 	assert_string_equal(store_change_kind_name(STORE_CHANGE_POST), "post");
@@ -716,6 +716,143 @@ static void test_change_log(void **state)
 	assert_string_equal(store_change_kind_name(STORE_CHANGE_PIN), "pin");
 	assert_string_equal(store_change_kind_name(STORE_CHANGE_SUMMARY), "summary");
 	assert_string_equal(store_change_kind_name(STORE_CHANGE_STATUS), "status");
+}
+
+/* ---- events rendered at commit (store_set_event_renderer) ---------------- */
+
+#define RENDER_CALLS 16
+
+/* A renderer that writes down what it saw: each change's kind and its post's
+ * title as the store showed it at that moment. */
+struct render_log {
+	int calls;
+	int fail; /* answer -1: store no event */
+	char seen[RENDER_CALLS][64];
+};
+
+static int log_renderer(void *ctx, struct store *s, const struct store_change *c, char **event,
+			char **text)
+{
+	struct render_log *log = ctx;
+	char title[48] = "-";
+	struct model_post p;
+
+	if (c->post_id && store_post_get(s, c->page_id, c->post_id, &p) == 0) {
+		snprintf(title, sizeof(title), "%s", p.title);
+		model_post_cleanup(&p);
+	}
+	if (log->calls < RENDER_CALLS)
+		snprintf(log->seen[log->calls], sizeof(log->seen[0]), "%s:%s",
+			 store_change_kind_name(c->kind), title);
+	log->calls++;
+	if (log->fail)
+		return -1;
+	if (asprintf(event, "{\"seq\":%lld,\"title\":\"%s\"}", (long long)c->seq, title) < 0)
+		return -1;
+	*text = c->kind == STORE_CHANGE_POST ? strdup(title) : NULL;
+	return 0;
+}
+
+/* The page's change `seq`; fails the test if there is none. */
+static struct store_change *page_change(struct store *s, int64_t page, int64_t seq)
+{
+	struct store_change *c;
+	size_t n;
+
+	assert_int_equal(store_page_changes_since(s, page, seq - 1, 1, &c, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(c->seq, seq);
+	return c;
+}
+
+static void assert_event(struct store *s, int64_t page, int64_t seq, const char *event,
+			 const char *text)
+{
+	struct store_change *c = page_change(s, page, seq);
+
+	assert_str_eq(c->event, event);
+	assert_str_eq(c->text, text);
+	store_changes_free(c, 1);
+}
+
+static void test_events_rendered_at_commit(void **state)
+{
+	struct unit_db *f = *state;
+	struct render_log log = { 0 };
+	int64_t page = create_page(f->s, "events"), changes, p1, p2, p3;
+	struct store_change *c;
+	struct model_post post;
+	size_t n;
+
+	/* No renderer: no event. */
+	assert_event(f->s, page, 1, NULL, NULL);
+
+	store_set_event_renderer(f->s, log_renderer, &log);
+	p1 = insert_post(f->s, page, "first", 100);
+	assert_int_equal(log.calls, 1);
+	assert_string_equal(log.seen[0], "post:first");
+	assert_event(f->s, page, 2, "{\"seq\":2,\"title\":\"first\"}", "first");
+	/* The global log carries the same. */
+	assert_int_equal(store_changes_since(f->s, last_change(f->s) - 1, 10, &c, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(c[0].event, "{\"seq\":2,\"title\":\"first\"}");
+	assert_string_equal(c[0].text, "first");
+	store_changes_free(c, n);
+
+	/* In an outer transaction, nothing is rendered before the commit, and then
+	 * each change once, from the state being committed: the post's event
+	 * already shows the title its edit gave it. */
+	assert_int_equal(store_begin(f->s), 0);
+	p2 = insert_post(f->s, page, "draft title", 100);
+	sample_post(&post, "final title", 100);
+	post.id = p2;
+	post.page_id = page;
+	assert_int_equal(store_post_update(f->s, &post), 0);
+	assert_int_equal(log.calls, 1);
+	assert_int_equal(store_commit(f->s), 0);
+	assert_int_equal(log.calls, 3);
+	assert_string_equal(log.seen[1], "post:final title");
+	assert_string_equal(log.seen[2], "update:final title");
+	assert_event(f->s, page, 3, "{\"seq\":3,\"title\":\"final title\"}", "final title");
+	assert_event(f->s, page, 4, "{\"seq\":4,\"title\":\"final title\"}", NULL);
+
+	/* Rolled back: nothing rendered, nothing logged. */
+	changes = last_change(f->s);
+	assert_int_equal(store_begin(f->s), 0);
+	insert_post(f->s, page, "never", 100);
+	store_rollback(f->s);
+	assert_int_equal(log.calls, 3);
+	assert_int_equal(last_change(f->s), changes);
+
+	/* A renderer that fails leaves the change without an event; the change
+	 * itself is committed. */
+	log.fail = 1;
+	p3 = insert_post(f->s, page, "unrendered", 100);
+	assert_int_equal(log.calls, 4);
+	assert_event(f->s, page, 5, NULL, NULL);
+	assert_int_equal(store_post_get(f->s, page, p3, &post), 0);
+	model_post_cleanup(&post);
+	log.fail = 0;
+
+	/* An edit takes the post's old words out of the stored events; its own
+	 * event has the new ones. */
+	sample_post(&post, "corrected", 100);
+	post.id = p1;
+	post.page_id = page;
+	assert_int_equal(store_post_update(f->s, &post), 0);
+	assert_event(f->s, page, 2, NULL, NULL);
+	assert_event(f->s, page, 6, "{\"seq\":6,\"title\":\"corrected\"}", NULL);
+	/* ...and a deletion, all of them; another post's events stay. */
+	assert_int_equal(store_post_delete(f->s, page, p2), 0);
+	assert_event(f->s, page, 3, NULL, NULL);
+	assert_event(f->s, page, 4, NULL, NULL);
+	assert_event(f->s, page, 7, "{\"seq\":7,\"title\":\"-\"}", NULL);
+	assert_event(f->s, page, 6, "{\"seq\":6,\"title\":\"corrected\"}", NULL);
+
+	store_set_event_renderer(f->s, NULL, NULL);
+	insert_post(f->s, page, "after", 100);
+	assert_int_equal(log.calls, 6);
+	assert_event(f->s, page, 8, NULL, NULL);
 }
 
 /* ---- transactions ------------------------------------------------------ */
@@ -748,7 +885,7 @@ static void test_outer_rollback(void **state)
 	assert_int_equal(last_change(f->s), changes);
 	assert_int_equal(store_changes_since(f->s, changes, 100, &c, &n), 0);
 	assert_int_equal(n, 0);
-	free(c);
+	store_changes_free(c, n);
 
 	assert_int_equal(store_commit(f->s), STORE_EINVAL); /* nothing open */
 	store_rollback(f->s);                               /* harmless */
@@ -844,7 +981,7 @@ static void test_reopen_keeps_data(void **state)
 		assert_int_equal(out.n_blocks, sizeof(sample_blocks) / sizeof(sample_blocks[0]));
 		model_post_cleanup(&out);
 	}
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 3);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 4);
 	assert_int_equal(last_change(f->s), 2);
 }
 
@@ -891,9 +1028,13 @@ static void test_upgrade_from_v1(void **state)
 	s = store_open(path, err, sizeof(err));
 	if (!s)
 		fail_msg("upgrade: %s", err);
-	assert_int_equal(raw_int(path, "PRAGMA user_version"), 3);
+	assert_int_equal(raw_int(path, "PRAGMA user_version"), 4);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
 				 " AND name = 'posts_page_order'"), 1);
+	/* The old log has no stored events: the workers render those. */
+	assert_true(raw_int(path, "SELECT count(*) FROM changes") > 0);
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM changes"
+				 " WHERE event IS NOT NULL OR text IS NOT NULL"), 0);
 	assert_int_equal(store_page_get(s, "old-page", &p), 0);
 	assert_int_equal(p.last_seq, 2);
 	assert_int_equal(p.n_posts, 1);
@@ -1027,7 +1168,7 @@ static void test_concurrent_writers(void **state)
 		if (i > 0)
 			assert_true(c[i].id > c[i - 1].id);
 	}
-	free(c);
+	store_changes_free(c, n);
 }
 
 static void test_corrupt_stored_json(void **state)
@@ -1074,6 +1215,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_post_delete, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(test_pin, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(test_change_log, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(test_events_rendered_at_commit, unit_db_setup,
+						unit_db_teardown),
 		cmocka_unit_test_setup_teardown(test_outer_rollback, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(test_outer_partial_failure, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(test_fault_in_change_log, unit_db_setup, unit_db_teardown),

@@ -588,7 +588,7 @@ static void test_draft_publish(void **state)
 	assert_int_equal(c[0].kind, STORE_CHANGE_POST);
 	assert_int_equal(c[0].post_id, post_id);
 	assert_int_equal(c[0].page_id, page);
-	free(c);
+	store_changes_free(c, n);
 	/* ...with its revision 1, by the publisher... */
 	assert_int_equal(store_revision_list(f->s, page, post_id, &revs, &n), 0);
 	assert_int_equal(n, 1);
@@ -1159,7 +1159,7 @@ static void test_page_update(void **state)
 	assert_int_equal(n, 1);
 	assert_int_equal(c[0].kind, STORE_CHANGE_PAGE);
 	assert_true(c[0].id > changes);
-	free(c);
+	store_changes_free(c, n);
 	assert_int_equal(store_audit_list(f->s, page, 1, &a, &n), 0);
 	assert_int_equal(n, 1);
 	assert_string_equal(a[0].action, "page.update");
@@ -1269,7 +1269,7 @@ static void test_upgrade_from_v2(void **state)
 	s = store_open(path, err, sizeof(err));
 	if (!s)
 		fail_msg("upgrade: %s", err);
-	assert_int_equal(raw_int(path, "PRAGMA user_version"), 3);
+	assert_int_equal(raw_int(path, "PRAGMA user_version"), 4);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
 				 " AND name = 'drafts_schedule'"), 1);
 
@@ -1315,7 +1315,7 @@ static void test_upgrade_from_v2(void **state)
 	s = store_open(path, err, sizeof(err));
 	if (!s)
 		fail_msg("reopen: %s", err);
-	assert_int_equal(raw_int(path, "PRAGMA user_version"), 3);
+	assert_int_equal(raw_int(path, "PRAGMA user_version"), 4);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM revisions"), 3);
 	store_close(s);
 	unit_remove_db(path);
