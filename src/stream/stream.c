@@ -410,18 +410,17 @@ static void stream_topic_add(struct stream_hub *h, struct stream_topic *t,
 			     struct stream_slot *slot, int64_t fresh_from)
 {
 	struct model_page loaded;
+	size_t i;
 
 	stream_ring_push(t, slot);
 	if (!c->post_id || (c->kind != STORE_CHANGE_UPDATE && c->kind != STORE_CHANGE_DELETE))
 		return;
-	for (size_t i = 0; i < t->count; i++) {
-		const struct stream_slot *old = stream_ring_at(t, i);
-
-		if (old->seq > fresh_from)
-			return;
-		if (old->post_id == c->post_id)
+	/* Most edits find nothing of theirs in the ring: no page load then. */
+	for (i = 0; i < t->count && stream_ring_at(t, i)->seq <= fresh_from; i++)
+		if (stream_ring_at(t, i)->post_id == c->post_id)
 			break;
-	}
+	if (i == t->count || stream_ring_at(t, i)->seq > fresh_from)
+		return;
 	if (page) {
 		stream_topic_forget_post(h, t, page, c, fresh_from);
 	} else if (store_page_get_by_id(h->store, c->page_id, &loaded) == 0) {
