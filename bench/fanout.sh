@@ -1,13 +1,16 @@
 #!/bin/bash
-# Fan-out benchmark: Liveline's Server-Sent Events against nginx + nchan.
+# Fan-out benchmark: Liveline's Server-Sent Events against nginx + nchan, and
+# both against the floor (bench/sse_floor.c: one send() per subscriber and
+# nothing else, what the kernel's TCP path costs by itself on this machine).
 #
 #   make && bench/fanout.sh
 #
 # For N = 1,000, 10,000 and 50,000 subscribers on one page, interleaved
-# (Liveline, nchan, Liveline, nchan, ...; ROUNDS rounds), bench/sse_load opens N
+# (Liveline, nchan, floor, Liveline, ...; ROUNDS rounds), bench/sse_load opens N
 # streams, waits until all are subscribed, publishes POSTS posts through the
 # real publishing path (Liveline: a POST to its newsroom API with an editor's
-# token, committed with fsync; nchan: an HTTP POST to its publisher location)
+# token, committed with fsync; nchan and the floor: an HTTP POST to their
+# publisher location)
 # and measures, per subscriber
 # and event, the time from the publish request to receipt. Then: 100,000
 # subscribers on Liveline; page latency idle and while a post fans out to
@@ -21,8 +24,9 @@
 #
 # Environment: ROUNDS (3), POSTS (5), SIZES ("1000 10000 50000"), BIG (100000,
 # 0 to skip), PAGE_N (50000, 0 to skip), WORKERS (4), BIG_WORKERS (8), LIVELINE (build/liveline: another
-# binary can be measured the same way), OUT (bench/results), TAG (a suffix for
-# the result files, e.g. "-block1k"; default none).
+# binary can be measured the same way), FLOOR (1; 0 leaves the floor out),
+# OUT (bench/results), TAG (a suffix for the result files, e.g. "-block1k";
+# default none).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,9 +40,11 @@ BIG_WORKERS=${BIG_WORKERS:-8}
 LIVELINE=${LIVELINE:-build/liveline}
 OUT=${OUT:-bench/results}
 TAG=${TAG:-}
+FLOOR=${FLOOR:-1}
 CONN_PER_WORKER=19000 # each worker stays under the 20,000 open files per process
 PORT_LL=18411
 PORT_NX=18412
+PORT_FL=18413
 LOCK=/tmp/liveline-bench.lock
 
 bin/deps gcc nginx libnginx-mod-nchan gnuplot-nox curl python3
@@ -48,6 +54,7 @@ NCHAN_SO=$(ls /usr/lib/nginx/modules/ngx_nchan_module.so /usr/share/nginx/module
 
 mkdir -p build/bench "$OUT"
 gcc -std=c17 -O2 -g -Wall -Wextra -Werror -o build/bench/sse_load bench/sse_load.c
+gcc -std=c17 -O2 -g -Wall -Wextra -Werror -o build/bench/sse_floor bench/sse_floor.c
 
 TMP=$(mktemp -d /tmp/liveline-fanout.XXXXXX)
 RESULTS=build/bench/fanout$TAG.jsonl
@@ -78,7 +85,7 @@ lock() { flock -w 1800 9 || { echo "fanout: $LOCK is held for too long" >&2; exi
 unlock() { flock -u 9; }
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for p in $PORT_LL $PORT_NX; do
+for p in $PORT_LL $PORT_NX $PORT_FL; do
 	port_free "$p" || { echo "fanout: port $p is in use" >&2; exit 1; }
 done
 
@@ -123,12 +130,24 @@ start_nchan() { # WORKERS
 	done
 	echo "fanout: nginx did not start" >&2; cat "$TMP/nx/error.log" "$TMP/nx/out.log" >&2; exit 1
 }
+start_floor() { # WORKERS
+	rm -rf "$TMP/fl" && mkdir -p "$TMP/fl"
+	build/bench/sse_floor --listen "127.0.0.1:$PORT_FL" --workers "$1" --max-conn $CONN_PER_WORKER \
+		> "$TMP/fl/out.log" 2>&1 9>&- &
+	SERVER_PID=$!
+	for _ in $(seq 100); do
+		grep -q "listening on" "$TMP/fl/out.log" && return 0
+		sleep 0.1
+	done
+	echo "fanout: the floor server did not start" >&2; cat "$TMP/fl/out.log" >&2; exit 1
+}
 stop_server() {
 	stop_pid "$SERVER_PID"
 	SERVER_PID=""
 }
 
 LL_BYTES=750 # a Liveline post event on the wire; measured by the first run
+FL_FRAMING=21 # what the floor adds to a published body on the wire (chunk, id:, data:)
 run() { # SERVER N ROUND KIND [extra sse_load options...]
 	local server=$1 n=$2 round=$3 kind=$4 w=$WORKERS line
 	shift 4
@@ -143,11 +162,16 @@ run() { # SERVER N ROUND KIND [extra sse_load options...]
 			--publish-path /api/v1/pages/demo/posts --publish-body "$TMP/post.json" \
 			--publish-header "Authorization: Bearer $LL_TOKEN" \
 			--label "$kind" "$@") || true
-	else
+	elif [ "$server" = nchan ]; then
 		start_nchan "$w"
 		line=$(build/bench/sse_load --port $PORT_NX -n "$n" --posts "$POSTS" --gap-ms 1000 \
 			--gap-jitter-ms 500 --base-seq 0 --id seq --server-pid "$SERVER_PID" \
 			--publish-path /pub --msg-bytes $((LL_BYTES - 37)) --label "$kind" "$@") || true
+	else
+		start_floor "$w"
+		line=$(build/bench/sse_load --port $PORT_FL -n "$n" --posts "$POSTS" --gap-ms 1000 \
+			--gap-jitter-ms 500 --base-seq 0 --id id --server-pid "$SERVER_PID" \
+			--publish-path /pub --msg-bytes $((LL_BYTES - FL_FRAMING)) --label "$kind" "$@") || true
 	fi
 	stop_server
 	unlock
@@ -172,6 +196,7 @@ for round in $(seq "$ROUNDS"); do
 	for n in $SIZES; do
 		run liveline "$n" "$round" fanout
 		run nchan "$n" "$round" fanout
+		[ "$FLOOR" = 1 ] && run floor "$n" "$round" fanout
 	done
 done
 
@@ -243,7 +268,7 @@ L.append("## How it is measured\n")
 L.append(f"""- One fresh server per run: Liveline (`liveline serve --workers {workers} --connections 19000 --heartbeat 3600`,
   a temporary copy of the demo database) or nginx + nchan (`bench/nginx/nchan.conf`, {workers} workers, one
   channel, `reuseport` like Liveline's workers, worker_connections 19500, worker_rlimit_nofile 20000).
-  100,000 subscribers: {big_workers} Liveline workers. Runs are interleaved Liveline, nchan, Liveline, nchan...
+  100,000 subscribers: {big_workers} Liveline workers. Runs are interleaved Liveline, nchan,{' the floor (below),' if any(r["server"] == "floor" for r in rows) else ''} Liveline, nchan...
   ({rounds} rounds of each size); a cell is the median of the rounds with the range in brackets.
 - Load client `bench/sse_load.c` (C, epoll, non-blocking connects, HTTP/1.1 with a minimal chunked
   decoder): N streams from source addresses 127.0.0.2, 127.0.0.3, ... in processes of at most 16,000
@@ -271,6 +296,7 @@ L.append(f"""- One fresh server per run: Liveline (`liveline serve --workers {wo
 
 sizes = sorted({r["result"]["n"] for r in rows if r["result"].get("label") == "fanout" and "n" in r["result"]})
 chart = []
+size_meds = {}
 L.append("## Fan-out\n")
 for n in sizes:
     a, b = ok(runs("liveline", "fanout", n)), ok(runs("nchan", "fanout", n))
@@ -305,7 +331,42 @@ for n in sizes:
     dups = lambda rs: sum(r.get("dups", 0) + r.get("unexpected", 0) for r in rs)
     L.append(f"| lost / duplicated events (all rounds) | {lost(all_a)} / {dups(all_a)} | {lost(all_b)} / {dups(all_b)} | | 0 / 0 |")
     L.append("")
-    chart.append((n, meds["p50_ms"], meds["p99_ms"], meds["completion_ms_median"]))
+    f = ok(runs("floor", "fanout", n))
+    fm = {k: cell(f, k)[1] for k in ("p50_ms", "p99_ms", "completion_ms_median")}
+    chart.append((n, meds["p50_ms"], meds["p99_ms"], meds["completion_ms_median"],
+                  (fm["p50_ms"], fm["p99_ms"], fm["completion_ms_median"])))
+    size_meds[n] = meds
+
+fl_sizes = [n for n in sizes if runs("floor", "fanout", n)]
+if fl_sizes:
+    L.append("## The floor: what one send per subscriber costs on this machine\n")
+    L.append("The same client against `bench/sse_floor.c`, interleaved with the two servers above (Liveline, nchan, "
+             "floor, Liveline, ...; same workers, one fresh server per run): a server that keeps the event in memory "
+             "and, when a post is published to it (HTTP POST, the body padded like nchan's to the same bytes on the wire), "
+             "does one `send()` of one prepared chunked frame per subscriber and nothing else: no framing per reader, "
+             "no storage, no rendering, no heartbeat, no queue. Its CPU per delivery is the kernel's TCP path over "
+             "loopback (the subscriber's receive side runs in the sender's context there), the wake-up of the "
+             "client and an epoll wake per worker: what any server pays on this machine with this client. "
+             "No server can go below it; a ratio to nchan can be no lower than the floor's.\n")
+    L.append("| subscribers | CPU per delivery (µs): floor | floor / nchan | Liveline / floor | Liveline − floor (µs) "
+             "| completion (ms): floor | floor / nchan | Liveline / floor | lost / duplicated (floor) | bytes per event |")
+    L.append("|---|---|---|---|---|---|---|---|---|---|")
+    for n in fl_sizes:
+        f = ok(runs("floor", "fanout", n))
+        fa = [r["result"] for r in runs("floor", "fanout", n)]
+        cc, mc = cell(f, "cpu_us_per_delivery", 2)
+        ck, mk = cell(f, "completion_ms_median", 1)
+        _, mbytes = cell(f, "bytes_per_event", 0)
+        lc, nc = size_meds[n]["cpu_us_per_delivery"]
+        lk, nk = size_meds[n]["completion_ms_median"]
+        diff = f"{lc - mc:.2f}" if lc is not None and mc is not None else "–"
+        L.append(f"| {n:,} | {cc} | {ratio(mc, nc)} | {ratio(lc, mc)} | {diff} | {ck} | {ratio(mk, nk)} | "
+                 f"{ratio(lk, mk)} | {lost(fa)} / {dups(fa)} | {fmt(mbytes, '', 0)} |")
+    L.append("")
+    L.append("Read with the targets: when the floor's own ratio to nchan is near 0.6x, a target of 0.6x leaves a "
+             "server almost nothing above the kernel's path; \"Liveline − floor\" is what Liveline spends per delivery "
+             "beyond it (its publish request, change log, workers' wake-ups and framing), the part its code can still "
+             "change. Completion adds the client's own receive work, which shares the cores.\n")
 
 big = runs("liveline", "big")
 if big:
@@ -386,11 +447,11 @@ L.append(f"Raw results (one JSON object per run): `build/bench/fanout{tag}.jsonl
 open(os.path.join(out, f"fanout{tag}.md"), "w").write("\n".join(L))
 
 with open(f"build/bench/fanout{tag}.dat", "w") as f:
-    f.write("# n ll_p50 ll_p99 ll_completion nx_p50 nx_p99 nx_completion\n")
-    for n, p50, p99, c in chart:
-        vals = [p50[0], p99[0], c[0], p50[1], p99[1], c[1]]
+    f.write("# n ll_p50 ll_p99 ll_completion nx_p50 nx_p99 nx_completion fl_p50 fl_p99 fl_completion\n")
+    for n, p50, p99, c, fl in chart:
+        vals = [p50[0], p99[0], c[0], p50[1], p99[1], c[1], *fl]
         f.write(f"{n} " + " ".join("NaN" if v is None else f"{v:.3f}" for v in vals) + "\n")
 print("\n".join(L))
 PYEOF
-gnuplot -e "datafile='build/bench/fanout$TAG.dat'; outfile='$OUT/fanout$TAG.png'" bench/fanout.gnuplot
+gnuplot -e "datafile='build/bench/fanout$TAG.dat'; outfile='$OUT/fanout$TAG.png'; floor=$FLOOR" bench/fanout.gnuplot
 echo "fanout: wrote $OUT/fanout$TAG.md and $OUT/fanout$TAG.png in $ELAPSED s"

@@ -406,8 +406,10 @@ static void conn_open(struct subproc *sp, long i)
 	struct epoll_event ev;
 	int one = 1;
 
+	uint8_t attempts = c->attempts; /* a retry counts on from the last try */
+
 	memset(c, 0, sizeof(*c));
-	c->attempts++;
+	c->attempts = attempts + 1;
 	c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->fd < 0)
 		die("socket: %s", strerror(errno));
