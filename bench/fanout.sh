@@ -103,17 +103,20 @@ LL_TOKEN=$("$LIVELINE" --db "$TMP/template.db" token create bench --label bench 
 python3 -c 'import json,sys; print(json.dumps({"title": "Fan-out post %POST%", "body": open(sys.argv[1]).read()}))' \
 	"$TMP/body.md" > "$TMP/post.json"
 
+wait_listening() { # LOG NAME: up to 10 s for the server's "listening on" line
+	for _ in $(seq 100); do
+		grep -q "listening on" "$1" && return 0
+		sleep 0.1
+	done
+	echo "fanout: $2 did not start" >&2; cat "$1" >&2; exit 1
+}
 start_liveline() { # WORKERS
 	rm -rf "$TMP/ll" && mkdir -p "$TMP/ll"
 	cp "$TMP/template.db" "$TMP/ll/db"
 	"$LIVELINE" --db "$TMP/ll/db" serve --listen "127.0.0.1:$PORT_LL" --workers "$1" \
 		--connections $CONN_PER_WORKER --heartbeat 3600 > "$TMP/ll/serve.log" 2>&1 9>&- &
 	SERVER_PID=$!
-	for _ in $(seq 100); do
-		grep -q "listening on" "$TMP/ll/serve.log" && return 0
-		sleep 0.1
-	done
-	echo "fanout: Liveline did not start" >&2; cat "$TMP/ll/serve.log" >&2; exit 1
+	wait_listening "$TMP/ll/serve.log" Liveline
 }
 start_nchan() { # WORKERS
 	rm -rf "$TMP/nx" && mkdir -p "$TMP/nx/tmp"
@@ -135,11 +138,7 @@ start_floor() { # WORKERS
 	build/bench/sse_floor --listen "127.0.0.1:$PORT_FL" --workers "$1" --max-conn $CONN_PER_WORKER \
 		> "$TMP/fl/out.log" 2>&1 9>&- &
 	SERVER_PID=$!
-	for _ in $(seq 100); do
-		grep -q "listening on" "$TMP/fl/out.log" && return 0
-		sleep 0.1
-	done
-	echo "fanout: the floor server did not start" >&2; cat "$TMP/fl/out.log" >&2; exit 1
+	wait_listening "$TMP/fl/out.log" "the floor server"
 }
 stop_server() {
 	stop_pid "$SERVER_PID"
