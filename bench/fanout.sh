@@ -293,6 +293,12 @@ L.append(f"""- One fresh server per run: Liveline (`liveline serve --workers {wo
 - Both servers and the client share the machine's {os.cpu_count()} cores.
 """)
 
+def lost(rs):
+    return sum(r.get("lost", 0) + r.get("closed", 0) for r in rs)
+
+def dups(rs):
+    return sum(r.get("dups", 0) + r.get("unexpected", 0) for r in rs)
+
 sizes = sorted({r["result"]["n"] for r in rows if r["result"].get("label") == "fanout" and "n" in r["result"]})
 chart = []
 size_meds = {}
@@ -326,8 +332,6 @@ for n in sizes:
         L.append(f"| {name} | {ca} | {cb} | {ratio(ma, mb)} | {target} |")
     all_a = [r["result"] for r in runs("liveline", "fanout", n)]
     all_b = [r["result"] for r in runs("nchan", "fanout", n)]
-    lost = lambda rs: sum(r.get("lost", 0) + r.get("closed", 0) for r in rs)
-    dups = lambda rs: sum(r.get("dups", 0) + r.get("unexpected", 0) for r in rs)
     L.append(f"| lost / duplicated events (all rounds) | {lost(all_a)} / {dups(all_a)} | {lost(all_b)} / {dups(all_b)} | | 0 / 0 |")
     L.append("")
     f = ok(runs("floor", "fanout", n))
