@@ -102,6 +102,10 @@ int nr_store_fail(const struct nr_ctx *c, struct nr_result *res, int rc, const c
 			       "This %s was changed by someone else since you opened it.", what);
 	case STORE_EINVAL:
 		return nr_fail(res, 422, "invalid", "%s", store_errmsg(c->st));
+	case STORE_EMOVED: /* the worker's timer says so loudly in the log */
+		return nr_fail(res, 503, "unavailable",
+			       "The server's database file was deleted or replaced: nothing "
+			       "can be saved until the server is restarted. Nothing was changed.");
 	default:
 		log_warnx("newsroom: %s: %s", what, store_errmsg(c->st));
 		return nr_fail(res, 500, "internal",

@@ -34,6 +34,10 @@
 #define STORE_ENOTFOUND (-2) /* no such page or post */
 #define STORE_EEXIST    (-3) /* a page with that slug exists */
 #define STORE_EINVAL    (-4) /* the data breaks a rule (bad slug, unknown zone...) */
+/* The database file this connection opened is no longer the one at its path
+ * (deleted, renamed or replaced): a write would go to a file that no process will
+ * open again, so writes are refused. (-5 is STORE_ECONFLICT, store_newsroom.h.) */
+#define STORE_EMOVED    (-6)
 
 #define STORE_WARN_UNUSED __attribute__((warn_unused_result))
 
@@ -75,8 +79,21 @@ typedef int (*store_event_fn)(void *ctx, struct store *s, const struct store_cha
 
 /* Opens (creating if needed) the database at `path` and upgrades its schema in
  * place to the newest version. Returns NULL and writes a reason into err on
- * failure. Pair with store_close(). */
+ * failure. Pair with store_close(). Only what is meant to make a database calls
+ * this (import, init, a first serve); everything else opens with
+ * store_open_existing(), so that a mistyped path is an error, not a new empty
+ * database. */
 struct store *store_open(const char *path, char *err, size_t errlen);
+/* Like store_open(), but a missing file is an error: NULL with
+ * "no database at PATH" in err, and nothing is created (not even DB-notify). */
+struct store *store_open_existing(const char *path, char *err, size_t errlen);
+/* 0 while the file opened by store_open() is still the one at its path;
+ * STORE_EMOVED (with the reason in store_errmsg) once it was deleted, renamed or
+ * replaced. SQLite keeps working on the open file, so without this check writes
+ * would be acknowledged and then lost at the next start. Costs one stat(); every
+ * commit makes it before and after COMMIT (a write then fails with STORE_EMOVED),
+ * and a server makes it on its timer to say so in the log. */
+int store_check_file(struct store *s) STORE_WARN_UNUSED;
 void store_close(struct store *s);
 const char *store_errmsg(const struct store *s);
 

@@ -27,6 +27,7 @@
  */
 #include "store/store_sqlite_internal.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -590,21 +591,32 @@ fail:
 	return rc;
 }
 
-struct store *store_open(const char *path, char *err, size_t errlen)
+/* `create`: make the file when it is missing (store_open), or refuse
+ * (store_open_existing). DB-notify is made only once the database is open, so
+ * a refused path leaves nothing behind. */
+static struct store *store_open_mode(const char *path, int create, char *err, size_t errlen)
 {
 	struct store *s = calloc(1, sizeof(*s));
+	int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
 	char notify[4096];
+	struct stat sb;
 
 	if (!s)
 		abort();
 	s->notify_fd = -1;
-	if (store_notify_path(path, notify, sizeof(notify)) == 0)
-		s->notify_fd = open(notify, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-			    NULL) != SQLITE_OK) {
+	if (!create && path && strcmp(path, ":memory:") != 0 && stat(path, &sb) < 0 &&
+	    errno == ENOENT) {
+		if (err && errlen)
+			snprintf(err, errlen, "no database at %s", path);
+		free(s);
+		return NULL;
+	}
+	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
 		store_fail(s, STORE_ERR, "%s", s->db ? sqlite3_errmsg(s->db) : "out of memory");
 		goto fail;
 	}
+	if (store_notify_path(path, notify, sizeof(notify)) == 0)
+		s->notify_fd = open(notify, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
 	if (store_setup(s) != 0)
 		goto fail;
 	return s;
@@ -616,6 +628,31 @@ fail:
 		close(s->notify_fd);
 	free(s);
 	return NULL;
+}
+
+struct store *store_open(const char *path, char *err, size_t errlen)
+{
+	return store_open_mode(path, 1, err, errlen);
+}
+
+struct store *store_open_existing(const char *path, char *err, size_t errlen)
+{
+	return store_open_mode(path, 0, err, errlen);
+}
+
+int store_check_file(struct store *s)
+{
+	int moved = 0;
+
+	/* SQLite's unix VFS compares the inode at the path with the one it holds
+	 * open (one stat()); an in-memory database answers "not found": unmoved. */
+	if (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_HAS_MOVED, &moved) != SQLITE_OK ||
+	    !moved)
+		return 0;
+	return store_fail(s, STORE_EMOVED,
+			  "the database file %s was deleted or replaced while open: writes "
+			  "are refused (restart on the right file)",
+			  sqlite3_db_filename(s->db, "main"));
 }
 
 void store_close(struct store *s)
@@ -671,6 +708,8 @@ int store_begin(struct store *s)
 
 int store_commit(struct store *s)
 {
+	int rc;
+
 	if (!s->outer)
 		return store_fail(s, STORE_EINVAL, "no transaction is open");
 	s->outer = 0;
@@ -678,13 +717,16 @@ int store_commit(struct store *s)
 	 * full, I/O): committing then would report success for nothing. */
 	if (sqlite3_get_autocommit(s->db))
 		return store_fail(s, STORE_ERR, "the transaction was rolled back by an error");
-	if (store_events_render(s) != 0 || store_exec(s, "COMMIT") != 0) {
+	if ((rc = store_check_file(s)) != 0 || (rc = store_events_render(s)) != 0 ||
+	    (rc = store_exec(s, "COMMIT")) != 0) {
 		store_exec_quiet(s, "ROLLBACK");
 		s->logged = 0;
-		return STORE_ERR;
+		return rc;
 	}
 	store_notify(s);
-	return 0;
+	/* Deleted between the check and the commit: the write went to a file that
+	 * is gone, so it must not be reported as saved. */
+	return store_check_file(s);
 }
 
 void store_rollback(struct store *s)
@@ -713,12 +755,16 @@ int store_write_leave(struct store *s, int rc)
 		}
 		return rc;
 	}
+	/* The file check comes before the commit (nothing is written to a file
+	 * that is gone) and after it (deleted in between: not reported as saved). */
+	if (rc == 0)
+		rc = store_check_file(s);
 	if (rc == 0)
 		rc = store_events_render(s);
 	if (rc == 0) {
 		if (store_exec(s, "COMMIT") == 0) {
 			store_notify(s);
-			return 0;
+			return store_check_file(s);
 		}
 		rc = STORE_ERR;
 	}

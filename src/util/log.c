@@ -49,6 +49,7 @@ static void log_vline(enum log_level level, int errnum, const char *fmt, va_list
 		va_end(ap);                                         \
 	}
 
+LOG_FN(log_error, LOG_LEVEL_ERROR, 0)
 LOG_FN(log_info, LOG_LEVEL_INFO, 0)
 LOG_FN(log_debug, LOG_LEVEL_DEBUG, 0)
 LOG_FN(log_warn, LOG_LEVEL_WARN, 1)
