@@ -19,6 +19,7 @@ static const char usage_main[] =
 	"\n"
 	"Commands:\n"
 	"  serve    serve the reader's pages over HTTP\n"
+	"  init     create an empty database\n"
 	"  import   create a live page from a capture in the plain-text form\n"
 	"  export   write a live page as plain text or JSON\n"
 	"  list     list the live pages (slug, status, posts, title)\n"
@@ -33,8 +34,8 @@ static const char usage_main[] =
 	"  token    API tokens: create, list, revoke\n"
 	"\n"
 	"Options:\n"
-	"  --db FILE    the database (SQLite; created if missing). Default: liveline.db,\n"
-	"               or $LIVELINE_DB when set\n"
+	"  --db FILE    the database (SQLite). Default: liveline.db, or $LIVELINE_DB\n"
+	"               when set. Only init, import and serve create it when missing\n"
 	"  --help       this text; `liveline COMMAND --help` for a command\n"
 	"  --version    the version\n";
 
@@ -44,6 +45,7 @@ int main(int argc, char **argv)
 		const char *name;
 		int (*fn)(int, char **);
 	} cmds[] = {
+		{ "init", cli_init },
 		{ "import", cli_import },
 		{ "export", cli_export },
 		{ "list", cli_list },

@@ -21,6 +21,7 @@ extern const char *cli_db;
 int cli_import(int argc, char **argv);
 int cli_export(int argc, char **argv);
 int cli_list(int argc, char **argv);
+int cli_init(int argc, char **argv);
 int cli_serve(int argc, char **argv);
 int cli_user(int argc, char **argv);  /* user add|list|set-role|disable|enable|passwd */
 int cli_token(int argc, char **argv); /* token create|list|revoke */
@@ -32,7 +33,10 @@ int cli_parse_long(const char *s, long min, long max, long *out);
 /* All of `path` ("-": standard input), at most CLI_MAX_INPUT bytes, NUL-terminated;
  * the caller frees. NULL after printing why. */
 char *cli_read_input(const char *path, size_t *len);
-struct store *cli_open_store(void);                      /* NULL after printing why */
+/* An existing database: NULL after printing why ("no database at PATH"). */
+struct store *cli_open_store(void);
+/* The database, made when missing (import, init); NULL after printing why. */
+struct store *cli_create_store(void);
 /* Loads page `slug` and all its posts, newest first; -1 after printing why. */
 int cli_load_page(struct store *st, const char *slug, struct model_page *page,
 		  struct model_post **posts, size_t *n);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "media/media.h"
 #include "model/model_json.h"
@@ -36,6 +37,13 @@ static const char usage_export[] =
 	"\n"
 	"Writes live page SLUG to standard output: in the plain-text form (default),\n"
 	"which `import` reads back, or as one JSON document with every post.\n";
+
+static const char usage_init[] =
+	"usage: liveline [--db FILE] init\n"
+	"\n"
+	"Creates an empty database at FILE (its folder must exist), or upgrades the\n"
+	"one there to this version's schema. Only init, import and serve create a\n"
+	"database; every other command needs one and exits 1 without it.\n";
 
 static const char usage_list[] =
 	"usage: liveline [--db FILE] list\n"
@@ -130,16 +138,53 @@ char *cli_read_input(const char *path, size_t *len)
 	return buf_detach(&b, len);
 }
 
+/* `create`: import and init make the database when it is missing; every other
+ * command refuses a path where there is none, so that a mistyped --db is an
+ * error rather than a new, empty database that the command reports on. */
+static struct store *cli_open_store_mode(int create)
+{
+	char err[512];
+	struct store *s = create ? store_open(cli_db, err, sizeof(err))
+				 : store_open_existing(cli_db, err, sizeof(err));
+
+	if (!s) {
+		fprintf(stderr, "liveline: %s\n", err);
+		if (!create && access(cli_db, F_OK) < 0)
+			fprintf(stderr, "liveline: `liveline --db %s init` creates one, "
+				"`import` creates one with a page\n", cli_db);
+	} else { /* what the command line writes reaches readers rendered once too */
+		store_set_event_renderer(s, stream_event_store, NULL);
+	}
+	return s;
+}
+
 struct store *cli_open_store(void)
 {
-	char err[256];
-	struct store *s = store_open(cli_db, err, sizeof(err));
+	return cli_open_store_mode(0);
+}
 
-	if (!s)
-		fprintf(stderr, "liveline: %s\n", err);
-	else /* what the command line writes reaches readers rendered once too */
-		store_set_event_renderer(s, stream_event_store, NULL);
-	return s;
+struct store *cli_create_store(void)
+{
+	return cli_open_store_mode(1);
+}
+
+int cli_init(int argc, char **argv)
+{
+	struct store *st;
+	int existed;
+
+	if (argc > 1 && strcmp(argv[1], "--help") == 0)
+		return cli_usage(usage_init, 0);
+	if (argc != 1)
+		return cli_bad_option("init", usage_init);
+	existed = access(cli_db, F_OK) == 0;
+	st = cli_create_store();
+	if (!st)
+		return 1;
+	store_close(st);
+	printf("%s %s\n", existed ? "a database is already at" : "created an empty database at",
+	       cli_db);
+	return 0;
 }
 
 int cli_import(int argc, char **argv)
@@ -229,7 +274,7 @@ int cli_import(int argc, char **argv)
 			page.end_at = posts[n_posts - 1].published_at;
 	}
 
-	st = cli_open_store();
+	st = cli_create_store();
 	if (!st)
 		goto out;
 	if (store_begin(st) < 0)

@@ -305,6 +305,9 @@ class Env:
         self.db = os.path.join(self.dir, "live.db")
         self.cli = Cli(binary, self.db)
         self.binary = binary
+        # Only init, import and serve make a database; tests that start with
+        # `user add` need one, as an operator does.
+        self.cli.run("init", check=0)
 
     def import_capture(self, path, slug, year, title=None, zone="Europe/London", status=None):
         args = ["import", "--year", str(year), "--slug", slug, "--zone", zone]

@@ -99,6 +99,7 @@ class Newsroom:
         self.dir = tempfile.mkdtemp(prefix="liveline-e2e-newsroom-")
         self.db = os.path.join(self.dir, "live.db")
         self.cli = Cli(binary, self.db)
+        self.cli.run("init", check=0)
         self.users = {}
         for key, (login, role, name) in USERS.items():
             password = f"{login} correct horse battery"
