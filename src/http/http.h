@@ -18,8 +18,8 @@
 #include "store/store.h"
 
 #define HTTP_MAX_BODY (1024 * 1024) /* bytes; larger request bodies get 413 */
-#define HTTP_SENDFILE_FILES 256     /* file descriptors a worker may hold for cached
-				     * bodies; counted in the open-file limit */
+#define HTTP_SENDFILE_FILES 256     /* at most this many file descriptors for cached
+				     * bodies (http_config.sendfile_files) */
 
 struct http_config {
 	int listen_fd;              /* listening socket, owned by the server from now on */
@@ -31,6 +31,9 @@ struct http_config {
 	size_t stream_ring;         /* events kept per page for replay; the lag bound */
 	unsigned heartbeat_s;       /* streams' heartbeat interval; 0: none */
 	const char *media_dir;      /* uploaded images (borrowed); NULL refuses uploads */
+	unsigned sendfile_files;    /* file descriptors the worker may spend on cached
+				     * bodies (up to HTTP_SENDFILE_FILES; serve sizes it
+				     * from the open-file limit); 0: none */
 };
 
 struct http_server;

@@ -26,7 +26,8 @@ struct http_server {
 	const char *media_dir; /* uploaded images; NULL: uploads refused */
 	unsigned connection_limit; /* streams and libmicrohttpd's connections together */
 	int cap_logged;            /* the cap was reached, and said so once */
-	unsigned sendfile_files;   /* cached bodies held in memfds (HTTP_SENDFILE_FILES) */
+	unsigned sendfile_files;   /* cached bodies held in memfds */
+	unsigned sendfile_max;     /* ...at most (http_config.sendfile_files) */
 	int quiesced;
 	int written; /* a newsroom request changed something (http_server_take_written) */
 	int64_t boost_until_ms; /* the request thread's boost: see http_boost() */

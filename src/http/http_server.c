@@ -37,8 +37,8 @@ enum { HTTP_SLOT_PLAIN, HTTP_SLOT_GZIP, HTTP_SLOT_304 };
  * kernel then sends the body's pages by reference instead of copying them into
  * the socket for every request, as nginx does with its files (measured in
  * bench/results/page.md). Each such body holds a file descriptor: a worker
- * keeps at most HTTP_SENDFILE_FILES, which serve_raise_nofile() leaves room
- * for; beyond that, bodies are sent from memory. */
+ * keeps at most http_config.sendfile_files, which serve_raise_nofile() sizes
+ * from the open-file limit; beyond that, bodies are sent from memory. */
 #define HTTP_SENDFILE_MIN (16 * 1024)
 
 struct http_prebuilt {
@@ -100,7 +100,7 @@ static struct MHD_Response *http_body_response(struct http_server *s, const stru
 	int fd = -1;
 
 	*has_fd = 0;
-	if (body->len >= HTTP_SENDFILE_MIN && s->sendfile_files < HTTP_SENDFILE_FILES)
+	if (body->len >= HTTP_SENDFILE_MIN && s->sendfile_files < s->sendfile_max)
 		fd = http_body_memfd(body);
 	if (fd >= 0) {
 		r = MHD_create_response_from_fd(body->len, fd); /* closes fd when freed */
@@ -633,6 +633,7 @@ struct http_server *http_server_new(const struct http_config *cfg, struct store 
 	}
 	stream_hub_set_text_keepalive(s->hub, cfg->heartbeat_s);
 	s->connection_limit = cfg->connection_limit;
+	s->sendfile_max = cfg->sendfile_files;
 	/* Epoll and turbo are what stream_open() needs to take sockets over. */
 	s->daemon = MHD_start_daemon(
 		MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ERROR_LOG,

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -14,9 +15,11 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/inotify.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -36,6 +39,19 @@
 #define SERVE_CHANGES_BATCH 256
 #define SERVE_PREPARED_ZONES 4 /* util/tz.c keeps four zones open */
 #define SERVE_STOP_GRACE_S 5
+/* Restarts: a worker that dies is started again after a delay that doubles with
+ * each death in a row (a worker that cannot start is not forked in a tight
+ * loop, and one that crashed once is back within a blink), and starts from the
+ * minimum again once a worker has served for SERVE_HEALTHY_MS. */
+#define SERVE_BACKOFF_MIN_MS 100
+#define SERVE_BACKOFF_MAX_MS 30000
+#define SERVE_HEALTHY_MS 10000
+/* A starting worker that has not said it listens after this long is stuck (on
+ * a lock, a file that never answers): it is killed and started again. */
+#define SERVE_START_TIMEOUT_MS 60000
+#define SERVE_TICK_MS 100 /* the master's loop: reaping, restarts, readiness */
+/* A file-check failure is logged at once, then at most this often per worker. */
+#define SERVE_FILE_LOG_S 10
 
 /* Splits "host:port" / "[v6]:port" and resolves it. Returns 0 or -1. */
 static int serve_resolve(const char *listen, struct sockaddr_storage *ss, socklen_t *len)
@@ -89,15 +105,32 @@ static int serve_socket(const struct sockaddr_storage *ss, socklen_t len, int ba
 	return fd;
 }
 
-/* Raises the open-file limit as far as the hard limit allows (every open
- * connection is a file descriptor), and returns how many connections a worker can
- * then hold: `wanted`, or less with a clear log line when the limit is lower. */
-static unsigned serve_raise_nofile(unsigned wanted)
-{
-	/* the database, the listening socket, epoll, timers; cached bodies */
-	const rlim_t spare = 64 + HTTP_SENDFILE_FILES;
-	struct rlimit rl;
+/* The descriptors a worker holds besides its connections, measured: standard
+ * streams (3), the database, its -wal, -shm and -notify (4), the listening
+ * socket, libmicrohttpd's epoll and wake-up eventfd, the hub's epoll, the
+ * worker's epoll, two timers, the signalfd and the inotify watch (9), and
+ * libvips' /dev/null: 17. The rest of the reserve covers what comes and goes:
+ * an upload's temporary files, ICU and time zone data, name lookups. */
+#define SERVE_FIXED_FILES 32
+/* Below this many connections per worker a server is no use (and --connections
+ * cannot be set lower). */
+#define SERVE_MIN_CONNECTIONS 16
 
+/* Raises the open-file limit as far as the hard limit allows (every open
+ * connection is a file descriptor) and shares it out: the worker's own files
+ * first, then connections (up to `wanted`), then cached bodies sent with
+ * sendfile() (*sendfile_files, up to HTTP_SENDFILE_FILES: an optimisation, so
+ * it gets only what connections leave, or a sixteenth when they take it all).
+ * Returns the connections a worker may hold, with a log line when fewer than
+ * `wanted`; 0 when the limit is too low to serve at all (said why). */
+static unsigned serve_raise_nofile(unsigned wanted, unsigned *sendfile_files)
+{
+	const rlim_t minimum = SERVE_FIXED_FILES + SERVE_MIN_CONNECTIONS;
+	struct rlimit rl;
+	rlim_t avail;
+	unsigned conns, files;
+
+	*sendfile_files = HTTP_SENDFILE_FILES;
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0) {
 		log_warn("getrlimit(RLIMIT_NOFILE)");
 		return wanted;
@@ -111,15 +144,29 @@ static unsigned serve_raise_nofile(unsigned wanted)
 			rl.rlim_cur = was;
 		}
 	}
-	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (rlim_t)wanted + spare) {
-		unsigned can = rl.rlim_cur > spare ? (unsigned)(rl.rlim_cur - spare) : 1;
+	if (rl.rlim_cur == RLIM_INFINITY ||
+	    rl.rlim_cur >= (rlim_t)wanted + SERVE_FIXED_FILES + HTTP_SENDFILE_FILES)
+		return wanted;
+	if (rl.rlim_cur < minimum) {
+		log_warnx("the open-file limit is %llu (hard limit %llu): a worker needs at "
+			  "least %llu (%d for itself and %d connections); raise it (ulimit -n, "
+			  "LimitNOFILE=)", (unsigned long long)rl.rlim_cur,
+			  (unsigned long long)rl.rlim_max, (unsigned long long)minimum,
+			  SERVE_FIXED_FILES, SERVE_MIN_CONNECTIONS);
+		return 0;
+	}
+	avail = rl.rlim_cur - SERVE_FIXED_FILES;
+	files = avail > wanted ? (unsigned)(avail - wanted) : (unsigned)(avail / 16);
+	if (files > HTTP_SENDFILE_FILES)
+		files = HTTP_SENDFILE_FILES;
+	conns = avail - files < wanted ? (unsigned)(avail - files) : wanted;
+	*sendfile_files = files;
+	if (conns < wanted)
 		log_warnx("the open-file limit is %llu (hard limit %llu): each worker holds at "
 			  "most %u connections, not %u; raise the limit (ulimit -n, LimitNOFILE=) "
 			  "or add workers", (unsigned long long)rl.rlim_cur,
-			  (unsigned long long)rl.rlim_max, can, wanted);
-		return can;
-	}
-	return wanted;
+			  (unsigned long long)rl.rlim_max, conns, wanted);
+	return conns;
 }
 
 /* ---- worker ---- */
@@ -131,7 +178,32 @@ struct serve_worker {
 	int64_t data_version;
 	int64_t schedule_checked; /* UTC seconds of the scheduler's last look */
 	int64_t purged;           /* UTC seconds of the last session clean-up */
+	int64_t file_logged;      /* UTC seconds of the last "database file gone" line */
+	pid_t master;             /* the master's pid, to notice it has gone */
 };
+
+/* The database file deleted or replaced under the server: SQLite would go on
+ * writing to the open (unlinked) file, and everything acknowledged from then on
+ * would be lost at the next start. The store refuses writes (every commit
+ * checks); this says so in the log, at once and then every SERVE_FILE_LOG_S,
+ * so that an operator cannot miss it. Readers keep getting cached pages. */
+static void serve_check_file(struct serve_worker *w)
+{
+	int64_t now = (int64_t)time(NULL);
+
+	if (store_check_file(w->store) == 0) {
+		if (w->file_logged) {
+			log_info("worker: the database file is back; writes are accepted again");
+			w->file_logged = 0;
+		}
+		return;
+	}
+	if (w->file_logged && now < w->file_logged + SERVE_FILE_LOG_S)
+		return;
+	w->file_logged = now;
+	log_error("worker: %s; every write is answered 503 until the server is restarted "
+		  "on the right file", store_errmsg(w->store));
+}
 
 /* Reads the change log past what this worker has seen and drops stale pages.
  * `changed`: the caller knows the log grew (the notification file was
@@ -258,7 +330,7 @@ static void serve_prepare_zones(struct store *store)
 }
 
 static int serve_worker_main(const struct serve_config *cfg, const struct sockaddr_storage *ss,
-			     socklen_t sslen, int ready_fd)
+			     socklen_t sslen, int ready_fd, pid_t master)
 {
 	struct serve_worker w = { 0 };
 	struct http_config hc = { 0 };
@@ -273,7 +345,10 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	w.store = store_open(cfg->db_path, err, sizeof(err));
+	w.master = master;
+	/* Never create: the master made the database if there was none; a worker
+	 * (re)started after it was deleted must fail, not serve a new empty one. */
+	w.store = store_open_existing(cfg->db_path, err, sizeof(err));
 	if (!w.store) {
 		log_warnx("worker: %s", err);
 		goto out;
@@ -292,6 +367,11 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 		log_warnx("worker: %s", store_errmsg(w.store));
 		goto out;
 	}
+	/* A master that died while we started: take no share of the port. */
+	if (getppid() != master) {
+		log_warnx("worker: the master has gone; not starting");
+		goto out;
+	}
 	hc.listen_fd = serve_socket(ss, sslen, 4096);
 	if (hc.listen_fd < 0) {
 		log_warn("worker: cannot listen");
@@ -305,6 +385,7 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 	hc.stream_ring = cfg->stream_ring;
 	hc.heartbeat_s = cfg->heartbeat_s;
 	hc.media_dir = cfg->media_dir;
+	hc.sendfile_files = cfg->sendfile_files;
 	/* libsodium and libvips start in each worker: libvips' threads do not
 	 * survive a fork. */
 	if (auth_init() < 0 || media_init("liveline") < 0) {
@@ -358,8 +439,16 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 			if (fd == tfd || fd == wfd) {
 				serve_drain(fd);
 				serve_worker_poll(&w, fd == wfd);
-				if (fd == tfd)
+				if (fd == tfd) {
+					serve_check_file(&w);
 					serve_schedule(&w);
+					/* PR_SET_PDEATHSIG is the signal; this is
+					 * the belt to its braces. */
+					if (getppid() != w.master) {
+						log_warnx("worker: the master has gone; stopping");
+						stopping = 1;
+					}
+				}
 			} else if (fd == hbfd) {
 				serve_drain(fd);
 				http_server_heartbeat(w.http);
@@ -406,16 +495,37 @@ static void serve_on_signal(int sig)
 	serve_stop_signal = sig;
 }
 
-/* Forks a worker and waits until it listens. Returns its pid, or -1. */
-static pid_t serve_spawn(const struct serve_config *cfg, const struct sockaddr_storage *ss,
-			 socklen_t len, int reserved_fd)
-{
-	int pfd[2];
-	pid_t pid;
-	char c;
-	ssize_t r;
+/* One worker's place. A slot always has a worker, or a time to start one. */
+struct serve_slot {
+	pid_t pid;            /* 0: none, start one at restart_ms */
+	int ready_fd;         /* while starting: the read end of its readiness pipe */
+	int running;          /* it said it listens */
+	unsigned restarts;
+	int64_t started_ms;   /* forked, or became ready (running) */
+	int64_t restart_ms;
+	unsigned backoff_ms;  /* the delay before the next restart */
+};
 
-	if (pipe2(pfd, O_CLOEXEC) < 0)
+static int64_t serve_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Forks a worker into `slot` and returns at once: the worker writes one byte
+ * to its readiness pipe when it listens, which the master's loop polls, so a
+ * worker that hangs while starting never blocks the master. Returns 0, or -1
+ * (fork or pipe failed). */
+static int serve_spawn(const struct serve_config *cfg, const struct sockaddr_storage *ss,
+		       socklen_t len, int reserved_fd, struct serve_slot *slots, unsigned n,
+		       struct serve_slot *slot)
+{
+	pid_t master = getpid(), pid;
+	int pfd[2];
+
+	if (pipe2(pfd, O_CLOEXEC | O_NONBLOCK) < 0)
 		return -1;
 	pid = fork();
 	if (pid < 0) {
@@ -426,49 +536,124 @@ static pid_t serve_spawn(const struct serve_config *cfg, const struct sockaddr_s
 	if (pid == 0) {
 		close(pfd[0]);
 		close(reserved_fd);
+		for (unsigned i = 0; i < n; i++)
+			if (slots[i].ready_fd >= 0)
+				close(slots[i].ready_fd);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGCHLD, SIG_DFL);
-		_exit(serve_worker_main(cfg, ss, len, pfd[1]));
+		/* A worker must not outlive its master: with no one to restart or
+		 * stop it, it would hold the port against the next `serve`. The
+		 * kernel sends SIGTERM (a clean stop) when the master dies; the
+		 * getppid() test covers a master that died before prctl(). */
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != master)
+			_exit(1);
+		_exit(serve_worker_main(cfg, ss, len, pfd[1], master));
 	}
 	close(pfd[1]);
-	do
-		r = read(pfd[0], &c, 1);
-	while (r < 0 && errno == EINTR);
-	close(pfd[0]);
-	if (r != 1) {
-		waitpid(pid, NULL, 0);
-		return -1;
-	}
-	return pid;
+	slot->pid = pid;
+	slot->ready_fd = pfd[0];
+	slot->running = 0;
+	slot->started_ms = serve_now_ms();
+	return 0;
 }
 
-static void serve_stop_workers(pid_t *pids, unsigned n)
+/* Reaps every worker that ended and schedules its restart. */
+static void serve_reap(struct serve_slot *slots, unsigned n, int stopping)
+{
+	int64_t now = serve_now_ms();
+	int status;
+	pid_t p;
+
+	while ((p = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (unsigned i = 0; i < n; i++) {
+			struct serve_slot *sl = &slots[i];
+			char how[64];
+
+			if (sl->pid != p)
+				continue;
+			if (sl->ready_fd >= 0)
+				close(sl->ready_fd);
+			sl->ready_fd = -1;
+			sl->pid = 0;
+			if (stopping)
+				break;
+			if (sl->running && now - sl->started_ms >= SERVE_HEALTHY_MS)
+				sl->backoff_ms = SERVE_BACKOFF_MIN_MS;
+			sl->restart_ms = now + sl->backoff_ms;
+			if (WIFSIGNALED(status))
+				snprintf(how, sizeof(how), "died of signal %d", WTERMSIG(status));
+			else
+				snprintf(how, sizeof(how), "exited with status %d",
+					 WEXITSTATUS(status));
+			log_warnx("worker %d %s %s; restarting it in %u ms", (int)p, how,
+				  sl->running ? "while serving" : "while starting", sl->backoff_ms);
+			sl->backoff_ms = sl->backoff_ms * 2 > SERVE_BACKOFF_MAX_MS
+						 ? SERVE_BACKOFF_MAX_MS
+						 : sl->backoff_ms * 2;
+			sl->running = 0;
+			break;
+		}
+	}
+}
+
+/* Reads the readiness pipes that poll() found readable. */
+static void serve_readiness(struct serve_slot *slots, unsigned n, const struct pollfd *pf,
+			    const unsigned *slot_of, unsigned npf)
+{
+	for (unsigned k = 0; k < npf; k++) {
+		struct serve_slot *sl = &slots[slot_of[k]];
+		char c;
+
+		if (!pf[k].revents || sl->ready_fd != pf[k].fd)
+			continue;
+		if (read(sl->ready_fd, &c, 1) == 1) {
+			sl->running = 1;
+			sl->started_ms = serve_now_ms();
+			if (sl->restarts)
+				log_info("worker %d is serving (restart %u of slot %u)", (int)sl->pid,
+					 sl->restarts, slot_of[k]);
+		} else if (errno == EAGAIN) {
+			continue;
+		} /* else the worker ended before it was ready: serve_reap() says so */
+		close(sl->ready_fd);
+		sl->ready_fd = -1;
+	}
+	(void)n;
+}
+
+static void serve_stop_workers(struct serve_slot *slots, unsigned n)
 {
 	time_t deadline = time(NULL) + SERVE_STOP_GRACE_S;
 	unsigned alive = 0;
 
 	for (unsigned i = 0; i < n; i++)
-		if (pids[i] > 0 && kill(pids[i], SIGTERM) == 0)
+		if (slots[i].pid > 0 && kill(slots[i].pid, SIGTERM) == 0)
 			alive++;
 	while (alive && time(NULL) < deadline) {
 		pid_t p = waitpid(-1, NULL, WNOHANG);
 		if (p > 0) {
 			for (unsigned i = 0; i < n; i++)
-				if (pids[i] == p)
-					pids[i] = 0;
+				if (slots[i].pid == p)
+					slots[i].pid = 0;
 			alive--;
+		} else if (p < 0 && errno == ECHILD) {
+			break;
 		} else {
 			struct timespec ts = { 0, 50 * 1000000L };
 			nanosleep(&ts, NULL);
 		}
 	}
 	for (unsigned i = 0; i < n; i++) {
-		if (pids[i] > 0) {
-			log_warnx("worker %d did not stop in %d s; killing it", (int)pids[i],
+		if (slots[i].ready_fd >= 0)
+			close(slots[i].ready_fd);
+		slots[i].ready_fd = -1;
+		if (slots[i].pid > 0) {
+			log_warnx("worker %d did not stop in %d s; killing it", (int)slots[i].pid,
 				  SERVE_STOP_GRACE_S);
-			kill(pids[i], SIGKILL);
-			waitpid(pids[i], NULL, 0);
+			kill(slots[i].pid, SIGKILL);
+			waitpid(slots[i].pid, NULL, 0);
+			slots[i].pid = 0;
 		}
 	}
 }
@@ -491,14 +676,14 @@ int serve_run(const struct serve_config *cfg)
 {
 	struct serve_config run_cfg;
 	struct sockaddr_storage ss;
-	pid_t pids[SERVE_MAX_WORKERS] = { 0 };
-	time_t started[SERVE_MAX_WORKERS] = { 0 };
+	struct serve_slot slots[SERVE_MAX_WORKERS];
 	struct sigaction sa = { 0 };
 	socklen_t len = 0, blen;
 	unsigned n = cfg->workers;
 	struct store *st;
-	char err[256];
-	int fd, rc = 1;
+	struct stat sb;
+	char err[512];
+	int fd, created, announced = 0;
 
 	if (n == 0) {
 		long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -511,15 +696,23 @@ int serve_run(const struct serve_config *cfg)
 		return 1;
 	}
 	/* Open (and migrate) the database once before forking, so a bad path fails
-	 * here with one message; SQLite connections must not cross fork(). */
+	 * here with one message; SQLite connections must not cross fork(). A first
+	 * serve makes the database (its folder must exist), and says so: a
+	 * mistyped path is then one log line away from being noticed. */
+	created = stat(cfg->db_path, &sb) < 0 && errno == ENOENT;
 	st = store_open(cfg->db_path, err, sizeof(err));
 	if (!st) {
 		log_warnx("%s", err);
 		return 1;
 	}
 	store_close(st);
+	if (created)
+		log_warnx("there was no database at %s: created an empty one", cfg->db_path);
 	run_cfg = *cfg;
-	run_cfg.connection_limit = serve_raise_nofile(cfg->connection_limit);
+	run_cfg.connection_limit = serve_raise_nofile(cfg->connection_limit,
+						      &run_cfg.sendfile_files);
+	if (run_cfg.connection_limit == 0)
+		return 1;
 	run_cfg.request_prio = prio_check(cfg->request_prio);
 	cfg = &run_cfg;
 
@@ -550,61 +743,54 @@ int serve_run(const struct serve_config *cfg)
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	for (unsigned i = 0; i < n; i++) {
-		pids[i] = serve_spawn(cfg, &ss, len, fd);
-		started[i] = time(NULL);
-		if (pids[i] < 0) {
-			log_warnx("worker %u could not start", i);
-			pids[i] = 0;
-			goto stop;
-		}
-	}
-	serve_print_address(&ss);
-	log_info("serving %s with %u worker%s", cfg->db_path, n, n == 1 ? "" : "s");
+	for (unsigned i = 0; i < n; i++)
+		slots[i] = (struct serve_slot){ .ready_fd = -1, .backoff_ms = SERVE_BACKOFF_MIN_MS };
 
+	/* The master's loop never waits on one worker: it polls the starting
+	 * workers' readiness pipes for a tick, then reaps, kills the stuck and
+	 * starts what is due. */
 	while (!serve_stop_signal) {
-		int status;
-		/* Polling with a short sleep rather than blocking in waitpid() leaves no
-		 * window in which a SIGTERM could arrive unnoticed. */
-		pid_t p = waitpid(-1, &status, WNOHANG);
-		if (p == 0) {
-			struct timespec ts = { 0, 100 * 1000000L };
-			nanosleep(&ts, NULL);
-			continue;
-		}
-		if (p < 0) {
-			if (errno == EINTR)
-				continue;
-			log_warnx("no worker is left running");
-			goto stop;
-		}
+		struct pollfd pf[SERVE_MAX_WORKERS];
+		unsigned slot_of[SERVE_MAX_WORKERS], npf = 0, running = 0;
+		int64_t now = serve_now_ms();
+
 		for (unsigned i = 0; i < n; i++) {
-			if (pids[i] != p)
-				continue;
-			pids[i] = 0;
-			if (WIFSIGNALED(status))
-				log_warnx("worker %d died of signal %d; restarting it", (int)p,
-					  WTERMSIG(status));
-			else
-				log_warnx("worker %d exited with status %d; restarting it", (int)p,
-					  WEXITSTATUS(status));
-			/* A worker that dies at once would otherwise be restarted in a
-			 * tight loop. */
-			if (time(NULL) - started[i] < 1)
-				sleep(1);
-			pids[i] = serve_spawn(cfg, &ss, len, fd);
-			started[i] = time(NULL);
-			if (pids[i] < 0) {
-				log_warnx("worker could not be restarted");
-				pids[i] = 0;
+			struct serve_slot *sl = &slots[i];
+
+			if (sl->pid == 0 && now >= sl->restart_ms) {
+				if (serve_spawn(cfg, &ss, len, fd, slots, n, sl) < 0) {
+					log_warn("cannot start worker %u; trying again in %u ms", i,
+						 sl->backoff_ms);
+					sl->restart_ms = now + sl->backoff_ms;
+					continue;
+				}
+				if (announced)
+					sl->restarts++;
+			} else if (sl->pid > 0 && !sl->running &&
+				   now - sl->started_ms > SERVE_START_TIMEOUT_MS) {
+				log_warnx("worker %d did not start in %d s; killing it", (int)sl->pid,
+					  SERVE_START_TIMEOUT_MS / 1000);
+				kill(sl->pid, SIGKILL); /* reaped and restarted below */
+				sl->started_ms = now;   /* once */
 			}
+			if (sl->ready_fd >= 0) {
+				pf[npf] = (struct pollfd){ .fd = sl->ready_fd, .events = POLLIN };
+				slot_of[npf++] = i;
+			}
+			running += sl->running;
 		}
+		if (!announced && running == n) {
+			serve_print_address(&ss);
+			log_info("serving %s with %u worker%s", cfg->db_path, n, n == 1 ? "" : "s");
+			announced = 1;
+		}
+		/* A signal interrupts the poll: the loop's test sees it at once. */
+		if (poll(pf, npf, SERVE_TICK_MS) > 0)
+			serve_readiness(slots, n, pf, slot_of, npf);
+		serve_reap(slots, n, 0);
 	}
-	rc = 0;
-stop:
-	serve_stop_workers(pids, n);
+	serve_stop_workers(slots, n);
 	close(fd);
-	if (rc == 0)
-		log_info("stopped (signal %d)", (int)serve_stop_signal);
-	return rc;
+	log_info("stopped (signal %d)", (int)serve_stop_signal);
+	return 0;
 }

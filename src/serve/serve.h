@@ -33,6 +33,7 @@ struct serve_config {
 	struct prio request_prio;  /* the request thread's over the hub's sending
 				    * thread (util/prio.h) */
 	const char *media_dir;     /* uploaded images; NULL: "DB-media" beside the database */
+	unsigned sendfile_files;   /* set by serve_run() from the open-file limit */
 };
 
 /* Runs until stopped. Returns the process exit status (0 after a clean stop,
