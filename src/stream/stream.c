@@ -31,6 +31,14 @@
 #define STREAM_BLOCK 64
 #define STREAM_FRAME_MAX (8u << 20)
 #define STREAM_IO_EVENTS 64
+/* A stream socket's send buffer, bytes (the kernel doubles it for its own
+ * bookkeeping). Left to autotuning, a reader who stops reading lets the kernel
+ * queue up to tcp_wmem's maximum (4 MiB here; 790 KB each was measured) for
+ * it, and keeps that after we close. Events are seconds apart and a few KB
+ * each (a post's data object and text form), so 32 KiB holds several of them:
+ * a reader who is only slow waits for EPOLLOUT and catches up from the ring,
+ * which keeps the backlog, not the kernel. See docs/performance.md. */
+#define STREAM_SNDBUF (32 * 1024)
 
 /* Immutable bytes shared by every subscriber that sends them, kept in their
  * chunked form: "SIZE-HEX\r\n" payload "\r\n". A chunked stream sends all of
@@ -337,6 +345,7 @@ static struct stream_slot *stream_ring_find(struct stream_topic *t, int64_t seq)
 }
 
 static void stream_sub_close(struct stream_sub *s);
+static void stream_sub_drop(struct stream_sub *s);
 
 /* Ends the streams of blocked readers that still need event `seq`, which is
  * about to leave the ring: they stopped reading (their socket is full) and would
@@ -351,7 +360,7 @@ static void stream_drop_behind(struct stream_topic *t, int64_t seq)
 		if (s->last_sent >= seq)
 			continue;
 		log_info("stream: dropping a reader more than %zu events behind", t->size);
-		stream_sub_close(s);
+		stream_sub_drop(s);
 	}
 }
 
@@ -741,6 +750,20 @@ static void stream_sub_close(struct stream_sub *s)
 	stream_list_push(&h->graveyard, s);
 }
 
+/* Ends the stream of a reader who left or stopped reading: with SO_LINGER
+ * {1, 0} the close resets the connection and the kernel frees what is queued
+ * for it at once. A normal close would keep the unsent bytes (up to the send
+ * buffer) in an orphaned socket for as long as the peer's window stays shut,
+ * which for thousands of dead readers is the host's TCP memory. */
+static void stream_sub_drop(struct stream_sub *s)
+{
+	struct linger reset = { .l_onoff = 1, .l_linger = 0 };
+
+	if (setsockopt(s->fd, SOL_SOCKET, SO_LINGER, &reset, sizeof(reset)) < 0)
+		log_warn("stream: SO_LINGER");
+	stream_sub_close(s);
+}
+
 /* Frees the closed subscribers. Called by the hub's thread between handling
  * one set of epoll events and waiting for the next, when none can name them. */
 static void stream_hub_bury(struct stream_hub *h)
@@ -780,7 +803,7 @@ static void stream_sub_pump(struct stream_sub *s)
 				if (gap) {
 					log_info("stream: dropping a reader more than %zu events behind",
 						 t->size);
-					stream_sub_close(s);
+					stream_sub_drop(s);
 				} else {
 					stream_sub_move(s, &t->idle);
 				}
@@ -796,7 +819,7 @@ static void stream_sub_pump(struct stream_sub *s)
 				stream_sub_move(s, &t->blocked);
 				return;
 			}
-			stream_sub_close(s); /* the reader left (EPIPE, ECONNRESET) */
+			stream_sub_drop(s); /* the reader left (EPIPE, ECONNRESET) */
 			return;
 		}
 		/* After a partial send the next one meets the full socket (EAGAIN),
@@ -847,7 +870,7 @@ static void stream_hub_io(struct stream_hub *h, const struct epoll_event *ev, in
 		/* A reader sends nothing on a stream: input is its going away (end
 		 * of file, reset), or a protocol error. Either ends it. */
 		if (ev[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
-			stream_sub_close(s);
+			stream_sub_drop(s);
 		else if ((ev[i].events & EPOLLOUT) && s->list == &s->topic->blocked)
 			stream_sub_pump(s);
 	}
@@ -953,7 +976,7 @@ static struct stream_sub *stream_sub_adopt(struct stream_sub *s)
 	const union MHD_ConnectionInfo *ci;
 	struct epoll_event ev = { .events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET };
 	struct stream_sub *n;
-	int fd, on = 1, off = 0;
+	int fd, on = 1, off = 0, sndbuf = STREAM_SNDBUF;
 
 	ci = MHD_get_connection_info(s->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
 	if (!ci)
@@ -971,6 +994,8 @@ static struct stream_sub *stream_sub_adopt(struct stream_sub *s)
 	 * send; events go out as they come. */
 	setsockopt(fd, IPPROTO_TCP, TCP_CORK, &off, sizeof(off));
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf)) < 0)
+		log_warn("stream: SO_SNDBUF");
 	if (s->kind == STREAM_TEXT && h->text_keepalive_s)
 		stream_keepalive(fd, (int)h->text_keepalive_s);
 	*n = *s;
