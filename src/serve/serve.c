@@ -559,7 +559,7 @@ static int serve_spawn(const struct serve_config *cfg, const struct sockaddr_sto
 }
 
 /* Reaps every worker that ended and schedules its restart. */
-static void serve_reap(struct serve_slot *slots, unsigned n, int stopping)
+static void serve_reap(struct serve_slot *slots, unsigned n)
 {
 	int64_t now = serve_now_ms();
 	int status;
@@ -576,8 +576,6 @@ static void serve_reap(struct serve_slot *slots, unsigned n, int stopping)
 				close(sl->ready_fd);
 			sl->ready_fd = -1;
 			sl->pid = 0;
-			if (stopping)
-				break;
 			if (sl->running && now - sl->started_ms >= SERVE_HEALTHY_MS)
 				sl->backoff_ms = SERVE_BACKOFF_MIN_MS;
 			sl->restart_ms = now + sl->backoff_ms;
@@ -598,7 +596,7 @@ static void serve_reap(struct serve_slot *slots, unsigned n, int stopping)
 }
 
 /* Reads the readiness pipes that poll() found readable. */
-static void serve_readiness(struct serve_slot *slots, unsigned n, const struct pollfd *pf,
+static void serve_readiness(struct serve_slot *slots, const struct pollfd *pf,
 			    const unsigned *slot_of, unsigned npf)
 {
 	for (unsigned k = 0; k < npf; k++) {
@@ -619,7 +617,6 @@ static void serve_readiness(struct serve_slot *slots, unsigned n, const struct p
 		close(sl->ready_fd);
 		sl->ready_fd = -1;
 	}
-	(void)n;
 }
 
 static void serve_stop_workers(struct serve_slot *slots, unsigned n)
@@ -786,8 +783,8 @@ int serve_run(const struct serve_config *cfg)
 		}
 		/* A signal interrupts the poll: the loop's test sees it at once. */
 		if (poll(pf, npf, SERVE_TICK_MS) > 0)
-			serve_readiness(slots, n, pf, slot_of, npf);
-		serve_reap(slots, n, 0);
+			serve_readiness(slots, pf, slot_of, npf);
+		serve_reap(slots, n);
 	}
 	serve_stop_workers(slots, n);
 	close(fd);
