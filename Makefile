@@ -54,8 +54,14 @@ $(eval $(call flavour,ASAN,build/asan,$(ASAN_FLAGS)))
 TSAN_FLAGS := -O1 -g -fsanitize=thread
 $(eval $(call flavour,TSAN,build/tsan,$(TSAN_FLAGS)))
 
-.PHONY: all run test unit e2e check-src deps deps-test install clean bench
-all: deps build/liveline
+.PHONY: all run test test-all check-src deps deps-test install clean bench
+
+# The packages are installed before anything is compiled: under `make -j2`,
+# prerequisites of one target are made in parallel, so `all` and `test` first
+# install (bin/deps) and only then make the rest in a second make, which
+# compiles in parallel again (it shares our -j through the jobserver).
+all: deps
+	@$(MAKE) --no-print-directory build/liveline
 
 deps:
 	@bin/deps $(DEB_BUILD)
@@ -79,8 +85,11 @@ run: all
 # The suite runs twice: the optimised build, then the sanitizer build; then the
 # stream tests (the part with two threads) run once more under ThreadSanitizer.
 # Each runner prints its own summary; tests/run prints the closing total.
-test: deps-test check-src $(NODE_DEPS) build/liveline $(RELTESTS) build/asan/liveline $(ASANTESTS) \
-      build/tsan/liveline
+test: deps-test
+	@$(MAKE) --no-print-directory test-all
+
+test-all: check-src $(NODE_DEPS) build/liveline $(RELTESTS) build/asan/liveline $(ASANTESTS) \
+          build/tsan/liveline
 	@tests/run build $(RELTESTS) -- build/asan $(ASANTESTS) -- build/tsan -k test_stream
 
 # A banned-function check in the spirit of curl's checksrc.
