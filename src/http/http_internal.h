@@ -117,6 +117,10 @@ int http_newsroom_form_json(struct http_request *req, json_t *in);
 /* Uploaded images (http_newsroom.c): GET /media/NAME-W.EXT. */
 enum MHD_Result http_media_route(struct http_request *req);
 
+/* 1 if an If-None-Match value `inm` matches the strong ETag `etag` (with its
+ * quotes): "*", or any entity-tag of the list equal to it, W/ or not (RFC 9110
+ * 13.1.2 compares weakly). (Public for tests/unit/test_http_server.c.) */
+int http_etag_matches(const char *inm, const char *etag);
 /* Answers with a cached entry: 304 when If-None-Match matches its ETag, the gzip
  * copy when the client accepts gzip, else the plain body. */
 enum MHD_Result http_respond_entry(struct http_request *req, struct page_entry *e);
