@@ -3,7 +3,10 @@
 #   make            build build/liveline
 #   make run        install missing packages, build, serve the demo on 127.0.0.1:8080
 #   make test       install missing packages, build, run every test, then again
-#                   under AddressSanitizer and UBSan
+#                   under AddressSanitizer and UBSan, and each fuzz target briefly
+#   make fuzz       run each fuzz target (tests/fuzz/) for FUZZ_SECONDS (default 60);
+#                   FUZZ_TARGETS="text_import ..." picks some; crashes are kept in
+#                   build/fuzz/crashes/
 #   make bench      Liveline against nginx and nchan, results in bench/results/
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make clean
@@ -18,7 +21,8 @@ TESTLIBS := cmocka
 # what is missing, so a ready machine pays one dpkg-query.
 DEB_BUILD := gcc make pkg-config libmicrohttpd-dev libsqlite3-dev libicu-dev \
              zlib1g-dev libcmark-dev libjansson-dev libsodium-dev libvips-dev
-DEB_TEST  := libcmocka-dev curl python3 python3-feedparser sqlite3 chromium nodejs
+DEB_TEST  := libcmocka-dev curl python3 python3-feedparser sqlite3 chromium nodejs \
+             clang libclang-rt-14-dev libvips-tools webp
 
 CFLAGS_BASE := -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
                -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -pthread -Isrc
@@ -54,8 +58,40 @@ $(eval $(call flavour,ASAN,build/asan,$(ASAN_FLAGS)))
 TSAN_FLAGS := -O1 -g -fsanitize=thread
 $(eval $(call flavour,TSAN,build/tsan,$(TSAN_FLAGS)))
 
-.PHONY: all run test unit e2e check-src deps deps-test install clean bench
-all: deps build/liveline
+# The fourth flavour, build/fuzz/: the fuzz targets (tests/fuzz/fuzz_*.c, one per
+# parser of untrusted input, run by libFuzzer). clang compiles the sources with
+# the fuzzer's coverage hooks and ASan+UBSan; only the targets link libFuzzer's
+# main. tests/fuzz/README.md says what each target feeds and checks.
+FUZZ_CC    := clang
+# (clang also warns of vsnprintf on a format that is a parameter, which gcc
+# checks through the caller's format attribute.)
+FUZZ_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+              -fno-sanitize-recover=undefined -Wno-format-nonliteral
+FUZZOBJ    := $(patsubst src/%.c,build/fuzz/obj/%.o,$(SRC))
+FUZZ_SRC   := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_TARGETS ?= $(patsubst tests/fuzz/fuzz_%.c,%,$(FUZZ_SRC))
+FUZZ_BINS  := $(patsubst %,build/fuzz/fuzz_%,$(FUZZ_TARGETS))
+FUZZ_SECONDS ?= 60
+# `make test` runs each target this long (about a minute in all).
+FUZZ_TEST_SECONDS ?= 8
+build/fuzz/obj/page/page_assets.o: $(wildcard web/*)
+build/fuzz/obj/%.o: src/%.c $(wildcard src/*/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CFLAGS_BASE) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) -c -o $@ $<
+$(FUZZ_BINS): $(FUZZOBJ) # named outside the pattern, so make keeps them
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZOBJ) $(wildcard tests/fuzz/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CFLAGS_BASE) -Itests/fuzz $(FUZZ_FLAGS) -fsanitize=fuzzer $(PKG_CFLAGS) \
+		-o $@ $< $(FUZZOBJ) $(PKG_LIBS) -lm
+
+.PHONY: all run test test-all fuzz fuzz-all check-src deps deps-test install clean bench
+
+# The packages are installed before anything is compiled: under `make -j2`,
+# prerequisites of one target are made in parallel, so `all`, `test` and `fuzz`
+# first install (bin/deps) and only then make the rest in a second make, which
+# compiles in parallel again (it shares our -j through the jobserver).
+all: deps
+	@$(MAKE) --no-print-directory build/liveline
 
 deps:
 	@bin/deps $(DEB_BUILD)
@@ -79,9 +115,23 @@ run: all
 # The suite runs twice: the optimised build, then the sanitizer build; then the
 # stream tests (the part with two threads) run once more under ThreadSanitizer.
 # Each runner prints its own summary; tests/run prints the closing total.
-test: deps-test check-src $(NODE_DEPS) build/liveline $(RELTESTS) build/asan/liveline $(ASANTESTS) \
-      build/tsan/liveline
-	@tests/run build $(RELTESTS) -- build/asan $(ASANTESTS) -- build/tsan -k test_stream
+# Then each fuzz target runs for FUZZ_TEST_SECONDS over its corpus: a parser
+# that crashes on a committed or quickly found input fails the suite.
+test: deps-test
+	@$(MAKE) --no-print-directory test-all
+
+test-all: check-src $(NODE_DEPS) build/liveline $(RELTESTS) build/asan/liveline $(ASANTESTS) \
+          build/tsan/liveline $(FUZZ_BINS)
+	@tests/run build $(RELTESTS) -- build/asan $(ASANTESTS) -- build/tsan -k test_stream \
+		-- --fuzz $(FUZZ_TEST_SECONDS) $(FUZZ_BINS)
+
+# Each fuzz target for FUZZ_SECONDS: new inputs go to build/fuzz/corpus/TARGET/,
+# crashes to build/fuzz/crashes/ (tests/fuzz/run prints the reproducer's path).
+fuzz: deps-test
+	@$(MAKE) --no-print-directory fuzz-all
+
+fuzz-all: $(FUZZ_BINS)
+	@tests/fuzz/run $(FUZZ_SECONDS) $(FUZZ_BINS)
 
 # A banned-function check in the spirit of curl's checksrc.
 check-src:

@@ -55,6 +55,24 @@ int http_parse_id(const char *s, size_t len, int64_t *out);
 /* The same for a NUL-terminated path segment; 0 when it is not an id. */
 int64_t http_segment_id(const char *s);
 
+/* The parts of /live/... that name one thing on a page. */
+enum http_live_what {
+	HTTP_LIVE_PAGE,
+	HTTP_LIVE_POST,
+	HTTP_LIVE_EVENTS,
+	HTTP_LIVE_CHANGES,
+	HTTP_LIVE_TEXT,
+	HTTP_LIVE_FEED_ATOM,
+	HTTP_LIVE_FEED_RSS,
+	HTTP_LIVE_FEED_JSON,
+};
+/* Splits the path after /live/, "SLUG[.txt][/posts/ID|/events|/changes|
+ * /feed.EXT]": the slug (valid, model_slug_valid) into `slug` (`cap` bytes),
+ * what it names, and the post's id for /posts/ID. Returns 0, or -1 when the
+ * path names nothing. (Public for tests/fuzz/fuzz_path.c.) */
+int http_live_parse(const char *rest, char *slug, size_t cap, enum http_live_what *what,
+		    int64_t *post_id);
+
 /* 1 if a response of unknown length goes out chunked: libmicrohttpd chunks
  * for HTTP/1.1 and later 1.x clients (its MHD_IS_HTTP_VER_1_1_COMPAT). */
 int http_chunked(const struct http_request *req);
@@ -91,9 +109,19 @@ enum MHD_Result http_respond_redirect(struct http_request *req, const char *loca
 enum MHD_Result http_api_route(struct http_request *req);
 /* The newsroom's pages and forms (http_newsroom.c): /newsroom and below. */
 enum MHD_Result http_newsroom_route(struct http_request *req);
+/* The form parsing of http_newsroom_route() alone (for tests/fuzz/fuzz_form.c):
+ * parses req's body as a form (urlencoded or multipart, by req's Content-Type)
+ * and adds a post form's fields to `in` as the API's JSON (title, body, bylines,
+ * breaking, key_event, publish_at, version). Returns 0, or -1 if the body is not
+ * a form or holds text that is not UTF-8. */
+int http_newsroom_form_json(struct http_request *req, json_t *in);
 /* Uploaded images (http_newsroom.c): GET /media/NAME-W.EXT. */
 enum MHD_Result http_media_route(struct http_request *req);
 
+/* 1 if an If-None-Match value `inm` matches the strong ETag `etag` (with its
+ * quotes): "*", or any entity-tag of the list equal to it, W/ or not (RFC 9110
+ * 13.1.2 compares weakly). (Public for tests/unit/test_http_server.c.) */
+int http_etag_matches(const char *inm, const char *etag);
 /* Answers with a cached entry: 304 when If-None-Match matches its ETag, the gzip
  * copy when the client accepts gzip, else the plain body. */
 enum MHD_Result http_respond_entry(struct http_request *req, struct page_entry *e);

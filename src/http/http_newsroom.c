@@ -1167,6 +1167,24 @@ out:
 	return ret;
 }
 
+/* The form half of http_newsroom_route(), for the fuzz target (http_internal.h). */
+int http_newsroom_form_json(struct http_request *req, json_t *in)
+{
+	struct nr_req r;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	r.req = req;
+	if (form_parse(req, &r.form) < 0)
+		return -1;
+	rc = nr_form_post_fields(&r, in);
+	if (rc == 0 && form_put_str(in, &r.form, "publish_at", NULL) < 0)
+		rc = -1;
+	form_put_version(in, &r.form);
+	form_cleanup(&r.form);
+	return rc;
+}
+
 /* ---- uploaded images ------------------------------------------------------ */
 
 enum MHD_Result http_media_route(struct http_request *req)

@@ -274,21 +274,8 @@ static int64_t http_since(struct http_request *req, int64_t dflt)
 	return n;
 }
 
-/* The parts of /live/... that name one thing on a page. */
-enum http_live_what {
-	HTTP_LIVE_PAGE,
-	HTTP_LIVE_POST,
-	HTTP_LIVE_EVENTS,
-	HTTP_LIVE_CHANGES,
-	HTTP_LIVE_TEXT,
-	HTTP_LIVE_FEED_ATOM,
-	HTTP_LIVE_FEED_RSS,
-	HTTP_LIVE_FEED_JSON,
-};
-
-/* Splits "SLUG[.txt][/posts/ID|/events|/changes|/feed.EXT]". Returns 0 or -1. */
-static int http_live_parse(const char *rest, char *slug, size_t cap,
-			   enum http_live_what *what, int64_t *post_id)
+int http_live_parse(const char *rest, char *slug, size_t cap, enum http_live_what *what,
+		    int64_t *post_id)
 {
 	static const struct {
 		const char *suffix;

@@ -163,7 +163,7 @@ static struct MHD_Response *http_entry_response(struct http_server *s, struct pa
 
 /* 1 if an If-None-Match value lists `etag` (weak comparison, as RFC 9110 asks
  * for If-None-Match) or is "*". */
-static int http_etag_matches(const char *inm, const char *etag)
+int http_etag_matches(const char *inm, const char *etag)
 {
 	size_t n = strlen(etag);
 	const char *p = inm;

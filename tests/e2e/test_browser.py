@@ -12,7 +12,7 @@ import os
 import shutil
 import subprocess
 
-from lib import DEMO, ROOT, Server, Skip, test
+from lib import DEMO, ROOT, Server, missing, test
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CHROMIUM = "/usr/bin/chromium"
@@ -21,12 +21,12 @@ SLUG = "demo-live"
 
 def run_node(env, script, browser=True, workers=2, serve_args=()):
     if not shutil.which("node"):
-        raise Skip("node is not installed")
+        raise missing("node is not installed")
     for package in ("playwright-core", "eventsource"):
         if not os.path.isdir(os.path.join(HERE, "node_modules", package)):
-            raise Skip("tests/e2e/node_modules is missing (cd tests/e2e && npm ci)")
+            raise missing("tests/e2e/node_modules is missing (cd tests/e2e && npm ci)")
     if browser and not os.access(CHROMIUM, os.X_OK):
-        raise Skip(CHROMIUM + " is not installed")
+        raise missing(CHROMIUM + " is not installed")
     env.import_capture(DEMO, SLUG, 2026, "Demo: live", status="live")
     with Server(env.binary, env.db, workers, *serve_args) as srv:
         p = subprocess.run(

@@ -30,7 +30,7 @@ import tempfile
 import urllib.parse
 import zlib
 
-from lib import ROOT, SANITIZER_MARKS, Cli, Server, Skip, test
+from lib import ROOT, SANITIZER_MARKS, Cli, Server, Skip, missing, test
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CHROMIUM = "/usr/bin/chromium"
@@ -255,12 +255,12 @@ def scenario(env, script, slug, title=None):
     SLUG: made here when `title` is given (in UTC, coverage started), else by
     the script. Prints the script's "time:" and "note:" lines."""
     if not shutil.which("node"):
-        raise Skip("node is not installed")
+        raise missing("node is not installed")
     for package in ("playwright-core", "eventsource"):
         if not os.path.isdir(os.path.join(HERE, "node_modules", package)):
-            raise Skip("tests/e2e/node_modules is missing (cd tests/e2e && npm ci)")
+            raise missing("tests/e2e/node_modules is missing (cd tests/e2e && npm ci)")
     if not os.access(CHROMIUM, os.X_OK):
-        raise Skip(CHROMIUM + " is not installed")
+        raise missing(CHROMIUM + " is not installed")
     nr = newsroom(env)
     if title:
         nr.live_page(slug, title)
@@ -344,7 +344,7 @@ def newsroom_server_stops_cleanly(env):
     exit) or a bad exit status fails here."""
     global _newsroom
     if _newsroom is None:
-        raise Skip("no newsroom scenario ran")
+        raise Skip("no newsroom scenario ran")  # each said why (a failure under CI=true)
     nr, _newsroom = _newsroom, None
     try:
         status = nr.stop()

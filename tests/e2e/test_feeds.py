@@ -11,7 +11,7 @@ import subprocess
 import xml.etree.ElementTree as ET
 from zoneinfo import ZoneInfo
 
-from lib import DEMO, Skip, capture_posts, curl, seed_path, test
+from lib import DEMO, capture_posts, curl, missing, seed_path, test
 
 SYSTEM_PYTHON = "/usr/bin/python3"
 FEEDS = (("feed.atom", "application/atom+xml"), ("feed.rss", "application/rss+xml"),
@@ -52,11 +52,11 @@ print(json.dumps({
 
 def feedparse(body):
     if not os.path.exists(SYSTEM_PYTHON):
-        raise Skip("no /usr/bin/python3 for feedparser")
+        raise missing("no /usr/bin/python3 for feedparser")
     p = subprocess.run([SYSTEM_PYTHON, "-c", FEEDPARSE], input=body, capture_output=True,
                        timeout=60)
     if p.returncode != 0 and b"No module named 'feedparser'" in p.stderr:
-        raise Skip("python3-feedparser is not installed")
+        raise missing("python3-feedparser is not installed")
     assert p.returncode == 0, p.stderr.decode(errors="replace")
     return json.loads(p.stdout)
 
