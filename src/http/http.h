@@ -31,6 +31,10 @@ struct http_config {
 	size_t stream_ring;         /* events kept per page for replay; the lag bound */
 	unsigned heartbeat_s;       /* streams' heartbeat interval; 0: none */
 	const char *media_dir;      /* uploaded images (borrowed); NULL refuses uploads */
+	/* A second connection to the same database, for the newsroom thread
+	 * (http_offload.h): borrowed, used by that thread only, and it must
+	 * outlive the server. Open it as the worker's (event renderer, statements). */
+	struct store *newsroom_store;
 };
 
 struct http_server;
@@ -44,6 +48,9 @@ void http_server_free(struct http_server *s);
 
 /* The fd to watch for readability (libmicrohttpd's epoll fd). */
 int http_server_fd(const struct http_server *s);
+/* A second fd to watch: readable when the newsroom thread has finished a
+ * request. Call http_server_run() then; it clears the fd. */
+int http_server_wake_fd(const struct http_server *s);
 /* Milliseconds until http_server_run() must be called even without events, or -1. */
 int http_server_timeout_ms(struct http_server *s);
 /* Does all pending network work. Returns 0, or -1 if the daemon failed. */
@@ -60,8 +67,8 @@ int http_server_take_written(struct http_server *s);
 /* Sends a heartbeat comment on every open stream. */
 void http_server_heartbeat(struct http_server *s);
 /* Ends every open stream (before http_server_free, at shutdown). Returns the
- * number of streams still being opened; run the loop until it is 0 or time
- * runs out. */
+ * number of streams still being opened and of newsroom requests still queued
+ * or running; run the loop until it is 0 or time runs out. */
 size_t http_server_end_streams(struct http_server *s);
 
 #endif
