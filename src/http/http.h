@@ -5,8 +5,10 @@
  *
  * A worker creates one http_server on a listening socket that it owns (bound
  * with SO_REUSEPORT, so that every worker accepts on the same port), adds
- * http_server_fd() to its epoll set, and calls http_server_run() when that fd is
- * ready or http_server_timeout_ms() has passed. When the change log moves, the
+ * http_server_fd() and http_server_wake_fd() to its epoll set, and calls
+ * http_server_run() when either is ready or http_server_timeout_ms() has
+ * passed. Newsroom and API requests run on a thread of the server's own
+ * (http_offload.h), with the connection given as cfg->newsroom_store. When the change log moves, the
  * worker hands the new entries to http_server_apply_changes() so that cached pages
  * are dropped and rendered again on the next request.
  */

@@ -10,6 +10,12 @@
  * - The default 32 KiB per-connection pool is more than a reader request needs.
  * - A response from a file goes out as its headers, pushed on their own, then
  *   sendfile(): two segments. We cork the socket around it (http_cork).
+ * - A response can be queued only at the first call and at the final call
+ *   (0.9.75's MHD_queue_response), not while a body arrives: a body that
+ *   crosses a limit there can only be cut off by closing the connection. So
+ *   newsroom requests are sized from their headers at the first call.
+ * - Suspend and resume hand newsroom and API requests to the newsroom thread
+ *   (http_offload.h, which says what 0.9.75 does with a suspended connection).
  */
 #include "http/http_internal.h"
 #include "http/http_auth.h"

@@ -394,12 +394,18 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 			serve_worker_poll(&w, 0);
 	}
 	/* Stop accepting, end the open streams, and let those being opened end
-	 * on their first read before the daemon stops. */
+	 * on their first read, and newsroom requests in flight be answered,
+	 * before the daemon stops. */
 	http_server_quiesce(w.http);
 	for (int i = 0; i < 200 && http_server_end_streams(w.http) > 0; i++) {
-		http_server_run(w.http);
 		struct epoll_event e1;
-		epoll_wait(ep, &e1, 1, 10);
+
+		http_server_run(w.http);
+		/* A timer that fired is drained, or every later wait would end at
+		 * once and the grace with it. */
+		if (epoll_wait(ep, &e1, 1, 10) == 1 && (e1.data.fd == tfd || e1.data.fd == hbfd ||
+						       e1.data.fd == wfd))
+			serve_drain(e1.data.fd);
 	}
 	rc = 0;
 out:
