@@ -5,8 +5,10 @@
  *
  * A worker creates one http_server on a listening socket that it owns (bound
  * with SO_REUSEPORT, so that every worker accepts on the same port), adds
- * http_server_fd() to its epoll set, and calls http_server_run() when that fd is
- * ready or http_server_timeout_ms() has passed. When the change log moves, the
+ * http_server_fd() and http_server_wake_fd() to its epoll set, and calls
+ * http_server_run() when either is ready or http_server_timeout_ms() has
+ * passed. Newsroom and API requests run on a thread of the server's own
+ * (http_offload.h), with the connection given as cfg->newsroom_store. When the change log moves, the
  * worker hands the new entries to http_server_apply_changes() so that cached pages
  * are dropped and rendered again on the next request.
  */
@@ -34,6 +36,10 @@ struct http_config {
 	unsigned sendfile_files;    /* file descriptors the worker may spend on cached
 				     * bodies (up to HTTP_SENDFILE_FILES; serve sizes it
 				     * from the open-file limit); 0: none */
+	/* A second connection to the same database, for the newsroom thread
+	 * (http_offload.h): borrowed, used by that thread only, and it must
+	 * outlive the server. Open it as the worker's (event renderer, statements). */
+	struct store *newsroom_store;
 };
 
 struct http_server;
@@ -47,6 +53,9 @@ void http_server_free(struct http_server *s);
 
 /* The fd to watch for readability (libmicrohttpd's epoll fd). */
 int http_server_fd(const struct http_server *s);
+/* A second fd to watch: readable when the newsroom thread has finished a
+ * request. Call http_server_run() then; it clears the fd. */
+int http_server_wake_fd(const struct http_server *s);
 /* Milliseconds until http_server_run() must be called even without events, or -1. */
 int http_server_timeout_ms(struct http_server *s);
 /* Does all pending network work. Returns 0, or -1 if the daemon failed. */
@@ -63,8 +72,8 @@ int http_server_take_written(struct http_server *s);
 /* Sends a heartbeat comment on every open stream. */
 void http_server_heartbeat(struct http_server *s);
 /* Ends every open stream (before http_server_free, at shutdown). Returns the
- * number of streams still being opened; run the loop until it is 0 or time
- * runs out. */
+ * number of streams still being opened and of newsroom requests still queued
+ * or running; run the loop until it is 0 or time runs out. */
 size_t http_server_end_streams(struct http_server *s);
 
 #endif

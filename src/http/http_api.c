@@ -230,7 +230,7 @@ enum MHD_Result http_api_route(struct http_request *req)
 					     "X-CSRF-Token header.");
 		goto out;
 	}
-	c.st = req->server->store;
+	c.st = req->store;
 	c.user = &who.user;
 	c.media_dir = req->server->media_dir;
 	c.now = (int64_t)time(NULL);

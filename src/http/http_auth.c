@@ -32,7 +32,7 @@ static int http_token_shape_ok(const char *t, size_t len)
 
 int http_auth_resolve(struct http_request *req, struct http_principal *p)
 {
-	struct store *st = req->server->store;
+	struct store *st = req->store;
 	const char *authz, *cookie;
 	unsigned char hash[STORE_TOKEN_HASH_LEN];
 	int rc;
@@ -108,7 +108,7 @@ static int http_request_is_tls(struct http_request *req)
 int http_auth_session_start(struct http_request *req, const struct store_user *user,
 			    char *cookie, size_t cookie_len, char *csrf_out)
 {
-	struct store *st = req->server->store;
+	struct store *st = req->store;
 	char token[AUTH_TOKEN_LEN + 1];
 	unsigned char hash[STORE_TOKEN_HASH_LEN];
 	int64_t now = (int64_t)time(NULL);
@@ -133,7 +133,7 @@ int http_auth_session_start(struct http_request *req, const struct store_user *u
 void http_auth_session_end(struct http_request *req, const struct http_principal *p,
 			   char *cookie, size_t cookie_len)
 {
-	struct store *st = req->server->store;
+	struct store *st = req->store;
 
 	if (p->signed_in && !p->via_token) {
 		store_set_actor(st, p->user.id);

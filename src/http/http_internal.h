@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "http/http.h"
+#include "http/http_offload.h"
 #include "page/page_cache.h"
 #include "render/render.h"
 #include "store/store.h"
@@ -31,10 +32,24 @@ struct http_server {
 	int quiesced;
 	int written; /* a newsroom request changed something (http_server_take_written) */
 	int64_t boost_until_ms; /* the request thread's boost: see http_boost() */
+	struct http_offload *offload; /* the newsroom thread (http_offload.h) */
+	size_t buffered; /* bytes held for request bodies (HTTP_BUFFERED_MAX) */
 };
 
+/* An answer built on the newsroom thread, queued later by the worker's. */
+struct http_result {
+	struct MHD_Response *response; /* NULL: none was made */
+	unsigned status;
+	enum MHD_Result ret;           /* what the route returned */
+};
+
+/* A request as a route sees it. On the newsroom thread (`result` set) a route
+ * reads only the server's `site` and `media_dir`, which never change, and uses
+ * `store`, the thread's connection; the connection's headers and arguments
+ * may be read (libmicrohttpd leaves a suspended connection alone). */
 struct http_request {
 	struct http_server *server;
+	struct store *store;  /* the store connection this request may use */
 	struct MHD_Connection *conn;
 	const char *method;
 	const char *path;     /* the URL path, without the query */
@@ -43,11 +58,21 @@ struct http_request {
 	size_t body_len;
 	int retry_after;      /* seconds; when > 0 the answer says Retry-After */
 	void **con_cls;       /* libmicrohttpd's per-request slot (see http_server.c) */
+	struct http_result *result; /* set on the newsroom thread: answers go here */
 };
 
-/* Request bodies: newsroom forms and API calls up to this (an image upload with
- * its form); everything else up to HTTP_MAX_BODY. */
+/* Request bodies: newsroom forms and API calls with a valid session or token
+ * up to this (an image upload with its form); everything else up to
+ * HTTP_MAX_BODY, read and dropped, as no other route takes a body. */
 #define HTTP_MAX_UPLOAD ((size_t)17 * 1024 * 1024)
+/* Newsroom and API bodies sent without a valid session or token: the only
+ * such request that may succeed is the sign-in form (a login and a password). */
+#define HTTP_MAX_ANON_BODY ((size_t)16 * 1024)
+/* The bytes a worker holds for request bodies, all requests together: beyond
+ * it a newsroom request is answered 503 with Retry-After (three full uploads
+ * fit). Counted from Content-Length before any byte is read. */
+#define HTTP_BUFFERED_MAX ((size_t)64 * 1024 * 1024)
+#define HTTP_BUSY_RETRY_S 5
 
 /* Parses a positive decimal id (no sign, no leading zeros, fits int64) of
  * `len` bytes. Returns 0, or -1 if it is not one. */

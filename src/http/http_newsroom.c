@@ -259,7 +259,7 @@ static void nr_view_init(struct nr_req *r)
 	for (size_t i = 0; key && i < sizeof(nr_notices) / sizeof(nr_notices[0]); i++)
 		if (strcmp(key, nr_notices[i][0]) == 0)
 			r->view.notice = nr_notices[i][1];
-	r->ctx.st = r->req->server->store;
+	r->ctx.st = r->req->store;
 	r->ctx.user = &r->who.user;
 	r->ctx.media_dir = r->req->server->media_dir;
 	r->ctx.now = r->view.now;

@@ -10,9 +10,18 @@
  * - The default 32 KiB per-connection pool is more than a reader request needs.
  * - A response from a file goes out as its headers, pushed on their own, then
  *   sendfile(): two segments. We cork the socket around it (http_cork).
+ * - A response can be queued only at the first call and at the final call
+ *   (0.9.75's MHD_queue_response), not while a body arrives: a body that
+ *   crosses a limit there can only be cut off by closing the connection. So
+ *   newsroom requests are sized from their headers at the first call.
+ * - Suspend and resume hand newsroom and API requests to the newsroom thread
+ *   (http_offload.h, which says what 0.9.75 does with a suspended connection).
  */
 #include "http/http_internal.h"
+#include "http/http_auth.h"
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -246,6 +255,41 @@ enum MHD_Result http_respond_entry(struct http_request *req, struct page_entry *
 	return MHD_queue_response(req->conn, status, r);
 }
 
+/* The one place an answer leaves (cached entries aside: http_respond_entry):
+ * queued on the connection, or on the newsroom thread kept in the request's
+ * result for the worker's thread to queue (http_offload.h). Takes over the
+ * caller's reference to `r`. */
+static enum MHD_Result http_queue(struct http_request *req, unsigned status,
+				  struct MHD_Response *r)
+{
+	enum MHD_Result ret;
+
+	if (req->result) {
+		if (req->result->response) {
+			/* A route answered twice: a bug; the first answer stands. */
+			log_warnx("%s %s: a second answer was dropped", req->method, req->path);
+			MHD_destroy_response(r);
+			return MHD_NO;
+		}
+		req->result->response = r;
+		req->result->status = status;
+		return MHD_YES;
+	}
+	ret = MHD_queue_response(req->conn, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static void http_add_retry_after(const struct http_request *req, struct MHD_Response *r)
+{
+	char secs[16];
+
+	if (req->retry_after <= 0)
+		return;
+	snprintf(secs, sizeof(secs), "%d", req->retry_after);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, secs);
+}
+
 static const char *http_reason(unsigned status)
 {
 	const char *r = MHD_get_reason_phrase_for(status);
@@ -256,7 +300,6 @@ enum MHD_Result http_respond_error(struct http_request *req, unsigned status,
 				   const char *message)
 {
 	struct MHD_Response *r;
-	enum MHD_Result ret;
 	struct buf b;
 	char *html;
 	size_t len;
@@ -276,13 +319,12 @@ enum MHD_Result http_respond_error(struct http_request *req, unsigned status,
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
-	ret = MHD_queue_response(req->conn, status, r);
-	MHD_destroy_response(r);
-	return ret;
+	http_add_retry_after(req, r);
+	return http_queue(req, status, r);
 }
 
-/* Marks the first call of the handler for a request without a body (see the
- * file comment). Requests that may carry one get a struct http_upload instead. */
+/* Marks the first call of the handler for a reader request (see the file
+ * comment); newsroom and API requests get a struct http_newsroom instead. */
 static int http_first_call_marker;
 /* The same, for a request whose answer is being sent corked (http_cork). */
 static int http_corked_marker;
@@ -309,10 +351,18 @@ void http_cork(struct http_request *req)
 	*req->con_cls = &http_corked_marker;
 }
 
-/* A request body being received. */
-struct http_upload {
-	struct buf body;
-	int refused; /* answered 413 already; drop the rest */
+/* A newsroom or API request: its body as it arrives, then its job on the
+ * newsroom thread (http_offload.h) and the answer that job built. */
+struct http_newsroom {
+	char *body;         /* NUL-terminated once anything arrived */
+	size_t len, cap;
+	size_t max;         /* the most the body may hold */
+	size_t declared;    /* Content-Length, 0 when not sent */
+	size_t charged;     /* counted in server->buffered */
+	int discard;        /* a read: its body, if any, is dropped */
+	struct http_job job;
+	struct http_request req;    /* the request as the thread sees it */
+	struct http_result result;
 };
 
 int http_chunked(const struct http_request *req)
@@ -335,95 +385,265 @@ static int http_is_newsroom(const char *url)
 	       strncmp(url, "/newsroom/", 10) == 0;
 }
 
+static int http_is_api(const char *url)
+{
+	return strncmp(url, "/api/", 5) == 0;
+}
+
+/* Frees the body and gives its bytes back to the worker's count. */
+static void http_body_free(struct http_server *s, struct http_newsroom *nr)
+{
+	free(nr->body);
+	nr->body = NULL;
+	nr->len = nr->cap = 0;
+	s->buffered -= nr->charged;
+	nr->charged = 0;
+}
+
+/* Appends to the body. Returns 0, or -1 when it would cross the request's
+ * limit, the worker's (HTTP_BUFFERED_MAX) or memory. A body with a
+ * Content-Length was counted whole when admitted and is allocated once. */
+static int http_body_append(struct http_server *s, struct http_newsroom *nr, const char *data,
+			    size_t n)
+{
+	size_t need, cap, more;
+	char *p;
+
+	if (n > nr->max - nr->len)
+		return -1;
+	need = nr->len + n + 1;
+	if (need > nr->cap) {
+		cap = nr->declared ? nr->declared + 1 : (nr->cap ? nr->cap : 4096);
+		while (cap < need)
+			cap *= 2;
+		if (cap > nr->max + 1)
+			cap = nr->max + 1;
+		more = cap > nr->charged ? cap - nr->charged : 0;
+		if (more > HTTP_BUFFERED_MAX - s->buffered)
+			return -1;
+		p = realloc(nr->body, cap);
+		if (!p)
+			return -1;
+		s->buffered += more;
+		nr->charged += more;
+		nr->body = p;
+		nr->cap = cap;
+	}
+	memcpy(nr->body + nr->len, data, n);
+	nr->len += n;
+	nr->body[nr->len] = '\0';
+	return 0;
+}
+
 static void http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			   enum MHD_RequestTerminationCode toe)
 {
-	struct http_upload *up = *con_cls;
+	struct http_server *s = cls;
+	void *p = *con_cls;
+	struct http_newsroom *nr = p;
 
-	(void)cls;
 	(void)toe;
-	if ((void *)up == (void *)&http_corked_marker)
-		http_set_cork(conn, 0);
-	if (up && !http_is_marker(up)) {
-		buf_cleanup(&up->body);
-		free(up);
-	}
 	*con_cls = NULL;
+	if (p == &http_corked_marker)
+		http_set_cork(conn, 0);
+	if (!p || http_is_marker(p))
+		return;
+	/* Never while the thread runs the job: its connection was suspended, and
+	 * libmicrohttpd ends no suspended request (http_offload.h). */
+	if (http_offload_cancel(s->offload, &nr->job) < 0) {
+		log_warnx("%s %s ended while the newsroom thread ran it", nr->req.method,
+			  nr->req.path);
+		abort();
+	}
+	if (nr->result.response)
+		MHD_destroy_response(nr->result.response);
+	http_body_free(s, nr);
+	free(nr);
 }
 
-static enum MHD_Result http_too_large(struct http_request *req)
+/* Refuses a newsroom or API request before its body is read. On the first
+ * call, so libmicrohttpd closes the connection after the answer instead of
+ * reading a body nobody wants. */
+static enum MHD_Result http_refuse(struct http_request *req, unsigned status, const char *code,
+				   const char *message)
 {
-	if (strncmp(req->path, "/api/", 5) == 0)
-		return http_respond_api_error(req, MHD_HTTP_CONTENT_TOO_LARGE, "too_large",
-					      "The request body is too large.");
-	return http_respond_error(req, MHD_HTTP_CONTENT_TOO_LARGE,
-				  "The request body is too large.");
+	*req->con_cls = &http_first_call_marker;
+	if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
+		req->retry_after = HTTP_BUSY_RETRY_S;
+	if (http_is_api(req->path))
+		return http_respond_api_error(req, status, code, message);
+	return http_respond_error(req, status, message);
 }
 
+/* The first call of a newsroom or API request, its headers read and no byte
+ * of its body: who is asking decides how large a body may be, and the
+ * worker's count of buffered bytes whether it is read now. */
+static enum MHD_Result http_newsroom_begin(struct http_request *req)
+{
+	struct http_server *s = req->server;
+	struct http_newsroom *nr;
+	struct http_principal who;
+	const char *cl;
+	size_t max = HTTP_MAX_BODY, declared = 0;
+	int reading = http_is_read(req->method);
+
+	cl = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
+					 MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (cl) {
+		unsigned long long v = strtoull(cl, NULL, 10);
+		declared = v > SIZE_MAX - 1 ? SIZE_MAX - 1 : (size_t)v;
+	}
+	if (!reading) {
+		/* On this thread, with the worker's store: an indexed read of one
+		 * row, and under WAL no writer makes it wait. The route checks
+		 * again on the newsroom thread; this only sizes the body. */
+		if (http_auth_resolve(req, &who) < 0)
+			return http_refuse(req, MHD_HTTP_SERVICE_UNAVAILABLE, "internal",
+					   "The database failed; try again.");
+		max = who.signed_in ? HTTP_MAX_UPLOAD : HTTP_MAX_ANON_BODY;
+		if (!who.signed_in && declared > max) {
+			http_principal_cleanup(&who);
+			if (http_is_api(req->path))
+				return http_refuse(req, MHD_HTTP_UNAUTHORIZED, "unauthenticated",
+						   "Sign in, or send an API token as "
+						   "\"Authorization: Bearer TOKEN\".");
+			return http_refuse(req, MHD_HTTP_CONTENT_TOO_LARGE, "too_large",
+					   "Sign in first: without a session, a form may "
+					   "be at most 16 KiB.");
+		}
+		http_principal_cleanup(&who);
+	}
+	if (declared > max)
+		return http_refuse(req, MHD_HTTP_CONTENT_TOO_LARGE, "too_large",
+				   "The request body is too large.");
+	if (!reading && declared && declared + 1 > HTTP_BUFFERED_MAX - s->buffered)
+		return http_refuse(req, MHD_HTTP_SERVICE_UNAVAILABLE, "busy",
+				   "The server is receiving too many uploads; try again "
+				   "in a few seconds.");
+	nr = calloc(1, sizeof(*nr));
+	if (!nr)
+		return MHD_NO;
+	nr->max = max;
+	nr->discard = reading;
+	if (!reading && declared) {
+		nr->declared = declared;
+		nr->charged = declared + 1;
+		s->buffered += nr->charged;
+	}
+	*req->con_cls = nr;
+	return MHD_YES;
+}
+
+/* Runs a newsroom or API request on the newsroom thread, with its store. */
+static void http_newsroom_run(struct http_job *job, struct store *st)
+{
+	struct http_newsroom *nr = (struct http_newsroom *)((char *)job -
+							      offsetof(struct http_newsroom, job));
+	struct http_request *req = &nr->req;
+
+	req->store = st;
+	req->result = &nr->result;
+	if (http_is_api(req->path))
+		nr->result.ret = http_api_route(req);
+	else
+		nr->result.ret = http_newsroom_route(req);
+}
+
+/* The final call(s) of a newsroom or API request: hand it to the newsroom
+ * thread, then, called again once the thread resumed the connection, queue
+ * the answer it built. */
+static enum MHD_Result http_newsroom_finish(struct http_request *req, struct http_newsroom *nr)
+{
+	struct http_server *s = req->server;
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	switch (http_offload_state(s->offload, &nr->job)) {
+	case HTTP_JOB_IDLE:
+		nr->req = *req;
+		nr->req.body = nr->body ? nr->body : "";
+		nr->req.body_len = nr->len;
+		nr->req.con_cls = NULL; /* the thread leaves libmicrohttpd's slot alone */
+		nr->job.run = http_newsroom_run;
+		if (http_offload_submit(s->offload, &nr->job, req->conn) < 0)
+			break;
+		return MHD_YES;
+	case HTTP_JOB_DONE:
+		http_body_free(s, nr);
+		/* Set here, on the worker's thread, which reads the change log
+		 * next (http_server_take_written). */
+		if (!http_is_read(req->method))
+			s->written = 1;
+		r = nr->result.response;
+		nr->result.response = NULL;
+		if (!r && nr->result.ret == MHD_NO)
+			return MHD_NO; /* out of memory: libmicrohttpd closes */
+		if (!r)
+			return http_respond_error(req, MHD_HTTP_INTERNAL_SERVER_ERROR,
+						  "The request got no answer.");
+		ret = MHD_queue_response(req->conn, nr->result.status, r);
+		MHD_destroy_response(r);
+		return ret;
+	case HTTP_JOB_ABANDONED:
+		break;
+	default:
+		/* Queued or running, yet libmicrohttpd called: the connection was
+		 * not suspended after all. */
+		log_warnx("%s %s: called while the newsroom thread holds it", req->method,
+			  req->path);
+		abort();
+	}
+	http_body_free(s, nr);
+	req->retry_after = HTTP_BUSY_RETRY_S;
+	if (http_is_api(req->path))
+		return http_respond_api_error(req, MHD_HTTP_SERVICE_UNAVAILABLE, "stopping",
+					      "The server is stopping; try again.");
+	return http_respond_error(req, MHD_HTTP_SERVICE_UNAVAILABLE,
+				  "The server is stopping; try again.");
+}
+
+/* libmicrohttpd's access handler: called once when the headers are read,
+ * then for each piece of the body, then once more with none (the final call;
+ * again after a resume). Readers are answered on this thread; newsroom and
+ * API requests are read here and run on the newsroom thread. */
 static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn,
 				   const char *url, const char *method,
 				   const char *version, const char *upload_data,
 				   size_t *upload_data_size, void **con_cls)
 {
-	struct http_request req = { cls, conn, method, url, version, NULL, 0, 0, con_cls };
-	struct http_upload *up = *con_cls;
+	struct http_server *s = cls;
+	struct http_request req = {
+		.server = s, .store = s->store, .conn = conn, .method = method, .path = url,
+		.version = version, .con_cls = con_cls,
+	};
+	void *state = *con_cls;
+	struct http_newsroom *nr = state;
 	const char *cl;
-	size_t limit;
 
-	if (up == NULL) {
-		limit = http_is_newsroom(url) ? HTTP_MAX_UPLOAD : HTTP_MAX_BODY;
+	if (state == NULL) {
+		if (http_is_newsroom(url))
+			return http_newsroom_begin(&req);
+		*con_cls = &http_first_call_marker;
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 						 MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (cl && strtoull(cl, NULL, 10) > limit) {
-			*con_cls = &http_first_call_marker;
-			return http_too_large(&req);
-		}
-		if (http_is_read(method) || !http_is_newsroom(url)) {
-			*con_cls = &http_first_call_marker;
-			return MHD_YES;
-		}
-		up = calloc(1, sizeof(*up));
-		if (!up)
-			return MHD_NO;
-		buf_init(&up->body, limit);
-		*con_cls = up;
+		if (cl && strtoull(cl, NULL, 10) > HTTP_MAX_BODY)
+			return http_respond_error(&req, MHD_HTTP_CONTENT_TOO_LARGE,
+						  "The request body is too large.");
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
-		if (http_is_marker(up) || up->refused) {
-			/* No reader route takes a body: discard it, answer once read. */
-			*upload_data_size = 0;
-			return MHD_YES;
-		}
-		buf_append(&up->body, upload_data, *upload_data_size);
-		*upload_data_size = 0;
-		if (up->body.err) {
-			up->refused = 1;
-			return http_too_large(&req);
-		}
-		return MHD_YES;
-	}
-	if (!http_is_marker(up)) {
-		if (up->refused)
-			return MHD_YES; /* the 413 is on its way */
-		req.body = up->body.data ? up->body.data : "";
-		req.body_len = up->body.len;
-	}
-	if (http_is_newsroom(url)) {
-		enum MHD_Result ret;
+		size_t n = *upload_data_size;
 
-		if (!http_is_read(method))
-			req.server->written = 1;
-		/* Password hashing and image processing are long CPU work: not for a
-		 * real-time thread, which would keep the sends off its core. */
-		prio_heavy_begin();
-		if (strncmp(url, "/api/", 5) == 0)
-			ret = http_api_route(&req);
-		else
-			ret = http_newsroom_route(&req);
-		prio_heavy_end();
-		return ret;
+		*upload_data_size = 0;
+		if (http_is_marker(state) || nr->discard)
+			return MHD_YES; /* no reader route takes a body: dropped */
+		/* Only a body without a Content-Length can cross a limit here, and
+		 * libmicrohttpd takes no answer while a body arrives (0.9.75 queues
+		 * one only at the first and the final call): close. */
+		return http_body_append(s, nr, upload_data, n) == 0 ? MHD_YES : MHD_NO;
 	}
+	if (!http_is_marker(state))
+		return http_newsroom_finish(&req, nr);
 	if (!http_is_read(method))
 		return http_respond_error(&req, MHD_HTTP_METHOD_NOT_ALLOWED,
 					  "This address can only be read (GET or HEAD).");
@@ -458,7 +678,6 @@ static enum MHD_Result http_queue_owned(struct http_request *req, unsigned statu
 					const char *cookie)
 {
 	struct MHD_Response *r;
-	enum MHD_Result ret;
 
 	r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
 	if (!r) {
@@ -481,17 +700,10 @@ static enum MHD_Result http_queue_owned(struct http_request *req, unsigned statu
 	if (status == MHD_HTTP_UNAUTHORIZED && !private_page)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
 					"Bearer realm=\"liveline\"");
-	if (req->retry_after > 0) {
-		char secs[16];
-
-		snprintf(secs, sizeof(secs), "%d", req->retry_after);
-		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, secs);
-	}
+	http_add_retry_after(req, r);
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD, POST, PUT, PATCH, DELETE");
-	ret = MHD_queue_response(req->conn, status, r);
-	MHD_destroy_response(r);
-	return ret;
+	return http_queue(req, status, r);
 }
 
 enum MHD_Result http_respond_json(struct http_request *req, unsigned status, json_t *body)
@@ -544,7 +756,6 @@ enum MHD_Result http_respond_redirect(struct http_request *req, const char *loca
 				      const char *cookie)
 {
 	struct MHD_Response *r;
-	enum MHD_Result ret;
 
 	r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
 	if (!r)
@@ -553,9 +764,7 @@ enum MHD_Result http_respond_redirect(struct http_request *req, const char *loca
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	if (cookie)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, cookie);
-	ret = MHD_queue_response(req->conn, MHD_HTTP_SEE_OTHER, r);
-	MHD_destroy_response(r);
-	return ret;
+	return http_queue(req, MHD_HTTP_SEE_OTHER, r);
 }
 
 /* The connection cap counts the streams the hub holds (no longer
@@ -634,9 +843,15 @@ struct http_server *http_server_new(const struct http_config *cfg, struct store 
 	stream_hub_set_text_keepalive(s->hub, cfg->heartbeat_s);
 	s->connection_limit = cfg->connection_limit;
 	s->sendfile_max = cfg->sendfile_files;
-	/* Epoll and turbo are what stream_open() needs to take sockets over. */
+	/* Made now, before the worker raises its own thread's priority: the
+	 * newsroom's thread runs in the normal class (util/prio.h). */
+	s->offload = http_offload_new(cfg->newsroom_store, err, errlen);
+	if (!s->offload)
+		goto fail;
+	/* Epoll and turbo are what stream_open() needs to take sockets over;
+	 * suspend and resume hand newsroom requests to their thread. */
 	s->daemon = MHD_start_daemon(
-		MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ERROR_LOG,
+		MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME,
 		0, http_accept_policy, s, http_access, s,
 		MHD_OPTION_LISTEN_SOCKET, cfg->listen_fd,
 		MHD_OPTION_CONNECTION_LIMIT, cfg->connection_limit,
@@ -645,7 +860,7 @@ struct http_server *http_server_new(const struct http_config *cfg, struct store 
 		MHD_OPTION_EXTERNAL_LOGGER, http_mhd_log, NULL,
 		/* Workers ignore SIGPIPE: this lets libmicrohttpd use sendfile(). */
 		MHD_OPTION_SIGPIPE_HANDLED_BY_APP, 1,
-		MHD_OPTION_NOTIFY_COMPLETED, http_completed, NULL,
+		MHD_OPTION_NOTIFY_COMPLETED, http_completed, s,
 		MHD_OPTION_NOTIFY_CONNECTION, http_connection_notify, s,
 		MHD_OPTION_END);
 	if (!s->daemon) {
@@ -654,6 +869,7 @@ struct http_server *http_server_new(const struct http_config *cfg, struct store 
 	}
 	return s;
 fail:
+	http_offload_free(s->offload);
 	stream_hub_free(s->hub);
 	page_cache_free(s->cache);
 	free(s);
@@ -666,9 +882,13 @@ void http_server_free(struct http_server *s)
 		return;
 	/* Streams still being opened end on their first read. */
 	stream_hub_shutdown(s->hub);
+	/* The newsroom thread finishes the request it runs and resumes the
+	 * queued ones, which libmicrohttpd must have before it stops. */
+	http_offload_stop(s->offload);
 	for (int i = 0; i < 100 && stream_hub_subscribers(s->hub) > 0; i++)
 		MHD_run(s->daemon);
 	MHD_stop_daemon(s->daemon);
+	http_offload_free(s->offload);
 	stream_hub_free(s->hub);
 	page_cache_free(s->cache);
 	free(s);
@@ -678,6 +898,11 @@ int http_server_fd(const struct http_server *s)
 {
 	const union MHD_DaemonInfo *i = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_EPOLL_FD);
 	return i ? i->epoll_fd : -1;
+}
+
+int http_server_wake_fd(const struct http_server *s)
+{
+	return http_offload_fd(s->offload);
 }
 
 int http_server_timeout_ms(struct http_server *s)
@@ -709,7 +934,11 @@ static void http_boost(struct http_server *s)
 
 int http_server_run(struct http_server *s)
 {
-	int rc = MHD_run(s->daemon) == MHD_YES ? 0 : -1;
+	int rc;
+
+	/* Before the run, which then answers what the thread finished. */
+	http_offload_collect(s->offload);
+	rc = MHD_run(s->daemon) == MHD_YES ? 0 : -1;
 
 	http_boost(s);
 	return rc;
@@ -778,5 +1007,5 @@ void http_server_heartbeat(struct http_server *s)
 size_t http_server_end_streams(struct http_server *s)
 {
 	stream_hub_shutdown(s->hub);
-	return stream_hub_subscribers(s->hub);
+	return stream_hub_subscribers(s->hub) + http_offload_busy(s->offload);
 }

@@ -173,6 +173,7 @@ static unsigned serve_raise_nofile(unsigned wanted, unsigned *sendfile_files)
 
 struct serve_worker {
 	struct store *store;
+	struct store *newsroom_store; /* the HTTP layer's newsroom thread's own */
 	struct http_server *http;
 	int64_t last_change;
 	int64_t data_version;
@@ -329,6 +330,22 @@ static void serve_prepare_zones(struct store *store)
 	model_pages_free(pages, n);
 }
 
+/* A worker's connection to the database, set up for serving: what it commits
+ * is rendered for the streams once, here, and stored with the change for
+ * every worker (stream/stream_event.h); its statements are prepared now
+ * rather than in the first requests. */
+static struct store *serve_store_open(const char *db_path, char *err, size_t errlen)
+{
+	struct store *st = store_open_existing(db_path, err, errlen);
+
+	if (!st)
+		return NULL;
+	store_set_event_renderer(st, stream_event_store, NULL);
+	if (store_prepare(st) < 0)
+		log_warnx("worker: %s", store_errmsg(st));
+	return st;
+}
+
 static int serve_worker_main(const struct serve_config *cfg, const struct sockaddr_storage *ss,
 			     socklen_t sslen, int ready_fd, pid_t master)
 {
@@ -346,20 +363,19 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 	signal(SIGPIPE, SIG_IGN);
 
 	w.master = master;
-	/* Never create: the master made the database if there was none; a worker
-	 * (re)started after it was deleted must fail, not serve a new empty one. */
-	w.store = store_open_existing(cfg->db_path, err, sizeof(err));
-	if (!w.store) {
+	/* Two connections, never created here (the master made the database if
+	 * there was none; a worker restarted after it was deleted must fail, not
+	 * serve a new empty one): the request thread's, and the newsroom thread's
+	 * (src/http/http_offload.h), each used by its own thread only. */
+	w.store = serve_store_open(cfg->db_path, err, sizeof(err));
+	if (w.store)
+		w.newsroom_store = serve_store_open(cfg->db_path, err, sizeof(err));
+	if (!w.store || !w.newsroom_store) {
 		log_warnx("worker: %s", err);
 		goto out;
 	}
-	/* What this worker commits is rendered for the streams once, here, and
-	 * stored with the change for every worker (stream/stream_event.h). */
-	store_set_event_renderer(w.store, stream_event_store, NULL);
-	/* What the first requests would otherwise pay for: the statements, and
-	 * ICU's data for the live pages' zones. */
-	if (store_prepare(w.store) < 0)
-		log_warnx("worker: %s", store_errmsg(w.store));
+	/* What the first requests would otherwise pay for: ICU's data for the
+	 * live pages' zones. */
 	serve_prepare_zones(w.store);
 	/* Changes made before we started are already in what we render. */
 	if (store_last_change_id(w.store, &w.last_change) < 0 ||
@@ -386,6 +402,7 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 	hc.heartbeat_s = cfg->heartbeat_s;
 	hc.media_dir = cfg->media_dir;
 	hc.sendfile_files = cfg->sendfile_files;
+	hc.newsroom_store = w.newsroom_store;
 	/* libsodium and libvips start in each worker: libvips' threads do not
 	 * survive a fork. */
 	if (auth_init() < 0 || media_init("liveline") < 0) {
@@ -410,7 +427,7 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 	}
 	wfd = serve_watch_changes(cfg->db_path);
 	ev.events = EPOLLIN;
-	int fds[] = { http_server_fd(w.http), tfd, hbfd, sfd, wfd };
+	int fds[] = { http_server_fd(w.http), http_server_wake_fd(w.http), tfd, hbfd, sfd, wfd };
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (fds[i] < 0)
 			continue;
@@ -466,18 +483,25 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 			serve_worker_poll(&w, 0);
 	}
 	/* Stop accepting, end the open streams, and let those being opened end
-	 * on their first read before the daemon stops. */
+	 * on their first read, and newsroom requests in flight be answered,
+	 * before the daemon stops. */
 	http_server_quiesce(w.http);
 	for (int i = 0; i < 200 && http_server_end_streams(w.http) > 0; i++) {
-		http_server_run(w.http);
 		struct epoll_event e1;
-		epoll_wait(ep, &e1, 1, 10);
+
+		http_server_run(w.http);
+		/* A timer that fired is drained, or every later wait would end at
+		 * once and the grace with it. */
+		if (epoll_wait(ep, &e1, 1, 10) == 1 && (e1.data.fd == tfd || e1.data.fd == hbfd ||
+						       e1.data.fd == wfd))
+			serve_drain(e1.data.fd);
 	}
 	rc = 0;
 out:
 	if (ready_fd >= 0)
 		close(ready_fd);
 	http_server_free(w.http);
+	store_close(w.newsroom_store);
 	store_close(w.store);
 	int closefds[] = { ep, tfd, hbfd, sfd, wfd };
 	for (size_t i = 0; i < sizeof(closefds) / sizeof(closefds[0]); i++)

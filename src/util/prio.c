@@ -16,7 +16,6 @@
 /* The request thread's own state. */
 static _Thread_local int prio_may_boost; /* prio_raise with PRIO_REALTIME */
 static _Thread_local int prio_boosted;   /* wanted real-time now */
-static _Thread_local int prio_heavy;     /* in heavy work: not real-time */
 
 static int prio_set_rt(void)
 {
@@ -68,7 +67,7 @@ struct prio prio_check(struct prio want)
 		if (prio_set_rt() == 0) {
 			if (prio_set_fair() < 0)
 				log_warn("sched_setscheduler");
-			return want; /* heavy work then runs at nice 0 if nice was refused */
+			return want; /* between boosts at nice 0 if nice was refused */
 		}
 		rt_err = strerror(errno);
 		want.mode = PRIO_NICE;
@@ -113,7 +112,7 @@ void prio_raise(struct prio p)
 /* Puts the thread in the class its state asks for. */
 static void prio_apply(void)
 {
-	if ((prio_boosted && !prio_heavy ? prio_set_rt() : prio_set_fair()) < 0)
+	if ((prio_boosted ? prio_set_rt() : prio_set_fair()) < 0)
 		log_warn("worker: sched_setscheduler");
 }
 
@@ -122,20 +121,5 @@ void prio_boost(int on)
 	if (!prio_may_boost || prio_boosted == !!on)
 		return;
 	prio_boosted = !!on;
-	if (!prio_heavy)
-		prio_apply();
-}
-
-void prio_heavy_begin(void)
-{
-	prio_heavy++;
-	if (prio_heavy == 1 && prio_boosted)
-		prio_apply();
-}
-
-void prio_heavy_end(void)
-{
-	prio_heavy--;
-	if (prio_heavy == 0 && prio_boosted)
-		prio_apply();
+	prio_apply();
 }

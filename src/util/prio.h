@@ -18,12 +18,13 @@
  * real-time (SCHED_RR 1) only while it is boosted (prio_boost): the HTTP layer
  * boosts it from when it hands its hub a fan-out until it wakes up to find the
  * hub done for a while (http_boost in http_server.c). Newsroom and API
- * requests (password hashing, image processing) step down to the fair class
- * while they run (prio_heavy_begin / _end). Real-time needs CAP_SYS_NICE or
- * RLIMIT_RTPRIO >= 1 (LimitRTPRIO=), nice CAP_SYS_NICE or RLIMIT_NICE
- * (LimitNICE=). Every change is made with SCHED_RESET_ON_FORK, so that threads
- * started from the request thread (libvips' image workers) start at the normal
- * class and nice 0.
+ * requests (password hashing, image processing) do not run on it: they run on
+ * the worker's newsroom thread (http/http_offload.h), which is started before
+ * the request thread is raised and stays in the normal class. Real-time needs
+ * CAP_SYS_NICE or RLIMIT_RTPRIO >= 1 (LimitRTPRIO=), nice CAP_SYS_NICE or
+ * RLIMIT_NICE (LimitNICE=). Every change is made with SCHED_RESET_ON_FORK, so
+ * that any thread started from the request thread starts at the normal class
+ * and nice 0.
  */
 #ifndef LIVELINE_PRIO_H
 #define LIVELINE_PRIO_H
@@ -49,9 +50,5 @@ void prio_raise(struct prio p);
 /* Boosts the calling thread to real-time (on = 1) or ends the boost (0); a
  * no-op when unchanged, or without PRIO_REALTIME. */
 void prio_boost(int on);
-
-/* Around CPU-heavy work on the request thread: no real-time in between. */
-void prio_heavy_begin(void);
-void prio_heavy_end(void);
 
 #endif

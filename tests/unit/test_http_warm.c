@@ -19,6 +19,7 @@
 
 struct fixture {
 	struct unit_db db;
+	struct store *newsroom; /* the newsroom thread's connection (unused here) */
 	struct http_server *http;
 	int64_t hot, cold;  /* page ids */
 	int64_t last_change;
@@ -83,6 +84,10 @@ static int setup(void **state)
 	assert_true(cfg.listen_fd >= 0);
 	assert_int_equal(bind(cfg.listen_fd, (struct sockaddr *)&a, sizeof(a)), 0);
 	assert_int_equal(listen(cfg.listen_fd, 16), 0);
+	f->newsroom = store_open(f->db.path, err, sizeof(err));
+	if (!f->newsroom)
+		fail_msg("store_open: %s", err);
+	cfg.newsroom_store = f->newsroom;
 	f->http = http_server_new(&cfg, f->db.s, err, sizeof(err));
 	if (!f->http)
 		fail_msg("http_server_new: %s", err);
@@ -95,6 +100,7 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 
 	http_server_free(f->http);
+	store_close(f->newsroom);
 	unit_db_close(&f->db);
 	free(f);
 	return 0;

@@ -1,6 +1,6 @@
 /*
  * Unit tests for util/prio.c: the request thread's class and nice through a
- * boost, heavy work inside and around a boost, what threads it starts inherit,
+ * boost, what threads it starts inherit,
  * and PRIO_NICE never going real-time. Each case runs in a thread of its own
  * (the module's state is per thread) that records what the kernel reports;
  * the test asserts on the record. Changing a thread's class needs CAP_SYS_NICE
@@ -34,7 +34,7 @@ static struct seen seen_self(void)
 	return s;
 }
 
-#define STEPS 12
+#define STEPS 8
 
 struct record {
 	struct prio p;
@@ -63,22 +63,12 @@ static void *boost_case(void *arg)
 		pthread_join(t, NULL);
 	prio_boost(1);
 	r->at[k++] = seen_self();   /* 3: boosted again: unchanged */
-	prio_heavy_begin();
-	r->at[k++] = seen_self();   /* 4: heavy work in a boost */
 	prio_boost(0);
+	r->at[k++] = seen_self();   /* 4: boost over */
 	prio_boost(1);
-	r->at[k++] = seen_self();   /* 5: boost ended and renewed during heavy work */
-	prio_heavy_end();
-	r->at[k++] = seen_self();   /* 6: heavy work done, still boosted */
+	r->at[k++] = seen_self();   /* 5: boosted again */
 	prio_boost(0);
-	r->at[k++] = seen_self();   /* 7: boost over */
-	prio_heavy_begin();
-	prio_boost(1);
-	r->at[k++] = seen_self();   /* 8: boosted during heavy work */
-	prio_heavy_end();
-	r->at[k++] = seen_self();   /* 9: the boost takes effect after it */
-	prio_boost(0);
-	r->at[k++] = seen_self();   /* 10 */
+	r->at[k++] = seen_self();   /* 6 */
 	return NULL;
 }
 
@@ -119,13 +109,9 @@ static void test_realtime_only_while_boosted(void **state)
 	assert_seen(r.at[2], SCHED_RR, 1, -7);
 	assert_seen(r.at[3], SCHED_RR, 1, -7);
 	assert_seen(r.at[4], SCHED_OTHER, 0, -7);
-	assert_seen(r.at[5], SCHED_OTHER, 0, -7);
-	assert_seen(r.at[6], SCHED_RR, 1, -7);
-	assert_seen(r.at[7], SCHED_OTHER, 0, -7);
-	assert_seen(r.at[8], SCHED_OTHER, 0, -7);
-	assert_seen(r.at[9], SCHED_RR, 1, -7);
-	assert_seen(r.at[10], SCHED_OTHER, 0, -7);
-	/* libvips' threads, started from the request thread, inherit neither. */
+	assert_seen(r.at[5], SCHED_RR, 1, -7);
+	assert_seen(r.at[6], SCHED_OTHER, 0, -7);
+	/* A thread started from the request thread inherits neither. */
 	assert_seen(r.child, SCHED_OTHER, 0, 0);
 }
 
@@ -135,7 +121,7 @@ static void test_nice_mode_never_goes_real_time(void **state)
 	(void)state;
 
 	run_case(&r);
-	for (int k = 1; k <= 10; k++)
+	for (int k = 1; k <= 6; k++)
 		assert_seen(r.at[k], SCHED_OTHER, 0, -5);
 	assert_seen(r.child, SCHED_OTHER, 0, 0);
 }
@@ -146,7 +132,7 @@ static void test_none_changes_nothing(void **state)
 	(void)state;
 
 	run_case(&r);
-	for (int k = 0; k <= 10; k++)
+	for (int k = 0; k <= 6; k++)
 		assert_seen(r.at[k], SCHED_OTHER, 0, 0);
 }
 
