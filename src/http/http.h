@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 
+#include "http/http_proxy.h"
 #include "store/store.h"
 
 #define HTTP_MAX_BODY (1024 * 1024) /* bytes; larger request bodies get 413 */
@@ -31,6 +32,7 @@ struct http_config {
 	size_t stream_ring;         /* events kept per page for replay; the lag bound */
 	unsigned heartbeat_s;       /* streams' heartbeat interval; 0: none */
 	const char *media_dir;      /* uploaded images (borrowed); NULL refuses uploads */
+	const struct http_proxies *trusted_proxies; /* copied; NULL: none (http_proxy.h) */
 };
 
 struct http_server;

@@ -30,6 +30,7 @@ struct http_server {
 	int quiesced;
 	int written; /* a newsroom request changed something (http_server_take_written) */
 	int64_t boost_until_ms; /* the request thread's boost: see http_boost() */
+	struct http_proxies proxies; /* --trusted-proxy */
 };
 
 struct http_request {
@@ -65,8 +66,15 @@ int http_chunked(const struct http_request *req);
 void http_cork(struct http_request *req);
 /* 1 if the method is GET or HEAD. */
 int http_is_read(const char *method);
-/* The peer's address as text ("127.0.0.1", "::1"), into out. */
+/* The client's address as text ("127.0.0.1", "::1"), into out: the TCP
+ * peer's, or the one a trusted proxy names (http_proxy.h). It keys the
+ * sign-in limits and names the client in logs. */
 void http_peer_address(struct http_request *req, char *out, size_t len);
+/* The client as far as we can tell: its address, and whether it reached a
+ * trusted proxy over https (http_client_resolve()). */
+void http_request_client(struct http_request *req, struct http_client *out);
+/* 1 if the request came over https (through a trusted proxy). */
+int http_request_https(struct http_request *req);
 /* A query argument of the request, or NULL. */
 const char *http_arg(struct http_request *req, const char *name);
 
@@ -108,6 +116,29 @@ enum MHD_Result http_reader_route(struct http_request *req);
  * cache again, without a request: see http_server_apply_changes. Other keys,
  * and pages that no longer exist, are left alone. */
 void http_reader_warm(struct http_server *s, const char *key);
+
+/* What every reader response says to the browser, for defence in depth
+ * (http_add_reader_headers): scripts, styles and connections only from here
+ * (web/live.js and style.css; its EventSource is same-origin), images and
+ * video also from other sites (posts link them), never framed. A future
+ * embeddable version will need a route with its own frame-ancestors. */
+#define HTTP_CSP_READER                                                                  \
+	"default-src 'self'; img-src 'self' https: http: data:; media-src 'self' https: " \
+	"http:; object-src 'none'; base-uri 'none'; form-action 'self'; "                 \
+	"frame-ancestors 'none'"
+/* For what is not a page (JSON, feeds, text, images): nothing runs. */
+#define HTTP_CSP_NONE "default-src 'none'; frame-ancestors 'none'"
+#define HTTP_REFERRER_POLICY "strict-origin-when-cross-origin"
+/* Sent on responses to https requests: a year, this host only. Not
+ * includeSubDomains or preload: those bind other hosts of the domain (and,
+ * preloaded, every browser for months), which only the domain's owner can
+ * decide; docs/deploy/ says how to add them at the proxy. */
+#define HTTP_HSTS "max-age=31536000"
+
+/* Adds the reader's security headers to `r`: Content-Security-Policy
+ * (HTTP_CSP_READER for HTML, HTTP_CSP_NONE for anything else), X-Frame-
+ * Options, Referrer-Policy, X-Content-Type-Options, and HSTS when `https`. */
+void http_add_reader_headers(struct MHD_Response *r, const char *content_type, int https);
 
 /* Cache-Control values. */
 #define HTTP_CC_LIVE    "public, max-age=5, stale-while-revalidate=30"

@@ -527,6 +527,7 @@ static enum MHD_Result http_health(struct http_request *req)
 		return MHD_NO;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	http_add_reader_headers(r, HTTP_CT_TEXT, http_request_https(req));
 	ret = MHD_queue_response(req->conn, MHD_HTTP_OK, r);
 	MHD_destroy_response(r);
 	return ret;

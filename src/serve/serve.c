@@ -305,6 +305,7 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 	hc.stream_ring = cfg->stream_ring;
 	hc.heartbeat_s = cfg->heartbeat_s;
 	hc.media_dir = cfg->media_dir;
+	hc.trusted_proxies = &cfg->trusted_proxies;
 	/* libsodium and libvips start in each worker: libvips' threads do not
 	 * survive a fork. */
 	if (auth_init() < 0 || media_init("liveline") < 0) {

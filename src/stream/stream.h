@@ -70,6 +70,10 @@ void stream_hub_apply(struct stream_hub *h, const struct store_change *changes, 
 
 /* Wakes every subscriber to send a heartbeat comment. */
 void stream_hub_heartbeat(struct stream_hub *h);
+/* Headers every stream response carries besides its own (the HTTP layer's
+ * security headers): pairs of name and value, ended by NULL, borrowed (they
+ * must outlive the hub). Set before the first stream is opened. */
+void stream_hub_set_headers(struct stream_hub *h, const char *const *headers);
 /* A text stream has no comment syntax for a heartbeat: its socket gets TCP
  * keepalive probes after `seconds` without traffic instead, and is closed when
  * the reader stops answering them (0, the default: none). Applies to text
