@@ -1,0 +1,313 @@
+"""The web's rules, kept (issue 18): the client behind a trusted proxy, the
+scheme it used (Secure cookie, HSTS), sign-in forms only from our own origin
+and with their token, the reader's security headers on every kind of response,
+strict HTTP framing, and an atomic count of failed sign-ins.
+
+A trusted proxy is played by this test itself: it connects from 127.0.0.1,
+which the server is told to trust, and sends the forwarding headers a proxy
+would. The shipped nginx sample is checked for the headers it must send."""
+
+import os
+import re
+import socket
+import threading
+import time
+import urllib.parse
+
+from lib import (DEMO, PASSWORD, ROOT, Browser, Server, add_user, request, sql, sql_one,
+                 test)
+
+SLUG = "bridge"
+LIMIT_ACCOUNT, LIMIT_ADDRESS = 5, 20
+
+
+def proxied_server(env, *trusted):
+    """A server that trusts `trusted` (default: this machine) as proxies."""
+    extra = []
+    for t in trusted or ("127.0.0.1,::1",):
+        extra += ["--trusted-proxy", t]
+    return Server(env.binary, env.db, 2, *extra)
+
+
+def failures(env, key):
+    return int(sql_one(env.db, f"SELECT count(*) FROM signin_failures WHERE key = '{key}'"))
+
+
+def cookie_attrs(set_cookie):
+    parts = [p.strip() for p in set_cookie.split(";")]
+    return parts[0], {p.split("=")[0].lower(): (p.split("=", 1) + [""])[1] for p in parts[1:]}
+
+
+# ---- 1. the client behind a trusted proxy -----------------------------------
+
+@test
+def hardening_web_trusted_proxy_client(env):
+    """Behind a trusted proxy, the sign-in limit keys on the client the proxy
+    names, so one client's failures do not lock out another; a client's own
+    X-Forwarded-For entries (left of the proxy's) are ignored, and so are the
+    forwarding headers of a peer that is not trusted."""
+    add_user(env, "eve", "editor", "Eve Editor")
+    with proxied_server(env) as srv:
+        attacker = Browser(srv.base)
+        xff = {"X-Forwarded-For": "203.0.113.66"}
+        assert attacker.signin("ghost", "wrong password", headers=xff).status == 401
+        assert failures(env, "addr:203.0.113.66") == 1, sql(env.db, "SELECT * FROM signin_failures")
+        assert failures(env, "addr:127.0.0.1") == 0
+        # The address's earlier failures, as the server writes them (each real
+        # one costs an Argon2 hash), up to the limit.
+        now = int(time.time())
+        sql(env.db, "INSERT INTO signin_failures (key, at) VALUES " +
+            ", ".join(f"('addr:203.0.113.66', {now})" for _ in range(LIMIT_ADDRESS - 1)))
+        r = attacker.signin("eve", headers=xff)
+        assert r.status == 429, r.status
+        # The attacker cannot get out of it by claiming another address to the
+        # left of what the proxy appended.
+        r = attacker.signin("eve", headers={"X-Forwarded-For": "198.51.100.1, 203.0.113.66"})
+        assert r.status == 429, r.status
+        # Another reader behind the same proxy signs in.
+        other = Browser(srv.base)
+        r = other.signin("eve", headers={"X-Forwarded-For": "203.0.113.7"})
+        assert r.status == 303, r.status
+        detail = sql_one(env.db, "SELECT detail FROM audit WHERE action = 'auth.signin' "
+                                 "ORDER BY id DESC LIMIT 1")
+        assert detail == "from 203.0.113.7", detail
+        # Forwarded (RFC 7239) when there is no X-Forwarded-For.
+        r = Browser(srv.base).signin("ghost", "wrong password",
+                                     headers={"Forwarded": 'for="[2001:db8::9]:4711";proto=https'})
+        assert r.status == 401
+        assert failures(env, "addr:2001:db8::9") == 1
+
+    # Without --trusted-proxy the same headers name nobody: the peer is the client.
+    sql(env.db, "DELETE FROM signin_failures")
+    with env.server() as srv:
+        r = Browser(srv.base).signin("ghost", "wrong password",
+                                     headers={"X-Forwarded-For": "203.0.113.66"})
+        assert r.status == 401
+        assert failures(env, "addr:127.0.0.1") == 1
+        assert failures(env, "addr:203.0.113.66") == 0
+
+    # A trusted network that is not this machine: this machine's headers count for nothing.
+    sql(env.db, "DELETE FROM signin_failures")
+    with proxied_server(env, "10.0.0.0/8") as srv:
+        r = Browser(srv.base).signin("ghost", "wrong password",
+                                     headers={"X-Forwarded-For": "203.0.113.66"})
+        assert r.status == 401
+        assert failures(env, "addr:127.0.0.1") == 1
+
+
+@test
+def hardening_web_trusted_proxy_flag(env):
+    """--trusted-proxy takes addresses and networks, repeated or comma-separated,
+    refuses anything else as a usage error, and is in serve --help."""
+    for bad in ("localhost", "1.2.3.4/33", "1.2.3.4:80", "", "10.0.0.0/8,nonsense"):
+        p = env.cli.run("serve", "--listen", "127.0.0.1:0", "--trusted-proxy", bad)
+        assert p.returncode == 2, (bad, p.returncode)
+        assert b"--trusted-proxy" in p.stderr, p.stderr
+    p = env.cli.run("serve", "--help", check=0)
+    assert b"--trusted-proxy ADDR[/PREFIX]" in p.stdout, p.stdout
+    with proxied_server(env, "10.0.0.0/8,fd00::/8", "127.0.0.1") as srv:
+        assert request(srv.base, "GET", "/healthz").status == 200
+
+
+# ---- 2. the scheme: Secure cookie, HSTS, the shipped samples ------------------
+
+@test
+def hardening_web_https_from_proxy(env):
+    """A trusted proxy's X-Forwarded-Proto: https makes the session cookie (and
+    the sign-in form's) Secure and adds Strict-Transport-Security to every
+    response, cached ones included; plain http, or the same header from an
+    untrusted peer, gets neither."""
+    env.import_capture(DEMO, SLUG, 2025)
+    add_user(env, "eve", "editor", "Eve Editor")
+    https = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"}
+    with proxied_server(env) as srv:
+        b = Browser(srv.base)
+        r = request(srv.base, "GET", "/newsroom/signin", headers=https)
+        _, attrs = cookie_attrs(r.header("set-cookie"))
+        assert "secure" in attrs, attrs
+        r = b.signin("eve", headers={**https, "Origin": "https://" + srv.base.split("//")[1]})
+        assert r.status == 303, r.status
+        _, attrs = cookie_attrs(r.header("set-cookie"))
+        assert "secure" in attrs and "httponly" in attrs, attrs
+        assert r.header("strict-transport-security") == "max-age=31536000", r.headers
+        # Twice each way: the second is a cache hit with prebuilt responses.
+        for path in ("/", f"/live/{SLUG}", f"/live/{SLUG}", "/", "/nothing-here",
+                     f"/live/{SLUG}/feed.atom", "/healthz"):
+            r = request(srv.base, "GET", path, headers=https)
+            assert r.header("strict-transport-security") == "max-age=31536000", (path, r.headers)
+            r = request(srv.base, "GET", path, headers={"Accept-Encoding": "gzip"})
+            assert r.header("strict-transport-security") is None, (path, r.headers)
+            r = request(srv.base, "GET", path, headers={**https, "Accept-Encoding": "gzip"})
+            assert r.header("strict-transport-security") == "max-age=31536000", (path, r.headers)
+        r = Browser(srv.base).signin("eve", headers={"X-Forwarded-Proto": "http"})
+        _, attrs = cookie_attrs(r.header("set-cookie"))
+        assert r.status == 303 and "secure" not in attrs, attrs
+    with env.server() as srv:
+        r = Browser(srv.base).signin("eve", headers={"X-Forwarded-Proto": "https"})
+        _, attrs = cookie_attrs(r.header("set-cookie"))
+        assert r.status == 303 and "secure" not in attrs, attrs
+        r = request(srv.base, "GET", "/", headers={"X-Forwarded-Proto": "https"})
+        assert r.header("strict-transport-security") is None, r.headers
+
+
+def nginx_directives(text):
+    """(location or "server", directive, args) for the sample's directives."""
+    out, where = [], "server"
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        m = re.match(r"location\s+(.*?)\s*\{$", line)
+        if m:
+            where = m.group(1)
+            continue
+        if line == "}":
+            where = "server"
+            continue
+        m = re.match(r"(\w+)\s+(.*);$", line)
+        if m:
+            out.append((where, m.group(1), m.group(2)))
+    return out
+
+
+@test
+def hardening_web_nginx_sample(env):
+    """The shipped nginx sample sends the client's scheme and address in every
+    location, clears a client's Forwarded, passes Host with its port, and takes
+    a photo upload (15 MiB of image in a form up to the server's 17 MiB); the
+    service sample trusts the proxy on this machine."""
+    text = open(os.path.join(ROOT, "docs", "deploy", "nginx-proxy.conf")).read()
+    d = nginx_directives(text)
+    locations = {w for (w, name, _) in d if name == "proxy_pass"}
+    assert len(locations) >= 2, locations
+    for loc in locations:
+        sets = {args.split()[0]: args.split(None, 1)[1] for (w, name, args) in d
+                if w == loc and name == "proxy_set_header"}
+        assert sets.get("X-Forwarded-Proto") == "$scheme", (loc, sets)
+        assert sets.get("X-Forwarded-For") == "$proxy_add_x_forwarded_for", (loc, sets)
+        assert sets.get("Forwarded") == '""', (loc, sets)
+        assert sets.get("Host") == "$http_host", (loc, sets)
+    sizes = [args for (w, name, args) in d if name == "client_max_body_size"]
+    assert len(sizes) == 1, sizes
+    m = re.fullmatch(r"(\d+)([mMkK]?)", sizes[0])
+    size = int(m.group(1)) * {"m": 1 << 20, "k": 1 << 10, "": 1}[m.group(2).lower()]
+    assert size > 17 * 1024 * 1024, sizes
+    unit = open(os.path.join(ROOT, "docs", "deploy", "liveline.service")).read()
+    assert re.search(r"--trusted-proxy\s+127\.0\.0\.1", unit), unit
+
+
+# ---- 3. sign-in forms only from our own origin, with their token -------------
+
+@test
+def hardening_web_signin_csrf(env):
+    """A sign-in form posted from another port of the same host (its Origin, or
+    without one its Referer, says so) is refused, as is one without the sign-in
+    form's token or with another browser's; our own page signs in."""
+    add_user(env, "eve", "editor", "Eve Editor")
+    with env.server() as srv:
+        host_port = srv.base.split("//")[1]
+        other_port = "http://127.0.0.1:%d" % (int(host_port.split(":")[1]) + 1)
+        for hdrs in ({"Origin": other_port}, {"Origin": "https://" + host_port},
+                     {"Origin": "http://127.0.0.1"},
+                     {"Referer": other_port + "/attack.html"},
+                     {"Origin": "null"}):
+            b = Browser(srv.base)
+            r = b.signin("eve", headers=hdrs)
+            assert r.status == 403, (hdrs, r.status)
+            assert "liveline_session" not in (r.header("set-cookie") or ""), hdrs
+        # No token (a form another site built), a wrong one, or another browser's.
+        b = Browser(srv.base)
+        assert b.signin("eve", token=False).status == 403
+        b = Browser(srv.base)
+        b.signin_cookie, b.signin_token = "x" * 43, "y" * 43
+        assert b.signin("eve").status == 403
+        mallory = Browser(srv.base)
+        mallory.signin_cookie, mallory.signin_token = None, None
+        from lib import signin_form_token
+        _, stolen = signin_form_token(srv.base)
+        victim = Browser(srv.base)
+        victim.signin_cookie, _ = signin_form_token(srv.base)
+        victim.signin_token = stolen
+        assert victim.signin("eve").status == 403
+        assert int(sql_one(env.db, "SELECT count(*) FROM sessions")) == 0
+        # Our own page, with Origin or with Referer, and with the default port
+        # spelled out as a browser never does but a proxy's Host might.
+        assert Browser(srv.base).signin("eve", headers={"Origin": srv.base}).status == 303
+        assert Browser(srv.base).signin(
+            "eve", headers={"Referer": srv.base + "/newsroom/signin"}).status == 303
+        r = Browser(srv.base).signin("eve", headers={"Origin": "http://example.org",
+                                                     "Host": "example.org:80"})
+        assert r.status == 303, r.status
+
+
+# ---- 6. the reader's security headers ----------------------------------------
+
+READER_CSP = re.compile(r"default-src 'self'.*frame-ancestors 'none'")
+
+
+@test
+def hardening_web_reader_headers(env):
+    """Every kind of reader response carries a Content-Security-Policy,
+    X-Frame-Options: DENY and a Referrer-Policy: pages, permalinks, older pages,
+    feeds, text, /changes, streams, static files, media, errors, redirects."""
+    env.import_capture(DEMO, SLUG, 2025)
+    with env.server() as srv:
+        page = request(srv.base, "GET", f"/live/{SLUG}")
+        post = re.search(rf'href="(/live/{SLUG}/posts/\d+)"', page.text).group(1)
+        css = re.search(r'href="(/static/[^"]+\.css)"', page.text).group(1)
+        js = re.search(r'src="(/static/[^"]+\.js)"', page.text).group(1)
+        kinds = {
+            "index": "/", "page": f"/live/{SLUG}", "older": f"/live/{SLUG}?page=1",
+            "permalink": post, "atom": f"/live/{SLUG}/feed.atom",
+            "rss": f"/live/{SLUG}/feed.rss", "json": f"/live/{SLUG}/feed.json",
+            "text": f"/live/{SLUG}.txt", "changes": f"/live/{SLUG}/changes?since=0",
+            "css": css, "js": js, "404": "/live/no-such-page", "media": "/media/none-800.jpg",
+            "health": "/healthz", "405": "/live/" + SLUG,
+        }
+        for kind, path in kinds.items():
+            for hdrs in ({}, {"Accept-Encoding": "gzip"}, {"If-None-Match": "*"}):
+                r = request(srv.base, "POST" if kind == "405" else "GET", path, headers=hdrs)
+                csp = r.header("content-security-policy") or ""
+                assert "frame-ancestors 'none'" in csp, (kind, r.status, r.headers)
+                assert r.header("x-frame-options") == "DENY", (kind, r.headers)
+                assert r.header("referrer-policy") == "strict-origin-when-cross-origin", \
+                    (kind, r.headers)
+                assert r.header("x-content-type-options") == "nosniff", (kind, r.headers)
+                if "text/html" in (r.header("content-type") or "") and r.status == 200:
+                    assert READER_CSP.search(csp), (kind, csp)
+                    assert "'unsafe-inline'" not in csp, csp
+        # Streams: the headers, read off the socket.
+        for path in (f"/live/{SLUG}/events", f"/live/{SLUG}.txt?follow=1"):
+            head = raw_exchange(srv.base, f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n",
+                                until=b"\r\n\r\n")
+            assert b"Content-Security-Policy: default-src 'none'; frame-ancestors 'none'" \
+                in head, head
+            assert b"X-Frame-Options: DENY" in head and b"Referrer-Policy:" in head, head
+        # The newsroom keeps its own, stricter policy.
+        r = request(srv.base, "GET", "/newsroom/signin")
+        assert "form-action 'self'" in r.header("content-security-policy"), r.headers
+        assert r.header("referrer-policy") == "same-origin", r.headers
+
+
+# ---- raw HTTP ------------------------------------------------------------------
+
+def raw_exchange(base, data, until=None, timeout=10):
+    """Sends `data` (str or bytes) on a new connection; reads until the server
+    closes or `until` appears, or the timeout. Returns the bytes read."""
+    host, port = base.split("//")[1].split(":")
+    s = socket.create_connection((host, int(port)), timeout=timeout)
+    try:
+        s.sendall(data.encode("latin-1") if isinstance(data, str) else data)
+        got = b""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            try:
+                chunk = s.recv(65536)
+            except socket.timeout:
+                break
+            if not chunk:
+                break
+            got += chunk
+            if until and until in got:
+                break
+        return got
+    finally:
+        s.close()
