@@ -105,6 +105,11 @@ enum MHD_Result http_media_route(struct http_request *req);
  * copy when the client accepts gzip, else the plain body. */
 enum MHD_Result http_respond_entry(struct http_request *req, struct page_entry *e);
 
+/* Answers HEAD for a stream (/events, .txt?follow=1): the headers a GET's
+ * stream starts with, no body, and the connection closed after them (a stream
+ * has no length to give, and HEAD must not open one). */
+enum MHD_Result http_respond_stream_head(struct http_request *req, const char *content_type);
+
 /* Answers with a short HTML error page (not cached). `message` is plain text. */
 enum MHD_Result http_respond_error(struct http_request *req, unsigned status,
 				   const char *message);

@@ -386,6 +386,8 @@ static enum MHD_Result http_text(struct http_request *req, const char *slug)
 	e = http_text_entry(req, slug, &page);
 	if (!e)
 		ret = http_store_failed(req);
+	else if (follow && strcmp(follow, "1") == 0 && strcmp(req->method, "HEAD") == 0)
+		ret = http_respond_stream_head(req, HTTP_CT_TEXT);
 	else if (follow && strcmp(follow, "1") == 0)
 		/* The page as it is, then each new post as it is published; a blank
 		 * line separates the snapshot from what follows. */
@@ -408,8 +410,11 @@ static enum MHD_Result http_events(struct http_request *req, const char *slug)
 					  "Last-Event-ID and since are sequence numbers.");
 	if (http_load_page(req, slug, &page, &ret) < 0)
 		return ret;
-	ret = stream_open(req->server->hub, req->conn, &page, STREAM_SSE, since, NULL, 0,
-			  http_chunked(req));
+	if (strcmp(req->method, "HEAD") == 0)
+		ret = http_respond_stream_head(req, "text/event-stream; charset=utf-8");
+	else
+		ret = stream_open(req->server->hub, req->conn, &page, STREAM_SSE, since, NULL,
+				  0, http_chunked(req));
 	model_page_cleanup(&page);
 	return ret;
 }

@@ -12,6 +12,7 @@
  *   sendfile(): two segments. We cork the socket around it (http_cork).
  */
 #include "http/http_internal.h"
+#include "http/http_framing.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -308,6 +309,37 @@ enum MHD_Result http_respond_error(struct http_request *req, unsigned status,
 	return ret;
 }
 
+static ssize_t http_no_body(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	(void)cls;
+	(void)pos;
+	(void)buf;
+	(void)max;
+	return MHD_CONTENT_READER_END_OF_STREAM;
+}
+
+enum MHD_Result http_respond_stream_head(struct http_request *req, const char *content_type)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	/* Of unknown size, as the stream's own response. libmicrohttpd 0.9.75
+	 * sends a HEAD no body, but would still end a chunked one with its last
+	 * chunk ("0\r\n\r\n", bytes a client reads as the next response):
+	 * this flag keeps it from chunking (and closes the connection after). */
+	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 1024, http_no_body, NULL, NULL);
+	if (!r)
+		return MHD_NO;
+	MHD_set_response_options(r, MHD_RF_HTTP_1_0_COMPATIBLE_STRICT, MHD_RO_END);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache, no-transform");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+	http_add_reader_headers(r, content_type, http_request_https(req));
+	ret = MHD_queue_response(req->conn, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
 /* Marks the first call of the handler for a request without a body (see the
  * file comment). Requests that may carry one get a struct http_upload instead. */
 static int http_first_call_marker;
@@ -316,7 +348,7 @@ static int http_corked_marker;
 
 static int http_is_marker(const void *p)
 {
-	return p == &http_first_call_marker || p == &http_corked_marker;
+	return p == &http_first_call_marker || p == &http_corked_marker || http_framing_owns(p);
 }
 
 static void http_set_cork(struct MHD_Connection *conn, int on)
@@ -394,9 +426,12 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn,
 {
 	struct http_request req = { cls, conn, method, url, version, NULL, 0, 0, con_cls };
 	struct http_upload *up = *con_cls;
+	enum MHD_Result framing;
 	const char *cl;
 	size_t limit;
 
+	if (http_check_framing(&req, upload_data_size, &framing))
+		return framing;
 	if (up == NULL) {
 		limit = http_is_newsroom(url) ? HTTP_MAX_UPLOAD : HTTP_MAX_BODY;
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
@@ -699,6 +734,7 @@ struct http_server *http_server_new(const struct http_config *cfg, struct store 
 		/* Workers ignore SIGPIPE: this lets libmicrohttpd use sendfile(). */
 		MHD_OPTION_SIGPIPE_HANDLED_BY_APP, 1,
 		MHD_OPTION_NOTIFY_COMPLETED, http_completed, NULL,
+		MHD_OPTION_URI_LOG_CALLBACK, http_framing_uri, NULL,
 		MHD_OPTION_NOTIFY_CONNECTION, http_connection_notify, s,
 		MHD_OPTION_END);
 	if (!s->daemon) {
