@@ -14,8 +14,8 @@ import threading
 import time
 import urllib.parse
 
-from lib import (DEMO, PASSWORD, ROOT, Browser, Server, add_user, request, sql, sql_one,
-                 test)
+from lib import (DEMO, ROOT, Browser, Server, add_user, request, signin_form_token, sql,
+                 sql_one, test)
 
 SLUG = "bridge"
 LIMIT_ACCOUNT, LIMIT_ADDRESS = 5, 20
@@ -219,9 +219,6 @@ def hardening_web_signin_csrf(env):
         b = Browser(srv.base)
         b.signin_cookie, b.signin_token = "x" * 43, "y" * 43
         assert b.signin("eve").status == 403
-        mallory = Browser(srv.base)
-        mallory.signin_cookie, mallory.signin_token = None, None
-        from lib import signin_form_token
         _, stolen = signin_form_token(srv.base)
         victim = Browser(srv.base)
         victim.signin_cookie, _ = signin_form_token(srv.base)
@@ -398,3 +395,40 @@ def hardening_web_http_framing(env):
         assert r.status == 200, r.status
         r = request(srv.base, "HEAD", f"/live/{SLUG}")
         assert r.status == 200 and r.body == b"", r.status
+
+
+# ---- 7. the sign-in limit under parallel attempts ---------------------------------
+
+@test
+def hardening_web_signin_limit_atomic(env):
+    """30 wrong passwords for one account sent at once, to both workers: the
+    count and the check are one step, so exactly the limit (5) are tried and
+    recorded, and the other 25 are refused 429 without a password check."""
+    add_user(env, "eve", "editor", "Eve Editor")
+    with env.server() as srv:
+        cookie, token = signin_form_token(srv.base)
+        body = urllib.parse.urlencode({"login": "eve", "password": "wrong password here",
+                                       "signin_token": token}).encode()
+        hdrs = {"Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": "liveline_signin=" + cookie}
+        statuses, start = [], threading.Barrier(30)
+
+        def attempt():
+            start.wait(timeout=60)
+            statuses.append(request(srv.base, "POST", "/newsroom/signin", body, hdrs,
+                                    timeout=120).status)
+
+        threads = [threading.Thread(target=attempt) for _ in range(30)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=180)
+        assert sorted(statuses) == [401] * LIMIT_ACCOUNT + [429] * (30 - LIMIT_ACCOUNT), statuses
+        assert failures(env, "login:eve") == LIMIT_ACCOUNT
+        assert failures(env, "addr:127.0.0.1") == LIMIT_ACCOUNT
+        # The right password is refused too while the account is limited, and a
+        # success elsewhere leaves no failure behind for its address.
+        assert Browser(srv.base).signin("eve").status == 429
+        add_user(env, "ann", "editor", "Ann Editor")
+        assert Browser(srv.base).signin("ann").status == 303
+        assert failures(env, "addr:127.0.0.1") == LIMIT_ACCOUNT
