@@ -428,6 +428,7 @@ static enum MHD_Result http_changes(struct http_request *req, const char *slug)
 	enum MHD_Result ret;
 	char key[160], *json;
 	size_t len = 0;
+	int reload = 0;
 
 	if (since < 0)
 		return http_respond_error(req, MHD_HTTP_BAD_REQUEST, "since is a sequence number.");
@@ -437,11 +438,36 @@ static enum MHD_Result http_changes(struct http_request *req, const char *slug)
 		return http_respond_entry(req, e);
 	if (http_load_page(req, slug, &page, &ret) < 0)
 		return ret;
-	json = stream_changes_json(s->hub, &page, since, &len);
-	if (!json) {
-		model_page_cleanup(&page);
-		return http_respond_error(req, MHD_HTTP_SERVICE_UNAVAILABLE,
-					  "The changes could not be read. Try again shortly.");
+	/* A `since` that the ring cannot answer (ahead of the page, or older than
+	 * its events) gets the one "reload" document, cached once under one key:
+	 * a client inventing `since` values cannot fill the cache with copies and
+	 * push out the pages readers are served. So a page has at most as many
+	 * /changes entries as its ring has events (--replay), plus one. */
+	if (since > page.last_seq) {
+		reload = 1;
+	} else {
+		json = stream_changes_json(s->hub, &page, since, &len, &reload);
+		if (!json) {
+			model_page_cleanup(&page);
+			return http_respond_error(req, MHD_HTTP_SERVICE_UNAVAILABLE,
+						  "The changes could not be read. Try again shortly.");
+		}
+		if (reload)
+			free(json);
+	}
+	if (reload) {
+		snprintf(key, sizeof(key), "changes:%s:reload", slug);
+		e = page_cache_get(s->cache, key);
+		if (e) {
+			model_page_cleanup(&page);
+			return http_respond_entry(req, e);
+		}
+		json = stream_changes_json(s->hub, &page, INT64_MAX / 2, &len, NULL);
+		if (!json) {
+			model_page_cleanup(&page);
+			return http_respond_error(req, MHD_HTTP_SERVICE_UNAVAILABLE,
+						  "The changes could not be read. Try again shortly.");
+		}
 	}
 	/* Every poller after the same `since` gets these bytes until the page
 	 * changes; a CDN may share them for a second. */

@@ -1110,7 +1110,7 @@ enum MHD_Result stream_open(struct stream_hub *h, struct MHD_Connection *conn,
 }
 
 char *stream_changes_json(struct stream_hub *h, const struct model_page *page,
-			  int64_t since, size_t *len)
+			  int64_t since, size_t *len, int *reload_out)
 {
 	struct stream_topic *t;
 	char *slug = NULL, *out = NULL;
@@ -1130,6 +1130,8 @@ char *stream_changes_json(struct stream_hub *h, const struct model_page *page,
 	if (!t)
 		return NULL;
 	reload = since > t->last_seq || since + 1 < stream_oldest_seq(t);
+	if (reload_out)
+		*reload_out = reload;
 	/* The events are JSON already, as the streams send them: the document
 	 * around them is written here rather than parsed and encoded again. */
 	if ((js = json_string(page->slug)))

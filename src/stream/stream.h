@@ -119,8 +119,11 @@ enum MHD_Result stream_open(struct stream_hub *h, struct MHD_Connection *conn,
 /* The changes of `page` after `since` as one JSON document (docs/stream.md),
  * from the same events the streams send. Returns a malloc'd string (free it)
  * or NULL on failure. Called by the worker's thread only; it does not wait
- * for the hub's thread unless the page's events must first be loaded. */
+ * for the hub's thread unless the page's events must first be loaded.
+ * *reload (if not NULL) is set to 1 when the document says "reload" (`since`
+ * is ahead of the page or older than the ring), which is the same document
+ * for every such `since`. */
 char *stream_changes_json(struct stream_hub *h, const struct model_page *page,
-			  int64_t since, size_t *len);
+			  int64_t since, size_t *len, int *reload);
 
 #endif
