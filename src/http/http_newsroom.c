@@ -564,6 +564,10 @@ static enum MHD_Result nr_post_signin(struct nr_req *r)
 	}
 	http_peer_address(r->req, addr, sizeof(addr));
 	status = nr_signin(r->ctx.st, login, pw, addr, r->view.now, &user, &res, &retry);
+	/* The client's address (through a trusted proxy, the one it names), not the
+	 * login, which is sometimes a password typed in the wrong field. */
+	if (status == 429)
+		log_info("sign-in refused from %s: too many failures", addr);
 	if (status != 200) {
 		r->req->retry_after = retry;
 		r->view.notice = res.message;

@@ -64,6 +64,7 @@ def hardening_web_trusted_proxy_client(env):
         # left of what the proxy appended.
         r = attacker.signin("eve", headers={"X-Forwarded-For": "198.51.100.1, 203.0.113.66"})
         assert r.status == 429, r.status
+        assert "sign-in refused from 203.0.113.66" in srv.log(), srv.log()
         # Another reader behind the same proxy signs in.
         other = Browser(srv.base)
         r = other.signin("eve", headers={"X-Forwarded-For": "203.0.113.7"})
