@@ -3,19 +3,24 @@ scheme it used (Secure cookie, HSTS), sign-in forms only from our own origin
 and with their token, the reader's security headers on every kind of response,
 strict HTTP framing, and an atomic count of failed sign-ins.
 
-A trusted proxy is played by this test itself: it connects from 127.0.0.1,
-which the server is told to trust, and sends the forwarding headers a proxy
-would. The shipped nginx sample is checked for the headers it must send."""
+A trusted proxy is mostly played by this test itself: it connects from
+127.0.0.1, which the server is told to trust, and sends the forwarding headers
+a proxy would. The shipped nginx sample is checked for the headers it must
+send, and run as shipped in front of the server (hardening_web_behind_nginx)."""
 
+import http.client
 import os
 import re
+import shutil
 import socket
+import ssl
+import subprocess
 import threading
 import time
 import urllib.parse
 
-from lib import (DEMO, ROOT, Browser, Server, add_user, request, signin_form_token, sql,
-                 sql_one, test)
+from lib import (DEMO, ROOT, Browser, Response, Server, Skip, add_user, request,
+                 signin_form_token, sql, sql_one, test)
 
 SLUG = "bridge"
 LIMIT_ACCOUNT, LIMIT_ADDRESS = 5, 20
@@ -433,3 +438,119 @@ def hardening_web_signin_limit_atomic(env):
         add_user(env, "ann", "editor", "Ann Editor")
         assert Browser(srv.base).signin("ann").status == 303
         assert failures(env, "addr:127.0.0.1") == LIMIT_ACCOUNT
+
+
+# ---- 2 again: the shipped nginx sample, run -----------------------------------------
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def https_request(port, method, path, body=None, headers=None):
+    """A request to nginx over TLS (its certificate is the test's own)."""
+    ctx = ssl.create_default_context()
+    ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
+    conn = http.client.HTTPSConnection("127.0.0.1", port, context=ctx, timeout=60)
+    try:
+        conn.request(method, path, body=body, headers=dict(headers or {}))
+        r = conn.getresponse()
+        data = r.read()
+        hdrs = {}
+        for k, v in r.getheaders():
+            hdrs[k.lower()] = hdrs[k.lower()] + ", " + v if k.lower() in hdrs else v
+        return Response(r.status, hdrs, data)
+    finally:
+        conn.close()
+
+
+@test
+def hardening_web_behind_nginx(env):
+    """Liveline behind docs/deploy/nginx-proxy.conf as shipped (only the
+    addresses, the certificate and the temporary paths changed), trusting the
+    proxy's address alone: the session cookie is Secure and responses carry
+    HSTS; the client's X-Forwarded-For and Forwarded claims are not believed;
+    signing in through it passes the origin check; a photo-sized upload
+    reaches Liveline instead of nginx's 1 MiB refusal."""
+    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx")
+                                      else None)
+    if not nginx:
+        raise Skip("nginx is not installed (bin/deps nginx-light)")
+    add_user(env, "eve", "editor", "Eve Editor")
+    tmp = os.path.join(env.dir, "nginx")
+    os.makedirs(tmp)
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=127.0.0.1", "-keyout", f"{tmp}/key.pem",
+                    "-out", f"{tmp}/cert.pem"], check=True, capture_output=True)
+    # The proxy connects from 127.0.0.2; only that address is trusted, so the
+    # test's own 127.0.0.1 is a client like any other.
+    with proxied_server(env, "127.0.0.2") as srv:
+        lport, nport = int(srv.base.rsplit(":", 1)[1]), free_port()
+        sample = open(os.path.join(ROOT, "docs", "deploy", "nginx-proxy.conf")).read()
+        conf = (sample.replace("server 127.0.0.1:8080;", f"server 127.0.0.1:{lport};")
+                .replace("listen 443 ssl http2;",
+                         f"listen 127.0.0.1:{nport} ssl;\n    ssl_certificate {tmp}/cert.pem;"
+                         f"\n    ssl_certificate_key {tmp}/key.pem;"
+                         "\n    proxy_bind 127.0.0.2;"))
+        assert conf.count(str(lport)) == 1 and conf.count(str(nport)) == 1, conf
+        with open(f"{tmp}/nginx.conf", "w") as f:
+            f.write(f"daemon off;\nuser root;\nworker_processes 1;\npid {tmp}/nginx.pid;\n"
+                    f"error_log {tmp}/error.log;\nevents {{}}\nhttp {{\naccess_log off;\n"
+                    f"client_body_temp_path {tmp}/body;\nproxy_temp_path {tmp}/proxy;\n"
+                    f"{conf}\n}}\n")
+        proc = subprocess.Popen([nginx, "-p", tmp, "-c", f"{tmp}/nginx.conf"],
+                                stderr=subprocess.PIPE)
+        try:
+            deadline = time.time() + 20
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", nport), timeout=1).close()
+                    break
+                except OSError:
+                    assert proc.poll() is None and time.time() < deadline, \
+                        proc.stderr.read().decode(errors="replace")
+                    time.sleep(0.1)
+            origin = f"https://127.0.0.1:{nport}"
+            r = https_request(nport, "GET", "/newsroom/signin")
+            assert r.status == 200, r.status
+            assert r.header("strict-transport-security") == "max-age=31536000", r.headers
+            signin_cookie, attrs = cookie_attrs(r.header("set-cookie"))
+            assert "secure" in attrs, attrs
+            token = re.search(r'name="signin_token" value="([^"]+)"', r.text).group(1)
+
+            def signin(password, extra=None):
+                body = urllib.parse.urlencode({"login": "eve", "password": password,
+                                               "signin_token": token})
+                return https_request(nport, "POST", "/newsroom/signin", body, {
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "Cookie": signin_cookie, "Origin": origin, **(extra or {})})
+
+            # A client's own claims about its address go nowhere.
+            r = signin("wrong password", {"X-Forwarded-For": "203.0.113.9",
+                                          "Forwarded": "for=198.51.100.1"})
+            assert r.status == 401, (r.status, r.text[:300])
+            keys = sorted(k for (k,) in sql(env.db, "SELECT key FROM signin_failures"))
+            assert keys == ["addr:127.0.0.1", "login:eve"], keys
+            r = signin("correct horse battery staple")
+            assert r.status == 303, (r.status, r.text[:500])
+            _, attrs = cookie_attrs(r.header("set-cookie"))
+            assert "secure" in attrs and "httponly" in attrs, attrs
+            r = https_request(nport, "GET", "/")
+            assert r.header("strict-transport-security") == "max-age=31536000", r.headers
+            # 16 MiB, as a photo form may be: nginx passes it on (Liveline
+            # answers it, whatever it answers; nginx's own refusal names nginx).
+            big = b"x" * (16 * 1024 * 1024)
+            r = https_request(nport, "POST", "/api/v1/media", big,
+                              {"Content-Type": "image/jpeg"})
+            assert r.status != 413 or b"nginx" not in r.body, (r.status, r.body[:300])
+            assert r.header("content-type") and "json" in r.header("content-type"), r.headers
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
