@@ -77,8 +77,9 @@ void http_add_reader_headers(struct MHD_Response *r, const char *content_type, i
 		MHD_add_response_header(r, "Strict-Transport-Security", HTTP_HSTS);
 }
 
-/* The same for streams (stream_hub_set_headers()); HSTS is left to the page
- * that opened the stream, which is shared by every reader of it. */
+/* The same for streams (stream_hub_set_headers()), which stream.c builds
+ * without the request at hand: no HSTS on them, which the page that opened
+ * the stream (the only thing a browser navigates to) has sent already. */
 static const char *const http_stream_headers[] = {
 	"Content-Security-Policy", HTTP_CSP_NONE,
 	"X-Frame-Options", "DENY",
