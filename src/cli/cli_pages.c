@@ -55,6 +55,7 @@ static const char usage_serve[] =
 	"                [--connections N] [--connection-memory BYTES]\n"
 	"                [--heartbeat SECONDS] [--replay EVENTS] [--media DIR]\n"
 	"                [--request-priority realtime|STEPS]\n"
+	"                [--trusted-proxy ADDR[/PREFIX][,...]]...\n"
 	"\n"
 	"Serves the reader's pages, the newsroom (/newsroom) and its API (/api/v1). --listen defaults to 127.0.0.1:8080 (port 0 picks a\n"
 	"free port; the address is printed). --workers defaults to one per core.\n"
@@ -77,6 +78,13 @@ static const char usage_serve[] =
 	"nice, or to none.\n"
 	"--media is the folder of uploaded images (default: DB-media beside the\n"
 	"database). Every worker also publishes scheduled posts when they are due.\n"
+	"--trusted-proxy names a reverse proxy (an address or a network, repeatable\n"
+	"or comma-separated, e.g. 127.0.0.1,::1): for connections from it, the\n"
+	"client's address and scheme are taken from X-Forwarded-For and\n"
+	"X-Forwarded-Proto (or Forwarded), right-most untrusted address first. They\n"
+	"key the sign-in limits and the logs; https makes the session cookie Secure\n"
+	"and adds Strict-Transport-Security. Other peers' forwarding headers are\n"
+	"ignored. Default: none.\n"
 	"SIGTERM or SIGINT stops every worker cleanly.\n";
 
 int cli_usage(const char *text, int status)
@@ -435,6 +443,7 @@ int cli_serve(int argc, char **argv)
 		{ "replay", required_argument, NULL, 'r' },
 		{ "media", required_argument, NULL, 'M' },
 		{ "request-priority", required_argument, NULL, 'p' },
+		{ "trusted-proxy", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -449,6 +458,7 @@ int cli_serve(int argc, char **argv)
 		.request_prio = { PRIO_REALTIME, 10 },
 	};
 	static char media_dir[4096];
+	char err[160];
 	long v;
 	int c;
 
@@ -492,6 +502,12 @@ int cli_serve(int argc, char **argv)
 			cfg.stream_ring = (unsigned)v;
 			break;
 		case 'M': cfg.media_dir = optarg; break;
+		case 'T':
+			if (http_proxies_add(&cfg.trusted_proxies, optarg, err, sizeof(err)) < 0) {
+				fprintf(stderr, "liveline serve: --trusted-proxy: %s\n", err);
+				return CLI_EXIT_USAGE;
+			}
+			break;
 		case 'p':
 			if (strcmp(optarg, "realtime") == 0) {
 				cfg.request_prio = (struct prio){ PRIO_REALTIME, 10 };

@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 
+#include "http/http_proxy.h"
 #include "store/store.h"
 
 #define HTTP_MAX_BODY (1024 * 1024) /* bytes; larger request bodies get 413 */
@@ -40,6 +41,7 @@ struct http_config {
 	 * (http_offload.h): borrowed, used by that thread only, and it must
 	 * outlive the server. Open it as the worker's (event renderer, statements). */
 	struct store *newsroom_store;
+	const struct http_proxies *trusted_proxies; /* copied; NULL: none (http_proxy.h) */
 };
 
 struct http_server;

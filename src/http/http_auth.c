@@ -92,33 +92,55 @@ int http_auth_csrf_ok(const struct http_principal *p, const char *sent)
 }
 
 /* Secure cookies when the browser reached us over TLS: we do not terminate TLS
- * ourselves, so that is a proxy on this machine saying so. */
+ * ourselves, so that is a trusted proxy saying so (http_proxy.h). */
 static int http_request_is_tls(struct http_request *req)
 {
-	const char *proto = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
-							"X-Forwarded-Proto");
-	char addr[64];
+	return http_request_https(req);
+}
 
-	if (!proto || strcasecmp(proto, "https") != 0)
-		return 0;
-	http_peer_address(req, addr, sizeof(addr));
-	return strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0;
+void http_auth_signin_token(struct http_request *req, char *token, char *cookie,
+			    size_t cookie_len)
+{
+	const char *have = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND,
+						       HTTP_SIGNIN_COOKIE);
+
+	if (have && http_token_shape_ok(have, strlen(have))) {
+		snprintf(token, AUTH_TOKEN_LEN + 1, "%s", have);
+		cookie[0] = '\0';
+		return;
+	}
+	auth_token_new(token);
+	snprintf(cookie, cookie_len,
+		 HTTP_SIGNIN_COOKIE "=%s; Path=/newsroom/signin; HttpOnly; SameSite=Strict%s",
+		 token, http_request_is_tls(req) ? "; Secure" : "");
+}
+
+int http_auth_signin_token_ok(struct http_request *req, const char *sent)
+{
+	const char *have = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND,
+						       HTTP_SIGNIN_COOKIE);
+
+	return have && sent && http_token_shape_ok(have, strlen(have)) && auth_equal(have, sent);
 }
 
 int http_auth_session_start(struct http_request *req, const struct store_user *user,
 			    char *cookie, size_t cookie_len, char *csrf_out)
 {
 	struct store *st = req->store;
-	char token[AUTH_TOKEN_LEN + 1];
+	char token[AUTH_TOKEN_LEN + 1], detail[HTTP_ADDR_MAX + 8];
 	unsigned char hash[STORE_TOKEN_HASH_LEN];
 	int64_t now = (int64_t)time(NULL);
+	struct http_client client;
 
 	auth_token_new(token);
 	auth_token_new(csrf_out);
 	auth_token_hash(token, strlen(token), hash);
+	/* The audit trail says where from: the client, not a proxy. */
+	http_request_client(req, &client);
+	snprintf(detail, sizeof(detail), "from %s", client.addr);
 	store_set_actor(st, user->id);
 	if (store_session_create(st, user->id, hash, csrf_out, now + AUTH_SESSION_SECONDS) < 0 ||
-	    store_audit_add(st, "auth.signin", 0, 0, "") < 0) {
+	    store_audit_add(st, "auth.signin", 0, 0, detail) < 0) {
 		log_warnx("auth: %s", store_errmsg(st));
 		store_set_actor(st, 0);
 		return -1;

@@ -11,6 +11,12 @@
 #include "store/store_newsroom.h"
 
 #define HTTP_SESSION_COOKIE "liveline_session"
+/* The sign-in form's token (double submit: the cookie and the form's
+ * "signin_token" field must be equal). It keeps a browser without Origin or
+ * Referer from being signed in by another site's form; a page of the same
+ * host on another port can set cookies for us, so against that the full-origin
+ * check of http_newsroom.c is the guard. */
+#define HTTP_SIGNIN_COOKIE "liveline_signin"
 
 struct http_principal {
 	int signed_in;          /* 0: anonymous (user is empty) */
@@ -29,6 +35,14 @@ void http_principal_cleanup(struct http_principal *p);
  * session, when `sent` (the form's csrf field or the X-CSRF-Token header)
  * equals the session's token. */
 int http_auth_csrf_ok(const struct http_principal *p, const char *sent);
+
+/* The sign-in form's token for this browser: the one its cookie holds, or a
+ * new one. Writes it into token (AUTH_TOKEN_LEN + 1) and the Set-Cookie value
+ * into cookie (cookie_len >= 256; "" when the browser has it already). */
+void http_auth_signin_token(struct http_request *req, char *token, char *cookie,
+			    size_t cookie_len);
+/* 1 if `sent` (the form's signin_token) is the token in the request's cookie. */
+int http_auth_signin_token_ok(struct http_request *req, const char *sent);
 
 /* Starts a session for `user`: writes the Set-Cookie value into `cookie`
  * (cookie_len >= 256) and the new session's CSRF token into csrf_out

@@ -34,6 +34,7 @@ struct http_server {
 	int64_t boost_until_ms; /* the request thread's boost: see http_boost() */
 	struct http_offload *offload; /* the newsroom thread (http_offload.h) */
 	size_t buffered; /* bytes held for request bodies (HTTP_BUFFERED_MAX) */
+	struct http_proxies proxies; /* --trusted-proxy */
 };
 
 /* An answer built on the newsroom thread, queued later by the worker's. */
@@ -109,8 +110,15 @@ int http_chunked(const struct http_request *req);
 void http_cork(struct http_request *req);
 /* 1 if the method is GET or HEAD. */
 int http_is_read(const char *method);
-/* The peer's address as text ("127.0.0.1", "::1"), into out. */
+/* The client's address as text ("127.0.0.1", "::1"), into out: the TCP
+ * peer's, or the one a trusted proxy names (http_proxy.h). It keys the
+ * sign-in limits and names the client in logs. */
 void http_peer_address(struct http_request *req, char *out, size_t len);
+/* The client as far as we can tell: its address, and whether it reached a
+ * trusted proxy over https (http_client_resolve()). */
+void http_request_client(struct http_request *req, struct http_client *out);
+/* 1 if the request came over https (through a trusted proxy). */
+int http_request_https(struct http_request *req);
 /* A query argument of the request, or NULL. */
 const char *http_arg(struct http_request *req, const char *name);
 
@@ -151,6 +159,11 @@ int http_etag_matches(const char *inm, const char *etag);
  * copy when the client accepts gzip, else the plain body. */
 enum MHD_Result http_respond_entry(struct http_request *req, struct page_entry *e);
 
+/* Answers HEAD for a stream (/events, .txt?follow=1): the headers a GET's
+ * stream starts with, no body, and the connection closed after them (a stream
+ * has no length to give, and HEAD must not open one). */
+enum MHD_Result http_respond_stream_head(struct http_request *req, const char *content_type);
+
 /* Answers with a short HTML error page (not cached). `message` is plain text. */
 enum MHD_Result http_respond_error(struct http_request *req, unsigned status,
 				   const char *message);
@@ -162,6 +175,29 @@ enum MHD_Result http_reader_route(struct http_request *req);
  * cache again, without a request: see http_server_apply_changes. Other keys,
  * and pages that no longer exist, are left alone. */
 void http_reader_warm(struct http_server *s, const char *key);
+
+/* What every reader response says to the browser, for defence in depth
+ * (http_add_reader_headers): scripts, styles and connections only from here
+ * (web/live.js and style.css; its EventSource is same-origin), images and
+ * video also from other sites (posts link them), never framed. A future
+ * embeddable version will need a route with its own frame-ancestors. */
+#define HTTP_CSP_READER                                                                  \
+	"default-src 'self'; img-src 'self' https: http: data:; media-src 'self' https: " \
+	"http:; object-src 'none'; base-uri 'none'; form-action 'self'; "                 \
+	"frame-ancestors 'none'"
+/* For what is not a page (JSON, feeds, text, images): nothing runs. */
+#define HTTP_CSP_NONE "default-src 'none'; frame-ancestors 'none'"
+#define HTTP_REFERRER_POLICY "strict-origin-when-cross-origin"
+/* Sent on responses to https requests: a year, this host only. Not
+ * includeSubDomains or preload: those bind other hosts of the domain (and,
+ * preloaded, every browser for months), which only the domain's owner can
+ * decide; docs/deploy/ says how to add them at the proxy. */
+#define HTTP_HSTS "max-age=31536000"
+
+/* Adds the reader's security headers to `r`: Content-Security-Policy
+ * (HTTP_CSP_READER for HTML, HTTP_CSP_NONE for anything else), X-Frame-
+ * Options, Referrer-Policy, X-Content-Type-Options, and HSTS when `https`. */
+void http_add_reader_headers(struct MHD_Response *r, const char *content_type, int https);
 
 /* Cache-Control values. */
 #define HTTP_CC_LIVE    "public, max-age=5, stale-while-revalidate=30"

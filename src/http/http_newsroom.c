@@ -538,11 +538,13 @@ static enum MHD_Result nr_get_audit(struct nr_req *r)
 
 static enum MHD_Result nr_signin_page(struct nr_req *r, unsigned status, const char *login)
 {
+	char token[AUTH_TOKEN_LEN + 1], cookie[256];
 	struct buf b;
 
+	http_auth_signin_token(r->req, token, cookie, sizeof(cookie));
 	buf_init(&b, NR_HTML_MAX);
-	render_nr_signin(&b, &r->view, login);
-	return http_respond_private_html(r->req, status, &b, NULL);
+	render_nr_signin(&b, &r->view, login, token);
+	return http_respond_private_html(r->req, status, &b, cookie[0] ? cookie : NULL);
 }
 
 static enum MHD_Result nr_post_signin(struct nr_req *r)
@@ -554,8 +556,18 @@ static enum MHD_Result nr_post_signin(struct nr_req *r)
 	int status, retry = 0;
 	enum MHD_Result ret;
 
+	if (!http_auth_signin_token_ok(r->req, form_get(&r->form, "signin_token"))) {
+		r->view.notice = "The sign-in form was out of date or did not come from this "
+				 "page; sign in again.";
+		r->view.notice_is_error = 1;
+		return nr_signin_page(r, MHD_HTTP_FORBIDDEN, NULL);
+	}
 	http_peer_address(r->req, addr, sizeof(addr));
 	status = nr_signin(r->ctx.st, login, pw, addr, r->view.now, &user, &res, &retry);
+	/* The client's address (through a trusted proxy, the one it names), not the
+	 * login, which is sometimes a password typed in the wrong field. */
+	if (status == 429)
+		log_info("sign-in refused from %s: too many failures", addr);
 	if (status != 200) {
 		r->req->retry_after = retry;
 		r->view.notice = res.message;
@@ -1059,35 +1071,71 @@ static enum MHD_Result nr_route_post(struct nr_req *r, char **seg, size_t n, jso
 	return nr_error_page(r, MHD_HTTP_NOT_FOUND, "There is nothing at this address.");
 }
 
-/* The length of the host name in "host[:port]" or "[v6]:port": ports are
- * left out of the comparison, because a proxy passing Host often drops them. */
-static size_t nr_host_len(const char *h)
+/* Writes "scheme://host[:port]" for the origin that `s` begins with
+ * ("https://Host:443/path" gives "https://host"): scheme and host in lower
+ * case, the scheme's default port left out. `rest` is what follows the scheme
+ * and "://" when `scheme` is given apart (the request's own origin). Returns 0,
+ * or -1 if it is not an http or https origin. */
+static int nr_origin_norm(const char *scheme, const char *rest, char *out, size_t len)
 {
-	const char *end = *h == '[' ? strchr(h, ']') : NULL;
+	char buf[300];
+	size_t n, i;
+	const char *port;
 
-	if (end)
-		return (size_t)(end - h) + 1;
-	return strcspn(h, ":/");
+	if (!scheme) {
+		const char *sep = strstr(rest, "://");
+
+		if (!sep)
+			return -1;
+		if ((size_t)(sep - rest) == 5 && strncasecmp(rest, "https", 5) == 0)
+			scheme = "https";
+		else if ((size_t)(sep - rest) == 4 && strncasecmp(rest, "http", 4) == 0)
+			scheme = "http";
+		else
+			return -1;
+		rest = sep + 3;
+	}
+	n = strcspn(rest, "/?#");
+	if (n == 0 || n >= sizeof(buf) || memchr(rest, '@', n))
+		return -1;
+	for (i = 0; i < n; i++)
+		buf[i] = (char)((rest[i] >= 'A' && rest[i] <= 'Z') ? rest[i] - 'A' + 'a' : rest[i]);
+	buf[n] = '\0';
+	/* The port is after the last colon, past any "[v6]". */
+	port = strrchr(buf, ':');
+	if (port && strchr(port, ']'))
+		port = NULL;
+	if (port && ((strcmp(scheme, "https") == 0 && strcmp(port, ":443") == 0) ||
+		     (strcmp(scheme, "http") == 0 && strcmp(port, ":80") == 0)))
+		buf[port - buf] = '\0';
+	return (size_t)snprintf(out, len, "%s://%s", scheme, buf) < len ? 0 : -1;
 }
 
-/* Browsers name the page a form came from in Origin. A form posted from
- * another site is refused before anything else, sign-in included (which has no
- * session, hence no CSRF token, to protect it). No Origin (older browsers,
- * curl) leaves the CSRF token as the guard. */
+/* Browsers name the page a form came from in Origin (or, older ones, in
+ * Referer). A form posted from another origin is refused before anything
+ * else, sign-in included: the whole origin is compared, scheme, host and port,
+ * because a page on another port of the same host is another site to us (it
+ * could sign a browser in as someone else). Our own origin is the Host the
+ * browser asked for, with the scheme it used (through a trusted proxy). No
+ * Origin and no Referer (curl, privacy settings) leaves the CSRF tokens as the
+ * guard. */
 static int nr_same_origin(struct http_request *req)
 {
 	const char *origin = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Origin");
 	const char *host = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
 						       MHD_HTTP_HEADER_HOST);
-	const char *p;
+	char theirs[320], ours[320];
 
 	if (!origin)
+		origin = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
+						     MHD_HTTP_HEADER_REFERER);
+	if (!origin)
 		return 1;
-	if (!host || strcmp(origin, "null") == 0)
+	if (!host || nr_origin_norm(NULL, origin, theirs, sizeof(theirs)) < 0 ||
+	    nr_origin_norm(http_request_https(req) ? "https" : "http", host, ours,
+			   sizeof(ours)) < 0)
 		return 0;
-	p = strstr(origin, "://");
-	return p && nr_host_len(p + 3) == nr_host_len(host) &&
-	       strncasecmp(p + 3, host, nr_host_len(host)) == 0;
+	return strcmp(theirs, ours) == 0;
 }
 
 enum MHD_Result http_newsroom_route(struct http_request *req)
@@ -1216,6 +1264,7 @@ enum MHD_Result http_media_route(struct http_request *req)
 		if (!resp)
 			return MHD_NO;
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, HTTP_CC_STATIC);
+		http_add_reader_headers(resp, type, http_request_https(req));
 		ret = MHD_queue_response(req->conn, MHD_HTTP_NOT_MODIFIED, resp);
 		MHD_destroy_response(resp);
 		return ret;
@@ -1229,8 +1278,7 @@ enum MHD_Result http_media_route(struct http_request *req)
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, HTTP_CC_STATIC);
 	snprintf(full, sizeof(full), "\"%.32s\"", file);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, full);
-	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(resp, "Content-Security-Policy", "default-src 'none'");
+	http_add_reader_headers(resp, type, http_request_https(req)); /* CSP: default-src 'none' */
 	http_cork(req);
 	ret = MHD_queue_response(req->conn, MHD_HTTP_OK, resp);
 	MHD_destroy_response(resp);

@@ -373,6 +373,8 @@ static enum MHD_Result http_text(struct http_request *req, const char *slug)
 	e = http_text_entry(req, slug, &page);
 	if (!e)
 		ret = http_store_failed(req);
+	else if (follow && strcmp(follow, "1") == 0 && strcmp(req->method, "HEAD") == 0)
+		ret = http_respond_stream_head(req, HTTP_CT_TEXT);
 	else if (follow && strcmp(follow, "1") == 0)
 		/* The page as it is, then each new post as it is published; a blank
 		 * line separates the snapshot from what follows. */
@@ -395,8 +397,11 @@ static enum MHD_Result http_events(struct http_request *req, const char *slug)
 					  "Last-Event-ID and since are sequence numbers.");
 	if (http_load_page(req, slug, &page, &ret) < 0)
 		return ret;
-	ret = stream_open(req->server->hub, req->conn, &page, STREAM_SSE, since, NULL, 0,
-			  http_chunked(req));
+	if (strcmp(req->method, "HEAD") == 0)
+		ret = http_respond_stream_head(req, "text/event-stream; charset=utf-8");
+	else
+		ret = stream_open(req->server->hub, req->conn, &page, STREAM_SSE, since, NULL,
+				  0, http_chunked(req));
 	model_page_cleanup(&page);
 	return ret;
 }
@@ -410,6 +415,7 @@ static enum MHD_Result http_changes(struct http_request *req, const char *slug)
 	enum MHD_Result ret;
 	char key[160], *json;
 	size_t len = 0;
+	int reload = 0;
 
 	if (since < 0)
 		return http_respond_error(req, MHD_HTTP_BAD_REQUEST, "since is a sequence number.");
@@ -419,11 +425,36 @@ static enum MHD_Result http_changes(struct http_request *req, const char *slug)
 		return http_respond_entry(req, e);
 	if (http_load_page(req, slug, &page, &ret) < 0)
 		return ret;
-	json = stream_changes_json(s->hub, &page, since, &len);
-	if (!json) {
-		model_page_cleanup(&page);
-		return http_respond_error(req, MHD_HTTP_SERVICE_UNAVAILABLE,
-					  "The changes could not be read. Try again shortly.");
+	/* A `since` that the ring cannot answer (ahead of the page, or older than
+	 * its events) gets the one "reload" document, cached once under one key:
+	 * a client inventing `since` values cannot fill the cache with copies and
+	 * push out the pages readers are served. So a page has at most as many
+	 * /changes entries as its ring has events (--replay), plus one. */
+	if (since > page.last_seq) {
+		reload = 1;
+	} else {
+		json = stream_changes_json(s->hub, &page, since, &len, &reload);
+		if (!json) {
+			model_page_cleanup(&page);
+			return http_respond_error(req, MHD_HTTP_SERVICE_UNAVAILABLE,
+						  "The changes could not be read. Try again shortly.");
+		}
+		if (reload)
+			free(json);
+	}
+	if (reload) {
+		snprintf(key, sizeof(key), "changes:%s:reload", slug);
+		e = page_cache_get(s->cache, key);
+		if (e) {
+			model_page_cleanup(&page);
+			return http_respond_entry(req, e);
+		}
+		json = stream_changes_json(s->hub, &page, INT64_MAX / 2, &len, NULL);
+		if (!json) {
+			model_page_cleanup(&page);
+			return http_respond_error(req, MHD_HTTP_SERVICE_UNAVAILABLE,
+						  "The changes could not be read. Try again shortly.");
+		}
 	}
 	/* Every poller after the same `since` gets these bytes until the page
 	 * changes; a CDN may share them for a second. */
@@ -514,6 +545,7 @@ static enum MHD_Result http_health(struct http_request *req)
 		return MHD_NO;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	http_add_reader_headers(r, HTTP_CT_TEXT, http_request_https(req));
 	ret = MHD_queue_response(req->conn, MHD_HTTP_OK, r);
 	MHD_destroy_response(r);
 	return ret;

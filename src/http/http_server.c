@@ -19,6 +19,7 @@
  */
 #include "http/http_internal.h"
 #include "http/http_auth.h"
+#include "http/http_framing.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -39,8 +40,10 @@
 #include "util/prio.h"
 
 /* Responses prebuilt for a cache entry, kept in its attached slots so that a
- * cache hit allocates nothing: [0] plain, [1] gzip, [2] 304. */
-enum { HTTP_SLOT_PLAIN, HTTP_SLOT_GZIP, HTTP_SLOT_304 };
+ * cache hit allocates nothing: [0] plain, [1] gzip, [2] 304, and the same
+ * three again from HTTP_SLOT_HTTPS for requests over https, which also carry
+ * Strict-Transport-Security. */
+enum { HTTP_SLOT_PLAIN, HTTP_SLOT_GZIP, HTTP_SLOT_304, HTTP_SLOT_HTTPS };
 
 /* Bodies this large go out with sendfile() from a memfd holding a copy: the
  * kernel then sends the body's pages by reference instead of copying them into
@@ -71,12 +74,35 @@ static void http_attached_free(void *attached)
 	free(p);
 }
 
-static void http_add_common_headers(struct MHD_Response *r, const struct page_entry *e)
+void http_add_reader_headers(struct MHD_Response *r, const char *content_type, int https)
+{
+	int html = content_type && strncmp(content_type, "text/html", 9) == 0;
+
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "Content-Security-Policy", html ? HTTP_CSP_READER : HTTP_CSP_NONE);
+	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+	MHD_add_response_header(r, "Referrer-Policy", HTTP_REFERRER_POLICY);
+	if (https)
+		MHD_add_response_header(r, "Strict-Transport-Security", HTTP_HSTS);
+}
+
+/* The same for streams (stream_hub_set_headers()), which stream.c builds
+ * without the request at hand: no HSTS on them, which the page that opened
+ * the stream (the only thing a browser navigates to) has sent already. */
+static const char *const http_stream_headers[] = {
+	"Content-Security-Policy", HTTP_CSP_NONE,
+	"X-Frame-Options", "DENY",
+	"Referrer-Policy", HTTP_REFERRER_POLICY,
+	NULL,
+};
+
+static void http_add_common_headers(struct MHD_Response *r, const struct page_entry *e,
+				    int https)
 {
 	MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, e->etag);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, e->cache_control);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
-	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	http_add_reader_headers(r, e->content_type, https);
 }
 
 /* A memfd with a copy of `body`, or -1 (the caller then sends from memory). */
@@ -103,7 +129,8 @@ static int http_body_memfd(const struct page_body *body)
  * a reference released by libmicrohttpd when the last connection using it is
  * done. */
 static struct MHD_Response *http_body_response(struct http_server *s, const struct page_entry *e,
-					       struct page_body *body, int gzip, int *has_fd)
+					       struct page_body *body, int gzip, int https,
+					       int *has_fd)
 {
 	struct MHD_Response *r = NULL;
 	int fd = -1;
@@ -130,7 +157,7 @@ static struct MHD_Response *http_body_response(struct http_server *s, const stru
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, e->content_type);
 	if (gzip)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
-	http_add_common_headers(r, e);
+	http_add_common_headers(r, e, https);
 	return r;
 }
 
@@ -139,21 +166,21 @@ static struct MHD_Response *http_entry_response(struct http_server *s, struct pa
 {
 	struct http_prebuilt *p = e->attached[slot];
 	struct MHD_Response *r;
-	int has_fd = 0;
+	int has_fd = 0, https = slot >= HTTP_SLOT_HTTPS;
 
 	if (p)
 		return p->r;
-	switch (slot) {
+	switch (slot % HTTP_SLOT_HTTPS) {
 	case HTTP_SLOT_PLAIN:
-		r = http_body_response(s, e, e->body, 0, &has_fd);
+		r = http_body_response(s, e, e->body, 0, https, &has_fd);
 		break;
 	case HTTP_SLOT_GZIP:
-		r = http_body_response(s, e, e->gz, 1, &has_fd);
+		r = http_body_response(s, e, e->gz, 1, https, &has_fd);
 		break;
 	default:
 		r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
 		if (r)
-			http_add_common_headers(r, e);
+			http_add_common_headers(r, e, https);
 	}
 	if (!r)
 		return NULL;
@@ -246,6 +273,8 @@ enum MHD_Result http_respond_entry(struct http_request *req, struct page_entry *
 	} else if (e->gz && ae && http_accepts_gzip(ae)) {
 		slot = HTTP_SLOT_GZIP;
 	}
+	if (http_request_https(req))
+		slot += HTTP_SLOT_HTTPS;
 	r = http_entry_response(req->server, e, slot);
 	if (!r)
 		return MHD_NO; /* out of memory: MHD closes the connection */
@@ -316,11 +345,39 @@ enum MHD_Result http_respond_error(struct http_request *req, unsigned status,
 	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, HTTP_CT_HTML);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
-	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	http_add_reader_headers(r, HTTP_CT_HTML, http_request_https(req));
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
 	http_add_retry_after(req, r);
 	return http_queue(req, status, r);
+}
+
+static ssize_t http_no_body(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	(void)cls;
+	(void)pos;
+	(void)buf;
+	(void)max;
+	return MHD_CONTENT_READER_END_OF_STREAM;
+}
+
+enum MHD_Result http_respond_stream_head(struct http_request *req, const char *content_type)
+{
+	struct MHD_Response *r;
+
+	/* Of unknown size, as the stream's own response. libmicrohttpd 0.9.75
+	 * sends a HEAD no body, but would still end a chunked one with its last
+	 * chunk ("0\r\n\r\n", bytes a client reads as the next response):
+	 * this flag keeps it from chunking (and closes the connection after). */
+	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 1024, http_no_body, NULL, NULL);
+	if (!r)
+		return MHD_NO;
+	MHD_set_response_options(r, MHD_RF_HTTP_1_0_COMPATIBLE_STRICT, MHD_RO_END);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache, no-transform");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+	http_add_reader_headers(r, content_type, http_request_https(req));
+	return http_queue(req, MHD_HTTP_OK, r);
 }
 
 /* Marks the first call of the handler for a reader request (see the file
@@ -331,7 +388,7 @@ static int http_corked_marker;
 
 static int http_is_marker(const void *p)
 {
-	return p == &http_first_call_marker || p == &http_corked_marker;
+	return p == &http_first_call_marker || p == &http_corked_marker || http_framing_owns(p);
 }
 
 static void http_set_cork(struct MHD_Connection *conn, int on)
@@ -618,8 +675,11 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn,
 	};
 	void *state = *con_cls;
 	struct http_newsroom *nr = state;
+	enum MHD_Result framing;
 	const char *cl;
 
+	if (http_check_framing(&req, upload_data_size, &framing))
+		return framing;
 	if (state == NULL) {
 		if (http_is_newsroom(url))
 			return http_newsroom_begin(&req);
@@ -652,20 +712,37 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn,
 	return http_reader_route(&req);
 }
 
-void http_peer_address(struct http_request *req, char *out, size_t len)
+void http_request_client(struct http_request *req, struct http_client *out)
 {
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
 
-	snprintf(out, len, "?");
-	if (!sa)
-		return;
-	if (sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)len);
-	else if (sa->sa_family == AF_INET6)
-		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
-			  (socklen_t)len);
+	http_client_resolve(&req->server->proxies, ci ? ci->client_addr : NULL,
+			    MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
+							"X-Forwarded-For"),
+			    MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
+							"X-Forwarded-Proto"),
+			    MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Forwarded"),
+			    out);
+}
+
+int http_request_https(struct http_request *req)
+{
+	struct http_client c;
+
+	/* Without trusted proxies nothing can say https: skip the header lookups. */
+	if (req->server->proxies.n == 0)
+		return 0;
+	http_request_client(req, &c);
+	return c.https;
+}
+
+void http_peer_address(struct http_request *req, char *out, size_t len)
+{
+	struct http_client c;
+
+	http_request_client(req, &c);
+	snprintf(out, len, "%s", c.addr);
 }
 
 const char *http_arg(struct http_request *req, const char *name)
@@ -687,7 +764,13 @@ static enum MHD_Result http_queue_owned(struct http_request *req, unsigned statu
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	if (private_page) {
+	if (http_request_https(req))
+		MHD_add_response_header(r, "Strict-Transport-Security", HTTP_HSTS);
+	if (!private_page) {
+		MHD_add_response_header(r, "Content-Security-Policy", HTTP_CSP_NONE);
+		MHD_add_response_header(r, "X-Frame-Options", "DENY");
+		MHD_add_response_header(r, "Referrer-Policy", HTTP_REFERRER_POLICY);
+	} else {
 		MHD_add_response_header(r, "Content-Security-Policy",
 					"default-src 'self'; img-src 'self' https: data: blob:; "
 					"frame-src https:; object-src 'none'; base-uri 'none'; "
@@ -762,6 +845,7 @@ enum MHD_Result http_respond_redirect(struct http_request *req, const char *loca
 		return MHD_NO;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, location);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	http_add_reader_headers(r, NULL, http_request_https(req));
 	if (cookie)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, cookie);
 	return http_queue(req, MHD_HTTP_SEE_OTHER, r);
@@ -826,6 +910,8 @@ struct http_server *http_server_new(const struct http_config *cfg, struct store 
 	}
 	s->store = store;
 	s->media_dir = cfg->media_dir;
+	if (cfg->trusted_proxies)
+		s->proxies = *cfg->trusted_proxies;
 	page_assets_init();
 	s->site.name = "Liveline";
 	s->site.css_url = page_asset_by_name("style.css")->url;
@@ -841,6 +927,7 @@ struct http_server *http_server_new(const struct http_config *cfg, struct store 
 		goto fail;
 	}
 	stream_hub_set_text_keepalive(s->hub, cfg->heartbeat_s);
+	stream_hub_set_headers(s->hub, http_stream_headers);
 	s->connection_limit = cfg->connection_limit;
 	s->sendfile_max = cfg->sendfile_files;
 	/* Made now, before the worker raises its own thread's priority: the
@@ -861,6 +948,7 @@ struct http_server *http_server_new(const struct http_config *cfg, struct store 
 		/* Workers ignore SIGPIPE: this lets libmicrohttpd use sendfile(). */
 		MHD_OPTION_SIGPIPE_HANDLED_BY_APP, 1,
 		MHD_OPTION_NOTIFY_COMPLETED, http_completed, s,
+		MHD_OPTION_URI_LOG_CALLBACK, http_framing_uri, NULL,
 		MHD_OPTION_NOTIFY_CONNECTION, http_connection_notify, s,
 		MHD_OPTION_END);
 	if (!s->daemon) {

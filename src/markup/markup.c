@@ -35,7 +35,19 @@ static int markup_has_prefix(const char *s, const char *prefix)
 
 int markup_url_allowed(const char *url)
 {
+	size_t n;
+
 	if (!url)
+		return 0;
+	/* cmark hands us the address with entities decoded: "/&#9;/host" is
+	 * "/\t/host" here. Browsers drop tabs and line breaks inside an address
+	 * and spaces and controls at its ends, which would turn it into "//host"
+	 * (another site); so no control character anywhere, no space at an end. */
+	n = strlen(url);
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)url[i] < 0x20 || url[i] == 0x7f)
+			return 0;
+	if (n > 0 && (url[0] == ' ' || url[n - 1] == ' '))
 		return 0;
 	if (url[0] == '/')
 		/* "//host" and "/\host" are read by browsers as another site. */

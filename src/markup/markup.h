@@ -42,7 +42,9 @@ void markup_escape(struct buf *out, const char *text, size_t n);
 void markup_from_capture(struct buf *out, const char *text, size_t n);
 
 /* 1 if `url` may be linked to (http, https, mailto, or a site-relative path
- * starting with a single '/'), else 0. */
+ * starting with a single '/'), else 0. An address with a control character
+ * anywhere (tab, line break, ...) or a space at either end is refused: a browser
+ * would remove them and might read what is left as another site ("/\t/host"). */
 int markup_url_allowed(const char *url);
 
 /* 1 if `url` is external as described above. */

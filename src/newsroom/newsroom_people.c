@@ -345,7 +345,7 @@ int nr_signin(struct store *st, const char *login, const char *password, const c
 {
 	static char dummy_hash[AUTH_HASH_MAX];
 	char key_login[NR_LOGIN_MAX + 16], key_addr[96];
-	int64_t n_login = 0, n_addr = 0, old_login = 0, old_addr = 0;
+	struct store_signin_attempt at = { 0 };
 	char *hash = NULL;
 	int ok = 0, rc;
 
@@ -357,19 +357,26 @@ int nr_signin(struct store *st, const char *login, const char *password, const c
 	}
 	snprintf(key_login, sizeof(key_login), "login:%s", login);
 	snprintf(key_addr, sizeof(key_addr), "addr:%s", addr ? addr : "?");
-	if (store_signin_failures(st, key_login, now - NR_SIGNIN_WINDOW, &n_login, &old_login) < 0 ||
-	    store_signin_failures(st, key_addr, now - NR_SIGNIN_WINDOW, &n_addr, &old_addr) < 0) {
+	/* The attempt counts as a failure from before its password is checked
+	 * (store_signin_attempt), and is taken back if it signs in. */
+	at.key_login = key_login;
+	at.key_addr = key_addr;
+	at.max_login = NR_SIGNIN_MAX_LOGIN;
+	at.max_addr = NR_SIGNIN_MAX_ADDR;
+	at.since = now - NR_SIGNIN_WINDOW;
+	at.now = now;
+	if (store_signin_attempt(st, &at) < 0) {
 		log_warnx("sign-in: %s", store_errmsg(st));
 		nr_fail(res, 500, "internal", "The database failed; try again.");
 		return 500;
 	}
-	if (n_login >= NR_SIGNIN_MAX_LOGIN || n_addr >= NR_SIGNIN_MAX_ADDR) {
-		int64_t oldest = n_login >= NR_SIGNIN_MAX_LOGIN ? old_login : old_addr;
+	if (!at.allowed) {
+		int by_login = at.n_login >= NR_SIGNIN_MAX_LOGIN;
 
-		*retry_after = nr_retry_after(oldest, now);
+		*retry_after = nr_retry_after(by_login ? at.oldest_login : at.oldest_addr, now);
 		nr_fail(res, 429, "rate_limited",
 			"Too many failed sign-ins %s. Try again in %d minute%s.",
-			n_login >= NR_SIGNIN_MAX_LOGIN ? "for this account" : "from your address",
+			by_login ? "for this account" : "from your address",
 			(*retry_after + 59) / 60, (*retry_after + 59) / 60 == 1 ? "" : "s");
 		return 429;
 	}
@@ -390,21 +397,20 @@ int nr_signin(struct store *st, const char *login, const char *password, const c
 		}
 	}
 	if (!ok) {
+		/* Already counted, by store_signin_attempt. */
 		if (rc == 0)
 			store_user_cleanup(user);
-		if (store_signin_failure_add(st, key_login, now) < 0 ||
-		    store_signin_failure_add(st, key_addr, now) < 0)
-			log_warnx("sign-in: %s", store_errmsg(st));
 		nr_fail(res, 401, "unauthenticated", "Wrong login or password.");
 		return 401;
 	}
+	/* The right password is no failure, even for a disabled account. */
+	if (store_signin_attempt_succeeded(st, &at) < 0)
+		log_warnx("sign-in: %s", store_errmsg(st));
 	if (user->disabled) {
 		store_user_cleanup(user);
 		nr_fail(res, 403, "forbidden", "This account is disabled; ask an admin.");
 		return 403;
 	}
-	if (store_signin_failures_clear(st, key_login) < 0)
-		log_warnx("sign-in: %s", store_errmsg(st));
 	res->status = 200;
 	res->code = NULL;
 	return 200;

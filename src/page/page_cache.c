@@ -94,7 +94,7 @@ static void page_entry_remove(struct page_cache *c, struct page_entry *e)
 		c->newest = e->older;
 	c->count--;
 	c->bytes -= page_entry_bytes(e);
-	for (size_t i = 0; i < 3; i++)
+	for (size_t i = 0; i < sizeof(e->attached) / sizeof(e->attached[0]); i++)
 		if (e->attached[i] && c->attached_free)
 			c->attached_free(e->attached[i]);
 	page_body_unref(e->body);

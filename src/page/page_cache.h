@@ -43,7 +43,7 @@ struct page_entry {
 	char etag[40];            /* with quotes: "\"1a2b...\"" */
 	struct page_body *body;
 	struct page_body *gz;     /* NULL when compression does not pay */
-	void *attached[3];        /* owned by the HTTP layer: prebuilt responses */
+	void *attached[6];        /* owned by the HTTP layer: prebuilt responses */
 	/* private */
 	struct page_entry *next_in_bucket;
 	struct page_entry *older, *newer;

@@ -629,11 +629,17 @@ static void put_back_to_desk(struct buf *out, const struct model_page *page)
 
 /* ---- sign-in ---- */
 
-void render_nr_signin(struct buf *out, const struct render_nr *nr, const char *login)
+void render_nr_signin(struct buf *out, const struct render_nr *nr, const char *login,
+		      const char *token)
 {
 	nr_open(out, nr, "Sign in", NULL, "nr-signin", NR_NAV_NONE);
 	buf_puts(out, "<div class=\"nr-narrow\">\n<h1>Sign in to the newsroom</h1>\n"
 		      "<form method=\"post\" action=\"/newsroom/signin\" class=\"nr-form\">\n");
+	if (token) {
+		buf_puts(out, "<input type=\"hidden\" name=\"signin_token\" value=\"");
+		buf_html(out, token);
+		buf_puts(out, "\">\n");
+	}
 	put_input(out, "text", "login", "signin-login", "Login", login ? login : "", NULL,
 		  " required autocomplete=\"username\" autocapitalize=\"none\" "
 		  "spellcheck=\"false\" maxlength=\"64\" autofocus");

@@ -36,7 +36,10 @@ struct render_nr {
 };
 
 /* GET /newsroom/signin. `login` refills the field after a failure (may be NULL). */
-void render_nr_signin(struct buf *out, const struct render_nr *nr, const char *login);
+/* `token` (may be NULL) goes in the form's hidden "signin_token" field: the
+ * sign-in form's own CSRF token (http_auth.h, HTTP_SIGNIN_COOKIE). */
+void render_nr_signin(struct buf *out, const struct render_nr *nr, const char *login,
+		      const char *token);
 
 /* GET /newsroom: live pages with status and last update; admins also get the
  * "new live page" form. */

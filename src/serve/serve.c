@@ -403,6 +403,7 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 	hc.media_dir = cfg->media_dir;
 	hc.sendfile_files = cfg->sendfile_files;
 	hc.newsroom_store = w.newsroom_store;
+	hc.trusted_proxies = &cfg->trusted_proxies;
 	/* libsodium and libvips start in each worker: libvips' threads do not
 	 * survive a fork. */
 	if (auth_init() < 0 || media_init("liveline") < 0) {

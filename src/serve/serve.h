@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 
+#include "http/http_proxy.h"
 #include "util/prio.h"
 
 struct serve_config {
@@ -34,6 +35,8 @@ struct serve_config {
 				    * thread (util/prio.h) */
 	const char *media_dir;     /* uploaded images; NULL: "DB-media" beside the database */
 	unsigned sendfile_files;   /* set by serve_run() from the open-file limit */
+	struct http_proxies trusted_proxies; /* --trusted-proxy: whose forwarding
+					      * headers name the client */
 };
 
 /* Runs until stopped. Returns the process exit status (0 after a clean stop,

@@ -129,6 +129,28 @@ int store_signin_failures(struct store *s, const char *key, int64_t since, int64
 			  int64_t *oldest) STORE_WARN_UNUSED;
 int store_signin_failures_clear(struct store *s, const char *key) STORE_WARN_UNUSED;
 
+/* One sign-in attempt against both limits, counted atomically. */
+struct store_signin_attempt {
+	const char *key_login, *key_addr; /* in: "login:NAME", "addr:IP" */
+	int64_t max_login, max_addr;      /* in: failures allowed in the window */
+	int64_t since, now;               /* in: the window's start; the attempt's time */
+	int allowed;                      /* out: 1 if under both limits */
+	int64_t n_login, n_addr;          /* out: failures in the window before this one */
+	int64_t oldest_login, oldest_addr;
+	int64_t id_login, id_addr;        /* out: the failures recorded for it */
+};
+/* In one write transaction (BEGIN IMMEDIATE), counts the failures of both
+ * keys and, when both are under their limits, records this attempt as a
+ * failure of each before the password is checked (so that parallel attempts,
+ * on any worker, each see the ones before them: 30 at once against a limit of
+ * 5 let 5 through, not 6). Otherwise records nothing and sets allowed = 0.
+ * Returns 0, or a negative store error. */
+int store_signin_attempt(struct store *s, struct store_signin_attempt *a) STORE_WARN_UNUSED;
+/* The attempt signed in: clears the account's failures and takes back the
+ * address's failure recorded for this attempt. */
+int store_signin_attempt_succeeded(struct store *s,
+				   const struct store_signin_attempt *a) STORE_WARN_UNUSED;
+
 /* ---- Drafts and scheduled posts ---------------------------------------- */
 
 enum store_draft_state {

@@ -89,6 +89,7 @@ static const char *const store_nr_sql[NR_COUNT] = {
 		" WHERE key = ?1 AND at >= ?2",
 	[NR_FAILURE_CLEAR] = "DELETE FROM signin_failures WHERE key = ?1",
 	[NR_FAILURE_PURGE] = "DELETE FROM signin_failures WHERE at < ?1",
+	[NR_FAILURE_DELETE] = "DELETE FROM signin_failures WHERE id = ?1",
 	[NR_DRAFT_INSERT] =
 		"INSERT INTO drafts (page_id, author_id, state, publish_at, version, created_at,"
 		" updated_at, title, breaking, key_event, bylines_json, body_json)"
@@ -997,6 +998,91 @@ int store_signin_failures(struct store *s, const char *key, int64_t since, int64
 	}
 	sqlite3_reset(st);
 	return rc;
+}
+
+/* Counts `key`'s failures since `since`; if under `max`, records one at `now`
+ * and sets *id. Inside the caller's write transaction. */
+static int store_signin_take(struct store *s, const char *key, int64_t max, int64_t since,
+			     int64_t now, int64_t *count, int64_t *oldest, int64_t *id)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*id = 0;
+	rc = store_signin_failures(s, key, since, count, oldest);
+	if (rc != 0 || *count >= max)
+		return rc;
+	st = store_nr_stmt(s, NR_FAILURE_ADD);
+	if (!st)
+		return STORE_ERR;
+	store_bind_text(st, 1, key);
+	sqlite3_bind_int64(st, 2, now);
+	rc = store_step_done(s, st, "sign-in failure");
+	if (rc == 0)
+		*id = sqlite3_last_insert_rowid(s->db);
+	return rc;
+}
+
+int store_signin_attempt(struct store *s, struct store_signin_attempt *a)
+{
+	int rc;
+
+	if (!a->key_login || !a->key_login[0] || !a->key_addr || !a->key_addr[0])
+		return store_fail(s, STORE_EINVAL, "a sign-in attempt needs its keys");
+	a->allowed = 0;
+	a->id_login = a->id_addr = 0;
+	/* BEGIN IMMEDIATE: every worker's count-and-record is serialised by
+	 * SQLite's one writer, so no two attempts see the same count. */
+	rc = store_write_enter(s);
+	if (rc != 0)
+		return rc;
+	rc = store_signin_take(s, a->key_login, a->max_login, a->since, a->now, &a->n_login,
+			       &a->oldest_login, &a->id_login);
+	if (rc == 0 && a->id_login)
+		rc = store_signin_take(s, a->key_addr, a->max_addr, a->since, a->now, &a->n_addr,
+				       &a->oldest_addr, &a->id_addr);
+	if (rc == 0 && a->id_login && !a->id_addr) {
+		/* The address is over its limit: take nothing from the account. */
+		sqlite3_stmt *st = store_nr_stmt(s, NR_FAILURE_DELETE);
+
+		if (!st) {
+			rc = STORE_ERR;
+		} else {
+			sqlite3_bind_int64(st, 1, a->id_login);
+			rc = store_step_done(s, st, "sign-in failure");
+			a->id_login = 0;
+		}
+	}
+	if (rc == 0)
+		a->allowed = a->id_login && a->id_addr;
+	return store_write_leave(s, rc);
+}
+
+int store_signin_attempt_succeeded(struct store *s, const struct store_signin_attempt *a)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = store_write_enter(s);
+	if (rc != 0)
+		return rc;
+	st = store_nr_stmt(s, NR_FAILURE_CLEAR);
+	if (!st) {
+		rc = STORE_ERR;
+	} else {
+		store_bind_text(st, 1, a->key_login);
+		rc = store_step_done(s, st, "sign-in failures clear");
+	}
+	if (rc == 0 && a->id_addr) {
+		st = store_nr_stmt(s, NR_FAILURE_DELETE);
+		if (!st) {
+			rc = STORE_ERR;
+		} else {
+			sqlite3_bind_int64(st, 1, a->id_addr);
+			rc = store_step_done(s, st, "sign-in failure");
+		}
+	}
+	return store_write_leave(s, rc);
 }
 
 int store_signin_failures_clear(struct store *s, const char *key)

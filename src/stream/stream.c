@@ -117,6 +117,7 @@ struct stream_hub {
 	int wakefd; /* eventfd in epfd: work for the hub's thread */
 	unsigned hb_gen;
 	unsigned text_keepalive_s; /* TCP keepalive idle time of text streams; 0: none */
+	const char *const *headers; /* name, value, ..., NULL: stream_hub_set_headers() */
 	size_t ring_size;
 	atomic_size_t n_subs; /* read without the lock by the accept policy */
 	atomic_int sending;   /* sends queued or under way: set with the lock by
@@ -908,6 +909,11 @@ static void *stream_hub_thread(void *arg)
 	}
 }
 
+void stream_hub_set_headers(struct stream_hub *h, const char *const *headers)
+{
+	h->headers = headers;
+}
+
 void stream_hub_set_text_keepalive(struct stream_hub *h, unsigned seconds)
 {
 	pthread_mutex_lock(&h->lock);
@@ -1119,6 +1125,8 @@ enum MHD_Result stream_open(struct stream_hub *h, struct MHD_Connection *conn,
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache, no-transform");
 	MHD_add_response_header(r, "X-Accel-Buffering", "no");
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	for (const char *const *hd = h->headers; hd && hd[0] && hd[1]; hd += 2)
+		MHD_add_response_header(r, hd[0], hd[1]);
 	/* The headers may wait for a slow reader; after them the hub holds it. */
 	MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, 0u);
 	ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
@@ -1127,7 +1135,7 @@ enum MHD_Result stream_open(struct stream_hub *h, struct MHD_Connection *conn,
 }
 
 char *stream_changes_json(struct stream_hub *h, const struct model_page *page,
-			  int64_t since, size_t *len)
+			  int64_t since, size_t *len, int *reload_out)
 {
 	struct stream_topic *t;
 	char *slug = NULL, *out = NULL;
@@ -1147,6 +1155,8 @@ char *stream_changes_json(struct stream_hub *h, const struct model_page *page,
 	if (!t)
 		return NULL;
 	reload = since > t->last_seq || since + 1 < stream_oldest_seq(t);
+	if (reload_out)
+		*reload_out = reload;
 	/* The events are JSON already, as the streams send them: the document
 	 * around them is written here rather than parsed and encoded again. */
 	if ((js = json_string(page->slug)))

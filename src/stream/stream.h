@@ -70,6 +70,10 @@ void stream_hub_apply(struct stream_hub *h, const struct store_change *changes, 
 
 /* Wakes every subscriber to send a heartbeat comment. */
 void stream_hub_heartbeat(struct stream_hub *h);
+/* Headers every stream response carries besides its own (the HTTP layer's
+ * security headers): pairs of name and value, ended by NULL, borrowed (they
+ * must outlive the hub). Set before the first stream is opened. */
+void stream_hub_set_headers(struct stream_hub *h, const char *const *headers);
 /* A text stream has no comment syntax for a heartbeat: its socket gets TCP
  * keepalive probes after `seconds` without traffic instead, and is closed when
  * the reader stops answering them (0, the default: none). Applies to text
@@ -115,8 +119,11 @@ enum MHD_Result stream_open(struct stream_hub *h, struct MHD_Connection *conn,
 /* The changes of `page` after `since` as one JSON document (docs/stream.md),
  * from the same events the streams send. Returns a malloc'd string (free it)
  * or NULL on failure. Called by the worker's thread only; it does not wait
- * for the hub's thread unless the page's events must first be loaded. */
+ * for the hub's thread unless the page's events must first be loaded.
+ * *reload (if not NULL) is set to 1 when the document says "reload" (`since`
+ * is ahead of the page or older than the ring), which is the same document
+ * for every such `since`. */
 char *stream_changes_json(struct stream_hub *h, const struct model_page *page,
-			  int64_t since, size_t *len);
+			  int64_t since, size_t *len, int *reload);
 
 #endif

@@ -488,10 +488,23 @@ def csrf_of(page_html):
     return m.group(1) if m else None
 
 
-def cookie_of(set_cookie):
-    """The session token in a Set-Cookie value, or None."""
-    m = re.search(SESSION_COOKIE + r"=([^;]*)", set_cookie or "")
+def cookie_of(set_cookie, name=SESSION_COOKIE):
+    """The value of cookie `name` (the session's) in a Set-Cookie value, or None."""
+    m = re.search(name + r"=([^;]*)", set_cookie or "")
     return m.group(1) if m else None
+
+
+SIGNIN_COOKIE = "liveline_signin"
+
+
+def signin_form_token(base, headers=None):
+    """GETs the sign-in page as a browser would before posting it: returns
+    (the liveline_signin cookie, the form's signin_token field)."""
+    r = request(base, "GET", "/newsroom/signin", None, headers or {})
+    assert r.status == 200, r.status
+    m = re.search(r'name="signin_token" value="([^"]+)"', r.text)
+    assert m, r.text[:2000]
+    return cookie_of(r.header("set-cookie"), SIGNIN_COOKIE), m.group(1)
 
 
 class Browser:
@@ -501,11 +514,17 @@ class Browser:
 
     def __init__(self, base):
         self.base, self.cookie, self.csrf = base, None, None
+        self.signin_cookie = None
 
     def headers(self, extra=None):
         h = {}
+        cookies = []
         if self.cookie:
-            h["Cookie"] = f"{SESSION_COOKIE}={self.cookie}"
+            cookies.append(f"{SESSION_COOKIE}={self.cookie}")
+        if self.signin_cookie:
+            cookies.append(f"{SIGNIN_COOKIE}={self.signin_cookie}")
+        if cookies:
+            h["Cookie"] = "; ".join(cookies)
         h.update(extra or {})
         return h
 
@@ -531,10 +550,16 @@ class Browser:
         return request(self.base, "POST", path, body,
                        self.headers({"Content-Type": ctype, **(headers or {})}))
 
-    def signin(self, login, password=PASSWORD, headers=None):
-        """Signs in; on success keeps the cookie and the CSRF token."""
-        r = self.post("/newsroom/signin", {"login": login, "password": password},
-                      csrf=False, headers=headers)
+    def signin(self, login, password=PASSWORD, headers=None, token=True):
+        """Signs in through the form (the sign-in page first, for its token
+        and cookie, unless token=False); on success keeps the session cookie
+        and the CSRF token."""
+        fields = {"login": login, "password": password}
+        if token:
+            if not self.signin_cookie:
+                self.signin_cookie, self.signin_token = signin_form_token(self.base)
+            fields["signin_token"] = self.signin_token
+        r = self.post("/newsroom/signin", fields, csrf=False, headers=headers)
         if r.status == 303:
             self.cookie = cookie_of(r.header("set-cookie"))
             assert self.cookie, r.headers

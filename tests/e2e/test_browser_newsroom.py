@@ -30,7 +30,7 @@ import tempfile
 import urllib.parse
 import zlib
 
-from lib import ROOT, SANITIZER_MARKS, Cli, Server, Skip, missing, test
+from lib import ROOT, SANITIZER_MARKS, Cli, Server, Skip, missing, signin_form_token, test
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CHROMIUM = "/usr/bin/chromium"
@@ -166,10 +166,13 @@ class Newsroom:
 
     def sign_in(self, login, password):
         """POST /newsroom/signin; returns (session cookie, CSRF token)."""
-        form = urllib.parse.urlencode({"login": login, "password": password})
+        signin_cookie, token = signin_form_token(self.srv.base)
+        form = urllib.parse.urlencode({"login": login, "password": password,
+                                       "signin_token": token})
         status, hdrs, body = http_call(
             self.srv.base, "POST", "/newsroom/signin", form,
-            {"Content-Type": "application/x-www-form-urlencoded"})
+            {"Content-Type": "application/x-www-form-urlencoded",
+             "Cookie": "liveline_signin=" + signin_cookie})
         m = re.search(r"liveline_session=([^;]+)", hdrs.get("set-cookie", ""))
         assert status == 303 and m, (f"{login} could not sign in: {status} "
                                      + body.decode(errors="replace")[:2000])

@@ -220,6 +220,21 @@ static void test_url_rules(void **state)
 	assert_false(markup_url_allowed("relative/path"));
 	assert_false(markup_url_allowed(""));
 	assert_false(markup_url_allowed(NULL));
+	assert_false(markup_url_allowed("/\t/evil.example/x"));
+	assert_false(markup_url_allowed("/\n/evil.example/x"));
+	assert_false(markup_url_allowed("/\r/evil.example/x"));
+	assert_false(markup_url_allowed("/\x7f/x"));
+	assert_false(markup_url_allowed(" //evil.example/x"));
+	assert_false(markup_url_allowed("https://a.example/ "));
+	assert_true(markup_url_allowed("https://a.example/a b"));
+	{
+		/* Inline links: the text alone, no address a browser would mend. */
+		char *html = call_md(markup_inline_html, "[x](/&#9;/evil.example/y)");
+
+		assert_null(strstr(html, "href"));
+		assert_non_null(strstr(html, "x"));
+		free(html);
+	}
 	assert_true(markup_url_external("https://example.org/"));
 	assert_true(markup_url_external("http://example.org/"));
 	assert_true(markup_url_external(""));

@@ -361,6 +361,38 @@ static void test_url_errors(void **state)
 	parse_err(md, strlen(md), "embed 1: give a title");
 }
 
+/* cmark decodes entities in addresses: "/&#9;/host" is "/\t/host", which a
+ * browser reads as "//host", another site. Each vector is refused, in an image
+ * and in an embed; ordinary addresses still pass. */
+static void test_url_control_characters(void **state)
+{
+	static const char *const bad[] = {
+		"/&#9;/evil.example/x", "/&#10;/evil.example/x", "/&#13;/evil.example/x",
+		"/&#x9;/evil.example/x", "/&#127;/evil.example/x", "/x&#9;y",
+		"https://a.example/&#10;x",
+	};
+	char md[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(md, sizeof(md), "[Embed: T](%s)\n", bad[i]);
+		parse_err(md, strlen(md), "embed 1: only http");
+		snprintf(md, sizeof(md), "![a](%s)\n", bad[i]);
+		parse_err(md, strlen(md), "image 1: only http");
+	}
+	{
+		struct parsed p = parse_ok("![a](/media/x-800.jpg)\n\n"
+					   "[Embed: T](https://e.example/a?b=1&amp;c=2)\n\n"
+					   "![b](<https://img.example/a b.jpg>)\n");
+
+		assert_int_equal(p.n, 3);
+		assert_string_equal(p.b[0].url, "/media/x-800.jpg");
+		assert_string_equal(p.b[1].url, "https://e.example/a?b=1&c=2");
+		assert_string_equal(p.b[2].url, "https://img.example/a b.jpg");
+		parsed_free(&p);
+	}
+}
+
 /* cmark would replace these with U+FFFD: they are reported instead. */
 static void test_text_errors(void **state)
 {
@@ -1088,7 +1120,7 @@ int main(void)
 		cmocka_unit_test(test_code_and_html_blocks),
 		cmocka_unit_test(test_summary),
 		cmocka_unit_test(test_summary_limits),
-		cmocka_unit_test(test_url_errors),
+		cmocka_unit_test(test_url_errors), cmocka_unit_test(test_url_control_characters),
 		cmocka_unit_test(test_text_errors),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_hostile_html),

@@ -348,7 +348,7 @@ static void test_assets(void **state)
 	    (struct render_site){"Liveline", style->url, page_asset_by_name("live.js")->url};
 	for (int i = 0; i < 2; i++) {
 		nr.site = i == 0 ? &nr_site : &reader_site;
-		html = RENDER(render_nr_signin(&out_, &nr, NULL));
+		html = RENDER(render_nr_signin(&out_, &nr, NULL, NULL));
 		a = strstr(html, style->url);
 		b = strstr(html, css->url);
 		assert_non_null(a);
@@ -369,7 +369,7 @@ static void test_signin(void **state)
 	char *html;
 
 	(void)state;
-	html = RENDER(render_nr_signin(&out_, &nr, HOSTILE));
+	html = RENDER(render_nr_signin(&out_, &nr, HOSTILE, HOSTILE));
 	assert_has(html, "<form method=\"post\" action=\"/newsroom/signin\"");
 	assert_has(html, "<label for=\"signin-login\">Login</label>");
 	assert_has(html, "name=\"login\" id=\"signin-login\" value=\"&lt;script&gt;");
@@ -378,6 +378,8 @@ static void test_signin(void **state)
 	assert_has(html, "autocomplete=\"current-password\"");
 	assert_lacks(html, "name=\"csrf\"");
 	assert_lacks(html, "csrf-token");
+	/* The form's own token, escaped like every value. */
+	assert_has(html, "<input type=\"hidden\" name=\"signin_token\" value=\"&lt;script&gt;");
 	assert_lacks(html, "signout"); /* nobody is signed in */
 	assert_lacks(html, "nr-nav");
 	assert_inert(html);
@@ -385,9 +387,10 @@ static void test_signin(void **state)
 
 	nr.notice = "Wrong login or password.";
 	nr.notice_is_error = 1;
-	html = RENDER(render_nr_signin(&out_, &nr, NULL));
+	html = RENDER(render_nr_signin(&out_, &nr, NULL, NULL));
 	assert_has(html, "role=\"alert\"><p>Wrong login or password.</p>");
 	assert_has(html, "id=\"signin-login\" value=\"\"");
+	assert_lacks(html, "signin_token");
 	free(html);
 }
 

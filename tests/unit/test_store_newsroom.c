@@ -424,6 +424,54 @@ static void test_signin_failures(void **state)
 
 /* ---- drafts ---------------------------------------------------------------- */
 
+/* One attempt counted against both limits in one transaction: recorded
+ * before its password is checked, nothing recorded when either limit is
+ * reached, and a success takes back what it recorded. */
+static void test_signin_attempt(void **state)
+{
+	struct unit_db *f = *state;
+	int64_t now = 1739750400, count = 0, oldest = 0;
+	struct store_signin_attempt a = {
+		.key_login = "login:ann", .key_addr = "addr:192.0.2.1",
+		.max_login = 2, .max_addr = 3, .since = now - 900, .now = now,
+	};
+
+	assert_int_equal(store_signin_attempt(f->s, &a), 0);
+	assert_true(a.allowed);
+	assert_int_equal(a.n_login, 0);
+	assert_int_equal(store_signin_failures(f->s, "login:ann", 0, &count, &oldest), 0);
+	assert_int_equal(count, 1);
+	assert_int_equal(store_signin_attempt(f->s, &a), 0);
+	assert_true(a.allowed);
+	/* The account's limit (2) is reached: refused, and nothing more recorded. */
+	assert_int_equal(store_signin_attempt(f->s, &a), 0);
+	assert_false(a.allowed);
+	assert_int_equal(a.n_login, 2);
+	assert_int_equal(a.oldest_login, now);
+	assert_int_equal(store_signin_failures(f->s, "addr:192.0.2.1", 0, &count, &oldest), 0);
+	assert_int_equal(count, 2);
+	/* Another account from the same address: the address's third and last. */
+	a.key_login = "login:bob";
+	assert_int_equal(store_signin_attempt(f->s, &a), 0);
+	assert_true(a.allowed);
+	/* It signs in: bob's failures go, and so does the address's for it. */
+	assert_int_equal(store_signin_attempt_succeeded(f->s, &a), 0);
+	assert_int_equal(store_signin_failures(f->s, "login:bob", 0, &count, &oldest), 0);
+	assert_int_equal(count, 0);
+	assert_int_equal(store_signin_failures(f->s, "addr:192.0.2.1", 0, &count, &oldest), 0);
+	assert_int_equal(count, 2);
+	/* The address at its limit: no account failure is recorded either. */
+	assert_int_equal(store_signin_attempt(f->s, &a), 0);
+	assert_true(a.allowed);
+	assert_int_equal(store_signin_attempt(f->s, &a), 0);
+	assert_false(a.allowed);
+	assert_int_equal(a.n_addr, 3);
+	assert_int_equal(store_signin_failures(f->s, "login:bob", 0, &count, &oldest), 0);
+	assert_int_equal(count, 1);
+	a.key_addr = "";
+	assert_int_equal(store_signin_attempt(f->s, &a), STORE_EINVAL);
+}
+
 static void test_drafts(void **state)
 {
 	struct unit_db *f = *state;
@@ -1329,6 +1377,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tokens, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(test_user_disable, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(test_signin_failures, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(test_signin_attempt, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(test_drafts, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(test_draft_list_order, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(test_draft_publish, unit_db_setup, unit_db_teardown),

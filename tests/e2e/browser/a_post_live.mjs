@@ -30,6 +30,8 @@ await withBrowser(async (ctx) => {
 	const state = await page.textContent('.live-indicator');
 	check(/live/i.test(state), `indicator says live (${state})`);
 	check(await page.evaluate(() => document.activeElement === document.body), 'focus did not move');
-	noPageErrors(page);
+	check(/frame-ancestors 'none'/.test(page.liveCsp || '') && /default-src 'self'/.test(page.liveCsp),
+		`the page came with its Content-Security-Policy (${page.liveCsp})`);
+	noPageErrors(page); /* no CSP violation either (lib.mjs) */
 	console.log(`ok: post-${id} appeared in ${ms} ms`);
 });

@@ -101,6 +101,10 @@ export async function openLive(ctx, { path = `/live/${SLUG}`, reducedMotion = 'n
 	page.on('pageerror', (e) => errors.push(String(e)));
 	page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
 	page.liveErrors = errors;
+	// A Content-Security-Policy violation is a page error too (the policy is
+	// the server's: live.js and style.css must satisfy it).
+	await page.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) =>
+		console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`)));
 	await page.emulateMedia({ reducedMotion });
 	await page.route((url) => url.pathname === `/live/${SLUG}`, async (route) => {
 		const req = route.request();
@@ -122,7 +126,8 @@ export async function openLive(ctx, { path = `/live/${SLUG}`, reducedMotion = 'n
 		contentType: 'text/javascript; charset=utf-8',
 		body: readFileSync(join(ROOT, 'web', 'live.js'), 'utf8'),
 	}));
-	await page.goto(BASE + path);
+	const res = await page.goto(BASE + path);
+	page.liveCsp = res ? res.headers()['content-security-policy'] : undefined;
 	if (wait)
 		await until(() => page.evaluate(() =>
 			document.querySelector('.live-indicator')?.dataset.state === 'connected'),
