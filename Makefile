@@ -18,7 +18,8 @@ TESTLIBS := cmocka
 # what is missing, so a ready machine pays one dpkg-query.
 DEB_BUILD := gcc make pkg-config libmicrohttpd-dev libsqlite3-dev libicu-dev \
              zlib1g-dev libcmark-dev libjansson-dev libsodium-dev libvips-dev
-DEB_TEST  := libcmocka-dev curl python3 python3-feedparser sqlite3 chromium nodejs
+DEB_TEST  := libcmocka-dev curl python3 python3-feedparser sqlite3 chromium nodejs \
+             libjpeg-turbo-progs
 
 CFLAGS_BASE := -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
                -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -pthread -Isrc

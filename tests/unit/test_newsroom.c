@@ -1753,7 +1753,7 @@ static void test_media_upload(void **state)
 	assert_int_equal(dir_entries(f->media), 0);
 	{
 		/* Over the byte limit, with a PNG signature: 413, before any decoding. */
-		size_t big = MEDIA_MAX_BYTES + 1;
+		size_t big = MODEL_UPLOAD_MAX_BYTES + 1;
 		unsigned char *b = calloc(1, big);
 
 		assert_non_null(b);
