@@ -17,12 +17,15 @@
 
 #include "model/model.h" /* MODEL_POSTS_PER_PAGE */
 
-/* ---- text a journalist writes ---- */
+/* ---- text a journalist writes ----
+ * Plain numbers, so that MODEL_STR() can write them into HTML attributes. */
+#define MODEL_STR(n)  MODEL_STR_(n)
+#define MODEL_STR_(n) #n
 
 #define MODEL_TITLE_MAX	  300  /* a page's or a post's title */
 #define MODEL_DESC_MAX	  2000 /* a page's description */
-#define MODEL_NOTE_MAX	  1000 /* a correction note, alt text, a caption, a credit */
-#define MODEL_NAME_MAX	  200  /* a byline's name or role */
+#define MODEL_NOTE_MAX	  1000 /* a correction note, alt text, a caption */
+#define MODEL_NAME_MAX	  200  /* a byline's name or role, an image's credit */
 #define MODEL_BYLINES_MAX 10   /* bylines on one post */
 #define MODEL_URL_MAX	  2048 /* the featured media's address */
 
@@ -47,21 +50,30 @@
  * (1 MiB of "![[]()" took 81 s.) At 8 KiB no body costs a page render more
  * than about 1.6 ms, and the rendered size (below) is the complexity bound:
  * what expands most ("![[]()", empty links) is refused by its HTML size. */
-#define MODEL_BODY_MAX (8 * 1024)
+#define MODEL_BODY_MAX 8192 /* 8 KiB; a plain number, for the forms' maxlength */
+/* The post as stored: its rich text in cmark's own spelling, in which a
+ * reference link is written out at each use ("[b]" 300 times after one long
+ * "[b]: URL" is 300 copies of the URL) and literal markup characters are
+ * escaped (up to twice the bytes). What a page render costs grows with this,
+ * not with the Markdown: 4 KiB of references stored as 106 KB took 17 ms to
+ * render. At 24 KiB, three times the Markdown, the worst stored text renders
+ * in 2 to 4 ms. Checked with the HTML size (render/render_limits.h). */
+#define MODEL_POST_TEXT_MAX (3 * MODEL_BODY_MAX)
 #define MODEL_BLOCKS_MAX 500 /* blocks of one body */
 #define MODEL_ITEMS_MAX	 500 /* items of one list */
 
 /* The summary's key points: at most MODEL_POINTS_MAX points of at most
  * MODEL_POINT_MAX bytes, and MODEL_SUMMARY_MAX bytes of Markdown in all (the
  * form's list, or the points of the API's list counted together). */
-#define MODEL_SUMMARY_MAX (8 * 1024)
+#define MODEL_SUMMARY_MAX 8192 /* 8 KiB */
+#define MODEL_SUMMARY_TEXT_MAX (3 * MODEL_SUMMARY_MAX) /* as stored: see above */
 #define MODEL_POINTS_MAX  100
 #define MODEL_POINT_MAX	  1000
 
 /* ---- what a reader's page may cost ----
  *
  * A post is refused when written if its HTML as a page shows it
- * (render_post_html) is over MODEL_POST_HTML_MAX, and a summary if its HTML
+ * (render_post_html) is over MODEL_POST_HTML_MAX (render/render_limits.h), and a summary if its HTML
  * (render_summary_html) is over MODEL_SUMMARY_HTML_MAX: a real post's HTML is
  * 1 to 3 times its Markdown (an image with its srcset about 10 times its
  * line), while "![[]()" is 10 times and an empty link 14 times. The newest page
