@@ -481,7 +481,7 @@ int media_ingest(const char *dir, const void *data, size_t len, struct media_ima
 			 "The JPEG is saved in more than %d passes (progressive scans), which "
 			 "would take too long to open. Save it again as a normal JPEG.",
 			 MODEL_UPLOAD_MAX_SCANS);
-		return media_fail(MEDIA_ETOOBIG, err, errlen, msg);
+		return media_fail(MEDIA_ECOSTLY, err, errlen, msg);
 	}
 	if (media_load(f, data, len, &in) != 0) {
 		rc = media_fail(MEDIA_EDECODE, err, errlen,
@@ -511,7 +511,7 @@ int media_ingest(const char *dir, const void *data, size_t len, struct media_ima
 			 "%d channels of %d bits). Save it with 8 bits per channel or "
 			 "fewer pixels.",
 			 in->Xsize, in->Ysize, in->Bands, (int)vips_format_sizeof(in->BandFmt) * 8);
-		rc = media_fail(MEDIA_ETOOBIG, err, errlen, msg);
+		rc = media_fail(MEDIA_ECOSTLY, err, errlen, msg);
 		goto fail;
 	}
 	media_budget_start(&budget);
@@ -589,7 +589,7 @@ fail_encode:
 fail_budget:
 	log_info("media: an upload (%s, %d by %d) ran past its %d ms budget", f->name,
 		 in->Xsize, in->Ysize, media_budget_ms);
-	rc = media_fail(MEDIA_ETOOBIG, err, errlen,
+	rc = media_fail(MEDIA_ECOSTLY, err, errlen,
 			"The image takes too long to process. Save it again as a normal JPEG, "
 			"PNG or WebP, with fewer pixels.");
 	goto fail;

@@ -27,10 +27,11 @@
 enum media_error {
 	MEDIA_OK = 0,
 	MEDIA_EFORMAT = -1, /* not a JPEG, PNG or WebP by its content */
-	MEDIA_ETOOBIG = -2, /* bytes, pixels, sides, decoded bytes, scans or the
-			     * time budget over the limits */
+	MEDIA_ETOOBIG = -2, /* bytes, pixels or sides over the limits */
 	MEDIA_EDECODE = -3, /* claims a format but does not decode */
 	MEDIA_EIO = -4,     /* could not write the files */
+	MEDIA_ECOSTLY = -5, /* within the size limits, but too costly to decode:
+			     * decoded bytes, a JPEG's scans, or the time budget */
 };
 
 struct media_image {
@@ -56,7 +57,7 @@ int media_init(const char *argv0);
  * model_limits.h are checked before any pixel is decoded (bytes, sides, pixels,
  * decoded bytes, a JPEG's scans), and the decode and re-encode together are
  * stopped after MODEL_UPLOAD_BUDGET_MS (MEDIA_ETOOBIG: a quick, clear refusal
- * for a file made to be slow). The upload is decoded in
+ * for a file made to be slow: MEDIA_ECOSTLY). The upload is decoded in
  * full before any file is written, and any decoder error, truncation included,
  * is MEDIA_EDECODE. The copies are upright (EXIF orientation applied) and sRGB
  * or grey, in the upload's format, 0644. Each file is written to a temporary

@@ -1187,6 +1187,7 @@ void nr_media_upload(const struct nr_ctx *c, const void *data, size_t len,
 		nr_fail(res, 413, "too_large", "%s", err);
 		return;
 	case MEDIA_EDECODE:
+	case MEDIA_ECOSTLY: /* well formed, but made (or saved) to be slow to open */
 		nr_fail(res, 422, "invalid", "%s", err);
 		return;
 	default:

@@ -711,12 +711,12 @@ static void test_jpeg_scans(void **state)
 
 	/* Over the limit: refused before libvips reads it, whatever the size. */
 	many = jpeg_with_scans(prog, len, 1, MODEL_UPLOAD_MAX_SCANS + 1, &mlen);
-	expect_error(dir, many, mlen, MEDIA_ETOOBIG);
-	assert_int_equal(media_ingest(dir, many, mlen, &m, err, sizeof(err)), MEDIA_ETOOBIG);
+	expect_error(dir, many, mlen, MEDIA_ECOSTLY);
+	assert_int_equal(media_ingest(dir, many, mlen, &m, err, sizeof(err)), MEDIA_ECOSTLY);
 	assert_non_null(strstr(err, "progressive scans"));
 	free(many);
 	many = jpeg_with_scans(prog, len, 1, 2080, &mlen);
-	expect_error(dir, many, mlen, MEDIA_ETOOBIG);
+	expect_error(dir, many, mlen, MEDIA_ECOSTLY);
 	free(many);
 	g_free(prog);
 	g_free(rst);
@@ -786,8 +786,8 @@ static void test_decoded_bytes(void **state)
 	 * decodes to 392 MB: refused from its header. */
 	png = png_flat(7000, 7000, 16, 6, &len);
 	assert_true(len < 1024 * 1024);
-	expect_error(dir, png, len, MEDIA_ETOOBIG);
-	assert_int_equal(media_ingest(dir, png, len, &m, err, sizeof(err)), MEDIA_ETOOBIG);
+	expect_error(dir, png, len, MEDIA_ECOSTLY);
+	assert_int_equal(media_ingest(dir, png, len, &m, err, sizeof(err)), MEDIA_ECOSTLY);
 	assert_non_null(strstr(err, "16 bits"));
 	free(png);
 	/* 16 bits with alpha at a size a photo has is taken. */
@@ -811,8 +811,8 @@ static void test_budget(void **state)
 	media_dir(dir, sizeof(dir), "budget");
 	png = png_flat(3000, 3000, 16, 2, &len);
 	media_set_budget(1);
-	expect_error(dir, png, len, MEDIA_ETOOBIG);
-	assert_int_equal(media_ingest(dir, png, len, &m, err, sizeof(err)), MEDIA_ETOOBIG);
+	expect_error(dir, png, len, MEDIA_ECOSTLY);
+	assert_int_equal(media_ingest(dir, png, len, &m, err, sizeof(err)), MEDIA_ECOSTLY);
 	assert_non_null(strstr(err, "too long"));
 	assert_int_equal(dir_count(dir), -1);
 	media_set_budget(0);
