@@ -59,6 +59,14 @@
  * render. At 24 KiB, three times the Markdown, the worst stored text renders
  * in 2 to 4 ms. Checked with the HTML size (render/render_limits.h). */
 #define MODEL_POST_TEXT_MAX (3 * MODEL_BODY_MAX)
+/* The one kind of input found whose render cost the sizes above do not bound:
+ * quotation marks. cmark keeps each '"' or '\'' as a delimiter of its own, and
+ * some arrangements make it look back over all of them for each: 8 KB of
+ * '"&' took 12 ms to parse (64 KB: 141 ms; 3.2 MB: 12.8 s), 8 KB of '"'
+ * 8 ms, where 1,000 marks in any arrangement found, in 24 KB of text, take
+ * under 0.8 ms. Real text has a few per hundred bytes (apostrophes included),
+ * so a post or a summary may hold 1,000 in its rich text. */
+#define MODEL_QUOTES_MAX 1000
 #define MODEL_BLOCKS_MAX 500 /* blocks of one body */
 #define MODEL_ITEMS_MAX	 500 /* items of one list */
 

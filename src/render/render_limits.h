@@ -16,14 +16,16 @@
 #include "model/model.h"
 
 /* 0 if `post` holds at most MODEL_POST_TEXT_MAX bytes of text (every string
- * of its blocks) and render_post_html() shows it in at most
+ * of its blocks), at most MODEL_QUOTES_MAX quotation marks and apostrophes
+ * in its rich text, and render_post_html() shows it in at most
  * MODEL_POST_HTML_MAX bytes; else -1 with a sentence for people in err.
  * `page` gives the zone and the links, as on the page. */
 int render_post_fits(const struct model_page *page, const struct model_post *post, char *err,
 		     size_t errlen) __attribute__((warn_unused_result));
 
 /* The same for the page's summary: at most MODEL_SUMMARY_TEXT_MAX bytes of key
- * points and caption, and at most MODEL_SUMMARY_HTML_MAX bytes of HTML. */
+ * points and caption, at most MODEL_QUOTES_MAX quotation marks, and at most
+ * MODEL_SUMMARY_HTML_MAX bytes of HTML. */
 int render_summary_fits(const struct model_page *page, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 

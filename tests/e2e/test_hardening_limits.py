@@ -105,10 +105,11 @@ def hardening_hostile_uploads(env):
         assert "ran past" not in srv.log()
 
 
-def quoted(n):
-    """n bytes of Markdown that each become 6 bytes of HTML (&quot;), broken
-    into words: the most HTML per byte that plain text gives."""
-    word = '"' * 9 + " "
+def amps(n):
+    """n bytes of Markdown that each become 5 bytes of HTML (&amp;), broken
+    into words: about the most HTML per byte that plain text gives (quotation
+    marks give 6, but a post may hold only 1,000 of them)."""
+    word = "&" * 9 + " "
     return (word * (n // len(word) + 1))[:n]
 
 
@@ -121,14 +122,15 @@ def hardening_page_at_the_limits(env):
                                   "description": '"' * DESC_MAX}, 201)
         eve.ok("POST", f"/pages/{SLUG}/status", {"status": "live"})
         # The summary at its limit: points that fill MODEL_SUMMARY_MAX.
-        points = ['"' * NOTE_MAX] * (SUMMARY_MAX // NOTE_MAX)
+        points = [amps(NOTE_MAX)] * (SUMMARY_MAX // NOTE_MAX)
         eve.ok("PUT", f"/pages/{SLUG}/summary",
                {"points": points, "media": {"kind": "image", "url": "/x.jpg",
-                                            "alt": '"' * NOTE_MAX, "caption": '"' * NOTE_MAX}})
+                                            "alt": '"' * NOTE_MAX,
+                                            "caption": amps(NOTE_MAX)}})
         bylines = [{"name": "N" * NAME_MAX, "role": "R" * NAME_MAX}] * 10
         ids = []
         for i in range(22):  # two pages: 20 on the first, 2 on the newest
-            body = quoted(BODY_MAX - 20) + f" {i:04d}"
+            body = amps(BODY_MAX - 20) + f" {i:04d}"
             p = eve.ok("POST", f"/pages/{SLUG}/posts",
                        {"title": '"' * TITLE_MAX, "body": body, "bylines": bylines,
                         "breaking": True, "key_event": True}, 201)["post"]
@@ -143,8 +145,11 @@ def hardening_page_at_the_limits(env):
             r = eve.post(f"/pages/{SLUG}/posts", {"title": "Too much", "body": body})
             msg = api_error(r, 422, "invalid")
             assert "too long" in msg or "too large" in msg, msg
-        r = eve.put(f"/pages/{SLUG}/summary", {"points": ['"' * NOTE_MAX] * 9})
+        r = eve.put(f"/pages/{SLUG}/summary", {"points": [amps(NOTE_MAX)] * 9})
         assert "together" in api_error(r, 422, "invalid")
+        # Quotation marks can cost cmark the square of their number.
+        r = eve.put(f"/pages/{SLUG}/summary", {"points": ['"' * NOTE_MAX] * 2})
+        assert "quotation marks" in api_error(r, 422, "invalid")
         assert len(eve.ok("GET", f"/pages/{SLUG}/posts?page=2")["posts"]) == 2
 
         # Every page of it renders, each well under the render limit.
@@ -201,10 +206,11 @@ def hardening_failed_render_not_repeated(env):
                           check=0).stdout)
     # Behind the limits' back, straight into the store: a post whose page is
     # over the render limit (as five 1 MiB posts made before the limits):
-    # 400 KB of text that becomes 1.9 MB of HTML.
+    # 3.4 MB of '&', 17 MB of HTML, over the render limit before the limits
+    # (16 MiB) and after (1.6 MiB).
     db = sqlite3.connect(env.db)
     db.execute("UPDATE posts SET body_json = json_array(json_object('type', 'paragraph', "
-               "'text', replace(hex(zeroblob(100000)), '00', '&\"<>'))) WHERE id = ?", (pid,))
+               "'text', replace(hex(zeroblob(1700000)), '0', '&'))) WHERE id = ?", (pid,))
     db.commit()
     db.close()
     with env.server(workers=1) as srv:

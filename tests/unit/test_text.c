@@ -486,6 +486,20 @@ static void test_refuse_over_limits(void **state)
 	buf_append(&b, para, MODEL_TITLE_MAX + 1);
 	buf_puts(&b, "published at 10:00 Greenwich Mean Time 17 February\n\n    Text.\n\n");
 	assert_refused_opts(b.data, b.len, 2025, ZONE, 1, "post 1: the title is longer than 300");
+
+	/* A capture's text is stored as written: quotation marks, which cmark
+	 * can take time growing with the square of their number to parse, are
+	 * bounded; the bound itself is kept. */
+	memset(para, '"', MODEL_QUOTES_MAX + 1);
+	buf_reset(&b);
+	buf_puts(&b, HEADER(1, "Quotes", "10:00 Greenwich Mean Time 17 February") "\n    ");
+	buf_append(&b, para, MODEL_QUOTES_MAX);
+	buf_puts(&b, "\n\n");
+	parse_ok(b.data, b.len, 2025, &r);
+	parsed_cleanup(&r);
+	b.len -= 2;
+	buf_puts(&b, "\"\n\n");
+	assert_refused_opts(b.data, b.len, 2025, ZONE, 1, "post 1: The post has 1001 quotation");
 	free(para);
 	buf_cleanup(&b);
 }
