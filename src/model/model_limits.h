@@ -81,28 +81,32 @@
 /* ---- what a reader's page may cost ----
  *
  * A post is refused when written if its HTML as a page shows it
- * (render_post_html) is over MODEL_POST_HTML_MAX (render/render_limits.h), and a summary if its HTML
- * (render_summary_html) is over MODEL_SUMMARY_HTML_MAX: a real post's HTML is
+ * (render_post_html) is over MODEL_POST_HTML_MAX (render/render_limits.h), and
+ * a summary if its HTML (render_summary_html) is over MODEL_SUMMARY_HTML_MAX: a real post's HTML is
  * 1 to 3 times its Markdown (an image with its srcset about 10 times its
  * line), while "![[]()" is 10 times and an empty link 14 times. The newest page
  * of a live page shows its 20 newest posts, the pinned one again, the summary,
  * and the chrome: the title (MODEL_TITLE_MAX) and description (MODEL_DESC_MAX)
  * escaped (at most 6 bytes per byte) in the <title>, the heading and the meta
- * tags, the pager and the document: well under 256 KiB. So
+ * tags, the pager and the document: well under 256 KiB. A post is measured
+ * with the correction note it has; an edit may give it a new one (at most
+ * MODEL_NOTE_MAX bytes, 6 bytes each escaped, with its paragraph and time:
+ * under 8 KiB) after the measure. So
  *
- *   page = (20 + 1) x 64 KiB + 64 KiB + 256 KiB = 1,664 KiB
+ *   page = (20 + 1) x (64 KiB + 8 KiB) + 64 KiB + 256 KiB = 1,832 KiB
  *
  * and a page over that cannot come from a store written through these limits.
  * A permalink (one post) and an older page (20 posts, no summary) are smaller.
- * The newsroom desk (50 posts, 3.2 MB) and the feeds (50 posts, even if every
- * byte were escaped 6 times: 19.2 MB) stay within their own buffers (8 MiB
+ * The newsroom desk (50 posts, 3.6 MB) and the feeds (50 posts, even if every
+ * byte were escaped 6 times: 21.6 MB) stay within their own buffers (8 MiB
  * and 32 MiB in http/). */
 #define MODEL_POST_HTML_MAX    (64 * 1024)
+#define MODEL_NOTE_HTML_MAX    (8 * 1024)
 #define MODEL_SUMMARY_HTML_MAX (64 * 1024)
 #define MODEL_CHROME_HTML_MAX  (256 * 1024)
-#define MODEL_PAGE_HTML_MAX                                                        \
-	((MODEL_POSTS_PER_PAGE + 1) * MODEL_POST_HTML_MAX + MODEL_SUMMARY_HTML_MAX + \
-	 MODEL_CHROME_HTML_MAX)
+#define MODEL_PAGE_HTML_MAX                                                          \
+	((MODEL_POSTS_PER_PAGE + 1) * (MODEL_POST_HTML_MAX + MODEL_NOTE_HTML_MAX) + \
+	 MODEL_SUMMARY_HTML_MAX + MODEL_CHROME_HTML_MAX)
 
 /* ---- the importer ----
  * A captured page in the plain-text form. The reference capture is 30 KB; 16 MiB
