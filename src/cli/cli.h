@@ -13,7 +13,6 @@
 #include "store/store.h"
 
 #define CLI_EXIT_USAGE 2
-#define CLI_MAX_INPUT ((size_t)512 * 1024 * 1024)
 
 /* The database path: --db, else $LIVELINE_DB, else "liveline.db". */
 extern const char *cli_db;
@@ -30,9 +29,9 @@ int cli_token(int argc, char **argv); /* token create|list|revoke */
 int cli_usage(const char *text, int status);              /* prints usage, returns status */
 int cli_bad_option(const char *cmd, const char *usage);   /* returns CLI_EXIT_USAGE */
 int cli_parse_long(const char *s, long min, long max, long *out);
-/* All of `path` ("-": standard input), at most CLI_MAX_INPUT bytes, NUL-terminated;
- * the caller frees. NULL after printing why. */
-char *cli_read_input(const char *path, size_t *len);
+/* All of `path` ("-": standard input), at most `max` bytes, NUL-terminated;
+ * the caller frees. NULL after printing why (reading stops at the limit). */
+char *cli_read_input(const char *path, size_t max, size_t *len);
 /* An existing database: NULL after printing why ("no database at PATH"). */
 struct store *cli_open_store(void);
 /* The database, made when missing (import, init); NULL after printing why. */

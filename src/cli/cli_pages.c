@@ -14,6 +14,7 @@
 
 #include "media/media.h"
 #include "model/model_json.h"
+#include "model/model_limits.h"
 #include "serve/serve.h"
 #include "stream/stream_event.h"
 #include "text/text.h"
@@ -114,7 +115,7 @@ int cli_parse_long(const char *s, long min, long max, long *out)
 }
 
 /* Reads all of `path` ("-" is standard input) into a new buffer. */
-char *cli_read_input(const char *path, size_t *len)
+char *cli_read_input(const char *path, size_t max, size_t *len)
 {
 	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
 	struct buf b;
@@ -125,14 +126,15 @@ char *cli_read_input(const char *path, size_t *len)
 		fprintf(stderr, "liveline: %s: %s\n", path, strerror(errno));
 		return NULL;
 	}
-	buf_init(&b, CLI_MAX_INPUT);
+	buf_init(&b, max);
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && !b.err)
 		buf_append(&b, chunk, n);
 	if (ferror(f))
 		fprintf(stderr, "liveline: %s: read error\n", path);
+	else if (b.err == BUF_ETOOBIG && max >= 1024 * 1024)
+		fprintf(stderr, "liveline: %s: larger than %zu MB\n", path, max / (1024 * 1024));
 	else if (b.err == BUF_ETOOBIG)
-		fprintf(stderr, "liveline: %s: larger than %zu MB\n", path,
-			CLI_MAX_INPUT / (1024 * 1024));
+		fprintf(stderr, "liveline: %s: larger than %zu bytes\n", path, max);
 	else if (b.err)
 		fprintf(stderr, "liveline: %s: out of memory\n", path);
 	if (ferror(f) && !b.err)
@@ -256,9 +258,14 @@ int cli_import(int argc, char **argv)
 		fprintf(stderr, "liveline import: --title must not be empty\n");
 		return CLI_EXIT_USAGE;
 	}
+	if ((title && strlen(title) > MODEL_TITLE_MAX) || (desc && strlen(desc) > MODEL_DESC_MAX)) {
+		fprintf(stderr, "liveline import: --title is longer than %d bytes or "
+			"--description than %d\n", MODEL_TITLE_MAX, MODEL_DESC_MAX);
+		return CLI_EXIT_USAGE;
+	}
 	io.year = (int)year;
 
-	data = cli_read_input(argv[optind], &len);
+	data = cli_read_input(argv[optind], MODEL_CAPTURE_MAX, &len);
 	if (!data)
 		return 1;
 	if (text_parse(data, len, &io, &page.summary, &posts, &n_posts, &terr) < 0) {

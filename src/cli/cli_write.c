@@ -20,6 +20,8 @@
 
 #include "cli/cli.h"
 #include "markup/markup_body.h"
+#include "model/model_limits.h"
+#include "render/render_limits.h"
 #include "util/tz.h"
 
 static const char usage_post[] =
@@ -209,9 +211,9 @@ static int write_check_title(const char *cmd, const char *title)
 		fprintf(stderr, "liveline %s: --title must not be empty\n", cmd);
 		return -1;
 	}
-	if (strlen(title) > CLI_TITLE_MAX) {
+	if (strlen(title) > MODEL_TITLE_MAX) {
 		fprintf(stderr, "liveline %s: --title is longer than %d bytes\n", cmd,
-			CLI_TITLE_MAX);
+			MODEL_TITLE_MAX);
 		return -1;
 	}
 	return write_check_plain(cmd, "--title", title);
@@ -240,6 +242,11 @@ static int write_parse_byline(const char *cmd, const char *arg, struct model_byl
 			arg);
 		return -1;
 	}
+	if (nlen > MODEL_NAME_MAX || rlen > MODEL_NAME_MAX) {
+		fprintf(stderr, "liveline %s: --byline: a name or role is longer than %d bytes\n",
+			cmd, MODEL_NAME_MAX);
+		return -1;
+	}
 	out->name = strndup(name, nlen);
 	out->role = strndup(role, rlen);
 	if (!out->name || !out->role)
@@ -247,19 +254,33 @@ static int write_parse_byline(const char *cmd, const char *arg, struct model_byl
 	return 0;
 }
 
-/* Reads standard input (a post body or summary, at most 1 MiB). NULL after
- * printing why. */
-static char *write_read_markdown(const char *cmd, size_t *len)
+/* Reads standard input (a post body or a summary, `what`, at most `max`
+ * bytes). NULL after printing why. */
+static char *write_read_markdown(const char *cmd, const char *what, size_t max, size_t *len)
 {
-	char *md = cli_read_input("-", len);
+	/* Read past the limit, to say by how much, but not without end. */
+	char *md = cli_read_input("-", (size_t)1024 * 1024, len);
 
-	if (md && *len > MARKUP_BODY_MAX) {
-		fprintf(stderr, "liveline %s: the Markdown on standard input is larger than "
-			"1 MiB\n", cmd);
+	if (md && *len > max) {
+		fprintf(stderr, "liveline %s: the %s on standard input is %zu bytes, longer than "
+			"the %zu bytes (%zu KB) it may hold\n", cmd, what, *len, max, max / 1024);
 		free(md);
 		return NULL;
 	}
 	return md;
+}
+
+/* 0 if `post` fits a reader's page (render_post_fits), else -1 after printing
+ * why. */
+static int write_check_fits(const char *cmd, const struct model_page *page,
+			    const struct model_post *post)
+{
+	char err[256];
+
+	if (render_post_fits(page, post, err, sizeof(err)) == 0)
+		return 0;
+	fprintf(stderr, "liveline %s: %s\n", cmd, err);
+	return -1;
 }
 
 /* Parses post body md[0..len) into the post, replacing its blocks. Returns 0,
@@ -300,7 +321,7 @@ int cli_post(int argc, char **argv)
 	char *md = NULL;
 	size_t len;
 
-	post.bylines = calloc(CLI_BYLINES_MAX, sizeof(*post.bylines));
+	post.bylines = calloc(MODEL_BYLINES_MAX, sizeof(*post.bylines));
 	if (!post.bylines)
 		abort();
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -310,8 +331,9 @@ int cli_post(int argc, char **argv)
 		case 'k': post.key_event = 1; break;
 		case 'T': when = optarg; break;
 		case 'B':
-			if (post.n_bylines == CLI_BYLINES_MAX) {
-				fprintf(stderr, "liveline post: at most %d bylines\n", CLI_BYLINES_MAX);
+			if (post.n_bylines == MODEL_BYLINES_MAX) {
+				fprintf(stderr, "liveline post: at most %d bylines\n",
+					MODEL_BYLINES_MAX);
 				goto out;
 			}
 			if (write_parse_byline("post", optarg, &post.bylines[post.n_bylines]) < 0)
@@ -346,8 +368,9 @@ int cli_post(int argc, char **argv)
 	}
 	if (!when)
 		post.published_at = (int64_t)time(NULL);
-	md = write_read_markdown("post", &len);
-	if (!md || write_parse_body("post", md, len, &post) < 0)
+	md = write_read_markdown("post", "body", MODEL_BODY_MAX, &len);
+	if (!md || write_parse_body("post", md, len, &post) < 0 ||
+	    write_check_fits("post", &w.page, &post) < 0)
 		goto done;
 	if (store_post_insert(w.st, w.page.id, &post) < 0) {
 		rc = write_store_fail(&w, STORE_ERR, 0);
@@ -413,7 +436,7 @@ int cli_edit(int argc, char **argv)
 	 * edit run from a terminal, or fed nothing, keeps the body. It is parsed
 	 * before the store is opened, so bad Markdown never holds a write lock. */
 	if (!isatty(STDIN_FILENO)) {
-		md = write_read_markdown("edit", &len);
+		md = write_read_markdown("edit", "body", MODEL_BODY_MAX, &len);
 		if (!md)
 			return 1;
 		new_body = !write_blank(md, len);
@@ -452,6 +475,10 @@ int cli_edit(int argc, char **argv)
 		post.n_blocks = body.n_blocks;
 		body.blocks = old;
 		body.n_blocks = n_old;
+	}
+	if (write_check_fits("edit", &w.page, &post) < 0) {
+		rc = 1;
+		goto done;
 	}
 	rc = store_post_update(w.st, &post);
 	if (rc < 0)
@@ -596,13 +623,17 @@ int cli_summary(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	rc = 1;
-	md = write_read_markdown("summary", &len);
+	md = write_read_markdown("summary", "summary", MODEL_SUMMARY_MAX, &len);
 	if (!md)
 		return 1;
 	if (write_open(&w, "summary", argv[optind], 1) < 0)
 		goto done;
 	/* Replaces the points of the loaded summary: its media stays as it was. */
 	if (markup_summary_parse(md, len, &w.page.summary, err, sizeof(err)) < 0) {
+		fprintf(stderr, "liveline summary: %s\n", err);
+		goto done;
+	}
+	if (render_summary_fits(&w.page, err, sizeof(err)) < 0) {
 		fprintf(stderr, "liveline summary: %s\n", err);
 		goto done;
 	}

@@ -4,13 +4,13 @@
  * call or one transaction, so each adds exactly one entry to the change log
  * (none when it changes nothing: pinning the pinned post, setting the status a
  * page already has). Same contract as cli.h: called with the command's own
- * argv, returns the exit status (0, 1, or CLI_EXIT_USAGE).
+ * argv, returns the exit status (0, 1, or CLI_EXIT_USAGE). They keep the
+ * limits of model/model_limits.h as the newsroom does: whoever can run them can
+ * open the database, but a post too large for a reader's page would break
+ * that page for every reader.
  */
 #ifndef LIVELINE_CLI_WRITE_H
 #define LIVELINE_CLI_WRITE_H
-
-#define CLI_TITLE_MAX	300 /* bytes of a post title */
-#define CLI_BYLINES_MAX 10
 
 int cli_post(int argc, char **argv);    /* post SLUG --title T ... < body.md */
 int cli_edit(int argc, char **argv);    /* edit SLUG ID [...] [< body.md] */

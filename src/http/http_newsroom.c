@@ -77,7 +77,7 @@ static enum MHD_Result form_iterator(void *cls, enum MHD_ValueKind kind, const c
 		fld = &fm->f[fm->n++];
 		snprintf(fld->key, sizeof(fld->key), "%s", key);
 		fld->is_file = filename != NULL;
-		buf_init(&fld->val, fld->is_file ? MEDIA_MAX_BYTES + 1 : FORM_TEXT_MAX);
+		buf_init(&fld->val, fld->is_file ? MODEL_UPLOAD_MAX_BYTES + 1 : FORM_TEXT_MAX);
 		buf_append(&fld->val, "", 0);
 	}
 	buf_append(&fld->val, data, size);

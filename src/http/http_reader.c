@@ -16,12 +16,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/model_limits.h"
 #include "page/page_assets.h"
 #include "text/text.h"
 #include "util/buf.h"
 #include "util/log.h"
 
-#define HTTP_MAX_PAGE_HTML (16 * 1024 * 1024)
+/* What the write limits allow a page to be (model_limits.h): a render over
+ * it comes from data written before the limits, or directly to the store. */
+#define HTTP_MAX_PAGE_HTML MODEL_PAGE_HTML_MAX
+/* The text form holds every post of a page, however many. */
+#define HTTP_MAX_TEXT ((size_t)64 * 1024 * 1024)
+#define HTTP_CC_FAILED "no-cache"
 
 int http_parse_id(const char *s, size_t len, int64_t *out)
 {
@@ -67,6 +73,32 @@ static void http_cache_key(char *out, const char *prefix, const char *slug, uint
 	out[len] = '\0';
 }
 
+static const char *http_buf_why(const struct buf *b)
+{
+	return b->err == BUF_ETOOBIG ? "too large" : "out of memory";
+}
+
+/* Remembers that rendering `key` failed: a 500 entry in the cache, dropped
+ * with the page's other entries when the page changes, so that the failure is
+ * answered from memory instead of being rendered again (seconds, for a page
+ * far over the limit) at every request. NULL on out of memory. */
+static struct page_entry *http_cache_failure(struct http_server *s, const char *key,
+					     int64_t page_id, const char *why)
+{
+	struct page_entry *e;
+	struct buf b;
+
+	log_warnx("rendering %s failed (%s); answering 500 until the page changes", key, why);
+	buf_init(&b, 64 * 1024);
+	render_error_html(&b, &s->site, MHD_HTTP_INTERNAL_SERVER_ERROR, "Internal Server Error",
+			  "This page could not be shown.");
+	e = b.err ? NULL
+		  : page_cache_put(s->cache, key, page_id, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				   HTTP_CT_HTML, HTTP_CC_FAILED, b.data, b.len);
+	buf_cleanup(&b);
+	return e;
+}
+
 /* Stores a rendered body and answers with it, or answers 500. */
 static enum MHD_Result http_store_and_respond(struct http_request *req, const char *key,
 					      int64_t page_id, const char *cc,
@@ -75,8 +107,9 @@ static enum MHD_Result http_store_and_respond(struct http_request *req, const ch
 	struct page_entry *e;
 
 	if (b->err) {
-		log_warnx("rendering %s failed (%s)", req->path,
-			  b->err == BUF_ETOOBIG ? "too large" : "out of memory");
+		e = http_cache_failure(req->server, key, page_id, http_buf_why(b));
+		if (e)
+			return http_respond_entry(req, e);
 		return http_respond_error(req, MHD_HTTP_INTERNAL_SERVER_ERROR,
 					  "This page could not be shown.");
 	}
@@ -156,8 +189,7 @@ static struct page_entry *http_live_page_entry(struct http_server *s, const char
 	model_posts_free(posts, n);
 	model_post_cleanup(&pinned);
 	if (b.err)
-		log_warnx("rendering %s failed (%s)", key,
-			  b.err == BUF_ETOOBIG ? "too large" : "out of memory");
+		e = http_cache_failure(s, key, page->id, http_buf_why(&b));
 	else
 		/* Only the newest page changes as posts arrive; older pages change
 		 * only on an edit or a deletion, which drops them from our cache. */
@@ -343,10 +375,13 @@ static struct page_entry *http_text_entry(struct http_request *req, const char *
 		return e;
 	if (store_post_range(s->store, page->id, 0, page->n_posts, &posts, &n) < 0)
 		return NULL;
-	buf_init(&b, HTTP_MAX_PAGE_HTML * 4);
+	buf_init(&b, HTTP_MAX_TEXT);
 	if (text_export(&b, page, posts, n) == 0 && !b.err)
 		e = page_cache_put(s->cache, key, page->id, 200, HTTP_CT_TEXT, HTTP_CC_LIVE,
 				   b.data ? b.data : "", b.len);
+	else
+		e = http_cache_failure(s, key, page->id,
+				       b.err ? http_buf_why(&b) : "a time could not be shown");
 	model_posts_free(posts, n);
 	buf_cleanup(&b);
 	return e;
@@ -373,6 +408,8 @@ static enum MHD_Result http_text(struct http_request *req, const char *slug)
 	e = http_text_entry(req, slug, &page);
 	if (!e)
 		ret = http_store_failed(req);
+	else if (e->status != MHD_HTTP_OK)
+		ret = http_respond_entry(req, e); /* a render that failed: no stream */
 	else if (follow && strcmp(follow, "1") == 0 && strcmp(req->method, "HEAD") == 0)
 		ret = http_respond_stream_head(req, HTTP_CT_TEXT);
 	else if (follow && strcmp(follow, "1") == 0)

@@ -27,8 +27,11 @@
 #include "markup/markup.h"
 #include "util/buf.h"
 
-/* Rendered text can be longer than its source (escapes), but not by much. */
-#define MARKUP_BODY_TEXT_MAX (8 * MARKUP_BODY_MAX)
+/* Rendered text can be much longer than its source: a reference link is
+ * written out at each use. 8 MiB holds the most that MODEL_BODY_MAX bytes can
+ * become (about 5.6 MB, half the body a URL and the rest "[b]" uses); what is
+ * stored is bounded later, and much lower, by render_post_fits(). */
+#define MARKUP_BODY_TEXT_MAX ((size_t)8 * 1024 * 1024)
 
 struct body {
 	struct model_block *blocks;
@@ -512,9 +515,9 @@ static struct model_block *body_add(struct body *b, enum model_block_kind kind)
 {
 	struct model_block *blk;
 
-	if (b->n >= MARKUP_BODY_MAX_BLOCKS) {
+	if (b->n >= MODEL_BLOCKS_MAX) {
 		body_fail(b, "more than %d blocks (paragraphs, lists, images...)",
-			  MARKUP_BODY_MAX_BLOCKS);
+			  MODEL_BLOCKS_MAX);
 		return NULL;
 	}
 	if (b->n == b->cap) {
@@ -823,9 +826,9 @@ static int body_gather_items(struct body *b, cmark_node *list, int leads, struct
 				depth--;
 				continue;
 			}
-			if (items->n >= MARKUP_BODY_MAX_ITEMS) {
+			if (items->n >= MODEL_ITEMS_MAX) {
 				rc = body_fail(b, "list %u: more than %d items (nested ones count)",
-					       b->n_lists, MARKUP_BODY_MAX_ITEMS);
+					       b->n_lists, MODEL_ITEMS_MAX);
 				break;
 			}
 			if (items->n == items->cap) {
@@ -984,12 +987,14 @@ static int body_check_text(struct body *b, const char *md, size_t len)
 	return 0;
 }
 
-static cmark_node *body_parse_doc(struct body *b, const char *md, size_t len, const char *what)
+static cmark_node *body_parse_doc(struct body *b, const char *md, size_t len, const char *what,
+				  size_t max)
 {
 	cmark_node *doc;
 
-	if (len > MARKUP_BODY_MAX) {
-		body_fail(b, "the %s is larger than 1 MiB (%zu bytes)", what, len);
+	if (len > max) {
+		body_fail(b, "the %s is %zu bytes, longer than the %zu bytes (%zu KB) one %s may hold",
+			  what, len, max, max / 1024, strcmp(what, "body") == 0 ? "post" : "summary");
 		return NULL;
 	}
 	if (md && body_check_text(b, md, len) < 0)
@@ -1004,7 +1009,7 @@ int markup_body_parse(const char *md, size_t len, struct model_block **blocks, s
 		      char *err, size_t errlen)
 {
 	struct body b = { .err = err, .errlen = errlen };
-	cmark_node *doc = body_parse_doc(&b, md, len, "body"), *c;
+	cmark_node *doc = body_parse_doc(&b, md, len, "body", MODEL_BODY_MAX), *c;
 	int rc = 0;
 
 	if (!doc)
@@ -1046,7 +1051,7 @@ int markup_summary_parse(const char *md, size_t len, struct model_summary *out, 
 {
 	struct body b = { .err = err, .errlen = errlen };
 	struct body_items items = { 0 };
-	cmark_node *doc = body_parse_doc(&b, md, len, "summary"), *c;
+	cmark_node *doc = body_parse_doc(&b, md, len, "summary", MODEL_SUMMARY_MAX), *c;
 	char **points = NULL;
 	size_t k = 0;
 	int rc = 0;
@@ -1068,9 +1073,9 @@ int markup_summary_parse(const char *md, size_t len, struct model_summary *out, 
 	for (size_t i = 0; rc == 0 && i < items.n; i++)
 		if (items.v[i].text.len)
 			k++;
-	if (rc == 0 && k > MARKUP_SUMMARY_MAX_POINTS)
+	if (rc == 0 && k > MODEL_POINTS_MAX)
 		rc = body_fail(&b, "the summary has %zu key points; at most %d", k,
-			       MARKUP_SUMMARY_MAX_POINTS);
+			       MODEL_POINTS_MAX);
 	if (rc == 0 && k > 0) {
 		points = body_realloc(NULL, k, sizeof(*points));
 		k = 0;
@@ -1264,7 +1269,7 @@ static void md_put_lead(struct buf *out, const char *lead, const char *text)
 	cmark_node *doc;
 	struct buf try, plain;
 
-	buf_init(&try, MARKUP_BODY_MAX);
+	buf_init(&try, MARKUP_BODY_TEXT_MAX);
 	for (size_t i = 0; i < 2; i++) {
 		buf_reset(&try);
 		md_put_led_item(&try, delims[i], lead, text);

@@ -25,17 +25,15 @@
 #include <stddef.h>
 
 #include "model/model.h"
+#include "model/model_limits.h" /* MODEL_BODY_MAX, _BLOCKS_MAX, _ITEMS_MAX, _SUMMARY_MAX, ... */
 #include "util/buf.h"
-
-#define MARKUP_BODY_MAX	       ((size_t)1024 * 1024) /* bytes of Markdown */
-#define MARKUP_BODY_MAX_BLOCKS 500
-#define MARKUP_BODY_MAX_ITEMS  500 /* items of one list */
-#define MARKUP_SUMMARY_MAX_POINTS 100
 
 /* Parses post body `md` (len bytes, need not be NUL-terminated) into a new array
  * of *n blocks in *blocks; the caller frees each with model_block_cleanup() and
  * then the array (model_post_cleanup() does both for a post). An empty or
- * blank body gives no blocks (*blocks NULL). Returns 0, or -1 with a one-line
+ * blank body gives no blocks (*blocks NULL). A body over MODEL_BODY_MAX bytes
+ * is refused before cmark sees it (its parse time grows with the square of
+ * some inputs: see model_limits.h). Returns 0, or -1 with a one-line
  * reason in err ("image 2: only http, https and site paths are allowed",
  * "line 3: invalid UTF-8"); the outputs are then untouched. Invalid UTF-8 and
  * NUL bytes are errors, not replaced. Any input is safe: at worst an error,
@@ -43,8 +41,8 @@
 int markup_body_parse(const char *md, size_t len, struct model_block **blocks, size_t *n,
 		      char *err, size_t errlen) __attribute__((warn_unused_result));
 
-/* Parses summary `md` (len bytes): a bullet list whose items are the key
- * points, as inline Markdown. Blank input gives no points; anything other than
+/* Parses summary `md` (len bytes, at most MODEL_SUMMARY_MAX): a bullet list
+ * whose items are the key points (at most MODEL_POINTS_MAX), as inline Markdown. Blank input gives no points; anything other than
  * bullet lists is an error, and so are invalid UTF-8 and NUL bytes. On success replaces out->points and out->n_points
  * (freeing the old ones) and leaves the featured media alone. Returns 0, or -1
  * with a reason in err; `out` is then untouched. */

@@ -1,10 +1,12 @@
 /*
- * Uploaded images with libvips: see media.h. An upload goes through four gates
+ * Uploaded images with libvips: see media.h. An upload goes through five gates
  * in order, each cheaper than the next: its byte count, its first bytes (the
- * format), its header (sides and pixel count, read without decoding a pixel),
- * then a full decode that fails on any error, so a truncated or damaged file is
- * refused rather than stored half grey. Only then are files written, each to a
- * temporary name, flushed, and linked into place.
+ * format; for a JPEG, its scans counted by walking the markers), its header
+ * (sides, pixel count and decoded bytes, read without decoding a pixel), then a
+ * full decode that fails on any error, so a truncated or damaged file is
+ * refused rather than stored half grey, and that is stopped when it runs past
+ * its time budget. Only then are files written, each to a temporary name,
+ * flushed, and linked into place.
  */
 #include "media/media.h"
 
@@ -15,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -115,6 +118,55 @@ static int media_png_chunks_fit(const unsigned char *p, size_t len)
 	return 1;
 }
 
+/* The number of scans (SOS segments) of a JPEG, found by walking its markers:
+ * a segment's length skips it, and a scan's entropy-coded data runs to the next
+ * marker that is neither a stuffed 0xFF00 nor a restart (RSTn) nor fill bytes.
+ * Counted here rather than with libjpeg's progress monitor because libvips owns
+ * its libjpeg decompressor (we cannot install a monitor on it), and because
+ * this refuses the file before libvips sees it: libjpeg reads every scan of a
+ * progressive image in jpeg_start_decompress(), in one call that no budget
+ * can interrupt. libjpeg-turbo's own djpeg has -maxscan for the same reason.
+ * Linear in the bytes, and it stops counting at `stop`. A file that ends
+ * early just ends the walk: the decoder judges damage. */
+static long media_jpeg_scans(const unsigned char *p, size_t len, long stop)
+{
+	size_t i = 2; /* after SOI */
+	long scans = 0;
+
+	while (i + 4 <= len && scans < stop) {
+		unsigned char m;
+		size_t seg;
+
+		if (p[i] != 0xff) {
+			i++; /* not at a marker: resynchronise as decoders do */
+			continue;
+		}
+		m = p[i + 1];
+		if (m == 0xff) { /* fill byte */
+			i++;
+			continue;
+		}
+		if (m == 0xd9) /* EOI */
+			break;
+		if (m == 0x01 || (m >= 0xd0 && m <= 0xd7)) { /* TEM, RSTn: no length */
+			i += 2;
+			continue;
+		}
+		seg = (size_t)p[i + 2] << 8 | p[i + 3];
+		if (seg < 2)
+			break;
+		i += 2 + seg;
+		if (m != 0xda) /* SOS */
+			continue;
+		scans++;
+		/* The scan's data: up to the next real marker. */
+		while (i + 1 < len && !(p[i] == 0xff && p[i + 1] != 0x00 &&
+					!(p[i + 1] >= 0xd0 && p[i + 1] <= 0xd7)))
+			i++;
+	}
+	return scans;
+}
+
 /* Reads the header only (the loaders are lazy): no pixel is decoded until the
  * image is computed, and then any error, truncation included, fails it. The
  * bytes are borrowed, not copied, so they must outlive the image. */
@@ -209,13 +261,57 @@ static void media_remove_metadata(VipsImage *im)
 	g_strfreev(fields);
 }
 
+static int media_budget_ms = MODEL_UPLOAD_BUDGET_MS;
+
+void media_set_budget(int ms)
+{
+	media_budget_ms = ms > 0 ? ms : MODEL_UPLOAD_BUDGET_MS;
+}
+
+/* The time one upload's decode and re-encode may take, and whether it ran
+ * out. The limits on the header bound the work of any file within them, but
+ * not every kind of work is visible in a header (a PNG's filters, a WebP's
+ * partitions, libvips' own steps): this is what makes the bound hold whatever
+ * the file. */
+struct media_budget {
+	gint64 deadline; /* g_get_monotonic_time() microseconds */
+	int expired;
+};
+
+static void media_budget_start(struct media_budget *b)
+{
+	b->deadline = g_get_monotonic_time() + (gint64)media_budget_ms * 1000;
+	b->expired = 0;
+}
+
+/* libvips emits "eval" on an image whose progress is on as each piece of it is
+ * computed (here: each strip, on the worker's thread, since libvips runs one).
+ * Killing the image makes the computation fail at its next piece. */
+static void media_budget_eval(VipsImage *im, VipsProgress *progress, void *arg)
+{
+	struct media_budget *b = arg;
+
+	(void)progress;
+	if (!b->expired && g_get_monotonic_time() > b->deadline) {
+		b->expired = 1;
+		vips_image_set_kill(im, TRUE);
+	}
+}
+
+/* Watches the computation of `im` (the image that is then computed). */
+static void media_budget_watch(struct media_budget *b, VipsImage *im)
+{
+	vips_image_set_progress(im, TRUE);
+	g_signal_connect(im, "eval", G_CALLBACK(media_budget_eval), b);
+}
+
 /* The decoded, upright, sRGB (or grey) copy of at most MEDIA_MAX_WIDTH pixels
  * across, in memory, with no metadata; NULL if the upload does not decode.
  * vips_thumbnail_image() rotates by the EXIF orientation (after shrinking, so
  * the target width is the upright one) and converts to sRGB or B_W; an embedded
  * profile (Display P3, Adobe RGB) is applied here so the colours survive its
  * removal. */
-static VipsImage *media_decode(VipsImage *in)
+static VipsImage *media_decode(VipsImage *in, struct media_budget *budget)
 {
 	VipsImage *thumb = NULL, *srgb = NULL, *mem = NULL;
 	VipsImage *last;
@@ -237,6 +333,7 @@ static VipsImage *media_decode(VipsImage *in)
 		}
 	}
 	/* Computing the pipeline decodes every pixel of the upload. */
+	media_budget_watch(budget, last);
 	mem = vips_image_copy_memory(last);
 	VIPS_UNREF(srgb);
 	VIPS_UNREF(thumb);
@@ -373,6 +470,7 @@ int media_ingest(const char *dir, const void *data, size_t len, struct media_ima
 	const struct media_format *f;
 	const char *loader;
 	struct media_created *created = NULL;
+	struct media_budget budget = { 0 };
 	VipsImage *in = NULL, *big = NULL, *step = NULL;
 	void *enc = NULL;
 	size_t enclen = 0;
@@ -382,9 +480,9 @@ int media_ingest(const char *dir, const void *data, size_t len, struct media_ima
 	memset(out, 0, sizeof(*out));
 	if (err && errlen)
 		err[0] = '\0';
-	if (len > MEDIA_MAX_BYTES) {
+	if (len > MODEL_UPLOAD_MAX_BYTES) {
 		snprintf(msg, sizeof(msg), "The file is larger than %zu MB.",
-			 MEDIA_MAX_BYTES / (1024 * 1024));
+			 MODEL_UPLOAD_MAX_BYTES / (1024 * 1024));
 		return media_fail(MEDIA_ETOOBIG, err, errlen, msg);
 	}
 	f = data ? media_sniff(data, len) : NULL;
@@ -403,25 +501,49 @@ int media_ingest(const char *dir, const void *data, size_t len, struct media_ima
 		return media_fail(MEDIA_EDECODE, err, errlen,
 				  "The image is damaged: a part of it claims more bytes than "
 				  "the file holds.");
+	if (f == &media_formats[MEDIA_JPEG] &&
+	    media_jpeg_scans(data, len, MODEL_UPLOAD_MAX_SCANS + 1) > MODEL_UPLOAD_MAX_SCANS) {
+		snprintf(msg, sizeof(msg),
+			 "The JPEG is saved in more than %d passes (progressive scans), which "
+			 "would take too long to open. Save it again as a normal JPEG.",
+			 MODEL_UPLOAD_MAX_SCANS);
+		return media_fail(MEDIA_ECOSTLY, err, errlen, msg);
+	}
 	if (media_load(f, data, len, &in) != 0) {
 		rc = media_fail(MEDIA_EDECODE, err, errlen,
 				"The image could not be read; it may be damaged.");
 		goto fail;
 	}
-	if (in->Xsize > MEDIA_MAX_SIDE || in->Ysize > MEDIA_MAX_SIDE) {
+	if (in->Xsize > MODEL_UPLOAD_MAX_SIDE || in->Ysize > MODEL_UPLOAD_MAX_SIDE) {
 		snprintf(msg, sizeof(msg),
 			 "The image is %d by %d pixels; the limit is %d pixels on a side.",
-			 in->Xsize, in->Ysize, MEDIA_MAX_SIDE);
+			 in->Xsize, in->Ysize, MODEL_UPLOAD_MAX_SIDE);
 		rc = media_fail(MEDIA_ETOOBIG, err, errlen, msg);
 		goto fail;
 	}
-	if ((long long)in->Xsize * in->Ysize > MEDIA_MAX_PIXELS) {
+	if ((long long)in->Xsize * in->Ysize > MODEL_UPLOAD_MAX_PIXELS) {
 		snprintf(msg, sizeof(msg), "The image has more than %lld million pixels.",
-			 MEDIA_MAX_PIXELS / 1000000);
+			 MODEL_UPLOAD_MAX_PIXELS / 1000000);
 		rc = media_fail(MEDIA_ETOOBIG, err, errlen, msg);
 		goto fail;
 	}
-	big = media_decode(in);
+	/* What decoding would hold: 16 bits per channel or an alpha channel
+	 * multiply the pixels' cost, and the header says so. */
+	if ((long long)in->Xsize * in->Ysize * in->Bands *
+		    (long long)vips_format_sizeof(in->BandFmt) >
+	    MODEL_UPLOAD_MAX_DECODED) {
+		snprintf(msg, sizeof(msg),
+			 "The image is too large to open once decoded (%d by %d pixels, "
+			 "%d channels of %d bits). Save it with 8 bits per channel or "
+			 "fewer pixels.",
+			 in->Xsize, in->Ysize, in->Bands, (int)vips_format_sizeof(in->BandFmt) * 8);
+		rc = media_fail(MEDIA_ECOSTLY, err, errlen, msg);
+		goto fail;
+	}
+	media_budget_start(&budget);
+	big = media_decode(in, &budget);
+	if (!big && budget.expired)
+		goto fail_budget;
 	if (!big) {
 		rc = media_fail(MEDIA_EDECODE, err, errlen,
 				"The image could not be decoded; it may be truncated or damaged.");
@@ -464,7 +586,13 @@ int media_ingest(const char *dir, const void *data, size_t len, struct media_ima
 			if (vips_thumbnail_image(big, &step, w, "height", VIPS_MAX_COORD, NULL) != 0)
 				goto fail_encode;
 			im = step;
+		} else {
+			/* A view of `big`, so that its progress is this save's. */
+			if (vips_copy(big, &step, NULL) != 0)
+				goto fail_encode;
+			im = step;
 		}
+		media_budget_watch(&budget, im);
 		if (media_save(f, im, &enc, &enclen) != 0)
 			goto fail_encode;
 		VIPS_UNREF(step);
@@ -479,8 +607,17 @@ int media_ingest(const char *dir, const void *data, size_t len, struct media_ima
 	goto done;
 
 fail_encode:
+	if (budget.expired)
+		goto fail_budget;
 	log_debug("media: encoding %s: %s", f->name, vips_error_buffer());
 	rc = media_fail(MEDIA_EIO, err, errlen, "The image could not be converted.");
+	goto fail;
+fail_budget:
+	log_info("media: an upload (%s, %d by %d) ran past its %d ms budget", f->name,
+		 in->Xsize, in->Ysize, media_budget_ms);
+	rc = media_fail(MEDIA_ECOSTLY, err, errlen,
+			"The image takes too long to process. Save it again as a normal JPEG, "
+			"PNG or WebP, with fewer pixels.");
 	goto fail;
 fail_io:
 	saved_errno = errno;

@@ -18,9 +18,8 @@
 
 #include <stddef.h>
 
-#define MEDIA_MAX_BYTES  ((size_t)15 * 1024 * 1024) /* of an upload */
-#define MEDIA_MAX_PIXELS ((long long)50 * 1000 * 1000)
-#define MEDIA_MAX_SIDE   20000 /* pixels, either side */
+#include "model/model_limits.h" /* MODEL_UPLOAD_*: bytes, pixels, scans, budget */
+
 #define MEDIA_WIDTHS     { 480, 960, 1600 }
 #define MEDIA_N_WIDTHS   3
 #define MEDIA_URL_PREFIX "/media/"
@@ -31,6 +30,8 @@ enum media_error {
 	MEDIA_ETOOBIG = -2, /* bytes, pixels or sides over the limits */
 	MEDIA_EDECODE = -3, /* claims a format but does not decode */
 	MEDIA_EIO = -4,     /* could not write the files */
+	MEDIA_ECOSTLY = -5, /* within the size limits, but too costly to decode:
+			     * decoded bytes, a JPEG's scans, or the time budget */
 };
 
 struct media_image {
@@ -52,7 +53,11 @@ struct media_image {
 int media_init(const char *argv0);
 
 /* Checks, decodes and re-encodes `len` bytes of `data` into `dir` (created with
- * its parents, 0755, if missing); `out` is required. The upload is decoded in
+ * its parents, 0755, if missing); `out` is required. The limits of
+ * model_limits.h are checked before any pixel is decoded (bytes, sides, pixels,
+ * decoded bytes, a JPEG's scans), and the decode and re-encode together are
+ * stopped after MODEL_UPLOAD_BUDGET_MS (MEDIA_ETOOBIG: a quick, clear refusal
+ * for a file made to be slow: MEDIA_ECOSTLY). The upload is decoded in
  * full before any file is written, and any decoder error, truncation included,
  * is MEDIA_EDECODE. The copies are upright (EXIF orientation applied) and sRGB
  * or grey, in the upload's format, 0644. Each file is written to a temporary
@@ -63,6 +68,11 @@ int media_init(const char *argv0);
  * zeroed). Needs media_init(). */
 int media_ingest(const char *dir, const void *data, size_t len, struct media_image *out,
 		 char *err, size_t errlen);
+
+/* Sets the time budget of media_ingest() in milliseconds for this process;
+ * 0 restores MODEL_UPLOAD_BUDGET_MS. For tests, which need a file to run out
+ * of it without taking seconds. */
+void media_set_budget(int ms);
 
 /* 1 if `file` is a name media_ingest() makes ("NAME-W.EXT"): the only names the
  * media route will open, so a request can never leave the media folder. */

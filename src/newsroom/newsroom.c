@@ -15,18 +15,12 @@
 #include "markup/markup_body.h"
 #include "media/media.h"
 #include "model/model_json.h"
+#include "model/model_limits.h"
 #include "render/render.h"
+#include "render/render_limits.h"
 #include "util/buf.h"
 #include "util/log.h"
 #include "util/tz.h"
-
-#define NR_TITLE_MAX   300
-#define NR_BODY_MAX    MARKUP_BODY_MAX
-#define NR_NAME_MAX    200
-#define NR_DESC_MAX    2000
-#define NR_NOTE_MAX    1000
-#define NR_BYLINES_MAX 10
-#define NR_POINT_MAX   1000
 
 /* ---- results and fields ------------------------------------------------- */
 
@@ -265,8 +259,8 @@ static int nr_get_bylines(const json_t *in, struct model_post *post, struct nr_r
 	if (!json_is_array(arr))
 		return nr_fail(res, 400, "bad_request", "\"bylines\" must be a list.");
 	n = json_array_size(arr);
-	if (n > NR_BYLINES_MAX)
-		return nr_fail(res, 422, "invalid", "At most %d bylines.", NR_BYLINES_MAX);
+	if (n > MODEL_BYLINES_MAX)
+		return nr_fail(res, 422, "invalid", "At most %d bylines.", MODEL_BYLINES_MAX);
 	out = calloc(n ? n : 1, sizeof(*out));
 	if (!out)
 		return nr_fail(res, 500, "internal", "Out of memory.");
@@ -274,8 +268,8 @@ static int nr_get_bylines(const json_t *in, struct model_post *post, struct nr_r
 		const char *name, *role;
 
 		if (!json_is_object(b) ||
-		    nr_get_str(b, "name", 1, NR_NAME_MAX, 0, &name, res) < 0 ||
-		    nr_get_str(b, "role", 0, NR_NAME_MAX, 0, &role, res) < 0) {
+		    nr_get_str(b, "name", 1, MODEL_NAME_MAX, 0, &name, res) < 0 ||
+		    nr_get_str(b, "role", 0, MODEL_NAME_MAX, 0, &role, res) < 0) {
 			if (!json_is_object(b))
 				nr_fail(res, 400, "bad_request",
 					"Each byline must be {\"name\", \"role\"}.");
@@ -342,9 +336,9 @@ static int nr_post_input(const struct nr_ctx *c, const struct model_page *page,
 
 	if (!json_is_object(in))
 		return nr_fail(res, 400, "bad_request", "The request body must be a JSON object.");
-	if (nr_get_str(in, "title", partial ? NR_NOT_BLANK : NR_REQUIRED, NR_TITLE_MAX, 0,
+	if (nr_get_str(in, "title", partial ? NR_NOT_BLANK : NR_REQUIRED, MODEL_TITLE_MAX, 0,
 		       &title, res) < 0 ||
-	    nr_get_str(in, "body", 0, NR_BODY_MAX, 1, &body, res) < 0 ||
+	    nr_get_str(in, "body", 0, MODEL_BODY_MAX, 1, &body, res) < 0 ||
 	    nr_get_bool(in, "breaking", &post->breaking, res) < 0 ||
 	    nr_get_bool(in, "key_event", &post->key_event, res) < 0 ||
 	    nr_get_time(in, "published_at", page->zone, &at, res) < 0 ||
@@ -372,7 +366,12 @@ static int nr_post_input(const struct nr_ctx *c, const struct model_page *page,
 		post->published_at = c->now;
 	if (!partial && !json_object_get(in, "bylines"))
 		nr_default_byline(c, post);
-	return nr_check_blocks(post->blocks, post->n_blocks, res);
+	if (nr_check_blocks(post->blocks, post->n_blocks, res) < 0)
+		return -1;
+	/* Whatever the Markdown became must fit a reader's page. */
+	if (render_post_fits(page, post, err, sizeof(err)) < 0)
+		return nr_fail(res, 422, "invalid", "%s", err);
+	return 0;
 }
 
 /* ---- pages ---------------------------------------------------------------- */
@@ -429,9 +428,9 @@ static int nr_page_input(const json_t *in, struct model_page *page, int partial,
 
 	if (!json_is_object(in))
 		return nr_fail(res, 400, "bad_request", "The request body must be a JSON object.");
-	if (nr_get_str(in, "title", partial ? NR_NOT_BLANK : NR_REQUIRED, NR_TITLE_MAX, 0,
+	if (nr_get_str(in, "title", partial ? NR_NOT_BLANK : NR_REQUIRED, MODEL_TITLE_MAX, 0,
 		       &title, res) < 0 ||
-	    nr_get_str(in, "description", 0, NR_DESC_MAX, 1, &desc, res) < 0 ||
+	    nr_get_str(in, "description", 0, MODEL_DESC_MAX, 1, &desc, res) < 0 ||
 	    nr_get_str(in, "zone", 0, 64, 0, &zone, res) < 0)
 		return -1;
 	if (zone && *zone) {
@@ -573,9 +572,9 @@ static int nr_summary_media(const json_t *m, struct model_summary *sum, struct n
 	if (!json_is_object(m))
 		return nr_fail(res, 400, "bad_request", "\"media\" must be an object or null.");
 	if (nr_get_str(m, "kind", 1, 16, 0, &kind, res) < 0 ||
-	    nr_get_str(m, "url", 1, 2048, 0, &url, res) < 0 ||
-	    nr_get_str(m, "alt", 0, NR_NOTE_MAX, 0, &alt, res) < 0 ||
-	    nr_get_str(m, "caption", 0, NR_NOTE_MAX, 0, &caption, res) < 0)
+	    nr_get_str(m, "url", 1, MODEL_URL_MAX, 0, &url, res) < 0 ||
+	    nr_get_str(m, "alt", 0, MODEL_NOTE_MAX, 0, &alt, res) < 0 ||
+	    nr_get_str(m, "caption", 0, MODEL_NOTE_MAX, 0, &caption, res) < 0)
 		return -1;
 	if (strcmp(kind, "image") == 0)
 		sum->media_kind = MODEL_MEDIA_IMAGE;
@@ -613,7 +612,7 @@ void nr_summary_set(const struct nr_ctx *c, const char *slug, const json_t *in,
 	if (nr_load_page(c, slug, &page, res) < 0)
 		return;
 	points = json_object_get(in, "points");
-	if (nr_get_str(in, "points_md", 0, 64 * 1024, 1, &md, res) < 0)
+	if (nr_get_str(in, "points_md", 0, MODEL_SUMMARY_MAX, 1, &md, res) < 0)
 		goto out;
 	if (md) {
 		/* The form's Markdown list. */
@@ -623,16 +622,15 @@ void nr_summary_set(const struct nr_ctx *c, const char *slug, const json_t *in,
 		}
 	} else if (points) {
 		char **list;
-		size_t n;
+		size_t n, total = 0;
 
 		if (!json_is_array(points)) {
 			nr_fail(res, 400, "bad_request", "\"points\" must be a list of strings.");
 			goto out;
 		}
 		n = json_array_size(points);
-		if (n > MARKUP_SUMMARY_MAX_POINTS) {
-			nr_fail(res, 422, "invalid", "At most %d key points.",
-				MARKUP_SUMMARY_MAX_POINTS);
+		if (n > MODEL_POINTS_MAX) {
+			nr_fail(res, 422, "invalid", "At most %d key points.", MODEL_POINTS_MAX);
 			goto out;
 		}
 		json_array_foreach(points, i, p) {
@@ -646,9 +644,17 @@ void nr_summary_set(const struct nr_ctx *c, const char *slug, const json_t *in,
 					i + 1);
 				goto out;
 			}
-			if (json_string_length(p) > NR_POINT_MAX || nr_blank((const char *)s)) {
-				nr_fail(res, 422, "invalid", "Key point %zu is empty or too long.",
-					i + 1);
+			if (json_string_length(p) > MODEL_POINT_MAX || nr_blank((const char *)s)) {
+				nr_fail(res, 422, "invalid",
+					"Key point %zu is empty or too long (at most %d bytes).",
+					i + 1, MODEL_POINT_MAX);
+				goto out;
+			}
+			total += json_string_length(p);
+			if (total > MODEL_SUMMARY_MAX) {
+				nr_fail(res, 422, "invalid",
+					"The key points are too long together (at most %d bytes).",
+					MODEL_SUMMARY_MAX);
 				goto out;
 			}
 			for (; *s; s++)
@@ -674,6 +680,10 @@ void nr_summary_set(const struct nr_ctx *c, const char *slug, const json_t *in,
 	}
 	if (nr_summary_media(json_object_get(in, "media"), &page.summary, res) < 0)
 		goto out;
+	if (render_summary_fits(&page, err, sizeof(err)) < 0) {
+		nr_fail(res, 422, "invalid", "%s", err);
+		goto out;
+	}
 	rc = store_page_set_summary(c->st, page.id, &page.summary);
 	if (rc < 0)
 		nr_store_fail(c, res, rc, "live page");
@@ -800,7 +810,7 @@ void nr_post_edit(const struct nr_ctx *c, const char *slug, int64_t id, const js
 		goto out;
 	}
 	if (nr_get_int(in, "version", 1, &version, res) < 0 ||
-	    nr_get_str(in, "correction", 0, NR_NOTE_MAX, 0, &edit.correction, res) < 0 ||
+	    nr_get_str(in, "correction", 0, MODEL_NOTE_MAX, 0, &edit.correction, res) < 0 ||
 	    nr_post_input(c, &page, in, &post, 1, res) < 0)
 		goto out;
 	if (edit.correction && nr_blank(edit.correction))
@@ -1181,6 +1191,7 @@ void nr_media_upload(const struct nr_ctx *c, const void *data, size_t len,
 		nr_fail(res, 413, "too_large", "%s", err);
 		return;
 	case MEDIA_EDECODE:
+	case MEDIA_ECOSTLY: /* well formed, but made (or saved) to be slow to open */
 		nr_fail(res, 422, "invalid", "%s", err);
 		return;
 	default:

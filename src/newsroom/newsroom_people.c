@@ -9,10 +9,10 @@
 #include <string.h>
 
 #include "model/model_json.h"
+#include "model/model_limits.h"
 #include "util/log.h"
 
 #define NR_LOGIN_MAX 64
-#define NR_NAME_MAX  200
 #define NR_LABEL_MAX 200
 
 json_t *nr_json_user(const struct store_user *u)
@@ -110,9 +110,9 @@ void nr_user_create(const struct nr_ctx *c, const json_t *in, struct nr_result *
 		return;
 	}
 	if (nr_get_str(in, "login", 1, NR_LOGIN_MAX, 0, &login, res) < 0 ||
-	    nr_get_str(in, "display_name", 1, NR_NAME_MAX, 0, &name, res) < 0 ||
-	    nr_get_str(in, "byline_name", 0, NR_NAME_MAX, 0, &bname, res) < 0 ||
-	    nr_get_str(in, "byline_role", 0, NR_NAME_MAX, 0, &brole, res) < 0 ||
+	    nr_get_str(in, "display_name", 1, MODEL_NAME_MAX, 0, &name, res) < 0 ||
+	    nr_get_str(in, "byline_name", 0, MODEL_NAME_MAX, 0, &bname, res) < 0 ||
+	    nr_get_str(in, "byline_role", 0, MODEL_NAME_MAX, 0, &brole, res) < 0 ||
 	    nr_get_role(in, 1, &role, res) < 0 || nr_get_password(in, 1, &pw, res) < 0)
 		return;
 	if (!store_login_valid(login)) {
@@ -154,9 +154,9 @@ void nr_user_update(const struct nr_ctx *c, int64_t id, const json_t *in,
 		nr_fail(res, 400, "bad_request", "The request body must be a JSON object.");
 		return;
 	}
-	if (nr_get_str(in, "display_name", NR_NOT_BLANK, NR_NAME_MAX, 0, &name, res) < 0 ||
-	    nr_get_str(in, "byline_name", 0, NR_NAME_MAX, 0, &bname, res) < 0 ||
-	    nr_get_str(in, "byline_role", 0, NR_NAME_MAX, 0, &brole, res) < 0 ||
+	if (nr_get_str(in, "display_name", NR_NOT_BLANK, MODEL_NAME_MAX, 0, &name, res) < 0 ||
+	    nr_get_str(in, "byline_name", 0, MODEL_NAME_MAX, 0, &bname, res) < 0 ||
+	    nr_get_str(in, "byline_role", 0, MODEL_NAME_MAX, 0, &brole, res) < 0 ||
 	    nr_get_role(in, 0, &role, res) < 0 || nr_get_bool(in, "disabled", &disabled, res) < 0 ||
 	    nr_get_password(in, 0, &pw, res) < 0)
 		return;

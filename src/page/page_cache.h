@@ -11,6 +11,12 @@
  *
  * The cache is bounded in entries and bytes; storing past either bound evicts
  * the least recently stored entries first.
+ *
+ * An entry may hold a failure (a status other than 200, such as the 500 of a
+ * render over its size limit): it is kept and dropped exactly like a page, so
+ * a render that failed is answered from memory until its page changes instead
+ * of being tried again at every request (a failing render is the costliest
+ * kind: it runs to the limit before it fails).
  */
 #ifndef LIVELINE_PAGE_CACHE_H
 #define LIVELINE_PAGE_CACHE_H
@@ -37,7 +43,9 @@ struct page_entry {
 	int64_t page_id;          /* > 0: rendered from that page; PAGE_CACHE_ANY_PAGE:
 				   * shows all pages (the index), dropped on any change;
 				   * PAGE_CACHE_STATIC: never dropped by a change */
-	int status;               /* HTTP status of the response, usually 200 */
+	int status;               /* HTTP status of the response, usually 200; 500
+				   * for a remembered failure (ETags are only
+				   * matched for 200) */
 	const char *content_type; /* static string */
 	const char *cache_control;/* static string */
 	char etag[40];            /* with quotes: "\"1a2b...\"" */

@@ -23,6 +23,7 @@
 
 #include "auth/auth.h"
 #include "markup/markup.h"
+#include "model/model_limits.h"
 #include "page/page_assets.h"
 #include "util/tz.h"
 
@@ -365,7 +366,7 @@ static void put_body_field(struct buf *out, const char *prefix, const char *body
 		      "<code>![alt text](/media/\xe2\x80\xa6 \"caption\")</code> and a line "
 		      "<code>Image source: Credit</code>, an embed as "
 		      "<code>[Embed: Title](https://\xe2\x80\xa6)</code>.",
-		      NULL);
+		      " maxlength=\"" MODEL_STR(MODEL_BODY_MAX) "\"");
 	buf_html(out, body_md);
 	textarea_close(out);
 	buf_puts(out, "<section class=\"nr-preview-box\" data-preview-for=\"");
@@ -419,7 +420,7 @@ static void put_embed_fields(struct buf *out, const char *prefix, const char *ur
 		  " inputmode=\"url\" placeholder=\"https://\" autocomplete=\"off\"");
 	snprintf(id, sizeof(id), "%s-embed-title", prefix);
 	put_input(out, "text", "embed_title", id, "Embed title", title, NULL,
-		  " maxlength=\"300\"");
+		  " maxlength=\"" MODEL_STR(MODEL_TITLE_MAX) "\"");
 	buf_puts(out, "</div>\n</fieldset>\n");
 }
 
@@ -662,14 +663,15 @@ static void put_new_page_form(struct buf *out, const struct render_nr *nr)
 	buf_puts(out, "/newsroom/pages");
 	form_open_end(out, nr, NULL);
 	put_input(out, "text", "title", "np-title", "Title", NULL, NULL,
-		  " required maxlength=\"300\"");
+		  " required maxlength=\"" MODEL_STR(MODEL_TITLE_MAX) "\"");
 	put_input(out, "text", "slug", "np-slug", "Address (slug)", NULL,
 		  "Lower-case letters, digits and hyphens: it becomes "
 		  "<code>/live/<var>slug</var></code> and cannot be changed later.",
 		  " required maxlength=\"80\" pattern=\"[a-z0-9]+(-[a-z0-9]+)*\" "
 		  "autocapitalize=\"none\" spellcheck=\"false\"");
 	textarea_open(out, "description", "np-description", "Description", 2,
-		      "One sentence under the title (optional).", " maxlength=\"1000\"");
+		      "One sentence under the title (optional).",
+		      " maxlength=\"" MODEL_STR(MODEL_DESC_MAX) "\"");
 	textarea_close(out);
 	buf_puts(out, "<div class=\"nr-row\">\n");
 	put_input(out, "text", "zone", "np-zone", "Time zone", MODEL_DEFAULT_ZONE,
@@ -842,7 +844,7 @@ static void put_composer(struct buf *out, const struct render_nr *nr,
 	buf_puts(out, "/posts");
 	form_open_end(out, nr, " enctype=\"multipart/form-data\"");
 	put_input(out, "text", "title", "c-title", "Title", in->title, NULL,
-		  " required maxlength=\"300\"");
+		  " required maxlength=\"" MODEL_STR(MODEL_TITLE_MAX) "\"");
 	put_body_field(out, "c", in->body);
 	put_flags_fields(out, "c", in->breaking, in->key_event);
 	put_bylines_open(out, "c");
@@ -861,14 +863,14 @@ static void put_composer(struct buf *out, const struct render_nr *nr,
 	buf_puts(out, "<div class=\"nr-thumb\" id=\"c-thumb\" hidden></div>\n");
 	put_input(out, "text", "image_alt", "c-image-alt",
 		  "Alt text <span class=\"nr-req\">(required with an image)</span>", in->image_alt,
-		  "What the picture shows, for people who cannot see it.", " maxlength=\"1000\"");
+		  "What the picture shows, for people who cannot see it.",
+		  " maxlength=\"" MODEL_STR(MODEL_NOTE_MAX) "\"");
 	buf_puts(out, "<div class=\"nr-row\">\n");
 	put_input(out, "text", "image_credit", "c-image-credit", "Credit", in->image_credit,
 		  "Shown as \xe2\x80\x9cImage source, <var>credit</var>\xe2\x80\x9d.",
-		  " maxlength=\"200\"");
+		  " maxlength=\"" MODEL_STR(MODEL_NAME_MAX) "\"");
 	put_input(out, "text", "image_caption", "c-image-caption", "Caption", in->image_caption,
-		  NULL,
-		  " maxlength=\"1000\"");
+		  NULL, " maxlength=\"" MODEL_STR(MODEL_NOTE_MAX) "\"");
 	buf_puts(out, "</div>\n</fieldset>\n");
 	put_embed_fields(out, "c", in->embed_url, in->embed_title);
 	if (publish)
@@ -1121,7 +1123,7 @@ void render_nr_post_edit(struct buf *out, const struct render_nr *nr,
 	buf_printf(out, "<input type=\"hidden\" name=\"version\" value=\"%" PRId64 "\">\n",
 		   post->version);
 	put_input(out, "text", "title", "e-title", "Title", form->title ? form->title : "", NULL,
-		  " required maxlength=\"300\"");
+		  " required maxlength=\"" MODEL_STR(MODEL_TITLE_MAX) "\"");
 	put_body_field(out, "e", md);
 	put_flags_fields(out, "e", form->breaking, form->key_event);
 	put_bylines_open(out, "e");
@@ -1147,7 +1149,7 @@ void render_nr_post_edit(struct buf *out, const struct render_nr *nr,
 		      "Correction note <span class=\"nr-hint\">(optional)</span>", 2,
 		      "Shown to readers under the post. Write one when a change corrects a "
 		      "fact; leave empty for small fixes (and to keep the current note).",
-		      " maxlength=\"1000\"");
+		      " maxlength=\"" MODEL_STR(MODEL_NOTE_MAX) "\"");
 	if (e->mine && nonempty(e->mine->correction) &&
 	    !(post->correction && strcmp(post->correction, e->mine->correction) == 0))
 		buf_html(out, e->mine->correction);
@@ -1210,7 +1212,7 @@ void render_nr_draft_edit(struct buf *out, const struct render_nr *nr,
 			   : "<fieldset class=\"nr-plain\" disabled>\n");
 	buf_puts(out, "<legend class=\"vh\">The draft's content</legend>\n");
 	put_input(out, "text", "title", "d-title", "Title", d->post.title ? d->post.title : "",
-		  NULL, " required maxlength=\"300\"");
+		  NULL, " required maxlength=\"" MODEL_STR(MODEL_TITLE_MAX) "\"");
 	put_body_field(out, "d", body_md);
 	put_flags_fields(out, "d", d->post.breaking, d->post.key_event);
 	put_bylines_open(out, "d");
@@ -1330,7 +1332,7 @@ void render_nr_summary(struct buf *out, const struct render_nr *nr, const struct
 	textarea_open(out, "points", "s-points", "Key points", 8,
 		      "One point per line, each starting with <kbd>-</kbd> and a space. "
 		      "**Bold**, *italic* and [links](https://\xe2\x80\xa6) are allowed.",
-		      NULL);
+		      " maxlength=\"" MODEL_STR(MODEL_SUMMARY_MAX) "\"");
 	buf_html(out, points_md);
 	textarea_close(out);
 	buf_puts(out, "<fieldset class=\"nr-group\">\n<legend>Featured media</legend>\n"
@@ -1346,11 +1348,12 @@ void render_nr_summary(struct buf *out, const struct render_nr *nr, const struct
 		  " inputmode=\"url\" autocapitalize=\"none\" spellcheck=\"false\"");
 	put_input(
 	    out, "text", "media_alt", "s-media-alt", "Alt text", s->media_alt ? s->media_alt : "",
-	    "What the image or video shows, for people who cannot see it.", " maxlength=\"1000\"");
+	    "What the image or video shows, for people who cannot see it.",
+	    " maxlength=\"" MODEL_STR(MODEL_NOTE_MAX) "\"");
 	put_input(out, "text", "media_caption", "s-media-caption", "Caption",
 		  s->media_caption ? s->media_caption : "",
 		  "Shown under the media as \xe2\x80\x9cMedia caption, \xe2\x80\xa6\xe2\x80\x9d.",
-		  " maxlength=\"1000\"");
+		  " maxlength=\"" MODEL_STR(MODEL_NOTE_MAX) "\"");
 	buf_puts(out, "</fieldset>\n<div class=\"nr-actions\">\n");
 	if (can(nr, AUTH_SUMMARY_EDIT))
 		buf_puts(out, "<button type=\"submit\" class=\"nr-btn nr-btn-primary\">Save summary"
@@ -1439,14 +1442,15 @@ static void put_add_user(struct buf *out, const struct render_nr *nr)
 		  " required maxlength=\"64\" pattern=\"[a-z0-9._\\-]{1,64}\" "
 		  "autocapitalize=\"none\" spellcheck=\"false\" autocomplete=\"off\"");
 	put_input(out, "text", "display_name", "nu-display-name", "Display name", NULL, NULL,
-		  " required maxlength=\"200\" autocomplete=\"off\"");
+		  " required maxlength=\"" MODEL_STR(MODEL_NAME_MAX) "\" autocomplete=\"off\"");
 	buf_puts(out, "</div>\n<div class=\"nr-row\">\n");
 	put_input(out, "text", "byline_name", "nu-byline-name", "Byline name", NULL,
-		  "Leave empty to use the display name.", " maxlength=\"200\"");
+		  "Leave empty to use the display name.",
+		  " maxlength=\"" MODEL_STR(MODEL_NAME_MAX) "\"");
 	put_input(out, "text", "byline_role", "nu-byline-role", "Byline role", NULL,
 		  "E.g. \xe2\x80\x9c"
 		  "BBC Russian service\xe2\x80\x9d; may be empty.",
-		  " maxlength=\"300\"");
+		  " maxlength=\"" MODEL_STR(MODEL_NAME_MAX) "\"");
 	buf_puts(out,
 		 "</div>\n<div class=\"nr-row\">\n<div class=\"nr-field nr-field-short\">\n"
 		 "<label for=\"nu-role\">Role</label>\n<select name=\"role\" id=\"nu-role\">\n");

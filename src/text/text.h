@@ -47,7 +47,9 @@ struct text_error {
 /* Parses `len` bytes of the text form. On success fills `page` (summary only:
  * slug, title and zone are the caller's) and `posts` (OLDEST FIRST, with
  * published_at in UTC) and returns 0. On failure returns -1 with `err` filled
- * and nothing allocated. Rejects: invalid UTF-8, NUL bytes, lines longer than
+ * and nothing allocated. Rejects: more than MODEL_CAPTURE_MAX bytes, a post
+ * or summary over the limits of model/model_limits.h (as the newsroom would
+ * refuse it), invalid UTF-8, NUL bytes, lines longer than
  * TEXT_MAX_LINE, a malformed post header, post numbers out of order, a zone name
  * that does not match `zone` at that moment, a time that does not exist there. */
 int text_parse(const char *data, size_t len, const struct text_import_opts *opts,

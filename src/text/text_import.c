@@ -7,6 +7,12 @@
  * below can trust them. Post times are read in two steps: the headers give
  * day, month and wall time, and only when every post is read can years be
  * assigned, walking from the oldest post (the last in the file) forwards.
+ *
+ * A capture is held to the limits the newsroom keeps (model/model_limits.h):
+ * at most MODEL_CAPTURE_MAX bytes, and each post and the summary as a reader's
+ * page needs them (its title, bylines, blocks, its Markdown as an editor would
+ * see it, its text and HTML: render_post_fits), each refusal naming the line
+ * where the post or the summary begins.
  */
 #include "text/text.h"
 
@@ -16,6 +22,9 @@
 #include <string.h>
 
 #include "markup/markup.h"
+#include "markup/markup_body.h"
+#include "model/model_limits.h"
+#include "render/render_limits.h"
 #include "text/text_layout.h"
 #include "util/tz.h"
 
@@ -291,10 +300,94 @@ static int text_parse_media(struct text_parser *p)
 	return text_expect_blank(p, "the media caption", 1);
 }
 
+/* ---- limits ---- */
+
+/* A page to measure against: the zone of the capture and the longest slug, so
+ * that what fits here fits under any slug. */
+static void text_limits_page(const struct text_parser *p, struct model_page *page,
+			     char slug[81])
+{
+	memset(slug, 'x', 80);
+	slug[80] = '\0';
+	memset(page, 0, sizeof(*page));
+	page->slug = slug;
+	page->title = (char *)"";
+	page->description = (char *)"";
+	page->zone = (char *)p->opts->zone;
+}
+
+/* Markdown that would be too long to edit: the newsroom's body limit. */
+static int text_markdown_over(const struct model_post *post, const struct model_summary *s)
+{
+	struct buf b;
+	int over;
+
+	buf_init(&b, post ? MODEL_BODY_MAX : MODEL_SUMMARY_MAX);
+	if (post)
+		markup_body_to_markdown(&b, post->blocks, post->n_blocks);
+	else
+		markup_summary_to_markdown(&b, s);
+	over = b.err != 0;
+	buf_cleanup(&b);
+	return over;
+}
+
+static int text_check_post(struct text_parser *p, const struct model_post *post, size_t line)
+{
+	struct model_page page;
+	char slug[81], err[200];
+	size_t num = p->n_posts;
+
+	if (post->title && strlen(post->title) > MODEL_TITLE_MAX)
+		return text_fail(p, line, "post %zu: the title is longer than %d bytes", num,
+				 MODEL_TITLE_MAX);
+	if (post->n_bylines > MODEL_BYLINES_MAX)
+		return text_fail(p, line, "post %zu: more than %d bylines", num, MODEL_BYLINES_MAX);
+	for (size_t i = 0; i < post->n_bylines; i++)
+		if ((post->bylines[i].name && strlen(post->bylines[i].name) > MODEL_NAME_MAX) ||
+		    (post->bylines[i].role && strlen(post->bylines[i].role) > MODEL_NAME_MAX))
+			return text_fail(p, line, "post %zu: a byline is longer than %d bytes", num,
+					 MODEL_NAME_MAX);
+	if (post->n_blocks > MODEL_BLOCKS_MAX)
+		return text_fail(p, line, "post %zu: more than %d blocks", num, MODEL_BLOCKS_MAX);
+	for (size_t i = 0; i < post->n_blocks; i++)
+		if (post->blocks[i].n_items > MODEL_ITEMS_MAX)
+			return text_fail(p, line, "post %zu: a list of more than %d items", num,
+					 MODEL_ITEMS_MAX);
+	if (text_markdown_over(post, NULL))
+		return text_fail(p, line, "post %zu: the body is longer than %d bytes of Markdown",
+				 num, MODEL_BODY_MAX);
+	text_limits_page(p, &page, slug);
+	if (render_post_fits(&page, post, err, sizeof(err)) < 0)
+		return text_fail(p, line, "post %zu: %s", num, err);
+	return 0;
+}
+
+static int text_check_summary(struct text_parser *p, size_t line)
+{
+	struct model_page page;
+	char slug[81], err[200];
+
+	if (p->summary->n_points > MODEL_POINTS_MAX)
+		return text_fail(p, line, "the summary has more than %d key points",
+				 MODEL_POINTS_MAX);
+	if (text_markdown_over(NULL, p->summary))
+		return text_fail(p, line, "the summary is longer than %d bytes of Markdown",
+				 MODEL_SUMMARY_MAX);
+	text_limits_page(p, &page, slug);
+	page.summary = *p->summary;
+	if (render_summary_fits(&page, err, sizeof(err)) < 0)
+		return text_fail(p, line, "%s", err);
+	return 0;
+}
+
+/* ---- the summary ---- */
+
 /* Returns 1 if there was a summary, 0 if not, -1 on error. */
 static int text_parse_summary(struct text_parser *p)
 {
 	struct text_line l;
+	size_t line = p->line;
 
 	if (!text_peek(p, 0, &l) || !text_equals(l, TEXT_SUMMARY))
 		return 0;
@@ -308,6 +401,8 @@ static int text_parse_summary(struct text_parser *p)
 	if (p->summary->n_points > 0 && text_expect_blank(p, "the key points", 1) < 0)
 		return -1;
 	if (text_peek(p, 0, &l) && text_equals(l, TEXT_MEDIA_CAPTION) && text_parse_media(p) < 0)
+		return -1;
+	if (text_check_summary(p, line) < 0)
 		return -1;
 	return 1;
 }
@@ -557,7 +652,7 @@ static int text_parse_block(struct text_parser *p, struct model_post *post, stru
 	return 0;
 }
 
-static int text_parse_post(struct text_parser *p, struct text_line header)
+static int text_parse_post_body(struct text_parser *p, struct text_line header)
 {
 	struct model_post *post;
 	struct text_line l;
@@ -586,6 +681,15 @@ static int text_parse_post(struct text_parser *p, struct text_line header)
 			return -1;
 	}
 	return 0;
+}
+
+static int text_parse_post(struct text_parser *p, struct text_line header)
+{
+	size_t line = p->line;
+
+	if (text_parse_post_body(p, header) < 0)
+		return -1;
+	return text_check_post(p, &p->posts[p->n_posts - 1], line);
 }
 
 /* ---- times ---- */
@@ -669,6 +773,9 @@ static int text_parse_all(struct text_parser *p)
 				 p->opts && p->opts->zone ? p->opts->zone : "");
 	if (p->len == 0)
 		return text_fail(p, 0, "empty input");
+	if (p->len > MODEL_CAPTURE_MAX)
+		return text_fail(p, 0, "the capture is larger than %zu MB",
+				 MODEL_CAPTURE_MAX / (1024 * 1024));
 	if (text_check_bytes(p) < 0 || (has_summary = text_parse_summary(p)) < 0)
 		return -1;
 	while (text_peek(p, 0, &l) && !text_rest_blank(p)) {

@@ -313,7 +313,8 @@ def cli_write_errors(env):
         (b"![a](https://a.example/a.jpg)\n\n![b](ftp://x/b.jpg)\n", b"image 2:"),
         (b"[Embed: Map](javascript:alert(1))\n", b"embed 1:"),
         (b"".join(b"para %d\n\n" % i for i in range(501)), b"more than 500 blocks"),
-        (b"x" * (1024 * 1024 + 1), b"1 MiB"),
+        (b"x" * (8192 + 1), b"the body on standard input is 8193 bytes, longer than the 8192"),
+        (b"x" * (1024 * 1024 + 1), b"larger than 1 MB"),
     ]
     for body, msg in bad:
         p = env.cli.run("post", SLUG, "--title", "T", stdin=body)

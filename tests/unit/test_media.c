@@ -626,17 +626,203 @@ static void test_too_big(void **state)
 	expect_error(dir, jpg, len, MEDIA_ETOOBIG);
 
 	/* Bytes: a real JPEG padded past the limit. */
-	huge = calloc(1, MEDIA_MAX_BYTES + 1);
+	huge = calloc(1, MODEL_UPLOAD_MAX_BYTES + 1);
 	assert_non_null(huge);
 	assert_int_equal(vips_black(&im, 10, 10, "bands", 3, NULL), 0);
 	g_free(jpg);
 	jpg = encode(im, "jpeg", &len);
 	g_object_unref(im);
 	memcpy(huge, jpg, len);
-	expect_error(dir, huge, MEDIA_MAX_BYTES + 1, MEDIA_ETOOBIG);
+	expect_error(dir, huge, MODEL_UPLOAD_MAX_BYTES + 1, MEDIA_ETOOBIG);
 	free(huge);
 	g_free(jpg);
 	assert_int_equal(dir_count(dir), -1);
+}
+
+/* The scans (SOS segments) of a JPEG and where each ends, by its markers. */
+static int jpeg_scans(const unsigned char *p, size_t len, size_t start[], size_t end[], int max)
+{
+	size_t i = 2;
+	int n = 0;
+
+	while (i + 4 <= len && p[i] == 0xff && p[i + 1] != 0xd9) {
+		unsigned char m = p[i + 1];
+		size_t at = i;
+
+		i += 2 + ((size_t)p[i + 2] << 8 | p[i + 3]);
+		if (m != 0xda)
+			continue;
+		while (i + 1 < len && !(p[i] == 0xff && p[i + 1] != 0 &&
+					!(p[i + 1] >= 0xd0 && p[i + 1] <= 0xd7)))
+			i++;
+		if (n < max) {
+			start[n] = at;
+			end[n] = i;
+		}
+		n++;
+	}
+	return n;
+}
+
+/* A progressive JPEG whose scan `k` is repeated until it has `scans` scans:
+ * how a file made to be slow looks (each scan is read over the whole image).
+ * The caller frees. */
+static unsigned char *jpeg_with_scans(const unsigned char *jpg, size_t len, int k, int scans,
+				      size_t *outlen)
+{
+	size_t start[32], end[32], one, n;
+	int have = jpeg_scans(jpg, len, start, end, 32);
+	unsigned char *out;
+
+	assert_true(have > k && have <= 32);
+	one = end[k] - start[k];
+	n = len + one * (size_t)(scans - have);
+	out = malloc(n);
+	assert_non_null(out);
+	memcpy(out, jpg, end[k]);
+	for (int i = 0; i < scans - have; i++)
+		memcpy(out + end[k] + one * (size_t)i, jpg + start[k], one);
+	memcpy(out + end[k] + one * (size_t)(scans - have), jpg + end[k], len - end[k]);
+	assert_int_equal(jpeg_scans(out, n, start, end, 0), scans);
+	*outlen = n;
+	return out;
+}
+
+static void test_jpeg_scans(void **state)
+{
+	struct media_image m;
+	char dir[256], err[256];
+	VipsImage *im = make_image(600, 400, 3);
+	void *prog = NULL, *rst = NULL;
+	unsigned char *many;
+	size_t len, rlen, mlen;
+	(void)state;
+
+	media_dir(dir, sizeof(dir), "scans");
+	/* A normal progressive JPEG (libjpeg's 10 scans) is taken, and so is a
+	 * baseline one with restart markers inside its one scan. */
+	assert_int_equal(vips_jpegsave_buffer(im, &prog, &len, "interlace", TRUE, NULL), 0);
+	assert_int_equal(jpeg_scans(prog, len, NULL, NULL, 0), 10);
+	assert_int_equal(media_ingest(dir, prog, len, &m, err, sizeof(err)), MEDIA_OK);
+	assert_int_equal(vips_jpegsave_buffer(im, &rst, &rlen, "restart_interval", 2, NULL), 0);
+	assert_int_equal(jpeg_scans(rst, rlen, NULL, NULL, 0), 1);
+	assert_int_equal(media_ingest(dir, rst, rlen, &m, err, sizeof(err)), MEDIA_OK);
+	g_object_unref(im);
+
+	/* Over the limit: refused before libvips reads it, whatever the size. */
+	many = jpeg_with_scans(prog, len, 1, MODEL_UPLOAD_MAX_SCANS + 1, &mlen);
+	expect_error(dir, many, mlen, MEDIA_ECOSTLY);
+	assert_int_equal(media_ingest(dir, many, mlen, &m, err, sizeof(err)), MEDIA_ECOSTLY);
+	assert_non_null(strstr(err, "progressive scans"));
+	free(many);
+	many = jpeg_with_scans(prog, len, 1, 2080, &mlen);
+	expect_error(dir, many, mlen, MEDIA_ECOSTLY);
+	free(many);
+	g_free(prog);
+	g_free(rst);
+}
+
+/* A valid PNG of w x h pixels, all one colour, of `depth` bits and colour type
+ * `ctype` (2 RGB, 6 RGBA): each row after the first is filtered to zeros, so
+ * the file is small whatever it decodes to. The caller frees. */
+static unsigned char *png_flat(uint32_t w, uint32_t h, int depth, int ctype, size_t *outlen)
+{
+	size_t bpp = (size_t)(ctype == 6 ? 4 : 3) * (size_t)depth / 8, rowlen = 1 + w * bpp;
+	size_t cap = 4 << 20, n = 8;
+	unsigned char *b = malloc(cap), *row = calloc(1, rowlen);
+	z_stream z = { 0 };
+
+	assert_non_null(b);
+	assert_non_null(row);
+	memcpy(b, "\x89PNG\r\n\x1a\n", 8);
+	put32(b + n, 13);
+	memcpy(b + n + 4, "IHDR", 4);
+	put32(b + n + 8, w);
+	put32(b + n + 12, h);
+	b[n + 16] = (unsigned char)depth;
+	b[n + 17] = (unsigned char)ctype;
+	memset(b + n + 18, 0, 3);
+	put32(b + n + 21, (uint32_t)crc32(0, b + n + 4, 17));
+	n += 25;
+	assert_int_equal(deflateInit(&z, 9), Z_OK);
+	z.next_out = b + n + 8;
+	z.avail_out = (uInt)(cap - n - 8 - 12);
+	for (uint32_t y = 0; y < h; y++) {
+		if (y == 0) {
+			for (size_t i = 1; i < rowlen; i++)
+				row[i] = (unsigned char)(0x40 + i % 7);
+		} else {
+			memset(row, 0, rowlen);
+			row[0] = 2; /* "up": the same as the row above */
+		}
+		z.next_in = row;
+		z.avail_in = (uInt)rowlen;
+		assert_int_equal(deflate(&z, y + 1 == h ? Z_FINISH : Z_NO_FLUSH),
+				 y + 1 == h ? Z_STREAM_END : Z_OK);
+	}
+	put32(b + n, (uint32_t)z.total_out);
+	memcpy(b + n + 4, "IDAT", 4);
+	put32(b + n + 8 + z.total_out, (uint32_t)crc32(0, b + n + 4, 4 + (uInt)z.total_out));
+	n += 12 + z.total_out;
+	deflateEnd(&z);
+	put32(b + n, 0);
+	memcpy(b + n + 4, "IEND", 4);
+	put32(b + n + 8, (uint32_t)crc32(0, b + n + 4, 4));
+	free(row);
+	*outlen = n + 12;
+	return b;
+}
+
+static void test_decoded_bytes(void **state)
+{
+	struct media_image m;
+	char dir[256], err[256];
+	unsigned char *png;
+	size_t len;
+	(void)state;
+
+	media_dir(dir, sizeof(dir), "decoded");
+	/* 7000 x 7000 is within the pixel limit, but at 16 bits with alpha it
+	 * decodes to 392 MB: refused from its header. */
+	png = png_flat(7000, 7000, 16, 6, &len);
+	assert_true(len < 1024 * 1024);
+	expect_error(dir, png, len, MEDIA_ECOSTLY);
+	assert_int_equal(media_ingest(dir, png, len, &m, err, sizeof(err)), MEDIA_ECOSTLY);
+	assert_non_null(strstr(err, "16 bits"));
+	free(png);
+	/* 16 bits with alpha at a size a photo has is taken. */
+	png = png_flat(800, 600, 16, 6, &len);
+	assert_int_equal(media_ingest(dir, png, len, &m, err, sizeof(err)), MEDIA_OK);
+	assert_int_equal(m.width, 800);
+	free(png);
+	assert_int_equal(dir_count(dir), 2);
+}
+
+/* The decode and re-encode run under a time budget: one that runs out is a
+ * clear refusal that leaves nothing behind and no libvips object alive. */
+static void test_budget(void **state)
+{
+	struct media_image m;
+	char dir[256], err[256];
+	unsigned char *png;
+	size_t len;
+	(void)state;
+
+	media_dir(dir, sizeof(dir), "budget");
+	png = png_flat(3000, 3000, 16, 2, &len);
+	media_set_budget(1);
+	expect_error(dir, png, len, MEDIA_ECOSTLY);
+	assert_int_equal(media_ingest(dir, png, len, &m, err, sizeof(err)), MEDIA_ECOSTLY);
+	assert_non_null(strstr(err, "too long"));
+	assert_int_equal(dir_count(dir), -1);
+	free(png);
+	/* The default budget takes a normal file (small enough to stay well
+	 * within it under the sanitizers too). */
+	media_set_budget(0);
+	png = png_flat(1200, 800, 8, 2, &len);
+	assert_int_equal(media_ingest(dir, png, len, &m, err, sizeof(err)), MEDIA_OK);
+	assert_int_equal(m.width, 1200);
+	free(png);
 }
 
 /* A failure after some copies were written removes them: here the file size
@@ -879,6 +1065,9 @@ int main(void)
 		cmocka_unit_test(test_not_an_image),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_too_big),
+		cmocka_unit_test(test_jpeg_scans),
+		cmocka_unit_test(test_decoded_bytes),
+		cmocka_unit_test(test_budget),
 		cmocka_unit_test(test_failure_leaves_nothing),
 		cmocka_unit_test(test_file_valid),
 		cmocka_unit_test(test_srcset_and_urls),

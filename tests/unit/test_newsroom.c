@@ -17,6 +17,7 @@
 
 #include "auth/auth.h"
 #include "media/media.h"
+#include "model/model_limits.h"
 #include "newsroom/newsroom.h"
 #include "store/store_newsroom.h"
 #include "util/log.h"
@@ -928,9 +929,10 @@ static void test_post_create_invalid(void **state)
 		assert_string_equal(res.code, status == 400 ? "bad_request" : "invalid");
 		assert_null(res.body);
 	}
-	/* A body over MARKUP_BODY_MAX bytes. */
+	/* A body over MODEL_BODY_MAX bytes (it was 1 MiB: a 192 KB body took 2 s to
+	 * publish, and five posts made a page too large to render). */
 	{
-		size_t big = (size_t)1024 * 1024 + 1;
+		size_t big = MODEL_BODY_MAX + 1;
 		char *body = malloc(big + 1);
 
 		assert_non_null(body);
@@ -938,13 +940,55 @@ static void test_post_create_invalid(void **state)
 		body[big] = '\0';
 		nr_post_create(as(f, EDITOR), SLUG, jp("{s:s, s:s}", "title", "T", "body", body),
 			       fresh(&res));
-		free(body);
 		EXPECT(&res, 422, "invalid");
-		EXPECT_MSG(&res, "\"body\" is too long");
+		EXPECT_MSG(&res, "\"body\" is too long (at most 8192 bytes)");
+		free(body);
+	}
+	/* Within the Markdown limit, but too large once written out for a page:
+	 * the input that costs cmark most per byte, and references that repeat a
+	 * long address. Refused, and nothing is stored. */
+	{
+		char *body = malloc(MODEL_BODY_MAX + 1);
+		size_t k = 0;
+
+		assert_non_null(body);
+		while (k + 6 <= MODEL_BODY_MAX)
+			memcpy(body + k, "![[]()", 6), k += 6;
+		body[k] = '\0';
+		nr_post_create(as(f, EDITOR), SLUG, jp("{s:s, s:s}", "title", "T", "body", body),
+			       fresh(&res));
+		EXPECT(&res, 422, "invalid");
+		EXPECT_MSG(&res, "too large to show");
+		k = (size_t)snprintf(body, MODEL_BODY_MAX, "[r]: https://a.example/");
+		memset(body + k, 'p', 1000);
+		k += 1000;
+		body[k++] = '\n';
+		body[k++] = '\n';
+		while (k + 4 <= MODEL_BODY_MAX)
+			memcpy(body + k, "[r] ", 4), k += 4;
+		body[k] = '\0';
+		nr_post_create(as(f, EDITOR), SLUG, jp("{s:s, s:s}", "title", "T", "body", body),
+			       fresh(&res));
+		EXPECT(&res, 422, "invalid");
+		EXPECT_MSG(&res, "once its links are written out");
+		free(body);
 	}
 	assert_int_equal(n_posts(f, SLUG), 0);
 	assert_int_equal(n_changes(f), changes);
 
+	/* A body of exactly MODEL_BODY_MAX bytes of prose is a post. */
+	{
+		char *body = malloc(MODEL_BODY_MAX + 1);
+
+		assert_non_null(body);
+		for (size_t k = 0; k < MODEL_BODY_MAX; k++)
+			body[k] = k % 7 == 6 ? ' ' : 'w';
+		body[MODEL_BODY_MAX] = '\0';
+		nr_post_create(as(f, EDITOR), SLUG,
+			       jp("{s:s, s:s}", "title", "Long", "body", body), fresh(&res));
+		EXPECT(&res, 201, NULL);
+		free(body);
+	}
 	/* 300 bytes is the limit, not over it; ten bylines are allowed. */
 	title[300] = '\0';
 	nr_post_create(as(f, EDITOR), SLUG, jp("{s:s}", "title", title), fresh(&res));
@@ -963,7 +1007,7 @@ static void test_post_create_invalid(void **state)
 	assert_string_equal(jstr(res.body, "post.blocks.0.type"), "image");
 	assert_string_equal(jstr(res.body, "post.blocks.0.alt"), "Leaders in Paris");
 	assert_string_equal(jstr(res.body, "post.blocks.0.credit"), "Reuters");
-	assert_int_equal(n_posts(f, SLUG), 3);
+	assert_int_equal(n_posts(f, SLUG), 4);
 	nr_result_cleanup(&res);
 }
 
@@ -1753,7 +1797,7 @@ static void test_media_upload(void **state)
 	assert_int_equal(dir_entries(f->media), 0);
 	{
 		/* Over the byte limit, with a PNG signature: 413, before any decoding. */
-		size_t big = MEDIA_MAX_BYTES + 1;
+		size_t big = MODEL_UPLOAD_MAX_BYTES + 1;
 		unsigned char *b = calloc(1, big);
 
 		assert_non_null(b);

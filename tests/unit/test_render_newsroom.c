@@ -430,6 +430,13 @@ static void test_pages(void **state)
 	assert_has(html, "<input type=\"datetime-local\" name=\"start\"");
 	assert_has(html, "<label for=\"np-start\">Planned start</label>");
 	assert_has(html, "<a href=\"/newsroom/&quot;&gt;&lt;img src=x onerror=alert(1)&gt;\">");
+	/* The form's limits are the server's (model_limits.h): the description
+	 * field said 1,000 where the server took 2,000. */
+	assert_has(html, "name=\"description\" id=\"np-description\" rows=\"2\"");
+	assert_has(html, "maxlength=\"2000\"");
+	assert_lacks(html, "maxlength=\"1000\"");
+	assert_has(html, "name=\"title\" id=\"np-title\"");
+	assert_has(html, "required maxlength=\"300\"");
 	assert_inert(html);
 	assert_forms_have_csrf(html);
 	free(html);
@@ -457,6 +464,8 @@ static void test_desk_editor(void **state)
 	make_desk(&f);
 	f.drafts[0].post.breaking = 1;
 	html = RENDER(render_nr_desk(&out_, &nr, &f.desk));
+	/* The composer's body holds what a post may: 8 KiB of Markdown. */
+	assert_has(html, "maxlength=\"8192\"");
 	/* Header: title, status, coverage, links. */
 	assert_has(html, "<h1>Ukraine talks</h1>");
 	assert_has(html, "<p class=\"status status-live\">Live</p>");

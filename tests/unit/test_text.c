@@ -7,6 +7,7 @@
 #include "unit.h"
 
 #include "model/model.h"
+#include "model/model_limits.h"
 #include "text/text.h"
 #include "util/buf.h"
 #include "util/tz.h"
@@ -423,23 +424,84 @@ static void test_refuse_bytes(void **state)
 /* A 100 MB line is refused at once, by number, without being copied. */
 static void test_refuse_huge_line(void **state)
 {
-	size_t len = 100u << 20, head = strlen(GOOD_POST);
-	char *data = malloc(len);
-	struct parsed r;
+	size_t len = MODEL_CAPTURE_MAX, head = strlen(GOOD_POST);
+	char *data = malloc(len + 1);
 
 	(void)state;
 	assert_non_null(data);
 	memcpy(data, GOOD_POST, head);
-	memset(data + head, 'x', len - head);
+	memset(data + head, 'x', len + 1 - head);
 	assert_refused_opts(data, len, 2025, ZONE, 5, "line longer than 65536 bytes");
-	/* One byte over the limit is refused; a line of exactly the limit reads. */
+	/* A capture over the size cap is refused before a line is read (a 100 MB
+	 * one took 6.9 s and 591 MB to import into a post no page could show). */
+	assert_refused_opts(data, len + 1, 2025, ZONE, 0, "the capture is larger than 16 MB");
+	/* One byte over the line limit is refused; a line of exactly the limit
+	 * is read, and refused as a post no reader's page could hold, naming the
+	 * line where the post begins. */
 	memcpy(data + head, "    ", 4);
 	assert_refused_opts(data, head + TEXT_MAX_LINE + 1, 2025, ZONE, 5, "longer than");
-	parse_ok(data, head + TEXT_MAX_LINE, 2025, &r);
-	assert_int_equal(r.n, 1);
-	assert_int_equal(strlen(r.posts[0].blocks[1].text), TEXT_MAX_LINE - 4);
-	parsed_cleanup(&r);
+	assert_refused_opts(data, head + TEXT_MAX_LINE, 2025, ZONE, 1,
+			    "post 1: the body is longer than 8192 bytes of Markdown");
 	free(data);
+}
+
+/* The importer keeps the newsroom's limits on each post and on the summary,
+ * and names the line where the one over them begins. */
+static void test_refuse_over_limits(void **state)
+{
+	struct buf b;
+	struct parsed r;
+	char *para;
+
+	(void)state;
+	buf_init(&b, 1 << 20);
+	buf_puts(&b, "Summary\n\n");
+	for (int i = 0; i <= MODEL_POINTS_MAX; i++)
+		buf_puts(&b, "\xe2\x80\xa2 A point.\n");
+	buf_puts(&b, "\n");
+	assert_refused_opts(b.data, b.len, 2025, ZONE, 1, "more than 100 key points");
+
+	/* A body just at the limit reads; one just over it is refused at its
+	 * header's line (post 2 begins on line 5). */
+	para = malloc(MODEL_BODY_MAX + 1);
+	assert_non_null(para);
+	memset(para, 'w', MODEL_BODY_MAX);
+	para[MODEL_BODY_MAX] = '\0';
+	buf_reset(&b);
+	buf_puts(&b, HEADER(1, "Fine", "10:05 Greenwich Mean Time 17 February") "\n    Text.\n\n");
+	buf_puts(&b, HEADER(2, "Long", "10:00 Greenwich Mean Time 17 February") "\n    ");
+	buf_append(&b, para, MODEL_BODY_MAX - 100);
+	buf_puts(&b, "\n\n");
+	parse_ok(b.data, b.len, 2025, &r);
+	assert_int_equal(r.n, 2);
+	parsed_cleanup(&r);
+	b.len -= 2;
+	buf_append(&b, para, 200);
+	buf_puts(&b, "\n\n");
+	assert_refused_opts(b.data, b.len, 2025, ZONE, 5, "post 2: the body is longer than");
+
+	/* Within the Markdown limit but not within a page's: a title too long. */
+	buf_reset(&b);
+	buf_puts(&b, "  1. ");
+	buf_append(&b, para, MODEL_TITLE_MAX + 1);
+	buf_puts(&b, "published at 10:00 Greenwich Mean Time 17 February\n\n    Text.\n\n");
+	assert_refused_opts(b.data, b.len, 2025, ZONE, 1, "post 1: the title is longer than 300");
+
+	/* A capture's text is stored as written: quotation marks, which cmark
+	 * can take time growing with the square of their number to parse, are
+	 * bounded; the bound itself is kept. */
+	memset(para, '"', MODEL_QUOTES_MAX + 1);
+	buf_reset(&b);
+	buf_puts(&b, HEADER(1, "Quotes", "10:00 Greenwich Mean Time 17 February") "\n    ");
+	buf_append(&b, para, MODEL_QUOTES_MAX);
+	buf_puts(&b, "\n\n");
+	parse_ok(b.data, b.len, 2025, &r);
+	parsed_cleanup(&r);
+	b.len -= 2;
+	buf_puts(&b, "\"\n\n");
+	assert_refused_opts(b.data, b.len, 2025, ZONE, 1, "post 1: The post has 1001 quotation");
+	free(para);
+	buf_cleanup(&b);
 }
 
 static void test_refuse_layout(void **state)
@@ -493,6 +555,7 @@ int main(void)
 	    cmocka_unit_test(test_refuse_zones_and_times),
 	    cmocka_unit_test(test_refuse_bytes),
 	    cmocka_unit_test(test_refuse_huge_line),
+	    cmocka_unit_test(test_refuse_over_limits),
 	    cmocka_unit_test(test_refuse_layout),
 	    cmocka_unit_test(test_lenient_edges),
 	};
