@@ -23,13 +23,24 @@ const char *cli_db = "liveline.db";
 
 static const char usage_import[] =
 	"usage: liveline [--db FILE] import --year YYYY --slug SLUG [--title T] [--zone ZONE]\n"
-	"                [--description D] [--status upcoming|live|ended] PATH\n"
+	"                [--description D] [--status upcoming|live|ended] [--unpublished]\n"
+	"                PATH\n"
 	"\n"
 	"Creates live page SLUG and its posts from a capture in the plain-text form\n"
 	"(PATH, or - for standard input). The text has no year: --year is the year of\n"
 	"the oldest post. Times are read in ZONE (an IANA zone, default Europe/London)\n"
 	"and the zone names in the text must agree with it. The import is one\n"
-	"transaction: on any error nothing is stored, and the error names the line.\n";
+	"transaction: on any error nothing is stored, and the error names the line.\n"
+	"The page is public at once; with --unpublished only the newsroom sees it\n"
+	"until `liveline page publish SLUG` (or an editor in the newsroom).\n";
+
+static const char usage_page[] =
+	"usage: liveline [--db FILE] page publish|unpublish SLUG\n"
+	"\n"
+	"publish makes live page SLUG public: it appears on the index, at its address,\n"
+	"in its feeds and streams. unpublish takes it back to the newsroom: readers get\n"
+	"404 for every address of it, and its open streams end. Either is a change\n"
+	"every running server applies within a second; doing it twice changes nothing.\n";
 
 static const char usage_export[] =
 	"usage: liveline [--db FILE] export [--format text|json] SLUG\n"
@@ -151,6 +162,7 @@ int cli_import(int argc, char **argv)
 		{ "zone", required_argument, NULL, 'z' },
 		{ "description", required_argument, NULL, 'd' },
 		{ "status", required_argument, NULL, 'S' },
+		{ "unpublished", no_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -160,7 +172,7 @@ int cli_import(int argc, char **argv)
 	struct model_page page = { 0 };
 	struct text_error terr = { 0 };
 	struct store *st = NULL;
-	int status = MODEL_STATUS_LIVE, c, rc = 1;
+	int status = MODEL_STATUS_LIVE, published = 1, c, rc = 1;
 	size_t n_posts = 0, len;
 	char *data;
 	long year = 0;
@@ -184,6 +196,7 @@ int cli_import(int argc, char **argv)
 				return CLI_EXIT_USAGE;
 			}
 			break;
+		case 'u': published = 0; break;
 		case 'h': return cli_usage(usage_import, 0);
 		default: return cli_bad_option("import", usage_import);
 		}
@@ -223,6 +236,7 @@ int cli_import(int argc, char **argv)
 	page.description = model_strdup(desc);
 	page.zone = model_strdup(io.zone);
 	page.status = (enum model_status)status;
+	page.published = published;
 	if (n_posts) {
 		page.start_at = posts[0].published_at;
 		if (status == MODEL_STATUS_ENDED)
@@ -241,7 +255,8 @@ int cli_import(int argc, char **argv)
 			goto rollback;
 	if (store_commit(st) < 0)
 		goto rollback;
-	printf("imported %zu post%s into /live/%s\n", n_posts, n_posts == 1 ? "" : "s", slug);
+	printf("imported %zu post%s into /live/%s%s\n", n_posts, n_posts == 1 ? "" : "s", slug,
+	       published ? "" : " (unpublished)");
 	rc = 0;
 	goto out;
 rollback:
@@ -377,6 +392,39 @@ int cli_list(int argc, char **argv)
 	model_pages_free(pages, n);
 	store_close(st);
 	return 0;
+}
+
+int cli_page(int argc, char **argv)
+{
+	struct model_page page = { 0 };
+	struct store *st;
+	int publish, changed = 0, rc;
+
+	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
+		return cli_usage(usage_page, 0);
+	if (argc != 3 || (strcmp(argv[1], "publish") != 0 && strcmp(argv[1], "unpublish") != 0))
+		return cli_bad_option("page", usage_page);
+	publish = strcmp(argv[1], "publish") == 0;
+	st = cli_open_store();
+	if (!st)
+		return 1;
+	rc = store_page_get(st, argv[2], &page);
+	if (rc == STORE_ENOTFOUND) {
+		fprintf(stderr, "liveline page: no live page \"%s\"\n", argv[2]);
+		store_close(st);
+		return 1;
+	}
+	if (rc == 0)
+		rc = store_page_set_published(st, page.id, publish, &changed);
+	if (rc < 0)
+		fprintf(stderr, "liveline page: %s\n", store_errmsg(st));
+	else if (changed)
+		printf("%s /live/%s\n", publish ? "published" : "unpublished", page.slug);
+	else
+		printf("already %s\n", publish ? "published" : "unpublished");
+	model_page_cleanup(&page);
+	store_close(st);
+	return rc < 0 ? 1 : 0;
 }
 
 int cli_serve(int argc, char **argv)

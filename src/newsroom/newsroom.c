@@ -485,6 +485,7 @@ void nr_page_create(const struct nr_ctx *c, const json_t *in, struct nr_result *
 	page.slug = model_strdup(slug);
 	if (nr_page_input(in, &page, 0, res) == 0) {
 		page.status = MODEL_STATUS_UPCOMING;
+		page.published = 0; /* readers see it once an editor publishes it */
 		rc = store_page_create(c->st, &page);
 		if (rc == STORE_EEXIST)
 			nr_fail(res, 409, "conflict", "A live page at /live/%s already exists.",
@@ -550,6 +551,23 @@ void nr_page_status(const struct nr_ctx *c, const char *slug, const json_t *in,
 	}
 	model_page_cleanup(&page);
 	nr_ok(res, 200, nr_page_json(c, slug));
+}
+
+void nr_page_publish(const struct nr_ctx *c, const char *slug, int published,
+		     struct nr_result *res)
+{
+	struct model_page page = { 0 };
+	int rc;
+
+	if (nr_need(c, res, AUTH_PAGE_PUBLISH) < 0 || nr_load_page(c, slug, &page, res) < 0)
+		return;
+	res->id = page.id;
+	rc = store_page_set_published(c->st, page.id, published, NULL);
+	model_page_cleanup(&page);
+	if (rc < 0)
+		nr_store_fail(c, res, rc, "live page");
+	else
+		nr_ok(res, 200, nr_page_json(c, slug));
 }
 
 /* The featured media of a summary: {"kind","url","alt","caption"} or null. */
