@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "media/media.h"
 #include "model/model_json.h"
@@ -28,7 +29,7 @@ static const char usage_import[] =
 	"\n"
 	"Creates live page SLUG and its posts from a capture in the plain-text form\n"
 	"(PATH, or - for standard input). The text has no year: --year is the year of\n"
-	"the oldest post. Times are read in ZONE (an IANA zone, default Europe/London)\n"
+	"the oldest post (" MODEL_TIME_RANGE_TEXT "). Times are read in ZONE (an IANA zone, default Europe/London)\n"
 	"and the zone names in the text must agree with it. The import is one\n"
 	"transaction: on any error nothing is stored, and the error names the line.\n"
 	"The page is public at once; with --unpublished only the newsroom sees it\n"
@@ -153,6 +154,15 @@ struct store *cli_open_store(void)
 	return s;
 }
 
+/* 1 if 1 January of `year` is a time posts may have (model_time_sane): the
+ * year a capture's oldest post is in must be one. */
+static int cli_import_year_sane(int year)
+{
+	struct tm tm = { .tm_year = year - 1900, .tm_mon = 0, .tm_mday = 1 };
+
+	return model_time_sane((int64_t)timegm(&tm), (int64_t)time(NULL));
+}
+
 int cli_import(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -203,6 +213,11 @@ int cli_import(int argc, char **argv)
 	}
 	if (!year || !slug || optind != argc - 1)
 		return cli_bad_option("import", usage_import);
+	if (!cli_import_year_sane((int)year)) {
+		fprintf(stderr, "liveline import: --year %ld: want a year whose posts can be "
+			"published, " MODEL_TIME_RANGE_TEXT "\n", year);
+		return CLI_EXIT_USAGE;
+	}
 	if (!model_slug_valid(slug)) {
 		fprintf(stderr, "liveline import: slug \"%s\": use 1 to 80 of a-z, 0-9 and -\n", slug);
 		return CLI_EXIT_USAGE;
@@ -231,6 +246,14 @@ int cli_import(int argc, char **argv)
 		return 1;
 	}
 	free(data);
+	for (size_t i = 0; i < n_posts; i++) {
+		if (!model_time_sane(posts[i].published_at, (int64_t)time(NULL))) {
+			fprintf(stderr, "liveline import: %s: post \"%s\" would be published out of "
+				"range (want a time " MODEL_TIME_RANGE_TEXT "); check --year\n",
+				argv[optind], posts[i].title);
+			goto out;
+		}
+	}
 	page.slug = model_strdup(slug);
 	page.title = model_strdup(title ? title : slug);
 	page.description = model_strdup(desc);

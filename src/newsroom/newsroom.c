@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "markup/markup.h"
 #include "markup/markup_body.h"
@@ -188,6 +189,16 @@ int nr_get_int(const json_t *in, const char *key, int required, int64_t *out,
 	return 0;
 }
 
+/* Every time the newsroom takes is within model_time_sane()'s range: 422
+ * otherwise, with the field's name. */
+static int nr_time_in_range(const char *key, int64_t t, struct nr_result *res)
+{
+	if (model_time_sane(t, (int64_t)time(NULL)))
+		return 0;
+	return nr_fail(res, 422, "invalid", "\"%s\" must be a time " MODEL_TIME_RANGE_TEXT ".",
+		       key);
+}
+
 int nr_get_time(const json_t *in, const char *key, const char *zone, int64_t *out,
 		struct nr_result *res)
 {
@@ -202,7 +213,7 @@ int nr_get_time(const json_t *in, const char *key, const char *zone, int64_t *ou
 		return nr_fail(res, 422, "invalid",
 			       "\"%s\" is not a time (for example 2025-02-17T10:37:00Z, or "
 			       "2025-02-17T10:37 in the page's time zone).", key);
-	return 0;
+	return nr_time_in_range(key, *out, res);
 }
 
 /* ---- loading ------------------------------------------------------------ */
