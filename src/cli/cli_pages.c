@@ -29,8 +29,9 @@ static const char usage_import[] =
 	"\n"
 	"Creates live page SLUG and its posts from a capture in the plain-text form\n"
 	"(PATH, or - for standard input). The text has no year: --year is the year of\n"
-	"the oldest post (" MODEL_TIME_RANGE_TEXT "). Times are read in ZONE (an IANA zone, default Europe/London)\n"
-	"and the zone names in the text must agree with it. The import is one\n"
+	"the oldest post, and every post's time must be " MODEL_TIME_RANGE_TEXT ".\n"
+	"Times are read in ZONE (an IANA zone, default Europe/London) and the zone\n"
+	"names in the text must agree with it. The import is one\n"
 	"transaction: on any error nothing is stored, and the error names the line.\n"
 	"The page is public at once; with --unpublished only the newsroom sees it\n"
 	"until `liveline page publish SLUG` (or an editor in the newsroom).\n";
