@@ -416,14 +416,15 @@ static void stream_topic_end(struct stream_hub *h, struct stream_topic *t)
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
 		while (lists[i]->head) {
 			struct stream_sub *s = lists[i]->head;
+			int whole = 1; /* no frame left half sent: the last chunk may follow */
 			size_t n;
 			const char *wire;
 
-			if (!s->cur && !s->first && s->kind == STREAM_SSE && h->unpublished) {
+			if (!s->cur && !s->first && s->kind == STREAM_SSE) {
 				wire = stream_frame_wire(h->unpublished, s->chunked, &n);
-				(void)!send(s->fd, wire, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+				whole = send(s->fd, wire, n, MSG_NOSIGNAL | MSG_DONTWAIT) == (ssize_t)n;
 			}
-			if (s->chunked && !s->cur)
+			if (s->chunked && !s->cur && whole)
 				(void)!send(s->fd, stream_last_chunk, sizeof(stream_last_chunk) - 1,
 					    MSG_NOSIGNAL | MSG_DONTWAIT);
 			stream_sub_close(s);
