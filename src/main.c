@@ -21,7 +21,7 @@ static const char usage_main[] =
 	"  serve    serve the reader's pages over HTTP\n"
 	"  import   create a live page from a capture in the plain-text form\n"
 	"  export   write a live page as plain text or JSON\n"
-	"  list     list the live pages (slug, status, posts, title)\n"
+	"  list     list the live pages (slug, status, published, posts, title)\n"
 	"  page     publish a live page to readers, or unpublish it\n"
 	"  post     publish a post (Markdown body on standard input); prints its id\n"
 	"  edit     change a post's title, flags or body\n"

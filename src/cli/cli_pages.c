@@ -53,7 +53,8 @@ static const char usage_export[] =
 static const char usage_list[] =
 	"usage: liveline [--db FILE] list\n"
 	"\n"
-	"Prints one line per live page: slug, status, number of posts, title.\n";
+	"Prints one line per live page: slug, status, published or unpublished,\n"
+	"number of posts, title (separated by tabs).\n";
 
 static const char usage_serve[] =
 	"usage: liveline [--db FILE] serve [--listen HOST:PORT] [--workers N]\n"
@@ -411,8 +412,9 @@ int cli_list(int argc, char **argv)
 		return 1;
 	}
 	for (size_t i = 0; i < n; i++)
-		printf("%s\t%s\t%zu\t%s\n", pages[i].slug, model_status_name(pages[i].status),
-		       pages[i].n_posts, pages[i].title);
+		printf("%s\t%s\t%s\t%zu\t%s\n", pages[i].slug, model_status_name(pages[i].status),
+		       pages[i].published ? "published" : "unpublished", pages[i].n_posts,
+		       pages[i].title);
 	model_pages_free(pages, n);
 	store_close(st);
 	return 0;

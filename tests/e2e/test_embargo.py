@@ -163,6 +163,9 @@ def embargo_command_line(env):
     r = env.cli.run("import", "--year", "2026", "--slug", SLUG, "--unpublished", DEMO, check=0)
     assert b"(unpublished)" in r.stdout, r.stdout
     assert sql_one(env.db, f"SELECT published FROM pages WHERE slug = '{SLUG}'") == "0"
+    listed = {line.split("\t")[0]: line.split("\t")[2]
+              for line in env.cli.run("list", check=0).stdout.decode().splitlines()}
+    assert listed == {SLUG: "unpublished", OTHER: "published"}, listed
     assert sql_one(env.db, f"SELECT published FROM pages WHERE slug = '{OTHER}'") == "1"
     with env.server() as srv:
         assert request(srv.base, "GET", f"/live/{SLUG}").status == 404
