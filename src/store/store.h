@@ -7,8 +7,9 @@
  * The change log: every change to a page (post published, updated, deleted,
  * pinned or unpinned, summary or status changed, page created, published or
  * unpublished) is appended to the log with the page's next sequence number
- * (1, 2, 3, ...) in the same transaction as the change itself, so a reader of the log never sees a change without its
- * entry or an entry without its change. Each entry also has a global id, ordered
+ * (1, 2, 3, ...) in the same transaction as the change itself, so a reader of
+ * the log never sees a change without its entry or an entry without its
+ * change. Each entry also has a global id, ordered
  * across pages, which a worker uses to read "everything past what I have seen",
  * and can keep the change's event for readers, rendered once just before the
  * commit (store_set_event_renderer).
