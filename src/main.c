@@ -22,7 +22,8 @@ static const char usage_main[] =
 	"  init     create an empty database\n"
 	"  import   create a live page from a capture in the plain-text form\n"
 	"  export   write a live page as plain text or JSON\n"
-	"  list     list the live pages (slug, status, posts, title)\n"
+	"  list     list the live pages (slug, status, published, posts, title)\n"
+	"  page     publish a live page to readers, or unpublish it\n"
 	"  post     publish a post (Markdown body on standard input); prints its id\n"
 	"  edit     change a post's title, flags or body\n"
 	"  delete   delete a post\n"
@@ -49,6 +50,7 @@ int main(int argc, char **argv)
 		{ "import", cli_import },
 		{ "export", cli_export },
 		{ "list", cli_list },
+		{ "page", cli_page },
 		{ "serve", cli_serve },
 		{ "post", cli_post },
 		{ "edit", cli_edit },

@@ -89,6 +89,7 @@ int auth_can(enum store_role role, enum auth_action action)
 	case AUTH_POST_PIN:
 	case AUTH_SUMMARY_EDIT:
 	case AUTH_PAGE_STATUS:
+	case AUTH_PAGE_PUBLISH:
 	case AUTH_AUDIT_READ:
 		need = STORE_ROLE_EDITOR;
 		break;

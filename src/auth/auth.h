@@ -51,6 +51,7 @@ enum auth_action {
 	AUTH_POST_PIN,       /* editor: pin and unpin */
 	AUTH_SUMMARY_EDIT,   /* editor */
 	AUTH_PAGE_STATUS,    /* editor: start and end coverage */
+	AUTH_PAGE_PUBLISH,   /* editor: publish a page to readers, or unpublish it */
 	AUTH_AUDIT_READ,     /* editor */
 	AUTH_PAGE_ADMIN,     /* admin: create live pages, change their details */
 	AUTH_USER_ADMIN,     /* admin: users and API tokens */

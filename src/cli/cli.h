@@ -21,6 +21,7 @@ int cli_import(int argc, char **argv);
 int cli_export(int argc, char **argv);
 int cli_list(int argc, char **argv);
 int cli_init(int argc, char **argv);
+int cli_page(int argc, char **argv);  /* page publish|unpublish SLUG */
 int cli_serve(int argc, char **argv);
 int cli_user(int argc, char **argv);  /* user add|list|set-role|disable|enable|passwd */
 int cli_token(int argc, char **argv); /* token create|list|revoke */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "media/media.h"
@@ -25,13 +26,25 @@ const char *cli_db = "liveline.db";
 
 static const char usage_import[] =
 	"usage: liveline [--db FILE] import --year YYYY --slug SLUG [--title T] [--zone ZONE]\n"
-	"                [--description D] [--status upcoming|live|ended] PATH\n"
+	"                [--description D] [--status upcoming|live|ended] [--unpublished]\n"
+	"                PATH\n"
 	"\n"
 	"Creates live page SLUG and its posts from a capture in the plain-text form\n"
 	"(PATH, or - for standard input). The text has no year: --year is the year of\n"
-	"the oldest post. Times are read in ZONE (an IANA zone, default Europe/London)\n"
-	"and the zone names in the text must agree with it. The import is one\n"
-	"transaction: on any error nothing is stored, and the error names the line.\n";
+	"the oldest post, and every post's time must be " MODEL_TIME_RANGE_TEXT ".\n"
+	"Times are read in ZONE (an IANA zone, default Europe/London) and the zone\n"
+	"names in the text must agree with it. The import is one\n"
+	"transaction: on any error nothing is stored, and the error names the line.\n"
+	"The page is public at once; with --unpublished only the newsroom sees it\n"
+	"until `liveline page publish SLUG` (or an editor in the newsroom).\n";
+
+static const char usage_page[] =
+	"usage: liveline [--db FILE] page publish|unpublish SLUG\n"
+	"\n"
+	"publish makes live page SLUG public: it appears on the index, at its address,\n"
+	"in its feeds and streams. unpublish takes it back to the newsroom: readers get\n"
+	"404 for every address of it, and its open streams end. Either is a change\n"
+	"every running server applies within a second; doing it twice changes nothing.\n";
 
 static const char usage_export[] =
 	"usage: liveline [--db FILE] export [--format text|json] SLUG\n"
@@ -49,7 +62,8 @@ static const char usage_init[] =
 static const char usage_list[] =
 	"usage: liveline [--db FILE] list\n"
 	"\n"
-	"Prints one line per live page: slug, status, number of posts, title.\n";
+	"Prints one line per live page: slug, status, published or unpublished,\n"
+	"number of posts, title (separated by tabs).\n";
 
 static const char usage_serve[] =
 	"usage: liveline [--db FILE] serve [--listen HOST:PORT] [--workers N]\n"
@@ -197,6 +211,15 @@ int cli_init(int argc, char **argv)
 	return 0;
 }
 
+/* 1 if 1 January of `year` is a time posts may have (model_time_sane): the
+ * year a capture's oldest post is in must be one. */
+static int cli_import_year_sane(int year)
+{
+	struct tm tm = { .tm_year = year - 1900, .tm_mon = 0, .tm_mday = 1 };
+
+	return model_time_sane((int64_t)timegm(&tm), (int64_t)time(NULL));
+}
+
 int cli_import(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -206,6 +229,7 @@ int cli_import(int argc, char **argv)
 		{ "zone", required_argument, NULL, 'z' },
 		{ "description", required_argument, NULL, 'd' },
 		{ "status", required_argument, NULL, 'S' },
+		{ "unpublished", no_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -215,7 +239,7 @@ int cli_import(int argc, char **argv)
 	struct model_page page = { 0 };
 	struct text_error terr = { 0 };
 	struct store *st = NULL;
-	int status = MODEL_STATUS_LIVE, c, rc = 1;
+	int status = MODEL_STATUS_LIVE, published = 1, c, rc = 1;
 	size_t n_posts = 0, len;
 	char *data;
 	long year = 0;
@@ -239,12 +263,18 @@ int cli_import(int argc, char **argv)
 				return CLI_EXIT_USAGE;
 			}
 			break;
+		case 'u': published = 0; break;
 		case 'h': return cli_usage(usage_import, 0);
 		default: return cli_bad_option("import", usage_import);
 		}
 	}
 	if (!year || !slug || optind != argc - 1)
 		return cli_bad_option("import", usage_import);
+	if (!cli_import_year_sane((int)year)) {
+		fprintf(stderr, "liveline import: --year %ld: want a year whose posts can be "
+			"published, " MODEL_TIME_RANGE_TEXT "\n", year);
+		return CLI_EXIT_USAGE;
+	}
 	if (!model_slug_valid(slug)) {
 		fprintf(stderr, "liveline import: slug \"%s\": use 1 to 80 of a-z, 0-9 and -\n", slug);
 		return CLI_EXIT_USAGE;
@@ -278,11 +308,20 @@ int cli_import(int argc, char **argv)
 		return 1;
 	}
 	free(data);
+	for (size_t i = 0; i < n_posts; i++) {
+		if (!model_time_sane(posts[i].published_at, (int64_t)time(NULL))) {
+			fprintf(stderr, "liveline import: %s: post \"%s\" would be published out of "
+				"range (want a time " MODEL_TIME_RANGE_TEXT "); check --year\n",
+				argv[optind], posts[i].title);
+			goto out;
+		}
+	}
 	page.slug = model_strdup(slug);
 	page.title = model_strdup(title ? title : slug);
 	page.description = model_strdup(desc);
 	page.zone = model_strdup(io.zone);
 	page.status = (enum model_status)status;
+	page.published = published;
 	if (n_posts) {
 		page.start_at = posts[0].published_at;
 		if (status == MODEL_STATUS_ENDED)
@@ -301,7 +340,8 @@ int cli_import(int argc, char **argv)
 			goto rollback;
 	if (store_commit(st) < 0)
 		goto rollback;
-	printf("imported %zu post%s into /live/%s\n", n_posts, n_posts == 1 ? "" : "s", slug);
+	printf("imported %zu post%s into /live/%s%s\n", n_posts, n_posts == 1 ? "" : "s", slug,
+	       published ? "" : " (unpublished)");
 	rc = 0;
 	goto out;
 rollback:
@@ -432,11 +472,45 @@ int cli_list(int argc, char **argv)
 		return 1;
 	}
 	for (size_t i = 0; i < n; i++)
-		printf("%s\t%s\t%zu\t%s\n", pages[i].slug, model_status_name(pages[i].status),
-		       pages[i].n_posts, pages[i].title);
+		printf("%s\t%s\t%s\t%zu\t%s\n", pages[i].slug, model_status_name(pages[i].status),
+		       pages[i].published ? "published" : "unpublished", pages[i].n_posts,
+		       pages[i].title);
 	model_pages_free(pages, n);
 	store_close(st);
 	return 0;
+}
+
+int cli_page(int argc, char **argv)
+{
+	struct model_page page = { 0 };
+	struct store *st;
+	int publish, changed = 0, rc;
+
+	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
+		return cli_usage(usage_page, 0);
+	if (argc != 3 || (strcmp(argv[1], "publish") != 0 && strcmp(argv[1], "unpublish") != 0))
+		return cli_bad_option("page", usage_page);
+	publish = strcmp(argv[1], "publish") == 0;
+	st = cli_open_store();
+	if (!st)
+		return 1;
+	rc = store_page_get(st, argv[2], &page);
+	if (rc == STORE_ENOTFOUND) {
+		fprintf(stderr, "liveline page: no live page \"%s\"\n", argv[2]);
+		store_close(st);
+		return 1;
+	}
+	if (rc == 0)
+		rc = store_page_set_published(st, page.id, publish, &changed);
+	if (rc < 0)
+		fprintf(stderr, "liveline page: %s\n", store_errmsg(st));
+	else if (changed)
+		printf("%s /live/%s\n", publish ? "published" : "unpublished", page.slug);
+	else
+		printf("already %s\n", publish ? "published" : "unpublished");
+	model_page_cleanup(&page);
+	store_close(st);
+	return rc < 0 ? 1 : 0;
 }
 
 int cli_serve(int argc, char **argv)

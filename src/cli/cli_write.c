@@ -34,7 +34,8 @@ static const char usage_post[] =
 	"images alone on a line: ![alt](URL \"caption\") with an optional next line\n"
 	"\"Image source: CREDIT\", and embeds: [Embed: Title](URL). --byline may be given\n"
 	"several times; the role after | may be left out. --time is when the post is\n"
-	"published (default now); a time without an offset is read in the page's zone.\n";
+	"published (default now); a time without an offset is read in the page's zone.\n"
+	"It must be " MODEL_TIME_RANGE_TEXT ".\n";
 
 static const char usage_edit[] =
 	"usage: liveline [--db FILE] edit SLUG ID [--title T] [--breaking|--no-breaking]\n"
@@ -363,6 +364,12 @@ int cli_post(int argc, char **argv)
 		fprintf(stderr, "liveline post: --time \"%s\": want an ISO 8601 time such as "
 			"2025-02-17T10:37 (read in %s) or 2025-02-17T10:37:00Z\n", when,
 			w.page.zone);
+		rc = CLI_EXIT_USAGE;
+		goto done;
+	}
+	if (when && !model_time_sane(post.published_at, (int64_t)time(NULL))) {
+		fprintf(stderr, "liveline post: --time \"%s\": want a time " MODEL_TIME_RANGE_TEXT
+			"\n", when);
 		rc = CLI_EXIT_USAGE;
 		goto done;
 	}

@@ -141,6 +141,11 @@ static void api_pages(struct http_request *req, const struct nr_ctx *c,
 			nr_page_status(c, slug, in, res);
 		else
 			*matched = -1;
+	} else if (p->n == 3 && (api_is(p, 2, "publish") || api_is(p, 2, "unpublish"))) {
+		if (post)
+			nr_page_publish(c, slug, api_is(p, 2, "publish"), res);
+		else
+			*matched = -1;
 	} else if (p->n == 3 && api_is(p, 2, "summary")) {
 		if (strcmp(m, "PUT") == 0)
 			nr_summary_set(c, slug, in, res);

@@ -61,7 +61,7 @@ enum MHD_Result http_feed(struct http_request *req, const char *slug, enum http_
 	e = page_cache_get(s->cache, key);
 	if (e)
 		return http_respond_entry(req, e);
-	rc = store_page_get(s->store, slug, &page);
+	rc = store_page_get_public(s->store, slug, &page); /* unpublished: 404 */
 	if (rc == STORE_ENOTFOUND)
 		return http_respond_error(req, MHD_HTTP_NOT_FOUND, "There is no such live page.");
 	if (rc < 0) {

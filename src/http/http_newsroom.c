@@ -245,7 +245,9 @@ static const char *const nr_notices[][2] = {
 	{ "summary", "Summary saved." },
 	{ "user", "User saved." },
 	{ "revoked", "Token revoked." },
-	{ "created", "Live page created." },
+	{ "created", "Live page created. Readers see it once an editor publishes it." },
+	{ "page-published", "The live page is published: readers see it now." },
+	{ "page-unpublished", "The live page is unpublished: readers get \"not found\"." },
 };
 
 static void nr_view_init(struct nr_req *r)
@@ -1043,6 +1045,12 @@ static enum MHD_Result nr_route_post(struct nr_req *r, char **seg, size_t n, jso
 		form_put_str(in, &r->form, "status", NULL);
 		nr_page_status(&r->ctx, slug, in, &res);
 		return nr_simple_done(r, &res, slug, "status");
+	}
+	if (n == 2 && (strcmp(seg[1], "publish") == 0 || strcmp(seg[1], "unpublish") == 0)) {
+		int publish = strcmp(seg[1], "publish") == 0;
+
+		nr_page_publish(&r->ctx, slug, publish, &res);
+		return nr_simple_done(r, &res, slug, publish ? "page-published" : "page-unpublished");
 	}
 	if (n == 2 && strcmp(seg[1], "posts") == 0)
 		return nr_post_composer(r, slug, in);

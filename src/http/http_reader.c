@@ -139,7 +139,7 @@ static enum MHD_Result http_index(struct http_request *req)
 
 	if (e)
 		return http_respond_entry(req, e);
-	if (store_page_list(s->store, &pages, &n) < 0)
+	if (store_page_list_public(s->store, &pages, &n) < 0)
 		return http_store_failed(req);
 	buf_init(&b, HTTP_MAX_PAGE_HTML);
 	render_index_html(&b, &s->site, pages, n);
@@ -238,8 +238,8 @@ void http_reader_warm(struct http_server *s, const char *key)
 		return;
 	memcpy(slug, key + 5, len);
 	slug[len] = '\0';
-	if (store_page_get(s->store, slug, &page) < 0)
-		return; /* deleted, or the store failed: the next reader finds out */
+	if (store_page_get_public(s->store, slug, &page) < 0)
+		return; /* unpublished, or the store failed: the next reader finds out */
 	(void)http_live_page_entry(s, key, &page, 0, &status);
 	model_page_cleanup(&page);
 }
@@ -343,11 +343,13 @@ int http_live_parse(const char *rest, char *slug, size_t cap, enum http_live_wha
 	return -1;
 }
 
-/* Loads `slug`, answering 404 or 503 itself when it cannot. Returns 0 or -1. */
+/* Loads `slug`, answering 404 or 503 itself when it cannot. An unpublished
+ * page is not there for readers: 404, and nothing of it is cached. Returns 0
+ * or -1. */
 static int http_load_page(struct http_request *req, const char *slug,
 			  struct model_page *page, enum MHD_Result *ret)
 {
-	int rc = store_page_get(req->server->store, slug, page);
+	int rc = store_page_get_public(req->server->store, slug, page);
 
 	if (rc == 0)
 		return 0;

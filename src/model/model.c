@@ -113,6 +113,11 @@ void model_pages_free(struct model_page *pages, size_t n)
 	free(pages);
 }
 
+int model_time_sane(int64_t t, int64_t now)
+{
+	return t >= MODEL_TIME_MIN && t <= now + MODEL_TIME_AHEAD;
+}
+
 int model_slug_valid(const char *slug)
 {
 	size_t n = slug ? strlen(slug) : 0;

@@ -110,6 +110,8 @@ struct model_page {
 	int64_t last_seq;   /* sequence number of the page's newest change */
 	int64_t updated_at; /* UTC seconds of the newest change */
 	size_t n_posts;     /* filled by the store when loading */
+	int published;      /* 1: readers see it; 0: only the newsroom (an embargo),
+			     * apart from the coverage status */
 };
 
 #define MODEL_DEFAULT_ZONE "Europe/London"
@@ -121,6 +123,18 @@ void model_block_cleanup(struct model_block *b);
 void model_summary_cleanup(struct model_summary *s);
 void model_posts_free(struct model_post *posts, size_t n); /* cleans each, frees array */
 void model_pages_free(struct model_page *pages, size_t n); /* likewise */
+
+/* The times a post, a schedule or a planned start may carry: from
+ * MODEL_TIME_MIN (2000-01-01T00:00:00Z) to MODEL_TIME_AHEAD seconds after now.
+ * Nothing on a live page is older, and a time further ahead is a mistake
+ * (a year-9999 post would stay on top for good). Every input of a time (the
+ * API and forms, `post --time`, `import --year`) asks model_time_sane(), and
+ * says MODEL_TIME_RANGE_TEXT when it refuses one. */
+#define MODEL_TIME_MIN        ((int64_t)946684800)
+#define MODEL_TIME_AHEAD      ((int64_t)366 * 24 * 3600)
+#define MODEL_TIME_RANGE_TEXT "from 2000-01-01 to a year from now"
+/* 1 if `t` (UTC seconds) is within the range above, `now` being the time now. */
+int model_time_sane(int64_t t, int64_t now);
 
 /* 1 if `slug` is 1..80 bytes of [a-z0-9-], not starting or ending with '-'. */
 int model_slug_valid(const char *slug);

@@ -19,7 +19,7 @@
  *   post     {"id","title","published_at","updated_at","breaking","key_event",
  *             "pinned","version","correction"S?,"correction_at"?,
  *             "bylines":[...],"blocks":[...]}
- *   page     {"id","slug","title","description","zone","status","start_at",
+ *   page     {"id","slug","title","description","zone","status","published","start_at",
  *             "end_at","summary","pinned_post_id","last_seq","updated_at",
  *             "n_posts"}
  *
@@ -271,6 +271,7 @@ json_t *model_json_page(const struct model_page *p)
 	rc |= json_put(o, "description", json_str(p->description));
 	rc |= json_put(o, "zone", json_str(p->zone));
 	rc |= json_put(o, "status", json_string(model_status_name(p->status)));
+	rc |= json_put(o, "published", json_boolean(p->published));
 	rc |= json_put(o, "start_at", model_json_time(p->start_at));
 	rc |= json_put(o, "end_at", model_json_time(p->end_at));
 	rc |= json_put(o, "summary", model_json_summary(&p->summary));

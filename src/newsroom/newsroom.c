@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "markup/markup.h"
 #include "markup/markup_body.h"
@@ -186,6 +187,16 @@ int nr_get_int(const json_t *in, const char *key, int required, int64_t *out,
 	return 0;
 }
 
+/* Every time the newsroom takes is within model_time_sane()'s range: 422
+ * otherwise, with the field's name. */
+static int nr_time_in_range(const char *key, int64_t t, struct nr_result *res)
+{
+	if (model_time_sane(t, (int64_t)time(NULL)))
+		return 0;
+	return nr_fail(res, 422, "invalid", "\"%s\" must be a time " MODEL_TIME_RANGE_TEXT ".",
+		       key);
+}
+
 int nr_get_time(const json_t *in, const char *key, const char *zone, int64_t *out,
 		struct nr_result *res)
 {
@@ -200,7 +211,7 @@ int nr_get_time(const json_t *in, const char *key, const char *zone, int64_t *ou
 		return nr_fail(res, 422, "invalid",
 			       "\"%s\" is not a time (for example 2025-02-17T10:37:00Z, or "
 			       "2025-02-17T10:37 in the page's time zone).", key);
-	return 0;
+	return nr_time_in_range(key, *out, res);
 }
 
 /* ---- loading ------------------------------------------------------------ */
@@ -488,6 +499,7 @@ void nr_page_create(const struct nr_ctx *c, const json_t *in, struct nr_result *
 	page.slug = model_strdup(slug);
 	if (nr_page_input(in, &page, 0, res) == 0) {
 		page.status = MODEL_STATUS_UPCOMING;
+		page.published = 0; /* readers see it once an editor publishes it */
 		rc = store_page_create(c->st, &page);
 		if (rc == STORE_EEXIST)
 			nr_fail(res, 409, "conflict", "A live page at /live/%s already exists.",
@@ -553,6 +565,23 @@ void nr_page_status(const struct nr_ctx *c, const char *slug, const json_t *in,
 	}
 	model_page_cleanup(&page);
 	nr_ok(res, 200, nr_page_json(c, slug));
+}
+
+void nr_page_publish(const struct nr_ctx *c, const char *slug, int published,
+		     struct nr_result *res)
+{
+	struct model_page page = { 0 };
+	int rc;
+
+	if (nr_need(c, res, AUTH_PAGE_PUBLISH) < 0 || nr_load_page(c, slug, &page, res) < 0)
+		return;
+	res->id = page.id;
+	rc = store_page_set_published(c->st, page.id, published, NULL);
+	model_page_cleanup(&page);
+	if (rc < 0)
+		nr_store_fail(c, res, rc, "live page");
+	else
+		nr_ok(res, 200, nr_page_json(c, slug));
 }
 
 /* The featured media of a summary: {"kind","url","alt","caption"} or null. */

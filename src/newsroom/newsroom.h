@@ -62,6 +62,10 @@ void nr_page_update(const struct nr_ctx *c, const char *slug, const json_t *in,
 		    struct nr_result *res);
 void nr_page_status(const struct nr_ctx *c, const char *slug, const json_t *in,
 		    struct nr_result *res);
+/* A page is created unpublished (only the newsroom sees it); an editor
+ * publishes it to readers (published 1) or takes it back (0). Idempotent. */
+void nr_page_publish(const struct nr_ctx *c, const char *slug, int published,
+		     struct nr_result *res);
 void nr_summary_set(const struct nr_ctx *c, const char *slug, const json_t *in,
 		    struct nr_result *res);
 

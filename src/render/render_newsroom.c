@@ -158,6 +158,15 @@ static void put_reader_url(struct buf *out, const struct model_page *page)
 	buf_html(out, page->slug);
 }
 
+/* An unpublished page says so wherever the newsroom shows it: readers do not
+ * see it at all. */
+static void put_visibility(struct buf *out, const struct model_page *page)
+{
+	if (!page->published)
+		buf_puts(out, "<p class=\"nr-unpublished\">Not published: only the newsroom "
+			      "sees this page</p>\n");
+}
+
 static void put_post_nr_url(struct buf *out, const struct model_page *page, int64_t id,
 			    const char *tail)
 {
@@ -705,6 +714,7 @@ void render_nr_pages(struct buf *out, const struct render_nr *nr, const struct m
 
 		buf_puts(out, "<li class=\"nr-page-item\">\n");
 		render_status_html(out, p->status);
+		put_visibility(out, p);
 		buf_puts(out, "<h2 class=\"nr-page-title\"><a href=\"");
 		put_desk_url(out, p);
 		buf_puts(out, "\">");
@@ -749,6 +759,22 @@ void render_nr_pages(struct buf *out, const struct render_nr *nr, const struct m
 
 /* ---- the desk ---- */
 
+static void put_publish_form(struct buf *out, const struct render_nr *nr,
+			     const struct model_page *page)
+{
+	form_open(out, "nr-inline");
+	put_desk_url(out, page);
+	buf_puts(out, page->published ? "/unpublish" : "/publish");
+	form_open_end(out, nr, NULL);
+	if (page->published)
+		buf_puts(out, "<button type=\"submit\" class=\"nr-btn\" data-confirm=\"Unpublish "
+			      "the page? Readers will get &#8220;not found&#8221; until it is "
+			      "published again.\">Unpublish page</button>\n</form>\n");
+	else
+		buf_puts(out, "<button type=\"submit\" class=\"nr-btn nr-btn-primary\">"
+			      "Publish page</button>\n</form>\n");
+}
+
 static void put_status_form(struct buf *out, const struct render_nr *nr,
 			    const struct model_page *page, const char *status, const char *label,
 			    const char *confirm)
@@ -779,6 +805,7 @@ static void put_desk_head(struct buf *out, const struct render_nr *nr,
 
 	buf_puts(out, "<header class=\"nr-desk-head\" id=\"desk-head\">\n");
 	render_status_html(out, page->status);
+	put_visibility(out, page);
 	buf_puts(out, "<h1>");
 	buf_html(out, page->title);
 	buf_puts(out, "</h1>\n<p class=\"nr-meta\">");
@@ -811,8 +838,12 @@ static void put_desk_head(struct buf *out, const struct render_nr *nr,
 		buf_puts(out, "\">Audit trail</a></li>\n");
 	}
 	buf_puts(out, "</ul></nav>\n");
-	if (can(nr, AUTH_PAGE_STATUS)) {
+	if (can(nr, AUTH_PAGE_STATUS) || can(nr, AUTH_PAGE_PUBLISH)) {
 		buf_puts(out, "<div class=\"nr-status-actions\">\n");
+		if (can(nr, AUTH_PAGE_PUBLISH))
+			put_publish_form(out, nr, page);
+	}
+	if (can(nr, AUTH_PAGE_STATUS)) {
 		switch (page->status) {
 		case MODEL_STATUS_UPCOMING:
 			put_status_form(out, nr, page, "live", "Start coverage", NULL);
@@ -825,8 +856,9 @@ static void put_desk_head(struct buf *out, const struct render_nr *nr,
 			put_status_form(out, nr, page, "live", "Resume coverage", NULL);
 			break;
 		}
-		buf_puts(out, "</div>\n");
 	}
+	if (can(nr, AUTH_PAGE_STATUS) || can(nr, AUTH_PAGE_PUBLISH))
+		buf_puts(out, "</div>\n");
 	buf_puts(out, "</header>\n");
 }
 
@@ -1059,9 +1091,15 @@ void render_nr_desk(struct buf *out, const struct render_nr *nr, const struct re
 	buf_puts(out, "<section class=\"nr-posts\" aria-labelledby=\"posts-h\">\n"
 		      "<h2 id=\"posts-h\">Published posts</h2>\n"
 		      "<p class=\"nr-hint\">As readers see them, newest first.</p>\n"
-		      "<div id=\"desk-posts\" data-events=\"");
-	put_reader_url(out, page);
-	buf_printf(out, "/events\" data-seq=\"%" PRId64 "\">\n", page->last_seq);
+		      "<div id=\"desk-posts\"");
+	/* The readers' stream keeps the list current; an unpublished page has
+	 * none (it is a 404 for everyone), so its desk updates on reload. */
+	if (page->published) {
+		buf_puts(out, " data-events=\"");
+		put_reader_url(out, page);
+		buf_puts(out, "/events\"");
+	}
+	buf_printf(out, " data-seq=\"%" PRId64 "\">\n", page->last_seq);
 	if (desk->n_posts == 0)
 		buf_puts(out, "<p class=\"empty\">Nothing published yet.</p>\n");
 	for (size_t i = 0; i < desk->n_posts; i++)

@@ -5,10 +5,11 @@
  * callers.
  *
  * The change log: every change to a page (post published, updated, deleted,
- * pinned or unpinned, summary or status changed, page created) is appended to the
- * log with the page's next sequence number (1, 2, 3, ...) in the same transaction
- * as the change itself, so a reader of the log never sees a change without its
- * entry or an entry without its change. Each entry also has a global id, ordered
+ * pinned or unpinned, summary or status changed, page created, published or
+ * unpublished) is appended to the log with the page's next sequence number
+ * (1, 2, 3, ...) in the same transaction as the change itself, so a reader of
+ * the log never sees a change without its entry or an entry without its
+ * change. Each entry also has a global id, ordered
  * across pages, which a worker uses to read "everything past what I have seen",
  * and can keep the change's event for readers, rendered once just before the
  * commit (store_set_event_renderer).
@@ -51,9 +52,12 @@ enum store_change_kind {
 	STORE_CHANGE_PIN = 4,     /* pinned post set or cleared (post_id 0) */
 	STORE_CHANGE_SUMMARY = 5, /* summary changed */
 	STORE_CHANGE_STATUS = 6,  /* status changed */
+	STORE_CHANGE_PUBLISH = 7, /* the page became public */
+	STORE_CHANGE_UNPUBLISH = 8, /* the page went back to the newsroom only */
 };
 
-/* "page", "post", "update", "delete", "pin", "summary", "status" */
+/* "page", "post", "update", "delete", "pin", "summary", "status", "publish",
+ * "unpublish" */
 const char *store_change_kind_name(enum store_change_kind k);
 
 struct store_change {
@@ -107,14 +111,29 @@ int store_commit(struct store *s) STORE_WARN_UNUSED;
 void store_rollback(struct store *s);
 
 /* Pages. store_page_create() sets page->id; slug, title and zone must be set. The
- * summary given with the page is stored too. Loaded pages are filled completely
- * (summary, pinned_post_id, last_seq, n_posts): clean up with model_page_cleanup(). */
+ * summary given with the page is stored too, and page->published (0: the page
+ * is seen only in the newsroom until store_page_set_published). Loaded pages are
+ * filled completely (summary, pinned_post_id, last_seq, n_posts, published):
+ * clean up with model_page_cleanup(). */
 int store_page_create(struct store *s, struct model_page *page) STORE_WARN_UNUSED;
 int store_page_get(struct store *s, const char *slug, struct model_page *out) STORE_WARN_UNUSED;
 int store_page_get_by_id(struct store *s, int64_t id, struct model_page *out) STORE_WARN_UNUSED;
+/* What readers may load: as store_page_get(), but an unpublished page is
+ * STORE_ENOTFOUND, as if it did not exist. Every reader route asks this. */
+int store_page_get_public(struct store *s, const char *slug,
+			  struct model_page *out) STORE_WARN_UNUSED;
 /* All pages: live first, then upcoming, then ended; newest change first within
- * each. The caller frees with model_pages_free(). */
+ * each. The caller frees with model_pages_free(). store_page_list_public()
+ * leaves out the unpublished pages (the readers' index). */
 int store_page_list(struct store *s, struct model_page **out, size_t *n) STORE_WARN_UNUSED;
+int store_page_list_public(struct store *s, struct model_page **out,
+			   size_t *n) STORE_WARN_UNUSED;
+/* Publishes (1) or unpublishes (0) a page, logging a "publish" or "unpublish"
+ * change, so that every worker drops what it cached of the page and the index,
+ * and ends the page's open streams on "unpublish". Setting what the page is
+ * already changes and logs nothing. *changed (may be NULL) says which. */
+int store_page_set_published(struct store *s, int64_t page_id, int published,
+			     int *changed) STORE_WARN_UNUSED;
 int store_page_set_status(struct store *s, int64_t page_id, enum model_status st) STORE_WARN_UNUSED;
 int store_page_set_summary(struct store *s, int64_t page_id,
 			   const struct model_summary *sum) STORE_WARN_UNUSED;

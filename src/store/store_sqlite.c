@@ -215,6 +215,12 @@ static const char *const store_migrations[] = {
 	 * for changes from before, or whose post was edited or deleted since. */
 	"ALTER TABLE changes ADD COLUMN event TEXT;"
 	"ALTER TABLE changes ADD COLUMN text TEXT;",
+
+	/* 5: a page is public (published) or seen only in the newsroom, apart
+	 * from its coverage status. Pages from before were all public, and stay
+	 * so. The readers' index asks for the published pages only. */
+	"ALTER TABLE pages ADD COLUMN published INTEGER NOT NULL DEFAULT 1"
+	"  CHECK (published IN (0, 1));",
 };
 
 #define STORE_SCHEMA_VERSION ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
@@ -222,7 +228,7 @@ static const char *const store_migrations[] = {
 #define STORE_PAGE_COLUMNS \
 	"id, slug, title, description, zone, status, start_at, end_at, summary_json," \
 	" pinned_post_id, last_seq, updated_at," \
-	" (SELECT count(*) FROM posts WHERE posts.page_id = pages.id)"
+	" (SELECT count(*) FROM posts WHERE posts.page_id = pages.id), published"
 
 #define STORE_POST_COLUMNS \
 	"p.id, p.page_id, p.title, p.published_at, p.updated_at, p.breaking," \
@@ -240,14 +246,22 @@ static const char *const store_sql[STMT_COUNT] = {
 		" VALUES (?1, ?2, ?3, ?4, ?5)",
 	[STMT_PAGE_INSERT] =
 		"INSERT INTO pages (slug, title, description, zone, status, start_at,"
-		" end_at, summary_json, created_at, updated_at)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+		" end_at, summary_json, created_at, updated_at, published)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10)",
 	[STMT_PAGE_BY_SLUG] = "SELECT " STORE_PAGE_COLUMNS " FROM pages WHERE slug = ?1",
+	[STMT_PAGE_PUBLIC_BY_SLUG] =
+		"SELECT " STORE_PAGE_COLUMNS " FROM pages WHERE slug = ?1 AND published = 1",
 	[STMT_PAGE_BY_ID] = "SELECT " STORE_PAGE_COLUMNS " FROM pages WHERE id = ?1",
 	[STMT_PAGE_LIST] =
 		"SELECT " STORE_PAGE_COLUMNS " FROM pages"
 		" ORDER BY CASE status WHEN 1 THEN 0 WHEN 0 THEN 1 ELSE 2 END,"
 		" updated_at DESC, id DESC",
+	[STMT_PAGE_PUBLIC_LIST] =
+		"SELECT " STORE_PAGE_COLUMNS " FROM pages WHERE published = 1"
+		" ORDER BY CASE status WHEN 1 THEN 0 WHEN 0 THEN 1 ELSE 2 END,"
+		" updated_at DESC, id DESC",
+	[STMT_PAGE_PUBLISHED] = "SELECT published FROM pages WHERE id = ?1",
+	[STMT_PAGE_PUBLISH] = "UPDATE pages SET published = ?2 WHERE id = ?1",
 	/* Going live starts the coverage now, unless it already started (a
 	 * start in the past is kept: it may be the real one, or a page that
 	 * goes live again after a mistaken end); going live also clears an end.
@@ -322,7 +336,7 @@ static const char *const store_sql[STMT_COUNT] = {
 };
 
 static const char *const store_change_names[] = {
-	"page", "post", "update", "delete", "pin", "summary", "status",
+	"page", "post", "update", "delete", "pin", "summary", "status", "publish", "unpublish",
 };
 
 #define STORE_N_KINDS ((int)(sizeof(store_change_names) / sizeof(store_change_names[0])))
@@ -1128,6 +1142,7 @@ static int store_read_page(struct store *s, sqlite3_stmt *st, struct model_page 
 	p->last_seq = sqlite3_column_int64(st, 10);
 	p->updated_at = sqlite3_column_int64(st, 11);
 	p->n_posts = (size_t)sqlite3_column_int64(st, 12);
+	p->published = sqlite3_column_int(st, 13) != 0;
 	j = json_loads(sum ? sum : "", 0, &jerr);
 	if (!j) {
 		store_fail(s, STORE_ERR, "page %" PRId64 ": stored summary: %s", p->id, jerr.text);
@@ -1203,14 +1218,37 @@ int store_page_get_by_id(struct store *s, int64_t id, struct model_page *out)
 	return store_page_get_stmt(s, st, out, what);
 }
 
-int store_page_list(struct store *s, struct model_page **out, size_t *n)
+int store_page_get_public(struct store *s, const char *slug, struct model_page *out)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_PAGE_LIST);
+	sqlite3_stmt *st = store_stmt(s, STMT_PAGE_PUBLIC_BY_SLUG);
+	char what[100];
+
+	if (!st)
+		return STORE_ERR;
+	store_bind_text(st, 1, slug);
+	snprintf(what, sizeof(what), "\"%.80s\"", slug ? slug : "");
+	return store_page_get_stmt(s, st, out, what);
+}
+
+static int store_page_list_stmt(struct store *s, enum store_stmt id, struct model_page **out,
+				size_t *n)
+{
+	sqlite3_stmt *st = store_stmt(s, id);
 
 	if (!st)
 		return STORE_ERR;
 	return store_rows(s, st, sizeof(**out), store_page_item_read, store_page_items_free,
 			  "page list", out, n);
+}
+
+int store_page_list(struct store *s, struct model_page **out, size_t *n)
+{
+	return store_page_list_stmt(s, STMT_PAGE_LIST, out, n);
+}
+
+int store_page_list_public(struct store *s, struct model_page **out, size_t *n)
+{
+	return store_page_list_stmt(s, STMT_PAGE_PUBLIC_LIST, out, n);
 }
 
 /* Title, description and zone: what store_page_create() and store_page_update()
@@ -1282,6 +1320,7 @@ int store_page_create(struct store *s, struct model_page *page)
 	sqlite3_bind_int64(st, 7, page->end_at);
 	store_bind_text(st, 8, summary);
 	sqlite3_bind_int64(st, 9, now);
+	sqlite3_bind_int(st, 10, page->published ? 1 : 0);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_UNIQUE)
 			rc = store_fail(s, STORE_EEXIST, "a page with slug \"%s\" exists",
@@ -1388,6 +1427,56 @@ static int store_page_change(struct store *s, sqlite3_stmt *st, int64_t page_id,
 	if (rc != 0)
 		return rc;
 	return store_log_change(s, page_id, kind, post_id, NULL);
+}
+
+int store_page_set_published(struct store *s, int64_t page_id, int published, int *changed)
+{
+	sqlite3_stmt *st;
+	int rc, was = 0;
+
+	published = published ? 1 : 0;
+	rc = store_write_enter(s);
+	if (rc != 0)
+		return rc;
+	/* Read and write in one transaction: of two editors publishing at once,
+	 * one changes the page and the other finds it done, and only one change
+	 * is logged. */
+	st = store_stmt(s, STMT_PAGE_PUBLISHED);
+	if (!st) {
+		rc = STORE_ERR;
+		goto leave;
+	}
+	sqlite3_bind_int64(st, 1, page_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		was = sqlite3_column_int(st, 0) != 0;
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		rc = store_fail(s, STORE_ENOTFOUND, "no page %" PRId64, page_id);
+	} else {
+		rc = store_fail_db(s, "page");
+	}
+	sqlite3_reset(st);
+	if (rc != 0 || was == published)
+		goto leave;
+	st = store_stmt(s, STMT_PAGE_PUBLISH);
+	if (!st) {
+		rc = STORE_ERR;
+		goto leave;
+	}
+	sqlite3_bind_int64(st, 1, page_id);
+	sqlite3_bind_int(st, 2, published);
+	rc = store_page_change(s, st, page_id,
+			       published ? STORE_CHANGE_PUBLISH : STORE_CHANGE_UNPUBLISH, 0,
+			       "page publish");
+	if (rc == 0)
+		rc = store_audit_write(s, published ? "page.publish" : "page.unpublish", page_id, 0,
+				       "");
+leave:
+	rc = store_write_leave(s, rc);
+	if (rc == 0 && changed)
+		*changed = was != published;
+	return rc;
 }
 
 int store_page_set_status(struct store *s, int64_t page_id, enum model_status stat)

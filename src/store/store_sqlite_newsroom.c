@@ -605,7 +605,10 @@ int store_user_set_password(struct store *s, int64_t id, const char *pw_hash)
 	store_bind_text(st, 2, pw_hash);
 	rc = store_user_change(s, st, id, &login, "user password");
 	/* A new password ends every session the old one opened: it is what a
-	 * user does after a laptop is lost. */
+	 * user does after a laptop is lost. The user's API tokens stay: they are
+	 * for machines (a wire importer must not stop at a routine password
+	 * change), only an admin makes them, and an admin revokes them one by
+	 * one, or all at once by disabling the user (README, docs/api.md). */
 	if (rc == 0) {
 		st = store_nr_stmt(s, NR_USER_REVOKE_SESSIONS);
 		if (!st) {

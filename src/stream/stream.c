@@ -76,6 +76,8 @@ struct stream_topic {
 	struct stream_list blocked; /* socket full: waiting for EPOLLOUT */
 	size_t n_subs;
 	int in_pending;
+	int hidden;               /* the ring's newest visibility change is "unpublish":
+				   * no stream of the page is served until "publish" */
 	struct stream_topic *next, *next_pending;
 };
 
@@ -113,6 +115,7 @@ struct stream_hub {
 	struct stream_topic *pending; /* topics with subscribers to send to */
 	struct stream_list graveyard; /* closed subscribers, freed by the hub's thread */
 	struct stream_frame *heartbeat, *hello, *hello_reload;
+	struct stream_frame *unpublished; /* the reload sent as a page is unpublished */
 	int epfd;
 	int wakefd; /* eventfd in epfd: work for the hub's thread */
 	unsigned hb_gen;
@@ -411,6 +414,34 @@ static void stream_topic_forget_post(struct stream_hub *h, struct stream_topic *
 	}
 }
 
+/* The page went back to the newsroom: its readers' streams end, and no event
+ * after this reaches them. An SSE reader that is not half-way through a frame
+ * is told to reload first (where it then finds a 404); the rest only see the
+ * stream end. Streams not yet adopted end when they are (stream_read). */
+static void stream_topic_end(struct stream_hub *h, struct stream_topic *t)
+{
+	struct stream_list *lists[] = { &t->idle, &t->to_wake, &t->blocked };
+
+	t->hidden = 1;
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		while (lists[i]->head) {
+			struct stream_sub *s = lists[i]->head;
+			int whole = 1; /* no frame left half sent: the last chunk may follow */
+			size_t n;
+			const char *wire;
+
+			if (!s->cur && !s->first && s->kind == STREAM_SSE) {
+				wire = stream_frame_wire(h->unpublished, s->chunked, &n);
+				whole = send(s->fd, wire, n, MSG_NOSIGNAL | MSG_DONTWAIT) == (ssize_t)n;
+			}
+			if (s->chunked && !s->cur && whole)
+				(void)!send(s->fd, stream_last_chunk, sizeof(stream_last_chunk) - 1,
+					    MSG_NOSIGNAL | MSG_DONTWAIT);
+			stream_sub_close(s);
+		}
+	}
+}
+
 /* Appends the event of change `c` (its slot filled) to the topic. `page` is the
  * page when the caller has it loaded, else NULL. Events after `fresh_from` were
  * read from the store with this one, as the post is now: only those before may
@@ -423,6 +454,10 @@ static void stream_topic_add(struct stream_hub *h, struct stream_topic *t,
 	size_t i;
 
 	stream_ring_push(t, slot);
+	if (c->kind == STORE_CHANGE_UNPUBLISH)
+		stream_topic_end(h, t);
+	else if (c->kind == STORE_CHANGE_PUBLISH)
+		t->hidden = 0;
 	if (!c->post_id || (c->kind != STORE_CHANGE_UPDATE && c->kind != STORE_CHANGE_DELETE))
 		return;
 	/* Most edits find nothing of theirs in the ring: no page load then. */
@@ -589,6 +624,8 @@ struct stream_hub *stream_hub_new(struct store *store, size_t ring_size)
 {
 	static const char reload[] = "{\"kind\":\"reload\",\"reason\":\"The page has changed "
 				     "more than this stream can replay.\"}";
+	static const char gone[] = "{\"kind\":\"reload\",\"reason\":\"This live page is no "
+				   "longer public.\"}";
 	struct stream_hub *h = calloc(1, sizeof(*h));
 	struct stream_frame *r;
 	struct buf b;
@@ -614,7 +651,9 @@ struct stream_hub *stream_hub_new(struct store *store, size_t ring_size)
 	stream_frame_unref(r);
 	buf_cleanup(&b);
 	h->heartbeat = stream_frame_new(": keep-alive\n\n", 14);
+	h->unpublished = stream_frame_sse(0, "reload", gone);
 	if (h->epfd < 0 || h->wakefd < 0 || !h->hello || !h->hello_reload || !h->heartbeat ||
+	    !h->unpublished ||
 	    epoll_ctl(h->epfd, EPOLL_CTL_ADD, h->wakefd, &ev) < 0) {
 		stream_hub_free(h);
 		return NULL;
@@ -646,6 +685,7 @@ void stream_hub_free(struct stream_hub *h)
 	stream_frame_unref(h->hello);
 	stream_frame_unref(h->hello_reload);
 	stream_frame_unref(h->heartbeat);
+	stream_frame_unref(h->unpublished);
 	if (h->epfd >= 0)
 		close(h->epfd);
 	if (h->wakefd >= 0)
@@ -1035,6 +1075,11 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 	if (s->hub->shutting_down)
 		return MHD_CONTENT_READER_END_OF_STREAM;
 	pthread_mutex_lock(&s->hub->lock);
+	if (s->topic->hidden) {
+		/* Unpublished since the request was answered: nothing of it goes. */
+		pthread_mutex_unlock(&s->hub->lock);
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	}
 	n = stream_sub_adopt(s);
 	stream_hub_note_dropped(s->hub, s->conn);
 	if (n) {

@@ -103,6 +103,8 @@ int stream_event_render(struct store *s, const struct model_page *page,
 				    json_string(page->description ? page->description : ""));
 		break;
 	case STORE_CHANGE_DELETE:
+	case STORE_CHANGE_PUBLISH:
+	case STORE_CHANGE_UNPUBLISH:
 		break;
 	}
 	/* Compact JSON escapes every newline: the object is one line, one SSE

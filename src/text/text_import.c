@@ -402,6 +402,12 @@ static int text_parse_summary(struct text_parser *p)
 		return -1;
 	if (text_peek(p, 0, &l) && text_equals(l, TEXT_MEDIA_CAPTION) && text_parse_media(p) < 0)
 		return -1;
+	/* An export writes "Summary" only above what it holds: an empty one would
+	 * not come back, and a capture of only that would export as nothing. */
+	if (p->summary->n_points == 0 && !p->summary->media_caption)
+		return text_fail(p, line,
+				 "\"" TEXT_SUMMARY "\" with no key points and no media caption "
+				 "(remove the line, or add a \"" TEXT_POINT "point\")");
 	if (text_check_summary(p, line) < 0)
 		return -1;
 	return 1;
@@ -602,7 +608,9 @@ static int text_parse_image(struct text_parser *p, struct model_post *post, stru
 	text_advance(p);
 	if (text_expect_blank(p, "\"Image caption,\"", 0) < 0)
 		return -1;
-	if (!text_peek(p, 0, &l) || !text_starts(l, TEXT_INDENT))
+	/* An empty caption would be exported as no caption at all. */
+	if (!text_peek(p, 0, &l) || !text_starts(l, TEXT_INDENT) ||
+	    l.n == TEXT_LIT_LEN(TEXT_INDENT))
 		return text_fail(p, p->line, "expected an image caption, indented four spaces");
 	l = text_body(l);
 	b->caption = text_markup(markup_from_capture, l.s, l.n);

@@ -200,6 +200,8 @@ class Newsroom:
             "slug": slug, "title": title, "zone": zone,
             "description": f"Test coverage: {title}."})
         assert status == 201, f"creating page {slug}: {status} {body}"
+        status, body = self.api("admin", "POST", f"/pages/{slug}/publish", {})
+        assert status == 200, f"publishing page {slug}: {status} {body}"
         status, body = self.api("admin", "POST", f"/pages/{slug}/status", {"status": "live"})
         assert status == 200, f"starting page {slug}: {status} {body}"
 

@@ -30,7 +30,8 @@ SLUG = "budget"
 TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 HEX32 = re.compile(r"[0-9a-f]{32}")
 
-PAGE_KEYS = {"id", "slug", "title", "description", "zone", "status", "start_at", "end_at",
+PAGE_KEYS = {"id", "slug", "title", "description", "zone", "status", "published", "start_at",
+             "end_at",
              "summary", "pinned_post_id", "last_seq", "updated_at", "n_posts"}
 POST_KEYS = {"id", "title", "published_at", "updated_at", "breaking", "key_event", "pinned",
              "version", "bylines", "blocks"}
@@ -92,9 +93,17 @@ def clients(srv, tokens):
     return tuple(Api(srv.base, token=tokens[k]) for k in ("ada", "eve", "cal"))
 
 
-def make_page(api, slug=SLUG, **kw):
+def make_page(api, slug=SLUG, published=True, **kw):
+    """Creates a page (unpublished, as every new page is) and, unless
+    `published` is False, publishes it to readers (`api` must be an editor's or
+    admin's)."""
     body = {"slug": slug, "title": f"The {slug} live", "zone": "Europe/London", **kw}
-    return api.ok("POST", "/pages", body, 201)["page"]
+    page = api.ok("POST", "/pages", body, 201)["page"]
+    assert page["published"] is False, page
+    if published:
+        page = api.ok("POST", f"/pages/{slug}/publish")["page"]
+        assert page["published"] is True, page
+    return page
 
 
 def make_post(api, slug=SLUG, title="A post", body="A paragraph.", **kw):
@@ -225,6 +234,8 @@ def newsroom_api_every_route(env):
         assert page["start_at"] == "2025-07-01T11:30:00Z", page  # BST
         assert page["summary"] == {"points": [], "media": None}, page
         assert page["pinned_post_id"] in (None, 0), page
+        assert page["published"] is False, page
+        assert ada.ok("POST", f"/pages/{SLUG}/publish")["page"]["published"] is True
         pages = cal.ok("GET", "/pages")["pages"]
         assert [p["slug"] for p in pages] == [SLUG]
         shape(pages[0], PAGE_KEYS)
@@ -803,6 +814,7 @@ def newsroom_api_audit_trail(env):
         got = [a for a in ada.ok("GET", "/audit?limit=1000")["audit"] if a["id"] > start]
         got.reverse()
         want = [("Ada Admin", "page.create", page["id"], 0),
+                ("Ada Admin", "page.publish", page["id"], 0),
                 ("Eve Editor", "post.publish", page["id"], post["id"]),
                 ("Eve Editor", "post.edit", page["id"], post["id"]),
                 ("Cal Contributor", "draft.create", page["id"], 0),
@@ -820,8 +832,8 @@ def newsroom_api_audit_trail(env):
                 ("Cal Contributor", "auth.signin", 0, 0)]
         assert [(a["user_name"], a["action"], a["page_id"], a["post_id"]) for a in got] == want, \
             [(a["user_name"], a["action"], a["page_id"], a["post_id"]) for a in got]
-        assert "Audited" in got[1]["detail"] and "title" in got[2]["detail"], got[1:3]
-        assert "zoe" in got[9]["detail"] and "feed" in got[11]["detail"], (got[9], got[11])
+        assert "Audited" in got[2]["detail"] and "title" in got[3]["detail"], got[2:4]
+        assert "zoe" in got[10]["detail"] and "feed" in got[12]["detail"], (got[10], got[12])
         page_only = ada.ok("GET", f"/audit?page={SLUG}")["audit"]
         assert [a["action"] for a in page_only] == [w[1] for w in reversed(want) if w[2]]
         assert len(ada.ok("GET", "/audit?limit=2")["audit"]) == 2
@@ -1012,6 +1024,10 @@ def _api_cases():
          (401, 403, 200, 200), lambda f: {"status": _next_status(f)}),
         ("summary", "PUT", lambda ids: S + "/summary", lambda ids: {"points": [_fresh("Point ")]},
          (401, 403, 200, 200), None),
+        ("unpublish page", "POST", lambda ids: S + "/unpublish", None, (401, 403, 200, 200),
+         lambda f: _visible(f, True)),
+        ("publish page", "POST", lambda ids: S + "/publish", None, (401, 403, 200, 200),
+         lambda f: _visible(f, False)),
         ("publish post", "POST", lambda ids: S + "/posts",
          lambda ids: {"title": _fresh("Post "), "body": "x"}, (401, 403, 201, 201), None),
         ("edit post", "PATCH", lambda ids: f"{S}/posts/{ids['post']}",
@@ -1083,6 +1099,13 @@ def _pinned(f):
     return {"post": pid}
 
 
+def _visible(f, published):
+    """Sets the page's visibility, so that the case's own change changes
+    something (and is audited)."""
+    f.eve.ok("POST", f"/pages/{SLUG}/" + ("publish" if published else "unpublish"))
+    return {}
+
+
 def _next_status(f):
     """A status other than the page's, so that setting it changes something."""
     cur = f.ada.ok("GET", f"/pages/{SLUG}")["page"]["status"]
@@ -1142,6 +1165,10 @@ def _form_cases():
                       "zone": "Europe/London", "start": ""}, (401, 403, 403, 303), None, ()),
         ("page status", lambda ids: N + "/status", lambda ids: {"status": ids["status"]},
          (401, 403, 303, 303), lambda f: {"status": _next_status(f)}, ()),
+        ("unpublish page", lambda ids: N + "/unpublish", lambda ids: {}, (401, 403, 303, 303),
+         lambda f: _visible(f, True), ()),
+        ("publish page", lambda ids: N + "/publish", lambda ids: {}, (401, 403, 303, 303),
+         lambda f: _visible(f, False), ()),
         ("composer publish", lambda ids: N + "/posts", post_fields, (401, 403, 303, 303),
          lambda f: {"action": "publish"}, ()),
         ("composer publish with an image", lambda ids: N + "/posts",
@@ -1285,7 +1312,7 @@ def newsroom_docs_examples(env):
     text = open(DOC, encoding="utf-8").read()
     blocks = re.findall(r"^```sh\n(.*?)^```$", text, re.M | re.S)
     routes = re.findall(r"^\| `(GET|POST|PUT|PATCH|DELETE) (/api/v1/[^`]*)` \|", text, re.M)
-    assert len(routes) == 30 and len(blocks) >= 8, (len(routes), len(blocks))
+    assert len(routes) == 32 and len(blocks) >= 8, (len(routes), len(blocks))
     script = "\n".join(line for b in blocks for line in b.splitlines()
                        if not re.match(r"(BASE|TOKEN)=", line))
     add_user(env, "ann", "admin", "Ann Editor")

@@ -34,6 +34,7 @@ def start(env, srv, tokens):
     eve = Api(srv.base, token=tokens["eve"])
     ada.ok("POST", "/pages", {"slug": SLUG, "title": "Budget day", "zone": "Europe/London"},
            201)
+    eve.ok("POST", f"/pages/{SLUG}/publish")
     return ada, eve
 
 
@@ -587,6 +588,7 @@ def newsroom_forms_hostile_text_inert(env):
         cal = Api(srv.base, token=tokens["cal"])
         ada.ok("POST", "/pages", {"slug": SLUG, "title": "Page " + X, "description": X,
                                   "zone": "Europe/London"}, 201)
+        eve.ok("POST", f"/pages/{SLUG}/publish")
         eve.ok("POST", f"/pages/{SLUG}/status", {"status": "live"})
         eve.ok("PUT", f"/pages/{SLUG}/summary", {"points": [X, f"[a link]({JS}) " + X],
                                                  "media": {"kind": "image",

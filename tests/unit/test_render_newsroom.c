@@ -143,6 +143,7 @@ static struct model_page make_page(const char *slug, const char *title)
 	p.description = "Talks in Paris and Riyadh";
 	p.zone = "Europe/London";
 	p.status = MODEL_STATUS_LIVE;
+	p.published = 1;
 	p.last_seq = 42;
 	p.updated_at = utc(2025, 2, 17, 10, 37);
 	p.n_posts = 2;
@@ -472,6 +473,9 @@ static void test_desk_editor(void **state)
 	assert_has(html, "action=\"/newsroom/ukraine/status\"");
 	assert_has(html, "<input type=\"hidden\" name=\"status\" value=\"ended\">");
 	assert_has(html, ">End coverage</button>");
+	assert_has(html, "action=\"/newsroom/ukraine/unpublish\"");
+	assert_has(html, ">Unpublish page</button>");
+	assert_lacks(html, "Not published");
 	assert_has(html, "<a href=\"/live/ukraine\">Reader page</a>");
 	assert_has(html, "<a href=\"/newsroom/ukraine/summary\">Edit the summary</a>");
 	assert_has(html, "<a href=\"/newsroom/audit?page=ukraine\">Audit trail</a>");
@@ -547,6 +551,35 @@ static void test_desk_editor(void **state)
 	assert_lacks(html, "action=\"/newsroom/ukraine/posts/7/pin\"");
 	assert_inert(html);
 	assert_forms_have_csrf(html);
+	free(html);
+}
+
+/* An unpublished page says so on the desk and offers editors "Publish page";
+ * its desk follows no readers' stream, which would be a 404. */
+static void test_desk_unpublished(void **state)
+{
+	struct desk_fixture f;
+	struct render_nr editor = make_nr(&user_editor), contrib = make_nr(&user_contrib);
+	char *html;
+
+	(void)state;
+	make_desk(&f);
+	f.page.published = 0;
+	html = RENDER(render_nr_desk(&out_, &editor, &f.desk));
+	assert_has(html, "<p class=\"nr-unpublished\">Not published: only the newsroom sees this "
+			 "page</p>");
+	assert_has(html, "action=\"/newsroom/ukraine/publish\"");
+	assert_has(html, ">Publish page</button>");
+	assert_lacks(html, "/unpublish\"");
+	assert_lacks(html, "data-events");
+	assert_has(html, "<div id=\"desk-posts\" data-seq=\"42\">");
+	free(html);
+	html = RENDER(render_nr_desk(&out_, &contrib, &f.desk));
+	assert_has(html, "Not published");
+	assert_lacks(html, "/publish\"");
+	free(html);
+	html = RENDER(render_nr_pages(&out_, &editor, &f.page, 1));
+	assert_has(html, "Not published");
 	free(html);
 }
 
@@ -1122,6 +1155,7 @@ int main(void)
 	    cmocka_unit_test(test_signin),
 	    cmocka_unit_test(test_pages),
 	    cmocka_unit_test(test_desk_editor),
+	    cmocka_unit_test(test_desk_unpublished),
 	    cmocka_unit_test(test_desk_contributor),
 	    cmocka_unit_test(test_desk_hostile),
 	    cmocka_unit_test(test_desk_status_buttons),

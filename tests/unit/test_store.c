@@ -68,6 +68,7 @@ static void sample_page(struct model_page *p, const char *slug)
 	p->description = "Live coverage";
 	p->zone = MODEL_DEFAULT_ZONE;
 	p->status = MODEL_STATUS_LIVE;
+	p->published = 1;
 	p->start_at = 1739750400;
 	p->summary.points = summary_points;
 	p->summary.n_points = 2;
@@ -296,6 +297,66 @@ static void test_page_list_order(void **state)
 	assert_int_equal(pages[4].summary.n_points, 2); /* filled completely */
 	assert_int_equal(pages[4].last_seq, 2);
 	model_pages_free(pages, n);
+}
+
+/* An unpublished page is in the newsroom's queries and in none of the readers'
+ * (store_page_get_public, store_page_list_public); publishing and unpublishing
+ * are changes of their own in the log, and doing either twice logs nothing. */
+static void test_page_published(void **state)
+{
+	struct unit_db *f = *state;
+	struct model_page in, p, *pages = NULL;
+	struct store_change *ch = NULL;
+	size_t n = 0;
+	int changed = -1;
+	int64_t before;
+
+	create_page(f->s, "public");
+	sample_page(&in, "embargoed");
+	in.published = 0;
+	assert_int_equal(store_page_create(f->s, &in), 0);
+
+	assert_int_equal(store_page_get(f->s, "embargoed", &p), 0);
+	assert_int_equal(p.published, 0);
+	model_page_cleanup(&p);
+	assert_int_equal(store_page_get_public(f->s, "embargoed", &p), STORE_ENOTFOUND);
+	assert_int_equal(store_page_get_public(f->s, "public", &p), 0);
+	assert_int_equal(p.published, 1);
+	model_page_cleanup(&p);
+	assert_int_equal(store_page_list(f->s, &pages, &n), 0);
+	assert_int_equal(n, 2);
+	model_pages_free(pages, n);
+	assert_int_equal(store_page_list_public(f->s, &pages, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(pages[0].slug, "public");
+	model_pages_free(pages, n);
+
+	before = last_change(f->s);
+	assert_int_equal(store_page_set_published(f->s, in.id, 1, &changed), 0);
+	assert_int_equal(changed, 1);
+	assert_int_equal(store_page_get_public(f->s, "embargoed", &p), 0);
+	assert_int_equal(p.published, 1);
+	assert_int_equal(p.last_seq, 2);
+	model_page_cleanup(&p);
+	assert_int_equal(store_page_list_public(f->s, &pages, &n), 0);
+	assert_int_equal(n, 2);
+	model_pages_free(pages, n);
+	/* Again: nothing changes, nothing is logged. */
+	assert_int_equal(store_page_set_published(f->s, in.id, 1, &changed), 0);
+	assert_int_equal(changed, 0);
+	assert_int_equal(last_change(f->s), before + 1);
+
+	assert_int_equal(store_page_set_published(f->s, in.id, 0, &changed), 0);
+	assert_int_equal(changed, 1);
+	assert_int_equal(store_page_get_public(f->s, "embargoed", &p), STORE_ENOTFOUND);
+	assert_int_equal(store_page_changes_since(f->s, in.id, 1, 10, &ch, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(ch[0].kind, STORE_CHANGE_PUBLISH);
+	assert_string_equal(store_change_kind_name(ch[0].kind), "publish");
+	assert_int_equal(ch[1].kind, STORE_CHANGE_UNPUBLISH);
+	assert_string_equal(store_change_kind_name(ch[1].kind), "unpublish");
+	store_changes_free(ch, n);
+	assert_int_equal(store_page_set_published(f->s, 9999, 1, NULL), STORE_ENOTFOUND);
 }
 
 static void test_page_status_summary(void **state)
@@ -981,7 +1042,7 @@ static void test_reopen_keeps_data(void **state)
 		assert_int_equal(out.n_blocks, sizeof(sample_blocks) / sizeof(sample_blocks[0]));
 		model_post_cleanup(&out);
 	}
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 4);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 5);
 	assert_int_equal(last_change(f->s), 2);
 }
 
@@ -1028,7 +1089,7 @@ static void test_upgrade_from_v1(void **state)
 	s = store_open(path, err, sizeof(err));
 	if (!s)
 		fail_msg("upgrade: %s", err);
-	assert_int_equal(raw_int(path, "PRAGMA user_version"), 4);
+	assert_int_equal(raw_int(path, "PRAGMA user_version"), 5);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
 				 " AND name = 'posts_page_order'"), 1);
 	/* The old log has no stored events: the workers render those. */
@@ -1039,6 +1100,9 @@ static void test_upgrade_from_v1(void **state)
 	assert_int_equal(p.last_seq, 2);
 	assert_int_equal(p.n_posts, 1);
 	assert_int_equal(p.summary.n_points, 0);
+	assert_int_equal(p.published, 1); /* pages from before were public: they stay so */
+	model_page_cleanup(&p);
+	assert_int_equal(store_page_get_public(s, "old-page", &p), 0);
 	model_page_cleanup(&p);
 	assert_int_equal(store_post_get(s, 1, 1, &out), 0);
 	assert_string_equal(out.blocks[0].text, "hi");
@@ -1271,6 +1335,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_page_create_get, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(test_page_create_refused, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(test_page_list_order, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(test_page_published, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(test_page_status_summary, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(test_post_round_trip, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(test_post_insert_refused, unit_db_setup, unit_db_teardown),

@@ -543,6 +543,83 @@ static void test_lenient_edges(void **state)
 	parsed_cleanup(&r);
 }
 
+/* Every capture import accepts comes back from an export that imports again,
+ * to the same bytes: import, export, import, export gives the first export
+ * again (and the capture itself where it is already in the layout export
+ * writes). Captures that could not come back are refused, with their line.
+ * Before, "Summary" alone imported, exported as nothing, and that was refused. */
+static void test_degenerate_round_trips(void **state)
+{
+#define H1 HEADER(1, "T", "10:37 Greenwich Mean Time 17 February")
+#define H2 HEADER(2, "U", "09:00 Greenwich Mean Time 17 February")
+	static const struct {
+		const char *text;
+		int same; /* the first export is the capture itself */
+	} accepted[] = {
+	    {"Summary\n\n\xe2\x80\xa2 a", 1},
+	    {"Summary\n\n\xe2\x80\xa2 ", 1}, /* an empty key point */
+	    {"Summary\n\nMedia caption,\n\nWatch", 1}, /* a caption, no points */
+	    {"Summary\n\n\xe2\x80\xa2 a\n\nMedia caption,\n\nWatch\n\n" H1, 0},
+	    {"Summary\n\nMedia caption,\n\n   ", 1},
+	    {"  1. Tpublished at 10:37 Greenwich Mean Time 17 February", 1}, /* no body */
+	    {H1, 0},                                                          /* and a newline */
+	    {H1 "    Breaking", 1},
+	    {H1 H2, 0}, /* two headers, no blank line */
+	    {H1 "\n" H2 "\n    x", 0},
+	    {H1 "    Breaking\n" H2, 0},
+	    {H1 "\n    Name\n    Role", 1}, /* a byline, nothing else */
+	    {H1 "\n    Name\n    Role\n\n" H2, 0},
+	    {H1 "\n    Embed title", 1},
+	    {H1 "\n    \xe2\x80\xa2 ", 1}, /* an empty list item */
+	    {H1 "\n    \xe2\x80\xa2 a\n" H2, 0},
+	    {H1 "\n    > ", 1}, /* an empty quotation */
+	    {H1 "\n    \n\n    x", 1}, /* an empty paragraph */
+	    {H1 "\n     ", 1},
+	    {H1 "\n    Image source, ", 1}, /* an image without alt text or credit */
+	    {H1 "\n    See BBC News, external", 1},
+	    {"Summary\n\n\xe2\x80\xa2 a\n\n" H1 "\n\n\n", 0},
+	};
+	static const struct {
+		const char *text;
+		size_t line;
+		const char *words;
+	} refused[] = {
+	    {"Summary", 1, "\"Summary\" with no key points and no media caption"},
+	    {"Summary\n", 1, "no key points"},
+	    {"Summary\n\n", 1, "no key points"},
+	    {"Summary\n\n" H1, 1, "no key points"},
+	    {H1 "\n    AImage source, C\n    Image caption,\n\n    ", 6,
+	     "expected an image caption"},
+	    {"Media caption,\n\nWatch", 1, "unexpected text"},
+	};
+	struct parsed a, b;
+	size_t len1, len2;
+	char *e1, *e2;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(accepted) / sizeof(accepted[0]); i++) {
+		const char *text = accepted[i].text;
+
+		parse_ok(text, strlen(text), 2025, &a);
+		e1 = export_parsed(&a, &len1);
+		parse_ok(e1, len1, 2025, &b);
+		e2 = export_parsed(&b, &len2);
+		if (len1 == 0)
+			fail_msg("case %zu exports as nothing", i);
+		assert_same_bytes(e1, len1, e2, len2);
+		if (accepted[i].same)
+			assert_same_bytes(text, strlen(text), e1, len1);
+		free(e1);
+		free(e2);
+		parsed_cleanup(&a);
+		parsed_cleanup(&b);
+	}
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+		assert_refused(refused[i].text, refused[i].line, refused[i].words);
+#undef H1
+#undef H2
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -558,6 +635,7 @@ int main(void)
 	    cmocka_unit_test(test_refuse_over_limits),
 	    cmocka_unit_test(test_refuse_layout),
 	    cmocka_unit_test(test_lenient_edges),
+	    cmocka_unit_test(test_degenerate_round_trips),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -46,6 +46,7 @@ static inline int64_t unit_page_create(struct store *s, const char *slug, const 
 	p.description = "";
 	p.zone = MODEL_DEFAULT_ZONE;
 	p.status = status;
+	p.published = 1;
 	p.start_at = start_at;
 	if (store_page_create(s, &p) != 0)
 		fail_msg("store_page_create: %s", store_errmsg(s));

@@ -1,6 +1,6 @@
 // (newsroom a) The issue's goal: publish a post with a photo in under a minute.
-// An admin creates the live page through the "New live page" form and starts
-// coverage; an editor signs in through the sign-in form and writes a post in
+// An admin creates the live page through the "New live page" form, starts
+// coverage and publishes the page; an editor signs in through the sign-in form and writes a post in
 // the desk's composer (the live preview renders the Markdown), attaches a
 // photo with alt text, credit and caption, and publishes; a reader who has the
 // page open (another browser, not signed in) sees the post with its photo
@@ -42,6 +42,14 @@ await withChromium(async (browser) => {
 	check(/status changed/i.test(await notice(a)), `coverage started (${await notice(a)})`);
 	check(/live/i.test(await a.textContent('#desk-head .status')), 'the desk says live');
 	check(await a.isVisible('#desk-head button:has-text("End coverage")'), 'and offers to end it');
+	// A new page is the newsroom's alone until it is published.
+	check(/not published/i.test(await a.textContent('#desk-head .nr-unpublished')),
+		'the desk says the new page is not published');
+	await clickAndLoad(a, '#desk-head form[action$="/publish"] button:has-text("Publish page")');
+	check(/published/i.test(await notice(a)), `the page is published (${await notice(a)})`);
+	check(!(await a.isVisible('#desk-head .nr-unpublished')), 'the desk no longer says otherwise');
+	check(await a.isVisible('#desk-head button:has-text("Unpublish page")'),
+		'and offers to unpublish it');
 
 	// A reader opens the page.
 	const readerCtx = await newContext(browser);
