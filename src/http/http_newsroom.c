@@ -250,6 +250,13 @@ static const char *const nr_notices[][2] = {
 	{ "page-unpublished", "The live page is unpublished: readers get \"not found\"." },
 };
 
+/* The notices above that say readers see a change, as they read while the page
+ * is not published (an embargo): the post is on the page, readers are not. */
+static const char *const nr_notices_unpublished[][2] = {
+	{ "published", "Published on the page: readers see it once the page is published." },
+	{ "updated", "Saved: readers see the change once the page is published." },
+};
+
 static void nr_view_init(struct nr_req *r)
 {
 	const char *key = http_arg(r->req, "notice");
@@ -336,6 +343,14 @@ static enum MHD_Result nr_get_desk(struct nr_req *r, const char *slug, unsigned 
 	}
 	for (size_t i = 0; i < n_posts; i++)
 		posts[i].pinned = posts[i].id == page.pinned_post_id;
+	if (!page.published) {
+		const char *key = http_arg(r->req, "notice");
+
+		for (size_t i = 0; key && i < sizeof(nr_notices_unpublished) /
+						  sizeof(nr_notices_unpublished[0]); i++)
+			if (strcmp(key, nr_notices_unpublished[i][0]) == 0)
+				r->view.notice = nr_notices_unpublished[i][1];
+	}
 	snprintf(reader, sizeof(reader), "/live/%s", page.slug);
 	desk.page = &page;
 	desk.posts = posts;

@@ -78,12 +78,29 @@ static void lim_fail(char *err, size_t errlen, const char *what, size_t kb, size
 			 what, kb, form, max_kb);
 }
 
+/* Ends a render into `b` (capped at `max` bytes) of `what`: 0 if it fitted,
+ * else -1 with the reason in err. Cleans `b` up either way. */
+static int lim_html_done(struct buf *b, const char *what, size_t max, char *err, size_t errlen)
+{
+	int rc = 0;
+
+	if (b->err == BUF_ETOOBIG) {
+		lim_fail(err, errlen, what, max / 1024 + 1, max / 1024, "or more for readers' pages");
+		rc = -1;
+	} else if (b->err) {
+		if (err && errlen)
+			snprintf(err, errlen, "Out of memory.");
+		rc = -1;
+	}
+	buf_cleanup(b);
+	return rc;
+}
+
 int render_post_fits(const struct model_page *page, const struct model_post *post, char *err,
 		     size_t errlen)
 {
 	size_t text = lim_post_text(post), quotes;
 	struct buf b;
-	int rc = 0;
 
 	if (text > MODEL_POST_TEXT_MAX) {
 		lim_fail(err, errlen, "The post", (text + 1023) / 1024,
@@ -97,17 +114,7 @@ int render_post_fits(const struct model_page *page, const struct model_post *pos
 	}
 	buf_init(&b, MODEL_POST_HTML_MAX);
 	render_post_html(&b, page, post);
-	if (b.err == BUF_ETOOBIG) {
-		lim_fail(err, errlen, "The post", MODEL_POST_HTML_MAX / 1024 + 1,
-			 MODEL_POST_HTML_MAX / 1024, "or more for readers' pages");
-		rc = -1;
-	} else if (b.err) {
-		if (err && errlen)
-			snprintf(err, errlen, "Out of memory.");
-		rc = -1;
-	}
-	buf_cleanup(&b);
-	return rc;
+	return lim_html_done(&b, "The post", MODEL_POST_HTML_MAX, err, errlen);
 }
 
 int render_summary_fits(const struct model_page *page, char *err, size_t errlen)
@@ -116,7 +123,6 @@ int render_summary_fits(const struct model_page *page, char *err, size_t errlen)
 	size_t text = lim_len(s->media_caption) + lim_len(s->media_alt) + lim_len(s->media_url);
 	size_t quotes = 0;
 	struct buf b;
-	int rc = 0;
 
 	for (size_t i = 0; i < s->n_points; i++)
 		text += lim_len(s->points[i]);
@@ -134,15 +140,5 @@ int render_summary_fits(const struct model_page *page, char *err, size_t errlen)
 	}
 	buf_init(&b, MODEL_SUMMARY_HTML_MAX);
 	render_summary_html(&b, page);
-	if (b.err == BUF_ETOOBIG) {
-		lim_fail(err, errlen, "The summary", MODEL_SUMMARY_HTML_MAX / 1024 + 1,
-			 MODEL_SUMMARY_HTML_MAX / 1024, "or more for readers' pages");
-		rc = -1;
-	} else if (b.err) {
-		if (err && errlen)
-			snprintf(err, errlen, "Out of memory.");
-		rc = -1;
-	}
-	buf_cleanup(&b);
-	return rc;
+	return lim_html_done(&b, "The summary", MODEL_SUMMARY_HTML_MAX, err, errlen);
 }

@@ -1194,9 +1194,10 @@ static int store_page_get_stmt(struct store *s, sqlite3_stmt *st, struct model_p
 	return 0;
 }
 
-int store_page_get(struct store *s, const char *slug, struct model_page *out)
+/* A page by slug through statement `id`: every page, or only the public ones. */
+static int store_page_get_slug(struct store *s, int id, const char *slug, struct model_page *out)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_PAGE_BY_SLUG);
+	sqlite3_stmt *st = store_stmt(s, id);
 	char what[100];
 
 	if (!st)
@@ -1204,6 +1205,11 @@ int store_page_get(struct store *s, const char *slug, struct model_page *out)
 	store_bind_text(st, 1, slug);
 	snprintf(what, sizeof(what), "\"%.80s\"", slug ? slug : "");
 	return store_page_get_stmt(s, st, out, what);
+}
+
+int store_page_get(struct store *s, const char *slug, struct model_page *out)
+{
+	return store_page_get_slug(s, STMT_PAGE_BY_SLUG, slug, out);
 }
 
 int store_page_get_by_id(struct store *s, int64_t id, struct model_page *out)
@@ -1220,14 +1226,7 @@ int store_page_get_by_id(struct store *s, int64_t id, struct model_page *out)
 
 int store_page_get_public(struct store *s, const char *slug, struct model_page *out)
 {
-	sqlite3_stmt *st = store_stmt(s, STMT_PAGE_PUBLIC_BY_SLUG);
-	char what[100];
-
-	if (!st)
-		return STORE_ERR;
-	store_bind_text(st, 1, slug);
-	snprintf(what, sizeof(what), "\"%.80s\"", slug ? slug : "");
-	return store_page_get_stmt(s, st, out, what);
+	return store_page_get_slug(s, STMT_PAGE_PUBLIC_BY_SLUG, slug, out);
 }
 
 static int store_page_list_stmt(struct store *s, enum store_stmt id, struct model_page **out,

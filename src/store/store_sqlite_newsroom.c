@@ -1061,6 +1061,17 @@ int store_signin_attempt(struct store *s, struct store_signin_attempt *a)
 	return store_write_leave(s, rc);
 }
 
+/* Forgets the failures counted against `key`, inside a write. */
+static int store_failures_clear(struct store *s, const char *key)
+{
+	sqlite3_stmt *st = store_nr_stmt(s, NR_FAILURE_CLEAR);
+
+	if (!st)
+		return STORE_ERR;
+	store_bind_text(st, 1, key);
+	return store_step_done(s, st, "sign-in failures clear");
+}
+
 int store_signin_attempt_succeeded(struct store *s, const struct store_signin_attempt *a)
 {
 	sqlite3_stmt *st;
@@ -1069,13 +1080,7 @@ int store_signin_attempt_succeeded(struct store *s, const struct store_signin_at
 	rc = store_write_enter(s);
 	if (rc != 0)
 		return rc;
-	st = store_nr_stmt(s, NR_FAILURE_CLEAR);
-	if (!st) {
-		rc = STORE_ERR;
-	} else {
-		store_bind_text(st, 1, a->key_login);
-		rc = store_step_done(s, st, "sign-in failures clear");
-	}
+	rc = store_failures_clear(s, a->key_login);
 	if (rc == 0 && a->id_addr) {
 		st = store_nr_stmt(s, NR_FAILURE_DELETE);
 		if (!st) {
@@ -1090,20 +1095,11 @@ int store_signin_attempt_succeeded(struct store *s, const struct store_signin_at
 
 int store_signin_failures_clear(struct store *s, const char *key)
 {
-	sqlite3_stmt *st;
-	int rc;
+	int rc = store_write_enter(s);
 
-	rc = store_write_enter(s);
 	if (rc != 0)
 		return rc;
-	st = store_nr_stmt(s, NR_FAILURE_CLEAR);
-	if (!st) {
-		rc = STORE_ERR;
-	} else {
-		store_bind_text(st, 1, key);
-		rc = store_step_done(s, st, "sign-in failures clear");
-	}
-	return store_write_leave(s, rc);
+	return store_write_leave(s, store_failures_clear(s, key));
 }
 
 /* ---- drafts ---------------------------------------------------------------- */

@@ -93,6 +93,10 @@ def embargo_page_hidden_until_an_editor_publishes_it(env):
         assert "Not published" in desk.text and f"/newsroom/{SLUG}/publish" in desk.text
         # An unpublished page has no readers' stream for the desk to follow.
         assert "data-events" not in desk.text
+        # What the desk says after publishing a post there: not that readers see it.
+        embargoed = b.get(f"/newsroom/{SLUG}?notice=published")
+        assert "readers see it once the page is published" in embargoed.text
+        assert "Published: readers see it now." not in embargoed.text
 
         # A contributor may not publish it, by API or form.
         api_error(cal.post(f"/pages/{SLUG}/publish"), 403, "forbidden")
