@@ -368,6 +368,16 @@ def hardening_web_http_framing(env):
                               + smuggled, 501),
             "two TE": (b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
                        b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + smuggled, 501),
+            # Obsolete line folding in a framing field: a proxy that unfolds
+            # it (RFC 9112 5.2 allows that) sends the smuggled request as this
+            # one's body; libmicrohttpd read no length and served it.
+            "CL folded": (b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length:\r\n %d\r\n\r\n"
+                          % len(smuggled) + smuggled, 400),
+            "CL folded, reader GET": (b"GET /live/%s HTTP/1.1\r\nHost: x\r\nContent-Length:\r\n"
+                                      b"\t%d\r\n\r\n" % (SLUG.encode(), len(smuggled))
+                                      + smuggled, 400),
+            "TE folded": (b"POST /api/v1/preview HTTP/1.1\r\nHost: x\r\nTransfer-Encoding:\r\n"
+                          b" chunked\r\n\r\n0\r\n\r\n" + smuggled, 400),
         }
         for name, (data, want) in cases.items():
             statuses, closed, got = exchange(srv.base, data)
