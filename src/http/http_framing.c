@@ -1,10 +1,11 @@
 /*
  * Strict HTTP/1.1 framing: see http_framing.h. The rules are RFC 9112's:
  * section 6.1 (Transfer-Encoding: only "chunked", which we support, and never
- * with Content-Length or in HTTP/1.0), 6.3 (Content-Length: one, all digits)
- * and 5.1 (no whitespace between a field name and its colon; a name is a
- * token). A faulty request is answered and the connection closed: what
- * follows its headers cannot be told apart from a next request.
+ * with Content-Length or in HTTP/1.0), 6.3 (Content-Length: one, all digits),
+ * 5.1 (no whitespace between a field name and its colon; a name is a token)
+ * and 5.2 (no obsolete line folding in the framing fields). A faulty request
+ * is answered and the connection closed: what follows its headers cannot be
+ * told apart from a next request.
  */
 #include "http/http_framing.h"
 
@@ -64,6 +65,7 @@ struct http_framing_scan {
 	unsigned content_length; /* Content-Length fields */
 	unsigned transfer_encoding;
 	int bad_name;
+	int folded; /* a framing field folded over lines (obs-fold) */
 	int bad_length;
 	int unknown_coding; /* a Transfer-Encoding other than "chunked" alone */
 };
@@ -76,6 +78,20 @@ static enum MHD_Result http_framing_field(void *cls, enum MHD_ValueKind kind, co
 	(void)kind;
 	if (!key || !http_token(key)) {
 		sc->bad_name = 1;
+		return MHD_YES;
+	}
+	/* libmicrohttpd 0.9.75 appends a folded line (obs-fold: a line that
+	 * starts with a space or tab) to the field's name, not to its value:
+	 * "Content-Length:" then " 41" reaches us as a field named
+	 * "Content-Length41", and the body is read as empty, while a proxy that
+	 * unfolds it, as RFC 9112 5.2 allows, forwards 41 bytes of body. */
+	if ((strncasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH,
+			 strlen(MHD_HTTP_HEADER_CONTENT_LENGTH)) == 0 &&
+	     strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) != 0) ||
+	    (strncasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING,
+			 strlen(MHD_HTTP_HEADER_TRANSFER_ENCODING)) == 0 &&
+	     strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) != 0)) {
+		sc->folded = 1;
 		return MHD_YES;
 	}
 	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
@@ -132,6 +148,10 @@ int http_check_framing(struct http_request *req, size_t *upload_data_size,
 		if (sc.bad_name) {
 			status = MHD_HTTP_BAD_REQUEST;
 			why = "A header field name is malformed (no space may precede its colon).\n";
+		} else if (sc.folded) {
+			status = MHD_HTTP_BAD_REQUEST;
+			why = "Content-Length or Transfer-Encoding is folded over lines (obsolete "
+			      "line folding is refused).\n";
 		} else if (sc.transfer_encoding && (sc.content_length || !http_chunked(req))) {
 			status = MHD_HTTP_BAD_REQUEST;
 			why = "Transfer-Encoding with Content-Length, or in HTTP/1.0: the message's "

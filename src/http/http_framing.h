@@ -4,8 +4,10 @@
  * hide inside another (request smuggling) once a proxy and Liveline read a
  * message differently: it reads a request with both Content-Length and
  * Transfer-Encoding as chunked, takes the first of two Content-Lengths, keeps
- * a header whose name ends in a space under that name, and waits for the
- * close of a body in a transfer coding it does not know. None of its options
+ * a header whose name ends in a space under that name, appends a folded
+ * line (obs-fold) to the field's name, so that "Content-Length:" then " 41"
+ * is no length at all, and waits for the close of a body in a transfer
+ * coding it does not know. None of its options
  * turns that off (MHD_OPTION_STRICT_FOR_CLIENT only demands Host and
  * refuses spaces in the URL; at -1 it closes without an answer). So we look
  * at the headers ourselves, once, before anything else sees the request.
