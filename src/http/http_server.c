@@ -416,7 +416,11 @@ struct http_newsroom {
 	size_t max;         /* the most the body may hold */
 	size_t declared;    /* Content-Length, 0 when not sent */
 	size_t charged;     /* counted in server->buffered */
-	int discard;        /* a read: its body, if any, is dropped */
+	int discard;        /* its body, if any, is dropped unread */
+	/* A request refused from its headers whose body is still read (dropped)
+	 * so that the answer can follow it: see http_newsroom_begin(). */
+	unsigned refuse_status;
+	const char *refuse_code, *refuse_message;
 	struct http_job job;
 	struct http_request req;    /* the request as the thread sees it */
 	struct http_result result;
@@ -558,15 +562,30 @@ static enum MHD_Result http_newsroom_begin(struct http_request *req)
 			return http_refuse(req, MHD_HTTP_SERVICE_UNAVAILABLE, "internal",
 					   "The database failed; try again.");
 		max = who.signed_in ? HTTP_MAX_UPLOAD : HTTP_MAX_ANON_BODY;
-		if (!who.signed_in && declared > max) {
+		if (!who.signed_in && declared > max && declared <= HTTP_MAX_UPLOAD) {
+			/* Refused, but its body is read and dropped (never held) before
+			 * the answer: a reverse proxy that is still sending it when the
+			 * connection closes would answer 502 in our place (nginx does),
+			 * and a journalist whose session ended would lose the post to
+			 * "Bad Gateway" instead of being asked to sign in. */
 			http_principal_cleanup(&who);
-			if (http_is_api(req->path))
-				return http_refuse(req, MHD_HTTP_UNAUTHORIZED, "unauthenticated",
-						   "Sign in, or send an API token as "
-						   "\"Authorization: Bearer TOKEN\".");
-			return http_refuse(req, MHD_HTTP_CONTENT_TOO_LARGE, "too_large",
-					   "Sign in first: without a session, a form may "
-					   "be at most 16 KiB.");
+			nr = calloc(1, sizeof(*nr));
+			if (!nr)
+				return MHD_NO;
+			nr->discard = 1;
+			if (http_is_api(req->path)) {
+				nr->refuse_status = MHD_HTTP_UNAUTHORIZED;
+				nr->refuse_code = "unauthenticated";
+				nr->refuse_message = "Sign in, or send an API token as "
+						     "\"Authorization: Bearer TOKEN\".";
+			} else {
+				nr->refuse_status = MHD_HTTP_CONTENT_TOO_LARGE;
+				nr->refuse_code = "too_large";
+				nr->refuse_message = "Sign in first: without a session, a "
+						     "form may be at most 16 KiB.";
+			}
+			*req->con_cls = nr;
+			return MHD_YES;
 		}
 		http_principal_cleanup(&who);
 	}
@@ -615,6 +634,12 @@ static enum MHD_Result http_newsroom_finish(struct http_request *req, struct htt
 	struct MHD_Response *r;
 	enum MHD_Result ret;
 
+	if (nr->refuse_status) {
+		if (http_is_api(req->path))
+			return http_respond_api_error(req, nr->refuse_status, nr->refuse_code,
+						      nr->refuse_message);
+		return http_respond_error(req, nr->refuse_status, nr->refuse_message);
+	}
 	switch (http_offload_state(s->offload, &nr->job)) {
 	case HTTP_JOB_IDLE:
 		nr->req = *req;

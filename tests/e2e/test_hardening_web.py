@@ -580,6 +580,17 @@ def hardening_web_behind_nginx(env):
             assert r.status != 413 or b"nginx" not in r.body, (r.status, r.body[:300])
             assert r.header("content-type") and "json" in r.header("content-type"), \
                 (r.status, r.headers)
+            # Without credentials (a session that ended), Liveline's own 401
+            # and 413 reach the client through nginx, not nginx's 502.
+            for _ in range(3):
+                r = https_request(nport, "POST", "/api/v1/media", b"x" * (4 * 1024 * 1024),
+                                  {"Content-Type": "image/jpeg"})
+                assert r.status == 401, (r.status, r.body[:300])
+                r = https_request(nport, "POST", f"/newsroom/{SLUG}/posts",
+                                  b"x" * (2 * 1024 * 1024),
+                                  {"Content-Type": "application/x-www-form-urlencoded",
+                                   "Origin": origin})
+                assert r.status == 413 and b"Sign in" in r.body, (r.status, r.body[:300])
         finally:
             proc.terminate()
             try:
