@@ -29,7 +29,7 @@ static const char usage_post[] =
 	"                [--byline \"Name|Role\"]... [--time ISO8601] < body.md\n"
 	"\n"
 	"Publishes a post on live page SLUG and prints its id. The body is Markdown on\n"
-	"standard input (at most 1 MiB; may be empty): paragraphs, > quotations (a last\n"
+	"standard input (at most 8 KiB; may be empty): paragraphs, > quotations (a last\n"
 	"line \"-- Name\" credits the speaker), lists (an item may open with **Lead:**),\n"
 	"images alone on a line: ![alt](URL \"caption\") with an optional next line\n"
 	"\"Image source: CREDIT\", and embeds: [Embed: Title](URL). --byline may be given\n"

@@ -68,6 +68,7 @@ struct http_framing_scan {
 	int folded; /* a framing field folded over lines (obs-fold) */
 	int bad_length;
 	int unknown_coding; /* a Transfer-Encoding other than "chunked" alone */
+	unsigned host;      /* Host fields */
 };
 
 static enum MHD_Result http_framing_field(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -99,6 +100,8 @@ static enum MHD_Result http_framing_field(void *cls, enum MHD_ValueKind kind, co
 		if (!value || !*value || strspn(value, "0123456789") != strlen(value) ||
 		    strlen(value) > 18)
 			sc->bad_length = 1;
+	} else if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0) {
+		sc->host++;
 	} else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
 		sc->transfer_encoding++;
 		if (!value || strcasecmp(value, "chunked") != 0)
@@ -152,6 +155,10 @@ int http_check_framing(struct http_request *req, size_t *upload_data_size,
 			status = MHD_HTTP_BAD_REQUEST;
 			why = "Content-Length or Transfer-Encoding is folded over lines (obsolete "
 			      "line folding is refused).\n";
+		} else if (sc.host > 1 || (sc.host == 0 && http_chunked(req))) {
+			/* RFC 9112 3.2: an HTTP/1.1 request names its host once. */
+			status = MHD_HTTP_BAD_REQUEST;
+			why = "An HTTP/1.1 request must have exactly one Host header field.\n";
 		} else if (sc.transfer_encoding && (sc.content_length || !http_chunked(req))) {
 			status = MHD_HTTP_BAD_REQUEST;
 			why = "Transfer-Encoding with Content-Length, or in HTTP/1.0: the message's "

@@ -379,6 +379,10 @@ def hardening_web_http_framing(env):
                                       + smuggled, 400),
             "TE folded": (b"POST /api/v1/preview HTTP/1.1\r\nHost: x\r\nTransfer-Encoding:\r\n"
                           b" chunked\r\n\r\n0\r\n\r\n" + smuggled, 400),
+            "no Host in HTTP/1.1": (b"GET /live/%s HTTP/1.1\r\n\r\n" % SLUG.encode()
+                                    + smuggled, 400),
+            "two Hosts": (b"GET /live/%s HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n"
+                          % SLUG.encode() + smuggled, 400),
         }
         for name, (data, want) in cases.items():
             statuses, closed, got = exchange(srv.base, data)
@@ -400,7 +404,10 @@ def hardening_web_http_framing(env):
             assert statuses == [200] and closed and body == b"", (path, got)
             assert b"Content-Type: " + ctype in head, head
             assert b"Transfer-Encoding" not in head, head
-        # What is well framed still works: keep-alive, chunked bodies, 63 parameters.
+        # What is well framed still works: HTTP/1.0 without Host, keep-alive,
+        # chunked bodies, 63 parameters.
+        statuses, closed, _ = exchange(srv.base, b"GET /live/%s HTTP/1.0\r\n\r\n" % SLUG.encode())
+        assert statuses == [200], statuses
         statuses, closed, _ = exchange(srv.base, smuggled + smuggled)
         assert statuses == [200, 200] and not closed, (statuses, closed)
         statuses, closed, got = exchange(
