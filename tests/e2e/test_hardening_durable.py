@@ -295,9 +295,12 @@ def dropped_readers_release_their_kernel_send_queues(env):
             probe = socket.create_connection(("127.0.0.1", port))
             probe.sendall(b"GET /live/demo/events HTTP/1.1\r\nHost: x\r\n\r\n")
             probe.recv(100)
-            sndbuf = server_sockopt(srv.workers()[0], port, probe.getsockname()[1],
-                                    socket.SOL_SOCKET, socket.SO_SNDBUF)
-            assert sndbuf == 2 * 32768, sndbuf
+            # The stream sets it when it takes the connection over, which can
+            # come just after the headers reach the client: wait for it.
+            def sndbuf():
+                return server_sockopt(srv.workers()[0], port, probe.getsockname()[1],
+                                      socket.SOL_SOCKET, socket.SO_SNDBUF)
+            assert wait_for(lambda: sndbuf() == 2 * 32768, timeout=5), sndbuf()
             probe.close()
         n = 200
         for _ in range(n):
