@@ -29,12 +29,13 @@ static const char usage_post[] =
 	"                [--byline \"Name|Role\"]... [--time ISO8601] < body.md\n"
 	"\n"
 	"Publishes a post on live page SLUG and prints its id. The body is Markdown on\n"
-	"standard input (at most 8 KiB; may be empty): paragraphs, > quotations (a last\n"
-	"line \"-- Name\" credits the speaker), lists (an item may open with **Lead:**),\n"
-	"images alone on a line: ![alt](URL \"caption\") with an optional next line\n"
-	"\"Image source: CREDIT\", and embeds: [Embed: Title](URL). --byline may be given\n"
-	"several times; the role after | may be left out. --time is when the post is\n"
-	"published (default now); a time without an offset is read in the page's zone.\n"
+	"standard input (at most " MODEL_STR(MODEL_BODY_MAX) " bytes; may be empty): paragraphs,\n"
+	"> quotations (a last line \"-- Name\" credits the speaker), lists (an item may\n"
+	"open with **Lead:**), images alone on a line: ![alt](URL \"caption\") with an\n"
+	"optional next line \"Image source: CREDIT\", and embeds: [Embed: Title](URL).\n"
+	"--byline may be given several times; the role after | may be left out. --time\n"
+	"is when the post is published (default now); a time without an offset is read\n"
+	"in the page's zone.\n"
 	"It must be " MODEL_TIME_RANGE_TEXT ".\n";
 
 static const char usage_edit[] =

@@ -288,6 +288,9 @@ def cli_write_errors(env):
         p = env.cli.run(cmd, "--help", check=0)
         assert p.stdout.startswith(b"usage: liveline"), (cmd, p.stdout)
         assert f" {cmd} ".encode() in p.stdout.split(b"\n")[0]
+    # The body limit the help gives is the one the command keeps (it said
+    # 1 MiB after the limit became 8 KiB).
+    assert b"at most 8192 bytes" in env.cli.run("post", "--help", check=0).stdout
 
     # A page or post that is not there: exit 1 and a clear message.
     missing = [
