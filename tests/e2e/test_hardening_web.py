@@ -19,7 +19,7 @@ import threading
 import time
 import urllib.parse
 
-from lib import (DEMO, ROOT, Browser, Response, Server, Skip, add_user, request,
+from lib import (DEMO, ROOT, Browser, Response, Server, add_user, missing, request,
                  signin_form_token, sql, sql_one, test)
 
 SLUG = "bridge"
@@ -478,7 +478,9 @@ def hardening_web_behind_nginx(env):
     nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx")
                                       else None)
     if not nginx:
-        raise Skip("nginx is not installed (bin/deps nginx-light)")
+        raise missing("nginx is not installed (bin/deps nginx-light)")
+    if not shutil.which("openssl"):
+        raise missing("openssl is not installed")
     add_user(env, "eve", "editor", "Eve Editor")
     tmp = os.path.join(env.dir, "nginx")
     os.makedirs(tmp)
