@@ -121,6 +121,7 @@ def hardening_page_at_the_limits(env):
         ada.ok("POST", "/pages", {"slug": SLUG, "title": '"' * TITLE_MAX,
                                   "description": '"' * DESC_MAX}, 201)
         eve.ok("POST", f"/pages/{SLUG}/status", {"status": "live"})
+        eve.ok("POST", f"/pages/{SLUG}/publish", {})  # a new page is unpublished
         # The summary at its limit: points that fill MODEL_SUMMARY_MAX.
         points = [amps(NOTE_MAX)] * (SUMMARY_MAX // NOTE_MAX)
         eve.ok("PUT", f"/pages/{SLUG}/summary",
