@@ -81,6 +81,7 @@ def crash_consistency_under_publishing_load(env):
     env.import_capture(DEMO, "demo", 2026, status="live")
     tokens = add_staff(env)
     before = int(sql_one(env.db, "SELECT last_seq FROM pages WHERE slug = 'demo'"))
+    old_posts = {int(r[0]) for r in sql(env.db, "SELECT id FROM posts")}
     rng = random.Random(18)
     acked, kills, n, rounds = [], 0, 0, 0
     deadline = time.time() + LOOP_SECONDS
@@ -117,6 +118,9 @@ def crash_consistency_under_publishing_load(env):
                                      f"AND seq > {before} ORDER BY seq")]
     assert sorted(logged) == sorted(set(logged)), "a post logged twice"
     assert {i for i, _ in acked} <= set(logged)
+    # Every post committed, acknowledged or not, has its change: none was
+    # stored without one (its readers would never hear of it).
+    assert set(stored) - old_posts == set(logged), set(stored) - old_posts ^ set(logged)
     assert sql(env.db, "PRAGMA integrity_check") == [["ok"]]
     assert sql(env.db, "PRAGMA foreign_key_check") == []
 

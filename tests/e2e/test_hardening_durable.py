@@ -8,12 +8,13 @@ import json
 import os
 import re
 import resource
+import shutil
 import signal
 import socket
 import subprocess
 import time
 
-from lib import (DEMO, Api, Cli, Server, Skip, add_staff, api_error, curl, request,
+from lib import (DEMO, Api, Cli, Server, add_staff, api_error, curl, missing, request,
                  server_sockopt, sql, test, wait_for)
 
 
@@ -281,8 +282,8 @@ def dropped_readers_release_their_kernel_send_queues(env):
     behind its ring), nothing stays queued for them in the kernel. Before, a
     normal close kept each one's unsent bytes (about 790 KB a reader) in an
     orphaned socket."""
-    if subprocess.run(["ss", "-V"], capture_output=True).returncode != 0:
-        raise Skip("needs ss (iproute2)")
+    if not shutil.which("ss"):
+        raise missing("ss is not installed (iproute2)")
     env.import_capture(DEMO, "demo", 2026, status="live")
     srv = Server(env.binary, env.db, 1, "--replay", "4")
     socks = []

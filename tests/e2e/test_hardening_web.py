@@ -20,7 +20,7 @@ import threading
 import time
 import urllib.parse
 
-from lib import (DEMO, ROOT, Browser, Response, Server, Skip, add_user, make_token, missing,
+from lib import (DEMO, ROOT, Browser, Response, Server, add_user, make_token, missing,
                  request, signin_form_token, sql, sql_one, test)
 
 SLUG = "bridge"
@@ -509,7 +509,9 @@ def hardening_web_behind_nginx(env):
     nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx")
                                       else None)
     if not nginx:
-        raise Skip("nginx is not installed (bin/deps nginx-light)")
+        raise missing("nginx is not installed (bin/deps nginx-light)")
+    if not shutil.which("openssl"):
+        raise missing("openssl is not installed")
     add_user(env, "eve", "editor", "Eve Editor")
     tmp = os.path.join(env.dir, "nginx")
     os.makedirs(tmp)
@@ -574,9 +576,7 @@ def hardening_web_behind_nginx(env):
             # A 1.18 MB photo, as the was, is stored (nginx's default
             # limit, 1 MiB, answered 413 itself); 16 MiB, as a photo form may
             # be, reaches Liveline, whose JSON refusal is not nginx's page.
-            # Both signed in: an anonymous upload is refused by Liveline before
-            # it reads the body, and nginx, still sending it, may then answer
-            # 502 in its place.
+            # Both signed in (anonymous bodies are checked below).
             auth = {"Authorization": "Bearer " + make_token(env, "eve")}
             r = https_request(nport, "POST", "/api/v1/media", photo_jpeg(), auth)
             assert r.status == 201, (r.status, r.body[:300])

@@ -83,9 +83,10 @@ def http_permalink_page_boundaries(env):
 @test
 def http_if_none_match_lists(env):
     with open(os.path.join(env.dir, "c.txt"), "w", encoding="utf-8") as f:
-        f.write(capture(3))
+        f.write(capture(PER_PAGE + 1))  # two pages: ?page=1 is an older one
     env.import_capture(os.path.join(env.dir, "c.txt"), "etags", 2025)
     with env.server() as srv:
+        assert len(article_ids(srv.base, "/live/etags")) == 1
         for path in ("/live/etags", "/live/etags?page=1", "/"):
             r = curl(srv.base + path)
             etag = r.header("etag")
