@@ -106,10 +106,12 @@ static int serve_socket(const struct sockaddr_storage *ss, socklen_t len, int ba
 }
 
 /* The descriptors a worker holds besides its connections, measured: standard
- * streams (3), the database, its -wal, -shm and -notify (4), the listening
- * socket, libmicrohttpd's epoll and wake-up eventfd, the hub's epoll, the
- * worker's epoll, two timers, the signalfd and the inotify watch (9), and
- * libvips' /dev/null: 17. The rest of the reserve covers what comes and goes:
+ * streams (3); the database, its -wal and -notify for each of the two
+ * connections (the request thread's and the newsroom thread's) and one -shm
+ * (7); the listening socket, libmicrohttpd's epoll, the hub's epoll, the
+ * worker's epoll, two timers, two eventfds (libmicrohttpd's and the newsroom
+ * thread's), the signalfd, the inotify watch and the readiness pipe (11); and
+ * libvips' /dev/null: 22. The rest of the reserve covers what comes and goes:
  * an upload's temporary files, ICU and time zone data, name lookups. */
 #define SERVE_FIXED_FILES 32
 /* Below this many connections per worker a server is no use (and --connections
@@ -157,6 +159,9 @@ static unsigned serve_raise_nofile(unsigned wanted, unsigned *sendfile_files)
 	}
 	avail = rl.rlim_cur - SERVE_FIXED_FILES;
 	files = avail > wanted ? (unsigned)(avail - wanted) : (unsigned)(avail / 16);
+	/* Never at the cost of the minimum the refusal above promises. */
+	if (avail - files < SERVE_MIN_CONNECTIONS)
+		files = (unsigned)(avail - SERVE_MIN_CONNECTIONS);
 	if (files > HTTP_SENDFILE_FILES)
 		files = HTTP_SENDFILE_FILES;
 	conns = avail - files < wanted ? (unsigned)(avail - files) : wanted;
