@@ -12,6 +12,17 @@
 #   make clean
 
 CC      := gcc
+
+# One short line per file (`CC src/http/http_server.c`); `make V=1` prints the
+# whole commands instead.
+V ?= 0
+ifeq ($(V),1)
+Q :=
+say :=
+else
+Q := @
+say = printf '  %-4s %s\n' $(1) $(2);
+endif
 PREFIX  ?= /usr/local
 DESTDIR ?=
 LIBS    := libmicrohttpd sqlite3 icu-i18n icu-uc zlib libcmark jansson libsodium vips
@@ -33,23 +44,26 @@ PKG_LIBS   = $(shell pkg-config --libs $(LIBS))
 
 SRC      := $(sort $(wildcard src/*/*.c))
 MAIN     := src/main.c
-UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_SRC := $(sort $(wildcard tests/unit/*/test_*.c))
 
 # Three build flavours share the sources: build/ (optimised), build/asan/ and
 # build/tsan/ (ThreadSanitizer, for the stream hub's two threads).
 define flavour
 $(1)OBJ  := $$(patsubst src/%.c,$(2)/obj/%.o,$$(SRC))
 $(2)/liveline: $$($(1)OBJ) $(2)/obj/main.o
-	$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS) -lm
+	$$(Q)$$(call say,LD,$$@)$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS) -lm
 $(2)/obj/page/page_assets.o: $$(wildcard web/*)
-$(2)/obj/%.o: src/%.c $$(wildcard src/*/*.h)
+$(2)/obj/%.o: src/%.c
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(CFLAGS_BASE) $(3) $$(PKG_CFLAGS) -c -o $$@ $$<
-$(2)/tests/%: tests/unit/%.c $$($(1)OBJ) $$(wildcard tests/unit/*.h)
+	$$(Q)$$(call say,CC,$$<)$$(CC) $$(CFLAGS_BASE) $(3) $$(PKG_CFLAGS) -MMD -MP -c -o $$@ $$<
+$(2)/tests/%: tests/unit/%.c $$($(1)OBJ)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(CFLAGS_BASE) -Itests/unit $(3) $$(PKG_CFLAGS) -o $$@ $$< $$($(1)OBJ) \
-		$$(PKG_LIBS) $$(shell pkg-config --libs $(TESTLIBS)) -lm
+	$$(Q)$$(call say,CC,$$<)$$(CC) $$(CFLAGS_BASE) -Itests/unit $(3) $$(PKG_CFLAGS) -MMD -MP \
+		-o $$@ $$< $$($(1)OBJ) $$(PKG_LIBS) $$(shell pkg-config --libs $(TESTLIBS)) -lm
 $(1)TESTS := $$(patsubst tests/unit/%.c,$(2)/tests/%,$$(UNIT_SRC))
+# Each object and test knows the headers it includes (gcc -MMD writes the .d
+# files beside them), so a changed header rebuilds exactly what uses it.
+-include $$($(1)OBJ:.o=.d) $(2)/obj/main.d $$($(1)TESTS:=.d)
 endef
 
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -76,14 +90,16 @@ FUZZ_SECONDS ?= 60
 # `make test` runs each target this long (about a minute in all).
 FUZZ_TEST_SECONDS ?= 8
 build/fuzz/obj/page/page_assets.o: $(wildcard web/*)
-build/fuzz/obj/%.o: src/%.c $(wildcard src/*/*.h)
+build/fuzz/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(CFLAGS_BASE) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) -c -o $@ $<
+	$(Q)$(call say,CC,$<)$(FUZZ_CC) $(CFLAGS_BASE) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) \
+		-MMD -MP -c -o $@ $<
 $(FUZZ_BINS): $(FUZZOBJ) # named outside the pattern, so make keeps them
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZOBJ) $(wildcard tests/fuzz/*.h)
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZOBJ)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(CFLAGS_BASE) -Itests/fuzz $(FUZZ_FLAGS) -fsanitize=fuzzer $(PKG_CFLAGS) \
-		-o $@ $< $(FUZZOBJ) $(PKG_LIBS) -lm
+	$(Q)$(call say,CC,$<)$(FUZZ_CC) $(CFLAGS_BASE) -Itests/fuzz $(FUZZ_FLAGS) -fsanitize=fuzzer \
+		$(PKG_CFLAGS) -MMD -MP -o $@ $< $(FUZZOBJ) $(PKG_LIBS) -lm
+-include $(FUZZOBJ:.o=.d) $(FUZZ_BINS:=.d)
 
 .PHONY: all run test test-all fuzz fuzz-all check-src deps deps-test install clean bench
 

@@ -153,7 +153,7 @@ enum MHD_Result http_media_route(struct http_request *req);
 
 /* 1 if an If-None-Match value `inm` matches the strong ETag `etag` (with its
  * quotes): "*", or any entity-tag of the list equal to it, W/ or not (RFC 9110
- * 13.1.2 compares weakly). (Public for tests/unit/test_http_server.c.) */
+ * 13.1.2 compares weakly). (Public for tests/unit/http/test_http_server.c.) */
 int http_etag_matches(const char *inm, const char *etag);
 /* Answers with a cached entry: 304 when If-None-Match matches its ETag, the gzip
  * copy when the client accepts gzip, else the plain body. */

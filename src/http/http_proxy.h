@@ -6,7 +6,7 @@
  * other peer is its own client, whatever headers it sends.
  *
  * Pure functions over a socket address and header values, so that the rules
- * are tested without a server (tests/unit/test_http_proxy.c).
+ * are tested without a server (tests/unit/http/test_http_proxy.c).
  */
 #ifndef LIVELINE_HTTP_PROXY_H
 #define LIVELINE_HTTP_PROXY_H
