@@ -23,6 +23,7 @@
 #include "model/model_limits.h"
 #include "render/render_limits.h"
 #include "util/tz.h"
+#include "util/utf8.h"
 
 static const char usage_post[] =
 	"usage: liveline [--db FILE] post SLUG --title T [--breaking] [--key-event]\n"
@@ -154,38 +155,13 @@ static int write_parse_id(const char *cmd, const char *s, int64_t *id)
 	return 0;
 }
 
-/* Length of the UTF-8 character at s (strict: no overlong forms, surrogates or
- * code points past U+10FFFF), or 0 if there is none. */
-static size_t write_utf8_char(const unsigned char *s)
-{
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		return (s[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
-			return 0;
-		if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0))
-			return 0; /* overlong, or a surrogate */
-		return 3;
-	}
-	if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 || (s[3] & 0xc0) != 0x80)
-			return 0;
-		if ((s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
-			return 0;
-		return 4;
-	}
-	return 0;
-}
-
 /* Plain text given on the command line (titles, names, roles) is one line of
  * valid UTF-8: it is written as one line of the plain-text form. Prints why
  * and returns -1 if `s` is not. */
 static int write_check_plain(const char *cmd, const char *what, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t k;
+	size_t k, rest = strlen(s);
 
 	while (*p) {
 		if (*p < 0x20 || *p == 0x7f) {
@@ -193,12 +169,13 @@ static int write_check_plain(const char *cmd, const char *what, const char *s)
 				cmd, what);
 			return -1;
 		}
-		k = write_utf8_char(p);
+		k = utf8_next((const char *)p, rest, NULL);
 		if (k == 0) {
 			fprintf(stderr, "liveline %s: %s: invalid UTF-8\n", cmd, what);
 			return -1;
 		}
 		p += k;
+		rest -= k;
 	}
 	return 0;
 }

@@ -26,6 +26,7 @@
 
 #include "markup/markup.h"
 #include "util/buf.h"
+#include "util/utf8.h"
 
 /* Rendered text can be much longer than its source: a reference link is
  * written out at each use. 8 MiB holds the most that MODEL_BODY_MAX bytes can
@@ -941,32 +942,6 @@ static void body_free_blocks(struct model_block *blocks, size_t n)
 	free(blocks);
 }
 
-/* Length of the UTF-8 character at s[0..n) (strict: no overlong forms,
- * surrogates or code points past U+10FFFF), or 0 if there is none. */
-static size_t body_utf8_char(const unsigned char *s, size_t n)
-{
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		return n >= 2 && (s[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		if (n < 3 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
-			return 0;
-		if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0))
-			return 0; /* overlong, or a surrogate */
-		return 3;
-	}
-	if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		if (n < 4 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 ||
-		    (s[3] & 0xc0) != 0x80)
-			return 0;
-		if ((s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
-			return 0;
-		return 4;
-	}
-	return 0;
-}
-
 /* cmark would quietly replace invalid UTF-8 and NUL bytes with U+FFFD: the
  * writer is told instead, with the line. Returns 0 or -1. */
 static int body_check_text(struct body *b, const char *md, size_t len)
@@ -977,7 +952,7 @@ static int body_check_text(struct body *b, const char *md, size_t len)
 	while (i < len) {
 		if (s[i] == '\0')
 			return body_fail(b, "line %zu: a NUL byte", line);
-		k = body_utf8_char(s + i, len - i);
+		k = utf8_next(md + i, len - i, NULL);
 		if (k == 0)
 			return body_fail(b, "line %zu: invalid UTF-8", line);
 		if (s[i] == '\n')

@@ -17,54 +17,13 @@
 #include <jansson.h>
 
 #include "render/render.h"
+#include "util/utf8.h"
 
 #define FEED_JSON_VERSION "https://jsonfeed.org/version/1.1"
 #define FEED_LANG	  "en-GB"
 #define FEED_DEFAULT_NAME "Liveline"
 
 /* ---- cleaning and escaping ---- */
-
-/* Length of the valid UTF-8 sequence at s (n bytes left), or 0 if invalid;
- * the code point goes to *cp. Overlong forms and surrogates are invalid. */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	unsigned char c = s[0];
-	unsigned char lo = 0x80, hi = 0xBF;
-	size_t len;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xC2 && c <= 0xDF) {
-		len = 2;
-		*cp = c & 0x1F;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		len = 3;
-		*cp = c & 0x0F;
-		if (c == 0xE0)
-			lo = 0xA0;
-		else if (c == 0xED)
-			hi = 0x9F;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		len = 4;
-		*cp = c & 0x07;
-		if (c == 0xF0)
-			lo = 0x90;
-		else if (c == 0xF4)
-			hi = 0x8F;
-	} else {
-		return 0;
-	}
-	if (n < len || s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if (i > 1 && (s[i] < 0x80 || s[i] > 0xBF))
-			return 0;
-		*cp = (*cp << 6) | (s[i] & 0x3F);
-	}
-	return len;
-}
 
 /* 1 if XML 1.0 allows code point cp in a document (its Char production). */
 static int xml_char_allowed(uint32_t cp)
@@ -84,7 +43,7 @@ static void put_clean(struct buf *out, const char *s, size_t n, int escape)
 
 	while (i < n) {
 		uint32_t cp;
-		size_t len = utf8_decode(p + i, n - i, &cp);
+		size_t len = utf8_next(s + i, n - i, &cp);
 		const char *ent = NULL;
 
 		if (len == 1 && escape) {

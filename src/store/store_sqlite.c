@@ -790,51 +790,12 @@ int store_write_leave(struct store *s, int rc)
 
 /* ---- validation -------------------------------------------------------- */
 
-/* Strict UTF-8 (no overlong forms, surrogates or code points past U+10FFFF),
- * the rule jansson applies: text that it would refuse must be refused here,
- * before it is stored, not when a page is rendered. */
-int store_utf8_valid(const char *str)
-{
-	const unsigned char *p = (const unsigned char *)(str ? str : "");
-
-	while (*p) {
-		unsigned c = *p, cp;
-		int n;
-
-		if (c < 0x80) {
-			p++;
-			continue;
-		} else if (c >= 0xc2 && c <= 0xdf) {
-			n = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3;
-			cp = c & 0x07;
-		} else {
-			return 0;
-		}
-		for (int i = 1; i <= n; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				return 0; /* also stops at the terminating NUL */
-			cp = (cp << 6) | (p[i] & 0x3f);
-		}
-		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
-		    (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		p += n + 1;
-	}
-	return 1;
-}
-
 /* Fields of a post that must be present, readable and of a known kind. */
 int store_post_check(struct store *s, const struct model_post *p)
 {
 	if (!p->title || !p->title[0])
 		return store_fail(s, STORE_EINVAL, "a post needs a title");
-	if (!store_utf8_valid(p->title))
+	if (!utf8_valid(p->title))
 		return store_fail(s, STORE_EINVAL, "post title: invalid UTF-8");
 	if ((p->n_blocks && !p->blocks) || (p->n_bylines && !p->bylines))
 		return store_fail(s, STORE_EINVAL, "post: array missing");
@@ -843,7 +804,7 @@ int store_post_check(struct store *s, const struct model_post *p)
 
 		if (!b->name || !b->name[0])
 			return store_fail(s, STORE_EINVAL, "bylines[%zu]: a byline needs a name", i);
-		if (!store_utf8_valid(b->name) || !store_utf8_valid(b->role))
+		if (!utf8_valid(b->name) || !utf8_valid(b->role))
 			return store_fail(s, STORE_EINVAL, "bylines[%zu]: invalid UTF-8", i);
 	}
 	for (size_t i = 0; i < p->n_blocks; i++) {
@@ -856,15 +817,15 @@ int store_post_check(struct store *s, const struct model_post *p)
 			return store_fail(s, STORE_EINVAL, "blocks[%zu]: text missing", i);
 		if (b->kind == MODEL_BLOCK_LIST && b->n_items && !b->items)
 			return store_fail(s, STORE_EINVAL, "blocks[%zu]: items missing", i);
-		if (!store_utf8_valid(b->text) || !store_utf8_valid(b->cite) ||
-		    !store_utf8_valid(b->url) || !store_utf8_valid(b->alt) ||
-		    !store_utf8_valid(b->credit) || !store_utf8_valid(b->caption))
+		if (!utf8_valid(b->text) || !utf8_valid(b->cite) ||
+		    !utf8_valid(b->url) || !utf8_valid(b->alt) ||
+		    !utf8_valid(b->credit) || !utf8_valid(b->caption))
 			return store_fail(s, STORE_EINVAL, "blocks[%zu]: invalid UTF-8", i);
 		for (size_t k = 0; b->kind == MODEL_BLOCK_LIST && k < b->n_items; k++) {
 			if (!b->items[k].text)
 				return store_fail(s, STORE_EINVAL, "blocks[%zu].items[%zu]: text missing",
 						  i, k);
-			if (!store_utf8_valid(b->items[k].text) || !store_utf8_valid(b->items[k].lead))
+			if (!utf8_valid(b->items[k].text) || !utf8_valid(b->items[k].lead))
 				return store_fail(s, STORE_EINVAL, "blocks[%zu].items[%zu]: invalid UTF-8",
 						  i, k);
 		}
@@ -877,14 +838,14 @@ static int store_summary_check(struct store *s, const struct model_summary *sum)
 	if (sum->n_points && !sum->points)
 		return store_fail(s, STORE_EINVAL, "summary: points missing");
 	for (size_t i = 0; i < sum->n_points; i++)
-		if (!sum->points[i] || !store_utf8_valid(sum->points[i]))
+		if (!sum->points[i] || !utf8_valid(sum->points[i]))
 			return store_fail(s, STORE_EINVAL, "summary.points[%zu]: missing or invalid UTF-8",
 					  i);
 	if ((unsigned)sum->media_kind > MODEL_MEDIA_IMAGE)
 		return store_fail(s, STORE_EINVAL, "summary: unknown media kind %d",
 				  (int)sum->media_kind);
-	if (!store_utf8_valid(sum->media_url) || !store_utf8_valid(sum->media_alt) ||
-	    !store_utf8_valid(sum->media_caption))
+	if (!utf8_valid(sum->media_url) || !utf8_valid(sum->media_alt) ||
+	    !utf8_valid(sum->media_caption))
 		return store_fail(s, STORE_EINVAL, "summary.media: invalid UTF-8");
 	return 0;
 }
@@ -1258,8 +1219,8 @@ static int store_page_details_check(struct store *s, const struct model_page *p)
 		return store_fail(s, STORE_EINVAL, "a page needs a title");
 	if (!p->zone || !p->zone[0])
 		return store_fail(s, STORE_EINVAL, "a page needs a time zone");
-	if (!store_utf8_valid(p->title) || !store_utf8_valid(p->description) ||
-	    !store_utf8_valid(p->zone))
+	if (!utf8_valid(p->title) || !utf8_valid(p->description) ||
+	    !utf8_valid(p->zone))
 		return store_fail(s, STORE_EINVAL, "page: invalid UTF-8");
 	return 0;
 }
@@ -1780,7 +1741,7 @@ int store_post_insert(struct store *s, int64_t page_id, struct model_post *post)
 	rc = store_post_check(s, post);
 	if (rc != 0)
 		return rc;
-	if (!store_utf8_valid(post->correction))
+	if (!utf8_valid(post->correction))
 		return store_fail(s, STORE_EINVAL, "post correction: invalid UTF-8");
 	rc = store_post_json(s, post, &bylines, &body);
 	if (rc != 0)
@@ -1866,7 +1827,7 @@ int store_post_edit(struct store *s, struct model_post *post, const struct store
 	rc = store_post_check(s, post);
 	if (rc != 0)
 		return rc;
-	if (!store_utf8_valid(edit->correction) || !store_utf8_valid(edit->what))
+	if (!utf8_valid(edit->correction) || !utf8_valid(edit->what))
 		return store_fail(s, STORE_EINVAL, "edit: invalid UTF-8");
 	rc = store_post_json(s, post, &bylines, &body);
 	if (rc != 0)

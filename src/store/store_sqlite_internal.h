@@ -16,6 +16,7 @@
 #include <sqlite3.h>
 
 #include "store/store_newsroom.h"
+#include "util/utf8.h" /* utf8_valid(): what the store refuses as text */
 
 /* Prepared statements of store_sqlite.c, cached for the life of the
  * connection: the same few statements run on every change and every worker
@@ -185,7 +186,6 @@ int store_write_enter(struct store *s) STORE_WARN_UNUSED;
 int store_write_leave(struct store *s, int rc) STORE_WARN_UNUSED;
 
 /* Validation shared by posts and drafts. */
-int store_utf8_valid(const char *str);
 int store_post_check(struct store *s, const struct model_post *p);
 /* The post's bylines and body as JSON text (caller frees both); 0, or an error
  * with a reason. */

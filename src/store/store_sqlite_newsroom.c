@@ -228,7 +228,7 @@ int store_audit_add(struct store *s, const char *action, int64_t page_id, int64_
 
 	if (!action || !action[0])
 		return store_fail(s, STORE_EINVAL, "an audit entry needs an action");
-	if (!store_utf8_valid(action) || !store_utf8_valid(detail))
+	if (!utf8_valid(action) || !utf8_valid(detail))
 		return store_fail(s, STORE_EINVAL, "audit: invalid UTF-8");
 	rc = store_write_enter(s);
 	if (rc != 0)
@@ -378,8 +378,8 @@ static int store_user_profile_check(struct store *s, const char *display_name,
 {
 	if (!display_name || !display_name[0])
 		return store_fail(s, STORE_EINVAL, "a user needs a display name");
-	if (!store_utf8_valid(display_name) || !store_utf8_valid(byline_name) ||
-	    !store_utf8_valid(byline_role))
+	if (!utf8_valid(display_name) || !utf8_valid(byline_name) ||
+	    !utf8_valid(byline_role))
 		return store_fail(s, STORE_EINVAL, "user: invalid UTF-8");
 	return 0;
 }
@@ -400,7 +400,7 @@ int store_user_create(struct store *s, struct store_user *u, const char *pw_hash
 		return rc;
 	if ((unsigned)u->role > STORE_ROLE_ADMIN)
 		return store_fail(s, STORE_EINVAL, "bad role %d", (int)u->role);
-	if (!pw_hash || !pw_hash[0] || !store_utf8_valid(pw_hash))
+	if (!pw_hash || !pw_hash[0] || !utf8_valid(pw_hash))
 		return store_fail(s, STORE_EINVAL, "a user needs a password hash");
 	rc = store_write_enter(s);
 	if (rc != 0)
@@ -591,7 +591,7 @@ int store_user_set_password(struct store *s, int64_t id, const char *pw_hash)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (!pw_hash || !pw_hash[0] || !store_utf8_valid(pw_hash))
+	if (!pw_hash || !pw_hash[0] || !utf8_valid(pw_hash))
 		return store_fail(s, STORE_EINVAL, "a user needs a password hash");
 	rc = store_write_enter(s);
 	if (rc != 0)
@@ -671,7 +671,7 @@ int store_session_create(struct store *s, int64_t user_id,
 	sqlite3_stmt *st;
 	int rc;
 
-	if (!hash || !csrf || !csrf[0] || !store_utf8_valid(csrf))
+	if (!hash || !csrf || !csrf[0] || !utf8_valid(csrf))
 		return store_fail(s, STORE_EINVAL, "a session needs a token hash and a CSRF token");
 	rc = store_write_enter(s);
 	if (rc != 0)
@@ -818,7 +818,7 @@ int store_token_create(struct store *s, int64_t user_id, const char *label,
 	sqlite3_stmt *st;
 	int rc;
 
-	if (!label || !label[0] || !store_utf8_valid(label))
+	if (!label || !label[0] || !utf8_valid(label))
 		return store_fail(s, STORE_EINVAL, "a token needs a label saying what it is for");
 	if (!hash)
 		return store_fail(s, STORE_EINVAL, "a token needs a hash");
@@ -1703,8 +1703,8 @@ int store_media_add(struct store *s, const struct store_media *m)
 
 	if (!store_media_name_valid(m->name))
 		return store_fail(s, STORE_EINVAL, "bad media name: 32 hex digits expected");
-	if (!m->format || !m->format[0] || !store_utf8_valid(m->format) || !m->widths ||
-	    !store_utf8_valid(m->widths) || m->width <= 0 || m->height <= 0 || m->bytes < 0)
+	if (!m->format || !m->format[0] || !utf8_valid(m->format) || !m->widths ||
+	    !utf8_valid(m->widths) || m->width <= 0 || m->height <= 0 || m->bytes < 0)
 		return store_fail(s, STORE_EINVAL, "media %s: bad format or size", m->name);
 	rc = store_write_enter(s);
 	if (rc != 0)

@@ -27,6 +27,7 @@
 #include "render/render_limits.h"
 #include "text/text_layout.h"
 #include "util/tz.h"
+#include "util/utf8.h"
 
 /* Markup of one line: at most 5 bytes ("&#13;") for each byte of text. */
 #define TEXT_MARKUP_MAX (TEXT_MAX_LINE * 8)
@@ -112,40 +113,6 @@ static char *text_markup(text_markup_fn fn, const char *s, size_t n)
 
 /* ---- checking the bytes ---- */
 
-/* Length of the valid UTF-8 prefix of s[0..n): no overlong forms, surrogates
- * or code points past U+10FFFF. */
-static size_t text_utf8_prefix(const unsigned char *s, size_t n)
-{
-	size_t i = 0, k, j;
-	unsigned cp, min;
-
-	while (i < n) {
-		if (s[i] < 0x80) {
-			i++;
-			continue;
-		}
-		if (s[i] >= 0xc2 && s[i] <= 0xdf)
-			k = 1, cp = s[i] & 0x1f, min = 0x80;
-		else if ((s[i] & 0xf0) == 0xe0)
-			k = 2, cp = s[i] & 0x0f, min = 0x800;
-		else if (s[i] >= 0xf0 && s[i] <= 0xf4)
-			k = 3, cp = s[i] & 0x07, min = 0x10000;
-		else
-			return i;
-		if (n - i <= k)
-			return i;
-		for (j = 1; j <= k; j++) {
-			if ((s[i + j] & 0xc0) != 0x80)
-				return i;
-			cp = (cp << 6) | (s[i + j] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return i;
-		i += k + 1;
-	}
-	return n;
-}
-
 /* Checks every line before any is read. A line is never searched past
  * TEXT_MAX_LINE bytes, so one huge line fails at once. */
 static int text_check_bytes(struct text_parser *p)
@@ -162,7 +129,7 @@ static int text_check_bytes(struct text_parser *p)
 			return text_fail(p, line, "line longer than %d bytes", TEXT_MAX_LINE);
 		if (memchr(s, '\0', n))
 			return text_fail(p, line, "NUL byte in the text");
-		ok = text_utf8_prefix((const unsigned char *)s, n);
+		ok = utf8_prefix(s, n);
 		if (ok != n)
 			return text_fail(p, line, "invalid UTF-8 at byte %zu of the line", ok + 1);
 		pos += n + 1;
