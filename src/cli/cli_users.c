@@ -16,11 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "auth/auth.h"
 #include "store/store_newsroom.h"
+#include "util/time.h"
 
 static const char usage_user[] =
 	"usage: liveline [--db FILE] user add LOGIN --role ROLE [--name \"Display Name\"]\n"
@@ -206,13 +206,11 @@ static int users_find(struct store *st, const char *cmd, const char *login,
 	return rc < 0 ? -1 : 0;
 }
 
-static void users_when(int64_t t, char *out, size_t len)
+/* A time for the tables: ISO 8601, or "-" when not set (0). */
+static void users_when(int64_t t, char out[TIME_ISO_SIZE])
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (t == 0 || !gmtime_r(&tt, &tm) || !strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm))
-		snprintf(out, len, "-");
+	if (t == 0 || time_iso(t, out) < 0)
+		snprintf(out, TIME_ISO_SIZE, "-");
 }
 
 static int user_add(int argc, char **argv)
@@ -282,7 +280,7 @@ static int user_list(void)
 	struct store_user *u = NULL;
 	struct store *st = cli_open_store();
 	size_t n = 0;
-	char when[32];
+	char when[TIME_ISO_SIZE];
 
 	if (!st)
 		return 1;
@@ -292,7 +290,7 @@ static int user_list(void)
 		return 1;
 	}
 	for (size_t i = 0; i < n; i++) {
-		users_when(u[i].created_at, when, sizeof(when));
+		users_when(u[i].created_at, when);
 		printf("%s\t%s\t%s\t%s\t%s\n", u[i].login, store_role_name(u[i].role),
 		       u[i].disabled ? "disabled" : "enabled", when, u[i].display_name);
 	}
@@ -455,7 +453,7 @@ static int token_list(void)
 	struct store_token *t = NULL;
 	struct store *st = cli_open_store();
 	size_t n = 0;
-	char when[32], revoked[32];
+	char when[TIME_ISO_SIZE], revoked[TIME_ISO_SIZE];
 
 	if (!st)
 		return 1;
@@ -465,8 +463,8 @@ static int token_list(void)
 		return 1;
 	}
 	for (size_t i = 0; i < n; i++) {
-		users_when(t[i].created_at, when, sizeof(when));
-		users_when(t[i].revoked_at, revoked, sizeof(revoked));
+		users_when(t[i].created_at, when);
+		users_when(t[i].revoked_at, revoked);
 		printf("%" PRId64 "\t%s\t%s\t%s\t%s\n", t[i].id, t[i].user_login, when,
 		       t[i].revoked_at ? revoked : "valid", t[i].label);
 	}

@@ -36,7 +36,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+#include "util/time.h"
 
 /* Paths in error messages ("blocks[12].items[3]") fit easily; a longer one is
  * truncated, which only shortens the message. */
@@ -85,13 +86,9 @@ static json_t *json_str(const char *s)
 
 json_t *model_json_time(int64_t t)
 {
-	char when[32];
-	struct tm tm;
-	time_t tt = (time_t)t;
+	char when[TIME_ISO_SIZE];
 
-	if (t == 0 || !gmtime_r(&tt, &tm))
-		return json_null();
-	if (strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+	if (t == 0 || time_iso(t, when) < 0) /* 0 is the model's "not set" */
 		return json_null();
 	return json_string(when);
 }

@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "render/render.h"
+#include "util/time.h"
 #include "util/utf8.h"
 
 #define FEED_JSON_VERSION "https://jsonfeed.org/version/1.1"
@@ -137,11 +138,11 @@ static int utc_tm(int64_t t, struct tm *tm)
 /* "2026-06-12T18:02:00Z" (RFC 3339, UTC) */
 static void put_rfc3339(struct buf *out, int64_t t)
 {
-	char s[64];
-	struct tm tm;
+	char s[TIME_ISO_SIZE];
 
-	if (utc_tm(t, &tm) == 0 && strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%SZ", &tm) > 0)
-		buf_puts(out, s);
+	if (time_iso(t, s) < 0)
+		time_iso(0, s); /* out of range: the epoch, as put_rfc822() does */
+	buf_puts(out, s);
 }
 
 /* "Fri, 12 Jun 2026 18:02:00 +0000" (RFC 822 as RSS uses it). The names are

@@ -16,6 +16,7 @@
 #include <sqlite3.h>
 
 #include "store/store_newsroom.h"
+#include "util/time.h"
 #include "util/utf8.h" /* utf8_valid(): what the store refuses as text */
 
 /* Prepared statements of store_sqlite.c, cached for the life of the

@@ -186,10 +186,7 @@ static int store_step_returning(struct store *s, sqlite3_stmt *st, char **text,
 /* "2025-02-17T10:00:00Z", for audit details. */
 static void store_time_text(int64_t t, char *out, size_t len)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (!gmtime_r(&tt, &tm) || strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+	if (len < TIME_ISO_SIZE || time_iso(t, out) < 0)
 		snprintf(out, len, "%" PRId64, t);
 }
 

@@ -7,8 +7,8 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "model/model_json.h"
 #include "render/render.h"
 #include "text/text.h"
 #include "util/buf.h"
@@ -19,18 +19,6 @@ static void stream_event_set_html(json_t *o, const char *key, struct buf *b)
 {
 	json_object_set_new(o, key, json_string(b->err || !b->data ? "" : b->data));
 	buf_reset(b);
-}
-
-/* An instant as an ISO 8601 UTC string, as JSON. */
-static json_t *stream_event_iso(int64_t t)
-{
-	time_t tt = (time_t)t;
-	char s[32];
-	struct tm tm;
-
-	if (!gmtime_r(&tt, &tm) || !strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%SZ", &tm))
-		return json_null();
-	return json_string(s);
 }
 
 int stream_event_render(struct store *s, const struct model_page *page,
@@ -64,8 +52,8 @@ int stream_event_render(struct store *s, const struct model_page *page,
 		json_object_set_new(o, "title", json_string(post.title));
 		json_object_set_new(o, "breaking", json_boolean(post.breaking));
 		json_object_set_new(o, "key_event", json_boolean(post.key_event));
-		json_object_set_new(o, "published_at", stream_event_iso(post.published_at));
-		json_object_set_new(o, "updated_at", stream_event_iso(post.updated_at));
+		json_object_set_new(o, "published_at", model_json_time(post.published_at));
+		json_object_set_new(o, "updated_at", model_json_time(post.updated_at));
 		if (c->kind == STORE_CHANGE_UPDATE && post.pinned) {
 			render_pinned_html(&b, page, &post);
 			stream_event_set_html(o, "pinned_html", &b);

@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/time.h"
+
 static enum log_level log_level = LOG_LEVEL_INFO;
 
 void log_set_level(enum log_level level)
@@ -20,15 +22,11 @@ void log_set_level(enum log_level level)
 static void log_vline(enum log_level level, int errnum, const char *fmt, va_list ap)
 {
 	static const char *names[] = { "error", "warn", "info", "debug" };
-	char msg[1024], when[32];
-	struct tm tm;
-	time_t now;
+	char msg[1024], when[TIME_ISO_SIZE];
 
 	if (level > log_level)
 		return;
-	now = time(NULL);
-	gmtime_r(&now, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	time_iso(time(NULL), when);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	/* One fprintf per line keeps lines from different workers whole. */
 	if (errnum)

@@ -15,7 +15,6 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unicode/ucal.h>
 #include <unicode/udat.h>
 #include <unicode/ustring.h>
@@ -152,8 +151,6 @@ int tz_view(const char *zone, int64_t t, struct tz_view *out)
 	double ms = (double)t * 1000.0;
 	struct tz_memo *memo;
 	struct tz_zone *z;
-	struct tm tm;
-	time_t tt = (time_t)t;
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -181,8 +178,7 @@ int tz_view(const char *zone, int64_t t, struct tz_view *out)
 	out->day = ucal_get(z->cal, UCAL_DATE, &e);
 	out->hour = ucal_get(z->cal, UCAL_HOUR_OF_DAY, &e);
 	out->minute = ucal_get(z->cal, UCAL_MINUTE, &e);
-	if (U_SUCCESS(e) && gmtime_r(&tt, &tm)) {
-		strftime(out->iso, sizeof(out->iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (U_SUCCESS(e) && time_iso(t, out->iso) == 0) {
 		memo->t = t;
 		memo->used = 1;
 		memo->view = *out;

@@ -10,13 +10,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/time.h"
+
 /* How a time is shown: all strings NUL-terminated, UTF-8. */
 struct tz_view {
 	char hm[8];           /* "10:37" */
 	char zone_short[32];  /* "GMT", "BST", "CET", "GMT-5" */
 	char zone_long[96];   /* "Greenwich Mean Time" */
 	char day_month[48];   /* "17 February" */
-	char iso[32];         /* "2025-02-17T10:37:00Z" (UTC) */
+	char iso[TIME_ISO_SIZE]; /* "2025-02-17T10:37:00Z" (UTC): time_iso() */
 	int year, month, day; /* the local date; month 1..12 */
 	int hour, minute;
 };
