@@ -19,6 +19,7 @@
 
 #include "model/model.h"
 #include "util/buf.h"
+#include "util/tz.h"
 
 /* Site-wide facts the templates need. */
 struct render_site {
@@ -65,6 +66,17 @@ void render_summary_html(struct buf *out, const struct model_page *page);
 void render_pinned_html(struct buf *out, const struct model_page *page,
 			const struct model_post *post);
 void render_status_html(struct buf *out, enum model_status status);
+/* Times as pages show them, one home for the reader pages and the newsroom's.
+ * render_time_view: `t` in the page's `zone`, or in UTC when that zone is NULL
+ * or unknown (only data written behind the store's back has one: a time in UTC
+ * is better than no time). Returns 0, or -1 if neither can be formatted. */
+int render_time_view(const char *zone, int64_t t, struct tz_view *tv)
+	__attribute__((warn_unused_result));
+/* A <time> element: "10:37 GMT", with the zone's full name for screen readers
+ * in place of the abbreviation, then what `parts` asks for. */
+#define RENDER_TIME_DAY	 1 /* " 17 February" */
+#define RENDER_TIME_YEAR 2 /* " 2025", after the day */
+void render_time_html(struct buf *out, const struct tz_view *tv, int parts);
 /* A short HTML error page: "404 Not Found" and one sentence. */
 void render_error_html(struct buf *out, const struct render_site *site, int status,
 		       const char *reason, const char *message);

@@ -39,9 +39,9 @@ size_t render_page_count(size_t n_posts)
 	return n ? n : 1;
 }
 
-static int view_time(const char *zone, int64_t t, struct tz_view *tv)
+int render_time_view(const char *zone, int64_t t, struct tz_view *tv)
 {
-	if (tz_view(zone, t, tv) == 0)
+	if (zone && tz_view(zone, t, tv) == 0)
 		return 0;
 	return tz_view(RENDER_FALLBACK_ZONE, t, tv);
 }
@@ -74,9 +74,7 @@ static void put_page_no_url(struct buf *out, const char *slug, size_t no, size_t
 		buf_printf(out, "?page=%zu", no);
 }
 
-/* "10:37 GMT 17 February" as seen, with the zone's full name for screen
- * readers in place of the abbreviation. */
-static void put_time(struct buf *out, const struct tz_view *tv, int with_day)
+void render_time_html(struct buf *out, const struct tz_view *tv, int parts)
 {
 	buf_puts(out, "<time datetime=\"");
 	buf_html(out, tv->iso);
@@ -87,9 +85,11 @@ static void put_time(struct buf *out, const struct tz_view *tv, int with_day)
 	buf_puts(out, "</span><span class=\"vh\">");
 	buf_html(out, tv->zone_long);
 	buf_puts(out, "</span>");
-	if (with_day) {
+	if (parts & RENDER_TIME_DAY) {
 		buf_putc(out, ' ');
 		buf_html(out, tv->day_month);
+		if (parts & RENDER_TIME_YEAR)
+			buf_printf(out, " %d", tv->year);
 	}
 	buf_puts(out, "</time>");
 }
@@ -293,7 +293,7 @@ static int same_day(const char *zone, int64_t t, const struct tz_view *tv)
 {
 	struct tz_view v;
 
-	return view_time(zone, t, &v) == 0 && v.year == tv->year && v.month == tv->month &&
+	return render_time_view(zone, t, &v) == 0 && v.year == tv->year && v.month == tv->month &&
 	       v.day == tv->day;
 }
 
@@ -322,15 +322,16 @@ static void post_html(struct buf *out, const struct model_page *page,
 		buf_html(out, post->title);
 	}
 	buf_printf(out, "</h%d>\n", level);
-	if (view_time(page->zone, post->published_at, &tv) == 0) {
+	if (render_time_view(page->zone, post->published_at, &tv) == 0) {
 		buf_puts(out, "<p class=\"post-time\">published at ");
-		put_time(out, &tv, 1);
+		render_time_html(out, &tv, RENDER_TIME_DAY);
 		buf_puts(out, "</p>\n");
 	}
 	if (post->updated_at > post->published_at + 60 &&
-	    view_time(page->zone, post->updated_at, &tv) == 0) {
+	    render_time_view(page->zone, post->updated_at, &tv) == 0) {
 		buf_puts(out, "<p class=\"post-updated\">Updated ");
-		put_time(out, &tv, !same_day(page->zone, post->published_at, &tv));
+		render_time_html(out, &tv,
+				 !same_day(page->zone, post->published_at, &tv) ? RENDER_TIME_DAY : 0);
 		buf_puts(out, "</p>\n");
 	}
 	pinned_label = pinned_label && post->pinned;
@@ -355,9 +356,10 @@ static void post_html(struct buf *out, const struct model_page *page,
 	 * (the day too when it is not the day of publication). */
 	if (post->correction && post->correction[0]) {
 		buf_puts(out, "<p class=\"correction\"><strong>Updated");
-		if (post->correction_at && view_time(page->zone, post->correction_at, &tv) == 0) {
+		if (post->correction_at && render_time_view(page->zone, post->correction_at, &tv) == 0) {
 			buf_putc(out, ' ');
-			put_time(out, &tv, !same_day(page->zone, post->published_at, &tv));
+			render_time_html(out, &tv, !same_day(page->zone, post->published_at, &tv)
+							   ? RENDER_TIME_DAY : 0);
 		}
 		buf_puts(out, ":</strong> ");
 		buf_html(out, post->correction);
@@ -522,9 +524,9 @@ void render_page_html(struct buf *out, const struct render_site *site,
 		buf_puts(out, "</p>\n");
 	}
 	if (page->status == MODEL_STATUS_UPCOMING && page->start_at &&
-	    view_time(page->zone, page->start_at, &tv) == 0) {
+	    render_time_view(page->zone, page->start_at, &tv) == 0) {
 		buf_puts(out, "<p class=\"starts\">Coverage starts at ");
-		put_time(out, &tv, 1);
+		render_time_html(out, &tv, RENDER_TIME_DAY);
 		buf_puts(out, "</p>\n");
 	}
 	buf_puts(out, "</header>\n");
@@ -606,9 +608,9 @@ static void put_index_group(struct buf *out, const struct model_page *pages, siz
 			buf_html(out, p->description);
 			buf_puts(out, "</p>\n");
 		}
-		if (p->updated_at && view_time(p->zone, p->updated_at, &tv) == 0) {
+		if (p->updated_at && render_time_view(p->zone, p->updated_at, &tv) == 0) {
 			buf_puts(out, "<p class=\"updated\">Last updated ");
-			put_time(out, &tv, 1);
+			render_time_html(out, &tv, RENDER_TIME_DAY);
 			buf_puts(out, "</p>\n");
 		}
 		buf_puts(out, "</li>\n");

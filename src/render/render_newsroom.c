@@ -27,8 +27,6 @@
 #include "page/page_assets.h"
 #include "util/tz.h"
 
-#define NR_FALLBACK_ZONE "UTC"
-
 /* Zones offered by the "new live page" form; any IANA zone may be typed. */
 static const char *const nr_zones[] = {
 	"Europe/London", "Europe/Dublin", "Europe/Paris", "Europe/Berlin", "Europe/Kyiv",
@@ -71,13 +69,6 @@ static int nonempty(const char *s)
 
 /* ---- times ---- */
 
-static int view_time(const char *zone, int64_t t, struct tz_view *tv)
-{
-	if (zone && tz_view(zone, t, tv) == 0)
-		return 0;
-	return tz_view(NR_FALLBACK_ZONE, t, tv);
-}
-
 /* "10:37 GMT 17 February 2025": as the reader pages show times, plus the year
  * (the audit trail and the users table reach back), with the zone's full name
  * for screen readers. A dash for an unset time. */
@@ -85,21 +76,11 @@ static void put_time(struct buf *out, const char *zone, int64_t t)
 {
 	struct tz_view tv;
 
-	if (t <= 0 || view_time(zone, t, &tv) != 0) {
+	if (t <= 0 || render_time_view(zone, t, &tv) != 0) {
 		buf_puts(out, "\xe2\x80\x94");
 		return;
 	}
-	buf_puts(out, "<time datetime=\"");
-	buf_html(out, tv.iso);
-	buf_puts(out, "\">");
-	buf_html(out, tv.hm);
-	buf_puts(out, " <span aria-hidden=\"true\">");
-	buf_html(out, tv.zone_short);
-	buf_puts(out, "</span><span class=\"vh\">");
-	buf_html(out, tv.zone_long);
-	buf_puts(out, "</span> ");
-	buf_html(out, tv.day_month);
-	buf_printf(out, " %d</time>", tv.year);
+	render_time_html(out, &tv, RENDER_TIME_DAY | RENDER_TIME_YEAR);
 }
 
 /* " (5 minutes ago)", " (in 2 hours)": close times only; `now` 0 shows none. */
@@ -128,7 +109,7 @@ static void put_local_value(struct buf *out, const char *zone, int64_t t)
 {
 	struct tz_view tv;
 
-	if (t > 0 && view_time(zone, t, &tv) == 0)
+	if (t > 0 && render_time_view(zone, t, &tv) == 0)
 		buf_printf(out, "%04d-%02d-%02dT%02d:%02d", tv.year, tv.month, tv.day, tv.hour,
 			   tv.minute);
 }
@@ -138,7 +119,7 @@ static void put_zone_name(struct buf *out, const char *zone, int64_t now)
 {
 	struct tz_view tv;
 
-	if (view_time(zone, now > 0 ? now : 0, &tv) == 0 && tv.zone_long[0])
+	if (render_time_view(zone, now > 0 ? now : 0, &tv) == 0 && tv.zone_long[0])
 		buf_html(out, tv.zone_long);
 	else
 		buf_html(out, zone);

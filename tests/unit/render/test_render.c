@@ -688,6 +688,42 @@ static void test_demo_txt(void **state)
 	free(data);
 }
 
+/* One home for times as pages show them: the page's zone, UTC when the zone is
+ * unknown, and the <time> element with the parts asked for (the reader pages
+ * show the day, the newsroom's the day and the year). */
+static void test_time_view_and_html(void **state)
+{
+	struct tz_view tv;
+	char *html;
+	(void)state;
+
+	assert_int_equal(render_time_view("Europe/London", 1751356800, &tv), 0);
+	assert_string_equal(tv.hm, "09:00");
+	assert_int_equal(render_time_view("Not/AZone", 1751356800, &tv), 0);
+	assert_string_equal(tv.hm, "08:00");
+	assert_int_equal(render_time_view(NULL, 1751356800, &tv), 0);
+	assert_string_equal(tv.hm, "08:00");
+
+	assert_int_equal(render_time_view("Europe/London", 1739788620, &tv), 0);
+	buf_init(&out_, 1 << 16);
+	render_time_html(&out_, &tv, 0);
+	html = take();
+	assert_string_equal(html, "<time datetime=\"2025-02-17T10:37:00Z\">10:37 <span "
+				  "aria-hidden=\"true\">GMT</span><span class=\"vh\">Greenwich "
+				  "Mean Time</span></time>");
+	free(html);
+	buf_init(&out_, 1 << 16);
+	render_time_html(&out_, &tv, RENDER_TIME_DAY);
+	html = take();
+	assert_non_null(strstr(html, "Mean Time</span> 17 February</time>"));
+	free(html);
+	buf_init(&out_, 1 << 16);
+	render_time_html(&out_, &tv, RENDER_TIME_DAY | RENDER_TIME_YEAR);
+	html = take();
+	assert_non_null(strstr(html, "Mean Time</span> 17 February 2025</time>"));
+	free(html);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -704,6 +740,7 @@ int main(void)
 		cmocka_unit_test(test_index),
 		cmocka_unit_test(test_error),
 		cmocka_unit_test(test_demo_txt),
+		cmocka_unit_test(test_time_view_and_html),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
