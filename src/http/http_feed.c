@@ -1,6 +1,6 @@
 /*
  * Feeds of a live page: Atom, RSS 2.0 and JSON Feed 1.1, each of the newest
- * RENDER_FEED_POSTS posts, rendered once per change and served from the cache.
+ * MODEL_FEED_POSTS posts, rendered once per change and served from the cache.
  *
  * Feeds need absolute links. They are built from the request's Host header,
  * which a client chooses: the cache key includes the host, so a request with a
@@ -12,11 +12,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "model/model_limits.h"
 #include "render/render_feed.h"
 #include "util/buf.h"
 #include "util/log.h"
 
-#define HTTP_FEED_POSTS 50
 #define HTTP_FEED_MAX (32 * 1024 * 1024)
 
 /* 1 if `host` is a plausible host[:port]: letters, digits, '.', '-', ':', and
@@ -50,7 +50,7 @@ enum MHD_Result http_feed(struct http_request *req, const char *slug, enum http_
 	struct model_page page;
 	struct page_entry *e;
 	char key[420], base[300];
-	size_t n = 0, first;
+	size_t n = 0;
 	struct buf b;
 	int rc;
 
@@ -69,8 +69,7 @@ enum MHD_Result http_feed(struct http_request *req, const char *slug, enum http_
 		return http_respond_error(req, MHD_HTTP_SERVICE_UNAVAILABLE,
 					  "The live page store is not available. Try again shortly.");
 	}
-	first = page.n_posts > HTTP_FEED_POSTS ? page.n_posts - HTTP_FEED_POSTS : 0;
-	if (store_post_range(s->store, page.id, first, HTTP_FEED_POSTS, &posts, &n) < 0) {
+	if (store_post_newest(s->store, &page, MODEL_FEED_POSTS, &posts, &n) < 0) {
 		model_page_cleanup(&page);
 		return http_respond_error(req, MHD_HTTP_SERVICE_UNAVAILABLE,
 					  "The live page store is not available. Try again shortly.");

@@ -27,12 +27,12 @@
 #include "markup/markup_body.h"
 #include "media/media.h"
 #include "model/model_json.h"
+#include "model/model_limits.h"
 #include "newsroom/newsroom.h"
 #include "render/render_newsroom.h"
 #include "util/log.h"
 
 #define NR_HTML_MAX   (8u * 1024 * 1024)
-#define NR_DESK_POSTS 50  /* the newest posts shown on a desk */
 #define FORM_FIELDS   40
 #define FORM_TEXT_MAX ((size_t)2 * 1024 * 1024)
 
@@ -323,7 +323,7 @@ static enum MHD_Result nr_get_desk(struct nr_req *r, const char *slug, unsigned 
 	struct model_page page = { 0 };
 	struct model_post *posts = NULL;
 	struct store_draft *drafts = NULL;
-	size_t n_posts = 0, n_drafts = 0, first;
+	size_t n_posts = 0, n_drafts = 0;
 	struct render_nr_desk desk = { 0 };
 	char reader[128];
 	struct buf b;
@@ -332,8 +332,7 @@ static enum MHD_Result nr_get_desk(struct nr_req *r, const char *slug, unsigned 
 	rc = store_page_get(r->ctx.st, slug, &page);
 	if (rc < 0)
 		return nr_store_error(r, rc);
-	first = page.n_posts > NR_DESK_POSTS ? page.n_posts - NR_DESK_POSTS : 0;
-	rc = store_post_range(r->ctx.st, page.id, first, NR_DESK_POSTS, &posts, &n_posts);
+	rc = store_post_newest(r->ctx.st, &page, MODEL_DESK_POSTS, &posts, &n_posts);
 	if (rc == 0)
 		rc = store_draft_list(r->ctx.st, page.id, &drafts, &n_drafts);
 	if (rc < 0) {

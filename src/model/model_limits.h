@@ -2,9 +2,11 @@
  * Every size and work limit on what the newsroom, the API, the command line
  * and the importer may write, in one place: validation (newsroom/), the
  * newsroom forms' maxlength attributes (render/render_newsroom.c), the
- * commands (cli/), the importer (text/), uploads (media/) and the reader's
- * render buffer (http/) all take them from here, so the limits on writing and
- * the limit on rendering cannot drift apart.
+ * commands (cli/), the importer (text/), the store's checks of slugs and logins
+ * (store/), uploads (media/) and the reader's render buffer (http/) all take
+ * them from here, so the limits on writing and the limit on rendering cannot
+ * drift apart (tests/unit/model/test_model_limits.c renders every newsroom form
+ * and compares each maxlength with its limit here).
  *
  * The rule they keep: any page the store holds renders within
  * MODEL_PAGE_HTML_MAX. Lengths are in bytes of UTF-8. A form's maxlength
@@ -28,6 +30,9 @@
 #define MODEL_NAME_MAX	  200  /* a byline's name or role, an image's credit */
 #define MODEL_BYLINES_MAX 10   /* bylines on one post */
 #define MODEL_URL_MAX	  2048 /* the featured media's address */
+#define MODEL_SLUG_MAX	  80   /* a page's slug: a-z, 0-9 and '-' (model_slug_valid) */
+#define MODEL_LOGIN_MAX	  64   /* a user's login: a-z, 0-9, '.', '_', '-' */
+#define MODEL_LABEL_MAX	  200  /* an API token's label */
 
 /* A post body, in Markdown (what the composer holds, what `post` reads, and
  * what markup_body_to_markdown() gives back for an imported post). The
@@ -78,6 +83,13 @@
 #define MODEL_POINTS_MAX  100
 #define MODEL_POINT_MAX	  1000
 
+/* ---- how many posts a view shows ----
+ * A reader's page shows MODEL_POSTS_PER_PAGE (model.h: pagination counts from
+ * the oldest, so the live page holds 1 to 20); the feeds and the newsroom's desk
+ * show the newest 50 (store_post_newest()). */
+#define MODEL_FEED_POSTS 50
+#define MODEL_DESK_POSTS 50
+
 /* ---- what a reader's page may cost ----
  *
  * A post is refused when written if its HTML as a page shows it
@@ -97,7 +109,7 @@
  *
  * and a page over that cannot come from a store written through these limits.
  * A permalink (one post) and an older page (20 posts, no summary) are smaller.
- * The newsroom desk (50 posts, 3.6 MB) and the feeds (50 posts, even if every
+ * The newsroom desk (MODEL_DESK_POSTS, 3.6 MB) and the feeds (MODEL_FEED_POSTS, even if every
  * byte were escaped 6 times: 21.6 MB) stay within their own buffers (8 MiB
  * and 32 MiB in http/). */
 #define MODEL_POST_HTML_MAX    (64 * 1024)

@@ -1,6 +1,6 @@
 /*
  * Feeds of a live page: Atom (RFC 4287), RSS 2.0 and JSON Feed 1.1, each holding
- * the posts the caller hands over (the newest 50, NEWEST FIRST: the limit is the
+ * the posts the caller hands over (the newest MODEL_FEED_POSTS, NEWEST FIRST: the limit is the
  * caller's). Like the HTML renderers they never touch the store and append to the
  * caller's buffer, whose sticky error flag the caller checks once.
  *

@@ -154,6 +154,12 @@ int store_post_get(struct store *s, int64_t page_id, int64_t post_id,
  * (the order a page shows them). Free with model_posts_free(). */
 int store_post_range(struct store *s, int64_t page_id, size_t first, size_t limit,
 		     struct model_post **out, size_t *n) STORE_WARN_UNUSED;
+/* The newest `limit` posts of `page` (fewer when it has fewer), NEWEST FIRST:
+ * the one definition of "the newest N posts", for the feeds (MODEL_FEED_POSTS)
+ * and the newsroom's desk (MODEL_DESK_POSTS). page->n_posts says where they
+ * start. Free with model_posts_free(). */
+int store_post_newest(struct store *s, const struct model_page *page, size_t limit,
+		      struct model_post **out, size_t *n) STORE_WARN_UNUSED;
 /* The oldest-first index of a post on its page. */
 int store_post_index(struct store *s, int64_t page_id, int64_t post_id,
 		     size_t *index) STORE_WARN_UNUSED;

@@ -2052,6 +2052,14 @@ int store_post_range(struct store *s, int64_t page_id, size_t first, size_t limi
 	return 0;
 }
 
+int store_post_newest(struct store *s, const struct model_page *page, size_t limit,
+		      struct model_post **out, size_t *n)
+{
+	size_t first = page->n_posts > limit ? page->n_posts - limit : 0;
+
+	return store_post_range(s, page->id, first, limit, out, n);
+}
+
 int store_post_index(struct store *s, int64_t page_id, int64_t post_id, size_t *index)
 {
 	sqlite3_stmt *st = store_stmt(s, STMT_POST_INDEX);

@@ -548,6 +548,42 @@ static void test_post_range_index(void **state)
 	assert_int_equal(store_post_index(f->s, 999, ids[0], &index), STORE_ENOTFOUND);
 }
 
+/* "The newest N posts" (the feeds', the desk's): the last N by (published_at,
+ * id), newest first, and all of them when the page has fewer. */
+static void test_post_newest(void **state)
+{
+	struct unit_db *f = *state;
+	int64_t id = create_page(f->s, "newest");
+	const int64_t at[] = { 300, 100, 200, 500, 200, 400 };
+	const char *titles[] = { "t300", "t100", "t200a", "t500", "t200b", "t400" };
+	struct model_post *posts = NULL;
+	struct model_page page;
+	size_t n;
+
+	for (size_t i = 0; i < 6; i++)
+		insert_post(f->s, id, titles[i], at[i]);
+	assert_int_equal(store_page_get(f->s, "newest", &page), 0);
+	assert_int_equal(page.n_posts, 6);
+
+	assert_int_equal(store_post_newest(f->s, &page, 3, &posts, &n), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(posts[0].title, "t500");
+	assert_string_equal(posts[1].title, "t400");
+	assert_string_equal(posts[2].title, "t300");
+	model_posts_free(posts, n);
+
+	assert_int_equal(store_post_newest(f->s, &page, 50, &posts, &n), 0);
+	assert_int_equal(n, 6);
+	assert_string_equal(posts[0].title, "t500");
+	assert_string_equal(posts[5].title, "t100");
+	model_posts_free(posts, n);
+
+	assert_int_equal(store_post_newest(f->s, &page, 0, &posts, &n), 0);
+	assert_int_equal(n, 0);
+	model_posts_free(posts, n);
+	model_page_cleanup(&page);
+}
+
 static void test_post_update(void **state)
 {
 	struct unit_db *f = *state;
@@ -1340,6 +1376,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_post_round_trip, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(test_post_insert_refused, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(test_post_range_index, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(test_post_newest, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(test_post_update, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(test_post_delete, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(test_pin, unit_db_setup, unit_db_teardown),
