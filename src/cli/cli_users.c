@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "auth/auth.h"
+#include "model/model_limits.h"
 #include "store/store_newsroom.h"
 #include "util/time.h"
 
@@ -48,12 +49,12 @@ static const char usage_token[] =
 	"user's role, sent as \"Authorization: Bearer TOKEN\". `create` prints the token\n"
 	"once; only its hash is stored.\n";
 
-#define USERS_TEXT_MAX 200 /* bytes of a display name, byline role or token label */
-
 /* Names, roles and labels are shown on one line (bylines, `user list`): one
- * line without control characters, not blank, at most USERS_TEXT_MAX bytes
- * (the store checks that it is UTF-8). Prints why and returns -1 if not. */
-static int users_check_text(const char *cmd, const char *what, const char *s, int may_be_empty)
+ * line without control characters, not blank, at most `max` bytes (a limit of
+ * model_limits.h; the store checks that it is UTF-8). Prints why and returns -1
+ * if not. */
+static int users_check_text(const char *cmd, const char *what, const char *s, size_t max,
+			    int may_be_empty)
 {
 	const char *p = s;
 
@@ -63,9 +64,8 @@ static int users_check_text(const char *cmd, const char *what, const char *s, in
 		fprintf(stderr, "liveline %s: %s must not be empty\n", cmd, what);
 		return -1;
 	}
-	if (strlen(s) > USERS_TEXT_MAX) {
-		fprintf(stderr, "liveline %s: %s is longer than %d bytes\n", cmd, what,
-			USERS_TEXT_MAX);
+	if (strlen(s) > max) {
+		fprintf(stderr, "liveline %s: %s is longer than %zu bytes\n", cmd, what, max);
 		return -1;
 	}
 	for (p = s; *p; p++) {
@@ -250,8 +250,8 @@ static int user_add(int argc, char **argv)
 			"'.', '_' and '-'\n");
 		return CLI_EXIT_USAGE;
 	}
-	if ((name && users_check_text("user add", "--name", name, 0) < 0) ||
-	    users_check_text("user add", "--byline-role", brole, 1) < 0)
+	if ((name && users_check_text("user add", "--name", name, MODEL_NAME_MAX, 0) < 0) ||
+	    users_check_text("user add", "--byline-role", brole, MODEL_NAME_MAX, 1) < 0)
 		return CLI_EXIT_USAGE;
 	if (users_new_password("user add", from_stdin, hash) != 0)
 		return 1;
@@ -418,7 +418,7 @@ static int token_create(int argc, char **argv)
 	}
 	if (optind != argc - 1 || !label)
 		return cli_bad_option("token create", usage_token);
-	if (users_check_text("token create", "--label", label, 0) < 0)
+	if (users_check_text("token create", "--label", label, MODEL_LABEL_MAX, 0) < 0)
 		return CLI_EXIT_USAGE;
 	st = cli_open_store();
 	if (!st)

@@ -2,6 +2,7 @@
  * The model's small helpers: names of enumerations, cleanup, copies. See model.h.
  */
 #include "model/model.h"
+#include "model/model_limits.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -122,7 +123,7 @@ int model_slug_valid(const char *slug)
 {
 	size_t n = slug ? strlen(slug) : 0;
 
-	if (n == 0 || n > 80 || slug[0] == '-' || slug[n - 1] == '-')
+	if (n == 0 || n > MODEL_SLUG_MAX || slug[0] == '-' || slug[n - 1] == '-')
 		return 0;
 	for (size_t i = 0; i < n; i++) {
 		char c = slug[i];

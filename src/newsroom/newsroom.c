@@ -483,7 +483,7 @@ void nr_page_create(const struct nr_ctx *c, const json_t *in, struct nr_result *
 		nr_fail(res, 400, "bad_request", "The request body must be a JSON object.");
 		return;
 	}
-	if (nr_get_str(in, "slug", 1, 80, 0, &slug, res) < 0)
+	if (nr_get_str(in, "slug", 1, MODEL_SLUG_MAX, 0, &slug, res) < 0)
 		return;
 	if (nr_slug_reserved(slug)) {
 		nr_fail(res, 422, "invalid",
@@ -1268,7 +1268,7 @@ void nr_preview(const struct nr_ctx *c, const json_t *in, struct nr_result *res)
 		nr_fail(res, 400, "bad_request", "The request body must be a JSON object.");
 		return;
 	}
-	if (nr_get_str(in, "slug", 0, 80, 0, &slug, res) < 0)
+	if (nr_get_str(in, "slug", 0, MODEL_SLUG_MAX, 0, &slug, res) < 0)
 		return;
 	if (slug && *slug) {
 		if (nr_load_page(c, slug, &page, res) < 0)

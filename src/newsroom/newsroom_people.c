@@ -12,8 +12,6 @@
 #include "model/model_limits.h"
 #include "util/log.h"
 
-#define NR_LOGIN_MAX 64
-#define NR_LABEL_MAX 200
 
 json_t *nr_json_user(const struct store_user *u)
 {
@@ -109,7 +107,7 @@ void nr_user_create(const struct nr_ctx *c, const json_t *in, struct nr_result *
 		nr_fail(res, 400, "bad_request", "The request body must be a JSON object.");
 		return;
 	}
-	if (nr_get_str(in, "login", 1, NR_LOGIN_MAX, 0, &login, res) < 0 ||
+	if (nr_get_str(in, "login", 1, MODEL_LOGIN_MAX, 0, &login, res) < 0 ||
 	    nr_get_str(in, "display_name", 1, MODEL_NAME_MAX, 0, &name, res) < 0 ||
 	    nr_get_str(in, "byline_name", 0, MODEL_NAME_MAX, 0, &bname, res) < 0 ||
 	    nr_get_str(in, "byline_role", 0, MODEL_NAME_MAX, 0, &brole, res) < 0 ||
@@ -247,8 +245,8 @@ void nr_token_create(const struct nr_ctx *c, const json_t *in, struct nr_result 
 		nr_fail(res, 400, "bad_request", "The request body must be a JSON object.");
 		return;
 	}
-	if (nr_get_str(in, "login", 1, NR_LOGIN_MAX, 0, &login, res) < 0 ||
-	    nr_get_str(in, "label", 1, NR_LABEL_MAX, 0, &label, res) < 0)
+	if (nr_get_str(in, "login", 1, MODEL_LOGIN_MAX, 0, &login, res) < 0 ||
+	    nr_get_str(in, "label", 1, MODEL_LABEL_MAX, 0, &label, res) < 0)
 		return;
 	rc = store_user_by_login(c->st, login, &u, NULL);
 	if (rc == STORE_ENOTFOUND) {
@@ -344,13 +342,13 @@ int nr_signin(struct store *st, const char *login, const char *password, const c
 	      int64_t now, struct store_user *user, struct nr_result *res, int *retry_after)
 {
 	static char dummy_hash[AUTH_HASH_MAX];
-	char key_login[NR_LOGIN_MAX + 16], key_addr[96];
+	char key_login[MODEL_LOGIN_MAX + 16], key_addr[96];
 	struct store_signin_attempt at = { 0 };
 	char *hash = NULL;
 	int ok = 0, rc;
 
 	*retry_after = 0;
-	if (!login || !password || !*login || strlen(login) > NR_LOGIN_MAX ||
+	if (!login || !password || !*login || strlen(login) > MODEL_LOGIN_MAX ||
 	    strlen(password) > AUTH_PASSWORD_MAX) {
 		nr_fail(res, 401, "unauthenticated", "Wrong login or password.");
 		return 401;

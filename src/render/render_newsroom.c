@@ -633,7 +633,7 @@ void render_nr_signin(struct buf *out, const struct render_nr *nr, const char *l
 	}
 	put_input(out, "text", "login", "signin-login", "Login", login ? login : "", NULL,
 		  " required autocomplete=\"username\" autocapitalize=\"none\" "
-		  "spellcheck=\"false\" maxlength=\"64\" autofocus");
+		  "spellcheck=\"false\" maxlength=\"" MODEL_STR(MODEL_LOGIN_MAX) "\" autofocus");
 	put_input(out, "password", "password", "signin-password", "Password", NULL, NULL,
 		  " required autocomplete=\"current-password\"");
 	buf_puts(out, "<div class=\"nr-actions\"><button type=\"submit\" "
@@ -657,8 +657,8 @@ static void put_new_page_form(struct buf *out, const struct render_nr *nr)
 	put_input(out, "text", "slug", "np-slug", "Address (slug)", NULL,
 		  "Lower-case letters, digits and hyphens: it becomes "
 		  "<code>/live/<var>slug</var></code> and cannot be changed later.",
-		  " required maxlength=\"80\" pattern=\"[a-z0-9]+(-[a-z0-9]+)*\" "
-		  "autocapitalize=\"none\" spellcheck=\"false\"");
+		  " required maxlength=\"" MODEL_STR(MODEL_SLUG_MAX) "\""
+		  " pattern=\"[a-z0-9]+(-[a-z0-9]+)*\" autocapitalize=\"none\" spellcheck=\"false\"");
 	textarea_open(out, "description", "np-description", "Description", 2,
 		      "One sentence under the title (optional).",
 		      " maxlength=\"" MODEL_STR(MODEL_DESC_MAX) "\"");
@@ -1458,7 +1458,8 @@ static void put_add_user(struct buf *out, const struct render_nr *nr)
 	put_input(out, "text", "login", "nu-login", "Login", NULL,
 		  "1 to 64 of a\xe2\x80\x93z, 0\xe2\x80\x93"
 		  "9, dot, underscore, hyphen.",
-		  " required maxlength=\"64\" pattern=\"[a-z0-9._\\-]{1,64}\" "
+		  " required maxlength=\"" MODEL_STR(MODEL_LOGIN_MAX) "\""
+		  " pattern=\"[a-z0-9._\\-]{1," MODEL_STR(MODEL_LOGIN_MAX) "}\" "
 		  "autocapitalize=\"none\" spellcheck=\"false\" autocomplete=\"off\"");
 	put_input(out, "text", "display_name", "nu-display-name", "Display name", NULL, NULL,
 		  " required maxlength=\"" MODEL_STR(MODEL_NAME_MAX) "\" autocomplete=\"off\"");
@@ -1549,7 +1550,7 @@ static void put_tokens(struct buf *out, const struct render_nr *nr, const struct
 	buf_puts(out, "</select>\n</div>\n");
 	put_input(out, "text", "label", "nt-label", "Label", NULL,
 		  "What it is for, e.g. \xe2\x80\x9cwire importer\xe2\x80\x9d.",
-		  " required maxlength=\"200\"");
+		  " required maxlength=\"" MODEL_STR(MODEL_LABEL_MAX) "\"");
 	buf_puts(out, "</div>\n<div class=\"nr-actions\"><button type=\"submit\" "
 		      "class=\"nr-btn nr-btn-primary\">Create token</button></div>\n</form>\n"
 		      "</section>\n");

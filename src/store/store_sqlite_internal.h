@@ -15,6 +15,7 @@
 
 #include <sqlite3.h>
 
+#include "model/model_limits.h"
 #include "store/store_newsroom.h"
 #include "util/time.h"
 #include "util/utf8.h" /* utf8_valid(): what the store refuses as text */

@@ -339,7 +339,7 @@ int store_login_valid(const char *login)
 		      c == '-'))
 			return 0;
 	}
-	return n >= 1 && n <= 64;
+	return n >= 1 && n <= MODEL_LOGIN_MAX;
 }
 
 /* Fills a user from a row of NR_USER_COLUMNS. */
