@@ -509,51 +509,56 @@ static int write_get_post(struct write_ctx *w, int64_t id)
 	return 0;
 }
 
-int cli_delete(int argc, char **argv)
+/* The commands on one post of a page (delete, pin): SLUG ID parsed, the page
+ * opened in its transaction and the post checked, then `act`, which returns 0
+ * or an exit status. */
+static int write_on_post(int argc, char **argv, const char *cmd, const char *usage,
+			 int (*act)(struct write_ctx *w, int64_t id))
 {
 	struct write_ctx w;
-	int64_t id;
-	int rc = write_slug_id(argc, argv, "delete", usage_delete, &id);
+	int64_t id = 0;
+	int rc = write_slug_id(argc, argv, cmd, usage, &id);
 
 	if (rc >= 0)
 		return rc;
 	rc = 1;
-	if (write_open(&w, "delete", argv[optind], 1) < 0)
+	if (write_open(&w, cmd, argv[optind], 1) < 0)
 		goto done;
 	rc = write_get_post(&w, id);
-	if (rc != 0)
-		goto done;
-	rc = store_post_delete(w.st, w.page.id, id);
-	if (rc < 0)
-		rc = write_store_fail(&w, rc, id);
+	if (rc == 0)
+		rc = act(&w, id);
 done:
 	return write_finish(&w, rc);
 }
 
-int cli_pin(int argc, char **argv)
+static int write_delete(struct write_ctx *w, int64_t id)
 {
-	struct write_ctx w;
-	int64_t id;
-	int rc = write_slug_id(argc, argv, "pin", usage_pin, &id);
+	int rc = store_post_delete(w->st, w->page.id, id);
 
-	if (rc >= 0)
-		return rc;
-	rc = 1;
-	if (write_open(&w, "pin", argv[optind], 1) < 0)
-		goto done;
-	rc = write_get_post(&w, id);
-	if (rc != 0)
-		goto done;
-	if (w.page.pinned_post_id == id) {
+	return rc < 0 ? write_store_fail(w, rc, id) : rc;
+}
+
+int cli_delete(int argc, char **argv)
+{
+	return write_on_post(argc, argv, "delete", usage_delete, write_delete);
+}
+
+static int write_pin(struct write_ctx *w, int64_t id)
+{
+	int rc;
+
+	if (w->page.pinned_post_id == id) {
 		/* Nothing changes, so nothing goes into the change log. */
 		printf("post %" PRId64 " is already pinned\n", id);
-		goto done;
+		return 0;
 	}
-	rc = store_page_set_pin(w.st, w.page.id, id);
-	if (rc < 0)
-		rc = write_store_fail(&w, rc, id);
-done:
-	return write_finish(&w, rc);
+	rc = store_page_set_pin(w->st, w->page.id, id);
+	return rc < 0 ? write_store_fail(w, rc, id) : rc;
+}
+
+int cli_pin(int argc, char **argv)
+{
+	return write_on_post(argc, argv, "pin", usage_pin, write_pin);
 }
 
 /* The commands whose only argument is SLUG (and STATE for status). */

@@ -171,6 +171,50 @@ static void body_html(struct buf *html, const struct model_page *page,
 	render_post_body_html(html, page, post);
 }
 
+/* ---- what an Atom entry and an RSS item share ---- */
+
+/* The same parts in each format's own tags. */
+struct feed_tags {
+	const char *author_open, *author_close; /* around each byline's name */
+	const char *breaking, *key_event;       /* the labels as categories */
+	const char *content_open, *content_close; /* around the body's escaped HTML */
+};
+
+static const struct feed_tags atom_tags = {
+	"<author><name>", "</name></author>\n",
+	"<category term=\"breaking\" label=\"Breaking\"/>\n",
+	"<category term=\"key-event\" label=\"Key event\"/>\n",
+	"<content type=\"html\">", "</content>\n",
+};
+
+/* RSS's <author> wants an e-mail address; Dublin Core's creator takes a name. */
+static const struct feed_tags rss_tags = {
+	"<dc:creator>", "</dc:creator>\n",
+	"<category>Breaking</category>\n",
+	"<category>Key event</category>\n",
+	"<description>", "</description>\n",
+};
+
+/* A post's bylines, labels and body, after its heading fields. */
+static void put_entry_rest(struct buf *out, struct buf *tmp, const struct model_page *page,
+			   const struct model_post *post, const struct feed_tags *t)
+{
+	for (size_t i = 0; i < post->n_bylines; i++) {
+		buf_puts(out, t->author_open);
+		put_xml(out, post->bylines[i].name);
+		buf_puts(out, t->author_close);
+	}
+	if (post->breaking)
+		buf_puts(out, t->breaking);
+	if (post->key_event)
+		buf_puts(out, t->key_event);
+	body_html(tmp, page, post);
+	buf_puts(out, t->content_open);
+	put_clean(out, tmp->data ? tmp->data : "", tmp->len, 1);
+	carry_err(out, tmp);
+	buf_puts(out, t->content_close);
+}
+
 /* ---- Atom ---- */
 
 static void atom_link(struct buf *out, const char *rel, const char *type, const char *href)
@@ -197,20 +241,8 @@ static void atom_entry(struct buf *out, struct buf *tmp, const struct render_fee
 	buf_puts(out, "</published>\n<updated>");
 	put_rfc3339(out, post_updated(post));
 	buf_puts(out, "</updated>\n");
-	for (size_t i = 0; i < post->n_bylines; i++) {
-		buf_puts(out, "<author><name>");
-		put_xml(out, post->bylines[i].name);
-		buf_puts(out, "</name></author>\n");
-	}
-	if (post->breaking)
-		buf_puts(out, "<category term=\"breaking\" label=\"Breaking\"/>\n");
-	if (post->key_event)
-		buf_puts(out, "<category term=\"key-event\" label=\"Key event\"/>\n");
-	body_html(tmp, page, post);
-	buf_puts(out, "<content type=\"html\">");
-	put_clean(out, tmp->data ? tmp->data : "", tmp->len, 1);
-	carry_err(out, tmp);
-	buf_puts(out, "</content>\n</entry>\n");
+	put_entry_rest(out, tmp, page, post, &atom_tags);
+	buf_puts(out, "</entry>\n");
 }
 
 void render_feed_atom(struct buf *out, const struct render_feed_site *site,
@@ -272,21 +304,8 @@ static void rss_item(struct buf *out, struct buf *tmp, const struct render_feed_
 	buf_puts(out, "</guid>\n<pubDate>");
 	put_rfc822(out, post->published_at);
 	buf_puts(out, "</pubDate>\n");
-	/* RSS's <author> wants an e-mail address; Dublin Core's creator takes a name. */
-	for (size_t i = 0; i < post->n_bylines; i++) {
-		buf_puts(out, "<dc:creator>");
-		put_xml(out, post->bylines[i].name);
-		buf_puts(out, "</dc:creator>\n");
-	}
-	if (post->breaking)
-		buf_puts(out, "<category>Breaking</category>\n");
-	if (post->key_event)
-		buf_puts(out, "<category>Key event</category>\n");
-	body_html(tmp, page, post);
-	buf_puts(out, "<description>");
-	put_clean(out, tmp->data ? tmp->data : "", tmp->len, 1);
-	carry_err(out, tmp);
-	buf_puts(out, "</description>\n</item>\n");
+	put_entry_rest(out, tmp, page, post, &rss_tags);
+	buf_puts(out, "</item>\n");
 }
 
 void render_feed_rss(struct buf *out, const struct render_feed_site *site,

@@ -374,6 +374,21 @@ int store_fail_db(struct store *s, const char *what)
 	return store_fail(s, STORE_ERR, "%s: %s", what, sqlite3_errmsg(s->db));
 }
 
+int store_step_row(struct store *s, sqlite3_stmt *st, const char *what, const char *fmt, ...)
+{
+	int rc = sqlite3_step(st);
+	va_list ap;
+
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc != SQLITE_DONE)
+		return store_fail_db(s, what);
+	va_start(ap, fmt);
+	vsnprintf(s->errmsg, sizeof(s->errmsg), fmt, ap);
+	va_end(ap);
+	return STORE_ENOTFOUND;
+}
+
 /* Runs constant SQL (transaction control, pragmas): never data. */
 static int store_exec(struct store *s, const char *sql)
 {
@@ -873,7 +888,7 @@ static char *store_json_text(struct store *s, json_t *j, const char *what)
 static int store_log_change(struct store *s, int64_t page_id, enum store_change_kind kind,
 			    int64_t post_id, int64_t *seq_out)
 {
-	int64_t now = (int64_t)time(NULL), seq;
+	int64_t now = (int64_t)time(NULL), seq = 0;
 	int first = !s->logged;
 	sqlite3_stmt *st;
 	int rc;
@@ -894,17 +909,12 @@ static int store_log_change(struct store *s, int64_t page_id, enum store_change_
 		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, page_id);
 	sqlite3_bind_int64(st, 2, now);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		if (rc == SQLITE_DONE)
-			store_fail(s, STORE_ENOTFOUND, "no page %" PRId64, page_id);
-		else
-			store_fail_db(s, "change log");
-		sqlite3_reset(st);
-		return rc == SQLITE_DONE ? STORE_ENOTFOUND : STORE_ERR;
-	}
-	seq = sqlite3_column_int64(st, 0);
+	rc = store_step_row(s, st, "change log", "no page %" PRId64, page_id);
+	if (rc == 0)
+		seq = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
+	if (rc != 0)
+		return rc;
 
 	st = store_stmt(s, STMT_CHANGE_ADD);
 	if (!st)
@@ -1136,16 +1146,11 @@ static int store_page_get_stmt(struct store *s, sqlite3_stmt *st, struct model_p
 			       const char *what)
 {
 	struct model_page p;
-	int rc = sqlite3_step(st);
+	int rc = store_step_row(s, st, "page", "no page %s", what);
 
-	if (rc == SQLITE_DONE) {
+	if (rc != 0) {
 		sqlite3_reset(st);
-		return store_fail(s, STORE_ENOTFOUND, "no page %s", what);
-	}
-	if (rc != SQLITE_ROW) {
-		store_fail_db(s, "page");
-		sqlite3_reset(st);
-		return STORE_ERR;
+		return rc;
 	}
 	rc = store_read_page(s, st, &p);
 	sqlite3_reset(st);
@@ -1327,8 +1332,8 @@ int store_page_update(struct store *s, const struct model_page *page)
 		goto leave;
 	}
 	sqlite3_bind_int64(st, 1, page->id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	rc = store_step_row(s, st, "page", "no page %" PRId64, page->id);
+	if (rc == 0) {
 		if (strcmp((const char *)sqlite3_column_text(st, 0), page->title) != 0)
 			store_what_add(what, sizeof(what), "title");
 		if (strcmp((const char *)sqlite3_column_text(st, 1),
@@ -1338,11 +1343,6 @@ int store_page_update(struct store *s, const struct model_page *page)
 			store_what_add(what, sizeof(what), "zone");
 		if (sqlite3_column_int64(st, 3) != page->start_at)
 			store_what_add(what, sizeof(what), "start");
-		rc = 0;
-	} else if (rc == SQLITE_DONE) {
-		rc = store_fail(s, STORE_ENOTFOUND, "no page %" PRId64, page->id);
-	} else {
-		rc = store_fail_db(s, "page");
 	}
 	sqlite3_reset(st);
 	if (rc != 0)
@@ -1407,15 +1407,9 @@ int store_page_set_published(struct store *s, int64_t page_id, int published, in
 		goto leave;
 	}
 	sqlite3_bind_int64(st, 1, page_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	rc = store_step_row(s, st, "page", "no page %" PRId64, page_id);
+	if (rc == 0)
 		was = sqlite3_column_int(st, 0) != 0;
-		rc = 0;
-	} else if (rc == SQLITE_DONE) {
-		rc = store_fail(s, STORE_ENOTFOUND, "no page %" PRId64, page_id);
-	} else {
-		rc = store_fail_db(s, "page");
-	}
 	sqlite3_reset(st);
 	if (rc != 0 || was == published)
 		goto leave;
@@ -1532,15 +1526,9 @@ int store_page_set_pin(struct store *s, int64_t page_id, int64_t post_id)
 		goto leave;
 	}
 	sqlite3_bind_int64(st, 1, page_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	rc = store_step_row(s, st, "page pin", "no page %" PRId64, page_id);
+	if (rc == 0)
 		old = sqlite3_column_int64(st, 0);
-		rc = 0;
-	} else if (rc == SQLITE_DONE) {
-		rc = store_fail(s, STORE_ENOTFOUND, "no page %" PRId64, page_id);
-	} else {
-		rc = store_fail_db(s, "page pin");
-	}
 	sqlite3_reset(st);
 	if (rc != 0)
 		goto leave;
@@ -1851,8 +1839,9 @@ int store_post_edit(struct store *s, struct model_post *post, const struct store
 	}
 	sqlite3_bind_int64(st, 1, post->page_id);
 	sqlite3_bind_int64(st, 2, post->id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	rc = store_step_row(s, st, "post",
+			    "no post %" PRId64 " on page %" PRId64, post->id, post->page_id);
+	if (rc == 0) {
 		version = sqlite3_column_int64(st, 6);
 		row.published_at = post->published_at ? post->published_at
 						      : sqlite3_column_int64(st, 1);
@@ -1865,12 +1854,6 @@ int store_post_edit(struct store *s, struct model_post *post, const struct store
 			note_at = now;
 		}
 		store_edit_what(st, post, bylines, body, edit, what, sizeof(what));
-		rc = 0;
-	} else if (rc == SQLITE_DONE) {
-		rc = store_fail(s, STORE_ENOTFOUND, "no post %" PRId64 " on page %" PRId64,
-				post->id, post->page_id);
-	} else {
-		rc = store_fail_db(s, "post");
 	}
 	sqlite3_reset(st);
 	if (rc != 0)
@@ -1987,15 +1970,10 @@ int store_post_get(struct store *s, int64_t page_id, int64_t post_id, struct mod
 		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, page_id);
 	sqlite3_bind_int64(st, 2, post_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	rc = store_step_row(s, st, "post",
+			    "no post %" PRId64 " on page %" PRId64, post_id, page_id);
+	if (rc == 0)
 		rc = store_read_post(s, st, &p);
-	} else if (rc == SQLITE_DONE) {
-		rc = store_fail(s, STORE_ENOTFOUND, "no post %" PRId64 " on page %" PRId64,
-				post_id, page_id);
-	} else {
-		rc = store_fail_db(s, "post");
-	}
 	sqlite3_reset(st);
 	if (rc == 0)
 		*out = p;
@@ -2010,13 +1988,9 @@ int store_page_exists(struct store *s, int64_t page_id)
 	if (!st)
 		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, page_id);
-	rc = sqlite3_step(st);
+	rc = store_step_row(s, st, "page", "no page %" PRId64, page_id);
 	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return 0;
-	if (rc == SQLITE_DONE)
-		return store_fail(s, STORE_ENOTFOUND, "no page %" PRId64, page_id);
-	return store_fail_db(s, "page");
+	return rc;
 }
 
 int store_post_range(struct store *s, int64_t page_id, size_t first, size_t limit,
@@ -2070,16 +2044,10 @@ int store_post_index(struct store *s, int64_t page_id, int64_t post_id, size_t *
 		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, page_id);
 	sqlite3_bind_int64(st, 2, post_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	rc = store_step_row(s, st, "post index",
+			    "no post %" PRId64 " on page %" PRId64, post_id, page_id);
+	if (rc == 0)
 		v = sqlite3_column_int64(st, 0);
-		rc = 0;
-	} else if (rc == SQLITE_DONE) {
-		rc = store_fail(s, STORE_ENOTFOUND, "no post %" PRId64 " on page %" PRId64,
-				post_id, page_id);
-	} else {
-		rc = store_fail_db(s, "post index");
-	}
 	sqlite3_reset(st);
 	if (rc == 0)
 		*index = (size_t)v;

@@ -128,6 +128,13 @@ struct store {
  * 0, or STORE_ERR with SQLite's reason for `what`. */
 int store_step_done(struct store *s, sqlite3_stmt *st, const char *what);
 
+/* Steps a bound statement for the one row a lookup expects: 0 with the row
+ * ready to read, STORE_ENOTFOUND with the reason `fmt` gives when there is none,
+ * or STORE_ERR with SQLite's reason for `what`. The caller reads the row and
+ * resets st in every case. */
+int store_step_row(struct store *s, sqlite3_stmt *st, const char *what, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 /* Prepares the statements of store_sqlite_newsroom.c (store_prepare). */
 int store_nr_prepare(struct store *s);
 

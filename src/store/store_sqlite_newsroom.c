@@ -709,16 +709,11 @@ int store_session_lookup(struct store *s, const unsigned char hash[STORE_TOKEN_H
 		return STORE_ERR;
 	store_bind_hash(st, 1, hash);
 	sqlite3_bind_int64(st, 2, now);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	rc = store_step_row(s, st, "session", "no such session, or it has ended");
+	if (rc == 0) {
 		store_read_user(st, user);
 		if (csrf)
 			*csrf = store_col_str(st, 8);
-		rc = 0;
-	} else if (rc == SQLITE_DONE) {
-		rc = store_fail(s, STORE_ENOTFOUND, "no such session, or it has ended");
-	} else {
-		rc = store_fail_db(s, "session");
 	}
 	sqlite3_reset(st);
 	return rc;
@@ -867,15 +862,9 @@ int store_token_lookup(struct store *s, const unsigned char hash[STORE_TOKEN_HAS
 	if (!st)
 		return STORE_ERR;
 	store_bind_hash(st, 1, hash);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	rc = store_step_row(s, st, "token", "no such token, or it was revoked");
+	if (rc == 0)
 		store_read_user(st, user);
-		rc = 0;
-	} else if (rc == SQLITE_DONE) {
-		rc = store_fail(s, STORE_ENOTFOUND, "no such token, or it was revoked");
-	} else {
-		rc = store_fail_db(s, "token");
-	}
 	sqlite3_reset(st);
 	return rc;
 }
@@ -921,16 +910,11 @@ int store_token_revoke(struct store *s, int64_t id)
 		goto leave;
 	}
 	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	rc = store_step_row(s, st, "token", "no token %" PRId64, id);
+	if (rc == 0) {
 		label = store_col_str(st, 0);
 		revoked_at = sqlite3_column_int64(st, 1);
 		login = store_col_str(st, 2);
-		rc = 0;
-	} else if (rc == SQLITE_DONE) {
-		rc = store_fail(s, STORE_ENOTFOUND, "no token %" PRId64, id);
-	} else {
-		rc = store_fail_db(s, "token");
 	}
 	sqlite3_reset(st);
 	/* Revoking a revoked token changes nothing, and is not an error. */
@@ -1436,8 +1420,9 @@ static int store_draft_row_read(struct store *s, int64_t page_id, int64_t draft_
 		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, page_id);
 	sqlite3_bind_int64(st, 2, draft_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	rc = store_step_row(s, st, "draft",
+			    "no draft %" PRId64 " on page %" PRId64, draft_id, page_id);
+	if (rc == 0) {
 		r->version = sqlite3_column_int64(st, 0);
 		r->author_id = sqlite3_column_int64(st, 1);
 		r->publish_at = sqlite3_column_int64(st, 2);
@@ -1446,12 +1431,6 @@ static int store_draft_row_read(struct store *s, int64_t page_id, int64_t draft_
 		r->key_event = sqlite3_column_int(st, 5) != 0;
 		r->bylines = store_col_str(st, 6);
 		r->body = store_col_str(st, 7);
-		rc = 0;
-	} else if (rc == SQLITE_DONE) {
-		rc = store_fail(s, STORE_ENOTFOUND, "no draft %" PRId64 " on page %" PRId64,
-				draft_id, page_id);
-	} else {
-		rc = store_fail_db(s, "draft");
 	}
 	sqlite3_reset(st);
 	return rc;
@@ -1735,8 +1714,8 @@ int store_media_get(struct store *s, const char *name, struct store_media *out)
 	if (!st)
 		return STORE_ERR;
 	store_bind_text(st, 1, name);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	rc = store_step_row(s, st, "media", "no media %.40s", name ? name : "");
+	if (rc == 0) {
 		memset(out, 0, sizeof(*out));
 		out->name = store_col_str(st, 0);
 		out->format = store_col_str(st, 1);
@@ -1746,11 +1725,6 @@ int store_media_get(struct store *s, const char *name, struct store_media *out)
 		out->bytes = sqlite3_column_int64(st, 5);
 		out->user_id = sqlite3_column_int64(st, 6);
 		out->created_at = sqlite3_column_int64(st, 7);
-		rc = 0;
-	} else if (rc == SQLITE_DONE) {
-		rc = store_fail(s, STORE_ENOTFOUND, "no media %.40s", name ? name : "");
-	} else {
-		rc = store_fail_db(s, "media");
 	}
 	sqlite3_reset(st);
 	return rc;
