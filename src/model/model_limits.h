@@ -109,9 +109,9 @@
  *
  * and a page over that cannot come from a store written through these limits.
  * A permalink (one post) and an older page (20 posts, no summary) are smaller.
- * The newsroom desk (MODEL_DESK_POSTS, 3.6 MB) and the feeds (MODEL_FEED_POSTS, even if every
- * byte were escaped 6 times: 21.6 MB) stay within their own buffers (8 MiB
- * and 32 MiB in http/). */
+ * The newsroom desk (MODEL_DESK_POSTS posts, 3.6 MB) and the feeds
+ * (MODEL_FEED_POSTS posts, even if every byte were escaped 6 times: 21.6 MB)
+ * stay within their own buffers (8 MiB and 32 MiB in http/). */
 #define MODEL_POST_HTML_MAX    (64 * 1024)
 #define MODEL_NOTE_HTML_MAX    (8 * 1024)
 #define MODEL_SUMMARY_HTML_MAX (64 * 1024)

@@ -11,7 +11,6 @@ int time_iso(int64_t t, char out[TIME_ISO_SIZE])
 	time_t tt = (time_t)t;
 	struct tm tm;
 
-	out[0] = '\0';
 	if ((int64_t)tt != t || !gmtime_r(&tt, &tm) ||
 	    strftime(out, TIME_ISO_SIZE, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
 		out[0] = '\0';
