@@ -11,43 +11,14 @@
  * SQLite connection.
  */
 #include "unit_store.h"
+#include "unit_sqlite.h"
 
-#include <sqlite3.h>
 #include <sys/wait.h>
 #include <time.h>
 
 #include "model/model.h"
 #include "store/store_newsroom.h"
 #include "util/log.h"
-
-static void raw_exec(const char *path, const char *sql)
-{
-	sqlite3 *db = NULL;
-	char *msg = NULL;
-
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("raw_exec: %s", msg);
-	sqlite3_close(db);
-}
-
-static int64_t raw_int(const char *path, const char *sql)
-{
-	sqlite3_stmt *st = NULL;
-	sqlite3 *db = NULL;
-	int64_t v;
-
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		fail_msg("raw_int: %s", sqlite3_errmsg(db));
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return v;
-}
 
 static int64_t now_s(void)
 {
@@ -1271,26 +1242,7 @@ static void test_media(void **state)
 
 /* Migrations 1 and 2 as released, with a page and two posts. */
 static const char v2_schema[] =
-	"CREATE TABLE pages ("
-	"  id INTEGER PRIMARY KEY AUTOINCREMENT, slug TEXT NOT NULL UNIQUE,"
-	"  title TEXT NOT NULL, description TEXT NOT NULL DEFAULT '', zone TEXT NOT NULL,"
-	"  status INTEGER NOT NULL DEFAULT 0 CHECK (status IN (0, 1, 2)),"
-	"  start_at INTEGER NOT NULL DEFAULT 0, end_at INTEGER NOT NULL DEFAULT 0,"
-	"  summary_json TEXT NOT NULL DEFAULT '{\"points\":[],\"media\":null}',"
-	"  pinned_post_id INTEGER REFERENCES posts(id) ON DELETE SET NULL,"
-	"  last_seq INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL,"
-	"  updated_at INTEGER NOT NULL);"
-	"CREATE TABLE posts ("
-	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
-	"  page_id INTEGER NOT NULL REFERENCES pages(id) ON DELETE CASCADE,"
-	"  title TEXT NOT NULL, published_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
-	"  breaking INTEGER NOT NULL DEFAULT 0, key_event INTEGER NOT NULL DEFAULT 0,"
-	"  bylines_json TEXT NOT NULL DEFAULT '[]', body_json TEXT NOT NULL DEFAULT '[]');"
-	"CREATE TABLE changes ("
-	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
-	"  page_id INTEGER NOT NULL REFERENCES pages(id) ON DELETE CASCADE,"
-	"  seq INTEGER NOT NULL, kind TEXT NOT NULL, post_id INTEGER NOT NULL DEFAULT 0,"
-	"  at INTEGER NOT NULL, UNIQUE (page_id, seq));"
+	UNIT_SCHEMA_V1_TABLES
 	"CREATE INDEX posts_page_order ON posts (page_id, published_at, id);"
 	"CREATE INDEX pages_pinned ON pages (pinned_post_id);"
 	"PRAGMA user_version = 2;"

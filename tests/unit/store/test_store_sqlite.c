@@ -7,8 +7,8 @@
  * test_store.c, which includes no database header.
  */
 #include "unit_store.h"
+#include "unit_sqlite.h"
 
-#include <sqlite3.h>
 #include <time.h>
 
 #include "model/model.h"
@@ -16,34 +16,6 @@
 #include "util/log.h"
 
 #include "store_samples.h"
-
-/* Runs SQL on the file through a connection of its own. */
-static void raw_exec(const char *path, const char *sql)
-{
-	sqlite3 *db = NULL;
-	char *msg = NULL;
-
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("raw_exec: %s", msg);
-	sqlite3_close(db);
-}
-
-static int64_t raw_int(const char *path, const char *sql)
-{
-	sqlite3_stmt *st = NULL;
-	sqlite3 *db = NULL;
-	int64_t v;
-
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return v;
-}
 
 static void test_page_list_order(void **state)
 {
@@ -201,28 +173,9 @@ static void test_reopen_keeps_data(void **state)
 	assert_int_equal(last_change(f->s), 2);
 }
 
-/* Migration 1 as released: a copy, because released migrations never change. */
+/* Migration 1 as released, with a page and a post. */
 static const char v1_schema[] =
-	"CREATE TABLE pages ("
-	"  id INTEGER PRIMARY KEY AUTOINCREMENT, slug TEXT NOT NULL UNIQUE,"
-	"  title TEXT NOT NULL, description TEXT NOT NULL DEFAULT '', zone TEXT NOT NULL,"
-	"  status INTEGER NOT NULL DEFAULT 0 CHECK (status IN (0, 1, 2)),"
-	"  start_at INTEGER NOT NULL DEFAULT 0, end_at INTEGER NOT NULL DEFAULT 0,"
-	"  summary_json TEXT NOT NULL DEFAULT '{\"points\":[],\"media\":null}',"
-	"  pinned_post_id INTEGER REFERENCES posts(id) ON DELETE SET NULL,"
-	"  last_seq INTEGER NOT NULL DEFAULT 0, created_at INTEGER NOT NULL,"
-	"  updated_at INTEGER NOT NULL);"
-	"CREATE TABLE posts ("
-	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
-	"  page_id INTEGER NOT NULL REFERENCES pages(id) ON DELETE CASCADE,"
-	"  title TEXT NOT NULL, published_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
-	"  breaking INTEGER NOT NULL DEFAULT 0, key_event INTEGER NOT NULL DEFAULT 0,"
-	"  bylines_json TEXT NOT NULL DEFAULT '[]', body_json TEXT NOT NULL DEFAULT '[]');"
-	"CREATE TABLE changes ("
-	"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
-	"  page_id INTEGER NOT NULL REFERENCES pages(id) ON DELETE CASCADE,"
-	"  seq INTEGER NOT NULL, kind TEXT NOT NULL, post_id INTEGER NOT NULL DEFAULT 0,"
-	"  at INTEGER NOT NULL, UNIQUE (page_id, seq));"
+	UNIT_SCHEMA_V1_TABLES
 	"PRAGMA user_version = 1;"
 	"INSERT INTO pages (id, slug, title, zone, status, last_seq, created_at, updated_at)"
 	"  VALUES (1, 'old-page', 'Old', 'Europe/London', 1, 2, 10, 20);"

@@ -6,25 +6,13 @@
  * "1970-01-01T00:00:00Z" in its event and null from the API.
  */
 #include "unit_store.h"
+#include "unit_sqlite.h"
 
 #include <jansson.h>
-#include <sqlite3.h>
 
 #include "model/model_json.h"
 #include "stream/stream_event.h"
 #include "util/log.h"
-
-static void raw_exec(const char *path, const char *sql)
-{
-	sqlite3 *db = NULL;
-	char *msg = NULL;
-
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("raw_exec: %s", msg);
-	sqlite3_close(db);
-}
 
 /* The event of post `post_id` and the API's JSON of the same post. */
 static void event_and_api(struct unit_db *f, int64_t post_id, json_t **event, json_t **api)
