@@ -276,7 +276,8 @@ int cli_import(int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	}
 	if (!model_slug_valid(slug)) {
-		fprintf(stderr, "liveline import: slug \"%s\": use 1 to 80 of a-z, 0-9 and -\n", slug);
+		fprintf(stderr, "liveline import: slug \"%s\": use 1 to %d of a-z, 0-9 and -\n", slug,
+			MODEL_SLUG_MAX);
 		return CLI_EXIT_USAGE;
 	}
 	if (!tz_valid(io.zone)) {

@@ -34,7 +34,8 @@ static const char usage_user[] =
 	"\n"
 	"Newsroom accounts. ROLE is contributor (writes drafts), editor (publishes,\n"
 	"edits, pins, summary, coverage status) or admin (also users, tokens and live\n"
-	"pages). LOGIN is 1 to 64 characters of a-z, 0-9, '.', '_' and '-'. --name is\n"
+	"pages). LOGIN is 1 to " MODEL_STR(MODEL_LOGIN_MAX)
+	" characters of a-z, 0-9, '.', '_' and '-'. --name is\n"
 	"the display name and default byline (default: LOGIN); --byline-role is the role\n"
 	"shown in bylines (\"Live editor\"). The password (at least 10 characters) is\n"
 	"asked for twice on the terminal, or read as one line from standard input with\n"
@@ -246,8 +247,8 @@ static int user_add(int argc, char **argv)
 	if (r < 0)
 		return CLI_EXIT_USAGE;
 	if (!store_login_valid(argv[optind])) {
-		fprintf(stderr, "liveline user add: a login is 1 to 64 characters of a-z, 0-9, "
-			"'.', '_' and '-'\n");
+		fprintf(stderr, "liveline user add: a login is 1 to " MODEL_STR(MODEL_LOGIN_MAX)
+			" characters of a-z, 0-9, '.', '_' and '-'\n");
 		return CLI_EXIT_USAGE;
 	}
 	if ((name && users_check_text("user add", "--name", name, MODEL_NAME_MAX, 0) < 0) ||

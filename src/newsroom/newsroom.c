@@ -492,7 +492,8 @@ void nr_page_create(const struct nr_ctx *c, const json_t *in, struct nr_result *
 	}
 	if (!model_slug_valid(slug)) {
 		nr_fail(res, 422, "invalid",
-			"The address name must be 1 to 80 characters of a-z, 0-9 and '-', "
+			"The address name must be 1 to " MODEL_STR(MODEL_SLUG_MAX)
+			" characters of a-z, 0-9 and '-', "
 			"not starting or ending with '-'.");
 		return;
 	}

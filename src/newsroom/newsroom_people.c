@@ -115,7 +115,8 @@ void nr_user_create(const struct nr_ctx *c, const json_t *in, struct nr_result *
 		return;
 	if (!store_login_valid(login)) {
 		nr_fail(res, 422, "invalid",
-			"A login is 1 to 64 characters of a-z, 0-9, '.', '_' and '-'.");
+			"A login is 1 to " MODEL_STR(MODEL_LOGIN_MAX)
+			" characters of a-z, 0-9, '.', '_' and '-'.");
 		return;
 	}
 	if (auth_password_hash(pw, hash) < 0) {

@@ -1236,7 +1236,8 @@ static int store_page_check(struct store *s, const struct model_page *p)
 
 	if (!model_slug_valid(p->slug))
 		return store_fail(s, STORE_EINVAL,
-				  "bad slug \"%.80s\": 1 to 80 of a-z, 0-9 and '-', not at either end",
+				  "bad slug \"%.80s\": 1 to " MODEL_STR(MODEL_SLUG_MAX)
+				  " of a-z, 0-9 and '-', not at either end",
 				  p->slug ? p->slug : "");
 	rc = store_page_details_check(s, p);
 	if (rc != 0)

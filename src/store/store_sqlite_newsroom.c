@@ -390,7 +390,8 @@ int store_user_create(struct store *s, struct store_user *u, const char *pw_hash
 
 	if (!store_login_valid(u->login))
 		return store_fail(s, STORE_EINVAL,
-				  "bad login \"%.64s\": 1 to 64 of a-z, 0-9, '.', '_' and '-'",
+				  "bad login \"%.64s\": 1 to " MODEL_STR(MODEL_LOGIN_MAX)
+				  " of a-z, 0-9, '.', '_' and '-'",
 				  u->login ? u->login : "");
 	rc = store_user_profile_check(s, u->display_name, u->byline_name, u->byline_role);
 	if (rc != 0)
