@@ -257,6 +257,11 @@ void page_cache_drop_page(struct page_cache *c, int64_t page_id, page_dropped_fn
 	}
 }
 
+void page_cache_set_attached_free(struct page_cache *c, page_attached_free_fn attached_free)
+{
+	c->attached_free = attached_free;
+}
+
 void page_cache_drop_all(struct page_cache *c)
 {
 	while (c->oldest)
