@@ -1,13 +1,8 @@
 /*
- * Unit tests for http_server_apply_changes' warming of live pages: a live page
- * that readers were being served from the cache is rendered again as soon as a
- * change drops it, so that no reader's request pays for the render; a page
- * nobody asked for, and a live page's older pages, are only dropped. The
- * server runs on a real store and a listening socket, with no requests: the
- * cache is read directly.
- *
- * Also: pollers of /changes with `since` values of their own invention do not
- * fill the cache (real requests over loopback, from a thread of the test).
+ * Pollers of /changes with `since` values of their own invention do not fill
+ * the cache (real requests over loopback, from a thread of the test), and do
+ * not push out the live page that readers are served. The server runs on a
+ * real store and the worker's live state (tests/unit/live/ tests warming).
  */
 #include "unit_store.h"
 
@@ -26,6 +21,7 @@
 struct fixture {
 	struct unit_db db;
 	struct store *newsroom; /* the newsroom thread's connection (unused here) */
+	struct live *live;
 	struct http_server *http;
 	int64_t hot, cold;  /* page ids */
 	int64_t last_change;
@@ -50,19 +46,6 @@ static void add_post(struct store *s, int64_t page_id, const char *title, int64_
 		fail_msg("store_post_insert: %s", store_errmsg(s));
 }
 
-/* Hands the changes since the last call to the server, as a worker does. */
-static void apply_new_changes(struct fixture *f)
-{
-	struct store_change *ch = NULL;
-	size_t n = 0;
-
-	assert_int_equal(store_changes_since(f->db.s, f->last_change, 100, &ch, &n), 0);
-	assert_true(n > 0);
-	http_server_apply_changes(f->http, ch, n);
-	f->last_change = ch[n - 1].id;
-	store_changes_free(ch, n);
-}
-
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
@@ -71,6 +54,8 @@ static int setup(void **state)
 		.connection_limit = 16,
 		.connection_memory = 8192,
 		.idle_timeout = 10,
+	};
+	struct live_config lc = {
 		.cache_entries = 64,
 		.cache_bytes = 4u << 20,
 		.stream_ring = 64,
@@ -94,6 +79,10 @@ static int setup(void **state)
 	if (!f->newsroom)
 		fail_msg("store_open: %s", err);
 	cfg.newsroom_store = f->newsroom;
+	f->live = live_new(f->db.s, &lc, err, sizeof(err));
+	if (!f->live)
+		fail_msg("live_new: %s", err);
+	cfg.live = f->live;
 	f->http = http_server_new(&cfg, f->db.s, err, sizeof(err));
 	if (!f->http)
 		fail_msg("http_server_new: %s", err);
@@ -106,6 +95,7 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 
 	http_server_free(f->http);
+	live_free(f->live);
 	store_close(f->newsroom);
 	unit_db_close(&f->db);
 	free(f);
@@ -115,67 +105,6 @@ static int teardown(void **state)
 static const struct page_entry *cached(struct fixture *f, const char *key)
 {
 	return page_cache_get(f->http->cache, key);
-}
-
-static int body_has(const struct page_entry *e, const char *text)
-{
-	return e && strstr(e->body->data, text) != NULL;
-}
-
-static void test_hot_page_rendered_again_on_change(void **state)
-{
-	struct fixture *f = *state;
-	const struct page_entry *e;
-	char etag[sizeof(e->etag)];
-
-	/* A reader has had the live page: it is in the cache. */
-	http_reader_warm(f->http, "page:hot:0");
-	e = cached(f, "page:hot:0");
-	assert_true(body_has(e, "Bridge closed overnight"));
-	assert_false(body_has(e, "Bridge reopens"));
-	memcpy(etag, e->etag, sizeof(etag));
-
-	add_post(f->db.s, f->hot, "Bridge reopens to traffic", 1739750700);
-	apply_new_changes(f);
-
-	/* Back in the cache before anyone asks, with the new post, a new ETag and
-	 * its gzip copy. */
-	e = cached(f, "page:hot:0");
-	assert_true(body_has(e, "Bridge reopens to traffic"));
-	assert_true(body_has(e, "Bridge closed overnight"));
-	assert_string_not_equal(e->etag, etag);
-	assert_non_null(e->gz);
-}
-
-static void test_only_live_pages_with_readers_are_rendered(void **state)
-{
-	struct fixture *f = *state;
-
-	http_reader_warm(f->http, "page:hot:0");
-	/* An older page of the hot page, as `?page=1` caches it. */
-	assert_non_null(page_cache_put(f->http->cache, "page:hot:1", f->hot, 200, HTTP_CT_HTML,
-				       HTTP_CC_STABLE, "old", 3));
-
-	add_post(f->db.s, f->hot, "Bridge reopens to traffic", 1739750700);
-	add_post(f->db.s, f->cold, "Last ferry of the night", 1739750800);
-	apply_new_changes(f);
-
-	assert_true(body_has(cached(f, "page:hot:0"), "Bridge reopens to traffic"));
-	assert_null(cached(f, "page:hot:1"));  /* dropped, not rendered */
-	assert_null(cached(f, "page:cold:0")); /* nobody asked for it */
-}
-
-static void test_warm_refuses_other_keys(void **state)
-{
-	struct fixture *f = *state;
-	static const char *keys[] = { "page:nope:0", "page::0", "page:hot:1", "page:hot:",
-				      "page:hot", "post:hot:0", "text:hot", "page:" };
-
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		http_reader_warm(f->http, keys[i]);
-		assert_null(cached(f, keys[i]));
-	}
-	assert_int_equal(page_cache_count(f->http->cache), 0);
 }
 
 /* ---- /changes with invented `since` values --------------------------------- */
@@ -233,7 +162,7 @@ static void test_invented_since_values_do_not_fill_the_cache(void **state)
 	lfd = MHD_get_daemon_info(f->http->daemon, MHD_DAEMON_INFO_LISTEN_FD)->listen_fd;
 	assert_int_equal(getsockname(lfd, (struct sockaddr *)&a, &alen), 0);
 	p.port = ntohs(a.sin_port);
-	http_reader_warm(f->http, "page:hot:0");
+	live_warm(f->live, "hot");
 	assert_non_null(cached(f, "page:hot:0"));
 
 	/* 200 `since` values past the page's last change, in a cache of 64
@@ -257,11 +186,6 @@ static void test_invented_since_values_do_not_fill_the_cache(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_hot_page_rendered_again_on_change, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_only_live_pages_with_readers_are_rendered,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_warm_refuses_other_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_invented_since_values_do_not_fill_the_cache,
 						setup, teardown),
 	};
