@@ -212,7 +212,7 @@ enum MHD_Result http_respond_error(struct http_request *req, unsigned status,
 enum MHD_Result http_reader_route(struct http_request *req);
 
 /* What every reader response says to the browser, for defence in depth
- * (http_add_reader_headers): scripts, styles and connections only from here
+ * (http_respond() adds them): scripts, styles and connections only from here
  * (web/live.js and style.css; its EventSource is same-origin), images and
  * video also from other sites (posts link them), never framed. A future
  * embeddable version will need a route with its own frame-ancestors. */
@@ -234,10 +234,6 @@ enum MHD_Result http_reader_route(struct http_request *req);
  * decide; docs/deploy/ says how to add them at the proxy. */
 #define HTTP_HSTS "max-age=31536000"
 
-/* Adds the reader's security headers to `r`: Content-Security-Policy
- * (HTTP_CSP_READER for HTML, HTTP_CSP_NONE for anything else), X-Frame-
- * Options, Referrer-Policy, X-Content-Type-Options, and HSTS when `https`. */
-void http_add_reader_headers(struct MHD_Response *r, const char *content_type, int https);
 
 /* Cache-Control values (the live state's own are page_cache.h's). */
 #define HTTP_CC_LIVE    PAGE_CC_LIVE

@@ -74,7 +74,10 @@ static void http_attached_free(void *attached)
 	free(p);
 }
 
-void http_add_reader_headers(struct MHD_Response *r, const char *content_type, int https)
+/* Adds the reader's security headers to `r`: Content-Security-Policy
+ * (HTTP_CSP_READER for HTML, HTTP_CSP_NONE for anything else), X-Frame-
+ * Options, Referrer-Policy, X-Content-Type-Options, and HSTS when `https`. */
+static void http_add_reader_headers(struct MHD_Response *r, const char *content_type, int https)
 {
 	int html = content_type && strncmp(content_type, "text/html", 9) == 0;
 
@@ -916,33 +919,34 @@ static enum MHD_Result http_queue_owned(struct http_request *req, unsigned statu
 			    private_page ? HTTP_HEADERS_PRIVATE : HTTP_HEADERS_READER);
 }
 
-enum MHD_Result http_respond_json(struct http_request *req, unsigned status, json_t *body)
+/* Answers with `j` as compact JSON; takes over the reference. */
+static enum MHD_Result http_respond_json_doc(struct http_request *req, unsigned status,
+					     json_t *j)
 {
-	char *text;
+	char *text = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII);
 
-	if (!body)
-		return http_respond_api_error(req, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal",
-					      "Out of memory.");
-	text = json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII);
-	json_decref(body);
+	json_decref(j);
 	if (!text)
 		return MHD_NO;
 	return http_queue_owned(req, status, text, strlen(text), HTTP_CT_JSON, 0, NULL);
+}
+
+enum MHD_Result http_respond_json(struct http_request *req, unsigned status, json_t *body)
+{
+	if (!body)
+		return http_respond_api_error(req, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal",
+					      "Out of memory.");
+	return http_respond_json_doc(req, status, body);
 }
 
 enum MHD_Result http_respond_api_error(struct http_request *req, unsigned status,
 				       const char *code, const char *message)
 {
 	json_t *j = json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", message);
-	char *text;
 
 	if (!j)
 		return MHD_NO;
-	text = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII);
-	json_decref(j);
-	if (!text)
-		return MHD_NO;
-	return http_queue_owned(req, status, text, strlen(text), HTTP_CT_JSON, 0, NULL);
+	return http_respond_json_doc(req, status, j);
 }
 
 enum MHD_Result http_respond_private_html(struct http_request *req, unsigned status,
