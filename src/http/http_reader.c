@@ -468,19 +468,22 @@ static enum MHD_Result http_health(struct http_request *req)
 
 static enum MHD_Result http_live_route(struct http_request *req)
 {
-	return http_live(req, req->path + 6);
+	return http_live(req, req->path + sizeof("/live/") - 1);
 }
 
-/* The reader routes, tried in order: an exact path, or a prefix. */
+/* The reader routes, tried in order: a path, or with `prefix` every path that
+ * starts with it. */
+#define HTTP_ROUTE(path, prefix, route) { path, sizeof(path) - 1, prefix, route }
 static const struct {
 	const char *path;
+	size_t len;
 	int prefix;
 	enum MHD_Result (*route)(struct http_request *req);
 } http_reader_routes[] = {
-	{ "/", 0, http_index },
-	{ "/live/", 1, http_live_route },
-	{ "/static/", 1, http_static },
-	{ "/healthz", 0, http_health },
+	HTTP_ROUTE("/", 0, http_index),
+	HTTP_ROUTE("/live/", 1, http_live_route),
+	HTTP_ROUTE("/static/", 1, http_static),
+	HTTP_ROUTE("/healthz", 0, http_health),
 };
 
 enum MHD_Result http_reader_route(struct http_request *req)
@@ -488,9 +491,9 @@ enum MHD_Result http_reader_route(struct http_request *req)
 	const char *p = req->path;
 
 	for (size_t i = 0; i < sizeof(http_reader_routes) / sizeof(http_reader_routes[0]); i++) {
-		const char *r = http_reader_routes[i].path;
-		if (http_reader_routes[i].prefix ? strncmp(p, r, strlen(r)) == 0
-						 : strcmp(p, r) == 0)
+		if (http_reader_routes[i].prefix
+			    ? strncmp(p, http_reader_routes[i].path, http_reader_routes[i].len) == 0
+			    : strcmp(p, http_reader_routes[i].path) == 0)
 			return http_reader_routes[i].route(req);
 	}
 	return http_respond_error(req, MHD_HTTP_NOT_FOUND, "There is nothing at this address.");

@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/list.h"
+
 /* Immutable bytes shared by reference count. */
 struct page_body {
 	unsigned refs;
@@ -62,7 +64,7 @@ struct page_entry {
 	void *attached[6];        /* owned by the HTTP layer: prebuilt responses */
 	/* private */
 	struct page_entry *next_in_bucket;
-	struct page_entry *older, *newer;
+	struct util_link lru;      /* in the order stored: oldest first */
 };
 
 /* Called for each non-NULL attached slot when an entry leaves the cache. */

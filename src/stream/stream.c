@@ -24,6 +24,7 @@
 
 #include "stream/stream_event.h"
 #include "util/buf.h"
+#include "util/list.h"
 #include "util/log.h"
 
 #define STREAM_FRAME_MAX (8u << 20)
@@ -58,19 +59,15 @@ struct stream_slot {
 
 struct stream_sub;
 
-/* An intrusive list of subscribers. */
-struct stream_list {
-	struct stream_sub *head, *tail;
-};
-
 struct stream_topic {
 	int64_t page_id;
 	struct stream_slot *ring; /* `size` slots, oldest at `head` */
 	size_t size, head, count;
 	int64_t last_seq;         /* newest event in the ring (or page's seq at load) */
-	struct stream_list idle;    /* up to date */
-	struct stream_list to_wake; /* with something new, sent to by stream_hub_work */
-	struct stream_list blocked; /* socket full: waiting for EPOLLOUT */
+	/* Its subscribers (struct stream_sub's `link`), by what they wait for: */
+	struct util_list idle;    /* up to date */
+	struct util_list to_wake; /* with something new, sent to by stream_hub_work */
+	struct util_list blocked; /* socket full: waiting for EPOLLOUT */
 	size_t n_subs;
 	int in_pending;
 	int hidden;               /* the ring's newest visibility change is "unpublish":
@@ -85,8 +82,8 @@ struct stream_topic {
 struct stream_sub {
 	struct stream_hub *hub;
 	struct stream_topic *topic;
-	struct stream_list *list;    /* which of its topic's lists it is on */
-	struct stream_sub *prev, *next;
+	struct util_list *list;      /* which of its topic's lists it is on, or NULL */
+	struct util_link link;       /* ...and its place there */
 	struct stream_frame *first;  /* sent before anything else, then released */
 	struct stream_frame *cur;    /* being sent (a reference) */
 	size_t off;                  /* bytes of cur already sent */
@@ -109,7 +106,7 @@ struct stream_hub {
 	struct store *store;
 	struct stream_topic *topics;
 	struct stream_topic *pending; /* topics with subscribers to send to */
-	struct stream_list graveyard; /* closed subscribers, freed by the hub's thread */
+	struct util_list graveyard; /* closed subscribers, freed by the hub's thread */
 	struct stream_frame *heartbeat, *hello, *hello_reload;
 	struct stream_frame *unpublished; /* the reload sent as a page is unpublished */
 	int epfd;
@@ -203,51 +200,32 @@ static struct stream_frame *stream_frame_sse(int64_t id, const char *event, cons
 
 /* ---- subscriber lists ---- */
 
-static void stream_list_push(struct stream_list *l, struct stream_sub *s)
+/* The subscriber of a list's link, or NULL. */
+static struct stream_sub *stream_sub_of(struct util_link *l)
+{
+	return l ? UTIL_CONTAINER(l, struct stream_sub, link) : NULL;
+}
+
+static void stream_list_push(struct util_list *l, struct stream_sub *s)
 {
 	s->list = l;
-	s->next = NULL;
-	s->prev = l->tail;
-	if (l->tail)
-		l->tail->next = s;
-	else
-		l->head = s;
-	l->tail = s;
+	util_list_push(l, &s->link);
 }
 
 static void stream_list_remove(struct stream_sub *s)
 {
-	struct stream_list *l = s->list;
-
-	if (!l)
+	if (!s->list)
 		return;
-	if (s->prev)
-		s->prev->next = s->next;
-	else
-		l->head = s->next;
-	if (s->next)
-		s->next->prev = s->prev;
-	else
-		l->tail = s->prev;
+	util_list_remove(s->list, &s->link);
 	s->list = NULL;
-	s->prev = s->next = NULL;
 }
 
-/* Appends all of `from` to `to` in O(1). */
-static void stream_list_splice(struct stream_list *to, struct stream_list *from)
+/* Appends all of `from` to `to`: O(1) but for noting the new list in each. */
+static void stream_list_splice(struct util_list *to, struct util_list *from)
 {
-	if (!from->head)
-		return;
-	for (struct stream_sub *s = from->head; s; s = s->next)
-		s->list = to;
-	if (to->tail) {
-		to->tail->next = from->head;
-		from->head->prev = to->tail;
-	} else {
-		to->head = from->head;
-	}
-	to->tail = from->tail;
-	from->head = from->tail = NULL;
+	for (struct util_link *l = from->head; l; l = l->next)
+		stream_sub_of(l)->list = to;
+	util_list_splice(to, from);
 }
 
 /* Schedules everyone idle on `t` to be sent to by stream_hub_work(). Blocked
@@ -348,10 +326,10 @@ static void stream_sub_drop(struct stream_sub *s);
  * when they next take an event (stream_sub_next). */
 static void stream_drop_behind(struct stream_topic *t, int64_t seq)
 {
-	struct stream_sub *s = t->blocked.head, *next;
+	struct stream_sub *s = stream_sub_of(t->blocked.head), *next;
 
 	for (; s; s = next) {
-		next = s->next;
+		next = stream_sub_of(s->link.next);
 		if (s->last_sent >= seq)
 			continue;
 		log_info("stream: dropping a reader more than %zu events behind", t->size);
@@ -460,12 +438,12 @@ static void stream_topic_refresh(struct stream_hub *h, struct stream_topic *t,
  * stream end. Streams not yet started end when they are (stream_sub_start). */
 static void stream_topic_end(struct stream_hub *h, struct stream_topic *t)
 {
-	struct stream_list *lists[] = { &t->idle, &t->to_wake, &t->blocked };
+	struct util_list *lists[] = { &t->idle, &t->to_wake, &t->blocked };
 
 	t->hidden = 1;
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
 		while (lists[i]->head) {
-			struct stream_sub *s = lists[i]->head;
+			struct stream_sub *s = stream_sub_of(lists[i]->head);
 			int whole = 1; /* no frame left half sent: the last chunk may follow */
 			size_t n;
 			const char *wire;
@@ -838,13 +816,13 @@ static void stream_sub_drop(struct stream_sub *s)
 static void stream_hub_bury(struct stream_hub *h)
 {
 	while (h->graveyard.head) {
-		struct stream_sub *s = h->graveyard.head;
+		struct stream_sub *s = stream_sub_of(h->graveyard.head);
 		stream_list_remove(s);
 		free(s);
 	}
 }
 
-static void stream_sub_move(struct stream_sub *s, struct stream_list *l)
+static void stream_sub_move(struct stream_sub *s, struct util_list *l)
 {
 	if (s->list != l) {
 		stream_list_remove(s);
@@ -911,7 +889,7 @@ static int stream_hub_work(struct stream_hub *h)
 	while (h->pending && budget) {
 		struct stream_topic *t = h->pending;
 		while (t->to_wake.head && budget) {
-			stream_sub_pump(t->to_wake.head);
+			stream_sub_pump(stream_sub_of(t->to_wake.head));
 			budget--;
 		}
 		if (!t->to_wake.head) {
@@ -998,10 +976,10 @@ void stream_hub_shutdown(struct stream_hub *h)
 	pthread_mutex_lock(&h->lock);
 	h->shutting_down = 1;
 	for (struct stream_topic *t = h->topics; t; t = t->next) {
-		struct stream_list *lists[] = { &t->idle, &t->to_wake, &t->blocked };
+		struct util_list *lists[] = { &t->idle, &t->to_wake, &t->blocked };
 		for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
 			while (lists[i]->head) {
-				struct stream_sub *s = lists[i]->head;
+				struct stream_sub *s = stream_sub_of(lists[i]->head);
 				/* A clean end where it is cheap: a reader then knows the
 				 * stream ended and did not break. */
 				if (s->chunked && !s->cur)

@@ -26,20 +26,6 @@ static int64_t add_page(struct store *s, const char *slug)
 	return unit_page_create(s, slug, "Harbour bridge reopening", MODEL_STATUS_LIVE, 1739750400);
 }
 
-static void add_post(struct store *s, int64_t page_id, const char *title, int64_t at)
-{
-	struct model_block para = { .kind = MODEL_BLOCK_PARAGRAPH, .text = "Traffic moves again." };
-	struct model_post p;
-
-	memset(&p, 0, sizeof(p));
-	p.title = (char *)title;
-	p.published_at = at;
-	p.blocks = &para;
-	p.n_blocks = 1;
-	if (store_post_insert(s, page_id, &p) != 0)
-		fail_msg("store_post_insert: %s", store_errmsg(s));
-}
-
 /* Hands the changes since the last call to the live state, as live_poll does. */
 static void apply_new_changes(struct fixture *f)
 {
@@ -67,8 +53,8 @@ static int setup(void **state)
 	unit_db_open(&f->db);
 	f->hot = add_page(f->db.s, "hot");
 	f->cold = add_page(f->db.s, "cold");
-	add_post(f->db.s, f->hot, "Bridge closed overnight", 1739750500);
-	add_post(f->db.s, f->cold, "Ferries run extra crossings", 1739750600);
+	unit_post_add(f->db.s, f->hot, "Bridge closed overnight", 1739750500);
+	unit_post_add(f->db.s, f->cold, "Ferries run extra crossings", 1739750600);
 	assert_int_equal(store_last_change_id(f->db.s, &f->last_change), 0);
 	f->live = live_new(f->db.s, &cfg, err, sizeof(err));
 	if (!f->live)
@@ -110,7 +96,7 @@ static void test_hot_page_rendered_again_on_change(void **state)
 	assert_false(body_has(e, "Bridge reopens"));
 	memcpy(etag, e->etag, sizeof(etag));
 
-	add_post(f->db.s, f->hot, "Bridge reopens to traffic", 1739750700);
+	unit_post_add(f->db.s, f->hot, "Bridge reopens to traffic", 1739750700);
 	apply_new_changes(f);
 
 	/* Back in the cache before anyone asks, with the new post, a new ETag and
@@ -131,8 +117,8 @@ static void test_only_live_pages_with_readers_are_rendered(void **state)
 	assert_non_null(page_cache_put(live_cache(f->live), "page:hot:1", f->hot, 200,
 				       PAGE_CT_HTML, PAGE_CC_STABLE, "old", 3));
 
-	add_post(f->db.s, f->hot, "Bridge reopens to traffic", 1739750700);
-	add_post(f->db.s, f->cold, "Last ferry of the night", 1739750800);
+	unit_post_add(f->db.s, f->hot, "Bridge reopens to traffic", 1739750700);
+	unit_post_add(f->db.s, f->cold, "Last ferry of the night", 1739750800);
 	apply_new_changes(f);
 
 	assert_true(body_has(cached(f, "page:hot:0"), "Bridge reopens to traffic"));
@@ -195,7 +181,7 @@ static void test_poll_reads_the_log_past_its_position(void **state)
 	live_warm(f->live, "hot");
 	assert_int_equal(live_poll(f->live, 0), 0); /* nothing new: left alone */
 	assert_true(body_has(cached(f, "page:hot:0"), "Bridge closed overnight"));
-	add_post(f->db.s, f->hot, "Bridge reopens to traffic", 1739750700);
+	unit_post_add(f->db.s, f->hot, "Bridge reopens to traffic", 1739750700);
 	assert_int_equal(live_poll(f->live, 1), 0);
 	assert_true(body_has(cached(f, "page:hot:0"), "Bridge reopens to traffic"));
 	/* Changes from before live_new are not applied again. */
