@@ -52,6 +52,14 @@
 #define SERVE_TICK_MS 100 /* the master's loop: reaping, restarts, readiness */
 /* A file-check failure is logged at once, then at most this often per worker. */
 #define SERVE_FILE_LOG_S 10
+#define SERVE_PURGE_S 3600      /* expired sessions and old sign-in failures: hourly */
+#define SERVE_LISTEN_BACKLOG 4096
+#define SERVE_LOOP_EVENTS 16    /* epoll events a worker's loop takes per wait */
+/* At shutdown a worker runs its loop until the streams being opened and the
+ * newsroom's requests are done, for at most SERVE_DRAIN_TRIES waits of
+ * SERVE_DRAIN_WAIT_MS (2 s, within the master's SERVE_STOP_GRACE_S). */
+#define SERVE_DRAIN_TRIES 200
+#define SERVE_DRAIN_WAIT_MS 10
 
 /* Splits "host:port" / "[v6]:port" and resolves it. Returns 0 or -1. */
 static int serve_resolve(const char *listen, struct sockaddr_storage *ss, socklen_t *len)
@@ -221,7 +229,7 @@ static void serve_schedule(struct serve_worker *w)
 		return;
 	w->schedule_checked = now;
 	/* Expired sessions and old failed sign-ins are only clutter: hourly. */
-	if (now >= w->purged + 3600) {
+	if (now >= w->purged + SERVE_PURGE_S) {
 		w->purged = now;
 		if (store_session_purge(w->store, now) < 0)
 			log_warnx("sessions: %s", store_errmsg(w->store));
@@ -323,7 +331,7 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 	struct serve_worker w = { 0 };
 	struct http_config hc = { 0 };
 	struct live_config lc = { 0 };
-	struct epoll_event ev, events[16];
+	struct epoll_event ev, events[SERVE_LOOP_EVENTS];
 	int ep = -1, tfd = -1, hbfd = -1, sfd = -1, wfd = -1, rc = 1, stopping = 0;
 	sigset_t mask;
 	char err[256];
@@ -354,7 +362,7 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 		log_warnx("worker: the master has gone; not starting");
 		goto out;
 	}
-	hc.listen_fd = serve_socket(ss, sslen, 4096);
+	hc.listen_fd = serve_socket(ss, sslen, SERVE_LISTEN_BACKLOG);
 	if (hc.listen_fd < 0) {
 		log_warn("worker: cannot listen");
 		goto out;
@@ -422,7 +430,7 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 	while (!stopping) {
 		/* Streams are sent by the hub's own thread: this loop only serves
 		 * requests and reads the change log. */
-		int n = epoll_wait(ep, events, 16, http_server_timeout_ms(w.http));
+		int n = epoll_wait(ep, events, SERVE_LOOP_EVENTS, http_server_timeout_ms(w.http));
 		if (n < 0 && errno != EINTR) {
 			log_warn("worker: epoll_wait");
 			goto out;
@@ -463,15 +471,15 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 	 * on their first read, and newsroom requests in flight be answered,
 	 * before the daemon stops. */
 	http_server_quiesce(w.http);
-	for (int i = 0; i < 200 && http_server_end_streams(w.http) > 0; i++) {
+	for (int i = 0; i < SERVE_DRAIN_TRIES && http_server_end_streams(w.http) > 0; i++) {
 		struct epoll_event e1;
 
 		http_server_run(w.http);
 		live_boost(w.live);
 		/* A timer that fired is drained, or every later wait would end at
 		 * once and the grace with it. */
-		if (epoll_wait(ep, &e1, 1, 10) == 1 && (e1.data.fd == tfd || e1.data.fd == hbfd ||
-						       e1.data.fd == wfd))
+		if (epoll_wait(ep, &e1, 1, SERVE_DRAIN_WAIT_MS) == 1 &&
+		    (e1.data.fd == tfd || e1.data.fd == hbfd || e1.data.fd == wfd))
 			serve_drain(e1.data.fd);
 	}
 	rc = 0;
