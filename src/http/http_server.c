@@ -339,6 +339,22 @@ enum MHD_Result http_respond(struct http_request *req, unsigned status, struct M
 	return ret;
 }
 
+/* A response that takes over `data` (malloc'd; freed on failure too), with
+ * its Content-Type and Cache-Control. NULL when out of memory. */
+static struct MHD_Response *http_response_owned(char *data, size_t len, const char *type,
+						const char *cache_control)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+
+	if (!r) {
+		free(data);
+		return NULL;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, cache_control);
+	return r;
+}
+
 static const char *http_reason(unsigned status)
 {
 	const char *r = MHD_get_reason_phrase_for(status);
@@ -358,13 +374,9 @@ enum MHD_Result http_respond_error(struct http_request *req, unsigned status,
 	html = buf_detach(&b, &len);
 	if (!html)
 		return MHD_NO;
-	r = MHD_create_response_from_buffer(len, html, MHD_RESPMEM_MUST_FREE);
-	if (!r) {
-		free(html);
+	r = http_response_owned(html, len, HTTP_CT_HTML, "no-cache");
+	if (!r)
 		return MHD_NO;
-	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, HTTP_CT_HTML);
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
 	return http_respond(req, status, r, HTTP_HEADERS_READER);
@@ -899,15 +911,10 @@ static enum MHD_Result http_queue_owned(struct http_request *req, unsigned statu
 					size_t len, const char *type, int private_page,
 					const char *cookie)
 {
-	struct MHD_Response *r;
+	struct MHD_Response *r = http_response_owned(data, len, type, "no-store");
 
-	r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
-	if (!r) {
-		free(data);
+	if (!r)
 		return MHD_NO;
-	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	if (cookie)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, cookie);
 	if (status == MHD_HTTP_UNAUTHORIZED && !private_page)
