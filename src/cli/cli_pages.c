@@ -68,6 +68,7 @@ static const char usage_list[] =
 static const char usage_serve[] =
 	"usage: liveline [--db FILE] serve [--listen HOST:PORT] [--workers N]\n"
 	"                [--connections N] [--connection-memory BYTES]\n"
+	"                [--idle-timeout SECONDS] [--cache-entries N] [--cache-mb MB]\n"
 	"                [--heartbeat SECONDS] [--replay EVENTS] [--media DIR]\n"
 	"                [--request-priority realtime|STEPS]\n"
 	"                [--trusted-proxy ADDR[/PREFIX][,...]]...\n"
@@ -79,6 +80,11 @@ static const char usage_serve[] =
 	"--connection-memory is each request's buffer for its headers and the\n"
 	"response (default 8192): larger headers get 431. An open stream does not\n"
 	"keep it (see docs/performance.md).\n"
+	"--idle-timeout closes a connection idle that many seconds (default 60;\n"
+	"open streams are exempt).\n"
+	"--cache-entries and --cache-mb bound each worker's cache of rendered\n"
+	"responses (defaults 4096 entries and 256 MiB); past either, the least\n"
+	"recently stored go first.\n"
 	"--heartbeat is the interval of keep-alive comments on streams (default 15);\n"
 	"text streams get TCP keepalive probes at that interval instead.\n"
 	"--replay is how many events per page a reconnecting reader can catch up on,\n"
@@ -517,89 +523,37 @@ int cli_page(int argc, char **argv)
 int cli_serve(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "listen", required_argument, NULL, 'l' },
-		{ "workers", required_argument, NULL, 'w' },
-		{ "connections", required_argument, NULL, 'c' },
-		{ "heartbeat", required_argument, NULL, 'H' },
-		{ "connection-memory", required_argument, NULL, 'm' },
-		{ "replay", required_argument, NULL, 'r' },
+		{ "listen", required_argument, NULL, 's' },
+		{ "workers", required_argument, NULL, 's' },
+		{ "connections", required_argument, NULL, 's' },
+		{ "heartbeat", required_argument, NULL, 's' },
+		{ "connection-memory", required_argument, NULL, 's' },
+		{ "idle-timeout", required_argument, NULL, 's' },
+		{ "cache-entries", required_argument, NULL, 's' },
+		{ "cache-mb", required_argument, NULL, 's' },
+		{ "replay", required_argument, NULL, 's' },
 		{ "media", required_argument, NULL, 'M' },
-		{ "request-priority", required_argument, NULL, 'p' },
-		{ "trusted-proxy", required_argument, NULL, 'T' },
+		{ "request-priority", required_argument, NULL, 's' },
+		{ "trusted-proxy", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct serve_config cfg = {
-		.db_path = cli_db,
-		.listen = "127.0.0.1:8080",
-		.connection_limit = 10000,
-		.connection_memory = 8192,
-		.poll_ms = 500,
-		.heartbeat_s = 15,
-		.stream_ring = 512,
-		.request_prio = { PRIO_REALTIME, 10 },
-	};
+	struct serve_config cfg;
 	static char media_dir[4096];
-	char err[160];
-	long v;
-	int c;
+	char err[200];
+	int c, idx = 0;
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	serve_config_defaults(&cfg);
+	cfg.db_path = cli_db;
+	while ((c = getopt_long(argc, argv, "", opts, &idx)) != -1) {
 		switch (c) {
-		case 'l': cfg.listen = optarg; break;
-		case 'w':
-			if (cli_parse_long(optarg, 1, 64, &v) < 0) {
-				fprintf(stderr, "liveline serve: --workers is 1 to 64\n");
-				return CLI_EXIT_USAGE;
-			}
-			cfg.workers = (unsigned)v;
-			break;
-		case 'c':
-			if (cli_parse_long(optarg, 16, 1000000, &v) < 0) {
-				fprintf(stderr, "liveline serve: --connections is 16 to 1000000\n");
-				return CLI_EXIT_USAGE;
-			}
-			cfg.connection_limit = (unsigned)v;
-			break;
-		case 'm':
-			if (cli_parse_long(optarg, 2048, 1048576, &v) < 0) {
-				fprintf(stderr, "liveline serve: --connection-memory is 2048 to "
-					"1048576 bytes\n");
-				return CLI_EXIT_USAGE;
-			}
-			cfg.connection_memory = (unsigned)v;
-			break;
-		case 'H':
-			if (cli_parse_long(optarg, 1, 3600, &v) < 0) {
-				fprintf(stderr, "liveline serve: --heartbeat is 1 to 3600 seconds\n");
-				return CLI_EXIT_USAGE;
-			}
-			cfg.heartbeat_s = (unsigned)v;
-			break;
-		case 'r':
-			if (cli_parse_long(optarg, 4, 100000, &v) < 0) {
-				fprintf(stderr, "liveline serve: --replay is 4 to 100000 events\n");
-				return CLI_EXIT_USAGE;
-			}
-			cfg.stream_ring = (unsigned)v;
-			break;
 		case 'M': cfg.media_dir = optarg; break;
-		case 'T':
-			if (http_proxies_add(&cfg.trusted_proxies, optarg, err, sizeof(err)) < 0) {
-				fprintf(stderr, "liveline serve: --trusted-proxy: %s\n", err);
+		case 's':
+			/* Every other flag is a setting of serve's (serve_config.c). */
+			if (serve_config_set(&cfg, opts[idx].name, optarg, err, sizeof(err)) < 0) {
+				fprintf(stderr, "liveline serve: %s\n", err);
 				return CLI_EXIT_USAGE;
 			}
-			break;
-		case 'p':
-			if (strcmp(optarg, "realtime") == 0) {
-				cfg.request_prio = (struct prio){ PRIO_REALTIME, 10 };
-				break;
-			}
-			if (cli_parse_long(optarg, 0, 19, &v) < 0) {
-				fprintf(stderr, "liveline serve: --request-priority is realtime or 0 to 19\n");
-				return CLI_EXIT_USAGE;
-			}
-			cfg.request_prio = (struct prio){ v ? PRIO_NICE : PRIO_NONE, (unsigned)v };
 			break;
 		case 'h': return cli_usage(usage_serve, 0);
 		default: return cli_bad_option("serve", usage_serve);

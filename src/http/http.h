@@ -8,9 +8,12 @@
  * http_server_fd() and http_server_wake_fd() to its epoll set, and calls
  * http_server_run() when either is ready or http_server_timeout_ms() has
  * passed. Newsroom and API requests run on a thread of the server's own
- * (http_offload.h), with the connection given as cfg->newsroom_store. When the change log moves, the
- * worker hands the new entries to http_server_apply_changes() so that cached pages
- * are dropped and rendered again on the next request.
+ * (http_offload.h), with the connection given as cfg->newsroom_store.
+ *
+ * The worker's live state (live/live.h: the page cache, the stream hub, what
+ * a change makes stale) is not the server's: the worker makes it first and
+ * gives it in cfg->live. The server looks entries up in its cache, renders
+ * what misses into it, and hands it streams.
  */
 #ifndef LIVELINE_HTTP_H
 #define LIVELINE_HTTP_H
@@ -18,6 +21,7 @@
 #include <stddef.h>
 
 #include "http/http_proxy.h"
+#include "live/live.h"
 #include "store/store.h"
 
 #define HTTP_MAX_BODY (1024 * 1024) /* bytes; larger request bodies get 413 */
@@ -29,10 +33,8 @@ struct http_config {
 	unsigned connection_limit;  /* open connections, streams included */
 	size_t connection_memory;   /* per-connection memory pool, bytes */
 	unsigned idle_timeout;      /* seconds before an idle connection is closed */
-	size_t cache_entries;       /* page cache bounds */
-	size_t cache_bytes;
-	size_t stream_ring;         /* events kept per page for replay; the lag bound */
-	unsigned heartbeat_s;       /* streams' heartbeat interval; 0: none */
+	struct live *live;          /* the worker's live state: borrowed, and it must
+				     * outlive the server */
 	const char *media_dir;      /* uploaded images (borrowed); NULL refuses uploads */
 	unsigned sendfile_files;    /* file descriptors the worker may spend on cached
 				     * bodies (up to HTTP_SENDFILE_FILES; serve sizes it
@@ -65,14 +67,9 @@ int http_server_run(struct http_server *s);
 /* Stops accepting new connections (graceful shutdown begins). */
 void http_server_quiesce(struct http_server *s);
 
-/* Drops what the changes make stale and sends them to the streams. */
-void http_server_apply_changes(struct http_server *s, const struct store_change *changes,
-			       size_t n);
 /* 1 once after a newsroom request (form or API) that may have changed the
  * store: the worker then reads the change log at once. */
 int http_server_take_written(struct http_server *s);
-/* Sends a heartbeat comment on every open stream. */
-void http_server_heartbeat(struct http_server *s);
 /* Ends every open stream (before http_server_free, at shutdown). Returns the
  * number of streams still being opened and of newsroom requests still queued
  * or running; run the loop until it is 0 or time runs out. */

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "model/model_limits.h"
+#include "page/page_key.h"
 #include "render/render_feed.h"
 #include "util/buf.h"
 #include "util/log.h"
@@ -49,7 +50,7 @@ enum MHD_Result http_feed(struct http_request *req, const char *slug, enum http_
 	struct model_post *posts = NULL;
 	struct model_page page;
 	struct page_entry *e;
-	char key[420], base[300];
+	char key[PAGE_KEY_FEED_MAX], base[300];
 	size_t n = 0;
 	struct buf b;
 	int rc;
@@ -57,7 +58,7 @@ enum MHD_Result http_feed(struct http_request *req, const char *slug, enum http_
 	if (!http_host_valid(host))
 		return http_respond_error(req, MHD_HTTP_BAD_REQUEST,
 					  "A feed needs a valid Host header.");
-	snprintf(key, sizeof(key), "feed:%s:%s:%s", names[kind], slug, host);
+	page_key_feed(key, names[kind], slug, host);
 	e = page_cache_get(s->cache, key);
 	if (e)
 		return http_respond_entry(req, e);

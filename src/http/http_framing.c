@@ -115,7 +115,6 @@ static enum MHD_Result http_framing_answer(struct http_request *req, unsigned st
 					   const char *why)
 {
 	struct MHD_Response *r;
-	enum MHD_Result ret;
 
 	r = MHD_create_response_from_buffer(strlen(why), (void *)why, MHD_RESPMEM_PERSISTENT);
 	if (!r)
@@ -123,10 +122,8 @@ static enum MHD_Result http_framing_answer(struct http_request *req, unsigned st
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, HTTP_CT_TEXT);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
-	http_add_reader_headers(r, HTTP_CT_TEXT, 0);
-	ret = MHD_queue_response(req->conn, status, r);
-	MHD_destroy_response(r);
-	return ret;
+	/* Without HSTS: a request this broken says nothing we trust. */
+	return http_respond(req, status, r, HTTP_HEADERS_READER_PLAIN);
 }
 
 int http_check_framing(struct http_request *req, size_t *upload_data_size,

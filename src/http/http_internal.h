@@ -1,7 +1,10 @@
 /*
  * Shared between the HTTP adapter (http_server.c) and the route handlers
- * (http_reader.c): the request as handlers see it and the ways to answer it.
- * Every response, error pages included, goes through http_respond_*().
+ * (http_reader.c, http_feed.c, the newsroom's): the request as handlers see
+ * it and the ways to answer it. Every response, error pages, streams, health
+ * and media included, leaves through one function, http_respond(), which adds
+ * the security headers and queues it; the http_respond_*() helpers build a
+ * kind of response and hand it there.
  */
 #ifndef LIVELINE_HTTP_INTERNAL_H
 #define LIVELINE_HTTP_INTERNAL_H
@@ -12,6 +15,7 @@
 
 #include "http/http.h"
 #include "http/http_offload.h"
+#include "live/live.h"
 #include "page/page_cache.h"
 #include "render/render.h"
 #include "store/store.h"
@@ -21,9 +25,10 @@
 struct http_server {
 	struct MHD_Daemon *daemon;
 	struct store *store;
-	struct page_cache *cache;
-	struct stream_hub *hub;
-	struct render_site site;
+	struct live *live;         /* the worker's live state (borrowed) */
+	struct page_cache *cache;  /* live_cache(live), kept for the hit path */
+	struct stream_hub *hub;    /* live_hub(live) */
+	struct render_site site;   /* *live_site(live) */
 	const char *media_dir; /* uploaded images; NULL: uploads refused */
 	unsigned connection_limit; /* streams and libmicrohttpd's connections together */
 	int cap_logged;            /* the cap was reached, and said so once */
@@ -31,7 +36,10 @@ struct http_server {
 	unsigned sendfile_max;     /* ...at most (http_config.sendfile_files) */
 	int quiesced;
 	int written; /* a newsroom request changed something (http_server_take_written) */
-	int64_t boost_until_ms; /* the request thread's boost: see http_boost() */
+	/* Connections libmicrohttpd was told to drop after the hub took their
+	 * socket, until it frees them (the connection cap counts them once). */
+	struct MHD_Connection **dropped;
+	size_t n_dropped, cap_dropped;
 	struct http_offload *offload; /* the newsroom thread (http_offload.h) */
 	size_t buffered; /* bytes held for request bodies (HTTP_BUFFERED_MAX) */
 	struct http_proxies proxies; /* --trusted-proxy */
@@ -122,6 +130,27 @@ int http_request_https(struct http_request *req);
 /* A query argument of the request, or NULL. */
 const char *http_arg(struct http_request *req, const char *name);
 
+/* What http_respond() adds to a response. */
+enum http_headers {
+	HTTP_HEADERS_READER,       /* the reader's security headers, by the response's
+				    * Content-Type (http_add_reader_headers), HSTS over
+				    * https, and Retry-After when the request sets one */
+	HTTP_HEADERS_READER_PLAIN, /* the same without HSTS (streams; framing errors) */
+	HTTP_HEADERS_PRIVATE,      /* a newsroom page's (HTTP_CSP_PRIVATE) */
+	HTTP_HEADERS_PREBUILT,     /* none: a cache entry's prebuilt response, which
+				    * has the reader's already and is shared, not
+				    * taken over */
+	HTTP_HEADERS_DONE,         /* none: built by http_respond() on the newsroom
+				    * thread, queued now by the worker's */
+};
+
+/* The one place an answer leaves: adds `headers`, then queues `r` on the
+ * connection or, on the newsroom thread, keeps it in the request's result for
+ * the worker's thread to queue (http_offload.h). Takes over the caller's
+ * reference to `r` (but for HTTP_HEADERS_PREBUILT). */
+enum MHD_Result http_respond(struct http_request *req, unsigned status, struct MHD_Response *r,
+			     enum http_headers headers);
+
 /* Answers with a JSON document (takes over `body`; NULL answers 500), marked
  * not to be cached. */
 enum MHD_Result http_respond_json(struct http_request *req, unsigned status, json_t *body);
@@ -163,6 +192,16 @@ enum MHD_Result http_respond_entry(struct http_request *req, struct page_entry *
  * stream starts with, no body, and the connection closed after them (a stream
  * has no length to give, and HEAD must not open one). */
 enum MHD_Result http_respond_stream_head(struct http_request *req, const char *content_type);
+/* Opens a stream of `page` (stream_sub_new() says what `kind`, `since` and
+ * the snapshot mean): sends the stream's headers, then hands the socket to the
+ * hub (stream_sub_start) and has libmicrohttpd drop the connection.
+ *
+ * The daemon runs with MHD_USE_TURBO (so that it closes a connection without
+ * shutdown(), which would end the stream for the hub too) and in epoll mode
+ * (it removes a socket from its epoll set before closing it). */
+enum MHD_Result http_respond_stream(struct http_request *req, const struct model_page *page,
+				    enum stream_kind kind, int64_t since, const char *snapshot,
+				    size_t snapshot_len);
 
 /* Answers with a short HTML error page (not cached). `message` is plain text. */
 enum MHD_Result http_respond_error(struct http_request *req, unsigned status,
@@ -171,13 +210,9 @@ enum MHD_Result http_respond_error(struct http_request *req, unsigned status,
 /* Reader routes (http_reader.c): GET and HEAD of /, /live/..., /static/...
  * Returns the result of the http_respond_* call it made. */
 enum MHD_Result http_reader_route(struct http_request *req);
-/* Renders the live page that cache key `key` named ("page:SLUG:0") into the
- * cache again, without a request: see http_server_apply_changes. Other keys,
- * and pages that no longer exist, are left alone. */
-void http_reader_warm(struct http_server *s, const char *key);
 
 /* What every reader response says to the browser, for defence in depth
- * (http_add_reader_headers): scripts, styles and connections only from here
+ * (http_respond() adds them): scripts, styles and connections only from here
  * (web/live.js and style.css; its EventSource is same-origin), images and
  * video also from other sites (posts link them), never framed. A future
  * embeddable version will need a route with its own frame-ancestors. */
@@ -185,6 +220,11 @@ void http_reader_warm(struct http_server *s, const char *key);
 	"default-src 'self'; img-src 'self' https: http: data:; media-src 'self' https: " \
 	"http:; object-src 'none'; base-uri 'none'; form-action 'self'; "                 \
 	"frame-ancestors 'none'"
+/* A newsroom page's: only our own scripts and styles, images also from other
+ * sites and pasted (data:, blob:), embeds over https. */
+#define HTTP_CSP_PRIVATE                                                           \
+	"default-src 'self'; img-src 'self' https: data: blob:; frame-src https:; " \
+	"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 /* For what is not a page (JSON, feeds, text, images): nothing runs. */
 #define HTTP_CSP_NONE "default-src 'none'; frame-ancestors 'none'"
 #define HTTP_REFERRER_POLICY "strict-origin-when-cross-origin"
@@ -194,18 +234,15 @@ void http_reader_warm(struct http_server *s, const char *key);
  * decide; docs/deploy/ says how to add them at the proxy. */
 #define HTTP_HSTS "max-age=31536000"
 
-/* Adds the reader's security headers to `r`: Content-Security-Policy
- * (HTTP_CSP_READER for HTML, HTTP_CSP_NONE for anything else), X-Frame-
- * Options, Referrer-Policy, X-Content-Type-Options, and HSTS when `https`. */
-void http_add_reader_headers(struct MHD_Response *r, const char *content_type, int https);
 
-/* Cache-Control values. */
-#define HTTP_CC_LIVE    "public, max-age=5, stale-while-revalidate=30"
-#define HTTP_CC_STABLE  "public, max-age=3600, stale-while-revalidate=86400"
+/* Cache-Control values (the live state's own are page_cache.h's). */
+#define HTTP_CC_LIVE    PAGE_CC_LIVE
+#define HTTP_CC_STABLE  PAGE_CC_STABLE
 #define HTTP_CC_SHORT   "public, max-age=30"
 #define HTTP_CC_STATIC  "public, max-age=31536000, immutable"
 #define HTTP_CC_POLL    "public, max-age=1"
-#define HTTP_CT_HTML    "text/html; charset=utf-8"
+#define HTTP_CT_HTML    PAGE_CT_HTML
+#define HTTP_CT_EVENTS  "text/event-stream; charset=utf-8"
 #define HTTP_CT_TEXT    "text/plain; charset=utf-8"
 #define HTTP_CT_JSON    "application/json"
 

@@ -1262,7 +1262,6 @@ enum MHD_Result http_media_route(struct http_request *req)
 	const char *file = req->path + strlen("/media/");
 	const char *type = media_content_type(file);
 	struct MHD_Response *resp;
-	enum MHD_Result ret;
 	struct stat stbuf;
 	char full[1024];
 	int fd;
@@ -1286,10 +1285,7 @@ enum MHD_Result http_media_route(struct http_request *req)
 		if (!resp)
 			return MHD_NO;
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, HTTP_CC_STATIC);
-		http_add_reader_headers(resp, type, http_request_https(req));
-		ret = MHD_queue_response(req->conn, MHD_HTTP_NOT_MODIFIED, resp);
-		MHD_destroy_response(resp);
-		return ret;
+		return http_respond(req, MHD_HTTP_NOT_MODIFIED, resp, HTTP_HEADERS_READER);
 	}
 	resp = MHD_create_response_from_fd((uint64_t)stbuf.st_size, fd);
 	if (!resp) {
@@ -1300,9 +1296,7 @@ enum MHD_Result http_media_route(struct http_request *req)
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, HTTP_CC_STATIC);
 	snprintf(full, sizeof(full), "\"%.32s\"", file);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, full);
-	http_add_reader_headers(resp, type, http_request_https(req)); /* CSP: default-src 'none' */
 	http_cork(req);
-	ret = MHD_queue_response(req->conn, MHD_HTTP_OK, resp);
-	MHD_destroy_response(resp);
-	return ret;
+	/* CSP: default-src 'none', by the image's Content-Type. */
+	return http_respond(req, MHD_HTTP_OK, resp, HTTP_HEADERS_READER);
 }

@@ -18,6 +18,7 @@
 
 #include "model/model_limits.h"
 #include "page/page_assets.h"
+#include "page/page_key.h"
 #include "text/text.h"
 #include "util/buf.h"
 #include "util/log.h"
@@ -27,7 +28,6 @@
 #define HTTP_MAX_PAGE_HTML MODEL_PAGE_HTML_MAX
 /* The text form holds every post of a page, however many. */
 #define HTTP_MAX_TEXT ((size_t)64 * 1024 * 1024)
-#define HTTP_CC_FAILED "no-cache"
 
 int http_parse_id(const char *s, size_t len, int64_t *out)
 {
@@ -51,52 +51,9 @@ int64_t http_segment_id(const char *s)
 	return s && http_parse_id(s, strlen(s), &v) == 0 ? v : 0;
 }
 
-/* Writes the cache key "PREFIX:SLUG:N" into `out` (at least 128 bytes; slugs
- * are at most 80). This runs on every page request, where snprintf's format
- * parsing was a measurable share of our own work (bench/results/page-profile.md). */
-static void http_cache_key(char *out, const char *prefix, const char *slug, uint64_t n)
-{
-	char digits[24];
-	size_t len = 0, k = 0;
-
-	for (; *prefix; prefix++)
-		out[len++] = *prefix;
-	out[len++] = ':';
-	for (; *slug; slug++)
-		out[len++] = *slug;
-	out[len++] = ':';
-	do
-		digits[k++] = (char)('0' + n % 10);
-	while ((n /= 10) > 0);
-	while (k)
-		out[len++] = digits[--k];
-	out[len] = '\0';
-}
-
 static const char *http_buf_why(const struct buf *b)
 {
 	return b->err == BUF_ETOOBIG ? "too large" : "out of memory";
-}
-
-/* Remembers that rendering `key` failed: a 500 entry in the cache, dropped
- * with the page's other entries when the page changes, so that the failure is
- * answered from memory instead of being rendered again (seconds, for a page
- * far over the limit) at every request. NULL on out of memory. */
-static struct page_entry *http_cache_failure(struct http_server *s, const char *key,
-					     int64_t page_id, const char *why)
-{
-	struct page_entry *e;
-	struct buf b;
-
-	log_warnx("rendering %s failed (%s); answering 500 until the page changes", key, why);
-	buf_init(&b, 64 * 1024);
-	render_error_html(&b, &s->site, MHD_HTTP_INTERNAL_SERVER_ERROR, "Internal Server Error",
-			  "This page could not be shown.");
-	e = b.err ? NULL
-		  : page_cache_put(s->cache, key, page_id, MHD_HTTP_INTERNAL_SERVER_ERROR,
-				   HTTP_CT_HTML, HTTP_CC_FAILED, b.data, b.len);
-	buf_cleanup(&b);
-	return e;
 }
 
 /* Stores a rendered body and answers with it, or answers 500. */
@@ -107,7 +64,7 @@ static enum MHD_Result http_store_and_respond(struct http_request *req, const ch
 	struct page_entry *e;
 
 	if (b->err) {
-		e = http_cache_failure(req->server, key, page_id, http_buf_why(b));
+		e = live_cache_failure(req->server->live, key, page_id, http_buf_why(b));
 		if (e)
 			return http_respond_entry(req, e);
 		return http_respond_error(req, MHD_HTTP_INTERNAL_SERVER_ERROR,
@@ -131,7 +88,7 @@ static enum MHD_Result http_store_failed(struct http_request *req)
 static enum MHD_Result http_index(struct http_request *req)
 {
 	struct http_server *s = req->server;
-	struct page_entry *e = page_cache_get(s->cache, "index");
+	struct page_entry *e = page_cache_get(s->cache, PAGE_KEY_INDEX);
 	struct model_page *pages;
 	enum MHD_Result ret;
 	struct buf b;
@@ -144,104 +101,28 @@ static enum MHD_Result http_index(struct http_request *req)
 	buf_init(&b, HTTP_MAX_PAGE_HTML);
 	render_index_html(&b, &s->site, pages, n);
 	model_pages_free(pages, n);
-	ret = http_store_and_respond(req, "index", PAGE_CACHE_ANY_PAGE, HTTP_CC_SHORT, &b);
+	ret = http_store_and_respond(req, PAGE_KEY_INDEX, PAGE_CACHE_ANY_PAGE, HTTP_CC_SHORT, &b);
 	buf_cleanup(&b);
 	return ret;
-}
-
-/* Renders page `page_no` of `page` (0: the newest, the live page itself) and
- * stores it under `key`. Returns the entry, or NULL with the status to answer:
- * 404 (no page with that number), 503 (the store failed) or 500. */
-static struct page_entry *http_live_page_entry(struct http_server *s, const char *key,
-					       struct model_page *page, size_t page_no,
-					       unsigned *status)
-{
-	struct render_page_view v = { 0 };
-	struct model_post *posts = NULL, pinned = { 0 };
-	size_t count = render_page_count(page->n_posts), n = 0;
-	struct page_entry *e = NULL;
-	struct buf b;
-	int newest;
-
-	if (page_no > count) {
-		*status = MHD_HTTP_NOT_FOUND;
-		return NULL;
-	}
-	if (page_no == 0)
-		page_no = count;
-	newest = page_no == count;
-	if (store_post_range(s->store, page->id, (page_no - 1) * MODEL_POSTS_PER_PAGE,
-			     MODEL_POSTS_PER_PAGE, &posts, &n) < 0) {
-		log_warnx("store: %s", store_errmsg(s->store));
-		*status = MHD_HTTP_SERVICE_UNAVAILABLE;
-		return NULL;
-	}
-	if (newest && page->pinned_post_id &&
-	    store_post_get(s->store, page->id, page->pinned_post_id, &pinned) == 0)
-		v.pinned = &pinned;
-	v.page = page;
-	v.posts = posts;
-	v.n_posts = n;
-	v.page_no = page_no;
-	v.page_count = count;
-	buf_init(&b, HTTP_MAX_PAGE_HTML);
-	render_page_html(&b, &s->site, &v);
-	model_posts_free(posts, n);
-	model_post_cleanup(&pinned);
-	if (b.err)
-		e = http_cache_failure(s, key, page->id, http_buf_why(&b));
-	else
-		/* Only the newest page changes as posts arrive; older pages change
-		 * only on an edit or a deletion, which drops them from our cache. */
-		e = page_cache_put(s->cache, key, page->id, 200, HTTP_CT_HTML,
-				   newest ? HTTP_CC_LIVE : HTTP_CC_STABLE, b.data ? b.data : "",
-				   b.len);
-	buf_cleanup(&b);
-	if (!e)
-		*status = MHD_HTTP_INTERNAL_SERVER_ERROR;
-	return e;
 }
 
 static enum MHD_Result http_live_page(struct http_request *req, const char *key,
 				      struct model_page *page, size_t page_no)
 {
-	unsigned status;
-	struct page_entry *e = http_live_page_entry(req->server, key, page, page_no, &status);
+	enum live_miss miss;
+	struct page_entry *e = live_page_entry(req->server->live, key, page, page_no, &miss);
 
 	if (e)
 		return http_respond_entry(req, e);
-	if (status == MHD_HTTP_NOT_FOUND)
-		return http_respond_error(req, status,
+	if (miss == LIVE_MISS_NOT_FOUND)
+		return http_respond_error(req, MHD_HTTP_NOT_FOUND,
 					  "This live page has no page with that number.");
-	if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
-		return http_respond_error(req, status, "The live page store is not available. "
-						       "Try again shortly.");
-	return http_respond_error(req, status, "This page could not be shown.");
-}
-
-void http_reader_warm(struct http_server *s, const char *key)
-{
-	char slug[96];
-	const char *end;
-	struct model_page page;
-	unsigned status;
-	size_t len;
-
-	/* "page:SLUG:0", the live page itself: the only key warmed. */
-	if (strncmp(key, "page:", 5) != 0)
-		return;
-	end = strrchr(key + 5, ':');
-	if (!end || strcmp(end, ":0") != 0)
-		return;
-	len = (size_t)(end - (key + 5));
-	if (len == 0 || len >= sizeof(slug))
-		return;
-	memcpy(slug, key + 5, len);
-	slug[len] = '\0';
-	if (store_page_get_public(s->store, slug, &page) < 0)
-		return; /* unpublished, or the store failed: the next reader finds out */
-	(void)http_live_page_entry(s, key, &page, 0, &status);
-	model_page_cleanup(&page);
+	if (miss == LIVE_MISS_STORE)
+		return http_respond_error(req, MHD_HTTP_SERVICE_UNAVAILABLE,
+					  "The live page store is not available. "
+					  "Try again shortly.");
+	return http_respond_error(req, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				  "This page could not be shown.");
 }
 
 static enum MHD_Result http_permalink(struct http_request *req, const char *key,
@@ -367,11 +248,11 @@ static struct page_entry *http_text_entry(struct http_request *req, const char *
 	struct http_server *s = req->server;
 	struct model_post *posts = NULL;
 	struct page_entry *e = NULL;
-	char key[128];
+	char key[PAGE_KEY_MAX];
 	struct buf b;
 	size_t n = 0;
 
-	snprintf(key, sizeof(key), "text:%s", slug);
+	page_key_text(key, slug);
 	e = page_cache_get(s->cache, key);
 	if (e)
 		return e;
@@ -382,7 +263,7 @@ static struct page_entry *http_text_entry(struct http_request *req, const char *
 		e = page_cache_put(s->cache, key, page->id, 200, HTTP_CT_TEXT, HTTP_CC_LIVE,
 				   b.data ? b.data : "", b.len);
 	else
-		e = http_cache_failure(s, key, page->id,
+		e = live_cache_failure(s->live, key, page->id,
 				       b.err ? http_buf_why(&b) : "a time could not be shown");
 	model_posts_free(posts, n);
 	buf_cleanup(&b);
@@ -395,12 +276,12 @@ static enum MHD_Result http_text(struct http_request *req, const char *slug)
 	struct page_entry *e;
 	struct model_page page;
 	enum MHD_Result ret;
-	char key[128];
+	char key[PAGE_KEY_MAX];
 
 	if (follow && strcmp(follow, "1") != 0 && strcmp(follow, "0") != 0)
 		return http_respond_error(req, MHD_HTTP_BAD_REQUEST, "follow is 1 or 0.");
 	if (!follow || strcmp(follow, "0") == 0) {
-		snprintf(key, sizeof(key), "text:%s", slug);
+		page_key_text(key, slug);
 		e = page_cache_get(req->server->cache, key);
 		if (e)
 			return http_respond_entry(req, e);
@@ -417,8 +298,8 @@ static enum MHD_Result http_text(struct http_request *req, const char *slug)
 	else if (follow && strcmp(follow, "1") == 0)
 		/* The page as it is, then each new post as it is published; a blank
 		 * line separates the snapshot from what follows. */
-		ret = stream_open(req->server->hub, req->conn, &page, STREAM_TEXT, -1,
-				  e->body->data, e->body->len, http_chunked(req));
+		ret = http_respond_stream(req, &page, STREAM_TEXT, -1, e->body->data,
+					  e->body->len);
 	else
 		ret = http_respond_entry(req, e);
 	model_page_cleanup(&page);
@@ -437,10 +318,9 @@ static enum MHD_Result http_events(struct http_request *req, const char *slug)
 	if (http_load_page(req, slug, &page, &ret) < 0)
 		return ret;
 	if (strcmp(req->method, "HEAD") == 0)
-		ret = http_respond_stream_head(req, "text/event-stream; charset=utf-8");
+		ret = http_respond_stream_head(req, HTTP_CT_EVENTS);
 	else
-		ret = stream_open(req->server->hub, req->conn, &page, STREAM_SSE, since, NULL,
-				  0, http_chunked(req));
+		ret = http_respond_stream(req, &page, STREAM_SSE, since, NULL, 0);
 	model_page_cleanup(&page);
 	return ret;
 }
@@ -452,13 +332,13 @@ static enum MHD_Result http_changes(struct http_request *req, const char *slug)
 	struct model_page page;
 	struct page_entry *e;
 	enum MHD_Result ret;
-	char key[160], *json;
+	char key[PAGE_KEY_MAX], *json;
 	size_t len = 0;
 	int reload = 0;
 
 	if (since < 0)
 		return http_respond_error(req, MHD_HTTP_BAD_REQUEST, "since is a sequence number.");
-	snprintf(key, sizeof(key), "changes:%s:%lld", slug, (long long)since);
+	page_key_changes(key, slug, since, 0);
 	e = page_cache_get(s->cache, key);
 	if (e)
 		return http_respond_entry(req, e);
@@ -482,7 +362,7 @@ static enum MHD_Result http_changes(struct http_request *req, const char *slug)
 			free(json);
 	}
 	if (reload) {
-		snprintf(key, sizeof(key), "changes:%s:reload", slug);
+		page_key_changes(key, slug, since, 1);
 		e = page_cache_get(s->cache, key);
 		if (e) {
 			model_page_cleanup(&page);
@@ -510,7 +390,7 @@ static enum MHD_Result http_live(struct http_request *req, const char *rest)
 {
 	struct http_server *s = req->server;
 	enum http_live_what what;
-	char slug[96], key[160];
+	char slug[96], key[PAGE_KEY_MAX];
 	struct model_page page;
 	struct page_entry *e;
 	enum MHD_Result ret;
@@ -533,13 +413,13 @@ static enum MHD_Result http_live(struct http_request *req, const char *rest)
 					    : what == HTTP_LIVE_FEED_RSS ? HTTP_FEED_RSS
 									 : HTTP_FEED_JSON);
 	case HTTP_LIVE_POST:
-		http_cache_key(key, "post", slug, (uint64_t)post_id);
+		page_key_post(key, slug, post_id);
 		break;
 	case HTTP_LIVE_PAGE:
 		if (http_page_arg(req, &page_no) < 0)
 			return http_respond_error(req, MHD_HTTP_BAD_REQUEST,
 						  "The page number must be a positive whole number.");
-		http_cache_key(key, "page", slug, page_no);
+		page_key_page(key, slug, page_no);
 		break;
 	}
 	e = page_cache_get(s->cache, key);
@@ -577,30 +457,44 @@ static enum MHD_Result http_health(struct http_request *req)
 {
 	static char ok[] = "ok\n";
 	struct MHD_Response *r;
-	enum MHD_Result ret;
 
 	r = MHD_create_response_from_buffer(sizeof(ok) - 1, ok, MHD_RESPMEM_PERSISTENT);
 	if (!r)
 		return MHD_NO;
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, HTTP_CT_TEXT);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-	http_add_reader_headers(r, HTTP_CT_TEXT, http_request_https(req));
-	ret = MHD_queue_response(req->conn, MHD_HTTP_OK, r);
-	MHD_destroy_response(r);
-	return ret;
+	return http_respond(req, MHD_HTTP_OK, r, HTTP_HEADERS_READER);
 }
+
+static enum MHD_Result http_live_route(struct http_request *req)
+{
+	return http_live(req, req->path + sizeof("/live/") - 1);
+}
+
+/* The reader routes, tried in order: a path, or with `prefix` every path that
+ * starts with it. */
+#define HTTP_ROUTE(path, prefix, route) { path, sizeof(path) - 1, prefix, route }
+static const struct {
+	const char *path;
+	size_t len;
+	int prefix;
+	enum MHD_Result (*route)(struct http_request *req);
+} http_reader_routes[] = {
+	HTTP_ROUTE("/", 0, http_index),
+	HTTP_ROUTE("/live/", 1, http_live_route),
+	HTTP_ROUTE("/static/", 1, http_static),
+	HTTP_ROUTE("/healthz", 0, http_health),
+};
 
 enum MHD_Result http_reader_route(struct http_request *req)
 {
 	const char *p = req->path;
 
-	if (strcmp(p, "/") == 0)
-		return http_index(req);
-	if (strncmp(p, "/live/", 6) == 0)
-		return http_live(req, p + 6);
-	if (strncmp(p, "/static/", 8) == 0)
-		return http_static(req);
-	if (strcmp(p, "/healthz") == 0)
-		return http_health(req);
+	for (size_t i = 0; i < sizeof(http_reader_routes) / sizeof(http_reader_routes[0]); i++) {
+		if (http_reader_routes[i].prefix
+			    ? strncmp(p, http_reader_routes[i].path, http_reader_routes[i].len) == 0
+			    : strcmp(p, http_reader_routes[i].path) == 0)
+			return http_reader_routes[i].route(req);
+	}
 	return http_respond_error(req, MHD_HTTP_NOT_FOUND, "There is nothing at this address.");
 }

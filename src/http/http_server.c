@@ -28,16 +28,16 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <fcntl.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <sys/mman.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
-#include "page/page_assets.h"
+#include "live/live.h"
 #include "util/buf.h"
 #include "util/log.h"
-#include "util/prio.h"
 
 /* Responses prebuilt for a cache entry, kept in its attached slots so that a
  * cache hit allocates nothing: [0] plain, [1] gzip, [2] 304, and the same
@@ -74,7 +74,10 @@ static void http_attached_free(void *attached)
 	free(p);
 }
 
-void http_add_reader_headers(struct MHD_Response *r, const char *content_type, int https)
+/* Adds the reader's security headers to `r`: Content-Security-Policy
+ * (HTTP_CSP_READER for HTML, HTTP_CSP_NONE for anything else), X-Frame-
+ * Options, Referrer-Policy, X-Content-Type-Options, and HSTS when `https`. */
+static void http_add_reader_headers(struct MHD_Response *r, const char *content_type, int https)
 {
 	int html = content_type && strncmp(content_type, "text/html", 9) == 0;
 
@@ -86,15 +89,17 @@ void http_add_reader_headers(struct MHD_Response *r, const char *content_type, i
 		MHD_add_response_header(r, "Strict-Transport-Security", HTTP_HSTS);
 }
 
-/* The same for streams (stream_hub_set_headers()), which stream.c builds
- * without the request at hand: no HSTS on them, which the page that opened
- * the stream (the only thing a browser navigates to) has sent already. */
-static const char *const http_stream_headers[] = {
-	"Content-Security-Policy", HTTP_CSP_NONE,
-	"X-Frame-Options", "DENY",
-	"Referrer-Policy", HTTP_REFERRER_POLICY,
-	NULL,
-};
+/* A newsroom page's: our own scripts and styles only, and no Referer beyond
+ * our own origin. */
+static void http_add_private_headers(struct MHD_Response *r, int https)
+{
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	if (https)
+		MHD_add_response_header(r, "Strict-Transport-Security", HTTP_HSTS);
+	MHD_add_response_header(r, "Content-Security-Policy", HTTP_CSP_PRIVATE);
+	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+	MHD_add_response_header(r, "Referrer-Policy", "same-origin");
+}
 
 static void http_add_common_headers(struct MHD_Response *r, const struct page_entry *e,
 				    int https)
@@ -281,18 +286,43 @@ enum MHD_Result http_respond_entry(struct http_request *req, struct page_entry *
 	p = e->attached[slot];
 	if (p->has_fd)
 		http_cork(req);
-	return MHD_queue_response(req->conn, status, r);
+	return http_respond(req, status, r, HTTP_HEADERS_PREBUILT);
 }
 
-/* The one place an answer leaves (cached entries aside: http_respond_entry):
- * queued on the connection, or on the newsroom thread kept in the request's
- * result for the worker's thread to queue (http_offload.h). Takes over the
- * caller's reference to `r`. */
-static enum MHD_Result http_queue(struct http_request *req, unsigned status,
-				  struct MHD_Response *r)
+static void http_add_retry_after(const struct http_request *req, struct MHD_Response *r)
+{
+	char secs[16];
+
+	if (req->retry_after <= 0)
+		return;
+	snprintf(secs, sizeof(secs), "%d", req->retry_after);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, secs);
+}
+
+enum MHD_Result http_respond(struct http_request *req, unsigned status, struct MHD_Response *r,
+			     enum http_headers headers)
 {
 	enum MHD_Result ret;
 
+	switch (headers) {
+	case HTTP_HEADERS_READER:
+	case HTTP_HEADERS_READER_PLAIN:
+		/* By the Content-Type already set: a page's CSP, or none. */
+		http_add_reader_headers(r, MHD_get_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE),
+					headers == HTTP_HEADERS_READER && http_request_https(req));
+		break;
+	case HTTP_HEADERS_PRIVATE:
+		http_add_private_headers(r, http_request_https(req));
+		break;
+	case HTTP_HEADERS_PREBUILT:
+		/* Shared by every request for the entry, with its headers: queued
+		 * as it is, and kept. */
+		return MHD_queue_response(req->conn, status, r);
+	case HTTP_HEADERS_DONE:
+		break;
+	}
+	if (headers != HTTP_HEADERS_DONE)
+		http_add_retry_after(req, r);
 	if (req->result) {
 		if (req->result->response) {
 			/* A route answered twice: a bug; the first answer stands. */
@@ -309,14 +339,20 @@ static enum MHD_Result http_queue(struct http_request *req, unsigned status,
 	return ret;
 }
 
-static void http_add_retry_after(const struct http_request *req, struct MHD_Response *r)
+/* A response that takes over `data` (malloc'd; freed on failure too), with
+ * its Content-Type and Cache-Control. NULL when out of memory. */
+static struct MHD_Response *http_response_owned(char *data, size_t len, const char *type,
+						const char *cache_control)
 {
-	char secs[16];
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
 
-	if (req->retry_after <= 0)
-		return;
-	snprintf(secs, sizeof(secs), "%d", req->retry_after);
-	MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, secs);
+	if (!r) {
+		free(data);
+		return NULL;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, cache_control);
+	return r;
 }
 
 static const char *http_reason(unsigned status)
@@ -338,18 +374,12 @@ enum MHD_Result http_respond_error(struct http_request *req, unsigned status,
 	html = buf_detach(&b, &len);
 	if (!html)
 		return MHD_NO;
-	r = MHD_create_response_from_buffer(len, html, MHD_RESPMEM_MUST_FREE);
-	if (!r) {
-		free(html);
+	r = http_response_owned(html, len, HTTP_CT_HTML, "no-cache");
+	if (!r)
 		return MHD_NO;
-	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, HTTP_CT_HTML);
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
-	http_add_reader_headers(r, HTTP_CT_HTML, http_request_https(req));
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
-	http_add_retry_after(req, r);
-	return http_queue(req, status, r);
+	return http_respond(req, status, r, HTTP_HEADERS_READER);
 }
 
 static ssize_t http_no_body(void *cls, uint64_t pos, char *buf, size_t max)
@@ -376,8 +406,113 @@ enum MHD_Result http_respond_stream_head(struct http_request *req, const char *c
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache, no-transform");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
-	http_add_reader_headers(r, content_type, http_request_https(req));
-	return http_queue(req, MHD_HTTP_OK, r);
+	return http_respond(req, MHD_HTTP_OK, r, HTTP_HEADERS_READER);
+}
+
+/* libmicrohttpd allocates this much for a callback response; the hub takes the
+ * socket on the first call, so nothing is ever read through it. */
+#define HTTP_STREAM_BLOCK 64
+
+/* A stream's response until the hub holds its socket: the subscriber that
+ * stream_sub_new() counted, and the connection it will be taken from. */
+struct http_stream {
+	struct http_server *server;
+	struct MHD_Connection *conn;
+	struct stream_sub *sub; /* NULL once handed to the hub (or failed) */
+};
+
+/* Remembers a connection libmicrohttpd is about to drop after the hub took
+ * its socket, until it frees it (http_connection_notify): the connection cap
+ * counts it once, as a stream. Without memory the cap just counts it twice
+ * until it is gone. */
+static void http_note_dropped(struct http_server *s, struct MHD_Connection *conn)
+{
+	if (s->n_dropped == s->cap_dropped) {
+		size_t cap = s->cap_dropped ? s->cap_dropped * 2 : 16;
+		struct MHD_Connection **d = realloc(s->dropped, cap * sizeof(*d));
+		if (!d)
+			return;
+		s->dropped = d;
+		s->cap_dropped = cap;
+	}
+	s->dropped[s->n_dropped++] = conn;
+}
+
+/* libmicrohttpd's body callback, called once the headers are sent: the hub
+ * is given a duplicate of the socket, and libmicrohttpd is told to drop the
+ * connection. With MHD_USE_TURBO it then only closes its own descriptor (no
+ * shutdown()), so the socket lives on in the hub's. It logs the "application
+ * error" at debug level. */
+static ssize_t http_stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct http_stream *st = cls;
+	const union MHD_ConnectionInfo *ci;
+	struct stream_sub *sub = st->sub;
+	int fd = -1, rc;
+
+	(void)pos;
+	(void)buf;
+	(void)max;
+	if (!sub)
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	st->sub = NULL;
+	ci = MHD_get_connection_info(st->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (ci)
+		fd = fcntl(ci->connect_fd, F_DUPFD_CLOEXEC, 0);
+	if (fd < 0) {
+		log_warn("stream: cannot take over a connection");
+		stream_sub_cancel(sub);
+		rc = -1;
+	} else {
+		rc = stream_sub_start(sub, fd);
+	}
+	if (rc == 1)
+		return MHD_CONTENT_READER_END_OF_STREAM; /* ended cleanly, nothing sent */
+	http_note_dropped(st->server, st->conn);
+	return MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
+/* The response is freed: a stream never handed over is forgotten. */
+static void http_stream_free(void *cls)
+{
+	struct http_stream *st = cls;
+
+	stream_sub_cancel(st->sub);
+	free(st);
+}
+
+enum MHD_Result http_respond_stream(struct http_request *req, const struct model_page *page,
+				    enum stream_kind kind, int64_t since, const char *snapshot,
+				    size_t snapshot_len)
+{
+	struct http_stream *st = calloc(1, sizeof(*st));
+	struct MHD_Response *r;
+
+	if (!st)
+		return MHD_NO;
+	st->server = req->server;
+	st->conn = req->conn;
+	st->sub = stream_sub_new(req->server->hub, page, kind, since, snapshot, snapshot_len,
+				 http_chunked(req));
+	if (!st->sub) {
+		free(st);
+		return MHD_NO;
+	}
+	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, HTTP_STREAM_BLOCK, http_stream_read,
+					      st, http_stream_free);
+	if (!r) {
+		http_stream_free(st);
+		return MHD_NO;
+	}
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+				kind == STREAM_SSE ? HTTP_CT_EVENTS : HTTP_CT_TEXT);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache, no-transform");
+	MHD_add_response_header(r, "X-Accel-Buffering", "no");
+	/* The headers may wait for a slow reader; after them the hub holds it. */
+	MHD_set_connection_option(req->conn, MHD_CONNECTION_OPTION_TIMEOUT, 0u);
+	/* No HSTS on a stream: the page that opened it (the only thing a
+	 * browser navigates to) has sent it already. Frees st if not queued. */
+	return http_respond(req, MHD_HTTP_OK, r, HTTP_HEADERS_READER_PLAIN);
 }
 
 /* Marks the first call of the handler for a reader request (see the file
@@ -632,7 +767,6 @@ static enum MHD_Result http_newsroom_finish(struct http_request *req, struct htt
 {
 	struct http_server *s = req->server;
 	struct MHD_Response *r;
-	enum MHD_Result ret;
 
 	if (nr->refuse_status) {
 		if (http_is_api(req->path))
@@ -663,9 +797,7 @@ static enum MHD_Result http_newsroom_finish(struct http_request *req, struct htt
 		if (!r)
 			return http_respond_error(req, MHD_HTTP_INTERNAL_SERVER_ERROR,
 						  "The request got no answer.");
-		ret = MHD_queue_response(req->conn, nr->result.status, r);
-		MHD_destroy_response(r);
-		return ret;
+		return http_respond(req, nr->result.status, r, HTTP_HEADERS_DONE);
 	case HTTP_JOB_ABANDONED:
 		break;
 	default:
@@ -779,68 +911,49 @@ static enum MHD_Result http_queue_owned(struct http_request *req, unsigned statu
 					size_t len, const char *type, int private_page,
 					const char *cookie)
 {
-	struct MHD_Response *r;
+	struct MHD_Response *r = http_response_owned(data, len, type, "no-store");
 
-	r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
-	if (!r) {
-		free(data);
+	if (!r)
 		return MHD_NO;
-	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	if (http_request_https(req))
-		MHD_add_response_header(r, "Strict-Transport-Security", HTTP_HSTS);
-	if (!private_page) {
-		MHD_add_response_header(r, "Content-Security-Policy", HTTP_CSP_NONE);
-		MHD_add_response_header(r, "X-Frame-Options", "DENY");
-		MHD_add_response_header(r, "Referrer-Policy", HTTP_REFERRER_POLICY);
-	} else {
-		MHD_add_response_header(r, "Content-Security-Policy",
-					"default-src 'self'; img-src 'self' https: data: blob:; "
-					"frame-src https:; object-src 'none'; base-uri 'none'; "
-					"form-action 'self'; frame-ancestors 'none'");
-		MHD_add_response_header(r, "X-Frame-Options", "DENY");
-		MHD_add_response_header(r, "Referrer-Policy", "same-origin");
-	}
 	if (cookie)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, cookie);
 	if (status == MHD_HTTP_UNAUTHORIZED && !private_page)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
 					"Bearer realm=\"liveline\"");
-	http_add_retry_after(req, r);
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD, POST, PUT, PATCH, DELETE");
-	return http_queue(req, status, r);
+	return http_respond(req, status, r,
+			    private_page ? HTTP_HEADERS_PRIVATE : HTTP_HEADERS_READER);
+}
+
+/* Answers with `j` as compact JSON; takes over the reference. */
+static enum MHD_Result http_respond_json_doc(struct http_request *req, unsigned status,
+					     json_t *j)
+{
+	char *text = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII);
+
+	json_decref(j);
+	if (!text)
+		return MHD_NO;
+	return http_queue_owned(req, status, text, strlen(text), HTTP_CT_JSON, 0, NULL);
 }
 
 enum MHD_Result http_respond_json(struct http_request *req, unsigned status, json_t *body)
 {
-	char *text;
-
 	if (!body)
 		return http_respond_api_error(req, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal",
 					      "Out of memory.");
-	text = json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII);
-	json_decref(body);
-	if (!text)
-		return MHD_NO;
-	return http_queue_owned(req, status, text, strlen(text), HTTP_CT_JSON, 0, NULL);
+	return http_respond_json_doc(req, status, body);
 }
 
 enum MHD_Result http_respond_api_error(struct http_request *req, unsigned status,
 				       const char *code, const char *message)
 {
 	json_t *j = json_pack("{s:{s:s, s:s}}", "error", "code", code, "message", message);
-	char *text;
 
 	if (!j)
 		return MHD_NO;
-	text = json_dumps(j, JSON_COMPACT | JSON_ENSURE_ASCII);
-	json_decref(j);
-	if (!text)
-		return MHD_NO;
-	return http_queue_owned(req, status, text, strlen(text), HTTP_CT_JSON, 0, NULL);
+	return http_respond_json_doc(req, status, j);
 }
 
 enum MHD_Result http_respond_private_html(struct http_request *req, unsigned status,
@@ -870,10 +983,9 @@ enum MHD_Result http_respond_redirect(struct http_request *req, const char *loca
 		return MHD_NO;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, location);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-	http_add_reader_headers(r, NULL, http_request_https(req));
 	if (cookie)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, cookie);
-	return http_queue(req, MHD_HTTP_SEE_OTHER, r);
+	return http_respond(req, MHD_HTTP_SEE_OTHER, r, HTTP_HEADERS_READER);
 }
 
 /* The connection cap counts the streams the hub holds (no longer
@@ -883,7 +995,7 @@ static enum MHD_Result http_accept_policy(void *cls, const struct sockaddr *addr
 {
 	struct http_server *s = cls;
 	const union MHD_DaemonInfo *i;
-	size_t open = stream_hub_subscribers(s->hub);
+	size_t open = stream_hub_subscribers(s->hub), dropping = s->n_dropped;
 
 	(void)addr;
 	(void)addrlen;
@@ -891,8 +1003,8 @@ static enum MHD_Result http_accept_policy(void *cls, const struct sockaddr *addr
 		return MHD_YES;
 	i = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
 	/* Those whose stream the hub took are counted once, as streams. */
-	if (i && i->num_connections > stream_hub_dropping(s->hub))
-		open += i->num_connections - stream_hub_dropping(s->hub);
+	if (i && i->num_connections > dropping)
+		open += i->num_connections - dropping;
 	if (open < s->connection_limit) {
 		s->cap_logged = 0;
 		return MHD_YES;
@@ -910,8 +1022,14 @@ static void http_connection_notify(void *cls, struct MHD_Connection *conn,
 	struct http_server *s = cls;
 
 	(void)socket_context;
-	if (code == MHD_CONNECTION_NOTIFY_CLOSED)
-		stream_hub_connection_closed(s->hub, conn);
+	if (code != MHD_CONNECTION_NOTIFY_CLOSED)
+		return;
+	for (size_t i = 0; i < s->n_dropped; i++) {
+		if (s->dropped[i] == conn) {
+			s->dropped[i] = s->dropped[--s->n_dropped];
+			return;
+		}
+	}
 }
 
 static void http_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -934,25 +1052,15 @@ struct http_server *http_server_new(const struct http_config *cfg, struct store 
 		return NULL;
 	}
 	s->store = store;
+	s->live = cfg->live;
+	s->cache = live_cache(cfg->live);
+	s->hub = live_hub(cfg->live);
+	s->site = *live_site(cfg->live);
 	s->media_dir = cfg->media_dir;
 	if (cfg->trusted_proxies)
 		s->proxies = *cfg->trusted_proxies;
-	page_assets_init();
-	s->site.name = "Liveline";
-	s->site.css_url = page_asset_by_name("style.css")->url;
-	s->site.js_url = page_asset_by_name("live.js")->url;
-	s->cache = page_cache_new(cfg->cache_entries, cfg->cache_bytes, http_attached_free);
-	if (!s->cache) {
-		snprintf(err, errlen, "out of memory");
-		goto fail;
-	}
-	s->hub = stream_hub_new(store, cfg->stream_ring);
-	if (!s->hub) {
-		snprintf(err, errlen, "out of memory");
-		goto fail;
-	}
-	stream_hub_set_text_keepalive(s->hub, cfg->heartbeat_s);
-	stream_hub_set_headers(s->hub, http_stream_headers);
+	/* Our prebuilt responses ride on the live state's cache entries. */
+	page_cache_set_attached_free(s->cache, http_attached_free);
 	s->connection_limit = cfg->connection_limit;
 	s->sendfile_max = cfg->sendfile_files;
 	/* Made now, before the worker raises its own thread's priority: the
@@ -960,7 +1068,7 @@ struct http_server *http_server_new(const struct http_config *cfg, struct store 
 	s->offload = http_offload_new(cfg->newsroom_store, err, errlen);
 	if (!s->offload)
 		goto fail;
-	/* Epoll and turbo are what stream_open() needs to take sockets over;
+	/* Epoll and turbo are what http_respond_stream() needs to hand sockets over;
 	 * suspend and resume hand newsroom requests to their thread. */
 	s->daemon = MHD_start_daemon(
 		MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME,
@@ -983,8 +1091,7 @@ struct http_server *http_server_new(const struct http_config *cfg, struct store 
 	return s;
 fail:
 	http_offload_free(s->offload);
-	stream_hub_free(s->hub);
-	page_cache_free(s->cache);
+	page_cache_set_attached_free(s->cache, NULL);
 	free(s);
 	return NULL;
 }
@@ -1002,8 +1109,11 @@ void http_server_free(struct http_server *s)
 		MHD_run(s->daemon);
 	MHD_stop_daemon(s->daemon);
 	http_offload_free(s->offload);
-	stream_hub_free(s->hub);
-	page_cache_free(s->cache);
+	/* The cache outlives us: our responses leave it now, while we can
+	 * count their files. */
+	page_cache_drop_all(s->cache);
+	page_cache_set_attached_free(s->cache, NULL);
+	free(s->dropped);
 	free(s);
 }
 
@@ -1027,34 +1137,11 @@ int http_server_timeout_ms(struct http_server *s)
 	return t > 60000 ? 60000 : (int)t;
 }
 
-/* The request thread runs real-time (util/prio.h) while its hub sends, and for
- * HTTP_BOOST_GRACE_MS after: the other workers' hubs, which want the same cores,
- * finish their share of a fan-out up to ~100 ms later. The boost ends at the
- * first wake-up after that (at the latest the change-log timer's). */
-#define HTTP_BOOST_GRACE_MS 200
-
-static void http_boost(struct http_server *s)
-{
-	struct timespec ts;
-	int64_t now;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-	if (stream_hub_sending(s->hub))
-		s->boost_until_ms = now + HTTP_BOOST_GRACE_MS;
-	prio_boost(now < s->boost_until_ms);
-}
-
 int http_server_run(struct http_server *s)
 {
-	int rc;
-
 	/* Before the run, which then answers what the thread finished. */
 	http_offload_collect(s->offload);
-	rc = MHD_run(s->daemon) == MHD_YES ? 0 : -1;
-
-	http_boost(s);
-	return rc;
+	return MHD_run(s->daemon) == MHD_YES ? 0 : -1;
 }
 
 void http_server_quiesce(struct http_server *s)
@@ -1067,54 +1154,12 @@ void http_server_quiesce(struct http_server *s)
 	}
 }
 
-/* The live pages that readers were being served from the cache when a change
- * dropped them: they are rendered again at once. */
-#define HTTP_WARM_MAX 8
-
-struct http_warm {
-	char keys[HTTP_WARM_MAX][160];
-	size_t n;
-};
-
-static void http_note_dropped(void *arg, const struct page_entry *e)
-{
-	struct http_warm *w = arg;
-	size_t len = strlen(e->key);
-
-	/* "page:SLUG:0": the live page itself, not its older pages. */
-	if (w->n < HTTP_WARM_MAX && len < sizeof(w->keys[0]) && len > 7 &&
-	    strncmp(e->key, "page:", 5) == 0 && strcmp(e->key + len - 2, ":0") == 0)
-		memcpy(w->keys[w->n++], e->key, len + 1);
-}
-
-void http_server_apply_changes(struct http_server *s, const struct store_change *changes,
-			       size_t n)
-{
-	struct http_warm warm = { .n = 0 };
-
-	/* Drop first: a reader who loads the page after the event must see it. */
-	for (size_t i = 0; i < n; i++)
-		page_cache_drop_page(s->cache, changes[i].page_id, http_note_dropped, &warm);
-	stream_hub_apply(s->hub, changes, n);
-	http_boost(s);
-	/* A live page in the cache has readers: render it now, on this thread,
-	 * rather than in the first reader's request after each post. */
-	for (size_t i = 0; i < warm.n; i++)
-		http_reader_warm(s, warm.keys[i]);
-}
-
 int http_server_take_written(struct http_server *s)
 {
 	int w = s->written;
 
 	s->written = 0;
 	return w;
-}
-
-void http_server_heartbeat(struct http_server *s)
-{
-	stream_hub_heartbeat(s->hub);
-	http_boost(s);
 }
 
 size_t http_server_end_streams(struct http_server *s)

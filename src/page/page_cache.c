@@ -14,7 +14,7 @@
 
 struct page_cache {
 	struct page_entry *buckets[PAGE_CACHE_BUCKETS];
-	struct page_entry *oldest, *newest;
+	struct util_list lru; /* entries, least recently stored first */
 	size_t count, bytes;
 	size_t max_entries, max_bytes;
 	page_attached_free_fn attached_free;
@@ -77,6 +77,11 @@ static size_t page_entry_bytes(const struct page_entry *e)
 }
 
 /* Unlinks `e` from its bucket and the age list, and frees it. */
+static struct page_entry *page_entry_of(struct util_link *l)
+{
+	return UTIL_CONTAINER(l, struct page_entry, lru);
+}
+
 static void page_entry_remove(struct page_cache *c, struct page_entry *e)
 {
 	struct page_entry **pp = &c->buckets[page_hash(e->key) & (PAGE_CACHE_BUCKETS - 1)];
@@ -84,14 +89,7 @@ static void page_entry_remove(struct page_cache *c, struct page_entry *e)
 	while (*pp != e)
 		pp = &(*pp)->next_in_bucket;
 	*pp = e->next_in_bucket;
-	if (e->older)
-		e->older->newer = e->newer;
-	else
-		c->oldest = e->newer;
-	if (e->newer)
-		e->newer->older = e->older;
-	else
-		c->newest = e->older;
+	util_list_remove(&c->lru, &e->lru);
 	c->count--;
 	c->bytes -= page_entry_bytes(e);
 	for (size_t i = 0; i < sizeof(e->attached) / sizeof(e->attached[0]); i++)
@@ -220,18 +218,13 @@ struct page_entry *page_cache_put(struct page_cache *c, const char *key, int64_t
 	if (old)
 		page_entry_remove(c, old);
 	b = page_entry_bytes(e);
-	while (c->oldest && (c->count + 1 > c->max_entries || c->bytes + b > c->max_bytes))
-		page_entry_remove(c, c->oldest);
+	while (c->lru.head && (c->count + 1 > c->max_entries || c->bytes + b > c->max_bytes))
+		page_entry_remove(c, page_entry_of(c->lru.head));
 
 	uint64_t h = page_hash(key) & (PAGE_CACHE_BUCKETS - 1);
 	e->next_in_bucket = c->buckets[h];
 	c->buckets[h] = e;
-	e->older = c->newest;
-	if (c->newest)
-		c->newest->newer = e;
-	else
-		c->oldest = e;
-	c->newest = e;
+	util_list_push(&c->lru, &e->lru);
 	c->count++;
 	c->bytes += b;
 	return e;
@@ -245,10 +238,12 @@ fail:
 void page_cache_drop_page(struct page_cache *c, int64_t page_id, page_dropped_fn dropped,
 			  void *arg)
 {
-	struct page_entry *e = c->oldest, *next;
+	struct util_link *l = c->lru.head, *next;
 
-	for (; e; e = next) {
-		next = e->newer;
+	for (; l; l = next) {
+		struct page_entry *e = page_entry_of(l);
+
+		next = l->next;
 		if (e->page_id == page_id || e->page_id == PAGE_CACHE_ANY_PAGE) {
 			if (dropped)
 				dropped(arg, e);
@@ -257,10 +252,15 @@ void page_cache_drop_page(struct page_cache *c, int64_t page_id, page_dropped_fn
 	}
 }
 
+void page_cache_set_attached_free(struct page_cache *c, page_attached_free_fn attached_free)
+{
+	c->attached_free = attached_free;
+}
+
 void page_cache_drop_all(struct page_cache *c)
 {
-	while (c->oldest)
-		page_entry_remove(c, c->oldest);
+	while (c->lru.head)
+		page_entry_remove(c, page_entry_of(c->lru.head));
 }
 
 size_t page_cache_count(const struct page_cache *c)

@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/list.h"
+
 /* Immutable bytes shared by reference count. */
 struct page_body {
 	unsigned refs;
@@ -34,6 +36,14 @@ struct page_body {
 struct page_body *page_body_new(const void *data, size_t len); /* refs = 1; NULL on OOM */
 void page_body_ref(struct page_body *b);
 void page_body_unref(struct page_body *b);
+
+/* The Content-Type and Cache-Control of what the live state renders into the
+ * cache itself (live/live.h); the HTTP layer's other values are in
+ * http/http_internal.h, which names these the same way. */
+#define PAGE_CT_HTML "text/html; charset=utf-8"
+#define PAGE_CC_LIVE "public, max-age=5, stale-while-revalidate=30"
+#define PAGE_CC_STABLE "public, max-age=3600, stale-while-revalidate=86400"
+#define PAGE_CC_FAILED "no-cache" /* a remembered failure: revalidated every time */
 
 #define PAGE_CACHE_ANY_PAGE 0
 #define PAGE_CACHE_STATIC (-1)
@@ -54,7 +64,7 @@ struct page_entry {
 	void *attached[6];        /* owned by the HTTP layer: prebuilt responses */
 	/* private */
 	struct page_entry *next_in_bucket;
-	struct page_entry *older, *newer;
+	struct util_link lru;      /* in the order stored: oldest first */
 };
 
 /* Called for each non-NULL attached slot when an entry leaves the cache. */
@@ -64,6 +74,10 @@ struct page_cache;
 
 struct page_cache *page_cache_new(size_t max_entries, size_t max_bytes,
 				  page_attached_free_fn attached_free);
+/* Sets (or, with NULL, clears) the function that frees attached slots: the
+ * HTTP layer, which attaches them, sets it when it starts and clears it when
+ * it stops (after page_cache_drop_all), as the cache outlives it. */
+void page_cache_set_attached_free(struct page_cache *c, page_attached_free_fn attached_free);
 void page_cache_free(struct page_cache *c);
 
 /* The entry for `key`, or NULL. The pointer is valid until the next call that

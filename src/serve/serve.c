@@ -27,6 +27,7 @@
 
 #include "auth/auth.h"
 #include "http/http.h"
+#include "live/live.h"
 #include "media/media.h"
 #include "store/store.h"
 #include "store/store_newsroom.h"
@@ -36,7 +37,6 @@
 #include "util/tz.h"
 
 #define SERVE_MAX_WORKERS 64
-#define SERVE_CHANGES_BATCH 256
 #define SERVE_PREPARED_ZONES 4 /* util/tz.c keeps four zones open */
 #define SERVE_STOP_GRACE_S 5
 /* Restarts: a worker that dies is started again after a delay that doubles with
@@ -52,6 +52,14 @@
 #define SERVE_TICK_MS 100 /* the master's loop: reaping, restarts, readiness */
 /* A file-check failure is logged at once, then at most this often per worker. */
 #define SERVE_FILE_LOG_S 10
+#define SERVE_PURGE_S 3600      /* expired sessions and old sign-in failures: hourly */
+#define SERVE_LISTEN_BACKLOG 4096
+#define SERVE_LOOP_EVENTS 16    /* epoll events a worker's loop takes per wait */
+/* At shutdown a worker runs its loop until the streams being opened and the
+ * newsroom's requests are done, for at most SERVE_DRAIN_TRIES waits of
+ * SERVE_DRAIN_WAIT_MS (2 s, within the master's SERVE_STOP_GRACE_S). */
+#define SERVE_DRAIN_TRIES 200
+#define SERVE_DRAIN_WAIT_MS 10
 
 /* Splits "host:port" / "[v6]:port" and resolves it. Returns 0 or -1. */
 static int serve_resolve(const char *listen, struct sockaddr_storage *ss, socklen_t *len)
@@ -179,9 +187,8 @@ static unsigned serve_raise_nofile(unsigned wanted, unsigned *sendfile_files)
 struct serve_worker {
 	struct store *store;
 	struct store *newsroom_store; /* the HTTP layer's newsroom thread's own */
+	struct live *live;             /* cache, streams, the change log's position */
 	struct http_server *http;
-	int64_t last_change;
-	int64_t data_version;
 	int64_t schedule_checked; /* UTC seconds of the scheduler's last look */
 	int64_t purged;           /* UTC seconds of the last session clean-up */
 	int64_t file_logged;      /* UTC seconds of the last "database file gone" line */
@@ -211,39 +218,6 @@ static void serve_check_file(struct serve_worker *w)
 		  "on the right file", store_errmsg(w->store));
 }
 
-/* Reads the change log past what this worker has seen and drops stale pages.
- * `changed`: the caller knows the log grew (the notification file was
- * touched), so the data version, a read transaction of its own that costs as
- * much as reading the log, is not asked first. The timer then finds the
- * version moved once and reads nothing new. */
-static void serve_worker_poll(struct serve_worker *w, int changed)
-{
-	struct store_change *ch;
-	int64_t v;
-	size_t n;
-
-	if (!changed) {
-		if (store_data_version(w->store, &v) < 0) {
-			log_warnx("change log: %s", store_errmsg(w->store));
-			return;
-		}
-		if (v == w->data_version)
-			return;
-		w->data_version = v;
-	}
-	do {
-		if (store_changes_since(w->store, w->last_change, SERVE_CHANGES_BATCH, &ch, &n) < 0) {
-			log_warnx("change log: %s", store_errmsg(w->store));
-			return;
-		}
-		if (n) {
-			http_server_apply_changes(w->http, ch, n);
-			w->last_change = ch[n - 1].id;
-		}
-		store_changes_free(ch, n);
-	} while (n == SERVE_CHANGES_BATCH);
-}
-
 /* Publishes the scheduled posts that are due. The cheap read comes first: most
  * ticks find nothing due and take no write lock. */
 static void serve_schedule(struct serve_worker *w)
@@ -255,7 +229,7 @@ static void serve_schedule(struct serve_worker *w)
 		return;
 	w->schedule_checked = now;
 	/* Expired sessions and old failed sign-ins are only clutter: hourly. */
-	if (now >= w->purged + 3600) {
+	if (now >= w->purged + SERVE_PURGE_S) {
 		w->purged = now;
 		if (store_session_purge(w->store, now) < 0)
 			log_warnx("sessions: %s", store_errmsg(w->store));
@@ -272,7 +246,7 @@ static void serve_schedule(struct serve_worker *w)
 	else if (n)
 		log_info("scheduler: published %zu scheduled post%s", n, n == 1 ? "" : "s");
 	/* The change log carries them to readers, like any other post. */
-	serve_worker_poll(w, 0);
+	(void)live_poll(w->live, 0);
 }
 
 /* Watches the store's change notification file (store_notify_path): every
@@ -356,7 +330,8 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 {
 	struct serve_worker w = { 0 };
 	struct http_config hc = { 0 };
-	struct epoll_event ev, events[16];
+	struct live_config lc = { 0 };
+	struct epoll_event ev, events[SERVE_LOOP_EVENTS];
 	int ep = -1, tfd = -1, hbfd = -1, sfd = -1, wfd = -1, rc = 1, stopping = 0;
 	sigset_t mask;
 	char err[256];
@@ -382,29 +357,19 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 	/* What the first requests would otherwise pay for: ICU's data for the
 	 * live pages' zones. */
 	serve_prepare_zones(w.store);
-	/* Changes made before we started are already in what we render. */
-	if (store_last_change_id(w.store, &w.last_change) < 0 ||
-	    store_data_version(w.store, &w.data_version) < 0) {
-		log_warnx("worker: %s", store_errmsg(w.store));
-		goto out;
-	}
 	/* A master that died while we started: take no share of the port. */
 	if (getppid() != master) {
 		log_warnx("worker: the master has gone; not starting");
 		goto out;
 	}
-	hc.listen_fd = serve_socket(ss, sslen, 4096);
+	hc.listen_fd = serve_socket(ss, sslen, SERVE_LISTEN_BACKLOG);
 	if (hc.listen_fd < 0) {
 		log_warn("worker: cannot listen");
 		goto out;
 	}
 	hc.connection_limit = cfg->connection_limit;
 	hc.connection_memory = cfg->connection_memory;
-	hc.idle_timeout = 60;
-	hc.cache_entries = 4096;
-	hc.cache_bytes = 256u * 1024 * 1024;
-	hc.stream_ring = cfg->stream_ring;
-	hc.heartbeat_s = cfg->heartbeat_s;
+	hc.idle_timeout = cfg->idle_timeout;
 	hc.media_dir = cfg->media_dir;
 	hc.sendfile_files = cfg->sendfile_files;
 	hc.newsroom_store = w.newsroom_store;
@@ -415,6 +380,19 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 		log_warnx("worker: cannot start libsodium or libvips");
 		goto out;
 	}
+	/* The live state starts the hub's thread, which inherits the signal
+	 * mask; changes made before it starts are in whatever it renders. */
+	lc.cache_entries = cfg->cache_entries;
+	lc.cache_bytes = cfg->cache_bytes;
+	lc.stream_ring = cfg->stream_ring;
+	lc.heartbeat_s = cfg->heartbeat_s;
+	w.live = live_new(w.store, &lc, err, sizeof(err));
+	if (!w.live) {
+		close(hc.listen_fd);
+		log_warnx("worker: %s", err);
+		goto out;
+	}
+	hc.live = w.live;
 	w.http = http_server_new(&hc, w.store, err, sizeof(err));
 	if (!w.http) {
 		close(hc.listen_fd);
@@ -452,7 +430,7 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 	while (!stopping) {
 		/* Streams are sent by the hub's own thread: this loop only serves
 		 * requests and reads the change log. */
-		int n = epoll_wait(ep, events, 16, http_server_timeout_ms(w.http));
+		int n = epoll_wait(ep, events, SERVE_LOOP_EVENTS, http_server_timeout_ms(w.http));
 		if (n < 0 && errno != EINTR) {
 			log_warn("worker: epoll_wait");
 			goto out;
@@ -461,7 +439,7 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 			int fd = events[i].data.fd;
 			if (fd == tfd || fd == wfd) {
 				serve_drain(fd);
-				serve_worker_poll(&w, fd == wfd);
+				(void)live_poll(w.live, fd == wfd);
 				if (fd == tfd) {
 					serve_check_file(&w);
 					serve_schedule(&w);
@@ -474,7 +452,7 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 				}
 			} else if (fd == hbfd) {
 				serve_drain(fd);
-				http_server_heartbeat(w.http);
+				live_heartbeat(w.live);
 			} else if (fd == sfd) {
 				stopping = 1;
 			}
@@ -483,23 +461,25 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 			log_warnx("worker: the HTTP daemon failed");
 			goto out;
 		}
+		live_boost(w.live);
 		/* A newsroom write made here: apply it before the next request, so
 		 * the writer's next page already shows it. */
 		if (http_server_take_written(w.http))
-			serve_worker_poll(&w, 0);
+			(void)live_poll(w.live, 0);
 	}
 	/* Stop accepting, end the open streams, and let those being opened end
 	 * on their first read, and newsroom requests in flight be answered,
 	 * before the daemon stops. */
 	http_server_quiesce(w.http);
-	for (int i = 0; i < 200 && http_server_end_streams(w.http) > 0; i++) {
+	for (int i = 0; i < SERVE_DRAIN_TRIES && http_server_end_streams(w.http) > 0; i++) {
 		struct epoll_event e1;
 
 		http_server_run(w.http);
+		live_boost(w.live);
 		/* A timer that fired is drained, or every later wait would end at
 		 * once and the grace with it. */
-		if (epoll_wait(ep, &e1, 1, 10) == 1 && (e1.data.fd == tfd || e1.data.fd == hbfd ||
-						       e1.data.fd == wfd))
+		if (epoll_wait(ep, &e1, 1, SERVE_DRAIN_WAIT_MS) == 1 &&
+		    (e1.data.fd == tfd || e1.data.fd == hbfd || e1.data.fd == wfd))
 			serve_drain(e1.data.fd);
 	}
 	rc = 0;
@@ -507,6 +487,7 @@ out:
 	if (ready_fd >= 0)
 		close(ready_fd);
 	http_server_free(w.http);
+	live_free(w.live);
 	store_close(w.newsroom_store);
 	store_close(w.store);
 	int closefds[] = { ep, tfd, hbfd, sfd, wfd };
@@ -588,6 +569,14 @@ static int serve_spawn(const struct serve_config *cfg, const struct sockaddr_sto
 	return 0;
 }
 
+unsigned serve_backoff(unsigned backoff_ms, int healthy, unsigned *delay_ms)
+{
+	if (healthy || backoff_ms < SERVE_BACKOFF_MIN_MS)
+		backoff_ms = SERVE_BACKOFF_MIN_MS;
+	*delay_ms = backoff_ms;
+	return backoff_ms > SERVE_BACKOFF_MAX_MS / 2 ? SERVE_BACKOFF_MAX_MS : backoff_ms * 2;
+}
+
 /* Reaps every worker that ended and schedules its restart. */
 static void serve_reap(struct serve_slot *slots, unsigned n)
 {
@@ -598,6 +587,7 @@ static void serve_reap(struct serve_slot *slots, unsigned n)
 	while ((p = waitpid(-1, &status, WNOHANG)) > 0) {
 		for (unsigned i = 0; i < n; i++) {
 			struct serve_slot *sl = &slots[i];
+			unsigned delay, next;
 			char how[64];
 
 			if (sl->pid != p)
@@ -606,19 +596,18 @@ static void serve_reap(struct serve_slot *slots, unsigned n)
 				close(sl->ready_fd);
 			sl->ready_fd = -1;
 			sl->pid = 0;
-			if (sl->running && now - sl->started_ms >= SERVE_HEALTHY_MS)
-				sl->backoff_ms = SERVE_BACKOFF_MIN_MS;
-			sl->restart_ms = now + sl->backoff_ms;
+			next = serve_backoff(sl->backoff_ms,
+					     sl->running && now - sl->started_ms >= SERVE_HEALTHY_MS,
+					     &delay);
+			sl->restart_ms = now + delay;
 			if (WIFSIGNALED(status))
 				snprintf(how, sizeof(how), "died of signal %d", WTERMSIG(status));
 			else
 				snprintf(how, sizeof(how), "exited with status %d",
 					 WEXITSTATUS(status));
 			log_warnx("worker %d %s %s; restarting it in %u ms", (int)p, how,
-				  sl->running ? "while serving" : "while starting", sl->backoff_ms);
-			sl->backoff_ms = sl->backoff_ms * 2 > SERVE_BACKOFF_MAX_MS
-						 ? SERVE_BACKOFF_MAX_MS
-						 : sl->backoff_ms * 2;
+				  sl->running ? "while serving" : "while starting", delay);
+			sl->backoff_ms = next;
 			sl->running = 0;
 			break;
 		}

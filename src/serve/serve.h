@@ -22,12 +22,28 @@
 #include "http/http_proxy.h"
 #include "util/prio.h"
 
+/* The defaults of `serve`'s settings, in one place (serve_config_defaults;
+ * README.md's serve options and `serve --help` give them). */
+#define SERVE_DEFAULT_LISTEN "127.0.0.1:8080"
+#define SERVE_DEFAULT_CONNECTIONS 10000      /* --connections, per worker */
+#define SERVE_DEFAULT_CONNECTION_MEMORY 8192 /* --connection-memory, bytes */
+#define SERVE_DEFAULT_IDLE_TIMEOUT_S 60      /* --idle-timeout */
+#define SERVE_DEFAULT_CACHE_ENTRIES 4096     /* --cache-entries, per worker */
+#define SERVE_DEFAULT_CACHE_MB 256           /* --cache-mb, per worker */
+#define SERVE_DEFAULT_POLL_MS 500            /* the change-log timer (no flag) */
+#define SERVE_DEFAULT_HEARTBEAT_S 15         /* --heartbeat */
+#define SERVE_DEFAULT_REPLAY 512             /* --replay (STREAM_RING) */
+#define SERVE_DEFAULT_REQUEST_STEPS 10       /* --request-priority realtime: nice steps */
+
 struct serve_config {
 	const char *db_path;
 	const char *listen;        /* "127.0.0.1:8080", "[::1]:0" */
 	unsigned workers;          /* 0: one per core */
 	unsigned connection_limit; /* per worker */
 	unsigned connection_memory; /* libmicrohttpd's pool per connection, bytes */
+	unsigned idle_timeout;     /* seconds before an idle connection is closed */
+	size_t cache_entries;      /* page cache bounds, per worker */
+	size_t cache_bytes;
 	unsigned poll_ms;          /* change-log timer: the safety net behind the WAL watch */
 	unsigned heartbeat_s;      /* stream keep-alive interval */
 	unsigned stream_ring;      /* events kept per page (replay horizon, lag bound) */
@@ -38,6 +54,22 @@ struct serve_config {
 	struct http_proxies trusted_proxies; /* --trusted-proxy: whose forwarding
 					      * headers name the client */
 };
+
+/* Fills `cfg` with the defaults above (db_path, media_dir: NULL). */
+void serve_config_defaults(struct serve_config *cfg);
+/* Sets the setting of the long option `name` ("workers", "cache-mb", ...:
+ * every flag of `serve` but --media, whose default needs the database path)
+ * from its argument `value`, checked against its range. Returns 0; or -1 with
+ * the reason in err ("--workers is 1 to 64"), `cfg` unchanged; or -2 when
+ * `name` is no setting of serve's. */
+int serve_config_set(struct serve_config *cfg, const char *name, const char *value, char *err,
+		     size_t errlen);
+
+/* The restart delay after a worker's death (serve_reap): `backoff_ms` is the
+ * slot's current one, `healthy` whether the dead worker had served for
+ * SERVE_HEALTHY_MS. *delay_ms gets the delay to wait now; the return value is
+ * the slot's next backoff (doubled, at most SERVE_BACKOFF_MAX_MS). */
+unsigned serve_backoff(unsigned backoff_ms, int healthy, unsigned *delay_ms);
 
 /* Runs until stopped. Returns the process exit status (0 after a clean stop,
  * 1 if the server could not start). */

@@ -24,11 +24,9 @@
 
 #include "stream/stream_event.h"
 #include "util/buf.h"
+#include "util/list.h"
 #include "util/log.h"
 
-/* libmicrohttpd allocates this much for a callback response; the hub takes the
- * socket on the first call, so nothing is ever read through it. */
-#define STREAM_BLOCK 64
 #define STREAM_FRAME_MAX (8u << 20)
 #define STREAM_IO_EVENTS 64
 /* A stream socket's send buffer, bytes (the kernel doubles it for its own
@@ -61,19 +59,15 @@ struct stream_slot {
 
 struct stream_sub;
 
-/* An intrusive list of subscribers. */
-struct stream_list {
-	struct stream_sub *head, *tail;
-};
-
 struct stream_topic {
 	int64_t page_id;
 	struct stream_slot *ring; /* `size` slots, oldest at `head` */
 	size_t size, head, count;
 	int64_t last_seq;         /* newest event in the ring (or page's seq at load) */
-	struct stream_list idle;    /* up to date */
-	struct stream_list to_wake; /* with something new, sent to by stream_hub_work */
-	struct stream_list blocked; /* socket full: waiting for EPOLLOUT */
+	/* Its subscribers (struct stream_sub's `link`), by what they wait for: */
+	struct util_list idle;    /* up to date */
+	struct util_list to_wake; /* with something new, sent to by stream_hub_work */
+	struct util_list blocked; /* socket full: waiting for EPOLLOUT */
 	size_t n_subs;
 	int in_pending;
 	int hidden;               /* the ring's newest visibility change is "unpublish":
@@ -81,16 +75,15 @@ struct stream_topic {
 	struct stream_topic *next, *next_pending;
 };
 
-/* One reader. Until the hub holds its socket (fd < 0) it belongs to the
- * libmicrohttpd response (freed with it); then the hub holds a copy, until it
- * is closed (fd < 0 again, on the hub's graveyard list until no epoll event
- * can name it). */
+/* One reader. From stream_sub_new until stream_sub_start (fd < 0) it is
+ * counted but holds no socket and is on no list; then the hub holds its
+ * socket until it is closed (fd < 0 again, on the hub's graveyard list until
+ * no epoll event can name it). */
 struct stream_sub {
 	struct stream_hub *hub;
 	struct stream_topic *topic;
-	struct MHD_Connection *conn; /* until the hub holds the socket */
-	struct stream_list *list;    /* which of its topic's lists it is on */
-	struct stream_sub *prev, *next;
+	struct util_list *list;      /* which of its topic's lists it is on, or NULL */
+	struct util_link link;       /* ...and its place there */
 	struct stream_frame *first;  /* sent before anything else, then released */
 	struct stream_frame *cur;    /* being sent (a reference) */
 	size_t off;                  /* bytes of cur already sent */
@@ -98,14 +91,14 @@ struct stream_sub {
 	int fd;
 	unsigned hb_gen;
 	unsigned char kind, chunked;
-	unsigned char adopted; /* the response's copy, once the hub holds the stream */
 };
 
-/* Everything below `lock` is guarded by it: the worker's thread renders,
- * opens and adopts streams under it, the hub's thread sends under it. The
- * topics and their rings are written only by the worker's thread (with the
- * lock held), so that thread alone may also read them without it
- * (stream_changes_json). */
+/* Everything below `lock` is guarded by it: the worker's thread adds events
+ * and starts streams under it, the hub's thread sends under it. The topics
+ * and their rings are written only by the worker's thread (with the lock
+ * held), so that thread alone may also read them without it: it reads the
+ * store and renders before it takes the lock (stream_topic_take), and
+ * stream_changes_json reads a ring without it. Nothing slow runs under it. */
 struct stream_hub {
 	pthread_mutex_t lock;
 	pthread_t thread;
@@ -113,23 +106,18 @@ struct stream_hub {
 	struct store *store;
 	struct stream_topic *topics;
 	struct stream_topic *pending; /* topics with subscribers to send to */
-	struct stream_list graveyard; /* closed subscribers, freed by the hub's thread */
+	struct util_list graveyard; /* closed subscribers, freed by the hub's thread */
 	struct stream_frame *heartbeat, *hello, *hello_reload;
 	struct stream_frame *unpublished; /* the reload sent as a page is unpublished */
 	int epfd;
 	int wakefd; /* eventfd in epfd: work for the hub's thread */
 	unsigned hb_gen;
 	unsigned text_keepalive_s; /* TCP keepalive idle time of text streams; 0: none */
-	const char *const *headers; /* name, value, ..., NULL: stream_hub_set_headers() */
 	size_t ring_size;
 	atomic_size_t n_subs; /* read without the lock by the accept policy */
 	atomic_int sending;   /* sends queued or under way: set with the lock by
 			       * whoever queues them, cleared by the hub's thread */
 	int shutting_down;
-	/* The worker's thread's own: connections libmicrohttpd was told to drop
-	 * after the hub took their socket, until it frees them. */
-	struct MHD_Connection **dropped;
-	size_t n_dropped, cap_dropped;
 };
 
 static const char stream_last_chunk[] = "0\r\n\r\n";
@@ -212,51 +200,32 @@ static struct stream_frame *stream_frame_sse(int64_t id, const char *event, cons
 
 /* ---- subscriber lists ---- */
 
-static void stream_list_push(struct stream_list *l, struct stream_sub *s)
+/* The subscriber of a list's link, or NULL. */
+static struct stream_sub *stream_sub_of(struct util_link *l)
+{
+	return l ? UTIL_CONTAINER(l, struct stream_sub, link) : NULL;
+}
+
+static void stream_list_push(struct util_list *l, struct stream_sub *s)
 {
 	s->list = l;
-	s->next = NULL;
-	s->prev = l->tail;
-	if (l->tail)
-		l->tail->next = s;
-	else
-		l->head = s;
-	l->tail = s;
+	util_list_push(l, &s->link);
 }
 
 static void stream_list_remove(struct stream_sub *s)
 {
-	struct stream_list *l = s->list;
-
-	if (!l)
+	if (!s->list)
 		return;
-	if (s->prev)
-		s->prev->next = s->next;
-	else
-		l->head = s->next;
-	if (s->next)
-		s->next->prev = s->prev;
-	else
-		l->tail = s->prev;
+	util_list_remove(s->list, &s->link);
 	s->list = NULL;
-	s->prev = s->next = NULL;
 }
 
-/* Appends all of `from` to `to` in O(1). */
-static void stream_list_splice(struct stream_list *to, struct stream_list *from)
+/* Appends all of `from` to `to`: O(1) but for noting the new list in each. */
+static void stream_list_splice(struct util_list *to, struct util_list *from)
 {
-	if (!from->head)
-		return;
-	for (struct stream_sub *s = from->head; s; s = s->next)
-		s->list = to;
-	if (to->tail) {
-		to->tail->next = from->head;
-		from->head->prev = to->tail;
-	} else {
-		to->head = from->head;
-	}
-	to->tail = from->tail;
-	from->head = from->tail = NULL;
+	for (struct util_link *l = from->head; l; l = l->next)
+		stream_sub_of(l)->list = to;
+	util_list_splice(to, from);
 }
 
 /* Schedules everyone idle on `t` to be sent to by stream_hub_work(). Blocked
@@ -357,10 +326,10 @@ static void stream_sub_drop(struct stream_sub *s);
  * when they next take an event (stream_sub_next). */
 static void stream_drop_behind(struct stream_topic *t, int64_t seq)
 {
-	struct stream_sub *s = t->blocked.head, *next;
+	struct stream_sub *s = stream_sub_of(t->blocked.head), *next;
 
 	for (; s; s = next) {
-		next = s->next;
+		next = stream_sub_of(s->link.next);
 		if (s->last_sent >= seq)
 			continue;
 		log_info("stream: dropping a reader more than %zu events behind", t->size);
@@ -381,51 +350,100 @@ static void stream_ring_push(struct stream_topic *t, struct stream_slot *s)
 	t->last_seq = s->seq;
 }
 
-/* After an edit or a deletion (change `c`) the post's earlier events in the
- * ring are made again from what the post is now (or "gone"), as the store's
- * copies are (STMT_CHANGE_FORGET): a reader who replays them never gets words
- * that were corrected or taken down. A reader sending one of the old frames
- * at this moment finishes it (it holds a reference). */
-static void stream_topic_forget_post(struct stream_hub *h, struct stream_topic *t,
-				     const struct model_page *page, const struct store_change *c,
-				     int64_t upto)
+/* 1 if change `c` is an edit or a deletion of a post: its earlier events must
+ * then be made again (stream_topic_refresh). */
+static int stream_change_rewrites(const struct store_change *c)
 {
+	return c->post_id && (c->kind == STORE_CHANGE_UPDATE || c->kind == STORE_CHANGE_DELETE);
+}
+
+/* A ring slot made again: its sequence number and the fresh slot. */
+struct stream_redo {
+	int64_t seq;
+	struct stream_slot slot;
+};
+
+/* After an edit or a deletion (a change of `changes`) the post's earlier events
+ * in the ring, up to `upto`, are made again from what the post is now (or
+ * "gone"), as the store's copies are (STMT_CHANGE_FORGET): a reader who replays
+ * them never gets words that were corrected or taken down. This renders them
+ * into *out (malloc'd; *n_out of them) WITHOUT the lock: it reads the store and
+ * renders, and the ring it reads is written only by this (the worker's) thread.
+ * stream_topic_take swaps them in under the lock. `page` is the page when the
+ * caller has it loaded, else NULL (it is loaded only when something needs
+ * making again: most edits find nothing of theirs in the ring). */
+static void stream_topic_refresh(struct stream_hub *h, struct stream_topic *t,
+				 const struct model_page *page, const struct store_change *changes,
+				 size_t n, int64_t upto, struct stream_redo **out, size_t *n_out)
+{
+	struct model_page loaded;
+	struct stream_redo *redo = NULL;
+	size_t k = 0, cap = 0;
+	int have_page = page != NULL;
+
+	*out = NULL;
+	*n_out = 0;
 	for (size_t i = 0; i < t->count; i++) {
 		struct stream_slot *slot = stream_ring_at(t, i), fresh = { 0 };
 		struct store_change old = { 0 };
 		char *data = NULL, *text = NULL;
+		size_t j;
 
-		if (slot->post_id != c->post_id || slot->seq > upto ||
-		    slot->kind == STORE_CHANGE_DELETE)
+		if (slot->seq > upto || slot->kind == STORE_CHANGE_DELETE)
 			continue;
+		for (j = 0; j < n; j++)
+			if (stream_change_rewrites(&changes[j]) && changes[j].post_id == slot->post_id)
+				break;
+		if (j == n)
+			continue;
+		if (!have_page) {
+			if (store_page_get_by_id(h->store, t->page_id, &loaded) < 0) {
+				log_warnx("stream: %s", store_errmsg(h->store));
+				break;
+			}
+			page = &loaded;
+			have_page = 2;
+		}
+		if (k == cap) {
+			size_t ncap = cap ? cap * 2 : 8;
+			struct stream_redo *r = realloc(redo, ncap * sizeof(*r));
+			if (!r)
+				break;
+			redo = r;
+			cap = ncap;
+		}
 		old.page_id = page->id;
 		old.seq = slot->seq;
 		old.kind = (enum store_change_kind)slot->kind;
 		old.post_id = slot->post_id;
 		if (stream_event_render(h->store, page, &old, &data, &text) == 0 &&
 		    stream_slot_fill(&fresh, &old, data, text) == 0) {
-			stream_slot_clear(slot);
-			*slot = fresh;
+			redo[k].seq = slot->seq;
+			redo[k++].slot = fresh;
 		} else {
 			log_warnx("stream: cannot render event %lld again", (long long)old.seq);
 		}
 		free(data);
 		free(text);
 	}
+	if (have_page == 2)
+		model_page_cleanup(&loaded);
+	*out = redo;
+	*n_out = k;
 }
 
 /* The page went back to the newsroom: its readers' streams end, and no event
  * after this reaches them. An SSE reader that is not half-way through a frame
  * is told to reload first (where it then finds a 404); the rest only see the
- * stream end. Streams not yet adopted end when they are (stream_read). */
+ * stream end. Streams not yet started end when they are (stream_sub_start). */
 static void stream_topic_end(struct stream_hub *h, struct stream_topic *t)
 {
-	struct stream_list *lists[] = { &t->idle, &t->to_wake, &t->blocked };
+	struct util_list *lists[] = { &t->idle, &t->to_wake, &t->blocked };
 
 	t->hidden = 1;
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
 		while (lists[i]->head) {
-			struct stream_sub *s = lists[i]->head;
+			struct stream_sub *s = stream_sub_of(lists[i]->head);
 			int whole = 1; /* no frame left half sent: the last chunk may follow */
 			size_t n;
 			const char *wire;
@@ -442,67 +460,86 @@ static void stream_topic_end(struct stream_hub *h, struct stream_topic *t)
 	}
 }
 
-/* Appends the event of change `c` (its slot filled) to the topic. `page` is the
- * page when the caller has it loaded, else NULL. Events after `fresh_from` were
- * read from the store with this one, as the post is now: only those before may
- * need making again. */
-static void stream_topic_add(struct stream_hub *h, struct stream_topic *t,
-			     const struct model_page *page, const struct store_change *c,
-			     struct stream_slot *slot, int64_t fresh_from)
+/* Appends the events of `changes` (their slots filled, `n` of each, in order)
+ * to the topic and wakes its readers. Events after `fresh_from` were read from
+ * the store with these, as their posts are now: only those before may need
+ * making again, which is done first, without the lock (stream_topic_refresh).
+ * Under the lock only pointers move and non-blocking sends are made: the
+ * hub's thread never waits for a store read or a render. */
+static void stream_topic_take(struct stream_hub *h, struct stream_topic *t,
+			      const struct model_page *page, const struct store_change *changes,
+			      struct stream_slot *slots, size_t n, int64_t fresh_from)
 {
-	struct model_page loaded;
-	size_t i;
+	struct stream_redo *redo = NULL;
+	size_t n_redo = 0;
 
-	stream_ring_push(t, slot);
-	if (c->kind == STORE_CHANGE_UNPUBLISH)
-		stream_topic_end(h, t);
-	else if (c->kind == STORE_CHANGE_PUBLISH)
-		t->hidden = 0;
-	if (!c->post_id || (c->kind != STORE_CHANGE_UPDATE && c->kind != STORE_CHANGE_DELETE))
-		return;
-	/* Most edits find nothing of theirs in the ring: no page load then. */
-	for (i = 0; i < t->count && stream_ring_at(t, i)->seq <= fresh_from; i++)
-		if (stream_ring_at(t, i)->post_id == c->post_id)
+	for (size_t i = 0; i < n; i++) {
+		if (stream_change_rewrites(&changes[i])) {
+			stream_topic_refresh(h, t, page, changes, n, fresh_from, &redo, &n_redo);
 			break;
-	if (i == t->count || stream_ring_at(t, i)->seq > fresh_from)
-		return;
-	if (page) {
-		stream_topic_forget_post(h, t, page, c, fresh_from);
-	} else if (store_page_get_by_id(h->store, c->page_id, &loaded) == 0) {
-		stream_topic_forget_post(h, t, &loaded, c, fresh_from);
-		model_page_cleanup(&loaded);
-	} else {
-		log_warnx("stream: %s", store_errmsg(h->store));
+		}
 	}
+	pthread_mutex_lock(&h->lock);
+	/* Swapped in before the new events are pushed, which may rotate the
+	 * ring: the ring has not changed since they were made (only this thread
+	 * writes it). A reader sending an old frame finishes it (a reference). */
+	for (size_t i = 0; i < n_redo; i++) {
+		struct stream_slot *slot = stream_ring_find(t, redo[i].seq);
+		if (slot) {
+			stream_slot_clear(slot);
+			*slot = redo[i].slot;
+		} else {
+			stream_slot_clear(&redo[i].slot);
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		stream_ring_push(t, &slots[i]);
+		if (changes[i].kind == STORE_CHANGE_UNPUBLISH)
+			stream_topic_end(h, t);
+		else if (changes[i].kind == STORE_CHANGE_PUBLISH)
+			t->hidden = 0;
+	}
+	if (n)
+		stream_topic_wake_all(h, t);
+	pthread_mutex_unlock(&h->lock);
+	free(redo);
 }
 
 /* Renders the events of `page` after the topic's last one, up to the page's
- * newest. Returns 0, or -1 if the store failed (the topic is then unchanged
- * past what was rendered). */
+ * newest, and appends them. Store reads and renders run without the lock
+ * (only this thread writes the ring). Returns 0, or -1 if the store failed
+ * (the topic is then unchanged past what was rendered). */
 static int stream_topic_catch_up(struct stream_hub *h, struct stream_topic *t,
 				 const struct model_page *page)
 {
 	int64_t fresh_from = t->last_seq;
+	struct stream_slot *slots;
 	struct store_change *ch;
-	struct stream_slot slot;
-	size_t n;
+	size_t n, k;
+	int rc = 0;
 
-	while (t->last_seq < page->last_seq) {
+	while (rc == 0 && t->last_seq < page->last_seq) {
 		if (store_page_changes_since(h->store, page->id, t->last_seq, 256, &ch, &n) < 0)
 			return -1;
-		for (size_t i = 0; i < n; i++) {
-			memset(&slot, 0, sizeof(slot));
-			if (ch[i].seq != t->last_seq + 1 || stream_render(h, page, &ch[i], &slot) < 0) {
-				store_changes_free(ch, n);
-				return -1;
-			}
-			stream_topic_add(h, t, page, &ch[i], &slot, fresh_from);
-		}
-		store_changes_free(ch, n);
 		if (n == 0)
 			break;
+		slots = calloc(n, sizeof(*slots));
+		if (!slots) {
+			store_changes_free(ch, n);
+			return -1;
+		}
+		for (k = 0; k < n; k++) {
+			if (ch[k].seq != t->last_seq + 1 + (int64_t)k ||
+			    stream_render(h, page, &ch[k], &slots[k]) < 0) {
+				rc = -1;
+				break;
+			}
+		}
+		stream_topic_take(h, t, page, ch, slots, k, fresh_from);
+		free(slots);
+		store_changes_free(ch, n);
 	}
-	return 0;
+	return rc;
 }
 
 static struct stream_topic *stream_topic_find(struct stream_hub *h, int64_t page_id)
@@ -514,7 +551,8 @@ static struct stream_topic *stream_topic_find(struct stream_hub *h, int64_t page
 }
 
 /* The topic of `page`, created with the last STREAM_RING events when it is the
- * first reader's. */
+ * first reader's. Called by the worker's thread without the lock: it reads
+ * the store, and takes the lock only to add events and to link a new topic. */
 static struct stream_topic *stream_topic_get(struct stream_hub *h, const struct model_page *page)
 {
 	struct stream_topic *t = stream_topic_find(h, page->id);
@@ -535,6 +573,7 @@ static struct stream_topic *stream_topic_get(struct stream_hub *h, const struct 
 	}
 	t->page_id = page->id;
 	t->last_seq = page->last_seq > (int64_t)t->size ? page->last_seq - (int64_t)t->size : 0;
+	/* Not linked yet: nothing but this thread can see it. */
 	if (stream_topic_catch_up(h, t, page) < 0) {
 		log_warnx("stream: %s", store_errmsg(h->store));
 		for (size_t i = 0; i < t->count; i++)
@@ -543,8 +582,10 @@ static struct stream_topic *stream_topic_get(struct stream_hub *h, const struct 
 		free(t);
 		return NULL;
 	}
+	pthread_mutex_lock(&h->lock);
 	t->next = h->topics;
 	h->topics = t;
+	pthread_mutex_unlock(&h->lock);
 	return t;
 }
 
@@ -570,10 +611,10 @@ void stream_hub_apply(struct stream_hub *h, const struct store_change *changes, 
 {
 	struct model_page page;
 
-	pthread_mutex_lock(&h->lock);
+	/* The topics are linked and their rings written only by this thread:
+	 * it reads them without the lock, which stream_topic_take takes to add. */
 	for (size_t i = 0; i < n; i++) {
 		struct stream_topic *t = stream_topic_find(h, changes[i].page_id);
-		int64_t before;
 
 		if (!t || changes[i].seq <= t->last_seq)
 			continue; /* nobody reads that page here, or already rendered */
@@ -583,8 +624,8 @@ void stream_hub_apply(struct stream_hub *h, const struct store_change *changes, 
 
 			if (stream_slot_fill(&slot, &changes[i], changes[i].event,
 					     changes[i].text) == 0) {
-				stream_topic_add(h, t, NULL, &changes[i], &slot, changes[i].seq - 1);
-				stream_topic_wake_all(h, t);
+				stream_topic_take(h, t, NULL, &changes[i], &slot, 1,
+						  changes[i].seq - 1);
 				continue;
 			}
 		}
@@ -593,14 +634,10 @@ void stream_hub_apply(struct stream_hub *h, const struct store_change *changes, 
 			log_warnx("stream: %s", store_errmsg(h->store));
 			continue;
 		}
-		before = t->last_seq;
 		if (stream_topic_catch_up(h, t, &page) < 0)
 			log_warnx("stream: %s", store_errmsg(h->store));
 		model_page_cleanup(&page);
-		if (t->last_seq > before)
-			stream_topic_wake_all(h, t);
 	}
-	pthread_mutex_unlock(&h->lock);
 }
 
 /* ---- the hub ---- */
@@ -691,7 +728,6 @@ void stream_hub_free(struct stream_hub *h)
 	if (h->wakefd >= 0)
 		close(h->wakefd);
 	pthread_mutex_destroy(&h->lock);
-	free(h->dropped);
 	free(h);
 }
 
@@ -703,36 +739,6 @@ size_t stream_hub_subscribers(const struct stream_hub *h)
 int stream_hub_sending(const struct stream_hub *h)
 {
 	return atomic_load(&h->sending);
-}
-
-size_t stream_hub_dropping(const struct stream_hub *h)
-{
-	return h->n_dropped;
-}
-
-void stream_hub_connection_closed(struct stream_hub *h, struct MHD_Connection *conn)
-{
-	for (size_t i = 0; i < h->n_dropped; i++) {
-		if (h->dropped[i] == conn) {
-			h->dropped[i] = h->dropped[--h->n_dropped];
-			return;
-		}
-	}
-}
-
-/* Remembers a connection libmicrohttpd is about to drop; without memory the
- * cap just counts it twice until it is gone. */
-static void stream_hub_note_dropped(struct stream_hub *h, struct MHD_Connection *conn)
-{
-	if (h->n_dropped == h->cap_dropped) {
-		size_t cap = h->cap_dropped ? h->cap_dropped * 2 : 16;
-		struct MHD_Connection **d = realloc(h->dropped, cap * sizeof(*d));
-		if (!d)
-			return;
-		h->dropped = d;
-		h->cap_dropped = cap;
-	}
-	h->dropped[h->n_dropped++] = conn;
 }
 
 /* ---- one subscriber ---- */
@@ -762,7 +768,7 @@ static struct stream_frame *stream_sub_next(struct stream_sub *s, int *gap)
 			return stream_frame_ref(slot->text);
 	}
 	/* A text stream has no comment syntax: it gets no heartbeat, but TCP
-	 * keepalive probes instead (stream_sub_adopt). */
+	 * keepalive probes instead (stream_socket_ready). */
 	if (s->kind == STREAM_SSE && s->hb_gen != s->hub->hb_gen)
 		return stream_frame_ref(s->hub->heartbeat);
 	return NULL;
@@ -775,7 +781,7 @@ static void stream_sub_close(struct stream_sub *s)
 {
 	struct stream_hub *h = s->hub;
 
-	/* libmicrohttpd may not have closed its descriptor of the socket yet:
+	/* The HTTP layer may not have closed its descriptor of the socket yet:
 	 * take it out of our set explicitly rather than rely on close(). */
 	epoll_ctl(h->epfd, EPOLL_CTL_DEL, s->fd, NULL);
 	close(s->fd);
@@ -810,13 +816,13 @@ static void stream_sub_drop(struct stream_sub *s)
 static void stream_hub_bury(struct stream_hub *h)
 {
 	while (h->graveyard.head) {
-		struct stream_sub *s = h->graveyard.head;
+		struct stream_sub *s = stream_sub_of(h->graveyard.head);
 		stream_list_remove(s);
 		free(s);
 	}
 }
 
-static void stream_sub_move(struct stream_sub *s, struct stream_list *l)
+static void stream_sub_move(struct stream_sub *s, struct util_list *l)
 {
 	if (s->list != l) {
 		stream_list_remove(s);
@@ -883,7 +889,7 @@ static int stream_hub_work(struct stream_hub *h)
 	while (h->pending && budget) {
 		struct stream_topic *t = h->pending;
 		while (t->to_wake.head && budget) {
-			stream_sub_pump(t->to_wake.head);
+			stream_sub_pump(stream_sub_of(t->to_wake.head));
 			budget--;
 		}
 		if (!t->to_wake.head) {
@@ -949,11 +955,6 @@ static void *stream_hub_thread(void *arg)
 	}
 }
 
-void stream_hub_set_headers(struct stream_hub *h, const char *const *headers)
-{
-	h->headers = headers;
-}
-
 void stream_hub_set_text_keepalive(struct stream_hub *h, unsigned seconds)
 {
 	pthread_mutex_lock(&h->lock);
@@ -975,10 +976,10 @@ void stream_hub_shutdown(struct stream_hub *h)
 	pthread_mutex_lock(&h->lock);
 	h->shutting_down = 1;
 	for (struct stream_topic *t = h->topics; t; t = t->next) {
-		struct stream_list *lists[] = { &t->idle, &t->to_wake, &t->blocked };
+		struct util_list *lists[] = { &t->idle, &t->to_wake, &t->blocked };
 		for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
 			while (lists[i]->head) {
-				struct stream_sub *s = lists[i]->head;
+				struct stream_sub *s = stream_sub_of(lists[i]->head);
 				/* A clean end where it is cheap: a reader then knows the
 				 * stream ended and did not break. */
 				if (s->chunked && !s->cur)
@@ -1011,130 +1012,60 @@ static void stream_keepalive(int fd, int idle)
 		log_warn("stream: cannot set TCP keepalive on a text stream");
 }
 
-/* Takes the socket of `s` from libmicrohttpd: called when it has sent the
- * response headers and asks for the body, with nothing of its own left to
- * send. Returns the subscriber the hub now holds (a copy: `s` stays with the
- * response, which libmicrohttpd frees when it pleases), or NULL if the socket
- * cannot be taken (the stream then ends). */
-static struct stream_sub *stream_sub_adopt(struct stream_sub *s)
+/* Readies a socket the hub is given for sending events: nothing corked (the
+ * HTTP layer may have corked it for a body that it did not send), no Nagle
+ * delay, a small send buffer (STREAM_SNDBUF), and keepalive probes for a text
+ * stream. Options a socket does not have (a socketpair's TCP ones) are left. */
+static void stream_socket_ready(struct stream_hub *h, int fd, enum stream_kind kind)
 {
-	struct stream_hub *h = s->hub;
-	const union MHD_ConnectionInfo *ci;
-	struct epoll_event ev = { .events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET };
-	struct stream_sub *n;
-	int fd, on = 1, off = 0, sndbuf = STREAM_SNDBUF;
+	int on = 1, off = 0, sndbuf = STREAM_SNDBUF;
 
-	ci = MHD_get_connection_info(s->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-	if (!ci)
-		return NULL;
-	n = malloc(sizeof(*n));
-	if (!n)
-		return NULL;
-	fd = fcntl(ci->connect_fd, F_DUPFD_CLOEXEC, 0);
-	if (fd < 0) {
-		log_warn("stream: cannot take over a connection");
-		free(n);
-		return NULL;
-	}
-	/* libmicrohttpd may have corked the socket for a body that it will not
-	 * send; events go out as they come. */
-	setsockopt(fd, IPPROTO_TCP, TCP_CORK, &off, sizeof(off));
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_CORK, &off, sizeof(off));
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
 	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf)) < 0)
 		log_warn("stream: SO_SNDBUF");
-	if (s->kind == STREAM_TEXT && h->text_keepalive_s)
+	if (kind == STREAM_TEXT && h->text_keepalive_s)
 		stream_keepalive(fd, (int)h->text_keepalive_s);
-	*n = *s;
-	n->fd = fd;
-	n->conn = NULL;
-	ev.data.ptr = n;
-	if (epoll_ctl(h->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
-		log_warn("stream: epoll_ctl");
-		close(fd);
-		free(n);
-		return NULL;
-	}
-	s->first = NULL; /* now n's */
-	s->adopted = 1;
-	return n;
 }
 
-/* libmicrohttpd's body callback, called once: the hub takes the socket and
- * tells libmicrohttpd to drop the connection. With MHD_USE_TURBO it then only
- * closes its own descriptor (no shutdown()), so the socket lives on in ours.
- * It logs the "application error" at debug level. */
-static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+/* Forgets a subscriber that never held a socket (the lock held). */
+static void stream_sub_uncount(struct stream_sub *s)
 {
-	struct stream_sub *s = cls, *n;
-
-	(void)pos;
-	(void)buf;
-	(void)max;
-	if (s->adopted)
-		return MHD_CONTENT_READER_END_WITH_ERROR;
-	if (s->hub->shutting_down)
-		return MHD_CONTENT_READER_END_OF_STREAM;
-	pthread_mutex_lock(&s->hub->lock);
-	if (s->topic->hidden) {
-		/* Unpublished since the request was answered: nothing of it goes. */
-		pthread_mutex_unlock(&s->hub->lock);
-		return MHD_CONTENT_READER_END_OF_STREAM;
-	}
-	n = stream_sub_adopt(s);
-	stream_hub_note_dropped(s->hub, s->conn);
-	if (n) {
-		stream_list_push(&n->topic->to_wake, n);
-		/* The first bytes go now, without waking the hub's thread. */
-		stream_sub_pump(n);
-	}
-	pthread_mutex_unlock(&s->hub->lock);
-	return MHD_CONTENT_READER_END_WITH_ERROR;
+	stream_frame_unref(s->first);
+	s->first = NULL;
+	s->topic->n_subs--;
+	s->hub->n_subs--;
 }
 
-/* The response is freed, and with it the subscriber it carried; once adopted
- * that is only an empty shell (the hub holds the copy). */
-static void stream_response_free(void *cls)
-{
-	struct stream_sub *s = cls;
-
-	if (!s->adopted) {
-		pthread_mutex_lock(&s->hub->lock);
-		stream_frame_unref(s->first);
-		s->topic->n_subs--;
-		s->hub->n_subs--;
-		pthread_mutex_unlock(&s->hub->lock);
-	}
-	free(s);
-}
-
-enum MHD_Result stream_open(struct stream_hub *h, struct MHD_Connection *conn,
-			    const struct model_page *page, enum stream_kind kind,
-			    int64_t since, const char *snapshot, size_t snapshot_len,
-			    int chunked)
+struct stream_sub *stream_sub_new(struct stream_hub *h, const struct model_page *page,
+				  enum stream_kind kind, int64_t since, const char *snapshot,
+				  size_t snapshot_len, int chunked)
 {
 	struct stream_topic *t;
 	struct stream_sub *s;
-	struct MHD_Response *r;
-	enum MHD_Result ret;
 
 	if (h->shutting_down)
-		return MHD_NO;
+		return NULL;
+	/* Without the lock: it may read the store and render the page's events. */
+	t = stream_topic_get(h, page);
+	if (!t)
+		return NULL;
 	s = calloc(1, sizeof(*s));
 	if (!s)
-		return MHD_NO;
-	pthread_mutex_lock(&h->lock);
-	t = stream_topic_get(h, page);
-	if (!t) {
-		pthread_mutex_unlock(&h->lock);
-		free(s);
-		return MHD_NO;
+		return NULL;
+	if (kind == STREAM_TEXT && snapshot) {
+		s->first = stream_frame_new(snapshot, snapshot_len);
+		if (!s->first) {
+			free(s);
+			return NULL;
+		}
 	}
 	s->hub = h;
 	s->topic = t;
-	s->conn = conn;
 	s->fd = -1;
 	s->kind = (unsigned char)kind;
 	s->chunked = chunked ? 1 : 0;
+	pthread_mutex_lock(&h->lock);
 	s->hb_gen = h->hb_gen;
 	s->last_sent = t->last_seq;
 	if (kind == STREAM_SSE) {
@@ -1147,36 +1078,54 @@ enum MHD_Result stream_open(struct stream_hub *h, struct MHD_Connection *conn,
 				s->last_sent = since;
 		}
 		s->first = stream_frame_ref(reload ? h->hello_reload : h->hello);
-	} else if (snapshot) {
-		s->first = stream_frame_new(snapshot, snapshot_len);
-		if (!s->first) {
-			pthread_mutex_unlock(&h->lock);
-			free(s);
-			return MHD_NO;
-		}
 	}
 	t->n_subs++;
 	h->n_subs++;
 	pthread_mutex_unlock(&h->lock);
-	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_BLOCK, stream_read, s,
-					      stream_response_free);
-	if (!r) {
-		stream_response_free(s);
-		return MHD_NO;
+	return s;
+}
+
+int stream_sub_start(struct stream_sub *s, int fd)
+{
+	struct stream_hub *h = s->hub;
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET };
+
+	stream_socket_ready(h, fd, (enum stream_kind)s->kind);
+	pthread_mutex_lock(&h->lock);
+	if (h->shutting_down || s->topic->hidden) {
+		/* Stopping, or unpublished since the headers were sent: nothing of
+		 * the page goes, and the stream ends cleanly. */
+		stream_sub_uncount(s);
+		pthread_mutex_unlock(&h->lock);
+		close(fd);
+		free(s);
+		return 1;
 	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
-				kind == STREAM_SSE ? "text/event-stream; charset=utf-8"
-						   : "text/plain; charset=utf-8");
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache, no-transform");
-	MHD_add_response_header(r, "X-Accel-Buffering", "no");
-	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	for (const char *const *hd = h->headers; hd && hd[0] && hd[1]; hd += 2)
-		MHD_add_response_header(r, hd[0], hd[1]);
-	/* The headers may wait for a slow reader; after them the hub holds it. */
-	MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, 0u);
-	ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
-	MHD_destroy_response(r); /* frees s through stream_response_free if not queued */
-	return ret;
+	s->fd = fd;
+	ev.data.ptr = s;
+	if (epoll_ctl(h->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		log_warn("stream: epoll_ctl");
+		stream_sub_uncount(s);
+		pthread_mutex_unlock(&h->lock);
+		close(fd);
+		free(s);
+		return -1;
+	}
+	stream_list_push(&s->topic->to_wake, s);
+	/* The first bytes go now, without waking the hub's thread. */
+	stream_sub_pump(s);
+	pthread_mutex_unlock(&h->lock);
+	return 0;
+}
+
+void stream_sub_cancel(struct stream_sub *s)
+{
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->hub->lock);
+	stream_sub_uncount(s);
+	pthread_mutex_unlock(&s->hub->lock);
+	free(s);
 }
 
 char *stream_changes_json(struct stream_hub *h, const struct model_page *page,
@@ -1192,11 +1141,8 @@ char *stream_changes_json(struct stream_hub *h, const struct model_page *page,
 	 * the lock is taken only to create the topic or add events to its ring.
 	 * Reading the ring needs none (see struct stream_hub). */
 	t = stream_topic_find(h, page->id);
-	if (!t || t->last_seq < page->last_seq) {
-		pthread_mutex_lock(&h->lock);
+	if (!t || t->last_seq < page->last_seq)
 		t = stream_topic_get(h, page);
-		pthread_mutex_unlock(&h->lock);
-	}
 	if (!t)
 		return NULL;
 	reload = since > t->last_seq || since + 1 < stream_oldest_seq(t);

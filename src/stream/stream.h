@@ -12,18 +12,22 @@
  * is sending. A subscriber that falls further behind than the ring holds (a
  * reader who stopped reading) is dropped, which bounds what a slow reader costs.
  *
- * libmicrohttpd parses the request and sends the response headers; then the
- * hub takes the socket over (stream_open) and libmicrohttpd forgets the
- * connection. An open stream costs this process one struct stream_sub (under
- * 100 bytes) instead of a libmicrohttpd connection with its memory pool, and a
- * delivery is one send() on a socket of the hub's own epoll set, with no
- * libmicrohttpd bookkeeping (bench/results/fanout-profile.md measured why).
+ * The HTTP layer parses the request and sends the response headers; then it
+ * gives the hub the connection's socket (stream_sub_start, a descriptor of
+ * its own) and forgets the connection. An open stream costs this process one
+ * struct stream_sub (under 100 bytes) instead of an HTTP library connection
+ * with its memory pool, and a delivery is one send() on a socket of the hub's
+ * own epoll set, with no HTTP library bookkeeping (bench/results/
+ * fanout-profile.md measured why). stream/ knows nothing of HTTP beyond the
+ * chunked framing it continues, so it is tested over a socketpair
+ * (tests/unit/stream/test_stream.c).
  *
  * The hub sends from a thread of its own (one per worker), so a fan-out to
  * tens of thousands of readers never holds up the worker's thread, which goes
  * on serving pages. The two share the hub's state under one lock: the
- * worker's thread renders events and opens streams, the hub's thread sends,
- * STREAM_SEND_BATCH subscribers per hold of the lock. The hub's thread runs as
+ * worker's thread adds events and starts streams, the hub's thread sends,
+ * STREAM_SEND_BATCH subscribers per hold of the lock. Nothing slow runs under
+ * the lock: the worker's thread reads the store and renders before taking it. The hub's thread runs as
  * SCHED_BATCH: when both want the CPU, a page request goes first. A reader
  * whose socket is full waits for EPOLLOUT with its cursor and catches up from
  * the ring. A comment line every heartbeat interval keeps proxies from closing
@@ -34,7 +38,6 @@
 #ifndef LIVELINE_STREAM_H
 #define LIVELINE_STREAM_H
 
-#include <microhttpd.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -70,10 +73,6 @@ void stream_hub_apply(struct stream_hub *h, const struct store_change *changes, 
 
 /* Wakes every subscriber to send a heartbeat comment. */
 void stream_hub_heartbeat(struct stream_hub *h);
-/* Headers every stream response carries besides its own (the HTTP layer's
- * security headers): pairs of name and value, ended by NULL, borrowed (they
- * must outlive the hub). Set before the first stream is opened. */
-void stream_hub_set_headers(struct stream_hub *h, const char *const *headers);
 /* A text stream has no comment syntax for a heartbeat: its socket gets TCP
  * keepalive probes after `seconds` without traffic instead, and is closed when
  * the reader stops answering them (0, the default: none). Applies to text
@@ -81,16 +80,9 @@ void stream_hub_set_headers(struct stream_hub *h, const char *const *headers);
 void stream_hub_set_text_keepalive(struct stream_hub *h, unsigned seconds);
 
 /* Ends every stream: the streams the hub holds are ended at once (a chunked
- * stream with its last chunk when nothing is half sent), and streams still in
- * libmicrohttpd's hands end on their first read. */
+ * stream with its last chunk when nothing is half sent), and streams not yet
+ * started end when they are (stream_sub_start returns 1). */
 void stream_hub_shutdown(struct stream_hub *h);
-
-/* Connections whose socket the hub took, which libmicrohttpd still counts
- * until it frees them (on a later run): the connection cap must not count
- * them twice. Call stream_hub_connection_closed() when it frees any
- * connection (MHD_CONNECTION_NOTIFY_CLOSED). */
-size_t stream_hub_dropping(const struct stream_hub *h);
-void stream_hub_connection_closed(struct stream_hub *h, struct MHD_Connection *conn);
 
 /* Open streams, those still being opened included. Safe from any thread. */
 size_t stream_hub_subscribers(const struct stream_hub *h);
@@ -100,21 +92,29 @@ size_t stream_hub_subscribers(const struct stream_hub *h);
  * count). Safe from any thread. */
 int stream_hub_sending(const struct stream_hub *h);
 
-/* Opens a stream on `conn` for `page`. For STREAM_SSE, `since` is the sequence
- * number the reader has seen (-1: none, start with the next change); for
- * STREAM_TEXT, `snapshot` (may be NULL) is sent first. `chunked` says whether
- * libmicrohttpd sends this response with chunked encoding (HTTP/1.1 and later
- * 1.x; an HTTP/1.0 stream ends with the connection), which the hub must
- * continue once it holds the socket. Returns the MHD result of queuing the
- * response; on failure nothing is queued and MHD_NO returned.
- *
- * The daemon must run with MHD_USE_TURBO (so that it closes a connection
- * without shutdown(), which would end the stream for the hub too) and in epoll
- * mode (it removes a socket from its epoll set before closing it). */
-enum MHD_Result stream_open(struct stream_hub *h, struct MHD_Connection *conn,
-			    const struct model_page *page, enum stream_kind kind,
-			    int64_t since, const char *snapshot, size_t snapshot_len,
-			    int chunked);
+/* A stream of `page` being opened, counted from now. For STREAM_SSE, `since`
+ * is the sequence number the reader has seen (-1: none, start with the next
+ * change); for STREAM_TEXT, `snapshot` (may be NULL) is sent first. `chunked`
+ * says whether the response goes out with chunked encoding (HTTP/1.1 and
+ * later 1.x; an HTTP/1.0 stream ends with the connection), which the hub
+ * continues once it holds the socket. It may read the store (the page's
+ * events, the first time it has a reader here), without the lock. Returns
+ * NULL when stopping or out of memory. The caller then sends the response's
+ * headers and calls stream_sub_start, or stream_sub_cancel if it never will. */
+struct stream_sub *stream_sub_new(struct stream_hub *h, const struct model_page *page,
+				  enum stream_kind kind, int64_t since, const char *snapshot,
+				  size_t snapshot_len, int chunked);
+/* Hands the hub the stream's socket, once its response headers are sent:
+ * `fd` is the hub's from now on (a descriptor of its own, the HTTP layer's
+ * dup; closed by the hub in every case). The hub sends the first bytes at once.
+ * Returns 0 when the hub holds the stream; 1 when it ended it instead,
+ * cleanly (stopping, or the page unpublished since the headers: the caller
+ * ends the response as complete); -1 when the socket could not be taken (the
+ * caller drops the connection). `s` is consumed either way. */
+int stream_sub_start(struct stream_sub *s, int fd) __attribute__((warn_unused_result));
+/* Forgets a stream that was never started (its response freed before the
+ * hand-over). NULL is allowed. */
+void stream_sub_cancel(struct stream_sub *s);
 
 /* The changes of `page` after `since` as one JSON document (docs/stream.md),
  * from the same events the streams send. Returns a malloc'd string (free it)

@@ -15,9 +15,9 @@
  *   the last 50 ms of each second (p99 of 6-29 ms under wrk against 1.3-2.5 ms).
  *
  * So with PRIO_REALTIME the request thread runs at `nice` steps of nice, and
- * real-time (SCHED_RR 1) only while it is boosted (prio_boost): the HTTP layer
+ * real-time (SCHED_RR 1) only while it is boosted (prio_boost): the live state
  * boosts it from when it hands its hub a fan-out until it wakes up to find the
- * hub done for a while (http_boost in http_server.c). Newsroom and API
+ * hub done for a while (live_boost in live/live.c). Newsroom and API
  * requests (password hashing, image processing) do not run on it: they run on
  * the worker's newsroom thread (http/http_offload.h), which is started before
  * the request thread is raised and stays in the normal class. Real-time needs

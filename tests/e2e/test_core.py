@@ -359,6 +359,34 @@ def serve_refuses_bad_database(env):
 
 
 @test
+def serve_settings_are_listed_checked_and_applied(env):
+    """serve --help lists every setting; a value out of range is refused with
+    its range (exit 2); --idle-timeout closes an idle connection, which the
+    default (60 s) would keep; --cache-entries is taken."""
+    h = env.cli.run("serve", "--help", check=0).stdout.decode()
+    for flag in ("--idle-timeout", "--cache-entries", "--cache-mb", "--connections",
+                 "--connection-memory", "--heartbeat", "--replay"):
+        assert flag in h, flag
+    for args, why in ((["--idle-timeout", "0"], "--idle-timeout is 1 to 86400 seconds"),
+                      (["--cache-entries", "15"], "--cache-entries is 16 to 10000000"),
+                      (["--cache-mb", "x"], "--cache-mb is 1 to 65536"),
+                      (["--workers", "65"], "--workers is 1 to 64")):
+        p = env.cli.run("serve", "--listen", "127.0.0.1:0", *args)
+        assert p.returncode == 2 and why.encode() in p.stderr, (args, p.returncode, p.stderr)
+    env.import_capture(DEMO, "demo", 2026)
+    srv = Server(env.binary, env.db, 1, "--idle-timeout", "1", "--cache-entries", "16")
+    try:
+        host, port = srv.base.rsplit("/", 1)[1].rsplit(":", 1)
+        idle = socket.create_connection((host, int(port)), timeout=30)
+        # Closed by the server while we send nothing: recv sees the end.
+        assert idle.recv(1) == b""
+        idle.close()
+        assert curl(srv.base + "/live/demo").status == 200
+    finally:
+        srv.stop()
+
+
+@test
 def serve_refuses_a_port_in_use(env):
     env.import_capture(DEMO, "demo", 2026)
     with env.server() as srv:

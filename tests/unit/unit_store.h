@@ -53,6 +53,23 @@ static inline int64_t unit_page_create(struct store *s, const char *slug, const 
 	return p.id;
 }
 
+/* Publishes a post of one paragraph on page `page_id`; fails the test if it
+ * cannot. */
+static inline void unit_post_add(struct store *s, int64_t page_id, const char *title,
+				 int64_t at)
+{
+	struct model_block para = { .kind = MODEL_BLOCK_PARAGRAPH, .text = "Traffic moves again." };
+	struct model_post p;
+
+	memset(&p, 0, sizeof(p));
+	p.title = (char *)title;
+	p.published_at = at;
+	p.blocks = &para;
+	p.n_blocks = 1;
+	if (store_post_insert(s, page_id, &p) != 0)
+		fail_msg("store_post_insert: %s", store_errmsg(s));
+}
+
 static inline int unit_db_setup(void **state)
 {
 	struct unit_db *db = calloc(1, sizeof(*db));

@@ -1,0 +1,49 @@
+/*
+ * The page cache's keys: one home for their format, built by the routes that
+ * look entries up and recognised by the live state that warms them
+ * (live.c), so that the two cannot drift apart.
+ *
+ *   index                      the index of live pages
+ *   page:SLUG:N                page N of a live page (0: the live page itself)
+ *   post:SLUG:ID               one post's permalink
+ *   text:SLUG                  the plain-text form
+ *   changes:SLUG:N             /changes after N; changes:SLUG:reload for every
+ *                              N the ring cannot answer
+ *   feed:KIND:SLUG:HOST        a feed, with the request's Host (its links)
+ *   /static/NAME.VERSION.EXT   a built-in file, keyed by its URL
+ *
+ * Slugs are valid (model_slug_valid: at most 80 bytes, no ':').
+ */
+#ifndef LIVELINE_PAGE_KEY_H
+#define LIVELINE_PAGE_KEY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Room for any key but a feed's: a slug, a prefix and a number. */
+#define PAGE_KEY_MAX 160
+/* Room for a feed's key, whose host may be 255 bytes. */
+#define PAGE_KEY_FEED_MAX 420
+
+#define PAGE_KEY_INDEX "index"
+
+/* "page:SLUG:N" into `out` (PAGE_KEY_MAX bytes). Without snprintf: this runs
+ * on every page request, where format parsing was a measurable share of our
+ * own work (bench/results/page-profile.md). */
+void page_key_page(char *out, const char *slug, uint64_t n);
+/* "post:SLUG:ID" into `out` (PAGE_KEY_MAX bytes), as fast. */
+void page_key_post(char *out, const char *slug, int64_t post_id);
+/* "text:SLUG" into `out` (PAGE_KEY_MAX bytes). */
+void page_key_text(char *out, const char *slug);
+/* "changes:SLUG:N", or "changes:SLUG:reload" when `reload`, into `out`
+ * (PAGE_KEY_MAX bytes). */
+void page_key_changes(char *out, const char *slug, int64_t since, int reload);
+/* "feed:KIND:SLUG:HOST" into `out` (PAGE_KEY_FEED_MAX bytes; `host` at most
+ * 255 bytes, as http_feed checks). */
+void page_key_feed(char *out, const char *kind, const char *slug, const char *host);
+
+/* 1 if `key` names a live page itself ("page:SLUG:0"), with its slug copied
+ * into `slug` (`cap` bytes); 0 for any other key, or a slug that does not fit. */
+int page_key_live_slug(const char *key, char *slug, size_t cap);
+
+#endif

@@ -1,0 +1,126 @@
+/*
+ * `serve`'s settings: their defaults, and each flag's parsing and range, in
+ * one place that the command line calls and tests/unit/serve/ checks. See
+ * serve.h.
+ */
+#include "serve/serve.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum serve_setting_id {
+	SERVE_SET_WORKERS,
+	SERVE_SET_CONNECTIONS,
+	SERVE_SET_CONNECTION_MEMORY,
+	SERVE_SET_IDLE_TIMEOUT,
+	SERVE_SET_CACHE_ENTRIES,
+	SERVE_SET_CACHE_MB,
+	SERVE_SET_HEARTBEAT,
+	SERVE_SET_REPLAY,
+};
+
+/* The numeric settings: a flag, its range, and how its error reads. */
+static const struct {
+	const char *name;
+	enum serve_setting_id id;
+	long long min, max;
+	const char *unit; /* after the range in the error, or "" */
+} serve_settings[] = {
+	{ "workers", SERVE_SET_WORKERS, 1, 64, "" },
+	{ "connections", SERVE_SET_CONNECTIONS, 16, 1000000, "" },
+	{ "connection-memory", SERVE_SET_CONNECTION_MEMORY, 2048, 1048576, " bytes" },
+	{ "idle-timeout", SERVE_SET_IDLE_TIMEOUT, 1, 86400, " seconds" },
+	{ "cache-entries", SERVE_SET_CACHE_ENTRIES, 16, 10000000, "" },
+	{ "cache-mb", SERVE_SET_CACHE_MB, 1, 65536, "" },
+	{ "heartbeat", SERVE_SET_HEARTBEAT, 1, 3600, " seconds" },
+	{ "replay", SERVE_SET_REPLAY, 4, 100000, " events" },
+};
+
+void serve_config_defaults(struct serve_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->listen = SERVE_DEFAULT_LISTEN;
+	cfg->connection_limit = SERVE_DEFAULT_CONNECTIONS;
+	cfg->connection_memory = SERVE_DEFAULT_CONNECTION_MEMORY;
+	cfg->idle_timeout = SERVE_DEFAULT_IDLE_TIMEOUT_S;
+	cfg->cache_entries = SERVE_DEFAULT_CACHE_ENTRIES;
+	cfg->cache_bytes = (size_t)SERVE_DEFAULT_CACHE_MB << 20;
+	cfg->poll_ms = SERVE_DEFAULT_POLL_MS;
+	cfg->heartbeat_s = SERVE_DEFAULT_HEARTBEAT_S;
+	cfg->stream_ring = SERVE_DEFAULT_REPLAY;
+	cfg->request_prio = (struct prio){ PRIO_REALTIME, SERVE_DEFAULT_REQUEST_STEPS };
+}
+
+/* A whole decimal number within [min, max], or -1. */
+static int serve_number(const char *s, long long min, long long max, long long *out)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static void serve_set_number(struct serve_config *cfg, enum serve_setting_id id, long long v)
+{
+	switch (id) {
+	case SERVE_SET_WORKERS: cfg->workers = (unsigned)v; break;
+	case SERVE_SET_CONNECTIONS: cfg->connection_limit = (unsigned)v; break;
+	case SERVE_SET_CONNECTION_MEMORY: cfg->connection_memory = (unsigned)v; break;
+	case SERVE_SET_IDLE_TIMEOUT: cfg->idle_timeout = (unsigned)v; break;
+	case SERVE_SET_CACHE_ENTRIES: cfg->cache_entries = (size_t)v; break;
+	case SERVE_SET_CACHE_MB: cfg->cache_bytes = (size_t)v << 20; break;
+	case SERVE_SET_HEARTBEAT: cfg->heartbeat_s = (unsigned)v; break;
+	case SERVE_SET_REPLAY: cfg->stream_ring = (unsigned)v; break;
+	}
+}
+
+int serve_config_set(struct serve_config *cfg, const char *name, const char *value, char *err,
+		     size_t errlen)
+{
+	long long v;
+
+	for (size_t i = 0; i < sizeof(serve_settings) / sizeof(serve_settings[0]); i++) {
+		if (strcmp(name, serve_settings[i].name) != 0)
+			continue;
+		if (serve_number(value, serve_settings[i].min, serve_settings[i].max, &v) < 0) {
+			snprintf(err, errlen, "--%s is %lld to %lld%s", name, serve_settings[i].min,
+				 serve_settings[i].max, serve_settings[i].unit);
+			return -1;
+		}
+		serve_set_number(cfg, serve_settings[i].id, v);
+		return 0;
+	}
+	if (strcmp(name, "listen") == 0) {
+		cfg->listen = value;
+		return 0;
+	}
+	if (strcmp(name, "trusted-proxy") == 0) {
+		char why[160];
+
+		if (http_proxies_add(&cfg->trusted_proxies, value, why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "--trusted-proxy: %s", why);
+			return -1;
+		}
+		return 0;
+	}
+	if (strcmp(name, "request-priority") == 0) {
+		if (strcmp(value, "realtime") == 0) {
+			cfg->request_prio = (struct prio){ PRIO_REALTIME, SERVE_DEFAULT_REQUEST_STEPS };
+			return 0;
+		}
+		if (serve_number(value, 0, 19, &v) < 0) {
+			snprintf(err, errlen, "--request-priority is realtime or 0 to 19");
+			return -1;
+		}
+		cfg->request_prio = (struct prio){ v ? PRIO_NICE : PRIO_NONE, (unsigned)v };
+		return 0;
+	}
+	return -2;
+}

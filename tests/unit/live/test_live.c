@@ -1,0 +1,208 @@
+/*
+ * Unit tests for the worker's live state (src/live/): live_apply drops what a
+ * change makes stale and warms live pages: a live page that readers were
+ * being served from the cache is rendered again as soon as a change drops it,
+ * so that no reader's request pays for the render; a page nobody asked for,
+ * and a live page's older pages, are only dropped. live_poll reads the change
+ * log past what it has seen. On a real store, with no HTTP server: the cache
+ * is read directly. Also the cache keys' one home (page/page_key.h).
+ */
+#include "unit_store.h"
+
+#include "live/live.h"
+#include "model/model.h"
+#include "page/page_cache.h"
+#include "page/page_key.h"
+
+struct fixture {
+	struct unit_db db;
+	struct live *live;
+	int64_t hot, cold;  /* page ids */
+	int64_t last_change;
+};
+
+static int64_t add_page(struct store *s, const char *slug)
+{
+	return unit_page_create(s, slug, "Harbour bridge reopening", MODEL_STATUS_LIVE, 1739750400);
+}
+
+/* Hands the changes since the last call to the live state, as live_poll does. */
+static void apply_new_changes(struct fixture *f)
+{
+	struct store_change *ch = NULL;
+	size_t n = 0;
+
+	assert_int_equal(store_changes_since(f->db.s, f->last_change, 100, &ch, &n), 0);
+	assert_true(n > 0);
+	live_apply(f->live, ch, n);
+	f->last_change = ch[n - 1].id;
+	store_changes_free(ch, n);
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct live_config cfg = {
+		.cache_entries = 64,
+		.cache_bytes = 4u << 20,
+		.stream_ring = 64,
+	};
+	char err[256];
+
+	assert_non_null(f);
+	unit_db_open(&f->db);
+	f->hot = add_page(f->db.s, "hot");
+	f->cold = add_page(f->db.s, "cold");
+	unit_post_add(f->db.s, f->hot, "Bridge closed overnight", 1739750500);
+	unit_post_add(f->db.s, f->cold, "Ferries run extra crossings", 1739750600);
+	assert_int_equal(store_last_change_id(f->db.s, &f->last_change), 0);
+	f->live = live_new(f->db.s, &cfg, err, sizeof(err));
+	if (!f->live)
+		fail_msg("live_new: %s", err);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	live_free(f->live);
+	unit_db_close(&f->db);
+	free(f);
+	return 0;
+}
+
+static const struct page_entry *cached(struct fixture *f, const char *key)
+{
+	return page_cache_get(live_cache(f->live), key);
+}
+
+static int body_has(const struct page_entry *e, const char *text)
+{
+	return e && strstr(e->body->data, text) != NULL;
+}
+
+static void test_hot_page_rendered_again_on_change(void **state)
+{
+	struct fixture *f = *state;
+	const struct page_entry *e;
+	char etag[sizeof(e->etag)];
+
+	/* A reader has had the live page: it is in the cache. */
+	live_warm(f->live, "hot");
+	e = cached(f, "page:hot:0");
+	assert_true(body_has(e, "Bridge closed overnight"));
+	assert_false(body_has(e, "Bridge reopens"));
+	memcpy(etag, e->etag, sizeof(etag));
+
+	unit_post_add(f->db.s, f->hot, "Bridge reopens to traffic", 1739750700);
+	apply_new_changes(f);
+
+	/* Back in the cache before anyone asks, with the new post, a new ETag and
+	 * its gzip copy. */
+	e = cached(f, "page:hot:0");
+	assert_true(body_has(e, "Bridge reopens to traffic"));
+	assert_true(body_has(e, "Bridge closed overnight"));
+	assert_string_not_equal(e->etag, etag);
+	assert_non_null(e->gz);
+}
+
+static void test_only_live_pages_with_readers_are_rendered(void **state)
+{
+	struct fixture *f = *state;
+
+	live_warm(f->live, "hot");
+	/* An older page of the hot page, as `?page=1` caches it. */
+	assert_non_null(page_cache_put(live_cache(f->live), "page:hot:1", f->hot, 200,
+				       PAGE_CT_HTML, PAGE_CC_STABLE, "old", 3));
+
+	unit_post_add(f->db.s, f->hot, "Bridge reopens to traffic", 1739750700);
+	unit_post_add(f->db.s, f->cold, "Last ferry of the night", 1739750800);
+	apply_new_changes(f);
+
+	assert_true(body_has(cached(f, "page:hot:0"), "Bridge reopens to traffic"));
+	assert_null(cached(f, "page:hot:1"));  /* dropped, not rendered */
+	assert_null(cached(f, "page:cold:0")); /* nobody asked for it */
+}
+
+/* Only "page:SLUG:0" names a live page to warm; a page that does not exist
+ * is not rendered. */
+static void test_warm_refuses_other_keys(void **state)
+{
+	struct fixture *f = *state;
+	static const char *keys[] = { "page::0", "page:hot:1", "page:hot:", "page:hot",
+				      "post:hot:0", "text:hot", "page:", "page:hot:0:0",
+				      "page:hot:00", "index" };
+	char slug[96];
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		assert_int_equal(page_key_live_slug(keys[i], slug, sizeof(slug)), 0);
+	assert_int_equal(page_key_live_slug("page:hot:0", slug, sizeof(slug)), 1);
+	assert_string_equal(slug, "hot");
+	/* A slug that does not fit is no slug. */
+	assert_int_equal(page_key_live_slug("page:hot:0", slug, 3), 0);
+
+	live_warm(f->live, "nope");
+	assert_int_equal(page_cache_count(live_cache(f->live)), 0);
+}
+
+/* What the routes build, the live state recognises: one format. */
+static void test_keys_round_trip(void **state)
+{
+	char key[PAGE_KEY_MAX], feed[PAGE_KEY_FEED_MAX], slug[96];
+
+	(void)state;
+	page_key_page(key, "harbour-bridge", 0);
+	assert_string_equal(key, "page:harbour-bridge:0");
+	assert_int_equal(page_key_live_slug(key, slug, sizeof(slug)), 1);
+	assert_string_equal(slug, "harbour-bridge");
+	page_key_page(key, "harbour-bridge", 12);
+	assert_string_equal(key, "page:harbour-bridge:12");
+	assert_int_equal(page_key_live_slug(key, slug, sizeof(slug)), 0);
+	page_key_post(key, "b", 9007199254740993LL);
+	assert_string_equal(key, "post:b:9007199254740993");
+	page_key_text(key, "b");
+	assert_string_equal(key, "text:b");
+	page_key_changes(key, "b", 42, 0);
+	assert_string_equal(key, "changes:b:42");
+	page_key_changes(key, "b", 42, 1);
+	assert_string_equal(key, "changes:b:reload");
+	page_key_feed(feed, "atom", "b", "example.org:8080");
+	assert_string_equal(feed, "feed:atom:b:example.org:8080");
+}
+
+/* live_poll reads the log past what it has seen, once: the data version
+ * stands in for a read when nothing was committed. */
+static void test_poll_reads_the_log_past_its_position(void **state)
+{
+	struct fixture *f = *state;
+
+	live_warm(f->live, "hot");
+	assert_int_equal(live_poll(f->live, 0), 0); /* nothing new: left alone */
+	assert_true(body_has(cached(f, "page:hot:0"), "Bridge closed overnight"));
+	unit_post_add(f->db.s, f->hot, "Bridge reopens to traffic", 1739750700);
+	assert_int_equal(live_poll(f->live, 1), 0);
+	assert_true(body_has(cached(f, "page:hot:0"), "Bridge reopens to traffic"));
+	/* Changes from before live_new are not applied again. */
+	page_cache_drop_all(live_cache(f->live));
+	live_warm(f->live, "cold");
+	assert_int_equal(live_poll(f->live, 1), 0);
+	assert_non_null(cached(f, "page:cold:0"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_hot_page_rendered_again_on_change, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_only_live_pages_with_readers_are_rendered,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_warm_refuses_other_keys, setup, teardown),
+		cmocka_unit_test(test_keys_round_trip),
+		cmocka_unit_test_setup_teardown(test_poll_reads_the_log_past_its_position, setup,
+						teardown),
+	};
+
+	return cmocka_run_group_tests_name("live", tests, NULL, NULL);
+}

@@ -1,0 +1,133 @@
+/*
+ * Unit tests for what serve/ decides without processes: its settings (the
+ * defaults, each flag's range and the error it gives) and the restart delay
+ * of a worker that dies (serve_backoff).
+ */
+#include "unit.h"
+
+#include "serve/serve.h"
+#include "stream/stream.h"
+
+static void test_defaults(void **state)
+{
+	struct serve_config c;
+
+	(void)state;
+	serve_config_defaults(&c);
+	assert_string_equal(c.listen, "127.0.0.1:8080");
+	assert_int_equal(c.workers, 0); /* one per core */
+	assert_int_equal(c.connection_limit, 10000);
+	assert_int_equal(c.connection_memory, 8192);
+	assert_int_equal(c.idle_timeout, 60);
+	assert_int_equal(c.cache_entries, 4096);
+	assert_int_equal(c.cache_bytes, (size_t)256 * 1024 * 1024);
+	assert_int_equal(c.poll_ms, 500);
+	assert_int_equal(c.heartbeat_s, 15);
+	assert_int_equal(c.stream_ring, STREAM_RING);
+	assert_int_equal(c.request_prio.mode, PRIO_REALTIME);
+	assert_int_equal(c.request_prio.nice, 10);
+	assert_null(c.db_path);
+	assert_null(c.media_dir);
+}
+
+static void test_settings_in_range(void **state)
+{
+	struct serve_config c;
+	char err[200] = "";
+
+	(void)state;
+	serve_config_defaults(&c);
+	assert_int_equal(serve_config_set(&c, "workers", "4", err, sizeof(err)), 0);
+	assert_int_equal(c.workers, 4);
+	assert_int_equal(serve_config_set(&c, "idle-timeout", "5", err, sizeof(err)), 0);
+	assert_int_equal(c.idle_timeout, 5);
+	assert_int_equal(serve_config_set(&c, "cache-entries", "16", err, sizeof(err)), 0);
+	assert_int_equal(c.cache_entries, 16);
+	assert_int_equal(serve_config_set(&c, "cache-mb", "65536", err, sizeof(err)), 0);
+	assert_int_equal(c.cache_bytes, (size_t)65536 << 20);
+	assert_int_equal(serve_config_set(&c, "replay", "4", err, sizeof(err)), 0);
+	assert_int_equal(c.stream_ring, 4);
+	assert_int_equal(serve_config_set(&c, "connection-memory", "1048576", err, sizeof(err)), 0);
+	assert_int_equal(c.connection_memory, 1048576);
+	assert_int_equal(serve_config_set(&c, "listen", "[::1]:0", err, sizeof(err)), 0);
+	assert_string_equal(c.listen, "[::1]:0");
+	assert_int_equal(serve_config_set(&c, "request-priority", "0", err, sizeof(err)), 0);
+	assert_int_equal(c.request_prio.mode, PRIO_NONE);
+	assert_int_equal(serve_config_set(&c, "request-priority", "7", err, sizeof(err)), 0);
+	assert_int_equal(c.request_prio.mode, PRIO_NICE);
+	assert_int_equal(c.request_prio.nice, 7);
+	assert_int_equal(serve_config_set(&c, "request-priority", "realtime", err, sizeof(err)), 0);
+	assert_int_equal(c.request_prio.mode, PRIO_REALTIME);
+	assert_int_equal(serve_config_set(&c, "trusted-proxy", "127.0.0.1,::1", err, sizeof(err)),
+			 0);
+	assert_int_equal(c.trusted_proxies.n, 2);
+}
+
+/* Out of range, not a number, or with trailing bytes: refused with the range,
+ * and nothing changed. */
+static void test_settings_refused(void **state)
+{
+	static const struct {
+		const char *name, *value, *err;
+	} bad[] = {
+		{ "workers", "0", "--workers is 1 to 64" },
+		{ "workers", "65", "--workers is 1 to 64" },
+		{ "workers", "4x", "--workers is 1 to 64" },
+		{ "workers", "", "--workers is 1 to 64" },
+		{ "connections", "15", "--connections is 16 to 1000000" },
+		{ "connection-memory", "2047", "--connection-memory is 2048 to 1048576 bytes" },
+		{ "heartbeat", "3601", "--heartbeat is 1 to 3600 seconds" },
+		{ "replay", "3", "--replay is 4 to 100000 events" },
+		{ "idle-timeout", "0", "--idle-timeout is 1 to 86400 seconds" },
+		{ "cache-entries", "99999999999999999999", "--cache-entries is 16 to 10000000" },
+		{ "cache-mb", "-1", "--cache-mb is 1 to 65536" },
+		{ "request-priority", "20", "--request-priority is realtime or 0 to 19" },
+	};
+	struct serve_config c, before;
+	char err[200];
+
+	(void)state;
+	serve_config_defaults(&c);
+	before = c;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		assert_int_equal(serve_config_set(&c, bad[i].name, bad[i].value, err, sizeof(err)),
+				 -1);
+		assert_string_equal(err, bad[i].err);
+		assert_memory_equal(&c, &before, sizeof(c));
+	}
+	assert_int_equal(serve_config_set(&c, "trusted-proxy", "nowhere", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "--trusted-proxy: "));
+	assert_int_equal(serve_config_set(&c, "media", "/tmp", err, sizeof(err)), -2);
+	assert_int_equal(serve_config_set(&c, "no-such", "1", err, sizeof(err)), -2);
+}
+
+/* 100 ms, doubling with each death in a row up to 30 s, and 100 ms again
+ * after a worker that had served for a while. */
+static void test_restart_backoff(void **state)
+{
+	unsigned b = 100, delay = 0;
+	unsigned expect[] = { 100, 200, 400, 800, 1600, 3200, 6400, 12800, 25600, 30000, 30000 };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(expect) / sizeof(expect[0]); i++) {
+		b = serve_backoff(b, 0, &delay);
+		assert_int_equal(delay, expect[i]);
+	}
+	assert_int_equal(b, 30000);
+	b = serve_backoff(b, 1, &delay);
+	assert_int_equal(delay, 100);
+	assert_int_equal(b, 200);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_settings_in_range),
+		cmocka_unit_test(test_settings_refused),
+		cmocka_unit_test(test_restart_backoff),
+	};
+
+	return cmocka_run_group_tests_name("serve", tests, NULL, NULL);
+}
