@@ -31,8 +31,8 @@
 #include "render/render_newsroom.h"
 #include "util/log.h"
 
-#define NR_HTML_MAX   (8u * 1024 * 1024)
-#define NR_DESK_POSTS 50  /* the newest posts shown on a desk */
+#define FORM_HTML_MAX   (8u * 1024 * 1024)
+#define FORM_DESK_POSTS 50  /* the newest posts shown on a desk */
 #define FORM_FIELDS   40
 #define FORM_TEXT_MAX ((size_t)2 * 1024 * 1024)
 
@@ -222,18 +222,18 @@ static void form_put_version(json_t *o, const struct form *fm)
 
 /* ---- pages and answers ----------------------------------------------------- */
 
-struct nr_req {
+struct form_req {
 	struct http_request *req;
 	struct http_principal who;
-	struct render_nr view;
-	struct nr_ctx ctx;
+	struct render_newsroom view;
+	struct newsroom_ctx ctx;
 	struct form form;
 	int have_form;
 };
 
 /* Notices named in a redirect's query: fixed texts, so that nothing a user
  * typed travels in a URL. */
-static const char *const nr_notices[][2] = {
+static const char *const form_notices[][2] = {
 	{ "published", "Published: readers see it now." },
 	{ "saved", "Draft saved." },
 	{ "scheduled", "Scheduled." },
@@ -252,12 +252,12 @@ static const char *const nr_notices[][2] = {
 
 /* The notices above that say readers see a change, as they read while the page
  * is not published (an embargo): the post is on the page, readers are not. */
-static const char *const nr_notices_unpublished[][2] = {
+static const char *const form_notices_unpublished[][2] = {
 	{ "published", "Published on the page: readers see it once the page is published." },
 	{ "updated", "Saved: readers see the change once the page is published." },
 };
 
-static void nr_view_init(struct nr_req *r)
+static void form_view_init(struct form_req *r)
 {
 	const char *key = http_arg(r->req, "notice");
 
@@ -265,34 +265,34 @@ static void nr_view_init(struct nr_req *r)
 	r->view.user = r->who.signed_in ? &r->who.user : NULL;
 	r->view.csrf = r->who.csrf;
 	r->view.now = (int64_t)time(NULL);
-	for (size_t i = 0; key && i < sizeof(nr_notices) / sizeof(nr_notices[0]); i++)
-		if (strcmp(key, nr_notices[i][0]) == 0)
-			r->view.notice = nr_notices[i][1];
+	for (size_t i = 0; key && i < sizeof(form_notices) / sizeof(form_notices[0]); i++)
+		if (strcmp(key, form_notices[i][0]) == 0)
+			r->view.notice = form_notices[i][1];
 	r->ctx.st = r->req->store;
 	r->ctx.user = &r->who.user;
 	r->ctx.media_dir = r->req->server->media_dir;
 	r->ctx.now = r->view.now;
 }
 
-static enum MHD_Result nr_error_page(struct nr_req *r, unsigned status, const char *message)
+static enum MHD_Result form_error_page(struct form_req *r, unsigned status, const char *message)
 {
 	struct buf b;
 
-	buf_init(&b, NR_HTML_MAX);
-	render_nr_error(&b, &r->view, (int)status, MHD_get_reason_phrase_for(status), message);
+	buf_init(&b, FORM_HTML_MAX);
+	render_newsroom_error(&b, &r->view, (int)status, MHD_get_reason_phrase_for(status), message);
 	return http_respond_private_html(r->req, status, &b, NULL);
 }
 
-static enum MHD_Result nr_store_error(struct nr_req *r, int rc)
+static enum MHD_Result form_store_error(struct form_req *r, int rc)
 {
 	if (rc == STORE_ENOTFOUND)
-		return nr_error_page(r, MHD_HTTP_NOT_FOUND, "There is nothing at this address.");
+		return form_error_page(r, MHD_HTTP_NOT_FOUND, "There is nothing at this address.");
 	log_warnx("newsroom: %s", store_errmsg(r->ctx.st));
-	return nr_error_page(r, MHD_HTTP_INTERNAL_SERVER_ERROR,
+	return form_error_page(r, MHD_HTTP_INTERNAL_SERVER_ERROR,
 			     "The database failed; try again.");
 }
 
-static enum MHD_Result nr_redirect(struct nr_req *r, const char *path, const char *notice)
+static enum MHD_Result form_redirect(struct form_req *r, const char *path, const char *notice)
 {
 	char loc[256];
 
@@ -302,7 +302,7 @@ static enum MHD_Result nr_redirect(struct nr_req *r, const char *path, const cha
 
 /* ---- GET pages ---------------------------------------------------------- */
 
-static enum MHD_Result nr_get_pages(struct nr_req *r)
+static enum MHD_Result form_get_pages(struct form_req *r)
 {
 	struct model_page *pages = NULL;
 	size_t n = 0;
@@ -310,46 +310,46 @@ static enum MHD_Result nr_get_pages(struct nr_req *r)
 	int rc = store_page_list(r->ctx.st, &pages, &n);
 
 	if (rc < 0)
-		return nr_store_error(r, rc);
-	buf_init(&b, NR_HTML_MAX);
-	render_nr_pages(&b, &r->view, pages, n);
+		return form_store_error(r, rc);
+	buf_init(&b, FORM_HTML_MAX);
+	render_newsroom_pages(&b, &r->view, pages, n);
 	model_pages_free(pages, n);
 	return http_respond_private_html(r->req, MHD_HTTP_OK, &b, NULL);
 }
 
-static enum MHD_Result nr_get_desk(struct nr_req *r, const char *slug, unsigned status)
+static enum MHD_Result form_get_desk(struct form_req *r, const char *slug, unsigned status)
 {
-	struct render_nr_composer refill = { 0 };
+	struct render_newsroom_composer refill = { 0 };
 	struct model_page page = { 0 };
 	struct model_post *posts = NULL;
 	struct store_draft *drafts = NULL;
 	size_t n_posts = 0, n_drafts = 0, first;
-	struct render_nr_desk desk = { 0 };
+	struct render_newsroom_desk desk = { 0 };
 	char reader[128];
 	struct buf b;
 	int rc;
 
 	rc = store_page_get(r->ctx.st, slug, &page);
 	if (rc < 0)
-		return nr_store_error(r, rc);
-	first = page.n_posts > NR_DESK_POSTS ? page.n_posts - NR_DESK_POSTS : 0;
-	rc = store_post_range(r->ctx.st, page.id, first, NR_DESK_POSTS, &posts, &n_posts);
+		return form_store_error(r, rc);
+	first = page.n_posts > FORM_DESK_POSTS ? page.n_posts - FORM_DESK_POSTS : 0;
+	rc = store_post_range(r->ctx.st, page.id, first, FORM_DESK_POSTS, &posts, &n_posts);
 	if (rc == 0)
 		rc = store_draft_list(r->ctx.st, page.id, &drafts, &n_drafts);
 	if (rc < 0) {
 		model_posts_free(posts, n_posts);
 		model_page_cleanup(&page);
-		return nr_store_error(r, rc);
+		return form_store_error(r, rc);
 	}
 	for (size_t i = 0; i < n_posts; i++)
 		posts[i].pinned = posts[i].id == page.pinned_post_id;
 	if (!page.published) {
 		const char *key = http_arg(r->req, "notice");
 
-		for (size_t i = 0; key && i < sizeof(nr_notices_unpublished) /
-						  sizeof(nr_notices_unpublished[0]); i++)
-			if (strcmp(key, nr_notices_unpublished[i][0]) == 0)
-				r->view.notice = nr_notices_unpublished[i][1];
+		for (size_t i = 0; key && i < sizeof(form_notices_unpublished) /
+						  sizeof(form_notices_unpublished[0]); i++)
+			if (strcmp(key, form_notices_unpublished[i][0]) == 0)
+				r->view.notice = form_notices_unpublished[i][1];
 	}
 	snprintf(reader, sizeof(reader), "/live/%s", page.slug);
 	desk.page = &page;
@@ -372,8 +372,8 @@ static enum MHD_Result nr_get_desk(struct nr_req *r, const char *slug, unsigned 
 		refill.key_event = form_get(&r->form, "key_event") != NULL;
 		desk.refill = &refill;
 	}
-	buf_init(&b, NR_HTML_MAX);
-	render_nr_desk(&b, &r->view, &desk);
+	buf_init(&b, FORM_HTML_MAX);
+	render_newsroom_desk(&b, &r->view, &desk);
 	store_drafts_free(drafts, n_drafts);
 	model_posts_free(posts, n_posts);
 	model_page_cleanup(&page);
@@ -382,7 +382,7 @@ static enum MHD_Result nr_get_desk(struct nr_req *r, const char *slug, unsigned 
 
 /* Loads a page, one of its posts and the post's revisions (newest first).
  * On failure everything is released and the store's code returned. */
-static int nr_load_history(struct nr_req *r, const char *slug, int64_t id,
+static int form_load_history(struct form_req *r, const char *slug, int64_t id,
 			   struct model_page *page, struct model_post *post,
 			   struct store_revision **revs, size_t *n)
 {
@@ -401,20 +401,20 @@ static int nr_load_history(struct nr_req *r, const char *slug, int64_t id,
 
 /* The post editor; with `mine` (a refused edit), the user's version beside the
  * newer one. */
-static enum MHD_Result nr_get_post_edit(struct nr_req *r, const char *slug, int64_t id,
+static enum MHD_Result form_get_post_edit(struct form_req *r, const char *slug, int64_t id,
 					unsigned status, const struct model_post *mine)
 {
 	struct model_page page = { 0 };
 	struct model_post post = { 0 };
 	struct store_revision *revs = NULL;
 	size_t n_revs = 0;
-	struct render_nr_edit e = { 0 };
+	struct render_newsroom_edit e = { 0 };
 	struct buf b, md, mine_md;
 	int rc;
 
-	rc = nr_load_history(r, slug, id, &page, &post, &revs, &n_revs);
+	rc = form_load_history(r, slug, id, &page, &post, &revs, &n_revs);
 	if (rc < 0)
-		return nr_store_error(r, rc);
+		return form_store_error(r, rc);
 	post.pinned = post.id == page.pinned_post_id;
 	buf_init(&md, FORM_TEXT_MAX);
 	buf_init(&mine_md, FORM_TEXT_MAX);
@@ -427,8 +427,8 @@ static enum MHD_Result nr_get_post_edit(struct nr_req *r, const char *slug, int6
 	e.last = n_revs ? &revs[0] : NULL;
 	e.mine = mine;
 	e.mine_md = mine ? (mine_md.data ? mine_md.data : "") : NULL;
-	buf_init(&b, NR_HTML_MAX);
-	render_nr_post_edit(&b, &r->view, &e);
+	buf_init(&b, FORM_HTML_MAX);
+	render_newsroom_post_edit(&b, &r->view, &e);
 	buf_cleanup(&md);
 	buf_cleanup(&mine_md);
 	store_revisions_free(revs, n_revs);
@@ -437,7 +437,7 @@ static enum MHD_Result nr_get_post_edit(struct nr_req *r, const char *slug, int6
 	return http_respond_private_html(r->req, status, &b, NULL);
 }
 
-static enum MHD_Result nr_get_history(struct nr_req *r, const char *slug, int64_t id)
+static enum MHD_Result form_get_history(struct form_req *r, const char *slug, int64_t id)
 {
 	struct model_page page = { 0 };
 	struct model_post post = { 0 };
@@ -446,18 +446,18 @@ static enum MHD_Result nr_get_history(struct nr_req *r, const char *slug, int64_
 	struct buf b;
 	int rc;
 
-	rc = nr_load_history(r, slug, id, &page, &post, &revs, &n);
+	rc = form_load_history(r, slug, id, &page, &post, &revs, &n);
 	if (rc < 0)
-		return nr_store_error(r, rc);
-	buf_init(&b, NR_HTML_MAX);
-	render_nr_history(&b, &r->view, &page, &post, revs, n);
+		return form_store_error(r, rc);
+	buf_init(&b, FORM_HTML_MAX);
+	render_newsroom_history(&b, &r->view, &page, &post, revs, n);
 	store_revisions_free(revs, n);
 	model_post_cleanup(&post);
 	model_page_cleanup(&page);
 	return http_respond_private_html(r->req, MHD_HTTP_OK, &b, NULL);
 }
 
-static enum MHD_Result nr_get_draft_edit(struct nr_req *r, const char *slug, int64_t id,
+static enum MHD_Result form_get_draft_edit(struct form_req *r, const char *slug, int64_t id,
 					 unsigned status)
 {
 	struct model_page page = { 0 };
@@ -470,36 +470,36 @@ static enum MHD_Result nr_get_draft_edit(struct nr_req *r, const char *slug, int
 		rc = store_draft_get(r->ctx.st, page.id, id, &d);
 	if (rc < 0) {
 		model_page_cleanup(&page);
-		return nr_store_error(r, rc);
+		return form_store_error(r, rc);
 	}
 	buf_init(&md, FORM_TEXT_MAX);
 	markup_body_to_markdown(&md, d.post.blocks, d.post.n_blocks);
-	buf_init(&b, NR_HTML_MAX);
-	render_nr_draft_edit(&b, &r->view, &page, &d, md.data ? md.data : "");
+	buf_init(&b, FORM_HTML_MAX);
+	render_newsroom_draft_edit(&b, &r->view, &page, &d, md.data ? md.data : "");
 	buf_cleanup(&md);
 	store_draft_cleanup(&d);
 	model_page_cleanup(&page);
 	return http_respond_private_html(r->req, status, &b, NULL);
 }
 
-static enum MHD_Result nr_get_summary(struct nr_req *r, const char *slug, unsigned status)
+static enum MHD_Result form_get_summary(struct form_req *r, const char *slug, unsigned status)
 {
 	struct model_page page = { 0 };
 	struct buf b, md;
 	int rc = store_page_get(r->ctx.st, slug, &page);
 
 	if (rc < 0)
-		return nr_store_error(r, rc);
+		return form_store_error(r, rc);
 	buf_init(&md, FORM_TEXT_MAX);
 	markup_summary_to_markdown(&md, &page.summary);
-	buf_init(&b, NR_HTML_MAX);
-	render_nr_summary(&b, &r->view, &page, md.data ? md.data : "");
+	buf_init(&b, FORM_HTML_MAX);
+	render_newsroom_summary(&b, &r->view, &page, md.data ? md.data : "");
 	buf_cleanup(&md);
 	model_page_cleanup(&page);
 	return http_respond_private_html(r->req, status, &b, NULL);
 }
 
-static enum MHD_Result nr_get_users(struct nr_req *r, unsigned status, const char *new_token)
+static enum MHD_Result form_get_users(struct form_req *r, unsigned status, const char *new_token)
 {
 	struct store_user *users = NULL;
 	struct store_token *tokens = NULL;
@@ -508,22 +508,22 @@ static enum MHD_Result nr_get_users(struct nr_req *r, unsigned status, const cha
 	int rc;
 
 	if (!auth_can(r->who.user.role, AUTH_USER_ADMIN))
-		return nr_error_page(r, MHD_HTTP_FORBIDDEN, "Only admins manage users.");
+		return form_error_page(r, MHD_HTTP_FORBIDDEN, "Only admins manage users.");
 	rc = store_user_list(r->ctx.st, &users, &n_users);
 	if (rc == 0)
 		rc = store_token_list(r->ctx.st, &tokens, &n_tokens);
 	if (rc < 0) {
 		store_users_free(users, n_users);
-		return nr_store_error(r, rc);
+		return form_store_error(r, rc);
 	}
-	buf_init(&b, NR_HTML_MAX);
-	render_nr_users(&b, &r->view, users, n_users, tokens, n_tokens, new_token);
+	buf_init(&b, FORM_HTML_MAX);
+	render_newsroom_users(&b, &r->view, users, n_users, tokens, n_tokens, new_token);
 	store_users_free(users, n_users);
 	store_tokens_free(tokens, n_tokens);
 	return http_respond_private_html(r->req, status, &b, NULL);
 }
 
-static enum MHD_Result nr_get_audit(struct nr_req *r)
+static enum MHD_Result form_get_audit(struct form_req *r)
 {
 	struct model_page page = { 0 };
 	struct store_audit *a = NULL;
@@ -533,7 +533,7 @@ static enum MHD_Result nr_get_audit(struct nr_req *r)
 	int rc = 0;
 
 	if (!auth_can(r->who.user.role, AUTH_AUDIT_READ))
-		return nr_error_page(r, MHD_HTTP_FORBIDDEN, "Only editors and admins read the "
+		return form_error_page(r, MHD_HTTP_FORBIDDEN, "Only editors and admins read the "
 							    "audit trail.");
 	if (slug && *slug)
 		rc = model_slug_valid(slug) ? store_page_get(r->ctx.st, slug, &page)
@@ -542,10 +542,10 @@ static enum MHD_Result nr_get_audit(struct nr_req *r)
 		rc = store_audit_list(r->ctx.st, page.id, 500, &a, &n);
 	if (rc < 0) {
 		model_page_cleanup(&page);
-		return nr_store_error(r, rc);
+		return form_store_error(r, rc);
 	}
-	buf_init(&b, NR_HTML_MAX);
-	render_nr_audit(&b, &r->view, page.id ? &page : NULL, a, n);
+	buf_init(&b, FORM_HTML_MAX);
+	render_newsroom_audit(&b, &r->view, page.id ? &page : NULL, a, n);
 	store_audit_free(a, n);
 	model_page_cleanup(&page);
 	return http_respond_private_html(r->req, MHD_HTTP_OK, &b, NULL);
@@ -553,21 +553,21 @@ static enum MHD_Result nr_get_audit(struct nr_req *r)
 
 /* ---- sign in and out ---------------------------------------------------- */
 
-static enum MHD_Result nr_signin_page(struct nr_req *r, unsigned status, const char *login)
+static enum MHD_Result form_signin_page(struct form_req *r, unsigned status, const char *login)
 {
 	char token[AUTH_TOKEN_LEN + 1], cookie[256];
 	struct buf b;
 
 	http_auth_signin_token(r->req, token, cookie, sizeof(cookie));
-	buf_init(&b, NR_HTML_MAX);
-	render_nr_signin(&b, &r->view, login, token);
+	buf_init(&b, FORM_HTML_MAX);
+	render_newsroom_signin(&b, &r->view, login, token);
 	return http_respond_private_html(r->req, status, &b, cookie[0] ? cookie : NULL);
 }
 
-static enum MHD_Result nr_post_signin(struct nr_req *r)
+static enum MHD_Result form_post_signin(struct form_req *r)
 {
 	struct store_user user = { 0 };
-	struct nr_result res = { 0 };
+	struct newsroom_result res = { 0 };
 	const char *login = form_get(&r->form, "login"), *pw = form_get(&r->form, "password");
 	char addr[64], cookie[256], csrf[AUTH_TOKEN_LEN + 1];
 	int status, retry = 0;
@@ -577,10 +577,10 @@ static enum MHD_Result nr_post_signin(struct nr_req *r)
 		r->view.notice = "The sign-in form was out of date or did not come from this "
 				 "page; sign in again.";
 		r->view.notice_is_error = 1;
-		return nr_signin_page(r, MHD_HTTP_FORBIDDEN, NULL);
+		return form_signin_page(r, MHD_HTTP_FORBIDDEN, NULL);
 	}
 	http_peer_address(r->req, addr, sizeof(addr));
-	status = nr_signin(r->ctx.st, login, pw, addr, r->view.now, &user, &res, &retry);
+	status = newsroom_signin(r->ctx.st, login, pw, addr, r->view.now, &user, &res, &retry);
 	/* The client's address (through a trusted proxy, the one it names), not the
 	 * login, which is sometimes a password typed in the wrong field. */
 	if (status == 429)
@@ -589,13 +589,13 @@ static enum MHD_Result nr_post_signin(struct nr_req *r)
 		r->req->retry_after = retry;
 		r->view.notice = res.message;
 		r->view.notice_is_error = 1;
-		ret = nr_signin_page(r, (unsigned)status, login);
-		nr_result_cleanup(&res);
+		ret = form_signin_page(r, (unsigned)status, login);
+		newsroom_result_cleanup(&res);
 		return ret;
 	}
 	if (http_auth_session_start(r->req, &user, cookie, sizeof(cookie), csrf) < 0) {
 		store_user_cleanup(&user);
-		return nr_error_page(r, MHD_HTTP_INTERNAL_SERVER_ERROR,
+		return form_error_page(r, MHD_HTTP_INTERNAL_SERVER_ERROR,
 				     "The database failed; try again.");
 	}
 	store_user_cleanup(&user);
@@ -607,8 +607,8 @@ static enum MHD_Result nr_post_signin(struct nr_req *r)
 /* The composer's image and embed fields, appended to the body as the Markdown
  * the body parser reads back as blocks. The image is stored first; alt text is
  * required before anything is stored. Returns 0, or -1 with res set. */
-static int nr_form_attachments(struct nr_req *r, json_t *in, int with_image,
-			       struct nr_result *res)
+static int form_attachments(struct form_req *r, json_t *in, int with_image,
+			       struct newsroom_result *res)
 {
 	const struct form_field *img = form_field(&r->form, "image");
 	const char *alt = form_get(&r->form, "image_alt");
@@ -619,7 +619,7 @@ static int nr_form_attachments(struct nr_req *r, json_t *in, int with_image,
 	const char *body = json_string_value(json_object_get(in, "body"));
 	struct model_block blocks[2];
 	size_t n = 0;
-	struct nr_result up = { 0 };
+	struct newsroom_result up = { 0 };
 	struct buf md, cap;
 	int rc = 0;
 
@@ -628,16 +628,16 @@ static int nr_form_attachments(struct nr_req *r, json_t *in, int with_image,
 	memset(blocks, 0, sizeof(blocks));
 	if (with_image && img && img->is_file && img->val.len > 0) {
 		if (img->val.err)
-			return nr_fail(res, 413, "too_large",
+			return newsroom_fail(res, 413, "too_large",
 				       "The image is larger than 15 MiB; make it smaller.");
-		if (!alt || nr_blank(alt))
-			return nr_fail(res, 422, "invalid",
+		if (!alt || newsroom_blank(alt))
+			return newsroom_fail(res, 422, "invalid",
 				       "The image needs alt text (describe it for readers "
 				       "who cannot see it).");
-		nr_media_upload(&r->ctx, img->val.data, img->val.len, &up);
+		newsroom_media_upload(&r->ctx, img->val.data, img->val.len, &up);
 		if (up.code) {
-			nr_fail(res, up.status, up.code, "The image: %s", up.message);
-			nr_result_cleanup(&up);
+			newsroom_fail(res, up.status, up.code, "The image: %s", up.message);
+			newsroom_result_cleanup(&up);
 			return -1;
 		}
 		blocks[n].kind = MODEL_BLOCK_IMAGE;
@@ -668,16 +668,16 @@ static int nr_form_attachments(struct nr_req *r, json_t *in, int with_image,
 		}
 		markup_body_to_markdown(&md, blocks, n);
 		if (md.err || json_object_set_new(in, "body", json_stringn(md.data, md.len)) != 0)
-			rc = nr_fail(res, 422, "invalid", "The body is too long.");
+			rc = newsroom_fail(res, 422, "invalid", "The body is too long.");
 		buf_cleanup(&md);
 	}
-	nr_result_cleanup(&up);
+	newsroom_result_cleanup(&up);
 	buf_cleanup(&cap);
 	return rc;
 }
 
 /* The fields a post and a draft share, from the form into JSON. */
-static int nr_form_post_fields(struct nr_req *r, json_t *in)
+static int form_post_fields(struct form_req *r, json_t *in)
 {
 	if (form_put_str(in, &r->form, "title", NULL) < 0 ||
 	    form_put_str(in, &r->form, "body", NULL) < 0 || form_put_bylines(in, &r->form) < 0)
@@ -688,20 +688,20 @@ static int nr_form_post_fields(struct nr_req *r, json_t *in)
 }
 
 /* Shows the page a failed form came from again, with the reason. */
-static enum MHD_Result nr_form_failed(struct nr_req *r, const char *slug,
-				      const struct nr_result *res)
+static enum MHD_Result form_failed(struct form_req *r, const char *slug,
+				      const struct newsroom_result *res)
 {
 	r->view.notice = res->message;
 	r->view.notice_is_error = 1;
 	if (slug)
-		return nr_get_desk(r, slug, (unsigned)res->status);
-	return nr_error_page(r, (unsigned)res->status, res->message);
+		return form_get_desk(r, slug, (unsigned)res->status);
+	return form_error_page(r, (unsigned)res->status, res->message);
 }
 
-static enum MHD_Result nr_post_composer(struct nr_req *r, const char *slug, json_t *in)
+static enum MHD_Result form_post_composer(struct form_req *r, const char *slug, json_t *in)
 {
 	const char *action = form_get(&r->form, "action");
-	struct nr_result res = { 0 };
+	struct newsroom_result res = { 0 };
 	enum MHD_Result ret;
 	char path[160];
 	const char *notice;
@@ -709,24 +709,24 @@ static enum MHD_Result nr_post_composer(struct nr_req *r, const char *slug, json
 
 	if (!action)
 		action = "publish";
-	if (nr_form_post_fields(r, in) < 0) {
-		nr_fail(&res, 400, "bad_request", "The form holds text that is not UTF-8.");
+	if (form_post_fields(r, in) < 0) {
+		newsroom_fail(&res, 400, "bad_request", "The form holds text that is not UTF-8.");
 		goto failed;
 	}
 	if (strcmp(action, "schedule") == 0) {
 		const char *at = form_get(&r->form, "publish_at");
 		if (!at || !*at) {
-			nr_fail(&res, 422, "invalid", "Choose the time to publish at.");
+			newsroom_fail(&res, 422, "invalid", "Choose the time to publish at.");
 			goto failed;
 		}
 		form_put_str(in, &r->form, "publish_at", NULL);
 	} else if (strcmp(action, "publish") != 0 && strcmp(action, "draft") != 0) {
-		nr_fail(&res, 400, "bad_request", "Unknown action.");
+		newsroom_fail(&res, 400, "bad_request", "Unknown action.");
 		goto failed;
 	}
 	/* Check the role before storing an image for a post that cannot be made. */
 	if (strcmp(action, "draft") != 0 && !auth_can(r->who.user.role, AUTH_POST_PUBLISH)) {
-		nr_fail(&res, 403, "forbidden",
+		newsroom_fail(&res, 403, "forbidden",
 			"Your role (%s) can save drafts; an editor publishes them.",
 			store_role_name(r->who.user.role));
 		goto failed;
@@ -734,41 +734,41 @@ static enum MHD_Result nr_post_composer(struct nr_req *r, const char *slug, json
 	/* Everything but the image is checked before the image is stored, so a
 	 * refused post leaves no files behind. */
 	check = json_deep_copy(in);
-	if (!check || nr_form_attachments(r, check, 0, &res) < 0) {
+	if (!check || form_attachments(r, check, 0, &res) < 0) {
 		json_decref(check);
 		if (!res.code)
-			nr_fail(&res, 500, "internal", "Out of memory.");
+			newsroom_fail(&res, 500, "internal", "Out of memory.");
 		goto failed;
 	}
-	nr_post_validate(&r->ctx, slug, check, strcmp(action, "publish") != 0, &res);
+	newsroom_post_validate(&r->ctx, slug, check, strcmp(action, "publish") != 0, &res);
 	json_decref(check);
 	if (res.code)
 		goto failed;
-	nr_result_cleanup(&res);
-	if (nr_form_attachments(r, in, 1, &res) < 0)
+	newsroom_result_cleanup(&res);
+	if (form_attachments(r, in, 1, &res) < 0)
 		goto failed;
 	if (strcmp(action, "publish") == 0) {
-		nr_post_create(&r->ctx, slug, in, &res);
+		newsroom_post_create(&r->ctx, slug, in, &res);
 		notice = "published";
 	} else {
-		nr_draft_create(&r->ctx, slug, in, &res);
+		newsroom_draft_create(&r->ctx, slug, in, &res);
 		notice = strcmp(action, "schedule") == 0 ? "scheduled" : "saved";
 	}
 	if (res.code)
 		goto failed;
-	nr_result_cleanup(&res);
+	newsroom_result_cleanup(&res);
 	snprintf(path, sizeof(path), "/newsroom/%s", slug);
-	return nr_redirect(r, path, notice);
+	return form_redirect(r, path, notice);
 failed:
-	ret = nr_form_failed(r, slug, &res);
-	nr_result_cleanup(&res);
+	ret = form_failed(r, slug, &res);
+	newsroom_result_cleanup(&res);
 	return ret;
 }
 
-static enum MHD_Result nr_post_edit_form(struct nr_req *r, const char *slug, int64_t id,
+static enum MHD_Result form_post_edit_form(struct form_req *r, const char *slug, int64_t id,
 					 json_t *in)
 {
-	struct nr_result res = { 0 };
+	struct newsroom_result res = { 0 };
 	struct model_post mine = { 0 };
 	enum MHD_Result ret;
 	char path[160], err[256];
@@ -776,19 +776,19 @@ static enum MHD_Result nr_post_edit_form(struct nr_req *r, const char *slug, int
 
 	/* An empty note field keeps the current note; the checkbox removes it. */
 	const char *note = form_get(&r->form, "correction");
-	if (nr_form_post_fields(r, in) < 0 ||
-	    (note && !nr_blank(note) && form_put_str(in, &r->form, "correction", NULL) < 0)) {
-		nr_fail(&res, 400, "bad_request", "The form holds text that is not UTF-8.");
+	if (form_post_fields(r, in) < 0 ||
+	    (note && !newsroom_blank(note) && form_put_str(in, &r->form, "correction", NULL) < 0)) {
+		newsroom_fail(&res, 400, "bad_request", "The form holds text that is not UTF-8.");
 		goto failed;
 	}
-	if ((!note || nr_blank(note)) && form_get(&r->form, "remove_correction"))
+	if ((!note || newsroom_blank(note)) && form_get(&r->form, "remove_correction"))
 		json_object_set_new(in, "correction", json_string(""));
 	form_put_version(in, &r->form);
-	nr_post_edit(&r->ctx, slug, id, in, &res);
+	newsroom_post_edit(&r->ctx, slug, id, in, &res);
 	if (!res.code) {
-		nr_result_cleanup(&res);
+		newsroom_result_cleanup(&res);
 		snprintf(path, sizeof(path), "/newsroom/%s", slug);
-		return nr_redirect(r, path, "updated");
+		return form_redirect(r, path, "updated");
 	}
 	if (res.status == 409) {
 		/* Keep what they typed, beside the newer version. */
@@ -805,39 +805,39 @@ static enum MHD_Result nr_post_edit_form(struct nr_req *r, const char *slug, int
 		mine.correction = note && *note ? model_strdup(note) : NULL;
 		r->view.notice = res.message;
 		r->view.notice_is_error = 1;
-		ret = nr_get_post_edit(r, slug, id, 409, &mine);
+		ret = form_get_post_edit(r, slug, id, 409, &mine);
 		model_post_cleanup(&mine);
-		nr_result_cleanup(&res);
+		newsroom_result_cleanup(&res);
 		return ret;
 	}
 failed:
 	r->view.notice = res.message;
 	r->view.notice_is_error = 1;
-	ret = res.status == 404 ? nr_error_page(r, 404, res.message)
-				: nr_get_post_edit(r, slug, id, (unsigned)res.status, NULL);
-	nr_result_cleanup(&res);
+	ret = res.status == 404 ? form_error_page(r, 404, res.message)
+				: form_get_post_edit(r, slug, id, (unsigned)res.status, NULL);
+	newsroom_result_cleanup(&res);
 	return ret;
 }
 
-static enum MHD_Result nr_draft_form(struct nr_req *r, const char *slug, int64_t id, json_t *in)
+static enum MHD_Result form_draft_form(struct form_req *r, const char *slug, int64_t id, json_t *in)
 {
 	const char *action = form_get(&r->form, "action");
-	struct nr_result res = { 0 };
+	struct newsroom_result res = { 0 };
 	enum MHD_Result ret;
 	char path[160];
 	const char *notice = "saved";
 
 	if (!action)
 		action = "draft";
-	if (nr_form_post_fields(r, in) < 0) {
-		nr_fail(&res, 400, "bad_request", "The form holds text that is not UTF-8.");
+	if (form_post_fields(r, in) < 0) {
+		newsroom_fail(&res, 400, "bad_request", "The form holds text that is not UTF-8.");
 		goto failed;
 	}
 	form_put_version(in, &r->form);
 	if (strcmp(action, "schedule") == 0) {
 		const char *at = form_get(&r->form, "publish_at");
 		if (!at || !*at) {
-			nr_fail(&res, 422, "invalid", "Choose the time to publish at.");
+			newsroom_fail(&res, 422, "invalid", "Choose the time to publish at.");
 			goto failed;
 		}
 		form_put_str(in, &r->form, "publish_at", NULL);
@@ -846,48 +846,48 @@ static enum MHD_Result nr_draft_form(struct nr_req *r, const char *slug, int64_t
 		json_object_set_new(in, "publish_at", json_null());
 	} else if (strcmp(action, "publish") == 0) {
 		if (!auth_can(r->who.user.role, AUTH_POST_PUBLISH)) {
-			nr_fail(&res, 403, "forbidden",
+			newsroom_fail(&res, 403, "forbidden",
 				"Your role (%s) can save drafts; an editor publishes them.",
 				store_role_name(r->who.user.role));
 			goto failed;
 		}
 		notice = "published";
 	} else {
-		nr_fail(&res, 400, "bad_request", "Unknown action.");
+		newsroom_fail(&res, 400, "bad_request", "Unknown action.");
 		goto failed;
 	}
-	nr_draft_update(&r->ctx, slug, id, in, &res);
+	newsroom_draft_update(&r->ctx, slug, id, in, &res);
 	if (!res.code && strcmp(action, "publish") == 0) {
 		json_t *v = json_pack("{s:I}", "version",
 				      json_integer_value(json_object_get(
 					      json_object_get(res.body, "draft"), "version")));
-		nr_result_cleanup(&res);
-		nr_draft_publish(&r->ctx, slug, id, v, &res);
+		newsroom_result_cleanup(&res);
+		newsroom_draft_publish(&r->ctx, slug, id, v, &res);
 		json_decref(v);
 	}
 	if (res.code)
 		goto failed;
-	nr_result_cleanup(&res);
+	newsroom_result_cleanup(&res);
 	snprintf(path, sizeof(path), "/newsroom/%s", slug);
-	return nr_redirect(r, path, notice);
+	return form_redirect(r, path, notice);
 failed:
 	r->view.notice = res.message;
 	r->view.notice_is_error = 1;
-	ret = res.status == 404 ? nr_error_page(r, 404, res.message)
-				: nr_get_draft_edit(r, slug, id, (unsigned)res.status);
-	nr_result_cleanup(&res);
+	ret = res.status == 404 ? form_error_page(r, 404, res.message)
+				: form_get_draft_edit(r, slug, id, (unsigned)res.status);
+	newsroom_result_cleanup(&res);
 	return ret;
 }
 
-static enum MHD_Result nr_summary_form(struct nr_req *r, const char *slug, json_t *in)
+static enum MHD_Result form_summary_form(struct form_req *r, const char *slug, json_t *in)
 {
 	const char *kind = form_get(&r->form, "media_kind");
-	struct nr_result res = { 0 };
+	struct newsroom_result res = { 0 };
 	enum MHD_Result ret;
 	char path[160];
 
 	if (form_put_str(in, &r->form, "points", "points_md") < 0) {
-		nr_fail(&res, 400, "bad_request", "The form holds text that is not UTF-8.");
+		newsroom_fail(&res, 400, "bad_request", "The form holds text that is not UTF-8.");
 		goto failed;
 	}
 	if (kind && strcmp(kind, "none") != 0 && *kind) {
@@ -897,31 +897,31 @@ static enum MHD_Result nr_summary_form(struct nr_req *r, const char *slug, json_
 		    form_put_str(m, &r->form, "media_alt", "alt") < 0 ||
 		    form_put_str(m, &r->form, "media_caption", "caption") < 0) {
 			json_decref(m);
-			nr_fail(&res, 400, "bad_request", "The form holds text that is not UTF-8.");
+			newsroom_fail(&res, 400, "bad_request", "The form holds text that is not UTF-8.");
 			goto failed;
 		}
 		json_object_set_new(in, "media", m);
 	} else if (kind) {
 		json_object_set_new(in, "media", json_null());
 	}
-	nr_summary_set(&r->ctx, slug, in, &res);
+	newsroom_summary_set(&r->ctx, slug, in, &res);
 	if (res.code)
 		goto failed;
-	nr_result_cleanup(&res);
+	newsroom_result_cleanup(&res);
 	snprintf(path, sizeof(path), "/newsroom/%s", slug);
-	return nr_redirect(r, path, "summary");
+	return form_redirect(r, path, "summary");
 failed:
 	r->view.notice = res.message;
 	r->view.notice_is_error = 1;
-	ret = res.status == 404 ? nr_error_page(r, 404, res.message)
-				: nr_get_summary(r, slug, (unsigned)res.status);
-	nr_result_cleanup(&res);
+	ret = res.status == 404 ? form_error_page(r, 404, res.message)
+				: form_get_summary(r, slug, (unsigned)res.status);
+	newsroom_result_cleanup(&res);
 	return ret;
 }
 
 /* Answers a simple action: redirect on success, the desk (or the users page)
  * with the message on failure. */
-static enum MHD_Result nr_simple_done(struct nr_req *r, struct nr_result *res,
+static enum MHD_Result form_simple_done(struct form_req *r, struct newsroom_result *res,
 				      const char *slug, const char *notice)
 {
 	enum MHD_Result ret;
@@ -931,54 +931,54 @@ static enum MHD_Result nr_simple_done(struct nr_req *r, struct nr_result *res,
 		r->view.notice = res->message;
 		r->view.notice_is_error = 1;
 		if (!slug)
-			ret = res->status == 403 ? nr_error_page(r, 403, res->message)
-						 : nr_get_users(r, (unsigned)res->status, NULL);
+			ret = res->status == 403 ? form_error_page(r, 403, res->message)
+						 : form_get_users(r, (unsigned)res->status, NULL);
 		else
-			ret = res->status == 404 ? nr_error_page(r, 404, res->message)
-						 : nr_get_desk(r, slug, (unsigned)res->status);
+			ret = res->status == 404 ? form_error_page(r, 404, res->message)
+						 : form_get_desk(r, slug, (unsigned)res->status);
 	} else {
 		if (slug)
 			snprintf(path, sizeof(path), "/newsroom/%s", slug);
 		else
 			snprintf(path, sizeof(path), "/newsroom/users");
-		ret = nr_redirect(r, path, notice);
+		ret = form_redirect(r, path, notice);
 	}
-	nr_result_cleanup(res);
+	newsroom_result_cleanup(res);
 	return ret;
 }
 
 /* ---- routing ------------------------------------------------------------ */
 
 /* GET routes below /newsroom/, signed in. seg[0..n) are the path segments. */
-static enum MHD_Result nr_route_get(struct nr_req *r, char **seg, size_t n)
+static enum MHD_Result form_route_get(struct form_req *r, char **seg, size_t n)
 {
 	int64_t id = n >= 3 ? http_segment_id(seg[2]) : 0;
 
 	if (n == 0)
-		return nr_get_pages(r);
+		return form_get_pages(r);
 	if (n == 1 && strcmp(seg[0], "users") == 0)
-		return nr_get_users(r, MHD_HTTP_OK, NULL);
+		return form_get_users(r, MHD_HTTP_OK, NULL);
 	if (n == 1 && strcmp(seg[0], "audit") == 0)
-		return nr_get_audit(r);
-	if (nr_slug_reserved(seg[0]) || !model_slug_valid(seg[0]))
-		return nr_error_page(r, MHD_HTTP_NOT_FOUND, "There is nothing at this address.");
+		return form_get_audit(r);
+	if (newsroom_slug_reserved(seg[0]) || !model_slug_valid(seg[0]))
+		return form_error_page(r, MHD_HTTP_NOT_FOUND, "There is nothing at this address.");
 	if (n == 1)
-		return nr_get_desk(r, seg[0], MHD_HTTP_OK);
+		return form_get_desk(r, seg[0], MHD_HTTP_OK);
 	if (n == 2 && strcmp(seg[1], "summary") == 0)
-		return nr_get_summary(r, seg[0], MHD_HTTP_OK);
+		return form_get_summary(r, seg[0], MHD_HTTP_OK);
 	if (n == 4 && id && strcmp(seg[1], "posts") == 0 && strcmp(seg[3], "edit") == 0)
-		return nr_get_post_edit(r, seg[0], id, MHD_HTTP_OK, NULL);
+		return form_get_post_edit(r, seg[0], id, MHD_HTTP_OK, NULL);
 	if (n == 4 && id && strcmp(seg[1], "posts") == 0 && strcmp(seg[3], "history") == 0)
-		return nr_get_history(r, seg[0], id);
+		return form_get_history(r, seg[0], id);
 	if (n == 4 && id && strcmp(seg[1], "drafts") == 0 && strcmp(seg[3], "edit") == 0)
-		return nr_get_draft_edit(r, seg[0], id, MHD_HTTP_OK);
-	return nr_error_page(r, MHD_HTTP_NOT_FOUND, "There is nothing at this address.");
+		return form_get_draft_edit(r, seg[0], id, MHD_HTTP_OK);
+	return form_error_page(r, MHD_HTTP_NOT_FOUND, "There is nothing at this address.");
 }
 
 /* POST routes, signed in, CSRF checked. */
-static enum MHD_Result nr_route_post(struct nr_req *r, char **seg, size_t n, json_t *in)
+static enum MHD_Result form_route_post(struct form_req *r, char **seg, size_t n, json_t *in)
 {
-	struct nr_result res = { 0 };
+	struct newsroom_result res = { 0 };
 	const char *slug = n >= 1 ? seg[0] : NULL;
 	int64_t id = n >= 3 ? http_segment_id(seg[2]) : 0;
 	char cookie[256];
@@ -996,21 +996,21 @@ static enum MHD_Result nr_route_post(struct nr_req *r, char **seg, size_t n, jso
 		    form_put_str(in, &r->form, "description", NULL) < 0 ||
 		    form_put_str(in, &r->form, "zone", NULL) < 0 ||
 		    form_put_str(in, &r->form, "start", "start_at") < 0)
-			nr_fail(&res, 400, "bad_request", "The form holds text that is not UTF-8.");
+			newsroom_fail(&res, 400, "bad_request", "The form holds text that is not UTF-8.");
 		else
-			nr_page_create(&r->ctx, in, &res);
+			newsroom_page_create(&r->ctx, in, &res);
 		if (res.code) {
 			enum MHD_Result ret;
 			r->view.notice = res.message;
 			r->view.notice_is_error = 1;
-			ret = res.status == 403 ? nr_error_page(r, 403, res.message)
-						: nr_get_pages(r);
-			nr_result_cleanup(&res);
+			ret = res.status == 403 ? form_error_page(r, 403, res.message)
+						: form_get_pages(r);
+			newsroom_result_cleanup(&res);
 			return ret;
 		}
-		nr_result_cleanup(&res);
+		newsroom_result_cleanup(&res);
 		snprintf(path, sizeof(path), "/newsroom/%s", s);
-		return nr_redirect(r, path, "created");
+		return form_redirect(r, path, "created");
 	}
 	if (n == 1 && strcmp(seg[0], "users") == 0) {
 		if (form_put_str(in, &r->form, "login", NULL) < 0 ||
@@ -1019,79 +1019,79 @@ static enum MHD_Result nr_route_post(struct nr_req *r, char **seg, size_t n, jso
 		    form_put_str(in, &r->form, "byline_role", NULL) < 0 ||
 		    form_put_str(in, &r->form, "role", NULL) < 0 ||
 		    form_put_str(in, &r->form, "password", NULL) < 0)
-			nr_fail(&res, 400, "bad_request", "The form holds text that is not UTF-8.");
+			newsroom_fail(&res, 400, "bad_request", "The form holds text that is not UTF-8.");
 		else
-			nr_user_create(&r->ctx, in, &res);
-		return nr_simple_done(r, &res, NULL, "user");
+			newsroom_user_create(&r->ctx, in, &res);
+		return form_simple_done(r, &res, NULL, "user");
 	}
 	if (n == 2 && strcmp(seg[0], "users") == 0 && http_segment_id(seg[1])) {
 		if (form_put_str(in, &r->form, "role", NULL) < 0)
-			nr_fail(&res, 400, "bad_request", "The form holds text that is not UTF-8.");
+			newsroom_fail(&res, 400, "bad_request", "The form holds text that is not UTF-8.");
 		else {
 			form_put_check(in, &r->form, "disabled");
-			nr_user_update(&r->ctx, http_segment_id(seg[1]), in, &res);
+			newsroom_user_update(&r->ctx, http_segment_id(seg[1]), in, &res);
 		}
-		return nr_simple_done(r, &res, NULL, "user");
+		return form_simple_done(r, &res, NULL, "user");
 	}
 	if (n == 1 && strcmp(seg[0], "tokens") == 0) {
 		enum MHD_Result ret;
 
 		if (form_put_str(in, &r->form, "login", NULL) < 0 ||
 		    form_put_str(in, &r->form, "label", NULL) < 0)
-			nr_fail(&res, 400, "bad_request", "The form holds text that is not UTF-8.");
+			newsroom_fail(&res, 400, "bad_request", "The form holds text that is not UTF-8.");
 		else
-			nr_token_create(&r->ctx, in, &res);
+			newsroom_token_create(&r->ctx, in, &res);
 		if (res.code)
-			return nr_simple_done(r, &res, NULL, NULL);
+			return form_simple_done(r, &res, NULL, NULL);
 		/* Shown once, in this answer; not a redirect, which would lose it. */
-		ret = nr_get_users(r, MHD_HTTP_CREATED,
+		ret = form_get_users(r, MHD_HTTP_CREATED,
 				   json_string_value(json_object_get(res.body, "secret")));
-		nr_result_cleanup(&res);
+		newsroom_result_cleanup(&res);
 		return ret;
 	}
 	if (n == 3 && strcmp(seg[0], "tokens") == 0 && http_segment_id(seg[1]) &&
 	    strcmp(seg[2], "revoke") == 0) {
-		nr_token_revoke(&r->ctx, http_segment_id(seg[1]), &res);
-		return nr_simple_done(r, &res, NULL, "revoked");
+		newsroom_token_revoke(&r->ctx, http_segment_id(seg[1]), &res);
+		return form_simple_done(r, &res, NULL, "revoked");
 	}
-	if (!slug || nr_slug_reserved(slug) || !model_slug_valid(slug))
-		return nr_error_page(r, MHD_HTTP_NOT_FOUND, "There is nothing at this address.");
+	if (!slug || newsroom_slug_reserved(slug) || !model_slug_valid(slug))
+		return form_error_page(r, MHD_HTTP_NOT_FOUND, "There is nothing at this address.");
 	if (n == 2 && strcmp(seg[1], "status") == 0) {
 		form_put_str(in, &r->form, "status", NULL);
-		nr_page_status(&r->ctx, slug, in, &res);
-		return nr_simple_done(r, &res, slug, "status");
+		newsroom_page_status(&r->ctx, slug, in, &res);
+		return form_simple_done(r, &res, slug, "status");
 	}
 	if (n == 2 && (strcmp(seg[1], "publish") == 0 || strcmp(seg[1], "unpublish") == 0)) {
 		int publish = strcmp(seg[1], "publish") == 0;
 
-		nr_page_publish(&r->ctx, slug, publish, &res);
-		return nr_simple_done(r, &res, slug, publish ? "page-published" : "page-unpublished");
+		newsroom_page_publish(&r->ctx, slug, publish, &res);
+		return form_simple_done(r, &res, slug, publish ? "page-published" : "page-unpublished");
 	}
 	if (n == 2 && strcmp(seg[1], "posts") == 0)
-		return nr_post_composer(r, slug, in);
+		return form_post_composer(r, slug, in);
 	if (n == 2 && strcmp(seg[1], "unpin") == 0) {
-		nr_post_pin(&r->ctx, slug, 0, &res);
-		return nr_simple_done(r, &res, slug, "unpinned");
+		newsroom_post_pin(&r->ctx, slug, 0, &res);
+		return form_simple_done(r, &res, slug, "unpinned");
 	}
 	if (n == 2 && strcmp(seg[1], "summary") == 0)
-		return nr_summary_form(r, slug, in);
+		return form_summary_form(r, slug, in);
 	if (n == 3 && id && strcmp(seg[1], "posts") == 0)
-		return nr_post_edit_form(r, slug, id, in);
+		return form_post_edit_form(r, slug, id, in);
 	if (n == 4 && id && strcmp(seg[1], "posts") == 0 && strcmp(seg[3], "delete") == 0) {
-		nr_post_delete(&r->ctx, slug, id, &res);
-		return nr_simple_done(r, &res, slug, "deleted");
+		newsroom_post_delete(&r->ctx, slug, id, &res);
+		return form_simple_done(r, &res, slug, "deleted");
 	}
 	if (n == 4 && id && strcmp(seg[1], "posts") == 0 && strcmp(seg[3], "pin") == 0) {
-		nr_post_pin(&r->ctx, slug, id, &res);
-		return nr_simple_done(r, &res, slug, "pinned");
+		newsroom_post_pin(&r->ctx, slug, id, &res);
+		return form_simple_done(r, &res, slug, "pinned");
 	}
 	if (n == 3 && id && strcmp(seg[1], "drafts") == 0)
-		return nr_draft_form(r, slug, id, in);
+		return form_draft_form(r, slug, id, in);
 	if (n == 4 && id && strcmp(seg[1], "drafts") == 0 && strcmp(seg[3], "delete") == 0) {
-		nr_draft_delete(&r->ctx, slug, id, &res);
-		return nr_simple_done(r, &res, slug, "deleted");
+		newsroom_draft_delete(&r->ctx, slug, id, &res);
+		return form_simple_done(r, &res, slug, "deleted");
 	}
-	return nr_error_page(r, MHD_HTTP_NOT_FOUND, "There is nothing at this address.");
+	return form_error_page(r, MHD_HTTP_NOT_FOUND, "There is nothing at this address.");
 }
 
 /* Writes "scheme://host[:port]" for the origin that `s` begins with
@@ -1099,7 +1099,7 @@ static enum MHD_Result nr_route_post(struct nr_req *r, char **seg, size_t n, jso
  * case, the scheme's default port left out. `rest` is what follows the scheme
  * and "://" when `scheme` is given apart (the request's own origin). Returns 0,
  * or -1 if it is not an http or https origin. */
-static int nr_origin_norm(const char *scheme, const char *rest, char *out, size_t len)
+static int form_origin_norm(const char *scheme, const char *rest, char *out, size_t len)
 {
 	char buf[300];
 	size_t n, i;
@@ -1142,7 +1142,7 @@ static int nr_origin_norm(const char *scheme, const char *rest, char *out, size_
  * browser asked for, with the scheme it used (through a trusted proxy). No
  * Origin and no Referer (curl, privacy settings) leaves the CSRF tokens as the
  * guard. */
-static int nr_same_origin(struct http_request *req)
+static int form_same_origin(struct http_request *req)
 {
 	const char *origin = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Origin");
 	const char *host = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
@@ -1154,8 +1154,8 @@ static int nr_same_origin(struct http_request *req)
 						     MHD_HTTP_HEADER_REFERER);
 	if (!origin)
 		return 1;
-	if (!host || nr_origin_norm(NULL, origin, theirs, sizeof(theirs)) < 0 ||
-	    nr_origin_norm(http_request_https(req) ? "https" : "http", host, ours,
+	if (!host || form_origin_norm(NULL, origin, theirs, sizeof(theirs)) < 0 ||
+	    form_origin_norm(http_request_https(req) ? "https" : "http", host, ours,
 			   sizeof(ours)) < 0)
 		return 0;
 	return strcmp(theirs, ours) == 0;
@@ -1163,7 +1163,7 @@ static int nr_same_origin(struct http_request *req)
 
 enum MHD_Result http_newsroom_route(struct http_request *req)
 {
-	struct nr_req r;
+	struct form_req r;
 	char path[512], *seg[8], *save = NULL, *tok, *s;
 	size_t n = 0;
 	int is_get = http_is_read(req->method), is_post = strcmp(req->method, "POST") == 0;
@@ -1186,14 +1186,14 @@ enum MHD_Result http_newsroom_route(struct http_request *req)
 	if (http_auth_resolve(req, &r.who) < 0)
 		return http_respond_error(req, MHD_HTTP_INTERNAL_SERVER_ERROR,
 					  "The database failed; try again.");
-	nr_view_init(&r);
-	if (is_post && !nr_same_origin(req)) {
-		ret = nr_error_page(&r, MHD_HTTP_FORBIDDEN,
+	form_view_init(&r);
+	if (is_post && !form_same_origin(req)) {
+		ret = form_error_page(&r, MHD_HTTP_FORBIDDEN,
 				    "This form was sent from another site; nothing was changed.");
 		goto out;
 	}
 	if (is_post && form_parse(req, &r.form) < 0) {
-		ret = nr_error_page(&r, MHD_HTTP_BAD_REQUEST,
+		ret = form_error_page(&r, MHD_HTTP_BAD_REQUEST,
 				    "The form could not be read (it must be urlencoded or "
 				    "multipart, with at most 40 fields).");
 		goto out;
@@ -1202,33 +1202,33 @@ enum MHD_Result http_newsroom_route(struct http_request *req)
 
 	if (n == 1 && strcmp(seg[0], "signin") == 0) {
 		if (is_post)
-			ret = nr_post_signin(&r);
+			ret = form_post_signin(&r);
 		else if (r.who.signed_in)
 			ret = http_respond_redirect(req, "/newsroom", NULL);
 		else
-			ret = nr_signin_page(&r, MHD_HTTP_OK, NULL);
+			ret = form_signin_page(&r, MHD_HTTP_OK, NULL);
 		goto out;
 	}
 	if (!r.who.signed_in) {
 		if (is_get)
 			ret = http_respond_redirect(req, "/newsroom/signin", NULL);
 		else
-			ret = nr_signin_page(&r, MHD_HTTP_UNAUTHORIZED, NULL);
+			ret = form_signin_page(&r, MHD_HTTP_UNAUTHORIZED, NULL);
 		goto out;
 	}
 	if (is_get) {
-		ret = nr_route_get(&r, seg, n);
+		ret = form_route_get(&r, seg, n);
 		goto out;
 	}
 	if (!http_auth_csrf_ok(&r.who, form_get(&r.form, "csrf"))) {
-		ret = nr_error_page(&r, MHD_HTTP_FORBIDDEN,
+		ret = form_error_page(&r, MHD_HTTP_FORBIDDEN,
 				    "This form is out of date or did not come from the newsroom's "
 				    "own page; nothing was changed. Go back, reload and try again.");
 		goto out;
 	}
 	in = json_object();
 	store_set_actor(r.ctx.st, r.who.user.id);
-	ret = in ? nr_route_post(&r, seg, n, in) : MHD_NO;
+	ret = in ? form_route_post(&r, seg, n, in) : MHD_NO;
 	store_set_actor(r.ctx.st, 0);
 out:
 	json_decref(in);
@@ -1241,14 +1241,14 @@ out:
 /* The form half of http_newsroom_route(), for the fuzz target (http_internal.h). */
 int http_newsroom_form_json(struct http_request *req, json_t *in)
 {
-	struct nr_req r;
+	struct form_req r;
 	int rc;
 
 	memset(&r, 0, sizeof(r));
 	r.req = req;
 	if (form_parse(req, &r.form) < 0)
 		return -1;
-	rc = nr_form_post_fields(&r, in);
+	rc = form_post_fields(&r, in);
 	if (rc == 0 && form_put_str(in, &r.form, "publish_at", NULL) < 0)
 		rc = -1;
 	form_put_version(in, &r.form);

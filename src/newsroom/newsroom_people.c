@@ -12,10 +12,10 @@
 #include "model/model_limits.h"
 #include "util/log.h"
 
-#define NR_LOGIN_MAX 64
-#define NR_LABEL_MAX 200
+#define NEWSROOM_LOGIN_MAX 64
+#define NEWSROOM_LABEL_MAX 200
 
-json_t *nr_json_user(const struct store_user *u)
+json_t *newsroom_json_user(const struct store_user *u)
 {
 	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:o}",
 			 "id", (json_int_t)u->id, "login", u->login ? u->login : "",
@@ -26,7 +26,7 @@ json_t *nr_json_user(const struct store_user *u)
 			 "created_at", model_json_time(u->created_at));
 }
 
-static json_t *nr_json_token(const struct store_token *t)
+static json_t *newsroom_json_token(const struct store_token *t)
 {
 	return json_pack("{s:I, s:I, s:s, s:s, s:o, s:o}",
 			 "id", (json_int_t)t->id, "user_id", (json_int_t)t->user_id,
@@ -36,7 +36,7 @@ static json_t *nr_json_token(const struct store_token *t)
 			 "revoked_at", model_json_time(t->revoked_at));
 }
 
-static json_t *nr_json_audit(const struct store_audit *a)
+static json_t *newsroom_json_audit(const struct store_audit *a)
 {
 	return json_pack("{s:I, s:o, s:I, s:s, s:s, s:I, s:I, s:s}",
 			 "id", (json_int_t)a->id, "at", model_json_time(a->at),
@@ -49,79 +49,79 @@ static json_t *nr_json_audit(const struct store_audit *a)
 
 /* ---- users ------------------------------------------------------------------ */
 
-void nr_users_list(const struct nr_ctx *c, struct nr_result *res)
+void newsroom_users_list(const struct newsroom_ctx *c, struct newsroom_result *res)
 {
 	struct store_user *u = NULL;
 	size_t n = 0;
 	json_t *arr;
 	int rc;
 
-	if (nr_need(c, res, AUTH_USER_ADMIN) < 0)
+	if (newsroom_need(c, res, AUTH_USER_ADMIN) < 0)
 		return;
 	rc = store_user_list(c->st, &u, &n);
 	if (rc < 0) {
-		nr_store_fail(c, res, rc, "user");
+		newsroom_store_fail(c, res, rc, "user");
 		return;
 	}
 	arr = json_array();
 	for (size_t i = 0; i < n; i++)
-		nr_json_push(&arr, nr_json_user(&u[i]));
+		newsroom_json_push(&arr, newsroom_json_user(&u[i]));
 	store_users_free(u, n);
-	nr_ok(res, 200, nr_wrap("users", arr));
+	newsroom_ok(res, 200, newsroom_wrap("users", arr));
 }
 
-static int nr_get_role(const json_t *in, int required, int *role, struct nr_result *res)
+static int newsroom_get_role(const json_t *in, int required, int *role, struct newsroom_result *res)
 {
 	const char *s;
 
-	if (nr_get_str(in, "role", required, 16, 0, &s, res) < 0)
+	if (newsroom_get_str(in, "role", required, 16, 0, &s, res) < 0)
 		return -1;
 	if (!s)
 		return 0;
 	*role = store_role_parse(s);
 	if (*role < 0)
-		return nr_fail(res, 422, "invalid", "\"role\" is contributor, editor or admin.");
+		return newsroom_fail(res, 422, "invalid", "\"role\" is contributor, editor or admin.");
 	return 0;
 }
 
-static int nr_get_password(const json_t *in, int required, const char **pw,
-			   struct nr_result *res)
+static int newsroom_get_password(const json_t *in, int required, const char **pw,
+			   struct newsroom_result *res)
 {
 	const char *why;
 
-	if (nr_get_str(in, "password", required, AUTH_PASSWORD_MAX, 1, pw, res) < 0)
+	if (newsroom_get_str(in, "password", required, AUTH_PASSWORD_MAX, 1, pw, res) < 0)
 		return -1;
 	if (*pw && (why = auth_password_problem(*pw)) != NULL)
-		return nr_fail(res, 422, "invalid", "%s", why);
+		return newsroom_fail(res, 422, "invalid", "%s", why);
 	return 0;
 }
 
-void nr_user_create(const struct nr_ctx *c, const json_t *in, struct nr_result *res)
+void newsroom_user_create(const struct newsroom_ctx *c, const json_t *in, struct newsroom_result *res)
 {
 	struct store_user u = { 0 };
 	const char *login, *name, *bname, *brole, *pw;
 	char hash[AUTH_HASH_MAX];
 	int role = -1, rc;
 
-	if (nr_need(c, res, AUTH_USER_ADMIN) < 0)
+	if (newsroom_need(c, res, AUTH_USER_ADMIN) < 0)
 		return;
 	if (!json_is_object(in)) {
-		nr_fail(res, 400, "bad_request", "The request body must be a JSON object.");
+		newsroom_fail(res, 400, "bad_request", "The request body must be a JSON object.");
 		return;
 	}
-	if (nr_get_str(in, "login", 1, NR_LOGIN_MAX, 0, &login, res) < 0 ||
-	    nr_get_str(in, "display_name", 1, MODEL_NAME_MAX, 0, &name, res) < 0 ||
-	    nr_get_str(in, "byline_name", 0, MODEL_NAME_MAX, 0, &bname, res) < 0 ||
-	    nr_get_str(in, "byline_role", 0, MODEL_NAME_MAX, 0, &brole, res) < 0 ||
-	    nr_get_role(in, 1, &role, res) < 0 || nr_get_password(in, 1, &pw, res) < 0)
+	if (newsroom_get_str(in, "login", 1, NEWSROOM_LOGIN_MAX, 0, &login, res) < 0 ||
+	    newsroom_get_str(in, "display_name", 1, MODEL_NAME_MAX, 0, &name, res) < 0 ||
+	    newsroom_get_str(in, "byline_name", 0, MODEL_NAME_MAX, 0, &bname, res) < 0 ||
+	    newsroom_get_str(in, "byline_role", 0, MODEL_NAME_MAX, 0, &brole, res) < 0 ||
+	    newsroom_get_role(in, 1, &role, res) < 0 || newsroom_get_password(in, 1, &pw, res) < 0)
 		return;
 	if (!store_login_valid(login)) {
-		nr_fail(res, 422, "invalid",
+		newsroom_fail(res, 422, "invalid",
 			"A login is 1 to 64 characters of a-z, 0-9, '.', '_' and '-'.");
 		return;
 	}
 	if (auth_password_hash(pw, hash) < 0) {
-		nr_fail(res, 500, "internal", "Out of memory while hashing the password.");
+		newsroom_fail(res, 500, "internal", "Out of memory while hashing the password.");
 		return;
 	}
 	u.login = (char *)login;
@@ -131,47 +131,47 @@ void nr_user_create(const struct nr_ctx *c, const json_t *in, struct nr_result *
 	u.role = (enum store_role)role;
 	rc = store_user_create(c->st, &u, hash);
 	if (rc == STORE_EEXIST)
-		nr_fail(res, 409, "conflict", "The login \"%s\" is taken.", login);
+		newsroom_fail(res, 409, "conflict", "The login \"%s\" is taken.", login);
 	else if (rc < 0)
-		nr_store_fail(c, res, rc, "user");
+		newsroom_store_fail(c, res, rc, "user");
 	else {
 		res->id = u.id;
-		nr_ok(res, 201, nr_wrap("user", nr_json_user(&u)));
+		newsroom_ok(res, 201, newsroom_wrap("user", newsroom_json_user(&u)));
 	}
 }
 
-void nr_user_update(const struct nr_ctx *c, int64_t id, const json_t *in,
-		    struct nr_result *res)
+void newsroom_user_update(const struct newsroom_ctx *c, int64_t id, const json_t *in,
+		    struct newsroom_result *res)
 {
 	struct store_user u = { 0 };
 	const char *name, *bname, *brole, *pw;
 	char hash[AUTH_HASH_MAX];
 	int role = -1, disabled = -1, rc = 0;
 
-	if (nr_need(c, res, AUTH_USER_ADMIN) < 0)
+	if (newsroom_need(c, res, AUTH_USER_ADMIN) < 0)
 		return;
 	if (!json_is_object(in)) {
-		nr_fail(res, 400, "bad_request", "The request body must be a JSON object.");
+		newsroom_fail(res, 400, "bad_request", "The request body must be a JSON object.");
 		return;
 	}
-	if (nr_get_str(in, "display_name", NR_NOT_BLANK, MODEL_NAME_MAX, 0, &name, res) < 0 ||
-	    nr_get_str(in, "byline_name", 0, MODEL_NAME_MAX, 0, &bname, res) < 0 ||
-	    nr_get_str(in, "byline_role", 0, MODEL_NAME_MAX, 0, &brole, res) < 0 ||
-	    nr_get_role(in, 0, &role, res) < 0 || nr_get_bool(in, "disabled", &disabled, res) < 0 ||
-	    nr_get_password(in, 0, &pw, res) < 0)
+	if (newsroom_get_str(in, "display_name", NEWSROOM_NOT_BLANK, MODEL_NAME_MAX, 0, &name, res) < 0 ||
+	    newsroom_get_str(in, "byline_name", 0, MODEL_NAME_MAX, 0, &bname, res) < 0 ||
+	    newsroom_get_str(in, "byline_role", 0, MODEL_NAME_MAX, 0, &brole, res) < 0 ||
+	    newsroom_get_role(in, 0, &role, res) < 0 || newsroom_get_bool(in, "disabled", &disabled, res) < 0 ||
+	    newsroom_get_password(in, 0, &pw, res) < 0)
 		return;
 	if (name && !*name) {
-		nr_fail(res, 422, "invalid", "\"display_name\" must not be empty.");
+		newsroom_fail(res, 422, "invalid", "\"display_name\" must not be empty.");
 		return;
 	}
 	rc = store_user_get(c->st, id, &u);
 	if (rc < 0) {
-		nr_store_fail(c, res, rc, "user");
+		newsroom_store_fail(c, res, rc, "user");
 		return;
 	}
 	/* An admin who demotes or disables themselves may leave nobody in charge. */
 	if (id == c->user->id && ((role >= 0 && role != STORE_ROLE_ADMIN) || disabled == 1)) {
-		nr_fail(res, 422, "invalid",
+		newsroom_fail(res, 422, "invalid",
 			"You cannot remove your own admin role or disable yourself; ask "
 			"another admin.");
 		goto out;
@@ -186,52 +186,52 @@ void nr_user_update(const struct nr_ctx *c, int64_t id, const json_t *in,
 					    brole ? brole : u.byline_role);
 	if (rc == 0 && pw) {
 		if (auth_password_hash(pw, hash) < 0) {
-			nr_fail(res, 500, "internal", "Out of memory while hashing the password.");
+			newsroom_fail(res, 500, "internal", "Out of memory while hashing the password.");
 			goto out;
 		}
 		rc = store_user_set_password(c->st, id, hash);
 	}
 	if (rc < 0) {
-		nr_store_fail(c, res, rc, "user");
+		newsroom_store_fail(c, res, rc, "user");
 		goto out;
 	}
 	store_user_cleanup(&u);
 	memset(&u, 0, sizeof(u));
 	rc = store_user_get(c->st, id, &u);
 	if (rc < 0) {
-		nr_store_fail(c, res, rc, "user");
+		newsroom_store_fail(c, res, rc, "user");
 		return;
 	}
 	res->id = id;
-	nr_ok(res, 200, nr_wrap("user", nr_json_user(&u)));
+	newsroom_ok(res, 200, newsroom_wrap("user", newsroom_json_user(&u)));
 out:
 	store_user_cleanup(&u);
 }
 
 /* ---- API tokens ------------------------------------------------------------- */
 
-void nr_tokens_list(const struct nr_ctx *c, struct nr_result *res)
+void newsroom_tokens_list(const struct newsroom_ctx *c, struct newsroom_result *res)
 {
 	struct store_token *t = NULL;
 	size_t n = 0;
 	json_t *arr;
 	int rc;
 
-	if (nr_need(c, res, AUTH_USER_ADMIN) < 0)
+	if (newsroom_need(c, res, AUTH_USER_ADMIN) < 0)
 		return;
 	rc = store_token_list(c->st, &t, &n);
 	if (rc < 0) {
-		nr_store_fail(c, res, rc, "token");
+		newsroom_store_fail(c, res, rc, "token");
 		return;
 	}
 	arr = json_array();
 	for (size_t i = 0; i < n; i++)
-		nr_json_push(&arr, nr_json_token(&t[i]));
+		newsroom_json_push(&arr, newsroom_json_token(&t[i]));
 	store_tokens_free(t, n);
-	nr_ok(res, 200, nr_wrap("tokens", arr));
+	newsroom_ok(res, 200, newsroom_wrap("tokens", arr));
 }
 
-void nr_token_create(const struct nr_ctx *c, const json_t *in, struct nr_result *res)
+void newsroom_token_create(const struct newsroom_ctx *c, const json_t *in, struct newsroom_result *res)
 {
 	struct store_user u = { 0 };
 	struct store_token t = { 0 };
@@ -241,26 +241,26 @@ void nr_token_create(const struct nr_ctx *c, const json_t *in, struct nr_result 
 	json_t *body;
 	int rc;
 
-	if (nr_need(c, res, AUTH_USER_ADMIN) < 0)
+	if (newsroom_need(c, res, AUTH_USER_ADMIN) < 0)
 		return;
 	if (!json_is_object(in)) {
-		nr_fail(res, 400, "bad_request", "The request body must be a JSON object.");
+		newsroom_fail(res, 400, "bad_request", "The request body must be a JSON object.");
 		return;
 	}
-	if (nr_get_str(in, "login", 1, NR_LOGIN_MAX, 0, &login, res) < 0 ||
-	    nr_get_str(in, "label", 1, NR_LABEL_MAX, 0, &label, res) < 0)
+	if (newsroom_get_str(in, "login", 1, NEWSROOM_LOGIN_MAX, 0, &login, res) < 0 ||
+	    newsroom_get_str(in, "label", 1, NEWSROOM_LABEL_MAX, 0, &label, res) < 0)
 		return;
 	rc = store_user_by_login(c->st, login, &u, NULL);
 	if (rc == STORE_ENOTFOUND) {
-		nr_fail(res, 422, "invalid", "There is no user \"%s\".", login);
+		newsroom_fail(res, 422, "invalid", "There is no user \"%s\".", login);
 		return;
 	}
 	if (rc < 0) {
-		nr_store_fail(c, res, rc, "user");
+		newsroom_store_fail(c, res, rc, "user");
 		return;
 	}
 	if (u.disabled) {
-		nr_fail(res, 422, "invalid", "The user \"%s\" is disabled.", login);
+		newsroom_fail(res, 422, "invalid", "The user \"%s\" is disabled.", login);
 		store_user_cleanup(&u);
 		return;
 	}
@@ -268,38 +268,38 @@ void nr_token_create(const struct nr_ctx *c, const json_t *in, struct nr_result 
 	auth_token_hash(secret, strlen(secret), hash);
 	rc = store_token_create(c->st, u.id, label, hash, &t.id);
 	if (rc < 0) {
-		nr_store_fail(c, res, rc, "token");
+		newsroom_store_fail(c, res, rc, "token");
 	} else {
 		t.user_id = u.id;
 		t.user_login = u.login;
 		t.label = (char *)label;
 		t.created_at = c->now;
-		body = json_pack("{s:o, s:s}", "token", nr_json_token(&t), "secret", secret);
+		body = json_pack("{s:o, s:s}", "token", newsroom_json_token(&t), "secret", secret);
 		res->id = t.id;
-		nr_ok(res, 201, body);
+		newsroom_ok(res, 201, body);
 	}
 	store_user_cleanup(&u);
 }
 
-void nr_token_revoke(const struct nr_ctx *c, int64_t id, struct nr_result *res)
+void newsroom_token_revoke(const struct newsroom_ctx *c, int64_t id, struct newsroom_result *res)
 {
 	int rc;
 
-	if (nr_need(c, res, AUTH_USER_ADMIN) < 0)
+	if (newsroom_need(c, res, AUTH_USER_ADMIN) < 0)
 		return;
 	rc = store_token_revoke(c->st, id);
 	if (rc < 0)
-		nr_store_fail(c, res, rc, "token");
+		newsroom_store_fail(c, res, rc, "token");
 	else {
 		res->id = id;
-		nr_ok(res, 204, NULL);
+		newsroom_ok(res, 204, NULL);
 	}
 }
 
 /* ---- the audit trail -------------------------------------------------------- */
 
-void nr_audit_list(const struct nr_ctx *c, const char *slug, size_t limit,
-		   struct nr_result *res)
+void newsroom_audit_list(const struct newsroom_ctx *c, const char *slug, size_t limit,
+		   struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
 	struct store_audit *a = NULL;
@@ -307,12 +307,12 @@ void nr_audit_list(const struct nr_ctx *c, const char *slug, size_t limit,
 	json_t *arr;
 	int rc;
 
-	if (nr_need(c, res, AUTH_AUDIT_READ) < 0)
+	if (newsroom_need(c, res, AUTH_AUDIT_READ) < 0)
 		return;
 	if (slug) {
 		rc = model_slug_valid(slug) ? store_page_get(c->st, slug, &page) : STORE_ENOTFOUND;
 		if (rc < 0) {
-			nr_store_fail(c, res, rc, "live page");
+			newsroom_store_fail(c, res, rc, "live page");
 			return;
 		}
 	}
@@ -321,38 +321,38 @@ void nr_audit_list(const struct nr_ctx *c, const char *slug, size_t limit,
 	rc = store_audit_list(c->st, page.id, limit, &a, &n);
 	model_page_cleanup(&page);
 	if (rc < 0) {
-		nr_store_fail(c, res, rc, "audit entry");
+		newsroom_store_fail(c, res, rc, "audit entry");
 		return;
 	}
 	arr = json_array();
 	for (size_t i = 0; i < n; i++)
-		nr_json_push(&arr, nr_json_audit(&a[i]));
+		newsroom_json_push(&arr, newsroom_json_audit(&a[i]));
 	store_audit_free(a, n);
-	nr_ok(res, 200, nr_wrap("audit", arr));
+	newsroom_ok(res, 200, newsroom_wrap("audit", arr));
 }
 
 /* ---- signing in ----------------------------------------------------------- */
 
 /* Minutes until the oldest failure in the window leaves it. */
-static int nr_retry_after(int64_t oldest, int64_t now)
+static int newsroom_retry_after(int64_t oldest, int64_t now)
 {
-	int64_t s = oldest + NR_SIGNIN_WINDOW - now;
+	int64_t s = oldest + NEWSROOM_SIGNIN_WINDOW - now;
 	return s < 1 ? 1 : (int)s;
 }
 
-int nr_signin(struct store *st, const char *login, const char *password, const char *addr,
-	      int64_t now, struct store_user *user, struct nr_result *res, int *retry_after)
+int newsroom_signin(struct store *st, const char *login, const char *password, const char *addr,
+	      int64_t now, struct store_user *user, struct newsroom_result *res, int *retry_after)
 {
 	static char dummy_hash[AUTH_HASH_MAX];
-	char key_login[NR_LOGIN_MAX + 16], key_addr[96];
+	char key_login[NEWSROOM_LOGIN_MAX + 16], key_addr[96];
 	struct store_signin_attempt at = { 0 };
 	char *hash = NULL;
 	int ok = 0, rc;
 
 	*retry_after = 0;
-	if (!login || !password || !*login || strlen(login) > NR_LOGIN_MAX ||
+	if (!login || !password || !*login || strlen(login) > NEWSROOM_LOGIN_MAX ||
 	    strlen(password) > AUTH_PASSWORD_MAX) {
-		nr_fail(res, 401, "unauthenticated", "Wrong login or password.");
+		newsroom_fail(res, 401, "unauthenticated", "Wrong login or password.");
 		return 401;
 	}
 	snprintf(key_login, sizeof(key_login), "login:%s", login);
@@ -361,20 +361,20 @@ int nr_signin(struct store *st, const char *login, const char *password, const c
 	 * (store_signin_attempt), and is taken back if it signs in. */
 	at.key_login = key_login;
 	at.key_addr = key_addr;
-	at.max_login = NR_SIGNIN_MAX_LOGIN;
-	at.max_addr = NR_SIGNIN_MAX_ADDR;
-	at.since = now - NR_SIGNIN_WINDOW;
+	at.max_login = NEWSROOM_SIGNIN_MAX_LOGIN;
+	at.max_addr = NEWSROOM_SIGNIN_MAX_ADDR;
+	at.since = now - NEWSROOM_SIGNIN_WINDOW;
 	at.now = now;
 	if (store_signin_attempt(st, &at) < 0) {
 		log_warnx("sign-in: %s", store_errmsg(st));
-		nr_fail(res, 500, "internal", "The database failed; try again.");
+		newsroom_fail(res, 500, "internal", "The database failed; try again.");
 		return 500;
 	}
 	if (!at.allowed) {
-		int by_login = at.n_login >= NR_SIGNIN_MAX_LOGIN;
+		int by_login = at.n_login >= NEWSROOM_SIGNIN_MAX_LOGIN;
 
-		*retry_after = nr_retry_after(by_login ? at.oldest_login : at.oldest_addr, now);
-		nr_fail(res, 429, "rate_limited",
+		*retry_after = newsroom_retry_after(by_login ? at.oldest_login : at.oldest_addr, now);
+		newsroom_fail(res, 429, "rate_limited",
 			"Too many failed sign-ins %s. Try again in %d minute%s.",
 			by_login ? "for this account" : "from your address",
 			(*retry_after + 59) / 60, (*retry_after + 59) / 60 == 1 ? "" : "s");
@@ -392,7 +392,7 @@ int nr_signin(struct store *st, const char *login, const char *password, const c
 		auth_password_verify(dummy_hash, password);
 		if (rc != STORE_ENOTFOUND) {
 			log_warnx("sign-in: %s", store_errmsg(st));
-			nr_fail(res, 500, "internal", "The database failed; try again.");
+			newsroom_fail(res, 500, "internal", "The database failed; try again.");
 			return 500;
 		}
 	}
@@ -400,7 +400,7 @@ int nr_signin(struct store *st, const char *login, const char *password, const c
 		/* Already counted, by store_signin_attempt. */
 		if (rc == 0)
 			store_user_cleanup(user);
-		nr_fail(res, 401, "unauthenticated", "Wrong login or password.");
+		newsroom_fail(res, 401, "unauthenticated", "Wrong login or password.");
 		return 401;
 	}
 	/* The right password is no failure, even for a disabled account. */
@@ -408,7 +408,7 @@ int nr_signin(struct store *st, const char *login, const char *password, const c
 		log_warnx("sign-in: %s", store_errmsg(st));
 	if (user->disabled) {
 		store_user_cleanup(user);
-		nr_fail(res, 403, "forbidden", "This account is disabled; ask an admin.");
+		newsroom_fail(res, 403, "forbidden", "This account is disabled; ask an admin.");
 		return 403;
 	}
 	res->status = 200;

@@ -27,37 +27,37 @@
 #include "page/page_assets.h"
 #include "util/tz.h"
 
-#define NR_FALLBACK_ZONE "UTC"
+#define RN_FALLBACK_ZONE "UTC"
 
 /* Zones offered by the "new live page" form; any IANA zone may be typed. */
-static const char *const nr_zones[] = {
+static const char *const rn_zones[] = {
 	"Europe/London", "Europe/Dublin", "Europe/Paris", "Europe/Berlin", "Europe/Kyiv",
 	"Europe/Moscow", "America/New_York", "America/Chicago", "America/Los_Angeles",
 	"Asia/Riyadh", "Asia/Kolkata", "Asia/Tokyo", "Australia/Sydney", "UTC",
 };
 
 /* Local names, so rendering does not depend on the store's code. */
-static const char *const nr_role_names[] = { "contributor", "editor", "admin" };
-static const char *const nr_role_labels[] = { "Contributor", "Editor", "Admin" };
+static const char *const rn_role_names[] = { "contributor", "editor", "admin" };
+static const char *const rn_role_labels[] = { "Contributor", "Editor", "Admin" };
 
 static const char *role_name(enum store_role r)
 {
-	return (unsigned)r < 3 ? nr_role_names[r] : "contributor";
+	return (unsigned)r < 3 ? rn_role_names[r] : "contributor";
 }
 
 static const char *role_label(enum store_role r)
 {
-	return (unsigned)r < 3 ? nr_role_labels[r] : "Unknown";
+	return (unsigned)r < 3 ? rn_role_labels[r] : "Unknown";
 }
 
 /* What the signed-in user may do; nobody may do anything when signed out. */
-static int can(const struct render_nr *nr, enum auth_action a)
+static int can(const struct render_newsroom *nr, enum auth_action a)
 {
 	return nr->user && !nr->user->disabled && auth_can(nr->user->role, a);
 }
 
 /* A contributor may change their own drafts; editors anybody's. */
-static int can_edit_draft(const struct render_nr *nr, const struct store_draft *d)
+static int can_edit_draft(const struct render_newsroom *nr, const struct store_draft *d)
 {
 	if (can(nr, AUTH_DRAFT_ANY))
 		return 1;
@@ -75,7 +75,7 @@ static int view_time(const char *zone, int64_t t, struct tz_view *tv)
 {
 	if (zone && tz_view(zone, t, tv) == 0)
 		return 0;
-	return tz_view(NR_FALLBACK_ZONE, t, tv);
+	return tz_view(RN_FALLBACK_ZONE, t, tv);
 }
 
 /* "10:37 GMT 17 February 2025": as the reader pages show times, plus the year
@@ -185,7 +185,7 @@ static void put_draft_nr_url(struct buf *out, const struct model_page *page, int
 
 /* ---- form pieces ---- */
 
-static void put_csrf(struct buf *out, const struct render_nr *nr)
+static void put_csrf(struct buf *out, const struct render_newsroom *nr)
 {
 	buf_puts(out, "<input type=\"hidden\" name=\"csrf\" value=\"");
 	buf_html(out, nr->csrf);
@@ -193,15 +193,15 @@ static void put_csrf(struct buf *out, const struct render_nr *nr)
 }
 
 /* <form method="post" action="...">: the action is written by the caller
- * between form_open() and form_open_end(). */
-static void form_open(struct buf *out, const char *cls)
+ * between rn_form_open() and rn_form_open_end(). */
+static void rn_form_open(struct buf *out, const char *cls)
 {
 	buf_puts(out, "<form method=\"post\" class=\"");
 	buf_puts(out, cls);
 	buf_puts(out, "\" action=\"");
 }
 
-static void form_open_end(struct buf *out, const struct render_nr *nr, const char *extra)
+static void rn_form_open_end(struct buf *out, const struct render_newsroom *nr, const char *extra)
 {
 	buf_puts(out, "\"");
 	buf_puts(out, extra ? extra : "");
@@ -457,7 +457,7 @@ static void put_publish_at_field(struct buf *out, const char *prefix, const stru
 }
 
 /* The submit buttons of the composer and the draft editor, per role. */
-static void put_post_actions(struct buf *out, const struct render_nr *nr, int may_save,
+static void put_post_actions(struct buf *out, const struct render_newsroom *nr, int may_save,
 			     int scheduled)
 {
 	int publish = can(nr, AUTH_POST_PUBLISH);
@@ -485,11 +485,11 @@ static void put_post_actions(struct buf *out, const struct render_nr *nr, int ma
 
 /* ---- the document around every page ---- */
 
-enum nr_nav {
-	NR_NAV_NONE,
-	NR_NAV_PAGES,
-	NR_NAV_USERS,
-	NR_NAV_AUDIT,
+enum rn_nav {
+	RN_NAV_NONE,
+	RN_NAV_PAGES,
+	RN_NAV_USERS,
+	RN_NAV_AUDIT,
 };
 
 /* A <link rel="stylesheet"> for `url`, unless it is empty or already linked. */
@@ -513,7 +513,7 @@ static void put_stylesheet(struct buf *out, const char *url, const char **done, 
 static void put_assets(struct buf *out, const struct render_site *site)
 {
 	const char *reader_css = page_asset_by_name("style.css")->url;
-	const char *nr_css = page_asset_by_name("newsroom.css")->url;
+	const char *rn_css = page_asset_by_name("newsroom.css")->url;
 	const char *live_js = page_asset_by_name("live.js")->url;
 	const char *js = site->js_url;
 	const char *done[3];
@@ -523,7 +523,7 @@ static void put_assets(struct buf *out, const struct render_site *site)
 	put_stylesheet(out, site->css_url, done, &n);
 	if (nonempty(site->css_url) && nonempty(reader_css) &&
 	    strcmp(site->css_url, reader_css) == 0)
-		put_stylesheet(out, nr_css, done, &n);
+		put_stylesheet(out, rn_css, done, &n);
 	if (!nonempty(js) || (nonempty(live_js) && strcmp(js, live_js) == 0))
 		js = page_asset_by_name("newsroom.js")->url;
 	if (nonempty(js)) {
@@ -545,7 +545,7 @@ static void put_nav_item(struct buf *out, const char *href, const char *label, i
 	buf_puts(out, "</a></li>\n");
 }
 
-static void put_notice(struct buf *out, const struct render_nr *nr)
+static void put_notice(struct buf *out, const struct render_newsroom *nr)
 {
 	if (!nonempty(nr->notice))
 		return;
@@ -559,8 +559,8 @@ static void put_notice(struct buf *out, const struct render_nr *nr)
 
 /* Opens the document: head, the top bar, <main>, and the notice. `title2` may
  * be NULL. */
-static void nr_open(struct buf *out, const struct render_nr *nr, const char *title1,
-		    const char *title2, const char *body_class, enum nr_nav nav)
+static void rn_open(struct buf *out, const struct render_newsroom *nr, const char *title1,
+		    const char *title2, const char *body_class, enum rn_nav nav)
 {
 	const struct render_site *site = nr->site;
 	const struct store_user *u = nr->user;
@@ -595,11 +595,11 @@ static void nr_open(struct buf *out, const struct render_nr *nr, const char *tit
 	buf_puts(out, " <span class=\"nr-tag\">Newsroom</span></a>\n");
 	if (u) {
 		buf_puts(out, "<nav class=\"nr-nav\" aria-label=\"Newsroom\"><ul>\n");
-		put_nav_item(out, "/newsroom", "Pages", nav == NR_NAV_PAGES);
+		put_nav_item(out, "/newsroom", "Pages", nav == RN_NAV_PAGES);
 		if (can(nr, AUTH_USER_ADMIN))
-			put_nav_item(out, "/newsroom/users", "Users", nav == NR_NAV_USERS);
+			put_nav_item(out, "/newsroom/users", "Users", nav == RN_NAV_USERS);
 		if (can(nr, AUTH_AUDIT_READ))
-			put_nav_item(out, "/newsroom/audit", "Audit", nav == NR_NAV_AUDIT);
+			put_nav_item(out, "/newsroom/audit", "Audit", nav == RN_NAV_AUDIT);
 		buf_puts(out, "</ul></nav>\n<div class=\"nr-user\">"
 			      "<span class=\"vh\">Signed in as </span>"
 			      "<span class=\"nr-user-name\">");
@@ -609,9 +609,9 @@ static void nr_open(struct buf *out, const struct render_nr *nr, const char *tit
 		buf_puts(out, "\">");
 		buf_puts(out, role_label(u->role));
 		buf_puts(out, "</span>\n");
-		form_open(out, "nr-signout");
+		rn_form_open(out, "nr-signout");
 		buf_puts(out, "/newsroom/signout");
-		form_open_end(out, nr, NULL);
+		rn_form_open_end(out, nr, NULL);
 		buf_puts(out, "<button type=\"submit\" class=\"nr-btn nr-btn-quiet\">Sign out"
 			      "</button>\n</form>\n</div>\n");
 	}
@@ -619,7 +619,7 @@ static void nr_open(struct buf *out, const struct render_nr *nr, const char *tit
 	put_notice(out, nr);
 }
 
-static void nr_close(struct buf *out, const struct render_nr *nr)
+static void rn_close(struct buf *out, const struct render_newsroom *nr)
 {
 	buf_puts(out, "</main>\n<footer class=\"site-footer\"><div class=\"wrap\"><p>");
 	buf_html(out, nr->site->name);
@@ -639,10 +639,10 @@ static void put_back_to_desk(struct buf *out, const struct model_page *page)
 
 /* ---- sign-in ---- */
 
-void render_nr_signin(struct buf *out, const struct render_nr *nr, const char *login,
+void render_newsroom_signin(struct buf *out, const struct render_newsroom *nr, const char *login,
 		      const char *token)
 {
-	nr_open(out, nr, "Sign in", NULL, "nr-signin", NR_NAV_NONE);
+	rn_open(out, nr, "Sign in", NULL, "nr-signin", RN_NAV_NONE);
 	buf_puts(out, "<div class=\"nr-narrow\">\n<h1>Sign in to the newsroom</h1>\n"
 		      "<form method=\"post\" action=\"/newsroom/signin\" class=\"nr-form\">\n");
 	if (token) {
@@ -659,18 +659,18 @@ void render_nr_signin(struct buf *out, const struct render_nr *nr, const char *l
 		      "class=\"nr-btn nr-btn-primary\">Sign in</button></div>\n</form>\n"
 		      "<p class=\"nr-hint\">No account? Ask an administrator of the newsroom.</p>\n"
 		      "</div>\n");
-	nr_close(out, nr);
+	rn_close(out, nr);
 }
 
 /* ---- the pages list ---- */
 
-static void put_new_page_form(struct buf *out, const struct render_nr *nr)
+static void put_new_page_form(struct buf *out, const struct render_newsroom *nr)
 {
 	buf_puts(out, "<section class=\"nr-card\" aria-labelledby=\"new-page-h\">\n"
 		      "<h2 id=\"new-page-h\">New live page</h2>\n");
-	form_open(out, "nr-form");
+	rn_form_open(out, "nr-form");
 	buf_puts(out, "/newsroom/pages");
-	form_open_end(out, nr, NULL);
+	rn_form_open_end(out, nr, NULL);
 	put_input(out, "text", "title", "np-title", "Title", NULL, NULL,
 		  " required maxlength=\"" MODEL_STR(MODEL_TITLE_MAX) "\"");
 	put_input(out, "text", "slug", "np-slug", "Address (slug)", NULL,
@@ -687,9 +687,9 @@ static void put_new_page_form(struct buf *out, const struct render_nr *nr)
 		  "An IANA zone name, e.g. Europe/London.",
 		  " list=\"nr-zones\" required autocapitalize=\"none\" spellcheck=\"false\"");
 	buf_puts(out, "<datalist id=\"nr-zones\">\n");
-	for (size_t i = 0; i < sizeof(nr_zones) / sizeof(nr_zones[0]); i++) {
+	for (size_t i = 0; i < sizeof(rn_zones) / sizeof(rn_zones[0]); i++) {
 		buf_puts(out, "<option value=\"");
-		buf_puts(out, nr_zones[i]);
+		buf_puts(out, rn_zones[i]);
 		buf_puts(out, "\"></option>\n");
 	}
 	buf_puts(out, "</datalist>\n");
@@ -700,10 +700,10 @@ static void put_new_page_form(struct buf *out, const struct render_nr *nr)
 		      "</form>\n</section>\n");
 }
 
-void render_nr_pages(struct buf *out, const struct render_nr *nr, const struct model_page *pages,
+void render_newsroom_pages(struct buf *out, const struct render_newsroom *nr, const struct model_page *pages,
 		     size_t n)
 {
-	nr_open(out, nr, "Live pages", NULL, "nr-pages", NR_NAV_PAGES);
+	rn_open(out, nr, "Live pages", NULL, "nr-pages", RN_NAV_PAGES);
 	buf_puts(out, "<h1>Live pages</h1>\n");
 	if (n == 0)
 		buf_puts(out, "<p class=\"empty\">There are no live pages yet.</p>\n");
@@ -754,18 +754,18 @@ void render_nr_pages(struct buf *out, const struct render_nr *nr, const struct m
 		buf_puts(out, "</ul>\n");
 	if (can(nr, AUTH_PAGE_ADMIN))
 		put_new_page_form(out, nr);
-	nr_close(out, nr);
+	rn_close(out, nr);
 }
 
 /* ---- the desk ---- */
 
-static void put_publish_form(struct buf *out, const struct render_nr *nr,
+static void put_publish_form(struct buf *out, const struct render_newsroom *nr,
 			     const struct model_page *page)
 {
-	form_open(out, "nr-inline");
+	rn_form_open(out, "nr-inline");
 	put_desk_url(out, page);
 	buf_puts(out, page->published ? "/unpublish" : "/publish");
-	form_open_end(out, nr, NULL);
+	rn_form_open_end(out, nr, NULL);
 	if (page->published)
 		buf_puts(out, "<button type=\"submit\" class=\"nr-btn\" data-confirm=\"Unpublish "
 			      "the page? Readers will get &#8220;not found&#8221; until it is "
@@ -775,14 +775,14 @@ static void put_publish_form(struct buf *out, const struct render_nr *nr,
 			      "Publish page</button>\n</form>\n");
 }
 
-static void put_status_form(struct buf *out, const struct render_nr *nr,
+static void put_status_form(struct buf *out, const struct render_newsroom *nr,
 			    const struct model_page *page, const char *status, const char *label,
 			    const char *confirm)
 {
-	form_open(out, "nr-inline");
+	rn_form_open(out, "nr-inline");
 	put_desk_url(out, page);
 	buf_puts(out, "/status");
-	form_open_end(out, nr, NULL);
+	rn_form_open_end(out, nr, NULL);
 	buf_puts(out, "<input type=\"hidden\" name=\"status\" value=\"");
 	buf_puts(out, status);
 	buf_puts(out, "\">\n<button type=\"submit\" class=\"nr-btn");
@@ -798,8 +798,8 @@ static void put_status_form(struct buf *out, const struct render_nr *nr,
 	buf_puts(out, "</button>\n</form>\n");
 }
 
-static void put_desk_head(struct buf *out, const struct render_nr *nr,
-			  const struct render_nr_desk *desk)
+static void put_desk_head(struct buf *out, const struct render_newsroom *nr,
+			  const struct render_newsroom_desk *desk)
 {
 	const struct model_page *page = desk->page;
 
@@ -862,19 +862,19 @@ static void put_desk_head(struct buf *out, const struct render_nr *nr,
 	buf_puts(out, "</header>\n");
 }
 
-static void put_composer(struct buf *out, const struct render_nr *nr,
-			 const struct render_nr_desk *desk)
+static void put_composer(struct buf *out, const struct render_newsroom *nr,
+			 const struct render_newsroom_desk *desk)
 {
 	const struct model_page *page = desk->page;
-	const struct render_nr_composer none = { 0 }, *in = desk->refill ? desk->refill : &none;
+	const struct render_newsroom_composer none = { 0 }, *in = desk->refill ? desk->refill : &none;
 	int publish = can(nr, AUTH_POST_PUBLISH);
 
 	buf_puts(out, "<section class=\"nr-card nr-composer\" aria-labelledby=\"composer-h\">\n"
 		      "<h2 id=\"composer-h\">New post</h2>\n");
-	form_open(out, "nr-form");
+	rn_form_open(out, "nr-form");
 	put_desk_url(out, page);
 	buf_puts(out, "/posts");
-	form_open_end(out, nr, " enctype=\"multipart/form-data\"");
+	rn_form_open_end(out, nr, " enctype=\"multipart/form-data\"");
 	put_input(out, "text", "title", "c-title", "Title", in->title, NULL,
 		  " required maxlength=\"" MODEL_STR(MODEL_TITLE_MAX) "\"");
 	put_body_field(out, "c", in->body);
@@ -911,7 +911,7 @@ static void put_composer(struct buf *out, const struct render_nr *nr,
 	buf_puts(out, "</form>\n</section>\n");
 }
 
-static void put_draft_item(struct buf *out, const struct render_nr *nr,
+static void put_draft_item(struct buf *out, const struct render_newsroom *nr,
 			   const struct model_page *page, const struct store_draft *d)
 {
 	int mine = can_edit_draft(nr, d);
@@ -949,9 +949,9 @@ static void put_draft_item(struct buf *out, const struct render_nr *nr,
 		 * so the flags go along as they are, with the title and bylines;
 		 * an absent body is left alone. The version guards against a newer
 		 * save. */
-		form_open(out, "nr-inline");
+		rn_form_open(out, "nr-inline");
 		put_draft_nr_url(out, page, d->id, "");
-		form_open_end(out, nr, NULL);
+		rn_form_open_end(out, nr, NULL);
 		buf_printf(out, "<input type=\"hidden\" name=\"version\" value=\"%" PRId64 "\">\n",
 			   d->version);
 		buf_puts(out, "<input type=\"hidden\" name=\"title\" value=\"");
@@ -973,9 +973,9 @@ static void put_draft_item(struct buf *out, const struct render_nr *nr,
 		buf_puts(out, "\xe2\x80\x9d</span></button>\n</form>\n");
 	}
 	if (mine) {
-		form_open(out, "nr-inline");
+		rn_form_open(out, "nr-inline");
 		put_draft_nr_url(out, page, d->id, "/delete");
-		form_open_end(out, nr,
+		rn_form_open_end(out, nr,
 			      " data-confirm=\"Delete this draft? This cannot be undone.\"");
 		buf_puts(out, "<button type=\"submit\" class=\"nr-btn nr-btn-danger\">Delete"
 			      "<span class=\"vh\"> draft \xe2\x80\x9c");
@@ -985,8 +985,8 @@ static void put_draft_item(struct buf *out, const struct render_nr *nr,
 	buf_puts(out, "</div>\n</li>\n");
 }
 
-static void put_drafts(struct buf *out, const struct render_nr *nr,
-		       const struct render_nr_desk *desk)
+static void put_drafts(struct buf *out, const struct render_newsroom *nr,
+		       const struct render_newsroom_desk *desk)
 {
 	size_t n_sched = 0, n_saved = 0;
 
@@ -1019,7 +1019,7 @@ static void put_drafts(struct buf *out, const struct render_nr *nr,
 	buf_puts(out, "</section>\n");
 }
 
-static void put_desk_post(struct buf *out, const struct render_nr *nr,
+static void put_desk_post(struct buf *out, const struct render_newsroom *nr,
 			  const struct model_page *page, const struct model_post *p)
 {
 	int pinned = p->pinned || (page->pinned_post_id && page->pinned_post_id == p->id);
@@ -1049,15 +1049,15 @@ static void put_desk_post(struct buf *out, const struct render_nr *nr,
 	    out, "\xe2\x80\x9d</span></a>\n<span class=\"nr-version\">version %" PRId64 "</span>\n",
 	    p->version);
 	if (can(nr, AUTH_POST_PIN)) {
-		form_open(out, "nr-inline");
+		rn_form_open(out, "nr-inline");
 		if (pinned) {
 			put_desk_url(out, page);
 			buf_puts(out, "/unpin");
-			form_open_end(out, nr, NULL);
+			rn_form_open_end(out, nr, NULL);
 			buf_puts(out, "<button type=\"submit\" class=\"nr-btn\">Unpin");
 		} else {
 			put_post_nr_url(out, page, p->id, "/pin");
-			form_open_end(out, nr, NULL);
+			rn_form_open_end(out, nr, NULL);
 			buf_puts(out, "<button type=\"submit\" class=\"nr-btn\">Pin");
 		}
 		buf_puts(out, "<span class=\"vh\"> \xe2\x80\x9c");
@@ -1065,9 +1065,9 @@ static void put_desk_post(struct buf *out, const struct render_nr *nr,
 		buf_puts(out, "\xe2\x80\x9d</span></button>\n</form>\n");
 	}
 	if (can(nr, AUTH_POST_DELETE)) {
-		form_open(out, "nr-inline");
+		rn_form_open(out, "nr-inline");
 		put_post_nr_url(out, page, p->id, "/delete");
-		form_open_end(out, nr,
+		rn_form_open_end(out, nr,
 			      " data-confirm=\"Delete this post? Readers will no longer "
 			      "see it, and this cannot be undone.\"");
 		buf_puts(out, "<button type=\"submit\" class=\"nr-btn nr-btn-danger\">Delete"
@@ -1078,11 +1078,11 @@ static void put_desk_post(struct buf *out, const struct render_nr *nr,
 	buf_puts(out, "</div>\n</div>\n");
 }
 
-void render_nr_desk(struct buf *out, const struct render_nr *nr, const struct render_nr_desk *desk)
+void render_newsroom_desk(struct buf *out, const struct render_newsroom *nr, const struct render_newsroom_desk *desk)
 {
 	const struct model_page *page = desk->page;
 
-	nr_open(out, nr, page->title, "Desk", "nr-desk", NR_NAV_PAGES);
+	rn_open(out, nr, page->title, "Desk", "nr-desk", RN_NAV_PAGES);
 	put_desk_head(out, nr, desk);
 	if (can(nr, AUTH_DRAFT_WRITE) || can(nr, AUTH_POST_PUBLISH))
 		put_composer(out, nr, desk);
@@ -1105,13 +1105,13 @@ void render_nr_desk(struct buf *out, const struct render_nr *nr, const struct re
 	for (size_t i = 0; i < desk->n_posts; i++)
 		put_desk_post(out, nr, page, &desk->posts[i]);
 	buf_puts(out, "</div>\n</section>\n");
-	nr_close(out, nr);
+	rn_close(out, nr);
 }
 
 /* ---- the post editor ---- */
 
-void render_nr_post_edit(struct buf *out, const struct render_nr *nr,
-			 const struct render_nr_edit *e)
+void render_newsroom_post_edit(struct buf *out, const struct render_newsroom *nr,
+			 const struct render_newsroom_edit *e)
 {
 	const struct model_page *page = e->page;
 	const struct model_post *post = e->post;
@@ -1120,7 +1120,7 @@ void render_nr_post_edit(struct buf *out, const struct render_nr *nr,
 	const struct model_post *form = e->mine ? e->mine : post;
 	const char *md = e->mine ? e->mine_md : e->body_md;
 
-	nr_open(out, nr, post->title, "Edit post", "nr-edit", NR_NAV_PAGES);
+	rn_open(out, nr, post->title, "Edit post", "nr-edit", RN_NAV_PAGES);
 	put_back_to_desk(out, page);
 	buf_puts(out, "<h1>Edit post</h1>\n<p class=\"nr-meta\">");
 	if (e->last) {
@@ -1155,9 +1155,9 @@ void render_nr_post_edit(struct buf *out, const struct render_nr *nr,
 	buf_puts(out, "<section class=\"nr-card\" aria-labelledby=\"edit-h\">\n<h2 id=\"edit-h\">");
 	buf_puts(out, e->mine ? "Your version" : "The post");
 	buf_puts(out, "</h2>\n");
-	form_open(out, "nr-form");
+	rn_form_open(out, "nr-form");
 	put_post_nr_url(out, page, post->id, "");
-	form_open_end(out, nr, NULL);
+	rn_form_open_end(out, nr, NULL);
 	buf_printf(out, "<input type=\"hidden\" name=\"version\" value=\"%" PRId64 "\">\n",
 		   post->version);
 	put_input(out, "text", "title", "e-title", "Title", form->title ? form->title : "", NULL,
@@ -1205,20 +1205,20 @@ void render_nr_post_edit(struct buf *out, const struct render_nr *nr,
 	buf_puts(out, "<a class=\"nr-btn nr-btn-quiet\" href=\"");
 	put_desk_url(out, page);
 	buf_puts(out, "\">Cancel</a>\n</div>\n</form>\n</section>\n");
-	nr_close(out, nr);
+	rn_close(out, nr);
 }
 
 /* ---- the draft editor ---- */
 
-void render_nr_draft_edit(struct buf *out, const struct render_nr *nr,
+void render_newsroom_draft_edit(struct buf *out, const struct render_newsroom *nr,
 			  const struct model_page *page, const struct store_draft *d,
 			  const char *body_md)
 {
 	int mine = can_edit_draft(nr, d);
 	int scheduled = d->state == STORE_DRAFT_SCHEDULED;
 
-	nr_open(out, nr, nonempty(d->post.title) ? d->post.title : "Draft",
-		scheduled ? "Scheduled post" : "Draft", "nr-edit", NR_NAV_PAGES);
+	rn_open(out, nr, nonempty(d->post.title) ? d->post.title : "Draft",
+		scheduled ? "Scheduled post" : "Draft", "nr-edit", RN_NAV_PAGES);
 	put_back_to_desk(out, page);
 	buf_puts(out, scheduled ? "<h1>Scheduled post</h1>\n" : "<h1>Draft</h1>\n");
 	buf_puts(out, "<p class=\"nr-meta\">");
@@ -1241,9 +1241,9 @@ void render_nr_draft_edit(struct buf *out, const struct render_nr *nr,
 
 	buf_puts(out, "<section class=\"nr-card\" aria-labelledby=\"draft-h\">\n"
 		      "<h2 id=\"draft-h\" class=\"vh\">The draft</h2>\n");
-	form_open(out, "nr-form");
+	rn_form_open(out, "nr-form");
 	put_draft_nr_url(out, page, d->id, "");
-	form_open_end(out, nr, NULL);
+	rn_form_open_end(out, nr, NULL);
 	buf_printf(out, "<input type=\"hidden\" name=\"version\" value=\"%" PRId64 "\">\n",
 		   d->version);
 	buf_puts(out, mine ? "<fieldset class=\"nr-plain\">\n"
@@ -1265,9 +1265,9 @@ void render_nr_draft_edit(struct buf *out, const struct render_nr *nr,
 		put_post_actions(out, nr, 1, scheduled);
 	buf_puts(out, "</form>\n");
 	if (mine) {
-		form_open(out, "nr-inline nr-danger-zone");
+		rn_form_open(out, "nr-inline nr-danger-zone");
 		put_draft_nr_url(out, page, d->id, "/delete");
-		form_open_end(out, nr,
+		rn_form_open_end(out, nr,
 			      scheduled ? " data-confirm=\"Delete this scheduled post? "
 					  "It will not be published.\""
 					: " data-confirm=\"Delete this draft? This cannot "
@@ -1277,15 +1277,15 @@ void render_nr_draft_edit(struct buf *out, const struct render_nr *nr,
 		buf_puts(out, "</button>\n</form>\n");
 	}
 	buf_puts(out, "</section>\n");
-	nr_close(out, nr);
+	rn_close(out, nr);
 }
 
 /* ---- a post's history ---- */
 
-void render_nr_history(struct buf *out, const struct render_nr *nr, const struct model_page *page,
+void render_newsroom_history(struct buf *out, const struct render_newsroom *nr, const struct model_page *page,
 		       const struct model_post *post, const struct store_revision *revs, size_t n)
 {
-	nr_open(out, nr, post->title, "History", "nr-history", NR_NAV_PAGES);
+	rn_open(out, nr, post->title, "History", "nr-history", RN_NAV_PAGES);
 	put_back_to_desk(out, page);
 	buf_puts(out, "<h1>History <span class=\"nr-sub\">of \xe2\x80\x9c");
 	buf_html(out, post->title);
@@ -1341,12 +1341,12 @@ void render_nr_history(struct buf *out, const struct render_nr *nr, const struct
 	}
 	if (n > 0)
 		buf_puts(out, "</ol>\n");
-	nr_close(out, nr);
+	rn_close(out, nr);
 }
 
 /* ---- the summary editor ---- */
 
-void render_nr_summary(struct buf *out, const struct render_nr *nr, const struct model_page *page,
+void render_newsroom_summary(struct buf *out, const struct render_newsroom *nr, const struct model_page *page,
 		       const char *points_md)
 {
 	const struct model_summary *s = &page->summary;
@@ -1357,16 +1357,16 @@ void render_nr_summary(struct buf *out, const struct render_nr *nr, const struct
 								: "none";
 	struct buf now;
 
-	nr_open(out, nr, page->title, "Summary", "nr-summary", NR_NAV_PAGES);
+	rn_open(out, nr, page->title, "Summary", "nr-summary", RN_NAV_PAGES);
 	put_back_to_desk(out, page);
 	buf_puts(out, "<h1>Summary</h1>\n<p class=\"nr-meta\">Key points and featured media at "
 		      "the top of the live page.</p>\n"
 		      "<section class=\"nr-card\" aria-labelledby=\"summary-form-h\">\n"
 		      "<h2 id=\"summary-form-h\" class=\"vh\">Edit the summary</h2>\n");
-	form_open(out, "nr-form");
+	rn_form_open(out, "nr-form");
 	put_desk_url(out, page);
 	buf_puts(out, "/summary");
-	form_open_end(out, nr, NULL);
+	rn_form_open_end(out, nr, NULL);
 	textarea_open(out, "points", "s-points", "Key points", 8,
 		      "One point per line, each starting with <kbd>-</kbd> and a space. "
 		      "**Bold**, *italic* and [links](https://\xe2\x80\xa6) are allowed.",
@@ -1411,12 +1411,12 @@ void render_nr_summary(struct buf *out, const struct render_nr *nr, const struct
 		buf_append(out, now.data, now.len);
 	buf_cleanup(&now);
 	buf_puts(out, "</section>\n");
-	nr_close(out, nr);
+	rn_close(out, nr);
 }
 
 /* ---- users and API tokens ---- */
 
-static void put_user_row(struct buf *out, const struct render_nr *nr, const struct store_user *u)
+static void put_user_row(struct buf *out, const struct render_newsroom *nr, const struct store_user *u)
 {
 	char id[48];
 
@@ -1435,9 +1435,9 @@ static void put_user_row(struct buf *out, const struct render_nr *nr, const stru
 	buf_puts(out, "</td>\n<td data-label=\"Created\">");
 	put_time(out, MODEL_DEFAULT_ZONE, u->created_at);
 	buf_puts(out, "</td>\n<td data-label=\"Role and access\">\n");
-	form_open(out, "nr-inline nr-user-form");
+	rn_form_open(out, "nr-inline nr-user-form");
 	buf_printf(out, "/newsroom/users/%" PRId64, u->id);
-	form_open_end(out, nr, NULL);
+	rn_form_open_end(out, nr, NULL);
 	snprintf(id, sizeof(id), "u%" PRId64 "-role", u->id);
 	buf_printf(out, "<label for=\"%s\"><span class=\"vh\">Role of </span>", id);
 	buf_puts(out, "<span class=\"vh\">");
@@ -1460,7 +1460,7 @@ static void put_user_row(struct buf *out, const struct render_nr *nr, const stru
 	buf_puts(out, "</span></button>\n</form>\n</td>\n</tr>\n");
 }
 
-static void put_add_user(struct buf *out, const struct render_nr *nr)
+static void put_add_user(struct buf *out, const struct render_newsroom *nr)
 {
 	char hint[160];
 
@@ -1470,9 +1470,9 @@ static void put_add_user(struct buf *out, const struct render_nr *nr)
 		 AUTH_PASSWORD_MIN);
 	buf_puts(out, "<section class=\"nr-card\" aria-labelledby=\"add-user-h\">\n"
 		      "<h2 id=\"add-user-h\">Add user</h2>\n");
-	form_open(out, "nr-form");
+	rn_form_open(out, "nr-form");
 	buf_puts(out, "/newsroom/users");
-	form_open_end(out, nr, NULL);
+	rn_form_open_end(out, nr, NULL);
 	buf_puts(out, "<div class=\"nr-row\">\n");
 	put_input(out, "text", "login", "nu-login", "Login", NULL,
 		  "1 to 64 of a\xe2\x80\x93z, 0\xe2\x80\x93"
@@ -1508,7 +1508,7 @@ static void put_add_user(struct buf *out, const struct render_nr *nr)
 		      "</section>\n");
 }
 
-static void put_tokens(struct buf *out, const struct render_nr *nr, const struct store_user *users,
+static void put_tokens(struct buf *out, const struct render_newsroom *nr, const struct store_user *users,
 		       size_t n_users, const struct store_token *tokens, size_t n_tokens)
 {
 	buf_puts(out, "<section class=\"nr-card\" aria-labelledby=\"tokens-h\">\n"
@@ -1537,9 +1537,9 @@ static void put_tokens(struct buf *out, const struct render_nr *nr, const struct
 			buf_puts(out, "Revoked ");
 			put_time(out, MODEL_DEFAULT_ZONE, t->revoked_at);
 		} else {
-			form_open(out, "nr-inline");
+			rn_form_open(out, "nr-inline");
 			buf_printf(out, "/newsroom/tokens/%" PRId64 "/revoke", t->id);
-			form_open_end(out, nr,
+			rn_form_open_end(out, nr,
 				      " data-confirm=\"Revoke this token? Whatever "
 				      "uses it stops working at once.\"");
 			buf_puts(out,
@@ -1554,9 +1554,9 @@ static void put_tokens(struct buf *out, const struct render_nr *nr, const struct
 		buf_puts(out, "</tbody>\n</table></div>\n");
 
 	buf_puts(out, "<h3 id=\"new-token-h\">New API token</h3>\n");
-	form_open(out, "nr-form");
+	rn_form_open(out, "nr-form");
 	buf_puts(out, "/newsroom/tokens");
-	form_open_end(out, nr, " aria-labelledby=\"new-token-h\"");
+	rn_form_open_end(out, nr, " aria-labelledby=\"new-token-h\"");
 	buf_puts(out, "<div class=\"nr-row\">\n<div class=\"nr-field nr-field-short\">\n"
 		      "<label for=\"nt-login\">User</label>\n"
 		      "<select name=\"login\" id=\"nt-login\" required>\n");
@@ -1574,11 +1574,11 @@ static void put_tokens(struct buf *out, const struct render_nr *nr, const struct
 		      "</section>\n");
 }
 
-void render_nr_users(struct buf *out, const struct render_nr *nr, const struct store_user *users,
+void render_newsroom_users(struct buf *out, const struct render_newsroom *nr, const struct store_user *users,
 		     size_t n_users, const struct store_token *tokens, size_t n_tokens,
 		     const char *new_token)
 {
-	nr_open(out, nr, "Users and API tokens", NULL, "nr-users", NR_NAV_USERS);
+	rn_open(out, nr, "Users and API tokens", NULL, "nr-users", RN_NAV_USERS);
 	buf_puts(out, "<h1>Users and API tokens</h1>\n");
 	if (new_token) {
 		buf_puts(out, "<section class=\"nr-secret\" aria-labelledby=\"secret-h\">\n"
@@ -1610,18 +1610,18 @@ void render_nr_users(struct buf *out, const struct render_nr *nr, const struct s
 	buf_puts(out, "</section>\n");
 	put_add_user(out, nr);
 	put_tokens(out, nr, users, n_users, tokens, n_tokens);
-	nr_close(out, nr);
+	rn_close(out, nr);
 }
 
 /* ---- the audit trail ---- */
 
-void render_nr_audit(struct buf *out, const struct render_nr *nr, const struct model_page *page,
+void render_newsroom_audit(struct buf *out, const struct render_newsroom *nr, const struct model_page *page,
 		     const struct store_audit *a, size_t n)
 {
 	const char *zone = page ? page->zone : MODEL_DEFAULT_ZONE;
 
-	nr_open(out, nr, page ? page->title : "Audit trail", page ? "Audit trail" : NULL,
-		"nr-audit", NR_NAV_AUDIT);
+	rn_open(out, nr, page ? page->title : "Audit trail", page ? "Audit trail" : NULL,
+		"nr-audit", RN_NAV_AUDIT);
 	if (page)
 		put_back_to_desk(out, page);
 	buf_puts(out, "<h1>Audit trail");
@@ -1638,7 +1638,7 @@ void render_nr_audit(struct buf *out, const struct render_nr *nr, const struct m
 	buf_puts(out, "</p>\n");
 	if (n == 0) {
 		buf_puts(out, "<p class=\"empty\">Nothing recorded yet.</p>\n");
-		nr_close(out, nr);
+		rn_close(out, nr);
 		return;
 	}
 	buf_puts(out, "<div class=\"nr-table-wrap\"><table class=\"nr-table nr-audit-table\">\n"
@@ -1680,12 +1680,12 @@ void render_nr_audit(struct buf *out, const struct render_nr *nr, const struct m
 		buf_puts(out, "</td>\n</tr>\n");
 	}
 	buf_puts(out, "</tbody>\n</table></div>\n");
-	nr_close(out, nr);
+	rn_close(out, nr);
 }
 
 /* ---- errors ---- */
 
-void render_nr_error(struct buf *out, const struct render_nr *nr, int status, const char *reason,
+void render_newsroom_error(struct buf *out, const struct render_newsroom *nr, int status, const char *reason,
 		     const char *message)
 {
 	struct buf title;
@@ -1693,7 +1693,7 @@ void render_nr_error(struct buf *out, const struct render_nr *nr, int status, co
 	buf_init(&title, 512);
 	buf_printf(&title, "%d ", status);
 	buf_puts(&title, reason ? reason : "Error");
-	nr_open(out, nr, title.err ? "Error" : title.data, NULL, "nr-error", NR_NAV_NONE);
+	rn_open(out, nr, title.err ? "Error" : title.data, NULL, "nr-error", RN_NAV_NONE);
 	buf_puts(out, "<div class=\"nr-narrow\">\n<h1>");
 	buf_html(out, title.err ? "Error" : title.data);
 	buf_puts(out, "</h1>\n");
@@ -1708,5 +1708,5 @@ void render_nr_error(struct buf *out, const struct render_nr *nr, int status, co
 	else
 		buf_puts(out, "<p><a href=\"/newsroom/signin\">Sign in to the newsroom</a></p>\n");
 	buf_puts(out, "</div>\n");
-	nr_close(out, nr);
+	rn_close(out, nr);
 }

@@ -425,7 +425,7 @@ int store_prepare(struct store *s)
 	for (int i = 0; i < STMT_COUNT; i++)
 		if (!store_stmt(s, (enum store_stmt)i))
 			return STORE_ERR;
-	return store_nr_prepare(s);
+	return store_newsroom_prepare(s);
 }
 
 void store_bind_text(sqlite3_stmt *st, int i, const char *v)
@@ -675,8 +675,8 @@ void store_close(struct store *s)
 		return;
 	for (int i = 0; i < STMT_COUNT; i++)
 		sqlite3_finalize(s->stmt[i]);
-	for (int i = 0; i < NR_COUNT; i++)
-		sqlite3_finalize(s->nr_stmt[i]);
+	for (int i = 0; i < STMT_NEWSROOM_COUNT; i++)
+		sqlite3_finalize(s->newsroom_stmt[i]);
 	/* Closing with an open transaction rolls it back: uncommitted is unsaid. */
 	if (sqlite3_close(s->db) != SQLITE_OK)
 		log_warnx("store: close: %s", sqlite3_errmsg(s->db));

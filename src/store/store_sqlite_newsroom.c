@@ -22,134 +22,134 @@
 
 #include "model/model.h"
 
-#define NR_USER_COLUMNS \
+#define SQL_USER_COLUMNS \
 	"u.id, u.login, u.display_name, u.byline_name, u.byline_role, u.role, u.disabled," \
 	" u.created_at"
 
 /* A user's name for people, "command line" for user 0 (no row joins). */
-#define NR_NAME(alias) "coalesce(" alias ".display_name, '" STORE_SYSTEM_NAME "')"
+#define SQL_ACTOR_NAME(alias) "coalesce(" alias ".display_name, '" STORE_SYSTEM_NAME "')"
 
-#define NR_DRAFT_COLUMNS \
-	"d.id, d.page_id, d.author_id, " NR_NAME("u") ", d.state, d.publish_at, d.version," \
+#define SQL_DRAFT_COLUMNS \
+	"d.id, d.page_id, d.author_id, " SQL_ACTOR_NAME("u") ", d.state, d.publish_at, d.version," \
 	" d.created_at, d.updated_at, d.title, d.breaking, d.key_event, d.bylines_json," \
 	" d.body_json"
 
 /* User 0 in the audit trail is the command line, except for what the
  * scheduler did on its own. */
-#define NR_AUDIT_COLUMNS \
+#define SQL_AUDIT_COLUMNS \
 	"a.id, a.at, a.user_id, CASE WHEN a.user_id = 0 AND a.action LIKE 'schedule.%'" \
-	" THEN 'scheduler' ELSE " NR_NAME("u") " END, a.action, a.page_id, a.post_id, a.detail"
+	" THEN 'scheduler' ELSE " SQL_ACTOR_NAME("u") " END, a.action, a.page_id, a.post_id, a.detail"
 
-static const char *const store_nr_sql[NR_COUNT] = {
-	[NR_USER_INSERT] =
+static const char *const store_nr_sql[STMT_NEWSROOM_COUNT] = {
+	[STMT_NEWSROOM_USER_INSERT] =
 		"INSERT INTO users (login, display_name, byline_name, byline_role, role,"
 		" pw_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-	[NR_USER_BY_ID] = "SELECT " NR_USER_COLUMNS ", u.pw_hash FROM users u WHERE u.id = ?1",
-	[NR_USER_BY_LOGIN] =
-		"SELECT " NR_USER_COLUMNS ", u.pw_hash FROM users u WHERE u.login = ?1",
-	[NR_USER_LIST] = "SELECT " NR_USER_COLUMNS " FROM users u ORDER BY u.login",
-	[NR_USER_ROLE] = "UPDATE users SET role = ?2 WHERE id = ?1 RETURNING login",
-	[NR_USER_DISABLED] = "UPDATE users SET disabled = ?2 WHERE id = ?1 RETURNING login",
-	[NR_USER_PASSWORD] = "UPDATE users SET pw_hash = ?2 WHERE id = ?1 RETURNING login",
-	[NR_USER_PROFILE] =
+	[STMT_NEWSROOM_USER_BY_ID] = "SELECT " SQL_USER_COLUMNS ", u.pw_hash FROM users u WHERE u.id = ?1",
+	[STMT_NEWSROOM_USER_BY_LOGIN] =
+		"SELECT " SQL_USER_COLUMNS ", u.pw_hash FROM users u WHERE u.login = ?1",
+	[STMT_NEWSROOM_USER_LIST] = "SELECT " SQL_USER_COLUMNS " FROM users u ORDER BY u.login",
+	[STMT_NEWSROOM_USER_ROLE] = "UPDATE users SET role = ?2 WHERE id = ?1 RETURNING login",
+	[STMT_NEWSROOM_USER_DISABLED] = "UPDATE users SET disabled = ?2 WHERE id = ?1 RETURNING login",
+	[STMT_NEWSROOM_USER_PASSWORD] = "UPDATE users SET pw_hash = ?2 WHERE id = ?1 RETURNING login",
+	[STMT_NEWSROOM_USER_PROFILE] =
 		"UPDATE users SET display_name = ?2, byline_name = ?3, byline_role = ?4"
 		" WHERE id = ?1 RETURNING login",
-	[NR_USER_REVOKE_SESSIONS] =
+	[STMT_NEWSROOM_USER_REVOKE_SESSIONS] =
 		"UPDATE sessions SET revoked = 1 WHERE user_id = ?1 AND revoked = 0",
-	[NR_USER_REVOKE_TOKENS] =
+	[STMT_NEWSROOM_USER_REVOKE_TOKENS] =
 		"UPDATE api_tokens SET revoked_at = ?2 WHERE user_id = ?1 AND revoked_at = 0",
 	/* A disabled user gets no new session or token: the SELECT finds no row. */
-	[NR_SESSION_INSERT] =
+	[STMT_NEWSROOM_SESSION_INSERT] =
 		"INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at)"
 		" SELECT ?1, id, ?3, ?4, ?5 FROM users WHERE id = ?2 AND disabled = 0",
-	[NR_SESSION_LOOKUP] =
-		"SELECT " NR_USER_COLUMNS ", s.csrf"
+	[STMT_NEWSROOM_SESSION_LOOKUP] =
+		"SELECT " SQL_USER_COLUMNS ", s.csrf"
 		" FROM sessions s JOIN users u ON u.id = s.user_id"
 		" WHERE s.token_hash = ?1 AND s.revoked = 0 AND s.expires_at > ?2"
 		" AND u.disabled = 0",
-	[NR_SESSION_REVOKE] = "UPDATE sessions SET revoked = 1 WHERE token_hash = ?1",
-	[NR_SESSION_PURGE] = "DELETE FROM sessions WHERE expires_at <= ?1 OR revoked = 1",
-	[NR_TOKEN_INSERT] =
+	[STMT_NEWSROOM_SESSION_REVOKE] = "UPDATE sessions SET revoked = 1 WHERE token_hash = ?1",
+	[STMT_NEWSROOM_SESSION_PURGE] = "DELETE FROM sessions WHERE expires_at <= ?1 OR revoked = 1",
+	[STMT_NEWSROOM_TOKEN_INSERT] =
 		"INSERT INTO api_tokens (token_hash, user_id, label, created_at)"
 		" SELECT ?1, id, ?3, ?4 FROM users WHERE id = ?2 AND disabled = 0",
-	[NR_TOKEN_LOOKUP] =
-		"SELECT " NR_USER_COLUMNS " FROM api_tokens t JOIN users u ON u.id = t.user_id"
+	[STMT_NEWSROOM_TOKEN_LOOKUP] =
+		"SELECT " SQL_USER_COLUMNS " FROM api_tokens t JOIN users u ON u.id = t.user_id"
 		" WHERE t.token_hash = ?1 AND t.revoked_at = 0 AND u.disabled = 0",
-	[NR_TOKEN_LIST] =
+	[STMT_NEWSROOM_TOKEN_LIST] =
 		"SELECT t.id, t.user_id, u.login, t.label, t.created_at, t.revoked_at"
 		" FROM api_tokens t JOIN users u ON u.id = t.user_id ORDER BY t.id DESC",
-	[NR_TOKEN_GET] =
+	[STMT_NEWSROOM_TOKEN_GET] =
 		"SELECT t.label, t.revoked_at, u.login FROM api_tokens t"
 		" JOIN users u ON u.id = t.user_id WHERE t.id = ?1",
-	[NR_TOKEN_REVOKE] =
+	[STMT_NEWSROOM_TOKEN_REVOKE] =
 		"UPDATE api_tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at = 0",
-	[NR_FAILURE_ADD] = "INSERT INTO signin_failures (key, at) VALUES (?1, ?2)",
-	[NR_FAILURE_COUNT] =
+	[STMT_NEWSROOM_FAILURE_ADD] = "INSERT INTO signin_failures (key, at) VALUES (?1, ?2)",
+	[STMT_NEWSROOM_FAILURE_COUNT] =
 		"SELECT count(*), coalesce(min(at), 0) FROM signin_failures"
 		" WHERE key = ?1 AND at >= ?2",
-	[NR_FAILURE_CLEAR] = "DELETE FROM signin_failures WHERE key = ?1",
-	[NR_FAILURE_PURGE] = "DELETE FROM signin_failures WHERE at < ?1",
-	[NR_FAILURE_DELETE] = "DELETE FROM signin_failures WHERE id = ?1",
-	[NR_DRAFT_INSERT] =
+	[STMT_NEWSROOM_FAILURE_CLEAR] = "DELETE FROM signin_failures WHERE key = ?1",
+	[STMT_NEWSROOM_FAILURE_PURGE] = "DELETE FROM signin_failures WHERE at < ?1",
+	[STMT_NEWSROOM_FAILURE_DELETE] = "DELETE FROM signin_failures WHERE id = ?1",
+	[STMT_NEWSROOM_DRAFT_INSERT] =
 		"INSERT INTO drafts (page_id, author_id, state, publish_at, version, created_at,"
 		" updated_at, title, breaking, key_event, bylines_json, body_json)"
 		" VALUES (?1, ?2, ?3, ?4, 1, ?5, ?5, ?6, ?7, ?8, ?9, ?10)",
-	[NR_DRAFT_UPDATE] =
+	[STMT_NEWSROOM_DRAFT_UPDATE] =
 		"UPDATE drafts SET state = ?3, publish_at = ?4, version = version + 1,"
 		" updated_at = ?5, title = ?6, breaking = ?7, key_event = ?8, bylines_json = ?9,"
 		" body_json = ?10 WHERE id = ?2 AND page_id = ?1 AND (?11 = 0 OR version = ?11)"
 		" RETURNING version",
-	[NR_DRAFT_VERSION] = "SELECT version FROM drafts WHERE id = ?2 AND page_id = ?1",
-	[NR_DRAFT_GET] =
-		"SELECT " NR_DRAFT_COLUMNS " FROM drafts d LEFT JOIN users u ON u.id = d.author_id"
+	[STMT_NEWSROOM_DRAFT_VERSION] = "SELECT version FROM drafts WHERE id = ?2 AND page_id = ?1",
+	[STMT_NEWSROOM_DRAFT_GET] =
+		"SELECT " SQL_DRAFT_COLUMNS " FROM drafts d LEFT JOIN users u ON u.id = d.author_id"
 		" WHERE d.page_id = ?1 AND d.id = ?2",
 	/* Scheduled (state 1) first, soonest first; then drafts, newest first. */
-	[NR_DRAFT_LIST] =
-		"SELECT " NR_DRAFT_COLUMNS " FROM drafts d LEFT JOIN users u ON u.id = d.author_id"
+	[STMT_NEWSROOM_DRAFT_LIST] =
+		"SELECT " SQL_DRAFT_COLUMNS " FROM drafts d LEFT JOIN users u ON u.id = d.author_id"
 		" WHERE d.page_id = ?1 ORDER BY d.state DESC,"
 		" CASE WHEN d.state = 1 THEN d.publish_at END, d.updated_at DESC, d.id DESC",
-	[NR_DRAFT_DELETE] = "DELETE FROM drafts WHERE id = ?2 AND page_id = ?1 RETURNING title",
-	[NR_DRAFT_ROW] =
+	[STMT_NEWSROOM_DRAFT_DELETE] = "DELETE FROM drafts WHERE id = ?2 AND page_id = ?1 RETURNING title",
+	[STMT_NEWSROOM_DRAFT_ROW] =
 		"SELECT version, author_id, publish_at, title, breaking, key_event, bylines_json,"
 		" body_json FROM drafts WHERE id = ?2 AND page_id = ?1",
-	[NR_SCHEDULE_DUE] =
+	[STMT_NEWSROOM_SCHEDULE_DUE] =
 		"SELECT id, page_id FROM drafts WHERE state = 1 AND publish_at <= ?1"
 		" ORDER BY publish_at, id",
-	[NR_SCHEDULE_NEXT] = "SELECT coalesce(min(publish_at), 0) FROM drafts WHERE state = 1",
-	[NR_REVISION_LIST] =
-		"SELECT r.id, r.post_id, r.version, r.user_id, " NR_NAME("u") ", r.at, r.what,"
+	[STMT_NEWSROOM_SCHEDULE_NEXT] = "SELECT coalesce(min(publish_at), 0) FROM drafts WHERE state = 1",
+	[STMT_NEWSROOM_REVISION_LIST] =
+		"SELECT r.id, r.post_id, r.version, r.user_id, " SQL_ACTOR_NAME("u") ", r.at, r.what,"
 		" r.correction, r.title, r.published_at, r.breaking, r.key_event,"
 		" r.bylines_json, r.body_json, r.page_id"
 		" FROM revisions r LEFT JOIN users u ON u.id = r.user_id"
 		" WHERE r.page_id = ?1 AND r.post_id = ?2 ORDER BY r.version DESC, r.id DESC",
-	[NR_POST_EXISTS] = "SELECT 1 FROM posts WHERE page_id = ?1 AND id = ?2",
-	[NR_MEDIA_INSERT] =
+	[STMT_NEWSROOM_POST_EXISTS] = "SELECT 1 FROM posts WHERE page_id = ?1 AND id = ?2",
+	[STMT_NEWSROOM_MEDIA_INSERT] =
 		"INSERT INTO media (name, format, width, height, widths, bytes, user_id,"
 		" created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
 		" ON CONFLICT (name) DO NOTHING",
-	[NR_MEDIA_GET] =
+	[STMT_NEWSROOM_MEDIA_GET] =
 		"SELECT name, format, width, height, widths, bytes, user_id, created_at"
 		" FROM media WHERE name = ?1",
-	[NR_AUDIT_ADD] =
+	[STMT_NEWSROOM_AUDIT_ADD] =
 		"INSERT INTO audit (at, user_id, action, page_id, post_id, detail)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-	[NR_AUDIT_LIST] =
-		"SELECT " NR_AUDIT_COLUMNS " FROM audit a LEFT JOIN users u ON u.id = a.user_id"
+	[STMT_NEWSROOM_AUDIT_LIST] =
+		"SELECT " SQL_AUDIT_COLUMNS " FROM audit a LEFT JOIN users u ON u.id = a.user_id"
 		" ORDER BY a.id DESC LIMIT ?1",
-	[NR_AUDIT_LIST_PAGE] =
-		"SELECT " NR_AUDIT_COLUMNS " FROM audit a LEFT JOIN users u ON u.id = a.user_id"
+	[STMT_NEWSROOM_AUDIT_LIST_PAGE] =
+		"SELECT " SQL_AUDIT_COLUMNS " FROM audit a LEFT JOIN users u ON u.id = a.user_id"
 		" WHERE a.page_id = ?1 ORDER BY a.id DESC LIMIT ?2",
 };
 
-static sqlite3_stmt *store_nr_stmt(struct store *s, enum store_nr_stmt id)
+static sqlite3_stmt *store_nr_stmt(struct store *s, enum store_newsroom_stmt id)
 {
-	return store_stmt_cached(s, &s->nr_stmt[id], store_nr_sql[id]);
+	return store_stmt_cached(s, &s->newsroom_stmt[id], store_nr_sql[id]);
 }
 
-int store_nr_prepare(struct store *s)
+int store_newsroom_prepare(struct store *s)
 {
-	for (int i = 0; i < NR_COUNT; i++)
-		if (!store_nr_stmt(s, (enum store_nr_stmt)i))
+	for (int i = 0; i < STMT_NEWSROOM_COUNT; i++)
+		if (!store_nr_stmt(s, (enum store_newsroom_stmt)i))
 			return STORE_ERR;
 	return 0;
 }
@@ -208,7 +208,7 @@ int64_t store_actor(const struct store *s)
 int store_audit_write(struct store *s, const char *action, int64_t page_id, int64_t post_id,
 		      const char *detail)
 {
-	sqlite3_stmt *st = store_nr_stmt(s, NR_AUDIT_ADD);
+	sqlite3_stmt *st = store_nr_stmt(s, STMT_NEWSROOM_AUDIT_ADD);
 
 	if (!st)
 		return STORE_ERR;
@@ -253,7 +253,7 @@ static void store_audit_items_free(void *items, size_t n)
 	store_audit_free(items, n);
 }
 
-/* Reads a row of NR_AUDIT_COLUMNS (a store_rows() reader). */
+/* Reads a row of SQL_AUDIT_COLUMNS (a store_rows() reader). */
 static int store_audit_item_read(struct store *s, sqlite3_stmt *st, void *item)
 {
 	struct store_audit *a = item;
@@ -275,7 +275,7 @@ int store_audit_list(struct store *s, int64_t page_id, size_t limit, struct stor
 {
 	sqlite3_stmt *st;
 
-	st = store_nr_stmt(s, page_id ? NR_AUDIT_LIST_PAGE : NR_AUDIT_LIST);
+	st = store_nr_stmt(s, page_id ? STMT_NEWSROOM_AUDIT_LIST_PAGE : STMT_NEWSROOM_AUDIT_LIST);
 	if (!st)
 		return STORE_ERR;
 	if (page_id) {
@@ -345,7 +345,7 @@ int store_login_valid(const char *login)
 	return n >= 1 && n <= 64;
 }
 
-/* Fills a user from a row of NR_USER_COLUMNS. */
+/* Fills a user from a row of SQL_USER_COLUMNS. */
 static void store_read_user(sqlite3_stmt *st, struct store_user *u)
 {
 	int role = sqlite3_column_int(st, 5);
@@ -405,7 +405,7 @@ int store_user_create(struct store *s, struct store_user *u, const char *pw_hash
 	rc = store_write_enter(s);
 	if (rc != 0)
 		return rc;
-	st = store_nr_stmt(s, NR_USER_INSERT);
+	st = store_nr_stmt(s, STMT_NEWSROOM_USER_INSERT);
 	if (!st) {
 		rc = STORE_ERR;
 		goto leave;
@@ -439,7 +439,7 @@ leave:
 	return rc;
 }
 
-/* One user by a bound NR_USER_BY_ID or NR_USER_BY_LOGIN. */
+/* One user by a bound STMT_NEWSROOM_USER_BY_ID or STMT_NEWSROOM_USER_BY_LOGIN. */
 static int store_user_get_stmt(struct store *s, sqlite3_stmt *st, struct store_user *out,
 			       char **pw_hash, const char *what)
 {
@@ -465,7 +465,7 @@ static int store_user_get_stmt(struct store *s, sqlite3_stmt *st, struct store_u
 
 int store_user_get(struct store *s, int64_t id, struct store_user *out)
 {
-	sqlite3_stmt *st = store_nr_stmt(s, NR_USER_BY_ID);
+	sqlite3_stmt *st = store_nr_stmt(s, STMT_NEWSROOM_USER_BY_ID);
 	char what[32];
 
 	if (!st)
@@ -478,7 +478,7 @@ int store_user_get(struct store *s, int64_t id, struct store_user *out)
 int store_user_by_login(struct store *s, const char *login, struct store_user *out,
 			char **pw_hash)
 {
-	sqlite3_stmt *st = store_nr_stmt(s, NR_USER_BY_LOGIN);
+	sqlite3_stmt *st = store_nr_stmt(s, STMT_NEWSROOM_USER_BY_LOGIN);
 	char what[80];
 
 	if (!st)
@@ -490,7 +490,7 @@ int store_user_by_login(struct store *s, const char *login, struct store_user *o
 
 int store_user_list(struct store *s, struct store_user **out, size_t *n)
 {
-	sqlite3_stmt *st = store_nr_stmt(s, NR_USER_LIST);
+	sqlite3_stmt *st = store_nr_stmt(s, STMT_NEWSROOM_USER_LIST);
 
 	if (!st)
 		return STORE_ERR;
@@ -523,7 +523,7 @@ int store_user_set_role(struct store *s, int64_t id, enum store_role role)
 	rc = store_write_enter(s);
 	if (rc != 0)
 		return rc;
-	st = store_nr_stmt(s, NR_USER_ROLE);
+	st = store_nr_stmt(s, STMT_NEWSROOM_USER_ROLE);
 	if (!st) {
 		rc = STORE_ERR;
 		goto leave;
@@ -549,7 +549,7 @@ int store_user_set_disabled(struct store *s, int64_t id, int disabled)
 	rc = store_write_enter(s);
 	if (rc != 0)
 		return rc;
-	st = store_nr_stmt(s, NR_USER_DISABLED);
+	st = store_nr_stmt(s, STMT_NEWSROOM_USER_DISABLED);
 	if (!st) {
 		rc = STORE_ERR;
 		goto leave;
@@ -560,7 +560,7 @@ int store_user_set_disabled(struct store *s, int64_t id, int disabled)
 	/* Lookups refuse a disabled user's sessions and tokens anyway; revoking
 	 * them too means enabling the account again does not bring them back. */
 	if (rc == 0 && disabled) {
-		st = store_nr_stmt(s, NR_USER_REVOKE_SESSIONS);
+		st = store_nr_stmt(s, STMT_NEWSROOM_USER_REVOKE_SESSIONS);
 		if (!st) {
 			rc = STORE_ERR;
 			goto leave;
@@ -569,7 +569,7 @@ int store_user_set_disabled(struct store *s, int64_t id, int disabled)
 		rc = store_step_done(s, st, "user sessions");
 		if (rc != 0)
 			goto leave;
-		st = store_nr_stmt(s, NR_USER_REVOKE_TOKENS);
+		st = store_nr_stmt(s, STMT_NEWSROOM_USER_REVOKE_TOKENS);
 		if (!st) {
 			rc = STORE_ERR;
 			goto leave;
@@ -596,7 +596,7 @@ int store_user_set_password(struct store *s, int64_t id, const char *pw_hash)
 	rc = store_write_enter(s);
 	if (rc != 0)
 		return rc;
-	st = store_nr_stmt(s, NR_USER_PASSWORD);
+	st = store_nr_stmt(s, STMT_NEWSROOM_USER_PASSWORD);
 	if (!st) {
 		rc = STORE_ERR;
 		goto leave;
@@ -610,7 +610,7 @@ int store_user_set_password(struct store *s, int64_t id, const char *pw_hash)
 	 * change), only an admin makes them, and an admin revokes them one by
 	 * one, or all at once by disabling the user (README, docs/api.md). */
 	if (rc == 0) {
-		st = store_nr_stmt(s, NR_USER_REVOKE_SESSIONS);
+		st = store_nr_stmt(s, STMT_NEWSROOM_USER_REVOKE_SESSIONS);
 		if (!st) {
 			rc = STORE_ERR;
 			goto leave;
@@ -638,7 +638,7 @@ int store_user_set_profile(struct store *s, int64_t id, const char *display_name
 	rc = store_write_enter(s);
 	if (rc != 0)
 		return rc;
-	st = store_nr_stmt(s, NR_USER_PROFILE);
+	st = store_nr_stmt(s, STMT_NEWSROOM_USER_PROFILE);
 	if (!st) {
 		rc = STORE_ERR;
 		goto leave;
@@ -676,7 +676,7 @@ int store_session_create(struct store *s, int64_t user_id,
 	rc = store_write_enter(s);
 	if (rc != 0)
 		return rc;
-	st = store_nr_stmt(s, NR_SESSION_INSERT);
+	st = store_nr_stmt(s, STMT_NEWSROOM_SESSION_INSERT);
 	if (!st) {
 		rc = STORE_ERR;
 		goto leave;
@@ -707,7 +707,7 @@ int store_session_lookup(struct store *s, const unsigned char hash[STORE_TOKEN_H
 
 	if (!hash)
 		return store_fail(s, STORE_ENOTFOUND, "no such session");
-	st = store_nr_stmt(s, NR_SESSION_LOOKUP);
+	st = store_nr_stmt(s, STMT_NEWSROOM_SESSION_LOOKUP);
 	if (!st)
 		return STORE_ERR;
 	store_bind_hash(st, 1, hash);
@@ -737,7 +737,7 @@ int store_session_revoke(struct store *s, const unsigned char hash[STORE_TOKEN_H
 	rc = store_write_enter(s);
 	if (rc != 0)
 		return rc;
-	st = store_nr_stmt(s, NR_SESSION_REVOKE);
+	st = store_nr_stmt(s, STMT_NEWSROOM_SESSION_REVOKE);
 	if (!st) {
 		rc = STORE_ERR;
 	} else {
@@ -760,7 +760,7 @@ int store_session_purge(struct store *s, int64_t now)
 	rc = store_write_enter(s);
 	if (rc != 0)
 		return rc;
-	st = store_nr_stmt(s, NR_SESSION_PURGE);
+	st = store_nr_stmt(s, STMT_NEWSROOM_SESSION_PURGE);
 	if (!st) {
 		rc = STORE_ERR;
 		goto leave;
@@ -769,7 +769,7 @@ int store_session_purge(struct store *s, int64_t now)
 	rc = store_step_done(s, st, "session purge");
 	if (rc != 0)
 		goto leave;
-	st = store_nr_stmt(s, NR_FAILURE_PURGE);
+	st = store_nr_stmt(s, STMT_NEWSROOM_FAILURE_PURGE);
 	if (!st) {
 		rc = STORE_ERR;
 		goto leave;
@@ -798,7 +798,7 @@ static void store_token_items_free(void *items, size_t n)
 /* A user's login (caller frees), or NULL: it only names them in a detail. */
 static char *store_user_login(struct store *s, int64_t id)
 {
-	sqlite3_stmt *st = store_nr_stmt(s, NR_USER_BY_ID);
+	sqlite3_stmt *st = store_nr_stmt(s, STMT_NEWSROOM_USER_BY_ID);
 	char *login = NULL;
 
 	if (!st)
@@ -825,7 +825,7 @@ int store_token_create(struct store *s, int64_t user_id, const char *label,
 	rc = store_write_enter(s);
 	if (rc != 0)
 		return rc;
-	st = store_nr_stmt(s, NR_TOKEN_INSERT);
+	st = store_nr_stmt(s, STMT_NEWSROOM_TOKEN_INSERT);
 	if (!st) {
 		rc = STORE_ERR;
 		goto leave;
@@ -866,7 +866,7 @@ int store_token_lookup(struct store *s, const unsigned char hash[STORE_TOKEN_HAS
 
 	if (!hash)
 		return store_fail(s, STORE_ENOTFOUND, "no such token");
-	st = store_nr_stmt(s, NR_TOKEN_LOOKUP);
+	st = store_nr_stmt(s, STMT_NEWSROOM_TOKEN_LOOKUP);
 	if (!st)
 		return STORE_ERR;
 	store_bind_hash(st, 1, hash);
@@ -883,7 +883,7 @@ int store_token_lookup(struct store *s, const unsigned char hash[STORE_TOKEN_HAS
 	return rc;
 }
 
-/* Reads a row of NR_TOKEN_LIST (a store_rows() reader). */
+/* Reads a row of STMT_NEWSROOM_TOKEN_LIST (a store_rows() reader). */
 static int store_token_item_read(struct store *s, sqlite3_stmt *st, void *item)
 {
 	struct store_token *t = item;
@@ -900,7 +900,7 @@ static int store_token_item_read(struct store *s, sqlite3_stmt *st, void *item)
 
 int store_token_list(struct store *s, struct store_token **out, size_t *n)
 {
-	sqlite3_stmt *st = store_nr_stmt(s, NR_TOKEN_LIST);
+	sqlite3_stmt *st = store_nr_stmt(s, STMT_NEWSROOM_TOKEN_LIST);
 
 	if (!st)
 		return STORE_ERR;
@@ -918,7 +918,7 @@ int store_token_revoke(struct store *s, int64_t id)
 	rc = store_write_enter(s);
 	if (rc != 0)
 		return rc;
-	st = store_nr_stmt(s, NR_TOKEN_GET);
+	st = store_nr_stmt(s, STMT_NEWSROOM_TOKEN_GET);
 	if (!st) {
 		rc = STORE_ERR;
 		goto leave;
@@ -939,7 +939,7 @@ int store_token_revoke(struct store *s, int64_t id)
 	/* Revoking a revoked token changes nothing, and is not an error. */
 	if (rc != 0 || revoked_at)
 		goto leave;
-	st = store_nr_stmt(s, NR_TOKEN_REVOKE);
+	st = store_nr_stmt(s, STMT_NEWSROOM_TOKEN_REVOKE);
 	if (!st) {
 		rc = STORE_ERR;
 		goto leave;
@@ -969,7 +969,7 @@ int store_signin_failure_add(struct store *s, const char *key, int64_t at)
 	rc = store_write_enter(s);
 	if (rc != 0)
 		return rc;
-	st = store_nr_stmt(s, NR_FAILURE_ADD);
+	st = store_nr_stmt(s, STMT_NEWSROOM_FAILURE_ADD);
 	if (!st) {
 		rc = STORE_ERR;
 	} else {
@@ -983,7 +983,7 @@ int store_signin_failure_add(struct store *s, const char *key, int64_t at)
 int store_signin_failures(struct store *s, const char *key, int64_t since, int64_t *count,
 			  int64_t *oldest)
 {
-	sqlite3_stmt *st = store_nr_stmt(s, NR_FAILURE_COUNT);
+	sqlite3_stmt *st = store_nr_stmt(s, STMT_NEWSROOM_FAILURE_COUNT);
 	int rc;
 
 	if (!st)
@@ -1015,7 +1015,7 @@ static int store_signin_take(struct store *s, const char *key, int64_t max, int6
 	rc = store_signin_failures(s, key, since, count, oldest);
 	if (rc != 0 || *count >= max)
 		return rc;
-	st = store_nr_stmt(s, NR_FAILURE_ADD);
+	st = store_nr_stmt(s, STMT_NEWSROOM_FAILURE_ADD);
 	if (!st)
 		return STORE_ERR;
 	store_bind_text(st, 1, key);
@@ -1046,7 +1046,7 @@ int store_signin_attempt(struct store *s, struct store_signin_attempt *a)
 				       &a->oldest_addr, &a->id_addr);
 	if (rc == 0 && a->id_login && !a->id_addr) {
 		/* The address is over its limit: take nothing from the account. */
-		sqlite3_stmt *st = store_nr_stmt(s, NR_FAILURE_DELETE);
+		sqlite3_stmt *st = store_nr_stmt(s, STMT_NEWSROOM_FAILURE_DELETE);
 
 		if (!st) {
 			rc = STORE_ERR;
@@ -1064,7 +1064,7 @@ int store_signin_attempt(struct store *s, struct store_signin_attempt *a)
 /* Forgets the failures counted against `key`, inside a write. */
 static int store_failures_clear(struct store *s, const char *key)
 {
-	sqlite3_stmt *st = store_nr_stmt(s, NR_FAILURE_CLEAR);
+	sqlite3_stmt *st = store_nr_stmt(s, STMT_NEWSROOM_FAILURE_CLEAR);
 
 	if (!st)
 		return STORE_ERR;
@@ -1082,7 +1082,7 @@ int store_signin_attempt_succeeded(struct store *s, const struct store_signin_at
 		return rc;
 	rc = store_failures_clear(s, a->key_login);
 	if (rc == 0 && a->id_addr) {
-		st = store_nr_stmt(s, NR_FAILURE_DELETE);
+		st = store_nr_stmt(s, STMT_NEWSROOM_FAILURE_DELETE);
 		if (!st) {
 			rc = STORE_ERR;
 		} else {
@@ -1126,7 +1126,7 @@ static void store_draft_items_free(void *items, size_t n)
 	store_drafts_free(items, n);
 }
 
-/* Fills a draft from a row of NR_DRAFT_COLUMNS. On failure it is cleaned up. */
+/* Fills a draft from a row of SQL_DRAFT_COLUMNS. On failure it is cleaned up. */
 static int store_read_draft(struct store *s, sqlite3_stmt *st, struct store_draft *d)
 {
 	char what[40];
@@ -1204,7 +1204,7 @@ int store_draft_create(struct store *s, int64_t page_id, struct store_draft *d)
 	rc = store_write_enter(s);
 	if (rc != 0)
 		goto out;
-	st = store_nr_stmt(s, NR_DRAFT_INSERT);
+	st = store_nr_stmt(s, STMT_NEWSROOM_DRAFT_INSERT);
 	if (!st) {
 		rc = STORE_ERR;
 		goto leave;
@@ -1252,7 +1252,7 @@ out:
 static int store_draft_missing(struct store *s, int64_t page_id, int64_t draft_id,
 			       int64_t expected_version)
 {
-	sqlite3_stmt *st = store_nr_stmt(s, NR_DRAFT_VERSION);
+	sqlite3_stmt *st = store_nr_stmt(s, STMT_NEWSROOM_DRAFT_VERSION);
 	int64_t version;
 	int rc;
 
@@ -1286,7 +1286,7 @@ int store_draft_update(struct store *s, struct store_draft *d, int64_t expected_
 	rc = store_write_enter(s);
 	if (rc != 0)
 		goto out;
-	st = store_nr_stmt(s, NR_DRAFT_UPDATE);
+	st = store_nr_stmt(s, STMT_NEWSROOM_DRAFT_UPDATE);
 	if (!st) {
 		rc = STORE_ERR;
 		goto leave;
@@ -1335,7 +1335,7 @@ out:
 
 int store_draft_get(struct store *s, int64_t page_id, int64_t draft_id, struct store_draft *out)
 {
-	sqlite3_stmt *st = store_nr_stmt(s, NR_DRAFT_GET);
+	sqlite3_stmt *st = store_nr_stmt(s, STMT_NEWSROOM_DRAFT_GET);
 	struct store_draft d;
 	int rc;
 
@@ -1365,7 +1365,7 @@ int store_draft_list(struct store *s, int64_t page_id, struct store_draft **out,
 	rc = store_page_exists(s, page_id);
 	if (rc != 0)
 		return rc;
-	st = store_nr_stmt(s, NR_DRAFT_LIST);
+	st = store_nr_stmt(s, STMT_NEWSROOM_DRAFT_LIST);
 	if (!st)
 		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, page_id);
@@ -1376,7 +1376,7 @@ int store_draft_list(struct store *s, int64_t page_id, struct store_draft **out,
 /* Deletes a draft inside a write; *title (caller frees) names it. */
 static int store_draft_remove(struct store *s, int64_t page_id, int64_t draft_id, char **title)
 {
-	sqlite3_stmt *st = store_nr_stmt(s, NR_DRAFT_DELETE);
+	sqlite3_stmt *st = store_nr_stmt(s, STMT_NEWSROOM_DRAFT_DELETE);
 	int rc;
 
 	if (!st)
@@ -1431,7 +1431,7 @@ static void store_draft_row_cleanup(struct store_draft_row *r)
 static int store_draft_row_read(struct store *s, int64_t page_id, int64_t draft_id,
 				struct store_draft_row *r)
 {
-	sqlite3_stmt *st = store_nr_stmt(s, NR_DRAFT_ROW);
+	sqlite3_stmt *st = store_nr_stmt(s, STMT_NEWSROOM_DRAFT_ROW);
 	int rc;
 
 	memset(r, 0, sizeof(*r));
@@ -1512,7 +1512,7 @@ struct store_due {
 	int64_t page_id;
 };
 
-/* Reads a row of NR_SCHEDULE_DUE (a store_rows() reader). */
+/* Reads a row of STMT_NEWSROOM_SCHEDULE_DUE (a store_rows() reader). */
 static int store_due_item_read(struct store *s, sqlite3_stmt *st, void *item)
 {
 	struct store_due *d = item;
@@ -1537,7 +1537,7 @@ int store_schedule_run(struct store *s, int64_t now, size_t *published)
 	rc = store_write_enter(s);
 	if (rc != 0)
 		return rc;
-	st = store_nr_stmt(s, NR_SCHEDULE_DUE);
+	st = store_nr_stmt(s, STMT_NEWSROOM_SCHEDULE_DUE);
 	if (!st) {
 		rc = STORE_ERR;
 		goto leave;
@@ -1573,7 +1573,7 @@ leave:
 
 int store_schedule_next(struct store *s, int64_t *at)
 {
-	sqlite3_stmt *st = store_nr_stmt(s, NR_SCHEDULE_NEXT);
+	sqlite3_stmt *st = store_nr_stmt(s, STMT_NEWSROOM_SCHEDULE_NEXT);
 	int rc;
 
 	if (!st)
@@ -1608,7 +1608,7 @@ static void store_revision_items_free(void *items, size_t n)
 	store_revisions_free(items, n);
 }
 
-/* Fills a revision from a row of NR_REVISION_LIST (a store_rows() reader). On
+/* Fills a revision from a row of STMT_NEWSROOM_REVISION_LIST (a store_rows() reader). On
  * failure it is cleaned up. */
 static int store_revision_item_read(struct store *s, sqlite3_stmt *st, void *item)
 {
@@ -1652,7 +1652,7 @@ int store_revision_list(struct store *s, int64_t page_id, int64_t post_id,
 	sqlite3_stmt *st;
 	int rc;
 
-	st = store_nr_stmt(s, NR_POST_EXISTS);
+	st = store_nr_stmt(s, STMT_NEWSROOM_POST_EXISTS);
 	if (!st)
 		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, page_id);
@@ -1664,7 +1664,7 @@ int store_revision_list(struct store *s, int64_t page_id, int64_t post_id,
 				  post_id, page_id);
 	if (rc != SQLITE_ROW)
 		return store_fail_db(s, "post");
-	st = store_nr_stmt(s, NR_REVISION_LIST);
+	st = store_nr_stmt(s, STMT_NEWSROOM_REVISION_LIST);
 	if (!st)
 		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, page_id);
@@ -1709,7 +1709,7 @@ int store_media_add(struct store *s, const struct store_media *m)
 	rc = store_write_enter(s);
 	if (rc != 0)
 		return rc;
-	st = store_nr_stmt(s, NR_MEDIA_INSERT);
+	st = store_nr_stmt(s, STMT_NEWSROOM_MEDIA_INSERT);
 	if (!st) {
 		rc = STORE_ERR;
 		goto leave;
@@ -1732,7 +1732,7 @@ leave:
 
 int store_media_get(struct store *s, const char *name, struct store_media *out)
 {
-	sqlite3_stmt *st = store_nr_stmt(s, NR_MEDIA_GET);
+	sqlite3_stmt *st = store_nr_stmt(s, STMT_NEWSROOM_MEDIA_GET);
 	int rc;
 
 	if (!st)

@@ -61,12 +61,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-static void fuzz_answer(struct nr_result *res)
+static void fuzz_answer(struct newsroom_result *res)
 {
 	FUZZ_CHECK(res->status >= 200 && res->status < 600, "status %d", res->status);
 	if (res->code)
 		FUZZ_CHECK(res->status >= 400 && res->message[0], "an error without a message");
-	nr_result_cleanup(res);
+	newsroom_result_cleanup(res);
 	memset(res, 0, sizeof(*res));
 }
 
@@ -100,9 +100,9 @@ static void fuzz_model(const json_t *j)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct nr_ctx c = { .st = fuzz_st, .user = &fuzz_user, .media_dir = NULL,
+	struct newsroom_ctx c = { .st = fuzz_st, .user = &fuzz_user, .media_dir = NULL,
 			    .now = 1739786400 };
-	struct nr_result res = { 0 };
+	struct newsroom_result res = { 0 };
 	json_error_t e;
 	json_t *in, *v;
 	const char *key;
@@ -114,26 +114,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (json_is_object(in))
 		json_object_foreach(in, key, v)
 			fuzz_model(v);
-	nr_post_validate(&c, "fuzz", in, 0, &res);
+	newsroom_post_validate(&c, "fuzz", in, 0, &res);
 	fuzz_answer(&res);
-	nr_post_validate(&c, "fuzz", in, 1, &res);
+	newsroom_post_validate(&c, "fuzz", in, 1, &res);
 	fuzz_answer(&res);
-	nr_preview(&c, in, &res);
+	newsroom_preview(&c, in, &res);
 	fuzz_answer(&res);
 	FUZZ_CHECK(store_begin(fuzz_st) == 0, "store_begin: %s", store_errmsg(fuzz_st));
-	nr_post_create(&c, "fuzz", in, &res);
+	newsroom_post_create(&c, "fuzz", in, &res);
 	fuzz_answer(&res);
-	nr_post_edit(&c, "fuzz", fuzz_post_id, in, &res);
+	newsroom_post_edit(&c, "fuzz", fuzz_post_id, in, &res);
 	fuzz_answer(&res);
-	nr_draft_create(&c, "fuzz", in, &res);
+	newsroom_draft_create(&c, "fuzz", in, &res);
 	fuzz_answer(&res);
-	nr_summary_set(&c, "fuzz", in, &res);
+	newsroom_summary_set(&c, "fuzz", in, &res);
 	fuzz_answer(&res);
-	nr_page_update(&c, "fuzz", in, &res);
+	newsroom_page_update(&c, "fuzz", in, &res);
 	fuzz_answer(&res);
-	nr_page_status(&c, "fuzz", in, &res);
+	newsroom_page_status(&c, "fuzz", in, &res);
 	fuzz_answer(&res);
-	nr_page_create(&c, in, &res);
+	newsroom_page_create(&c, in, &res);
 	fuzz_answer(&res);
 	store_rollback(fuzz_st);
 	json_decref(in);

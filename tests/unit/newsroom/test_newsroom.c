@@ -38,7 +38,7 @@ struct fx {
 	char media[128];
 	struct store *st;
 	struct store_user user[3]; /* by role */
-	struct nr_ctx ctx[3];
+	struct newsroom_ctx ctx[3];
 	int64_t page_id;
 	int64_t now;
 };
@@ -153,7 +153,7 @@ static int teardown(void **state)
 
 /* The context of a request by the fixture user of role `r`; names them as the
  * store's actor, as the transports do. */
-static const struct nr_ctx *as(struct fx *f, enum store_role r)
+static const struct newsroom_ctx *as(struct fx *f, enum store_role r)
 {
 	store_set_actor(f->st, f->user[r].id);
 	f->ctx[r].st = f->st;
@@ -164,14 +164,14 @@ static const struct nr_ctx *as(struct fx *f, enum store_role r)
 }
 
 /* A result ready for the next call. */
-static struct nr_result *fresh(struct nr_result *r)
+static struct newsroom_result *fresh(struct newsroom_result *r)
 {
-	nr_result_cleanup(r);
+	newsroom_result_cleanup(r);
 	memset(r, 0, sizeof(*r));
 	return r;
 }
 
-static void expect_at(const struct nr_result *r, int status, const char *code, int line)
+static void expect_at(const struct newsroom_result *r, int status, const char *code, int line)
 {
 	if (r->status != status || (code == NULL) != (r->code == NULL) ||
 	    (code && strcmp(code, r->code) != 0))
@@ -186,7 +186,7 @@ static void expect_at(const struct nr_result *r, int status, const char *code, i
 }
 #define EXPECT(r, status, code) expect_at((r), (status), (code), __LINE__)
 
-static void expect_msg_at(const struct nr_result *r, const char *part, int line)
+static void expect_msg_at(const struct newsroom_result *r, const char *part, int line)
 {
 	if (!strstr(r->message, part))
 		fail_msg("line %d: message \"%s\" does not say \"%s\"", line, r->message, part);
@@ -321,29 +321,29 @@ static void iso(int64_t t, char out[32])
 /* Publishes a post as the editor; returns its id. */
 static int64_t make_post(struct fx *f, const char *title, const char *body)
 {
-	struct nr_result res = { 0 };
+	struct newsroom_result res = { 0 };
 	int64_t id;
 
-	nr_post_create(as(f, EDITOR), SLUG, jp("{s:s, s:s}", "title", title, "body", body), &res);
+	newsroom_post_create(as(f, EDITOR), SLUG, jp("{s:s, s:s}", "title", title, "body", body), &res);
 	EXPECT(&res, 201, NULL);
 	id = res.id;
 	assert_true(id > 0);
-	nr_result_cleanup(&res);
+	newsroom_result_cleanup(&res);
 	return id;
 }
 
 /* Creates a draft as role `r`; returns its id. */
 static int64_t make_draft(struct fx *f, enum store_role r, const char *title)
 {
-	struct nr_result res = { 0 };
+	struct newsroom_result res = { 0 };
 	int64_t id;
 
-	nr_draft_create(as(f, r), SLUG, jp("{s:s, s:s}", "title", title, "body", "Draft text"),
+	newsroom_draft_create(as(f, r), SLUG, jp("{s:s, s:s}", "title", title, "body", "Draft text"),
 			&res);
 	EXPECT(&res, 201, NULL);
 	id = res.id;
 	assert_true(id > 0);
-	nr_result_cleanup(&res);
+	newsroom_result_cleanup(&res);
 	return id;
 }
 
@@ -352,34 +352,34 @@ static int64_t make_draft(struct fx *f, enum store_role r, const char *title)
 static void test_pages_list_get(void **state)
 {
 	struct fx *f = *state;
-	struct nr_result res = { 0 };
+	struct newsroom_result res = { 0 };
 
 	for (int r = 0; r < 3; r++) {
-		nr_pages_list(as(f, r), fresh(&res));
+		newsroom_pages_list(as(f, r), fresh(&res));
 		EXPECT(&res, 200, NULL);
 		assert_int_equal(jlen(res.body, "pages"), 1);
 		assert_string_equal(jstr(res.body, "pages.0.slug"), SLUG);
 		assert_string_equal(jstr(res.body, "pages.0.status"), "live");
 
-		nr_page_get(as(f, r), SLUG, fresh(&res));
+		newsroom_page_get(as(f, r), SLUG, fresh(&res));
 		EXPECT(&res, 200, NULL);
 		assert_int_equal(res.id, f->page_id);
 		assert_string_equal(jstr(res.body, "page.title"), "Ukraine war: live");
 		assert_string_equal(jstr(res.body, "page.zone"), MODEL_DEFAULT_ZONE);
 	}
-	nr_page_get(as(f, EDITOR), "no-such-page", fresh(&res));
+	newsroom_page_get(as(f, EDITOR), "no-such-page", fresh(&res));
 	EXPECT(&res, 404, "not_found");
-	nr_page_get(as(f, EDITOR), "../etc/passwd", fresh(&res));
+	newsroom_page_get(as(f, EDITOR), "../etc/passwd", fresh(&res));
 	EXPECT(&res, 404, "not_found");
-	nr_page_get(as(f, EDITOR), "", fresh(&res));
+	newsroom_page_get(as(f, EDITOR), "", fresh(&res));
 	EXPECT(&res, 404, "not_found");
-	nr_result_cleanup(&res);
+	newsroom_result_cleanup(&res);
 }
 
 static void test_page_create(void **state)
 {
 	struct fx *f = *state;
-	struct nr_result res = { 0 };
+	struct newsroom_result res = { 0 };
 	struct model_page p = { 0 };
 	size_t changes = n_changes(f), audits = n_audit(f);
 	static const char *bad_slugs[] = { "Bad Slug", "-lead", "trail-", "UPPER", "a/b",
@@ -390,7 +390,7 @@ static void test_page_create(void **state)
 
 	/* Contributors and editors may not. */
 	for (int r = CONTRIB; r <= EDITOR; r++) {
-		nr_page_create(as(f, r), jp("{s:s, s:s}", "slug", "new-page", "title", "New"),
+		newsroom_page_create(as(f, r), jp("{s:s, s:s}", "slug", "new-page", "title", "New"),
 			       fresh(&res));
 		EXPECT(&res, 403, "forbidden");
 	}
@@ -399,7 +399,7 @@ static void test_page_create(void **state)
 	assert_int_equal(n_audit(f), audits);
 
 	/* Admins may; a time without an offset is in the page's zone (UTC-5). */
-	nr_page_create(as(f, ADMIN),
+	newsroom_page_create(as(f, ADMIN),
 		       jp("{s:s, s:s, s:s, s:s, s:s}", "slug", "new-page", "title", "New page",
 			  "description", "About it", "zone", "America/New_York", "start_at",
 			  "2025-02-17T10:37"),
@@ -422,7 +422,7 @@ static void test_page_create(void **state)
 	changes = n_changes(f);
 
 	/* Without a zone: the default. */
-	nr_page_create(as(f, ADMIN), jp("{s:s, s:s}", "slug", "plain", "title", "Plain"),
+	newsroom_page_create(as(f, ADMIN), jp("{s:s, s:s}", "slug", "plain", "title", "Plain"),
 		       fresh(&res));
 	EXPECT(&res, 201, NULL);
 	assert_string_equal(jstr(res.body, "page.zone"), MODEL_DEFAULT_ZONE);
@@ -430,21 +430,21 @@ static void test_page_create(void **state)
 	changes = n_changes(f);
 
 	/* Refusals, none of which creates anything. */
-	nr_page_create(as(f, ADMIN), jp("{s:s, s:s}", "slug", "new-page", "title", "Again"),
+	newsroom_page_create(as(f, ADMIN), jp("{s:s, s:s}", "slug", "new-page", "title", "Again"),
 		       fresh(&res));
 	EXPECT(&res, 409, "conflict");
 	EXPECT_MSG(&res, "/live/new-page");
-	nr_page_create(as(f, ADMIN), jp("{s:s, s:s}", "slug", SLUG, "title", "Again"),
+	newsroom_page_create(as(f, ADMIN), jp("{s:s, s:s}", "slug", SLUG, "title", "Again"),
 		       fresh(&res));
 	EXPECT(&res, 409, "conflict");
 	for (size_t i = 0; i < sizeof(bad_slugs) / sizeof(bad_slugs[0]); i++) {
-		nr_page_create(as(f, ADMIN), jp("{s:s, s:s}", "slug", bad_slugs[i], "title", "T"),
+		newsroom_page_create(as(f, ADMIN), jp("{s:s, s:s}", "slug", bad_slugs[i], "title", "T"),
 			       fresh(&res));
 		EXPECT(&res, 422, "invalid");
 		EXPECT_MSG(&res, "address name");
 	}
 	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++) {
-		nr_page_create(as(f, ADMIN), jp("{s:s, s:s}", "slug", reserved[i], "title", "T"),
+		newsroom_page_create(as(f, ADMIN), jp("{s:s, s:s}", "slug", reserved[i], "title", "T"),
 			       fresh(&res));
 		EXPECT(&res, 422, "invalid");
 		EXPECT_MSG(&res, "the newsroom uses");
@@ -452,57 +452,57 @@ static void test_page_create(void **state)
 	}
 	memset(long_slug, 'a', 81);
 	long_slug[81] = '\0';
-	nr_page_create(as(f, ADMIN), jp("{s:s, s:s}", "slug", long_slug, "title", "T"),
+	newsroom_page_create(as(f, ADMIN), jp("{s:s, s:s}", "slug", long_slug, "title", "T"),
 		       fresh(&res));
 	EXPECT(&res, 422, "invalid");
-	nr_page_create(as(f, ADMIN), jp("{s:s, s:s}", "slug", "", "title", "T"), fresh(&res));
+	newsroom_page_create(as(f, ADMIN), jp("{s:s, s:s}", "slug", "", "title", "T"), fresh(&res));
 	EXPECT(&res, 422, "invalid");
-	nr_page_create(as(f, ADMIN), jp("{s:s}", "title", "No slug"), fresh(&res));
+	newsroom_page_create(as(f, ADMIN), jp("{s:s}", "title", "No slug"), fresh(&res));
 	EXPECT(&res, 422, "invalid");
-	nr_page_create(as(f, ADMIN), jp("{s:i, s:s}", "slug", 5, "title", "T"), fresh(&res));
+	newsroom_page_create(as(f, ADMIN), jp("{s:i, s:s}", "slug", 5, "title", "T"), fresh(&res));
 	EXPECT(&res, 400, "bad_request");
-	nr_page_create(as(f, ADMIN), jp("{s:s}", "slug", "no-title"), fresh(&res));
+	newsroom_page_create(as(f, ADMIN), jp("{s:s}", "slug", "no-title"), fresh(&res));
 	EXPECT(&res, 422, "invalid");
-	nr_page_create(as(f, ADMIN), jp("{s:s, s:s}", "slug", "no-title", "title", "a\nb"),
+	newsroom_page_create(as(f, ADMIN), jp("{s:s, s:s}", "slug", "no-title", "title", "a\nb"),
 		       fresh(&res));
 	EXPECT(&res, 422, "invalid");
-	nr_page_create(as(f, ADMIN),
+	newsroom_page_create(as(f, ADMIN),
 		       jp("{s:s, s:s, s:s}", "slug", "mars", "title", "T", "zone",
 			  "Mars/Olympus_Mons"),
 		       fresh(&res));
 	EXPECT(&res, 422, "invalid");
 	EXPECT_MSG(&res, "Mars/Olympus_Mons");
-	nr_page_create(as(f, ADMIN),
+	newsroom_page_create(as(f, ADMIN),
 		       jp("{s:s, s:s, s:s}", "slug", "soon", "title", "T", "start_at", "soon"),
 		       fresh(&res));
 	EXPECT(&res, 422, "invalid");
-	nr_page_create(as(f, ADMIN), jl("[\"slug\", \"x\"]"), fresh(&res));
+	newsroom_page_create(as(f, ADMIN), jl("[\"slug\", \"x\"]"), fresh(&res));
 	EXPECT(&res, 400, "bad_request");
-	nr_page_create(as(f, ADMIN), NULL, fresh(&res));
+	newsroom_page_create(as(f, ADMIN), NULL, fresh(&res));
 	EXPECT(&res, 400, "bad_request");
 	assert_int_equal(n_changes(f), changes);
 	assert_int_equal(store_page_get(f->st, "mars", &p), STORE_ENOTFOUND);
 	assert_int_equal(store_page_get(f->st, "no-title", &p), STORE_ENOTFOUND);
 	assert_int_equal(store_page_get(f->st, "soon", &p), STORE_ENOTFOUND);
 
-	nr_pages_list(as(f, CONTRIB), fresh(&res));
+	newsroom_pages_list(as(f, CONTRIB), fresh(&res));
 	EXPECT(&res, 200, NULL);
 	assert_int_equal(jlen(res.body, "pages"), 3);
-	nr_result_cleanup(&res);
+	newsroom_result_cleanup(&res);
 }
 
 static void test_page_update(void **state)
 {
 	struct fx *f = *state;
-	struct nr_result res = { 0 };
+	struct newsroom_result res = { 0 };
 	struct model_page p = { 0 };
 	size_t changes = n_changes(f);
 
 	for (int r = CONTRIB; r <= EDITOR; r++) {
-		nr_page_update(as(f, r), SLUG, jp("{s:s}", "title", "Hijacked"), fresh(&res));
+		newsroom_page_update(as(f, r), SLUG, jp("{s:s}", "title", "Hijacked"), fresh(&res));
 		EXPECT(&res, 403, "forbidden");
 	}
-	nr_page_update(as(f, ADMIN), SLUG, jp("{s:s}", "title", "Renamed"), fresh(&res));
+	newsroom_page_update(as(f, ADMIN), SLUG, jp("{s:s}", "title", "Renamed"), fresh(&res));
 	EXPECT(&res, 200, NULL);
 	assert_string_equal(jstr(res.body, "page.title"), "Renamed");
 	assert_int_equal(store_page_get(f->st, SLUG, &p), 0);
@@ -516,15 +516,15 @@ static void test_page_update(void **state)
 	EXPECT_AUDIT(f, "page.update", f->user[ADMIN].id, -1);
 	changes = n_changes(f);
 
-	nr_page_update(as(f, ADMIN), SLUG, jp("{s:s}", "zone", "Nowhere/City"), fresh(&res));
+	newsroom_page_update(as(f, ADMIN), SLUG, jp("{s:s}", "zone", "Nowhere/City"), fresh(&res));
 	EXPECT(&res, 422, "invalid");
-	nr_page_update(as(f, ADMIN), SLUG, jp("{s:s}", "title", "a\nb"), fresh(&res));
+	newsroom_page_update(as(f, ADMIN), SLUG, jp("{s:s}", "title", "a\nb"), fresh(&res));
 	EXPECT(&res, 422, "invalid");
-	nr_page_update(as(f, ADMIN), SLUG, jp("{s:s}", "title", ""), fresh(&res));
+	newsroom_page_update(as(f, ADMIN), SLUG, jp("{s:s}", "title", ""), fresh(&res));
 	EXPECT(&res, 422, "invalid");
-	nr_page_update(as(f, ADMIN), SLUG, jp("{s:b}", "title", 1), fresh(&res));
+	newsroom_page_update(as(f, ADMIN), SLUG, jp("{s:b}", "title", 1), fresh(&res));
 	EXPECT(&res, 400, "bad_request");
-	nr_page_update(as(f, ADMIN), "nope", jp("{s:s}", "title", "X"), fresh(&res));
+	newsroom_page_update(as(f, ADMIN), "nope", jp("{s:s}", "title", "X"), fresh(&res));
 	EXPECT(&res, 404, "not_found");
 	assert_int_equal(store_page_get(f->st, SLUG, &p), 0);
 	assert_string_equal(p.title, "Renamed");
@@ -532,28 +532,28 @@ static void test_page_update(void **state)
 	model_page_cleanup(&p);
 	assert_int_equal(n_changes(f), changes);
 
-	nr_page_update(as(f, ADMIN), SLUG,
+	newsroom_page_update(as(f, ADMIN), SLUG,
 		       jp("{s:s, s:s}", "zone", "Europe/Kyiv", "description", "New words"),
 		       fresh(&res));
 	EXPECT(&res, 200, NULL);
 	assert_string_equal(jstr(res.body, "page.zone"), "Europe/Kyiv");
 	assert_string_equal(jstr(res.body, "page.title"), "Renamed");
 	assert_string_equal(jstr(res.body, "page.description"), "New words");
-	nr_result_cleanup(&res);
+	newsroom_result_cleanup(&res);
 }
 
 static void test_page_status(void **state)
 {
 	struct fx *f = *state;
-	struct nr_result res = { 0 };
+	struct newsroom_result res = { 0 };
 	struct model_page p = { 0 };
 	size_t changes = n_changes(f);
 
-	nr_page_status(as(f, CONTRIB), SLUG, jp("{s:s}", "status", "ended"), fresh(&res));
+	newsroom_page_status(as(f, CONTRIB), SLUG, jp("{s:s}", "status", "ended"), fresh(&res));
 	EXPECT(&res, 403, "forbidden");
 	assert_int_equal(n_changes(f), changes);
 
-	nr_page_status(as(f, EDITOR), SLUG, jp("{s:s}", "status", "ended"), fresh(&res));
+	newsroom_page_status(as(f, EDITOR), SLUG, jp("{s:s}", "status", "ended"), fresh(&res));
 	EXPECT(&res, 200, NULL);
 	assert_string_equal(jstr(res.body, "page.status"), "ended");
 	assert_int_equal(store_page_get(f->st, SLUG, &p), 0);
@@ -564,20 +564,20 @@ static void test_page_status(void **state)
 	EXPECT_AUDIT(f, "page.status", f->user[EDITOR].id, -1);
 
 	/* The same status again changes nothing. */
-	nr_page_status(as(f, EDITOR), SLUG, jp("{s:s}", "status", "ended"), fresh(&res));
+	newsroom_page_status(as(f, EDITOR), SLUG, jp("{s:s}", "status", "ended"), fresh(&res));
 	EXPECT(&res, 200, NULL);
 	assert_int_equal(n_changes(f), changes + 1);
 
-	nr_page_status(as(f, EDITOR), SLUG, jp("{s:s}", "status", "paused"), fresh(&res));
+	newsroom_page_status(as(f, EDITOR), SLUG, jp("{s:s}", "status", "paused"), fresh(&res));
 	EXPECT(&res, 422, "invalid");
-	nr_page_status(as(f, EDITOR), SLUG, jp("{s:i}", "status", 1), fresh(&res));
+	newsroom_page_status(as(f, EDITOR), SLUG, jp("{s:i}", "status", 1), fresh(&res));
 	EXPECT(&res, 400, "bad_request");
-	nr_page_status(as(f, EDITOR), SLUG, jp("{}"), fresh(&res));
+	newsroom_page_status(as(f, EDITOR), SLUG, jp("{}"), fresh(&res));
 	EXPECT(&res, 422, "invalid");
-	nr_page_status(as(f, EDITOR), "nope", jp("{s:s}", "status", "live"), fresh(&res));
+	newsroom_page_status(as(f, EDITOR), "nope", jp("{s:s}", "status", "live"), fresh(&res));
 	EXPECT(&res, 404, "not_found");
 	assert_int_equal(n_changes(f), changes + 1);
-	nr_result_cleanup(&res);
+	newsroom_result_cleanup(&res);
 }
 
 /* A page made in the newsroom starts unpublished; an editor publishes it and
@@ -585,11 +585,11 @@ static void test_page_status(void **state)
 static void test_page_publish(void **state)
 {
 	struct fx *f = *state;
-	struct nr_result res = { 0 };
+	struct newsroom_result res = { 0 };
 	struct model_page p = { 0 };
 	size_t changes;
 
-	nr_page_create(as(f, ADMIN), jp("{s:s, s:s}", "slug", "embargo", "title", "Embargo"),
+	newsroom_page_create(as(f, ADMIN), jp("{s:s, s:s}", "slug", "embargo", "title", "Embargo"),
 		       fresh(&res));
 	EXPECT(&res, 201, NULL);
 	assert_false(json_is_true(json_object_get(json_object_get(res.body, "page"),
@@ -597,11 +597,11 @@ static void test_page_publish(void **state)
 	assert_int_equal(store_page_get_public(f->st, "embargo", &p), STORE_ENOTFOUND);
 	changes = n_changes(f);
 
-	nr_page_publish(as(f, CONTRIB), "embargo", 1, fresh(&res));
+	newsroom_page_publish(as(f, CONTRIB), "embargo", 1, fresh(&res));
 	EXPECT(&res, 403, "forbidden");
 	assert_int_equal(n_changes(f), changes);
 
-	nr_page_publish(as(f, EDITOR), "embargo", 1, fresh(&res));
+	newsroom_page_publish(as(f, EDITOR), "embargo", 1, fresh(&res));
 	EXPECT(&res, 200, NULL);
 	assert_true(json_is_true(json_object_get(json_object_get(res.body, "page"), "published")));
 	assert_int_equal(store_page_get_public(f->st, "embargo", &p), 0);
@@ -609,19 +609,19 @@ static void test_page_publish(void **state)
 	assert_int_equal(n_changes(f), changes + 1);
 	assert_int_equal(last_change(f).kind, STORE_CHANGE_PUBLISH);
 	EXPECT_AUDIT(f, "page.publish", f->user[EDITOR].id, -1);
-	nr_page_publish(as(f, ADMIN), "embargo", 1, fresh(&res));
+	newsroom_page_publish(as(f, ADMIN), "embargo", 1, fresh(&res));
 	EXPECT(&res, 200, NULL);
 	assert_int_equal(n_changes(f), changes + 1);
 
-	nr_page_publish(as(f, CONTRIB), "embargo", 0, fresh(&res));
+	newsroom_page_publish(as(f, CONTRIB), "embargo", 0, fresh(&res));
 	EXPECT(&res, 403, "forbidden");
-	nr_page_publish(as(f, EDITOR), "embargo", 0, fresh(&res));
+	newsroom_page_publish(as(f, EDITOR), "embargo", 0, fresh(&res));
 	EXPECT(&res, 200, NULL);
 	assert_int_equal(last_change(f).kind, STORE_CHANGE_UNPUBLISH);
 	assert_int_equal(store_page_get_public(f->st, "embargo", &p), STORE_ENOTFOUND);
-	nr_page_publish(as(f, EDITOR), "nope", 1, fresh(&res));
+	newsroom_page_publish(as(f, EDITOR), "nope", 1, fresh(&res));
 	EXPECT(&res, 404, "not_found");
-	nr_result_cleanup(&res);
+	newsroom_result_cleanup(&res);
 }
 
 /* Times outside 2000-01-01 .. a year from now are refused wherever the
@@ -631,23 +631,23 @@ static void test_times_in_range(void **state)
 	static const char *bad[] = { "0001-01-01T00:00:00Z", "1999-12-31T23:59", "9999-01-01T00:00Z",
 				     "1970-01-01T00:00:00Z" };
 	struct fx *f = *state;
-	struct nr_result res = { 0 };
+	struct newsroom_result res = { 0 };
 	size_t changes = n_changes(f);
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		nr_post_create(as(f, EDITOR), SLUG,
+		newsroom_post_create(as(f, EDITOR), SLUG,
 			       jp("{s:s, s:s, s:s}", "title", "T", "body", "x", "published_at", bad[i]),
 			       fresh(&res));
 		EXPECT(&res, 422, "invalid");
 		assert_non_null(strstr(res.message, "2000-01-01"));
-		nr_draft_create(as(f, EDITOR), SLUG,
+		newsroom_draft_create(as(f, EDITOR), SLUG,
 				jp("{s:s, s:s}", "title", "T", "publish_at", bad[i]), fresh(&res));
 		EXPECT(&res, 422, "invalid");
-		nr_page_update(as(f, ADMIN), SLUG, jp("{s:s}", "start_at", bad[i]), fresh(&res));
+		newsroom_page_update(as(f, ADMIN), SLUG, jp("{s:s}", "start_at", bad[i]), fresh(&res));
 		EXPECT(&res, 422, "invalid");
 	}
 	assert_int_equal(n_changes(f), changes);
-	nr_post_create(as(f, EDITOR), SLUG,
+	newsroom_post_create(as(f, EDITOR), SLUG,
 		       jp("{s:s, s:s, s:s}", "title", "T", "body", "x", "published_at",
 			  "2000-01-01T00:00:00Z"), fresh(&res));
 	EXPECT(&res, 201, NULL);
@@ -655,7 +655,7 @@ static void test_times_in_range(void **state)
 	assert_false(model_time_sane(MODEL_TIME_MIN - 1, f->now));
 	assert_true(model_time_sane(f->now + MODEL_TIME_AHEAD, f->now));
 	assert_false(model_time_sane(f->now + MODEL_TIME_AHEAD + 1, f->now));
-	nr_result_cleanup(&res);
+	newsroom_result_cleanup(&res);
 }
 
 static size_t n_points(struct fx *f)
@@ -672,17 +672,17 @@ static size_t n_points(struct fx *f)
 static void test_summary(void **state)
 {
 	struct fx *f = *state;
-	struct nr_result res = { 0 };
+	struct newsroom_result res = { 0 };
 	struct model_page p = { 0 };
 	size_t changes = n_changes(f);
 	json_t *many;
 
-	nr_summary_set(as(f, CONTRIB), SLUG, jp("{s:[s]}", "points", "Mine"), fresh(&res));
+	newsroom_summary_set(as(f, CONTRIB), SLUG, jp("{s:[s]}", "points", "Mine"), fresh(&res));
 	EXPECT(&res, 403, "forbidden");
 	assert_int_equal(n_points(f), 0);
 
 	/* A list of points. */
-	nr_summary_set(as(f, EDITOR), SLUG,
+	newsroom_summary_set(as(f, EDITOR), SLUG,
 		       jp("{s:[s, s]}", "points", "Leaders meet in *Paris*", "Talks in Riyadh"),
 		       fresh(&res));
 	EXPECT(&res, 200, NULL);
@@ -697,7 +697,7 @@ static void test_summary(void **state)
 	EXPECT_AUDIT(f, "page.summary", f->user[EDITOR].id, -1);
 
 	/* The form's Markdown list. */
-	nr_summary_set(as(f, EDITOR), SLUG,
+	newsroom_summary_set(as(f, EDITOR), SLUG,
 		       jp("{s:s}", "points_md", "- First point\n- Second **point**\n- Third\n"),
 		       fresh(&res));
 	EXPECT(&res, 200, NULL);
@@ -710,55 +710,55 @@ static void test_summary(void **state)
 	changes = n_changes(f);
 
 	/* Refusals leave the three points. */
-	nr_summary_set(as(f, EDITOR), SLUG, jp("{s:s}", "points_md", "Not a list at all"),
+	newsroom_summary_set(as(f, EDITOR), SLUG, jp("{s:s}", "points_md", "Not a list at all"),
 		       fresh(&res));
 	EXPECT(&res, 422, "invalid");
-	nr_summary_set(as(f, EDITOR), SLUG, jp("{s:s}", "points", "one"), fresh(&res));
+	newsroom_summary_set(as(f, EDITOR), SLUG, jp("{s:s}", "points", "one"), fresh(&res));
 	EXPECT(&res, 400, "bad_request");
-	nr_summary_set(as(f, EDITOR), SLUG, jp("{s:[i]}", "points", 1), fresh(&res));
+	newsroom_summary_set(as(f, EDITOR), SLUG, jp("{s:[i]}", "points", 1), fresh(&res));
 	EXPECT(&res, 400, "bad_request");
-	nr_summary_set(as(f, EDITOR), SLUG, jp("{s:[s, s]}", "points", "ok", "line\nbreak"),
+	newsroom_summary_set(as(f, EDITOR), SLUG, jp("{s:[s, s]}", "points", "ok", "line\nbreak"),
 		       fresh(&res));
 	EXPECT(&res, 422, "invalid");
 	EXPECT_MSG(&res, "Key point 2");
-	nr_summary_set(as(f, EDITOR), SLUG, jp("{s:[s]}", "points", ""), fresh(&res));
+	newsroom_summary_set(as(f, EDITOR), SLUG, jp("{s:[s]}", "points", ""), fresh(&res));
 	EXPECT(&res, 422, "invalid");
 	many = jp("{s:[]}", "points");
 	for (int i = 0; i < 101; i++)
 		json_array_append_new(json_object_get(many, "points"), json_string("p"));
-	nr_summary_set(as(f, EDITOR), SLUG, many, fresh(&res));
+	newsroom_summary_set(as(f, EDITOR), SLUG, many, fresh(&res));
 	EXPECT(&res, 422, "invalid");
-	nr_summary_set(as(f, EDITOR), SLUG, jp("{s:{s:s, s:s}}", "media", "kind", "image",
+	newsroom_summary_set(as(f, EDITOR), SLUG, jp("{s:{s:s, s:s}}", "media", "kind", "image",
 					       "url", "/media/x.jpg"), fresh(&res));
 	EXPECT(&res, 422, "invalid");
 	EXPECT_MSG(&res, "alt text");
-	nr_summary_set(as(f, EDITOR), SLUG, jp("{s:{s:s, s:s, s:s}}", "media", "kind", "image",
+	newsroom_summary_set(as(f, EDITOR), SLUG, jp("{s:{s:s, s:s, s:s}}", "media", "kind", "image",
 					       "url", "/media/x.jpg", "alt", ""), fresh(&res));
 	EXPECT(&res, 422, "invalid");
-	nr_summary_set(as(f, EDITOR), SLUG,
+	newsroom_summary_set(as(f, EDITOR), SLUG,
 		       jp("{s:{s:s, s:s, s:s}}", "media", "kind", "image", "url",
 			  "javascript:alert(1)", "alt", "A photo"),
 		       fresh(&res));
 	EXPECT(&res, 422, "invalid");
-	nr_summary_set(as(f, EDITOR), SLUG,
+	newsroom_summary_set(as(f, EDITOR), SLUG,
 		       jp("{s:{s:s, s:s, s:s}}", "media", "kind", "video", "url",
 			  "JavaScript:alert(1)", "alt", "A clip"),
 		       fresh(&res));
 	EXPECT(&res, 422, "invalid");
-	nr_summary_set(as(f, EDITOR), SLUG,
+	newsroom_summary_set(as(f, EDITOR), SLUG,
 		       jp("{s:{s:s, s:s, s:s}}", "media", "kind", "gif", "url", "/a.gif", "alt",
 			  "A"),
 		       fresh(&res));
 	EXPECT(&res, 422, "invalid");
-	nr_summary_set(as(f, EDITOR), SLUG, jp("{s:s}", "media", "video"), fresh(&res));
+	newsroom_summary_set(as(f, EDITOR), SLUG, jp("{s:s}", "media", "video"), fresh(&res));
 	EXPECT(&res, 400, "bad_request");
-	nr_summary_set(as(f, EDITOR), SLUG, jl("[]"), fresh(&res));
+	newsroom_summary_set(as(f, EDITOR), SLUG, jl("[]"), fresh(&res));
 	EXPECT(&res, 400, "bad_request");
 	assert_int_equal(n_points(f), 3);
 	assert_int_equal(n_changes(f), changes);
 
 	/* Media alone keeps the points. */
-	nr_summary_set(as(f, EDITOR), SLUG,
+	newsroom_summary_set(as(f, EDITOR), SLUG,
 		       jp("{s:{s:s, s:s, s:s, s:s}}", "media", "kind", "image", "url",
 			  "https://img.example/a.jpg", "alt", "Leaders arrive", "caption",
 			  "In *Paris*"),
@@ -774,12 +774,12 @@ static void test_summary(void **state)
 	model_page_cleanup(&p);
 
 	/* A video needs no alt text; null removes the media. */
-	nr_summary_set(as(f, EDITOR), SLUG,
+	newsroom_summary_set(as(f, EDITOR), SLUG,
 		       jp("{s:{s:s, s:s}}", "media", "kind", "video", "url", "/clips/1"),
 		       fresh(&res));
 	EXPECT(&res, 200, NULL);
 	assert_string_equal(jstr(res.body, "page.summary.media.kind"), "video");
-	nr_summary_set(as(f, EDITOR), SLUG, jp("{s:n}", "media"), fresh(&res));
+	newsroom_summary_set(as(f, EDITOR), SLUG, jp("{s:n}", "media"), fresh(&res));
 	EXPECT(&res, 200, NULL);
 	assert_true(json_is_null(jget(res.body, "page.summary.media")));
 	assert_int_equal(store_page_get(f->st, SLUG, &p), 0);
@@ -788,18 +788,18 @@ static void test_summary(void **state)
 	model_page_cleanup(&p);
 
 	/* An empty list clears the points. */
-	nr_summary_set(as(f, ADMIN), SLUG, jp("{s:[]}", "points"), fresh(&res));
+	newsroom_summary_set(as(f, ADMIN), SLUG, jp("{s:[]}", "points"), fresh(&res));
 	EXPECT(&res, 200, NULL);
 	assert_int_equal(n_points(f), 0);
-	nr_result_cleanup(&res);
+	newsroom_result_cleanup(&res);
 }
 
 /* A key point holding a NUL character is refused like every other string field
- * (nr_get_str answers 400), not cut short at the NUL. */
+ * (newsroom_get_str answers 400), not cut short at the NUL. */
 static void test_summary_point_nul(void **state)
 {
 	struct fx *f = *state;
-	struct nr_result res = { 0 };
+	struct newsroom_result res = { 0 };
 	struct model_page p = { 0 };
 	json_t *in = jp("{s:[]}", "points");
 
@@ -808,7 +808,7 @@ static void test_summary_point_nul(void **state)
 	char why[256] = "";
 	size_t n;
 
-	nr_summary_set(as(f, EDITOR), SLUG, in, fresh(&res));
+	newsroom_summary_set(as(f, EDITOR), SLUG, in, fresh(&res));
 	assert_int_equal(store_page_get(f->st, SLUG, &p), 0);
 	n = p.summary.n_points;
 	if (res.status != 400 || n != 0)
@@ -817,9 +817,9 @@ static void test_summary_point_nul(void **state)
 			 "the first \"%s\"",
 			 res.status, n, n ? p.summary.points[0] : "");
 	model_page_cleanup(&p);
-	nr_result_cleanup(&res);
+	newsroom_result_cleanup(&res);
 	if (why[0])
-		fail_msg("nr_summary_set with a NUL in a point: %s", why);
+		fail_msg("newsroom_summary_set with a NUL in a point: %s", why);
 }
 
 /* ---- posts ------------------------------------------------------------------------ */
@@ -827,13 +827,13 @@ static void test_summary_point_nul(void **state)
 static void test_post_create(void **state)
 {
 	struct fx *f = *state;
-	struct nr_result res = { 0 };
+	struct newsroom_result res = { 0 };
 	struct model_post post = { 0 };
 	struct store_change ch;
 	size_t changes = n_changes(f), audits = n_audit(f);
 	int64_t id;
 
-	nr_post_create(as(f, CONTRIB), SLUG, jp("{s:s, s:s}", "title", "Mine", "body", "x"),
+	newsroom_post_create(as(f, CONTRIB), SLUG, jp("{s:s, s:s}", "title", "Mine", "body", "x"),
 		       fresh(&res));
 	EXPECT(&res, 403, "forbidden");
 	EXPECT_MSG(&res, "contributor");
@@ -841,7 +841,7 @@ static void test_post_create(void **state)
 	assert_int_equal(n_changes(f), changes);
 	assert_int_equal(n_audit(f), audits);
 
-	nr_post_create(as(f, EDITOR), SLUG,
+	newsroom_post_create(as(f, EDITOR), SLUG,
 		       jp("{s:s, s:s, s:b}", "title", "First", "body", "Hello **world**",
 			  "breaking", 1),
 		       fresh(&res));
@@ -877,7 +877,7 @@ static void test_post_create(void **state)
 	EXPECT_AUDIT(f, "post.publish", f->user[EDITOR].id, id);
 
 	/* Admins publish too, with their byline's name and role. */
-	nr_post_create(as(f, ADMIN), SLUG,
+	newsroom_post_create(as(f, ADMIN), SLUG,
 		       jp("{s:s, s:s, s:s}", "title", "Second", "body", "",
 			  "published_at", "2025-02-17T10:37:00Z"),
 		       fresh(&res));
@@ -892,7 +892,7 @@ static void test_post_create(void **state)
 	EXPECT_AUDIT(f, "post.publish", f->user[ADMIN].id, res.id);
 
 	/* A time without an offset is in the page's zone (London: GMT in February). */
-	nr_post_create(as(f, EDITOR), SLUG,
+	newsroom_post_create(as(f, EDITOR), SLUG,
 		       jp("{s:s, s:s, s:b, s:[{s:s, s:s}, {s:s}]}", "title", "Third",
 			  "published_at", "2025-02-17T10:38", "key_event", 1, "bylines", "name",
 			  "Liza Fokht", "role", "BBC Russian, Paris", "name", "Steve Rosenberg"),
@@ -910,23 +910,23 @@ static void test_post_create(void **state)
 	assert_int_equal(n_posts(f, SLUG), 3);
 
 	/* An explicit offset wins over the page's zone. */
-	nr_post_create(as(f, EDITOR), SLUG,
+	newsroom_post_create(as(f, EDITOR), SLUG,
 		       jp("{s:s, s:s}", "title", "Fourth", "published_at",
 			  "2025-02-17T10:37:00+01:00"),
 		       fresh(&res));
 	EXPECT(&res, 201, NULL);
 	assert_string_equal(jstr(res.body, "post.published_at"), "2025-02-17T09:37:00Z");
 
-	nr_post_create(as(f, EDITOR), "no-such-page", jp("{s:s}", "title", "T"), fresh(&res));
+	newsroom_post_create(as(f, EDITOR), "no-such-page", jp("{s:s}", "title", "T"), fresh(&res));
 	EXPECT(&res, 404, "not_found");
-	nr_result_cleanup(&res);
+	newsroom_result_cleanup(&res);
 }
 
 /* Each input is refused with `status`, and nothing is published. */
 static void test_post_create_invalid(void **state)
 {
 	struct fx *f = *state;
-	struct nr_result res = { 0 };
+	struct newsroom_result res = { 0 };
 	char title[302];
 	json_t *nul, *many;
 	size_t changes = n_changes(f);
@@ -1001,7 +1001,7 @@ static void test_post_create_invalid(void **state)
 			in = many;
 			status = 422, msg = "At most 10 bylines";
 		}
-		nr_post_create(as(f, EDITOR), SLUG, in, fresh(&res));
+		newsroom_post_create(as(f, EDITOR), SLUG, in, fresh(&res));
 		if (res.status != status || !strstr(res.message, msg))
 			fail_msg("case %zu: expected %d \"%s\", got %d %s", i, status, msg,
 				 res.status, res.message);
@@ -1017,7 +1017,7 @@ static void test_post_create_invalid(void **state)
 		assert_non_null(body);
 		memset(body, 'a', big);
 		body[big] = '\0';
-		nr_post_create(as(f, EDITOR), SLUG, jp("{s:s, s:s}", "title", "T", "body", body),
+		newsroom_post_create(as(f, EDITOR), SLUG, jp("{s:s, s:s}", "title", "T", "body", body),
 			       fresh(&res));
 		EXPECT(&res, 422, "invalid");
 		EXPECT_MSG(&res, "\"body\" is too long (at most 8192 bytes)");
@@ -1034,7 +1034,7 @@ static void test_post_create_invalid(void **state)
 		while (k + 6 <= MODEL_BODY_MAX)
 			memcpy(body + k, "![[]()", 6), k += 6;
 		body[k] = '\0';
-		nr_post_create(as(f, EDITOR), SLUG, jp("{s:s, s:s}", "title", "T", "body", body),
+		newsroom_post_create(as(f, EDITOR), SLUG, jp("{s:s, s:s}", "title", "T", "body", body),
 			       fresh(&res));
 		EXPECT(&res, 422, "invalid");
 		EXPECT_MSG(&res, "too large to show");
@@ -1046,7 +1046,7 @@ static void test_post_create_invalid(void **state)
 		while (k + 4 <= MODEL_BODY_MAX)
 			memcpy(body + k, "[r] ", 4), k += 4;
 		body[k] = '\0';
-		nr_post_create(as(f, EDITOR), SLUG, jp("{s:s, s:s}", "title", "T", "body", body),
+		newsroom_post_create(as(f, EDITOR), SLUG, jp("{s:s, s:s}", "title", "T", "body", body),
 			       fresh(&res));
 		EXPECT(&res, 422, "invalid");
 		EXPECT_MSG(&res, "once its links are written out");
@@ -1063,21 +1063,21 @@ static void test_post_create_invalid(void **state)
 		for (size_t k = 0; k < MODEL_BODY_MAX; k++)
 			body[k] = k % 7 == 6 ? ' ' : 'w';
 		body[MODEL_BODY_MAX] = '\0';
-		nr_post_create(as(f, EDITOR), SLUG,
+		newsroom_post_create(as(f, EDITOR), SLUG,
 			       jp("{s:s, s:s}", "title", "Long", "body", body), fresh(&res));
 		EXPECT(&res, 201, NULL);
 		free(body);
 	}
 	/* 300 bytes is the limit, not over it; ten bylines are allowed. */
 	title[300] = '\0';
-	nr_post_create(as(f, EDITOR), SLUG, jp("{s:s}", "title", title), fresh(&res));
+	newsroom_post_create(as(f, EDITOR), SLUG, jp("{s:s}", "title", title), fresh(&res));
 	EXPECT(&res, 201, NULL);
 	json_array_remove(json_object_get(many, "bylines"), 0);
-	nr_post_create(as(f, EDITOR), SLUG, many, fresh(&res));
+	newsroom_post_create(as(f, EDITOR), SLUG, many, fresh(&res));
 	EXPECT(&res, 201, NULL);
 	assert_int_equal(jlen(res.body, "post.bylines"), 10);
 	/* An image with alt text is fine. */
-	nr_post_create(as(f, EDITOR), SLUG,
+	newsroom_post_create(as(f, EDITOR), SLUG,
 		       jp("{s:s, s:s}", "title", "Picture", "body",
 			  "![Leaders in Paris](/media/0123456789abcdef0123456789abcdef-480.jpg "
 			  "\"At the Elysee\")\nImage source: Reuters"),
@@ -1087,7 +1087,7 @@ static void test_post_create_invalid(void **state)
 	assert_string_equal(jstr(res.body, "post.blocks.0.alt"), "Leaders in Paris");
 	assert_string_equal(jstr(res.body, "post.blocks.0.credit"), "Reuters");
 	assert_int_equal(n_posts(f, SLUG), 4);
-	nr_result_cleanup(&res);
+	newsroom_result_cleanup(&res);
 }
 
 /* Hostile text is stored as it came and returned as a JSON string: escaping is
@@ -1095,7 +1095,7 @@ static void test_post_create_invalid(void **state)
 static void test_post_hostile_strings(void **state)
 {
 	struct fx *f = *state;
-	struct nr_result res = { 0 };
+	struct newsroom_result res = { 0 };
 	struct model_post post = { 0 };
 	static const char title[] =
 		"<script>alert(\"t\")</script> & </title> 'q' \\ \xe2\x80\xae \xf0\x9f\x92\xa3";
@@ -1106,7 +1106,7 @@ static void test_post_hostile_strings(void **state)
 	json_t *back;
 	int64_t id;
 
-	nr_post_create(as(f, EDITOR), SLUG,
+	newsroom_post_create(as(f, EDITOR), SLUG,
 		       jp("{s:s, s:s, s:[{s:s, s:s}]}", "title", title, "body", body, "bylines",
 			  "name", name, "role", role),
 		       fresh(&res));
@@ -1133,39 +1133,39 @@ static void test_post_hostile_strings(void **state)
 	assert_string_equal(post.bylines[0].role, role);
 	model_post_cleanup(&post);
 
-	nr_post_get(as(f, CONTRIB), SLUG, id, fresh(&res));
+	newsroom_post_get(as(f, CONTRIB), SLUG, id, fresh(&res));
 	EXPECT(&res, 200, NULL);
 	assert_string_equal(jstr(res.body, "post.title"), title);
 
 	/* A display name, a draft title and a token label likewise. */
-	nr_user_create(as(f, ADMIN),
+	newsroom_user_create(as(f, ADMIN),
 		       jp("{s:s, s:s, s:s, s:s}", "login", "mallory", "display_name", name,
 			  "password", PASSWORD, "role", "contributor"),
 		       fresh(&res));
 	EXPECT(&res, 201, NULL);
 	assert_string_equal(jstr(res.body, "user.display_name"), name);
-	nr_draft_create(as(f, CONTRIB), SLUG, jp("{s:s}", "title", title), fresh(&res));
+	newsroom_draft_create(as(f, CONTRIB), SLUG, jp("{s:s}", "title", title), fresh(&res));
 	EXPECT(&res, 201, NULL);
 	assert_string_equal(jstr(res.body, "draft.post.title"), title);
-	nr_token_create(as(f, ADMIN), jp("{s:s, s:s}", "login", "mallory", "label", role),
+	newsroom_token_create(as(f, ADMIN), jp("{s:s, s:s}", "login", "mallory", "label", role),
 			fresh(&res));
 	EXPECT(&res, 201, NULL);
 	assert_string_equal(jstr(res.body, "token.label"), role);
-	nr_audit_list(as(f, ADMIN), NULL, 0, fresh(&res));
+	newsroom_audit_list(as(f, ADMIN), NULL, 0, fresh(&res));
 	EXPECT(&res, 200, NULL);
 	assert_string_equal(jstr(res.body, "audit.0.action"), "token.create");
-	nr_result_cleanup(&res);
+	newsroom_result_cleanup(&res);
 }
 
 static void test_post_get_list(void **state)
 {
 	struct fx *f = *state;
-	struct nr_result res = { 0 };
+	struct newsroom_result res = { 0 };
 	int64_t ids[25];
 	char t[32];
 	size_t total = 0;
 
-	nr_posts_list(as(f, CONTRIB), SLUG, 0, fresh(&res));
+	newsroom_posts_list(as(f, CONTRIB), SLUG, 0, fresh(&res));
 	EXPECT(&res, 200, NULL);
 	assert_int_equal(jlen(res.body, "posts"), 0);
 	for (int i = 0; i < 25; i++) {
@@ -1174,41 +1174,41 @@ static void test_post_get_list(void **state)
 		ids[i] = make_post(f, t, "Text");
 	}
 	for (int r = 0; r < 3; r++) {
-		nr_post_get(as(f, r), SLUG, ids[3], fresh(&res));
+		newsroom_post_get(as(f, r), SLUG, ids[3], fresh(&res));
 		EXPECT(&res, 200, NULL);
 		assert_int_equal(res.id, ids[3]);
 		assert_string_equal(jstr(res.body, "post.title"), "Post 3");
 	}
-	nr_post_get(as(f, CONTRIB), SLUG, 99999, fresh(&res));
+	newsroom_post_get(as(f, CONTRIB), SLUG, 99999, fresh(&res));
 	EXPECT(&res, 404, "not_found");
-	nr_post_get(as(f, CONTRIB), "nope", ids[3], fresh(&res));
+	newsroom_post_get(as(f, CONTRIB), "nope", ids[3], fresh(&res));
 	EXPECT(&res, 404, "not_found");
 
 	/* Newest first; page 0 is the newest page. */
-	nr_posts_list(as(f, CONTRIB), SLUG, 0, fresh(&res));
+	newsroom_posts_list(as(f, CONTRIB), SLUG, 0, fresh(&res));
 	EXPECT(&res, 200, NULL);
 	assert_string_equal(jstr(res.body, "posts.0.title"), "Post 24");
 	total += jlen(res.body, "posts");
-	nr_posts_list(as(f, CONTRIB), SLUG, 1, fresh(&res));
+	newsroom_posts_list(as(f, CONTRIB), SLUG, 1, fresh(&res));
 	EXPECT(&res, 200, NULL);
 	total += jlen(res.body, "posts");
 	assert_int_equal(total, 25);
-	nr_posts_list(as(f, CONTRIB), SLUG, 3, fresh(&res));
+	newsroom_posts_list(as(f, CONTRIB), SLUG, 3, fresh(&res));
 	EXPECT(&res, 404, "not_found");
-	nr_posts_list(as(f, CONTRIB), "nope", 0, fresh(&res));
+	newsroom_posts_list(as(f, CONTRIB), "nope", 0, fresh(&res));
 	EXPECT(&res, 404, "not_found");
-	nr_result_cleanup(&res);
+	newsroom_result_cleanup(&res);
 }
 
 static void test_post_edit(void **state)
 {
 	struct fx *f = *state;
-	struct nr_result res = { 0 };
+	struct newsroom_result res = { 0 };
 	struct model_post post = { 0 };
 	size_t changes;
 	int64_t id;
 
-	nr_post_create(as(f, EDITOR), SLUG,
+	newsroom_post_create(as(f, EDITOR), SLUG,
 		       jp("{s:s, s:s, s:b, s:s, s:[{s:s, s:s}]}", "title", "Original", "body",
 			  "Para one", "breaking", 1, "published_at", "2025-02-17T10:37:00Z",
 			  "bylines", "name", "Liza", "role", "Paris"),
@@ -1217,13 +1217,13 @@ static void test_post_edit(void **state)
 	id = res.id;
 	changes = n_changes(f);
 
-	nr_post_edit(as(f, CONTRIB), SLUG, id, jp("{s:i, s:s}", "version", 1, "title", "Mine"),
+	newsroom_post_edit(as(f, CONTRIB), SLUG, id, jp("{s:i, s:s}", "version", 1, "title", "Mine"),
 		     fresh(&res));
 	EXPECT(&res, 403, "forbidden");
 	assert_int_equal(n_changes(f), changes);
 
 	/* A title and a correction; everything else stays. */
-	nr_post_edit(as(f, EDITOR), SLUG, id,
+	newsroom_post_edit(as(f, EDITOR), SLUG, id,
 		     jp("{s:i, s:s, s:s}", "version", 1, "title", "Edited", "correction",
 			"An earlier version misspelled a name."),
 		     fresh(&res));
@@ -1253,7 +1253,7 @@ static void test_post_edit(void **state)
 	changes = n_changes(f);
 
 	/* An edit from version 1 now conflicts, and names who changed it. */
-	nr_post_edit(as(f, ADMIN), SLUG, id, jp("{s:i, s:s}", "version", 1, "title", "Stale"),
+	newsroom_post_edit(as(f, ADMIN), SLUG, id, jp("{s:i, s:s}", "version", 1, "title", "Stale"),
 		     fresh(&res));
 	EXPECT(&res, 409, "conflict");
 	EXPECT_MSG(&res, "Ed Editor");
@@ -1265,34 +1265,34 @@ static void test_post_edit(void **state)
 	assert_int_equal(n_changes(f), changes);
 
 	/* Bad versions and bad fields. */
-	nr_post_edit(as(f, ADMIN), SLUG, id, jp("{s:s}", "title", "No version"), fresh(&res));
+	newsroom_post_edit(as(f, ADMIN), SLUG, id, jp("{s:s}", "title", "No version"), fresh(&res));
 	EXPECT(&res, 422, "invalid");
 	EXPECT_MSG(&res, "\"version\"");
-	nr_post_edit(as(f, ADMIN), SLUG, id, jp("{s:s, s:s}", "version", "2", "title", "X"),
+	newsroom_post_edit(as(f, ADMIN), SLUG, id, jp("{s:s, s:s}", "version", "2", "title", "X"),
 		     fresh(&res));
 	EXPECT(&res, 400, "bad_request");
-	nr_post_edit(as(f, ADMIN), SLUG, id, jp("{s:i, s:s}", "version", 0, "title", "X"),
+	newsroom_post_edit(as(f, ADMIN), SLUG, id, jp("{s:i, s:s}", "version", 0, "title", "X"),
 		     fresh(&res));
 	EXPECT(&res, 400, "bad_request");
-	nr_post_edit(as(f, ADMIN), SLUG, id, jp("{s:i, s:s}", "version", 3, "title", "Future"),
+	newsroom_post_edit(as(f, ADMIN), SLUG, id, jp("{s:i, s:s}", "version", 3, "title", "Future"),
 		     fresh(&res));
 	EXPECT(&res, 409, "conflict");
-	nr_post_edit(as(f, ADMIN), SLUG, id, jp("{s:i, s:s}", "version", 2, "title", "a\nb"),
+	newsroom_post_edit(as(f, ADMIN), SLUG, id, jp("{s:i, s:s}", "version", 2, "title", "a\nb"),
 		     fresh(&res));
 	EXPECT(&res, 422, "invalid");
-	nr_post_edit(as(f, ADMIN), SLUG, id, jp("{s:i, s:s}", "version", 2, "body", "![](/a.jpg)"),
+	newsroom_post_edit(as(f, ADMIN), SLUG, id, jp("{s:i, s:s}", "version", 2, "body", "![](/a.jpg)"),
 		     fresh(&res));
 	EXPECT(&res, 422, "invalid");
 	EXPECT_MSG(&res, "needs alt text");
-	nr_post_edit(as(f, ADMIN), SLUG, id, jp("{s:i, s:s}", "version", 2, "correction", "a\nb"),
+	newsroom_post_edit(as(f, ADMIN), SLUG, id, jp("{s:i, s:s}", "version", 2, "correction", "a\nb"),
 		     fresh(&res));
 	EXPECT(&res, 422, "invalid");
-	nr_post_edit(as(f, ADMIN), SLUG, id, jl("[]"), fresh(&res));
+	newsroom_post_edit(as(f, ADMIN), SLUG, id, jl("[]"), fresh(&res));
 	EXPECT(&res, 400, "bad_request");
-	nr_post_edit(as(f, ADMIN), SLUG, 99999, jp("{s:i, s:s}", "version", 1, "title", "X"),
+	newsroom_post_edit(as(f, ADMIN), SLUG, 99999, jp("{s:i, s:s}", "version", 1, "title", "X"),
 		     fresh(&res));
 	EXPECT(&res, 404, "not_found");
-	nr_post_edit(as(f, ADMIN), "nope", id, jp("{s:i, s:s}", "version", 2, "title", "X"),
+	newsroom_post_edit(as(f, ADMIN), "nope", id, jp("{s:i, s:s}", "version", 2, "title", "X"),
 		     fresh(&res));
 	EXPECT(&res, 404, "not_found");
 	assert_int_equal(n_changes(f), changes);
@@ -1302,7 +1302,7 @@ static void test_post_edit(void **state)
 	model_post_cleanup(&post);
 
 	/* Only the body: the title, flags, bylines and the correction stay. */
-	nr_post_edit(as(f, ADMIN), SLUG, id,
+	newsroom_post_edit(as(f, ADMIN), SLUG, id,
 		     jp("{s:i, s:s, s:b}", "version", 2, "body", "New body", "key_event", 1),
 		     fresh(&res));
 	EXPECT(&res, 200, NULL);
@@ -1320,7 +1320,7 @@ static void test_post_edit(void **state)
 	EXPECT_AUDIT(f, "post.edit", f->user[ADMIN].id, id);
 
 	/* The history, newest first, names each author. */
-	nr_revisions_list(as(f, CONTRIB), SLUG, id, fresh(&res));
+	newsroom_revisions_list(as(f, CONTRIB), SLUG, id, fresh(&res));
 	EXPECT(&res, 200, NULL);
 	assert_int_equal(jlen(res.body, "revisions"), 3);
 	assert_int_equal(jint(res.body, "revisions.0.version"), 3);
@@ -1332,44 +1332,44 @@ static void test_post_edit(void **state)
 	assert_string_equal(jstr(res.body, "revisions.1.post.title"), "Edited");
 	assert_int_equal(jint(res.body, "revisions.2.version"), 1);
 	assert_string_equal(jstr(res.body, "revisions.2.post.title"), "Original");
-	nr_revisions_list(as(f, CONTRIB), SLUG, 99999, fresh(&res));
+	newsroom_revisions_list(as(f, CONTRIB), SLUG, 99999, fresh(&res));
 	EXPECT(&res, 404, "not_found");
-	nr_result_cleanup(&res);
+	newsroom_result_cleanup(&res);
 }
 
 static void test_post_delete_pin(void **state)
 {
 	struct fx *f = *state;
-	struct nr_result res = { 0 };
+	struct newsroom_result res = { 0 };
 	struct model_post post = { 0 };
 	struct model_page p = { 0 };
 	int64_t a = make_post(f, "A", "a"), b = make_post(f, "B", "b");
 	size_t changes = n_changes(f);
 
 	/* Pinning. */
-	nr_post_pin(as(f, CONTRIB), SLUG, a, fresh(&res));
+	newsroom_post_pin(as(f, CONTRIB), SLUG, a, fresh(&res));
 	EXPECT(&res, 403, "forbidden");
 	assert_int_equal(n_changes(f), changes);
-	nr_post_pin(as(f, EDITOR), SLUG, a, fresh(&res));
+	newsroom_post_pin(as(f, EDITOR), SLUG, a, fresh(&res));
 	EXPECT(&res, 200, NULL);
 	assert_int_equal(jint(res.body, "page.pinned_post_id"), a);
 	assert_int_equal(n_changes(f), changes + 1);
 	assert_int_equal(last_change(f).kind, STORE_CHANGE_PIN);
 	assert_int_equal(last_change(f).post_id, a);
 	EXPECT_AUDIT(f, "post.pin", f->user[EDITOR].id, -1);
-	nr_post_get(as(f, CONTRIB), SLUG, a, fresh(&res));
+	newsroom_post_get(as(f, CONTRIB), SLUG, a, fresh(&res));
 	EXPECT(&res, 200, NULL);
 	assert_true(json_is_true(jget(res.body, "post.pinned")));
 	/* Pinning the pinned post again changes nothing. */
-	nr_post_pin(as(f, EDITOR), SLUG, a, fresh(&res));
+	newsroom_post_pin(as(f, EDITOR), SLUG, a, fresh(&res));
 	EXPECT(&res, 200, NULL);
 	assert_int_equal(n_changes(f), changes + 1);
-	nr_post_pin(as(f, EDITOR), SLUG, 99999, fresh(&res));
+	newsroom_post_pin(as(f, EDITOR), SLUG, 99999, fresh(&res));
 	assert_true(res.status == 404 || res.status == 422);
 	assert_int_equal(store_page_get(f->st, SLUG, &p), 0);
 	assert_int_equal(p.pinned_post_id, a);
 	model_page_cleanup(&p);
-	nr_post_pin(as(f, EDITOR), SLUG, 0, fresh(&res));
+	newsroom_post_pin(as(f, EDITOR), SLUG, 0, fresh(&res));
 	EXPECT(&res, 200, NULL);
 	assert_true(json_is_null(jget(res.body, "page.pinned_post_id")));
 	assert_int_equal(last_change(f).kind, STORE_CHANGE_PIN);
@@ -1378,11 +1378,11 @@ static void test_post_delete_pin(void **state)
 	changes = n_changes(f);
 
 	/* Deleting. */
-	nr_post_delete(as(f, CONTRIB), SLUG, b, fresh(&res));
+	newsroom_post_delete(as(f, CONTRIB), SLUG, b, fresh(&res));
 	EXPECT(&res, 403, "forbidden");
 	assert_int_equal(store_post_get(f->st, f->page_id, b, &post), 0);
 	model_post_cleanup(&post);
-	nr_post_delete(as(f, EDITOR), SLUG, b, fresh(&res));
+	newsroom_post_delete(as(f, EDITOR), SLUG, b, fresh(&res));
 	EXPECT(&res, 204, NULL);
 	assert_null(res.body);
 	assert_int_equal(res.id, b);
@@ -1392,12 +1392,12 @@ static void test_post_delete_pin(void **state)
 	assert_int_equal(last_change(f).kind, STORE_CHANGE_DELETE);
 	assert_int_equal(last_change(f).post_id, b);
 	EXPECT_AUDIT(f, "post.delete", f->user[EDITOR].id, b);
-	nr_post_delete(as(f, EDITOR), SLUG, b, fresh(&res));
+	newsroom_post_delete(as(f, EDITOR), SLUG, b, fresh(&res));
 	EXPECT(&res, 404, "not_found");
-	nr_post_delete(as(f, EDITOR), "nope", a, fresh(&res));
+	newsroom_post_delete(as(f, EDITOR), "nope", a, fresh(&res));
 	EXPECT(&res, 404, "not_found");
 	assert_int_equal(n_changes(f), changes + 1);
-	nr_result_cleanup(&res);
+	newsroom_result_cleanup(&res);
 }
 
 /* A post or draft is reached only through its own page: an id from another page
@@ -1405,40 +1405,40 @@ static void test_post_delete_pin(void **state)
 static void test_cross_page(void **state)
 {
 	struct fx *f = *state;
-	struct nr_result res = { 0 };
+	struct newsroom_result res = { 0 };
 	struct model_post post = { 0 };
 	struct model_page p = { 0 };
 	struct store_draft d = { 0 };
 	int64_t post_id = make_post(f, "Ours", "x"), draft_id = make_draft(f, EDITOR, "Our draft");
 	size_t changes;
 
-	nr_page_create(as(f, ADMIN), jp("{s:s, s:s}", "slug", "other", "title", "Other"),
+	newsroom_page_create(as(f, ADMIN), jp("{s:s, s:s}", "slug", "other", "title", "Other"),
 		       fresh(&res));
 	EXPECT(&res, 201, NULL);
 	changes = n_changes(f);
 
-	nr_post_get(as(f, EDITOR), "other", post_id, fresh(&res));
+	newsroom_post_get(as(f, EDITOR), "other", post_id, fresh(&res));
 	EXPECT(&res, 404, "not_found");
-	nr_post_edit(as(f, EDITOR), "other", post_id,
+	newsroom_post_edit(as(f, EDITOR), "other", post_id,
 		     jp("{s:i, s:s}", "version", 1, "title", "Moved"), fresh(&res));
 	EXPECT(&res, 404, "not_found");
-	nr_post_delete(as(f, EDITOR), "other", post_id, fresh(&res));
+	newsroom_post_delete(as(f, EDITOR), "other", post_id, fresh(&res));
 	EXPECT(&res, 404, "not_found");
-	nr_revisions_list(as(f, EDITOR), "other", post_id, fresh(&res));
+	newsroom_revisions_list(as(f, EDITOR), "other", post_id, fresh(&res));
 	EXPECT(&res, 404, "not_found");
-	nr_post_pin(as(f, EDITOR), "other", post_id, fresh(&res));
+	newsroom_post_pin(as(f, EDITOR), "other", post_id, fresh(&res));
 	assert_true(res.status == 404 || res.status == 422);
 	assert_int_equal(store_page_get(f->st, "other", &p), 0);
 	assert_int_equal(p.pinned_post_id, 0);
 	model_page_cleanup(&p);
-	nr_draft_get(as(f, EDITOR), "other", draft_id, fresh(&res));
+	newsroom_draft_get(as(f, EDITOR), "other", draft_id, fresh(&res));
 	EXPECT(&res, 404, "not_found");
-	nr_draft_update(as(f, EDITOR), "other", draft_id,
+	newsroom_draft_update(as(f, EDITOR), "other", draft_id,
 			jp("{s:i, s:s}", "version", 1, "title", "Moved"), fresh(&res));
 	EXPECT(&res, 404, "not_found");
-	nr_draft_delete(as(f, EDITOR), "other", draft_id, fresh(&res));
+	newsroom_draft_delete(as(f, EDITOR), "other", draft_id, fresh(&res));
 	EXPECT(&res, 404, "not_found");
-	nr_draft_publish(as(f, EDITOR), "other", draft_id, NULL, fresh(&res));
+	newsroom_draft_publish(as(f, EDITOR), "other", draft_id, NULL, fresh(&res));
 	EXPECT(&res, 404, "not_found");
 
 	assert_int_equal(n_changes(f), changes);
@@ -1451,7 +1451,7 @@ static void test_cross_page(void **state)
 	assert_string_equal(d.post.title, "Our draft");
 	assert_int_equal(d.version, 1);
 	store_draft_cleanup(&d);
-	nr_result_cleanup(&res);
+	newsroom_result_cleanup(&res);
 }
 
 /* A field that must not be empty when created must not become empty, or blank
@@ -1461,7 +1461,7 @@ static void test_cross_page(void **state)
 static void test_blank_in_partial_edits(void **state)
 {
 	struct fx *f = *state;
-	struct nr_result res = { 0 };
+	struct newsroom_result res = { 0 };
 	struct model_post post = { 0 };
 	struct model_page p = { 0 };
 	struct store_draft d = { 0 };
@@ -1481,33 +1481,33 @@ static void test_blank_in_partial_edits(void **state)
 
 	for (size_t i = 0; i < sizeof(blanks) / sizeof(blanks[0]); i++) {
 		/* Creating refuses every one of them. */
-		nr_post_create(as(f, EDITOR), SLUG, jp("{s:s}", "title", blanks[i]), fresh(&res));
+		newsroom_post_create(as(f, EDITOR), SLUG, jp("{s:s}", "title", blanks[i]), fresh(&res));
 		EXPECT(&res, 422, "invalid");
-		nr_draft_create(as(f, EDITOR), SLUG, jp("{s:s}", "title", blanks[i]), fresh(&res));
+		newsroom_draft_create(as(f, EDITOR), SLUG, jp("{s:s}", "title", blanks[i]), fresh(&res));
 		EXPECT(&res, 422, "invalid");
 
 		assert_int_equal(store_post_get(f->st, f->page_id, post_id, &post), 0);
-		BLANK_CASE("nr_post_edit title",
-			   nr_post_edit(as(f, EDITOR), SLUG, post_id,
+		BLANK_CASE("newsroom_post_edit title",
+			   newsroom_post_edit(as(f, EDITOR), SLUG, post_id,
 					jp("{s:I, s:s}", "version", (json_int_t)post.version,
 					   "title", blanks[i]),
 					fresh(&res)));
 		model_post_cleanup(&post);
-		BLANK_CASE("nr_page_update title",
-			   nr_page_update(as(f, ADMIN), SLUG, jp("{s:s}", "title", blanks[i]),
+		BLANK_CASE("newsroom_page_update title",
+			   newsroom_page_update(as(f, ADMIN), SLUG, jp("{s:s}", "title", blanks[i]),
 					  fresh(&res)));
-		BLANK_CASE("nr_user_update display_name",
-			   nr_user_update(as(f, ADMIN), f->user[CONTRIB].id,
+		BLANK_CASE("newsroom_user_update display_name",
+			   newsroom_user_update(as(f, ADMIN), f->user[CONTRIB].id,
 					  jp("{s:s}", "display_name", blanks[i]), fresh(&res)));
-		BLANK_CASE("nr_summary_set media alt",
-			   nr_summary_set(as(f, EDITOR), SLUG,
+		BLANK_CASE("newsroom_summary_set media alt",
+			   newsroom_summary_set(as(f, EDITOR), SLUG,
 					  jp("{s:{s:s, s:s, s:s}}", "media", "kind", "image", "url",
 					     "/media/0123456789abcdef0123456789abcdef-480.jpg",
 					     "alt",
 					     blanks[i]),
 					  fresh(&res)));
-		BLANK_CASE("nr_summary_set points",
-			   nr_summary_set(as(f, EDITOR), SLUG, jp("{s:[s]}", "points", blanks[i]),
+		BLANK_CASE("newsroom_summary_set points",
+			   newsroom_summary_set(as(f, EDITOR), SLUG, jp("{s:[s]}", "points", blanks[i]),
 					  fresh(&res)));
 	}
 	/* Draft edits, by version. */
@@ -1515,8 +1515,8 @@ static void test_blank_in_partial_edits(void **state)
 	for (size_t i = 0; i < sizeof(blanks) / sizeof(blanks[0]); i++) {
 		int64_t v = d.version;
 
-		BLANK_CASE("nr_draft_update title",
-			   nr_draft_update(as(f, EDITOR), SLUG, draft_id,
+		BLANK_CASE("newsroom_draft_update title",
+			   newsroom_draft_update(as(f, EDITOR), SLUG, draft_id,
 					   jp("{s:I, s:s}", "version", (json_int_t)v, "title",
 					      blanks[i]),
 					   fresh(&res)));
@@ -1528,7 +1528,7 @@ static void test_blank_in_partial_edits(void **state)
 
 	/* A blank correction note is no note: refused, or taken as none (as "" is). */
 	assert_int_equal(store_post_get(f->st, f->page_id, post_id, &post), 0);
-	nr_post_edit(as(f, EDITOR), SLUG, post_id,
+	newsroom_post_edit(as(f, EDITOR), SLUG, post_id,
 		     jp("{s:I, s:s}", "version", (json_int_t)post.version, "correction", "   "),
 		     fresh(&res));
 	model_post_cleanup(&post);
@@ -1559,7 +1559,7 @@ static void test_blank_in_partial_edits(void **state)
 		snprintf(failed + strlen(failed), sizeof(failed) - strlen(failed),
 			 "\n  the user's display name is now \"%s\"", u.display_name);
 	store_user_cleanup(&u);
-	nr_result_cleanup(&res);
+	newsroom_result_cleanup(&res);
 	if (failed[0])
 		fail_msg("blank values accepted (expected 422):%s", failed);
 }
@@ -1569,13 +1569,13 @@ static void test_blank_in_partial_edits(void **state)
 static void test_draft_create(void **state)
 {
 	struct fx *f = *state;
-	struct nr_result res = { 0 };
+	struct newsroom_result res = { 0 };
 	struct store_draft d = { 0 };
 	size_t changes = n_changes(f);
 	char later[32];
 	int64_t id;
 
-	nr_draft_create(as(f, CONTRIB), SLUG,
+	newsroom_draft_create(as(f, CONTRIB), SLUG,
 			jp("{s:s, s:s}", "title", "Cora's draft", "body", "Some *text*"),
 			fresh(&res));
 	EXPECT(&res, 201, NULL);
@@ -1601,59 +1601,59 @@ static void test_draft_create(void **state)
 
 	/* A contributor cannot schedule; an editor can, but not in the past. */
 	iso(f->now + 3600, later);
-	nr_draft_create(as(f, CONTRIB), SLUG,
+	newsroom_draft_create(as(f, CONTRIB), SLUG,
 			jp("{s:s, s:s}", "title", "Sched", "publish_at", later), fresh(&res));
 	EXPECT(&res, 403, "forbidden");
 	EXPECT_MSG(&res, "an editor schedules");
-	nr_draft_create(as(f, EDITOR), SLUG,
+	newsroom_draft_create(as(f, EDITOR), SLUG,
 			jp("{s:s, s:s}", "title", "Sched", "publish_at", "2020-01-01T00:00:00Z"),
 			fresh(&res));
 	EXPECT(&res, 422, "invalid");
 	EXPECT_MSG(&res, "passed");
-	nr_draft_create(as(f, EDITOR), SLUG,
+	newsroom_draft_create(as(f, EDITOR), SLUG,
 			jp("{s:s, s:s}", "title", "Sched", "publish_at", later), fresh(&res));
 	EXPECT(&res, 201, NULL);
 	assert_string_equal(jstr(res.body, "draft.state"), "scheduled");
 	assert_string_equal(jstr(res.body, "draft.publish_at"), later);
 	EXPECT_AUDIT(f, "draft.schedule", f->user[EDITOR].id, -1);
 	/* A contributor may give a null publish_at: a plain draft. */
-	nr_draft_create(as(f, CONTRIB), SLUG, jp("{s:s, s:n}", "title", "Plain", "publish_at"),
+	newsroom_draft_create(as(f, CONTRIB), SLUG, jp("{s:s, s:n}", "title", "Plain", "publish_at"),
 			fresh(&res));
 	EXPECT(&res, 201, NULL);
 	assert_string_equal(jstr(res.body, "draft.state"), "draft");
 
 	/* Validation is the post's. */
-	nr_draft_create(as(f, CONTRIB), SLUG, jp("{s:s}", "body", "No title"), fresh(&res));
+	newsroom_draft_create(as(f, CONTRIB), SLUG, jp("{s:s}", "body", "No title"), fresh(&res));
 	EXPECT(&res, 422, "invalid");
-	nr_draft_create(as(f, CONTRIB), SLUG, jp("{s:s, s:s}", "title", "T", "body", "![](/x.jpg)"),
+	newsroom_draft_create(as(f, CONTRIB), SLUG, jp("{s:s, s:s}", "title", "T", "body", "![](/x.jpg)"),
 			fresh(&res));
 	EXPECT(&res, 422, "invalid");
 	EXPECT_MSG(&res, "needs alt text");
-	nr_draft_create(as(f, CONTRIB), SLUG, jp("{s:s, s:s}", "title", "T", "publish_at", "soon"),
+	newsroom_draft_create(as(f, CONTRIB), SLUG, jp("{s:s, s:s}", "title", "T", "publish_at", "soon"),
 			fresh(&res));
 	EXPECT(&res, 422, "invalid");
-	nr_draft_create(as(f, CONTRIB), "nope", jp("{s:s}", "title", "T"), fresh(&res));
+	newsroom_draft_create(as(f, CONTRIB), "nope", jp("{s:s}", "title", "T"), fresh(&res));
 	EXPECT(&res, 404, "not_found");
 
-	nr_drafts_list(as(f, CONTRIB), SLUG, fresh(&res));
+	newsroom_drafts_list(as(f, CONTRIB), SLUG, fresh(&res));
 	EXPECT(&res, 200, NULL);
 	assert_int_equal(jlen(res.body, "drafts"), 3);
 	/* Scheduled first. */
 	assert_string_equal(jstr(res.body, "drafts.0.state"), "scheduled");
-	nr_draft_get(as(f, CONTRIB), SLUG, id, fresh(&res));
+	newsroom_draft_get(as(f, CONTRIB), SLUG, id, fresh(&res));
 	EXPECT(&res, 200, NULL);
 	assert_string_equal(jstr(res.body, "draft.post.title"), "Cora's draft");
-	nr_draft_get(as(f, CONTRIB), SLUG, 99999, fresh(&res));
+	newsroom_draft_get(as(f, CONTRIB), SLUG, 99999, fresh(&res));
 	EXPECT(&res, 404, "not_found");
 	assert_int_equal(n_posts(f, SLUG), 0);
 	assert_int_equal(n_changes(f), changes);
-	nr_result_cleanup(&res);
+	newsroom_result_cleanup(&res);
 }
 
 static void test_draft_ownership(void **state)
 {
 	struct fx *f = *state;
-	struct nr_result res = { 0 };
+	struct newsroom_result res = { 0 };
 	struct store_draft d = { 0 };
 	int64_t mine = make_draft(f, CONTRIB, "Cora's"), eds = make_draft(f, EDITOR, "Ed's");
 	char later[32], past[32];
@@ -1662,11 +1662,11 @@ static void test_draft_ownership(void **state)
 	iso(f->now - 3600, past);
 
 	/* Another's draft: neither update nor delete. */
-	nr_draft_update(as(f, CONTRIB), SLUG, eds, jp("{s:i, s:s}", "version", 1, "title", "Taken"),
+	newsroom_draft_update(as(f, CONTRIB), SLUG, eds, jp("{s:i, s:s}", "version", 1, "title", "Taken"),
 			fresh(&res));
 	EXPECT(&res, 403, "forbidden");
 	EXPECT_MSG(&res, "Ed Editor");
-	nr_draft_delete(as(f, CONTRIB), SLUG, eds, fresh(&res));
+	newsroom_draft_delete(as(f, CONTRIB), SLUG, eds, fresh(&res));
 	EXPECT(&res, 403, "forbidden");
 	assert_int_equal(store_draft_get(f->st, f->page_id, eds, &d), 0);
 	assert_string_equal(d.post.title, "Ed's");
@@ -1674,25 +1674,25 @@ static void test_draft_ownership(void **state)
 	store_draft_cleanup(&d);
 
 	/* Their own: yes, with the version they opened. */
-	nr_draft_update(as(f, CONTRIB), SLUG, mine,
+	newsroom_draft_update(as(f, CONTRIB), SLUG, mine,
 			jp("{s:i, s:s}", "version", 1, "title", "Cora's v2"), fresh(&res));
 	EXPECT(&res, 200, NULL);
 	assert_int_equal(jint(res.body, "draft.version"), 2);
 	assert_string_equal(jstr(res.body, "draft.post.title"), "Cora's v2");
 	assert_string_equal(jstr(res.body, "draft.post.blocks.0.text"), "Draft text");
 	EXPECT_AUDIT(f, "draft.save", f->user[CONTRIB].id, -1);
-	nr_draft_update(as(f, CONTRIB), SLUG, mine,
+	newsroom_draft_update(as(f, CONTRIB), SLUG, mine,
 			jp("{s:i, s:s}", "version", 1, "title", "Stale"), fresh(&res));
 	EXPECT(&res, 409, "conflict");
 	EXPECT_MSG(&res, "version 2");
-	nr_draft_update(as(f, CONTRIB), SLUG, mine, jp("{s:s}", "title", "No version"),
+	newsroom_draft_update(as(f, CONTRIB), SLUG, mine, jp("{s:s}", "title", "No version"),
 			fresh(&res));
 	EXPECT(&res, 422, "invalid");
-	nr_draft_update(as(f, CONTRIB), SLUG, mine,
+	newsroom_draft_update(as(f, CONTRIB), SLUG, mine,
 			jp("{s:i, s:s}", "version", 2, "title", "a\nb"), fresh(&res));
 	EXPECT(&res, 422, "invalid");
 	/* ... but not schedule it. */
-	nr_draft_update(as(f, CONTRIB), SLUG, mine,
+	newsroom_draft_update(as(f, CONTRIB), SLUG, mine,
 			jp("{s:i, s:s}", "version", 2, "publish_at", later), fresh(&res));
 	EXPECT(&res, 403, "forbidden");
 	assert_int_equal(store_draft_get(f->st, f->page_id, mine, &d), 0);
@@ -1703,10 +1703,10 @@ static void test_draft_ownership(void **state)
 
 	/* An editor schedules it (not in the past); then it is out of the
 	 * contributor's hands. */
-	nr_draft_update(as(f, EDITOR), SLUG, mine,
+	newsroom_draft_update(as(f, EDITOR), SLUG, mine,
 			jp("{s:i, s:s}", "version", 2, "publish_at", past), fresh(&res));
 	EXPECT(&res, 422, "invalid");
-	nr_draft_update(as(f, EDITOR), SLUG, mine,
+	newsroom_draft_update(as(f, EDITOR), SLUG, mine,
 			jp("{s:i, s:s}", "version", 2, "publish_at", later), fresh(&res));
 	EXPECT(&res, 200, NULL);
 	assert_string_equal(jstr(res.body, "draft.state"), "scheduled");
@@ -1717,14 +1717,14 @@ static void test_draft_ownership(void **state)
 	assert_int_equal(d.state, STORE_DRAFT_SCHEDULED);
 	assert_int_equal(d.publish_at, f->now + 3600);
 	store_draft_cleanup(&d);
-	nr_draft_update(as(f, CONTRIB), SLUG, mine,
+	newsroom_draft_update(as(f, CONTRIB), SLUG, mine,
 			jp("{s:i, s:s}", "version", 3, "title", "Sneaky"), fresh(&res));
 	EXPECT(&res, 403, "forbidden");
 	EXPECT_MSG(&res, "An editor scheduled");
-	nr_draft_update(as(f, CONTRIB), SLUG, mine,
+	newsroom_draft_update(as(f, CONTRIB), SLUG, mine,
 			jp("{s:i, s:n}", "version", 3, "publish_at"), fresh(&res));
 	EXPECT(&res, 403, "forbidden");
-	nr_draft_delete(as(f, CONTRIB), SLUG, mine, fresh(&res));
+	newsroom_draft_delete(as(f, CONTRIB), SLUG, mine, fresh(&res));
 	EXPECT(&res, 403, "forbidden");
 	assert_int_equal(store_draft_get(f->st, f->page_id, mine, &d), 0);
 	assert_int_equal(d.state, STORE_DRAFT_SCHEDULED);
@@ -1732,7 +1732,7 @@ static void test_draft_ownership(void **state)
 	store_draft_cleanup(&d);
 
 	/* publish_at null unschedules; "" does too. */
-	nr_draft_update(as(f, EDITOR), SLUG, mine, jp("{s:i, s:n}", "version", 3, "publish_at"),
+	newsroom_draft_update(as(f, EDITOR), SLUG, mine, jp("{s:i, s:n}", "version", 3, "publish_at"),
 			fresh(&res));
 	EXPECT(&res, 200, NULL);
 	assert_string_equal(jstr(res.body, "draft.state"), "draft");
@@ -1741,68 +1741,68 @@ static void test_draft_ownership(void **state)
 	assert_int_equal(d.state, STORE_DRAFT_SAVED);
 	assert_int_equal(d.publish_at, 0);
 	store_draft_cleanup(&d);
-	nr_draft_update(as(f, EDITOR), SLUG, mine,
+	newsroom_draft_update(as(f, EDITOR), SLUG, mine,
 			jp("{s:i, s:s}", "version", 4, "publish_at", later), fresh(&res));
 	EXPECT(&res, 200, NULL);
-	nr_draft_update(as(f, EDITOR), SLUG, mine, jp("{s:i, s:s}", "version", 5, "publish_at", ""),
+	newsroom_draft_update(as(f, EDITOR), SLUG, mine, jp("{s:i, s:s}", "version", 5, "publish_at", ""),
 			fresh(&res));
 	EXPECT(&res, 200, NULL);
 	assert_string_equal(jstr(res.body, "draft.state"), "draft");
 	/* Back in the contributor's hands. */
-	nr_draft_update(as(f, CONTRIB), SLUG, mine,
+	newsroom_draft_update(as(f, CONTRIB), SLUG, mine,
 			jp("{s:i, s:s}", "version", 6, "title", "Cora's v7"), fresh(&res));
 	EXPECT(&res, 200, NULL);
 	assert_int_equal(jint(res.body, "draft.version"), 7);
 
 	/* Editors change and delete anybody's. */
-	nr_draft_update(as(f, EDITOR), SLUG, mine,
+	newsroom_draft_update(as(f, EDITOR), SLUG, mine,
 			jp("{s:i, s:s}", "version", 7, "title", "Edited by Ed"), fresh(&res));
 	EXPECT(&res, 200, NULL);
-	nr_draft_delete(as(f, ADMIN), SLUG, eds, fresh(&res));
+	newsroom_draft_delete(as(f, ADMIN), SLUG, eds, fresh(&res));
 	EXPECT(&res, 204, NULL);
 	assert_int_equal(store_draft_get(f->st, f->page_id, eds, &d), STORE_ENOTFOUND);
 	EXPECT_AUDIT(f, "draft.delete", f->user[ADMIN].id, -1);
-	nr_draft_delete(as(f, ADMIN), SLUG, eds, fresh(&res));
+	newsroom_draft_delete(as(f, ADMIN), SLUG, eds, fresh(&res));
 	EXPECT(&res, 404, "not_found");
-	nr_draft_update(as(f, ADMIN), SLUG, eds, jp("{s:i, s:s}", "version", 1, "title", "Gone"),
+	newsroom_draft_update(as(f, ADMIN), SLUG, eds, jp("{s:i, s:s}", "version", 1, "title", "Gone"),
 			fresh(&res));
 	EXPECT(&res, 404, "not_found");
 
 	/* A contributor deletes their own. */
 	mine = make_draft(f, CONTRIB, "Throwaway");
-	nr_draft_delete(as(f, CONTRIB), SLUG, mine, fresh(&res));
+	newsroom_draft_delete(as(f, CONTRIB), SLUG, mine, fresh(&res));
 	EXPECT(&res, 204, NULL);
 	assert_int_equal(store_draft_get(f->st, f->page_id, mine, &d), STORE_ENOTFOUND);
 	EXPECT_AUDIT(f, "draft.delete", f->user[CONTRIB].id, -1);
 	assert_int_equal(n_posts(f, SLUG), 0);
-	nr_result_cleanup(&res);
+	newsroom_result_cleanup(&res);
 }
 
 static void test_draft_publish(void **state)
 {
 	struct fx *f = *state;
-	struct nr_result res = { 0 };
+	struct newsroom_result res = { 0 };
 	struct store_draft d = { 0 };
 	struct model_post post = { 0 };
 	struct store_change ch;
 	int64_t mine = make_draft(f, CONTRIB, "Cora's scoop"), other, post_id;
 	size_t changes = n_changes(f);
 
-	nr_draft_publish(as(f, CONTRIB), SLUG, mine, jp("{s:i}", "version", 1), fresh(&res));
+	newsroom_draft_publish(as(f, CONTRIB), SLUG, mine, jp("{s:i}", "version", 1), fresh(&res));
 	EXPECT(&res, 403, "forbidden");
 	assert_int_equal(n_posts(f, SLUG), 0);
 
-	nr_draft_update(as(f, CONTRIB), SLUG, mine,
+	newsroom_draft_update(as(f, CONTRIB), SLUG, mine,
 			jp("{s:i, s:s}", "version", 1, "title", "Cora's scoop, v2"), fresh(&res));
 	EXPECT(&res, 200, NULL);
-	nr_draft_publish(as(f, EDITOR), SLUG, mine, jp("{s:i}", "version", 1), fresh(&res));
+	newsroom_draft_publish(as(f, EDITOR), SLUG, mine, jp("{s:i}", "version", 1), fresh(&res));
 	EXPECT(&res, 409, "conflict");
 	assert_int_equal(store_draft_get(f->st, f->page_id, mine, &d), 0);
 	store_draft_cleanup(&d);
 	assert_int_equal(n_posts(f, SLUG), 0);
 	assert_int_equal(n_changes(f), changes);
 
-	nr_draft_publish(as(f, EDITOR), SLUG, mine, jp("{s:i}", "version", 2), fresh(&res));
+	newsroom_draft_publish(as(f, EDITOR), SLUG, mine, jp("{s:i}", "version", 2), fresh(&res));
 	EXPECT(&res, 201, NULL);
 	post_id = res.id;
 	assert_true(post_id > 0);
@@ -1823,21 +1823,21 @@ static void test_draft_publish(void **state)
 	assert_int_equal(ch.post_id, post_id);
 	EXPECT_AUDIT(f, "draft.publish", f->user[EDITOR].id, -1);
 
-	nr_draft_publish(as(f, EDITOR), SLUG, mine, NULL, fresh(&res));
+	newsroom_draft_publish(as(f, EDITOR), SLUG, mine, NULL, fresh(&res));
 	EXPECT(&res, 404, "not_found");
 	assert_int_equal(n_posts(f, SLUG), 1);
 
 	/* Without a version (no check). */
 	other = make_draft(f, EDITOR, "Quick one");
-	nr_draft_publish(as(f, ADMIN), SLUG, other, NULL, fresh(&res));
+	newsroom_draft_publish(as(f, ADMIN), SLUG, other, NULL, fresh(&res));
 	EXPECT(&res, 201, NULL);
 	assert_string_equal(jstr(res.body, "post.title"), "Quick one");
 	assert_int_equal(n_posts(f, SLUG), 2);
 	other = make_draft(f, EDITOR, "Bad version");
-	nr_draft_publish(as(f, EDITOR), SLUG, other, jp("{s:s}", "version", "1"), fresh(&res));
+	newsroom_draft_publish(as(f, EDITOR), SLUG, other, jp("{s:s}", "version", "1"), fresh(&res));
 	EXPECT(&res, 400, "bad_request");
 	assert_int_equal(n_posts(f, SLUG), 2);
-	nr_result_cleanup(&res);
+	newsroom_result_cleanup(&res);
 }
 
 /* ---- media and preview -------------------------------------------------------------- */
@@ -1860,18 +1860,18 @@ static int dir_entries(const char *path)
 static void test_media_upload(void **state)
 {
 	struct fx *f = *state;
-	struct nr_result res = { 0 };
+	struct newsroom_result res = { 0 };
 	struct store_media m = { 0 };
-	struct nr_ctx noplace;
+	struct newsroom_ctx noplace;
 	static const char text[] = "GIF89a, or so it claims; it is text.";
 	VipsImage *im = NULL, *noise = NULL;
 	void *png = NULL;
 	size_t len = 0;
 	const char *name;
 
-	nr_media_upload(as(f, CONTRIB), text, sizeof(text) - 1, fresh(&res));
+	newsroom_media_upload(as(f, CONTRIB), text, sizeof(text) - 1, fresh(&res));
 	EXPECT(&res, 415, "unsupported_media_type");
-	nr_media_upload(as(f, CONTRIB), "", 0, fresh(&res));
+	newsroom_media_upload(as(f, CONTRIB), "", 0, fresh(&res));
 	assert_int_equal(res.status, 415);
 	assert_int_equal(dir_entries(f->media), 0);
 	{
@@ -1881,14 +1881,14 @@ static void test_media_upload(void **state)
 
 		assert_non_null(b);
 		memcpy(b, "\x89PNG\r\n\x1a\n", 8);
-		nr_media_upload(as(f, CONTRIB), b, big, fresh(&res));
+		newsroom_media_upload(as(f, CONTRIB), b, big, fresh(&res));
 		free(b);
 		EXPECT(&res, 413, "too_large");
 	}
 	assert_int_equal(dir_entries(f->media), 0);
 	noplace = *as(f, EDITOR);
 	noplace.media_dir = NULL;
-	nr_media_upload(&noplace, text, sizeof(text) - 1, fresh(&res));
+	newsroom_media_upload(&noplace, text, sizeof(text) - 1, fresh(&res));
 	EXPECT(&res, 500, "internal");
 
 	/* A real PNG, from a contributor. */
@@ -1897,15 +1897,15 @@ static void test_media_upload(void **state)
 	assert_int_equal(vips_image_write_to_buffer(im, ".png", &png, &len, NULL), 0);
 	g_object_unref(noise);
 	g_object_unref(im);
-	nr_media_upload(as(f, CONTRIB), png, len, fresh(&res));
+	newsroom_media_upload(as(f, CONTRIB), png, len, fresh(&res));
 	EXPECT(&res, 201, NULL);
 	/* The same PNG cut in half claims the format but does not decode. */
 	{
-		struct nr_result cut = { 0 };
+		struct newsroom_result cut = { 0 };
 
-		nr_media_upload(as(f, CONTRIB), png, len / 2, &cut);
+		newsroom_media_upload(as(f, CONTRIB), png, len / 2, &cut);
 		EXPECT(&cut, 422, "invalid");
-		nr_result_cleanup(&cut);
+		newsroom_result_cleanup(&cut);
 	}
 	g_free(png);
 	name = jstr(res.body, "media.name");
@@ -1920,17 +1920,17 @@ static void test_media_upload(void **state)
 	store_media_cleanup(&m);
 	assert_true(dir_entries(f->media) >= 1);
 	EXPECT_AUDIT(f, "media.add", f->user[CONTRIB].id, -1);
-	nr_result_cleanup(&res);
+	newsroom_result_cleanup(&res);
 }
 
 static void test_preview(void **state)
 {
 	struct fx *f = *state;
-	struct nr_result res = { 0 };
+	struct newsroom_result res = { 0 };
 	const char *html;
 	size_t changes = n_changes(f);
 
-	nr_preview(as(f, CONTRIB),
+	newsroom_preview(as(f, CONTRIB),
 		   jp("{s:s}", "body", "Some **x** here\n\n<script>alert(1)</script>\n\nand "
 		      "<script>inline()</script> too"),
 		   fresh(&res));
@@ -1941,7 +1941,7 @@ static void test_preview(void **state)
 	assert_non_null(strstr(html, "&lt;script&gt;alert(1)&lt;/script&gt;"));
 	assert_non_null(strstr(html, "&lt;script&gt;inline()&lt;/script&gt;"));
 
-	nr_preview(as(f, EDITOR),
+	newsroom_preview(as(f, EDITOR),
 		   jp("{s:s, s:s, s:s}", "slug", SLUG, "title", "<b>Title</b> & co", "body",
 		      "*em*"),
 		   fresh(&res));
@@ -1953,7 +1953,7 @@ static void test_preview(void **state)
 
 	/* Attributes: a quote in alt text cannot open a new attribute, and a
 	 * javascript: link does not become an href. */
-	nr_preview(as(f, CONTRIB),
+	newsroom_preview(as(f, CONTRIB),
 		   jp("{s:s}", "body",
 		      "![x\" onerror=\"alert(1)](/media/0123456789abcdef0123456789abcdef-480.jpg)"
 		      "\n\n[click](javascript:alert(2)) and [ok](https://example.com/?a=1&b=2)"),
@@ -1965,19 +1965,19 @@ static void test_preview(void **state)
 	assert_null(strstr(html, "alert(2)\""));
 	assert_non_null(strstr(html, "href=\"https://example.com/?a=1&amp;b=2\""));
 
-	nr_preview(as(f, CONTRIB), jp("{s:s}", "body", "![](/media/x-480.jpg)"), fresh(&res));
+	newsroom_preview(as(f, CONTRIB), jp("{s:s}", "body", "![](/media/x-480.jpg)"), fresh(&res));
 	EXPECT(&res, 422, "invalid");
 	EXPECT_MSG(&res, "needs alt text");
-	nr_preview(as(f, CONTRIB), jp("{s:i}", "body", 1), fresh(&res));
+	newsroom_preview(as(f, CONTRIB), jp("{s:i}", "body", 1), fresh(&res));
 	EXPECT(&res, 400, "bad_request");
-	nr_preview(as(f, CONTRIB), jp("{s:s, s:s}", "slug", "nope", "body", "x"), fresh(&res));
+	newsroom_preview(as(f, CONTRIB), jp("{s:s, s:s}", "slug", "nope", "body", "x"), fresh(&res));
 	EXPECT(&res, 404, "not_found");
-	nr_preview(as(f, CONTRIB), jl("[1]"), fresh(&res));
+	newsroom_preview(as(f, CONTRIB), jl("[1]"), fresh(&res));
 	EXPECT(&res, 400, "bad_request");
 	/* A preview publishes nothing. */
 	assert_int_equal(n_posts(f, SLUG), 0);
 	assert_int_equal(n_changes(f), changes);
-	nr_result_cleanup(&res);
+	newsroom_result_cleanup(&res);
 }
 
 /* ---- users and tokens ----------------------------------------------------------------- */
@@ -1985,7 +1985,7 @@ static void test_preview(void **state)
 static void test_user_create(void **state)
 {
 	struct fx *f = *state;
-	struct nr_result res = { 0 };
+	struct newsroom_result res = { 0 };
 	struct store_user u = { 0 };
 	char *hash = NULL, *dump;
 	size_t audits = n_audit(f);
@@ -2019,24 +2019,24 @@ static void test_user_create(void **state)
 	};
 
 	for (int r = CONTRIB; r <= EDITOR; r++) {
-		nr_user_create(as(f, r),
+		newsroom_user_create(as(f, r),
 			       jp("{s:s, s:s, s:s, s:s}", "login", "newbie", "display_name", "N",
 				  "password", PASSWORD, "role", "admin"),
 			       fresh(&res));
 		EXPECT(&res, 403, "forbidden");
 	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		nr_user_create(as(f, ADMIN), bad[i].in, fresh(&res));
+		newsroom_user_create(as(f, ADMIN), bad[i].in, fresh(&res));
 		if (res.status != bad[i].status)
 			fail_msg("case %zu: expected %d, got %d %s", i, bad[i].status, res.status,
 				 res.message);
 	}
-	nr_user_create(as(f, ADMIN), bad[0].in, fresh(&res));
+	newsroom_user_create(as(f, ADMIN), bad[0].in, fresh(&res));
 	EXPECT_MSG(&res, "at least 10 characters");
 	assert_int_equal(store_user_by_login(f->st, "newbie", &u, NULL), STORE_ENOTFOUND);
 	assert_int_equal(n_audit(f), audits);
 
-	nr_user_create(as(f, ADMIN),
+	newsroom_user_create(as(f, ADMIN),
 		       jp("{s:s, s:s, s:s, s:s, s:s, s:s}", "login", "newbie", "display_name",
 			  "New Bie", "password", "ten chars!", "role", "contributor",
 			  "byline_name", "N. Bie", "byline_role", "Odesa"),
@@ -2066,13 +2066,13 @@ static void test_user_create(void **state)
 	EXPECT_AUDIT(f, "user.add", f->user[ADMIN].id, -1);
 	audits = n_audit(f);
 
-	nr_user_create(as(f, ADMIN),
+	newsroom_user_create(as(f, ADMIN),
 		       jp("{s:s, s:s, s:s, s:s}", "login", "newbie", "display_name", "Other",
 			  "password", PASSWORD, "role", "editor"),
 		       fresh(&res));
 	EXPECT(&res, 409, "conflict");
 	EXPECT_MSG(&res, "newbie");
-	nr_user_create(as(f, ADMIN),
+	newsroom_user_create(as(f, ADMIN),
 		       jp("{s:s, s:s, s:s, s:s}", "login", "ed", "display_name", "Other Ed",
 			  "password", PASSWORD, "role", "admin"),
 		       fresh(&res));
@@ -2083,32 +2083,32 @@ static void test_user_create(void **state)
 	store_user_cleanup(&u);
 	assert_int_equal(n_audit(f), audits);
 
-	nr_users_list(as(f, EDITOR), fresh(&res));
+	newsroom_users_list(as(f, EDITOR), fresh(&res));
 	EXPECT(&res, 403, "forbidden");
-	nr_users_list(as(f, ADMIN), fresh(&res));
+	newsroom_users_list(as(f, ADMIN), fresh(&res));
 	EXPECT(&res, 200, NULL);
 	assert_int_equal(jlen(res.body, "users"), 4);
-	nr_result_cleanup(&res);
+	newsroom_result_cleanup(&res);
 }
 
 static void test_user_update(void **state)
 {
 	struct fx *f = *state;
-	struct nr_result res = { 0 };
+	struct newsroom_result res = { 0 };
 	struct store_user u = { 0 };
 	unsigned char tok_hash[STORE_TOKEN_HASH_LEN], sess_hash[STORE_TOKEN_HASH_LEN];
 	char secret[AUTH_TOKEN_LEN + 1], *csrf = NULL, *hash = NULL;
 	int64_t cora = f->user[CONTRIB].id, ada = f->user[ADMIN].id;
 
 	/* An admin cannot demote or disable themselves. */
-	nr_user_update(as(f, ADMIN), ada, jp("{s:s}", "role", "editor"), fresh(&res));
+	newsroom_user_update(as(f, ADMIN), ada, jp("{s:s}", "role", "editor"), fresh(&res));
 	EXPECT(&res, 422, "invalid");
 	EXPECT_MSG(&res, "another admin");
-	nr_user_update(as(f, ADMIN), ada, jp("{s:s}", "role", "contributor"), fresh(&res));
+	newsroom_user_update(as(f, ADMIN), ada, jp("{s:s}", "role", "contributor"), fresh(&res));
 	EXPECT(&res, 422, "invalid");
-	nr_user_update(as(f, ADMIN), ada, jp("{s:b}", "disabled", 1), fresh(&res));
+	newsroom_user_update(as(f, ADMIN), ada, jp("{s:b}", "disabled", 1), fresh(&res));
 	EXPECT(&res, 422, "invalid");
-	nr_user_update(as(f, ADMIN), ada, jp("{s:s, s:s}", "role", "editor", "display_name", "X"),
+	newsroom_user_update(as(f, ADMIN), ada, jp("{s:s, s:s}", "role", "editor", "display_name", "X"),
 		       fresh(&res));
 	EXPECT(&res, 422, "invalid");
 	assert_int_equal(store_user_get(f->st, ada, &u), 0);
@@ -2116,7 +2116,7 @@ static void test_user_update(void **state)
 	assert_int_equal(u.disabled, 0);
 	assert_string_equal(u.display_name, "Ada Admin");
 	store_user_cleanup(&u);
-	nr_user_update(as(f, ADMIN), ada, jp("{s:s, s:b, s:s}", "role", "admin", "disabled", 0,
+	newsroom_user_update(as(f, ADMIN), ada, jp("{s:s, s:b, s:s}", "role", "admin", "disabled", 0,
 					     "display_name", "Ada A."),
 		       fresh(&res));
 	EXPECT(&res, 200, NULL);
@@ -2124,9 +2124,9 @@ static void test_user_update(void **state)
 	assert_string_equal(jstr(res.body, "user.role"), "admin");
 
 	/* Others may not change users at all. */
-	nr_user_update(as(f, EDITOR), cora, jp("{s:s}", "role", "admin"), fresh(&res));
+	newsroom_user_update(as(f, EDITOR), cora, jp("{s:s}", "role", "admin"), fresh(&res));
 	EXPECT(&res, 403, "forbidden");
-	nr_user_update(as(f, EDITOR), f->user[EDITOR].id, jp("{s:s}", "role", "admin"),
+	newsroom_user_update(as(f, EDITOR), f->user[EDITOR].id, jp("{s:s}", "role", "admin"),
 		       fresh(&res));
 	EXPECT(&res, 403, "forbidden");
 	assert_int_equal(store_user_get(f->st, f->user[EDITOR].id, &u), 0);
@@ -2134,7 +2134,7 @@ static void test_user_update(void **state)
 	store_user_cleanup(&u);
 
 	/* Promote. */
-	nr_user_update(as(f, ADMIN), cora, jp("{s:s}", "role", "editor"), fresh(&res));
+	newsroom_user_update(as(f, ADMIN), cora, jp("{s:s}", "role", "editor"), fresh(&res));
 	EXPECT(&res, 200, NULL);
 	assert_int_equal(res.id, cora);
 	assert_string_equal(jstr(res.body, "user.role"), "editor");
@@ -2145,21 +2145,21 @@ static void test_user_update(void **state)
 	EXPECT_AUDIT(f, "user.role", ada, -1);
 
 	/* Refusals. */
-	nr_user_update(as(f, ADMIN), cora, jp("{s:s}", "password", "short"), fresh(&res));
+	newsroom_user_update(as(f, ADMIN), cora, jp("{s:s}", "password", "short"), fresh(&res));
 	EXPECT(&res, 422, "invalid");
-	nr_user_update(as(f, ADMIN), cora, jp("{s:s}", "display_name", ""), fresh(&res));
+	newsroom_user_update(as(f, ADMIN), cora, jp("{s:s}", "display_name", ""), fresh(&res));
 	EXPECT(&res, 422, "invalid");
-	nr_user_update(as(f, ADMIN), cora, jp("{s:s}", "disabled", "yes"), fresh(&res));
+	newsroom_user_update(as(f, ADMIN), cora, jp("{s:s}", "disabled", "yes"), fresh(&res));
 	EXPECT(&res, 400, "bad_request");
-	nr_user_update(as(f, ADMIN), cora, jp("{s:s}", "role", "owner"), fresh(&res));
+	newsroom_user_update(as(f, ADMIN), cora, jp("{s:s}", "role", "owner"), fresh(&res));
 	EXPECT(&res, 422, "invalid");
-	nr_user_update(as(f, ADMIN), 99999, jp("{s:s}", "role", "editor"), fresh(&res));
+	newsroom_user_update(as(f, ADMIN), 99999, jp("{s:s}", "role", "editor"), fresh(&res));
 	EXPECT(&res, 404, "not_found");
-	nr_user_update(as(f, ADMIN), cora, jl("\"x\""), fresh(&res));
+	newsroom_user_update(as(f, ADMIN), cora, jl("\"x\""), fresh(&res));
 	EXPECT(&res, 400, "bad_request");
 
 	/* A new password. */
-	nr_user_update(as(f, ADMIN), cora, jp("{s:s}", "password", "another password"),
+	newsroom_user_update(as(f, ADMIN), cora, jp("{s:s}", "password", "another password"),
 		       fresh(&res));
 	EXPECT(&res, 200, NULL);
 	assert_int_equal(store_user_by_login(f->st, "cora", &u, &hash), 0);
@@ -2170,7 +2170,7 @@ static void test_user_update(void **state)
 	EXPECT_AUDIT(f, "user.password", ada, -1);
 
 	/* Disabling revokes their token and session, for good. */
-	nr_token_create(as(f, ADMIN), jp("{s:s, s:s}", "login", "cora", "label", "laptop"),
+	newsroom_token_create(as(f, ADMIN), jp("{s:s, s:s}", "login", "cora", "label", "laptop"),
 			fresh(&res));
 	EXPECT(&res, 201, NULL);
 	snprintf(secret, sizeof(secret), "%s", jstr(res.body, "secret"));
@@ -2185,20 +2185,20 @@ static void test_user_update(void **state)
 	store_user_cleanup(&u);
 	free(csrf);
 
-	nr_user_update(as(f, ADMIN), cora, jp("{s:b}", "disabled", 1), fresh(&res));
+	newsroom_user_update(as(f, ADMIN), cora, jp("{s:b}", "disabled", 1), fresh(&res));
 	EXPECT(&res, 200, NULL);
 	assert_true(json_is_true(jget(res.body, "user.disabled")));
 	EXPECT_AUDIT(f, "user.disable", ada, -1);
 	assert_int_equal(store_token_lookup(f->st, tok_hash, &u), STORE_ENOTFOUND);
 	assert_int_equal(store_session_lookup(f->st, sess_hash, f->now, &u, &csrf),
 			 STORE_ENOTFOUND);
-	nr_user_update(as(f, ADMIN), cora, jp("{s:b}", "disabled", 0), fresh(&res));
+	newsroom_user_update(as(f, ADMIN), cora, jp("{s:b}", "disabled", 0), fresh(&res));
 	EXPECT(&res, 200, NULL);
 	assert_true(json_is_false(jget(res.body, "user.disabled")));
 	assert_int_equal(store_token_lookup(f->st, tok_hash, &u), STORE_ENOTFOUND);
 	assert_int_equal(store_session_lookup(f->st, sess_hash, f->now, &u, &csrf),
 			 STORE_ENOTFOUND);
-	nr_result_cleanup(&res);
+	newsroom_result_cleanup(&res);
 }
 
 static int token_chars(const char *s)
@@ -2213,20 +2213,20 @@ static int token_chars(const char *s)
 static void test_tokens(void **state)
 {
 	struct fx *f = *state;
-	struct nr_result res = { 0 };
+	struct newsroom_result res = { 0 };
 	struct store_user u = { 0 };
 	unsigned char h[STORE_TOKEN_HASH_LEN];
 	char secret[AUTH_TOKEN_LEN + 1], *dump;
 	int64_t tid;
 
 	for (int r = CONTRIB; r <= EDITOR; r++) {
-		nr_token_create(as(f, r), jp("{s:s, s:s}", "login", "ed", "label", "x"),
+		newsroom_token_create(as(f, r), jp("{s:s, s:s}", "login", "ed", "label", "x"),
 				fresh(&res));
 		EXPECT(&res, 403, "forbidden");
-		nr_tokens_list(as(f, r), fresh(&res));
+		newsroom_tokens_list(as(f, r), fresh(&res));
 		EXPECT(&res, 403, "forbidden");
 	}
-	nr_token_create(as(f, ADMIN), jp("{s:s, s:s}", "login", "ed", "label", "wire importer"),
+	newsroom_token_create(as(f, ADMIN), jp("{s:s, s:s}", "login", "ed", "label", "wire importer"),
 			fresh(&res));
 	EXPECT(&res, 201, NULL);
 	tid = res.id;
@@ -2247,7 +2247,7 @@ static void test_tokens(void **state)
 	EXPECT_AUDIT(f, "token.create", f->user[ADMIN].id, -1);
 
 	/* Listed, without the secret. */
-	nr_tokens_list(as(f, ADMIN), fresh(&res));
+	newsroom_tokens_list(as(f, ADMIN), fresh(&res));
 	EXPECT(&res, 200, NULL);
 	assert_int_equal(jlen(res.body, "tokens"), 1);
 	assert_string_equal(jstr(res.body, "tokens.0.label"), "wire importer");
@@ -2256,41 +2256,41 @@ static void test_tokens(void **state)
 	free(dump);
 
 	/* Refusals. */
-	nr_token_create(as(f, ADMIN), jp("{s:s, s:s}", "login", "ghost", "label", "x"),
+	newsroom_token_create(as(f, ADMIN), jp("{s:s, s:s}", "login", "ghost", "label", "x"),
 			fresh(&res));
 	EXPECT(&res, 422, "invalid");
-	nr_token_create(as(f, ADMIN), jp("{s:s}", "login", "ed"), fresh(&res));
+	newsroom_token_create(as(f, ADMIN), jp("{s:s}", "login", "ed"), fresh(&res));
 	EXPECT(&res, 422, "invalid");
-	nr_token_create(as(f, ADMIN), jp("{s:s, s:s}", "login", "ed", "label", "a\nb"),
+	newsroom_token_create(as(f, ADMIN), jp("{s:s, s:s}", "login", "ed", "label", "a\nb"),
 			fresh(&res));
 	EXPECT(&res, 422, "invalid");
 	assert_int_equal(store_user_set_disabled(f->st, f->user[CONTRIB].id, 1), 0);
-	nr_token_create(as(f, ADMIN), jp("{s:s, s:s}", "login", "cora", "label", "x"), fresh(&res));
+	newsroom_token_create(as(f, ADMIN), jp("{s:s, s:s}", "login", "cora", "label", "x"), fresh(&res));
 	EXPECT(&res, 422, "invalid");
 	EXPECT_MSG(&res, "disabled");
-	nr_tokens_list(as(f, ADMIN), fresh(&res));
+	newsroom_tokens_list(as(f, ADMIN), fresh(&res));
 	EXPECT(&res, 200, NULL);
 	assert_int_equal(jlen(res.body, "tokens"), 1);
 
 	/* Revoking. */
-	nr_token_revoke(as(f, EDITOR), tid, fresh(&res));
+	newsroom_token_revoke(as(f, EDITOR), tid, fresh(&res));
 	EXPECT(&res, 403, "forbidden");
 	assert_int_equal(store_token_lookup(f->st, h, &u), 0);
 	store_user_cleanup(&u);
-	nr_token_revoke(as(f, ADMIN), tid, fresh(&res));
+	newsroom_token_revoke(as(f, ADMIN), tid, fresh(&res));
 	EXPECT(&res, 204, NULL);
 	assert_int_equal(store_token_lookup(f->st, h, &u), STORE_ENOTFOUND);
 	EXPECT_AUDIT(f, "token.revoke", f->user[ADMIN].id, -1);
-	nr_tokens_list(as(f, ADMIN), fresh(&res));
+	newsroom_tokens_list(as(f, ADMIN), fresh(&res));
 	EXPECT(&res, 200, NULL);
 	assert_true(json_is_string(jget(res.body, "tokens.0.revoked_at")));
 	/* Revoking again is not an error and changes nothing. */
-	nr_token_revoke(as(f, ADMIN), tid, fresh(&res));
+	newsroom_token_revoke(as(f, ADMIN), tid, fresh(&res));
 	EXPECT(&res, 204, NULL);
 	assert_int_equal(store_token_lookup(f->st, h, &u), STORE_ENOTFOUND);
-	nr_token_revoke(as(f, ADMIN), 99999, fresh(&res));
+	newsroom_token_revoke(as(f, ADMIN), 99999, fresh(&res));
 	EXPECT(&res, 404, "not_found");
-	nr_result_cleanup(&res);
+	newsroom_result_cleanup(&res);
 }
 
 /* ---- the audit trail ------------------------------------------------------------------ */
@@ -2298,18 +2298,18 @@ static void test_tokens(void **state)
 static void test_audit_list(void **state)
 {
 	struct fx *f = *state;
-	struct nr_result res = { 0 };
+	struct newsroom_result res = { 0 };
 	struct model_page p = { 0 };
 	int64_t id;
 
-	nr_page_create(as(f, ADMIN), jp("{s:s, s:s}", "slug", "other", "title", "Other"),
+	newsroom_page_create(as(f, ADMIN), jp("{s:s, s:s}", "slug", "other", "title", "Other"),
 		       fresh(&res));
 	EXPECT(&res, 201, NULL);
 	id = make_post(f, "Audited", "x");
 
-	nr_audit_list(as(f, CONTRIB), NULL, 0, fresh(&res));
+	newsroom_audit_list(as(f, CONTRIB), NULL, 0, fresh(&res));
 	EXPECT(&res, 403, "forbidden");
-	nr_audit_list(as(f, EDITOR), NULL, 0, fresh(&res));
+	newsroom_audit_list(as(f, EDITOR), NULL, 0, fresh(&res));
 	EXPECT(&res, 200, NULL);
 	assert_true(jlen(res.body, "audit") >= 5); /* 3 users, 2 pages, 1 post */
 	assert_string_equal(jstr(res.body, "audit.0.action"), "post.publish");
@@ -2318,29 +2318,29 @@ static void test_audit_list(void **state)
 	assert_int_equal(jint(res.body, "audit.0.post_id"), id);
 	assert_string_equal(jstr(res.body, "audit.1.action"), "page.create");
 	assert_string_equal(jstr(res.body, "audit.1.user_name"), "Ada Admin");
-	nr_audit_list(as(f, EDITOR), NULL, 1, fresh(&res));
+	newsroom_audit_list(as(f, EDITOR), NULL, 1, fresh(&res));
 	EXPECT(&res, 200, NULL);
 	assert_int_equal(jlen(res.body, "audit"), 1);
 
 	/* One page's trail. */
 	assert_int_equal(store_page_get(f->st, "other", &p), 0);
-	nr_audit_list(as(f, ADMIN), "other", 0, fresh(&res));
+	newsroom_audit_list(as(f, ADMIN), "other", 0, fresh(&res));
 	EXPECT(&res, 200, NULL);
 	assert_int_equal(jlen(res.body, "audit"), 1);
 	assert_int_equal(jint(res.body, "audit.0.page_id"), p.id);
 	model_page_cleanup(&p);
-	nr_audit_list(as(f, ADMIN), SLUG, 0, fresh(&res));
+	newsroom_audit_list(as(f, ADMIN), SLUG, 0, fresh(&res));
 	EXPECT(&res, 200, NULL);
 	for (size_t i = 0; i < jlen(res.body, "audit"); i++)
 		assert_int_equal(json_integer_value(json_object_get(
 					 json_array_get(json_object_get(res.body, "audit"), i),
 					 "page_id")),
 				 f->page_id);
-	nr_audit_list(as(f, ADMIN), "nope", 0, fresh(&res));
+	newsroom_audit_list(as(f, ADMIN), "nope", 0, fresh(&res));
 	EXPECT(&res, 404, "not_found");
-	nr_audit_list(as(f, ADMIN), "../x", 0, fresh(&res));
+	newsroom_audit_list(as(f, ADMIN), "../x", 0, fresh(&res));
 	EXPECT(&res, 404, "not_found");
-	nr_result_cleanup(&res);
+	newsroom_result_cleanup(&res);
 }
 
 /* The remaining role cells: every read action answers every role, and each
@@ -2348,83 +2348,83 @@ static void test_audit_list(void **state)
 static void test_roles_sweep(void **state)
 {
 	struct fx *f = *state;
-	struct nr_result res = { 0 };
+	struct newsroom_result res = { 0 };
 	int64_t post_id = make_post(f, "Swept", "x"), draft_id = make_draft(f, CONTRIB, "Cora's");
 	int64_t other;
 	size_t changes;
 
 	for (int r = 0; r < 3; r++) {
-		nr_posts_list(as(f, r), SLUG, 0, fresh(&res));
+		newsroom_posts_list(as(f, r), SLUG, 0, fresh(&res));
 		EXPECT(&res, 200, NULL);
 		assert_int_equal(jlen(res.body, "posts"), 1);
-		nr_revisions_list(as(f, r), SLUG, post_id, fresh(&res));
+		newsroom_revisions_list(as(f, r), SLUG, post_id, fresh(&res));
 		EXPECT(&res, 200, NULL);
 		assert_int_equal(jlen(res.body, "revisions"), 1);
 		assert_string_equal(jstr(res.body, "revisions.0.user_name"), "Ed Editor");
-		nr_drafts_list(as(f, r), SLUG, fresh(&res));
+		newsroom_drafts_list(as(f, r), SLUG, fresh(&res));
 		EXPECT(&res, 200, NULL);
 		assert_int_equal(jlen(res.body, "drafts"), 1);
-		nr_draft_get(as(f, r), SLUG, draft_id, fresh(&res));
+		newsroom_draft_get(as(f, r), SLUG, draft_id, fresh(&res));
 		EXPECT(&res, 200, NULL);
 		assert_string_equal(jstr(res.body, "draft.author_name"), "Cora Contributor");
-		nr_preview(as(f, r), jp("{s:s}", "body", "**b**"), fresh(&res));
+		newsroom_preview(as(f, r), jp("{s:s}", "body", "**b**"), fresh(&res));
 		EXPECT(&res, 200, NULL);
 		assert_non_null(strstr(jstr(res.body, "html"), "<strong>b</strong>"));
-		nr_media_upload(as(f, r), "text", 4, fresh(&res));
+		newsroom_media_upload(as(f, r), "text", 4, fresh(&res));
 		EXPECT(&res, 415, "unsupported_media_type");
 	}
 
 	/* Admin-only actions refuse contributors too. */
-	nr_users_list(as(f, CONTRIB), fresh(&res));
+	newsroom_users_list(as(f, CONTRIB), fresh(&res));
 	EXPECT(&res, 403, "forbidden");
-	nr_user_update(as(f, CONTRIB), f->user[CONTRIB].id, jp("{s:s}", "role", "admin"),
+	newsroom_user_update(as(f, CONTRIB), f->user[CONTRIB].id, jp("{s:s}", "role", "admin"),
 		       fresh(&res));
 	EXPECT(&res, 403, "forbidden");
-	nr_token_revoke(as(f, CONTRIB), 1, fresh(&res));
+	newsroom_token_revoke(as(f, CONTRIB), 1, fresh(&res));
 	EXPECT(&res, 403, "forbidden");
 
 	/* Editor actions are an admin's too. */
-	nr_page_status(as(f, ADMIN), SLUG, jp("{s:s}", "status", "ended"), fresh(&res));
+	newsroom_page_status(as(f, ADMIN), SLUG, jp("{s:s}", "status", "ended"), fresh(&res));
 	EXPECT(&res, 200, NULL);
 	EXPECT_AUDIT(f, "page.status", f->user[ADMIN].id, -1);
-	nr_post_pin(as(f, ADMIN), SLUG, post_id, fresh(&res));
+	newsroom_post_pin(as(f, ADMIN), SLUG, post_id, fresh(&res));
 	EXPECT(&res, 200, NULL);
 	assert_int_equal(jint(res.body, "page.pinned_post_id"), post_id);
 	EXPECT_AUDIT(f, "post.pin", f->user[ADMIN].id, -1);
-	nr_draft_create(as(f, ADMIN), SLUG, jp("{s:s}", "title", "Ada's"), fresh(&res));
+	newsroom_draft_create(as(f, ADMIN), SLUG, jp("{s:s}", "title", "Ada's"), fresh(&res));
 	EXPECT(&res, 201, NULL);
 	assert_int_equal(jint(res.body, "draft.author_id"), f->user[ADMIN].id);
 
 	/* An editor deletes a contributor's draft. */
-	nr_draft_delete(as(f, EDITOR), SLUG, draft_id, fresh(&res));
+	newsroom_draft_delete(as(f, EDITOR), SLUG, draft_id, fresh(&res));
 	EXPECT(&res, 204, NULL);
 	EXPECT_AUDIT(f, "draft.delete", f->user[EDITOR].id, -1);
 
 	/* An admin deletes a post (the pinned one: the pin goes with it). */
 	other = make_post(f, "Other", "y");
 	changes = n_changes(f);
-	nr_post_delete(as(f, ADMIN), SLUG, post_id, fresh(&res));
+	newsroom_post_delete(as(f, ADMIN), SLUG, post_id, fresh(&res));
 	EXPECT(&res, 204, NULL);
 	EXPECT_AUDIT(f, "post.delete", f->user[ADMIN].id, post_id);
 	assert_true(n_changes(f) > changes);
-	nr_page_get(as(f, CONTRIB), SLUG, fresh(&res));
+	newsroom_page_get(as(f, CONTRIB), SLUG, fresh(&res));
 	EXPECT(&res, 200, NULL);
 	assert_true(json_is_null(jget(res.body, "page.pinned_post_id")));
 	assert_int_equal(jint(res.body, "page.n_posts"), 1);
-	nr_post_get(as(f, CONTRIB), SLUG, other, fresh(&res));
+	newsroom_post_get(as(f, CONTRIB), SLUG, other, fresh(&res));
 	EXPECT(&res, 200, NULL);
-	nr_result_cleanup(&res);
+	newsroom_result_cleanup(&res);
 }
 
 /* ---- signing in -------------------------------------------------------------------------- */
 
 static int signin(struct fx *f, const char *login, const char *pw, const char *addr,
-		  int64_t now, struct nr_result *res, int *retry)
+		  int64_t now, struct newsroom_result *res, int *retry)
 {
 	struct store_user u = { 0 };
 	int st;
 
-	st = nr_signin(f->st, login, pw, addr, now, &u, fresh(res), retry);
+	st = newsroom_signin(f->st, login, pw, addr, now, &u, fresh(res), retry);
 	if (st == 200) {
 		assert_string_equal(u.login, login);
 		store_user_cleanup(&u);
@@ -2438,12 +2438,12 @@ static int signin(struct fx *f, const char *login, const char *pw, const char *a
 static void test_signin(void **state)
 {
 	struct fx *f = *state;
-	struct nr_result res = { 0 }, res2 = { 0 };
+	struct newsroom_result res = { 0 }, res2 = { 0 };
 	struct store_user u = { 0 };
 	int retry = -1;
 	char long_login[80];
 
-	assert_int_equal(nr_signin(f->st, "ed", PASSWORD, "198.51.100.1", f->now, &u, &res, &retry),
+	assert_int_equal(newsroom_signin(f->st, "ed", PASSWORD, "198.51.100.1", f->now, &u, &res, &retry),
 			 200);
 	assert_int_equal(res.status, 200);
 	assert_null(res.code);
@@ -2461,7 +2461,7 @@ static void test_signin(void **state)
 	EXPECT(&res2, 401, "unauthenticated");
 	assert_string_equal(res.message, res2.message);
 	assert_int_equal(signin(f, "", PASSWORD, "198.51.100.1", f->now, &res, &retry), 401);
-	assert_int_equal(nr_signin(f->st, NULL, PASSWORD, "198.51.100.1", f->now, &u, fresh(&res),
+	assert_int_equal(newsroom_signin(f->st, NULL, PASSWORD, "198.51.100.1", f->now, &u, fresh(&res),
 				   &retry), 401);
 	memset(long_login, 'a', 70);
 	long_login[70] = '\0';
@@ -2474,19 +2474,19 @@ static void test_signin(void **state)
 	EXPECT(&res, 403, "forbidden");
 	assert_int_equal(signin(f, "cora", "wrong password", "198.51.100.2", f->now, &res, &retry),
 			 401);
-	nr_result_cleanup(&res);
-	nr_result_cleanup(&res2);
+	newsroom_result_cleanup(&res);
+	newsroom_result_cleanup(&res2);
 }
 
 static void test_signin_limit_login(void **state)
 {
 	struct fx *f = *state;
-	struct nr_result res = { 0 };
+	struct newsroom_result res = { 0 };
 	char addr[32];
 	int retry = -1;
 
 	/* Five failures for one login, from five addresses. */
-	for (int i = 0; i < NR_SIGNIN_MAX_LOGIN; i++) {
+	for (int i = 0; i < NEWSROOM_SIGNIN_MAX_LOGIN; i++) {
 		snprintf(addr, sizeof(addr), "192.0.2.%d", i + 1);
 		assert_int_equal(signin(f, "ada", "wrong password", addr, f->now, &res, &retry),
 				 401);
@@ -2497,28 +2497,28 @@ static void test_signin_limit_login(void **state)
 	EXPECT(&res, 429, "rate_limited");
 	EXPECT_MSG(&res, "for this account");
 	EXPECT_MSG(&res, "15 minutes");
-	assert_int_equal(retry, NR_SIGNIN_WINDOW);
+	assert_int_equal(retry, NEWSROOM_SIGNIN_WINDOW);
 	assert_int_equal(signin(f, "ada", PASSWORD, "192.0.2.98", f->now + 100, &res, &retry), 429);
-	assert_int_equal(retry, NR_SIGNIN_WINDOW - 100);
+	assert_int_equal(retry, NEWSROOM_SIGNIN_WINDOW - 100);
 	assert_true(retry > 0);
 	/* Other accounts are not affected. */
 	assert_int_equal(signin(f, "ed", PASSWORD, "192.0.2.1", f->now + 100, &res, &retry), 200);
 	/* Once the window has passed, the right password works. */
-	assert_int_equal(signin(f, "ada", PASSWORD, "192.0.2.99", f->now + NR_SIGNIN_WINDOW + 1,
+	assert_int_equal(signin(f, "ada", PASSWORD, "192.0.2.99", f->now + NEWSROOM_SIGNIN_WINDOW + 1,
 				&res, &retry),
 			 200);
-	nr_result_cleanup(&res);
+	newsroom_result_cleanup(&res);
 }
 
 static void test_signin_limit_addr(void **state)
 {
 	struct fx *f = *state;
-	struct nr_result res = { 0 };
+	struct newsroom_result res = { 0 };
 	char login[32];
 	int retry = -1;
 
 	/* Twenty failures from one address, spread over logins (none reaches 5). */
-	for (int i = 0; i < NR_SIGNIN_MAX_ADDR; i++) {
+	for (int i = 0; i < NEWSROOM_SIGNIN_MAX_ADDR; i++) {
 		if (i % 4 == 0)
 			snprintf(login, sizeof(login), "ghost%d", i / 4);
 		assert_int_equal(signin(f, login, "wrong password", "203.0.113.9", f->now, &res,
@@ -2529,22 +2529,22 @@ static void test_signin_limit_addr(void **state)
 	EXPECT(&res, 429, "rate_limited");
 	EXPECT_MSG(&res, "from your address");
 	assert_true(retry > 0);
-	assert_true(retry <= NR_SIGNIN_WINDOW);
+	assert_true(retry <= NEWSROOM_SIGNIN_WINDOW);
 	assert_int_equal(signin(f, "ada", PASSWORD, "203.0.113.9", f->now, &res, &retry), 429);
 	/* From another address the same accounts sign in. */
 	assert_int_equal(signin(f, "ed", PASSWORD, "203.0.113.10", f->now, &res, &retry), 200);
 	assert_int_equal(retry, 0);
-	nr_result_cleanup(&res);
+	newsroom_result_cleanup(&res);
 }
 
 static void test_signin_success_clears(void **state)
 {
 	struct fx *f = *state;
-	struct nr_result res = { 0 };
+	struct newsroom_result res = { 0 };
 	char addr[32];
 	int retry = -1;
 
-	for (int i = 0; i < NR_SIGNIN_MAX_LOGIN - 1; i++) {
+	for (int i = 0; i < NEWSROOM_SIGNIN_MAX_LOGIN - 1; i++) {
 		snprintf(addr, sizeof(addr), "198.18.0.%d", i + 1);
 		assert_int_equal(signin(f, "ed", "wrong password", addr, f->now, &res, &retry),
 				 401);
@@ -2554,7 +2554,7 @@ static void test_signin_success_clears(void **state)
 	assert_int_equal(signin(f, "ed", "wrong password", "198.18.0.51", f->now, &res, &retry),
 			 401);
 	assert_int_equal(signin(f, "ed", PASSWORD, "198.18.0.52", f->now, &res, &retry), 200);
-	nr_result_cleanup(&res);
+	newsroom_result_cleanup(&res);
 }
 
 /* ---- main ----------------------------------------------------------------------------- */
