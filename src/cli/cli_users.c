@@ -265,7 +265,7 @@ static int user_add(int argc, char **argv)
 	u.byline_name = "";
 	u.byline_role = (char *)brole;
 	u.role = (enum store_role)r;
-	rc = store_user_create(st, &u, hash);
+	rc = store_user_create(st, 0, &u, hash);
 	if (rc == STORE_EEXIST)
 		fprintf(stderr, "liveline user add: the login \"%s\" is taken\n", argv[optind]);
 	else if (rc < 0)
@@ -341,21 +341,21 @@ static int user_change(const char *sub, int argc, char **argv)
 	if (users_find(st, cmd, argv[optind], &u) < 0)
 		goto out;
 	if (is_role) {
-		rc = (enum store_role)r == u.role ? 0 : store_user_set_role(st, u.id, (enum store_role)r);
+		rc = (enum store_role)r == u.role ? 0 : store_user_set_role(st, 0, u.id, (enum store_role)r);
 		done = (enum store_role)r == u.role ? "already" : "now";
 	} else if (strcmp(sub, "disable") == 0) {
-		rc = u.disabled ? 0 : store_user_set_disabled(st, u.id, 1);
+		rc = u.disabled ? 0 : store_user_set_disabled(st, 0, u.id, 1);
 		done = u.disabled ? "already disabled"
 				  : "disabled; their sessions and API tokens are revoked";
 	} else if (strcmp(sub, "enable") == 0) {
-		rc = u.disabled ? store_user_set_disabled(st, u.id, 0) : 0;
+		rc = u.disabled ? store_user_set_disabled(st, 0, u.id, 0) : 0;
 		done = u.disabled ? "enabled" : "already enabled";
 	} else {
 		if (users_new_password(cmd, from_stdin, hash) != 0) {
 			rc = 1;
 			goto out;
 		}
-		rc = store_user_set_password(st, u.id, hash);
+		rc = store_user_set_password(st, 0, u.id, hash);
 		memset(hash, 0, sizeof(hash));
 		done = "has a new password";
 	}
@@ -435,7 +435,7 @@ static int token_create(int argc, char **argv)
 	} else {
 		auth_token_new(secret);
 		auth_token_hash(secret, strlen(secret), hash);
-		rc = store_token_create(st, u.id, label, hash, &id);
+		rc = store_token_create(st, 0, u.id, label, hash, &id);
 		if (rc < 0)
 			fprintf(stderr, "liveline token create: %s\n", store_errmsg(st));
 		else {
@@ -503,7 +503,7 @@ int cli_token(int argc, char **argv)
 	st = cli_open_store();
 	if (!st)
 		return 1;
-	rc = store_token_revoke(st, id);
+	rc = store_token_revoke(st, 0, id);
 	if (rc == STORE_ENOTFOUND)
 		fprintf(stderr, "liveline token revoke: no token %ld\n", id);
 	else if (rc < 0)

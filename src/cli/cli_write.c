@@ -380,7 +380,7 @@ int cli_post(int argc, char **argv)
 	if (!md || write_parse_body("post", md, len, &post) < 0 ||
 	    write_check_fits("post", &w.page, &post) < 0)
 		goto done;
-	if (store_post_insert(w.st, w.page.id, &post) < 0) {
+	if (store_post_insert(w.st, 0, w.page.id, &post) < 0) {
 		rc = write_store_fail(&w, STORE_ERR, 0);
 		goto done;
 	}
@@ -488,7 +488,7 @@ int cli_edit(int argc, char **argv)
 		rc = 1;
 		goto done;
 	}
-	rc = store_post_update(w.st, &post);
+	rc = store_post_update(w.st, 0, &post);
 	if (rc < 0)
 		rc = write_store_fail(&w, rc, id);
 done:
@@ -546,7 +546,7 @@ int cli_delete(int argc, char **argv)
 	rc = write_get_post(&w, id);
 	if (rc != 0)
 		goto done;
-	rc = store_post_delete(w.st, w.page.id, id);
+	rc = store_post_delete(w.st, 0, w.page.id, id);
 	if (rc < 0)
 		rc = write_store_fail(&w, rc, id);
 done:
@@ -572,7 +572,7 @@ int cli_pin(int argc, char **argv)
 		printf("post %" PRId64 " is already pinned\n", id);
 		goto done;
 	}
-	rc = store_page_set_pin(w.st, w.page.id, id);
+	rc = store_page_set_pin(w.st, 0, w.page.id, id);
 	if (rc < 0)
 		rc = write_store_fail(&w, rc, id);
 done:
@@ -613,7 +613,7 @@ int cli_unpin(int argc, char **argv)
 		printf("no post is pinned on %s\n", w.page.slug);
 		goto done;
 	}
-	rc = store_page_set_pin(w.st, w.page.id, 0);
+	rc = store_page_set_pin(w.st, 0, w.page.id, 0);
 	if (rc < 0)
 		rc = write_store_fail(&w, rc, 0);
 done:
@@ -645,7 +645,7 @@ int cli_summary(int argc, char **argv)
 		fprintf(stderr, "liveline summary: %s\n", err);
 		goto done;
 	}
-	rc = store_page_set_summary(w.st, w.page.id, &w.page.summary);
+	rc = store_page_set_summary(w.st, 0, w.page.id, &w.page.summary);
 	if (rc < 0)
 		rc = write_store_fail(&w, rc, 0);
 done:
@@ -675,7 +675,7 @@ int cli_status(int argc, char **argv)
 		printf("already %s\n", model_status_name(w.page.status));
 		goto done;
 	}
-	rc = store_page_set_status(w.st, w.page.id, (enum model_status)status);
+	rc = store_page_set_status(w.st, 0, w.page.id, (enum model_status)status);
 	if (rc < 0)
 		rc = write_store_fail(&w, rc, 0);
 done:

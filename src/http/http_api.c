@@ -246,16 +246,13 @@ enum MHD_Result http_api_route(struct http_request *req)
 			ret = api_bad_method(req);
 			goto out;
 		}
-		store_set_actor(c.st, who.user.id);
 		newsroom_media_upload(&c, req->body, req->body_len, &res);
-		store_set_actor(c.st, 0);
 		ret = api_result(req, &res);
 		goto out;
 	}
 	if (!reading && !(in = api_body(req, &ret)))
 		goto out;
 
-	store_set_actor(c.st, who.user.id);
 	if (api_is(&p, 0, "me") && p.n == 1) {
 		if (reading)
 			newsroom_ok(&res, 200, newsroom_wrap("user", newsroom_json_user(&who.user)));
@@ -301,7 +298,6 @@ enum MHD_Result http_api_route(struct http_request *req)
 	} else {
 		matched = 0;
 	}
-	store_set_actor(c.st, 0);
 	if (matched == 0)
 		ret = api_not_found(req);
 	else if (matched < 0)

@@ -138,14 +138,11 @@ int http_auth_session_start(struct http_request *req, const struct store_user *u
 	/* The audit trail says where from: the client, not a proxy. */
 	http_request_client(req, &client);
 	snprintf(detail, sizeof(detail), "from %s", client.addr);
-	store_set_actor(st, user->id);
 	if (store_session_create(st, user->id, hash, csrf_out, now + AUTH_SESSION_SECONDS) < 0 ||
-	    store_audit_add(st, "auth.signin", 0, 0, detail) < 0) {
+	    store_audit_add(st, user->id, "auth.signin", 0, 0, detail) < 0) {
 		log_warnx("auth: %s", store_errmsg(st));
-		store_set_actor(st, 0);
 		return -1;
 	}
-	store_set_actor(st, 0);
 	snprintf(cookie, cookie_len,
 		 HTTP_SESSION_COOKIE "=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Strict%s",
 		 token, AUTH_SESSION_SECONDS, http_request_is_tls(req) ? "; Secure" : "");
@@ -158,11 +155,9 @@ void http_auth_session_end(struct http_request *req, const struct http_principal
 	struct store *st = req->store;
 
 	if (p->signed_in && !p->via_token) {
-		store_set_actor(st, p->user.id);
 		if (store_session_revoke(st, p->session_hash) < 0 ||
-		    store_audit_add(st, "auth.signout", 0, 0, "") < 0)
+		    store_audit_add(st, p->user.id, "auth.signout", 0, 0, "") < 0)
 			log_warnx("auth: %s", store_errmsg(st));
-		store_set_actor(st, 0);
 	}
 	snprintf(cookie, cookie_len,
 		 HTTP_SESSION_COOKIE "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict%s",

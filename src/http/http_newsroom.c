@@ -1227,9 +1227,7 @@ enum MHD_Result http_newsroom_route(struct http_request *req)
 		goto out;
 	}
 	in = json_object();
-	store_set_actor(r.ctx.st, r.who.user.id);
 	ret = in ? form_route_post(&r, seg, n, in) : MHD_NO;
-	store_set_actor(r.ctx.st, 0);
 out:
 	json_decref(in);
 	if (r.have_form)

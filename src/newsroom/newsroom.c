@@ -500,7 +500,7 @@ void newsroom_page_create(const struct newsroom_ctx *c, const json_t *in, struct
 	if (newsroom_page_input(in, &page, 0, res) == 0) {
 		page.status = MODEL_STATUS_UPCOMING;
 		page.published = 0; /* readers see it once an editor publishes it */
-		rc = store_page_create(c->st, &page);
+		rc = store_page_create(c->st, c->user->id, &page);
 		if (rc == STORE_EEXIST)
 			newsroom_fail(res, 409, "conflict", "A live page at /live/%s already exists.",
 				slug);
@@ -523,7 +523,7 @@ void newsroom_page_update(const struct newsroom_ctx *c, const char *slug, const 
 	if (newsroom_need(c, res, AUTH_PAGE_ADMIN) < 0 || newsroom_load_page(c, slug, &page, res) < 0)
 		return;
 	if (newsroom_page_input(in, &page, 1, res) == 0) {
-		rc = store_page_update(c->st, &page);
+		rc = store_page_update(c->st, c->user->id, &page);
 		if (rc < 0)
 			newsroom_store_fail(c, res, rc, "live page");
 		else
@@ -556,7 +556,7 @@ void newsroom_page_status(const struct newsroom_ctx *c, const char *slug, const 
 		return;
 	res->id = page.id;
 	if (page.status != (enum model_status)st) {
-		rc = store_page_set_status(c->st, page.id, (enum model_status)st);
+		rc = store_page_set_status(c->st, c->user->id, page.id, (enum model_status)st);
 		if (rc < 0) {
 			newsroom_store_fail(c, res, rc, "live page");
 			model_page_cleanup(&page);
@@ -576,7 +576,7 @@ void newsroom_page_publish(const struct newsroom_ctx *c, const char *slug, int p
 	if (newsroom_need(c, res, AUTH_PAGE_PUBLISH) < 0 || newsroom_load_page(c, slug, &page, res) < 0)
 		return;
 	res->id = page.id;
-	rc = store_page_set_published(c->st, page.id, published, NULL);
+	rc = store_page_set_published(c->st, c->user->id, page.id, published, NULL);
 	model_page_cleanup(&page);
 	if (rc < 0)
 		newsroom_store_fail(c, res, rc, "live page");
@@ -713,7 +713,7 @@ void newsroom_summary_set(const struct newsroom_ctx *c, const char *slug, const 
 		newsroom_fail(res, 422, "invalid", "%s", err);
 		goto out;
 	}
-	rc = store_page_set_summary(c->st, page.id, &page.summary);
+	rc = store_page_set_summary(c->st, c->user->id, page.id, &page.summary);
 	if (rc < 0)
 		newsroom_store_fail(c, res, rc, "live page");
 	else
@@ -787,7 +787,7 @@ void newsroom_post_create(const struct newsroom_ctx *c, const char *slug, const 
 	if (newsroom_need(c, res, AUTH_POST_PUBLISH) < 0 || newsroom_load_page(c, slug, &page, res) < 0)
 		return;
 	if (newsroom_post_input(c, &page, in, &post, 0, res) == 0) {
-		rc = store_post_insert(c->st, page.id, &post);
+		rc = store_post_insert(c->st, c->user->id, page.id, &post);
 		if (rc < 0) {
 			newsroom_store_fail(c, res, rc, "post");
 		} else {
@@ -849,7 +849,7 @@ void newsroom_post_edit(const struct newsroom_ctx *c, const char *slug, int64_t 
 		goto out;
 	}
 	edit.expected_version = version;
-	rc = store_post_edit(c->st, &post, &edit);
+	rc = store_post_edit(c->st, c->user->id, &post, &edit);
 	if (rc == STORE_ECONFLICT)
 		newsroom_conflict(c, &page, id, res);
 	else if (rc < 0)
@@ -875,7 +875,7 @@ void newsroom_post_delete(const struct newsroom_ctx *c, const char *slug, int64_
 
 	if (newsroom_need(c, res, AUTH_POST_DELETE) < 0 || newsroom_load_page(c, slug, &page, res) < 0)
 		return;
-	rc = store_post_delete(c->st, page.id, id);
+	rc = store_post_delete(c->st, c->user->id, page.id, id);
 	if (rc < 0)
 		newsroom_store_fail(c, res, rc, "post");
 	else {
@@ -893,7 +893,7 @@ void newsroom_post_pin(const struct newsroom_ctx *c, const char *slug, int64_t i
 	if (newsroom_need(c, res, AUTH_POST_PIN) < 0 || newsroom_load_page(c, slug, &page, res) < 0)
 		return;
 	if (page.pinned_post_id != id)
-		rc = store_page_set_pin(c->st, page.id, id);
+		rc = store_page_set_pin(c->st, c->user->id, page.id, id);
 	if (rc < 0)
 		newsroom_store_fail(c, res, rc, "post");
 	else {
@@ -1065,7 +1065,7 @@ void newsroom_draft_create(const struct newsroom_ctx *c, const char *slug, const
 	if (newsroom_post_input(c, &page, in, &d.post, 0, res) == 0 &&
 	    newsroom_draft_schedule(c, &page, in, &d, res) == 0) {
 		d.post.published_at = 0; /* a draft's time is when it is published */
-		rc = store_draft_create(c->st, page.id, &d);
+		rc = store_draft_create(c->st, c->user->id, page.id, &d);
 		if (rc < 0) {
 			newsroom_store_fail(c, res, rc, "draft");
 		} else {
@@ -1104,7 +1104,7 @@ void newsroom_draft_update(const struct newsroom_ctx *c, const char *slug, int64
 	    newsroom_post_input(c, &page, in, &d.post, 1, res) < 0 ||
 	    newsroom_draft_schedule(c, &page, in, &d, res) < 0)
 		goto out;
-	rc = version == d.version ? store_draft_update(c->st, &d, version) : STORE_ECONFLICT;
+	rc = version == d.version ? store_draft_update(c->st, c->user->id, &d, version) : STORE_ECONFLICT;
 	if (rc == STORE_ECONFLICT) {
 		newsroom_fail(res, 409, "conflict",
 			"This draft was saved by someone else (now version %lld) after you "
@@ -1134,7 +1134,7 @@ void newsroom_draft_delete(const struct newsroom_ctx *c, const char *slug, int64
 	if (newsroom_need(c, res, AUTH_DRAFT_WRITE) < 0 || newsroom_load_page(c, slug, &page, res) < 0)
 		return;
 	if (newsroom_load_draft(c, &page, id, &d, res) == 0 && newsroom_draft_mine(c, &d, res) == 0) {
-		rc = store_draft_delete(c->st, page.id, id);
+		rc = store_draft_delete(c->st, c->user->id, page.id, id);
 		if (rc < 0)
 			newsroom_store_fail(c, res, rc, "draft");
 		else {
@@ -1158,7 +1158,7 @@ void newsroom_draft_publish(const struct newsroom_ctx *c, const char *slug, int6
 		return;
 	if (in && newsroom_get_int(in, "version", 0, &version, res) < 0)
 		goto out;
-	rc = store_draft_publish(c->st, page.id, id, version, c->now, &post_id);
+	rc = store_draft_publish(c->st, c->user->id, page.id, id, version, c->now, &post_id);
 	if (rc == STORE_ECONFLICT) {
 		newsroom_fail(res, 409, "conflict",
 			"This draft was saved again after you opened it; look at it before "
@@ -1242,7 +1242,7 @@ void newsroom_media_upload(const struct newsroom_ctx *c, const void *data, size_
 	m.bytes = (int64_t)len;
 	m.user_id = c->user->id;
 	m.created_at = c->now;
-	rc = store_media_add(c->st, &m);
+	rc = store_media_add(c->st, c->user->id, &m);
 	if (rc < 0) {
 		json_decref(w);
 		newsroom_store_fail(c, res, rc, "image");

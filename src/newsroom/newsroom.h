@@ -7,7 +7,8 @@
  *
  * Input is a JSON object (jansson) with the field names of docs/api.md; the
  * forms build the same object from their fields. Every action runs as
- * ctx->user (store_set_actor), so the audit trail and revisions name them.
+ * ctx->user, the actor it passes to each store call, so the audit trail and
+ * revisions name them.
  *
  * Results: res->status is the HTTP status (200, 201, 204, or an error); on error
  * res->code is the error code of docs/api.md and res->message a sentence for

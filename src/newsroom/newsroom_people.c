@@ -129,7 +129,7 @@ void newsroom_user_create(const struct newsroom_ctx *c, const json_t *in, struct
 	u.byline_name = (char *)(bname ? bname : "");
 	u.byline_role = (char *)(brole ? brole : "");
 	u.role = (enum store_role)role;
-	rc = store_user_create(c->st, &u, hash);
+	rc = store_user_create(c->st, c->user->id, &u, hash);
 	if (rc == STORE_EEXIST)
 		newsroom_fail(res, 409, "conflict", "The login \"%s\" is taken.", login);
 	else if (rc < 0)
@@ -177,11 +177,11 @@ void newsroom_user_update(const struct newsroom_ctx *c, int64_t id, const json_t
 		goto out;
 	}
 	if (role >= 0 && (enum store_role)role != u.role)
-		rc = store_user_set_role(c->st, id, (enum store_role)role);
+		rc = store_user_set_role(c->st, c->user->id, id, (enum store_role)role);
 	if (rc == 0 && disabled >= 0 && disabled != u.disabled)
-		rc = store_user_set_disabled(c->st, id, disabled);
+		rc = store_user_set_disabled(c->st, c->user->id, id, disabled);
 	if (rc == 0 && (name || bname || brole))
-		rc = store_user_set_profile(c->st, id, name ? name : u.display_name,
+		rc = store_user_set_profile(c->st, c->user->id, id, name ? name : u.display_name,
 					    bname ? bname : u.byline_name,
 					    brole ? brole : u.byline_role);
 	if (rc == 0 && pw) {
@@ -189,7 +189,7 @@ void newsroom_user_update(const struct newsroom_ctx *c, int64_t id, const json_t
 			newsroom_fail(res, 500, "internal", "Out of memory while hashing the password.");
 			goto out;
 		}
-		rc = store_user_set_password(c->st, id, hash);
+		rc = store_user_set_password(c->st, c->user->id, id, hash);
 	}
 	if (rc < 0) {
 		newsroom_store_fail(c, res, rc, "user");
@@ -266,7 +266,7 @@ void newsroom_token_create(const struct newsroom_ctx *c, const json_t *in, struc
 	}
 	auth_token_new(secret);
 	auth_token_hash(secret, strlen(secret), hash);
-	rc = store_token_create(c->st, u.id, label, hash, &t.id);
+	rc = store_token_create(c->st, c->user->id, u.id, label, hash, &t.id);
 	if (rc < 0) {
 		newsroom_store_fail(c, res, rc, "token");
 	} else {
@@ -287,7 +287,7 @@ void newsroom_token_revoke(const struct newsroom_ctx *c, int64_t id, struct news
 
 	if (newsroom_need(c, res, AUTH_USER_ADMIN) < 0)
 		return;
-	rc = store_token_revoke(c->st, id);
+	rc = store_token_revoke(c->st, c->user->id, id);
 	if (rc < 0)
 		newsroom_store_fail(c, res, rc, "token");
 	else {

@@ -6,12 +6,13 @@
  * returns 0 or a negative STORE_E* code with store_errmsg() set, and fills its
  * out-parameters only on success.
  *
- * The actor: store_set_actor() names the user on whose behalf the following
- * calls are made (0: the command line or the system, e.g. the scheduler). Every
- * mutating call of store.h and of this file writes an audit entry naming the
- * actor in the same transaction as the change, so the trail cannot miss a change
- * nor record one that did not happen. Revisions and drafts take their author from
- * the actor too.
+ * The actor: every mutating call of store.h and of this file takes the user on
+ * whose behalf it is made as its second argument, `actor` (0: the command line
+ * or the system, e.g. the scheduler), and writes an audit entry naming them in
+ * the same transaction as the change, so the trail cannot miss a change nor
+ * record one that did not happen. Revisions and drafts take their author from
+ * the actor too. The store keeps no actor between calls: nothing set for one
+ * request can leak into the next.
  *
  * Secrets: the store never sees a password or a token, only what auth/ derived
  * from them (an Argon2id hash string, a 32-byte SHA-256 of a token).
@@ -22,9 +23,6 @@
 #include "store/store.h"
 
 #define STORE_ECONFLICT (-5) /* the post or draft changed since the version given */
-
-void store_set_actor(struct store *s, int64_t user_id);
-int64_t store_actor(const struct store *s);
 
 /* ---- Users ------------------------------------------------------------ */
 
@@ -57,7 +55,7 @@ int store_login_valid(const char *login);
 /* Sets u->id and created_at. STORE_EEXIST if the login is taken, STORE_EINVAL
  * for a bad login or an empty display name. `pw_hash` is auth_password_hash()'s
  * string. */
-int store_user_create(struct store *s, struct store_user *u, const char *pw_hash)
+int store_user_create(struct store *s, int64_t actor, struct store_user *u, const char *pw_hash)
 	STORE_WARN_UNUSED;
 /* Loaded users are filled completely: clean up with store_user_cleanup(). */
 int store_user_get(struct store *s, int64_t id, struct store_user *out) STORE_WARN_UNUSED;
@@ -66,14 +64,14 @@ int store_user_by_login(struct store *s, const char *login, struct store_user *o
 			char **pw_hash) STORE_WARN_UNUSED;
 /* Every user, by login. Free with store_users_free(). */
 int store_user_list(struct store *s, struct store_user **out, size_t *n) STORE_WARN_UNUSED;
-int store_user_set_role(struct store *s, int64_t id, enum store_role role) STORE_WARN_UNUSED;
+int store_user_set_role(struct store *s, int64_t actor, int64_t id, enum store_role role) STORE_WARN_UNUSED;
 /* Disabling also revokes the user's sessions and API tokens; enabling again
  * does not bring them back. */
-int store_user_set_disabled(struct store *s, int64_t id, int disabled) STORE_WARN_UNUSED;
+int store_user_set_disabled(struct store *s, int64_t actor, int64_t id, int disabled) STORE_WARN_UNUSED;
 /* Also ends the user's sessions (API tokens stay). */
-int store_user_set_password(struct store *s, int64_t id, const char *pw_hash) STORE_WARN_UNUSED;
+int store_user_set_password(struct store *s, int64_t actor, int64_t id, const char *pw_hash) STORE_WARN_UNUSED;
 /* Replaces display name and default byline (name, role). */
-int store_user_set_profile(struct store *s, int64_t id, const char *display_name,
+int store_user_set_profile(struct store *s, int64_t actor, int64_t id, const char *display_name,
 			   const char *byline_name, const char *byline_role) STORE_WARN_UNUSED;
 
 /* ---- Sessions and API tokens ------------------------------------------ */
@@ -109,7 +107,7 @@ struct store_token {
 void store_tokens_free(struct store_token *t, size_t n);
 /* STORE_ENOTFOUND for an unknown or disabled user, STORE_EINVAL for an empty
  * label. */
-int store_token_create(struct store *s, int64_t user_id, const char *label,
+int store_token_create(struct store *s, int64_t actor, int64_t user_id, const char *label,
 		       const unsigned char hash[STORE_TOKEN_HASH_LEN],
 		       int64_t *id) STORE_WARN_UNUSED;
 /* STORE_ENOTFOUND when unknown, revoked, or its user is disabled. */
@@ -118,7 +116,7 @@ int store_token_lookup(struct store *s, const unsigned char hash[STORE_TOKEN_HAS
 /* Every token, revoked ones included, newest first. */
 int store_token_list(struct store *s, struct store_token **out, size_t *n) STORE_WARN_UNUSED;
 /* Revoking a revoked token returns 0 and changes nothing. */
-int store_token_revoke(struct store *s, int64_t id) STORE_WARN_UNUSED;
+int store_token_revoke(struct store *s, int64_t actor, int64_t id) STORE_WARN_UNUSED;
 
 /* ---- Failed sign-ins (rate limiting, shared by every worker) ----------- */
 
@@ -179,13 +177,13 @@ void store_draft_cleanup(struct store_draft *d);
 void store_drafts_free(struct store_draft *d, size_t n);
 
 /* Creates a draft with the actor as author; sets d->id, version (1), times. */
-int store_draft_create(struct store *s, int64_t page_id, struct store_draft *d)
+int store_draft_create(struct store *s, int64_t actor, int64_t page_id, struct store_draft *d)
 	STORE_WARN_UNUSED;
 /* Replaces state, publish_at and post content of d->id (on d->page_id) when its
  * version is still `expected_version` (else STORE_ECONFLICT; 0: no check); sets
  * d->version and updated_at. A scheduled draft needs publish_at > 0; a saved
  * one keeps none. The author stays who created it. */
-int store_draft_update(struct store *s, struct store_draft *d, int64_t expected_version)
+int store_draft_update(struct store *s, int64_t actor, struct store_draft *d, int64_t expected_version)
 	STORE_WARN_UNUSED;
 int store_draft_get(struct store *s, int64_t page_id, int64_t draft_id,
 		    struct store_draft *out) STORE_WARN_UNUSED;
@@ -193,11 +191,11 @@ int store_draft_get(struct store *s, int64_t page_id, int64_t draft_id,
  * drafts (newest first). */
 int store_draft_list(struct store *s, int64_t page_id, struct store_draft **out,
 		     size_t *n) STORE_WARN_UNUSED;
-int store_draft_delete(struct store *s, int64_t page_id, int64_t draft_id) STORE_WARN_UNUSED;
+int store_draft_delete(struct store *s, int64_t actor, int64_t page_id, int64_t draft_id) STORE_WARN_UNUSED;
 /* Publishes a draft now (published_at = `at`): inserts the post (revision 1,
  * change log "post"), deletes the draft, in one transaction. STORE_ECONFLICT when
  * expected_version is not 0 and differs. Sets *post_id. */
-int store_draft_publish(struct store *s, int64_t page_id, int64_t draft_id,
+int store_draft_publish(struct store *s, int64_t actor, int64_t page_id, int64_t draft_id,
 			int64_t expected_version, int64_t at, int64_t *post_id) STORE_WARN_UNUSED;
 /* Publishes every scheduled post whose publish_at <= now, each with
  * published_at = its publish_at, in one write transaction taken up front: of
@@ -225,7 +223,7 @@ struct store_edit {
  * store compares old and new: "title, body, bylines, breaking, key event,
  * time, correction", or "no change". store_post_update() is this with
  * edit NULL (no check, what computed). */
-int store_post_edit(struct store *s, struct model_post *post, const struct store_edit *edit)
+int store_post_edit(struct store *s, int64_t actor, struct model_post *post, const struct store_edit *edit)
 	STORE_WARN_UNUSED;
 
 struct store_revision {
@@ -251,7 +249,7 @@ int store_revision_list(struct store *s, int64_t page_id, int64_t post_id,
 /* ---- Pages ------------------------------------------------------------- */
 
 /* Replaces title, description, zone and start_at of page->id (change "page"). */
-int store_page_update(struct store *s, const struct model_page *page) STORE_WARN_UNUSED;
+int store_page_update(struct store *s, int64_t actor, const struct model_page *page) STORE_WARN_UNUSED;
 
 /* ---- Media --------------------------------------------------------------- */
 
@@ -266,10 +264,10 @@ struct store_media {
 };
 
 void store_media_cleanup(struct store_media *m);
-/* Records an upload (user_id 0: the actor; created_at 0: now); uploading the
+/* Records an upload (user_id 0: `actor`; created_at 0: now); uploading the
  * same content again is not an error (returns 0, leaves the first record and
  * writes no audit entry). */
-int store_media_add(struct store *s, const struct store_media *m) STORE_WARN_UNUSED;
+int store_media_add(struct store *s, int64_t actor, const struct store_media *m) STORE_WARN_UNUSED;
 int store_media_get(struct store *s, const char *name, struct store_media *out) STORE_WARN_UNUSED;
 
 /* ---- Audit trail ------------------------------------------------------- */
@@ -288,7 +286,7 @@ struct store_audit {
 void store_audit_free(struct store_audit *a, size_t n);
 /* Appends an entry in the current transaction (for actions that are not a
  * store change, such as sign-in). */
-int store_audit_add(struct store *s, const char *action, int64_t page_id, int64_t post_id,
+int store_audit_add(struct store *s, int64_t actor, const char *action, int64_t page_id, int64_t post_id,
 		    const char *detail) STORE_WARN_UNUSED;
 /* Up to `limit` entries, newest first; page_id 0 for every page. Free with
  * store_audit_free(). */

@@ -114,7 +114,6 @@ struct store {
 	int64_t own_logged; /* commits of ours that added to the log (data_version
 			     * counts only other connections' commits) */
 	int notify_fd;    /* DB-notify, touched after such a commit; -1 if none */
-	int64_t actor;    /* store_set_actor(); 0: the command line or the system */
 	char errmsg[256];
 };
 
@@ -211,15 +210,17 @@ struct store_post_row {
 };
 
 /* Inside a write: inserts a post (version 1), its revision 1 ("published", by
- * `author`), the change-log entry "post", and the audit entry `action` (by the
- * actor, detail the title). Sets *id and, when not NULL, *published_at and
+ * `author`), the change-log entry "post", and the audit entry `action` (naming
+ * `actor`, detail the title). Sets *id and, when not NULL, *published_at and
  * *updated_at to the stored times. */
-int store_post_insert_row(struct store *s, int64_t page_id, const struct store_post_row *row,
+int store_post_insert_row(struct store *s, int64_t actor, int64_t page_id,
+			  const struct store_post_row *row,
 			  int64_t author, const char *action, int64_t *id,
 			  int64_t *published_at, int64_t *updated_at) STORE_WARN_UNUSED;
 
-/* Inside a write: appends an audit entry naming the actor. detail NULL is "". */
-int store_audit_write(struct store *s, const char *action, int64_t page_id, int64_t post_id,
-		      const char *detail) STORE_WARN_UNUSED;
+/* Inside a write: appends an audit entry naming `actor` (0: the command line
+ * or the system). detail NULL is "". */
+int store_audit_write(struct store *s, int64_t actor, const char *action, int64_t page_id,
+		      int64_t post_id, const char *detail) STORE_WARN_UNUSED;
 
 #endif

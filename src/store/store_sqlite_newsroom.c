@@ -141,7 +141,7 @@ static const char *const store_nr_sql[STMT_NEWSROOM_COUNT] = {
 		" WHERE a.page_id = ?1 ORDER BY a.id DESC LIMIT ?2",
 };
 
-static sqlite3_stmt *store_nr_stmt(struct store *s, enum store_newsroom_stmt id)
+static sqlite3_stmt *store_newsroom_stmt(struct store *s, enum store_newsroom_stmt id)
 {
 	return store_stmt_cached(s, &s->newsroom_stmt[id], store_nr_sql[id]);
 }
@@ -149,7 +149,7 @@ static sqlite3_stmt *store_nr_stmt(struct store *s, enum store_newsroom_stmt id)
 int store_newsroom_prepare(struct store *s)
 {
 	for (int i = 0; i < STMT_NEWSROOM_COUNT; i++)
-		if (!store_nr_stmt(s, (enum store_newsroom_stmt)i))
+		if (!store_newsroom_stmt(s, (enum store_newsroom_stmt)i))
 			return STORE_ERR;
 	return 0;
 }
@@ -193,27 +193,17 @@ static void store_time_text(int64_t t, char *out, size_t len)
 		snprintf(out, len, "%" PRId64, t);
 }
 
-/* ---- the actor and the audit trail --------------------------------------- */
+/* ---- the audit trail ------------------------------------------------------ */
 
-void store_set_actor(struct store *s, int64_t user_id)
+int store_audit_write(struct store *s, int64_t actor, const char *action, int64_t page_id,
+		      int64_t post_id, const char *detail)
 {
-	s->actor = user_id;
-}
-
-int64_t store_actor(const struct store *s)
-{
-	return s->actor;
-}
-
-int store_audit_write(struct store *s, const char *action, int64_t page_id, int64_t post_id,
-		      const char *detail)
-{
-	sqlite3_stmt *st = store_nr_stmt(s, STMT_NEWSROOM_AUDIT_ADD);
+	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_AUDIT_ADD);
 
 	if (!st)
 		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, (int64_t)time(NULL));
-	sqlite3_bind_int64(st, 2, s->actor);
+	sqlite3_bind_int64(st, 2, actor);
 	store_bind_text(st, 3, action);
 	sqlite3_bind_int64(st, 4, page_id);
 	sqlite3_bind_int64(st, 5, post_id);
@@ -221,8 +211,8 @@ int store_audit_write(struct store *s, const char *action, int64_t page_id, int6
 	return store_step_done(s, st, "audit");
 }
 
-int store_audit_add(struct store *s, const char *action, int64_t page_id, int64_t post_id,
-		    const char *detail)
+int store_audit_add(struct store *s, int64_t actor, const char *action, int64_t page_id,
+		    int64_t post_id, const char *detail)
 {
 	int rc;
 
@@ -233,7 +223,7 @@ int store_audit_add(struct store *s, const char *action, int64_t page_id, int64_
 	rc = store_write_enter(s);
 	if (rc != 0)
 		return rc;
-	rc = store_audit_write(s, action, page_id, post_id, detail);
+	rc = store_audit_write(s, actor, action, page_id, post_id, detail);
 	return store_write_leave(s, rc);
 }
 
@@ -275,7 +265,7 @@ int store_audit_list(struct store *s, int64_t page_id, size_t limit, struct stor
 {
 	sqlite3_stmt *st;
 
-	st = store_nr_stmt(s, page_id ? STMT_NEWSROOM_AUDIT_LIST_PAGE : STMT_NEWSROOM_AUDIT_LIST);
+	st = store_newsroom_stmt(s, page_id ? STMT_NEWSROOM_AUDIT_LIST_PAGE : STMT_NEWSROOM_AUDIT_LIST);
 	if (!st)
 		return STORE_ERR;
 	if (page_id) {
@@ -384,7 +374,7 @@ static int store_user_profile_check(struct store *s, const char *display_name,
 	return 0;
 }
 
-int store_user_create(struct store *s, struct store_user *u, const char *pw_hash)
+int store_user_create(struct store *s, int64_t actor, struct store_user *u, const char *pw_hash)
 {
 	int64_t now = (int64_t)time(NULL), id = 0;
 	char detail[128];
@@ -405,7 +395,7 @@ int store_user_create(struct store *s, struct store_user *u, const char *pw_hash
 	rc = store_write_enter(s);
 	if (rc != 0)
 		return rc;
-	st = store_nr_stmt(s, STMT_NEWSROOM_USER_INSERT);
+	st = store_newsroom_stmt(s, STMT_NEWSROOM_USER_INSERT);
 	if (!st) {
 		rc = STORE_ERR;
 		goto leave;
@@ -428,7 +418,7 @@ int store_user_create(struct store *s, struct store_user *u, const char *pw_hash
 	sqlite3_reset(st);
 	id = sqlite3_last_insert_rowid(s->db);
 	snprintf(detail, sizeof(detail), "%s, %s", u->login, store_role_name(u->role));
-	rc = store_audit_write(s, "user.add", 0, 0, detail);
+	rc = store_audit_write(s, actor, "user.add", 0, 0, detail);
 leave:
 	rc = store_write_leave(s, rc);
 	if (rc == 0) {
@@ -465,7 +455,7 @@ static int store_user_get_stmt(struct store *s, sqlite3_stmt *st, struct store_u
 
 int store_user_get(struct store *s, int64_t id, struct store_user *out)
 {
-	sqlite3_stmt *st = store_nr_stmt(s, STMT_NEWSROOM_USER_BY_ID);
+	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_USER_BY_ID);
 	char what[32];
 
 	if (!st)
@@ -478,7 +468,7 @@ int store_user_get(struct store *s, int64_t id, struct store_user *out)
 int store_user_by_login(struct store *s, const char *login, struct store_user *out,
 			char **pw_hash)
 {
-	sqlite3_stmt *st = store_nr_stmt(s, STMT_NEWSROOM_USER_BY_LOGIN);
+	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_USER_BY_LOGIN);
 	char what[80];
 
 	if (!st)
@@ -490,7 +480,7 @@ int store_user_by_login(struct store *s, const char *login, struct store_user *o
 
 int store_user_list(struct store *s, struct store_user **out, size_t *n)
 {
-	sqlite3_stmt *st = store_nr_stmt(s, STMT_NEWSROOM_USER_LIST);
+	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_USER_LIST);
 
 	if (!st)
 		return STORE_ERR;
@@ -512,7 +502,7 @@ static int store_user_change(struct store *s, sqlite3_stmt *st, int64_t id, char
 	return 0;
 }
 
-int store_user_set_role(struct store *s, int64_t id, enum store_role role)
+int store_user_set_role(struct store *s, int64_t actor, int64_t id, enum store_role role)
 {
 	char *login = NULL, detail[128];
 	sqlite3_stmt *st;
@@ -523,7 +513,7 @@ int store_user_set_role(struct store *s, int64_t id, enum store_role role)
 	rc = store_write_enter(s);
 	if (rc != 0)
 		return rc;
-	st = store_nr_stmt(s, STMT_NEWSROOM_USER_ROLE);
+	st = store_newsroom_stmt(s, STMT_NEWSROOM_USER_ROLE);
 	if (!st) {
 		rc = STORE_ERR;
 		goto leave;
@@ -533,14 +523,14 @@ int store_user_set_role(struct store *s, int64_t id, enum store_role role)
 	rc = store_user_change(s, st, id, &login, "user role");
 	if (rc == 0) {
 		snprintf(detail, sizeof(detail), "%s: role %s", login, store_role_name(role));
-		rc = store_audit_write(s, "user.role", 0, 0, detail);
+		rc = store_audit_write(s, actor, "user.role", 0, 0, detail);
 	}
 leave:
 	free(login);
 	return store_write_leave(s, rc);
 }
 
-int store_user_set_disabled(struct store *s, int64_t id, int disabled)
+int store_user_set_disabled(struct store *s, int64_t actor, int64_t id, int disabled)
 {
 	char *login = NULL;
 	sqlite3_stmt *st;
@@ -549,7 +539,7 @@ int store_user_set_disabled(struct store *s, int64_t id, int disabled)
 	rc = store_write_enter(s);
 	if (rc != 0)
 		return rc;
-	st = store_nr_stmt(s, STMT_NEWSROOM_USER_DISABLED);
+	st = store_newsroom_stmt(s, STMT_NEWSROOM_USER_DISABLED);
 	if (!st) {
 		rc = STORE_ERR;
 		goto leave;
@@ -560,7 +550,7 @@ int store_user_set_disabled(struct store *s, int64_t id, int disabled)
 	/* Lookups refuse a disabled user's sessions and tokens anyway; revoking
 	 * them too means enabling the account again does not bring them back. */
 	if (rc == 0 && disabled) {
-		st = store_nr_stmt(s, STMT_NEWSROOM_USER_REVOKE_SESSIONS);
+		st = store_newsroom_stmt(s, STMT_NEWSROOM_USER_REVOKE_SESSIONS);
 		if (!st) {
 			rc = STORE_ERR;
 			goto leave;
@@ -569,7 +559,7 @@ int store_user_set_disabled(struct store *s, int64_t id, int disabled)
 		rc = store_step_done(s, st, "user sessions");
 		if (rc != 0)
 			goto leave;
-		st = store_nr_stmt(s, STMT_NEWSROOM_USER_REVOKE_TOKENS);
+		st = store_newsroom_stmt(s, STMT_NEWSROOM_USER_REVOKE_TOKENS);
 		if (!st) {
 			rc = STORE_ERR;
 			goto leave;
@@ -579,13 +569,13 @@ int store_user_set_disabled(struct store *s, int64_t id, int disabled)
 		rc = store_step_done(s, st, "user tokens");
 	}
 	if (rc == 0)
-		rc = store_audit_write(s, disabled ? "user.disable" : "user.enable", 0, 0, login);
+		rc = store_audit_write(s, actor, disabled ? "user.disable" : "user.enable", 0, 0, login);
 leave:
 	free(login);
 	return store_write_leave(s, rc);
 }
 
-int store_user_set_password(struct store *s, int64_t id, const char *pw_hash)
+int store_user_set_password(struct store *s, int64_t actor, int64_t id, const char *pw_hash)
 {
 	char *login = NULL;
 	sqlite3_stmt *st;
@@ -596,7 +586,7 @@ int store_user_set_password(struct store *s, int64_t id, const char *pw_hash)
 	rc = store_write_enter(s);
 	if (rc != 0)
 		return rc;
-	st = store_nr_stmt(s, STMT_NEWSROOM_USER_PASSWORD);
+	st = store_newsroom_stmt(s, STMT_NEWSROOM_USER_PASSWORD);
 	if (!st) {
 		rc = STORE_ERR;
 		goto leave;
@@ -610,7 +600,7 @@ int store_user_set_password(struct store *s, int64_t id, const char *pw_hash)
 	 * change), only an admin makes them, and an admin revokes them one by
 	 * one, or all at once by disabling the user (README, docs/api.md). */
 	if (rc == 0) {
-		st = store_nr_stmt(s, STMT_NEWSROOM_USER_REVOKE_SESSIONS);
+		st = store_newsroom_stmt(s, STMT_NEWSROOM_USER_REVOKE_SESSIONS);
 		if (!st) {
 			rc = STORE_ERR;
 			goto leave;
@@ -619,13 +609,13 @@ int store_user_set_password(struct store *s, int64_t id, const char *pw_hash)
 		rc = store_step_done(s, st, "user sessions");
 	}
 	if (rc == 0)
-		rc = store_audit_write(s, "user.password", 0, 0, login);
+		rc = store_audit_write(s, actor, "user.password", 0, 0, login);
 leave:
 	free(login);
 	return store_write_leave(s, rc);
 }
 
-int store_user_set_profile(struct store *s, int64_t id, const char *display_name,
+int store_user_set_profile(struct store *s, int64_t actor, int64_t id, const char *display_name,
 			   const char *byline_name, const char *byline_role)
 {
 	char *login = NULL, detail[200];
@@ -638,7 +628,7 @@ int store_user_set_profile(struct store *s, int64_t id, const char *display_name
 	rc = store_write_enter(s);
 	if (rc != 0)
 		return rc;
-	st = store_nr_stmt(s, STMT_NEWSROOM_USER_PROFILE);
+	st = store_newsroom_stmt(s, STMT_NEWSROOM_USER_PROFILE);
 	if (!st) {
 		rc = STORE_ERR;
 		goto leave;
@@ -650,7 +640,7 @@ int store_user_set_profile(struct store *s, int64_t id, const char *display_name
 	rc = store_user_change(s, st, id, &login, "user profile");
 	if (rc == 0) {
 		snprintf(detail, sizeof(detail), "%s: %.120s", login, display_name);
-		rc = store_audit_write(s, "user.profile", 0, 0, detail);
+		rc = store_audit_write(s, actor, "user.profile", 0, 0, detail);
 	}
 leave:
 	free(login);
@@ -676,7 +666,7 @@ int store_session_create(struct store *s, int64_t user_id,
 	rc = store_write_enter(s);
 	if (rc != 0)
 		return rc;
-	st = store_nr_stmt(s, STMT_NEWSROOM_SESSION_INSERT);
+	st = store_newsroom_stmt(s, STMT_NEWSROOM_SESSION_INSERT);
 	if (!st) {
 		rc = STORE_ERR;
 		goto leave;
@@ -707,7 +697,7 @@ int store_session_lookup(struct store *s, const unsigned char hash[STORE_TOKEN_H
 
 	if (!hash)
 		return store_fail(s, STORE_ENOTFOUND, "no such session");
-	st = store_nr_stmt(s, STMT_NEWSROOM_SESSION_LOOKUP);
+	st = store_newsroom_stmt(s, STMT_NEWSROOM_SESSION_LOOKUP);
 	if (!st)
 		return STORE_ERR;
 	store_bind_hash(st, 1, hash);
@@ -737,7 +727,7 @@ int store_session_revoke(struct store *s, const unsigned char hash[STORE_TOKEN_H
 	rc = store_write_enter(s);
 	if (rc != 0)
 		return rc;
-	st = store_nr_stmt(s, STMT_NEWSROOM_SESSION_REVOKE);
+	st = store_newsroom_stmt(s, STMT_NEWSROOM_SESSION_REVOKE);
 	if (!st) {
 		rc = STORE_ERR;
 	} else {
@@ -760,7 +750,7 @@ int store_session_purge(struct store *s, int64_t now)
 	rc = store_write_enter(s);
 	if (rc != 0)
 		return rc;
-	st = store_nr_stmt(s, STMT_NEWSROOM_SESSION_PURGE);
+	st = store_newsroom_stmt(s, STMT_NEWSROOM_SESSION_PURGE);
 	if (!st) {
 		rc = STORE_ERR;
 		goto leave;
@@ -769,7 +759,7 @@ int store_session_purge(struct store *s, int64_t now)
 	rc = store_step_done(s, st, "session purge");
 	if (rc != 0)
 		goto leave;
-	st = store_nr_stmt(s, STMT_NEWSROOM_FAILURE_PURGE);
+	st = store_newsroom_stmt(s, STMT_NEWSROOM_FAILURE_PURGE);
 	if (!st) {
 		rc = STORE_ERR;
 		goto leave;
@@ -798,7 +788,7 @@ static void store_token_items_free(void *items, size_t n)
 /* A user's login (caller frees), or NULL: it only names them in a detail. */
 static char *store_user_login(struct store *s, int64_t id)
 {
-	sqlite3_stmt *st = store_nr_stmt(s, STMT_NEWSROOM_USER_BY_ID);
+	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_USER_BY_ID);
 	char *login = NULL;
 
 	if (!st)
@@ -810,7 +800,7 @@ static char *store_user_login(struct store *s, int64_t id)
 	return login;
 }
 
-int store_token_create(struct store *s, int64_t user_id, const char *label,
+int store_token_create(struct store *s, int64_t actor, int64_t user_id, const char *label,
 		       const unsigned char hash[STORE_TOKEN_HASH_LEN], int64_t *id)
 {
 	char *login = NULL, detail[200];
@@ -825,7 +815,7 @@ int store_token_create(struct store *s, int64_t user_id, const char *label,
 	rc = store_write_enter(s);
 	if (rc != 0)
 		return rc;
-	st = store_nr_stmt(s, STMT_NEWSROOM_TOKEN_INSERT);
+	st = store_newsroom_stmt(s, STMT_NEWSROOM_TOKEN_INSERT);
 	if (!st) {
 		rc = STORE_ERR;
 		goto leave;
@@ -849,7 +839,7 @@ int store_token_create(struct store *s, int64_t user_id, const char *label,
 		goto leave;
 	login = store_user_login(s, user_id);
 	snprintf(detail, sizeof(detail), "%.120s, for %s", label, login ? login : "?");
-	rc = store_audit_write(s, "token.create", 0, 0, detail);
+	rc = store_audit_write(s, actor, "token.create", 0, 0, detail);
 leave:
 	free(login);
 	rc = store_write_leave(s, rc);
@@ -866,7 +856,7 @@ int store_token_lookup(struct store *s, const unsigned char hash[STORE_TOKEN_HAS
 
 	if (!hash)
 		return store_fail(s, STORE_ENOTFOUND, "no such token");
-	st = store_nr_stmt(s, STMT_NEWSROOM_TOKEN_LOOKUP);
+	st = store_newsroom_stmt(s, STMT_NEWSROOM_TOKEN_LOOKUP);
 	if (!st)
 		return STORE_ERR;
 	store_bind_hash(st, 1, hash);
@@ -900,7 +890,7 @@ static int store_token_item_read(struct store *s, sqlite3_stmt *st, void *item)
 
 int store_token_list(struct store *s, struct store_token **out, size_t *n)
 {
-	sqlite3_stmt *st = store_nr_stmt(s, STMT_NEWSROOM_TOKEN_LIST);
+	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_TOKEN_LIST);
 
 	if (!st)
 		return STORE_ERR;
@@ -908,7 +898,7 @@ int store_token_list(struct store *s, struct store_token **out, size_t *n)
 			  "token list", out, n);
 }
 
-int store_token_revoke(struct store *s, int64_t id)
+int store_token_revoke(struct store *s, int64_t actor, int64_t id)
 {
 	char *label = NULL, *login = NULL, detail[200];
 	int64_t revoked_at = 0;
@@ -918,7 +908,7 @@ int store_token_revoke(struct store *s, int64_t id)
 	rc = store_write_enter(s);
 	if (rc != 0)
 		return rc;
-	st = store_nr_stmt(s, STMT_NEWSROOM_TOKEN_GET);
+	st = store_newsroom_stmt(s, STMT_NEWSROOM_TOKEN_GET);
 	if (!st) {
 		rc = STORE_ERR;
 		goto leave;
@@ -939,7 +929,7 @@ int store_token_revoke(struct store *s, int64_t id)
 	/* Revoking a revoked token changes nothing, and is not an error. */
 	if (rc != 0 || revoked_at)
 		goto leave;
-	st = store_nr_stmt(s, STMT_NEWSROOM_TOKEN_REVOKE);
+	st = store_newsroom_stmt(s, STMT_NEWSROOM_TOKEN_REVOKE);
 	if (!st) {
 		rc = STORE_ERR;
 		goto leave;
@@ -949,7 +939,7 @@ int store_token_revoke(struct store *s, int64_t id)
 	rc = store_step_done(s, st, "token revoke");
 	if (rc == 0) {
 		snprintf(detail, sizeof(detail), "%.120s, for %s", label, login);
-		rc = store_audit_write(s, "token.revoke", 0, 0, detail);
+		rc = store_audit_write(s, actor, "token.revoke", 0, 0, detail);
 	}
 leave:
 	free(label);
@@ -969,7 +959,7 @@ int store_signin_failure_add(struct store *s, const char *key, int64_t at)
 	rc = store_write_enter(s);
 	if (rc != 0)
 		return rc;
-	st = store_nr_stmt(s, STMT_NEWSROOM_FAILURE_ADD);
+	st = store_newsroom_stmt(s, STMT_NEWSROOM_FAILURE_ADD);
 	if (!st) {
 		rc = STORE_ERR;
 	} else {
@@ -983,7 +973,7 @@ int store_signin_failure_add(struct store *s, const char *key, int64_t at)
 int store_signin_failures(struct store *s, const char *key, int64_t since, int64_t *count,
 			  int64_t *oldest)
 {
-	sqlite3_stmt *st = store_nr_stmt(s, STMT_NEWSROOM_FAILURE_COUNT);
+	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_FAILURE_COUNT);
 	int rc;
 
 	if (!st)
@@ -1015,7 +1005,7 @@ static int store_signin_take(struct store *s, const char *key, int64_t max, int6
 	rc = store_signin_failures(s, key, since, count, oldest);
 	if (rc != 0 || *count >= max)
 		return rc;
-	st = store_nr_stmt(s, STMT_NEWSROOM_FAILURE_ADD);
+	st = store_newsroom_stmt(s, STMT_NEWSROOM_FAILURE_ADD);
 	if (!st)
 		return STORE_ERR;
 	store_bind_text(st, 1, key);
@@ -1046,7 +1036,7 @@ int store_signin_attempt(struct store *s, struct store_signin_attempt *a)
 				       &a->oldest_addr, &a->id_addr);
 	if (rc == 0 && a->id_login && !a->id_addr) {
 		/* The address is over its limit: take nothing from the account. */
-		sqlite3_stmt *st = store_nr_stmt(s, STMT_NEWSROOM_FAILURE_DELETE);
+		sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_FAILURE_DELETE);
 
 		if (!st) {
 			rc = STORE_ERR;
@@ -1064,7 +1054,7 @@ int store_signin_attempt(struct store *s, struct store_signin_attempt *a)
 /* Forgets the failures counted against `key`, inside a write. */
 static int store_failures_clear(struct store *s, const char *key)
 {
-	sqlite3_stmt *st = store_nr_stmt(s, STMT_NEWSROOM_FAILURE_CLEAR);
+	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_FAILURE_CLEAR);
 
 	if (!st)
 		return STORE_ERR;
@@ -1082,7 +1072,7 @@ int store_signin_attempt_succeeded(struct store *s, const struct store_signin_at
 		return rc;
 	rc = store_failures_clear(s, a->key_login);
 	if (rc == 0 && a->id_addr) {
-		st = store_nr_stmt(s, STMT_NEWSROOM_FAILURE_DELETE);
+		st = store_newsroom_stmt(s, STMT_NEWSROOM_FAILURE_DELETE);
 		if (!st) {
 			rc = STORE_ERR;
 		} else {
@@ -1178,20 +1168,20 @@ static int store_draft_prepare(struct store *s, const struct store_draft *d, cha
 }
 
 /* The audit entry of a draft saved in state `state`. */
-static int store_draft_audit(struct store *s, const char *action, const struct store_draft *d,
-			     int64_t page_id)
+static int store_draft_audit(struct store *s, int64_t actor, const char *action,
+			     const struct store_draft *d, int64_t page_id)
 {
 	char detail[300], when[40];
 
 	if (d->state == STORE_DRAFT_SCHEDULED) {
 		store_time_text(d->publish_at, when, sizeof(when));
 		snprintf(detail, sizeof(detail), "%.200s, at %s", d->post.title, when);
-		return store_audit_write(s, "draft.schedule", page_id, 0, detail);
+		return store_audit_write(s, actor, "draft.schedule", page_id, 0, detail);
 	}
-	return store_audit_write(s, action, page_id, 0, d->post.title);
+	return store_audit_write(s, actor, action, page_id, 0, d->post.title);
 }
 
-int store_draft_create(struct store *s, int64_t page_id, struct store_draft *d)
+int store_draft_create(struct store *s, int64_t actor, int64_t page_id, struct store_draft *d)
 {
 	char *bylines = NULL, *body = NULL;
 	int64_t now = (int64_t)time(NULL), id = 0;
@@ -1204,13 +1194,13 @@ int store_draft_create(struct store *s, int64_t page_id, struct store_draft *d)
 	rc = store_write_enter(s);
 	if (rc != 0)
 		goto out;
-	st = store_nr_stmt(s, STMT_NEWSROOM_DRAFT_INSERT);
+	st = store_newsroom_stmt(s, STMT_NEWSROOM_DRAFT_INSERT);
 	if (!st) {
 		rc = STORE_ERR;
 		goto leave;
 	}
 	sqlite3_bind_int64(st, 1, page_id);
-	sqlite3_bind_int64(st, 2, s->actor);
+	sqlite3_bind_int64(st, 2, actor);
 	sqlite3_bind_int(st, 3, (int)d->state);
 	sqlite3_bind_int64(st, 4, d->state == STORE_DRAFT_SCHEDULED ? d->publish_at : 0);
 	sqlite3_bind_int64(st, 5, now);
@@ -1229,13 +1219,13 @@ int store_draft_create(struct store *s, int64_t page_id, struct store_draft *d)
 	}
 	sqlite3_reset(st);
 	id = sqlite3_last_insert_rowid(s->db);
-	rc = store_draft_audit(s, "draft.create", d, page_id);
+	rc = store_draft_audit(s, actor, "draft.create", d, page_id);
 leave:
 	rc = store_write_leave(s, rc);
 	if (rc == 0) {
 		d->id = id;
 		d->page_id = page_id;
-		d->author_id = s->actor;
+		d->author_id = actor;
 		d->version = 1;
 		d->created_at = now;
 		d->updated_at = now;
@@ -1252,7 +1242,7 @@ out:
 static int store_draft_missing(struct store *s, int64_t page_id, int64_t draft_id,
 			       int64_t expected_version)
 {
-	sqlite3_stmt *st = store_nr_stmt(s, STMT_NEWSROOM_DRAFT_VERSION);
+	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_DRAFT_VERSION);
 	int64_t version;
 	int rc;
 
@@ -1273,7 +1263,7 @@ static int store_draft_missing(struct store *s, int64_t page_id, int64_t draft_i
 	return store_fail_db(s, "draft");
 }
 
-int store_draft_update(struct store *s, struct store_draft *d, int64_t expected_version)
+int store_draft_update(struct store *s, int64_t actor, struct store_draft *d, int64_t expected_version)
 {
 	char *bylines = NULL, *body = NULL;
 	int64_t now = (int64_t)time(NULL), version = 0;
@@ -1286,7 +1276,7 @@ int store_draft_update(struct store *s, struct store_draft *d, int64_t expected_
 	rc = store_write_enter(s);
 	if (rc != 0)
 		goto out;
-	st = store_nr_stmt(s, STMT_NEWSROOM_DRAFT_UPDATE);
+	st = store_newsroom_stmt(s, STMT_NEWSROOM_DRAFT_UPDATE);
 	if (!st) {
 		rc = STORE_ERR;
 		goto leave;
@@ -1318,7 +1308,7 @@ int store_draft_update(struct store *s, struct store_draft *d, int64_t expected_
 		rc = store_draft_missing(s, d->page_id, d->id, expected_version);
 		goto leave;
 	}
-	rc = store_draft_audit(s, "draft.save", d, d->page_id);
+	rc = store_draft_audit(s, actor, "draft.save", d, d->page_id);
 leave:
 	rc = store_write_leave(s, rc);
 	if (rc == 0) {
@@ -1335,7 +1325,7 @@ out:
 
 int store_draft_get(struct store *s, int64_t page_id, int64_t draft_id, struct store_draft *out)
 {
-	sqlite3_stmt *st = store_nr_stmt(s, STMT_NEWSROOM_DRAFT_GET);
+	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_DRAFT_GET);
 	struct store_draft d;
 	int rc;
 
@@ -1365,7 +1355,7 @@ int store_draft_list(struct store *s, int64_t page_id, struct store_draft **out,
 	rc = store_page_exists(s, page_id);
 	if (rc != 0)
 		return rc;
-	st = store_nr_stmt(s, STMT_NEWSROOM_DRAFT_LIST);
+	st = store_newsroom_stmt(s, STMT_NEWSROOM_DRAFT_LIST);
 	if (!st)
 		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, page_id);
@@ -1376,7 +1366,7 @@ int store_draft_list(struct store *s, int64_t page_id, struct store_draft **out,
 /* Deletes a draft inside a write; *title (caller frees) names it. */
 static int store_draft_remove(struct store *s, int64_t page_id, int64_t draft_id, char **title)
 {
-	sqlite3_stmt *st = store_nr_stmt(s, STMT_NEWSROOM_DRAFT_DELETE);
+	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_DRAFT_DELETE);
 	int rc;
 
 	if (!st)
@@ -1392,7 +1382,7 @@ static int store_draft_remove(struct store *s, int64_t page_id, int64_t draft_id
 	return 0;
 }
 
-int store_draft_delete(struct store *s, int64_t page_id, int64_t draft_id)
+int store_draft_delete(struct store *s, int64_t actor, int64_t page_id, int64_t draft_id)
 {
 	char *title = NULL;
 	int rc;
@@ -1402,7 +1392,7 @@ int store_draft_delete(struct store *s, int64_t page_id, int64_t draft_id)
 		return rc;
 	rc = store_draft_remove(s, page_id, draft_id, &title);
 	if (rc == 0)
-		rc = store_audit_write(s, "draft.delete", page_id, 0, title);
+		rc = store_audit_write(s, actor, "draft.delete", page_id, 0, title);
 	free(title);
 	return store_write_leave(s, rc);
 }
@@ -1431,7 +1421,7 @@ static void store_draft_row_cleanup(struct store_draft_row *r)
 static int store_draft_row_read(struct store *s, int64_t page_id, int64_t draft_id,
 				struct store_draft_row *r)
 {
-	sqlite3_stmt *st = store_nr_stmt(s, STMT_NEWSROOM_DRAFT_ROW);
+	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_DRAFT_ROW);
 	int rc;
 
 	memset(r, 0, sizeof(*r));
@@ -1461,8 +1451,8 @@ static int store_draft_row_read(struct store *s, int64_t page_id, int64_t draft_
 }
 
 /* Inside a write: publishes a draft read into `r` at `at` (0: now), by
- * `author`, with audit entry `action`, and deletes the draft. */
-static int store_draft_to_post(struct store *s, int64_t page_id, int64_t draft_id,
+ * `author`, with audit entry `action` naming `actor`, and deletes the draft. */
+static int store_draft_to_post(struct store *s, int64_t actor, int64_t page_id, int64_t draft_id,
 			       const struct store_draft_row *r, int64_t at, int64_t author,
 			       const char *action, int64_t *post_id)
 {
@@ -1476,13 +1466,13 @@ static int store_draft_to_post(struct store *s, int64_t page_id, int64_t draft_i
 	};
 	int rc;
 
-	rc = store_post_insert_row(s, page_id, &row, author, action, post_id, NULL, NULL);
+	rc = store_post_insert_row(s, actor, page_id, &row, author, action, post_id, NULL, NULL);
 	if (rc != 0)
 		return rc;
 	return store_draft_remove(s, page_id, draft_id, NULL);
 }
 
-int store_draft_publish(struct store *s, int64_t page_id, int64_t draft_id,
+int store_draft_publish(struct store *s, int64_t actor, int64_t page_id, int64_t draft_id,
 			int64_t expected_version, int64_t at, int64_t *post_id)
 {
 	struct store_draft_row r;
@@ -1498,7 +1488,7 @@ int store_draft_publish(struct store *s, int64_t page_id, int64_t draft_id,
 				"draft %" PRId64 " is at version %" PRId64 ", not %" PRId64,
 				draft_id, r.version, expected_version);
 	if (rc == 0)
-		rc = store_draft_to_post(s, page_id, draft_id, &r, at, s->actor, "draft.publish",
+		rc = store_draft_to_post(s, actor, page_id, draft_id, &r, at, actor, "draft.publish",
 					 &id);
 	store_draft_row_cleanup(&r);
 	rc = store_write_leave(s, rc);
@@ -1527,7 +1517,7 @@ int store_schedule_run(struct store *s, int64_t now, size_t *published)
 {
 	struct store_due *due = NULL;
 	size_t count = 0, done = 0;
-	int64_t actor = s->actor, post_id;
+	int64_t post_id;
 	sqlite3_stmt *st;
 	int rc;
 
@@ -1537,7 +1527,7 @@ int store_schedule_run(struct store *s, int64_t now, size_t *published)
 	rc = store_write_enter(s);
 	if (rc != 0)
 		return rc;
-	st = store_nr_stmt(s, STMT_NEWSROOM_SCHEDULE_DUE);
+	st = store_newsroom_stmt(s, STMT_NEWSROOM_SCHEDULE_DUE);
 	if (!st) {
 		rc = STORE_ERR;
 		goto leave;
@@ -1547,22 +1537,19 @@ int store_schedule_run(struct store *s, int64_t now, size_t *published)
 	rc = store_rows(s, st, sizeof(*due), store_due_item_read, NULL, "schedule", &due, &count);
 	if (rc != 0)
 		goto leave;
-	/* The scheduler, not whoever the connection last acted for, publishes:
-	 * the audit trail says the system did it. The history credits the
-	 * draft's author with the post. */
-	s->actor = 0;
+	/* The scheduler publishes: the audit trail names the system (0). The
+	 * history credits the draft's author with the post. */
 	for (size_t i = 0; i < count && rc == 0; i++) {
 		struct store_draft_row r;
 
 		rc = store_draft_row_read(s, due[i].page_id, due[i].id, &r);
 		if (rc == 0)
-			rc = store_draft_to_post(s, due[i].page_id, due[i].id, &r, r.publish_at,
+			rc = store_draft_to_post(s, 0, due[i].page_id, due[i].id, &r, r.publish_at,
 						 r.author_id, "schedule.publish", &post_id);
 		store_draft_row_cleanup(&r);
 		if (rc == 0)
 			done++;
 	}
-	s->actor = actor;
 leave:
 	free(due);
 	rc = store_write_leave(s, rc);
@@ -1573,7 +1560,7 @@ leave:
 
 int store_schedule_next(struct store *s, int64_t *at)
 {
-	sqlite3_stmt *st = store_nr_stmt(s, STMT_NEWSROOM_SCHEDULE_NEXT);
+	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_SCHEDULE_NEXT);
 	int rc;
 
 	if (!st)
@@ -1652,7 +1639,7 @@ int store_revision_list(struct store *s, int64_t page_id, int64_t post_id,
 	sqlite3_stmt *st;
 	int rc;
 
-	st = store_nr_stmt(s, STMT_NEWSROOM_POST_EXISTS);
+	st = store_newsroom_stmt(s, STMT_NEWSROOM_POST_EXISTS);
 	if (!st)
 		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, page_id);
@@ -1664,7 +1651,7 @@ int store_revision_list(struct store *s, int64_t page_id, int64_t post_id,
 				  post_id, page_id);
 	if (rc != SQLITE_ROW)
 		return store_fail_db(s, "post");
-	st = store_nr_stmt(s, STMT_NEWSROOM_REVISION_LIST);
+	st = store_newsroom_stmt(s, STMT_NEWSROOM_REVISION_LIST);
 	if (!st)
 		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, page_id);
@@ -1696,7 +1683,7 @@ static int store_media_name_valid(const char *name)
 	return n == 32;
 }
 
-int store_media_add(struct store *s, const struct store_media *m)
+int store_media_add(struct store *s, int64_t actor, const struct store_media *m)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -1709,7 +1696,7 @@ int store_media_add(struct store *s, const struct store_media *m)
 	rc = store_write_enter(s);
 	if (rc != 0)
 		return rc;
-	st = store_nr_stmt(s, STMT_NEWSROOM_MEDIA_INSERT);
+	st = store_newsroom_stmt(s, STMT_NEWSROOM_MEDIA_INSERT);
 	if (!st) {
 		rc = STORE_ERR;
 		goto leave;
@@ -1720,19 +1707,19 @@ int store_media_add(struct store *s, const struct store_media *m)
 	sqlite3_bind_int(st, 4, m->height);
 	store_bind_text(st, 5, m->widths);
 	sqlite3_bind_int64(st, 6, m->bytes);
-	sqlite3_bind_int64(st, 7, m->user_id ? m->user_id : s->actor);
+	sqlite3_bind_int64(st, 7, m->user_id ? m->user_id : actor);
 	sqlite3_bind_int64(st, 8, m->created_at ? m->created_at : (int64_t)time(NULL));
 	rc = store_step_done(s, st, "media add");
 	/* The same content again: the first record stands, and nothing changed. */
 	if (rc == 0 && sqlite3_changes(s->db) == 1)
-		rc = store_audit_write(s, "media.add", 0, 0, m->name);
+		rc = store_audit_write(s, actor, "media.add", 0, 0, m->name);
 leave:
 	return store_write_leave(s, rc);
 }
 
 int store_media_get(struct store *s, const char *name, struct store_media *out)
 {
-	sqlite3_stmt *st = store_nr_stmt(s, STMT_NEWSROOM_MEDIA_GET);
+	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_MEDIA_GET);
 	int rc;
 
 	if (!st)

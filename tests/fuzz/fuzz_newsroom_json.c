@@ -54,8 +54,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	snprintf(path, sizeof(path), "%s/fuzz.db", fuzz_dir);
 	fuzz_st = store_open(path, err, sizeof(err));
 	FUZZ_CHECK(fuzz_st != NULL, "store_open: %s", err);
-	FUZZ_CHECK(store_page_create(fuzz_st, &page) == 0, "%s", store_errmsg(fuzz_st));
-	FUZZ_CHECK(store_post_insert(fuzz_st, page.id, &post) == 0, "%s", store_errmsg(fuzz_st));
+	FUZZ_CHECK(store_page_create(fuzz_st, 0, &page) == 0, "%s", store_errmsg(fuzz_st));
+	FUZZ_CHECK(store_post_insert(fuzz_st, 0, page.id, &post) == 0, "%s", store_errmsg(fuzz_st));
 	fuzz_post_id = post.id;
 	atexit(fuzz_cleanup);
 	return 0;

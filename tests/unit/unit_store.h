@@ -48,7 +48,7 @@ static inline int64_t unit_page_create(struct store *s, const char *slug, const 
 	p.status = status;
 	p.published = 1;
 	p.start_at = start_at;
-	if (store_page_create(s, &p) != 0)
+	if (store_page_create(s, 0, &p) != 0)
 		fail_msg("store_page_create: %s", store_errmsg(s));
 	return p.id;
 }

@@ -46,7 +46,7 @@ static void add_post(struct store *s, int64_t page_id, const char *title, int64_
 	p.published_at = at;
 	p.blocks = &para;
 	p.n_blocks = 1;
-	if (store_post_insert(s, page_id, &p) != 0)
+	if (store_post_insert(s, 0, page_id, &p) != 0)
 		fail_msg("store_post_insert: %s", store_errmsg(s));
 }
 

@@ -3,9 +3,9 @@
  * a real store in a fresh temporary folder, with JSON input as the transports
  * build it. Each test checks the answer (status, error code, the JSON body) and
  * then the store: whether the post, draft, user or token exists, whether the
- * change log grew, and whether the audit trail names the right actor (set with
- * store_set_actor() before each call, as http/ does). Refused requests must
- * change nothing.
+ * change log grew, and whether the audit trail names the right actor (the
+ * user of the context each call is given, as http/ passes it). Refused
+ * requests must change nothing.
  */
 #include "unit.h"
 
@@ -118,7 +118,7 @@ static int setup(void **state)
 		u.byline_name = (char *)bnames[r];
 		u.byline_role = (char *)broles[r];
 		u.role = (enum store_role)r;
-		if (store_user_create(f->st, &u, pw_hash) != 0)
+		if (store_user_create(f->st, 0, &u, pw_hash) != 0)
 			fail_msg("store_user_create: %s", store_errmsg(f->st));
 		assert_int_equal(store_user_get(f->st, u.id, &f->user[r]), 0);
 	}
@@ -128,7 +128,7 @@ static int setup(void **state)
 	p.zone = MODEL_DEFAULT_ZONE;
 	p.status = MODEL_STATUS_LIVE;
 	p.published = 1;
-	if (store_page_create(f->st, &p) != 0)
+	if (store_page_create(f->st, 0, &p) != 0)
 		fail_msg("store_page_create: %s", store_errmsg(f->st));
 	f->page_id = p.id;
 	f->now = (int64_t)time(NULL);
@@ -151,11 +151,10 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* The context of a request by the fixture user of role `r`; names them as the
- * store's actor, as the transports do. */
+/* The context of a request by the fixture user of role `r`: the actor travels
+ * in it, as the transports pass it. */
 static const struct newsroom_ctx *as(struct fx *f, enum store_role r)
 {
-	store_set_actor(f->st, f->user[r].id);
 	f->ctx[r].st = f->st;
 	f->ctx[r].user = &f->user[r];
 	f->ctx[r].media_dir = f->media;
@@ -2264,7 +2263,7 @@ static void test_tokens(void **state)
 	newsroom_token_create(as(f, ADMIN), jp("{s:s, s:s}", "login", "ed", "label", "a\nb"),
 			fresh(&res));
 	EXPECT(&res, 422, "invalid");
-	assert_int_equal(store_user_set_disabled(f->st, f->user[CONTRIB].id, 1), 0);
+	assert_int_equal(store_user_set_disabled(f->st, 0, f->user[CONTRIB].id, 1), 0);
 	newsroom_token_create(as(f, ADMIN), jp("{s:s, s:s}", "login", "cora", "label", "x"), fresh(&res));
 	EXPECT(&res, 422, "invalid");
 	EXPECT_MSG(&res, "disabled");
@@ -2469,7 +2468,7 @@ static void test_signin(void **state)
 			 401);
 
 	/* A disabled account: 403 for the right password, 401 for a wrong one. */
-	assert_int_equal(store_user_set_disabled(f->st, f->user[CONTRIB].id, 1), 0);
+	assert_int_equal(store_user_set_disabled(f->st, 0, f->user[CONTRIB].id, 1), 0);
 	assert_int_equal(signin(f, "cora", PASSWORD, "198.51.100.2", f->now, &res, &retry), 403);
 	EXPECT(&res, 403, "forbidden");
 	assert_int_equal(signin(f, "cora", "wrong password", "198.51.100.2", f->now, &res, &retry),
@@ -2574,6 +2573,46 @@ static int group_teardown(void **state)
 	return 0;
 }
 
+/* Two people's requests interleaved on one store connection (as on a worker's
+ * newsroom thread): each change is credited to the context it came with, not to
+ * whoever was set up last. With the actor kept on the connection (set before a
+ * call, reset after), taking both contexts first credited the editor's post to
+ * the contributor. */
+static void test_actor_interleaved(void **state)
+{
+	struct fx *f = *state;
+	const struct newsroom_ctx *ed = as(f, EDITOR), *cora = as(f, CONTRIB);
+	struct newsroom_result res = { 0 };
+	struct store_revision *revs = NULL;
+	struct store_draft d = { 0 };
+	int64_t post, draft;
+	size_t n = 0;
+
+	newsroom_post_create(ed, SLUG, jp("{s:s, s:s}", "title", "By Ed", "body", "x"),
+			     fresh(&res));
+	EXPECT(&res, 201, NULL);
+	post = res.id;
+	EXPECT_AUDIT(f, "post.publish", f->user[EDITOR].id, post);
+	newsroom_draft_create(cora, SLUG, jp("{s:s}", "title", "By Cora"), fresh(&res));
+	EXPECT(&res, 201, NULL);
+	draft = res.id;
+	EXPECT_AUDIT(f, "draft.create", f->user[CONTRIB].id, -1);
+	newsroom_post_edit(ed, SLUG, post, jp("{s:s, s:i}", "title", "By Ed, edited", "version", 1),
+			   fresh(&res));
+	EXPECT(&res, 200, NULL);
+	EXPECT_AUDIT(f, "post.edit", f->user[EDITOR].id, post);
+	newsroom_result_cleanup(&res);
+
+	assert_int_equal(store_revision_list(f->st, f->page_id, post, &revs, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(revs[0].user_id, f->user[EDITOR].id);
+	assert_int_equal(revs[1].user_id, f->user[EDITOR].id);
+	store_revisions_free(revs, n);
+	assert_int_equal(store_draft_get(f->st, f->page_id, draft, &d), 0);
+	assert_int_equal(d.author_id, f->user[CONTRIB].id);
+	store_draft_cleanup(&d);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -2608,6 +2647,7 @@ int main(void)
 		T(test_signin_limit_login),
 		T(test_signin_limit_addr),
 		T(test_signin_success_clears),
+		T(test_actor_interleaved),
 	};
 #undef T
 

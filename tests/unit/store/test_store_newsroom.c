@@ -81,12 +81,13 @@ static void sample_post(struct model_post *p, const char *title, int64_t at)
 	p->n_blocks = 2;
 }
 
-static int64_t insert_post(struct store *s, int64_t page_id, const char *title, int64_t at)
+static int64_t insert_post(struct store *s, int64_t actor, int64_t page_id, const char *title,
+			   int64_t at)
 {
 	struct model_post p;
 
 	sample_post(&p, title, at);
-	if (store_post_insert(s, page_id, &p) != 0)
+	if (store_post_insert(s, actor, page_id, &p) != 0)
 		fail_msg("store_post_insert: %s", store_errmsg(s));
 	return p.id;
 }
@@ -97,7 +98,7 @@ static int64_t create_user(struct store *s, const char *login, const char *name,
 	struct store_user u = { .login = (char *)login, .display_name = (char *)name,
 				.byline_name = "", .byline_role = "", .role = role };
 
-	if (store_user_create(s, &u, "$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA") != 0)
+	if (store_user_create(s, 0, &u, "$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA") != 0)
 		fail_msg("store_user_create: %s", store_errmsg(s));
 	return u.id;
 }
@@ -111,13 +112,13 @@ static void sample_draft(struct store_draft *d, const char *title,
 	sample_post(&d->post, title, 0);
 }
 
-static int64_t create_draft(struct store *s, int64_t page_id, const char *title,
+static int64_t create_draft(struct store *s, int64_t actor, int64_t page_id, const char *title,
 			    enum store_draft_state state, int64_t publish_at)
 {
 	struct store_draft d;
 
 	sample_draft(&d, title, state, publish_at);
-	if (store_draft_create(s, page_id, &d) != 0)
+	if (store_draft_create(s, actor, page_id, &d) != 0)
 		fail_msg("store_draft_create: %s", store_errmsg(s));
 	return d.id;
 }
@@ -155,7 +156,7 @@ static void test_users(void **state)
 	u.byline_name = "Ann E.";
 	u.byline_role = "Live desk";
 	u.role = STORE_ROLE_EDITOR;
-	assert_int_equal(store_user_create(f->s, &u, "hash-1"), 0);
+	assert_int_equal(store_user_create(f->s, 0, &u, "hash-1"), 0);
 	ann = u.id;
 	assert_true(ann > 0);
 	assert_true(u.created_at >= before);
@@ -180,24 +181,24 @@ static void test_users(void **state)
 
 	/* The login is taken; bad logins and names are refused. */
 	u.display_name = "Another Ann";
-	assert_int_equal(store_user_create(f->s, &u, "hash-2"), STORE_EEXIST);
+	assert_int_equal(store_user_create(f->s, 0, &u, "hash-2"), STORE_EEXIST);
 	assert_non_null(strstr(store_errmsg(f->s), "taken"));
 	for (size_t i = 0; i < sizeof(bad_logins) / sizeof(bad_logins[0]); i++) {
 		u.login = (char *)bad_logins[i];
-		assert_int_equal(store_user_create(f->s, &u, "h"), STORE_EINVAL);
+		assert_int_equal(store_user_create(f->s, 0, &u, "h"), STORE_EINVAL);
 		assert_false(store_login_valid(bad_logins[i]));
 	}
 	u.login = NULL;
-	assert_int_equal(store_user_create(f->s, &u, "h"), STORE_EINVAL);
+	assert_int_equal(store_user_create(f->s, 0, &u, "h"), STORE_EINVAL);
 	u.login = "fine_login-2";
 	assert_true(store_login_valid(u.login));
 	u.display_name = "";
-	assert_int_equal(store_user_create(f->s, &u, "h"), STORE_EINVAL);
+	assert_int_equal(store_user_create(f->s, 0, &u, "h"), STORE_EINVAL);
 	u.display_name = "Fine";
 	u.role = (enum store_role)3;
-	assert_int_equal(store_user_create(f->s, &u, "h"), STORE_EINVAL);
+	assert_int_equal(store_user_create(f->s, 0, &u, "h"), STORE_EINVAL);
 	u.role = STORE_ROLE_ADMIN;
-	assert_int_equal(store_user_create(f->s, &u, ""), STORE_EINVAL);
+	assert_int_equal(store_user_create(f->s, 0, &u, ""), STORE_EINVAL);
 
 	bob = create_user(f->s, "bob", "Bob Writer", STORE_ROLE_CONTRIBUTOR);
 	assert_int_equal(store_user_list(f->s, &list, &n), 0);
@@ -207,15 +208,15 @@ static void test_users(void **state)
 	store_users_free(list, n);
 
 	/* Role, profile, password. */
-	assert_int_equal(store_user_set_role(f->s, bob, STORE_ROLE_ADMIN), 0);
-	assert_int_equal(store_user_set_role(f->s, bob, (enum store_role)7), STORE_EINVAL);
-	assert_int_equal(store_user_set_role(f->s, 999, STORE_ROLE_ADMIN), STORE_ENOTFOUND);
-	assert_int_equal(store_user_set_profile(f->s, bob, "Robert Writer", "Bob W.", "Paris"),
+	assert_int_equal(store_user_set_role(f->s, 0, bob, STORE_ROLE_ADMIN), 0);
+	assert_int_equal(store_user_set_role(f->s, 0, bob, (enum store_role)7), STORE_EINVAL);
+	assert_int_equal(store_user_set_role(f->s, 0, 999, STORE_ROLE_ADMIN), STORE_ENOTFOUND);
+	assert_int_equal(store_user_set_profile(f->s, 0, bob, "Robert Writer", "Bob W.", "Paris"),
 			 0);
-	assert_int_equal(store_user_set_profile(f->s, bob, "", "", ""), STORE_EINVAL);
-	assert_int_equal(store_user_set_profile(f->s, 999, "X", "", ""), STORE_ENOTFOUND);
-	assert_int_equal(store_user_set_password(f->s, bob, "hash-new"), 0);
-	assert_int_equal(store_user_set_password(f->s, bob, ""), STORE_EINVAL);
+	assert_int_equal(store_user_set_profile(f->s, 0, bob, "", "", ""), STORE_EINVAL);
+	assert_int_equal(store_user_set_profile(f->s, 0, 999, "X", "", ""), STORE_ENOTFOUND);
+	assert_int_equal(store_user_set_password(f->s, 0, bob, "hash-new"), 0);
+	assert_int_equal(store_user_set_password(f->s, 0, bob, ""), STORE_EINVAL);
 	assert_int_equal(store_user_by_login(f->s, "bob", &out, &hash), 0);
 	assert_int_equal(out.role, STORE_ROLE_ADMIN);
 	assert_string_equal(out.display_name, "Robert Writer");
@@ -298,13 +299,11 @@ static void test_tokens(void **state)
 
 	hash_of(h1, 10);
 	hash_of(h2, 11);
-	store_set_actor(f->s, ann);
-	assert_int_equal(store_actor(f->s), ann);
-	assert_int_equal(store_token_create(f->s, bot, "wire importer", h1, &id1), 0);
-	assert_int_equal(store_token_create(f->s, ann, "scripts", h2, &id2), 0);
+	assert_int_equal(store_token_create(f->s, ann, bot, "wire importer", h1, &id1), 0);
+	assert_int_equal(store_token_create(f->s, ann, ann, "scripts", h2, &id2), 0);
 	assert_true(id2 > id1);
-	assert_int_equal(store_token_create(f->s, ann, "", h2, &id2), STORE_EINVAL);
-	assert_int_equal(store_token_create(f->s, 999, "x", h2, &id2), STORE_ENOTFOUND);
+	assert_int_equal(store_token_create(f->s, ann, ann, "", h2, &id2), STORE_EINVAL);
+	assert_int_equal(store_token_create(f->s, ann, 999, "x", h2, &id2), STORE_ENOTFOUND);
 
 	assert_int_equal(store_token_lookup(f->s, h1, &u), 0);
 	assert_int_equal(u.id, bot);
@@ -325,10 +324,10 @@ static void test_tokens(void **state)
 	assert_true(t[1].created_at > 0);
 	store_tokens_free(t, n);
 
-	assert_int_equal(store_token_revoke(f->s, id1), 0);
+	assert_int_equal(store_token_revoke(f->s, ann, id1), 0);
 	assert_int_equal(store_token_lookup(f->s, h1, &u), STORE_ENOTFOUND);
-	assert_int_equal(store_token_revoke(f->s, id1), 0); /* again: nothing to do */
-	assert_int_equal(store_token_revoke(f->s, 999), STORE_ENOTFOUND);
+	assert_int_equal(store_token_revoke(f->s, ann, id1), 0); /* again: nothing to do */
+	assert_int_equal(store_token_revoke(f->s, ann, 999), STORE_ENOTFOUND);
 	assert_int_equal(store_token_list(f->s, &t, &n), 0);
 	assert_true(t[1].revoked_at > 0);
 	assert_int_equal(t[0].revoked_at, 0);
@@ -359,10 +358,10 @@ static void test_user_disable(void **state)
 	hash_of(oh, 22);
 	hash_of(nh, 23);
 	assert_int_equal(store_session_create(f->s, ann, sh, "c", far), 0);
-	assert_int_equal(store_token_create(f->s, ann, "t", th, &tok), 0);
+	assert_int_equal(store_token_create(f->s, 0, ann, "t", th, &tok), 0);
 	assert_int_equal(store_session_create(f->s, other, oh, "c", far), 0);
 
-	assert_int_equal(store_user_set_disabled(f->s, ann, 1), 0);
+	assert_int_equal(store_user_set_disabled(f->s, 0, ann, 1), 0);
 	assert_int_equal(store_user_get(f->s, ann, &u), 0);
 	assert_int_equal(u.disabled, 1);
 	store_user_cleanup(&u);
@@ -370,18 +369,18 @@ static void test_user_disable(void **state)
 	assert_int_equal(store_token_lookup(f->s, th, &u), STORE_ENOTFOUND);
 	/* No new session or token for a disabled user. */
 	assert_int_equal(store_session_create(f->s, ann, nh, "c", far), STORE_ENOTFOUND);
-	assert_int_equal(store_token_create(f->s, ann, "t2", nh, &tok), STORE_ENOTFOUND);
+	assert_int_equal(store_token_create(f->s, 0, ann, "t2", nh, &tok), STORE_ENOTFOUND);
 	/* Others are untouched. */
 	assert_int_equal(store_session_lookup(f->s, oh, now_s(), &u, NULL), 0);
 	store_user_cleanup(&u);
 
-	assert_int_equal(store_user_set_disabled(f->s, ann, 0), 0);
+	assert_int_equal(store_user_set_disabled(f->s, 0, ann, 0), 0);
 	assert_int_equal(store_session_lookup(f->s, sh, now_s(), &u, NULL), STORE_ENOTFOUND);
 	assert_int_equal(store_token_lookup(f->s, th, &u), STORE_ENOTFOUND);
 	assert_int_equal(store_session_create(f->s, ann, nh, "c", far), 0);
 	assert_int_equal(store_session_lookup(f->s, nh, now_s(), &u, NULL), 0);
 	store_user_cleanup(&u);
-	assert_int_equal(store_user_set_disabled(f->s, 999, 1), STORE_ENOTFOUND);
+	assert_int_equal(store_user_set_disabled(f->s, 0, 999, 1), STORE_ENOTFOUND);
 }
 
 static void test_signin_failures(void **state)
@@ -481,9 +480,8 @@ static void test_drafts(void **state)
 	struct store_draft d, out;
 	int64_t id;
 
-	store_set_actor(f->s, liza);
 	sample_draft(&d, "First draft", STORE_DRAFT_SAVED, 12345); /* ignored: a draft */
-	assert_int_equal(store_draft_create(f->s, page, &d), 0);
+	assert_int_equal(store_draft_create(f->s, liza, page, &d), 0);
 	id = d.id;
 	assert_true(id > 0);
 	assert_int_equal(d.version, 1);
@@ -512,20 +510,20 @@ static void test_drafts(void **state)
 
 	/* Saves move the version; an old version is refused. */
 	d.post.title = "Second thoughts";
-	assert_int_equal(store_draft_update(f->s, &d, 1), 0);
+	assert_int_equal(store_draft_update(f->s, liza, &d, 1), 0);
 	assert_int_equal(d.version, 2);
 	d.post.title = "Stale";
-	assert_int_equal(store_draft_update(f->s, &d, 1), STORE_ECONFLICT);
+	assert_int_equal(store_draft_update(f->s, liza, &d, 1), STORE_ECONFLICT);
 	assert_non_null(strstr(store_errmsg(f->s), "version 2"));
 	assert_int_equal(d.version, 2);
 	d.state = STORE_DRAFT_SCHEDULED;
 	d.publish_at = 0;
-	assert_int_equal(store_draft_update(f->s, &d, 2), STORE_EINVAL);
+	assert_int_equal(store_draft_update(f->s, liza, &d, 2), STORE_EINVAL);
 	d.publish_at = before + 3600;
 	d.post.title = "Scheduled now";
-	assert_int_equal(store_draft_update(f->s, &d, 2), 0);
+	assert_int_equal(store_draft_update(f->s, liza, &d, 2), 0);
 	assert_int_equal(d.version, 3);
-	assert_int_equal(store_draft_update(f->s, &d, 0), 0); /* 0: no check */
+	assert_int_equal(store_draft_update(f->s, liza, &d, 0), 0); /* 0: no check */
 	assert_int_equal(d.version, 4);
 	assert_int_equal(store_draft_get(f->s, page, id, &out), 0);
 	assert_string_equal(out.post.title, "Scheduled now");
@@ -535,26 +533,26 @@ static void test_drafts(void **state)
 	store_draft_cleanup(&out);
 
 	d.id = 999;
-	assert_int_equal(store_draft_update(f->s, &d, 1), STORE_ENOTFOUND);
+	assert_int_equal(store_draft_update(f->s, liza, &d, 1), STORE_ENOTFOUND);
 	d.id = id;
 	d.page_id = other;
-	assert_int_equal(store_draft_update(f->s, &d, 4), STORE_ENOTFOUND);
+	assert_int_equal(store_draft_update(f->s, liza, &d, 4), STORE_ENOTFOUND);
 
 	/* Refused content, a missing page. */
 	sample_draft(&d, "", STORE_DRAFT_SAVED, 0);
-	assert_int_equal(store_draft_create(f->s, page, &d), STORE_EINVAL);
+	assert_int_equal(store_draft_create(f->s, liza, page, &d), STORE_EINVAL);
 	sample_draft(&d, "x", (enum store_draft_state)5, 0);
-	assert_int_equal(store_draft_create(f->s, page, &d), STORE_EINVAL);
+	assert_int_equal(store_draft_create(f->s, liza, page, &d), STORE_EINVAL);
 	sample_draft(&d, "x", STORE_DRAFT_SCHEDULED, 0);
-	assert_int_equal(store_draft_create(f->s, page, &d), STORE_EINVAL);
+	assert_int_equal(store_draft_create(f->s, liza, page, &d), STORE_EINVAL);
 	sample_draft(&d, "x", STORE_DRAFT_SAVED, 0);
-	assert_int_equal(store_draft_create(f->s, 999, &d), STORE_ENOTFOUND);
+	assert_int_equal(store_draft_create(f->s, liza, 999, &d), STORE_ENOTFOUND);
 
 	/* Delete. */
-	assert_int_equal(store_draft_delete(f->s, other, id), STORE_ENOTFOUND);
-	assert_int_equal(store_draft_delete(f->s, page, id), 0);
+	assert_int_equal(store_draft_delete(f->s, liza, other, id), STORE_ENOTFOUND);
+	assert_int_equal(store_draft_delete(f->s, liza, page, id), 0);
 	assert_int_equal(store_draft_get(f->s, page, id, &out), STORE_ENOTFOUND);
-	assert_int_equal(store_draft_delete(f->s, page, id), STORE_ENOTFOUND);
+	assert_int_equal(store_draft_delete(f->s, liza, page, id), STORE_ENOTFOUND);
 
 	/* Drafts are not on the reader's page: no change-log entries at all. */
 	assert_int_equal(last_change(f->s), changes);
@@ -568,11 +566,11 @@ static void test_draft_list_order(void **state)
 	struct store_draft *list;
 	size_t n;
 
-	create_draft(f->s, page, "draft-old", STORE_DRAFT_SAVED, 0);
-	create_draft(f->s, page, "sched-late", STORE_DRAFT_SCHEDULED, 9000);
-	create_draft(f->s, page, "draft-new", STORE_DRAFT_SAVED, 0);
-	create_draft(f->s, page, "sched-soon", STORE_DRAFT_SCHEDULED, 8000);
-	create_draft(f->s, other, "elsewhere", STORE_DRAFT_SAVED, 0);
+	create_draft(f->s, 0, page, "draft-old", STORE_DRAFT_SAVED, 0);
+	create_draft(f->s, 0, page, "sched-late", STORE_DRAFT_SCHEDULED, 9000);
+	create_draft(f->s, 0, page, "draft-new", STORE_DRAFT_SAVED, 0);
+	create_draft(f->s, 0, page, "sched-soon", STORE_DRAFT_SCHEDULED, 8000);
+	create_draft(f->s, 0, other, "elsewhere", STORE_DRAFT_SAVED, 0);
 	/* Saves within one second tie: make the older-created draft the newer
 	 * save, so that id order cannot pass for save order. */
 	raw_exec(f->path, "UPDATE drafts SET updated_at = CASE title"
@@ -606,19 +604,18 @@ static void test_draft_publish(void **state)
 
 	sample_draft(&d, "From the desk", STORE_DRAFT_SAVED, 0);
 	d.post.key_event = 1;
-	assert_int_equal(store_draft_create(f->s, page, &d), 0);
-	assert_int_equal(store_draft_update(f->s, &d, 1), 0); /* version 2 */
+	assert_int_equal(store_draft_create(f->s, 0, page, &d), 0);
+	assert_int_equal(store_draft_update(f->s, 0, &d, 1), 0); /* version 2 */
 	changes = last_change(f->s);
 
-	store_set_actor(f->s, ann);
-	assert_int_equal(store_draft_publish(f->s, page, d.id, 1, 5000, &post_id),
+	assert_int_equal(store_draft_publish(f->s, ann, page, d.id, 1, 5000, &post_id),
 			 STORE_ECONFLICT);
 	assert_int_equal(post_id, 0);
-	assert_int_equal(store_draft_publish(f->s, page, 999, 0, 5000, &post_id),
+	assert_int_equal(store_draft_publish(f->s, ann, page, 999, 0, 5000, &post_id),
 			 STORE_ENOTFOUND);
 	assert_int_equal(last_change(f->s), changes);
 
-	assert_int_equal(store_draft_publish(f->s, page, d.id, 2, 5000, &post_id), 0);
+	assert_int_equal(store_draft_publish(f->s, ann, page, d.id, 2, 5000, &post_id), 0);
 	assert_true(post_id > 0);
 	assert_int_equal(store_post_get(f->s, page, post_id, &p), 0);
 	assert_string_equal(p.title, "From the desk");
@@ -647,7 +644,7 @@ static void test_draft_publish(void **state)
 	store_revisions_free(revs, n);
 	/* ...and the draft is gone. */
 	assert_int_equal(store_draft_get(f->s, page, d.id, &d), STORE_ENOTFOUND);
-	assert_int_equal(store_draft_publish(f->s, page, d.id, 0, 0, &post_id), STORE_ENOTFOUND);
+	assert_int_equal(store_draft_publish(f->s, ann, page, d.id, 0, 0, &post_id), STORE_ENOTFOUND);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit WHERE action ="
 				 " 'draft.publish' AND post_id IN (SELECT id FROM posts)"), 1);
 }
@@ -659,11 +656,11 @@ static void test_schedule_next(void **state)
 
 	assert_int_equal(store_schedule_next(f->s, &at), 0);
 	assert_int_equal(at, 0);
-	create_draft(f->s, page, "draft", STORE_DRAFT_SAVED, 0);
+	create_draft(f->s, 0, page, "draft", STORE_DRAFT_SAVED, 0);
 	assert_int_equal(store_schedule_next(f->s, &at), 0);
 	assert_int_equal(at, 0);
-	create_draft(f->s, page, "late", STORE_DRAFT_SCHEDULED, 5000);
-	create_draft(f->s, page, "soon", STORE_DRAFT_SCHEDULED, 3000);
+	create_draft(f->s, 0, page, "late", STORE_DRAFT_SCHEDULED, 5000);
+	create_draft(f->s, 0, page, "soon", STORE_DRAFT_SCHEDULED, 3000);
 	assert_int_equal(store_schedule_next(f->s, &at), 0);
 	assert_int_equal(at, 3000);
 }
@@ -682,16 +679,16 @@ static void test_schedule_run(void **state)
 	size_t published = 99, n;
 	int64_t at;
 
-	store_set_actor(f->s, liza);
-	create_draft(f->s, page, "due-1", STORE_DRAFT_SCHEDULED, 1000);
-	create_draft(f->s, page, "due-2", STORE_DRAFT_SCHEDULED, 2000);
-	create_draft(f->s, page, "later", STORE_DRAFT_SCHEDULED, 3000);
-	create_draft(f->s, page, "not scheduled", STORE_DRAFT_SAVED, 0);
+	create_draft(f->s, liza, page, "due-1", STORE_DRAFT_SCHEDULED, 1000);
+	create_draft(f->s, liza, page, "due-2", STORE_DRAFT_SCHEDULED, 2000);
+	create_draft(f->s, liza, page, "later", STORE_DRAFT_SCHEDULED, 3000);
+	create_draft(f->s, liza, page, "not scheduled", STORE_DRAFT_SAVED, 0);
 
-	store_set_actor(f->s, editor); /* whoever the connection last acted for */
+	/* The connection last acted for the editor: the scheduler still names
+	 * the system, and the history the drafts' author. */
+	assert_int_equal(store_user_set_profile(f->s, editor, editor, "Ed Editor", "", ""), 0);
 	assert_int_equal(store_schedule_run(f->s, 2000, &published), 0);
 	assert_int_equal(published, 2);
-	assert_int_equal(store_actor(f->s), editor);
 	assert_int_equal(store_post_range(f->s, page, 0, 20, &posts, &n), 0);
 	assert_int_equal(n, 2);
 	assert_string_equal(posts[0].title, "due-2");
@@ -744,9 +741,9 @@ static void test_schedule_run_once(void **state)
 
 	for (int i = 0; i < SCHED_POSTS; i++) {
 		snprintf(title, sizeof(title), "scheduled-%d", i);
-		create_draft(f->s, pages[i % 2], title, STORE_DRAFT_SCHEDULED, 1000 + i);
+		create_draft(f->s, 0, pages[i % 2], title, STORE_DRAFT_SCHEDULED, 1000 + i);
 	}
-	create_draft(f->s, pages[0], "future", STORE_DRAFT_SCHEDULED, 1000000);
+	create_draft(f->s, 0, pages[0], "future", STORE_DRAFT_SCHEDULED, 1000000);
 
 	/* Every child opens the store, then waits at the gate; closing the
 	 * write end releases them all at once. */
@@ -812,9 +809,8 @@ static void test_post_edit(void **state)
 	struct model_post p, out;
 	int64_t id, before = now_s();
 
-	store_set_actor(f->s, ann);
 	sample_post(&p, "Original", 1000);
-	assert_int_equal(store_post_insert(f->s, page, &p), 0);
+	assert_int_equal(store_post_insert(f->s, ann, page, &p), 0);
 	assert_int_equal(p.version, 1);
 	id = p.id;
 	assert_int_equal(store_post_get(f->s, page, id, &out), 0);
@@ -828,7 +824,7 @@ static void test_post_edit(void **state)
 	p.blocks = blocks;
 	p.n_blocks = 1;
 	edit.expected_version = 1;
-	assert_int_equal(store_post_edit(f->s, &p, &edit), 0);
+	assert_int_equal(store_post_edit(f->s, ann, &p, &edit), 0);
 	assert_int_equal(p.version, 2);
 	assert_true(p.updated_at >= before);
 	assert_int_equal(p.published_at, 1000);
@@ -836,7 +832,7 @@ static void test_post_edit(void **state)
 
 	/* Another edit from version 1 is refused and changes nothing. */
 	p.title = "Lost update";
-	assert_int_equal(store_post_edit(f->s, &p, &edit), STORE_ECONFLICT);
+	assert_int_equal(store_post_edit(f->s, ann, &p, &edit), STORE_ECONFLICT);
 	assert_non_null(strstr(store_errmsg(f->s), "version 2"));
 	assert_int_equal(p.version, 2);
 	assert_int_equal(store_post_get(f->s, page, id, &out), 0);
@@ -848,7 +844,7 @@ static void test_post_edit(void **state)
 	p.title = "Changed";
 	edit.expected_version = 2;
 	edit.correction = "An earlier version misspelt the minister's name.";
-	assert_int_equal(store_post_edit(f->s, &p, &edit), 0);
+	assert_int_equal(store_post_edit(f->s, ann, &p, &edit), 0);
 	assert_int_equal(p.version, 3);
 	assert_string_equal(p.correction, edit.correction);
 	assert_true(p.correction_at >= before);
@@ -862,7 +858,7 @@ static void test_post_edit(void **state)
 	edit.expected_version = 0;
 	edit.correction = NULL;
 	p.breaking = 1;
-	assert_int_equal(store_post_edit(f->s, &p, &edit), 0);
+	assert_int_equal(store_post_edit(f->s, ann, &p, &edit), 0);
 	assert_int_equal(p.version, 4);
 	assert_non_null(p.correction);
 	assert_int_equal(store_post_get(f->s, page, id, &out), 0);
@@ -871,12 +867,12 @@ static void test_post_edit(void **state)
 	model_post_cleanup(&out);
 
 	/* store_post_update() is an edit without a check. */
-	assert_int_equal(store_post_update(f->s, &p), 0);
+	assert_int_equal(store_post_update(f->s, ann, &p), 0);
 	assert_int_equal(p.version, 5);
 
 	/* "" removes the note. */
 	edit.correction = "";
-	assert_int_equal(store_post_edit(f->s, &p, &edit), 0);
+	assert_int_equal(store_post_edit(f->s, ann, &p, &edit), 0);
 	assert_null(p.correction);
 	assert_int_equal(p.correction_at, 0);
 	assert_int_equal(store_post_get(f->s, page, id, &out), 0);
@@ -885,10 +881,10 @@ static void test_post_edit(void **state)
 	model_post_cleanup(&out);
 
 	p.id = 999;
-	assert_int_equal(store_post_edit(f->s, &p, &edit), STORE_ENOTFOUND);
+	assert_int_equal(store_post_edit(f->s, ann, &p, &edit), STORE_ENOTFOUND);
 	p.id = id;
 	p.title = "";
-	assert_int_equal(store_post_edit(f->s, &p, &edit), STORE_EINVAL);
+	assert_int_equal(store_post_edit(f->s, ann, &p, &edit), STORE_EINVAL);
 }
 
 static void test_revisions(void **state)
@@ -904,25 +900,23 @@ static void test_revisions(void **state)
 	size_t n;
 
 	sample_post(&p, "v1 title", 1000);
-	assert_int_equal(store_post_insert(f->s, page, &p), 0); /* command line */
+	assert_int_equal(store_post_insert(f->s, 0, page, &p), 0); /* command line */
 
-	store_set_actor(f->s, ann);
 	p.title = "v2 title";
 	p.n_blocks = 1;
-	assert_int_equal(store_post_edit(f->s, &p, &edit), 0);
+	assert_int_equal(store_post_edit(f->s, ann, &p, &edit), 0);
 
-	store_set_actor(f->s, bob);
 	p.bylines = &by;
 	p.key_event = 1;
 	p.published_at = 1500;
 	edit.correction = "Corrected the time.";
-	assert_int_equal(store_post_edit(f->s, &p, &edit), 0);
+	assert_int_equal(store_post_edit(f->s, bob, &p, &edit), 0);
 
 	edit.correction = NULL;
 	edit.what = "checked facts";
-	assert_int_equal(store_post_edit(f->s, &p, &edit), 0);
+	assert_int_equal(store_post_edit(f->s, bob, &p, &edit), 0);
 	edit.what = NULL;
-	assert_int_equal(store_post_edit(f->s, &p, &edit), 0);
+	assert_int_equal(store_post_edit(f->s, bob, &p, &edit), 0);
 
 	assert_int_equal(store_revision_list(f->s, page, p.id, &r, &n), 0);
 	assert_int_equal(n, 5);
@@ -962,7 +956,7 @@ static void test_revisions(void **state)
 
 	/* They go with the post. */
 	free(p.correction); /* the edit's copy of the note; the rest is static */
-	assert_int_equal(store_post_delete(f->s, page, p.id), 0);
+	assert_int_equal(store_post_delete(f->s, bob, page, p.id), 0);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM revisions"), 0);
 }
 
@@ -995,28 +989,26 @@ static void test_audit(void **state)
 	page = create_page(f->s, "audited");
 	ann = create_user(f->s, "ann", "Ann Editor", STORE_ROLE_ADMIN);
 	bob = create_user(f->s, "bob", "Bob Sub", STORE_ROLE_ADMIN);
-	store_set_actor(f->s, ann);
-	first = insert_post(f->s, page, "First", 100);
-	second = insert_post(f->s, page, "Second", 200);
+	first = insert_post(f->s, ann, page, "First", 100);
+	second = insert_post(f->s, ann, page, "Second", 200);
 	sample_post(&p, "First, edited", 0);
 	p.id = first;
 	p.page_id = page;
-	assert_int_equal(store_post_update(f->s, &p), 0);
-	assert_int_equal(store_page_set_pin(f->s, page, first), 0);
-	assert_int_equal(store_page_set_pin(f->s, page, 0), 0);
-	assert_int_equal(store_page_set_summary(f->s, page, &sum), 0);
-	assert_int_equal(store_post_delete(f->s, page, second), 0);
-	assert_int_equal(store_page_set_status(f->s, page, MODEL_STATUS_LIVE), 0);
+	assert_int_equal(store_post_update(f->s, ann, &p), 0);
+	assert_int_equal(store_page_set_pin(f->s, ann, page, first), 0);
+	assert_int_equal(store_page_set_pin(f->s, ann, page, 0), 0);
+	assert_int_equal(store_page_set_summary(f->s, ann, page, &sum), 0);
+	assert_int_equal(store_post_delete(f->s, ann, page, second), 0);
+	assert_int_equal(store_page_set_status(f->s, ann, page, MODEL_STATUS_LIVE), 0);
 	/* Refused calls leave no trace. */
-	assert_int_equal(store_post_delete(f->s, page, second), STORE_ENOTFOUND);
-	assert_int_equal(store_page_set_pin(f->s, page, 999), STORE_ENOTFOUND);
+	assert_int_equal(store_post_delete(f->s, ann, page, second), STORE_ENOTFOUND);
+	assert_int_equal(store_page_set_pin(f->s, ann, page, 999), STORE_ENOTFOUND);
 	p.title = "";
-	assert_int_equal(store_post_update(f->s, &p), STORE_EINVAL);
+	assert_int_equal(store_post_update(f->s, ann, &p), STORE_EINVAL);
 	other = create_page(f->s, "elsewhere");
-	store_set_actor(f->s, bob);
-	assert_int_equal(store_user_set_disabled(f->s, ann, 1), 0);
-	assert_int_equal(store_audit_add(f->s, "sign-in", page, 0, "from 192.0.2.1"), 0);
-	assert_int_equal(store_audit_add(f->s, "", page, 0, NULL), STORE_EINVAL);
+	assert_int_equal(store_user_set_disabled(f->s, bob, ann, 1), 0);
+	assert_int_equal(store_audit_add(f->s, bob, "sign-in", page, 0, "from 192.0.2.1"), 0);
+	assert_int_equal(store_audit_add(f->s, bob, "", page, 0, NULL), STORE_EINVAL);
 
 	/* One page's trail, newest first, with names; ann is disabled, and
 	 * still named. */
@@ -1064,21 +1056,21 @@ static void test_audit_transactions(void **state)
 	struct store_edit edit = { .expected_version = 7 };
 	struct model_post p;
 
-	insert_post(f->s, page, "one", 100);
+	insert_post(f->s, 0, page, "one", 100);
 	audits = raw_int(f->path, "SELECT count(*) FROM audit");
 	assert_int_equal(store_begin(f->s), 0);
-	create_draft(f->s, page, "a draft", STORE_DRAFT_SAVED, 0);
+	create_draft(f->s, 0, page, "a draft", STORE_DRAFT_SAVED, 0);
 	sample_post(&p, "edited", 0);
 	p.id = 1;
 	p.page_id = page;
-	assert_int_equal(store_post_edit(f->s, &p, &edit), STORE_ECONFLICT);
+	assert_int_equal(store_post_edit(f->s, 0, &p, &edit), STORE_ECONFLICT);
 	store_rollback(f->s);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit"), audits);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM drafts"), 0);
 
 	assert_int_equal(store_begin(f->s), 0);
-	create_draft(f->s, page, "a draft", STORE_DRAFT_SAVED, 0);
-	assert_int_equal(store_post_edit(f->s, &p, &edit), STORE_ECONFLICT);
+	create_draft(f->s, 0, page, "a draft", STORE_DRAFT_SAVED, 0);
+	assert_int_equal(store_post_edit(f->s, 0, &p, &edit), STORE_ECONFLICT);
 	assert_int_equal(store_commit(f->s), 0);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit"), audits + 1);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM revisions"), 1);
@@ -1097,20 +1089,20 @@ static void test_fault_in_audit(void **state)
 		 " WHEN NEW.action IN ('post.publish', 'post.edit', 'draft.publish')"
 		 " BEGIN SELECT RAISE(ABORT, 'injected fault'); END;");
 	sample_post(&p, "lost", 100);
-	assert_int_equal(store_post_insert(f->s, page, &p), STORE_ERR);
+	assert_int_equal(store_post_insert(f->s, 0, page, &p), STORE_ERR);
 	assert_non_null(strstr(store_errmsg(f->s), "injected fault"));
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM posts"), 0);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM revisions"), 0);
 	assert_int_equal(last_change(f->s), changes);
 
 	sample_draft(&d, "kept", STORE_DRAFT_SAVED, 0);
-	assert_int_equal(store_draft_create(f->s, page, &d), 0);
-	assert_int_equal(store_draft_publish(f->s, page, d.id, 0, 0, &post), STORE_ERR);
+	assert_int_equal(store_draft_create(f->s, 0, page, &d), 0);
+	assert_int_equal(store_draft_publish(f->s, 0, page, d.id, 0, 0, &post), STORE_ERR);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM drafts"), 1);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM posts"), 0);
 
 	raw_exec(f->path, "DROP TRIGGER fault;");
-	post = insert_post(f->s, page, "stored", 100);
+	post = insert_post(f->s, 0, page, "stored", 100);
 	raw_exec(f->path, "CREATE TRIGGER fault BEFORE INSERT ON audit"
 		 " WHEN NEW.action = 'post.edit'"
 		 " BEGIN SELECT RAISE(ABORT, 'injected fault'); END;");
@@ -1118,7 +1110,7 @@ static void test_fault_in_audit(void **state)
 	sample_post(&p, "edit lost", 0);
 	p.id = post;
 	p.page_id = page;
-	assert_int_equal(store_post_update(f->s, &p), STORE_ERR);
+	assert_int_equal(store_post_update(f->s, 0, &p), STORE_ERR);
 	assert_int_equal(raw_int(f->path, "SELECT version FROM posts"), 1);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM revisions"), 1);
 	assert_int_equal(last_change(f->s), changes);
@@ -1133,7 +1125,7 @@ static void test_page_status_times(void **state)
 	struct model_page p;
 
 	/* Live: the coverage starts now. */
-	assert_int_equal(store_page_set_status(f->s, page, MODEL_STATUS_LIVE), 0);
+	assert_int_equal(store_page_set_status(f->s, 0, page, MODEL_STATUS_LIVE), 0);
 	assert_int_equal(store_page_get_by_id(f->s, page, &p), 0);
 	assert_true(p.start_at >= before && p.start_at <= now_s());
 	assert_int_equal(p.end_at, 0);
@@ -1141,20 +1133,20 @@ static void test_page_status_times(void **state)
 
 	/* Ended: it ends now, and ending again keeps the first end. */
 	raw_exec(f->path, "UPDATE pages SET start_at = 1000;");
-	assert_int_equal(store_page_set_status(f->s, page, MODEL_STATUS_ENDED), 0);
+	assert_int_equal(store_page_set_status(f->s, 0, page, MODEL_STATUS_ENDED), 0);
 	assert_int_equal(store_page_get_by_id(f->s, page, &p), 0);
 	assert_int_equal(p.status, MODEL_STATUS_ENDED);
 	assert_int_equal(p.start_at, 1000);
 	assert_true(p.end_at >= before);
 	model_page_cleanup(&p);
 	raw_exec(f->path, "UPDATE pages SET end_at = 2000;");
-	assert_int_equal(store_page_set_status(f->s, page, MODEL_STATUS_ENDED), 0);
+	assert_int_equal(store_page_set_status(f->s, 0, page, MODEL_STATUS_ENDED), 0);
 	assert_int_equal(store_page_get_by_id(f->s, page, &p), 0);
 	assert_int_equal(p.end_at, 2000);
 	model_page_cleanup(&p);
 
 	/* Live again: the end is cleared, the start in the past kept. */
-	assert_int_equal(store_page_set_status(f->s, page, MODEL_STATUS_LIVE), 0);
+	assert_int_equal(store_page_set_status(f->s, 0, page, MODEL_STATUS_LIVE), 0);
 	assert_int_equal(store_page_get_by_id(f->s, page, &p), 0);
 	assert_int_equal(p.start_at, 1000);
 	assert_int_equal(p.end_at, 0);
@@ -1168,11 +1160,11 @@ static void test_page_status_times(void **state)
 		snprintf(sql, sizeof(sql), "UPDATE pages SET start_at = %lld;", (long long)future);
 		raw_exec(f->path, sql);
 	}
-	assert_int_equal(store_page_set_status(f->s, page, MODEL_STATUS_UPCOMING), 0);
+	assert_int_equal(store_page_set_status(f->s, 0, page, MODEL_STATUS_UPCOMING), 0);
 	assert_int_equal(store_page_get_by_id(f->s, page, &p), 0);
 	assert_int_equal(p.start_at, future); /* upcoming moves nothing */
 	model_page_cleanup(&p);
-	assert_int_equal(store_page_set_status(f->s, page, MODEL_STATUS_LIVE), 0);
+	assert_int_equal(store_page_set_status(f->s, 0, page, MODEL_STATUS_LIVE), 0);
 	assert_int_equal(store_page_get_by_id(f->s, page, &p), 0);
 	assert_true(p.start_at >= before && p.start_at < future);
 	model_page_cleanup(&p);
@@ -1193,7 +1185,7 @@ static void test_page_update(void **state)
 	free(p.zone);
 	p.zone = strdup("Europe/Paris");
 	p.start_at = 1739750400;
-	assert_int_equal(store_page_update(f->s, &p), 0);
+	assert_int_equal(store_page_update(f->s, 0, &p), 0);
 	model_page_cleanup(&p);
 	assert_int_equal(store_page_get_by_id(f->s, page, &p), 0);
 	assert_string_equal(p.title, "A better title");
@@ -1216,11 +1208,11 @@ static void test_page_update(void **state)
 
 	free(p.title);
 	p.title = strdup("");
-	assert_int_equal(store_page_update(f->s, &p), STORE_EINVAL);
+	assert_int_equal(store_page_update(f->s, 0, &p), STORE_EINVAL);
 	free(p.title);
 	p.title = strdup("Fine");
 	p.id = 999;
-	assert_int_equal(store_page_update(f->s, &p), STORE_ENOTFOUND);
+	assert_int_equal(store_page_update(f->s, 0, &p), STORE_ENOTFOUND);
 	model_page_cleanup(&p);
 }
 
@@ -1235,8 +1227,7 @@ static void test_media(void **state)
 				 .bytes = 123456 };
 	struct store_media out;
 
-	store_set_actor(f->s, ann);
-	assert_int_equal(store_media_add(f->s, &m), 0);
+	assert_int_equal(store_media_add(f->s, ann, &m), 0);
 	assert_int_equal(store_media_get(f->s, m.name, &out), 0);
 	assert_string_equal(out.name, m.name);
 	assert_string_equal(out.format, "jpeg");
@@ -1249,9 +1240,8 @@ static void test_media(void **state)
 	store_media_cleanup(&out);
 
 	/* The same content again: fine, and the first record stands. */
-	store_set_actor(f->s, 0);
 	m.bytes = 1;
-	assert_int_equal(store_media_add(f->s, &m), 0);
+	assert_int_equal(store_media_add(f->s, 0, &m), 0);
 	assert_int_equal(store_media_get(f->s, m.name, &out), 0);
 	assert_int_equal(out.bytes, 123456);
 	assert_int_equal(out.user_id, ann);
@@ -1260,9 +1250,9 @@ static void test_media(void **state)
 			 1);
 
 	m.name = "../../etc/passwd";
-	assert_int_equal(store_media_add(f->s, &m), STORE_EINVAL);
+	assert_int_equal(store_media_add(f->s, 0, &m), STORE_EINVAL);
 	m.name = "0123456789ABCDEF0123456789ABCDEF";
-	assert_int_equal(store_media_add(f->s, &m), STORE_EINVAL);
+	assert_int_equal(store_media_add(f->s, 0, &m), STORE_EINVAL);
 	assert_int_equal(store_media_get(f->s, "ffffffffffffffffffffffffffffffff", &out),
 			 STORE_ENOTFOUND);
 }
@@ -1347,7 +1337,7 @@ static void test_upgrade_from_v2(void **state)
 	assert_int_equal(store_post_get(s, 1, 1, &out), 0);
 	free(out.title);
 	out.title = strdup("Old post, edited");
-	assert_int_equal(store_post_edit(s, &out, &edit), 0);
+	assert_int_equal(store_post_edit(s, 0, &out, &edit), 0);
 	assert_int_equal(out.version, 2);
 	model_post_cleanup(&out);
 	assert_int_equal(store_revision_list(s, 1, 1, &r, &n), 0);
