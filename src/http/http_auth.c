@@ -77,7 +77,7 @@ int http_auth_resolve(struct http_request *req, struct http_principal *p)
 void http_principal_cleanup(struct http_principal *p)
 {
 	if (p->signed_in)
-		store_user_cleanup(&p->user);
+		model_user_cleanup(&p->user);
 	free(p->csrf);
 	memset(p, 0, sizeof(*p));
 }
@@ -123,7 +123,7 @@ int http_auth_signin_token_ok(struct http_request *req, const char *sent)
 	return have && sent && http_token_shape_ok(have, strlen(have)) && auth_equal(have, sent);
 }
 
-int http_auth_session_start(struct http_request *req, const struct store_user *user,
+int http_auth_session_start(struct http_request *req, const struct model_user *user,
 			    char *cookie, size_t cookie_len, char *csrf_out)
 {
 	struct store *st = req->store;

@@ -322,7 +322,7 @@ static enum MHD_Result form_get_desk(struct form_req *r, const char *slug, unsig
 	struct render_newsroom_composer refill = { 0 };
 	struct model_page page = { 0 };
 	struct model_post *posts = NULL;
-	struct store_draft *drafts = NULL;
+	struct model_draft *drafts = NULL;
 	size_t n_posts = 0, n_drafts = 0, first;
 	struct render_newsroom_desk desk = { 0 };
 	char reader[128];
@@ -374,7 +374,7 @@ static enum MHD_Result form_get_desk(struct form_req *r, const char *slug, unsig
 	}
 	buf_init(&b, FORM_HTML_MAX);
 	render_newsroom_desk(&b, &r->view, &desk);
-	store_drafts_free(drafts, n_drafts);
+	model_drafts_free(drafts, n_drafts);
 	model_posts_free(posts, n_posts);
 	model_page_cleanup(&page);
 	return http_respond_private_html(r->req, status, &b, NULL);
@@ -384,7 +384,7 @@ static enum MHD_Result form_get_desk(struct form_req *r, const char *slug, unsig
  * On failure everything is released and the store's code returned. */
 static int form_load_history(struct form_req *r, const char *slug, int64_t id,
 			   struct model_page *page, struct model_post *post,
-			   struct store_revision **revs, size_t *n)
+			   struct model_revision **revs, size_t *n)
 {
 	int rc = store_page_get(r->ctx.st, slug, page);
 
@@ -406,7 +406,7 @@ static enum MHD_Result form_get_post_edit(struct form_req *r, const char *slug, 
 {
 	struct model_page page = { 0 };
 	struct model_post post = { 0 };
-	struct store_revision *revs = NULL;
+	struct model_revision *revs = NULL;
 	size_t n_revs = 0;
 	struct render_newsroom_edit e = { 0 };
 	struct buf b, md, mine_md;
@@ -431,7 +431,7 @@ static enum MHD_Result form_get_post_edit(struct form_req *r, const char *slug, 
 	render_newsroom_post_edit(&b, &r->view, &e);
 	buf_cleanup(&md);
 	buf_cleanup(&mine_md);
-	store_revisions_free(revs, n_revs);
+	model_revisions_free(revs, n_revs);
 	model_post_cleanup(&post);
 	model_page_cleanup(&page);
 	return http_respond_private_html(r->req, status, &b, NULL);
@@ -441,7 +441,7 @@ static enum MHD_Result form_get_history(struct form_req *r, const char *slug, in
 {
 	struct model_page page = { 0 };
 	struct model_post post = { 0 };
-	struct store_revision *revs = NULL;
+	struct model_revision *revs = NULL;
 	size_t n = 0;
 	struct buf b;
 	int rc;
@@ -451,7 +451,7 @@ static enum MHD_Result form_get_history(struct form_req *r, const char *slug, in
 		return form_store_error(r, rc);
 	buf_init(&b, FORM_HTML_MAX);
 	render_newsroom_history(&b, &r->view, &page, &post, revs, n);
-	store_revisions_free(revs, n);
+	model_revisions_free(revs, n);
 	model_post_cleanup(&post);
 	model_page_cleanup(&page);
 	return http_respond_private_html(r->req, MHD_HTTP_OK, &b, NULL);
@@ -461,7 +461,7 @@ static enum MHD_Result form_get_draft_edit(struct form_req *r, const char *slug,
 					 unsigned status)
 {
 	struct model_page page = { 0 };
-	struct store_draft d = { 0 };
+	struct model_draft d = { 0 };
 	struct buf b, md;
 	int rc;
 
@@ -477,7 +477,7 @@ static enum MHD_Result form_get_draft_edit(struct form_req *r, const char *slug,
 	buf_init(&b, FORM_HTML_MAX);
 	render_newsroom_draft_edit(&b, &r->view, &page, &d, md.data ? md.data : "");
 	buf_cleanup(&md);
-	store_draft_cleanup(&d);
+	model_draft_cleanup(&d);
 	model_page_cleanup(&page);
 	return http_respond_private_html(r->req, status, &b, NULL);
 }
@@ -501,8 +501,8 @@ static enum MHD_Result form_get_summary(struct form_req *r, const char *slug, un
 
 static enum MHD_Result form_get_users(struct form_req *r, unsigned status, const char *new_token)
 {
-	struct store_user *users = NULL;
-	struct store_token *tokens = NULL;
+	struct model_user *users = NULL;
+	struct model_token *tokens = NULL;
 	size_t n_users = 0, n_tokens = 0;
 	struct buf b;
 	int rc;
@@ -513,20 +513,20 @@ static enum MHD_Result form_get_users(struct form_req *r, unsigned status, const
 	if (rc == 0)
 		rc = store_token_list(r->ctx.st, &tokens, &n_tokens);
 	if (rc < 0) {
-		store_users_free(users, n_users);
+		model_users_free(users, n_users);
 		return form_store_error(r, rc);
 	}
 	buf_init(&b, FORM_HTML_MAX);
 	render_newsroom_users(&b, &r->view, users, n_users, tokens, n_tokens, new_token);
-	store_users_free(users, n_users);
-	store_tokens_free(tokens, n_tokens);
+	model_users_free(users, n_users);
+	model_tokens_free(tokens, n_tokens);
 	return http_respond_private_html(r->req, status, &b, NULL);
 }
 
 static enum MHD_Result form_get_audit(struct form_req *r)
 {
 	struct model_page page = { 0 };
-	struct store_audit *a = NULL;
+	struct model_audit *a = NULL;
 	const char *slug = http_arg(r->req, "page");
 	size_t n = 0;
 	struct buf b;
@@ -546,7 +546,7 @@ static enum MHD_Result form_get_audit(struct form_req *r)
 	}
 	buf_init(&b, FORM_HTML_MAX);
 	render_newsroom_audit(&b, &r->view, page.id ? &page : NULL, a, n);
-	store_audit_free(a, n);
+	model_audit_free(a, n);
 	model_page_cleanup(&page);
 	return http_respond_private_html(r->req, MHD_HTTP_OK, &b, NULL);
 }
@@ -566,7 +566,7 @@ static enum MHD_Result form_signin_page(struct form_req *r, unsigned status, con
 
 static enum MHD_Result form_post_signin(struct form_req *r)
 {
-	struct store_user user = { 0 };
+	struct model_user user = { 0 };
 	struct newsroom_result res = { 0 };
 	const char *login = form_get(&r->form, "login"), *pw = form_get(&r->form, "password");
 	char addr[64], cookie[256], csrf[AUTH_TOKEN_LEN + 1];
@@ -594,11 +594,11 @@ static enum MHD_Result form_post_signin(struct form_req *r)
 		return ret;
 	}
 	if (http_auth_session_start(r->req, &user, cookie, sizeof(cookie), csrf) < 0) {
-		store_user_cleanup(&user);
+		model_user_cleanup(&user);
 		return form_error_page(r, MHD_HTTP_INTERNAL_SERVER_ERROR,
 				     "The database failed; try again.");
 	}
-	store_user_cleanup(&user);
+	model_user_cleanup(&user);
 	return http_respond_redirect(r->req, "/newsroom", cookie);
 }
 
@@ -728,7 +728,7 @@ static enum MHD_Result form_post_composer(struct form_req *r, const char *slug, 
 	if (strcmp(action, "draft") != 0 && !auth_can(r->who.user.role, AUTH_POST_PUBLISH)) {
 		newsroom_fail(&res, 403, "forbidden",
 			"Your role (%s) can save drafts; an editor publishes them.",
-			store_role_name(r->who.user.role));
+			model_role_name(r->who.user.role));
 		goto failed;
 	}
 	/* Everything but the image is checked before the image is stored, so a
@@ -848,7 +848,7 @@ static enum MHD_Result form_draft_form(struct form_req *r, const char *slug, int
 		if (!auth_can(r->who.user.role, AUTH_POST_PUBLISH)) {
 			newsroom_fail(&res, 403, "forbidden",
 				"Your role (%s) can save drafts; an editor publishes them.",
-				store_role_name(r->who.user.role));
+				model_role_name(r->who.user.role));
 			goto failed;
 		}
 		notice = "published";

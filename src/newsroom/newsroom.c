@@ -113,7 +113,7 @@ int newsroom_need(const struct newsroom_ctx *c, struct newsroom_result *res, enu
 	if (auth_can(c->user->role, action))
 		return 0;
 	return newsroom_fail(res, 403, "forbidden", "Your role (%s) does not allow this.",
-		       store_role_name(c->user->role));
+		       model_role_name(c->user->role));
 }
 
 int newsroom_blank(const char *s)
@@ -307,7 +307,7 @@ static int newsroom_get_bylines(const json_t *in, struct model_post *post, struc
 /* The author's default byline, for posts that name none. */
 static void newsroom_default_byline(const struct newsroom_ctx *c, struct model_post *post)
 {
-	const struct store_user *u = c->user;
+	const struct model_user *u = c->user;
 
 	post->bylines = calloc(1, sizeof(*post->bylines));
 	if (!post->bylines)
@@ -804,7 +804,7 @@ void newsroom_post_create(const struct newsroom_ctx *c, const char *slug, const 
 static void newsroom_conflict(const struct newsroom_ctx *c, const struct model_page *page, int64_t post_id,
 			struct newsroom_result *res)
 {
-	struct store_revision *revs = NULL;
+	struct model_revision *revs = NULL;
 	struct tz_view v;
 	size_t n = 0;
 
@@ -818,7 +818,7 @@ static void newsroom_conflict(const struct newsroom_ctx *c, const struct model_p
 		newsroom_fail(res, 409, "conflict",
 			"Someone changed this post after you opened it; your change was not "
 			"saved.");
-	store_revisions_free(revs, n);
+	model_revisions_free(revs, n);
 }
 
 void newsroom_post_edit(const struct newsroom_ctx *c, const char *slug, int64_t id, const json_t *in,
@@ -903,7 +903,7 @@ void newsroom_post_pin(const struct newsroom_ctx *c, const char *slug, int64_t i
 	model_page_cleanup(&page);
 }
 
-static json_t *newsroom_json_revision(const struct store_revision *r, const char *zone)
+static json_t *newsroom_json_revision(const struct model_revision *r, const char *zone)
 {
 	json_t *o = json_pack("{s:I, s:I, s:I, s:s, s:o, s:s, s:o}",
 			      "id", (json_int_t)r->id, "version", (json_int_t)r->version,
@@ -921,7 +921,7 @@ void newsroom_revisions_list(const struct newsroom_ctx *c, const char *slug, int
 		       struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
-	struct store_revision *revs = NULL;
+	struct model_revision *revs = NULL;
 	size_t n = 0;
 	json_t *arr;
 	int rc;
@@ -939,18 +939,18 @@ void newsroom_revisions_list(const struct newsroom_ctx *c, const char *slug, int
 			newsroom_json_push(&arr, newsroom_json_revision(&revs[i], page.zone));
 		newsroom_ok(res, 200, newsroom_wrap("revisions", arr));
 	}
-	store_revisions_free(revs, n);
+	model_revisions_free(revs, n);
 	model_page_cleanup(&page);
 }
 
 /* ---- drafts ----------------------------------------------------------------- */
 
-json_t *newsroom_json_draft(const struct store_draft *d)
+json_t *newsroom_json_draft(const struct model_draft *d)
 {
 	json_t *o = json_pack("{s:I, s:I, s:s, s:s, s:o, s:I, s:o, s:o, s:o}",
 			      "id", (json_int_t)d->id, "author_id", (json_int_t)d->author_id,
 			      "author_name", d->author_name ? d->author_name : "",
-			      "state", d->state == STORE_DRAFT_SCHEDULED ? "scheduled" : "draft",
+			      "state", d->state == MODEL_DRAFT_SCHEDULED ? "scheduled" : "draft",
 			      "publish_at", model_json_time(d->publish_at),
 			      "version", (json_int_t)d->version,
 			      "created_at", model_json_time(d->created_at),
@@ -962,7 +962,7 @@ json_t *newsroom_json_draft(const struct store_draft *d)
 /* "publish_at": absent keeps the state, null or "" makes it a draft, a time
  * schedules it (editors only, and not in the past). */
 static int newsroom_draft_schedule(const struct newsroom_ctx *c, const struct model_page *page,
-			     const json_t *in, struct store_draft *d, struct newsroom_result *res)
+			     const json_t *in, struct model_draft *d, struct newsroom_result *res)
 {
 	const json_t *v = json_object_get(in, "publish_at");
 	int64_t at = 0;
@@ -972,24 +972,24 @@ static int newsroom_draft_schedule(const struct newsroom_ctx *c, const struct mo
 	if (newsroom_get_time(in, "publish_at", page->zone, &at, res) < 0)
 		return -1;
 	if (at == 0) {
-		d->state = STORE_DRAFT_SAVED;
+		d->state = MODEL_DRAFT_SAVED;
 		d->publish_at = 0;
 		return 0;
 	}
 	if (!auth_can(c->user->role, AUTH_POST_PUBLISH))
 		return newsroom_fail(res, 403, "forbidden",
 			       "Your role (%s) can save drafts; an editor schedules them.",
-			       store_role_name(c->user->role));
+			       model_role_name(c->user->role));
 	if (at < c->now - 60)
 		return newsroom_fail(res, 422, "invalid",
 			       "That time has passed; publish now or choose a later time.");
-	d->state = STORE_DRAFT_SCHEDULED;
+	d->state = MODEL_DRAFT_SCHEDULED;
 	d->publish_at = at;
 	return 0;
 }
 
 static int newsroom_load_draft(const struct newsroom_ctx *c, const struct model_page *page, int64_t id,
-			 struct store_draft *d, struct newsroom_result *res)
+			 struct model_draft *d, struct newsroom_result *res)
 {
 	int rc = store_draft_get(c->st, page->id, id, d);
 
@@ -1000,7 +1000,7 @@ static int newsroom_load_draft(const struct newsroom_ctx *c, const struct model_
 
 /* Contributors touch only their own drafts, and not once an editor has
  * scheduled one (that would change what goes out unreviewed). */
-static int newsroom_draft_mine(const struct newsroom_ctx *c, const struct store_draft *d,
+static int newsroom_draft_mine(const struct newsroom_ctx *c, const struct model_draft *d,
 			 struct newsroom_result *res)
 {
 	if (auth_can(c->user->role, AUTH_DRAFT_ANY))
@@ -1009,7 +1009,7 @@ static int newsroom_draft_mine(const struct newsroom_ctx *c, const struct store_
 		return newsroom_fail(res, 403, "forbidden",
 			       "This draft is %s's; only its author or an editor may change it.",
 			       d->author_name ? d->author_name : "someone else");
-	if (d->state == STORE_DRAFT_SCHEDULED)
+	if (d->state == MODEL_DRAFT_SCHEDULED)
 		return newsroom_fail(res, 403, "forbidden",
 			       "An editor scheduled this post; ask an editor to change it.");
 	return 0;
@@ -1018,7 +1018,7 @@ static int newsroom_draft_mine(const struct newsroom_ctx *c, const struct store_
 void newsroom_drafts_list(const struct newsroom_ctx *c, const char *slug, struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
-	struct store_draft *d = NULL;
+	struct model_draft *d = NULL;
 	size_t n = 0;
 	json_t *arr;
 	int rc;
@@ -1034,21 +1034,21 @@ void newsroom_drafts_list(const struct newsroom_ctx *c, const char *slug, struct
 			newsroom_json_push(&arr, newsroom_json_draft(&d[i]));
 		newsroom_ok(res, 200, newsroom_wrap("drafts", arr));
 	}
-	store_drafts_free(d, n);
+	model_drafts_free(d, n);
 	model_page_cleanup(&page);
 }
 
 void newsroom_draft_get(const struct newsroom_ctx *c, const char *slug, int64_t id, struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
-	struct store_draft d = { 0 };
+	struct model_draft d = { 0 };
 
 	if (newsroom_need(c, res, AUTH_NEWSROOM_READ) < 0 || newsroom_load_page(c, slug, &page, res) < 0)
 		return;
 	if (newsroom_load_draft(c, &page, id, &d, res) == 0) {
 		res->id = id;
 		newsroom_ok(res, 200, newsroom_wrap("draft", newsroom_json_draft(&d)));
-		store_draft_cleanup(&d);
+		model_draft_cleanup(&d);
 	}
 	model_page_cleanup(&page);
 }
@@ -1057,7 +1057,7 @@ void newsroom_draft_create(const struct newsroom_ctx *c, const char *slug, const
 		     struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
-	struct store_draft d = { 0 };
+	struct model_draft d = { 0 };
 	int rc;
 
 	if (newsroom_need(c, res, AUTH_DRAFT_WRITE) < 0 || newsroom_load_page(c, slug, &page, res) < 0)
@@ -1071,14 +1071,14 @@ void newsroom_draft_create(const struct newsroom_ctx *c, const char *slug, const
 		} else {
 			int64_t id = d.id;
 
-			store_draft_cleanup(&d);
+			model_draft_cleanup(&d);
 			memset(&d, 0, sizeof(d));
 			res->id = id;
 			if (newsroom_load_draft(c, &page, id, &d, res) == 0)
 				newsroom_ok(res, 201, newsroom_wrap("draft", newsroom_json_draft(&d)));
 		}
 	}
-	store_draft_cleanup(&d);
+	model_draft_cleanup(&d);
 	model_page_cleanup(&page);
 }
 
@@ -1086,7 +1086,7 @@ void newsroom_draft_update(const struct newsroom_ctx *c, const char *slug, int64
 		     struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
-	struct store_draft d = { 0 };
+	struct model_draft d = { 0 };
 	int64_t version = 0;
 	int rc;
 
@@ -1112,7 +1112,7 @@ void newsroom_draft_update(const struct newsroom_ctx *c, const char *slug, int64
 	} else if (rc < 0) {
 		newsroom_store_fail(c, res, rc, "draft");
 	} else {
-		store_draft_cleanup(&d);
+		model_draft_cleanup(&d);
 		memset(&d, 0, sizeof(d));
 		if (newsroom_load_draft(c, &page, id, &d, res) == 0) {
 			res->id = id;
@@ -1120,7 +1120,7 @@ void newsroom_draft_update(const struct newsroom_ctx *c, const char *slug, int64
 		}
 	}
 out:
-	store_draft_cleanup(&d);
+	model_draft_cleanup(&d);
 	model_page_cleanup(&page);
 }
 
@@ -1128,7 +1128,7 @@ void newsroom_draft_delete(const struct newsroom_ctx *c, const char *slug, int64
 		     struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
-	struct store_draft d = { 0 };
+	struct model_draft d = { 0 };
 	int rc;
 
 	if (newsroom_need(c, res, AUTH_DRAFT_WRITE) < 0 || newsroom_load_page(c, slug, &page, res) < 0)
@@ -1142,7 +1142,7 @@ void newsroom_draft_delete(const struct newsroom_ctx *c, const char *slug, int64
 			newsroom_ok(res, 204, NULL);
 		}
 	}
-	store_draft_cleanup(&d);
+	model_draft_cleanup(&d);
 	model_page_cleanup(&page);
 }
 
@@ -1180,7 +1180,7 @@ void newsroom_post_validate(const struct newsroom_ctx *c, const char *slug, cons
 		      struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
-	struct store_draft d = { 0 };
+	struct model_draft d = { 0 };
 
 	if (newsroom_need(c, res, as_draft ? AUTH_DRAFT_WRITE : AUTH_POST_PUBLISH) < 0 ||
 	    newsroom_load_page(c, slug, &page, res) < 0)
@@ -1188,7 +1188,7 @@ void newsroom_post_validate(const struct newsroom_ctx *c, const char *slug, cons
 	if (newsroom_post_input(c, &page, in, &d.post, 0, res) == 0 &&
 	    (!as_draft || newsroom_draft_schedule(c, &page, in, &d, res) == 0))
 		newsroom_ok(res, 204, NULL);
-	store_draft_cleanup(&d);
+	model_draft_cleanup(&d);
 	model_page_cleanup(&page);
 }
 
@@ -1198,7 +1198,7 @@ void newsroom_media_upload(const struct newsroom_ctx *c, const void *data, size_
 		     struct newsroom_result *res)
 {
 	struct media_image img;
-	struct store_media m = { 0 };
+	struct model_media m = { 0 };
 	char err[256], widths[64] = "";
 	json_t *w;
 	int rc;

@@ -28,7 +28,7 @@
 
 struct newsroom_ctx {
 	struct store *st;
-	const struct store_user *user; /* signed in and enabled */
+	const struct model_user *user; /* signed in and enabled */
 	const char *media_dir;
 	int64_t now;                   /* UTC seconds */
 };
@@ -121,15 +121,15 @@ void newsroom_audit_list(const struct newsroom_ctx *c, const char *slug, size_t 
 		   struct newsroom_result *res);
 
 /* JSON of the newsroom's records (new references). */
-json_t *newsroom_json_user(const struct store_user *u);
-json_t *newsroom_json_draft(const struct store_draft *d);
+json_t *newsroom_json_user(const struct model_user *u);
+json_t *newsroom_json_draft(const struct model_draft *d);
 
 /* Signing in: checks the rate limits for `login` and `addr`, then the password.
- * On success fills *user (clean up with store_user_cleanup) and returns 200;
+ * On success fills *user (clean up with model_user_cleanup) and returns 200;
  * otherwise an error status with res set (401 for a wrong login or password,
  * without saying which; 429 with *retry_after seconds when rate-limited). */
 int newsroom_signin(struct store *st, const char *login, const char *password, const char *addr,
-	      int64_t now, struct store_user *user, struct newsroom_result *res, int *retry_after);
+	      int64_t now, struct model_user *user, struct newsroom_result *res, int *retry_after);
 
 #define NEWSROOM_SIGNIN_WINDOW       (15 * 60) /* seconds over which failures count */
 #define NEWSROOM_SIGNIN_MAX_LOGIN    5         /* failures per account in the window */

@@ -15,18 +15,18 @@
 #define NEWSROOM_LOGIN_MAX 64
 #define NEWSROOM_LABEL_MAX 200
 
-json_t *newsroom_json_user(const struct store_user *u)
+json_t *newsroom_json_user(const struct model_user *u)
 {
 	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:o}",
 			 "id", (json_int_t)u->id, "login", u->login ? u->login : "",
 			 "display_name", u->display_name ? u->display_name : "",
 			 "byline_name", u->byline_name ? u->byline_name : "",
 			 "byline_role", u->byline_role ? u->byline_role : "",
-			 "role", store_role_name(u->role), "disabled", u->disabled,
+			 "role", model_role_name(u->role), "disabled", u->disabled,
 			 "created_at", model_json_time(u->created_at));
 }
 
-static json_t *newsroom_json_token(const struct store_token *t)
+static json_t *newsroom_json_token(const struct model_token *t)
 {
 	return json_pack("{s:I, s:I, s:s, s:s, s:o, s:o}",
 			 "id", (json_int_t)t->id, "user_id", (json_int_t)t->user_id,
@@ -36,7 +36,7 @@ static json_t *newsroom_json_token(const struct store_token *t)
 			 "revoked_at", model_json_time(t->revoked_at));
 }
 
-static json_t *newsroom_json_audit(const struct store_audit *a)
+static json_t *newsroom_json_audit(const struct model_audit *a)
 {
 	return json_pack("{s:I, s:o, s:I, s:s, s:s, s:I, s:I, s:s}",
 			 "id", (json_int_t)a->id, "at", model_json_time(a->at),
@@ -51,7 +51,7 @@ static json_t *newsroom_json_audit(const struct store_audit *a)
 
 void newsroom_users_list(const struct newsroom_ctx *c, struct newsroom_result *res)
 {
-	struct store_user *u = NULL;
+	struct model_user *u = NULL;
 	size_t n = 0;
 	json_t *arr;
 	int rc;
@@ -66,7 +66,7 @@ void newsroom_users_list(const struct newsroom_ctx *c, struct newsroom_result *r
 	arr = json_array();
 	for (size_t i = 0; i < n; i++)
 		newsroom_json_push(&arr, newsroom_json_user(&u[i]));
-	store_users_free(u, n);
+	model_users_free(u, n);
 	newsroom_ok(res, 200, newsroom_wrap("users", arr));
 }
 
@@ -78,7 +78,7 @@ static int newsroom_get_role(const json_t *in, int required, int *role, struct n
 		return -1;
 	if (!s)
 		return 0;
-	*role = store_role_parse(s);
+	*role = model_role_parse(s);
 	if (*role < 0)
 		return newsroom_fail(res, 422, "invalid", "\"role\" is contributor, editor or admin.");
 	return 0;
@@ -98,7 +98,7 @@ static int newsroom_get_password(const json_t *in, int required, const char **pw
 
 void newsroom_user_create(const struct newsroom_ctx *c, const json_t *in, struct newsroom_result *res)
 {
-	struct store_user u = { 0 };
+	struct model_user u = { 0 };
 	const char *login, *name, *bname, *brole, *pw;
 	char hash[AUTH_HASH_MAX];
 	int role = -1, rc;
@@ -115,7 +115,7 @@ void newsroom_user_create(const struct newsroom_ctx *c, const json_t *in, struct
 	    newsroom_get_str(in, "byline_role", 0, MODEL_NAME_MAX, 0, &brole, res) < 0 ||
 	    newsroom_get_role(in, 1, &role, res) < 0 || newsroom_get_password(in, 1, &pw, res) < 0)
 		return;
-	if (!store_login_valid(login)) {
+	if (!model_login_valid(login)) {
 		newsroom_fail(res, 422, "invalid",
 			"A login is 1 to 64 characters of a-z, 0-9, '.', '_' and '-'.");
 		return;
@@ -128,7 +128,7 @@ void newsroom_user_create(const struct newsroom_ctx *c, const json_t *in, struct
 	u.display_name = (char *)name;
 	u.byline_name = (char *)(bname ? bname : "");
 	u.byline_role = (char *)(brole ? brole : "");
-	u.role = (enum store_role)role;
+	u.role = (enum model_role)role;
 	rc = store_user_create(c->st, c->user->id, &u, hash);
 	if (rc == STORE_EEXIST)
 		newsroom_fail(res, 409, "conflict", "The login \"%s\" is taken.", login);
@@ -143,7 +143,7 @@ void newsroom_user_create(const struct newsroom_ctx *c, const json_t *in, struct
 void newsroom_user_update(const struct newsroom_ctx *c, int64_t id, const json_t *in,
 		    struct newsroom_result *res)
 {
-	struct store_user u = { 0 };
+	struct model_user u = { 0 };
 	const char *name, *bname, *brole, *pw;
 	char hash[AUTH_HASH_MAX];
 	int role = -1, disabled = -1, rc = 0;
@@ -170,14 +170,14 @@ void newsroom_user_update(const struct newsroom_ctx *c, int64_t id, const json_t
 		return;
 	}
 	/* An admin who demotes or disables themselves may leave nobody in charge. */
-	if (id == c->user->id && ((role >= 0 && role != STORE_ROLE_ADMIN) || disabled == 1)) {
+	if (id == c->user->id && ((role >= 0 && role != MODEL_ROLE_ADMIN) || disabled == 1)) {
 		newsroom_fail(res, 422, "invalid",
 			"You cannot remove your own admin role or disable yourself; ask "
 			"another admin.");
 		goto out;
 	}
-	if (role >= 0 && (enum store_role)role != u.role)
-		rc = store_user_set_role(c->st, c->user->id, id, (enum store_role)role);
+	if (role >= 0 && (enum model_role)role != u.role)
+		rc = store_user_set_role(c->st, c->user->id, id, (enum model_role)role);
 	if (rc == 0 && disabled >= 0 && disabled != u.disabled)
 		rc = store_user_set_disabled(c->st, c->user->id, id, disabled);
 	if (rc == 0 && (name || bname || brole))
@@ -195,7 +195,7 @@ void newsroom_user_update(const struct newsroom_ctx *c, int64_t id, const json_t
 		newsroom_store_fail(c, res, rc, "user");
 		goto out;
 	}
-	store_user_cleanup(&u);
+	model_user_cleanup(&u);
 	memset(&u, 0, sizeof(u));
 	rc = store_user_get(c->st, id, &u);
 	if (rc < 0) {
@@ -205,14 +205,14 @@ void newsroom_user_update(const struct newsroom_ctx *c, int64_t id, const json_t
 	res->id = id;
 	newsroom_ok(res, 200, newsroom_wrap("user", newsroom_json_user(&u)));
 out:
-	store_user_cleanup(&u);
+	model_user_cleanup(&u);
 }
 
 /* ---- API tokens ------------------------------------------------------------- */
 
 void newsroom_tokens_list(const struct newsroom_ctx *c, struct newsroom_result *res)
 {
-	struct store_token *t = NULL;
+	struct model_token *t = NULL;
 	size_t n = 0;
 	json_t *arr;
 	int rc;
@@ -227,14 +227,14 @@ void newsroom_tokens_list(const struct newsroom_ctx *c, struct newsroom_result *
 	arr = json_array();
 	for (size_t i = 0; i < n; i++)
 		newsroom_json_push(&arr, newsroom_json_token(&t[i]));
-	store_tokens_free(t, n);
+	model_tokens_free(t, n);
 	newsroom_ok(res, 200, newsroom_wrap("tokens", arr));
 }
 
 void newsroom_token_create(const struct newsroom_ctx *c, const json_t *in, struct newsroom_result *res)
 {
-	struct store_user u = { 0 };
-	struct store_token t = { 0 };
+	struct model_user u = { 0 };
+	struct model_token t = { 0 };
 	const char *login, *label;
 	char secret[AUTH_TOKEN_LEN + 1];
 	unsigned char hash[STORE_TOKEN_HASH_LEN];
@@ -261,7 +261,7 @@ void newsroom_token_create(const struct newsroom_ctx *c, const json_t *in, struc
 	}
 	if (u.disabled) {
 		newsroom_fail(res, 422, "invalid", "The user \"%s\" is disabled.", login);
-		store_user_cleanup(&u);
+		model_user_cleanup(&u);
 		return;
 	}
 	auth_token_new(secret);
@@ -278,7 +278,7 @@ void newsroom_token_create(const struct newsroom_ctx *c, const json_t *in, struc
 		res->id = t.id;
 		newsroom_ok(res, 201, body);
 	}
-	store_user_cleanup(&u);
+	model_user_cleanup(&u);
 }
 
 void newsroom_token_revoke(const struct newsroom_ctx *c, int64_t id, struct newsroom_result *res)
@@ -302,7 +302,7 @@ void newsroom_audit_list(const struct newsroom_ctx *c, const char *slug, size_t 
 		   struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
-	struct store_audit *a = NULL;
+	struct model_audit *a = NULL;
 	size_t n = 0;
 	json_t *arr;
 	int rc;
@@ -327,7 +327,7 @@ void newsroom_audit_list(const struct newsroom_ctx *c, const char *slug, size_t 
 	arr = json_array();
 	for (size_t i = 0; i < n; i++)
 		newsroom_json_push(&arr, newsroom_json_audit(&a[i]));
-	store_audit_free(a, n);
+	model_audit_free(a, n);
 	newsroom_ok(res, 200, newsroom_wrap("audit", arr));
 }
 
@@ -341,7 +341,7 @@ static int newsroom_retry_after(int64_t oldest, int64_t now)
 }
 
 int newsroom_signin(struct store *st, const char *login, const char *password, const char *addr,
-	      int64_t now, struct store_user *user, struct newsroom_result *res, int *retry_after)
+	      int64_t now, struct model_user *user, struct newsroom_result *res, int *retry_after)
 {
 	static char dummy_hash[AUTH_HASH_MAX];
 	char key_login[NEWSROOM_LOGIN_MAX + 16], key_addr[96];
@@ -399,7 +399,7 @@ int newsroom_signin(struct store *st, const char *login, const char *password, c
 	if (!ok) {
 		/* Already counted, by store_signin_attempt. */
 		if (rc == 0)
-			store_user_cleanup(user);
+			model_user_cleanup(user);
 		newsroom_fail(res, 401, "unauthenticated", "Wrong login or password.");
 		return 401;
 	}
@@ -407,7 +407,7 @@ int newsroom_signin(struct store *st, const char *login, const char *password, c
 	if (store_signin_attempt_succeeded(st, &at) < 0)
 		log_warnx("sign-in: %s", store_errmsg(st));
 	if (user->disabled) {
-		store_user_cleanup(user);
+		model_user_cleanup(user);
 		newsroom_fail(res, 403, "forbidden", "This account is disabled; ask an admin.");
 		return 403;
 	}

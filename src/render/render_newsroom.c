@@ -40,12 +40,12 @@ static const char *const rn_zones[] = {
 static const char *const rn_role_names[] = { "contributor", "editor", "admin" };
 static const char *const rn_role_labels[] = { "Contributor", "Editor", "Admin" };
 
-static const char *role_name(enum store_role r)
+static const char *role_name(enum model_role r)
 {
 	return (unsigned)r < 3 ? rn_role_names[r] : "contributor";
 }
 
-static const char *role_label(enum store_role r)
+static const char *role_label(enum model_role r)
 {
 	return (unsigned)r < 3 ? rn_role_labels[r] : "Unknown";
 }
@@ -57,7 +57,7 @@ static int can(const struct render_newsroom *nr, enum auth_action a)
 }
 
 /* A contributor may change their own drafts; editors anybody's. */
-static int can_edit_draft(const struct render_newsroom *nr, const struct store_draft *d)
+static int can_edit_draft(const struct render_newsroom *nr, const struct model_draft *d)
 {
 	if (can(nr, AUTH_DRAFT_ANY))
 		return 1;
@@ -315,10 +315,10 @@ static void put_option(struct buf *out, const char *value, const char *label, in
 	buf_puts(out, "</option>\n");
 }
 
-static void put_role_options(struct buf *out, enum store_role selected)
+static void put_role_options(struct buf *out, enum model_role selected)
 {
-	for (int r = STORE_ROLE_CONTRIBUTOR; r <= STORE_ROLE_ADMIN; r++)
-		put_option(out, role_name((enum store_role)r), role_label((enum store_role)r),
+	for (int r = MODEL_ROLE_CONTRIBUTOR; r <= MODEL_ROLE_ADMIN; r++)
+		put_option(out, role_name((enum model_role)r), role_label((enum model_role)r),
 			   (int)selected == r);
 }
 
@@ -336,7 +336,7 @@ static void put_bylines_text(struct buf *out, const struct model_post *post)
 }
 
 /* The user's default byline: byline_name (or display_name) "|" byline_role. */
-static void put_default_byline(struct buf *out, const struct store_user *u)
+static void put_default_byline(struct buf *out, const struct model_user *u)
 {
 	if (!u)
 		return;
@@ -563,7 +563,7 @@ static void rn_open(struct buf *out, const struct render_newsroom *nr, const cha
 		    const char *title2, const char *body_class, enum rn_nav nav)
 {
 	const struct render_site *site = nr->site;
-	const struct store_user *u = nr->user;
+	const struct model_user *u = nr->user;
 
 	buf_puts(out, "<!doctype html>\n<html lang=\"en-GB\">\n<head>\n"
 		      "<meta charset=\"utf-8\">\n"
@@ -912,18 +912,18 @@ static void put_composer(struct buf *out, const struct render_newsroom *nr,
 }
 
 static void put_draft_item(struct buf *out, const struct render_newsroom *nr,
-			   const struct model_page *page, const struct store_draft *d)
+			   const struct model_page *page, const struct model_draft *d)
 {
 	int mine = can_edit_draft(nr, d);
 
 	buf_printf(out, "<li class=\"nr-draft%s\" id=\"draft-%" PRId64 "\">\n",
-		   d->state == STORE_DRAFT_SCHEDULED ? " nr-draft-scheduled" : "", d->id);
+		   d->state == MODEL_DRAFT_SCHEDULED ? " nr-draft-scheduled" : "", d->id);
 	buf_puts(out, "<h4 class=\"nr-draft-title\">");
 	buf_html(out, nonempty(d->post.title) ? d->post.title : "(untitled)");
 	buf_puts(out, "</h4>\n");
 	put_post_labels(out, &d->post);
 	buf_puts(out, "<p class=\"nr-meta\">");
-	if (d->state == STORE_DRAFT_SCHEDULED) {
+	if (d->state == MODEL_DRAFT_SCHEDULED) {
 		buf_puts(out, "<strong>Scheduled for ");
 		put_time(out, page->zone, d->publish_at);
 		buf_puts(out, "</strong>");
@@ -991,7 +991,7 @@ static void put_drafts(struct buf *out, const struct render_newsroom *nr,
 	size_t n_sched = 0, n_saved = 0;
 
 	for (size_t i = 0; i < desk->n_drafts; i++) {
-		if (desk->drafts[i].state == STORE_DRAFT_SCHEDULED)
+		if (desk->drafts[i].state == MODEL_DRAFT_SCHEDULED)
 			n_sched++;
 		else
 			n_saved++;
@@ -1002,7 +1002,7 @@ static void put_drafts(struct buf *out, const struct render_newsroom *nr,
 	if (desk->n_drafts == 0)
 		buf_puts(out, "<p class=\"nr-hint\">No scheduled posts and no drafts.</p>\n");
 	for (int pass = 0; pass < 2; pass++) {
-		enum store_draft_state want = pass == 0 ? STORE_DRAFT_SCHEDULED : STORE_DRAFT_SAVED;
+		enum model_draft_state want = pass == 0 ? MODEL_DRAFT_SCHEDULED : MODEL_DRAFT_SAVED;
 		size_t count = pass == 0 ? n_sched : n_saved;
 
 		if (count == 0)
@@ -1211,11 +1211,11 @@ void render_newsroom_post_edit(struct buf *out, const struct render_newsroom *nr
 /* ---- the draft editor ---- */
 
 void render_newsroom_draft_edit(struct buf *out, const struct render_newsroom *nr,
-			  const struct model_page *page, const struct store_draft *d,
+			  const struct model_page *page, const struct model_draft *d,
 			  const char *body_md)
 {
 	int mine = can_edit_draft(nr, d);
-	int scheduled = d->state == STORE_DRAFT_SCHEDULED;
+	int scheduled = d->state == MODEL_DRAFT_SCHEDULED;
 
 	rn_open(out, nr, nonempty(d->post.title) ? d->post.title : "Draft",
 		scheduled ? "Scheduled post" : "Draft", "nr-edit", RN_NAV_PAGES);
@@ -1283,7 +1283,7 @@ void render_newsroom_draft_edit(struct buf *out, const struct render_newsroom *n
 /* ---- a post's history ---- */
 
 void render_newsroom_history(struct buf *out, const struct render_newsroom *nr, const struct model_page *page,
-		       const struct model_post *post, const struct store_revision *revs, size_t n)
+		       const struct model_post *post, const struct model_revision *revs, size_t n)
 {
 	rn_open(out, nr, post->title, "History", "nr-history", RN_NAV_PAGES);
 	put_back_to_desk(out, page);
@@ -1304,7 +1304,7 @@ void render_newsroom_history(struct buf *out, const struct render_newsroom *nr, 
 	else
 		buf_puts(out, "<ol class=\"nr-revisions\">\n");
 	for (size_t i = 0; i < n; i++) {
-		const struct store_revision *r = &revs[i];
+		const struct model_revision *r = &revs[i];
 
 		buf_printf(out,
 			   "<li class=\"nr-revision\" id=\"version-%" PRId64 "\">\n"
@@ -1416,7 +1416,7 @@ void render_newsroom_summary(struct buf *out, const struct render_newsroom *nr, 
 
 /* ---- users and API tokens ---- */
 
-static void put_user_row(struct buf *out, const struct render_newsroom *nr, const struct store_user *u)
+static void put_user_row(struct buf *out, const struct render_newsroom *nr, const struct model_user *u)
 {
 	char id[48];
 
@@ -1492,7 +1492,7 @@ static void put_add_user(struct buf *out, const struct render_newsroom *nr)
 	buf_puts(out,
 		 "</div>\n<div class=\"nr-row\">\n<div class=\"nr-field nr-field-short\">\n"
 		 "<label for=\"nu-role\">Role</label>\n<select name=\"role\" id=\"nu-role\">\n");
-	put_role_options(out, STORE_ROLE_CONTRIBUTOR);
+	put_role_options(out, MODEL_ROLE_CONTRIBUTOR);
 	buf_puts(out, "</select>\n</div>\n");
 	{
 		char extra[96];
@@ -1508,8 +1508,8 @@ static void put_add_user(struct buf *out, const struct render_newsroom *nr)
 		      "</section>\n");
 }
 
-static void put_tokens(struct buf *out, const struct render_newsroom *nr, const struct store_user *users,
-		       size_t n_users, const struct store_token *tokens, size_t n_tokens)
+static void put_tokens(struct buf *out, const struct render_newsroom *nr, const struct model_user *users,
+		       size_t n_users, const struct model_token *tokens, size_t n_tokens)
 {
 	buf_puts(out, "<section class=\"nr-card\" aria-labelledby=\"tokens-h\">\n"
 		      "<h2 id=\"tokens-h\">API tokens</h2>\n"
@@ -1523,7 +1523,7 @@ static void put_tokens(struct buf *out, const struct render_newsroom *nr, const 
 			      "<th scope=\"col\">Created</th><th scope=\"col\">Status</th></tr>"
 			      "</thead>\n<tbody>\n");
 	for (size_t i = 0; i < n_tokens; i++) {
-		const struct store_token *t = &tokens[i];
+		const struct model_token *t = &tokens[i];
 
 		buf_printf(out, "<tr id=\"token-%" PRId64 "\"%s>\n<th scope=\"row\">", t->id,
 			   t->revoked_at ? " class=\"nr-disabled\"" : "");
@@ -1574,8 +1574,8 @@ static void put_tokens(struct buf *out, const struct render_newsroom *nr, const 
 		      "</section>\n");
 }
 
-void render_newsroom_users(struct buf *out, const struct render_newsroom *nr, const struct store_user *users,
-		     size_t n_users, const struct store_token *tokens, size_t n_tokens,
+void render_newsroom_users(struct buf *out, const struct render_newsroom *nr, const struct model_user *users,
+		     size_t n_users, const struct model_token *tokens, size_t n_tokens,
 		     const char *new_token)
 {
 	rn_open(out, nr, "Users and API tokens", NULL, "nr-users", RN_NAV_USERS);
@@ -1616,7 +1616,7 @@ void render_newsroom_users(struct buf *out, const struct render_newsroom *nr, co
 /* ---- the audit trail ---- */
 
 void render_newsroom_audit(struct buf *out, const struct render_newsroom *nr, const struct model_page *page,
-		     const struct store_audit *a, size_t n)
+		     const struct model_audit *a, size_t n)
 {
 	const char *zone = page ? page->zone : MODEL_DEFAULT_ZONE;
 
@@ -1646,7 +1646,7 @@ void render_newsroom_audit(struct buf *out, const struct render_newsroom *nr, co
 		      "<th scope=\"col\">Action</th><th scope=\"col\">Page and post</th>"
 		      "<th scope=\"col\">Detail</th></tr></thead>\n<tbody>\n");
 	for (size_t i = 0; i < n; i++) {
-		const struct store_audit *e = &a[i];
+		const struct model_audit *e = &a[i];
 		int here = page && e->page_id == page->id;
 
 		buf_puts(out, "<tr>\n<td data-label=\"When\">");

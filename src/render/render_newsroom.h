@@ -22,13 +22,13 @@
 
 #include "model/model.h"
 #include "render/render.h"
-#include "store/store_newsroom.h"
+#include "model/model_newsroom.h"
 #include "util/buf.h"
 
 /* What every newsroom page knows. */
 struct render_newsroom {
 	const struct render_site *site; /* css_url: the newsroom stylesheet; js_url: newsroom.js */
-	const struct store_user *user;  /* signed in; NULL only on the sign-in page */
+	const struct model_user *user;  /* signed in; NULL only on the sign-in page */
 	const char *csrf;               /* the session's CSRF token, or NULL */
 	const char *notice;             /* a message to show at the top (plain), or NULL */
 	int notice_is_error;            /* 1: an error (role="alert"), 0: a confirmation */
@@ -60,7 +60,7 @@ struct render_newsroom_desk {
 	const struct model_page *page;
 	const struct model_post *posts;   /* newest first */
 	size_t n_posts;
-	const struct store_draft *drafts; /* scheduled first, then drafts */
+	const struct model_draft *drafts; /* scheduled first, then drafts */
 	size_t n_drafts;
 	const char *reader_url;           /* "/live/SLUG" */
 	const struct render_newsroom_composer *refill; /* NULL: an empty composer */
@@ -79,7 +79,7 @@ struct render_newsroom_edit {
 	const struct model_page *page;
 	const struct model_post *post;
 	const char *body_md;
-	const struct store_revision *last;
+	const struct model_revision *last;
 	const struct model_post *mine;    /* NULL unless conflict */
 	const char *mine_md;
 };
@@ -88,14 +88,14 @@ void render_newsroom_post_edit(struct buf *out, const struct render_newsroom *nr
 
 /* GET /newsroom/SLUG/drafts/ID/edit. */
 void render_newsroom_draft_edit(struct buf *out, const struct render_newsroom *nr,
-			  const struct model_page *page, const struct store_draft *d,
+			  const struct model_page *page, const struct model_draft *d,
 			  const char *body_md);
 
 /* GET /newsroom/SLUG/posts/ID/history: revisions newest first, each with who,
  * when, what changed, the correction note, and the post as it was. */
 void render_newsroom_history(struct buf *out, const struct render_newsroom *nr,
 		       const struct model_page *page, const struct model_post *post,
-		       const struct store_revision *revs, size_t n);
+		       const struct model_revision *revs, size_t n);
 
 /* GET /newsroom/SLUG/summary. `points_md` is the key points as a Markdown list. */
 void render_newsroom_summary(struct buf *out, const struct render_newsroom *nr,
@@ -104,13 +104,13 @@ void render_newsroom_summary(struct buf *out, const struct render_newsroom *nr,
 /* GET /newsroom/users (admins). `new_token`, when not NULL, is an API token just
  * created, shown this once. */
 void render_newsroom_users(struct buf *out, const struct render_newsroom *nr,
-		     const struct store_user *users, size_t n_users,
-		     const struct store_token *tokens, size_t n_tokens,
+		     const struct model_user *users, size_t n_users,
+		     const struct model_token *tokens, size_t n_tokens,
 		     const char *new_token);
 
 /* GET /newsroom/audit[?page=SLUG]. `page` may be NULL (all pages). */
 void render_newsroom_audit(struct buf *out, const struct render_newsroom *nr,
-		     const struct model_page *page, const struct store_audit *a, size_t n);
+		     const struct model_page *page, const struct model_audit *a, size_t n);
 
 /* A newsroom error page with the newsroom's chrome (403, 404, 409...). */
 void render_newsroom_error(struct buf *out, const struct render_newsroom *nr, int status,

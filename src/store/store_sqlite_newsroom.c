@@ -40,7 +40,7 @@
 	"a.id, a.at, a.user_id, CASE WHEN a.user_id = 0 AND a.action LIKE 'schedule.%'" \
 	" THEN 'scheduler' ELSE " SQL_ACTOR_NAME("u") " END, a.action, a.page_id, a.post_id, a.detail"
 
-static const char *const store_nr_sql[STMT_NEWSROOM_COUNT] = {
+static const char *const store_newsroom_sql[STMT_NEWSROOM_COUNT] = {
 	[STMT_NEWSROOM_USER_INSERT] =
 		"INSERT INTO users (login, display_name, byline_name, byline_role, role,"
 		" pw_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -143,7 +143,7 @@ static const char *const store_nr_sql[STMT_NEWSROOM_COUNT] = {
 
 static sqlite3_stmt *store_newsroom_stmt(struct store *s, enum store_newsroom_stmt id)
 {
-	return store_stmt_cached(s, &s->newsroom_stmt[id], store_nr_sql[id]);
+	return store_stmt_cached(s, &s->newsroom_stmt[id], store_newsroom_sql[id]);
 }
 
 int store_newsroom_prepare(struct store *s)
@@ -227,26 +227,16 @@ int store_audit_add(struct store *s, int64_t actor, const char *action, int64_t 
 	return store_write_leave(s, rc);
 }
 
-void store_audit_free(struct store_audit *a, size_t n)
-{
-	for (size_t i = 0; a && i < n; i++) {
-		free(a[i].user_name);
-		free(a[i].action);
-		free(a[i].detail);
-	}
-	free(a);
-}
-
-/* store_audit_free() for store_rows(). */
+/* model_audit_free() for store_rows(). */
 static void store_audit_items_free(void *items, size_t n)
 {
-	store_audit_free(items, n);
+	model_audit_free(items, n);
 }
 
 /* Reads a row of SQL_AUDIT_COLUMNS (a store_rows() reader). */
 static int store_audit_item_read(struct store *s, sqlite3_stmt *st, void *item)
 {
-	struct store_audit *a = item;
+	struct model_audit *a = item;
 
 	(void)s; /* nothing here can fail */
 	a->id = sqlite3_column_int64(st, 0);
@@ -260,7 +250,7 @@ static int store_audit_item_read(struct store *s, sqlite3_stmt *st, void *item)
 	return 0;
 }
 
-int store_audit_list(struct store *s, int64_t page_id, size_t limit, struct store_audit **out,
+int store_audit_list(struct store *s, int64_t page_id, size_t limit, struct model_audit **out,
 		     size_t *n)
 {
 	sqlite3_stmt *st;
@@ -280,63 +270,14 @@ int store_audit_list(struct store *s, int64_t page_id, size_t limit, struct stor
 
 /* ---- users --------------------------------------------------------------- */
 
-static const char *const store_role_names[] = { "contributor", "editor", "admin" };
-
-const char *store_role_name(enum store_role r)
-{
-	return (unsigned)r <= STORE_ROLE_ADMIN ? store_role_names[r] : "unknown";
-}
-
-int store_role_parse(const char *s)
-{
-	for (int i = 0; s && i <= STORE_ROLE_ADMIN; i++)
-		if (strcmp(s, store_role_names[i]) == 0)
-			return i;
-	return -1;
-}
-
-void store_user_cleanup(struct store_user *u)
-{
-	if (!u)
-		return;
-	free(u->login);
-	free(u->display_name);
-	free(u->byline_name);
-	free(u->byline_role);
-	memset(u, 0, sizeof(*u));
-}
-
-void store_users_free(struct store_user *u, size_t n)
-{
-	for (size_t i = 0; u && i < n; i++)
-		store_user_cleanup(&u[i]);
-	free(u);
-}
-
-/* store_users_free() for store_rows(). */
+/* model_users_free() for store_rows(). */
 static void store_user_items_free(void *items, size_t n)
 {
-	store_users_free(items, n);
-}
-
-int store_login_valid(const char *login)
-{
-	size_t n = 0;
-
-	if (!login)
-		return 0;
-	for (const char *p = login; *p; p++, n++) {
-		char c = *p;
-
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-		      c == '-'))
-			return 0;
-	}
-	return n >= 1 && n <= 64;
+	model_users_free(items, n);
 }
 
 /* Fills a user from a row of SQL_USER_COLUMNS. */
-static void store_read_user(sqlite3_stmt *st, struct store_user *u)
+static void store_read_user(sqlite3_stmt *st, struct model_user *u)
 {
 	int role = sqlite3_column_int(st, 5);
 
@@ -348,9 +289,9 @@ static void store_read_user(sqlite3_stmt *st, struct store_user *u)
 	u->byline_role = store_col_str(st, 4);
 	/* The column's CHECK keeps it in range; clamp rather than trust a file
 	 * written by something else with a role above ours. */
-	u->role = role >= STORE_ROLE_CONTRIBUTOR && role <= STORE_ROLE_ADMIN
-			  ? (enum store_role)role
-			  : STORE_ROLE_CONTRIBUTOR;
+	u->role = role >= MODEL_ROLE_CONTRIBUTOR && role <= MODEL_ROLE_ADMIN
+			  ? (enum model_role)role
+			  : MODEL_ROLE_CONTRIBUTOR;
 	u->disabled = sqlite3_column_int(st, 6) != 0;
 	u->created_at = sqlite3_column_int64(st, 7);
 }
@@ -374,21 +315,21 @@ static int store_user_profile_check(struct store *s, const char *display_name,
 	return 0;
 }
 
-int store_user_create(struct store *s, int64_t actor, struct store_user *u, const char *pw_hash)
+int store_user_create(struct store *s, int64_t actor, struct model_user *u, const char *pw_hash)
 {
 	int64_t now = (int64_t)time(NULL), id = 0;
 	char detail[128];
 	sqlite3_stmt *st;
 	int rc;
 
-	if (!store_login_valid(u->login))
+	if (!model_login_valid(u->login))
 		return store_fail(s, STORE_EINVAL,
 				  "bad login \"%.64s\": 1 to 64 of a-z, 0-9, '.', '_' and '-'",
 				  u->login ? u->login : "");
 	rc = store_user_profile_check(s, u->display_name, u->byline_name, u->byline_role);
 	if (rc != 0)
 		return rc;
-	if ((unsigned)u->role > STORE_ROLE_ADMIN)
+	if ((unsigned)u->role > MODEL_ROLE_ADMIN)
 		return store_fail(s, STORE_EINVAL, "bad role %d", (int)u->role);
 	if (!pw_hash || !pw_hash[0] || !store_utf8_valid(pw_hash))
 		return store_fail(s, STORE_EINVAL, "a user needs a password hash");
@@ -417,7 +358,7 @@ int store_user_create(struct store *s, int64_t actor, struct store_user *u, cons
 	}
 	sqlite3_reset(st);
 	id = sqlite3_last_insert_rowid(s->db);
-	snprintf(detail, sizeof(detail), "%s, %s", u->login, store_role_name(u->role));
+	snprintf(detail, sizeof(detail), "%s, %s", u->login, model_role_name(u->role));
 	rc = store_audit_write(s, actor, "user.add", 0, 0, detail);
 leave:
 	rc = store_write_leave(s, rc);
@@ -430,10 +371,10 @@ leave:
 }
 
 /* One user by a bound STMT_NEWSROOM_USER_BY_ID or STMT_NEWSROOM_USER_BY_LOGIN. */
-static int store_user_get_stmt(struct store *s, sqlite3_stmt *st, struct store_user *out,
+static int store_user_get_stmt(struct store *s, sqlite3_stmt *st, struct model_user *out,
 			       char **pw_hash, const char *what)
 {
-	struct store_user u;
+	struct model_user u;
 	int rc = sqlite3_step(st);
 
 	if (rc == SQLITE_DONE) {
@@ -453,7 +394,7 @@ static int store_user_get_stmt(struct store *s, sqlite3_stmt *st, struct store_u
 	return 0;
 }
 
-int store_user_get(struct store *s, int64_t id, struct store_user *out)
+int store_user_get(struct store *s, int64_t id, struct model_user *out)
 {
 	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_USER_BY_ID);
 	char what[32];
@@ -465,7 +406,7 @@ int store_user_get(struct store *s, int64_t id, struct store_user *out)
 	return store_user_get_stmt(s, st, out, NULL, what);
 }
 
-int store_user_by_login(struct store *s, const char *login, struct store_user *out,
+int store_user_by_login(struct store *s, const char *login, struct model_user *out,
 			char **pw_hash)
 {
 	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_USER_BY_LOGIN);
@@ -478,7 +419,7 @@ int store_user_by_login(struct store *s, const char *login, struct store_user *o
 	return store_user_get_stmt(s, st, out, pw_hash, what);
 }
 
-int store_user_list(struct store *s, struct store_user **out, size_t *n)
+int store_user_list(struct store *s, struct model_user **out, size_t *n)
 {
 	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_USER_LIST);
 
@@ -502,13 +443,13 @@ static int store_user_change(struct store *s, sqlite3_stmt *st, int64_t id, char
 	return 0;
 }
 
-int store_user_set_role(struct store *s, int64_t actor, int64_t id, enum store_role role)
+int store_user_set_role(struct store *s, int64_t actor, int64_t id, enum model_role role)
 {
 	char *login = NULL, detail[128];
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((unsigned)role > STORE_ROLE_ADMIN)
+	if ((unsigned)role > MODEL_ROLE_ADMIN)
 		return store_fail(s, STORE_EINVAL, "bad role %d", (int)role);
 	rc = store_write_enter(s);
 	if (rc != 0)
@@ -522,7 +463,7 @@ int store_user_set_role(struct store *s, int64_t actor, int64_t id, enum store_r
 	sqlite3_bind_int(st, 2, (int)role);
 	rc = store_user_change(s, st, id, &login, "user role");
 	if (rc == 0) {
-		snprintf(detail, sizeof(detail), "%s: role %s", login, store_role_name(role));
+		snprintf(detail, sizeof(detail), "%s: role %s", login, model_role_name(role));
 		rc = store_audit_write(s, actor, "user.role", 0, 0, detail);
 	}
 leave:
@@ -690,7 +631,7 @@ leave:
 }
 
 int store_session_lookup(struct store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN],
-			 int64_t now, struct store_user *user, char **csrf)
+			 int64_t now, struct model_user *user, char **csrf)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -770,19 +711,10 @@ leave:
 	return store_write_leave(s, rc);
 }
 
-void store_tokens_free(struct store_token *t, size_t n)
-{
-	for (size_t i = 0; t && i < n; i++) {
-		free(t[i].user_login);
-		free(t[i].label);
-	}
-	free(t);
-}
-
-/* store_tokens_free() for store_rows(). */
+/* model_tokens_free() for store_rows(). */
 static void store_token_items_free(void *items, size_t n)
 {
-	store_tokens_free(items, n);
+	model_tokens_free(items, n);
 }
 
 /* A user's login (caller frees), or NULL: it only names them in a detail. */
@@ -849,7 +781,7 @@ leave:
 }
 
 int store_token_lookup(struct store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN],
-		       struct store_user *user)
+		       struct model_user *user)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -876,7 +808,7 @@ int store_token_lookup(struct store *s, const unsigned char hash[STORE_TOKEN_HAS
 /* Reads a row of STMT_NEWSROOM_TOKEN_LIST (a store_rows() reader). */
 static int store_token_item_read(struct store *s, sqlite3_stmt *st, void *item)
 {
-	struct store_token *t = item;
+	struct model_token *t = item;
 
 	(void)s; /* nothing here can fail */
 	t->id = sqlite3_column_int64(st, 0);
@@ -888,7 +820,7 @@ static int store_token_item_read(struct store *s, sqlite3_stmt *st, void *item)
 	return 0;
 }
 
-int store_token_list(struct store *s, struct store_token **out, size_t *n)
+int store_token_list(struct store *s, struct model_token **out, size_t *n)
 {
 	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_TOKEN_LIST);
 
@@ -1094,30 +1026,14 @@ int store_signin_failures_clear(struct store *s, const char *key)
 
 /* ---- drafts ---------------------------------------------------------------- */
 
-void store_draft_cleanup(struct store_draft *d)
-{
-	if (!d)
-		return;
-	free(d->author_name);
-	model_post_cleanup(&d->post);
-	memset(d, 0, sizeof(*d));
-}
-
-void store_drafts_free(struct store_draft *d, size_t n)
-{
-	for (size_t i = 0; d && i < n; i++)
-		store_draft_cleanup(&d[i]);
-	free(d);
-}
-
-/* store_drafts_free() for store_rows(). */
+/* model_drafts_free() for store_rows(). */
 static void store_draft_items_free(void *items, size_t n)
 {
-	store_drafts_free(items, n);
+	model_drafts_free(items, n);
 }
 
 /* Fills a draft from a row of SQL_DRAFT_COLUMNS. On failure it is cleaned up. */
-static int store_read_draft(struct store *s, sqlite3_stmt *st, struct store_draft *d)
+static int store_read_draft(struct store *s, sqlite3_stmt *st, struct model_draft *d)
 {
 	char what[40];
 
@@ -1126,8 +1042,8 @@ static int store_read_draft(struct store *s, sqlite3_stmt *st, struct store_draf
 	d->page_id = sqlite3_column_int64(st, 1);
 	d->author_id = sqlite3_column_int64(st, 2);
 	d->author_name = store_col_str(st, 3);
-	d->state = sqlite3_column_int(st, 4) == STORE_DRAFT_SCHEDULED ? STORE_DRAFT_SCHEDULED
-								       : STORE_DRAFT_SAVED;
+	d->state = sqlite3_column_int(st, 4) == MODEL_DRAFT_SCHEDULED ? MODEL_DRAFT_SCHEDULED
+								       : MODEL_DRAFT_SAVED;
 	d->publish_at = sqlite3_column_int64(st, 5);
 	d->version = sqlite3_column_int64(st, 6);
 	d->created_at = sqlite3_column_int64(st, 7);
@@ -1139,7 +1055,7 @@ static int store_read_draft(struct store *s, sqlite3_stmt *st, struct store_draf
 	snprintf(what, sizeof(what), "draft %" PRId64, d->id);
 	if (store_post_parse_json(s, &d->post, (const char *)sqlite3_column_text(st, 12),
 				  (const char *)sqlite3_column_text(st, 13), what) != 0) {
-		store_draft_cleanup(d);
+		model_draft_cleanup(d);
 		return STORE_ERR;
 	}
 	return 0;
@@ -1152,14 +1068,14 @@ static int store_draft_item_read(struct store *s, sqlite3_stmt *st, void *item)
 }
 
 /* What every draft must be before it is stored; encodes its bylines and body. */
-static int store_draft_prepare(struct store *s, const struct store_draft *d, char **bylines,
+static int store_draft_prepare(struct store *s, const struct model_draft *d, char **bylines,
 			       char **body)
 {
 	int rc;
 
-	if ((unsigned)d->state > STORE_DRAFT_SCHEDULED)
+	if ((unsigned)d->state > MODEL_DRAFT_SCHEDULED)
 		return store_fail(s, STORE_EINVAL, "bad draft state %d", (int)d->state);
-	if (d->state == STORE_DRAFT_SCHEDULED && d->publish_at <= 0)
+	if (d->state == MODEL_DRAFT_SCHEDULED && d->publish_at <= 0)
 		return store_fail(s, STORE_EINVAL, "a scheduled post needs a time to publish");
 	rc = store_post_check(s, &d->post);
 	if (rc != 0)
@@ -1169,11 +1085,11 @@ static int store_draft_prepare(struct store *s, const struct store_draft *d, cha
 
 /* The audit entry of a draft saved in state `state`. */
 static int store_draft_audit(struct store *s, int64_t actor, const char *action,
-			     const struct store_draft *d, int64_t page_id)
+			     const struct model_draft *d, int64_t page_id)
 {
 	char detail[300], when[40];
 
-	if (d->state == STORE_DRAFT_SCHEDULED) {
+	if (d->state == MODEL_DRAFT_SCHEDULED) {
 		store_time_text(d->publish_at, when, sizeof(when));
 		snprintf(detail, sizeof(detail), "%.200s, at %s", d->post.title, when);
 		return store_audit_write(s, actor, "draft.schedule", page_id, 0, detail);
@@ -1181,7 +1097,7 @@ static int store_draft_audit(struct store *s, int64_t actor, const char *action,
 	return store_audit_write(s, actor, action, page_id, 0, d->post.title);
 }
 
-int store_draft_create(struct store *s, int64_t actor, int64_t page_id, struct store_draft *d)
+int store_draft_create(struct store *s, int64_t actor, int64_t page_id, struct model_draft *d)
 {
 	char *bylines = NULL, *body = NULL;
 	int64_t now = (int64_t)time(NULL), id = 0;
@@ -1202,7 +1118,7 @@ int store_draft_create(struct store *s, int64_t actor, int64_t page_id, struct s
 	sqlite3_bind_int64(st, 1, page_id);
 	sqlite3_bind_int64(st, 2, actor);
 	sqlite3_bind_int(st, 3, (int)d->state);
-	sqlite3_bind_int64(st, 4, d->state == STORE_DRAFT_SCHEDULED ? d->publish_at : 0);
+	sqlite3_bind_int64(st, 4, d->state == MODEL_DRAFT_SCHEDULED ? d->publish_at : 0);
 	sqlite3_bind_int64(st, 5, now);
 	store_bind_text(st, 6, d->post.title);
 	sqlite3_bind_int(st, 7, d->post.breaking != 0);
@@ -1229,7 +1145,7 @@ leave:
 		d->version = 1;
 		d->created_at = now;
 		d->updated_at = now;
-		if (d->state != STORE_DRAFT_SCHEDULED)
+		if (d->state != MODEL_DRAFT_SCHEDULED)
 			d->publish_at = 0;
 	}
 out:
@@ -1263,7 +1179,7 @@ static int store_draft_missing(struct store *s, int64_t page_id, int64_t draft_i
 	return store_fail_db(s, "draft");
 }
 
-int store_draft_update(struct store *s, int64_t actor, struct store_draft *d, int64_t expected_version)
+int store_draft_update(struct store *s, int64_t actor, struct model_draft *d, int64_t expected_version)
 {
 	char *bylines = NULL, *body = NULL;
 	int64_t now = (int64_t)time(NULL), version = 0;
@@ -1284,7 +1200,7 @@ int store_draft_update(struct store *s, int64_t actor, struct store_draft *d, in
 	sqlite3_bind_int64(st, 1, d->page_id);
 	sqlite3_bind_int64(st, 2, d->id);
 	sqlite3_bind_int(st, 3, (int)d->state);
-	sqlite3_bind_int64(st, 4, d->state == STORE_DRAFT_SCHEDULED ? d->publish_at : 0);
+	sqlite3_bind_int64(st, 4, d->state == MODEL_DRAFT_SCHEDULED ? d->publish_at : 0);
 	sqlite3_bind_int64(st, 5, now);
 	store_bind_text(st, 6, d->post.title);
 	sqlite3_bind_int(st, 7, d->post.breaking != 0);
@@ -1314,7 +1230,7 @@ leave:
 	if (rc == 0) {
 		d->version = version;
 		d->updated_at = now;
-		if (d->state != STORE_DRAFT_SCHEDULED)
+		if (d->state != MODEL_DRAFT_SCHEDULED)
 			d->publish_at = 0;
 	}
 out:
@@ -1323,10 +1239,10 @@ out:
 	return rc;
 }
 
-int store_draft_get(struct store *s, int64_t page_id, int64_t draft_id, struct store_draft *out)
+int store_draft_get(struct store *s, int64_t page_id, int64_t draft_id, struct model_draft *out)
 {
 	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_DRAFT_GET);
-	struct store_draft d;
+	struct model_draft d;
 	int rc;
 
 	if (!st)
@@ -1347,7 +1263,7 @@ int store_draft_get(struct store *s, int64_t page_id, int64_t draft_id, struct s
 	return rc;
 }
 
-int store_draft_list(struct store *s, int64_t page_id, struct store_draft **out, size_t *n)
+int store_draft_list(struct store *s, int64_t page_id, struct model_draft **out, size_t *n)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -1578,28 +1494,17 @@ int store_schedule_next(struct store *s, int64_t *at)
 
 /* ---- revisions ------------------------------------------------------------- */
 
-void store_revisions_free(struct store_revision *r, size_t n)
-{
-	for (size_t i = 0; r && i < n; i++) {
-		free(r[i].user_name);
-		free(r[i].what);
-		free(r[i].correction);
-		model_post_cleanup(&r[i].post);
-	}
-	free(r);
-}
-
-/* store_revisions_free() for store_rows(). */
+/* model_revisions_free() for store_rows(). */
 static void store_revision_items_free(void *items, size_t n)
 {
-	store_revisions_free(items, n);
+	model_revisions_free(items, n);
 }
 
 /* Fills a revision from a row of STMT_NEWSROOM_REVISION_LIST (a store_rows() reader). On
  * failure it is cleaned up. */
 static int store_revision_item_read(struct store *s, sqlite3_stmt *st, void *item)
 {
-	struct store_revision *r = item;
+	struct model_revision *r = item;
 	char what[64];
 
 	memset(r, 0, sizeof(*r));
@@ -1634,7 +1539,7 @@ static int store_revision_item_read(struct store *s, sqlite3_stmt *st, void *ite
 }
 
 int store_revision_list(struct store *s, int64_t page_id, int64_t post_id,
-			struct store_revision **out, size_t *n)
+			struct model_revision **out, size_t *n)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -1662,16 +1567,6 @@ int store_revision_list(struct store *s, int64_t page_id, int64_t post_id,
 
 /* ---- media ----------------------------------------------------------------- */
 
-void store_media_cleanup(struct store_media *m)
-{
-	if (!m)
-		return;
-	free(m->name);
-	free(m->format);
-	free(m->widths);
-	memset(m, 0, sizeof(*m));
-}
-
 /* 32 lowercase hex digits: media/'s content-addressed names. */
 static int store_media_name_valid(const char *name)
 {
@@ -1683,7 +1578,7 @@ static int store_media_name_valid(const char *name)
 	return n == 32;
 }
 
-int store_media_add(struct store *s, int64_t actor, const struct store_media *m)
+int store_media_add(struct store *s, int64_t actor, const struct model_media *m)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -1717,7 +1612,7 @@ leave:
 	return store_write_leave(s, rc);
 }
 
-int store_media_get(struct store *s, const char *name, struct store_media *out)
+int store_media_get(struct store *s, const char *name, struct model_media *out)
 {
 	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_MEDIA_GET);
 	int rc;

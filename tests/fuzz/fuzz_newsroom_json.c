@@ -21,9 +21,9 @@
 #include "store/store_newsroom.h"
 
 static struct store *fuzz_st;
-static struct store_user fuzz_user = { .id = 1, .login = "ada", .display_name = "Ada Admin",
+static struct model_user fuzz_user = { .id = 1, .login = "ada", .display_name = "Ada Admin",
 				       .byline_name = "", .byline_role = "Live editor",
-				       .role = STORE_ROLE_ADMIN };
+				       .role = MODEL_ROLE_ADMIN };
 static int64_t fuzz_post_id;
 static char fuzz_dir[] = "/tmp/liveline-fuzz-XXXXXX";
 

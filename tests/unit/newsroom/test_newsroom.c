@@ -25,9 +25,9 @@
 #define PASSWORD "correct horse battery"
 #define SLUG     "ukraine"
 
-#define CONTRIB STORE_ROLE_CONTRIBUTOR
-#define EDITOR  STORE_ROLE_EDITOR
-#define ADMIN   STORE_ROLE_ADMIN
+#define CONTRIB MODEL_ROLE_CONTRIBUTOR
+#define EDITOR  MODEL_ROLE_EDITOR
+#define ADMIN   MODEL_ROLE_ADMIN
 
 /* Argon2id is slow on purpose: the fixture users share one hash of PASSWORD. */
 static char pw_hash[AUTH_HASH_MAX];
@@ -37,7 +37,7 @@ struct fx {
 	char db[128];
 	char media[128];
 	struct store *st;
-	struct store_user user[3]; /* by role */
+	struct model_user user[3]; /* by role */
 	struct newsroom_ctx ctx[3];
 	int64_t page_id;
 	int64_t now;
@@ -111,13 +111,13 @@ static int setup(void **state)
 	if (!f->st)
 		fail_msg("store_open: %s", err);
 	for (int r = 0; r < 3; r++) {
-		struct store_user u = { 0 };
+		struct model_user u = { 0 };
 
 		u.login = (char *)logins[r];
 		u.display_name = (char *)names[r];
 		u.byline_name = (char *)bnames[r];
 		u.byline_role = (char *)broles[r];
-		u.role = (enum store_role)r;
+		u.role = (enum model_role)r;
 		if (store_user_create(f->st, 0, &u, pw_hash) != 0)
 			fail_msg("store_user_create: %s", store_errmsg(f->st));
 		assert_int_equal(store_user_get(f->st, u.id, &f->user[r]), 0);
@@ -145,7 +145,7 @@ static int teardown(void **state)
 	n_pool = 0;
 	store_close(f->st);
 	for (int r = 0; r < 3; r++)
-		store_user_cleanup(&f->user[r]);
+		model_user_cleanup(&f->user[r]);
 	nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	free(f);
 	return 0;
@@ -153,7 +153,7 @@ static int teardown(void **state)
 
 /* The context of a request by the fixture user of role `r`: the actor travels
  * in it, as the transports pass it. */
-static const struct newsroom_ctx *as(struct fx *f, enum store_role r)
+static const struct newsroom_ctx *as(struct fx *f, enum model_role r)
 {
 	f->ctx[r].st = f->st;
 	f->ctx[r].user = &f->user[r];
@@ -278,11 +278,11 @@ static size_t n_posts(struct fx *f, const char *slug)
 
 static size_t n_audit(struct fx *f)
 {
-	struct store_audit *a = NULL;
+	struct model_audit *a = NULL;
 	size_t n = 0;
 
 	assert_int_equal(store_audit_list(f->st, 0, 100000, &a, &n), 0);
-	store_audit_free(a, n);
+	model_audit_free(a, n);
 	return n;
 }
 
@@ -291,7 +291,7 @@ static size_t n_audit(struct fx *f)
 static void expect_audit_at(struct fx *f, const char *action, int64_t user_id,
 			    int64_t post_id, int line)
 {
-	struct store_audit *a = NULL;
+	struct model_audit *a = NULL;
 	size_t n = 0;
 
 	assert_int_equal(store_audit_list(f->st, 0, 1, &a, &n), 0);
@@ -303,7 +303,7 @@ static void expect_audit_at(struct fx *f, const char *action, int64_t user_id,
 			 "(post %lld)",
 			 line, action, (long long)user_id, (long long)post_id, a[0].action,
 			 (long long)a[0].user_id, (long long)a[0].post_id);
-	store_audit_free(a, n);
+	model_audit_free(a, n);
 }
 #define EXPECT_AUDIT(f, action, user_id, post_id) \
 	expect_audit_at((f), (action), (user_id), (post_id), __LINE__)
@@ -332,7 +332,7 @@ static int64_t make_post(struct fx *f, const char *title, const char *body)
 }
 
 /* Creates a draft as role `r`; returns its id. */
-static int64_t make_draft(struct fx *f, enum store_role r, const char *title)
+static int64_t make_draft(struct fx *f, enum model_role r, const char *title)
 {
 	struct newsroom_result res = { 0 };
 	int64_t id;
@@ -1407,7 +1407,7 @@ static void test_cross_page(void **state)
 	struct newsroom_result res = { 0 };
 	struct model_post post = { 0 };
 	struct model_page p = { 0 };
-	struct store_draft d = { 0 };
+	struct model_draft d = { 0 };
 	int64_t post_id = make_post(f, "Ours", "x"), draft_id = make_draft(f, EDITOR, "Our draft");
 	size_t changes;
 
@@ -1449,7 +1449,7 @@ static void test_cross_page(void **state)
 	assert_int_equal(store_draft_get(f->st, f->page_id, draft_id, &d), 0);
 	assert_string_equal(d.post.title, "Our draft");
 	assert_int_equal(d.version, 1);
-	store_draft_cleanup(&d);
+	model_draft_cleanup(&d);
 	newsroom_result_cleanup(&res);
 }
 
@@ -1463,8 +1463,8 @@ static void test_blank_in_partial_edits(void **state)
 	struct newsroom_result res = { 0 };
 	struct model_post post = { 0 };
 	struct model_page p = { 0 };
-	struct store_draft d = { 0 };
-	struct store_user u = { 0 };
+	struct model_draft d = { 0 };
+	struct model_user u = { 0 };
 	int64_t post_id = make_post(f, "Kept title", "x");
 	int64_t draft_id = make_draft(f, EDITOR, "Kept draft");
 	char failed[1024] = "";
@@ -1519,10 +1519,10 @@ static void test_blank_in_partial_edits(void **state)
 					   jp("{s:I, s:s}", "version", (json_int_t)v, "title",
 					      blanks[i]),
 					   fresh(&res)));
-		store_draft_cleanup(&d);
+		model_draft_cleanup(&d);
 		assert_int_equal(store_draft_get(f->st, f->page_id, draft_id, &d), 0);
 	}
-	store_draft_cleanup(&d);
+	model_draft_cleanup(&d);
 #undef BLANK_CASE
 
 	/* A blank correction note is no note: refused, or taken as none (as "" is). */
@@ -1557,7 +1557,7 @@ static void test_blank_in_partial_edits(void **state)
 	if (strspn(u.display_name, " \t") == strlen(u.display_name))
 		snprintf(failed + strlen(failed), sizeof(failed) - strlen(failed),
 			 "\n  the user's display name is now \"%s\"", u.display_name);
-	store_user_cleanup(&u);
+	model_user_cleanup(&u);
 	newsroom_result_cleanup(&res);
 	if (failed[0])
 		fail_msg("blank values accepted (expected 422):%s", failed);
@@ -1569,7 +1569,7 @@ static void test_draft_create(void **state)
 {
 	struct fx *f = *state;
 	struct newsroom_result res = { 0 };
-	struct store_draft d = { 0 };
+	struct model_draft d = { 0 };
 	size_t changes = n_changes(f);
 	char later[32];
 	int64_t id;
@@ -1592,7 +1592,7 @@ static void test_draft_create(void **state)
 	assert_int_equal(store_draft_get(f->st, f->page_id, id, &d), 0);
 	assert_string_equal(d.post.title, "Cora's draft");
 	assert_int_equal(d.author_id, f->user[CONTRIB].id);
-	store_draft_cleanup(&d);
+	model_draft_cleanup(&d);
 	/* Readers see nothing of it. */
 	assert_int_equal(n_posts(f, SLUG), 0);
 	assert_int_equal(n_changes(f), changes);
@@ -1653,7 +1653,7 @@ static void test_draft_ownership(void **state)
 {
 	struct fx *f = *state;
 	struct newsroom_result res = { 0 };
-	struct store_draft d = { 0 };
+	struct model_draft d = { 0 };
 	int64_t mine = make_draft(f, CONTRIB, "Cora's"), eds = make_draft(f, EDITOR, "Ed's");
 	char later[32], past[32];
 
@@ -1670,7 +1670,7 @@ static void test_draft_ownership(void **state)
 	assert_int_equal(store_draft_get(f->st, f->page_id, eds, &d), 0);
 	assert_string_equal(d.post.title, "Ed's");
 	assert_int_equal(d.version, 1);
-	store_draft_cleanup(&d);
+	model_draft_cleanup(&d);
 
 	/* Their own: yes, with the version they opened. */
 	newsroom_draft_update(as(f, CONTRIB), SLUG, mine,
@@ -1697,8 +1697,8 @@ static void test_draft_ownership(void **state)
 	assert_int_equal(store_draft_get(f->st, f->page_id, mine, &d), 0);
 	assert_string_equal(d.post.title, "Cora's v2");
 	assert_int_equal(d.version, 2);
-	assert_int_equal(d.state, STORE_DRAFT_SAVED);
-	store_draft_cleanup(&d);
+	assert_int_equal(d.state, MODEL_DRAFT_SAVED);
+	model_draft_cleanup(&d);
 
 	/* An editor schedules it (not in the past); then it is out of the
 	 * contributor's hands. */
@@ -1713,9 +1713,9 @@ static void test_draft_ownership(void **state)
 	assert_int_equal(jint(res.body, "draft.version"), 3);
 	assert_int_equal(jint(res.body, "draft.author_id"), f->user[CONTRIB].id);
 	assert_int_equal(store_draft_get(f->st, f->page_id, mine, &d), 0);
-	assert_int_equal(d.state, STORE_DRAFT_SCHEDULED);
+	assert_int_equal(d.state, MODEL_DRAFT_SCHEDULED);
 	assert_int_equal(d.publish_at, f->now + 3600);
-	store_draft_cleanup(&d);
+	model_draft_cleanup(&d);
 	newsroom_draft_update(as(f, CONTRIB), SLUG, mine,
 			jp("{s:i, s:s}", "version", 3, "title", "Sneaky"), fresh(&res));
 	EXPECT(&res, 403, "forbidden");
@@ -1726,9 +1726,9 @@ static void test_draft_ownership(void **state)
 	newsroom_draft_delete(as(f, CONTRIB), SLUG, mine, fresh(&res));
 	EXPECT(&res, 403, "forbidden");
 	assert_int_equal(store_draft_get(f->st, f->page_id, mine, &d), 0);
-	assert_int_equal(d.state, STORE_DRAFT_SCHEDULED);
+	assert_int_equal(d.state, MODEL_DRAFT_SCHEDULED);
 	assert_string_equal(d.post.title, "Cora's v2");
-	store_draft_cleanup(&d);
+	model_draft_cleanup(&d);
 
 	/* publish_at null unschedules; "" does too. */
 	newsroom_draft_update(as(f, EDITOR), SLUG, mine, jp("{s:i, s:n}", "version", 3, "publish_at"),
@@ -1737,9 +1737,9 @@ static void test_draft_ownership(void **state)
 	assert_string_equal(jstr(res.body, "draft.state"), "draft");
 	assert_true(json_is_null(jget(res.body, "draft.publish_at")));
 	assert_int_equal(store_draft_get(f->st, f->page_id, mine, &d), 0);
-	assert_int_equal(d.state, STORE_DRAFT_SAVED);
+	assert_int_equal(d.state, MODEL_DRAFT_SAVED);
 	assert_int_equal(d.publish_at, 0);
-	store_draft_cleanup(&d);
+	model_draft_cleanup(&d);
 	newsroom_draft_update(as(f, EDITOR), SLUG, mine,
 			jp("{s:i, s:s}", "version", 4, "publish_at", later), fresh(&res));
 	EXPECT(&res, 200, NULL);
@@ -1781,7 +1781,7 @@ static void test_draft_publish(void **state)
 {
 	struct fx *f = *state;
 	struct newsroom_result res = { 0 };
-	struct store_draft d = { 0 };
+	struct model_draft d = { 0 };
 	struct model_post post = { 0 };
 	struct store_change ch;
 	int64_t mine = make_draft(f, CONTRIB, "Cora's scoop"), other, post_id;
@@ -1797,7 +1797,7 @@ static void test_draft_publish(void **state)
 	newsroom_draft_publish(as(f, EDITOR), SLUG, mine, jp("{s:i}", "version", 1), fresh(&res));
 	EXPECT(&res, 409, "conflict");
 	assert_int_equal(store_draft_get(f->st, f->page_id, mine, &d), 0);
-	store_draft_cleanup(&d);
+	model_draft_cleanup(&d);
 	assert_int_equal(n_posts(f, SLUG), 0);
 	assert_int_equal(n_changes(f), changes);
 
@@ -1860,7 +1860,7 @@ static void test_media_upload(void **state)
 {
 	struct fx *f = *state;
 	struct newsroom_result res = { 0 };
-	struct store_media m = { 0 };
+	struct model_media m = { 0 };
 	struct newsroom_ctx noplace;
 	static const char text[] = "GIF89a, or so it claims; it is text.";
 	VipsImage *im = NULL, *noise = NULL;
@@ -1916,7 +1916,7 @@ static void test_media_upload(void **state)
 	assert_int_equal(store_media_get(f->st, name, &m), 0);
 	assert_string_equal(m.format, "png");
 	assert_int_equal(m.user_id, f->user[CONTRIB].id);
-	store_media_cleanup(&m);
+	model_media_cleanup(&m);
 	assert_true(dir_entries(f->media) >= 1);
 	EXPECT_AUDIT(f, "media.add", f->user[CONTRIB].id, -1);
 	newsroom_result_cleanup(&res);
@@ -1985,7 +1985,7 @@ static void test_user_create(void **state)
 {
 	struct fx *f = *state;
 	struct newsroom_result res = { 0 };
-	struct store_user u = { 0 };
+	struct model_user u = { 0 };
 	char *hash = NULL, *dump;
 	size_t audits = n_audit(f);
 	const struct {
@@ -2055,13 +2055,13 @@ static void test_user_create(void **state)
 	free(dump);
 	assert_int_equal(store_user_by_login(f->st, "newbie", &u, &hash), 0);
 	assert_int_equal(u.id, res.id);
-	assert_int_equal(u.role, STORE_ROLE_CONTRIBUTOR);
+	assert_int_equal(u.role, MODEL_ROLE_CONTRIBUTOR);
 	assert_string_equal(u.display_name, "New Bie");
 	assert_string_equal(u.byline_role, "Odesa");
 	assert_int_equal(strncmp(hash, "$argon2id$", 10), 0);
 	assert_int_equal(auth_password_verify(hash, "ten chars!"), 1);
 	free(hash);
-	store_user_cleanup(&u);
+	model_user_cleanup(&u);
 	EXPECT_AUDIT(f, "user.add", f->user[ADMIN].id, -1);
 	audits = n_audit(f);
 
@@ -2077,9 +2077,9 @@ static void test_user_create(void **state)
 		       fresh(&res));
 	EXPECT(&res, 409, "conflict");
 	assert_int_equal(store_user_by_login(f->st, "ed", &u, NULL), 0);
-	assert_int_equal(u.role, STORE_ROLE_EDITOR);
+	assert_int_equal(u.role, MODEL_ROLE_EDITOR);
 	assert_string_equal(u.display_name, "Ed Editor");
-	store_user_cleanup(&u);
+	model_user_cleanup(&u);
 	assert_int_equal(n_audit(f), audits);
 
 	newsroom_users_list(as(f, EDITOR), fresh(&res));
@@ -2094,7 +2094,7 @@ static void test_user_update(void **state)
 {
 	struct fx *f = *state;
 	struct newsroom_result res = { 0 };
-	struct store_user u = { 0 };
+	struct model_user u = { 0 };
 	unsigned char tok_hash[STORE_TOKEN_HASH_LEN], sess_hash[STORE_TOKEN_HASH_LEN];
 	char secret[AUTH_TOKEN_LEN + 1], *csrf = NULL, *hash = NULL;
 	int64_t cora = f->user[CONTRIB].id, ada = f->user[ADMIN].id;
@@ -2111,10 +2111,10 @@ static void test_user_update(void **state)
 		       fresh(&res));
 	EXPECT(&res, 422, "invalid");
 	assert_int_equal(store_user_get(f->st, ada, &u), 0);
-	assert_int_equal(u.role, STORE_ROLE_ADMIN);
+	assert_int_equal(u.role, MODEL_ROLE_ADMIN);
 	assert_int_equal(u.disabled, 0);
 	assert_string_equal(u.display_name, "Ada Admin");
-	store_user_cleanup(&u);
+	model_user_cleanup(&u);
 	newsroom_user_update(as(f, ADMIN), ada, jp("{s:s, s:b, s:s}", "role", "admin", "disabled", 0,
 					     "display_name", "Ada A."),
 		       fresh(&res));
@@ -2129,8 +2129,8 @@ static void test_user_update(void **state)
 		       fresh(&res));
 	EXPECT(&res, 403, "forbidden");
 	assert_int_equal(store_user_get(f->st, f->user[EDITOR].id, &u), 0);
-	assert_int_equal(u.role, STORE_ROLE_EDITOR);
-	store_user_cleanup(&u);
+	assert_int_equal(u.role, MODEL_ROLE_EDITOR);
+	model_user_cleanup(&u);
 
 	/* Promote. */
 	newsroom_user_update(as(f, ADMIN), cora, jp("{s:s}", "role", "editor"), fresh(&res));
@@ -2138,9 +2138,9 @@ static void test_user_update(void **state)
 	assert_int_equal(res.id, cora);
 	assert_string_equal(jstr(res.body, "user.role"), "editor");
 	assert_int_equal(store_user_get(f->st, cora, &u), 0);
-	assert_int_equal(u.role, STORE_ROLE_EDITOR);
+	assert_int_equal(u.role, MODEL_ROLE_EDITOR);
 	assert_string_equal(u.byline_name, "Cora C."); /* untouched */
-	store_user_cleanup(&u);
+	model_user_cleanup(&u);
 	EXPECT_AUDIT(f, "user.role", ada, -1);
 
 	/* Refusals. */
@@ -2165,7 +2165,7 @@ static void test_user_update(void **state)
 	assert_int_equal(auth_password_verify(hash, "another password"), 1);
 	assert_int_equal(auth_password_verify(hash, PASSWORD), 0);
 	free(hash);
-	store_user_cleanup(&u);
+	model_user_cleanup(&u);
 	EXPECT_AUDIT(f, "user.password", ada, -1);
 
 	/* Disabling revokes their token and session, for good. */
@@ -2179,9 +2179,9 @@ static void test_user_update(void **state)
 					      f->now + AUTH_SESSION_SECONDS), 0);
 	assert_int_equal(store_token_lookup(f->st, tok_hash, &u), 0);
 	assert_int_equal(u.id, cora);
-	store_user_cleanup(&u);
+	model_user_cleanup(&u);
 	assert_int_equal(store_session_lookup(f->st, sess_hash, f->now, &u, &csrf), 0);
-	store_user_cleanup(&u);
+	model_user_cleanup(&u);
 	free(csrf);
 
 	newsroom_user_update(as(f, ADMIN), cora, jp("{s:b}", "disabled", 1), fresh(&res));
@@ -2213,7 +2213,7 @@ static void test_tokens(void **state)
 {
 	struct fx *f = *state;
 	struct newsroom_result res = { 0 };
-	struct store_user u = { 0 };
+	struct model_user u = { 0 };
 	unsigned char h[STORE_TOKEN_HASH_LEN];
 	char secret[AUTH_TOKEN_LEN + 1], *dump;
 	int64_t tid;
@@ -2241,8 +2241,8 @@ static void test_tokens(void **state)
 	auth_token_hash(secret, strlen(secret), h);
 	assert_int_equal(store_token_lookup(f->st, h, &u), 0);
 	assert_int_equal(u.id, f->user[EDITOR].id);
-	assert_int_equal(u.role, STORE_ROLE_EDITOR);
-	store_user_cleanup(&u);
+	assert_int_equal(u.role, MODEL_ROLE_EDITOR);
+	model_user_cleanup(&u);
 	EXPECT_AUDIT(f, "token.create", f->user[ADMIN].id, -1);
 
 	/* Listed, without the secret. */
@@ -2275,7 +2275,7 @@ static void test_tokens(void **state)
 	newsroom_token_revoke(as(f, EDITOR), tid, fresh(&res));
 	EXPECT(&res, 403, "forbidden");
 	assert_int_equal(store_token_lookup(f->st, h, &u), 0);
-	store_user_cleanup(&u);
+	model_user_cleanup(&u);
 	newsroom_token_revoke(as(f, ADMIN), tid, fresh(&res));
 	EXPECT(&res, 204, NULL);
 	assert_int_equal(store_token_lookup(f->st, h, &u), STORE_ENOTFOUND);
@@ -2420,13 +2420,13 @@ static void test_roles_sweep(void **state)
 static int signin(struct fx *f, const char *login, const char *pw, const char *addr,
 		  int64_t now, struct newsroom_result *res, int *retry)
 {
-	struct store_user u = { 0 };
+	struct model_user u = { 0 };
 	int st;
 
 	st = newsroom_signin(f->st, login, pw, addr, now, &u, fresh(res), retry);
 	if (st == 200) {
 		assert_string_equal(u.login, login);
-		store_user_cleanup(&u);
+		model_user_cleanup(&u);
 	} else {
 		assert_null(u.login);
 	}
@@ -2438,7 +2438,7 @@ static void test_signin(void **state)
 {
 	struct fx *f = *state;
 	struct newsroom_result res = { 0 }, res2 = { 0 };
-	struct store_user u = { 0 };
+	struct model_user u = { 0 };
 	int retry = -1;
 	char long_login[80];
 
@@ -2449,8 +2449,8 @@ static void test_signin(void **state)
 	assert_int_equal(retry, 0);
 	assert_int_equal(u.id, f->user[EDITOR].id);
 	assert_string_equal(u.login, "ed");
-	assert_int_equal(u.role, STORE_ROLE_EDITOR);
-	store_user_cleanup(&u);
+	assert_int_equal(u.role, MODEL_ROLE_EDITOR);
+	model_user_cleanup(&u);
 
 	/* A wrong password and an unknown login read the same. */
 	assert_int_equal(signin(f, "ed", "wrong password", "198.51.100.1", f->now, &res, &retry),
@@ -2583,8 +2583,8 @@ static void test_actor_interleaved(void **state)
 	struct fx *f = *state;
 	const struct newsroom_ctx *ed = as(f, EDITOR), *cora = as(f, CONTRIB);
 	struct newsroom_result res = { 0 };
-	struct store_revision *revs = NULL;
-	struct store_draft d = { 0 };
+	struct model_revision *revs = NULL;
+	struct model_draft d = { 0 };
 	int64_t post, draft;
 	size_t n = 0;
 
@@ -2607,10 +2607,10 @@ static void test_actor_interleaved(void **state)
 	assert_int_equal(n, 2);
 	assert_int_equal(revs[0].user_id, f->user[EDITOR].id);
 	assert_int_equal(revs[1].user_id, f->user[EDITOR].id);
-	store_revisions_free(revs, n);
+	model_revisions_free(revs, n);
 	assert_int_equal(store_draft_get(f->st, f->page_id, draft, &d), 0);
 	assert_int_equal(d.author_id, f->user[CONTRIB].id);
-	store_draft_cleanup(&d);
+	model_draft_cleanup(&d);
 }
 
 int main(void)

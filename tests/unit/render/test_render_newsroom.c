@@ -11,7 +11,7 @@
 #include "model/model.h"
 #include "page/page_assets.h"
 #include "render/render_newsroom.h"
-#include "store/store_newsroom.h"
+#include "model/model_newsroom.h"
 #include "util/buf.h"
 #include "util/tz.h"
 
@@ -112,15 +112,15 @@ static int64_t utc(int y, int mo, int d, int h, int mi)
 
 /* ---- fixtures ---- */
 
-static struct store_user user_admin = {1, "root", "Ada Admin", "", "", STORE_ROLE_ADMIN, 0, 1};
-static struct store_user user_editor = {
-    2, "ed", "Ed Editor", "Edward E.", "Live editor", STORE_ROLE_EDITOR, 0, 1};
-static struct store_user user_contrib = {
-    3, "cora", "Cora Contributor", "", "BBC Russian service", STORE_ROLE_CONTRIBUTOR, 0, 1};
-static struct store_user user_hostile = {
-    4, HOSTILE, HOSTILE, HOSTILE, HOSTILE, STORE_ROLE_CONTRIBUTOR, 0, 1};
+static struct model_user user_admin = {1, "root", "Ada Admin", "", "", MODEL_ROLE_ADMIN, 0, 1};
+static struct model_user user_editor = {
+    2, "ed", "Ed Editor", "Edward E.", "Live editor", MODEL_ROLE_EDITOR, 0, 1};
+static struct model_user user_contrib = {
+    3, "cora", "Cora Contributor", "", "BBC Russian service", MODEL_ROLE_CONTRIBUTOR, 0, 1};
+static struct model_user user_hostile = {
+    4, HOSTILE, HOSTILE, HOSTILE, HOSTILE, MODEL_ROLE_CONTRIBUTOR, 0, 1};
 
-static struct render_newsroom make_nr(const struct store_user *u)
+static struct render_newsroom make_nr(const struct model_user *u)
 {
 	struct render_newsroom nr;
 
@@ -192,17 +192,17 @@ static struct model_post make_hostile_post(int64_t id)
 	return p;
 }
 
-static struct store_draft make_draft(int64_t id, int64_t author, const char *author_name,
+static struct model_draft make_draft(int64_t id, int64_t author, const char *author_name,
 				     const char *title, int scheduled)
 {
-	struct store_draft d;
+	struct model_draft d;
 
 	memset(&d, 0, sizeof(d));
 	d.id = id;
 	d.page_id = 1;
 	d.author_id = author;
 	d.author_name = (char *)author_name;
-	d.state = scheduled ? STORE_DRAFT_SCHEDULED : STORE_DRAFT_SAVED;
+	d.state = scheduled ? MODEL_DRAFT_SCHEDULED : MODEL_DRAFT_SAVED;
 	d.publish_at = scheduled ? utc(2025, 2, 17, 12, 30) : 0;
 	d.version = 3;
 	d.created_at = utc(2025, 2, 17, 9, 0);
@@ -217,7 +217,7 @@ struct desk_fixture {
 	struct model_page page;
 	struct model_post posts[2];
 	struct model_byline byline;
-	struct store_draft drafts[3];
+	struct model_draft drafts[3];
 	struct render_newsroom_desk desk;
 };
 
@@ -630,7 +630,7 @@ static void test_desk_hostile(void **state)
 {
 	struct model_page page = make_page(HOSTILE_B, HOSTILE);
 	struct model_post post = make_hostile_post(5);
-	struct store_draft d = make_draft(6, 4, HOSTILE, HOSTILE, 1);
+	struct model_draft d = make_draft(6, 4, HOSTILE, HOSTILE, 1);
 	/* A refused composer gives back what was typed: hostile text too. */
 	struct render_newsroom_composer refill = {
 		.title = HOSTILE, .body = HOSTILE, .image_alt = HOSTILE,
@@ -701,7 +701,7 @@ static void test_desk_status_buttons(void **state)
 static void test_post_edit(void **state)
 {
 	struct desk_fixture f;
-	struct store_revision last;
+	struct model_revision last;
 	struct render_newsroom_edit e;
 	struct render_newsroom nr = make_nr(&user_editor);
 	char *html;
@@ -796,7 +796,7 @@ static void test_post_edit_hostile(void **state)
 {
 	struct model_page page = make_page(HOSTILE_B, HOSTILE);
 	struct model_post post = make_hostile_post(5);
-	struct store_revision last;
+	struct model_revision last;
 	struct render_newsroom_edit e;
 	struct render_newsroom nr = make_nr(&user_editor);
 	char *html;
@@ -876,7 +876,7 @@ static void test_draft_edit(void **state)
 static void test_draft_edit_hostile(void **state)
 {
 	struct model_page page = make_page(HOSTILE_B, HOSTILE);
-	struct store_draft d = make_draft(6, 4, HOSTILE, HOSTILE, 0);
+	struct model_draft d = make_draft(6, 4, HOSTILE, HOSTILE, 0);
 	struct render_newsroom nr = make_nr(&user_hostile);
 	char *html;
 
@@ -895,7 +895,7 @@ static void test_draft_edit_hostile(void **state)
 static void test_history(void **state)
 {
 	struct desk_fixture f;
-	struct store_revision revs[2];
+	struct model_revision revs[2];
 	struct render_newsroom nr = make_nr(&user_contrib);
 	char *html;
 
@@ -988,8 +988,8 @@ static void test_summary(void **state)
 
 static void test_users(void **state)
 {
-	struct store_user users[4];
-	struct store_token tokens[2];
+	struct model_user users[4];
+	struct model_token tokens[2];
 	struct render_newsroom nr = make_nr(&user_admin);
 	char *html;
 
@@ -1050,7 +1050,7 @@ static void test_users(void **state)
 
 static void test_users_new_token(void **state)
 {
-	struct store_user users[1] = {user_admin};
+	struct model_user users[1] = {user_admin};
 	struct render_newsroom nr = make_nr(&user_admin);
 	char *html;
 
@@ -1076,7 +1076,7 @@ static void test_users_new_token(void **state)
 static void test_audit(void **state)
 {
 	struct model_page page = make_page("ukraine", "Ukraine talks");
-	struct store_audit a[3];
+	struct model_audit a[3];
 	struct render_newsroom nr = make_nr(&user_editor);
 	char *html;
 

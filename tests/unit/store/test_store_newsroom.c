@@ -93,9 +93,9 @@ static int64_t insert_post(struct store *s, int64_t actor, int64_t page_id, cons
 }
 
 static int64_t create_user(struct store *s, const char *login, const char *name,
-			   enum store_role role)
+			   enum model_role role)
 {
-	struct store_user u = { .login = (char *)login, .display_name = (char *)name,
+	struct model_user u = { .login = (char *)login, .display_name = (char *)name,
 				.byline_name = "", .byline_role = "", .role = role };
 
 	if (store_user_create(s, 0, &u, "$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA") != 0)
@@ -103,8 +103,8 @@ static int64_t create_user(struct store *s, const char *login, const char *name,
 	return u.id;
 }
 
-static void sample_draft(struct store_draft *d, const char *title,
-			 enum store_draft_state state, int64_t publish_at)
+static void sample_draft(struct model_draft *d, const char *title,
+			 enum model_draft_state state, int64_t publish_at)
 {
 	memset(d, 0, sizeof(*d));
 	d->state = state;
@@ -113,9 +113,9 @@ static void sample_draft(struct store_draft *d, const char *title,
 }
 
 static int64_t create_draft(struct store *s, int64_t actor, int64_t page_id, const char *title,
-			    enum store_draft_state state, int64_t publish_at)
+			    enum model_draft_state state, int64_t publish_at)
 {
-	struct store_draft d;
+	struct model_draft d;
 
 	sample_draft(&d, title, state, publish_at);
 	if (store_draft_create(s, actor, page_id, &d) != 0)
@@ -145,7 +145,7 @@ static void test_users(void **state)
 	const char *bad_logins[] = { "", "Ann", "ann smith", "ann@x", "é",
 				     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 				     "aaaaaaaaaaa" /* 65 */ };
-	struct store_user u, out, *list;
+	struct model_user u, out, *list;
 	int64_t before = now_s(), ann, bob;
 	char *hash = NULL;
 	size_t n;
@@ -155,7 +155,7 @@ static void test_users(void **state)
 	u.display_name = "Ann Editor";
 	u.byline_name = "Ann E.";
 	u.byline_role = "Live desk";
-	u.role = STORE_ROLE_EDITOR;
+	u.role = MODEL_ROLE_EDITOR;
 	assert_int_equal(store_user_create(f->s, 0, &u, "hash-1"), 0);
 	ann = u.id;
 	assert_true(ann > 0);
@@ -166,16 +166,16 @@ static void test_users(void **state)
 	assert_string_equal(out.display_name, "Ann Editor");
 	assert_string_equal(out.byline_name, "Ann E.");
 	assert_string_equal(out.byline_role, "Live desk");
-	assert_int_equal(out.role, STORE_ROLE_EDITOR);
+	assert_int_equal(out.role, MODEL_ROLE_EDITOR);
 	assert_int_equal(out.disabled, 0);
 	assert_int_equal(out.created_at, u.created_at);
-	store_user_cleanup(&out);
+	model_user_cleanup(&out);
 
 	assert_int_equal(store_user_by_login(f->s, "ann.editor", &out, &hash), 0);
 	assert_int_equal(out.id, ann);
 	assert_string_equal(hash, "hash-1");
 	free(hash);
-	store_user_cleanup(&out);
+	model_user_cleanup(&out);
 	assert_int_equal(store_user_by_login(f->s, "nobody", &out, NULL), STORE_ENOTFOUND);
 	assert_int_equal(store_user_get(f->s, 999, &out), STORE_ENOTFOUND);
 
@@ -186,31 +186,31 @@ static void test_users(void **state)
 	for (size_t i = 0; i < sizeof(bad_logins) / sizeof(bad_logins[0]); i++) {
 		u.login = (char *)bad_logins[i];
 		assert_int_equal(store_user_create(f->s, 0, &u, "h"), STORE_EINVAL);
-		assert_false(store_login_valid(bad_logins[i]));
+		assert_false(model_login_valid(bad_logins[i]));
 	}
 	u.login = NULL;
 	assert_int_equal(store_user_create(f->s, 0, &u, "h"), STORE_EINVAL);
 	u.login = "fine_login-2";
-	assert_true(store_login_valid(u.login));
+	assert_true(model_login_valid(u.login));
 	u.display_name = "";
 	assert_int_equal(store_user_create(f->s, 0, &u, "h"), STORE_EINVAL);
 	u.display_name = "Fine";
-	u.role = (enum store_role)3;
+	u.role = (enum model_role)3;
 	assert_int_equal(store_user_create(f->s, 0, &u, "h"), STORE_EINVAL);
-	u.role = STORE_ROLE_ADMIN;
+	u.role = MODEL_ROLE_ADMIN;
 	assert_int_equal(store_user_create(f->s, 0, &u, ""), STORE_EINVAL);
 
-	bob = create_user(f->s, "bob", "Bob Writer", STORE_ROLE_CONTRIBUTOR);
+	bob = create_user(f->s, "bob", "Bob Writer", MODEL_ROLE_CONTRIBUTOR);
 	assert_int_equal(store_user_list(f->s, &list, &n), 0);
 	assert_int_equal(n, 2);
 	assert_string_equal(list[0].login, "ann.editor"); /* by login */
 	assert_string_equal(list[1].login, "bob");
-	store_users_free(list, n);
+	model_users_free(list, n);
 
 	/* Role, profile, password. */
-	assert_int_equal(store_user_set_role(f->s, 0, bob, STORE_ROLE_ADMIN), 0);
-	assert_int_equal(store_user_set_role(f->s, 0, bob, (enum store_role)7), STORE_EINVAL);
-	assert_int_equal(store_user_set_role(f->s, 0, 999, STORE_ROLE_ADMIN), STORE_ENOTFOUND);
+	assert_int_equal(store_user_set_role(f->s, 0, bob, MODEL_ROLE_ADMIN), 0);
+	assert_int_equal(store_user_set_role(f->s, 0, bob, (enum model_role)7), STORE_EINVAL);
+	assert_int_equal(store_user_set_role(f->s, 0, 999, MODEL_ROLE_ADMIN), STORE_ENOTFOUND);
 	assert_int_equal(store_user_set_profile(f->s, 0, bob, "Robert Writer", "Bob W.", "Paris"),
 			 0);
 	assert_int_equal(store_user_set_profile(f->s, 0, bob, "", "", ""), STORE_EINVAL);
@@ -218,30 +218,30 @@ static void test_users(void **state)
 	assert_int_equal(store_user_set_password(f->s, 0, bob, "hash-new"), 0);
 	assert_int_equal(store_user_set_password(f->s, 0, bob, ""), STORE_EINVAL);
 	assert_int_equal(store_user_by_login(f->s, "bob", &out, &hash), 0);
-	assert_int_equal(out.role, STORE_ROLE_ADMIN);
+	assert_int_equal(out.role, MODEL_ROLE_ADMIN);
 	assert_string_equal(out.display_name, "Robert Writer");
 	assert_string_equal(out.byline_name, "Bob W.");
 	assert_string_equal(out.byline_role, "Paris");
 	assert_string_equal(hash, "hash-new");
 	free(hash);
-	store_user_cleanup(&out);
+	model_user_cleanup(&out);
 
-	assert_string_equal(store_role_name(STORE_ROLE_CONTRIBUTOR), "contributor");
-	assert_string_equal(store_role_name(STORE_ROLE_EDITOR), "editor");
-	assert_string_equal(store_role_name(STORE_ROLE_ADMIN), "admin");
-	assert_int_equal(store_role_parse("editor"), STORE_ROLE_EDITOR);
-	assert_int_equal(store_role_parse("admin"), STORE_ROLE_ADMIN);
-	assert_int_equal(store_role_parse("Admin"), -1);
-	assert_int_equal(store_role_parse(NULL), -1);
+	assert_string_equal(model_role_name(MODEL_ROLE_CONTRIBUTOR), "contributor");
+	assert_string_equal(model_role_name(MODEL_ROLE_EDITOR), "editor");
+	assert_string_equal(model_role_name(MODEL_ROLE_ADMIN), "admin");
+	assert_int_equal(model_role_parse("editor"), MODEL_ROLE_EDITOR);
+	assert_int_equal(model_role_parse("admin"), MODEL_ROLE_ADMIN);
+	assert_int_equal(model_role_parse("Admin"), -1);
+	assert_int_equal(model_role_parse(NULL), -1);
 }
 
 static void test_sessions(void **state)
 {
 	struct unit_db *f = *state;
-	int64_t ann = create_user(f->s, "ann", "Ann Editor", STORE_ROLE_EDITOR);
+	int64_t ann = create_user(f->s, "ann", "Ann Editor", MODEL_ROLE_EDITOR);
 	unsigned char h1[STORE_TOKEN_HASH_LEN], h2[STORE_TOKEN_HASH_LEN],
 		h3[STORE_TOKEN_HASH_LEN];
-	struct store_user u;
+	struct model_user u;
 	char *csrf = NULL;
 
 	hash_of(h1, 1);
@@ -257,10 +257,10 @@ static void test_sessions(void **state)
 	assert_int_equal(u.id, ann);
 	assert_string_equal(u.login, "ann");
 	assert_string_equal(u.display_name, "Ann Editor");
-	assert_int_equal(u.role, STORE_ROLE_EDITOR);
+	assert_int_equal(u.role, MODEL_ROLE_EDITOR);
 	assert_string_equal(csrf, "csrf-one");
 	free(csrf);
-	store_user_cleanup(&u);
+	model_user_cleanup(&u);
 
 	/* Expired: valid until expires_at, not at it. */
 	assert_int_equal(store_session_lookup(f->s, h1, 1000, &u, &csrf), STORE_ENOTFOUND);
@@ -268,7 +268,7 @@ static void test_sessions(void **state)
 
 	/* Revoked. */
 	assert_int_equal(store_session_lookup(f->s, h2, 1000, &u, NULL), 0);
-	store_user_cleanup(&u);
+	model_user_cleanup(&u);
 	assert_int_equal(store_session_revoke(f->s, h2), 0);
 	assert_int_equal(store_session_lookup(f->s, h2, 1000, &u, &csrf), STORE_ENOTFOUND);
 	assert_int_equal(store_session_revoke(f->s, h3), STORE_ENOTFOUND);
@@ -279,7 +279,7 @@ static void test_sessions(void **state)
 	assert_int_equal(store_session_purge(f->s, 2000), 0);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM sessions"), 1);
 	assert_int_equal(store_session_lookup(f->s, h3, 2000, &u, NULL), 0);
-	store_user_cleanup(&u);
+	model_user_cleanup(&u);
 
 	/* Sessions write no audit entries. */
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit"
@@ -289,11 +289,11 @@ static void test_sessions(void **state)
 static void test_tokens(void **state)
 {
 	struct unit_db *f = *state;
-	int64_t ann = create_user(f->s, "ann", "Ann Editor", STORE_ROLE_ADMIN);
-	int64_t bot = create_user(f->s, "wire", "Wire importer", STORE_ROLE_EDITOR);
+	int64_t ann = create_user(f->s, "ann", "Ann Editor", MODEL_ROLE_ADMIN);
+	int64_t bot = create_user(f->s, "wire", "Wire importer", MODEL_ROLE_EDITOR);
 	unsigned char h1[STORE_TOKEN_HASH_LEN], h2[STORE_TOKEN_HASH_LEN];
-	struct store_token *t;
-	struct store_user u;
+	struct model_token *t;
+	struct model_user u;
 	int64_t id1, id2;
 	size_t n;
 
@@ -308,8 +308,8 @@ static void test_tokens(void **state)
 	assert_int_equal(store_token_lookup(f->s, h1, &u), 0);
 	assert_int_equal(u.id, bot);
 	assert_string_equal(u.login, "wire");
-	assert_int_equal(u.role, STORE_ROLE_EDITOR);
-	store_user_cleanup(&u);
+	assert_int_equal(u.role, MODEL_ROLE_EDITOR);
+	model_user_cleanup(&u);
 
 	assert_int_equal(store_token_list(f->s, &t, &n), 0);
 	assert_int_equal(n, 2);
@@ -322,7 +322,7 @@ static void test_tokens(void **state)
 	assert_string_equal(t[1].label, "wire importer");
 	assert_int_equal(t[1].revoked_at, 0);
 	assert_true(t[1].created_at > 0);
-	store_tokens_free(t, n);
+	model_tokens_free(t, n);
 
 	assert_int_equal(store_token_revoke(f->s, ann, id1), 0);
 	assert_int_equal(store_token_lookup(f->s, h1, &u), STORE_ENOTFOUND);
@@ -331,9 +331,9 @@ static void test_tokens(void **state)
 	assert_int_equal(store_token_list(f->s, &t, &n), 0);
 	assert_true(t[1].revoked_at > 0);
 	assert_int_equal(t[0].revoked_at, 0);
-	store_tokens_free(t, n);
+	model_tokens_free(t, n);
 	assert_int_equal(store_token_lookup(f->s, h2, &u), 0);
-	store_user_cleanup(&u);
+	model_user_cleanup(&u);
 
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit"
 				 " WHERE action = 'token.create'"), 2);
@@ -346,12 +346,12 @@ static void test_tokens(void **state)
 static void test_user_disable(void **state)
 {
 	struct unit_db *f = *state;
-	int64_t ann = create_user(f->s, "ann", "Ann Editor", STORE_ROLE_EDITOR);
-	int64_t other = create_user(f->s, "other", "Other", STORE_ROLE_EDITOR);
+	int64_t ann = create_user(f->s, "ann", "Ann Editor", MODEL_ROLE_EDITOR);
+	int64_t other = create_user(f->s, "other", "Other", MODEL_ROLE_EDITOR);
 	unsigned char sh[STORE_TOKEN_HASH_LEN], th[STORE_TOKEN_HASH_LEN],
 		oh[STORE_TOKEN_HASH_LEN], nh[STORE_TOKEN_HASH_LEN];
 	int64_t far = now_s() + 3600, tok;
-	struct store_user u;
+	struct model_user u;
 
 	hash_of(sh, 20);
 	hash_of(th, 21);
@@ -364,7 +364,7 @@ static void test_user_disable(void **state)
 	assert_int_equal(store_user_set_disabled(f->s, 0, ann, 1), 0);
 	assert_int_equal(store_user_get(f->s, ann, &u), 0);
 	assert_int_equal(u.disabled, 1);
-	store_user_cleanup(&u);
+	model_user_cleanup(&u);
 	assert_int_equal(store_session_lookup(f->s, sh, now_s(), &u, NULL), STORE_ENOTFOUND);
 	assert_int_equal(store_token_lookup(f->s, th, &u), STORE_ENOTFOUND);
 	/* No new session or token for a disabled user. */
@@ -372,14 +372,14 @@ static void test_user_disable(void **state)
 	assert_int_equal(store_token_create(f->s, 0, ann, "t2", nh, &tok), STORE_ENOTFOUND);
 	/* Others are untouched. */
 	assert_int_equal(store_session_lookup(f->s, oh, now_s(), &u, NULL), 0);
-	store_user_cleanup(&u);
+	model_user_cleanup(&u);
 
 	assert_int_equal(store_user_set_disabled(f->s, 0, ann, 0), 0);
 	assert_int_equal(store_session_lookup(f->s, sh, now_s(), &u, NULL), STORE_ENOTFOUND);
 	assert_int_equal(store_token_lookup(f->s, th, &u), STORE_ENOTFOUND);
 	assert_int_equal(store_session_create(f->s, ann, nh, "c", far), 0);
 	assert_int_equal(store_session_lookup(f->s, nh, now_s(), &u, NULL), 0);
-	store_user_cleanup(&u);
+	model_user_cleanup(&u);
 	assert_int_equal(store_user_set_disabled(f->s, 0, 999, 1), STORE_ENOTFOUND);
 }
 
@@ -475,12 +475,12 @@ static void test_drafts(void **state)
 {
 	struct unit_db *f = *state;
 	int64_t page = create_page(f->s, "drafts"), other = create_page(f->s, "other");
-	int64_t liza = create_user(f->s, "liza", "Liza Fokht", STORE_ROLE_CONTRIBUTOR);
+	int64_t liza = create_user(f->s, "liza", "Liza Fokht", MODEL_ROLE_CONTRIBUTOR);
 	int64_t changes = last_change(f->s), before = now_s();
-	struct store_draft d, out;
+	struct model_draft d, out;
 	int64_t id;
 
-	sample_draft(&d, "First draft", STORE_DRAFT_SAVED, 12345); /* ignored: a draft */
+	sample_draft(&d, "First draft", MODEL_DRAFT_SAVED, 12345); /* ignored: a draft */
 	assert_int_equal(store_draft_create(f->s, liza, page, &d), 0);
 	id = d.id;
 	assert_true(id > 0);
@@ -496,7 +496,7 @@ static void test_drafts(void **state)
 	assert_int_equal(out.page_id, page);
 	assert_int_equal(out.author_id, liza);
 	assert_string_equal(out.author_name, "Liza Fokht");
-	assert_int_equal(out.state, STORE_DRAFT_SAVED);
+	assert_int_equal(out.state, MODEL_DRAFT_SAVED);
 	assert_int_equal(out.publish_at, 0);
 	assert_int_equal(out.version, 1);
 	assert_int_equal(out.post.id, 0);
@@ -505,7 +505,7 @@ static void test_drafts(void **state)
 	assert_string_equal(out.post.bylines[0].name, "Liza Fokht");
 	assert_int_equal(out.post.n_blocks, 2);
 	assert_string_equal(out.post.blocks[1].cite, "Zelensky");
-	store_draft_cleanup(&out);
+	model_draft_cleanup(&out);
 	assert_int_equal(store_draft_get(f->s, other, id, &out), STORE_ENOTFOUND);
 
 	/* Saves move the version; an old version is refused. */
@@ -516,7 +516,7 @@ static void test_drafts(void **state)
 	assert_int_equal(store_draft_update(f->s, liza, &d, 1), STORE_ECONFLICT);
 	assert_non_null(strstr(store_errmsg(f->s), "version 2"));
 	assert_int_equal(d.version, 2);
-	d.state = STORE_DRAFT_SCHEDULED;
+	d.state = MODEL_DRAFT_SCHEDULED;
 	d.publish_at = 0;
 	assert_int_equal(store_draft_update(f->s, liza, &d, 2), STORE_EINVAL);
 	d.publish_at = before + 3600;
@@ -527,10 +527,10 @@ static void test_drafts(void **state)
 	assert_int_equal(d.version, 4);
 	assert_int_equal(store_draft_get(f->s, page, id, &out), 0);
 	assert_string_equal(out.post.title, "Scheduled now");
-	assert_int_equal(out.state, STORE_DRAFT_SCHEDULED);
+	assert_int_equal(out.state, MODEL_DRAFT_SCHEDULED);
 	assert_int_equal(out.publish_at, before + 3600);
 	assert_int_equal(out.version, 4);
-	store_draft_cleanup(&out);
+	model_draft_cleanup(&out);
 
 	d.id = 999;
 	assert_int_equal(store_draft_update(f->s, liza, &d, 1), STORE_ENOTFOUND);
@@ -539,13 +539,13 @@ static void test_drafts(void **state)
 	assert_int_equal(store_draft_update(f->s, liza, &d, 4), STORE_ENOTFOUND);
 
 	/* Refused content, a missing page. */
-	sample_draft(&d, "", STORE_DRAFT_SAVED, 0);
+	sample_draft(&d, "", MODEL_DRAFT_SAVED, 0);
 	assert_int_equal(store_draft_create(f->s, liza, page, &d), STORE_EINVAL);
-	sample_draft(&d, "x", (enum store_draft_state)5, 0);
+	sample_draft(&d, "x", (enum model_draft_state)5, 0);
 	assert_int_equal(store_draft_create(f->s, liza, page, &d), STORE_EINVAL);
-	sample_draft(&d, "x", STORE_DRAFT_SCHEDULED, 0);
+	sample_draft(&d, "x", MODEL_DRAFT_SCHEDULED, 0);
 	assert_int_equal(store_draft_create(f->s, liza, page, &d), STORE_EINVAL);
-	sample_draft(&d, "x", STORE_DRAFT_SAVED, 0);
+	sample_draft(&d, "x", MODEL_DRAFT_SAVED, 0);
 	assert_int_equal(store_draft_create(f->s, liza, 999, &d), STORE_ENOTFOUND);
 
 	/* Delete. */
@@ -563,14 +563,14 @@ static void test_draft_list_order(void **state)
 	struct unit_db *f = *state;
 	int64_t page = create_page(f->s, "order"), other = create_page(f->s, "other");
 	const char *want[] = { "sched-soon", "sched-late", "draft-new", "draft-old" };
-	struct store_draft *list;
+	struct model_draft *list;
 	size_t n;
 
-	create_draft(f->s, 0, page, "draft-old", STORE_DRAFT_SAVED, 0);
-	create_draft(f->s, 0, page, "sched-late", STORE_DRAFT_SCHEDULED, 9000);
-	create_draft(f->s, 0, page, "draft-new", STORE_DRAFT_SAVED, 0);
-	create_draft(f->s, 0, page, "sched-soon", STORE_DRAFT_SCHEDULED, 8000);
-	create_draft(f->s, 0, other, "elsewhere", STORE_DRAFT_SAVED, 0);
+	create_draft(f->s, 0, page, "draft-old", MODEL_DRAFT_SAVED, 0);
+	create_draft(f->s, 0, page, "sched-late", MODEL_DRAFT_SCHEDULED, 9000);
+	create_draft(f->s, 0, page, "draft-new", MODEL_DRAFT_SAVED, 0);
+	create_draft(f->s, 0, page, "sched-soon", MODEL_DRAFT_SCHEDULED, 8000);
+	create_draft(f->s, 0, other, "elsewhere", MODEL_DRAFT_SAVED, 0);
 	/* Saves within one second tie: make the older-created draft the newer
 	 * save, so that id order cannot pass for save order. */
 	raw_exec(f->path, "UPDATE drafts SET updated_at = CASE title"
@@ -585,7 +585,7 @@ static void test_draft_list_order(void **state)
 		assert_int_equal(list[i].author_id, 0);
 	}
 	assert_int_equal(list[0].publish_at, 8000);
-	store_drafts_free(list, n);
+	model_drafts_free(list, n);
 
 	assert_int_equal(store_draft_list(f->s, 999, &list, &n), STORE_ENOTFOUND);
 }
@@ -594,15 +594,15 @@ static void test_draft_publish(void **state)
 {
 	struct unit_db *f = *state;
 	int64_t page = create_page(f->s, "publish");
-	int64_t ann = create_user(f->s, "ann", "Ann Editor", STORE_ROLE_EDITOR);
-	struct store_revision *revs;
+	int64_t ann = create_user(f->s, "ann", "Ann Editor", MODEL_ROLE_EDITOR);
+	struct model_revision *revs;
 	struct store_change *c;
-	struct store_draft d;
+	struct model_draft d;
 	struct model_post p;
 	int64_t post_id = 0, changes;
 	size_t n;
 
-	sample_draft(&d, "From the desk", STORE_DRAFT_SAVED, 0);
+	sample_draft(&d, "From the desk", MODEL_DRAFT_SAVED, 0);
 	d.post.key_event = 1;
 	assert_int_equal(store_draft_create(f->s, 0, page, &d), 0);
 	assert_int_equal(store_draft_update(f->s, 0, &d, 1), 0); /* version 2 */
@@ -641,7 +641,7 @@ static void test_draft_publish(void **state)
 	assert_string_equal(revs[0].what, "published");
 	assert_int_equal(revs[0].user_id, ann);
 	assert_string_equal(revs[0].user_name, "Ann Editor");
-	store_revisions_free(revs, n);
+	model_revisions_free(revs, n);
 	/* ...and the draft is gone. */
 	assert_int_equal(store_draft_get(f->s, page, d.id, &d), STORE_ENOTFOUND);
 	assert_int_equal(store_draft_publish(f->s, ann, page, d.id, 0, 0, &post_id), STORE_ENOTFOUND);
@@ -656,11 +656,11 @@ static void test_schedule_next(void **state)
 
 	assert_int_equal(store_schedule_next(f->s, &at), 0);
 	assert_int_equal(at, 0);
-	create_draft(f->s, 0, page, "draft", STORE_DRAFT_SAVED, 0);
+	create_draft(f->s, 0, page, "draft", MODEL_DRAFT_SAVED, 0);
 	assert_int_equal(store_schedule_next(f->s, &at), 0);
 	assert_int_equal(at, 0);
-	create_draft(f->s, 0, page, "late", STORE_DRAFT_SCHEDULED, 5000);
-	create_draft(f->s, 0, page, "soon", STORE_DRAFT_SCHEDULED, 3000);
+	create_draft(f->s, 0, page, "late", MODEL_DRAFT_SCHEDULED, 5000);
+	create_draft(f->s, 0, page, "soon", MODEL_DRAFT_SCHEDULED, 3000);
 	assert_int_equal(store_schedule_next(f->s, &at), 0);
 	assert_int_equal(at, 3000);
 }
@@ -670,19 +670,19 @@ static void test_schedule_run(void **state)
 {
 	struct unit_db *f = *state;
 	int64_t page = create_page(f->s, "sched");
-	int64_t liza = create_user(f->s, "liza", "Liza Fokht", STORE_ROLE_CONTRIBUTOR);
-	int64_t editor = create_user(f->s, "ed", "Ed Editor", STORE_ROLE_EDITOR);
-	struct store_revision *revs;
-	struct store_audit *a;
-	struct store_draft *left;
+	int64_t liza = create_user(f->s, "liza", "Liza Fokht", MODEL_ROLE_CONTRIBUTOR);
+	int64_t editor = create_user(f->s, "ed", "Ed Editor", MODEL_ROLE_EDITOR);
+	struct model_revision *revs;
+	struct model_audit *a;
+	struct model_draft *left;
 	struct model_post *posts;
 	size_t published = 99, n;
 	int64_t at;
 
-	create_draft(f->s, liza, page, "due-1", STORE_DRAFT_SCHEDULED, 1000);
-	create_draft(f->s, liza, page, "due-2", STORE_DRAFT_SCHEDULED, 2000);
-	create_draft(f->s, liza, page, "later", STORE_DRAFT_SCHEDULED, 3000);
-	create_draft(f->s, liza, page, "not scheduled", STORE_DRAFT_SAVED, 0);
+	create_draft(f->s, liza, page, "due-1", MODEL_DRAFT_SCHEDULED, 1000);
+	create_draft(f->s, liza, page, "due-2", MODEL_DRAFT_SCHEDULED, 2000);
+	create_draft(f->s, liza, page, "later", MODEL_DRAFT_SCHEDULED, 3000);
+	create_draft(f->s, liza, page, "not scheduled", MODEL_DRAFT_SAVED, 0);
 
 	/* The connection last acted for the editor: the scheduler still names
 	 * the system, and the history the drafts' author. */
@@ -699,7 +699,7 @@ static void test_schedule_run(void **state)
 	assert_int_equal(store_revision_list(f->s, page, posts[1].id, &revs, &n), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(revs[0].user_id, liza);
-	store_revisions_free(revs, n);
+	model_revisions_free(revs, n);
 	model_posts_free(posts, 2);
 	assert_int_equal(store_audit_list(f->s, page, 2, &a, &n), 0);
 	assert_int_equal(n, 2);
@@ -707,13 +707,13 @@ static void test_schedule_run(void **state)
 	assert_int_equal(a[0].user_id, 0);
 	assert_string_equal(a[0].user_name, "scheduler");
 	assert_string_equal(a[0].detail, "due-2");
-	store_audit_free(a, n);
+	model_audit_free(a, n);
 
 	assert_int_equal(store_draft_list(f->s, page, &left, &n), 0);
 	assert_int_equal(n, 2);
 	assert_string_equal(left[0].post.title, "later");
 	assert_string_equal(left[1].post.title, "not scheduled");
-	store_drafts_free(left, n);
+	model_drafts_free(left, n);
 	assert_int_equal(store_schedule_next(f->s, &at), 0);
 	assert_int_equal(at, 3000);
 
@@ -741,9 +741,9 @@ static void test_schedule_run_once(void **state)
 
 	for (int i = 0; i < SCHED_POSTS; i++) {
 		snprintf(title, sizeof(title), "scheduled-%d", i);
-		create_draft(f->s, 0, pages[i % 2], title, STORE_DRAFT_SCHEDULED, 1000 + i);
+		create_draft(f->s, 0, pages[i % 2], title, MODEL_DRAFT_SCHEDULED, 1000 + i);
 	}
-	create_draft(f->s, 0, pages[0], "future", STORE_DRAFT_SCHEDULED, 1000000);
+	create_draft(f->s, 0, pages[0], "future", MODEL_DRAFT_SCHEDULED, 1000000);
 
 	/* Every child opens the store, then waits at the gate; closing the
 	 * write end releases them all at once. */
@@ -803,7 +803,7 @@ static void test_post_edit(void **state)
 {
 	struct unit_db *f = *state;
 	int64_t page = create_page(f->s, "edit");
-	int64_t ann = create_user(f->s, "ann", "Ann Editor", STORE_ROLE_EDITOR);
+	int64_t ann = create_user(f->s, "ann", "Ann Editor", MODEL_ROLE_EDITOR);
 	struct model_block blocks[] = { { .kind = MODEL_BLOCK_PARAGRAPH, .text = "New text" } };
 	struct store_edit edit = { 0 };
 	struct model_post p, out;
@@ -891,11 +891,11 @@ static void test_revisions(void **state)
 {
 	struct unit_db *f = *state;
 	int64_t page = create_page(f->s, "history"), other = create_page(f->s, "other");
-	int64_t ann = create_user(f->s, "ann", "Ann Editor", STORE_ROLE_EDITOR);
-	int64_t bob = create_user(f->s, "bob", "Bob Sub", STORE_ROLE_EDITOR);
+	int64_t ann = create_user(f->s, "ann", "Ann Editor", MODEL_ROLE_EDITOR);
+	int64_t bob = create_user(f->s, "bob", "Bob Sub", MODEL_ROLE_EDITOR);
 	struct model_byline by = { .name = "Desk", .role = "" };
 	struct store_edit edit = { 0 };
-	struct store_revision *r;
+	struct model_revision *r;
 	struct model_post p;
 	size_t n;
 
@@ -949,7 +949,7 @@ static void test_revisions(void **state)
 	assert_int_equal(r[4].post.n_blocks, 2);
 	assert_string_equal(r[4].post.bylines[0].name, "Liza Fokht");
 	assert_true(r[0].at >= r[4].at);
-	store_revisions_free(r, n);
+	model_revisions_free(r, n);
 
 	assert_int_equal(store_revision_list(f->s, other, p.id, &r, &n), STORE_ENOTFOUND);
 	assert_int_equal(store_revision_list(f->s, page, 999, &r, &n), STORE_ENOTFOUND);
@@ -981,14 +981,14 @@ static void test_audit(void **state)
 		{ "page.create", "audited", "command line" },
 	};
 	struct model_summary sum = { 0 };
-	struct store_audit *a;
+	struct model_audit *a;
 	struct model_post p;
 	int64_t page, ann, bob, first, second, other;
 	size_t n, w = sizeof(want) / sizeof(want[0]);
 
 	page = create_page(f->s, "audited");
-	ann = create_user(f->s, "ann", "Ann Editor", STORE_ROLE_ADMIN);
-	bob = create_user(f->s, "bob", "Bob Sub", STORE_ROLE_ADMIN);
+	ann = create_user(f->s, "ann", "Ann Editor", MODEL_ROLE_ADMIN);
+	bob = create_user(f->s, "bob", "Bob Sub", MODEL_ROLE_ADMIN);
 	first = insert_post(f->s, ann, page, "First", 100);
 	second = insert_post(f->s, ann, page, "Second", 200);
 	sample_post(&p, "First, edited", 0);
@@ -1030,7 +1030,7 @@ static void test_audit(void **state)
 	assert_int_equal(a[n - 2].post_id, first); /* post.publish First */
 	assert_int_equal(a[4].post_id, first);     /* the unpin names the post */
 	assert_int_equal(a[2].post_id, second);    /* post.delete */
-	store_audit_free(a, n);
+	model_audit_free(a, n);
 
 	/* Every page, and a limit. */
 	assert_int_equal(store_audit_list(f->s, 0, 3, &a, &n), 0);
@@ -1041,7 +1041,7 @@ static void test_audit(void **state)
 	assert_int_equal(a[1].page_id, 0);
 	assert_string_equal(a[2].action, "page.create");
 	assert_int_equal(a[2].page_id, other);
-	store_audit_free(a, n);
+	model_audit_free(a, n);
 
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit WHERE action = 'user.add'"),
 			 2);
@@ -1059,7 +1059,7 @@ static void test_audit_transactions(void **state)
 	insert_post(f->s, 0, page, "one", 100);
 	audits = raw_int(f->path, "SELECT count(*) FROM audit");
 	assert_int_equal(store_begin(f->s), 0);
-	create_draft(f->s, 0, page, "a draft", STORE_DRAFT_SAVED, 0);
+	create_draft(f->s, 0, page, "a draft", MODEL_DRAFT_SAVED, 0);
 	sample_post(&p, "edited", 0);
 	p.id = 1;
 	p.page_id = page;
@@ -1069,7 +1069,7 @@ static void test_audit_transactions(void **state)
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM drafts"), 0);
 
 	assert_int_equal(store_begin(f->s), 0);
-	create_draft(f->s, 0, page, "a draft", STORE_DRAFT_SAVED, 0);
+	create_draft(f->s, 0, page, "a draft", MODEL_DRAFT_SAVED, 0);
 	assert_int_equal(store_post_edit(f->s, 0, &p, &edit), STORE_ECONFLICT);
 	assert_int_equal(store_commit(f->s), 0);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit"), audits + 1);
@@ -1082,7 +1082,7 @@ static void test_fault_in_audit(void **state)
 {
 	struct unit_db *f = *state;
 	int64_t page = create_page(f->s, "fault"), changes = last_change(f->s), post;
-	struct store_draft d;
+	struct model_draft d;
 	struct model_post p;
 
 	raw_exec(f->path, "CREATE TRIGGER fault BEFORE INSERT ON audit"
@@ -1095,7 +1095,7 @@ static void test_fault_in_audit(void **state)
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM revisions"), 0);
 	assert_int_equal(last_change(f->s), changes);
 
-	sample_draft(&d, "kept", STORE_DRAFT_SAVED, 0);
+	sample_draft(&d, "kept", MODEL_DRAFT_SAVED, 0);
 	assert_int_equal(store_draft_create(f->s, 0, page, &d), 0);
 	assert_int_equal(store_draft_publish(f->s, 0, page, d.id, 0, 0, &post), STORE_ERR);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM drafts"), 1);
@@ -1175,7 +1175,7 @@ static void test_page_update(void **state)
 	struct unit_db *f = *state;
 	int64_t page = create_page(f->s, "details"), changes = last_change(f->s);
 	struct store_change *c;
-	struct store_audit *a;
+	struct model_audit *a;
 	struct model_page p;
 	size_t n;
 
@@ -1204,7 +1204,7 @@ static void test_page_update(void **state)
 	assert_int_equal(n, 1);
 	assert_string_equal(a[0].action, "page.update");
 	assert_string_equal(a[0].detail, "title, zone, start");
-	store_audit_free(a, n);
+	model_audit_free(a, n);
 
 	free(p.title);
 	p.title = strdup("");
@@ -1221,11 +1221,11 @@ static void test_page_update(void **state)
 static void test_media(void **state)
 {
 	struct unit_db *f = *state;
-	int64_t ann = create_user(f->s, "ann", "Ann Editor", STORE_ROLE_CONTRIBUTOR);
-	struct store_media m = { .name = "0123456789abcdef0123456789abcdef", .format = "jpeg",
+	int64_t ann = create_user(f->s, "ann", "Ann Editor", MODEL_ROLE_CONTRIBUTOR);
+	struct model_media m = { .name = "0123456789abcdef0123456789abcdef", .format = "jpeg",
 				 .width = 1600, .height = 900, .widths = "480,960,1600",
 				 .bytes = 123456 };
-	struct store_media out;
+	struct model_media out;
 
 	assert_int_equal(store_media_add(f->s, ann, &m), 0);
 	assert_int_equal(store_media_get(f->s, m.name, &out), 0);
@@ -1237,7 +1237,7 @@ static void test_media(void **state)
 	assert_int_equal(out.bytes, 123456);
 	assert_int_equal(out.user_id, ann);
 	assert_true(out.created_at > 0);
-	store_media_cleanup(&out);
+	model_media_cleanup(&out);
 
 	/* The same content again: fine, and the first record stands. */
 	m.bytes = 1;
@@ -1245,7 +1245,7 @@ static void test_media(void **state)
 	assert_int_equal(store_media_get(f->s, m.name, &out), 0);
 	assert_int_equal(out.bytes, 123456);
 	assert_int_equal(out.user_id, ann);
-	store_media_cleanup(&out);
+	model_media_cleanup(&out);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit WHERE action = 'media.add'"),
 			 1);
 
@@ -1295,7 +1295,7 @@ static const char v2_schema[] =
 static void test_upgrade_from_v2(void **state)
 {
 	struct store_edit edit = { .expected_version = 1 };
-	struct store_revision *r;
+	struct model_revision *r;
 	char path[128], err[256];
 	struct model_post out;
 	struct store *s;
@@ -1327,11 +1327,11 @@ static void test_upgrade_from_v2(void **state)
 	assert_string_equal(r[0].user_name, "command line");
 	assert_string_equal(r[0].post.title, "Old post");
 	assert_int_equal(r[0].at, 20);
-	store_revisions_free(r, n);
+	model_revisions_free(r, n);
 	assert_int_equal(store_revision_list(s, 1, 2, &r, &n), 0);
 	assert_int_equal(n, 1);
 	assert_string_equal(r[0].what, "published, edited before history was kept");
-	store_revisions_free(r, n);
+	model_revisions_free(r, n);
 
 	/* ...and carry on from version 1. */
 	assert_int_equal(store_post_get(s, 1, 1, &out), 0);
@@ -1343,10 +1343,10 @@ static void test_upgrade_from_v2(void **state)
 	assert_int_equal(store_revision_list(s, 1, 1, &r, &n), 0);
 	assert_int_equal(n, 2);
 	assert_string_equal(r[0].what, "title");
-	store_revisions_free(r, n);
+	model_revisions_free(r, n);
 
 	/* The new tables work. */
-	assert_int_equal(create_user(s, "ann", "Ann", STORE_ROLE_ADMIN) > 0, 1);
+	assert_int_equal(create_user(s, "ann", "Ann", MODEL_ROLE_ADMIN) > 0, 1);
 	store_close(s);
 
 	/* Reopening a current file changes nothing. */
