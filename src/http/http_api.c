@@ -1,7 +1,8 @@
 /*
  * The newsroom's JSON API under /api/v1/ (docs/api.md): authenticate, check
  * CSRF for cookie sessions, parse the JSON body (jansson), call the newsroom
- * action (newsroom/newsroom.h), and write its result. No rule lives here: the
+ * action (newsroom/newsroom.h), and write its result, whose outcome
+ * http_newsroom_status() turns into the HTTP status. No rule lives here: the
  * action decides; this file only translates HTTP to calls and back.
  */
 #include "http/http_auth.h"
@@ -56,12 +57,14 @@ static enum MHD_Result api_result(struct http_request *req, struct newsroom_resu
 {
 	enum MHD_Result ret;
 
+	unsigned status = http_newsroom_status(res);
+
 	if (res->code)
-		ret = http_respond_api_error(req, (unsigned)res->status, res->code, res->message);
-	else if (res->status == 204)
-		ret = http_respond_json(req, 204, json_object());
+		ret = http_respond_api_error(req, status, res->code, res->message);
+	else if (!res->body)
+		ret = http_respond_json(req, status, json_object());
 	else {
-		ret = http_respond_json(req, (unsigned)res->status, res->body);
+		ret = http_respond_json(req, status, res->body);
 		res->body = NULL;
 	}
 	newsroom_result_cleanup(res);
@@ -161,7 +164,7 @@ static void api_pages(struct http_request *req, const struct newsroom_ctx *c,
 		int64_t page_no = pg ? http_segment_id(pg) : 0;
 
 		if (get && pg && !page_no)
-			newsroom_fail(res, 400, "bad_request", "?page= is a positive number.");
+			newsroom_fail(res, NEWSROOM_MALFORMED, "?page= is a positive number.");
 		else if (get)
 			newsroom_posts_list(c, slug, (size_t)page_no, res);
 		else if (post)
@@ -255,7 +258,7 @@ enum MHD_Result http_api_route(struct http_request *req)
 
 	if (api_is(&p, 0, "me") && p.n == 1) {
 		if (reading)
-			newsroom_ok(&res, 200, newsroom_wrap("user", newsroom_json_user(&who.user)));
+			newsroom_me(&c, &res);
 		else
 			matched = -1;
 	} else if (api_is(&p, 0, "pages")) {

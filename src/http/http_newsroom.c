@@ -2,12 +2,14 @@
  * The newsroom's pages and forms under /newsroom (docs/api.md, "The newsroom's
  * forms"), and the uploaded images under /media.
  *
- * GET renders a page (render/render_newsroom.h) from what the store holds. A
- * form POST is turned into the same JSON object the API takes and handed to
- * the same newsroom action (newsroom/newsroom.h), so the rules are the API's;
- * success answers 303 back to a page (Post/Redirect/Get, with a fixed notice
- * named in the query), failure shows the page again with the action's message
- * and status code. Forms are parsed by libmicrohttpd's post processor
+ * GET renders a page (render/render_newsroom.h) from what a newsroom read
+ * (newsroom_desk_get, newsroom_history_get, ...) returned: no store read and no
+ * role check happens here. A form POST is turned into the same JSON object the
+ * API takes and handed to the same newsroom action (newsroom/newsroom.h), so
+ * the rules are the API's; success answers 303 back to a page
+ * (Post/Redirect/Get, with a fixed notice named in the query), failure shows
+ * the page again with the action's message, its outcome mapped to an HTTP
+ * status by http_newsroom_status(), here, for the API and the forms alike. Forms are parsed by libmicrohttpd's post processor
  * (urlencoded and multipart).
  */
 #include "http/http_auth.h"
@@ -32,7 +34,6 @@
 #include "util/log.h"
 
 #define FORM_HTML_MAX   (8u * 1024 * 1024)
-#define FORM_DESK_POSTS 50  /* the newest posts shown on a desk */
 #define FORM_FIELDS   40
 #define FORM_TEXT_MAX ((size_t)2 * 1024 * 1024)
 
@@ -283,13 +284,54 @@ static enum MHD_Result form_error_page(struct form_req *r, unsigned status, cons
 	return http_respond_private_html(r->req, status, &b, NULL);
 }
 
-static enum MHD_Result form_store_error(struct form_req *r, int rc)
+unsigned http_newsroom_status(const struct newsroom_result *res)
 {
-	if (rc == STORE_ENOTFOUND)
-		return form_error_page(r, MHD_HTTP_NOT_FOUND, "There is nothing at this address.");
-	log_warnx("newsroom: %s", store_errmsg(r->ctx.st));
-	return form_error_page(r, MHD_HTTP_INTERNAL_SERVER_ERROR,
-			     "The database failed; try again.");
+	switch (res->status) {
+	case NEWSROOM_OK:
+		return res->body ? MHD_HTTP_OK : MHD_HTTP_NO_CONTENT;
+	case NEWSROOM_CREATED:
+		return MHD_HTTP_CREATED;
+	case NEWSROOM_MALFORMED:
+		return MHD_HTTP_BAD_REQUEST;
+	case NEWSROOM_UNAUTHENTICATED:
+		return MHD_HTTP_UNAUTHORIZED;
+	case NEWSROOM_FORBIDDEN:
+		return MHD_HTTP_FORBIDDEN;
+	case NEWSROOM_NOT_FOUND:
+		return MHD_HTTP_NOT_FOUND;
+	case NEWSROOM_CONFLICT:
+		return MHD_HTTP_CONFLICT;
+	case NEWSROOM_TOO_LARGE:
+		return MHD_HTTP_CONTENT_TOO_LARGE;
+	case NEWSROOM_UNSUPPORTED:
+		return MHD_HTTP_UNSUPPORTED_MEDIA_TYPE;
+	case NEWSROOM_INVALID:
+		return MHD_HTTP_UNPROCESSABLE_CONTENT;
+	case NEWSROOM_RATE_LIMITED:
+		return MHD_HTTP_TOO_MANY_REQUESTS;
+	case NEWSROOM_UNAVAILABLE:
+		return MHD_HTTP_SERVICE_UNAVAILABLE;
+	case NEWSROOM_ERROR:
+		break;
+	}
+	return MHD_HTTP_INTERNAL_SERVER_ERROR;
+}
+
+/* A page that could not be read: its error page, in the forms' words for
+ * "not found" and a failed database. */
+static enum MHD_Result form_view_failed(struct form_req *r, struct newsroom_result *res)
+{
+	enum MHD_Result ret;
+
+	if (res->status == NEWSROOM_NOT_FOUND)
+		ret = form_error_page(r, MHD_HTTP_NOT_FOUND, "There is nothing at this address.");
+	else if (res->status == NEWSROOM_ERROR)
+		ret = form_error_page(r, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				      "The database failed; try again.");
+	else
+		ret = form_error_page(r, http_newsroom_status(res), res->message);
+	newsroom_result_cleanup(res);
+	return ret;
 }
 
 static enum MHD_Result form_redirect(struct form_req *r, const char *path, const char *notice)
@@ -304,13 +346,13 @@ static enum MHD_Result form_redirect(struct form_req *r, const char *path, const
 
 static enum MHD_Result form_get_pages(struct form_req *r)
 {
+	struct newsroom_result res = { 0 };
 	struct model_page *pages = NULL;
 	size_t n = 0;
 	struct buf b;
-	int rc = store_page_list(r->ctx.st, &pages, &n);
 
-	if (rc < 0)
-		return form_store_error(r, rc);
+	if (newsroom_pages_view_get(&r->ctx, &pages, &n, &res) < 0)
+		return form_view_failed(r, &res);
 	buf_init(&b, FORM_HTML_MAX);
 	render_newsroom_pages(&b, &r->view, pages, n);
 	model_pages_free(pages, n);
@@ -320,30 +362,15 @@ static enum MHD_Result form_get_pages(struct form_req *r)
 static enum MHD_Result form_get_desk(struct form_req *r, const char *slug, unsigned status)
 {
 	struct render_newsroom_composer refill = { 0 };
-	struct model_page page = { 0 };
-	struct model_post *posts = NULL;
-	struct model_draft *drafts = NULL;
-	size_t n_posts = 0, n_drafts = 0, first;
+	struct newsroom_result res = { 0 };
 	struct render_newsroom_desk desk = { 0 };
+	struct newsroom_desk d;
 	char reader[128];
 	struct buf b;
-	int rc;
 
-	rc = store_page_get(r->ctx.st, slug, &page);
-	if (rc < 0)
-		return form_store_error(r, rc);
-	first = page.n_posts > FORM_DESK_POSTS ? page.n_posts - FORM_DESK_POSTS : 0;
-	rc = store_post_range(r->ctx.st, page.id, first, FORM_DESK_POSTS, &posts, &n_posts);
-	if (rc == 0)
-		rc = store_draft_list(r->ctx.st, page.id, &drafts, &n_drafts);
-	if (rc < 0) {
-		model_posts_free(posts, n_posts);
-		model_page_cleanup(&page);
-		return form_store_error(r, rc);
-	}
-	for (size_t i = 0; i < n_posts; i++)
-		posts[i].pinned = posts[i].id == page.pinned_post_id;
-	if (!page.published) {
+	if (newsroom_desk_get(&r->ctx, slug, &d, &res) < 0)
+		return form_view_failed(r, &res);
+	if (!d.page.published) {
 		const char *key = http_arg(r->req, "notice");
 
 		for (size_t i = 0; key && i < sizeof(form_notices_unpublished) /
@@ -351,12 +378,12 @@ static enum MHD_Result form_get_desk(struct form_req *r, const char *slug, unsig
 			if (strcmp(key, form_notices_unpublished[i][0]) == 0)
 				r->view.notice = form_notices_unpublished[i][1];
 	}
-	snprintf(reader, sizeof(reader), "/live/%s", page.slug);
-	desk.page = &page;
-	desk.posts = posts;
-	desk.n_posts = n_posts;
-	desk.drafts = drafts;
-	desk.n_drafts = n_drafts;
+	snprintf(reader, sizeof(reader), "/live/%s", d.page.slug);
+	desk.page = &d.page;
+	desk.posts = d.posts;
+	desk.n_posts = d.n_posts;
+	desk.drafts = d.drafts;
+	desk.n_drafts = d.n_drafts;
 	desk.reader_url = reader;
 	if (r->have_form && form_get(&r->form, "action")) {
 		/* A refused composer: give back what was typed. */
@@ -374,122 +401,81 @@ static enum MHD_Result form_get_desk(struct form_req *r, const char *slug, unsig
 	}
 	buf_init(&b, FORM_HTML_MAX);
 	render_newsroom_desk(&b, &r->view, &desk);
-	model_drafts_free(drafts, n_drafts);
-	model_posts_free(posts, n_posts);
-	model_page_cleanup(&page);
+	newsroom_desk_cleanup(&d);
 	return http_respond_private_html(r->req, status, &b, NULL);
-}
-
-/* Loads a page, one of its posts and the post's revisions (newest first).
- * On failure everything is released and the store's code returned. */
-static int form_load_history(struct form_req *r, const char *slug, int64_t id,
-			   struct model_page *page, struct model_post *post,
-			   struct model_revision **revs, size_t *n)
-{
-	int rc = store_page_get(r->ctx.st, slug, page);
-
-	if (rc == 0)
-		rc = store_post_get(r->ctx.st, page->id, id, post);
-	if (rc == 0)
-		rc = store_revision_list(r->ctx.st, page->id, id, revs, n);
-	if (rc < 0) {
-		model_post_cleanup(post);
-		model_page_cleanup(page);
-	}
-	return rc;
 }
 
 /* The post editor; with `mine` (a refused edit), the user's version beside the
  * newer one. */
 static enum MHD_Result form_get_post_edit(struct form_req *r, const char *slug, int64_t id,
-					unsigned status, const struct model_post *mine)
+					  unsigned status, const struct model_post *mine)
 {
-	struct model_page page = { 0 };
-	struct model_post post = { 0 };
-	struct model_revision *revs = NULL;
-	size_t n_revs = 0;
+	struct newsroom_result res = { 0 };
 	struct render_newsroom_edit e = { 0 };
+	struct newsroom_history h;
 	struct buf b, md, mine_md;
-	int rc;
 
-	rc = form_load_history(r, slug, id, &page, &post, &revs, &n_revs);
-	if (rc < 0)
-		return form_store_error(r, rc);
-	post.pinned = post.id == page.pinned_post_id;
+	if (newsroom_history_get(&r->ctx, slug, id, &h, &res) < 0)
+		return form_view_failed(r, &res);
 	buf_init(&md, FORM_TEXT_MAX);
 	buf_init(&mine_md, FORM_TEXT_MAX);
-	markup_body_to_markdown(&md, post.blocks, post.n_blocks);
+	markup_body_to_markdown(&md, h.post.blocks, h.post.n_blocks);
 	if (mine)
 		markup_body_to_markdown(&mine_md, mine->blocks, mine->n_blocks);
-	e.page = &page;
-	e.post = &post;
+	e.page = &h.page;
+	e.post = &h.post;
 	e.body_md = md.data ? md.data : "";
-	e.last = n_revs ? &revs[0] : NULL;
+	e.last = h.n_revs ? &h.revs[0] : NULL;
 	e.mine = mine;
 	e.mine_md = mine ? (mine_md.data ? mine_md.data : "") : NULL;
 	buf_init(&b, FORM_HTML_MAX);
 	render_newsroom_post_edit(&b, &r->view, &e);
 	buf_cleanup(&md);
 	buf_cleanup(&mine_md);
-	model_revisions_free(revs, n_revs);
-	model_post_cleanup(&post);
-	model_page_cleanup(&page);
+	newsroom_history_cleanup(&h);
 	return http_respond_private_html(r->req, status, &b, NULL);
 }
 
 static enum MHD_Result form_get_history(struct form_req *r, const char *slug, int64_t id)
 {
-	struct model_page page = { 0 };
-	struct model_post post = { 0 };
-	struct model_revision *revs = NULL;
-	size_t n = 0;
+	struct newsroom_result res = { 0 };
+	struct newsroom_history h;
 	struct buf b;
-	int rc;
 
-	rc = form_load_history(r, slug, id, &page, &post, &revs, &n);
-	if (rc < 0)
-		return form_store_error(r, rc);
+	if (newsroom_history_get(&r->ctx, slug, id, &h, &res) < 0)
+		return form_view_failed(r, &res);
 	buf_init(&b, FORM_HTML_MAX);
-	render_newsroom_history(&b, &r->view, &page, &post, revs, n);
-	model_revisions_free(revs, n);
-	model_post_cleanup(&post);
-	model_page_cleanup(&page);
+	render_newsroom_history(&b, &r->view, &h.page, &h.post, h.revs, h.n_revs);
+	newsroom_history_cleanup(&h);
 	return http_respond_private_html(r->req, MHD_HTTP_OK, &b, NULL);
 }
 
 static enum MHD_Result form_get_draft_edit(struct form_req *r, const char *slug, int64_t id,
-					 unsigned status)
+					   unsigned status)
 {
-	struct model_page page = { 0 };
-	struct model_draft d = { 0 };
+	struct newsroom_result res = { 0 };
+	struct newsroom_draft_view v;
 	struct buf b, md;
-	int rc;
 
-	rc = store_page_get(r->ctx.st, slug, &page);
-	if (rc == 0)
-		rc = store_draft_get(r->ctx.st, page.id, id, &d);
-	if (rc < 0) {
-		model_page_cleanup(&page);
-		return form_store_error(r, rc);
-	}
+	if (newsroom_draft_view_get(&r->ctx, slug, id, &v, &res) < 0)
+		return form_view_failed(r, &res);
 	buf_init(&md, FORM_TEXT_MAX);
-	markup_body_to_markdown(&md, d.post.blocks, d.post.n_blocks);
+	markup_body_to_markdown(&md, v.draft.post.blocks, v.draft.post.n_blocks);
 	buf_init(&b, FORM_HTML_MAX);
-	render_newsroom_draft_edit(&b, &r->view, &page, &d, md.data ? md.data : "");
+	render_newsroom_draft_edit(&b, &r->view, &v.page, &v.draft, md.data ? md.data : "");
 	buf_cleanup(&md);
-	model_draft_cleanup(&d);
-	model_page_cleanup(&page);
+	newsroom_draft_view_cleanup(&v);
 	return http_respond_private_html(r->req, status, &b, NULL);
 }
 
 static enum MHD_Result form_get_summary(struct form_req *r, const char *slug, unsigned status)
 {
-	struct model_page page = { 0 };
+	struct newsroom_result res = { 0 };
+	struct model_page page;
 	struct buf b, md;
-	int rc = store_page_get(r->ctx.st, slug, &page);
 
-	if (rc < 0)
-		return form_store_error(r, rc);
+	if (newsroom_page_view_get(&r->ctx, slug, &page, &res) < 0)
+		return form_view_failed(r, &res);
 	buf_init(&md, FORM_TEXT_MAX);
 	markup_summary_to_markdown(&md, &page.summary);
 	buf_init(&b, FORM_HTML_MAX);
@@ -501,53 +487,29 @@ static enum MHD_Result form_get_summary(struct form_req *r, const char *slug, un
 
 static enum MHD_Result form_get_users(struct form_req *r, unsigned status, const char *new_token)
 {
-	struct model_user *users = NULL;
-	struct model_token *tokens = NULL;
-	size_t n_users = 0, n_tokens = 0;
+	struct newsroom_result res = { 0 };
+	struct newsroom_people p;
 	struct buf b;
-	int rc;
 
-	if (!auth_can(r->who.user.role, AUTH_USER_ADMIN))
-		return form_error_page(r, MHD_HTTP_FORBIDDEN, "Only admins manage users.");
-	rc = store_user_list(r->ctx.st, &users, &n_users);
-	if (rc == 0)
-		rc = store_token_list(r->ctx.st, &tokens, &n_tokens);
-	if (rc < 0) {
-		model_users_free(users, n_users);
-		return form_store_error(r, rc);
-	}
+	if (newsroom_people_get(&r->ctx, &p, &res) < 0)
+		return form_view_failed(r, &res);
 	buf_init(&b, FORM_HTML_MAX);
-	render_newsroom_users(&b, &r->view, users, n_users, tokens, n_tokens, new_token);
-	model_users_free(users, n_users);
-	model_tokens_free(tokens, n_tokens);
+	render_newsroom_users(&b, &r->view, p.users, p.n_users, p.tokens, p.n_tokens, new_token);
+	newsroom_people_cleanup(&p);
 	return http_respond_private_html(r->req, status, &b, NULL);
 }
 
 static enum MHD_Result form_get_audit(struct form_req *r)
 {
-	struct model_page page = { 0 };
-	struct model_audit *a = NULL;
-	const char *slug = http_arg(r->req, "page");
-	size_t n = 0;
+	struct newsroom_result res = { 0 };
+	struct newsroom_audit a;
 	struct buf b;
-	int rc = 0;
 
-	if (!auth_can(r->who.user.role, AUTH_AUDIT_READ))
-		return form_error_page(r, MHD_HTTP_FORBIDDEN, "Only editors and admins read the "
-							    "audit trail.");
-	if (slug && *slug)
-		rc = model_slug_valid(slug) ? store_page_get(r->ctx.st, slug, &page)
-					    : STORE_ENOTFOUND;
-	if (rc == 0)
-		rc = store_audit_list(r->ctx.st, page.id, 500, &a, &n);
-	if (rc < 0) {
-		model_page_cleanup(&page);
-		return form_store_error(r, rc);
-	}
+	if (newsroom_audit_get(&r->ctx, http_arg(r->req, "page"), &a, &res) < 0)
+		return form_view_failed(r, &res);
 	buf_init(&b, FORM_HTML_MAX);
-	render_newsroom_audit(&b, &r->view, page.id ? &page : NULL, a, n);
-	model_audit_free(a, n);
-	model_page_cleanup(&page);
+	render_newsroom_audit(&b, &r->view, a.page.id ? &a.page : NULL, a.entries, a.n);
+	newsroom_audit_cleanup(&a);
 	return http_respond_private_html(r->req, MHD_HTTP_OK, &b, NULL);
 }
 
@@ -570,8 +532,9 @@ static enum MHD_Result form_post_signin(struct form_req *r)
 	struct newsroom_result res = { 0 };
 	const char *login = form_get(&r->form, "login"), *pw = form_get(&r->form, "password");
 	char addr[64], cookie[256], csrf[AUTH_TOKEN_LEN + 1];
-	int status, retry = 0;
+	enum newsroom_status status;
 	enum MHD_Result ret;
+	int retry = 0;
 
 	if (!http_auth_signin_token_ok(r->req, form_get(&r->form, "signin_token"))) {
 		r->view.notice = "The sign-in form was out of date or did not come from this "
@@ -583,13 +546,13 @@ static enum MHD_Result form_post_signin(struct form_req *r)
 	status = newsroom_signin(r->ctx.st, login, pw, addr, r->view.now, &user, &res, &retry);
 	/* The client's address (through a trusted proxy, the one it names), not the
 	 * login, which is sometimes a password typed in the wrong field. */
-	if (status == 429)
+	if (status == NEWSROOM_RATE_LIMITED)
 		log_info("sign-in refused from %s: too many failures", addr);
-	if (status != 200) {
+	if (status != NEWSROOM_OK) {
 		r->req->retry_after = retry;
 		r->view.notice = res.message;
 		r->view.notice_is_error = 1;
-		ret = form_signin_page(r, (unsigned)status, login);
+		ret = form_signin_page(r, http_newsroom_status(&res), login);
 		newsroom_result_cleanup(&res);
 		return ret;
 	}
@@ -628,15 +591,15 @@ static int form_attachments(struct form_req *r, json_t *in, int with_image,
 	memset(blocks, 0, sizeof(blocks));
 	if (with_image && img && img->is_file && img->val.len > 0) {
 		if (img->val.err)
-			return newsroom_fail(res, 413, "too_large",
+			return newsroom_fail(res, NEWSROOM_TOO_LARGE,
 				       "The image is larger than 15 MiB; make it smaller.");
 		if (!alt || newsroom_blank(alt))
-			return newsroom_fail(res, 422, "invalid",
+			return newsroom_fail(res, NEWSROOM_INVALID,
 				       "The image needs alt text (describe it for readers "
 				       "who cannot see it).");
 		newsroom_media_upload(&r->ctx, img->val.data, img->val.len, &up);
 		if (up.code) {
-			newsroom_fail(res, up.status, up.code, "The image: %s", up.message);
+			newsroom_fail(res, up.status, "The image: %s", up.message);
 			newsroom_result_cleanup(&up);
 			return -1;
 		}
@@ -668,7 +631,7 @@ static int form_attachments(struct form_req *r, json_t *in, int with_image,
 		}
 		markup_body_to_markdown(&md, blocks, n);
 		if (md.err || json_object_set_new(in, "body", json_stringn(md.data, md.len)) != 0)
-			rc = newsroom_fail(res, 422, "invalid", "The body is too long.");
+			rc = newsroom_fail(res, NEWSROOM_INVALID, "The body is too long.");
 		buf_cleanup(&md);
 	}
 	newsroom_result_cleanup(&up);
@@ -694,8 +657,8 @@ static enum MHD_Result form_failed(struct form_req *r, const char *slug,
 	r->view.notice = res->message;
 	r->view.notice_is_error = 1;
 	if (slug)
-		return form_get_desk(r, slug, (unsigned)res->status);
-	return form_error_page(r, (unsigned)res->status, res->message);
+		return form_get_desk(r, slug, http_newsroom_status(res));
+	return form_error_page(r, http_newsroom_status(res), res->message);
 }
 
 static enum MHD_Result form_post_composer(struct form_req *r, const char *slug, json_t *in)
@@ -710,34 +673,30 @@ static enum MHD_Result form_post_composer(struct form_req *r, const char *slug, 
 	if (!action)
 		action = "publish";
 	if (form_post_fields(r, in) < 0) {
-		newsroom_fail(&res, 400, "bad_request", "The form holds text that is not UTF-8.");
+		newsroom_fail(&res, NEWSROOM_MALFORMED, "The form holds text that is not UTF-8.");
 		goto failed;
 	}
 	if (strcmp(action, "schedule") == 0) {
 		const char *at = form_get(&r->form, "publish_at");
 		if (!at || !*at) {
-			newsroom_fail(&res, 422, "invalid", "Choose the time to publish at.");
+			newsroom_fail(&res, NEWSROOM_INVALID, "Choose the time to publish at.");
 			goto failed;
 		}
 		form_put_str(in, &r->form, "publish_at", NULL);
 	} else if (strcmp(action, "publish") != 0 && strcmp(action, "draft") != 0) {
-		newsroom_fail(&res, 400, "bad_request", "Unknown action.");
+		newsroom_fail(&res, NEWSROOM_MALFORMED, "Unknown action.");
 		goto failed;
 	}
 	/* Check the role before storing an image for a post that cannot be made. */
-	if (strcmp(action, "draft") != 0 && !auth_can(r->who.user.role, AUTH_POST_PUBLISH)) {
-		newsroom_fail(&res, 403, "forbidden",
-			"Your role (%s) can save drafts; an editor publishes them.",
-			model_role_name(r->who.user.role));
+	if (strcmp(action, "draft") != 0 && newsroom_may_publish(&r->ctx, &res) < 0)
 		goto failed;
-	}
 	/* Everything but the image is checked before the image is stored, so a
 	 * refused post leaves no files behind. */
 	check = json_deep_copy(in);
 	if (!check || form_attachments(r, check, 0, &res) < 0) {
 		json_decref(check);
 		if (!res.code)
-			newsroom_fail(&res, 500, "internal", "Out of memory.");
+			newsroom_fail(&res, NEWSROOM_ERROR, "Out of memory.");
 		goto failed;
 	}
 	newsroom_post_validate(&r->ctx, slug, check, strcmp(action, "publish") != 0, &res);
@@ -778,7 +737,7 @@ static enum MHD_Result form_post_edit_form(struct form_req *r, const char *slug,
 	const char *note = form_get(&r->form, "correction");
 	if (form_post_fields(r, in) < 0 ||
 	    (note && !newsroom_blank(note) && form_put_str(in, &r->form, "correction", NULL) < 0)) {
-		newsroom_fail(&res, 400, "bad_request", "The form holds text that is not UTF-8.");
+		newsroom_fail(&res, NEWSROOM_MALFORMED, "The form holds text that is not UTF-8.");
 		goto failed;
 	}
 	if ((!note || newsroom_blank(note)) && form_get(&r->form, "remove_correction"))
@@ -790,7 +749,7 @@ static enum MHD_Result form_post_edit_form(struct form_req *r, const char *slug,
 		snprintf(path, sizeof(path), "/newsroom/%s", slug);
 		return form_redirect(r, path, "updated");
 	}
-	if (res.status == 409) {
+	if (res.status == NEWSROOM_CONFLICT) {
 		/* Keep what they typed, beside the newer version. */
 		const char *title = form_get(&r->form, "title");
 		mine.title = model_strdup(title ? title : "");
@@ -805,7 +764,7 @@ static enum MHD_Result form_post_edit_form(struct form_req *r, const char *slug,
 		mine.correction = note && *note ? model_strdup(note) : NULL;
 		r->view.notice = res.message;
 		r->view.notice_is_error = 1;
-		ret = form_get_post_edit(r, slug, id, 409, &mine);
+		ret = form_get_post_edit(r, slug, id, MHD_HTTP_CONFLICT, &mine);
 		model_post_cleanup(&mine);
 		newsroom_result_cleanup(&res);
 		return ret;
@@ -813,8 +772,9 @@ static enum MHD_Result form_post_edit_form(struct form_req *r, const char *slug,
 failed:
 	r->view.notice = res.message;
 	r->view.notice_is_error = 1;
-	ret = res.status == 404 ? form_error_page(r, 404, res.message)
-				: form_get_post_edit(r, slug, id, (unsigned)res.status, NULL);
+	ret = res.status == NEWSROOM_NOT_FOUND
+		      ? form_error_page(r, MHD_HTTP_NOT_FOUND, res.message)
+		      : form_get_post_edit(r, slug, id, http_newsroom_status(&res), NULL);
 	newsroom_result_cleanup(&res);
 	return ret;
 }
@@ -830,14 +790,14 @@ static enum MHD_Result form_draft_form(struct form_req *r, const char *slug, int
 	if (!action)
 		action = "draft";
 	if (form_post_fields(r, in) < 0) {
-		newsroom_fail(&res, 400, "bad_request", "The form holds text that is not UTF-8.");
+		newsroom_fail(&res, NEWSROOM_MALFORMED, "The form holds text that is not UTF-8.");
 		goto failed;
 	}
 	form_put_version(in, &r->form);
 	if (strcmp(action, "schedule") == 0) {
 		const char *at = form_get(&r->form, "publish_at");
 		if (!at || !*at) {
-			newsroom_fail(&res, 422, "invalid", "Choose the time to publish at.");
+			newsroom_fail(&res, NEWSROOM_INVALID, "Choose the time to publish at.");
 			goto failed;
 		}
 		form_put_str(in, &r->form, "publish_at", NULL);
@@ -845,15 +805,11 @@ static enum MHD_Result form_draft_form(struct form_req *r, const char *slug, int
 	} else if (strcmp(action, "draft") == 0) {
 		json_object_set_new(in, "publish_at", json_null());
 	} else if (strcmp(action, "publish") == 0) {
-		if (!auth_can(r->who.user.role, AUTH_POST_PUBLISH)) {
-			newsroom_fail(&res, 403, "forbidden",
-				"Your role (%s) can save drafts; an editor publishes them.",
-				model_role_name(r->who.user.role));
+		if (newsroom_may_publish(&r->ctx, &res) < 0)
 			goto failed;
-		}
 		notice = "published";
 	} else {
-		newsroom_fail(&res, 400, "bad_request", "Unknown action.");
+		newsroom_fail(&res, NEWSROOM_MALFORMED, "Unknown action.");
 		goto failed;
 	}
 	newsroom_draft_update(&r->ctx, slug, id, in, &res);
@@ -873,8 +829,9 @@ static enum MHD_Result form_draft_form(struct form_req *r, const char *slug, int
 failed:
 	r->view.notice = res.message;
 	r->view.notice_is_error = 1;
-	ret = res.status == 404 ? form_error_page(r, 404, res.message)
-				: form_get_draft_edit(r, slug, id, (unsigned)res.status);
+	ret = res.status == NEWSROOM_NOT_FOUND
+		      ? form_error_page(r, MHD_HTTP_NOT_FOUND, res.message)
+		      : form_get_draft_edit(r, slug, id, http_newsroom_status(&res));
 	newsroom_result_cleanup(&res);
 	return ret;
 }
@@ -887,7 +844,7 @@ static enum MHD_Result form_summary_form(struct form_req *r, const char *slug, j
 	char path[160];
 
 	if (form_put_str(in, &r->form, "points", "points_md") < 0) {
-		newsroom_fail(&res, 400, "bad_request", "The form holds text that is not UTF-8.");
+		newsroom_fail(&res, NEWSROOM_MALFORMED, "The form holds text that is not UTF-8.");
 		goto failed;
 	}
 	if (kind && strcmp(kind, "none") != 0 && *kind) {
@@ -897,7 +854,7 @@ static enum MHD_Result form_summary_form(struct form_req *r, const char *slug, j
 		    form_put_str(m, &r->form, "media_alt", "alt") < 0 ||
 		    form_put_str(m, &r->form, "media_caption", "caption") < 0) {
 			json_decref(m);
-			newsroom_fail(&res, 400, "bad_request", "The form holds text that is not UTF-8.");
+			newsroom_fail(&res, NEWSROOM_MALFORMED, "The form holds text that is not UTF-8.");
 			goto failed;
 		}
 		json_object_set_new(in, "media", m);
@@ -913,8 +870,9 @@ static enum MHD_Result form_summary_form(struct form_req *r, const char *slug, j
 failed:
 	r->view.notice = res.message;
 	r->view.notice_is_error = 1;
-	ret = res.status == 404 ? form_error_page(r, 404, res.message)
-				: form_get_summary(r, slug, (unsigned)res.status);
+	ret = res.status == NEWSROOM_NOT_FOUND
+		      ? form_error_page(r, MHD_HTTP_NOT_FOUND, res.message)
+		      : form_get_summary(r, slug, http_newsroom_status(&res));
 	newsroom_result_cleanup(&res);
 	return ret;
 }
@@ -931,11 +889,13 @@ static enum MHD_Result form_simple_done(struct form_req *r, struct newsroom_resu
 		r->view.notice = res->message;
 		r->view.notice_is_error = 1;
 		if (!slug)
-			ret = res->status == 403 ? form_error_page(r, 403, res->message)
-						 : form_get_users(r, (unsigned)res->status, NULL);
+			ret = res->status == NEWSROOM_FORBIDDEN
+				      ? form_error_page(r, MHD_HTTP_FORBIDDEN, res->message)
+				      : form_get_users(r, http_newsroom_status(res), NULL);
 		else
-			ret = res->status == 404 ? form_error_page(r, 404, res->message)
-						 : form_get_desk(r, slug, (unsigned)res->status);
+			ret = res->status == NEWSROOM_NOT_FOUND
+				      ? form_error_page(r, MHD_HTTP_NOT_FOUND, res->message)
+				      : form_get_desk(r, slug, http_newsroom_status(res));
 	} else {
 		if (slug)
 			snprintf(path, sizeof(path), "/newsroom/%s", slug);
@@ -996,15 +956,16 @@ static enum MHD_Result form_route_post(struct form_req *r, char **seg, size_t n,
 		    form_put_str(in, &r->form, "description", NULL) < 0 ||
 		    form_put_str(in, &r->form, "zone", NULL) < 0 ||
 		    form_put_str(in, &r->form, "start", "start_at") < 0)
-			newsroom_fail(&res, 400, "bad_request", "The form holds text that is not UTF-8.");
+			newsroom_fail(&res, NEWSROOM_MALFORMED, "The form holds text that is not UTF-8.");
 		else
 			newsroom_page_create(&r->ctx, in, &res);
 		if (res.code) {
 			enum MHD_Result ret;
 			r->view.notice = res.message;
 			r->view.notice_is_error = 1;
-			ret = res.status == 403 ? form_error_page(r, 403, res.message)
-						: form_get_pages(r);
+			ret = res.status == NEWSROOM_FORBIDDEN
+				      ? form_error_page(r, MHD_HTTP_FORBIDDEN, res.message)
+				      : form_get_pages(r);
 			newsroom_result_cleanup(&res);
 			return ret;
 		}
@@ -1019,14 +980,14 @@ static enum MHD_Result form_route_post(struct form_req *r, char **seg, size_t n,
 		    form_put_str(in, &r->form, "byline_role", NULL) < 0 ||
 		    form_put_str(in, &r->form, "role", NULL) < 0 ||
 		    form_put_str(in, &r->form, "password", NULL) < 0)
-			newsroom_fail(&res, 400, "bad_request", "The form holds text that is not UTF-8.");
+			newsroom_fail(&res, NEWSROOM_MALFORMED, "The form holds text that is not UTF-8.");
 		else
 			newsroom_user_create(&r->ctx, in, &res);
 		return form_simple_done(r, &res, NULL, "user");
 	}
 	if (n == 2 && strcmp(seg[0], "users") == 0 && http_segment_id(seg[1])) {
 		if (form_put_str(in, &r->form, "role", NULL) < 0)
-			newsroom_fail(&res, 400, "bad_request", "The form holds text that is not UTF-8.");
+			newsroom_fail(&res, NEWSROOM_MALFORMED, "The form holds text that is not UTF-8.");
 		else {
 			form_put_check(in, &r->form, "disabled");
 			newsroom_user_update(&r->ctx, http_segment_id(seg[1]), in, &res);
@@ -1038,7 +999,7 @@ static enum MHD_Result form_route_post(struct form_req *r, char **seg, size_t n,
 
 		if (form_put_str(in, &r->form, "login", NULL) < 0 ||
 		    form_put_str(in, &r->form, "label", NULL) < 0)
-			newsroom_fail(&res, 400, "bad_request", "The form holds text that is not UTF-8.");
+			newsroom_fail(&res, NEWSROOM_MALFORMED, "The form holds text that is not UTF-8.");
 		else
 			newsroom_token_create(&r->ctx, in, &res);
 		if (res.code)

@@ -31,31 +31,68 @@ void newsroom_result_cleanup(struct newsroom_result *res)
 	res->body = NULL;
 }
 
-int newsroom_fail(struct newsroom_result *res, int status, const char *code, const char *fmt, ...)
+/* docs/api.md's error codes, by status. */
+static const char *const newsroom_codes[] = {
+	[NEWSROOM_MALFORMED] = "bad_request",
+	[NEWSROOM_UNAUTHENTICATED] = "unauthenticated",
+	[NEWSROOM_FORBIDDEN] = "forbidden",
+	[NEWSROOM_NOT_FOUND] = "not_found",
+	[NEWSROOM_CONFLICT] = "conflict",
+	[NEWSROOM_TOO_LARGE] = "too_large",
+	[NEWSROOM_UNSUPPORTED] = "unsupported_media_type",
+	[NEWSROOM_INVALID] = "invalid",
+	[NEWSROOM_RATE_LIMITED] = "rate_limited",
+	[NEWSROOM_UNAVAILABLE] = "unavailable",
+	[NEWSROOM_ERROR] = "internal",
+};
+
+int newsroom_fail(struct newsroom_result *res, enum newsroom_status status, const char *fmt, ...)
 {
 	va_list ap;
 
+	if ((unsigned)status >= sizeof(newsroom_codes) / sizeof(newsroom_codes[0]) ||
+	    !newsroom_codes[status])
+		status = NEWSROOM_ERROR; /* a success is no error: a bug, said loudly */
 	json_decref(res->body);
 	res->body = NULL;
 	res->status = status;
-	res->code = code;
+	res->code = newsroom_codes[status];
 	va_start(ap, fmt);
 	vsnprintf(res->message, sizeof(res->message), fmt, ap);
 	va_end(ap);
 	return -1;
 }
 
-void newsroom_ok(struct newsroom_result *res, int status, json_t *body)
+/* A success of `status` answering `body` (NULL: nothing). */
+static void newsroom_succeed(struct newsroom_result *res, enum newsroom_status status,
+			     json_t *body)
 {
-	if (!body && status != 204) {
-		newsroom_fail(res, 500, "internal", "Out of memory.");
-		return;
-	}
 	json_decref(res->body);
 	res->status = status;
 	res->code = NULL;
 	res->message[0] = '\0';
 	res->body = body;
+}
+
+void newsroom_ok(struct newsroom_result *res, json_t *body)
+{
+	if (!body)
+		newsroom_fail(res, NEWSROOM_ERROR, "Out of memory.");
+	else
+		newsroom_succeed(res, NEWSROOM_OK, body);
+}
+
+void newsroom_created(struct newsroom_result *res, json_t *body)
+{
+	if (!body)
+		newsroom_fail(res, NEWSROOM_ERROR, "Out of memory.");
+	else
+		newsroom_succeed(res, NEWSROOM_CREATED, body);
+}
+
+void newsroom_done(struct newsroom_result *res)
+{
+	newsroom_succeed(res, NEWSROOM_OK, NULL);
 }
 
 void newsroom_json_push(json_t **arr, json_t *item)
@@ -89,21 +126,21 @@ int newsroom_store_fail(const struct newsroom_ctx *c, struct newsroom_result *re
 {
 	switch (rc) {
 	case STORE_ENOTFOUND:
-		return newsroom_fail(res, 404, "not_found", "No such %s.", what);
+		return newsroom_fail(res, NEWSROOM_NOT_FOUND, "No such %s.", what);
 	case STORE_EEXIST:
-		return newsroom_fail(res, 409, "conflict", "That %s already exists.", what);
+		return newsroom_fail(res, NEWSROOM_CONFLICT, "That %s already exists.", what);
 	case STORE_ECONFLICT:
-		return newsroom_fail(res, 409, "conflict",
+		return newsroom_fail(res, NEWSROOM_CONFLICT,
 			       "This %s was changed by someone else since you opened it.", what);
 	case STORE_EINVAL:
-		return newsroom_fail(res, 422, "invalid", "%s", store_errmsg(c->st));
+		return newsroom_fail(res, NEWSROOM_INVALID, "%s", store_errmsg(c->st));
 	case STORE_EMOVED: /* the worker's timer says so loudly in the log */
-		return newsroom_fail(res, 503, "unavailable",
+		return newsroom_fail(res, NEWSROOM_UNAVAILABLE,
 			       "The server's database file was deleted or replaced: nothing "
 			       "can be saved until the server is restarted. Nothing was changed.");
 	default:
 		log_warnx("newsroom: %s: %s", what, store_errmsg(c->st));
-		return newsroom_fail(res, 500, "internal",
+		return newsroom_fail(res, NEWSROOM_ERROR,
 			       "The database failed; nothing was changed. Try again.");
 	}
 }
@@ -112,7 +149,7 @@ int newsroom_need(const struct newsroom_ctx *c, struct newsroom_result *res, enu
 {
 	if (auth_can(c->user->role, action))
 		return 0;
-	return newsroom_fail(res, 403, "forbidden", "Your role (%s) does not allow this.",
+	return newsroom_fail(res, NEWSROOM_FORBIDDEN, "Your role (%s) does not allow this.",
 		       model_role_name(c->user->role));
 }
 
@@ -133,27 +170,27 @@ int newsroom_get_str(const json_t *in, const char *key, int required, size_t max
 	*out = NULL;
 	if (!v || json_is_null(v)) {
 		if (required == NEWSROOM_REQUIRED)
-			return newsroom_fail(res, 422, "invalid", "\"%s\" is required.", key);
+			return newsroom_fail(res, NEWSROOM_INVALID, "\"%s\" is required.", key);
 		return 0;
 	}
 	if (!json_is_string(v))
-		return newsroom_fail(res, 400, "bad_request", "\"%s\" must be a string.", key);
+		return newsroom_fail(res, NEWSROOM_MALFORMED, "\"%s\" must be a string.", key);
 	len = json_string_length(v);
 	p = (const unsigned char *)json_string_value(v);
 	if (len > max)
-		return newsroom_fail(res, 422, "invalid", "\"%s\" is too long (at most %zu bytes).",
+		return newsroom_fail(res, NEWSROOM_INVALID, "\"%s\" is too long (at most %zu bytes).",
 			       key, max);
 	if (strlen((const char *)p) != len)
-		return newsroom_fail(res, 400, "bad_request", "\"%s\" holds a NUL character.", key);
+		return newsroom_fail(res, NEWSROOM_MALFORMED, "\"%s\" holds a NUL character.", key);
 	for (size_t i = 0; i < len; i++) {
 		if (p[i] == 0x7f || (p[i] < 0x20 && !(multiline && (p[i] == '\n' ||
 								      p[i] == '\t' ||
 								      p[i] == '\r'))))
-			return newsroom_fail(res, 422, "invalid", "\"%s\" holds a control character%s.",
+			return newsroom_fail(res, NEWSROOM_INVALID, "\"%s\" holds a control character%s.",
 				       key, multiline ? "" : " or a line break");
 	}
 	if (required && newsroom_blank((const char *)p))
-		return newsroom_fail(res, 422, "invalid", "\"%s\" must not be empty.", key);
+		return newsroom_fail(res, NEWSROOM_INVALID, "\"%s\" must not be empty.", key);
 	*out = (const char *)p;
 	return 0;
 }
@@ -165,7 +202,7 @@ int newsroom_get_bool(const json_t *in, const char *key, int *out, struct newsro
 	if (!v)
 		return 0;
 	if (!json_is_boolean(v))
-		return newsroom_fail(res, 400, "bad_request", "\"%s\" must be true or false.", key);
+		return newsroom_fail(res, NEWSROOM_MALFORMED, "\"%s\" must be true or false.", key);
 	*out = json_is_true(v);
 	return 0;
 }
@@ -177,11 +214,11 @@ int newsroom_get_int(const json_t *in, const char *key, int required, int64_t *o
 
 	if (!v || json_is_null(v)) {
 		if (required)
-			return newsroom_fail(res, 422, "invalid", "\"%s\" is required.", key);
+			return newsroom_fail(res, NEWSROOM_INVALID, "\"%s\" is required.", key);
 		return 0;
 	}
 	if (!json_is_integer(v) || json_integer_value(v) < 1)
-		return newsroom_fail(res, 400, "bad_request", "\"%s\" must be a positive integer.",
+		return newsroom_fail(res, NEWSROOM_MALFORMED, "\"%s\" must be a positive integer.",
 			       key);
 	*out = json_integer_value(v);
 	return 0;
@@ -193,7 +230,7 @@ static int newsroom_time_in_range(const char *key, int64_t t, struct newsroom_re
 {
 	if (model_time_sane(t, (int64_t)time(NULL)))
 		return 0;
-	return newsroom_fail(res, 422, "invalid", "\"%s\" must be a time " MODEL_TIME_RANGE_TEXT ".",
+	return newsroom_fail(res, NEWSROOM_INVALID, "\"%s\" must be a time " MODEL_TIME_RANGE_TEXT ".",
 		       key);
 }
 
@@ -208,7 +245,7 @@ int newsroom_get_time(const json_t *in, const char *key, const char *zone, int64
 	if (!s || !*s)
 		return 0;
 	if (tz_parse_iso(s, zone, out) < 0)
-		return newsroom_fail(res, 422, "invalid",
+		return newsroom_fail(res, NEWSROOM_INVALID,
 			       "\"%s\" is not a time (for example 2025-02-17T10:37:00Z, or "
 			       "2025-02-17T10:37 in the page's time zone).", key);
 	return newsroom_time_in_range(key, *out, res);
@@ -216,21 +253,21 @@ int newsroom_get_time(const json_t *in, const char *key, const char *zone, int64
 
 /* ---- loading ------------------------------------------------------------ */
 
-static int newsroom_load_page(const struct newsroom_ctx *c, const char *slug, struct model_page *page,
-			struct newsroom_result *res)
+int newsroom_load_page(const struct newsroom_ctx *c, const char *slug, struct model_page *page,
+		       struct newsroom_result *res)
 {
 	int rc;
 
 	if (!model_slug_valid(slug))
-		return newsroom_fail(res, 404, "not_found", "No such live page.");
+		return newsroom_fail(res, NEWSROOM_NOT_FOUND, "No such live page.");
 	rc = store_page_get(c->st, slug, page);
 	if (rc < 0)
 		return newsroom_store_fail(c, res, rc, "live page");
 	return 0;
 }
 
-static int newsroom_load_post(const struct newsroom_ctx *c, const struct model_page *page, int64_t id,
-			struct model_post *post, struct newsroom_result *res)
+int newsroom_load_post(const struct newsroom_ctx *c, const struct model_page *page, int64_t id,
+		       struct model_post *post, struct newsroom_result *res)
 {
 	int rc = store_post_get(c->st, page->id, id, post);
 
@@ -268,13 +305,13 @@ static int newsroom_get_bylines(const json_t *in, struct model_post *post, struc
 	if (!arr)
 		return 0;
 	if (!json_is_array(arr))
-		return newsroom_fail(res, 400, "bad_request", "\"bylines\" must be a list.");
+		return newsroom_fail(res, NEWSROOM_MALFORMED, "\"bylines\" must be a list.");
 	n = json_array_size(arr);
 	if (n > MODEL_BYLINES_MAX)
-		return newsroom_fail(res, 422, "invalid", "At most %d bylines.", MODEL_BYLINES_MAX);
+		return newsroom_fail(res, NEWSROOM_INVALID, "At most %d bylines.", MODEL_BYLINES_MAX);
 	out = calloc(n ? n : 1, sizeof(*out));
 	if (!out)
-		return newsroom_fail(res, 500, "internal", "Out of memory.");
+		return newsroom_fail(res, NEWSROOM_ERROR, "Out of memory.");
 	json_array_foreach(arr, i, b) {
 		const char *name, *role;
 
@@ -282,7 +319,7 @@ static int newsroom_get_bylines(const json_t *in, struct model_post *post, struc
 		    newsroom_get_str(b, "name", 1, MODEL_NAME_MAX, 0, &name, res) < 0 ||
 		    newsroom_get_str(b, "role", 0, MODEL_NAME_MAX, 0, &role, res) < 0) {
 			if (!json_is_object(b))
-				newsroom_fail(res, 400, "bad_request",
+				newsroom_fail(res, NEWSROOM_MALFORMED,
 					"Each byline must be {\"name\", \"role\"}.");
 			for (size_t k = 0; k < i; k++) {
 				free(out[k].name);
@@ -328,7 +365,7 @@ static int newsroom_check_blocks(const struct model_block *b, size_t n, struct n
 			continue;
 		image++;
 		if (!b[i].alt || !*b[i].alt)
-			return newsroom_fail(res, 422, "invalid",
+			return newsroom_fail(res, NEWSROOM_INVALID,
 				       "Image %zu needs alt text (describe it for readers who "
 				       "cannot see it).", image);
 	}
@@ -346,7 +383,7 @@ static int newsroom_post_input(const struct newsroom_ctx *c, const struct model_
 	char err[256];
 
 	if (!json_is_object(in))
-		return newsroom_fail(res, 400, "bad_request", "The request body must be a JSON object.");
+		return newsroom_fail(res, NEWSROOM_MALFORMED, "The request body must be a JSON object.");
 	if (newsroom_get_str(in, "title", partial ? NEWSROOM_NOT_BLANK : NEWSROOM_REQUIRED, MODEL_TITLE_MAX, 0,
 		       &title, res) < 0 ||
 	    newsroom_get_str(in, "body", 0, MODEL_BODY_MAX, 1, &body, res) < 0 ||
@@ -364,7 +401,7 @@ static int newsroom_post_input(const struct newsroom_ctx *c, const struct model_
 		size_t n = 0;
 
 		if (markup_body_parse(body, strlen(body), &blocks, &n, err, sizeof(err)) < 0)
-			return newsroom_fail(res, 422, "invalid", "The body: %s.", err);
+			return newsroom_fail(res, NEWSROOM_INVALID, "The body: %s.", err);
 		for (size_t i = 0; i < post->n_blocks; i++)
 			model_block_cleanup(&post->blocks[i]);
 		free(post->blocks);
@@ -381,7 +418,7 @@ static int newsroom_post_input(const struct newsroom_ctx *c, const struct model_
 		return -1;
 	/* Whatever the Markdown became must fit a reader's page. */
 	if (render_post_fits(page, post, err, sizeof(err)) < 0)
-		return newsroom_fail(res, 422, "invalid", "%s", err);
+		return newsroom_fail(res, NEWSROOM_INVALID, "%s", err);
 	return 0;
 }
 
@@ -416,7 +453,7 @@ void newsroom_pages_list(const struct newsroom_ctx *c, struct newsroom_result *r
 	for (size_t i = 0; i < n; i++)
 		newsroom_json_push(&arr, model_json_page(&pages[i]));
 	model_pages_free(pages, n);
-	newsroom_ok(res, 200, newsroom_wrap("pages", arr));
+	newsroom_ok(res, newsroom_wrap("pages", arr));
 }
 
 void newsroom_page_get(const struct newsroom_ctx *c, const char *slug, struct newsroom_result *res)
@@ -426,7 +463,7 @@ void newsroom_page_get(const struct newsroom_ctx *c, const char *slug, struct ne
 	if (newsroom_need(c, res, AUTH_NEWSROOM_READ) < 0 || newsroom_load_page(c, slug, &page, res) < 0)
 		return;
 	res->id = page.id;
-	newsroom_ok(res, 200, newsroom_wrap("page", model_json_page(&page)));
+	newsroom_ok(res, newsroom_wrap("page", model_json_page(&page)));
 	model_page_cleanup(&page);
 }
 
@@ -438,7 +475,7 @@ static int newsroom_page_input(const json_t *in, struct model_page *page, int pa
 	int64_t start = 0;
 
 	if (!json_is_object(in))
-		return newsroom_fail(res, 400, "bad_request", "The request body must be a JSON object.");
+		return newsroom_fail(res, NEWSROOM_MALFORMED, "The request body must be a JSON object.");
 	if (newsroom_get_str(in, "title", partial ? NEWSROOM_NOT_BLANK : NEWSROOM_REQUIRED, MODEL_TITLE_MAX, 0,
 		       &title, res) < 0 ||
 	    newsroom_get_str(in, "description", 0, MODEL_DESC_MAX, 1, &desc, res) < 0 ||
@@ -446,7 +483,7 @@ static int newsroom_page_input(const json_t *in, struct model_page *page, int pa
 		return -1;
 	if (zone && *zone) {
 		if (!tz_valid(zone))
-			return newsroom_fail(res, 422, "invalid",
+			return newsroom_fail(res, NEWSROOM_INVALID,
 				       "\"%s\" is not a time zone (use a name such as "
 				       "Europe/London).", zone);
 		free(page->zone);
@@ -480,18 +517,18 @@ void newsroom_page_create(const struct newsroom_ctx *c, const json_t *in, struct
 	if (newsroom_need(c, res, AUTH_PAGE_ADMIN) < 0)
 		return;
 	if (!json_is_object(in)) {
-		newsroom_fail(res, 400, "bad_request", "The request body must be a JSON object.");
+		newsroom_fail(res, NEWSROOM_MALFORMED, "The request body must be a JSON object.");
 		return;
 	}
 	if (newsroom_get_str(in, "slug", 1, 80, 0, &slug, res) < 0)
 		return;
 	if (newsroom_slug_reserved(slug)) {
-		newsroom_fail(res, 422, "invalid",
+		newsroom_fail(res, NEWSROOM_INVALID,
 			"\"%s\" is a word the newsroom uses; choose another address name.", slug);
 		return;
 	}
 	if (!model_slug_valid(slug)) {
-		newsroom_fail(res, 422, "invalid",
+		newsroom_fail(res, NEWSROOM_INVALID,
 			"The address name must be 1 to 80 characters of a-z, 0-9 and '-', "
 			"not starting or ending with '-'.");
 		return;
@@ -502,13 +539,13 @@ void newsroom_page_create(const struct newsroom_ctx *c, const json_t *in, struct
 		page.published = 0; /* readers see it once an editor publishes it */
 		rc = store_page_create(c->st, c->user->id, &page);
 		if (rc == STORE_EEXIST)
-			newsroom_fail(res, 409, "conflict", "A live page at /live/%s already exists.",
+			newsroom_fail(res, NEWSROOM_CONFLICT, "A live page at /live/%s already exists.",
 				slug);
 		else if (rc < 0)
 			newsroom_store_fail(c, res, rc, "live page");
 		else {
 			res->id = page.id;
-			newsroom_ok(res, 201, newsroom_page_json(c, slug));
+			newsroom_created(res, newsroom_page_json(c, slug));
 		}
 	}
 	model_page_cleanup(&page);
@@ -527,7 +564,7 @@ void newsroom_page_update(const struct newsroom_ctx *c, const char *slug, const 
 		if (rc < 0)
 			newsroom_store_fail(c, res, rc, "live page");
 		else
-			newsroom_ok(res, 200, newsroom_page_json(c, slug));
+			newsroom_ok(res, newsroom_page_json(c, slug));
 	}
 	model_page_cleanup(&page);
 }
@@ -542,14 +579,14 @@ void newsroom_page_status(const struct newsroom_ctx *c, const char *slug, const 
 	if (newsroom_need(c, res, AUTH_PAGE_STATUS) < 0)
 		return;
 	if (!json_is_object(in)) {
-		newsroom_fail(res, 400, "bad_request", "The request body must be a JSON object.");
+		newsroom_fail(res, NEWSROOM_MALFORMED, "The request body must be a JSON object.");
 		return;
 	}
 	if (newsroom_get_str(in, "status", 1, 16, 0, &s, res) < 0)
 		return;
 	st = model_status_parse(s);
 	if (st < 0) {
-		newsroom_fail(res, 422, "invalid", "\"status\" is upcoming, live or ended.");
+		newsroom_fail(res, NEWSROOM_INVALID, "\"status\" is upcoming, live or ended.");
 		return;
 	}
 	if (newsroom_load_page(c, slug, &page, res) < 0)
@@ -564,7 +601,7 @@ void newsroom_page_status(const struct newsroom_ctx *c, const char *slug, const 
 		}
 	}
 	model_page_cleanup(&page);
-	newsroom_ok(res, 200, newsroom_page_json(c, slug));
+	newsroom_ok(res, newsroom_page_json(c, slug));
 }
 
 void newsroom_page_publish(const struct newsroom_ctx *c, const char *slug, int published,
@@ -581,7 +618,7 @@ void newsroom_page_publish(const struct newsroom_ctx *c, const char *slug, int p
 	if (rc < 0)
 		newsroom_store_fail(c, res, rc, "live page");
 	else
-		newsroom_ok(res, 200, newsroom_page_json(c, slug));
+		newsroom_ok(res, newsroom_page_json(c, slug));
 }
 
 /* The featured media of a summary: {"kind","url","alt","caption"} or null. */
@@ -599,7 +636,7 @@ static int newsroom_summary_media(const json_t *m, struct model_summary *sum, st
 	if (json_is_null(m))
 		return 0;
 	if (!json_is_object(m))
-		return newsroom_fail(res, 400, "bad_request", "\"media\" must be an object or null.");
+		return newsroom_fail(res, NEWSROOM_MALFORMED, "\"media\" must be an object or null.");
 	if (newsroom_get_str(m, "kind", 1, 16, 0, &kind, res) < 0 ||
 	    newsroom_get_str(m, "url", 1, MODEL_URL_MAX, 0, &url, res) < 0 ||
 	    newsroom_get_str(m, "alt", 0, MODEL_NOTE_MAX, 0, &alt, res) < 0 ||
@@ -610,12 +647,12 @@ static int newsroom_summary_media(const json_t *m, struct model_summary *sum, st
 	else if (strcmp(kind, "video") == 0)
 		sum->media_kind = MODEL_MEDIA_VIDEO;
 	else
-		return newsroom_fail(res, 422, "invalid", "The media kind is image or video.");
+		return newsroom_fail(res, NEWSROOM_INVALID, "The media kind is image or video.");
 	if (!markup_url_allowed(url))
-		return newsroom_fail(res, 422, "invalid",
+		return newsroom_fail(res, NEWSROOM_INVALID,
 			       "The media address must start with https://, http:// or /.");
 	if (sum->media_kind == MODEL_MEDIA_IMAGE && (!alt || newsroom_blank(alt)))
-		return newsroom_fail(res, 422, "invalid", "The featured image needs alt text.");
+		return newsroom_fail(res, NEWSROOM_INVALID, "The featured image needs alt text.");
 	sum->media_url = model_strdup(url);
 	sum->media_alt = model_strdup(alt ? alt : "");
 	sum->media_caption = caption && *caption ? model_strdup(caption) : NULL;
@@ -635,7 +672,7 @@ void newsroom_summary_set(const struct newsroom_ctx *c, const char *slug, const 
 	if (newsroom_need(c, res, AUTH_SUMMARY_EDIT) < 0)
 		return;
 	if (!json_is_object(in)) {
-		newsroom_fail(res, 400, "bad_request", "The request body must be a JSON object.");
+		newsroom_fail(res, NEWSROOM_MALFORMED, "The request body must be a JSON object.");
 		return;
 	}
 	if (newsroom_load_page(c, slug, &page, res) < 0)
@@ -646,7 +683,7 @@ void newsroom_summary_set(const struct newsroom_ctx *c, const char *slug, const 
 	if (md) {
 		/* The form's Markdown list. */
 		if (markup_summary_parse(md, strlen(md), &page.summary, err, sizeof(err)) < 0) {
-			newsroom_fail(res, 422, "invalid", "The key points: %s.", err);
+			newsroom_fail(res, NEWSROOM_INVALID, "The key points: %s.", err);
 			goto out;
 		}
 	} else if (points) {
@@ -654,41 +691,41 @@ void newsroom_summary_set(const struct newsroom_ctx *c, const char *slug, const 
 		size_t n, total = 0;
 
 		if (!json_is_array(points)) {
-			newsroom_fail(res, 400, "bad_request", "\"points\" must be a list of strings.");
+			newsroom_fail(res, NEWSROOM_MALFORMED, "\"points\" must be a list of strings.");
 			goto out;
 		}
 		n = json_array_size(points);
 		if (n > MODEL_POINTS_MAX) {
-			newsroom_fail(res, 422, "invalid", "At most %d key points.", MODEL_POINTS_MAX);
+			newsroom_fail(res, NEWSROOM_INVALID, "At most %d key points.", MODEL_POINTS_MAX);
 			goto out;
 		}
 		json_array_foreach(points, i, p) {
 			const unsigned char *s = (const unsigned char *)json_string_value(p);
 			if (!s) {
-				newsroom_fail(res, 400, "bad_request", "Each key point must be a string.");
+				newsroom_fail(res, NEWSROOM_MALFORMED, "Each key point must be a string.");
 				goto out;
 			}
 			if (strlen((const char *)s) != json_string_length(p)) {
-				newsroom_fail(res, 400, "bad_request", "Key point %zu holds a NUL character.",
+				newsroom_fail(res, NEWSROOM_MALFORMED, "Key point %zu holds a NUL character.",
 					i + 1);
 				goto out;
 			}
 			if (json_string_length(p) > MODEL_POINT_MAX || newsroom_blank((const char *)s)) {
-				newsroom_fail(res, 422, "invalid",
+				newsroom_fail(res, NEWSROOM_INVALID,
 					"Key point %zu is empty or too long (at most %d bytes).",
 					i + 1, MODEL_POINT_MAX);
 				goto out;
 			}
 			total += json_string_length(p);
 			if (total > MODEL_SUMMARY_MAX) {
-				newsroom_fail(res, 422, "invalid",
+				newsroom_fail(res, NEWSROOM_INVALID,
 					"The key points are too long together (at most %d bytes).",
 					MODEL_SUMMARY_MAX);
 				goto out;
 			}
 			for (; *s; s++)
 				if (*s < 0x20 || *s == 0x7f) {
-					newsroom_fail(res, 422, "invalid",
+					newsroom_fail(res, NEWSROOM_INVALID,
 						"Key point %zu holds a line break or control "
 						"character.", i + 1);
 					goto out;
@@ -696,7 +733,7 @@ void newsroom_summary_set(const struct newsroom_ctx *c, const char *slug, const 
 		}
 		list = calloc(n ? n : 1, sizeof(*list));
 		if (!list) {
-			newsroom_fail(res, 500, "internal", "Out of memory.");
+			newsroom_fail(res, NEWSROOM_ERROR, "Out of memory.");
 			goto out;
 		}
 		json_array_foreach(points, i, p)
@@ -710,14 +747,14 @@ void newsroom_summary_set(const struct newsroom_ctx *c, const char *slug, const 
 	if (newsroom_summary_media(json_object_get(in, "media"), &page.summary, res) < 0)
 		goto out;
 	if (render_summary_fits(&page, err, sizeof(err)) < 0) {
-		newsroom_fail(res, 422, "invalid", "%s", err);
+		newsroom_fail(res, NEWSROOM_INVALID, "%s", err);
 		goto out;
 	}
 	rc = store_page_set_summary(c->st, c->user->id, page.id, &page.summary);
 	if (rc < 0)
 		newsroom_store_fail(c, res, rc, "live page");
 	else
-		newsroom_ok(res, 200, newsroom_page_json(c, slug));
+		newsroom_ok(res, newsroom_page_json(c, slug));
 out:
 	model_page_cleanup(&page);
 }
@@ -739,7 +776,7 @@ void newsroom_posts_list(const struct newsroom_ctx *c, const char *slug, size_t 
 	if (page_no == 0)
 		page_no = count;
 	if (page_no > count) {
-		newsroom_fail(res, 404, "not_found", "This live page has %zu pages of posts.", count);
+		newsroom_fail(res, NEWSROOM_NOT_FOUND, "This live page has %zu pages of posts.", count);
 		model_page_cleanup(&page);
 		return;
 	}
@@ -759,7 +796,7 @@ void newsroom_posts_list(const struct newsroom_ctx *c, const char *slug, size_t 
 	}
 	model_posts_free(posts, n);
 	model_page_cleanup(&page);
-	newsroom_ok(res, 200, newsroom_wrap("posts", arr));
+	newsroom_ok(res, newsroom_wrap("posts", arr));
 }
 
 void newsroom_post_get(const struct newsroom_ctx *c, const char *slug, int64_t id, struct newsroom_result *res)
@@ -771,7 +808,7 @@ void newsroom_post_get(const struct newsroom_ctx *c, const char *slug, int64_t i
 		return;
 	if (newsroom_load_post(c, &page, id, &post, res) == 0) {
 		res->id = id;
-		newsroom_ok(res, 200, newsroom_post_json(&page, &post));
+		newsroom_ok(res, newsroom_post_json(&page, &post));
 		model_post_cleanup(&post);
 	}
 	model_page_cleanup(&page);
@@ -793,7 +830,7 @@ void newsroom_post_create(const struct newsroom_ctx *c, const char *slug, const 
 		} else {
 			res->id = post.id;
 			post.version = 1;
-			newsroom_ok(res, 201, newsroom_post_json(&page, &post));
+			newsroom_created(res, newsroom_post_json(&page, &post));
 		}
 	}
 	model_post_cleanup(&post);
@@ -810,12 +847,12 @@ static void newsroom_conflict(const struct newsroom_ctx *c, const struct model_p
 
 	if (store_revision_list(c->st, page->id, post_id, &revs, &n) == 0 && n > 0 &&
 	    tz_view(page->zone, revs[0].at, &v) == 0)
-		newsroom_fail(res, 409, "conflict",
+		newsroom_fail(res, NEWSROOM_CONFLICT,
 			"%s changed this post at %s (version %lld) after you opened it; your "
 			"change was not saved. Look at their version, then apply your change "
 			"to it.", revs[0].user_name, v.hm, (long long)revs[0].version);
 	else
-		newsroom_fail(res, 409, "conflict",
+		newsroom_fail(res, NEWSROOM_CONFLICT,
 			"Someone changed this post after you opened it; your change was not "
 			"saved.");
 	model_revisions_free(revs, n);
@@ -835,7 +872,7 @@ void newsroom_post_edit(const struct newsroom_ctx *c, const char *slug, int64_t 
 	if (newsroom_load_post(c, &page, id, &post, res) < 0)
 		goto out;
 	if (!json_is_object(in)) {
-		newsroom_fail(res, 400, "bad_request", "The request body must be a JSON object.");
+		newsroom_fail(res, NEWSROOM_MALFORMED, "The request body must be a JSON object.");
 		goto out;
 	}
 	if (newsroom_get_int(in, "version", 1, &version, res) < 0 ||
@@ -859,7 +896,7 @@ void newsroom_post_edit(const struct newsroom_ctx *c, const char *slug, int64_t 
 		if (newsroom_load_post(c, &page, id, &post, res) == 0) {
 			res->id = id;
 			post.pinned = post.id == page.pinned_post_id;
-			newsroom_ok(res, 200, newsroom_post_json(&page, &post));
+			newsroom_ok(res, newsroom_post_json(&page, &post));
 		}
 	}
 out:
@@ -880,7 +917,7 @@ void newsroom_post_delete(const struct newsroom_ctx *c, const char *slug, int64_
 		newsroom_store_fail(c, res, rc, "post");
 	else {
 		res->id = id;
-		newsroom_ok(res, 204, NULL);
+		newsroom_done(res);
 	}
 	model_page_cleanup(&page);
 }
@@ -898,7 +935,7 @@ void newsroom_post_pin(const struct newsroom_ctx *c, const char *slug, int64_t i
 		newsroom_store_fail(c, res, rc, "post");
 	else {
 		res->id = id;
-		newsroom_ok(res, 200, newsroom_page_json(c, slug));
+		newsroom_ok(res, newsroom_page_json(c, slug));
 	}
 	model_page_cleanup(&page);
 }
@@ -937,7 +974,7 @@ void newsroom_revisions_list(const struct newsroom_ctx *c, const char *slug, int
 		arr = json_array();
 		for (size_t i = 0; i < n; i++)
 			newsroom_json_push(&arr, newsroom_json_revision(&revs[i], page.zone));
-		newsroom_ok(res, 200, newsroom_wrap("revisions", arr));
+		newsroom_ok(res, newsroom_wrap("revisions", arr));
 	}
 	model_revisions_free(revs, n);
 	model_page_cleanup(&page);
@@ -977,11 +1014,11 @@ static int newsroom_draft_schedule(const struct newsroom_ctx *c, const struct mo
 		return 0;
 	}
 	if (!auth_can(c->user->role, AUTH_POST_PUBLISH))
-		return newsroom_fail(res, 403, "forbidden",
+		return newsroom_fail(res, NEWSROOM_FORBIDDEN,
 			       "Your role (%s) can save drafts; an editor schedules them.",
 			       model_role_name(c->user->role));
 	if (at < c->now - 60)
-		return newsroom_fail(res, 422, "invalid",
+		return newsroom_fail(res, NEWSROOM_INVALID,
 			       "That time has passed; publish now or choose a later time.");
 	d->state = MODEL_DRAFT_SCHEDULED;
 	d->publish_at = at;
@@ -1006,11 +1043,11 @@ static int newsroom_draft_mine(const struct newsroom_ctx *c, const struct model_
 	if (auth_can(c->user->role, AUTH_DRAFT_ANY))
 		return 0;
 	if (d->author_id != c->user->id)
-		return newsroom_fail(res, 403, "forbidden",
+		return newsroom_fail(res, NEWSROOM_FORBIDDEN,
 			       "This draft is %s's; only its author or an editor may change it.",
 			       d->author_name ? d->author_name : "someone else");
 	if (d->state == MODEL_DRAFT_SCHEDULED)
-		return newsroom_fail(res, 403, "forbidden",
+		return newsroom_fail(res, NEWSROOM_FORBIDDEN,
 			       "An editor scheduled this post; ask an editor to change it.");
 	return 0;
 }
@@ -1032,7 +1069,7 @@ void newsroom_drafts_list(const struct newsroom_ctx *c, const char *slug, struct
 		arr = json_array();
 		for (size_t i = 0; i < n; i++)
 			newsroom_json_push(&arr, newsroom_json_draft(&d[i]));
-		newsroom_ok(res, 200, newsroom_wrap("drafts", arr));
+		newsroom_ok(res, newsroom_wrap("drafts", arr));
 	}
 	model_drafts_free(d, n);
 	model_page_cleanup(&page);
@@ -1047,7 +1084,7 @@ void newsroom_draft_get(const struct newsroom_ctx *c, const char *slug, int64_t 
 		return;
 	if (newsroom_load_draft(c, &page, id, &d, res) == 0) {
 		res->id = id;
-		newsroom_ok(res, 200, newsroom_wrap("draft", newsroom_json_draft(&d)));
+		newsroom_ok(res, newsroom_wrap("draft", newsroom_json_draft(&d)));
 		model_draft_cleanup(&d);
 	}
 	model_page_cleanup(&page);
@@ -1075,7 +1112,7 @@ void newsroom_draft_create(const struct newsroom_ctx *c, const char *slug, const
 			memset(&d, 0, sizeof(d));
 			res->id = id;
 			if (newsroom_load_draft(c, &page, id, &d, res) == 0)
-				newsroom_ok(res, 201, newsroom_wrap("draft", newsroom_json_draft(&d)));
+				newsroom_created(res, newsroom_wrap("draft", newsroom_json_draft(&d)));
 		}
 	}
 	model_draft_cleanup(&d);
@@ -1097,7 +1134,7 @@ void newsroom_draft_update(const struct newsroom_ctx *c, const char *slug, int64
 	if (newsroom_draft_mine(c, &d, res) < 0)
 		goto out;
 	if (!json_is_object(in)) {
-		newsroom_fail(res, 400, "bad_request", "The request body must be a JSON object.");
+		newsroom_fail(res, NEWSROOM_MALFORMED, "The request body must be a JSON object.");
 		goto out;
 	}
 	if (newsroom_get_int(in, "version", 1, &version, res) < 0 ||
@@ -1106,7 +1143,7 @@ void newsroom_draft_update(const struct newsroom_ctx *c, const char *slug, int64
 		goto out;
 	rc = version == d.version ? store_draft_update(c->st, c->user->id, &d, version) : STORE_ECONFLICT;
 	if (rc == STORE_ECONFLICT) {
-		newsroom_fail(res, 409, "conflict",
+		newsroom_fail(res, NEWSROOM_CONFLICT,
 			"This draft was saved by someone else (now version %lld) after you "
 			"opened it; your change was not saved.", (long long)d.version);
 	} else if (rc < 0) {
@@ -1116,7 +1153,7 @@ void newsroom_draft_update(const struct newsroom_ctx *c, const char *slug, int64
 		memset(&d, 0, sizeof(d));
 		if (newsroom_load_draft(c, &page, id, &d, res) == 0) {
 			res->id = id;
-			newsroom_ok(res, 200, newsroom_wrap("draft", newsroom_json_draft(&d)));
+			newsroom_ok(res, newsroom_wrap("draft", newsroom_json_draft(&d)));
 		}
 	}
 out:
@@ -1139,7 +1176,7 @@ void newsroom_draft_delete(const struct newsroom_ctx *c, const char *slug, int64
 			newsroom_store_fail(c, res, rc, "draft");
 		else {
 			res->id = id;
-			newsroom_ok(res, 204, NULL);
+			newsroom_done(res);
 		}
 	}
 	model_draft_cleanup(&d);
@@ -1160,14 +1197,14 @@ void newsroom_draft_publish(const struct newsroom_ctx *c, const char *slug, int6
 		goto out;
 	rc = store_draft_publish(c->st, c->user->id, page.id, id, version, c->now, &post_id);
 	if (rc == STORE_ECONFLICT) {
-		newsroom_fail(res, 409, "conflict",
+		newsroom_fail(res, NEWSROOM_CONFLICT,
 			"This draft was saved again after you opened it; look at it before "
 			"publishing.");
 	} else if (rc < 0) {
 		newsroom_store_fail(c, res, rc, "draft");
 	} else if (newsroom_load_post(c, &page, post_id, &post, res) == 0) {
 		res->id = post_id;
-		newsroom_ok(res, 201, newsroom_post_json(&page, &post));
+		newsroom_created(res, newsroom_post_json(&page, &post));
 	}
 out:
 	model_post_cleanup(&post);
@@ -1187,7 +1224,7 @@ void newsroom_post_validate(const struct newsroom_ctx *c, const char *slug, cons
 		return;
 	if (newsroom_post_input(c, &page, in, &d.post, 0, res) == 0 &&
 	    (!as_draft || newsroom_draft_schedule(c, &page, in, &d, res) == 0))
-		newsroom_ok(res, 204, NULL);
+		newsroom_done(res);
 	model_draft_cleanup(&d);
 	model_page_cleanup(&page);
 }
@@ -1206,7 +1243,7 @@ void newsroom_media_upload(const struct newsroom_ctx *c, const void *data, size_
 	if (newsroom_need(c, res, AUTH_MEDIA_UPLOAD) < 0)
 		return;
 	if (!c->media_dir) {
-		newsroom_fail(res, 500, "internal", "This server has no media folder.");
+		newsroom_fail(res, NEWSROOM_ERROR, "This server has no media folder.");
 		return;
 	}
 	rc = media_ingest(c->media_dir, data, len, &img, err, sizeof(err));
@@ -1214,18 +1251,18 @@ void newsroom_media_upload(const struct newsroom_ctx *c, const void *data, size_
 	case MEDIA_OK:
 		break;
 	case MEDIA_EFORMAT:
-		newsroom_fail(res, 415, "unsupported_media_type", "%s", err);
+		newsroom_fail(res, NEWSROOM_UNSUPPORTED, "%s", err);
 		return;
 	case MEDIA_ETOOBIG:
-		newsroom_fail(res, 413, "too_large", "%s", err);
+		newsroom_fail(res, NEWSROOM_TOO_LARGE, "%s", err);
 		return;
 	case MEDIA_EDECODE:
 	case MEDIA_ECOSTLY: /* well formed, but made (or saved) to be slow to open */
-		newsroom_fail(res, 422, "invalid", "%s", err);
+		newsroom_fail(res, NEWSROOM_INVALID, "%s", err);
 		return;
 	default:
 		log_warnx("newsroom: media: %s", err);
-		newsroom_fail(res, 500, "internal", "The image could not be stored; try again.");
+		newsroom_fail(res, NEWSROOM_ERROR, "The image could not be stored; try again.");
 		return;
 	}
 	w = json_array();
@@ -1248,7 +1285,7 @@ void newsroom_media_upload(const struct newsroom_ctx *c, const void *data, size_
 		newsroom_store_fail(c, res, rc, "image");
 		return;
 	}
-	newsroom_ok(res, 201, newsroom_wrap("media", json_pack("{s:s, s:s, s:s, s:i, s:i, s:o}",
+	newsroom_created(res, newsroom_wrap("media", json_pack("{s:s, s:s, s:s, s:i, s:i, s:o}",
 						   "name", img.name, "url", img.url,
 						   "format", img.format, "width", img.width,
 						   "height", img.height, "widths", w)));
@@ -1265,7 +1302,7 @@ void newsroom_preview(const struct newsroom_ctx *c, const json_t *in, struct new
 	if (newsroom_need(c, res, AUTH_NEWSROOM_READ) < 0)
 		return;
 	if (!json_is_object(in)) {
-		newsroom_fail(res, 400, "bad_request", "The request body must be a JSON object.");
+		newsroom_fail(res, NEWSROOM_MALFORMED, "The request body must be a JSON object.");
 		return;
 	}
 	if (newsroom_get_str(in, "slug", 0, 80, 0, &slug, res) < 0)
@@ -1288,9 +1325,9 @@ void newsroom_preview(const struct newsroom_ctx *c, const json_t *in, struct new
 		buf_init(&b, 4 * 1024 * 1024);
 		render_post_html(&b, &page, &post);
 		if (b.err)
-			newsroom_fail(res, 413, "too_large", "The preview is too large.");
+			newsroom_fail(res, NEWSROOM_TOO_LARGE, "The preview is too large.");
 		else
-			newsroom_ok(res, 200, newsroom_wrap("html", json_stringn(b.data, b.len)));
+			newsroom_ok(res, newsroom_wrap("html", json_stringn(b.data, b.len)));
 		buf_cleanup(&b);
 	}
 	json_decref(title_default);

@@ -16,6 +16,12 @@ void newsroom_json_push(json_t **arr, json_t *item);
 /* Maps a store error code to a result: not found 404, exists/conflict 409,
  * rule broken 422, anything else 500 (logged). `what` names the thing. */
 int newsroom_store_fail(const struct newsroom_ctx *c, struct newsroom_result *res, int rc, const char *what);
+/* Loads a live page by slug (an invalid slug is not found), or a post of it;
+ * 0, or -1 with res set. */
+int newsroom_load_page(const struct newsroom_ctx *c, const char *slug, struct model_page *page,
+		       struct newsroom_result *res);
+int newsroom_load_post(const struct newsroom_ctx *c, const struct model_page *page, int64_t id,
+		       struct model_post *post, struct newsroom_result *res);
 /* 0 if the user may do `action`, else sets 403 and returns -1. */
 int newsroom_need(const struct newsroom_ctx *c, struct newsroom_result *res, enum auth_action action);
 

@@ -67,7 +67,32 @@ void newsroom_users_list(const struct newsroom_ctx *c, struct newsroom_result *r
 	for (size_t i = 0; i < n; i++)
 		newsroom_json_push(&arr, newsroom_json_user(&u[i]));
 	model_users_free(u, n);
-	newsroom_ok(res, 200, newsroom_wrap("users", arr));
+	newsroom_ok(res, newsroom_wrap("users", arr));
+}
+
+int newsroom_people_get(const struct newsroom_ctx *c, struct newsroom_people *out,
+			struct newsroom_result *res)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!auth_can(c->user->role, AUTH_USER_ADMIN))
+		return newsroom_fail(res, NEWSROOM_FORBIDDEN, "Only admins manage users.");
+	rc = store_user_list(c->st, &out->users, &out->n_users);
+	if (rc == 0)
+		rc = store_token_list(c->st, &out->tokens, &out->n_tokens);
+	if (rc < 0) {
+		newsroom_people_cleanup(out);
+		return newsroom_store_fail(c, res, rc, "user");
+	}
+	return 0;
+}
+
+void newsroom_people_cleanup(struct newsroom_people *p)
+{
+	model_users_free(p->users, p->n_users);
+	model_tokens_free(p->tokens, p->n_tokens);
+	memset(p, 0, sizeof(*p));
 }
 
 static int newsroom_get_role(const json_t *in, int required, int *role, struct newsroom_result *res)
@@ -80,7 +105,7 @@ static int newsroom_get_role(const json_t *in, int required, int *role, struct n
 		return 0;
 	*role = model_role_parse(s);
 	if (*role < 0)
-		return newsroom_fail(res, 422, "invalid", "\"role\" is contributor, editor or admin.");
+		return newsroom_fail(res, NEWSROOM_INVALID, "\"role\" is contributor, editor or admin.");
 	return 0;
 }
 
@@ -92,7 +117,7 @@ static int newsroom_get_password(const json_t *in, int required, const char **pw
 	if (newsroom_get_str(in, "password", required, AUTH_PASSWORD_MAX, 1, pw, res) < 0)
 		return -1;
 	if (*pw && (why = auth_password_problem(*pw)) != NULL)
-		return newsroom_fail(res, 422, "invalid", "%s", why);
+		return newsroom_fail(res, NEWSROOM_INVALID, "%s", why);
 	return 0;
 }
 
@@ -106,7 +131,7 @@ void newsroom_user_create(const struct newsroom_ctx *c, const json_t *in, struct
 	if (newsroom_need(c, res, AUTH_USER_ADMIN) < 0)
 		return;
 	if (!json_is_object(in)) {
-		newsroom_fail(res, 400, "bad_request", "The request body must be a JSON object.");
+		newsroom_fail(res, NEWSROOM_MALFORMED, "The request body must be a JSON object.");
 		return;
 	}
 	if (newsroom_get_str(in, "login", 1, NEWSROOM_LOGIN_MAX, 0, &login, res) < 0 ||
@@ -116,12 +141,12 @@ void newsroom_user_create(const struct newsroom_ctx *c, const json_t *in, struct
 	    newsroom_get_role(in, 1, &role, res) < 0 || newsroom_get_password(in, 1, &pw, res) < 0)
 		return;
 	if (!model_login_valid(login)) {
-		newsroom_fail(res, 422, "invalid",
+		newsroom_fail(res, NEWSROOM_INVALID,
 			"A login is 1 to 64 characters of a-z, 0-9, '.', '_' and '-'.");
 		return;
 	}
 	if (auth_password_hash(pw, hash) < 0) {
-		newsroom_fail(res, 500, "internal", "Out of memory while hashing the password.");
+		newsroom_fail(res, NEWSROOM_ERROR, "Out of memory while hashing the password.");
 		return;
 	}
 	u.login = (char *)login;
@@ -131,12 +156,12 @@ void newsroom_user_create(const struct newsroom_ctx *c, const json_t *in, struct
 	u.role = (enum model_role)role;
 	rc = store_user_create(c->st, c->user->id, &u, hash);
 	if (rc == STORE_EEXIST)
-		newsroom_fail(res, 409, "conflict", "The login \"%s\" is taken.", login);
+		newsroom_fail(res, NEWSROOM_CONFLICT, "The login \"%s\" is taken.", login);
 	else if (rc < 0)
 		newsroom_store_fail(c, res, rc, "user");
 	else {
 		res->id = u.id;
-		newsroom_ok(res, 201, newsroom_wrap("user", newsroom_json_user(&u)));
+		newsroom_created(res, newsroom_wrap("user", newsroom_json_user(&u)));
 	}
 }
 
@@ -151,7 +176,7 @@ void newsroom_user_update(const struct newsroom_ctx *c, int64_t id, const json_t
 	if (newsroom_need(c, res, AUTH_USER_ADMIN) < 0)
 		return;
 	if (!json_is_object(in)) {
-		newsroom_fail(res, 400, "bad_request", "The request body must be a JSON object.");
+		newsroom_fail(res, NEWSROOM_MALFORMED, "The request body must be a JSON object.");
 		return;
 	}
 	if (newsroom_get_str(in, "display_name", NEWSROOM_NOT_BLANK, MODEL_NAME_MAX, 0, &name, res) < 0 ||
@@ -161,7 +186,7 @@ void newsroom_user_update(const struct newsroom_ctx *c, int64_t id, const json_t
 	    newsroom_get_password(in, 0, &pw, res) < 0)
 		return;
 	if (name && !*name) {
-		newsroom_fail(res, 422, "invalid", "\"display_name\" must not be empty.");
+		newsroom_fail(res, NEWSROOM_INVALID, "\"display_name\" must not be empty.");
 		return;
 	}
 	rc = store_user_get(c->st, id, &u);
@@ -171,7 +196,7 @@ void newsroom_user_update(const struct newsroom_ctx *c, int64_t id, const json_t
 	}
 	/* An admin who demotes or disables themselves may leave nobody in charge. */
 	if (id == c->user->id && ((role >= 0 && role != MODEL_ROLE_ADMIN) || disabled == 1)) {
-		newsroom_fail(res, 422, "invalid",
+		newsroom_fail(res, NEWSROOM_INVALID,
 			"You cannot remove your own admin role or disable yourself; ask "
 			"another admin.");
 		goto out;
@@ -186,7 +211,7 @@ void newsroom_user_update(const struct newsroom_ctx *c, int64_t id, const json_t
 					    brole ? brole : u.byline_role);
 	if (rc == 0 && pw) {
 		if (auth_password_hash(pw, hash) < 0) {
-			newsroom_fail(res, 500, "internal", "Out of memory while hashing the password.");
+			newsroom_fail(res, NEWSROOM_ERROR, "Out of memory while hashing the password.");
 			goto out;
 		}
 		rc = store_user_set_password(c->st, c->user->id, id, hash);
@@ -203,7 +228,7 @@ void newsroom_user_update(const struct newsroom_ctx *c, int64_t id, const json_t
 		return;
 	}
 	res->id = id;
-	newsroom_ok(res, 200, newsroom_wrap("user", newsroom_json_user(&u)));
+	newsroom_ok(res, newsroom_wrap("user", newsroom_json_user(&u)));
 out:
 	model_user_cleanup(&u);
 }
@@ -228,7 +253,7 @@ void newsroom_tokens_list(const struct newsroom_ctx *c, struct newsroom_result *
 	for (size_t i = 0; i < n; i++)
 		newsroom_json_push(&arr, newsroom_json_token(&t[i]));
 	model_tokens_free(t, n);
-	newsroom_ok(res, 200, newsroom_wrap("tokens", arr));
+	newsroom_ok(res, newsroom_wrap("tokens", arr));
 }
 
 void newsroom_token_create(const struct newsroom_ctx *c, const json_t *in, struct newsroom_result *res)
@@ -244,7 +269,7 @@ void newsroom_token_create(const struct newsroom_ctx *c, const json_t *in, struc
 	if (newsroom_need(c, res, AUTH_USER_ADMIN) < 0)
 		return;
 	if (!json_is_object(in)) {
-		newsroom_fail(res, 400, "bad_request", "The request body must be a JSON object.");
+		newsroom_fail(res, NEWSROOM_MALFORMED, "The request body must be a JSON object.");
 		return;
 	}
 	if (newsroom_get_str(in, "login", 1, NEWSROOM_LOGIN_MAX, 0, &login, res) < 0 ||
@@ -252,7 +277,7 @@ void newsroom_token_create(const struct newsroom_ctx *c, const json_t *in, struc
 		return;
 	rc = store_user_by_login(c->st, login, &u, NULL);
 	if (rc == STORE_ENOTFOUND) {
-		newsroom_fail(res, 422, "invalid", "There is no user \"%s\".", login);
+		newsroom_fail(res, NEWSROOM_INVALID, "There is no user \"%s\".", login);
 		return;
 	}
 	if (rc < 0) {
@@ -260,7 +285,7 @@ void newsroom_token_create(const struct newsroom_ctx *c, const json_t *in, struc
 		return;
 	}
 	if (u.disabled) {
-		newsroom_fail(res, 422, "invalid", "The user \"%s\" is disabled.", login);
+		newsroom_fail(res, NEWSROOM_INVALID, "The user \"%s\" is disabled.", login);
 		model_user_cleanup(&u);
 		return;
 	}
@@ -276,7 +301,7 @@ void newsroom_token_create(const struct newsroom_ctx *c, const json_t *in, struc
 		t.created_at = c->now;
 		body = json_pack("{s:o, s:s}", "token", newsroom_json_token(&t), "secret", secret);
 		res->id = t.id;
-		newsroom_ok(res, 201, body);
+		newsroom_created(res, body);
 	}
 	model_user_cleanup(&u);
 }
@@ -292,43 +317,68 @@ void newsroom_token_revoke(const struct newsroom_ctx *c, int64_t id, struct news
 		newsroom_store_fail(c, res, rc, "token");
 	else {
 		res->id = id;
-		newsroom_ok(res, 204, NULL);
+		newsroom_done(res);
 	}
 }
 
 /* ---- the audit trail -------------------------------------------------------- */
 
-void newsroom_audit_list(const struct newsroom_ctx *c, const char *slug, size_t limit,
-		   struct newsroom_result *res)
+/* Reads up to `limit` entries, of the page `slug` when not NULL (an invalid
+ * slug is not found) into a->page; 0, or -1 with res set and nothing held. */
+static int newsroom_audit_read(const struct newsroom_ctx *c, const char *slug, size_t limit,
+			       struct newsroom_audit *a, struct newsroom_result *res)
 {
-	struct model_page page = { 0 };
-	struct model_audit *a = NULL;
-	size_t n = 0;
+	int rc = 0;
+
+	memset(a, 0, sizeof(*a));
+	if (slug)
+		rc = model_slug_valid(slug) ? store_page_get(c->st, slug, &a->page)
+					    : STORE_ENOTFOUND;
+	if (rc < 0)
+		return newsroom_store_fail(c, res, rc, "live page");
+	rc = store_audit_list(c->st, a->page.id, limit, &a->entries, &a->n);
+	if (rc < 0) {
+		newsroom_audit_cleanup(a);
+		return newsroom_store_fail(c, res, rc, "audit entry");
+	}
+	return 0;
+}
+
+void newsroom_audit_list(const struct newsroom_ctx *c, const char *slug, size_t limit,
+			 struct newsroom_result *res)
+{
+	struct newsroom_audit a;
 	json_t *arr;
-	int rc;
 
 	if (newsroom_need(c, res, AUTH_AUDIT_READ) < 0)
 		return;
-	if (slug) {
-		rc = model_slug_valid(slug) ? store_page_get(c->st, slug, &page) : STORE_ENOTFOUND;
-		if (rc < 0) {
-			newsroom_store_fail(c, res, rc, "live page");
-			return;
-		}
-	}
-	if (limit == 0 || limit > 1000)
-		limit = 200;
-	rc = store_audit_list(c->st, page.id, limit, &a, &n);
-	model_page_cleanup(&page);
-	if (rc < 0) {
-		newsroom_store_fail(c, res, rc, "audit entry");
+	if (limit == 0 || limit > NEWSROOM_AUDIT_API_MAX)
+		limit = NEWSROOM_AUDIT_API_DEFAULT;
+	if (newsroom_audit_read(c, slug, limit, &a, res) < 0)
 		return;
-	}
 	arr = json_array();
-	for (size_t i = 0; i < n; i++)
-		newsroom_json_push(&arr, newsroom_json_audit(&a[i]));
-	model_audit_free(a, n);
-	newsroom_ok(res, 200, newsroom_wrap("audit", arr));
+	for (size_t i = 0; i < a.n; i++)
+		newsroom_json_push(&arr, newsroom_json_audit(&a.entries[i]));
+	newsroom_audit_cleanup(&a);
+	newsroom_ok(res, newsroom_wrap("audit", arr));
+}
+
+int newsroom_audit_get(const struct newsroom_ctx *c, const char *slug, struct newsroom_audit *out,
+		       struct newsroom_result *res)
+{
+	memset(out, 0, sizeof(*out));
+	if (!auth_can(c->user->role, AUTH_AUDIT_READ))
+		return newsroom_fail(res, NEWSROOM_FORBIDDEN,
+				     "Only editors and admins read the audit trail.");
+	return newsroom_audit_read(c, slug && *slug ? slug : NULL, NEWSROOM_AUDIT_VIEW_ENTRIES,
+				   out, res);
+}
+
+void newsroom_audit_cleanup(struct newsroom_audit *a)
+{
+	model_audit_free(a->entries, a->n);
+	model_page_cleanup(&a->page);
+	memset(a, 0, sizeof(*a));
 }
 
 /* ---- signing in ----------------------------------------------------------- */
@@ -340,8 +390,8 @@ static int newsroom_retry_after(int64_t oldest, int64_t now)
 	return s < 1 ? 1 : (int)s;
 }
 
-int newsroom_signin(struct store *st, const char *login, const char *password, const char *addr,
-	      int64_t now, struct model_user *user, struct newsroom_result *res, int *retry_after)
+enum newsroom_status newsroom_signin(struct store *st, const char *login, const char *password,
+				     const char *addr, int64_t now, struct model_user *user, struct newsroom_result *res, int *retry_after)
 {
 	static char dummy_hash[AUTH_HASH_MAX];
 	char key_login[NEWSROOM_LOGIN_MAX + 16], key_addr[96];
@@ -352,8 +402,8 @@ int newsroom_signin(struct store *st, const char *login, const char *password, c
 	*retry_after = 0;
 	if (!login || !password || !*login || strlen(login) > NEWSROOM_LOGIN_MAX ||
 	    strlen(password) > AUTH_PASSWORD_MAX) {
-		newsroom_fail(res, 401, "unauthenticated", "Wrong login or password.");
-		return 401;
+		newsroom_fail(res, NEWSROOM_UNAUTHENTICATED, "Wrong login or password.");
+		return res->status;
 	}
 	snprintf(key_login, sizeof(key_login), "login:%s", login);
 	snprintf(key_addr, sizeof(key_addr), "addr:%s", addr ? addr : "?");
@@ -367,18 +417,18 @@ int newsroom_signin(struct store *st, const char *login, const char *password, c
 	at.now = now;
 	if (store_signin_attempt(st, &at) < 0) {
 		log_warnx("sign-in: %s", store_errmsg(st));
-		newsroom_fail(res, 500, "internal", "The database failed; try again.");
-		return 500;
+		newsroom_fail(res, NEWSROOM_ERROR, "The database failed; try again.");
+		return res->status;
 	}
 	if (!at.allowed) {
 		int by_login = at.n_login >= NEWSROOM_SIGNIN_MAX_LOGIN;
 
 		*retry_after = newsroom_retry_after(by_login ? at.oldest_login : at.oldest_addr, now);
-		newsroom_fail(res, 429, "rate_limited",
+		newsroom_fail(res, NEWSROOM_RATE_LIMITED,
 			"Too many failed sign-ins %s. Try again in %d minute%s.",
 			by_login ? "for this account" : "from your address",
 			(*retry_after + 59) / 60, (*retry_after + 59) / 60 == 1 ? "" : "s");
-		return 429;
+		return res->status;
 	}
 	rc = store_user_by_login(st, login, user, &hash);
 	if (rc == 0) {
@@ -392,26 +442,25 @@ int newsroom_signin(struct store *st, const char *login, const char *password, c
 		auth_password_verify(dummy_hash, password);
 		if (rc != STORE_ENOTFOUND) {
 			log_warnx("sign-in: %s", store_errmsg(st));
-			newsroom_fail(res, 500, "internal", "The database failed; try again.");
-			return 500;
+			newsroom_fail(res, NEWSROOM_ERROR, "The database failed; try again.");
+			return res->status;
 		}
 	}
 	if (!ok) {
 		/* Already counted, by store_signin_attempt. */
 		if (rc == 0)
 			model_user_cleanup(user);
-		newsroom_fail(res, 401, "unauthenticated", "Wrong login or password.");
-		return 401;
+		newsroom_fail(res, NEWSROOM_UNAUTHENTICATED, "Wrong login or password.");
+		return res->status;
 	}
 	/* The right password is no failure, even for a disabled account. */
 	if (store_signin_attempt_succeeded(st, &at) < 0)
 		log_warnx("sign-in: %s", store_errmsg(st));
 	if (user->disabled) {
 		model_user_cleanup(user);
-		newsroom_fail(res, 403, "forbidden", "This account is disabled; ask an admin.");
-		return 403;
+		newsroom_fail(res, NEWSROOM_FORBIDDEN, "This account is disabled; ask an admin.");
+		return res->status;
 	}
-	res->status = 200;
-	res->code = NULL;
-	return 200;
+	newsroom_done(res);
+	return NEWSROOM_OK;
 }

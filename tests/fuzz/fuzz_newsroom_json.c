@@ -63,9 +63,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 static void fuzz_answer(struct newsroom_result *res)
 {
-	FUZZ_CHECK(res->status >= 200 && res->status < 600, "status %d", res->status);
+	FUZZ_CHECK(res->status <= NEWSROOM_ERROR, "status %d", (int)res->status);
 	if (res->code)
-		FUZZ_CHECK(res->status >= 400 && res->message[0], "an error without a message");
+		FUZZ_CHECK(res->status > NEWSROOM_CREATED && res->message[0],
+			   "an error without a message");
+	else
+		FUZZ_CHECK(res->status <= NEWSROOM_CREATED, "a failure without a code");
 	newsroom_result_cleanup(res);
 	memset(res, 0, sizeof(*res));
 }

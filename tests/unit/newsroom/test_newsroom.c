@@ -170,9 +170,19 @@ static struct newsroom_result *fresh(struct newsroom_result *r)
 	return r;
 }
 
+/* EXPECT's status: NEWSROOM_OK with nothing to say (the API's 204). */
+#define OK_EMPTY (-1)
+
 static void expect_at(const struct newsroom_result *r, int status, const char *code, int line)
 {
-	if (r->status != status || (code == NULL) != (r->code == NULL) ||
+	int empty = status == OK_EMPTY;
+
+	if (empty) {
+		if (r->body)
+			fail_msg("line %d: expected no body", line);
+		status = NEWSROOM_OK;
+	}
+	if ((int)r->status != status || (code == NULL) != (r->code == NULL) ||
 	    (code && strcmp(code, r->code) != 0))
 		fail_msg("line %d: expected %d %s, got %d %s: %s", line, status,
 			 code ? code : "(ok)", r->status, r->code ? r->code : "(ok)", r->message);
@@ -180,7 +190,7 @@ static void expect_at(const struct newsroom_result *r, int status, const char *c
 		fail_msg("line %d: an error without a message", line);
 	if (code && r->body)
 		fail_msg("line %d: an error with a body", line);
-	if (!code && status != 204 && !r->body)
+	if (!code && !empty && !r->body)
 		fail_msg("line %d: a success without a body", line);
 }
 #define EXPECT(r, status, code) expect_at((r), (status), (code), __LINE__)
@@ -324,7 +334,7 @@ static int64_t make_post(struct fx *f, const char *title, const char *body)
 	int64_t id;
 
 	newsroom_post_create(as(f, EDITOR), SLUG, jp("{s:s, s:s}", "title", title, "body", body), &res);
-	EXPECT(&res, 201, NULL);
+	EXPECT(&res, NEWSROOM_CREATED, NULL);
 	id = res.id;
 	assert_true(id > 0);
 	newsroom_result_cleanup(&res);
@@ -339,7 +349,7 @@ static int64_t make_draft(struct fx *f, enum model_role r, const char *title)
 
 	newsroom_draft_create(as(f, r), SLUG, jp("{s:s, s:s}", "title", title, "body", "Draft text"),
 			&res);
-	EXPECT(&res, 201, NULL);
+	EXPECT(&res, NEWSROOM_CREATED, NULL);
 	id = res.id;
 	assert_true(id > 0);
 	newsroom_result_cleanup(&res);
@@ -355,23 +365,23 @@ static void test_pages_list_get(void **state)
 
 	for (int r = 0; r < 3; r++) {
 		newsroom_pages_list(as(f, r), fresh(&res));
-		EXPECT(&res, 200, NULL);
+		EXPECT(&res, NEWSROOM_OK, NULL);
 		assert_int_equal(jlen(res.body, "pages"), 1);
 		assert_string_equal(jstr(res.body, "pages.0.slug"), SLUG);
 		assert_string_equal(jstr(res.body, "pages.0.status"), "live");
 
 		newsroom_page_get(as(f, r), SLUG, fresh(&res));
-		EXPECT(&res, 200, NULL);
+		EXPECT(&res, NEWSROOM_OK, NULL);
 		assert_int_equal(res.id, f->page_id);
 		assert_string_equal(jstr(res.body, "page.title"), "Ukraine war: live");
 		assert_string_equal(jstr(res.body, "page.zone"), MODEL_DEFAULT_ZONE);
 	}
 	newsroom_page_get(as(f, EDITOR), "no-such-page", fresh(&res));
-	EXPECT(&res, 404, "not_found");
+	EXPECT(&res, NEWSROOM_NOT_FOUND, "not_found");
 	newsroom_page_get(as(f, EDITOR), "../etc/passwd", fresh(&res));
-	EXPECT(&res, 404, "not_found");
+	EXPECT(&res, NEWSROOM_NOT_FOUND, "not_found");
 	newsroom_page_get(as(f, EDITOR), "", fresh(&res));
-	EXPECT(&res, 404, "not_found");
+	EXPECT(&res, NEWSROOM_NOT_FOUND, "not_found");
 	newsroom_result_cleanup(&res);
 }
 
@@ -391,7 +401,7 @@ static void test_page_create(void **state)
 	for (int r = CONTRIB; r <= EDITOR; r++) {
 		newsroom_page_create(as(f, r), jp("{s:s, s:s}", "slug", "new-page", "title", "New"),
 			       fresh(&res));
-		EXPECT(&res, 403, "forbidden");
+		EXPECT(&res, NEWSROOM_FORBIDDEN, "forbidden");
 	}
 	assert_int_equal(store_page_get(f->st, "new-page", &p), STORE_ENOTFOUND);
 	assert_int_equal(n_changes(f), changes);
@@ -403,7 +413,7 @@ static void test_page_create(void **state)
 			  "description", "About it", "zone", "America/New_York", "start_at",
 			  "2025-02-17T10:37"),
 		       fresh(&res));
-	EXPECT(&res, 201, NULL);
+	EXPECT(&res, NEWSROOM_CREATED, NULL);
 	assert_true(res.id > 0);
 	assert_string_equal(jstr(res.body, "page.slug"), "new-page");
 	assert_string_equal(jstr(res.body, "page.status"), "upcoming");
@@ -423,7 +433,7 @@ static void test_page_create(void **state)
 	/* Without a zone: the default. */
 	newsroom_page_create(as(f, ADMIN), jp("{s:s, s:s}", "slug", "plain", "title", "Plain"),
 		       fresh(&res));
-	EXPECT(&res, 201, NULL);
+	EXPECT(&res, NEWSROOM_CREATED, NULL);
 	assert_string_equal(jstr(res.body, "page.zone"), MODEL_DEFAULT_ZONE);
 	assert_string_equal(jstr(res.body, "page.description"), "");
 	changes = n_changes(f);
@@ -431,21 +441,21 @@ static void test_page_create(void **state)
 	/* Refusals, none of which creates anything. */
 	newsroom_page_create(as(f, ADMIN), jp("{s:s, s:s}", "slug", "new-page", "title", "Again"),
 		       fresh(&res));
-	EXPECT(&res, 409, "conflict");
+	EXPECT(&res, NEWSROOM_CONFLICT, "conflict");
 	EXPECT_MSG(&res, "/live/new-page");
 	newsroom_page_create(as(f, ADMIN), jp("{s:s, s:s}", "slug", SLUG, "title", "Again"),
 		       fresh(&res));
-	EXPECT(&res, 409, "conflict");
+	EXPECT(&res, NEWSROOM_CONFLICT, "conflict");
 	for (size_t i = 0; i < sizeof(bad_slugs) / sizeof(bad_slugs[0]); i++) {
 		newsroom_page_create(as(f, ADMIN), jp("{s:s, s:s}", "slug", bad_slugs[i], "title", "T"),
 			       fresh(&res));
-		EXPECT(&res, 422, "invalid");
+		EXPECT(&res, NEWSROOM_INVALID, "invalid");
 		EXPECT_MSG(&res, "address name");
 	}
 	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++) {
 		newsroom_page_create(as(f, ADMIN), jp("{s:s, s:s}", "slug", reserved[i], "title", "T"),
 			       fresh(&res));
-		EXPECT(&res, 422, "invalid");
+		EXPECT(&res, NEWSROOM_INVALID, "invalid");
 		EXPECT_MSG(&res, "the newsroom uses");
 		assert_int_equal(store_page_get(f->st, reserved[i], &p), STORE_ENOTFOUND);
 	}
@@ -453,39 +463,39 @@ static void test_page_create(void **state)
 	long_slug[81] = '\0';
 	newsroom_page_create(as(f, ADMIN), jp("{s:s, s:s}", "slug", long_slug, "title", "T"),
 		       fresh(&res));
-	EXPECT(&res, 422, "invalid");
+	EXPECT(&res, NEWSROOM_INVALID, "invalid");
 	newsroom_page_create(as(f, ADMIN), jp("{s:s, s:s}", "slug", "", "title", "T"), fresh(&res));
-	EXPECT(&res, 422, "invalid");
+	EXPECT(&res, NEWSROOM_INVALID, "invalid");
 	newsroom_page_create(as(f, ADMIN), jp("{s:s}", "title", "No slug"), fresh(&res));
-	EXPECT(&res, 422, "invalid");
+	EXPECT(&res, NEWSROOM_INVALID, "invalid");
 	newsroom_page_create(as(f, ADMIN), jp("{s:i, s:s}", "slug", 5, "title", "T"), fresh(&res));
-	EXPECT(&res, 400, "bad_request");
+	EXPECT(&res, NEWSROOM_MALFORMED, "bad_request");
 	newsroom_page_create(as(f, ADMIN), jp("{s:s}", "slug", "no-title"), fresh(&res));
-	EXPECT(&res, 422, "invalid");
+	EXPECT(&res, NEWSROOM_INVALID, "invalid");
 	newsroom_page_create(as(f, ADMIN), jp("{s:s, s:s}", "slug", "no-title", "title", "a\nb"),
 		       fresh(&res));
-	EXPECT(&res, 422, "invalid");
+	EXPECT(&res, NEWSROOM_INVALID, "invalid");
 	newsroom_page_create(as(f, ADMIN),
 		       jp("{s:s, s:s, s:s}", "slug", "mars", "title", "T", "zone",
 			  "Mars/Olympus_Mons"),
 		       fresh(&res));
-	EXPECT(&res, 422, "invalid");
+	EXPECT(&res, NEWSROOM_INVALID, "invalid");
 	EXPECT_MSG(&res, "Mars/Olympus_Mons");
 	newsroom_page_create(as(f, ADMIN),
 		       jp("{s:s, s:s, s:s}", "slug", "soon", "title", "T", "start_at", "soon"),
 		       fresh(&res));
-	EXPECT(&res, 422, "invalid");
+	EXPECT(&res, NEWSROOM_INVALID, "invalid");
 	newsroom_page_create(as(f, ADMIN), jl("[\"slug\", \"x\"]"), fresh(&res));
-	EXPECT(&res, 400, "bad_request");
+	EXPECT(&res, NEWSROOM_MALFORMED, "bad_request");
 	newsroom_page_create(as(f, ADMIN), NULL, fresh(&res));
-	EXPECT(&res, 400, "bad_request");
+	EXPECT(&res, NEWSROOM_MALFORMED, "bad_request");
 	assert_int_equal(n_changes(f), changes);
 	assert_int_equal(store_page_get(f->st, "mars", &p), STORE_ENOTFOUND);
 	assert_int_equal(store_page_get(f->st, "no-title", &p), STORE_ENOTFOUND);
 	assert_int_equal(store_page_get(f->st, "soon", &p), STORE_ENOTFOUND);
 
 	newsroom_pages_list(as(f, CONTRIB), fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	assert_int_equal(jlen(res.body, "pages"), 3);
 	newsroom_result_cleanup(&res);
 }
@@ -499,10 +509,10 @@ static void test_page_update(void **state)
 
 	for (int r = CONTRIB; r <= EDITOR; r++) {
 		newsroom_page_update(as(f, r), SLUG, jp("{s:s}", "title", "Hijacked"), fresh(&res));
-		EXPECT(&res, 403, "forbidden");
+		EXPECT(&res, NEWSROOM_FORBIDDEN, "forbidden");
 	}
 	newsroom_page_update(as(f, ADMIN), SLUG, jp("{s:s}", "title", "Renamed"), fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	assert_string_equal(jstr(res.body, "page.title"), "Renamed");
 	assert_int_equal(store_page_get(f->st, SLUG, &p), 0);
 	assert_string_equal(p.title, "Renamed");
@@ -516,15 +526,15 @@ static void test_page_update(void **state)
 	changes = n_changes(f);
 
 	newsroom_page_update(as(f, ADMIN), SLUG, jp("{s:s}", "zone", "Nowhere/City"), fresh(&res));
-	EXPECT(&res, 422, "invalid");
+	EXPECT(&res, NEWSROOM_INVALID, "invalid");
 	newsroom_page_update(as(f, ADMIN), SLUG, jp("{s:s}", "title", "a\nb"), fresh(&res));
-	EXPECT(&res, 422, "invalid");
+	EXPECT(&res, NEWSROOM_INVALID, "invalid");
 	newsroom_page_update(as(f, ADMIN), SLUG, jp("{s:s}", "title", ""), fresh(&res));
-	EXPECT(&res, 422, "invalid");
+	EXPECT(&res, NEWSROOM_INVALID, "invalid");
 	newsroom_page_update(as(f, ADMIN), SLUG, jp("{s:b}", "title", 1), fresh(&res));
-	EXPECT(&res, 400, "bad_request");
+	EXPECT(&res, NEWSROOM_MALFORMED, "bad_request");
 	newsroom_page_update(as(f, ADMIN), "nope", jp("{s:s}", "title", "X"), fresh(&res));
-	EXPECT(&res, 404, "not_found");
+	EXPECT(&res, NEWSROOM_NOT_FOUND, "not_found");
 	assert_int_equal(store_page_get(f->st, SLUG, &p), 0);
 	assert_string_equal(p.title, "Renamed");
 	assert_string_equal(p.zone, MODEL_DEFAULT_ZONE);
@@ -534,7 +544,7 @@ static void test_page_update(void **state)
 	newsroom_page_update(as(f, ADMIN), SLUG,
 		       jp("{s:s, s:s}", "zone", "Europe/Kyiv", "description", "New words"),
 		       fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	assert_string_equal(jstr(res.body, "page.zone"), "Europe/Kyiv");
 	assert_string_equal(jstr(res.body, "page.title"), "Renamed");
 	assert_string_equal(jstr(res.body, "page.description"), "New words");
@@ -549,11 +559,11 @@ static void test_page_status(void **state)
 	size_t changes = n_changes(f);
 
 	newsroom_page_status(as(f, CONTRIB), SLUG, jp("{s:s}", "status", "ended"), fresh(&res));
-	EXPECT(&res, 403, "forbidden");
+	EXPECT(&res, NEWSROOM_FORBIDDEN, "forbidden");
 	assert_int_equal(n_changes(f), changes);
 
 	newsroom_page_status(as(f, EDITOR), SLUG, jp("{s:s}", "status", "ended"), fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	assert_string_equal(jstr(res.body, "page.status"), "ended");
 	assert_int_equal(store_page_get(f->st, SLUG, &p), 0);
 	assert_int_equal(p.status, MODEL_STATUS_ENDED);
@@ -564,17 +574,17 @@ static void test_page_status(void **state)
 
 	/* The same status again changes nothing. */
 	newsroom_page_status(as(f, EDITOR), SLUG, jp("{s:s}", "status", "ended"), fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	assert_int_equal(n_changes(f), changes + 1);
 
 	newsroom_page_status(as(f, EDITOR), SLUG, jp("{s:s}", "status", "paused"), fresh(&res));
-	EXPECT(&res, 422, "invalid");
+	EXPECT(&res, NEWSROOM_INVALID, "invalid");
 	newsroom_page_status(as(f, EDITOR), SLUG, jp("{s:i}", "status", 1), fresh(&res));
-	EXPECT(&res, 400, "bad_request");
+	EXPECT(&res, NEWSROOM_MALFORMED, "bad_request");
 	newsroom_page_status(as(f, EDITOR), SLUG, jp("{}"), fresh(&res));
-	EXPECT(&res, 422, "invalid");
+	EXPECT(&res, NEWSROOM_INVALID, "invalid");
 	newsroom_page_status(as(f, EDITOR), "nope", jp("{s:s}", "status", "live"), fresh(&res));
-	EXPECT(&res, 404, "not_found");
+	EXPECT(&res, NEWSROOM_NOT_FOUND, "not_found");
 	assert_int_equal(n_changes(f), changes + 1);
 	newsroom_result_cleanup(&res);
 }
@@ -590,18 +600,18 @@ static void test_page_publish(void **state)
 
 	newsroom_page_create(as(f, ADMIN), jp("{s:s, s:s}", "slug", "embargo", "title", "Embargo"),
 		       fresh(&res));
-	EXPECT(&res, 201, NULL);
+	EXPECT(&res, NEWSROOM_CREATED, NULL);
 	assert_false(json_is_true(json_object_get(json_object_get(res.body, "page"),
 						  "published")));
 	assert_int_equal(store_page_get_public(f->st, "embargo", &p), STORE_ENOTFOUND);
 	changes = n_changes(f);
 
 	newsroom_page_publish(as(f, CONTRIB), "embargo", 1, fresh(&res));
-	EXPECT(&res, 403, "forbidden");
+	EXPECT(&res, NEWSROOM_FORBIDDEN, "forbidden");
 	assert_int_equal(n_changes(f), changes);
 
 	newsroom_page_publish(as(f, EDITOR), "embargo", 1, fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	assert_true(json_is_true(json_object_get(json_object_get(res.body, "page"), "published")));
 	assert_int_equal(store_page_get_public(f->st, "embargo", &p), 0);
 	model_page_cleanup(&p);
@@ -609,17 +619,17 @@ static void test_page_publish(void **state)
 	assert_int_equal(last_change(f).kind, STORE_CHANGE_PUBLISH);
 	EXPECT_AUDIT(f, "page.publish", f->user[EDITOR].id, -1);
 	newsroom_page_publish(as(f, ADMIN), "embargo", 1, fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	assert_int_equal(n_changes(f), changes + 1);
 
 	newsroom_page_publish(as(f, CONTRIB), "embargo", 0, fresh(&res));
-	EXPECT(&res, 403, "forbidden");
+	EXPECT(&res, NEWSROOM_FORBIDDEN, "forbidden");
 	newsroom_page_publish(as(f, EDITOR), "embargo", 0, fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	assert_int_equal(last_change(f).kind, STORE_CHANGE_UNPUBLISH);
 	assert_int_equal(store_page_get_public(f->st, "embargo", &p), STORE_ENOTFOUND);
 	newsroom_page_publish(as(f, EDITOR), "nope", 1, fresh(&res));
-	EXPECT(&res, 404, "not_found");
+	EXPECT(&res, NEWSROOM_NOT_FOUND, "not_found");
 	newsroom_result_cleanup(&res);
 }
 
@@ -637,19 +647,19 @@ static void test_times_in_range(void **state)
 		newsroom_post_create(as(f, EDITOR), SLUG,
 			       jp("{s:s, s:s, s:s}", "title", "T", "body", "x", "published_at", bad[i]),
 			       fresh(&res));
-		EXPECT(&res, 422, "invalid");
+		EXPECT(&res, NEWSROOM_INVALID, "invalid");
 		assert_non_null(strstr(res.message, "2000-01-01"));
 		newsroom_draft_create(as(f, EDITOR), SLUG,
 				jp("{s:s, s:s}", "title", "T", "publish_at", bad[i]), fresh(&res));
-		EXPECT(&res, 422, "invalid");
+		EXPECT(&res, NEWSROOM_INVALID, "invalid");
 		newsroom_page_update(as(f, ADMIN), SLUG, jp("{s:s}", "start_at", bad[i]), fresh(&res));
-		EXPECT(&res, 422, "invalid");
+		EXPECT(&res, NEWSROOM_INVALID, "invalid");
 	}
 	assert_int_equal(n_changes(f), changes);
 	newsroom_post_create(as(f, EDITOR), SLUG,
 		       jp("{s:s, s:s, s:s}", "title", "T", "body", "x", "published_at",
 			  "2000-01-01T00:00:00Z"), fresh(&res));
-	EXPECT(&res, 201, NULL);
+	EXPECT(&res, NEWSROOM_CREATED, NULL);
 	assert_true(model_time_sane(MODEL_TIME_MIN, f->now));
 	assert_false(model_time_sane(MODEL_TIME_MIN - 1, f->now));
 	assert_true(model_time_sane(f->now + MODEL_TIME_AHEAD, f->now));
@@ -677,14 +687,14 @@ static void test_summary(void **state)
 	json_t *many;
 
 	newsroom_summary_set(as(f, CONTRIB), SLUG, jp("{s:[s]}", "points", "Mine"), fresh(&res));
-	EXPECT(&res, 403, "forbidden");
+	EXPECT(&res, NEWSROOM_FORBIDDEN, "forbidden");
 	assert_int_equal(n_points(f), 0);
 
 	/* A list of points. */
 	newsroom_summary_set(as(f, EDITOR), SLUG,
 		       jp("{s:[s, s]}", "points", "Leaders meet in *Paris*", "Talks in Riyadh"),
 		       fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	assert_int_equal(jlen(res.body, "page.summary.points"), 2);
 	assert_string_equal(jstr(res.body, "page.summary.points.0"), "Leaders meet in *Paris*");
 	assert_int_equal(store_page_get(f->st, SLUG, &p), 0);
@@ -699,7 +709,7 @@ static void test_summary(void **state)
 	newsroom_summary_set(as(f, EDITOR), SLUG,
 		       jp("{s:s}", "points_md", "- First point\n- Second **point**\n- Third\n"),
 		       fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	assert_int_equal(jlen(res.body, "page.summary.points"), 3);
 	assert_int_equal(store_page_get(f->st, SLUG, &p), 0);
 	assert_int_equal(p.summary.n_points, 3);
@@ -711,48 +721,48 @@ static void test_summary(void **state)
 	/* Refusals leave the three points. */
 	newsroom_summary_set(as(f, EDITOR), SLUG, jp("{s:s}", "points_md", "Not a list at all"),
 		       fresh(&res));
-	EXPECT(&res, 422, "invalid");
+	EXPECT(&res, NEWSROOM_INVALID, "invalid");
 	newsroom_summary_set(as(f, EDITOR), SLUG, jp("{s:s}", "points", "one"), fresh(&res));
-	EXPECT(&res, 400, "bad_request");
+	EXPECT(&res, NEWSROOM_MALFORMED, "bad_request");
 	newsroom_summary_set(as(f, EDITOR), SLUG, jp("{s:[i]}", "points", 1), fresh(&res));
-	EXPECT(&res, 400, "bad_request");
+	EXPECT(&res, NEWSROOM_MALFORMED, "bad_request");
 	newsroom_summary_set(as(f, EDITOR), SLUG, jp("{s:[s, s]}", "points", "ok", "line\nbreak"),
 		       fresh(&res));
-	EXPECT(&res, 422, "invalid");
+	EXPECT(&res, NEWSROOM_INVALID, "invalid");
 	EXPECT_MSG(&res, "Key point 2");
 	newsroom_summary_set(as(f, EDITOR), SLUG, jp("{s:[s]}", "points", ""), fresh(&res));
-	EXPECT(&res, 422, "invalid");
+	EXPECT(&res, NEWSROOM_INVALID, "invalid");
 	many = jp("{s:[]}", "points");
 	for (int i = 0; i < 101; i++)
 		json_array_append_new(json_object_get(many, "points"), json_string("p"));
 	newsroom_summary_set(as(f, EDITOR), SLUG, many, fresh(&res));
-	EXPECT(&res, 422, "invalid");
+	EXPECT(&res, NEWSROOM_INVALID, "invalid");
 	newsroom_summary_set(as(f, EDITOR), SLUG, jp("{s:{s:s, s:s}}", "media", "kind", "image",
 					       "url", "/media/x.jpg"), fresh(&res));
-	EXPECT(&res, 422, "invalid");
+	EXPECT(&res, NEWSROOM_INVALID, "invalid");
 	EXPECT_MSG(&res, "alt text");
 	newsroom_summary_set(as(f, EDITOR), SLUG, jp("{s:{s:s, s:s, s:s}}", "media", "kind", "image",
 					       "url", "/media/x.jpg", "alt", ""), fresh(&res));
-	EXPECT(&res, 422, "invalid");
+	EXPECT(&res, NEWSROOM_INVALID, "invalid");
 	newsroom_summary_set(as(f, EDITOR), SLUG,
 		       jp("{s:{s:s, s:s, s:s}}", "media", "kind", "image", "url",
 			  "javascript:alert(1)", "alt", "A photo"),
 		       fresh(&res));
-	EXPECT(&res, 422, "invalid");
+	EXPECT(&res, NEWSROOM_INVALID, "invalid");
 	newsroom_summary_set(as(f, EDITOR), SLUG,
 		       jp("{s:{s:s, s:s, s:s}}", "media", "kind", "video", "url",
 			  "JavaScript:alert(1)", "alt", "A clip"),
 		       fresh(&res));
-	EXPECT(&res, 422, "invalid");
+	EXPECT(&res, NEWSROOM_INVALID, "invalid");
 	newsroom_summary_set(as(f, EDITOR), SLUG,
 		       jp("{s:{s:s, s:s, s:s}}", "media", "kind", "gif", "url", "/a.gif", "alt",
 			  "A"),
 		       fresh(&res));
-	EXPECT(&res, 422, "invalid");
+	EXPECT(&res, NEWSROOM_INVALID, "invalid");
 	newsroom_summary_set(as(f, EDITOR), SLUG, jp("{s:s}", "media", "video"), fresh(&res));
-	EXPECT(&res, 400, "bad_request");
+	EXPECT(&res, NEWSROOM_MALFORMED, "bad_request");
 	newsroom_summary_set(as(f, EDITOR), SLUG, jl("[]"), fresh(&res));
-	EXPECT(&res, 400, "bad_request");
+	EXPECT(&res, NEWSROOM_MALFORMED, "bad_request");
 	assert_int_equal(n_points(f), 3);
 	assert_int_equal(n_changes(f), changes);
 
@@ -762,7 +772,7 @@ static void test_summary(void **state)
 			  "https://img.example/a.jpg", "alt", "Leaders arrive", "caption",
 			  "In *Paris*"),
 		       fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	assert_string_equal(jstr(res.body, "page.summary.media.kind"), "image");
 	assert_string_equal(jstr(res.body, "page.summary.media.alt"), "Leaders arrive");
 	assert_int_equal(store_page_get(f->st, SLUG, &p), 0);
@@ -776,10 +786,10 @@ static void test_summary(void **state)
 	newsroom_summary_set(as(f, EDITOR), SLUG,
 		       jp("{s:{s:s, s:s}}", "media", "kind", "video", "url", "/clips/1"),
 		       fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	assert_string_equal(jstr(res.body, "page.summary.media.kind"), "video");
 	newsroom_summary_set(as(f, EDITOR), SLUG, jp("{s:n}", "media"), fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	assert_true(json_is_null(jget(res.body, "page.summary.media")));
 	assert_int_equal(store_page_get(f->st, SLUG, &p), 0);
 	assert_int_equal(p.summary.media_kind, MODEL_MEDIA_NONE);
@@ -788,7 +798,7 @@ static void test_summary(void **state)
 
 	/* An empty list clears the points. */
 	newsroom_summary_set(as(f, ADMIN), SLUG, jp("{s:[]}", "points"), fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	assert_int_equal(n_points(f), 0);
 	newsroom_result_cleanup(&res);
 }
@@ -810,7 +820,7 @@ static void test_summary_point_nul(void **state)
 	newsroom_summary_set(as(f, EDITOR), SLUG, in, fresh(&res));
 	assert_int_equal(store_page_get(f->st, SLUG, &p), 0);
 	n = p.summary.n_points;
-	if (res.status != 400 || n != 0)
+	if (res.status != NEWSROOM_MALFORMED || n != 0)
 		snprintf(why, sizeof(why),
 			 "expected 400 bad_request, got %d; the page now has %zu point(s), "
 			 "the first \"%s\"",
@@ -834,7 +844,7 @@ static void test_post_create(void **state)
 
 	newsroom_post_create(as(f, CONTRIB), SLUG, jp("{s:s, s:s}", "title", "Mine", "body", "x"),
 		       fresh(&res));
-	EXPECT(&res, 403, "forbidden");
+	EXPECT(&res, NEWSROOM_FORBIDDEN, "forbidden");
 	EXPECT_MSG(&res, "contributor");
 	assert_int_equal(n_posts(f, SLUG), 0);
 	assert_int_equal(n_changes(f), changes);
@@ -844,7 +854,7 @@ static void test_post_create(void **state)
 		       jp("{s:s, s:s, s:b}", "title", "First", "body", "Hello **world**",
 			  "breaking", 1),
 		       fresh(&res));
-	EXPECT(&res, 201, NULL);
+	EXPECT(&res, NEWSROOM_CREATED, NULL);
 	id = res.id;
 	assert_true(id > 0);
 	assert_int_equal(jint(res.body, "post.id"), id);
@@ -880,7 +890,7 @@ static void test_post_create(void **state)
 		       jp("{s:s, s:s, s:s}", "title", "Second", "body", "",
 			  "published_at", "2025-02-17T10:37:00Z"),
 		       fresh(&res));
-	EXPECT(&res, 201, NULL);
+	EXPECT(&res, NEWSROOM_CREATED, NULL);
 	assert_string_equal(jstr(res.body, "post.bylines.0.name"), "Ada Admin");
 	assert_string_equal(jstr(res.body, "post.bylines.0.role"), "Admin desk");
 	assert_string_equal(jstr(res.body, "post.published_at"), "2025-02-17T10:37:00Z");
@@ -896,7 +906,7 @@ static void test_post_create(void **state)
 			  "published_at", "2025-02-17T10:38", "key_event", 1, "bylines", "name",
 			  "Liza Fokht", "role", "BBC Russian, Paris", "name", "Steve Rosenberg"),
 		       fresh(&res));
-	EXPECT(&res, 201, NULL);
+	EXPECT(&res, NEWSROOM_CREATED, NULL);
 	assert_int_equal(store_post_get(f->st, f->page_id, res.id, &post), 0);
 	assert_int_equal(post.published_at, 1739788680);
 	assert_int_equal(post.key_event, 1);
@@ -913,11 +923,11 @@ static void test_post_create(void **state)
 		       jp("{s:s, s:s}", "title", "Fourth", "published_at",
 			  "2025-02-17T10:37:00+01:00"),
 		       fresh(&res));
-	EXPECT(&res, 201, NULL);
+	EXPECT(&res, NEWSROOM_CREATED, NULL);
 	assert_string_equal(jstr(res.body, "post.published_at"), "2025-02-17T09:37:00Z");
 
 	newsroom_post_create(as(f, EDITOR), "no-such-page", jp("{s:s}", "title", "T"), fresh(&res));
-	EXPECT(&res, 404, "not_found");
+	EXPECT(&res, NEWSROOM_NOT_FOUND, "not_found");
 	newsroom_result_cleanup(&res);
 }
 
@@ -931,45 +941,45 @@ static void test_post_create_invalid(void **state)
 	size_t changes = n_changes(f);
 	const struct {
 		json_t *in;
-		int status;
+		enum newsroom_status status;
 		const char *msg;
 	} cases[] = {
-		{ jp("{s:s}", "body", "No title"), 422, "\"title\" is required" },
-		{ jp("{s:n, s:s}", "title", "body", "Null title"), 422, "\"title\" is required" },
-		{ jp("{s:s}", "title", "  \n "), 422, "\"title\"" },
-		{ jp("{s:s}", "title", ""), 422, "must not be empty" },
-		{ jp("{s:s}", "title", "Two\nlines"), 422, "line break" },
-		{ jp("{s:s}", "title", "Tab\there"), 422, "control character" },
-		{ jp("{s:s}", "title", "Bell\x07"), 422, "control character" },
-		{ jp("{s:i}", "title", 5), 400, "\"title\" must be a string" },
-		{ jp("{s:s, s:i}", "title", "T", "body", 5), 400, "\"body\" must be a string" },
-		{ jp("{s:s, s:[s]}", "title", "T", "body", "x"), 400, "\"body\"" },
-		{ jp("{s:s, s:s}", "title", "T", "bylines", "Ann"), 400, "\"bylines\"" },
-		{ jp("{s:s, s:[s]}", "title", "T", "bylines", "Ann"), 400, "byline" },
-		{ jp("{s:s, s:{s:s}}", "title", "T", "bylines", "name", "Ann"), 400, "bylines" },
-		{ jp("{s:s, s:[{s:s}]}", "title", "T", "bylines", "role", "Paris"), 422,
+		{ jp("{s:s}", "body", "No title"), NEWSROOM_INVALID, "\"title\" is required" },
+		{ jp("{s:n, s:s}", "title", "body", "Null title"), NEWSROOM_INVALID, "\"title\" is required" },
+		{ jp("{s:s}", "title", "  \n "), NEWSROOM_INVALID, "\"title\"" },
+		{ jp("{s:s}", "title", ""), NEWSROOM_INVALID, "must not be empty" },
+		{ jp("{s:s}", "title", "Two\nlines"), NEWSROOM_INVALID, "line break" },
+		{ jp("{s:s}", "title", "Tab\there"), NEWSROOM_INVALID, "control character" },
+		{ jp("{s:s}", "title", "Bell\x07"), NEWSROOM_INVALID, "control character" },
+		{ jp("{s:i}", "title", 5), NEWSROOM_MALFORMED, "\"title\" must be a string" },
+		{ jp("{s:s, s:i}", "title", "T", "body", 5), NEWSROOM_MALFORMED, "\"body\" must be a string" },
+		{ jp("{s:s, s:[s]}", "title", "T", "body", "x"), NEWSROOM_MALFORMED, "\"body\"" },
+		{ jp("{s:s, s:s}", "title", "T", "bylines", "Ann"), NEWSROOM_MALFORMED, "\"bylines\"" },
+		{ jp("{s:s, s:[s]}", "title", "T", "bylines", "Ann"), NEWSROOM_MALFORMED, "byline" },
+		{ jp("{s:s, s:{s:s}}", "title", "T", "bylines", "name", "Ann"), NEWSROOM_MALFORMED, "bylines" },
+		{ jp("{s:s, s:[{s:s}]}", "title", "T", "bylines", "role", "Paris"), NEWSROOM_INVALID,
 		  "\"name\" is required" },
-		{ jp("{s:s, s:[{s:i}]}", "title", "T", "bylines", "name", 7), 400, "\"name\"" },
-		{ jp("{s:s, s:[{s:s}]}", "title", "T", "bylines", "name", "A\nB"), 422,
+		{ jp("{s:s, s:[{s:i}]}", "title", "T", "bylines", "name", 7), NEWSROOM_MALFORMED, "\"name\"" },
+		{ jp("{s:s, s:[{s:s}]}", "title", "T", "bylines", "name", "A\nB"), NEWSROOM_INVALID,
 		  "\"name\"" },
-		{ jp("{s:s, s:s}", "title", "T", "body", "![](/media/abc-480.jpg)"), 422,
+		{ jp("{s:s, s:s}", "title", "T", "body", "![](/media/abc-480.jpg)"), NEWSROOM_INVALID,
 		  "needs alt text" },
 		{ jp("{s:s, s:s}", "title", "T", "body",
 		     "Intro\n\n![A map](/media/a-480.jpg)\n\n![   ](/media/b-480.jpg)"),
-		  422, "Image 2 needs alt text" },
-		{ jp("{s:s, s:s}", "title", "T", "body", "![A](javascript:alert(1))"), 422,
+		  NEWSROOM_INVALID, "Image 2 needs alt text" },
+		{ jp("{s:s, s:s}", "title", "T", "body", "![A](javascript:alert(1))"), NEWSROOM_INVALID,
 		  "body" },
-		{ jp("{s:s, s:s}", "title", "T", "published_at", "yesterday"), 422,
+		{ jp("{s:s, s:s}", "title", "T", "published_at", "yesterday"), NEWSROOM_INVALID,
 		  "\"published_at\" is not a time" },
-		{ jp("{s:s, s:s}", "title", "T", "published_at", "2025-02-30T10:00:00Z"), 422,
+		{ jp("{s:s, s:s}", "title", "T", "published_at", "2025-02-30T10:00:00Z"), NEWSROOM_INVALID,
 		  "not a time" },
-		{ jp("{s:s, s:i}", "title", "T", "published_at", 1739788620), 400,
+		{ jp("{s:s, s:i}", "title", "T", "published_at", 1739788620), NEWSROOM_MALFORMED,
 		  "\"published_at\"" },
-		{ jp("{s:s, s:s}", "title", "T", "breaking", "yes"), 400, "\"breaking\"" },
-		{ jp("{s:s, s:i}", "title", "T", "key_event", 1), 400, "\"key_event\"" },
-		{ jl("[\"title\", \"T\"]"), 400, "JSON object" },
-		{ jl("\"T\""), 400, "JSON object" },
-		{ NULL, 400, "JSON object" },
+		{ jp("{s:s, s:s}", "title", "T", "breaking", "yes"), NEWSROOM_MALFORMED, "\"breaking\"" },
+		{ jp("{s:s, s:i}", "title", "T", "key_event", 1), NEWSROOM_MALFORMED, "\"key_event\"" },
+		{ jl("[\"title\", \"T\"]"), NEWSROOM_MALFORMED, "JSON object" },
+		{ jl("\"T\""), NEWSROOM_MALFORMED, "JSON object" },
+		{ NULL, NEWSROOM_MALFORMED, "JSON object" },
 		{ NULL, 0, NULL }, /* the long title */
 		{ NULL, 0, NULL }, /* the NUL */
 		{ NULL, 0, NULL }, /* eleven bylines */
@@ -987,24 +997,24 @@ static void test_post_create_invalid(void **state)
 
 	for (size_t i = 0; i < n; i++) {
 		const json_t *in = cases[i].in;
-		int status = cases[i].status;
+		enum newsroom_status status = cases[i].status;
 		const char *msg = cases[i].msg;
 
 		if (i == n - 3) {
 			in = jp("{s:s}", "title", title);
-			status = 422, msg = "too long";
+			status = NEWSROOM_INVALID, msg = "too long";
 		} else if (i == n - 2) {
 			in = nul;
-			status = 400, msg = "NUL";
+			status = NEWSROOM_MALFORMED, msg = "NUL";
 		} else if (i == n - 1) {
 			in = many;
-			status = 422, msg = "At most 10 bylines";
+			status = NEWSROOM_INVALID, msg = "At most 10 bylines";
 		}
 		newsroom_post_create(as(f, EDITOR), SLUG, in, fresh(&res));
 		if (res.status != status || !strstr(res.message, msg))
 			fail_msg("case %zu: expected %d \"%s\", got %d %s", i, status, msg,
 				 res.status, res.message);
-		assert_string_equal(res.code, status == 400 ? "bad_request" : "invalid");
+		assert_string_equal(res.code, status == NEWSROOM_MALFORMED ? "bad_request" : "invalid");
 		assert_null(res.body);
 	}
 	/* A body over MODEL_BODY_MAX bytes (it was 1 MiB: a 192 KB body took 2 s to
@@ -1018,7 +1028,7 @@ static void test_post_create_invalid(void **state)
 		body[big] = '\0';
 		newsroom_post_create(as(f, EDITOR), SLUG, jp("{s:s, s:s}", "title", "T", "body", body),
 			       fresh(&res));
-		EXPECT(&res, 422, "invalid");
+		EXPECT(&res, NEWSROOM_INVALID, "invalid");
 		EXPECT_MSG(&res, "\"body\" is too long (at most 8192 bytes)");
 		free(body);
 	}
@@ -1035,7 +1045,7 @@ static void test_post_create_invalid(void **state)
 		body[k] = '\0';
 		newsroom_post_create(as(f, EDITOR), SLUG, jp("{s:s, s:s}", "title", "T", "body", body),
 			       fresh(&res));
-		EXPECT(&res, 422, "invalid");
+		EXPECT(&res, NEWSROOM_INVALID, "invalid");
 		EXPECT_MSG(&res, "too large to show");
 		k = (size_t)snprintf(body, MODEL_BODY_MAX, "[r]: https://a.example/");
 		memset(body + k, 'p', 1000);
@@ -1047,7 +1057,7 @@ static void test_post_create_invalid(void **state)
 		body[k] = '\0';
 		newsroom_post_create(as(f, EDITOR), SLUG, jp("{s:s, s:s}", "title", "T", "body", body),
 			       fresh(&res));
-		EXPECT(&res, 422, "invalid");
+		EXPECT(&res, NEWSROOM_INVALID, "invalid");
 		EXPECT_MSG(&res, "once its links are written out");
 		free(body);
 	}
@@ -1064,16 +1074,16 @@ static void test_post_create_invalid(void **state)
 		body[MODEL_BODY_MAX] = '\0';
 		newsroom_post_create(as(f, EDITOR), SLUG,
 			       jp("{s:s, s:s}", "title", "Long", "body", body), fresh(&res));
-		EXPECT(&res, 201, NULL);
+		EXPECT(&res, NEWSROOM_CREATED, NULL);
 		free(body);
 	}
 	/* 300 bytes is the limit, not over it; ten bylines are allowed. */
 	title[300] = '\0';
 	newsroom_post_create(as(f, EDITOR), SLUG, jp("{s:s}", "title", title), fresh(&res));
-	EXPECT(&res, 201, NULL);
+	EXPECT(&res, NEWSROOM_CREATED, NULL);
 	json_array_remove(json_object_get(many, "bylines"), 0);
 	newsroom_post_create(as(f, EDITOR), SLUG, many, fresh(&res));
-	EXPECT(&res, 201, NULL);
+	EXPECT(&res, NEWSROOM_CREATED, NULL);
 	assert_int_equal(jlen(res.body, "post.bylines"), 10);
 	/* An image with alt text is fine. */
 	newsroom_post_create(as(f, EDITOR), SLUG,
@@ -1081,7 +1091,7 @@ static void test_post_create_invalid(void **state)
 			  "![Leaders in Paris](/media/0123456789abcdef0123456789abcdef-480.jpg "
 			  "\"At the Elysee\")\nImage source: Reuters"),
 		       fresh(&res));
-	EXPECT(&res, 201, NULL);
+	EXPECT(&res, NEWSROOM_CREATED, NULL);
 	assert_string_equal(jstr(res.body, "post.blocks.0.type"), "image");
 	assert_string_equal(jstr(res.body, "post.blocks.0.alt"), "Leaders in Paris");
 	assert_string_equal(jstr(res.body, "post.blocks.0.credit"), "Reuters");
@@ -1109,7 +1119,7 @@ static void test_post_hostile_strings(void **state)
 		       jp("{s:s, s:s, s:[{s:s, s:s}]}", "title", title, "body", body, "bylines",
 			  "name", name, "role", role),
 		       fresh(&res));
-	EXPECT(&res, 201, NULL);
+	EXPECT(&res, NEWSROOM_CREATED, NULL);
 	id = res.id;
 	assert_string_equal(jstr(res.body, "post.title"), title);
 	assert_string_equal(jstr(res.body, "post.bylines.0.name"), name);
@@ -1133,7 +1143,7 @@ static void test_post_hostile_strings(void **state)
 	model_post_cleanup(&post);
 
 	newsroom_post_get(as(f, CONTRIB), SLUG, id, fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	assert_string_equal(jstr(res.body, "post.title"), title);
 
 	/* A display name, a draft title and a token label likewise. */
@@ -1141,17 +1151,17 @@ static void test_post_hostile_strings(void **state)
 		       jp("{s:s, s:s, s:s, s:s}", "login", "mallory", "display_name", name,
 			  "password", PASSWORD, "role", "contributor"),
 		       fresh(&res));
-	EXPECT(&res, 201, NULL);
+	EXPECT(&res, NEWSROOM_CREATED, NULL);
 	assert_string_equal(jstr(res.body, "user.display_name"), name);
 	newsroom_draft_create(as(f, CONTRIB), SLUG, jp("{s:s}", "title", title), fresh(&res));
-	EXPECT(&res, 201, NULL);
+	EXPECT(&res, NEWSROOM_CREATED, NULL);
 	assert_string_equal(jstr(res.body, "draft.post.title"), title);
 	newsroom_token_create(as(f, ADMIN), jp("{s:s, s:s}", "login", "mallory", "label", role),
 			fresh(&res));
-	EXPECT(&res, 201, NULL);
+	EXPECT(&res, NEWSROOM_CREATED, NULL);
 	assert_string_equal(jstr(res.body, "token.label"), role);
 	newsroom_audit_list(as(f, ADMIN), NULL, 0, fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	assert_string_equal(jstr(res.body, "audit.0.action"), "token.create");
 	newsroom_result_cleanup(&res);
 }
@@ -1165,7 +1175,7 @@ static void test_post_get_list(void **state)
 	size_t total = 0;
 
 	newsroom_posts_list(as(f, CONTRIB), SLUG, 0, fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	assert_int_equal(jlen(res.body, "posts"), 0);
 	for (int i = 0; i < 25; i++) {
 		snprintf(t, sizeof(t), "Post %d", i);
@@ -1174,28 +1184,28 @@ static void test_post_get_list(void **state)
 	}
 	for (int r = 0; r < 3; r++) {
 		newsroom_post_get(as(f, r), SLUG, ids[3], fresh(&res));
-		EXPECT(&res, 200, NULL);
+		EXPECT(&res, NEWSROOM_OK, NULL);
 		assert_int_equal(res.id, ids[3]);
 		assert_string_equal(jstr(res.body, "post.title"), "Post 3");
 	}
 	newsroom_post_get(as(f, CONTRIB), SLUG, 99999, fresh(&res));
-	EXPECT(&res, 404, "not_found");
+	EXPECT(&res, NEWSROOM_NOT_FOUND, "not_found");
 	newsroom_post_get(as(f, CONTRIB), "nope", ids[3], fresh(&res));
-	EXPECT(&res, 404, "not_found");
+	EXPECT(&res, NEWSROOM_NOT_FOUND, "not_found");
 
 	/* Newest first; page 0 is the newest page. */
 	newsroom_posts_list(as(f, CONTRIB), SLUG, 0, fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	assert_string_equal(jstr(res.body, "posts.0.title"), "Post 24");
 	total += jlen(res.body, "posts");
 	newsroom_posts_list(as(f, CONTRIB), SLUG, 1, fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	total += jlen(res.body, "posts");
 	assert_int_equal(total, 25);
 	newsroom_posts_list(as(f, CONTRIB), SLUG, 3, fresh(&res));
-	EXPECT(&res, 404, "not_found");
+	EXPECT(&res, NEWSROOM_NOT_FOUND, "not_found");
 	newsroom_posts_list(as(f, CONTRIB), "nope", 0, fresh(&res));
-	EXPECT(&res, 404, "not_found");
+	EXPECT(&res, NEWSROOM_NOT_FOUND, "not_found");
 	newsroom_result_cleanup(&res);
 }
 
@@ -1212,13 +1222,13 @@ static void test_post_edit(void **state)
 			  "Para one", "breaking", 1, "published_at", "2025-02-17T10:37:00Z",
 			  "bylines", "name", "Liza", "role", "Paris"),
 		       fresh(&res));
-	EXPECT(&res, 201, NULL);
+	EXPECT(&res, NEWSROOM_CREATED, NULL);
 	id = res.id;
 	changes = n_changes(f);
 
 	newsroom_post_edit(as(f, CONTRIB), SLUG, id, jp("{s:i, s:s}", "version", 1, "title", "Mine"),
 		     fresh(&res));
-	EXPECT(&res, 403, "forbidden");
+	EXPECT(&res, NEWSROOM_FORBIDDEN, "forbidden");
 	assert_int_equal(n_changes(f), changes);
 
 	/* A title and a correction; everything else stays. */
@@ -1226,7 +1236,7 @@ static void test_post_edit(void **state)
 		     jp("{s:i, s:s, s:s}", "version", 1, "title", "Edited", "correction",
 			"An earlier version misspelled a name."),
 		     fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	assert_int_equal(res.id, id);
 	assert_int_equal(jint(res.body, "post.version"), 2);
 	assert_string_equal(jstr(res.body, "post.title"), "Edited");
@@ -1254,7 +1264,7 @@ static void test_post_edit(void **state)
 	/* An edit from version 1 now conflicts, and names who changed it. */
 	newsroom_post_edit(as(f, ADMIN), SLUG, id, jp("{s:i, s:s}", "version", 1, "title", "Stale"),
 		     fresh(&res));
-	EXPECT(&res, 409, "conflict");
+	EXPECT(&res, NEWSROOM_CONFLICT, "conflict");
 	EXPECT_MSG(&res, "Ed Editor");
 	EXPECT_MSG(&res, "version 2");
 	assert_int_equal(store_post_get(f->st, f->page_id, id, &post), 0);
@@ -1265,35 +1275,35 @@ static void test_post_edit(void **state)
 
 	/* Bad versions and bad fields. */
 	newsroom_post_edit(as(f, ADMIN), SLUG, id, jp("{s:s}", "title", "No version"), fresh(&res));
-	EXPECT(&res, 422, "invalid");
+	EXPECT(&res, NEWSROOM_INVALID, "invalid");
 	EXPECT_MSG(&res, "\"version\"");
 	newsroom_post_edit(as(f, ADMIN), SLUG, id, jp("{s:s, s:s}", "version", "2", "title", "X"),
 		     fresh(&res));
-	EXPECT(&res, 400, "bad_request");
+	EXPECT(&res, NEWSROOM_MALFORMED, "bad_request");
 	newsroom_post_edit(as(f, ADMIN), SLUG, id, jp("{s:i, s:s}", "version", 0, "title", "X"),
 		     fresh(&res));
-	EXPECT(&res, 400, "bad_request");
+	EXPECT(&res, NEWSROOM_MALFORMED, "bad_request");
 	newsroom_post_edit(as(f, ADMIN), SLUG, id, jp("{s:i, s:s}", "version", 3, "title", "Future"),
 		     fresh(&res));
-	EXPECT(&res, 409, "conflict");
+	EXPECT(&res, NEWSROOM_CONFLICT, "conflict");
 	newsroom_post_edit(as(f, ADMIN), SLUG, id, jp("{s:i, s:s}", "version", 2, "title", "a\nb"),
 		     fresh(&res));
-	EXPECT(&res, 422, "invalid");
+	EXPECT(&res, NEWSROOM_INVALID, "invalid");
 	newsroom_post_edit(as(f, ADMIN), SLUG, id, jp("{s:i, s:s}", "version", 2, "body", "![](/a.jpg)"),
 		     fresh(&res));
-	EXPECT(&res, 422, "invalid");
+	EXPECT(&res, NEWSROOM_INVALID, "invalid");
 	EXPECT_MSG(&res, "needs alt text");
 	newsroom_post_edit(as(f, ADMIN), SLUG, id, jp("{s:i, s:s}", "version", 2, "correction", "a\nb"),
 		     fresh(&res));
-	EXPECT(&res, 422, "invalid");
+	EXPECT(&res, NEWSROOM_INVALID, "invalid");
 	newsroom_post_edit(as(f, ADMIN), SLUG, id, jl("[]"), fresh(&res));
-	EXPECT(&res, 400, "bad_request");
+	EXPECT(&res, NEWSROOM_MALFORMED, "bad_request");
 	newsroom_post_edit(as(f, ADMIN), SLUG, 99999, jp("{s:i, s:s}", "version", 1, "title", "X"),
 		     fresh(&res));
-	EXPECT(&res, 404, "not_found");
+	EXPECT(&res, NEWSROOM_NOT_FOUND, "not_found");
 	newsroom_post_edit(as(f, ADMIN), "nope", id, jp("{s:i, s:s}", "version", 2, "title", "X"),
 		     fresh(&res));
-	EXPECT(&res, 404, "not_found");
+	EXPECT(&res, NEWSROOM_NOT_FOUND, "not_found");
 	assert_int_equal(n_changes(f), changes);
 	assert_int_equal(store_post_get(f->st, f->page_id, id, &post), 0);
 	assert_string_equal(post.title, "Edited");
@@ -1304,7 +1314,7 @@ static void test_post_edit(void **state)
 	newsroom_post_edit(as(f, ADMIN), SLUG, id,
 		     jp("{s:i, s:s, s:b}", "version", 2, "body", "New body", "key_event", 1),
 		     fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	assert_int_equal(jint(res.body, "post.version"), 3);
 	assert_int_equal(store_post_get(f->st, f->page_id, id, &post), 0);
 	assert_int_equal(post.version, 3);
@@ -1320,7 +1330,7 @@ static void test_post_edit(void **state)
 
 	/* The history, newest first, names each author. */
 	newsroom_revisions_list(as(f, CONTRIB), SLUG, id, fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	assert_int_equal(jlen(res.body, "revisions"), 3);
 	assert_int_equal(jint(res.body, "revisions.0.version"), 3);
 	assert_string_equal(jstr(res.body, "revisions.0.user_name"), "Ada Admin");
@@ -1332,7 +1342,7 @@ static void test_post_edit(void **state)
 	assert_int_equal(jint(res.body, "revisions.2.version"), 1);
 	assert_string_equal(jstr(res.body, "revisions.2.post.title"), "Original");
 	newsroom_revisions_list(as(f, CONTRIB), SLUG, 99999, fresh(&res));
-	EXPECT(&res, 404, "not_found");
+	EXPECT(&res, NEWSROOM_NOT_FOUND, "not_found");
 	newsroom_result_cleanup(&res);
 }
 
@@ -1347,29 +1357,29 @@ static void test_post_delete_pin(void **state)
 
 	/* Pinning. */
 	newsroom_post_pin(as(f, CONTRIB), SLUG, a, fresh(&res));
-	EXPECT(&res, 403, "forbidden");
+	EXPECT(&res, NEWSROOM_FORBIDDEN, "forbidden");
 	assert_int_equal(n_changes(f), changes);
 	newsroom_post_pin(as(f, EDITOR), SLUG, a, fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	assert_int_equal(jint(res.body, "page.pinned_post_id"), a);
 	assert_int_equal(n_changes(f), changes + 1);
 	assert_int_equal(last_change(f).kind, STORE_CHANGE_PIN);
 	assert_int_equal(last_change(f).post_id, a);
 	EXPECT_AUDIT(f, "post.pin", f->user[EDITOR].id, -1);
 	newsroom_post_get(as(f, CONTRIB), SLUG, a, fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	assert_true(json_is_true(jget(res.body, "post.pinned")));
 	/* Pinning the pinned post again changes nothing. */
 	newsroom_post_pin(as(f, EDITOR), SLUG, a, fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	assert_int_equal(n_changes(f), changes + 1);
 	newsroom_post_pin(as(f, EDITOR), SLUG, 99999, fresh(&res));
-	assert_true(res.status == 404 || res.status == 422);
+	assert_true(res.status == NEWSROOM_NOT_FOUND || res.status == NEWSROOM_INVALID);
 	assert_int_equal(store_page_get(f->st, SLUG, &p), 0);
 	assert_int_equal(p.pinned_post_id, a);
 	model_page_cleanup(&p);
 	newsroom_post_pin(as(f, EDITOR), SLUG, 0, fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	assert_true(json_is_null(jget(res.body, "page.pinned_post_id")));
 	assert_int_equal(last_change(f).kind, STORE_CHANGE_PIN);
 	assert_int_equal(last_change(f).post_id, 0);
@@ -1378,11 +1388,11 @@ static void test_post_delete_pin(void **state)
 
 	/* Deleting. */
 	newsroom_post_delete(as(f, CONTRIB), SLUG, b, fresh(&res));
-	EXPECT(&res, 403, "forbidden");
+	EXPECT(&res, NEWSROOM_FORBIDDEN, "forbidden");
 	assert_int_equal(store_post_get(f->st, f->page_id, b, &post), 0);
 	model_post_cleanup(&post);
 	newsroom_post_delete(as(f, EDITOR), SLUG, b, fresh(&res));
-	EXPECT(&res, 204, NULL);
+	EXPECT(&res, OK_EMPTY, NULL);
 	assert_null(res.body);
 	assert_int_equal(res.id, b);
 	assert_int_equal(store_post_get(f->st, f->page_id, b, &post), STORE_ENOTFOUND);
@@ -1392,9 +1402,9 @@ static void test_post_delete_pin(void **state)
 	assert_int_equal(last_change(f).post_id, b);
 	EXPECT_AUDIT(f, "post.delete", f->user[EDITOR].id, b);
 	newsroom_post_delete(as(f, EDITOR), SLUG, b, fresh(&res));
-	EXPECT(&res, 404, "not_found");
+	EXPECT(&res, NEWSROOM_NOT_FOUND, "not_found");
 	newsroom_post_delete(as(f, EDITOR), "nope", a, fresh(&res));
-	EXPECT(&res, 404, "not_found");
+	EXPECT(&res, NEWSROOM_NOT_FOUND, "not_found");
 	assert_int_equal(n_changes(f), changes + 1);
 	newsroom_result_cleanup(&res);
 }
@@ -1413,32 +1423,32 @@ static void test_cross_page(void **state)
 
 	newsroom_page_create(as(f, ADMIN), jp("{s:s, s:s}", "slug", "other", "title", "Other"),
 		       fresh(&res));
-	EXPECT(&res, 201, NULL);
+	EXPECT(&res, NEWSROOM_CREATED, NULL);
 	changes = n_changes(f);
 
 	newsroom_post_get(as(f, EDITOR), "other", post_id, fresh(&res));
-	EXPECT(&res, 404, "not_found");
+	EXPECT(&res, NEWSROOM_NOT_FOUND, "not_found");
 	newsroom_post_edit(as(f, EDITOR), "other", post_id,
 		     jp("{s:i, s:s}", "version", 1, "title", "Moved"), fresh(&res));
-	EXPECT(&res, 404, "not_found");
+	EXPECT(&res, NEWSROOM_NOT_FOUND, "not_found");
 	newsroom_post_delete(as(f, EDITOR), "other", post_id, fresh(&res));
-	EXPECT(&res, 404, "not_found");
+	EXPECT(&res, NEWSROOM_NOT_FOUND, "not_found");
 	newsroom_revisions_list(as(f, EDITOR), "other", post_id, fresh(&res));
-	EXPECT(&res, 404, "not_found");
+	EXPECT(&res, NEWSROOM_NOT_FOUND, "not_found");
 	newsroom_post_pin(as(f, EDITOR), "other", post_id, fresh(&res));
-	assert_true(res.status == 404 || res.status == 422);
+	assert_true(res.status == NEWSROOM_NOT_FOUND || res.status == NEWSROOM_INVALID);
 	assert_int_equal(store_page_get(f->st, "other", &p), 0);
 	assert_int_equal(p.pinned_post_id, 0);
 	model_page_cleanup(&p);
 	newsroom_draft_get(as(f, EDITOR), "other", draft_id, fresh(&res));
-	EXPECT(&res, 404, "not_found");
+	EXPECT(&res, NEWSROOM_NOT_FOUND, "not_found");
 	newsroom_draft_update(as(f, EDITOR), "other", draft_id,
 			jp("{s:i, s:s}", "version", 1, "title", "Moved"), fresh(&res));
-	EXPECT(&res, 404, "not_found");
+	EXPECT(&res, NEWSROOM_NOT_FOUND, "not_found");
 	newsroom_draft_delete(as(f, EDITOR), "other", draft_id, fresh(&res));
-	EXPECT(&res, 404, "not_found");
+	EXPECT(&res, NEWSROOM_NOT_FOUND, "not_found");
 	newsroom_draft_publish(as(f, EDITOR), "other", draft_id, NULL, fresh(&res));
-	EXPECT(&res, 404, "not_found");
+	EXPECT(&res, NEWSROOM_NOT_FOUND, "not_found");
 
 	assert_int_equal(n_changes(f), changes);
 	assert_int_equal(n_posts(f, "other"), 0);
@@ -1473,7 +1483,7 @@ static void test_blank_in_partial_edits(void **state)
 #define BLANK_CASE(what, call)                                                            \
 	do {                                                                              \
 		call;                                                                     \
-		if (res.status != 422)                                                    \
+		if (res.status != NEWSROOM_INVALID)                                                    \
 			snprintf(failed + strlen(failed), sizeof(failed) - strlen(failed), \
 				 "\n  %s with \"%s\": got %d", what, blanks[i], res.status);     \
 	} while (0)
@@ -1481,9 +1491,9 @@ static void test_blank_in_partial_edits(void **state)
 	for (size_t i = 0; i < sizeof(blanks) / sizeof(blanks[0]); i++) {
 		/* Creating refuses every one of them. */
 		newsroom_post_create(as(f, EDITOR), SLUG, jp("{s:s}", "title", blanks[i]), fresh(&res));
-		EXPECT(&res, 422, "invalid");
+		EXPECT(&res, NEWSROOM_INVALID, "invalid");
 		newsroom_draft_create(as(f, EDITOR), SLUG, jp("{s:s}", "title", blanks[i]), fresh(&res));
-		EXPECT(&res, 422, "invalid");
+		EXPECT(&res, NEWSROOM_INVALID, "invalid");
 
 		assert_int_equal(store_post_get(f->st, f->page_id, post_id, &post), 0);
 		BLANK_CASE("newsroom_post_edit title",
@@ -1531,7 +1541,7 @@ static void test_blank_in_partial_edits(void **state)
 		     jp("{s:I, s:s}", "version", (json_int_t)post.version, "correction", "   "),
 		     fresh(&res));
 	model_post_cleanup(&post);
-	if (res.status != 422 && res.status != 200)
+	if (res.status != NEWSROOM_INVALID && res.status != NEWSROOM_OK)
 		fail_msg("correction \"   \": got %d %s", res.status, res.message);
 
 	/* Whatever was accepted, the state tells. */
@@ -1577,7 +1587,7 @@ static void test_draft_create(void **state)
 	newsroom_draft_create(as(f, CONTRIB), SLUG,
 			jp("{s:s, s:s}", "title", "Cora's draft", "body", "Some *text*"),
 			fresh(&res));
-	EXPECT(&res, 201, NULL);
+	EXPECT(&res, NEWSROOM_CREATED, NULL);
 	id = res.id;
 	assert_true(id > 0);
 	assert_int_equal(jint(res.body, "draft.id"), id);
@@ -1602,48 +1612,48 @@ static void test_draft_create(void **state)
 	iso(f->now + 3600, later);
 	newsroom_draft_create(as(f, CONTRIB), SLUG,
 			jp("{s:s, s:s}", "title", "Sched", "publish_at", later), fresh(&res));
-	EXPECT(&res, 403, "forbidden");
+	EXPECT(&res, NEWSROOM_FORBIDDEN, "forbidden");
 	EXPECT_MSG(&res, "an editor schedules");
 	newsroom_draft_create(as(f, EDITOR), SLUG,
 			jp("{s:s, s:s}", "title", "Sched", "publish_at", "2020-01-01T00:00:00Z"),
 			fresh(&res));
-	EXPECT(&res, 422, "invalid");
+	EXPECT(&res, NEWSROOM_INVALID, "invalid");
 	EXPECT_MSG(&res, "passed");
 	newsroom_draft_create(as(f, EDITOR), SLUG,
 			jp("{s:s, s:s}", "title", "Sched", "publish_at", later), fresh(&res));
-	EXPECT(&res, 201, NULL);
+	EXPECT(&res, NEWSROOM_CREATED, NULL);
 	assert_string_equal(jstr(res.body, "draft.state"), "scheduled");
 	assert_string_equal(jstr(res.body, "draft.publish_at"), later);
 	EXPECT_AUDIT(f, "draft.schedule", f->user[EDITOR].id, -1);
 	/* A contributor may give a null publish_at: a plain draft. */
 	newsroom_draft_create(as(f, CONTRIB), SLUG, jp("{s:s, s:n}", "title", "Plain", "publish_at"),
 			fresh(&res));
-	EXPECT(&res, 201, NULL);
+	EXPECT(&res, NEWSROOM_CREATED, NULL);
 	assert_string_equal(jstr(res.body, "draft.state"), "draft");
 
 	/* Validation is the post's. */
 	newsroom_draft_create(as(f, CONTRIB), SLUG, jp("{s:s}", "body", "No title"), fresh(&res));
-	EXPECT(&res, 422, "invalid");
+	EXPECT(&res, NEWSROOM_INVALID, "invalid");
 	newsroom_draft_create(as(f, CONTRIB), SLUG, jp("{s:s, s:s}", "title", "T", "body", "![](/x.jpg)"),
 			fresh(&res));
-	EXPECT(&res, 422, "invalid");
+	EXPECT(&res, NEWSROOM_INVALID, "invalid");
 	EXPECT_MSG(&res, "needs alt text");
 	newsroom_draft_create(as(f, CONTRIB), SLUG, jp("{s:s, s:s}", "title", "T", "publish_at", "soon"),
 			fresh(&res));
-	EXPECT(&res, 422, "invalid");
+	EXPECT(&res, NEWSROOM_INVALID, "invalid");
 	newsroom_draft_create(as(f, CONTRIB), "nope", jp("{s:s}", "title", "T"), fresh(&res));
-	EXPECT(&res, 404, "not_found");
+	EXPECT(&res, NEWSROOM_NOT_FOUND, "not_found");
 
 	newsroom_drafts_list(as(f, CONTRIB), SLUG, fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	assert_int_equal(jlen(res.body, "drafts"), 3);
 	/* Scheduled first. */
 	assert_string_equal(jstr(res.body, "drafts.0.state"), "scheduled");
 	newsroom_draft_get(as(f, CONTRIB), SLUG, id, fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	assert_string_equal(jstr(res.body, "draft.post.title"), "Cora's draft");
 	newsroom_draft_get(as(f, CONTRIB), SLUG, 99999, fresh(&res));
-	EXPECT(&res, 404, "not_found");
+	EXPECT(&res, NEWSROOM_NOT_FOUND, "not_found");
 	assert_int_equal(n_posts(f, SLUG), 0);
 	assert_int_equal(n_changes(f), changes);
 	newsroom_result_cleanup(&res);
@@ -1663,10 +1673,10 @@ static void test_draft_ownership(void **state)
 	/* Another's draft: neither update nor delete. */
 	newsroom_draft_update(as(f, CONTRIB), SLUG, eds, jp("{s:i, s:s}", "version", 1, "title", "Taken"),
 			fresh(&res));
-	EXPECT(&res, 403, "forbidden");
+	EXPECT(&res, NEWSROOM_FORBIDDEN, "forbidden");
 	EXPECT_MSG(&res, "Ed Editor");
 	newsroom_draft_delete(as(f, CONTRIB), SLUG, eds, fresh(&res));
-	EXPECT(&res, 403, "forbidden");
+	EXPECT(&res, NEWSROOM_FORBIDDEN, "forbidden");
 	assert_int_equal(store_draft_get(f->st, f->page_id, eds, &d), 0);
 	assert_string_equal(d.post.title, "Ed's");
 	assert_int_equal(d.version, 1);
@@ -1675,25 +1685,25 @@ static void test_draft_ownership(void **state)
 	/* Their own: yes, with the version they opened. */
 	newsroom_draft_update(as(f, CONTRIB), SLUG, mine,
 			jp("{s:i, s:s}", "version", 1, "title", "Cora's v2"), fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	assert_int_equal(jint(res.body, "draft.version"), 2);
 	assert_string_equal(jstr(res.body, "draft.post.title"), "Cora's v2");
 	assert_string_equal(jstr(res.body, "draft.post.blocks.0.text"), "Draft text");
 	EXPECT_AUDIT(f, "draft.save", f->user[CONTRIB].id, -1);
 	newsroom_draft_update(as(f, CONTRIB), SLUG, mine,
 			jp("{s:i, s:s}", "version", 1, "title", "Stale"), fresh(&res));
-	EXPECT(&res, 409, "conflict");
+	EXPECT(&res, NEWSROOM_CONFLICT, "conflict");
 	EXPECT_MSG(&res, "version 2");
 	newsroom_draft_update(as(f, CONTRIB), SLUG, mine, jp("{s:s}", "title", "No version"),
 			fresh(&res));
-	EXPECT(&res, 422, "invalid");
+	EXPECT(&res, NEWSROOM_INVALID, "invalid");
 	newsroom_draft_update(as(f, CONTRIB), SLUG, mine,
 			jp("{s:i, s:s}", "version", 2, "title", "a\nb"), fresh(&res));
-	EXPECT(&res, 422, "invalid");
+	EXPECT(&res, NEWSROOM_INVALID, "invalid");
 	/* ... but not schedule it. */
 	newsroom_draft_update(as(f, CONTRIB), SLUG, mine,
 			jp("{s:i, s:s}", "version", 2, "publish_at", later), fresh(&res));
-	EXPECT(&res, 403, "forbidden");
+	EXPECT(&res, NEWSROOM_FORBIDDEN, "forbidden");
 	assert_int_equal(store_draft_get(f->st, f->page_id, mine, &d), 0);
 	assert_string_equal(d.post.title, "Cora's v2");
 	assert_int_equal(d.version, 2);
@@ -1704,10 +1714,10 @@ static void test_draft_ownership(void **state)
 	 * contributor's hands. */
 	newsroom_draft_update(as(f, EDITOR), SLUG, mine,
 			jp("{s:i, s:s}", "version", 2, "publish_at", past), fresh(&res));
-	EXPECT(&res, 422, "invalid");
+	EXPECT(&res, NEWSROOM_INVALID, "invalid");
 	newsroom_draft_update(as(f, EDITOR), SLUG, mine,
 			jp("{s:i, s:s}", "version", 2, "publish_at", later), fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	assert_string_equal(jstr(res.body, "draft.state"), "scheduled");
 	assert_string_equal(jstr(res.body, "draft.publish_at"), later);
 	assert_int_equal(jint(res.body, "draft.version"), 3);
@@ -1718,13 +1728,13 @@ static void test_draft_ownership(void **state)
 	model_draft_cleanup(&d);
 	newsroom_draft_update(as(f, CONTRIB), SLUG, mine,
 			jp("{s:i, s:s}", "version", 3, "title", "Sneaky"), fresh(&res));
-	EXPECT(&res, 403, "forbidden");
+	EXPECT(&res, NEWSROOM_FORBIDDEN, "forbidden");
 	EXPECT_MSG(&res, "An editor scheduled");
 	newsroom_draft_update(as(f, CONTRIB), SLUG, mine,
 			jp("{s:i, s:n}", "version", 3, "publish_at"), fresh(&res));
-	EXPECT(&res, 403, "forbidden");
+	EXPECT(&res, NEWSROOM_FORBIDDEN, "forbidden");
 	newsroom_draft_delete(as(f, CONTRIB), SLUG, mine, fresh(&res));
-	EXPECT(&res, 403, "forbidden");
+	EXPECT(&res, NEWSROOM_FORBIDDEN, "forbidden");
 	assert_int_equal(store_draft_get(f->st, f->page_id, mine, &d), 0);
 	assert_int_equal(d.state, MODEL_DRAFT_SCHEDULED);
 	assert_string_equal(d.post.title, "Cora's v2");
@@ -1733,7 +1743,7 @@ static void test_draft_ownership(void **state)
 	/* publish_at null unschedules; "" does too. */
 	newsroom_draft_update(as(f, EDITOR), SLUG, mine, jp("{s:i, s:n}", "version", 3, "publish_at"),
 			fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	assert_string_equal(jstr(res.body, "draft.state"), "draft");
 	assert_true(json_is_null(jget(res.body, "draft.publish_at")));
 	assert_int_equal(store_draft_get(f->st, f->page_id, mine, &d), 0);
@@ -1742,35 +1752,35 @@ static void test_draft_ownership(void **state)
 	model_draft_cleanup(&d);
 	newsroom_draft_update(as(f, EDITOR), SLUG, mine,
 			jp("{s:i, s:s}", "version", 4, "publish_at", later), fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	newsroom_draft_update(as(f, EDITOR), SLUG, mine, jp("{s:i, s:s}", "version", 5, "publish_at", ""),
 			fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	assert_string_equal(jstr(res.body, "draft.state"), "draft");
 	/* Back in the contributor's hands. */
 	newsroom_draft_update(as(f, CONTRIB), SLUG, mine,
 			jp("{s:i, s:s}", "version", 6, "title", "Cora's v7"), fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	assert_int_equal(jint(res.body, "draft.version"), 7);
 
 	/* Editors change and delete anybody's. */
 	newsroom_draft_update(as(f, EDITOR), SLUG, mine,
 			jp("{s:i, s:s}", "version", 7, "title", "Edited by Ed"), fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	newsroom_draft_delete(as(f, ADMIN), SLUG, eds, fresh(&res));
-	EXPECT(&res, 204, NULL);
+	EXPECT(&res, OK_EMPTY, NULL);
 	assert_int_equal(store_draft_get(f->st, f->page_id, eds, &d), STORE_ENOTFOUND);
 	EXPECT_AUDIT(f, "draft.delete", f->user[ADMIN].id, -1);
 	newsroom_draft_delete(as(f, ADMIN), SLUG, eds, fresh(&res));
-	EXPECT(&res, 404, "not_found");
+	EXPECT(&res, NEWSROOM_NOT_FOUND, "not_found");
 	newsroom_draft_update(as(f, ADMIN), SLUG, eds, jp("{s:i, s:s}", "version", 1, "title", "Gone"),
 			fresh(&res));
-	EXPECT(&res, 404, "not_found");
+	EXPECT(&res, NEWSROOM_NOT_FOUND, "not_found");
 
 	/* A contributor deletes their own. */
 	mine = make_draft(f, CONTRIB, "Throwaway");
 	newsroom_draft_delete(as(f, CONTRIB), SLUG, mine, fresh(&res));
-	EXPECT(&res, 204, NULL);
+	EXPECT(&res, OK_EMPTY, NULL);
 	assert_int_equal(store_draft_get(f->st, f->page_id, mine, &d), STORE_ENOTFOUND);
 	EXPECT_AUDIT(f, "draft.delete", f->user[CONTRIB].id, -1);
 	assert_int_equal(n_posts(f, SLUG), 0);
@@ -1788,21 +1798,21 @@ static void test_draft_publish(void **state)
 	size_t changes = n_changes(f);
 
 	newsroom_draft_publish(as(f, CONTRIB), SLUG, mine, jp("{s:i}", "version", 1), fresh(&res));
-	EXPECT(&res, 403, "forbidden");
+	EXPECT(&res, NEWSROOM_FORBIDDEN, "forbidden");
 	assert_int_equal(n_posts(f, SLUG), 0);
 
 	newsroom_draft_update(as(f, CONTRIB), SLUG, mine,
 			jp("{s:i, s:s}", "version", 1, "title", "Cora's scoop, v2"), fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	newsroom_draft_publish(as(f, EDITOR), SLUG, mine, jp("{s:i}", "version", 1), fresh(&res));
-	EXPECT(&res, 409, "conflict");
+	EXPECT(&res, NEWSROOM_CONFLICT, "conflict");
 	assert_int_equal(store_draft_get(f->st, f->page_id, mine, &d), 0);
 	model_draft_cleanup(&d);
 	assert_int_equal(n_posts(f, SLUG), 0);
 	assert_int_equal(n_changes(f), changes);
 
 	newsroom_draft_publish(as(f, EDITOR), SLUG, mine, jp("{s:i}", "version", 2), fresh(&res));
-	EXPECT(&res, 201, NULL);
+	EXPECT(&res, NEWSROOM_CREATED, NULL);
 	post_id = res.id;
 	assert_true(post_id > 0);
 	assert_int_equal(jint(res.body, "post.id"), post_id);
@@ -1823,18 +1833,18 @@ static void test_draft_publish(void **state)
 	EXPECT_AUDIT(f, "draft.publish", f->user[EDITOR].id, -1);
 
 	newsroom_draft_publish(as(f, EDITOR), SLUG, mine, NULL, fresh(&res));
-	EXPECT(&res, 404, "not_found");
+	EXPECT(&res, NEWSROOM_NOT_FOUND, "not_found");
 	assert_int_equal(n_posts(f, SLUG), 1);
 
 	/* Without a version (no check). */
 	other = make_draft(f, EDITOR, "Quick one");
 	newsroom_draft_publish(as(f, ADMIN), SLUG, other, NULL, fresh(&res));
-	EXPECT(&res, 201, NULL);
+	EXPECT(&res, NEWSROOM_CREATED, NULL);
 	assert_string_equal(jstr(res.body, "post.title"), "Quick one");
 	assert_int_equal(n_posts(f, SLUG), 2);
 	other = make_draft(f, EDITOR, "Bad version");
 	newsroom_draft_publish(as(f, EDITOR), SLUG, other, jp("{s:s}", "version", "1"), fresh(&res));
-	EXPECT(&res, 400, "bad_request");
+	EXPECT(&res, NEWSROOM_MALFORMED, "bad_request");
 	assert_int_equal(n_posts(f, SLUG), 2);
 	newsroom_result_cleanup(&res);
 }
@@ -1869,9 +1879,9 @@ static void test_media_upload(void **state)
 	const char *name;
 
 	newsroom_media_upload(as(f, CONTRIB), text, sizeof(text) - 1, fresh(&res));
-	EXPECT(&res, 415, "unsupported_media_type");
+	EXPECT(&res, NEWSROOM_UNSUPPORTED, "unsupported_media_type");
 	newsroom_media_upload(as(f, CONTRIB), "", 0, fresh(&res));
-	assert_int_equal(res.status, 415);
+	assert_int_equal(res.status, NEWSROOM_UNSUPPORTED);
 	assert_int_equal(dir_entries(f->media), 0);
 	{
 		/* Over the byte limit, with a PNG signature: 413, before any decoding. */
@@ -1882,13 +1892,13 @@ static void test_media_upload(void **state)
 		memcpy(b, "\x89PNG\r\n\x1a\n", 8);
 		newsroom_media_upload(as(f, CONTRIB), b, big, fresh(&res));
 		free(b);
-		EXPECT(&res, 413, "too_large");
+		EXPECT(&res, NEWSROOM_TOO_LARGE, "too_large");
 	}
 	assert_int_equal(dir_entries(f->media), 0);
 	noplace = *as(f, EDITOR);
 	noplace.media_dir = NULL;
 	newsroom_media_upload(&noplace, text, sizeof(text) - 1, fresh(&res));
-	EXPECT(&res, 500, "internal");
+	EXPECT(&res, NEWSROOM_ERROR, "internal");
 
 	/* A real PNG, from a contributor. */
 	assert_int_equal(vips_gaussnoise(&noise, 64, 48, NULL), 0);
@@ -1897,13 +1907,13 @@ static void test_media_upload(void **state)
 	g_object_unref(noise);
 	g_object_unref(im);
 	newsroom_media_upload(as(f, CONTRIB), png, len, fresh(&res));
-	EXPECT(&res, 201, NULL);
+	EXPECT(&res, NEWSROOM_CREATED, NULL);
 	/* The same PNG cut in half claims the format but does not decode. */
 	{
 		struct newsroom_result cut = { 0 };
 
 		newsroom_media_upload(as(f, CONTRIB), png, len / 2, &cut);
-		EXPECT(&cut, 422, "invalid");
+		EXPECT(&cut, NEWSROOM_INVALID, "invalid");
 		newsroom_result_cleanup(&cut);
 	}
 	g_free(png);
@@ -1933,7 +1943,7 @@ static void test_preview(void **state)
 		   jp("{s:s}", "body", "Some **x** here\n\n<script>alert(1)</script>\n\nand "
 		      "<script>inline()</script> too"),
 		   fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	html = jstr(res.body, "html");
 	assert_non_null(strstr(html, "<strong>x</strong>"));
 	assert_null(strstr(html, "<script"));
@@ -1944,7 +1954,7 @@ static void test_preview(void **state)
 		   jp("{s:s, s:s, s:s}", "slug", SLUG, "title", "<b>Title</b> & co", "body",
 		      "*em*"),
 		   fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	html = jstr(res.body, "html");
 	assert_non_null(strstr(html, "&lt;b&gt;Title&lt;/b&gt; &amp; co"));
 	assert_null(strstr(html, "<b>Title"));
@@ -1957,7 +1967,7 @@ static void test_preview(void **state)
 		      "![x\" onerror=\"alert(1)](/media/0123456789abcdef0123456789abcdef-480.jpg)"
 		      "\n\n[click](javascript:alert(2)) and [ok](https://example.com/?a=1&b=2)"),
 		   fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	html = jstr(res.body, "html");
 	assert_null(strstr(html, "\" onerror=\""));
 	assert_null(strstr(html, "href=\"javascript:"));
@@ -1965,14 +1975,14 @@ static void test_preview(void **state)
 	assert_non_null(strstr(html, "href=\"https://example.com/?a=1&amp;b=2\""));
 
 	newsroom_preview(as(f, CONTRIB), jp("{s:s}", "body", "![](/media/x-480.jpg)"), fresh(&res));
-	EXPECT(&res, 422, "invalid");
+	EXPECT(&res, NEWSROOM_INVALID, "invalid");
 	EXPECT_MSG(&res, "needs alt text");
 	newsroom_preview(as(f, CONTRIB), jp("{s:i}", "body", 1), fresh(&res));
-	EXPECT(&res, 400, "bad_request");
+	EXPECT(&res, NEWSROOM_MALFORMED, "bad_request");
 	newsroom_preview(as(f, CONTRIB), jp("{s:s, s:s}", "slug", "nope", "body", "x"), fresh(&res));
-	EXPECT(&res, 404, "not_found");
+	EXPECT(&res, NEWSROOM_NOT_FOUND, "not_found");
 	newsroom_preview(as(f, CONTRIB), jl("[1]"), fresh(&res));
-	EXPECT(&res, 400, "bad_request");
+	EXPECT(&res, NEWSROOM_MALFORMED, "bad_request");
 	/* A preview publishes nothing. */
 	assert_int_equal(n_posts(f, SLUG), 0);
 	assert_int_equal(n_changes(f), changes);
@@ -1990,31 +2000,31 @@ static void test_user_create(void **state)
 	size_t audits = n_audit(f);
 	const struct {
 		json_t *in;
-		int status;
+		enum newsroom_status status;
 	} bad[] = {
 		{ jp("{s:s, s:s, s:s, s:s}", "login", "newbie", "display_name", "New Bie",
-		     "password", "short", "role", "contributor"), 422 },
+		     "password", "short", "role", "contributor"), NEWSROOM_INVALID },
 		{ jp("{s:s, s:s, s:s, s:s}", "login", "newbie", "display_name", "New Bie",
-		     "password", "123456789", "role", "contributor"), 422 },
+		     "password", "123456789", "role", "contributor"), NEWSROOM_INVALID },
 		{ jp("{s:s, s:s, s:s}", "login", "newbie", "display_name", "New Bie", "role",
-		     "contributor"), 422 },
+		     "contributor"), NEWSROOM_INVALID },
 		{ jp("{s:s, s:s, s:s, s:s}", "login", "Bad Login", "display_name", "New Bie",
-		     "password", PASSWORD, "role", "contributor"), 422 },
+		     "password", PASSWORD, "role", "contributor"), NEWSROOM_INVALID },
 		{ jp("{s:s, s:s, s:s, s:s}", "login", "NEWBIE", "display_name", "New Bie",
-		     "password", PASSWORD, "role", "contributor"), 422 },
+		     "password", PASSWORD, "role", "contributor"), NEWSROOM_INVALID },
 		{ jp("{s:s, s:s, s:s, s:s}", "login", "", "display_name", "New Bie",
-		     "password", PASSWORD, "role", "contributor"), 422 },
+		     "password", PASSWORD, "role", "contributor"), NEWSROOM_INVALID },
 		{ jp("{s:s, s:s, s:s}", "display_name", "New Bie", "password", PASSWORD,
-		     "role", "contributor"), 422 },
+		     "role", "contributor"), NEWSROOM_INVALID },
 		{ jp("{s:s, s:s, s:s}", "login", "newbie", "password", PASSWORD,
-		     "role", "contributor"), 422 },
+		     "role", "contributor"), NEWSROOM_INVALID },
 		{ jp("{s:s, s:s, s:s, s:s}", "login", "newbie", "display_name", "New Bie",
-		     "password", PASSWORD, "role", "owner"), 422 },
+		     "password", PASSWORD, "role", "owner"), NEWSROOM_INVALID },
 		{ jp("{s:s, s:s, s:s}", "login", "newbie", "display_name", "New Bie",
-		     "password", PASSWORD), 422 },
+		     "password", PASSWORD), NEWSROOM_INVALID },
 		{ jp("{s:i, s:s, s:s, s:s}", "login", 1, "display_name", "New Bie",
-		     "password", PASSWORD, "role", "contributor"), 400 },
-		{ jl("[]"), 400 },
+		     "password", PASSWORD, "role", "contributor"), NEWSROOM_MALFORMED },
+		{ jl("[]"), NEWSROOM_MALFORMED },
 	};
 
 	for (int r = CONTRIB; r <= EDITOR; r++) {
@@ -2022,7 +2032,7 @@ static void test_user_create(void **state)
 			       jp("{s:s, s:s, s:s, s:s}", "login", "newbie", "display_name", "N",
 				  "password", PASSWORD, "role", "admin"),
 			       fresh(&res));
-		EXPECT(&res, 403, "forbidden");
+		EXPECT(&res, NEWSROOM_FORBIDDEN, "forbidden");
 	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		newsroom_user_create(as(f, ADMIN), bad[i].in, fresh(&res));
@@ -2040,7 +2050,7 @@ static void test_user_create(void **state)
 			  "New Bie", "password", "ten chars!", "role", "contributor",
 			  "byline_name", "N. Bie", "byline_role", "Odesa"),
 		       fresh(&res));
-	EXPECT(&res, 201, NULL);
+	EXPECT(&res, NEWSROOM_CREATED, NULL);
 	assert_true(res.id > 0);
 	assert_int_equal(jint(res.body, "user.id"), res.id);
 	assert_string_equal(jstr(res.body, "user.login"), "newbie");
@@ -2069,13 +2079,13 @@ static void test_user_create(void **state)
 		       jp("{s:s, s:s, s:s, s:s}", "login", "newbie", "display_name", "Other",
 			  "password", PASSWORD, "role", "editor"),
 		       fresh(&res));
-	EXPECT(&res, 409, "conflict");
+	EXPECT(&res, NEWSROOM_CONFLICT, "conflict");
 	EXPECT_MSG(&res, "newbie");
 	newsroom_user_create(as(f, ADMIN),
 		       jp("{s:s, s:s, s:s, s:s}", "login", "ed", "display_name", "Other Ed",
 			  "password", PASSWORD, "role", "admin"),
 		       fresh(&res));
-	EXPECT(&res, 409, "conflict");
+	EXPECT(&res, NEWSROOM_CONFLICT, "conflict");
 	assert_int_equal(store_user_by_login(f->st, "ed", &u, NULL), 0);
 	assert_int_equal(u.role, MODEL_ROLE_EDITOR);
 	assert_string_equal(u.display_name, "Ed Editor");
@@ -2083,9 +2093,9 @@ static void test_user_create(void **state)
 	assert_int_equal(n_audit(f), audits);
 
 	newsroom_users_list(as(f, EDITOR), fresh(&res));
-	EXPECT(&res, 403, "forbidden");
+	EXPECT(&res, NEWSROOM_FORBIDDEN, "forbidden");
 	newsroom_users_list(as(f, ADMIN), fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	assert_int_equal(jlen(res.body, "users"), 4);
 	newsroom_result_cleanup(&res);
 }
@@ -2101,15 +2111,15 @@ static void test_user_update(void **state)
 
 	/* An admin cannot demote or disable themselves. */
 	newsroom_user_update(as(f, ADMIN), ada, jp("{s:s}", "role", "editor"), fresh(&res));
-	EXPECT(&res, 422, "invalid");
+	EXPECT(&res, NEWSROOM_INVALID, "invalid");
 	EXPECT_MSG(&res, "another admin");
 	newsroom_user_update(as(f, ADMIN), ada, jp("{s:s}", "role", "contributor"), fresh(&res));
-	EXPECT(&res, 422, "invalid");
+	EXPECT(&res, NEWSROOM_INVALID, "invalid");
 	newsroom_user_update(as(f, ADMIN), ada, jp("{s:b}", "disabled", 1), fresh(&res));
-	EXPECT(&res, 422, "invalid");
+	EXPECT(&res, NEWSROOM_INVALID, "invalid");
 	newsroom_user_update(as(f, ADMIN), ada, jp("{s:s, s:s}", "role", "editor", "display_name", "X"),
 		       fresh(&res));
-	EXPECT(&res, 422, "invalid");
+	EXPECT(&res, NEWSROOM_INVALID, "invalid");
 	assert_int_equal(store_user_get(f->st, ada, &u), 0);
 	assert_int_equal(u.role, MODEL_ROLE_ADMIN);
 	assert_int_equal(u.disabled, 0);
@@ -2118,23 +2128,23 @@ static void test_user_update(void **state)
 	newsroom_user_update(as(f, ADMIN), ada, jp("{s:s, s:b, s:s}", "role", "admin", "disabled", 0,
 					     "display_name", "Ada A."),
 		       fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	assert_string_equal(jstr(res.body, "user.display_name"), "Ada A.");
 	assert_string_equal(jstr(res.body, "user.role"), "admin");
 
 	/* Others may not change users at all. */
 	newsroom_user_update(as(f, EDITOR), cora, jp("{s:s}", "role", "admin"), fresh(&res));
-	EXPECT(&res, 403, "forbidden");
+	EXPECT(&res, NEWSROOM_FORBIDDEN, "forbidden");
 	newsroom_user_update(as(f, EDITOR), f->user[EDITOR].id, jp("{s:s}", "role", "admin"),
 		       fresh(&res));
-	EXPECT(&res, 403, "forbidden");
+	EXPECT(&res, NEWSROOM_FORBIDDEN, "forbidden");
 	assert_int_equal(store_user_get(f->st, f->user[EDITOR].id, &u), 0);
 	assert_int_equal(u.role, MODEL_ROLE_EDITOR);
 	model_user_cleanup(&u);
 
 	/* Promote. */
 	newsroom_user_update(as(f, ADMIN), cora, jp("{s:s}", "role", "editor"), fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	assert_int_equal(res.id, cora);
 	assert_string_equal(jstr(res.body, "user.role"), "editor");
 	assert_int_equal(store_user_get(f->st, cora, &u), 0);
@@ -2145,22 +2155,22 @@ static void test_user_update(void **state)
 
 	/* Refusals. */
 	newsroom_user_update(as(f, ADMIN), cora, jp("{s:s}", "password", "short"), fresh(&res));
-	EXPECT(&res, 422, "invalid");
+	EXPECT(&res, NEWSROOM_INVALID, "invalid");
 	newsroom_user_update(as(f, ADMIN), cora, jp("{s:s}", "display_name", ""), fresh(&res));
-	EXPECT(&res, 422, "invalid");
+	EXPECT(&res, NEWSROOM_INVALID, "invalid");
 	newsroom_user_update(as(f, ADMIN), cora, jp("{s:s}", "disabled", "yes"), fresh(&res));
-	EXPECT(&res, 400, "bad_request");
+	EXPECT(&res, NEWSROOM_MALFORMED, "bad_request");
 	newsroom_user_update(as(f, ADMIN), cora, jp("{s:s}", "role", "owner"), fresh(&res));
-	EXPECT(&res, 422, "invalid");
+	EXPECT(&res, NEWSROOM_INVALID, "invalid");
 	newsroom_user_update(as(f, ADMIN), 99999, jp("{s:s}", "role", "editor"), fresh(&res));
-	EXPECT(&res, 404, "not_found");
+	EXPECT(&res, NEWSROOM_NOT_FOUND, "not_found");
 	newsroom_user_update(as(f, ADMIN), cora, jl("\"x\""), fresh(&res));
-	EXPECT(&res, 400, "bad_request");
+	EXPECT(&res, NEWSROOM_MALFORMED, "bad_request");
 
 	/* A new password. */
 	newsroom_user_update(as(f, ADMIN), cora, jp("{s:s}", "password", "another password"),
 		       fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	assert_int_equal(store_user_by_login(f->st, "cora", &u, &hash), 0);
 	assert_int_equal(auth_password_verify(hash, "another password"), 1);
 	assert_int_equal(auth_password_verify(hash, PASSWORD), 0);
@@ -2171,7 +2181,7 @@ static void test_user_update(void **state)
 	/* Disabling revokes their token and session, for good. */
 	newsroom_token_create(as(f, ADMIN), jp("{s:s, s:s}", "login", "cora", "label", "laptop"),
 			fresh(&res));
-	EXPECT(&res, 201, NULL);
+	EXPECT(&res, NEWSROOM_CREATED, NULL);
 	snprintf(secret, sizeof(secret), "%s", jstr(res.body, "secret"));
 	auth_token_hash(secret, strlen(secret), tok_hash);
 	auth_token_hash("a session", 9, sess_hash);
@@ -2185,14 +2195,14 @@ static void test_user_update(void **state)
 	free(csrf);
 
 	newsroom_user_update(as(f, ADMIN), cora, jp("{s:b}", "disabled", 1), fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	assert_true(json_is_true(jget(res.body, "user.disabled")));
 	EXPECT_AUDIT(f, "user.disable", ada, -1);
 	assert_int_equal(store_token_lookup(f->st, tok_hash, &u), STORE_ENOTFOUND);
 	assert_int_equal(store_session_lookup(f->st, sess_hash, f->now, &u, &csrf),
 			 STORE_ENOTFOUND);
 	newsroom_user_update(as(f, ADMIN), cora, jp("{s:b}", "disabled", 0), fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	assert_true(json_is_false(jget(res.body, "user.disabled")));
 	assert_int_equal(store_token_lookup(f->st, tok_hash, &u), STORE_ENOTFOUND);
 	assert_int_equal(store_session_lookup(f->st, sess_hash, f->now, &u, &csrf),
@@ -2221,13 +2231,13 @@ static void test_tokens(void **state)
 	for (int r = CONTRIB; r <= EDITOR; r++) {
 		newsroom_token_create(as(f, r), jp("{s:s, s:s}", "login", "ed", "label", "x"),
 				fresh(&res));
-		EXPECT(&res, 403, "forbidden");
+		EXPECT(&res, NEWSROOM_FORBIDDEN, "forbidden");
 		newsroom_tokens_list(as(f, r), fresh(&res));
-		EXPECT(&res, 403, "forbidden");
+		EXPECT(&res, NEWSROOM_FORBIDDEN, "forbidden");
 	}
 	newsroom_token_create(as(f, ADMIN), jp("{s:s, s:s}", "login", "ed", "label", "wire importer"),
 			fresh(&res));
-	EXPECT(&res, 201, NULL);
+	EXPECT(&res, NEWSROOM_CREATED, NULL);
 	tid = res.id;
 	assert_true(tid > 0);
 	assert_int_equal(jint(res.body, "token.id"), tid);
@@ -2247,7 +2257,7 @@ static void test_tokens(void **state)
 
 	/* Listed, without the secret. */
 	newsroom_tokens_list(as(f, ADMIN), fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	assert_int_equal(jlen(res.body, "tokens"), 1);
 	assert_string_equal(jstr(res.body, "tokens.0.label"), "wire importer");
 	dump = json_dumps(res.body, 0);
@@ -2257,38 +2267,38 @@ static void test_tokens(void **state)
 	/* Refusals. */
 	newsroom_token_create(as(f, ADMIN), jp("{s:s, s:s}", "login", "ghost", "label", "x"),
 			fresh(&res));
-	EXPECT(&res, 422, "invalid");
+	EXPECT(&res, NEWSROOM_INVALID, "invalid");
 	newsroom_token_create(as(f, ADMIN), jp("{s:s}", "login", "ed"), fresh(&res));
-	EXPECT(&res, 422, "invalid");
+	EXPECT(&res, NEWSROOM_INVALID, "invalid");
 	newsroom_token_create(as(f, ADMIN), jp("{s:s, s:s}", "login", "ed", "label", "a\nb"),
 			fresh(&res));
-	EXPECT(&res, 422, "invalid");
+	EXPECT(&res, NEWSROOM_INVALID, "invalid");
 	assert_int_equal(store_user_set_disabled(f->st, 0, f->user[CONTRIB].id, 1), 0);
 	newsroom_token_create(as(f, ADMIN), jp("{s:s, s:s}", "login", "cora", "label", "x"), fresh(&res));
-	EXPECT(&res, 422, "invalid");
+	EXPECT(&res, NEWSROOM_INVALID, "invalid");
 	EXPECT_MSG(&res, "disabled");
 	newsroom_tokens_list(as(f, ADMIN), fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	assert_int_equal(jlen(res.body, "tokens"), 1);
 
 	/* Revoking. */
 	newsroom_token_revoke(as(f, EDITOR), tid, fresh(&res));
-	EXPECT(&res, 403, "forbidden");
+	EXPECT(&res, NEWSROOM_FORBIDDEN, "forbidden");
 	assert_int_equal(store_token_lookup(f->st, h, &u), 0);
 	model_user_cleanup(&u);
 	newsroom_token_revoke(as(f, ADMIN), tid, fresh(&res));
-	EXPECT(&res, 204, NULL);
+	EXPECT(&res, OK_EMPTY, NULL);
 	assert_int_equal(store_token_lookup(f->st, h, &u), STORE_ENOTFOUND);
 	EXPECT_AUDIT(f, "token.revoke", f->user[ADMIN].id, -1);
 	newsroom_tokens_list(as(f, ADMIN), fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	assert_true(json_is_string(jget(res.body, "tokens.0.revoked_at")));
 	/* Revoking again is not an error and changes nothing. */
 	newsroom_token_revoke(as(f, ADMIN), tid, fresh(&res));
-	EXPECT(&res, 204, NULL);
+	EXPECT(&res, OK_EMPTY, NULL);
 	assert_int_equal(store_token_lookup(f->st, h, &u), STORE_ENOTFOUND);
 	newsroom_token_revoke(as(f, ADMIN), 99999, fresh(&res));
-	EXPECT(&res, 404, "not_found");
+	EXPECT(&res, NEWSROOM_NOT_FOUND, "not_found");
 	newsroom_result_cleanup(&res);
 }
 
@@ -2303,13 +2313,13 @@ static void test_audit_list(void **state)
 
 	newsroom_page_create(as(f, ADMIN), jp("{s:s, s:s}", "slug", "other", "title", "Other"),
 		       fresh(&res));
-	EXPECT(&res, 201, NULL);
+	EXPECT(&res, NEWSROOM_CREATED, NULL);
 	id = make_post(f, "Audited", "x");
 
 	newsroom_audit_list(as(f, CONTRIB), NULL, 0, fresh(&res));
-	EXPECT(&res, 403, "forbidden");
+	EXPECT(&res, NEWSROOM_FORBIDDEN, "forbidden");
 	newsroom_audit_list(as(f, EDITOR), NULL, 0, fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	assert_true(jlen(res.body, "audit") >= 5); /* 3 users, 2 pages, 1 post */
 	assert_string_equal(jstr(res.body, "audit.0.action"), "post.publish");
 	assert_string_equal(jstr(res.body, "audit.0.user_name"), "Ed Editor");
@@ -2318,27 +2328,27 @@ static void test_audit_list(void **state)
 	assert_string_equal(jstr(res.body, "audit.1.action"), "page.create");
 	assert_string_equal(jstr(res.body, "audit.1.user_name"), "Ada Admin");
 	newsroom_audit_list(as(f, EDITOR), NULL, 1, fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	assert_int_equal(jlen(res.body, "audit"), 1);
 
 	/* One page's trail. */
 	assert_int_equal(store_page_get(f->st, "other", &p), 0);
 	newsroom_audit_list(as(f, ADMIN), "other", 0, fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	assert_int_equal(jlen(res.body, "audit"), 1);
 	assert_int_equal(jint(res.body, "audit.0.page_id"), p.id);
 	model_page_cleanup(&p);
 	newsroom_audit_list(as(f, ADMIN), SLUG, 0, fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	for (size_t i = 0; i < jlen(res.body, "audit"); i++)
 		assert_int_equal(json_integer_value(json_object_get(
 					 json_array_get(json_object_get(res.body, "audit"), i),
 					 "page_id")),
 				 f->page_id);
 	newsroom_audit_list(as(f, ADMIN), "nope", 0, fresh(&res));
-	EXPECT(&res, 404, "not_found");
+	EXPECT(&res, NEWSROOM_NOT_FOUND, "not_found");
 	newsroom_audit_list(as(f, ADMIN), "../x", 0, fresh(&res));
-	EXPECT(&res, 404, "not_found");
+	EXPECT(&res, NEWSROOM_NOT_FOUND, "not_found");
 	newsroom_result_cleanup(&res);
 }
 
@@ -2354,64 +2364,64 @@ static void test_roles_sweep(void **state)
 
 	for (int r = 0; r < 3; r++) {
 		newsroom_posts_list(as(f, r), SLUG, 0, fresh(&res));
-		EXPECT(&res, 200, NULL);
+		EXPECT(&res, NEWSROOM_OK, NULL);
 		assert_int_equal(jlen(res.body, "posts"), 1);
 		newsroom_revisions_list(as(f, r), SLUG, post_id, fresh(&res));
-		EXPECT(&res, 200, NULL);
+		EXPECT(&res, NEWSROOM_OK, NULL);
 		assert_int_equal(jlen(res.body, "revisions"), 1);
 		assert_string_equal(jstr(res.body, "revisions.0.user_name"), "Ed Editor");
 		newsroom_drafts_list(as(f, r), SLUG, fresh(&res));
-		EXPECT(&res, 200, NULL);
+		EXPECT(&res, NEWSROOM_OK, NULL);
 		assert_int_equal(jlen(res.body, "drafts"), 1);
 		newsroom_draft_get(as(f, r), SLUG, draft_id, fresh(&res));
-		EXPECT(&res, 200, NULL);
+		EXPECT(&res, NEWSROOM_OK, NULL);
 		assert_string_equal(jstr(res.body, "draft.author_name"), "Cora Contributor");
 		newsroom_preview(as(f, r), jp("{s:s}", "body", "**b**"), fresh(&res));
-		EXPECT(&res, 200, NULL);
+		EXPECT(&res, NEWSROOM_OK, NULL);
 		assert_non_null(strstr(jstr(res.body, "html"), "<strong>b</strong>"));
 		newsroom_media_upload(as(f, r), "text", 4, fresh(&res));
-		EXPECT(&res, 415, "unsupported_media_type");
+		EXPECT(&res, NEWSROOM_UNSUPPORTED, "unsupported_media_type");
 	}
 
 	/* Admin-only actions refuse contributors too. */
 	newsroom_users_list(as(f, CONTRIB), fresh(&res));
-	EXPECT(&res, 403, "forbidden");
+	EXPECT(&res, NEWSROOM_FORBIDDEN, "forbidden");
 	newsroom_user_update(as(f, CONTRIB), f->user[CONTRIB].id, jp("{s:s}", "role", "admin"),
 		       fresh(&res));
-	EXPECT(&res, 403, "forbidden");
+	EXPECT(&res, NEWSROOM_FORBIDDEN, "forbidden");
 	newsroom_token_revoke(as(f, CONTRIB), 1, fresh(&res));
-	EXPECT(&res, 403, "forbidden");
+	EXPECT(&res, NEWSROOM_FORBIDDEN, "forbidden");
 
 	/* Editor actions are an admin's too. */
 	newsroom_page_status(as(f, ADMIN), SLUG, jp("{s:s}", "status", "ended"), fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	EXPECT_AUDIT(f, "page.status", f->user[ADMIN].id, -1);
 	newsroom_post_pin(as(f, ADMIN), SLUG, post_id, fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	assert_int_equal(jint(res.body, "page.pinned_post_id"), post_id);
 	EXPECT_AUDIT(f, "post.pin", f->user[ADMIN].id, -1);
 	newsroom_draft_create(as(f, ADMIN), SLUG, jp("{s:s}", "title", "Ada's"), fresh(&res));
-	EXPECT(&res, 201, NULL);
+	EXPECT(&res, NEWSROOM_CREATED, NULL);
 	assert_int_equal(jint(res.body, "draft.author_id"), f->user[ADMIN].id);
 
 	/* An editor deletes a contributor's draft. */
 	newsroom_draft_delete(as(f, EDITOR), SLUG, draft_id, fresh(&res));
-	EXPECT(&res, 204, NULL);
+	EXPECT(&res, OK_EMPTY, NULL);
 	EXPECT_AUDIT(f, "draft.delete", f->user[EDITOR].id, -1);
 
 	/* An admin deletes a post (the pinned one: the pin goes with it). */
 	other = make_post(f, "Other", "y");
 	changes = n_changes(f);
 	newsroom_post_delete(as(f, ADMIN), SLUG, post_id, fresh(&res));
-	EXPECT(&res, 204, NULL);
+	EXPECT(&res, OK_EMPTY, NULL);
 	EXPECT_AUDIT(f, "post.delete", f->user[ADMIN].id, post_id);
 	assert_true(n_changes(f) > changes);
 	newsroom_page_get(as(f, CONTRIB), SLUG, fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	assert_true(json_is_null(jget(res.body, "page.pinned_post_id")));
 	assert_int_equal(jint(res.body, "page.n_posts"), 1);
 	newsroom_post_get(as(f, CONTRIB), SLUG, other, fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	newsroom_result_cleanup(&res);
 }
 
@@ -2421,10 +2431,10 @@ static int signin(struct fx *f, const char *login, const char *pw, const char *a
 		  int64_t now, struct newsroom_result *res, int *retry)
 {
 	struct model_user u = { 0 };
-	int st;
+	enum newsroom_status st;
 
 	st = newsroom_signin(f->st, login, pw, addr, now, &u, fresh(res), retry);
-	if (st == 200) {
+	if (st == NEWSROOM_OK) {
 		assert_string_equal(u.login, login);
 		model_user_cleanup(&u);
 	} else {
@@ -2443,8 +2453,8 @@ static void test_signin(void **state)
 	char long_login[80];
 
 	assert_int_equal(newsroom_signin(f->st, "ed", PASSWORD, "198.51.100.1", f->now, &u, &res, &retry),
-			 200);
-	assert_int_equal(res.status, 200);
+			 NEWSROOM_OK);
+	assert_int_equal(res.status, NEWSROOM_OK);
 	assert_null(res.code);
 	assert_int_equal(retry, 0);
 	assert_int_equal(u.id, f->user[EDITOR].id);
@@ -2454,25 +2464,25 @@ static void test_signin(void **state)
 
 	/* A wrong password and an unknown login read the same. */
 	assert_int_equal(signin(f, "ed", "wrong password", "198.51.100.1", f->now, &res, &retry),
-			 401);
-	EXPECT(&res, 401, "unauthenticated");
-	assert_int_equal(signin(f, "nobody", PASSWORD, "198.51.100.1", f->now, &res2, &retry), 401);
-	EXPECT(&res2, 401, "unauthenticated");
+			 NEWSROOM_UNAUTHENTICATED);
+	EXPECT(&res, NEWSROOM_UNAUTHENTICATED, "unauthenticated");
+	assert_int_equal(signin(f, "nobody", PASSWORD, "198.51.100.1", f->now, &res2, &retry), NEWSROOM_UNAUTHENTICATED);
+	EXPECT(&res2, NEWSROOM_UNAUTHENTICATED, "unauthenticated");
 	assert_string_equal(res.message, res2.message);
-	assert_int_equal(signin(f, "", PASSWORD, "198.51.100.1", f->now, &res, &retry), 401);
+	assert_int_equal(signin(f, "", PASSWORD, "198.51.100.1", f->now, &res, &retry), NEWSROOM_UNAUTHENTICATED);
 	assert_int_equal(newsroom_signin(f->st, NULL, PASSWORD, "198.51.100.1", f->now, &u, fresh(&res),
-				   &retry), 401);
+				   &retry), NEWSROOM_UNAUTHENTICATED);
 	memset(long_login, 'a', 70);
 	long_login[70] = '\0';
 	assert_int_equal(signin(f, long_login, PASSWORD, "198.51.100.1", f->now, &res, &retry),
-			 401);
+			 NEWSROOM_UNAUTHENTICATED);
 
 	/* A disabled account: 403 for the right password, 401 for a wrong one. */
 	assert_int_equal(store_user_set_disabled(f->st, 0, f->user[CONTRIB].id, 1), 0);
-	assert_int_equal(signin(f, "cora", PASSWORD, "198.51.100.2", f->now, &res, &retry), 403);
-	EXPECT(&res, 403, "forbidden");
+	assert_int_equal(signin(f, "cora", PASSWORD, "198.51.100.2", f->now, &res, &retry), NEWSROOM_FORBIDDEN);
+	EXPECT(&res, NEWSROOM_FORBIDDEN, "forbidden");
 	assert_int_equal(signin(f, "cora", "wrong password", "198.51.100.2", f->now, &res, &retry),
-			 401);
+			 NEWSROOM_UNAUTHENTICATED);
 	newsroom_result_cleanup(&res);
 	newsroom_result_cleanup(&res2);
 }
@@ -2488,24 +2498,24 @@ static void test_signin_limit_login(void **state)
 	for (int i = 0; i < NEWSROOM_SIGNIN_MAX_LOGIN; i++) {
 		snprintf(addr, sizeof(addr), "192.0.2.%d", i + 1);
 		assert_int_equal(signin(f, "ada", "wrong password", addr, f->now, &res, &retry),
-				 401);
+				 NEWSROOM_UNAUTHENTICATED);
 		assert_int_equal(retry, 0);
 	}
 	/* Now even the right password, from anywhere, waits. */
-	assert_int_equal(signin(f, "ada", PASSWORD, "192.0.2.99", f->now, &res, &retry), 429);
-	EXPECT(&res, 429, "rate_limited");
+	assert_int_equal(signin(f, "ada", PASSWORD, "192.0.2.99", f->now, &res, &retry), NEWSROOM_RATE_LIMITED);
+	EXPECT(&res, NEWSROOM_RATE_LIMITED, "rate_limited");
 	EXPECT_MSG(&res, "for this account");
 	EXPECT_MSG(&res, "15 minutes");
 	assert_int_equal(retry, NEWSROOM_SIGNIN_WINDOW);
-	assert_int_equal(signin(f, "ada", PASSWORD, "192.0.2.98", f->now + 100, &res, &retry), 429);
+	assert_int_equal(signin(f, "ada", PASSWORD, "192.0.2.98", f->now + 100, &res, &retry), NEWSROOM_RATE_LIMITED);
 	assert_int_equal(retry, NEWSROOM_SIGNIN_WINDOW - 100);
 	assert_true(retry > 0);
 	/* Other accounts are not affected. */
-	assert_int_equal(signin(f, "ed", PASSWORD, "192.0.2.1", f->now + 100, &res, &retry), 200);
+	assert_int_equal(signin(f, "ed", PASSWORD, "192.0.2.1", f->now + 100, &res, &retry), NEWSROOM_OK);
 	/* Once the window has passed, the right password works. */
 	assert_int_equal(signin(f, "ada", PASSWORD, "192.0.2.99", f->now + NEWSROOM_SIGNIN_WINDOW + 1,
 				&res, &retry),
-			 200);
+			 NEWSROOM_OK);
 	newsroom_result_cleanup(&res);
 }
 
@@ -2522,16 +2532,16 @@ static void test_signin_limit_addr(void **state)
 			snprintf(login, sizeof(login), "ghost%d", i / 4);
 		assert_int_equal(signin(f, login, "wrong password", "203.0.113.9", f->now, &res,
 					&retry),
-				 401);
+				 NEWSROOM_UNAUTHENTICATED);
 	}
-	assert_int_equal(signin(f, "ed", PASSWORD, "203.0.113.9", f->now, &res, &retry), 429);
-	EXPECT(&res, 429, "rate_limited");
+	assert_int_equal(signin(f, "ed", PASSWORD, "203.0.113.9", f->now, &res, &retry), NEWSROOM_RATE_LIMITED);
+	EXPECT(&res, NEWSROOM_RATE_LIMITED, "rate_limited");
 	EXPECT_MSG(&res, "from your address");
 	assert_true(retry > 0);
 	assert_true(retry <= NEWSROOM_SIGNIN_WINDOW);
-	assert_int_equal(signin(f, "ada", PASSWORD, "203.0.113.9", f->now, &res, &retry), 429);
+	assert_int_equal(signin(f, "ada", PASSWORD, "203.0.113.9", f->now, &res, &retry), NEWSROOM_RATE_LIMITED);
 	/* From another address the same accounts sign in. */
-	assert_int_equal(signin(f, "ed", PASSWORD, "203.0.113.10", f->now, &res, &retry), 200);
+	assert_int_equal(signin(f, "ed", PASSWORD, "203.0.113.10", f->now, &res, &retry), NEWSROOM_OK);
 	assert_int_equal(retry, 0);
 	newsroom_result_cleanup(&res);
 }
@@ -2546,13 +2556,13 @@ static void test_signin_success_clears(void **state)
 	for (int i = 0; i < NEWSROOM_SIGNIN_MAX_LOGIN - 1; i++) {
 		snprintf(addr, sizeof(addr), "198.18.0.%d", i + 1);
 		assert_int_equal(signin(f, "ed", "wrong password", addr, f->now, &res, &retry),
-				 401);
+				 NEWSROOM_UNAUTHENTICATED);
 	}
-	assert_int_equal(signin(f, "ed", PASSWORD, "198.18.0.50", f->now, &res, &retry), 200);
+	assert_int_equal(signin(f, "ed", PASSWORD, "198.18.0.50", f->now, &res, &retry), NEWSROOM_OK);
 	/* Without the clearing this would be the fifth failure in the window. */
 	assert_int_equal(signin(f, "ed", "wrong password", "198.18.0.51", f->now, &res, &retry),
-			 401);
-	assert_int_equal(signin(f, "ed", PASSWORD, "198.18.0.52", f->now, &res, &retry), 200);
+			 NEWSROOM_UNAUTHENTICATED);
+	assert_int_equal(signin(f, "ed", PASSWORD, "198.18.0.52", f->now, &res, &retry), NEWSROOM_OK);
 	newsroom_result_cleanup(&res);
 }
 
@@ -2573,6 +2583,111 @@ static int group_teardown(void **state)
 	return 0;
 }
 
+/* What the forms' pages read goes through the newsroom, with its role checks:
+ * the desk (newest posts, the pinned one marked, drafts), a post's history, a
+ * draft, the people (admins only) and the audit trail (editors and admins, at
+ * most NEWSROOM_AUDIT_VIEW_ENTRIES entries, one page's when asked). */
+static void test_views(void **state)
+{
+	struct fx *f = *state;
+	struct newsroom_result res = { 0 };
+	int64_t first = make_post(f, "First", "x"), second = make_post(f, "Second", "y");
+	int64_t draft = make_draft(f, CONTRIB, "Cora's draft");
+	struct newsroom_draft_view v;
+	struct newsroom_history h;
+	struct newsroom_people p;
+	struct newsroom_audit a;
+	struct newsroom_desk d;
+	struct model_page page;
+	struct model_page *pages;
+	size_t n;
+
+	newsroom_post_pin(as(f, EDITOR), SLUG, first, fresh(&res));
+	EXPECT(&res, NEWSROOM_OK, NULL);
+	newsroom_post_edit(as(f, EDITOR), SLUG, second, jp("{s:s, s:i}", "title", "Second!",
+							    "version", 1), fresh(&res));
+	EXPECT(&res, NEWSROOM_OK, NULL);
+	newsroom_result_cleanup(&res);
+
+	assert_int_equal(newsroom_desk_get(as(f, CONTRIB), SLUG, &d, fresh(&res)), 0);
+	assert_int_equal(d.page.id, f->page_id);
+	assert_int_equal(d.n_posts, 2);
+	assert_int_equal(d.posts[0].id, second); /* newest first */
+	assert_false(d.posts[0].pinned);
+	assert_int_equal(d.posts[1].id, first);
+	assert_true(d.posts[1].pinned);
+	assert_int_equal(d.n_drafts, 1);
+	assert_int_equal(d.drafts[0].id, draft);
+	newsroom_desk_cleanup(&d);
+	assert_int_equal(newsroom_desk_get(as(f, EDITOR), "no-such-page", &d, fresh(&res)), -1);
+	EXPECT(&res, NEWSROOM_NOT_FOUND, "not_found");
+	assert_null(d.posts);
+
+	assert_int_equal(newsroom_history_get(as(f, CONTRIB), SLUG, second, &h, fresh(&res)), 0);
+	assert_string_equal(h.post.title, "Second!");
+	assert_int_equal(h.n_revs, 2);
+	assert_int_equal(h.revs[0].user_id, f->user[EDITOR].id);
+	newsroom_history_cleanup(&h);
+	assert_int_equal(newsroom_history_get(as(f, EDITOR), SLUG, 999, &h, fresh(&res)), -1);
+	EXPECT(&res, NEWSROOM_NOT_FOUND, "not_found");
+
+	assert_int_equal(newsroom_draft_view_get(as(f, EDITOR), SLUG, draft, &v, fresh(&res)), 0);
+	assert_string_equal(v.draft.post.title, "Cora's draft");
+	assert_int_equal(v.draft.author_id, f->user[CONTRIB].id);
+	newsroom_draft_view_cleanup(&v);
+	assert_int_equal(newsroom_draft_view_get(as(f, EDITOR), SLUG, 999, &v, fresh(&res)), -1);
+	EXPECT(&res, NEWSROOM_NOT_FOUND, "not_found");
+
+	assert_int_equal(newsroom_page_view_get(as(f, CONTRIB), SLUG, &page, fresh(&res)), 0);
+	assert_int_equal(page.id, f->page_id);
+	model_page_cleanup(&page);
+	assert_int_equal(newsroom_pages_view_get(as(f, CONTRIB), &pages, &n, fresh(&res)), 0);
+	assert_int_equal(n, 1);
+	model_pages_free(pages, n);
+
+	/* People: admins only. */
+	for (int r = CONTRIB; r <= EDITOR; r++) {
+		assert_int_equal(newsroom_people_get(as(f, r), &p, fresh(&res)), -1);
+		EXPECT(&res, NEWSROOM_FORBIDDEN, "forbidden");
+		assert_null(p.users);
+	}
+	assert_int_equal(newsroom_people_get(as(f, ADMIN), &p, fresh(&res)), 0);
+	assert_int_equal(p.n_users, 3);
+	assert_int_equal(p.n_tokens, 0);
+	newsroom_people_cleanup(&p);
+
+	/* The audit trail: not for contributors; one page's, or every page's. */
+	assert_int_equal(newsroom_audit_get(as(f, CONTRIB), NULL, &a, fresh(&res)), -1);
+	EXPECT(&res, NEWSROOM_FORBIDDEN, "forbidden");
+	assert_int_equal(newsroom_audit_get(as(f, EDITOR), "", &a, fresh(&res)), 0);
+	assert_int_equal(a.page.id, 0);
+	assert_string_equal(a.entries[0].action, "post.edit");
+	newsroom_audit_cleanup(&a);
+	assert_int_equal(newsroom_audit_get(as(f, EDITOR), SLUG, &a, fresh(&res)), 0);
+	assert_int_equal(a.page.id, f->page_id);
+	for (size_t i = 0; i < a.n; i++)
+		assert_int_equal(a.entries[i].page_id, f->page_id);
+	newsroom_audit_cleanup(&a);
+	assert_int_equal(newsroom_audit_get(as(f, EDITOR), "../etc", &a, fresh(&res)), -1);
+	EXPECT(&res, NEWSROOM_NOT_FOUND, "not_found");
+	assert_int_equal(store_begin(f->st), 0);
+	for (int i = 0; i < NEWSROOM_AUDIT_VIEW_ENTRIES + 5; i++)
+		assert_int_equal(store_audit_add(f->st, 0, "test.entry", 0, 0, "x"), 0);
+	assert_int_equal(store_commit(f->st), 0);
+	assert_int_equal(newsroom_audit_get(as(f, ADMIN), NULL, &a, fresh(&res)), 0);
+	assert_int_equal(a.n, NEWSROOM_AUDIT_VIEW_ENTRIES);
+	newsroom_audit_cleanup(&a);
+
+	/* Who may publish, asked before an image is stored. */
+	assert_int_equal(newsroom_may_publish(as(f, CONTRIB), fresh(&res)), -1);
+	EXPECT(&res, NEWSROOM_FORBIDDEN, "forbidden");
+	assert_int_equal(newsroom_may_publish(as(f, EDITOR), fresh(&res)), 0);
+	newsroom_me(as(f, CONTRIB), fresh(&res));
+	EXPECT(&res, NEWSROOM_OK, NULL);
+	assert_string_equal(jstr(res.body, "user.login"), "cora");
+	newsroom_result_cleanup(&res);
+}
+
 /* Two people's requests interleaved on one store connection (as on a worker's
  * newsroom thread): each change is credited to the context it came with, not to
  * whoever was set up last. With the actor kept on the connection (set before a
@@ -2590,16 +2705,16 @@ static void test_actor_interleaved(void **state)
 
 	newsroom_post_create(ed, SLUG, jp("{s:s, s:s}", "title", "By Ed", "body", "x"),
 			     fresh(&res));
-	EXPECT(&res, 201, NULL);
+	EXPECT(&res, NEWSROOM_CREATED, NULL);
 	post = res.id;
 	EXPECT_AUDIT(f, "post.publish", f->user[EDITOR].id, post);
 	newsroom_draft_create(cora, SLUG, jp("{s:s}", "title", "By Cora"), fresh(&res));
-	EXPECT(&res, 201, NULL);
+	EXPECT(&res, NEWSROOM_CREATED, NULL);
 	draft = res.id;
 	EXPECT_AUDIT(f, "draft.create", f->user[CONTRIB].id, -1);
 	newsroom_post_edit(ed, SLUG, post, jp("{s:s, s:i}", "title", "By Ed, edited", "version", 1),
 			   fresh(&res));
-	EXPECT(&res, 200, NULL);
+	EXPECT(&res, NEWSROOM_OK, NULL);
 	EXPECT_AUDIT(f, "post.edit", f->user[EDITOR].id, post);
 	newsroom_result_cleanup(&res);
 
@@ -2648,6 +2763,7 @@ int main(void)
 		T(test_signin_limit_addr),
 		T(test_signin_success_clears),
 		T(test_actor_interleaved),
+		T(test_views),
 	};
 #undef T
 
