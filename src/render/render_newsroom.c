@@ -911,17 +911,12 @@ static void put_composer(struct buf *out, const struct render_newsroom *nr,
 	buf_puts(out, "</form>\n</section>\n");
 }
 
-static void put_draft_item(struct buf *out, const struct render_newsroom *nr,
-			   const struct model_page *page, const struct model_draft *d)
+/* A draft's line of facts: when it is scheduled for, who saved it when, its
+ * version (in parentheses on the draft's own page, after a dot on the desk). */
+static void rn_draft_meta(struct buf *out, const struct render_newsroom *nr,
+			  const struct model_page *page, const struct model_draft *d,
+			  int parenthesised)
 {
-	int mine = can_edit_draft(nr, d);
-
-	buf_printf(out, "<li class=\"nr-draft%s\" id=\"draft-%" PRId64 "\">\n",
-		   d->state == MODEL_DRAFT_SCHEDULED ? " nr-draft-scheduled" : "", d->id);
-	buf_puts(out, "<h4 class=\"nr-draft-title\">");
-	buf_html(out, nonempty(d->post.title) ? d->post.title : "(untitled)");
-	buf_puts(out, "</h4>\n");
-	put_post_labels(out, &d->post);
 	buf_puts(out, "<p class=\"nr-meta\">");
 	if (d->state == MODEL_DRAFT_SCHEDULED) {
 		buf_puts(out, "<strong>Scheduled for ");
@@ -935,7 +930,25 @@ static void put_draft_item(struct buf *out, const struct render_newsroom *nr,
 	buf_puts(out, " \xc2\xb7 saved ");
 	put_time(out, page->zone, d->updated_at);
 	put_ago(out, nr->now, d->updated_at);
-	buf_printf(out, " \xc2\xb7 version %" PRId64 "</p>\n", d->version);
+	if (parenthesised)
+		buf_printf(out, " (version %" PRId64 ")</p>\n", d->version);
+	else
+		buf_printf(out, " \xc2\xb7 version %" PRId64 "</p>\n", d->version);
+}
+
+
+static void put_draft_item(struct buf *out, const struct render_newsroom *nr,
+			   const struct model_page *page, const struct model_draft *d)
+{
+	int mine = can_edit_draft(nr, d);
+
+	buf_printf(out, "<li class=\"nr-draft%s\" id=\"draft-%" PRId64 "\">\n",
+		   d->state == MODEL_DRAFT_SCHEDULED ? " nr-draft-scheduled" : "", d->id);
+	buf_puts(out, "<h4 class=\"nr-draft-title\">");
+	buf_html(out, nonempty(d->post.title) ? d->post.title : "(untitled)");
+	buf_puts(out, "</h4>\n");
+	put_post_labels(out, &d->post);
+	rn_draft_meta(out, nr, page, d, 0);
 
 	buf_puts(out, "<div class=\"nr-controls\">\n<a class=\"nr-btn nr-btn-quiet\" href=\"");
 	put_draft_nr_url(out, page, d->id, "/edit");
@@ -1221,20 +1234,7 @@ void render_newsroom_draft_edit(struct buf *out, const struct render_newsroom *n
 		scheduled ? "Scheduled post" : "Draft", "nr-edit", RN_NAV_PAGES);
 	put_back_to_desk(out, page);
 	buf_puts(out, scheduled ? "<h1>Scheduled post</h1>\n" : "<h1>Draft</h1>\n");
-	buf_puts(out, "<p class=\"nr-meta\">");
-	if (scheduled) {
-		buf_puts(out, "<strong>Scheduled for ");
-		put_time(out, page->zone, d->publish_at);
-		buf_puts(out, "</strong>");
-		put_ago(out, nr->now, d->publish_at);
-		buf_puts(out, " \xc2\xb7 ");
-	}
-	buf_puts(out, "by ");
-	buf_html(out, d->author_name);
-	buf_puts(out, " \xc2\xb7 saved ");
-	put_time(out, page->zone, d->updated_at);
-	put_ago(out, nr->now, d->updated_at);
-	buf_printf(out, " (version %" PRId64 ")</p>\n", d->version);
+	rn_draft_meta(out, nr, page, d, 1);
 	if (!mine)
 		buf_puts(out, "<p class=\"nr-notice nr-notice-info\">Only its author or an editor "
 			      "can change this draft.</p>\n");
