@@ -224,6 +224,30 @@ void newsroom_me(const struct newsroom_ctx *c, struct newsroom_result *res);
 json_t *newsroom_json_user(const struct model_user *u);
 json_t *newsroom_json_draft(const struct model_draft *d);
 
+/* ---- Who is asking: API tokens and sessions ------------------------------
+ * `token` is what the client sent (checked for shape by the caller); the store
+ * sees only its SHA-256. */
+
+/* The enabled user whose valid API token `token` is: 1 with *user filled
+ * (clean up with model_user_cleanup), 0 when there is none (unknown, revoked,
+ * or the user is disabled), -1 if the store failed (logged). */
+int newsroom_token_user(struct store *st, const char *token, struct model_user *user);
+/* The same for a session cookie's token at `now`; also gives the session's
+ * CSRF token (*csrf, caller frees) and the token's hash (which ends it). */
+int newsroom_session_user(struct store *st, const char *token, int64_t now,
+			  struct model_user *user, char **csrf,
+			  unsigned char hash[STORE_TOKEN_HASH_LEN]);
+/* A new session for `user` (signed in from `addr`, which the audit entry
+ * names), valid AUTH_SESSION_SECONDS from `now`: writes its token into `token`
+ * and its CSRF token into `csrf` (AUTH_TOKEN_LEN + 1 each). 0, or -1 if the
+ * store failed (logged). */
+int newsroom_session_start(struct store *st, const struct model_user *user, const char *addr,
+			   int64_t now, char *token, char *csrf);
+/* Ends the session of `hash` for `user_id`, with its audit entry; a failure is
+ * logged (the cookie is cleared whatever happens). */
+void newsroom_session_end(struct store *st, int64_t user_id,
+			  const unsigned char hash[STORE_TOKEN_HASH_LEN]);
+
 /* Signing in: checks the rate limits for `login` and `addr`, then the password.
  * On success fills *user (clean up with model_user_cleanup) and returns
  * NEWSROOM_OK; otherwise returns res->status, with res set

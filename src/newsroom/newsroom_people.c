@@ -381,6 +381,62 @@ void newsroom_audit_cleanup(struct newsroom_audit *a)
 	memset(a, 0, sizeof(*a));
 }
 
+/* ---- who is asking ------------------------------------------------------ */
+
+/* 1, 0 or -1 from a credential lookup's store code. */
+static int newsroom_credential(struct store *st, int rc)
+{
+	if (rc == STORE_ENOTFOUND)
+		return 0;
+	if (rc < 0) {
+		log_warnx("auth: %s", store_errmsg(st));
+		return -1;
+	}
+	return 1;
+}
+
+int newsroom_token_user(struct store *st, const char *token, struct model_user *user)
+{
+	unsigned char hash[STORE_TOKEN_HASH_LEN];
+
+	auth_token_hash(token, strlen(token), hash);
+	return newsroom_credential(st, store_token_lookup(st, hash, user));
+}
+
+int newsroom_session_user(struct store *st, const char *token, int64_t now,
+			  struct model_user *user, char **csrf,
+			  unsigned char hash[STORE_TOKEN_HASH_LEN])
+{
+	auth_token_hash(token, strlen(token), hash);
+	return newsroom_credential(st, store_session_lookup(st, hash, now, user, csrf));
+}
+
+int newsroom_session_start(struct store *st, const struct model_user *user, const char *addr,
+			   int64_t now, char *token, char *csrf)
+{
+	unsigned char hash[STORE_TOKEN_HASH_LEN];
+	char detail[96];
+
+	auth_token_new(token);
+	auth_token_new(csrf);
+	auth_token_hash(token, strlen(token), hash);
+	snprintf(detail, sizeof(detail), "from %s", addr);
+	if (store_session_create(st, user->id, hash, csrf, now + AUTH_SESSION_SECONDS) < 0 ||
+	    store_audit_add(st, user->id, "auth.signin", 0, 0, detail) < 0) {
+		log_warnx("auth: %s", store_errmsg(st));
+		return -1;
+	}
+	return 0;
+}
+
+void newsroom_session_end(struct store *st, int64_t user_id,
+			  const unsigned char hash[STORE_TOKEN_HASH_LEN])
+{
+	if (store_session_revoke(st, hash) < 0 ||
+	    store_audit_add(st, user_id, "auth.signout", 0, 0, "") < 0)
+		log_warnx("auth: %s", store_errmsg(st));
+}
+
 /* ---- signing in ----------------------------------------------------------- */
 
 /* Minutes until the oldest failure in the window leaves it. */

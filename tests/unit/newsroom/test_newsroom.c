@@ -2688,6 +2688,48 @@ static void test_views(void **state)
 	newsroom_result_cleanup(&res);
 }
 
+/* Who is asking: an API token and a session cookie's token name their user; an
+ * unknown one names nobody; a session started and ended is audited as its
+ * user's, and is gone once ended. */
+static void test_credentials(void **state)
+{
+	struct fx *f = *state;
+	struct newsroom_result res = { 0 };
+	unsigned char hash[STORE_TOKEN_HASH_LEN];
+	char secret[AUTH_TOKEN_LEN + 1], token[AUTH_TOKEN_LEN + 1], csrf[AUTH_TOKEN_LEN + 1];
+	struct model_user u = { 0 };
+	char *got_csrf = NULL;
+
+	newsroom_token_create(as(f, ADMIN), jp("{s:s, s:s}", "login", "ed", "label", "wire"),
+			      fresh(&res));
+	EXPECT(&res, NEWSROOM_CREATED, NULL);
+	snprintf(secret, sizeof(secret), "%s", jstr(res.body, "secret"));
+	newsroom_result_cleanup(&res);
+	assert_int_equal(newsroom_token_user(f->st, secret, &u), 1);
+	assert_int_equal(u.id, f->user[EDITOR].id);
+	model_user_cleanup(&u);
+	secret[0] = secret[0] == 'A' ? 'B' : 'A';
+	assert_int_equal(newsroom_token_user(f->st, secret, &u), 0);
+	assert_null(u.login);
+
+	assert_int_equal(newsroom_session_start(f->st, &f->user[CONTRIB], "192.0.2.7", f->now,
+						token, csrf), 0);
+	EXPECT_AUDIT(f, "auth.signin", f->user[CONTRIB].id, -1);
+	assert_int_equal(newsroom_session_user(f->st, token, f->now, &u, &got_csrf, hash), 1);
+	assert_int_equal(u.id, f->user[CONTRIB].id);
+	assert_string_equal(got_csrf, csrf);
+	model_user_cleanup(&u);
+	free(got_csrf);
+	got_csrf = NULL;
+	/* Expired at the end of a shift. */
+	assert_int_equal(newsroom_session_user(f->st, token, f->now + AUTH_SESSION_SECONDS, &u,
+					       &got_csrf, hash), 0);
+	newsroom_session_end(f->st, f->user[CONTRIB].id, hash);
+	EXPECT_AUDIT(f, "auth.signout", f->user[CONTRIB].id, -1);
+	assert_int_equal(newsroom_session_user(f->st, token, f->now, &u, &got_csrf, hash), 0);
+	assert_null(got_csrf);
+}
+
 /* Two people's requests interleaved on one store connection (as on a worker's
  * newsroom thread): each change is credited to the context it came with, not to
  * whoever was set up last. With the actor kept on the connection (set before a
@@ -2764,6 +2806,7 @@ int main(void)
 		T(test_signin_success_clears),
 		T(test_actor_interleaved),
 		T(test_views),
+		T(test_credentials),
 	};
 #undef T
 
