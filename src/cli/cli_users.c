@@ -194,8 +194,7 @@ static int users_role(const char *cmd, const char *s)
 }
 
 /* Loads user `login`; prints why and returns -1 if there is none. */
-static int users_find(struct store *st, const char *cmd, const char *login,
-		      struct model_user *u)
+static int users_find(struct store *st, const char *cmd, const char *login, struct model_user *u)
 {
 	int rc = store_user_by_login(st, login, u, NULL);
 
@@ -271,7 +270,8 @@ static int user_add(int argc, char **argv)
 	else if (rc < 0)
 		fprintf(stderr, "liveline user add: %s\n", store_errmsg(st));
 	else
-		printf("added %s (%s), id %" PRId64 "\n", argv[optind], model_role_name(u.role), u.id);
+		printf("added %s (%s), id %" PRId64 "\n", argv[optind], model_role_name(u.role),
+		       u.id);
 	memset(hash, 0, sizeof(hash));
 	store_close(st);
 	return rc < 0 ? 1 : 0;
@@ -341,7 +341,9 @@ static int user_change(const char *sub, int argc, char **argv)
 	if (users_find(st, cmd, argv[optind], &u) < 0)
 		goto out;
 	if (is_role) {
-		rc = (enum model_role)r == u.role ? 0 : store_user_set_role(st, 0, u.id, (enum model_role)r);
+		rc = (enum model_role)r == u.role
+			 ? 0
+			 : store_user_set_role(st, 0, u.id, (enum model_role)r);
 		done = (enum model_role)r == u.role ? "already" : "now";
 	} else if (strcmp(sub, "disable") == 0) {
 		rc = u.disabled ? 0 : store_user_set_disabled(st, 0, u.id, 1);
@@ -439,8 +441,8 @@ static int token_create(int argc, char **argv)
 		if (rc < 0)
 			fprintf(stderr, "liveline token create: %s\n", store_errmsg(st));
 		else {
-			fprintf(stderr, "token %" PRId64 " for %s (%s); it is shown only now:\n", id,
-				u.login, model_role_name(u.role));
+			fprintf(stderr, "token %" PRId64 " for %s (%s); it is shown only now:\n",
+				id, u.login, model_role_name(u.role));
 			printf("%s\n", secret);
 		}
 		memset(secret, 0, sizeof(secret));

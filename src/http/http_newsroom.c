@@ -9,8 +9,9 @@
  * the rules are the API's; success answers 303 back to a page
  * (Post/Redirect/Get, with a fixed notice named in the query), failure shows
  * the page again with the action's message, its outcome mapped to an HTTP
- * status by http_newsroom_status(), here, for the API and the forms alike. Forms are parsed by libmicrohttpd's post processor
- * (urlencoded and multipart).
+ * status by http_newsroom_status(), here, for the API and the forms alike.
+ * Forms are parsed by libmicrohttpd's post processor (urlencoded and
+ * multipart).
  */
 #include "http/http_auth.h"
 
@@ -280,7 +281,8 @@ static enum MHD_Result form_error_page(struct form_req *r, unsigned status, cons
 	struct buf b;
 
 	buf_init(&b, FORM_HTML_MAX);
-	render_newsroom_error(&b, &r->view, (int)status, MHD_get_reason_phrase_for(status), message);
+	render_newsroom_error(&b, &r->view, (int)status, MHD_get_reason_phrase_for(status),
+			      message);
 	return http_respond_private_html(r->req, status, &b, NULL);
 }
 
@@ -571,7 +573,7 @@ static enum MHD_Result form_post_signin(struct form_req *r)
  * the body parser reads back as blocks. The image is stored first; alt text is
  * required before anything is stored. Returns 0, or -1 with res set. */
 static int form_attachments(struct form_req *r, json_t *in, int with_image,
-			       struct newsroom_result *res)
+			    struct newsroom_result *res)
 {
 	const struct form_field *img = form_field(&r->form, "image");
 	const char *alt = form_get(&r->form, "image_alt");
@@ -652,7 +654,7 @@ static int form_post_fields(struct form_req *r, json_t *in)
 
 /* Shows the page a failed form came from again, with the reason. */
 static enum MHD_Result form_failed(struct form_req *r, const char *slug,
-				      const struct newsroom_result *res)
+				   const struct newsroom_result *res)
 {
 	r->view.notice = res->message;
 	r->view.notice_is_error = 1;
@@ -854,7 +856,8 @@ static enum MHD_Result form_summary_form(struct form_req *r, const char *slug, j
 		    form_put_str(m, &r->form, "media_alt", "alt") < 0 ||
 		    form_put_str(m, &r->form, "media_caption", "caption") < 0) {
 			json_decref(m);
-			newsroom_fail(&res, NEWSROOM_MALFORMED, "The form holds text that is not UTF-8.");
+			newsroom_fail(&res, NEWSROOM_MALFORMED,
+				      "The form holds text that is not UTF-8.");
 			goto failed;
 		}
 		json_object_set_new(in, "media", m);
@@ -956,7 +959,8 @@ static enum MHD_Result form_route_post(struct form_req *r, char **seg, size_t n,
 		    form_put_str(in, &r->form, "description", NULL) < 0 ||
 		    form_put_str(in, &r->form, "zone", NULL) < 0 ||
 		    form_put_str(in, &r->form, "start", "start_at") < 0)
-			newsroom_fail(&res, NEWSROOM_MALFORMED, "The form holds text that is not UTF-8.");
+			newsroom_fail(&res, NEWSROOM_MALFORMED,
+				      "The form holds text that is not UTF-8.");
 		else
 			newsroom_page_create(&r->ctx, in, &res);
 		if (res.code) {
@@ -980,14 +984,16 @@ static enum MHD_Result form_route_post(struct form_req *r, char **seg, size_t n,
 		    form_put_str(in, &r->form, "byline_role", NULL) < 0 ||
 		    form_put_str(in, &r->form, "role", NULL) < 0 ||
 		    form_put_str(in, &r->form, "password", NULL) < 0)
-			newsroom_fail(&res, NEWSROOM_MALFORMED, "The form holds text that is not UTF-8.");
+			newsroom_fail(&res, NEWSROOM_MALFORMED,
+				      "The form holds text that is not UTF-8.");
 		else
 			newsroom_user_create(&r->ctx, in, &res);
 		return form_simple_done(r, &res, NULL, "user");
 	}
 	if (n == 2 && strcmp(seg[0], "users") == 0 && http_segment_id(seg[1])) {
 		if (form_put_str(in, &r->form, "role", NULL) < 0)
-			newsroom_fail(&res, NEWSROOM_MALFORMED, "The form holds text that is not UTF-8.");
+			newsroom_fail(&res, NEWSROOM_MALFORMED,
+				      "The form holds text that is not UTF-8.");
 		else {
 			form_put_check(in, &r->form, "disabled");
 			newsroom_user_update(&r->ctx, http_segment_id(seg[1]), in, &res);
@@ -999,7 +1005,8 @@ static enum MHD_Result form_route_post(struct form_req *r, char **seg, size_t n,
 
 		if (form_put_str(in, &r->form, "login", NULL) < 0 ||
 		    form_put_str(in, &r->form, "label", NULL) < 0)
-			newsroom_fail(&res, NEWSROOM_MALFORMED, "The form holds text that is not UTF-8.");
+			newsroom_fail(&res, NEWSROOM_MALFORMED,
+				      "The form holds text that is not UTF-8.");
 		else
 			newsroom_token_create(&r->ctx, in, &res);
 		if (res.code)
@@ -1026,7 +1033,8 @@ static enum MHD_Result form_route_post(struct form_req *r, char **seg, size_t n,
 		int publish = strcmp(seg[1], "publish") == 0;
 
 		newsroom_page_publish(&r->ctx, slug, publish, &res);
-		return form_simple_done(r, &res, slug, publish ? "page-published" : "page-unpublished");
+		return form_simple_done(r, &res, slug,
+					publish ? "page-published" : "page-unpublished");
 	}
 	if (n == 2 && strcmp(seg[1], "posts") == 0)
 		return form_post_composer(r, slug, in);
@@ -1116,8 +1124,8 @@ static int form_same_origin(struct http_request *req)
 	if (!origin)
 		return 1;
 	if (!host || form_origin_norm(NULL, origin, theirs, sizeof(theirs)) < 0 ||
-	    form_origin_norm(http_request_https(req) ? "https" : "http", host, ours,
-			   sizeof(ours)) < 0)
+	    form_origin_norm(http_request_https(req) ? "https" : "http", host, ours, sizeof(ours)) <
+		0)
 		return 0;
 	return strcmp(theirs, ours) == 0;
 }

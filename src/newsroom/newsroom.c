@@ -64,8 +64,7 @@ int newsroom_fail(struct newsroom_result *res, enum newsroom_status status, cons
 }
 
 /* A success of `status` answering `body` (NULL: nothing). */
-static void newsroom_succeed(struct newsroom_result *res, enum newsroom_status status,
-			     json_t *body)
+static void newsroom_succeed(struct newsroom_result *res, enum newsroom_status status, json_t *body)
 {
 	json_decref(res->body);
 	res->status = status;
@@ -122,7 +121,8 @@ json_t *newsroom_wrap(const char *key, json_t *value)
 	return o;
 }
 
-int newsroom_store_fail(const struct newsroom_ctx *c, struct newsroom_result *res, int rc, const char *what)
+int newsroom_store_fail(const struct newsroom_ctx *c, struct newsroom_result *res, int rc,
+			const char *what)
 {
 	switch (rc) {
 	case STORE_ENOTFOUND:
@@ -145,12 +145,13 @@ int newsroom_store_fail(const struct newsroom_ctx *c, struct newsroom_result *re
 	}
 }
 
-int newsroom_need(const struct newsroom_ctx *c, struct newsroom_result *res, enum auth_action action)
+int newsroom_need(const struct newsroom_ctx *c, struct newsroom_result *res,
+		  enum auth_action action)
 {
 	if (auth_can(c->user->role, action))
 		return 0;
 	return newsroom_fail(res, NEWSROOM_FORBIDDEN, "Your role (%s) does not allow this.",
-		       model_role_name(c->user->role));
+			     model_role_name(c->user->role));
 }
 
 int newsroom_blank(const char *s)
@@ -161,7 +162,7 @@ int newsroom_blank(const char *s)
 }
 
 int newsroom_get_str(const json_t *in, const char *key, int required, size_t max, int multiline,
-	       const char **out, struct newsroom_result *res)
+		     const char **out, struct newsroom_result *res)
 {
 	const json_t *v = json_object_get(in, key);
 	const unsigned char *p;
@@ -178,16 +179,17 @@ int newsroom_get_str(const json_t *in, const char *key, int required, size_t max
 	len = json_string_length(v);
 	p = (const unsigned char *)json_string_value(v);
 	if (len > max)
-		return newsroom_fail(res, NEWSROOM_INVALID, "\"%s\" is too long (at most %zu bytes).",
-			       key, max);
+		return newsroom_fail(res, NEWSROOM_INVALID,
+				     "\"%s\" is too long (at most %zu bytes).", key, max);
 	if (strlen((const char *)p) != len)
 		return newsroom_fail(res, NEWSROOM_MALFORMED, "\"%s\" holds a NUL character.", key);
 	for (size_t i = 0; i < len; i++) {
 		if (p[i] == 0x7f || (p[i] < 0x20 && !(multiline && (p[i] == '\n' ||
 								      p[i] == '\t' ||
 								      p[i] == '\r'))))
-			return newsroom_fail(res, NEWSROOM_INVALID, "\"%s\" holds a control character%s.",
-				       key, multiline ? "" : " or a line break");
+			return newsroom_fail(res, NEWSROOM_INVALID,
+					     "\"%s\" holds a control character%s.", key,
+					     multiline ? "" : " or a line break");
 	}
 	if (required && newsroom_blank((const char *)p))
 		return newsroom_fail(res, NEWSROOM_INVALID, "\"%s\" must not be empty.", key);
@@ -208,7 +210,7 @@ int newsroom_get_bool(const json_t *in, const char *key, int *out, struct newsro
 }
 
 int newsroom_get_int(const json_t *in, const char *key, int required, int64_t *out,
-	       struct newsroom_result *res)
+		     struct newsroom_result *res)
 {
 	const json_t *v = json_object_get(in, key);
 
@@ -224,18 +226,18 @@ int newsroom_get_int(const json_t *in, const char *key, int required, int64_t *o
 	return 0;
 }
 
-/* Every time the newsroom takes is within model_time_sane()'s range: 422
+/* Every time the newsroom takes is within model_time_sane()'s range: invalid
  * otherwise, with the field's name. */
 static int newsroom_time_in_range(const char *key, int64_t t, struct newsroom_result *res)
 {
 	if (model_time_sane(t, (int64_t)time(NULL)))
 		return 0;
-	return newsroom_fail(res, NEWSROOM_INVALID, "\"%s\" must be a time " MODEL_TIME_RANGE_TEXT ".",
-		       key);
+	return newsroom_fail(res, NEWSROOM_INVALID,
+			     "\"%s\" must be a time " MODEL_TIME_RANGE_TEXT ".", key);
 }
 
 int newsroom_get_time(const json_t *in, const char *key, const char *zone, int64_t *out,
-		struct newsroom_result *res)
+		      struct newsroom_result *res)
 {
 	const char *s;
 
@@ -296,7 +298,8 @@ static json_t *newsroom_post_json(const struct model_page *page, const struct mo
 /* ---- post input ----------------------------------------------------------- */
 
 /* Bylines from "bylines": [{"name","role"}...]. */
-static int newsroom_get_bylines(const json_t *in, struct model_post *post, struct newsroom_result *res)
+static int newsroom_get_bylines(const json_t *in, struct model_post *post,
+				struct newsroom_result *res)
 {
 	const json_t *arr = json_object_get(in, "bylines"), *b;
 	struct model_byline *out;
@@ -308,7 +311,8 @@ static int newsroom_get_bylines(const json_t *in, struct model_post *post, struc
 		return newsroom_fail(res, NEWSROOM_MALFORMED, "\"bylines\" must be a list.");
 	n = json_array_size(arr);
 	if (n > MODEL_BYLINES_MAX)
-		return newsroom_fail(res, NEWSROOM_INVALID, "At most %d bylines.", MODEL_BYLINES_MAX);
+		return newsroom_fail(res, NEWSROOM_INVALID, "At most %d bylines.",
+				     MODEL_BYLINES_MAX);
 	out = calloc(n ? n : 1, sizeof(*out));
 	if (!out)
 		return newsroom_fail(res, NEWSROOM_ERROR, "Out of memory.");
@@ -375,17 +379,18 @@ static int newsroom_check_blocks(const struct model_block *b, size_t n, struct n
 /* Fills `post` from the input. With `partial`, absent fields keep what the post
  * has; otherwise "title" is required and absent fields take defaults. */
 static int newsroom_post_input(const struct newsroom_ctx *c, const struct model_page *page,
-			 const json_t *in, struct model_post *post, int partial,
-			 struct newsroom_result *res)
+			       const json_t *in, struct model_post *post, int partial,
+			       struct newsroom_result *res)
 {
 	const char *title, *body;
 	int64_t at = 0;
 	char err[256];
 
 	if (!json_is_object(in))
-		return newsroom_fail(res, NEWSROOM_MALFORMED, "The request body must be a JSON object.");
-	if (newsroom_get_str(in, "title", partial ? NEWSROOM_NOT_BLANK : NEWSROOM_REQUIRED, MODEL_TITLE_MAX, 0,
-		       &title, res) < 0 ||
+		return newsroom_fail(res, NEWSROOM_MALFORMED,
+				     "The request body must be a JSON object.");
+	if (newsroom_get_str(in, "title", partial ? NEWSROOM_NOT_BLANK : NEWSROOM_REQUIRED,
+			     MODEL_TITLE_MAX, 0, &title, res) < 0 ||
 	    newsroom_get_str(in, "body", 0, MODEL_BODY_MAX, 1, &body, res) < 0 ||
 	    newsroom_get_bool(in, "breaking", &post->breaking, res) < 0 ||
 	    newsroom_get_bool(in, "key_event", &post->key_event, res) < 0 ||
@@ -460,7 +465,8 @@ void newsroom_page_get(const struct newsroom_ctx *c, const char *slug, struct ne
 {
 	struct model_page page = { 0 };
 
-	if (newsroom_need(c, res, AUTH_NEWSROOM_READ) < 0 || newsroom_load_page(c, slug, &page, res) < 0)
+	if (newsroom_need(c, res, AUTH_NEWSROOM_READ) < 0 ||
+	    newsroom_load_page(c, slug, &page, res) < 0)
 		return;
 	res->id = page.id;
 	newsroom_ok(res, newsroom_wrap("page", model_json_page(&page)));
@@ -469,15 +475,16 @@ void newsroom_page_get(const struct newsroom_ctx *c, const char *slug, struct ne
 
 /* Title, description, zone and start of a page from the input. */
 static int newsroom_page_input(const json_t *in, struct model_page *page, int partial,
-			 struct newsroom_result *res)
+			       struct newsroom_result *res)
 {
 	const char *title, *desc, *zone;
 	int64_t start = 0;
 
 	if (!json_is_object(in))
-		return newsroom_fail(res, NEWSROOM_MALFORMED, "The request body must be a JSON object.");
-	if (newsroom_get_str(in, "title", partial ? NEWSROOM_NOT_BLANK : NEWSROOM_REQUIRED, MODEL_TITLE_MAX, 0,
-		       &title, res) < 0 ||
+		return newsroom_fail(res, NEWSROOM_MALFORMED,
+				     "The request body must be a JSON object.");
+	if (newsroom_get_str(in, "title", partial ? NEWSROOM_NOT_BLANK : NEWSROOM_REQUIRED,
+			     MODEL_TITLE_MAX, 0, &title, res) < 0 ||
 	    newsroom_get_str(in, "description", 0, MODEL_DESC_MAX, 1, &desc, res) < 0 ||
 	    newsroom_get_str(in, "zone", 0, 64, 0, &zone, res) < 0)
 		return -1;
@@ -508,7 +515,8 @@ static int newsroom_page_input(const json_t *in, struct model_page *page, int pa
 	return 0;
 }
 
-void newsroom_page_create(const struct newsroom_ctx *c, const json_t *in, struct newsroom_result *res)
+void newsroom_page_create(const struct newsroom_ctx *c, const json_t *in,
+			  struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
 	const char *slug;
@@ -539,8 +547,8 @@ void newsroom_page_create(const struct newsroom_ctx *c, const json_t *in, struct
 		page.published = 0; /* readers see it once an editor publishes it */
 		rc = store_page_create(c->st, c->user->id, &page);
 		if (rc == STORE_EEXIST)
-			newsroom_fail(res, NEWSROOM_CONFLICT, "A live page at /live/%s already exists.",
-				slug);
+			newsroom_fail(res, NEWSROOM_CONFLICT,
+				      "A live page at /live/%s already exists.", slug);
 		else if (rc < 0)
 			newsroom_store_fail(c, res, rc, "live page");
 		else {
@@ -552,12 +560,13 @@ void newsroom_page_create(const struct newsroom_ctx *c, const json_t *in, struct
 }
 
 void newsroom_page_update(const struct newsroom_ctx *c, const char *slug, const json_t *in,
-		    struct newsroom_result *res)
+			  struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
 	int rc;
 
-	if (newsroom_need(c, res, AUTH_PAGE_ADMIN) < 0 || newsroom_load_page(c, slug, &page, res) < 0)
+	if (newsroom_need(c, res, AUTH_PAGE_ADMIN) < 0 ||
+	    newsroom_load_page(c, slug, &page, res) < 0)
 		return;
 	if (newsroom_page_input(in, &page, 1, res) == 0) {
 		rc = store_page_update(c->st, c->user->id, &page);
@@ -570,7 +579,7 @@ void newsroom_page_update(const struct newsroom_ctx *c, const char *slug, const 
 }
 
 void newsroom_page_status(const struct newsroom_ctx *c, const char *slug, const json_t *in,
-		    struct newsroom_result *res)
+			  struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
 	const char *s;
@@ -605,12 +614,13 @@ void newsroom_page_status(const struct newsroom_ctx *c, const char *slug, const 
 }
 
 void newsroom_page_publish(const struct newsroom_ctx *c, const char *slug, int published,
-		     struct newsroom_result *res)
+			   struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
 	int rc;
 
-	if (newsroom_need(c, res, AUTH_PAGE_PUBLISH) < 0 || newsroom_load_page(c, slug, &page, res) < 0)
+	if (newsroom_need(c, res, AUTH_PAGE_PUBLISH) < 0 ||
+	    newsroom_load_page(c, slug, &page, res) < 0)
 		return;
 	res->id = page.id;
 	rc = store_page_set_published(c->st, c->user->id, page.id, published, NULL);
@@ -622,7 +632,8 @@ void newsroom_page_publish(const struct newsroom_ctx *c, const char *slug, int p
 }
 
 /* The featured media of a summary: {"kind","url","alt","caption"} or null. */
-static int newsroom_summary_media(const json_t *m, struct model_summary *sum, struct newsroom_result *res)
+static int newsroom_summary_media(const json_t *m, struct model_summary *sum,
+				  struct newsroom_result *res)
 {
 	const char *kind, *url, *alt, *caption;
 
@@ -636,7 +647,8 @@ static int newsroom_summary_media(const json_t *m, struct model_summary *sum, st
 	if (json_is_null(m))
 		return 0;
 	if (!json_is_object(m))
-		return newsroom_fail(res, NEWSROOM_MALFORMED, "\"media\" must be an object or null.");
+		return newsroom_fail(res, NEWSROOM_MALFORMED,
+				     "\"media\" must be an object or null.");
 	if (newsroom_get_str(m, "kind", 1, 16, 0, &kind, res) < 0 ||
 	    newsroom_get_str(m, "url", 1, MODEL_URL_MAX, 0, &url, res) < 0 ||
 	    newsroom_get_str(m, "alt", 0, MODEL_NOTE_MAX, 0, &alt, res) < 0 ||
@@ -660,7 +672,7 @@ static int newsroom_summary_media(const json_t *m, struct model_summary *sum, st
 }
 
 void newsroom_summary_set(const struct newsroom_ctx *c, const char *slug, const json_t *in,
-		    struct newsroom_result *res)
+			  struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
 	const json_t *points, *p;
@@ -691,26 +703,30 @@ void newsroom_summary_set(const struct newsroom_ctx *c, const char *slug, const 
 		size_t n, total = 0;
 
 		if (!json_is_array(points)) {
-			newsroom_fail(res, NEWSROOM_MALFORMED, "\"points\" must be a list of strings.");
+			newsroom_fail(res, NEWSROOM_MALFORMED,
+				      "\"points\" must be a list of strings.");
 			goto out;
 		}
 		n = json_array_size(points);
 		if (n > MODEL_POINTS_MAX) {
-			newsroom_fail(res, NEWSROOM_INVALID, "At most %d key points.", MODEL_POINTS_MAX);
+			newsroom_fail(res, NEWSROOM_INVALID, "At most %d key points.",
+				      MODEL_POINTS_MAX);
 			goto out;
 		}
 		json_array_foreach(points, i, p) {
 			const unsigned char *s = (const unsigned char *)json_string_value(p);
 			if (!s) {
-				newsroom_fail(res, NEWSROOM_MALFORMED, "Each key point must be a string.");
+				newsroom_fail(res, NEWSROOM_MALFORMED,
+					      "Each key point must be a string.");
 				goto out;
 			}
 			if (strlen((const char *)s) != json_string_length(p)) {
-				newsroom_fail(res, NEWSROOM_MALFORMED, "Key point %zu holds a NUL character.",
-					i + 1);
+				newsroom_fail(res, NEWSROOM_MALFORMED,
+					      "Key point %zu holds a NUL character.", i + 1);
 				goto out;
 			}
-			if (json_string_length(p) > MODEL_POINT_MAX || newsroom_blank((const char *)s)) {
+			if (json_string_length(p) > MODEL_POINT_MAX ||
+			    newsroom_blank((const char *)s)) {
 				newsroom_fail(res, NEWSROOM_INVALID,
 					"Key point %zu is empty or too long (at most %d bytes).",
 					i + 1, MODEL_POINT_MAX);
@@ -762,7 +778,7 @@ out:
 /* ---- posts ---------------------------------------------------------------- */
 
 void newsroom_posts_list(const struct newsroom_ctx *c, const char *slug, size_t page_no,
-		   struct newsroom_result *res)
+			 struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
 	struct model_post *posts = NULL;
@@ -770,13 +786,15 @@ void newsroom_posts_list(const struct newsroom_ctx *c, const char *slug, size_t 
 	json_t *arr;
 	int rc;
 
-	if (newsroom_need(c, res, AUTH_NEWSROOM_READ) < 0 || newsroom_load_page(c, slug, &page, res) < 0)
+	if (newsroom_need(c, res, AUTH_NEWSROOM_READ) < 0 ||
+	    newsroom_load_page(c, slug, &page, res) < 0)
 		return;
 	count = render_page_count(page.n_posts);
 	if (page_no == 0)
 		page_no = count;
 	if (page_no > count) {
-		newsroom_fail(res, NEWSROOM_NOT_FOUND, "This live page has %zu pages of posts.", count);
+		newsroom_fail(res, NEWSROOM_NOT_FOUND, "This live page has %zu pages of posts.",
+			      count);
 		model_page_cleanup(&page);
 		return;
 	}
@@ -799,12 +817,14 @@ void newsroom_posts_list(const struct newsroom_ctx *c, const char *slug, size_t 
 	newsroom_ok(res, newsroom_wrap("posts", arr));
 }
 
-void newsroom_post_get(const struct newsroom_ctx *c, const char *slug, int64_t id, struct newsroom_result *res)
+void newsroom_post_get(const struct newsroom_ctx *c, const char *slug, int64_t id,
+		       struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
 	struct model_post post = { 0 };
 
-	if (newsroom_need(c, res, AUTH_NEWSROOM_READ) < 0 || newsroom_load_page(c, slug, &page, res) < 0)
+	if (newsroom_need(c, res, AUTH_NEWSROOM_READ) < 0 ||
+	    newsroom_load_page(c, slug, &page, res) < 0)
 		return;
 	if (newsroom_load_post(c, &page, id, &post, res) == 0) {
 		res->id = id;
@@ -815,13 +835,14 @@ void newsroom_post_get(const struct newsroom_ctx *c, const char *slug, int64_t i
 }
 
 void newsroom_post_create(const struct newsroom_ctx *c, const char *slug, const json_t *in,
-		    struct newsroom_result *res)
+			  struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
 	struct model_post post = { 0 };
 	int rc;
 
-	if (newsroom_need(c, res, AUTH_POST_PUBLISH) < 0 || newsroom_load_page(c, slug, &page, res) < 0)
+	if (newsroom_need(c, res, AUTH_POST_PUBLISH) < 0 ||
+	    newsroom_load_page(c, slug, &page, res) < 0)
 		return;
 	if (newsroom_post_input(c, &page, in, &post, 0, res) == 0) {
 		rc = store_post_insert(c->st, c->user->id, page.id, &post);
@@ -838,8 +859,8 @@ void newsroom_post_create(const struct newsroom_ctx *c, const char *slug, const 
 }
 
 /* A conflict message that says who got there first. */
-static void newsroom_conflict(const struct newsroom_ctx *c, const struct model_page *page, int64_t post_id,
-			struct newsroom_result *res)
+static void newsroom_conflict(const struct newsroom_ctx *c, const struct model_page *page,
+			      int64_t post_id, struct newsroom_result *res)
 {
 	struct model_revision *revs = NULL;
 	struct tz_view v;
@@ -858,8 +879,8 @@ static void newsroom_conflict(const struct newsroom_ctx *c, const struct model_p
 	model_revisions_free(revs, n);
 }
 
-void newsroom_post_edit(const struct newsroom_ctx *c, const char *slug, int64_t id, const json_t *in,
-		  struct newsroom_result *res)
+void newsroom_post_edit(const struct newsroom_ctx *c, const char *slug, int64_t id,
+			const json_t *in, struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
 	struct model_post post = { 0 };
@@ -867,7 +888,8 @@ void newsroom_post_edit(const struct newsroom_ctx *c, const char *slug, int64_t 
 	int64_t version = 0;
 	int rc;
 
-	if (newsroom_need(c, res, AUTH_POST_EDIT) < 0 || newsroom_load_page(c, slug, &page, res) < 0)
+	if (newsroom_need(c, res, AUTH_POST_EDIT) < 0 ||
+	    newsroom_load_page(c, slug, &page, res) < 0)
 		return;
 	if (newsroom_load_post(c, &page, id, &post, res) < 0)
 		goto out;
@@ -905,12 +927,13 @@ out:
 }
 
 void newsroom_post_delete(const struct newsroom_ctx *c, const char *slug, int64_t id,
-		    struct newsroom_result *res)
+			  struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
 	int rc;
 
-	if (newsroom_need(c, res, AUTH_POST_DELETE) < 0 || newsroom_load_page(c, slug, &page, res) < 0)
+	if (newsroom_need(c, res, AUTH_POST_DELETE) < 0 ||
+	    newsroom_load_page(c, slug, &page, res) < 0)
 		return;
 	rc = store_post_delete(c->st, c->user->id, page.id, id);
 	if (rc < 0)
@@ -922,7 +945,8 @@ void newsroom_post_delete(const struct newsroom_ctx *c, const char *slug, int64_
 	model_page_cleanup(&page);
 }
 
-void newsroom_post_pin(const struct newsroom_ctx *c, const char *slug, int64_t id, struct newsroom_result *res)
+void newsroom_post_pin(const struct newsroom_ctx *c, const char *slug, int64_t id,
+		       struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
 	int rc = 0;
@@ -955,7 +979,7 @@ static json_t *newsroom_json_revision(const struct model_revision *r, const char
 }
 
 void newsroom_revisions_list(const struct newsroom_ctx *c, const char *slug, int64_t id,
-		       struct newsroom_result *res)
+			     struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
 	struct model_revision *revs = NULL;
@@ -963,7 +987,8 @@ void newsroom_revisions_list(const struct newsroom_ctx *c, const char *slug, int
 	json_t *arr;
 	int rc;
 
-	if (newsroom_need(c, res, AUTH_NEWSROOM_READ) < 0 || newsroom_load_page(c, slug, &page, res) < 0)
+	if (newsroom_need(c, res, AUTH_NEWSROOM_READ) < 0 ||
+	    newsroom_load_page(c, slug, &page, res) < 0)
 		return;
 	rc = store_revision_list(c->st, page.id, id, &revs, &n);
 	if (rc == 0 && n == 0)
@@ -984,22 +1009,21 @@ void newsroom_revisions_list(const struct newsroom_ctx *c, const char *slug, int
 
 json_t *newsroom_json_draft(const struct model_draft *d)
 {
-	json_t *o = json_pack("{s:I, s:I, s:s, s:s, s:o, s:I, s:o, s:o, s:o}",
-			      "id", (json_int_t)d->id, "author_id", (json_int_t)d->author_id,
-			      "author_name", d->author_name ? d->author_name : "",
-			      "state", d->state == MODEL_DRAFT_SCHEDULED ? "scheduled" : "draft",
-			      "publish_at", model_json_time(d->publish_at),
-			      "version", (json_int_t)d->version,
-			      "created_at", model_json_time(d->created_at),
-			      "updated_at", model_json_time(d->updated_at),
-			      "post", model_json_post(&d->post, NULL));
+	json_t *o = json_pack(
+	    "{s:I, s:I, s:s, s:s, s:o, s:I, s:o, s:o, s:o}", "id", (json_int_t)d->id, "author_id",
+	    (json_int_t)d->author_id, "author_name", d->author_name ? d->author_name : "", "state",
+	    d->state == MODEL_DRAFT_SCHEDULED ? "scheduled" : "draft", "publish_at",
+	    model_json_time(d->publish_at), "version", (json_int_t)d->version, "created_at",
+	    model_json_time(d->created_at), "updated_at", model_json_time(d->updated_at), "post",
+	    model_json_post(&d->post, NULL));
 	return o;
 }
 
 /* "publish_at": absent keeps the state, null or "" makes it a draft, a time
  * schedules it (editors only, and not in the past). */
 static int newsroom_draft_schedule(const struct newsroom_ctx *c, const struct model_page *page,
-			     const json_t *in, struct model_draft *d, struct newsroom_result *res)
+				   const json_t *in, struct model_draft *d,
+				   struct newsroom_result *res)
 {
 	const json_t *v = json_object_get(in, "publish_at");
 	int64_t at = 0;
@@ -1015,8 +1039,8 @@ static int newsroom_draft_schedule(const struct newsroom_ctx *c, const struct mo
 	}
 	if (!auth_can(c->user->role, AUTH_POST_PUBLISH))
 		return newsroom_fail(res, NEWSROOM_FORBIDDEN,
-			       "Your role (%s) can save drafts; an editor schedules them.",
-			       model_role_name(c->user->role));
+				     "Your role (%s) can save drafts; an editor schedules them.",
+				     model_role_name(c->user->role));
 	if (at < c->now - 60)
 		return newsroom_fail(res, NEWSROOM_INVALID,
 			       "That time has passed; publish now or choose a later time.");
@@ -1025,8 +1049,8 @@ static int newsroom_draft_schedule(const struct newsroom_ctx *c, const struct mo
 	return 0;
 }
 
-static int newsroom_load_draft(const struct newsroom_ctx *c, const struct model_page *page, int64_t id,
-			 struct model_draft *d, struct newsroom_result *res)
+static int newsroom_load_draft(const struct newsroom_ctx *c, const struct model_page *page,
+			       int64_t id, struct model_draft *d, struct newsroom_result *res)
 {
 	int rc = store_draft_get(c->st, page->id, id, d);
 
@@ -1038,7 +1062,7 @@ static int newsroom_load_draft(const struct newsroom_ctx *c, const struct model_
 /* Contributors touch only their own drafts, and not once an editor has
  * scheduled one (that would change what goes out unreviewed). */
 static int newsroom_draft_mine(const struct newsroom_ctx *c, const struct model_draft *d,
-			 struct newsroom_result *res)
+			       struct newsroom_result *res)
 {
 	if (auth_can(c->user->role, AUTH_DRAFT_ANY))
 		return 0;
@@ -1052,7 +1076,8 @@ static int newsroom_draft_mine(const struct newsroom_ctx *c, const struct model_
 	return 0;
 }
 
-void newsroom_drafts_list(const struct newsroom_ctx *c, const char *slug, struct newsroom_result *res)
+void newsroom_drafts_list(const struct newsroom_ctx *c, const char *slug,
+			  struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
 	struct model_draft *d = NULL;
@@ -1060,7 +1085,8 @@ void newsroom_drafts_list(const struct newsroom_ctx *c, const char *slug, struct
 	json_t *arr;
 	int rc;
 
-	if (newsroom_need(c, res, AUTH_NEWSROOM_READ) < 0 || newsroom_load_page(c, slug, &page, res) < 0)
+	if (newsroom_need(c, res, AUTH_NEWSROOM_READ) < 0 ||
+	    newsroom_load_page(c, slug, &page, res) < 0)
 		return;
 	rc = store_draft_list(c->st, page.id, &d, &n);
 	if (rc < 0) {
@@ -1075,12 +1101,14 @@ void newsroom_drafts_list(const struct newsroom_ctx *c, const char *slug, struct
 	model_page_cleanup(&page);
 }
 
-void newsroom_draft_get(const struct newsroom_ctx *c, const char *slug, int64_t id, struct newsroom_result *res)
+void newsroom_draft_get(const struct newsroom_ctx *c, const char *slug, int64_t id,
+			struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
 	struct model_draft d = { 0 };
 
-	if (newsroom_need(c, res, AUTH_NEWSROOM_READ) < 0 || newsroom_load_page(c, slug, &page, res) < 0)
+	if (newsroom_need(c, res, AUTH_NEWSROOM_READ) < 0 ||
+	    newsroom_load_page(c, slug, &page, res) < 0)
 		return;
 	if (newsroom_load_draft(c, &page, id, &d, res) == 0) {
 		res->id = id;
@@ -1091,13 +1119,14 @@ void newsroom_draft_get(const struct newsroom_ctx *c, const char *slug, int64_t 
 }
 
 void newsroom_draft_create(const struct newsroom_ctx *c, const char *slug, const json_t *in,
-		     struct newsroom_result *res)
+			   struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
 	struct model_draft d = { 0 };
 	int rc;
 
-	if (newsroom_need(c, res, AUTH_DRAFT_WRITE) < 0 || newsroom_load_page(c, slug, &page, res) < 0)
+	if (newsroom_need(c, res, AUTH_DRAFT_WRITE) < 0 ||
+	    newsroom_load_page(c, slug, &page, res) < 0)
 		return;
 	if (newsroom_post_input(c, &page, in, &d.post, 0, res) == 0 &&
 	    newsroom_draft_schedule(c, &page, in, &d, res) == 0) {
@@ -1112,22 +1141,24 @@ void newsroom_draft_create(const struct newsroom_ctx *c, const char *slug, const
 			memset(&d, 0, sizeof(d));
 			res->id = id;
 			if (newsroom_load_draft(c, &page, id, &d, res) == 0)
-				newsroom_created(res, newsroom_wrap("draft", newsroom_json_draft(&d)));
+				newsroom_created(res,
+						 newsroom_wrap("draft", newsroom_json_draft(&d)));
 		}
 	}
 	model_draft_cleanup(&d);
 	model_page_cleanup(&page);
 }
 
-void newsroom_draft_update(const struct newsroom_ctx *c, const char *slug, int64_t id, const json_t *in,
-		     struct newsroom_result *res)
+void newsroom_draft_update(const struct newsroom_ctx *c, const char *slug, int64_t id,
+			   const json_t *in, struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
 	struct model_draft d = { 0 };
 	int64_t version = 0;
 	int rc;
 
-	if (newsroom_need(c, res, AUTH_DRAFT_WRITE) < 0 || newsroom_load_page(c, slug, &page, res) < 0)
+	if (newsroom_need(c, res, AUTH_DRAFT_WRITE) < 0 ||
+	    newsroom_load_page(c, slug, &page, res) < 0)
 		return;
 	if (newsroom_load_draft(c, &page, id, &d, res) < 0)
 		goto out;
@@ -1141,7 +1172,8 @@ void newsroom_draft_update(const struct newsroom_ctx *c, const char *slug, int64
 	    newsroom_post_input(c, &page, in, &d.post, 1, res) < 0 ||
 	    newsroom_draft_schedule(c, &page, in, &d, res) < 0)
 		goto out;
-	rc = version == d.version ? store_draft_update(c->st, c->user->id, &d, version) : STORE_ECONFLICT;
+	rc = version == d.version ? store_draft_update(c->st, c->user->id, &d, version)
+				  : STORE_ECONFLICT;
 	if (rc == STORE_ECONFLICT) {
 		newsroom_fail(res, NEWSROOM_CONFLICT,
 			"This draft was saved by someone else (now version %lld) after you "
@@ -1162,15 +1194,17 @@ out:
 }
 
 void newsroom_draft_delete(const struct newsroom_ctx *c, const char *slug, int64_t id,
-		     struct newsroom_result *res)
+			   struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
 	struct model_draft d = { 0 };
 	int rc;
 
-	if (newsroom_need(c, res, AUTH_DRAFT_WRITE) < 0 || newsroom_load_page(c, slug, &page, res) < 0)
+	if (newsroom_need(c, res, AUTH_DRAFT_WRITE) < 0 ||
+	    newsroom_load_page(c, slug, &page, res) < 0)
 		return;
-	if (newsroom_load_draft(c, &page, id, &d, res) == 0 && newsroom_draft_mine(c, &d, res) == 0) {
+	if (newsroom_load_draft(c, &page, id, &d, res) == 0 &&
+	    newsroom_draft_mine(c, &d, res) == 0) {
 		rc = store_draft_delete(c->st, c->user->id, page.id, id);
 		if (rc < 0)
 			newsroom_store_fail(c, res, rc, "draft");
@@ -1183,15 +1217,16 @@ void newsroom_draft_delete(const struct newsroom_ctx *c, const char *slug, int64
 	model_page_cleanup(&page);
 }
 
-void newsroom_draft_publish(const struct newsroom_ctx *c, const char *slug, int64_t id, const json_t *in,
-		      struct newsroom_result *res)
+void newsroom_draft_publish(const struct newsroom_ctx *c, const char *slug, int64_t id,
+			    const json_t *in, struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
 	struct model_post post = { 0 };
 	int64_t version = 0, post_id = 0;
 	int rc;
 
-	if (newsroom_need(c, res, AUTH_POST_PUBLISH) < 0 || newsroom_load_page(c, slug, &page, res) < 0)
+	if (newsroom_need(c, res, AUTH_POST_PUBLISH) < 0 ||
+	    newsroom_load_page(c, slug, &page, res) < 0)
 		return;
 	if (in && newsroom_get_int(in, "version", 0, &version, res) < 0)
 		goto out;
@@ -1213,8 +1248,8 @@ out:
 
 /* ---- checking without writing -------------------------------------------- */
 
-void newsroom_post_validate(const struct newsroom_ctx *c, const char *slug, const json_t *in, int as_draft,
-		      struct newsroom_result *res)
+void newsroom_post_validate(const struct newsroom_ctx *c, const char *slug, const json_t *in,
+			    int as_draft, struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
 	struct model_draft d = { 0 };
@@ -1232,7 +1267,7 @@ void newsroom_post_validate(const struct newsroom_ctx *c, const char *slug, cons
 /* ---- media and preview --------------------------------------------------- */
 
 void newsroom_media_upload(const struct newsroom_ctx *c, const void *data, size_t len,
-		     struct newsroom_result *res)
+			   struct newsroom_result *res)
 {
 	struct media_image img;
 	struct model_media m = { 0 };

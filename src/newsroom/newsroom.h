@@ -83,67 +83,74 @@ json_t *newsroom_wrap(const char *key, json_t *value);
 int newsroom_slug_reserved(const char *slug);
 void newsroom_pages_list(const struct newsroom_ctx *c, struct newsroom_result *res);
 void newsroom_page_get(const struct newsroom_ctx *c, const char *slug, struct newsroom_result *res);
-void newsroom_page_create(const struct newsroom_ctx *c, const json_t *in, struct newsroom_result *res);
+void newsroom_page_create(const struct newsroom_ctx *c, const json_t *in,
+			  struct newsroom_result *res);
 void newsroom_page_update(const struct newsroom_ctx *c, const char *slug, const json_t *in,
-		    struct newsroom_result *res);
+			  struct newsroom_result *res);
 void newsroom_page_status(const struct newsroom_ctx *c, const char *slug, const json_t *in,
-		    struct newsroom_result *res);
+			  struct newsroom_result *res);
 /* A page is created unpublished (only the newsroom sees it); an editor
  * publishes it to readers (published 1) or takes it back (0). Idempotent. */
 void newsroom_page_publish(const struct newsroom_ctx *c, const char *slug, int published,
-		     struct newsroom_result *res);
+			   struct newsroom_result *res);
 void newsroom_summary_set(const struct newsroom_ctx *c, const char *slug, const json_t *in,
-		    struct newsroom_result *res);
+			  struct newsroom_result *res);
 
 /* Posts. newsroom_post_edit needs "version"; post_id 0 in newsroom_post_pin unpins. */
 void newsroom_posts_list(const struct newsroom_ctx *c, const char *slug, size_t page_no,
-		   struct newsroom_result *res);
-void newsroom_post_get(const struct newsroom_ctx *c, const char *slug, int64_t id, struct newsroom_result *res);
-void newsroom_post_create(const struct newsroom_ctx *c, const char *slug, const json_t *in,
-		    struct newsroom_result *res);
-void newsroom_post_edit(const struct newsroom_ctx *c, const char *slug, int64_t id, const json_t *in,
-		  struct newsroom_result *res);
-void newsroom_post_delete(const struct newsroom_ctx *c, const char *slug, int64_t id,
-		    struct newsroom_result *res);
-void newsroom_post_pin(const struct newsroom_ctx *c, const char *slug, int64_t id, struct newsroom_result *res);
-void newsroom_revisions_list(const struct newsroom_ctx *c, const char *slug, int64_t id,
+			 struct newsroom_result *res);
+void newsroom_post_get(const struct newsroom_ctx *c, const char *slug, int64_t id,
 		       struct newsroom_result *res);
+void newsroom_post_create(const struct newsroom_ctx *c, const char *slug, const json_t *in,
+			  struct newsroom_result *res);
+void newsroom_post_edit(const struct newsroom_ctx *c, const char *slug, int64_t id,
+			const json_t *in, struct newsroom_result *res);
+void newsroom_post_delete(const struct newsroom_ctx *c, const char *slug, int64_t id,
+			  struct newsroom_result *res);
+void newsroom_post_pin(const struct newsroom_ctx *c, const char *slug, int64_t id,
+		       struct newsroom_result *res);
+void newsroom_revisions_list(const struct newsroom_ctx *c, const char *slug, int64_t id,
+			     struct newsroom_result *res);
 
 /* Drafts and scheduled posts ("publish_at" schedules). */
-void newsroom_drafts_list(const struct newsroom_ctx *c, const char *slug, struct newsroom_result *res);
-void newsroom_draft_get(const struct newsroom_ctx *c, const char *slug, int64_t id, struct newsroom_result *res);
+void newsroom_drafts_list(const struct newsroom_ctx *c, const char *slug,
+			  struct newsroom_result *res);
+void newsroom_draft_get(const struct newsroom_ctx *c, const char *slug, int64_t id,
+			struct newsroom_result *res);
 void newsroom_draft_create(const struct newsroom_ctx *c, const char *slug, const json_t *in,
-		     struct newsroom_result *res);
-void newsroom_draft_update(const struct newsroom_ctx *c, const char *slug, int64_t id, const json_t *in,
-		     struct newsroom_result *res);
+			   struct newsroom_result *res);
+void newsroom_draft_update(const struct newsroom_ctx *c, const char *slug, int64_t id,
+			   const json_t *in, struct newsroom_result *res);
 void newsroom_draft_delete(const struct newsroom_ctx *c, const char *slug, int64_t id,
-		     struct newsroom_result *res);
-void newsroom_draft_publish(const struct newsroom_ctx *c, const char *slug, int64_t id, const json_t *in,
-		      struct newsroom_result *res);
+			   struct newsroom_result *res);
+void newsroom_draft_publish(const struct newsroom_ctx *c, const char *slug, int64_t id,
+			    const json_t *in, struct newsroom_result *res);
 
 /* Checks what newsroom_post_create (as_draft 0) or newsroom_draft_create (1) would check,
  * without writing: 204, or the error they would give. The forms use it before
  * storing an attached image for a post that would then be refused. */
-void newsroom_post_validate(const struct newsroom_ctx *c, const char *slug, const json_t *in, int as_draft,
-		      struct newsroom_result *res);
+void newsroom_post_validate(const struct newsroom_ctx *c, const char *slug, const json_t *in,
+			    int as_draft, struct newsroom_result *res);
 
 /* Media and preview. */
 void newsroom_media_upload(const struct newsroom_ctx *c, const void *data, size_t len,
-		     struct newsroom_result *res);
+			   struct newsroom_result *res);
 void newsroom_preview(const struct newsroom_ctx *c, const json_t *in, struct newsroom_result *res);
 
 /* Users and API tokens (admins). newsroom_token_create's answer holds the secret. */
 void newsroom_users_list(const struct newsroom_ctx *c, struct newsroom_result *res);
-void newsroom_user_create(const struct newsroom_ctx *c, const json_t *in, struct newsroom_result *res);
+void newsroom_user_create(const struct newsroom_ctx *c, const json_t *in,
+			  struct newsroom_result *res);
 void newsroom_user_update(const struct newsroom_ctx *c, int64_t id, const json_t *in,
-		    struct newsroom_result *res);
+			  struct newsroom_result *res);
 void newsroom_tokens_list(const struct newsroom_ctx *c, struct newsroom_result *res);
-void newsroom_token_create(const struct newsroom_ctx *c, const json_t *in, struct newsroom_result *res);
+void newsroom_token_create(const struct newsroom_ctx *c, const json_t *in,
+			   struct newsroom_result *res);
 void newsroom_token_revoke(const struct newsroom_ctx *c, int64_t id, struct newsroom_result *res);
 
 /* The audit trail (slug NULL: every page). */
 void newsroom_audit_list(const struct newsroom_ctx *c, const char *slug, size_t limit,
-		   struct newsroom_result *res);
+			 struct newsroom_result *res);
 
 /* ---- What the newsroom's own pages show --------------------------------
  * The HTML forms' pages read through these, with the same role checks as the
@@ -184,8 +191,8 @@ int newsroom_draft_view_get(const struct newsroom_ctx *c, const char *slug, int6
 void newsroom_draft_view_cleanup(struct newsroom_draft_view *v);
 
 /* One page (its summary form), or every page (the newsroom's front page). */
-int newsroom_page_view_get(const struct newsroom_ctx *c, const char *slug,
-			   struct model_page *out, struct newsroom_result *res);
+int newsroom_page_view_get(const struct newsroom_ctx *c, const char *slug, struct model_page *out,
+			   struct newsroom_result *res);
 int newsroom_pages_view_get(const struct newsroom_ctx *c, struct model_page **out, size_t *n,
 			    struct newsroom_result *res);
 
@@ -234,9 +241,8 @@ json_t *newsroom_json_draft(const struct model_draft *d);
 int newsroom_token_user(struct store *st, const char *token, struct model_user *user);
 /* The same for a session cookie's token at `now`; also gives the session's
  * CSRF token (*csrf, caller frees) and the token's hash (which ends it). */
-int newsroom_session_user(struct store *st, const char *token, int64_t now,
-			  struct model_user *user, char **csrf,
-			  unsigned char hash[STORE_TOKEN_HASH_LEN]);
+int newsroom_session_user(struct store *st, const char *token, int64_t now, struct model_user *user,
+			  char **csrf, unsigned char hash[STORE_TOKEN_HASH_LEN]);
 /* A new session for `user` (signed in from `addr`, which the audit entry
  * names), valid AUTH_SESSION_SECONDS from `now`: writes its token into `token`
  * and its CSRF token into `csrf` (AUTH_TOKEN_LEN + 1 each). 0, or -1 if the

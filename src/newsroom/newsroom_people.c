@@ -17,13 +17,12 @@
 
 json_t *newsroom_json_user(const struct model_user *u)
 {
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:o}",
-			 "id", (json_int_t)u->id, "login", u->login ? u->login : "",
-			 "display_name", u->display_name ? u->display_name : "",
-			 "byline_name", u->byline_name ? u->byline_name : "",
-			 "byline_role", u->byline_role ? u->byline_role : "",
-			 "role", model_role_name(u->role), "disabled", u->disabled,
-			 "created_at", model_json_time(u->created_at));
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:o}", "id", (json_int_t)u->id,
+			 "login", u->login ? u->login : "", "display_name",
+			 u->display_name ? u->display_name : "", "byline_name",
+			 u->byline_name ? u->byline_name : "", "byline_role",
+			 u->byline_role ? u->byline_role : "", "role", model_role_name(u->role),
+			 "disabled", u->disabled, "created_at", model_json_time(u->created_at));
 }
 
 static json_t *newsroom_json_token(const struct model_token *t)
@@ -105,12 +104,13 @@ static int newsroom_get_role(const json_t *in, int required, int *role, struct n
 		return 0;
 	*role = model_role_parse(s);
 	if (*role < 0)
-		return newsroom_fail(res, NEWSROOM_INVALID, "\"role\" is contributor, editor or admin.");
+		return newsroom_fail(res, NEWSROOM_INVALID,
+				     "\"role\" is contributor, editor or admin.");
 	return 0;
 }
 
 static int newsroom_get_password(const json_t *in, int required, const char **pw,
-			   struct newsroom_result *res)
+				 struct newsroom_result *res)
 {
 	const char *why;
 
@@ -121,7 +121,8 @@ static int newsroom_get_password(const json_t *in, int required, const char **pw
 	return 0;
 }
 
-void newsroom_user_create(const struct newsroom_ctx *c, const json_t *in, struct newsroom_result *res)
+void newsroom_user_create(const struct newsroom_ctx *c, const json_t *in,
+			  struct newsroom_result *res)
 {
 	struct model_user u = { 0 };
 	const char *login, *name, *bname, *brole, *pw;
@@ -166,7 +167,7 @@ void newsroom_user_create(const struct newsroom_ctx *c, const json_t *in, struct
 }
 
 void newsroom_user_update(const struct newsroom_ctx *c, int64_t id, const json_t *in,
-		    struct newsroom_result *res)
+			  struct newsroom_result *res)
 {
 	struct model_user u = { 0 };
 	const char *name, *bname, *brole, *pw;
@@ -179,10 +180,12 @@ void newsroom_user_update(const struct newsroom_ctx *c, int64_t id, const json_t
 		newsroom_fail(res, NEWSROOM_MALFORMED, "The request body must be a JSON object.");
 		return;
 	}
-	if (newsroom_get_str(in, "display_name", NEWSROOM_NOT_BLANK, MODEL_NAME_MAX, 0, &name, res) < 0 ||
+	if (newsroom_get_str(in, "display_name", NEWSROOM_NOT_BLANK, MODEL_NAME_MAX, 0, &name,
+			     res) < 0 ||
 	    newsroom_get_str(in, "byline_name", 0, MODEL_NAME_MAX, 0, &bname, res) < 0 ||
 	    newsroom_get_str(in, "byline_role", 0, MODEL_NAME_MAX, 0, &brole, res) < 0 ||
-	    newsroom_get_role(in, 0, &role, res) < 0 || newsroom_get_bool(in, "disabled", &disabled, res) < 0 ||
+	    newsroom_get_role(in, 0, &role, res) < 0 ||
+	    newsroom_get_bool(in, "disabled", &disabled, res) < 0 ||
 	    newsroom_get_password(in, 0, &pw, res) < 0)
 		return;
 	if (name && !*name) {
@@ -211,7 +214,8 @@ void newsroom_user_update(const struct newsroom_ctx *c, int64_t id, const json_t
 					    brole ? brole : u.byline_role);
 	if (rc == 0 && pw) {
 		if (auth_password_hash(pw, hash) < 0) {
-			newsroom_fail(res, NEWSROOM_ERROR, "Out of memory while hashing the password.");
+			newsroom_fail(res, NEWSROOM_ERROR,
+				      "Out of memory while hashing the password.");
 			goto out;
 		}
 		rc = store_user_set_password(c->st, c->user->id, id, hash);
@@ -256,7 +260,8 @@ void newsroom_tokens_list(const struct newsroom_ctx *c, struct newsroom_result *
 	newsroom_ok(res, newsroom_wrap("tokens", arr));
 }
 
-void newsroom_token_create(const struct newsroom_ctx *c, const json_t *in, struct newsroom_result *res)
+void newsroom_token_create(const struct newsroom_ctx *c, const json_t *in,
+			   struct newsroom_result *res)
 {
 	struct model_user u = { 0 };
 	struct model_token t = { 0 };
@@ -370,8 +375,8 @@ int newsroom_audit_get(const struct newsroom_ctx *c, const char *slug, struct ne
 	if (!auth_can(c->user->role, AUTH_AUDIT_READ))
 		return newsroom_fail(res, NEWSROOM_FORBIDDEN,
 				     "Only editors and admins read the audit trail.");
-	return newsroom_audit_read(c, slug && *slug ? slug : NULL, NEWSROOM_AUDIT_VIEW_ENTRIES,
-				   out, res);
+	return newsroom_audit_read(c, slug && *slug ? slug : NULL, NEWSROOM_AUDIT_VIEW_ENTRIES, out,
+				   res);
 }
 
 void newsroom_audit_cleanup(struct newsroom_audit *a)
@@ -403,9 +408,8 @@ int newsroom_token_user(struct store *st, const char *token, struct model_user *
 	return newsroom_credential(st, store_token_lookup(st, hash, user));
 }
 
-int newsroom_session_user(struct store *st, const char *token, int64_t now,
-			  struct model_user *user, char **csrf,
-			  unsigned char hash[STORE_TOKEN_HASH_LEN])
+int newsroom_session_user(struct store *st, const char *token, int64_t now, struct model_user *user,
+			  char **csrf, unsigned char hash[STORE_TOKEN_HASH_LEN])
 {
 	auth_token_hash(token, strlen(token), hash);
 	return newsroom_credential(st, store_session_lookup(st, hash, now, user, csrf));
@@ -447,7 +451,8 @@ static int newsroom_retry_after(int64_t oldest, int64_t now)
 }
 
 enum newsroom_status newsroom_signin(struct store *st, const char *login, const char *password,
-				     const char *addr, int64_t now, struct model_user *user, struct newsroom_result *res, int *retry_after)
+				     const char *addr, int64_t now, struct model_user *user,
+				     struct newsroom_result *res, int *retry_after)
 {
 	static char dummy_hash[AUTH_HASH_MAX];
 	char key_login[NEWSROOM_LOGIN_MAX + 16], key_addr[96];
@@ -479,7 +484,8 @@ enum newsroom_status newsroom_signin(struct store *st, const char *login, const 
 	if (!at.allowed) {
 		int by_login = at.n_login >= NEWSROOM_SIGNIN_MAX_LOGIN;
 
-		*retry_after = newsroom_retry_after(by_login ? at.oldest_login : at.oldest_addr, now);
+		*retry_after =
+			newsroom_retry_after(by_login ? at.oldest_login : at.oldest_addr, now);
 		newsroom_fail(res, NEWSROOM_RATE_LIMITED,
 			"Too many failed sign-ins %s. Try again in %d minute%s.",
 			by_login ? "for this account" : "from your address",

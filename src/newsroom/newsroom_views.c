@@ -96,8 +96,8 @@ void newsroom_draft_view_cleanup(struct newsroom_draft_view *v)
 	model_page_cleanup(&v->page);
 }
 
-int newsroom_page_view_get(const struct newsroom_ctx *c, const char *slug,
-			   struct model_page *out, struct newsroom_result *res)
+int newsroom_page_view_get(const struct newsroom_ctx *c, const char *slug, struct model_page *out,
+			   struct newsroom_result *res)
 {
 	memset(out, 0, sizeof(*out));
 	if (newsroom_need(c, res, AUTH_NEWSROOM_READ) < 0)

@@ -700,8 +700,8 @@ static void put_new_page_form(struct buf *out, const struct render_newsroom *nr)
 		      "</form>\n</section>\n");
 }
 
-void render_newsroom_pages(struct buf *out, const struct render_newsroom *nr, const struct model_page *pages,
-		     size_t n)
+void render_newsroom_pages(struct buf *out, const struct render_newsroom *nr,
+			   const struct model_page *pages, size_t n)
 {
 	rn_open(out, nr, "Live pages", NULL, "nr-pages", RN_NAV_PAGES);
 	buf_puts(out, "<h1>Live pages</h1>\n");
@@ -866,7 +866,8 @@ static void put_composer(struct buf *out, const struct render_newsroom *nr,
 			 const struct render_newsroom_desk *desk)
 {
 	const struct model_page *page = desk->page;
-	const struct render_newsroom_composer none = { 0 }, *in = desk->refill ? desk->refill : &none;
+	const struct render_newsroom_composer none = { 0 };
+	const struct render_newsroom_composer *in = desk->refill ? desk->refill : &none;
 	int publish = can(nr, AUTH_POST_PUBLISH);
 
 	buf_puts(out, "<section class=\"nr-card nr-composer\" aria-labelledby=\"composer-h\">\n"
@@ -935,7 +936,6 @@ static void rn_draft_meta(struct buf *out, const struct render_newsroom *nr,
 	else
 		buf_printf(out, " \xc2\xb7 version %" PRId64 "</p>\n", d->version);
 }
-
 
 static void put_draft_item(struct buf *out, const struct render_newsroom *nr,
 			   const struct model_page *page, const struct model_draft *d)
@@ -1091,7 +1091,8 @@ static void put_desk_post(struct buf *out, const struct render_newsroom *nr,
 	buf_puts(out, "</div>\n</div>\n");
 }
 
-void render_newsroom_desk(struct buf *out, const struct render_newsroom *nr, const struct render_newsroom_desk *desk)
+void render_newsroom_desk(struct buf *out, const struct render_newsroom *nr,
+			  const struct render_newsroom_desk *desk)
 {
 	const struct model_page *page = desk->page;
 
@@ -1124,7 +1125,7 @@ void render_newsroom_desk(struct buf *out, const struct render_newsroom *nr, con
 /* ---- the post editor ---- */
 
 void render_newsroom_post_edit(struct buf *out, const struct render_newsroom *nr,
-			 const struct render_newsroom_edit *e)
+			       const struct render_newsroom_edit *e)
 {
 	const struct model_page *page = e->page;
 	const struct model_post *post = e->post;
@@ -1224,8 +1225,8 @@ void render_newsroom_post_edit(struct buf *out, const struct render_newsroom *nr
 /* ---- the draft editor ---- */
 
 void render_newsroom_draft_edit(struct buf *out, const struct render_newsroom *nr,
-			  const struct model_page *page, const struct model_draft *d,
-			  const char *body_md)
+				const struct model_page *page, const struct model_draft *d,
+				const char *body_md)
 {
 	int mine = can_edit_draft(nr, d);
 	int scheduled = d->state == MODEL_DRAFT_SCHEDULED;
@@ -1282,8 +1283,9 @@ void render_newsroom_draft_edit(struct buf *out, const struct render_newsroom *n
 
 /* ---- a post's history ---- */
 
-void render_newsroom_history(struct buf *out, const struct render_newsroom *nr, const struct model_page *page,
-		       const struct model_post *post, const struct model_revision *revs, size_t n)
+void render_newsroom_history(struct buf *out, const struct render_newsroom *nr,
+			     const struct model_page *page, const struct model_post *post,
+			     const struct model_revision *revs, size_t n)
 {
 	rn_open(out, nr, post->title, "History", "nr-history", RN_NAV_PAGES);
 	put_back_to_desk(out, page);
@@ -1346,8 +1348,8 @@ void render_newsroom_history(struct buf *out, const struct render_newsroom *nr, 
 
 /* ---- the summary editor ---- */
 
-void render_newsroom_summary(struct buf *out, const struct render_newsroom *nr, const struct model_page *page,
-		       const char *points_md)
+void render_newsroom_summary(struct buf *out, const struct render_newsroom *nr,
+			     const struct model_page *page, const char *points_md)
 {
 	const struct model_summary *s = &page->summary;
 	static const char *const kinds[] = {"none", "image", "video"};
@@ -1416,7 +1418,8 @@ void render_newsroom_summary(struct buf *out, const struct render_newsroom *nr, 
 
 /* ---- users and API tokens ---- */
 
-static void put_user_row(struct buf *out, const struct render_newsroom *nr, const struct model_user *u)
+static void put_user_row(struct buf *out, const struct render_newsroom *nr,
+			 const struct model_user *u)
 {
 	char id[48];
 
@@ -1508,8 +1511,9 @@ static void put_add_user(struct buf *out, const struct render_newsroom *nr)
 		      "</section>\n");
 }
 
-static void put_tokens(struct buf *out, const struct render_newsroom *nr, const struct model_user *users,
-		       size_t n_users, const struct model_token *tokens, size_t n_tokens)
+static void put_tokens(struct buf *out, const struct render_newsroom *nr,
+		       const struct model_user *users, size_t n_users,
+		       const struct model_token *tokens, size_t n_tokens)
 {
 	buf_puts(out, "<section class=\"nr-card\" aria-labelledby=\"tokens-h\">\n"
 		      "<h2 id=\"tokens-h\">API tokens</h2>\n"
@@ -1574,9 +1578,9 @@ static void put_tokens(struct buf *out, const struct render_newsroom *nr, const 
 		      "</section>\n");
 }
 
-void render_newsroom_users(struct buf *out, const struct render_newsroom *nr, const struct model_user *users,
-		     size_t n_users, const struct model_token *tokens, size_t n_tokens,
-		     const char *new_token)
+void render_newsroom_users(struct buf *out, const struct render_newsroom *nr,
+			   const struct model_user *users, size_t n_users,
+			   const struct model_token *tokens, size_t n_tokens, const char *new_token)
 {
 	rn_open(out, nr, "Users and API tokens", NULL, "nr-users", RN_NAV_USERS);
 	buf_puts(out, "<h1>Users and API tokens</h1>\n");
@@ -1615,8 +1619,8 @@ void render_newsroom_users(struct buf *out, const struct render_newsroom *nr, co
 
 /* ---- the audit trail ---- */
 
-void render_newsroom_audit(struct buf *out, const struct render_newsroom *nr, const struct model_page *page,
-		     const struct model_audit *a, size_t n)
+void render_newsroom_audit(struct buf *out, const struct render_newsroom *nr,
+			   const struct model_page *page, const struct model_audit *a, size_t n)
 {
 	const char *zone = page ? page->zone : MODEL_DEFAULT_ZONE;
 
@@ -1685,8 +1689,8 @@ void render_newsroom_audit(struct buf *out, const struct render_newsroom *nr, co
 
 /* ---- errors ---- */
 
-void render_newsroom_error(struct buf *out, const struct render_newsroom *nr, int status, const char *reason,
-		     const char *message)
+void render_newsroom_error(struct buf *out, const struct render_newsroom *nr, int status,
+			   const char *reason, const char *message)
 {
 	struct buf title;
 

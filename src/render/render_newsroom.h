@@ -68,7 +68,7 @@ struct render_newsroom_desk {
 
 /* GET /newsroom/SLUG: the desk. */
 void render_newsroom_desk(struct buf *out, const struct render_newsroom *nr,
-		    const struct render_newsroom_desk *desk);
+			  const struct render_newsroom_desk *desk);
 
 /* GET /newsroom/SLUG/posts/ID/edit. `last` is the newest revision (who changed
  * it last, and when), or NULL. `body_md` is the post's body as Markdown
@@ -84,18 +84,18 @@ struct render_newsroom_edit {
 	const char *mine_md;
 };
 void render_newsroom_post_edit(struct buf *out, const struct render_newsroom *nr,
-			 const struct render_newsroom_edit *e);
+			       const struct render_newsroom_edit *e);
 
 /* GET /newsroom/SLUG/drafts/ID/edit. */
 void render_newsroom_draft_edit(struct buf *out, const struct render_newsroom *nr,
-			  const struct model_page *page, const struct model_draft *d,
-			  const char *body_md);
+				const struct model_page *page, const struct model_draft *d,
+				const char *body_md);
 
 /* GET /newsroom/SLUG/posts/ID/history: revisions newest first, each with who,
  * when, what changed, the correction note, and the post as it was. */
 void render_newsroom_history(struct buf *out, const struct render_newsroom *nr,
-		       const struct model_page *page, const struct model_post *post,
-		       const struct model_revision *revs, size_t n);
+			     const struct model_page *page, const struct model_post *post,
+			     const struct model_revision *revs, size_t n);
 
 /* GET /newsroom/SLUG/summary. `points_md` is the key points as a Markdown list. */
 void render_newsroom_summary(struct buf *out, const struct render_newsroom *nr,
@@ -104,13 +104,13 @@ void render_newsroom_summary(struct buf *out, const struct render_newsroom *nr,
 /* GET /newsroom/users (admins). `new_token`, when not NULL, is an API token just
  * created, shown this once. */
 void render_newsroom_users(struct buf *out, const struct render_newsroom *nr,
-		     const struct model_user *users, size_t n_users,
-		     const struct model_token *tokens, size_t n_tokens,
-		     const char *new_token);
+			   const struct model_user *users, size_t n_users,
+			   const struct model_token *tokens, size_t n_tokens,
+			   const char *new_token);
 
 /* GET /newsroom/audit[?page=SLUG]. `page` may be NULL (all pages). */
 void render_newsroom_audit(struct buf *out, const struct render_newsroom *nr,
-		     const struct model_page *page, const struct model_audit *a, size_t n);
+			   const struct model_page *page, const struct model_audit *a, size_t n);
 
 /* A newsroom error page with the newsroom's chrome (403, 404, 409...). */
 void render_newsroom_error(struct buf *out, const struct render_newsroom *nr, int status,

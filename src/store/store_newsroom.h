@@ -3,9 +3,10 @@
  * failed sign-ins), work in progress (drafts and scheduled posts), the history
  * of every post (revisions), uploaded media, and the audit trail. The records
  * themselves are the model's (model/model_newsroom.h); this header holds only
- * the calls that read and write them. Same database, same rules as store.h: every call is atomic, joins an outer store_begin(),
- * returns 0 or a negative STORE_E* code with store_errmsg() set, and fills its
- * out-parameters only on success.
+ * the calls that read and write them. Same database, same rules as store.h:
+ * every call is atomic, joins an outer store_begin(), returns 0 or a negative
+ * STORE_E* code with store_errmsg() set, and fills its out-parameters only on
+ * success.
  *
  * The actor: every mutating call of store.h and of this file takes the user on
  * whose behalf it is made as its second argument, `actor` (0: the command line
@@ -40,12 +41,15 @@ int store_user_by_login(struct store *s, const char *login, struct model_user *o
 			char **pw_hash) STORE_WARN_UNUSED;
 /* Every user, by login. Free with model_users_free(). */
 int store_user_list(struct store *s, struct model_user **out, size_t *n) STORE_WARN_UNUSED;
-int store_user_set_role(struct store *s, int64_t actor, int64_t id, enum model_role role) STORE_WARN_UNUSED;
+int store_user_set_role(struct store *s, int64_t actor, int64_t id,
+			enum model_role role) STORE_WARN_UNUSED;
 /* Disabling also revokes the user's sessions and API tokens; enabling again
  * does not bring them back. */
-int store_user_set_disabled(struct store *s, int64_t actor, int64_t id, int disabled) STORE_WARN_UNUSED;
+int store_user_set_disabled(struct store *s, int64_t actor, int64_t id,
+			    int disabled) STORE_WARN_UNUSED;
 /* Also ends the user's sessions (API tokens stay). */
-int store_user_set_password(struct store *s, int64_t actor, int64_t id, const char *pw_hash) STORE_WARN_UNUSED;
+int store_user_set_password(struct store *s, int64_t actor, int64_t id,
+			    const char *pw_hash) STORE_WARN_UNUSED;
 /* Replaces display name and default byline (name, role). */
 int store_user_set_profile(struct store *s, int64_t actor, int64_t id, const char *display_name,
 			   const char *byline_name, const char *byline_role) STORE_WARN_UNUSED;
@@ -124,15 +128,16 @@ int store_draft_create(struct store *s, int64_t actor, int64_t page_id, struct m
  * version is still `expected_version` (else STORE_ECONFLICT; 0: no check); sets
  * d->version and updated_at. A scheduled draft needs publish_at > 0; a saved
  * one keeps none. The author stays who created it. */
-int store_draft_update(struct store *s, int64_t actor, struct model_draft *d, int64_t expected_version)
-	STORE_WARN_UNUSED;
+int store_draft_update(struct store *s, int64_t actor, struct model_draft *d,
+		       int64_t expected_version) STORE_WARN_UNUSED;
 int store_draft_get(struct store *s, int64_t page_id, int64_t draft_id,
 		    struct model_draft *out) STORE_WARN_UNUSED;
 /* A page's drafts and scheduled posts, scheduled first (soonest first), then
  * drafts (newest first). */
 int store_draft_list(struct store *s, int64_t page_id, struct model_draft **out,
 		     size_t *n) STORE_WARN_UNUSED;
-int store_draft_delete(struct store *s, int64_t actor, int64_t page_id, int64_t draft_id) STORE_WARN_UNUSED;
+int store_draft_delete(struct store *s, int64_t actor, int64_t page_id,
+		       int64_t draft_id) STORE_WARN_UNUSED;
 /* Publishes a draft now (published_at = `at`): inserts the post (revision 1,
  * change log "post"), deletes the draft, in one transaction. STORE_ECONFLICT when
  * expected_version is not 0 and differs. Sets *post_id. */
@@ -164,8 +169,8 @@ struct store_edit {
  * store compares old and new: "title, body, bylines, breaking, key event,
  * time, correction", or "no change". store_post_update() is this with
  * edit NULL (no check, what computed). */
-int store_post_edit(struct store *s, int64_t actor, struct model_post *post, const struct store_edit *edit)
-	STORE_WARN_UNUSED;
+int store_post_edit(struct store *s, int64_t actor, struct model_post *post,
+		    const struct store_edit *edit) STORE_WARN_UNUSED;
 
 /* A post's revisions, newest first. Every insert (version 1, "published") and
  * every edit writes one; they are deleted with the post. */
@@ -175,7 +180,8 @@ int store_revision_list(struct store *s, int64_t page_id, int64_t post_id,
 /* ---- Pages ------------------------------------------------------------- */
 
 /* Replaces title, description, zone and start_at of page->id (change "page"). */
-int store_page_update(struct store *s, int64_t actor, const struct model_page *page) STORE_WARN_UNUSED;
+int store_page_update(struct store *s, int64_t actor,
+		      const struct model_page *page) STORE_WARN_UNUSED;
 
 /* ---- Media --------------------------------------------------------------- */
 
@@ -189,11 +195,11 @@ int store_media_get(struct store *s, const char *name, struct model_media *out) 
 
 /* Appends an entry in the current transaction (for actions that are not a
  * store change, such as sign-in). */
-int store_audit_add(struct store *s, int64_t actor, const char *action, int64_t page_id, int64_t post_id,
-		    const char *detail) STORE_WARN_UNUSED;
+int store_audit_add(struct store *s, int64_t actor, const char *action, int64_t page_id,
+		    int64_t post_id, const char *detail) STORE_WARN_UNUSED;
 /* Up to `limit` entries, newest first; page_id 0 for every page. Free with
  * model_audit_free(). */
-int store_audit_list(struct store *s, int64_t page_id, size_t limit,
-		     struct model_audit **out, size_t *n) STORE_WARN_UNUSED;
+int store_audit_list(struct store *s, int64_t page_id, size_t limit, struct model_audit **out,
+		     size_t *n) STORE_WARN_UNUSED;
 
 #endif

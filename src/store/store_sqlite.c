@@ -1401,7 +1401,8 @@ int store_page_update(struct store *s, int64_t actor, const struct model_page *p
 	if (rc == 0)
 		rc = store_log_change(s, page->id, STORE_CHANGE_PAGE, 0, NULL);
 	if (rc == 0)
-		rc = store_audit_write(s, actor, "page.update", page->id, 0, what[0] ? what : "no change");
+		rc = store_audit_write(s, actor, "page.update", page->id, 0,
+				       what[0] ? what : "no change");
 leave:
 	return store_write_leave(s, rc);
 }
@@ -1428,7 +1429,8 @@ static int store_page_change(struct store *s, sqlite3_stmt *st, int64_t page_id,
 	return store_log_change(s, page_id, kind, post_id, NULL);
 }
 
-int store_page_set_published(struct store *s, int64_t actor, int64_t page_id, int published, int *changed)
+int store_page_set_published(struct store *s, int64_t actor, int64_t page_id, int published,
+			     int *changed)
 {
 	sqlite3_stmt *st;
 	int rc, was = 0;
@@ -1469,8 +1471,8 @@ int store_page_set_published(struct store *s, int64_t actor, int64_t page_id, in
 			       published ? STORE_CHANGE_PUBLISH : STORE_CHANGE_UNPUBLISH, 0,
 			       "page publish");
 	if (rc == 0)
-		rc = store_audit_write(s, actor, published ? "page.publish" : "page.unpublish", page_id, 0,
-				       "");
+		rc = store_audit_write(s, actor, published ? "page.publish" : "page.unpublish",
+				       page_id, 0, "");
 leave:
 	rc = store_write_leave(s, rc);
 	if (rc == 0 && changed)

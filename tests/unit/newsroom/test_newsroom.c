@@ -944,45 +944,49 @@ static void test_post_create_invalid(void **state)
 		enum newsroom_status status;
 		const char *msg;
 	} cases[] = {
-		{ jp("{s:s}", "body", "No title"), NEWSROOM_INVALID, "\"title\" is required" },
-		{ jp("{s:n, s:s}", "title", "body", "Null title"), NEWSROOM_INVALID, "\"title\" is required" },
-		{ jp("{s:s}", "title", "  \n "), NEWSROOM_INVALID, "\"title\"" },
-		{ jp("{s:s}", "title", ""), NEWSROOM_INVALID, "must not be empty" },
-		{ jp("{s:s}", "title", "Two\nlines"), NEWSROOM_INVALID, "line break" },
-		{ jp("{s:s}", "title", "Tab\there"), NEWSROOM_INVALID, "control character" },
-		{ jp("{s:s}", "title", "Bell\x07"), NEWSROOM_INVALID, "control character" },
-		{ jp("{s:i}", "title", 5), NEWSROOM_MALFORMED, "\"title\" must be a string" },
-		{ jp("{s:s, s:i}", "title", "T", "body", 5), NEWSROOM_MALFORMED, "\"body\" must be a string" },
-		{ jp("{s:s, s:[s]}", "title", "T", "body", "x"), NEWSROOM_MALFORMED, "\"body\"" },
-		{ jp("{s:s, s:s}", "title", "T", "bylines", "Ann"), NEWSROOM_MALFORMED, "\"bylines\"" },
-		{ jp("{s:s, s:[s]}", "title", "T", "bylines", "Ann"), NEWSROOM_MALFORMED, "byline" },
-		{ jp("{s:s, s:{s:s}}", "title", "T", "bylines", "name", "Ann"), NEWSROOM_MALFORMED, "bylines" },
-		{ jp("{s:s, s:[{s:s}]}", "title", "T", "bylines", "role", "Paris"), NEWSROOM_INVALID,
-		  "\"name\" is required" },
-		{ jp("{s:s, s:[{s:i}]}", "title", "T", "bylines", "name", 7), NEWSROOM_MALFORMED, "\"name\"" },
-		{ jp("{s:s, s:[{s:s}]}", "title", "T", "bylines", "name", "A\nB"), NEWSROOM_INVALID,
-		  "\"name\"" },
-		{ jp("{s:s, s:s}", "title", "T", "body", "![](/media/abc-480.jpg)"), NEWSROOM_INVALID,
-		  "needs alt text" },
-		{ jp("{s:s, s:s}", "title", "T", "body",
-		     "Intro\n\n![A map](/media/a-480.jpg)\n\n![   ](/media/b-480.jpg)"),
-		  NEWSROOM_INVALID, "Image 2 needs alt text" },
-		{ jp("{s:s, s:s}", "title", "T", "body", "![A](javascript:alert(1))"), NEWSROOM_INVALID,
-		  "body" },
-		{ jp("{s:s, s:s}", "title", "T", "published_at", "yesterday"), NEWSROOM_INVALID,
-		  "\"published_at\" is not a time" },
-		{ jp("{s:s, s:s}", "title", "T", "published_at", "2025-02-30T10:00:00Z"), NEWSROOM_INVALID,
-		  "not a time" },
-		{ jp("{s:s, s:i}", "title", "T", "published_at", 1739788620), NEWSROOM_MALFORMED,
-		  "\"published_at\"" },
-		{ jp("{s:s, s:s}", "title", "T", "breaking", "yes"), NEWSROOM_MALFORMED, "\"breaking\"" },
-		{ jp("{s:s, s:i}", "title", "T", "key_event", 1), NEWSROOM_MALFORMED, "\"key_event\"" },
-		{ jl("[\"title\", \"T\"]"), NEWSROOM_MALFORMED, "JSON object" },
-		{ jl("\"T\""), NEWSROOM_MALFORMED, "JSON object" },
-		{ NULL, NEWSROOM_MALFORMED, "JSON object" },
-		{ NULL, 0, NULL }, /* the long title */
-		{ NULL, 0, NULL }, /* the NUL */
-		{ NULL, 0, NULL }, /* eleven bylines */
+	    {jp("{s:s}", "body", "No title"), NEWSROOM_INVALID, "\"title\" is required"},
+	    {jp("{s:n, s:s}", "title", "body", "Null title"), NEWSROOM_INVALID,
+	     "\"title\" is required"},
+	    {jp("{s:s}", "title", "  \n "), NEWSROOM_INVALID, "\"title\""},
+	    {jp("{s:s}", "title", ""), NEWSROOM_INVALID, "must not be empty"},
+	    {jp("{s:s}", "title", "Two\nlines"), NEWSROOM_INVALID, "line break"},
+	    {jp("{s:s}", "title", "Tab\there"), NEWSROOM_INVALID, "control character"},
+	    {jp("{s:s}", "title", "Bell\x07"), NEWSROOM_INVALID, "control character"},
+	    {jp("{s:i}", "title", 5), NEWSROOM_MALFORMED, "\"title\" must be a string"},
+	    {jp("{s:s, s:i}", "title", "T", "body", 5), NEWSROOM_MALFORMED,
+	     "\"body\" must be a string"},
+	    {jp("{s:s, s:[s]}", "title", "T", "body", "x"), NEWSROOM_MALFORMED, "\"body\""},
+	    {jp("{s:s, s:s}", "title", "T", "bylines", "Ann"), NEWSROOM_MALFORMED, "\"bylines\""},
+	    {jp("{s:s, s:[s]}", "title", "T", "bylines", "Ann"), NEWSROOM_MALFORMED, "byline"},
+	    {jp("{s:s, s:{s:s}}", "title", "T", "bylines", "name", "Ann"), NEWSROOM_MALFORMED,
+	     "bylines"},
+	    {jp("{s:s, s:[{s:s}]}", "title", "T", "bylines", "role", "Paris"), NEWSROOM_INVALID,
+	     "\"name\" is required"},
+	    {jp("{s:s, s:[{s:i}]}", "title", "T", "bylines", "name", 7), NEWSROOM_MALFORMED,
+	     "\"name\""},
+	    {jp("{s:s, s:[{s:s}]}", "title", "T", "bylines", "name", "A\nB"), NEWSROOM_INVALID,
+	     "\"name\""},
+	    {jp("{s:s, s:s}", "title", "T", "body", "![](/media/abc-480.jpg)"), NEWSROOM_INVALID,
+	     "needs alt text"},
+	    {jp("{s:s, s:s}", "title", "T", "body",
+		"Intro\n\n![A map](/media/a-480.jpg)\n\n![   ](/media/b-480.jpg)"),
+	     NEWSROOM_INVALID, "Image 2 needs alt text"},
+	    {jp("{s:s, s:s}", "title", "T", "body", "![A](javascript:alert(1))"), NEWSROOM_INVALID,
+	     "body"},
+	    {jp("{s:s, s:s}", "title", "T", "published_at", "yesterday"), NEWSROOM_INVALID,
+	     "\"published_at\" is not a time"},
+	    {jp("{s:s, s:s}", "title", "T", "published_at", "2025-02-30T10:00:00Z"),
+	     NEWSROOM_INVALID, "not a time"},
+	    {jp("{s:s, s:i}", "title", "T", "published_at", 1739788620), NEWSROOM_MALFORMED,
+	     "\"published_at\""},
+	    {jp("{s:s, s:s}", "title", "T", "breaking", "yes"), NEWSROOM_MALFORMED, "\"breaking\""},
+	    {jp("{s:s, s:i}", "title", "T", "key_event", 1), NEWSROOM_MALFORMED, "\"key_event\""},
+	    {jl("[\"title\", \"T\"]"), NEWSROOM_MALFORMED, "JSON object"},
+	    {jl("\"T\""), NEWSROOM_MALFORMED, "JSON object"},
+	    {NULL, NEWSROOM_MALFORMED, "JSON object"},
+	    {NULL, 0, NULL}, /* the long title */
+	    {NULL, 0, NULL}, /* the NUL */
+	    {NULL, 0, NULL}, /* eleven bylines */
 	};
 	size_t n = sizeof(cases) / sizeof(cases[0]);
 
@@ -1014,7 +1018,8 @@ static void test_post_create_invalid(void **state)
 		if (res.status != status || !strstr(res.message, msg))
 			fail_msg("case %zu: expected %d \"%s\", got %d %s", i, status, msg,
 				 res.status, res.message);
-		assert_string_equal(res.code, status == NEWSROOM_MALFORMED ? "bad_request" : "invalid");
+		assert_string_equal(res.code,
+				    status == NEWSROOM_MALFORMED ? "bad_request" : "invalid");
 		assert_null(res.body);
 	}
 	/* A body over MODEL_BODY_MAX bytes (it was 1 MiB: a 192 KB body took 2 s to
@@ -1480,12 +1485,12 @@ static void test_blank_in_partial_edits(void **state)
 	char failed[1024] = "";
 	static const char *blanks[] = { "", "   ", " \t " };
 
-#define BLANK_CASE(what, call)                                                            \
-	do {                                                                              \
-		call;                                                                     \
-		if (res.status != NEWSROOM_INVALID)                                                    \
-			snprintf(failed + strlen(failed), sizeof(failed) - strlen(failed), \
-				 "\n  %s with \"%s\": got %d", what, blanks[i], res.status);     \
+#define BLANK_CASE(what, call)                                                                     \
+	do {                                                                                       \
+		call;                                                                              \
+		if (res.status != NEWSROOM_INVALID)                                                \
+			snprintf(failed + strlen(failed), sizeof(failed) - strlen(failed),         \
+				 "\n  %s with \"%s\": got %d", what, blanks[i], res.status);       \
 	} while (0)
 
 	for (size_t i = 0; i < sizeof(blanks) / sizeof(blanks[0]); i++) {
@@ -1498,23 +1503,24 @@ static void test_blank_in_partial_edits(void **state)
 		assert_int_equal(store_post_get(f->st, f->page_id, post_id, &post), 0);
 		BLANK_CASE("newsroom_post_edit title",
 			   newsroom_post_edit(as(f, EDITOR), SLUG, post_id,
-					jp("{s:I, s:s}", "version", (json_int_t)post.version,
-					   "title", blanks[i]),
-					fresh(&res)));
+					      jp("{s:I, s:s}", "version", (json_int_t)post.version,
+						 "title", blanks[i]),
+					      fresh(&res)));
 		model_post_cleanup(&post);
 		BLANK_CASE("newsroom_page_update title",
 			   newsroom_page_update(as(f, ADMIN), SLUG, jp("{s:s}", "title", blanks[i]),
 					  fresh(&res)));
 		BLANK_CASE("newsroom_user_update display_name",
 			   newsroom_user_update(as(f, ADMIN), f->user[CONTRIB].id,
-					  jp("{s:s}", "display_name", blanks[i]), fresh(&res)));
-		BLANK_CASE("newsroom_summary_set media alt",
-			   newsroom_summary_set(as(f, EDITOR), SLUG,
-					  jp("{s:{s:s, s:s, s:s}}", "media", "kind", "image", "url",
-					     "/media/0123456789abcdef0123456789abcdef-480.jpg",
-					     "alt",
-					     blanks[i]),
-					  fresh(&res)));
+						jp("{s:s}", "display_name", blanks[i]),
+						fresh(&res)));
+		BLANK_CASE(
+		    "newsroom_summary_set media alt",
+		    newsroom_summary_set(as(f, EDITOR), SLUG,
+					 jp("{s:{s:s, s:s, s:s}}", "media", "kind", "image", "url",
+					    "/media/0123456789abcdef0123456789abcdef-480.jpg",
+					    "alt", blanks[i]),
+					 fresh(&res)));
 		BLANK_CASE("newsroom_summary_set points",
 			   newsroom_summary_set(as(f, EDITOR), SLUG, jp("{s:[s]}", "points", blanks[i]),
 					  fresh(&res)));
@@ -1525,10 +1531,10 @@ static void test_blank_in_partial_edits(void **state)
 		int64_t v = d.version;
 
 		BLANK_CASE("newsroom_draft_update title",
-			   newsroom_draft_update(as(f, EDITOR), SLUG, draft_id,
-					   jp("{s:I, s:s}", "version", (json_int_t)v, "title",
-					      blanks[i]),
-					   fresh(&res)));
+			   newsroom_draft_update(
+			       as(f, EDITOR), SLUG, draft_id,
+			       jp("{s:I, s:s}", "version", (json_int_t)v, "title", blanks[i]),
+			       fresh(&res)));
 		model_draft_cleanup(&d);
 		assert_int_equal(store_draft_get(f->st, f->page_id, draft_id, &d), 0);
 	}
@@ -2427,8 +2433,8 @@ static void test_roles_sweep(void **state)
 
 /* ---- signing in -------------------------------------------------------------------------- */
 
-static int signin(struct fx *f, const char *login, const char *pw, const char *addr,
-		  int64_t now, struct newsroom_result *res, int *retry)
+static int signin(struct fx *f, const char *login, const char *pw, const char *addr, int64_t now,
+		  struct newsroom_result *res, int *retry)
 {
 	struct model_user u = { 0 };
 	enum newsroom_status st;
@@ -2452,8 +2458,9 @@ static void test_signin(void **state)
 	int retry = -1;
 	char long_login[80];
 
-	assert_int_equal(newsroom_signin(f->st, "ed", PASSWORD, "198.51.100.1", f->now, &u, &res, &retry),
-			 NEWSROOM_OK);
+	assert_int_equal(
+	    newsroom_signin(f->st, "ed", PASSWORD, "198.51.100.1", f->now, &u, &res, &retry),
+	    NEWSROOM_OK);
 	assert_int_equal(res.status, NEWSROOM_OK);
 	assert_null(res.code);
 	assert_int_equal(retry, 0);
@@ -2466,12 +2473,15 @@ static void test_signin(void **state)
 	assert_int_equal(signin(f, "ed", "wrong password", "198.51.100.1", f->now, &res, &retry),
 			 NEWSROOM_UNAUTHENTICATED);
 	EXPECT(&res, NEWSROOM_UNAUTHENTICATED, "unauthenticated");
-	assert_int_equal(signin(f, "nobody", PASSWORD, "198.51.100.1", f->now, &res2, &retry), NEWSROOM_UNAUTHENTICATED);
+	assert_int_equal(signin(f, "nobody", PASSWORD, "198.51.100.1", f->now, &res2, &retry),
+			 NEWSROOM_UNAUTHENTICATED);
 	EXPECT(&res2, NEWSROOM_UNAUTHENTICATED, "unauthenticated");
 	assert_string_equal(res.message, res2.message);
-	assert_int_equal(signin(f, "", PASSWORD, "198.51.100.1", f->now, &res, &retry), NEWSROOM_UNAUTHENTICATED);
-	assert_int_equal(newsroom_signin(f->st, NULL, PASSWORD, "198.51.100.1", f->now, &u, fresh(&res),
-				   &retry), NEWSROOM_UNAUTHENTICATED);
+	assert_int_equal(signin(f, "", PASSWORD, "198.51.100.1", f->now, &res, &retry),
+			 NEWSROOM_UNAUTHENTICATED);
+	assert_int_equal(
+	    newsroom_signin(f->st, NULL, PASSWORD, "198.51.100.1", f->now, &u, fresh(&res), &retry),
+	    NEWSROOM_UNAUTHENTICATED);
 	memset(long_login, 'a', 70);
 	long_login[70] = '\0';
 	assert_int_equal(signin(f, long_login, PASSWORD, "198.51.100.1", f->now, &res, &retry),
@@ -2479,7 +2489,8 @@ static void test_signin(void **state)
 
 	/* A disabled account: 403 for the right password, 401 for a wrong one. */
 	assert_int_equal(store_user_set_disabled(f->st, 0, f->user[CONTRIB].id, 1), 0);
-	assert_int_equal(signin(f, "cora", PASSWORD, "198.51.100.2", f->now, &res, &retry), NEWSROOM_FORBIDDEN);
+	assert_int_equal(signin(f, "cora", PASSWORD, "198.51.100.2", f->now, &res, &retry),
+			 NEWSROOM_FORBIDDEN);
 	EXPECT(&res, NEWSROOM_FORBIDDEN, "forbidden");
 	assert_int_equal(signin(f, "cora", "wrong password", "198.51.100.2", f->now, &res, &retry),
 			 NEWSROOM_UNAUTHENTICATED);
@@ -2502,19 +2513,22 @@ static void test_signin_limit_login(void **state)
 		assert_int_equal(retry, 0);
 	}
 	/* Now even the right password, from anywhere, waits. */
-	assert_int_equal(signin(f, "ada", PASSWORD, "192.0.2.99", f->now, &res, &retry), NEWSROOM_RATE_LIMITED);
+	assert_int_equal(signin(f, "ada", PASSWORD, "192.0.2.99", f->now, &res, &retry),
+			 NEWSROOM_RATE_LIMITED);
 	EXPECT(&res, NEWSROOM_RATE_LIMITED, "rate_limited");
 	EXPECT_MSG(&res, "for this account");
 	EXPECT_MSG(&res, "15 minutes");
 	assert_int_equal(retry, NEWSROOM_SIGNIN_WINDOW);
-	assert_int_equal(signin(f, "ada", PASSWORD, "192.0.2.98", f->now + 100, &res, &retry), NEWSROOM_RATE_LIMITED);
+	assert_int_equal(signin(f, "ada", PASSWORD, "192.0.2.98", f->now + 100, &res, &retry),
+			 NEWSROOM_RATE_LIMITED);
 	assert_int_equal(retry, NEWSROOM_SIGNIN_WINDOW - 100);
 	assert_true(retry > 0);
 	/* Other accounts are not affected. */
-	assert_int_equal(signin(f, "ed", PASSWORD, "192.0.2.1", f->now + 100, &res, &retry), NEWSROOM_OK);
+	assert_int_equal(signin(f, "ed", PASSWORD, "192.0.2.1", f->now + 100, &res, &retry),
+			 NEWSROOM_OK);
 	/* Once the window has passed, the right password works. */
-	assert_int_equal(signin(f, "ada", PASSWORD, "192.0.2.99", f->now + NEWSROOM_SIGNIN_WINDOW + 1,
-				&res, &retry),
+	assert_int_equal(signin(f, "ada", PASSWORD, "192.0.2.99",
+				f->now + NEWSROOM_SIGNIN_WINDOW + 1, &res, &retry),
 			 NEWSROOM_OK);
 	newsroom_result_cleanup(&res);
 }
@@ -2530,18 +2544,21 @@ static void test_signin_limit_addr(void **state)
 	for (int i = 0; i < NEWSROOM_SIGNIN_MAX_ADDR; i++) {
 		if (i % 4 == 0)
 			snprintf(login, sizeof(login), "ghost%d", i / 4);
-		assert_int_equal(signin(f, login, "wrong password", "203.0.113.9", f->now, &res,
-					&retry),
-				 NEWSROOM_UNAUTHENTICATED);
+		assert_int_equal(
+		    signin(f, login, "wrong password", "203.0.113.9", f->now, &res, &retry),
+		    NEWSROOM_UNAUTHENTICATED);
 	}
-	assert_int_equal(signin(f, "ed", PASSWORD, "203.0.113.9", f->now, &res, &retry), NEWSROOM_RATE_LIMITED);
+	assert_int_equal(signin(f, "ed", PASSWORD, "203.0.113.9", f->now, &res, &retry),
+			 NEWSROOM_RATE_LIMITED);
 	EXPECT(&res, NEWSROOM_RATE_LIMITED, "rate_limited");
 	EXPECT_MSG(&res, "from your address");
 	assert_true(retry > 0);
 	assert_true(retry <= NEWSROOM_SIGNIN_WINDOW);
-	assert_int_equal(signin(f, "ada", PASSWORD, "203.0.113.9", f->now, &res, &retry), NEWSROOM_RATE_LIMITED);
+	assert_int_equal(signin(f, "ada", PASSWORD, "203.0.113.9", f->now, &res, &retry),
+			 NEWSROOM_RATE_LIMITED);
 	/* From another address the same accounts sign in. */
-	assert_int_equal(signin(f, "ed", PASSWORD, "203.0.113.10", f->now, &res, &retry), NEWSROOM_OK);
+	assert_int_equal(signin(f, "ed", PASSWORD, "203.0.113.10", f->now, &res, &retry),
+			 NEWSROOM_OK);
 	assert_int_equal(retry, 0);
 	newsroom_result_cleanup(&res);
 }
@@ -2558,11 +2575,13 @@ static void test_signin_success_clears(void **state)
 		assert_int_equal(signin(f, "ed", "wrong password", addr, f->now, &res, &retry),
 				 NEWSROOM_UNAUTHENTICATED);
 	}
-	assert_int_equal(signin(f, "ed", PASSWORD, "198.18.0.50", f->now, &res, &retry), NEWSROOM_OK);
+	assert_int_equal(signin(f, "ed", PASSWORD, "198.18.0.50", f->now, &res, &retry),
+			 NEWSROOM_OK);
 	/* Without the clearing this would be the fifth failure in the window. */
 	assert_int_equal(signin(f, "ed", "wrong password", "198.18.0.51", f->now, &res, &retry),
 			 NEWSROOM_UNAUTHENTICATED);
-	assert_int_equal(signin(f, "ed", PASSWORD, "198.18.0.52", f->now, &res, &retry), NEWSROOM_OK);
+	assert_int_equal(signin(f, "ed", PASSWORD, "198.18.0.52", f->now, &res, &retry),
+			 NEWSROOM_OK);
 	newsroom_result_cleanup(&res);
 }
 
@@ -2712,8 +2731,8 @@ static void test_credentials(void **state)
 	assert_int_equal(newsroom_token_user(f->st, secret, &u), 0);
 	assert_null(u.login);
 
-	assert_int_equal(newsroom_session_start(f->st, &f->user[CONTRIB], "192.0.2.7", f->now,
-						token, csrf), 0);
+	assert_int_equal(
+	    newsroom_session_start(f->st, &f->user[CONTRIB], "192.0.2.7", f->now, token, csrf), 0);
 	EXPECT_AUDIT(f, "auth.signin", f->user[CONTRIB].id, -1);
 	assert_int_equal(newsroom_session_user(f->st, token, f->now, &u, &got_csrf, hash), 1);
 	assert_int_equal(u.id, f->user[CONTRIB].id);
@@ -2722,8 +2741,9 @@ static void test_credentials(void **state)
 	free(got_csrf);
 	got_csrf = NULL;
 	/* Expired at the end of a shift. */
-	assert_int_equal(newsroom_session_user(f->st, token, f->now + AUTH_SESSION_SECONDS, &u,
-					       &got_csrf, hash), 0);
+	assert_int_equal(
+	    newsroom_session_user(f->st, token, f->now + AUTH_SESSION_SECONDS, &u, &got_csrf, hash),
+	    0);
 	newsroom_session_end(f->st, f->user[CONTRIB].id, hash);
 	EXPECT_AUDIT(f, "auth.signout", f->user[CONTRIB].id, -1);
 	assert_int_equal(newsroom_session_user(f->st, token, f->now, &u, &got_csrf, hash), 0);
@@ -2774,39 +2794,39 @@ int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_pages_list_get),
-		T(test_page_create),
-		T(test_page_update),
-		T(test_page_status),
-		T(test_page_publish),
-		T(test_times_in_range),
-		T(test_summary),
-		T(test_summary_point_nul),
-		T(test_post_create),
-		T(test_post_create_invalid),
-		T(test_post_hostile_strings),
-		T(test_post_get_list),
-		T(test_post_edit),
-		T(test_post_delete_pin),
-		T(test_cross_page),
-		T(test_blank_in_partial_edits),
-		T(test_draft_create),
-		T(test_draft_ownership),
-		T(test_draft_publish),
-		T(test_media_upload),
-		T(test_preview),
-		T(test_user_create),
-		T(test_user_update),
-		T(test_tokens),
-		T(test_audit_list),
-		T(test_roles_sweep),
-		T(test_signin),
-		T(test_signin_limit_login),
-		T(test_signin_limit_addr),
-		T(test_signin_success_clears),
-		T(test_actor_interleaved),
-		T(test_views),
-		T(test_credentials),
+	    T(test_pages_list_get),
+	    T(test_page_create),
+	    T(test_page_update),
+	    T(test_page_status),
+	    T(test_page_publish),
+	    T(test_times_in_range),
+	    T(test_summary),
+	    T(test_summary_point_nul),
+	    T(test_post_create),
+	    T(test_post_create_invalid),
+	    T(test_post_hostile_strings),
+	    T(test_post_get_list),
+	    T(test_post_edit),
+	    T(test_post_delete_pin),
+	    T(test_cross_page),
+	    T(test_blank_in_partial_edits),
+	    T(test_draft_create),
+	    T(test_draft_ownership),
+	    T(test_draft_publish),
+	    T(test_media_upload),
+	    T(test_preview),
+	    T(test_user_create),
+	    T(test_user_update),
+	    T(test_tokens),
+	    T(test_audit_list),
+	    T(test_roles_sweep),
+	    T(test_signin),
+	    T(test_signin_limit_login),
+	    T(test_signin_limit_addr),
+	    T(test_signin_success_clears),
+	    T(test_actor_interleaved),
+	    T(test_views),
+	    T(test_credentials),
 	};
 #undef T
 

@@ -1129,7 +1129,8 @@ static void test_error(void **state)
 	char *html;
 
 	(void)state;
-	html = RENDER(render_newsroom_error(&out_, &nr, 403, "Forbidden", "Editors only. " HOSTILE));
+	html =
+	    RENDER(render_newsroom_error(&out_, &nr, 403, "Forbidden", "Editors only. " HOSTILE));
 	assert_has(html, "<h1>403 Forbidden</h1>");
 	assert_has(html, "role=\"alert\">Editors only. &lt;script&gt;");
 	assert_has(html, "<nav class=\"nr-nav\"");

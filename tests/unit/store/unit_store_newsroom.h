@@ -46,8 +46,8 @@ static inline void sample_post(struct model_post *p, const char *title, int64_t 
 	p->n_blocks = 2;
 }
 
-static inline int64_t insert_post(struct store *s, int64_t actor, int64_t page_id, const char *title,
-			   int64_t at)
+static inline int64_t insert_post(struct store *s, int64_t actor, int64_t page_id,
+				  const char *title, int64_t at)
 {
 	struct model_post p;
 
@@ -58,7 +58,7 @@ static inline int64_t insert_post(struct store *s, int64_t actor, int64_t page_i
 }
 
 static inline int64_t create_user(struct store *s, const char *login, const char *name,
-			   enum model_role role)
+				  enum model_role role)
 {
 	struct model_user u = { .login = (char *)login, .display_name = (char *)name,
 				.byline_name = "", .byline_role = "", .role = role };
@@ -69,7 +69,7 @@ static inline int64_t create_user(struct store *s, const char *login, const char
 }
 
 static inline void sample_draft(struct model_draft *d, const char *title,
-			 enum model_draft_state state, int64_t publish_at)
+				enum model_draft_state state, int64_t publish_at)
 {
 	memset(d, 0, sizeof(*d));
 	d->state = state;
@@ -77,8 +77,9 @@ static inline void sample_draft(struct model_draft *d, const char *title,
 	sample_post(&d->post, title, 0);
 }
 
-static inline int64_t create_draft(struct store *s, int64_t actor, int64_t page_id, const char *title,
-			    enum model_draft_state state, int64_t publish_at)
+static inline int64_t create_draft(struct store *s, int64_t actor, int64_t page_id,
+				   const char *title, enum model_draft_state state,
+				   int64_t publish_at)
 {
 	struct model_draft d;
 
