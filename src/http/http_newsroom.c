@@ -266,6 +266,7 @@ static void form_view_init(struct form_req *r)
 	r->view.site = &r->req->server->site;
 	r->view.user = r->who.signed_in ? &r->who.user : NULL;
 	r->view.csrf = r->who.csrf;
+	r->view.may = newsroom_permissions(r->view.user);
 	r->view.now = (int64_t)time(NULL);
 	for (size_t i = 0; key && i < sizeof(form_notices) / sizeof(form_notices[0]); i++)
 		if (strcmp(key, form_notices[i][0]) == 0)

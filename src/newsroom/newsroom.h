@@ -219,6 +219,11 @@ int newsroom_audit_get(const struct newsroom_ctx *c, const char *slug, struct ne
 		       struct newsroom_result *res);
 void newsroom_audit_cleanup(struct newsroom_audit *a);
 
+/* What `u` may do: the set of (1u << enum auth_action) it is allowed, none
+ * when `u` is NULL or disabled. The forms' pages show only the controls it
+ * allows (render_newsroom.h); every action checks again. */
+unsigned newsroom_permissions(const struct model_user *u);
+
 /* Whether the actor may publish (a post, a schedule, a draft): 0, or -1 with
  * NEWSROOM_FORBIDDEN in res. The forms ask before storing an image for a post
  * the actor could only save as a draft. */

@@ -120,6 +120,17 @@ int newsroom_pages_view_get(const struct newsroom_ctx *c, struct model_page **ou
 	return 0;
 }
 
+unsigned newsroom_permissions(const struct model_user *u)
+{
+	unsigned may = 0;
+
+	_Static_assert(AUTH_USER_ADMIN < 32, "every action has a bit");
+	for (unsigned a = 0; u && !u->disabled && a <= AUTH_USER_ADMIN; a++)
+		if (auth_can(u->role, (enum auth_action)a))
+			may |= 1u << a;
+	return may;
+}
+
 int newsroom_may_publish(const struct newsroom_ctx *c, struct newsroom_result *res)
 {
 	if (auth_can(c->user->role, AUTH_POST_PUBLISH))

@@ -50,10 +50,11 @@ static const char *role_label(enum model_role r)
 	return (unsigned)r < 3 ? rn_role_labels[r] : "Unknown";
 }
 
-/* What the signed-in user may do; nobody may do anything when signed out. */
+/* Whether to show the controls of `a`: the newsroom said what the signed-in
+ * user may do (nr->may); nobody may do anything when signed out. */
 static int can(const struct render_newsroom *nr, enum auth_action a)
 {
-	return nr->user && !nr->user->disabled && auth_can(nr->user->role, a);
+	return nr->user && ((nr->may >> a) & 1u);
 }
 
 /* A contributor may change their own drafts; editors anybody's. */

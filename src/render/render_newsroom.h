@@ -33,6 +33,7 @@ struct render_newsroom {
 	const char *notice;             /* a message to show at the top (plain), or NULL */
 	int notice_is_error;            /* 1: an error (role="alert"), 0: a confirmation */
 	int64_t now;                    /* UTC seconds, for "5 minutes ago" */
+	unsigned may;                   /* newsroom_permissions(user): the controls shown */
 };
 
 /* GET /newsroom/signin. `login` refills the field after a failure (may be NULL). */

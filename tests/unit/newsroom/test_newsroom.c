@@ -2697,6 +2697,18 @@ static void test_views(void **state)
 	assert_int_equal(a.n, NEWSROOM_AUDIT_VIEW_ENTRIES);
 	newsroom_audit_cleanup(&a);
 
+	/* What the pages show controls for: what each role may do, nothing for a
+	 * disabled account or nobody. */
+	assert_true(newsroom_permissions(&f->user[CONTRIB]) & (1u << AUTH_DRAFT_WRITE));
+	assert_false(newsroom_permissions(&f->user[CONTRIB]) & (1u << AUTH_POST_PUBLISH));
+	assert_true(newsroom_permissions(&f->user[EDITOR]) & (1u << AUTH_POST_PUBLISH));
+	assert_false(newsroom_permissions(&f->user[EDITOR]) & (1u << AUTH_USER_ADMIN));
+	assert_true(newsroom_permissions(&f->user[ADMIN]) & (1u << AUTH_USER_ADMIN));
+	assert_int_equal(newsroom_permissions(NULL), 0);
+	f->user[ADMIN].disabled = 1;
+	assert_int_equal(newsroom_permissions(&f->user[ADMIN]), 0);
+	f->user[ADMIN].disabled = 0;
+
 	/* Who may publish, asked before an image is stored. */
 	assert_int_equal(newsroom_may_publish(as(f, CONTRIB), fresh(&res)), -1);
 	EXPECT(&res, NEWSROOM_FORBIDDEN, "forbidden");

@@ -12,6 +12,7 @@
 #include "page/page_assets.h"
 #include "render/render_newsroom.h"
 #include "model/model_newsroom.h"
+#include "newsroom/newsroom.h"
 #include "util/buf.h"
 #include "util/tz.h"
 
@@ -127,6 +128,7 @@ static struct render_newsroom make_nr(const struct model_user *u)
 	memset(&nr, 0, sizeof(nr));
 	nr.site = &site;
 	nr.user = u;
+	nr.may = newsroom_permissions(u);
 	nr.csrf = u ? CSRF : NULL;
 	nr.now = utc(2025, 2, 17, 11, 0);
 	return nr;
