@@ -72,15 +72,15 @@ int auth_equal(const char *a, const char *b)
 	return sodium_memcmp(a, b, la) == 0;
 }
 
-int auth_can(enum store_role role, enum auth_action action)
+int auth_can(enum model_role role, enum auth_action action)
 {
-	enum store_role need;
+	enum model_role need;
 
 	switch (action) {
 	case AUTH_NEWSROOM_READ:
 	case AUTH_DRAFT_WRITE:
 	case AUTH_MEDIA_UPLOAD:
-		need = STORE_ROLE_CONTRIBUTOR;
+		need = MODEL_ROLE_CONTRIBUTOR;
 		break;
 	case AUTH_DRAFT_ANY:
 	case AUTH_POST_PUBLISH:
@@ -91,12 +91,12 @@ int auth_can(enum store_role role, enum auth_action action)
 	case AUTH_PAGE_STATUS:
 	case AUTH_PAGE_PUBLISH:
 	case AUTH_AUDIT_READ:
-		need = STORE_ROLE_EDITOR;
+		need = MODEL_ROLE_EDITOR;
 		break;
 	case AUTH_PAGE_ADMIN:
 	case AUTH_USER_ADMIN:
 	default:
-		need = STORE_ROLE_ADMIN;
+		need = MODEL_ROLE_ADMIN;
 		break;
 	}
 	return role >= need;

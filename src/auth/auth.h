@@ -58,6 +58,6 @@ enum auth_action {
 };
 
 /* 1 if an enabled user with `role` may do `action`. */
-int auth_can(enum store_role role, enum auth_action action);
+int auth_can(enum model_role role, enum auth_action action);
 
 #endif

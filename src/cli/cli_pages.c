@@ -340,10 +340,10 @@ int cli_import(int argc, char **argv)
 		goto out;
 	if (store_begin(st) < 0)
 		goto store_fail;
-	if (store_page_create(st, &page) < 0)
+	if (store_page_create(st, 0, &page) < 0)
 		goto rollback;
 	for (size_t i = 0; i < n_posts; i++)
-		if (store_post_insert(st, page.id, &posts[i]) < 0)
+		if (store_post_insert(st, 0, page.id, &posts[i]) < 0)
 			goto rollback;
 	if (store_commit(st) < 0)
 		goto rollback;
@@ -508,7 +508,7 @@ int cli_page(int argc, char **argv)
 		return 1;
 	}
 	if (rc == 0)
-		rc = store_page_set_published(st, page.id, publish, &changed);
+		rc = store_page_set_published(st, 0, page.id, publish, &changed);
 	if (rc < 0)
 		fprintf(stderr, "liveline page: %s\n", store_errmsg(st));
 	else if (changed)

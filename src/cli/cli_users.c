@@ -186,7 +186,7 @@ out:
 
 static int users_role(const char *cmd, const char *s)
 {
-	int r = store_role_parse(s);
+	int r = model_role_parse(s);
 
 	if (r < 0)
 		fprintf(stderr, "liveline %s: unknown role \"%s\" (contributor, editor or admin)\n",
@@ -195,8 +195,7 @@ static int users_role(const char *cmd, const char *s)
 }
 
 /* Loads user `login`; prints why and returns -1 if there is none. */
-static int users_find(struct store *st, const char *cmd, const char *login,
-		      struct store_user *u)
+static int users_find(struct store *st, const char *cmd, const char *login, struct model_user *u)
 {
 	int rc = store_user_by_login(st, login, u, NULL);
 
@@ -224,7 +223,7 @@ static int user_add(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct store_user u = { 0 };
+	struct model_user u = { 0 };
 	const char *role = NULL, *name = NULL, *brole = "";
 	char hash[AUTH_HASH_MAX];
 	struct store *st;
@@ -246,7 +245,7 @@ static int user_add(int argc, char **argv)
 	r = users_role("user add", role);
 	if (r < 0)
 		return CLI_EXIT_USAGE;
-	if (!store_login_valid(argv[optind])) {
+	if (!model_login_valid(argv[optind])) {
 		fprintf(stderr, "liveline user add: a login is 1 to " MODEL_STR(MODEL_LOGIN_MAX)
 			" characters of a-z, 0-9, '.', '_' and '-'\n");
 		return CLI_EXIT_USAGE;
@@ -263,14 +262,15 @@ static int user_add(int argc, char **argv)
 	u.display_name = (char *)(name ? name : argv[optind]);
 	u.byline_name = "";
 	u.byline_role = (char *)brole;
-	u.role = (enum store_role)r;
-	rc = store_user_create(st, &u, hash);
+	u.role = (enum model_role)r;
+	rc = store_user_create(st, 0, &u, hash);
 	if (rc == STORE_EEXIST)
 		fprintf(stderr, "liveline user add: the login \"%s\" is taken\n", argv[optind]);
 	else if (rc < 0)
 		fprintf(stderr, "liveline user add: %s\n", store_errmsg(st));
 	else
-		printf("added %s (%s), id %" PRId64 "\n", argv[optind], store_role_name(u.role), u.id);
+		printf("added %s (%s), id %" PRId64 "\n", argv[optind], model_role_name(u.role),
+		       u.id);
 	memset(hash, 0, sizeof(hash));
 	store_close(st);
 	return rc < 0 ? 1 : 0;
@@ -278,7 +278,7 @@ static int user_add(int argc, char **argv)
 
 static int user_list(void)
 {
-	struct store_user *u = NULL;
+	struct model_user *u = NULL;
 	struct store *st = cli_open_store();
 	size_t n = 0;
 	char when[TIME_ISO_SIZE];
@@ -292,10 +292,10 @@ static int user_list(void)
 	}
 	for (size_t i = 0; i < n; i++) {
 		users_when(u[i].created_at, when);
-		printf("%s\t%s\t%s\t%s\t%s\n", u[i].login, store_role_name(u[i].role),
+		printf("%s\t%s\t%s\t%s\t%s\n", u[i].login, model_role_name(u[i].role),
 		       u[i].disabled ? "disabled" : "enabled", when, u[i].display_name);
 	}
-	store_users_free(u, n);
+	model_users_free(u, n);
 	store_close(st);
 	return 0;
 }
@@ -309,7 +309,7 @@ static int user_change(const char *sub, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct store_user u = { 0 };
+	struct model_user u = { 0 };
 	struct store *st;
 	char cmd[32], hash[AUTH_HASH_MAX];
 	int is_role = strcmp(sub, "set-role") == 0, is_passwd = strcmp(sub, "passwd") == 0;
@@ -340,21 +340,23 @@ static int user_change(const char *sub, int argc, char **argv)
 	if (users_find(st, cmd, argv[optind], &u) < 0)
 		goto out;
 	if (is_role) {
-		rc = (enum store_role)r == u.role ? 0 : store_user_set_role(st, u.id, (enum store_role)r);
-		done = (enum store_role)r == u.role ? "already" : "now";
+		rc = (enum model_role)r == u.role
+			 ? 0
+			 : store_user_set_role(st, 0, u.id, (enum model_role)r);
+		done = (enum model_role)r == u.role ? "already" : "now";
 	} else if (strcmp(sub, "disable") == 0) {
-		rc = u.disabled ? 0 : store_user_set_disabled(st, u.id, 1);
+		rc = u.disabled ? 0 : store_user_set_disabled(st, 0, u.id, 1);
 		done = u.disabled ? "already disabled"
 				  : "disabled; their sessions and API tokens are revoked";
 	} else if (strcmp(sub, "enable") == 0) {
-		rc = u.disabled ? store_user_set_disabled(st, u.id, 0) : 0;
+		rc = u.disabled ? store_user_set_disabled(st, 0, u.id, 0) : 0;
 		done = u.disabled ? "enabled" : "already enabled";
 	} else {
 		if (users_new_password(cmd, from_stdin, hash) != 0) {
 			rc = 1;
 			goto out;
 		}
-		rc = store_user_set_password(st, u.id, hash);
+		rc = store_user_set_password(st, 0, u.id, hash);
 		memset(hash, 0, sizeof(hash));
 		done = "has a new password";
 	}
@@ -362,12 +364,12 @@ static int user_change(const char *sub, int argc, char **argv)
 		fprintf(stderr, "liveline %s: %s\n", cmd, store_errmsg(st));
 		rc = 1;
 	} else if (is_role) {
-		printf("%s is %s %s\n", u.login, done, store_role_name((enum store_role)r));
+		printf("%s is %s %s\n", u.login, done, model_role_name((enum model_role)r));
 	} else {
 		printf("%s %s\n", u.login, done);
 	}
 out:
-	store_user_cleanup(&u);
+	model_user_cleanup(&u);
 	store_close(st);
 	return rc;
 }
@@ -401,7 +403,7 @@ static int token_create(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct store_user u = { 0 };
+	struct model_user u = { 0 };
 	const char *label = NULL;
 	char secret[AUTH_TOKEN_LEN + 1];
 	unsigned char hash[STORE_TOKEN_HASH_LEN];
@@ -434,24 +436,24 @@ static int token_create(int argc, char **argv)
 	} else {
 		auth_token_new(secret);
 		auth_token_hash(secret, strlen(secret), hash);
-		rc = store_token_create(st, u.id, label, hash, &id);
+		rc = store_token_create(st, 0, u.id, label, hash, &id);
 		if (rc < 0)
 			fprintf(stderr, "liveline token create: %s\n", store_errmsg(st));
 		else {
-			fprintf(stderr, "token %" PRId64 " for %s (%s); it is shown only now:\n", id,
-				u.login, store_role_name(u.role));
+			fprintf(stderr, "token %" PRId64 " for %s (%s); it is shown only now:\n",
+				id, u.login, model_role_name(u.role));
 			printf("%s\n", secret);
 		}
 		memset(secret, 0, sizeof(secret));
 	}
-	store_user_cleanup(&u);
+	model_user_cleanup(&u);
 	store_close(st);
 	return rc < 0 ? 1 : 0;
 }
 
 static int token_list(void)
 {
-	struct store_token *t = NULL;
+	struct model_token *t = NULL;
 	struct store *st = cli_open_store();
 	size_t n = 0;
 	char when[TIME_ISO_SIZE], revoked[TIME_ISO_SIZE];
@@ -469,7 +471,7 @@ static int token_list(void)
 		printf("%" PRId64 "\t%s\t%s\t%s\t%s\n", t[i].id, t[i].user_login, when,
 		       t[i].revoked_at ? revoked : "valid", t[i].label);
 	}
-	store_tokens_free(t, n);
+	model_tokens_free(t, n);
 	store_close(st);
 	return 0;
 }
@@ -502,7 +504,7 @@ int cli_token(int argc, char **argv)
 	st = cli_open_store();
 	if (!st)
 		return 1;
-	rc = store_token_revoke(st, id);
+	rc = store_token_revoke(st, 0, id);
 	if (rc == STORE_ENOTFOUND)
 		fprintf(stderr, "liveline token revoke: no token %ld\n", id);
 	else if (rc < 0)

@@ -357,7 +357,7 @@ int cli_post(int argc, char **argv)
 	if (!md || write_parse_body("post", md, len, &post) < 0 ||
 	    write_check_fits("post", &w.page, &post) < 0)
 		goto done;
-	if (store_post_insert(w.st, w.page.id, &post) < 0) {
+	if (store_post_insert(w.st, 0, w.page.id, &post) < 0) {
 		rc = write_store_fail(&w, STORE_ERR, 0);
 		goto done;
 	}
@@ -465,7 +465,7 @@ int cli_edit(int argc, char **argv)
 		rc = 1;
 		goto done;
 	}
-	rc = store_post_update(w.st, &post);
+	rc = store_post_update(w.st, 0, &post);
 	if (rc < 0)
 		rc = write_store_fail(&w, rc, id);
 done:
@@ -533,7 +533,7 @@ done:
 
 static int write_delete(struct write_ctx *w, int64_t id)
 {
-	int rc = store_post_delete(w->st, w->page.id, id);
+	int rc = store_post_delete(w->st, 0, w->page.id, id);
 
 	return rc < 0 ? write_store_fail(w, rc, id) : rc;
 }
@@ -552,7 +552,7 @@ static int write_pin(struct write_ctx *w, int64_t id)
 		printf("post %" PRId64 " is already pinned\n", id);
 		return 0;
 	}
-	rc = store_page_set_pin(w->st, w->page.id, id);
+	rc = store_page_set_pin(w->st, 0, w->page.id, id);
 	return rc < 0 ? write_store_fail(w, rc, id) : rc;
 }
 
@@ -595,7 +595,7 @@ int cli_unpin(int argc, char **argv)
 		printf("no post is pinned on %s\n", w.page.slug);
 		goto done;
 	}
-	rc = store_page_set_pin(w.st, w.page.id, 0);
+	rc = store_page_set_pin(w.st, 0, w.page.id, 0);
 	if (rc < 0)
 		rc = write_store_fail(&w, rc, 0);
 done:
@@ -627,7 +627,7 @@ int cli_summary(int argc, char **argv)
 		fprintf(stderr, "liveline summary: %s\n", err);
 		goto done;
 	}
-	rc = store_page_set_summary(w.st, w.page.id, &w.page.summary);
+	rc = store_page_set_summary(w.st, 0, w.page.id, &w.page.summary);
 	if (rc < 0)
 		rc = write_store_fail(&w, rc, 0);
 done:
@@ -657,7 +657,7 @@ int cli_status(int argc, char **argv)
 		printf("already %s\n", model_status_name(w.page.status));
 		goto done;
 	}
-	rc = store_page_set_status(w.st, w.page.id, (enum model_status)status);
+	rc = store_page_set_status(w.st, 0, w.page.id, (enum model_status)status);
 	if (rc < 0)
 		rc = write_store_fail(&w, rc, 0);
 done:

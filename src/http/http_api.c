@@ -1,7 +1,8 @@
 /*
  * The newsroom's JSON API under /api/v1/ (docs/api.md): authenticate, check
  * CSRF for cookie sessions, parse the JSON body (jansson), call the newsroom
- * action (newsroom/newsroom.h), and write its result. No rule lives here: the
+ * action (newsroom/newsroom.h), and write its result, whose outcome
+ * http_newsroom_status() turns into the HTTP status. No rule lives here: the
  * action decides; this file only translates HTTP to calls and back.
  */
 #include "http/http_auth.h"
@@ -52,19 +53,21 @@ static int api_method(const struct http_request *req, const char *m)
 	return strcmp(req->method, m) == 0;
 }
 
-static enum MHD_Result api_result(struct http_request *req, struct nr_result *res)
+static enum MHD_Result api_result(struct http_request *req, struct newsroom_result *res)
 {
 	enum MHD_Result ret;
 
+	unsigned status = http_newsroom_status(res);
+
 	if (res->code)
-		ret = http_respond_api_error(req, (unsigned)res->status, res->code, res->message);
-	else if (res->status == 204)
-		ret = http_respond_json(req, 204, json_object());
+		ret = http_respond_api_error(req, status, res->code, res->message);
+	else if (!res->body)
+		ret = http_respond_json(req, status, json_object());
 	else {
-		ret = http_respond_json(req, (unsigned)res->status, res->body);
+		ret = http_respond_json(req, status, res->body);
 		res->body = NULL;
 	}
-	nr_result_cleanup(res);
+	newsroom_result_cleanup(res);
 	return ret;
 }
 
@@ -111,8 +114,8 @@ static json_t *api_body(struct http_request *req, enum MHD_Result *ret)
 }
 
 /* Pages and everything below them: /pages[/SLUG[/...]]. */
-static void api_pages(struct http_request *req, const struct nr_ctx *c,
-		      const struct api_path *p, const json_t *in, struct nr_result *res,
+static void api_pages(struct http_request *req, const struct newsroom_ctx *c,
+		      const struct api_path *p, const json_t *in, struct newsroom_result *res,
 		      int *matched)
 {
 	const char *slug = p->n > 1 ? p->seg[1] : NULL;
@@ -124,36 +127,36 @@ static void api_pages(struct http_request *req, const struct nr_ctx *c,
 	*matched = 1;
 	if (p->n == 1) {
 		if (get)
-			nr_pages_list(c, res);
+			newsroom_pages_list(c, res);
 		else if (post)
-			nr_page_create(c, in, res);
+			newsroom_page_create(c, in, res);
 		else
 			*matched = -1;
 	} else if (p->n == 2) {
 		if (get)
-			nr_page_get(c, slug, res);
+			newsroom_page_get(c, slug, res);
 		else if (patch)
-			nr_page_update(c, slug, in, res);
+			newsroom_page_update(c, slug, in, res);
 		else
 			*matched = -1;
 	} else if (p->n == 3 && api_is(p, 2, "status")) {
 		if (post)
-			nr_page_status(c, slug, in, res);
+			newsroom_page_status(c, slug, in, res);
 		else
 			*matched = -1;
 	} else if (p->n == 3 && (api_is(p, 2, "publish") || api_is(p, 2, "unpublish"))) {
 		if (post)
-			nr_page_publish(c, slug, api_is(p, 2, "publish"), res);
+			newsroom_page_publish(c, slug, api_is(p, 2, "publish"), res);
 		else
 			*matched = -1;
 	} else if (p->n == 3 && api_is(p, 2, "summary")) {
 		if (strcmp(m, "PUT") == 0)
-			nr_summary_set(c, slug, in, res);
+			newsroom_summary_set(c, slug, in, res);
 		else
 			*matched = -1;
 	} else if (p->n == 3 && api_is(p, 2, "pin")) {
 		if (del)
-			nr_post_pin(c, slug, 0, res);
+			newsroom_post_pin(c, slug, 0, res);
 		else
 			*matched = -1;
 	} else if (p->n == 3 && api_is(p, 2, "posts")) {
@@ -161,44 +164,44 @@ static void api_pages(struct http_request *req, const struct nr_ctx *c,
 		int64_t page_no = pg ? http_segment_id(pg) : 0;
 
 		if (get && pg && !page_no)
-			nr_fail(res, 400, "bad_request", "?page= is a positive number.");
+			newsroom_fail(res, NEWSROOM_MALFORMED, "?page= is a positive number.");
 		else if (get)
-			nr_posts_list(c, slug, (size_t)page_no, res);
+			newsroom_posts_list(c, slug, (size_t)page_no, res);
 		else if (post)
-			nr_post_create(c, slug, in, res);
+			newsroom_post_create(c, slug, in, res);
 		else
 			*matched = -1;
 	} else if (p->n == 3 && api_is(p, 2, "drafts")) {
 		if (get)
-			nr_drafts_list(c, slug, res);
+			newsroom_drafts_list(c, slug, res);
 		else if (post)
-			nr_draft_create(c, slug, in, res);
+			newsroom_draft_create(c, slug, in, res);
 		else
 			*matched = -1;
 	} else if (p->n >= 4 && api_is(p, 2, "posts") && id) {
 		if (p->n == 4 && get)
-			nr_post_get(c, slug, id, res);
+			newsroom_post_get(c, slug, id, res);
 		else if (p->n == 4 && patch)
-			nr_post_edit(c, slug, id, in, res);
+			newsroom_post_edit(c, slug, id, in, res);
 		else if (p->n == 4 && del)
-			nr_post_delete(c, slug, id, res);
+			newsroom_post_delete(c, slug, id, res);
 		else if (p->n == 5 && api_is(p, 4, "pin") && post)
-			nr_post_pin(c, slug, id, res);
+			newsroom_post_pin(c, slug, id, res);
 		else if (p->n == 5 && api_is(p, 4, "revisions") && get)
-			nr_revisions_list(c, slug, id, res);
+			newsroom_revisions_list(c, slug, id, res);
 		else
 			*matched = p->n == 4 || (p->n == 5 && (api_is(p, 4, "pin") ||
 							       api_is(p, 4, "revisions")))
 					   ? -1 : 0;
 	} else if (p->n >= 4 && api_is(p, 2, "drafts") && id) {
 		if (p->n == 4 && get)
-			nr_draft_get(c, slug, id, res);
+			newsroom_draft_get(c, slug, id, res);
 		else if (p->n == 4 && patch)
-			nr_draft_update(c, slug, id, in, res);
+			newsroom_draft_update(c, slug, id, in, res);
 		else if (p->n == 4 && del)
-			nr_draft_delete(c, slug, id, res);
+			newsroom_draft_delete(c, slug, id, res);
 		else if (p->n == 5 && api_is(p, 4, "publish") && post)
-			nr_draft_publish(c, slug, id, in, res);
+			newsroom_draft_publish(c, slug, id, in, res);
 		else
 			*matched = p->n == 4 || (p->n == 5 && api_is(p, 4, "publish")) ? -1 : 0;
 	} else {
@@ -210,8 +213,8 @@ enum MHD_Result http_api_route(struct http_request *req)
 {
 	struct http_principal who;
 	struct api_path p;
-	struct nr_result res = { 0 };
-	struct nr_ctx c;
+	struct newsroom_result res = { 0 };
+	struct newsroom_ctx c;
 	enum MHD_Result ret = MHD_NO;
 	json_t *in = NULL;
 	int matched = 1, reading = http_is_read(req->method);
@@ -246,62 +249,58 @@ enum MHD_Result http_api_route(struct http_request *req)
 			ret = api_bad_method(req);
 			goto out;
 		}
-		store_set_actor(c.st, who.user.id);
-		nr_media_upload(&c, req->body, req->body_len, &res);
-		store_set_actor(c.st, 0);
+		newsroom_media_upload(&c, req->body, req->body_len, &res);
 		ret = api_result(req, &res);
 		goto out;
 	}
 	if (!reading && !(in = api_body(req, &ret)))
 		goto out;
 
-	store_set_actor(c.st, who.user.id);
 	if (api_is(&p, 0, "me") && p.n == 1) {
 		if (reading)
-			nr_ok(&res, 200, nr_wrap("user", nr_json_user(&who.user)));
+			newsroom_me(&c, &res);
 		else
 			matched = -1;
 	} else if (api_is(&p, 0, "pages")) {
 		api_pages(req, &c, &p, in, &res, &matched);
 	} else if (api_is(&p, 0, "preview") && p.n == 1) {
 		if (api_method(req, "POST"))
-			nr_preview(&c, in, &res);
+			newsroom_preview(&c, in, &res);
 		else
 			matched = -1;
 	} else if (api_is(&p, 0, "users") && p.n <= 2) {
 		int64_t id = p.n == 2 ? http_segment_id(p.seg[1]) : 0;
 
 		if (p.n == 1 && reading)
-			nr_users_list(&c, &res);
+			newsroom_users_list(&c, &res);
 		else if (p.n == 1 && api_method(req, "POST"))
-			nr_user_create(&c, in, &res);
+			newsroom_user_create(&c, in, &res);
 		else if (p.n == 2 && id && api_method(req, "PATCH"))
-			nr_user_update(&c, id, in, &res);
+			newsroom_user_update(&c, id, in, &res);
 		else
 			matched = p.n == 1 || id ? -1 : 0;
 	} else if (api_is(&p, 0, "tokens") && p.n <= 2) {
 		int64_t id = p.n == 2 ? http_segment_id(p.seg[1]) : 0;
 
 		if (p.n == 1 && reading)
-			nr_tokens_list(&c, &res);
+			newsroom_tokens_list(&c, &res);
 		else if (p.n == 1 && api_method(req, "POST"))
-			nr_token_create(&c, in, &res);
+			newsroom_token_create(&c, in, &res);
 		else if (p.n == 2 && id && api_method(req, "DELETE"))
-			nr_token_revoke(&c, id, &res);
+			newsroom_token_revoke(&c, id, &res);
 		else
 			matched = p.n == 1 || id ? -1 : 0;
 	} else if (api_is(&p, 0, "audit") && p.n == 1) {
 		const char *limit = http_arg(req, "limit");
 
 		if (reading)
-			nr_audit_list(&c, http_arg(req, "page"),
+			newsroom_audit_list(&c, http_arg(req, "page"),
 				      limit ? (size_t)http_segment_id(limit) : 0, &res);
 		else
 			matched = -1;
 	} else {
 		matched = 0;
 	}
-	store_set_actor(c.st, 0);
 	if (matched == 0)
 		ret = api_not_found(req);
 	else if (matched < 0)
@@ -309,7 +308,7 @@ enum MHD_Result http_api_route(struct http_request *req)
 	else
 		ret = api_result(req, &res);
 out:
-	nr_result_cleanup(&res);
+	newsroom_result_cleanup(&res);
 	json_decref(in);
 	http_principal_cleanup(&who);
 	return ret;

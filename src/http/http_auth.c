@@ -2,7 +2,8 @@
  * Sessions and API tokens over HTTP. See http_auth.h.
  *
  * Cookies are parsed by libmicrohttpd (MHD_COOKIE_KIND). The cookie carries a
- * random token; the store keeps only its SHA-256, so a copy of the database
+ * random token, which the newsroom looks up (newsroom_session_user, and
+ * newsroom_token_user for API tokens); the store keeps only its SHA-256, so a copy of the database
  * signs nobody in. SameSite=Strict keeps other sites' pages from sending it, and
  * every change made with it must also present the session's CSRF token.
  */
@@ -15,7 +16,7 @@
 #include <time.h>
 
 #include "auth/auth.h"
-#include "util/log.h"
+#include "newsroom/newsroom.h"
 
 static int http_token_shape_ok(const char *t, size_t len)
 {
@@ -32,9 +33,7 @@ static int http_token_shape_ok(const char *t, size_t len)
 
 int http_auth_resolve(struct http_request *req, struct http_principal *p)
 {
-	struct store *st = req->store;
 	const char *authz, *cookie;
-	unsigned char hash[STORE_TOKEN_HASH_LEN];
 	int rc;
 
 	memset(p, 0, sizeof(*p));
@@ -47,29 +46,19 @@ int http_auth_resolve(struct http_request *req, struct http_principal *p)
 			t++;
 		if (!http_token_shape_ok(t, strlen(t)))
 			return 0;
-		auth_token_hash(t, strlen(t), hash);
-		rc = store_token_lookup(st, hash, &p->user);
-		if (rc == STORE_ENOTFOUND)
-			return 0;
-		if (rc < 0) {
-			log_warnx("auth: %s", store_errmsg(st));
-			return -1;
-		}
+		rc = newsroom_token_user(req->store, t, &p->user);
+		if (rc <= 0)
+			return rc;
 		p->signed_in = p->via_token = 1;
 		return 0;
 	}
 	cookie = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, HTTP_SESSION_COOKIE);
 	if (!cookie || !http_token_shape_ok(cookie, strlen(cookie)))
 		return 0;
-	auth_token_hash(cookie, strlen(cookie), hash);
-	rc = store_session_lookup(st, hash, (int64_t)time(NULL), &p->user, &p->csrf);
-	if (rc == STORE_ENOTFOUND)
-		return 0;
-	if (rc < 0) {
-		log_warnx("auth: %s", store_errmsg(st));
-		return -1;
-	}
-	memcpy(p->session_hash, hash, sizeof(hash));
+	rc = newsroom_session_user(req->store, cookie, (int64_t)time(NULL), &p->user, &p->csrf,
+				   p->session_hash);
+	if (rc <= 0)
+		return rc;
 	p->signed_in = 1;
 	return 0;
 }
@@ -77,7 +66,7 @@ int http_auth_resolve(struct http_request *req, struct http_principal *p)
 void http_principal_cleanup(struct http_principal *p)
 {
 	if (p->signed_in)
-		store_user_cleanup(&p->user);
+		model_user_cleanup(&p->user);
 	free(p->csrf);
 	memset(p, 0, sizeof(*p));
 }
@@ -123,29 +112,17 @@ int http_auth_signin_token_ok(struct http_request *req, const char *sent)
 	return have && sent && http_token_shape_ok(have, strlen(have)) && auth_equal(have, sent);
 }
 
-int http_auth_session_start(struct http_request *req, const struct store_user *user,
+int http_auth_session_start(struct http_request *req, const struct model_user *user,
 			    char *cookie, size_t cookie_len, char *csrf_out)
 {
-	struct store *st = req->store;
-	char token[AUTH_TOKEN_LEN + 1], detail[HTTP_ADDR_MAX + 8];
-	unsigned char hash[STORE_TOKEN_HASH_LEN];
-	int64_t now = (int64_t)time(NULL);
+	char token[AUTH_TOKEN_LEN + 1];
 	struct http_client client;
 
-	auth_token_new(token);
-	auth_token_new(csrf_out);
-	auth_token_hash(token, strlen(token), hash);
 	/* The audit trail says where from: the client, not a proxy. */
 	http_request_client(req, &client);
-	snprintf(detail, sizeof(detail), "from %s", client.addr);
-	store_set_actor(st, user->id);
-	if (store_session_create(st, user->id, hash, csrf_out, now + AUTH_SESSION_SECONDS) < 0 ||
-	    store_audit_add(st, "auth.signin", 0, 0, detail) < 0) {
-		log_warnx("auth: %s", store_errmsg(st));
-		store_set_actor(st, 0);
+	if (newsroom_session_start(req->store, user, client.addr, (int64_t)time(NULL), token,
+				   csrf_out) < 0)
 		return -1;
-	}
-	store_set_actor(st, 0);
 	snprintf(cookie, cookie_len,
 		 HTTP_SESSION_COOKIE "=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Strict%s",
 		 token, AUTH_SESSION_SECONDS, http_request_is_tls(req) ? "; Secure" : "");
@@ -155,15 +132,8 @@ int http_auth_session_start(struct http_request *req, const struct store_user *u
 void http_auth_session_end(struct http_request *req, const struct http_principal *p,
 			   char *cookie, size_t cookie_len)
 {
-	struct store *st = req->store;
-
-	if (p->signed_in && !p->via_token) {
-		store_set_actor(st, p->user.id);
-		if (store_session_revoke(st, p->session_hash) < 0 ||
-		    store_audit_add(st, "auth.signout", 0, 0, "") < 0)
-			log_warnx("auth: %s", store_errmsg(st));
-		store_set_actor(st, 0);
-	}
+	if (p->signed_in && !p->via_token)
+		newsroom_session_end(req->store, p->user.id, p->session_hash);
 	snprintf(cookie, cookie_len,
 		 HTTP_SESSION_COOKIE "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict%s",
 		 http_request_is_tls(req) ? "; Secure" : "");

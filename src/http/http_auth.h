@@ -21,7 +21,7 @@
 struct http_principal {
 	int signed_in;          /* 0: anonymous (user is empty) */
 	int via_token;          /* 1: an API token, which needs no CSRF token */
-	struct store_user user; /* owned: http_principal_cleanup() */
+	struct model_user user; /* owned: http_principal_cleanup() */
 	char *csrf;             /* the session's CSRF token (owned), NULL for tokens */
 	unsigned char session_hash[STORE_TOKEN_HASH_LEN];
 };
@@ -47,7 +47,7 @@ int http_auth_signin_token_ok(struct http_request *req, const char *sent);
 /* Starts a session for `user`: writes the Set-Cookie value into `cookie`
  * (cookie_len >= 256) and the new session's CSRF token into csrf_out
  * (AUTH_TOKEN_LEN + 1). Returns 0 or -1 (database). */
-int http_auth_session_start(struct http_request *req, const struct store_user *user,
+int http_auth_session_start(struct http_request *req, const struct model_user *user,
 			    char *cookie, size_t cookie_len, char *csrf_out);
 /* Revokes the request's session (if any) and writes a Set-Cookie value that
  * clears the cookie. */

@@ -154,6 +154,11 @@ enum MHD_Result http_respond(struct http_request *req, unsigned status, struct M
 /* Answers with a JSON document (takes over `body`; NULL answers 500), marked
  * not to be cached. */
 enum MHD_Result http_respond_json(struct http_request *req, unsigned status, json_t *body);
+
+struct newsroom_result;
+/* The HTTP status of a newsroom action's outcome (newsroom/newsroom.h): the one
+ * mapping that the API (http_api.c) and the forms (http_newsroom.c) share. */
+unsigned http_newsroom_status(const struct newsroom_result *res);
 /* Answers {"error": {"code", "message"}}. */
 enum MHD_Result http_respond_api_error(struct http_request *req, unsigned status,
 				       const char *code, const char *message);

@@ -2,13 +2,16 @@
  * The newsroom's pages and forms under /newsroom (docs/api.md, "The newsroom's
  * forms"), and the uploaded images under /media.
  *
- * GET renders a page (render/render_newsroom.h) from what the store holds. A
- * form POST is turned into the same JSON object the API takes and handed to
- * the same newsroom action (newsroom/newsroom.h), so the rules are the API's;
- * success answers 303 back to a page (Post/Redirect/Get, with a fixed notice
- * named in the query), failure shows the page again with the action's message
- * and status code. Forms are parsed by libmicrohttpd's post processor
- * (urlencoded and multipart).
+ * GET renders a page (render/render_newsroom.h) from what a newsroom read
+ * (newsroom_desk_get, newsroom_history_get, ...) returned: no store read and no
+ * role check happens here. A form POST is turned into the same JSON object the
+ * API takes and handed to the same newsroom action (newsroom/newsroom.h), so
+ * the rules are the API's; success answers 303 back to a page
+ * (Post/Redirect/Get, with a fixed notice named in the query), failure shows
+ * the page again with the action's message, its outcome mapped to an HTTP
+ * status by http_newsroom_status(), here, for the API and the forms alike.
+ * Forms are parsed by libmicrohttpd's post processor (urlencoded and
+ * multipart).
  */
 #include "http/http_auth.h"
 
@@ -32,7 +35,7 @@
 #include "render/render_newsroom.h"
 #include "util/log.h"
 
-#define NR_HTML_MAX   (8u * 1024 * 1024)
+#define FORM_HTML_MAX   (8u * 1024 * 1024)
 #define FORM_FIELDS   40
 #define FORM_TEXT_MAX ((size_t)2 * 1024 * 1024)
 
@@ -222,18 +225,18 @@ static void form_put_version(json_t *o, const struct form *fm)
 
 /* ---- pages and answers ----------------------------------------------------- */
 
-struct nr_req {
+struct form_req {
 	struct http_request *req;
 	struct http_principal who;
-	struct render_nr view;
-	struct nr_ctx ctx;
+	struct render_newsroom view;
+	struct newsroom_ctx ctx;
 	struct form form;
 	int have_form;
 };
 
 /* Notices named in a redirect's query: fixed texts, so that nothing a user
  * typed travels in a URL. */
-static const char *const nr_notices[][2] = {
+static const char *const form_notices[][2] = {
 	{ "published", "Published: readers see it now." },
 	{ "saved", "Draft saved." },
 	{ "scheduled", "Scheduled." },
@@ -252,47 +255,90 @@ static const char *const nr_notices[][2] = {
 
 /* The notices above that say readers see a change, as they read while the page
  * is not published (an embargo): the post is on the page, readers are not. */
-static const char *const nr_notices_unpublished[][2] = {
+static const char *const form_notices_unpublished[][2] = {
 	{ "published", "Published on the page: readers see it once the page is published." },
 	{ "updated", "Saved: readers see the change once the page is published." },
 };
 
-static void nr_view_init(struct nr_req *r)
+static void form_view_init(struct form_req *r)
 {
 	const char *key = http_arg(r->req, "notice");
 
 	r->view.site = &r->req->server->site;
 	r->view.user = r->who.signed_in ? &r->who.user : NULL;
 	r->view.csrf = r->who.csrf;
+	r->view.may = newsroom_permissions(r->view.user);
 	r->view.now = (int64_t)time(NULL);
-	for (size_t i = 0; key && i < sizeof(nr_notices) / sizeof(nr_notices[0]); i++)
-		if (strcmp(key, nr_notices[i][0]) == 0)
-			r->view.notice = nr_notices[i][1];
+	for (size_t i = 0; key && i < sizeof(form_notices) / sizeof(form_notices[0]); i++)
+		if (strcmp(key, form_notices[i][0]) == 0)
+			r->view.notice = form_notices[i][1];
 	r->ctx.st = r->req->store;
 	r->ctx.user = &r->who.user;
 	r->ctx.media_dir = r->req->server->media_dir;
 	r->ctx.now = r->view.now;
 }
 
-static enum MHD_Result nr_error_page(struct nr_req *r, unsigned status, const char *message)
+static enum MHD_Result form_error_page(struct form_req *r, unsigned status, const char *message)
 {
 	struct buf b;
 
-	buf_init(&b, NR_HTML_MAX);
-	render_nr_error(&b, &r->view, (int)status, MHD_get_reason_phrase_for(status), message);
+	buf_init(&b, FORM_HTML_MAX);
+	render_newsroom_error(&b, &r->view, (int)status, MHD_get_reason_phrase_for(status),
+			      message);
 	return http_respond_private_html(r->req, status, &b, NULL);
 }
 
-static enum MHD_Result nr_store_error(struct nr_req *r, int rc)
+unsigned http_newsroom_status(const struct newsroom_result *res)
 {
-	if (rc == STORE_ENOTFOUND)
-		return nr_error_page(r, MHD_HTTP_NOT_FOUND, "There is nothing at this address.");
-	log_warnx("newsroom: %s", store_errmsg(r->ctx.st));
-	return nr_error_page(r, MHD_HTTP_INTERNAL_SERVER_ERROR,
-			     "The database failed; try again.");
+	switch (res->status) {
+	case NEWSROOM_OK:
+		return res->body ? MHD_HTTP_OK : MHD_HTTP_NO_CONTENT;
+	case NEWSROOM_CREATED:
+		return MHD_HTTP_CREATED;
+	case NEWSROOM_MALFORMED:
+		return MHD_HTTP_BAD_REQUEST;
+	case NEWSROOM_UNAUTHENTICATED:
+		return MHD_HTTP_UNAUTHORIZED;
+	case NEWSROOM_FORBIDDEN:
+		return MHD_HTTP_FORBIDDEN;
+	case NEWSROOM_NOT_FOUND:
+		return MHD_HTTP_NOT_FOUND;
+	case NEWSROOM_CONFLICT:
+		return MHD_HTTP_CONFLICT;
+	case NEWSROOM_TOO_LARGE:
+		return MHD_HTTP_CONTENT_TOO_LARGE;
+	case NEWSROOM_UNSUPPORTED:
+		return MHD_HTTP_UNSUPPORTED_MEDIA_TYPE;
+	case NEWSROOM_INVALID:
+		return MHD_HTTP_UNPROCESSABLE_CONTENT;
+	case NEWSROOM_RATE_LIMITED:
+		return MHD_HTTP_TOO_MANY_REQUESTS;
+	case NEWSROOM_UNAVAILABLE:
+		return MHD_HTTP_SERVICE_UNAVAILABLE;
+	case NEWSROOM_ERROR:
+		break;
+	}
+	return MHD_HTTP_INTERNAL_SERVER_ERROR;
 }
 
-static enum MHD_Result nr_redirect(struct nr_req *r, const char *path, const char *notice)
+/* A page that could not be read: its error page, in the forms' words for
+ * "not found" and a failed database. */
+static enum MHD_Result form_view_failed(struct form_req *r, struct newsroom_result *res)
+{
+	enum MHD_Result ret;
+
+	if (res->status == NEWSROOM_NOT_FOUND)
+		ret = form_error_page(r, MHD_HTTP_NOT_FOUND, "There is nothing at this address.");
+	else if (res->status == NEWSROOM_ERROR)
+		ret = form_error_page(r, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				      "The database failed; try again.");
+	else
+		ret = form_error_page(r, http_newsroom_status(res), res->message);
+	newsroom_result_cleanup(res);
+	return ret;
+}
+
+static enum MHD_Result form_redirect(struct form_req *r, const char *path, const char *notice)
 {
 	char loc[256];
 
@@ -302,60 +348,46 @@ static enum MHD_Result nr_redirect(struct nr_req *r, const char *path, const cha
 
 /* ---- GET pages ---------------------------------------------------------- */
 
-static enum MHD_Result nr_get_pages(struct nr_req *r)
+static enum MHD_Result form_get_pages(struct form_req *r)
 {
+	struct newsroom_result res = { 0 };
 	struct model_page *pages = NULL;
 	size_t n = 0;
 	struct buf b;
-	int rc = store_page_list(r->ctx.st, &pages, &n);
 
-	if (rc < 0)
-		return nr_store_error(r, rc);
-	buf_init(&b, NR_HTML_MAX);
-	render_nr_pages(&b, &r->view, pages, n);
+	if (newsroom_pages_view_get(&r->ctx, &pages, &n, &res) < 0)
+		return form_view_failed(r, &res);
+	buf_init(&b, FORM_HTML_MAX);
+	render_newsroom_pages(&b, &r->view, pages, n);
 	model_pages_free(pages, n);
 	return http_respond_private_html(r->req, MHD_HTTP_OK, &b, NULL);
 }
 
-static enum MHD_Result nr_get_desk(struct nr_req *r, const char *slug, unsigned status)
+static enum MHD_Result form_get_desk(struct form_req *r, const char *slug, unsigned status)
 {
-	struct render_nr_composer refill = { 0 };
-	struct model_page page = { 0 };
-	struct model_post *posts = NULL;
-	struct store_draft *drafts = NULL;
-	size_t n_posts = 0, n_drafts = 0;
-	struct render_nr_desk desk = { 0 };
+	struct render_newsroom_composer refill = { 0 };
+	struct newsroom_result res = { 0 };
+	struct render_newsroom_desk desk = { 0 };
+	struct newsroom_desk d;
 	char reader[128];
 	struct buf b;
-	int rc;
 
-	rc = store_page_get(r->ctx.st, slug, &page);
-	if (rc < 0)
-		return nr_store_error(r, rc);
-	rc = store_post_newest(r->ctx.st, &page, MODEL_DESK_POSTS, &posts, &n_posts);
-	if (rc == 0)
-		rc = store_draft_list(r->ctx.st, page.id, &drafts, &n_drafts);
-	if (rc < 0) {
-		model_posts_free(posts, n_posts);
-		model_page_cleanup(&page);
-		return nr_store_error(r, rc);
-	}
-	for (size_t i = 0; i < n_posts; i++)
-		posts[i].pinned = posts[i].id == page.pinned_post_id;
-	if (!page.published) {
+	if (newsroom_desk_get(&r->ctx, slug, &d, &res) < 0)
+		return form_view_failed(r, &res);
+	if (!d.page.published) {
 		const char *key = http_arg(r->req, "notice");
 
-		for (size_t i = 0; key && i < sizeof(nr_notices_unpublished) /
-						  sizeof(nr_notices_unpublished[0]); i++)
-			if (strcmp(key, nr_notices_unpublished[i][0]) == 0)
-				r->view.notice = nr_notices_unpublished[i][1];
+		for (size_t i = 0; key && i < sizeof(form_notices_unpublished) /
+						  sizeof(form_notices_unpublished[0]); i++)
+			if (strcmp(key, form_notices_unpublished[i][0]) == 0)
+				r->view.notice = form_notices_unpublished[i][1];
 	}
-	snprintf(reader, sizeof(reader), "/live/%s", page.slug);
-	desk.page = &page;
-	desk.posts = posts;
-	desk.n_posts = n_posts;
-	desk.drafts = drafts;
-	desk.n_drafts = n_drafts;
+	snprintf(reader, sizeof(reader), "/live/%s", d.page.slug);
+	desk.page = &d.page;
+	desk.posts = d.posts;
+	desk.n_posts = d.n_posts;
+	desk.drafts = d.drafts;
+	desk.n_drafts = d.n_drafts;
 	desk.reader_url = reader;
 	if (r->have_form && form_get(&r->form, "action")) {
 		/* A refused composer: give back what was typed. */
@@ -371,233 +403,169 @@ static enum MHD_Result nr_get_desk(struct nr_req *r, const char *slug, unsigned 
 		refill.key_event = form_get(&r->form, "key_event") != NULL;
 		desk.refill = &refill;
 	}
-	buf_init(&b, NR_HTML_MAX);
-	render_nr_desk(&b, &r->view, &desk);
-	store_drafts_free(drafts, n_drafts);
-	model_posts_free(posts, n_posts);
-	model_page_cleanup(&page);
+	buf_init(&b, FORM_HTML_MAX);
+	render_newsroom_desk(&b, &r->view, &desk);
+	newsroom_desk_cleanup(&d);
 	return http_respond_private_html(r->req, status, &b, NULL);
-}
-
-/* Loads a page, one of its posts and the post's revisions (newest first).
- * On failure everything is released and the store's code returned. */
-static int nr_load_history(struct nr_req *r, const char *slug, int64_t id,
-			   struct model_page *page, struct model_post *post,
-			   struct store_revision **revs, size_t *n)
-{
-	int rc = store_page_get(r->ctx.st, slug, page);
-
-	if (rc == 0)
-		rc = store_post_get(r->ctx.st, page->id, id, post);
-	if (rc == 0)
-		rc = store_revision_list(r->ctx.st, page->id, id, revs, n);
-	if (rc < 0) {
-		model_post_cleanup(post);
-		model_page_cleanup(page);
-	}
-	return rc;
 }
 
 /* The post editor; with `mine` (a refused edit), the user's version beside the
  * newer one. */
-static enum MHD_Result nr_get_post_edit(struct nr_req *r, const char *slug, int64_t id,
-					unsigned status, const struct model_post *mine)
+static enum MHD_Result form_get_post_edit(struct form_req *r, const char *slug, int64_t id,
+					  unsigned status, const struct model_post *mine)
 {
-	struct model_page page = { 0 };
-	struct model_post post = { 0 };
-	struct store_revision *revs = NULL;
-	size_t n_revs = 0;
-	struct render_nr_edit e = { 0 };
+	struct newsroom_result res = { 0 };
+	struct render_newsroom_edit e = { 0 };
+	struct newsroom_history h;
 	struct buf b, md, mine_md;
-	int rc;
 
-	rc = nr_load_history(r, slug, id, &page, &post, &revs, &n_revs);
-	if (rc < 0)
-		return nr_store_error(r, rc);
-	post.pinned = post.id == page.pinned_post_id;
+	if (newsroom_history_get(&r->ctx, slug, id, &h, &res) < 0)
+		return form_view_failed(r, &res);
 	buf_init(&md, FORM_TEXT_MAX);
 	buf_init(&mine_md, FORM_TEXT_MAX);
-	markup_body_to_markdown(&md, post.blocks, post.n_blocks);
+	markup_body_to_markdown(&md, h.post.blocks, h.post.n_blocks);
 	if (mine)
 		markup_body_to_markdown(&mine_md, mine->blocks, mine->n_blocks);
-	e.page = &page;
-	e.post = &post;
+	e.page = &h.page;
+	e.post = &h.post;
 	e.body_md = md.data ? md.data : "";
-	e.last = n_revs ? &revs[0] : NULL;
+	e.last = h.n_revs ? &h.revs[0] : NULL;
 	e.mine = mine;
 	e.mine_md = mine ? (mine_md.data ? mine_md.data : "") : NULL;
-	buf_init(&b, NR_HTML_MAX);
-	render_nr_post_edit(&b, &r->view, &e);
+	buf_init(&b, FORM_HTML_MAX);
+	render_newsroom_post_edit(&b, &r->view, &e);
 	buf_cleanup(&md);
 	buf_cleanup(&mine_md);
-	store_revisions_free(revs, n_revs);
-	model_post_cleanup(&post);
-	model_page_cleanup(&page);
+	newsroom_history_cleanup(&h);
 	return http_respond_private_html(r->req, status, &b, NULL);
 }
 
-static enum MHD_Result nr_get_history(struct nr_req *r, const char *slug, int64_t id)
+static enum MHD_Result form_get_history(struct form_req *r, const char *slug, int64_t id)
 {
-	struct model_page page = { 0 };
-	struct model_post post = { 0 };
-	struct store_revision *revs = NULL;
-	size_t n = 0;
+	struct newsroom_result res = { 0 };
+	struct newsroom_history h;
 	struct buf b;
-	int rc;
 
-	rc = nr_load_history(r, slug, id, &page, &post, &revs, &n);
-	if (rc < 0)
-		return nr_store_error(r, rc);
-	buf_init(&b, NR_HTML_MAX);
-	render_nr_history(&b, &r->view, &page, &post, revs, n);
-	store_revisions_free(revs, n);
-	model_post_cleanup(&post);
-	model_page_cleanup(&page);
+	if (newsroom_history_get(&r->ctx, slug, id, &h, &res) < 0)
+		return form_view_failed(r, &res);
+	buf_init(&b, FORM_HTML_MAX);
+	render_newsroom_history(&b, &r->view, &h.page, &h.post, h.revs, h.n_revs);
+	newsroom_history_cleanup(&h);
 	return http_respond_private_html(r->req, MHD_HTTP_OK, &b, NULL);
 }
 
-static enum MHD_Result nr_get_draft_edit(struct nr_req *r, const char *slug, int64_t id,
-					 unsigned status)
+static enum MHD_Result form_get_draft_edit(struct form_req *r, const char *slug, int64_t id,
+					   unsigned status)
 {
-	struct model_page page = { 0 };
-	struct store_draft d = { 0 };
+	struct newsroom_result res = { 0 };
+	struct newsroom_draft_view v;
 	struct buf b, md;
-	int rc;
 
-	rc = store_page_get(r->ctx.st, slug, &page);
-	if (rc == 0)
-		rc = store_draft_get(r->ctx.st, page.id, id, &d);
-	if (rc < 0) {
-		model_page_cleanup(&page);
-		return nr_store_error(r, rc);
-	}
+	if (newsroom_draft_view_get(&r->ctx, slug, id, &v, &res) < 0)
+		return form_view_failed(r, &res);
 	buf_init(&md, FORM_TEXT_MAX);
-	markup_body_to_markdown(&md, d.post.blocks, d.post.n_blocks);
-	buf_init(&b, NR_HTML_MAX);
-	render_nr_draft_edit(&b, &r->view, &page, &d, md.data ? md.data : "");
+	markup_body_to_markdown(&md, v.draft.post.blocks, v.draft.post.n_blocks);
+	buf_init(&b, FORM_HTML_MAX);
+	render_newsroom_draft_edit(&b, &r->view, &v.page, &v.draft, md.data ? md.data : "");
 	buf_cleanup(&md);
-	store_draft_cleanup(&d);
-	model_page_cleanup(&page);
+	newsroom_draft_view_cleanup(&v);
 	return http_respond_private_html(r->req, status, &b, NULL);
 }
 
-static enum MHD_Result nr_get_summary(struct nr_req *r, const char *slug, unsigned status)
+static enum MHD_Result form_get_summary(struct form_req *r, const char *slug, unsigned status)
 {
-	struct model_page page = { 0 };
+	struct newsroom_result res = { 0 };
+	struct model_page page;
 	struct buf b, md;
-	int rc = store_page_get(r->ctx.st, slug, &page);
 
-	if (rc < 0)
-		return nr_store_error(r, rc);
+	if (newsroom_page_view_get(&r->ctx, slug, &page, &res) < 0)
+		return form_view_failed(r, &res);
 	buf_init(&md, FORM_TEXT_MAX);
 	markup_summary_to_markdown(&md, &page.summary);
-	buf_init(&b, NR_HTML_MAX);
-	render_nr_summary(&b, &r->view, &page, md.data ? md.data : "");
+	buf_init(&b, FORM_HTML_MAX);
+	render_newsroom_summary(&b, &r->view, &page, md.data ? md.data : "");
 	buf_cleanup(&md);
 	model_page_cleanup(&page);
 	return http_respond_private_html(r->req, status, &b, NULL);
 }
 
-static enum MHD_Result nr_get_users(struct nr_req *r, unsigned status, const char *new_token)
+static enum MHD_Result form_get_users(struct form_req *r, unsigned status, const char *new_token)
 {
-	struct store_user *users = NULL;
-	struct store_token *tokens = NULL;
-	size_t n_users = 0, n_tokens = 0;
+	struct newsroom_result res = { 0 };
+	struct newsroom_people p;
 	struct buf b;
-	int rc;
 
-	if (!auth_can(r->who.user.role, AUTH_USER_ADMIN))
-		return nr_error_page(r, MHD_HTTP_FORBIDDEN, "Only admins manage users.");
-	rc = store_user_list(r->ctx.st, &users, &n_users);
-	if (rc == 0)
-		rc = store_token_list(r->ctx.st, &tokens, &n_tokens);
-	if (rc < 0) {
-		store_users_free(users, n_users);
-		return nr_store_error(r, rc);
-	}
-	buf_init(&b, NR_HTML_MAX);
-	render_nr_users(&b, &r->view, users, n_users, tokens, n_tokens, new_token);
-	store_users_free(users, n_users);
-	store_tokens_free(tokens, n_tokens);
+	if (newsroom_people_get(&r->ctx, &p, &res) < 0)
+		return form_view_failed(r, &res);
+	buf_init(&b, FORM_HTML_MAX);
+	render_newsroom_users(&b, &r->view, p.users, p.n_users, p.tokens, p.n_tokens, new_token);
+	newsroom_people_cleanup(&p);
 	return http_respond_private_html(r->req, status, &b, NULL);
 }
 
-static enum MHD_Result nr_get_audit(struct nr_req *r)
+static enum MHD_Result form_get_audit(struct form_req *r)
 {
-	struct model_page page = { 0 };
-	struct store_audit *a = NULL;
-	const char *slug = http_arg(r->req, "page");
-	size_t n = 0;
+	struct newsroom_result res = { 0 };
+	struct newsroom_audit a;
 	struct buf b;
-	int rc = 0;
 
-	if (!auth_can(r->who.user.role, AUTH_AUDIT_READ))
-		return nr_error_page(r, MHD_HTTP_FORBIDDEN, "Only editors and admins read the "
-							    "audit trail.");
-	if (slug && *slug)
-		rc = model_slug_valid(slug) ? store_page_get(r->ctx.st, slug, &page)
-					    : STORE_ENOTFOUND;
-	if (rc == 0)
-		rc = store_audit_list(r->ctx.st, page.id, 500, &a, &n);
-	if (rc < 0) {
-		model_page_cleanup(&page);
-		return nr_store_error(r, rc);
-	}
-	buf_init(&b, NR_HTML_MAX);
-	render_nr_audit(&b, &r->view, page.id ? &page : NULL, a, n);
-	store_audit_free(a, n);
-	model_page_cleanup(&page);
+	if (newsroom_audit_get(&r->ctx, http_arg(r->req, "page"), &a, &res) < 0)
+		return form_view_failed(r, &res);
+	buf_init(&b, FORM_HTML_MAX);
+	render_newsroom_audit(&b, &r->view, a.page.id ? &a.page : NULL, a.entries, a.n);
+	newsroom_audit_cleanup(&a);
 	return http_respond_private_html(r->req, MHD_HTTP_OK, &b, NULL);
 }
 
 /* ---- sign in and out ---------------------------------------------------- */
 
-static enum MHD_Result nr_signin_page(struct nr_req *r, unsigned status, const char *login)
+static enum MHD_Result form_signin_page(struct form_req *r, unsigned status, const char *login)
 {
 	char token[AUTH_TOKEN_LEN + 1], cookie[256];
 	struct buf b;
 
 	http_auth_signin_token(r->req, token, cookie, sizeof(cookie));
-	buf_init(&b, NR_HTML_MAX);
-	render_nr_signin(&b, &r->view, login, token);
+	buf_init(&b, FORM_HTML_MAX);
+	render_newsroom_signin(&b, &r->view, login, token);
 	return http_respond_private_html(r->req, status, &b, cookie[0] ? cookie : NULL);
 }
 
-static enum MHD_Result nr_post_signin(struct nr_req *r)
+static enum MHD_Result form_post_signin(struct form_req *r)
 {
-	struct store_user user = { 0 };
-	struct nr_result res = { 0 };
+	struct model_user user = { 0 };
+	struct newsroom_result res = { 0 };
 	const char *login = form_get(&r->form, "login"), *pw = form_get(&r->form, "password");
 	char addr[64], cookie[256], csrf[AUTH_TOKEN_LEN + 1];
-	int status, retry = 0;
+	enum newsroom_status status;
 	enum MHD_Result ret;
+	int retry = 0;
 
 	if (!http_auth_signin_token_ok(r->req, form_get(&r->form, "signin_token"))) {
 		r->view.notice = "The sign-in form was out of date or did not come from this "
 				 "page; sign in again.";
 		r->view.notice_is_error = 1;
-		return nr_signin_page(r, MHD_HTTP_FORBIDDEN, NULL);
+		return form_signin_page(r, MHD_HTTP_FORBIDDEN, NULL);
 	}
 	http_peer_address(r->req, addr, sizeof(addr));
-	status = nr_signin(r->ctx.st, login, pw, addr, r->view.now, &user, &res, &retry);
+	status = newsroom_signin(r->ctx.st, login, pw, addr, r->view.now, &user, &res, &retry);
 	/* The client's address (through a trusted proxy, the one it names), not the
 	 * login, which is sometimes a password typed in the wrong field. */
-	if (status == 429)
+	if (status == NEWSROOM_RATE_LIMITED)
 		log_info("sign-in refused from %s: too many failures", addr);
-	if (status != 200) {
+	if (status != NEWSROOM_OK) {
 		r->req->retry_after = retry;
 		r->view.notice = res.message;
 		r->view.notice_is_error = 1;
-		ret = nr_signin_page(r, (unsigned)status, login);
-		nr_result_cleanup(&res);
+		ret = form_signin_page(r, http_newsroom_status(&res), login);
+		newsroom_result_cleanup(&res);
 		return ret;
 	}
 	if (http_auth_session_start(r->req, &user, cookie, sizeof(cookie), csrf) < 0) {
-		store_user_cleanup(&user);
-		return nr_error_page(r, MHD_HTTP_INTERNAL_SERVER_ERROR,
+		model_user_cleanup(&user);
+		return form_error_page(r, MHD_HTTP_INTERNAL_SERVER_ERROR,
 				     "The database failed; try again.");
 	}
-	store_user_cleanup(&user);
+	model_user_cleanup(&user);
 	return http_respond_redirect(r->req, "/newsroom", cookie);
 }
 
@@ -606,8 +574,8 @@ static enum MHD_Result nr_post_signin(struct nr_req *r)
 /* The composer's image and embed fields, appended to the body as the Markdown
  * the body parser reads back as blocks. The image is stored first; alt text is
  * required before anything is stored. Returns 0, or -1 with res set. */
-static int nr_form_attachments(struct nr_req *r, json_t *in, int with_image,
-			       struct nr_result *res)
+static int form_attachments(struct form_req *r, json_t *in, int with_image,
+			    struct newsroom_result *res)
 {
 	const struct form_field *img = form_field(&r->form, "image");
 	const char *alt = form_get(&r->form, "image_alt");
@@ -618,7 +586,7 @@ static int nr_form_attachments(struct nr_req *r, json_t *in, int with_image,
 	const char *body = json_string_value(json_object_get(in, "body"));
 	struct model_block blocks[2];
 	size_t n = 0;
-	struct nr_result up = { 0 };
+	struct newsroom_result up = { 0 };
 	struct buf md, cap;
 	int rc = 0;
 
@@ -627,16 +595,16 @@ static int nr_form_attachments(struct nr_req *r, json_t *in, int with_image,
 	memset(blocks, 0, sizeof(blocks));
 	if (with_image && img && img->is_file && img->val.len > 0) {
 		if (img->val.err)
-			return nr_fail(res, 413, "too_large",
+			return newsroom_fail(res, NEWSROOM_TOO_LARGE,
 				       "The image is larger than 15 MiB; make it smaller.");
-		if (!alt || nr_blank(alt))
-			return nr_fail(res, 422, "invalid",
+		if (!alt || newsroom_blank(alt))
+			return newsroom_fail(res, NEWSROOM_INVALID,
 				       "The image needs alt text (describe it for readers "
 				       "who cannot see it).");
-		nr_media_upload(&r->ctx, img->val.data, img->val.len, &up);
+		newsroom_media_upload(&r->ctx, img->val.data, img->val.len, &up);
 		if (up.code) {
-			nr_fail(res, up.status, up.code, "The image: %s", up.message);
-			nr_result_cleanup(&up);
+			newsroom_fail(res, up.status, "The image: %s", up.message);
+			newsroom_result_cleanup(&up);
 			return -1;
 		}
 		blocks[n].kind = MODEL_BLOCK_IMAGE;
@@ -667,16 +635,16 @@ static int nr_form_attachments(struct nr_req *r, json_t *in, int with_image,
 		}
 		markup_body_to_markdown(&md, blocks, n);
 		if (md.err || json_object_set_new(in, "body", json_stringn(md.data, md.len)) != 0)
-			rc = nr_fail(res, 422, "invalid", "The body is too long.");
+			rc = newsroom_fail(res, NEWSROOM_INVALID, "The body is too long.");
 		buf_cleanup(&md);
 	}
-	nr_result_cleanup(&up);
+	newsroom_result_cleanup(&up);
 	buf_cleanup(&cap);
 	return rc;
 }
 
 /* The fields a post and a draft share, from the form into JSON. */
-static int nr_form_post_fields(struct nr_req *r, json_t *in)
+static int form_post_fields(struct form_req *r, json_t *in)
 {
 	if (form_put_str(in, &r->form, "title", NULL) < 0 ||
 	    form_put_str(in, &r->form, "body", NULL) < 0 || form_put_bylines(in, &r->form) < 0)
@@ -687,20 +655,20 @@ static int nr_form_post_fields(struct nr_req *r, json_t *in)
 }
 
 /* Shows the page a failed form came from again, with the reason. */
-static enum MHD_Result nr_form_failed(struct nr_req *r, const char *slug,
-				      const struct nr_result *res)
+static enum MHD_Result form_failed(struct form_req *r, const char *slug,
+				   const struct newsroom_result *res)
 {
 	r->view.notice = res->message;
 	r->view.notice_is_error = 1;
 	if (slug)
-		return nr_get_desk(r, slug, (unsigned)res->status);
-	return nr_error_page(r, (unsigned)res->status, res->message);
+		return form_get_desk(r, slug, http_newsroom_status(res));
+	return form_error_page(r, http_newsroom_status(res), res->message);
 }
 
-static enum MHD_Result nr_post_composer(struct nr_req *r, const char *slug, json_t *in)
+static enum MHD_Result form_post_composer(struct form_req *r, const char *slug, json_t *in)
 {
 	const char *action = form_get(&r->form, "action");
-	struct nr_result res = { 0 };
+	struct newsroom_result res = { 0 };
 	enum MHD_Result ret;
 	char path[160];
 	const char *notice;
@@ -708,66 +676,62 @@ static enum MHD_Result nr_post_composer(struct nr_req *r, const char *slug, json
 
 	if (!action)
 		action = "publish";
-	if (nr_form_post_fields(r, in) < 0) {
-		nr_fail(&res, 400, "bad_request", "The form holds text that is not UTF-8.");
+	if (form_post_fields(r, in) < 0) {
+		newsroom_fail(&res, NEWSROOM_MALFORMED, "The form holds text that is not UTF-8.");
 		goto failed;
 	}
 	if (strcmp(action, "schedule") == 0) {
 		const char *at = form_get(&r->form, "publish_at");
 		if (!at || !*at) {
-			nr_fail(&res, 422, "invalid", "Choose the time to publish at.");
+			newsroom_fail(&res, NEWSROOM_INVALID, "Choose the time to publish at.");
 			goto failed;
 		}
 		form_put_str(in, &r->form, "publish_at", NULL);
 	} else if (strcmp(action, "publish") != 0 && strcmp(action, "draft") != 0) {
-		nr_fail(&res, 400, "bad_request", "Unknown action.");
+		newsroom_fail(&res, NEWSROOM_MALFORMED, "Unknown action.");
 		goto failed;
 	}
 	/* Check the role before storing an image for a post that cannot be made. */
-	if (strcmp(action, "draft") != 0 && !auth_can(r->who.user.role, AUTH_POST_PUBLISH)) {
-		nr_fail(&res, 403, "forbidden",
-			"Your role (%s) can save drafts; an editor publishes them.",
-			store_role_name(r->who.user.role));
+	if (strcmp(action, "draft") != 0 && newsroom_may_publish(&r->ctx, &res) < 0)
 		goto failed;
-	}
 	/* Everything but the image is checked before the image is stored, so a
 	 * refused post leaves no files behind. */
 	check = json_deep_copy(in);
-	if (!check || nr_form_attachments(r, check, 0, &res) < 0) {
+	if (!check || form_attachments(r, check, 0, &res) < 0) {
 		json_decref(check);
 		if (!res.code)
-			nr_fail(&res, 500, "internal", "Out of memory.");
+			newsroom_fail(&res, NEWSROOM_ERROR, "Out of memory.");
 		goto failed;
 	}
-	nr_post_validate(&r->ctx, slug, check, strcmp(action, "publish") != 0, &res);
+	newsroom_post_validate(&r->ctx, slug, check, strcmp(action, "publish") != 0, &res);
 	json_decref(check);
 	if (res.code)
 		goto failed;
-	nr_result_cleanup(&res);
-	if (nr_form_attachments(r, in, 1, &res) < 0)
+	newsroom_result_cleanup(&res);
+	if (form_attachments(r, in, 1, &res) < 0)
 		goto failed;
 	if (strcmp(action, "publish") == 0) {
-		nr_post_create(&r->ctx, slug, in, &res);
+		newsroom_post_create(&r->ctx, slug, in, &res);
 		notice = "published";
 	} else {
-		nr_draft_create(&r->ctx, slug, in, &res);
+		newsroom_draft_create(&r->ctx, slug, in, &res);
 		notice = strcmp(action, "schedule") == 0 ? "scheduled" : "saved";
 	}
 	if (res.code)
 		goto failed;
-	nr_result_cleanup(&res);
+	newsroom_result_cleanup(&res);
 	snprintf(path, sizeof(path), "/newsroom/%s", slug);
-	return nr_redirect(r, path, notice);
+	return form_redirect(r, path, notice);
 failed:
-	ret = nr_form_failed(r, slug, &res);
-	nr_result_cleanup(&res);
+	ret = form_failed(r, slug, &res);
+	newsroom_result_cleanup(&res);
 	return ret;
 }
 
-static enum MHD_Result nr_post_edit_form(struct nr_req *r, const char *slug, int64_t id,
+static enum MHD_Result form_post_edit_form(struct form_req *r, const char *slug, int64_t id,
 					 json_t *in)
 {
-	struct nr_result res = { 0 };
+	struct newsroom_result res = { 0 };
 	struct model_post mine = { 0 };
 	enum MHD_Result ret;
 	char path[160], err[256];
@@ -775,21 +739,21 @@ static enum MHD_Result nr_post_edit_form(struct nr_req *r, const char *slug, int
 
 	/* An empty note field keeps the current note; the checkbox removes it. */
 	const char *note = form_get(&r->form, "correction");
-	if (nr_form_post_fields(r, in) < 0 ||
-	    (note && !nr_blank(note) && form_put_str(in, &r->form, "correction", NULL) < 0)) {
-		nr_fail(&res, 400, "bad_request", "The form holds text that is not UTF-8.");
+	if (form_post_fields(r, in) < 0 ||
+	    (note && !newsroom_blank(note) && form_put_str(in, &r->form, "correction", NULL) < 0)) {
+		newsroom_fail(&res, NEWSROOM_MALFORMED, "The form holds text that is not UTF-8.");
 		goto failed;
 	}
-	if ((!note || nr_blank(note)) && form_get(&r->form, "remove_correction"))
+	if ((!note || newsroom_blank(note)) && form_get(&r->form, "remove_correction"))
 		json_object_set_new(in, "correction", json_string(""));
 	form_put_version(in, &r->form);
-	nr_post_edit(&r->ctx, slug, id, in, &res);
+	newsroom_post_edit(&r->ctx, slug, id, in, &res);
 	if (!res.code) {
-		nr_result_cleanup(&res);
+		newsroom_result_cleanup(&res);
 		snprintf(path, sizeof(path), "/newsroom/%s", slug);
-		return nr_redirect(r, path, "updated");
+		return form_redirect(r, path, "updated");
 	}
-	if (res.status == 409) {
+	if (res.status == NEWSROOM_CONFLICT) {
 		/* Keep what they typed, beside the newer version. */
 		const char *title = form_get(&r->form, "title");
 		mine.title = model_strdup(title ? title : "");
@@ -804,39 +768,40 @@ static enum MHD_Result nr_post_edit_form(struct nr_req *r, const char *slug, int
 		mine.correction = note && *note ? model_strdup(note) : NULL;
 		r->view.notice = res.message;
 		r->view.notice_is_error = 1;
-		ret = nr_get_post_edit(r, slug, id, 409, &mine);
+		ret = form_get_post_edit(r, slug, id, MHD_HTTP_CONFLICT, &mine);
 		model_post_cleanup(&mine);
-		nr_result_cleanup(&res);
+		newsroom_result_cleanup(&res);
 		return ret;
 	}
 failed:
 	r->view.notice = res.message;
 	r->view.notice_is_error = 1;
-	ret = res.status == 404 ? nr_error_page(r, 404, res.message)
-				: nr_get_post_edit(r, slug, id, (unsigned)res.status, NULL);
-	nr_result_cleanup(&res);
+	ret = res.status == NEWSROOM_NOT_FOUND
+		      ? form_error_page(r, MHD_HTTP_NOT_FOUND, res.message)
+		      : form_get_post_edit(r, slug, id, http_newsroom_status(&res), NULL);
+	newsroom_result_cleanup(&res);
 	return ret;
 }
 
-static enum MHD_Result nr_draft_form(struct nr_req *r, const char *slug, int64_t id, json_t *in)
+static enum MHD_Result form_draft_form(struct form_req *r, const char *slug, int64_t id, json_t *in)
 {
 	const char *action = form_get(&r->form, "action");
-	struct nr_result res = { 0 };
+	struct newsroom_result res = { 0 };
 	enum MHD_Result ret;
 	char path[160];
 	const char *notice = "saved";
 
 	if (!action)
 		action = "draft";
-	if (nr_form_post_fields(r, in) < 0) {
-		nr_fail(&res, 400, "bad_request", "The form holds text that is not UTF-8.");
+	if (form_post_fields(r, in) < 0) {
+		newsroom_fail(&res, NEWSROOM_MALFORMED, "The form holds text that is not UTF-8.");
 		goto failed;
 	}
 	form_put_version(in, &r->form);
 	if (strcmp(action, "schedule") == 0) {
 		const char *at = form_get(&r->form, "publish_at");
 		if (!at || !*at) {
-			nr_fail(&res, 422, "invalid", "Choose the time to publish at.");
+			newsroom_fail(&res, NEWSROOM_INVALID, "Choose the time to publish at.");
 			goto failed;
 		}
 		form_put_str(in, &r->form, "publish_at", NULL);
@@ -844,49 +809,46 @@ static enum MHD_Result nr_draft_form(struct nr_req *r, const char *slug, int64_t
 	} else if (strcmp(action, "draft") == 0) {
 		json_object_set_new(in, "publish_at", json_null());
 	} else if (strcmp(action, "publish") == 0) {
-		if (!auth_can(r->who.user.role, AUTH_POST_PUBLISH)) {
-			nr_fail(&res, 403, "forbidden",
-				"Your role (%s) can save drafts; an editor publishes them.",
-				store_role_name(r->who.user.role));
+		if (newsroom_may_publish(&r->ctx, &res) < 0)
 			goto failed;
-		}
 		notice = "published";
 	} else {
-		nr_fail(&res, 400, "bad_request", "Unknown action.");
+		newsroom_fail(&res, NEWSROOM_MALFORMED, "Unknown action.");
 		goto failed;
 	}
-	nr_draft_update(&r->ctx, slug, id, in, &res);
+	newsroom_draft_update(&r->ctx, slug, id, in, &res);
 	if (!res.code && strcmp(action, "publish") == 0) {
 		json_t *v = json_pack("{s:I}", "version",
 				      json_integer_value(json_object_get(
 					      json_object_get(res.body, "draft"), "version")));
-		nr_result_cleanup(&res);
-		nr_draft_publish(&r->ctx, slug, id, v, &res);
+		newsroom_result_cleanup(&res);
+		newsroom_draft_publish(&r->ctx, slug, id, v, &res);
 		json_decref(v);
 	}
 	if (res.code)
 		goto failed;
-	nr_result_cleanup(&res);
+	newsroom_result_cleanup(&res);
 	snprintf(path, sizeof(path), "/newsroom/%s", slug);
-	return nr_redirect(r, path, notice);
+	return form_redirect(r, path, notice);
 failed:
 	r->view.notice = res.message;
 	r->view.notice_is_error = 1;
-	ret = res.status == 404 ? nr_error_page(r, 404, res.message)
-				: nr_get_draft_edit(r, slug, id, (unsigned)res.status);
-	nr_result_cleanup(&res);
+	ret = res.status == NEWSROOM_NOT_FOUND
+		      ? form_error_page(r, MHD_HTTP_NOT_FOUND, res.message)
+		      : form_get_draft_edit(r, slug, id, http_newsroom_status(&res));
+	newsroom_result_cleanup(&res);
 	return ret;
 }
 
-static enum MHD_Result nr_summary_form(struct nr_req *r, const char *slug, json_t *in)
+static enum MHD_Result form_summary_form(struct form_req *r, const char *slug, json_t *in)
 {
 	const char *kind = form_get(&r->form, "media_kind");
-	struct nr_result res = { 0 };
+	struct newsroom_result res = { 0 };
 	enum MHD_Result ret;
 	char path[160];
 
 	if (form_put_str(in, &r->form, "points", "points_md") < 0) {
-		nr_fail(&res, 400, "bad_request", "The form holds text that is not UTF-8.");
+		newsroom_fail(&res, NEWSROOM_MALFORMED, "The form holds text that is not UTF-8.");
 		goto failed;
 	}
 	if (kind && strcmp(kind, "none") != 0 && *kind) {
@@ -896,31 +858,33 @@ static enum MHD_Result nr_summary_form(struct nr_req *r, const char *slug, json_
 		    form_put_str(m, &r->form, "media_alt", "alt") < 0 ||
 		    form_put_str(m, &r->form, "media_caption", "caption") < 0) {
 			json_decref(m);
-			nr_fail(&res, 400, "bad_request", "The form holds text that is not UTF-8.");
+			newsroom_fail(&res, NEWSROOM_MALFORMED,
+				      "The form holds text that is not UTF-8.");
 			goto failed;
 		}
 		json_object_set_new(in, "media", m);
 	} else if (kind) {
 		json_object_set_new(in, "media", json_null());
 	}
-	nr_summary_set(&r->ctx, slug, in, &res);
+	newsroom_summary_set(&r->ctx, slug, in, &res);
 	if (res.code)
 		goto failed;
-	nr_result_cleanup(&res);
+	newsroom_result_cleanup(&res);
 	snprintf(path, sizeof(path), "/newsroom/%s", slug);
-	return nr_redirect(r, path, "summary");
+	return form_redirect(r, path, "summary");
 failed:
 	r->view.notice = res.message;
 	r->view.notice_is_error = 1;
-	ret = res.status == 404 ? nr_error_page(r, 404, res.message)
-				: nr_get_summary(r, slug, (unsigned)res.status);
-	nr_result_cleanup(&res);
+	ret = res.status == NEWSROOM_NOT_FOUND
+		      ? form_error_page(r, MHD_HTTP_NOT_FOUND, res.message)
+		      : form_get_summary(r, slug, http_newsroom_status(&res));
+	newsroom_result_cleanup(&res);
 	return ret;
 }
 
 /* Answers a simple action: redirect on success, the desk (or the users page)
  * with the message on failure. */
-static enum MHD_Result nr_simple_done(struct nr_req *r, struct nr_result *res,
+static enum MHD_Result form_simple_done(struct form_req *r, struct newsroom_result *res,
 				      const char *slug, const char *notice)
 {
 	enum MHD_Result ret;
@@ -930,54 +894,56 @@ static enum MHD_Result nr_simple_done(struct nr_req *r, struct nr_result *res,
 		r->view.notice = res->message;
 		r->view.notice_is_error = 1;
 		if (!slug)
-			ret = res->status == 403 ? nr_error_page(r, 403, res->message)
-						 : nr_get_users(r, (unsigned)res->status, NULL);
+			ret = res->status == NEWSROOM_FORBIDDEN
+				      ? form_error_page(r, MHD_HTTP_FORBIDDEN, res->message)
+				      : form_get_users(r, http_newsroom_status(res), NULL);
 		else
-			ret = res->status == 404 ? nr_error_page(r, 404, res->message)
-						 : nr_get_desk(r, slug, (unsigned)res->status);
+			ret = res->status == NEWSROOM_NOT_FOUND
+				      ? form_error_page(r, MHD_HTTP_NOT_FOUND, res->message)
+				      : form_get_desk(r, slug, http_newsroom_status(res));
 	} else {
 		if (slug)
 			snprintf(path, sizeof(path), "/newsroom/%s", slug);
 		else
 			snprintf(path, sizeof(path), "/newsroom/users");
-		ret = nr_redirect(r, path, notice);
+		ret = form_redirect(r, path, notice);
 	}
-	nr_result_cleanup(res);
+	newsroom_result_cleanup(res);
 	return ret;
 }
 
 /* ---- routing ------------------------------------------------------------ */
 
 /* GET routes below /newsroom/, signed in. seg[0..n) are the path segments. */
-static enum MHD_Result nr_route_get(struct nr_req *r, char **seg, size_t n)
+static enum MHD_Result form_route_get(struct form_req *r, char **seg, size_t n)
 {
 	int64_t id = n >= 3 ? http_segment_id(seg[2]) : 0;
 
 	if (n == 0)
-		return nr_get_pages(r);
+		return form_get_pages(r);
 	if (n == 1 && strcmp(seg[0], "users") == 0)
-		return nr_get_users(r, MHD_HTTP_OK, NULL);
+		return form_get_users(r, MHD_HTTP_OK, NULL);
 	if (n == 1 && strcmp(seg[0], "audit") == 0)
-		return nr_get_audit(r);
-	if (nr_slug_reserved(seg[0]) || !model_slug_valid(seg[0]))
-		return nr_error_page(r, MHD_HTTP_NOT_FOUND, "There is nothing at this address.");
+		return form_get_audit(r);
+	if (newsroom_slug_reserved(seg[0]) || !model_slug_valid(seg[0]))
+		return form_error_page(r, MHD_HTTP_NOT_FOUND, "There is nothing at this address.");
 	if (n == 1)
-		return nr_get_desk(r, seg[0], MHD_HTTP_OK);
+		return form_get_desk(r, seg[0], MHD_HTTP_OK);
 	if (n == 2 && strcmp(seg[1], "summary") == 0)
-		return nr_get_summary(r, seg[0], MHD_HTTP_OK);
+		return form_get_summary(r, seg[0], MHD_HTTP_OK);
 	if (n == 4 && id && strcmp(seg[1], "posts") == 0 && strcmp(seg[3], "edit") == 0)
-		return nr_get_post_edit(r, seg[0], id, MHD_HTTP_OK, NULL);
+		return form_get_post_edit(r, seg[0], id, MHD_HTTP_OK, NULL);
 	if (n == 4 && id && strcmp(seg[1], "posts") == 0 && strcmp(seg[3], "history") == 0)
-		return nr_get_history(r, seg[0], id);
+		return form_get_history(r, seg[0], id);
 	if (n == 4 && id && strcmp(seg[1], "drafts") == 0 && strcmp(seg[3], "edit") == 0)
-		return nr_get_draft_edit(r, seg[0], id, MHD_HTTP_OK);
-	return nr_error_page(r, MHD_HTTP_NOT_FOUND, "There is nothing at this address.");
+		return form_get_draft_edit(r, seg[0], id, MHD_HTTP_OK);
+	return form_error_page(r, MHD_HTTP_NOT_FOUND, "There is nothing at this address.");
 }
 
 /* POST routes, signed in, CSRF checked. */
-static enum MHD_Result nr_route_post(struct nr_req *r, char **seg, size_t n, json_t *in)
+static enum MHD_Result form_route_post(struct form_req *r, char **seg, size_t n, json_t *in)
 {
-	struct nr_result res = { 0 };
+	struct newsroom_result res = { 0 };
 	const char *slug = n >= 1 ? seg[0] : NULL;
 	int64_t id = n >= 3 ? http_segment_id(seg[2]) : 0;
 	char cookie[256];
@@ -995,21 +961,23 @@ static enum MHD_Result nr_route_post(struct nr_req *r, char **seg, size_t n, jso
 		    form_put_str(in, &r->form, "description", NULL) < 0 ||
 		    form_put_str(in, &r->form, "zone", NULL) < 0 ||
 		    form_put_str(in, &r->form, "start", "start_at") < 0)
-			nr_fail(&res, 400, "bad_request", "The form holds text that is not UTF-8.");
+			newsroom_fail(&res, NEWSROOM_MALFORMED,
+				      "The form holds text that is not UTF-8.");
 		else
-			nr_page_create(&r->ctx, in, &res);
+			newsroom_page_create(&r->ctx, in, &res);
 		if (res.code) {
 			enum MHD_Result ret;
 			r->view.notice = res.message;
 			r->view.notice_is_error = 1;
-			ret = res.status == 403 ? nr_error_page(r, 403, res.message)
-						: nr_get_pages(r);
-			nr_result_cleanup(&res);
+			ret = res.status == NEWSROOM_FORBIDDEN
+				      ? form_error_page(r, MHD_HTTP_FORBIDDEN, res.message)
+				      : form_get_pages(r);
+			newsroom_result_cleanup(&res);
 			return ret;
 		}
-		nr_result_cleanup(&res);
+		newsroom_result_cleanup(&res);
 		snprintf(path, sizeof(path), "/newsroom/%s", s);
-		return nr_redirect(r, path, "created");
+		return form_redirect(r, path, "created");
 	}
 	if (n == 1 && strcmp(seg[0], "users") == 0) {
 		if (form_put_str(in, &r->form, "login", NULL) < 0 ||
@@ -1018,79 +986,83 @@ static enum MHD_Result nr_route_post(struct nr_req *r, char **seg, size_t n, jso
 		    form_put_str(in, &r->form, "byline_role", NULL) < 0 ||
 		    form_put_str(in, &r->form, "role", NULL) < 0 ||
 		    form_put_str(in, &r->form, "password", NULL) < 0)
-			nr_fail(&res, 400, "bad_request", "The form holds text that is not UTF-8.");
+			newsroom_fail(&res, NEWSROOM_MALFORMED,
+				      "The form holds text that is not UTF-8.");
 		else
-			nr_user_create(&r->ctx, in, &res);
-		return nr_simple_done(r, &res, NULL, "user");
+			newsroom_user_create(&r->ctx, in, &res);
+		return form_simple_done(r, &res, NULL, "user");
 	}
 	if (n == 2 && strcmp(seg[0], "users") == 0 && http_segment_id(seg[1])) {
 		if (form_put_str(in, &r->form, "role", NULL) < 0)
-			nr_fail(&res, 400, "bad_request", "The form holds text that is not UTF-8.");
+			newsroom_fail(&res, NEWSROOM_MALFORMED,
+				      "The form holds text that is not UTF-8.");
 		else {
 			form_put_check(in, &r->form, "disabled");
-			nr_user_update(&r->ctx, http_segment_id(seg[1]), in, &res);
+			newsroom_user_update(&r->ctx, http_segment_id(seg[1]), in, &res);
 		}
-		return nr_simple_done(r, &res, NULL, "user");
+		return form_simple_done(r, &res, NULL, "user");
 	}
 	if (n == 1 && strcmp(seg[0], "tokens") == 0) {
 		enum MHD_Result ret;
 
 		if (form_put_str(in, &r->form, "login", NULL) < 0 ||
 		    form_put_str(in, &r->form, "label", NULL) < 0)
-			nr_fail(&res, 400, "bad_request", "The form holds text that is not UTF-8.");
+			newsroom_fail(&res, NEWSROOM_MALFORMED,
+				      "The form holds text that is not UTF-8.");
 		else
-			nr_token_create(&r->ctx, in, &res);
+			newsroom_token_create(&r->ctx, in, &res);
 		if (res.code)
-			return nr_simple_done(r, &res, NULL, NULL);
+			return form_simple_done(r, &res, NULL, NULL);
 		/* Shown once, in this answer; not a redirect, which would lose it. */
-		ret = nr_get_users(r, MHD_HTTP_CREATED,
+		ret = form_get_users(r, MHD_HTTP_CREATED,
 				   json_string_value(json_object_get(res.body, "secret")));
-		nr_result_cleanup(&res);
+		newsroom_result_cleanup(&res);
 		return ret;
 	}
 	if (n == 3 && strcmp(seg[0], "tokens") == 0 && http_segment_id(seg[1]) &&
 	    strcmp(seg[2], "revoke") == 0) {
-		nr_token_revoke(&r->ctx, http_segment_id(seg[1]), &res);
-		return nr_simple_done(r, &res, NULL, "revoked");
+		newsroom_token_revoke(&r->ctx, http_segment_id(seg[1]), &res);
+		return form_simple_done(r, &res, NULL, "revoked");
 	}
-	if (!slug || nr_slug_reserved(slug) || !model_slug_valid(slug))
-		return nr_error_page(r, MHD_HTTP_NOT_FOUND, "There is nothing at this address.");
+	if (!slug || newsroom_slug_reserved(slug) || !model_slug_valid(slug))
+		return form_error_page(r, MHD_HTTP_NOT_FOUND, "There is nothing at this address.");
 	if (n == 2 && strcmp(seg[1], "status") == 0) {
 		form_put_str(in, &r->form, "status", NULL);
-		nr_page_status(&r->ctx, slug, in, &res);
-		return nr_simple_done(r, &res, slug, "status");
+		newsroom_page_status(&r->ctx, slug, in, &res);
+		return form_simple_done(r, &res, slug, "status");
 	}
 	if (n == 2 && (strcmp(seg[1], "publish") == 0 || strcmp(seg[1], "unpublish") == 0)) {
 		int publish = strcmp(seg[1], "publish") == 0;
 
-		nr_page_publish(&r->ctx, slug, publish, &res);
-		return nr_simple_done(r, &res, slug, publish ? "page-published" : "page-unpublished");
+		newsroom_page_publish(&r->ctx, slug, publish, &res);
+		return form_simple_done(r, &res, slug,
+					publish ? "page-published" : "page-unpublished");
 	}
 	if (n == 2 && strcmp(seg[1], "posts") == 0)
-		return nr_post_composer(r, slug, in);
+		return form_post_composer(r, slug, in);
 	if (n == 2 && strcmp(seg[1], "unpin") == 0) {
-		nr_post_pin(&r->ctx, slug, 0, &res);
-		return nr_simple_done(r, &res, slug, "unpinned");
+		newsroom_post_pin(&r->ctx, slug, 0, &res);
+		return form_simple_done(r, &res, slug, "unpinned");
 	}
 	if (n == 2 && strcmp(seg[1], "summary") == 0)
-		return nr_summary_form(r, slug, in);
+		return form_summary_form(r, slug, in);
 	if (n == 3 && id && strcmp(seg[1], "posts") == 0)
-		return nr_post_edit_form(r, slug, id, in);
+		return form_post_edit_form(r, slug, id, in);
 	if (n == 4 && id && strcmp(seg[1], "posts") == 0 && strcmp(seg[3], "delete") == 0) {
-		nr_post_delete(&r->ctx, slug, id, &res);
-		return nr_simple_done(r, &res, slug, "deleted");
+		newsroom_post_delete(&r->ctx, slug, id, &res);
+		return form_simple_done(r, &res, slug, "deleted");
 	}
 	if (n == 4 && id && strcmp(seg[1], "posts") == 0 && strcmp(seg[3], "pin") == 0) {
-		nr_post_pin(&r->ctx, slug, id, &res);
-		return nr_simple_done(r, &res, slug, "pinned");
+		newsroom_post_pin(&r->ctx, slug, id, &res);
+		return form_simple_done(r, &res, slug, "pinned");
 	}
 	if (n == 3 && id && strcmp(seg[1], "drafts") == 0)
-		return nr_draft_form(r, slug, id, in);
+		return form_draft_form(r, slug, id, in);
 	if (n == 4 && id && strcmp(seg[1], "drafts") == 0 && strcmp(seg[3], "delete") == 0) {
-		nr_draft_delete(&r->ctx, slug, id, &res);
-		return nr_simple_done(r, &res, slug, "deleted");
+		newsroom_draft_delete(&r->ctx, slug, id, &res);
+		return form_simple_done(r, &res, slug, "deleted");
 	}
-	return nr_error_page(r, MHD_HTTP_NOT_FOUND, "There is nothing at this address.");
+	return form_error_page(r, MHD_HTTP_NOT_FOUND, "There is nothing at this address.");
 }
 
 /* Writes "scheme://host[:port]" for the origin that `s` begins with
@@ -1098,7 +1070,7 @@ static enum MHD_Result nr_route_post(struct nr_req *r, char **seg, size_t n, jso
  * case, the scheme's default port left out. `rest` is what follows the scheme
  * and "://" when `scheme` is given apart (the request's own origin). Returns 0,
  * or -1 if it is not an http or https origin. */
-static int nr_origin_norm(const char *scheme, const char *rest, char *out, size_t len)
+static int form_origin_norm(const char *scheme, const char *rest, char *out, size_t len)
 {
 	char buf[300];
 	size_t n, i;
@@ -1141,7 +1113,7 @@ static int nr_origin_norm(const char *scheme, const char *rest, char *out, size_
  * browser asked for, with the scheme it used (through a trusted proxy). No
  * Origin and no Referer (curl, privacy settings) leaves the CSRF tokens as the
  * guard. */
-static int nr_same_origin(struct http_request *req)
+static int form_same_origin(struct http_request *req)
 {
 	const char *origin = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Origin");
 	const char *host = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
@@ -1153,16 +1125,16 @@ static int nr_same_origin(struct http_request *req)
 						     MHD_HTTP_HEADER_REFERER);
 	if (!origin)
 		return 1;
-	if (!host || nr_origin_norm(NULL, origin, theirs, sizeof(theirs)) < 0 ||
-	    nr_origin_norm(http_request_https(req) ? "https" : "http", host, ours,
-			   sizeof(ours)) < 0)
+	if (!host || form_origin_norm(NULL, origin, theirs, sizeof(theirs)) < 0 ||
+	    form_origin_norm(http_request_https(req) ? "https" : "http", host, ours, sizeof(ours)) <
+		0)
 		return 0;
 	return strcmp(theirs, ours) == 0;
 }
 
 enum MHD_Result http_newsroom_route(struct http_request *req)
 {
-	struct nr_req r;
+	struct form_req r;
 	char path[512], *seg[8], *save = NULL, *tok, *s;
 	size_t n = 0;
 	int is_get = http_is_read(req->method), is_post = strcmp(req->method, "POST") == 0;
@@ -1185,14 +1157,14 @@ enum MHD_Result http_newsroom_route(struct http_request *req)
 	if (http_auth_resolve(req, &r.who) < 0)
 		return http_respond_error(req, MHD_HTTP_INTERNAL_SERVER_ERROR,
 					  "The database failed; try again.");
-	nr_view_init(&r);
-	if (is_post && !nr_same_origin(req)) {
-		ret = nr_error_page(&r, MHD_HTTP_FORBIDDEN,
+	form_view_init(&r);
+	if (is_post && !form_same_origin(req)) {
+		ret = form_error_page(&r, MHD_HTTP_FORBIDDEN,
 				    "This form was sent from another site; nothing was changed.");
 		goto out;
 	}
 	if (is_post && form_parse(req, &r.form) < 0) {
-		ret = nr_error_page(&r, MHD_HTTP_BAD_REQUEST,
+		ret = form_error_page(&r, MHD_HTTP_BAD_REQUEST,
 				    "The form could not be read (it must be urlencoded or "
 				    "multipart, with at most 40 fields).");
 		goto out;
@@ -1201,34 +1173,32 @@ enum MHD_Result http_newsroom_route(struct http_request *req)
 
 	if (n == 1 && strcmp(seg[0], "signin") == 0) {
 		if (is_post)
-			ret = nr_post_signin(&r);
+			ret = form_post_signin(&r);
 		else if (r.who.signed_in)
 			ret = http_respond_redirect(req, "/newsroom", NULL);
 		else
-			ret = nr_signin_page(&r, MHD_HTTP_OK, NULL);
+			ret = form_signin_page(&r, MHD_HTTP_OK, NULL);
 		goto out;
 	}
 	if (!r.who.signed_in) {
 		if (is_get)
 			ret = http_respond_redirect(req, "/newsroom/signin", NULL);
 		else
-			ret = nr_signin_page(&r, MHD_HTTP_UNAUTHORIZED, NULL);
+			ret = form_signin_page(&r, MHD_HTTP_UNAUTHORIZED, NULL);
 		goto out;
 	}
 	if (is_get) {
-		ret = nr_route_get(&r, seg, n);
+		ret = form_route_get(&r, seg, n);
 		goto out;
 	}
 	if (!http_auth_csrf_ok(&r.who, form_get(&r.form, "csrf"))) {
-		ret = nr_error_page(&r, MHD_HTTP_FORBIDDEN,
+		ret = form_error_page(&r, MHD_HTTP_FORBIDDEN,
 				    "This form is out of date or did not come from the newsroom's "
 				    "own page; nothing was changed. Go back, reload and try again.");
 		goto out;
 	}
 	in = json_object();
-	store_set_actor(r.ctx.st, r.who.user.id);
-	ret = in ? nr_route_post(&r, seg, n, in) : MHD_NO;
-	store_set_actor(r.ctx.st, 0);
+	ret = in ? form_route_post(&r, seg, n, in) : MHD_NO;
 out:
 	json_decref(in);
 	if (r.have_form)
@@ -1240,14 +1210,14 @@ out:
 /* The form half of http_newsroom_route(), for the fuzz target (http_internal.h). */
 int http_newsroom_form_json(struct http_request *req, json_t *in)
 {
-	struct nr_req r;
+	struct form_req r;
 	int rc;
 
 	memset(&r, 0, sizeof(r));
 	r.req = req;
 	if (form_parse(req, &r.form) < 0)
 		return -1;
-	rc = nr_form_post_fields(&r, in);
+	rc = form_post_fields(&r, in);
 	if (rc == 0 && form_put_str(in, &r.form, "publish_at", NULL) < 0)
 		rc = -1;
 	form_put_version(in, &r.form);

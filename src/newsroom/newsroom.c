@@ -25,32 +25,47 @@
 
 /* ---- results and fields ------------------------------------------------- */
 
-void nr_result_cleanup(struct nr_result *res)
+void newsroom_result_cleanup(struct newsroom_result *res)
 {
 	json_decref(res->body);
 	res->body = NULL;
 }
 
-int nr_fail(struct nr_result *res, int status, const char *code, const char *fmt, ...)
+/* docs/api.md's error codes, by status. */
+static const char *const newsroom_codes[] = {
+	[NEWSROOM_MALFORMED] = "bad_request",
+	[NEWSROOM_UNAUTHENTICATED] = "unauthenticated",
+	[NEWSROOM_FORBIDDEN] = "forbidden",
+	[NEWSROOM_NOT_FOUND] = "not_found",
+	[NEWSROOM_CONFLICT] = "conflict",
+	[NEWSROOM_TOO_LARGE] = "too_large",
+	[NEWSROOM_UNSUPPORTED] = "unsupported_media_type",
+	[NEWSROOM_INVALID] = "invalid",
+	[NEWSROOM_RATE_LIMITED] = "rate_limited",
+	[NEWSROOM_UNAVAILABLE] = "unavailable",
+	[NEWSROOM_ERROR] = "internal",
+};
+
+int newsroom_fail(struct newsroom_result *res, enum newsroom_status status, const char *fmt, ...)
 {
 	va_list ap;
 
+	if ((unsigned)status >= sizeof(newsroom_codes) / sizeof(newsroom_codes[0]) ||
+	    !newsroom_codes[status])
+		status = NEWSROOM_ERROR; /* a success is no error: a bug, said loudly */
 	json_decref(res->body);
 	res->body = NULL;
 	res->status = status;
-	res->code = code;
+	res->code = newsroom_codes[status];
 	va_start(ap, fmt);
 	vsnprintf(res->message, sizeof(res->message), fmt, ap);
 	va_end(ap);
 	return -1;
 }
 
-void nr_ok(struct nr_result *res, int status, json_t *body)
+/* A success of `status` answering `body` (NULL: nothing). */
+static void newsroom_succeed(struct newsroom_result *res, enum newsroom_status status, json_t *body)
 {
-	if (!body && status != 204) {
-		nr_fail(res, 500, "internal", "Out of memory.");
-		return;
-	}
 	json_decref(res->body);
 	res->status = status;
 	res->code = NULL;
@@ -58,7 +73,28 @@ void nr_ok(struct nr_result *res, int status, json_t *body)
 	res->body = body;
 }
 
-void nr_json_push(json_t **arr, json_t *item)
+void newsroom_ok(struct newsroom_result *res, json_t *body)
+{
+	if (!body)
+		newsroom_fail(res, NEWSROOM_ERROR, "Out of memory.");
+	else
+		newsroom_succeed(res, NEWSROOM_OK, body);
+}
+
+void newsroom_created(struct newsroom_result *res, json_t *body)
+{
+	if (!body)
+		newsroom_fail(res, NEWSROOM_ERROR, "Out of memory.");
+	else
+		newsroom_succeed(res, NEWSROOM_CREATED, body);
+}
+
+void newsroom_done(struct newsroom_result *res)
+{
+	newsroom_succeed(res, NEWSROOM_OK, NULL);
+}
+
+void newsroom_json_push(json_t **arr, json_t *item)
 {
 	if (!*arr) {
 		json_decref(item);
@@ -71,7 +107,7 @@ void nr_json_push(json_t **arr, json_t *item)
 	}
 }
 
-json_t *nr_wrap(const char *key, json_t *value)
+json_t *newsroom_wrap(const char *key, json_t *value)
 {
 	json_t *o;
 
@@ -85,46 +121,48 @@ json_t *nr_wrap(const char *key, json_t *value)
 	return o;
 }
 
-int nr_store_fail(const struct nr_ctx *c, struct nr_result *res, int rc, const char *what)
+int newsroom_store_fail(const struct newsroom_ctx *c, struct newsroom_result *res, int rc,
+			const char *what)
 {
 	switch (rc) {
 	case STORE_ENOTFOUND:
-		return nr_fail(res, 404, "not_found", "No such %s.", what);
+		return newsroom_fail(res, NEWSROOM_NOT_FOUND, "No such %s.", what);
 	case STORE_EEXIST:
-		return nr_fail(res, 409, "conflict", "That %s already exists.", what);
+		return newsroom_fail(res, NEWSROOM_CONFLICT, "That %s already exists.", what);
 	case STORE_ECONFLICT:
-		return nr_fail(res, 409, "conflict",
+		return newsroom_fail(res, NEWSROOM_CONFLICT,
 			       "This %s was changed by someone else since you opened it.", what);
 	case STORE_EINVAL:
-		return nr_fail(res, 422, "invalid", "%s", store_errmsg(c->st));
+		return newsroom_fail(res, NEWSROOM_INVALID, "%s", store_errmsg(c->st));
 	case STORE_EMOVED: /* the worker's timer says so loudly in the log */
-		return nr_fail(res, 503, "unavailable",
+		return newsroom_fail(res, NEWSROOM_UNAVAILABLE,
 			       "The server's database file was deleted or replaced: nothing "
 			       "can be saved until the server is restarted. Nothing was changed.");
 	default:
 		log_warnx("newsroom: %s: %s", what, store_errmsg(c->st));
-		return nr_fail(res, 500, "internal",
+		return newsroom_fail(res, NEWSROOM_ERROR,
 			       "The database failed; nothing was changed. Try again.");
 	}
 }
 
-int nr_need(const struct nr_ctx *c, struct nr_result *res, enum auth_action action)
+int newsroom_need(const struct newsroom_ctx *c, struct newsroom_result *res,
+		  enum auth_action action)
 {
 	if (auth_can(c->user->role, action))
 		return 0;
-	return nr_fail(res, 403, "forbidden", "Your role (%s) does not allow this.",
-		       store_role_name(c->user->role));
+	return newsroom_fail(res, NEWSROOM_FORBIDDEN, "Your role (%s) does not allow this.",
+			     model_role_name(c->user->role));
 }
 
-int nr_blank(const char *s)
+int newsroom_blank(const char *s)
 {
 	while (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r')
 		s++;
 	return *s == '\0';
 }
 
-int nr_get_str(const json_t *in, const char *key, int required, size_t max, int multiline,
-	       const char **out, struct nr_result *res)
+int newsroom_get_str(const json_t *in, const char *key, int required, size_t max, int multiline,
+		     const char **out, struct newsroom_result *res)
 {
 	const json_t *v = json_object_get(in, key);
 	const unsigned char *p;
@@ -132,134 +170,136 @@ int nr_get_str(const json_t *in, const char *key, int required, size_t max, int 
 
 	*out = NULL;
 	if (!v || json_is_null(v)) {
-		if (required == NR_REQUIRED)
-			return nr_fail(res, 422, "invalid", "\"%s\" is required.", key);
+		if (required == NEWSROOM_REQUIRED)
+			return newsroom_fail(res, NEWSROOM_INVALID, "\"%s\" is required.", key);
 		return 0;
 	}
 	if (!json_is_string(v))
-		return nr_fail(res, 400, "bad_request", "\"%s\" must be a string.", key);
+		return newsroom_fail(res, NEWSROOM_MALFORMED, "\"%s\" must be a string.", key);
 	len = json_string_length(v);
 	p = (const unsigned char *)json_string_value(v);
 	if (len > max)
-		return nr_fail(res, 422, "invalid", "\"%s\" is too long (at most %zu bytes).",
-			       key, max);
+		return newsroom_fail(res, NEWSROOM_INVALID,
+				     "\"%s\" is too long (at most %zu bytes).", key, max);
 	if (strlen((const char *)p) != len)
-		return nr_fail(res, 400, "bad_request", "\"%s\" holds a NUL character.", key);
+		return newsroom_fail(res, NEWSROOM_MALFORMED, "\"%s\" holds a NUL character.", key);
 	for (size_t i = 0; i < len; i++) {
 		if (p[i] == 0x7f || (p[i] < 0x20 && !(multiline && (p[i] == '\n' ||
 								      p[i] == '\t' ||
 								      p[i] == '\r'))))
-			return nr_fail(res, 422, "invalid", "\"%s\" holds a control character%s.",
-				       key, multiline ? "" : " or a line break");
+			return newsroom_fail(res, NEWSROOM_INVALID,
+					     "\"%s\" holds a control character%s.", key,
+					     multiline ? "" : " or a line break");
 	}
-	if (required && nr_blank((const char *)p))
-		return nr_fail(res, 422, "invalid", "\"%s\" must not be empty.", key);
+	if (required && newsroom_blank((const char *)p))
+		return newsroom_fail(res, NEWSROOM_INVALID, "\"%s\" must not be empty.", key);
 	*out = (const char *)p;
 	return 0;
 }
 
-int nr_get_bool(const json_t *in, const char *key, int *out, struct nr_result *res)
+int newsroom_get_bool(const json_t *in, const char *key, int *out, struct newsroom_result *res)
 {
 	const json_t *v = json_object_get(in, key);
 
 	if (!v)
 		return 0;
 	if (!json_is_boolean(v))
-		return nr_fail(res, 400, "bad_request", "\"%s\" must be true or false.", key);
+		return newsroom_fail(res, NEWSROOM_MALFORMED, "\"%s\" must be true or false.", key);
 	*out = json_is_true(v);
 	return 0;
 }
 
-int nr_get_int(const json_t *in, const char *key, int required, int64_t *out,
-	       struct nr_result *res)
+int newsroom_get_int(const json_t *in, const char *key, int required, int64_t *out,
+		     struct newsroom_result *res)
 {
 	const json_t *v = json_object_get(in, key);
 
 	if (!v || json_is_null(v)) {
 		if (required)
-			return nr_fail(res, 422, "invalid", "\"%s\" is required.", key);
+			return newsroom_fail(res, NEWSROOM_INVALID, "\"%s\" is required.", key);
 		return 0;
 	}
 	if (!json_is_integer(v) || json_integer_value(v) < 1)
-		return nr_fail(res, 400, "bad_request", "\"%s\" must be a positive integer.",
+		return newsroom_fail(res, NEWSROOM_MALFORMED, "\"%s\" must be a positive integer.",
 			       key);
 	*out = json_integer_value(v);
 	return 0;
 }
 
-/* Every time the newsroom takes is within model_time_sane()'s range: 422
+/* Every time the newsroom takes is within model_time_sane()'s range: invalid
  * otherwise, with the field's name. */
-static int nr_time_in_range(const char *key, int64_t t, struct nr_result *res)
+static int newsroom_time_in_range(const char *key, int64_t t, struct newsroom_result *res)
 {
 	if (model_time_sane(t, (int64_t)time(NULL)))
 		return 0;
-	return nr_fail(res, 422, "invalid", "\"%s\" must be a time " MODEL_TIME_RANGE_TEXT ".",
-		       key);
+	return newsroom_fail(res, NEWSROOM_INVALID,
+			     "\"%s\" must be a time " MODEL_TIME_RANGE_TEXT ".", key);
 }
 
-int nr_get_time(const json_t *in, const char *key, const char *zone, int64_t *out,
-		struct nr_result *res)
+int newsroom_get_time(const json_t *in, const char *key, const char *zone, int64_t *out,
+		      struct newsroom_result *res)
 {
 	const char *s;
 
-	if (nr_get_str(in, key, 0, 64, 0, &s, res) < 0)
+	if (newsroom_get_str(in, key, 0, 64, 0, &s, res) < 0)
 		return -1;
 	*out = 0;
 	if (!s || !*s)
 		return 0;
 	if (tz_parse_iso(s, zone, out) < 0)
-		return nr_fail(res, 422, "invalid",
+		return newsroom_fail(res, NEWSROOM_INVALID,
 			       "\"%s\" is not a time (for example 2025-02-17T10:37:00Z, or "
 			       "2025-02-17T10:37 in the page's time zone).", key);
-	return nr_time_in_range(key, *out, res);
+	return newsroom_time_in_range(key, *out, res);
 }
 
 /* ---- loading ------------------------------------------------------------ */
 
-static int nr_load_page(const struct nr_ctx *c, const char *slug, struct model_page *page,
-			struct nr_result *res)
+int newsroom_load_page(const struct newsroom_ctx *c, const char *slug, struct model_page *page,
+		       struct newsroom_result *res)
 {
 	int rc;
 
 	if (!model_slug_valid(slug))
-		return nr_fail(res, 404, "not_found", "No such live page.");
+		return newsroom_fail(res, NEWSROOM_NOT_FOUND, "No such live page.");
 	rc = store_page_get(c->st, slug, page);
 	if (rc < 0)
-		return nr_store_fail(c, res, rc, "live page");
+		return newsroom_store_fail(c, res, rc, "live page");
 	return 0;
 }
 
-static int nr_load_post(const struct nr_ctx *c, const struct model_page *page, int64_t id,
-			struct model_post *post, struct nr_result *res)
+int newsroom_load_post(const struct newsroom_ctx *c, const struct model_page *page, int64_t id,
+		       struct model_post *post, struct newsroom_result *res)
 {
 	int rc = store_post_get(c->st, page->id, id, post);
 
 	if (rc < 0)
-		return nr_store_fail(c, res, rc, "post");
+		return newsroom_store_fail(c, res, rc, "post");
 	return 0;
 }
 
-static json_t *nr_page_json(const struct nr_ctx *c, const char *slug)
+static json_t *newsroom_page_json(const struct newsroom_ctx *c, const char *slug)
 {
 	struct model_page page = { 0 };
 	json_t *j;
 
 	if (store_page_get(c->st, slug, &page) < 0)
 		return NULL;
-	j = nr_wrap("page", model_json_page(&page));
+	j = newsroom_wrap("page", model_json_page(&page));
 	model_page_cleanup(&page);
 	return j;
 }
 
-static json_t *nr_post_json(const struct model_page *page, const struct model_post *post)
+static json_t *newsroom_post_json(const struct model_page *page, const struct model_post *post)
 {
-	return nr_wrap("post", model_json_post(post, page->zone));
+	return newsroom_wrap("post", model_json_post(post, page->zone));
 }
 
 /* ---- post input ----------------------------------------------------------- */
 
 /* Bylines from "bylines": [{"name","role"}...]. */
-static int nr_get_bylines(const json_t *in, struct model_post *post, struct nr_result *res)
+static int newsroom_get_bylines(const json_t *in, struct model_post *post,
+				struct newsroom_result *res)
 {
 	const json_t *arr = json_object_get(in, "bylines"), *b;
 	struct model_byline *out;
@@ -268,21 +308,22 @@ static int nr_get_bylines(const json_t *in, struct model_post *post, struct nr_r
 	if (!arr)
 		return 0;
 	if (!json_is_array(arr))
-		return nr_fail(res, 400, "bad_request", "\"bylines\" must be a list.");
+		return newsroom_fail(res, NEWSROOM_MALFORMED, "\"bylines\" must be a list.");
 	n = json_array_size(arr);
 	if (n > MODEL_BYLINES_MAX)
-		return nr_fail(res, 422, "invalid", "At most %d bylines.", MODEL_BYLINES_MAX);
+		return newsroom_fail(res, NEWSROOM_INVALID, "At most %d bylines.",
+				     MODEL_BYLINES_MAX);
 	out = calloc(n ? n : 1, sizeof(*out));
 	if (!out)
-		return nr_fail(res, 500, "internal", "Out of memory.");
+		return newsroom_fail(res, NEWSROOM_ERROR, "Out of memory.");
 	json_array_foreach(arr, i, b) {
 		const char *name, *role;
 
 		if (!json_is_object(b) ||
-		    nr_get_str(b, "name", 1, MODEL_NAME_MAX, 0, &name, res) < 0 ||
-		    nr_get_str(b, "role", 0, MODEL_NAME_MAX, 0, &role, res) < 0) {
+		    newsroom_get_str(b, "name", 1, MODEL_NAME_MAX, 0, &name, res) < 0 ||
+		    newsroom_get_str(b, "role", 0, MODEL_NAME_MAX, 0, &role, res) < 0) {
 			if (!json_is_object(b))
-				nr_fail(res, 400, "bad_request",
+				newsroom_fail(res, NEWSROOM_MALFORMED,
 					"Each byline must be {\"name\", \"role\"}.");
 			for (size_t k = 0; k < i; k++) {
 				free(out[k].name);
@@ -305,9 +346,9 @@ static int nr_get_bylines(const json_t *in, struct model_post *post, struct nr_r
 }
 
 /* The author's default byline, for posts that name none. */
-static void nr_default_byline(const struct nr_ctx *c, struct model_post *post)
+static void newsroom_default_byline(const struct newsroom_ctx *c, struct model_post *post)
 {
-	const struct store_user *u = c->user;
+	const struct model_user *u = c->user;
 
 	post->bylines = calloc(1, sizeof(*post->bylines));
 	if (!post->bylines)
@@ -319,7 +360,7 @@ static void nr_default_byline(const struct nr_ctx *c, struct model_post *post)
 }
 
 /* Every image needs alt text: readers who cannot see it are readers too. */
-static int nr_check_blocks(const struct model_block *b, size_t n, struct nr_result *res)
+static int newsroom_check_blocks(const struct model_block *b, size_t n, struct newsroom_result *res)
 {
 	size_t image = 0;
 
@@ -328,7 +369,7 @@ static int nr_check_blocks(const struct model_block *b, size_t n, struct nr_resu
 			continue;
 		image++;
 		if (!b[i].alt || !*b[i].alt)
-			return nr_fail(res, 422, "invalid",
+			return newsroom_fail(res, NEWSROOM_INVALID,
 				       "Image %zu needs alt text (describe it for readers who "
 				       "cannot see it).", image);
 	}
@@ -337,23 +378,24 @@ static int nr_check_blocks(const struct model_block *b, size_t n, struct nr_resu
 
 /* Fills `post` from the input. With `partial`, absent fields keep what the post
  * has; otherwise "title" is required and absent fields take defaults. */
-static int nr_post_input(const struct nr_ctx *c, const struct model_page *page,
-			 const json_t *in, struct model_post *post, int partial,
-			 struct nr_result *res)
+static int newsroom_post_input(const struct newsroom_ctx *c, const struct model_page *page,
+			       const json_t *in, struct model_post *post, int partial,
+			       struct newsroom_result *res)
 {
 	const char *title, *body;
 	int64_t at = 0;
 	char err[256];
 
 	if (!json_is_object(in))
-		return nr_fail(res, 400, "bad_request", "The request body must be a JSON object.");
-	if (nr_get_str(in, "title", partial ? NR_NOT_BLANK : NR_REQUIRED, MODEL_TITLE_MAX, 0,
-		       &title, res) < 0 ||
-	    nr_get_str(in, "body", 0, MODEL_BODY_MAX, 1, &body, res) < 0 ||
-	    nr_get_bool(in, "breaking", &post->breaking, res) < 0 ||
-	    nr_get_bool(in, "key_event", &post->key_event, res) < 0 ||
-	    nr_get_time(in, "published_at", page->zone, &at, res) < 0 ||
-	    nr_get_bylines(in, post, res) < 0)
+		return newsroom_fail(res, NEWSROOM_MALFORMED,
+				     "The request body must be a JSON object.");
+	if (newsroom_get_str(in, "title", partial ? NEWSROOM_NOT_BLANK : NEWSROOM_REQUIRED,
+			     MODEL_TITLE_MAX, 0, &title, res) < 0 ||
+	    newsroom_get_str(in, "body", 0, MODEL_BODY_MAX, 1, &body, res) < 0 ||
+	    newsroom_get_bool(in, "breaking", &post->breaking, res) < 0 ||
+	    newsroom_get_bool(in, "key_event", &post->key_event, res) < 0 ||
+	    newsroom_get_time(in, "published_at", page->zone, &at, res) < 0 ||
+	    newsroom_get_bylines(in, post, res) < 0)
 		return -1;
 	if (title) {
 		free(post->title);
@@ -364,7 +406,7 @@ static int nr_post_input(const struct nr_ctx *c, const struct model_page *page,
 		size_t n = 0;
 
 		if (markup_body_parse(body, strlen(body), &blocks, &n, err, sizeof(err)) < 0)
-			return nr_fail(res, 422, "invalid", "The body: %s.", err);
+			return newsroom_fail(res, NEWSROOM_INVALID, "The body: %s.", err);
 		for (size_t i = 0; i < post->n_blocks; i++)
 			model_block_cleanup(&post->blocks[i]);
 		free(post->blocks);
@@ -376,18 +418,18 @@ static int nr_post_input(const struct nr_ctx *c, const struct model_page *page,
 	if (!partial && !post->published_at)
 		post->published_at = c->now;
 	if (!partial && !json_object_get(in, "bylines"))
-		nr_default_byline(c, post);
-	if (nr_check_blocks(post->blocks, post->n_blocks, res) < 0)
+		newsroom_default_byline(c, post);
+	if (newsroom_check_blocks(post->blocks, post->n_blocks, res) < 0)
 		return -1;
 	/* Whatever the Markdown became must fit a reader's page. */
 	if (render_post_fits(page, post, err, sizeof(err)) < 0)
-		return nr_fail(res, 422, "invalid", "%s", err);
+		return newsroom_fail(res, NEWSROOM_INVALID, "%s", err);
 	return 0;
 }
 
 /* ---- pages ---------------------------------------------------------------- */
 
-int nr_slug_reserved(const char *slug)
+int newsroom_slug_reserved(const char *slug)
 {
 	static const char *const words[] = { "signin", "signout", "users", "tokens",
 					     "audit", "pages" };
@@ -398,55 +440,57 @@ int nr_slug_reserved(const char *slug)
 	return 0;
 }
 
-void nr_pages_list(const struct nr_ctx *c, struct nr_result *res)
+void newsroom_pages_list(const struct newsroom_ctx *c, struct newsroom_result *res)
 {
 	struct model_page *pages = NULL;
 	size_t n = 0;
 	json_t *arr;
 	int rc;
 
-	if (nr_need(c, res, AUTH_NEWSROOM_READ) < 0)
+	if (newsroom_need(c, res, AUTH_NEWSROOM_READ) < 0)
 		return;
 	rc = store_page_list(c->st, &pages, &n);
 	if (rc < 0) {
-		nr_store_fail(c, res, rc, "live page");
+		newsroom_store_fail(c, res, rc, "live page");
 		return;
 	}
 	arr = json_array();
 	for (size_t i = 0; i < n; i++)
-		nr_json_push(&arr, model_json_page(&pages[i]));
+		newsroom_json_push(&arr, model_json_page(&pages[i]));
 	model_pages_free(pages, n);
-	nr_ok(res, 200, nr_wrap("pages", arr));
+	newsroom_ok(res, newsroom_wrap("pages", arr));
 }
 
-void nr_page_get(const struct nr_ctx *c, const char *slug, struct nr_result *res)
+void newsroom_page_get(const struct newsroom_ctx *c, const char *slug, struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
 
-	if (nr_need(c, res, AUTH_NEWSROOM_READ) < 0 || nr_load_page(c, slug, &page, res) < 0)
+	if (newsroom_need(c, res, AUTH_NEWSROOM_READ) < 0 ||
+	    newsroom_load_page(c, slug, &page, res) < 0)
 		return;
 	res->id = page.id;
-	nr_ok(res, 200, nr_wrap("page", model_json_page(&page)));
+	newsroom_ok(res, newsroom_wrap("page", model_json_page(&page)));
 	model_page_cleanup(&page);
 }
 
 /* Title, description, zone and start of a page from the input. */
-static int nr_page_input(const json_t *in, struct model_page *page, int partial,
-			 struct nr_result *res)
+static int newsroom_page_input(const json_t *in, struct model_page *page, int partial,
+			       struct newsroom_result *res)
 {
 	const char *title, *desc, *zone;
 	int64_t start = 0;
 
 	if (!json_is_object(in))
-		return nr_fail(res, 400, "bad_request", "The request body must be a JSON object.");
-	if (nr_get_str(in, "title", partial ? NR_NOT_BLANK : NR_REQUIRED, MODEL_TITLE_MAX, 0,
-		       &title, res) < 0 ||
-	    nr_get_str(in, "description", 0, MODEL_DESC_MAX, 1, &desc, res) < 0 ||
-	    nr_get_str(in, "zone", 0, 64, 0, &zone, res) < 0)
+		return newsroom_fail(res, NEWSROOM_MALFORMED,
+				     "The request body must be a JSON object.");
+	if (newsroom_get_str(in, "title", partial ? NEWSROOM_NOT_BLANK : NEWSROOM_REQUIRED,
+			     MODEL_TITLE_MAX, 0, &title, res) < 0 ||
+	    newsroom_get_str(in, "description", 0, MODEL_DESC_MAX, 1, &desc, res) < 0 ||
+	    newsroom_get_str(in, "zone", 0, 64, 0, &zone, res) < 0)
 		return -1;
 	if (zone && *zone) {
 		if (!tz_valid(zone))
-			return nr_fail(res, 422, "invalid",
+			return newsroom_fail(res, NEWSROOM_INVALID,
 				       "\"%s\" is not a time zone (use a name such as "
 				       "Europe/London).", zone);
 		free(page->zone);
@@ -454,7 +498,7 @@ static int nr_page_input(const json_t *in, struct model_page *page, int partial,
 	}
 	if (!page->zone)
 		page->zone = model_strdup(MODEL_DEFAULT_ZONE);
-	if (nr_get_time(in, "start_at", page->zone, &start, res) < 0)
+	if (newsroom_get_time(in, "start_at", page->zone, &start, res) < 0)
 		return -1;
 	if (title) {
 		free(page->title);
@@ -471,122 +515,126 @@ static int nr_page_input(const json_t *in, struct model_page *page, int partial,
 	return 0;
 }
 
-void nr_page_create(const struct nr_ctx *c, const json_t *in, struct nr_result *res)
+void newsroom_page_create(const struct newsroom_ctx *c, const json_t *in,
+			  struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
 	const char *slug;
 	int rc;
 
-	if (nr_need(c, res, AUTH_PAGE_ADMIN) < 0)
+	if (newsroom_need(c, res, AUTH_PAGE_ADMIN) < 0)
 		return;
 	if (!json_is_object(in)) {
-		nr_fail(res, 400, "bad_request", "The request body must be a JSON object.");
+		newsroom_fail(res, NEWSROOM_MALFORMED, "The request body must be a JSON object.");
 		return;
 	}
-	if (nr_get_str(in, "slug", 1, MODEL_SLUG_MAX, 0, &slug, res) < 0)
+	if (newsroom_get_str(in, "slug", 1, MODEL_SLUG_MAX, 0, &slug, res) < 0)
 		return;
-	if (nr_slug_reserved(slug)) {
-		nr_fail(res, 422, "invalid",
+	if (newsroom_slug_reserved(slug)) {
+		newsroom_fail(res, NEWSROOM_INVALID,
 			"\"%s\" is a word the newsroom uses; choose another address name.", slug);
 		return;
 	}
 	if (!model_slug_valid(slug)) {
-		nr_fail(res, 422, "invalid",
+		newsroom_fail(res, NEWSROOM_INVALID,
 			"The address name must be 1 to " MODEL_STR(MODEL_SLUG_MAX)
 			" characters of a-z, 0-9 and '-', "
 			"not starting or ending with '-'.");
 		return;
 	}
 	page.slug = model_strdup(slug);
-	if (nr_page_input(in, &page, 0, res) == 0) {
+	if (newsroom_page_input(in, &page, 0, res) == 0) {
 		page.status = MODEL_STATUS_UPCOMING;
 		page.published = 0; /* readers see it once an editor publishes it */
-		rc = store_page_create(c->st, &page);
+		rc = store_page_create(c->st, c->user->id, &page);
 		if (rc == STORE_EEXIST)
-			nr_fail(res, 409, "conflict", "A live page at /live/%s already exists.",
-				slug);
+			newsroom_fail(res, NEWSROOM_CONFLICT,
+				      "A live page at /live/%s already exists.", slug);
 		else if (rc < 0)
-			nr_store_fail(c, res, rc, "live page");
+			newsroom_store_fail(c, res, rc, "live page");
 		else {
 			res->id = page.id;
-			nr_ok(res, 201, nr_page_json(c, slug));
+			newsroom_created(res, newsroom_page_json(c, slug));
 		}
 	}
 	model_page_cleanup(&page);
 }
 
-void nr_page_update(const struct nr_ctx *c, const char *slug, const json_t *in,
-		    struct nr_result *res)
+void newsroom_page_update(const struct newsroom_ctx *c, const char *slug, const json_t *in,
+			  struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
 	int rc;
 
-	if (nr_need(c, res, AUTH_PAGE_ADMIN) < 0 || nr_load_page(c, slug, &page, res) < 0)
+	if (newsroom_need(c, res, AUTH_PAGE_ADMIN) < 0 ||
+	    newsroom_load_page(c, slug, &page, res) < 0)
 		return;
-	if (nr_page_input(in, &page, 1, res) == 0) {
-		rc = store_page_update(c->st, &page);
+	if (newsroom_page_input(in, &page, 1, res) == 0) {
+		rc = store_page_update(c->st, c->user->id, &page);
 		if (rc < 0)
-			nr_store_fail(c, res, rc, "live page");
+			newsroom_store_fail(c, res, rc, "live page");
 		else
-			nr_ok(res, 200, nr_page_json(c, slug));
+			newsroom_ok(res, newsroom_page_json(c, slug));
 	}
 	model_page_cleanup(&page);
 }
 
-void nr_page_status(const struct nr_ctx *c, const char *slug, const json_t *in,
-		    struct nr_result *res)
+void newsroom_page_status(const struct newsroom_ctx *c, const char *slug, const json_t *in,
+			  struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
 	const char *s;
 	int st, rc;
 
-	if (nr_need(c, res, AUTH_PAGE_STATUS) < 0)
+	if (newsroom_need(c, res, AUTH_PAGE_STATUS) < 0)
 		return;
 	if (!json_is_object(in)) {
-		nr_fail(res, 400, "bad_request", "The request body must be a JSON object.");
+		newsroom_fail(res, NEWSROOM_MALFORMED, "The request body must be a JSON object.");
 		return;
 	}
-	if (nr_get_str(in, "status", 1, 16, 0, &s, res) < 0)
+	if (newsroom_get_str(in, "status", 1, 16, 0, &s, res) < 0)
 		return;
 	st = model_status_parse(s);
 	if (st < 0) {
-		nr_fail(res, 422, "invalid", "\"status\" is upcoming, live or ended.");
+		newsroom_fail(res, NEWSROOM_INVALID, "\"status\" is upcoming, live or ended.");
 		return;
 	}
-	if (nr_load_page(c, slug, &page, res) < 0)
+	if (newsroom_load_page(c, slug, &page, res) < 0)
 		return;
 	res->id = page.id;
 	if (page.status != (enum model_status)st) {
-		rc = store_page_set_status(c->st, page.id, (enum model_status)st);
+		rc = store_page_set_status(c->st, c->user->id, page.id, (enum model_status)st);
 		if (rc < 0) {
-			nr_store_fail(c, res, rc, "live page");
+			newsroom_store_fail(c, res, rc, "live page");
 			model_page_cleanup(&page);
 			return;
 		}
 	}
 	model_page_cleanup(&page);
-	nr_ok(res, 200, nr_page_json(c, slug));
+	newsroom_ok(res, newsroom_page_json(c, slug));
 }
 
-void nr_page_publish(const struct nr_ctx *c, const char *slug, int published,
-		     struct nr_result *res)
+void newsroom_page_publish(const struct newsroom_ctx *c, const char *slug, int published,
+			   struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
 	int rc;
 
-	if (nr_need(c, res, AUTH_PAGE_PUBLISH) < 0 || nr_load_page(c, slug, &page, res) < 0)
+	if (newsroom_need(c, res, AUTH_PAGE_PUBLISH) < 0 ||
+	    newsroom_load_page(c, slug, &page, res) < 0)
 		return;
 	res->id = page.id;
-	rc = store_page_set_published(c->st, page.id, published, NULL);
+	rc = store_page_set_published(c->st, c->user->id, page.id, published, NULL);
 	model_page_cleanup(&page);
 	if (rc < 0)
-		nr_store_fail(c, res, rc, "live page");
+		newsroom_store_fail(c, res, rc, "live page");
 	else
-		nr_ok(res, 200, nr_page_json(c, slug));
+		newsroom_ok(res, newsroom_page_json(c, slug));
 }
 
 /* The featured media of a summary: {"kind","url","alt","caption"} or null. */
-static int nr_summary_media(const json_t *m, struct model_summary *sum, struct nr_result *res)
+static int newsroom_summary_media(const json_t *m, struct model_summary *sum,
+				  struct newsroom_result *res)
 {
 	const char *kind, *url, *alt, *caption;
 
@@ -600,31 +648,32 @@ static int nr_summary_media(const json_t *m, struct model_summary *sum, struct n
 	if (json_is_null(m))
 		return 0;
 	if (!json_is_object(m))
-		return nr_fail(res, 400, "bad_request", "\"media\" must be an object or null.");
-	if (nr_get_str(m, "kind", 1, 16, 0, &kind, res) < 0 ||
-	    nr_get_str(m, "url", 1, MODEL_URL_MAX, 0, &url, res) < 0 ||
-	    nr_get_str(m, "alt", 0, MODEL_NOTE_MAX, 0, &alt, res) < 0 ||
-	    nr_get_str(m, "caption", 0, MODEL_NOTE_MAX, 0, &caption, res) < 0)
+		return newsroom_fail(res, NEWSROOM_MALFORMED,
+				     "\"media\" must be an object or null.");
+	if (newsroom_get_str(m, "kind", 1, 16, 0, &kind, res) < 0 ||
+	    newsroom_get_str(m, "url", 1, MODEL_URL_MAX, 0, &url, res) < 0 ||
+	    newsroom_get_str(m, "alt", 0, MODEL_NOTE_MAX, 0, &alt, res) < 0 ||
+	    newsroom_get_str(m, "caption", 0, MODEL_NOTE_MAX, 0, &caption, res) < 0)
 		return -1;
 	if (strcmp(kind, "image") == 0)
 		sum->media_kind = MODEL_MEDIA_IMAGE;
 	else if (strcmp(kind, "video") == 0)
 		sum->media_kind = MODEL_MEDIA_VIDEO;
 	else
-		return nr_fail(res, 422, "invalid", "The media kind is image or video.");
+		return newsroom_fail(res, NEWSROOM_INVALID, "The media kind is image or video.");
 	if (!markup_url_allowed(url))
-		return nr_fail(res, 422, "invalid",
+		return newsroom_fail(res, NEWSROOM_INVALID,
 			       "The media address must start with https://, http:// or /.");
-	if (sum->media_kind == MODEL_MEDIA_IMAGE && (!alt || nr_blank(alt)))
-		return nr_fail(res, 422, "invalid", "The featured image needs alt text.");
+	if (sum->media_kind == MODEL_MEDIA_IMAGE && (!alt || newsroom_blank(alt)))
+		return newsroom_fail(res, NEWSROOM_INVALID, "The featured image needs alt text.");
 	sum->media_url = model_strdup(url);
 	sum->media_alt = model_strdup(alt ? alt : "");
 	sum->media_caption = caption && *caption ? model_strdup(caption) : NULL;
 	return 0;
 }
 
-void nr_summary_set(const struct nr_ctx *c, const char *slug, const json_t *in,
-		    struct nr_result *res)
+void newsroom_summary_set(const struct newsroom_ctx *c, const char *slug, const json_t *in,
+			  struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
 	const json_t *points, *p;
@@ -633,21 +682,21 @@ void nr_summary_set(const struct nr_ctx *c, const char *slug, const json_t *in,
 	char err[256];
 	int rc;
 
-	if (nr_need(c, res, AUTH_SUMMARY_EDIT) < 0)
+	if (newsroom_need(c, res, AUTH_SUMMARY_EDIT) < 0)
 		return;
 	if (!json_is_object(in)) {
-		nr_fail(res, 400, "bad_request", "The request body must be a JSON object.");
+		newsroom_fail(res, NEWSROOM_MALFORMED, "The request body must be a JSON object.");
 		return;
 	}
-	if (nr_load_page(c, slug, &page, res) < 0)
+	if (newsroom_load_page(c, slug, &page, res) < 0)
 		return;
 	points = json_object_get(in, "points");
-	if (nr_get_str(in, "points_md", 0, MODEL_SUMMARY_MAX, 1, &md, res) < 0)
+	if (newsroom_get_str(in, "points_md", 0, MODEL_SUMMARY_MAX, 1, &md, res) < 0)
 		goto out;
 	if (md) {
 		/* The form's Markdown list. */
 		if (markup_summary_parse(md, strlen(md), &page.summary, err, sizeof(err)) < 0) {
-			nr_fail(res, 422, "invalid", "The key points: %s.", err);
+			newsroom_fail(res, NEWSROOM_INVALID, "The key points: %s.", err);
 			goto out;
 		}
 	} else if (points) {
@@ -655,41 +704,45 @@ void nr_summary_set(const struct nr_ctx *c, const char *slug, const json_t *in,
 		size_t n, total = 0;
 
 		if (!json_is_array(points)) {
-			nr_fail(res, 400, "bad_request", "\"points\" must be a list of strings.");
+			newsroom_fail(res, NEWSROOM_MALFORMED,
+				      "\"points\" must be a list of strings.");
 			goto out;
 		}
 		n = json_array_size(points);
 		if (n > MODEL_POINTS_MAX) {
-			nr_fail(res, 422, "invalid", "At most %d key points.", MODEL_POINTS_MAX);
+			newsroom_fail(res, NEWSROOM_INVALID, "At most %d key points.",
+				      MODEL_POINTS_MAX);
 			goto out;
 		}
 		json_array_foreach(points, i, p) {
 			const unsigned char *s = (const unsigned char *)json_string_value(p);
 			if (!s) {
-				nr_fail(res, 400, "bad_request", "Each key point must be a string.");
+				newsroom_fail(res, NEWSROOM_MALFORMED,
+					      "Each key point must be a string.");
 				goto out;
 			}
 			if (strlen((const char *)s) != json_string_length(p)) {
-				nr_fail(res, 400, "bad_request", "Key point %zu holds a NUL character.",
-					i + 1);
+				newsroom_fail(res, NEWSROOM_MALFORMED,
+					      "Key point %zu holds a NUL character.", i + 1);
 				goto out;
 			}
-			if (json_string_length(p) > MODEL_POINT_MAX || nr_blank((const char *)s)) {
-				nr_fail(res, 422, "invalid",
+			if (json_string_length(p) > MODEL_POINT_MAX ||
+			    newsroom_blank((const char *)s)) {
+				newsroom_fail(res, NEWSROOM_INVALID,
 					"Key point %zu is empty or too long (at most %d bytes).",
 					i + 1, MODEL_POINT_MAX);
 				goto out;
 			}
 			total += json_string_length(p);
 			if (total > MODEL_SUMMARY_MAX) {
-				nr_fail(res, 422, "invalid",
+				newsroom_fail(res, NEWSROOM_INVALID,
 					"The key points are too long together (at most %d bytes).",
 					MODEL_SUMMARY_MAX);
 				goto out;
 			}
 			for (; *s; s++)
 				if (*s < 0x20 || *s == 0x7f) {
-					nr_fail(res, 422, "invalid",
+					newsroom_fail(res, NEWSROOM_INVALID,
 						"Key point %zu holds a line break or control "
 						"character.", i + 1);
 					goto out;
@@ -697,7 +750,7 @@ void nr_summary_set(const struct nr_ctx *c, const char *slug, const json_t *in,
 		}
 		list = calloc(n ? n : 1, sizeof(*list));
 		if (!list) {
-			nr_fail(res, 500, "internal", "Out of memory.");
+			newsroom_fail(res, NEWSROOM_ERROR, "Out of memory.");
 			goto out;
 		}
 		json_array_foreach(points, i, p)
@@ -708,25 +761,25 @@ void nr_summary_set(const struct nr_ctx *c, const char *slug, const json_t *in,
 		page.summary.points = list;
 		page.summary.n_points = n;
 	}
-	if (nr_summary_media(json_object_get(in, "media"), &page.summary, res) < 0)
+	if (newsroom_summary_media(json_object_get(in, "media"), &page.summary, res) < 0)
 		goto out;
 	if (render_summary_fits(&page, err, sizeof(err)) < 0) {
-		nr_fail(res, 422, "invalid", "%s", err);
+		newsroom_fail(res, NEWSROOM_INVALID, "%s", err);
 		goto out;
 	}
-	rc = store_page_set_summary(c->st, page.id, &page.summary);
+	rc = store_page_set_summary(c->st, c->user->id, page.id, &page.summary);
 	if (rc < 0)
-		nr_store_fail(c, res, rc, "live page");
+		newsroom_store_fail(c, res, rc, "live page");
 	else
-		nr_ok(res, 200, nr_page_json(c, slug));
+		newsroom_ok(res, newsroom_page_json(c, slug));
 out:
 	model_page_cleanup(&page);
 }
 
 /* ---- posts ---------------------------------------------------------------- */
 
-void nr_posts_list(const struct nr_ctx *c, const char *slug, size_t page_no,
-		   struct nr_result *res)
+void newsroom_posts_list(const struct newsroom_ctx *c, const char *slug, size_t page_no,
+			 struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
 	struct model_post *posts = NULL;
@@ -734,13 +787,15 @@ void nr_posts_list(const struct nr_ctx *c, const char *slug, size_t page_no,
 	json_t *arr;
 	int rc;
 
-	if (nr_need(c, res, AUTH_NEWSROOM_READ) < 0 || nr_load_page(c, slug, &page, res) < 0)
+	if (newsroom_need(c, res, AUTH_NEWSROOM_READ) < 0 ||
+	    newsroom_load_page(c, slug, &page, res) < 0)
 		return;
 	count = render_page_count(page.n_posts);
 	if (page_no == 0)
 		page_no = count;
 	if (page_no > count) {
-		nr_fail(res, 404, "not_found", "This live page has %zu pages of posts.", count);
+		newsroom_fail(res, NEWSROOM_NOT_FOUND, "This live page has %zu pages of posts.",
+			      count);
 		model_page_cleanup(&page);
 		return;
 	}
@@ -749,52 +804,55 @@ void nr_posts_list(const struct nr_ctx *c, const char *slug, size_t page_no,
 			      page_no == count ? page.n_posts - first : MODEL_POSTS_PER_PAGE,
 			      &posts, &n);
 	if (rc < 0) {
-		nr_store_fail(c, res, rc, "post");
+		newsroom_store_fail(c, res, rc, "post");
 		model_page_cleanup(&page);
 		return;
 	}
 	arr = json_array();
 	for (size_t i = 0; i < n; i++) {
 		posts[i].pinned = posts[i].id == page.pinned_post_id;
-		nr_json_push(&arr, model_json_post(&posts[i], page.zone));
+		newsroom_json_push(&arr, model_json_post(&posts[i], page.zone));
 	}
 	model_posts_free(posts, n);
 	model_page_cleanup(&page);
-	nr_ok(res, 200, nr_wrap("posts", arr));
+	newsroom_ok(res, newsroom_wrap("posts", arr));
 }
 
-void nr_post_get(const struct nr_ctx *c, const char *slug, int64_t id, struct nr_result *res)
+void newsroom_post_get(const struct newsroom_ctx *c, const char *slug, int64_t id,
+		       struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
 	struct model_post post = { 0 };
 
-	if (nr_need(c, res, AUTH_NEWSROOM_READ) < 0 || nr_load_page(c, slug, &page, res) < 0)
+	if (newsroom_need(c, res, AUTH_NEWSROOM_READ) < 0 ||
+	    newsroom_load_page(c, slug, &page, res) < 0)
 		return;
-	if (nr_load_post(c, &page, id, &post, res) == 0) {
+	if (newsroom_load_post(c, &page, id, &post, res) == 0) {
 		res->id = id;
-		nr_ok(res, 200, nr_post_json(&page, &post));
+		newsroom_ok(res, newsroom_post_json(&page, &post));
 		model_post_cleanup(&post);
 	}
 	model_page_cleanup(&page);
 }
 
-void nr_post_create(const struct nr_ctx *c, const char *slug, const json_t *in,
-		    struct nr_result *res)
+void newsroom_post_create(const struct newsroom_ctx *c, const char *slug, const json_t *in,
+			  struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
 	struct model_post post = { 0 };
 	int rc;
 
-	if (nr_need(c, res, AUTH_POST_PUBLISH) < 0 || nr_load_page(c, slug, &page, res) < 0)
+	if (newsroom_need(c, res, AUTH_POST_PUBLISH) < 0 ||
+	    newsroom_load_page(c, slug, &page, res) < 0)
 		return;
-	if (nr_post_input(c, &page, in, &post, 0, res) == 0) {
-		rc = store_post_insert(c->st, page.id, &post);
+	if (newsroom_post_input(c, &page, in, &post, 0, res) == 0) {
+		rc = store_post_insert(c->st, c->user->id, page.id, &post);
 		if (rc < 0) {
-			nr_store_fail(c, res, rc, "post");
+			newsroom_store_fail(c, res, rc, "post");
 		} else {
 			res->id = post.id;
 			post.version = 1;
-			nr_ok(res, 201, nr_post_json(&page, &post));
+			newsroom_created(res, newsroom_post_json(&page, &post));
 		}
 	}
 	model_post_cleanup(&post);
@@ -802,28 +860,28 @@ void nr_post_create(const struct nr_ctx *c, const char *slug, const json_t *in,
 }
 
 /* A conflict message that says who got there first. */
-static void nr_conflict(const struct nr_ctx *c, const struct model_page *page, int64_t post_id,
-			struct nr_result *res)
+static void newsroom_conflict(const struct newsroom_ctx *c, const struct model_page *page,
+			      int64_t post_id, struct newsroom_result *res)
 {
-	struct store_revision *revs = NULL;
+	struct model_revision *revs = NULL;
 	struct tz_view v;
 	size_t n = 0;
 
 	if (store_revision_list(c->st, page->id, post_id, &revs, &n) == 0 && n > 0 &&
 	    tz_view(page->zone, revs[0].at, &v) == 0)
-		nr_fail(res, 409, "conflict",
+		newsroom_fail(res, NEWSROOM_CONFLICT,
 			"%s changed this post at %s (version %lld) after you opened it; your "
 			"change was not saved. Look at their version, then apply your change "
 			"to it.", revs[0].user_name, v.hm, (long long)revs[0].version);
 	else
-		nr_fail(res, 409, "conflict",
+		newsroom_fail(res, NEWSROOM_CONFLICT,
 			"Someone changed this post after you opened it; your change was not "
 			"saved.");
-	store_revisions_free(revs, n);
+	model_revisions_free(revs, n);
 }
 
-void nr_post_edit(const struct nr_ctx *c, const char *slug, int64_t id, const json_t *in,
-		  struct nr_result *res)
+void newsroom_post_edit(const struct newsroom_ctx *c, const char *slug, int64_t id,
+			const json_t *in, struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
 	struct model_post post = { 0 };
@@ -831,36 +889,37 @@ void nr_post_edit(const struct nr_ctx *c, const char *slug, int64_t id, const js
 	int64_t version = 0;
 	int rc;
 
-	if (nr_need(c, res, AUTH_POST_EDIT) < 0 || nr_load_page(c, slug, &page, res) < 0)
+	if (newsroom_need(c, res, AUTH_POST_EDIT) < 0 ||
+	    newsroom_load_page(c, slug, &page, res) < 0)
 		return;
-	if (nr_load_post(c, &page, id, &post, res) < 0)
+	if (newsroom_load_post(c, &page, id, &post, res) < 0)
 		goto out;
 	if (!json_is_object(in)) {
-		nr_fail(res, 400, "bad_request", "The request body must be a JSON object.");
+		newsroom_fail(res, NEWSROOM_MALFORMED, "The request body must be a JSON object.");
 		goto out;
 	}
-	if (nr_get_int(in, "version", 1, &version, res) < 0 ||
-	    nr_get_str(in, "correction", 0, MODEL_NOTE_MAX, 0, &edit.correction, res) < 0 ||
-	    nr_post_input(c, &page, in, &post, 1, res) < 0)
+	if (newsroom_get_int(in, "version", 1, &version, res) < 0 ||
+	    newsroom_get_str(in, "correction", 0, MODEL_NOTE_MAX, 0, &edit.correction, res) < 0 ||
+	    newsroom_post_input(c, &page, in, &post, 1, res) < 0)
 		goto out;
-	if (edit.correction && nr_blank(edit.correction))
+	if (edit.correction && newsroom_blank(edit.correction))
 		edit.correction = ""; /* "" removes the note; absent keeps it */
 	if (version != post.version) {
-		nr_conflict(c, &page, id, res);
+		newsroom_conflict(c, &page, id, res);
 		goto out;
 	}
 	edit.expected_version = version;
-	rc = store_post_edit(c->st, &post, &edit);
+	rc = store_post_edit(c->st, c->user->id, &post, &edit);
 	if (rc == STORE_ECONFLICT)
-		nr_conflict(c, &page, id, res);
+		newsroom_conflict(c, &page, id, res);
 	else if (rc < 0)
-		nr_store_fail(c, res, rc, "post");
+		newsroom_store_fail(c, res, rc, "post");
 	else {
 		model_post_cleanup(&post);
-		if (nr_load_post(c, &page, id, &post, res) == 0) {
+		if (newsroom_load_post(c, &page, id, &post, res) == 0) {
 			res->id = id;
 			post.pinned = post.id == page.pinned_post_id;
-			nr_ok(res, 200, nr_post_json(&page, &post));
+			newsroom_ok(res, newsroom_post_json(&page, &post));
 		}
 	}
 out:
@@ -868,43 +927,45 @@ out:
 	model_page_cleanup(&page);
 }
 
-void nr_post_delete(const struct nr_ctx *c, const char *slug, int64_t id,
-		    struct nr_result *res)
+void newsroom_post_delete(const struct newsroom_ctx *c, const char *slug, int64_t id,
+			  struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
 	int rc;
 
-	if (nr_need(c, res, AUTH_POST_DELETE) < 0 || nr_load_page(c, slug, &page, res) < 0)
+	if (newsroom_need(c, res, AUTH_POST_DELETE) < 0 ||
+	    newsroom_load_page(c, slug, &page, res) < 0)
 		return;
-	rc = store_post_delete(c->st, page.id, id);
+	rc = store_post_delete(c->st, c->user->id, page.id, id);
 	if (rc < 0)
-		nr_store_fail(c, res, rc, "post");
+		newsroom_store_fail(c, res, rc, "post");
 	else {
 		res->id = id;
-		nr_ok(res, 204, NULL);
+		newsroom_done(res);
 	}
 	model_page_cleanup(&page);
 }
 
-void nr_post_pin(const struct nr_ctx *c, const char *slug, int64_t id, struct nr_result *res)
+void newsroom_post_pin(const struct newsroom_ctx *c, const char *slug, int64_t id,
+		       struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
 	int rc = 0;
 
-	if (nr_need(c, res, AUTH_POST_PIN) < 0 || nr_load_page(c, slug, &page, res) < 0)
+	if (newsroom_need(c, res, AUTH_POST_PIN) < 0 || newsroom_load_page(c, slug, &page, res) < 0)
 		return;
 	if (page.pinned_post_id != id)
-		rc = store_page_set_pin(c->st, page.id, id);
+		rc = store_page_set_pin(c->st, c->user->id, page.id, id);
 	if (rc < 0)
-		nr_store_fail(c, res, rc, "post");
+		newsroom_store_fail(c, res, rc, "post");
 	else {
 		res->id = id;
-		nr_ok(res, 200, nr_page_json(c, slug));
+		newsroom_ok(res, newsroom_page_json(c, slug));
 	}
 	model_page_cleanup(&page);
 }
 
-static json_t *nr_json_revision(const struct store_revision *r, const char *zone)
+static json_t *newsroom_json_revision(const struct model_revision *r, const char *zone)
 {
 	json_t *o = json_pack("{s:I, s:I, s:I, s:s, s:o, s:s, s:o}",
 			      "id", (json_int_t)r->id, "version", (json_int_t)r->version,
@@ -918,257 +979,268 @@ static json_t *nr_json_revision(const struct store_revision *r, const char *zone
 	return o;
 }
 
-void nr_revisions_list(const struct nr_ctx *c, const char *slug, int64_t id,
-		       struct nr_result *res)
+void newsroom_revisions_list(const struct newsroom_ctx *c, const char *slug, int64_t id,
+			     struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
-	struct store_revision *revs = NULL;
+	struct model_revision *revs = NULL;
 	size_t n = 0;
 	json_t *arr;
 	int rc;
 
-	if (nr_need(c, res, AUTH_NEWSROOM_READ) < 0 || nr_load_page(c, slug, &page, res) < 0)
+	if (newsroom_need(c, res, AUTH_NEWSROOM_READ) < 0 ||
+	    newsroom_load_page(c, slug, &page, res) < 0)
 		return;
 	rc = store_revision_list(c->st, page.id, id, &revs, &n);
 	if (rc == 0 && n == 0)
 		rc = STORE_ENOTFOUND; /* every post has at least its first revision */
 	if (rc < 0) {
-		nr_store_fail(c, res, rc, "post");
+		newsroom_store_fail(c, res, rc, "post");
 	} else {
 		arr = json_array();
 		for (size_t i = 0; i < n; i++)
-			nr_json_push(&arr, nr_json_revision(&revs[i], page.zone));
-		nr_ok(res, 200, nr_wrap("revisions", arr));
+			newsroom_json_push(&arr, newsroom_json_revision(&revs[i], page.zone));
+		newsroom_ok(res, newsroom_wrap("revisions", arr));
 	}
-	store_revisions_free(revs, n);
+	model_revisions_free(revs, n);
 	model_page_cleanup(&page);
 }
 
 /* ---- drafts ----------------------------------------------------------------- */
 
-json_t *nr_json_draft(const struct store_draft *d)
+json_t *newsroom_json_draft(const struct model_draft *d)
 {
-	json_t *o = json_pack("{s:I, s:I, s:s, s:s, s:o, s:I, s:o, s:o, s:o}",
-			      "id", (json_int_t)d->id, "author_id", (json_int_t)d->author_id,
-			      "author_name", d->author_name ? d->author_name : "",
-			      "state", d->state == STORE_DRAFT_SCHEDULED ? "scheduled" : "draft",
-			      "publish_at", model_json_time(d->publish_at),
-			      "version", (json_int_t)d->version,
-			      "created_at", model_json_time(d->created_at),
-			      "updated_at", model_json_time(d->updated_at),
-			      "post", model_json_post(&d->post, NULL));
+	json_t *o = json_pack(
+	    "{s:I, s:I, s:s, s:s, s:o, s:I, s:o, s:o, s:o}", "id", (json_int_t)d->id, "author_id",
+	    (json_int_t)d->author_id, "author_name", d->author_name ? d->author_name : "", "state",
+	    d->state == MODEL_DRAFT_SCHEDULED ? "scheduled" : "draft", "publish_at",
+	    model_json_time(d->publish_at), "version", (json_int_t)d->version, "created_at",
+	    model_json_time(d->created_at), "updated_at", model_json_time(d->updated_at), "post",
+	    model_json_post(&d->post, NULL));
 	return o;
 }
 
 /* "publish_at": absent keeps the state, null or "" makes it a draft, a time
  * schedules it (editors only, and not in the past). */
-static int nr_draft_schedule(const struct nr_ctx *c, const struct model_page *page,
-			     const json_t *in, struct store_draft *d, struct nr_result *res)
+static int newsroom_draft_schedule(const struct newsroom_ctx *c, const struct model_page *page,
+				   const json_t *in, struct model_draft *d,
+				   struct newsroom_result *res)
 {
 	const json_t *v = json_object_get(in, "publish_at");
 	int64_t at = 0;
 
 	if (!v)
 		return 0;
-	if (nr_get_time(in, "publish_at", page->zone, &at, res) < 0)
+	if (newsroom_get_time(in, "publish_at", page->zone, &at, res) < 0)
 		return -1;
 	if (at == 0) {
-		d->state = STORE_DRAFT_SAVED;
+		d->state = MODEL_DRAFT_SAVED;
 		d->publish_at = 0;
 		return 0;
 	}
 	if (!auth_can(c->user->role, AUTH_POST_PUBLISH))
-		return nr_fail(res, 403, "forbidden",
-			       "Your role (%s) can save drafts; an editor schedules them.",
-			       store_role_name(c->user->role));
+		return newsroom_fail(res, NEWSROOM_FORBIDDEN,
+				     "Your role (%s) can save drafts; an editor schedules them.",
+				     model_role_name(c->user->role));
 	if (at < c->now - 60)
-		return nr_fail(res, 422, "invalid",
+		return newsroom_fail(res, NEWSROOM_INVALID,
 			       "That time has passed; publish now or choose a later time.");
-	d->state = STORE_DRAFT_SCHEDULED;
+	d->state = MODEL_DRAFT_SCHEDULED;
 	d->publish_at = at;
 	return 0;
 }
 
-static int nr_load_draft(const struct nr_ctx *c, const struct model_page *page, int64_t id,
-			 struct store_draft *d, struct nr_result *res)
+static int newsroom_load_draft(const struct newsroom_ctx *c, const struct model_page *page,
+			       int64_t id, struct model_draft *d, struct newsroom_result *res)
 {
 	int rc = store_draft_get(c->st, page->id, id, d);
 
 	if (rc < 0)
-		return nr_store_fail(c, res, rc, "draft");
+		return newsroom_store_fail(c, res, rc, "draft");
 	return 0;
 }
 
 /* Contributors touch only their own drafts, and not once an editor has
  * scheduled one (that would change what goes out unreviewed). */
-static int nr_draft_mine(const struct nr_ctx *c, const struct store_draft *d,
-			 struct nr_result *res)
+static int newsroom_draft_mine(const struct newsroom_ctx *c, const struct model_draft *d,
+			       struct newsroom_result *res)
 {
 	if (auth_can(c->user->role, AUTH_DRAFT_ANY))
 		return 0;
 	if (d->author_id != c->user->id)
-		return nr_fail(res, 403, "forbidden",
+		return newsroom_fail(res, NEWSROOM_FORBIDDEN,
 			       "This draft is %s's; only its author or an editor may change it.",
 			       d->author_name ? d->author_name : "someone else");
-	if (d->state == STORE_DRAFT_SCHEDULED)
-		return nr_fail(res, 403, "forbidden",
+	if (d->state == MODEL_DRAFT_SCHEDULED)
+		return newsroom_fail(res, NEWSROOM_FORBIDDEN,
 			       "An editor scheduled this post; ask an editor to change it.");
 	return 0;
 }
 
-void nr_drafts_list(const struct nr_ctx *c, const char *slug, struct nr_result *res)
+void newsroom_drafts_list(const struct newsroom_ctx *c, const char *slug,
+			  struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
-	struct store_draft *d = NULL;
+	struct model_draft *d = NULL;
 	size_t n = 0;
 	json_t *arr;
 	int rc;
 
-	if (nr_need(c, res, AUTH_NEWSROOM_READ) < 0 || nr_load_page(c, slug, &page, res) < 0)
+	if (newsroom_need(c, res, AUTH_NEWSROOM_READ) < 0 ||
+	    newsroom_load_page(c, slug, &page, res) < 0)
 		return;
 	rc = store_draft_list(c->st, page.id, &d, &n);
 	if (rc < 0) {
-		nr_store_fail(c, res, rc, "draft");
+		newsroom_store_fail(c, res, rc, "draft");
 	} else {
 		arr = json_array();
 		for (size_t i = 0; i < n; i++)
-			nr_json_push(&arr, nr_json_draft(&d[i]));
-		nr_ok(res, 200, nr_wrap("drafts", arr));
+			newsroom_json_push(&arr, newsroom_json_draft(&d[i]));
+		newsroom_ok(res, newsroom_wrap("drafts", arr));
 	}
-	store_drafts_free(d, n);
+	model_drafts_free(d, n);
 	model_page_cleanup(&page);
 }
 
-void nr_draft_get(const struct nr_ctx *c, const char *slug, int64_t id, struct nr_result *res)
+void newsroom_draft_get(const struct newsroom_ctx *c, const char *slug, int64_t id,
+			struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
-	struct store_draft d = { 0 };
+	struct model_draft d = { 0 };
 
-	if (nr_need(c, res, AUTH_NEWSROOM_READ) < 0 || nr_load_page(c, slug, &page, res) < 0)
+	if (newsroom_need(c, res, AUTH_NEWSROOM_READ) < 0 ||
+	    newsroom_load_page(c, slug, &page, res) < 0)
 		return;
-	if (nr_load_draft(c, &page, id, &d, res) == 0) {
+	if (newsroom_load_draft(c, &page, id, &d, res) == 0) {
 		res->id = id;
-		nr_ok(res, 200, nr_wrap("draft", nr_json_draft(&d)));
-		store_draft_cleanup(&d);
+		newsroom_ok(res, newsroom_wrap("draft", newsroom_json_draft(&d)));
+		model_draft_cleanup(&d);
 	}
 	model_page_cleanup(&page);
 }
 
-void nr_draft_create(const struct nr_ctx *c, const char *slug, const json_t *in,
-		     struct nr_result *res)
+void newsroom_draft_create(const struct newsroom_ctx *c, const char *slug, const json_t *in,
+			   struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
-	struct store_draft d = { 0 };
+	struct model_draft d = { 0 };
 	int rc;
 
-	if (nr_need(c, res, AUTH_DRAFT_WRITE) < 0 || nr_load_page(c, slug, &page, res) < 0)
+	if (newsroom_need(c, res, AUTH_DRAFT_WRITE) < 0 ||
+	    newsroom_load_page(c, slug, &page, res) < 0)
 		return;
-	if (nr_post_input(c, &page, in, &d.post, 0, res) == 0 &&
-	    nr_draft_schedule(c, &page, in, &d, res) == 0) {
+	if (newsroom_post_input(c, &page, in, &d.post, 0, res) == 0 &&
+	    newsroom_draft_schedule(c, &page, in, &d, res) == 0) {
 		d.post.published_at = 0; /* a draft's time is when it is published */
-		rc = store_draft_create(c->st, page.id, &d);
+		rc = store_draft_create(c->st, c->user->id, page.id, &d);
 		if (rc < 0) {
-			nr_store_fail(c, res, rc, "draft");
+			newsroom_store_fail(c, res, rc, "draft");
 		} else {
 			int64_t id = d.id;
 
-			store_draft_cleanup(&d);
+			model_draft_cleanup(&d);
 			memset(&d, 0, sizeof(d));
 			res->id = id;
-			if (nr_load_draft(c, &page, id, &d, res) == 0)
-				nr_ok(res, 201, nr_wrap("draft", nr_json_draft(&d)));
+			if (newsroom_load_draft(c, &page, id, &d, res) == 0)
+				newsroom_created(res,
+						 newsroom_wrap("draft", newsroom_json_draft(&d)));
 		}
 	}
-	store_draft_cleanup(&d);
+	model_draft_cleanup(&d);
 	model_page_cleanup(&page);
 }
 
-void nr_draft_update(const struct nr_ctx *c, const char *slug, int64_t id, const json_t *in,
-		     struct nr_result *res)
+void newsroom_draft_update(const struct newsroom_ctx *c, const char *slug, int64_t id,
+			   const json_t *in, struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
-	struct store_draft d = { 0 };
+	struct model_draft d = { 0 };
 	int64_t version = 0;
 	int rc;
 
-	if (nr_need(c, res, AUTH_DRAFT_WRITE) < 0 || nr_load_page(c, slug, &page, res) < 0)
+	if (newsroom_need(c, res, AUTH_DRAFT_WRITE) < 0 ||
+	    newsroom_load_page(c, slug, &page, res) < 0)
 		return;
-	if (nr_load_draft(c, &page, id, &d, res) < 0)
+	if (newsroom_load_draft(c, &page, id, &d, res) < 0)
 		goto out;
-	if (nr_draft_mine(c, &d, res) < 0)
+	if (newsroom_draft_mine(c, &d, res) < 0)
 		goto out;
 	if (!json_is_object(in)) {
-		nr_fail(res, 400, "bad_request", "The request body must be a JSON object.");
+		newsroom_fail(res, NEWSROOM_MALFORMED, "The request body must be a JSON object.");
 		goto out;
 	}
-	if (nr_get_int(in, "version", 1, &version, res) < 0 ||
-	    nr_post_input(c, &page, in, &d.post, 1, res) < 0 ||
-	    nr_draft_schedule(c, &page, in, &d, res) < 0)
+	if (newsroom_get_int(in, "version", 1, &version, res) < 0 ||
+	    newsroom_post_input(c, &page, in, &d.post, 1, res) < 0 ||
+	    newsroom_draft_schedule(c, &page, in, &d, res) < 0)
 		goto out;
-	rc = version == d.version ? store_draft_update(c->st, &d, version) : STORE_ECONFLICT;
+	rc = version == d.version ? store_draft_update(c->st, c->user->id, &d, version)
+				  : STORE_ECONFLICT;
 	if (rc == STORE_ECONFLICT) {
-		nr_fail(res, 409, "conflict",
+		newsroom_fail(res, NEWSROOM_CONFLICT,
 			"This draft was saved by someone else (now version %lld) after you "
 			"opened it; your change was not saved.", (long long)d.version);
 	} else if (rc < 0) {
-		nr_store_fail(c, res, rc, "draft");
+		newsroom_store_fail(c, res, rc, "draft");
 	} else {
-		store_draft_cleanup(&d);
+		model_draft_cleanup(&d);
 		memset(&d, 0, sizeof(d));
-		if (nr_load_draft(c, &page, id, &d, res) == 0) {
+		if (newsroom_load_draft(c, &page, id, &d, res) == 0) {
 			res->id = id;
-			nr_ok(res, 200, nr_wrap("draft", nr_json_draft(&d)));
+			newsroom_ok(res, newsroom_wrap("draft", newsroom_json_draft(&d)));
 		}
 	}
 out:
-	store_draft_cleanup(&d);
+	model_draft_cleanup(&d);
 	model_page_cleanup(&page);
 }
 
-void nr_draft_delete(const struct nr_ctx *c, const char *slug, int64_t id,
-		     struct nr_result *res)
+void newsroom_draft_delete(const struct newsroom_ctx *c, const char *slug, int64_t id,
+			   struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
-	struct store_draft d = { 0 };
+	struct model_draft d = { 0 };
 	int rc;
 
-	if (nr_need(c, res, AUTH_DRAFT_WRITE) < 0 || nr_load_page(c, slug, &page, res) < 0)
+	if (newsroom_need(c, res, AUTH_DRAFT_WRITE) < 0 ||
+	    newsroom_load_page(c, slug, &page, res) < 0)
 		return;
-	if (nr_load_draft(c, &page, id, &d, res) == 0 && nr_draft_mine(c, &d, res) == 0) {
-		rc = store_draft_delete(c->st, page.id, id);
+	if (newsroom_load_draft(c, &page, id, &d, res) == 0 &&
+	    newsroom_draft_mine(c, &d, res) == 0) {
+		rc = store_draft_delete(c->st, c->user->id, page.id, id);
 		if (rc < 0)
-			nr_store_fail(c, res, rc, "draft");
+			newsroom_store_fail(c, res, rc, "draft");
 		else {
 			res->id = id;
-			nr_ok(res, 204, NULL);
+			newsroom_done(res);
 		}
 	}
-	store_draft_cleanup(&d);
+	model_draft_cleanup(&d);
 	model_page_cleanup(&page);
 }
 
-void nr_draft_publish(const struct nr_ctx *c, const char *slug, int64_t id, const json_t *in,
-		      struct nr_result *res)
+void newsroom_draft_publish(const struct newsroom_ctx *c, const char *slug, int64_t id,
+			    const json_t *in, struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
 	struct model_post post = { 0 };
 	int64_t version = 0, post_id = 0;
 	int rc;
 
-	if (nr_need(c, res, AUTH_POST_PUBLISH) < 0 || nr_load_page(c, slug, &page, res) < 0)
+	if (newsroom_need(c, res, AUTH_POST_PUBLISH) < 0 ||
+	    newsroom_load_page(c, slug, &page, res) < 0)
 		return;
-	if (in && nr_get_int(in, "version", 0, &version, res) < 0)
+	if (in && newsroom_get_int(in, "version", 0, &version, res) < 0)
 		goto out;
-	rc = store_draft_publish(c->st, page.id, id, version, c->now, &post_id);
+	rc = store_draft_publish(c->st, c->user->id, page.id, id, version, c->now, &post_id);
 	if (rc == STORE_ECONFLICT) {
-		nr_fail(res, 409, "conflict",
+		newsroom_fail(res, NEWSROOM_CONFLICT,
 			"This draft was saved again after you opened it; look at it before "
 			"publishing.");
 	} else if (rc < 0) {
-		nr_store_fail(c, res, rc, "draft");
-	} else if (nr_load_post(c, &page, post_id, &post, res) == 0) {
+		newsroom_store_fail(c, res, rc, "draft");
+	} else if (newsroom_load_post(c, &page, post_id, &post, res) == 0) {
 		res->id = post_id;
-		nr_ok(res, 201, nr_post_json(&page, &post));
+		newsroom_created(res, newsroom_post_json(&page, &post));
 	}
 out:
 	model_post_cleanup(&post);
@@ -1177,37 +1249,37 @@ out:
 
 /* ---- checking without writing -------------------------------------------- */
 
-void nr_post_validate(const struct nr_ctx *c, const char *slug, const json_t *in, int as_draft,
-		      struct nr_result *res)
+void newsroom_post_validate(const struct newsroom_ctx *c, const char *slug, const json_t *in,
+			    int as_draft, struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
-	struct store_draft d = { 0 };
+	struct model_draft d = { 0 };
 
-	if (nr_need(c, res, as_draft ? AUTH_DRAFT_WRITE : AUTH_POST_PUBLISH) < 0 ||
-	    nr_load_page(c, slug, &page, res) < 0)
+	if (newsroom_need(c, res, as_draft ? AUTH_DRAFT_WRITE : AUTH_POST_PUBLISH) < 0 ||
+	    newsroom_load_page(c, slug, &page, res) < 0)
 		return;
-	if (nr_post_input(c, &page, in, &d.post, 0, res) == 0 &&
-	    (!as_draft || nr_draft_schedule(c, &page, in, &d, res) == 0))
-		nr_ok(res, 204, NULL);
-	store_draft_cleanup(&d);
+	if (newsroom_post_input(c, &page, in, &d.post, 0, res) == 0 &&
+	    (!as_draft || newsroom_draft_schedule(c, &page, in, &d, res) == 0))
+		newsroom_done(res);
+	model_draft_cleanup(&d);
 	model_page_cleanup(&page);
 }
 
 /* ---- media and preview --------------------------------------------------- */
 
-void nr_media_upload(const struct nr_ctx *c, const void *data, size_t len,
-		     struct nr_result *res)
+void newsroom_media_upload(const struct newsroom_ctx *c, const void *data, size_t len,
+			   struct newsroom_result *res)
 {
 	struct media_image img;
-	struct store_media m = { 0 };
+	struct model_media m = { 0 };
 	char err[256], widths[64] = "";
 	json_t *w;
 	int rc;
 
-	if (nr_need(c, res, AUTH_MEDIA_UPLOAD) < 0)
+	if (newsroom_need(c, res, AUTH_MEDIA_UPLOAD) < 0)
 		return;
 	if (!c->media_dir) {
-		nr_fail(res, 500, "internal", "This server has no media folder.");
+		newsroom_fail(res, NEWSROOM_ERROR, "This server has no media folder.");
 		return;
 	}
 	rc = media_ingest(c->media_dir, data, len, &img, err, sizeof(err));
@@ -1215,18 +1287,18 @@ void nr_media_upload(const struct nr_ctx *c, const void *data, size_t len,
 	case MEDIA_OK:
 		break;
 	case MEDIA_EFORMAT:
-		nr_fail(res, 415, "unsupported_media_type", "%s", err);
+		newsroom_fail(res, NEWSROOM_UNSUPPORTED, "%s", err);
 		return;
 	case MEDIA_ETOOBIG:
-		nr_fail(res, 413, "too_large", "%s", err);
+		newsroom_fail(res, NEWSROOM_TOO_LARGE, "%s", err);
 		return;
 	case MEDIA_EDECODE:
 	case MEDIA_ECOSTLY: /* well formed, but made (or saved) to be slow to open */
-		nr_fail(res, 422, "invalid", "%s", err);
+		newsroom_fail(res, NEWSROOM_INVALID, "%s", err);
 		return;
 	default:
 		log_warnx("newsroom: media: %s", err);
-		nr_fail(res, 500, "internal", "The image could not be stored; try again.");
+		newsroom_fail(res, NEWSROOM_ERROR, "The image could not be stored; try again.");
 		return;
 	}
 	w = json_array();
@@ -1243,19 +1315,19 @@ void nr_media_upload(const struct nr_ctx *c, const void *data, size_t len,
 	m.bytes = (int64_t)len;
 	m.user_id = c->user->id;
 	m.created_at = c->now;
-	rc = store_media_add(c->st, &m);
+	rc = store_media_add(c->st, c->user->id, &m);
 	if (rc < 0) {
 		json_decref(w);
-		nr_store_fail(c, res, rc, "image");
+		newsroom_store_fail(c, res, rc, "image");
 		return;
 	}
-	nr_ok(res, 201, nr_wrap("media", json_pack("{s:s, s:s, s:s, s:i, s:i, s:o}",
+	newsroom_created(res, newsroom_wrap("media", json_pack("{s:s, s:s, s:s, s:i, s:i, s:o}",
 						   "name", img.name, "url", img.url,
 						   "format", img.format, "width", img.width,
 						   "height", img.height, "widths", w)));
 }
 
-void nr_preview(const struct nr_ctx *c, const json_t *in, struct nr_result *res)
+void newsroom_preview(const struct newsroom_ctx *c, const json_t *in, struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
 	struct model_post post = { 0 };
@@ -1263,16 +1335,16 @@ void nr_preview(const struct nr_ctx *c, const json_t *in, struct nr_result *res)
 	struct buf b;
 	json_t *title_default = NULL;
 
-	if (nr_need(c, res, AUTH_NEWSROOM_READ) < 0)
+	if (newsroom_need(c, res, AUTH_NEWSROOM_READ) < 0)
 		return;
 	if (!json_is_object(in)) {
-		nr_fail(res, 400, "bad_request", "The request body must be a JSON object.");
+		newsroom_fail(res, NEWSROOM_MALFORMED, "The request body must be a JSON object.");
 		return;
 	}
-	if (nr_get_str(in, "slug", 0, MODEL_SLUG_MAX, 0, &slug, res) < 0)
+	if (newsroom_get_str(in, "slug", 0, MODEL_SLUG_MAX, 0, &slug, res) < 0)
 		return;
 	if (slug && *slug) {
-		if (nr_load_page(c, slug, &page, res) < 0)
+		if (newsroom_load_page(c, slug, &page, res) < 0)
 			return;
 	} else {
 		page.slug = model_strdup("preview");
@@ -1285,13 +1357,13 @@ void nr_preview(const struct nr_ctx *c, const json_t *in, struct nr_result *res)
 		json_object_set_new(title_default, "title", json_string("(no title yet)"));
 		in = title_default;
 	}
-	if (nr_post_input(c, &page, in, &post, 0, res) == 0) {
+	if (newsroom_post_input(c, &page, in, &post, 0, res) == 0) {
 		buf_init(&b, 4 * 1024 * 1024);
 		render_post_html(&b, &page, &post);
 		if (b.err)
-			nr_fail(res, 413, "too_large", "The preview is too large.");
+			newsroom_fail(res, NEWSROOM_TOO_LARGE, "The preview is too large.");
 		else
-			nr_ok(res, 200, nr_wrap("html", json_stringn(b.data, b.len)));
+			newsroom_ok(res, newsroom_wrap("html", json_stringn(b.data, b.len)));
 		buf_cleanup(&b);
 	}
 	json_decref(title_default);

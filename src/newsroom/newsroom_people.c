@@ -13,18 +13,17 @@
 #include "util/log.h"
 
 
-json_t *nr_json_user(const struct store_user *u)
+json_t *newsroom_json_user(const struct model_user *u)
 {
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:o}",
-			 "id", (json_int_t)u->id, "login", u->login ? u->login : "",
-			 "display_name", u->display_name ? u->display_name : "",
-			 "byline_name", u->byline_name ? u->byline_name : "",
-			 "byline_role", u->byline_role ? u->byline_role : "",
-			 "role", store_role_name(u->role), "disabled", u->disabled,
-			 "created_at", model_json_time(u->created_at));
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:o}", "id", (json_int_t)u->id,
+			 "login", u->login ? u->login : "", "display_name",
+			 u->display_name ? u->display_name : "", "byline_name",
+			 u->byline_name ? u->byline_name : "", "byline_role",
+			 u->byline_role ? u->byline_role : "", "role", model_role_name(u->role),
+			 "disabled", u->disabled, "created_at", model_json_time(u->created_at));
 }
 
-static json_t *nr_json_token(const struct store_token *t)
+static json_t *newsroom_json_token(const struct model_token *t)
 {
 	return json_pack("{s:I, s:I, s:s, s:s, s:o, s:o}",
 			 "id", (json_int_t)t->id, "user_id", (json_int_t)t->user_id,
@@ -34,7 +33,7 @@ static json_t *nr_json_token(const struct store_token *t)
 			 "revoked_at", model_json_time(t->revoked_at));
 }
 
-static json_t *nr_json_audit(const struct store_audit *a)
+static json_t *newsroom_json_audit(const struct model_audit *a)
 {
 	return json_pack("{s:I, s:o, s:I, s:s, s:s, s:I, s:I, s:s}",
 			 "id", (json_int_t)a->id, "at", model_json_time(a->at),
@@ -47,300 +46,412 @@ static json_t *nr_json_audit(const struct store_audit *a)
 
 /* ---- users ------------------------------------------------------------------ */
 
-void nr_users_list(const struct nr_ctx *c, struct nr_result *res)
+void newsroom_users_list(const struct newsroom_ctx *c, struct newsroom_result *res)
 {
-	struct store_user *u = NULL;
+	struct model_user *u = NULL;
 	size_t n = 0;
 	json_t *arr;
 	int rc;
 
-	if (nr_need(c, res, AUTH_USER_ADMIN) < 0)
+	if (newsroom_need(c, res, AUTH_USER_ADMIN) < 0)
 		return;
 	rc = store_user_list(c->st, &u, &n);
 	if (rc < 0) {
-		nr_store_fail(c, res, rc, "user");
+		newsroom_store_fail(c, res, rc, "user");
 		return;
 	}
 	arr = json_array();
 	for (size_t i = 0; i < n; i++)
-		nr_json_push(&arr, nr_json_user(&u[i]));
-	store_users_free(u, n);
-	nr_ok(res, 200, nr_wrap("users", arr));
+		newsroom_json_push(&arr, newsroom_json_user(&u[i]));
+	model_users_free(u, n);
+	newsroom_ok(res, newsroom_wrap("users", arr));
 }
 
-static int nr_get_role(const json_t *in, int required, int *role, struct nr_result *res)
+int newsroom_people_get(const struct newsroom_ctx *c, struct newsroom_people *out,
+			struct newsroom_result *res)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!auth_can(c->user->role, AUTH_USER_ADMIN))
+		return newsroom_fail(res, NEWSROOM_FORBIDDEN, "Only admins manage users.");
+	rc = store_user_list(c->st, &out->users, &out->n_users);
+	if (rc == 0)
+		rc = store_token_list(c->st, &out->tokens, &out->n_tokens);
+	if (rc < 0) {
+		newsroom_people_cleanup(out);
+		return newsroom_store_fail(c, res, rc, "user");
+	}
+	return 0;
+}
+
+void newsroom_people_cleanup(struct newsroom_people *p)
+{
+	model_users_free(p->users, p->n_users);
+	model_tokens_free(p->tokens, p->n_tokens);
+	memset(p, 0, sizeof(*p));
+}
+
+static int newsroom_get_role(const json_t *in, int required, int *role, struct newsroom_result *res)
 {
 	const char *s;
 
-	if (nr_get_str(in, "role", required, 16, 0, &s, res) < 0)
+	if (newsroom_get_str(in, "role", required, 16, 0, &s, res) < 0)
 		return -1;
 	if (!s)
 		return 0;
-	*role = store_role_parse(s);
+	*role = model_role_parse(s);
 	if (*role < 0)
-		return nr_fail(res, 422, "invalid", "\"role\" is contributor, editor or admin.");
+		return newsroom_fail(res, NEWSROOM_INVALID,
+				     "\"role\" is contributor, editor or admin.");
 	return 0;
 }
 
-static int nr_get_password(const json_t *in, int required, const char **pw,
-			   struct nr_result *res)
+static int newsroom_get_password(const json_t *in, int required, const char **pw,
+				 struct newsroom_result *res)
 {
 	const char *why;
 
-	if (nr_get_str(in, "password", required, AUTH_PASSWORD_MAX, 1, pw, res) < 0)
+	if (newsroom_get_str(in, "password", required, AUTH_PASSWORD_MAX, 1, pw, res) < 0)
 		return -1;
 	if (*pw && (why = auth_password_problem(*pw)) != NULL)
-		return nr_fail(res, 422, "invalid", "%s", why);
+		return newsroom_fail(res, NEWSROOM_INVALID, "%s", why);
 	return 0;
 }
 
-void nr_user_create(const struct nr_ctx *c, const json_t *in, struct nr_result *res)
+void newsroom_user_create(const struct newsroom_ctx *c, const json_t *in,
+			  struct newsroom_result *res)
 {
-	struct store_user u = { 0 };
+	struct model_user u = { 0 };
 	const char *login, *name, *bname, *brole, *pw;
 	char hash[AUTH_HASH_MAX];
 	int role = -1, rc;
 
-	if (nr_need(c, res, AUTH_USER_ADMIN) < 0)
+	if (newsroom_need(c, res, AUTH_USER_ADMIN) < 0)
 		return;
 	if (!json_is_object(in)) {
-		nr_fail(res, 400, "bad_request", "The request body must be a JSON object.");
+		newsroom_fail(res, NEWSROOM_MALFORMED, "The request body must be a JSON object.");
 		return;
 	}
-	if (nr_get_str(in, "login", 1, MODEL_LOGIN_MAX, 0, &login, res) < 0 ||
-	    nr_get_str(in, "display_name", 1, MODEL_NAME_MAX, 0, &name, res) < 0 ||
-	    nr_get_str(in, "byline_name", 0, MODEL_NAME_MAX, 0, &bname, res) < 0 ||
-	    nr_get_str(in, "byline_role", 0, MODEL_NAME_MAX, 0, &brole, res) < 0 ||
-	    nr_get_role(in, 1, &role, res) < 0 || nr_get_password(in, 1, &pw, res) < 0)
+	if (newsroom_get_str(in, "login", 1, MODEL_LOGIN_MAX, 0, &login, res) < 0 ||
+	    newsroom_get_str(in, "display_name", 1, MODEL_NAME_MAX, 0, &name, res) < 0 ||
+	    newsroom_get_str(in, "byline_name", 0, MODEL_NAME_MAX, 0, &bname, res) < 0 ||
+	    newsroom_get_str(in, "byline_role", 0, MODEL_NAME_MAX, 0, &brole, res) < 0 ||
+	    newsroom_get_role(in, 1, &role, res) < 0 || newsroom_get_password(in, 1, &pw, res) < 0)
 		return;
-	if (!store_login_valid(login)) {
-		nr_fail(res, 422, "invalid",
+	if (!model_login_valid(login)) {
+		newsroom_fail(res, NEWSROOM_INVALID,
 			"A login is 1 to " MODEL_STR(MODEL_LOGIN_MAX)
 			" characters of a-z, 0-9, '.', '_' and '-'.");
 		return;
 	}
 	if (auth_password_hash(pw, hash) < 0) {
-		nr_fail(res, 500, "internal", "Out of memory while hashing the password.");
+		newsroom_fail(res, NEWSROOM_ERROR, "Out of memory while hashing the password.");
 		return;
 	}
 	u.login = (char *)login;
 	u.display_name = (char *)name;
 	u.byline_name = (char *)(bname ? bname : "");
 	u.byline_role = (char *)(brole ? brole : "");
-	u.role = (enum store_role)role;
-	rc = store_user_create(c->st, &u, hash);
+	u.role = (enum model_role)role;
+	rc = store_user_create(c->st, c->user->id, &u, hash);
 	if (rc == STORE_EEXIST)
-		nr_fail(res, 409, "conflict", "The login \"%s\" is taken.", login);
+		newsroom_fail(res, NEWSROOM_CONFLICT, "The login \"%s\" is taken.", login);
 	else if (rc < 0)
-		nr_store_fail(c, res, rc, "user");
+		newsroom_store_fail(c, res, rc, "user");
 	else {
 		res->id = u.id;
-		nr_ok(res, 201, nr_wrap("user", nr_json_user(&u)));
+		newsroom_created(res, newsroom_wrap("user", newsroom_json_user(&u)));
 	}
 }
 
-void nr_user_update(const struct nr_ctx *c, int64_t id, const json_t *in,
-		    struct nr_result *res)
+void newsroom_user_update(const struct newsroom_ctx *c, int64_t id, const json_t *in,
+			  struct newsroom_result *res)
 {
-	struct store_user u = { 0 };
+	struct model_user u = { 0 };
 	const char *name, *bname, *brole, *pw;
 	char hash[AUTH_HASH_MAX];
 	int role = -1, disabled = -1, rc = 0;
 
-	if (nr_need(c, res, AUTH_USER_ADMIN) < 0)
+	if (newsroom_need(c, res, AUTH_USER_ADMIN) < 0)
 		return;
 	if (!json_is_object(in)) {
-		nr_fail(res, 400, "bad_request", "The request body must be a JSON object.");
+		newsroom_fail(res, NEWSROOM_MALFORMED, "The request body must be a JSON object.");
 		return;
 	}
-	if (nr_get_str(in, "display_name", NR_NOT_BLANK, MODEL_NAME_MAX, 0, &name, res) < 0 ||
-	    nr_get_str(in, "byline_name", 0, MODEL_NAME_MAX, 0, &bname, res) < 0 ||
-	    nr_get_str(in, "byline_role", 0, MODEL_NAME_MAX, 0, &brole, res) < 0 ||
-	    nr_get_role(in, 0, &role, res) < 0 || nr_get_bool(in, "disabled", &disabled, res) < 0 ||
-	    nr_get_password(in, 0, &pw, res) < 0)
+	if (newsroom_get_str(in, "display_name", NEWSROOM_NOT_BLANK, MODEL_NAME_MAX, 0, &name,
+			     res) < 0 ||
+	    newsroom_get_str(in, "byline_name", 0, MODEL_NAME_MAX, 0, &bname, res) < 0 ||
+	    newsroom_get_str(in, "byline_role", 0, MODEL_NAME_MAX, 0, &brole, res) < 0 ||
+	    newsroom_get_role(in, 0, &role, res) < 0 ||
+	    newsroom_get_bool(in, "disabled", &disabled, res) < 0 ||
+	    newsroom_get_password(in, 0, &pw, res) < 0)
 		return;
 	if (name && !*name) {
-		nr_fail(res, 422, "invalid", "\"display_name\" must not be empty.");
+		newsroom_fail(res, NEWSROOM_INVALID, "\"display_name\" must not be empty.");
 		return;
 	}
 	rc = store_user_get(c->st, id, &u);
 	if (rc < 0) {
-		nr_store_fail(c, res, rc, "user");
+		newsroom_store_fail(c, res, rc, "user");
 		return;
 	}
 	/* An admin who demotes or disables themselves may leave nobody in charge. */
-	if (id == c->user->id && ((role >= 0 && role != STORE_ROLE_ADMIN) || disabled == 1)) {
-		nr_fail(res, 422, "invalid",
+	if (id == c->user->id && ((role >= 0 && role != MODEL_ROLE_ADMIN) || disabled == 1)) {
+		newsroom_fail(res, NEWSROOM_INVALID,
 			"You cannot remove your own admin role or disable yourself; ask "
 			"another admin.");
 		goto out;
 	}
-	if (role >= 0 && (enum store_role)role != u.role)
-		rc = store_user_set_role(c->st, id, (enum store_role)role);
+	if (role >= 0 && (enum model_role)role != u.role)
+		rc = store_user_set_role(c->st, c->user->id, id, (enum model_role)role);
 	if (rc == 0 && disabled >= 0 && disabled != u.disabled)
-		rc = store_user_set_disabled(c->st, id, disabled);
+		rc = store_user_set_disabled(c->st, c->user->id, id, disabled);
 	if (rc == 0 && (name || bname || brole))
-		rc = store_user_set_profile(c->st, id, name ? name : u.display_name,
+		rc = store_user_set_profile(c->st, c->user->id, id, name ? name : u.display_name,
 					    bname ? bname : u.byline_name,
 					    brole ? brole : u.byline_role);
 	if (rc == 0 && pw) {
 		if (auth_password_hash(pw, hash) < 0) {
-			nr_fail(res, 500, "internal", "Out of memory while hashing the password.");
+			newsroom_fail(res, NEWSROOM_ERROR,
+				      "Out of memory while hashing the password.");
 			goto out;
 		}
-		rc = store_user_set_password(c->st, id, hash);
+		rc = store_user_set_password(c->st, c->user->id, id, hash);
 	}
 	if (rc < 0) {
-		nr_store_fail(c, res, rc, "user");
+		newsroom_store_fail(c, res, rc, "user");
 		goto out;
 	}
-	store_user_cleanup(&u);
+	model_user_cleanup(&u);
 	memset(&u, 0, sizeof(u));
 	rc = store_user_get(c->st, id, &u);
 	if (rc < 0) {
-		nr_store_fail(c, res, rc, "user");
+		newsroom_store_fail(c, res, rc, "user");
 		return;
 	}
 	res->id = id;
-	nr_ok(res, 200, nr_wrap("user", nr_json_user(&u)));
+	newsroom_ok(res, newsroom_wrap("user", newsroom_json_user(&u)));
 out:
-	store_user_cleanup(&u);
+	model_user_cleanup(&u);
 }
 
 /* ---- API tokens ------------------------------------------------------------- */
 
-void nr_tokens_list(const struct nr_ctx *c, struct nr_result *res)
+void newsroom_tokens_list(const struct newsroom_ctx *c, struct newsroom_result *res)
 {
-	struct store_token *t = NULL;
+	struct model_token *t = NULL;
 	size_t n = 0;
 	json_t *arr;
 	int rc;
 
-	if (nr_need(c, res, AUTH_USER_ADMIN) < 0)
+	if (newsroom_need(c, res, AUTH_USER_ADMIN) < 0)
 		return;
 	rc = store_token_list(c->st, &t, &n);
 	if (rc < 0) {
-		nr_store_fail(c, res, rc, "token");
+		newsroom_store_fail(c, res, rc, "token");
 		return;
 	}
 	arr = json_array();
 	for (size_t i = 0; i < n; i++)
-		nr_json_push(&arr, nr_json_token(&t[i]));
-	store_tokens_free(t, n);
-	nr_ok(res, 200, nr_wrap("tokens", arr));
+		newsroom_json_push(&arr, newsroom_json_token(&t[i]));
+	model_tokens_free(t, n);
+	newsroom_ok(res, newsroom_wrap("tokens", arr));
 }
 
-void nr_token_create(const struct nr_ctx *c, const json_t *in, struct nr_result *res)
+void newsroom_token_create(const struct newsroom_ctx *c, const json_t *in,
+			   struct newsroom_result *res)
 {
-	struct store_user u = { 0 };
-	struct store_token t = { 0 };
+	struct model_user u = { 0 };
+	struct model_token t = { 0 };
 	const char *login, *label;
 	char secret[AUTH_TOKEN_LEN + 1];
 	unsigned char hash[STORE_TOKEN_HASH_LEN];
 	json_t *body;
 	int rc;
 
-	if (nr_need(c, res, AUTH_USER_ADMIN) < 0)
+	if (newsroom_need(c, res, AUTH_USER_ADMIN) < 0)
 		return;
 	if (!json_is_object(in)) {
-		nr_fail(res, 400, "bad_request", "The request body must be a JSON object.");
+		newsroom_fail(res, NEWSROOM_MALFORMED, "The request body must be a JSON object.");
 		return;
 	}
-	if (nr_get_str(in, "login", 1, MODEL_LOGIN_MAX, 0, &login, res) < 0 ||
-	    nr_get_str(in, "label", 1, MODEL_LABEL_MAX, 0, &label, res) < 0)
+	if (newsroom_get_str(in, "login", 1, MODEL_LOGIN_MAX, 0, &login, res) < 0 ||
+	    newsroom_get_str(in, "label", 1, MODEL_LABEL_MAX, 0, &label, res) < 0)
 		return;
 	rc = store_user_by_login(c->st, login, &u, NULL);
 	if (rc == STORE_ENOTFOUND) {
-		nr_fail(res, 422, "invalid", "There is no user \"%s\".", login);
+		newsroom_fail(res, NEWSROOM_INVALID, "There is no user \"%s\".", login);
 		return;
 	}
 	if (rc < 0) {
-		nr_store_fail(c, res, rc, "user");
+		newsroom_store_fail(c, res, rc, "user");
 		return;
 	}
 	if (u.disabled) {
-		nr_fail(res, 422, "invalid", "The user \"%s\" is disabled.", login);
-		store_user_cleanup(&u);
+		newsroom_fail(res, NEWSROOM_INVALID, "The user \"%s\" is disabled.", login);
+		model_user_cleanup(&u);
 		return;
 	}
 	auth_token_new(secret);
 	auth_token_hash(secret, strlen(secret), hash);
-	rc = store_token_create(c->st, u.id, label, hash, &t.id);
+	rc = store_token_create(c->st, c->user->id, u.id, label, hash, &t.id);
 	if (rc < 0) {
-		nr_store_fail(c, res, rc, "token");
+		newsroom_store_fail(c, res, rc, "token");
 	} else {
 		t.user_id = u.id;
 		t.user_login = u.login;
 		t.label = (char *)label;
 		t.created_at = c->now;
-		body = json_pack("{s:o, s:s}", "token", nr_json_token(&t), "secret", secret);
+		body = json_pack("{s:o, s:s}", "token", newsroom_json_token(&t), "secret", secret);
 		res->id = t.id;
-		nr_ok(res, 201, body);
+		newsroom_created(res, body);
 	}
-	store_user_cleanup(&u);
+	model_user_cleanup(&u);
 }
 
-void nr_token_revoke(const struct nr_ctx *c, int64_t id, struct nr_result *res)
+void newsroom_token_revoke(const struct newsroom_ctx *c, int64_t id, struct newsroom_result *res)
 {
 	int rc;
 
-	if (nr_need(c, res, AUTH_USER_ADMIN) < 0)
+	if (newsroom_need(c, res, AUTH_USER_ADMIN) < 0)
 		return;
-	rc = store_token_revoke(c->st, id);
+	rc = store_token_revoke(c->st, c->user->id, id);
 	if (rc < 0)
-		nr_store_fail(c, res, rc, "token");
+		newsroom_store_fail(c, res, rc, "token");
 	else {
 		res->id = id;
-		nr_ok(res, 204, NULL);
+		newsroom_done(res);
 	}
 }
 
 /* ---- the audit trail -------------------------------------------------------- */
 
-void nr_audit_list(const struct nr_ctx *c, const char *slug, size_t limit,
-		   struct nr_result *res)
+/* Reads up to `limit` entries, of the page `slug` when not NULL (an invalid
+ * slug is not found) into a->page; 0, or -1 with res set and nothing held. */
+static int newsroom_audit_read(const struct newsroom_ctx *c, const char *slug, size_t limit,
+			       struct newsroom_audit *a, struct newsroom_result *res)
 {
-	struct model_page page = { 0 };
-	struct store_audit *a = NULL;
-	size_t n = 0;
-	json_t *arr;
-	int rc;
+	int rc = 0;
 
-	if (nr_need(c, res, AUTH_AUDIT_READ) < 0)
-		return;
-	if (slug) {
-		rc = model_slug_valid(slug) ? store_page_get(c->st, slug, &page) : STORE_ENOTFOUND;
-		if (rc < 0) {
-			nr_store_fail(c, res, rc, "live page");
-			return;
-		}
-	}
-	if (limit == 0 || limit > 1000)
-		limit = 200;
-	rc = store_audit_list(c->st, page.id, limit, &a, &n);
-	model_page_cleanup(&page);
+	memset(a, 0, sizeof(*a));
+	if (slug)
+		rc = model_slug_valid(slug) ? store_page_get(c->st, slug, &a->page)
+					    : STORE_ENOTFOUND;
+	if (rc < 0)
+		return newsroom_store_fail(c, res, rc, "live page");
+	rc = store_audit_list(c->st, a->page.id, limit, &a->entries, &a->n);
 	if (rc < 0) {
-		nr_store_fail(c, res, rc, "audit entry");
-		return;
+		newsroom_audit_cleanup(a);
+		return newsroom_store_fail(c, res, rc, "audit entry");
 	}
+	return 0;
+}
+
+void newsroom_audit_list(const struct newsroom_ctx *c, const char *slug, size_t limit,
+			 struct newsroom_result *res)
+{
+	struct newsroom_audit a;
+	json_t *arr;
+
+	if (newsroom_need(c, res, AUTH_AUDIT_READ) < 0)
+		return;
+	if (limit == 0 || limit > NEWSROOM_AUDIT_API_MAX)
+		limit = NEWSROOM_AUDIT_API_DEFAULT;
+	if (newsroom_audit_read(c, slug, limit, &a, res) < 0)
+		return;
 	arr = json_array();
-	for (size_t i = 0; i < n; i++)
-		nr_json_push(&arr, nr_json_audit(&a[i]));
-	store_audit_free(a, n);
-	nr_ok(res, 200, nr_wrap("audit", arr));
+	for (size_t i = 0; i < a.n; i++)
+		newsroom_json_push(&arr, newsroom_json_audit(&a.entries[i]));
+	newsroom_audit_cleanup(&a);
+	newsroom_ok(res, newsroom_wrap("audit", arr));
+}
+
+int newsroom_audit_get(const struct newsroom_ctx *c, const char *slug, struct newsroom_audit *out,
+		       struct newsroom_result *res)
+{
+	memset(out, 0, sizeof(*out));
+	if (!auth_can(c->user->role, AUTH_AUDIT_READ))
+		return newsroom_fail(res, NEWSROOM_FORBIDDEN,
+				     "Only editors and admins read the audit trail.");
+	return newsroom_audit_read(c, slug && *slug ? slug : NULL, NEWSROOM_AUDIT_VIEW_ENTRIES, out,
+				   res);
+}
+
+void newsroom_audit_cleanup(struct newsroom_audit *a)
+{
+	model_audit_free(a->entries, a->n);
+	model_page_cleanup(&a->page);
+	memset(a, 0, sizeof(*a));
+}
+
+/* ---- who is asking ------------------------------------------------------ */
+
+/* 1, 0 or -1 from a credential lookup's store code. */
+static int newsroom_credential(struct store *st, int rc)
+{
+	if (rc == STORE_ENOTFOUND)
+		return 0;
+	if (rc < 0) {
+		log_warnx("auth: %s", store_errmsg(st));
+		return -1;
+	}
+	return 1;
+}
+
+int newsroom_token_user(struct store *st, const char *token, struct model_user *user)
+{
+	unsigned char hash[STORE_TOKEN_HASH_LEN];
+
+	auth_token_hash(token, strlen(token), hash);
+	return newsroom_credential(st, store_token_lookup(st, hash, user));
+}
+
+int newsroom_session_user(struct store *st, const char *token, int64_t now, struct model_user *user,
+			  char **csrf, unsigned char hash[STORE_TOKEN_HASH_LEN])
+{
+	auth_token_hash(token, strlen(token), hash);
+	return newsroom_credential(st, store_session_lookup(st, hash, now, user, csrf));
+}
+
+int newsroom_session_start(struct store *st, const struct model_user *user, const char *addr,
+			   int64_t now, char *token, char *csrf)
+{
+	unsigned char hash[STORE_TOKEN_HASH_LEN];
+	char detail[96];
+
+	auth_token_new(token);
+	auth_token_new(csrf);
+	auth_token_hash(token, strlen(token), hash);
+	snprintf(detail, sizeof(detail), "from %s", addr);
+	if (store_session_create(st, user->id, hash, csrf, now + AUTH_SESSION_SECONDS) < 0 ||
+	    store_audit_add(st, user->id, "auth.signin", 0, 0, detail) < 0) {
+		log_warnx("auth: %s", store_errmsg(st));
+		return -1;
+	}
+	return 0;
+}
+
+void newsroom_session_end(struct store *st, int64_t user_id,
+			  const unsigned char hash[STORE_TOKEN_HASH_LEN])
+{
+	if (store_session_revoke(st, hash) < 0 ||
+	    store_audit_add(st, user_id, "auth.signout", 0, 0, "") < 0)
+		log_warnx("auth: %s", store_errmsg(st));
 }
 
 /* ---- signing in ----------------------------------------------------------- */
 
 /* Minutes until the oldest failure in the window leaves it. */
-static int nr_retry_after(int64_t oldest, int64_t now)
+static int newsroom_retry_after(int64_t oldest, int64_t now)
 {
-	int64_t s = oldest + NR_SIGNIN_WINDOW - now;
+	int64_t s = oldest + NEWSROOM_SIGNIN_WINDOW - now;
 	return s < 1 ? 1 : (int)s;
 }
 
-int nr_signin(struct store *st, const char *login, const char *password, const char *addr,
-	      int64_t now, struct store_user *user, struct nr_result *res, int *retry_after)
+enum newsroom_status newsroom_signin(struct store *st, const char *login, const char *password,
+				     const char *addr, int64_t now, struct model_user *user,
+				     struct newsroom_result *res, int *retry_after)
 {
 	static char dummy_hash[AUTH_HASH_MAX];
 	char key_login[MODEL_LOGIN_MAX + 16], key_addr[96];
@@ -351,8 +462,8 @@ int nr_signin(struct store *st, const char *login, const char *password, const c
 	*retry_after = 0;
 	if (!login || !password || !*login || strlen(login) > MODEL_LOGIN_MAX ||
 	    strlen(password) > AUTH_PASSWORD_MAX) {
-		nr_fail(res, 401, "unauthenticated", "Wrong login or password.");
-		return 401;
+		newsroom_fail(res, NEWSROOM_UNAUTHENTICATED, "Wrong login or password.");
+		return res->status;
 	}
 	snprintf(key_login, sizeof(key_login), "login:%s", login);
 	snprintf(key_addr, sizeof(key_addr), "addr:%s", addr ? addr : "?");
@@ -360,24 +471,25 @@ int nr_signin(struct store *st, const char *login, const char *password, const c
 	 * (store_signin_attempt), and is taken back if it signs in. */
 	at.key_login = key_login;
 	at.key_addr = key_addr;
-	at.max_login = NR_SIGNIN_MAX_LOGIN;
-	at.max_addr = NR_SIGNIN_MAX_ADDR;
-	at.since = now - NR_SIGNIN_WINDOW;
+	at.max_login = NEWSROOM_SIGNIN_MAX_LOGIN;
+	at.max_addr = NEWSROOM_SIGNIN_MAX_ADDR;
+	at.since = now - NEWSROOM_SIGNIN_WINDOW;
 	at.now = now;
 	if (store_signin_attempt(st, &at) < 0) {
 		log_warnx("sign-in: %s", store_errmsg(st));
-		nr_fail(res, 500, "internal", "The database failed; try again.");
-		return 500;
+		newsroom_fail(res, NEWSROOM_ERROR, "The database failed; try again.");
+		return res->status;
 	}
 	if (!at.allowed) {
-		int by_login = at.n_login >= NR_SIGNIN_MAX_LOGIN;
+		int by_login = at.n_login >= NEWSROOM_SIGNIN_MAX_LOGIN;
 
-		*retry_after = nr_retry_after(by_login ? at.oldest_login : at.oldest_addr, now);
-		nr_fail(res, 429, "rate_limited",
+		*retry_after =
+			newsroom_retry_after(by_login ? at.oldest_login : at.oldest_addr, now);
+		newsroom_fail(res, NEWSROOM_RATE_LIMITED,
 			"Too many failed sign-ins %s. Try again in %d minute%s.",
 			by_login ? "for this account" : "from your address",
 			(*retry_after + 59) / 60, (*retry_after + 59) / 60 == 1 ? "" : "s");
-		return 429;
+		return res->status;
 	}
 	rc = store_user_by_login(st, login, user, &hash);
 	if (rc == 0) {
@@ -391,26 +503,25 @@ int nr_signin(struct store *st, const char *login, const char *password, const c
 		auth_password_verify(dummy_hash, password);
 		if (rc != STORE_ENOTFOUND) {
 			log_warnx("sign-in: %s", store_errmsg(st));
-			nr_fail(res, 500, "internal", "The database failed; try again.");
-			return 500;
+			newsroom_fail(res, NEWSROOM_ERROR, "The database failed; try again.");
+			return res->status;
 		}
 	}
 	if (!ok) {
 		/* Already counted, by store_signin_attempt. */
 		if (rc == 0)
-			store_user_cleanup(user);
-		nr_fail(res, 401, "unauthenticated", "Wrong login or password.");
-		return 401;
+			model_user_cleanup(user);
+		newsroom_fail(res, NEWSROOM_UNAUTHENTICATED, "Wrong login or password.");
+		return res->status;
 	}
 	/* The right password is no failure, even for a disabled account. */
 	if (store_signin_attempt_succeeded(st, &at) < 0)
 		log_warnx("sign-in: %s", store_errmsg(st));
 	if (user->disabled) {
-		store_user_cleanup(user);
-		nr_fail(res, 403, "forbidden", "This account is disabled; ask an admin.");
-		return 403;
+		model_user_cleanup(user);
+		newsroom_fail(res, NEWSROOM_FORBIDDEN, "This account is disabled; ask an admin.");
+		return res->status;
 	}
-	res->status = 200;
-	res->code = NULL;
-	return 200;
+	newsroom_done(res);
+	return NEWSROOM_OK;
 }

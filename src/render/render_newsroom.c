@@ -28,34 +28,35 @@
 #include "util/tz.h"
 
 /* Zones offered by the "new live page" form; any IANA zone may be typed. */
-static const char *const nr_zones[] = {
+static const char *const rn_zones[] = {
 	"Europe/London", "Europe/Dublin", "Europe/Paris", "Europe/Berlin", "Europe/Kyiv",
 	"Europe/Moscow", "America/New_York", "America/Chicago", "America/Los_Angeles",
 	"Asia/Riyadh", "Asia/Kolkata", "Asia/Tokyo", "Australia/Sydney", "UTC",
 };
 
 /* Local names, so rendering does not depend on the store's code. */
-static const char *const nr_role_names[] = { "contributor", "editor", "admin" };
-static const char *const nr_role_labels[] = { "Contributor", "Editor", "Admin" };
+static const char *const rn_role_names[] = { "contributor", "editor", "admin" };
+static const char *const rn_role_labels[] = { "Contributor", "Editor", "Admin" };
 
-static const char *role_name(enum store_role r)
+static const char *role_name(enum model_role r)
 {
-	return (unsigned)r < 3 ? nr_role_names[r] : "contributor";
+	return (unsigned)r < 3 ? rn_role_names[r] : "contributor";
 }
 
-static const char *role_label(enum store_role r)
+static const char *role_label(enum model_role r)
 {
-	return (unsigned)r < 3 ? nr_role_labels[r] : "Unknown";
+	return (unsigned)r < 3 ? rn_role_labels[r] : "Unknown";
 }
 
-/* What the signed-in user may do; nobody may do anything when signed out. */
-static int can(const struct render_nr *nr, enum auth_action a)
+/* Whether to show the controls of `a`: the newsroom said what the signed-in
+ * user may do (nr->may); nobody may do anything when signed out. */
+static int can(const struct render_newsroom *nr, enum auth_action a)
 {
-	return nr->user && !nr->user->disabled && auth_can(nr->user->role, a);
+	return nr->user && ((nr->may >> a) & 1u);
 }
 
 /* A contributor may change their own drafts; editors anybody's. */
-static int can_edit_draft(const struct render_nr *nr, const struct store_draft *d)
+static int can_edit_draft(const struct render_newsroom *nr, const struct model_draft *d)
 {
 	if (can(nr, AUTH_DRAFT_ANY))
 		return 1;
@@ -166,7 +167,7 @@ static void put_draft_nr_url(struct buf *out, const struct model_page *page, int
 
 /* ---- form pieces ---- */
 
-static void put_csrf(struct buf *out, const struct render_nr *nr)
+static void put_csrf(struct buf *out, const struct render_newsroom *nr)
 {
 	buf_puts(out, "<input type=\"hidden\" name=\"csrf\" value=\"");
 	buf_html(out, nr->csrf);
@@ -174,15 +175,15 @@ static void put_csrf(struct buf *out, const struct render_nr *nr)
 }
 
 /* <form method="post" action="...">: the action is written by the caller
- * between form_open() and form_open_end(). */
-static void form_open(struct buf *out, const char *cls)
+ * between rn_form_open() and rn_form_open_end(). */
+static void rn_form_open(struct buf *out, const char *cls)
 {
 	buf_puts(out, "<form method=\"post\" class=\"");
 	buf_puts(out, cls);
 	buf_puts(out, "\" action=\"");
 }
 
-static void form_open_end(struct buf *out, const struct render_nr *nr, const char *extra)
+static void rn_form_open_end(struct buf *out, const struct render_newsroom *nr, const char *extra)
 {
 	buf_puts(out, "\"");
 	buf_puts(out, extra ? extra : "");
@@ -296,10 +297,10 @@ static void put_option(struct buf *out, const char *value, const char *label, in
 	buf_puts(out, "</option>\n");
 }
 
-static void put_role_options(struct buf *out, enum store_role selected)
+static void put_role_options(struct buf *out, enum model_role selected)
 {
-	for (int r = STORE_ROLE_CONTRIBUTOR; r <= STORE_ROLE_ADMIN; r++)
-		put_option(out, role_name((enum store_role)r), role_label((enum store_role)r),
+	for (int r = MODEL_ROLE_CONTRIBUTOR; r <= MODEL_ROLE_ADMIN; r++)
+		put_option(out, role_name((enum model_role)r), role_label((enum model_role)r),
 			   (int)selected == r);
 }
 
@@ -317,7 +318,7 @@ static void put_bylines_text(struct buf *out, const struct model_post *post)
 }
 
 /* The user's default byline: byline_name (or display_name) "|" byline_role. */
-static void put_default_byline(struct buf *out, const struct store_user *u)
+static void put_default_byline(struct buf *out, const struct model_user *u)
 {
 	if (!u)
 		return;
@@ -438,7 +439,7 @@ static void put_publish_at_field(struct buf *out, const char *prefix, const stru
 }
 
 /* The submit buttons of the composer and the draft editor, per role. */
-static void put_post_actions(struct buf *out, const struct render_nr *nr, int may_save,
+static void put_post_actions(struct buf *out, const struct render_newsroom *nr, int may_save,
 			     int scheduled)
 {
 	int publish = can(nr, AUTH_POST_PUBLISH);
@@ -466,11 +467,11 @@ static void put_post_actions(struct buf *out, const struct render_nr *nr, int ma
 
 /* ---- the document around every page ---- */
 
-enum nr_nav {
-	NR_NAV_NONE,
-	NR_NAV_PAGES,
-	NR_NAV_USERS,
-	NR_NAV_AUDIT,
+enum rn_nav {
+	RN_NAV_NONE,
+	RN_NAV_PAGES,
+	RN_NAV_USERS,
+	RN_NAV_AUDIT,
 };
 
 /* A <link rel="stylesheet"> for `url`, unless it is empty or already linked. */
@@ -494,7 +495,7 @@ static void put_stylesheet(struct buf *out, const char *url, const char **done, 
 static void put_assets(struct buf *out, const struct render_site *site)
 {
 	const char *reader_css = page_asset_by_name("style.css")->url;
-	const char *nr_css = page_asset_by_name("newsroom.css")->url;
+	const char *rn_css = page_asset_by_name("newsroom.css")->url;
 	const char *live_js = page_asset_by_name("live.js")->url;
 	const char *js = site->js_url;
 	const char *done[3];
@@ -504,7 +505,7 @@ static void put_assets(struct buf *out, const struct render_site *site)
 	put_stylesheet(out, site->css_url, done, &n);
 	if (nonempty(site->css_url) && nonempty(reader_css) &&
 	    strcmp(site->css_url, reader_css) == 0)
-		put_stylesheet(out, nr_css, done, &n);
+		put_stylesheet(out, rn_css, done, &n);
 	if (!nonempty(js) || (nonempty(live_js) && strcmp(js, live_js) == 0))
 		js = page_asset_by_name("newsroom.js")->url;
 	if (nonempty(js)) {
@@ -526,7 +527,7 @@ static void put_nav_item(struct buf *out, const char *href, const char *label, i
 	buf_puts(out, "</a></li>\n");
 }
 
-static void put_notice(struct buf *out, const struct render_nr *nr)
+static void put_notice(struct buf *out, const struct render_newsroom *nr)
 {
 	if (!nonempty(nr->notice))
 		return;
@@ -540,11 +541,11 @@ static void put_notice(struct buf *out, const struct render_nr *nr)
 
 /* Opens the document: head, the top bar, <main>, and the notice. `title2` may
  * be NULL. */
-static void nr_open(struct buf *out, const struct render_nr *nr, const char *title1,
-		    const char *title2, const char *body_class, enum nr_nav nav)
+static void rn_open(struct buf *out, const struct render_newsroom *nr, const char *title1,
+		    const char *title2, const char *body_class, enum rn_nav nav)
 {
 	const struct render_site *site = nr->site;
-	const struct store_user *u = nr->user;
+	const struct model_user *u = nr->user;
 
 	buf_puts(out, "<!doctype html>\n<html lang=\"en-GB\">\n<head>\n"
 		      "<meta charset=\"utf-8\">\n"
@@ -576,11 +577,11 @@ static void nr_open(struct buf *out, const struct render_nr *nr, const char *tit
 	buf_puts(out, " <span class=\"nr-tag\">Newsroom</span></a>\n");
 	if (u) {
 		buf_puts(out, "<nav class=\"nr-nav\" aria-label=\"Newsroom\"><ul>\n");
-		put_nav_item(out, "/newsroom", "Pages", nav == NR_NAV_PAGES);
+		put_nav_item(out, "/newsroom", "Pages", nav == RN_NAV_PAGES);
 		if (can(nr, AUTH_USER_ADMIN))
-			put_nav_item(out, "/newsroom/users", "Users", nav == NR_NAV_USERS);
+			put_nav_item(out, "/newsroom/users", "Users", nav == RN_NAV_USERS);
 		if (can(nr, AUTH_AUDIT_READ))
-			put_nav_item(out, "/newsroom/audit", "Audit", nav == NR_NAV_AUDIT);
+			put_nav_item(out, "/newsroom/audit", "Audit", nav == RN_NAV_AUDIT);
 		buf_puts(out, "</ul></nav>\n<div class=\"nr-user\">"
 			      "<span class=\"vh\">Signed in as </span>"
 			      "<span class=\"nr-user-name\">");
@@ -590,9 +591,9 @@ static void nr_open(struct buf *out, const struct render_nr *nr, const char *tit
 		buf_puts(out, "\">");
 		buf_puts(out, role_label(u->role));
 		buf_puts(out, "</span>\n");
-		form_open(out, "nr-signout");
+		rn_form_open(out, "nr-signout");
 		buf_puts(out, "/newsroom/signout");
-		form_open_end(out, nr, NULL);
+		rn_form_open_end(out, nr, NULL);
 		buf_puts(out, "<button type=\"submit\" class=\"nr-btn nr-btn-quiet\">Sign out"
 			      "</button>\n</form>\n</div>\n");
 	}
@@ -600,7 +601,7 @@ static void nr_open(struct buf *out, const struct render_nr *nr, const char *tit
 	put_notice(out, nr);
 }
 
-static void nr_close(struct buf *out, const struct render_nr *nr)
+static void rn_close(struct buf *out, const struct render_newsroom *nr)
 {
 	buf_puts(out, "</main>\n<footer class=\"site-footer\"><div class=\"wrap\"><p>");
 	buf_html(out, nr->site->name);
@@ -620,10 +621,10 @@ static void put_back_to_desk(struct buf *out, const struct model_page *page)
 
 /* ---- sign-in ---- */
 
-void render_nr_signin(struct buf *out, const struct render_nr *nr, const char *login,
+void render_newsroom_signin(struct buf *out, const struct render_newsroom *nr, const char *login,
 		      const char *token)
 {
-	nr_open(out, nr, "Sign in", NULL, "nr-signin", NR_NAV_NONE);
+	rn_open(out, nr, "Sign in", NULL, "nr-signin", RN_NAV_NONE);
 	buf_puts(out, "<div class=\"nr-narrow\">\n<h1>Sign in to the newsroom</h1>\n"
 		      "<form method=\"post\" action=\"/newsroom/signin\" class=\"nr-form\">\n");
 	if (token) {
@@ -640,18 +641,18 @@ void render_nr_signin(struct buf *out, const struct render_nr *nr, const char *l
 		      "class=\"nr-btn nr-btn-primary\">Sign in</button></div>\n</form>\n"
 		      "<p class=\"nr-hint\">No account? Ask an administrator of the newsroom.</p>\n"
 		      "</div>\n");
-	nr_close(out, nr);
+	rn_close(out, nr);
 }
 
 /* ---- the pages list ---- */
 
-static void put_new_page_form(struct buf *out, const struct render_nr *nr)
+static void put_new_page_form(struct buf *out, const struct render_newsroom *nr)
 {
 	buf_puts(out, "<section class=\"nr-card\" aria-labelledby=\"new-page-h\">\n"
 		      "<h2 id=\"new-page-h\">New live page</h2>\n");
-	form_open(out, "nr-form");
+	rn_form_open(out, "nr-form");
 	buf_puts(out, "/newsroom/pages");
-	form_open_end(out, nr, NULL);
+	rn_form_open_end(out, nr, NULL);
 	put_input(out, "text", "title", "np-title", "Title", NULL, NULL,
 		  " required maxlength=\"" MODEL_STR(MODEL_TITLE_MAX) "\"");
 	put_input(out, "text", "slug", "np-slug", "Address (slug)", NULL,
@@ -668,9 +669,9 @@ static void put_new_page_form(struct buf *out, const struct render_nr *nr)
 		  "An IANA zone name, e.g. Europe/London.",
 		  " list=\"nr-zones\" required autocapitalize=\"none\" spellcheck=\"false\"");
 	buf_puts(out, "<datalist id=\"nr-zones\">\n");
-	for (size_t i = 0; i < sizeof(nr_zones) / sizeof(nr_zones[0]); i++) {
+	for (size_t i = 0; i < sizeof(rn_zones) / sizeof(rn_zones[0]); i++) {
 		buf_puts(out, "<option value=\"");
-		buf_puts(out, nr_zones[i]);
+		buf_puts(out, rn_zones[i]);
 		buf_puts(out, "\"></option>\n");
 	}
 	buf_puts(out, "</datalist>\n");
@@ -681,10 +682,10 @@ static void put_new_page_form(struct buf *out, const struct render_nr *nr)
 		      "</form>\n</section>\n");
 }
 
-void render_nr_pages(struct buf *out, const struct render_nr *nr, const struct model_page *pages,
-		     size_t n)
+void render_newsroom_pages(struct buf *out, const struct render_newsroom *nr,
+			   const struct model_page *pages, size_t n)
 {
-	nr_open(out, nr, "Live pages", NULL, "nr-pages", NR_NAV_PAGES);
+	rn_open(out, nr, "Live pages", NULL, "nr-pages", RN_NAV_PAGES);
 	buf_puts(out, "<h1>Live pages</h1>\n");
 	if (n == 0)
 		buf_puts(out, "<p class=\"empty\">There are no live pages yet.</p>\n");
@@ -735,18 +736,18 @@ void render_nr_pages(struct buf *out, const struct render_nr *nr, const struct m
 		buf_puts(out, "</ul>\n");
 	if (can(nr, AUTH_PAGE_ADMIN))
 		put_new_page_form(out, nr);
-	nr_close(out, nr);
+	rn_close(out, nr);
 }
 
 /* ---- the desk ---- */
 
-static void put_publish_form(struct buf *out, const struct render_nr *nr,
+static void put_publish_form(struct buf *out, const struct render_newsroom *nr,
 			     const struct model_page *page)
 {
-	form_open(out, "nr-inline");
+	rn_form_open(out, "nr-inline");
 	put_desk_url(out, page);
 	buf_puts(out, page->published ? "/unpublish" : "/publish");
-	form_open_end(out, nr, NULL);
+	rn_form_open_end(out, nr, NULL);
 	if (page->published)
 		buf_puts(out, "<button type=\"submit\" class=\"nr-btn\" data-confirm=\"Unpublish "
 			      "the page? Readers will get &#8220;not found&#8221; until it is "
@@ -756,14 +757,14 @@ static void put_publish_form(struct buf *out, const struct render_nr *nr,
 			      "Publish page</button>\n</form>\n");
 }
 
-static void put_status_form(struct buf *out, const struct render_nr *nr,
+static void put_status_form(struct buf *out, const struct render_newsroom *nr,
 			    const struct model_page *page, const char *status, const char *label,
 			    const char *confirm)
 {
-	form_open(out, "nr-inline");
+	rn_form_open(out, "nr-inline");
 	put_desk_url(out, page);
 	buf_puts(out, "/status");
-	form_open_end(out, nr, NULL);
+	rn_form_open_end(out, nr, NULL);
 	buf_puts(out, "<input type=\"hidden\" name=\"status\" value=\"");
 	buf_puts(out, status);
 	buf_puts(out, "\">\n<button type=\"submit\" class=\"nr-btn");
@@ -779,8 +780,8 @@ static void put_status_form(struct buf *out, const struct render_nr *nr,
 	buf_puts(out, "</button>\n</form>\n");
 }
 
-static void put_desk_head(struct buf *out, const struct render_nr *nr,
-			  const struct render_nr_desk *desk)
+static void put_desk_head(struct buf *out, const struct render_newsroom *nr,
+			  const struct render_newsroom_desk *desk)
 {
 	const struct model_page *page = desk->page;
 
@@ -843,19 +844,20 @@ static void put_desk_head(struct buf *out, const struct render_nr *nr,
 	buf_puts(out, "</header>\n");
 }
 
-static void put_composer(struct buf *out, const struct render_nr *nr,
-			 const struct render_nr_desk *desk)
+static void put_composer(struct buf *out, const struct render_newsroom *nr,
+			 const struct render_newsroom_desk *desk)
 {
 	const struct model_page *page = desk->page;
-	const struct render_nr_composer none = { 0 }, *in = desk->refill ? desk->refill : &none;
+	const struct render_newsroom_composer none = { 0 };
+	const struct render_newsroom_composer *in = desk->refill ? desk->refill : &none;
 	int publish = can(nr, AUTH_POST_PUBLISH);
 
 	buf_puts(out, "<section class=\"nr-card nr-composer\" aria-labelledby=\"composer-h\">\n"
 		      "<h2 id=\"composer-h\">New post</h2>\n");
-	form_open(out, "nr-form");
+	rn_form_open(out, "nr-form");
 	put_desk_url(out, page);
 	buf_puts(out, "/posts");
-	form_open_end(out, nr, " enctype=\"multipart/form-data\"");
+	rn_form_open_end(out, nr, " enctype=\"multipart/form-data\"");
 	put_input(out, "text", "title", "c-title", "Title", in->title, NULL,
 		  " required maxlength=\"" MODEL_STR(MODEL_TITLE_MAX) "\"");
 	put_body_field(out, "c", in->body);
@@ -892,19 +894,14 @@ static void put_composer(struct buf *out, const struct render_nr *nr,
 	buf_puts(out, "</form>\n</section>\n");
 }
 
-static void put_draft_item(struct buf *out, const struct render_nr *nr,
-			   const struct model_page *page, const struct store_draft *d)
+/* A draft's line of facts: when it is scheduled for, who saved it when, its
+ * version (in parentheses on the draft's own page, after a dot on the desk). */
+static void rn_draft_meta(struct buf *out, const struct render_newsroom *nr,
+			  const struct model_page *page, const struct model_draft *d,
+			  int parenthesised)
 {
-	int mine = can_edit_draft(nr, d);
-
-	buf_printf(out, "<li class=\"nr-draft%s\" id=\"draft-%" PRId64 "\">\n",
-		   d->state == STORE_DRAFT_SCHEDULED ? " nr-draft-scheduled" : "", d->id);
-	buf_puts(out, "<h4 class=\"nr-draft-title\">");
-	buf_html(out, nonempty(d->post.title) ? d->post.title : "(untitled)");
-	buf_puts(out, "</h4>\n");
-	put_post_labels(out, &d->post);
 	buf_puts(out, "<p class=\"nr-meta\">");
-	if (d->state == STORE_DRAFT_SCHEDULED) {
+	if (d->state == MODEL_DRAFT_SCHEDULED) {
 		buf_puts(out, "<strong>Scheduled for ");
 		put_time(out, page->zone, d->publish_at);
 		buf_puts(out, "</strong>");
@@ -916,7 +913,24 @@ static void put_draft_item(struct buf *out, const struct render_nr *nr,
 	buf_puts(out, " \xc2\xb7 saved ");
 	put_time(out, page->zone, d->updated_at);
 	put_ago(out, nr->now, d->updated_at);
-	buf_printf(out, " \xc2\xb7 version %" PRId64 "</p>\n", d->version);
+	if (parenthesised)
+		buf_printf(out, " (version %" PRId64 ")</p>\n", d->version);
+	else
+		buf_printf(out, " \xc2\xb7 version %" PRId64 "</p>\n", d->version);
+}
+
+static void put_draft_item(struct buf *out, const struct render_newsroom *nr,
+			   const struct model_page *page, const struct model_draft *d)
+{
+	int mine = can_edit_draft(nr, d);
+
+	buf_printf(out, "<li class=\"nr-draft%s\" id=\"draft-%" PRId64 "\">\n",
+		   d->state == MODEL_DRAFT_SCHEDULED ? " nr-draft-scheduled" : "", d->id);
+	buf_puts(out, "<h4 class=\"nr-draft-title\">");
+	buf_html(out, nonempty(d->post.title) ? d->post.title : "(untitled)");
+	buf_puts(out, "</h4>\n");
+	put_post_labels(out, &d->post);
+	rn_draft_meta(out, nr, page, d, 0);
 
 	buf_puts(out, "<div class=\"nr-controls\">\n<a class=\"nr-btn nr-btn-quiet\" href=\"");
 	put_draft_nr_url(out, page, d->id, "/edit");
@@ -930,9 +944,9 @@ static void put_draft_item(struct buf *out, const struct render_nr *nr,
 		 * so the flags go along as they are, with the title and bylines;
 		 * an absent body is left alone. The version guards against a newer
 		 * save. */
-		form_open(out, "nr-inline");
+		rn_form_open(out, "nr-inline");
 		put_draft_nr_url(out, page, d->id, "");
-		form_open_end(out, nr, NULL);
+		rn_form_open_end(out, nr, NULL);
 		buf_printf(out, "<input type=\"hidden\" name=\"version\" value=\"%" PRId64 "\">\n",
 			   d->version);
 		buf_puts(out, "<input type=\"hidden\" name=\"title\" value=\"");
@@ -954,9 +968,9 @@ static void put_draft_item(struct buf *out, const struct render_nr *nr,
 		buf_puts(out, "\xe2\x80\x9d</span></button>\n</form>\n");
 	}
 	if (mine) {
-		form_open(out, "nr-inline");
+		rn_form_open(out, "nr-inline");
 		put_draft_nr_url(out, page, d->id, "/delete");
-		form_open_end(out, nr,
+		rn_form_open_end(out, nr,
 			      " data-confirm=\"Delete this draft? This cannot be undone.\"");
 		buf_puts(out, "<button type=\"submit\" class=\"nr-btn nr-btn-danger\">Delete"
 			      "<span class=\"vh\"> draft \xe2\x80\x9c");
@@ -966,13 +980,13 @@ static void put_draft_item(struct buf *out, const struct render_nr *nr,
 	buf_puts(out, "</div>\n</li>\n");
 }
 
-static void put_drafts(struct buf *out, const struct render_nr *nr,
-		       const struct render_nr_desk *desk)
+static void put_drafts(struct buf *out, const struct render_newsroom *nr,
+		       const struct render_newsroom_desk *desk)
 {
 	size_t n_sched = 0, n_saved = 0;
 
 	for (size_t i = 0; i < desk->n_drafts; i++) {
-		if (desk->drafts[i].state == STORE_DRAFT_SCHEDULED)
+		if (desk->drafts[i].state == MODEL_DRAFT_SCHEDULED)
 			n_sched++;
 		else
 			n_saved++;
@@ -983,7 +997,7 @@ static void put_drafts(struct buf *out, const struct render_nr *nr,
 	if (desk->n_drafts == 0)
 		buf_puts(out, "<p class=\"nr-hint\">No scheduled posts and no drafts.</p>\n");
 	for (int pass = 0; pass < 2; pass++) {
-		enum store_draft_state want = pass == 0 ? STORE_DRAFT_SCHEDULED : STORE_DRAFT_SAVED;
+		enum model_draft_state want = pass == 0 ? MODEL_DRAFT_SCHEDULED : MODEL_DRAFT_SAVED;
 		size_t count = pass == 0 ? n_sched : n_saved;
 
 		if (count == 0)
@@ -1000,7 +1014,7 @@ static void put_drafts(struct buf *out, const struct render_nr *nr,
 	buf_puts(out, "</section>\n");
 }
 
-static void put_desk_post(struct buf *out, const struct render_nr *nr,
+static void put_desk_post(struct buf *out, const struct render_newsroom *nr,
 			  const struct model_page *page, const struct model_post *p)
 {
 	int pinned = p->pinned || (page->pinned_post_id && page->pinned_post_id == p->id);
@@ -1030,15 +1044,15 @@ static void put_desk_post(struct buf *out, const struct render_nr *nr,
 	    out, "\xe2\x80\x9d</span></a>\n<span class=\"nr-version\">version %" PRId64 "</span>\n",
 	    p->version);
 	if (can(nr, AUTH_POST_PIN)) {
-		form_open(out, "nr-inline");
+		rn_form_open(out, "nr-inline");
 		if (pinned) {
 			put_desk_url(out, page);
 			buf_puts(out, "/unpin");
-			form_open_end(out, nr, NULL);
+			rn_form_open_end(out, nr, NULL);
 			buf_puts(out, "<button type=\"submit\" class=\"nr-btn\">Unpin");
 		} else {
 			put_post_nr_url(out, page, p->id, "/pin");
-			form_open_end(out, nr, NULL);
+			rn_form_open_end(out, nr, NULL);
 			buf_puts(out, "<button type=\"submit\" class=\"nr-btn\">Pin");
 		}
 		buf_puts(out, "<span class=\"vh\"> \xe2\x80\x9c");
@@ -1046,9 +1060,9 @@ static void put_desk_post(struct buf *out, const struct render_nr *nr,
 		buf_puts(out, "\xe2\x80\x9d</span></button>\n</form>\n");
 	}
 	if (can(nr, AUTH_POST_DELETE)) {
-		form_open(out, "nr-inline");
+		rn_form_open(out, "nr-inline");
 		put_post_nr_url(out, page, p->id, "/delete");
-		form_open_end(out, nr,
+		rn_form_open_end(out, nr,
 			      " data-confirm=\"Delete this post? Readers will no longer "
 			      "see it, and this cannot be undone.\"");
 		buf_puts(out, "<button type=\"submit\" class=\"nr-btn nr-btn-danger\">Delete"
@@ -1059,11 +1073,12 @@ static void put_desk_post(struct buf *out, const struct render_nr *nr,
 	buf_puts(out, "</div>\n</div>\n");
 }
 
-void render_nr_desk(struct buf *out, const struct render_nr *nr, const struct render_nr_desk *desk)
+void render_newsroom_desk(struct buf *out, const struct render_newsroom *nr,
+			  const struct render_newsroom_desk *desk)
 {
 	const struct model_page *page = desk->page;
 
-	nr_open(out, nr, page->title, "Desk", "nr-desk", NR_NAV_PAGES);
+	rn_open(out, nr, page->title, "Desk", "nr-desk", RN_NAV_PAGES);
 	put_desk_head(out, nr, desk);
 	if (can(nr, AUTH_DRAFT_WRITE) || can(nr, AUTH_POST_PUBLISH))
 		put_composer(out, nr, desk);
@@ -1086,13 +1101,13 @@ void render_nr_desk(struct buf *out, const struct render_nr *nr, const struct re
 	for (size_t i = 0; i < desk->n_posts; i++)
 		put_desk_post(out, nr, page, &desk->posts[i]);
 	buf_puts(out, "</div>\n</section>\n");
-	nr_close(out, nr);
+	rn_close(out, nr);
 }
 
 /* ---- the post editor ---- */
 
-void render_nr_post_edit(struct buf *out, const struct render_nr *nr,
-			 const struct render_nr_edit *e)
+void render_newsroom_post_edit(struct buf *out, const struct render_newsroom *nr,
+			       const struct render_newsroom_edit *e)
 {
 	const struct model_page *page = e->page;
 	const struct model_post *post = e->post;
@@ -1101,7 +1116,7 @@ void render_nr_post_edit(struct buf *out, const struct render_nr *nr,
 	const struct model_post *form = e->mine ? e->mine : post;
 	const char *md = e->mine ? e->mine_md : e->body_md;
 
-	nr_open(out, nr, post->title, "Edit post", "nr-edit", NR_NAV_PAGES);
+	rn_open(out, nr, post->title, "Edit post", "nr-edit", RN_NAV_PAGES);
 	put_back_to_desk(out, page);
 	buf_puts(out, "<h1>Edit post</h1>\n<p class=\"nr-meta\">");
 	if (e->last) {
@@ -1136,9 +1151,9 @@ void render_nr_post_edit(struct buf *out, const struct render_nr *nr,
 	buf_puts(out, "<section class=\"nr-card\" aria-labelledby=\"edit-h\">\n<h2 id=\"edit-h\">");
 	buf_puts(out, e->mine ? "Your version" : "The post");
 	buf_puts(out, "</h2>\n");
-	form_open(out, "nr-form");
+	rn_form_open(out, "nr-form");
 	put_post_nr_url(out, page, post->id, "");
-	form_open_end(out, nr, NULL);
+	rn_form_open_end(out, nr, NULL);
 	buf_printf(out, "<input type=\"hidden\" name=\"version\" value=\"%" PRId64 "\">\n",
 		   post->version);
 	put_input(out, "text", "title", "e-title", "Title", form->title ? form->title : "", NULL,
@@ -1186,45 +1201,32 @@ void render_nr_post_edit(struct buf *out, const struct render_nr *nr,
 	buf_puts(out, "<a class=\"nr-btn nr-btn-quiet\" href=\"");
 	put_desk_url(out, page);
 	buf_puts(out, "\">Cancel</a>\n</div>\n</form>\n</section>\n");
-	nr_close(out, nr);
+	rn_close(out, nr);
 }
 
 /* ---- the draft editor ---- */
 
-void render_nr_draft_edit(struct buf *out, const struct render_nr *nr,
-			  const struct model_page *page, const struct store_draft *d,
-			  const char *body_md)
+void render_newsroom_draft_edit(struct buf *out, const struct render_newsroom *nr,
+				const struct model_page *page, const struct model_draft *d,
+				const char *body_md)
 {
 	int mine = can_edit_draft(nr, d);
-	int scheduled = d->state == STORE_DRAFT_SCHEDULED;
+	int scheduled = d->state == MODEL_DRAFT_SCHEDULED;
 
-	nr_open(out, nr, nonempty(d->post.title) ? d->post.title : "Draft",
-		scheduled ? "Scheduled post" : "Draft", "nr-edit", NR_NAV_PAGES);
+	rn_open(out, nr, nonempty(d->post.title) ? d->post.title : "Draft",
+		scheduled ? "Scheduled post" : "Draft", "nr-edit", RN_NAV_PAGES);
 	put_back_to_desk(out, page);
 	buf_puts(out, scheduled ? "<h1>Scheduled post</h1>\n" : "<h1>Draft</h1>\n");
-	buf_puts(out, "<p class=\"nr-meta\">");
-	if (scheduled) {
-		buf_puts(out, "<strong>Scheduled for ");
-		put_time(out, page->zone, d->publish_at);
-		buf_puts(out, "</strong>");
-		put_ago(out, nr->now, d->publish_at);
-		buf_puts(out, " \xc2\xb7 ");
-	}
-	buf_puts(out, "by ");
-	buf_html(out, d->author_name);
-	buf_puts(out, " \xc2\xb7 saved ");
-	put_time(out, page->zone, d->updated_at);
-	put_ago(out, nr->now, d->updated_at);
-	buf_printf(out, " (version %" PRId64 ")</p>\n", d->version);
+	rn_draft_meta(out, nr, page, d, 1);
 	if (!mine)
 		buf_puts(out, "<p class=\"nr-notice nr-notice-info\">Only its author or an editor "
 			      "can change this draft.</p>\n");
 
 	buf_puts(out, "<section class=\"nr-card\" aria-labelledby=\"draft-h\">\n"
 		      "<h2 id=\"draft-h\" class=\"vh\">The draft</h2>\n");
-	form_open(out, "nr-form");
+	rn_form_open(out, "nr-form");
 	put_draft_nr_url(out, page, d->id, "");
-	form_open_end(out, nr, NULL);
+	rn_form_open_end(out, nr, NULL);
 	buf_printf(out, "<input type=\"hidden\" name=\"version\" value=\"%" PRId64 "\">\n",
 		   d->version);
 	buf_puts(out, mine ? "<fieldset class=\"nr-plain\">\n"
@@ -1246,9 +1248,9 @@ void render_nr_draft_edit(struct buf *out, const struct render_nr *nr,
 		put_post_actions(out, nr, 1, scheduled);
 	buf_puts(out, "</form>\n");
 	if (mine) {
-		form_open(out, "nr-inline nr-danger-zone");
+		rn_form_open(out, "nr-inline nr-danger-zone");
 		put_draft_nr_url(out, page, d->id, "/delete");
-		form_open_end(out, nr,
+		rn_form_open_end(out, nr,
 			      scheduled ? " data-confirm=\"Delete this scheduled post? "
 					  "It will not be published.\""
 					: " data-confirm=\"Delete this draft? This cannot "
@@ -1258,15 +1260,16 @@ void render_nr_draft_edit(struct buf *out, const struct render_nr *nr,
 		buf_puts(out, "</button>\n</form>\n");
 	}
 	buf_puts(out, "</section>\n");
-	nr_close(out, nr);
+	rn_close(out, nr);
 }
 
 /* ---- a post's history ---- */
 
-void render_nr_history(struct buf *out, const struct render_nr *nr, const struct model_page *page,
-		       const struct model_post *post, const struct store_revision *revs, size_t n)
+void render_newsroom_history(struct buf *out, const struct render_newsroom *nr,
+			     const struct model_page *page, const struct model_post *post,
+			     const struct model_revision *revs, size_t n)
 {
-	nr_open(out, nr, post->title, "History", "nr-history", NR_NAV_PAGES);
+	rn_open(out, nr, post->title, "History", "nr-history", RN_NAV_PAGES);
 	put_back_to_desk(out, page);
 	buf_puts(out, "<h1>History <span class=\"nr-sub\">of \xe2\x80\x9c");
 	buf_html(out, post->title);
@@ -1285,7 +1288,7 @@ void render_nr_history(struct buf *out, const struct render_nr *nr, const struct
 	else
 		buf_puts(out, "<ol class=\"nr-revisions\">\n");
 	for (size_t i = 0; i < n; i++) {
-		const struct store_revision *r = &revs[i];
+		const struct model_revision *r = &revs[i];
 
 		buf_printf(out,
 			   "<li class=\"nr-revision\" id=\"version-%" PRId64 "\">\n"
@@ -1322,13 +1325,13 @@ void render_nr_history(struct buf *out, const struct render_nr *nr, const struct
 	}
 	if (n > 0)
 		buf_puts(out, "</ol>\n");
-	nr_close(out, nr);
+	rn_close(out, nr);
 }
 
 /* ---- the summary editor ---- */
 
-void render_nr_summary(struct buf *out, const struct render_nr *nr, const struct model_page *page,
-		       const char *points_md)
+void render_newsroom_summary(struct buf *out, const struct render_newsroom *nr,
+			     const struct model_page *page, const char *points_md)
 {
 	const struct model_summary *s = &page->summary;
 	static const char *const kinds[] = {"none", "image", "video"};
@@ -1338,16 +1341,16 @@ void render_nr_summary(struct buf *out, const struct render_nr *nr, const struct
 								: "none";
 	struct buf now;
 
-	nr_open(out, nr, page->title, "Summary", "nr-summary", NR_NAV_PAGES);
+	rn_open(out, nr, page->title, "Summary", "nr-summary", RN_NAV_PAGES);
 	put_back_to_desk(out, page);
 	buf_puts(out, "<h1>Summary</h1>\n<p class=\"nr-meta\">Key points and featured media at "
 		      "the top of the live page.</p>\n"
 		      "<section class=\"nr-card\" aria-labelledby=\"summary-form-h\">\n"
 		      "<h2 id=\"summary-form-h\" class=\"vh\">Edit the summary</h2>\n");
-	form_open(out, "nr-form");
+	rn_form_open(out, "nr-form");
 	put_desk_url(out, page);
 	buf_puts(out, "/summary");
-	form_open_end(out, nr, NULL);
+	rn_form_open_end(out, nr, NULL);
 	textarea_open(out, "points", "s-points", "Key points", 8,
 		      "One point per line, each starting with <kbd>-</kbd> and a space. "
 		      "**Bold**, *italic* and [links](https://\xe2\x80\xa6) are allowed.",
@@ -1392,12 +1395,13 @@ void render_nr_summary(struct buf *out, const struct render_nr *nr, const struct
 		buf_append(out, now.data, now.len);
 	buf_cleanup(&now);
 	buf_puts(out, "</section>\n");
-	nr_close(out, nr);
+	rn_close(out, nr);
 }
 
 /* ---- users and API tokens ---- */
 
-static void put_user_row(struct buf *out, const struct render_nr *nr, const struct store_user *u)
+static void put_user_row(struct buf *out, const struct render_newsroom *nr,
+			 const struct model_user *u)
 {
 	char id[48];
 
@@ -1416,9 +1420,9 @@ static void put_user_row(struct buf *out, const struct render_nr *nr, const stru
 	buf_puts(out, "</td>\n<td data-label=\"Created\">");
 	put_time(out, MODEL_DEFAULT_ZONE, u->created_at);
 	buf_puts(out, "</td>\n<td data-label=\"Role and access\">\n");
-	form_open(out, "nr-inline nr-user-form");
+	rn_form_open(out, "nr-inline nr-user-form");
 	buf_printf(out, "/newsroom/users/%" PRId64, u->id);
-	form_open_end(out, nr, NULL);
+	rn_form_open_end(out, nr, NULL);
 	snprintf(id, sizeof(id), "u%" PRId64 "-role", u->id);
 	buf_printf(out, "<label for=\"%s\"><span class=\"vh\">Role of </span>", id);
 	buf_puts(out, "<span class=\"vh\">");
@@ -1441,7 +1445,7 @@ static void put_user_row(struct buf *out, const struct render_nr *nr, const stru
 	buf_puts(out, "</span></button>\n</form>\n</td>\n</tr>\n");
 }
 
-static void put_add_user(struct buf *out, const struct render_nr *nr)
+static void put_add_user(struct buf *out, const struct render_newsroom *nr)
 {
 	char hint[160];
 
@@ -1451,9 +1455,9 @@ static void put_add_user(struct buf *out, const struct render_nr *nr)
 		 AUTH_PASSWORD_MIN);
 	buf_puts(out, "<section class=\"nr-card\" aria-labelledby=\"add-user-h\">\n"
 		      "<h2 id=\"add-user-h\">Add user</h2>\n");
-	form_open(out, "nr-form");
+	rn_form_open(out, "nr-form");
 	buf_puts(out, "/newsroom/users");
-	form_open_end(out, nr, NULL);
+	rn_form_open_end(out, nr, NULL);
 	buf_puts(out, "<div class=\"nr-row\">\n");
 	put_input(out, "text", "login", "nu-login", "Login", NULL,
 		  "1 to 64 of a\xe2\x80\x93z, 0\xe2\x80\x93"
@@ -1474,7 +1478,7 @@ static void put_add_user(struct buf *out, const struct render_nr *nr)
 	buf_puts(out,
 		 "</div>\n<div class=\"nr-row\">\n<div class=\"nr-field nr-field-short\">\n"
 		 "<label for=\"nu-role\">Role</label>\n<select name=\"role\" id=\"nu-role\">\n");
-	put_role_options(out, STORE_ROLE_CONTRIBUTOR);
+	put_role_options(out, MODEL_ROLE_CONTRIBUTOR);
 	buf_puts(out, "</select>\n</div>\n");
 	{
 		char extra[96];
@@ -1490,8 +1494,9 @@ static void put_add_user(struct buf *out, const struct render_nr *nr)
 		      "</section>\n");
 }
 
-static void put_tokens(struct buf *out, const struct render_nr *nr, const struct store_user *users,
-		       size_t n_users, const struct store_token *tokens, size_t n_tokens)
+static void put_tokens(struct buf *out, const struct render_newsroom *nr,
+		       const struct model_user *users, size_t n_users,
+		       const struct model_token *tokens, size_t n_tokens)
 {
 	buf_puts(out, "<section class=\"nr-card\" aria-labelledby=\"tokens-h\">\n"
 		      "<h2 id=\"tokens-h\">API tokens</h2>\n"
@@ -1505,7 +1510,7 @@ static void put_tokens(struct buf *out, const struct render_nr *nr, const struct
 			      "<th scope=\"col\">Created</th><th scope=\"col\">Status</th></tr>"
 			      "</thead>\n<tbody>\n");
 	for (size_t i = 0; i < n_tokens; i++) {
-		const struct store_token *t = &tokens[i];
+		const struct model_token *t = &tokens[i];
 
 		buf_printf(out, "<tr id=\"token-%" PRId64 "\"%s>\n<th scope=\"row\">", t->id,
 			   t->revoked_at ? " class=\"nr-disabled\"" : "");
@@ -1519,9 +1524,9 @@ static void put_tokens(struct buf *out, const struct render_nr *nr, const struct
 			buf_puts(out, "Revoked ");
 			put_time(out, MODEL_DEFAULT_ZONE, t->revoked_at);
 		} else {
-			form_open(out, "nr-inline");
+			rn_form_open(out, "nr-inline");
 			buf_printf(out, "/newsroom/tokens/%" PRId64 "/revoke", t->id);
-			form_open_end(out, nr,
+			rn_form_open_end(out, nr,
 				      " data-confirm=\"Revoke this token? Whatever "
 				      "uses it stops working at once.\"");
 			buf_puts(out,
@@ -1536,9 +1541,9 @@ static void put_tokens(struct buf *out, const struct render_nr *nr, const struct
 		buf_puts(out, "</tbody>\n</table></div>\n");
 
 	buf_puts(out, "<h3 id=\"new-token-h\">New API token</h3>\n");
-	form_open(out, "nr-form");
+	rn_form_open(out, "nr-form");
 	buf_puts(out, "/newsroom/tokens");
-	form_open_end(out, nr, " aria-labelledby=\"new-token-h\"");
+	rn_form_open_end(out, nr, " aria-labelledby=\"new-token-h\"");
 	buf_puts(out, "<div class=\"nr-row\">\n<div class=\"nr-field nr-field-short\">\n"
 		      "<label for=\"nt-login\">User</label>\n"
 		      "<select name=\"login\" id=\"nt-login\" required>\n");
@@ -1556,11 +1561,11 @@ static void put_tokens(struct buf *out, const struct render_nr *nr, const struct
 		      "</section>\n");
 }
 
-void render_nr_users(struct buf *out, const struct render_nr *nr, const struct store_user *users,
-		     size_t n_users, const struct store_token *tokens, size_t n_tokens,
-		     const char *new_token)
+void render_newsroom_users(struct buf *out, const struct render_newsroom *nr,
+			   const struct model_user *users, size_t n_users,
+			   const struct model_token *tokens, size_t n_tokens, const char *new_token)
 {
-	nr_open(out, nr, "Users and API tokens", NULL, "nr-users", NR_NAV_USERS);
+	rn_open(out, nr, "Users and API tokens", NULL, "nr-users", RN_NAV_USERS);
 	buf_puts(out, "<h1>Users and API tokens</h1>\n");
 	if (new_token) {
 		buf_puts(out, "<section class=\"nr-secret\" aria-labelledby=\"secret-h\">\n"
@@ -1592,18 +1597,18 @@ void render_nr_users(struct buf *out, const struct render_nr *nr, const struct s
 	buf_puts(out, "</section>\n");
 	put_add_user(out, nr);
 	put_tokens(out, nr, users, n_users, tokens, n_tokens);
-	nr_close(out, nr);
+	rn_close(out, nr);
 }
 
 /* ---- the audit trail ---- */
 
-void render_nr_audit(struct buf *out, const struct render_nr *nr, const struct model_page *page,
-		     const struct store_audit *a, size_t n)
+void render_newsroom_audit(struct buf *out, const struct render_newsroom *nr,
+			   const struct model_page *page, const struct model_audit *a, size_t n)
 {
 	const char *zone = page ? page->zone : MODEL_DEFAULT_ZONE;
 
-	nr_open(out, nr, page ? page->title : "Audit trail", page ? "Audit trail" : NULL,
-		"nr-audit", NR_NAV_AUDIT);
+	rn_open(out, nr, page ? page->title : "Audit trail", page ? "Audit trail" : NULL,
+		"nr-audit", RN_NAV_AUDIT);
 	if (page)
 		put_back_to_desk(out, page);
 	buf_puts(out, "<h1>Audit trail");
@@ -1620,7 +1625,7 @@ void render_nr_audit(struct buf *out, const struct render_nr *nr, const struct m
 	buf_puts(out, "</p>\n");
 	if (n == 0) {
 		buf_puts(out, "<p class=\"empty\">Nothing recorded yet.</p>\n");
-		nr_close(out, nr);
+		rn_close(out, nr);
 		return;
 	}
 	buf_puts(out, "<div class=\"nr-table-wrap\"><table class=\"nr-table nr-audit-table\">\n"
@@ -1628,7 +1633,7 @@ void render_nr_audit(struct buf *out, const struct render_nr *nr, const struct m
 		      "<th scope=\"col\">Action</th><th scope=\"col\">Page and post</th>"
 		      "<th scope=\"col\">Detail</th></tr></thead>\n<tbody>\n");
 	for (size_t i = 0; i < n; i++) {
-		const struct store_audit *e = &a[i];
+		const struct model_audit *e = &a[i];
 		int here = page && e->page_id == page->id;
 
 		buf_puts(out, "<tr>\n<td data-label=\"When\">");
@@ -1662,20 +1667,20 @@ void render_nr_audit(struct buf *out, const struct render_nr *nr, const struct m
 		buf_puts(out, "</td>\n</tr>\n");
 	}
 	buf_puts(out, "</tbody>\n</table></div>\n");
-	nr_close(out, nr);
+	rn_close(out, nr);
 }
 
 /* ---- errors ---- */
 
-void render_nr_error(struct buf *out, const struct render_nr *nr, int status, const char *reason,
-		     const char *message)
+void render_newsroom_error(struct buf *out, const struct render_newsroom *nr, int status,
+			   const char *reason, const char *message)
 {
 	struct buf title;
 
 	buf_init(&title, 512);
 	buf_printf(&title, "%d ", status);
 	buf_puts(&title, reason ? reason : "Error");
-	nr_open(out, nr, title.err ? "Error" : title.data, NULL, "nr-error", NR_NAV_NONE);
+	rn_open(out, nr, title.err ? "Error" : title.data, NULL, "nr-error", RN_NAV_NONE);
 	buf_puts(out, "<div class=\"nr-narrow\">\n<h1>");
 	buf_html(out, title.err ? "Error" : title.data);
 	buf_puts(out, "</h1>\n");
@@ -1690,5 +1695,5 @@ void render_nr_error(struct buf *out, const struct render_nr *nr, int status, co
 	else
 		buf_puts(out, "<p><a href=\"/newsroom/signin\">Sign in to the newsroom</a></p>\n");
 	buf_puts(out, "</div>\n");
-	nr_close(out, nr);
+	rn_close(out, nr);
 }

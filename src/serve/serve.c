@@ -240,7 +240,6 @@ static void serve_schedule(struct serve_worker *w)
 	}
 	if (next == 0 || next > now)
 		return;
-	store_set_actor(w->store, 0);
 	if (store_schedule_run(w->store, now, &n) < 0)
 		log_warnx("scheduler: %s", store_errmsg(w->store));
 	else if (n)

@@ -110,12 +110,16 @@ int store_begin(struct store *s) STORE_WARN_UNUSED;
 int store_commit(struct store *s) STORE_WARN_UNUSED;
 void store_rollback(struct store *s);
 
-/* Pages. store_page_create() sets page->id; slug, title and zone must be set. The
+/* Every call that changes something takes `actor`, the user it is made for
+ * (0: the command line or the system), and names them in the audit entry it
+ * writes with the change (store_newsroom.h).
+ *
+ * Pages. store_page_create() sets page->id; slug, title and zone must be set. The
  * summary given with the page is stored too, and page->published (0: the page
  * is seen only in the newsroom until store_page_set_published). Loaded pages are
  * filled completely (summary, pinned_post_id, last_seq, n_posts, published):
  * clean up with model_page_cleanup(). */
-int store_page_create(struct store *s, struct model_page *page) STORE_WARN_UNUSED;
+int store_page_create(struct store *s, int64_t actor, struct model_page *page) STORE_WARN_UNUSED;
 int store_page_get(struct store *s, const char *slug, struct model_page *out) STORE_WARN_UNUSED;
 int store_page_get_by_id(struct store *s, int64_t id, struct model_page *out) STORE_WARN_UNUSED;
 /* What readers may load: as store_page_get(), but an unpublished page is
@@ -132,22 +136,27 @@ int store_page_list_public(struct store *s, struct model_page **out,
  * change, so that every worker drops what it cached of the page and the index,
  * and ends the page's open streams on "unpublish". Setting what the page is
  * already changes and logs nothing. *changed (may be NULL) says which. */
-int store_page_set_published(struct store *s, int64_t page_id, int published,
+int store_page_set_published(struct store *s, int64_t actor, int64_t page_id, int published,
 			     int *changed) STORE_WARN_UNUSED;
-int store_page_set_status(struct store *s, int64_t page_id, enum model_status st) STORE_WARN_UNUSED;
-int store_page_set_summary(struct store *s, int64_t page_id,
+int store_page_set_status(struct store *s, int64_t actor, int64_t page_id,
+			  enum model_status st) STORE_WARN_UNUSED;
+int store_page_set_summary(struct store *s, int64_t actor, int64_t page_id,
 			   const struct model_summary *sum) STORE_WARN_UNUSED;
 /* post_id 0 unpins. The post must belong to the page. */
-int store_page_set_pin(struct store *s, int64_t page_id, int64_t post_id) STORE_WARN_UNUSED;
+int store_page_set_pin(struct store *s, int64_t actor, int64_t page_id,
+		       int64_t post_id) STORE_WARN_UNUSED;
 
 /* Posts. Order on a page is (published_at, id): "index" below counts from the
  * oldest post, 0-based. store_post_insert() sets post->id, page_id and updated_at
  * (= published_at when 0). */
-int store_post_insert(struct store *s, int64_t page_id, struct model_post *post) STORE_WARN_UNUSED;
+int store_post_insert(struct store *s, int64_t actor, int64_t page_id,
+		      struct model_post *post) STORE_WARN_UNUSED;
 /* Replaces title, flags, bylines, blocks and published_at of post->id; sets
  * updated_at to now. */
-int store_post_update(struct store *s, struct model_post *post) STORE_WARN_UNUSED;
-int store_post_delete(struct store *s, int64_t page_id, int64_t post_id) STORE_WARN_UNUSED;
+int store_post_update(struct store *s, int64_t actor,
+		      struct model_post *post) STORE_WARN_UNUSED;
+int store_post_delete(struct store *s, int64_t actor, int64_t page_id,
+		      int64_t post_id) STORE_WARN_UNUSED;
 int store_post_get(struct store *s, int64_t page_id, int64_t post_id,
 		   struct model_post *out) STORE_WARN_UNUSED;
 /* Up to `limit` posts starting at oldest-index `first`, returned NEWEST FIRST

@@ -1,17 +1,20 @@
 /*
  * The newsroom's part of the store: people (users, sessions, API tokens,
  * failed sign-ins), work in progress (drafts and scheduled posts), the history
- * of every post (revisions), uploaded media, and the audit trail. Same database,
- * same rules as store.h: every call is atomic, joins an outer store_begin(),
- * returns 0 or a negative STORE_E* code with store_errmsg() set, and fills its
- * out-parameters only on success.
+ * of every post (revisions), uploaded media, and the audit trail. The records
+ * themselves are the model's (model/model_newsroom.h); this header holds only
+ * the calls that read and write them. Same database, same rules as store.h:
+ * every call is atomic, joins an outer store_begin(), returns 0 or a negative
+ * STORE_E* code with store_errmsg() set, and fills its out-parameters only on
+ * success.
  *
- * The actor: store_set_actor() names the user on whose behalf the following
- * calls are made (0: the command line or the system, e.g. the scheduler). Every
- * mutating call of store.h and of this file writes an audit entry naming the
- * actor in the same transaction as the change, so the trail cannot miss a change
- * nor record one that did not happen. Revisions and drafts take their author from
- * the actor too.
+ * The actor: every mutating call of store.h and of this file takes the user on
+ * whose behalf it is made as its second argument, `actor` (0: the command line
+ * or the system, e.g. the scheduler), and writes an audit entry naming them in
+ * the same transaction as the change, so the trail cannot miss a change nor
+ * record one that did not happen. Revisions and drafts take their author from
+ * the actor too. The store keeps no actor between calls: nothing set for one
+ * request can leak into the next.
  *
  * Secrets: the store never sees a password or a token, only what auth/ derived
  * from them (an Argon2id hash string, a 32-byte SHA-256 of a token).
@@ -19,61 +22,36 @@
 #ifndef LIVELINE_STORE_NEWSROOM_H
 #define LIVELINE_STORE_NEWSROOM_H
 
+#include "model/model_newsroom.h"
 #include "store/store.h"
 
 #define STORE_ECONFLICT (-5) /* the post or draft changed since the version given */
 
-void store_set_actor(struct store *s, int64_t user_id);
-int64_t store_actor(const struct store *s);
-
 /* ---- Users ------------------------------------------------------------ */
-
-enum store_role {
-	STORE_ROLE_CONTRIBUTOR = 0, /* writes drafts, edits own drafts */
-	STORE_ROLE_EDITOR = 1,      /* publishes, edits any post, pins, summary, status */
-	STORE_ROLE_ADMIN = 2,       /* everything, plus users, tokens and live pages */
-};
-
-/* "contributor", "editor", "admin"; parse returns -1 for anything else. */
-const char *store_role_name(enum store_role r);
-int store_role_parse(const char *s);
-
-struct store_user {
-	int64_t id;
-	char *login;        /* unique sign-in name: 1..64 bytes of [a-z0-9._-] */
-	char *display_name; /* "Liza Fokht" */
-	char *byline_name;  /* default byline for their posts; "" = display_name */
-	char *byline_role;  /* "BBC Russian service"; may be "" */
-	enum store_role role;
-	int disabled;
-	int64_t created_at;
-};
-
-void store_user_cleanup(struct store_user *u);
-void store_users_free(struct store_user *u, size_t n);
-/* 1 if `login` is 1..64 bytes of [a-z0-9._-]. */
-int store_login_valid(const char *login);
 
 /* Sets u->id and created_at. STORE_EEXIST if the login is taken, STORE_EINVAL
  * for a bad login or an empty display name. `pw_hash` is auth_password_hash()'s
  * string. */
-int store_user_create(struct store *s, struct store_user *u, const char *pw_hash)
+int store_user_create(struct store *s, int64_t actor, struct model_user *u, const char *pw_hash)
 	STORE_WARN_UNUSED;
-/* Loaded users are filled completely: clean up with store_user_cleanup(). */
-int store_user_get(struct store *s, int64_t id, struct store_user *out) STORE_WARN_UNUSED;
+/* Loaded users are filled completely: clean up with model_user_cleanup(). */
+int store_user_get(struct store *s, int64_t id, struct model_user *out) STORE_WARN_UNUSED;
 /* Also returns the password hash (caller frees) when pw_hash is not NULL. */
-int store_user_by_login(struct store *s, const char *login, struct store_user *out,
+int store_user_by_login(struct store *s, const char *login, struct model_user *out,
 			char **pw_hash) STORE_WARN_UNUSED;
-/* Every user, by login. Free with store_users_free(). */
-int store_user_list(struct store *s, struct store_user **out, size_t *n) STORE_WARN_UNUSED;
-int store_user_set_role(struct store *s, int64_t id, enum store_role role) STORE_WARN_UNUSED;
+/* Every user, by login. Free with model_users_free(). */
+int store_user_list(struct store *s, struct model_user **out, size_t *n) STORE_WARN_UNUSED;
+int store_user_set_role(struct store *s, int64_t actor, int64_t id,
+			enum model_role role) STORE_WARN_UNUSED;
 /* Disabling also revokes the user's sessions and API tokens; enabling again
  * does not bring them back. */
-int store_user_set_disabled(struct store *s, int64_t id, int disabled) STORE_WARN_UNUSED;
+int store_user_set_disabled(struct store *s, int64_t actor, int64_t id,
+			    int disabled) STORE_WARN_UNUSED;
 /* Also ends the user's sessions (API tokens stay). */
-int store_user_set_password(struct store *s, int64_t id, const char *pw_hash) STORE_WARN_UNUSED;
+int store_user_set_password(struct store *s, int64_t actor, int64_t id,
+			    const char *pw_hash) STORE_WARN_UNUSED;
 /* Replaces display name and default byline (name, role). */
-int store_user_set_profile(struct store *s, int64_t id, const char *display_name,
+int store_user_set_profile(struct store *s, int64_t actor, int64_t id, const char *display_name,
 			   const char *byline_name, const char *byline_role) STORE_WARN_UNUSED;
 
 /* ---- Sessions and API tokens ------------------------------------------ */
@@ -90,35 +68,25 @@ int store_session_create(struct store *s, int64_t user_id,
 /* The session's user and CSRF token (caller frees *csrf). STORE_ENOTFOUND when
  * there is no such session, or it expired, was revoked, or its user is disabled. */
 int store_session_lookup(struct store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN],
-			 int64_t now, struct store_user *user, char **csrf) STORE_WARN_UNUSED;
+			 int64_t now, struct model_user *user, char **csrf) STORE_WARN_UNUSED;
 int store_session_revoke(struct store *s,
 			 const unsigned char hash[STORE_TOKEN_HASH_LEN]) STORE_WARN_UNUSED;
 /* Housekeeping: removes sessions expired at `now` or revoked, and failed
  * sign-ins older than a day. */
 int store_session_purge(struct store *s, int64_t now) STORE_WARN_UNUSED;
 
-struct store_token {
-	int64_t id;
-	int64_t user_id;
-	char *user_login;
-	char *label;        /* what it is for: "wire importer" */
-	int64_t created_at;
-	int64_t revoked_at; /* 0 while valid */
-};
-
-void store_tokens_free(struct store_token *t, size_t n);
 /* STORE_ENOTFOUND for an unknown or disabled user, STORE_EINVAL for an empty
  * label. */
-int store_token_create(struct store *s, int64_t user_id, const char *label,
+int store_token_create(struct store *s, int64_t actor, int64_t user_id, const char *label,
 		       const unsigned char hash[STORE_TOKEN_HASH_LEN],
 		       int64_t *id) STORE_WARN_UNUSED;
 /* STORE_ENOTFOUND when unknown, revoked, or its user is disabled. */
 int store_token_lookup(struct store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN],
-		       struct store_user *user) STORE_WARN_UNUSED;
+		       struct model_user *user) STORE_WARN_UNUSED;
 /* Every token, revoked ones included, newest first. */
-int store_token_list(struct store *s, struct store_token **out, size_t *n) STORE_WARN_UNUSED;
+int store_token_list(struct store *s, struct model_token **out, size_t *n) STORE_WARN_UNUSED;
 /* Revoking a revoked token returns 0 and changes nothing. */
-int store_token_revoke(struct store *s, int64_t id) STORE_WARN_UNUSED;
+int store_token_revoke(struct store *s, int64_t actor, int64_t id) STORE_WARN_UNUSED;
 
 /* ---- Failed sign-ins (rate limiting, shared by every worker) ----------- */
 
@@ -153,51 +121,27 @@ int store_signin_attempt_succeeded(struct store *s,
 
 /* ---- Drafts and scheduled posts ---------------------------------------- */
 
-enum store_draft_state {
-	STORE_DRAFT_SAVED = 0,     /* a draft: nobody sees it but the newsroom */
-	STORE_DRAFT_SCHEDULED = 1, /* published by the scheduler at publish_at */
-};
-
-/* Work that is not on the reader's page yet. `post` holds title, flags,
- * bylines and blocks (post.id and post.page_id are 0: a draft gets a post id
- * only when published). Drafts live in their own table, so no reader query can
- * show one by mistake. */
-struct store_draft {
-	int64_t id;
-	int64_t page_id;
-	int64_t author_id;
-	char *author_name;  /* the author's display name */
-	enum store_draft_state state;
-	int64_t publish_at; /* scheduled: UTC seconds; 0 for a draft */
-	int64_t version;    /* 1 when created, +1 per save */
-	int64_t created_at;
-	int64_t updated_at;
-	struct model_post post;
-};
-
-void store_draft_cleanup(struct store_draft *d);
-void store_drafts_free(struct store_draft *d, size_t n);
-
 /* Creates a draft with the actor as author; sets d->id, version (1), times. */
-int store_draft_create(struct store *s, int64_t page_id, struct store_draft *d)
+int store_draft_create(struct store *s, int64_t actor, int64_t page_id, struct model_draft *d)
 	STORE_WARN_UNUSED;
 /* Replaces state, publish_at and post content of d->id (on d->page_id) when its
  * version is still `expected_version` (else STORE_ECONFLICT; 0: no check); sets
  * d->version and updated_at. A scheduled draft needs publish_at > 0; a saved
  * one keeps none. The author stays who created it. */
-int store_draft_update(struct store *s, struct store_draft *d, int64_t expected_version)
-	STORE_WARN_UNUSED;
+int store_draft_update(struct store *s, int64_t actor, struct model_draft *d,
+		       int64_t expected_version) STORE_WARN_UNUSED;
 int store_draft_get(struct store *s, int64_t page_id, int64_t draft_id,
-		    struct store_draft *out) STORE_WARN_UNUSED;
+		    struct model_draft *out) STORE_WARN_UNUSED;
 /* A page's drafts and scheduled posts, scheduled first (soonest first), then
  * drafts (newest first). */
-int store_draft_list(struct store *s, int64_t page_id, struct store_draft **out,
+int store_draft_list(struct store *s, int64_t page_id, struct model_draft **out,
 		     size_t *n) STORE_WARN_UNUSED;
-int store_draft_delete(struct store *s, int64_t page_id, int64_t draft_id) STORE_WARN_UNUSED;
+int store_draft_delete(struct store *s, int64_t actor, int64_t page_id,
+		       int64_t draft_id) STORE_WARN_UNUSED;
 /* Publishes a draft now (published_at = `at`): inserts the post (revision 1,
  * change log "post"), deletes the draft, in one transaction. STORE_ECONFLICT when
  * expected_version is not 0 and differs. Sets *post_id. */
-int store_draft_publish(struct store *s, int64_t page_id, int64_t draft_id,
+int store_draft_publish(struct store *s, int64_t actor, int64_t page_id, int64_t draft_id,
 			int64_t expected_version, int64_t at, int64_t *post_id) STORE_WARN_UNUSED;
 /* Publishes every scheduled post whose publish_at <= now, each with
  * published_at = its publish_at, in one write transaction taken up front: of
@@ -225,74 +169,37 @@ struct store_edit {
  * store compares old and new: "title, body, bylines, breaking, key event,
  * time, correction", or "no change". store_post_update() is this with
  * edit NULL (no check, what computed). */
-int store_post_edit(struct store *s, struct model_post *post, const struct store_edit *edit)
-	STORE_WARN_UNUSED;
+int store_post_edit(struct store *s, int64_t actor, struct model_post *post,
+		    const struct store_edit *edit) STORE_WARN_UNUSED;
 
-struct store_revision {
-	int64_t id;
-	int64_t post_id;
-	int64_t version;
-	int64_t user_id;   /* 0: the command line */
-	char *user_name;   /* display name, or "command line" */
-	int64_t at;
-	char *what;        /* "published", "title, body", ... */
-	char *correction;  /* the note given with this edit, or NULL */
-	struct model_post post; /* the post as it was after this revision
-				 * (title, times, flags, bylines, blocks;
-				 * version; no correction: see above) */
-};
-
-void store_revisions_free(struct store_revision *r, size_t n);
 /* A post's revisions, newest first. Every insert (version 1, "published") and
  * every edit writes one; they are deleted with the post. */
 int store_revision_list(struct store *s, int64_t page_id, int64_t post_id,
-			struct store_revision **out, size_t *n) STORE_WARN_UNUSED;
+			struct model_revision **out, size_t *n) STORE_WARN_UNUSED;
 
 /* ---- Pages ------------------------------------------------------------- */
 
 /* Replaces title, description, zone and start_at of page->id (change "page"). */
-int store_page_update(struct store *s, const struct model_page *page) STORE_WARN_UNUSED;
+int store_page_update(struct store *s, int64_t actor,
+		      const struct model_page *page) STORE_WARN_UNUSED;
 
 /* ---- Media --------------------------------------------------------------- */
 
-struct store_media {
-	char *name;       /* content-addressed base name: 32 hex digits */
-	char *format;     /* "jpeg", "png", "webp" */
-	int width, height; /* of the largest stored copy */
-	char *widths;     /* stored widths, ascending: "480,960,1600" */
-	int64_t bytes;    /* of the upload */
-	int64_t user_id;
-	int64_t created_at;
-};
-
-void store_media_cleanup(struct store_media *m);
-/* Records an upload (user_id 0: the actor; created_at 0: now); uploading the
+/* Records an upload (user_id 0: `actor`; created_at 0: now); uploading the
  * same content again is not an error (returns 0, leaves the first record and
  * writes no audit entry). */
-int store_media_add(struct store *s, const struct store_media *m) STORE_WARN_UNUSED;
-int store_media_get(struct store *s, const char *name, struct store_media *out) STORE_WARN_UNUSED;
+int store_media_add(struct store *s, int64_t actor, const struct model_media *m) STORE_WARN_UNUSED;
+int store_media_get(struct store *s, const char *name, struct model_media *out) STORE_WARN_UNUSED;
 
 /* ---- Audit trail ------------------------------------------------------- */
 
-struct store_audit {
-	int64_t id;
-	int64_t at;
-	int64_t user_id;   /* 0: command line or system */
-	char *user_name;   /* display name, "command line", or "scheduler" */
-	char *action;      /* "post.publish", "post.edit", "user.role", ... */
-	int64_t page_id;   /* 0 when not about a page */
-	int64_t post_id;   /* 0 when not about a post */
-	char *detail;      /* human-readable, e.g. "role editor" */
-};
-
-void store_audit_free(struct store_audit *a, size_t n);
 /* Appends an entry in the current transaction (for actions that are not a
  * store change, such as sign-in). */
-int store_audit_add(struct store *s, const char *action, int64_t page_id, int64_t post_id,
-		    const char *detail) STORE_WARN_UNUSED;
+int store_audit_add(struct store *s, int64_t actor, const char *action, int64_t page_id,
+		    int64_t post_id, const char *detail) STORE_WARN_UNUSED;
 /* Up to `limit` entries, newest first; page_id 0 for every page. Free with
- * store_audit_free(). */
-int store_audit_list(struct store *s, int64_t page_id, size_t limit,
-		     struct store_audit **out, size_t *n) STORE_WARN_UNUSED;
+ * model_audit_free(). */
+int store_audit_list(struct store *s, int64_t page_id, size_t limit, struct model_audit **out,
+		     size_t *n) STORE_WARN_UNUSED;
 
 #endif

@@ -440,7 +440,7 @@ int store_prepare(struct store *s)
 	for (int i = 0; i < STMT_COUNT; i++)
 		if (!store_stmt(s, (enum store_stmt)i))
 			return STORE_ERR;
-	return store_nr_prepare(s);
+	return store_newsroom_prepare(s);
 }
 
 void store_bind_text(sqlite3_stmt *st, int i, const char *v)
@@ -690,8 +690,8 @@ void store_close(struct store *s)
 		return;
 	for (int i = 0; i < STMT_COUNT; i++)
 		sqlite3_finalize(s->stmt[i]);
-	for (int i = 0; i < NR_COUNT; i++)
-		sqlite3_finalize(s->nr_stmt[i]);
+	for (int i = 0; i < STMT_NEWSROOM_COUNT; i++)
+		sqlite3_finalize(s->newsroom_stmt[i]);
 	/* Closing with an open transaction rolls it back: uncommitted is unsaid. */
 	if (sqlite3_close(s->db) != SQLITE_OK)
 		log_warnx("store: close: %s", sqlite3_errmsg(s->db));
@@ -1256,7 +1256,7 @@ static void store_what_add(char *buf, size_t len, const char *item)
 		snprintf(buf + used, len - used, "%s%s", used ? ", " : "", item);
 }
 
-int store_page_create(struct store *s, struct model_page *page)
+int store_page_create(struct store *s, int64_t actor, struct model_page *page)
 {
 	int64_t now = (int64_t)time(NULL), id = 0, seq = 0;
 	char *summary = NULL;
@@ -1300,7 +1300,7 @@ int store_page_create(struct store *s, struct model_page *page)
 	id = sqlite3_last_insert_rowid(s->db);
 	rc = store_log_change(s, id, STORE_CHANGE_PAGE, 0, &seq);
 	if (rc == 0)
-		rc = store_audit_write(s, "page.create", id, 0, page->slug);
+		rc = store_audit_write(s, actor, "page.create", id, 0, page->slug);
 leave:
 	rc = store_write_leave(s, rc);
 	if (rc == 0) {
@@ -1315,7 +1315,7 @@ out:
 	return rc;
 }
 
-int store_page_update(struct store *s, const struct model_page *page)
+int store_page_update(struct store *s, int64_t actor, const struct model_page *page)
 {
 	char what[64] = "";
 	sqlite3_stmt *st;
@@ -1363,7 +1363,8 @@ int store_page_update(struct store *s, const struct model_page *page)
 	if (rc == 0)
 		rc = store_log_change(s, page->id, STORE_CHANGE_PAGE, 0, NULL);
 	if (rc == 0)
-		rc = store_audit_write(s, "page.update", page->id, 0, what[0] ? what : "no change");
+		rc = store_audit_write(s, actor, "page.update", page->id, 0,
+				       what[0] ? what : "no change");
 leave:
 	return store_write_leave(s, rc);
 }
@@ -1390,7 +1391,8 @@ static int store_page_change(struct store *s, sqlite3_stmt *st, int64_t page_id,
 	return store_log_change(s, page_id, kind, post_id, NULL);
 }
 
-int store_page_set_published(struct store *s, int64_t page_id, int published, int *changed)
+int store_page_set_published(struct store *s, int64_t actor, int64_t page_id, int published,
+			     int *changed)
 {
 	sqlite3_stmt *st;
 	int rc, was = 0;
@@ -1425,8 +1427,8 @@ int store_page_set_published(struct store *s, int64_t page_id, int published, in
 			       published ? STORE_CHANGE_PUBLISH : STORE_CHANGE_UNPUBLISH, 0,
 			       "page publish");
 	if (rc == 0)
-		rc = store_audit_write(s, published ? "page.publish" : "page.unpublish", page_id, 0,
-				       "");
+		rc = store_audit_write(s, actor, published ? "page.publish" : "page.unpublish",
+				       page_id, 0, "");
 leave:
 	rc = store_write_leave(s, rc);
 	if (rc == 0 && changed)
@@ -1434,7 +1436,7 @@ leave:
 	return rc;
 }
 
-int store_page_set_status(struct store *s, int64_t page_id, enum model_status stat)
+int store_page_set_status(struct store *s, int64_t actor, int64_t page_id, enum model_status stat)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -1454,11 +1456,11 @@ int store_page_set_status(struct store *s, int64_t page_id, enum model_status st
 		rc = store_page_change(s, st, page_id, STORE_CHANGE_STATUS, 0, "page status");
 	}
 	if (rc == 0)
-		rc = store_audit_write(s, "page.status", page_id, 0, model_status_name(stat));
+		rc = store_audit_write(s, actor, "page.status", page_id, 0, model_status_name(stat));
 	return store_write_leave(s, rc);
 }
 
-int store_page_set_summary(struct store *s, int64_t page_id, const struct model_summary *sum)
+int store_page_set_summary(struct store *s, int64_t actor, int64_t page_id, const struct model_summary *sum)
 {
 	char *text = NULL, detail[40];
 	sqlite3_stmt *st;
@@ -1484,7 +1486,7 @@ int store_page_set_summary(struct store *s, int64_t page_id, const struct model_
 	if (rc == 0) {
 		snprintf(detail, sizeof(detail), "%zu key point%s", sum->n_points,
 			 sum->n_points == 1 ? "" : "s");
-		rc = store_audit_write(s, "page.summary", page_id, 0, detail);
+		rc = store_audit_write(s, actor, "page.summary", page_id, 0, detail);
 	}
 	rc = store_write_leave(s, rc);
 out:
@@ -1508,7 +1510,7 @@ static char *store_post_title(struct store *s, int64_t post_id)
 	return title;
 }
 
-int store_page_set_pin(struct store *s, int64_t page_id, int64_t post_id)
+int store_page_set_pin(struct store *s, int64_t actor, int64_t page_id, int64_t post_id)
 {
 	int64_t old = 0;
 	char *title = NULL;
@@ -1546,7 +1548,7 @@ int store_page_set_pin(struct store *s, int64_t page_id, int64_t post_id)
 	rc = store_page_change(s, st, page_id, STORE_CHANGE_PIN, post_id, "page pin");
 	if (rc == 0) {
 		title = store_post_title(s, post_id ? post_id : old);
-		rc = store_audit_write(s, post_id ? "post.pin" : "post.unpin", page_id,
+		rc = store_audit_write(s, actor, post_id ? "post.pin" : "post.unpin", page_id,
 				       post_id ? post_id : old, title);
 	}
 leave:
@@ -1663,7 +1665,7 @@ static int store_revision_add(struct store *s, int64_t post_id, int64_t page_id,
 	return 0;
 }
 
-int store_post_insert_row(struct store *s, int64_t page_id, const struct store_post_row *row,
+int store_post_insert_row(struct store *s, int64_t actor, int64_t page_id, const struct store_post_row *row,
 			  int64_t author, const char *action, int64_t *id,
 			  int64_t *published_at, int64_t *updated_at)
 {
@@ -1709,7 +1711,7 @@ int store_post_insert_row(struct store *s, int64_t page_id, const struct store_p
 	if (rc == 0)
 		rc = store_log_change(s, page_id, STORE_CHANGE_POST, post_id, NULL);
 	if (rc == 0)
-		rc = store_audit_write(s, action, page_id, post_id, stored.title);
+		rc = store_audit_write(s, actor, action, page_id, post_id, stored.title);
 	if (rc != 0)
 		return rc;
 	*id = post_id;
@@ -1720,7 +1722,7 @@ int store_post_insert_row(struct store *s, int64_t page_id, const struct store_p
 	return 0;
 }
 
-int store_post_insert(struct store *s, int64_t page_id, struct model_post *post)
+int store_post_insert(struct store *s, int64_t actor, int64_t page_id, struct model_post *post)
 {
 	char *bylines = NULL, *body = NULL;
 	int64_t published = 0, updated = 0, id = 0, now = (int64_t)time(NULL);
@@ -1749,7 +1751,7 @@ int store_post_insert(struct store *s, int64_t page_id, struct model_post *post)
 	rc = store_write_enter(s);
 	if (rc != 0)
 		goto out;
-	rc = store_post_insert_row(s, page_id, &row, s->actor, "post.publish", &id, &published,
+	rc = store_post_insert_row(s, actor, page_id, &row, actor, "post.publish", &id, &published,
 				   &updated);
 	rc = store_write_leave(s, rc);
 	if (rc == 0) {
@@ -1802,7 +1804,7 @@ static void store_edit_what(sqlite3_stmt *old, const struct model_post *post,
 		snprintf(buf, len, "no change");
 }
 
-int store_post_edit(struct store *s, struct model_post *post, const struct store_edit *edit)
+int store_post_edit(struct store *s, int64_t actor, struct model_post *post, const struct store_edit *edit)
 {
 	static const struct store_edit no_check;
 	char *bylines = NULL, *body = NULL, *note = NULL, what[128];
@@ -1885,17 +1887,17 @@ int store_post_edit(struct store *s, struct model_post *post, const struct store
 	sqlite3_bind_int64(st, 10, version);
 	store_bind_text_or_null(st, 11, note);
 	sqlite3_bind_int64(st, 12, note_at);
-	sqlite3_bind_int64(st, 13, s->actor);
+	sqlite3_bind_int64(st, 13, actor);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : store_fail_db(s, "post update");
 	sqlite3_reset(st);
 	if (rc == 0)
-		rc = store_revision_add(s, post->id, post->page_id, version, s->actor, now, what,
+		rc = store_revision_add(s, post->id, post->page_id, version, actor, now, what,
 					edit->correction && edit->correction[0] ? note : NULL,
 					&row);
 	if (rc == 0)
 		rc = store_log_change(s, post->page_id, STORE_CHANGE_UPDATE, post->id, NULL);
 	if (rc == 0)
-		rc = store_audit_write(s, "post.edit", post->page_id, post->id, what);
+		rc = store_audit_write(s, actor, "post.edit", post->page_id, post->id, what);
 leave:
 	rc = store_write_leave(s, rc);
 	if (rc == 0) {
@@ -1914,12 +1916,12 @@ out:
 	return rc;
 }
 
-int store_post_update(struct store *s, struct model_post *post)
+int store_post_update(struct store *s, int64_t actor, struct model_post *post)
 {
-	return store_post_edit(s, post, NULL);
+	return store_post_edit(s, actor, post, NULL);
 }
 
-int store_post_delete(struct store *s, int64_t page_id, int64_t post_id)
+int store_post_delete(struct store *s, int64_t actor, int64_t page_id, int64_t post_id)
 {
 	char *title = NULL;
 	sqlite3_stmt *st;
@@ -1955,7 +1957,7 @@ int store_post_delete(struct store *s, int64_t page_id, int64_t post_id)
 	if (rc == 0)
 		rc = store_log_change(s, page_id, STORE_CHANGE_DELETE, post_id, NULL);
 	if (rc == 0)
-		rc = store_audit_write(s, "post.delete", page_id, post_id, title);
+		rc = store_audit_write(s, actor, "post.delete", page_id, post_id, title);
 leave:
 	free(title);
 	return store_write_leave(s, rc);

@@ -61,54 +61,54 @@ enum store_stmt {
 };
 
 /* ...and of store_sqlite_newsroom.c. */
-enum store_nr_stmt {
-	NR_USER_INSERT,
-	NR_USER_BY_ID,
-	NR_USER_BY_LOGIN,
-	NR_USER_LIST,
-	NR_USER_ROLE,
-	NR_USER_DISABLED,
-	NR_USER_PASSWORD,
-	NR_USER_PROFILE,
-	NR_USER_REVOKE_SESSIONS,
-	NR_USER_REVOKE_TOKENS,
-	NR_SESSION_INSERT,
-	NR_SESSION_LOOKUP,
-	NR_SESSION_REVOKE,
-	NR_SESSION_PURGE,
-	NR_TOKEN_INSERT,
-	NR_TOKEN_LOOKUP,
-	NR_TOKEN_LIST,
-	NR_TOKEN_GET,
-	NR_TOKEN_REVOKE,
-	NR_FAILURE_ADD,
-	NR_FAILURE_COUNT,
-	NR_FAILURE_CLEAR,
-	NR_FAILURE_PURGE,
-	NR_FAILURE_DELETE,
-	NR_DRAFT_INSERT,
-	NR_DRAFT_UPDATE,
-	NR_DRAFT_VERSION,
-	NR_DRAFT_GET,
-	NR_DRAFT_LIST,
-	NR_DRAFT_DELETE,
-	NR_DRAFT_ROW,
-	NR_SCHEDULE_DUE,
-	NR_SCHEDULE_NEXT,
-	NR_REVISION_LIST,
-	NR_POST_EXISTS,
-	NR_MEDIA_INSERT,
-	NR_MEDIA_GET,
-	NR_AUDIT_ADD,
-	NR_AUDIT_LIST,
-	NR_AUDIT_LIST_PAGE,
-	NR_COUNT
+enum store_newsroom_stmt {
+	STMT_NEWSROOM_USER_INSERT,
+	STMT_NEWSROOM_USER_BY_ID,
+	STMT_NEWSROOM_USER_BY_LOGIN,
+	STMT_NEWSROOM_USER_LIST,
+	STMT_NEWSROOM_USER_ROLE,
+	STMT_NEWSROOM_USER_DISABLED,
+	STMT_NEWSROOM_USER_PASSWORD,
+	STMT_NEWSROOM_USER_PROFILE,
+	STMT_NEWSROOM_USER_REVOKE_SESSIONS,
+	STMT_NEWSROOM_USER_REVOKE_TOKENS,
+	STMT_NEWSROOM_SESSION_INSERT,
+	STMT_NEWSROOM_SESSION_LOOKUP,
+	STMT_NEWSROOM_SESSION_REVOKE,
+	STMT_NEWSROOM_SESSION_PURGE,
+	STMT_NEWSROOM_TOKEN_INSERT,
+	STMT_NEWSROOM_TOKEN_LOOKUP,
+	STMT_NEWSROOM_TOKEN_LIST,
+	STMT_NEWSROOM_TOKEN_GET,
+	STMT_NEWSROOM_TOKEN_REVOKE,
+	STMT_NEWSROOM_FAILURE_ADD,
+	STMT_NEWSROOM_FAILURE_COUNT,
+	STMT_NEWSROOM_FAILURE_CLEAR,
+	STMT_NEWSROOM_FAILURE_PURGE,
+	STMT_NEWSROOM_FAILURE_DELETE,
+	STMT_NEWSROOM_DRAFT_INSERT,
+	STMT_NEWSROOM_DRAFT_UPDATE,
+	STMT_NEWSROOM_DRAFT_VERSION,
+	STMT_NEWSROOM_DRAFT_GET,
+	STMT_NEWSROOM_DRAFT_LIST,
+	STMT_NEWSROOM_DRAFT_DELETE,
+	STMT_NEWSROOM_DRAFT_ROW,
+	STMT_NEWSROOM_SCHEDULE_DUE,
+	STMT_NEWSROOM_SCHEDULE_NEXT,
+	STMT_NEWSROOM_REVISION_LIST,
+	STMT_NEWSROOM_POST_EXISTS,
+	STMT_NEWSROOM_MEDIA_INSERT,
+	STMT_NEWSROOM_MEDIA_GET,
+	STMT_NEWSROOM_AUDIT_ADD,
+	STMT_NEWSROOM_AUDIT_LIST,
+	STMT_NEWSROOM_AUDIT_LIST_PAGE,
+	STMT_NEWSROOM_COUNT
 };
 
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *stmt[STMT_COUNT];
-	sqlite3_stmt *nr_stmt[NR_COUNT];
+	sqlite3_stmt *newsroom_stmt[STMT_NEWSROOM_COUNT];
 	int outer;        /* 1 between store_begin() and store_commit()/rollback() */
 	int logged;       /* the open transaction added to the change log */
 	int64_t log_from; /* ...from this change id on (ids grow within it) */
@@ -117,7 +117,6 @@ struct store {
 	int64_t own_logged; /* commits of ours that added to the log (data_version
 			     * counts only other connections' commits) */
 	int notify_fd;    /* DB-notify, touched after such a commit; -1 if none */
-	int64_t actor;    /* store_set_actor(); 0: the command line or the system */
 	char errmsg[256];
 };
 
@@ -136,7 +135,7 @@ int store_step_row(struct store *s, sqlite3_stmt *st, const char *what, const ch
 	__attribute__((format(printf, 4, 5)));
 
 /* Prepares the statements of store_sqlite_newsroom.c (store_prepare). */
-int store_nr_prepare(struct store *s);
+int store_newsroom_prepare(struct store *s);
 
 /* Records a reason and returns rc, so that error paths read `return store_fail(...)`. */
 int store_fail(struct store *s, int rc, const char *fmt, ...)
@@ -220,15 +219,17 @@ struct store_post_row {
 };
 
 /* Inside a write: inserts a post (version 1), its revision 1 ("published", by
- * `author`), the change-log entry "post", and the audit entry `action` (by the
- * actor, detail the title). Sets *id and, when not NULL, *published_at and
+ * `author`), the change-log entry "post", and the audit entry `action` (naming
+ * `actor`, detail the title). Sets *id and, when not NULL, *published_at and
  * *updated_at to the stored times. */
-int store_post_insert_row(struct store *s, int64_t page_id, const struct store_post_row *row,
+int store_post_insert_row(struct store *s, int64_t actor, int64_t page_id,
+			  const struct store_post_row *row,
 			  int64_t author, const char *action, int64_t *id,
 			  int64_t *published_at, int64_t *updated_at) STORE_WARN_UNUSED;
 
-/* Inside a write: appends an audit entry naming the actor. detail NULL is "". */
-int store_audit_write(struct store *s, const char *action, int64_t page_id, int64_t post_id,
-		      const char *detail) STORE_WARN_UNUSED;
+/* Inside a write: appends an audit entry naming `actor` (0: the command line
+ * or the system). detail NULL is "". */
+int store_audit_write(struct store *s, int64_t actor, const char *action, int64_t page_id,
+		      int64_t post_id, const char *detail) STORE_WARN_UNUSED;
 
 #endif

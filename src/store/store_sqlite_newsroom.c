@@ -22,134 +22,134 @@
 
 #include "model/model.h"
 
-#define NR_USER_COLUMNS \
+#define SQL_USER_COLUMNS \
 	"u.id, u.login, u.display_name, u.byline_name, u.byline_role, u.role, u.disabled," \
 	" u.created_at"
 
 /* A user's name for people, "command line" for user 0 (no row joins). */
-#define NR_NAME(alias) "coalesce(" alias ".display_name, '" STORE_SYSTEM_NAME "')"
+#define SQL_ACTOR_NAME(alias) "coalesce(" alias ".display_name, '" STORE_SYSTEM_NAME "')"
 
-#define NR_DRAFT_COLUMNS \
-	"d.id, d.page_id, d.author_id, " NR_NAME("u") ", d.state, d.publish_at, d.version," \
+#define SQL_DRAFT_COLUMNS \
+	"d.id, d.page_id, d.author_id, " SQL_ACTOR_NAME("u") ", d.state, d.publish_at, d.version," \
 	" d.created_at, d.updated_at, d.title, d.breaking, d.key_event, d.bylines_json," \
 	" d.body_json"
 
 /* User 0 in the audit trail is the command line, except for what the
  * scheduler did on its own. */
-#define NR_AUDIT_COLUMNS \
+#define SQL_AUDIT_COLUMNS \
 	"a.id, a.at, a.user_id, CASE WHEN a.user_id = 0 AND a.action LIKE 'schedule.%'" \
-	" THEN 'scheduler' ELSE " NR_NAME("u") " END, a.action, a.page_id, a.post_id, a.detail"
+	" THEN 'scheduler' ELSE " SQL_ACTOR_NAME("u") " END, a.action, a.page_id, a.post_id, a.detail"
 
-static const char *const store_nr_sql[NR_COUNT] = {
-	[NR_USER_INSERT] =
+static const char *const store_newsroom_sql[STMT_NEWSROOM_COUNT] = {
+	[STMT_NEWSROOM_USER_INSERT] =
 		"INSERT INTO users (login, display_name, byline_name, byline_role, role,"
 		" pw_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-	[NR_USER_BY_ID] = "SELECT " NR_USER_COLUMNS ", u.pw_hash FROM users u WHERE u.id = ?1",
-	[NR_USER_BY_LOGIN] =
-		"SELECT " NR_USER_COLUMNS ", u.pw_hash FROM users u WHERE u.login = ?1",
-	[NR_USER_LIST] = "SELECT " NR_USER_COLUMNS " FROM users u ORDER BY u.login",
-	[NR_USER_ROLE] = "UPDATE users SET role = ?2 WHERE id = ?1 RETURNING login",
-	[NR_USER_DISABLED] = "UPDATE users SET disabled = ?2 WHERE id = ?1 RETURNING login",
-	[NR_USER_PASSWORD] = "UPDATE users SET pw_hash = ?2 WHERE id = ?1 RETURNING login",
-	[NR_USER_PROFILE] =
+	[STMT_NEWSROOM_USER_BY_ID] = "SELECT " SQL_USER_COLUMNS ", u.pw_hash FROM users u WHERE u.id = ?1",
+	[STMT_NEWSROOM_USER_BY_LOGIN] =
+		"SELECT " SQL_USER_COLUMNS ", u.pw_hash FROM users u WHERE u.login = ?1",
+	[STMT_NEWSROOM_USER_LIST] = "SELECT " SQL_USER_COLUMNS " FROM users u ORDER BY u.login",
+	[STMT_NEWSROOM_USER_ROLE] = "UPDATE users SET role = ?2 WHERE id = ?1 RETURNING login",
+	[STMT_NEWSROOM_USER_DISABLED] = "UPDATE users SET disabled = ?2 WHERE id = ?1 RETURNING login",
+	[STMT_NEWSROOM_USER_PASSWORD] = "UPDATE users SET pw_hash = ?2 WHERE id = ?1 RETURNING login",
+	[STMT_NEWSROOM_USER_PROFILE] =
 		"UPDATE users SET display_name = ?2, byline_name = ?3, byline_role = ?4"
 		" WHERE id = ?1 RETURNING login",
-	[NR_USER_REVOKE_SESSIONS] =
+	[STMT_NEWSROOM_USER_REVOKE_SESSIONS] =
 		"UPDATE sessions SET revoked = 1 WHERE user_id = ?1 AND revoked = 0",
-	[NR_USER_REVOKE_TOKENS] =
+	[STMT_NEWSROOM_USER_REVOKE_TOKENS] =
 		"UPDATE api_tokens SET revoked_at = ?2 WHERE user_id = ?1 AND revoked_at = 0",
 	/* A disabled user gets no new session or token: the SELECT finds no row. */
-	[NR_SESSION_INSERT] =
+	[STMT_NEWSROOM_SESSION_INSERT] =
 		"INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at)"
 		" SELECT ?1, id, ?3, ?4, ?5 FROM users WHERE id = ?2 AND disabled = 0",
-	[NR_SESSION_LOOKUP] =
-		"SELECT " NR_USER_COLUMNS ", s.csrf"
+	[STMT_NEWSROOM_SESSION_LOOKUP] =
+		"SELECT " SQL_USER_COLUMNS ", s.csrf"
 		" FROM sessions s JOIN users u ON u.id = s.user_id"
 		" WHERE s.token_hash = ?1 AND s.revoked = 0 AND s.expires_at > ?2"
 		" AND u.disabled = 0",
-	[NR_SESSION_REVOKE] = "UPDATE sessions SET revoked = 1 WHERE token_hash = ?1",
-	[NR_SESSION_PURGE] = "DELETE FROM sessions WHERE expires_at <= ?1 OR revoked = 1",
-	[NR_TOKEN_INSERT] =
+	[STMT_NEWSROOM_SESSION_REVOKE] = "UPDATE sessions SET revoked = 1 WHERE token_hash = ?1",
+	[STMT_NEWSROOM_SESSION_PURGE] = "DELETE FROM sessions WHERE expires_at <= ?1 OR revoked = 1",
+	[STMT_NEWSROOM_TOKEN_INSERT] =
 		"INSERT INTO api_tokens (token_hash, user_id, label, created_at)"
 		" SELECT ?1, id, ?3, ?4 FROM users WHERE id = ?2 AND disabled = 0",
-	[NR_TOKEN_LOOKUP] =
-		"SELECT " NR_USER_COLUMNS " FROM api_tokens t JOIN users u ON u.id = t.user_id"
+	[STMT_NEWSROOM_TOKEN_LOOKUP] =
+		"SELECT " SQL_USER_COLUMNS " FROM api_tokens t JOIN users u ON u.id = t.user_id"
 		" WHERE t.token_hash = ?1 AND t.revoked_at = 0 AND u.disabled = 0",
-	[NR_TOKEN_LIST] =
+	[STMT_NEWSROOM_TOKEN_LIST] =
 		"SELECT t.id, t.user_id, u.login, t.label, t.created_at, t.revoked_at"
 		" FROM api_tokens t JOIN users u ON u.id = t.user_id ORDER BY t.id DESC",
-	[NR_TOKEN_GET] =
+	[STMT_NEWSROOM_TOKEN_GET] =
 		"SELECT t.label, t.revoked_at, u.login FROM api_tokens t"
 		" JOIN users u ON u.id = t.user_id WHERE t.id = ?1",
-	[NR_TOKEN_REVOKE] =
+	[STMT_NEWSROOM_TOKEN_REVOKE] =
 		"UPDATE api_tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at = 0",
-	[NR_FAILURE_ADD] = "INSERT INTO signin_failures (key, at) VALUES (?1, ?2)",
-	[NR_FAILURE_COUNT] =
+	[STMT_NEWSROOM_FAILURE_ADD] = "INSERT INTO signin_failures (key, at) VALUES (?1, ?2)",
+	[STMT_NEWSROOM_FAILURE_COUNT] =
 		"SELECT count(*), coalesce(min(at), 0) FROM signin_failures"
 		" WHERE key = ?1 AND at >= ?2",
-	[NR_FAILURE_CLEAR] = "DELETE FROM signin_failures WHERE key = ?1",
-	[NR_FAILURE_PURGE] = "DELETE FROM signin_failures WHERE at < ?1",
-	[NR_FAILURE_DELETE] = "DELETE FROM signin_failures WHERE id = ?1",
-	[NR_DRAFT_INSERT] =
+	[STMT_NEWSROOM_FAILURE_CLEAR] = "DELETE FROM signin_failures WHERE key = ?1",
+	[STMT_NEWSROOM_FAILURE_PURGE] = "DELETE FROM signin_failures WHERE at < ?1",
+	[STMT_NEWSROOM_FAILURE_DELETE] = "DELETE FROM signin_failures WHERE id = ?1",
+	[STMT_NEWSROOM_DRAFT_INSERT] =
 		"INSERT INTO drafts (page_id, author_id, state, publish_at, version, created_at,"
 		" updated_at, title, breaking, key_event, bylines_json, body_json)"
 		" VALUES (?1, ?2, ?3, ?4, 1, ?5, ?5, ?6, ?7, ?8, ?9, ?10)",
-	[NR_DRAFT_UPDATE] =
+	[STMT_NEWSROOM_DRAFT_UPDATE] =
 		"UPDATE drafts SET state = ?3, publish_at = ?4, version = version + 1,"
 		" updated_at = ?5, title = ?6, breaking = ?7, key_event = ?8, bylines_json = ?9,"
 		" body_json = ?10 WHERE id = ?2 AND page_id = ?1 AND (?11 = 0 OR version = ?11)"
 		" RETURNING version",
-	[NR_DRAFT_VERSION] = "SELECT version FROM drafts WHERE id = ?2 AND page_id = ?1",
-	[NR_DRAFT_GET] =
-		"SELECT " NR_DRAFT_COLUMNS " FROM drafts d LEFT JOIN users u ON u.id = d.author_id"
+	[STMT_NEWSROOM_DRAFT_VERSION] = "SELECT version FROM drafts WHERE id = ?2 AND page_id = ?1",
+	[STMT_NEWSROOM_DRAFT_GET] =
+		"SELECT " SQL_DRAFT_COLUMNS " FROM drafts d LEFT JOIN users u ON u.id = d.author_id"
 		" WHERE d.page_id = ?1 AND d.id = ?2",
 	/* Scheduled (state 1) first, soonest first; then drafts, newest first. */
-	[NR_DRAFT_LIST] =
-		"SELECT " NR_DRAFT_COLUMNS " FROM drafts d LEFT JOIN users u ON u.id = d.author_id"
+	[STMT_NEWSROOM_DRAFT_LIST] =
+		"SELECT " SQL_DRAFT_COLUMNS " FROM drafts d LEFT JOIN users u ON u.id = d.author_id"
 		" WHERE d.page_id = ?1 ORDER BY d.state DESC,"
 		" CASE WHEN d.state = 1 THEN d.publish_at END, d.updated_at DESC, d.id DESC",
-	[NR_DRAFT_DELETE] = "DELETE FROM drafts WHERE id = ?2 AND page_id = ?1 RETURNING title",
-	[NR_DRAFT_ROW] =
+	[STMT_NEWSROOM_DRAFT_DELETE] = "DELETE FROM drafts WHERE id = ?2 AND page_id = ?1 RETURNING title",
+	[STMT_NEWSROOM_DRAFT_ROW] =
 		"SELECT version, author_id, publish_at, title, breaking, key_event, bylines_json,"
 		" body_json FROM drafts WHERE id = ?2 AND page_id = ?1",
-	[NR_SCHEDULE_DUE] =
+	[STMT_NEWSROOM_SCHEDULE_DUE] =
 		"SELECT id, page_id FROM drafts WHERE state = 1 AND publish_at <= ?1"
 		" ORDER BY publish_at, id",
-	[NR_SCHEDULE_NEXT] = "SELECT coalesce(min(publish_at), 0) FROM drafts WHERE state = 1",
-	[NR_REVISION_LIST] =
-		"SELECT r.id, r.post_id, r.version, r.user_id, " NR_NAME("u") ", r.at, r.what,"
+	[STMT_NEWSROOM_SCHEDULE_NEXT] = "SELECT coalesce(min(publish_at), 0) FROM drafts WHERE state = 1",
+	[STMT_NEWSROOM_REVISION_LIST] =
+		"SELECT r.id, r.post_id, r.version, r.user_id, " SQL_ACTOR_NAME("u") ", r.at, r.what,"
 		" r.correction, r.title, r.published_at, r.breaking, r.key_event,"
 		" r.bylines_json, r.body_json, r.page_id"
 		" FROM revisions r LEFT JOIN users u ON u.id = r.user_id"
 		" WHERE r.page_id = ?1 AND r.post_id = ?2 ORDER BY r.version DESC, r.id DESC",
-	[NR_POST_EXISTS] = "SELECT 1 FROM posts WHERE page_id = ?1 AND id = ?2",
-	[NR_MEDIA_INSERT] =
+	[STMT_NEWSROOM_POST_EXISTS] = "SELECT 1 FROM posts WHERE page_id = ?1 AND id = ?2",
+	[STMT_NEWSROOM_MEDIA_INSERT] =
 		"INSERT INTO media (name, format, width, height, widths, bytes, user_id,"
 		" created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
 		" ON CONFLICT (name) DO NOTHING",
-	[NR_MEDIA_GET] =
+	[STMT_NEWSROOM_MEDIA_GET] =
 		"SELECT name, format, width, height, widths, bytes, user_id, created_at"
 		" FROM media WHERE name = ?1",
-	[NR_AUDIT_ADD] =
+	[STMT_NEWSROOM_AUDIT_ADD] =
 		"INSERT INTO audit (at, user_id, action, page_id, post_id, detail)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-	[NR_AUDIT_LIST] =
-		"SELECT " NR_AUDIT_COLUMNS " FROM audit a LEFT JOIN users u ON u.id = a.user_id"
+	[STMT_NEWSROOM_AUDIT_LIST] =
+		"SELECT " SQL_AUDIT_COLUMNS " FROM audit a LEFT JOIN users u ON u.id = a.user_id"
 		" ORDER BY a.id DESC LIMIT ?1",
-	[NR_AUDIT_LIST_PAGE] =
-		"SELECT " NR_AUDIT_COLUMNS " FROM audit a LEFT JOIN users u ON u.id = a.user_id"
+	[STMT_NEWSROOM_AUDIT_LIST_PAGE] =
+		"SELECT " SQL_AUDIT_COLUMNS " FROM audit a LEFT JOIN users u ON u.id = a.user_id"
 		" WHERE a.page_id = ?1 ORDER BY a.id DESC LIMIT ?2",
 };
 
-static sqlite3_stmt *store_nr_stmt(struct store *s, enum store_nr_stmt id)
+static sqlite3_stmt *store_newsroom_stmt(struct store *s, enum store_newsroom_stmt id)
 {
-	return store_stmt_cached(s, &s->nr_stmt[id], store_nr_sql[id]);
+	return store_stmt_cached(s, &s->newsroom_stmt[id], store_newsroom_sql[id]);
 }
 
-int store_nr_prepare(struct store *s)
+int store_newsroom_prepare(struct store *s)
 {
-	for (int i = 0; i < NR_COUNT; i++)
-		if (!store_nr_stmt(s, (enum store_nr_stmt)i))
+	for (int i = 0; i < STMT_NEWSROOM_COUNT; i++)
+		if (!store_newsroom_stmt(s, (enum store_newsroom_stmt)i))
 			return STORE_ERR;
 	return 0;
 }
@@ -190,27 +190,17 @@ static void store_time_text(int64_t t, char *out, size_t len)
 		snprintf(out, len, "%" PRId64, t);
 }
 
-/* ---- the actor and the audit trail --------------------------------------- */
+/* ---- the audit trail ------------------------------------------------------ */
 
-void store_set_actor(struct store *s, int64_t user_id)
+int store_audit_write(struct store *s, int64_t actor, const char *action, int64_t page_id,
+		      int64_t post_id, const char *detail)
 {
-	s->actor = user_id;
-}
-
-int64_t store_actor(const struct store *s)
-{
-	return s->actor;
-}
-
-int store_audit_write(struct store *s, const char *action, int64_t page_id, int64_t post_id,
-		      const char *detail)
-{
-	sqlite3_stmt *st = store_nr_stmt(s, NR_AUDIT_ADD);
+	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_AUDIT_ADD);
 
 	if (!st)
 		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, (int64_t)time(NULL));
-	sqlite3_bind_int64(st, 2, s->actor);
+	sqlite3_bind_int64(st, 2, actor);
 	store_bind_text(st, 3, action);
 	sqlite3_bind_int64(st, 4, page_id);
 	sqlite3_bind_int64(st, 5, post_id);
@@ -218,8 +208,8 @@ int store_audit_write(struct store *s, const char *action, int64_t page_id, int6
 	return store_step_done(s, st, "audit");
 }
 
-int store_audit_add(struct store *s, const char *action, int64_t page_id, int64_t post_id,
-		    const char *detail)
+int store_audit_add(struct store *s, int64_t actor, const char *action, int64_t page_id,
+		    int64_t post_id, const char *detail)
 {
 	int rc;
 
@@ -230,30 +220,20 @@ int store_audit_add(struct store *s, const char *action, int64_t page_id, int64_
 	rc = store_write_enter(s);
 	if (rc != 0)
 		return rc;
-	rc = store_audit_write(s, action, page_id, post_id, detail);
+	rc = store_audit_write(s, actor, action, page_id, post_id, detail);
 	return store_write_leave(s, rc);
 }
 
-void store_audit_free(struct store_audit *a, size_t n)
-{
-	for (size_t i = 0; a && i < n; i++) {
-		free(a[i].user_name);
-		free(a[i].action);
-		free(a[i].detail);
-	}
-	free(a);
-}
-
-/* store_audit_free() for store_rows(). */
+/* model_audit_free() for store_rows(). */
 static void store_audit_items_free(void *items, size_t n)
 {
-	store_audit_free(items, n);
+	model_audit_free(items, n);
 }
 
-/* Reads a row of NR_AUDIT_COLUMNS (a store_rows() reader). */
+/* Reads a row of SQL_AUDIT_COLUMNS (a store_rows() reader). */
 static int store_audit_item_read(struct store *s, sqlite3_stmt *st, void *item)
 {
-	struct store_audit *a = item;
+	struct model_audit *a = item;
 
 	(void)s; /* nothing here can fail */
 	a->id = sqlite3_column_int64(st, 0);
@@ -267,12 +247,12 @@ static int store_audit_item_read(struct store *s, sqlite3_stmt *st, void *item)
 	return 0;
 }
 
-int store_audit_list(struct store *s, int64_t page_id, size_t limit, struct store_audit **out,
+int store_audit_list(struct store *s, int64_t page_id, size_t limit, struct model_audit **out,
 		     size_t *n)
 {
 	sqlite3_stmt *st;
 
-	st = store_nr_stmt(s, page_id ? NR_AUDIT_LIST_PAGE : NR_AUDIT_LIST);
+	st = store_newsroom_stmt(s, page_id ? STMT_NEWSROOM_AUDIT_LIST_PAGE : STMT_NEWSROOM_AUDIT_LIST);
 	if (!st)
 		return STORE_ERR;
 	if (page_id) {
@@ -287,63 +267,14 @@ int store_audit_list(struct store *s, int64_t page_id, size_t limit, struct stor
 
 /* ---- users --------------------------------------------------------------- */
 
-static const char *const store_role_names[] = { "contributor", "editor", "admin" };
-
-const char *store_role_name(enum store_role r)
-{
-	return (unsigned)r <= STORE_ROLE_ADMIN ? store_role_names[r] : "unknown";
-}
-
-int store_role_parse(const char *s)
-{
-	for (int i = 0; s && i <= STORE_ROLE_ADMIN; i++)
-		if (strcmp(s, store_role_names[i]) == 0)
-			return i;
-	return -1;
-}
-
-void store_user_cleanup(struct store_user *u)
-{
-	if (!u)
-		return;
-	free(u->login);
-	free(u->display_name);
-	free(u->byline_name);
-	free(u->byline_role);
-	memset(u, 0, sizeof(*u));
-}
-
-void store_users_free(struct store_user *u, size_t n)
-{
-	for (size_t i = 0; u && i < n; i++)
-		store_user_cleanup(&u[i]);
-	free(u);
-}
-
-/* store_users_free() for store_rows(). */
+/* model_users_free() for store_rows(). */
 static void store_user_items_free(void *items, size_t n)
 {
-	store_users_free(items, n);
+	model_users_free(items, n);
 }
 
-int store_login_valid(const char *login)
-{
-	size_t n = 0;
-
-	if (!login)
-		return 0;
-	for (const char *p = login; *p; p++, n++) {
-		char c = *p;
-
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-		      c == '-'))
-			return 0;
-	}
-	return n >= 1 && n <= MODEL_LOGIN_MAX;
-}
-
-/* Fills a user from a row of NR_USER_COLUMNS. */
-static void store_read_user(sqlite3_stmt *st, struct store_user *u)
+/* Fills a user from a row of SQL_USER_COLUMNS. */
+static void store_read_user(sqlite3_stmt *st, struct model_user *u)
 {
 	int role = sqlite3_column_int(st, 5);
 
@@ -355,9 +286,9 @@ static void store_read_user(sqlite3_stmt *st, struct store_user *u)
 	u->byline_role = store_col_str(st, 4);
 	/* The column's CHECK keeps it in range; clamp rather than trust a file
 	 * written by something else with a role above ours. */
-	u->role = role >= STORE_ROLE_CONTRIBUTOR && role <= STORE_ROLE_ADMIN
-			  ? (enum store_role)role
-			  : STORE_ROLE_CONTRIBUTOR;
+	u->role = role >= MODEL_ROLE_CONTRIBUTOR && role <= MODEL_ROLE_ADMIN
+			  ? (enum model_role)role
+			  : MODEL_ROLE_CONTRIBUTOR;
 	u->disabled = sqlite3_column_int(st, 6) != 0;
 	u->created_at = sqlite3_column_int64(st, 7);
 }
@@ -381,14 +312,14 @@ static int store_user_profile_check(struct store *s, const char *display_name,
 	return 0;
 }
 
-int store_user_create(struct store *s, struct store_user *u, const char *pw_hash)
+int store_user_create(struct store *s, int64_t actor, struct model_user *u, const char *pw_hash)
 {
 	int64_t now = (int64_t)time(NULL), id = 0;
 	char detail[128];
 	sqlite3_stmt *st;
 	int rc;
 
-	if (!store_login_valid(u->login))
+	if (!model_login_valid(u->login))
 		return store_fail(s, STORE_EINVAL,
 				  "bad login \"%.64s\": 1 to " MODEL_STR(MODEL_LOGIN_MAX)
 				  " of a-z, 0-9, '.', '_' and '-'",
@@ -396,14 +327,14 @@ int store_user_create(struct store *s, struct store_user *u, const char *pw_hash
 	rc = store_user_profile_check(s, u->display_name, u->byline_name, u->byline_role);
 	if (rc != 0)
 		return rc;
-	if ((unsigned)u->role > STORE_ROLE_ADMIN)
+	if ((unsigned)u->role > MODEL_ROLE_ADMIN)
 		return store_fail(s, STORE_EINVAL, "bad role %d", (int)u->role);
 	if (!pw_hash || !pw_hash[0] || !utf8_valid(pw_hash))
 		return store_fail(s, STORE_EINVAL, "a user needs a password hash");
 	rc = store_write_enter(s);
 	if (rc != 0)
 		return rc;
-	st = store_nr_stmt(s, NR_USER_INSERT);
+	st = store_newsroom_stmt(s, STMT_NEWSROOM_USER_INSERT);
 	if (!st) {
 		rc = STORE_ERR;
 		goto leave;
@@ -425,8 +356,8 @@ int store_user_create(struct store *s, struct store_user *u, const char *pw_hash
 	}
 	sqlite3_reset(st);
 	id = sqlite3_last_insert_rowid(s->db);
-	snprintf(detail, sizeof(detail), "%s, %s", u->login, store_role_name(u->role));
-	rc = store_audit_write(s, "user.add", 0, 0, detail);
+	snprintf(detail, sizeof(detail), "%s, %s", u->login, model_role_name(u->role));
+	rc = store_audit_write(s, actor, "user.add", 0, 0, detail);
 leave:
 	rc = store_write_leave(s, rc);
 	if (rc == 0) {
@@ -437,11 +368,11 @@ leave:
 	return rc;
 }
 
-/* One user by a bound NR_USER_BY_ID or NR_USER_BY_LOGIN. */
-static int store_user_get_stmt(struct store *s, sqlite3_stmt *st, struct store_user *out,
+/* One user by a bound STMT_NEWSROOM_USER_BY_ID or STMT_NEWSROOM_USER_BY_LOGIN. */
+static int store_user_get_stmt(struct store *s, sqlite3_stmt *st, struct model_user *out,
 			       char **pw_hash, const char *what)
 {
-	struct store_user u;
+	struct model_user u;
 	int rc = sqlite3_step(st);
 
 	if (rc == SQLITE_DONE) {
@@ -461,9 +392,9 @@ static int store_user_get_stmt(struct store *s, sqlite3_stmt *st, struct store_u
 	return 0;
 }
 
-int store_user_get(struct store *s, int64_t id, struct store_user *out)
+int store_user_get(struct store *s, int64_t id, struct model_user *out)
 {
-	sqlite3_stmt *st = store_nr_stmt(s, NR_USER_BY_ID);
+	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_USER_BY_ID);
 	char what[32];
 
 	if (!st)
@@ -473,10 +404,10 @@ int store_user_get(struct store *s, int64_t id, struct store_user *out)
 	return store_user_get_stmt(s, st, out, NULL, what);
 }
 
-int store_user_by_login(struct store *s, const char *login, struct store_user *out,
+int store_user_by_login(struct store *s, const char *login, struct model_user *out,
 			char **pw_hash)
 {
-	sqlite3_stmt *st = store_nr_stmt(s, NR_USER_BY_LOGIN);
+	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_USER_BY_LOGIN);
 	char what[80];
 
 	if (!st)
@@ -486,9 +417,9 @@ int store_user_by_login(struct store *s, const char *login, struct store_user *o
 	return store_user_get_stmt(s, st, out, pw_hash, what);
 }
 
-int store_user_list(struct store *s, struct store_user **out, size_t *n)
+int store_user_list(struct store *s, struct model_user **out, size_t *n)
 {
-	sqlite3_stmt *st = store_nr_stmt(s, NR_USER_LIST);
+	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_USER_LIST);
 
 	if (!st)
 		return STORE_ERR;
@@ -510,18 +441,18 @@ static int store_user_change(struct store *s, sqlite3_stmt *st, int64_t id, char
 	return 0;
 }
 
-int store_user_set_role(struct store *s, int64_t id, enum store_role role)
+int store_user_set_role(struct store *s, int64_t actor, int64_t id, enum model_role role)
 {
 	char *login = NULL, detail[128];
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((unsigned)role > STORE_ROLE_ADMIN)
+	if ((unsigned)role > MODEL_ROLE_ADMIN)
 		return store_fail(s, STORE_EINVAL, "bad role %d", (int)role);
 	rc = store_write_enter(s);
 	if (rc != 0)
 		return rc;
-	st = store_nr_stmt(s, NR_USER_ROLE);
+	st = store_newsroom_stmt(s, STMT_NEWSROOM_USER_ROLE);
 	if (!st) {
 		rc = STORE_ERR;
 		goto leave;
@@ -530,15 +461,15 @@ int store_user_set_role(struct store *s, int64_t id, enum store_role role)
 	sqlite3_bind_int(st, 2, (int)role);
 	rc = store_user_change(s, st, id, &login, "user role");
 	if (rc == 0) {
-		snprintf(detail, sizeof(detail), "%s: role %s", login, store_role_name(role));
-		rc = store_audit_write(s, "user.role", 0, 0, detail);
+		snprintf(detail, sizeof(detail), "%s: role %s", login, model_role_name(role));
+		rc = store_audit_write(s, actor, "user.role", 0, 0, detail);
 	}
 leave:
 	free(login);
 	return store_write_leave(s, rc);
 }
 
-int store_user_set_disabled(struct store *s, int64_t id, int disabled)
+int store_user_set_disabled(struct store *s, int64_t actor, int64_t id, int disabled)
 {
 	char *login = NULL;
 	sqlite3_stmt *st;
@@ -547,7 +478,7 @@ int store_user_set_disabled(struct store *s, int64_t id, int disabled)
 	rc = store_write_enter(s);
 	if (rc != 0)
 		return rc;
-	st = store_nr_stmt(s, NR_USER_DISABLED);
+	st = store_newsroom_stmt(s, STMT_NEWSROOM_USER_DISABLED);
 	if (!st) {
 		rc = STORE_ERR;
 		goto leave;
@@ -558,7 +489,7 @@ int store_user_set_disabled(struct store *s, int64_t id, int disabled)
 	/* Lookups refuse a disabled user's sessions and tokens anyway; revoking
 	 * them too means enabling the account again does not bring them back. */
 	if (rc == 0 && disabled) {
-		st = store_nr_stmt(s, NR_USER_REVOKE_SESSIONS);
+		st = store_newsroom_stmt(s, STMT_NEWSROOM_USER_REVOKE_SESSIONS);
 		if (!st) {
 			rc = STORE_ERR;
 			goto leave;
@@ -567,7 +498,7 @@ int store_user_set_disabled(struct store *s, int64_t id, int disabled)
 		rc = store_step_done(s, st, "user sessions");
 		if (rc != 0)
 			goto leave;
-		st = store_nr_stmt(s, NR_USER_REVOKE_TOKENS);
+		st = store_newsroom_stmt(s, STMT_NEWSROOM_USER_REVOKE_TOKENS);
 		if (!st) {
 			rc = STORE_ERR;
 			goto leave;
@@ -577,13 +508,13 @@ int store_user_set_disabled(struct store *s, int64_t id, int disabled)
 		rc = store_step_done(s, st, "user tokens");
 	}
 	if (rc == 0)
-		rc = store_audit_write(s, disabled ? "user.disable" : "user.enable", 0, 0, login);
+		rc = store_audit_write(s, actor, disabled ? "user.disable" : "user.enable", 0, 0, login);
 leave:
 	free(login);
 	return store_write_leave(s, rc);
 }
 
-int store_user_set_password(struct store *s, int64_t id, const char *pw_hash)
+int store_user_set_password(struct store *s, int64_t actor, int64_t id, const char *pw_hash)
 {
 	char *login = NULL;
 	sqlite3_stmt *st;
@@ -594,7 +525,7 @@ int store_user_set_password(struct store *s, int64_t id, const char *pw_hash)
 	rc = store_write_enter(s);
 	if (rc != 0)
 		return rc;
-	st = store_nr_stmt(s, NR_USER_PASSWORD);
+	st = store_newsroom_stmt(s, STMT_NEWSROOM_USER_PASSWORD);
 	if (!st) {
 		rc = STORE_ERR;
 		goto leave;
@@ -608,7 +539,7 @@ int store_user_set_password(struct store *s, int64_t id, const char *pw_hash)
 	 * change), only an admin makes them, and an admin revokes them one by
 	 * one, or all at once by disabling the user (README, docs/api.md). */
 	if (rc == 0) {
-		st = store_nr_stmt(s, NR_USER_REVOKE_SESSIONS);
+		st = store_newsroom_stmt(s, STMT_NEWSROOM_USER_REVOKE_SESSIONS);
 		if (!st) {
 			rc = STORE_ERR;
 			goto leave;
@@ -617,13 +548,13 @@ int store_user_set_password(struct store *s, int64_t id, const char *pw_hash)
 		rc = store_step_done(s, st, "user sessions");
 	}
 	if (rc == 0)
-		rc = store_audit_write(s, "user.password", 0, 0, login);
+		rc = store_audit_write(s, actor, "user.password", 0, 0, login);
 leave:
 	free(login);
 	return store_write_leave(s, rc);
 }
 
-int store_user_set_profile(struct store *s, int64_t id, const char *display_name,
+int store_user_set_profile(struct store *s, int64_t actor, int64_t id, const char *display_name,
 			   const char *byline_name, const char *byline_role)
 {
 	char *login = NULL, detail[200];
@@ -636,7 +567,7 @@ int store_user_set_profile(struct store *s, int64_t id, const char *display_name
 	rc = store_write_enter(s);
 	if (rc != 0)
 		return rc;
-	st = store_nr_stmt(s, NR_USER_PROFILE);
+	st = store_newsroom_stmt(s, STMT_NEWSROOM_USER_PROFILE);
 	if (!st) {
 		rc = STORE_ERR;
 		goto leave;
@@ -648,7 +579,7 @@ int store_user_set_profile(struct store *s, int64_t id, const char *display_name
 	rc = store_user_change(s, st, id, &login, "user profile");
 	if (rc == 0) {
 		snprintf(detail, sizeof(detail), "%s: %.120s", login, display_name);
-		rc = store_audit_write(s, "user.profile", 0, 0, detail);
+		rc = store_audit_write(s, actor, "user.profile", 0, 0, detail);
 	}
 leave:
 	free(login);
@@ -674,7 +605,7 @@ int store_session_create(struct store *s, int64_t user_id,
 	rc = store_write_enter(s);
 	if (rc != 0)
 		return rc;
-	st = store_nr_stmt(s, NR_SESSION_INSERT);
+	st = store_newsroom_stmt(s, STMT_NEWSROOM_SESSION_INSERT);
 	if (!st) {
 		rc = STORE_ERR;
 		goto leave;
@@ -698,14 +629,14 @@ leave:
 }
 
 int store_session_lookup(struct store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN],
-			 int64_t now, struct store_user *user, char **csrf)
+			 int64_t now, struct model_user *user, char **csrf)
 {
 	sqlite3_stmt *st;
 	int rc;
 
 	if (!hash)
 		return store_fail(s, STORE_ENOTFOUND, "no such session");
-	st = store_nr_stmt(s, NR_SESSION_LOOKUP);
+	st = store_newsroom_stmt(s, STMT_NEWSROOM_SESSION_LOOKUP);
 	if (!st)
 		return STORE_ERR;
 	store_bind_hash(st, 1, hash);
@@ -730,7 +661,7 @@ int store_session_revoke(struct store *s, const unsigned char hash[STORE_TOKEN_H
 	rc = store_write_enter(s);
 	if (rc != 0)
 		return rc;
-	st = store_nr_stmt(s, NR_SESSION_REVOKE);
+	st = store_newsroom_stmt(s, STMT_NEWSROOM_SESSION_REVOKE);
 	if (!st) {
 		rc = STORE_ERR;
 	} else {
@@ -753,7 +684,7 @@ int store_session_purge(struct store *s, int64_t now)
 	rc = store_write_enter(s);
 	if (rc != 0)
 		return rc;
-	st = store_nr_stmt(s, NR_SESSION_PURGE);
+	st = store_newsroom_stmt(s, STMT_NEWSROOM_SESSION_PURGE);
 	if (!st) {
 		rc = STORE_ERR;
 		goto leave;
@@ -762,7 +693,7 @@ int store_session_purge(struct store *s, int64_t now)
 	rc = store_step_done(s, st, "session purge");
 	if (rc != 0)
 		goto leave;
-	st = store_nr_stmt(s, NR_FAILURE_PURGE);
+	st = store_newsroom_stmt(s, STMT_NEWSROOM_FAILURE_PURGE);
 	if (!st) {
 		rc = STORE_ERR;
 		goto leave;
@@ -773,25 +704,16 @@ leave:
 	return store_write_leave(s, rc);
 }
 
-void store_tokens_free(struct store_token *t, size_t n)
-{
-	for (size_t i = 0; t && i < n; i++) {
-		free(t[i].user_login);
-		free(t[i].label);
-	}
-	free(t);
-}
-
-/* store_tokens_free() for store_rows(). */
+/* model_tokens_free() for store_rows(). */
 static void store_token_items_free(void *items, size_t n)
 {
-	store_tokens_free(items, n);
+	model_tokens_free(items, n);
 }
 
 /* A user's login (caller frees), or NULL: it only names them in a detail. */
 static char *store_user_login(struct store *s, int64_t id)
 {
-	sqlite3_stmt *st = store_nr_stmt(s, NR_USER_BY_ID);
+	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_USER_BY_ID);
 	char *login = NULL;
 
 	if (!st)
@@ -803,7 +725,7 @@ static char *store_user_login(struct store *s, int64_t id)
 	return login;
 }
 
-int store_token_create(struct store *s, int64_t user_id, const char *label,
+int store_token_create(struct store *s, int64_t actor, int64_t user_id, const char *label,
 		       const unsigned char hash[STORE_TOKEN_HASH_LEN], int64_t *id)
 {
 	char *login = NULL, detail[200];
@@ -818,7 +740,7 @@ int store_token_create(struct store *s, int64_t user_id, const char *label,
 	rc = store_write_enter(s);
 	if (rc != 0)
 		return rc;
-	st = store_nr_stmt(s, NR_TOKEN_INSERT);
+	st = store_newsroom_stmt(s, STMT_NEWSROOM_TOKEN_INSERT);
 	if (!st) {
 		rc = STORE_ERR;
 		goto leave;
@@ -842,7 +764,7 @@ int store_token_create(struct store *s, int64_t user_id, const char *label,
 		goto leave;
 	login = store_user_login(s, user_id);
 	snprintf(detail, sizeof(detail), "%.120s, for %s", label, login ? login : "?");
-	rc = store_audit_write(s, "token.create", 0, 0, detail);
+	rc = store_audit_write(s, actor, "token.create", 0, 0, detail);
 leave:
 	free(login);
 	rc = store_write_leave(s, rc);
@@ -852,14 +774,14 @@ leave:
 }
 
 int store_token_lookup(struct store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN],
-		       struct store_user *user)
+		       struct model_user *user)
 {
 	sqlite3_stmt *st;
 	int rc;
 
 	if (!hash)
 		return store_fail(s, STORE_ENOTFOUND, "no such token");
-	st = store_nr_stmt(s, NR_TOKEN_LOOKUP);
+	st = store_newsroom_stmt(s, STMT_NEWSROOM_TOKEN_LOOKUP);
 	if (!st)
 		return STORE_ERR;
 	store_bind_hash(st, 1, hash);
@@ -870,10 +792,10 @@ int store_token_lookup(struct store *s, const unsigned char hash[STORE_TOKEN_HAS
 	return rc;
 }
 
-/* Reads a row of NR_TOKEN_LIST (a store_rows() reader). */
+/* Reads a row of STMT_NEWSROOM_TOKEN_LIST (a store_rows() reader). */
 static int store_token_item_read(struct store *s, sqlite3_stmt *st, void *item)
 {
-	struct store_token *t = item;
+	struct model_token *t = item;
 
 	(void)s; /* nothing here can fail */
 	t->id = sqlite3_column_int64(st, 0);
@@ -885,9 +807,9 @@ static int store_token_item_read(struct store *s, sqlite3_stmt *st, void *item)
 	return 0;
 }
 
-int store_token_list(struct store *s, struct store_token **out, size_t *n)
+int store_token_list(struct store *s, struct model_token **out, size_t *n)
 {
-	sqlite3_stmt *st = store_nr_stmt(s, NR_TOKEN_LIST);
+	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_TOKEN_LIST);
 
 	if (!st)
 		return STORE_ERR;
@@ -895,7 +817,7 @@ int store_token_list(struct store *s, struct store_token **out, size_t *n)
 			  "token list", out, n);
 }
 
-int store_token_revoke(struct store *s, int64_t id)
+int store_token_revoke(struct store *s, int64_t actor, int64_t id)
 {
 	char *label = NULL, *login = NULL, detail[200];
 	int64_t revoked_at = 0;
@@ -905,7 +827,7 @@ int store_token_revoke(struct store *s, int64_t id)
 	rc = store_write_enter(s);
 	if (rc != 0)
 		return rc;
-	st = store_nr_stmt(s, NR_TOKEN_GET);
+	st = store_newsroom_stmt(s, STMT_NEWSROOM_TOKEN_GET);
 	if (!st) {
 		rc = STORE_ERR;
 		goto leave;
@@ -921,7 +843,7 @@ int store_token_revoke(struct store *s, int64_t id)
 	/* Revoking a revoked token changes nothing, and is not an error. */
 	if (rc != 0 || revoked_at)
 		goto leave;
-	st = store_nr_stmt(s, NR_TOKEN_REVOKE);
+	st = store_newsroom_stmt(s, STMT_NEWSROOM_TOKEN_REVOKE);
 	if (!st) {
 		rc = STORE_ERR;
 		goto leave;
@@ -931,7 +853,7 @@ int store_token_revoke(struct store *s, int64_t id)
 	rc = store_step_done(s, st, "token revoke");
 	if (rc == 0) {
 		snprintf(detail, sizeof(detail), "%.120s, for %s", label, login);
-		rc = store_audit_write(s, "token.revoke", 0, 0, detail);
+		rc = store_audit_write(s, actor, "token.revoke", 0, 0, detail);
 	}
 leave:
 	free(label);
@@ -951,7 +873,7 @@ int store_signin_failure_add(struct store *s, const char *key, int64_t at)
 	rc = store_write_enter(s);
 	if (rc != 0)
 		return rc;
-	st = store_nr_stmt(s, NR_FAILURE_ADD);
+	st = store_newsroom_stmt(s, STMT_NEWSROOM_FAILURE_ADD);
 	if (!st) {
 		rc = STORE_ERR;
 	} else {
@@ -965,7 +887,7 @@ int store_signin_failure_add(struct store *s, const char *key, int64_t at)
 int store_signin_failures(struct store *s, const char *key, int64_t since, int64_t *count,
 			  int64_t *oldest)
 {
-	sqlite3_stmt *st = store_nr_stmt(s, NR_FAILURE_COUNT);
+	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_FAILURE_COUNT);
 	int rc;
 
 	if (!st)
@@ -997,7 +919,7 @@ static int store_signin_take(struct store *s, const char *key, int64_t max, int6
 	rc = store_signin_failures(s, key, since, count, oldest);
 	if (rc != 0 || *count >= max)
 		return rc;
-	st = store_nr_stmt(s, NR_FAILURE_ADD);
+	st = store_newsroom_stmt(s, STMT_NEWSROOM_FAILURE_ADD);
 	if (!st)
 		return STORE_ERR;
 	store_bind_text(st, 1, key);
@@ -1028,7 +950,7 @@ int store_signin_attempt(struct store *s, struct store_signin_attempt *a)
 				       &a->oldest_addr, &a->id_addr);
 	if (rc == 0 && a->id_login && !a->id_addr) {
 		/* The address is over its limit: take nothing from the account. */
-		sqlite3_stmt *st = store_nr_stmt(s, NR_FAILURE_DELETE);
+		sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_FAILURE_DELETE);
 
 		if (!st) {
 			rc = STORE_ERR;
@@ -1046,7 +968,7 @@ int store_signin_attempt(struct store *s, struct store_signin_attempt *a)
 /* Forgets the failures counted against `key`, inside a write. */
 static int store_failures_clear(struct store *s, const char *key)
 {
-	sqlite3_stmt *st = store_nr_stmt(s, NR_FAILURE_CLEAR);
+	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_FAILURE_CLEAR);
 
 	if (!st)
 		return STORE_ERR;
@@ -1064,7 +986,7 @@ int store_signin_attempt_succeeded(struct store *s, const struct store_signin_at
 		return rc;
 	rc = store_failures_clear(s, a->key_login);
 	if (rc == 0 && a->id_addr) {
-		st = store_nr_stmt(s, NR_FAILURE_DELETE);
+		st = store_newsroom_stmt(s, STMT_NEWSROOM_FAILURE_DELETE);
 		if (!st) {
 			rc = STORE_ERR;
 		} else {
@@ -1086,30 +1008,14 @@ int store_signin_failures_clear(struct store *s, const char *key)
 
 /* ---- drafts ---------------------------------------------------------------- */
 
-void store_draft_cleanup(struct store_draft *d)
-{
-	if (!d)
-		return;
-	free(d->author_name);
-	model_post_cleanup(&d->post);
-	memset(d, 0, sizeof(*d));
-}
-
-void store_drafts_free(struct store_draft *d, size_t n)
-{
-	for (size_t i = 0; d && i < n; i++)
-		store_draft_cleanup(&d[i]);
-	free(d);
-}
-
-/* store_drafts_free() for store_rows(). */
+/* model_drafts_free() for store_rows(). */
 static void store_draft_items_free(void *items, size_t n)
 {
-	store_drafts_free(items, n);
+	model_drafts_free(items, n);
 }
 
-/* Fills a draft from a row of NR_DRAFT_COLUMNS. On failure it is cleaned up. */
-static int store_read_draft(struct store *s, sqlite3_stmt *st, struct store_draft *d)
+/* Fills a draft from a row of SQL_DRAFT_COLUMNS. On failure it is cleaned up. */
+static int store_read_draft(struct store *s, sqlite3_stmt *st, struct model_draft *d)
 {
 	char what[40];
 
@@ -1118,8 +1024,8 @@ static int store_read_draft(struct store *s, sqlite3_stmt *st, struct store_draf
 	d->page_id = sqlite3_column_int64(st, 1);
 	d->author_id = sqlite3_column_int64(st, 2);
 	d->author_name = store_col_str(st, 3);
-	d->state = sqlite3_column_int(st, 4) == STORE_DRAFT_SCHEDULED ? STORE_DRAFT_SCHEDULED
-								       : STORE_DRAFT_SAVED;
+	d->state = sqlite3_column_int(st, 4) == MODEL_DRAFT_SCHEDULED ? MODEL_DRAFT_SCHEDULED
+								       : MODEL_DRAFT_SAVED;
 	d->publish_at = sqlite3_column_int64(st, 5);
 	d->version = sqlite3_column_int64(st, 6);
 	d->created_at = sqlite3_column_int64(st, 7);
@@ -1131,7 +1037,7 @@ static int store_read_draft(struct store *s, sqlite3_stmt *st, struct store_draf
 	snprintf(what, sizeof(what), "draft %" PRId64, d->id);
 	if (store_post_parse_json(s, &d->post, (const char *)sqlite3_column_text(st, 12),
 				  (const char *)sqlite3_column_text(st, 13), what) != 0) {
-		store_draft_cleanup(d);
+		model_draft_cleanup(d);
 		return STORE_ERR;
 	}
 	return 0;
@@ -1144,14 +1050,14 @@ static int store_draft_item_read(struct store *s, sqlite3_stmt *st, void *item)
 }
 
 /* What every draft must be before it is stored; encodes its bylines and body. */
-static int store_draft_prepare(struct store *s, const struct store_draft *d, char **bylines,
+static int store_draft_prepare(struct store *s, const struct model_draft *d, char **bylines,
 			       char **body)
 {
 	int rc;
 
-	if ((unsigned)d->state > STORE_DRAFT_SCHEDULED)
+	if ((unsigned)d->state > MODEL_DRAFT_SCHEDULED)
 		return store_fail(s, STORE_EINVAL, "bad draft state %d", (int)d->state);
-	if (d->state == STORE_DRAFT_SCHEDULED && d->publish_at <= 0)
+	if (d->state == MODEL_DRAFT_SCHEDULED && d->publish_at <= 0)
 		return store_fail(s, STORE_EINVAL, "a scheduled post needs a time to publish");
 	rc = store_post_check(s, &d->post);
 	if (rc != 0)
@@ -1160,20 +1066,20 @@ static int store_draft_prepare(struct store *s, const struct store_draft *d, cha
 }
 
 /* The audit entry of a draft saved in state `state`. */
-static int store_draft_audit(struct store *s, const char *action, const struct store_draft *d,
-			     int64_t page_id)
+static int store_draft_audit(struct store *s, int64_t actor, const char *action,
+			     const struct model_draft *d, int64_t page_id)
 {
 	char detail[300], when[40];
 
-	if (d->state == STORE_DRAFT_SCHEDULED) {
+	if (d->state == MODEL_DRAFT_SCHEDULED) {
 		store_time_text(d->publish_at, when, sizeof(when));
 		snprintf(detail, sizeof(detail), "%.200s, at %s", d->post.title, when);
-		return store_audit_write(s, "draft.schedule", page_id, 0, detail);
+		return store_audit_write(s, actor, "draft.schedule", page_id, 0, detail);
 	}
-	return store_audit_write(s, action, page_id, 0, d->post.title);
+	return store_audit_write(s, actor, action, page_id, 0, d->post.title);
 }
 
-int store_draft_create(struct store *s, int64_t page_id, struct store_draft *d)
+int store_draft_create(struct store *s, int64_t actor, int64_t page_id, struct model_draft *d)
 {
 	char *bylines = NULL, *body = NULL;
 	int64_t now = (int64_t)time(NULL), id = 0;
@@ -1186,15 +1092,15 @@ int store_draft_create(struct store *s, int64_t page_id, struct store_draft *d)
 	rc = store_write_enter(s);
 	if (rc != 0)
 		goto out;
-	st = store_nr_stmt(s, NR_DRAFT_INSERT);
+	st = store_newsroom_stmt(s, STMT_NEWSROOM_DRAFT_INSERT);
 	if (!st) {
 		rc = STORE_ERR;
 		goto leave;
 	}
 	sqlite3_bind_int64(st, 1, page_id);
-	sqlite3_bind_int64(st, 2, s->actor);
+	sqlite3_bind_int64(st, 2, actor);
 	sqlite3_bind_int(st, 3, (int)d->state);
-	sqlite3_bind_int64(st, 4, d->state == STORE_DRAFT_SCHEDULED ? d->publish_at : 0);
+	sqlite3_bind_int64(st, 4, d->state == MODEL_DRAFT_SCHEDULED ? d->publish_at : 0);
 	sqlite3_bind_int64(st, 5, now);
 	store_bind_text(st, 6, d->post.title);
 	sqlite3_bind_int(st, 7, d->post.breaking != 0);
@@ -1211,17 +1117,17 @@ int store_draft_create(struct store *s, int64_t page_id, struct store_draft *d)
 	}
 	sqlite3_reset(st);
 	id = sqlite3_last_insert_rowid(s->db);
-	rc = store_draft_audit(s, "draft.create", d, page_id);
+	rc = store_draft_audit(s, actor, "draft.create", d, page_id);
 leave:
 	rc = store_write_leave(s, rc);
 	if (rc == 0) {
 		d->id = id;
 		d->page_id = page_id;
-		d->author_id = s->actor;
+		d->author_id = actor;
 		d->version = 1;
 		d->created_at = now;
 		d->updated_at = now;
-		if (d->state != STORE_DRAFT_SCHEDULED)
+		if (d->state != MODEL_DRAFT_SCHEDULED)
 			d->publish_at = 0;
 	}
 out:
@@ -1234,7 +1140,7 @@ out:
 static int store_draft_missing(struct store *s, int64_t page_id, int64_t draft_id,
 			       int64_t expected_version)
 {
-	sqlite3_stmt *st = store_nr_stmt(s, NR_DRAFT_VERSION);
+	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_DRAFT_VERSION);
 	int64_t version;
 	int rc;
 
@@ -1255,7 +1161,7 @@ static int store_draft_missing(struct store *s, int64_t page_id, int64_t draft_i
 	return store_fail_db(s, "draft");
 }
 
-int store_draft_update(struct store *s, struct store_draft *d, int64_t expected_version)
+int store_draft_update(struct store *s, int64_t actor, struct model_draft *d, int64_t expected_version)
 {
 	char *bylines = NULL, *body = NULL;
 	int64_t now = (int64_t)time(NULL), version = 0;
@@ -1268,7 +1174,7 @@ int store_draft_update(struct store *s, struct store_draft *d, int64_t expected_
 	rc = store_write_enter(s);
 	if (rc != 0)
 		goto out;
-	st = store_nr_stmt(s, NR_DRAFT_UPDATE);
+	st = store_newsroom_stmt(s, STMT_NEWSROOM_DRAFT_UPDATE);
 	if (!st) {
 		rc = STORE_ERR;
 		goto leave;
@@ -1276,7 +1182,7 @@ int store_draft_update(struct store *s, struct store_draft *d, int64_t expected_
 	sqlite3_bind_int64(st, 1, d->page_id);
 	sqlite3_bind_int64(st, 2, d->id);
 	sqlite3_bind_int(st, 3, (int)d->state);
-	sqlite3_bind_int64(st, 4, d->state == STORE_DRAFT_SCHEDULED ? d->publish_at : 0);
+	sqlite3_bind_int64(st, 4, d->state == MODEL_DRAFT_SCHEDULED ? d->publish_at : 0);
 	sqlite3_bind_int64(st, 5, now);
 	store_bind_text(st, 6, d->post.title);
 	sqlite3_bind_int(st, 7, d->post.breaking != 0);
@@ -1300,13 +1206,13 @@ int store_draft_update(struct store *s, struct store_draft *d, int64_t expected_
 		rc = store_draft_missing(s, d->page_id, d->id, expected_version);
 		goto leave;
 	}
-	rc = store_draft_audit(s, "draft.save", d, d->page_id);
+	rc = store_draft_audit(s, actor, "draft.save", d, d->page_id);
 leave:
 	rc = store_write_leave(s, rc);
 	if (rc == 0) {
 		d->version = version;
 		d->updated_at = now;
-		if (d->state != STORE_DRAFT_SCHEDULED)
+		if (d->state != MODEL_DRAFT_SCHEDULED)
 			d->publish_at = 0;
 	}
 out:
@@ -1315,10 +1221,10 @@ out:
 	return rc;
 }
 
-int store_draft_get(struct store *s, int64_t page_id, int64_t draft_id, struct store_draft *out)
+int store_draft_get(struct store *s, int64_t page_id, int64_t draft_id, struct model_draft *out)
 {
-	sqlite3_stmt *st = store_nr_stmt(s, NR_DRAFT_GET);
-	struct store_draft d;
+	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_DRAFT_GET);
+	struct model_draft d;
 	int rc;
 
 	if (!st)
@@ -1339,7 +1245,7 @@ int store_draft_get(struct store *s, int64_t page_id, int64_t draft_id, struct s
 	return rc;
 }
 
-int store_draft_list(struct store *s, int64_t page_id, struct store_draft **out, size_t *n)
+int store_draft_list(struct store *s, int64_t page_id, struct model_draft **out, size_t *n)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -1347,7 +1253,7 @@ int store_draft_list(struct store *s, int64_t page_id, struct store_draft **out,
 	rc = store_page_exists(s, page_id);
 	if (rc != 0)
 		return rc;
-	st = store_nr_stmt(s, NR_DRAFT_LIST);
+	st = store_newsroom_stmt(s, STMT_NEWSROOM_DRAFT_LIST);
 	if (!st)
 		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, page_id);
@@ -1358,7 +1264,7 @@ int store_draft_list(struct store *s, int64_t page_id, struct store_draft **out,
 /* Deletes a draft inside a write; *title (caller frees) names it. */
 static int store_draft_remove(struct store *s, int64_t page_id, int64_t draft_id, char **title)
 {
-	sqlite3_stmt *st = store_nr_stmt(s, NR_DRAFT_DELETE);
+	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_DRAFT_DELETE);
 	int rc;
 
 	if (!st)
@@ -1374,7 +1280,7 @@ static int store_draft_remove(struct store *s, int64_t page_id, int64_t draft_id
 	return 0;
 }
 
-int store_draft_delete(struct store *s, int64_t page_id, int64_t draft_id)
+int store_draft_delete(struct store *s, int64_t actor, int64_t page_id, int64_t draft_id)
 {
 	char *title = NULL;
 	int rc;
@@ -1384,7 +1290,7 @@ int store_draft_delete(struct store *s, int64_t page_id, int64_t draft_id)
 		return rc;
 	rc = store_draft_remove(s, page_id, draft_id, &title);
 	if (rc == 0)
-		rc = store_audit_write(s, "draft.delete", page_id, 0, title);
+		rc = store_audit_write(s, actor, "draft.delete", page_id, 0, title);
 	free(title);
 	return store_write_leave(s, rc);
 }
@@ -1413,7 +1319,7 @@ static void store_draft_row_cleanup(struct store_draft_row *r)
 static int store_draft_row_read(struct store *s, int64_t page_id, int64_t draft_id,
 				struct store_draft_row *r)
 {
-	sqlite3_stmt *st = store_nr_stmt(s, NR_DRAFT_ROW);
+	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_DRAFT_ROW);
 	int rc;
 
 	memset(r, 0, sizeof(*r));
@@ -1438,8 +1344,8 @@ static int store_draft_row_read(struct store *s, int64_t page_id, int64_t draft_
 }
 
 /* Inside a write: publishes a draft read into `r` at `at` (0: now), by
- * `author`, with audit entry `action`, and deletes the draft. */
-static int store_draft_to_post(struct store *s, int64_t page_id, int64_t draft_id,
+ * `author`, with audit entry `action` naming `actor`, and deletes the draft. */
+static int store_draft_to_post(struct store *s, int64_t actor, int64_t page_id, int64_t draft_id,
 			       const struct store_draft_row *r, int64_t at, int64_t author,
 			       const char *action, int64_t *post_id)
 {
@@ -1453,13 +1359,13 @@ static int store_draft_to_post(struct store *s, int64_t page_id, int64_t draft_i
 	};
 	int rc;
 
-	rc = store_post_insert_row(s, page_id, &row, author, action, post_id, NULL, NULL);
+	rc = store_post_insert_row(s, actor, page_id, &row, author, action, post_id, NULL, NULL);
 	if (rc != 0)
 		return rc;
 	return store_draft_remove(s, page_id, draft_id, NULL);
 }
 
-int store_draft_publish(struct store *s, int64_t page_id, int64_t draft_id,
+int store_draft_publish(struct store *s, int64_t actor, int64_t page_id, int64_t draft_id,
 			int64_t expected_version, int64_t at, int64_t *post_id)
 {
 	struct store_draft_row r;
@@ -1475,7 +1381,7 @@ int store_draft_publish(struct store *s, int64_t page_id, int64_t draft_id,
 				"draft %" PRId64 " is at version %" PRId64 ", not %" PRId64,
 				draft_id, r.version, expected_version);
 	if (rc == 0)
-		rc = store_draft_to_post(s, page_id, draft_id, &r, at, s->actor, "draft.publish",
+		rc = store_draft_to_post(s, actor, page_id, draft_id, &r, at, actor, "draft.publish",
 					 &id);
 	store_draft_row_cleanup(&r);
 	rc = store_write_leave(s, rc);
@@ -1489,7 +1395,7 @@ struct store_due {
 	int64_t page_id;
 };
 
-/* Reads a row of NR_SCHEDULE_DUE (a store_rows() reader). */
+/* Reads a row of STMT_NEWSROOM_SCHEDULE_DUE (a store_rows() reader). */
 static int store_due_item_read(struct store *s, sqlite3_stmt *st, void *item)
 {
 	struct store_due *d = item;
@@ -1504,7 +1410,7 @@ int store_schedule_run(struct store *s, int64_t now, size_t *published)
 {
 	struct store_due *due = NULL;
 	size_t count = 0, done = 0;
-	int64_t actor = s->actor, post_id;
+	int64_t post_id;
 	sqlite3_stmt *st;
 	int rc;
 
@@ -1514,7 +1420,7 @@ int store_schedule_run(struct store *s, int64_t now, size_t *published)
 	rc = store_write_enter(s);
 	if (rc != 0)
 		return rc;
-	st = store_nr_stmt(s, NR_SCHEDULE_DUE);
+	st = store_newsroom_stmt(s, STMT_NEWSROOM_SCHEDULE_DUE);
 	if (!st) {
 		rc = STORE_ERR;
 		goto leave;
@@ -1524,22 +1430,19 @@ int store_schedule_run(struct store *s, int64_t now, size_t *published)
 	rc = store_rows(s, st, sizeof(*due), store_due_item_read, NULL, "schedule", &due, &count);
 	if (rc != 0)
 		goto leave;
-	/* The scheduler, not whoever the connection last acted for, publishes:
-	 * the audit trail says the system did it. The history credits the
-	 * draft's author with the post. */
-	s->actor = 0;
+	/* The scheduler publishes: the audit trail names the system (0). The
+	 * history credits the draft's author with the post. */
 	for (size_t i = 0; i < count && rc == 0; i++) {
 		struct store_draft_row r;
 
 		rc = store_draft_row_read(s, due[i].page_id, due[i].id, &r);
 		if (rc == 0)
-			rc = store_draft_to_post(s, due[i].page_id, due[i].id, &r, r.publish_at,
+			rc = store_draft_to_post(s, 0, due[i].page_id, due[i].id, &r, r.publish_at,
 						 r.author_id, "schedule.publish", &post_id);
 		store_draft_row_cleanup(&r);
 		if (rc == 0)
 			done++;
 	}
-	s->actor = actor;
 leave:
 	free(due);
 	rc = store_write_leave(s, rc);
@@ -1550,7 +1453,7 @@ leave:
 
 int store_schedule_next(struct store *s, int64_t *at)
 {
-	sqlite3_stmt *st = store_nr_stmt(s, NR_SCHEDULE_NEXT);
+	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_SCHEDULE_NEXT);
 	int rc;
 
 	if (!st)
@@ -1568,28 +1471,17 @@ int store_schedule_next(struct store *s, int64_t *at)
 
 /* ---- revisions ------------------------------------------------------------- */
 
-void store_revisions_free(struct store_revision *r, size_t n)
-{
-	for (size_t i = 0; r && i < n; i++) {
-		free(r[i].user_name);
-		free(r[i].what);
-		free(r[i].correction);
-		model_post_cleanup(&r[i].post);
-	}
-	free(r);
-}
-
-/* store_revisions_free() for store_rows(). */
+/* model_revisions_free() for store_rows(). */
 static void store_revision_items_free(void *items, size_t n)
 {
-	store_revisions_free(items, n);
+	model_revisions_free(items, n);
 }
 
-/* Fills a revision from a row of NR_REVISION_LIST (a store_rows() reader). On
+/* Fills a revision from a row of STMT_NEWSROOM_REVISION_LIST (a store_rows() reader). On
  * failure it is cleaned up. */
 static int store_revision_item_read(struct store *s, sqlite3_stmt *st, void *item)
 {
-	struct store_revision *r = item;
+	struct model_revision *r = item;
 	char what[64];
 
 	memset(r, 0, sizeof(*r));
@@ -1624,12 +1516,12 @@ static int store_revision_item_read(struct store *s, sqlite3_stmt *st, void *ite
 }
 
 int store_revision_list(struct store *s, int64_t page_id, int64_t post_id,
-			struct store_revision **out, size_t *n)
+			struct model_revision **out, size_t *n)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	st = store_nr_stmt(s, NR_POST_EXISTS);
+	st = store_newsroom_stmt(s, STMT_NEWSROOM_POST_EXISTS);
 	if (!st)
 		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, page_id);
@@ -1641,7 +1533,7 @@ int store_revision_list(struct store *s, int64_t page_id, int64_t post_id,
 				  post_id, page_id);
 	if (rc != SQLITE_ROW)
 		return store_fail_db(s, "post");
-	st = store_nr_stmt(s, NR_REVISION_LIST);
+	st = store_newsroom_stmt(s, STMT_NEWSROOM_REVISION_LIST);
 	if (!st)
 		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, page_id);
@@ -1651,16 +1543,6 @@ int store_revision_list(struct store *s, int64_t page_id, int64_t post_id,
 }
 
 /* ---- media ----------------------------------------------------------------- */
-
-void store_media_cleanup(struct store_media *m)
-{
-	if (!m)
-		return;
-	free(m->name);
-	free(m->format);
-	free(m->widths);
-	memset(m, 0, sizeof(*m));
-}
 
 /* 32 lowercase hex digits: media/'s content-addressed names. */
 static int store_media_name_valid(const char *name)
@@ -1673,7 +1555,7 @@ static int store_media_name_valid(const char *name)
 	return n == 32;
 }
 
-int store_media_add(struct store *s, const struct store_media *m)
+int store_media_add(struct store *s, int64_t actor, const struct model_media *m)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -1686,7 +1568,7 @@ int store_media_add(struct store *s, const struct store_media *m)
 	rc = store_write_enter(s);
 	if (rc != 0)
 		return rc;
-	st = store_nr_stmt(s, NR_MEDIA_INSERT);
+	st = store_newsroom_stmt(s, STMT_NEWSROOM_MEDIA_INSERT);
 	if (!st) {
 		rc = STORE_ERR;
 		goto leave;
@@ -1697,19 +1579,19 @@ int store_media_add(struct store *s, const struct store_media *m)
 	sqlite3_bind_int(st, 4, m->height);
 	store_bind_text(st, 5, m->widths);
 	sqlite3_bind_int64(st, 6, m->bytes);
-	sqlite3_bind_int64(st, 7, m->user_id ? m->user_id : s->actor);
+	sqlite3_bind_int64(st, 7, m->user_id ? m->user_id : actor);
 	sqlite3_bind_int64(st, 8, m->created_at ? m->created_at : (int64_t)time(NULL));
 	rc = store_step_done(s, st, "media add");
 	/* The same content again: the first record stands, and nothing changed. */
 	if (rc == 0 && sqlite3_changes(s->db) == 1)
-		rc = store_audit_write(s, "media.add", 0, 0, m->name);
+		rc = store_audit_write(s, actor, "media.add", 0, 0, m->name);
 leave:
 	return store_write_leave(s, rc);
 }
 
-int store_media_get(struct store *s, const char *name, struct store_media *out)
+int store_media_get(struct store *s, const char *name, struct model_media *out)
 {
-	sqlite3_stmt *st = store_nr_stmt(s, NR_MEDIA_GET);
+	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_MEDIA_GET);
 	int rc;
 
 	if (!st)

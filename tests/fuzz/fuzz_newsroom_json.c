@@ -21,9 +21,9 @@
 #include "store/store_newsroom.h"
 
 static struct store *fuzz_st;
-static struct store_user fuzz_user = { .id = 1, .login = "ada", .display_name = "Ada Admin",
+static struct model_user fuzz_user = { .id = 1, .login = "ada", .display_name = "Ada Admin",
 				       .byline_name = "", .byline_role = "Live editor",
-				       .role = STORE_ROLE_ADMIN };
+				       .role = MODEL_ROLE_ADMIN };
 static int64_t fuzz_post_id;
 static char fuzz_dir[] = "/tmp/liveline-fuzz-XXXXXX";
 
@@ -54,19 +54,22 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	snprintf(path, sizeof(path), "%s/fuzz.db", fuzz_dir);
 	fuzz_st = store_open(path, err, sizeof(err));
 	FUZZ_CHECK(fuzz_st != NULL, "store_open: %s", err);
-	FUZZ_CHECK(store_page_create(fuzz_st, &page) == 0, "%s", store_errmsg(fuzz_st));
-	FUZZ_CHECK(store_post_insert(fuzz_st, page.id, &post) == 0, "%s", store_errmsg(fuzz_st));
+	FUZZ_CHECK(store_page_create(fuzz_st, 0, &page) == 0, "%s", store_errmsg(fuzz_st));
+	FUZZ_CHECK(store_post_insert(fuzz_st, 0, page.id, &post) == 0, "%s", store_errmsg(fuzz_st));
 	fuzz_post_id = post.id;
 	atexit(fuzz_cleanup);
 	return 0;
 }
 
-static void fuzz_answer(struct nr_result *res)
+static void fuzz_answer(struct newsroom_result *res)
 {
-	FUZZ_CHECK(res->status >= 200 && res->status < 600, "status %d", res->status);
+	FUZZ_CHECK(res->status <= NEWSROOM_ERROR, "status %d", (int)res->status);
 	if (res->code)
-		FUZZ_CHECK(res->status >= 400 && res->message[0], "an error without a message");
-	nr_result_cleanup(res);
+		FUZZ_CHECK(res->status > NEWSROOM_CREATED && res->message[0],
+			   "an error without a message");
+	else
+		FUZZ_CHECK(res->status <= NEWSROOM_CREATED, "a failure without a code");
+	newsroom_result_cleanup(res);
 	memset(res, 0, sizeof(*res));
 }
 
@@ -100,9 +103,9 @@ static void fuzz_model(const json_t *j)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct nr_ctx c = { .st = fuzz_st, .user = &fuzz_user, .media_dir = NULL,
+	struct newsroom_ctx c = { .st = fuzz_st, .user = &fuzz_user, .media_dir = NULL,
 			    .now = 1739786400 };
-	struct nr_result res = { 0 };
+	struct newsroom_result res = { 0 };
 	json_error_t e;
 	json_t *in, *v;
 	const char *key;
@@ -114,26 +117,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (json_is_object(in))
 		json_object_foreach(in, key, v)
 			fuzz_model(v);
-	nr_post_validate(&c, "fuzz", in, 0, &res);
+	newsroom_post_validate(&c, "fuzz", in, 0, &res);
 	fuzz_answer(&res);
-	nr_post_validate(&c, "fuzz", in, 1, &res);
+	newsroom_post_validate(&c, "fuzz", in, 1, &res);
 	fuzz_answer(&res);
-	nr_preview(&c, in, &res);
+	newsroom_preview(&c, in, &res);
 	fuzz_answer(&res);
 	FUZZ_CHECK(store_begin(fuzz_st) == 0, "store_begin: %s", store_errmsg(fuzz_st));
-	nr_post_create(&c, "fuzz", in, &res);
+	newsroom_post_create(&c, "fuzz", in, &res);
 	fuzz_answer(&res);
-	nr_post_edit(&c, "fuzz", fuzz_post_id, in, &res);
+	newsroom_post_edit(&c, "fuzz", fuzz_post_id, in, &res);
 	fuzz_answer(&res);
-	nr_draft_create(&c, "fuzz", in, &res);
+	newsroom_draft_create(&c, "fuzz", in, &res);
 	fuzz_answer(&res);
-	nr_summary_set(&c, "fuzz", in, &res);
+	newsroom_summary_set(&c, "fuzz", in, &res);
 	fuzz_answer(&res);
-	nr_page_update(&c, "fuzz", in, &res);
+	newsroom_page_update(&c, "fuzz", in, &res);
 	fuzz_answer(&res);
-	nr_page_status(&c, "fuzz", in, &res);
+	newsroom_page_status(&c, "fuzz", in, &res);
 	fuzz_answer(&res);
-	nr_page_create(&c, in, &res);
+	newsroom_page_create(&c, in, &res);
 	fuzz_answer(&res);
 	store_rollback(fuzz_st);
 	json_decref(in);

@@ -48,7 +48,7 @@ static inline int64_t unit_page_create(struct store *s, const char *slug, const 
 	p.status = status;
 	p.published = 1;
 	p.start_at = start_at;
-	if (store_page_create(s, &p) != 0)
+	if (store_page_create(s, 0, &p) != 0)
 		fail_msg("store_page_create: %s", store_errmsg(s));
 	return p.id;
 }
@@ -66,7 +66,7 @@ static inline void unit_post_add(struct store *s, int64_t page_id, const char *t
 	p.published_at = at;
 	p.blocks = &para;
 	p.n_blocks = 1;
-	if (store_post_insert(s, page_id, &p) != 0)
+	if (store_post_insert(s, 0, page_id, &p) != 0)
 		fail_msg("store_post_insert: %s", store_errmsg(s));
 }
 

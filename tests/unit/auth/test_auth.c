@@ -270,17 +270,17 @@ static void test_can_matrix(void **state)
 	assert_int_equal(sizeof(matrix) / sizeof(matrix[0]), AUTH_USER_ADMIN + 1);
 	for (size_t i = 0; i < sizeof(matrix) / sizeof(matrix[0]); i++) {
 		assert_int_equal(matrix[i].action, (enum auth_action)i);
-		if (auth_can(STORE_ROLE_CONTRIBUTOR, matrix[i].action) != matrix[i].contributor)
+		if (auth_can(MODEL_ROLE_CONTRIBUTOR, matrix[i].action) != matrix[i].contributor)
 			fail_msg("contributor, %s: expected %d", matrix[i].name,
 				 matrix[i].contributor);
-		if (auth_can(STORE_ROLE_EDITOR, matrix[i].action) != matrix[i].editor)
+		if (auth_can(MODEL_ROLE_EDITOR, matrix[i].action) != matrix[i].editor)
 			fail_msg("editor, %s: expected %d", matrix[i].name, matrix[i].editor);
-		if (auth_can(STORE_ROLE_ADMIN, matrix[i].action) != matrix[i].admin)
+		if (auth_can(MODEL_ROLE_ADMIN, matrix[i].action) != matrix[i].admin)
 			fail_msg("admin, %s: expected %d", matrix[i].name, matrix[i].admin);
 	}
 	/* An action the matrix does not know is an admin's at most. */
-	assert_int_equal(auth_can(STORE_ROLE_EDITOR, (enum auth_action)(AUTH_USER_ADMIN + 7)), 0);
-	assert_int_equal(auth_can(STORE_ROLE_CONTRIBUTOR, (enum auth_action)(AUTH_USER_ADMIN + 7)),
+	assert_int_equal(auth_can(MODEL_ROLE_EDITOR, (enum auth_action)(AUTH_USER_ADMIN + 7)), 0);
+	assert_int_equal(auth_can(MODEL_ROLE_CONTRIBUTOR, (enum auth_action)(AUTH_USER_ADMIN + 7)),
 			 0);
 }
 

@@ -10,8 +10,8 @@
 
 #include "model/model.h"
 #include "model/model_limits.h"
+#include "newsroom/newsroom.h"
 #include "render/render_newsroom.h"
-#include "store/store_newsroom.h"
 #include "util/buf.h"
 
 /* Each form field with a length limit, and the limit that the server applies. */
@@ -41,7 +41,7 @@ static const struct {
 };
 
 static const struct render_site site = { "Liveline", "/static/newsroom.css", NULL };
-static struct store_user admin = { 1, "root", "Ada Admin", "", "", STORE_ROLE_ADMIN, 0, 1 };
+static struct model_user admin = { 1, "root", "Ada Admin", "", "", MODEL_ROLE_ADMIN, 0, 1 };
 
 /* Copies attribute `attr` of the tag at [tag, end) into out; 0, or -1 if none. */
 static int attr_value(const char *tag, const char *end, const char *attr, char *out, size_t len)
@@ -108,13 +108,13 @@ static char *render_done(struct buf *b)
 
 static void test_forms_maxlength_are_the_limits(void **state)
 {
-	struct render_nr nr;
+	struct render_newsroom nr;
 	struct model_page page;
 	struct model_post post;
-	struct store_draft draft;
-	struct render_nr_desk desk;
-	struct render_nr_edit edit;
-	struct store_user users[1] = { admin };
+	struct model_draft draft;
+	struct render_newsroom_desk desk;
+	struct render_newsroom_edit edit;
+	struct model_user users[1] = { admin };
 	struct buf b;
 	size_t n = 0;
 	char *html;
@@ -123,6 +123,7 @@ static void test_forms_maxlength_are_the_limits(void **state)
 	memset(&nr, 0, sizeof(nr));
 	nr.site = &site;
 	nr.user = &admin;
+	nr.may = newsroom_permissions(&admin);
 	nr.csrf = "csrf";
 	memset(&page, 0, sizeof(page));
 	page.id = 1;
@@ -156,32 +157,32 @@ static void test_forms_maxlength_are_the_limits(void **state)
 
 	nr.user = NULL;
 	buf_init(&b, 1 << 22);
-	render_nr_signin(&b, &nr, NULL, "tok");
+	render_newsroom_signin(&b, &nr, NULL, "tok");
 	n += check_form("sign-in", html = render_done(&b));
 	free(html);
 	nr.user = &admin;
 	buf_init(&b, 1 << 22);
-	render_nr_pages(&b, &nr, &page, 1);
+	render_newsroom_pages(&b, &nr, &page, 1);
 	n += check_form("pages", html = render_done(&b));
 	free(html);
 	buf_init(&b, 1 << 22);
-	render_nr_desk(&b, &nr, &desk);
+	render_newsroom_desk(&b, &nr, &desk);
 	n += check_form("desk", html = render_done(&b));
 	free(html);
 	buf_init(&b, 1 << 22);
-	render_nr_post_edit(&b, &nr, &edit);
+	render_newsroom_post_edit(&b, &nr, &edit);
 	n += check_form("post edit", html = render_done(&b));
 	free(html);
 	buf_init(&b, 1 << 22);
-	render_nr_draft_edit(&b, &nr, &page, &draft, "");
+	render_newsroom_draft_edit(&b, &nr, &page, &draft, "");
 	n += check_form("draft edit", html = render_done(&b));
 	free(html);
 	buf_init(&b, 1 << 22);
-	render_nr_summary(&b, &nr, &page, "");
+	render_newsroom_summary(&b, &nr, &page, "");
 	n += check_form("summary", html = render_done(&b));
 	free(html);
 	buf_init(&b, 1 << 22);
-	render_nr_users(&b, &nr, users, 1, NULL, 0, NULL);
+	render_newsroom_users(&b, &nr, users, 1, NULL, 0, NULL);
 	n += check_form("users", html = render_done(&b));
 	free(html);
 	/* Every field of the table appears in some form (a form that lost its
@@ -202,10 +203,10 @@ static void test_validators_use_the_limits(void **state)
 	s[MODEL_SLUG_MAX + 1] = '\0';
 	assert_false(model_slug_valid(s));
 	s[MODEL_LOGIN_MAX] = '\0';
-	assert_true(store_login_valid(s));
+	assert_true(model_login_valid(s));
 	s[MODEL_LOGIN_MAX] = 'a';
 	s[MODEL_LOGIN_MAX + 1] = '\0';
-	assert_false(store_login_valid(s));
+	assert_false(model_login_valid(s));
 }
 
 int main(void)

@@ -11,7 +11,8 @@
 #include "model/model.h"
 #include "page/page_assets.h"
 #include "render/render_newsroom.h"
-#include "store/store_newsroom.h"
+#include "model/model_newsroom.h"
+#include "newsroom/newsroom.h"
 #include "util/buf.h"
 #include "util/tz.h"
 
@@ -112,21 +113,22 @@ static int64_t utc(int y, int mo, int d, int h, int mi)
 
 /* ---- fixtures ---- */
 
-static struct store_user user_admin = {1, "root", "Ada Admin", "", "", STORE_ROLE_ADMIN, 0, 1};
-static struct store_user user_editor = {
-    2, "ed", "Ed Editor", "Edward E.", "Live editor", STORE_ROLE_EDITOR, 0, 1};
-static struct store_user user_contrib = {
-    3, "cora", "Cora Contributor", "", "BBC Russian service", STORE_ROLE_CONTRIBUTOR, 0, 1};
-static struct store_user user_hostile = {
-    4, HOSTILE, HOSTILE, HOSTILE, HOSTILE, STORE_ROLE_CONTRIBUTOR, 0, 1};
+static struct model_user user_admin = {1, "root", "Ada Admin", "", "", MODEL_ROLE_ADMIN, 0, 1};
+static struct model_user user_editor = {
+    2, "ed", "Ed Editor", "Edward E.", "Live editor", MODEL_ROLE_EDITOR, 0, 1};
+static struct model_user user_contrib = {
+    3, "cora", "Cora Contributor", "", "BBC Russian service", MODEL_ROLE_CONTRIBUTOR, 0, 1};
+static struct model_user user_hostile = {
+    4, HOSTILE, HOSTILE, HOSTILE, HOSTILE, MODEL_ROLE_CONTRIBUTOR, 0, 1};
 
-static struct render_nr make_nr(const struct store_user *u)
+static struct render_newsroom make_nr(const struct model_user *u)
 {
-	struct render_nr nr;
+	struct render_newsroom nr;
 
 	memset(&nr, 0, sizeof(nr));
 	nr.site = &site;
 	nr.user = u;
+	nr.may = newsroom_permissions(u);
 	nr.csrf = u ? CSRF : NULL;
 	nr.now = utc(2025, 2, 17, 11, 0);
 	return nr;
@@ -192,17 +194,17 @@ static struct model_post make_hostile_post(int64_t id)
 	return p;
 }
 
-static struct store_draft make_draft(int64_t id, int64_t author, const char *author_name,
+static struct model_draft make_draft(int64_t id, int64_t author, const char *author_name,
 				     const char *title, int scheduled)
 {
-	struct store_draft d;
+	struct model_draft d;
 
 	memset(&d, 0, sizeof(d));
 	d.id = id;
 	d.page_id = 1;
 	d.author_id = author;
 	d.author_name = (char *)author_name;
-	d.state = scheduled ? STORE_DRAFT_SCHEDULED : STORE_DRAFT_SAVED;
+	d.state = scheduled ? MODEL_DRAFT_SCHEDULED : MODEL_DRAFT_SAVED;
 	d.publish_at = scheduled ? utc(2025, 2, 17, 12, 30) : 0;
 	d.version = 3;
 	d.created_at = utc(2025, 2, 17, 9, 0);
@@ -217,8 +219,8 @@ struct desk_fixture {
 	struct model_page page;
 	struct model_post posts[2];
 	struct model_byline byline;
-	struct store_draft drafts[3];
-	struct render_nr_desk desk;
+	struct model_draft drafts[3];
+	struct render_newsroom_desk desk;
 };
 
 static void make_desk(struct desk_fixture *f)
@@ -252,12 +254,12 @@ static void make_desk(struct desk_fixture *f)
 static void test_chrome_roles(void **state)
 {
 	struct model_page page = make_page("ukraine", "Ukraine talks");
-	struct render_nr nr;
+	struct render_newsroom nr;
 	char *html;
 
 	(void)state;
 	nr = make_nr(&user_contrib);
-	html = RENDER(render_nr_pages(&out_, &nr, &page, 1));
+	html = RENDER(render_newsroom_pages(&out_, &nr, &page, 1));
 	assert_has(html, "<meta name=\"csrf-token\" content=\"" CSRF "\">");
 	assert_has(html, "<link rel=\"stylesheet\" href=\"/static/newsroom.abc.css\">");
 	assert_has(html, "<script src=\"/static/newsroom.abc.js\" defer></script>");
@@ -275,21 +277,21 @@ static void test_chrome_roles(void **state)
 	free(html);
 
 	nr = make_nr(&user_editor);
-	html = RENDER(render_nr_pages(&out_, &nr, &page, 1));
+	html = RENDER(render_newsroom_pages(&out_, &nr, &page, 1));
 	assert_lacks(html, "href=\"/newsroom/users\"");
 	assert_has(html, "<a href=\"/newsroom/audit\">Audit</a>");
 	assert_has(html, ">Editor</span>");
 	free(html);
 
 	nr = make_nr(&user_admin);
-	html = RENDER(render_nr_pages(&out_, &nr, &page, 1));
+	html = RENDER(render_newsroom_pages(&out_, &nr, &page, 1));
 	assert_has(html, "<a href=\"/newsroom/users\">Users</a>");
 	assert_has(html, "<a href=\"/newsroom/audit\">Audit</a>");
 	free(html);
 
 	/* The signed-in user's name is data like any other. */
 	nr = make_nr(&user_hostile);
-	html = RENDER(render_nr_pages(&out_, &nr, &page, 1));
+	html = RENDER(render_newsroom_pages(&out_, &nr, &page, 1));
 	assert_inert(html);
 	assert_has(html, "&lt;script&gt;alert(1)&lt;/script&gt;");
 	free(html);
@@ -298,13 +300,13 @@ static void test_chrome_roles(void **state)
 static void test_notices(void **state)
 {
 	struct model_page page = make_page("ukraine", "Ukraine talks");
-	struct render_nr nr = make_nr(&user_editor);
+	struct render_newsroom nr = make_nr(&user_editor);
 	char *html;
 
 	(void)state;
 	nr.notice = "Saved. " HOSTILE;
 	nr.notice_is_error = 1;
-	html = RENDER(render_nr_pages(&out_, &nr, &page, 1));
+	html = RENDER(render_newsroom_pages(&out_, &nr, &page, 1));
 	assert_has(html, "<div class=\"nr-notice nr-notice-error\" role=\"alert\"><p>Saved. "
 			 "&lt;script&gt;");
 	assert_inert(html);
@@ -312,7 +314,7 @@ static void test_notices(void **state)
 
 	nr.notice = "Published.";
 	nr.notice_is_error = 0;
-	html = RENDER(render_nr_pages(&out_, &nr, &page, 1));
+	html = RENDER(render_newsroom_pages(&out_, &nr, &page, 1));
 	assert_has(html, "role=\"status\"><p>Published.</p>");
 	assert_lacks(html, "role=\"alert\"");
 	free(html);
@@ -323,9 +325,9 @@ static void test_notices(void **state)
 static void test_assets(void **state)
 {
 	struct render_site reader_site;
-	struct render_site nr_site;
+	struct render_site rn_site;
 	const struct page_asset *css, *js, *style;
-	struct render_nr nr = make_nr(NULL);
+	struct render_newsroom nr = make_nr(NULL);
 	char *html, *a, *b;
 
 	(void)state;
@@ -344,12 +346,12 @@ static void test_assets(void **state)
 	assert_non_null(page_asset_by_name("live.js"));
 	assert_ptr_equal(page_asset_by_url(style->url), style);
 
-	nr_site = (struct render_site){"Liveline", css->url, js->url};
+	rn_site = (struct render_site){"Liveline", css->url, js->url};
 	reader_site =
 	    (struct render_site){"Liveline", style->url, page_asset_by_name("live.js")->url};
 	for (int i = 0; i < 2; i++) {
-		nr.site = i == 0 ? &nr_site : &reader_site;
-		html = RENDER(render_nr_signin(&out_, &nr, NULL, NULL));
+		nr.site = i == 0 ? &rn_site : &reader_site;
+		html = RENDER(render_newsroom_signin(&out_, &nr, NULL, NULL));
 		a = strstr(html, style->url);
 		b = strstr(html, css->url);
 		assert_non_null(a);
@@ -366,11 +368,11 @@ static void test_assets(void **state)
 
 static void test_signin(void **state)
 {
-	struct render_nr nr = make_nr(NULL);
+	struct render_newsroom nr = make_nr(NULL);
 	char *html;
 
 	(void)state;
-	html = RENDER(render_nr_signin(&out_, &nr, HOSTILE, HOSTILE));
+	html = RENDER(render_newsroom_signin(&out_, &nr, HOSTILE, HOSTILE));
 	assert_has(html, "<form method=\"post\" action=\"/newsroom/signin\"");
 	assert_has(html, "<label for=\"signin-login\">Login</label>");
 	assert_has(html, "name=\"login\" id=\"signin-login\" value=\"&lt;script&gt;");
@@ -388,7 +390,7 @@ static void test_signin(void **state)
 
 	nr.notice = "Wrong login or password.";
 	nr.notice_is_error = 1;
-	html = RENDER(render_nr_signin(&out_, &nr, NULL, NULL));
+	html = RENDER(render_newsroom_signin(&out_, &nr, NULL, NULL));
 	assert_has(html, "role=\"alert\"><p>Wrong login or password.</p>");
 	assert_has(html, "id=\"signin-login\" value=\"\"");
 	assert_lacks(html, "signin_token");
@@ -400,7 +402,7 @@ static void test_signin(void **state)
 static void test_pages(void **state)
 {
 	struct model_page pages[2];
-	struct render_nr nr;
+	struct render_newsroom nr;
 	char *html;
 
 	(void)state;
@@ -411,7 +413,7 @@ static void test_pages(void **state)
 	pages[1].start_at = utc(2025, 2, 18, 9, 0);
 
 	nr = make_nr(&user_admin);
-	html = RENDER(render_nr_pages(&out_, &nr, pages, 2));
+	html = RENDER(render_newsroom_pages(&out_, &nr, pages, 2));
 	assert_has(html, "<h1>Live pages</h1>");
 	assert_has(html, "<a href=\"/newsroom/ukraine\">Ukraine talks</a>");
 	assert_has(html, "<a href=\"/live/ukraine\">Reader page");
@@ -443,12 +445,12 @@ static void test_pages(void **state)
 	free(html);
 
 	nr = make_nr(&user_editor);
-	html = RENDER(render_nr_pages(&out_, &nr, pages, 2));
+	html = RENDER(render_newsroom_pages(&out_, &nr, pages, 2));
 	assert_lacks(html, "action=\"/newsroom/pages\"");
 	assert_lacks(html, "New live page");
 	free(html);
 
-	html = RENDER(render_nr_pages(&out_, &nr, NULL, 0));
+	html = RENDER(render_newsroom_pages(&out_, &nr, NULL, 0));
 	assert_has(html, "There are no live pages yet.");
 	free(html);
 }
@@ -458,13 +460,13 @@ static void test_pages(void **state)
 static void test_desk_editor(void **state)
 {
 	struct desk_fixture f;
-	struct render_nr nr = make_nr(&user_editor);
+	struct render_newsroom nr = make_nr(&user_editor);
 	char *html;
 
 	(void)state;
 	make_desk(&f);
 	f.drafts[0].post.breaking = 1;
-	html = RENDER(render_nr_desk(&out_, &nr, &f.desk));
+	html = RENDER(render_newsroom_desk(&out_, &nr, &f.desk));
 	/* The composer's body holds what a post may: 8 KiB of Markdown. */
 	assert_has(html, "maxlength=\"8192\"");
 	/* Header: title, status, coverage, links. */
@@ -545,7 +547,7 @@ static void test_desk_editor(void **state)
 
 	/* Pinned by the page only (the post was loaded without the flag). */
 	f.posts[1].pinned = 0;
-	html = RENDER(render_nr_desk(&out_, &nr, &f.desk));
+	html = RENDER(render_newsroom_desk(&out_, &nr, &f.desk));
 	assert_has(html, "<span class=\"nr-pinned-tag\">Pinned</span>");
 	assert_has(html, "action=\"/newsroom/ukraine/unpin\"");
 	assert_lacks(html, "action=\"/newsroom/ukraine/posts/7/pin\"");
@@ -559,13 +561,13 @@ static void test_desk_editor(void **state)
 static void test_desk_unpublished(void **state)
 {
 	struct desk_fixture f;
-	struct render_nr editor = make_nr(&user_editor), contrib = make_nr(&user_contrib);
+	struct render_newsroom editor = make_nr(&user_editor), contrib = make_nr(&user_contrib);
 	char *html;
 
 	(void)state;
 	make_desk(&f);
 	f.page.published = 0;
-	html = RENDER(render_nr_desk(&out_, &editor, &f.desk));
+	html = RENDER(render_newsroom_desk(&out_, &editor, &f.desk));
 	assert_has(html, "<p class=\"nr-unpublished\">Not published: only the newsroom sees this "
 			 "page</p>");
 	assert_has(html, "action=\"/newsroom/ukraine/publish\"");
@@ -574,11 +576,11 @@ static void test_desk_unpublished(void **state)
 	assert_lacks(html, "data-events");
 	assert_has(html, "<div id=\"desk-posts\" data-seq=\"42\">");
 	free(html);
-	html = RENDER(render_nr_desk(&out_, &contrib, &f.desk));
+	html = RENDER(render_newsroom_desk(&out_, &contrib, &f.desk));
 	assert_has(html, "Not published");
 	assert_lacks(html, "/publish\"");
 	free(html);
-	html = RENDER(render_nr_pages(&out_, &editor, &f.page, 1));
+	html = RENDER(render_newsroom_pages(&out_, &editor, &f.page, 1));
 	assert_has(html, "Not published");
 	free(html);
 }
@@ -586,12 +588,12 @@ static void test_desk_unpublished(void **state)
 static void test_desk_contributor(void **state)
 {
 	struct desk_fixture f;
-	struct render_nr nr = make_nr(&user_contrib);
+	struct render_newsroom nr = make_nr(&user_contrib);
 	char *html;
 
 	(void)state;
 	make_desk(&f);
-	html = RENDER(render_nr_desk(&out_, &nr, &f.desk));
+	html = RENDER(render_newsroom_desk(&out_, &nr, &f.desk));
 	/* Writes drafts, and nothing more. */
 	assert_has(html, "action=\"/newsroom/ukraine/posts\"");
 	assert_has(html, "<button type=\"submit\" name=\"action\" value=\"draft\"");
@@ -630,24 +632,24 @@ static void test_desk_hostile(void **state)
 {
 	struct model_page page = make_page(HOSTILE_B, HOSTILE);
 	struct model_post post = make_hostile_post(5);
-	struct store_draft d = make_draft(6, 4, HOSTILE, HOSTILE, 1);
+	struct model_draft d = make_draft(6, 4, HOSTILE, HOSTILE, 1);
 	/* A refused composer gives back what was typed: hostile text too. */
-	struct render_nr_composer refill = {
+	struct render_newsroom_composer refill = {
 		.title = HOSTILE, .body = HOSTILE, .image_alt = HOSTILE,
 		.image_credit = HOSTILE, .image_caption = HOSTILE, .embed_url = HOSTILE_J,
 		.embed_title = HOSTILE, .breaking = 1,
 	};
-	struct render_nr_desk desk = { .page = &page, .posts = &post, .n_posts = 1,
+	struct render_newsroom_desk desk = { .page = &page, .posts = &post, .n_posts = 1,
 				       .drafts = &d, .n_drafts = 1, .reader_url = HOSTILE_J,
 				       .refill = &refill };
-	struct render_nr nr = make_nr(&user_hostile);
+	struct render_newsroom nr = make_nr(&user_hostile);
 	char *html;
 
 	(void)state;
 	d.post.bylines = hostile_bylines;
 	d.post.n_bylines = 1;
 	page.description = HOSTILE;
-	html = RENDER(render_nr_desk(&out_, &nr, &desk));
+	html = RENDER(render_newsroom_desk(&out_, &nr, &desk));
 	assert_inert(html);
 	assert_has(html, "<h1>&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;img");
 	assert_has(html, "data-events=\"/live/&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"
@@ -663,7 +665,7 @@ static void test_desk_hostile(void **state)
 
 	/* An editor gets the publish form with hidden copies of the fields. */
 	nr = make_nr(&user_editor);
-	html = RENDER(render_nr_desk(&out_, &nr, &desk));
+	html = RENDER(render_newsroom_desk(&out_, &nr, &desk));
 	assert_inert(html);
 	assert_has(html, "<input type=\"hidden\" name=\"title\" value=\"&lt;script&gt;");
 	assert_has(html, "<input type=\"hidden\" name=\"bylines\" value=\"&lt;script&gt;");
@@ -673,14 +675,14 @@ static void test_desk_hostile(void **state)
 static void test_desk_status_buttons(void **state)
 {
 	struct desk_fixture f;
-	struct render_nr nr = make_nr(&user_editor);
+	struct render_newsroom nr = make_nr(&user_editor);
 	char *html;
 
 	(void)state;
 	make_desk(&f);
 	f.page.status = MODEL_STATUS_UPCOMING;
 	f.page.start_at = utc(2025, 2, 17, 13, 0);
-	html = RENDER(render_nr_desk(&out_, &nr, &f.desk));
+	html = RENDER(render_newsroom_desk(&out_, &nr, &f.desk));
 	assert_has(html, "<input type=\"hidden\" name=\"status\" value=\"live\">");
 	assert_has(html, ">Start coverage</button>");
 	assert_has(html, "Planned start <time");
@@ -689,7 +691,7 @@ static void test_desk_status_buttons(void **state)
 	f.page.status = MODEL_STATUS_ENDED;
 	f.desk.n_posts = 0;
 	f.desk.n_drafts = 0;
-	html = RENDER(render_nr_desk(&out_, &nr, &f.desk));
+	html = RENDER(render_newsroom_desk(&out_, &nr, &f.desk));
 	assert_has(html, ">Resume coverage</button>");
 	assert_has(html, "Nothing published yet.");
 	assert_has(html, "No scheduled posts and no drafts.");
@@ -701,9 +703,9 @@ static void test_desk_status_buttons(void **state)
 static void test_post_edit(void **state)
 {
 	struct desk_fixture f;
-	struct store_revision last;
-	struct render_nr_edit e;
-	struct render_nr nr = make_nr(&user_editor);
+	struct model_revision last;
+	struct render_newsroom_edit e;
+	struct render_newsroom nr = make_nr(&user_editor);
 	char *html;
 
 	(void)state;
@@ -719,7 +721,7 @@ static void test_post_edit(void **state)
 	e.body_md = "First paragraph.\n\n- **Lead:** item";
 	e.last = &last;
 
-	html = RENDER(render_nr_post_edit(&out_, &nr, &e));
+	html = RENDER(render_newsroom_post_edit(&out_, &nr, &e));
 	assert_has(html, "<h1>Edit post</h1>");
 	assert_has(html, "Last changed by Ann Editor at <time datetime=\"2025-02-17T10:45:00Z\">"
 			 "10:45");
@@ -741,7 +743,7 @@ static void test_post_edit(void **state)
 
 	/* A contributor who finds their way here gets no save button. */
 	nr = make_nr(&user_contrib);
-	html = RENDER(render_nr_post_edit(&out_, &nr, &e));
+	html = RENDER(render_newsroom_post_edit(&out_, &nr, &e));
 	assert_lacks(html, ">Save changes</button>");
 	free(html);
 }
@@ -750,8 +752,8 @@ static void test_post_edit_conflict(void **state)
 {
 	struct desk_fixture f;
 	struct model_post mine;
-	struct render_nr_edit e;
-	struct render_nr nr = make_nr(&user_editor);
+	struct render_newsroom_edit e;
+	struct render_newsroom nr = make_nr(&user_editor);
 	char *html;
 
 	(void)state;
@@ -772,7 +774,7 @@ static void test_post_edit_conflict(void **state)
 		    "apply your change again.";
 	nr.notice_is_error = 1;
 
-	html = RENDER(render_nr_post_edit(&out_, &nr, &e));
+	html = RENDER(render_newsroom_post_edit(&out_, &nr, &e));
 	assert_has(html, "role=\"alert\"><p>This post was changed by Ann Editor");
 	assert_has(html, "<section class=\"nr-conflict\"");
 	assert_has(html, "the newer version (version 5)");
@@ -796,9 +798,9 @@ static void test_post_edit_hostile(void **state)
 {
 	struct model_page page = make_page(HOSTILE_B, HOSTILE);
 	struct model_post post = make_hostile_post(5);
-	struct store_revision last;
-	struct render_nr_edit e;
-	struct render_nr nr = make_nr(&user_editor);
+	struct model_revision last;
+	struct render_newsroom_edit e;
+	struct render_newsroom nr = make_nr(&user_editor);
 	char *html;
 
 	(void)state;
@@ -811,7 +813,7 @@ static void test_post_edit_hostile(void **state)
 	e.post = &post;
 	e.body_md = HOSTILE "</textarea><script>alert(2)</script>";
 	e.last = &last;
-	html = RENDER(render_nr_post_edit(&out_, &nr, &e));
+	html = RENDER(render_newsroom_post_edit(&out_, &nr, &e));
 	assert_inert(html);
 	assert_lacks(html, "</textarea><script>");
 	assert_has(html, "Last changed by &lt;script&gt;");
@@ -824,7 +826,7 @@ static void test_post_edit_hostile(void **state)
 static void test_draft_edit(void **state)
 {
 	struct desk_fixture f;
-	struct render_nr nr = make_nr(&user_contrib);
+	struct render_newsroom nr = make_nr(&user_contrib);
 	char *html;
 
 	(void)state;
@@ -834,7 +836,7 @@ static void test_draft_edit(void **state)
 	f.drafts[1].post.n_bylines = 1;
 
 	/* The contributor's own draft: save and delete, no publish. */
-	html = RENDER(render_nr_draft_edit(&out_, &nr, &f.page, &f.drafts[1], "Body of it"));
+	html = RENDER(render_newsroom_draft_edit(&out_, &nr, &f.page, &f.drafts[1], "Body of it"));
 	assert_has(html, "<h1>Draft</h1>");
 	assert_has(html, "action=\"/newsroom/ukraine/drafts/12\">");
 	assert_has(html, "<input type=\"hidden\" name=\"version\" value=\"3\">");
@@ -853,7 +855,7 @@ static void test_draft_edit(void **state)
 	free(html);
 
 	/* Somebody else's: shown, not editable. */
-	html = RENDER(render_nr_draft_edit(&out_, &nr, &f.page, &f.drafts[2], ""));
+	html = RENDER(render_newsroom_draft_edit(&out_, &nr, &f.page, &f.drafts[2], ""));
 	assert_has(html, "Only its author or an editor can change this draft.");
 	assert_has(html, "<fieldset class=\"nr-plain\" disabled>");
 	assert_lacks(html, "name=\"action\"");
@@ -862,7 +864,7 @@ static void test_draft_edit(void **state)
 
 	/* An editor, on a scheduled post: every action, publish_at filled in. */
 	nr = make_nr(&user_editor);
-	html = RENDER(render_nr_draft_edit(&out_, &nr, &f.page, &f.drafts[0], ""));
+	html = RENDER(render_newsroom_draft_edit(&out_, &nr, &f.page, &f.drafts[0], ""));
 	assert_has(html, "<h1>Scheduled post</h1>");
 	assert_has(html, "Scheduled for <time");
 	assert_has(html, "name=\"publish_at\" id=\"d-publish-at\" value=\"2025-02-17T12:30\"");
@@ -876,14 +878,14 @@ static void test_draft_edit(void **state)
 static void test_draft_edit_hostile(void **state)
 {
 	struct model_page page = make_page(HOSTILE_B, HOSTILE);
-	struct store_draft d = make_draft(6, 4, HOSTILE, HOSTILE, 0);
-	struct render_nr nr = make_nr(&user_hostile);
+	struct model_draft d = make_draft(6, 4, HOSTILE, HOSTILE, 0);
+	struct render_newsroom nr = make_nr(&user_hostile);
 	char *html;
 
 	(void)state;
 	d.post.bylines = hostile_bylines;
 	d.post.n_bylines = 1;
-	html = RENDER(render_nr_draft_edit(&out_, &nr, &page, &d, HOSTILE "</textarea>"));
+	html = RENDER(render_newsroom_draft_edit(&out_, &nr, &page, &d, HOSTILE "</textarea>"));
 	assert_inert(html);
 	assert_lacks(html, HOSTILE_A);
 	assert_has(html, "&lt;/textarea&gt;");
@@ -895,8 +897,8 @@ static void test_draft_edit_hostile(void **state)
 static void test_history(void **state)
 {
 	struct desk_fixture f;
-	struct store_revision revs[2];
-	struct render_nr nr = make_nr(&user_contrib);
+	struct model_revision revs[2];
+	struct render_newsroom nr = make_nr(&user_contrib);
 	char *html;
 
 	(void)state;
@@ -915,7 +917,7 @@ static void test_history(void **state)
 	revs[1].post = f.posts[1];
 	revs[1].post.title = "The first title";
 
-	html = RENDER(render_nr_history(&out_, &nr, &f.page, &f.posts[1], revs, 2));
+	html = RENDER(render_newsroom_history(&out_, &nr, &f.page, &f.posts[1], revs, 2));
 	assert_has(html, "<h1>History <span class=\"nr-sub\">of \xe2\x80\x9c"
 			 "A tale of two summits\xe2\x80\x9d</span></h1>");
 	assert_has(html, "<h2 id=\"version-2-h\">Version 2</h2>");
@@ -937,7 +939,7 @@ static void test_history(void **state)
 	free(html);
 
 	nr = make_nr(&user_editor);
-	html = RENDER(render_nr_history(&out_, &nr, &f.page, &f.posts[1], NULL, 0));
+	html = RENDER(render_newsroom_history(&out_, &nr, &f.page, &f.posts[1], NULL, 0));
 	assert_has(html, "No revisions recorded.");
 	assert_has(html, "href=\"/newsroom/ukraine/posts/7/edit\">Edit the post</a>");
 	free(html);
@@ -949,7 +951,7 @@ static void test_summary(void **state)
 {
 	struct model_page page = make_page("ukraine", "Ukraine talks");
 	char *points[] = {"Talks **ended**", HOSTILE};
-	struct render_nr nr = make_nr(&user_editor);
+	struct render_newsroom nr = make_nr(&user_editor);
 	char *html;
 
 	(void)state;
@@ -959,7 +961,7 @@ static void test_summary(void **state)
 	page.summary.media_url = HOSTILE_J;
 	page.summary.media_alt = HOSTILE;
 	page.summary.media_caption = "Watch: " HOSTILE;
-	html = RENDER(render_nr_summary(&out_, &nr, &page, "- Talks **ended**\n- " HOSTILE));
+	html = RENDER(render_newsroom_summary(&out_, &nr, &page, "- Talks **ended**\n- " HOSTILE));
 	assert_has(html, "action=\"/newsroom/ukraine/summary\"");
 	assert_has(html, "<textarea name=\"points\" id=\"s-points\"");
 	assert_has(html, ">\n- Talks **ended**\n- &lt;script&gt;");
@@ -978,7 +980,7 @@ static void test_summary(void **state)
 	free(html);
 
 	memset(&page.summary, 0, sizeof(page.summary));
-	html = RENDER(render_nr_summary(&out_, &nr, &page, ""));
+	html = RENDER(render_newsroom_summary(&out_, &nr, &page, ""));
 	assert_has(html, "<option value=\"none\" selected>None</option>");
 	assert_has(html, "The summary is empty");
 	free(html);
@@ -988,9 +990,9 @@ static void test_summary(void **state)
 
 static void test_users(void **state)
 {
-	struct store_user users[4];
-	struct store_token tokens[2];
-	struct render_nr nr = make_nr(&user_admin);
+	struct model_user users[4];
+	struct model_token tokens[2];
+	struct render_newsroom nr = make_nr(&user_admin);
 	char *html;
 
 	(void)state;
@@ -1012,7 +1014,7 @@ static void test_users(void **state)
 	tokens[1].created_at = utc(2025, 2, 1, 9, 0);
 	tokens[1].revoked_at = utc(2025, 2, 2, 9, 0);
 
-	html = RENDER(render_nr_users(&out_, &nr, users, 4, tokens, 2, NULL));
+	html = RENDER(render_newsroom_users(&out_, &nr, users, 4, tokens, 2, NULL));
 	assert_has(html, "<h1>Users and API tokens</h1>");
 	assert_lacks(html, "nr-secret");
 	assert_lacks(html, "will not be shown again");
@@ -1050,12 +1052,12 @@ static void test_users(void **state)
 
 static void test_users_new_token(void **state)
 {
-	struct store_user users[1] = {user_admin};
-	struct render_nr nr = make_nr(&user_admin);
+	struct model_user users[1] = {user_admin};
+	struct render_newsroom nr = make_nr(&user_admin);
 	char *html;
 
 	(void)state;
-	html = RENDER(render_nr_users(&out_, &nr, users, 1, NULL, 0,
+	html = RENDER(render_newsroom_users(&out_, &nr, users, 1, NULL, 0,
 				      "AbCdEf0123456789_-AbCdEf0123456789_-AbCdEfg"));
 	assert_has(html, "<section class=\"nr-secret\"");
 	assert_has(html, "it will not be shown again");
@@ -1064,7 +1066,7 @@ static void test_users_new_token(void **state)
 	assert_has(html, "No API tokens.");
 	free(html);
 
-	html = RENDER(render_nr_users(&out_, &nr, users, 1, NULL, 0, HOSTILE));
+	html = RENDER(render_newsroom_users(&out_, &nr, users, 1, NULL, 0, HOSTILE));
 	assert_has(html, "class=\"nr-token\" readonly spellcheck=\"false\" autocomplete=\"off\" "
 			 "value=\"&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;img");
 	assert_inert(html);
@@ -1076,8 +1078,8 @@ static void test_users_new_token(void **state)
 static void test_audit(void **state)
 {
 	struct model_page page = make_page("ukraine", "Ukraine talks");
-	struct store_audit a[3];
-	struct render_nr nr = make_nr(&user_editor);
+	struct model_audit a[3];
+	struct render_newsroom nr = make_nr(&user_editor);
 	char *html;
 
 	(void)state;
@@ -1098,7 +1100,7 @@ static void test_audit(void **state)
 	a[2].action = "user.role";
 	a[2].detail = "role editor";
 
-	html = RENDER(render_nr_audit(&out_, &nr, &page, a, 3));
+	html = RENDER(render_newsroom_audit(&out_, &nr, &page, a, 3));
 	assert_has(html, "<h1>Audit trail <span class=\"nr-sub\">of");
 	assert_has(html, "<th scope=\"col\">When</th><th scope=\"col\">Who</th>"
 			 "<th scope=\"col\">Action</th>");
@@ -1115,7 +1117,7 @@ static void test_audit(void **state)
 	assert_inert(html);
 	free(html);
 
-	html = RENDER(render_nr_audit(&out_, &nr, NULL, NULL, 0));
+	html = RENDER(render_newsroom_audit(&out_, &nr, NULL, NULL, 0));
 	assert_has(html, "<h1>Audit trail</h1>");
 	assert_has(html, "Nothing recorded yet.");
 	free(html);
@@ -1125,11 +1127,12 @@ static void test_audit(void **state)
 
 static void test_error(void **state)
 {
-	struct render_nr nr = make_nr(&user_contrib);
+	struct render_newsroom nr = make_nr(&user_contrib);
 	char *html;
 
 	(void)state;
-	html = RENDER(render_nr_error(&out_, &nr, 403, "Forbidden", "Editors only. " HOSTILE));
+	html =
+	    RENDER(render_newsroom_error(&out_, &nr, 403, "Forbidden", "Editors only. " HOSTILE));
 	assert_has(html, "<h1>403 Forbidden</h1>");
 	assert_has(html, "role=\"alert\">Editors only. &lt;script&gt;");
 	assert_has(html, "<nav class=\"nr-nav\"");
@@ -1139,7 +1142,7 @@ static void test_error(void **state)
 	free(html);
 
 	nr = make_nr(NULL);
-	html = RENDER(render_nr_error(&out_, &nr, 404, NULL, NULL));
+	html = RENDER(render_newsroom_error(&out_, &nr, 404, NULL, NULL));
 	assert_has(html, "<h1>404 Error</h1>");
 	assert_lacks(html, "nr-nav");
 	assert_has(html, "href=\"/newsroom/signin\"");

@@ -47,7 +47,7 @@ static inline int64_t create_page(struct store *s, const char *slug)
 	struct model_page p;
 
 	sample_page(&p, slug);
-	if (store_page_create(s, &p) != 0)
+	if (store_page_create(s, 0, &p) != 0)
 		fail_msg("store_page_create: %s", store_errmsg(s));
 	return p.id;
 }
@@ -91,7 +91,7 @@ static inline int64_t insert_post(struct store *s, int64_t page_id, const char *
 	struct model_post p;
 
 	sample_post(&p, title, at);
-	if (store_post_insert(s, page_id, &p) != 0)
+	if (store_post_insert(s, 0, page_id, &p) != 0)
 		fail_msg("store_post_insert: %s", store_errmsg(s));
 	return p.id;
 }

@@ -26,7 +26,7 @@ static void test_page_create_get(void **state)
 	int64_t before = (int64_t)time(NULL);
 
 	sample_page(&in, "ukraine-summits");
-	assert_int_equal(store_page_create(f->s, &in), 0);
+	assert_int_equal(store_page_create(f->s, 0, &in), 0);
 	assert_true(in.id > 0);
 	assert_int_equal(in.last_seq, 1);
 
@@ -73,38 +73,38 @@ static void test_page_create_refused(void **state)
 	changes = last_change(f->s);
 
 	sample_page(&p, "taken");
-	assert_int_equal(store_page_create(f->s, &p), STORE_EEXIST);
+	assert_int_equal(store_page_create(f->s, 0, &p), STORE_EEXIST);
 	assert_non_null(strstr(store_errmsg(f->s), "exists"));
 
 	for (size_t i = 0; i < sizeof(bad_slugs) / sizeof(bad_slugs[0]); i++) {
 		sample_page(&p, bad_slugs[i]);
-		assert_int_equal(store_page_create(f->s, &p), STORE_EINVAL);
+		assert_int_equal(store_page_create(f->s, 0, &p), STORE_EINVAL);
 		assert_non_null(strstr(store_errmsg(f->s), "slug"));
 	}
 	sample_page(&p, NULL);
-	assert_int_equal(store_page_create(f->s, &p), STORE_EINVAL);
+	assert_int_equal(store_page_create(f->s, 0, &p), STORE_EINVAL);
 
 	sample_page(&p, "no-title");
 	p.title = "";
-	assert_int_equal(store_page_create(f->s, &p), STORE_EINVAL);
+	assert_int_equal(store_page_create(f->s, 0, &p), STORE_EINVAL);
 	assert_non_null(strstr(store_errmsg(f->s), "title"));
 	p.title = NULL;
-	assert_int_equal(store_page_create(f->s, &p), STORE_EINVAL);
+	assert_int_equal(store_page_create(f->s, 0, &p), STORE_EINVAL);
 
 	sample_page(&p, "no-zone");
 	p.zone = "";
-	assert_int_equal(store_page_create(f->s, &p), STORE_EINVAL);
+	assert_int_equal(store_page_create(f->s, 0, &p), STORE_EINVAL);
 	assert_non_null(strstr(store_errmsg(f->s), "zone"));
 	p.zone = NULL;
-	assert_int_equal(store_page_create(f->s, &p), STORE_EINVAL);
+	assert_int_equal(store_page_create(f->s, 0, &p), STORE_EINVAL);
 
 	sample_page(&p, "bad-utf8");
 	p.title = "caf\xc3";
-	assert_int_equal(store_page_create(f->s, &p), STORE_EINVAL);
+	assert_int_equal(store_page_create(f->s, 0, &p), STORE_EINVAL);
 
 	sample_page(&p, "bad-status");
 	p.status = (enum model_status)7;
-	assert_int_equal(store_page_create(f->s, &p), STORE_EINVAL);
+	assert_int_equal(store_page_create(f->s, 0, &p), STORE_EINVAL);
 
 	/* Nothing refused reached the log. */
 	assert_int_equal(last_change(f->s), changes);
@@ -125,7 +125,7 @@ static void test_page_published(void **state)
 	create_page(f->s, "public");
 	sample_page(&in, "embargoed");
 	in.published = 0;
-	assert_int_equal(store_page_create(f->s, &in), 0);
+	assert_int_equal(store_page_create(f->s, 0, &in), 0);
 
 	assert_int_equal(store_page_get(f->s, "embargoed", &p), 0);
 	assert_int_equal(p.published, 0);
@@ -143,7 +143,7 @@ static void test_page_published(void **state)
 	model_pages_free(pages, n);
 
 	before = last_change(f->s);
-	assert_int_equal(store_page_set_published(f->s, in.id, 1, &changed), 0);
+	assert_int_equal(store_page_set_published(f->s, 0, in.id, 1, &changed), 0);
 	assert_int_equal(changed, 1);
 	assert_int_equal(store_page_get_public(f->s, "embargoed", &p), 0);
 	assert_int_equal(p.published, 1);
@@ -153,11 +153,11 @@ static void test_page_published(void **state)
 	assert_int_equal(n, 2);
 	model_pages_free(pages, n);
 	/* Again: nothing changes, nothing is logged. */
-	assert_int_equal(store_page_set_published(f->s, in.id, 1, &changed), 0);
+	assert_int_equal(store_page_set_published(f->s, 0, in.id, 1, &changed), 0);
 	assert_int_equal(changed, 0);
 	assert_int_equal(last_change(f->s), before + 1);
 
-	assert_int_equal(store_page_set_published(f->s, in.id, 0, &changed), 0);
+	assert_int_equal(store_page_set_published(f->s, 0, in.id, 0, &changed), 0);
 	assert_int_equal(changed, 1);
 	assert_int_equal(store_page_get_public(f->s, "embargoed", &p), STORE_ENOTFOUND);
 	assert_int_equal(store_page_changes_since(f->s, in.id, 1, 10, &ch, &n), 0);
@@ -167,7 +167,7 @@ static void test_page_published(void **state)
 	assert_int_equal(ch[1].kind, STORE_CHANGE_UNPUBLISH);
 	assert_string_equal(store_change_kind_name(ch[1].kind), "unpublish");
 	store_changes_free(ch, n);
-	assert_int_equal(store_page_set_published(f->s, 9999, 1, NULL), STORE_ENOTFOUND);
+	assert_int_equal(store_page_set_published(f->s, 0, 9999, 1, NULL), STORE_ENOTFOUND);
 }
 
 static void test_page_status_summary(void **state)
@@ -181,8 +181,8 @@ static void test_page_status_summary(void **state)
 	struct model_page p;
 	int64_t id = create_page(f->s, "status");
 
-	assert_int_equal(store_page_set_status(f->s, id, MODEL_STATUS_ENDED), 0);
-	assert_int_equal(store_page_set_summary(f->s, id, &sum), 0);
+	assert_int_equal(store_page_set_status(f->s, 0, id, MODEL_STATUS_ENDED), 0);
+	assert_int_equal(store_page_set_summary(f->s, 0, id, &sum), 0);
 	assert_int_equal(store_page_get_by_id(f->s, id, &p), 0);
 	assert_int_equal(p.status, MODEL_STATUS_ENDED);
 	assert_int_equal(p.summary.n_points, 1);
@@ -194,20 +194,20 @@ static void test_page_status_summary(void **state)
 	assert_int_equal(p.last_seq, 3);
 	model_page_cleanup(&p);
 
-	assert_int_equal(store_page_set_summary(f->s, id, &empty), 0);
+	assert_int_equal(store_page_set_summary(f->s, 0, id, &empty), 0);
 	assert_int_equal(store_page_get_by_id(f->s, id, &p), 0);
 	assert_int_equal(p.summary.n_points, 0);
 	assert_int_equal(p.summary.media_kind, MODEL_MEDIA_NONE);
 	model_page_cleanup(&p);
 
-	assert_int_equal(store_page_set_status(f->s, id, (enum model_status)3), STORE_EINVAL);
-	assert_int_equal(store_page_set_status(f->s, 999, MODEL_STATUS_LIVE), STORE_ENOTFOUND);
-	assert_int_equal(store_page_set_summary(f->s, 999, &sum), STORE_ENOTFOUND);
+	assert_int_equal(store_page_set_status(f->s, 0, id, (enum model_status)3), STORE_EINVAL);
+	assert_int_equal(store_page_set_status(f->s, 0, 999, MODEL_STATUS_LIVE), STORE_ENOTFOUND);
+	assert_int_equal(store_page_set_summary(f->s, 0, 999, &sum), STORE_ENOTFOUND);
 	bad.media_kind = (enum model_media_kind)9;
-	assert_int_equal(store_page_set_summary(f->s, id, &bad), STORE_EINVAL);
+	assert_int_equal(store_page_set_summary(f->s, 0, id, &bad), STORE_EINVAL);
 	bad.media_kind = MODEL_MEDIA_NONE;
 	bad.n_points = 1; /* points NULL */
-	assert_int_equal(store_page_set_summary(f->s, id, &bad), STORE_EINVAL);
+	assert_int_equal(store_page_set_summary(f->s, 0, id, &bad), STORE_EINVAL);
 }
 
 /* ---- posts ------------------------------------------------------------- */
@@ -222,21 +222,21 @@ static void test_post_insert_refused(void **state)
 	struct model_page pg;
 
 	sample_post(&p, "", 1);
-	assert_int_equal(store_post_insert(f->s, page, &p), STORE_EINVAL);
+	assert_int_equal(store_post_insert(f->s, 0, page, &p), STORE_EINVAL);
 	assert_non_null(strstr(store_errmsg(f->s), "title"));
 	p.title = NULL;
-	assert_int_equal(store_post_insert(f->s, page, &p), STORE_EINVAL);
+	assert_int_equal(store_post_insert(f->s, 0, page, &p), STORE_EINVAL);
 
 	sample_post(&p, "Fine", 1);
-	assert_int_equal(store_post_insert(f->s, 999, &p), STORE_ENOTFOUND);
+	assert_int_equal(store_post_insert(f->s, 0, 999, &p), STORE_ENOTFOUND);
 
 	p.blocks = &bad_block;
 	p.n_blocks = 1;
-	assert_int_equal(store_post_insert(f->s, page, &p), STORE_EINVAL);
+	assert_int_equal(store_post_insert(f->s, 0, page, &p), STORE_EINVAL);
 	p.blocks = &no_text;
-	assert_int_equal(store_post_insert(f->s, page, &p), STORE_EINVAL);
+	assert_int_equal(store_post_insert(f->s, 0, page, &p), STORE_EINVAL);
 	sample_post(&p, "bad \xff utf-8", 1);
-	assert_int_equal(store_post_insert(f->s, page, &p), STORE_EINVAL);
+	assert_int_equal(store_post_insert(f->s, 0, page, &p), STORE_EINVAL);
 
 	assert_int_equal(last_change(f->s), changes);
 	assert_int_equal(store_page_get_by_id(f->s, page, &pg), 0);
@@ -357,7 +357,7 @@ static void test_post_update(void **state)
 	p.n_bylines = 1;
 	p.blocks = blocks;
 	p.n_blocks = 1;
-	assert_int_equal(store_post_update(f->s, &p), 0);
+	assert_int_equal(store_post_update(f->s, 0, &p), 0);
 	assert_true(p.updated_at >= before);
 	assert_int_equal(p.version, 2); /* every edit is a new version */
 
@@ -371,20 +371,20 @@ static void test_post_update(void **state)
 
 	/* published_at 0 keeps the stored time. */
 	p.published_at = 0;
-	assert_int_equal(store_post_update(f->s, &p), 0);
+	assert_int_equal(store_post_update(f->s, 0, &p), 0);
 	assert_int_equal(p.published_at, 2000);
 	assert_int_equal(store_post_get(f->s, page, id, &out), 0);
 	assert_int_equal(out.published_at, 2000);
 	model_post_cleanup(&out);
 
 	p.page_id = other;
-	assert_int_equal(store_post_update(f->s, &p), STORE_ENOTFOUND);
+	assert_int_equal(store_post_update(f->s, 0, &p), STORE_ENOTFOUND);
 	p.page_id = page;
 	p.id = 999;
-	assert_int_equal(store_post_update(f->s, &p), STORE_ENOTFOUND);
+	assert_int_equal(store_post_update(f->s, 0, &p), STORE_ENOTFOUND);
 	p.id = id;
 	p.title = "";
-	assert_int_equal(store_post_update(f->s, &p), STORE_EINVAL);
+	assert_int_equal(store_post_update(f->s, 0, &p), STORE_EINVAL);
 
 	assert_int_equal(store_post_get(f->s, page, id, &out), 0);
 	assert_string_equal(out.title, "Corrected");
@@ -401,10 +401,10 @@ static void test_post_delete(void **state)
 	struct model_page p;
 	size_t index;
 
-	assert_int_equal(store_post_delete(f->s, other, a), STORE_ENOTFOUND);
-	assert_int_equal(store_post_delete(f->s, page, a), 0);
+	assert_int_equal(store_post_delete(f->s, 0, other, a), STORE_ENOTFOUND);
+	assert_int_equal(store_post_delete(f->s, 0, page, a), 0);
 	assert_int_equal(store_post_get(f->s, page, a, &out), STORE_ENOTFOUND);
-	assert_int_equal(store_post_delete(f->s, page, a), STORE_ENOTFOUND);
+	assert_int_equal(store_post_delete(f->s, 0, page, a), STORE_ENOTFOUND);
 	assert_int_equal(store_post_index(f->s, page, b, &index), 0);
 	assert_int_equal(index, 0);
 	assert_int_equal(store_page_get_by_id(f->s, page, &p), 0);
@@ -424,7 +424,7 @@ static void test_pin(void **state)
 	struct model_page p;
 	size_t n;
 
-	assert_int_equal(store_page_set_pin(f->s, page, a), 0);
+	assert_int_equal(store_page_set_pin(f->s, 0, page, a), 0);
 	assert_int_equal(store_page_get_by_id(f->s, page, &p), 0);
 	assert_int_equal(p.pinned_post_id, a);
 	model_page_cleanup(&p);
@@ -441,23 +441,23 @@ static void test_pin(void **state)
 	model_posts_free(posts, n);
 
 	/* A post of another page cannot be pinned; the pin stays. */
-	assert_int_equal(store_page_set_pin(f->s, page, elsewhere), STORE_ENOTFOUND);
-	assert_int_equal(store_page_set_pin(f->s, page, 999), STORE_ENOTFOUND);
-	assert_int_equal(store_page_set_pin(f->s, 999, 0), STORE_ENOTFOUND);
+	assert_int_equal(store_page_set_pin(f->s, 0, page, elsewhere), STORE_ENOTFOUND);
+	assert_int_equal(store_page_set_pin(f->s, 0, page, 999), STORE_ENOTFOUND);
+	assert_int_equal(store_page_set_pin(f->s, 0, 999, 0), STORE_ENOTFOUND);
 	assert_int_equal(store_page_get_by_id(f->s, page, &p), 0);
 	assert_int_equal(p.pinned_post_id, a);
 	model_page_cleanup(&p);
 
 	/* Unpin. */
-	assert_int_equal(store_page_set_pin(f->s, page, 0), 0);
+	assert_int_equal(store_page_set_pin(f->s, 0, page, 0), 0);
 	assert_int_equal(store_page_get_by_id(f->s, page, &p), 0);
 	assert_int_equal(p.pinned_post_id, 0);
 	model_page_cleanup(&p);
 
 	/* Deleting the pinned post clears the pin; other pages are untouched. */
-	assert_int_equal(store_page_set_pin(f->s, page, b), 0);
-	assert_int_equal(store_page_set_pin(f->s, other, elsewhere), 0);
-	assert_int_equal(store_post_delete(f->s, page, b), 0);
+	assert_int_equal(store_page_set_pin(f->s, 0, page, b), 0);
+	assert_int_equal(store_page_set_pin(f->s, 0, other, elsewhere), 0);
+	assert_int_equal(store_post_delete(f->s, 0, page, b), 0);
 	assert_int_equal(store_page_get_by_id(f->s, page, &p), 0);
 	assert_int_equal(p.pinned_post_id, 0);
 	model_page_cleanup(&p);
@@ -492,12 +492,12 @@ static void test_change_log(void **state)
 	sample_post(&p, "edited", 100);
 	p.id = post;
 	p.page_id = a;
-	assert_int_equal(store_post_update(f->s, &p), 0);
-	assert_int_equal(store_page_set_pin(f->s, a, post), 0);
-	assert_int_equal(store_page_set_summary(f->s, a, &sum), 0);
-	assert_int_equal(store_page_set_status(f->s, a, MODEL_STATUS_ENDED), 0);
-	assert_int_equal(store_post_delete(f->s, a, post), 0);
-	assert_int_equal(store_page_set_pin(f->s, a, 0), 0);
+	assert_int_equal(store_post_update(f->s, 0, &p), 0);
+	assert_int_equal(store_page_set_pin(f->s, 0, a, post), 0);
+	assert_int_equal(store_page_set_summary(f->s, 0, a, &sum), 0);
+	assert_int_equal(store_page_set_status(f->s, 0, a, MODEL_STATUS_ENDED), 0);
+	assert_int_equal(store_post_delete(f->s, 0, a, post), 0);
+	assert_int_equal(store_page_set_pin(f->s, 0, a, 0), 0);
 	insert_post(f->s, b, "q", 100);
 
 	assert_int_equal(store_page_changes_since(f->s, a, 0, 100, &c, &n), 0);
@@ -654,7 +654,7 @@ static void test_events_rendered_at_commit(void **state)
 	sample_post(&post, "final title", 100);
 	post.id = p2;
 	post.page_id = page;
-	assert_int_equal(store_post_update(f->s, &post), 0);
+	assert_int_equal(store_post_update(f->s, 0, &post), 0);
 	assert_int_equal(log.calls, 1);
 	assert_int_equal(store_commit(f->s), 0);
 	assert_int_equal(log.calls, 3);
@@ -686,11 +686,11 @@ static void test_events_rendered_at_commit(void **state)
 	sample_post(&post, "corrected", 100);
 	post.id = p1;
 	post.page_id = page;
-	assert_int_equal(store_post_update(f->s, &post), 0);
+	assert_int_equal(store_post_update(f->s, 0, &post), 0);
 	assert_event(f->s, page, 2, NULL, NULL);
 	assert_event(f->s, page, 6, "{\"seq\":6,\"title\":\"corrected\"}", NULL);
 	/* ...and a deletion, all of them; another post's events stay. */
-	assert_int_equal(store_post_delete(f->s, page, p2), 0);
+	assert_int_equal(store_post_delete(f->s, 0, page, p2), 0);
 	assert_event(f->s, page, 3, NULL, NULL);
 	assert_event(f->s, page, 4, NULL, NULL);
 	assert_event(f->s, page, 7, "{\"seq\":7,\"title\":\"-\"}", NULL);
@@ -717,7 +717,7 @@ static void test_outer_rollback(void **state)
 	page = create_page(f->s, "gone");
 	insert_post(f->s, page, "p1", 100);
 	insert_post(f->s, keep, "p2", 100);
-	assert_int_equal(store_page_set_status(f->s, keep, MODEL_STATUS_ENDED), 0);
+	assert_int_equal(store_page_set_status(f->s, 0, keep, MODEL_STATUS_ENDED), 0);
 	/* Inside the transaction its own changes are visible. */
 	assert_int_equal(store_page_get(f->s, "gone", &p), 0);
 	model_page_cleanup(&p);
@@ -759,7 +759,7 @@ static void test_outer_partial_failure(void **state)
 	assert_int_equal(store_begin(f->s), 0);
 	page = create_page(f->s, "fresh");
 	sample_page(&p, "taken");
-	assert_int_equal(store_page_create(f->s, &p), STORE_EEXIST);
+	assert_int_equal(store_page_create(f->s, 0, &p), STORE_EEXIST);
 	insert_post(f->s, page, "after the failure", 100);
 	assert_int_equal(store_commit(f->s), 0);
 
@@ -821,9 +821,9 @@ static void test_write_refused_when_file_moved(void **state)
 	p.slug = "refused";
 	p.title = "Refused";
 	p.zone = "Europe/London";
-	assert_int_equal(store_page_create(s, &p), STORE_EMOVED);
+	assert_int_equal(store_page_create(s, 0, &p), STORE_EMOVED);
 	assert_int_equal(store_begin(s), 0);
-	assert_int_equal(store_page_set_status(s, 1, MODEL_STATUS_ENDED), 0);
+	assert_int_equal(store_page_set_status(s, 0, 1, MODEL_STATUS_ENDED), 0);
 	assert_int_equal(store_commit(s), STORE_EMOVED);
 	store_close(s);
 	/* deleted */
@@ -831,7 +831,7 @@ static void test_write_refused_when_file_moved(void **state)
 	assert_non_null(s);
 	assert_int_equal(unlink(path), 0);
 	assert_int_equal(store_check_file(s), STORE_EMOVED);
-	assert_int_equal(store_page_set_status(s, 1, MODEL_STATUS_ENDED), STORE_EMOVED);
+	assert_int_equal(store_page_set_status(s, 0, 1, MODEL_STATUS_ENDED), STORE_EMOVED);
 	store_close(s);
 	unit_remove_db(path);
 }
@@ -895,7 +895,7 @@ static void test_concurrent_writers(void **state)
 				struct model_post post;
 
 				sample_post(&post, "concurrent", 1000 + i);
-				failed = store_post_insert(s, page, &post) != 0;
+				failed = store_post_insert(s, 0, page, &post) != 0;
 				if (failed)
 					fprintf(stderr, "writer %d: %s\n", w, store_errmsg(s));
 			}

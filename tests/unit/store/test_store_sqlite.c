@@ -30,9 +30,9 @@ static void test_page_list_order(void **state)
 	up = create_page(f->s, "up");
 	ended_b = create_page(f->s, "ended-b");
 	create_page(f->s, "live-b");
-	assert_int_equal(store_page_set_status(f->s, ended_a, MODEL_STATUS_ENDED), 0);
-	assert_int_equal(store_page_set_status(f->s, ended_b, MODEL_STATUS_ENDED), 0);
-	assert_int_equal(store_page_set_status(f->s, up, MODEL_STATUS_UPCOMING), 0);
+	assert_int_equal(store_page_set_status(f->s, 0, ended_a, MODEL_STATUS_ENDED), 0);
+	assert_int_equal(store_page_set_status(f->s, 0, ended_b, MODEL_STATUS_ENDED), 0);
+	assert_int_equal(store_page_set_status(f->s, 0, up, MODEL_STATUS_UPCOMING), 0);
 	/* Changes within one second tie; give each page a distinct time, the
 	 * older-created page of each status the newer change, so that id order
 	 * cannot pass for change order. */
@@ -65,7 +65,7 @@ static void test_post_round_trip(void **state)
 	before = (int64_t)time(NULL);
 	sample_post(&in, "A tale of two summits", 1739788620);
 	in.key_event = 1;
-	assert_int_equal(store_post_insert(f->s, page, &in), 0);
+	assert_int_equal(store_post_insert(f->s, 0, page, &in), 0);
 	assert_int_equal(store_page_get_by_id(f->s, page, &p), 0);
 	assert_true(p.updated_at >= before);
 	model_page_cleanup(&p);
@@ -95,7 +95,7 @@ static void test_post_round_trip(void **state)
 	sample_post(&in, "Now", 0);
 	in.n_bylines = 0;
 	in.n_blocks = 0;
-	assert_int_equal(store_post_insert(f->s, page, &in), 0);
+	assert_int_equal(store_post_insert(f->s, 0, page, &in), 0);
 	assert_int_equal(store_post_get(f->s, page, in.id, &out), 0);
 	assert_true(out.published_at >= before && out.published_at <= (int64_t)time(NULL));
 	assert_int_equal(out.updated_at, out.published_at);
@@ -130,13 +130,13 @@ static void test_fault_in_change_log(void **state)
 	changes = last_change(f->s);
 
 	sample_post(&post, "lost", 100);
-	assert_int_equal(store_post_insert(f->s, page, &post), STORE_ERR);
+	assert_int_equal(store_post_insert(f->s, 0, page, &post), STORE_ERR);
 	assert_non_null(strstr(store_errmsg(f->s), "injected fault"));
-	assert_int_equal(store_page_set_summary(f->s, page, &sum), STORE_ERR);
+	assert_int_equal(store_page_set_summary(f->s, 0, page, &sum), STORE_ERR);
 
 	assert_int_equal(store_begin(f->s), 0);
-	assert_int_equal(store_page_set_status(f->s, page, MODEL_STATUS_ENDED), 0);
-	assert_int_equal(store_page_set_summary(f->s, page, &sum), STORE_ERR);
+	assert_int_equal(store_page_set_status(f->s, 0, page, MODEL_STATUS_ENDED), 0);
+	assert_int_equal(store_page_set_summary(f->s, 0, page, &sum), STORE_ERR);
 	assert_int_equal(store_commit(f->s), 0);
 
 	assert_int_equal(store_page_get_by_id(f->s, page, &p), 0);
@@ -148,7 +148,7 @@ static void test_fault_in_change_log(void **state)
 	assert_int_equal(last_change(f->s), changes + 1);
 
 	raw_exec(f->path, "DROP TRIGGER fault;");
-	assert_int_equal(store_page_set_summary(f->s, page, &sum), 0);
+	assert_int_equal(store_page_set_summary(f->s, 0, page, &sum), 0);
 	assert_int_equal(last_change(f->s), changes + 2);
 }
 
@@ -216,7 +216,7 @@ static void test_upgrade_from_v1(void **state)
 	assert_string_equal(out.blocks[0].text, "hi");
 	model_post_cleanup(&out);
 	/* The log carries on from the old entries. */
-	assert_int_equal(store_page_set_status(s, 1, MODEL_STATUS_ENDED), 0);
+	assert_int_equal(store_page_set_status(s, 0, 1, MODEL_STATUS_ENDED), 0);
 	assert_int_equal(store_page_get(s, "old-page", &p), 0);
 	assert_int_equal(p.last_seq, 3);
 	model_page_cleanup(&p);

@@ -47,7 +47,7 @@ static void test_event_times_match_the_api(void **state)
 	const char *keys[] = { "published_at", "updated_at" };
 	json_t *event, *api;
 
-	assert_int_equal(store_post_insert(f->s, page, &p), 0);
+	assert_int_equal(store_post_insert(f->s, 0, page, &p), 0);
 
 	event_and_api(f, p.id, &event, &api);
 	for (size_t i = 0; i < 2; i++) {
