@@ -1,6 +1,6 @@
 # Liveline: one Makefile (see README.md).
 #
-#   make            build build/liveline
+#   make            build build/liveline (one line per file; make V=1: the commands)
 #   make run        install missing packages, build, serve the demo on 127.0.0.1:8080
 #   make test       install missing packages, build, run every test, then again
 #                   under AddressSanitizer and UBSan, and each fuzz target briefly
