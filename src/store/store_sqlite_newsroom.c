@@ -1013,9 +1013,13 @@ static void store_draft_cleanup(void *record)
 static const struct store_record store_draft_record =
 	STORE_RECORD(struct model_draft, store_draft_cols, store_draft_finish, store_draft_cleanup);
 
-/* What every draft must be before it is stored; encodes its bylines and body. */
-static int store_draft_prepare(struct store *s, const struct model_draft *d, char **bylines,
-			       char **body)
+/* Everything before a draft's binds: checks what every draft must be before
+ * it is stored, encodes its bylines and body (the caller frees both, whatever
+ * the outcome), enters the write and sets *st to statement `id`, the insert or
+ * update that stores it. On failure no write is left open. */
+static int store_draft_write_enter(struct store *s, const struct model_draft *d,
+				   enum store_newsroom_stmt id, sqlite3_stmt **st, char **bylines,
+				   char **body)
 {
 	int rc;
 
@@ -1026,7 +1030,14 @@ static int store_draft_prepare(struct store *s, const struct model_draft *d, cha
 	rc = store_post_check(s, &d->post);
 	if (rc != 0)
 		return rc;
-	return store_post_json(s, &d->post, bylines, body);
+	rc = store_post_json(s, &d->post, bylines, body);
+	if (rc != 0)
+		return rc;
+	rc = store_write_enter(s);
+	if (rc != 0)
+		return rc;
+	*st = store_newsroom_stmt(s, id);
+	return *st ? 0 : store_write_leave(s, STORE_ERR);
 }
 
 /* Binds what a draft insert and a draft update both store, at ?3 to ?10:
@@ -1042,6 +1053,16 @@ static void store_draft_bind(sqlite3_stmt *st, const struct model_draft *d, int6
 	sqlite3_bind_int(st, 8, d->post.key_event != 0);
 	store_bind_text(st, 9, bylines);
 	store_bind_text(st, 10, body);
+}
+
+/* The caller's copy of a draft stored at `now` as `version`: what the row now
+ * holds (a draft that is not scheduled has no publish time). */
+static void store_draft_saved(struct model_draft *d, int64_t version, int64_t now)
+{
+	d->version = version;
+	d->updated_at = now;
+	if (d->state != MODEL_DRAFT_SCHEDULED)
+		d->publish_at = 0;
 }
 
 /* The audit entry of a draft saved in state `state`. */
@@ -1065,17 +1086,9 @@ int store_draft_create(struct store *s, int64_t actor, int64_t page_id, struct m
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = store_draft_prepare(s, d, &bylines, &body);
-	if (rc != 0)
-		return rc;
-	rc = store_write_enter(s);
+	rc = store_draft_write_enter(s, d, STMT_NEWSROOM_DRAFT_INSERT, &st, &bylines, &body);
 	if (rc != 0)
 		goto out;
-	st = store_newsroom_stmt(s, STMT_NEWSROOM_DRAFT_INSERT);
-	if (!st) {
-		rc = STORE_ERR;
-		goto leave;
-	}
 	sqlite3_bind_int64(st, 1, page_id);
 	sqlite3_bind_int64(st, 2, actor);
 	store_draft_bind(st, d, now, bylines, body);
@@ -1096,11 +1109,8 @@ leave:
 		d->id = id;
 		d->page_id = page_id;
 		d->author_id = actor;
-		d->version = 1;
 		d->created_at = now;
-		d->updated_at = now;
-		if (d->state != MODEL_DRAFT_SCHEDULED)
-			d->publish_at = 0;
+		store_draft_saved(d, 1, now);
 	}
 out:
 	free(bylines);
@@ -1140,17 +1150,9 @@ int store_draft_update(struct store *s, int64_t actor, struct model_draft *d, in
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = store_draft_prepare(s, d, &bylines, &body);
-	if (rc != 0)
-		return rc;
-	rc = store_write_enter(s);
+	rc = store_draft_write_enter(s, d, STMT_NEWSROOM_DRAFT_UPDATE, &st, &bylines, &body);
 	if (rc != 0)
 		goto out;
-	st = store_newsroom_stmt(s, STMT_NEWSROOM_DRAFT_UPDATE);
-	if (!st) {
-		rc = STORE_ERR;
-		goto leave;
-	}
 	sqlite3_bind_int64(st, 1, d->page_id);
 	sqlite3_bind_int64(st, 2, d->id);
 	store_draft_bind(st, d, now, bylines, body);
@@ -1174,12 +1176,8 @@ int store_draft_update(struct store *s, int64_t actor, struct model_draft *d, in
 	rc = store_draft_audit(s, actor, "draft.save", d, d->page_id);
 leave:
 	rc = store_write_leave(s, rc);
-	if (rc == 0) {
-		d->version = version;
-		d->updated_at = now;
-		if (d->state != MODEL_DRAFT_SCHEDULED)
-			d->publish_at = 0;
-	}
+	if (rc == 0)
+		store_draft_saved(d, version, now);
 out:
 	free(bylines);
 	free(body);
