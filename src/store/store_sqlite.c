@@ -1071,7 +1071,8 @@ static int store_events_render(struct store *s)
 	return rc;
 }
 
-/* A row of the change queries. */
+/* A row of the change queries. A column map: the same shape as every map, on
+ * purpose (see struct store_col). */
 static const struct store_col store_change_cols[] = {
 	STORE_COL(struct store_change, id, 0, INT64),
 	STORE_COL(struct store_change, page_id, 1, INT64),
@@ -1175,7 +1176,8 @@ int store_data_version(struct store *s, int64_t *out)
 
 /* ---- pages ------------------------------------------------------------- */
 
-/* A row of STORE_PAGE_COLUMNS. */
+/* A row of STORE_PAGE_COLUMNS. A column map: the same shape as every map, on
+ * purpose (see struct store_col). */
 static const struct store_col store_page_cols[] = {
 	STORE_COL(struct model_page, id, 0, INT64),
 	STORE_COL(struct model_page, slug, 1, TEXT),
@@ -1654,7 +1656,8 @@ int store_post_parse_json(struct store *s, struct model_post *p, const char *byl
 	return 0;
 }
 
-/* A row of STORE_POST_COLUMNS. */
+/* A row of STORE_POST_COLUMNS. A column map: the same shape as every map, on
+ * purpose (see struct store_col). */
 static const struct store_col store_post_cols[] = {
 	STORE_COL(struct model_post, id, 0, INT64),
 	STORE_COL(struct model_post, page_id, 1, INT64),

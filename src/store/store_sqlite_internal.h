@@ -174,7 +174,10 @@ enum store_col_kind {
 
 /* One entry of a record's column map: result column `col` (0-based) goes to
  * the field at `offset`, as `kind` says. A map names each field once. The maps
- * hold what a row means; the SQL beside them only what it is called. */
+ * hold what a row means; the SQL beside them only what it is called. Every
+ * record type's map is a table of this one shape, a line a column: the
+ * repetition between maps is that table form, intended (a map per record type,
+ * not code written twice). */
 struct store_col {
 	int col;
 	enum store_col_kind kind;

@@ -224,7 +224,8 @@ int store_audit_add(struct store *s, int64_t actor, const char *action, int64_t 
 	return store_write_leave(s, rc);
 }
 
-/* A row of SQL_AUDIT_COLUMNS. */
+/* A row of SQL_AUDIT_COLUMNS. A column map: the same shape as every map, on
+ * purpose (see struct store_col). */
 static const struct store_col store_audit_cols[] = {
 	STORE_COL(struct model_audit, id, 0, INT64),
 	STORE_COL(struct model_audit, at, 1, INT64),
@@ -258,7 +259,8 @@ int store_audit_list(struct store *s, int64_t page_id, size_t limit, struct mode
 
 /* ---- users --------------------------------------------------------------- */
 
-/* A row of SQL_USER_COLUMNS. */
+/* A row of SQL_USER_COLUMNS. A column map: the same shape as every map, on
+ * purpose (see struct store_col). */
 static const struct store_col store_user_cols[] = {
 	STORE_COL(struct model_user, id, 0, INT64),
 	STORE_COL(struct model_user, login, 1, TEXT),
@@ -761,7 +763,8 @@ int store_token_lookup(struct store *s, const unsigned char hash[STORE_TOKEN_HAS
 	return rc;
 }
 
-/* A row of STMT_NEWSROOM_TOKEN_LIST. */
+/* A row of STMT_NEWSROOM_TOKEN_LIST. A column map: the same shape as every map, on
+ * purpose (see struct store_col). */
 static const struct store_col store_token_cols[] = {
 	STORE_COL(struct model_token, id, 0, INT64),
 	STORE_COL(struct model_token, user_id, 1, INT64),
@@ -974,7 +977,8 @@ int store_signin_failures_clear(struct store *s, const char *key)
 
 /* ---- drafts ---------------------------------------------------------------- */
 
-/* A row of SQL_DRAFT_COLUMNS. */
+/* A row of SQL_DRAFT_COLUMNS. A column map: the same shape as every map, on
+ * purpose (see struct store_col). */
 static const struct store_col store_draft_cols[] = {
 	STORE_COL(struct model_draft, id, 0, INT64),
 	STORE_COL(struct model_draft, page_id, 1, INT64),
@@ -1266,7 +1270,8 @@ static void store_draft_row_cleanup(struct store_draft_row *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* A row of STMT_NEWSROOM_DRAFT_ROW. */
+/* A row of STMT_NEWSROOM_DRAFT_ROW. A column map: the same shape as every map, on
+ * purpose (see struct store_col). */
 static const struct store_col store_draft_row_cols[] = {
 	STORE_COL(struct store_draft_row, version, 0, INT64),
 	STORE_COL(struct store_draft_row, author_id, 1, INT64),
@@ -1347,7 +1352,8 @@ struct store_due {
 	int64_t page_id;
 };
 
-/* A row of STMT_NEWSROOM_SCHEDULE_DUE. */
+/* A row of STMT_NEWSROOM_SCHEDULE_DUE. A column map: the same shape as every map, on
+ * purpose (see struct store_col). */
 static const struct store_col store_due_cols[] = {
 	STORE_COL(struct store_due, id, 0, INT64),
 	STORE_COL(struct store_due, page_id, 1, INT64),
@@ -1421,7 +1427,8 @@ int store_schedule_next(struct store *s, int64_t *at)
 
 /* ---- revisions ------------------------------------------------------------- */
 
-/* A row of STMT_NEWSROOM_REVISION_LIST. */
+/* A row of STMT_NEWSROOM_REVISION_LIST. A column map: the same shape as every map, on
+ * purpose (see struct store_col). */
 static const struct store_col store_revision_cols[] = {
 	STORE_COL(struct model_revision, id, 0, INT64),
 	STORE_COL(struct model_revision, post_id, 1, INT64),
@@ -1543,7 +1550,8 @@ leave:
 	return store_write_leave(s, rc);
 }
 
-/* A row of STMT_NEWSROOM_MEDIA_GET. */
+/* A row of STMT_NEWSROOM_MEDIA_GET. A column map: the same shape as every map, on
+ * purpose (see struct store_col). */
 static const struct store_col store_media_cols[] = {
 	STORE_COL(struct model_media, name, 0, TEXT),
 	STORE_COL(struct model_media, format, 1, TEXT),
