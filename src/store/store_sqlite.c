@@ -491,6 +491,21 @@ static void *store_col_field(void *record, const struct store_col *c)
 	return (unsigned char *)record + c->offset;
 }
 
+/* Frees what a record read by store_record_read() owns, and zeroes it. */
+static void store_record_cleanup(const struct store_record *r, void *record)
+{
+	if (r->cleanup) {
+		r->cleanup(record);
+		return;
+	}
+	for (size_t i = 0; i < r->n_cols; i++) {
+		if (r->cols[i].kind != STORE_COL_TEXT && r->cols[i].kind != STORE_COL_TEXT_OR_NULL)
+			continue;
+		free(*(char **)store_col_field(record, &r->cols[i]));
+	}
+	memset(record, 0, r->size);
+}
+
 int store_record_read(struct store *s, sqlite3_stmt *st, const struct store_record *r,
 		      void *record)
 {
@@ -527,20 +542,6 @@ int store_record_read(struct store *s, sqlite3_stmt *st, const struct store_reco
 		return STORE_ERR;
 	}
 	return 0;
-}
-
-void store_record_cleanup(const struct store_record *r, void *record)
-{
-	if (r->cleanup) {
-		r->cleanup(record);
-		return;
-	}
-	for (size_t i = 0; i < r->n_cols; i++) {
-		if (r->cols[i].kind != STORE_COL_TEXT && r->cols[i].kind != STORE_COL_TEXT_OR_NULL)
-			continue;
-		free(*(char **)store_col_field(record, &r->cols[i]));
-	}
-	memset(record, 0, r->size);
 }
 
 int store_record_get(struct store *s, sqlite3_stmt *st, const struct store_record *r, void *out,

@@ -1,6 +1,7 @@
 /*
  * What the two halves of the SQLite store share: the connection struct with its
- * statement caches, error and transaction helpers, validation, and the few
+ * statement caches, error and transaction helpers, reading rows into records
+ * through column maps (struct store_record), validation, and the few
  * write paths that both halves need (a post insert, used by store_post_insert()
  * and by publishing a draft; an audit entry, written by every mutating call).
  * store_sqlite.c holds pages, posts, edits and the change log;
@@ -173,8 +174,9 @@ enum store_col_kind {
 };
 
 /* One entry of a record's column map: result column `col` (0-based) goes to
- * the field at `offset`, as `kind` says. A map names each field once. The maps
- * hold what a row means; the SQL beside them only what it is called. Every
+ * the field at `offset`, as `kind` says. A map names each field once. A map
+ * says what a row means, apart from the SQL that selects it and the SQLite
+ * calls that read it: another backend would keep the maps. Every
  * record type's map is a table of this one shape, a line a column: the
  * repetition between maps is that table form, intended (a map per record type,
  * not code written twice). */
@@ -212,9 +214,6 @@ struct store_record {
  * *record cleaned up (zeroed, owning nothing). Running out of memory aborts. */
 int store_record_read(struct store *s, sqlite3_stmt *st, const struct store_record *r,
 		      void *record);
-
-/* Frees what a record read by store_record_read() owns, and zeroes it. */
-void store_record_cleanup(const struct store_record *r, void *record);
 
 /* Every single-row lookup into a record: steps a bound statement for the one
  * row it expects (store_step_row(): `what` names the query for a database
