@@ -374,19 +374,29 @@ int store_fail_db(struct store *s, const char *what)
 	return store_fail(s, STORE_ERR, "%s: %s", what, sqlite3_errmsg(s->db));
 }
 
-int store_step_row(struct store *s, sqlite3_stmt *st, const char *what, const char *fmt, ...)
+/* store_step_row() with the reason's arguments as a va_list. */
+static int store_step_row_v(struct store *s, sqlite3_stmt *st, const char *what, const char *fmt,
+			    va_list ap)
 {
 	int rc = sqlite3_step(st);
-	va_list ap;
 
 	if (rc == SQLITE_ROW)
 		return 0;
 	if (rc != SQLITE_DONE)
 		return store_fail_db(s, what);
-	va_start(ap, fmt);
 	vsnprintf(s->errmsg, sizeof(s->errmsg), fmt, ap);
-	va_end(ap);
 	return STORE_ENOTFOUND;
+}
+
+int store_step_row(struct store *s, sqlite3_stmt *st, const char *what, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = store_step_row_v(s, st, what, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 /* Runs constant SQL (transaction control, pragmas): never data. */
@@ -475,8 +485,88 @@ int64_t store_limit(size_t v)
 	return v > (size_t)INT64_MAX ? INT64_MAX : (int64_t)v;
 }
 
-int store_rows(struct store *s, sqlite3_stmt *st, size_t item_size, store_row_read_fn read_row,
-	       store_rows_free_fn free_items, const char *what, void *out, size_t *n)
+/* The field a column map entry names. */
+static void *store_col_field(void *record, const struct store_col *c)
+{
+	return (unsigned char *)record + c->offset;
+}
+
+/* Frees what a record read by store_record_read() owns, and zeroes it. */
+static void store_record_cleanup(const struct store_record *r, void *record)
+{
+	if (r->cleanup) {
+		r->cleanup(record);
+		return;
+	}
+	for (size_t i = 0; i < r->n_cols; i++) {
+		if (r->cols[i].kind != STORE_COL_TEXT && r->cols[i].kind != STORE_COL_TEXT_OR_NULL)
+			continue;
+		free(*(char **)store_col_field(record, &r->cols[i]));
+	}
+	memset(record, 0, r->size);
+}
+
+int store_record_read(struct store *s, sqlite3_stmt *st, const struct store_record *r,
+		      void *record)
+{
+	memset(record, 0, r->size);
+	for (size_t i = 0; i < r->n_cols; i++) {
+		const struct store_col *c = &r->cols[i];
+		void *f = store_col_field(record, c);
+
+		/* The field at f has the type the kind names (the map's promise),
+		 * so these stores are through its own type. */
+		switch (c->kind) {
+		case STORE_COL_INT64:
+			*(int64_t *)f = sqlite3_column_int64(st, c->col);
+			break;
+		case STORE_COL_INT:
+			*(int *)f = sqlite3_column_int(st, c->col);
+			break;
+		case STORE_COL_BOOL:
+			*(int *)f = sqlite3_column_int(st, c->col) != 0;
+			break;
+		case STORE_COL_SIZE:
+			*(size_t *)f = (size_t)sqlite3_column_int64(st, c->col);
+			break;
+		case STORE_COL_TEXT:
+			*(char **)f = store_col_str(st, c->col);
+			break;
+		case STORE_COL_TEXT_OR_NULL:
+			*(char **)f = store_col_str_or_null(st, c->col);
+			break;
+		}
+	}
+	if (r->finish && r->finish(s, st, record) != 0) {
+		store_record_cleanup(r, record);
+		return STORE_ERR;
+	}
+	return 0;
+}
+
+int store_record_get(struct store *s, sqlite3_stmt *st, const struct store_record *r, void *out,
+		     const char *what, const char *fmt, ...)
+{
+	void *record = malloc(r->size);
+	va_list ap;
+	int rc;
+
+	if (!record)
+		abort();
+	va_start(ap, fmt);
+	rc = store_step_row_v(s, st, what, fmt, ap);
+	va_end(ap);
+	if (rc == 0)
+		rc = store_record_read(s, st, r, record);
+	sqlite3_reset(st);
+	if (rc == 0)
+		memcpy(out, record, r->size);
+	free(record);
+	return rc;
+}
+
+int store_rows(struct store *s, sqlite3_stmt *st, const struct store_record *r, const char *what,
+	       void *out, size_t *n)
 {
 	unsigned char *list = NULL, *grown;
 	size_t count = 0, cap = 0;
@@ -485,12 +575,12 @@ int store_rows(struct store *s, sqlite3_stmt *st, size_t item_size, store_row_re
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (count == cap) {
 			cap = cap ? cap * 2 : 8;
-			grown = realloc(list, cap * item_size);
+			grown = realloc(list, cap * r->size);
 			if (!grown)
 				abort();
 			list = grown;
 		}
-		if (read_row(s, st, list + count * item_size) != 0)
+		if (store_record_read(s, st, r, list + count * r->size) != 0)
 			goto fail;
 		count++;
 	}
@@ -507,10 +597,9 @@ int store_rows(struct store *s, sqlite3_stmt *st, size_t item_size, store_row_re
 	return 0;
 fail:
 	sqlite3_reset(st);
-	if (free_items)
-		free_items(list, count);
-	else
-		free(list);
+	for (size_t i = 0; i < count; i++)
+		store_record_cleanup(r, list + i * r->size);
+	free(list);
 	return STORE_ERR;
 }
 
@@ -983,24 +1072,33 @@ static int store_events_render(struct store *s)
 	return rc;
 }
 
-/* Reads a row of the change queries (a store_rows() reader). */
-static int store_change_item_read(struct store *s, sqlite3_stmt *st, void *item)
+/* A row of the change queries. A column map: the same shape as every map, on
+ * purpose (see struct store_col). */
+static const struct store_col store_change_cols[] = {
+	STORE_COL(struct store_change, id, 0, INT64),
+	STORE_COL(struct store_change, page_id, 1, INT64),
+	STORE_COL(struct store_change, seq, 2, INT64),
+	STORE_COL(struct store_change, post_id, 4, INT64),
+	STORE_COL(struct store_change, at, 5, INT64),
+	STORE_COL(struct store_change, event, 6, TEXT_OR_NULL),
+	STORE_COL(struct store_change, text, 7, TEXT_OR_NULL),
+};
+
+/* The kind, stored by name (column 3). */
+static int store_change_finish(struct store *s, sqlite3_stmt *st, void *record)
 {
-	struct store_change *c = item;
+	struct store_change *c = record;
 	int kind = store_change_kind_parse((const char *)sqlite3_column_text(st, 3));
 
-	c->id = sqlite3_column_int64(st, 0);
-	c->page_id = sqlite3_column_int64(st, 1);
-	c->seq = sqlite3_column_int64(st, 2);
 	if (kind < 0)
 		return store_fail(s, STORE_ERR, "change %" PRId64 ": unknown kind", c->id);
 	c->kind = (enum store_change_kind)kind;
-	c->post_id = sqlite3_column_int64(st, 4);
-	c->at = sqlite3_column_int64(st, 5);
-	c->event = store_col_str_or_null(st, 6);
-	c->text = store_col_str_or_null(st, 7);
 	return 0;
 }
+
+/* store_changes_free() frees what the map's text does: no cleanup. */
+static const struct store_record store_change_record =
+	STORE_RECORD(struct store_change, store_change_cols, store_change_finish, NULL);
 
 void store_changes_free(struct store_change *c, size_t n)
 {
@@ -1011,17 +1109,11 @@ void store_changes_free(struct store_change *c, size_t n)
 	free(c);
 }
 
-static void store_changes_free_items(void *items, size_t n)
-{
-	store_changes_free(items, n);
-}
-
 /* Steps a bound change query to the end. */
 static int store_collect_changes(struct store *s, sqlite3_stmt *st,
 				 struct store_change **out, size_t *n)
 {
-	return store_rows(s, st, sizeof(**out), store_change_item_read, store_changes_free_items,
-			  "change log", out, n);
+	return store_rows(s, st, &store_change_record, "change log", out, n);
 }
 
 int store_changes_since(struct store *s, int64_t after_id, size_t max,
@@ -1085,79 +1177,62 @@ int store_data_version(struct store *s, int64_t *out)
 
 /* ---- pages ------------------------------------------------------------- */
 
-/* Fills a page from a row of STORE_PAGE_COLUMNS. On failure the page is
- * cleaned up. */
-static int store_read_page(struct store *s, sqlite3_stmt *st, struct model_page *p)
+/* A row of STORE_PAGE_COLUMNS. A column map: the same shape as every map, on
+ * purpose (see struct store_col). */
+static const struct store_col store_page_cols[] = {
+	STORE_COL(struct model_page, id, 0, INT64),
+	STORE_COL(struct model_page, slug, 1, TEXT),
+	STORE_COL(struct model_page, title, 2, TEXT),
+	STORE_COL(struct model_page, description, 3, TEXT),
+	STORE_COL(struct model_page, zone, 4, TEXT),
+	STORE_COL(struct model_page, start_at, 6, INT64),
+	STORE_COL(struct model_page, end_at, 7, INT64),
+	STORE_COL(struct model_page, pinned_post_id, 9, INT64), /* NULL reads as 0: none */
+	STORE_COL(struct model_page, last_seq, 10, INT64),
+	STORE_COL(struct model_page, updated_at, 11, INT64),
+	STORE_COL(struct model_page, n_posts, 12, SIZE),
+	STORE_COL(struct model_page, published, 13, BOOL),
+};
+
+/* The status (column 5), checked, and the summary's JSON (column 8). */
+static int store_page_finish(struct store *s, sqlite3_stmt *st, void *record)
 {
+	struct model_page *p = record;
 	const char *sum = (const char *)sqlite3_column_text(st, 8);
+	int status = sqlite3_column_int(st, 5);
 	json_error_t jerr;
-	json_t *j = NULL;
+	json_t *j;
 	char why[160];
-	int status;
+	int rc;
 
-	memset(p, 0, sizeof(*p));
-	p->id = sqlite3_column_int64(st, 0);
-	p->slug = store_col_str(st, 1);
-	p->title = store_col_str(st, 2);
-	p->description = store_col_str(st, 3);
-	p->zone = store_col_str(st, 4);
-	status = sqlite3_column_int(st, 5);
-	if (status < MODEL_STATUS_UPCOMING || status > MODEL_STATUS_ENDED) {
-		store_fail(s, STORE_ERR, "page %" PRId64 ": bad status %d", p->id, status);
-		goto fail;
-	}
+	if (status < MODEL_STATUS_UPCOMING || status > MODEL_STATUS_ENDED)
+		return store_fail(s, STORE_ERR, "page %" PRId64 ": bad status %d", p->id, status);
 	p->status = (enum model_status)status;
-	p->start_at = sqlite3_column_int64(st, 6);
-	p->end_at = sqlite3_column_int64(st, 7);
-	p->pinned_post_id = sqlite3_column_int64(st, 9); /* NULL reads as 0: none */
-	p->last_seq = sqlite3_column_int64(st, 10);
-	p->updated_at = sqlite3_column_int64(st, 11);
-	p->n_posts = (size_t)sqlite3_column_int64(st, 12);
-	p->published = sqlite3_column_int(st, 13) != 0;
 	j = json_loads(sum ? sum : "", 0, &jerr);
-	if (!j) {
-		store_fail(s, STORE_ERR, "page %" PRId64 ": stored summary: %s", p->id, jerr.text);
-		goto fail;
-	}
-	if (model_json_to_summary(j, &p->summary, why, sizeof(why)) != 0) {
-		store_fail(s, STORE_ERR, "page %" PRId64 ": stored %s", p->id, why);
-		goto fail;
-	}
+	if (!j)
+		return store_fail(s, STORE_ERR, "page %" PRId64 ": stored summary: %s", p->id,
+				  jerr.text);
+	rc = model_json_to_summary(j, &p->summary, why, sizeof(why));
 	json_decref(j);
+	if (rc != 0)
+		return store_fail(s, STORE_ERR, "page %" PRId64 ": stored %s", p->id, why);
 	return 0;
-fail:
-	json_decref(j);
-	model_page_cleanup(p);
-	return STORE_ERR;
 }
 
-/* store_rows()'s view of store_read_page() and model_pages_free(). */
-static int store_page_item_read(struct store *s, sqlite3_stmt *st, void *item)
+/* model_page_cleanup() for store_record. */
+static void store_page_cleanup(void *record)
 {
-	return store_read_page(s, st, item);
+	model_page_cleanup(record);
 }
 
-static void store_page_items_free(void *items, size_t n)
-{
-	model_pages_free(items, n);
-}
+static const struct store_record store_page_record =
+	STORE_RECORD(struct model_page, store_page_cols, store_page_finish, store_page_cleanup);
 
+/* One page by a bound by-slug or by-id statement; `what` names it. */
 static int store_page_get_stmt(struct store *s, sqlite3_stmt *st, struct model_page *out,
 			       const char *what)
 {
-	struct model_page p;
-	int rc = store_step_row(s, st, "page", "no page %s", what);
-
-	if (rc != 0) {
-		sqlite3_reset(st);
-		return rc;
-	}
-	rc = store_read_page(s, st, &p);
-	sqlite3_reset(st);
-	if (rc != 0)
-		return rc;
-	*out = p;
-	return 0;
+	return store_record_get(s, st, &store_page_record, out, "page", "no page %s", what);
 }
 
 /* A page by slug through statement `id`: every page, or only the public ones. */
@@ -1202,8 +1277,7 @@ static int store_page_list_stmt(struct store *s, enum store_stmt id, struct mode
 
 	if (!st)
 		return STORE_ERR;
-	return store_rows(s, st, sizeof(**out), store_page_item_read, store_page_items_free,
-			  "page list", out, n);
+	return store_rows(s, st, &store_page_record, "page list", out, n);
 }
 
 int store_page_list(struct store *s, struct model_page **out, size_t *n)
@@ -1583,43 +1657,41 @@ int store_post_parse_json(struct store *s, struct model_post *p, const char *byl
 	return 0;
 }
 
-/* Fills a post from a row of STORE_POST_COLUMNS. On failure the post is
- * cleaned up. */
-static int store_read_post(struct store *s, sqlite3_stmt *st, struct model_post *p)
+/* A row of STORE_POST_COLUMNS. A column map: the same shape as every map, on
+ * purpose (see struct store_col). */
+static const struct store_col store_post_cols[] = {
+	STORE_COL(struct model_post, id, 0, INT64),
+	STORE_COL(struct model_post, page_id, 1, INT64),
+	STORE_COL(struct model_post, title, 2, TEXT),
+	STORE_COL(struct model_post, published_at, 3, INT64),
+	STORE_COL(struct model_post, updated_at, 4, INT64),
+	STORE_COL(struct model_post, breaking, 5, BOOL),
+	STORE_COL(struct model_post, key_event, 6, BOOL),
+	STORE_COL(struct model_post, pinned, 9, BOOL),
+	STORE_COL(struct model_post, version, 10, INT64),
+	STORE_COL(struct model_post, correction, 11, TEXT_OR_NULL),
+	STORE_COL(struct model_post, correction_at, 12, INT64),
+};
+
+/* The bylines' and the body's JSON (columns 7 and 8). */
+static int store_post_finish(struct store *s, sqlite3_stmt *st, void *record)
 {
+	struct model_post *p = record;
 	char what[40];
 
-	memset(p, 0, sizeof(*p));
-	p->id = sqlite3_column_int64(st, 0);
-	p->page_id = sqlite3_column_int64(st, 1);
-	p->title = store_col_str(st, 2);
-	p->published_at = sqlite3_column_int64(st, 3);
-	p->updated_at = sqlite3_column_int64(st, 4);
-	p->breaking = sqlite3_column_int(st, 5) != 0;
-	p->key_event = sqlite3_column_int(st, 6) != 0;
-	p->pinned = sqlite3_column_int(st, 9) != 0;
-	p->version = sqlite3_column_int64(st, 10);
-	p->correction = store_col_str_or_null(st, 11);
-	p->correction_at = sqlite3_column_int64(st, 12);
 	snprintf(what, sizeof(what), "post %" PRId64, p->id);
-	if (store_post_parse_json(s, p, (const char *)sqlite3_column_text(st, 7),
-				  (const char *)sqlite3_column_text(st, 8), what) != 0) {
-		model_post_cleanup(p);
-		return STORE_ERR;
-	}
-	return 0;
+	return store_post_parse_json(s, p, (const char *)sqlite3_column_text(st, 7),
+				     (const char *)sqlite3_column_text(st, 8), what);
 }
 
-/* store_rows()'s view of store_read_post() and model_posts_free(). */
-static int store_post_item_read(struct store *s, sqlite3_stmt *st, void *item)
+/* model_post_cleanup() for store_record. */
+static void store_post_cleanup(void *record)
 {
-	return store_read_post(s, st, item);
+	model_post_cleanup(record);
 }
 
-static void store_post_items_free(void *items, size_t n)
-{
-	model_posts_free(items, n);
-}
+static const struct store_record store_post_record =
+	STORE_RECORD(struct model_post, store_post_cols, store_post_finish, store_post_cleanup);
 
 int store_post_json(struct store *s, const struct model_post *p, char **bylines, char **body)
 {
@@ -1966,21 +2038,13 @@ leave:
 int store_post_get(struct store *s, int64_t page_id, int64_t post_id, struct model_post *out)
 {
 	sqlite3_stmt *st = store_stmt(s, STMT_POST_GET);
-	struct model_post p;
-	int rc;
 
 	if (!st)
 		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, page_id);
 	sqlite3_bind_int64(st, 2, post_id);
-	rc = store_step_row(s, st, "post",
-			    "no post %" PRId64 " on page %" PRId64, post_id, page_id);
-	if (rc == 0)
-		rc = store_read_post(s, st, &p);
-	sqlite3_reset(st);
-	if (rc == 0)
-		*out = p;
-	return rc;
+	return store_record_get(s, st, &store_post_record, out, "post",
+				"no post %" PRId64 " on page %" PRId64, post_id, page_id);
 }
 
 int store_page_exists(struct store *s, int64_t page_id)
@@ -2013,8 +2077,7 @@ int store_post_range(struct store *s, int64_t page_id, size_t first, size_t limi
 	sqlite3_bind_int64(st, 1, page_id);
 	sqlite3_bind_int64(st, 2, store_limit(first));
 	sqlite3_bind_int64(st, 3, store_limit(limit));
-	rc = store_rows(s, st, sizeof(*list), store_post_item_read, store_post_items_free,
-			"post range", &list, &count);
+	rc = store_rows(s, st, &store_post_record, "post range", &list, &count);
 	if (rc != 0)
 		return rc;
 	/* Read oldest first so that OFFSET counts from the oldest post, as the

@@ -1,6 +1,7 @@
 /*
  * What the two halves of the SQLite store share: the connection struct with its
- * statement caches, error and transaction helpers, validation, and the few
+ * statement caches, error and transaction helpers, reading rows into records
+ * through column maps (struct store_record), validation, and the few
  * write paths that both halves need (a post insert, used by store_post_insert()
  * and by publishing a draft; an audit entry, written by every mutating call).
  * store_sqlite.c holds pages, posts, edits and the change log;
@@ -162,29 +163,80 @@ char *store_col_str_or_null(sqlite3_stmt *st, int i);
 /* size_t limits as SQLite's signed LIMIT, where "more than fits" is all. */
 int64_t store_limit(size_t v);
 
-/* store_rows()'s two callbacks. A reader fills *item from the current row; on
- * failure it records a reason and leaves nothing in *item to free. A freer
- * frees n items read so far and the array that holds them (the list type's
- * x_free(), behind a one-line adapter taking void *). */
-typedef int (*store_row_read_fn)(struct store *s, sqlite3_stmt *st, void *item);
-typedef void (*store_rows_free_fn)(void *items, size_t n);
+/* How a column reads into a record's field (see struct store_col). */
+enum store_col_kind {
+	STORE_COL_INT64,        /* int64_t */
+	STORE_COL_INT,          /* int */
+	STORE_COL_BOOL,         /* int: 1 for any non-zero value, else 0 */
+	STORE_COL_SIZE,         /* size_t, from a non-negative integer */
+	STORE_COL_TEXT,         /* char *: a heap copy; NULL reads as "" */
+	STORE_COL_TEXT_OR_NULL, /* char *: a heap copy, or NULL for SQL NULL */
+};
 
-/* Every list query: steps a bound statement to its end, reading each row with
- * read_row() into a new item of item_size bytes, and resets the statement on
- * every path (see store_stmt_cached()). The array grows as rows come rather than
- * being sized from the query's LIMIT: that may be large, and most reads return
- * a handful.
+/* One entry of a record's column map: result column `col` (0-based) goes to
+ * the field at `offset`, as `kind` says. A map names each field once. A map
+ * says what a row means, apart from the SQL that selects it and the SQLite
+ * calls that read it: another backend would keep the maps. Every
+ * record type's map is a table of this one shape, a line a column: the
+ * repetition between maps is that table form, intended (a map per record type,
+ * not code written twice). */
+struct store_col {
+	int col;
+	enum store_col_kind kind;
+	size_t offset;
+};
+
+/* An entry of a column map: STORE_COL(struct model_token, label, 3, TEXT). */
+#define STORE_COL(type, field, col, kind) { (col), STORE_COL_##kind, offsetof(type, field) }
+
+/* A record type as rows are read into it: a column map, then what a map
+ * cannot say. */
+struct store_record {
+	size_t size;                 /* sizeof the record */
+	const struct store_col *cols;
+	size_t n_cols;
+	/* NULL, or the rest of the row once the map is read: checks, parsed JSON,
+	 * fields derived from others. On failure it records a reason and returns
+	 * an error; the record is then cleaned up whole (below). */
+	int (*finish)(struct store *s, sqlite3_stmt *st, void *record);
+	/* NULL when the record owns nothing but the map's text (freed from the
+	 * map), or frees everything one record owns and zeroes it (the model's
+	 * x_cleanup(), behind a one-line adapter taking void *). */
+	void (*cleanup)(void *record);
+};
+
+/* A record type from a struct type, a column map array, finish and cleanup. */
+#define STORE_RECORD(type, cols, finish, cleanup) \
+	{ sizeof(type), (cols), sizeof(cols) / sizeof((cols)[0]), (finish), (cleanup) }
+
+/* Fills *record (r->size bytes, zeroed first) from the current row of st: its
+ * column map, then r->finish. 0; or on failure an error with a reason, and
+ * *record cleaned up (zeroed, owning nothing). Running out of memory aborts. */
+int store_record_read(struct store *s, sqlite3_stmt *st, const struct store_record *r,
+		      void *record);
+
+/* Every single-row lookup into a record: steps a bound statement for the one
+ * row it expects (store_step_row(): `what` names the query for a database
+ * error, `fmt` the reason when there is no row, STORE_ENOTFOUND), reads it into
+ * *out, and resets the statement on every path. On failure *out is untouched. */
+int store_record_get(struct store *s, sqlite3_stmt *st, const struct store_record *r, void *out,
+		     const char *what, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+/* Every list query: steps a bound statement to its end, reading each row into
+ * a new record of type r (store_record_read()), and resets the statement on
+ * every path (see store_stmt_cached()). The array grows as rows come rather
+ * than being sized from the query's LIMIT: that may be large, and most reads
+ * return a handful.
  *
- * `out` is the caller's `T **` for items of type T, passed as it is. On success
- * *out is the array (NULL when no row came), which the caller owns and frees as
- * free_items would, and *n the number of items. On failure (a read failed, with
- * its reason; or a step did, with the reason "<what>: <SQLite's message>")
- * returns STORE_ERR, frees what was read with free_items (NULL for items that
- * own nothing: the array is free()d) and leaves *out and *n untouched. Running
- * out of memory aborts. */
-int store_rows(struct store *s, sqlite3_stmt *st, size_t item_size, store_row_read_fn read_row,
-	       store_rows_free_fn free_items, const char *what, void *out,
-	       size_t *n) STORE_WARN_UNUSED;
+ * `out` is the caller's `T **` for records of type T, passed as it is. On
+ * success *out is the array (NULL when no row came), which the caller owns and
+ * frees with the model's x_free() (each record cleaned up, then the array), and
+ * *n the number of records. On failure (a read failed, with its reason; or a
+ * step did, with the reason "<what>: <SQLite's message>") returns STORE_ERR,
+ * frees what was read and leaves *out and *n untouched. Running out of memory
+ * aborts. */
+int store_rows(struct store *s, sqlite3_stmt *st, const struct store_record *r, const char *what,
+	       void *out, size_t *n) STORE_WARN_UNUSED;
 
 /* Every mutating call is bracketed by write_enter() and write_leave(rc): a
  * transaction of its own (BEGIN IMMEDIATE, the write lock taken up front), or a

@@ -224,28 +224,21 @@ int store_audit_add(struct store *s, int64_t actor, const char *action, int64_t 
 	return store_write_leave(s, rc);
 }
 
-/* model_audit_free() for store_rows(). */
-static void store_audit_items_free(void *items, size_t n)
-{
-	model_audit_free(items, n);
-}
+/* A row of SQL_AUDIT_COLUMNS. A column map: the same shape as every map, on
+ * purpose (see struct store_col). */
+static const struct store_col store_audit_cols[] = {
+	STORE_COL(struct model_audit, id, 0, INT64),
+	STORE_COL(struct model_audit, at, 1, INT64),
+	STORE_COL(struct model_audit, user_id, 2, INT64),
+	STORE_COL(struct model_audit, user_name, 3, TEXT),
+	STORE_COL(struct model_audit, action, 4, TEXT),
+	STORE_COL(struct model_audit, page_id, 5, INT64),
+	STORE_COL(struct model_audit, post_id, 6, INT64),
+	STORE_COL(struct model_audit, detail, 7, TEXT),
+};
 
-/* Reads a row of SQL_AUDIT_COLUMNS (a store_rows() reader). */
-static int store_audit_item_read(struct store *s, sqlite3_stmt *st, void *item)
-{
-	struct model_audit *a = item;
-
-	(void)s; /* nothing here can fail */
-	a->id = sqlite3_column_int64(st, 0);
-	a->at = sqlite3_column_int64(st, 1);
-	a->user_id = sqlite3_column_int64(st, 2);
-	a->user_name = store_col_str(st, 3);
-	a->action = store_col_str(st, 4);
-	a->page_id = sqlite3_column_int64(st, 5);
-	a->post_id = sqlite3_column_int64(st, 6);
-	a->detail = store_col_str(st, 7);
-	return 0;
-}
+static const struct store_record store_audit_record =
+	STORE_RECORD(struct model_audit, store_audit_cols, NULL, NULL);
 
 int store_audit_list(struct store *s, int64_t page_id, size_t limit, struct model_audit **out,
 		     size_t *n)
@@ -261,45 +254,40 @@ int store_audit_list(struct store *s, int64_t page_id, size_t limit, struct mode
 	} else {
 		sqlite3_bind_int64(st, 1, store_limit(limit));
 	}
-	return store_rows(s, st, sizeof(**out), store_audit_item_read, store_audit_items_free,
-			  "audit list", out, n);
+	return store_rows(s, st, &store_audit_record, "audit list", out, n);
 }
 
 /* ---- users --------------------------------------------------------------- */
 
-/* model_users_free() for store_rows(). */
-static void store_user_items_free(void *items, size_t n)
-{
-	model_users_free(items, n);
-}
+/* A row of SQL_USER_COLUMNS. A column map: the same shape as every map, on
+ * purpose (see struct store_col). */
+static const struct store_col store_user_cols[] = {
+	STORE_COL(struct model_user, id, 0, INT64),
+	STORE_COL(struct model_user, login, 1, TEXT),
+	STORE_COL(struct model_user, display_name, 2, TEXT),
+	STORE_COL(struct model_user, byline_name, 3, TEXT),
+	STORE_COL(struct model_user, byline_role, 4, TEXT),
+	STORE_COL(struct model_user, disabled, 6, BOOL),
+	STORE_COL(struct model_user, created_at, 7, INT64),
+};
 
-/* Fills a user from a row of SQL_USER_COLUMNS. */
-static void store_read_user(sqlite3_stmt *st, struct model_user *u)
+/* The role (column 5). Nothing here fails. */
+static int store_user_finish(struct store *s, sqlite3_stmt *st, void *record)
 {
+	struct model_user *u = record;
 	int role = sqlite3_column_int(st, 5);
 
-	memset(u, 0, sizeof(*u));
-	u->id = sqlite3_column_int64(st, 0);
-	u->login = store_col_str(st, 1);
-	u->display_name = store_col_str(st, 2);
-	u->byline_name = store_col_str(st, 3);
-	u->byline_role = store_col_str(st, 4);
+	(void)s;
 	/* The column's CHECK keeps it in range; clamp rather than trust a file
 	 * written by something else with a role above ours. */
 	u->role = role >= MODEL_ROLE_CONTRIBUTOR && role <= MODEL_ROLE_ADMIN
 			  ? (enum model_role)role
 			  : MODEL_ROLE_CONTRIBUTOR;
-	u->disabled = sqlite3_column_int(st, 6) != 0;
-	u->created_at = sqlite3_column_int64(st, 7);
-}
-
-/* store_read_user() for store_rows(). */
-static int store_user_item_read(struct store *s, sqlite3_stmt *st, void *item)
-{
-	(void)s; /* nothing here can fail */
-	store_read_user(st, item);
 	return 0;
 }
+
+static const struct store_record store_user_record =
+	STORE_RECORD(struct model_user, store_user_cols, store_user_finish, NULL);
 
 static int store_user_profile_check(struct store *s, const char *display_name,
 				    const char *byline_name, const char *byline_role)
@@ -373,23 +361,16 @@ static int store_user_get_stmt(struct store *s, sqlite3_stmt *st, struct model_u
 			       char **pw_hash, const char *what)
 {
 	struct model_user u;
-	int rc = sqlite3_step(st);
+	int rc = store_step_row(s, st, "user", "no user %s", what);
 
-	if (rc == SQLITE_DONE) {
-		sqlite3_reset(st);
-		return store_fail(s, STORE_ENOTFOUND, "no user %s", what);
-	}
-	if (rc != SQLITE_ROW) {
-		store_fail_db(s, "user");
-		sqlite3_reset(st);
-		return STORE_ERR;
-	}
-	store_read_user(st, &u);
-	if (pw_hash)
+	if (rc == 0)
+		rc = store_record_read(s, st, &store_user_record, &u);
+	if (rc == 0 && pw_hash)
 		*pw_hash = store_col_str(st, 8);
 	sqlite3_reset(st);
-	*out = u;
-	return 0;
+	if (rc == 0)
+		*out = u;
+	return rc;
 }
 
 int store_user_get(struct store *s, int64_t id, struct model_user *out)
@@ -423,8 +404,7 @@ int store_user_list(struct store *s, struct model_user **out, size_t *n)
 
 	if (!st)
 		return STORE_ERR;
-	return store_rows(s, st, sizeof(**out), store_user_item_read, store_user_items_free,
-			  "user list", out, n);
+	return store_rows(s, st, &store_user_record, "user list", out, n);
 }
 
 /* Runs a bound one-user UPDATE ... RETURNING login inside a write; *login is
@@ -469,6 +449,17 @@ leave:
 	return store_write_leave(s, rc);
 }
 
+/* Inside a write: ends every session of user `id`. */
+static int store_user_revoke_sessions(struct store *s, int64_t id)
+{
+	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_USER_REVOKE_SESSIONS);
+
+	if (!st)
+		return STORE_ERR;
+	sqlite3_bind_int64(st, 1, id);
+	return store_step_done(s, st, "user sessions");
+}
+
 int store_user_set_disabled(struct store *s, int64_t actor, int64_t id, int disabled)
 {
 	char *login = NULL;
@@ -489,13 +480,7 @@ int store_user_set_disabled(struct store *s, int64_t actor, int64_t id, int disa
 	/* Lookups refuse a disabled user's sessions and tokens anyway; revoking
 	 * them too means enabling the account again does not bring them back. */
 	if (rc == 0 && disabled) {
-		st = store_newsroom_stmt(s, STMT_NEWSROOM_USER_REVOKE_SESSIONS);
-		if (!st) {
-			rc = STORE_ERR;
-			goto leave;
-		}
-		sqlite3_bind_int64(st, 1, id);
-		rc = store_step_done(s, st, "user sessions");
+		rc = store_user_revoke_sessions(s, id);
 		if (rc != 0)
 			goto leave;
 		st = store_newsroom_stmt(s, STMT_NEWSROOM_USER_REVOKE_TOKENS);
@@ -538,15 +523,8 @@ int store_user_set_password(struct store *s, int64_t actor, int64_t id, const ch
 	 * for machines (a wire importer must not stop at a routine password
 	 * change), only an admin makes them, and an admin revokes them one by
 	 * one, or all at once by disabling the user (README, docs/api.md). */
-	if (rc == 0) {
-		st = store_newsroom_stmt(s, STMT_NEWSROOM_USER_REVOKE_SESSIONS);
-		if (!st) {
-			rc = STORE_ERR;
-			goto leave;
-		}
-		sqlite3_bind_int64(st, 1, id);
-		rc = store_step_done(s, st, "user sessions");
-	}
+	if (rc == 0)
+		rc = store_user_revoke_sessions(s, id);
 	if (rc == 0)
 		rc = store_audit_write(s, actor, "user.password", 0, 0, login);
 leave:
@@ -642,11 +620,10 @@ int store_session_lookup(struct store *s, const unsigned char hash[STORE_TOKEN_H
 	store_bind_hash(st, 1, hash);
 	sqlite3_bind_int64(st, 2, now);
 	rc = store_step_row(s, st, "session", "no such session, or it has ended");
-	if (rc == 0) {
-		store_read_user(st, user);
-		if (csrf)
-			*csrf = store_col_str(st, 8);
-	}
+	if (rc == 0)
+		rc = store_record_read(s, st, &store_user_record, user);
+	if (rc == 0 && csrf)
+		*csrf = store_col_str(st, 8);
 	sqlite3_reset(st);
 	return rc;
 }
@@ -702,12 +679,6 @@ int store_session_purge(struct store *s, int64_t now)
 	rc = store_step_done(s, st, "sign-in failures purge");
 leave:
 	return store_write_leave(s, rc);
-}
-
-/* model_tokens_free() for store_rows(). */
-static void store_token_items_free(void *items, size_t n)
-{
-	model_tokens_free(items, n);
 }
 
 /* A user's login (caller frees), or NULL: it only names them in a detail. */
@@ -787,25 +758,24 @@ int store_token_lookup(struct store *s, const unsigned char hash[STORE_TOKEN_HAS
 	store_bind_hash(st, 1, hash);
 	rc = store_step_row(s, st, "token", "no such token, or it was revoked");
 	if (rc == 0)
-		store_read_user(st, user);
+		rc = store_record_read(s, st, &store_user_record, user);
 	sqlite3_reset(st);
 	return rc;
 }
 
-/* Reads a row of STMT_NEWSROOM_TOKEN_LIST (a store_rows() reader). */
-static int store_token_item_read(struct store *s, sqlite3_stmt *st, void *item)
-{
-	struct model_token *t = item;
+/* A row of STMT_NEWSROOM_TOKEN_LIST. A column map: the same shape as every map, on
+ * purpose (see struct store_col). */
+static const struct store_col store_token_cols[] = {
+	STORE_COL(struct model_token, id, 0, INT64),
+	STORE_COL(struct model_token, user_id, 1, INT64),
+	STORE_COL(struct model_token, user_login, 2, TEXT),
+	STORE_COL(struct model_token, label, 3, TEXT),
+	STORE_COL(struct model_token, created_at, 4, INT64),
+	STORE_COL(struct model_token, revoked_at, 5, INT64),
+};
 
-	(void)s; /* nothing here can fail */
-	t->id = sqlite3_column_int64(st, 0);
-	t->user_id = sqlite3_column_int64(st, 1);
-	t->user_login = store_col_str(st, 2);
-	t->label = store_col_str(st, 3);
-	t->created_at = sqlite3_column_int64(st, 4);
-	t->revoked_at = sqlite3_column_int64(st, 5);
-	return 0;
-}
+static const struct store_record store_token_record =
+	STORE_RECORD(struct model_token, store_token_cols, NULL, NULL);
 
 int store_token_list(struct store *s, struct model_token **out, size_t *n)
 {
@@ -813,8 +783,7 @@ int store_token_list(struct store *s, struct model_token **out, size_t *n)
 
 	if (!st)
 		return STORE_ERR;
-	return store_rows(s, st, sizeof(**out), store_token_item_read, store_token_items_free,
-			  "token list", out, n);
+	return store_rows(s, st, &store_token_record, "token list", out, n);
 }
 
 int store_token_revoke(struct store *s, int64_t actor, int64_t id)
@@ -1008,50 +977,53 @@ int store_signin_failures_clear(struct store *s, const char *key)
 
 /* ---- drafts ---------------------------------------------------------------- */
 
-/* model_drafts_free() for store_rows(). */
-static void store_draft_items_free(void *items, size_t n)
-{
-	model_drafts_free(items, n);
-}
+/* A row of SQL_DRAFT_COLUMNS. A column map: the same shape as every map, on
+ * purpose (see struct store_col). */
+static const struct store_col store_draft_cols[] = {
+	STORE_COL(struct model_draft, id, 0, INT64),
+	STORE_COL(struct model_draft, page_id, 1, INT64),
+	STORE_COL(struct model_draft, author_id, 2, INT64),
+	STORE_COL(struct model_draft, author_name, 3, TEXT),
+	STORE_COL(struct model_draft, publish_at, 5, INT64),
+	STORE_COL(struct model_draft, version, 6, INT64),
+	STORE_COL(struct model_draft, created_at, 7, INT64),
+	STORE_COL(struct model_draft, updated_at, 8, INT64),
+	STORE_COL(struct model_draft, post.title, 9, TEXT),
+	STORE_COL(struct model_draft, post.breaking, 10, BOOL),
+	STORE_COL(struct model_draft, post.key_event, 11, BOOL),
+};
 
-/* Fills a draft from a row of SQL_DRAFT_COLUMNS. On failure it is cleaned up. */
-static int store_read_draft(struct store *s, sqlite3_stmt *st, struct model_draft *d)
+/* The state (column 4), the post's time, and its bylines' and body's JSON
+ * (columns 12 and 13). */
+static int store_draft_finish(struct store *s, sqlite3_stmt *st, void *record)
 {
+	struct model_draft *d = record;
 	char what[40];
 
-	memset(d, 0, sizeof(*d));
-	d->id = sqlite3_column_int64(st, 0);
-	d->page_id = sqlite3_column_int64(st, 1);
-	d->author_id = sqlite3_column_int64(st, 2);
-	d->author_name = store_col_str(st, 3);
 	d->state = sqlite3_column_int(st, 4) == MODEL_DRAFT_SCHEDULED ? MODEL_DRAFT_SCHEDULED
 								       : MODEL_DRAFT_SAVED;
-	d->publish_at = sqlite3_column_int64(st, 5);
-	d->version = sqlite3_column_int64(st, 6);
-	d->created_at = sqlite3_column_int64(st, 7);
-	d->updated_at = sqlite3_column_int64(st, 8);
-	d->post.title = store_col_str(st, 9);
-	d->post.breaking = sqlite3_column_int(st, 10) != 0;
-	d->post.key_event = sqlite3_column_int(st, 11) != 0;
 	d->post.published_at = d->publish_at;
 	snprintf(what, sizeof(what), "draft %" PRId64, d->id);
-	if (store_post_parse_json(s, &d->post, (const char *)sqlite3_column_text(st, 12),
-				  (const char *)sqlite3_column_text(st, 13), what) != 0) {
-		model_draft_cleanup(d);
-		return STORE_ERR;
-	}
-	return 0;
+	return store_post_parse_json(s, &d->post, (const char *)sqlite3_column_text(st, 12),
+				     (const char *)sqlite3_column_text(st, 13), what);
 }
 
-/* store_read_draft() for store_rows(). */
-static int store_draft_item_read(struct store *s, sqlite3_stmt *st, void *item)
+/* model_draft_cleanup() for store_record. */
+static void store_draft_cleanup(void *record)
 {
-	return store_read_draft(s, st, item);
+	model_draft_cleanup(record);
 }
 
-/* What every draft must be before it is stored; encodes its bylines and body. */
-static int store_draft_prepare(struct store *s, const struct model_draft *d, char **bylines,
-			       char **body)
+static const struct store_record store_draft_record =
+	STORE_RECORD(struct model_draft, store_draft_cols, store_draft_finish, store_draft_cleanup);
+
+/* Everything before a draft's binds: checks what every draft must be before
+ * it is stored, encodes its bylines and body (the caller frees both, whatever
+ * the outcome), enters the write and sets *st to statement `id`, the insert or
+ * update that stores it. On failure no write is left open. */
+static int store_draft_write_enter(struct store *s, const struct model_draft *d,
+				   enum store_newsroom_stmt id, sqlite3_stmt **st, char **bylines,
+				   char **body)
 {
 	int rc;
 
@@ -1062,7 +1034,39 @@ static int store_draft_prepare(struct store *s, const struct model_draft *d, cha
 	rc = store_post_check(s, &d->post);
 	if (rc != 0)
 		return rc;
-	return store_post_json(s, &d->post, bylines, body);
+	rc = store_post_json(s, &d->post, bylines, body);
+	if (rc != 0)
+		return rc;
+	rc = store_write_enter(s);
+	if (rc != 0)
+		return rc;
+	*st = store_newsroom_stmt(s, id);
+	return *st ? 0 : store_write_leave(s, STORE_ERR);
+}
+
+/* Binds what a draft insert and a draft update both store, at ?3 to ?10:
+ * state, publish time, the save time, title, flags, bylines and body. */
+static void store_draft_bind(sqlite3_stmt *st, const struct model_draft *d, int64_t now,
+			     const char *bylines, const char *body)
+{
+	sqlite3_bind_int(st, 3, (int)d->state);
+	sqlite3_bind_int64(st, 4, d->state == MODEL_DRAFT_SCHEDULED ? d->publish_at : 0);
+	sqlite3_bind_int64(st, 5, now);
+	store_bind_text(st, 6, d->post.title);
+	sqlite3_bind_int(st, 7, d->post.breaking != 0);
+	sqlite3_bind_int(st, 8, d->post.key_event != 0);
+	store_bind_text(st, 9, bylines);
+	store_bind_text(st, 10, body);
+}
+
+/* The caller's copy of a draft stored at `now` as `version`: what the row now
+ * holds (a draft that is not scheduled has no publish time). */
+static void store_draft_saved(struct model_draft *d, int64_t version, int64_t now)
+{
+	d->version = version;
+	d->updated_at = now;
+	if (d->state != MODEL_DRAFT_SCHEDULED)
+		d->publish_at = 0;
 }
 
 /* The audit entry of a draft saved in state `state`. */
@@ -1086,27 +1090,12 @@ int store_draft_create(struct store *s, int64_t actor, int64_t page_id, struct m
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = store_draft_prepare(s, d, &bylines, &body);
-	if (rc != 0)
-		return rc;
-	rc = store_write_enter(s);
+	rc = store_draft_write_enter(s, d, STMT_NEWSROOM_DRAFT_INSERT, &st, &bylines, &body);
 	if (rc != 0)
 		goto out;
-	st = store_newsroom_stmt(s, STMT_NEWSROOM_DRAFT_INSERT);
-	if (!st) {
-		rc = STORE_ERR;
-		goto leave;
-	}
 	sqlite3_bind_int64(st, 1, page_id);
 	sqlite3_bind_int64(st, 2, actor);
-	sqlite3_bind_int(st, 3, (int)d->state);
-	sqlite3_bind_int64(st, 4, d->state == MODEL_DRAFT_SCHEDULED ? d->publish_at : 0);
-	sqlite3_bind_int64(st, 5, now);
-	store_bind_text(st, 6, d->post.title);
-	sqlite3_bind_int(st, 7, d->post.breaking != 0);
-	sqlite3_bind_int(st, 8, d->post.key_event != 0);
-	store_bind_text(st, 9, bylines);
-	store_bind_text(st, 10, body);
+	store_draft_bind(st, d, now, bylines, body);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_FOREIGNKEY)
 			rc = store_fail(s, STORE_ENOTFOUND, "no page %" PRId64, page_id);
@@ -1124,11 +1113,8 @@ leave:
 		d->id = id;
 		d->page_id = page_id;
 		d->author_id = actor;
-		d->version = 1;
 		d->created_at = now;
-		d->updated_at = now;
-		if (d->state != MODEL_DRAFT_SCHEDULED)
-			d->publish_at = 0;
+		store_draft_saved(d, 1, now);
 	}
 out:
 	free(bylines);
@@ -1168,27 +1154,12 @@ int store_draft_update(struct store *s, int64_t actor, struct model_draft *d, in
 	sqlite3_stmt *st;
 	int rc;
 
-	rc = store_draft_prepare(s, d, &bylines, &body);
-	if (rc != 0)
-		return rc;
-	rc = store_write_enter(s);
+	rc = store_draft_write_enter(s, d, STMT_NEWSROOM_DRAFT_UPDATE, &st, &bylines, &body);
 	if (rc != 0)
 		goto out;
-	st = store_newsroom_stmt(s, STMT_NEWSROOM_DRAFT_UPDATE);
-	if (!st) {
-		rc = STORE_ERR;
-		goto leave;
-	}
 	sqlite3_bind_int64(st, 1, d->page_id);
 	sqlite3_bind_int64(st, 2, d->id);
-	sqlite3_bind_int(st, 3, (int)d->state);
-	sqlite3_bind_int64(st, 4, d->state == MODEL_DRAFT_SCHEDULED ? d->publish_at : 0);
-	sqlite3_bind_int64(st, 5, now);
-	store_bind_text(st, 6, d->post.title);
-	sqlite3_bind_int(st, 7, d->post.breaking != 0);
-	sqlite3_bind_int(st, 8, d->post.key_event != 0);
-	store_bind_text(st, 9, bylines);
-	store_bind_text(st, 10, body);
+	store_draft_bind(st, d, now, bylines, body);
 	sqlite3_bind_int64(st, 11, expected_version);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
@@ -1209,12 +1180,8 @@ int store_draft_update(struct store *s, int64_t actor, struct model_draft *d, in
 	rc = store_draft_audit(s, actor, "draft.save", d, d->page_id);
 leave:
 	rc = store_write_leave(s, rc);
-	if (rc == 0) {
-		d->version = version;
-		d->updated_at = now;
-		if (d->state != MODEL_DRAFT_SCHEDULED)
-			d->publish_at = 0;
-	}
+	if (rc == 0)
+		store_draft_saved(d, version, now);
 out:
 	free(bylines);
 	free(body);
@@ -1224,25 +1191,13 @@ out:
 int store_draft_get(struct store *s, int64_t page_id, int64_t draft_id, struct model_draft *out)
 {
 	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_DRAFT_GET);
-	struct model_draft d;
-	int rc;
 
 	if (!st)
 		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, page_id);
 	sqlite3_bind_int64(st, 2, draft_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		rc = store_read_draft(s, st, &d);
-	else if (rc == SQLITE_DONE)
-		rc = store_fail(s, STORE_ENOTFOUND, "no draft %" PRId64 " on page %" PRId64,
-				draft_id, page_id);
-	else
-		rc = store_fail_db(s, "draft");
-	sqlite3_reset(st);
-	if (rc == 0)
-		*out = d;
-	return rc;
+	return store_record_get(s, st, &store_draft_record, out, "draft",
+				"no draft %" PRId64 " on page %" PRId64, draft_id, page_id);
 }
 
 int store_draft_list(struct store *s, int64_t page_id, struct model_draft **out, size_t *n)
@@ -1257,8 +1212,7 @@ int store_draft_list(struct store *s, int64_t page_id, struct model_draft **out,
 	if (!st)
 		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, page_id);
-	return store_rows(s, st, sizeof(**out), store_draft_item_read, store_draft_items_free,
-			  "draft list", out, n);
+	return store_rows(s, st, &store_draft_record, "draft list", out, n);
 }
 
 /* Deletes a draft inside a write; *title (caller frees) names it. */
@@ -1316,31 +1270,34 @@ static void store_draft_row_cleanup(struct store_draft_row *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/* A row of STMT_NEWSROOM_DRAFT_ROW. A column map: the same shape as every map, on
+ * purpose (see struct store_col). */
+static const struct store_col store_draft_row_cols[] = {
+	STORE_COL(struct store_draft_row, version, 0, INT64),
+	STORE_COL(struct store_draft_row, author_id, 1, INT64),
+	STORE_COL(struct store_draft_row, publish_at, 2, INT64),
+	STORE_COL(struct store_draft_row, title, 3, TEXT),
+	STORE_COL(struct store_draft_row, breaking, 4, BOOL),
+	STORE_COL(struct store_draft_row, key_event, 5, BOOL),
+	STORE_COL(struct store_draft_row, bylines, 6, TEXT),
+	STORE_COL(struct store_draft_row, body, 7, TEXT),
+};
+
+static const struct store_record store_draft_row_record =
+	STORE_RECORD(struct store_draft_row, store_draft_row_cols, NULL, NULL);
+
 static int store_draft_row_read(struct store *s, int64_t page_id, int64_t draft_id,
 				struct store_draft_row *r)
 {
 	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_DRAFT_ROW);
-	int rc;
 
 	memset(r, 0, sizeof(*r));
 	if (!st)
 		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, page_id);
 	sqlite3_bind_int64(st, 2, draft_id);
-	rc = store_step_row(s, st, "draft",
-			    "no draft %" PRId64 " on page %" PRId64, draft_id, page_id);
-	if (rc == 0) {
-		r->version = sqlite3_column_int64(st, 0);
-		r->author_id = sqlite3_column_int64(st, 1);
-		r->publish_at = sqlite3_column_int64(st, 2);
-		r->title = store_col_str(st, 3);
-		r->breaking = sqlite3_column_int(st, 4) != 0;
-		r->key_event = sqlite3_column_int(st, 5) != 0;
-		r->bylines = store_col_str(st, 6);
-		r->body = store_col_str(st, 7);
-	}
-	sqlite3_reset(st);
-	return rc;
+	return store_record_get(s, st, &store_draft_row_record, r, "draft",
+				"no draft %" PRId64 " on page %" PRId64, draft_id, page_id);
 }
 
 /* Inside a write: publishes a draft read into `r` at `at` (0: now), by
@@ -1395,16 +1352,15 @@ struct store_due {
 	int64_t page_id;
 };
 
-/* Reads a row of STMT_NEWSROOM_SCHEDULE_DUE (a store_rows() reader). */
-static int store_due_item_read(struct store *s, sqlite3_stmt *st, void *item)
-{
-	struct store_due *d = item;
+/* A row of STMT_NEWSROOM_SCHEDULE_DUE. A column map: the same shape as every map, on
+ * purpose (see struct store_col). */
+static const struct store_col store_due_cols[] = {
+	STORE_COL(struct store_due, id, 0, INT64),
+	STORE_COL(struct store_due, page_id, 1, INT64),
+};
 
-	(void)s; /* nothing here can fail */
-	d->id = sqlite3_column_int64(st, 0);
-	d->page_id = sqlite3_column_int64(st, 1);
-	return 0;
-}
+static const struct store_record store_due_record =
+	STORE_RECORD(struct store_due, store_due_cols, NULL, NULL);
 
 int store_schedule_run(struct store *s, int64_t now, size_t *published)
 {
@@ -1426,8 +1382,8 @@ int store_schedule_run(struct store *s, int64_t now, size_t *published)
 		goto leave;
 	}
 	sqlite3_bind_int64(st, 1, now);
-	/* The due entries own nothing: no freer. */
-	rc = store_rows(s, st, sizeof(*due), store_due_item_read, NULL, "schedule", &due, &count);
+	/* The due entries own nothing: free(due) is all they need. */
+	rc = store_rows(s, st, &store_due_record, "schedule", &due, &count);
 	if (rc != 0)
 		goto leave;
 	/* The scheduler publishes: the audit trail names the system (0). The
@@ -1471,49 +1427,55 @@ int store_schedule_next(struct store *s, int64_t *at)
 
 /* ---- revisions ------------------------------------------------------------- */
 
-/* model_revisions_free() for store_rows(). */
-static void store_revision_items_free(void *items, size_t n)
-{
-	model_revisions_free(items, n);
-}
+/* A row of STMT_NEWSROOM_REVISION_LIST. A column map: the same shape as every map, on
+ * purpose (see struct store_col). */
+static const struct store_col store_revision_cols[] = {
+	STORE_COL(struct model_revision, id, 0, INT64),
+	STORE_COL(struct model_revision, post_id, 1, INT64),
+	STORE_COL(struct model_revision, version, 2, INT64),
+	STORE_COL(struct model_revision, user_id, 3, INT64),
+	STORE_COL(struct model_revision, user_name, 4, TEXT),
+	STORE_COL(struct model_revision, at, 5, INT64),
+	STORE_COL(struct model_revision, what, 6, TEXT),
+	STORE_COL(struct model_revision, correction, 7, TEXT_OR_NULL),
+	STORE_COL(struct model_revision, post.title, 8, TEXT),
+	STORE_COL(struct model_revision, post.published_at, 9, INT64),
+	STORE_COL(struct model_revision, post.breaking, 10, BOOL),
+	STORE_COL(struct model_revision, post.key_event, 11, BOOL),
+	STORE_COL(struct model_revision, post.page_id, 14, INT64),
+};
 
-/* Fills a revision from a row of STMT_NEWSROOM_REVISION_LIST (a store_rows() reader). On
- * failure it is cleaned up. */
-static int store_revision_item_read(struct store *s, sqlite3_stmt *st, void *item)
+/* The post as it was: its fields the revision's own columns give, and its
+ * bylines' and body's JSON (columns 12 and 13). */
+static int store_revision_finish(struct store *s, sqlite3_stmt *st, void *record)
 {
-	struct model_revision *r = item;
+	struct model_revision *r = record;
 	char what[64];
 
-	memset(r, 0, sizeof(*r));
-	r->id = sqlite3_column_int64(st, 0);
-	r->post_id = sqlite3_column_int64(st, 1);
-	r->version = sqlite3_column_int64(st, 2);
-	r->user_id = sqlite3_column_int64(st, 3);
-	r->user_name = store_col_str(st, 4);
-	r->at = sqlite3_column_int64(st, 5);
-	r->what = store_col_str(st, 6);
-	r->correction = store_col_str_or_null(st, 7);
 	r->post.id = r->post_id;
-	r->post.page_id = sqlite3_column_int64(st, 14);
-	r->post.title = store_col_str(st, 8);
-	r->post.published_at = sqlite3_column_int64(st, 9);
 	r->post.updated_at = r->at;
-	r->post.breaking = sqlite3_column_int(st, 10) != 0;
-	r->post.key_event = sqlite3_column_int(st, 11) != 0;
 	r->post.version = r->version;
 	snprintf(what, sizeof(what), "post %" PRId64 " revision %" PRId64, r->post_id,
 		 r->version);
-	if (store_post_parse_json(s, &r->post, (const char *)sqlite3_column_text(st, 12),
-				  (const char *)sqlite3_column_text(st, 13), what) != 0) {
-		free(r->user_name);
-		free(r->what);
-		free(r->correction);
-		model_post_cleanup(&r->post);
-		memset(r, 0, sizeof(*r));
-		return STORE_ERR;
-	}
-	return 0;
+	return store_post_parse_json(s, &r->post, (const char *)sqlite3_column_text(st, 12),
+				     (const char *)sqlite3_column_text(st, 13), what);
 }
+
+/* What model_revisions_free() frees of one revision. */
+static void store_revision_cleanup(void *record)
+{
+	struct model_revision *r = record;
+
+	free(r->user_name);
+	free(r->what);
+	free(r->correction);
+	model_post_cleanup(&r->post);
+	memset(r, 0, sizeof(*r));
+}
+
+static const struct store_record store_revision_record =
+	STORE_RECORD(struct model_revision, store_revision_cols, store_revision_finish,
+		     store_revision_cleanup);
 
 int store_revision_list(struct store *s, int64_t page_id, int64_t post_id,
 			struct model_revision **out, size_t *n)
@@ -1538,8 +1500,7 @@ int store_revision_list(struct store *s, int64_t page_id, int64_t post_id,
 		return STORE_ERR;
 	sqlite3_bind_int64(st, 1, page_id);
 	sqlite3_bind_int64(st, 2, post_id);
-	return store_rows(s, st, sizeof(**out), store_revision_item_read, store_revision_items_free,
-			  "revisions", out, n);
+	return store_rows(s, st, &store_revision_record, "revisions", out, n);
 }
 
 /* ---- media ----------------------------------------------------------------- */
@@ -1589,26 +1550,29 @@ leave:
 	return store_write_leave(s, rc);
 }
 
+/* A row of STMT_NEWSROOM_MEDIA_GET. A column map: the same shape as every map, on
+ * purpose (see struct store_col). */
+static const struct store_col store_media_cols[] = {
+	STORE_COL(struct model_media, name, 0, TEXT),
+	STORE_COL(struct model_media, format, 1, TEXT),
+	STORE_COL(struct model_media, width, 2, INT),
+	STORE_COL(struct model_media, height, 3, INT),
+	STORE_COL(struct model_media, widths, 4, TEXT),
+	STORE_COL(struct model_media, bytes, 5, INT64),
+	STORE_COL(struct model_media, user_id, 6, INT64),
+	STORE_COL(struct model_media, created_at, 7, INT64),
+};
+
+static const struct store_record store_media_record =
+	STORE_RECORD(struct model_media, store_media_cols, NULL, NULL);
+
 int store_media_get(struct store *s, const char *name, struct model_media *out)
 {
 	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_MEDIA_GET);
-	int rc;
 
 	if (!st)
 		return STORE_ERR;
 	store_bind_text(st, 1, name);
-	rc = store_step_row(s, st, "media", "no media %.40s", name ? name : "");
-	if (rc == 0) {
-		memset(out, 0, sizeof(*out));
-		out->name = store_col_str(st, 0);
-		out->format = store_col_str(st, 1);
-		out->width = sqlite3_column_int(st, 2);
-		out->height = sqlite3_column_int(st, 3);
-		out->widths = store_col_str(st, 4);
-		out->bytes = sqlite3_column_int64(st, 5);
-		out->user_id = sqlite3_column_int64(st, 6);
-		out->created_at = sqlite3_column_int64(st, 7);
-	}
-	sqlite3_reset(st);
-	return rc;
+	return store_record_get(s, st, &store_media_record, out, "media", "no media %.40s",
+				name ? name : "");
 }

@@ -285,6 +285,43 @@ static void test_corrupt_stored_json(void **state)
 	assert_int_equal(store_page_get_by_id(f->s, page, &(struct model_page){ 0 }), STORE_ERR);
 }
 
+/* A list whose later row cannot be read fails whole: what was read before it
+ * is freed (the sanitizer build checks that nothing leaks or is freed twice),
+ * the caller's pointers are left as they were, and the reason names the row.
+ * A lookup that fails leaves its out-parameter as it was. */
+static void test_list_fails_after_rows(void **state)
+{
+	struct unit_db *f = *state;
+	int64_t page = create_page(f->s, "midway"), newest;
+	struct model_post *posts = (struct model_post *)&page, out = { .id = -7 };
+	struct store_change *ch = (struct store_change *)&page;
+	char sql[200];
+	size_t n = 99;
+
+	insert_post(f->s, page, "one", 100);
+	insert_post(f->s, page, "two", 200);
+	newest = insert_post(f->s, page, "three", 300);
+	snprintf(sql, sizeof(sql), "UPDATE posts SET body_json = '{not json' WHERE id = %lld;",
+		 (long long)newest);
+	raw_exec(f->path, sql);
+	/* Read oldest first: two posts come before the bad one. */
+	assert_int_equal(store_post_range(f->s, page, 0, 20, &posts, &n), STORE_ERR);
+	snprintf(sql, sizeof(sql), "post %lld", (long long)newest);
+	assert_non_null(strstr(store_errmsg(f->s), sql));
+	assert_ptr_equal(posts, (struct model_post *)&page);
+	assert_int_equal(n, 99);
+	assert_int_equal(store_post_get(f->s, page, newest, &out), STORE_ERR);
+	assert_int_equal(out.id, -7);
+	assert_null(out.title);
+
+	/* The change log: the last entry's kind is one this build does not know. */
+	raw_exec(f->path, "UPDATE changes SET kind = 'bogus' WHERE id = (SELECT max(id) FROM changes);");
+	assert_int_equal(store_changes_since(f->s, 0, 100, &ch, &n), STORE_ERR);
+	assert_non_null(strstr(store_errmsg(f->s), "unknown kind"));
+	assert_ptr_equal(ch, (struct store_change *)&page);
+	assert_int_equal(n, 99);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -295,6 +332,8 @@ int main(void)
 		cmocka_unit_test(test_upgrade_from_v1),
 		cmocka_unit_test(test_newer_schema_refused),
 		cmocka_unit_test_setup_teardown(test_corrupt_stored_json, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(test_list_fails_after_rows, unit_db_setup,
+						unit_db_teardown),
 	};
 
 	log_set_level(LOG_LEVEL_WARN); /* schema upgrades on every fresh file are expected */
