@@ -268,6 +268,14 @@ int newsroom_load_page(const struct newsroom_ctx *c, const char *slug, struct mo
 	return 0;
 }
 
+int newsroom_open_page(const struct newsroom_ctx *c, enum auth_action action,
+		       const char *slug, struct model_page *page, struct newsroom_result *res)
+{
+	if (newsroom_need(c, res, action) < 0)
+		return -1;
+	return newsroom_load_page(c, slug, page, res);
+}
+
 int newsroom_load_post(const struct newsroom_ctx *c, const struct model_page *page, int64_t id,
 		       struct model_post *post, struct newsroom_result *res)
 {
@@ -465,8 +473,7 @@ void newsroom_page_get(const struct newsroom_ctx *c, const char *slug, struct ne
 {
 	struct model_page page = { 0 };
 
-	if (newsroom_need(c, res, AUTH_NEWSROOM_READ) < 0 ||
-	    newsroom_load_page(c, slug, &page, res) < 0)
+	if (newsroom_open_page(c, AUTH_NEWSROOM_READ, slug, &page, res) < 0)
 		return;
 	res->id = page.id;
 	newsroom_ok(res, newsroom_wrap("page", model_json_page(&page)));
@@ -566,8 +573,7 @@ void newsroom_page_update(const struct newsroom_ctx *c, const char *slug, const 
 	struct model_page page = { 0 };
 	int rc;
 
-	if (newsroom_need(c, res, AUTH_PAGE_ADMIN) < 0 ||
-	    newsroom_load_page(c, slug, &page, res) < 0)
+	if (newsroom_open_page(c, AUTH_PAGE_ADMIN, slug, &page, res) < 0)
 		return;
 	if (newsroom_page_input(in, &page, 1, res) == 0) {
 		rc = store_page_update(c->st, c->user->id, &page);
@@ -620,8 +626,7 @@ void newsroom_page_publish(const struct newsroom_ctx *c, const char *slug, int p
 	struct model_page page = { 0 };
 	int rc;
 
-	if (newsroom_need(c, res, AUTH_PAGE_PUBLISH) < 0 ||
-	    newsroom_load_page(c, slug, &page, res) < 0)
+	if (newsroom_open_page(c, AUTH_PAGE_PUBLISH, slug, &page, res) < 0)
 		return;
 	res->id = page.id;
 	rc = store_page_set_published(c->st, c->user->id, page.id, published, NULL);
@@ -787,8 +792,7 @@ void newsroom_posts_list(const struct newsroom_ctx *c, const char *slug, size_t 
 	json_t *arr;
 	int rc;
 
-	if (newsroom_need(c, res, AUTH_NEWSROOM_READ) < 0 ||
-	    newsroom_load_page(c, slug, &page, res) < 0)
+	if (newsroom_open_page(c, AUTH_NEWSROOM_READ, slug, &page, res) < 0)
 		return;
 	count = render_page_count(page.n_posts);
 	if (page_no == 0)
@@ -824,8 +828,7 @@ void newsroom_post_get(const struct newsroom_ctx *c, const char *slug, int64_t i
 	struct model_page page = { 0 };
 	struct model_post post = { 0 };
 
-	if (newsroom_need(c, res, AUTH_NEWSROOM_READ) < 0 ||
-	    newsroom_load_page(c, slug, &page, res) < 0)
+	if (newsroom_open_page(c, AUTH_NEWSROOM_READ, slug, &page, res) < 0)
 		return;
 	if (newsroom_load_post(c, &page, id, &post, res) == 0) {
 		res->id = id;
@@ -842,8 +845,7 @@ void newsroom_post_create(const struct newsroom_ctx *c, const char *slug, const 
 	struct model_post post = { 0 };
 	int rc;
 
-	if (newsroom_need(c, res, AUTH_POST_PUBLISH) < 0 ||
-	    newsroom_load_page(c, slug, &page, res) < 0)
+	if (newsroom_open_page(c, AUTH_POST_PUBLISH, slug, &page, res) < 0)
 		return;
 	if (newsroom_post_input(c, &page, in, &post, 0, res) == 0) {
 		rc = store_post_insert(c->st, c->user->id, page.id, &post);
@@ -889,8 +891,7 @@ void newsroom_post_edit(const struct newsroom_ctx *c, const char *slug, int64_t 
 	int64_t version = 0;
 	int rc;
 
-	if (newsroom_need(c, res, AUTH_POST_EDIT) < 0 ||
-	    newsroom_load_page(c, slug, &page, res) < 0)
+	if (newsroom_open_page(c, AUTH_POST_EDIT, slug, &page, res) < 0)
 		return;
 	if (newsroom_load_post(c, &page, id, &post, res) < 0)
 		goto out;
@@ -933,8 +934,7 @@ void newsroom_post_delete(const struct newsroom_ctx *c, const char *slug, int64_
 	struct model_page page = { 0 };
 	int rc;
 
-	if (newsroom_need(c, res, AUTH_POST_DELETE) < 0 ||
-	    newsroom_load_page(c, slug, &page, res) < 0)
+	if (newsroom_open_page(c, AUTH_POST_DELETE, slug, &page, res) < 0)
 		return;
 	rc = store_post_delete(c->st, c->user->id, page.id, id);
 	if (rc < 0)
@@ -952,7 +952,7 @@ void newsroom_post_pin(const struct newsroom_ctx *c, const char *slug, int64_t i
 	struct model_page page = { 0 };
 	int rc = 0;
 
-	if (newsroom_need(c, res, AUTH_POST_PIN) < 0 || newsroom_load_page(c, slug, &page, res) < 0)
+	if (newsroom_open_page(c, AUTH_POST_PIN, slug, &page, res) < 0)
 		return;
 	if (page.pinned_post_id != id)
 		rc = store_page_set_pin(c->st, c->user->id, page.id, id);
@@ -988,8 +988,7 @@ void newsroom_revisions_list(const struct newsroom_ctx *c, const char *slug, int
 	json_t *arr;
 	int rc;
 
-	if (newsroom_need(c, res, AUTH_NEWSROOM_READ) < 0 ||
-	    newsroom_load_page(c, slug, &page, res) < 0)
+	if (newsroom_open_page(c, AUTH_NEWSROOM_READ, slug, &page, res) < 0)
 		return;
 	rc = store_revision_list(c->st, page.id, id, &revs, &n);
 	if (rc == 0 && n == 0)
@@ -1086,8 +1085,7 @@ void newsroom_drafts_list(const struct newsroom_ctx *c, const char *slug,
 	json_t *arr;
 	int rc;
 
-	if (newsroom_need(c, res, AUTH_NEWSROOM_READ) < 0 ||
-	    newsroom_load_page(c, slug, &page, res) < 0)
+	if (newsroom_open_page(c, AUTH_NEWSROOM_READ, slug, &page, res) < 0)
 		return;
 	rc = store_draft_list(c->st, page.id, &d, &n);
 	if (rc < 0) {
@@ -1108,8 +1106,7 @@ void newsroom_draft_get(const struct newsroom_ctx *c, const char *slug, int64_t 
 	struct model_page page = { 0 };
 	struct model_draft d = { 0 };
 
-	if (newsroom_need(c, res, AUTH_NEWSROOM_READ) < 0 ||
-	    newsroom_load_page(c, slug, &page, res) < 0)
+	if (newsroom_open_page(c, AUTH_NEWSROOM_READ, slug, &page, res) < 0)
 		return;
 	if (newsroom_load_draft(c, &page, id, &d, res) == 0) {
 		res->id = id;
@@ -1126,8 +1123,7 @@ void newsroom_draft_create(const struct newsroom_ctx *c, const char *slug, const
 	struct model_draft d = { 0 };
 	int rc;
 
-	if (newsroom_need(c, res, AUTH_DRAFT_WRITE) < 0 ||
-	    newsroom_load_page(c, slug, &page, res) < 0)
+	if (newsroom_open_page(c, AUTH_DRAFT_WRITE, slug, &page, res) < 0)
 		return;
 	if (newsroom_post_input(c, &page, in, &d.post, 0, res) == 0 &&
 	    newsroom_draft_schedule(c, &page, in, &d, res) == 0) {
@@ -1158,8 +1154,7 @@ void newsroom_draft_update(const struct newsroom_ctx *c, const char *slug, int64
 	int64_t version = 0;
 	int rc;
 
-	if (newsroom_need(c, res, AUTH_DRAFT_WRITE) < 0 ||
-	    newsroom_load_page(c, slug, &page, res) < 0)
+	if (newsroom_open_page(c, AUTH_DRAFT_WRITE, slug, &page, res) < 0)
 		return;
 	if (newsroom_load_draft(c, &page, id, &d, res) < 0)
 		goto out;
@@ -1201,8 +1196,7 @@ void newsroom_draft_delete(const struct newsroom_ctx *c, const char *slug, int64
 	struct model_draft d = { 0 };
 	int rc;
 
-	if (newsroom_need(c, res, AUTH_DRAFT_WRITE) < 0 ||
-	    newsroom_load_page(c, slug, &page, res) < 0)
+	if (newsroom_open_page(c, AUTH_DRAFT_WRITE, slug, &page, res) < 0)
 		return;
 	if (newsroom_load_draft(c, &page, id, &d, res) == 0 &&
 	    newsroom_draft_mine(c, &d, res) == 0) {
@@ -1226,8 +1220,7 @@ void newsroom_draft_publish(const struct newsroom_ctx *c, const char *slug, int6
 	int64_t version = 0, post_id = 0;
 	int rc;
 
-	if (newsroom_need(c, res, AUTH_POST_PUBLISH) < 0 ||
-	    newsroom_load_page(c, slug, &page, res) < 0)
+	if (newsroom_open_page(c, AUTH_POST_PUBLISH, slug, &page, res) < 0)
 		return;
 	if (in && newsroom_get_int(in, "version", 0, &version, res) < 0)
 		goto out;
@@ -1255,8 +1248,8 @@ void newsroom_post_validate(const struct newsroom_ctx *c, const char *slug, cons
 	struct model_page page = { 0 };
 	struct model_draft d = { 0 };
 
-	if (newsroom_need(c, res, as_draft ? AUTH_DRAFT_WRITE : AUTH_POST_PUBLISH) < 0 ||
-	    newsroom_load_page(c, slug, &page, res) < 0)
+	if (newsroom_open_page(c, as_draft ? AUTH_DRAFT_WRITE : AUTH_POST_PUBLISH, slug, &page,
+			       res) < 0)
 		return;
 	if (newsroom_post_input(c, &page, in, &d.post, 0, res) == 0 &&
 	    (!as_draft || newsroom_draft_schedule(c, &page, in, &d, res) == 0))
