@@ -286,6 +286,16 @@ int newsroom_load_post(const struct newsroom_ctx *c, const struct model_page *pa
 	return 0;
 }
 
+static int newsroom_load_draft(const struct newsroom_ctx *c, const struct model_page *page,
+			       int64_t id, struct model_draft *d, struct newsroom_result *res)
+{
+	int rc = store_draft_get(c->st, page->id, id, d);
+
+	if (rc < 0)
+		return newsroom_store_fail(c, res, rc, "draft");
+	return 0;
+}
+
 static json_t *newsroom_page_json(const struct newsroom_ctx *c, const char *slug)
 {
 	struct model_page page = { 0 };
@@ -822,20 +832,32 @@ void newsroom_posts_list(const struct newsroom_ctx *c, const char *slug, size_t 
 	newsroom_ok(res, newsroom_wrap("posts", arr));
 }
 
-void newsroom_post_get(const struct newsroom_ctx *c, const char *slug, int64_t id,
-		       struct newsroom_result *res)
+/* One body for newsroom_post_get() and newsroom_draft_get(): they differ only
+ * in the loader and the JSON. */
+static void newsroom_item_get(const struct newsroom_ctx *c, const char *slug, int64_t id,
+			      int draft, struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
-	struct model_post post = { 0 };
+	struct model_draft d = { 0 };
+	int rc;
 
 	if (newsroom_open_page(c, AUTH_NEWSROOM_READ, slug, &page, res) < 0)
 		return;
-	if (newsroom_load_post(c, &page, id, &post, res) == 0) {
+	rc = draft ? newsroom_load_draft(c, &page, id, &d, res)
+		   : newsroom_load_post(c, &page, id, &d.post, res);
+	if (rc == 0) {
 		res->id = id;
-		newsroom_ok(res, newsroom_post_json(&page, &post));
-		model_post_cleanup(&post);
+		newsroom_ok(res, draft ? newsroom_wrap("draft", newsroom_json_draft(&d))
+				       : newsroom_post_json(&page, &d.post));
 	}
+	model_draft_cleanup(&d);
 	model_page_cleanup(&page);
+}
+
+void newsroom_post_get(const struct newsroom_ctx *c, const char *slug, int64_t id,
+		       struct newsroom_result *res)
+{
+	newsroom_item_get(c, slug, id, 0, res);
 }
 
 void newsroom_post_create(const struct newsroom_ctx *c, const char *slug, const json_t *in,
@@ -1049,16 +1071,6 @@ static int newsroom_draft_schedule(const struct newsroom_ctx *c, const struct mo
 	return 0;
 }
 
-static int newsroom_load_draft(const struct newsroom_ctx *c, const struct model_page *page,
-			       int64_t id, struct model_draft *d, struct newsroom_result *res)
-{
-	int rc = store_draft_get(c->st, page->id, id, d);
-
-	if (rc < 0)
-		return newsroom_store_fail(c, res, rc, "draft");
-	return 0;
-}
-
 /* Contributors touch only their own drafts, and not once an editor has
  * scheduled one (that would change what goes out unreviewed). */
 static int newsroom_draft_mine(const struct newsroom_ctx *c, const struct model_draft *d,
@@ -1103,17 +1115,7 @@ void newsroom_drafts_list(const struct newsroom_ctx *c, const char *slug,
 void newsroom_draft_get(const struct newsroom_ctx *c, const char *slug, int64_t id,
 			struct newsroom_result *res)
 {
-	struct model_page page = { 0 };
-	struct model_draft d = { 0 };
-
-	if (newsroom_open_page(c, AUTH_NEWSROOM_READ, slug, &page, res) < 0)
-		return;
-	if (newsroom_load_draft(c, &page, id, &d, res) == 0) {
-		res->id = id;
-		newsroom_ok(res, newsroom_wrap("draft", newsroom_json_draft(&d)));
-		model_draft_cleanup(&d);
-	}
-	model_page_cleanup(&page);
+	newsroom_item_get(c, slug, id, 1, res);
 }
 
 void newsroom_draft_create(const struct newsroom_ctx *c, const char *slug, const json_t *in,
