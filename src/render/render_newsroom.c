@@ -787,6 +787,8 @@ static void put_status_form(struct buf *out, const struct render_newsroom *nr,
 	buf_puts(out, "</button>\n</form>\n");
 }
 
+/* Its run of tags and escaped values is alike in shape to render_feed.c's
+ * rss_item(), by intent: each page writes its own elements in its own order. */
 static void put_desk_head(struct buf *out, const struct render_newsroom *nr,
 			  const struct render_newsroom_desk *desk)
 {
