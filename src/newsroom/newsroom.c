@@ -154,6 +154,13 @@ int newsroom_need(const struct newsroom_ctx *c, struct newsroom_result *res,
 			     model_role_name(c->user->role));
 }
 
+int newsroom_need_object(const json_t *in, struct newsroom_result *res)
+{
+	if (json_is_object(in))
+		return 0;
+	return newsroom_fail(res, NEWSROOM_MALFORMED, "The request body must be a JSON object.");
+}
+
 int newsroom_blank(const char *s)
 {
 	while (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r')
@@ -404,9 +411,8 @@ static int newsroom_post_input(const struct newsroom_ctx *c, const struct model_
 	int64_t at = 0;
 	char err[256];
 
-	if (!json_is_object(in))
-		return newsroom_fail(res, NEWSROOM_MALFORMED,
-				     "The request body must be a JSON object.");
+	if (newsroom_need_object(in, res) < 0)
+		return -1;
 	if (newsroom_get_str(in, "title", partial ? NEWSROOM_NOT_BLANK : NEWSROOM_REQUIRED,
 			     MODEL_TITLE_MAX, 0, &title, res) < 0 ||
 	    newsroom_get_str(in, "body", 0, MODEL_BODY_MAX, 1, &body, res) < 0 ||
@@ -497,9 +503,8 @@ static int newsroom_page_input(const json_t *in, struct model_page *page, int pa
 	const char *title, *desc, *zone;
 	int64_t start = 0;
 
-	if (!json_is_object(in))
-		return newsroom_fail(res, NEWSROOM_MALFORMED,
-				     "The request body must be a JSON object.");
+	if (newsroom_need_object(in, res) < 0)
+		return -1;
 	if (newsroom_get_str(in, "title", partial ? NEWSROOM_NOT_BLANK : NEWSROOM_REQUIRED,
 			     MODEL_TITLE_MAX, 0, &title, res) < 0 ||
 	    newsroom_get_str(in, "description", 0, MODEL_DESC_MAX, 1, &desc, res) < 0 ||
@@ -541,10 +546,8 @@ void newsroom_page_create(const struct newsroom_ctx *c, const json_t *in,
 
 	if (newsroom_need(c, res, AUTH_PAGE_ADMIN) < 0)
 		return;
-	if (!json_is_object(in)) {
-		newsroom_fail(res, NEWSROOM_MALFORMED, "The request body must be a JSON object.");
+	if (newsroom_need_object(in, res) < 0)
 		return;
-	}
 	if (newsroom_get_str(in, "slug", 1, MODEL_SLUG_MAX, 0, &slug, res) < 0)
 		return;
 	if (newsroom_slug_reserved(slug)) {
@@ -604,10 +607,8 @@ void newsroom_page_status(const struct newsroom_ctx *c, const char *slug, const 
 
 	if (newsroom_need(c, res, AUTH_PAGE_STATUS) < 0)
 		return;
-	if (!json_is_object(in)) {
-		newsroom_fail(res, NEWSROOM_MALFORMED, "The request body must be a JSON object.");
+	if (newsroom_need_object(in, res) < 0)
 		return;
-	}
 	if (newsroom_get_str(in, "status", 1, 16, 0, &s, res) < 0)
 		return;
 	st = model_status_parse(s);
@@ -699,10 +700,8 @@ void newsroom_summary_set(const struct newsroom_ctx *c, const char *slug, const 
 
 	if (newsroom_need(c, res, AUTH_SUMMARY_EDIT) < 0)
 		return;
-	if (!json_is_object(in)) {
-		newsroom_fail(res, NEWSROOM_MALFORMED, "The request body must be a JSON object.");
+	if (newsroom_need_object(in, res) < 0)
 		return;
-	}
 	if (newsroom_load_page(c, slug, &page, res) < 0)
 		return;
 	points = json_object_get(in, "points");
@@ -917,10 +916,8 @@ void newsroom_post_edit(const struct newsroom_ctx *c, const char *slug, int64_t 
 		return;
 	if (newsroom_load_post(c, &page, id, &post, res) < 0)
 		goto out;
-	if (!json_is_object(in)) {
-		newsroom_fail(res, NEWSROOM_MALFORMED, "The request body must be a JSON object.");
+	if (newsroom_need_object(in, res) < 0)
 		goto out;
-	}
 	if (newsroom_get_int(in, "version", 1, &version, res) < 0 ||
 	    newsroom_get_str(in, "correction", 0, MODEL_NOTE_MAX, 0, &edit.correction, res) < 0 ||
 	    newsroom_post_input(c, &page, in, &post, 1, res) < 0)
@@ -1162,10 +1159,8 @@ void newsroom_draft_update(const struct newsroom_ctx *c, const char *slug, int64
 		goto out;
 	if (newsroom_draft_mine(c, &d, res) < 0)
 		goto out;
-	if (!json_is_object(in)) {
-		newsroom_fail(res, NEWSROOM_MALFORMED, "The request body must be a JSON object.");
+	if (newsroom_need_object(in, res) < 0)
 		goto out;
-	}
 	if (newsroom_get_int(in, "version", 1, &version, res) < 0 ||
 	    newsroom_post_input(c, &page, in, &d.post, 1, res) < 0 ||
 	    newsroom_draft_schedule(c, &page, in, &d, res) < 0)
@@ -1332,10 +1327,8 @@ void newsroom_preview(const struct newsroom_ctx *c, const json_t *in, struct new
 
 	if (newsroom_need(c, res, AUTH_NEWSROOM_READ) < 0)
 		return;
-	if (!json_is_object(in)) {
-		newsroom_fail(res, NEWSROOM_MALFORMED, "The request body must be a JSON object.");
+	if (newsroom_need_object(in, res) < 0)
 		return;
-	}
 	if (newsroom_get_str(in, "slug", 0, MODEL_SLUG_MAX, 0, &slug, res) < 0)
 		return;
 	if (slug && *slug) {

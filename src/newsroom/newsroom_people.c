@@ -140,10 +140,8 @@ void newsroom_user_create(const struct newsroom_ctx *c, const json_t *in,
 
 	if (newsroom_need(c, res, AUTH_USER_ADMIN) < 0)
 		return;
-	if (!json_is_object(in)) {
-		newsroom_fail(res, NEWSROOM_MALFORMED, "The request body must be a JSON object.");
+	if (newsroom_need_object(in, res) < 0)
 		return;
-	}
 	if (newsroom_get_str(in, "login", 1, MODEL_LOGIN_MAX, 0, &login, res) < 0 ||
 	    newsroom_get_str(in, "display_name", 1, MODEL_NAME_MAX, 0, &name, res) < 0 ||
 	    newsroom_get_str(in, "byline_name", 0, MODEL_NAME_MAX, 0, &bname, res) < 0 ||
@@ -186,10 +184,8 @@ void newsroom_user_update(const struct newsroom_ctx *c, int64_t id, const json_t
 
 	if (newsroom_need(c, res, AUTH_USER_ADMIN) < 0)
 		return;
-	if (!json_is_object(in)) {
-		newsroom_fail(res, NEWSROOM_MALFORMED, "The request body must be a JSON object.");
+	if (newsroom_need_object(in, res) < 0)
 		return;
-	}
 	if (newsroom_get_str(in, "display_name", NEWSROOM_NOT_BLANK, MODEL_NAME_MAX, 0, &name,
 			     res) < 0 ||
 	    newsroom_get_str(in, "byline_name", 0, MODEL_NAME_MAX, 0, &bname, res) < 0 ||
@@ -267,10 +263,8 @@ void newsroom_token_create(const struct newsroom_ctx *c, const json_t *in,
 
 	if (newsroom_need(c, res, AUTH_USER_ADMIN) < 0)
 		return;
-	if (!json_is_object(in)) {
-		newsroom_fail(res, NEWSROOM_MALFORMED, "The request body must be a JSON object.");
+	if (newsroom_need_object(in, res) < 0)
 		return;
-	}
 	if (newsroom_get_str(in, "login", 1, MODEL_LOGIN_MAX, 0, &login, res) < 0 ||
 	    newsroom_get_str(in, "label", 1, MODEL_LABEL_MAX, 0, &label, res) < 0)
 		return;
