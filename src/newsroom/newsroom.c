@@ -859,6 +859,12 @@ void newsroom_post_get(const struct newsroom_ctx *c, const char *slug, int64_t i
 	newsroom_item_get(c, slug, id, 0, res);
 }
 
+void newsroom_draft_get(const struct newsroom_ctx *c, const char *slug, int64_t id,
+			struct newsroom_result *res)
+{
+	newsroom_item_get(c, slug, id, 1, res);
+}
+
 void newsroom_post_create(const struct newsroom_ctx *c, const char *slug, const json_t *in,
 			  struct newsroom_result *res)
 {
@@ -998,30 +1004,44 @@ static json_t *newsroom_json_revision(const struct model_revision *r, const char
 	return o;
 }
 
-void newsroom_revisions_list(const struct newsroom_ctx *c, const char *slug, int64_t id,
-			     struct newsroom_result *res)
+/* One body for newsroom_revisions_list() (a post's, `revisions` set) and
+ * newsroom_drafts_list() (the page's): they differ only in the store call and
+ * the JSON. */
+static void newsroom_page_list(const struct newsroom_ctx *c, const char *slug, int revisions,
+			       int64_t post_id, struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
 	struct model_revision *revs = NULL;
+	struct model_draft *d = NULL;
 	size_t n = 0;
 	json_t *arr;
 	int rc;
 
 	if (newsroom_open_page(c, AUTH_NEWSROOM_READ, slug, &page, res) < 0)
 		return;
-	rc = store_revision_list(c->st, page.id, id, &revs, &n);
-	if (rc == 0 && n == 0)
+	rc = revisions ? store_revision_list(c->st, page.id, post_id, &revs, &n)
+		       : store_draft_list(c->st, page.id, &d, &n);
+	if (revisions && rc == 0 && n == 0)
 		rc = STORE_ENOTFOUND; /* every post has at least its first revision */
 	if (rc < 0) {
-		newsroom_store_fail(c, res, rc, "post");
+		newsroom_store_fail(c, res, rc, revisions ? "post" : "draft");
 	} else {
 		arr = json_array();
 		for (size_t i = 0; i < n; i++)
-			newsroom_json_push(&arr, newsroom_json_revision(&revs[i], page.zone));
-		newsroom_ok(res, newsroom_wrap("revisions", arr));
+			newsroom_json_push(&arr, revisions
+						 ? newsroom_json_revision(&revs[i], page.zone)
+						 : newsroom_json_draft(&d[i]));
+		newsroom_ok(res, newsroom_wrap(revisions ? "revisions" : "drafts", arr));
 	}
-	model_revisions_free(revs, n);
+	model_revisions_free(revs, revisions ? n : 0);
+	model_drafts_free(d, revisions ? 0 : n);
 	model_page_cleanup(&page);
+}
+
+void newsroom_revisions_list(const struct newsroom_ctx *c, const char *slug, int64_t id,
+			     struct newsroom_result *res)
+{
+	newsroom_page_list(c, slug, 1, id, res);
 }
 
 /* ---- drafts ----------------------------------------------------------------- */
@@ -1088,31 +1108,7 @@ static int newsroom_draft_mine(const struct newsroom_ctx *c, const struct model_
 void newsroom_drafts_list(const struct newsroom_ctx *c, const char *slug,
 			  struct newsroom_result *res)
 {
-	struct model_page page = { 0 };
-	struct model_draft *d = NULL;
-	size_t n = 0;
-	json_t *arr;
-	int rc;
-
-	if (newsroom_open_page(c, AUTH_NEWSROOM_READ, slug, &page, res) < 0)
-		return;
-	rc = store_draft_list(c->st, page.id, &d, &n);
-	if (rc < 0) {
-		newsroom_store_fail(c, res, rc, "draft");
-	} else {
-		arr = json_array();
-		for (size_t i = 0; i < n; i++)
-			newsroom_json_push(&arr, newsroom_json_draft(&d[i]));
-		newsroom_ok(res, newsroom_wrap("drafts", arr));
-	}
-	model_drafts_free(d, n);
-	model_page_cleanup(&page);
-}
-
-void newsroom_draft_get(const struct newsroom_ctx *c, const char *slug, int64_t id,
-			struct newsroom_result *res)
-{
-	newsroom_item_get(c, slug, id, 1, res);
+	newsroom_page_list(c, slug, 0, 0, res);
 }
 
 void newsroom_draft_create(const struct newsroom_ctx *c, const char *slug, const json_t *in,
