@@ -865,6 +865,8 @@ void newsroom_draft_get(const struct newsroom_ctx *c, const char *slug, int64_t 
 	newsroom_item_get(c, slug, id, 1, res);
 }
 
+/* Its prologue is alike to newsroom_draft_create()'s by intent: both open the
+ * page and read the post's fields with the shared helpers; what follows differs. */
 void newsroom_post_create(const struct newsroom_ctx *c, const char *slug, const json_t *in,
 			  struct newsroom_result *res)
 {
@@ -1111,6 +1113,8 @@ void newsroom_drafts_list(const struct newsroom_ctx *c, const char *slug,
 	newsroom_page_list(c, slug, 0, 0, res);
 }
 
+/* Its prologue is alike to newsroom_post_create()'s by intent: both open the
+ * page and read the post's fields with the shared helpers; what follows differs. */
 void newsroom_draft_create(const struct newsroom_ctx *c, const char *slug, const json_t *in,
 			   struct newsroom_result *res)
 {
