@@ -464,6 +464,8 @@ int newsroom_slug_reserved(const char *slug)
 	return 0;
 }
 
+/* Alike in shape to newsroom_admin_list() (permission, list, JSON array), by
+ * intent: the list, its store call and its JSON are each its own. */
 void newsroom_pages_list(const struct newsroom_ctx *c, struct newsroom_result *res)
 {
 	struct model_page *pages = NULL;

@@ -47,7 +47,8 @@ static json_t *newsroom_json_audit(const struct model_audit *a)
 /* ---- users ------------------------------------------------------------------ */
 
 /* One body for newsroom_users_list() and newsroom_tokens_list(): the same
- * permission, the same shape of answer; only the store call and the JSON differ. */
+ * permission, the same shape of answer; only the store call and the JSON differ.
+ * Alike in shape to newsroom_pages_list(), by intent: its own lists. */
 static void newsroom_admin_list(const struct newsroom_ctx *c, int tokens,
 				struct newsroom_result *res)
 {

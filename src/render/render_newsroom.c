@@ -565,6 +565,8 @@ static void rn_open(struct buf *out, const struct render_newsroom *nr, const cha
 		buf_html(out, nr->csrf);
 		buf_puts(out, "\">\n");
 	}
+	/* Tag by tag, escaping each value, as every page here writes its markup:
+	 * alike in shape to render_newsroom_audit()'s cells, by intent. */
 	buf_puts(out, "<title>");
 	buf_html(out, title1);
 	if (title2) {
@@ -1651,6 +1653,7 @@ void render_newsroom_audit(struct buf *out, const struct render_newsroom *nr,
 		buf_html(out, nonempty(e->user_name) ? e->user_name : "command line");
 		buf_puts(out, "</td>\n<td data-label=\"Action\"><code>");
 		buf_html(out, e->action);
+		/* Tag by tag, as in rn_open()'s <title>: alike in shape, by intent. */
 		buf_puts(out, "</code></td>\n<td data-label=\"Page and post\">");
 		if (here) {
 			buf_puts(out, "<a href=\"");
