@@ -284,6 +284,8 @@ static int write_parse_body(const char *cmd, const char *md, size_t len, struct 
 
 int cli_post(int argc, char **argv)
 {
+	/* Alike in shape to cli_edit's table, by intent: each command lists its own
+	 * options (getopt needs one table per command). */
 	static const struct option opts[] = {
 		{ "title", required_argument, NULL, 't' },
 		{ "breaking", no_argument, NULL, 'b' },
@@ -382,6 +384,8 @@ static int write_blank(const char *md, size_t len)
 
 int cli_edit(int argc, char **argv)
 {
+	/* Alike in shape to cli_post's table, by intent: each command lists its own
+	 * options (getopt needs one table per command). */
 	static const struct option opts[] = {
 		{ "title", required_argument, NULL, 't' },
 		{ "breaking", no_argument, NULL, 'b' },

@@ -409,6 +409,15 @@ static enum MHD_Result form_get_desk(struct form_req *r, const char *slug, unsig
 	return http_respond_private_html(r->req, status, &b, NULL);
 }
 
+/* A post's body as Markdown for an editing form, in `md` (which the caller
+ * cleans up); "" if it could not be written. */
+static const char *form_markdown(struct buf *md, const struct model_post *post)
+{
+	buf_init(md, FORM_TEXT_MAX);
+	markup_body_to_markdown(md, post->blocks, post->n_blocks);
+	return md->data ? md->data : "";
+}
+
 /* The post editor; with `mine` (a refused edit), the user's version beside the
  * newer one. */
 static enum MHD_Result form_get_post_edit(struct form_req *r, const char *slug, int64_t id,
@@ -417,21 +426,16 @@ static enum MHD_Result form_get_post_edit(struct form_req *r, const char *slug, 
 	struct newsroom_result res = { 0 };
 	struct render_newsroom_edit e = { 0 };
 	struct newsroom_history h;
-	struct buf b, md, mine_md;
+	struct buf b, md, mine_md = { 0 };
 
 	if (newsroom_history_get(&r->ctx, slug, id, &h, &res) < 0)
 		return form_view_failed(r, &res);
-	buf_init(&md, FORM_TEXT_MAX);
-	buf_init(&mine_md, FORM_TEXT_MAX);
-	markup_body_to_markdown(&md, h.post.blocks, h.post.n_blocks);
-	if (mine)
-		markup_body_to_markdown(&mine_md, mine->blocks, mine->n_blocks);
 	e.page = &h.page;
 	e.post = &h.post;
-	e.body_md = md.data ? md.data : "";
+	e.body_md = form_markdown(&md, &h.post);
 	e.last = h.n_revs ? &h.revs[0] : NULL;
 	e.mine = mine;
-	e.mine_md = mine ? (mine_md.data ? mine_md.data : "") : NULL;
+	e.mine_md = mine ? form_markdown(&mine_md, mine) : NULL;
 	buf_init(&b, FORM_HTML_MAX);
 	render_newsroom_post_edit(&b, &r->view, &e);
 	buf_cleanup(&md);
@@ -440,6 +444,8 @@ static enum MHD_Result form_get_post_edit(struct form_req *r, const char *slug, 
 	return http_respond_private_html(r->req, status, &b, NULL);
 }
 
+/* Every form GET handler takes the same steps (its view, render, clean up,
+ * answer) around its own view type and renderer: the repetition is intended. */
 static enum MHD_Result form_get_history(struct form_req *r, const char *slug, int64_t id)
 {
 	struct newsroom_result res = { 0 };
@@ -463,15 +469,16 @@ static enum MHD_Result form_get_draft_edit(struct form_req *r, const char *slug,
 
 	if (newsroom_draft_view_get(&r->ctx, slug, id, &v, &res) < 0)
 		return form_view_failed(r, &res);
-	buf_init(&md, FORM_TEXT_MAX);
-	markup_body_to_markdown(&md, v.draft.post.blocks, v.draft.post.n_blocks);
 	buf_init(&b, FORM_HTML_MAX);
-	render_newsroom_draft_edit(&b, &r->view, &v.page, &v.draft, md.data ? md.data : "");
+	render_newsroom_draft_edit(&b, &r->view, &v.page, &v.draft,
+				   form_markdown(&md, &v.draft.post));
 	buf_cleanup(&md);
 	newsroom_draft_view_cleanup(&v);
 	return http_respond_private_html(r->req, status, &b, NULL);
 }
 
+/* The same steps as form_get_history() and the other form GET handlers, around
+ * its own view: intended. */
 static enum MHD_Result form_get_summary(struct form_req *r, const char *slug, unsigned status)
 {
 	struct newsroom_result res = { 0 };

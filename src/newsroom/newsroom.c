@@ -154,6 +154,13 @@ int newsroom_need(const struct newsroom_ctx *c, struct newsroom_result *res,
 			     model_role_name(c->user->role));
 }
 
+int newsroom_need_object(const json_t *in, struct newsroom_result *res)
+{
+	if (json_is_object(in))
+		return 0;
+	return newsroom_fail(res, NEWSROOM_MALFORMED, "The request body must be a JSON object.");
+}
+
 int newsroom_blank(const char *s)
 {
 	while (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r')
@@ -268,6 +275,14 @@ int newsroom_load_page(const struct newsroom_ctx *c, const char *slug, struct mo
 	return 0;
 }
 
+int newsroom_open_page(const struct newsroom_ctx *c, enum auth_action action,
+		       const char *slug, struct model_page *page, struct newsroom_result *res)
+{
+	if (newsroom_need(c, res, action) < 0)
+		return -1;
+	return newsroom_load_page(c, slug, page, res);
+}
+
 int newsroom_load_post(const struct newsroom_ctx *c, const struct model_page *page, int64_t id,
 		       struct model_post *post, struct newsroom_result *res)
 {
@@ -275,6 +290,16 @@ int newsroom_load_post(const struct newsroom_ctx *c, const struct model_page *pa
 
 	if (rc < 0)
 		return newsroom_store_fail(c, res, rc, "post");
+	return 0;
+}
+
+static int newsroom_load_draft(const struct newsroom_ctx *c, const struct model_page *page,
+			       int64_t id, struct model_draft *d, struct newsroom_result *res)
+{
+	int rc = store_draft_get(c->st, page->id, id, d);
+
+	if (rc < 0)
+		return newsroom_store_fail(c, res, rc, "draft");
 	return 0;
 }
 
@@ -386,9 +411,8 @@ static int newsroom_post_input(const struct newsroom_ctx *c, const struct model_
 	int64_t at = 0;
 	char err[256];
 
-	if (!json_is_object(in))
-		return newsroom_fail(res, NEWSROOM_MALFORMED,
-				     "The request body must be a JSON object.");
+	if (newsroom_need_object(in, res) < 0)
+		return -1;
 	if (newsroom_get_str(in, "title", partial ? NEWSROOM_NOT_BLANK : NEWSROOM_REQUIRED,
 			     MODEL_TITLE_MAX, 0, &title, res) < 0 ||
 	    newsroom_get_str(in, "body", 0, MODEL_BODY_MAX, 1, &body, res) < 0 ||
@@ -440,6 +464,8 @@ int newsroom_slug_reserved(const char *slug)
 	return 0;
 }
 
+/* Alike in shape to newsroom_admin_list() (permission, list, JSON array), by
+ * intent: the list, its store call and its JSON are each its own. */
 void newsroom_pages_list(const struct newsroom_ctx *c, struct newsroom_result *res)
 {
 	struct model_page *pages = NULL;
@@ -465,8 +491,7 @@ void newsroom_page_get(const struct newsroom_ctx *c, const char *slug, struct ne
 {
 	struct model_page page = { 0 };
 
-	if (newsroom_need(c, res, AUTH_NEWSROOM_READ) < 0 ||
-	    newsroom_load_page(c, slug, &page, res) < 0)
+	if (newsroom_open_page(c, AUTH_NEWSROOM_READ, slug, &page, res) < 0)
 		return;
 	res->id = page.id;
 	newsroom_ok(res, newsroom_wrap("page", model_json_page(&page)));
@@ -480,9 +505,8 @@ static int newsroom_page_input(const json_t *in, struct model_page *page, int pa
 	const char *title, *desc, *zone;
 	int64_t start = 0;
 
-	if (!json_is_object(in))
-		return newsroom_fail(res, NEWSROOM_MALFORMED,
-				     "The request body must be a JSON object.");
+	if (newsroom_need_object(in, res) < 0)
+		return -1;
 	if (newsroom_get_str(in, "title", partial ? NEWSROOM_NOT_BLANK : NEWSROOM_REQUIRED,
 			     MODEL_TITLE_MAX, 0, &title, res) < 0 ||
 	    newsroom_get_str(in, "description", 0, MODEL_DESC_MAX, 1, &desc, res) < 0 ||
@@ -524,10 +548,8 @@ void newsroom_page_create(const struct newsroom_ctx *c, const json_t *in,
 
 	if (newsroom_need(c, res, AUTH_PAGE_ADMIN) < 0)
 		return;
-	if (!json_is_object(in)) {
-		newsroom_fail(res, NEWSROOM_MALFORMED, "The request body must be a JSON object.");
+	if (newsroom_need_object(in, res) < 0)
 		return;
-	}
 	if (newsroom_get_str(in, "slug", 1, MODEL_SLUG_MAX, 0, &slug, res) < 0)
 		return;
 	if (newsroom_slug_reserved(slug)) {
@@ -566,8 +588,7 @@ void newsroom_page_update(const struct newsroom_ctx *c, const char *slug, const 
 	struct model_page page = { 0 };
 	int rc;
 
-	if (newsroom_need(c, res, AUTH_PAGE_ADMIN) < 0 ||
-	    newsroom_load_page(c, slug, &page, res) < 0)
+	if (newsroom_open_page(c, AUTH_PAGE_ADMIN, slug, &page, res) < 0)
 		return;
 	if (newsroom_page_input(in, &page, 1, res) == 0) {
 		rc = store_page_update(c->st, c->user->id, &page);
@@ -588,10 +609,8 @@ void newsroom_page_status(const struct newsroom_ctx *c, const char *slug, const 
 
 	if (newsroom_need(c, res, AUTH_PAGE_STATUS) < 0)
 		return;
-	if (!json_is_object(in)) {
-		newsroom_fail(res, NEWSROOM_MALFORMED, "The request body must be a JSON object.");
+	if (newsroom_need_object(in, res) < 0)
 		return;
-	}
 	if (newsroom_get_str(in, "status", 1, 16, 0, &s, res) < 0)
 		return;
 	st = model_status_parse(s);
@@ -620,8 +639,7 @@ void newsroom_page_publish(const struct newsroom_ctx *c, const char *slug, int p
 	struct model_page page = { 0 };
 	int rc;
 
-	if (newsroom_need(c, res, AUTH_PAGE_PUBLISH) < 0 ||
-	    newsroom_load_page(c, slug, &page, res) < 0)
+	if (newsroom_open_page(c, AUTH_PAGE_PUBLISH, slug, &page, res) < 0)
 		return;
 	res->id = page.id;
 	rc = store_page_set_published(c->st, c->user->id, page.id, published, NULL);
@@ -684,10 +702,8 @@ void newsroom_summary_set(const struct newsroom_ctx *c, const char *slug, const 
 
 	if (newsroom_need(c, res, AUTH_SUMMARY_EDIT) < 0)
 		return;
-	if (!json_is_object(in)) {
-		newsroom_fail(res, NEWSROOM_MALFORMED, "The request body must be a JSON object.");
+	if (newsroom_need_object(in, res) < 0)
 		return;
-	}
 	if (newsroom_load_page(c, slug, &page, res) < 0)
 		return;
 	points = json_object_get(in, "points");
@@ -787,8 +803,7 @@ void newsroom_posts_list(const struct newsroom_ctx *c, const char *slug, size_t 
 	json_t *arr;
 	int rc;
 
-	if (newsroom_need(c, res, AUTH_NEWSROOM_READ) < 0 ||
-	    newsroom_load_page(c, slug, &page, res) < 0)
+	if (newsroom_open_page(c, AUTH_NEWSROOM_READ, slug, &page, res) < 0)
 		return;
 	count = render_page_count(page.n_posts);
 	if (page_no == 0)
@@ -818,23 +833,42 @@ void newsroom_posts_list(const struct newsroom_ctx *c, const char *slug, size_t 
 	newsroom_ok(res, newsroom_wrap("posts", arr));
 }
 
-void newsroom_post_get(const struct newsroom_ctx *c, const char *slug, int64_t id,
-		       struct newsroom_result *res)
+/* One body for newsroom_post_get() and newsroom_draft_get(): they differ only
+ * in the loader and the JSON. */
+static void newsroom_item_get(const struct newsroom_ctx *c, const char *slug, int64_t id,
+			      int draft, struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
-	struct model_post post = { 0 };
+	struct model_draft d = { 0 };
+	int rc;
 
-	if (newsroom_need(c, res, AUTH_NEWSROOM_READ) < 0 ||
-	    newsroom_load_page(c, slug, &page, res) < 0)
+	if (newsroom_open_page(c, AUTH_NEWSROOM_READ, slug, &page, res) < 0)
 		return;
-	if (newsroom_load_post(c, &page, id, &post, res) == 0) {
+	rc = draft ? newsroom_load_draft(c, &page, id, &d, res)
+		   : newsroom_load_post(c, &page, id, &d.post, res);
+	if (rc == 0) {
 		res->id = id;
-		newsroom_ok(res, newsroom_post_json(&page, &post));
-		model_post_cleanup(&post);
+		newsroom_ok(res, draft ? newsroom_wrap("draft", newsroom_json_draft(&d))
+				       : newsroom_post_json(&page, &d.post));
 	}
+	model_draft_cleanup(&d);
 	model_page_cleanup(&page);
 }
 
+void newsroom_post_get(const struct newsroom_ctx *c, const char *slug, int64_t id,
+		       struct newsroom_result *res)
+{
+	newsroom_item_get(c, slug, id, 0, res);
+}
+
+void newsroom_draft_get(const struct newsroom_ctx *c, const char *slug, int64_t id,
+			struct newsroom_result *res)
+{
+	newsroom_item_get(c, slug, id, 1, res);
+}
+
+/* Its prologue is alike to newsroom_draft_create()'s by intent: both open the
+ * page and read the post's fields with the shared helpers; what follows differs. */
 void newsroom_post_create(const struct newsroom_ctx *c, const char *slug, const json_t *in,
 			  struct newsroom_result *res)
 {
@@ -842,8 +876,7 @@ void newsroom_post_create(const struct newsroom_ctx *c, const char *slug, const 
 	struct model_post post = { 0 };
 	int rc;
 
-	if (newsroom_need(c, res, AUTH_POST_PUBLISH) < 0 ||
-	    newsroom_load_page(c, slug, &page, res) < 0)
+	if (newsroom_open_page(c, AUTH_POST_PUBLISH, slug, &page, res) < 0)
 		return;
 	if (newsroom_post_input(c, &page, in, &post, 0, res) == 0) {
 		rc = store_post_insert(c->st, c->user->id, page.id, &post);
@@ -889,15 +922,12 @@ void newsroom_post_edit(const struct newsroom_ctx *c, const char *slug, int64_t 
 	int64_t version = 0;
 	int rc;
 
-	if (newsroom_need(c, res, AUTH_POST_EDIT) < 0 ||
-	    newsroom_load_page(c, slug, &page, res) < 0)
+	if (newsroom_open_page(c, AUTH_POST_EDIT, slug, &page, res) < 0)
 		return;
 	if (newsroom_load_post(c, &page, id, &post, res) < 0)
 		goto out;
-	if (!json_is_object(in)) {
-		newsroom_fail(res, NEWSROOM_MALFORMED, "The request body must be a JSON object.");
+	if (newsroom_need_object(in, res) < 0)
 		goto out;
-	}
 	if (newsroom_get_int(in, "version", 1, &version, res) < 0 ||
 	    newsroom_get_str(in, "correction", 0, MODEL_NOTE_MAX, 0, &edit.correction, res) < 0 ||
 	    newsroom_post_input(c, &page, in, &post, 1, res) < 0)
@@ -933,8 +963,7 @@ void newsroom_post_delete(const struct newsroom_ctx *c, const char *slug, int64_
 	struct model_page page = { 0 };
 	int rc;
 
-	if (newsroom_need(c, res, AUTH_POST_DELETE) < 0 ||
-	    newsroom_load_page(c, slug, &page, res) < 0)
+	if (newsroom_open_page(c, AUTH_POST_DELETE, slug, &page, res) < 0)
 		return;
 	rc = store_post_delete(c->st, c->user->id, page.id, id);
 	if (rc < 0)
@@ -952,7 +981,7 @@ void newsroom_post_pin(const struct newsroom_ctx *c, const char *slug, int64_t i
 	struct model_page page = { 0 };
 	int rc = 0;
 
-	if (newsroom_need(c, res, AUTH_POST_PIN) < 0 || newsroom_load_page(c, slug, &page, res) < 0)
+	if (newsroom_open_page(c, AUTH_POST_PIN, slug, &page, res) < 0)
 		return;
 	if (page.pinned_post_id != id)
 		rc = store_page_set_pin(c->st, c->user->id, page.id, id);
@@ -979,31 +1008,44 @@ static json_t *newsroom_json_revision(const struct model_revision *r, const char
 	return o;
 }
 
-void newsroom_revisions_list(const struct newsroom_ctx *c, const char *slug, int64_t id,
-			     struct newsroom_result *res)
+/* One body for newsroom_revisions_list() (a post's, `revisions` set) and
+ * newsroom_drafts_list() (the page's): they differ only in the store call and
+ * the JSON. */
+static void newsroom_page_list(const struct newsroom_ctx *c, const char *slug, int revisions,
+			       int64_t post_id, struct newsroom_result *res)
 {
 	struct model_page page = { 0 };
 	struct model_revision *revs = NULL;
+	struct model_draft *d = NULL;
 	size_t n = 0;
 	json_t *arr;
 	int rc;
 
-	if (newsroom_need(c, res, AUTH_NEWSROOM_READ) < 0 ||
-	    newsroom_load_page(c, slug, &page, res) < 0)
+	if (newsroom_open_page(c, AUTH_NEWSROOM_READ, slug, &page, res) < 0)
 		return;
-	rc = store_revision_list(c->st, page.id, id, &revs, &n);
-	if (rc == 0 && n == 0)
+	rc = revisions ? store_revision_list(c->st, page.id, post_id, &revs, &n)
+		       : store_draft_list(c->st, page.id, &d, &n);
+	if (revisions && rc == 0 && n == 0)
 		rc = STORE_ENOTFOUND; /* every post has at least its first revision */
 	if (rc < 0) {
-		newsroom_store_fail(c, res, rc, "post");
+		newsroom_store_fail(c, res, rc, revisions ? "post" : "draft");
 	} else {
 		arr = json_array();
 		for (size_t i = 0; i < n; i++)
-			newsroom_json_push(&arr, newsroom_json_revision(&revs[i], page.zone));
-		newsroom_ok(res, newsroom_wrap("revisions", arr));
+			newsroom_json_push(&arr, revisions
+						 ? newsroom_json_revision(&revs[i], page.zone)
+						 : newsroom_json_draft(&d[i]));
+		newsroom_ok(res, newsroom_wrap(revisions ? "revisions" : "drafts", arr));
 	}
-	model_revisions_free(revs, n);
+	model_revisions_free(revs, revisions ? n : 0);
+	model_drafts_free(d, revisions ? 0 : n);
 	model_page_cleanup(&page);
+}
+
+void newsroom_revisions_list(const struct newsroom_ctx *c, const char *slug, int64_t id,
+			     struct newsroom_result *res)
+{
+	newsroom_page_list(c, slug, 1, id, res);
 }
 
 /* ---- drafts ----------------------------------------------------------------- */
@@ -1050,16 +1092,6 @@ static int newsroom_draft_schedule(const struct newsroom_ctx *c, const struct mo
 	return 0;
 }
 
-static int newsroom_load_draft(const struct newsroom_ctx *c, const struct model_page *page,
-			       int64_t id, struct model_draft *d, struct newsroom_result *res)
-{
-	int rc = store_draft_get(c->st, page->id, id, d);
-
-	if (rc < 0)
-		return newsroom_store_fail(c, res, rc, "draft");
-	return 0;
-}
-
 /* Contributors touch only their own drafts, and not once an editor has
  * scheduled one (that would change what goes out unreviewed). */
 static int newsroom_draft_mine(const struct newsroom_ctx *c, const struct model_draft *d,
@@ -1080,45 +1112,11 @@ static int newsroom_draft_mine(const struct newsroom_ctx *c, const struct model_
 void newsroom_drafts_list(const struct newsroom_ctx *c, const char *slug,
 			  struct newsroom_result *res)
 {
-	struct model_page page = { 0 };
-	struct model_draft *d = NULL;
-	size_t n = 0;
-	json_t *arr;
-	int rc;
-
-	if (newsroom_need(c, res, AUTH_NEWSROOM_READ) < 0 ||
-	    newsroom_load_page(c, slug, &page, res) < 0)
-		return;
-	rc = store_draft_list(c->st, page.id, &d, &n);
-	if (rc < 0) {
-		newsroom_store_fail(c, res, rc, "draft");
-	} else {
-		arr = json_array();
-		for (size_t i = 0; i < n; i++)
-			newsroom_json_push(&arr, newsroom_json_draft(&d[i]));
-		newsroom_ok(res, newsroom_wrap("drafts", arr));
-	}
-	model_drafts_free(d, n);
-	model_page_cleanup(&page);
+	newsroom_page_list(c, slug, 0, 0, res);
 }
 
-void newsroom_draft_get(const struct newsroom_ctx *c, const char *slug, int64_t id,
-			struct newsroom_result *res)
-{
-	struct model_page page = { 0 };
-	struct model_draft d = { 0 };
-
-	if (newsroom_need(c, res, AUTH_NEWSROOM_READ) < 0 ||
-	    newsroom_load_page(c, slug, &page, res) < 0)
-		return;
-	if (newsroom_load_draft(c, &page, id, &d, res) == 0) {
-		res->id = id;
-		newsroom_ok(res, newsroom_wrap("draft", newsroom_json_draft(&d)));
-		model_draft_cleanup(&d);
-	}
-	model_page_cleanup(&page);
-}
-
+/* Its prologue is alike to newsroom_post_create()'s by intent: both open the
+ * page and read the post's fields with the shared helpers; what follows differs. */
 void newsroom_draft_create(const struct newsroom_ctx *c, const char *slug, const json_t *in,
 			   struct newsroom_result *res)
 {
@@ -1126,8 +1124,7 @@ void newsroom_draft_create(const struct newsroom_ctx *c, const char *slug, const
 	struct model_draft d = { 0 };
 	int rc;
 
-	if (newsroom_need(c, res, AUTH_DRAFT_WRITE) < 0 ||
-	    newsroom_load_page(c, slug, &page, res) < 0)
+	if (newsroom_open_page(c, AUTH_DRAFT_WRITE, slug, &page, res) < 0)
 		return;
 	if (newsroom_post_input(c, &page, in, &d.post, 0, res) == 0 &&
 	    newsroom_draft_schedule(c, &page, in, &d, res) == 0) {
@@ -1158,17 +1155,14 @@ void newsroom_draft_update(const struct newsroom_ctx *c, const char *slug, int64
 	int64_t version = 0;
 	int rc;
 
-	if (newsroom_need(c, res, AUTH_DRAFT_WRITE) < 0 ||
-	    newsroom_load_page(c, slug, &page, res) < 0)
+	if (newsroom_open_page(c, AUTH_DRAFT_WRITE, slug, &page, res) < 0)
 		return;
 	if (newsroom_load_draft(c, &page, id, &d, res) < 0)
 		goto out;
 	if (newsroom_draft_mine(c, &d, res) < 0)
 		goto out;
-	if (!json_is_object(in)) {
-		newsroom_fail(res, NEWSROOM_MALFORMED, "The request body must be a JSON object.");
+	if (newsroom_need_object(in, res) < 0)
 		goto out;
-	}
 	if (newsroom_get_int(in, "version", 1, &version, res) < 0 ||
 	    newsroom_post_input(c, &page, in, &d.post, 1, res) < 0 ||
 	    newsroom_draft_schedule(c, &page, in, &d, res) < 0)
@@ -1201,8 +1195,7 @@ void newsroom_draft_delete(const struct newsroom_ctx *c, const char *slug, int64
 	struct model_draft d = { 0 };
 	int rc;
 
-	if (newsroom_need(c, res, AUTH_DRAFT_WRITE) < 0 ||
-	    newsroom_load_page(c, slug, &page, res) < 0)
+	if (newsroom_open_page(c, AUTH_DRAFT_WRITE, slug, &page, res) < 0)
 		return;
 	if (newsroom_load_draft(c, &page, id, &d, res) == 0 &&
 	    newsroom_draft_mine(c, &d, res) == 0) {
@@ -1226,8 +1219,7 @@ void newsroom_draft_publish(const struct newsroom_ctx *c, const char *slug, int6
 	int64_t version = 0, post_id = 0;
 	int rc;
 
-	if (newsroom_need(c, res, AUTH_POST_PUBLISH) < 0 ||
-	    newsroom_load_page(c, slug, &page, res) < 0)
+	if (newsroom_open_page(c, AUTH_POST_PUBLISH, slug, &page, res) < 0)
 		return;
 	if (in && newsroom_get_int(in, "version", 0, &version, res) < 0)
 		goto out;
@@ -1255,8 +1247,8 @@ void newsroom_post_validate(const struct newsroom_ctx *c, const char *slug, cons
 	struct model_page page = { 0 };
 	struct model_draft d = { 0 };
 
-	if (newsroom_need(c, res, as_draft ? AUTH_DRAFT_WRITE : AUTH_POST_PUBLISH) < 0 ||
-	    newsroom_load_page(c, slug, &page, res) < 0)
+	if (newsroom_open_page(c, as_draft ? AUTH_DRAFT_WRITE : AUTH_POST_PUBLISH, slug, &page,
+			       res) < 0)
 		return;
 	if (newsroom_post_input(c, &page, in, &d.post, 0, res) == 0 &&
 	    (!as_draft || newsroom_draft_schedule(c, &page, in, &d, res) == 0))
@@ -1337,10 +1329,8 @@ void newsroom_preview(const struct newsroom_ctx *c, const json_t *in, struct new
 
 	if (newsroom_need(c, res, AUTH_NEWSROOM_READ) < 0)
 		return;
-	if (!json_is_object(in)) {
-		newsroom_fail(res, NEWSROOM_MALFORMED, "The request body must be a JSON object.");
+	if (newsroom_need_object(in, res) < 0)
 		return;
-	}
 	if (newsroom_get_str(in, "slug", 0, MODEL_SLUG_MAX, 0, &slug, res) < 0)
 		return;
 	if (slug && *slug) {

@@ -27,6 +27,14 @@ int newsroom_load_post(const struct newsroom_ctx *c, const struct model_page *pa
 /* 0 if the actor may do `action`, else sets NEWSROOM_FORBIDDEN and returns -1. */
 int newsroom_need(const struct newsroom_ctx *c, struct newsroom_result *res,
 		  enum auth_action action);
+/* 0 if the request body `in` is a JSON object, else sets NEWSROOM_MALFORMED
+ * and returns -1. */
+int newsroom_need_object(const json_t *in, struct newsroom_result *res);
+/* The prologue of every action on one live page: newsroom_need(action), then
+ * newsroom_load_page(slug). 0 with *page loaded (the caller cleans it up), or
+ * -1 with res set and *page left empty. */
+int newsroom_open_page(const struct newsroom_ctx *c, enum auth_action action,
+		       const char *slug, struct model_page *page, struct newsroom_result *res);
 
 #define NEWSROOM_REQUIRED  1 /* must be present and not blank */
 #define NEWSROOM_NOT_BLANK 2 /* may be absent, but not blank when given */

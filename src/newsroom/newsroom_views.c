@@ -17,8 +17,7 @@ int newsroom_desk_get(const struct newsroom_ctx *c, const char *slug, struct new
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (newsroom_need(c, res, AUTH_NEWSROOM_READ) < 0 ||
-	    newsroom_load_page(c, slug, &out->page, res) < 0)
+	if (newsroom_open_page(c, AUTH_NEWSROOM_READ, slug, &out->page, res) < 0)
 		return -1;
 	rc = store_post_newest(c->st, &out->page, MODEL_DESK_POSTS, &out->posts, &out->n_posts);
 	if (rc == 0)
@@ -46,8 +45,7 @@ int newsroom_history_get(const struct newsroom_ctx *c, const char *slug, int64_t
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (newsroom_need(c, res, AUTH_NEWSROOM_READ) < 0 ||
-	    newsroom_load_page(c, slug, &out->page, res) < 0)
+	if (newsroom_open_page(c, AUTH_NEWSROOM_READ, slug, &out->page, res) < 0)
 		return -1;
 	if (newsroom_load_post(c, &out->page, id, &out->post, res) < 0) {
 		newsroom_history_cleanup(out);
@@ -76,8 +74,7 @@ int newsroom_draft_view_get(const struct newsroom_ctx *c, const char *slug, int6
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (newsroom_need(c, res, AUTH_NEWSROOM_READ) < 0 ||
-	    newsroom_load_page(c, slug, &out->page, res) < 0)
+	if (newsroom_open_page(c, AUTH_NEWSROOM_READ, slug, &out->page, res) < 0)
 		return -1;
 	rc = store_draft_get(c->st, out->page.id, id, &out->draft);
 	if (rc < 0) {
@@ -97,9 +94,7 @@ int newsroom_page_view_get(const struct newsroom_ctx *c, const char *slug, struc
 			   struct newsroom_result *res)
 {
 	memset(out, 0, sizeof(*out));
-	if (newsroom_need(c, res, AUTH_NEWSROOM_READ) < 0)
-		return -1;
-	return newsroom_load_page(c, slug, out, res);
+	return newsroom_open_page(c, AUTH_NEWSROOM_READ, slug, out, res);
 }
 
 int newsroom_pages_view_get(const struct newsroom_ctx *c, struct model_page **out, size_t *n,

@@ -224,6 +224,8 @@ static void atom_link(struct buf *out, const char *rel, const char *type, const 
 	buf_puts(out, "\"/>\n");
 }
 
+/* Alike in shape to rss_item(), by intent: each format names and orders its own
+ * elements; what they share is put_entry_rest() with the format's tags. */
 static void atom_entry(struct buf *out, struct buf *tmp, const struct render_feed_site *site,
 		       const struct model_page *page, const struct model_post *post)
 {
@@ -289,6 +291,9 @@ void render_feed_atom(struct buf *out, const struct render_feed_site *site,
 
 /* ---- RSS 2.0 ---- */
 
+/* Alike in shape to atom_entry() (and, in its run of tags and escaped values,
+ * to render_newsroom.c's put_desk_head()), by intent: each format and page
+ * writes its own elements in its own order. */
 static void rss_item(struct buf *out, struct buf *tmp, const struct render_feed_site *site,
 		     const struct model_page *page, const struct model_post *post)
 {

@@ -191,24 +191,29 @@ static void rn_form_open_end(struct buf *out, const struct render_newsroom *nr, 
 	put_csrf(out, nr);
 }
 
+/* The hint paragraph's id, ID-hint, between `before` and `after`: the one place
+ * that names it, so the paragraph and the aria-describedby that points at it agree. */
+static void put_hint_id(struct buf *out, const char *before, const char *id, const char *after)
+{
+	buf_puts(out, before);
+	buf_puts(out, id);
+	buf_puts(out, "-hint");
+	buf_puts(out, after);
+}
+
 static void put_hint(struct buf *out, const char *id, const char *hint)
 {
 	if (!hint)
 		return;
-	buf_puts(out, "<p class=\"nr-hint\" id=\"");
-	buf_puts(out, id);
-	buf_puts(out, "-hint\">");
+	put_hint_id(out, "<p class=\"nr-hint\" id=\"", id, "\">");
 	buf_puts(out, hint);
 	buf_puts(out, "</p>\n");
 }
 
 static void put_described(struct buf *out, const char *id, const char *hint)
 {
-	if (!hint)
-		return;
-	buf_puts(out, " aria-describedby=\"");
-	buf_puts(out, id);
-	buf_puts(out, "-hint\"");
+	if (hint)
+		put_hint_id(out, " aria-describedby=\"", id, "\"");
 }
 
 /* A labelled <input>. `label`, `hint` and `extra` (attributes, with a leading
@@ -285,16 +290,24 @@ static void put_check(struct buf *out, const char *name, const char *id, const c
 	buf_puts(out, "</label></div>\n");
 }
 
-static void put_option(struct buf *out, const char *value, const char *label, int selected)
+/* `open` VALUE"[ FLAG]>LABEL`close`, value and label escaped: the one shape of
+ * an <option> and of a navigation link. */
+static void put_marked(struct buf *out, const char *open, const char *value, const char *flag,
+		       const char *label, const char *close)
 {
-	buf_puts(out, "<option value=\"");
+	buf_puts(out, open);
 	buf_html(out, value);
 	buf_puts(out, "\"");
-	if (selected)
-		buf_puts(out, " selected");
+	buf_puts(out, flag ? flag : "");
 	buf_puts(out, ">");
 	buf_html(out, label);
-	buf_puts(out, "</option>\n");
+	buf_puts(out, close);
+}
+
+static void put_option(struct buf *out, const char *value, const char *label, int selected)
+{
+	put_marked(out, "<option value=\"", value, selected ? " selected" : NULL, label,
+		   "</option>\n");
 }
 
 static void put_role_options(struct buf *out, enum model_role selected)
@@ -517,14 +530,8 @@ static void put_assets(struct buf *out, const struct render_site *site)
 
 static void put_nav_item(struct buf *out, const char *href, const char *label, int current)
 {
-	buf_puts(out, "<li><a href=\"");
-	buf_puts(out, href);
-	buf_puts(out, "\"");
-	if (current)
-		buf_puts(out, " aria-current=\"page\"");
-	buf_puts(out, ">");
-	buf_puts(out, label);
-	buf_puts(out, "</a></li>\n");
+	put_marked(out, "<li><a href=\"", href, current ? " aria-current=\"page\"" : NULL, label,
+		   "</a></li>\n");
 }
 
 static void put_notice(struct buf *out, const struct render_newsroom *nr)
@@ -558,6 +565,8 @@ static void rn_open(struct buf *out, const struct render_newsroom *nr, const cha
 		buf_html(out, nr->csrf);
 		buf_puts(out, "\">\n");
 	}
+	/* Tag by tag, escaping each value, as every page here writes its markup:
+	 * alike in shape to render_newsroom_audit()'s cells, by intent. */
 	buf_puts(out, "<title>");
 	buf_html(out, title1);
 	if (title2) {
@@ -780,6 +789,8 @@ static void put_status_form(struct buf *out, const struct render_newsroom *nr,
 	buf_puts(out, "</button>\n</form>\n");
 }
 
+/* Its run of tags and escaped values is alike in shape to render_feed.c's
+ * rss_item(), by intent: each page writes its own elements in its own order. */
 static void put_desk_head(struct buf *out, const struct render_newsroom *nr,
 			  const struct render_newsroom_desk *desk)
 {
@@ -1642,6 +1653,7 @@ void render_newsroom_audit(struct buf *out, const struct render_newsroom *nr,
 		buf_html(out, nonempty(e->user_name) ? e->user_name : "command line");
 		buf_puts(out, "</td>\n<td data-label=\"Action\"><code>");
 		buf_html(out, e->action);
+		/* Tag by tag, as in rn_open()'s <title>: alike in shape, by intent. */
 		buf_puts(out, "</code></td>\n<td data-label=\"Page and post\">");
 		if (here) {
 			buf_puts(out, "<a href=\"");

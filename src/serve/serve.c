@@ -366,6 +366,8 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 		log_warn("worker: cannot listen");
 		goto out;
 	}
+	/* Field by field, like lc's below, by intent: http/ and live/ each take
+	 * only the settings they use, not the whole serve configuration. */
 	hc.connection_limit = cfg->connection_limit;
 	hc.connection_memory = cfg->connection_memory;
 	hc.idle_timeout = cfg->idle_timeout;
@@ -381,6 +383,8 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 	}
 	/* The live state starts the hub's thread, which inherits the signal
 	 * mask; changes made before it starts are in whatever it renders. */
+	/* Field by field, like hc's above, by intent: live/ takes only the
+	 * settings it uses. */
 	lc.cache_entries = cfg->cache_entries;
 	lc.cache_bytes = cfg->cache_bytes;
 	lc.stream_ring = cfg->stream_ring;

@@ -2802,6 +2802,64 @@ static void test_actor_interleaved(void **state)
 	model_draft_cleanup(&d);
 }
 
+/* The actions that share one body (newsroom_item_get, newsroom_page_list,
+ * newsroom_admin_list, newsroom_need_object) still answer each with its own
+ * kind of thing: a post is not looked up as a draft, nor users as tokens. */
+static void test_shared_bodies(void **state)
+{
+	struct fx *f = *state;
+	struct newsroom_result res = { 0 };
+	int64_t post = make_post(f, "A post", "Text");
+	int64_t draft = make_draft(f, EDITOR, "A draft");
+
+	newsroom_post_get(as(f, CONTRIB), SLUG, post, fresh(&res));
+	EXPECT(&res, NEWSROOM_OK, NULL);
+	assert_string_equal(jstr(res.body, "post.title"), "A post");
+	newsroom_draft_get(as(f, CONTRIB), SLUG, draft, fresh(&res));
+	EXPECT(&res, NEWSROOM_OK, NULL);
+	assert_int_equal(res.id, draft);
+	assert_string_equal(jstr(res.body, "draft.post.title"), "A draft");
+	newsroom_post_get(as(f, CONTRIB), SLUG, 99999, fresh(&res));
+	EXPECT(&res, NEWSROOM_NOT_FOUND, "not_found");
+	EXPECT_MSG(&res, "No such post.");
+	newsroom_draft_get(as(f, CONTRIB), SLUG, 99999, fresh(&res));
+	EXPECT(&res, NEWSROOM_NOT_FOUND, "not_found");
+	EXPECT_MSG(&res, "No such draft.");
+
+	newsroom_revisions_list(as(f, CONTRIB), SLUG, post, fresh(&res));
+	EXPECT(&res, NEWSROOM_OK, NULL);
+	assert_int_equal(jlen(res.body, "revisions"), 1);
+	assert_string_equal(jstr(res.body, "revisions.0.post.title"), "A post");
+	newsroom_revisions_list(as(f, CONTRIB), SLUG, 99999, fresh(&res));
+	EXPECT(&res, NEWSROOM_NOT_FOUND, "not_found");
+	EXPECT_MSG(&res, "No such post.");
+	newsroom_drafts_list(as(f, CONTRIB), SLUG, fresh(&res));
+	EXPECT(&res, NEWSROOM_OK, NULL);
+	assert_int_equal(jlen(res.body, "drafts"), 1);
+	assert_string_equal(jstr(res.body, "drafts.0.post.title"), "A draft");
+	newsroom_drafts_list(as(f, CONTRIB), "nope", fresh(&res));
+	EXPECT(&res, NEWSROOM_NOT_FOUND, "not_found");
+
+	newsroom_users_list(as(f, ADMIN), fresh(&res));
+	EXPECT(&res, NEWSROOM_OK, NULL);
+	assert_int_equal(jlen(res.body, "users"), 3);
+	assert_null(jget(res.body, "tokens"));
+	newsroom_tokens_list(as(f, ADMIN), fresh(&res));
+	EXPECT(&res, NEWSROOM_OK, NULL);
+	assert_int_equal(jlen(res.body, "tokens"), 0);
+	assert_null(jget(res.body, "users"));
+	newsroom_tokens_list(as(f, EDITOR), fresh(&res));
+	EXPECT(&res, NEWSROOM_FORBIDDEN, "forbidden");
+
+	newsroom_token_create(as(f, ADMIN), jl("[1]"), fresh(&res));
+	EXPECT(&res, NEWSROOM_MALFORMED, "bad_request");
+	EXPECT_MSG(&res, "must be a JSON object");
+	newsroom_draft_create(as(f, EDITOR), SLUG, jl("\"text\""), fresh(&res));
+	EXPECT(&res, NEWSROOM_MALFORMED, "bad_request");
+	EXPECT_MSG(&res, "must be a JSON object");
+	newsroom_result_cleanup(&res);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -2825,6 +2883,7 @@ int main(void)
 	    T(test_draft_create),
 	    T(test_draft_ownership),
 	    T(test_draft_publish),
+	    T(test_shared_bodies),
 	    T(test_media_upload),
 	    T(test_preview),
 	    T(test_user_create),
