@@ -6,7 +6,7 @@
  * "1970-01-01T00:00:00Z" in its event and null from the API.
  */
 #include "unit_store.h"
-#include "unit_sqlite.h"
+#include "store/unit_sqlite.h"
 
 #include <jansson.h>
 

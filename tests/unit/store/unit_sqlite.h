@@ -3,7 +3,9 @@
  * connection of their own (SQLite's own fault tests do the same): to write what
  * the store would not, to inject a fault with a trigger, or to read the schema.
  * Only SQLite-specific tests include this, so the tests of the store's
- * interface include no database header.
+ * interface include no database header; it lives with the store's tests, as
+ * the database's headers live in src/store/ (a stream test that writes behind
+ * the store's back includes it as "store/unit_sqlite.h").
  */
 #ifndef LIVELINE_UNIT_SQLITE_H
 #define LIVELINE_UNIT_SQLITE_H
