@@ -2,12 +2,14 @@
  * Unit tests for the store's interface (store/store.h), on a fresh database
  * file per test: pages and posts read back field by field, order and paging,
  * the change log (sequence numbers, kinds, global ids), events rendered once at
- * commit, outer transactions, data_version across connections, and refusal of
- * bad data. Through store.h only: the tests that reach into the file with a
+ * commit, outer transactions, data_version across connections, being woken
+ * by another connection's commit, which targets name PostgreSQL, and refusal
+ * of bad data. Through store.h only: the tests that reach into the file with a
  * connection of their own (SQLite-specific) are in test_store_sqlite.c.
  */
 #include "unit_store.h"
 
+#include <poll.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -868,6 +870,61 @@ static void test_data_version(void **state)
 	store_close(other);
 }
 
+/* Waits up to 10 s (generous: the machine may be busy) for fd to be readable. */
+static int wait_readable(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	return poll(&pfd, 1, 10000) == 1 && (pfd.revents & POLLIN);
+}
+
+/* Another connection's commit to the change log makes the wake-up descriptor
+ * readable, and draining it says a change may have come, once. */
+static void test_wake_on_commit(void **state)
+{
+	struct unit_db *f = *state;
+	struct store *other;
+	char err[256];
+	int fd;
+
+	fd = store_wake_fd(f->s);
+	assert_true(fd >= 0);
+	/* Asked again, the same descriptor: nothing was lost. */
+	assert_int_equal(store_wake_fd(f->s), fd);
+	other = store_open_existing(f->path, err, sizeof(err));
+	if (!other)
+		fail_msg("second store: %s", err);
+	(void)store_wake_drain(f->s); /* whatever opening the second store did */
+	create_page(other, "woken");
+	assert_true(wait_readable(fd));
+	assert_int_equal(store_wake_drain(f->s), 1);
+	/* Consumed: nothing more until the next commit. */
+	assert_int_equal(store_wake_drain(f->s), 0);
+	assert_int_equal(store_wake_fd(f->s), fd);
+	create_page(other, "woken-again");
+	assert_true(wait_readable(fd));
+	assert_int_equal(store_wake_drain(f->s), 1);
+	store_close(other);
+}
+
+/* The form of a target picks the backend. */
+static void test_target_is_pg(void **state)
+{
+	(void)state;
+	assert_true(store_target_is_pg("postgresql://db.example/liveline"));
+	assert_true(store_target_is_pg("postgres://user@localhost/liveline"));
+	assert_true(store_target_is_pg("host=/tmp dbname=liveline"));
+	assert_true(store_target_is_pg("dbname=liveline"));
+	assert_false(store_target_is_pg("/var/lib/liveline/liveline.db"));
+	assert_false(store_target_is_pg("liveline.db"));
+	assert_false(store_target_is_pg("postgresql.db"));
+	/* '=' past the first word is a file's name with a space in it. */
+	assert_false(store_target_is_pg("my file=1.db"));
+	assert_false(store_target_is_pg(":memory:"));
+	assert_false(store_target_is_pg(""));
+	assert_false(store_target_is_pg(NULL));
+}
+
 /* Several processes write one page at once, as workers and the command line
  * do: none may fail (they queue on the busy timeout), and the page's log must
  * come out gap-free, one entry per change. */
@@ -946,6 +1003,8 @@ int main(void)
 		cmocka_unit_test(test_write_refused_when_file_moved),
 		cmocka_unit_test_setup_teardown(test_data_version, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_writers, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(test_wake_on_commit, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test(test_target_is_pg),
 	};
 
 	log_set_level(LOG_LEVEL_WARN); /* schema upgrades on every fresh file are expected */

@@ -9,7 +9,9 @@
 #include "unit_store.h"
 #include "unit_sqlite.h"
 
+#include <poll.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "model/model.h"
 #include "store/store.h"
@@ -200,6 +202,15 @@ static void test_upgrade_from_v1(void **state)
 	assert_int_equal(raw_int(path, "PRAGMA user_version"), 6);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
 				 " AND name = 'posts_page_order'"), 1);
+	/* Migration 6: the media's bytes, one row a file, found by the record's
+	 * name too. */
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM sqlite_master"
+				 " WHERE (type = 'table' AND name = 'media_files')"
+				 " OR (type = 'index' AND name = 'media_files_name')"), 2);
+	raw_exec(path, "INSERT INTO media_files (file, name, data)"
+		 " VALUES ('0123456789abcdef0123456789abcdef-640.webp',"
+		 " '0123456789abcdef0123456789abcdef', x'00ff')");
+	assert_int_equal(raw_int(path, "SELECT length(data) FROM media_files"), 2);
 	/* The old log has no stored events: the workers render those. */
 	assert_true(raw_int(path, "SELECT count(*) FROM changes") > 0);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM changes"
@@ -322,6 +333,61 @@ static void test_list_fails_after_rows(void **state)
 	assert_int_equal(n, 99);
 }
 
+/* Waits up to 10 s (generous: the machine may be busy) for fd to be readable. */
+static int wait_readable(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	return poll(&pfd, 1, 10000) == 1 && (pfd.revents & POLLIN);
+}
+
+/* The store on a file says so; DB-notify deleted under a watching store: the
+ * watch is reported lost (-1, no descriptor), the next commit makes the file
+ * again, and store_wake_tick() watches it again, so a later commit by another
+ * connection wakes the store again. */
+static void test_wake_watch_lost_and_remade(void **state)
+{
+	struct unit_db *f = *state;
+	char notify[160], err[256];
+	struct store *other;
+	int fd, tries;
+
+	assert_string_equal(store_backend_name(f->s), "sqlite");
+	snprintf(notify, sizeof(notify), "%s-notify", f->path);
+	fd = store_wake_fd(f->s);
+	assert_true(fd >= 0);
+	assert_int_equal(unlink(notify), 0);
+	assert_true(wait_readable(fd));
+	/* Deleting the file is seen; then IN_IGNORED, the watch gone, may come in
+	 * the same read or the next. */
+	tries = 0;
+	while (store_wake_drain(f->s) >= 0 && tries++ < 100)
+		assert_true(wait_readable(fd));
+	assert_int_equal(store_wake_fd(f->s), -1);
+	assert_int_equal(store_wake_drain(f->s), 0);
+	/* The next commit that adds to the log makes it again (touched by its
+	 * path, not through a descriptor of the deleted file)... */
+	assert_int_equal(access(notify, F_OK), -1);
+	create_page(f->s, "while-the-watch-was-lost");
+	assert_int_equal(access(notify, F_OK), 0);
+	/* ...and the tick, after its backoff, watches it again. */
+	other = store_open_existing(f->path, err, sizeof(err));
+	if (!other)
+		fail_msg("second store: %s", err);
+	for (tries = 0; store_wake_fd(f->s) < 0 && tries < 200; tries++) {
+		struct timespec ts = { 0, 100 * 1000000L };
+
+		store_wake_tick(f->s);
+		nanosleep(&ts, NULL);
+	}
+	fd = store_wake_fd(f->s);
+	assert_true(fd >= 0);
+	create_page(other, "after-the-watch-came-back");
+	assert_true(wait_readable(fd));
+	assert_int_equal(store_wake_drain(f->s), 1);
+	store_close(other);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -332,6 +398,8 @@ int main(void)
 		cmocka_unit_test(test_upgrade_from_v1),
 		cmocka_unit_test(test_newer_schema_refused),
 		cmocka_unit_test_setup_teardown(test_corrupt_stored_json, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(test_wake_watch_lost_and_remade, unit_db_setup,
+						unit_db_teardown),
 		cmocka_unit_test_setup_teardown(test_list_fails_after_rows, unit_db_setup,
 						unit_db_teardown),
 	};
