@@ -191,22 +191,25 @@ struct serve_worker {
 	struct http_server *http;
 	int64_t schedule_checked; /* UTC seconds of the scheduler's last look */
 	int64_t purged;           /* UTC seconds of the last session clean-up */
-	int64_t file_logged;      /* UTC seconds of the last "database file gone" line */
+	int64_t file_logged;      /* UTC seconds of the last "database gone" line */
 	pid_t master;             /* the master's pid, to notice it has gone */
 };
 
-/* The database file deleted or replaced under the server: SQLite would go on
- * writing to the open (unlinked) file, and everything acknowledged from then on
- * would be lost at the next start. The store refuses writes (every commit
- * checks); this says so in the log, at once and then every SERVE_FILE_LOG_S,
- * so that an operator cannot miss it. Readers keep getting cached pages. */
+/* The database gone from under the server (store_check_file): a SQLite file
+ * deleted or replaced, where SQLite would go on writing to the open (unlinked)
+ * file and everything acknowledged from then on would be lost at the next
+ * start; or a PostgreSQL connection lost and not made again yet. The store
+ * refuses writes (every commit checks); this says so in the log, at once and
+ * then every SERVE_FILE_LOG_S, so that an operator cannot miss it. Readers
+ * keep getting cached pages. */
 static void serve_check_file(struct serve_worker *w)
 {
 	int64_t now = (int64_t)time(NULL);
+	int rc = store_check_file(w->store);
 
-	if (store_check_file(w->store) == 0) {
+	if (rc == 0) {
 		if (w->file_logged) {
-			log_info("worker: the database file is back; writes are accepted again");
+			log_info("worker: the database is back; writes are accepted again");
 			w->file_logged = 0;
 		}
 		return;
@@ -214,8 +217,12 @@ static void serve_check_file(struct serve_worker *w)
 	if (w->file_logged && now < w->file_logged + SERVE_FILE_LOG_S)
 		return;
 	w->file_logged = now;
-	log_error("worker: %s; every write is answered 503 until the server is restarted "
-		  "on the right file", store_errmsg(w->store));
+	if (rc == STORE_EMOVED)
+		log_error("worker: %s; every write is answered 503 until the server is "
+			  "restarted on the right file", store_errmsg(w->store));
+	else
+		log_error("worker: %s; writes fail until the database can be reached again",
+			  store_errmsg(w->store));
 }
 
 /* Publishes the scheduled posts that are due. The cheap read comes first: most
@@ -732,10 +739,11 @@ int serve_run(const struct serve_config *cfg)
 		return 1;
 	}
 	/* Open (and migrate) the database once before forking, so a bad path fails
-	 * here with one message; SQLite connections must not cross fork(). A first
-	 * serve makes the database (its folder must exist), and says so: a
+	 * here with one message; store connections must not cross fork(). A first
+	 * serve makes a database file (its folder must exist), and says so: a
 	 * mistyped path is then one log line away from being noticed. */
-	created = stat(cfg->db_path, &sb) < 0 && errno == ENOENT;
+	created = !store_target_is_pg(cfg->db_path) && stat(cfg->db_path, &sb) < 0 &&
+		  errno == ENOENT;
 	st = store_open(cfg->db_path, err, sizeof(err));
 	if (!st) {
 		log_warnx("%s", err);

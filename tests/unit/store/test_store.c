@@ -4,8 +4,9 @@
  * the change log (sequence numbers, kinds, global ids), events rendered once at
  * commit, outer transactions, data_version across connections, being woken
  * by another connection's commit, which targets name PostgreSQL, and refusal
- * of bad data. Through store.h only: the tests that reach into the file with a
- * connection of their own (SQLite-specific) are in test_store_sqlite.c.
+ * of bad data. Through store.h only, on any backend: the tests that reach
+ * into the file with a connection of their own, or need a file at all
+ * (SQLite-specific), are in test_store_sqlite.c.
  */
 #include "unit_store.h"
 
@@ -774,70 +775,6 @@ static void test_outer_partial_failure(void **state)
 
 /* ---- files, connections ------------------------------------------------ */
 
-/* Only store_open() creates; store_open_existing() leaves a missing path as it
- * was, DB-notify included. */
-static void test_open_existing_creates_nothing(void **state)
-{
-	char path[128], notify[160], err[256] = "";
-	struct store *s;
-
-	(void)state;
-	unit_temp_db(path, sizeof(path));
-	unit_remove_db(path);
-	assert_null(store_open_existing(path, err, sizeof(err)));
-	assert_non_null(strstr(err, "no database at"));
-	assert_int_equal(access(path, F_OK), -1);
-	snprintf(notify, sizeof(notify), "%s-notify", path);
-	assert_int_equal(access(notify, F_OK), -1);
-	s = store_open(path, err, sizeof(err));
-	assert_non_null(s);
-	store_close(s);
-	s = store_open_existing(path, err, sizeof(err));
-	assert_non_null(s);
-	store_close(s);
-	unit_remove_db(path);
-}
-
-/* A database file deleted, or replaced, under an open store: SQLite would go on
- * writing to the open file; the store refuses. */
-static void test_write_refused_when_file_moved(void **state)
-{
-	char path[128], other[160], err[256];
-	struct model_page p = { 0 };
-	struct store *s, *o;
-
-	(void)state;
-	unit_temp_db(path, sizeof(path));
-	s = store_open(path, err, sizeof(err));
-	assert_non_null(s);
-	assert_int_equal(store_check_file(s), 0);
-	create_page(s, "kept");
-	/* replaced: another database moved over the path */
-	snprintf(other, sizeof(other), "%s.other", path);
-	o = store_open(other, err, sizeof(err));
-	assert_non_null(o);
-	store_close(o);
-	assert_int_equal(rename(other, path), 0);
-	assert_int_equal(store_check_file(s), STORE_EMOVED);
-	assert_non_null(strstr(store_errmsg(s), "deleted or replaced"));
-	p.slug = "refused";
-	p.title = "Refused";
-	p.zone = "Europe/London";
-	assert_int_equal(store_page_create(s, 0, &p), STORE_EMOVED);
-	assert_int_equal(store_begin(s), 0);
-	assert_int_equal(store_page_set_status(s, 0, 1, MODEL_STATUS_ENDED), 0);
-	assert_int_equal(store_commit(s), STORE_EMOVED);
-	store_close(s);
-	/* deleted */
-	s = store_open(path, err, sizeof(err));
-	assert_non_null(s);
-	assert_int_equal(unlink(path), 0);
-	assert_int_equal(store_check_file(s), STORE_EMOVED);
-	assert_int_equal(store_page_set_status(s, 0, 1, MODEL_STATUS_ENDED), STORE_EMOVED);
-	store_close(s);
-	unit_remove_db(path);
-}
-
 static void test_data_version(void **state)
 {
 	struct unit_db *f = *state;
@@ -999,8 +936,6 @@ int main(void)
 						unit_db_teardown),
 		cmocka_unit_test_setup_teardown(test_outer_rollback, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(test_outer_partial_failure, unit_db_setup, unit_db_teardown),
-		cmocka_unit_test(test_open_existing_creates_nothing),
-		cmocka_unit_test(test_write_refused_when_file_moved),
 		cmocka_unit_test_setup_teardown(test_data_version, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_writers, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(test_wake_on_commit, unit_db_setup, unit_db_teardown),

@@ -3,8 +3,11 @@
  * the file with a second, raw SQLite connection (SQLite's own fault tests do
  * the same): to set a stored time the store would not write, to inject a
  * fault with a trigger, to read the schema version, to build an old schema and
- * upgrade it, to refuse a newer one, and to corrupt stored JSON. The tests of
- * the interface itself are in test_store.c, which includes no database header.
+ * upgrade it, to refuse a newer one, and to corrupt stored JSON; and what only
+ * a file has: store_open_existing() creating nothing, the file deleted or
+ * replaced under an open store, DB-notify's watch lost and made again. The
+ * tests of the interface itself are in test_store.c, which includes no
+ * database header and runs on every backend.
  */
 #include "unit_store.h"
 #include "unit_sqlite.h"
@@ -388,6 +391,70 @@ static void test_wake_watch_lost_and_remade(void **state)
 	store_close(other);
 }
 
+/* Only store_open() creates; store_open_existing() leaves a missing path as it
+ * was, DB-notify included. */
+static void test_open_existing_creates_nothing(void **state)
+{
+	char path[128], notify[160], err[256] = "";
+	struct store *s;
+
+	(void)state;
+	unit_temp_db(path, sizeof(path));
+	unit_remove_db(path);
+	assert_null(store_open_existing(path, err, sizeof(err)));
+	assert_non_null(strstr(err, "no database at"));
+	assert_int_equal(access(path, F_OK), -1);
+	snprintf(notify, sizeof(notify), "%s-notify", path);
+	assert_int_equal(access(notify, F_OK), -1);
+	s = store_open(path, err, sizeof(err));
+	assert_non_null(s);
+	store_close(s);
+	s = store_open_existing(path, err, sizeof(err));
+	assert_non_null(s);
+	store_close(s);
+	unit_remove_db(path);
+}
+
+/* A database file deleted, or replaced, under an open store: SQLite would go on
+ * writing to the open file; the store refuses. */
+static void test_write_refused_when_file_moved(void **state)
+{
+	char path[128], other[160], err[256];
+	struct model_page p = { 0 };
+	struct store *s, *o;
+
+	(void)state;
+	unit_temp_db(path, sizeof(path));
+	s = store_open(path, err, sizeof(err));
+	assert_non_null(s);
+	assert_int_equal(store_check_file(s), 0);
+	create_page(s, "kept");
+	/* replaced: another database moved over the path */
+	snprintf(other, sizeof(other), "%s.other", path);
+	o = store_open(other, err, sizeof(err));
+	assert_non_null(o);
+	store_close(o);
+	assert_int_equal(rename(other, path), 0);
+	assert_int_equal(store_check_file(s), STORE_EMOVED);
+	assert_non_null(strstr(store_errmsg(s), "deleted or replaced"));
+	p.slug = "refused";
+	p.title = "Refused";
+	p.zone = "Europe/London";
+	assert_int_equal(store_page_create(s, 0, &p), STORE_EMOVED);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_page_set_status(s, 0, 1, MODEL_STATUS_ENDED), 0);
+	assert_int_equal(store_commit(s), STORE_EMOVED);
+	store_close(s);
+	/* deleted */
+	s = store_open(path, err, sizeof(err));
+	assert_non_null(s);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(store_check_file(s), STORE_EMOVED);
+	assert_int_equal(store_page_set_status(s, 0, 1, MODEL_STATUS_ENDED), STORE_EMOVED);
+	store_close(s);
+	unit_remove_db(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -400,6 +467,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_corrupt_stored_json, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(test_wake_watch_lost_and_remade, unit_db_setup,
 						unit_db_teardown),
+		cmocka_unit_test(test_open_existing_creates_nothing),
+		cmocka_unit_test(test_write_refused_when_file_moved),
 		cmocka_unit_test_setup_teardown(test_list_fails_after_rows, unit_db_setup,
 						unit_db_teardown),
 	};
