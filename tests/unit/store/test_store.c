@@ -10,7 +10,6 @@
  */
 #include "unit_store.h"
 
-#include <poll.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -805,14 +804,6 @@ static void test_data_version(void **state)
 	assert_int_equal(store_data_version(f->s, &v1), 0);
 	assert_int_equal(v1, v3);
 	store_close(other);
-}
-
-/* Waits up to 10 s (generous: the machine may be busy) for fd to be readable. */
-static int wait_readable(int fd)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-
-	return poll(&pfd, 1, 10000) == 1 && (pfd.revents & POLLIN);
 }
 
 /* Another connection's commit to the change log makes the wake-up descriptor

@@ -12,7 +12,6 @@
 #include "unit_store.h"
 #include "unit_sqlite.h"
 
-#include <poll.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -334,14 +333,6 @@ static void test_list_fails_after_rows(void **state)
 	assert_non_null(strstr(store_errmsg(f->s), "unknown kind"));
 	assert_ptr_equal(ch, (struct store_change *)&page);
 	assert_int_equal(n, 99);
-}
-
-/* Waits up to 10 s (generous: the machine may be busy) for fd to be readable. */
-static int wait_readable(int fd)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-
-	return poll(&pfd, 1, 10000) == 1 && (pfd.revents & POLLIN);
 }
 
 /* The store on a file says so; DB-notify deleted under a watching store: the
