@@ -45,10 +45,14 @@
 
 #include "util/log.h"
 
-/* The one advisory lock key every writer takes: "liveline" as a big-endian
- * 64-bit number. Advisory locks are per database, so two Liveline databases
- * on one server do not serialise each other. */
-#define STORE_PG_LOCK_SQL "SELECT pg_advisory_xact_lock(7811905206633459301)"
+/* A write transaction: BEGIN and the one advisory lock every writer takes
+ * (its key is "liveline" as a big-endian 64-bit number), in one round trip.
+ * Advisory locks are per database, so two Liveline databases on one server
+ * do not serialise each other. The wait for the lock is bounded as SQLite's
+ * busy timeout is (5 s): a write queued behind a long import fails with a
+ * reason rather than holding its request forever. */
+#define STORE_PG_BEGIN_SQL \
+	"BEGIN; SET LOCAL lock_timeout = '5s'; SELECT pg_advisory_xact_lock(7811905206633459301)"
 #define STORE_PG_CHANNEL "liveline_changes"
 
 #define STORE_PG_BACKOFF_MIN_MS 100
@@ -639,23 +643,21 @@ static int64_t store_pg_changes(struct store_stmt *base)
 static int store_pg_write_begin(struct store *s)
 {
 	struct store_pg *pg = store_pg_of(s);
-
 	char why[sizeof(s->errmsg)];
 
+	/* Nothing was open before (the core begins only then): if the
+	 * connection was lost, the whole of it may run again on a new one. */
 	pg->txn_lost = 0;
-	if (store_pg_run(s, pg, "BEGIN", 1, NULL) != 0)
-		goto fail;
-	/* Serialises the writers: see the top of this file. */
-	if (store_pg_run(s, pg, STORE_PG_LOCK_SQL, 0, NULL) != 0) {
-		if (PQstatus(pg->db) == CONNECTION_OK)
-			PQclear(PQexec(pg->db, "ROLLBACK"));
-		pg->txn_lost = 0;
-		goto fail;
-	}
-	return 0;
-fail:
+	if (store_pg_run(s, pg, STORE_PG_BEGIN_SQL, 1, NULL) == 0)
+		return 0;
+	if (PQstatus(pg->db) == CONNECTION_OK && PQtransactionStatus(pg->db) != PQTRANS_IDLE)
+		PQclear(PQexec(pg->db, "ROLLBACK"));
+	pg->txn_lost = 0;
 	/* The core adds nothing to this reason. */
 	snprintf(why, sizeof(why), "%s", s->errmsg);
+	if (strstr(why, "lock timeout"))
+		return store_fail(s, STORE_ERR, "cannot begin a write: another write has held "
+				  "the database for 5 s");
 	return store_fail(s, STORE_ERR, "cannot begin a write: %.200s", why);
 }
 

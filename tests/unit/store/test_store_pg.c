@@ -199,6 +199,30 @@ static void test_change_ids_visible_in_order(void **state)
 			 ORDER_WRITERS * ORDER_POSTS);
 }
 
+/* A write waits for the one before it, and not forever: behind a write that
+ * holds the database (an import), another store's write fails after the
+ * lock's timeout with a reason, and goes through once the first commits. */
+static void test_writer_waits_bounded(void **state)
+{
+	struct unit_db *f = *state;
+	struct store *other;
+	struct model_post post;
+	int64_t page;
+
+	PG_NEED(state);
+	page = create_page(f->s, "queue");
+	other = pg_open(f);
+	assert_int_equal(store_begin(f->s), 0);
+	insert_post(f->s, 0, page, "Held", 1000);
+	sample_post(&post, "Queued", 1001);
+	assert_int_equal(store_post_insert(other, 0, page, &post), STORE_ERR);
+	assert_non_null(strstr(store_errmsg(other), "another write has held the database"));
+	assert_int_equal(store_commit(f->s), 0);
+	insert_post(other, 0, page, "Queued", 1001);
+	assert_int_equal(pg_int(f, "SELECT count(*) FROM posts"), 2);
+	store_close(other);
+}
+
 /* ---- waking ------------------------------------------------------------ */
 
 static void test_wake_on_commit_elsewhere(void **state)
@@ -481,6 +505,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_change_ids_visible_in_order, pg_setup,
 						pg_teardown),
+		cmocka_unit_test_setup_teardown(test_writer_waits_bounded, pg_setup, pg_teardown),
 		cmocka_unit_test_setup_teardown(test_wake_on_commit_elsewhere, pg_setup, pg_teardown),
 		cmocka_unit_test_setup_teardown(test_wake_connection_lost, pg_setup, pg_teardown),
 		cmocka_unit_test_setup_teardown(test_connection_lost, pg_setup, pg_teardown),
