@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "store/store_internal.h" /* the backend's calls, for what the core never does */
 #include "util/log.h"
 
 static int pg_setup(void **state)
@@ -221,6 +222,31 @@ static void test_writer_waits_bounded(void **state)
 	insert_post(other, 0, page, "Queued", 1001);
 	assert_int_equal(pg_int(f, "SELECT count(*) FROM posts"), 2);
 	store_close(other);
+}
+
+/* PostgreSQL answers COMMIT with ROLLBACK, and no error, for a transaction
+ * in which a statement failed. The core rolls back after a failed statement
+ * today; if a path ever went on to commit, the backend must not report the
+ * transaction saved. */
+static void test_commit_after_failed_statement_refused(void **state)
+{
+	struct unit_db *f = *state;
+	struct store *s;
+	struct store_stmt *st;
+
+	PG_NEED(state);
+	s = f->s;
+	create_page(s, "taken");
+	assert_int_equal(s->be->write_begin(s), 0);
+	assert_int_equal(s->be->prepare(s, "INSERT INTO pages (slug, title, zone, created_at,"
+				      " updated_at) VALUES (?1, 'T', 'UTC', 0, 0)", &st), 0);
+	s->be->bind_text(st, 1, "taken");
+	assert_int_equal(s->be->step(st), STORE_DB_UNIQUE);
+	s->be->finalize(st);
+	assert_int_equal(s->be->exec(s, "COMMIT"), STORE_ERR);
+	assert_non_null(strstr(store_errmsg(s), "rolled back"));
+	assert_int_equal(s->be->in_transaction(s), 0);
+	assert_int_equal(pg_int(f, "SELECT count(*) FROM pages"), 1);
 }
 
 /* ---- waking ------------------------------------------------------------ */
@@ -506,6 +532,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_change_ids_visible_in_order, pg_setup,
 						pg_teardown),
 		cmocka_unit_test_setup_teardown(test_writer_waits_bounded, pg_setup, pg_teardown),
+		cmocka_unit_test_setup_teardown(test_commit_after_failed_statement_refused, pg_setup,
+						pg_teardown),
 		cmocka_unit_test_setup_teardown(test_wake_on_commit_elsewhere, pg_setup, pg_teardown),
 		cmocka_unit_test_setup_teardown(test_wake_connection_lost, pg_setup, pg_teardown),
 		cmocka_unit_test_setup_teardown(test_connection_lost, pg_setup, pg_teardown),
