@@ -1119,6 +1119,9 @@ fail:
 	return STORE_ERR;
 }
 
+/* One line per operation of store_backend.h, in its order: the same shape as
+ * store_sqlite.c's table, on purpose (the interface is the one thing they
+ * share). */
 static const struct store_backend store_pg_backend = {
 	.name = "postgresql",
 	.prepare = store_pg_prepare,

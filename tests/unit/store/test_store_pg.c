@@ -4,8 +4,9 @@
  * unit_store.h): the change log's ids become visible in increasing order with
  * writers in several processes; another store's commit wakes a listening one;
  * a lost connection, main or listening, is made again without losing or
- * acknowledging wrongly; the scheduler publishes once with three processes
- * racing; and two stores opening an empty database migrate it once. Without
+ * acknowledging wrongly; and two stores opening an empty database migrate it
+ * once. (The scheduler racing in three processes is in the conformance
+ * suite, test_store_newsroom.c, which runs on both backends.) Without
  * LIVELINE_TEST_PG every test is skipped, saying so.
  */
 #include "unit_store_newsroom.h"
@@ -386,75 +387,6 @@ static void test_connection_lost(void **state)
 	assert_int_equal(store_check_file(f->s), 0);
 }
 
-/* ---- the scheduler across nodes ---------------------------------------- */
-
-#define SCHED_PROCS 3
-#define SCHED_POSTS 30
-
-static void test_schedule_once_across_processes(void **state)
-{
-	struct unit_db *f = *state;
-	int64_t pages[2], changes;
-	pid_t pids[SCHED_PROCS];
-	int gate[2], total = 0;
-	char title[32];
-
-	PG_NEED(state);
-	pages[0] = create_page(f->s, "race-a");
-	pages[1] = create_page(f->s, "race-b");
-	changes = last_change(f->s);
-	for (int i = 0; i < SCHED_POSTS; i++) {
-		snprintf(title, sizeof(title), "scheduled-%d", i);
-		create_draft(f->s, 0, pages[i % 2], title, MODEL_DRAFT_SCHEDULED, 1000 + i);
-	}
-	create_draft(f->s, 0, pages[0], "future", MODEL_DRAFT_SCHEDULED, 1000000);
-
-	assert_int_equal(pipe(gate), 0);
-	for (int p = 0; p < SCHED_PROCS; p++) {
-		pids[p] = fork();
-		assert_true(pids[p] >= 0);
-		if (pids[p] == 0) {
-			char err[256], c;
-			struct store *s;
-			size_t published = 0;
-			int rc;
-
-			close(gate[1]);
-			s = store_open_existing(f->path, err, sizeof(err));
-			if (!s) {
-				fprintf(stderr, "child: %s\n", err);
-				_exit(255);
-			}
-			if (read(gate[0], &c, 1) != 0)
-				_exit(254);
-			rc = store_schedule_run(s, 500000, &published);
-			if (rc != 0)
-				fprintf(stderr, "child: %s\n", store_errmsg(s));
-			store_close(s);
-			_exit(rc != 0 ? 253 : (int)published);
-		}
-	}
-	close(gate[0]);
-	close(gate[1]);
-	for (int p = 0; p < SCHED_PROCS; p++) {
-		int status;
-
-		assert_int_equal(waitpid(pids[p], &status, 0), pids[p]);
-		assert_true(WIFEXITED(status));
-		assert_true(WEXITSTATUS(status) <= SCHED_POSTS);
-		total += WEXITSTATUS(status);
-	}
-	assert_int_equal(total, SCHED_POSTS);
-	assert_int_equal(pg_int(f, "SELECT count(*) FROM posts"), SCHED_POSTS);
-	assert_int_equal(pg_int(f, "SELECT count(DISTINCT title) FROM posts"), SCHED_POSTS);
-	assert_int_equal(pg_int(f, "SELECT count(*) FROM posts WHERE published_at !="
-			       " 1000 + CAST(substr(title, 11) AS INTEGER)"), 0);
-	assert_int_equal(pg_int(f, "SELECT count(*) FROM changes WHERE kind = 'post'"),
-			 SCHED_POSTS);
-	assert_int_equal(last_change(f->s), changes + SCHED_POSTS);
-	assert_int_equal(pg_int(f, "SELECT count(*) FROM drafts"), 1);
-}
-
 /* ---- the schema -------------------------------------------------------- */
 
 #define MIGRATE_PROCS 3
@@ -537,8 +469,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_wake_on_commit_elsewhere, pg_setup, pg_teardown),
 		cmocka_unit_test_setup_teardown(test_wake_connection_lost, pg_setup, pg_teardown),
 		cmocka_unit_test_setup_teardown(test_connection_lost, pg_setup, pg_teardown),
-		cmocka_unit_test_setup_teardown(test_schedule_once_across_processes, pg_setup,
-						pg_teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_once, pg_setup, pg_teardown),
 		cmocka_unit_test_setup_teardown(test_open_refused, pg_setup, pg_teardown),
 	};
