@@ -250,6 +250,31 @@ static void test_commit_after_failed_statement_refused(void **state)
 	assert_int_equal(pg_int(f, "SELECT count(*) FROM pages"), 1);
 }
 
+/* `liveline copy` writes rows with their ids; copy_done() then moves each
+ * identity past them, or the next page, post or change would take an id in
+ * use. */
+static void test_copy_done_moves_identities(void **state)
+{
+	struct unit_db *f = *state;
+	struct store *s;
+	int64_t page;
+
+	PG_NEED(state);
+	s = f->s;
+	assert_int_equal(s->be->exec(s, "INSERT INTO pages (id, slug, title, zone, created_at,"
+				     " updated_at) VALUES (1, 'copied-1', 'T', 'UTC', 0, 0),"
+				     " (7, 'copied-7', 'T', 'UTC', 0, 0);"
+				     " INSERT INTO changes (id, page_id, seq, kind, at)"
+				     " VALUES (5, 7, 1, 'page', 0)"), 0);
+	assert_non_null(s->be->copy_done);
+	assert_int_equal(s->be->copy_done(s), 0);
+	page = create_page(s, "after-copy");
+	assert_int_equal(page, 8);
+	assert_int_equal(last_change(s), 6);
+	/* An empty table starts at 1. */
+	assert_int_equal(insert_post(s, 0, page, "First", 1000), 1);
+}
+
 /* ---- waking ------------------------------------------------------------ */
 
 static void test_wake_on_commit_elsewhere(void **state)
@@ -466,6 +491,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_writer_waits_bounded, pg_setup, pg_teardown),
 		cmocka_unit_test_setup_teardown(test_commit_after_failed_statement_refused, pg_setup,
 						pg_teardown),
+		cmocka_unit_test_setup_teardown(test_copy_done_moves_identities, pg_setup, pg_teardown),
 		cmocka_unit_test_setup_teardown(test_wake_on_commit_elsewhere, pg_setup, pg_teardown),
 		cmocka_unit_test_setup_teardown(test_wake_connection_lost, pg_setup, pg_teardown),
 		cmocka_unit_test_setup_teardown(test_connection_lost, pg_setup, pg_teardown),
