@@ -13,7 +13,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "media/media.h"
 #include "model/model_json.h"
 #include "model/model_limits.h"
 #include "serve/serve.h"
@@ -97,8 +96,11 @@ static const char usage_serve[] =
 	"off. realtime needs CAP_SYS_NICE or LimitRTPRIO=1, nice CAP_SYS_NICE or\n"
 	"LimitNICE=; without, a line says so at start and the server falls back to\n"
 	"nice, or to none.\n"
-	"--media is the folder of uploaded images (default: DB-media beside the\n"
-	"database). Every worker also publishes scheduled posts when they are due.\n"
+	"--media is the folder of uploaded images, a cache of the copies the\n"
+	"database holds, filled again from it when a file is missing (default:\n"
+	"$LIVELINE_MEDIA, else DB-media beside a SQLite file; for PostgreSQL\n"
+	"$XDG_CACHE_HOME/liveline/media, else /var/tmp/liveline-USER/media).\n"
+	"Every worker also publishes scheduled posts when they are due.\n"
 	"--trusted-proxy names a reverse proxy (an address or a network, repeatable\n"
 	"or comma-separated, e.g. 127.0.0.1,::1): for connections from it, the\n"
 	"client's address and scheme are taken from X-Forwarded-For and\n"
@@ -532,7 +534,7 @@ int cli_serve(int argc, char **argv)
 		{ "cache-entries", required_argument, NULL, 's' },
 		{ "cache-mb", required_argument, NULL, 's' },
 		{ "replay", required_argument, NULL, 's' },
-		{ "media", required_argument, NULL, 'M' },
+		{ "media", required_argument, NULL, 's' },
 		{ "request-priority", required_argument, NULL, 's' },
 		{ "trusted-proxy", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
@@ -547,7 +549,6 @@ int cli_serve(int argc, char **argv)
 	cfg.db_path = cli_db;
 	while ((c = getopt_long(argc, argv, "", opts, &idx)) != -1) {
 		switch (c) {
-		case 'M': cfg.media_dir = optarg; break;
 		case 's':
 			/* Every other flag is a setting of serve's (serve_config.c). */
 			if (serve_config_set(&cfg, opts[idx].name, optarg, err, sizeof(err)) < 0) {
@@ -561,12 +562,9 @@ int cli_serve(int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_bad_option("serve", usage_serve);
-	if (!cfg.media_dir) {
-		if (media_default_dir(cli_db, media_dir, sizeof(media_dir)) < 0) {
-			fprintf(stderr, "liveline serve: the database path is too long\n");
-			return 1;
-		}
-		cfg.media_dir = media_dir;
+	if (serve_config_media(&cfg, media_dir, sizeof(media_dir), err, sizeof(err)) < 0) {
+		fprintf(stderr, "liveline serve: %s\n", err);
+		return 1;
 	}
 	return serve_run(&cfg);
 }
