@@ -831,6 +831,14 @@ fail:
 	return -1;
 }
 
+const char *media_format_ext(const char *format)
+{
+	for (int i = 0; format && i < MEDIA_N_FORMATS; i++)
+		if (strcmp(format, media_formats[i].name) == 0)
+			return media_formats[i].ext;
+	return NULL;
+}
+
 int media_file_name(const struct media_image *img, int i, char *out, size_t len)
 {
 	int n;

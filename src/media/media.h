@@ -106,6 +106,9 @@ int media_file_write(const char *dir, const char *file, const void *data, size_t
  * (malloc'd, the caller frees) and *len. 0, or -1 with errno (ENOENT: not
  * there; EFBIG: larger than the limit). */
 int media_file_read(const char *dir, const char *file, void **data, size_t *len);
+/* The file extension of a format media_ingest() names ("jpeg": "jpg"), or
+ * NULL for another. */
+const char *media_format_ext(const char *format);
 /* The file name ("NAME-W.EXT") of the copy of width img->widths[i], into out.
  * 0, or -1 if i is out of range or out is too small. */
 int media_file_name(const struct media_image *img, int i, char *out, size_t len);
