@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "media/media.h"
+#include "store/store.h"
 #include "util/log.h"
 
 enum serve_setting_id {
@@ -136,12 +137,6 @@ int serve_config_set(struct serve_config *cfg, const char *name, const char *val
 	return -2;
 }
 
-/* 1 for a PostgreSQL target (libpq's URI forms), whose nodes share it. */
-static int serve_db_shared(const char *db)
-{
-	return strncmp(db, "postgresql://", 13) == 0 || strncmp(db, "postgres://", 11) == 0;
-}
-
 const char *serve_media_dir(const char *given, const char *db, char *buf, size_t len, char *err,
 			    size_t errlen)
 {
@@ -158,11 +153,11 @@ const char *serve_media_dir(const char *given, const char *db, char *buf, size_t
 		}
 		return buf;
 	}
-	if (media_default_dir(db, serve_db_shared(db), buf, len) < 0) {
+	if (media_default_dir(db, store_target_is_pg(db), buf, len) < 0) {
 		snprintf(err, errlen, "the database path is too long");
 		return NULL;
 	}
-	if (serve_db_shared(db)) {
+	if (store_target_is_pg(db)) {
 		if (media_cache_ready(buf, err, errlen) < 0)
 			return NULL;
 		log_info("media: caching the store's images in %s (set --media to choose)", buf);
