@@ -439,26 +439,49 @@ int cli_export(int argc, char **argv)
 	st = cli_open_store();
 	if (!st)
 		return 1;
+	if (strcmp(format, "text") == 0) {
+		buf_init(&b, CLI_TEXT_MAX);
+		if (cli_page_text(st, argv[optind], &b) < 0) {
+			buf_cleanup(&b);
+			store_close(st);
+			return 1;
+		}
+		if (fwrite(b.data ? b.data : "", 1, b.len, stdout) == b.len)
+			rc = 0;
+		buf_cleanup(&b);
+		goto written;
+	}
 	if (cli_load_page(st, argv[optind], &page, &posts, &n) < 0) {
 		store_close(st);
 		return 1;
 	}
-	if (strcmp(format, "json") == 0) {
-		rc = cli_export_json(&page, posts, n) < 0 ? 1 : 0;
-	} else {
-		buf_init(&b, (size_t)1 << 31);
-		if (text_export(&b, &page, posts, n) == 0 && !b.err &&
-		    fwrite(b.data ? b.data : "", 1, b.len, stdout) == b.len)
-			rc = 0;
-		buf_cleanup(&b);
-	}
+	rc = cli_export_json(&page, posts, n) < 0 ? 1 : 0;
+	model_posts_free(posts, n);
+	model_page_cleanup(&page);
+written:
 	if (fflush(stdout) != 0)
 		rc = 1;
 	if (rc)
 		fprintf(stderr, "liveline export: could not write the page\n");
+	store_close(st);
+	return rc;
+}
+
+int cli_page_text(struct store *st, const char *slug, struct buf *out)
+{
+	struct model_page page;
+	struct model_post *posts;
+	size_t n;
+	int rc = -1;
+
+	if (cli_load_page(st, slug, &page, &posts, &n) < 0)
+		return -1;
+	if (text_export(out, &page, posts, n) == 0 && !out->err)
+		rc = 0;
+	else
+		fprintf(stderr, "liveline: could not write page \"%s\" as text\n", slug);
 	model_posts_free(posts, n);
 	model_page_cleanup(&page);
-	store_close(st);
 	return rc;
 }
 
