@@ -14,17 +14,26 @@ import subprocess
 import urllib.parse
 import uuid
 
-from lib import (DEMO, Api, Cli, Server, add_staff, list_files, media_dir, missing, png,
-                 request, sql, test)
+from lib import DEMO, Api, Cli, Server, add_staff, list_files, missing, png, request, sql, test
 
 HOST = {"Host": "live.example"}  # the same on both servers: feeds name it
+
+
+def media_folder(env):
+    """The source's media folder, named on every command, so that the test
+    knows it whatever the backend's default."""
+    return os.path.join(env.dir, "media")
+
+
+def source_server(env):
+    return Server(env.binary, env.db, 2, "--media", media_folder(env))
 
 
 def fill(env, tokens):
     """Pages, posts, an image in a post, a pin, a draft; returns the image's
     file names."""
     env.import_capture(DEMO, "harbour", 2026, "Harbour")
-    with env.server() as srv:
+    with source_server(env) as srv:
         eve = Api(srv.base, tokens["eve"])
         m = Api(srv.base, tokens["cal"]).ok("POST", "/media", raw=png(1100, 600), status=201,
                                             headers={"Content-Type": "image/png"})["media"]
@@ -62,7 +71,7 @@ def addresses(env):
 def copy_and_compare(env, target):
     tokens = add_staff(env)
     files = fill(env, tokens)
-    p = env.cli.run("copy", "--to", target)
+    p = env.cli.run("copy", "--to", target, "--media", media_folder(env))
     report = p.stdout.decode()
     assert p.returncode == 0, (report, p.stderr.decode(errors="replace"))
     assert "the copy matches the source" in report, report
@@ -72,7 +81,7 @@ def copy_and_compare(env, target):
         assert Cli(env.binary, target).run("export", slug, check=0).stdout == \
             env.cli.run("export", slug, check=0).stdout, slug
     cache = os.path.join(env.dir, "copy-cache")
-    with env.server() as a, Server(env.binary, target, 2, "--media", cache) as b:
+    with source_server(env) as a, Server(env.binary, target, 2, "--media", cache) as b:
         paths = addresses(env)
         assert len(paths) > 20, paths
         for path in paths:
@@ -144,9 +153,9 @@ def copy_reads_an_older_databases_images_from_its_folder(env):
     # A database from before the store kept images: only the folder has them.
     sql(env.db, "DELETE FROM media_files")
     kept = os.path.join(env.dir, "kept")
-    os.rename(media_dir(env), kept)
+    os.rename(media_folder(env), kept)
     target = os.path.join(env.dir, "copy.db")
-    p = env.cli.run("copy", "--to", target)  # the default folder is gone
+    p = env.cli.run("copy", "--to", target, "--media", media_folder(env))  # gone
     assert p.returncode == 1, p
     named = [name for name in files if name.encode() in p.stderr]
     assert len(named) == 1 and b"nothing was copied" in p.stderr, p.stderr

@@ -7,7 +7,17 @@ server goes on."""
 import os
 import shutil
 
-from lib import Api, Server, add_staff, list_files, media_dir, png, request, sql, test, wait_for
+from lib import Api, Server, add_staff, list_files, png, request, sql, test, wait_for
+
+
+def server(env, folder=None, workers=2):
+    """A server on env's database with a media folder named here (by default
+    "media" in the test's folder), so that the test knows it on every backend."""
+    return Server(env.binary, env.db, workers, "--media", folder or media_folder(env))
+
+
+def media_folder(env):
+    return os.path.join(env.dir, "media")
 
 
 def upload(srv, token, image):
@@ -27,11 +37,11 @@ def upload(srv, token, image):
 @test
 def media_served_from_store_when_folder_is_gone(env):
     tokens = add_staff(env)
-    with env.server() as srv:
+    with server(env) as srv:
         _, served = upload(srv, tokens["cal"], png(700, 400))
-    assert sorted(served) == list_files(media_dir(env))
-    shutil.rmtree(media_dir(env))
-    with env.server() as srv:
+    assert sorted(served) == list_files(media_folder(env))
+    shutil.rmtree(media_folder(env))
+    with server(env) as srv:
         for name, data in served.items():
             r = request(srv.base, "GET", "/media/" + name)
             assert r.status == 200, (name, r.status, r.body[:200])
@@ -40,11 +50,11 @@ def media_served_from_store_when_folder_is_gone(env):
             assert "immutable" in r.header("cache-control")
             assert r.header("etag") == f"\"{name[:32]}\""
             # Written back into the folder, whole, for the next request.
-            with open(os.path.join(media_dir(env), name), "rb") as f:
+            with open(os.path.join(media_folder(env), name), "rb") as f:
                 assert f.read() == data, name
-        assert list_files(media_dir(env)) == sorted(served)  # no temporary file left
+        assert list_files(media_folder(env)) == sorted(served)  # no temporary file left
         # A conditional request for a missing file is answered too.
-        os.unlink(os.path.join(media_dir(env), sorted(served)[0]))
+        os.unlink(os.path.join(media_folder(env), sorted(served)[0]))
         r = request(srv.base, "GET", "/media/" + sorted(served)[0],
                     headers={"If-None-Match": "\"x\""})
         assert r.status == 304, r.status
@@ -54,7 +64,7 @@ def media_served_from_store_when_folder_is_gone(env):
 def media_second_server_fills_its_own_folder(env):
     tokens = add_staff(env)
     other = os.path.join(env.dir, "node-b-cache")
-    with env.server() as a, Server(env.binary, env.db, 2, "--media", other) as b:
+    with server(env) as a, Server(env.binary, env.db, 2, "--media", other) as b:
         _, served = upload(a, tokens["cal"], png(1100, 500, color=(20, 160, 90)))
         assert list_files(other) == []
         # Every worker of b may take a request: each finds the file, made by
@@ -76,7 +86,7 @@ def media_second_server_fills_its_own_folder(env):
 @test
 def media_missing_names_stay_404(env):
     tokens = add_staff(env)
-    with env.server() as srv:
+    with server(env) as srv:
         m, served = upload(srv, tokens["cal"], png(500, 300))
         absent = [
             f"{m['name']}-960.png",                      # a width not made
@@ -88,19 +98,19 @@ def media_missing_names_stay_404(env):
         for name in absent:
             r = request(srv.base, "GET", "/media/" + name)
             assert r.status == 404, (name, r.status)
-        assert list_files(media_dir(env)) == sorted(served)
+        assert list_files(media_folder(env)) == sorted(served)
 
 
 @test
 def media_store_failure_is_503(env):
     tokens = add_staff(env)
-    with env.server() as srv:
+    with server(env) as srv:
         m, served = upload(srv, tokens["cal"], png(480, 200))
-    shutil.rmtree(media_dir(env))
+    shutil.rmtree(media_folder(env))
     # The store cannot answer: its table is gone (a damaged or foreign
     # database), not merely missing the file.
     sql(env.db, "DROP TABLE media_files")
-    with env.server() as srv:
+    with server(env) as srv:
         name = sorted(served)[0]
         r = request(srv.base, "GET", "/media/" + name)
         assert r.status == 503, (r.status, r.body[:200])
