@@ -33,6 +33,7 @@ static const char usage_main[] =
 	"  status   set the coverage status: live, ended or upcoming\n"
 	"  user     newsroom accounts: add, list, set-role, disable, enable, passwd\n"
 	"  token    API tokens: create, list, revoke\n"
+	"  copy     copy the whole database into a new one (SQLite to PostgreSQL)\n"
 	"\n"
 	"Options:\n"
 	"  --db FILE    the database (SQLite). Default: liveline.db, or $LIVELINE_DB\n"
@@ -61,6 +62,7 @@ int main(int argc, char **argv)
 		{ "status", cli_status },
 		{ "user", cli_user },
 		{ "token", cli_token },
+		{ "copy", cli_copy },
 	};
 	const char *env = getenv("LIVELINE_DB");
 	int i = 1;

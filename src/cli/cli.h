@@ -12,7 +12,11 @@
 #include "model/model.h"
 #include "store/store.h"
 
+struct buf;
+
 #define CLI_EXIT_USAGE 2
+/* The most a page's text export (cli_page_text) may take. */
+#define CLI_TEXT_MAX ((size_t)1 << 31)
 
 /* The database path: --db, else $LIVELINE_DB, else "liveline.db". */
 extern const char *cli_db;
@@ -25,6 +29,7 @@ int cli_page(int argc, char **argv);  /* page publish|unpublish SLUG */
 int cli_serve(int argc, char **argv);
 int cli_user(int argc, char **argv);  /* user add|list|set-role|disable|enable|passwd */
 int cli_token(int argc, char **argv); /* token create|list|revoke */
+int cli_copy(int argc, char **argv);  /* copy --to TARGET */
 
 /* Shared helpers. */
 int cli_usage(const char *text, int status);              /* prints usage, returns status */
@@ -37,6 +42,9 @@ char *cli_read_input(const char *path, size_t max, size_t *len);
 struct store *cli_open_store(void);
 /* The database, made when missing (import, init); NULL after printing why. */
 struct store *cli_create_store(void);
+/* Page `slug` in the plain-text form, as `export` writes it, appended to
+ * `out` (buf_init'd by the caller); -1 after printing why. */
+int cli_page_text(struct store *st, const char *slug, struct buf *out);
 /* Loads page `slug` and all its posts, newest first; -1 after printing why. */
 int cli_load_page(struct store *st, const char *slug, struct model_page *page,
 		  struct model_post **posts, size_t *n);

@@ -13,7 +13,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "media/media.h"
 #include "model/model_json.h"
 #include "model/model_limits.h"
 #include "serve/serve.h"
@@ -97,8 +96,11 @@ static const char usage_serve[] =
 	"off. realtime needs CAP_SYS_NICE or LimitRTPRIO=1, nice CAP_SYS_NICE or\n"
 	"LimitNICE=; without, a line says so at start and the server falls back to\n"
 	"nice, or to none.\n"
-	"--media is the folder of uploaded images (default: DB-media beside the\n"
-	"database). Every worker also publishes scheduled posts when they are due.\n"
+	"--media is the folder of uploaded images, a cache of the copies the\n"
+	"database holds, filled again from it when a file is missing (default:\n"
+	"$LIVELINE_MEDIA, else DB-media beside a SQLite file; for PostgreSQL\n"
+	"$XDG_CACHE_HOME/liveline/media, else /var/tmp/liveline-USER/media).\n"
+	"Every worker also publishes scheduled posts when they are due.\n"
 	"--trusted-proxy names a reverse proxy (an address or a network, repeatable\n"
 	"or comma-separated, e.g. 127.0.0.1,::1): for connections from it, the\n"
 	"client's address and scheme are taken from X-Forwarded-For and\n"
@@ -437,26 +439,49 @@ int cli_export(int argc, char **argv)
 	st = cli_open_store();
 	if (!st)
 		return 1;
+	if (strcmp(format, "text") == 0) {
+		buf_init(&b, CLI_TEXT_MAX);
+		if (cli_page_text(st, argv[optind], &b) < 0) {
+			buf_cleanup(&b);
+			store_close(st);
+			return 1;
+		}
+		if (fwrite(b.data ? b.data : "", 1, b.len, stdout) == b.len)
+			rc = 0;
+		buf_cleanup(&b);
+		goto written;
+	}
 	if (cli_load_page(st, argv[optind], &page, &posts, &n) < 0) {
 		store_close(st);
 		return 1;
 	}
-	if (strcmp(format, "json") == 0) {
-		rc = cli_export_json(&page, posts, n) < 0 ? 1 : 0;
-	} else {
-		buf_init(&b, (size_t)1 << 31);
-		if (text_export(&b, &page, posts, n) == 0 && !b.err &&
-		    fwrite(b.data ? b.data : "", 1, b.len, stdout) == b.len)
-			rc = 0;
-		buf_cleanup(&b);
-	}
+	rc = cli_export_json(&page, posts, n) < 0 ? 1 : 0;
+	model_posts_free(posts, n);
+	model_page_cleanup(&page);
+written:
 	if (fflush(stdout) != 0)
 		rc = 1;
 	if (rc)
 		fprintf(stderr, "liveline export: could not write the page\n");
+	store_close(st);
+	return rc;
+}
+
+int cli_page_text(struct store *st, const char *slug, struct buf *out)
+{
+	struct model_page page;
+	struct model_post *posts;
+	size_t n;
+	int rc = -1;
+
+	if (cli_load_page(st, slug, &page, &posts, &n) < 0)
+		return -1;
+	if (text_export(out, &page, posts, n) == 0 && !out->err)
+		rc = 0;
+	else
+		fprintf(stderr, "liveline: could not write page \"%s\" as text\n", slug);
 	model_posts_free(posts, n);
 	model_page_cleanup(&page);
-	store_close(st);
 	return rc;
 }
 
@@ -532,7 +557,7 @@ int cli_serve(int argc, char **argv)
 		{ "cache-entries", required_argument, NULL, 's' },
 		{ "cache-mb", required_argument, NULL, 's' },
 		{ "replay", required_argument, NULL, 's' },
-		{ "media", required_argument, NULL, 'M' },
+		{ "media", required_argument, NULL, 's' },
 		{ "request-priority", required_argument, NULL, 's' },
 		{ "trusted-proxy", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
@@ -547,7 +572,6 @@ int cli_serve(int argc, char **argv)
 	cfg.db_path = cli_db;
 	while ((c = getopt_long(argc, argv, "", opts, &idx)) != -1) {
 		switch (c) {
-		case 'M': cfg.media_dir = optarg; break;
 		case 's':
 			/* Every other flag is a setting of serve's (serve_config.c). */
 			if (serve_config_set(&cfg, opts[idx].name, optarg, err, sizeof(err)) < 0) {
@@ -561,12 +585,9 @@ int cli_serve(int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_bad_option("serve", usage_serve);
-	if (!cfg.media_dir) {
-		if (media_default_dir(cli_db, media_dir, sizeof(media_dir)) < 0) {
-			fprintf(stderr, "liveline serve: the database path is too long\n");
-			return 1;
-		}
-		cfg.media_dir = media_dir;
+	if (serve_config_media(&cfg, media_dir, sizeof(media_dir), err, sizeof(err)) < 0) {
+		fprintf(stderr, "liveline serve: %s\n", err);
+		return 1;
 	}
 	return serve_run(&cfg);
 }

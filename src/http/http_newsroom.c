@@ -33,6 +33,7 @@
 #include "model/model_limits.h"
 #include "newsroom/newsroom.h"
 #include "render/render_newsroom.h"
+#include "store/store_media.h"
 #include "util/log.h"
 
 #define FORM_HTML_MAX   (8u * 1024 * 1024)
@@ -1234,12 +1235,43 @@ int http_newsroom_form_json(struct http_request *req, json_t *in)
 
 /* ---- uploaded images ------------------------------------------------------ */
 
+/* A file missing from this node's media folder, from the store: written into
+ * the folder for the next request (by whichever worker gets there first; a
+ * name means one content, so a race is harmless) and answered from memory.
+ * NULL with *status 404 when the store has no such file, 503 when it cannot
+ * say. */
+static struct MHD_Response *http_media_fill(struct http_request *req, const char *file,
+					    unsigned *status)
+{
+	struct MHD_Response *resp;
+	void *data = NULL;
+	size_t len = 0;
+	int rc = store_media_file_get(req->store, file, &data, &len);
+
+	if (rc < 0) {
+		*status = rc == STORE_ENOTFOUND ? MHD_HTTP_NOT_FOUND : MHD_HTTP_SERVICE_UNAVAILABLE;
+		if (rc != STORE_ENOTFOUND)
+			log_warnx("media: %s: %s", file, store_errmsg(req->store));
+		return NULL;
+	}
+	/* Serving does not wait on the cache: a full disk costs a read next time. */
+	if (media_file_write(req->server->media_dir, file, data, len) < 0)
+		log_warn("media: caching %s in %s", file, req->server->media_dir);
+	resp = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(data);
+		*status = 0;
+	}
+	return resp;
+}
+
 enum MHD_Result http_media_route(struct http_request *req)
 {
 	const char *file = req->path + strlen("/media/");
 	const char *type = media_content_type(file);
 	struct MHD_Response *resp;
 	struct stat stbuf;
+	unsigned status = 0;
 	char full[1024];
 	int fd;
 
@@ -1249,25 +1281,39 @@ enum MHD_Result http_media_route(struct http_request *req)
 	    sizeof(full))
 		return http_respond_error(req, MHD_HTTP_NOT_FOUND, "There is no such image.");
 	fd = open(full, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0 || fstat(fd, &stbuf) < 0 || !S_ISREG(stbuf.st_mode)) {
-		if (fd >= 0)
-			close(fd);
+	if (fd >= 0 && (fstat(fd, &stbuf) < 0 || !S_ISREG(stbuf.st_mode))) {
+		close(fd);
 		return http_respond_error(req, MHD_HTTP_NOT_FOUND, "There is no such image.");
+	}
+	if (fd >= 0) {
+		resp = MHD_create_response_from_fd((uint64_t)stbuf.st_size, fd);
+		if (!resp) {
+			close(fd);
+			return MHD_NO;
+		}
+	} else {
+		/* The folder is a cache of the store's files (every node has its
+		 * own): a miss is read from the store once. */
+		resp = http_media_fill(req, file, &status);
+		if (!resp && status == MHD_HTTP_NOT_FOUND)
+			return http_respond_error(req, status, "There is no such image.");
+		if (!resp && status) {
+			req->retry_after = HTTP_BUSY_RETRY_S;
+			return http_respond_error(req, status,
+						  "The image cannot be read just now; try again.");
+		}
+		if (!resp)
+			return MHD_NO;
 	}
 	/* Named by content: the bytes at this address never change. */
 	if (MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
 					MHD_HTTP_HEADER_IF_NONE_MATCH)) {
-		close(fd);
+		MHD_destroy_response(resp);
 		resp = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
 		if (!resp)
 			return MHD_NO;
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, HTTP_CC_STATIC);
 		return http_respond(req, MHD_HTTP_NOT_MODIFIED, resp, HTTP_HEADERS_READER);
-	}
-	resp = MHD_create_response_from_fd((uint64_t)stbuf.st_size, fd);
-	if (!resp) {
-		close(fd);
-		return MHD_NO;
 	}
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, HTTP_CC_STATIC);

@@ -13,8 +13,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -342,8 +344,8 @@ static VipsImage *media_decode(VipsImage *in, struct media_budget *budget)
 	return mem;
 }
 
-/* mkdir -p with 0755; 0 or -1 with errno. */
-static int media_mkdirs(const char *dir)
+/* mkdir -p with `mode` for what it makes; 0 or -1 with errno. */
+static int media_mkdirs_mode(const char *dir, mode_t mode)
 {
 	char path[PATH_MAX];
 	struct stat st;
@@ -358,7 +360,7 @@ static int media_mkdirs(const char *dir)
 		if (path[i] != '/' && path[i] != '\0')
 			continue;
 		path[i] = '\0';
-		if (mkdir(path, 0755) != 0 && errno != EEXIST)
+		if (mkdir(path, mode) != 0 && errno != EEXIST)
 			return -1;
 		path[i] = i < n ? '/' : '\0';
 	}
@@ -369,6 +371,11 @@ static int media_mkdirs(const char *dir)
 		return -1;
 	}
 	return 0;
+}
+
+static int media_mkdirs(const char *dir)
+{
+	return media_mkdirs_mode(dir, 0755);
 }
 
 /* What one media_ingest() call has put on disk, to remove on failure. */
@@ -746,12 +753,164 @@ int media_url_for_width(const char *url, int w, char *out, size_t outlen)
 	return 0;
 }
 
-int media_default_dir(const char *db_path, char *out, size_t len)
+int media_file_write(const char *dir, const char *file, const void *data, size_t len)
 {
+	struct media_created *c;
+	int rc = -1, e;
+
+	if (!media_file_valid(file)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (media_mkdirs(dir) != 0)
+		return -1;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -1;
+	if (media_write_file(dir, file, data, len, c) == 0 && media_sync_dir(dir) == 0)
+		rc = 0;
+	e = errno;
+	if (c->temp[0])
+		unlink(c->temp);
+	free(c);
+	errno = e;
+	return rc;
+}
+
+int media_file_read(const char *dir, const char *file, void **data, size_t *len)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	unsigned char *p = NULL;
+	size_t got = 0;
+	int fd, n, e;
+
+	n = snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if (n < 0 || (size_t)n >= sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) != 0)
+		goto fail;
+	if (!S_ISREG(st.st_mode)) {
+		errno = EINVAL;
+		goto fail;
+	}
+	if ((uintmax_t)st.st_size > MEDIA_FILE_MAX) {
+		errno = EFBIG;
+		goto fail;
+	}
+	p = malloc((size_t)st.st_size + 1); /* + 1: an empty file is not NULL */
+	if (!p)
+		goto fail;
+	while (got < (size_t)st.st_size) {
+		ssize_t r = read(fd, p + got, (size_t)st.st_size - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			goto fail;
+		if (r == 0) { /* shorter than it said: someone is writing it */
+			errno = EIO;
+			goto fail;
+		}
+		got += (size_t)r;
+	}
+	close(fd);
+	*data = p;
+	*len = got;
+	return 0;
+fail:
+	e = errno;
+	free(p);
+	close(fd);
+	errno = e;
+	return -1;
+}
+
+const char *media_format_ext(const char *format)
+{
+	for (int i = 0; format && i < MEDIA_N_FORMATS; i++)
+		if (strcmp(format, media_formats[i].name) == 0)
+			return media_formats[i].ext;
+	return NULL;
+}
+
+int media_file_name(const struct media_image *img, int i, char *out, size_t len)
+{
+	int n;
+
+	if (i < 0 || i >= img->n_widths || !img->ext)
+		return -1;
+	n = snprintf(out, len, "%s-%d.%s", img->name, img->widths[i], img->ext);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+int media_default_dir(const char *db_path, int shared, char *out, size_t len)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME");
+	struct passwd *pw;
 	int n;
 
 	if (!db_path || !*db_path)
 		return -1;
-	n = snprintf(out, len, "%s-media", db_path);
+	if (!shared)
+		n = snprintf(out, len, "%s-media", db_path);
+	else if (xdg && xdg[0] == '/') /* the XDG rule: a relative one is ignored */
+		n = snprintf(out, len, "%s/liveline/media", xdg);
+	else if ((pw = getpwuid(geteuid())) != NULL && pw->pw_name[0] &&
+		 !strchr(pw->pw_name, '/'))
+		n = snprintf(out, len, "/var/tmp/liveline-%s/media", pw->pw_name);
+	else
+		n = snprintf(out, len, "/var/tmp/liveline-%u/media", (unsigned)geteuid());
 	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+/* Makes `path` 0700 if missing, then checks that it is a folder (lstat: a
+ * link to one is refused) of ours that only we may write. */
+static int media_own_dir(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (mkdir(path, 0700) != 0 && errno != EEXIST) {
+		snprintf(err, errlen, "cannot make the media cache %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (lstat(path, &st) != 0) {
+		snprintf(err, errlen, "media cache %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022)) {
+		snprintf(err, errlen,
+			 "the media cache %s is not a folder of this user's that only it may "
+			 "write; remove it, or name another with --media",
+			 path);
+		return -1;
+	}
+	return 0;
+}
+
+int media_cache_ready(const char *dir, char *err, size_t errlen)
+{
+	char parent[PATH_MAX];
+	const char *slash = strrchr(dir, '/');
+	size_t n = slash ? (size_t)(slash - dir) : 0;
+
+	if (n == 0 || n >= sizeof(parent)) {
+		snprintf(err, errlen, "the media cache %s is not an absolute path", dir);
+		return -1;
+	}
+	memcpy(parent, dir, n);
+	parent[n] = '\0';
+	/* $XDG_CACHE_HOME may itself be missing on a fresh account. */
+	if (media_mkdirs_mode(parent, 0700) != 0) {
+		snprintf(err, errlen, "cannot make %s: %s", parent, strerror(errno));
+		return -1;
+	}
+	if (media_own_dir(parent, err, errlen) < 0 || media_own_dir(dir, err, errlen) < 0)
+		return -1;
+	return 0;
 }

@@ -23,6 +23,10 @@
 #define MEDIA_WIDTHS     { 480, 960, 1600 }
 #define MEDIA_N_WIDTHS   3
 #define MEDIA_URL_PREFIX "/media/"
+/* The largest file media_file_read() reads. A copy is at most 1600 pixels
+ * wide but may be 20000 high, and a PNG of noise that size is some 80 MB: no
+ * copy media_ingest() makes comes near this. */
+#define MEDIA_FILE_MAX   ((size_t)128 * 1024 * 1024)
 
 enum media_error {
 	MEDIA_OK = 0,
@@ -91,8 +95,40 @@ int media_srcset_widths(const char *url, int out[MEDIA_N_WIDTHS]);
  * out is too small. */
 int media_url_for_width(const char *url, int w, char *out, size_t outlen);
 
-/* The default media folder for a database: "DB-media" beside it. 0, or -1 if
- * db_path is empty or out is too small. */
-int media_default_dir(const char *db_path, char *out, size_t len);
+/* Writes `len` bytes as dir/file (a name media_file_valid() accepts), making
+ * `dir` and its parents (0755) when missing: to a temporary name in `dir`,
+ * flushed, then linked into place, so that no reader ever sees part of a file
+ * and two processes writing the same file at once both succeed (the first
+ * one's stays: a name means one content). For the media route, which fills a
+ * node's cache from the store. 0, or -1 with errno. */
+int media_file_write(const char *dir, const char *file, const void *data, size_t len);
+/* Reads all of dir/file (at most MEDIA_FILE_MAX) into *data
+ * (malloc'd, the caller frees) and *len. 0, or -1 with errno (ENOENT: not
+ * there; EFBIG: larger than the limit). */
+int media_file_read(const char *dir, const char *file, void **data, size_t *len);
+/* The file extension of a format media_ingest() names ("jpeg": "jpg"), or
+ * NULL for another. */
+const char *media_format_ext(const char *format);
+/* The file name ("NAME-W.EXT") of the copy of width img->widths[i], into out.
+ * 0, or -1 if i is out of range or out is too small. */
+int media_file_name(const struct media_image *img, int i, char *out, size_t len);
+
+/* The media folder when no --media or $LIVELINE_MEDIA names one. For a
+ * database in a file (`shared` 0): "DB-media" beside it, where uploads have
+ * always been. For a database several nodes share (PostgreSQL, `shared` 1),
+ * where the folder is only this node's cache of the store's files and nothing
+ * is beside the database: "$XDG_CACHE_HOME/liveline/media" when
+ * XDG_CACHE_HOME is an absolute path, else "/var/tmp/liveline-USER/media"
+ * (USER: the effective user's name, or its number when it has none; /var/tmp
+ * rather than /tmp so that a reboot does not empty it). 0, or -1 if db_path
+ * is empty or out is too small. */
+int media_default_dir(const char *db_path, int shared, char *out, size_t len);
+/* Makes the cache folder `dir` chosen by media_default_dir() for a shared
+ * database, and the folder above it, with mode 0700 when missing, and checks
+ * that both are folders (not links) of the effective user that nobody else
+ * may write: under /var/tmp anyone may have made them first, and a folder of
+ * someone else's would let them choose the images this node serves. 0, or -1
+ * with a sentence for people in err. */
+int media_cache_ready(const char *dir, char *err, size_t errlen);
 
 #endif

@@ -19,6 +19,7 @@
 #include "model/model_limits.h"
 #include "render/render.h"
 #include "render/render_limits.h"
+#include "store/store_media.h"
 #include "util/buf.h"
 #include "util/log.h"
 #include "util/tz.h"
@@ -1259,6 +1260,34 @@ void newsroom_post_validate(const struct newsroom_ctx *c, const char *slug, cons
 
 /* ---- media and preview --------------------------------------------------- */
 
+/* Stores the record of an ingested image with the bytes of every copy
+ * media_ingest() left in the media folder, in one write: the folder is only
+ * this node's cache, and the store is what every node serves from. A copy
+ * that cannot be read back is STORE_ERR, with the reason in the log. */
+static int newsroom_media_store(const struct newsroom_ctx *c, const struct media_image *img,
+				const struct model_media *m)
+{
+	struct store_media_file files[MEDIA_N_WIDTHS] = { 0 };
+	void *data[MEDIA_N_WIDTHS] = { 0 };
+	char names[MEDIA_N_WIDTHS][64];
+	int rc = STORE_ERR, i;
+
+	for (i = 0; i < img->n_widths; i++) {
+		if (media_file_name(img, i, names[i], sizeof(names[i])) < 0 ||
+		    media_file_read(c->media_dir, names[i], &data[i], &files[i].len) < 0) {
+			log_warn("newsroom: media: reading back %s", names[i]);
+			goto out;
+		}
+		files[i].file = names[i];
+		files[i].data = data[i];
+	}
+	rc = store_media_add_files(c->st, c->user->id, m, files, (size_t)img->n_widths);
+out:
+	for (i = 0; i < MEDIA_N_WIDTHS; i++)
+		free(data[i]);
+	return rc;
+}
+
 void newsroom_media_upload(const struct newsroom_ctx *c, const void *data, size_t len,
 			   struct newsroom_result *res)
 {
@@ -1307,7 +1336,7 @@ void newsroom_media_upload(const struct newsroom_ctx *c, const void *data, size_
 	m.bytes = (int64_t)len;
 	m.user_id = c->user->id;
 	m.created_at = c->now;
-	rc = store_media_add(c->st, c->user->id, &m);
+	rc = newsroom_media_store(c, &img, &m);
 	if (rc < 0) {
 		json_decref(w);
 		newsroom_store_fail(c, res, rc, "image");

@@ -49,7 +49,8 @@ struct serve_config {
 	unsigned stream_ring;      /* events kept per page (replay horizon, lag bound) */
 	struct prio request_prio;  /* the request thread's over the hub's sending
 				    * thread (util/prio.h) */
-	const char *media_dir;     /* uploaded images; NULL: "DB-media" beside the database */
+	const char *media_dir;     /* uploaded images, a cache of the store's
+				    * (serve_config_media); NULL until chosen */
 	unsigned sendfile_files;   /* set by serve_run() from the open-file limit */
 	struct http_proxies trusted_proxies; /* --trusted-proxy: whose forwarding
 					      * headers name the client */
@@ -57,13 +58,25 @@ struct serve_config {
 
 /* Fills `cfg` with the defaults above (db_path, media_dir: NULL). */
 void serve_config_defaults(struct serve_config *cfg);
-/* Sets the setting of the long option `name` ("workers", "cache-mb", ...:
- * every flag of `serve` but --media, whose default needs the database path)
- * from its argument `value`, checked against its range. Returns 0; or -1 with
- * the reason in err ("--workers is 1 to 64"), `cfg` unchanged; or -2 when
- * `name` is no setting of serve's. */
+/* Sets the setting of the long option `name` ("workers", "cache-mb", "media",
+ * ...: every flag of `serve`) from its argument `value`, checked against its
+ * range. Returns 0; or -1 with the reason in err ("--workers is 1 to 64"),
+ * `cfg` unchanged; or -2 when `name` is no setting of serve's. */
 int serve_config_set(struct serve_config *cfg, const char *name, const char *value, char *err,
 		     size_t errlen);
+/* Chooses cfg->media_dir when --media did not: serve_media_dir() for
+ * cfg->db_path, into `buf` (`len` bytes), which must outlive cfg. 0, or -1
+ * with the reason in err. */
+int serve_config_media(struct serve_config *cfg, char *buf, size_t len, char *err,
+		       size_t errlen);
+/* The media folder of database `db`, the one rule for `serve` and `copy`:
+ * `given` (--media) when not NULL, else $LIVELINE_MEDIA when set, else
+ * media_default_dir(): beside a SQLite file, or this node's cache folder for
+ * PostgreSQL, which is then made and checked (media_cache_ready) and named in
+ * the log. The path is written into `buf` (`len` bytes). Returns buf, or NULL
+ * with the reason in err. */
+const char *serve_media_dir(const char *given, const char *db, char *buf, size_t len, char *err,
+			    size_t errlen);
 
 /* The restart delay after a worker's death (serve_reap): `backoff_ms` is the
  * slot's current one, `healthy` whether the dead worker had served for

@@ -10,6 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "media/media.h"
+#include "store/store.h"
+#include "util/log.h"
+
 enum serve_setting_id {
 	SERVE_SET_WORKERS,
 	SERVE_SET_CONNECTIONS,
@@ -97,6 +101,14 @@ int serve_config_set(struct serve_config *cfg, const char *name, const char *val
 		serve_set_number(cfg, serve_settings[i].id, v);
 		return 0;
 	}
+	if (strcmp(name, "media") == 0) {
+		if (!*value) {
+			snprintf(err, errlen, "--media needs a folder");
+			return -1;
+		}
+		cfg->media_dir = value;
+		return 0;
+	}
 	if (strcmp(name, "listen") == 0) {
 		cfg->listen = value;
 		return 0;
@@ -123,4 +135,43 @@ int serve_config_set(struct serve_config *cfg, const char *name, const char *val
 		return 0;
 	}
 	return -2;
+}
+
+const char *serve_media_dir(const char *given, const char *db, char *buf, size_t len, char *err,
+			    size_t errlen)
+{
+	const char *env = getenv("LIVELINE_MEDIA");
+	int n;
+
+	if (!given && env && *env)
+		given = env;
+	if (given) {
+		n = snprintf(buf, len, "%s", given);
+		if (n < 0 || (size_t)n >= len) {
+			snprintf(err, errlen, "the media folder's path is too long");
+			return NULL;
+		}
+		return buf;
+	}
+	if (media_default_dir(db, store_target_is_pg(db), buf, len) < 0) {
+		snprintf(err, errlen, "the database path is too long");
+		return NULL;
+	}
+	if (store_target_is_pg(db)) {
+		if (media_cache_ready(buf, err, errlen) < 0)
+			return NULL;
+		log_info("media: caching the store's images in %s (set --media to choose)", buf);
+	}
+	return buf;
+}
+
+int serve_config_media(struct serve_config *cfg, char *buf, size_t len, char *err,
+		       size_t errlen)
+{
+	const char *dir = serve_media_dir(cfg->media_dir, cfg->db_path, buf, len, err, errlen);
+
+	if (!dir)
+		return -1;
+	cfg->media_dir = dir;
+	return 0;
 }

@@ -982,15 +982,81 @@ static void test_srcset_and_urls(void **state)
 
 static void test_default_dir(void **state)
 {
-	char out[32];
+	char out[32], big[4096];
 	(void)state;
 
-	assert_int_equal(media_default_dir("data/live.db", out, sizeof(out)), 0);
+	assert_int_equal(media_default_dir("data/live.db", 0, out, sizeof(out)), 0);
 	assert_string_equal(out, "data/live.db-media");
-	assert_int_equal(media_default_dir("/var/lib/liveline/live.db", out, sizeof(out)), 0);
+	assert_int_equal(media_default_dir("/var/lib/liveline/live.db", 0, out, sizeof(out)), 0);
 	assert_string_equal(out, "/var/lib/liveline/live.db-media"); /* 31 + NUL */
-	assert_int_equal(media_default_dir("/var/lib/liveline/live2.db", out, sizeof(out)), -1);
-	assert_int_equal(media_default_dir("", out, sizeof(out)), -1);
+	assert_int_equal(media_default_dir("/var/lib/liveline/live2.db", 0, out, sizeof(out)), -1);
+	assert_int_equal(media_default_dir("", 0, out, sizeof(out)), -1);
+
+	/* A shared database: nothing is beside it, so a cache of this user's. */
+	setenv("XDG_CACHE_HOME", "/home/ann/.cache", 1);
+	assert_int_equal(media_default_dir("postgresql:///live", 1, big, sizeof(big)), 0);
+	assert_string_equal(big, "/home/ann/.cache/liveline/media");
+	setenv("XDG_CACHE_HOME", "relative/cache", 1); /* ignored, as XDG says */
+	assert_int_equal(media_default_dir("postgresql:///live", 1, big, sizeof(big)), 0);
+	assert_int_equal(strncmp(big, "/var/tmp/liveline-", 18), 0);
+	assert_string_equal(big + strlen(big) - 6, "/media");
+	unsetenv("XDG_CACHE_HOME");
+}
+
+/* The cache folder is made 0700, and one that someone else could write (or
+ * a link, which anyone may plant under /var/tmp) is refused with a reason. */
+static void test_cache_ready(void **state)
+{
+	char dir[PATH_MAX + 8], parent[PATH_MAX], err[256] = "";
+	struct stat st;
+
+	(void)state;
+	media_dir(parent, sizeof(parent), "cache");
+	snprintf(dir, sizeof(dir), "%s/media", parent);
+	assert_int_equal(media_cache_ready(dir, err, sizeof(err)), 0);
+	assert_int_equal(stat(parent, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+	assert_int_equal(stat(dir, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+	assert_int_equal(media_cache_ready(dir, err, sizeof(err)), 0); /* again: fine */
+
+	assert_int_equal(chmod(dir, 0777), 0);
+	assert_int_equal(media_cache_ready(dir, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "only it may write"));
+	assert_int_equal(rmdir(dir), 0);
+	assert_int_equal(symlink("/tmp", dir), 0);
+	assert_int_equal(media_cache_ready(dir, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, dir));
+	assert_int_equal(unlink(dir), 0);
+	assert_int_equal(media_cache_ready("relative", err, sizeof(err)), -1);
+}
+
+/* What the media route stores in a node's cache: a valid name only, the
+ * folder made when missing, no temporary file left, and read back whole. */
+static void test_file_write_read(void **state)
+{
+	static const char name[] = "0123456789abcdef0123456789abcdef-480.png";
+	char dir[PATH_MAX], path[PATH_MAX + 64];
+	void *data = NULL;
+	size_t len = 0;
+
+	(void)state;
+	media_dir(dir, sizeof(dir), "put/nested");
+	assert_int_equal(media_file_write(dir, name, "bytes", 5), 0);
+	assert_int_equal(media_file_write(dir, name, "other", 5), 0); /* the first stays */
+	assert_int_equal(media_file_read(dir, name, &data, &len), 0);
+	assert_int_equal(len, 5);
+	assert_memory_equal(data, "bytes", 5);
+	free(data);
+	assert_int_equal(dir_count(dir), 1);
+	errno = 0;
+	assert_int_equal(media_file_write(dir, "../escape-480.png", "x", 1), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(media_file_read(dir, "0123456789abcdef0123456789abcdef-960.png", &data,
+					 &len), -1);
+	assert_int_equal(errno, ENOENT);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_int_equal(unlink(path), 0);
 }
 
 static int remove_tree(const char *path)
@@ -1072,6 +1138,8 @@ int main(void)
 		cmocka_unit_test(test_file_valid),
 		cmocka_unit_test(test_srcset_and_urls),
 		cmocka_unit_test(test_default_dir),
+		cmocka_unit_test(test_cache_ready),
+		cmocka_unit_test(test_file_write_read),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

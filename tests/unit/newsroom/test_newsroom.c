@@ -19,6 +19,7 @@
 #include "media/media.h"
 #include "model/model_limits.h"
 #include "newsroom/newsroom.h"
+#include "store/store_media.h"
 #include "store/store_newsroom.h"
 #include "util/log.h"
 
@@ -1935,6 +1936,21 @@ static void test_media_upload(void **state)
 	model_media_cleanup(&m);
 	assert_true(dir_entries(f->media) >= 1);
 	EXPECT_AUDIT(f, "media.add", f->user[CONTRIB].id, -1);
+	{
+		/* Every copy in the folder is in the store too, byte for byte: the
+		 * folder is only this node's cache. */
+		char file[64];
+		void *disk = NULL, *stored = NULL;
+		size_t disk_len = 0, stored_len = 0;
+
+		snprintf(file, sizeof(file), "%s-64.png", name);
+		assert_int_equal(media_file_read(f->media, file, &disk, &disk_len), 0);
+		assert_int_equal(store_media_file_get(f->st, file, &stored, &stored_len), 0);
+		assert_int_equal(stored_len, disk_len);
+		assert_memory_equal(stored, disk, disk_len);
+		free(disk);
+		free(stored);
+	}
 	newsroom_result_cleanup(&res);
 }
 

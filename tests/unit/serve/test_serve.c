@@ -5,6 +5,8 @@
  */
 #include "unit.h"
 
+#include <sys/stat.h>
+
 #include "serve/serve.h"
 #include "stream/stream.h"
 
@@ -98,8 +100,57 @@ static void test_settings_refused(void **state)
 	}
 	assert_int_equal(serve_config_set(&c, "trusted-proxy", "nowhere", err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "--trusted-proxy: "));
-	assert_int_equal(serve_config_set(&c, "media", "/tmp", err, sizeof(err)), -2);
+	assert_int_equal(serve_config_set(&c, "media", "", err, sizeof(err)), -1);
+	assert_string_equal(err, "--media needs a folder");
+	assert_memory_equal(&c, &before, sizeof(c));
 	assert_int_equal(serve_config_set(&c, "no-such", "1", err, sizeof(err)), -2);
+}
+
+/* The media folder: --media first, then $LIVELINE_MEDIA, then the default of
+ * the database's kind: beside a SQLite file, a cache folder of this user's for
+ * PostgreSQL (made 0700 and named in the log). */
+static void test_media_dir(void **state)
+{
+	struct serve_config c;
+	char buf[4096], err[200] = "", cache[64], expect[4096];
+	struct stat st;
+
+	(void)state;
+	unsetenv("LIVELINE_MEDIA");
+	serve_config_defaults(&c);
+	c.db_path = "data/live.db";
+	assert_int_equal(serve_config_set(&c, "media", "/srv/images", err, sizeof(err)), 0);
+	assert_int_equal(serve_config_media(&c, buf, sizeof(buf), err, sizeof(err)), 0);
+	assert_string_equal(c.media_dir, "/srv/images");
+
+	setenv("LIVELINE_MEDIA", "/srv/from-env", 1);
+	c.media_dir = NULL;
+	assert_int_equal(serve_config_media(&c, buf, sizeof(buf), err, sizeof(err)), 0);
+	assert_string_equal(c.media_dir, "/srv/from-env");
+	c.media_dir = "/srv/flag"; /* the flag wins over the environment */
+	assert_int_equal(serve_config_media(&c, buf, sizeof(buf), err, sizeof(err)), 0);
+	assert_string_equal(c.media_dir, "/srv/flag");
+	unsetenv("LIVELINE_MEDIA");
+
+	c.media_dir = NULL;
+	assert_int_equal(serve_config_media(&c, buf, sizeof(buf), err, sizeof(err)), 0);
+	assert_string_equal(c.media_dir, "data/live.db-media");
+
+	snprintf(cache, sizeof(cache), "/tmp/liveline-test-serve-%d", (int)getpid());
+	setenv("XDG_CACHE_HOME", cache, 1);
+	c.media_dir = NULL;
+	c.db_path = "postgresql:///liveline?host=/run/postgresql";
+	assert_int_equal(serve_config_media(&c, buf, sizeof(buf), err, sizeof(err)), 0);
+	snprintf(expect, sizeof(expect), "%s/liveline/media", cache);
+	assert_string_equal(c.media_dir, expect);
+	assert_int_equal(stat(expect, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(st.st_mode & 0777, 0700);
+	assert_int_equal(rmdir(expect), 0);
+	snprintf(expect, sizeof(expect), "%s/liveline", cache);
+	assert_int_equal(rmdir(expect), 0);
+	assert_int_equal(rmdir(cache), 0);
+	unsetenv("XDG_CACHE_HOME");
 }
 
 /* 100 ms, doubling with each death in a row up to 30 s, and 100 ms again
@@ -126,6 +177,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_settings_in_range),
 		cmocka_unit_test(test_settings_refused),
+		cmocka_unit_test(test_media_dir),
 		cmocka_unit_test(test_restart_backoff),
 	};
 
