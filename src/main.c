@@ -13,7 +13,7 @@
 #include "cli/cli_write.h"
 
 static const char usage_main[] =
-	"usage: liveline [--db FILE] COMMAND [ARGS]\n"
+	"usage: liveline [--db DB] COMMAND [ARGS]\n"
 	"\n"
 	"Live-coverage publishing: serve live pages, and manage them from the shell.\n"
 	"\n"
@@ -36,7 +36,9 @@ static const char usage_main[] =
 	"  copy     copy the whole database into a new one (SQLite to PostgreSQL)\n"
 	"\n"
 	"Options:\n"
-	"  --db FILE    the database (SQLite). Default: liveline.db, or $LIVELINE_DB\n"
+	"  --db DB      the database: a SQLite file, or a PostgreSQL URI\n"
+	"               (postgresql://...) or key=value string.\n"
+	"               Default: liveline.db, or $LIVELINE_DB\n"
 	"               when set. Only init, import and serve create it when missing\n"
 	"  --help       this text; `liveline COMMAND --help` for a command\n"
 	"  --version    the version\n";

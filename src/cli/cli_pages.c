@@ -175,15 +175,18 @@ char *cli_read_input(const char *path, size_t max, size_t *len)
  * error rather than a new, empty database that the command reports on. */
 static struct store *cli_open_store_mode(int create)
 {
-	char err[512];
+	char err[512], what[512];
 	struct store *s = create ? store_open(cli_db, err, sizeof(err))
 				 : store_open_existing(cli_db, err, sizeof(err));
 
 	if (!s) {
 		fprintf(stderr, "liveline: %s\n", err);
-		if (!create && access(cli_db, F_OK) < 0)
+		/* The target is named as a log may show it: a PostgreSQL URI may
+		 * hold a password. */
+		if (!create && (store_target_is_pg(cli_db) || access(cli_db, F_OK) < 0))
 			fprintf(stderr, "liveline: `liveline --db %s init` creates one, "
-				"`import` creates one with a page\n", cli_db);
+				"`import` creates one with a page\n",
+				store_target_describe(cli_db, what, sizeof(what)));
 	} else { /* what the command line writes reaches readers rendered once too */
 		store_set_event_renderer(s, stream_event_store, NULL);
 	}
@@ -203,19 +206,29 @@ struct store *cli_create_store(void)
 int cli_init(int argc, char **argv)
 {
 	struct store *st;
+	char what[512];
 	int existed;
 
 	if (argc > 1 && strcmp(argv[1], "--help") == 0)
 		return cli_usage(usage_init, 0);
 	if (argc != 1)
 		return cli_bad_option("init", usage_init);
-	existed = access(cli_db, F_OK) == 0;
+	/* A PostgreSQL database "exists" for us once it holds our schema. */
+	if (store_target_is_pg(cli_db)) {
+		char err[512];
+
+		st = store_open_existing(cli_db, err, sizeof(err));
+		existed = st != NULL;
+		store_close(st);
+	} else {
+		existed = access(cli_db, F_OK) == 0;
+	}
 	st = cli_create_store();
 	if (!st)
 		return 1;
 	store_close(st);
 	printf("%s %s\n", existed ? "a database is already at" : "created an empty database at",
-	       cli_db);
+	       store_target_describe(cli_db, what, sizeof(what)));
 	return 0;
 }
 

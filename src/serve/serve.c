@@ -725,7 +725,7 @@ int serve_run(const struct serve_config *cfg)
 	unsigned n = cfg->workers;
 	struct store *st;
 	struct stat sb;
-	char err[512];
+	char err[512], what[512];
 	int fd, created, announced = 0;
 
 	if (n == 0) {
@@ -750,8 +750,9 @@ int serve_run(const struct serve_config *cfg)
 		return 1;
 	}
 	store_close(st);
+	store_target_describe(cfg->db_path, what, sizeof(what));
 	if (created)
-		log_warnx("there was no database at %s: created an empty one", cfg->db_path);
+		log_warnx("there was no database at %s: created an empty one", what);
 	run_cfg = *cfg;
 	run_cfg.connection_limit = serve_raise_nofile(cfg->connection_limit,
 						      &run_cfg.sendfile_files);
@@ -825,7 +826,7 @@ int serve_run(const struct serve_config *cfg)
 		}
 		if (!announced && running == n) {
 			serve_print_address(&ss);
-			log_info("serving %s with %u worker%s", cfg->db_path, n, n == 1 ? "" : "s");
+			log_info("serving %s with %u worker%s", what, n, n == 1 ? "" : "s");
 			announced = 1;
 		}
 		/* A signal interrupts the poll: the loop's test sees it at once. */

@@ -467,6 +467,15 @@ int store_target_is_pg(const char *target)
 	return memchr(target, '=', word) != NULL;
 }
 
+const char *store_target_describe(const char *target, char *out, size_t len)
+{
+	if (store_target_is_pg(target))
+		store_pg_describe(target, out, len);
+	else
+		snprintf(out, len, "%s", target ? target : "(none)");
+	return out;
+}
+
 /* `create`: make the database when it is missing (store_open), or refuse
  * (store_open_existing). The backend is picked by the target's form. */
 static struct store *store_open_mode(const char *target, int create, char *err, size_t errlen)

@@ -96,6 +96,10 @@ typedef int (*store_event_fn)(void *ctx, struct store *s, const struct store_cha
  * postgres://, or is a libpq key=value string (its first word holds '='). Anything
  * else is a SQLite file path. */
 int store_target_is_pg(const char *target);
+/* `target` as a log line or a message may show it: a file path as it is; a
+ * PostgreSQL target as its database, host, port and user, never a password
+ * (a URI or key=value string may hold one). Returns out. */
+const char *store_target_describe(const char *target, char *out, size_t len);
 
 /* Opens (creating if needed) the database `target` names, a SQLite file path or
  * a PostgreSQL connection string or URI (store_target_is_pg), and upgrades its

@@ -110,6 +110,9 @@ struct store_backend {
  * and s->conn and returns 0, or records a reason and returns STORE_ERR. */
 int store_sqlite_open(struct store *s, const char *path, int create);
 int store_pg_open(struct store *s, const char *conninfo, int create);
+/* A PostgreSQL target as logs may show it: database, host, port and user,
+ * never a password (store_target_describe()). */
+void store_pg_describe(const char *conninfo, char *out, size_t len);
 
 /* The calls the core makes, through the statement's backend. */
 static inline void store_bind_int64(struct store_stmt *st, int i, int64_t v)

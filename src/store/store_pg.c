@@ -1081,6 +1081,35 @@ static void store_pg_close(struct store *s)
 	s->conn = NULL;
 }
 
+void store_pg_describe(const char *conninfo, char *out, size_t len)
+{
+	const char *db = NULL, *host = NULL, *port = NULL, *user = NULL;
+	PQconninfoOption *opts = PQconninfoParse(conninfo, NULL);
+
+	if (!opts) {
+		snprintf(out, len, "a PostgreSQL database (its connection string does not parse)");
+		return;
+	}
+	for (PQconninfoOption *o = opts; o->keyword; o++) {
+		if (!o->val || !o->val[0])
+			continue;
+		if (strcmp(o->keyword, "dbname") == 0)
+			db = o->val;
+		else if (strcmp(o->keyword, "host") == 0)
+			host = o->val;
+		else if (strcmp(o->keyword, "port") == 0)
+			port = o->val;
+		else if (strcmp(o->keyword, "user") == 0)
+			user = o->val;
+	}
+	/* Only the keywords above are shown: a password, in the string or as
+	 * "password=", never reaches a log. */
+	snprintf(out, len, "PostgreSQL database %s on %s%s%s%s%s", db ? db : "(default)",
+		 host ? host : "(default host)", port ? ":" : "", port ? port : "",
+		 user ? " as " : "", user ? user : "");
+	PQconninfoFree(opts);
+}
+
 int store_pg_open(struct store *s, const char *conninfo, int create)
 {
 	struct store_pg *pg = store_pg_alloc(sizeof(*pg));

@@ -859,6 +859,26 @@ static void test_target_is_pg(void **state)
 	assert_false(store_target_is_pg(NULL));
 }
 
+/* What logs show of a target: a PostgreSQL one never with its password. */
+static void test_target_describe(void **state)
+{
+	char buf[256];
+
+	(void)state;
+	assert_string_equal(store_target_describe("/var/lib/liveline.db", buf, sizeof(buf)),
+			    "/var/lib/liveline.db");
+	store_target_describe("postgresql://ann:s3cret@db.example:5433/news", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "news"));
+	assert_non_null(strstr(buf, "db.example:5433"));
+	assert_non_null(strstr(buf, "ann"));
+	assert_null(strstr(buf, "s3cret"));
+	store_target_describe("host=/tmp dbname=news password=s3cret user=ann", buf, sizeof(buf));
+	assert_non_null(strstr(buf, "news"));
+	assert_null(strstr(buf, "s3cret"));
+	store_target_describe("postgresql://[broken", buf, sizeof(buf));
+	assert_null(strstr(buf, "broken"));
+}
+
 /* Several processes write one page at once, as workers and the command line
  * do: none may fail (they queue on the busy timeout), and the page's log must
  * come out gap-free, one entry per change. */
@@ -937,6 +957,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_concurrent_writers, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(test_wake_on_commit, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test(test_target_is_pg),
+		cmocka_unit_test(test_target_describe),
 	};
 
 	log_set_level(LOG_LEVEL_WARN); /* schema upgrades on every fresh file are expected */
