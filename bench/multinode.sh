@@ -35,6 +35,8 @@
 # (build/liveline), OUT (bench/results).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+BENCH=multinode
+. bench/lib.sh
 
 ROUNDS=${ROUNDS:-3}
 POSTS=${POSTS:-20}
@@ -48,7 +50,6 @@ NODES=3
 WORKERS=$((NODES * NODE_WORKERS))
 CONN_PER_WORKER=19000
 PORT_BASE=18421 # nodes 18421..18423, the single node 18424, the floor 18425
-LOCK=/tmp/liveline-bench.lock
 
 bin/deps gcc curl python3 postgresql
 [ -x "$LIVELINE" ] || { echo "multinode: $LIVELINE is missing: run make first" >&2; exit 1; }
@@ -64,17 +65,6 @@ PIDS=()
 PG_DIR=""
 START=$(date +%s)
 
-stop_pid() { # PID: SIGTERM, wait up to 20 s, then SIGKILL
-	local pid=$1 i
-	kill -TERM "$pid" 2>/dev/null || return 0
-	for i in $(seq 200); do
-		kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-		sleep 0.1
-	done
-	echo "multinode: $pid did not stop; killing it" >&2
-	kill -KILL "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-}
 stop_all() {
 	local pid
 	for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
@@ -88,14 +78,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-exec 9>"$LOCK"
-lock() { flock -w 1800 9 || { echo "multinode: $LOCK is held for too long" >&2; exit 1; }; }
-unlock() { flock -u 9; }
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for p in $(seq $PORT_BASE $((PORT_BASE + 4))); do
-	port_free "$p" || { echo "multinode: port $p is in use" >&2; exit 1; }
-done
+need_ports_free $(seq $PORT_BASE $((PORT_BASE + 4)))
 
 # The template every run starts from: the demo page, an editor and its token.
 setup() { # DB
