@@ -45,10 +45,14 @@
 
 #include "util/log.h"
 
-/* The one advisory lock key every writer takes: "liveline" as a big-endian
- * 64-bit number. Advisory locks are per database, so two Liveline databases
- * on one server do not serialise each other. */
-#define STORE_PG_LOCK_SQL "SELECT pg_advisory_xact_lock(7811905206633459301)"
+/* A write transaction: BEGIN and the one advisory lock every writer takes
+ * (its key is "liveline" as a big-endian 64-bit number), in one round trip.
+ * Advisory locks are per database, so two Liveline databases on one server
+ * do not serialise each other. The wait for the lock is bounded as SQLite's
+ * busy timeout is (5 s): a write queued behind a long import fails with a
+ * reason rather than holding its request forever. */
+#define STORE_PG_BEGIN_SQL \
+	"BEGIN; SET LOCAL lock_timeout = '5s'; SELECT pg_advisory_xact_lock(7811905206633459301)"
 #define STORE_PG_CHANNEL "liveline_changes"
 
 #define STORE_PG_BACKOFF_MIN_MS 100
@@ -99,6 +103,7 @@ struct store_pg {
 	 * the core rolls back (or begins anew), so that nothing runs outside the
 	 * transaction it thinks is open. */
 	int txn_lost;
+	int notify;     /* the open transaction appended to the change log */
 	struct store_pg_backoff db_backoff, wake_backoff;
 	struct store_pg_stmt *stmts;
 };
@@ -277,6 +282,27 @@ static int store_pg_word(const char *sql, const char *word)
 	return strncasecmp(sql, word, n) == 0 && (sql[n] == '\0' || strchr(" \t\r\n;", sql[n]));
 }
 
+/* COMMIT, with the NOTIFY that log_appended() asked for in the same round
+ * trip (it is queued in the transaction and delivered at its commit). */
+static int store_pg_commit(struct store *s, struct store_pg *pg)
+{
+	const char *sql = pg->notify ? "NOTIFY " STORE_PG_CHANNEL "; COMMIT" : "COMMIT";
+	PGresult *res = NULL;
+	int rc;
+
+	pg->notify = 0;
+	if ((rc = store_pg_run(s, pg, sql, 0, &res)) != 0)
+		return rc;
+	/* A transaction in which a statement failed ends in a ROLLBACK even when
+	 * asked to COMMIT, without an error: reporting it saved would
+	 * acknowledge what was not. */
+	if (strcmp(PQcmdStatus(res), "ROLLBACK") == 0)
+		rc = store_fail(s, STORE_ERR, "the transaction was rolled back after an error in it:"
+				" nothing of it was saved");
+	PQclear(res);
+	return rc;
+}
+
 static int store_pg_exec(struct store *s, const char *sql)
 {
 	struct store_pg *pg = store_pg_of(s);
@@ -287,6 +313,10 @@ static int store_pg_exec(struct store *s, const char *sql)
 		pg->txn_lost = 0;
 		return 0;
 	}
+	if (store_pg_word(sql, "COMMIT"))
+		return store_pg_commit(s, pg);
+	if (store_pg_word(sql, "BEGIN") || store_pg_word(sql, "ROLLBACK"))
+		pg->notify = 0;
 	if (store_pg_word(sql, "BEGIN")) {
 		pg->txn_lost = 0;
 		return store_pg_run(s, pg, sql, 1, NULL);
@@ -639,23 +669,22 @@ static int64_t store_pg_changes(struct store_stmt *base)
 static int store_pg_write_begin(struct store *s)
 {
 	struct store_pg *pg = store_pg_of(s);
-
 	char why[sizeof(s->errmsg)];
 
+	/* Nothing was open before (the core begins only then): if the
+	 * connection was lost, the whole of it may run again on a new one. */
 	pg->txn_lost = 0;
-	if (store_pg_run(s, pg, "BEGIN", 1, NULL) != 0)
-		goto fail;
-	/* Serialises the writers: see the top of this file. */
-	if (store_pg_run(s, pg, STORE_PG_LOCK_SQL, 0, NULL) != 0) {
-		if (PQstatus(pg->db) == CONNECTION_OK)
-			PQclear(PQexec(pg->db, "ROLLBACK"));
-		pg->txn_lost = 0;
-		goto fail;
-	}
-	return 0;
-fail:
+	pg->notify = 0;
+	if (store_pg_run(s, pg, STORE_PG_BEGIN_SQL, 1, NULL) == 0)
+		return 0;
+	if (PQstatus(pg->db) == CONNECTION_OK && PQtransactionStatus(pg->db) != PQTRANS_IDLE)
+		PQclear(PQexec(pg->db, "ROLLBACK"));
+	pg->txn_lost = 0;
 	/* The core adds nothing to this reason. */
 	snprintf(why, sizeof(why), "%s", s->errmsg);
+	if (strstr(why, "lock timeout"))
+		return store_fail(s, STORE_ERR, "cannot begin a write: another write has held "
+				  "the database for 5 s");
 	return store_fail(s, STORE_ERR, "cannot begin a write: %.200s", why);
 }
 
@@ -667,9 +696,12 @@ static int store_pg_in_transaction(struct store *s)
 	       (PQstatus(pg->db) == CONNECTION_OK && store_pg_txn_open(pg->db));
 }
 
+/* The NOTIFY goes with the COMMIT (store_pg_commit): a round trip saved on
+ * every publish. */
 static int store_pg_log_appended(struct store *s)
 {
-	return store_pg_run(s, store_pg_of(s), "NOTIFY " STORE_PG_CHANNEL, 0, NULL);
+	store_pg_of(s)->notify = 1;
+	return 0;
 }
 
 static int store_pg_check(struct store *s)
@@ -1087,6 +1119,9 @@ fail:
 	return STORE_ERR;
 }
 
+/* One line per operation of store_backend.h, in its order: the same shape as
+ * store_sqlite.c's table, on purpose (the interface is the one thing they
+ * share). */
 static const struct store_backend store_pg_backend = {
 	.name = "postgresql",
 	.prepare = store_pg_prepare,
