@@ -1,8 +1,10 @@
 /*
  * The store: live pages, posts and the change log, behind one interface.
- * store_sqlite.c implements it on SQLite (WAL, foreign keys, synchronous=FULL);
- * a PostgreSQL backend can implement the same functions later without touching
- * callers.
+ * Its core (store.c, store_newsroom.c) runs on one of two backends
+ * (store_backend.h), picked by the target store_open() is given: SQLite, a
+ * file (store_sqlite.c: WAL, foreign keys, synchronous=FULL), the embedded
+ * default; or PostgreSQL (store_pg.c, through libpq), shared by any number
+ * of nodes. Callers never learn which they have.
  *
  * The change log: every change to a page (post published, updated, deleted,
  * pinned or unpinned, summary or status changed, page created, published or
@@ -14,11 +16,20 @@
  * and can keep the change's event for readers, rendered once just before the
  * commit (store_set_event_renderer).
  *
+ * The promise the workers rely on: change-log ids become visible in increasing
+ * order, so a reader that has seen id N never later finds a smaller id
+ * committed, and reading "past N" misses nothing. SQLite gives it through its
+ * single writer (BEGIN IMMEDIATE); PostgreSQL through the transaction advisory
+ * lock every write takes first (the backend's write_begin()), before any id is
+ * drawn, and that is released only once the commit is visible. Every write
+ * goes through that one path, so no id is drawn outside it.
+ *
  * Transactions: every mutating call is atomic on its own. store_begin() opens an
  * outer transaction (import uses one for a whole capture); calls made inside it
  * join it, and nothing is visible to others until store_commit(). A write that
  * returns 0 outside an outer transaction, or a store_commit() that returns 0, is
- * durable (synchronous=FULL): that is when a user may be told it succeeded.
+ * durable (SQLite: synchronous=FULL; PostgreSQL: its commit): that is when a
+ * user may be told it succeeded.
  *
  * Errors: functions return 0, or a negative STORE_E* code; `store_errmsg()` then
  * holds a one-line reason. Out-parameters are only filled on success.
@@ -81,25 +92,48 @@ struct store_change {
 typedef int (*store_event_fn)(void *ctx, struct store *s, const struct store_change *c,
 			      char **event, char **text);
 
-/* Opens (creating if needed) the database at `path` and upgrades its schema in
- * place to the newest version. Returns NULL and writes a reason into err on
- * failure. Pair with store_close(). Only what is meant to make a database calls
- * this (import, init, a first serve); everything else opens with
+/* 1 when `target` names a PostgreSQL database: it starts with postgresql:// or
+ * postgres://, or is a libpq key=value string (its first word holds '='). Anything
+ * else is a SQLite file path. */
+int store_target_is_pg(const char *target);
+
+/* Opens (creating if needed) the database `target` names, a SQLite file path or
+ * a PostgreSQL connection string or URI (store_target_is_pg), and upgrades its
+ * schema in place to the newest version. Returns NULL and writes a reason into
+ * err on failure. Pair with store_close(). Only what is meant to make a
+ * database calls this (import, init, a first serve); everything else opens with
  * store_open_existing(), so that a mistyped path is an error, not a new empty
  * database. */
-struct store *store_open(const char *path, char *err, size_t errlen);
-/* Like store_open(), but a missing file is an error: NULL with
- * "no database at PATH" in err, and nothing is created (not even DB-notify). */
-struct store *store_open_existing(const char *path, char *err, size_t errlen);
-/* 0 while the file opened by store_open() is still the one at its path;
- * STORE_EMOVED (with the reason in store_errmsg) once it was deleted, renamed or
- * replaced. SQLite keeps working on the open file, so without this check writes
- * would be acknowledged and then lost at the next start. Costs one stat(); every
- * commit makes it before and after COMMIT (a write then fails with STORE_EMOVED),
- * and a server makes it on its timer to say so in the log. */
+struct store *store_open(const char *target, char *err, size_t errlen);
+/* Like store_open(), but a missing database is an error: for a file, NULL with
+ * "no database at PATH" in err, and nothing is created (not even DB-notify);
+ * for PostgreSQL, a database without the store's schema. */
+struct store *store_open_existing(const char *target, char *err, size_t errlen);
+const char *store_backend_name(const struct store *s); /* "sqlite", "postgresql" */
+/* 0 while the database opened is still the one its target names and can be
+ * reached. SQLite: STORE_EMOVED (with the reason in store_errmsg) once the file
+ * was deleted, renamed or replaced; SQLite keeps working on the open file, so
+ * without this check writes would be acknowledged and then lost at the next
+ * start (costs one stat()). PostgreSQL: STORE_ERR while the connection is lost
+ * and could not be made again yet. Every commit makes it before and after
+ * COMMIT (a write then fails), and a server makes it on its timer to say so in
+ * the log. */
 int store_check_file(struct store *s) STORE_WARN_UNUSED;
 void store_close(struct store *s);
 const char *store_errmsg(const struct store *s);
+
+/* Being woken when the change log may have grown. A worker reads the log on
+ * its timer anyway (the safety net); these make it read at once. */
+/* A descriptor that becomes readable when another process may have committed to the
+ * change log (SQLite: inotify on DB-notify; PostgreSQL: a connection that LISTENs),
+ * or -1 (the timer alone finds changes). It may change after store_wake_drain() or
+ * store_wake_tick(): callers read it again after each and re-register it. */
+int store_wake_fd(struct store *s);
+/* Consumes what made the fd readable: 1 a change may have been committed, 0 not,
+ * -1 the watch was lost (store_wake_tick() makes it again, with backoff). */
+int store_wake_drain(struct store *s);
+/* On the worker's timer: re-makes a lost watch or connection (backoff inside). */
+void store_wake_tick(struct store *s);
 
 /* Prepares every statement the store runs, rather than at each one's first
  * use: a worker does this at start so that its first requests (the first post

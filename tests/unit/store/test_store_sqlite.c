@@ -1,10 +1,10 @@
 /*
- * Unit tests for store/store_sqlite.c that reach into the file with a second,
- * raw SQLite connection (SQLite's own fault tests do the same): to set a stored
- * time the store would not write, to inject a fault with a trigger, to read the
- * schema version, to build an old schema and upgrade it, to refuse a newer one,
- * and to corrupt stored JSON. The tests of the interface itself are in
- * test_store.c, which includes no database header.
+ * Unit tests for the store on SQLite (store/store_sqlite.c) that reach into
+ * the file with a second, raw SQLite connection (SQLite's own fault tests do
+ * the same): to set a stored time the store would not write, to inject a
+ * fault with a trigger, to read the schema version, to build an old schema and
+ * upgrade it, to refuse a newer one, and to corrupt stored JSON. The tests of
+ * the interface itself are in test_store.c, which includes no database header.
  */
 #include "unit_store.h"
 #include "unit_sqlite.h"
@@ -169,7 +169,7 @@ static void test_reopen_keeps_data(void **state)
 		assert_int_equal(out.n_blocks, sizeof(sample_blocks) / sizeof(sample_blocks[0]));
 		model_post_cleanup(&out);
 	}
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 5);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 6);
 	assert_int_equal(last_change(f->s), 2);
 }
 
@@ -197,7 +197,7 @@ static void test_upgrade_from_v1(void **state)
 	s = store_open(path, err, sizeof(err));
 	if (!s)
 		fail_msg("upgrade: %s", err);
-	assert_int_equal(raw_int(path, "PRAGMA user_version"), 5);
+	assert_int_equal(raw_int(path, "PRAGMA user_version"), 6);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
 				 " AND name = 'posts_page_order'"), 1);
 	/* The old log has no stored events: the workers render those. */

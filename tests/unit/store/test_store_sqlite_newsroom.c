@@ -1,6 +1,6 @@
 /*
- * Unit tests for store/store_sqlite_newsroom.c and the newsroom's changes to
- * store_sqlite.c that look into the SQLite file through a second, raw
+ * Unit tests for the newsroom half of the store (store/store_newsroom.c) on
+ * its SQLite backend (store_sqlite.c) that look into the file through a second, raw
  * connection, on a fresh database file per test: sessions and API tokens,
  * drafts and publishing them, the scheduler (several processes at once publish
  * each scheduled post exactly once), post edits with versions, corrections and
@@ -726,7 +726,7 @@ static void test_upgrade_from_v2(void **state)
 	s = store_open(path, err, sizeof(err));
 	if (!s)
 		fail_msg("upgrade: %s", err);
-	assert_int_equal(raw_int(path, "PRAGMA user_version"), 5);
+	assert_int_equal(raw_int(path, "PRAGMA user_version"), 6);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
 				 " AND name = 'drafts_schedule'"), 1);
 
@@ -772,7 +772,7 @@ static void test_upgrade_from_v2(void **state)
 	s = store_open(path, err, sizeof(err));
 	if (!s)
 		fail_msg("reopen: %s", err);
-	assert_int_equal(raw_int(path, "PRAGMA user_version"), 5);
+	assert_int_equal(raw_int(path, "PRAGMA user_version"), 6);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM revisions"), 3);
 	store_close(s);
 	unit_remove_db(path);

@@ -1,30 +1,32 @@
 /*
- * What the two halves of the SQLite store share: the connection struct with its
- * statement caches, error and transaction helpers, reading rows into records
- * through column maps (struct store_record), validation, and the few
- * write paths that both halves need (a post insert, used by store_post_insert()
- * and by publishing a draft; an audit entry, written by every mutating call).
- * store_sqlite.c holds pages, posts, edits and the change log;
- * store_sqlite_newsroom.c holds people, drafts, the scheduler, revisions'
- * reading, media and the audit trail. Nothing outside src/store/ includes this.
+ * What the store's core files share: the connection struct (backend-neutral:
+ * its backend, the backend's connection, the statement caches, the open
+ * transaction's state), error and transaction helpers, reading rows into
+ * records through column maps (struct store_record), validation, and the few
+ * write paths that several files need (a post insert, used by
+ * store_post_insert() and by publishing a draft; an audit entry, written by
+ * every mutating call). store.c holds pages, posts, edits and the change log;
+ * store_newsroom.c holds people, drafts, the scheduler, revisions' reading,
+ * media and the audit trail. Both reach the database only through
+ * store_backend.h. Nothing outside src/store/ includes this.
  */
-#ifndef LIVELINE_STORE_SQLITE_INTERNAL_H
-#define LIVELINE_STORE_SQLITE_INTERNAL_H
+#ifndef LIVELINE_STORE_INTERNAL_H
+#define LIVELINE_STORE_INTERNAL_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include <sqlite3.h>
+#include "store/store_backend.h"
 
 #include "model/model_limits.h"
 #include "store/store_newsroom.h"
 #include "util/time.h"
 #include "util/utf8.h" /* utf8_valid(): what the store refuses as text */
 
-/* Prepared statements of store_sqlite.c, cached for the life of the
+/* Prepared statements of store.c, cached for the life of the
  * connection: the same few statements run on every change and every worker
  * wake-up. */
-enum store_stmt {
+enum store_stmt_id {
 	STMT_CHANGE_BUMP,
 	STMT_CHANGE_ADD,
 	STMT_PAGE_INSERT,
@@ -57,11 +59,10 @@ enum store_stmt {
 	STMT_CHANGE_EVENT,
 	STMT_CHANGE_FORGET,
 	STMT_LAST_CHANGE,
-	STMT_DATA_VERSION,
 	STMT_COUNT
 };
 
-/* ...and of store_sqlite_newsroom.c. */
+/* ...and of store_newsroom.c. */
 enum store_newsroom_stmt {
 	STMT_NEWSROOM_USER_INSERT,
 	STMT_NEWSROOM_USER_BY_ID,
@@ -106,18 +107,17 @@ enum store_newsroom_stmt {
 	STMT_NEWSROOM_COUNT
 };
 
+/* One connection to a store, on whichever backend opened it. */
 struct store {
-	sqlite3 *db;
-	sqlite3_stmt *stmt[STMT_COUNT];
-	sqlite3_stmt *newsroom_stmt[STMT_NEWSROOM_COUNT];
+	const struct store_backend *be;
+	void *conn;       /* the backend's own state (its connection, its wake-up) */
+	struct store_stmt *stmt[STMT_COUNT];
+	struct store_stmt *newsroom_stmt[STMT_NEWSROOM_COUNT];
 	int outer;        /* 1 between store_begin() and store_commit()/rollback() */
 	int logged;       /* the open transaction added to the change log */
 	int64_t log_from; /* ...from this change id on (ids grow within it) */
 	store_event_fn render_event; /* store_set_event_renderer() */
 	void *render_ctx;
-	int64_t own_logged; /* commits of ours that added to the log (data_version
-			     * counts only other connections' commits) */
-	int notify_fd;    /* DB-notify, touched after such a commit; -1 if none */
 	char errmsg[256];
 };
 
@@ -125,42 +125,52 @@ struct store {
 #define STORE_SYSTEM_NAME "command line"
 
 /* Steps a bound statement that returns nothing to its end and resets it;
- * 0, or STORE_ERR with SQLite's reason for `what`. */
-int store_step_done(struct store *s, sqlite3_stmt *st, const char *what);
+ * 0, or STORE_ERR with the database's reason for `what`. */
+int store_step_done(struct store *s, struct store_stmt *st, const char *what);
 
 /* Steps a bound statement for the one row a lookup expects: 0 with the row
  * ready to read, STORE_ENOTFOUND with the reason `fmt` gives when there is none,
- * or STORE_ERR with SQLite's reason for `what`. The caller reads the row and
- * resets st in every case. */
-int store_step_row(struct store *s, sqlite3_stmt *st, const char *what, const char *fmt, ...)
+ * or STORE_ERR with the database's reason for `what`. The caller reads the row
+ * and resets st in every case. */
+int store_step_row(struct store *s, struct store_stmt *st, const char *what, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
-/* Prepares the statements of store_sqlite_newsroom.c (store_prepare). */
+/* Steps a bound statement that changes rows and may return some (INSERT ...
+ * RETURNING id, UPDATE ... RETURNING) to its end and resets it. Returns 1 if a
+ * row came back (its first column read into *id when id is not NULL), 0 if
+ * none, or a negative enum store_db_rc (STORE_DB_UNIQUE, STORE_DB_FOREIGN_KEY,
+ * STORE_DB_ERR) with the database's reason for `what` recorded. *changes (may
+ * be NULL) gets the rows the statement changed. */
+int store_step_id(struct store *s, struct store_stmt *st, const char *what, int64_t *id,
+		  int64_t *changes);
+
+/* Prepares the statements of store_newsroom.c (store_prepare). */
 int store_newsroom_prepare(struct store *s);
 
 /* Records a reason and returns rc, so that error paths read `return store_fail(...)`. */
 int store_fail(struct store *s, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* The database failed: SQLite's own message is the reason; returns STORE_ERR. */
+/* The database failed: its own message, which the backend recorded, is the
+ * reason, after `what`; returns STORE_ERR. */
 int store_fail_db(struct store *s, const char *what);
 
 /* The statement cached in *slot (prepared from `sql` on first use), reset and
- * unbound; NULL with a reason on failure. Callers sqlite3_reset() it when done
- * (success or not): a statement left mid-step holds a read snapshot open, which
- * would hide other writers' commits and stall WAL checkpoints. */
-sqlite3_stmt *store_stmt_cached(struct store *s, sqlite3_stmt **slot, const char *sql);
+ * unbound; NULL with a reason on failure. Callers store_reset() it when done
+ * (success or not): a statement left mid-step holds a read snapshot open on
+ * SQLite, which would hide other writers' commits and stall WAL checkpoints. */
+struct store_stmt *store_stmt_cached(struct store *s, struct store_stmt **slot, const char *sql);
 
 /* Binds a string, NULL as "" (for NOT NULL text columns). A failed bind (out of
- * memory, or a string too large for SQLite) turns up as the statement's error
- * on step. */
-void store_bind_text(sqlite3_stmt *st, int i, const char *v);
+ * memory, or a string too large for the database) turns up as the statement's
+ * error on step. */
+void store_bind_text(struct store_stmt *st, int i, const char *v);
 /* Binds a string, NULL as SQL NULL. */
-void store_bind_text_or_null(sqlite3_stmt *st, int i, const char *v);
+void store_bind_text_or_null(struct store_stmt *st, int i, const char *v);
 /* A heap copy of a text column; NULL reads as "". */
-char *store_col_str(sqlite3_stmt *st, int i);
+char *store_col_str(struct store_stmt *st, int i);
 /* A heap copy of a text column, or NULL for SQL NULL. */
-char *store_col_str_or_null(sqlite3_stmt *st, int i);
-/* size_t limits as SQLite's signed LIMIT, where "more than fits" is all. */
+char *store_col_str_or_null(struct store_stmt *st, int i);
+/* size_t limits as SQL's signed LIMIT, where "more than fits" is all. */
 int64_t store_limit(size_t v);
 
 /* How a column reads into a record's field (see struct store_col). */
@@ -175,8 +185,8 @@ enum store_col_kind {
 
 /* One entry of a record's column map: result column `col` (0-based) goes to
  * the field at `offset`, as `kind` says. A map names each field once. A map
- * says what a row means, apart from the SQL that selects it and the SQLite
- * calls that read it: another backend would keep the maps. Every
+ * says what a row means, apart from the SQL that selects it and the backend
+ * calls that read it, so every backend shares the maps. Every
  * record type's map is a table of this one shape, a line a column: the
  * repetition between maps is that table form, intended (a map per record type,
  * not code written twice). */
@@ -198,7 +208,7 @@ struct store_record {
 	/* NULL, or the rest of the row once the map is read: checks, parsed JSON,
 	 * fields derived from others. On failure it records a reason and returns
 	 * an error; the record is then cleaned up whole (below). */
-	int (*finish)(struct store *s, sqlite3_stmt *st, void *record);
+	int (*finish)(struct store *s, struct store_stmt *st, void *record);
 	/* NULL when the record owns nothing but the map's text (freed from the
 	 * map), or frees everything one record owns and zeroes it (the model's
 	 * x_cleanup(), behind a one-line adapter taking void *). */
@@ -212,14 +222,14 @@ struct store_record {
 /* Fills *record (r->size bytes, zeroed first) from the current row of st: its
  * column map, then r->finish. 0; or on failure an error with a reason, and
  * *record cleaned up (zeroed, owning nothing). Running out of memory aborts. */
-int store_record_read(struct store *s, sqlite3_stmt *st, const struct store_record *r,
+int store_record_read(struct store *s, struct store_stmt *st, const struct store_record *r,
 		      void *record);
 
 /* Every single-row lookup into a record: steps a bound statement for the one
  * row it expects (store_step_row(): `what` names the query for a database
  * error, `fmt` the reason when there is no row, STORE_ENOTFOUND), reads it into
  * *out, and resets the statement on every path. On failure *out is untouched. */
-int store_record_get(struct store *s, sqlite3_stmt *st, const struct store_record *r, void *out,
+int store_record_get(struct store *s, struct store_stmt *st, const struct store_record *r, void *out,
 		     const char *what, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
 /* Every list query: steps a bound statement to its end, reading each row into
@@ -232,16 +242,16 @@ int store_record_get(struct store *s, sqlite3_stmt *st, const struct store_recor
  * success *out is the array (NULL when no row came), which the caller owns and
  * frees with the model's x_free() (each record cleaned up, then the array), and
  * *n the number of records. On failure (a read failed, with its reason; or a
- * step did, with the reason "<what>: <SQLite's message>") returns STORE_ERR,
+ * step did, with the reason "<what>: <the database's message>") returns STORE_ERR,
  * frees what was read and leaves *out and *n untouched. Running out of memory
  * aborts. */
-int store_rows(struct store *s, sqlite3_stmt *st, const struct store_record *r, const char *what,
+int store_rows(struct store *s, struct store_stmt *st, const struct store_record *r, const char *what,
 	       void *out, size_t *n) STORE_WARN_UNUSED;
 
 /* Every mutating call is bracketed by write_enter() and write_leave(rc): a
- * transaction of its own (BEGIN IMMEDIATE, the write lock taken up front), or a
- * savepoint inside an outer store_begin(). write_leave commits or rolls back
- * and returns the final code. */
+ * transaction of its own (the backend's write_begin(), which serialises it with
+ * every other writer up front), or a savepoint inside an outer store_begin().
+ * write_leave commits or rolls back and returns the final code. */
 int store_write_enter(struct store *s) STORE_WARN_UNUSED;
 int store_write_leave(struct store *s, int rc) STORE_WARN_UNUSED;
 

@@ -1,18 +1,18 @@
 /*
- * The newsroom's half of the SQLite store (store_newsroom.h): users, sessions,
+ * The newsroom's half of the store's core (store_newsroom.h): users, sessions,
  * API tokens and failed sign-ins; drafts and the scheduler that publishes them;
  * reading a post's revisions; uploaded media; the audit trail. Same connection,
- * same statement caching and transaction rules as store_sqlite.c, whose helpers
- * it shares through store_sqlite_internal.h.
+ * same statement caching and transaction rules as store.c, whose helpers it
+ * shares through store_internal.h; the same SQL on every backend.
  *
  * Publishing (a draft now, or the scheduled ones when due) goes through the
  * same insert as store_post_insert(): the post, its revision 1, the change-log
  * entry and the audit entry, and then the draft is deleted, all in one
- * transaction. The scheduler takes the write lock before it looks for what is
- * due, so of several processes running it at once each due post is found, and
+ * transaction. The scheduler takes the write lock (write_begin(), serialising
+ * it with every writer on every node) before it looks for what is due, so of several processes running it at once each due post is found, and
  * published, by exactly one: the others find the draft already gone.
  */
-#include "store/store_sqlite_internal.h"
+#include "store/store_internal.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -43,7 +43,7 @@
 static const char *const store_newsroom_sql[STMT_NEWSROOM_COUNT] = {
 	[STMT_NEWSROOM_USER_INSERT] =
 		"INSERT INTO users (login, display_name, byline_name, byline_role, role,"
-		" pw_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+		" pw_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
 	[STMT_NEWSROOM_USER_BY_ID] = "SELECT " SQL_USER_COLUMNS ", u.pw_hash FROM users u WHERE u.id = ?1",
 	[STMT_NEWSROOM_USER_BY_LOGIN] =
 		"SELECT " SQL_USER_COLUMNS ", u.pw_hash FROM users u WHERE u.login = ?1",
@@ -58,10 +58,13 @@ static const char *const store_newsroom_sql[STMT_NEWSROOM_COUNT] = {
 		"UPDATE sessions SET revoked = 1 WHERE user_id = ?1 AND revoked = 0",
 	[STMT_NEWSROOM_USER_REVOKE_TOKENS] =
 		"UPDATE api_tokens SET revoked_at = ?2 WHERE user_id = ?1 AND revoked_at = 0",
-	/* A disabled user gets no new session or token: the SELECT finds no row. */
+	/* A disabled user gets no new session or token: the SELECT finds no row.
+	 * (The casts say the types for PostgreSQL, where a parameter in a SELECT
+	 * list has none from its context.) */
 	[STMT_NEWSROOM_SESSION_INSERT] =
 		"INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at)"
-		" SELECT ?1, id, ?3, ?4, ?5 FROM users WHERE id = ?2 AND disabled = 0",
+		" SELECT ?1, id, CAST(?3 AS TEXT), CAST(?4 AS BIGINT), CAST(?5 AS BIGINT)"
+		" FROM users WHERE id = ?2 AND disabled = 0",
 	[STMT_NEWSROOM_SESSION_LOOKUP] =
 		"SELECT " SQL_USER_COLUMNS ", s.csrf"
 		" FROM sessions s JOIN users u ON u.id = s.user_id"
@@ -71,7 +74,8 @@ static const char *const store_newsroom_sql[STMT_NEWSROOM_COUNT] = {
 	[STMT_NEWSROOM_SESSION_PURGE] = "DELETE FROM sessions WHERE expires_at <= ?1 OR revoked = 1",
 	[STMT_NEWSROOM_TOKEN_INSERT] =
 		"INSERT INTO api_tokens (token_hash, user_id, label, created_at)"
-		" SELECT ?1, id, ?3, ?4 FROM users WHERE id = ?2 AND disabled = 0",
+		" SELECT ?1, id, CAST(?3 AS TEXT), CAST(?4 AS BIGINT)"
+		" FROM users WHERE id = ?2 AND disabled = 0 RETURNING id",
 	[STMT_NEWSROOM_TOKEN_LOOKUP] =
 		"SELECT " SQL_USER_COLUMNS " FROM api_tokens t JOIN users u ON u.id = t.user_id"
 		" WHERE t.token_hash = ?1 AND t.revoked_at = 0 AND u.disabled = 0",
@@ -83,7 +87,8 @@ static const char *const store_newsroom_sql[STMT_NEWSROOM_COUNT] = {
 		" JOIN users u ON u.id = t.user_id WHERE t.id = ?1",
 	[STMT_NEWSROOM_TOKEN_REVOKE] =
 		"UPDATE api_tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at = 0",
-	[STMT_NEWSROOM_FAILURE_ADD] = "INSERT INTO signin_failures (key, at) VALUES (?1, ?2)",
+	[STMT_NEWSROOM_FAILURE_ADD] =
+		"INSERT INTO signin_failures (key, at) VALUES (?1, ?2) RETURNING id",
 	[STMT_NEWSROOM_FAILURE_COUNT] =
 		"SELECT count(*), coalesce(min(at), 0) FROM signin_failures"
 		" WHERE key = ?1 AND at >= ?2",
@@ -93,11 +98,12 @@ static const char *const store_newsroom_sql[STMT_NEWSROOM_COUNT] = {
 	[STMT_NEWSROOM_DRAFT_INSERT] =
 		"INSERT INTO drafts (page_id, author_id, state, publish_at, version, created_at,"
 		" updated_at, title, breaking, key_event, bylines_json, body_json)"
-		" VALUES (?1, ?2, ?3, ?4, 1, ?5, ?5, ?6, ?7, ?8, ?9, ?10)",
+		" VALUES (?1, ?2, ?3, ?4, 1, ?5, ?5, ?6, ?7, ?8, ?9, ?10) RETURNING id",
 	[STMT_NEWSROOM_DRAFT_UPDATE] =
 		"UPDATE drafts SET state = ?3, publish_at = ?4, version = version + 1,"
 		" updated_at = ?5, title = ?6, breaking = ?7, key_event = ?8, bylines_json = ?9,"
-		" body_json = ?10 WHERE id = ?2 AND page_id = ?1 AND (?11 = 0 OR version = ?11)"
+		" body_json = ?10 WHERE id = ?2 AND page_id = ?1"
+		" AND (CAST(?11 AS BIGINT) = 0 OR version = ?11)"
 		" RETURNING version",
 	[STMT_NEWSROOM_DRAFT_VERSION] = "SELECT version FROM drafts WHERE id = ?2 AND page_id = ?1",
 	[STMT_NEWSROOM_DRAFT_GET] =
@@ -141,7 +147,7 @@ static const char *const store_newsroom_sql[STMT_NEWSROOM_COUNT] = {
 		" WHERE a.page_id = ?1 ORDER BY a.id DESC LIMIT ?2",
 };
 
-static sqlite3_stmt *store_newsroom_stmt(struct store *s, enum store_newsroom_stmt id)
+static struct store_stmt *store_newsroom_stmt(struct store *s, enum store_newsroom_stmt id)
 {
 	return store_stmt_cached(s, &s->newsroom_stmt[id], store_newsroom_sql[id]);
 }
@@ -157,29 +163,29 @@ int store_newsroom_prepare(struct store *s)
 /* Steps a statement that changes at most one row and may return one (RETURNING)
  * to its end. Returns 1 if a row came back (its first column copied into *text
  * when text is not NULL), 0 if none, or STORE_ERR with a reason. */
-static int store_step_returning(struct store *s, sqlite3_stmt *st, char **text,
+static int store_step_returning(struct store *s, struct store_stmt *st, char **text,
 				const char *what)
 {
-	int step = sqlite3_step(st), found = 0;
+	int step = store_step(st), found = 0;
 
-	if (step == SQLITE_ROW) {
+	if (step == STORE_DB_ROW) {
 		found = 1;
 		if (text)
 			*text = store_col_str(st, 0);
 		/* RETURNING rows must be stepped out for the statement to finish. */
-		while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		while ((step = store_step(st)) == STORE_DB_ROW)
 			;
 	}
-	if (step != SQLITE_DONE) {
+	if (step != STORE_DB_DONE) {
 		store_fail_db(s, what);
-		sqlite3_reset(st);
+		store_reset(st);
 		if (text) {
 			free(*text);
 			*text = NULL;
 		}
 		return STORE_ERR;
 	}
-	sqlite3_reset(st);
+	store_reset(st);
 	return found;
 }
 
@@ -195,15 +201,15 @@ static void store_time_text(int64_t t, char *out, size_t len)
 int store_audit_write(struct store *s, int64_t actor, const char *action, int64_t page_id,
 		      int64_t post_id, const char *detail)
 {
-	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_AUDIT_ADD);
+	struct store_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_AUDIT_ADD);
 
 	if (!st)
 		return STORE_ERR;
-	sqlite3_bind_int64(st, 1, (int64_t)time(NULL));
-	sqlite3_bind_int64(st, 2, actor);
+	store_bind_int64(st, 1, (int64_t)time(NULL));
+	store_bind_int64(st, 2, actor);
 	store_bind_text(st, 3, action);
-	sqlite3_bind_int64(st, 4, page_id);
-	sqlite3_bind_int64(st, 5, post_id);
+	store_bind_int64(st, 4, page_id);
+	store_bind_int64(st, 5, post_id);
 	store_bind_text(st, 6, detail);
 	return store_step_done(s, st, "audit");
 }
@@ -243,16 +249,16 @@ static const struct store_record store_audit_record =
 int store_audit_list(struct store *s, int64_t page_id, size_t limit, struct model_audit **out,
 		     size_t *n)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 
 	st = store_newsroom_stmt(s, page_id ? STMT_NEWSROOM_AUDIT_LIST_PAGE : STMT_NEWSROOM_AUDIT_LIST);
 	if (!st)
 		return STORE_ERR;
 	if (page_id) {
-		sqlite3_bind_int64(st, 1, page_id);
-		sqlite3_bind_int64(st, 2, store_limit(limit));
+		store_bind_int64(st, 1, page_id);
+		store_bind_int64(st, 2, store_limit(limit));
 	} else {
-		sqlite3_bind_int64(st, 1, store_limit(limit));
+		store_bind_int64(st, 1, store_limit(limit));
 	}
 	return store_rows(s, st, &store_audit_record, "audit list", out, n);
 }
@@ -272,10 +278,10 @@ static const struct store_col store_user_cols[] = {
 };
 
 /* The role (column 5). Nothing here fails. */
-static int store_user_finish(struct store *s, sqlite3_stmt *st, void *record)
+static int store_user_finish(struct store *s, struct store_stmt *st, void *record)
 {
 	struct model_user *u = record;
-	int role = sqlite3_column_int(st, 5);
+	int role = store_col_int(st, 5);
 
 	(void)s;
 	/* The column's CHECK keeps it in range; clamp rather than trust a file
@@ -304,7 +310,7 @@ int store_user_create(struct store *s, int64_t actor, struct model_user *u, cons
 {
 	int64_t now = (int64_t)time(NULL), id = 0;
 	char detail[128];
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	if (!model_login_valid(u->login))
@@ -331,19 +337,16 @@ int store_user_create(struct store *s, int64_t actor, struct model_user *u, cons
 	store_bind_text(st, 2, u->display_name);
 	store_bind_text(st, 3, u->byline_name);
 	store_bind_text(st, 4, u->byline_role);
-	sqlite3_bind_int(st, 5, (int)u->role);
+	store_bind_int64(st, 5, (int)u->role);
 	store_bind_text(st, 6, pw_hash);
-	sqlite3_bind_int64(st, 7, now);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_UNIQUE)
-			rc = store_fail(s, STORE_EEXIST, "the login \"%s\" is taken", u->login);
-		else
-			rc = store_fail_db(s, "user create");
-		sqlite3_reset(st);
+	store_bind_int64(st, 7, now);
+	rc = store_step_id(s, st, "user create", &id, NULL);
+	if (rc == STORE_DB_UNIQUE)
+		rc = store_fail(s, STORE_EEXIST, "the login \"%s\" is taken", u->login);
+	else
+		rc = rc < 0 ? STORE_ERR : 0;
+	if (rc != 0)
 		goto leave;
-	}
-	sqlite3_reset(st);
-	id = sqlite3_last_insert_rowid(s->db);
 	snprintf(detail, sizeof(detail), "%s, %s", u->login, model_role_name(u->role));
 	rc = store_audit_write(s, actor, "user.add", 0, 0, detail);
 leave:
@@ -357,7 +360,7 @@ leave:
 }
 
 /* One user by a bound STMT_NEWSROOM_USER_BY_ID or STMT_NEWSROOM_USER_BY_LOGIN. */
-static int store_user_get_stmt(struct store *s, sqlite3_stmt *st, struct model_user *out,
+static int store_user_get_stmt(struct store *s, struct store_stmt *st, struct model_user *out,
 			       char **pw_hash, const char *what)
 {
 	struct model_user u;
@@ -367,7 +370,7 @@ static int store_user_get_stmt(struct store *s, sqlite3_stmt *st, struct model_u
 		rc = store_record_read(s, st, &store_user_record, &u);
 	if (rc == 0 && pw_hash)
 		*pw_hash = store_col_str(st, 8);
-	sqlite3_reset(st);
+	store_reset(st);
 	if (rc == 0)
 		*out = u;
 	return rc;
@@ -375,12 +378,12 @@ static int store_user_get_stmt(struct store *s, sqlite3_stmt *st, struct model_u
 
 int store_user_get(struct store *s, int64_t id, struct model_user *out)
 {
-	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_USER_BY_ID);
+	struct store_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_USER_BY_ID);
 	char what[32];
 
 	if (!st)
 		return STORE_ERR;
-	sqlite3_bind_int64(st, 1, id);
+	store_bind_int64(st, 1, id);
 	snprintf(what, sizeof(what), "%" PRId64, id);
 	return store_user_get_stmt(s, st, out, NULL, what);
 }
@@ -388,7 +391,7 @@ int store_user_get(struct store *s, int64_t id, struct model_user *out)
 int store_user_by_login(struct store *s, const char *login, struct model_user *out,
 			char **pw_hash)
 {
-	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_USER_BY_LOGIN);
+	struct store_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_USER_BY_LOGIN);
 	char what[80];
 
 	if (!st)
@@ -400,7 +403,7 @@ int store_user_by_login(struct store *s, const char *login, struct model_user *o
 
 int store_user_list(struct store *s, struct model_user **out, size_t *n)
 {
-	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_USER_LIST);
+	struct store_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_USER_LIST);
 
 	if (!st)
 		return STORE_ERR;
@@ -409,7 +412,7 @@ int store_user_list(struct store *s, struct model_user **out, size_t *n)
 
 /* Runs a bound one-user UPDATE ... RETURNING login inside a write; *login is
  * the user's login (caller frees). */
-static int store_user_change(struct store *s, sqlite3_stmt *st, int64_t id, char **login,
+static int store_user_change(struct store *s, struct store_stmt *st, int64_t id, char **login,
 			     const char *what)
 {
 	int rc = store_step_returning(s, st, login, what);
@@ -424,7 +427,7 @@ static int store_user_change(struct store *s, sqlite3_stmt *st, int64_t id, char
 int store_user_set_role(struct store *s, int64_t actor, int64_t id, enum model_role role)
 {
 	char *login = NULL, detail[128];
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	if ((unsigned)role > MODEL_ROLE_ADMIN)
@@ -437,8 +440,8 @@ int store_user_set_role(struct store *s, int64_t actor, int64_t id, enum model_r
 		rc = STORE_ERR;
 		goto leave;
 	}
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int(st, 2, (int)role);
+	store_bind_int64(st, 1, id);
+	store_bind_int64(st, 2, (int)role);
 	rc = store_user_change(s, st, id, &login, "user role");
 	if (rc == 0) {
 		snprintf(detail, sizeof(detail), "%s: role %s", login, model_role_name(role));
@@ -452,18 +455,18 @@ leave:
 /* Inside a write: ends every session of user `id`. */
 static int store_user_revoke_sessions(struct store *s, int64_t id)
 {
-	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_USER_REVOKE_SESSIONS);
+	struct store_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_USER_REVOKE_SESSIONS);
 
 	if (!st)
 		return STORE_ERR;
-	sqlite3_bind_int64(st, 1, id);
+	store_bind_int64(st, 1, id);
 	return store_step_done(s, st, "user sessions");
 }
 
 int store_user_set_disabled(struct store *s, int64_t actor, int64_t id, int disabled)
 {
 	char *login = NULL;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	rc = store_write_enter(s);
@@ -474,8 +477,8 @@ int store_user_set_disabled(struct store *s, int64_t actor, int64_t id, int disa
 		rc = STORE_ERR;
 		goto leave;
 	}
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int(st, 2, disabled != 0);
+	store_bind_int64(st, 1, id);
+	store_bind_int64(st, 2, disabled != 0);
 	rc = store_user_change(s, st, id, &login, "user disable");
 	/* Lookups refuse a disabled user's sessions and tokens anyway; revoking
 	 * them too means enabling the account again does not bring them back. */
@@ -488,8 +491,8 @@ int store_user_set_disabled(struct store *s, int64_t actor, int64_t id, int disa
 			rc = STORE_ERR;
 			goto leave;
 		}
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_int64(st, 2, (int64_t)time(NULL));
+		store_bind_int64(st, 1, id);
+		store_bind_int64(st, 2, (int64_t)time(NULL));
 		rc = store_step_done(s, st, "user tokens");
 	}
 	if (rc == 0)
@@ -502,7 +505,7 @@ leave:
 int store_user_set_password(struct store *s, int64_t actor, int64_t id, const char *pw_hash)
 {
 	char *login = NULL;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	if (!pw_hash || !pw_hash[0] || !utf8_valid(pw_hash))
@@ -515,7 +518,7 @@ int store_user_set_password(struct store *s, int64_t actor, int64_t id, const ch
 		rc = STORE_ERR;
 		goto leave;
 	}
-	sqlite3_bind_int64(st, 1, id);
+	store_bind_int64(st, 1, id);
 	store_bind_text(st, 2, pw_hash);
 	rc = store_user_change(s, st, id, &login, "user password");
 	/* A new password ends every session the old one opened: it is what a
@@ -536,7 +539,7 @@ int store_user_set_profile(struct store *s, int64_t actor, int64_t id, const cha
 			   const char *byline_name, const char *byline_role)
 {
 	char *login = NULL, detail[200];
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	rc = store_user_profile_check(s, display_name, byline_name, byline_role);
@@ -550,7 +553,7 @@ int store_user_set_profile(struct store *s, int64_t actor, int64_t id, const cha
 		rc = STORE_ERR;
 		goto leave;
 	}
-	sqlite3_bind_int64(st, 1, id);
+	store_bind_int64(st, 1, id);
 	store_bind_text(st, 2, display_name);
 	store_bind_text(st, 3, byline_name);
 	store_bind_text(st, 4, byline_role);
@@ -566,16 +569,17 @@ leave:
 
 /* ---- sessions and API tokens --------------------------------------------- */
 
-static void store_bind_hash(sqlite3_stmt *st, int i, const unsigned char *hash)
+static void store_bind_hash(struct store_stmt *st, int i, const unsigned char *hash)
 {
-	sqlite3_bind_blob(st, i, hash, STORE_TOKEN_HASH_LEN, SQLITE_TRANSIENT);
+	store_bind_blob(st, i, hash, STORE_TOKEN_HASH_LEN);
 }
 
 int store_session_create(struct store *s, int64_t user_id,
 			 const unsigned char hash[STORE_TOKEN_HASH_LEN], const char *csrf,
 			 int64_t expires_at)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
+	int64_t changed = 0;
 	int rc;
 
 	if (!hash || !csrf || !csrf[0] || !utf8_valid(csrf))
@@ -589,19 +593,19 @@ int store_session_create(struct store *s, int64_t user_id,
 		goto leave;
 	}
 	store_bind_hash(st, 1, hash);
-	sqlite3_bind_int64(st, 2, user_id);
+	store_bind_int64(st, 2, user_id);
 	store_bind_text(st, 3, csrf);
-	sqlite3_bind_int64(st, 4, (int64_t)time(NULL));
-	sqlite3_bind_int64(st, 5, expires_at);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_UNIQUE)
-			rc = store_fail(s, STORE_EEXIST, "that session token is in use");
-		else
-			rc = store_fail_db(s, "session create");
-	} else if (sqlite3_changes(s->db) == 0) {
+	store_bind_int64(st, 4, (int64_t)time(NULL));
+	store_bind_int64(st, 5, expires_at);
+	rc = store_step_id(s, st, "session create", NULL, &changed);
+	if (rc == STORE_DB_UNIQUE)
+		rc = store_fail(s, STORE_EEXIST, "that session token is in use");
+	else if (rc < 0)
+		rc = STORE_ERR;
+	else if (changed == 0)
 		rc = store_fail(s, STORE_ENOTFOUND, "no enabled user %" PRId64, user_id);
-	}
-	sqlite3_reset(st);
+	else
+		rc = 0;
 leave:
 	return store_write_leave(s, rc);
 }
@@ -609,7 +613,7 @@ leave:
 int store_session_lookup(struct store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN],
 			 int64_t now, struct model_user *user, char **csrf)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	if (!hash)
@@ -618,19 +622,19 @@ int store_session_lookup(struct store *s, const unsigned char hash[STORE_TOKEN_H
 	if (!st)
 		return STORE_ERR;
 	store_bind_hash(st, 1, hash);
-	sqlite3_bind_int64(st, 2, now);
+	store_bind_int64(st, 2, now);
 	rc = store_step_row(s, st, "session", "no such session, or it has ended");
 	if (rc == 0)
 		rc = store_record_read(s, st, &store_user_record, user);
 	if (rc == 0 && csrf)
 		*csrf = store_col_str(st, 8);
-	sqlite3_reset(st);
+	store_reset(st);
 	return rc;
 }
 
 int store_session_revoke(struct store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN])
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	if (!hash)
@@ -642,9 +646,11 @@ int store_session_revoke(struct store *s, const unsigned char hash[STORE_TOKEN_H
 	if (!st) {
 		rc = STORE_ERR;
 	} else {
+		int64_t changed = 0;
+
 		store_bind_hash(st, 1, hash);
-		rc = store_step_done(s, st, "session revoke");
-		if (rc == 0 && sqlite3_changes(s->db) == 0)
+		rc = store_step_id(s, st, "session revoke", NULL, &changed) < 0 ? STORE_ERR : 0;
+		if (rc == 0 && changed == 0)
 			rc = store_fail(s, STORE_ENOTFOUND, "no such session");
 	}
 	return store_write_leave(s, rc);
@@ -655,7 +661,7 @@ int store_session_revoke(struct store *s, const unsigned char hash[STORE_TOKEN_H
 
 int store_session_purge(struct store *s, int64_t now)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	rc = store_write_enter(s);
@@ -666,7 +672,7 @@ int store_session_purge(struct store *s, int64_t now)
 		rc = STORE_ERR;
 		goto leave;
 	}
-	sqlite3_bind_int64(st, 1, now);
+	store_bind_int64(st, 1, now);
 	rc = store_step_done(s, st, "session purge");
 	if (rc != 0)
 		goto leave;
@@ -675,7 +681,7 @@ int store_session_purge(struct store *s, int64_t now)
 		rc = STORE_ERR;
 		goto leave;
 	}
-	sqlite3_bind_int64(st, 1, now - STORE_FAILURE_KEEP);
+	store_bind_int64(st, 1, now - STORE_FAILURE_KEEP);
 	rc = store_step_done(s, st, "sign-in failures purge");
 leave:
 	return store_write_leave(s, rc);
@@ -684,15 +690,15 @@ leave:
 /* A user's login (caller frees), or NULL: it only names them in a detail. */
 static char *store_user_login(struct store *s, int64_t id)
 {
-	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_USER_BY_ID);
+	struct store_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_USER_BY_ID);
 	char *login = NULL;
 
 	if (!st)
 		return NULL;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	store_bind_int64(st, 1, id);
+	if (store_step(st) == STORE_DB_ROW)
 		login = store_col_str(st, 1);
-	sqlite3_reset(st);
+	store_reset(st);
 	return login;
 }
 
@@ -701,7 +707,7 @@ int store_token_create(struct store *s, int64_t actor, int64_t user_id, const ch
 {
 	char *login = NULL, detail[200];
 	int64_t token_id = 0;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	if (!label || !label[0] || !utf8_valid(label))
@@ -717,20 +723,18 @@ int store_token_create(struct store *s, int64_t actor, int64_t user_id, const ch
 		goto leave;
 	}
 	store_bind_hash(st, 1, hash);
-	sqlite3_bind_int64(st, 2, user_id);
+	store_bind_int64(st, 2, user_id);
 	store_bind_text(st, 3, label);
-	sqlite3_bind_int64(st, 4, (int64_t)time(NULL));
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_UNIQUE)
-			rc = store_fail(s, STORE_EEXIST, "that token is in use");
-		else
-			rc = store_fail_db(s, "token create");
-	} else if (sqlite3_changes(s->db) == 0) {
+	store_bind_int64(st, 4, (int64_t)time(NULL));
+	rc = store_step_id(s, st, "token create", &token_id, NULL);
+	if (rc == STORE_DB_UNIQUE)
+		rc = store_fail(s, STORE_EEXIST, "that token is in use");
+	else if (rc < 0)
+		rc = STORE_ERR;
+	else if (rc == 0)
 		rc = store_fail(s, STORE_ENOTFOUND, "no enabled user %" PRId64, user_id);
-	} else {
-		token_id = sqlite3_last_insert_rowid(s->db);
-	}
-	sqlite3_reset(st);
+	else
+		rc = 0;
 	if (rc != 0)
 		goto leave;
 	login = store_user_login(s, user_id);
@@ -747,7 +751,7 @@ leave:
 int store_token_lookup(struct store *s, const unsigned char hash[STORE_TOKEN_HASH_LEN],
 		       struct model_user *user)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	if (!hash)
@@ -759,7 +763,7 @@ int store_token_lookup(struct store *s, const unsigned char hash[STORE_TOKEN_HAS
 	rc = store_step_row(s, st, "token", "no such token, or it was revoked");
 	if (rc == 0)
 		rc = store_record_read(s, st, &store_user_record, user);
-	sqlite3_reset(st);
+	store_reset(st);
 	return rc;
 }
 
@@ -779,7 +783,7 @@ static const struct store_record store_token_record =
 
 int store_token_list(struct store *s, struct model_token **out, size_t *n)
 {
-	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_TOKEN_LIST);
+	struct store_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_TOKEN_LIST);
 
 	if (!st)
 		return STORE_ERR;
@@ -790,7 +794,7 @@ int store_token_revoke(struct store *s, int64_t actor, int64_t id)
 {
 	char *label = NULL, *login = NULL, detail[200];
 	int64_t revoked_at = 0;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	rc = store_write_enter(s);
@@ -801,14 +805,14 @@ int store_token_revoke(struct store *s, int64_t actor, int64_t id)
 		rc = STORE_ERR;
 		goto leave;
 	}
-	sqlite3_bind_int64(st, 1, id);
+	store_bind_int64(st, 1, id);
 	rc = store_step_row(s, st, "token", "no token %" PRId64, id);
 	if (rc == 0) {
 		label = store_col_str(st, 0);
-		revoked_at = sqlite3_column_int64(st, 1);
+		revoked_at = store_col_int64(st, 1);
 		login = store_col_str(st, 2);
 	}
-	sqlite3_reset(st);
+	store_reset(st);
 	/* Revoking a revoked token changes nothing, and is not an error. */
 	if (rc != 0 || revoked_at)
 		goto leave;
@@ -817,8 +821,8 @@ int store_token_revoke(struct store *s, int64_t actor, int64_t id)
 		rc = STORE_ERR;
 		goto leave;
 	}
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, (int64_t)time(NULL));
+	store_bind_int64(st, 1, id);
+	store_bind_int64(st, 2, (int64_t)time(NULL));
 	rc = store_step_done(s, st, "token revoke");
 	if (rc == 0) {
 		snprintf(detail, sizeof(detail), "%.120s, for %s", label, login);
@@ -834,7 +838,7 @@ leave:
 
 int store_signin_failure_add(struct store *s, const char *key, int64_t at)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	if (!key || !key[0])
@@ -847,8 +851,8 @@ int store_signin_failure_add(struct store *s, const char *key, int64_t at)
 		rc = STORE_ERR;
 	} else {
 		store_bind_text(st, 1, key);
-		sqlite3_bind_int64(st, 2, at);
-		rc = store_step_done(s, st, "sign-in failure");
+		store_bind_int64(st, 2, at);
+		rc = store_step_id(s, st, "sign-in failure", NULL, NULL) < 0 ? STORE_ERR : 0;
 	}
 	return store_write_leave(s, rc);
 }
@@ -856,23 +860,23 @@ int store_signin_failure_add(struct store *s, const char *key, int64_t at)
 int store_signin_failures(struct store *s, const char *key, int64_t since, int64_t *count,
 			  int64_t *oldest)
 {
-	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_FAILURE_COUNT);
+	struct store_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_FAILURE_COUNT);
 	int rc;
 
 	if (!st)
 		return STORE_ERR;
 	store_bind_text(st, 1, key);
-	sqlite3_bind_int64(st, 2, since);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*count = sqlite3_column_int64(st, 0);
+	store_bind_int64(st, 2, since);
+	rc = store_step(st);
+	if (rc == STORE_DB_ROW) {
+		*count = store_col_int64(st, 0);
 		if (oldest)
-			*oldest = sqlite3_column_int64(st, 1);
+			*oldest = store_col_int64(st, 1);
 		rc = 0;
 	} else {
 		rc = store_fail_db(s, "sign-in failures");
 	}
-	sqlite3_reset(st);
+	store_reset(st);
 	return rc;
 }
 
@@ -881,7 +885,7 @@ int store_signin_failures(struct store *s, const char *key, int64_t since, int64
 static int store_signin_take(struct store *s, const char *key, int64_t max, int64_t since,
 			     int64_t now, int64_t *count, int64_t *oldest, int64_t *id)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	*id = 0;
@@ -892,11 +896,8 @@ static int store_signin_take(struct store *s, const char *key, int64_t max, int6
 	if (!st)
 		return STORE_ERR;
 	store_bind_text(st, 1, key);
-	sqlite3_bind_int64(st, 2, now);
-	rc = store_step_done(s, st, "sign-in failure");
-	if (rc == 0)
-		*id = sqlite3_last_insert_rowid(s->db);
-	return rc;
+	store_bind_int64(st, 2, now);
+	return store_step_id(s, st, "sign-in failure", id, NULL) == 1 ? 0 : STORE_ERR;
 }
 
 int store_signin_attempt(struct store *s, struct store_signin_attempt *a)
@@ -907,8 +908,9 @@ int store_signin_attempt(struct store *s, struct store_signin_attempt *a)
 		return store_fail(s, STORE_EINVAL, "a sign-in attempt needs its keys");
 	a->allowed = 0;
 	a->id_login = a->id_addr = 0;
-	/* BEGIN IMMEDIATE: every worker's count-and-record is serialised by
-	 * SQLite's one writer, so no two attempts see the same count. */
+	/* The write lock up front (write_begin()): every worker's count-and-record
+	 * is serialised with every other writer's, so no two attempts see the
+	 * same count. */
 	rc = store_write_enter(s);
 	if (rc != 0)
 		return rc;
@@ -919,12 +921,12 @@ int store_signin_attempt(struct store *s, struct store_signin_attempt *a)
 				       &a->oldest_addr, &a->id_addr);
 	if (rc == 0 && a->id_login && !a->id_addr) {
 		/* The address is over its limit: take nothing from the account. */
-		sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_FAILURE_DELETE);
+		struct store_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_FAILURE_DELETE);
 
 		if (!st) {
 			rc = STORE_ERR;
 		} else {
-			sqlite3_bind_int64(st, 1, a->id_login);
+			store_bind_int64(st, 1, a->id_login);
 			rc = store_step_done(s, st, "sign-in failure");
 			a->id_login = 0;
 		}
@@ -937,7 +939,7 @@ int store_signin_attempt(struct store *s, struct store_signin_attempt *a)
 /* Forgets the failures counted against `key`, inside a write. */
 static int store_failures_clear(struct store *s, const char *key)
 {
-	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_FAILURE_CLEAR);
+	struct store_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_FAILURE_CLEAR);
 
 	if (!st)
 		return STORE_ERR;
@@ -947,7 +949,7 @@ static int store_failures_clear(struct store *s, const char *key)
 
 int store_signin_attempt_succeeded(struct store *s, const struct store_signin_attempt *a)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	rc = store_write_enter(s);
@@ -959,7 +961,7 @@ int store_signin_attempt_succeeded(struct store *s, const struct store_signin_at
 		if (!st) {
 			rc = STORE_ERR;
 		} else {
-			sqlite3_bind_int64(st, 1, a->id_addr);
+			store_bind_int64(st, 1, a->id_addr);
 			rc = store_step_done(s, st, "sign-in failure");
 		}
 	}
@@ -995,17 +997,17 @@ static const struct store_col store_draft_cols[] = {
 
 /* The state (column 4), the post's time, and its bylines' and body's JSON
  * (columns 12 and 13). */
-static int store_draft_finish(struct store *s, sqlite3_stmt *st, void *record)
+static int store_draft_finish(struct store *s, struct store_stmt *st, void *record)
 {
 	struct model_draft *d = record;
 	char what[40];
 
-	d->state = sqlite3_column_int(st, 4) == MODEL_DRAFT_SCHEDULED ? MODEL_DRAFT_SCHEDULED
+	d->state = store_col_int(st, 4) == MODEL_DRAFT_SCHEDULED ? MODEL_DRAFT_SCHEDULED
 								       : MODEL_DRAFT_SAVED;
 	d->post.published_at = d->publish_at;
 	snprintf(what, sizeof(what), "draft %" PRId64, d->id);
-	return store_post_parse_json(s, &d->post, (const char *)sqlite3_column_text(st, 12),
-				     (const char *)sqlite3_column_text(st, 13), what);
+	return store_post_parse_json(s, &d->post, store_col_text(st, 12),
+				     store_col_text(st, 13), what);
 }
 
 /* model_draft_cleanup() for store_record. */
@@ -1022,7 +1024,7 @@ static const struct store_record store_draft_record =
  * the outcome), enters the write and sets *st to statement `id`, the insert or
  * update that stores it. On failure no write is left open. */
 static int store_draft_write_enter(struct store *s, const struct model_draft *d,
-				   enum store_newsroom_stmt id, sqlite3_stmt **st, char **bylines,
+				   enum store_newsroom_stmt id, struct store_stmt **st, char **bylines,
 				   char **body)
 {
 	int rc;
@@ -1046,15 +1048,15 @@ static int store_draft_write_enter(struct store *s, const struct model_draft *d,
 
 /* Binds what a draft insert and a draft update both store, at ?3 to ?10:
  * state, publish time, the save time, title, flags, bylines and body. */
-static void store_draft_bind(sqlite3_stmt *st, const struct model_draft *d, int64_t now,
+static void store_draft_bind(struct store_stmt *st, const struct model_draft *d, int64_t now,
 			     const char *bylines, const char *body)
 {
-	sqlite3_bind_int(st, 3, (int)d->state);
-	sqlite3_bind_int64(st, 4, d->state == MODEL_DRAFT_SCHEDULED ? d->publish_at : 0);
-	sqlite3_bind_int64(st, 5, now);
+	store_bind_int64(st, 3, (int)d->state);
+	store_bind_int64(st, 4, d->state == MODEL_DRAFT_SCHEDULED ? d->publish_at : 0);
+	store_bind_int64(st, 5, now);
 	store_bind_text(st, 6, d->post.title);
-	sqlite3_bind_int(st, 7, d->post.breaking != 0);
-	sqlite3_bind_int(st, 8, d->post.key_event != 0);
+	store_bind_int64(st, 7, d->post.breaking != 0);
+	store_bind_int64(st, 8, d->post.key_event != 0);
 	store_bind_text(st, 9, bylines);
 	store_bind_text(st, 10, body);
 }
@@ -1087,25 +1089,22 @@ int store_draft_create(struct store *s, int64_t actor, int64_t page_id, struct m
 {
 	char *bylines = NULL, *body = NULL;
 	int64_t now = (int64_t)time(NULL), id = 0;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	rc = store_draft_write_enter(s, d, STMT_NEWSROOM_DRAFT_INSERT, &st, &bylines, &body);
 	if (rc != 0)
 		goto out;
-	sqlite3_bind_int64(st, 1, page_id);
-	sqlite3_bind_int64(st, 2, actor);
+	store_bind_int64(st, 1, page_id);
+	store_bind_int64(st, 2, actor);
 	store_draft_bind(st, d, now, bylines, body);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_FOREIGNKEY)
-			rc = store_fail(s, STORE_ENOTFOUND, "no page %" PRId64, page_id);
-		else
-			rc = store_fail_db(s, "draft create");
-		sqlite3_reset(st);
+	rc = store_step_id(s, st, "draft create", &id, NULL);
+	if (rc == STORE_DB_FOREIGN_KEY)
+		rc = store_fail(s, STORE_ENOTFOUND, "no page %" PRId64, page_id);
+	else
+		rc = rc < 0 ? STORE_ERR : 0;
+	if (rc != 0)
 		goto leave;
-	}
-	sqlite3_reset(st);
-	id = sqlite3_last_insert_rowid(s->db);
 	rc = store_draft_audit(s, actor, "draft.create", d, page_id);
 leave:
 	rc = store_write_leave(s, rc);
@@ -1126,22 +1125,22 @@ out:
 static int store_draft_missing(struct store *s, int64_t page_id, int64_t draft_id,
 			       int64_t expected_version)
 {
-	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_DRAFT_VERSION);
+	struct store_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_DRAFT_VERSION);
 	int64_t version;
 	int rc;
 
 	if (!st)
 		return STORE_ERR;
-	sqlite3_bind_int64(st, 1, page_id);
-	sqlite3_bind_int64(st, 2, draft_id);
-	rc = sqlite3_step(st);
-	version = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
+	store_bind_int64(st, 1, page_id);
+	store_bind_int64(st, 2, draft_id);
+	rc = store_step(st);
+	version = rc == STORE_DB_ROW ? store_col_int64(st, 0) : 0;
+	store_reset(st);
+	if (rc == STORE_DB_ROW)
 		return store_fail(s, STORE_ECONFLICT,
 				  "draft %" PRId64 " is at version %" PRId64 ", not %" PRId64,
 				  draft_id, version, expected_version);
-	if (rc == SQLITE_DONE)
+	if (rc == STORE_DB_DONE)
 		return store_fail(s, STORE_ENOTFOUND, "no draft %" PRId64 " on page %" PRId64,
 				  draft_id, page_id);
 	return store_fail_db(s, "draft");
@@ -1151,28 +1150,28 @@ int store_draft_update(struct store *s, int64_t actor, struct model_draft *d, in
 {
 	char *bylines = NULL, *body = NULL;
 	int64_t now = (int64_t)time(NULL), version = 0;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	rc = store_draft_write_enter(s, d, STMT_NEWSROOM_DRAFT_UPDATE, &st, &bylines, &body);
 	if (rc != 0)
 		goto out;
-	sqlite3_bind_int64(st, 1, d->page_id);
-	sqlite3_bind_int64(st, 2, d->id);
+	store_bind_int64(st, 1, d->page_id);
+	store_bind_int64(st, 2, d->id);
 	store_draft_bind(st, d, now, bylines, body);
-	sqlite3_bind_int64(st, 11, expected_version);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		version = sqlite3_column_int64(st, 0);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	store_bind_int64(st, 11, expected_version);
+	rc = store_step(st);
+	if (rc == STORE_DB_ROW) {
+		version = store_col_int64(st, 0);
+		while ((rc = store_step(st)) == STORE_DB_ROW)
 			;
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != STORE_DB_DONE) {
 		rc = store_fail_db(s, "draft update");
-		sqlite3_reset(st);
+		store_reset(st);
 		goto leave;
 	}
-	sqlite3_reset(st);
+	store_reset(st);
 	if (!version) {
 		rc = store_draft_missing(s, d->page_id, d->id, expected_version);
 		goto leave;
@@ -1190,19 +1189,19 @@ out:
 
 int store_draft_get(struct store *s, int64_t page_id, int64_t draft_id, struct model_draft *out)
 {
-	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_DRAFT_GET);
+	struct store_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_DRAFT_GET);
 
 	if (!st)
 		return STORE_ERR;
-	sqlite3_bind_int64(st, 1, page_id);
-	sqlite3_bind_int64(st, 2, draft_id);
+	store_bind_int64(st, 1, page_id);
+	store_bind_int64(st, 2, draft_id);
 	return store_record_get(s, st, &store_draft_record, out, "draft",
 				"no draft %" PRId64 " on page %" PRId64, draft_id, page_id);
 }
 
 int store_draft_list(struct store *s, int64_t page_id, struct model_draft **out, size_t *n)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	rc = store_page_exists(s, page_id);
@@ -1211,20 +1210,20 @@ int store_draft_list(struct store *s, int64_t page_id, struct model_draft **out,
 	st = store_newsroom_stmt(s, STMT_NEWSROOM_DRAFT_LIST);
 	if (!st)
 		return STORE_ERR;
-	sqlite3_bind_int64(st, 1, page_id);
+	store_bind_int64(st, 1, page_id);
 	return store_rows(s, st, &store_draft_record, "draft list", out, n);
 }
 
 /* Deletes a draft inside a write; *title (caller frees) names it. */
 static int store_draft_remove(struct store *s, int64_t page_id, int64_t draft_id, char **title)
 {
-	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_DRAFT_DELETE);
+	struct store_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_DRAFT_DELETE);
 	int rc;
 
 	if (!st)
 		return STORE_ERR;
-	sqlite3_bind_int64(st, 1, page_id);
-	sqlite3_bind_int64(st, 2, draft_id);
+	store_bind_int64(st, 1, page_id);
+	store_bind_int64(st, 2, draft_id);
 	rc = store_step_returning(s, st, title, "draft delete");
 	if (rc < 0)
 		return rc;
@@ -1289,13 +1288,13 @@ static const struct store_record store_draft_row_record =
 static int store_draft_row_read(struct store *s, int64_t page_id, int64_t draft_id,
 				struct store_draft_row *r)
 {
-	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_DRAFT_ROW);
+	struct store_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_DRAFT_ROW);
 
 	memset(r, 0, sizeof(*r));
 	if (!st)
 		return STORE_ERR;
-	sqlite3_bind_int64(st, 1, page_id);
-	sqlite3_bind_int64(st, 2, draft_id);
+	store_bind_int64(st, 1, page_id);
+	store_bind_int64(st, 2, draft_id);
 	return store_record_get(s, st, &store_draft_row_record, r, "draft",
 				"no draft %" PRId64 " on page %" PRId64, draft_id, page_id);
 }
@@ -1367,10 +1366,10 @@ int store_schedule_run(struct store *s, int64_t now, size_t *published)
 	struct store_due *due = NULL;
 	size_t count = 0, done = 0;
 	int64_t post_id;
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
-	/* The write lock first (BEGIN IMMEDIATE, or the outer transaction's),
+	/* The write lock first (write_begin(), or the outer transaction's),
 	 * then the question: a scheduler that read what is due before taking
 	 * the lock could publish a draft another one has just published. */
 	rc = store_write_enter(s);
@@ -1381,7 +1380,7 @@ int store_schedule_run(struct store *s, int64_t now, size_t *published)
 		rc = STORE_ERR;
 		goto leave;
 	}
-	sqlite3_bind_int64(st, 1, now);
+	store_bind_int64(st, 1, now);
 	/* The due entries own nothing: free(due) is all they need. */
 	rc = store_rows(s, st, &store_due_record, "schedule", &due, &count);
 	if (rc != 0)
@@ -1409,19 +1408,19 @@ leave:
 
 int store_schedule_next(struct store *s, int64_t *at)
 {
-	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_SCHEDULE_NEXT);
+	struct store_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_SCHEDULE_NEXT);
 	int rc;
 
 	if (!st)
 		return STORE_ERR;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*at = sqlite3_column_int64(st, 0);
+	rc = store_step(st);
+	if (rc == STORE_DB_ROW) {
+		*at = store_col_int64(st, 0);
 		rc = 0;
 	} else {
 		rc = store_fail_db(s, "schedule");
 	}
-	sqlite3_reset(st);
+	store_reset(st);
 	return rc;
 }
 
@@ -1447,7 +1446,7 @@ static const struct store_col store_revision_cols[] = {
 
 /* The post as it was: its fields the revision's own columns give, and its
  * bylines' and body's JSON (columns 12 and 13). */
-static int store_revision_finish(struct store *s, sqlite3_stmt *st, void *record)
+static int store_revision_finish(struct store *s, struct store_stmt *st, void *record)
 {
 	struct model_revision *r = record;
 	char what[64];
@@ -1457,8 +1456,8 @@ static int store_revision_finish(struct store *s, sqlite3_stmt *st, void *record
 	r->post.version = r->version;
 	snprintf(what, sizeof(what), "post %" PRId64 " revision %" PRId64, r->post_id,
 		 r->version);
-	return store_post_parse_json(s, &r->post, (const char *)sqlite3_column_text(st, 12),
-				     (const char *)sqlite3_column_text(st, 13), what);
+	return store_post_parse_json(s, &r->post, store_col_text(st, 12),
+				     store_col_text(st, 13), what);
 }
 
 /* What model_revisions_free() frees of one revision. */
@@ -1480,26 +1479,26 @@ static const struct store_record store_revision_record =
 int store_revision_list(struct store *s, int64_t page_id, int64_t post_id,
 			struct model_revision **out, size_t *n)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
 	int rc;
 
 	st = store_newsroom_stmt(s, STMT_NEWSROOM_POST_EXISTS);
 	if (!st)
 		return STORE_ERR;
-	sqlite3_bind_int64(st, 1, page_id);
-	sqlite3_bind_int64(st, 2, post_id);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
+	store_bind_int64(st, 1, page_id);
+	store_bind_int64(st, 2, post_id);
+	rc = store_step(st);
+	store_reset(st);
+	if (rc == STORE_DB_DONE)
 		return store_fail(s, STORE_ENOTFOUND, "no post %" PRId64 " on page %" PRId64,
 				  post_id, page_id);
-	if (rc != SQLITE_ROW)
+	if (rc != STORE_DB_ROW)
 		return store_fail_db(s, "post");
 	st = store_newsroom_stmt(s, STMT_NEWSROOM_REVISION_LIST);
 	if (!st)
 		return STORE_ERR;
-	sqlite3_bind_int64(st, 1, page_id);
-	sqlite3_bind_int64(st, 2, post_id);
+	store_bind_int64(st, 1, page_id);
+	store_bind_int64(st, 2, post_id);
 	return store_rows(s, st, &store_revision_record, "revisions", out, n);
 }
 
@@ -1518,7 +1517,8 @@ static int store_media_name_valid(const char *name)
 
 int store_media_add(struct store *s, int64_t actor, const struct model_media *m)
 {
-	sqlite3_stmt *st;
+	struct store_stmt *st;
+	int64_t changed = 0;
 	int rc;
 
 	if (!store_media_name_valid(m->name))
@@ -1536,15 +1536,15 @@ int store_media_add(struct store *s, int64_t actor, const struct model_media *m)
 	}
 	store_bind_text(st, 1, m->name);
 	store_bind_text(st, 2, m->format);
-	sqlite3_bind_int(st, 3, m->width);
-	sqlite3_bind_int(st, 4, m->height);
+	store_bind_int64(st, 3, m->width);
+	store_bind_int64(st, 4, m->height);
 	store_bind_text(st, 5, m->widths);
-	sqlite3_bind_int64(st, 6, m->bytes);
-	sqlite3_bind_int64(st, 7, m->user_id ? m->user_id : actor);
-	sqlite3_bind_int64(st, 8, m->created_at ? m->created_at : (int64_t)time(NULL));
-	rc = store_step_done(s, st, "media add");
+	store_bind_int64(st, 6, m->bytes);
+	store_bind_int64(st, 7, m->user_id ? m->user_id : actor);
+	store_bind_int64(st, 8, m->created_at ? m->created_at : (int64_t)time(NULL));
+	rc = store_step_id(s, st, "media add", NULL, &changed) < 0 ? STORE_ERR : 0;
 	/* The same content again: the first record stands, and nothing changed. */
-	if (rc == 0 && sqlite3_changes(s->db) == 1)
+	if (rc == 0 && changed == 1)
 		rc = store_audit_write(s, actor, "media.add", 0, 0, m->name);
 leave:
 	return store_write_leave(s, rc);
@@ -1568,7 +1568,7 @@ static const struct store_record store_media_record =
 
 int store_media_get(struct store *s, const char *name, struct model_media *out)
 {
-	sqlite3_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_MEDIA_GET);
+	struct store_stmt *st = store_newsroom_stmt(s, STMT_NEWSROOM_MEDIA_GET);
 
 	if (!st)
 		return STORE_ERR;
