@@ -25,13 +25,13 @@ say = printf '  %-4s %s\n' $(1) $(2);
 endif
 PREFIX  ?= /usr/local
 DESTDIR ?=
-LIBS    := libmicrohttpd sqlite3 icu-i18n icu-uc zlib libcmark jansson libsodium vips
+LIBS    := libmicrohttpd sqlite3 libpq icu-i18n icu-uc zlib libcmark jansson libsodium vips
 TESTLIBS := cmocka
 
 # Debian packages the build, the tests and `make run` need. bin/deps installs only
 # what is missing, so a ready machine pays one dpkg-query.
 DEB_BUILD := gcc make pkg-config libmicrohttpd-dev libsqlite3-dev libicu-dev \
-             zlib1g-dev libcmark-dev libjansson-dev libsodium-dev libvips-dev
+             zlib1g-dev libcmark-dev libjansson-dev libsodium-dev libvips-dev libpq-dev
 DEB_TEST  := libcmocka-dev curl python3 python3-feedparser sqlite3 chromium nodejs \
              clang libclang-rt-14-dev libvips-tools webp nginx-light openssl \
              libjpeg-turbo-progs iproute2 postgresql

@@ -860,11 +860,17 @@ static void test_data_version(void **state)
 	create_page(f->s, "from-here");
 	assert_int_equal(store_data_version(f->s, &v3), 0);
 	assert_true(v3 != v2);
-	/* A read moves nothing. */
+	/* A read moves nothing on SQLite. PostgreSQL has no such counter, and
+	 * its store_data_version() is new at every call: the timer then always
+	 * reads the log past its last id (one indexed query), the safety net
+	 * for a NOTIFY missed while the listening connection was down. */
 	assert_int_equal(store_page_get(f->s, "from-here", &p), 0);
 	model_page_cleanup(&p);
 	assert_int_equal(store_data_version(f->s, &v1), 0);
-	assert_int_equal(v1, v3);
+	if (strcmp(store_backend_name(f->s), "sqlite") == 0)
+		assert_int_equal(v1, v3);
+	else
+		assert_true(v1 != v3);
 	store_close(other);
 }
 
