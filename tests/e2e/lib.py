@@ -77,6 +77,8 @@ class Server:
     """A `liveline serve` process on 127.0.0.1 with a free port."""
 
     def __init__(self, binary, db, workers=2, *extra):
+        if db in PG_MEDIA and "--media" not in extra:
+            extra = (*extra, "--media", PG_MEDIA[db])
         self.errlog = tempfile.NamedTemporaryFile(prefix="liveline-e2e-", suffix=".log",
                                                   delete=False)
         self.proc = subprocess.Popen(
@@ -408,18 +410,25 @@ def pg_name(db):
     return urllib.parse.unquote(urllib.parse.urlsplit(db).path.lstrip("/"))
 
 
+# The media folder of each database database_new() made on PostgreSQL.
+PG_MEDIA = {}
+
+
 def database_new(backend, folder):
     """A new database for one test: the path of a file in `folder` on SQLite
     (made by the first `init`, `import` or `serve`); on PostgreSQL the URI of
     an empty database created now (the schema is the binary's to make, as on
-    SQLite). database_drop() removes it."""
+    SQLite), with a media folder in `folder` (media_of()). database_drop()
+    removes it."""
     if backend == "sqlite":
         return os.path.join(folder, "live.db")
     assert backend == "pg", backend
     server = pg_server()
     name = "liveline_e2e_" + uuid.uuid4().hex[:16]
     psql(server, f"CREATE DATABASE {name}")
-    return pg_uri(server, name)
+    db = pg_uri(server, name)
+    PG_MEDIA[db] = os.path.join(folder, "media")
+    return db
 
 
 def database_drop(db):
@@ -428,6 +437,7 @@ def database_drop(db):
     the file goes with the test's folder."""
     if is_pg(db):
         psql(pg_server(), f"DROP DATABASE IF EXISTS {pg_name(db)} WITH (FORCE)")
+        PG_MEDIA.pop(db, None)
 
 
 def psql(db, script):
@@ -717,12 +727,18 @@ def sql_text(text):
 
 
 def media_dir(env):
-    """The media folder of env's database: on SQLite the default, DB-media
-    beside the file."""
-    # TODO(h/copy): on PostgreSQL there is no file to put it beside: give
-    # every process an explicit folder (LIVELINE_MEDIA, `serve --media`) once
-    # that setting lands, and return it here.
-    return env.db + "-media"
+    """The media folder of env's database (see media_of())."""
+    return media_of(env.db)
+
+
+def media_of(db):
+    """The folder of uploaded images of a server on `db`: on SQLite the
+    default, DB-media beside the file; on PostgreSQL, where there is no file
+    to put it beside, a folder in the test's own that Server gives to serve
+    with --media."""
+    # TODO(h/copy): give PG_MEDIA's folder to every process as LIVELINE_MEDIA
+    # once that setting lands, instead of Server's --media.
+    return PG_MEDIA.get(db, db + "-media")
 
 
 def list_files(folder):
