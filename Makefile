@@ -129,8 +129,11 @@ run: all
 	@bin/demo build/liveline $(DB)
 	build/liveline --db $(DB) serve --listen $(LISTEN)
 
-# The suite runs twice: the optimised build, then the sanitizer build; then the
-# stream tests (the part with two threads) run once more under ThreadSanitizer.
+# The suite runs on SQLite in the optimised build, then once more on PostgreSQL
+# (the store's conformance suites and the end-to-end tests, in a cluster that
+# LIVELINE_TEST_PG names or tests/run starts with tests/pg), then on SQLite in
+# the sanitizer build; then the stream tests (the part with two threads) run
+# once more under ThreadSanitizer.
 # Each runner prints its own summary; tests/run prints the closing total.
 # Then each fuzz target runs for FUZZ_TEST_SECONDS over its corpus with a fixed
 # seed (the same walk every run, so that the suite does not pass or fail by
@@ -138,9 +141,13 @@ run: all
 test: deps-test
 	@$(MAKE) --no-print-directory test-all
 
+# The store's tests that hold for every backend (no sqlite3.h), run on both.
+STORE_CONFORMANCE := $(filter $(addprefix build/tests/store/,test_store test_store_newsroom \
+                       test_store_pg),$(RELTESTS))
 test-all: check-src $(NODE_DEPS) build/liveline $(RELTESTS) build/asan/liveline $(ASANTESTS) \
           build/tsan/liveline $(FUZZ_BINS)
-	@FUZZ_SEED=1 tests/run build $(RELTESTS) -- build/asan $(ASANTESTS) -- build/tsan -k test_stream \
+	@FUZZ_SEED=1 tests/run build $(RELTESTS) -- --pg build $(STORE_CONFORMANCE) \
+		-- build/asan $(ASANTESTS) -- build/tsan -k test_stream \
 		-- --fuzz $(FUZZ_TEST_SECONDS) $(FUZZ_BINS)
 
 # Each fuzz target for FUZZ_SECONDS: new inputs go to build/fuzz/corpus/TARGET/,

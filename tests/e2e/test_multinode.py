@@ -7,11 +7,9 @@ each) and haproxy in front, run from docs/deploy/haproxy.cfg as shipped with
 only its addresses and the Debian process settings replaced. Every process is
 started here and ended by its PID.
 
-These run in the PostgreSQL e2e run only (LIVELINE_TEST_PG set) and skip
-otherwise. LIVELINE_TEST_MULTINODE=sqlite runs them instead with the three
-nodes on one SQLite file (one machine: the workers of several `serve`s share a
-file as the workers of one do), which checks everything but the database
-restart without PostgreSQL.
+They are PostgreSQL's (`@test(backends=("pg",))`: `run.py --backend pg`,
+which `make test` runs); each makes its own cluster rather than a database in
+LIVELINE_TEST_PG's, since one of them restarts it.
 
 No assertion is on a duration (the machine is shared): deliveries and
 recoveries are awaited with generous bounds, and what is asserted is what
@@ -29,7 +27,7 @@ import threading
 import time
 
 import lib
-from lib import ROOT, Api, Browser, Cli, Server, Skip, add_user, make_token, test, wait_for
+from lib import ROOT, Api, Browser, Cli, Server, add_user, make_token, test, wait_for
 from test_hardening_web import free_port
 from test_stream import Sse
 
@@ -38,26 +36,17 @@ SAMPLE = os.path.join(ROOT, "docs", "deploy", "haproxy.cfg")
 PROXY_ADDR = "127.0.0.2"  # haproxy connects to the nodes from here; only it is trusted
 
 
-def kind():
-    """"postgresql" or "sqlite" (see the module's docstring), or Skip."""
-    if os.environ.get("LIVELINE_TEST_PG"):
-        return "postgresql"
-    if os.environ.get("LIVELINE_TEST_MULTINODE") == "sqlite":
-        return "sqlite"
-    raise Skip("several nodes on PostgreSQL: runs in the PostgreSQL e2e run (LIVELINE_TEST_PG)")
+# ---- the store: a throwaway cluster ----------------------------------------------
 
+MULTINODE = dict(backends=("pg",), why="several nodes share one PostgreSQL")
 
-# ---- the store: a throwaway cluster, or one SQLite file -----------------------
 
 class Store:
     """Where the nodes keep everything: a PostgreSQL cluster of this test's
-    own (tests/pg start DIR), or env's SQLite file. `uri` is what --db takes."""
+    own (tests/pg start DIR). `uri` is what --db takes."""
 
-    def __init__(self, env, what):
-        self.what, self.dir = what, os.path.join(env.dir, "pg")
-        if what == "sqlite":
-            self.uri = env.db
-            return
+    def __init__(self, env):
+        self.dir = os.path.join(env.dir, "pg")
         self.script = os.path.join(ROOT, "tests", "pg")
         os.chmod(env.dir, 0o755)  # the cluster runs as another user, inside it
         os.makedirs(self.dir)
@@ -76,16 +65,10 @@ class Store:
 
     def query(self, q):
         """Rows of a query, as lists of text."""
-        if self.what == "sqlite":
-            return lib.sql(self.uri, q)
-        p = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1",
-                            "-d", self.uri, "-c", q], capture_output=True, text=True, timeout=60)
-        assert p.returncode == 0, (q, p.stderr)
-        return [line.split("\t") for line in p.stdout.splitlines()]
+        return lib.sql(self.uri, q)
 
     def close(self):
-        if self.what == "postgresql":
-            self._pg("stop")
+        self._pg("stop")
 
 
 # ---- the nodes and the balancer ------------------------------------------------
@@ -123,11 +106,11 @@ class Deployment:
     balancer's http://127.0.0.1:PORT; `nodes[i].base` a node's own."""
 
     def __init__(self, env, workers=1):
-        self.env, self.kind = env, kind()
+        self.env = env
         haproxy = shutil.which("haproxy") or "/usr/sbin/haproxy"
         if not os.path.exists(haproxy):
             raise lib.missing("haproxy is not installed (bin/deps haproxy)")
-        self.store, self.nodes, self.proxy = Store(env, self.kind), [], None
+        self.store, self.nodes, self.proxy = Store(env), [], None
         try:
             self.cli = Cli(env.binary, self.store.uri)
             self.cli.run("init", check=0)
@@ -369,7 +352,7 @@ def no_duplicates(ids):
 
 # ---- the tests ---------------------------------------------------------------------
 
-@test
+@test(**MULTINODE)
 def multinode_post_reaches_every_node(env):
     """A post published through node 1 reaches readers connected to nodes 2
     and 3 (and to 1, and one through the balancer), each once, with the same
@@ -398,7 +381,7 @@ def multinode_post_reaches_every_node(env):
                 r.close()
 
 
-@test
+@test(**MULTINODE)
 def multinode_reader_resumes_on_another_node(env):
     """A reader whose node is killed (SIGKILL, workers and master) reconnects
     through the balancer with Last-Event-ID, reaches another node, and gets
@@ -438,7 +421,7 @@ def multinode_reader_resumes_on_another_node(env):
             reader.close()
 
 
-@test
+@test(**MULTINODE)
 def multinode_session_works_on_every_node(env):
     """A newsroom session signed in through the balancer works on each node
     directly (its pages and a post through the form), and signing out on one
@@ -474,7 +457,7 @@ def multinode_session_works_on_every_node(env):
                 (node.base, r.status)
 
 
-@test
+@test(**MULTINODE)
 def multinode_schedule_exactly_once(env):
     """Five posts scheduled for the same second, three nodes of two workers
     each racing for them: each is published once (one post, one change-log
@@ -513,15 +496,13 @@ def multinode_schedule_exactly_once(env):
                 r.close()
 
 
-@test
+@test(**MULTINODE)
 def multinode_database_restart_while_publishing(env):
     """PostgreSQL restarted (fast: every connection dropped) while a desk
     publishes through the balancer: every acknowledged post is stored, the
     page's change log has no gap, no reader gets an event twice (readers
     reconnect by Last-Event-ID if their stream ends), every reader ends with
     every event, and each node, never restarted, publishes again."""
-    if kind() != "postgresql":
-        raise Skip("restarting the database: PostgreSQL only")
     with Deployment(env) as d:
         d.make_page()
         base = last_seq(d.base)
@@ -560,7 +541,7 @@ def multinode_database_restart_while_publishing(env):
                 r.close()
 
 
-@test
+@test(**MULTINODE)
 def multinode_node_killed_while_publishing(env):
     """A node SIGKILLed while a desk publishes through the balancer: every post
     it acknowledged (through whichever node) is stored, the change log has no
