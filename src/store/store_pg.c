@@ -967,7 +967,7 @@ static const char *const store_pg_migrations[] = {
 	"CREATE TABLE media_files ("
 	"  file TEXT PRIMARY KEY,"
 	"  name TEXT NOT NULL,"
-	"  data BYTEA"
+	"  data BYTEA NOT NULL"
 	");"
 	"CREATE INDEX media_files_name ON media_files (name);",
 };
