@@ -14,6 +14,7 @@ import json
 import shutil
 import os
 import re
+import select
 import signal
 import socket
 import struct
@@ -436,19 +437,89 @@ def database_drop(db):
     that a failed test left running still holds connections to it; on SQLite
     the file goes with the test's folder."""
     if is_pg(db):
+        psql_close(db)
         psql(pg_server(), f"DROP DATABASE IF EXISTS {pg_name(db)} WITH (FORCE)")
         PG_MEDIA.pop(db, None)
+
+
+class PsqlSession:
+    """One psql kept running on a database: a test that reads its database
+    hundreds of times (the role matrix) pays for one connection, not one a
+    read. Errors do not end it; run() fails the test with psql's message."""
+
+    def __init__(self, db):
+        self.proc = subprocess.Popen(
+            ["psql", "-X", "-q", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=0",
+             "-d", db, "-f", "-"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        os.set_blocking(self.proc.stderr.fileno(), False)
+        self.run("SET client_min_messages = error")  # no notices taken for errors
+
+    def run(self, script, timeout=120):
+        """Runs the statements; returns what they printed, or fails the test
+        with psql's error (an error message is all psql writes to stderr)."""
+        mark = "-- e2e " + uuid.uuid4().hex
+        # The closing ";" ends a last statement written without one, which
+        # psql would otherwise hold until more input came.
+        try:
+            self.proc.stdin.write(f"{script}\n;\n\\echo '{mark}'\n".encode())
+            self.proc.stdin.flush()
+        except BrokenPipeError:
+            pass  # psql is gone: said below
+        out, deadline = b"", time.time() + timeout
+        end = (mark + "\n").encode()
+        while not out.endswith(end):
+            ready, _, _ = select.select([self.proc.stdout], [], [], max(0, deadline - time.time()))
+            chunk = os.read(self.proc.stdout.fileno(), 1 << 16) if ready else b""
+            if not chunk:
+                self.close()
+                raise AssertionError((script[:500], "psql ended or took too long",
+                                      self.errors()))
+            out += chunk
+        err = self.errors()
+        assert not err, (script[:500], err)
+        return out[:-len(end)].decode(errors="backslashreplace")
+
+    def errors(self):
+        data = self.proc.stderr.read() or b""
+        return data.decode(errors="replace")
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.stdin.close()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+PSQL = {}  # database URI: its PsqlSession
 
 
 def psql(db, script):
     """Runs SQL with psql (statements may span lines and be several); returns
     its output: rows on lines, columns separated by tabs, NULL as nothing, no
-    headers or command tags. Stops at the first error, which fails the test."""
-    p = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1",
-                        "-d", db, "-f", "-"], input=script.encode(), capture_output=True,
-                       timeout=120)
-    assert p.returncode == 0, (script[:500], p.stderr.decode(errors="replace"))
-    return p.stdout.decode(errors="backslashreplace")
+    headers or command tags. An error fails the test."""
+    session = PSQL.get(db)
+    if session is not None:
+        # A round trip first: a connection that PostgreSQL's restart ended is
+        # only found out by using it, and the test's SQL must not be what
+        # finds it (it would fail, or be sent twice).
+        try:
+            session.run("SELECT")
+        except AssertionError:
+            psql_close(db)
+            session = None
+    if session is None:
+        session = PSQL[db] = PsqlSession(db)
+    return session.run(script)
+
+
+def psql_close(db):
+    session = PSQL.pop(db, None)
+    if session:
+        session.close()
 
 
 def database_dump(db):
