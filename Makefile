@@ -34,7 +34,7 @@ DEB_BUILD := gcc make pkg-config libmicrohttpd-dev libsqlite3-dev libicu-dev \
              zlib1g-dev libcmark-dev libjansson-dev libsodium-dev libvips-dev libpq-dev
 DEB_TEST  := libcmocka-dev curl python3 python3-feedparser sqlite3 chromium nodejs \
              clang libclang-rt-14-dev libvips-tools webp nginx-light openssl \
-             libjpeg-turbo-progs iproute2 postgresql
+             libjpeg-turbo-progs iproute2 postgresql haproxy
 
 CFLAGS_BASE := -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
                -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -pthread -Isrc
@@ -129,8 +129,11 @@ run: all
 	@bin/demo build/liveline $(DB)
 	build/liveline --db $(DB) serve --listen $(LISTEN)
 
-# The suite runs twice: the optimised build, then the sanitizer build; then the
-# stream tests (the part with two threads) run once more under ThreadSanitizer.
+# The suite runs on SQLite in the optimised build, then once more on PostgreSQL
+# (the store's conformance suites and the end-to-end tests, in a cluster that
+# LIVELINE_TEST_PG names or tests/run starts with tests/pg), then on SQLite in
+# the sanitizer build; then the stream tests (the part with two threads) run
+# once more under ThreadSanitizer.
 # Each runner prints its own summary; tests/run prints the closing total.
 # Then each fuzz target runs for FUZZ_TEST_SECONDS over its corpus with a fixed
 # seed (the same walk every run, so that the suite does not pass or fail by
@@ -138,9 +141,15 @@ run: all
 test: deps-test
 	@$(MAKE) --no-print-directory test-all
 
+# The store's tests that hold for every backend (no sqlite3.h) run on both;
+# test_store_pg's only on PostgreSQL (on SQLite it would skip every test).
+STORE_CONFORMANCE := $(filter $(addprefix build/tests/store/,test_store test_store_newsroom \
+                       test_store_pg),$(RELTESTS))
 test-all: check-src $(NODE_DEPS) build/liveline $(RELTESTS) build/asan/liveline $(ASANTESTS) \
           build/tsan/liveline $(FUZZ_BINS)
-	@FUZZ_SEED=1 tests/run build $(RELTESTS) -- build/asan $(ASANTESTS) -- build/tsan -k test_stream \
+	@FUZZ_SEED=1 tests/run build $(filter-out %/test_store_pg,$(RELTESTS)) \
+		-- --pg build $(STORE_CONFORMANCE) \
+		-- build/asan $(filter-out %/test_store_pg,$(ASANTESTS)) -- build/tsan -k test_stream \
 		-- --fuzz $(FUZZ_TEST_SECONDS) $(FUZZ_BINS)
 
 # Each fuzz target for FUZZ_SECONDS: new inputs go to build/fuzz/corpus/TARGET/,

@@ -29,6 +29,8 @@
 # default none).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+BENCH=fanout
+. bench/lib.sh
 
 ROUNDS=${ROUNDS:-3}
 POSTS=${POSTS:-5}
@@ -45,7 +47,6 @@ CONN_PER_WORKER=19000 # each worker stays under the 20,000 open files per proces
 PORT_LL=18411
 PORT_NX=18412
 PORT_FL=18413
-LOCK=/tmp/liveline-bench.lock
 
 bin/deps gcc nginx libnginx-mod-nchan gnuplot-nox curl python3
 [ -x "$LIVELINE" ] || { echo "fanout: $LIVELINE is missing: run make first" >&2; exit 1; }
@@ -62,17 +63,6 @@ RESULTS=build/bench/fanout$TAG.jsonl
 SERVER_PID=""
 START=$(date +%s)
 
-stop_pid() { # PID: SIGTERM, wait up to 20 s, then SIGKILL
-	local pid=$1 i
-	kill -TERM "$pid" 2>/dev/null || return 0
-	for i in $(seq 200); do
-		kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-		sleep 0.1
-	done
-	echo "fanout: $pid did not stop; killing it" >&2
-	kill -KILL "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-}
 cleanup() {
 	[ -n "$SERVER_PID" ] && stop_pid "$SERVER_PID"
 	rm -rf "$TMP"
@@ -80,14 +70,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-exec 9>"$LOCK"
-lock() { flock -w 1800 9 || { echo "fanout: $LOCK is held for too long" >&2; exit 1; }; }
-unlock() { flock -u 9; }
-
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for p in $PORT_LL $PORT_NX $PORT_FL; do
-	port_free "$p" || { echo "fanout: port $p is in use" >&2; exit 1; }
-done
+need_ports_free $PORT_LL $PORT_NX $PORT_FL
 
 # The page every Liveline run starts from.
 "$LIVELINE" --db "$TMP/template.db" import --year 2026 --slug demo data/demo.txt >/dev/null 2>&1

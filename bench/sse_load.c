@@ -35,6 +35,14 @@
  * requests started in an idle window before the first post and those started
  * while a post fans out are reported apart.
  *
+ * Several nodes (bench/multinode.sh): --ports P1,P2,... spreads the streams
+ * over those ports (stream i on port i mod k) while posts go to --port;
+ * --server-pid may be given once per node, and --store-pid names the
+ * database's server (PostgreSQL's postmaster), whose CPU time (its processes
+ * and their children) is reported apart. "first_other" is, per post, the time
+ * from the publish to the first receipt on a port other than --port: the
+ * first reader on another node.
+ *
  * Output: one JSON object on stdout. Every wait is bounded; the client ends by
  * itself, and its subscriber connections are reset (SO_LINGER 0) on exit.
  */
@@ -70,6 +78,8 @@
 #define MAX_POSTS 1024
 #define MAX_PROCS 32
 #define MAX_SERVER_PIDS 256
+#define MAX_PORTS 16
+#define MAX_MASTERS 16
 #define PAGE_CAP (1u << 21)
 #define RDBUF (256 * 1024)
 
@@ -96,7 +106,11 @@ static struct {
 	int msg_bytes;
 	int id_from_data; /* 0: id: line; 1: "seq": in data */
 	long long base_seq;
-	pid_t server_pid;
+	pid_t server_pid[MAX_MASTERS]; /* each with its children */
+	int n_masters;
+	pid_t store_pid;
+	int ports[MAX_PORTS]; /* where the streams go; none: --port */
+	int n_ports;
 	int inflight;
 	int pager;
 	const char *page_path;
@@ -414,6 +428,9 @@ static void conn_open(struct subproc *sp, long i)
 	if (c->fd < 0)
 		die("socket: %s", strerror(errno));
 	setsockopt(c->fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof(one));
+	struct sockaddr_in dst = sp->dst;
+	if (opt.n_ports)
+		dst.sin_port = htons((uint16_t)opt.ports[gi % opt.n_ports]);
 	src.sin_family = AF_INET;
 	src.sin_addr.s_addr = htonl(0x7f000002u + (uint32_t)(gi % opt.srcs));
 	if (bind(c->fd, (struct sockaddr *)&src, sizeof(src)) < 0)
@@ -424,7 +441,7 @@ static void conn_open(struct subproc *sp, long i)
 	ev.data.u64 = (uint64_t)i;
 	if (epoll_ctl(sp->ep, EPOLL_CTL_ADD, c->fd, &ev) < 0)
 		die("epoll_ctl: %s", strerror(errno));
-	if (connect(c->fd, (struct sockaddr *)&sp->dst, sizeof(sp->dst)) < 0 &&
+	if (connect(c->fd, (struct sockaddr *)&dst, sizeof(dst)) < 0 &&
 	    errno != EINPROGRESS) {
 		__atomic_fetch_add(&sh->attempts, 1, __ATOMIC_RELAXED);
 		conn_fail(sp, i);
@@ -738,17 +755,19 @@ static void pager_run(int64_t deadline_stop)
 static pid_t server_pids[MAX_SERVER_PIDS];
 static int n_server_pids;
 
-/* The server's master and its children. */
-static void server_find(void)
+static pid_t store_pids[MAX_SERVER_PIDS];
+static int n_store_pids;
+
+/* Each of `masters` and its children, into out[]; returns how many. */
+static int procs_find(const pid_t *masters, int n, pid_t *out)
 {
 	DIR *d = opendir("/proc");
 	struct dirent *de;
+	int k = 0;
 
-	n_server_pids = 0;
-	if (!opt.server_pid)
-		return;
-	server_pids[n_server_pids++] = opt.server_pid;
-	while (d && (de = readdir(d)) && n_server_pids < MAX_SERVER_PIDS) {
+	for (int i = 0; i < n && masters[i]; i++)
+		out[k++] = masters[i];
+	while (d && (de = readdir(d)) && k < MAX_SERVER_PIDS) {
 		char path[300], line[1024];
 		FILE *f;
 		if (!isdigit((unsigned char)de->d_name[0]))
@@ -761,25 +780,35 @@ static void server_find(void)
 			char *rp = strrchr(line, ')');
 			int ppid = 0;
 			char st;
-			if (rp && sscanf(rp + 2, "%c %d", &st, &ppid) == 2 && ppid == opt.server_pid)
-				server_pids[n_server_pids++] = atoi(de->d_name);
+			if (rp && sscanf(rp + 2, "%c %d", &st, &ppid) == 2 && ppid > 0)
+				for (int i = 0; i < n; i++)
+					if (ppid == masters[i] && k < MAX_SERVER_PIDS)
+						out[k++] = (pid_t)strtol(de->d_name, NULL, 10);
 		}
 		fclose(f);
 	}
 	if (d)
 		closedir(d);
+	return k;
 }
 
-/* CPU time of every thread of the server's processes, ns. */
-static int64_t server_cpu_ns(void)
+/* The server's masters and their children, and the store's processes. */
+static void server_find(void)
+{
+	n_server_pids = procs_find(opt.server_pid, opt.n_masters, server_pids);
+	n_store_pids = opt.store_pid ? procs_find(&opt.store_pid, 1, store_pids) : 0;
+}
+
+/* CPU time of every thread of these processes, ns. */
+static int64_t procs_cpu_ns(const pid_t *pids, int n)
 {
 	int64_t sum = 0;
 
-	for (int i = 0; i < n_server_pids; i++) {
+	for (int i = 0; i < n; i++) {
 		char path[64];
 		DIR *d;
 		struct dirent *de;
-		snprintf(path, sizeof(path), "/proc/%d/task", (int)server_pids[i]);
+		snprintf(path, sizeof(path), "/proc/%d/task", (int)pids[i]);
 		d = opendir(path);
 		while (d && (de = readdir(d))) {
 			char p2[320];
@@ -787,7 +816,7 @@ static int64_t server_cpu_ns(void)
 			long long v;
 			if (de->d_name[0] == '.')
 				continue;
-			snprintf(p2, sizeof(p2), "/proc/%d/task/%s/schedstat", (int)server_pids[i],
+			snprintf(p2, sizeof(p2), "/proc/%d/task/%s/schedstat", (int)pids[i],
 				 de->d_name);
 			f = fopen(p2, "r");
 			if (f && fscanf(f, "%lld", &v) == 1)
@@ -799,6 +828,16 @@ static int64_t server_cpu_ns(void)
 			closedir(d);
 	}
 	return sum;
+}
+
+static int64_t server_cpu_ns(void)
+{
+	return procs_cpu_ns(server_pids, n_server_pids);
+}
+
+static int64_t store_cpu_ns(void)
+{
+	return procs_cpu_ns(store_pids, n_store_pids);
 }
 
 /* Sum of a "Key:   N kB" field over the server's processes, bytes. */
@@ -981,6 +1020,12 @@ static int cmp_i64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
 static double pct(const int64_t *v, size_t n, double p)
 {
 	if (!n)
@@ -1010,7 +1055,7 @@ static void usage(void)
 		"  [--id id|seq]  (-n 0: publish M posts back to back, no subscribers)\n"
 		"  (--publish-cmd CMD | --publish-path /pub [--msg-bytes B]\n"
 		"   [--publish-header 'Authorization: Bearer T'] [--publish-body FILE])\n"
-		"  [--server-pid PID] [--pager C --page-path /live/demo --page-interval-ms I\n"
+		"  [--ports P1,P2,...] [--server-pid PID]... [--store-pid PID] [--pager C --page-path /live/demo --page-interval-ms I\n"
 		"  --idle-ms T] [--inflight K] [--post-timeout S] [--connect-timeout S]\n"
 		"  [--settle-ms MS] [--label L]\n");
 	exit(2);
@@ -1044,7 +1089,16 @@ int main(int argc, char **argv)
 		else if (ARG("--msg-bytes")) opt.msg_bytes = atoi(v);
 		else if (ARG("--id")) opt.id_from_data = strcmp(v, "seq") == 0;
 		else if (ARG("--base-seq")) opt.base_seq = atoll(v);
-		else if (ARG("--server-pid")) opt.server_pid = atoi(v);
+		else if (ARG("--server-pid") && opt.n_masters < MAX_MASTERS)
+			opt.server_pid[opt.n_masters++] = (pid_t)strtol(v, NULL, 10);
+		else if (ARG("--store-pid")) opt.store_pid = (pid_t)strtol(v, NULL, 10);
+		else if (ARG("--ports")) {
+			for (char *e = (char *)v; *e && opt.n_ports < MAX_PORTS; e += *e == ',') {
+				opt.ports[opt.n_ports++] = (int)strtol(e, &e, 10);
+				if (*e && *e != ',')
+					usage();
+			}
+		}
 		else if (ARG("--inflight")) opt.inflight = atoi(v);
 		else if (ARG("--pager")) opt.pager = atoi(v);
 		else if (ARG("--page-path")) opt.page_path = v;
@@ -1137,7 +1191,7 @@ int main(int argc, char **argv)
 	uint64_t subscribed = sh->subscribed;
 
 	int64_t idle_a = 0, idle_b = 0;
-	int64_t done_ns[MAX_POSTS] = { 0 }, cpu_ns[MAX_POSTS] = { 0 };
+	int64_t done_ns[MAX_POSTS] = { 0 }, cpu_ns[MAX_POSTS] = { 0 }, store_ns[MAX_POSTS] = { 0 };
 	struct pub_result pr[MAX_POSTS] = { { 0 } };
 	int posted = 0;
 	if (!error) {
@@ -1148,7 +1202,7 @@ int main(int argc, char **argv)
 			idle_b = now_ns();
 		}
 		for (int k = 0; k < opt.posts; k++) {
-			int64_t c0 = server_cpu_ns();
+			int64_t c0 = server_cpu_ns(), s0 = store_cpu_ns();
 			__atomic_store_n(&sh->pub_ns[k], now_ns(), __ATOMIC_SEQ_CST);
 			pr[k] = opt.publish_cmd ? publish_cmd(k) : publish_http(k);
 			posted++;
@@ -1167,6 +1221,7 @@ int main(int argc, char **argv)
 			done_ns[k] = now_ns();
 			sleep_ms(100); /* the server finishes its loop turn */
 			cpu_ns[k] = server_cpu_ns() - c0;
+			store_ns[k] = store_cpu_ns() - s0;
 			if (sh->recv_count[k] < subscribed && !error)
 				error = "some subscribers did not receive a post in time";
 			if (k + 1 < opt.posts)
@@ -1194,11 +1249,12 @@ int main(int argc, char **argv)
 	int64_t *lat = malloc(sizeof(int64_t) * ((size_t)opt.n * (size_t)(posted ? posted : 1) + 1));
 	double first_ms[MAX_POSTS], compl_ms[MAX_POSTS], p50_ms[MAX_POSTS], p99_ms[MAX_POSTS];
 	double cpu_us_per[MAX_POSTS], pub_ms[MAX_POSTS], pubcpu_ms[MAX_POSTS], dps[MAX_POSTS];
-	int64_t cpu_total = 0;
+	double other_ms[MAX_POSTS];
+	int64_t cpu_total = 0, store_total = 0;
 	if (!lat)
 		die("out of memory");
 	for (int k = 0; k < posted; k++) {
-		int64_t mn = INT64_MAX, mx = 0;
+		int64_t mn = INT64_MAX, mx = 0, mo = INT64_MAX;
 		size_t got = 0, base = nl;
 		for (long s = 0; s < opt.n; s++) {
 			int64_t t = sh->recv[s * opt.posts + k];
@@ -1211,6 +1267,8 @@ int main(int argc, char **argv)
 			got++;
 			if (d < mn)
 				mn = d;
+			if (opt.n_ports && opt.ports[s % opt.n_ports] != opt.port && d < mo)
+				mo = d;
 			if (d > mx)
 				mx = d;
 		}
@@ -1221,6 +1279,8 @@ int main(int argc, char **argv)
 		p99_ms[k] = pct(lat + base, got, 99) / 1e6;
 		cpu_us_per[k] = got ? (double)cpu_ns[k] / 1e3 / (double)got : -1;
 		cpu_total += cpu_ns[k];
+		store_total += store_ns[k];
+		other_ms[k] = mo < INT64_MAX ? (double)mo / 1e6 : -1;
 		pub_ms[k] = (double)pr[k].dur_ns / 1e6;
 		pubcpu_ms[k] = (double)pr[k].cpu_ns / 1e6;
 		dps[k] = got && mx > 0 ? (double)got / ((double)mx / 1e9) : -1;
@@ -1291,11 +1351,27 @@ int main(int argc, char **argv)
 			printf("%s%.3f", k ? "," : "", v[k]);         \
 		printf("],");                                         \
 	} while (0)
+	if (opt.store_pid)
+		printf("\"store_pids\":%d,\"store_cpu_us_per_delivery\":%.3f,\"store_cpu_ms_per_post\":%.3f,",
+		       n_store_pids, deliveries ? (double)store_total / 1e3 / (double)deliveries : -1,
+		       posted ? (double)store_total / 1e6 / posted : -1);
+	if (opt.n_ports > 1) {
+		double t[MAX_POSTS];
+		int m = 0;
+		for (int k = 0; k < posted; k++)
+			if (other_ms[k] >= 0)
+				t[m++] = other_ms[k];
+		qsort(t, (size_t)m, sizeof(double), cmp_d);
+		printf("\"nodes\":%d,\"first_other_ms_median\":%.3f,\"first_other_ms_p99\":%.3f,", opt.n_ports,
+		       median_d(t, m), m ? t[(size_t)(0.99 * (m - 1) + 0.5)] : -1);
+	}
 	if (posted > 1)
 		printf("\"publish_rate_per_s\":%.1f,", (double)(posted - 1) * 1e9 /
 			(double)(sh->pub_ns[posted - 1] - sh->pub_ns[0]));
 	ARR("completion_ms", compl_ms);
 	ARR("first_ms", first_ms);
+	if (opt.n_ports > 1)
+		ARR("first_other_ms", other_ms);
 	ARR("p50_ms_each", p50_ms);
 	ARR("p99_ms_each", p99_ms);
 	ARR("cpu_us_per_delivery_each", cpu_us_per);

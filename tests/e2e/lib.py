@@ -1,8 +1,10 @@
 """Helpers for Liveline's end-to-end tests: start the real binary on an
-ephemeral loopback port, talk to it with curl, parse its HTML.
+ephemeral loopback port, talk to it with curl, parse its HTML, read its
+database (SQLite or PostgreSQL) with the sqlite3 or psql command line.
 
-Only the Python standard library and curl are used, so the tests run on a
-fresh Debian machine with nothing but `make test`'s packages.
+Only the Python standard library and command-line tools (curl, sqlite3, psql,
+pg_dump) are used, so the tests run on a fresh Debian machine with nothing but
+`make test`'s packages.
 """
 import ctypes
 import hashlib
@@ -12,6 +14,7 @@ import json
 import shutil
 import os
 import re
+import select
 import signal
 import socket
 import struct
@@ -75,6 +78,8 @@ class Server:
     """A `liveline serve` process on 127.0.0.1 with a free port."""
 
     def __init__(self, binary, db, workers=2, *extra):
+        if db in PG_MEDIA and "--media" not in extra:
+            extra = (*extra, "--media", PG_MEDIA[db])
         self.errlog = tempfile.NamedTemporaryFile(prefix="liveline-e2e-", suffix=".log",
                                                   delete=False)
         self.proc = subprocess.Popen(
@@ -290,10 +295,23 @@ def squash(s):
 
 TESTS = []
 
+# The store's backends, as run.py's --backend names them.
+BACKENDS = ("sqlite", "pg")
 
-def test(fn):
-    TESTS.append(fn)
-    return fn
+
+def test(fn=None, *, backends=BACKENDS, why=None):
+    """Registers a test. Bare (@test) it runs on every backend; a test about
+    one backend itself (SQLite's file deleted under a server, say) names it,
+    with the reason: @test(backends=("sqlite",), why="..."). run.py leaves
+    such a test out of the other backends' runs (not "skipped": there is
+    nothing to check there) and lists it by name with the reason."""
+    def mark(f):
+        assert set(backends) <= set(BACKENDS), backends
+        assert why or set(backends) == set(BACKENDS), f"{f.__name__}: say why it is {backends} only"
+        f.backends, f.why = tuple(backends), why
+        TESTS.append(f)
+        return f
+    return mark(fn) if fn else mark
 
 
 DEMO = os.path.join(ROOT, "data", "demo.txt")
@@ -314,16 +332,38 @@ def capture_posts(path):
 
 
 class Env:
-    """A temporary folder with a database, and the CLI on it."""
+    """A temporary folder and a fresh database for one test, and the CLI on
+    it. On SQLite the database is a file in the folder; on PostgreSQL
+    (backend "pg") a database made for the test in the cluster that
+    LIVELINE_TEST_PG names, and env.db is its URI, which `--db` takes as it
+    is. Either way a test passes env.db on and reads the database through
+    env.sql() and env.dump(), never with sqlite3 or psql itself."""
 
-    def __init__(self, binary):
+    def __init__(self, binary, backend="sqlite"):
+        self.binary, self.backend = binary, backend
         self.dir = tempfile.mkdtemp(prefix="liveline-e2e-")
-        self.db = os.path.join(self.dir, "live.db")
-        self.cli = Cli(binary, self.db)
-        self.binary = binary
-        # Only init, import and serve make a database; tests that start with
-        # `user add` need one, as an operator does.
-        self.cli.run("init", check=0)
+        self.db = None
+        try:
+            self.db = database_new(backend, self.dir)
+            self.cli = Cli(binary, self.db)
+            # Only init, import and serve make a database; tests that start
+            # with `user add` need one, as an operator does.
+            self.cli.run("init", check=0)
+        except BaseException:
+            self.close()
+            raise
+
+    def sql(self, query, pg=None):
+        """Runs SQL on the test's database; rows as lists of text (see sql())."""
+        return sql(self.db, query, pg)
+
+    def sql_one(self, query, pg=None):
+        return sql_one(self.db, query, pg)
+
+    def dump(self):
+        """Everything the database holds, as SQL text (bytes): for checks that
+        something is stored nowhere (a password, a token)."""
+        return database_dump(self.db)
 
     def import_capture(self, path, slug, year, title=None, zone="Europe/London", status=None):
         args = ["import", "--year", str(year), "--slug", slug, "--zone", zone]
@@ -337,7 +377,159 @@ class Env:
         return Server(self.binary, self.db, workers)
 
     def close(self):
-        shutil.rmtree(self.dir, ignore_errors=True)
+        try:
+            if self.db:
+                database_drop(self.db)
+        finally:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+# ---- the database: a fresh one per test, read with sqlite3 or psql ----------
+
+def is_pg(db):
+    """Whether `--db db` names PostgreSQL (a URI), as the binary decides."""
+    return db.startswith(("postgresql://", "postgres://"))
+
+
+def pg_server():
+    """The URI of the PostgreSQL cluster the tests make their databases in
+    (LIVELINE_TEST_PG: tests/run and run.py start one with tests/pg)."""
+    uri = os.environ.get("LIVELINE_TEST_PG", "")
+    if not uri:
+        raise missing("LIVELINE_TEST_PG is not set (tests/pg start prints a cluster's URI)")
+    assert is_pg(uri), f"LIVELINE_TEST_PG={uri}: a postgresql:// URI, please"
+    return uri
+
+
+def pg_uri(server, name):
+    """The URI of database `name` on the server of URI `server`."""
+    u = urllib.parse.urlsplit(server)  # (urlunsplit would drop the empty host's //)
+    return f"{u.scheme}://{u.netloc}/{name}" + (f"?{u.query}" if u.query else "")
+
+
+def pg_name(db):
+    return urllib.parse.unquote(urllib.parse.urlsplit(db).path.lstrip("/"))
+
+
+# The media folder of each database database_new() made on PostgreSQL.
+PG_MEDIA = {}
+
+
+def database_new(backend, folder):
+    """A new database for one test: the path of a file in `folder` on SQLite
+    (made by the first `init`, `import` or `serve`); on PostgreSQL the URI of
+    an empty database created now (the schema is the binary's to make, as on
+    SQLite), with a media folder in `folder` (media_of()). database_drop()
+    removes it."""
+    if backend == "sqlite":
+        return os.path.join(folder, "live.db")
+    assert backend == "pg", backend
+    server = pg_server()
+    name = "liveline_e2e_" + uuid.uuid4().hex[:16]
+    psql(server, f"CREATE DATABASE {name}")
+    db = pg_uri(server, name)
+    PG_MEDIA[db] = os.path.join(folder, "media")
+    return db
+
+
+def database_drop(db):
+    """Drops a database database_new() made on PostgreSQL, even if a server
+    that a failed test left running still holds connections to it; on SQLite
+    the file goes with the test's folder."""
+    if is_pg(db):
+        psql_close(db)
+        psql(pg_server(), f"DROP DATABASE IF EXISTS {pg_name(db)} WITH (FORCE)")
+        PG_MEDIA.pop(db, None)
+
+
+class PsqlSession:
+    """One psql kept running on a database: a test that reads its database
+    hundreds of times (the role matrix) pays for one connection, not one a
+    read. Errors do not end it; run() fails the test with psql's message."""
+
+    def __init__(self, db):
+        self.proc = subprocess.Popen(
+            ["psql", "-X", "-q", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=0",
+             "-d", db, "-f", "-"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        os.set_blocking(self.proc.stderr.fileno(), False)
+        self.run("SET client_min_messages = error")  # no notices taken for errors
+
+    def run(self, script, timeout=120):
+        """Runs the statements; returns what they printed, or fails the test
+        with psql's error (an error message is all psql writes to stderr)."""
+        mark = "-- e2e " + uuid.uuid4().hex
+        # The closing ";" ends a last statement written without one, which
+        # psql would otherwise hold until more input came.
+        try:
+            self.proc.stdin.write(f"{script}\n;\n\\echo '{mark}'\n".encode())
+            self.proc.stdin.flush()
+        except BrokenPipeError:
+            pass  # psql is gone: said below
+        out, deadline = b"", time.time() + timeout
+        end = (mark + "\n").encode()
+        while not out.endswith(end):
+            ready, _, _ = select.select([self.proc.stdout], [], [], max(0, deadline - time.time()))
+            chunk = os.read(self.proc.stdout.fileno(), 1 << 16) if ready else b""
+            if not chunk:
+                self.close()
+                raise AssertionError((script[:500], "psql ended or took too long",
+                                      self.errors()))
+            out += chunk
+        err = self.errors()
+        assert not err, (script[:500], err)
+        return out[:-len(end)].decode(errors="backslashreplace")
+
+    def errors(self):
+        data = self.proc.stderr.read() or b""
+        return data.decode(errors="replace")
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.stdin.close()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+PSQL = {}  # database URI: its PsqlSession
+
+
+def psql(db, script):
+    """Runs SQL with psql (statements may span lines and be several); returns
+    its output: rows on lines, columns separated by tabs, NULL as nothing, no
+    headers or command tags. An error fails the test."""
+    session = PSQL.get(db)
+    if session is not None:
+        # A round trip first: a connection that PostgreSQL's restart ended is
+        # only found out by using it, and the test's SQL must not be what
+        # finds it (it would fail, or be sent twice).
+        try:
+            session.run("SELECT")
+        except AssertionError:
+            psql_close(db)
+            session = None
+    if session is None:
+        session = PSQL[db] = PsqlSession(db)
+    return session.run(script)
+
+
+def psql_close(db):
+    session = PSQL.pop(db, None)
+    if session:
+        session.close()
+
+
+def database_dump(db):
+    if is_pg(db):
+        argv = ["pg_dump", "--no-owner", "-d", db]
+    else:
+        argv = ["sqlite3", db, ".dump"]
+    p = subprocess.run(argv, capture_output=True, timeout=120)
+    assert p.returncode == 0, (argv, p.stderr.decode(errors="replace"))
+    return p.stdout
 
 
 # ---- the newsroom: people, HTTP clients, forms and images -------------------
@@ -573,25 +765,51 @@ class Browser:
         return Api(self.base, cookie=self.cookie, csrf=self.csrf)
 
 
-def sql(db, query):
-    """Runs SQL with the sqlite3 command line; returns rows as lists of text."""
-    p = subprocess.run(["sqlite3", "-cmd", ".timeout 10000", "-separator", "\t", db, query],
-                       capture_output=True, timeout=60)
-    assert p.returncode == 0, (query, p.stderr.decode(errors="replace"))
-    out = p.stdout.decode(errors="backslashreplace")  # token hashes are blobs
+def sql(db, query, pg=None):
+    """Runs SQL on database `db` (a file: the sqlite3 command line; a URI:
+    psql) and returns the rows as lists of text, the same on both: columns
+    separated by tabs, NULL as "", blobs as their bytes (SQLite) or \\x and
+    hex (PostgreSQL). The SQL is the same for both where the dialects agree,
+    which is almost everywhere; `pg` is PostgreSQL's spelling where they do
+    not (hex(x) is encode(x, 'hex') there). Several statements may be given;
+    the first error fails the test."""
+    if is_pg(db):
+        out = psql(db, pg if pg is not None else query)
+    else:
+        p = subprocess.run(["sqlite3", "-bail", "-cmd", ".timeout 10000", "-separator", "\t", db],
+                           input=query.encode(), capture_output=True, timeout=60)
+        assert p.returncode == 0, (query[:500], p.stderr.decode(errors="replace"))
+        out = p.stdout.decode(errors="backslashreplace")  # token hashes are blobs
     return [line.split("\t") for line in out.splitlines()]
 
 
-def sql_one(db, query):
+def sql_one(db, query, pg=None):
     """The single value a query selects."""
-    rows = sql(db, query)
+    rows = sql(db, query, pg)
     assert len(rows) == 1 and len(rows[0]) == 1, (query, rows)
     return rows[0][0]
 
 
+def sql_text(text):
+    """`text` as an SQL string literal (standard SQL: quotes doubled), for
+    values too long or too odd to write into a test's SQL by hand."""
+    assert "\0" not in text
+    return "'" + text.replace("'", "''") + "'"
+
+
 def media_dir(env):
-    """The default media folder of env's database (DB-media beside it)."""
-    return env.db + "-media"
+    """The media folder of env's database (see media_of())."""
+    return media_of(env.db)
+
+
+def media_of(db):
+    """The folder of uploaded images of a server on `db`: on SQLite the
+    default, DB-media beside the file; on PostgreSQL, where there is no file
+    to put it beside, a folder in the test's own that Server gives to serve
+    with --media."""
+    # TODO(h/copy): give PG_MEDIA's folder to every process as LIVELINE_MEDIA
+    # once that setting lands, instead of Server's --media.
+    return PG_MEDIA.get(db, db + "-media")
 
 
 def list_files(folder):

@@ -30,7 +30,8 @@ import tempfile
 import urllib.parse
 import zlib
 
-from lib import ROOT, SANITIZER_MARKS, Cli, Server, Skip, missing, signin_form_token, test
+from lib import (ROOT, SANITIZER_MARKS, Cli, Server, Skip, database_drop, database_new, missing,
+                 signin_form_token, test)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CHROMIUM = "/usr/bin/chromium"
@@ -94,10 +95,10 @@ class Newsroom:
     """The file's one server: a folder of its own (each test's Env is removed
     when the test ends), its users, the photo, and `liveline serve`."""
 
-    def __init__(self, binary):
-        self.binary = binary
+    def __init__(self, binary, backend):
+        self.binary, self.backend = binary, backend
         self.dir = tempfile.mkdtemp(prefix="liveline-e2e-newsroom-")
-        self.db = os.path.join(self.dir, "live.db")
+        self.db = database_new(backend, self.dir)
         self.cli = Cli(binary, self.db)
         self.cli.run("init", check=0)
         self.users = {}
@@ -220,7 +221,11 @@ class Newsroom:
             self.stop_browser()
             self.stop()
         finally:
-            shutil.rmtree(self.dir, ignore_errors=True)
+            try:
+                if self.db:
+                    database_drop(self.db)
+            finally:
+                shutil.rmtree(self.dir, ignore_errors=True)
 
 
 _newsroom = None
@@ -241,10 +246,10 @@ def newsroom(env):
     earlier scenario is started again (on the same database), so that one
     crash fails one test, not every one after it."""
     global _newsroom
-    if _newsroom and _newsroom.binary != env.binary:
+    if _newsroom and (_newsroom.binary, _newsroom.backend) != (env.binary, env.backend):
         _close_newsroom()
     if _newsroom is None:
-        _newsroom = Newsroom(env.binary)
+        _newsroom = Newsroom(env.binary, env.backend)
     elif _newsroom.srv is None or _newsroom.srv.proc.poll() is not None:
         if _newsroom.srv:
             try:

@@ -348,7 +348,8 @@ def serve_workers_restart_and_stop(env):
         assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().split()[2] == "Z"
 
 
-@test
+# SQLite only: a file that is not an SQLite database (a path is SQLite on any run).
+@test(backends=("sqlite",), why="a file that is not an SQLite database")
 def serve_refuses_bad_database(env):
     bad = os.path.join(env.dir, "not-a-db")
     open(bad, "wb").write(b"this is not an SQLite database" * 100)

@@ -7,7 +7,7 @@ before (or after) that.
 """
 import json
 
-from lib import (DEMO, Api, Browser, add_staff, api_error, request, sql_one, test,
+from lib import (DEMO, Api, Browser, add_staff, api_error, request, test,
                  wait_for)
 from test_stream import Sse, raw_stream, read_to_eof
 
@@ -166,11 +166,11 @@ def embargo_command_line(env):
     assert b"(unpublished)" not in env.import_capture(DEMO, OTHER, 2026).stdout
     r = env.cli.run("import", "--year", "2026", "--slug", SLUG, "--unpublished", DEMO, check=0)
     assert b"(unpublished)" in r.stdout, r.stdout
-    assert sql_one(env.db, f"SELECT published FROM pages WHERE slug = '{SLUG}'") == "0"
+    assert env.sql_one(f"SELECT published FROM pages WHERE slug = '{SLUG}'") == "0"
     listed = {line.split("\t")[0]: line.split("\t")[2]
               for line in env.cli.run("list", check=0).stdout.decode().splitlines()}
     assert listed == {SLUG: "unpublished", OTHER: "published"}, listed
-    assert sql_one(env.db, f"SELECT published FROM pages WHERE slug = '{OTHER}'") == "1"
+    assert env.sql_one(f"SELECT published FROM pages WHERE slug = '{OTHER}'") == "1"
     with env.server() as srv:
         assert request(srv.base, "GET", f"/live/{SLUG}").status == 404
         assert request(srv.base, "GET", f"/live/{OTHER}").status == 200

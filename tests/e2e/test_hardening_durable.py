@@ -15,7 +15,7 @@ import subprocess
 import time
 
 from lib import (DEMO, Api, Cli, Server, add_staff, api_error, curl, missing, request,
-                 server_sockopt, sql, test, wait_for)
+                 server_sockopt, test, wait_for)
 
 
 def proc_state(pid):
@@ -42,7 +42,9 @@ def exported_titles(env):
 
 # ---- the database file deleted or replaced under a running server ----------
 
-@test
+# SQLite only: the database is a file that an operator deletes; a PostgreSQL
+# database is not removed from under an open connection.
+@test(backends=("sqlite",), why="the database file deleted under a running server")
 def database_deleted_under_server_refuses_writes_and_says_so(env):
     """SQLite goes on writing to a deleted file it holds open: before, 50 posts
     were answered 201 and lost at restart, with no log line."""
@@ -62,7 +64,9 @@ def database_deleted_under_server_refuses_writes_and_says_so(env):
         assert curl(srv.base + "/live/demo").status == 200
 
 
-@test
+# SQLite only: another file moved over the open one has no PostgreSQL
+# counterpart (a restore goes through the server, which every node sees).
+@test(backends=("sqlite",), why="another file moved over the open database file")
 def database_replaced_under_server_loses_no_acknowledged_post(env):
     """A database put in place of the open one (a restored backup, a copy moved
     over it): every post answered 201 must be in the file a restart opens."""
@@ -75,7 +79,7 @@ def database_replaced_under_server_loses_no_acknowledged_post(env):
             assert publish(api, f"Kept {i}").status == 201
             acknowledged.append(f"Kept {i}")
         copy = env.db + ".copy"
-        sql(env.db, f".backup '{copy}'")
+        env.sql(f".backup '{copy}'")
         os.rename(copy, env.db)
         for i in range(5):
             r = publish(api, f"Into the old file {i}")
@@ -91,7 +95,8 @@ def database_replaced_under_server_loses_no_acknowledged_post(env):
 
 # ---- no database made at a mistyped path -------------------------------------
 
-@test
+# SQLite only: it names database files by path, which are SQLite on either run.
+@test(backends=("sqlite",), why="mistyped database file paths (SQLite on any run)")
 def commands_refuse_a_missing_database_and_create_none(env):
     missing = os.path.join(env.dir, "typo.db")
     cli = Cli(env.binary, missing)
@@ -122,7 +127,9 @@ def commands_refuse_a_missing_database_and_create_none(env):
     assert other.run("list", check=0).stdout.startswith(b"demo\t")
 
 
-@test
+# SQLite only: a file path again; on PostgreSQL the database is the
+# operator's to create (CREATE DATABASE), and serve makes the schema in it.
+@test(backends=("sqlite",), why="a database file path (SQLite on any run)")
 def first_serve_creates_the_database_and_says_so(env):
     path = os.path.join(env.dir, "fresh.db")
     with Server(env.binary, path, 1) as srv:
@@ -134,7 +141,10 @@ def first_serve_creates_the_database_and_says_so(env):
 
 # ---- the master supervises its workers ---------------------------------------
 
-@test
+# SQLite only: the worker is made to fail at start by putting a folder where
+# the database file was. (A PostgreSQL database that is down is the
+# multi-node tests' restart of the cluster.)
+@test(backends=("sqlite",), why="a folder put in place of the database file to fail a worker's start")
 def worker_that_dies_while_starting_is_restarted_with_backoff(env):
     """Before, the master gave up on the slot for good (with none left it
     exited)."""

@@ -4,16 +4,16 @@ renders; content over the limits is refused wherever it is written (API,
 command line, import); and a page whose render fails (one written to the store
 behind the limits' back) is not rendered again at every request.
 """
+import json
 import os
 import shutil
-import sqlite3
 import struct
 import subprocess
 import tempfile
 import zlib
 
 import lib
-from lib import Api, add_staff, api_error, parse_html, request, test, wait_for
+from lib import Api, add_staff, api_error, parse_html, request, sql_text, test, wait_for
 
 SLUG = "limits"
 BODY_MAX = 8192      # MODEL_BODY_MAX
@@ -209,11 +209,8 @@ def hardening_failed_render_not_repeated(env):
     # over the render limit (as five 1 MiB posts made before the limits):
     # 3.4 MB of '&', 17 MB of HTML, over the render limit before the limits
     # (16 MiB) and after (1.8 MiB).
-    db = sqlite3.connect(env.db)
-    db.execute("UPDATE posts SET body_json = json_array(json_object('type', 'paragraph', "
-               "'text', replace(hex(zeroblob(1700000)), '0', '&'))) WHERE id = ?", (pid,))
-    db.commit()
-    db.close()
+    body = json.dumps([{"type": "paragraph", "text": "&" * 3400000}])
+    env.sql(f"UPDATE posts SET body_json = {sql_text(body)} WHERE id = {pid}")
     with env.server(workers=1) as srv:
         for _ in range(5):
             r = request(srv.base, "GET", "/live/demo")

@@ -21,7 +21,7 @@ import time
 import urllib.parse
 
 from lib import (DEMO, ROOT, Browser, Response, Server, add_user, make_token, missing,
-                 request, signin_form_token, sql, sql_one, test)
+                 request, signin_form_token, test)
 
 SLUG = "bridge"
 LIMIT_ACCOUNT, LIMIT_ADDRESS = 5, 20
@@ -36,7 +36,7 @@ def proxied_server(env, *trusted):
 
 
 def failures(env, key):
-    return int(sql_one(env.db, f"SELECT count(*) FROM signin_failures WHERE key = '{key}'"))
+    return int(env.sql_one(f"SELECT count(*) FROM signin_failures WHERE key = '{key}'"))
 
 
 def cookie_attrs(set_cookie):
@@ -57,12 +57,12 @@ def hardening_web_trusted_proxy_client(env):
         attacker = Browser(srv.base)
         xff = {"X-Forwarded-For": "203.0.113.66"}
         assert attacker.signin("ghost", "wrong password", headers=xff).status == 401
-        assert failures(env, "addr:203.0.113.66") == 1, sql(env.db, "SELECT * FROM signin_failures")
+        assert failures(env, "addr:203.0.113.66") == 1, env.sql("SELECT * FROM signin_failures")
         assert failures(env, "addr:127.0.0.1") == 0
         # The address's earlier failures, as the server writes them (each real
         # one costs an Argon2 hash), up to the limit.
         now = int(time.time())
-        sql(env.db, "INSERT INTO signin_failures (key, at) VALUES " +
+        env.sql("INSERT INTO signin_failures (key, at) VALUES " +
             ", ".join(f"('addr:203.0.113.66', {now})" for _ in range(LIMIT_ADDRESS - 1)))
         r = attacker.signin("eve", headers=xff)
         assert r.status == 429, r.status
@@ -75,8 +75,8 @@ def hardening_web_trusted_proxy_client(env):
         other = Browser(srv.base)
         r = other.signin("eve", headers={"X-Forwarded-For": "203.0.113.7"})
         assert r.status == 303, r.status
-        detail = sql_one(env.db, "SELECT detail FROM audit WHERE action = 'auth.signin' "
-                                 "ORDER BY id DESC LIMIT 1")
+        detail = env.sql_one("SELECT detail FROM audit WHERE action = 'auth.signin' "
+                             "ORDER BY id DESC LIMIT 1")
         assert detail == "from 203.0.113.7", detail
         # Forwarded (RFC 7239) when there is no X-Forwarded-For.
         r = Browser(srv.base).signin("ghost", "wrong password",
@@ -85,7 +85,7 @@ def hardening_web_trusted_proxy_client(env):
         assert failures(env, "addr:2001:db8::9") == 1
 
     # Without --trusted-proxy the same headers name nobody: the peer is the client.
-    sql(env.db, "DELETE FROM signin_failures")
+    env.sql("DELETE FROM signin_failures")
     with env.server() as srv:
         r = Browser(srv.base).signin("ghost", "wrong password",
                                      headers={"X-Forwarded-For": "203.0.113.66"})
@@ -94,7 +94,7 @@ def hardening_web_trusted_proxy_client(env):
         assert failures(env, "addr:203.0.113.66") == 0
 
     # A trusted network that is not this machine: this machine's headers count for nothing.
-    sql(env.db, "DELETE FROM signin_failures")
+    env.sql("DELETE FROM signin_failures")
     with proxied_server(env, "10.0.0.0/8") as srv:
         r = Browser(srv.base).signin("ghost", "wrong password",
                                      headers={"X-Forwarded-For": "203.0.113.66"})
@@ -231,7 +231,7 @@ def hardening_web_signin_csrf(env):
         victim.signin_cookie, _ = signin_form_token(srv.base)
         victim.signin_token = stolen
         assert victim.signin("eve").status == 403
-        assert int(sql_one(env.db, "SELECT count(*) FROM sessions")) == 0
+        assert int(env.sql_one("SELECT count(*) FROM sessions")) == 0
         # Our own page, with Origin or with Referer, and with the default port
         # spelled out as a browser never does but a proxy's Host might.
         assert Browser(srv.base).signin("eve", headers={"Origin": srv.base}).status == 303
@@ -565,7 +565,7 @@ def hardening_web_behind_nginx(env):
             r = signin("wrong password", {"X-Forwarded-For": "203.0.113.9",
                                           "Forwarded": "for=198.51.100.1"})
             assert r.status == 401, (r.status, r.text[:300])
-            keys = sorted(k for (k,) in sql(env.db, "SELECT key FROM signin_failures"))
+            keys = sorted(k for (k,) in env.sql("SELECT key FROM signin_failures"))
             assert keys == ["addr:127.0.0.1", "login:eve"], keys
             r = signin("correct horse battery staple")
             assert r.status == 303, (r.status, r.text[:500])

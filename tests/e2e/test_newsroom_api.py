@@ -23,7 +23,7 @@ import zoneinfo
 
 from lib import (PASSWORD, ROOT, Api, Browser, Server, add_staff, add_user, api_error, curl,
                  list_files, make_token, media_dir, parse_html, png, png_chunk_types,
-                 png_header_only, request, sha256_hex, sql, sql_one, test, wait_for)
+                 png_header_only, request, sha256_hex, test, wait_for)
 from test_stream import Sse
 
 SLUG = "budget"
@@ -65,9 +65,9 @@ def iso(t):
 
 def snapshot(env):
     """The rows of every newsroom table and the media folder's file list (one
-    sqlite3 run: the role matrix takes hundreds of these)."""
-    rows = sql(env.db, " ".join(f"SELECT '#{t}'; SELECT * FROM {t} ORDER BY 1;"
-                                for t in TABLES))
+    sqlite3 or psql run: the role matrix takes hundreds of these)."""
+    rows = env.sql(" ".join(f"SELECT '#{t}'; SELECT * FROM {t} ORDER BY 1;"
+                            for t in TABLES))
     state, cur = {}, None
     for row in rows:
         if len(row) == 1 and row[0].startswith("#") and row[0][1:] in TABLES:
@@ -83,8 +83,8 @@ def diff(before, after):
     return [k for k in before if before[k] != after[k]]
 
 
-def count(env, table, where="1"):
-    return int(sql_one(env.db, f"SELECT count(*) FROM {table} WHERE {where}"))
+def count(env, table, where="1 = 1"):
+    return int(env.sql_one(f"SELECT count(*) FROM {table} WHERE {where}"))
 
 
 def clients(srv, tokens):
@@ -791,7 +791,7 @@ def newsroom_api_audit_trail(env):
     tokens = add_staff(env)
     with env.server() as srv:
         ada, eve, cal = clients(srv, tokens)
-        start = int(sql_one(env.db, "SELECT coalesce(max(id), 0) FROM audit"))
+        start = int(env.sql_one("SELECT coalesce(max(id), 0) FROM audit"))
         page = make_page(ada)
         post = make_post(eve, title="Audited")
         eve.ok("PATCH", f"/pages/{SLUG}/posts/{post['id']}", {"version": 1, "title": "Audited 2"})
@@ -868,7 +868,7 @@ def newsroom_api_media(env):
         assert files == [f"{name}-{w}.png" for w in (1600, 480, 960)], files
         assert all(re.fullmatch(r"[0-9a-f]{32}-\d+\.png", f) for f in files)
         assert count(env, "media") == 1
-        assert sql(env.db, "SELECT name, format, width, height FROM media") == \
+        assert env.sql("SELECT name, format, width, height FROM media") == \
             [[name, "png", "1600", "960"]]
 
         for w in (480, 960, 1600):

@@ -16,7 +16,7 @@ import urllib.parse
 import zoneinfo
 
 from lib import (PASSWORD, Api, Browser, add_staff, add_user, list_files, media_dir,
-                 parse_html, png, request, sha256_hex, sql, sql_one, test, wait_for)
+                 parse_html, png, request, sha256_hex, test, wait_for)
 from test_newsroom_api import diff, snapshot
 from test_stream import Sse
 
@@ -24,8 +24,8 @@ SLUG = "budget"
 LIMIT_ACCOUNT, LIMIT_ADDRESS, WINDOW = 5, 20, 15 * 60
 
 
-def count(env, table, where="1"):
-    return int(sql_one(env.db, f"SELECT count(*) FROM {table} WHERE {where}"))
+def count(env, table, where="1 = 1"):
+    return int(env.sql_one(f"SELECT count(*) FROM {table} WHERE {where}"))
 
 
 def start(env, srv, tokens):
@@ -124,13 +124,13 @@ def newsroom_forms_signin_and_out(env):
         assert r.status == 401, r.status
         assert tls.get("/newsroom").status == 200  # the other session lives on
         assert count(env, "sessions", "revoked = 0") == 1
-        actions = [a for (a,) in sql(env.db, "SELECT action FROM audit ORDER BY id")]
+        actions = [a for (a,) in env.sql("SELECT action FROM audit ORDER BY id")]
         assert actions[-3:] == ["auth.signin", "auth.signin", "auth.signout"], actions
         # After its 12 hours, a session signs nobody in (its end moved to now).
-        expires = int(sql_one(env.db, "SELECT expires_at - created_at FROM sessions "
-                                      "WHERE revoked = 0"))
+        expires = int(env.sql_one("SELECT expires_at - created_at FROM sessions "
+                                  "WHERE revoked = 0"))
         assert expires == 12 * 3600, expires
-        sql(env.db, "UPDATE sessions SET expires_at = strftime('%s', 'now') - 1")
+        env.sql(f"UPDATE sessions SET expires_at = {int(time.time()) - 1}")
         r = tls.get("/newsroom")
         assert r.status == 303 and r.header("location").endswith("/newsroom/signin"), r.status
         assert tls.api().get("/me").status == 401
@@ -169,7 +169,7 @@ def newsroom_forms_signin_limit_per_account(env):
         # Failures older than the window do not count. (The rows are what the
         # server wrote for eve; only their time is moved back.)
         assert count(env, "signin_failures", "key LIKE '%eve%'") == LIMIT_ACCOUNT
-        sql(env.db, f"UPDATE signin_failures SET at = at - {WINDOW + 5} WHERE key LIKE '%eve%'")
+        env.sql(f"UPDATE signin_failures SET at = at - {WINDOW + 5} WHERE key LIKE '%eve%'")
         assert Browser(srv.base).signin("eve").status == 303
 
 
@@ -179,13 +179,13 @@ def newsroom_forms_signin_limit_per_address(env):
     with env.server() as srv:
         b = Browser(srv.base)
         assert b.signin("ghost-0", "wrong password 0").status == 401
-        keys = [k for (k,) in sql(env.db, "SELECT key FROM signin_failures")]
+        keys = [k for (k,) in env.sql("SELECT key FROM signin_failures")]
         addr = [k for k in keys if "127.0.0.1" in k]
         assert len(keys) == 2 and len(addr) == 1, keys
         # The address's earlier failures, as the server writes them (18 more
         # real attempts would cost 18 Argon2 hashes), then one real one: 20.
         now = int(time.time())
-        sql(env.db, "INSERT INTO signin_failures (key, at) VALUES " +
+        env.sql("INSERT INTO signin_failures (key, at) VALUES " +
             ", ".join(f"('{addr[0]}', {now})" for _ in range(LIMIT_ADDRESS - 2)))
         assert b.signin("ghost-19", "wrong password 19").status == 401
         assert count(env, "signin_failures", f"key = '{addr[0]}'") == LIMIT_ADDRESS

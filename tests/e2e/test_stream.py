@@ -7,14 +7,13 @@ import http.client
 import json
 import os
 import socket
-import sqlite3
 import struct
 import subprocess
 import threading
 import time
 
-from lib import (DEMO, LoopbackCapture, Server, Skip, curl, parse_html, server_sockopt, sql, test,
-                 wait_for)
+from lib import (DEMO, LoopbackCapture, Server, Skip, curl, parse_html, server_sockopt,
+                 sql_text, test, wait_for)
 
 
 class Sse:
@@ -104,7 +103,10 @@ def stream_replays_then_goes_live(env):
         s.close()
 
 
-@test
+DEMO_CHANGE = "seq = {} AND page_id = (SELECT id FROM pages WHERE slug = 'demo')"
+
+
+@test(backends=("sqlite",), why="DB-notify is the SQLite backend's way of waking workers")
 def workers_watch_db_notify_again_after_it_is_deleted(env):
     """DB-notify deleted under a running server: each worker's store reports its
     watch lost, the next command-line post makes the file again, each worker's
@@ -129,23 +131,16 @@ def workers_watch_db_notify_again_after_it_is_deleted(env):
 
 
 def stored_event(env, seq):
-    """The event and text the change log keeps for the demo page's change `seq`."""
-    con = sqlite3.connect(env.db, timeout=10)
-    try:
-        return con.execute("SELECT event, text FROM changes WHERE seq = ? AND page_id ="
-                           " (SELECT id FROM pages WHERE slug = 'demo')", (seq,)).fetchone()
-    finally:
-        con.close()
+    """The event and text the change log keeps for the demo page's change `seq`
+    (each its own query: the text may run over lines)."""
+    event = env.sql_one("SELECT event FROM changes WHERE " + DEMO_CHANGE.format(int(seq)))
+    text = "\n".join("\t".join(row) for row in
+                     env.sql("SELECT text FROM changes WHERE " + DEMO_CHANGE.format(int(seq))))
+    return event, text
 
 
 def store_event(env, seq, event):
-    con = sqlite3.connect(env.db, timeout=10)
-    try:
-        con.execute("UPDATE changes SET event = ? WHERE seq = ? AND page_id ="
-                    " (SELECT id FROM pages WHERE slug = 'demo')", (event, seq))
-        con.commit()
-    finally:
-        con.close()
+    env.sql(f"UPDATE changes SET event = {sql_text(event)} WHERE " + DEMO_CHANGE.format(int(seq)))
 
 
 @test
@@ -196,7 +191,7 @@ def edited_or_deleted_words_are_not_replayed(env):
     seq0 = last_seq(env, "demo")
 
     def kept():
-        return " ".join(e or "" for row in sql(env.db, "SELECT event, text FROM changes")
+        return " ".join(e or "" for row in env.sql("SELECT event, text FROM changes")
                         for e in row)
 
     def replay(srv, n):
