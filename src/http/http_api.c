@@ -221,9 +221,13 @@ enum MHD_Result http_api_route(struct http_request *req)
 
 	if (api_split(req->path, &p) < 0 || p.n == 0)
 		return api_not_found(req);
-	if (http_auth_resolve(req, &who) < 0)
-		return http_respond_api_error(req, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal",
-					      "The database failed; try again.");
+	if (http_auth_resolve(req, &who) < 0) {
+		const char *code;
+		unsigned status = http_auth_failure(req, &code);
+
+		return http_respond_api_error(req, status, code,
+					      "The database cannot be read just now; try again.");
+	}
 	if (!who.signed_in) {
 		ret = http_respond_api_error(req, MHD_HTTP_UNAUTHORIZED, "unauthenticated",
 					     "Sign in, or send an API token as "

@@ -63,6 +63,16 @@ int http_auth_resolve(struct http_request *req, struct http_principal *p)
 	return 0;
 }
 
+unsigned http_auth_failure(const struct http_request *req, const char **code)
+{
+	if (store_unreachable(req->store)) {
+		*code = "unavailable";
+		return MHD_HTTP_SERVICE_UNAVAILABLE;
+	}
+	*code = "internal";
+	return MHD_HTTP_INTERNAL_SERVER_ERROR;
+}
+
 void http_principal_cleanup(struct http_principal *p)
 {
 	if (p->signed_in)

@@ -29,6 +29,10 @@ struct http_principal {
 /* Fills `p` for the request. An unknown, expired or revoked credential is
  * anonymous, not an error. Returns 0, or -1 if the database failed. */
 int http_auth_resolve(struct http_request *req, struct http_principal *p);
+/* The status for a failed http_auth_resolve(): 503 while the database is out
+ * of reach (store_unreachable(): come back soon), else 500; *code is the API's
+ * error code for it ("unavailable" or "internal"). */
+unsigned http_auth_failure(const struct http_request *req, const char **code);
 void http_principal_cleanup(struct http_principal *p);
 
 /* 1 if a state-changing request may go ahead: always with an API token; with a

@@ -1162,9 +1162,12 @@ enum MHD_Result http_newsroom_route(struct http_request *req)
 	if (!is_get && !is_post)
 		return http_respond_error(req, MHD_HTTP_METHOD_NOT_ALLOWED,
 					  "The newsroom's pages take GET and POST.");
-	if (http_auth_resolve(req, &r.who) < 0)
-		return http_respond_error(req, MHD_HTTP_INTERNAL_SERVER_ERROR,
-					  "The database failed; try again.");
+	if (http_auth_resolve(req, &r.who) < 0) {
+		const char *code;
+
+		return http_respond_error(req, http_auth_failure(req, &code),
+					  "The database cannot be read just now; try again.");
+	}
 	form_view_init(&r);
 	if (is_post && !form_same_origin(req)) {
 		ret = form_error_page(&r, MHD_HTTP_FORBIDDEN,

@@ -321,6 +321,10 @@ enum MHD_Result http_respond(struct http_request *req, unsigned status, struct M
 	case HTTP_HEADERS_DONE:
 		break;
 	}
+	/* Every 503 says when to come back (the store out of reach, a moved
+	 * file, a busy worker): a route may have set a time of its own. */
+	if (status == MHD_HTTP_SERVICE_UNAVAILABLE && req->retry_after <= 0)
+		req->retry_after = HTTP_BUSY_RETRY_S;
 	if (headers != HTTP_HEADERS_DONE)
 		http_add_retry_after(req, r);
 	if (req->result) {
@@ -693,9 +697,13 @@ static enum MHD_Result http_newsroom_begin(struct http_request *req)
 		/* On this thread, with the worker's store: an indexed read of one
 		 * row, and under WAL no writer makes it wait. The route checks
 		 * again on the newsroom thread; this only sizes the body. */
-		if (http_auth_resolve(req, &who) < 0)
-			return http_refuse(req, MHD_HTTP_SERVICE_UNAVAILABLE, "internal",
-					   "The database failed; try again.");
+		if (http_auth_resolve(req, &who) < 0) {
+			const char *code;
+			unsigned status = http_auth_failure(req, &code);
+
+			return http_refuse(req, status, code,
+					   "The database cannot be read just now; try again.");
+		}
 		max = who.signed_in ? HTTP_MAX_UPLOAD : HTTP_MAX_ANON_BODY;
 		if (!who.signed_in && declared > max && declared <= HTTP_MAX_UPLOAD) {
 			/* Refused, but its body is read and dropped (never held) before

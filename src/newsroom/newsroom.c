@@ -141,6 +141,13 @@ int newsroom_store_fail(const struct newsroom_ctx *c, struct newsroom_result *re
 			       "can be saved until the server is restarted. Nothing was changed.");
 	default:
 		log_warnx("newsroom: %s: %s", what, store_errmsg(c->st));
+		/* The connection went, perhaps after COMMIT was sent: whether the
+		 * change was saved is not known here, so we do not say it was not. */
+		if (store_unreachable(c->st))
+			return newsroom_fail(res, NEWSROOM_UNAVAILABLE,
+				       "The database cannot be reached just now, so this %s may "
+				       "not have been saved. Check in a moment, once it is back, "
+				       "before trying again.", what);
 		return newsroom_fail(res, NEWSROOM_ERROR,
 			       "The database failed; nothing was changed. Try again.");
 	}

@@ -50,7 +50,8 @@ enum newsroom_status {
 	NEWSROOM_UNSUPPORTED,     /* an upload of a kind not taken */
 	NEWSROOM_INVALID,         /* well formed, but a rule is broken */
 	NEWSROOM_RATE_LIMITED,    /* signing in: too many failures */
-	NEWSROOM_UNAVAILABLE,     /* the store cannot write now (its file moved) */
+	NEWSROOM_UNAVAILABLE,     /* the store cannot write now (its file moved, or
+				   * the database is out of reach) */
 	NEWSROOM_ERROR,           /* anything else (logged) */
 };
 

@@ -432,6 +432,19 @@ void newsroom_session_end(struct store *st, int64_t user_id,
 
 /* ---- signing in ----------------------------------------------------------- */
 
+/* A sign-in the database could not answer: 503 while it is out of reach. */
+static enum newsroom_status newsroom_signin_db_failed(struct store *st,
+						      struct newsroom_result *res)
+{
+	log_warnx("sign-in: %s", store_errmsg(st));
+	if (store_unreachable(st))
+		newsroom_fail(res, NEWSROOM_UNAVAILABLE,
+			      "The database cannot be reached just now; try again in a moment.");
+	else
+		newsroom_fail(res, NEWSROOM_ERROR, "The database failed; try again.");
+	return res->status;
+}
+
 /* Minutes until the oldest failure in the window leaves it. */
 static int newsroom_retry_after(int64_t oldest, int64_t now)
 {
@@ -465,11 +478,8 @@ enum newsroom_status newsroom_signin(struct store *st, const char *login, const 
 	at.max_addr = NEWSROOM_SIGNIN_MAX_ADDR;
 	at.since = now - NEWSROOM_SIGNIN_WINDOW;
 	at.now = now;
-	if (store_signin_attempt(st, &at) < 0) {
-		log_warnx("sign-in: %s", store_errmsg(st));
-		newsroom_fail(res, NEWSROOM_ERROR, "The database failed; try again.");
-		return res->status;
-	}
+	if (store_signin_attempt(st, &at) < 0)
+		return newsroom_signin_db_failed(st, res);
 	if (!at.allowed) {
 		int by_login = at.n_login >= NEWSROOM_SIGNIN_MAX_LOGIN;
 
@@ -491,11 +501,8 @@ enum newsroom_status newsroom_signin(struct store *st, const char *login, const 
 		if (!dummy_hash[0] && auth_password_hash("not a password at all", dummy_hash) < 0)
 			dummy_hash[0] = '\0';
 		auth_password_verify(dummy_hash, password);
-		if (rc != STORE_ENOTFOUND) {
-			log_warnx("sign-in: %s", store_errmsg(st));
-			newsroom_fail(res, NEWSROOM_ERROR, "The database failed; try again.");
-			return res->status;
-		}
+		if (rc != STORE_ENOTFOUND)
+			return newsroom_signin_db_failed(st, res);
 	}
 	if (!ok) {
 		/* Already counted, by store_signin_attempt. */

@@ -178,20 +178,30 @@ int store_fail(struct store *s, int rc, const char *fmt, ...)
 {
 	va_list ap;
 
+	s->unreachable = 0;
 	va_start(ap, fmt);
 	vsnprintf(s->errmsg, sizeof(s->errmsg), fmt, ap);
 	va_end(ap);
 	return rc;
 }
 
+int store_unreachable(const struct store *s)
+{
+	return s->unreachable;
+}
+
 int store_fail_db(struct store *s, const char *what)
 {
 	char reason[sizeof(s->errmsg)];
+	int unreachable = s->unreachable;
 
-	/* The backend recorded its reason in errmsg: copied, as it is rewritten. */
+	/* The backend recorded its reason in errmsg: copied, as it is rewritten;
+	 * and whether it was the database out of reach, which stays true. */
 	memcpy(reason, s->errmsg, sizeof(reason));
 	reason[sizeof(reason) - 1] = '\0';
-	return store_fail(s, STORE_ERR, "%s: %s", what, reason);
+	store_fail(s, STORE_ERR, "%s: %s", what, reason);
+	s->unreachable = unreachable;
+	return STORE_ERR;
 }
 
 /* store_step_row() with the reason's arguments as a va_list. */

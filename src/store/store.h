@@ -125,6 +125,13 @@ const char *store_backend_name(const struct store *s); /* "sqlite", "postgresql"
 int store_check_file(struct store *s) STORE_WARN_UNUSED;
 void store_close(struct store *s);
 const char *store_errmsg(const struct store *s);
+/* 1 when the failure store_errmsg() gives is the database out of reach
+ * (PostgreSQL: the connection lost, or not made again yet); SQLite never says
+ * so. A write that failed so may have been committed just before the
+ * connection went (its COMMIT sent, the answer lost): tell people it may not
+ * have been saved, not that nothing was, and to check once the database is
+ * back. Readers are served from the cache meanwhile. */
+int store_unreachable(const struct store *s);
 
 /* Being woken when the change log may have grown. A worker reads the log on
  * its timer anyway (the safety net); these make it read at once. */

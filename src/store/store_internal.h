@@ -121,6 +121,9 @@ struct store {
 	store_event_fn render_event; /* store_set_event_renderer() */
 	void *render_ctx;
 	char errmsg[256];
+	/* The failure errmsg gives is the database out of reach (store_unreachable());
+	 * set by the backend after store_fail(), which clears it. */
+	int unreachable;
 };
 
 /* The name the audit trail and the history give user 0. */

@@ -190,6 +190,7 @@ static int store_pg_fail_res(struct store *s, PGconn *db, const PGresult *res, c
 	store_fail(s, rc, "%s%s%s%.*s", what ? what : "", what ? ": " : "",
 		   PQstatus(db) == CONNECTION_BAD ? "the database connection was lost: " : "", n,
 		   msg);
+	s->unreachable = PQstatus(db) == CONNECTION_BAD;
 	return rc;
 }
 
@@ -204,9 +205,12 @@ static int store_pg_txn_open(PGconn *db)
 /* Makes the lost connection again, unless the backoff says not yet. */
 static int store_pg_reconnect(struct store *s, struct store_pg *pg)
 {
-	if (!store_pg_backoff_ready(&pg->db_backoff))
-		return store_fail(s, STORE_ERR, "no connection to the database (next try in %d ms)",
-				  (int)(pg->db_backoff.at_ms - store_pg_now_ms()));
+	if (!store_pg_backoff_ready(&pg->db_backoff)) {
+		store_fail(s, STORE_ERR, "no connection to the database (next try in %d ms)",
+			   (int)(pg->db_backoff.at_ms - store_pg_now_ms()));
+		s->unreachable = 1;
+		return STORE_ERR;
+	}
 	PQreset(pg->db);
 	if (PQstatus(pg->db) != CONNECTION_OK) {
 		store_pg_backoff_failed(&pg->db_backoff);
@@ -222,9 +226,12 @@ static int store_pg_reconnect(struct store *s, struct store_pg *pg)
 /* 0 when the connection is usable, making it again if need be. */
 static int store_pg_ready(struct store *s, struct store_pg *pg)
 {
-	if (pg->txn_lost)
-		return store_fail(s, STORE_ERR, "the database connection was lost inside a "
-				  "transaction, which was rolled back: nothing of it was saved");
+	if (pg->txn_lost) {
+		store_fail(s, STORE_ERR, "the database connection was lost inside a "
+			   "transaction, which was rolled back: nothing of it was saved");
+		s->unreachable = 1;
+		return STORE_ERR;
+	}
 	if (PQstatus(pg->db) == CONNECTION_OK)
 		return 0;
 	return store_pg_reconnect(s, pg);
