@@ -214,6 +214,7 @@ static int store_step_row_v(struct store *s, struct store_stmt *st, const char *
 		return 0;
 	if (rc != STORE_DB_DONE)
 		return store_fail_db(s, what);
+	s->unreachable = 0;
 	vsnprintf(s->errmsg, sizeof(s->errmsg), fmt, ap);
 	return STORE_ENOTFOUND;
 }
@@ -242,11 +243,13 @@ static int store_exec(struct store *s, const char *sql)
 static void store_exec_quiet(struct store *s, const char *sql)
 {
 	char reason[sizeof(s->errmsg)];
+	int unreachable = s->unreachable;
 
 	memcpy(reason, s->errmsg, sizeof(reason));
 	if (s->be->exec(s, sql) != 0)
 		log_warnx("store: %s: %s", sql, s->errmsg);
 	memcpy(s->errmsg, reason, sizeof(reason));
+	s->unreachable = unreachable;
 }
 
 struct store_stmt *store_stmt_cached(struct store *s, struct store_stmt **slot, const char *sql)

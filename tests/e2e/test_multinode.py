@@ -63,6 +63,13 @@ class Store:
     def restart(self):
         self._pg("restart")
 
+    def pause(self):
+        """The database down (stopped, kept) until resume()."""
+        self._pg("pause")
+
+    def resume(self):
+        self._pg("start")
+
     def query(self, q):
         """Rows of a query, as lists of text."""
         return lib.sql(self.uri, q)
@@ -537,6 +544,58 @@ def multinode_database_restart_while_publishing(env):
                 assert set(pub.acked) <= set(r.post_ids()), (r.base, set(pub.acked) - set(r.post_ids()))
             for n in d.nodes:
                 assert n.proc.poll() is None, "a node exited"
+        finally:
+            for r in readers:
+                r.close()
+
+
+@test(**MULTINODE)
+def multinode_database_down_readers_served(env):
+    """PostgreSQL down for a while (stopped, not restarted at once): readers
+    keep getting the live page from each node's cache; a desk's request is
+    refused as "come back soon" (503 with Retry-After, code "unavailable"),
+    never a 500 or no answer; once the database is back, every node
+    publishes again and readers on every node get those posts, without
+    restarting anything."""
+    with Deployment(env) as d:
+        d.make_page()
+        assert publish(d.api(), "Before the outage")[0] == 201
+        pages = {}
+        for n in d.nodes:  # each node's cache holds the page
+            r = lib.request(n.base, "GET", f"/live/{SLUG}")
+            assert r.status == 200 and "Before the outage" in r.text, r.status
+            pages[n.base] = r.body
+        readers = [Reader(n.base, reconnect=True) for n in d.nodes]
+        try:
+            d.store.pause()
+            for n in d.nodes:
+                r = lib.request(n.base, "GET", f"/live/{SLUG}")
+                assert r.status == 200 and r.body == pages[n.base], (n.base, r.status)
+                r = d.api(base=n.base).post(f"/pages/{SLUG}/posts",
+                                            {"title": "During the outage", "body": "Lost?"})
+                assert r.status == 503, (n.base, r.status, r.body)
+                assert int(r.header("Retry-After")) > 0, r.headers
+                assert r.json()["error"]["code"] == "unavailable", r.body
+            d.store.resume()
+            after = []
+            for i, n in enumerate(d.nodes):
+                api = d.api(base=n.base)
+                got = [None, None]
+                for _ in range(120):  # bounded: the node reconnects with backoff
+                    got = publish(api, f"After the outage {i + 1}")
+                    if got[0] == 201:
+                        break
+                    time.sleep(0.5)
+                assert got[0] == 201, f"node {i + 1} did not recover: {got}"
+                after.append(got[1])
+            seqs = d.seqs()
+            assert seqs == list(range(1, len(seqs) + 1)), seqs
+            for r in readers:
+                assert wait_for(lambda: set(after) <= set(r.post_ids()), timeout=30), \
+                    (r.base, after, r.post_ids())
+                no_duplicates(r.ids())
+            titles = [x[0] for x in d.store.query("SELECT title FROM posts")]
+            assert "During the outage" not in titles, titles
         finally:
             for r in readers:
                 r.close()

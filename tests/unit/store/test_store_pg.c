@@ -359,10 +359,17 @@ static void test_connection_lost(void **state)
 	sample_post(&post, "Also in it", 1002);
 	assert_int_equal(store_post_insert(f->s, 0, page, &post), STORE_ERR);
 	assert_true(strstr(store_errmsg(f->s), "connection") != NULL);
+	/* ...said as the database out of reach (503 "may not have been saved"
+	 * to people), not as a broken one. */
+	assert_int_equal(store_unreachable(f->s), 1);
 	sample_post(&post, "Still in it", 1003);
 	assert_int_equal(store_post_insert(f->s, 0, page, &post), STORE_ERR);
+	assert_int_equal(store_unreachable(f->s), 1);
 	assert_int_not_equal(store_commit(f->s), 0);
 	store_rollback(f->s);
+	/* A failure of another kind clears it. */
+	assert_int_equal(store_post_get(f->s, page, 999999, &post), STORE_ENOTFOUND);
+	assert_int_equal(store_unreachable(f->s), 0);
 
 	/* The next call makes the connection again and succeeds. */
 	later = pg_post_eventually(f->s, page, "After the reconnect");
