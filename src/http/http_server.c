@@ -877,18 +877,60 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn,
 	return http_reader_route(&req);
 }
 
+/* Every line of one header, joined with ", " in the order they came. */
+struct http_joined {
+	const char *name;
+	char *buf;
+	size_t len, used;
+	int lines, overflow;
+};
+
+static enum MHD_Result http_join_value(void *cls, enum MHD_ValueKind kind, const char *key,
+				       const char *value)
+{
+	struct http_joined *j = cls;
+	int n;
+
+	(void)kind;
+	if (strcasecmp(key, j->name) != 0 || !value)
+		return MHD_YES;
+	n = snprintf(j->buf + j->used, j->len - j->used, "%s%s", j->lines ? ", " : "", value);
+	if (n < 0 || (size_t)n >= j->len - j->used) {
+		j->overflow = 1;
+		return MHD_NO;
+	}
+	j->used += (size_t)n;
+	j->lines++;
+	return MHD_YES;
+}
+
+/* A list-valued header whole: a proxy that appends its own line (rather than
+ * extending the client's) puts the entry we trust in the LAST line, which a
+ * lookup of the first would never see, letting a client name its own
+ * address. NULL when absent; "?" (which reads as no address, so the peer
+ * stands) when the lines are longer than any honest chain of proxies. */
+static const char *http_header_joined(struct MHD_Connection *conn, const char *name, char *buf,
+				      size_t len)
+{
+	struct http_joined j = { name, buf, len, 0, 0, 0 };
+
+	buf[0] = '\0';
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, http_join_value, &j);
+	if (j.overflow)
+		return "?";
+	return j.lines ? buf : NULL;
+}
+
 void http_request_client(struct http_request *req, struct http_client *out)
 {
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	char xff[2048], xfp[256], fwd[2048];
 
 	http_client_resolve(&req->server->proxies, ci ? ci->client_addr : NULL,
-			    MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
-							"X-Forwarded-For"),
-			    MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
-							"X-Forwarded-Proto"),
-			    MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Forwarded"),
-			    out);
+			    http_header_joined(req->conn, "X-Forwarded-For", xff, sizeof(xff)),
+			    http_header_joined(req->conn, "X-Forwarded-Proto", xfp, sizeof(xfp)),
+			    http_header_joined(req->conn, "Forwarded", fwd, sizeof(fwd)), out);
 }
 
 int http_request_https(struct http_request *req)

@@ -103,6 +103,36 @@ def hardening_web_trusted_proxy_client(env):
 
 
 @test
+def hardening_web_trusted_proxy_two_header_lines(env):
+    """A proxy that appends its own X-Forwarded-For LINE (rather than extending
+    the client's) puts the address it saw in the last line: the server reads
+    every line, in order, as one list, so a client's own first line cannot
+    name it (it did, when only the first line was read)."""
+    import http.client
+    add_user(env, "eve", "editor", "Eve Editor")
+    with proxied_server(env) as srv:
+        cookie, token = signin_form_token(srv.base)
+        body = urllib.parse.urlencode({"login": "ghost", "password": "wrong password",
+                                       "signin_token": token}).encode()
+        host, port = srv.base.split("//")[1].split(":")
+        conn = http.client.HTTPConnection(host, int(port), timeout=30)
+        conn.putrequest("POST", "/newsroom/signin")
+        conn.putheader("Content-Type", "application/x-www-form-urlencoded")
+        conn.putheader("Content-Length", str(len(body)))
+        conn.putheader("Cookie", f"liveline_signin={cookie}")
+        conn.putheader("Origin", srv.base)
+        conn.putheader("X-Forwarded-For", "203.0.113.66")   # the client's own
+        conn.putheader("X-Forwarded-For", "198.51.100.23")  # the proxy's
+        conn.endheaders(body)
+        r = conn.getresponse()
+        r.read()
+        conn.close()
+        assert r.status == 401, r.status
+        assert failures(env, "addr:198.51.100.23") == 1, env.sql("SELECT * FROM signin_failures")
+        assert failures(env, "addr:203.0.113.66") == 0
+
+
+@test
 def hardening_web_trusted_proxy_flag(env):
     """--trusted-proxy takes addresses and networks, repeated or comma-separated,
     refuses anything else as a usage error, and is in serve --help."""
