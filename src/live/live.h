@@ -66,8 +66,9 @@ struct stream_hub *live_hub(struct live *l);
 const struct render_site *live_site(const struct live *l);
 
 /* Reads the change log past the last id seen and applies what it finds
- * (live_apply). `changed`: the caller knows the log grew (the store's
- * notification file was touched), so the data version is not asked first.
+ * (live_apply). `changed`: the caller knows the log may have grown (the
+ * store's wake-up descriptor was readable, store_wake_drain() said so), so the
+ * data version is not asked first.
  * Returns 0, or -1 if the store failed (logged; the next call tries again). */
 int live_poll(struct live *l, int changed);
 /* Applies `changes` (the change log, oldest first): drops what they make

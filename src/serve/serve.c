@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/inotify.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
@@ -118,7 +117,8 @@ static int serve_socket(const struct sockaddr_storage *ss, socklen_t len, int ba
  * connections (the request thread's and the newsroom thread's) and one -shm
  * (7); the listening socket, libmicrohttpd's epoll, the hub's epoll, the
  * worker's epoll, two timers, two eventfds (libmicrohttpd's and the newsroom
- * thread's), the signalfd, the inotify watch and the readiness pipe (11); and
+ * thread's), the signalfd, the store's wake-up (SQLite's inotify watch) and the
+ * readiness pipe (11); and
  * libvips' /dev/null: 22. The rest of the reserve covers what comes and goes:
  * an upload's temporary files, ICU and time zone data, name lookups. */
 #define SERVE_FIXED_FILES 32
@@ -191,22 +191,25 @@ struct serve_worker {
 	struct http_server *http;
 	int64_t schedule_checked; /* UTC seconds of the scheduler's last look */
 	int64_t purged;           /* UTC seconds of the last session clean-up */
-	int64_t file_logged;      /* UTC seconds of the last "database file gone" line */
+	int64_t file_logged;      /* UTC seconds of the last "database gone" line */
 	pid_t master;             /* the master's pid, to notice it has gone */
 };
 
-/* The database file deleted or replaced under the server: SQLite would go on
- * writing to the open (unlinked) file, and everything acknowledged from then on
- * would be lost at the next start. The store refuses writes (every commit
- * checks); this says so in the log, at once and then every SERVE_FILE_LOG_S,
- * so that an operator cannot miss it. Readers keep getting cached pages. */
+/* The database gone from under the server (store_check_file): a SQLite file
+ * deleted or replaced, where SQLite would go on writing to the open (unlinked)
+ * file and everything acknowledged from then on would be lost at the next
+ * start; or a PostgreSQL connection lost and not made again yet. The store
+ * refuses writes (every commit checks); this says so in the log, at once and
+ * then every SERVE_FILE_LOG_S, so that an operator cannot miss it. Readers
+ * keep getting cached pages. */
 static void serve_check_file(struct serve_worker *w)
 {
 	int64_t now = (int64_t)time(NULL);
+	int rc = store_check_file(w->store);
 
-	if (store_check_file(w->store) == 0) {
+	if (rc == 0) {
 		if (w->file_logged) {
-			log_info("worker: the database file is back; writes are accepted again");
+			log_info("worker: the database is back; writes are accepted again");
 			w->file_logged = 0;
 		}
 		return;
@@ -214,8 +217,12 @@ static void serve_check_file(struct serve_worker *w)
 	if (w->file_logged && now < w->file_logged + SERVE_FILE_LOG_S)
 		return;
 	w->file_logged = now;
-	log_error("worker: %s; every write is answered 503 until the server is restarted "
-		  "on the right file", store_errmsg(w->store));
+	if (rc == STORE_EMOVED)
+		log_error("worker: %s; every write is answered 503 until the server is "
+			  "restarted on the right file", store_errmsg(w->store));
+	else
+		log_error("worker: %s; writes fail until the database can be reached again",
+			  store_errmsg(w->store));
 }
 
 /* Publishes the scheduled posts that are due. The cheap read comes first: most
@@ -248,26 +255,29 @@ static void serve_schedule(struct serve_worker *w)
 	(void)live_poll(w->live, 0);
 }
 
-/* Watches the store's change notification file (store_notify_path): every
- * process that commits a change touches it after the commit, so a change wakes
- * the worker at once instead of at its next timer tick. Returns the inotify fd,
- * or -1 (the timer alone then finds changes). */
-static int serve_watch_changes(const char *db_path)
+/* Keeps the store's wake-up descriptor (store_wake_fd: SQLite's watch on
+ * DB-notify, PostgreSQL's LISTENing connection) registered in the loop's epoll
+ * as *wfd: it may change after store_wake_drain() or store_wake_tick(), and is
+ * -1 while lost (the timer alone then finds changes). The store owns and closes
+ * it. A descriptor it closed has left the epoll set by itself, and the new one
+ * may have the same number: so it is added every time, and EEXIST says it was
+ * there already (one system call per tick). */
+static void serve_wake_watch(struct serve_worker *w, int ep, int *wfd)
 {
-	char path[4096];
-	int fd;
+	struct epoll_event ev = { .events = EPOLLIN };
+	int fd = store_wake_fd(w->store);
 
-	if (store_notify_path(db_path, path, sizeof(path)) < 0)
-		return -1;
-	fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (*wfd >= 0 && *wfd != fd)
+		(void)epoll_ctl(ep, EPOLL_CTL_DEL, *wfd, NULL);
+	*wfd = -1;
 	if (fd < 0)
-		return -1;
-	if (inotify_add_watch(fd, path, IN_ATTRIB | IN_MODIFY) < 0) {
-		log_warn("worker: cannot watch %s; changes are found by the timer alone", path);
-		close(fd);
-		return -1;
+		return;
+	ev.data.fd = fd;
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0 && errno != EEXIST) {
+		log_warn("worker: epoll_ctl (the store's wake-up)");
+		return;
 	}
-	return fd;
+	*wfd = fd;
 }
 
 static int serve_timerfd(unsigned ms)
@@ -412,9 +422,8 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 		log_warn("worker: event loop set-up");
 		goto out;
 	}
-	wfd = serve_watch_changes(cfg->db_path);
 	ev.events = EPOLLIN;
-	int fds[] = { http_server_fd(w.http), http_server_wake_fd(w.http), tfd, hbfd, sfd, wfd };
+	int fds[] = { http_server_fd(w.http), http_server_wake_fd(w.http), tfd, hbfd, sfd };
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (fds[i] < 0)
 			continue;
@@ -424,6 +433,8 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 			goto out;
 		}
 	}
+
+	serve_wake_watch(&w, ep, &wfd);
 
 	if (write(ready_fd, "r", 1) != 1)
 		log_warn("worker: cannot tell the master it is ready");
@@ -440,18 +451,27 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 		}
 		for (int i = 0; i < n; i++) {
 			int fd = events[i].data.fd;
-			if (fd == tfd || fd == wfd) {
+			if (fd == wfd) {
+				/* The store consumes what woke us: 1 a change may
+				 * have been committed; -1 the watch was lost (the
+				 * timer makes it again). */
+				int woken = store_wake_drain(w.store);
+
+				if (woken > 0)
+					(void)live_poll(w.live, 1);
+				serve_wake_watch(&w, ep, &wfd);
+			} else if (fd == tfd) {
 				serve_drain(fd);
-				(void)live_poll(w.live, fd == wfd);
-				if (fd == tfd) {
-					serve_check_file(&w);
-					serve_schedule(&w);
-					/* PR_SET_PDEATHSIG is the signal; this is
-					 * the belt to its braces. */
-					if (getppid() != w.master) {
-						log_warnx("worker: the master has gone; stopping");
-						stopping = 1;
-					}
+				(void)live_poll(w.live, 0);
+				serve_check_file(&w);
+				serve_schedule(&w);
+				store_wake_tick(w.store);
+				serve_wake_watch(&w, ep, &wfd);
+				/* PR_SET_PDEATHSIG is the signal; this is the
+				 * belt to its braces. */
+				if (getppid() != w.master) {
+					log_warnx("worker: the master has gone; stopping");
+					stopping = 1;
 				}
 			} else if (fd == hbfd) {
 				serve_drain(fd);
@@ -481,9 +501,12 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 		live_boost(w.live);
 		/* A timer that fired is drained, or every later wait would end at
 		 * once and the grace with it. */
-		if (epoll_wait(ep, &e1, 1, SERVE_DRAIN_WAIT_MS) == 1 &&
-		    (e1.data.fd == tfd || e1.data.fd == hbfd || e1.data.fd == wfd))
-			serve_drain(e1.data.fd);
+		if (epoll_wait(ep, &e1, 1, SERVE_DRAIN_WAIT_MS) == 1) {
+			if (e1.data.fd == tfd || e1.data.fd == hbfd)
+				serve_drain(e1.data.fd);
+			else if (e1.data.fd == wfd && store_wake_drain(w.store) < 0)
+				serve_wake_watch(&w, ep, &wfd);
+		}
 	}
 	rc = 0;
 out:
@@ -493,7 +516,8 @@ out:
 	live_free(w.live);
 	store_close(w.newsroom_store);
 	store_close(w.store);
-	int closefds[] = { ep, tfd, hbfd, sfd, wfd };
+	/* wfd is the store's: store_close() closed it. */
+	int closefds[] = { ep, tfd, hbfd, sfd };
 	for (size_t i = 0; i < sizeof(closefds) / sizeof(closefds[0]); i++)
 		if (closefds[i] >= 0)
 			close(closefds[i]);
@@ -715,10 +739,11 @@ int serve_run(const struct serve_config *cfg)
 		return 1;
 	}
 	/* Open (and migrate) the database once before forking, so a bad path fails
-	 * here with one message; SQLite connections must not cross fork(). A first
-	 * serve makes the database (its folder must exist), and says so: a
+	 * here with one message; store connections must not cross fork(). A first
+	 * serve makes a database file (its folder must exist), and says so: a
 	 * mistyped path is then one log line away from being noticed. */
-	created = stat(cfg->db_path, &sb) < 0 && errno == ENOENT;
+	created = !store_target_is_pg(cfg->db_path) && stat(cfg->db_path, &sb) < 0 &&
+		  errno == ENOENT;
 	st = store_open(cfg->db_path, err, sizeof(err));
 	if (!st) {
 		log_warnx("%s", err);

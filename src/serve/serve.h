@@ -44,7 +44,7 @@ struct serve_config {
 	unsigned idle_timeout;     /* seconds before an idle connection is closed */
 	size_t cache_entries;      /* page cache bounds, per worker */
 	size_t cache_bytes;
-	unsigned poll_ms;          /* change-log timer: the safety net behind the WAL watch */
+	unsigned poll_ms;          /* change-log timer: the safety net behind the store's wake-up */
 	unsigned heartbeat_s;      /* stream keep-alive interval */
 	unsigned stream_ring;      /* events kept per page (replay horizon, lag bound) */
 	struct prio request_prio;  /* the request thread's over the hub's sending

@@ -221,17 +221,12 @@ int store_changes_since(struct store *s, int64_t after_id, size_t max,
 int store_page_changes_since(struct store *s, int64_t page_id, int64_t after_seq,
 			     size_t max, struct store_change **out, size_t *n) STORE_WARN_UNUSED;
 void store_changes_free(struct store_change *c, size_t n);
-/* Change notification: after every commit that adds to the change log, the
- * store touches the file DB_PATH-notify (its times change). Processes on this
- * machine watch it (inotify, IN_ATTRIB) to read the log at once; writers
- * elsewhere are found by polling. Writes the file's path into `out`; -1 for an
- * in-memory database or a path too long. */
-int store_notify_path(const char *db_path, char *out, size_t len);
 /* The newest global change id (0 for an empty log). */
 int store_last_change_id(struct store *s, int64_t *out) STORE_WARN_UNUSED;
-/* A number that changes whenever another connection commits (PRAGMA data_version)
- * or this one commits a change-log entry: the cheap test a worker makes on its
- * timer before reading the log. Compare it for equality only. */
+/* A number that changes whenever another connection may have committed to the
+ * change log (SQLite: PRAGMA data_version; PostgreSQL: the backend's own
+ * count) or this one commits a change-log entry: the cheap test a worker makes
+ * on its timer before reading the log. Compare it for equality only. */
 int store_data_version(struct store *s, int64_t *out) STORE_WARN_UNUSED;
 
 #endif

@@ -103,6 +103,7 @@ struct store_pg {
 	 * the core rolls back (or begins anew), so that nothing runs outside the
 	 * transaction it thinks is open. */
 	int txn_lost;
+	int notify;     /* the open transaction appended to the change log */
 	struct store_pg_backoff db_backoff, wake_backoff;
 	struct store_pg_stmt *stmts;
 };
@@ -281,6 +282,27 @@ static int store_pg_word(const char *sql, const char *word)
 	return strncasecmp(sql, word, n) == 0 && (sql[n] == '\0' || strchr(" \t\r\n;", sql[n]));
 }
 
+/* COMMIT, with the NOTIFY that log_appended() asked for in the same round
+ * trip (it is queued in the transaction and delivered at its commit). */
+static int store_pg_commit(struct store *s, struct store_pg *pg)
+{
+	const char *sql = pg->notify ? "NOTIFY " STORE_PG_CHANNEL "; COMMIT" : "COMMIT";
+	PGresult *res = NULL;
+	int rc;
+
+	pg->notify = 0;
+	if ((rc = store_pg_run(s, pg, sql, 0, &res)) != 0)
+		return rc;
+	/* A transaction in which a statement failed ends in a ROLLBACK even when
+	 * asked to COMMIT, without an error: reporting it saved would
+	 * acknowledge what was not. */
+	if (strcmp(PQcmdStatus(res), "ROLLBACK") == 0)
+		rc = store_fail(s, STORE_ERR, "the transaction was rolled back after an error in it:"
+				" nothing of it was saved");
+	PQclear(res);
+	return rc;
+}
+
 static int store_pg_exec(struct store *s, const char *sql)
 {
 	struct store_pg *pg = store_pg_of(s);
@@ -291,6 +313,10 @@ static int store_pg_exec(struct store *s, const char *sql)
 		pg->txn_lost = 0;
 		return 0;
 	}
+	if (store_pg_word(sql, "COMMIT"))
+		return store_pg_commit(s, pg);
+	if (store_pg_word(sql, "BEGIN") || store_pg_word(sql, "ROLLBACK"))
+		pg->notify = 0;
 	if (store_pg_word(sql, "BEGIN")) {
 		pg->txn_lost = 0;
 		return store_pg_run(s, pg, sql, 1, NULL);
@@ -648,6 +674,7 @@ static int store_pg_write_begin(struct store *s)
 	/* Nothing was open before (the core begins only then): if the
 	 * connection was lost, the whole of it may run again on a new one. */
 	pg->txn_lost = 0;
+	pg->notify = 0;
 	if (store_pg_run(s, pg, STORE_PG_BEGIN_SQL, 1, NULL) == 0)
 		return 0;
 	if (PQstatus(pg->db) == CONNECTION_OK && PQtransactionStatus(pg->db) != PQTRANS_IDLE)
@@ -669,9 +696,12 @@ static int store_pg_in_transaction(struct store *s)
 	       (PQstatus(pg->db) == CONNECTION_OK && store_pg_txn_open(pg->db));
 }
 
+/* The NOTIFY goes with the COMMIT (store_pg_commit): a round trip saved on
+ * every publish. */
 static int store_pg_log_appended(struct store *s)
 {
-	return store_pg_run(s, store_pg_of(s), "NOTIFY " STORE_PG_CHANNEL, 0, NULL);
+	store_pg_of(s)->notify = 1;
+	return 0;
 }
 
 static int store_pg_check(struct store *s)
@@ -937,7 +967,7 @@ static const char *const store_pg_migrations[] = {
 	"CREATE TABLE media_files ("
 	"  file TEXT PRIMARY KEY,"
 	"  name TEXT NOT NULL,"
-	"  data BYTEA"
+	"  data BYTEA NOT NULL"
 	");"
 	"CREATE INDEX media_files_name ON media_files (name);",
 };
@@ -1089,6 +1119,9 @@ fail:
 	return STORE_ERR;
 }
 
+/* One line per operation of store_backend.h, in its order: the same shape as
+ * store_sqlite.c's table, on purpose (the interface is the one thing they
+ * share). */
 static const struct store_backend store_pg_backend = {
 	.name = "postgresql",
 	.prepare = store_pg_prepare,

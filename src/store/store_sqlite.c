@@ -234,8 +234,8 @@ struct store_sqlite {
 	sqlite3_stmt *data_version; /* PRAGMA data_version, prepared on first use */
 	int64_t own_logged; /* commits of ours that added to the log (data_version
 			     * counts only other connections' commits) */
-	int notify_fd;      /* DB-notify, touched after such a commit; -1 if none */
-	char *notify_path;  /* NULL for an in-memory database */
+	char *notify_path;  /* DB-notify, touched after such a commit; NULL for an
+			     * in-memory database */
 	int wake_fd;        /* inotify on DB-notify, made at the first store_wake_fd() */
 	int wake_state;     /* 0 not asked yet, 1 watching, -1 lost (wake_tick) */
 	int64_t wake_retry_at;  /* when wake_tick() tries again (CLOCK_MONOTONIC s) */
@@ -395,17 +395,34 @@ static int store_sqlite_in_transaction(struct store *s)
 	return !sqlite3_get_autocommit(store_sqlite_conn(s)->db);
 }
 
+/* Makes DB-notify if it is missing; 0 or -1 (errno set). */
+static int store_sqlite_notify_make(const struct store_sqlite *c)
+{
+	int fd = open(c->notify_path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
 /* After a commit that added to the change log: touch DB-notify, so that every
  * process watching it (inotify) reads the log now. The commit is visible to
  * readers by then, which a watch on the write-ahead log could not promise: its
- * writes happen before the commit is published. */
+ * writes happen before the commit is published. Touched by its path, not
+ * through a descriptor kept open: a file deleted and made again is the one
+ * touched, and a deleted one is not kept alive, so its watchers learn it is
+ * gone (store_sqlite_wake_drain) and watch the new one. */
 static void store_sqlite_committed(struct store *s)
 {
 	struct store_sqlite *c = store_sqlite_conn(s);
 
 	c->own_logged++;
-	if (c->notify_fd >= 0 && futimens(c->notify_fd, NULL) < 0)
-		log_warn("store: cannot touch the change notification file");
+	if (!c->notify_path || utimensat(AT_FDCWD, c->notify_path, NULL, 0) == 0)
+		return;
+	/* Deleted: made again, for the watchers to find on their timer. */
+	if (errno != ENOENT || store_sqlite_notify_make(c) < 0)
+		log_warn("store: cannot touch the change notification file %s", c->notify_path);
 }
 
 /* ---- the file, and being woken ------------------------------------------- */
@@ -461,7 +478,9 @@ static int store_sqlite_watch(struct store_sqlite *c)
 
 	if (fd < 0)
 		return -1;
-	if (inotify_add_watch(fd, c->notify_path, IN_ATTRIB | IN_MODIFY) < 0) {
+	/* IN_MOVE_SELF: renamed away, the file is no longer the one writers
+	 * touch. (Deleted, the kernel drops the watch: IN_IGNORED.) */
+	if (inotify_add_watch(fd, c->notify_path, IN_ATTRIB | IN_MODIFY | IN_MOVE_SELF) < 0) {
 		if (c->wake_state == 0)
 			log_warn("store: cannot watch %s; changes are found by the timer alone "
 				 "until it can", c->notify_path);
@@ -511,8 +530,9 @@ static int store_sqlite_wake_drain(struct store *s)
 			const struct inotify_event *ev = (const struct inotify_event *)p;
 
 			/* IN_IGNORED: the kernel dropped the watch (the file was
-			 * deleted); any other event (an overflow too) may be a commit. */
-			if (ev->mask & IN_IGNORED)
+			 * deleted); IN_MOVE_SELF: renamed away. Any other event (an
+			 * overflow too) may be a commit. */
+			if (ev->mask & (IN_IGNORED | IN_MOVE_SELF))
 				lost = 1;
 			woken = 1;
 			p += sizeof(*ev) + ev->len;
@@ -677,7 +697,11 @@ fail:
 	return rc;
 }
 
-int store_notify_path(const char *db_path, char *out, size_t len)
+/* Change notification: after every commit that adds to the change log, the
+ * store touches the file DB_PATH-notify (its times change). Processes on this
+ * machine watch it (inotify, IN_ATTRIB) to read the log at once. Writes the
+ * file's path into `out`; -1 for an in-memory database or a path too long. */
+static int store_notify_path(const char *db_path, char *out, size_t len)
 {
 	if (!db_path || !*db_path || strcmp(db_path, ":memory:") == 0 ||
 	    snprintf(out, len, "%s-notify", db_path) >= (int)len)
@@ -694,8 +718,6 @@ static void store_sqlite_close(struct store *s)
 	sqlite3_finalize(c->data_version);
 	if (sqlite3_close(c->db) != SQLITE_OK)
 		log_warnx("store: close: %s", sqlite3_errmsg(c->db));
-	if (c->notify_fd >= 0)
-		close(c->notify_fd);
 	if (c->wake_fd >= 0)
 		close(c->wake_fd);
 	free(c->notify_path);
@@ -715,7 +737,7 @@ int store_sqlite_open(struct store *s, const char *path, int create)
 
 	if (!c)
 		abort();
-	c->notify_fd = c->wake_fd = -1;
+	c->wake_fd = -1;
 	s->be = &store_sqlite_backend;
 	s->conn = c;
 	if (!create && path && strcmp(path, ":memory:") != 0 && stat(path, &sb) < 0 &&
@@ -728,10 +750,12 @@ int store_sqlite_open(struct store *s, const char *path, int create)
 		goto fail;
 	}
 	if (store_notify_path(path, notify, sizeof(notify)) == 0) {
-		c->notify_fd = open(notify, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
 		c->notify_path = strdup(notify);
 		if (!c->notify_path)
 			abort();
+		/* Without it (a read-only folder), workers find changes on
+		 * their timer: not an error. */
+		(void)store_sqlite_notify_make(c);
 	}
 	if (store_setup(s) != 0)
 		goto fail;

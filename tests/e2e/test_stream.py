@@ -103,6 +103,32 @@ def stream_replays_then_goes_live(env):
         s.close()
 
 
+# SQLite only: DB-notify is the SQLite backend's wake-up file; PostgreSQL
+# wakes the workers with LISTEN/NOTIFY (test_store.c's test_wake_on_commit).
+@test(backends=("sqlite",), why="SQLite's DB-notify file deleted under a running server")
+def workers_watch_db_notify_again_after_it_is_deleted(env):
+    """DB-notify deleted under a running server: each worker's store reports its
+    watch lost, the next command-line post makes the file again, each worker's
+    timer watches it again (store_wake_tick), and posts keep reaching an open
+    stream throughout, the one made while the watch was lost included."""
+    env.import_capture(DEMO, "demo", 2026)
+    with env.server(workers=2) as srv:
+        seq = last_seq(env, "demo")
+        s = Sse(srv.base, f"/live/demo/events?since={seq}")
+        assert s.resp.status == 200
+        os.unlink(env.db + "-notify")
+        assert wait_for(lambda: srv.log().count("-notify is gone") == 2, timeout=20), srv.log()
+        pid = post(env, "demo", "While the watch was lost")
+        assert os.path.exists(env.db + "-notify")
+        e = s.next(timeout=10)
+        assert e and e["event"] == "post" and e["data"]["post_id"] == pid, e
+        assert wait_for(lambda: srv.log().count("-notify again") == 2, timeout=30), srv.log()
+        pid = post(env, "demo", "After the watch came back")
+        e = s.next(timeout=10)
+        assert e and e["event"] == "post" and e["data"]["post_id"] == pid, e
+        s.close()
+
+
 DEMO_CHANGE = "seq = {} AND page_id = (SELECT id FROM pages WHERE slug = 'demo')"
 
 

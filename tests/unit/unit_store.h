@@ -22,7 +22,7 @@
 #include "store/store.h"
 
 struct unit_db {
-	char path[192]; /* the store's target: a file path or a PostgreSQL URI */
+	char path[128]; /* the store's target: a file path or a PostgreSQL URI */
 	char pg_name[64]; /* the database made for the test; "" on SQLite */
 	struct store *s;
 };
@@ -91,7 +91,8 @@ static inline void unit_pg_create(struct unit_db *db)
 	if (snprintf(db->path, sizeof(db->path), "%s%s%s", server,
 		     uri ? (strchr(server, '?') ? "&dbname=" : "?dbname=") : " dbname=",
 		     db->pg_name) >= (int)sizeof(db->path))
-		fail_msg("LIVELINE_TEST_PG is too long");
+		fail_msg("LIVELINE_TEST_PG is too long for unit_db.path (%zu bytes)",
+			 sizeof(db->path));
 }
 
 /* Drops the test's database; WITH (FORCE) ends connections a failed test

@@ -1,15 +1,26 @@
 /*
  * Sample pages and posts for the store's unit tests (test_store.c, which goes
  * through store.h only, and test_store_sqlite.c): one page and one post with
- * every kind of field filled, and asserts that compare what was read back.
+ * every kind of field filled, and asserts that compare what was read back;
+ * and the wait for a store's wake-up descriptor both test.
  */
 #ifndef LIVELINE_TEST_STORE_SAMPLES_H
 #define LIVELINE_TEST_STORE_SAMPLES_H
 
 #include "unit_store.h"
 
+#include <poll.h>
+
 #include "model/model.h"
 #include "store/store.h"
+
+/* Waits up to 10 s (generous: the machine may be busy) for fd to be readable. */
+static inline int wait_readable(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	return poll(&pfd, 1, 10000) == 1 && (pfd.revents & POLLIN);
+}
 
 static inline void assert_str_eq(const char *a, const char *b)
 {

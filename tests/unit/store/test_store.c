@@ -2,9 +2,11 @@
  * Unit tests for the store's interface (store/store.h), on a fresh database
  * file per test: pages and posts read back field by field, order and paging,
  * the change log (sequence numbers, kinds, global ids), events rendered once at
- * commit, outer transactions, data_version across connections, and refusal of
- * bad data. Through store.h only: the tests that reach into the file with a
- * connection of their own (SQLite-specific) are in test_store_sqlite.c.
+ * commit, outer transactions, data_version across connections, being woken
+ * by another connection's commit, which targets name PostgreSQL, and refusal
+ * of bad data. Through store.h only, on any backend: the tests that reach
+ * into the file with a connection of their own, or need a file at all
+ * (SQLite-specific), are in test_store_sqlite.c.
  */
 #include "unit_store.h"
 
@@ -772,70 +774,6 @@ static void test_outer_partial_failure(void **state)
 
 /* ---- files, connections ------------------------------------------------ */
 
-/* Only store_open() creates; store_open_existing() leaves a missing path as it
- * was, DB-notify included. */
-static void test_open_existing_creates_nothing(void **state)
-{
-	char path[128], notify[160], err[256] = "";
-	struct store *s;
-
-	(void)state;
-	unit_temp_db(path, sizeof(path));
-	unit_remove_db(path);
-	assert_null(store_open_existing(path, err, sizeof(err)));
-	assert_non_null(strstr(err, "no database at"));
-	assert_int_equal(access(path, F_OK), -1);
-	snprintf(notify, sizeof(notify), "%s-notify", path);
-	assert_int_equal(access(notify, F_OK), -1);
-	s = store_open(path, err, sizeof(err));
-	assert_non_null(s);
-	store_close(s);
-	s = store_open_existing(path, err, sizeof(err));
-	assert_non_null(s);
-	store_close(s);
-	unit_remove_db(path);
-}
-
-/* A database file deleted, or replaced, under an open store: SQLite would go on
- * writing to the open file; the store refuses. */
-static void test_write_refused_when_file_moved(void **state)
-{
-	char path[128], other[160], err[256];
-	struct model_page p = { 0 };
-	struct store *s, *o;
-
-	(void)state;
-	unit_temp_db(path, sizeof(path));
-	s = store_open(path, err, sizeof(err));
-	assert_non_null(s);
-	assert_int_equal(store_check_file(s), 0);
-	create_page(s, "kept");
-	/* replaced: another database moved over the path */
-	snprintf(other, sizeof(other), "%s.other", path);
-	o = store_open(other, err, sizeof(err));
-	assert_non_null(o);
-	store_close(o);
-	assert_int_equal(rename(other, path), 0);
-	assert_int_equal(store_check_file(s), STORE_EMOVED);
-	assert_non_null(strstr(store_errmsg(s), "deleted or replaced"));
-	p.slug = "refused";
-	p.title = "Refused";
-	p.zone = "Europe/London";
-	assert_int_equal(store_page_create(s, 0, &p), STORE_EMOVED);
-	assert_int_equal(store_begin(s), 0);
-	assert_int_equal(store_page_set_status(s, 0, 1, MODEL_STATUS_ENDED), 0);
-	assert_int_equal(store_commit(s), STORE_EMOVED);
-	store_close(s);
-	/* deleted */
-	s = store_open(path, err, sizeof(err));
-	assert_non_null(s);
-	assert_int_equal(unlink(path), 0);
-	assert_int_equal(store_check_file(s), STORE_EMOVED);
-	assert_int_equal(store_page_set_status(s, 0, 1, MODEL_STATUS_ENDED), STORE_EMOVED);
-	store_close(s);
-	unit_remove_db(path);
-}
-
 static void test_data_version(void **state)
 {
 	struct unit_db *f = *state;
@@ -872,6 +810,53 @@ static void test_data_version(void **state)
 	else
 		assert_true(v1 != v3);
 	store_close(other);
+}
+
+/* Another connection's commit to the change log makes the wake-up descriptor
+ * readable, and draining it says a change may have come, once. */
+static void test_wake_on_commit(void **state)
+{
+	struct unit_db *f = *state;
+	struct store *other;
+	char err[256];
+	int fd;
+
+	fd = store_wake_fd(f->s);
+	assert_true(fd >= 0);
+	/* Asked again, the same descriptor: nothing was lost. */
+	assert_int_equal(store_wake_fd(f->s), fd);
+	other = store_open_existing(f->path, err, sizeof(err));
+	if (!other)
+		fail_msg("second store: %s", err);
+	(void)store_wake_drain(f->s); /* whatever opening the second store did */
+	create_page(other, "woken");
+	assert_true(wait_readable(fd));
+	assert_int_equal(store_wake_drain(f->s), 1);
+	/* Consumed: nothing more until the next commit. */
+	assert_int_equal(store_wake_drain(f->s), 0);
+	assert_int_equal(store_wake_fd(f->s), fd);
+	create_page(other, "woken-again");
+	assert_true(wait_readable(fd));
+	assert_int_equal(store_wake_drain(f->s), 1);
+	store_close(other);
+}
+
+/* The form of a target picks the backend. */
+static void test_target_is_pg(void **state)
+{
+	(void)state;
+	assert_true(store_target_is_pg("postgresql://db.example/liveline"));
+	assert_true(store_target_is_pg("postgres://user@localhost/liveline"));
+	assert_true(store_target_is_pg("host=/tmp dbname=liveline"));
+	assert_true(store_target_is_pg("dbname=liveline"));
+	assert_false(store_target_is_pg("/var/lib/liveline/liveline.db"));
+	assert_false(store_target_is_pg("liveline.db"));
+	assert_false(store_target_is_pg("postgresql.db"));
+	/* '=' past the first word is a file's name with a space in it. */
+	assert_false(store_target_is_pg("my file=1.db"));
+	assert_false(store_target_is_pg(":memory:"));
+	assert_false(store_target_is_pg(""));
+	assert_false(store_target_is_pg(NULL));
 }
 
 /* Several processes write one page at once, as workers and the command line
@@ -948,10 +933,10 @@ int main(void)
 						unit_db_teardown),
 		cmocka_unit_test_setup_teardown(test_outer_rollback, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(test_outer_partial_failure, unit_db_setup, unit_db_teardown),
-		cmocka_unit_test(test_open_existing_creates_nothing),
-		cmocka_unit_test(test_write_refused_when_file_moved),
 		cmocka_unit_test_setup_teardown(test_data_version, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_writers, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(test_wake_on_commit, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test(test_target_is_pg),
 	};
 
 	log_set_level(LOG_LEVEL_WARN); /* schema upgrades on every fresh file are expected */

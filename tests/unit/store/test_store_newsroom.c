@@ -6,6 +6,8 @@
  */
 #include "unit_store_newsroom.h"
 
+#include <sys/wait.h>
+
 #include "util/log.h"
 
 static void test_users(void **state)
@@ -443,6 +445,114 @@ static void test_page_update(void **state)
 	model_page_cleanup(&p);
 }
 
+/* Several processes run the scheduler at the same moment on one database
+ * (workers, or nodes on PostgreSQL): each scheduled post must come out
+ * exactly once, with one change-log entry, one revision and one audit entry,
+ * and its draft gone. */
+#define SCHED_PROCS 3
+#define SCHED_POSTS 40
+
+static void test_schedule_run_once(void **state)
+{
+	struct unit_db *f = *state;
+	int64_t pages[2] = { create_page(f->s, "race-a"), create_page(f->s, "race-b") };
+	int64_t changes = last_change(f->s);
+	int seen[SCHED_POSTS] = { 0 };
+	pid_t pids[SCHED_PROCS];
+	int gate[2], total = 0, audits = 0;
+	struct store_change *c;
+	struct model_audit *a;
+	char title[32];
+	size_t n;
+
+	for (int i = 0; i < SCHED_POSTS; i++) {
+		snprintf(title, sizeof(title), "scheduled-%d", i);
+		create_draft(f->s, 0, pages[i % 2], title, MODEL_DRAFT_SCHEDULED, 1000 + i);
+	}
+	create_draft(f->s, 0, pages[0], "future", MODEL_DRAFT_SCHEDULED, 1000000);
+
+	/* Every child opens the store, then waits at the gate; closing the
+	 * write end releases them all at once. */
+	assert_int_equal(pipe(gate), 0);
+	for (int p = 0; p < SCHED_PROCS; p++) {
+		pids[p] = fork();
+		assert_true(pids[p] >= 0);
+		if (pids[p] == 0) {
+			char err[256], ch;
+			struct store *s;
+			size_t published = 0;
+			int rc;
+
+			close(gate[1]);
+			s = store_open(f->path, err, sizeof(err));
+			if (!s) {
+				fprintf(stderr, "child: %s\n", err);
+				_exit(255);
+			}
+			if (read(gate[0], &ch, 1) != 0)
+				_exit(254);
+			rc = store_schedule_run(s, 500000, &published);
+			if (rc != 0)
+				fprintf(stderr, "child: %s\n", store_errmsg(s));
+			store_close(s);
+			_exit(rc != 0 ? 253 : (int)published);
+		}
+	}
+	close(gate[0]);
+	usleep(100 * 1000); /* let them all reach the gate */
+	close(gate[1]);
+	for (int p = 0; p < SCHED_PROCS; p++) {
+		int status;
+
+		assert_int_equal(waitpid(pids[p], &status, 0), pids[p]);
+		assert_true(WIFEXITED(status));
+		assert_true(WEXITSTATUS(status) <= SCHED_POSTS);
+		total += WEXITSTATUS(status);
+	}
+	assert_int_equal(total, SCHED_POSTS);
+	/* Each post once, at its own time, with one revision. */
+	for (int k = 0; k < 2; k++) {
+		struct model_post *posts;
+
+		assert_int_equal(store_post_range(f->s, pages[k], 0, SIZE_MAX, &posts, &n), 0);
+		assert_int_equal(n, SCHED_POSTS / 2);
+		for (size_t j = 0; j < n; j++) {
+			struct model_revision *revs;
+			size_t nr;
+			int i;
+
+			assert_int_equal(sscanf(posts[j].title, "scheduled-%d", &i), 1);
+			assert_true(i >= 0 && i < SCHED_POSTS && i % 2 == k);
+			assert_int_equal(seen[i]++, 0);
+			assert_int_equal(posts[j].published_at, 1000 + i);
+			assert_int_equal(store_revision_list(f->s, pages[k], posts[j].id, &revs, &nr), 0);
+			assert_int_equal(nr, 1);
+			model_revisions_free(revs, nr);
+		}
+		model_posts_free(posts, n);
+	}
+	/* One change-log entry each, and nothing else logged. */
+	assert_int_equal(store_changes_since(f->s, changes, SIZE_MAX, &c, &n), 0);
+	assert_int_equal(n, SCHED_POSTS);
+	for (size_t j = 0; j < n; j++)
+		assert_int_equal(c[j].kind, STORE_CHANGE_POST);
+	store_changes_free(c, n);
+	assert_int_equal(last_change(f->s), changes + SCHED_POSTS);
+	assert_int_equal(store_audit_list(f->s, 0, 1000, &a, &n), 0);
+	for (size_t j = 0; j < n; j++)
+		audits += strcmp(a[j].action, "schedule.publish") == 0;
+	model_audit_free(a, n);
+	assert_int_equal(audits, SCHED_POSTS);
+	/* Only the future one is left. */
+	for (int k = 0; k < 2; k++) {
+		struct model_draft *d;
+
+		assert_int_equal(store_draft_list(f->s, pages[k], &d, &n), 0);
+		assert_int_equal(n, k == 0 ? 1 : 0);
+		model_drafts_free(d, n);
+	}
+}
+
 /* ---- media ----------------------------------------------------------------- */
 
 int main(void)
@@ -455,6 +565,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_drafts, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(test_schedule_next, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(test_schedule_run, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(test_schedule_run_once, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(test_page_update, unit_db_setup, unit_db_teardown),
 	};
 

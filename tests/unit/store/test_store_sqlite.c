@@ -3,13 +3,17 @@
  * the file with a second, raw SQLite connection (SQLite's own fault tests do
  * the same): to set a stored time the store would not write, to inject a
  * fault with a trigger, to read the schema version, to build an old schema and
- * upgrade it, to refuse a newer one, and to corrupt stored JSON. The tests of
- * the interface itself are in test_store.c, which includes no database header.
+ * upgrade it, to refuse a newer one, and to corrupt stored JSON; and what only
+ * a file has: store_open_existing() creating nothing, the file deleted or
+ * replaced under an open store, DB-notify's watch lost and made again. The
+ * tests of the interface itself are in test_store.c, which includes no
+ * database header and runs on every backend.
  */
 #include "unit_store.h"
 #include "unit_sqlite.h"
 
 #include <time.h>
+#include <unistd.h>
 
 #include "model/model.h"
 #include "store/store.h"
@@ -200,6 +204,15 @@ static void test_upgrade_from_v1(void **state)
 	assert_int_equal(raw_int(path, "PRAGMA user_version"), 6);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
 				 " AND name = 'posts_page_order'"), 1);
+	/* Migration 6: the media's bytes, one row a file, found by the record's
+	 * name too. */
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM sqlite_master"
+				 " WHERE (type = 'table' AND name = 'media_files')"
+				 " OR (type = 'index' AND name = 'media_files_name')"), 2);
+	raw_exec(path, "INSERT INTO media_files (file, name, data)"
+		 " VALUES ('0123456789abcdef0123456789abcdef-640.webp',"
+		 " '0123456789abcdef0123456789abcdef', x'00ff')");
+	assert_int_equal(raw_int(path, "SELECT length(data) FROM media_files"), 2);
 	/* The old log has no stored events: the workers render those. */
 	assert_true(raw_int(path, "SELECT count(*) FROM changes") > 0);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM changes"
@@ -322,6 +335,117 @@ static void test_list_fails_after_rows(void **state)
 	assert_int_equal(n, 99);
 }
 
+/* The store on a file says so; DB-notify deleted under a watching store: the
+ * watch is reported lost (-1, no descriptor), the next commit makes the file
+ * again, and store_wake_tick() watches it again, so a later commit by another
+ * connection wakes the store again. */
+static void test_wake_watch_lost_and_remade(void **state)
+{
+	struct unit_db *f = *state;
+	char notify[160], err[256];
+	struct store *other;
+	int fd, tries;
+
+	assert_string_equal(store_backend_name(f->s), "sqlite");
+	snprintf(notify, sizeof(notify), "%s-notify", f->path);
+	fd = store_wake_fd(f->s);
+	assert_true(fd >= 0);
+	assert_int_equal(unlink(notify), 0);
+	assert_true(wait_readable(fd));
+	/* Deleting the file is seen; then IN_IGNORED, the watch gone, may come in
+	 * the same read or the next. */
+	tries = 0;
+	while (store_wake_drain(f->s) >= 0 && tries++ < 100)
+		assert_true(wait_readable(fd));
+	assert_int_equal(store_wake_fd(f->s), -1);
+	assert_int_equal(store_wake_drain(f->s), 0);
+	/* The next commit that adds to the log makes it again (touched by its
+	 * path, not through a descriptor of the deleted file)... */
+	assert_int_equal(access(notify, F_OK), -1);
+	create_page(f->s, "while-the-watch-was-lost");
+	assert_int_equal(access(notify, F_OK), 0);
+	/* ...and the tick, after its backoff, watches it again. */
+	other = store_open_existing(f->path, err, sizeof(err));
+	if (!other)
+		fail_msg("second store: %s", err);
+	for (tries = 0; store_wake_fd(f->s) < 0 && tries < 200; tries++) {
+		struct timespec ts = { 0, 100 * 1000000L };
+
+		store_wake_tick(f->s);
+		nanosleep(&ts, NULL);
+	}
+	fd = store_wake_fd(f->s);
+	assert_true(fd >= 0);
+	create_page(other, "after-the-watch-came-back");
+	assert_true(wait_readable(fd));
+	assert_int_equal(store_wake_drain(f->s), 1);
+	store_close(other);
+}
+
+/* Only store_open() creates; store_open_existing() leaves a missing path as it
+ * was, DB-notify included. */
+static void test_open_existing_creates_nothing(void **state)
+{
+	char path[128], notify[160], err[256] = "";
+	struct store *s;
+
+	(void)state;
+	unit_temp_db(path, sizeof(path));
+	unit_remove_db(path);
+	assert_null(store_open_existing(path, err, sizeof(err)));
+	assert_non_null(strstr(err, "no database at"));
+	assert_int_equal(access(path, F_OK), -1);
+	snprintf(notify, sizeof(notify), "%s-notify", path);
+	assert_int_equal(access(notify, F_OK), -1);
+	s = store_open(path, err, sizeof(err));
+	assert_non_null(s);
+	store_close(s);
+	s = store_open_existing(path, err, sizeof(err));
+	assert_non_null(s);
+	store_close(s);
+	unit_remove_db(path);
+}
+
+/* A database file deleted, or replaced, under an open store: SQLite would go on
+ * writing to the open file; the store refuses. */
+static void test_write_refused_when_file_moved(void **state)
+{
+	char path[128], other[160], err[256];
+	struct model_page p = { 0 };
+	struct store *s, *o;
+
+	(void)state;
+	unit_temp_db(path, sizeof(path));
+	s = store_open(path, err, sizeof(err));
+	assert_non_null(s);
+	assert_int_equal(store_check_file(s), 0);
+	create_page(s, "kept");
+	/* replaced: another database moved over the path */
+	snprintf(other, sizeof(other), "%s.other", path);
+	o = store_open(other, err, sizeof(err));
+	assert_non_null(o);
+	store_close(o);
+	assert_int_equal(rename(other, path), 0);
+	assert_int_equal(store_check_file(s), STORE_EMOVED);
+	assert_non_null(strstr(store_errmsg(s), "deleted or replaced"));
+	p.slug = "refused";
+	p.title = "Refused";
+	p.zone = "Europe/London";
+	assert_int_equal(store_page_create(s, 0, &p), STORE_EMOVED);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_page_set_status(s, 0, 1, MODEL_STATUS_ENDED), 0);
+	assert_int_equal(store_commit(s), STORE_EMOVED);
+	store_close(s);
+	/* deleted */
+	s = store_open(path, err, sizeof(err));
+	assert_non_null(s);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(store_check_file(s), STORE_EMOVED);
+	assert_int_equal(store_page_set_status(s, 0, 1, MODEL_STATUS_ENDED), STORE_EMOVED);
+	store_close(s);
+	unit_remove_db(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -332,6 +456,10 @@ int main(void)
 		cmocka_unit_test(test_upgrade_from_v1),
 		cmocka_unit_test(test_newer_schema_refused),
 		cmocka_unit_test_setup_teardown(test_corrupt_stored_json, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(test_wake_watch_lost_and_remade, unit_db_setup,
+						unit_db_teardown),
+		cmocka_unit_test(test_open_existing_creates_nothing),
+		cmocka_unit_test(test_write_refused_when_file_moved),
 		cmocka_unit_test_setup_teardown(test_list_fails_after_rows, unit_db_setup,
 						unit_db_teardown),
 	};

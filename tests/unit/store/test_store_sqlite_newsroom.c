@@ -2,15 +2,12 @@
  * Unit tests for the newsroom half of the store (store/store_newsroom.c) on
  * its SQLite backend (store_sqlite.c) that look into the file through a second, raw
  * connection, on a fresh database file per test: sessions and API tokens,
- * drafts and publishing them, the scheduler (several processes at once publish
- * each scheduled post exactly once), post edits with versions, corrections and
+ * drafts and publishing them, the scheduler's order, post edits with versions, corrections and
  * revisions, the audit trail with the actor's name and its transactions, page
  * status times, media records, and the upgrade of a version-2 database.
  */
 #include "unit_store_newsroom.h"
 #include "unit_sqlite.h"
-
-#include <sys/wait.h>
 
 #include "util/log.h"
 
@@ -209,78 +206,6 @@ static void test_draft_publish(void **state)
 	assert_int_equal(store_draft_publish(f->s, ann, page, d.id, 0, 0, &post_id), STORE_ENOTFOUND);
 	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit WHERE action ="
 				 " 'draft.publish' AND post_id IN (SELECT id FROM posts)"), 1);
-}
-
-/* Several processes run the scheduler at the same moment on one file: each
- * scheduled post must come out exactly once, with one change-log entry. */
-#define SCHED_PROCS 3
-#define SCHED_POSTS 40
-
-static void test_schedule_run_once(void **state)
-{
-	struct unit_db *f = *state;
-	int64_t pages[2] = { create_page(f->s, "race-a"), create_page(f->s, "race-b") };
-	int64_t changes = last_change(f->s);
-	pid_t pids[SCHED_PROCS];
-	int gate[2], total = 0;
-	char title[32];
-
-	for (int i = 0; i < SCHED_POSTS; i++) {
-		snprintf(title, sizeof(title), "scheduled-%d", i);
-		create_draft(f->s, 0, pages[i % 2], title, MODEL_DRAFT_SCHEDULED, 1000 + i);
-	}
-	create_draft(f->s, 0, pages[0], "future", MODEL_DRAFT_SCHEDULED, 1000000);
-
-	/* Every child opens the store, then waits at the gate; closing the
-	 * write end releases them all at once. */
-	assert_int_equal(pipe(gate), 0);
-	for (int p = 0; p < SCHED_PROCS; p++) {
-		pids[p] = fork();
-		assert_true(pids[p] >= 0);
-		if (pids[p] == 0) {
-			char err[256], c;
-			struct store *s;
-			size_t published = 0;
-			int rc;
-
-			close(gate[1]);
-			s = store_open(f->path, err, sizeof(err));
-			if (!s) {
-				fprintf(stderr, "child: %s\n", err);
-				_exit(255);
-			}
-			if (read(gate[0], &c, 1) != 0)
-				_exit(254);
-			rc = store_schedule_run(s, 500000, &published);
-			if (rc != 0)
-				fprintf(stderr, "child: %s\n", store_errmsg(s));
-			store_close(s);
-			_exit(rc != 0 ? 253 : (int)published);
-		}
-	}
-	close(gate[0]);
-	usleep(100 * 1000); /* let them all reach the gate */
-	close(gate[1]);
-	for (int p = 0; p < SCHED_PROCS; p++) {
-		int status;
-
-		assert_int_equal(waitpid(pids[p], &status, 0), pids[p]);
-		assert_true(WIFEXITED(status));
-		assert_true(WEXITSTATUS(status) <= SCHED_POSTS);
-		total += WEXITSTATUS(status);
-	}
-	assert_int_equal(total, SCHED_POSTS);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM posts"), SCHED_POSTS);
-	assert_int_equal(raw_int(f->path, "SELECT count(DISTINCT title) FROM posts"), SCHED_POSTS);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM posts WHERE published_at !="
-				 " 1000 + CAST(substr(title, 11) AS INTEGER)"), 0);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM changes WHERE kind = 'post'"),
-			 SCHED_POSTS);
-	assert_int_equal(last_change(f->s), changes + SCHED_POSTS);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM revisions"), SCHED_POSTS);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM audit WHERE action ="
-				 " 'schedule.publish'"), SCHED_POSTS);
-	assert_int_equal(raw_int(f->path, "SELECT count(*) FROM drafts"), 1);
 }
 
 /* ---- edits and revisions ----------------------------------------------------- */
@@ -829,7 +754,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tokens, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(test_draft_list_order, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(test_draft_publish, unit_db_setup, unit_db_teardown),
-		cmocka_unit_test_setup_teardown(test_schedule_run_once, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(test_post_edit, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(test_revisions, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(test_audit, unit_db_setup, unit_db_teardown),
