@@ -113,13 +113,13 @@ static int serve_socket(const struct sockaddr_storage *ss, socklen_t len, int ba
 }
 
 /* The descriptors a worker holds besides its connections, measured: standard
- * streams (3); the database, its -wal and -notify for each of the two
- * connections (the request thread's and the newsroom thread's) and one -shm
- * (7); the listening socket, libmicrohttpd's epoll, the hub's epoll, the
- * worker's epoll, two timers, two eventfds (libmicrohttpd's and the newsroom
- * thread's), the signalfd, the store's wake-up (SQLite's inotify watch) and the
- * readiness pipe (11); and
- * libvips' /dev/null: 22. The rest of the reserve covers what comes and goes:
+ * streams (3); the database and its -wal for each of the two connections (the
+ * request thread's and the newsroom thread's) and one -shm (5; DB-notify is
+ * touched by its path, not held open); the listening socket, libmicrohttpd's
+ * epoll, the hub's epoll, the worker's epoll, two timers, two eventfds
+ * (libmicrohttpd's and the newsroom thread's), the signalfd, the store's
+ * wake-up (SQLite's inotify watch) and the readiness pipe (11); and libvips'
+ * /dev/null: 20. The rest of the reserve covers what comes and goes:
  * an upload's temporary files, ICU and time zone data, name lookups. */
 #define SERVE_FIXED_FILES 32
 /* Below this many connections per worker a server is no use (and --connections

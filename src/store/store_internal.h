@@ -8,7 +8,9 @@
  * every mutating call). store.c holds pages, posts, edits and the change log;
  * store_newsroom.c holds people, drafts, the scheduler, revisions' reading,
  * media and the audit trail. Both reach the database only through
- * store_backend.h. Nothing outside src/store/ includes this.
+ * store_backend.h. The backends (store_sqlite.c, store_pg.c) include this too,
+ * for struct store (s->be, s->conn, s->errmsg) and store_fail(). Nothing
+ * outside src/store/ includes this.
  */
 #ifndef LIVELINE_STORE_INTERNAL_H
 #define LIVELINE_STORE_INTERNAL_H
