@@ -103,10 +103,9 @@ def stream_replays_then_goes_live(env):
         s.close()
 
 
-DEMO_CHANGE = "seq = {} AND page_id = (SELECT id FROM pages WHERE slug = 'demo')"
-
-
-@test(backends=("sqlite",), why="DB-notify is the SQLite backend's way of waking workers")
+# SQLite only: DB-notify is the SQLite backend's wake-up file; PostgreSQL
+# wakes the workers with LISTEN/NOTIFY (test_store.c's test_wake_on_commit).
+@test(backends=("sqlite",), why="SQLite's DB-notify file deleted under a running server")
 def workers_watch_db_notify_again_after_it_is_deleted(env):
     """DB-notify deleted under a running server: each worker's store reports its
     watch lost, the next command-line post makes the file again, each worker's
@@ -128,6 +127,9 @@ def workers_watch_db_notify_again_after_it_is_deleted(env):
         e = s.next(timeout=10)
         assert e and e["event"] == "post" and e["data"]["post_id"] == pid, e
         s.close()
+
+
+DEMO_CHANGE = "seq = {} AND page_id = (SELECT id FROM pages WHERE slug = 'demo')"
 
 
 def stored_event(env, seq):
