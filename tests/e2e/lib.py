@@ -807,8 +807,8 @@ def media_of(db):
     default, DB-media beside the file; on PostgreSQL, where there is no file
     to put it beside, a folder in the test's own that Server gives to serve
     with --media."""
-    # TODO(h/copy): give PG_MEDIA's folder to every process as LIVELINE_MEDIA
-    # once that setting lands, instead of Server's --media.
+    # Given as --media (Server adds it) rather than as LIVELINE_MEDIA in the
+    # environment: a test's command line then shows which folder it used.
     return PG_MEDIA.get(db, db + "-media")
 
 
