@@ -88,16 +88,13 @@ def stream_replays_then_goes_live(env):
         assert [e["id"] for e in got] == [seq - 2, seq - 1, seq]
         assert all(e["event"] == "post" and e["data"]["seq"] == e["id"] for e in got)
         assert s.retry == 3000
-        t0 = time.time()
         pid = post(env, "demo", "Fresh news")
-        e = s.next(timeout=5)
-        took = time.time() - t0
+        e = s.next(timeout=5)  # a bound on waiting, not a measure: bench/ measures delivery
         assert e and e["event"] == "post" and e["id"] == seq + 1, e
         assert e["data"]["post_id"] == pid
         html = parse_html(e["data"]["html"])
         assert html.find("article", cls="post").attrs["id"] == f"post-{pid}"
         assert "Fresh news" in html.find("h3").text()
-        assert took < 2.0, f"delivery took {took:.2f}s"  # a generous bound: the goal is well under 1 s
         # the page itself moved with the stream: a reader loading it now sees the post
         assert f'id="post-{pid}"' in curl(srv.base + "/live/demo").text
         s.close()
