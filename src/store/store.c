@@ -84,9 +84,9 @@ static const char *const store_sql[STMT_COUNT] = {
 	 * right of SET, columns are their values before the update. */
 	[STMT_PAGE_STATUS] =
 		"UPDATE pages SET status = ?2,"
-		" start_at = CASE WHEN ?2 = 1 AND NOT (start_at > 0 AND start_at <= ?3)"
+		" start_at = CASE WHEN CAST(?2 AS BIGINT) = 1 AND NOT (start_at > 0 AND start_at <= ?3)"
 		" THEN CAST(?3 AS BIGINT) ELSE start_at END,"
-		" end_at = CASE ?2 WHEN 1 THEN 0"
+		" end_at = CASE CAST(?2 AS BIGINT) WHEN 1 THEN 0"
 		" WHEN 2 THEN CASE WHEN status = 2 AND end_at > 0 THEN end_at"
 		" ELSE CAST(?3 AS BIGINT) END"
 		" ELSE end_at END"
@@ -314,7 +314,11 @@ int store_prepare(struct store *s)
 	for (int i = 0; i < STMT_COUNT; i++)
 		if (!store_stmt(s, (enum store_stmt_id)i))
 			return STORE_ERR;
-	return store_newsroom_prepare(s);
+	if (store_newsroom_prepare(s) < 0)
+		return STORE_ERR;
+	if (s->be->warm)
+		s->be->warm(s);
+	return 0;
 }
 
 void store_bind_text(struct store_stmt *st, int i, const char *v)

@@ -99,6 +99,15 @@ struct store_backend {
 	int (*wake_drain)(struct store *s);
 	void (*wake_tick)(struct store *s);
 
+	/* After the core prepared all its statements (store_prepare()): do now
+	 * what their first runs would otherwise pay for. PostgreSQL: prepare each
+	 * on the server and plan it once, which fills the new session's catalog
+	 * caches (without it a worker's first post took 16 ms of the database's
+	 * time instead of 3). Best effort: a statement it cannot warm is prepared
+	 * at its first run as before. May be NULL (SQLite compiled them in
+	 * prepare()). */
+	void (*warm)(struct store *s);
+
 	/* After store_copy() wrote rows with their ids: make the next ids follow
 	 * them (PostgreSQL's identity sequences). May be NULL. */
 	int (*copy_done)(struct store *s);

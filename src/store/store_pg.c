@@ -43,6 +43,7 @@
 
 #include <libpq-fe.h>
 
+#include "util/buf.h"
 #include "util/log.h"
 
 /* A write transaction: BEGIN and the one advisory lock every writer takes
@@ -566,6 +567,56 @@ static int store_pg_prepare_now(struct store *s, struct store_pg *pg, struct sto
 	PQclear(res);
 	st->generation = pg->generation;
 	return 0;
+}
+
+/* The backend's warm(): each statement not prepared on this session yet is
+ * prepared with the parameter types the server infers, and planned once by
+ * EXPLAIN EXECUTE with NULL parameters (EXPLAIN does not run it: nothing is
+ * written and no sequence moves). Parse and plan load what the statement
+ * touches into the session's catalog caches, which is what made a worker's
+ * first post slow. The inferred types are kept as the prepared ones: a
+ * statement bound with others is prepared again at its run, as always. */
+static void store_pg_warm(struct store *s)
+{
+	struct store_pg *pg = store_pg_of(s);
+	struct buf q;
+
+	if (store_pg_ready(s, pg) != 0 || store_pg_txn_open(pg->db))
+		return;
+	buf_init(&q, 64 + 8 * 100000);
+	for (struct store_pg_stmt *st = pg->stmts; st; st = st->next) {
+		PGresult *res;
+		int ok;
+
+		if (st->generation == pg->generation)
+			continue;
+		snprintf(st->name, sizeof(st->name), "ll%u", ++pg->next_name);
+		res = PQprepare(pg->db, st->name, st->sql, st->nparams, NULL);
+		ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+		PQclear(res);
+		if (!ok) { /* e.g. a parameter whose type cannot be inferred */
+			log_debug("store: not warmed: %.80s", st->sql);
+			continue;
+		}
+		res = PQdescribePrepared(pg->db, st->name);
+		ok = PQresultStatus(res) == PGRES_COMMAND_OK && PQnparams(res) == st->nparams;
+		for (int i = 0; ok && i < st->nparams; i++)
+			st->types[i] = PQparamtype(res, i);
+		PQclear(res);
+		if (!ok)
+			continue;
+		st->generation = pg->generation;
+		buf_reset(&q);
+		buf_printf(&q, "EXPLAIN EXECUTE %s", st->name);
+		for (int i = 0; i < st->nparams; i++)
+			buf_puts(&q, i ? ", NULL" : "(NULL");
+		buf_puts(&q, st->nparams ? ")" : "");
+		if (q.err)
+			break;
+		res = PQexec(pg->db, q.data);
+		PQclear(res);
+	}
+	buf_cleanup(&q);
 }
 
 /* The first step: runs the statement and keeps its result. */
@@ -1183,6 +1234,7 @@ static const struct store_backend store_pg_backend = {
 	.wake_fd = store_pg_wake_fd,
 	.wake_drain = store_pg_wake_drain,
 	.wake_tick = store_pg_wake_tick,
+	.warm = store_pg_warm,
 	.copy_done = store_pg_copy_done,
 	.close = store_pg_close,
 };

@@ -798,6 +798,7 @@ static const struct store_backend store_sqlite_backend = {
 	.wake_fd = store_sqlite_wake_fd,
 	.wake_drain = store_sqlite_wake_drain,
 	.wake_tick = store_sqlite_wake_tick,
+	.warm = NULL,
 	.copy_done = NULL,
 	.close = store_sqlite_close,
 };
