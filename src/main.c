@@ -34,6 +34,7 @@ static const char usage_main[] =
 	"  user     newsroom accounts: add, list, set-role, disable, enable, passwd\n"
 	"  token    API tokens: create, list, revoke\n"
 	"  copy     copy the whole database into a new one (SQLite to PostgreSQL)\n"
+	"  backup   a consistent copy of a live SQLite database, with its images\n"
 	"\n"
 	"Options:\n"
 	"  --db DB      the database: a SQLite file, or a PostgreSQL URI\n"
@@ -65,6 +66,7 @@ int main(int argc, char **argv)
 		{ "user", cli_user },
 		{ "token", cli_token },
 		{ "copy", cli_copy },
+		{ "backup", cli_backup },
 	};
 	const char *env = getenv("LIVELINE_DB");
 	int i = 1;

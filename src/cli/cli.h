@@ -30,6 +30,7 @@ int cli_serve(int argc, char **argv);
 int cli_user(int argc, char **argv);  /* user add|list|set-role|disable|enable|passwd */
 int cli_token(int argc, char **argv); /* token create|list|revoke */
 int cli_copy(int argc, char **argv);  /* copy --to TARGET */
+int cli_backup(int argc, char **argv); /* backup FILE */
 
 /* Shared helpers. */
 int cli_usage(const char *text, int status);              /* prints usage, returns status */

@@ -309,6 +309,14 @@ int store_step_id(struct store *s, struct store_stmt *st, const char *what, int6
 	return found;
 }
 
+int store_backup(struct store *s, const char *dest)
+{
+	if (!s->be->backup)
+		return store_fail(s, STORE_EINVAL, "a %s database is backed up with its own tools"
+				  " (docs/operations.md)", store_backend_name(s));
+	return s->be->backup(s, dest);
+}
+
 int store_prepare(struct store *s)
 {
 	for (int i = 0; i < STMT_COUNT; i++)

@@ -146,6 +146,17 @@ int store_wake_drain(struct store *s);
 /* On the worker's timer: re-makes a lost watch or connection (backoff inside). */
 void store_wake_tick(struct store *s);
 
+/* A consistent copy of the whole database as it was at one instant, taken
+ * while others keep reading and writing (SQLite's online backup API, in one
+ * read transaction), into the new SQLite file `dest`: written beside it under
+ * a temporary name, checked (PRAGMA quick_check), synced, then renamed into
+ * place without replacing anything, so `dest` only ever exists whole. The
+ * images are in it (media_files, store_media.h). Returns 0; STORE_EEXIST when
+ * `dest` exists; STORE_EINVAL for a PostgreSQL database (pg_dump takes its
+ * consistent copy: docs/operations.md); STORE_ERR; the reason in
+ * store_errmsg(). Not inside store_begin(). */
+int store_backup(struct store *s, const char *dest) STORE_WARN_UNUSED;
+
 /* Prepares every statement the store runs, rather than at each one's first
  * use: a worker does this at start so that its first requests do not pay for
  * it (the first post a worker publishes cost about 1 ms more on SQLite, and

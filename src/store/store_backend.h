@@ -112,6 +112,11 @@ struct store_backend {
 	 * them (PostgreSQL's identity sequences). May be NULL. */
 	int (*copy_done)(struct store *s);
 
+	/* store_backup(): a consistent copy into the new file `dest`, or
+	 * STORE_EEXIST / STORE_ERR with a reason. May be NULL: the database's
+	 * own tools do it (PostgreSQL's pg_dump). */
+	int (*backup)(struct store *s, const char *dest);
+
 	void (*close)(struct store *s); /* frees what open() made, not s */
 };
 

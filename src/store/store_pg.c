@@ -1236,5 +1236,6 @@ static const struct store_backend store_pg_backend = {
 	.wake_tick = store_pg_wake_tick,
 	.warm = store_pg_warm,
 	.copy_done = store_pg_copy_done,
+	.backup = NULL, /* pg_dump */
 	.close = store_pg_close,
 };

@@ -709,6 +709,113 @@ static int store_notify_path(const char *db_path, char *out, size_t len)
 	return 0;
 }
 
+/* ---- backup ---------------------------------------------------------------- */
+
+/* How long the backup waits for a lock another connection holds (a
+ * checkpoint, a writer beginning), in tries 50 ms apart. */
+#define STORE_SQLITE_BACKUP_TRIES 200
+
+static int store_sqlite_quick_check_row(void *arg, int n, char **vals, char **cols)
+{
+	int *ok = arg;
+
+	(void)cols;
+	if (n != 1 || !vals[0] || strcmp(vals[0], "ok") != 0)
+		*ok = 0;
+	return 0;
+}
+
+/* Syncs the folder that holds `path`, so a rename in it survives a crash. */
+static int store_sqlite_sync_dir(const char *path)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	int fd, rc;
+
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else if (snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path) >= (int)sizeof(dir))
+		return -1;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+/* The copy is made into DEST.partial-PID with the whole database in one step
+ * of the backup API: one read transaction on the source, so one instant of
+ * it, while writers go on (WAL: readers and the writer do not block each
+ * other). SQLite syncs the copy when the backup commits; it is renamed into
+ * place only after quick_check passed, and never over a file. */
+static int store_sqlite_backup(struct store *s, const char *dest)
+{
+	sqlite3 *src = store_sqlite_conn(s)->db, *dst = NULL;
+	sqlite3_backup *b;
+	char tmp[PATH_MAX];
+	int rc, ok = 1, n, code = STORE_ERR;
+	struct stat st;
+
+	n = snprintf(tmp, sizeof(tmp), "%s.partial-%ld", dest, (long)getpid());
+	if (n < 0 || (size_t)n >= sizeof(tmp))
+		return store_fail(s, STORE_EINVAL, "the backup's path is too long");
+	if (lstat(dest, &st) == 0)
+		return store_fail(s, STORE_EEXIST, "%s exists: a backup never replaces a file",
+				  dest);
+	if (lstat(tmp, &st) == 0)
+		return store_fail(s, STORE_EEXIST, "%s exists (a backup that was cut off?): "
+				  "remove it first", tmp);
+	if (sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK) {
+		code = store_fail(s, STORE_ERR, "%s: %s", tmp, dst ? sqlite3_errmsg(dst) : "out of memory");
+		goto fail;
+	}
+	b = sqlite3_backup_init(dst, "main", src, "main");
+	if (!b) {
+		code = store_fail(s, STORE_ERR, "backup: %s", sqlite3_errmsg(dst));
+		goto fail;
+	}
+	for (int i = 0; (rc = sqlite3_backup_step(b, -1)) == SQLITE_BUSY || rc == SQLITE_LOCKED;
+	     i++) {
+		if (i == STORE_SQLITE_BACKUP_TRIES)
+			break;
+		sqlite3_sleep(50);
+	}
+	sqlite3_backup_finish(b);
+	if (rc != SQLITE_DONE) {
+		code = store_fail(s, STORE_ERR, "backup: %s", sqlite3_errstr(rc));
+		goto fail;
+	}
+	if (sqlite3_exec(dst, "PRAGMA quick_check", store_sqlite_quick_check_row, &ok, NULL) !=
+	    SQLITE_OK || !ok) {
+		code = store_fail(s, STORE_ERR, "backup: the copy failed its check: %s",
+			   ok ? sqlite3_errmsg(dst) : "quick_check found damage");
+		goto fail;
+	}
+	if (sqlite3_close(dst) != SQLITE_OK) {
+		code = store_fail(s, STORE_ERR, "backup: %s", sqlite3_errmsg(dst));
+		dst = NULL;
+		goto fail;
+	}
+	dst = NULL;
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dest, RENAME_NOREPLACE) != 0) {
+		code = store_fail(s, errno == EEXIST ? STORE_EEXIST : STORE_ERR, "%s: %s", dest,
+			   strerror(errno));
+		goto fail;
+	}
+	if (store_sqlite_sync_dir(dest) != 0)
+		log_warn("store: backup: syncing the folder of %s", dest);
+	return 0;
+fail:
+	if (dst)
+		sqlite3_close(dst);
+	unlink(tmp);
+	return code;
+}
+
 static void store_sqlite_close(struct store *s)
 {
 	struct store_sqlite *c = store_sqlite_conn(s);
@@ -800,5 +907,6 @@ static const struct store_backend store_sqlite_backend = {
 	.wake_tick = store_sqlite_wake_tick,
 	.warm = NULL,
 	.copy_done = NULL,
+	.backup = store_sqlite_backup,
 	.close = store_sqlite_close,
 };
