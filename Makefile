@@ -124,7 +124,7 @@ all: deps
 MANPAGES := build/liveline.1 build/liveline.conf.5
 $(MANPAGES): build/%: doc/%.scd
 	@mkdir -p build
-	$(Q)$(call say,MAN,$@)scdoc < $< > $@
+	$(Q)$(call say,MAN,$@)scdoc < $< > $@.tmp && mv $@.tmp $@
 
 deps:
 	@bin/deps $(DEB_BUILD)
