@@ -49,6 +49,12 @@ CONFIG_DEFAULT ?=
 ifneq ($(CONFIG_DEFAULT),)
 CFLAGS_BASE += -DLIVELINE_CONFIG_DEFAULT='"$(CONFIG_DEFAULT)"'
 endif
+# The files that use it are rebuilt when it changes (git's GIT-CFLAGS idiom:
+# the stamp is rewritten only when its text differs).
+CONFIG_STAMP := build/config-default
+$(CONFIG_STAMP): FORCE
+	@mkdir -p build
+	@echo '$(CONFIG_DEFAULT)' | cmp -s - $@ || echo '$(CONFIG_DEFAULT)' > $@
 PKG_CFLAGS = $(shell pkg-config --cflags $(LIBS))
 PKG_LIBS   = $(shell pkg-config --libs $(LIBS))
 
@@ -63,6 +69,7 @@ $(1)OBJ  := $$(patsubst src/%.c,$(2)/obj/%.o,$$(SRC))
 $(2)/liveline: $$($(1)OBJ) $(2)/obj/main.o
 	$$(Q)$$(call say,LD,$$@)$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS) -lm
 $(2)/obj/page/page_assets.o: $$(wildcard web/*)
+$(2)/obj/main.o $(2)/obj/serve/serve_file.o: $(CONFIG_STAMP)
 $(2)/obj/%.o: src/%.c
 	@mkdir -p $$(dir $$@)
 	$$(Q)$$(call say,CC,$$<)$$(CC) $$(CFLAGS_BASE) $(3) $$(PKG_CFLAGS) -MMD -MP -c -o $$@ $$<
@@ -100,6 +107,7 @@ FUZZ_SECONDS ?= 60
 # `make test` runs each target this long (about a minute in all).
 FUZZ_TEST_SECONDS ?= 8
 build/fuzz/obj/page/page_assets.o: $(wildcard web/*)
+build/fuzz/obj/serve/serve_file.o: $(CONFIG_STAMP)
 build/fuzz/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	$(Q)$(call say,CC,$<)$(FUZZ_CC) $(CFLAGS_BASE) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) \
@@ -111,7 +119,7 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZOBJ)
 		$(PKG_CFLAGS) -MMD -MP -o $@ $< $(FUZZOBJ) $(PKG_LIBS) -lm
 -include $(FUZZOBJ:.o=.d) $(FUZZ_BINS:=.d)
 
-.PHONY: all run test test-all fuzz fuzz-all check-src deps deps-test install clean bench
+.PHONY: all run test test-all fuzz fuzz-all check-src deps deps-test install clean bench FORCE
 
 # The packages are installed before anything is compiled: under `make -j2`,
 # prerequisites of one target are made in parallel, so `all`, `test` and `fuzz`
