@@ -1,6 +1,7 @@
 # Liveline: one Makefile (see README.md).
 #
-#   make            build build/liveline (one line per file; make V=1: the commands)
+#   make            build build/liveline and its manual pages (one line per file;
+#                   make V=1: the commands)
 #   make run        install missing packages, build, serve the demo on 127.0.0.1:8080
 #   make test       install missing packages, build, run every test, then again
 #                   under AddressSanitizer and UBSan, and each fuzz target briefly
@@ -25,13 +26,15 @@ say = printf '  %-4s %s\n' $(1) $(2);
 endif
 PREFIX  ?= /usr/local
 DESTDIR ?=
-LIBS    := libmicrohttpd sqlite3 libpq icu-i18n icu-uc zlib libcmark jansson libsodium vips
+LIBS    := libmicrohttpd sqlite3 libpq icu-i18n icu-uc zlib libcmark jansson libsodium vips \
+           inih
 TESTLIBS := cmocka
 
 # Debian packages the build, the tests and `make run` need. bin/deps installs only
 # what is missing, so a ready machine pays one dpkg-query.
 DEB_BUILD := gcc make pkg-config libmicrohttpd-dev libsqlite3-dev libicu-dev \
-             zlib1g-dev libcmark-dev libjansson-dev libsodium-dev libvips-dev libpq-dev
+             zlib1g-dev libcmark-dev libjansson-dev libsodium-dev libvips-dev libpq-dev \
+             libinih-dev scdoc
 DEB_TEST  := libcmocka-dev curl python3 python3-feedparser sqlite3 chromium nodejs \
              clang libclang-rt-14-dev libvips-tools webp nginx-light openssl \
              libjpeg-turbo-progs iproute2 postgresql haproxy
@@ -39,6 +42,19 @@ DEB_TEST  := libcmocka-dev curl python3 python3-feedparser sqlite3 chromium node
 CFLAGS_BASE := -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
                -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -pthread -Isrc
 OPT     ?= -O2 -g
+# The configuration file read when no --config is given (the Debian package:
+# /etc/liveline/liveline.conf). Empty here, so that a developer's build and
+# the test suite never read a system's file.
+CONFIG_DEFAULT ?=
+ifneq ($(CONFIG_DEFAULT),)
+CFLAGS_BASE += -DLIVELINE_CONFIG_DEFAULT='"$(CONFIG_DEFAULT)"'
+endif
+# The files that use it are rebuilt when it changes (git's GIT-CFLAGS idiom:
+# the stamp is rewritten only when its text differs).
+CONFIG_STAMP := build/config-default
+$(CONFIG_STAMP): FORCE
+	@mkdir -p build
+	@echo '$(CONFIG_DEFAULT)' | cmp -s - $@ || echo '$(CONFIG_DEFAULT)' > $@
 PKG_CFLAGS = $(shell pkg-config --cflags $(LIBS))
 PKG_LIBS   = $(shell pkg-config --libs $(LIBS))
 
@@ -53,6 +69,7 @@ $(1)OBJ  := $$(patsubst src/%.c,$(2)/obj/%.o,$$(SRC))
 $(2)/liveline: $$($(1)OBJ) $(2)/obj/main.o
 	$$(Q)$$(call say,LD,$$@)$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS) -lm
 $(2)/obj/page/page_assets.o: $$(wildcard web/*)
+$(2)/obj/main.o $(2)/obj/serve/serve_file.o: $(CONFIG_STAMP)
 $(2)/obj/%.o: src/%.c
 	@mkdir -p $$(dir $$@)
 	$$(Q)$$(call say,CC,$$<)$$(CC) $$(CFLAGS_BASE) $(3) $$(PKG_CFLAGS) -MMD -MP -c -o $$@ $$<
@@ -90,6 +107,7 @@ FUZZ_SECONDS ?= 60
 # `make test` runs each target this long (about a minute in all).
 FUZZ_TEST_SECONDS ?= 8
 build/fuzz/obj/page/page_assets.o: $(wildcard web/*)
+build/fuzz/obj/serve/serve_file.o: $(CONFIG_STAMP)
 build/fuzz/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	$(Q)$(call say,CC,$<)$(FUZZ_CC) $(CFLAGS_BASE) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) \
@@ -101,14 +119,20 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZOBJ)
 		$(PKG_CFLAGS) -MMD -MP -o $@ $< $(FUZZOBJ) $(PKG_LIBS) -lm
 -include $(FUZZOBJ:.o=.d) $(FUZZ_BINS:=.d)
 
-.PHONY: all run test test-all fuzz fuzz-all check-src deps deps-test install clean bench
+.PHONY: all run test test-all fuzz fuzz-all check-src deps deps-test install clean bench FORCE
 
 # The packages are installed before anything is compiled: under `make -j2`,
 # prerequisites of one target are made in parallel, so `all`, `test` and `fuzz`
 # first install (bin/deps) and only then make the rest in a second make, which
 # compiles in parallel again (it shares our -j through the jobserver).
 all: deps
-	@$(MAKE) --no-print-directory build/liveline
+	@$(MAKE) --no-print-directory build/liveline $(MANPAGES)
+
+# The manual pages, liveline(1) and liveline.conf(5), from doc/*.scd.
+MANPAGES := build/liveline.1 build/liveline.conf.5
+$(MANPAGES): build/%: doc/%.scd
+	@mkdir -p build
+	$(Q)$(call say,MAN,$@)scdoc < $< > $@.tmp && mv $@.tmp $@
 
 deps:
 	@bin/deps $(DEB_BUILD)
@@ -145,7 +169,7 @@ test: deps-test
 # test_store_pg's only on PostgreSQL (on SQLite it would skip every test).
 STORE_CONFORMANCE := $(filter $(addprefix build/tests/store/,test_store test_store_newsroom \
                        test_store_media test_store_copy test_store_pg),$(RELTESTS))
-test-all: check-src $(NODE_DEPS) build/liveline $(RELTESTS) build/asan/liveline $(ASANTESTS) \
+test-all: check-src $(NODE_DEPS) build/liveline $(MANPAGES) $(RELTESTS) build/asan/liveline $(ASANTESTS) \
           build/tsan/liveline $(FUZZ_BINS)
 	@FUZZ_SEED=1 tests/run build $(filter-out %/test_store_pg,$(RELTESTS)) \
 		-- --pg build $(STORE_CONFORMANCE) \
