@@ -1,6 +1,9 @@
 # Liveline: one Makefile (see README.md).
 #
-#   make            build build/liveline (one line per file; make V=1: the commands)
+#   make            build build/liveline (one line per file; make V=1: the commands);
+#                   first checks the build's Debian packages and, when some are
+#                   missing, names them and stops (it installs nothing: make deps does)
+#   make deps       install the build's missing Debian packages (as root)
 #   make run        install missing packages, build, serve the demo on 127.0.0.1:8080
 #   make test       install missing packages, build, run every test, then again
 #                   under AddressSanitizer and UBSan, and each fuzz target briefly
@@ -101,14 +104,19 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZOBJ)
 		$(PKG_CFLAGS) -MMD -MP -o $@ $< $(FUZZOBJ) $(PKG_LIBS) -lm
 -include $(FUZZOBJ:.o=.d) $(FUZZ_BINS:=.d)
 
-.PHONY: all run test test-all fuzz fuzz-all check-src deps deps-test install clean bench
+.PHONY: all preflight run test test-all fuzz fuzz-all check-src deps deps-test install clean bench
 
-# The packages are installed before anything is compiled: under `make -j2`,
-# prerequisites of one target are made in parallel, so `all`, `test` and `fuzz`
-# first install (bin/deps) and only then make the rest in a second make, which
-# compiles in parallel again (it shares our -j through the jobserver).
-all: deps
+# The packages are checked (`all`) or installed (`run`, `test`, `fuzz`) before
+# anything is compiled: under `make -j2`, prerequisites of one target are made in
+# parallel, so these first run bin/deps and only then make the rest in a second
+# make, which compiles in parallel again (it shares our -j through the jobserver).
+# Plain `make` never runs apt: a missing package is named, with the command that
+# installs it, instead of a compiler error about a missing header.
+all: preflight
 	@$(MAKE) --no-print-directory build/liveline
+
+preflight:
+	@bin/deps --check $(DEB_BUILD)
 
 deps:
 	@bin/deps $(DEB_BUILD)
@@ -125,7 +133,8 @@ $(NODE_DEPS): tests/e2e/package.json tests/e2e/package-lock.json
 
 DB   ?= build/demo.db
 LISTEN ?= 127.0.0.1:8080
-run: all
+run: deps
+	@$(MAKE) --no-print-directory build/liveline
 	@bin/demo build/liveline $(DB)
 	build/liveline --db $(DB) serve --listen $(LISTEN)
 
