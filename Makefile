@@ -1,8 +1,9 @@
 # Liveline: one Makefile (see README.md).
 #
-#   make            build build/liveline (one line per file; make V=1: the commands);
-#                   first checks the build's Debian packages and, when some are
-#                   missing, names them and stops (it installs nothing: make deps does)
+#   make            build build/liveline and its manual pages (one line per file;
+#                   make V=1: the commands); first checks the build's Debian packages
+#                   and, when some are missing, names them and stops (it installs
+#                   nothing: make deps does)
 #   make deps       install the build's missing Debian packages (as root)
 #   make run        install missing packages, build, serve the demo on 127.0.0.1:8080
 #   make test       install missing packages, build, run every test, then again
@@ -29,13 +30,15 @@ say = printf '  %-4s %s\n' $(1) $(2);
 endif
 PREFIX  ?= /usr/local
 DESTDIR ?=
-LIBS    := libmicrohttpd sqlite3 libpq icu-i18n icu-uc zlib libcmark jansson libsodium vips
+LIBS    := libmicrohttpd sqlite3 libpq icu-i18n icu-uc zlib libcmark jansson libsodium vips \
+           inih
 TESTLIBS := cmocka
 
 # Debian packages the build, the tests and `make run` need. bin/deps installs only
 # what is missing, so a ready machine pays one dpkg-query.
 DEB_BUILD := gcc make pkg-config libmicrohttpd-dev libsqlite3-dev libicu-dev \
-             zlib1g-dev libcmark-dev libjansson-dev libsodium-dev libvips-dev libpq-dev
+             zlib1g-dev libcmark-dev libjansson-dev libsodium-dev libvips-dev libpq-dev \
+             libinih-dev scdoc
 DEB_TEST  := libcmocka-dev curl python3 python3-feedparser sqlite3 chromium nodejs \
              clang libclang-rt-14-dev libvips-tools webp nginx-light openssl \
              libjpeg-turbo-progs iproute2 postgresql haproxy $(DEB_PACKAGE)
@@ -45,6 +48,13 @@ DEB_PACKAGE := debhelper lintian fakeroot dpkg-dev adduser
 CFLAGS_BASE := -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
                -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -pthread -Isrc
 OPT     ?= -O2 -g
+# The configuration file read when no --config is given (the Debian package:
+# /etc/liveline/liveline.conf). Empty here, so that a developer's build and
+# the test suite never read a system's file.
+CONFIG_DEFAULT ?=
+ifneq ($(CONFIG_DEFAULT),)
+CFLAGS_BASE += -DLIVELINE_CONFIG_DEFAULT='"$(CONFIG_DEFAULT)"'
+endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(LIBS))
 PKG_LIBS   = $(shell pkg-config --libs $(LIBS))
 
@@ -117,7 +127,13 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZOBJ)
 # Plain `make` never runs apt: a missing package is named, with the command that
 # installs it, instead of a compiler error about a missing header.
 all: preflight
-	@$(MAKE) --no-print-directory build/liveline
+	@$(MAKE) --no-print-directory build/liveline $(MANPAGES)
+
+# The manual pages, liveline(1) and liveline.conf(5), from doc/*.scd.
+MANPAGES := build/liveline.1 build/liveline.conf.5
+$(MANPAGES): build/%: doc/%.scd
+	@mkdir -p build
+	$(Q)$(call say,MAN,$@)scdoc < $< > $@.tmp && mv $@.tmp $@
 
 preflight:
 	@bin/deps --check $(DEB_BUILD)
@@ -158,7 +174,7 @@ test: deps-test
 # test_store_pg's only on PostgreSQL (on SQLite it would skip every test).
 STORE_CONFORMANCE := $(filter $(addprefix build/tests/store/,test_store test_store_newsroom \
                        test_store_media test_store_copy test_store_pg),$(RELTESTS))
-test-all: check-src $(NODE_DEPS) build/liveline $(RELTESTS) build/asan/liveline $(ASANTESTS) \
+test-all: check-src $(NODE_DEPS) build/liveline $(MANPAGES) $(RELTESTS) build/asan/liveline $(ASANTESTS) \
           build/tsan/liveline $(FUZZ_BINS)
 	@FUZZ_SEED=1 tests/run build $(filter-out %/test_store_pg,$(RELTESTS)) \
 		-- --pg build $(STORE_CONFORMANCE) \
@@ -202,12 +218,11 @@ else
 SYSCONFDIR ?= $(PREFIX)/etc
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
 endif
-INSTALL_MAN  := build/liveline.1 build/liveline.conf.5
 INSTALL_DOCS := README.md $(wildcard docs/*.md) docs/deploy/nginx-proxy.conf docs/deploy/haproxy.cfg
 
 # An existing config is kept (it is the operator's), and uninstall removes it
 # only when it is still the sample.
-install: build/liveline $(INSTALL_MAN)
+install: build/liveline $(MANPAGES)
 	install -D -m 0755 build/liveline $(DESTDIR)$(BINDIR)/liveline
 	install -D -m 0644 build/liveline.1 $(DESTDIR)$(MANDIR)/man1/liveline.1
 	install -D -m 0644 build/liveline.conf.5 $(DESTDIR)$(MANDIR)/man5/liveline.conf.5

@@ -11,9 +11,16 @@
 
 #include "cli/cli.h"
 #include "cli/cli_write.h"
+#include "serve/serve.h"
+
+#ifdef LIVELINE_CONFIG_DEFAULT
+#define MAIN_CONFIG_DEFAULT_TEXT LIVELINE_CONFIG_DEFAULT " when it exists"
+#else
+#define MAIN_CONFIG_DEFAULT_TEXT "none (this build reads no file unless told)"
+#endif
 
 static const char usage_main[] =
-	"usage: liveline [--db DB] COMMAND [ARGS]\n"
+	"usage: liveline [--config FILE] [--db DB] COMMAND [ARGS]\n"
 	"\n"
 	"Live-coverage publishing: serve live pages, and manage them from the shell.\n"
 	"\n"
@@ -34,12 +41,17 @@ static const char usage_main[] =
 	"  user     newsroom accounts: add, list, set-role, disable, enable, passwd\n"
 	"  token    API tokens: create, list, revoke\n"
 	"  copy     copy the whole database into a new one (SQLite to PostgreSQL)\n"
+	"  config   config check: validate the configuration, print the settings\n"
 	"\n"
 	"Options:\n"
 	"  --db DB      the database: a SQLite file, or a PostgreSQL URI\n"
 	"               (postgresql://...) or key=value string.\n"
-	"               Default: liveline.db, or $LIVELINE_DB\n"
-	"               when set. Only init, import and serve create it when missing\n"
+	"               Default: the configuration file's db, else $LIVELINE_DB\n"
+	"               when set, else liveline.db. Only init, import and serve\n"
+	"               create it when missing\n"
+	"  --config FILE  the configuration file (see liveline.conf(5)), for its db\n"
+	"               here and every setting for serve; flags override it. Default:\n"
+	"               " MAIN_CONFIG_DEFAULT_TEXT "\n"
 	"  --help       this text; `liveline COMMAND --help` for a command\n"
 	"  --version    the version\n";
 
@@ -65,18 +77,24 @@ int main(int argc, char **argv)
 		{ "user", cli_user },
 		{ "token", cli_token },
 		{ "copy", cli_copy },
+		{ "config", cli_config_cmd },
 	};
-	const char *env = getenv("LIVELINE_DB");
-	int i = 1;
+	/* cli_db points into them until the process ends. */
+	static struct serve_config settings;
+	static struct serve_file file;
+	const char *path;
+	int i = 1, missing_ok, r;
 
-	if (env && *env)
-		cli_db = env;
 	/* Global options come before the command; getopt would permute them. */
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
-			cli_db = argv[++i];
+			cli_db_flag = argv[++i];
 		} else if (strncmp(argv[i], "--db=", 5) == 0) {
-			cli_db = argv[i] + 5;
+			cli_db_flag = argv[i] + 5;
+		} else if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
+			cli_config = argv[++i];
+		} else if (strncmp(argv[i], "--config=", 9) == 0) {
+			cli_config = argv[i] + 9;
 		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			return cli_usage(usage_main, 0);
 		} else if (strcmp(argv[i], "--version") == 0) {
@@ -89,6 +107,16 @@ int main(int argc, char **argv)
 	}
 	if (i >= argc)
 		return cli_usage(usage_main, CLI_EXIT_USAGE);
+	/* serve and config check read the file themselves (they take their
+	 * own --config, and want every setting); the other commands only its
+	 * db, with the same precedence: --db, the file, $LIVELINE_DB. */
+	if (strcmp(argv[i], "serve") != 0 && strcmp(argv[i], "config") != 0) {
+		path = cli_config_path(NULL, &missing_ok);
+		r = cli_settings_load(&settings, &file, path, missing_ok);
+		if (r != 0)
+			return r;
+		cli_db = settings.db_path;
+	}
 	for (size_t c = 0; c < sizeof(cmds) / sizeof(cmds[0]); c++) {
 		if (strcmp(argv[i], cmds[c].name) == 0) {
 			/* Each command parses its own options from its own argv. */

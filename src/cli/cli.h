@@ -18,8 +18,12 @@ struct buf;
 /* The most a page's text export (cli_page_text) may take. */
 #define CLI_TEXT_MAX ((size_t)1 << 31)
 
-/* The database path: --db, else $LIVELINE_DB, else "liveline.db". */
+/* The database path: --db, else the configuration file's db, else
+ * $LIVELINE_DB, else "liveline.db". */
 extern const char *cli_db;
+/* The global options --config FILE and --db DB, NULL when not given. */
+extern const char *cli_config;
+extern const char *cli_db_flag;
 
 int cli_import(int argc, char **argv);
 int cli_export(int argc, char **argv);
@@ -30,6 +34,7 @@ int cli_serve(int argc, char **argv);
 int cli_user(int argc, char **argv);  /* user add|list|set-role|disable|enable|passwd */
 int cli_token(int argc, char **argv); /* token create|list|revoke */
 int cli_copy(int argc, char **argv);  /* copy --to TARGET */
+int cli_config_cmd(int argc, char **argv); /* config check */
 
 /* Shared helpers. */
 int cli_usage(const char *text, int status);              /* prints usage, returns status */
@@ -48,5 +53,22 @@ int cli_page_text(struct store *st, const char *slug, struct buf *out);
 /* Loads page `slug` and all its posts, newest first; -1 after printing why. */
 int cli_load_page(struct store *st, const char *slug, struct model_page *page,
 		  struct model_post **posts, size_t *n);
+
+/* The configuration file (cli_config.c). */
+struct serve_config;
+struct serve_file;
+/* The file to read: `given` (a command's --config), else the global
+ * --config, else the build's default (serve_file_default(), NULL when none),
+ * which alone may be missing (*missing_ok). */
+const char *cli_config_path(const char *given, int *missing_ok);
+/* Serve's settings before a command's own flags: the defaults, then
+ * $LIVELINE_DB, then the file `path` (NULL: none), then the global --db.
+ * `sf` is initialised here and holds the file's strings: the caller keeps it
+ * while `cfg` is used, then calls serve_file_cleanup(). Returns 0, or
+ * CLI_EXIT_USAGE after printing every error as FILE:LINE: reason. */
+int cli_settings_load(struct serve_config *cfg, struct serve_file *sf, const char *path,
+		      int missing_ok);
+/* Prints the effective settings to standard output; 0, or 1 if it could not. */
+int cli_config_print(const struct serve_config *cfg);
 
 #endif

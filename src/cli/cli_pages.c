@@ -65,7 +65,8 @@ static const char usage_list[] =
 	"number of posts, title (separated by tabs).\n";
 
 static const char usage_serve[] =
-	"usage: liveline [--db FILE] serve [--listen HOST:PORT] [--workers N]\n"
+	"usage: liveline [--db FILE] serve [--config FILE] [--check]\n"
+	"                [--listen HOST:PORT] [--workers N]\n"
 	"                [--connections N] [--connection-memory BYTES]\n"
 	"                [--idle-timeout SECONDS] [--cache-entries N] [--cache-mb MB]\n"
 	"                [--heartbeat SECONDS] [--replay EVENTS] [--media DIR]\n"
@@ -108,6 +109,11 @@ static const char usage_serve[] =
 	"key the sign-in limits and the logs; https makes the session cookie Secure\n"
 	"and adds Strict-Transport-Security. Other peers' forwarding headers are\n"
 	"ignored. Default: none.\n"
+	"--config reads the settings from FILE (liveline.conf(5): each flag's\n"
+	"name is a key, and db the database); flags override it, and a\n"
+	"--trusted-proxy given here replaces the file's list. --check validates\n"
+	"the file and flags and prints the effective settings without starting\n"
+	"(exit status 0, or 2 with each error), as `liveline config check` does.\n"
 	"SIGTERM or SIGINT stops every worker cleanly.\n";
 
 int cli_usage(const char *text, int status)
@@ -558,6 +564,10 @@ int cli_page(int argc, char **argv)
 	return rc < 0 ? 1 : 0;
 }
 
+/* The most settings one command line may give (a bound, not a limit anyone
+ * meets: serve has a dozen). */
+#define CLI_SERVE_FLAGS_MAX 256
+
 int cli_serve(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -573,35 +583,76 @@ int cli_serve(int argc, char **argv)
 		{ "media", required_argument, NULL, 's' },
 		{ "request-priority", required_argument, NULL, 's' },
 		{ "trusted-proxy", required_argument, NULL, 's' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "check", no_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
+	struct {
+		const char *name, *value;
+	} flags[CLI_SERVE_FLAGS_MAX];
 	struct serve_config cfg;
+	struct serve_file sf;
 	static char media_dir[4096];
+	const char *given = NULL, *path;
 	char err[200];
-	int c, idx = 0;
+	int c, idx = 0, check = 0, missing_ok, r;
+	size_t n = 0;
 
-	serve_config_defaults(&cfg);
-	cfg.db_path = cli_db;
 	while ((c = getopt_long(argc, argv, "", opts, &idx)) != -1) {
 		switch (c) {
 		case 's':
-			/* Every other flag is a setting of serve's (serve_config.c). */
-			if (serve_config_set(&cfg, opts[idx].name, optarg, err, sizeof(err)) < 0) {
-				fprintf(stderr, "liveline serve: %s\n", err);
+			/* Every other flag is a setting of serve's (serve_config.c),
+			 * applied once the file has been read: flags override it. */
+			if (n == CLI_SERVE_FLAGS_MAX) {
+				fprintf(stderr, "liveline serve: more than %d settings\n",
+					CLI_SERVE_FLAGS_MAX);
 				return CLI_EXIT_USAGE;
 			}
+			flags[n].name = opts[idx].name;
+			flags[n++].value = optarg;
 			break;
+		case 'c': given = optarg; break;
+		case 'k': check = 1; break;
 		case 'h': return cli_usage(usage_serve, 0);
 		default: return cli_bad_option("serve", usage_serve);
 		}
 	}
 	if (optind != argc)
 		return cli_bad_option("serve", usage_serve);
+	path = cli_config_path(given, &missing_ok);
+	r = cli_settings_load(&cfg, &sf, path, missing_ok);
+	if (r != 0)
+		goto done;
+	for (size_t i = 0; i < n; i++) {
+		/* A list given on the command line replaces the file's. */
+		if (serve_file_repeatable(flags[i].name)) {
+			size_t j = 0;
+
+			while (j < i && strcmp(flags[j].name, flags[i].name) != 0)
+				j++;
+			if (j == i)
+				serve_config_clear(&cfg, flags[i].name);
+		}
+		if (serve_config_set(&cfg, flags[i].name, flags[i].value, err, sizeof(err)) < 0) {
+			fprintf(stderr, "liveline serve: %s\n", err);
+			r = CLI_EXIT_USAGE;
+			goto done;
+		}
+	}
+	cli_db = cfg.db_path;
+	if (check) {
+		r = cli_config_print(&cfg);
+		goto done;
+	}
 	if (serve_config_media(&cfg, media_dir, sizeof(media_dir), err, sizeof(err)) < 0) {
 		fprintf(stderr, "liveline serve: %s\n", err);
-		return 1;
+		r = 1;
+		goto done;
 	}
-	return serve_run(&cfg);
+	r = serve_run(&cfg);
+done:
+	serve_file_cleanup(&sf);
+	return r;
 }
 

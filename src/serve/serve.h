@@ -18,8 +18,10 @@
 #define LIVELINE_SERVE_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "http/http_proxy.h"
+#include "util/buf.h"
 #include "util/prio.h"
 
 /* The defaults of `serve`'s settings, in one place (serve_config_defaults;
@@ -77,6 +79,67 @@ int serve_config_media(struct serve_config *cfg, char *buf, size_t len, char *er
  * with the reason in err. */
 const char *serve_media_dir(const char *given, const char *db, char *buf, size_t len, char *err,
 			    size_t errlen);
+
+/* The configuration file (serve_file.c): INI as libinih reads it. Each long
+ * option of `serve` is a key (`workers = 2`), at top level or in a [serve]
+ * section, applied through serve_config_set(); `db` names the database. A
+ * key may be given once, but for the repeatable ones (trusted-proxy), where
+ * each line adds to the list and an empty value empties it. Errors read
+ * "FILE:LINE: reason" (docs/operations.md, liveline.conf(5)). */
+#define SERVE_FILE_LINE_MAX 4096   /* bytes in one line, its newline included */
+#define SERVE_FILE_ERRORS_MAX 8192 /* bytes of error text kept */
+
+struct serve_file {
+	char **strings;     /* owned copies of every value read: the settings
+			     * of the config loaded from this file point into
+			     * them, so the file outlives that config */
+	size_t nstrings;
+	const char *db;     /* the `db` key (one of strings), NULL if absent */
+	struct buf errors;  /* "FILE:LINE: reason\n" lines, in file order, but
+			     * the first line libinih cannot parse (it says
+			     * only that one) comes last */
+	int nerrors;
+	/* Reading state (serve_file.c's). */
+	const char *path;
+	struct serve_config *cfg;
+	FILE *in;
+	unsigned line;      /* the line being read, from 1 */
+	int at_line_start;  /* the last chunk read ended a line */
+	size_t line_len;    /* bytes of the current line so far */
+	int line_too_long;  /* reported for this line already */
+	int any_too_long;   /* some line was */
+	char **seen;        /* single-valued keys given so far (not owned) */
+	unsigned *seen_line;
+	size_t nseen;
+	char bad_section[64]; /* the unknown section last reported */
+};
+
+/* An empty file record; pair with serve_file_cleanup(). */
+void serve_file_init(struct serve_file *sf);
+/* Frees the values read: a config loaded from `sf` must not be used after. */
+void serve_file_cleanup(struct serve_file *sf);
+/* Reads the file at `path` into `cfg` (already holding the defaults, and
+ * the environment's db): each key through serve_config_set(), `db` into
+ * sf->db (the caller decides its precedence against --db). With `missing_ok`
+ * a file that does not exist is no error (the compiled-in default path).
+ * Returns 0; or -1 with every error in sf->errors (cfg is then partly set and
+ * should not be used). */
+int serve_file_load(struct serve_file *sf, const char *path, struct serve_config *cfg,
+		    int missing_ok) __attribute__((warn_unused_result));
+/* Whether `name` is a repeatable setting (trusted-proxy). */
+int serve_file_repeatable(const char *name);
+/* Empties the repeatable setting `name`: the command line's values then
+ * replace the file's rather than add to them. */
+void serve_config_clear(struct serve_config *cfg, const char *name);
+/* Appends the effective settings of `cfg` to `out` as the file's syntax: every
+ * key = value, one a line, in a fixed order; the database's password masked
+ * (store_target_describe); workers and media as serve will choose them, without
+ * opening the database or making any folder. */
+void serve_config_print(const struct serve_config *cfg, struct buf *out);
+/* The file read when no --config is given: the build's CONFIG_DEFAULT
+ * (/etc/liveline/liveline.conf in the Debian package), or NULL when the build
+ * set none (a developer's build never reads /etc). */
+const char *serve_file_default(void);
 
 /* The restart delay after a worker's death (serve_reap): `backoff_ms` is the
  * slot's current one, `healthy` whether the dead worker had served for

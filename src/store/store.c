@@ -489,6 +489,15 @@ const char *store_target_describe(const char *target, char *out, size_t len)
 	return out;
 }
 
+const char *store_target_masked(const char *target, char *out, size_t len)
+{
+	if (store_target_is_pg(target))
+		store_pg_masked(target, out, len);
+	else
+		snprintf(out, len, "%s", target ? target : "");
+	return out;
+}
+
 /* `create`: make the database when it is missing (store_open), or refuse
  * (store_open_existing). The backend is picked by the target's form. */
 static struct store *store_open_mode(const char *target, int create, char *err, size_t errlen)

@@ -100,6 +100,11 @@ int store_target_is_pg(const char *target);
  * PostgreSQL target as its database, host, port and user, never a password
  * (a URI or key=value string may hold one). Returns out. */
 const char *store_target_describe(const char *target, char *out, size_t len);
+/* `target` in a form --db takes back, for `config check`: a file path as it
+ * is; a PostgreSQL target as a libpq key=value string of the keywords it
+ * sets, with the password (and sslpassword) replaced by ********. Returns out
+ * (truncated to len - 1 bytes when longer). */
+const char *store_target_masked(const char *target, char *out, size_t len);
 
 /* Opens (creating if needed) the database `target` names, a SQLite file path or
  * a PostgreSQL connection string or URI (store_target_is_pg), and upgrades its

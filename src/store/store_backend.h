@@ -113,6 +113,9 @@ int store_pg_open(struct store *s, const char *conninfo, int create);
 /* A PostgreSQL target as logs may show it: database, host, port and user,
  * never a password (store_target_describe()). */
 void store_pg_describe(const char *conninfo, char *out, size_t len);
+/* The key=value form of a PostgreSQL target, password masked
+ * (store_target_masked()). */
+void store_pg_masked(const char *conninfo, char *out, size_t len);
 
 /* The calls the core makes, through the statement's backend. */
 static inline void store_bind_int64(struct store_stmt *st, int i, int64_t v)

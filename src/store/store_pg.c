@@ -1117,6 +1117,46 @@ void store_pg_describe(const char *conninfo, char *out, size_t len)
 	PQconninfoFree(opts);
 }
 
+void store_pg_masked(const char *conninfo, char *out, size_t len)
+{
+	PQconninfoOption *opts = PQconninfoParse(conninfo, NULL);
+	size_t at = 0;
+
+	if (len)
+		out[0] = '\0';
+	if (!opts) {
+		snprintf(out, len, "(a PostgreSQL connection string that does not parse)");
+		return;
+	}
+	/* libpq's key=value syntax: a value with a space, a quote or a
+	 * backslash, or an empty one, goes in single quotes, \ escaping. */
+	for (PQconninfoOption *o = opts; o->keyword && at + 1 < len; o++) {
+		const char *v = o->val;
+		int quote;
+
+		if (!v)
+			continue;
+		if (strcmp(o->keyword, "password") == 0 || strcmp(o->keyword, "sslpassword") == 0)
+			v = "********";
+		quote = !*v || strpbrk(v, " \t\n'\\") != NULL;
+		at += (size_t)snprintf(out + at, len - at, "%s%s=%s", at ? " " : "", o->keyword,
+				       quote ? "'" : "");
+		for (const char *c = v; *c && at + 1 < len; c++) {
+			if (*c == '\'' || *c == '\\')
+				out[at++] = '\\';
+			if (at + 1 < len)
+				out[at++] = *c;
+		}
+		if (quote && at + 1 < len)
+			out[at++] = '\'';
+		if (at < len)
+			out[at] = '\0';
+	}
+	if (at >= len && len)
+		out[len - 1] = '\0';
+	PQconninfoFree(opts);
+}
+
 int store_pg_open(struct store *s, const char *conninfo, int create)
 {
 	struct store_pg *pg = store_pg_alloc(sizeof(*pg));

@@ -1,0 +1,321 @@
+/*
+ * The configuration file: `serve`'s settings written down, in the INI form
+ * that libinih reads (key = value lines, [serve] sections, # and ; comments).
+ * The file holds no settings of its own: each key is handed to
+ * serve_config_set() as its flag would be, so every flag is a key and says
+ * the same thing in both places. This file adds only what a file needs and a
+ * command line does not: the line of every error, a key given twice, the
+ * `db` key, and printing the effective settings back (`config check`).
+ */
+#include "serve/serve.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ini.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "media/media.h"
+#include "store/store.h"
+
+/* The settings whose every line adds to a list, rather than replacing the
+ * value. A setting that another part makes repeatable is listed here too. */
+static const char *const serve_file_lists[] = { "trusted-proxy" };
+
+void serve_file_init(struct serve_file *sf)
+{
+	memset(sf, 0, sizeof(*sf));
+	buf_init(&sf->errors, SERVE_FILE_ERRORS_MAX);
+}
+
+void serve_file_cleanup(struct serve_file *sf)
+{
+	for (size_t i = 0; i < sf->nstrings; i++)
+		free(sf->strings[i]);
+	free(sf->strings);
+	free(sf->seen);
+	free(sf->seen_line);
+	buf_cleanup(&sf->errors);
+	memset(sf, 0, sizeof(*sf));
+}
+
+const char *serve_file_default(void)
+{
+#ifdef LIVELINE_CONFIG_DEFAULT
+	return LIVELINE_CONFIG_DEFAULT;
+#else
+	return NULL;
+#endif
+}
+
+int serve_file_repeatable(const char *name)
+{
+	for (size_t i = 0; i < sizeof(serve_file_lists) / sizeof(serve_file_lists[0]); i++)
+		if (strcmp(name, serve_file_lists[i]) == 0)
+			return 1;
+	return 0;
+}
+
+void serve_config_clear(struct serve_config *cfg, const char *name)
+{
+	if (strcmp(name, "trusted-proxy") == 0)
+		memset(&cfg->trusted_proxies, 0, sizeof(cfg->trusted_proxies));
+}
+
+static void serve_file_error(struct serve_file *sf, unsigned line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void serve_file_error(struct serve_file *sf, unsigned line, const char *fmt, ...)
+{
+	va_list ap;
+
+	sf->nerrors++;
+	if (line)
+		buf_printf(&sf->errors, "%s:%u: ", sf->path, line);
+	else
+		buf_printf(&sf->errors, "%s: ", sf->path);
+	va_start(ap, fmt);
+	buf_vprintf(&sf->errors, fmt, ap);
+	va_end(ap);
+	buf_putc(&sf->errors, '\n');
+}
+
+/* A copy of `s` that lives as long as sf; NULL when out of memory. */
+static char *serve_file_keep(struct serve_file *sf, const char *s)
+{
+	char **grown = realloc(sf->strings, (sf->nstrings + 1) * sizeof(*grown));
+	char *copy;
+
+	if (!grown)
+		return NULL;
+	sf->strings = grown;
+	copy = strdup(s);
+	if (!copy)
+		return NULL;
+	sf->strings[sf->nstrings++] = copy;
+	return copy;
+}
+
+/* The line single-valued key `name` was first given on, or 0. */
+static unsigned serve_file_seen(const struct serve_file *sf, const char *name)
+{
+	for (size_t i = 0; i < sf->nseen; i++)
+		if (strcmp(sf->seen[i], name) == 0)
+			return sf->seen_line[i];
+	return 0;
+}
+
+/* Notes key `name` as given on the current line; -1 when out of memory. */
+static int serve_file_note(struct serve_file *sf, const char *name)
+{
+	char **names;
+	unsigned *lines;
+	char *copy;
+
+	names = realloc(sf->seen, (sf->nseen + 1) * sizeof(*names));
+	if (!names)
+		return -1;
+	sf->seen = names;
+	lines = realloc(sf->seen_line, (sf->nseen + 1) * sizeof(*lines));
+	if (!lines)
+		return -1;
+	sf->seen_line = lines;
+	copy = serve_file_keep(sf, name);
+	if (!copy)
+		return -1;
+	sf->seen[sf->nseen] = copy;
+	sf->seen_line[sf->nseen++] = sf->line;
+	return 0;
+}
+
+/* libinih's reader: fgets, counting lines. libinih reads a long line in
+ * several calls (growing its buffer up to ini_max_line), so a line begins
+ * where the previous call's text ended with a newline; its handler is called
+ * once the whole line is read, and then sf->line is that line's number. */
+static char *serve_file_read(char *str, int num, void *stream)
+{
+	struct serve_file *sf = stream;
+	size_t n;
+
+	if (!fgets(str, num, sf->in))
+		return NULL;
+	n = strlen(str);
+	if (sf->at_line_start) {
+		sf->line++;
+		sf->line_len = 0;
+		sf->line_too_long = 0;
+	}
+	sf->line_len += n;
+	sf->at_line_start = n > 0 && str[n - 1] == '\n';
+	/* libinih stops growing at ini_max_line and parses the rest as a line
+	 * of its own: the line is refused whole, and its pieces ignored. */
+	if (!sf->at_line_start && sf->line_len >= SERVE_FILE_LINE_MAX - 1 && !sf->line_too_long) {
+		sf->line_too_long = sf->any_too_long = 1;
+		serve_file_error(sf, sf->line, "the line is longer than %d bytes",
+				 SERVE_FILE_LINE_MAX - 2);
+	}
+	return str;
+}
+
+/* libinih's handler, once per key = value line. Errors are collected, not
+ * returned: returning 0 would only tell libinih the line, and it keeps the
+ * first; we want every error with its reason. */
+static int serve_file_key(void *user, const char *section, const char *name, const char *value)
+{
+	struct serve_file *sf = user;
+	int list = serve_file_repeatable(name);
+	unsigned first;
+	char err[200];
+	char *v;
+	int r;
+
+	if (sf->line_too_long)
+		return 1;
+	if (*section && strcmp(section, "serve") != 0) {
+		/* Once per section, not once per key in it. */
+		if (strncmp(section, sf->bad_section, sizeof(sf->bad_section) - 1) != 0) {
+			serve_file_error(sf, sf->line,
+					 "unknown section [%s] (keys go at the top or in [serve])",
+					 section);
+			snprintf(sf->bad_section, sizeof(sf->bad_section), "%s", section);
+		}
+		return 1;
+	}
+	if (list && !*value) {
+		/* An empty repeatable key empties the list: what `config check`
+		 * prints for none, and a way to say none on purpose. */
+		serve_config_clear(sf->cfg, name);
+		return 1;
+	}
+	first = list ? 0 : serve_file_seen(sf, name);
+	if (first) {
+		serve_file_error(sf, sf->line, "%s is given twice (first on line %u)", name, first);
+		return 1;
+	}
+	v = serve_file_keep(sf, value);
+	if (!v)
+		goto nomem;
+	if (strcmp(name, "db") == 0) {
+		if (!*v)
+			serve_file_error(sf, sf->line, "db needs a SQLite file or a PostgreSQL URI");
+		else
+			sf->db = v;
+	} else {
+		r = serve_config_set(sf->cfg, name, v, err, sizeof(err));
+		if (r == -2) {
+			serve_file_error(sf, sf->line, "unknown key %s", name);
+			return 1;
+		}
+		if (r < 0)
+			/* serve_config_set() speaks of flags ("--workers is 1 to 64"). */
+			serve_file_error(sf, sf->line, "%s",
+					 strncmp(err, "--", 2) == 0 ? err + 2 : err);
+	}
+	if (!list && serve_file_note(sf, name) < 0)
+		goto nomem;
+	return 1;
+nomem:
+	serve_file_error(sf, sf->line, "out of memory");
+	return 1;
+}
+
+int serve_file_load(struct serve_file *sf, const char *path, struct serve_config *cfg,
+		    int missing_ok)
+{
+	int r;
+
+	sf->path = path;
+	sf->cfg = cfg;
+	sf->line = 0;
+	sf->at_line_start = 1;
+	sf->in = fopen(path, "r");
+	if (!sf->in) {
+		if (missing_ok && errno == ENOENT)
+			return 0;
+		serve_file_error(sf, 0, "cannot open: %s", strerror(errno));
+		return -1;
+	}
+	/* Debian's libinih reads these at run time: a heap buffer that grows
+	 * to SERVE_FILE_LINE_MAX (a PostgreSQL URI can be long), and no
+	 * continuation lines, so that an indented line is a line of its own
+	 * rather than more of the value above it. */
+	ini_use_stack = false;
+	ini_allow_realloc = true;
+	ini_max_line = SERVE_FILE_LINE_MAX;
+	ini_allow_multiline = false;
+	errno = 0;
+	r = ini_parse_stream(serve_file_read, sf, serve_file_key, sf);
+	if (ferror(sf->in))
+		serve_file_error(sf, 0, "cannot read: %s", strerror(errno ? errno : EIO));
+	else if (r == -2)
+		serve_file_error(sf, 0, "out of memory");
+	else if (r > 0 && !sf->any_too_long)
+		/* Our handler never fails, so this is the first line libinih
+		 * could not parse. (After a line too long its count is off by
+		 * the pieces, and that error is said already.) */
+		serve_file_error(sf, (unsigned)r, "expected key = value, a [section] or a comment");
+	fclose(sf->in);
+	sf->in = NULL;
+	sf->cfg = NULL;
+	if (sf->errors.err)
+		sf->nerrors++;
+	return sf->nerrors ? -1 : 0;
+}
+
+/* The media folder serve will use (serve_media_dir's rule), without making
+ * the PostgreSQL cache folder as serve does. */
+static void serve_config_print_media(const struct serve_config *cfg, struct buf *out)
+{
+	const char *env = getenv("LIVELINE_MEDIA");
+	char dir[4096];
+
+	if (cfg->media_dir)
+		buf_printf(out, "media = %s\n", cfg->media_dir);
+	else if (env && *env)
+		buf_printf(out, "media = %s\n", env);
+	else if (cfg->db_path && media_default_dir(cfg->db_path, store_target_is_pg(cfg->db_path),
+						   dir, sizeof(dir)) == 0)
+		buf_printf(out, "media = %s\n", dir);
+	else
+		buf_printf(out, "media =\n");
+}
+
+void serve_config_print(const struct serve_config *cfg, struct buf *out)
+{
+	const struct http_proxies *tp = &cfg->trusted_proxies;
+	char what[2048], addr[INET6_ADDRSTRLEN];
+	unsigned workers = cfg->workers;
+
+	if (!workers) {
+		long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+		/* serve_run()'s rule: one per core. */
+		workers = cores > 0 ? (unsigned)cores : 1;
+	}
+	buf_printf(out, "db = %s\n", store_target_masked(cfg->db_path, what, sizeof(what)));
+	buf_printf(out, "listen = %s\n", cfg->listen);
+	buf_printf(out, "workers = %u\n", workers);
+	buf_printf(out, "connections = %u\n", cfg->connection_limit);
+	buf_printf(out, "connection-memory = %u\n", cfg->connection_memory);
+	buf_printf(out, "idle-timeout = %u\n", cfg->idle_timeout);
+	buf_printf(out, "cache-entries = %zu\n", cfg->cache_entries);
+	buf_printf(out, "cache-mb = %zu\n", cfg->cache_bytes >> 20);
+	buf_printf(out, "heartbeat = %u\n", cfg->heartbeat_s);
+	buf_printf(out, "replay = %u\n", cfg->stream_ring);
+	serve_config_print_media(cfg, out);
+	if (cfg->request_prio.mode == PRIO_REALTIME)
+		buf_printf(out, "request-priority = realtime\n");
+	else if (cfg->request_prio.mode == PRIO_NICE)
+		buf_printf(out, "request-priority = %u\n", cfg->request_prio.nice);
+	else
+		buf_printf(out, "request-priority = 0\n");
+	if (tp->n == 0)
+		buf_printf(out, "trusted-proxy =\n");
+	for (size_t i = 0; i < tp->n; i++) {
+		if (!inet_ntop(tp->nets[i].family, tp->nets[i].addr, addr, sizeof(addr)))
+			snprintf(addr, sizeof(addr), "?");
+		buf_printf(out, "trusted-proxy = %s/%u\n", addr, tp->nets[i].prefix);
+	}
+}
