@@ -167,6 +167,8 @@ run: deps
 # Then each fuzz target runs for FUZZ_TEST_SECONDS over its corpus with a fixed
 # seed (the same walk every run, so that the suite does not pass or fail by
 # luck): a parser that crashes on a committed or quickly found input fails it.
+# Last, installing, once (tests/package/run: make install, the systemd unit, and
+# as root the Debian package: built, installed, served from and removed).
 test: deps-test
 	@$(MAKE) --no-print-directory test-all
 
@@ -179,7 +181,7 @@ test-all: check-src $(NODE_DEPS) build/liveline $(MANPAGES) $(RELTESTS) build/as
 	@FUZZ_SEED=1 tests/run build $(filter-out %/test_store_pg,$(RELTESTS)) \
 		-- --pg build $(STORE_CONFORMANCE) \
 		-- build/asan $(filter-out %/test_store_pg,$(ASANTESTS)) -- build/tsan -k test_stream \
-		-- --fuzz $(FUZZ_TEST_SECONDS) $(FUZZ_BINS)
+		-- --fuzz $(FUZZ_TEST_SECONDS) $(FUZZ_BINS) -- --package
 
 # Each fuzz target for FUZZ_SECONDS: new inputs go to build/fuzz/corpus/TARGET/,
 # crashes to build/fuzz/crashes/ (tests/fuzz/run prints the reproducer's path).
@@ -265,6 +267,10 @@ deb:
 		| tar -x -C build/deb/liveline-$(DEB_VERSION)
 	cd build/deb/liveline-$(DEB_VERSION) && dpkg-buildpackage -b -us -uc
 	@echo "deb: build/deb/liveline_$(DEB_VERSION)_$(DEB_ARCH).deb"
+
+# `make -s print-DEB_BUILD`: a variable's value, for tests/package/run.
+print-%:
+	@echo '$($*)'
 
 clean:
 	rm -rf build
