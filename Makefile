@@ -265,7 +265,7 @@ deb:
 	rm -rf build/deb && mkdir -p build/deb/liveline-$(DEB_VERSION)
 	tar -c --exclude=./build --exclude=./.git --exclude=node_modules . \
 		| tar -x -C build/deb/liveline-$(DEB_VERSION)
-	cd build/deb/liveline-$(DEB_VERSION) && dpkg-buildpackage -b -us -uc
+	cd build/deb/liveline-$(DEB_VERSION) && dpkg-buildpackage -b -us -uc -J$$(nproc)
 	@echo "deb: build/deb/liveline_$(DEB_VERSION)_$(DEB_ARCH).deb"
 
 # `make -s print-DEB_BUILD`: a variable's value, for tests/package/run.
