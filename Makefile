@@ -198,7 +198,8 @@ check-src:
 
 # Benchmarks against nginx and nginx + nchan (installs them if missing). Not part
 # of `make test`: see docs/performance.md.
-bench: all
+bench: deps
+	@$(MAKE) --no-print-directory build/liveline
 	bench/run
 
 # ---- Installing: make install, make uninstall, make deb ----------------------
