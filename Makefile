@@ -55,6 +55,12 @@ CONFIG_DEFAULT ?=
 ifneq ($(CONFIG_DEFAULT),)
 CFLAGS_BASE += -DLIVELINE_CONFIG_DEFAULT='"$(CONFIG_DEFAULT)"'
 endif
+# The files that use it are rebuilt when it changes (git's GIT-CFLAGS idiom:
+# the stamp is rewritten only when its text differs).
+CONFIG_STAMP := build/config-default
+$(CONFIG_STAMP): FORCE
+	@mkdir -p build
+	@echo '$(CONFIG_DEFAULT)' | cmp -s - $@ || echo '$(CONFIG_DEFAULT)' > $@
 PKG_CFLAGS = $(shell pkg-config --cflags $(LIBS))
 PKG_LIBS   = $(shell pkg-config --libs $(LIBS))
 
@@ -69,6 +75,7 @@ $(1)OBJ  := $$(patsubst src/%.c,$(2)/obj/%.o,$$(SRC))
 $(2)/liveline: $$($(1)OBJ) $(2)/obj/main.o
 	$$(Q)$$(call say,LD,$$@)$$(CC) $(3) -pthread -o $$@ $$^ $$(PKG_LIBS) -lm
 $(2)/obj/page/page_assets.o: $$(wildcard web/*)
+$(2)/obj/main.o $(2)/obj/serve/serve_file.o: $(CONFIG_STAMP)
 $(2)/obj/%.o: src/%.c
 	@mkdir -p $$(dir $$@)
 	$$(Q)$$(call say,CC,$$<)$$(CC) $$(CFLAGS_BASE) $(3) $$(PKG_CFLAGS) -MMD -MP -c -o $$@ $$<
@@ -106,6 +113,7 @@ FUZZ_SECONDS ?= 60
 # `make test` runs each target this long (about a minute in all).
 FUZZ_TEST_SECONDS ?= 8
 build/fuzz/obj/page/page_assets.o: $(wildcard web/*)
+build/fuzz/obj/serve/serve_file.o: $(CONFIG_STAMP)
 build/fuzz/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	$(Q)$(call say,CC,$<)$(FUZZ_CC) $(CFLAGS_BASE) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) \
@@ -118,7 +126,7 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZOBJ)
 -include $(FUZZOBJ:.o=.d) $(FUZZ_BINS:=.d)
 
 .PHONY: all preflight run test test-all fuzz fuzz-all check-src deps deps-test install \
-        uninstall deb clean bench
+        uninstall deb clean bench FORCE
 
 # The packages are checked (`all`) or installed (`run`, `test`, `fuzz`) before
 # anything is compiled: under `make -j2`, prerequisites of one target are made in

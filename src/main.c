@@ -49,9 +49,10 @@ static const char usage_main[] =
 	"               Default: the configuration file's db, else $LIVELINE_DB\n"
 	"               when set, else liveline.db. Only init, import and serve\n"
 	"               create it when missing\n"
-	"  --config FILE  the configuration file (see liveline.conf(5)), for its db\n"
-	"               here and every setting for serve; flags override it. Default:\n"
-	"               " MAIN_CONFIG_DEFAULT_TEXT "\n"
+	"  --config FILE\n"
+	"               the configuration file (liveline.conf(5)): its db for every\n"
+	"               command, every setting for serve; flags override it.\n"
+	"               Default: " MAIN_CONFIG_DEFAULT_TEXT "\n"
 	"  --help       this text; `liveline COMMAND --help` for a command\n"
 	"  --version    the version\n";
 

@@ -95,9 +95,8 @@ struct serve_file {
 			     * them, so the file outlives that config */
 	size_t nstrings;
 	const char *db;     /* the `db` key (one of strings), NULL if absent */
-	struct buf errors;  /* "FILE:LINE: reason\n" lines, in file order, but
-			     * the first line libinih cannot parse (it says
-			     * only that one) comes last */
+	struct buf errors;  /* "FILE:LINE: reason\n" lines, in file order; of
+			     * the lines libinih cannot parse, only the first */
 	int nerrors;
 	/* Reading state (serve_file.c's). */
 	const char *path;

@@ -82,6 +82,37 @@ static void serve_file_error(struct serve_file *sf, unsigned line, const char *f
 	buf_putc(&sf->errors, '\n');
 }
 
+/* The error of the first line libinih could not parse, which it tells only
+ * once the file is read: put among the others in line order. */
+static void serve_file_error_at(struct serve_file *sf, unsigned line, const char *reason)
+{
+	size_t plen = strlen(sf->path), at = 0;
+	char *tail = NULL;
+
+	while (sf->errors.data && at < sf->errors.len) {
+		const char *e = sf->errors.data + at;
+		const char *nl = strchr(e, '\n');
+
+		/* Each line is "PATH:LINE: reason" (or "PATH: reason", line 0). */
+		if (!nl || strtoul(e + plen + 1, NULL, 10) > line)
+			break;
+		at = (size_t)(nl - sf->errors.data) + 1;
+	}
+	if (sf->errors.data && at < sf->errors.len) {
+		tail = strdup(sf->errors.data + at);
+		if (!tail) {
+			sf->errors.err = BUF_ENOMEM;
+			return;
+		}
+		sf->errors.len = at;
+		sf->errors.data[at] = '\0';
+	}
+	serve_file_error(sf, line, "%s", reason);
+	if (tail)
+		buf_puts(&sf->errors, tail);
+	free(tail);
+}
+
 /* A copy of `s` that lives as long as sf; NULL when out of memory. */
 static char *serve_file_keep(struct serve_file *sf, const char *s)
 {
@@ -199,7 +230,8 @@ static int serve_file_key(void *user, const char *section, const char *name, con
 		goto nomem;
 	if (strcmp(name, "db") == 0) {
 		if (!*v)
-			serve_file_error(sf, sf->line, "db needs a SQLite file or a PostgreSQL URI");
+			serve_file_error(sf, sf->line,
+					 "db needs a SQLite file or a PostgreSQL URI");
 		else
 			sf->db = v;
 	} else {
@@ -255,7 +287,8 @@ int serve_file_load(struct serve_file *sf, const char *path, struct serve_config
 		/* Our handler never fails, so this is the first line libinih
 		 * could not parse. (After a line too long its count is off by
 		 * the pieces, and that error is said already.) */
-		serve_file_error(sf, (unsigned)r, "expected key = value, a [section] or a comment");
+		serve_file_error_at(sf, (unsigned)r,
+				    "expected key = value, a [section] or a comment");
 	fclose(sf->in);
 	sf->in = NULL;
 	sf->cfg = NULL;

@@ -167,8 +167,15 @@ static void test_each_error_with_its_line(void **state)
 			    "liveline.conf:11: db needs a SQLite file or a PostgreSQL URI\n"
 			    "liveline.conf:12: trusted-proxy: \"10.0.0.0/99\": the prefix is 0 to 32\n"
 			    "liveline.conf:13: request-priority is realtime or 0 to 19\n"
-			    "liveline.conf:15: cache-mb is 1 to 65536\n"
-			    "liveline.conf:14: expected key = value, a [section] or a comment\n");
+			    "liveline.conf:14: expected key = value, a [section] or a comment\n"
+			    "liveline.conf:15: cache-mb is 1 to 65536\n");
+	serve_file_cleanup(&sf);
+
+	/* A line libinih cannot parse, first and alone. */
+	assert_int_equal(load("[serve\nworkers = 0\n", &c, &sf), -1);
+	assert_string_equal(errors(&sf),
+			    "liveline.conf:1: expected key = value, a [section] or a comment\n"
+			    "liveline.conf:2: workers is 1 to 64\n");
 	serve_file_cleanup(&sf);
 
 	/* The duplicate of db, and of a key split between top and [serve]. */
