@@ -1,7 +1,10 @@
 # Liveline: one Makefile (see README.md).
 #
 #   make            build build/liveline and its manual pages (one line per file;
-#                   make V=1: the commands)
+#                   make V=1: the commands); first checks the build's Debian packages
+#                   and, when some are missing, names them and stops (it installs
+#                   nothing: make deps does)
+#   make deps       install the build's missing Debian packages (as root)
 #   make run        install missing packages, build, serve the demo on 127.0.0.1:8080
 #   make test       install missing packages, build, run every test, then again
 #                   under AddressSanitizer and UBSan, and each fuzz target briefly
@@ -9,7 +12,8 @@
 #                   FUZZ_TARGETS="text_import ..." picks some; crashes are kept in
 #                   build/fuzz/crashes/
 #   make bench      Liveline against nginx and nchan, results in bench/results/
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (make uninstall: the same files)
+#   make deb        the Debian package, built in a copy: build/deb/liveline_*.deb
 #   make clean
 
 CC      := gcc
@@ -37,7 +41,9 @@ DEB_BUILD := gcc make pkg-config libmicrohttpd-dev libsqlite3-dev libicu-dev \
              libinih-dev scdoc
 DEB_TEST  := libcmocka-dev curl python3 python3-feedparser sqlite3 chromium nodejs \
              clang libclang-rt-14-dev libvips-tools webp nginx-light openssl \
-             libjpeg-turbo-progs iproute2 postgresql haproxy
+             libjpeg-turbo-progs iproute2 postgresql haproxy $(DEB_PACKAGE)
+# `make deb` and its test (tests/package/run).
+DEB_PACKAGE := debhelper lintian fakeroot dpkg-dev adduser
 
 CFLAGS_BASE := -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
                -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -pthread -Isrc
@@ -119,13 +125,16 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZOBJ)
 		$(PKG_CFLAGS) -MMD -MP -o $@ $< $(FUZZOBJ) $(PKG_LIBS) -lm
 -include $(FUZZOBJ:.o=.d) $(FUZZ_BINS:=.d)
 
-.PHONY: all run test test-all fuzz fuzz-all check-src deps deps-test install clean bench FORCE
+.PHONY: all preflight run test test-all fuzz fuzz-all check-src deps deps-test install \
+        uninstall deb clean bench FORCE
 
-# The packages are installed before anything is compiled: under `make -j2`,
-# prerequisites of one target are made in parallel, so `all`, `test` and `fuzz`
-# first install (bin/deps) and only then make the rest in a second make, which
-# compiles in parallel again (it shares our -j through the jobserver).
-all: deps
+# The packages are checked (`all`) or installed (`run`, `test`, `fuzz`) before
+# anything is compiled: under `make -j2`, prerequisites of one target are made in
+# parallel, so these first run bin/deps and only then make the rest in a second
+# make, which compiles in parallel again (it shares our -j through the jobserver).
+# Plain `make` never runs apt: a missing package is named, with the command that
+# installs it, instead of a compiler error about a missing header.
+all: preflight
 	@$(MAKE) --no-print-directory build/liveline $(MANPAGES)
 
 # The manual pages, liveline(1) and liveline.conf(5), from doc/*.scd.
@@ -133,6 +142,9 @@ MANPAGES := build/liveline.1 build/liveline.conf.5
 $(MANPAGES): build/%: doc/%.scd
 	@mkdir -p build
 	$(Q)$(call say,MAN,$@)scdoc < $< > $@.tmp && mv $@.tmp $@
+
+preflight:
+	@bin/deps --check $(DEB_BUILD)
 
 deps:
 	@bin/deps $(DEB_BUILD)
@@ -149,7 +161,8 @@ $(NODE_DEPS): tests/e2e/package.json tests/e2e/package-lock.json
 
 DB   ?= build/demo.db
 LISTEN ?= 127.0.0.1:8080
-run: all
+run: deps
+	@$(MAKE) --no-print-directory build/liveline
 	@bin/demo build/liveline $(DB)
 	build/liveline --db $(DB) serve --listen $(LISTEN)
 
@@ -162,6 +175,8 @@ run: all
 # Then each fuzz target runs for FUZZ_TEST_SECONDS over its corpus with a fixed
 # seed (the same walk every run, so that the suite does not pass or fail by
 # luck): a parser that crashes on a committed or quickly found input fails it.
+# Last, installing, once (tests/package/run: make install, the systemd unit, and
+# as root the Debian package: built, installed, served from and removed).
 test: deps-test
 	@$(MAKE) --no-print-directory test-all
 
@@ -174,7 +189,7 @@ test-all: check-src $(NODE_DEPS) build/liveline $(MANPAGES) $(RELTESTS) build/as
 	@FUZZ_SEED=1 tests/run build $(filter-out %/test_store_pg,$(RELTESTS)) \
 		-- --pg build $(STORE_CONFORMANCE) \
 		-- build/asan $(filter-out %/test_store_pg,$(ASANTESTS)) -- build/tsan -k test_stream \
-		-- --fuzz $(FUZZ_TEST_SECONDS) $(FUZZ_BINS)
+		-- --fuzz $(FUZZ_TEST_SECONDS) $(FUZZ_BINS) -- --package
 
 # Each fuzz target for FUZZ_SECONDS: new inputs go to build/fuzz/corpus/TARGET/,
 # crashes to build/fuzz/crashes/ (tests/fuzz/run prints the reproducer's path).
@@ -191,13 +206,80 @@ check-src:
 
 # Benchmarks against nginx and nginx + nchan (installs them if missing). Not part
 # of `make test`: see docs/performance.md.
-bench: all
+bench: deps
+	@$(MAKE) --no-print-directory build/liveline
 	bench/run
 
-install: build/liveline
-	install -D -m 0755 build/liveline $(DESTDIR)$(PREFIX)/bin/liveline
-	install -d $(DESTDIR)$(PREFIX)/share/liveline
-	cp -r web data $(DESTDIR)$(PREFIX)/share/liveline/
+# ---- Installing: make install, make uninstall, make deb ----------------------
+# GNU's directory variables. The web assets are built into the binary
+# (src/page/page_assets.c), so the binary, the manual pages, the sample config,
+# the systemd unit and the docs are all there is. PREFIX=/usr (a package) keeps
+# its config in /etc and its unit where Debian 12's systemd and debhelper look,
+# /lib/systemd/system; any other prefix keeps both under itself
+# (/usr/local/etc, /usr/local/lib/systemd/system, which systemd also reads).
+# The unit (docs/deploy/liveline.service) names /usr/bin and /etc/liveline: it
+# is installed with the prefix's own paths instead.
+BINDIR     ?= $(PREFIX)/bin
+MANDIR     ?= $(PREFIX)/share/man
+DOCDIR     ?= $(PREFIX)/share/doc/liveline
+ifeq ($(PREFIX),/usr)
+SYSCONFDIR ?= /etc
+UNITDIR    ?= /lib/systemd/system
+else
+SYSCONFDIR ?= $(PREFIX)/etc
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+endif
+INSTALL_DOCS := README.md $(wildcard docs/*.md) docs/deploy/nginx-proxy.conf docs/deploy/haproxy.cfg
+
+# An existing config is kept (it is the operator's), and uninstall removes it
+# only when it is still the sample.
+install: build/liveline $(MANPAGES)
+	install -D -m 0755 build/liveline $(DESTDIR)$(BINDIR)/liveline
+	install -D -m 0644 build/liveline.1 $(DESTDIR)$(MANDIR)/man1/liveline.1
+	install -D -m 0644 build/liveline.conf.5 $(DESTDIR)$(MANDIR)/man5/liveline.conf.5
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/liveline/liveline.conf ]; then \
+		echo "install: keeping $(DESTDIR)$(SYSCONFDIR)/liveline/liveline.conf"; \
+	else \
+		echo "install -D -m 0644 etc/liveline.conf $(DESTDIR)$(SYSCONFDIR)/liveline/liveline.conf"; \
+		install -D -m 0644 etc/liveline.conf $(DESTDIR)$(SYSCONFDIR)/liveline/liveline.conf; \
+	fi
+	install -d $(DESTDIR)$(UNITDIR)
+	sed -e 's|/usr/bin/liveline|$(BINDIR)/liveline|g' -e 's|/etc/liveline/|$(SYSCONFDIR)/liveline/|g' \
+		docs/deploy/liveline.service > $(DESTDIR)$(UNITDIR)/liveline.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/liveline.service
+	install -d $(DESTDIR)$(DOCDIR)
+	install -m 0644 $(INSTALL_DOCS) $(DESTDIR)$(DOCDIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/liveline $(DESTDIR)$(MANDIR)/man1/liveline.1 \
+		$(DESTDIR)$(MANDIR)/man5/liveline.conf.5 $(DESTDIR)$(UNITDIR)/liveline.service
+	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(INSTALL_DOCS)))
+	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
+	@conf=$(DESTDIR)$(SYSCONFDIR)/liveline/liveline.conf; \
+	if [ -e "$$conf" ] && ! cmp -s etc/liveline.conf "$$conf"; then \
+		echo "uninstall: keeping $$conf (changed from the sample)"; \
+	else \
+		rm -f "$$conf"; rmdir $(DESTDIR)$(SYSCONFDIR)/liveline 2>/dev/null || true; \
+	fi
+
+# The package is built from a copy of the tree in build/deb/liveline-VERSION/
+# (dpkg-buildpackage writes its results to the parent folder, build/deb/), so
+# nothing is written outside the tree; debian/rules builds with
+# CONFIG_DEFAULT=/etc/liveline/liveline.conf and PREFIX=/usr. `make test`
+# builds it again and installs it (tests/package/run).
+DEB_VERSION = $(shell dpkg-parsechangelog -l debian/changelog -S Version)
+DEB_ARCH    = $(shell dpkg-architecture -q DEB_HOST_ARCH)
+deb:
+	@bin/deps $(DEB_BUILD) $(DEB_PACKAGE)
+	rm -rf build/deb && mkdir -p build/deb/liveline-$(DEB_VERSION)
+	tar -c --exclude=./build --exclude=./.git --exclude=node_modules . \
+		| tar -x -C build/deb/liveline-$(DEB_VERSION)
+	cd build/deb/liveline-$(DEB_VERSION) && dpkg-buildpackage -b -us -uc -J$$(nproc)
+	@echo "deb: build/deb/liveline_$(DEB_VERSION)_$(DEB_ARCH).deb"
+
+# `make -s print-DEB_BUILD`: a variable's value, for tests/package/run.
+print-%:
+	@echo '$($*)'
 
 clean:
 	rm -rf build
