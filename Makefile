@@ -18,6 +18,10 @@
 
 CC      := gcc
 
+# Plain `make` is `all` (the binary and its manual pages, after the package
+# check), whatever rule comes first below.
+.DEFAULT_GOAL := all
+
 # One short line per file (`CC src/http/http_server.c`); `make V=1` prints the
 # whole commands instead.
 V ?= 0
