@@ -71,6 +71,7 @@ static const char usage_serve[] =
 	"                [--heartbeat SECONDS] [--replay EVENTS] [--media DIR]\n"
 	"                [--request-priority realtime|STEPS]\n"
 	"                [--trusted-proxy ADDR[/PREFIX][,...]]...\n"
+	"                [--metrics-allow ADDR[/PREFIX][,...]]...\n"
 	"\n"
 	"Serves the reader's pages, the newsroom (/newsroom) and its API (/api/v1). --listen defaults to 127.0.0.1:8080 (port 0 picks a\n"
 	"free port; the address is printed). --workers defaults to one per core.\n"
@@ -108,6 +109,10 @@ static const char usage_serve[] =
 	"key the sign-in limits and the logs; https makes the session cookie Secure\n"
 	"and adds Strict-Transport-Security. Other peers' forwarding headers are\n"
 	"ignored. Default: none.\n"
+	"--metrics-allow names who may read /metrics (an address or a network,\n"
+	"repeatable or comma-separated), judged by the connection's own address,\n"
+	"never a forwarding header; others get 403. Default: loopback\n"
+	"(127.0.0.0/8,::1). /healthz and /readyz answer everyone.\n"
 	"SIGTERM or SIGINT stops every worker cleanly.\n";
 
 int cli_usage(const char *text, int status)
@@ -573,6 +578,7 @@ int cli_serve(int argc, char **argv)
 		{ "media", required_argument, NULL, 's' },
 		{ "request-priority", required_argument, NULL, 's' },
 		{ "trusted-proxy", required_argument, NULL, 's' },
+		{ "metrics-allow", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};

@@ -44,6 +44,9 @@ struct http_config {
 	 * outlive the server. Open it as the worker's (event renderer, statements). */
 	struct store *newsroom_store;
 	const struct http_proxies *trusted_proxies; /* copied; NULL: none (http_proxy.h) */
+	/* Who may read /metrics: copied; NULL or empty: loopback
+	 * (HTTP_METRICS_DEFAULT_ALLOW). Judged by the TCP peer alone. */
+	const struct http_proxies *metrics_allow;
 };
 
 struct http_server;

@@ -43,6 +43,7 @@ struct http_server {
 	struct http_offload *offload; /* the newsroom thread (http_offload.h) */
 	size_t buffered; /* bytes held for request bodies (HTTP_BUFFERED_MAX) */
 	struct http_proxies proxies; /* --trusted-proxy */
+	struct http_proxies metrics_allow; /* who may read /metrics (http_metrics.h) */
 };
 
 /* An answer built on the newsroom thread, queued later by the worker's. */
@@ -211,6 +212,11 @@ enum MHD_Result http_respond_stream(struct http_request *req, const struct model
 /* Answers with a short HTML error page (not cached). `message` is plain text. */
 enum MHD_Result http_respond_error(struct http_request *req, unsigned status,
 				   const char *message);
+
+/* GET /metrics, for the allowed networks only, and GET /readyz
+ * (http_metrics.c). */
+enum MHD_Result http_metrics_serve(struct http_request *req);
+enum MHD_Result http_readyz(struct http_request *req);
 
 /* Reader routes (http_reader.c): GET and HEAD of /, /live/..., /static/...
  * Returns the result of the http_respond_* call it made. */

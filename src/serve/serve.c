@@ -33,6 +33,7 @@
 #include "stream/stream_event.h"
 #include "util/log.h"
 #include "util/prio.h"
+#include "util/stats.h"
 #include "util/tz.h"
 
 #define SERVE_MAX_WORKERS 64
@@ -192,6 +193,8 @@ struct serve_worker {
 	int64_t schedule_checked; /* UTC seconds of the scheduler's last look */
 	int64_t purged;           /* UTC seconds of the last session clean-up */
 	int64_t file_logged;      /* UTC seconds of the last "database gone" line */
+	int file_rc;              /* store_check_file()'s last answer */
+	int64_t ready_checked;    /* UTC seconds of the last readiness check */
 	pid_t master;             /* the master's pid, to notice it has gone */
 };
 
@@ -207,6 +210,7 @@ static void serve_check_file(struct serve_worker *w)
 	int64_t now = (int64_t)time(NULL);
 	int rc = store_check_file(w->store);
 
+	w->file_rc = rc;
 	if (rc == 0) {
 		if (w->file_logged) {
 			log_info("worker: the database is back; writes are accepted again");
@@ -249,10 +253,38 @@ static void serve_schedule(struct serve_worker *w)
 		return;
 	if (store_schedule_run(w->store, now, &n) < 0)
 		log_warnx("scheduler: %s", store_errmsg(w->store));
-	else if (n)
+	else
+		stats_count(STATS_SCHEDULED_PUBLISHED, n);
+	if (n)
 		log_info("scheduler: published %zu scheduled post%s", n, n == 1 ? "" : "s");
 	/* The change log carries them to readers, like any other post. */
 	(void)live_poll(w->live, 0);
+}
+
+/* Readiness (/readyz, util/stats.h), once a second on the worker's timer, so
+ * that a balancer's probes never reach the database: the store answers (the
+ * newest change-log id, one indexed read), the file is the one open, and this
+ * worker is at most STATS_READY_LAG changes behind the log. */
+static void serve_ready_check(struct serve_worker *w)
+{
+	int64_t now = (int64_t)time(NULL), head = 0, lag;
+
+	if (now == w->ready_checked)
+		return;
+	w->ready_checked = now;
+	if (store_last_change_id(w->store, &head) < 0) {
+		stats_ready_set(STATS_UNREADY_STORE, 0);
+		return;
+	}
+	lag = head - live_last_change(w->live);
+	if (lag < 0)
+		lag = 0;
+	if (w->file_rc == STORE_EMOVED)
+		stats_ready_set(STATS_UNREADY_MOVED, lag);
+	else if (w->file_rc != 0)
+		stats_ready_set(STATS_UNREADY_STORE, lag);
+	else
+		stats_ready_set(lag > STATS_READY_LAG ? STATS_UNREADY_LAG : STATS_READY, lag);
 }
 
 /* Keeps the store's wake-up descriptor (store_wake_fd: SQLite's watch on
@@ -385,6 +417,7 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 	hc.sendfile_files = cfg->sendfile_files;
 	hc.newsroom_store = w.newsroom_store;
 	hc.trusted_proxies = &cfg->trusted_proxies;
+	hc.metrics_allow = &cfg->metrics_allow;
 	/* libsodium and libvips start in each worker: libvips' threads do not
 	 * survive a fork. */
 	if (auth_init() < 0 || media_init("liveline") < 0) {
@@ -436,6 +469,8 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 
 	serve_wake_watch(&w, ep, &wfd);
 
+	serve_check_file(&w);
+	serve_ready_check(&w);
 	if (write(ready_fd, "r", 1) != 1)
 		log_warn("worker: cannot tell the master it is ready");
 	close(ready_fd);
@@ -464,6 +499,7 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 				serve_drain(fd);
 				(void)live_poll(w.live, 0);
 				serve_check_file(&w);
+				serve_ready_check(&w);
 				serve_schedule(&w);
 				store_wake_tick(w.store);
 				serve_wake_watch(&w, ep, &wfd);
@@ -586,6 +622,7 @@ static int serve_spawn(const struct serve_config *cfg, const struct sockaddr_sto
 		 * getppid() test covers a master that died before prctl(). */
 		if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != master)
 			_exit(1);
+		stats_attach((unsigned)(slot - slots));
 		_exit(serve_worker_main(cfg, ss, len, pfd[1], master));
 	}
 	close(pfd[1]);
@@ -623,6 +660,7 @@ static void serve_reap(struct serve_slot *slots, unsigned n)
 				close(sl->ready_fd);
 			sl->ready_fd = -1;
 			sl->pid = 0;
+			stats_slot_ended(i);
 			next = serve_backoff(sl->backoff_ms,
 					     sl->running && now - sl->started_ms >= SERVE_HEALTHY_MS,
 					     &delay);
@@ -783,6 +821,11 @@ int serve_run(const struct serve_config *cfg)
 		return 1;
 	}
 
+	/* The counters of every worker, made before the first fork so that each
+	 * inherits them (util/stats.h); serving goes on without them. */
+	if (stats_open(n) < 0)
+		log_warn("cannot map the shared counters; /metrics will show none");
+
 	sa.sa_handler = serve_on_signal;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
@@ -809,8 +852,10 @@ int serve_run(const struct serve_config *cfg)
 					sl->restart_ms = now + sl->backoff_ms;
 					continue;
 				}
-				if (announced)
+				if (announced) {
 					sl->restarts++;
+					stats_note_restart();
+				}
 			} else if (sl->pid > 0 && !sl->running &&
 				   now - sl->started_ms > SERVE_START_TIMEOUT_MS) {
 				log_warnx("worker %d did not start in %d s; killing it", (int)sl->pid,
@@ -835,6 +880,7 @@ int serve_run(const struct serve_config *cfg)
 		serve_reap(slots, n);
 	}
 	serve_stop_workers(slots, n);
+	stats_close();
 	close(fd);
 	log_info("stopped (signal %d)", (int)serve_stop_signal);
 	return 0;

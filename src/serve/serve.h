@@ -54,6 +54,8 @@ struct serve_config {
 	unsigned sendfile_files;   /* set by serve_run() from the open-file limit */
 	struct http_proxies trusted_proxies; /* --trusted-proxy: whose forwarding
 					      * headers name the client */
+	struct http_proxies metrics_allow;   /* --metrics-allow: who may read
+					      * /metrics (none given: loopback) */
 };
 
 /* Fills `cfg` with the defaults above (db_path, media_dir: NULL). */

@@ -122,6 +122,15 @@ int serve_config_set(struct serve_config *cfg, const char *name, const char *val
 		}
 		return 0;
 	}
+	if (strcmp(name, "metrics-allow") == 0) {
+		char why[160];
+
+		if (http_proxies_add(&cfg->metrics_allow, value, why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "--metrics-allow: %s", why);
+			return -1;
+		}
+		return 0;
+	}
 	if (strcmp(name, "request-priority") == 0) {
 		if (strcmp(value, "realtime") == 0) {
 			cfg->request_prio = (struct prio){ PRIO_REALTIME, SERVE_DEFAULT_REQUEST_STEPS };
