@@ -8,6 +8,7 @@ the database on PostgreSQL.
 import math
 import os
 import re
+import shutil
 import signal
 import subprocess
 import uuid
@@ -119,6 +120,26 @@ def metrics_follow_the_text_format_with_the_contract_families(env):
         r = curl(srv.base + "/readyz")
         assert (r.status, r.text) == (200, "ready\n"), r.text
         assert r.header("cache-control") == "no-store"
+
+
+@test
+def metrics_pass_promtool(env):
+    """Prometheus's own checker (Debian's prometheus package) on a busy
+    exposition: every family, requests of several routes, a page's streams."""
+    if not shutil.which("promtool"):
+        raise lib.missing("promtool is not installed (Debian's prometheus package)")
+    env.import_capture(DEMO, "demo", 2026)
+    with env.server(workers=2) as srv:
+        st = Sse(srv.base, "/live/demo/events")
+        for path in ("/", "/live/demo", "/nope", "/live/demo/feed.atom"):
+            curl(srv.base + path)
+        text = curl(srv.base + "/metrics").text
+        assert 'liveline_page_streams_open{page="demo"} 1' in text, text
+        p = subprocess.run(["promtool", "check", "metrics"], input=text.encode(),
+                           capture_output=True, timeout=60)
+        assert p.returncode == 0 and not p.stdout.strip() and not p.stderr.strip(), \
+            (p.stdout, p.stderr)
+        st.close()
 
 
 @test
