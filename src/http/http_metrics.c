@@ -7,10 +7,12 @@
 #include "http/http_metrics.h"
 
 #include <netdb.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "http/http_internal.h"
+#include "http/http_framing.h"
 
 static const char *const http_metrics_routes[STATS_ROUTES] = {
 	[STATS_ROUTE_INDEX] = "index",     [STATS_ROUTE_PAGE] = "page",
@@ -339,7 +341,10 @@ static enum MHD_Result http_metrics_text(struct http_request *req, unsigned stat
 	return http_respond(req, status, r, HTTP_HEADERS_READER_PLAIN);
 }
 
-enum MHD_Result http_metrics_serve(struct http_request *req)
+/* The exposition, to an allowed peer. On the listener of its own
+ * (--metrics-listen) every peer is allowed unless --metrics-allow was given:
+ * the address it listens on is then the control. */
+static enum MHD_Result http_metrics_answer(struct http_request *req, int apart)
 {
 	const struct stats_region *r = stats_region();
 	struct MHD_Response *resp;
@@ -347,7 +352,7 @@ enum MHD_Result http_metrics_serve(struct http_request *req)
 	size_t len;
 	char *text;
 
-	if (!http_metrics_allowed(req))
+	if ((!apart || req->server->metrics_allow_given) && !http_metrics_allowed(req))
 		return http_respond_error(req, MHD_HTTP_FORBIDDEN,
 					  "Metrics are not served to this address.");
 	buf_init(&b, HTTP_METRICS_MAX);
@@ -369,6 +374,70 @@ enum MHD_Result http_metrics_serve(struct http_request *req)
 				"text/plain; version=0.0.4; charset=utf-8");
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	return http_respond(req, MHD_HTTP_OK, resp, HTTP_HEADERS_READER_PLAIN);
+}
+
+enum MHD_Result http_metrics_serve(struct http_request *req)
+{
+	/* With a listener of its own, /metrics is served only there. */
+	if (req->server->metrics_daemon)
+		return http_respond_error(req, MHD_HTTP_NOT_FOUND, "There is nothing at this address.");
+	return http_metrics_answer(req, 0);
+}
+
+static int http_metrics_first_call;
+
+/* The access handler of the metrics listener: GET or HEAD /metrics, nothing
+ * else; the same framing rules as the main listener's, and no body kept. */
+static enum MHD_Result http_metrics_access(void *cls, struct MHD_Connection *conn,
+					   const char *url, const char *method,
+					   const char *version, const char *upload_data,
+					   size_t *upload_data_size, void **con_cls)
+{
+	struct http_server *s = cls;
+	struct http_request req = {
+		.server = s, .store = s->store, .conn = conn, .method = method, .path = url,
+		.version = version, .con_cls = con_cls,
+	};
+	enum MHD_Result framing;
+
+	(void)upload_data;
+	if (http_check_framing(&req, upload_data_size, &framing))
+		return framing;
+	if (*con_cls == NULL) {
+		*con_cls = &http_metrics_first_call;
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		*upload_data_size = 0; /* no body is wanted: dropped */
+		return MHD_YES;
+	}
+	if (!http_is_read(method))
+		return http_respond_error(&req, MHD_HTTP_METHOD_NOT_ALLOWED,
+					  "This address can only be read (GET or HEAD).");
+	if (strcmp(url, "/metrics") != 0)
+		return http_respond_error(&req, MHD_HTTP_NOT_FOUND, "There is nothing at this address.");
+	return http_metrics_answer(&req, 1);
+}
+
+static void http_metrics_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	(void)fmt;
+	(void)ap; /* a scraper's broken request is not worth a line */
+}
+
+int http_metrics_listen(struct http_server *s, int fd)
+{
+	s->metrics_daemon = MHD_start_daemon(
+		MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, http_metrics_access, s,
+		MHD_OPTION_LISTEN_SOCKET, fd,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_METRICS_CONNECTIONS,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_METRICS_IDLE_S,
+		MHD_OPTION_EXTERNAL_LOGGER, http_metrics_log, NULL,
+		MHD_OPTION_SIGPIPE_HANDLED_BY_APP, 1,
+		MHD_OPTION_URI_LOG_CALLBACK, http_framing_uri, NULL,
+		MHD_OPTION_END);
+	return s->metrics_daemon ? 0 : -1;
 }
 
 enum MHD_Result http_readyz(struct http_request *req)

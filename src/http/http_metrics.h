@@ -19,6 +19,10 @@
 #define HTTP_METRICS_MAX ((size_t)8 * 1024 * 1024) /* the largest answer, bytes */
 /* The networks /metrics answers when --metrics-allow names none. */
 #define HTTP_METRICS_DEFAULT_ALLOW "127.0.0.0/8,::1"
+/* The metrics listener (--metrics-listen): connections per worker, and the
+ * seconds an idle one is kept. */
+#define HTTP_METRICS_CONNECTIONS 64
+#define HTTP_METRICS_IDLE_S 10
 
 /* Appends `v` as the value of a label, quoted, with backslash, double quote
  * and newline escaped as the format asks. */

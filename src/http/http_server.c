@@ -1113,7 +1113,8 @@ struct http_server *http_server_new(const struct http_config *cfg, struct store 
 	s->media_dir = cfg->media_dir;
 	if (cfg->trusted_proxies)
 		s->proxies = *cfg->trusted_proxies;
-	if (cfg->metrics_allow && cfg->metrics_allow->n)
+	s->metrics_allow_given = cfg->metrics_allow && cfg->metrics_allow->n;
+	if (s->metrics_allow_given)
 		s->metrics_allow = *cfg->metrics_allow;
 	else if (http_proxies_add(&s->metrics_allow, HTTP_METRICS_DEFAULT_ALLOW, err, errlen) < 0)
 		goto fail;
@@ -1146,6 +1147,11 @@ struct http_server *http_server_new(const struct http_config *cfg, struct store 
 		snprintf(err, errlen, "libmicrohttpd could not start on the listening socket");
 		goto fail;
 	}
+	if (cfg->metrics_listen && http_metrics_listen(s, cfg->metrics_fd) < 0) {
+		snprintf(err, errlen, "libmicrohttpd could not start on the metrics socket");
+		MHD_stop_daemon(s->daemon);
+		goto fail;
+	}
 	return s;
 fail:
 	http_offload_free(s->offload);
@@ -1166,6 +1172,8 @@ void http_server_free(struct http_server *s)
 	for (int i = 0; i < 100 && stream_hub_subscribers(s->hub) > 0; i++)
 		MHD_run(s->daemon);
 	MHD_stop_daemon(s->daemon);
+	if (s->metrics_daemon)
+		MHD_stop_daemon(s->metrics_daemon);
 	http_offload_free(s->offload);
 	/* The cache outlives us: our responses leave it now, while we can
 	 * count their files. */
@@ -1178,6 +1186,16 @@ void http_server_free(struct http_server *s)
 int http_server_fd(const struct http_server *s)
 {
 	const union MHD_DaemonInfo *i = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_EPOLL_FD);
+	return i ? i->epoll_fd : -1;
+}
+
+int http_server_metrics_fd(const struct http_server *s)
+{
+	const union MHD_DaemonInfo *i;
+
+	if (!s->metrics_daemon)
+		return -1;
+	i = MHD_get_daemon_info(s->metrics_daemon, MHD_DAEMON_INFO_EPOLL_FD);
 	return i ? i->epoll_fd : -1;
 }
 
@@ -1216,6 +1234,8 @@ int http_server_run(struct http_server *s)
 	/* Before the run, which then answers what the thread finished. */
 	http_offload_collect(s->offload);
 	rc = MHD_run(s->daemon) == MHD_YES ? 0 : -1;
+	if (s->metrics_daemon && MHD_run(s->metrics_daemon) != MHD_YES)
+		rc = -1;
 	http_count_connections(s);
 	return rc;
 }

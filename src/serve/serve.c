@@ -418,6 +418,16 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 	hc.newsroom_store = w.newsroom_store;
 	hc.trusted_proxies = &cfg->trusted_proxies;
 	hc.metrics_allow = &cfg->metrics_allow;
+	if (cfg->metrics_addrlen) {
+		hc.metrics_listen = 1;
+		hc.metrics_fd = serve_socket(&cfg->metrics_addr, cfg->metrics_addrlen,
+					     SERVE_LISTEN_BACKLOG);
+		if (hc.metrics_fd < 0) {
+			log_warn("worker: cannot listen on %s", cfg->metrics_listen);
+			close(hc.listen_fd);
+			goto out;
+		}
+	}
 	/* libsodium and libvips start in each worker: libvips' threads do not
 	 * survive a fork. */
 	if (auth_init() < 0 || media_init("liveline") < 0) {
@@ -456,7 +466,8 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 		goto out;
 	}
 	ev.events = EPOLLIN;
-	int fds[] = { http_server_fd(w.http), http_server_wake_fd(w.http), tfd, hbfd, sfd };
+	int fds[] = { http_server_fd(w.http), http_server_wake_fd(w.http), tfd, hbfd, sfd,
+		      http_server_metrics_fd(w.http) };
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (fds[i] < 0)
 			continue;
@@ -564,6 +575,10 @@ out:
 
 static volatile sig_atomic_t serve_stop_signal;
 
+/* The metrics listener's port, reserved by the master as the main one is
+ * (bound, not listening), and closed in each worker, which binds its own. */
+static int serve_metrics_reserved = -1;
+
 static void serve_on_signal(int sig)
 {
 	serve_stop_signal = sig;
@@ -610,6 +625,8 @@ static int serve_spawn(const struct serve_config *cfg, const struct sockaddr_sto
 	if (pid == 0) {
 		close(pfd[0]);
 		close(reserved_fd);
+		if (serve_metrics_reserved >= 0)
+			close(serve_metrics_reserved);
 		for (unsigned i = 0; i < n; i++)
 			if (slots[i].ready_fd >= 0)
 				close(slots[i].ready_fd);
@@ -739,6 +756,42 @@ static void serve_stop_workers(struct serve_slot *slots, unsigned n)
 	}
 }
 
+/* Resolves --metrics-listen into cfg->metrics_addr and reserves it: "address
+ * in use" is an error at start (a port 0 becomes a real one). 0, or -1 (said
+ * why). */
+static int serve_metrics_reserve(struct serve_config *cfg)
+{
+	struct sockaddr_storage *ss = &cfg->metrics_addr;
+	socklen_t len = 0;
+	int fd, one = 1;
+
+	if (!cfg->metrics_listen)
+		return 0;
+	if (serve_resolve(cfg->metrics_listen, ss, &len) < 0) {
+		log_warnx("cannot resolve metrics address \"%s\" (want HOST:PORT)",
+			  cfg->metrics_listen);
+		return -1;
+	}
+	fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    bind(fd, (const struct sockaddr *)ss, len) < 0) {
+		log_warn("cannot bind %s", cfg->metrics_listen);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	len = sizeof(*ss);
+	getsockname(fd, (struct sockaddr *)ss, &len);
+	close(fd);
+	serve_metrics_reserved = serve_socket(ss, len, 0);
+	if (serve_metrics_reserved < 0) {
+		log_warn("cannot bind %s", cfg->metrics_listen);
+		return -1;
+	}
+	cfg->metrics_addrlen = len;
+	return 0;
+}
+
 static void serve_print_address(const struct sockaddr_storage *ss)
 {
 	char host[INET6_ADDRSTRLEN + 2], port[16];
@@ -751,6 +804,18 @@ static void serve_print_address(const struct sockaddr_storage *ss)
 	else
 		printf("liveline: listening on http://%s:%s/\n", host, port);
 	fflush(stdout);
+}
+
+/* Names the metrics listener (its port may have been 0) in the log. */
+static void serve_log_metrics(const struct sockaddr_storage *ss)
+{
+	char host[INET6_ADDRSTRLEN + 2], port[16];
+
+	if (getnameinfo((const struct sockaddr *)ss, sizeof(*ss), host, sizeof(host), port,
+			sizeof(port), NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+		return;
+	log_info("metrics on http://%s%s%s:%s/metrics", ss->ss_family == AF_INET6 ? "[" : "",
+		 host, ss->ss_family == AF_INET6 ? "]" : "", port);
 }
 
 int serve_run(const struct serve_config *cfg)
@@ -797,6 +862,8 @@ int serve_run(const struct serve_config *cfg)
 	if (run_cfg.connection_limit == 0)
 		return 1;
 	run_cfg.request_prio = prio_check(cfg->request_prio);
+	if (serve_metrics_reserve(&run_cfg) < 0)
+		return 1;
 	cfg = &run_cfg;
 
 	/* SO_REUSEPORT would let a second server on the same port take a share of
@@ -871,6 +938,8 @@ int serve_run(const struct serve_config *cfg)
 		}
 		if (!announced && running == n) {
 			serve_print_address(&ss);
+			if (cfg->metrics_addrlen)
+				serve_log_metrics(&cfg->metrics_addr);
 			log_info("serving %s with %u worker%s", what, n, n == 1 ? "" : "s");
 			announced = 1;
 		}
@@ -881,6 +950,9 @@ int serve_run(const struct serve_config *cfg)
 	}
 	serve_stop_workers(slots, n);
 	stats_close();
+	if (serve_metrics_reserved >= 0)
+		close(serve_metrics_reserved);
+	serve_metrics_reserved = -1;
 	close(fd);
 	log_info("stopped (signal %d)", (int)serve_stop_signal);
 	return 0;

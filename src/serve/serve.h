@@ -18,6 +18,7 @@
 #define LIVELINE_SERVE_H
 
 #include <stddef.h>
+#include <sys/socket.h>
 
 #include "http/http_proxy.h"
 #include "util/prio.h"
@@ -56,6 +57,10 @@ struct serve_config {
 					      * headers name the client */
 	struct http_proxies metrics_allow;   /* --metrics-allow: who may read
 					      * /metrics (none given: loopback) */
+	const char *metrics_listen;          /* --metrics-listen: /metrics served
+					      * only there; NULL: on --listen */
+	struct sockaddr_storage metrics_addr; /* ...resolved by serve_run() */
+	socklen_t metrics_addrlen;            /* 0: none */
 };
 
 /* Fills `cfg` with the defaults above (db_path, media_dir: NULL). */

@@ -131,6 +131,10 @@ int serve_config_set(struct serve_config *cfg, const char *name, const char *val
 		}
 		return 0;
 	}
+	if (strcmp(name, "metrics-listen") == 0) {
+		cfg->metrics_listen = value;
+		return 0;
+	}
 	if (strcmp(name, "request-priority") == 0) {
 		if (strcmp(value, "realtime") == 0) {
 			cfg->request_prio = (struct prio){ PRIO_REALTIME, SERVE_DEFAULT_REQUEST_STEPS };

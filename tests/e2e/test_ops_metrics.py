@@ -15,6 +15,7 @@ import uuid
 
 import lib
 from lib import DEMO, Api, Server, add_staff, curl, test, wait_for
+from test_hardening_web import free_port
 from test_stream import Sse, last_seq, post
 
 NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*$")
@@ -245,6 +246,35 @@ def metrics_refuse_peers_outside_the_allowed_networks(env):
     # the default: loopback only, so 127.0.0.1 is answered
     with Server(env.binary, env.db, 1) as srv:
         assert curl(srv.base + "/metrics").status == 200
+
+
+@test
+def metrics_listen_serves_metrics_only_there(env):
+    """--metrics-listen: /metrics on that address alone (every peer of it
+    answered, as no --metrics-allow was given), 404 on the main one; the
+    metrics address serves nothing else."""
+    port = free_port()
+    with Server(env.binary, env.db, 2, "--metrics-listen", f"127.0.0.1:{port}") as srv:
+        assert wait_for(lambda: f"metrics on http://127.0.0.1:{port}/metrics" in srv.log(),
+                        timeout=10), srv.log()
+        assert curl(srv.base + "/metrics").status == 404
+        base = f"http://127.0.0.1:{port}"
+        r = curl(base + "/metrics", "--interface", "127.0.0.9")
+        assert r.status == 200 and "liveline_streams_open" in r.text, r.status
+        for path in ("/", "/healthz", "/live/demo", "/metricsx"):
+            assert curl(base + path).status == 404, path
+        assert curl(base + "/metrics", method="POST").status == 405
+        # the main listener still serves everything else
+        assert curl(srv.base + "/healthz").status == 200
+        s = parse(curl(base + "/metrics").text)
+        assert value(s, "liveline_requests_total", route="metrics", status="404") == 1
+    # with --metrics-allow as well, both apply
+    with Server(env.binary, env.db, 1, "--metrics-listen", "127.0.0.1:0",
+                "--metrics-allow", "127.0.0.5") as srv:
+        m = wait_for(lambda: re.search(r"metrics on (http://\S+)/metrics", srv.log()), 10)
+        assert m, srv.log()
+        assert curl(m.group(1) + "/metrics").status == 403
+        assert curl(m.group(1) + "/metrics", "--interface", "127.0.0.5").status == 200
 
 
 @test
