@@ -300,6 +300,21 @@ def publish_to_send_histogram_observes_newsroom_posts(env):
 
 
 @test
+def a_refused_duplicate_is_no_store_error(env):
+    """A slug taken (a UNIQUE constraint's refusal, answered 409) is an outcome,
+    not a database failure: liveline_store_errors_total does not move."""
+    tokens = add_staff(env)
+    with env.server(workers=1) as srv:
+        ada = Api(srv.base, token=tokens["ada"])
+        page = {"slug": "budget", "title": "Budget day", "zone": "Europe/London"}
+        ada.ok("POST", "/pages", page, 201)
+        before = value(metrics(srv), "liveline_store_errors_total")
+        r = ada.post("/pages", page)
+        assert r.status == 409, (r.status, r.body)
+        assert value(metrics(srv), "liveline_store_errors_total") == before
+
+
+@test
 def a_restarted_worker_takes_no_counter_back(env):
     with env.server(workers=2) as srv:
         for _ in range(10):
