@@ -132,6 +132,11 @@ int serve_config_set(struct serve_config *cfg, const char *name, const char *val
 		return 0;
 	}
 	if (strcmp(name, "metrics-listen") == 0) {
+		/* Resolved at start (serve_run), as --listen is. */
+		if (!strchr(value, ':')) {
+			snprintf(err, errlen, "--metrics-listen is HOST:PORT");
+			return -1;
+		}
 		cfg->metrics_listen = value;
 		return 0;
 	}
