@@ -11,6 +11,7 @@ import re
 import shutil
 import signal
 import subprocess
+import time
 import uuid
 
 import lib
@@ -300,6 +301,26 @@ def publish_to_send_histogram_observes_newsroom_posts(env):
 
 
 @test
+def scheduled_posts_are_counted_once_across_workers(env):
+    """Two scheduled posts due at once, two workers running the scheduler: the
+    counter says 2 (each post published, and counted, by one worker)."""
+    env.import_capture(DEMO, "demo", 2026)
+    tokens = add_staff(env)
+    with env.server(workers=2) as srv:
+        eve = Api(srv.base, token=tokens["eve"])
+        at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 2))
+        for title in ("First at the hour", "Second at the hour"):
+            eve.ok("POST", "/pages/demo/drafts",
+                   {"title": title, "body": "Scheduled.", "publish_at": at}, 201)
+        assert value(metrics(srv), "liveline_scheduled_posts_published_total") == 0
+        assert wait_for(lambda: value(metrics(srv),
+                                      "liveline_scheduled_posts_published_total") >= 2,
+                        timeout=15)
+        time.sleep(2.5)  # both workers have looked again since
+        assert value(metrics(srv), "liveline_scheduled_posts_published_total") == 2
+
+
+@test
 def a_refused_duplicate_is_no_store_error(env):
     """A slug taken (a UNIQUE constraint's refusal, answered 409) is an outcome,
     not a database failure: liveline_store_errors_total does not move."""
@@ -330,6 +351,21 @@ def a_restarted_worker_takes_no_counter_back(env):
         s = metrics(srv)
         assert total(s, "liveline_requests_total") > requests
         assert value(s, "liveline_requests_total", route="other", status="404") == 10
+
+
+@test(backends=("sqlite",), why="SQLite's database file replaced under a running server")
+def readyz_fails_when_the_database_file_moves(env):
+    with env.server(workers=2) as srv:
+        assert curl(srv.base + "/readyz").status == 200
+        os.rename(env.db, env.db + ".moved")  # the test's own file
+        assert wait_for(lambda: all(curl(srv.base + "/readyz").status == 503
+                                    for _ in range(6)), timeout=20)
+        r = curl(srv.base + "/readyz")
+        assert r.text == "not ready: the database file is not the one open\n", r.text
+        assert curl(srv.base + "/healthz").status == 200
+        os.rename(env.db + ".moved", env.db)
+        assert wait_for(lambda: all(curl(srv.base + "/readyz").status == 200
+                                    for _ in range(6)), timeout=20)
 
 
 class Cluster:
