@@ -253,10 +253,10 @@ static void serve_schedule(struct serve_worker *w)
 		return;
 	if (store_schedule_run(w->store, now, &n) < 0)
 		log_warnx("scheduler: %s", store_errmsg(w->store));
-	else
+	else if (n) {
 		stats_count(STATS_SCHEDULED_PUBLISHED, n);
-	if (n)
 		log_info("scheduler: published %zu scheduled post%s", n, n == 1 ? "" : "s");
+	}
 	/* The change log carries them to readers, like any other post. */
 	(void)live_poll(w->live, 0);
 }
