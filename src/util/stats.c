@@ -5,6 +5,7 @@
 
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -18,6 +19,7 @@ static const unsigned stats_codes[STATS_STATUSES - 1] = { STATS_STATUS_CODES };
  * worker, its own slot. Process-wide, like the log: every layer counts. */
 static struct stats_region *stats_shm;
 static struct stats_slot *stats_self;
+static int stats_memfd = -1; /* the region's file (stats_fd) */
 
 #define STATS_RELAXED memory_order_relaxed
 
@@ -29,19 +31,42 @@ static int64_t stats_now_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-int stats_open(unsigned slots)
+int stats_map(int fd)
 {
 	void *p;
 
 	if (stats_shm)
 		return 0;
-	/* Anonymous and shared: fork() gives every worker the same pages. Its
-	 * pages are touched only as slots are used. */
-	p = mmap(NULL, sizeof(struct stats_region), PROT_READ | PROT_WRITE,
-		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	p = mmap(NULL, sizeof(struct stats_region), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED)
 		return -1;
 	stats_shm = p;
+	return 0;
+}
+
+int stats_fd(void)
+{
+	return stats_memfd;
+}
+
+int stats_open(unsigned slots)
+{
+	int fd;
+
+	if (stats_shm)
+		return 0;
+	/* A memory file rather than an anonymous mapping: fork() gives every
+	 * worker the same pages either way, and its descriptor can also reach
+	 * a process that exec()s (stats_map). Pages are touched only as slots
+	 * are used. */
+	fd = memfd_create("liveline-stats", MFD_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (ftruncate(fd, sizeof(struct stats_region)) < 0 || stats_map(fd) < 0) {
+		close(fd);
+		return -1;
+	}
+	stats_memfd = fd;
 	atomic_store(&stats_shm->start_s, (long long)time(NULL));
 	atomic_store(&stats_shm->slots, slots > STATS_SLOTS ? STATS_SLOTS : slots);
 	return 0;
@@ -51,6 +76,9 @@ void stats_close(void)
 {
 	if (stats_shm)
 		munmap(stats_shm, sizeof(struct stats_region));
+	if (stats_memfd >= 0)
+		close(stats_memfd);
+	stats_memfd = -1;
 	stats_shm = NULL;
 	stats_self = NULL;
 }

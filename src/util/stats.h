@@ -122,10 +122,16 @@ struct stats_region {
 /* The histogram's upper bounds, in seconds (1 ms to 10 s). */
 extern const double stats_bucket_le[STATS_BUCKETS];
 
-/* The master, before forking: maps the region (shared, anonymous) for `slots`
- * workers. 0, or -1 (mmap failed; serving goes on without figures). */
+/* The master, before forking: maps the region (a memory file, shared) for
+ * `slots` workers. 0, or -1 (serving goes on without figures). */
 int stats_open(unsigned slots);
-/* Unmaps it (the master at exit; tests). */
+/* The region's descriptor (close-on-exec), or -1: for a master that exec()s a
+ * worker to pass on (without FD_CLOEXEC), so that the new program maps the
+ * same region with stats_map() before stats_attach(). */
+int stats_fd(void);
+/* Maps the region of descriptor `fd` (one from stats_fd(), inherited). 0, or -1. */
+int stats_map(int fd);
+/* Unmaps it and closes its descriptor (the master at exit; tests). */
 void stats_close(void);
 /* The region, or NULL in a process without one. */
 struct stats_region *stats_region(void);

@@ -9,6 +9,8 @@
  */
 #include "unit.h"
 
+#include <sys/mman.h>
+
 #include "util/stats.h"
 
 static int setup(void **state)
@@ -75,6 +77,31 @@ static void test_restart_keeps_counters_zeroes_gauges(void **state)
 						   [stats_status_index(404)]), 1);
 	assert_int_equal(atomic_load(&r->restarts), 1);
 	assert_int_equal(atomic_load(&r->slot[0].counter[STATS_EVENTS_SENT]), 0);
+}
+
+/* A process that exec()s (a worker started from a new binary) maps the same
+ * region from the descriptor it inherited: what it counts, the master sees. */
+static void test_region_reached_through_its_fd(void **state)
+{
+	struct stats_region *r = stats_region();
+	int fd = dup(stats_fd());
+	struct stats_region *again;
+
+	(void)state;
+	assert_true(fd >= 0);
+	again = mmap(NULL, sizeof(*again), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	assert_true(again != MAP_FAILED);
+	atomic_fetch_add(&again->slot[1].counter[STATS_CACHE_HITS], 3);
+	assert_int_equal(atomic_load(&r->slot[1].counter[STATS_CACHE_HITS]), 3);
+	munmap(again, sizeof(*again));
+	/* stats_map() on a process without a region: the same pages. */
+	stats_close();
+	assert_int_equal(stats_map(fd), 0);
+	assert_int_equal(atomic_load(&stats_region()->slot[1].counter[STATS_CACHE_HITS]), 3);
+	assert_int_equal(stats_fd(), -1); /* the caller keeps the descriptor it gave */
+	stats_close();
+	close(fd);
+	assert_int_equal(stats_open(2), 0);
 }
 
 static void test_pages_bounded(void **state)
@@ -172,6 +199,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_region_no_op, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_keeps_counters_zeroes_gauges, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_region_reached_through_its_fd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pages_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_statuses, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_buckets, setup, teardown),
