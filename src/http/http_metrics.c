@@ -252,6 +252,26 @@ static void http_metrics_per_worker(struct buf *b, const struct stats_region *r,
 							   memory_order_relaxed));
 }
 
+/* The counters that are one sum over the workers. */
+static const struct {
+	const char *name, *help;
+	enum stats_counter counter;
+} http_metrics_counters[] = {
+	{ "liveline_events_sent_total", "Events written whole to stream readers.",
+	  STATS_EVENTS_SENT },
+	{ "liveline_readers_dropped_total",
+	  "Stream readers disconnected for falling further behind than the replay ring "
+	  "(--replay).", STATS_READERS_DROPPED },
+	{ "liveline_page_cache_hits_total",
+	  "Lookups of a request in the page cache that found a response.", STATS_CACHE_HITS },
+	{ "liveline_page_cache_misses_total", "Lookups of a request in the page cache that found none.",
+	  STATS_CACHE_MISSES },
+	{ "liveline_store_errors_total", "Failures reported by the database (or its connection).",
+	  STATS_STORE_ERRORS },
+	{ "liveline_scheduled_posts_published_total",
+	  "Scheduled posts published by the workers' scheduler.", STATS_SCHEDULED_PUBLISHED },
+};
+
 void http_metrics_render(struct buf *b, const struct stats_region *r)
 {
 	unsigned n = atomic_load(&r->slots);
@@ -279,30 +299,18 @@ void http_metrics_render(struct buf *b, const struct stats_region *r)
 	http_metrics_per_worker(b, r, n, "liveline_worker_streams_open",
 				"Open streams of each worker.", STATS_STREAMS);
 	http_metrics_pages(b, r, n);
-	http_metrics_one(b, "liveline_events_sent_total", "counter",
-			 "Events written whole to stream readers.",
-			 (long long)http_metrics_sum(r, n, STATS_EVENTS_SENT));
-	http_metrics_one(b, "liveline_readers_dropped_total", "counter",
-			 "Stream readers disconnected for falling further behind than the "
-			 "replay ring (--replay).",
-			 (long long)http_metrics_sum(r, n, STATS_READERS_DROPPED));
-	http_metrics_one(b, "liveline_page_cache_hits_total", "counter",
-			 "Lookups of a request in the page cache that found a response.",
-			 (long long)http_metrics_sum(r, n, STATS_CACHE_HITS));
-	http_metrics_one(b, "liveline_page_cache_misses_total", "counter",
-			 "Lookups of a request in the page cache that found none.",
-			 (long long)http_metrics_sum(r, n, STATS_CACHE_MISSES));
+	for (size_t i = 0; i < sizeof(http_metrics_counters) / sizeof(http_metrics_counters[0]);
+	     i++) {
+		http_metrics_head(b, http_metrics_counters[i].name, "counter",
+				  http_metrics_counters[i].help);
+		buf_printf(b, "%s %llu\n", http_metrics_counters[i].name,
+			   http_metrics_sum(r, n, http_metrics_counters[i].counter));
+	}
 	http_metrics_requests(b, r, n);
 	http_metrics_histogram(b, r, n);
 	http_metrics_per_worker(b, r, n, "liveline_changelog_lag_entries",
 				"Change-log entries each worker was behind the newest at its last "
 				"check (once a second).", STATS_LAG);
-	http_metrics_one(b, "liveline_store_errors_total", "counter",
-			 "Failures reported by the database (or its connection).",
-			 (long long)http_metrics_sum(r, n, STATS_STORE_ERRORS));
-	http_metrics_one(b, "liveline_scheduled_posts_published_total", "counter",
-			 "Scheduled posts published by the workers' scheduler.",
-			 (long long)http_metrics_sum(r, n, STATS_SCHEDULED_PUBLISHED));
 }
 
 /* 1 if the request's TCP peer (never a forwarding header: a proxy in front
@@ -387,7 +395,9 @@ enum MHD_Result http_metrics_serve(struct http_request *req)
 static int http_metrics_first_call;
 
 /* The access handler of the metrics listener: GET or HEAD /metrics, nothing
- * else; the same framing rules as the main listener's, and no body kept. */
+ * else; the same framing rules as the main listener's, and no body kept. Its
+ * opening is http_access()'s (http_server.c): both are libmicrohttpd's
+ * MHD_AccessHandlerCallback making a struct http_request. */
 static enum MHD_Result http_metrics_access(void *cls, struct MHD_Connection *conn,
 					   const char *url, const char *method,
 					   const char *version, const char *upload_data,
