@@ -72,6 +72,8 @@ static const char usage_serve[] =
 	"                [--heartbeat SECONDS] [--replay EVENTS] [--media DIR]\n"
 	"                [--request-priority realtime|STEPS]\n"
 	"                [--trusted-proxy ADDR[/PREFIX][,...]]...\n"
+	"                [--metrics-allow ADDR[/PREFIX][,...]]...\n"
+	"                [--metrics-listen HOST:PORT]\n"
 	"\n"
 	"Serves the reader's pages, the newsroom (/newsroom) and its API (/api/v1). --listen defaults to 127.0.0.1:8080 (port 0 picks a\n"
 	"free port; the address is printed). --workers defaults to one per core.\n"
@@ -114,6 +116,13 @@ static const char usage_serve[] =
 	"--trusted-proxy given here replaces the file's list. --check validates\n"
 	"the file and flags and prints the effective settings without starting\n"
 	"(exit status 0, or 2 with each error), as `liveline config check` does.\n"
+	"--metrics-allow names who may read /metrics (an address or a network,\n"
+	"repeatable or comma-separated), judged by the connection's own address,\n"
+	"never a forwarding header; others get 403. Default: loopback\n"
+	"(127.0.0.0/8,::1). /healthz and /readyz answer everyone.\n"
+	"--metrics-listen serves /metrics alone on an address of its own (port 0\n"
+	"picks one, named in the log), and no longer on --listen; there every peer\n"
+	"is answered unless --metrics-allow names some.\n"
 	"SIGTERM or SIGINT stops every worker cleanly.\n";
 
 int cli_usage(const char *text, int status)
@@ -585,6 +594,8 @@ int cli_serve(int argc, char **argv)
 		{ "trusted-proxy", required_argument, NULL, 's' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "check", no_argument, NULL, 'k' },
+		{ "metrics-allow", required_argument, NULL, 's' },
+		{ "metrics-listen", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};

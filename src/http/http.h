@@ -44,6 +44,14 @@ struct http_config {
 	 * outlive the server. Open it as the worker's (event renderer, statements). */
 	struct store *newsroom_store;
 	const struct http_proxies *trusted_proxies; /* copied; NULL: none (http_proxy.h) */
+	/* Who may read /metrics: copied; NULL or empty: loopback
+	 * (HTTP_METRICS_DEFAULT_ALLOW). Judged by the TCP peer alone. */
+	const struct http_proxies *metrics_allow;
+	/* A listening socket for /metrics alone (serve's --metrics-listen), owned
+	 * by the server from now on, when metrics_listen is set; /metrics is then
+	 * 404 on listen_fd. */
+	int metrics_listen;
+	int metrics_fd;
 };
 
 struct http_server;
@@ -57,6 +65,8 @@ void http_server_free(struct http_server *s);
 
 /* The fd to watch for readability (libmicrohttpd's epoll fd). */
 int http_server_fd(const struct http_server *s);
+/* The metrics listener's fd to watch (libmicrohttpd's epoll fd), or -1. */
+int http_server_metrics_fd(const struct http_server *s);
 /* A second fd to watch: readable when the newsroom thread has finished a
  * request. Call http_server_run() then; it clears the fd. */
 int http_server_wake_fd(const struct http_server *s);

@@ -43,6 +43,9 @@ struct http_server {
 	struct http_offload *offload; /* the newsroom thread (http_offload.h) */
 	size_t buffered; /* bytes held for request bodies (HTTP_BUFFERED_MAX) */
 	struct http_proxies proxies; /* --trusted-proxy */
+	struct http_proxies metrics_allow; /* who may read /metrics (http_metrics.h) */
+	int metrics_allow_given;           /* ...named by --metrics-allow */
+	struct MHD_Daemon *metrics_daemon; /* the metrics listener, or NULL */
 };
 
 /* An answer built on the newsroom thread, queued later by the worker's. */
@@ -211,6 +214,15 @@ enum MHD_Result http_respond_stream(struct http_request *req, const struct model
 /* Answers with a short HTML error page (not cached). `message` is plain text. */
 enum MHD_Result http_respond_error(struct http_request *req, unsigned status,
 				   const char *message);
+
+/* GET /metrics, for the allowed networks only, and GET /readyz
+ * (http_metrics.c). */
+enum MHD_Result http_metrics_serve(struct http_request *req);
+enum MHD_Result http_readyz(struct http_request *req);
+/* Serves /metrics alone on listening socket `fd` (taken over), with a
+ * libmicrohttpd daemon of its own, s->metrics_daemon, which http_server_run()
+ * runs with the main one. 0, or -1. */
+int http_metrics_listen(struct http_server *s, int fd);
 
 /* Reader routes (http_reader.c): GET and HEAD of /, /live/..., /static/...
  * Returns the result of the http_respond_* call it made. */

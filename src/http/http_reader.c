@@ -8,6 +8,7 @@
  *   GET /live/SLUG/posts/ID        one post
  *   GET /static/NAME.VERSION.EXT   built-in static files, cached for a year
  *   GET /healthz                   "ok", for load balancers
+ *   GET /readyz, /metrics          readiness and figures (http_metrics.c)
  */
 #include "http/http_internal.h"
 
@@ -484,6 +485,8 @@ static const struct {
 	HTTP_ROUTE("/live/", 1, http_live_route),
 	HTTP_ROUTE("/static/", 1, http_static),
 	HTTP_ROUTE("/healthz", 0, http_health),
+	HTTP_ROUTE("/readyz", 0, http_readyz),
+	HTTP_ROUTE("/metrics", 0, http_metrics_serve),
 };
 
 enum MHD_Result http_reader_route(struct http_request *req)

@@ -20,6 +20,7 @@
 #include "http/http_internal.h"
 #include "http/http_auth.h"
 #include "http/http_framing.h"
+#include "http/http_metrics.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -38,6 +39,7 @@
 #include "live/live.h"
 #include "util/buf.h"
 #include "util/log.h"
+#include "util/stats.h"
 
 /* Responses prebuilt for a cache entry, kept in its attached slots so that a
  * cache hit allocates nothing: [0] plain, [1] gzip, [2] 304, and the same
@@ -317,6 +319,7 @@ enum MHD_Result http_respond(struct http_request *req, unsigned status, struct M
 	case HTTP_HEADERS_PREBUILT:
 		/* Shared by every request for the entry, with its headers: queued
 		 * as it is, and kept. */
+		stats_request(http_metrics_route_of(req->path), status);
 		return MHD_queue_response(req->conn, status, r);
 	case HTTP_HEADERS_DONE:
 		break;
@@ -338,6 +341,7 @@ enum MHD_Result http_respond(struct http_request *req, unsigned status, struct M
 		req->result->status = status;
 		return MHD_YES;
 	}
+	stats_request(http_metrics_route_of(req->path), status);
 	ret = MHD_queue_response(req->conn, status, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -1109,6 +1113,11 @@ struct http_server *http_server_new(const struct http_config *cfg, struct store 
 	s->media_dir = cfg->media_dir;
 	if (cfg->trusted_proxies)
 		s->proxies = *cfg->trusted_proxies;
+	s->metrics_allow_given = cfg->metrics_allow && cfg->metrics_allow->n;
+	if (s->metrics_allow_given)
+		s->metrics_allow = *cfg->metrics_allow;
+	else if (http_proxies_add(&s->metrics_allow, HTTP_METRICS_DEFAULT_ALLOW, err, errlen) < 0)
+		goto fail;
 	/* Our prebuilt responses ride on the live state's cache entries. */
 	page_cache_set_attached_free(s->cache, http_attached_free);
 	s->connection_limit = cfg->connection_limit;
@@ -1138,6 +1147,11 @@ struct http_server *http_server_new(const struct http_config *cfg, struct store 
 		snprintf(err, errlen, "libmicrohttpd could not start on the listening socket");
 		goto fail;
 	}
+	if (cfg->metrics_listen && http_metrics_listen(s, cfg->metrics_fd) < 0) {
+		snprintf(err, errlen, "libmicrohttpd could not start on the metrics socket");
+		MHD_stop_daemon(s->daemon);
+		goto fail;
+	}
 	return s;
 fail:
 	http_offload_free(s->offload);
@@ -1158,6 +1172,8 @@ void http_server_free(struct http_server *s)
 	for (int i = 0; i < 100 && stream_hub_subscribers(s->hub) > 0; i++)
 		MHD_run(s->daemon);
 	MHD_stop_daemon(s->daemon);
+	if (s->metrics_daemon)
+		MHD_stop_daemon(s->metrics_daemon);
 	http_offload_free(s->offload);
 	/* The cache outlives us: our responses leave it now, while we can
 	 * count their files. */
@@ -1170,6 +1186,16 @@ void http_server_free(struct http_server *s)
 int http_server_fd(const struct http_server *s)
 {
 	const union MHD_DaemonInfo *i = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_EPOLL_FD);
+	return i ? i->epoll_fd : -1;
+}
+
+int http_server_metrics_fd(const struct http_server *s)
+{
+	const union MHD_DaemonInfo *i;
+
+	if (!s->metrics_daemon)
+		return -1;
+	i = MHD_get_daemon_info(s->metrics_daemon, MHD_DAEMON_INFO_EPOLL_FD);
 	return i ? i->epoll_fd : -1;
 }
 
@@ -1187,11 +1213,31 @@ int http_server_timeout_ms(struct http_server *s)
 	return t > 60000 ? 60000 : (int)t;
 }
 
+/* The open-connections gauge (util/stats.h), counted as the cap counts them
+ * (http_accept_policy): streams, and libmicrohttpd's connections but those
+ * whose stream the hub took. */
+static void http_count_connections(struct http_server *s)
+{
+	const union MHD_DaemonInfo *i =
+		MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+	size_t open = stream_hub_subscribers(s->hub);
+
+	if (i && i->num_connections > s->n_dropped)
+		open += i->num_connections - s->n_dropped;
+	stats_gauge_set(STATS_CONNECTIONS, (int64_t)open);
+}
+
 int http_server_run(struct http_server *s)
 {
+	int rc;
+
 	/* Before the run, which then answers what the thread finished. */
 	http_offload_collect(s->offload);
-	return MHD_run(s->daemon) == MHD_YES ? 0 : -1;
+	rc = MHD_run(s->daemon) == MHD_YES ? 0 : -1;
+	if (s->metrics_daemon && MHD_run(s->metrics_daemon) != MHD_YES)
+		rc = -1;
+	http_count_connections(s);
+	return rc;
 }
 
 void http_server_quiesce(struct http_server *s)

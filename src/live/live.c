@@ -90,6 +90,11 @@ const struct render_site *live_site(const struct live *l)
 
 /* ---- the change log ---- */
 
+int64_t live_last_change(const struct live *l)
+{
+	return l->last_change;
+}
+
 int live_poll(struct live *l, int changed)
 {
 	struct store_change *ch;

@@ -75,6 +75,8 @@ int live_poll(struct live *l, int changed);
  * stale, hands them to the streams, and renders again the live pages that
  * were in the cache. live_poll() calls it; tests may call it directly. */
 void live_apply(struct live *l, const struct store_change *changes, size_t n);
+/* The newest change-log id applied (the worker's position, for /readyz). */
+int64_t live_last_change(const struct live *l);
 /* A heartbeat comment on every open SSE stream. */
 void live_heartbeat(struct live *l);
 /* Raises the request thread to real time while the hub sends a fan-out, and

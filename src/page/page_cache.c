@@ -9,6 +9,8 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "util/stats.h"
+
 #define PAGE_CACHE_BUCKETS 1024 /* a power of two */
 #define PAGE_GZIP_MIN 256       /* smaller bodies gain nothing from gzip */
 
@@ -111,7 +113,7 @@ void page_cache_free(struct page_cache *c)
 	free(c);
 }
 
-struct page_entry *page_cache_get(struct page_cache *c, const char *key)
+static struct page_entry *page_cache_find(struct page_cache *c, const char *key)
 {
 	struct page_entry *e = c->buckets[page_hash(key) & (PAGE_CACHE_BUCKETS - 1)];
 
@@ -119,6 +121,15 @@ struct page_entry *page_cache_get(struct page_cache *c, const char *key)
 		if (strcmp(e->key, key) == 0)
 			return e;
 	return NULL;
+}
+
+struct page_entry *page_cache_get(struct page_cache *c, const char *key)
+{
+	struct page_entry *e = page_cache_find(c, key);
+
+	/* A request's lookup: what /metrics counts as a hit or a miss. */
+	stats_count(e ? STATS_CACHE_HITS : STATS_CACHE_MISSES, 1);
+	return e;
 }
 
 static int page_deflate_open(z_stream *z)
@@ -214,7 +225,7 @@ struct page_entry *page_cache_put(struct page_cache *c, const char *key, int64_t
 	e->cache_control = cache_control;
 	page_etag(e->etag, sizeof(e->etag), body, len);
 
-	old = page_cache_get(c, key);
+	old = page_cache_find(c, key);
 	if (old)
 		page_entry_remove(c, old);
 	b = page_entry_bytes(e);

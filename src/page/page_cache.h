@@ -81,7 +81,8 @@ void page_cache_set_attached_free(struct page_cache *c, page_attached_free_fn at
 void page_cache_free(struct page_cache *c);
 
 /* The entry for `key`, or NULL. The pointer is valid until the next call that
- * stores or drops entries. */
+ * stores or drops entries. Each call is a request's lookup, counted as a hit
+ * or a miss for /metrics (util/stats.h). */
 struct page_entry *page_cache_get(struct page_cache *c, const char *key);
 
 /* Stores a copy of `body` under `key` (replacing any entry), computes its ETag

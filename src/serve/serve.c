@@ -33,6 +33,7 @@
 #include "stream/stream_event.h"
 #include "util/log.h"
 #include "util/prio.h"
+#include "util/stats.h"
 #include "util/tz.h"
 
 #define SERVE_MAX_WORKERS 64
@@ -192,6 +193,8 @@ struct serve_worker {
 	int64_t schedule_checked; /* UTC seconds of the scheduler's last look */
 	int64_t purged;           /* UTC seconds of the last session clean-up */
 	int64_t file_logged;      /* UTC seconds of the last "database gone" line */
+	int file_rc;              /* store_check_file()'s last answer */
+	int64_t ready_checked;    /* UTC seconds of the last readiness check */
 	pid_t master;             /* the master's pid, to notice it has gone */
 };
 
@@ -207,6 +210,7 @@ static void serve_check_file(struct serve_worker *w)
 	int64_t now = (int64_t)time(NULL);
 	int rc = store_check_file(w->store);
 
+	w->file_rc = rc;
 	if (rc == 0) {
 		if (w->file_logged) {
 			log_info("worker: the database is back; writes are accepted again");
@@ -249,10 +253,38 @@ static void serve_schedule(struct serve_worker *w)
 		return;
 	if (store_schedule_run(w->store, now, &n) < 0)
 		log_warnx("scheduler: %s", store_errmsg(w->store));
-	else if (n)
+	else if (n) {
+		stats_count(STATS_SCHEDULED_PUBLISHED, n);
 		log_info("scheduler: published %zu scheduled post%s", n, n == 1 ? "" : "s");
+	}
 	/* The change log carries them to readers, like any other post. */
 	(void)live_poll(w->live, 0);
+}
+
+/* Readiness (/readyz, util/stats.h), once a second on the worker's timer, so
+ * that a balancer's probes never reach the database: the store answers (the
+ * newest change-log id, one indexed read), the file is the one open, and this
+ * worker is at most STATS_READY_LAG changes behind the log. */
+static void serve_ready_check(struct serve_worker *w)
+{
+	int64_t now = (int64_t)time(NULL), head = 0, lag;
+
+	if (now == w->ready_checked)
+		return;
+	w->ready_checked = now;
+	if (store_last_change_id(w->store, &head) < 0) {
+		stats_ready_set(STATS_UNREADY_STORE, 0);
+		return;
+	}
+	lag = head - live_last_change(w->live);
+	if (lag < 0)
+		lag = 0;
+	if (w->file_rc == STORE_EMOVED)
+		stats_ready_set(STATS_UNREADY_MOVED, lag);
+	else if (w->file_rc != 0)
+		stats_ready_set(STATS_UNREADY_STORE, lag);
+	else
+		stats_ready_set(lag > STATS_READY_LAG ? STATS_UNREADY_LAG : STATS_READY, lag);
 }
 
 /* Keeps the store's wake-up descriptor (store_wake_fd: SQLite's watch on
@@ -385,6 +417,17 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 	hc.sendfile_files = cfg->sendfile_files;
 	hc.newsroom_store = w.newsroom_store;
 	hc.trusted_proxies = &cfg->trusted_proxies;
+	hc.metrics_allow = &cfg->metrics_allow;
+	if (cfg->metrics_addrlen) {
+		hc.metrics_listen = 1;
+		hc.metrics_fd = serve_socket(&cfg->metrics_addr, cfg->metrics_addrlen,
+					     SERVE_LISTEN_BACKLOG);
+		if (hc.metrics_fd < 0) {
+			log_warn("worker: cannot listen on %s", cfg->metrics_listen);
+			close(hc.listen_fd);
+			goto out;
+		}
+	}
 	/* libsodium and libvips start in each worker: libvips' threads do not
 	 * survive a fork. */
 	if (auth_init() < 0 || media_init("liveline") < 0) {
@@ -423,7 +466,8 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 		goto out;
 	}
 	ev.events = EPOLLIN;
-	int fds[] = { http_server_fd(w.http), http_server_wake_fd(w.http), tfd, hbfd, sfd };
+	int fds[] = { http_server_fd(w.http), http_server_wake_fd(w.http), tfd, hbfd, sfd,
+		      http_server_metrics_fd(w.http) };
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (fds[i] < 0)
 			continue;
@@ -436,6 +480,8 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 
 	serve_wake_watch(&w, ep, &wfd);
 
+	serve_check_file(&w);
+	serve_ready_check(&w);
 	if (write(ready_fd, "r", 1) != 1)
 		log_warn("worker: cannot tell the master it is ready");
 	close(ready_fd);
@@ -464,6 +510,7 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 				serve_drain(fd);
 				(void)live_poll(w.live, 0);
 				serve_check_file(&w);
+				serve_ready_check(&w);
 				serve_schedule(&w);
 				store_wake_tick(w.store);
 				serve_wake_watch(&w, ep, &wfd);
@@ -528,6 +575,10 @@ out:
 
 static volatile sig_atomic_t serve_stop_signal;
 
+/* The metrics listener's port, reserved by the master as the main one is
+ * (bound, not listening), and closed in each worker, which binds its own. */
+static int serve_metrics_reserved = -1;
+
 static void serve_on_signal(int sig)
 {
 	serve_stop_signal = sig;
@@ -574,6 +625,8 @@ static int serve_spawn(const struct serve_config *cfg, const struct sockaddr_sto
 	if (pid == 0) {
 		close(pfd[0]);
 		close(reserved_fd);
+		if (serve_metrics_reserved >= 0)
+			close(serve_metrics_reserved);
 		for (unsigned i = 0; i < n; i++)
 			if (slots[i].ready_fd >= 0)
 				close(slots[i].ready_fd);
@@ -586,6 +639,7 @@ static int serve_spawn(const struct serve_config *cfg, const struct sockaddr_sto
 		 * getppid() test covers a master that died before prctl(). */
 		if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != master)
 			_exit(1);
+		stats_attach((unsigned)(slot - slots));
 		_exit(serve_worker_main(cfg, ss, len, pfd[1], master));
 	}
 	close(pfd[1]);
@@ -623,6 +677,7 @@ static void serve_reap(struct serve_slot *slots, unsigned n)
 				close(sl->ready_fd);
 			sl->ready_fd = -1;
 			sl->pid = 0;
+			stats_slot_ended(i);
 			next = serve_backoff(sl->backoff_ms,
 					     sl->running && now - sl->started_ms >= SERVE_HEALTHY_MS,
 					     &delay);
@@ -701,6 +756,42 @@ static void serve_stop_workers(struct serve_slot *slots, unsigned n)
 	}
 }
 
+/* Resolves --metrics-listen into cfg->metrics_addr and reserves it: "address
+ * in use" is an error at start (a port 0 becomes a real one). 0, or -1 (said
+ * why). */
+static int serve_metrics_reserve(struct serve_config *cfg)
+{
+	struct sockaddr_storage *ss = &cfg->metrics_addr;
+	socklen_t len = 0;
+	int fd, one = 1;
+
+	if (!cfg->metrics_listen)
+		return 0;
+	if (serve_resolve(cfg->metrics_listen, ss, &len) < 0) {
+		log_warnx("cannot resolve metrics address \"%s\" (want HOST:PORT)",
+			  cfg->metrics_listen);
+		return -1;
+	}
+	fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    bind(fd, (const struct sockaddr *)ss, len) < 0) {
+		log_warn("cannot bind %s", cfg->metrics_listen);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	len = sizeof(*ss);
+	getsockname(fd, (struct sockaddr *)ss, &len);
+	close(fd);
+	serve_metrics_reserved = serve_socket(ss, len, 0);
+	if (serve_metrics_reserved < 0) {
+		log_warn("cannot bind %s", cfg->metrics_listen);
+		return -1;
+	}
+	cfg->metrics_addrlen = len;
+	return 0;
+}
+
 static void serve_print_address(const struct sockaddr_storage *ss)
 {
 	char host[INET6_ADDRSTRLEN + 2], port[16];
@@ -713,6 +804,18 @@ static void serve_print_address(const struct sockaddr_storage *ss)
 	else
 		printf("liveline: listening on http://%s:%s/\n", host, port);
 	fflush(stdout);
+}
+
+/* Names the metrics listener (its port may have been 0) in the log. */
+static void serve_log_metrics(const struct sockaddr_storage *ss)
+{
+	char host[INET6_ADDRSTRLEN + 2], port[16];
+
+	if (getnameinfo((const struct sockaddr *)ss, sizeof(*ss), host, sizeof(host), port,
+			sizeof(port), NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+		return;
+	log_info("metrics on http://%s%s%s:%s/metrics", ss->ss_family == AF_INET6 ? "[" : "",
+		 host, ss->ss_family == AF_INET6 ? "]" : "", port);
 }
 
 int serve_run(const struct serve_config *cfg)
@@ -759,6 +862,8 @@ int serve_run(const struct serve_config *cfg)
 	if (run_cfg.connection_limit == 0)
 		return 1;
 	run_cfg.request_prio = prio_check(cfg->request_prio);
+	if (serve_metrics_reserve(&run_cfg) < 0)
+		return 1;
 	cfg = &run_cfg;
 
 	/* SO_REUSEPORT would let a second server on the same port take a share of
@@ -782,6 +887,11 @@ int serve_run(const struct serve_config *cfg)
 		log_warn("cannot bind %s", cfg->listen);
 		return 1;
 	}
+
+	/* The counters of every worker, made before the first fork so that each
+	 * inherits them (util/stats.h); serving goes on without them. */
+	if (stats_open(n) < 0)
+		log_warn("cannot map the shared counters; /metrics will show none");
 
 	sa.sa_handler = serve_on_signal;
 	sigaction(SIGTERM, &sa, NULL);
@@ -809,8 +919,10 @@ int serve_run(const struct serve_config *cfg)
 					sl->restart_ms = now + sl->backoff_ms;
 					continue;
 				}
-				if (announced)
+				if (announced) {
 					sl->restarts++;
+					stats_note_restart();
+				}
 			} else if (sl->pid > 0 && !sl->running &&
 				   now - sl->started_ms > SERVE_START_TIMEOUT_MS) {
 				log_warnx("worker %d did not start in %d s; killing it", (int)sl->pid,
@@ -826,6 +938,8 @@ int serve_run(const struct serve_config *cfg)
 		}
 		if (!announced && running == n) {
 			serve_print_address(&ss);
+			if (cfg->metrics_addrlen)
+				serve_log_metrics(&cfg->metrics_addr);
 			log_info("serving %s with %u worker%s", what, n, n == 1 ? "" : "s");
 			announced = 1;
 		}
@@ -835,6 +949,10 @@ int serve_run(const struct serve_config *cfg)
 		serve_reap(slots, n);
 	}
 	serve_stop_workers(slots, n);
+	stats_close();
+	if (serve_metrics_reserved >= 0)
+		close(serve_metrics_reserved);
+	serve_metrics_reserved = -1;
 	close(fd);
 	log_info("stopped (signal %d)", (int)serve_stop_signal);
 	return 0;

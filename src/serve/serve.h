@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/socket.h>
 
 #include "http/http_proxy.h"
 #include "util/buf.h"
@@ -56,8 +57,17 @@ struct serve_config {
 	unsigned sendfile_files;   /* set by serve_run() from the open-file limit */
 	struct http_proxies trusted_proxies; /* --trusted-proxy: whose forwarding
 					      * headers name the client */
+	struct http_proxies metrics_allow;   /* --metrics-allow: who may read
+					      * /metrics (none given: loopback) */
+	const char *metrics_listen;          /* --metrics-listen: /metrics served
+					      * only there; NULL: on --listen */
+	struct sockaddr_storage metrics_addr; /* ...resolved by serve_run() */
+	socklen_t metrics_addrlen;            /* 0: none */
 };
 
+/* The list a repeatable setting adds to (trusted-proxy, metrics-allow: each
+ * value adds networks), or NULL for a setting with one value. */
+struct http_proxies *serve_config_list(struct serve_config *cfg, const char *name);
 /* Fills `cfg` with the defaults above (db_path, media_dir: NULL). */
 void serve_config_defaults(struct serve_config *cfg);
 /* Sets the setting of the long option `name` ("workers", "cache-mb", "media",

@@ -85,9 +85,19 @@ static void serve_set_number(struct serve_config *cfg, enum serve_setting_id id,
 	}
 }
 
+struct http_proxies *serve_config_list(struct serve_config *cfg, const char *name)
+{
+	if (strcmp(name, "trusted-proxy") == 0)
+		return &cfg->trusted_proxies;
+	if (strcmp(name, "metrics-allow") == 0)
+		return &cfg->metrics_allow;
+	return NULL;
+}
+
 int serve_config_set(struct serve_config *cfg, const char *name, const char *value, char *err,
 		     size_t errlen)
 {
+	struct http_proxies *list;
 	long long v;
 
 	for (size_t i = 0; i < sizeof(serve_settings) / sizeof(serve_settings[0]); i++) {
@@ -113,13 +123,28 @@ int serve_config_set(struct serve_config *cfg, const char *name, const char *val
 		cfg->listen = value;
 		return 0;
 	}
-	if (strcmp(name, "trusted-proxy") == 0) {
+	list = serve_config_list(cfg, name);
+	if (list) {
 		char why[160];
 
-		if (http_proxies_add(&cfg->trusted_proxies, value, why, sizeof(why)) < 0) {
-			snprintf(err, errlen, "--trusted-proxy: %s", why);
+		if (http_proxies_add(list, value, why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "--%s: %s", name, why);
 			return -1;
 		}
+		return 0;
+	}
+	if (strcmp(name, "metrics-listen") == 0) {
+		/* Resolved at start (serve_run), as --listen is. Empty (a
+		 * configuration file's `metrics-listen =`): none. */
+		if (!*value) {
+			cfg->metrics_listen = NULL;
+			return 0;
+		}
+		if (!strchr(value, ':')) {
+			snprintf(err, errlen, "--metrics-listen is HOST:PORT");
+			return -1;
+		}
+		cfg->metrics_listen = value;
 		return 0;
 	}
 	if (strcmp(name, "request-priority") == 0) {

@@ -20,9 +20,6 @@
 #include "media/media.h"
 #include "store/store.h"
 
-/* The settings whose every line adds to a list, rather than replacing the
- * value. A setting that another part makes repeatable is listed here too. */
-static const char *const serve_file_lists[] = { "trusted-proxy" };
 
 void serve_file_init(struct serve_file *sf)
 {
@@ -52,16 +49,17 @@ const char *serve_file_default(void)
 
 int serve_file_repeatable(const char *name)
 {
-	for (size_t i = 0; i < sizeof(serve_file_lists) / sizeof(serve_file_lists[0]); i++)
-		if (strcmp(name, serve_file_lists[i]) == 0)
-			return 1;
-	return 0;
+	struct serve_config probe = { 0 };
+
+	return serve_config_list(&probe, name) != NULL;
 }
 
 void serve_config_clear(struct serve_config *cfg, const char *name)
 {
-	if (strcmp(name, "trusted-proxy") == 0)
-		memset(&cfg->trusted_proxies, 0, sizeof(cfg->trusted_proxies));
+	struct http_proxies *list = serve_config_list(cfg, name);
+
+	if (list)
+		memset(list, 0, sizeof(*list));
 }
 
 static void serve_file_error(struct serve_file *sf, unsigned line, const char *fmt, ...)
@@ -315,10 +313,24 @@ static void serve_config_print_media(const struct serve_config *cfg, struct buf 
 		buf_printf(out, "media =\n");
 }
 
+/* A repeatable setting: one line per network, or `key =` for none. */
+static void serve_config_print_list(const char *key, const struct http_proxies *list,
+				    struct buf *out)
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	if (list->n == 0)
+		buf_printf(out, "%s =\n", key);
+	for (size_t i = 0; i < list->n; i++) {
+		if (!inet_ntop(list->nets[i].family, list->nets[i].addr, addr, sizeof(addr)))
+			snprintf(addr, sizeof(addr), "?");
+		buf_printf(out, "%s = %s/%u\n", key, addr, list->nets[i].prefix);
+	}
+}
+
 void serve_config_print(const struct serve_config *cfg, struct buf *out)
 {
-	const struct http_proxies *tp = &cfg->trusted_proxies;
-	char what[2048], addr[INET6_ADDRSTRLEN];
+	char what[2048];
 	unsigned workers = cfg->workers;
 
 	if (!workers) {
@@ -344,11 +356,11 @@ void serve_config_print(const struct serve_config *cfg, struct buf *out)
 		buf_printf(out, "request-priority = %u\n", cfg->request_prio.nice);
 	else
 		buf_printf(out, "request-priority = 0\n");
-	if (tp->n == 0)
-		buf_printf(out, "trusted-proxy =\n");
-	for (size_t i = 0; i < tp->n; i++) {
-		if (!inet_ntop(tp->nets[i].family, tp->nets[i].addr, addr, sizeof(addr)))
-			snprintf(addr, sizeof(addr), "?");
-		buf_printf(out, "trusted-proxy = %s/%u\n", addr, tp->nets[i].prefix);
-	}
+	serve_config_print_list("trusted-proxy", &cfg->trusted_proxies, out);
+	/* None given: loopback, which `metrics-allow =` also means. */
+	serve_config_print_list("metrics-allow", &cfg->metrics_allow, out);
+	if (cfg->metrics_listen)
+		buf_printf(out, "metrics-listen = %s\n", cfg->metrics_listen);
+	else
+		buf_printf(out, "metrics-listen =\n");
 }

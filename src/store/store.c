@@ -38,6 +38,7 @@
 
 #include "model/model_json.h"
 #include "util/log.h"
+#include "util/stats.h"
 
 #define STORE_PAGE_COLUMNS \
 	"id, slug, title, description, zone, status, start_at, end_at, summary_json," \
@@ -179,10 +180,24 @@ int store_fail(struct store *s, int rc, const char *fmt, ...)
 	va_list ap;
 
 	s->unreachable = 0;
+	if (rc == STORE_ERR)
+		stats_count(STATS_STORE_ERRORS, 1);
 	va_start(ap, fmt);
 	vsnprintf(s->errmsg, sizeof(s->errmsg), fmt, ap);
 	va_end(ap);
 	return rc;
+}
+
+/* Names again a failure that store_fail() recorded (and counted, util/stats.h). */
+static void store_fail_named(struct store *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void store_fail_named(struct store *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s->errmsg, sizeof(s->errmsg), fmt, ap);
+	va_end(ap);
 }
 
 int store_unreachable(const struct store *s)
@@ -199,7 +214,7 @@ int store_fail_db(struct store *s, const char *what)
 	 * and whether it was the database out of reach, which stays true. */
 	memcpy(reason, s->errmsg, sizeof(reason));
 	reason[sizeof(reason) - 1] = '\0';
-	store_fail(s, STORE_ERR, "%s: %s", what, reason);
+	store_fail_named(s, "%s: %s", what, reason);
 	s->unreachable = unreachable;
 	return STORE_ERR;
 }
@@ -607,6 +622,9 @@ static int store_pre_commit(struct store *s)
  * by then. */
 static void store_committed(struct store *s)
 {
+	/* The time publish-to-send is measured from (util/stats.h). */
+	if (s->logged)
+		stats_commit_note(s->log_from, s->log_to);
 	if (s->logged && s->be->committed)
 		s->be->committed(s);
 	s->logged = 0;
@@ -826,6 +844,7 @@ static int store_log_change(struct store *s, int64_t page_id, enum store_change_
 		return STORE_ERR;
 	if (first)
 		s->log_from = id;
+	s->log_to = id;
 	if (seq_out)
 		*seq_out = seq;
 	return 0;

@@ -118,6 +118,7 @@ struct store {
 	int outer;        /* 1 between store_begin() and store_commit()/rollback() */
 	int logged;       /* the open transaction added to the change log */
 	int64_t log_from; /* ...from this change id on (ids grow within it) */
+	int64_t log_to;   /* ...to this one */
 	store_event_fn render_event; /* store_set_event_renderer() */
 	void *render_ctx;
 	char errmsg[256];

@@ -332,13 +332,20 @@ static int store_sqlite_step(struct store_stmt *st)
 		return STORE_DB_ROW;
 	if (rc == SQLITE_DONE)
 		return STORE_DB_DONE;
-	store_sqlite_fail(st->s);
 	ext = sqlite3_extended_errcode(sqlite3_db_handle(q));
+	/* A constraint's refusal is an outcome, not a database failure: recorded
+	 * under its own code, as store_pg.c does, so that it is not counted as
+	 * a store error (util/stats.h). */
 	if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
-		return STORE_DB_UNIQUE;
-	if (ext == SQLITE_CONSTRAINT_FOREIGNKEY)
-		return STORE_DB_FOREIGN_KEY;
-	return STORE_DB_ERR;
+		rc = STORE_DB_UNIQUE;
+	else if (ext == SQLITE_CONSTRAINT_FOREIGNKEY)
+		rc = STORE_DB_FOREIGN_KEY;
+	else {
+		store_sqlite_fail(st->s);
+		return STORE_DB_ERR;
+	}
+	store_fail(st->s, rc, "%s", sqlite3_errmsg(sqlite3_db_handle(q)));
+	return rc;
 }
 
 static int64_t store_sqlite_col_int64(struct store_stmt *st, int i)

@@ -26,6 +26,7 @@
 #include "util/buf.h"
 #include "util/list.h"
 #include "util/log.h"
+#include "util/stats.h"
 
 #define STREAM_FRAME_MAX (8u << 20)
 #define STREAM_IO_EVENTS 64
@@ -69,6 +70,7 @@ struct stream_topic {
 	struct util_list to_wake; /* with something new, sent to by stream_hub_work */
 	struct util_list blocked; /* socket full: waiting for EPOLLOUT */
 	size_t n_subs;
+	int stats_page;           /* its row of open streams (util/stats.h) */
 	int in_pending;
 	int hidden;               /* the ring's newest visibility change is "unpublish":
 				   * no stream of the page is served until "publish" */
@@ -91,6 +93,7 @@ struct stream_sub {
 	int fd;
 	unsigned hb_gen;
 	unsigned char kind, chunked;
+	unsigned char cur_event;     /* cur is an event (counted once sent whole) */
 };
 
 /* Everything below `lock` is guarded by it: the worker's thread adds events
@@ -333,6 +336,7 @@ static void stream_drop_behind(struct stream_topic *t, int64_t seq)
 		if (s->last_sent >= seq)
 			continue;
 		log_info("stream: dropping a reader more than %zu events behind", t->size);
+		stats_count(STATS_READERS_DROPPED, 1);
 		stream_sub_drop(s);
 	}
 }
@@ -572,6 +576,7 @@ static struct stream_topic *stream_topic_get(struct stream_hub *h, const struct 
 		return NULL;
 	}
 	t->page_id = page->id;
+	t->stats_page = stats_page_index(page->slug);
 	t->last_seq = page->last_seq > (int64_t)t->size ? page->last_seq - (int64_t)t->size : 0;
 	/* Not linked yet: nothing but this thread can see it. */
 	if (stream_topic_catch_up(h, t, page) < 0) {
@@ -616,8 +621,13 @@ void stream_hub_apply(struct stream_hub *h, const struct store_change *changes, 
 	for (size_t i = 0; i < n; i++) {
 		struct stream_topic *t = stream_topic_find(h, changes[i].page_id);
 
-		if (!t || changes[i].seq <= t->last_seq)
-			continue; /* nobody reads that page here, or already rendered */
+		if (!t)
+			continue; /* nobody reads that page here */
+		if (changes[i].seq <= t->last_seq) {
+			/* Rendered already, with an earlier change of this batch. */
+			stats_publish_observe(changes[i].id);
+			continue;
+		}
 		/* The next event, as rendered at its commit: no store read at all. */
 		if (changes[i].seq == t->last_seq + 1 && stream_event_usable(changes[i].event)) {
 			struct stream_slot slot = { 0 };
@@ -626,6 +636,7 @@ void stream_hub_apply(struct stream_hub *h, const struct store_change *changes, 
 					     changes[i].text) == 0) {
 				stream_topic_take(h, t, NULL, &changes[i], &slot, 1,
 						  changes[i].seq - 1);
+				stats_publish_observe(changes[i].id);
 				continue;
 			}
 		}
@@ -636,6 +647,8 @@ void stream_hub_apply(struct stream_hub *h, const struct store_change *changes, 
 		}
 		if (stream_topic_catch_up(h, t, &page) < 0)
 			log_warnx("stream: %s", store_errmsg(h->store));
+		else
+			stats_publish_observe(changes[i].id);
 		model_page_cleanup(&page);
 	}
 }
@@ -762,10 +775,12 @@ static struct stream_frame *stream_sub_next(struct stream_sub *s, int *gap)
 			return NULL;
 		}
 		s->last_sent = slot->seq;
+		s->cur_event = 1;
 		if (s->kind == STREAM_SSE)
 			return stream_frame_ref(slot->sse);
 		if (slot->text)
 			return stream_frame_ref(slot->text);
+		s->cur_event = 0;
 	}
 	/* A text stream has no comment syntax: it gets no heartbeat, but TCP
 	 * keepalive probes instead (stream_socket_ready). */
@@ -794,6 +809,7 @@ static void stream_sub_close(struct stream_sub *s)
 	 * rebuilding the ring from the store each time would cost more. */
 	s->topic->n_subs--;
 	h->n_subs--;
+	stats_streams_add(s->topic->stats_page, -1);
 	stream_list_push(&h->graveyard, s);
 }
 
@@ -844,12 +860,14 @@ static void stream_sub_pump(struct stream_sub *s)
 		ssize_t k;
 
 		if (!s->cur) {
+			s->cur_event = 0;
 			s->cur = stream_sub_next(s, &gap);
 			s->off = 0;
 			if (!s->cur) {
 				if (gap) {
 					log_info("stream: dropping a reader more than %zu events behind",
 						 t->size);
+					stats_count(STATS_READERS_DROPPED, 1);
 					stream_sub_drop(s);
 				} else {
 					stream_sub_move(s, &t->idle);
@@ -873,6 +891,8 @@ static void stream_sub_pump(struct stream_sub *s)
 		 * which arms the edge-triggered EPOLLOUT. */
 		s->off += (size_t)k;
 		if (s->off == n) {
+			if (s->cur_event)
+				stats_count(STATS_EVENTS_SENT, 1);
 			stream_frame_unref(s->cur);
 			s->cur = NULL;
 			s->hb_gen = s->hub->hb_gen;
@@ -1035,6 +1055,7 @@ static void stream_sub_uncount(struct stream_sub *s)
 	s->first = NULL;
 	s->topic->n_subs--;
 	s->hub->n_subs--;
+	stats_streams_add(s->topic->stats_page, -1);
 }
 
 struct stream_sub *stream_sub_new(struct stream_hub *h, const struct model_page *page,
@@ -1081,6 +1102,7 @@ struct stream_sub *stream_sub_new(struct stream_hub *h, const struct model_page 
 	}
 	t->n_subs++;
 	h->n_subs++;
+	stats_streams_add(t->stats_page, 1);
 	pthread_mutex_unlock(&h->lock);
 	return s;
 }

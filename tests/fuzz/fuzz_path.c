@@ -3,9 +3,10 @@
  * (src/http/http_reader.c) and the media URLs (src/media/media.c). The input is
  * a request target: the part after "/live/" goes to http_live_parse(), each
  * query value to http_parse_id() (?page=, ?since=), the path to the media
- * name checks. Checked: an accepted slug is valid and is the path's first
- * segment; an accepted id is exactly a positive decimal without leading zeros
- * that fits in 18 digits, with its value.
+ * name checks, and the route /metrics counts it under (http_metrics.c).
+ * Checked: an accepted slug is valid and is the path's first segment; an
+ * accepted id is exactly a positive decimal without leading zeros that fits
+ * in 18 digits, with its value; the route is one of the bounded set.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 
 #include "fuzz.h"
 #include "http/http_internal.h"
+#include "http/http_metrics.h"
 #include "media/media.h"
 
 /* What http_parse_id must accept, said another way: 1 to 18 digits, no leading 0. */
@@ -91,6 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	else
 		fuzz_live(target);
 	fuzz_media(target);
+	FUZZ_CHECK(http_metrics_route_of(target) < STATS_ROUTES, "a route out of the set");
 	/* The query's values: name=value pairs separated by '&'. */
 	for (p = query; p && *p;) {
 		char *amp = strchr(p, '&'), *eq;

@@ -63,6 +63,12 @@ static void test_settings_in_range(void **state)
 	assert_int_equal(serve_config_set(&c, "trusted-proxy", "127.0.0.1,::1", err, sizeof(err)),
 			 0);
 	assert_int_equal(c.trusted_proxies.n, 2);
+	assert_int_equal(serve_config_set(&c, "metrics-allow", "10.0.0.0/8", err, sizeof(err)), 0);
+	assert_int_equal(serve_config_set(&c, "metrics-allow", "::1", err, sizeof(err)), 0);
+	assert_int_equal(c.metrics_allow.n, 2);
+	assert_int_equal(serve_config_set(&c, "metrics-listen", "127.0.0.1:9150", err,
+					  sizeof(err)), 0);
+	assert_string_equal(c.metrics_listen, "127.0.0.1:9150");
 }
 
 /* Out of range, not a number, or with trailing bytes: refused with the range,
@@ -100,6 +106,11 @@ static void test_settings_refused(void **state)
 	}
 	assert_int_equal(serve_config_set(&c, "trusted-proxy", "nowhere", err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "--trusted-proxy: "));
+	assert_int_equal(serve_config_set(&c, "metrics-allow", "10.0.0.0/33", err, sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "--metrics-allow: "));
+	assert_int_equal(serve_config_set(&c, "metrics-listen", "9150", err, sizeof(err)), -1);
+	assert_string_equal(err, "--metrics-listen is HOST:PORT");
 	assert_int_equal(serve_config_set(&c, "media", "", err, sizeof(err)), -1);
 	assert_string_equal(err, "--media needs a folder");
 	assert_memory_equal(&c, &before, sizeof(c));

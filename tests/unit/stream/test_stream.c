@@ -23,6 +23,7 @@
 #include "model/model.h"
 #include "store/store.h"
 #include "stream/stream.h"
+#include "util/stats.h"
 
 #define PAGE_ID 7
 #define WAIT_MS 10000
@@ -65,6 +66,8 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 
 	stream_hub_free(f->hub);
+	/* After the hub's thread, which may still be counting (util/stats.h). */
+	stats_close();
 	free(f);
 	return 0;
 }
@@ -164,13 +167,34 @@ static char *sse_event(char *out, size_t cap, const struct fixture *f, int64_t s
 	return out;
 }
 
+/* A counter of the shared figures (util/stats.h) once it reaches `want`, or
+ * after WAIT_MS: the hub's thread adds after its send() returns, which may be
+ * just after the reader has the bytes. */
+static unsigned long long stats_eventually(enum stats_counter c, unsigned long long want)
+{
+	unsigned long long v = 0;
+
+	for (int waited = 0; waited < WAIT_MS; waited += 10) {
+		v = atomic_load(&stats_region()->slot[0].counter[c]);
+		if (v == want)
+			break;
+		usleep(10000);
+	}
+	return v;
+}
+
 static void test_events_arrive_as_sse(void **state)
 {
 	struct fixture *f = *state;
 	static struct reader r;
 	char want[256];
 
+	/* Counted in this worker's slot: the events, not the retry hint. */
+	assert_int_equal(stats_open(1), 0);
+	stats_attach(0);
 	reader_init(&r, subscribe(f, STREAM_SSE, -1, 0, NULL));
+	assert_int_equal(atomic_load(&stats_region()->slot[0].gauge[STATS_STREAMS]), 1);
+	assert_int_equal(atomic_load(&stats_region()->slot[0].pages[0].streams), 1);
 	publish(f);
 	publish(f);
 	/* Exactly: the retry hint, then each event framed once, in order. */
@@ -184,6 +208,7 @@ static void test_events_arrive_as_sse(void **state)
 		assert_string_equal(r.buf, expect);
 	}
 	assert_int_equal(stream_hub_subscribers(f->hub), 1);
+	assert_int_equal(stats_eventually(STATS_EVENTS_SENT, 2), 2);
 	close(r.fd);
 }
 
@@ -264,6 +289,8 @@ static void test_reader_who_stops_reading_is_dropped(void **state)
 	struct fixture *f = *state;
 	static struct reader slow, fast;
 
+	assert_int_equal(stats_open(1), 0);
+	stats_attach(0);
 	reader_init(&fast, subscribe(f, STREAM_SSE, -1, 0, NULL));
 	reader_init(&slow, subscribe(f, STREAM_SSE, -1, 0, NULL));
 	/* 40 events of 16 KiB: far more than the socket holds (STREAM_SNDBUF),
@@ -285,6 +312,9 @@ static void test_reader_who_stops_reading_is_dropped(void **state)
 	/* The fast reader is still served. */
 	publish(f);
 	assert_true(read_until(&fast, "id: 41\n"));
+	/* Counted once, and its stream no longer open. */
+	assert_int_equal(stats_eventually(STATS_READERS_DROPPED, 1), 1);
+	assert_int_equal(atomic_load(&stats_region()->slot[0].gauge[STATS_STREAMS]), 1);
 	close(fast.fd);
 	close(slow.fd);
 }
