@@ -250,7 +250,8 @@ static void test_print_reads_back(void **state)
 			      "heartbeat = 20\nreplay = 64\nconnections = 500\n"
 			      "connection-memory = 4096\nidle-timeout = 9\ncache-entries = 100\n"
 			      "cache-mb = 2\nmedia = /srv/m\nrequest-priority = 0\n"
-			      "trusted-proxy = 10.0.0.0/8,::1\n",
+			      "trusted-proxy = 10.0.0.0/8,::1\n"
+			      "metrics-allow = 192.0.2.7\nmetrics-listen = 127.0.0.1:9100\n",
 			      &c, &sf),
 			 0);
 	c.db_path = sf.db;
@@ -270,7 +271,9 @@ static void test_print_reads_back(void **state)
 					"media = /srv/m\n"
 					"request-priority = 0\n"
 					"trusted-proxy = 10.0.0.0/8\n"
-					"trusted-proxy = ::1/128\n");
+					"trusted-proxy = ::1/128\n"
+					"metrics-allow = 192.0.2.7/32\n"
+					"metrics-listen = 127.0.0.1:9100\n");
 	assert_int_equal(load(first.data, &again, &sf2), 0);
 	again.db_path = sf2.db;
 	buf_init(&second, 1 << 16);
