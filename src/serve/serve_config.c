@@ -85,6 +85,22 @@ static void serve_set_number(struct serve_config *cfg, enum serve_setting_id id,
 	}
 }
 
+/* The form of a listening address, "HOST:PORT" or "[V6]:PORT" (HOST may be
+ * empty: every address), checked when it is set, so that `config check`
+ * refuses what serve_run() could not bind; the name is resolved at start. */
+static int serve_address_ok(const char *value)
+{
+	const char *colon = strrchr(value, ':');
+	long long port;
+
+	if (!colon || serve_number(colon + 1, 0, 65535, &port) < 0)
+		return -1;
+	if (value[0] == '[')
+		return colon - value >= 2 && colon[-1] == ']' ? 0 : -1;
+	/* An IPv6 address without brackets: which colon ends it? */
+	return memchr(value, ':', (size_t)(colon - value)) ? -1 : 0;
+}
+
 struct http_proxies *serve_config_list(struct serve_config *cfg, const char *name)
 {
 	if (strcmp(name, "trusted-proxy") == 0)
@@ -120,6 +136,11 @@ int serve_config_set(struct serve_config *cfg, const char *name, const char *val
 		return 0;
 	}
 	if (strcmp(name, "listen") == 0) {
+		if (serve_address_ok(value) < 0) {
+			snprintf(err, errlen, "--listen is HOST:PORT (an IPv6 address in brackets,"
+				 " a port of 0 to 65535)");
+			return -1;
+		}
 		cfg->listen = value;
 		return 0;
 	}
@@ -140,8 +161,9 @@ int serve_config_set(struct serve_config *cfg, const char *name, const char *val
 			cfg->metrics_listen = NULL;
 			return 0;
 		}
-		if (!strchr(value, ':')) {
-			snprintf(err, errlen, "--metrics-listen is HOST:PORT");
+		if (serve_address_ok(value) < 0) {
+			snprintf(err, errlen, "--metrics-listen is HOST:PORT (an IPv6 address in"
+				 " brackets, a port of 0 to 65535)");
 			return -1;
 		}
 		cfg->metrics_listen = value;
