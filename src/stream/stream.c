@@ -91,6 +91,15 @@ struct stream_sub {
 	int fd;
 	unsigned hb_gen;
 	unsigned char kind, chunked;
+	unsigned char cur_event;     /* cur is an event of the ring (the tally counts it) */
+	struct stream_watch *watch;  /* stream_sub_watch's, or NULL */
+};
+
+/* Who is told when a stream ends, and what it sent (stream_sub_watch). */
+struct stream_watch {
+	stream_end_fn fn;
+	void *arg;
+	struct stream_tally tally;
 };
 
 /* Everything below `lock` is guarded by it: the worker's thread adds events
@@ -762,10 +771,14 @@ static struct stream_frame *stream_sub_next(struct stream_sub *s, int *gap)
 			return NULL;
 		}
 		s->last_sent = slot->seq;
-		if (s->kind == STREAM_SSE)
+		if (s->kind == STREAM_SSE) {
+			s->cur_event = 1;
 			return stream_frame_ref(slot->sse);
-		if (slot->text)
+		}
+		if (slot->text) {
+			s->cur_event = 1;
 			return stream_frame_ref(slot->text);
+		}
 	}
 	/* A text stream has no comment syntax: it gets no heartbeat, but TCP
 	 * keepalive probes instead (stream_socket_ready). */
@@ -777,9 +790,23 @@ static struct stream_frame *stream_sub_next(struct stream_sub *s, int *gap)
 /* Ends the stream of a subscriber the hub holds, closing its socket. The
  * struct itself goes to the graveyard: an epoll event the hub's thread has
  * already taken may still name it (stream_hub_bury frees it). */
+/* Tells the watcher, if any, that `s` is done (the lock held). */
+static void stream_sub_told(struct stream_sub *s)
+{
+	struct stream_watch *w = s->watch;
+
+	if (!w)
+		return;
+	s->watch = NULL;
+	w->fn(w->arg, &w->tally);
+	free(w);
+}
+
 static void stream_sub_close(struct stream_sub *s)
 {
 	struct stream_hub *h = s->hub;
+
+	stream_sub_told(s);
 
 	/* The HTTP layer may not have closed its descriptor of the socket yet:
 	 * take it out of our set explicitly rather than rely on close(). */
@@ -844,6 +871,7 @@ static void stream_sub_pump(struct stream_sub *s)
 		ssize_t k;
 
 		if (!s->cur) {
+			s->cur_event = 0;
 			s->cur = stream_sub_next(s, &gap);
 			s->off = 0;
 			if (!s->cur) {
@@ -872,6 +900,10 @@ static void stream_sub_pump(struct stream_sub *s)
 		/* After a partial send the next one meets the full socket (EAGAIN),
 		 * which arms the edge-triggered EPOLLOUT. */
 		s->off += (size_t)k;
+		if (s->watch) {
+			s->watch->tally.bytes += (uint64_t)k;
+			s->watch->tally.events += s->off == n && s->cur_event;
+		}
 		if (s->off == n) {
 			stream_frame_unref(s->cur);
 			s->cur = NULL;
@@ -1031,6 +1063,7 @@ static void stream_socket_ready(struct stream_hub *h, int fd, enum stream_kind k
 /* Forgets a subscriber that never held a socket (the lock held). */
 static void stream_sub_uncount(struct stream_sub *s)
 {
+	stream_sub_told(s);
 	stream_frame_unref(s->first);
 	s->first = NULL;
 	s->topic->n_subs--;
@@ -1115,6 +1148,19 @@ int stream_sub_start(struct stream_sub *s, int fd)
 	/* The first bytes go now, without waking the hub's thread. */
 	stream_sub_pump(s);
 	pthread_mutex_unlock(&h->lock);
+	return 0;
+}
+
+int stream_sub_watch(struct stream_sub *s, stream_end_fn fn, void *arg)
+{
+	struct stream_watch *w = calloc(1, sizeof(*w));
+
+	if (!w)
+		return -1;
+	w->fn = fn;
+	w->arg = arg;
+	/* Not yet the hub's: no other thread sees `s` before stream_sub_start. */
+	s->watch = w;
 	return 0;
 }
 
