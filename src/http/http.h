@@ -44,6 +44,10 @@ struct http_config {
 	 * outlive the server. Open it as the worker's (event renderer, statements). */
 	struct store *newsroom_store;
 	const struct http_proxies *trusted_proxies; /* copied; NULL: none (http_proxy.h) */
+	/* The access log (http_log.h), or NULL: borrowed; it must outlive the
+	 * server and the live state's hub (a stream's line is written when it
+	 * ends, which may be as the hub is freed). */
+	struct http_log *access_log;
 };
 
 struct http_server;

@@ -280,6 +280,8 @@ enum MHD_Result http_respond_entry(struct http_request *req, struct page_entry *
 	}
 	if (http_request_https(req))
 		slot += HTTP_SLOT_HTTPS;
+	req->answer_bytes = slot % HTTP_SLOT_HTTPS == HTTP_SLOT_GZIP ? e->gz->len
+			    : slot % HTTP_SLOT_HTTPS == HTTP_SLOT_PLAIN ? e->body->len : 0;
 	r = http_entry_response(req->server, e, slot);
 	if (!r)
 		return MHD_NO; /* out of memory: MHD closes the connection */
@@ -317,7 +319,10 @@ enum MHD_Result http_respond(struct http_request *req, unsigned status, struct M
 	case HTTP_HEADERS_PREBUILT:
 		/* Shared by every request for the entry, with its headers: queued
 		 * as it is, and kept. */
-		return MHD_queue_response(req->conn, status, r);
+		ret = MHD_queue_response(req->conn, status, r);
+		if (ret == MHD_YES)
+			http_log_answer(req, status);
+		return ret;
 	case HTTP_HEADERS_DONE:
 		break;
 	}
@@ -336,10 +341,13 @@ enum MHD_Result http_respond(struct http_request *req, unsigned status, struct M
 		}
 		req->result->response = r;
 		req->result->status = status;
+		req->result->bytes = req->answer_bytes;
 		return MHD_YES;
 	}
 	ret = MHD_queue_response(req->conn, status, r);
 	MHD_destroy_response(r);
+	if (ret == MHD_YES)
+		http_log_answer(req, status);
 	return ret;
 }
 
@@ -378,6 +386,7 @@ enum MHD_Result http_respond_error(struct http_request *req, unsigned status,
 	html = buf_detach(&b, &len);
 	if (!html)
 		return MHD_NO;
+	req->answer_bytes = len;
 	r = http_response_owned(html, len, HTTP_CT_HTML, "no-cache");
 	if (!r)
 		return MHD_NO;
@@ -463,6 +472,7 @@ static ssize_t http_stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 	ci = MHD_get_connection_info(st->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
 	if (ci)
 		fd = fcntl(ci->connect_fd, F_DUPFD_CLOEXEC, 0);
+	http_log_stream(st->server, st->conn, sub); /* its line comes at its end */
 	if (fd < 0) {
 		log_warn("stream: cannot take over a connection");
 		stream_sub_cancel(sub);
@@ -644,6 +654,7 @@ static void http_completed(void *cls, struct MHD_Connection *conn, void **con_cl
 
 	(void)toe;
 	*con_cls = NULL;
+	http_log_completed(s, conn);
 	if (p == &http_corked_marker)
 		http_set_cork(conn, 0);
 	if (!p || http_is_marker(p))
@@ -800,6 +811,7 @@ static enum MHD_Result http_newsroom_finish(struct http_request *req, struct htt
 			s->written = 1;
 		r = nr->result.response;
 		nr->result.response = NULL;
+		req->answer_bytes = nr->result.bytes;
 		if (!r && nr->result.ret == MHD_NO)
 			return MHD_NO; /* out of memory: libmicrohttpd closes */
 		if (!r)
@@ -843,6 +855,7 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn,
 	enum MHD_Result framing;
 	const char *cl;
 
+	http_log_request(&req);
 	if (http_check_framing(&req, upload_data_size, &framing))
 		return framing;
 	if (state == NULL) {
@@ -965,6 +978,7 @@ static enum MHD_Result http_queue_owned(struct http_request *req, unsigned statu
 
 	if (!r)
 		return MHD_NO;
+	req->answer_bytes = len;
 	if (cookie)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, cookie);
 	if (status == MHD_HTTP_UNAUTHORIZED && !private_page)
@@ -1071,15 +1085,25 @@ static void http_connection_notify(void *cls, struct MHD_Connection *conn,
 {
 	struct http_server *s = cls;
 
-	(void)socket_context;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED)
+		http_log_conn_start(s, socket_context);
 	if (code != MHD_CONNECTION_NOTIFY_CLOSED)
 		return;
+	http_log_conn_end(s, conn, socket_context);
 	for (size_t i = 0; i < s->n_dropped; i++) {
 		if (s->dropped[i] == conn) {
 			s->dropped[i] = s->dropped[--s->n_dropped];
 			return;
 		}
 	}
+}
+
+/* The request line, before libmicrohttpd parses its query: the access log
+ * keeps the target as sent, then the framing rules count its parameters. */
+static void *http_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	http_log_uri(cls, conn, uri);
+	return http_framing_uri(NULL, uri, conn);
 }
 
 static void http_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -1109,6 +1133,7 @@ struct http_server *http_server_new(const struct http_config *cfg, struct store 
 	s->media_dir = cfg->media_dir;
 	if (cfg->trusted_proxies)
 		s->proxies = *cfg->trusted_proxies;
+	s->log = cfg->access_log;
 	/* Our prebuilt responses ride on the live state's cache entries. */
 	page_cache_set_attached_free(s->cache, http_attached_free);
 	s->connection_limit = cfg->connection_limit;
@@ -1131,7 +1156,7 @@ struct http_server *http_server_new(const struct http_config *cfg, struct store 
 		/* Workers ignore SIGPIPE: this lets libmicrohttpd use sendfile(). */
 		MHD_OPTION_SIGPIPE_HANDLED_BY_APP, 1,
 		MHD_OPTION_NOTIFY_COMPLETED, http_completed, s,
-		MHD_OPTION_URI_LOG_CALLBACK, http_framing_uri, NULL,
+		MHD_OPTION_URI_LOG_CALLBACK, http_uri, s,
 		MHD_OPTION_NOTIFY_CONNECTION, http_connection_notify, s,
 		MHD_OPTION_END);
 	if (!s->daemon) {
