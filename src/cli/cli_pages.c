@@ -71,6 +71,8 @@ static const char usage_serve[] =
 	"                [--heartbeat SECONDS] [--replay EVENTS] [--media DIR]\n"
 	"                [--request-priority realtime|STEPS]\n"
 	"                [--trusted-proxy ADDR[/PREFIX][,...]]...\n"
+	"                [--access-log FILE] [--access-log-format combined|json]\n"
+	"                [--log-level error|warn|info|debug]\n"
 	"\n"
 	"Serves the reader's pages, the newsroom (/newsroom) and its API (/api/v1). --listen defaults to 127.0.0.1:8080 (port 0 picks a\n"
 	"free port; the address is printed). --workers defaults to one per core.\n"
@@ -108,6 +110,13 @@ static const char usage_serve[] =
 	"key the sign-in limits and the logs; https makes the session cookie Secure\n"
 	"and adds Strict-Transport-Security. Other peers' forwarding headers are\n"
 	"ignored. Default: none.\n"
+	"--access-log appends a line per request to FILE (default: none), in the\n"
+	"combined format with the seconds taken and a stream's events appended, or\n"
+	"as JSON lines with --access-log-format json; a stream's line is written\n"
+	"when it ends. Each worker buffers its lines and writes them at least every\n"
+	"second. SIGUSR1 makes every worker open FILE again (after logrotate).\n"
+	"--log-level is the least a diagnostic line (on standard error) must be to\n"
+	"be written: error, warn, info (the default) or debug.\n"
 	"SIGTERM or SIGINT stops every worker cleanly.\n";
 
 int cli_usage(const char *text, int status)
@@ -573,6 +582,9 @@ int cli_serve(int argc, char **argv)
 		{ "media", required_argument, NULL, 's' },
 		{ "request-priority", required_argument, NULL, 's' },
 		{ "trusted-proxy", required_argument, NULL, 's' },
+		{ "access-log", required_argument, NULL, 's' },
+		{ "access-log-format", required_argument, NULL, 's' },
+		{ "log-level", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};

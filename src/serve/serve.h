@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 
+#include "http/http_log.h"
 #include "http/http_proxy.h"
 #include "util/prio.h"
 
@@ -54,6 +55,10 @@ struct serve_config {
 	unsigned sendfile_files;   /* set by serve_run() from the open-file limit */
 	struct http_proxies trusted_proxies; /* --trusted-proxy: whose forwarding
 					      * headers name the client */
+	/* Logs (docs/operations.md, "Logs"): */
+	const char *access_log;    /* --access-log FILE, or NULL: none */
+	enum http_log_format access_log_format; /* --access-log-format */
+	int log_level;             /* --log-level: an enum log_level (util/log.h) */
 };
 
 /* Fills `cfg` with the defaults above (db_path, media_dir: NULL). */
