@@ -380,3 +380,41 @@ def lifecycle_log_level(env):
     srv.stop()
     assert re.search(rf"debug: worker {pid} started \(slot 0\)", log), log
     assert re.search(rf"debug: worker {pid} stopped \(status 0\)", log), log
+
+
+@test(backends=("pg",), why="a PostgreSQL server lost and back: SQLite has no connection")
+def lifecycle_lines_database_lost_and_back(env):
+    """The database down for a while: a worker says once that its connection
+    was lost and that it keeps trying (not at every try), and once that it is
+    back, for the connection that reads and the one that LISTENs alike."""
+    from test_multinode import Store
+    store = Store(env)
+    try:
+        media = os.path.join(env.dir, "media")
+        os.makedirs(media)
+        srv = Server(env.binary, store.uri, 1, "--media", media)
+        with srv:
+            (worker,) = srv.workers()
+            store.pause()
+            assert wait_for(lambda: "the database connection was lost; trying again" in srv.log()
+                            and "store: the listening connection was lost" in srv.log(),
+                            timeout=60), srv.log()
+            # Several tries fail meanwhile (100 ms doubling): none is logged.
+            time.sleep(3)
+            store.resume()
+            assert wait_for(lambda: "store: reconnected to the database" in srv.log()
+                            and "store: listening again for changes" in srv.log(),
+                            timeout=60), srv.log()
+            log = srv.log()
+        mine = [l for l in log.splitlines() if f"liveline[{worker}]" in l]
+
+        def count(text):
+            return len([l for l in mine if text in l])
+
+        assert count("warn: store: the database connection was lost; trying again") == 1, log
+        assert count("warn: store: the listening connection was lost") == 1, log
+        assert count("warn: store: cannot make the listening connection") <= 1, log
+        assert count("info: store: reconnected to the database") >= 1, log
+        assert count("info: store: listening again for changes") == 1, log
+    finally:
+        store.close()
