@@ -34,7 +34,7 @@ DEB_BUILD := gcc make pkg-config libmicrohttpd-dev libsqlite3-dev libicu-dev \
              zlib1g-dev libcmark-dev libjansson-dev libsodium-dev libvips-dev libpq-dev
 DEB_TEST  := libcmocka-dev curl python3 python3-feedparser sqlite3 chromium nodejs \
              clang libclang-rt-14-dev libvips-tools webp nginx-light openssl \
-             libjpeg-turbo-progs iproute2 postgresql haproxy
+             libjpeg-turbo-progs iproute2 postgresql haproxy logrotate
 
 CFLAGS_BASE := -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
                -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -pthread -Isrc

@@ -3,14 +3,17 @@ its reopening on SIGUSR1 (logrotate), and the lifecycle lines of the diagnostic
 log (start, a worker killed and restarted, stop; --log-level). The formats are
 docs/operations.md's "Logs".
 """
+import gzip
 import json
 import os
 import re
+import shutil
 import signal
 import socket
+import subprocess
 import time
 
-from lib import (DEMO, Api, Server, add_staff, request, test, wait_for)
+from lib import DEMO, Api, Server, add_staff, missing, request, test, wait_for
 from test_hardening_durable import listens, proc_state
 from test_stream import Sse, post
 
@@ -418,3 +421,56 @@ def lifecycle_lines_database_lost_and_back(env):
         assert count("info: store: listening again for changes") == 1, log
     finally:
         store.close()
+
+
+SAMPLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "deploy",
+                      "logrotate")
+
+
+@test
+def accesslog_logrotate_sample(env):
+    """docs/deploy/logrotate run by logrotate itself, with its path and its
+    postrotate's signal pointed at this test's server: the file is moved and
+    the server told; every line is in the moved file or the new one; the next
+    rotation compresses the first (delaycompress)."""
+    if not shutil.which("logrotate"):
+        raise missing("logrotate is not installed")
+    logs = os.path.join(env.dir, "logs")
+    os.makedirs(logs)
+    path = os.path.join(logs, "access.log")
+    srv = Server(env.binary, env.db, 2, "--access-log", path, "--log-level", "debug")
+    with srv:
+        text = open(SAMPLE).read()
+        for old, new in (("/var/log/liveline/*.log {", f"{logs}/*.log {{"),
+                         ("create 0640 liveline adm", "create 0640"),
+                         ("systemctl kill --kill-whom=main --signal=USR1 liveline.service",
+                          f"kill -USR1 {srv.proc.pid}")):
+            assert text.count(old) == 1, old  # the sample changed: change this test too
+            text = text.replace(old, new)
+        conf = os.path.join(env.dir, "logrotate.conf")
+        with open(conf, "w") as f:
+            f.write(text)
+        state = os.path.join(env.dir, "logrotate.state")
+
+        def rotate(opened):
+            p = subprocess.run(["logrotate", "-f", "-s", state, conf], capture_output=True,
+                               text=True, timeout=60)
+            assert p.returncode == 0, p.stderr
+            assert wait_for(lambda: srv.log().count("the access log is open again") == opened,
+                            timeout=10), srv.log()
+
+        def batch(tag, n):
+            for i in range(n):
+                assert request(srv.base, "GET", "/", headers={"User-Agent": f"{tag}-{i}"}).status == 200
+            assert wait_for(lambda: len(lines_of(path)) == n, timeout=10), lines_of(path)
+
+        batch("first", 30)
+        rotate(2)
+        batch("second", 30)
+        assert sorted(e["ua"] for e in parsed(path + ".1")) == sorted(f"first-{i}" for i in range(30))
+        rotate(4)
+        with gzip.open(path + ".2.gz", "rt") as f:
+            first = f.read().splitlines()
+        assert sorted(COMBINED.match(l)["ua"] for l in first) == sorted(f"first-{i}" for i in range(30))
+        assert sorted(e["ua"] for e in parsed(path + ".1")) == sorted(f"second-{i}" for i in range(30))
+        assert srv.proc.poll() is None and "died" not in srv.log()
