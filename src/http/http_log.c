@@ -424,10 +424,28 @@ static const char *http_log_header(struct MHD_Connection *conn, const char *name
 	return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
 }
 
+/* Writes the line of the request `c` records, from client `addr`, with its
+ * Referer and User-Agent read from `conn` when it is given (while they can
+ * be read). */
+static void http_log_conn_line(struct http_log *log, struct http_log_conn *c, const char *addr,
+			       struct MHD_Connection *conn)
+{
+	struct http_log_entry e = {
+		.addr = addr, .when = time(NULL), .method = c->method[0] ? c->method : NULL,
+		.target = c->target, .protocol = c->protocol, .status = c->status,
+		.bytes = c->bytes, .duration_us = http_log_since_us(&c->start),
+	};
+
+	if (conn) {
+		e.referer = http_log_header(conn, MHD_HTTP_HEADER_REFERER);
+		e.user_agent = http_log_header(conn, MHD_HTTP_HEADER_USER_AGENT);
+	}
+	http_log_add(log, &e);
+}
+
 void http_log_completed(struct http_server *s, struct MHD_Connection *conn)
 {
 	struct http_request req = { .server = s, .conn = conn };
-	struct http_log_entry e = { 0 };
 	struct http_client client;
 	struct http_log_conn *c;
 
@@ -437,17 +455,7 @@ void http_log_completed(struct http_server *s, struct MHD_Connection *conn)
 	if (c->handed)
 		return;
 	http_request_client(&req, &client);
-	e.addr = client.addr;
-	e.when = time(NULL);
-	e.method = c->method[0] ? c->method : NULL;
-	e.target = c->target;
-	e.protocol = c->protocol;
-	e.status = c->status;
-	e.bytes = c->bytes;
-	e.referer = http_log_header(conn, MHD_HTTP_HEADER_REFERER);
-	e.user_agent = http_log_header(conn, MHD_HTTP_HEADER_USER_AGENT);
-	e.duration_us = http_log_since_us(&c->start);
-	http_log_add(s->log, &e);
+	http_log_conn_line(s->log, c, client.addr, conn);
 }
 
 void http_log_conn_end(struct http_server *s, struct MHD_Connection *conn,
@@ -455,6 +463,7 @@ void http_log_conn_end(struct http_server *s, struct MHD_Connection *conn,
 {
 	struct http_log_conn *c = *socket_context;
 	const union MHD_ConnectionInfo *ci;
+	struct http_client client;
 
 	if (!c)
 		return;
@@ -465,20 +474,10 @@ void http_log_conn_end(struct http_server *s, struct MHD_Connection *conn,
 		 * comes now, with status 0 (libmicrohttpd does not say what it
 		 * sent) and the peer's address: its headers are not read any
 		 * more. A request line it refused (400, too long) is never seen. */
-		struct http_log_entry e = { 0 };
-		struct http_client client;
-
 		ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 		http_client_resolve(&s->proxies, ci ? ci->client_addr : NULL, NULL, NULL, NULL,
 				    &client);
-		e.addr = client.addr;
-		e.when = time(NULL);
-		e.method = c->method[0] ? c->method : NULL;
-		e.target = c->target;
-		e.protocol = c->protocol;
-		e.status = c->status;
-		e.duration_us = http_log_since_us(&c->start);
-		http_log_add(s->log, &e);
+		http_log_conn_line(s->log, c, client.addr, NULL);
 	}
 	free(c->target);
 	free(c);

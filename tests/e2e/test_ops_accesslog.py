@@ -14,7 +14,7 @@ import subprocess
 import time
 
 from lib import DEMO, Api, Server, add_staff, missing, request, test, wait_for
-from test_hardening_durable import listens, proc_state
+from test_hardening_durable import catch_starting_worker, proc_state
 from test_stream import Sse, post
 
 # The combined format as docs/operations.md gives it. No field may hold a raw
@@ -261,27 +261,8 @@ def accesslog_sigusr1_while_a_worker_starts(env):
     with srv:
         port = int(srv.base.rsplit(":", 1)[1])
         (victim,) = srv.workers()
-        known, caught = {victim}, None
         os.kill(victim, signal.SIGKILL)
-        deadline = time.time() + 20
-        while caught is None and time.time() < deadline:
-            for p in srv.workers():
-                if p in known:
-                    continue
-                known.add(p)
-                try:
-                    os.kill(p, signal.SIGSTOP)
-                except ProcessLookupError:
-                    continue
-                if not wait_for(lambda: proc_state(p) in ("T", "Z", None), timeout=2):
-                    continue
-                if proc_state(p) == "T" and not listens(p, port):
-                    caught = p
-                else:  # it was listening already: try the next restart
-                    os.kill(p, signal.SIGKILL)
-                    os.kill(p, signal.SIGCONT)
-            time.sleep(0.0005)
-        assert caught, "no restarted worker could be caught while starting"
+        caught = catch_starting_worker(srv, port, {victim})
         told = srv.log().count("reopening the access log")
         srv.proc.send_signal(signal.SIGUSR1)
         assert wait_for(lambda: srv.log().count("reopening the access log") > told, timeout=10)
