@@ -510,8 +510,8 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 			} else if (fd == hbfd) {
 				serve_drain(fd);
 				live_heartbeat(w.live);
-			} else if (fd == sfd) {
-				stopping = serve_worker_signal(&w, sfd);
+			} else if (fd == sfd && serve_worker_signal(&w, sfd)) {
+				stopping = 1;
 			}
 		}
 		if (http_server_run(w.http) < 0) {
