@@ -100,6 +100,7 @@ struct stream_watch {
 	stream_end_fn fn;
 	void *arg;
 	struct stream_tally tally;
+	struct stream_watch *next; /* on the hub's `ended` list */
 };
 
 /* Everything below `lock` is guarded by it: the worker's thread adds events
@@ -127,7 +128,26 @@ struct stream_hub {
 	atomic_int sending;   /* sends queued or under way: set with the lock by
 			       * whoever queues them, cleared by the hub's thread */
 	int shutting_down;
+	/* Watchers of streams that ended under the lock, told once it is
+	 * released (stream_hub_unlock): nothing of theirs runs under it. */
+	struct stream_watch *ended;
 };
+
+/* Releases the lock, then tells the watchers of the streams that ended while
+ * it was held (stream_sub_watch), on this thread: a watcher (the access log)
+ * formats and copies a line, which no sender or reader should wait for. */
+static void stream_hub_unlock(struct stream_hub *h)
+{
+	struct stream_watch *w = h->ended, *next;
+
+	h->ended = NULL;
+	pthread_mutex_unlock(&h->lock);
+	for (; w; w = next) {
+		next = w->next;
+		w->fn(w->arg, &w->tally);
+		free(w);
+	}
+}
 
 static const char stream_last_chunk[] = "0\r\n\r\n";
 
@@ -510,7 +530,7 @@ static void stream_topic_take(struct stream_hub *h, struct stream_topic *t,
 	}
 	if (n)
 		stream_topic_wake_all(h, t);
-	pthread_mutex_unlock(&h->lock);
+	stream_hub_unlock(h);
 	free(redo);
 }
 
@@ -594,7 +614,7 @@ static struct stream_topic *stream_topic_get(struct stream_hub *h, const struct 
 	pthread_mutex_lock(&h->lock);
 	t->next = h->topics;
 	h->topics = t;
-	pthread_mutex_unlock(&h->lock);
+	stream_hub_unlock(h);
 	return t;
 }
 
@@ -720,7 +740,7 @@ void stream_hub_free(struct stream_hub *h)
 	if (h->has_thread) {
 		pthread_mutex_lock(&h->lock);
 		h->stop = 1;
-		pthread_mutex_unlock(&h->lock);
+		stream_hub_unlock(h);
 		stream_hub_wake(h);
 		pthread_join(h->thread, NULL);
 	}
@@ -790,7 +810,8 @@ static struct stream_frame *stream_sub_next(struct stream_sub *s, int *gap)
 /* Ends the stream of a subscriber the hub holds, closing its socket. The
  * struct itself goes to the graveyard: an epoll event the hub's thread has
  * already taken may still name it (stream_hub_bury frees it). */
-/* Tells the watcher, if any, that `s` is done (the lock held). */
+/* `s` is done: its watcher, if any, is told when the lock is released
+ * (the lock held). */
 static void stream_sub_told(struct stream_sub *s)
 {
 	struct stream_watch *w = s->watch;
@@ -798,8 +819,8 @@ static void stream_sub_told(struct stream_sub *s)
 	if (!w)
 		return;
 	s->watch = NULL;
-	w->fn(w->arg, &w->tally);
-	free(w);
+	w->next = s->hub->ended;
+	s->hub->ended = w;
 }
 
 static void stream_sub_close(struct stream_sub *s)
@@ -975,7 +996,7 @@ static void *stream_hub_thread(void *arg)
 		}
 		pthread_mutex_lock(&h->lock);
 		if (h->stop) {
-			pthread_mutex_unlock(&h->lock);
+			stream_hub_unlock(h);
 			return NULL;
 		}
 		stream_hub_io(h, ev, n < 0 ? 0 : n);
@@ -983,7 +1004,7 @@ static void *stream_hub_thread(void *arg)
 		if (!busy)
 			atomic_store(&h->sending, 0);
 		stream_hub_bury(h);
-		pthread_mutex_unlock(&h->lock);
+		stream_hub_unlock(h);
 	}
 }
 
@@ -991,7 +1012,7 @@ void stream_hub_set_text_keepalive(struct stream_hub *h, unsigned seconds)
 {
 	pthread_mutex_lock(&h->lock);
 	h->text_keepalive_s = seconds;
-	pthread_mutex_unlock(&h->lock);
+	stream_hub_unlock(h);
 }
 
 void stream_hub_heartbeat(struct stream_hub *h)
@@ -1000,7 +1021,7 @@ void stream_hub_heartbeat(struct stream_hub *h)
 	h->hb_gen++;
 	for (struct stream_topic *t = h->topics; t; t = t->next)
 		stream_topic_wake_all(h, t);
-	pthread_mutex_unlock(&h->lock);
+	stream_hub_unlock(h);
 }
 
 void stream_hub_shutdown(struct stream_hub *h)
@@ -1024,7 +1045,7 @@ void stream_hub_shutdown(struct stream_hub *h)
 	}
 	h->pending = NULL;
 	atomic_store(&h->sending, 0);
-	pthread_mutex_unlock(&h->lock);
+	stream_hub_unlock(h);
 }
 
 /* TCP keepalive on a text stream's socket: after `idle` seconds without traffic
@@ -1114,7 +1135,7 @@ struct stream_sub *stream_sub_new(struct stream_hub *h, const struct model_page 
 	}
 	t->n_subs++;
 	h->n_subs++;
-	pthread_mutex_unlock(&h->lock);
+	stream_hub_unlock(h);
 	return s;
 }
 
@@ -1129,7 +1150,7 @@ int stream_sub_start(struct stream_sub *s, int fd)
 		/* Stopping, or unpublished since the headers were sent: nothing of
 		 * the page goes, and the stream ends cleanly. */
 		stream_sub_uncount(s);
-		pthread_mutex_unlock(&h->lock);
+		stream_hub_unlock(h);
 		close(fd);
 		free(s);
 		return 1;
@@ -1139,7 +1160,7 @@ int stream_sub_start(struct stream_sub *s, int fd)
 	if (epoll_ctl(h->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
 		log_warn("stream: epoll_ctl");
 		stream_sub_uncount(s);
-		pthread_mutex_unlock(&h->lock);
+		stream_hub_unlock(h);
 		close(fd);
 		free(s);
 		return -1;
@@ -1147,7 +1168,7 @@ int stream_sub_start(struct stream_sub *s, int fd)
 	stream_list_push(&s->topic->to_wake, s);
 	/* The first bytes go now, without waking the hub's thread. */
 	stream_sub_pump(s);
-	pthread_mutex_unlock(&h->lock);
+	stream_hub_unlock(h);
 	return 0;
 }
 
@@ -1170,7 +1191,7 @@ void stream_sub_cancel(struct stream_sub *s)
 		return;
 	pthread_mutex_lock(&s->hub->lock);
 	stream_sub_uncount(s);
-	pthread_mutex_unlock(&s->hub->lock);
+	stream_hub_unlock(s->hub);
 	free(s);
 }
 

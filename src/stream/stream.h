@@ -126,10 +126,11 @@ struct stream_tally {
 typedef void (*stream_end_fn)(void *arg, const struct stream_tally *tally);
 /* Has fn(arg, tally) called exactly once when `s` is done: when the stream the
  * hub held ends, or from stream_sub_start or stream_sub_cancel when the hub
- * never held it (or ended it there). It runs on whichever thread ends the
- * stream, the hub's mostly, with the hub's lock held: it must be quick and
- * call nothing of the hub's. Call before stream_sub_start. Returns 0, or -1
- * when out of memory (fn is then never called). */
+ * never held it (or ended it there). It runs on whichever thread ended the
+ * stream (the hub's, mostly), just after that thread releases the hub's lock,
+ * so it delays no sender; it must call nothing of the hub's. Call before
+ * stream_sub_start. Returns 0, or -1 when out of memory (fn is then never
+ * called). */
 int stream_sub_watch(struct stream_sub *s, stream_end_fn fn, void *arg);
 
 /* The changes of `page` after `since` as one JSON document (docs/stream.md),
