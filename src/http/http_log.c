@@ -235,8 +235,8 @@ void http_log_add(struct http_log *log, const struct http_log_entry *e)
 	buf_init(&line, 16 * HTTP_LOG_FIELD_MAX);
 	http_log_format(&line, log->format, e);
 	pthread_mutex_lock(&log->lock);
-	if (line.err || line.len > HTTP_LOG_MAX_BYTES - log->pending.len)
-		log->dropped++;
+	if (line.err || log->pending.err || line.len > HTTP_LOG_MAX_BYTES - log->pending.len)
+		log->dropped++; /* out of memory, or the disk is not keeping up */
 	else
 		buf_append(&log->pending, line.data, line.len);
 	pthread_mutex_unlock(&log->lock);
@@ -295,8 +295,9 @@ int http_log_flush_full(struct http_log *log)
 
 int http_log_reopen(struct http_log *log)
 {
-	int fd, rc = http_log_flush(log);
+	int fd;
 
+	(void)http_log_flush(log); /* a failure is said there */
 	fd = http_log_open_fd(log->path);
 	if (fd < 0) {
 		log_warn("access log: cannot open %s again; still writing to the file as it "
@@ -306,15 +307,16 @@ int http_log_reopen(struct http_log *log)
 	close(log->fd);
 	log->fd = fd;
 	log->failing = 0;
-	return rc;
+	return 0;
 }
 
 /* ---- the HTTP server's hooks (http_internal.h) ---- */
 
 /* A connection's request as the access log sees it: its socket context in
- * libmicrohttpd, made only when there is a log. Strings are copied, not
- * borrowed from libmicrohttpd's pool, so that no line depends on when the
- * pool is reset. */
+ * libmicrohttpd, made only when there is a log. The target is copied from
+ * the request line (libmicrohttpd then cuts the query off in place), and the
+ * method once the handler has it; the headers are read at the request's
+ * completion, which libmicrohttpd calls before it frees them. */
 struct http_log_conn {
 	struct timespec start;    /* CLOCK_MONOTONIC at the request line */
 	char *target;             /* as sent, query included (malloc'd, reused) */

@@ -77,8 +77,8 @@ int http_log_flush(struct http_log *log);
 /* The same, only when HTTP_LOG_FLUSH_BYTES or more are waiting. */
 int http_log_flush_full(struct http_log *log);
 /* Writes what is waiting, then opens the path again (after logrotate moved
- * the file: SIGUSR1). On failure the old descriptor is kept and the reason
- * logged; returns 0 or -1. */
+ * the file: SIGUSR1). Returns 0 once the path is open again; -1 when it could
+ * not be opened (the reason logged), the old descriptor kept. */
 int http_log_reopen(struct http_log *log);
 
 #endif
