@@ -71,6 +71,13 @@ static int serve_config_logs(struct serve_config *cfg, const char *name, const c
 			snprintf(err, errlen, "--access-log needs a file");
 			return -1;
 		}
+		/* Not standard output: workers' writes to a pipe are whole only up
+		 * to PIPE_BUF, and a file named "-" is surely a mistake. */
+		if (strcmp(value, "-") == 0) {
+			snprintf(err, errlen, "--access-log needs a file, not - (name /dev/stderr "
+				 "knowingly: lines longer than 4 KiB may then interleave)");
+			return -1;
+		}
 		cfg->access_log = value;
 		return 0;
 	}

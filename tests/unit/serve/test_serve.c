@@ -198,6 +198,8 @@ static void test_log_settings(void **state)
 
 	assert_int_equal(serve_config_set(&c, "access-log", "", err, sizeof(err)), -1);
 	assert_string_equal(err, "--access-log needs a file");
+	assert_int_equal(serve_config_set(&c, "access-log", "-", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "not -"));
 	assert_int_equal(serve_config_set(&c, "access-log-format", "common", err, sizeof(err)), -1);
 	assert_string_equal(err, "--access-log-format is combined or json");
 	assert_int_equal(serve_config_set(&c, "log-level", "warning", err, sizeof(err)), -1);
