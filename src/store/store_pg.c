@@ -214,14 +214,15 @@ static int store_pg_reconnect(struct store *s, struct store_pg *pg)
 		s->unreachable = 1;
 		return STORE_ERR;
 	}
+	/* Once per outage: the tries that fail after this one are not logged. */
+	if (!pg->db_lost_said)
+		log_warnx("store: the database connection was lost; reconnecting (then every "
+			  "%d ms, doubling to %d s, until it works)", STORE_PG_BACKOFF_MIN_MS,
+			  STORE_PG_BACKOFF_MAX_MS / 1000);
+	pg->db_lost_said = 1;
 	PQreset(pg->db);
 	if (PQstatus(pg->db) != CONNECTION_OK) {
 		store_pg_backoff_failed(&pg->db_backoff);
-		if (!pg->db_lost_said)
-			log_warnx("store: the database connection was lost; trying again "
-				  "(every %d ms, doubling to %d s)", STORE_PG_BACKOFF_MIN_MS,
-				  STORE_PG_BACKOFF_MAX_MS / 1000);
-		pg->db_lost_said = 1;
 		return store_pg_fail_res(s, pg->db, NULL, "cannot reconnect to the database");
 	}
 	store_pg_backoff_ok(&pg->db_backoff);

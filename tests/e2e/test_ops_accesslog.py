@@ -380,7 +380,7 @@ def lifecycle_lines_database_lost_and_back(env):
         with srv:
             (worker,) = srv.workers()
             store.pause()
-            assert wait_for(lambda: "the database connection was lost; trying again" in srv.log()
+            assert wait_for(lambda: "the database connection was lost; reconnecting" in srv.log()
                             and "store: the listening connection was lost" in srv.log(),
                             timeout=60), srv.log()
             # Several tries fail meanwhile (100 ms doubling): none is logged.
@@ -395,7 +395,7 @@ def lifecycle_lines_database_lost_and_back(env):
         def count(text):
             return len([l for l in mine if text in l])
 
-        assert count("warn: store: the database connection was lost; trying again") == 1, log
+        assert count("warn: store: the database connection was lost; reconnecting") == 1, log
         assert count("warn: store: the listening connection was lost") == 1, log
         assert count("warn: store: cannot make the listening connection") <= 1, log
         assert count("info: store: reconnected to the database") >= 1, log
