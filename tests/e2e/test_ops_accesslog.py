@@ -96,7 +96,7 @@ def accesslog_one_line_per_request(env):
         assert missing.status == 404
         api = Api(srv.base, token=tokens["eve"])
         made = api.call("POST", "/pages/demo/posts", {"title": "Logged", "body": "Text."},
-                        headers={"User-Agent": "e2e-post"})
+                        headers={"User-Agent": "e2e-post", "X-Forwarded-For": "198.51.100.9"})
         assert made.status == 201, made.body
         fwd = request(srv.base, "GET", "/live/demo", headers={
             "User-Agent": "e2e-forwarded", "X-Forwarded-For": "203.0.113.7"})
@@ -113,7 +113,7 @@ def accesslog_one_line_per_request(env):
         (e,) = with_ua(path, "e2e-post")
         assert e["request"] == "POST /api/v1/pages/demo/posts HTTP/1.1", e
         assert (e["status"], int(e["bytes"])) == ("201", len(made.body)), e
-        assert e["addr"] == "127.0.0.1", e
+        assert e["addr"] == "198.51.100.9", e  # answered on the newsroom thread, logged here
         (e,) = with_ua(path, "e2e-forwarded")
         assert e["addr"] == "203.0.113.7", e
         assert int(e["bytes"]) == len(fwd.body), e
