@@ -171,10 +171,11 @@ void http_log_format(struct buf *b, enum http_log_format format, const struct ht
 /* ---- the buffer and the file ---- */
 
 struct http_log {
-	pthread_mutex_t lock; /* guards `pending` and `dropped` */
+	pthread_mutex_t lock; /* guards `pending` and `dropped`, held to copy a line */
 	struct buf pending;   /* whole lines waiting to be written */
 	uint64_t dropped;     /* lines dropped since the last flush (over the cap) */
-	/* The worker's thread's own (flush, reopen): */
+	/* Held by the thread that writes (flush, reopen), for the write: */
+	pthread_mutex_t write_lock;
 	struct buf writing;   /* the lines of the write under way */
 	int fd;
 	int failing;          /* the last write failed and said so: quiet until one works */
@@ -202,6 +203,7 @@ struct http_log *http_log_open(const char *path, enum http_log_format format, ch
 		goto fail;
 	}
 	pthread_mutex_init(&log->lock, NULL);
+	pthread_mutex_init(&log->write_lock, NULL);
 	buf_init(&log->pending, HTTP_LOG_MAX_BYTES);
 	buf_init(&log->writing, HTTP_LOG_MAX_BYTES);
 	log->format = format;
@@ -222,6 +224,7 @@ void http_log_free(struct http_log *log)
 	buf_cleanup(&log->pending);
 	buf_cleanup(&log->writing);
 	pthread_mutex_destroy(&log->lock);
+	pthread_mutex_destroy(&log->write_lock);
 	free(log->path);
 	free(log);
 }
@@ -229,6 +232,7 @@ void http_log_free(struct http_log *log)
 void http_log_add(struct http_log *log, const struct http_log_entry *e)
 {
 	struct buf line;
+	int full;
 
 	/* Formatted outside the lock. Each field's \xHH form is at most four
 	 * times its HTTP_LOG_FIELD_MAX bytes; three such fields and the rest fit. */
@@ -239,8 +243,14 @@ void http_log_add(struct http_log *log, const struct http_log_entry *e)
 		log->dropped++; /* out of memory, or the disk is not keeping up */
 	else
 		buf_append(&log->pending, line.data, line.len);
+	full = log->pending.len >= HTTP_LOG_WRITE_BYTES;
 	pthread_mutex_unlock(&log->lock);
 	buf_cleanup(&line);
+	/* A burst on one thread (thousands of streams ended at once, at a stop
+	 * or an unpublish) is written as it comes, a write per 256 KiB, rather
+	 * than dropped at the cap before the worker's loop runs again. */
+	if (full)
+		(void)http_log_flush(log);
 }
 
 int http_log_flush(struct http_log *log)
@@ -250,6 +260,7 @@ int http_log_flush(struct http_log *log)
 	ssize_t n;
 	int rc = 0;
 
+	pthread_mutex_lock(&log->write_lock);
 	pthread_mutex_lock(&log->lock);
 	swap = log->pending;
 	log->pending = log->writing;
@@ -261,8 +272,10 @@ int http_log_flush(struct http_log *log)
 		log_warnx("access log: %llu line%s dropped: more than %d bytes were waiting "
 			  "for the disk", (unsigned long long)dropped, dropped == 1 ? "" : "s",
 			  HTTP_LOG_MAX_BYTES);
-	if (log->writing.len == 0)
+	if (log->writing.len == 0) {
+		pthread_mutex_unlock(&log->write_lock);
 		return 0;
+	}
 	/* One write of whole lines: with O_APPEND, the kernel keeps another
 	 * worker's write from landing inside it. A slow disk costs the loop this
 	 * one call; a failed one drops the lines rather than retrying forever. */
@@ -280,6 +293,7 @@ int http_log_flush(struct http_log *log)
 		log->failing = 0;
 	}
 	buf_reset(&log->writing);
+	pthread_mutex_unlock(&log->write_lock);
 	return rc;
 }
 
@@ -304,9 +318,11 @@ int http_log_reopen(struct http_log *log)
 			 "was", log->path);
 		return -1;
 	}
+	pthread_mutex_lock(&log->write_lock);
 	close(log->fd);
 	log->fd = fd;
 	log->failing = 0;
+	pthread_mutex_unlock(&log->write_lock);
 	return 0;
 }
 

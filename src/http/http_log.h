@@ -13,11 +13,14 @@
  * opened with O_APPEND, so that lines of several workers never interleave
  * inside a line: when HTTP_LOG_FLUSH_BYTES are waiting (the worker's loop asks
  * after each run, http_log_flush_full), on the worker's timer (http_log_flush,
- * at most every second) and when it stops. A failed write is logged once
- * (log_warn) and its lines dropped, never tried again; past HTTP_LOG_MAX_BYTES
- * waiting (a disk that does not keep up), new lines are dropped and counted.
- * A stream's line is added by the hub's thread when the stream ends: the
- * buffer has a lock of its own, held only to copy a line in or out.
+ * at most every second) and when it stops; and by the thread that adds a line
+ * past HTTP_LOG_WRITE_BYTES waiting (a burst the loop cannot see: thousands of
+ * streams ended at once). A failed write is logged once (log_warn) and its
+ * lines dropped, never tried again; past HTTP_LOG_MAX_BYTES waiting (a disk
+ * that does not keep up), new lines are dropped and counted. A stream's line
+ * is added by whichever thread ends it, the hub's mostly: the buffer has a
+ * lock of its own, held only to copy a line in or out, and the file another,
+ * held for a write.
  */
 #ifndef LIVELINE_HTTP_LOG_H
 #define LIVELINE_HTTP_LOG_H
@@ -28,7 +31,8 @@
 
 #include "util/buf.h"
 
-#define HTTP_LOG_FLUSH_BYTES (64 * 1024)  /* written at once past this */
+#define HTTP_LOG_FLUSH_BYTES (64 * 1024)  /* written by the worker's loop past this */
+#define HTTP_LOG_WRITE_BYTES (256 * 1024) /* written by the thread adding past this */
 #define HTTP_LOG_MAX_BYTES (4 * 1024 * 1024) /* lines dropped past this, waiting */
 #define HTTP_LOG_FIELD_MAX 4096 /* bytes of one field kept (the request target,
 				 * User-Agent, Referer): the rest is cut, "..." */
@@ -69,10 +73,11 @@ struct http_log *http_log_open(const char *path, enum http_log_format format, ch
 /* Writes what is waiting, closes the file and frees the log. NULL is allowed. */
 void http_log_free(struct http_log *log);
 
-/* Adds the line of `e`: memory only, never a write. Safe from any thread. */
+/* Adds the line of `e`: to memory, and written at once only past
+ * HTTP_LOG_WRITE_BYTES waiting. Safe from any thread. */
 void http_log_add(struct http_log *log, const struct http_log_entry *e);
 /* Writes what is waiting (one write() of whole lines). Returns 0, or -1 when
- * the write failed and the lines were dropped. From the worker's thread. */
+ * the write failed and the lines were dropped. Safe from any thread. */
 int http_log_flush(struct http_log *log);
 /* The same, only when HTTP_LOG_FLUSH_BYTES or more are waiting. */
 int http_log_flush_full(struct http_log *log);

@@ -144,7 +144,7 @@ static void test_json(void **state)
 
 static char *slurp(const char *path, size_t *len)
 {
-	static char data[1 << 20];
+	static char data[8 << 20];
 	int fd = open(path, O_RDONLY);
 	ssize_t n;
 
@@ -298,6 +298,35 @@ static void test_reopen(void **state)
 	rmdir(dir);
 }
 
+/* A burst of lines on one thread, more than the cap before any flush (a
+ * stop ending thousands of streams): written as it comes, none dropped. */
+static void test_burst_is_written_not_dropped(void **state)
+{
+	char dir[] = "/tmp/liveline-http-log-XXXXXX", path[128], err[256];
+	struct http_log_entry e = entry();
+	struct http_log *log;
+	size_t line = strlen(format(HTTP_LOG_COMBINED, &e)), n = 0, len;
+	struct stat st;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/access.log", dir);
+	log = http_log_open(path, HTTP_LOG_COMBINED, err, sizeof(err));
+	assert_non_null(log);
+	while (n * line < HTTP_LOG_MAX_BYTES + HTTP_LOG_MAX_BYTES / 4) {
+		http_log_add(log, &e);
+		n++;
+	}
+	/* Written before the end, a write per HTTP_LOG_WRITE_BYTES or so. */
+	assert_int_equal(stat(path, &st), 0);
+	assert_true((size_t)st.st_size >= n * line - HTTP_LOG_WRITE_BYTES);
+	http_log_free(log);
+	(void)slurp(path, &len);
+	assert_int_equal(len, n * line);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -308,6 +337,7 @@ int main(void)
 		cmocka_unit_test(test_buffered_whole_lines),
 		cmocka_unit_test(test_failed_write_drops_lines),
 		cmocka_unit_test(test_reopen),
+		cmocka_unit_test(test_burst_is_written_not_dropped),
 	};
 
 	setenv("TZ", "UTC", 1);
