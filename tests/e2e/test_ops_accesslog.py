@@ -455,3 +455,28 @@ def accesslog_logrotate_sample(env):
         assert sorted(COMBINED.match(l)["ua"] for l in first) == sorted(f"first-{i}" for i in range(30))
         assert sorted(e["ua"] for e in parsed(path + ".1")) == sorted(f"second-{i}" for i in range(30))
         assert srv.proc.poll() is None and "died" not in srv.log()
+
+
+@test
+def accesslog_streams_open_at_stop_are_logged(env):
+    """Streams still open when the server stops are ended by it, and each has
+    its line, with the events it was sent, in the file once the server has
+    stopped: every worker writes what it holds as it stops."""
+    env.import_capture(DEMO, "demo", 2026)
+    srv, path = log_server(env)
+    readers = []
+    try:
+        for i in range(40):
+            readers.append(Sse(srv.base, "/live/demo/events"))
+        pid = post(env, "demo", "Before the stop")
+        for r in readers:
+            ev = r.next(timeout=10)
+            assert ev and ev["data"]["post_id"] == pid, ev
+        assert srv.stop() == 0
+    finally:
+        for r in readers:
+            r.close()
+        srv.stop()
+    got = [e for e in parsed(path) if e["request"] == "GET /live/demo/events HTTP/1.1"]
+    assert len(got) == 40, lines_of(path)
+    assert all(e["events"] != "-" and int(e["events"]) >= 1 for e in got), got
