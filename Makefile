@@ -45,7 +45,8 @@ DEB_BUILD := gcc make pkg-config libmicrohttpd-dev libsqlite3-dev libicu-dev \
              libinih-dev scdoc
 DEB_TEST  := libcmocka-dev curl python3 python3-feedparser sqlite3 chromium nodejs \
              clang libclang-rt-14-dev libvips-tools webp nginx-light openssl \
-             libjpeg-turbo-progs iproute2 postgresql haproxy prometheus $(DEB_PACKAGE)
+             libjpeg-turbo-progs iproute2 postgresql haproxy prometheus logrotate \
+             $(DEB_PACKAGE)
 # `make deb` and its test (tests/package/run).
 DEB_PACKAGE := debhelper lintian fakeroot dpkg-dev adduser
 

@@ -74,6 +74,8 @@ static const char usage_serve[] =
 	"                [--trusted-proxy ADDR[/PREFIX][,...]]...\n"
 	"                [--metrics-allow ADDR[/PREFIX][,...]]...\n"
 	"                [--metrics-listen HOST:PORT]\n"
+	"                [--access-log FILE] [--access-log-format combined|json]\n"
+	"                [--log-level error|warn|info|debug]\n"
 	"\n"
 	"Serves the reader's pages, the newsroom (/newsroom) and its API (/api/v1). --listen defaults to 127.0.0.1:8080 (port 0 picks a\n"
 	"free port; the address is printed). --workers defaults to one per core.\n"
@@ -123,6 +125,13 @@ static const char usage_serve[] =
 	"--metrics-listen serves /metrics alone on an address of its own (port 0\n"
 	"picks one, named in the log), and no longer on --listen; there every peer\n"
 	"is answered unless --metrics-allow names some.\n"
+	"--access-log appends a line per request to FILE (default: none), in the\n"
+	"combined format with the seconds taken and a stream's events appended, or\n"
+	"as JSON lines with --access-log-format json; a stream's line is written\n"
+	"when it ends. Each worker buffers its lines and writes them at least every\n"
+	"second. SIGUSR1 makes every worker open FILE again (after logrotate).\n"
+	"--log-level is the least a diagnostic line (on standard error) must be to\n"
+	"be written: error, warn, info (the default) or debug.\n"
 	"SIGTERM or SIGINT stops every worker cleanly.\n";
 
 int cli_usage(const char *text, int status)
@@ -596,6 +605,9 @@ int cli_serve(int argc, char **argv)
 		{ "check", no_argument, NULL, 'k' },
 		{ "metrics-allow", required_argument, NULL, 's' },
 		{ "metrics-listen", required_argument, NULL, 's' },
+		{ "access-log", required_argument, NULL, 's' },
+		{ "access-log-format", required_argument, NULL, 's' },
+		{ "log-level", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};

@@ -52,6 +52,10 @@ struct http_config {
 	 * 404 on listen_fd. */
 	int metrics_listen;
 	int metrics_fd;
+	/* The access log (http_log.h), or NULL: borrowed; it must outlive the
+	 * server and the live state's hub (a stream's line is written when it
+	 * ends, which may be as the hub is freed). */
+	struct http_log *access_log;
 };
 
 struct http_server;

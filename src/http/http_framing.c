@@ -122,6 +122,7 @@ static enum MHD_Result http_framing_answer(struct http_request *req, unsigned st
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, HTTP_CT_TEXT);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+	req->answer_bytes = strlen(why);
 	/* Without HSTS: a request this broken says nothing we trust. */
 	return http_respond(req, status, r, HTTP_HEADERS_READER_PLAIN);
 }

@@ -9,6 +9,8 @@
 #ifndef LIVELINE_HTTP_INTERNAL_H
 #define LIVELINE_HTTP_INTERNAL_H
 
+#include <stdint.h>
+
 #include <microhttpd.h>
 
 #include <jansson.h>
@@ -46,6 +48,7 @@ struct http_server {
 	struct http_proxies metrics_allow; /* who may read /metrics (http_metrics.h) */
 	int metrics_allow_given;           /* ...named by --metrics-allow */
 	struct MHD_Daemon *metrics_daemon; /* the metrics listener, or NULL */
+	struct http_log *log;        /* the access log (borrowed), or NULL */
 };
 
 /* An answer built on the newsroom thread, queued later by the worker's. */
@@ -53,6 +56,7 @@ struct http_result {
 	struct MHD_Response *response; /* NULL: none was made */
 	unsigned status;
 	enum MHD_Result ret;           /* what the route returned */
+	uint64_t bytes;                /* its body's length (answer_bytes) */
 };
 
 /* A request as a route sees it. On the newsroom thread (`result` set) a route
@@ -71,7 +75,29 @@ struct http_request {
 	int retry_after;      /* seconds; when > 0 the answer says Retry-After */
 	void **con_cls;       /* libmicrohttpd's per-request slot (see http_server.c) */
 	struct http_result *result; /* set on the newsroom thread: answers go here */
+	uint64_t answer_bytes; /* the answer's body length, for the access log: set by
+				* whoever builds it, before http_respond() */
 };
+
+/* The access log's hooks (http_log.c; each returns at once without a log).
+ * A connection's socket context holds its current request's record, made at
+ * MHD_CONNECTION_NOTIFY_STARTED (http_log_conn_start) and freed, after logging
+ * a request libmicrohttpd answered itself, at MHD_CONNECTION_NOTIFY_CLOSED
+ * (http_log_conn_end). The request line starts a record (http_log_uri, from
+ * the URI callback: the target as sent, and the clock); the handler's first
+ * call notes the method (http_log_request); http_respond() the status and
+ * length queued (http_log_answer); MHD_OPTION_NOTIFY_COMPLETED writes the
+ * line (http_log_completed), but for a stream handed to the hub, whose line
+ * the hub's end of it writes (http_log_stream, before stream_sub_start). */
+struct http_log;
+void http_log_conn_start(struct http_server *s, void **socket_context);
+void http_log_conn_end(struct http_server *s, struct MHD_Connection *conn,
+		       void **socket_context);
+void http_log_uri(struct http_server *s, struct MHD_Connection *conn, const char *uri);
+void http_log_request(struct http_request *req);
+void http_log_answer(struct http_request *req, unsigned status);
+void http_log_completed(struct http_server *s, struct MHD_Connection *conn);
+void http_log_stream(struct http_server *s, struct MHD_Connection *conn, struct stream_sub *sub);
 
 /* Request bodies: newsroom forms and API calls with a valid session or token
  * up to this (an image upload with its form); everything else up to

@@ -1265,6 +1265,7 @@ static struct MHD_Response *http_media_fill(struct http_request *req, const char
 		free(data);
 		*status = 0;
 	}
+	req->answer_bytes = len;
 	return resp;
 }
 
@@ -1294,6 +1295,7 @@ enum MHD_Result http_media_route(struct http_request *req)
 			close(fd);
 			return MHD_NO;
 		}
+		req->answer_bytes = (uint64_t)stbuf.st_size;
 	} else {
 		/* The folder is a cache of the store's files (every node has its
 		 * own): a miss is read from the store once. */

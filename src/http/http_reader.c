@@ -464,6 +464,7 @@ static enum MHD_Result http_health(struct http_request *req)
 		return MHD_NO;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, HTTP_CT_TEXT);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	req->answer_bytes = sizeof(ok) - 1;
 	return http_respond(req, MHD_HTTP_OK, r, HTTP_HEADERS_READER);
 }
 

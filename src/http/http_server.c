@@ -282,6 +282,8 @@ enum MHD_Result http_respond_entry(struct http_request *req, struct page_entry *
 	}
 	if (http_request_https(req))
 		slot += HTTP_SLOT_HTTPS;
+	req->answer_bytes = slot % HTTP_SLOT_HTTPS == HTTP_SLOT_GZIP ? e->gz->len
+			    : slot % HTTP_SLOT_HTTPS == HTTP_SLOT_PLAIN ? e->body->len : 0;
 	r = http_entry_response(req->server, e, slot);
 	if (!r)
 		return MHD_NO; /* out of memory: MHD closes the connection */
@@ -320,7 +322,10 @@ enum MHD_Result http_respond(struct http_request *req, unsigned status, struct M
 		/* Shared by every request for the entry, with its headers: queued
 		 * as it is, and kept. */
 		stats_request(http_metrics_route_of(req->path), status);
-		return MHD_queue_response(req->conn, status, r);
+		ret = MHD_queue_response(req->conn, status, r);
+		if (ret == MHD_YES)
+			http_log_answer(req, status);
+		return ret;
 	case HTTP_HEADERS_DONE:
 		break;
 	}
@@ -339,11 +344,14 @@ enum MHD_Result http_respond(struct http_request *req, unsigned status, struct M
 		}
 		req->result->response = r;
 		req->result->status = status;
+		req->result->bytes = req->answer_bytes;
 		return MHD_YES;
 	}
 	stats_request(http_metrics_route_of(req->path), status);
 	ret = MHD_queue_response(req->conn, status, r);
 	MHD_destroy_response(r);
+	if (ret == MHD_YES)
+		http_log_answer(req, status);
 	return ret;
 }
 
@@ -382,6 +390,7 @@ enum MHD_Result http_respond_error(struct http_request *req, unsigned status,
 	html = buf_detach(&b, &len);
 	if (!html)
 		return MHD_NO;
+	req->answer_bytes = len;
 	r = http_response_owned(html, len, HTTP_CT_HTML, "no-cache");
 	if (!r)
 		return MHD_NO;
@@ -467,6 +476,7 @@ static ssize_t http_stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 	ci = MHD_get_connection_info(st->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
 	if (ci)
 		fd = fcntl(ci->connect_fd, F_DUPFD_CLOEXEC, 0);
+	http_log_stream(st->server, st->conn, sub); /* its line comes at its end */
 	if (fd < 0) {
 		log_warn("stream: cannot take over a connection");
 		stream_sub_cancel(sub);
@@ -648,6 +658,7 @@ static void http_completed(void *cls, struct MHD_Connection *conn, void **con_cl
 
 	(void)toe;
 	*con_cls = NULL;
+	http_log_completed(s, conn);
 	if (p == &http_corked_marker)
 		http_set_cork(conn, 0);
 	if (!p || http_is_marker(p))
@@ -804,6 +815,7 @@ static enum MHD_Result http_newsroom_finish(struct http_request *req, struct htt
 			s->written = 1;
 		r = nr->result.response;
 		nr->result.response = NULL;
+		req->answer_bytes = nr->result.bytes;
 		if (!r && nr->result.ret == MHD_NO)
 			return MHD_NO; /* out of memory: libmicrohttpd closes */
 		if (!r)
@@ -847,6 +859,7 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn,
 	enum MHD_Result framing;
 	const char *cl;
 
+	http_log_request(&req);
 	if (http_check_framing(&req, upload_data_size, &framing))
 		return framing;
 	if (state == NULL) {
@@ -969,6 +982,7 @@ static enum MHD_Result http_queue_owned(struct http_request *req, unsigned statu
 
 	if (!r)
 		return MHD_NO;
+	req->answer_bytes = len;
 	if (cookie)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_SET_COOKIE, cookie);
 	if (status == MHD_HTTP_UNAUTHORIZED && !private_page)
@@ -1075,15 +1089,25 @@ static void http_connection_notify(void *cls, struct MHD_Connection *conn,
 {
 	struct http_server *s = cls;
 
-	(void)socket_context;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED)
+		http_log_conn_start(s, socket_context);
 	if (code != MHD_CONNECTION_NOTIFY_CLOSED)
 		return;
+	http_log_conn_end(s, conn, socket_context);
 	for (size_t i = 0; i < s->n_dropped; i++) {
 		if (s->dropped[i] == conn) {
 			s->dropped[i] = s->dropped[--s->n_dropped];
 			return;
 		}
 	}
+}
+
+/* The request line, before libmicrohttpd parses its query: the access log
+ * keeps the target as sent, then the framing rules count its parameters. */
+static void *http_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	http_log_uri(cls, conn, uri);
+	return http_framing_uri(NULL, uri, conn);
 }
 
 static void http_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -1118,6 +1142,7 @@ struct http_server *http_server_new(const struct http_config *cfg, struct store 
 		s->metrics_allow = *cfg->metrics_allow;
 	else if (http_proxies_add(&s->metrics_allow, HTTP_METRICS_DEFAULT_ALLOW, err, errlen) < 0)
 		goto fail;
+	s->log = cfg->access_log;
 	/* Our prebuilt responses ride on the live state's cache entries. */
 	page_cache_set_attached_free(s->cache, http_attached_free);
 	s->connection_limit = cfg->connection_limit;
@@ -1140,7 +1165,7 @@ struct http_server *http_server_new(const struct http_config *cfg, struct store 
 		/* Workers ignore SIGPIPE: this lets libmicrohttpd use sendfile(). */
 		MHD_OPTION_SIGPIPE_HANDLED_BY_APP, 1,
 		MHD_OPTION_NOTIFY_COMPLETED, http_completed, s,
-		MHD_OPTION_URI_LOG_CALLBACK, http_framing_uri, NULL,
+		MHD_OPTION_URI_LOG_CALLBACK, http_uri, s,
 		MHD_OPTION_NOTIFY_CONNECTION, http_connection_notify, s,
 		MHD_OPTION_END);
 	if (!s->daemon) {

@@ -190,6 +190,7 @@ struct serve_worker {
 	struct store *newsroom_store; /* the HTTP layer's newsroom thread's own */
 	struct live *live;             /* cache, streams, the change log's position */
 	struct http_server *http;
+	struct http_log *access_log;   /* --access-log, or NULL */
 	int64_t schedule_checked; /* UTC seconds of the scheduler's last look */
 	int64_t purged;           /* UTC seconds of the last session clean-up */
 	int64_t file_logged;      /* UTC seconds of the last "database gone" line */
@@ -366,6 +367,25 @@ static struct store *serve_store_open(const char *db_path, char *err, size_t err
 	return st;
 }
 
+/* Reads the signals the worker's signalfd holds: SIGUSR1 opens the access
+ * log again (logrotate moved it), anything else (SIGTERM, SIGINT) stops.
+ * Returns 1 to stop. */
+static int serve_worker_signal(struct serve_worker *w, int sfd)
+{
+	struct signalfd_siginfo si;
+	int stop = 0;
+
+	while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo != SIGUSR1) {
+			log_info("worker: stopping (signal %u)", si.ssi_signo);
+			stop = 1;
+		} else if (w->access_log && http_log_reopen(w->access_log) == 0) {
+			log_debug("worker: the access log is open again");
+		}
+	}
+	return stop;
+}
+
 static int serve_worker_main(const struct serve_config *cfg, const struct sockaddr_storage *ss,
 			     socklen_t sslen, int ready_fd, pid_t master)
 {
@@ -380,10 +400,21 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
+	/* Log reopening (serve_worker_signal): blocked since the fork
+	 * (serve_spawn), so that one sent before the loop waits for it. */
+	sigaddset(&mask, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	w.master = master;
+	if (cfg->access_log) {
+		w.access_log = http_log_open(cfg->access_log, cfg->access_log_format, err,
+					     sizeof(err));
+		if (!w.access_log) {
+			log_warnx("worker: %s", err);
+			goto out;
+		}
+	}
 	/* Two connections, never created here (the master made the database if
 	 * there was none; a worker restarted after it was deleted must fail, not
 	 * serve a new empty one): the request thread's, and the newsroom thread's
@@ -428,6 +459,7 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 			goto out;
 		}
 	}
+	hc.access_log = w.access_log;
 	/* libsodium and libvips start in each worker: libvips' threads do not
 	 * survive a fork. */
 	if (auth_init() < 0 || media_init("liveline") < 0) {
@@ -509,6 +541,8 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 			} else if (fd == tfd) {
 				serve_drain(fd);
 				(void)live_poll(w.live, 0);
+				if (w.access_log)
+					(void)http_log_flush(w.access_log);
 				serve_check_file(&w);
 				serve_ready_check(&w);
 				serve_schedule(&w);
@@ -523,7 +557,7 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 			} else if (fd == hbfd) {
 				serve_drain(fd);
 				live_heartbeat(w.live);
-			} else if (fd == sfd) {
+			} else if (fd == sfd && serve_worker_signal(&w, sfd)) {
 				stopping = 1;
 			}
 		}
@@ -532,6 +566,8 @@ static int serve_worker_main(const struct serve_config *cfg, const struct sockad
 			goto out;
 		}
 		live_boost(w.live);
+		if (w.access_log)
+			(void)http_log_flush_full(w.access_log);
 		/* A newsroom write made here: apply it before the next request, so
 		 * the writer's next page already shows it. */
 		if (http_server_take_written(w.http))
@@ -561,6 +597,8 @@ out:
 		close(ready_fd);
 	http_server_free(w.http);
 	live_free(w.live);
+	/* After the hub: the streams it ended have written their lines. */
+	http_log_free(w.access_log);
 	store_close(w.newsroom_store);
 	store_close(w.store);
 	/* wfd is the store's: store_close() closed it. */
@@ -574,6 +612,7 @@ out:
 /* ---- master ---- */
 
 static volatile sig_atomic_t serve_stop_signal;
+static volatile sig_atomic_t serve_reopen_signal;
 
 /* The metrics listener's port, reserved by the master as the main one is
  * (bound, not listening), and closed in each worker, which binds its own. */
@@ -582,6 +621,14 @@ static int serve_metrics_reserved = -1;
 static void serve_on_signal(int sig)
 {
 	serve_stop_signal = sig;
+}
+
+/* SIGUSR1 (logrotate's postrotate): passed on to every worker, which opens
+ * its access log again. The master writes only to standard error. */
+static void serve_on_reopen(int sig)
+{
+	(void)sig;
+	serve_reopen_signal = 1;
 }
 
 /* One worker's place. A slot always has a worker, or a time to start one. */
@@ -612,11 +659,20 @@ static int serve_spawn(const struct serve_config *cfg, const struct sockaddr_sto
 		       struct serve_slot *slot)
 {
 	pid_t master = getpid(), pid;
+	sigset_t usr1, mask;
 	int pfd[2];
 
 	if (pipe2(pfd, O_CLOEXEC | O_NONBLOCK) < 0)
 		return -1;
+	/* The child is born with SIGUSR1 blocked, and keeps it blocked (its
+	 * loop reads it from a signalfd): one sent while it starts waits for
+	 * the loop instead of reaching the master's handler, inherited. */
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, &mask);
 	pid = fork();
+	if (pid != 0)
+		sigprocmask(SIG_SETMASK, &mask, NULL);
 	if (pid < 0) {
 		close(pfd[0]);
 		close(pfd[1]);
@@ -643,6 +699,7 @@ static int serve_spawn(const struct serve_config *cfg, const struct sockaddr_sto
 		_exit(serve_worker_main(cfg, ss, len, pfd[1], master));
 	}
 	close(pfd[1]);
+	log_debug("worker %d started (slot %u)", (int)pid, (unsigned)(slot - slots));
 	slot->pid = pid;
 	slot->ready_fd = pfd[0];
 	slot->running = 0;
@@ -720,6 +777,18 @@ static void serve_readiness(struct serve_slot *slots, const struct pollfd *pf,
 	}
 }
 
+static void serve_forward_reopen(struct serve_slot *slots, unsigned n)
+{
+	unsigned told = 0;
+
+	serve_reopen_signal = 0;
+	for (unsigned i = 0; i < n; i++)
+		if (slots[i].pid > 0 && kill(slots[i].pid, SIGUSR1) == 0)
+			told++;
+	log_info("reopening the access log (SIGUSR1): %u worker%s told", told,
+		 told == 1 ? "" : "s");
+}
+
 static void serve_stop_workers(struct serve_slot *slots, unsigned n)
 {
 	time_t deadline = time(NULL) + SERVE_STOP_GRACE_S;
@@ -729,11 +798,15 @@ static void serve_stop_workers(struct serve_slot *slots, unsigned n)
 		if (slots[i].pid > 0 && kill(slots[i].pid, SIGTERM) == 0)
 			alive++;
 	while (alive && time(NULL) < deadline) {
-		pid_t p = waitpid(-1, NULL, WNOHANG);
+		int status = 0;
+		pid_t p = waitpid(-1, &status, WNOHANG);
 		if (p > 0) {
 			for (unsigned i = 0; i < n; i++)
 				if (slots[i].pid == p)
 					slots[i].pid = 0;
+			log_debug("worker %d stopped (%s %d)", (int)p,
+				  WIFSIGNALED(status) ? "signal" : "status",
+				  WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
 			alive--;
 		} else if (p < 0 && errno == ECHILD) {
 			break;
@@ -831,6 +904,11 @@ int serve_run(const struct serve_config *cfg)
 	char err[512], what[512];
 	int fd, created, announced = 0;
 
+	log_set_level((enum log_level)cfg->log_level);
+	/* First: SIGUSR1's default action ends a process, and logrotate may send
+	 * it at any time. (Workers are born with it blocked: serve_spawn.) */
+	sa.sa_handler = serve_on_reopen;
+	sigaction(SIGUSR1, &sa, NULL);
 	if (n == 0) {
 		long cores = sysconf(_SC_NPROCESSORS_ONLN);
 		n = cores > 0 ? (unsigned)cores : 1;
@@ -853,6 +931,17 @@ int serve_run(const struct serve_config *cfg)
 		return 1;
 	}
 	store_close(st);
+	/* Each worker opens the access log itself (and again on SIGUSR1); a path
+	 * it cannot open is one error here, not a worker dying in a loop. */
+	if (cfg->access_log) {
+		struct http_log *probe = http_log_open(cfg->access_log, cfg->access_log_format,
+						       err, sizeof(err));
+		if (!probe) {
+			log_error("%s", err);
+			return 1;
+		}
+		http_log_free(probe);
+	}
 	store_target_describe(cfg->db_path, what, sizeof(what));
 	if (created)
 		log_warnx("there was no database at %s: created an empty one", what);
@@ -947,7 +1036,11 @@ int serve_run(const struct serve_config *cfg)
 		if (poll(pf, npf, SERVE_TICK_MS) > 0)
 			serve_readiness(slots, pf, slot_of, npf);
 		serve_reap(slots, n);
+		if (serve_reopen_signal)
+			serve_forward_reopen(slots, n);
 	}
+	log_info("stopping (signal %d): ending %u worker%s, %d s at most", (int)serve_stop_signal,
+		 n, n == 1 ? "" : "s", SERVE_STOP_GRACE_S);
 	serve_stop_workers(slots, n);
 	stats_close();
 	if (serve_metrics_reserved >= 0)

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <sys/socket.h>
 
+#include "http/http_log.h"
 #include "http/http_proxy.h"
 #include "util/buf.h"
 #include "util/prio.h"
@@ -63,7 +64,14 @@ struct serve_config {
 					      * only there; NULL: on --listen */
 	struct sockaddr_storage metrics_addr; /* ...resolved by serve_run() */
 	socklen_t metrics_addrlen;            /* 0: none */
+	/* Logs (docs/operations.md, "Logs"): */
+	const char *access_log;    /* --access-log FILE, or NULL: none */
+	enum http_log_format access_log_format; /* --access-log-format */
+	int log_level;             /* --log-level: an enum log_level (util/log.h) */
 };
+
+/* --log-level's names, by enum log_level (util/log.h). */
+extern const char *const serve_log_levels[4];
 
 /* The list a repeatable setting adds to (trusted-proxy, metrics-allow: each
  * value adds networks), or NULL for a setting with one value. */

@@ -55,6 +55,56 @@ void serve_config_defaults(struct serve_config *cfg)
 	cfg->heartbeat_s = SERVE_DEFAULT_HEARTBEAT_S;
 	cfg->stream_ring = SERVE_DEFAULT_REPLAY;
 	cfg->request_prio = (struct prio){ PRIO_REALTIME, SERVE_DEFAULT_REQUEST_STEPS };
+	cfg->access_log_format = HTTP_LOG_COMBINED;
+	cfg->log_level = LOG_LEVEL_INFO;
+}
+
+const char *const serve_log_levels[LOG_LEVEL_DEBUG + 1] = { "error", "warn", "info", "debug" };
+
+/* The logs' settings (docs/operations.md, "Logs"). Returns as
+ * serve_config_set() does. */
+static int serve_config_logs(struct serve_config *cfg, const char *name, const char *value,
+			     char *err, size_t errlen)
+{
+
+	if (strcmp(name, "access-log") == 0) {
+		/* Empty (a configuration file's `access-log =`): none. */
+		if (!*value) {
+			cfg->access_log = NULL;
+			return 0;
+		}
+		/* Not standard output: workers' writes to a pipe are whole only up
+		 * to PIPE_BUF, and a file named "-" is surely a mistake. */
+		if (strcmp(value, "-") == 0) {
+			snprintf(err, errlen, "--access-log needs a file, not - (name /dev/stderr "
+				 "knowingly: lines longer than 4 KiB may then interleave)");
+			return -1;
+		}
+		cfg->access_log = value;
+		return 0;
+	}
+	if (strcmp(name, "access-log-format") == 0) {
+		if (strcmp(value, "combined") == 0)
+			cfg->access_log_format = HTTP_LOG_COMBINED;
+		else if (strcmp(value, "json") == 0)
+			cfg->access_log_format = HTTP_LOG_JSON;
+		else {
+			snprintf(err, errlen, "--access-log-format is combined or json");
+			return -1;
+		}
+		return 0;
+	}
+	if (strcmp(name, "log-level") == 0) {
+		for (int i = 0; i <= LOG_LEVEL_DEBUG; i++) {
+			if (strcmp(value, serve_log_levels[i]) == 0) {
+				cfg->log_level = LOG_LEVEL_ERROR + i;
+				return 0;
+			}
+		}
+		snprintf(err, errlen, "--log-level is error, warn, info or debug");
+		return -1;
+	}
+	return -2;
 }
 
 /* A whole decimal number within [min, max], or -1. */
@@ -181,7 +231,7 @@ int serve_config_set(struct serve_config *cfg, const char *name, const char *val
 		cfg->request_prio = (struct prio){ v ? PRIO_NICE : PRIO_NONE, (unsigned)v };
 		return 0;
 	}
-	return -2;
+	return serve_config_logs(cfg, name, value, err, errlen);
 }
 
 const char *serve_media_dir(const char *given, const char *db, char *buf, size_t len, char *err,

@@ -363,4 +363,11 @@ void serve_config_print(const struct serve_config *cfg, struct buf *out)
 		buf_printf(out, "metrics-listen = %s\n", cfg->metrics_listen);
 	else
 		buf_printf(out, "metrics-listen =\n");
+	if (cfg->access_log)
+		buf_printf(out, "access-log = %s\n", cfg->access_log);
+	else
+		buf_printf(out, "access-log =\n");
+	buf_printf(out, "access-log-format = %s\n",
+		   cfg->access_log_format == HTTP_LOG_JSON ? "json" : "combined");
+	buf_printf(out, "log-level = %s\n", serve_log_levels[cfg->log_level]);
 }

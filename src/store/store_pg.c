@@ -106,6 +106,9 @@ struct store_pg {
 	int txn_lost;
 	int notify;     /* the open transaction appended to the change log */
 	struct store_pg_backoff db_backoff, wake_backoff;
+	/* An outage said in the log once, not at each try: the main connection
+	 * could not be made again; the listening one was lost or not made. */
+	int db_lost_said, wake_lost_said;
 	struct store_pg_stmt *stmts;
 };
 
@@ -212,12 +215,19 @@ static int store_pg_reconnect(struct store *s, struct store_pg *pg)
 		s->unreachable = 1;
 		return STORE_ERR;
 	}
+	/* Once per outage: the tries that fail after this one are not logged. */
+	if (!pg->db_lost_said)
+		log_warnx("store: the database connection was lost; reconnecting (then every "
+			  "%d ms, doubling to %d s, until it works)", STORE_PG_BACKOFF_MIN_MS,
+			  STORE_PG_BACKOFF_MAX_MS / 1000);
+	pg->db_lost_said = 1;
 	PQreset(pg->db);
 	if (PQstatus(pg->db) != CONNECTION_OK) {
 		store_pg_backoff_failed(&pg->db_backoff);
 		return store_pg_fail_res(s, pg->db, NULL, "cannot reconnect to the database");
 	}
 	store_pg_backoff_ok(&pg->db_backoff);
+	pg->db_lost_said = 0;
 	/* The server forgot our prepared statements with the old session. */
 	pg->generation++;
 	log_info("store: reconnected to the database");
@@ -817,7 +827,9 @@ static void store_pg_wake_open(struct store_pg *pg)
 		const char *m = PQerrorMessage(pg->wake);
 		int n = store_pg_line(&m);
 
-		log_warnx("store: cannot make the listening connection: %.*s", n, m);
+		if (!pg->wake_lost_said)
+			log_warnx("store: cannot make the listening connection: %.*s", n, m);
+		pg->wake_lost_said = 1;
 		store_pg_wake_close(pg);
 		return;
 	}
@@ -826,13 +838,18 @@ static void store_pg_wake_open(struct store_pg *pg)
 		const char *m = PQresultErrorMessage(res);
 		int n = store_pg_line(&m);
 
-		log_warnx("store: LISTEN: %.*s", n, m);
+		if (!pg->wake_lost_said)
+			log_warnx("store: LISTEN: %.*s", n, m);
+		pg->wake_lost_said = 1;
 		PQclear(res);
 		store_pg_wake_close(pg);
 		return;
 	}
 	PQclear(res);
 	store_pg_backoff_ok(&pg->wake_backoff);
+	if (pg->wake_lost_said)
+		log_info("store: listening again for changes");
+	pg->wake_lost_said = 0;
 }
 
 static int store_pg_wake_fd(struct store *s)
@@ -856,6 +873,7 @@ static int store_pg_wake_drain(struct store *s)
 		int len = store_pg_line(&m);
 
 		log_warnx("store: the listening connection was lost: %.*s", len, m);
+		pg->wake_lost_said = 1;
 		store_pg_wake_close(pg);
 		return -1;
 	}

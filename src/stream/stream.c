@@ -93,7 +93,16 @@ struct stream_sub {
 	int fd;
 	unsigned hb_gen;
 	unsigned char kind, chunked;
-	unsigned char cur_event;     /* cur is an event (counted once sent whole) */
+	unsigned char cur_event;     /* cur is an event of the ring (the tally counts it) */
+	struct stream_watch *watch;  /* stream_sub_watch's, or NULL */
+};
+
+/* Who is told when a stream ends, and what it sent (stream_sub_watch). */
+struct stream_watch {
+	stream_end_fn fn;
+	void *arg;
+	struct stream_tally tally;
+	struct stream_watch *next; /* on the hub's `ended` list */
 };
 
 /* Everything below `lock` is guarded by it: the worker's thread adds events
@@ -121,7 +130,26 @@ struct stream_hub {
 	atomic_int sending;   /* sends queued or under way: set with the lock by
 			       * whoever queues them, cleared by the hub's thread */
 	int shutting_down;
+	/* Watchers of streams that ended under the lock, told once it is
+	 * released (stream_hub_unlock): nothing of theirs runs under it. */
+	struct stream_watch *ended;
 };
+
+/* Releases the lock, then tells the watchers of the streams that ended while
+ * it was held (stream_sub_watch), on this thread: a watcher (the access log)
+ * formats and copies a line, which no sender or reader should wait for. */
+static void stream_hub_unlock(struct stream_hub *h)
+{
+	struct stream_watch *w = h->ended, *next;
+
+	h->ended = NULL;
+	pthread_mutex_unlock(&h->lock);
+	for (; w; w = next) {
+		next = w->next;
+		w->fn(w->arg, &w->tally);
+		free(w);
+	}
+}
 
 static const char stream_last_chunk[] = "0\r\n\r\n";
 
@@ -505,7 +533,7 @@ static void stream_topic_take(struct stream_hub *h, struct stream_topic *t,
 	}
 	if (n)
 		stream_topic_wake_all(h, t);
-	pthread_mutex_unlock(&h->lock);
+	stream_hub_unlock(h);
 	free(redo);
 }
 
@@ -590,7 +618,7 @@ static struct stream_topic *stream_topic_get(struct stream_hub *h, const struct 
 	pthread_mutex_lock(&h->lock);
 	t->next = h->topics;
 	h->topics = t;
-	pthread_mutex_unlock(&h->lock);
+	stream_hub_unlock(h);
 	return t;
 }
 
@@ -724,7 +752,7 @@ void stream_hub_free(struct stream_hub *h)
 	if (h->has_thread) {
 		pthread_mutex_lock(&h->lock);
 		h->stop = 1;
-		pthread_mutex_unlock(&h->lock);
+		stream_hub_unlock(h);
 		stream_hub_wake(h);
 		pthread_join(h->thread, NULL);
 	}
@@ -775,12 +803,14 @@ static struct stream_frame *stream_sub_next(struct stream_sub *s, int *gap)
 			return NULL;
 		}
 		s->last_sent = slot->seq;
-		s->cur_event = 1;
-		if (s->kind == STREAM_SSE)
+		if (s->kind == STREAM_SSE) {
+			s->cur_event = 1;
 			return stream_frame_ref(slot->sse);
-		if (slot->text)
+		}
+		if (slot->text) {
+			s->cur_event = 1;
 			return stream_frame_ref(slot->text);
-		s->cur_event = 0;
+		}
 	}
 	/* A text stream has no comment syntax: it gets no heartbeat, but TCP
 	 * keepalive probes instead (stream_socket_ready). */
@@ -792,9 +822,24 @@ static struct stream_frame *stream_sub_next(struct stream_sub *s, int *gap)
 /* Ends the stream of a subscriber the hub holds, closing its socket. The
  * struct itself goes to the graveyard: an epoll event the hub's thread has
  * already taken may still name it (stream_hub_bury frees it). */
+/* `s` is done: its watcher, if any, is told when the lock is released
+ * (the lock held). */
+static void stream_sub_told(struct stream_sub *s)
+{
+	struct stream_watch *w = s->watch;
+
+	if (!w)
+		return;
+	s->watch = NULL;
+	w->next = s->hub->ended;
+	s->hub->ended = w;
+}
+
 static void stream_sub_close(struct stream_sub *s)
 {
 	struct stream_hub *h = s->hub;
+
+	stream_sub_told(s);
 
 	/* The HTTP layer may not have closed its descriptor of the socket yet:
 	 * take it out of our set explicitly rather than rely on close(). */
@@ -890,6 +935,10 @@ static void stream_sub_pump(struct stream_sub *s)
 		/* After a partial send the next one meets the full socket (EAGAIN),
 		 * which arms the edge-triggered EPOLLOUT. */
 		s->off += (size_t)k;
+		if (s->watch) {
+			s->watch->tally.bytes += (uint64_t)k;
+			s->watch->tally.events += s->off == n && s->cur_event;
+		}
 		if (s->off == n) {
 			if (s->cur_event)
 				stats_count(STATS_EVENTS_SENT, 1);
@@ -963,7 +1012,7 @@ static void *stream_hub_thread(void *arg)
 		}
 		pthread_mutex_lock(&h->lock);
 		if (h->stop) {
-			pthread_mutex_unlock(&h->lock);
+			stream_hub_unlock(h);
 			return NULL;
 		}
 		stream_hub_io(h, ev, n < 0 ? 0 : n);
@@ -971,7 +1020,7 @@ static void *stream_hub_thread(void *arg)
 		if (!busy)
 			atomic_store(&h->sending, 0);
 		stream_hub_bury(h);
-		pthread_mutex_unlock(&h->lock);
+		stream_hub_unlock(h);
 	}
 }
 
@@ -979,7 +1028,7 @@ void stream_hub_set_text_keepalive(struct stream_hub *h, unsigned seconds)
 {
 	pthread_mutex_lock(&h->lock);
 	h->text_keepalive_s = seconds;
-	pthread_mutex_unlock(&h->lock);
+	stream_hub_unlock(h);
 }
 
 void stream_hub_heartbeat(struct stream_hub *h)
@@ -988,7 +1037,7 @@ void stream_hub_heartbeat(struct stream_hub *h)
 	h->hb_gen++;
 	for (struct stream_topic *t = h->topics; t; t = t->next)
 		stream_topic_wake_all(h, t);
-	pthread_mutex_unlock(&h->lock);
+	stream_hub_unlock(h);
 }
 
 void stream_hub_shutdown(struct stream_hub *h)
@@ -1012,7 +1061,7 @@ void stream_hub_shutdown(struct stream_hub *h)
 	}
 	h->pending = NULL;
 	atomic_store(&h->sending, 0);
-	pthread_mutex_unlock(&h->lock);
+	stream_hub_unlock(h);
 }
 
 /* TCP keepalive on a text stream's socket: after `idle` seconds without traffic
@@ -1051,6 +1100,7 @@ static void stream_socket_ready(struct stream_hub *h, int fd, enum stream_kind k
 /* Forgets a subscriber that never held a socket (the lock held). */
 static void stream_sub_uncount(struct stream_sub *s)
 {
+	stream_sub_told(s);
 	stream_frame_unref(s->first);
 	s->first = NULL;
 	s->topic->n_subs--;
@@ -1103,7 +1153,7 @@ struct stream_sub *stream_sub_new(struct stream_hub *h, const struct model_page 
 	t->n_subs++;
 	h->n_subs++;
 	stats_streams_add(t->stats_page, 1);
-	pthread_mutex_unlock(&h->lock);
+	stream_hub_unlock(h);
 	return s;
 }
 
@@ -1118,7 +1168,7 @@ int stream_sub_start(struct stream_sub *s, int fd)
 		/* Stopping, or unpublished since the headers were sent: nothing of
 		 * the page goes, and the stream ends cleanly. */
 		stream_sub_uncount(s);
-		pthread_mutex_unlock(&h->lock);
+		stream_hub_unlock(h);
 		close(fd);
 		free(s);
 		return 1;
@@ -1128,7 +1178,7 @@ int stream_sub_start(struct stream_sub *s, int fd)
 	if (epoll_ctl(h->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
 		log_warn("stream: epoll_ctl");
 		stream_sub_uncount(s);
-		pthread_mutex_unlock(&h->lock);
+		stream_hub_unlock(h);
 		close(fd);
 		free(s);
 		return -1;
@@ -1136,7 +1186,20 @@ int stream_sub_start(struct stream_sub *s, int fd)
 	stream_list_push(&s->topic->to_wake, s);
 	/* The first bytes go now, without waking the hub's thread. */
 	stream_sub_pump(s);
-	pthread_mutex_unlock(&h->lock);
+	stream_hub_unlock(h);
+	return 0;
+}
+
+int stream_sub_watch(struct stream_sub *s, stream_end_fn fn, void *arg)
+{
+	struct stream_watch *w = calloc(1, sizeof(*w));
+
+	if (!w)
+		return -1;
+	w->fn = fn;
+	w->arg = arg;
+	/* Not yet the hub's: no other thread sees `s` before stream_sub_start. */
+	s->watch = w;
 	return 0;
 }
 
@@ -1146,7 +1209,7 @@ void stream_sub_cancel(struct stream_sub *s)
 		return;
 	pthread_mutex_lock(&s->hub->lock);
 	stream_sub_uncount(s);
-	pthread_mutex_unlock(&s->hub->lock);
+	stream_hub_unlock(s->hub);
 	free(s);
 }
 

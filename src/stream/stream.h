@@ -116,6 +116,23 @@ int stream_sub_start(struct stream_sub *s, int fd) __attribute__((warn_unused_re
  * hand-over). NULL is allowed. */
 void stream_sub_cancel(struct stream_sub *s);
 
+/* What a stream had sent when it ended (stream_sub_watch): the access log's
+ * line for it. */
+struct stream_tally {
+	uint64_t events; /* events of the page sent whole (not the opening retry:,
+			  * heartbeats, or the reload of an unpublished page) */
+	uint64_t bytes;  /* bytes the hub sent on the socket, chunk lines included */
+};
+typedef void (*stream_end_fn)(void *arg, const struct stream_tally *tally);
+/* Has fn(arg, tally) called exactly once when `s` is done: when the stream the
+ * hub held ends, or from stream_sub_start or stream_sub_cancel when the hub
+ * never held it (or ended it there). It runs on whichever thread ended the
+ * stream (the hub's, mostly), just after that thread releases the hub's lock,
+ * so it delays no sender; it must call nothing of the hub's. Call before
+ * stream_sub_start. Returns 0, or -1 when out of memory (fn is then never
+ * called). */
+int stream_sub_watch(struct stream_sub *s, stream_end_fn fn, void *arg);
+
 /* The changes of `page` after `since` as one JSON document (docs/stream.md),
  * from the same events the streams send. Returns a malloc'd string (free it)
  * or NULL on failure. Called by the worker's thread only; it does not wait

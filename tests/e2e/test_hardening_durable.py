@@ -170,6 +170,31 @@ def worker_that_dies_while_starting_is_restarted_with_backoff(env):
             assert curl(srv.base + "/live/demo").status == 200
 
 
+def catch_starting_worker(srv, port, known, timeout=20):
+    """Stops (SIGSTOP) a worker that the master has just started, before it
+    listens, and returns its pid; one caught too late is killed (SIGKILL) and
+    the next restart tried. `known`: the pids that are not new."""
+    known = set(known)
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        for p in srv.workers():
+            if p in known:
+                continue
+            known.add(p)
+            try:
+                os.kill(p, signal.SIGSTOP)
+            except ProcessLookupError:
+                continue
+            if not wait_for(lambda: proc_state(p) in ("T", "Z", None), timeout=2):
+                continue
+            if proc_state(p) == "T" and not listens(p, port):
+                return p
+            os.kill(p, signal.SIGKILL)  # it was listening already: try the next restart
+            os.kill(p, signal.SIGCONT)
+        time.sleep(0.0005)
+    raise AssertionError("no restarted worker could be caught while starting")
+
+
 def listens(pid, port):
     """Whether process `pid` holds a socket listening on `port` (a worker
     listens before it tells the master it is ready, so one that does not has
@@ -199,28 +224,9 @@ def master_reaps_and_restarts_while_a_worker_hangs_starting(env):
     with env.server() as srv:
         a, b = srv.workers()
         port = int(srv.base.rsplit(":", 1)[1])
-        known, hung = {a, b}, None
         os.kill(a, signal.SIGKILL)
-        deadline = time.time() + 20
         # Stop a restarted worker before it listens: it then "hangs" starting.
-        while hung is None and time.time() < deadline:
-            for p in srv.workers():
-                if p in known:
-                    continue
-                known.add(p)
-                try:
-                    os.kill(p, signal.SIGSTOP)
-                except ProcessLookupError:
-                    continue
-                if not wait_for(lambda: proc_state(p) in ("T", "Z", None), timeout=2):
-                    continue
-                if proc_state(p) == "T" and not listens(p, port):
-                    hung = p
-                else:  # it was listening already: try the next restart
-                    os.kill(p, signal.SIGKILL)
-                    os.kill(p, signal.SIGCONT)
-            time.sleep(0.0005)
-        assert hung, "no restarted worker could be caught while starting"
+        hung = catch_starting_worker(srv, port, {a, b})
         try:
             served = srv.log().count("is serving (restart")
             os.kill(b, signal.SIGKILL)

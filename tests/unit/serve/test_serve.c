@@ -9,6 +9,7 @@
 
 #include "serve/serve.h"
 #include "stream/stream.h"
+#include "util/log.h"
 
 static void test_defaults(void **state)
 {
@@ -189,6 +190,45 @@ static void test_restart_backoff(void **state)
 	assert_int_equal(b, 200);
 }
 
+/* The logs' settings: a file, a format, a level; anything else refused with
+ * the flag's name, the configuration unchanged. */
+static void test_log_settings(void **state)
+{
+	struct serve_config c;
+	char err[200];
+
+	(void)state;
+	serve_config_defaults(&c);
+	assert_null(c.access_log);
+	assert_int_equal(c.access_log_format, HTTP_LOG_COMBINED);
+	assert_int_equal(c.log_level, LOG_LEVEL_INFO);
+	assert_int_equal(serve_config_set(&c, "access-log", "/var/log/liveline/access.log", err,
+					  sizeof(err)), 0);
+	assert_string_equal(c.access_log, "/var/log/liveline/access.log");
+	assert_int_equal(serve_config_set(&c, "access-log-format", "json", err, sizeof(err)), 0);
+	assert_int_equal(c.access_log_format, HTTP_LOG_JSON);
+	assert_int_equal(serve_config_set(&c, "access-log-format", "combined", err, sizeof(err)), 0);
+	assert_int_equal(c.access_log_format, HTTP_LOG_COMBINED);
+	assert_int_equal(serve_config_set(&c, "log-level", "debug", err, sizeof(err)), 0);
+	assert_int_equal(c.log_level, LOG_LEVEL_DEBUG);
+	assert_int_equal(serve_config_set(&c, "log-level", "error", err, sizeof(err)), 0);
+	assert_int_equal(c.log_level, LOG_LEVEL_ERROR);
+
+	assert_int_equal(serve_config_set(&c, "access-log", "-", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "not -"));
+	assert_int_equal(serve_config_set(&c, "access-log-format", "common", err, sizeof(err)), -1);
+	assert_string_equal(err, "--access-log-format is combined or json");
+	assert_int_equal(serve_config_set(&c, "log-level", "warning", err, sizeof(err)), -1);
+	assert_string_equal(err, "--log-level is error, warn, info or debug");
+	assert_string_equal(c.access_log, "/var/log/liveline/access.log");
+	assert_int_equal(c.access_log_format, HTTP_LOG_COMBINED);
+	assert_int_equal(c.log_level, LOG_LEVEL_ERROR);
+	/* Empty (a configuration file's `access-log =`, as config check prints
+	 * it): no access log. */
+	assert_int_equal(serve_config_set(&c, "access-log", "", err, sizeof(err)), 0);
+	assert_null(c.access_log);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -197,6 +237,7 @@ int main(void)
 		cmocka_unit_test(test_settings_refused),
 		cmocka_unit_test(test_media_dir),
 		cmocka_unit_test(test_restart_backoff),
+		cmocka_unit_test(test_log_settings),
 	};
 
 	return cmocka_run_group_tests_name("serve", tests, NULL, NULL);

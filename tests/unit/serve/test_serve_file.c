@@ -251,7 +251,9 @@ static void test_print_reads_back(void **state)
 			      "connection-memory = 4096\nidle-timeout = 9\ncache-entries = 100\n"
 			      "cache-mb = 2\nmedia = /srv/m\nrequest-priority = 0\n"
 			      "trusted-proxy = 10.0.0.0/8,::1\n"
-			      "metrics-allow = 192.0.2.7\nmetrics-listen = 127.0.0.1:9100\n",
+			      "metrics-allow = 192.0.2.7\nmetrics-listen = 127.0.0.1:9100\n"
+			      "access-log = /srv/access.log\naccess-log-format = json\n"
+			      "log-level = warn\n",
 			      &c, &sf),
 			 0);
 	c.db_path = sf.db;
@@ -273,7 +275,10 @@ static void test_print_reads_back(void **state)
 					"trusted-proxy = 10.0.0.0/8\n"
 					"trusted-proxy = ::1/128\n"
 					"metrics-allow = 192.0.2.7/32\n"
-					"metrics-listen = 127.0.0.1:9100\n");
+					"metrics-listen = 127.0.0.1:9100\n"
+					"access-log = /srv/access.log\n"
+					"access-log-format = json\n"
+					"log-level = warn\n");
 	assert_int_equal(load(first.data, &again, &sf2), 0);
 	again.db_path = sf2.db;
 	buf_init(&second, 1 << 16);

@@ -5,8 +5,9 @@
  * commit, so no store is needed), and the other end is read as a reader would,
  * byte for byte: the SSE framing, HTTP/1.1's chunks, resuming after a
  * Last-Event-ID, the reload for a position the ring no longer holds, the drop
- * of a reader who stopped reading, the heartbeat comment and the end of the
- * streams of a page that is unpublished.
+ * of a reader who stopped reading, the heartbeat comment, the end of the
+ * streams of a page that is unpublished, and what a watcher of a stream is
+ * told when it ends (the access log's line).
  *
  * The hub sends from its own thread: every read waits (poll, 10 s at most)
  * for the bytes it expects, and nothing depends on timing.
@@ -16,6 +17,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -393,6 +395,71 @@ static void test_cancel_and_shutdown(void **state)
 	close(r.fd);
 }
 
+/* What stream_sub_watch's callback was told (it may run on the hub's thread). */
+struct watched {
+	atomic_int calls;
+	uint64_t events, bytes;
+};
+
+static void watched_end(void *arg, const struct stream_tally *t)
+{
+	struct watched *w = arg;
+
+	w->events = t->events;
+	w->bytes = t->bytes;
+	atomic_fetch_add(&w->calls, 1);
+}
+
+/* The watcher is told once, when the stream ends, the events of the page it
+ * sent whole and every byte (the retry hint and heartbeats are bytes, not
+ * events); a stream cancelled or refused at its start tells it too, once,
+ * with nothing sent. */
+static void test_watch_tells_once_at_the_end(void **state)
+{
+	struct fixture *f = *state;
+	static struct reader r;
+	static struct watched w, cancelled, refused;
+	struct stream_sub *s;
+	char want[256];
+	int sv[2];
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	s = stream_sub_new(f->hub, &f->page, STREAM_SSE, -1, NULL, 0, 0);
+	assert_non_null(s);
+	assert_int_equal(stream_sub_watch(s, watched_end, &w), 0);
+	assert_int_equal(stream_sub_start(s, sv[0]), 0);
+	reader_init(&r, sv[1]);
+	publish(f);
+	publish(f);
+	assert_true(read_until(&r, sse_event(want, sizeof(want), f, 2)));
+	stream_hub_heartbeat(f->hub);
+	assert_true(read_until(&r, ": keep-alive\n\n"));
+	assert_int_equal(atomic_load(&w.calls), 0); /* still open: nothing told */
+	close(r.fd);
+	for (int waited = 0; waited < WAIT_MS && atomic_load(&w.calls) == 0; waited += 10)
+		usleep(10 * 1000);
+	assert_int_equal(atomic_load(&w.calls), 1);
+	assert_int_equal(w.events, 2);
+	assert_int_equal(w.bytes, r.len);
+
+	s = stream_sub_new(f->hub, &f->page, STREAM_SSE, -1, NULL, 0, 0);
+	assert_non_null(s);
+	assert_int_equal(stream_sub_watch(s, watched_end, &cancelled), 0);
+	stream_sub_cancel(s);
+	assert_int_equal(atomic_load(&cancelled.calls), 1);
+	assert_int_equal(cancelled.events + cancelled.bytes, 0);
+
+	s = stream_sub_new(f->hub, &f->page, STREAM_SSE, -1, NULL, 0, 0);
+	assert_non_null(s);
+	assert_int_equal(stream_sub_watch(s, watched_end, &refused), 0);
+	stream_hub_shutdown(f->hub);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	assert_int_equal(stream_sub_start(s, sv[0]), 1);
+	close(sv[1]);
+	assert_int_equal(atomic_load(&refused.calls), 1);
+	assert_int_equal(atomic_load(&w.calls), 1); /* never twice */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -406,6 +473,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_heartbeat_comment, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unpublish_ends_streams, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cancel_and_shutdown, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_watch_tells_once_at_the_end, setup, teardown),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
