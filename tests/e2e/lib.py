@@ -80,12 +80,14 @@ class Server:
     def __init__(self, binary, db, workers=2, *extra):
         if db in PG_MEDIA and "--media" not in extra:
             extra = (*extra, "--media", PG_MEDIA[db])
+        self.start([binary, "--db", db, "serve", "--listen", "127.0.0.1:0",
+                    "--workers", str(workers), *extra])
+
+    def start(self, argv, env=None):
+        """Starts `argv` and waits (at most 30 s) for its "listening on" line."""
         self.errlog = tempfile.NamedTemporaryFile(prefix="liveline-e2e-", suffix=".log",
                                                   delete=False)
-        self.proc = subprocess.Popen(
-            [binary, "--db", db, "serve", "--listen", "127.0.0.1:0",
-             "--workers", str(workers), *extra],
-            stdout=subprocess.PIPE, stderr=self.errlog)
+        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=self.errlog, env=env)
         self.base = None
         deadline = time.time() + 30
         while time.time() < deadline:

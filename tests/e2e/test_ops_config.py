@@ -9,8 +9,6 @@ every flag that a --help names and every key the file takes.
 import os
 import re
 import subprocess
-import tempfile
-import time
 
 from lib import (DEMO, PG_MEDIA, ROOT, SANITIZER_MARKS, Server, curl, missing,
                  test)
@@ -27,23 +25,7 @@ class ConfServer(Server):
     (no --db, no --listen): what the configuration file says is all it has."""
 
     def __init__(self, binary, *args, env=None):  # noqa: super() would add --db
-        self.errlog = tempfile.NamedTemporaryFile(prefix="liveline-e2e-", suffix=".log",
-                                                  delete=False)
-        self.proc = subprocess.Popen([binary, *args], stdout=subprocess.PIPE,
-                                     stderr=self.errlog, env=env)
-        self.base = None
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            line = self.proc.stdout.readline().decode()
-            if not line:
-                break
-            m = re.search(r"listening on (http://\S+?)/?$", line.strip())
-            if m:
-                self.base = m.group(1)
-                break
-        if not self.base:
-            self.stop()
-            raise AssertionError("server did not start: " + self.log())
+        self.start([binary, *args], env=env)
 
 
 def clean_env(**extra):
