@@ -74,5 +74,16 @@ int http_server_take_written(struct http_server *s);
  * number of streams still being opened and of newsroom requests still queued
  * or running; run the loop until it is 0 or time runs out. */
 size_t http_server_end_streams(struct http_server *s);
+/* Retires the server gracefully, while a newer worker serves (a reload):
+ * stops accepting (the listening socket stays open in the master and the
+ * newer worker, so the connections waiting in its queue are theirs), closes
+ * each kept-alive connection once it has been idle for a second (at once for
+ * those idle now), and ends the open streams, an SSE reader being told to
+ * come back in retry_min_ms to retry_max_ms (stream_hub_retire). Requests in
+ * flight go on: run the loop until http_server_open() is 0, within a bound. */
+void http_server_retire(struct http_server *s, unsigned retry_min_ms, unsigned retry_max_ms);
+/* Connections still open (libmicrohttpd's, streams being opened or held,
+ * newsroom requests queued or running). */
+size_t http_server_open(struct http_server *s);
 
 #endif

@@ -16,6 +16,7 @@
 #include "http/http.h"
 #include "http/http_offload.h"
 #include "live/live.h"
+#include "util/list.h"
 #include "page/page_cache.h"
 #include "render/render.h"
 #include "store/store.h"
@@ -43,6 +44,10 @@ struct http_server {
 	struct http_offload *offload; /* the newsroom thread (http_offload.h) */
 	size_t buffered; /* bytes held for request bodies (HTTP_BUFFERED_MAX) */
 	struct http_proxies proxies; /* --trusted-proxy */
+	/* libmicrohttpd's open connections (struct http_conn_track), so that a
+	 * retiring worker can close the idle ones (http_server_retire). */
+	struct util_list conns;
+	int retiring;
 };
 
 /* An answer built on the newsroom thread, queued later by the worker's. */
