@@ -3,8 +3,9 @@
  * by the worker's own event loop), the routing of reader requests, and every
  * response, errors included, built in one place.
  *
- * A worker creates one http_server on a listening socket that it owns (bound
- * with SO_REUSEPORT, so that every worker accepts on the same port), adds
+ * A worker creates one http_server on a listening socket that the master made
+ * and gave it (bound with SO_REUSEPORT, so that every worker accepts on the
+ * same port; the master keeps a copy across a reload), adds
  * http_server_fd() and http_server_wake_fd() to its epoll set, and calls
  * http_server_run() when either is ready or http_server_timeout_ms() has
  * passed. Newsroom and API requests run on a thread of the server's own
@@ -29,7 +30,8 @@
 				     * bodies (http_config.sendfile_files) */
 
 struct http_config {
-	int listen_fd;              /* listening socket, owned by the server from now on */
+	int listen_fd;              /* listening socket: this descriptor is the server's
+				     * from now on (the master holds another) */
 	unsigned connection_limit;  /* open connections, streams included */
 	size_t connection_memory;   /* per-connection memory pool, bytes */
 	unsigned idle_timeout;      /* seconds before an idle connection is closed */
