@@ -209,6 +209,7 @@ struct serve_worker {
 	int64_t purged;           /* UTC seconds of the last session clean-up */
 	int64_t file_logged;      /* UTC seconds of the last "database gone" line */
 	pid_t master;             /* the master's pid, to notice it has gone */
+	int64_t retire_ms;        /* retiring (SIGUSR2) until this monotonic time; 0: not */
 };
 
 /* The database gone from under the server (store_check_file): a SQLite file
@@ -353,33 +354,52 @@ static struct store *serve_store_open(const char *db_path, char *err, size_t err
 static int64_t serve_now_ms(void);
 
 /* A worker told to retire (SIGUSR2): from now on it only finishes what it has
- * (http_server_retire), until nothing is open or SERVE_RETIRE_MS have passed. */
-static void serve_worker_retire(struct serve_worker *w, int64_t *deadline_ms)
+ * (http_server_retire), until nothing is open or SERVE_RETIRE_MS have passed
+ * (the worker's loop checks, serve_worker_retired). */
+static void serve_worker_retire(struct serve_worker *w)
 {
-	if (*deadline_ms)
+	size_t open = http_server_open(w->http);
+
+	if (w->retire_ms)
 		return;
-	log_info("worker: retiring (a newer worker serves); finishing %zu connection%s",
-		 http_server_open(w->http), http_server_open(w->http) == 1 ? "" : "s");
+	log_info("worker: retiring (a newer worker serves); finishing %zu connection%s", open,
+		 open == 1 ? "" : "s");
 	http_server_retire(w->http, SERVE_RETRY_MIN_MS, SERVE_RETRY_MAX_MS);
-	*deadline_ms = serve_now_ms() + SERVE_RETIRE_MS;
+	w->retire_ms = serve_now_ms() + SERVE_RETIRE_MS;
 }
 
-/* Which signal the worker's signalfd holds: SIGUSR2 (retire) or a stop. */
-static int serve_worker_signal(int sfd)
+/* A retiring worker is done when nothing is open, or its time is up. */
+static int serve_worker_retired(struct serve_worker *w)
+{
+	size_t open = http_server_open(w->http);
+
+	if (open && serve_now_ms() < w->retire_ms)
+		return 0;
+	if (open)
+		log_warnx("worker: retired with %zu connection%s still open after %d s", open,
+			  open == 1 ? "" : "s", SERVE_RETIRE_MS / 1000);
+	return 1;
+}
+
+/* Reads the signals the worker's signalfd holds (all from the master):
+ * SIGUSR2 retires the worker; any other stops it. Returns 1 to stop. */
+static int serve_worker_signal(struct serve_worker *w, int sfd)
 {
 	struct signalfd_siginfo si;
-	int sig = 0;
+	int stop = 0;
 
-	while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
-		if (sig != SIGTERM && sig != SIGINT)
-			sig = (int)si.ssi_signo;
-	return sig;
+	while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGUSR2)
+			serve_worker_retire(w);
+		else
+			stop = 1;
+	}
+	return stop;
 }
 
 static int serve_worker_main(const struct serve_config *cfg, int listen_fd, int ready_fd,
 			     pid_t master)
 {
-	int64_t retire_deadline = 0;
 	struct serve_worker w = { 0 };
 	struct http_config hc = { 0 };
 	struct live_config lc = { 0 };
@@ -491,16 +511,10 @@ static int serve_worker_main(const struct serve_config *cfg, int listen_fd, int 
 		/* Streams are sent by the hub's own thread: this loop only serves
 		 * requests and reads the change log. */
 		int wait_ms = http_server_timeout_ms(w.http);
-		if (retire_deadline) {
-			/* Retiring: done when nothing is open, or time is up. */
-			if (http_server_open(w.http) == 0 || serve_now_ms() >= retire_deadline) {
-				if (http_server_open(w.http))
-					log_warnx("worker: retired with %zu connection%s still open "
-						  "after %d s", http_server_open(w.http),
-						  http_server_open(w.http) == 1 ? "" : "s",
-						  SERVE_RETIRE_MS / 1000);
+		if (w.retire_ms) {
+			if (serve_worker_retired(&w))
 				break;
-			}
+			/* Counted again at least this often. */
 			if (wait_ms < 0 || wait_ms > SERVE_RETIRE_TICK_MS)
 				wait_ms = SERVE_RETIRE_TICK_MS;
 		}
@@ -536,11 +550,8 @@ static int serve_worker_main(const struct serve_config *cfg, int listen_fd, int 
 			} else if (fd == hbfd) {
 				serve_drain(fd);
 				live_heartbeat(w.live);
-			} else if (fd == sfd) {
-				if (serve_worker_signal(sfd) == SIGUSR2)
-					serve_worker_retire(&w, &retire_deadline);
-				else
-					stopping = 1;
+			} else if (fd == sfd && serve_worker_signal(&w, sfd)) {
+				stopping = 1;
 			}
 		}
 		if (http_server_run(w.http) < 0) {
