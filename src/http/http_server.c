@@ -904,6 +904,12 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn,
 		 * one only at the first and the final call): close. */
 		return http_body_append(s, nr, upload_data, n) == 0 ? MHD_YES : MHD_NO;
 	}
+	/* The final call: on a retiring worker the connection closes after this
+	 * answer (as if the client had asked: prebuilt responses are shared and
+	 * cannot carry a header of their own), so a client that keeps sending
+	 * on it goes to a new worker rather than meeting the end of the drain. */
+	if (s->retiring)
+		MHD_set_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONNECTION, "close");
 	if (!http_is_marker(state))
 		return http_newsroom_finish(&req, nr);
 	if (!http_is_read(method))
