@@ -336,9 +336,10 @@ def reload_without_a_new_binary_restarts_the_workers(env):
             got += s.recv(65536)
         # Its headers are in, its body (which a reader route ignores) is not.
         slow = socket.create_connection((host, port), timeout=20)
-        slow.sendall(b"GET /live/demo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\n")
-        time.sleep(0.3)  # so that the old worker has read the headers: if the
-        # new one took the connection instead, the answer is still checked
+        slow.sendall(b"GET /live/demo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n"
+                     b"Expect: 100-continue\r\n\r\n")
+        # The old worker has read the headers: it asks for the body.
+        assert slow.recv(65536).startswith(b"HTTP/1.1 100")
         os.kill(master, signal.SIGHUP)
         assert wait_for(lambda: "retiring" in srv.log(), timeout=30), srv.log()
         # The stream ends with a short retry hint, then the last chunk.
@@ -450,3 +451,32 @@ def worker_restarted_after_a_crash_runs_the_binary_of_the_last_reload(env):
     finally:
         srv.stop()
         binary.close()
+
+
+@test
+def retiring_worker_exits_after_the_bound_on_a_stuck_request(env):
+    """A client that never finishes its request does not hold an old worker:
+    it retires within its bound (30 s), with a line saying what it left open,
+    while the new worker serves."""
+    env.import_capture(DEMO, "demo", 2026)
+    srv = Server(env.binary, env.db, 1)
+    try:
+        (old,) = srv.workers()
+        host, port = host_port(srv.base)
+        stuck = socket.create_connection((host, port), timeout=60)
+        stuck.sendall(b"GET /live/demo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n"
+                      b"Expect: 100-continue\r\n\r\n")
+        # The old worker has read the headers: it asks for the body.
+        assert stuck.recv(65536).startswith(b"HTTP/1.1 100")
+        os.kill(srv.proc.pid, signal.SIGHUP)
+        assert wait_for(lambda: "retiring" in srv.log(), timeout=30), srv.log()
+        assert page_status(srv.base, "/live/demo") == 200
+        assert alive(old)  # the stuck request holds it
+        assert wait_for(lambda: not alive(old), timeout=50), srv.log()
+        assert "retired with 1 connection still open after 30 s" in srv.log(), srv.log()
+        # The stuck client's connection was closed, not answered.
+        assert stuck.recv(65536) == b""
+        stuck.close()
+        assert page_status(srv.base, "/live/demo") == 200
+    finally:
+        srv.stop()
