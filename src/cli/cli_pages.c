@@ -673,6 +673,8 @@ int cli_serve(int argc, char **argv)
 		r = 1;
 		goto done;
 	}
+	cfg.config_path = path;
+	cfg.config_missing_ok = missing_ok;
 	r = serve_run(&cfg);
 done:
 	serve_file_cleanup(&sf);

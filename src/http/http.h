@@ -3,8 +3,9 @@
  * by the worker's own event loop), the routing of reader requests, and every
  * response, errors included, built in one place.
  *
- * A worker creates one http_server on a listening socket that it owns (bound
- * with SO_REUSEPORT, so that every worker accepts on the same port), adds
+ * A worker creates one http_server on a listening socket that the master made
+ * and gave it (bound with SO_REUSEPORT, so that every worker accepts on the
+ * same port; the master keeps a copy across a reload), adds
  * http_server_fd() and http_server_wake_fd() to its epoll set, and calls
  * http_server_run() when either is ready or http_server_timeout_ms() has
  * passed. Newsroom and API requests run on a thread of the server's own
@@ -29,7 +30,8 @@
 				     * bodies (http_config.sendfile_files) */
 
 struct http_config {
-	int listen_fd;              /* listening socket, owned by the server from now on */
+	int listen_fd;              /* listening socket: this descriptor is the server's
+				     * from now on (the master holds another) */
 	unsigned connection_limit;  /* open connections, streams included */
 	size_t connection_memory;   /* per-connection memory pool, bytes */
 	unsigned idle_timeout;      /* seconds before an idle connection is closed */
@@ -88,5 +90,16 @@ int http_server_take_written(struct http_server *s);
  * number of streams still being opened and of newsroom requests still queued
  * or running; run the loop until it is 0 or time runs out. */
 size_t http_server_end_streams(struct http_server *s);
+/* Retires the server gracefully, while a newer worker serves (a reload):
+ * stops accepting (the listening socket stays open in the master and the
+ * newer worker, so the connections waiting in its queue are theirs), closes
+ * each kept-alive connection once it has been idle for a second (at once for
+ * those idle now), and ends the open streams, an SSE reader being told to
+ * come back in retry_min_ms to retry_max_ms (stream_hub_retire). Requests in
+ * flight go on: run the loop until http_server_open() is 0, within a bound. */
+void http_server_retire(struct http_server *s, unsigned retry_min_ms, unsigned retry_max_ms);
+/* Connections still open (libmicrohttpd's, streams being opened or held,
+ * newsroom requests queued or running). */
+size_t http_server_open(struct http_server *s);
 
 #endif

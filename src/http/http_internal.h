@@ -18,6 +18,7 @@
 #include "http/http.h"
 #include "http/http_offload.h"
 #include "live/live.h"
+#include "util/list.h"
 #include "page/page_cache.h"
 #include "render/render.h"
 #include "store/store.h"
@@ -49,6 +50,10 @@ struct http_server {
 	int metrics_allow_given;           /* ...named by --metrics-allow */
 	struct MHD_Daemon *metrics_daemon; /* the metrics listener, or NULL */
 	struct http_log *log;        /* the access log (borrowed), or NULL */
+	/* libmicrohttpd's open connections (struct http_conn_track), so that a
+	 * retiring worker can close the idle ones (http_server_retire). */
+	struct util_list conns;
+	int retiring;
 };
 
 /* An answer built on the newsroom thread, queued later by the worker's. */
@@ -79,8 +84,19 @@ struct http_request {
 				* whoever builds it, before http_respond() */
 };
 
+/* One of libmicrohttpd's connections, known to the server from its start to
+ * its end: its socket context (http_server.c's http_connection_notify), made
+ * when it opens and freed when it closes. */
+struct http_conn_track {
+	struct util_link link;       /* on the server's `conns`: a retiring worker
+				      * reaches the idle ones */
+	struct MHD_Connection *conn;
+	int busy; /* a request's headers are in and it is not answered yet */
+	struct http_log_conn *log;   /* the access log's record, or NULL */
+};
+
 /* The access log's hooks (http_log.c; each returns at once without a log).
- * A connection's socket context holds its current request's record, made at
+ * A connection's track holds its current request's record, made at
  * MHD_CONNECTION_NOTIFY_STARTED (http_log_conn_start) and freed, after logging
  * a request libmicrohttpd answered itself, at MHD_CONNECTION_NOTIFY_CLOSED
  * (http_log_conn_end). The request line starts a record (http_log_uri, from
@@ -90,9 +106,10 @@ struct http_request {
  * line (http_log_completed), but for a stream handed to the hub, whose line
  * the hub's end of it writes (http_log_stream, before stream_sub_start). */
 struct http_log;
-void http_log_conn_start(struct http_server *s, void **socket_context);
+struct http_log_conn;
+void http_log_conn_start(struct http_server *s, struct http_conn_track *t);
 void http_log_conn_end(struct http_server *s, struct MHD_Connection *conn,
-		       void **socket_context);
+		       struct http_conn_track *t);
 void http_log_uri(struct http_server *s, struct MHD_Connection *conn, const char *uri);
 void http_log_request(struct http_request *req);
 void http_log_answer(struct http_request *req, unsigned status);

@@ -357,8 +357,9 @@ static struct http_log_conn *http_log_conn_of(struct MHD_Connection *conn)
 {
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct http_conn_track *t = ci ? ci->socket_context : NULL;
 
-	return ci ? ci->socket_context : NULL;
+	return t ? t->log : NULL;
 }
 
 static uint64_t http_log_since_us(const struct timespec *start)
@@ -377,10 +378,10 @@ static void http_log_copy(char *dst, size_t cap, const char *src)
 	snprintf(dst, cap, "%s", src ? src : "");
 }
 
-void http_log_conn_start(struct http_server *s, void **socket_context)
+void http_log_conn_start(struct http_server *s, struct http_conn_track *t)
 {
-	if (s->log)
-		*socket_context = calloc(1, sizeof(struct http_log_conn));
+	if (s->log && t)
+		t->log = calloc(1, sizeof(struct http_log_conn));
 }
 
 void http_log_uri(struct http_server *s, struct MHD_Connection *conn, const char *uri)
@@ -477,15 +478,15 @@ void http_log_completed(struct http_server *s, struct MHD_Connection *conn)
 }
 
 void http_log_conn_end(struct http_server *s, struct MHD_Connection *conn,
-		       void **socket_context)
+		       struct http_conn_track *t)
 {
-	struct http_log_conn *c = *socket_context;
+	struct http_log_conn *c = t ? t->log : NULL;
 	const union MHD_ConnectionInfo *ci;
 	struct http_client client;
 
 	if (!c)
 		return;
-	*socket_context = NULL;
+	t->log = NULL;
 	if (s->log && c->begun && !c->handed) {
 		/* A request whose headers libmicrohttpd refused itself (431)
 		 * never reached our handler, so was never completed: its line

@@ -281,8 +281,13 @@ void http_metrics_render(struct buf *b, const struct stats_region *r)
 	http_metrics_one(b, "liveline_start_time_seconds", "gauge",
 			 "When the master process started, in seconds since the Unix epoch.",
 			 (long long)atomic_load(&r->start_s));
-	http_metrics_one(b, "liveline_workers", "gauge", "Worker processes the master runs.",
-			 (long long)n);
+	unsigned running = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		running += atomic_load(&r->slot[i].pid) != 0;
+	http_metrics_one(b, "liveline_workers", "gauge",
+			 "Worker processes running (during a reload, the new and the old).",
+			 (long long)running);
 	http_metrics_one(b, "liveline_worker_restarts_total", "counter",
 			 "Workers the master started again after one died.",
 			 (long long)atomic_load(&r->restarts));

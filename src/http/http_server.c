@@ -649,6 +649,23 @@ static int http_body_append(struct http_server *s, struct http_newsroom *nr, con
 	return 0;
 }
 
+static struct http_conn_track *http_conn_track_of(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci ? ci->socket_context : NULL;
+}
+
+/* A retiring worker gives each connection without a request in flight a
+ * one-second idle timeout: one idle now (kept alive between requests) closes
+ * at once, and one whose request is answered later, a second after that. A
+ * request being read or answered keeps the usual timeout. */
+static void http_conn_hurry(struct MHD_Connection *conn)
+{
+	MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, 1u);
+}
+
 static void http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			   enum MHD_RequestTerminationCode toe)
 {
@@ -656,9 +673,16 @@ static void http_completed(void *cls, struct MHD_Connection *conn, void **con_cl
 	void *p = *con_cls;
 	struct http_newsroom *nr = p;
 
+	struct http_conn_track *t = http_conn_track_of(conn);
+
 	(void)toe;
 	*con_cls = NULL;
 	http_log_completed(s, conn);
+	if (t) {
+		t->busy = 0;
+		if (s->retiring)
+			http_conn_hurry(conn);
+	}
 	if (p == &http_corked_marker)
 		http_set_cork(conn, 0);
 	if (!p || http_is_marker(p))
@@ -863,6 +887,10 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn,
 	if (http_check_framing(&req, upload_data_size, &framing))
 		return framing;
 	if (state == NULL) {
+		struct http_conn_track *t = http_conn_track_of(conn);
+
+		if (t)
+			t->busy = 1;
 		if (http_is_newsroom(url))
 			return http_newsroom_begin(&req);
 		*con_cls = &http_first_call_marker;
@@ -884,6 +912,12 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn,
 		 * one only at the first and the final call): close. */
 		return http_body_append(s, nr, upload_data, n) == 0 ? MHD_YES : MHD_NO;
 	}
+	/* The final call: on a retiring worker the connection closes after this
+	 * answer (as if the client had asked: prebuilt responses are shared and
+	 * cannot carry a header of their own), so a client that keeps sending
+	 * on it goes to a new worker rather than meeting the end of the drain. */
+	if (s->retiring)
+		MHD_set_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONNECTION, "close");
 	if (!http_is_marker(state))
 		return http_newsroom_finish(&req, nr);
 	if (!http_is_read(method))
@@ -1088,12 +1122,31 @@ static void http_connection_notify(void *cls, struct MHD_Connection *conn,
 				   void **socket_context, enum MHD_ConnectionNotificationCode code)
 {
 	struct http_server *s = cls;
+	struct http_conn_track *t = *socket_context;
 
-	if (code == MHD_CONNECTION_NOTIFY_STARTED)
-		http_log_conn_start(s, socket_context);
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		/* Without memory the connection is only out of the retiring
+		 * worker's reach (it then ends on its idle timeout) and the
+		 * access log's (it gets no line). */
+		t = calloc(1, sizeof(*t));
+		if (t) {
+			t->conn = conn;
+			util_list_push(&s->conns, &t->link);
+			http_log_conn_start(s, t);
+		}
+		*socket_context = t;
+		if (s->retiring)
+			http_conn_hurry(conn);
+		return;
+	}
 	if (code != MHD_CONNECTION_NOTIFY_CLOSED)
 		return;
-	http_log_conn_end(s, conn, socket_context);
+	if (t) {
+		http_log_conn_end(s, conn, t);
+		util_list_remove(&s->conns, &t->link);
+		free(t);
+		*socket_context = NULL;
+	}
 	for (size_t i = 0; i < s->n_dropped; i++) {
 		if (s->dropped[i] == conn) {
 			s->dropped[i] = s->dropped[--s->n_dropped];
@@ -1281,6 +1334,31 @@ int http_server_take_written(struct http_server *s)
 
 	s->written = 0;
 	return w;
+}
+
+void http_server_retire(struct http_server *s, unsigned retry_min_ms, unsigned retry_max_ms)
+{
+	http_server_quiesce(s);
+	s->retiring = 1;
+	for (struct util_link *l = s->conns.head; l; l = l->next) {
+		struct http_conn_track *t = UTIL_CONTAINER(l, struct http_conn_track, link);
+
+		if (!t->busy)
+			http_conn_hurry(t->conn);
+	}
+	stream_hub_retire(s->hub, retry_min_ms, retry_max_ms);
+}
+
+size_t http_server_open(struct http_server *s)
+{
+	const union MHD_DaemonInfo *i =
+		MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+	size_t open = stream_hub_subscribers(s->hub) + http_offload_busy(s->offload);
+
+	/* Those whose socket the hub took are libmicrohttpd's no longer. */
+	if (i && i->num_connections > s->n_dropped)
+		open += i->num_connections - s->n_dropped;
+	return open;
 }
 
 size_t http_server_end_streams(struct http_server *s)

@@ -2,12 +2,16 @@
  * `liveline serve`: the master process and its workers.
  *
  * The master binds the address once (without listening: that reserves the port,
- * and resolves port 0 to a real one), forks the workers, restarts any that dies,
- * and on SIGTERM or SIGINT stops them all and exits 0. Each worker binds its own
- * listening socket to the same port with SO_REUSEPORT, so the kernel spreads new
- * connections across workers; each has its own event loop, store connection and
- * page cache, and learns of changes by reading the change log past the last id it
- * has seen, on a short timer (a cheap PRAGMA data_version test first).
+ * and resolves port 0 to a real one), binds one listening socket per worker with
+ * SO_REUSEPORT (so the kernel spreads new connections across workers) and keeps
+ * them, starts the workers (fork and exec of its own binary: serve_run() in the
+ * child, told by $LIVELINE_WORKER, runs a worker), restarts any that dies, and
+ * on SIGTERM or SIGINT stops them all and exits 0. On SIGHUP it starts a new
+ * generation from the binary on disk, on the same sockets, and retires the old
+ * one once the new is ready (docs/operations.md). Each worker has its own event
+ * loop, store connection and page cache, and learns of changes by reading the
+ * change log past the last id it has seen, on a short timer (a cheap PRAGMA
+ * data_version test first).
  *
  * Every worker also runs the scheduler: on its timer it asks the store for the
  * next scheduled post and, once it is due, publishes what is due. The store
@@ -65,6 +69,10 @@ struct serve_config {
 	struct sockaddr_storage metrics_addr; /* ...resolved by serve_run() */
 	socklen_t metrics_addrlen;            /* 0: none */
 	/* Logs (docs/operations.md, "Logs"): */
+	/* The configuration file read at start, or NULL: a reload (SIGHUP)
+	 * checks it again before starting new workers, which read it. */
+	const char *config_path;
+	int config_missing_ok;     /* the build's default path: may be missing */
 	const char *access_log;    /* --access-log FILE, or NULL: none */
 	enum http_log_format access_log_format; /* --access-log-format */
 	int log_level;             /* --log-level: an enum log_level (util/log.h) */
@@ -165,7 +173,9 @@ const char *serve_file_default(void);
 unsigned serve_backoff(unsigned backoff_ms, int healthy, unsigned *delay_ms);
 
 /* Runs until stopped. Returns the process exit status (0 after a clean stop,
- * 1 if the server could not start). */
+ * 1 if the server could not start). With $LIVELINE_WORKER set (by a master
+ * that exec'd this process) it runs one worker instead, with `cfg` parsed from
+ * the master's command line. */
 int serve_run(const struct serve_config *cfg);
 
 #endif

@@ -1040,8 +1040,29 @@ void stream_hub_heartbeat(struct stream_hub *h)
 	stream_hub_unlock(h);
 }
 
-void stream_hub_shutdown(struct stream_hub *h)
+/* Sends an SSE reader, between two events, a `retry:` of `ms` and the end of
+ * the stream: EventSource then reconnects after `ms` with Last-Event-ID.
+ * Returns 1 if all of it went (so the last chunk may follow), 0 if not. */
+static int stream_sub_send_retry(struct stream_sub *s, unsigned ms)
 {
+	char payload[32], wire[64];
+	int plen, n;
+
+	plen = snprintf(payload, sizeof(payload), "retry: %u\n\n", ms);
+	if (s->chunked)
+		n = snprintf(wire, sizeof(wire), "%x\r\n%s\r\n", (unsigned)plen, payload);
+	else
+		n = snprintf(wire, sizeof(wire), "%s", payload);
+	return send(s->fd, wire, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) == (ssize_t)n;
+}
+
+/* Ends every stream the hub holds, and every one started from now on. With
+ * retry_max_ms > 0 an SSE reader between two events is first told to come
+ * back after a delay drawn from [retry_min_ms, retry_max_ms]. */
+static void stream_hub_end_all(struct stream_hub *h, unsigned retry_min_ms, unsigned retry_max_ms)
+{
+	unsigned seed = (unsigned)getpid() ^ (unsigned)time(NULL);
+
 	pthread_mutex_lock(&h->lock);
 	h->shutting_down = 1;
 	for (struct stream_topic *t = h->topics; t; t = t->next) {
@@ -1049,9 +1070,19 @@ void stream_hub_shutdown(struct stream_hub *h)
 		for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
 			while (lists[i]->head) {
 				struct stream_sub *s = stream_sub_of(lists[i]->head);
+				int whole = 1;
+
+				/* Spread over the window, so that thousands of
+				 * readers do not all come back in one instant. A
+				 * reader behind on events gets them on its return,
+				 * from its Last-Event-ID. */
+				if (retry_max_ms && s->kind == STREAM_SSE && !s->cur && !s->first)
+					whole = stream_sub_send_retry(
+						s, retry_min_ms + (unsigned)rand_r(&seed) %
+							(retry_max_ms - retry_min_ms + 1));
 				/* A clean end where it is cheap: a reader then knows the
 				 * stream ended and did not break. */
-				if (s->chunked && !s->cur)
+				if (s->chunked && !s->cur && whole)
 					(void)!send(s->fd, stream_last_chunk, sizeof(stream_last_chunk) - 1,
 						    MSG_NOSIGNAL | MSG_DONTWAIT);
 				stream_sub_close(s);
@@ -1062,6 +1093,18 @@ void stream_hub_shutdown(struct stream_hub *h)
 	h->pending = NULL;
 	atomic_store(&h->sending, 0);
 	stream_hub_unlock(h);
+}
+
+void stream_hub_shutdown(struct stream_hub *h)
+{
+	stream_hub_end_all(h, 0, 0);
+}
+
+void stream_hub_retire(struct stream_hub *h, unsigned retry_min_ms, unsigned retry_max_ms)
+{
+	if (retry_max_ms < retry_min_ms)
+		retry_max_ms = retry_min_ms;
+	stream_hub_end_all(h, retry_min_ms, retry_max_ms ? retry_max_ms : 1);
 }
 
 /* TCP keepalive on a text stream's socket: after `idle` seconds without traffic

@@ -83,6 +83,13 @@ void stream_hub_set_text_keepalive(struct stream_hub *h, unsigned seconds);
  * stream with its last chunk when nothing is half sent), and streams not yet
  * started end when they are (stream_sub_start returns 1). */
 void stream_hub_shutdown(struct stream_hub *h);
+/* The same, for a worker that retires while a newer one serves (a reload):
+ * an SSE reader between two events first gets `retry: MS`, MS drawn for each
+ * reader from [retry_min_ms, retry_max_ms], so that it reconnects (to another
+ * worker) that soon, with Last-Event-ID, and the readers of a worker do not
+ * all come back in one instant. A reader half-way through an event only sees
+ * the stream end (it reconnects after the `retry:` it had, STREAM_RETRY_MS). */
+void stream_hub_retire(struct stream_hub *h, unsigned retry_min_ms, unsigned retry_max_ms);
 
 /* Open streams, those still being opened included. Safe from any thread. */
 size_t stream_hub_subscribers(const struct stream_hub *h);

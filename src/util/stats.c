@@ -120,6 +120,17 @@ void stats_slot_ended(unsigned slot)
 	stats_gauges_zero(&stats_shm->slot[slot]);
 }
 
+void stats_slots_used(unsigned n)
+{
+	unsigned cur;
+
+	if (!stats_shm || n > STATS_SLOTS)
+		return;
+	cur = atomic_load(&stats_shm->slots);
+	while (cur < n && !atomic_compare_exchange_weak(&stats_shm->slots, &cur, n))
+		;
+}
+
 void stats_note_restart(void)
 {
 	if (stats_shm)

@@ -22,7 +22,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STATS_SLOTS 64      /* workers (serve's SERVE_MAX_WORKERS) */
+/* Slots: a worker takes a free one as it starts (serve.c): during a reload
+ * two generations of workers run, and old ones may still be retiring. */
+#define STATS_SLOTS 192
 #define STATS_PAGES 256     /* pages with their own row of open streams, per
 			     * worker; the rest are counted as page="other" */
 #define STATS_SLUG_MAX 96   /* a slug is at most 80 bytes (model_slug_valid) */
@@ -113,7 +115,7 @@ struct stats_commit {
 struct stats_region {
 	atomic_llong start_s;        /* the master's start, UTC seconds */
 	atomic_ullong restarts;      /* workers restarted by the master */
-	atomic_uint slots;           /* slots in use: the worker count */
+	atomic_uint slots;           /* slots ever used: /metrics reads these */
 	atomic_ullong commit_next;
 	struct stats_commit commits[STATS_COMMITS];
 	struct stats_slot slot[STATS_SLOTS];
@@ -142,6 +144,9 @@ void stats_attach(unsigned slot);
 /* The master, when the worker of `slot` has died: its gauges go to zero (what
  * it had open closed with it). */
 void stats_slot_ended(unsigned slot);
+/* The master, when it gives slot n - 1 to a worker: /metrics reads slots
+ * 0..n-1 from then on (never fewer). */
+void stats_slots_used(unsigned n);
 /* The master, when it starts a worker again. */
 void stats_note_restart(void);
 

@@ -259,10 +259,9 @@ def accesslog_sigusr1_while_a_worker_starts(env):
     sent over and over while another restart runs end no process."""
     srv, path = log_server(env, None, "--log-level", "debug", workers=1)
     with srv:
-        port = int(srv.base.rsplit(":", 1)[1])
         (victim,) = srv.workers()
         os.kill(victim, signal.SIGKILL)
-        caught = catch_starting_worker(srv, port, {victim})
+        caught = catch_starting_worker(srv, {victim})
         told = srv.log().count("reopening the access log")
         srv.proc.send_signal(signal.SIGUSR1)
         assert wait_for(lambda: srv.log().count("reopening the access log") > told, timeout=10)

@@ -458,6 +458,50 @@ static void test_watch_tells_once_at_the_end(void **state)
 	close(sv[1]);
 	assert_int_equal(atomic_load(&refused.calls), 1);
 	assert_int_equal(atomic_load(&w.calls), 1); /* never twice */
+/* A retiring worker's streams (a reload): each SSE reader between two events
+ * gets one `retry:` within the window, then the end (the last chunk on
+ * HTTP/1.1, the connection's end on HTTP/1.0); the retry values differ from
+ * reader to reader, and no stream opens afterwards. */
+static void test_retire_sends_a_spread_retry_then_ends(void **state)
+{
+	struct fixture *f = *state;
+	static struct reader r[8];
+	int seen[8], distinct = 0;
+
+	for (int i = 0; i < 8; i++) {
+		reader_init(&r[i], subscribe(f, STREAM_SSE, -1, i % 2, NULL));
+		assert_true(read_until(&r[i], "retry: 3000\n\n"));
+	}
+	publish(f);
+	for (int i = 0; i < 8; i++)
+		assert_true(read_until(&r[i], "id: 1\n"));
+	stream_hub_retire(f->hub, 100, 1000);
+	for (int i = 0; i < 8; i++) {
+		const char *end = i % 2 ? "\n\n\r\n0\r\n\r\n" : NULL;
+		char *p;
+
+		read_until(&r[i], end);
+		read_until(&r[i], NULL);
+		assert_true(r[i].eof);
+		/* After the event, the hello's retry: 3000 is the only other one. */
+		p = strstr(strstr(r[i].buf, "id: 1\n"), "retry: ");
+		assert_non_null(p);
+		seen[i] = (int)strtol(p + 7, NULL, 10);
+		assert_true(seen[i] >= 100 && seen[i] <= 1000);
+		assert_null(strstr(p + 7, "retry: "));
+		if (i % 2)
+			assert_non_null(strstr(p, "\n\n\r\n0\r\n\r\n"));
+		close(r[i].fd);
+	}
+	for (int i = 0; i < 8; i++) {
+		int dup = 0;
+		for (int j = 0; j < i; j++)
+			dup |= seen[j] == seen[i];
+		distinct += !dup;
+	}
+	assert_true(distinct > 1);
+	assert_int_equal(stream_hub_subscribers(f->hub), 0);
+	assert_null(stream_sub_new(f->hub, &f->page, STREAM_SSE, -1, NULL, 0, 0));
 }
 
 int main(void)
@@ -474,6 +518,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unpublish_ends_streams, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cancel_and_shutdown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watch_tells_once_at_the_end, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retire_sends_a_spread_retry_then_ends, setup,
+						teardown),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
