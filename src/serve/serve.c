@@ -753,6 +753,7 @@ struct serve_slot {
 	int64_t started_ms;   /* forked, or became ready (running) */
 	int64_t restart_ms;
 	unsigned backoff_ms;  /* the delay before the next restart */
+	unsigned index;       /* its place in its generation, for the log */
 };
 
 #define SERVE_MAX_RETIRING (4 * SERVE_MAX_WORKERS)
@@ -942,8 +943,9 @@ static int serve_spawn(struct serve_master *m, unsigned i, int exe_fd, struct se
 		m->stats_owner[stat_slot] = pid;
 		stats_slots_used((unsigned)stat_slot + 1);
 	}
-	log_debug("worker %d started (slot %u, counters %d)", (int)pid, i, stat_slot);
+	log_debug("worker %d started (slot %u)", (int)pid, i);
 	slot->pid = pid;
+	slot->index = i;
 	slot->ready_fd = pfd[0];
 	slot->running = 0;
 	slot->started_ms = serve_now_ms();
@@ -1071,7 +1073,8 @@ static void serve_readiness(struct serve_slot **owner, const struct pollfd *pf, 
 			sl->running = 1;
 			sl->started_ms = serve_now_ms();
 			if (sl->restarts)
-				log_info("worker %d is serving (restart %u)", (int)sl->pid, sl->restarts);
+				log_info("worker %d is serving (restart %u of slot %u)", (int)sl->pid,
+					 sl->restarts, sl->index);
 		} else if (errno == EAGAIN) {
 			continue;
 		} /* else the worker ended before it was ready: serve_reap() says so */

@@ -480,3 +480,45 @@ def retiring_worker_exits_after_the_bound_on_a_stuck_request(env):
         assert page_status(srv.base, "/live/demo") == 200
     finally:
         srv.stop()
+
+
+@test(backends=("sqlite",), why="about the configuration file, the same on both; the database is only served")
+def reload_reads_the_configuration_file_again(env):
+    """A server started from a configuration file alone: SIGHUP's new workers
+    take what was added to the file since (an access log, which the old worker
+    did not write), and a file broken since the start fails the reload with
+    its FILE:LINE errors while the old worker serves on."""
+    from test_ops_config import ConfServer
+
+    env.import_capture(DEMO, "demo", 2026)
+    conf = os.path.join(env.dir, "liveline.conf")
+    access = os.path.join(env.dir, "access.log")
+    with open(conf, "w") as f:
+        f.write(f"db = {env.db}\n[serve]\nlisten = 127.0.0.1:0\nworkers = 1\n")
+    srv = ConfServer(env.binary, "serve", "--config", conf)
+    try:
+        master, (old,) = srv.proc.pid, workers(srv)
+        assert page_status(srv.base, "/live/demo") == 200
+        assert not os.path.exists(access)
+        with open(conf, "a") as f:
+            f.write(f"access-log = {access}\n")
+        os.kill(master, signal.SIGHUP)
+        assert wait_for(lambda: "reload: 1 new worker serving" in srv.log(), timeout=40), \
+            srv.log()
+        assert f"reload: {conf} read again" in srv.log()
+        assert wait_for(lambda: not alive(old), timeout=40), srv.log()
+        (new,) = workers(srv)
+        assert page_status(srv.base, "/live/demo") == 200
+        assert wait_for(lambda: os.path.exists(access) and "GET /live/demo" in open(access).read(),
+                        timeout=10)
+        # Broken since: the reload fails, naming the line; the worker stays.
+        with open(conf, "a") as f:
+            f.write("heartbeat = never\n")
+        os.kill(master, signal.SIGHUP)
+        assert wait_for(lambda: "reload failed" in srv.log(), timeout=20), srv.log()
+        assert f"{conf}:6: heartbeat is 1 to 3600 seconds" in srv.log(), srv.log()
+        time.sleep(0.5)
+        assert workers(srv) == [new] and srv.proc.pid == master
+        assert page_status(srv.base, "/live/demo") == 200
+    finally:
+        srv.stop()
