@@ -2,12 +2,16 @@
  * What the server counts, for /metrics and /readyz (http/http_metrics.c).
  *
  * Workers are processes, so their figures live in one region of shared memory
- * that the master maps before it forks them (stats_open): one slot per
+ * that the master maps before it starts them (stats_open; a memory file, which
+ * workers exec'd from a new binary map too: stats_map): one slot per running
  * worker, each written only by the threads of its own worker (relaxed
  * atomics: no lock anywhere, and a reader never waits), read and summed by
- * whichever worker answers /metrics. The region lives as long as the master:
- * a restarted worker takes its slot's counters over (so that sums never go
- * down, as Prometheus counters must not) and starts its gauges from zero.
+ * whichever worker answers /metrics. The region lives as long as the master.
+ * The master gives a starting worker the lowest free slot and frees it when
+ * the worker is reaped: a restarted worker takes its predecessor's counters
+ * over (so that sums never go down, as Prometheus counters must not) and
+ * starts its gauges from zero, and the two generations of a reload never
+ * share a slot.
  *
  * It lives in util/ because every layer counts something (http/ requests,
  * stream/ events, page/ cache hits, store/ failures and commits, serve/
