@@ -177,6 +177,15 @@ def curl(url, *args, method=None, headers=(), raw=False):
     return Response(status, hdrs, body)
 
 
+def alive(pid):
+    """Whether pid is a process that has not ended (a zombie has ended)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
 def wait_for(pred, timeout=5.0, step=0.05):
     """Polls pred() until it is true or `timeout` passes; returns its last value."""
     deadline = time.time() + timeout

@@ -11,20 +11,12 @@ import signal
 import threading
 import time
 
-from lib import DEMO, Api, Server, add_staff, test, wait_for
+from lib import DEMO, Api, Server, add_staff, alive, test, wait_for
 from test_stream import Sse
 
 ROUNDS = 20
 MAX_POSTS = 400  # below the replay ring (512), so the resume is a replay
 LOOP_SECONDS = 80
-
-
-def alive(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
 
 
 class Publisher(threading.Thread):

@@ -14,7 +14,7 @@ import socket
 import subprocess
 import time
 
-from lib import (DEMO, Api, Cli, Server, add_staff, api_error, curl, missing, request,
+from lib import (DEMO, Api, Cli, Server, add_staff, alive, api_error, curl, missing, request,
                  server_sockopt, test, wait_for)
 
 
@@ -25,10 +25,6 @@ def proc_state(pid):
             return f.read().rsplit(")", 1)[1].split()[0]
     except FileNotFoundError:
         return None
-
-
-def alive(pid):
-    return proc_state(pid) not in (None, "Z")
 
 
 def publish(api, title):

@@ -21,7 +21,7 @@ import tempfile
 import threading
 import time
 
-from lib import DEMO, Server, test, wait_for
+from lib import DEMO, Server, alive, test, wait_for
 
 READERS = 1000
 
@@ -86,15 +86,6 @@ class Binary:
 def file_sha(path):
     with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()
-
-
-def alive(pid):
-    """Whether pid is a process that has not ended (a zombie has ended)."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
 
 
 def workers(srv):
