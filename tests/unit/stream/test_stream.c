@@ -458,6 +458,8 @@ static void test_watch_tells_once_at_the_end(void **state)
 	close(sv[1]);
 	assert_int_equal(atomic_load(&refused.calls), 1);
 	assert_int_equal(atomic_load(&w.calls), 1); /* never twice */
+}
+
 /* A retiring worker's streams (a reload): each SSE reader between two events
  * gets one `retry:` within the window, then the end (the last chunk on
  * HTTP/1.1, the connection's end on HTTP/1.0); the retry values differ from
