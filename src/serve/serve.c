@@ -494,8 +494,9 @@ static int serve_worker_main(const struct serve_config *cfg, int listen_fd, int 
 		log_warnx("worker: the master has gone; not starting");
 		goto out;
 	}
-	/* The master's listening socket for this worker's slot (a copy of the
-	 * descriptor: the socket and its queue outlive this worker). */
+	/* The master's socket for this worker's slot (a copy of the descriptor:
+	 * the socket and its queue outlive this worker). It listens once the
+	 * worker is ready (below). */
 	hc.listen_fd = listen_fd;
 	listen_fd = -1;
 	/* Field by field, like lc's below, by intent: http/ and live/ each take
@@ -570,6 +571,16 @@ static int serve_worker_main(const struct serve_config *cfg, int listen_fd, int 
 
 	serve_check_file(&w);
 	serve_ready_check(&w);
+	/* A new socket is bound but not listening: the kernel gives it
+	 * connections only from now on, when the worker is ready, so a worker
+	 * that hangs while starting takes none of them. A reload's new worker
+	 * got its predecessor's, which listens already (listen() again keeps
+	 * its queue). */
+	if (listen(hc.listen_fd, SERVE_LISTEN_BACKLOG) < 0 ||
+	    (hc.metrics_listen && listen(hc.metrics_fd, SERVE_LISTEN_BACKLOG) < 0)) {
+		log_warn("worker: listen");
+		goto out;
+	}
 	if (write(ready_fd, "r", 1) != 1)
 		log_warn("worker: cannot tell the master it is ready");
 	close(ready_fd);
@@ -878,13 +889,12 @@ static int serve_spawn(struct serve_master *m, unsigned i, int exe_fd, struct se
 	int pfd[2], stat_slot = -1, region_fd = stats_fd();
 
 	if (m->listen_fds[i] < 0) {
-		m->listen_fds[i] = serve_socket(&m->ss, m->len, SERVE_LISTEN_BACKLOG);
+		m->listen_fds[i] = serve_socket(&m->ss, m->len, 0); /* the worker listens */
 		if (m->listen_fds[i] < 0)
 			return -1;
 	}
 	if (m->metrics_len && m->metrics_fds[i] < 0) {
-		m->metrics_fds[i] = serve_socket(&m->metrics_ss, m->metrics_len,
-						 SERVE_LISTEN_BACKLOG);
+		m->metrics_fds[i] = serve_socket(&m->metrics_ss, m->metrics_len, 0);
 		if (m->metrics_fds[i] < 0)
 			return -1;
 	}
@@ -912,6 +922,15 @@ static int serve_spawn(struct serve_master *m, unsigned i, int exe_fd, struct se
 		return -1;
 	}
 	if (pid == 0) {
+		/* The other slots' sockets first: until exec closes them, a child
+		 * holding them (stopped, or slow) would keep a socket whose worker
+		 * died listening with nobody to accept. */
+		for (unsigned k = 0; k < m->n; k++) {
+			if (k != i && m->listen_fds[k] >= 0)
+				close(m->listen_fds[k]);
+			if (k != i && m->metrics_fds[k] >= 0)
+				close(m->metrics_fds[k]);
+		}
 		/* Every other descriptor of the master's is close-on-exec; these
 		 * are the worker's. */
 		if (fcntl(pfd[1], F_SETFD, 0) < 0 || fcntl(m->listen_fds[i], F_SETFD, 0) < 0 ||
@@ -990,11 +1009,13 @@ static void serve_reap_slot(struct serve_master *m, unsigned i, pid_t p, int sta
 	serve_exit_text(status, how, sizeof(how));
 	log_warnx("worker %d %s %s; restarting it in %u ms", (int)p, how,
 		  sl->running ? "while serving" : "while starting", delay);
-	/* A worker that keeps dying: its socket closes, so that new connections
-	 * go to the other workers meanwhile (those queued on it are reset, or
-	 * moved with net.ipv4.tcp_migrate_req). Not while a reload starts the
-	 * next generation on it. */
-	if (delay > SERVE_BACKOFF_MIN_MS && !m->upgrading && m->listen_fds[i] >= 0) {
+	/* A worker that died: its socket closes, so that new connections go to
+	 * the other workers until its successor listens on a new one (those
+	 * queued on it are reset, or moved with net.ipv4.tcp_migrate_req);
+	 * kept, it would take connections that wait for as long as the next
+	 * start takes, or hangs. Not while a reload starts the next generation
+	 * on it. */
+	if (!m->upgrading && m->listen_fds[i] >= 0) {
 		close(m->listen_fds[i]);
 		m->listen_fds[i] = -1;
 	}
@@ -1555,9 +1576,10 @@ int serve_run(const struct serve_config *cfg)
 		log_warn("cannot bind %s", cfg->listen);
 		goto out;
 	}
-	/* The listening sockets, one per worker, which the master keeps. */
+	/* The sockets, one per worker, which the master keeps; each worker
+	 * makes its own listen once it is about to serve. */
 	for (unsigned i = 0; i < n; i++) {
-		m.listen_fds[i] = serve_socket(&m.ss, m.len, SERVE_LISTEN_BACKLOG);
+		m.listen_fds[i] = serve_socket(&m.ss, m.len, 0);
 		if (m.listen_fds[i] < 0) {
 			log_warn("cannot listen on %s", cfg->listen);
 			goto out;

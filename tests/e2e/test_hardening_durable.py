@@ -183,12 +183,28 @@ def catch_starting_worker(srv, known, timeout=20):
                 continue
             if not wait_for(lambda: proc_state(p) in ("T", "Z", None), timeout=2):
                 continue
+            if proc_state(p) == "T" and not execed(p):
+                # Caught between fork and exec, still the master's copy:
+                # let it go on, and look at it again.
+                os.kill(p, signal.SIGCONT)
+                known.discard(p)
+                continue
             if proc_state(p) == "T" and not has_event_loop(p):
                 return p
             os.kill(p, signal.SIGKILL)  # it was ready already: try the next restart
             os.kill(p, signal.SIGCONT)
         time.sleep(0.0005)
     raise AssertionError("no restarted worker could be caught while starting")
+
+
+def execed(pid):
+    """Whether a worker has been exec'd (the master passes LIVELINE_WORKER in
+    its environment), rather than still being the master's forked copy."""
+    try:
+        with open(f"/proc/{pid}/environ", "rb") as f:
+            return b"LIVELINE_WORKER=" in f.read()
+    except OSError:
+        return False
 
 
 def has_event_loop(pid):
