@@ -2,9 +2,10 @@
  * `liveline serve`: the master process and its workers.
  *
  * The master binds the address once (without listening: that reserves the port,
- * and resolves port 0 to a real one), binds one listening socket per worker with
- * SO_REUSEPORT (so the kernel spreads new connections across workers) and keeps
- * them, starts the workers (fork and exec of its own binary: serve_run() in the
+ * and resolves port 0 to a real one), binds one socket per worker with
+ * SO_REUSEPORT (so the kernel spreads new connections across workers; each
+ * worker makes its own listen once it is ready) and keeps them, starts the
+ * workers (fork and exec of its own binary: serve_run() in the
  * child, told by $LIVELINE_WORKER, runs a worker), restarts any that dies, and
  * on SIGTERM or SIGINT stops them all and exits 0. On SIGHUP it starts a new
  * generation from the binary on disk, on the same sockets, and retires the old
