@@ -747,6 +747,12 @@ static void serve_on_reopen(int sig)
 	serve_reopen_signal = 1;
 }
 
+/* Only to wake the master's poll (serve_reap runs after it). */
+static void serve_on_child(int sig)
+{
+	(void)sig;
+}
+
 static void serve_on_signal(int sig)
 {
 	if (sig == SIGHUP)
@@ -1595,6 +1601,14 @@ int serve_run(const struct serve_config *cfg)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	/* A worker's death interrupts the loop's poll, so that it is reaped and
+	 * its socket closed at once, not at the next tick: connections the
+	 * kernel queues on a dead worker's socket meanwhile are reset when it
+	 * closes. */
+	sa.sa_handler = serve_on_child;
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGCHLD, &sa, NULL);
+	sa.sa_flags = 0;
 	signal(SIGPIPE, SIG_IGN);
 
 	for (unsigned i = 0; i < n; i++)
