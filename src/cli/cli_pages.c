@@ -76,6 +76,7 @@ static const char usage_serve[] =
 	"                [--metrics-listen HOST:PORT]\n"
 	"                [--access-log FILE] [--access-log-format combined|json]\n"
 	"                [--log-level error|warn|info|debug]\n"
+	"                [--public-base-url URL]\n"
 	"\n"
 	"Serves the reader's pages, the newsroom (/newsroom) and its API (/api/v1). --listen defaults to 127.0.0.1:8080 (port 0 picks a\n"
 	"free port; the address is printed). --workers defaults to one per core.\n"
@@ -132,6 +133,10 @@ static const char usage_serve[] =
 	"second. SIGUSR1 makes every worker open FILE again (after logrotate).\n"
 	"--log-level is the least a diagnostic line (on standard error) must be to\n"
 	"be written: error, warn, info (the default) or debug.\n"
+	"--public-base-url is the address readers reach the site at (e.g.\n"
+	"https://news.example): canonical links, feeds, sitemaps and structured\n"
+	"data are built on it, never on the request's Host. Default: made from the\n"
+	"listening address (http://localhost:PORT for a wildcard address).\n"
 	"SIGTERM or SIGINT stops every worker cleanly.\n";
 
 int cli_usage(const char *text, int status)
@@ -608,6 +613,7 @@ int cli_serve(int argc, char **argv)
 		{ "access-log", required_argument, NULL, 's' },
 		{ "access-log-format", required_argument, NULL, 's' },
 		{ "log-level", required_argument, NULL, 's' },
+		{ "public-base-url", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};

@@ -2,10 +2,9 @@
  * Feeds of a live page: Atom, RSS 2.0 and JSON Feed 1.1, each of the newest
  * MODEL_FEED_POSTS posts, rendered once per change and served from the cache.
  *
- * Feeds need absolute links. They are built from the request's Host header,
- * which a client chooses: the cache key includes the host, so a request with a
- * made-up Host can only ever be answered with its own links, never poison what
- * other readers get.
+ * Feeds need absolute links. They are built on the public base URL
+ * (--public-base-url), never on the request's Host, which a client chooses:
+ * one cached copy serves every reader.
  */
 #include "http/http_internal.h"
 
@@ -20,23 +19,6 @@
 
 #define HTTP_FEED_MAX (32 * 1024 * 1024)
 
-/* 1 if `host` is a plausible host[:port]: letters, digits, '.', '-', ':', and
- * brackets for IPv6 literals, at most 255 bytes. */
-static int http_host_valid(const char *host)
-{
-	size_t n = host ? strlen(host) : 0;
-
-	if (n == 0 || n > 255)
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		char c = host[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '.' || c == '-' || c == ':' || c == '[' || c == ']'))
-			return 0;
-	}
-	return 1;
-}
-
 enum MHD_Result http_feed(struct http_request *req, const char *slug, enum http_feed_kind kind)
 {
 	static const char *names[] = { "atom", "rss", "json" };
@@ -44,21 +26,16 @@ enum MHD_Result http_feed(struct http_request *req, const char *slug, enum http_
 				       "application/rss+xml; charset=utf-8",
 				       "application/feed+json; charset=utf-8" };
 	struct http_server *s = req->server;
-	const char *host = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
-						       MHD_HTTP_HEADER_HOST);
 	struct render_feed_site site;
 	struct model_post *posts = NULL;
 	struct model_page page;
 	struct page_entry *e;
-	char key[PAGE_KEY_FEED_MAX], base[300];
+	char key[PAGE_KEY_MAX];
 	size_t n = 0;
 	struct buf b;
 	int rc;
 
-	if (!http_host_valid(host))
-		return http_respond_error(req, MHD_HTTP_BAD_REQUEST,
-					  "A feed needs a valid Host header.");
-	page_key_feed(key, names[kind], slug, host);
+	page_key_feed(key, names[kind], slug);
 	e = page_cache_get(s->cache, key);
 	if (e)
 		return http_respond_entry(req, e);
@@ -75,8 +52,7 @@ enum MHD_Result http_feed(struct http_request *req, const char *slug, enum http_
 		return http_respond_error(req, MHD_HTTP_SERVICE_UNAVAILABLE,
 					  "The live page store is not available. Try again shortly.");
 	}
-	snprintf(base, sizeof(base), "http://%s", host);
-	site.base_url = base;
+	site.base_url = s->site.base_url;
 	site.name = s->site.name;
 	buf_init(&b, HTTP_FEED_MAX);
 	if (kind == HTTP_FEED_ATOM)

@@ -21,6 +21,7 @@ struct live {
 	struct page_cache *cache;
 	struct stream_hub *hub;
 	struct render_site site;
+	char base_url[256];     /* site.base_url */
 	int64_t last_change;    /* the newest change-log id applied */
 	int64_t data_version;   /* the store's, when last read */
 	int64_t boost_until_ms; /* see live_boost() */
@@ -40,6 +41,9 @@ struct live *live_new(struct store *store, const struct live_config *cfg, char *
 	l->site.name = "Liveline";
 	l->site.css_url = page_asset_by_name("style.css")->url;
 	l->site.js_url = page_asset_by_name("live.js")->url;
+	snprintf(l->base_url, sizeof(l->base_url), "%s",
+		 cfg->base_url && *cfg->base_url ? cfg->base_url : "http://localhost");
+	l->site.base_url = l->base_url;
 	/* The HTTP layer attaches its prebuilt responses to entries and says how
 	 * to free them (page_cache_set_attached_free). */
 	l->cache = page_cache_new(cfg->cache_entries, cfg->cache_bytes, NULL);

@@ -45,6 +45,7 @@ struct live_config {
 	size_t cache_bytes;
 	size_t stream_ring;     /* events kept per page for replay (0: STREAM_RING) */
 	unsigned heartbeat_s;   /* text streams' keepalive interval; 0: none */
+	const char *base_url;   /* render_site.base_url, copied; NULL: http://localhost */
 };
 
 struct live;

@@ -49,9 +49,9 @@ void page_key_changes(char *out, const char *slug, int64_t since, int reload)
 		snprintf(out, PAGE_KEY_MAX, "changes:%s:%lld", slug, (long long)since);
 }
 
-void page_key_feed(char *out, const char *kind, const char *slug, const char *host)
+void page_key_feed(char *out, const char *kind, const char *slug)
 {
-	snprintf(out, PAGE_KEY_FEED_MAX, "feed:%s:%s:%s", kind, slug, host);
+	snprintf(out, PAGE_KEY_MAX, "feed:%s:%s", kind, slug);
 }
 
 int page_key_live_slug(const char *key, char *slug, size_t cap)

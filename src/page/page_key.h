@@ -9,7 +9,7 @@
  *   text:SLUG                  the plain-text form
  *   changes:SLUG:N             /changes after N; changes:SLUG:reload for every
  *                              N the ring cannot answer
- *   feed:KIND:SLUG:HOST        a feed, with the request's Host (its links)
+ *   feed:KIND:SLUG             a feed (its links start with the public base URL)
  *   /static/NAME.VERSION.EXT   a built-in file, keyed by its URL
  *
  * Slugs are valid (model_slug_valid: at most 80 bytes, no ':').
@@ -20,10 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Room for any key but a feed's: a slug, a prefix and a number. */
+/* Room for any key: a slug, a prefix and a number. */
 #define PAGE_KEY_MAX 160
-/* Room for a feed's key, whose host may be 255 bytes. */
-#define PAGE_KEY_FEED_MAX 420
 
 #define PAGE_KEY_INDEX "index"
 
@@ -38,9 +36,8 @@ void page_key_text(char *out, const char *slug);
 /* "changes:SLUG:N", or "changes:SLUG:reload" when `reload`, into `out`
  * (PAGE_KEY_MAX bytes). */
 void page_key_changes(char *out, const char *slug, int64_t since, int reload);
-/* "feed:KIND:SLUG:HOST" into `out` (PAGE_KEY_FEED_MAX bytes; `host` at most
- * 255 bytes, as http_feed checks). */
-void page_key_feed(char *out, const char *kind, const char *slug, const char *host);
+/* "feed:KIND:SLUG" into `out` (PAGE_KEY_MAX bytes). */
+void page_key_feed(char *out, const char *kind, const char *slug);
 
 /* 1 if `key` names a live page itself ("page:SLUG:0"), with its slug copied
  * into `slug` (`cap` bytes); 0 for any other key, or a slug that does not fit. */

@@ -26,6 +26,10 @@ struct render_site {
 	const char *name;    /* "Liveline" */
 	const char *css_url; /* versioned stylesheet URL, "/static/style.3f2a9c1e.css" */
 	const char *js_url;  /* versioned script URL, or NULL when there is none yet */
+	/* The public base URL, "https://news.example" (no trailing slash): every
+	 * absolute link (canonical, feeds, sitemaps, structured data) starts
+	 * with it. Never empty. */
+	const char *base_url;
 };
 
 struct render_page_view {

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -441,6 +442,43 @@ static int serve_worker_signal(struct serve_worker *w, int sfd)
 	return stop;
 }
 
+/* --public-base-url, or else one made from the address `fd` is bound to:
+ * http://HOST:PORT, with localhost for a wildcard address. */
+static const char *serve_base_url(const struct serve_config *cfg, int fd, char *out, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char host[INET6_ADDRSTRLEN];
+	unsigned port;
+
+	if (cfg->public_base_url[0])
+		return cfg->public_base_url;
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) < 0)
+		return NULL;
+	if (ss.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&ss;
+
+		port = ntohs(a->sin6_port);
+		if (IN6_IS_ADDR_UNSPECIFIED(&a->sin6_addr) ||
+		    !inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof(host)))
+			snprintf(out, len, "http://localhost:%u", port);
+		else
+			snprintf(out, len, "http://[%s]:%u", host, port);
+		return out;
+	}
+	if (ss.ss_family != AF_INET)
+		return NULL;
+	const struct sockaddr_in *a = (const struct sockaddr_in *)&ss;
+
+	port = ntohs(a->sin_port);
+	if (a->sin_addr.s_addr == htonl(INADDR_ANY) ||
+	    !inet_ntop(AF_INET, &a->sin_addr, host, sizeof(host)))
+		snprintf(out, len, "http://localhost:%u", port);
+	else
+		snprintf(out, len, "http://%s:%u", host, port);
+	return out;
+}
+
 static int serve_worker_main(const struct serve_config *cfg, int listen_fd, int metrics_fd,
 			     int ready_fd, pid_t master)
 {
@@ -450,7 +488,7 @@ static int serve_worker_main(const struct serve_config *cfg, int listen_fd, int 
 	struct epoll_event ev, events[SERVE_LOOP_EVENTS];
 	int ep = -1, tfd = -1, hbfd = -1, sfd = -1, wfd = -1, rc = 1, stopping = 0;
 	sigset_t mask;
-	char err[256];
+	char err[256], base_url[SERVE_BASE_URL_MAX];
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
@@ -531,6 +569,7 @@ static int serve_worker_main(const struct serve_config *cfg, int listen_fd, int 
 	lc.cache_bytes = cfg->cache_bytes;
 	lc.stream_ring = cfg->stream_ring;
 	lc.heartbeat_s = cfg->heartbeat_s;
+	lc.base_url = serve_base_url(cfg, hc.listen_fd, base_url, sizeof(base_url));
 	w.live = live_new(w.store, &lc, err, sizeof(err));
 	if (!w.live) {
 		close(hc.listen_fd);

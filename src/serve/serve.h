@@ -44,6 +44,9 @@
 #define SERVE_DEFAULT_REPLAY 512             /* --replay (STREAM_RING) */
 #define SERVE_DEFAULT_REQUEST_STEPS 10       /* --request-priority realtime: nice steps */
 
+/* The longest --public-base-url. */
+#define SERVE_BASE_URL_MAX 256
+
 struct serve_config {
 	const char *db_path;
 	const char *listen;        /* "127.0.0.1:8080", "[::1]:0" */
@@ -77,6 +80,12 @@ struct serve_config {
 	const char *access_log;    /* --access-log FILE, or NULL: none */
 	enum http_log_format access_log_format; /* --access-log-format */
 	int log_level;             /* --log-level: an enum log_level (util/log.h) */
+	/* --public-base-url: the address readers reach the site at, as
+	 * "https://news.example" (no trailing slash), for every absolute link a
+	 * page, feed, sitemap or structured data gives. Empty: made from the
+	 * listening address by the worker (serve_base_url). Never the request's
+	 * Host, which a client chooses. */
+	char public_base_url[SERVE_BASE_URL_MAX];
 };
 
 /* --log-level's names, by enum log_level (util/log.h). */

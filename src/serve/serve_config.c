@@ -151,6 +151,46 @@ static int serve_address_ok(const char *value)
 	return memchr(value, ':', (size_t)(colon - value)) ? -1 : 0;
 }
 
+/* --public-base-url: http or https, a host of letters, digits, '.', '-' (or an
+ * IPv6 address in brackets), an optional port and path; no query, fragment or
+ * credentials, since every absolute link is this plus a path. Stored without
+ * its trailing slashes. Empty: none (made from the listening address). */
+static int serve_config_base_url(struct serve_config *cfg, const char *value, char *err,
+				 size_t errlen)
+{
+	const char *host = NULL, *p;
+	size_t len = strlen(value);
+
+	if (strncmp(value, "https://", 8) == 0)
+		host = value + 8;
+	else if (strncmp(value, "http://", 7) == 0)
+		host = value + 7;
+	if (!*value) {
+		cfg->public_base_url[0] = '\0';
+		return 0;
+	}
+	if (!host || !*host || *host == '/' || *host == ':' || len >= sizeof(cfg->public_base_url))
+		goto bad;
+	for (p = host; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    strchr(".-:[]/_~%", c))
+			continue;
+		goto bad;
+	}
+	while (len > 0 && value[len - 1] == '/')
+		len--;
+	memcpy(cfg->public_base_url, value, len);
+	cfg->public_base_url[len] = '\0';
+	return 0;
+bad:
+	snprintf(err, errlen, "--public-base-url is http:// or https:// with a host, an optional"
+		 " port and path (no query, fragment or user), at most %d characters",
+		 SERVE_BASE_URL_MAX - 1);
+	return -1;
+}
+
 struct http_proxies *serve_config_list(struct serve_config *cfg, const char *name)
 {
 	if (strcmp(name, "trusted-proxy") == 0)
@@ -219,6 +259,8 @@ int serve_config_set(struct serve_config *cfg, const char *name, const char *val
 		cfg->metrics_listen = value;
 		return 0;
 	}
+	if (strcmp(name, "public-base-url") == 0)
+		return serve_config_base_url(cfg, value, err, errlen);
 	if (strcmp(name, "request-priority") == 0) {
 		if (strcmp(value, "realtime") == 0) {
 			cfg->request_prio = (struct prio){ PRIO_REALTIME, SERVE_DEFAULT_REQUEST_STEPS };

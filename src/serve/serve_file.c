@@ -370,4 +370,5 @@ void serve_config_print(const struct serve_config *cfg, struct buf *out)
 	buf_printf(out, "access-log-format = %s\n",
 		   cfg->access_log_format == HTTP_LOG_JSON ? "json" : "combined");
 	buf_printf(out, "log-level = %s\n", serve_log_levels[cfg->log_level]);
+	buf_printf(out, "public-base-url = %s\n", cfg->public_base_url);
 }

@@ -16,7 +16,7 @@ import uuid
 
 from lib import DEMO, Api, Cli, Server, add_staff, list_files, missing, png, request, sql, test
 
-HOST = {"Host": "live.example"}  # the same on both servers: feeds name it
+BASE = ("--public-base-url", "https://live.example")  # both servers' links name it
 
 
 def media_folder(env):
@@ -26,7 +26,7 @@ def media_folder(env):
 
 
 def source_server(env):
-    return Server(env.binary, env.db, 2, "--media", media_folder(env))
+    return Server(env.binary, env.db, 2, "--media", media_folder(env), *BASE)
 
 
 def fill(env, tokens):
@@ -81,12 +81,11 @@ def copy_and_compare(env, target):
         assert Cli(env.binary, target).run("export", slug, check=0).stdout == \
             env.cli.run("export", slug, check=0).stdout, slug
     cache = os.path.join(env.dir, "copy-cache")
-    with source_server(env) as a, Server(env.binary, target, 2, "--media", cache) as b:
+    with source_server(env) as a, Server(env.binary, target, 2, "--media", cache, *BASE) as b:
         paths = addresses(env)
         assert len(paths) > 20, paths
         for path in paths:
-            ra, rb = request(a.base, "GET", path, headers=HOST), \
-                request(b.base, "GET", path, headers=HOST)
+            ra, rb = request(a.base, "GET", path), request(b.base, "GET", path)
             assert ra.status == 200, (path, ra.status)
             assert (rb.status, rb.body) == (ra.status, ra.body), path
         for name in files:

@@ -11,7 +11,7 @@ import subprocess
 import xml.etree.ElementTree as ET
 from zoneinfo import ZoneInfo
 
-from lib import DEMO, capture_posts, curl, missing, seed_path, test
+from lib import DEMO, Server, capture_posts, curl, missing, request, seed_path, test
 
 SYSTEM_PYTHON = "/usr/bin/python3"
 FEEDS = (("feed.atom", "application/atom+xml"), ("feed.rss", "application/rss+xml"),
@@ -207,3 +207,27 @@ def feeds_hostile_content(env):
         assert doc["items"][1]["title"] == clean
         html = doc["items"][0]["content_html"]
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "<script" not in html, html
+
+
+@test
+def feeds_links_use_the_public_base_url(env):
+    """Links start with --public-base-url, whatever Host a client sends: a
+    made-up Host neither changes them nor makes a copy of its own (the ETag
+    is the same)."""
+    env.import_capture(DEMO, "demo", 2026, "Harbour Bridge: live")
+    with Server(env.binary, env.db, 1, "--public-base-url", "https://news.example/") as srv:
+        seen = set()
+        for host in ("news.example", "evil.example", "127.0.0.1"):
+            r = request(srv.base, "GET", "/live/demo/feed.json", headers={"Host": host})
+            assert r.status == 200, r.status
+            doc = json.loads(r.body)
+            assert doc["home_page_url"] == "https://news.example/live/demo", doc["home_page_url"]
+            assert all(i["url"].startswith("https://news.example/live/demo/posts/")
+                       for i in doc["items"]), doc["items"][0]["url"]
+            assert b"evil.example" not in r.body
+            seen.add(r.header("etag"))
+        assert len(seen) == 1, seen
+    # Without it, links name the address the server listens on.
+    with env.server() as srv:
+        doc = json.loads(fetch(srv, "demo", *FEEDS[2]).body)
+        assert doc["home_page_url"] == f"{srv.base}/live/demo", (doc["home_page_url"], srv.base)

@@ -70,11 +70,23 @@ static void test_settings_in_range(void **state)
 	assert_int_equal(serve_config_set(&c, "metrics-listen", "127.0.0.1:9150", err,
 					  sizeof(err)), 0);
 	assert_string_equal(c.metrics_listen, "127.0.0.1:9150");
+	/* Stored without its trailing slashes: links are this plus a path. */
+	assert_int_equal(serve_config_set(&c, "public-base-url", "https://news.example/live//",
+					  err, sizeof(err)), 0);
+	assert_string_equal(c.public_base_url, "https://news.example/live");
+	assert_int_equal(serve_config_set(&c, "public-base-url", "http://[::1]:8080", err,
+					  sizeof(err)), 0);
+	assert_string_equal(c.public_base_url, "http://[::1]:8080");
+	assert_int_equal(serve_config_set(&c, "public-base-url", "", err, sizeof(err)), 0);
+	assert_string_equal(c.public_base_url, "");
 }
 
 /* Out of range, not a number, or with trailing bytes: refused with the range,
  * and nothing changed. */
 #define LISTEN_FORM(flag) flag " is HOST:PORT (an IPv6 address in brackets, a port of 0 to 65535)"
+
+#define BASE_FORM "--public-base-url is http:// or https:// with a host, an optional port" \
+		  " and path (no query, fragment or user), at most 255 characters"
 
 static void test_settings_refused(void **state)
 {
@@ -100,6 +112,16 @@ static void test_settings_refused(void **state)
 		{ "listen", "127.0.0.1:65536", LISTEN_FORM("--listen") },
 		{ "listen", "127.0.0.1:", LISTEN_FORM("--listen") },
 		{ "metrics-listen", "9150", LISTEN_FORM("--metrics-listen") },
+		/* Every absolute link is the base plus a path: nothing else fits. */
+		{ "public-base-url", "news.example", BASE_FORM },
+		{ "public-base-url", "ftp://news.example", BASE_FORM },
+		{ "public-base-url", "https://", BASE_FORM },
+		{ "public-base-url", "https:///live", BASE_FORM },
+		{ "public-base-url", "https://news.example/?q=1", BASE_FORM },
+		{ "public-base-url", "https://news.example/#top", BASE_FORM },
+		{ "public-base-url", "https://ann@news.example", BASE_FORM },
+		{ "public-base-url", "https://news.example/a b", BASE_FORM },
+		{ "public-base-url", "https://news.example/\"><script>", BASE_FORM },
 	};
 	struct serve_config c, before;
 	char err[200];

@@ -253,7 +253,8 @@ static void test_print_reads_back(void **state)
 			      "trusted-proxy = 10.0.0.0/8,::1\n"
 			      "metrics-allow = 192.0.2.7\nmetrics-listen = 127.0.0.1:9100\n"
 			      "access-log = /srv/access.log\naccess-log-format = json\n"
-			      "log-level = warn\n",
+			      "log-level = warn\n"
+			      "public-base-url = https://news.example\n",
 			      &c, &sf),
 			 0);
 	c.db_path = sf.db;
@@ -278,7 +279,8 @@ static void test_print_reads_back(void **state)
 					"metrics-listen = 127.0.0.1:9100\n"
 					"access-log = /srv/access.log\n"
 					"access-log-format = json\n"
-					"log-level = warn\n");
+					"log-level = warn\n"
+					"public-base-url = https://news.example\n");
 	assert_int_equal(load(first.data, &again, &sf2), 0);
 	again.db_path = sf2.db;
 	buf_init(&second, 1 << 16);
