@@ -175,6 +175,18 @@ static int store_pg_line(const char **msg)
 /* Records why `res` (NULL: the connection) failed, prefixed by `what`, and
  * returns the code for it: a unique or foreign-key violation by its SQLSTATE,
  * anything else STORE_DB_ERR. */
+/* 1 if SQLSTATE `state` says the server is going away or out of reach: class
+ * 08 (connection exception) and 57P01-57P03 (shutdown, crash, not accepting
+ * connections yet). A server shutting down sends such an error before it
+ * closes the socket, so libpq can still call the connection good when it is
+ * read: a writer must hear "unreachable" (503, may not have been saved), not
+ * "broken". 57014 (a cancelled statement) is not one of them. */
+static int store_pg_state_unreachable(const char *state)
+{
+	return state && (strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 ||
+			 strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0);
+}
+
 static int store_pg_fail_res(struct store *s, PGconn *db, const PGresult *res, const char *what)
 {
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
@@ -194,7 +206,7 @@ static int store_pg_fail_res(struct store *s, PGconn *db, const PGresult *res, c
 	store_fail(s, rc, "%s%s%s%.*s", what ? what : "", what ? ": " : "",
 		   PQstatus(db) == CONNECTION_BAD ? "the database connection was lost: " : "", n,
 		   msg);
-	s->unreachable = PQstatus(db) == CONNECTION_BAD;
+	s->unreachable = PQstatus(db) == CONNECTION_BAD || store_pg_state_unreachable(state);
 	return rc;
 }
 

@@ -453,6 +453,60 @@ static void test_connection_lost(void **state)
 	assert_int_equal(store_check_file(f->s), 0);
 }
 
+/* One statement on the test's database, through a connection of its own. */
+static void pg_exec(const struct unit_db *db, const char *sql)
+{
+	PGconn *c = PQconnectdb(db->path);
+	PGresult *r;
+
+	if (PQstatus(c) != CONNECTION_OK)
+		fail_msg("connect: %s", PQerrorMessage(c));
+	r = PQexec(c, sql);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		fail_msg("%s: %s", sql, PQresultErrorMessage(r));
+	PQclear(r);
+	PQfinish(c);
+}
+
+/* A server shutting down sends "terminating connection due to administrator
+ * command" (57P01) before it closes the socket: read while libpq still calls
+ * the connection good, it is the database out of reach all the same (a
+ * writer's 503), not a broken one (500). A trigger raises the same SQLSTATE on
+ * a connection that stays up, so the test does not race the close. */
+static void test_shutdown_error_is_unreachable(void **state)
+{
+	static const struct {
+		const char *code;
+		int unreachable;
+	} codes[] = {
+		{ "57P01", 1 }, { "57P02", 1 }, { "57P03", 1 }, { "08006", 1 },
+		{ "57014", 0 }, { "XX000", 0 },
+	};
+	struct unit_db *f = *state;
+	struct model_post post;
+	char sql[512];
+	int64_t page;
+
+	PG_NEED(state);
+	page = create_page(f->s, "going");
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		snprintf(sql, sizeof(sql),
+			 "CREATE OR REPLACE FUNCTION ll_refuse() RETURNS trigger LANGUAGE plpgsql"
+			 " AS $$ BEGIN RAISE EXCEPTION 'going away' USING ERRCODE = '%s'; END $$;"
+			 " CREATE OR REPLACE TRIGGER ll_refuse BEFORE INSERT ON posts"
+			 " FOR EACH ROW EXECUTE FUNCTION ll_refuse()",
+			 codes[i].code);
+		pg_exec(f, sql);
+		sample_post(&post, "Refused", 1000);
+		assert_int_equal(store_post_insert(f->s, 0, page, &post), STORE_ERR);
+		if (store_unreachable(f->s) != codes[i].unreachable)
+			fail_msg("SQLSTATE %s: unreachable %d", codes[i].code,
+				 store_unreachable(f->s));
+	}
+	pg_exec(f, "DROP TRIGGER ll_refuse ON posts");
+	assert_true(insert_post(f->s, 0, page, "Accepted", 1001) > 0);
+}
+
 /* ---- the schema -------------------------------------------------------- */
 
 #define MIGRATE_PROCS 3
@@ -535,6 +589,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_copy_done_moves_identities, pg_setup, pg_teardown),
 		cmocka_unit_test_setup_teardown(test_prepare_warms_session, pg_setup, pg_teardown),
 		cmocka_unit_test_setup_teardown(test_wake_connection_lost, pg_setup, pg_teardown),
+		cmocka_unit_test_setup_teardown(test_shutdown_error_is_unreachable, pg_setup,
+						pg_teardown),
 		cmocka_unit_test_setup_teardown(test_connection_lost, pg_setup, pg_teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_once, pg_setup, pg_teardown),
 		cmocka_unit_test_setup_teardown(test_open_refused, pg_setup, pg_teardown),
