@@ -39,6 +39,9 @@ int cli_config_cmd(int argc, char **argv); /* config check */
 
 /* Shared helpers. */
 int cli_usage(const char *text, int status);              /* prints usage, returns status */
+/* 1 if an argument after argv[0] is --help or -h: `user list --help` shows the
+ * usage (exit 0) as `user --help` does, rather than refusing the argument. */
+int cli_asks_help(int argc, char **argv);
 int cli_bad_option(const char *cmd, const char *usage);   /* returns CLI_EXIT_USAGE */
 int cli_parse_long(const char *s, long min, long max, long *out);
 /* All of `path` ("-": standard input), at most `max` bytes, NUL-terminated;

@@ -145,6 +145,19 @@ int cli_usage(const char *text, int status)
 	return status;
 }
 
+int cli_asks_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		/* The value of an option ("--label -h") is not a request for help. */
+		if (i > 1 && strncmp(argv[i - 1], "--", 2) == 0 && !strchr(argv[i - 1], '=') &&
+		    strcmp(argv[i - 1], "--password-stdin") != 0 && strcmp(argv[i - 1], "--help") != 0)
+			continue;
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return 1;
+	}
+	return 0;
+}
+
 int cli_bad_option(const char *cmd, const char *usage)
 {
 	fprintf(stderr, "liveline %s: see usage below\n\n", cmd);

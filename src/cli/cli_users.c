@@ -380,7 +380,7 @@ int cli_user(int argc, char **argv)
 
 	if (!sub)
 		return cli_bad_option("user", usage_user);
-	if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0)
+	if (cli_asks_help(argc, argv))
 		return cli_usage(usage_user, 0);
 	if (auth_init() < 0) {
 		fprintf(stderr, "liveline user: libsodium cannot start\n");
@@ -485,7 +485,7 @@ int cli_token(int argc, char **argv)
 
 	if (!sub)
 		return cli_bad_option("token", usage_token);
-	if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0)
+	if (cli_asks_help(argc, argv))
 		return cli_usage(usage_token, 0);
 	if (auth_init() < 0) {
 		fprintf(stderr, "liveline token: libsodium cannot start\n");

@@ -359,3 +359,19 @@ def cli_users_demo_script(env):
     again = demo()
     assert "created" not in again and "demo-admin" in again, again
     assert len(users(env)) == 3
+
+
+@test
+def help_on_every_subcommand(env):
+    """`--help` anywhere after the command shows its usage and exits 0 (it was
+    refused as a bad argument after a subcommand); an option's value "-h" is a
+    value, not a request for help."""
+    for args in (("user", "--help"), ("user", "list", "--help"), ("user", "add", "-h"),
+                 ("user", "set-role", "ann", "--help"), ("token", "list", "--help"),
+                 ("token", "revoke", "3", "-h"), ("token", "create", "ann", "--help")):
+        p = env.cli.run(*args, check=0)
+        assert p.stdout.decode().startswith("usage: liveline"), (args, p.stdout[:80])
+    add_user(env, "ann", "editor", "Ann")
+    p = env.cli.run("token", "create", "ann", "--label", "-h", check=0)
+    assert p.returncode == 0 and "token 1 for ann" in err(p), err(p)
+    assert env.sql_one("SELECT label FROM api_tokens") == "-h"
