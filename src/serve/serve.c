@@ -946,6 +946,11 @@ static int serve_spawn(struct serve_master *m, unsigned i, int exe_fd, struct se
 	for (unsigned k = 0; k < STATS_SLOTS && stat_slot < 0 && region_fd >= 0; k++)
 		if (m->stats_owner[k] == 0)
 			stat_slot = (int)k;
+	/* Only when reloads come faster than old workers retire (64 workers
+	 * and two retiring generations fit): this worker serves, uncounted. */
+	if (stat_slot < 0 && region_fd >= 0)
+		log_warnx("worker of slot %u: every counter slot is taken (old workers still "
+			  "retiring); /metrics leaves this worker out", i);
 	if (pipe2(pfd, O_CLOEXEC | O_NONBLOCK) < 0)
 		return -1;
 	snprintf(env, sizeof(env), "%d:%d:%d:%u:%u:%d:%u:%d:%d:%d", (int)master, pfd[1],
