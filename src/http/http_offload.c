@@ -34,11 +34,16 @@ static void http_offload_signal(struct http_offload *o)
 {
 	uint64_t one = 1;
 
-	/* Written before the flag: the worker's loop may wake and spin once
-	 * before it sees the flag, never sleep on a readable fd it will not drain. */
+	/* The flag before the write: the worker's loop, woken by the write,
+	 * always finds the flag and drains the fd. The other order let a loop
+	 * woken between the two find no flag and spin on the readable fd until
+	 * this thread set it; a real-time loop spinning on this thread's core
+	 * kept it from doing so for up to 66 ms (a scheduler tick's balancing
+	 * away), delaying every reader and answer of the worker with it
+	 * (bench/results/scale-out.md). */
+	atomic_store(&o->signalled, 1);
 	if (write(o->efd, &one, sizeof(one)) < 0 && errno != EAGAIN)
 		log_warn("newsroom thread: eventfd");
-	atomic_store(&o->signalled, 1);
 }
 
 static void *http_offload_main(void *arg)
@@ -153,8 +158,11 @@ void http_offload_collect(struct http_offload *o)
 	uint64_t n;
 
 	if (atomic_load_explicit(&o->signalled, memory_order_relaxed) &&
-	    atomic_exchange(&o->signalled, 0))
-		(void)!read(o->efd, &n, sizeof(n));
+	    atomic_exchange(&o->signalled, 0) && read(o->efd, &n, sizeof(n)) < 0 &&
+	    errno == EAGAIN)
+		/* Flagged, not yet written: the write is coming, and must find
+		 * the flag when it wakes the loop. */
+		atomic_store(&o->signalled, 1);
 }
 
 int http_offload_submit(struct http_offload *o, struct http_job *job,
