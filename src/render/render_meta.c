@@ -85,7 +85,7 @@ cut:
 static void put_plain(struct buf *out, const char *md)
 {
 	if (md && md[0])
-		markup_inline_plain(out, md);
+		markup_inline_words(out, md);
 }
 
 void render_meta_post_text(struct buf *out, const struct model_post *post)
