@@ -24,6 +24,9 @@
 #define META_LOCALE   "en_GB"
 #define META_LANG     "en-GB"
 #define META_ELLIPSIS "\xe2\x80\xa6"
+/* Plain text is never longer than its stored rich text, plus credits and
+ * names: room for any post or description the limits allow. */
+#define META_SOURCE_MAX ((size_t)4 * MODEL_POST_TEXT_MAX + MODEL_SUMMARY_TEXT_MAX)
 
 /* ---- plain text ---- */
 
@@ -249,7 +252,10 @@ static void meta_description(struct buf *out, const struct render_meta *m,
 {
 	struct buf text;
 
-	buf_init(&text, out->max);
+	/* The whole source (a post's text, a description), of which the first
+	 * RENDER_META_DESC_CHARS characters are kept: room for any the limits
+	 * allow (model_limits.h), whatever `out` may hold. */
+	buf_init(&text, META_SOURCE_MAX);
 	if (m->post) {
 		render_meta_post_text(&text, m->post);
 		if (text.len == 0)
@@ -273,9 +279,10 @@ static void meta_description(struct buf *out, const struct render_meta *m,
 	} else {
 		buf_printf(&text, "Live coverage from %s.", site->name);
 	}
-	if (text.err && !out->err)
+	/* Past the room above, what fitted is still the start of the text. */
+	if (text.err == BUF_ENOMEM && !out->err)
 		out->err = text.err;
-	render_meta_trim(out, text.err ? "" : text.data, RENDER_META_DESC_CHARS);
+	render_meta_trim(out, text.data ? text.data : "", RENDER_META_DESC_CHARS);
 	buf_cleanup(&text);
 }
 
@@ -419,7 +426,7 @@ static json_t *ld_post(const struct render_site *site, const struct model_page *
 	const struct model_block *b = post_image(post);
 	struct buf t;
 
-	buf_init(&t, (size_t)MODEL_POST_TEXT_MAX * 4);
+	buf_init(&t, META_SOURCE_MAX);
 	buf_printf(&t, "%s#post-%" PRId64, page_url, post->id);
 	ld_buf(o, "@id", &t);
 	ld_buf(o, "url", &t);

@@ -281,6 +281,37 @@ static void test_head_ld_limit(void **state)
 	free(text);
 }
 
+/* A description is cut from a source longer than any description: a post of
+ * 8 KiB (its permalink) once failed the whole page. */
+static void test_head_long_post(void **state)
+{
+	struct model_block para = { .kind = MODEL_BLOCK_PARAGRAPH };
+	struct model_page page = make_page();
+	struct model_post post;
+	struct render_meta m;
+	char *text = malloc(MODEL_BODY_MAX + 1), *html;
+	json_t *ld;
+
+	(void)state;
+	assert_non_null(text);
+	for (size_t i = 0; i < MODEL_BODY_MAX; i++)
+		text[i] = i % 10 == 9 ? ' ' : '&';
+	text[MODEL_BODY_MAX] = '\0';
+	para.text = text;
+	post = make_post(1, "Long", &para, 1);
+	m = (struct render_meta){ .title = "Long", .path = "/live/vote/posts/1", .page = &page,
+				  .post = &post };
+	html = RENDER(render_meta_head(&out_, &site, &m)); /* take() checks the error */
+	assert_has(html, "<meta name=\"description\" content=\"&amp;&amp;");
+	assert_has(html, "&amp;\xe2\x80\xa6\">");
+	ld = ld_of(html);
+	assert_int_equal(strlen(json_string_value(json_object_get(ld, "articleBody"))),
+			 MODEL_BODY_MAX); /* plain text, whole */
+	json_decref(ld);
+	free(html);
+	free(text);
+}
+
 static void test_head_error_page(void **state)
 {
 	struct render_meta m = { .title = "404 Not Found", .noindex = 1 };
@@ -304,6 +335,7 @@ int main(void)
 		cmocka_unit_test(test_head_live_page),
 		cmocka_unit_test(test_head_hostile),
 		cmocka_unit_test(test_head_ld_limit),
+		cmocka_unit_test(test_head_long_post),
 		cmocka_unit_test(test_head_error_page),
 	};
 
