@@ -144,24 +144,28 @@ void render_meta_post_text(struct buf *out, const struct model_post *post)
 
 /* ---- URLs ---- */
 
-/* Appends `url` made absolute on the base URL: a site path ("/media/...") gets
- * the base in front, an http(s) address stays as it is. Returns 0, or -1 (and
- * appends nothing) for anything else: a relative or other-scheme address is
- * no use to a crawler. */
-static int put_abs(struct buf *out, const struct render_site *site, const char *url)
+/* 1 if `url` can be given to a crawler: a site path ("/media/...") or an
+ * http(s) address that may be linked to; a relative or other-scheme address
+ * is no use to one. */
+static int url_usable(const char *url)
 {
 	if (!url || !url[0] || !markup_url_allowed(url))
+		return 0;
+	return (url[0] == '/' && url[1] != '/') || strncmp(url, "https://", 8) == 0 ||
+	       strncmp(url, "http://", 7) == 0;
+}
+
+/* Appends `url` made absolute on the base URL (a site path gets the base in
+ * front, an http(s) address stays as it is). Returns 0, or -1 (and appends
+ * nothing) if it is not url_usable(). */
+static int put_abs(struct buf *out, const struct render_site *site, const char *url)
+{
+	if (!url_usable(url))
 		return -1;
-	if (url[0] == '/' && url[1] != '/') {
+	if (url[0] == '/')
 		buf_puts(out, site->base_url);
-		buf_puts(out, url);
-		return 0;
-	}
-	if (strncmp(url, "https://", 8) == 0 || strncmp(url, "http://", 7) == 0) {
-		buf_puts(out, url);
-		return 0;
-	}
-	return -1;
+	buf_puts(out, url);
+	return 0;
 }
 
 static void put_page_url(struct buf *out, const struct render_site *site,
@@ -172,14 +176,14 @@ static void put_page_url(struct buf *out, const struct render_site *site,
 	buf_puts(out, page->slug);
 }
 
-/* The first image of `post` with an address: its block, or NULL. */
+/* The first image of `post` with an address a crawler can use: its block, or
+ * NULL. */
 static const struct model_block *post_image(const struct model_post *post)
 {
 	for (size_t i = 0; i < post->n_blocks; i++) {
 		const struct model_block *b = &post->blocks[i];
 
-		if (b->kind == MODEL_BLOCK_IMAGE && b->url && b->url[0] &&
-		    markup_url_allowed(b->url))
+		if (b->kind == MODEL_BLOCK_IMAGE && url_usable(b->url))
 			return b;
 	}
 	return NULL;
@@ -198,8 +202,7 @@ static int meta_image(const struct render_meta *m, const char **url, const char 
 		return 0;
 	}
 	if (m->page && m->page->summary.media_kind == MODEL_MEDIA_IMAGE &&
-	    m->page->summary.media_url && m->page->summary.media_url[0] &&
-	    markup_url_allowed(m->page->summary.media_url)) {
+	    url_usable(m->page->summary.media_url)) {
 		*url = m->page->summary.media_url;
 		*alt = m->page->summary.media_alt;
 		return 0;
@@ -419,8 +422,8 @@ static json_t *ld_image(const struct render_site *site, const char *url, const c
 }
 
 /* One post as a BlogPosting, at `page_url` + "#post-ID". */
-static json_t *ld_post(const struct render_site *site, const struct model_page *page,
-		       const struct model_post *post, const char *page_url)
+static json_t *ld_post(const struct render_site *site, const struct model_post *post,
+		       const char *page_url)
 {
 	json_t *o = ld_type("BlogPosting"), *authors = json_array(), *img;
 	const struct model_block *b = post_image(post);
@@ -454,7 +457,6 @@ static json_t *ld_post(const struct render_site *site, const struct model_page *
 	json_object_set_new(o, "author", authors);
 	if (b && (img = ld_image(site, b->url, b->alt)))
 		json_object_set_new(o, "image", img);
-	(void)page;
 	buf_cleanup(&t);
 	return o;
 }
@@ -510,7 +512,7 @@ static void put_ld_page(struct buf *out, const struct render_site *site,
 			json_object_set_new(ld, "image", img);
 		updates = json_array();
 		for (size_t i = 0; i < n; i++)
-			json_array_append_new(updates, ld_post(site, page, &m->posts[i], canonical));
+			json_array_append_new(updates, ld_post(site, &m->posts[i], canonical));
 		json_object_set_new(ld, "liveBlogUpdate", updates);
 		if (put_ld(out, ld) == 0 || n == 0) {
 			json_decref(ld);
@@ -531,7 +533,7 @@ static void put_ld_post(struct buf *out, const struct render_site *site,
 
 	buf_init(&live, 4096);
 	put_page_url(&live, site, m->page);
-	ld = ld_post(site, m->page, m->post, live.err ? "" : live.data);
+	ld = ld_post(site, m->post, live.err ? "" : live.data);
 	json_object_set_new(ld, "@context", json_string("https://schema.org"));
 	/* Its own page is the permalink; its @id is its place in the live page. */
 	ld_str(ld, "url", canonical);

@@ -193,6 +193,19 @@ static void test_head_live_page(void **state)
 	json_decref(ld);
 	free(html);
 
+	/* A featured image a crawler cannot use (no scheme, not a site path)
+	 * gives way to the newest post's. */
+	page.summary.media_kind = MODEL_MEDIA_IMAGE;
+	page.summary.media_url = "harbour.jpg";
+	html = RENDER(render_meta_head(&out_, &site, &m));
+	assert_has(html, "<meta property=\"og:image\" "
+			 "content=\"https://news.example/media/crowd-640.jpg\">");
+	free(html);
+	page.summary.media_url = "https://img.example/harbour.jpg";
+	html = RENDER(render_meta_head(&out_, &site, &m));
+	assert_has(html, "<meta property=\"og:image\" content=\"https://img.example/harbour.jpg\">");
+	free(html);
+
 	/* Ended: the end of coverage is said. */
 	page.status = MODEL_STATUS_ENDED;
 	page.end_at = 1781300000;
