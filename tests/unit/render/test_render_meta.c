@@ -193,10 +193,10 @@ static void test_head_live_page(void **state)
 	json_decref(ld);
 	free(html);
 
-	/* A featured image a crawler cannot use (no scheme, not a site path)
+	/* A featured image a crawler cannot use (allowed as a link, not an image)
 	 * gives way to the newest post's. */
 	page.summary.media_kind = MODEL_MEDIA_IMAGE;
-	page.summary.media_url = "harbour.jpg";
+	page.summary.media_url = "mailto:desk@news.example";
 	html = RENDER(render_meta_head(&out_, &site, &m));
 	assert_has(html, "<meta property=\"og:image\" "
 			 "content=\"https://news.example/media/crowd-640.jpg\">");
