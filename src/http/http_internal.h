@@ -267,6 +267,13 @@ enum MHD_Result http_readyz(struct http_request *req);
  * runs with the main one. 0, or -1. */
 int http_metrics_listen(struct http_server *s, int fd);
 
+/* What the site tells crawlers (http_sitemap.c): GET /robots.txt,
+ * /sitemap.xml, /sitemap-news.xml and /favicon.ico, each from the cache. */
+enum MHD_Result http_robots(struct http_request *req);
+enum MHD_Result http_sitemap(struct http_request *req);
+enum MHD_Result http_sitemap_news(struct http_request *req);
+enum MHD_Result http_favicon(struct http_request *req);
+
 /* Reader routes (http_reader.c): GET and HEAD of /, /live/..., /static/...
  * Returns the result of the http_respond_* call it made. */
 enum MHD_Result http_reader_route(struct http_request *req);

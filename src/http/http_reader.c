@@ -9,6 +9,8 @@
  *   GET /static/NAME.VERSION.EXT   built-in static files, cached for a year
  *   GET /healthz                   "ok", for load balancers
  *   GET /readyz, /metrics          readiness and figures (http_metrics.c)
+ *   GET /robots.txt, /sitemap.xml, /sitemap-news.xml, /favicon.ico
+ *                                  for crawlers (http_sitemap.c)
  */
 #include "http/http_internal.h"
 
@@ -488,6 +490,11 @@ static const struct {
 	HTTP_ROUTE("/healthz", 0, http_health),
 	HTTP_ROUTE("/readyz", 0, http_readyz),
 	HTTP_ROUTE("/metrics", 0, http_metrics_serve),
+	/* For crawlers (http_sitemap.c). */
+	HTTP_ROUTE("/robots.txt", 0, http_robots),
+	HTTP_ROUTE("/sitemap.xml", 0, http_sitemap),
+	HTTP_ROUTE("/sitemap-news.xml", 0, http_sitemap_news),
+	HTTP_ROUTE("/favicon.ico", 0, http_favicon),
 };
 
 enum MHD_Result http_reader_route(struct http_request *req)

@@ -17,7 +17,8 @@
 /* cmark replaces invalid UTF-8 instead of passing it on to a reader. */
 #define MARKUP_CMARK_OPTS (CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8)
 
-enum markup_mode { MARKUP_HTML, MARKUP_PLAIN };
+/* MARKUP_WORDS is MARKUP_PLAIN without the text layout's link marks. */
+enum markup_mode { MARKUP_HTML, MARKUP_PLAIN, MARKUP_WORDS };
 
 struct markup_walk {
 	struct buf *out;
@@ -134,7 +135,7 @@ static void walk_link(struct markup_walk *w, cmark_node *node, int entering)
 		return;
 	if (w->mode == MARKUP_HTML)
 		walk_link_html(w, url, entering);
-	else if (!entering && markup_url_external(url))
+	else if (w->mode == MARKUP_PLAIN && !entering && markup_url_external(url))
 		buf_puts(w->out, MARKUP_EXTERNAL);
 }
 
@@ -215,6 +216,11 @@ void markup_inline_html(struct buf *out, const char *md)
 void markup_inline_plain(struct buf *out, const char *md)
 {
 	markup_render(out, md, MARKUP_PLAIN);
+}
+
+void markup_inline_words(struct buf *out, const char *md)
+{
+	markup_render(out, md, MARKUP_WORDS);
 }
 
 /* ---- escaping: the inverse of the plain-text walk ---- */

@@ -28,6 +28,11 @@ void markup_inline_html(struct buf *out, const char *md);
 /* Appends the plain text that `md` reads as (the form in the text layout). */
 void markup_inline_plain(struct buf *out, const char *md);
 
+/* Appends the words that `md` reads as, for machines (meta descriptions,
+ * JSON-LD): markup_inline_plain() without its ", external" after a link to
+ * another site, which belongs to the text layout. */
+void markup_inline_words(struct buf *out, const char *md);
+
 /* Appends inline source that reads back, through markup_inline_plain(), as
  * exactly `text` (n bytes): every character that CommonMark would take as
  * markup is escaped. */

@@ -103,9 +103,13 @@
  * tags, the pager and the document: well under 256 KiB. A post is measured
  * with the correction note it has; an edit may give it a new one (at most
  * MODEL_NOTE_MAX bytes, 6 bytes each escaped, with its paragraph and time:
- * under 8 KiB) after the measure. So
+ * under 8 KiB) after the measure. What the page tells machines in its head
+ * (render/render_meta.h) is bounded on its own: the JSON-LD at
+ * MODEL_LD_HTML_MAX (updates past it are left out, oldest first) and the meta
+ * tags (a description cut to 160 characters, the title, an image's address and
+ * alt text, each escaped) under 64 KiB. So
  *
- *   page = (20 + 1) x (64 KiB + 8 KiB) + 64 KiB + 256 KiB = 1,832 KiB
+ *   page = (20 + 1) x (64 KiB + 8 KiB) + 64 KiB + 256 KiB + 320 KiB = 2,152 KiB
  *
  * and a page over that cannot come from a store written through these limits.
  * A permalink (one post) and an older page (20 posts, no summary) are smaller.
@@ -116,9 +120,11 @@
 #define MODEL_NOTE_HTML_MAX    (8 * 1024)
 #define MODEL_SUMMARY_HTML_MAX (64 * 1024)
 #define MODEL_CHROME_HTML_MAX  (256 * 1024)
+#define MODEL_LD_HTML_MAX      (256 * 1024)
+#define MODEL_META_HTML_MAX    (MODEL_LD_HTML_MAX + 64 * 1024)
 #define MODEL_PAGE_HTML_MAX                                                          \
 	((MODEL_POSTS_PER_PAGE + 1) * (MODEL_POST_HTML_MAX + MODEL_NOTE_HTML_MAX) + \
-	 MODEL_SUMMARY_HTML_MAX + MODEL_CHROME_HTML_MAX)
+	 MODEL_SUMMARY_HTML_MAX + MODEL_CHROME_HTML_MAX + MODEL_META_HTML_MAX)
 
 /* ---- the importer ----
  * A captured page in the plain-text form. The reference capture is 30 KB; 16 MiB

@@ -24,12 +24,20 @@ PAGE_ASSET_INCBIN(asset_style_css, "web/style.css");
 PAGE_ASSET_INCBIN(asset_live_js, "web/live.js");
 PAGE_ASSET_INCBIN(asset_newsroom_css, "web/newsroom.css");
 PAGE_ASSET_INCBIN(asset_newsroom_js, "web/newsroom.js");
+/* The icons of render_meta.c: ours, drawn in web/icon.svg; the PNGs were made
+ * from it with `vips thumbnail` (180: square corners, as iOS rounds them). */
+PAGE_ASSET_INCBIN(asset_icon_svg, "web/icon.svg");
+PAGE_ASSET_INCBIN(asset_icon_32_png, "web/icon-32.png");
+PAGE_ASSET_INCBIN(asset_icon_180_png, "web/icon-180.png");
 
 static struct page_asset assets[] = {
 	{ "style.css", "text/css; charset=utf-8", NULL, 0, "" },
 	{ "live.js", "text/javascript; charset=utf-8", NULL, 0, "" },
 	{ "newsroom.css", "text/css; charset=utf-8", NULL, 0, "" },
 	{ "newsroom.js", "text/javascript; charset=utf-8", NULL, 0, "" },
+	{ "icon.svg", "image/svg+xml", NULL, 0, "" },
+	{ "icon-32.png", "image/png", NULL, 0, "" },
+	{ "icon-180.png", "image/png", NULL, 0, "" },
 };
 
 /* The bytes of each entry of assets[], in the same order. */
@@ -40,6 +48,9 @@ static const struct {
 	{ asset_live_js_start, asset_live_js_end },
 	{ asset_newsroom_css_start, asset_newsroom_css_end },
 	{ asset_newsroom_js_start, asset_newsroom_js_end },
+	{ asset_icon_svg_start, asset_icon_svg_end },
+	{ asset_icon_32_png_start, asset_icon_32_png_end },
+	{ asset_icon_180_png_start, asset_icon_180_png_end },
 };
 
 _Static_assert(sizeof(assets) / sizeof(assets[0]) ==

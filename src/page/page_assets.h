@@ -22,7 +22,8 @@ void page_assets_init(void);
 /* The asset served at `url`, or NULL. */
 const struct page_asset *page_asset_by_url(const char *url);
 /* The asset named `name`; never NULL for a built-in name: "style.css" and
- * "live.js" (readers), "newsroom.css" and "newsroom.js" (the newsroom). */
+ * "live.js" (readers), "newsroom.css" and "newsroom.js" (the newsroom), and the
+ * icons "icon.svg", "icon-32.png" and "icon-180.png" (render_meta.c). */
 const struct page_asset *page_asset_by_name(const char *name);
 
 #endif

@@ -54,6 +54,11 @@ void page_key_feed(char *out, const char *kind, const char *slug)
 	snprintf(out, PAGE_KEY_MAX, "feed:%s:%s", kind, slug);
 }
 
+void page_key_sitemap_news(char *out, int64_t now)
+{
+	snprintf(out, PAGE_KEY_MAX, "sitemap-news:%lld", (long long)(now / 3600));
+}
+
 int page_key_live_slug(const char *key, char *slug, size_t cap)
 {
 	size_t len;

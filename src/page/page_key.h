@@ -11,6 +11,10 @@
  *                              N the ring cannot answer
  *   feed:KIND:SLUG             a feed (its links start with the public base URL)
  *   /static/NAME.VERSION.EXT   a built-in file, keyed by its URL
+ *   /robots.txt, /favicon.ico  likewise (robots.txt names the base URL)
+ *   sitemap                    /sitemap.xml, every published live page
+ *   sitemap-news:H             /sitemap-news.xml in hour H (UTC hours since
+ *                              the epoch): what it lists depends on the time
  *
  * Slugs are valid (model_slug_valid: at most 80 bytes, no ':').
  */
@@ -24,6 +28,7 @@
 #define PAGE_KEY_MAX 160
 
 #define PAGE_KEY_INDEX "index"
+#define PAGE_KEY_SITEMAP "sitemap"
 
 /* "page:SLUG:N" into `out` (PAGE_KEY_MAX bytes). Without snprintf: this runs
  * on every page request, where format parsing was a measurable share of our
@@ -39,6 +44,10 @@ void page_key_changes(char *out, const char *slug, int64_t since, int reload);
 /* "feed:KIND:SLUG" into `out` (PAGE_KEY_MAX bytes). */
 void page_key_feed(char *out, const char *kind, const char *slug);
 
+/* "sitemap-news:H" into `out` (PAGE_KEY_MAX bytes), H the hour of `now`:
+ * a new key each hour, so that pages age out of the news sitemap even when
+ * nothing changes (each hour's entry is also dropped by any change). */
+void page_key_sitemap_news(char *out, int64_t now);
 /* 1 if `key` names a live page itself ("page:SLUG:0"), with its slug copied
  * into `slug` (`cap` bytes); 0 for any other key, or a slug that does not fit. */
 int page_key_live_slug(const char *key, char *slug, size_t cap);

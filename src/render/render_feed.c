@@ -79,6 +79,11 @@ static void put_xml(struct buf *out, const char *s)
 		put_clean(out, s, strlen(s), 1);
 }
 
+void render_xml_escaped(struct buf *out, const char *s)
+{
+	put_xml(out, s);
+}
+
 static void carry_err(struct buf *out, const struct buf *b)
 {
 	if (b->err && !out->err)
@@ -478,6 +483,11 @@ static int json_to_buf(const char *chunk, size_t size, void *data)
 	}
 	buf_append(out, chunk + run, size - run);
 	return out->err ? -1 : 0;
+}
+
+int render_json_escaped(struct buf *out, const struct json_t *v)
+{
+	return json_dump_callback(v, json_to_buf, out, JSON_COMPACT) < 0 ? -1 : 0;
 }
 
 void render_feed_json(struct buf *out, const struct render_feed_site *site,

@@ -48,4 +48,14 @@ void render_feed_json(struct buf *out, const struct render_feed_site *site,
 		      const struct model_page *page, const struct model_post *posts,
 		      size_t n);
 
+/* Appends `v` as compact JSON with '<', '>' and '&' written as \u003c, \u003e
+ * and \u0026, as the JSON Feed is: safe inside an HTML <script> data block
+ * (render_meta.c's JSON-LD) as in a feed. Returns 0, or -1 (out's error flag
+ * says why when the buffer failed). */
+struct json_t;
+int render_json_escaped(struct buf *out, const struct json_t *v);
+/* Appends `s` (NULL is "") cleaned and escaped as the XML feeds' values are:
+ * for the sitemaps (render_sitemap.c). */
+void render_xml_escaped(struct buf *out, const char *s);
+
 #endif

@@ -15,6 +15,7 @@
  * page gives its one post an h1.
  */
 #include "render/render.h"
+#include "render/render_meta.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -108,9 +109,10 @@ static void put_status(struct buf *out, enum model_status s)
 
 /* ---- the document around every page ---- */
 
-static void doc_open(struct buf *out, const struct render_site *site,
-		     const char *title1, const char *title2, const char *canonical,
-		     const char *body_class)
+/* `meta` says what the page is to machines (render_meta.h). */
+static void doc_open_meta(struct buf *out, const struct render_site *site,
+			  const char *title1, const char *title2,
+			  const struct render_meta *meta, const char *body_class)
 {
 	buf_puts(out, "<!doctype html>\n<html lang=\"en-GB\">\n<head>\n"
 		      "<meta charset=\"utf-8\">\n"
@@ -126,12 +128,7 @@ static void doc_open(struct buf *out, const struct render_site *site,
 	buf_puts(out, "</title>\n<link rel=\"stylesheet\" href=\"");
 	buf_html(out, site->css_url);
 	buf_puts(out, "\">\n");
-	if (canonical) {
-		/* `canonical` is built by us from escaped parts. */
-		buf_puts(out, "<link rel=\"canonical\" href=\"");
-		buf_puts(out, canonical);
-		buf_puts(out, "\">\n");
-	}
+	render_meta_head(out, site, meta);
 	if (site->js_url) {
 		buf_puts(out, "<script src=\"");
 		buf_html(out, site->js_url);
@@ -144,6 +141,16 @@ static void doc_open(struct buf *out, const struct render_site *site,
 		      "<a class=\"site-name\" href=\"/\">");
 	buf_html(out, site->name);
 	buf_puts(out, "</a></div></header>\n<main id=\"main\" class=\"wrap\" tabindex=\"-1\">\n");
+}
+
+/* A page known to machines by its path alone ("/live/SLUG/search"). */
+static void doc_open(struct buf *out, const struct render_site *site,
+		     const char *title1, const char *title2, const char *canonical,
+		     const char *body_class)
+{
+	struct render_meta meta = { .title = title1, .path = canonical };
+
+	doc_open_meta(out, site, title1, title2, &meta, body_class);
 }
 
 static void doc_close(struct buf *out, const struct render_site *site)
@@ -500,6 +507,7 @@ void render_page_html(struct buf *out, const struct render_site *site,
 	size_t count = v->page_count ? v->page_count : 1;
 	size_t no = v->page_no ? v->page_no : count;
 	int newest = no >= count;
+	struct render_meta meta;
 	struct buf canon, sub;
 	struct tz_view tv;
 
@@ -508,8 +516,9 @@ void render_page_html(struct buf *out, const struct render_site *site,
 	buf_init(&sub, 64);
 	if (!newest)
 		buf_printf(&sub, "page %zu of %zu", no, count);
-	doc_open(out, site, page->title, newest ? NULL : sub.data,
-		 canon.err ? NULL : canon.data, "page-live");
+	meta = (struct render_meta){ .title = page->title, .path = canon.err ? NULL : canon.data,
+				     .page = page, .posts = v->posts, .n_posts = v->n_posts };
+	doc_open_meta(out, site, page->title, newest ? NULL : sub.data, &meta, "page-live");
 	buf_cleanup(&sub);
 	buf_cleanup(&canon);
 
@@ -558,12 +567,14 @@ void render_permalink_html(struct buf *out, const struct render_site *site,
 			   const struct model_page *page, const struct model_post *post,
 			   size_t page_no, size_t page_count)
 {
+	struct render_meta meta;
 	struct buf canon;
 
 	buf_init(&canon, 4096);
 	put_post_url(&canon, page->slug, post->id);
-	doc_open(out, site, post->title, page->title, canon.err ? NULL : canon.data,
-		 "page-post");
+	meta = (struct render_meta){ .title = post->title, .path = canon.err ? NULL : canon.data,
+				     .page = page, .post = post };
+	doc_open_meta(out, site, post->title, page->title, &meta, "page-post");
 	buf_cleanup(&canon);
 
 	buf_puts(out, "<p class=\"context\"><a href=\"");
@@ -638,12 +649,14 @@ void render_index_html(struct buf *out, const struct render_site *site,
 void render_error_html(struct buf *out, const struct render_site *site, int status,
 		       const char *reason, const char *message)
 {
+	struct render_meta meta = { .noindex = 1 };
 	struct buf title;
 
 	buf_init(&title, 512);
 	buf_printf(&title, "%d ", status);
 	buf_puts(&title, reason ? reason : "Error");
-	doc_open(out, site, title.err ? "Error" : title.data, NULL, NULL, "page-error");
+	meta.title = title.err ? "Error" : title.data;
+	doc_open_meta(out, site, meta.title, NULL, &meta, "page-error");
 	buf_puts(out, "<h1>");
 	buf_html(out, title.err ? "Error" : title.data);
 	buf_puts(out, "</h1>\n");

@@ -161,7 +161,7 @@ def hardening_page_at_the_limits(env):
             r = request(srv.base, "GET", path)
             assert r.status == 200, (path, r.status, r.body[:300])
             if "feed" not in path and ".txt" not in path:  # those hold up to 50 posts
-                assert len(r.body) < 1832 * 1024, (path, len(r.body))
+                assert len(r.body) < 2152 * 1024, (path, len(r.body))
         live = parse_html(request(srv.base, "GET", f"/live/{SLUG}").text)
         assert len(live.find_all("article")) == 3  # the pinned post, then the newest two
         assert "rendering" not in srv.log(), srv.log()

@@ -14,7 +14,7 @@
 #define HOSTILE_A "<script>alert(1)</script>"
 #define HOSTILE_B "\"><img src=x onerror=alert(1)>"
 
-static const struct render_site site = { "Liveline", "/static/style.abc.css", NULL };
+static const struct render_site site = { "Liveline", "/static/style.abc.css", NULL, "http://liveline.test" };
 
 /* The buffer every RENDER() call appends to; take() hands its contents over. */
 static struct buf out_;
@@ -374,7 +374,7 @@ static void test_post_hostile(void **state)
 	/* Every page kind, with the hostile page and post. */
 	{
 		struct render_page_view v = { &page, &post, 1, &post, 1, 2 };
-		struct render_site hs = { HOSTILE_A, HOSTILE_B, HOSTILE_B };
+		struct render_site hs = { HOSTILE_A, HOSTILE_B, HOSTILE_B, HOSTILE_B };
 
 		html = RENDER(render_page_html(&out_, &hs, &v));
 		assert_not_raw(html);
@@ -407,7 +407,7 @@ static void test_page_document(void **state)
 	};
 	struct model_post pinned = make_post(4, "Pinned one", utc("Europe/London", 2026, 6, 12, 9, 0));
 	struct render_page_view v = { &page, posts, 2, &pinned, 1, 1 };
-	struct render_site js = { "Liveline", "/static/style.abc.css", "/static/app.1.js" };
+	struct render_site js = { "Liveline", "/static/style.abc.css", "/static/app.1.js", "http://liveline.test" };
 	char *html;
 
 	(void)state;
@@ -424,8 +424,10 @@ static void test_page_document(void **state)
 	assert_has(html, "name=\"viewport\"");
 	assert_has(html, "<title>Harbour Bridge reopens \xe2\x80\x93 Liveline</title>");
 	assert_has(html, "<link rel=\"stylesheet\" href=\"/static/style.abc.css\">");
-	assert_has(html, "<link rel=\"canonical\" href=\"/live/bridge\">");
-	assert_lacks(html, "<script");
+	assert_has(html, "<link rel=\"canonical\" href=\"http://liveline.test/live/bridge\">");
+	/* No script without js_url: only the JSON-LD data block (render_meta.c). */
+	assert_lacks(html, "<script src");
+	assert_has(html, "<script type=\"application/ld+json\">{");
 	assert_has(html, "<a class=\"skip-link\" href=\"#main\">");
 	assert_has(html, "<header class=\"site-header\">");
 	assert_has(html, "<a class=\"site-name\" href=\"/\">Liveline</a>");
@@ -491,7 +493,7 @@ static void test_page_pagination(void **state)
 	assert_has(html, "<li class=\"pager-newer\"><a href=\"/live/slug\">");
 	assert_has(html, "Page 1 of 2");
 	assert_lacks(html, "pager-older");
-	assert_has(html, "<link rel=\"canonical\" href=\"/live/slug?page=1\">");
+	assert_has(html, "<link rel=\"canonical\" href=\"http://liveline.test/live/slug?page=1\">");
 	assert_has(html, "<title>Paged \xe2\x80\x93 page 1 of 2 \xe2\x80\x93 Liveline</title>");
 	/* Summary and pinned post belong to the live page only. */
 	assert_lacks(html, "Summary</h2>");
@@ -521,7 +523,7 @@ static void test_page_pagination(void **state)
 	html = RENDER(render_page_html(&out_, &site, &v));
 	assert_lacks(html, "pager-newer");
 	assert_has(html, "<li class=\"pager-older\"><a href=\"/live/slug?page=2\">");
-	assert_has(html, "<link rel=\"canonical\" href=\"/live/slug\">");
+	assert_has(html, "<link rel=\"canonical\" href=\"http://liveline.test/live/slug\">");
 	assert_has(html, "Summary</h2>");
 	assert_has(html, "id=\"pinned-2\"");
 	free(html);
@@ -537,7 +539,7 @@ static void test_permalink(void **state)
 	html = RENDER(render_permalink_html(&out_, &site, &page, &post, 2, 2));
 	assert_has(html, "<title>Ribbon cut \xe2\x80\x93 Harbour Bridge reopens \xe2\x80\x93 "
 			 "Liveline</title>");
-	assert_has(html, "<link rel=\"canonical\" href=\"/live/bridge/posts/7\">");
+	assert_has(html, "<link rel=\"canonical\" href=\"http://liveline.test/live/bridge/posts/7\">");
 	assert_has(html, "<p class=\"context\"><a href=\"/live/bridge\">Harbour Bridge reopens"
 			 "</a></p>");
 	assert_has(html, "<h1 class=\"post-title\">Ribbon cut</h1>");
