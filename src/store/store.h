@@ -269,8 +269,8 @@ int store_data_version(struct store *s, int64_t *out) STORE_WARN_UNUSED;
  *
  * The query is words, never syntax: it is cut into words at spaces and ASCII
  * punctuation (so `" OR * NEAR( ) --` is the words OR and NEAR), and a post
- * is found when it holds every word. At most STORE_SEARCH_QUERY_MAX bytes and
- * STORE_SEARCH_WORDS_MAX words. */
+ * is found when it holds every word. At most STORE_SEARCH_QUERY_MAX
+ * characters (code points) and STORE_SEARCH_WORDS_MAX words. */
 #define STORE_SEARCH_QUERY_MAX 200
 #define STORE_SEARCH_WORDS_MAX 16
 /* The marks around a matching word in a hit's title and snippet: control

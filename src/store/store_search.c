@@ -220,22 +220,27 @@ static int store_search_words(struct store *s, const char *query, int quote, str
 			      size_t *words)
 {
 	const uint8_t *q = (const uint8_t *)query;
-	int32_t i = 0, len, start = -1, prev;
+	int32_t i = 0, len, start = -1, prev, chars = 0;
 	UChar32 c;
 
 	*words = 0;
+	/* Characters, as a form's maxlength counts them (near enough: it
+	 * counts UTF-16 units), not bytes: a query in Cyrillic or Greek gets
+	 * as many as one in English. */
+	len = query ? (int32_t)strnlen(query, 4 * STORE_SEARCH_QUERY_MAX + 1) : 0;
+	if (len > 4 * STORE_SEARCH_QUERY_MAX)
+		goto too_long;
 	if (!query || !utf8_valid(query))
 		return store_fail(s, STORE_EINVAL, "The search is not valid text.");
-	len = (int32_t)strnlen(query, STORE_SEARCH_QUERY_MAX + 1);
-	if (len > STORE_SEARCH_QUERY_MAX)
-		return store_fail(s, STORE_EINVAL, "Search for at most %d characters.",
-				  STORE_SEARCH_QUERY_MAX);
 	for (;;) {
 		prev = i;
-		if (i < len)
+		if (i < len) {
 			U8_NEXT(q, i, len, c);
-		else
+			if (++chars > STORE_SEARCH_QUERY_MAX)
+				goto too_long;
+		} else {
 			c = -1;
+		}
 		if (store_search_word_char(c)) {
 			if (start < 0)
 				start = prev;
@@ -260,6 +265,9 @@ static int store_search_words(struct store *s, const char *query, int quote, str
 	if (*words == 0)
 		return store_fail(s, STORE_EINVAL, "Give a word to search for.");
 	return 0;
+too_long:
+	return store_fail(s, STORE_EINVAL, "Search for at most %d characters.",
+			  STORE_SEARCH_QUERY_MAX);
 }
 
 void store_search_hits_free(struct store_search_hit *h, size_t n)
@@ -291,7 +299,7 @@ int store_post_search(struct store *s, int64_t page_id, const char *query, size_
 	size_t count;
 	int rc;
 
-	buf_init(&words, 4 * STORE_SEARCH_QUERY_MAX);
+	buf_init(&words, 8 * STORE_SEARCH_QUERY_MAX);
 	rc = store_search_words(s, query, s->be->search_quote, &words, &count);
 	if (rc == 0 && words.err)
 		rc = store_fail(s, STORE_ERR, "search: out of memory");

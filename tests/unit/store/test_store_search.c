@@ -210,7 +210,7 @@ static void test_hostile_query(void **state)
 	struct unit_db *f = *state;
 	int64_t page = create_page(f->s, "hostile"), a;
 	struct store_search_hit *h = NULL;
-	char long_q[STORE_SEARCH_QUERY_MAX + 2], many[256];
+	char long_q[STORE_SEARCH_QUERY_MAX + 2], many[256], cyr[400];
 	size_t n = 0;
 
 	a = put_post(f->s, page, "Quotes \"and\" stars", "Fire * near the OR station.", 100);
@@ -249,6 +249,12 @@ static void test_hostile_query(void **state)
 	memset(long_q, 'a', sizeof(long_q) - 1);
 	long_q[sizeof(long_q) - 1] = '\0';
 	assert_int_equal(store_post_search(f->s, page, long_q, 20, 0, &h, &n), STORE_EINVAL);
+	/* Characters are counted, not bytes: 150 two-byte letters are fine. */
+	cyr[0] = '\0';
+	for (int i = 0; i < 150; i++)
+		strncat(cyr, "\xd0\xb6", sizeof(cyr) - strlen(cyr) - 1);
+	assert_int_equal(store_post_search(f->s, page, cyr, 20, 0, &h, &n), 0);
+	assert_int_equal(n, 0);
 	many[0] = '\0';
 	for (int i = 0; i <= STORE_SEARCH_WORDS_MAX; i++)
 		strncat(many, "w ", sizeof(many) - strlen(many) - 1);
