@@ -148,7 +148,7 @@ enum http_live_what {
 	HTTP_LIVE_SEARCH,
 };
 /* Splits the path after /live/, "SLUG[.txt][/posts/ID|/events|/changes|
- * /feed.EXT]": the slug (valid, model_slug_valid) into `slug` (`cap` bytes),
+ * /feed.EXT|/search]": the slug (valid, model_slug_valid) into `slug` (`cap` bytes),
  * what it names, and the post's id for /posts/ID. Returns 0, or -1 when the
  * path names nothing. (Public for tests/fuzz/fuzz_path.c.) */
 int http_live_parse(const char *rest, char *slug, size_t cap, enum http_live_what *what,
