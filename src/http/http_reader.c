@@ -390,6 +390,20 @@ static enum MHD_Result http_changes(struct http_request *req, const char *slug)
 	return http_respond_entry(req, e);
 }
 
+/* The reader's words as the results page shows them back (in the form, the
+ * title, the messages): only text a page may hold, UTF-8 without control
+ * characters (escaping does not change those, and an HTML page may not hold
+ * them), of a length the store takes; else nothing. */
+static const char *http_search_shown(const char *q)
+{
+	if (!utf8_valid(q) || strlen(q) > 4 * STORE_SEARCH_QUERY_MAX)
+		return "";
+	for (const unsigned char *p = (const unsigned char *)q; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return "";
+	return q;
+}
+
 /* Search in a page. The answer is not kept in the page cache: its key would
  * be the reader's words, and made-up queries would push out the pages readers
  * are served. A browser or a CDN may keep it 30 s (HTTP_CC_SHORT), within the
@@ -423,8 +437,7 @@ static enum MHD_Result http_search(struct http_request *req, const char *slug)
 		page_no = 1;
 	if (!q)
 		q = "";
-	/* Shown back in the form only when it is text a page may hold. */
-	shown = utf8_valid(q) && strlen(q) <= 4 * STORE_SEARCH_QUERY_MAX ? q : "";
+	shown = http_search_shown(q);
 	rc = store_post_search(s->store, page.id, q, RENDER_SEARCH_PER_PAGE + 1,
 			       (page_no - 1) * RENDER_SEARCH_PER_PAGE, &hits, &n);
 	if (rc == STORE_EINVAL) {

@@ -226,8 +226,7 @@ static const char *const store_migrations[] = {
 	 * index. posts_search is an FTS5 index over the posts table's own
 	 * columns (external content: the text is not kept twice), kept in step
 	 * by triggers in the statement that changes a post, so in its
-	 * transaction; a deleted page's posts go by the cascade, which fires
-	 * them too. The 'rebuild' indexes the titles already there. */
+	 * transaction. The 'rebuild' indexes the titles already there. */
 	"ALTER TABLE posts ADD COLUMN search_text TEXT;"
 	"CREATE INDEX posts_search_unfilled ON posts (id) WHERE search_text IS NULL;"
 	"CREATE VIRTUAL TABLE posts_search USING fts5(title, search_text,"

@@ -149,6 +149,11 @@ def search_messages_and_limits(env):
         r = request(srv.base, "GET", f"/live/{SLUG}/search?q=%FF%FE")
         assert r.status == 200 and "not valid text" in r.text
         assert b"\xff" not in r.body
+        # Control characters are not words, and are never shown back: an
+        # HTML page may not hold them, escaped or not.
+        r = request(srv.base, "GET", f"/live/{SLUG}/search?q=ferry%01%02%1B")
+        assert r.status == 200 and len(hits(r)) >= 2
+        assert not any(b in r.body for b in (b"\x01", b"\x02", b"\x1b")), r.body[:300]
         assert search(srv, "ferry", slug="no-such-page").status == 404
         assert request(srv.base, "GET", f"/live/{SLUG}/search/more").status == 404
 
