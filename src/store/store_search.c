@@ -190,7 +190,7 @@ leave:
 			return rc;
 		filled += n;
 	} while (n == STORE_SEARCH_FILL_BATCH);
-	log_info("store: search index: the text of %zu posts written before it indexed", filled);
+	log_info("store: search index: %zu posts from before it indexed", filled);
 	return 0;
 }
 
