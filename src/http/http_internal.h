@@ -145,9 +145,10 @@ enum http_live_what {
 	HTTP_LIVE_FEED_ATOM,
 	HTTP_LIVE_FEED_RSS,
 	HTTP_LIVE_FEED_JSON,
+	HTTP_LIVE_SEARCH,
 };
 /* Splits the path after /live/, "SLUG[.txt][/posts/ID|/events|/changes|
- * /feed.EXT]": the slug (valid, model_slug_valid) into `slug` (`cap` bytes),
+ * /feed.EXT|/search]": the slug (valid, model_slug_valid) into `slug` (`cap` bytes),
  * what it names, and the post's id for /posts/ID. Returns 0, or -1 when the
  * path names nothing. (Public for tests/fuzz/fuzz_path.c.) */
 int http_live_parse(const char *rest, char *slug, size_t cap, enum http_live_what *what,
@@ -253,6 +254,11 @@ enum MHD_Result http_respond_stream_head(struct http_request *req, const char *c
 enum MHD_Result http_respond_stream(struct http_request *req, const struct model_page *page,
 				    enum stream_kind kind, int64_t since, const char *snapshot,
 				    size_t snapshot_len);
+
+/* A response that takes over `data` (malloc'd; freed on failure too), with
+ * its Content-Type and Cache-Control. NULL when out of memory. */
+struct MHD_Response *http_response_owned(char *data, size_t len, const char *type,
+					 const char *cache_control);
 
 /* Answers with a short HTML error page (not cached). `message` is plain text. */
 enum MHD_Result http_respond_error(struct http_request *req, unsigned status,

@@ -22,7 +22,7 @@ static const char *const http_metrics_routes[STATS_ROUTES] = {
 	[STATS_ROUTE_MEDIA] = "media",     [STATS_ROUTE_HEALTHZ] = "healthz",
 	[STATS_ROUTE_READYZ] = "readyz",   [STATS_ROUTE_METRICS] = "metrics",
 	[STATS_ROUTE_API] = "api",         [STATS_ROUTE_NEWSROOM] = "newsroom",
-	[STATS_ROUTE_OTHER] = "other",
+	[STATS_ROUTE_SEARCH] = "search",   [STATS_ROUTE_OTHER] = "other",
 };
 
 const char *http_metrics_route_name(enum stats_route route)
@@ -53,6 +53,7 @@ enum stats_route http_metrics_route_of(const char *path)
 		case HTTP_LIVE_FEED_ATOM:
 		case HTTP_LIVE_FEED_RSS:
 		case HTTP_LIVE_FEED_JSON: return STATS_ROUTE_FEED;
+		case HTTP_LIVE_SEARCH: return STATS_ROUTE_SEARCH;
 		}
 		return STATS_ROUTE_OTHER;
 	}

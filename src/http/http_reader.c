@@ -6,6 +6,7 @@
  *   GET /                          index of live pages
  *   GET /live/SLUG[?page=N]        a live page (N counted from the oldest post)
  *   GET /live/SLUG/posts/ID        one post
+ *   GET /live/SLUG/search?q=WORDS[&page=N]  the page's posts holding the words
  *   GET /static/NAME.VERSION.EXT   built-in static files, cached for a year
  *   GET /healthz                   "ok", for load balancers
  *   GET /readyz, /metrics          readiness and figures (http_metrics.c)
@@ -22,9 +23,11 @@
 #include "model/model_limits.h"
 #include "page/page_assets.h"
 #include "page/page_key.h"
+#include "render/render_search.h"
 #include "text/text.h"
 #include "util/buf.h"
 #include "util/log.h"
+#include "util/utf8.h"
 
 /* What the write limits allow a page to be (model_limits.h): a render over
  * it comes from data written before the limits, or directly to the store. */
@@ -200,6 +203,7 @@ int http_live_parse(const char *rest, char *slug, size_t cap, enum http_live_wha
 		{ "/events", HTTP_LIVE_EVENTS },     { "/changes", HTTP_LIVE_CHANGES },
 		{ "/feed.atom", HTTP_LIVE_FEED_ATOM }, { "/feed.rss", HTTP_LIVE_FEED_RSS },
 		{ "/feed.json", HTTP_LIVE_FEED_JSON }, { ".txt", HTTP_LIVE_TEXT },
+		{ "/search", HTTP_LIVE_SEARCH },
 	};
 	size_t len = strcspn(rest, "/."), tail;
 	const char *sub = rest + len;
@@ -388,6 +392,95 @@ static enum MHD_Result http_changes(struct http_request *req, const char *slug)
 	return http_respond_entry(req, e);
 }
 
+/* The reader's words as the results page shows them back (in the form, the
+ * title, the messages): only text a page may hold, UTF-8 without control
+ * characters (escaping does not change those, and an HTML page may not hold
+ * them), of a length the store takes; else nothing. */
+static const char *http_search_shown(const char *q)
+{
+	if (!utf8_valid(q) || strlen(q) > 4 * STORE_SEARCH_QUERY_MAX)
+		return "";
+	for (const unsigned char *p = (const unsigned char *)q; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return "";
+	return q;
+}
+
+/* Search in a page. The answer is not kept in the page cache: its key would
+ * be the reader's words, and made-up queries would push out the pages readers
+ * are served. A browser or a CDN may keep it 30 s (HTTP_CC_SHORT), within the
+ * minute in which a correction must reach readers. The query runs here, on
+ * the request's thread: its cost is bounded (STORE_SEARCH_QUERY_MAX
+ * characters, STORE_SEARCH_WORDS_MAX words, one page's posts, one page of
+ * results read, none deeper than RENDER_SEARCH_PAGES_MAX). Search engines
+ * are told not to index it (X-Robots-Tag). */
+static enum MHD_Result http_search(struct http_request *req, const char *slug)
+{
+	struct http_server *s = req->server;
+	const char *q = http_arg(req, "q"), *shown;
+	struct render_search_view view = { 0 };
+	struct render_search_hit *rhits = NULL;
+	struct store_search_hit *hits = NULL;
+	struct MHD_Response *r;
+	struct model_page page;
+	enum MHD_Result ret;
+	char message[256];
+	size_t page_no, n = 0, len;
+	struct buf b;
+	char *html;
+	int rc;
+
+	if (http_page_arg(req, &page_no) < 0 || page_no > RENDER_SEARCH_PAGES_MAX)
+		return http_respond_error(req, MHD_HTTP_BAD_REQUEST,
+					  "The page of results must be a whole number from 1 to 50.");
+	if (http_load_page(req, slug, &page, &ret) < 0)
+		return ret;
+	if (!page_no)
+		page_no = 1;
+	if (!q)
+		q = "";
+	shown = http_search_shown(q);
+	rc = store_post_search(s->store, page.id, q, RENDER_SEARCH_PER_PAGE + 1,
+			       (page_no - 1) * RENDER_SEARCH_PER_PAGE, &hits, &n);
+	if (rc == STORE_EINVAL) {
+		snprintf(message, sizeof(message), "%s", store_errmsg(s->store));
+		view.message = message;
+	} else if (rc < 0) {
+		model_page_cleanup(&page);
+		return http_store_failed(req);
+	}
+	view.more = n > RENDER_SEARCH_PER_PAGE;
+	view.n_hits = view.more ? RENDER_SEARCH_PER_PAGE : n;
+	if (view.n_hits) {
+		rhits = calloc(view.n_hits, sizeof(*rhits));
+		if (!rhits)
+			abort();
+	}
+	for (size_t i = 0; i < view.n_hits; i++)
+		rhits[i] = (struct render_search_hit){ hits[i].post_id, hits[i].published_at,
+						       hits[i].title, hits[i].snippet };
+	view.page = &page;
+	view.query = shown;
+	view.hits = rhits;
+	view.page_no = page_no;
+	buf_init(&b, HTTP_MAX_PAGE_HTML);
+	render_search_html(&b, &s->site, &view);
+	free(rhits);
+	store_search_hits_free(hits, n);
+	model_page_cleanup(&page);
+	html = buf_detach(&b, &len);
+	buf_cleanup(&b);
+	if (!html)
+		return http_respond_error(req, MHD_HTTP_INTERNAL_SERVER_ERROR,
+					  "This page could not be shown.");
+	req->answer_bytes = len;
+	r = http_response_owned(html, len, HTTP_CT_HTML, HTTP_CC_SHORT);
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, "X-Robots-Tag", "noindex");
+	return http_respond(req, MHD_HTTP_OK, r, HTTP_HEADERS_READER);
+}
+
 /* /live/SLUG... */
 static enum MHD_Result http_live(struct http_request *req, const char *rest)
 {
@@ -409,6 +502,8 @@ static enum MHD_Result http_live(struct http_request *req, const char *rest)
 		return http_changes(req, slug);
 	case HTTP_LIVE_TEXT:
 		return http_text(req, slug);
+	case HTTP_LIVE_SEARCH:
+		return http_search(req, slug);
 	case HTTP_LIVE_FEED_ATOM:
 	case HTTP_LIVE_FEED_RSS:
 	case HTTP_LIVE_FEED_JSON:

@@ -355,10 +355,8 @@ enum MHD_Result http_respond(struct http_request *req, unsigned status, struct M
 	return ret;
 }
 
-/* A response that takes over `data` (malloc'd; freed on failure too), with
- * its Content-Type and Cache-Control. NULL when out of memory. */
-static struct MHD_Response *http_response_owned(char *data, size_t len, const char *type,
-						const char *cache_control)
+struct MHD_Response *http_response_owned(char *data, size_t len, const char *type,
+					 const char *cache_control)
 {
 	struct MHD_Response *r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
 

@@ -81,6 +81,14 @@ int render_time_view(const char *zone, int64_t t, struct tz_view *tv)
 #define RENDER_TIME_DAY	 1 /* " 17 February" */
 #define RENDER_TIME_YEAR 2 /* " 2025", after the day */
 void render_time_html(struct buf *out, const struct tz_view *tv, int parts);
+/* The document around every reader page, for pages rendered in other files
+ * of render/ (render_search.c): the <head> (title "title1 - title2 - site",
+ * title2 may be NULL; `canonical`, built by the caller from escaped parts, or
+ * NULL), the site's header, and the <main> that render_doc_close() ends. */
+void render_doc_open(struct buf *out, const struct render_site *site, const char *title1,
+		     const char *title2, const char *canonical, const char *body_class);
+void render_doc_close(struct buf *out, const struct render_site *site);
+
 /* A short HTML error page: "404 Not Found" and one sentence. */
 void render_error_html(struct buf *out, const struct render_site *site, int status,
 		       const char *reason, const char *message);

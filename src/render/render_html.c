@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "markup/markup.h"
+#include "render/render_search.h"
 #include "media/media.h"
 #include "util/tz.h"
 
@@ -159,6 +160,17 @@ static void doc_close(struct buf *out, const struct render_site *site)
 	buf_html(out, site->name);
 	buf_puts(out, " \xc2\xb7 live coverage \xc2\xb7 <a href=\"/\">All live pages</a></p>"
 		      "</div></footer>\n</body>\n</html>\n");
+}
+
+void render_doc_open(struct buf *out, const struct render_site *site, const char *title1,
+		     const char *title2, const char *canonical, const char *body_class)
+{
+	doc_open(out, site, title1, title2, canonical, body_class);
+}
+
+void render_doc_close(struct buf *out, const struct render_site *site)
+{
+	doc_close(out, site);
 }
 
 /* ---- posts ---- */
@@ -538,6 +550,7 @@ void render_page_html(struct buf *out, const struct render_site *site,
 		render_time_html(out, &tv, RENDER_TIME_DAY);
 		buf_puts(out, "</p>\n");
 	}
+	render_search_form_html(out, page, NULL);
 	buf_puts(out, "</header>\n");
 
 	if (newest) {

@@ -106,15 +106,15 @@ static const char *const store_sql[STMT_COUNT] = {
 	[STMT_POST_INSERT] =
 		"INSERT INTO posts (page_id, title, published_at, updated_at, breaking,"
 		" key_event, bylines_json, body_json, version, correction, correction_at,"
-		" updated_by)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?9, ?10, ?11) RETURNING id",
+		" updated_by, search_text)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1, ?9, ?10, ?11, ?12) RETURNING id",
 	[STMT_POST_OLD] =
 		"SELECT title, published_at, breaking, key_event, bylines_json, body_json,"
 		" version, correction, correction_at FROM posts WHERE id = ?2 AND page_id = ?1",
 	[STMT_POST_UPDATE] =
 		"UPDATE posts SET title = ?3, published_at = ?4, updated_at = ?5, breaking = ?6,"
 		" key_event = ?7, bylines_json = ?8, body_json = ?9, version = ?10,"
-		" correction = ?11, correction_at = ?12, updated_by = ?13"
+		" correction = ?11, correction_at = ?12, updated_by = ?13, search_text = ?14"
 		" WHERE id = ?2 AND page_id = ?1",
 	[STMT_POST_DELETE] = "DELETE FROM posts WHERE id = ?2 AND page_id = ?1 RETURNING title",
 	[STMT_POST_GET] =
@@ -544,6 +544,14 @@ static struct store *store_open_mode(const char *target, int create, char *err, 
 		free(s);
 		return NULL;
 	}
+	/* The schema is current: index the posts from before the search index
+	 * (or written by an older program since) before anything reads it. */
+	if (store_search_fill(s) != 0) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s", s->errmsg);
+		store_close(s);
+		return NULL;
+	}
 	return s;
 }
 
@@ -577,6 +585,9 @@ void store_close(struct store *s)
 	for (int i = 0; i < STMT_NEWSROOM_COUNT; i++)
 		if (s->newsroom_stmt[i])
 			s->be->finalize(s->newsroom_stmt[i]);
+	for (int i = 0; i < STMT_SEARCH_COUNT; i++)
+		if (s->search_stmt[i])
+			s->be->finalize(s->search_stmt[i]);
 	/* Closing with an open transaction rolls it back: uncommitted is unsaid. */
 	s->be->close(s);
 	free(s);
@@ -1556,6 +1567,7 @@ int store_post_insert_row(struct store *s, int64_t actor, int64_t page_id, const
 	int64_t now = (int64_t)time(NULL), post_id = 0;
 	struct store_post_row stored = *row;
 	struct store_stmt *st;
+	char *search;
 	int rc;
 
 	if (!stored.published_at)
@@ -1566,9 +1578,15 @@ int store_post_insert_row(struct store *s, int64_t actor, int64_t page_id, const
 		stored.correction_at = now;
 	if (!stored.correction)
 		stored.correction_at = 0;
-	st = store_stmt(s, STMT_POST_INSERT);
-	if (!st)
+	/* What the post is found by, written with it (store_search.c). */
+	search = store_search_text(s, stored.bylines_json, stored.body_json);
+	if (!search)
 		return STORE_ERR;
+	st = store_stmt(s, STMT_POST_INSERT);
+	if (!st) {
+		free(search);
+		return STORE_ERR;
+	}
 	store_bind_int64(st, 1, page_id);
 	store_bind_text(st, 2, stored.title);
 	store_bind_int64(st, 3, stored.published_at);
@@ -1580,7 +1598,9 @@ int store_post_insert_row(struct store *s, int64_t actor, int64_t page_id, const
 	store_bind_text_or_null(st, 9, stored.correction);
 	store_bind_int64(st, 10, stored.correction_at);
 	store_bind_int64(st, 11, author);
+	store_bind_text(st, 12, search);
 	rc = store_step_id(s, st, "post insert", &post_id, NULL);
+	free(search);
 	if (rc == STORE_DB_FOREIGN_KEY)
 		return store_fail(s, STORE_ENOTFOUND, "no page %" PRId64, page_id);
 	if (rc < 0)
@@ -1686,7 +1706,7 @@ static void store_edit_what(struct store_stmt *old, const struct model_post *pos
 int store_post_edit(struct store *s, int64_t actor, struct model_post *post, const struct store_edit *edit)
 {
 	static const struct store_edit no_check;
-	char *bylines = NULL, *body = NULL, *note = NULL, what[128];
+	char *bylines = NULL, *body = NULL, *note = NULL, *search = NULL, what[128];
 	int64_t now = (int64_t)time(NULL), version = 0, note_at = 0;
 	struct store_post_row row;
 	struct store_stmt *st;
@@ -1702,6 +1722,12 @@ int store_post_edit(struct store *s, int64_t actor, struct model_post *post, con
 	rc = store_post_json(s, post, &bylines, &body);
 	if (rc != 0)
 		return rc;
+	/* What the post is found by, written with it (store_search.c). */
+	search = store_search_text(s, bylines, body);
+	if (!search) {
+		rc = STORE_ERR;
+		goto out;
+	}
 	row = (struct store_post_row){
 		.title = post->title,
 		.breaking = post->breaking,
@@ -1767,6 +1793,7 @@ int store_post_edit(struct store *s, int64_t actor, struct model_post *post, con
 	store_bind_text_or_null(st, 11, note);
 	store_bind_int64(st, 12, note_at);
 	store_bind_int64(st, 13, actor);
+	store_bind_text(st, 14, search);
 	rc = store_step(st) == STORE_DB_DONE ? 0 : store_fail_db(s, "post update");
 	store_reset(st);
 	if (rc == 0)
@@ -1789,6 +1816,7 @@ leave:
 		note = NULL;
 	}
 out:
+	free(search);
 	free(note);
 	free(bylines);
 	free(body);

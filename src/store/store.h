@@ -258,4 +258,46 @@ int store_last_change_id(struct store *s, int64_t *out) STORE_WARN_UNUSED;
  * on its timer before reading the log. Compare it for equality only. */
 int store_data_version(struct store *s, int64_t *out) STORE_WARN_UNUSED;
 
+/* Search in a page: its posts found by words of their title and body (the
+ * body's text as readers read it, its bylines, captions, alt text and
+ * credits), with the database's own full-text index (SQLite: FTS5, words cut
+ * by its unicode61 tokenizer, diacritics ignored; PostgreSQL: a tsvector of
+ * the 'simple' configuration, no stemming, under a GIN index). The index is
+ * written by the same statements that write the post, so it is in step with
+ * every publish, edit and deletion in their transaction. Drafts and scheduled
+ * posts are not posts yet and are never found.
+ *
+ * The query is words, never syntax: it is cut into words at spaces and ASCII
+ * punctuation (so `" OR * NEAR( ) --` is the words OR and NEAR), and a post
+ * is found when it holds every word. At most STORE_SEARCH_QUERY_MAX
+ * characters (code points) and STORE_SEARCH_WORDS_MAX words. */
+#define STORE_SEARCH_QUERY_MAX 200
+#define STORE_SEARCH_WORDS_MAX 16
+/* The marks around a matching word in a hit's title and snippet: control
+ * bytes that post text never holds in the index (store_search_text() drops
+ * them), so the renderer can escape everything else and turn these alone into
+ * <mark> and </mark>. */
+#define STORE_SEARCH_MARK_OPEN	'\x01'
+#define STORE_SEARCH_MARK_CLOSE '\x02'
+
+struct store_search_hit {
+	int64_t post_id;
+	int64_t published_at;
+	char *title;   /* the whole title, matching words marked */
+	char *snippet; /* a few words of the body around its matches, marked the
+			* same way ("" when the body is empty); "\u2026" where
+			* text was left out */
+};
+
+/* Up to `limit` posts of page `page_id` holding every word of `query`, best
+ * first (a match in the title counts more than one in the body; then the
+ * newest), skipping the first `offset`. *out (NULL when none) is freed with
+ * store_search_hits_free(). STORE_EINVAL, with a reason a reader may be
+ * shown, when the query is not UTF-8, is too long, holds too many words or
+ * none at all (only punctuation): nothing is searched then. */
+int store_post_search(struct store *s, int64_t page_id, const char *query, size_t limit,
+		      size_t offset, struct store_search_hit **out,
+		      size_t *n) STORE_WARN_UNUSED;
+void store_search_hits_free(struct store_search_hit *h, size_t n);
+
 #endif

@@ -117,6 +117,17 @@ struct store_backend {
 	 * own tools do it (PostgreSQL's pg_dump). */
 	int (*backup)(struct store *s, const char *dest);
 
+	/* The search in a page (store_post_search()): SQL that takes ?1 the
+	 * query's words, ?2 the page id, ?3 a limit and ?4 an offset, and
+	 * returns the post's id, its published_at, its title and a snippet of
+	 * its search_text with STORE_SEARCH_MARK_OPEN and _CLOSE around the
+	 * matching words, best first. How ?1 is written: search_quote 1, each
+	 * word between double quotes (FTS5's strings: a word is then never an
+	 * operator), else the words as they are, space-separated (PostgreSQL's
+	 * plainto_tsquery() reads no operators). */
+	const char *search_sql;
+	int search_quote;
+
 	void (*close)(struct store *s); /* frees what open() made, not s */
 };
 

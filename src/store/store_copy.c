@@ -39,8 +39,9 @@ static const struct store_copy_table store_copy_tables[STORE_COPY_TABLES] = {
 	  "ittttiiitiiii", "id" },
 	{ "posts",
 	  "id, page_id, title, published_at, updated_at, breaking, key_event,"
-	  " bylines_json, body_json, version, correction, correction_at, updated_by",
-	  "iitiiiittitii", "id" },
+	  " bylines_json, body_json, version, correction, correction_at, updated_by,"
+	  " search_text",
+	  "iitiiiittitiit", "id" },
 	{ "changes", "id, page_id, seq, kind, post_id, at, event, text", "iiitiitt", "id" },
 	{ "sessions", "id, token_hash, user_id, csrf, created_at, expires_at, revoked",
 	  "ibitiii", "id" },

@@ -109,12 +109,22 @@ enum store_newsroom_stmt {
 	STMT_NEWSROOM_COUNT
 };
 
+/* ...and of store_search.c. */
+enum store_search_stmt {
+	STMT_SEARCH_QUERY,
+	STMT_SEARCH_UNFILLED,
+	STMT_SEARCH_ROWS,
+	STMT_SEARCH_FILL,
+	STMT_SEARCH_COUNT
+};
+
 /* One connection to a store, on whichever backend opened it. */
 struct store {
 	const struct store_backend *be;
 	void *conn;       /* the backend's own state (its connection, its wake-up) */
 	struct store_stmt *stmt[STMT_COUNT];
 	struct store_stmt *newsroom_stmt[STMT_NEWSROOM_COUNT];
+	struct store_stmt *search_stmt[STMT_SEARCH_COUNT];
 	int outer;        /* 1 between store_begin() and store_commit()/rollback() */
 	int logged;       /* the open transaction added to the change log */
 	int64_t log_from; /* ...from this change id on (ids grow within it) */
@@ -294,6 +304,22 @@ int store_post_insert_row(struct store *s, int64_t actor, int64_t page_id,
 			  const struct store_post_row *row,
 			  int64_t author, const char *action, int64_t *id,
 			  int64_t *published_at, int64_t *updated_at) STORE_WARN_UNUSED;
+
+/* The text a post is found by (store_post_search), besides its title: the
+ * plain text of its body's blocks (as the text form reads them: Markdown
+ * resolved), quotations' credits, images' alt text, credits and captions,
+ * embeds' titles, and its bylines, from their stored JSON, a line each. The
+ * search marks' bytes and other C0 controls become spaces. Returns a malloc'd
+ * string, or NULL with a reason. Every write of posts.body_json writes this
+ * beside it as posts.search_text, in the same statement. */
+char *store_search_text(struct store *s, const char *bylines_json, const char *body_json);
+/* Fills posts.search_text where it is NULL: the posts written before the
+ * search index was (the migration that made the column leaves it NULL, as
+ * SQL alone cannot read Markdown), or by an older program since. Run by
+ * store_open*() right after the schema is current, so a migrated database is
+ * fully indexed before it is used; a database with nothing to fill costs one
+ * indexed lookup and takes no write lock. 0, or an error with a reason. */
+int store_search_fill(struct store *s) STORE_WARN_UNUSED;
 
 /* Inside a write: appends an audit entry naming `actor` (0: the command line
  * or the system). detail NULL is "". */

@@ -1058,7 +1058,38 @@ static const char *const store_pg_migrations[] = {
 	"  data BYTEA NOT NULL"
 	");"
 	"CREATE INDEX media_files_name ON media_files (name);",
+
+	/* 2: search in a page (store_search.c). posts.search_text as on SQLite
+	 * (its migration 7): NULL for posts from before, filled by the store at
+	 * open. search_vector is generated from the title (weight A) and
+	 * search_text (weight B) in the statement that writes them, so in its
+	 * transaction, and indexed with GIN. 'simple': no language's stemming
+	 * (a page has no language setting, and quotes names in many), the same
+	 * whole words as SQLite's unicode61. */
+	"ALTER TABLE posts ADD COLUMN search_text TEXT;"
+	"CREATE INDEX posts_search_unfilled ON posts (id) WHERE search_text IS NULL;"
+	"ALTER TABLE posts ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ("
+	"  setweight(to_tsvector('simple'::regconfig, title), 'A') ||"
+	"  setweight(to_tsvector('simple'::regconfig, coalesce(search_text, '')), 'B')) STORED;"
+	"CREATE INDEX posts_search ON posts USING GIN (search_vector);",
 };
+
+/* Search in a page (store_backend.h): plainto_tsquery() reads the words as
+ * words only (their AND), never operators; ts_rank() with its default
+ * weights counts a title word 2.5 times a body word; then the newest.
+ * ts_headline() marks the matches: the whole title, and the body's best
+ * stretch of 10 to 24 words. */
+#define STORE_PG_SEARCH_MARKS "'StartSel=' || chr(1) || ', StopSel=' || chr(2)"
+#define STORE_PG_SEARCH \
+	"SELECT p.id, p.published_at," \
+	" ts_headline('simple'::regconfig, p.title, q," \
+	"  " STORE_PG_SEARCH_MARKS " || ', HighlightAll=true')," \
+	" ts_headline('simple'::regconfig, coalesce(p.search_text, ''), q," \
+	"  " STORE_PG_SEARCH_MARKS " || ', MaxWords=24, MinWords=10')" \
+	" FROM posts p, plainto_tsquery('simple'::regconfig, ?1) q" \
+	" WHERE p.page_id = ?2 AND p.search_vector @@ q" \
+	" ORDER BY ts_rank(p.search_vector, q) DESC, p.published_at DESC, p.id DESC" \
+	" LIMIT ?3 OFFSET ?4"
 
 #define STORE_PG_SCHEMA_VERSION \
 	((int)(sizeof(store_pg_migrations) / sizeof(store_pg_migrations[0])))
@@ -1307,5 +1338,7 @@ static const struct store_backend store_pg_backend = {
 	.warm = store_pg_warm,
 	.copy_done = store_pg_copy_done,
 	.backup = NULL, /* pg_dump */
+	.search_sql = STORE_PG_SEARCH,
+	.search_quote = 0,
 	.close = store_pg_close,
 };

@@ -218,7 +218,48 @@ static const char *const store_migrations[] = {
 	 * image's several files share. */
 	"CREATE TABLE media_files (file TEXT PRIMARY KEY, name TEXT NOT NULL, data BLOB NOT NULL);"
 	"CREATE INDEX media_files_name ON media_files (name);",
+
+	/* 7: search in a page (store_search.c). posts.search_text is the plain
+	 * text a post is found by besides its title, written by the statements
+	 * that write the post; NULL for posts from before, which the store
+	 * fills at open (SQL cannot read Markdown), found through the partial
+	 * index. posts_search is an FTS5 index over the posts table's own
+	 * columns (external content: the text is not kept twice), kept in step
+	 * by triggers in the statement that changes a post, so in its
+	 * transaction. The 'rebuild' indexes the titles already there. */
+	"ALTER TABLE posts ADD COLUMN search_text TEXT;"
+	"CREATE INDEX posts_search_unfilled ON posts (id) WHERE search_text IS NULL;"
+	"CREATE VIRTUAL TABLE posts_search USING fts5(title, search_text,"
+	"  content='posts', content_rowid='id', tokenize='unicode61');"
+	"CREATE TRIGGER posts_search_insert AFTER INSERT ON posts BEGIN"
+	"  INSERT INTO posts_search (rowid, title, search_text)"
+	"  VALUES (new.id, new.title, new.search_text);"
+	"END;"
+	"CREATE TRIGGER posts_search_delete AFTER DELETE ON posts BEGIN"
+	"  INSERT INTO posts_search (posts_search, rowid, title, search_text)"
+	"  VALUES ('delete', old.id, old.title, old.search_text);"
+	"END;"
+	"CREATE TRIGGER posts_search_update AFTER UPDATE OF title, search_text ON posts BEGIN"
+	"  INSERT INTO posts_search (posts_search, rowid, title, search_text)"
+	"  VALUES ('delete', old.id, old.title, old.search_text);"
+	"  INSERT INTO posts_search (rowid, title, search_text)"
+	"  VALUES (new.id, new.title, new.search_text);"
+	"END;"
+	"INSERT INTO posts_search (posts_search) VALUES ('rebuild');",
 };
+
+/* Search in a page (store_backend.h): FTS5's own ranking, bm25, with a word
+ * in the title weighing five times one in the body; then the newest. The
+ * words come quoted (search_quote), so each is an FTS5 string and the whole
+ * is their AND. snippet() picks the body's best stretch of up to 24 words. */
+#define STORE_SQLITE_SEARCH \
+	"SELECT p.id, p.published_at," \
+	" highlight(posts_search, 0, char(1), char(2))," \
+	" snippet(posts_search, 1, char(1), char(2), '\xe2\x80\xa6', 24)" \
+	" FROM posts_search JOIN posts p ON p.id = posts_search.rowid" \
+	" WHERE posts_search MATCH ?1 AND p.page_id = ?2" \
+	" ORDER BY bm25(posts_search, 5.0, 1.0), p.published_at DESC, p.id DESC" \
+	" LIMIT ?3 OFFSET ?4"
 
 #define STORE_SCHEMA_VERSION ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
 
@@ -915,5 +956,7 @@ static const struct store_backend store_sqlite_backend = {
 	.warm = NULL,
 	.copy_done = NULL,
 	.backup = store_sqlite_backup,
+	.search_sql = STORE_SQLITE_SEARCH,
+	.search_quote = 1,
 	.close = store_sqlite_close,
 };

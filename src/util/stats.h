@@ -71,6 +71,7 @@ enum stats_route {
 	STATS_ROUTE_METRICS,
 	STATS_ROUTE_API,
 	STATS_ROUTE_NEWSROOM,
+	STATS_ROUTE_SEARCH,
 	STATS_ROUTE_OTHER, /* no route: a 404 for an unknown path */
 	STATS_ROUTES
 };

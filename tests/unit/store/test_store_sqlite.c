@@ -173,7 +173,7 @@ static void test_reopen_keeps_data(void **state)
 		assert_int_equal(out.n_blocks, sizeof(sample_blocks) / sizeof(sample_blocks[0]));
 		model_post_cleanup(&out);
 	}
-	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 6);
+	assert_int_equal(raw_int(f->path, "PRAGMA user_version"), 7);
 	assert_int_equal(last_change(f->s), 2);
 }
 
@@ -190,7 +190,9 @@ static const char v1_schema[] =
 
 static void test_upgrade_from_v1(void **state)
 {
+	struct store_search_hit *hits;
 	char path[128], err[256];
+	size_t n;
 	struct model_post out;
 	struct model_page p;
 	struct store *s;
@@ -201,7 +203,7 @@ static void test_upgrade_from_v1(void **state)
 	s = store_open(path, err, sizeof(err));
 	if (!s)
 		fail_msg("upgrade: %s", err);
-	assert_int_equal(raw_int(path, "PRAGMA user_version"), 6);
+	assert_int_equal(raw_int(path, "PRAGMA user_version"), 7);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
 				 " AND name = 'posts_page_order'"), 1);
 	/* Migration 6: the media's bytes, one row a file, found by the record's
@@ -228,6 +230,18 @@ static void test_upgrade_from_v1(void **state)
 	assert_int_equal(store_post_get(s, 1, 1, &out), 0);
 	assert_string_equal(out.blocks[0].text, "hi");
 	model_post_cleanup(&out);
+	/* Migration 7: the posts from before are in the search index, by title
+	 * (the migration's rebuild) and by body (filled as the store opened). */
+	assert_int_equal(raw_int(path, "SELECT count(*) FROM posts WHERE search_text IS NULL"), 0);
+	assert_int_equal(store_post_search(s, 1, "hi", 20, 0, &hits, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(hits[0].post_id, 1);
+	assert_string_equal(hits[0].snippet, "\x01hi\x02");
+	store_search_hits_free(hits, n);
+	assert_int_equal(store_post_search(s, 1, "old", 20, 0, &hits, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(hits[0].title, "\x01Old\x02 post");
+	store_search_hits_free(hits, n);
 	/* The log carries on from the old entries. */
 	assert_int_equal(store_page_set_status(s, 0, 1, MODEL_STATUS_ENDED), 0);
 	assert_int_equal(store_page_get(s, "old-page", &p), 0);
