@@ -87,6 +87,12 @@ void render_time_html(struct buf *out, const struct tz_view *tv, int parts);
  * NULL), the site's header, and the <main> that render_doc_close() ends. */
 void render_doc_open(struct buf *out, const struct render_site *site, const char *title1,
 		     const char *title2, const char *canonical, const char *body_class);
+struct render_meta;
+/* The same, with what the page tells machines given whole (render_meta.h):
+ * a search page asks robots not to index it. */
+void render_doc_open_meta(struct buf *out, const struct render_site *site, const char *title1,
+			  const char *title2, const struct render_meta *meta,
+			  const char *body_class);
 void render_doc_close(struct buf *out, const struct render_site *site);
 
 /* A short HTML error page: "404 Not Found" and one sentence. */

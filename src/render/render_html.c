@@ -168,6 +168,13 @@ void render_doc_open(struct buf *out, const struct render_site *site, const char
 	doc_open(out, site, title1, title2, canonical, body_class);
 }
 
+void render_doc_open_meta(struct buf *out, const struct render_site *site, const char *title1,
+			  const char *title2, const struct render_meta *meta,
+			  const char *body_class)
+{
+	doc_open_meta(out, site, title1, title2, meta, body_class);
+}
+
 void render_doc_close(struct buf *out, const struct render_site *site)
 {
 	doc_close(out, site);

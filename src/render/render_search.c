@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "model/model_limits.h"
+#include "render/render_meta.h"
 #include "util/tz.h"
 
 /* The store's marks (store.h, STORE_SEARCH_MARK_*). render/ does not include
@@ -130,8 +131,11 @@ void render_search_html(struct buf *out, const struct render_site *site,
 		buf_printf(&title, "Search: %s", q);
 	else
 		buf_puts(&title, "Search");
-	render_doc_open(out, site, title.err ? "Search" : title.data, page->title, NULL,
-			"page-search");
+	/* Not for search engines: the header says so too (http_reader.c), and
+	 * robots.txt leaves the path open so that crawlers can read both. */
+	struct render_meta meta = { .title = title.err ? "Search" : title.data, .noindex = 1 };
+
+	render_doc_open_meta(out, site, meta.title, page->title, &meta, "page-search");
 	buf_cleanup(&title);
 
 	buf_puts(out, "<header class=\"page-head\">\n<p class=\"context\"><a href=\"/live/");

@@ -50,6 +50,7 @@ def search_form_results_marks_and_links(env):
         assert r.status == 200, (r.status, r.text[:300])
         assert r.header("content-type").startswith("text/html")
         assert r.header("x-robots-tag") == "noindex"
+        assert '<meta name="robots" content="noindex">' in r.body.decode(), "no robots meta"
         assert r.header("cache-control") == "public, max-age=30"
         got = hits(r)
         assert len(got) >= 2, got
