@@ -14,7 +14,7 @@
 #define HOSTILE_A "<script>alert(1)</script>"
 #define HOSTILE_B "\"><img src=x onerror=alert(1)>"
 
-static const struct render_site site = { "Liveline", "/static/style.abc.css", NULL };
+static const struct render_site site = { "Liveline", "/static/style.abc.css", NULL, NULL };
 
 /* The buffer every RENDER() call appends to; take() hands its contents over. */
 static struct buf out_;
@@ -374,7 +374,7 @@ static void test_post_hostile(void **state)
 	/* Every page kind, with the hostile page and post. */
 	{
 		struct render_page_view v = { &page, &post, 1, &post, 1, 2 };
-		struct render_site hs = { HOSTILE_A, HOSTILE_B, HOSTILE_B };
+		struct render_site hs = { HOSTILE_A, HOSTILE_B, HOSTILE_B, NULL };
 
 		html = RENDER(render_page_html(&out_, &hs, &v));
 		assert_not_raw(html);
@@ -407,7 +407,7 @@ static void test_page_document(void **state)
 	};
 	struct model_post pinned = make_post(4, "Pinned one", utc("Europe/London", 2026, 6, 12, 9, 0));
 	struct render_page_view v = { &page, posts, 2, &pinned, 1, 1 };
-	struct render_site js = { "Liveline", "/static/style.abc.css", "/static/app.1.js" };
+	struct render_site js = { "Liveline", "/static/style.abc.css", "/static/app.1.js", NULL };
 	char *html;
 
 	(void)state;
