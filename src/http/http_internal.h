@@ -145,6 +145,7 @@ enum http_live_what {
 	HTTP_LIVE_FEED_ATOM,
 	HTTP_LIVE_FEED_RSS,
 	HTTP_LIVE_FEED_JSON,
+	HTTP_LIVE_EMBED, /* /embed (http_embed.c) */
 };
 /* Splits the path after /live/, "SLUG[.txt][/posts/ID|/events|/changes|
  * /feed.EXT]": the slug (valid, model_slug_valid) into `slug` (`cap` bytes),
@@ -267,6 +268,10 @@ enum MHD_Result http_readyz(struct http_request *req);
  * runs with the main one. 0, or -1. */
 int http_metrics_listen(struct http_server *s, int fd);
 
+/* GET /live/SLUG/embed and GET /oembed (http_embed.c). */
+enum MHD_Result http_embed(struct http_request *req, const char *slug);
+enum MHD_Result http_oembed(struct http_request *req);
+
 /* Reader routes (http_reader.c): GET and HEAD of /, /live/..., /static/...
  * Returns the result of the http_respond_* call it made. */
 enum MHD_Result http_reader_route(struct http_request *req);
@@ -274,12 +279,19 @@ enum MHD_Result http_reader_route(struct http_request *req);
 /* What every reader response says to the browser, for defence in depth
  * (http_respond() adds them): scripts, styles and connections only from here
  * (web/live.js and style.css; its EventSource is same-origin), images and
- * video also from other sites (posts link them), never framed. A future
- * embeddable version will need a route with its own frame-ancestors. */
+ * video also from other sites (posts link them), never framed, except the
+ * embed (HTTP_CSP_EMBED). */
 #define HTTP_CSP_READER                                                                  \
 	"default-src 'self'; img-src 'self' https: http: data:; media-src 'self' https: " \
 	"http:; object-src 'none'; base-uri 'none'; form-action 'self'; "                 \
 	"frame-ancestors 'none'"
+/* The embed's (/live/SLUG/embed, the one page other sites may frame): the
+ * reader's, with any site as a frame ancestor, and sent without
+ * X-Frame-Options. */
+#define HTTP_CSP_EMBED                                                                   \
+	"default-src 'self'; img-src 'self' https: http: data:; media-src 'self' https: " \
+	"http:; object-src 'none'; base-uri 'none'; form-action 'self'; "                 \
+	"frame-ancestors *"
 /* A newsroom page's: only our own scripts and styles, images also from other
  * sites and pasted (data:, blob:), embeds over https. */
 #define HTTP_CSP_PRIVATE                                                           \

@@ -6,6 +6,7 @@
  *   GET /                          index of live pages
  *   GET /live/SLUG[?page=N]        a live page (N counted from the oldest post)
  *   GET /live/SLUG/posts/ID        one post
+ *   GET /live/SLUG/embed, /oembed  the embeddable version (http_embed.c)
  *   GET /static/NAME.VERSION.EXT   built-in static files, cached for a year
  *   GET /healthz                   "ok", for load balancers
  *   GET /readyz, /metrics          readiness and figures (http_metrics.c)
@@ -198,6 +199,7 @@ int http_live_parse(const char *rest, char *slug, size_t cap, enum http_live_wha
 		{ "/events", HTTP_LIVE_EVENTS },     { "/changes", HTTP_LIVE_CHANGES },
 		{ "/feed.atom", HTTP_LIVE_FEED_ATOM }, { "/feed.rss", HTTP_LIVE_FEED_RSS },
 		{ "/feed.json", HTTP_LIVE_FEED_JSON }, { ".txt", HTTP_LIVE_TEXT },
+		{ "/embed", HTTP_LIVE_EMBED },
 	};
 	size_t len = strcspn(rest, "/."), tail;
 	const char *sub = rest + len;
@@ -407,6 +409,8 @@ static enum MHD_Result http_live(struct http_request *req, const char *rest)
 		return http_changes(req, slug);
 	case HTTP_LIVE_TEXT:
 		return http_text(req, slug);
+	case HTTP_LIVE_EMBED:
+		return http_embed(req, slug);
 	case HTTP_LIVE_FEED_ATOM:
 	case HTTP_LIVE_FEED_RSS:
 	case HTTP_LIVE_FEED_JSON:
@@ -488,6 +492,7 @@ static const struct {
 	HTTP_ROUTE("/healthz", 0, http_health),
 	HTTP_ROUTE("/readyz", 0, http_readyz),
 	HTTP_ROUTE("/metrics", 0, http_metrics_serve),
+	HTTP_ROUTE("/oembed", 0, http_oembed),
 };
 
 enum MHD_Result http_reader_route(struct http_request *req)

@@ -54,6 +54,16 @@ void page_key_feed(char *out, const char *kind, const char *slug)
 	snprintf(out, PAGE_KEY_MAX, "feed:%s:%s", kind, slug);
 }
 
+void page_key_embed(char *out, const char *slug)
+{
+	snprintf(out, PAGE_KEY_MAX, "embed:%s", slug);
+}
+
+int page_key_is_embed(const char *key)
+{
+	return key && strncmp(key, "embed:", 6) == 0;
+}
+
 int page_key_live_slug(const char *key, char *slug, size_t cap)
 {
 	size_t len;

@@ -10,6 +10,7 @@
  *   changes:SLUG:N             /changes after N; changes:SLUG:reload for every
  *                              N the ring cannot answer
  *   feed:KIND:SLUG             a feed (its links start with the public base URL)
+ *   embed:SLUG                 the embeddable version (the one frameable entry)
  *   /static/NAME.VERSION.EXT   a built-in file, keyed by its URL
  *
  * Slugs are valid (model_slug_valid: at most 80 bytes, no ':').
@@ -38,6 +39,12 @@ void page_key_text(char *out, const char *slug);
 void page_key_changes(char *out, const char *slug, int64_t since, int reload);
 /* "feed:KIND:SLUG" into `out` (PAGE_KEY_MAX bytes). */
 void page_key_feed(char *out, const char *kind, const char *slug);
+
+/* "embed:SLUG" into `out` (PAGE_KEY_MAX bytes). */
+void page_key_embed(char *out, const char *slug);
+/* 1 if `key` is an embed's ("embed:SLUG"): the HTTP layer lets other sites
+ * frame that entry, and no other. */
+int page_key_is_embed(const char *key);
 
 /* 1 if `key` names a live page itself ("page:SLUG:0"), with its slug copied
  * into `slug` (`cap` bytes); 0 for any other key, or a slug that does not fit. */

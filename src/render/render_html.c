@@ -21,6 +21,7 @@
 
 #include "markup/markup.h"
 #include "media/media.h"
+#include "render/render_embed.h"
 #include "util/tz.h"
 
 /* Shown when a page's zone cannot be formatted (an unknown zone in the store):
@@ -132,6 +133,7 @@ static void doc_open(struct buf *out, const struct render_site *site,
 		buf_puts(out, canonical);
 		buf_puts(out, "\">\n");
 	}
+	render_embed_discovery(out, site, canonical, title1); /* live pages, permalinks */
 	if (site->js_url) {
 		buf_puts(out, "<script src=\"");
 		buf_html(out, site->js_url);
