@@ -1,6 +1,7 @@
 // The embed framed by a page of another origin (argv[3], served by the python
 // test on another port): it loads in the frame, its live script connects, and
-// a post published after load appears inside the frame without a reload. The
+// a post published after load appears inside the frame without a reload, the
+// oldest of its ten posts leaving at the bottom. The
 // live page itself, framed by the same page, is refused by the browser. Links
 // in the frame open a new top-level window.
 import { BASE, SLUG, check, post, until, withBrowser } from './lib.mjs';
@@ -11,6 +12,19 @@ await withBrowser(async (ctx) => {
 	const page = await ctx.newPage();
 	const errors = [];
 	page.on('pageerror', (e) => errors.push(String(e)));
+	// The browser's own refusal to frame the live page is expected (below),
+	// as is the host server's 404 for a favicon.
+	page.on('console', (m) => {
+		if (m.type() !== 'error' || /frame-ancestors 'none'/.test(m.text()) ||
+		    /favicon\.ico$/.test(m.location().url || ''))
+			return;
+		errors.push(`${m.text()} (${m.location().url})`);
+	});
+	// A CSP violation in the frame is an error too (the embed's own policy).
+	await page.addInitScript(() => document.addEventListener('securitypolicyviolation', (e) => {
+		if (location.pathname.endsWith('/embed'))
+			console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`);
+	}));
 	await page.goto(HOST);
 
 	const embedUrl = `${BASE}/live/${SLUG}/embed`;
@@ -34,6 +48,10 @@ await withBrowser(async (ctx) => {
 	const title = await frame.evaluate((id) =>
 		document.querySelector(`#post-${id} .post-title`).textContent.trim(), id);
 	check(title === 'Seen from another site', `its title (${title})`);
+	// Still the newest ten: the oldest went out at the bottom.
+	const count = await frame.evaluate(() => document.querySelectorAll('#updates > article.post')
+		.length);
+	check(count === 10, `ten posts in the frame (${count})`);
 
 	// A link in the new post (added by the stream) and the full-coverage link
 	// open a new top-level window, not inside the frame.
