@@ -9,10 +9,11 @@
  *                                          a live page or a permalink of ours
  *
  * The embed is cached as the live page is, under its own key (page_key_embed),
- * dropped with the page's other entries on every change and sent with the
- * live page's Cache-Control; http_server.c gives that key's responses a
- * Content-Security-Policy that lets any site frame them (HTTP_CSP_EMBED) and
- * no X-Frame-Options. oEmbed answers are small and depend on the request's
+ * rendered by the live state (live_embed_entry), dropped with the page's other
+ * entries on every change and rendered again at once if it was cached
+ * (warming), and sent with the live page's Cache-Control; http_server.c gives
+ * that key's responses a Content-Security-Policy that lets any site frame
+ * them (HTTP_CSP_EMBED) and no X-Frame-Options. oEmbed answers are small and depend on the request's
  * arguments, so they are built per request (one or two queries) rather than
  * cached under keys a client could invent.
  */
@@ -22,7 +23,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/model_limits.h"
 #include "page/page_key.h"
 #include "render/render_embed.h"
 #include "util/buf.h"
@@ -43,12 +43,10 @@ static enum MHD_Result http_embed_unavailable(struct http_request *req)
 enum MHD_Result http_embed(struct http_request *req, const char *slug)
 {
 	struct http_server *s = req->server;
-	struct model_post *posts = NULL;
 	struct model_page page;
 	struct page_entry *e;
+	enum live_miss miss;
 	char key[PAGE_KEY_MAX];
-	size_t n = 0;
-	struct buf b;
 	int rc;
 
 	page_key_embed(key, slug);
@@ -60,26 +58,15 @@ enum MHD_Result http_embed(struct http_request *req, const char *slug)
 		return http_respond_error(req, MHD_HTTP_NOT_FOUND, "There is no such live page.");
 	if (rc < 0)
 		return http_embed_unavailable(req);
-	if (store_post_newest(s->store, &page, RENDER_EMBED_POSTS, &posts, &n) < 0) {
-		model_page_cleanup(&page);
-		return http_embed_unavailable(req);
-	}
-	buf_init(&b, MODEL_PAGE_HTML_MAX);
-	render_embed_html(&b, &s->site, &page, posts, n);
-	if (b.err)
-		e = live_cache_failure(s->live, key, page.id,
-				       b.err == BUF_ETOOBIG ? "too large" : "out of memory");
-	else
-		/* It changes as the live page does: the same Cache-Control. */
-		e = page_cache_put(s->cache, key, page.id, 200, HTTP_CT_HTML, HTTP_CC_LIVE,
-				   b.data ? b.data : "", b.len);
-	buf_cleanup(&b);
-	model_posts_free(posts, n);
+	e = live_embed_entry(s->live, key, &page, &miss);
 	model_page_cleanup(&page);
-	if (!e)
-		return http_respond_error(req, MHD_HTTP_INTERNAL_SERVER_ERROR,
-					  "This page could not be shown.");
-	return http_respond_entry(req, e);
+	if (e)
+		return http_respond_entry(req, e);
+	if (miss == LIVE_MISS_STORE)
+		return http_respond_error(req, MHD_HTTP_SERVICE_UNAVAILABLE,
+					  "The live page store is not available. Try again shortly.");
+	return http_respond_error(req, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				  "This page could not be shown.");
 }
 
 /* maxwidth or maxheight: absent leaves `*out` as it is; a positive whole

@@ -148,7 +148,7 @@ enum http_live_what {
 	HTTP_LIVE_EMBED, /* /embed (http_embed.c) */
 };
 /* Splits the path after /live/, "SLUG[.txt][/posts/ID|/events|/changes|
- * /feed.EXT]": the slug (valid, model_slug_valid) into `slug` (`cap` bytes),
+ * /feed.EXT|/embed]": the slug (valid, model_slug_valid) into `slug` (`cap` bytes),
  * what it names, and the post's id for /posts/ID. Returns 0, or -1 when the
  * path names nothing. (Public for tests/fuzz/fuzz_path.c.) */
 int http_live_parse(const char *rest, char *slug, size_t cap, enum http_live_what *what,
@@ -281,17 +281,14 @@ enum MHD_Result http_reader_route(struct http_request *req);
  * (web/live.js and style.css; its EventSource is same-origin), images and
  * video also from other sites (posts link them), never framed, except the
  * embed (HTTP_CSP_EMBED). */
-#define HTTP_CSP_READER                                                                  \
+#define HTTP_CSP_READER_SOURCES                                                          \
 	"default-src 'self'; img-src 'self' https: http: data:; media-src 'self' https: " \
-	"http:; object-src 'none'; base-uri 'none'; form-action 'self'; "                 \
-	"frame-ancestors 'none'"
+	"http:; object-src 'none'; base-uri 'none'; form-action 'self'; "
+#define HTTP_CSP_READER HTTP_CSP_READER_SOURCES "frame-ancestors 'none'"
 /* The embed's (/live/SLUG/embed, the one page other sites may frame): the
  * reader's, with any site as a frame ancestor, and sent without
  * X-Frame-Options. */
-#define HTTP_CSP_EMBED                                                                   \
-	"default-src 'self'; img-src 'self' https: http: data:; media-src 'self' https: " \
-	"http:; object-src 'none'; base-uri 'none'; form-action 'self'; "                 \
-	"frame-ancestors *"
+#define HTTP_CSP_EMBED HTTP_CSP_READER_SOURCES "frame-ancestors *"
 /* A newsroom page's: only our own scripts and styles, images also from other
  * sites and pasted (data:, blob:), embeds over https. */
 #define HTTP_CSP_PRIVATE                                                           \

@@ -45,6 +45,9 @@ void page_key_embed(char *out, const char *slug);
 /* 1 if `key` is an embed's ("embed:SLUG"): the HTTP layer lets other sites
  * frame that entry, and no other. */
 int page_key_is_embed(const char *key);
+/* 1 if `key` is an embed's, with its slug copied into `slug` (`cap` bytes);
+ * 0 for any other key, or a slug that does not fit. */
+int page_key_embed_slug(const char *key, char *slug, size_t cap);
 
 /* 1 if `key` names a live page itself ("page:SLUG:0"), with its slug copied
  * into `slug` (`cap` bytes); 0 for any other key, or a slug that does not fit. */
