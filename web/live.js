@@ -361,3 +361,21 @@
 		open();
 	}
 })();
+
+/* ---- the embed (/live/SLUG/embed, render_embed.c) ----
+ * A frame on another site shows the newest posts (RENDER_EMBED_POSTS), however
+ * long it stays open: posts the stream adds at the top push the oldest out at
+ * the bottom, so the list and the page's memory do not grow for hours. */
+(() => {
+	'use strict';
+
+	const KEEP = 10; /* RENDER_EMBED_POSTS */
+	const updates = document.getElementById('updates');
+	if (!updates || !document.body.classList.contains('page-embed') || !window.MutationObserver)
+		return;
+	new MutationObserver(() => {
+		const posts = updates.querySelectorAll(':scope > article.post');
+		for (let i = KEEP; i < posts.length; i++)
+			posts[i].remove();
+	}).observe(updates, { childList: true });
+})();

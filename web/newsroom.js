@@ -10,7 +10,7 @@
  *   - the desk's list of posts kept current (#desk-posts[data-events]);
  *   - a confirmation before deleting or revoking (form[data-confirm],
  *     button[data-confirm]);
- *   - a copy button for a new API token ([data-copy]).
+ *   - a copy button for a new API token and the embed code ([data-copy]).
  *
  * The page is served with a strict Content-Security-Policy: no inline script
  * or style, and images only from the site, https: and data: (so the thumbnail
@@ -200,7 +200,7 @@
 			e.preventDefault();
 	});
 
-	/* ---- copy the new token ---- */
+	/* ---- copy the new token, or the embed code ---- */
 
 	document.querySelectorAll('[data-copy]').forEach((button) => {
 		const field = document.getElementById(button.dataset.copy);

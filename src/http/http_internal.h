@@ -146,9 +146,10 @@ enum http_live_what {
 	HTTP_LIVE_FEED_RSS,
 	HTTP_LIVE_FEED_JSON,
 	HTTP_LIVE_SEARCH,
+	HTTP_LIVE_EMBED, /* /embed (http_embed.c) */
 };
 /* Splits the path after /live/, "SLUG[.txt][/posts/ID|/events|/changes|
- * /feed.EXT|/search]": the slug (valid, model_slug_valid) into `slug` (`cap` bytes),
+ * /feed.EXT|/search|/embed]": the slug (valid, model_slug_valid) into `slug` (`cap` bytes),
  * what it names, and the post's id for /posts/ID. Returns 0, or -1 when the
  * path names nothing. (Public for tests/fuzz/fuzz_path.c.) */
 int http_live_parse(const char *rest, char *slug, size_t cap, enum http_live_what *what,
@@ -279,6 +280,9 @@ enum MHD_Result http_robots(struct http_request *req);
 enum MHD_Result http_sitemap(struct http_request *req);
 enum MHD_Result http_sitemap_news(struct http_request *req);
 enum MHD_Result http_favicon(struct http_request *req);
+/* GET /live/SLUG/embed and GET /oembed (http_embed.c). */
+enum MHD_Result http_embed(struct http_request *req, const char *slug);
+enum MHD_Result http_oembed(struct http_request *req);
 
 /* Reader routes (http_reader.c): GET and HEAD of /, /live/..., /static/...
  * Returns the result of the http_respond_* call it made. */
@@ -287,12 +291,16 @@ enum MHD_Result http_reader_route(struct http_request *req);
 /* What every reader response says to the browser, for defence in depth
  * (http_respond() adds them): scripts, styles and connections only from here
  * (web/live.js and style.css; its EventSource is same-origin), images and
- * video also from other sites (posts link them), never framed. A future
- * embeddable version will need a route with its own frame-ancestors. */
-#define HTTP_CSP_READER                                                                  \
+ * video also from other sites (posts link them), never framed, except the
+ * embed (HTTP_CSP_EMBED). */
+#define HTTP_CSP_READER_SOURCES                                                          \
 	"default-src 'self'; img-src 'self' https: http: data:; media-src 'self' https: " \
-	"http:; object-src 'none'; base-uri 'none'; form-action 'self'; "                 \
-	"frame-ancestors 'none'"
+	"http:; object-src 'none'; base-uri 'none'; form-action 'self'; "
+#define HTTP_CSP_READER HTTP_CSP_READER_SOURCES "frame-ancestors 'none'"
+/* The embed's (/live/SLUG/embed, the one page other sites may frame): the
+ * reader's, with any site as a frame ancestor, and sent without
+ * X-Frame-Options. */
+#define HTTP_CSP_EMBED HTTP_CSP_READER_SOURCES "frame-ancestors *"
 /* A newsroom page's: only our own scripts and styles, images also from other
  * sites and pasted (data:, blob:), embeds over https. */
 #define HTTP_CSP_PRIVATE                                                           \

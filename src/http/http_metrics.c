@@ -45,7 +45,8 @@ enum stats_route http_metrics_route_of(const char *path)
 		if (http_live_parse(path + 6, slug, sizeof(slug), &what, &post_id) < 0)
 			return STATS_ROUTE_OTHER;
 		switch (what) {
-		case HTTP_LIVE_PAGE: return STATS_ROUTE_PAGE;
+		case HTTP_LIVE_PAGE:
+		case HTTP_LIVE_EMBED: return STATS_ROUTE_PAGE;
 		case HTTP_LIVE_POST: return STATS_ROUTE_POST;
 		case HTTP_LIVE_EVENTS: return STATS_ROUTE_EVENTS;
 		case HTTP_LIVE_CHANGES: return STATS_ROUTE_CHANGES;

@@ -7,6 +7,7 @@
  *   GET /live/SLUG[?page=N]        a live page (N counted from the oldest post)
  *   GET /live/SLUG/posts/ID        one post
  *   GET /live/SLUG/search?q=WORDS[&page=N]  the page's posts holding the words
+ *   GET /live/SLUG/embed, /oembed  the embeddable version (http_embed.c)
  *   GET /static/NAME.VERSION.EXT   built-in static files, cached for a year
  *   GET /healthz                   "ok", for load balancers
  *   GET /readyz, /metrics          readiness and figures (http_metrics.c)
@@ -204,6 +205,7 @@ int http_live_parse(const char *rest, char *slug, size_t cap, enum http_live_wha
 		{ "/feed.atom", HTTP_LIVE_FEED_ATOM }, { "/feed.rss", HTTP_LIVE_FEED_RSS },
 		{ "/feed.json", HTTP_LIVE_FEED_JSON }, { ".txt", HTTP_LIVE_TEXT },
 		{ "/search", HTTP_LIVE_SEARCH },
+		{ "/embed", HTTP_LIVE_EMBED },
 	};
 	size_t len = strcspn(rest, "/."), tail;
 	const char *sub = rest + len;
@@ -504,6 +506,8 @@ static enum MHD_Result http_live(struct http_request *req, const char *rest)
 		return http_text(req, slug);
 	case HTTP_LIVE_SEARCH:
 		return http_search(req, slug);
+	case HTTP_LIVE_EMBED:
+		return http_embed(req, slug);
 	case HTTP_LIVE_FEED_ATOM:
 	case HTTP_LIVE_FEED_RSS:
 	case HTTP_LIVE_FEED_JSON:
@@ -590,6 +594,7 @@ static const struct {
 	HTTP_ROUTE("/sitemap.xml", 0, http_sitemap),
 	HTTP_ROUTE("/sitemap-news.xml", 0, http_sitemap_news),
 	HTTP_ROUTE("/favicon.ico", 0, http_favicon),
+	HTTP_ROUTE("/oembed", 0, http_oembed),
 };
 
 enum MHD_Result http_reader_route(struct http_request *req)

@@ -37,6 +37,7 @@
 #include <netinet/tcp.h>
 
 #include "live/live.h"
+#include "page/page_key.h"
 #include "util/buf.h"
 #include "util/log.h"
 #include "util/stats.h"
@@ -78,14 +79,18 @@ static void http_attached_free(void *attached)
 
 /* Adds the reader's security headers to `r`: Content-Security-Policy
  * (HTTP_CSP_READER for HTML, HTTP_CSP_NONE for anything else), X-Frame-
- * Options, Referrer-Policy, X-Content-Type-Options, and HSTS when `https`. */
-static void http_add_reader_headers(struct MHD_Response *r, const char *content_type, int https)
+ * Options, Referrer-Policy, X-Content-Type-Options, and HSTS when `https`.
+ * An embed (`frameable`, HTML) gets HTTP_CSP_EMBED and no X-Frame-Options. */
+static void http_add_reader_headers(struct MHD_Response *r, const char *content_type, int https,
+				    int frameable)
 {
 	int html = content_type && strncmp(content_type, "text/html", 9) == 0;
 
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(r, "Content-Security-Policy", html ? HTTP_CSP_READER : HTTP_CSP_NONE);
-	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+	MHD_add_response_header(r, "Content-Security-Policy",
+				!html ? HTTP_CSP_NONE : frameable ? HTTP_CSP_EMBED : HTTP_CSP_READER);
+	if (!html || !frameable)
+		MHD_add_response_header(r, "X-Frame-Options", "DENY");
 	MHD_add_response_header(r, "Referrer-Policy", HTTP_REFERRER_POLICY);
 	if (https)
 		MHD_add_response_header(r, "Strict-Transport-Security", HTTP_HSTS);
@@ -109,7 +114,8 @@ static void http_add_common_headers(struct MHD_Response *r, const struct page_en
 	MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, e->etag);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, e->cache_control);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
-	http_add_reader_headers(r, e->content_type, https);
+	/* Only the embed's entries may be framed by other sites. */
+	http_add_reader_headers(r, e->content_type, https, page_key_is_embed(e->key));
 }
 
 /* A memfd with a copy of `body`, or -1 (the caller then sends from memory). */
@@ -313,7 +319,7 @@ enum MHD_Result http_respond(struct http_request *req, unsigned status, struct M
 	case HTTP_HEADERS_READER_PLAIN:
 		/* By the Content-Type already set: a page's CSP, or none. */
 		http_add_reader_headers(r, MHD_get_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE),
-					headers == HTTP_HEADERS_READER && http_request_https(req));
+					headers == HTTP_HEADERS_READER && http_request_https(req), 0);
 		break;
 	case HTTP_HEADERS_PRIVATE:
 		http_add_private_headers(r, http_request_https(req));

@@ -12,6 +12,7 @@
 #include "model/model_limits.h"
 #include "page/page_assets.h"
 #include "page/page_key.h"
+#include "render/render_embed.h"
 #include "util/buf.h"
 #include "util/log.h"
 #include "util/prio.h"
@@ -133,9 +134,11 @@ int live_poll(struct live *l, int changed)
 }
 
 /* The live pages that readers were being served from the cache when a change
- * dropped them: they are rendered again at once. */
+ * dropped them: they are rendered again at once. So are embeds (`embed`),
+ * which other sites' pages may be loading as often. */
 struct live_warm_list {
 	char slugs[LIVE_WARM_MAX][96]; /* slugs are at most 80 bytes (model_slug_valid) */
+	int embed[LIVE_WARM_MAX];
 	size_t n;
 };
 
@@ -143,10 +146,13 @@ static void live_note_dropped(void *arg, const struct page_entry *e)
 {
 	struct live_warm_list *w = arg;
 
+	if (w->n >= LIVE_WARM_MAX)
+		return;
 	/* "page:SLUG:0": the live page itself, not its older pages. */
-	if (w->n < LIVE_WARM_MAX &&
-	    page_key_live_slug(e->key, w->slugs[w->n], sizeof(w->slugs[0])))
-		w->n++;
+	if (page_key_live_slug(e->key, w->slugs[w->n], sizeof(w->slugs[0])))
+		w->embed[w->n++] = 0;
+	else if (page_key_embed_slug(e->key, w->slugs[w->n], sizeof(w->slugs[0])))
+		w->embed[w->n++] = 1;
 }
 
 void live_apply(struct live *l, const struct store_change *changes, size_t n)
@@ -160,8 +166,12 @@ void live_apply(struct live *l, const struct store_change *changes, size_t n)
 	live_boost(l);
 	/* A live page in the cache has readers: render it now, on this thread,
 	 * rather than in the first reader's request after each post. */
-	for (size_t i = 0; i < warm.n; i++)
-		live_warm(l, warm.slugs[i]);
+	for (size_t i = 0; i < warm.n; i++) {
+		if (warm.embed[i])
+			live_warm_embed(l, warm.slugs[i]);
+		else
+			live_warm(l, warm.slugs[i]);
+	}
 }
 
 void live_heartbeat(struct live *l)
@@ -268,5 +278,46 @@ void live_warm(struct live *l, const char *slug)
 		return; /* unpublished, or the store failed: the next reader finds out */
 	page_key_page(key, slug, 0);
 	(void)live_page_entry(l, key, &page, 0, &miss);
+	model_page_cleanup(&page);
+}
+
+struct page_entry *live_embed_entry(struct live *l, const char *key,
+				    const struct model_page *page, enum live_miss *miss)
+{
+	struct model_post *posts = NULL;
+	struct page_entry *e;
+	struct buf b;
+	size_t n = 0;
+
+	if (store_post_newest(l->store, page, RENDER_EMBED_POSTS, &posts, &n) < 0) {
+		log_warnx("store: %s", store_errmsg(l->store));
+		*miss = LIVE_MISS_STORE;
+		return NULL;
+	}
+	buf_init(&b, MODEL_PAGE_HTML_MAX);
+	render_embed_html(&b, &l->site, page, posts, n);
+	model_posts_free(posts, n);
+	if (b.err)
+		e = live_cache_failure(l, key, page->id, live_buf_why(&b));
+	else
+		/* It changes as the live page does: the same Cache-Control. */
+		e = page_cache_put(l->cache, key, page->id, 200, PAGE_CT_HTML, PAGE_CC_LIVE,
+				   b.data ? b.data : "", b.len);
+	buf_cleanup(&b);
+	if (!e)
+		*miss = LIVE_MISS_MEMORY;
+	return e;
+}
+
+void live_warm_embed(struct live *l, const char *slug)
+{
+	struct model_page page;
+	enum live_miss miss;
+	char key[PAGE_KEY_MAX];
+
+	if (store_page_get_public(l->store, slug, &page) < 0)
+		return; /* unpublished, or the store failed: the next reader finds out */
+	page_key_embed(key, slug);
+	(void)live_embed_entry(l, key, &page, &miss);
 	model_page_cleanup(&page);
 }

@@ -110,4 +110,15 @@ struct page_entry *live_cache_failure(struct live *l, const char *key, int64_t p
  * store that fails, is left for its next reader. */
 void live_warm(struct live *l, const char *slug);
 
+/* The embed of `page` (render/render_embed.h: its newest RENDER_EMBED_POSTS
+ * posts), rendered into the cache under `key` (page_key_embed), as
+ * live_page_entry does for the live page: the entry (a 500 entry when the
+ * render failed), or NULL with the reason in *miss (LIVE_MISS_STORE or
+ * LIVE_MISS_MEMORY). Warmed as the live page is: live_apply renders again
+ * the embeds it dropped. */
+struct page_entry *live_embed_entry(struct live *l, const char *key,
+				    const struct model_page *page, enum live_miss *miss);
+/* live_warm for the embed of `slug`. */
+void live_warm_embed(struct live *l, const char *slug);
+
 #endif

@@ -59,6 +59,30 @@ void page_key_sitemap_news(char *out, int64_t now)
 	snprintf(out, PAGE_KEY_MAX, "sitemap-news:%lld", (long long)(now / 3600));
 }
 
+void page_key_embed(char *out, const char *slug)
+{
+	snprintf(out, PAGE_KEY_MAX, "embed:%s", slug);
+}
+
+int page_key_is_embed(const char *key)
+{
+	return key && strncmp(key, "embed:", 6) == 0;
+}
+
+int page_key_embed_slug(const char *key, char *slug, size_t cap)
+{
+	size_t len;
+
+	if (!page_key_is_embed(key))
+		return 0;
+	key += 6;
+	len = strlen(key);
+	if (len == 0 || len >= cap || strchr(key, ':'))
+		return 0;
+	memcpy(slug, key, len + 1);
+	return 1;
+}
+
 int page_key_live_slug(const char *key, char *slug, size_t cap)
 {
 	size_t len;

@@ -10,6 +10,7 @@
  *   changes:SLUG:N             /changes after N; changes:SLUG:reload for every
  *                              N the ring cannot answer
  *   feed:KIND:SLUG             a feed (its links start with the public base URL)
+ *   embed:SLUG                 the embeddable version (the one frameable entry)
  *   /static/NAME.VERSION.EXT   a built-in file, keyed by its URL
  *   /robots.txt, /favicon.ico  likewise (robots.txt names the base URL)
  *   sitemap                    /sitemap.xml, every published live page
@@ -48,6 +49,15 @@ void page_key_feed(char *out, const char *kind, const char *slug);
  * a new key each hour, so that pages age out of the news sitemap even when
  * nothing changes (each hour's entry is also dropped by any change). */
 void page_key_sitemap_news(char *out, int64_t now);
+/* "embed:SLUG" into `out` (PAGE_KEY_MAX bytes). */
+void page_key_embed(char *out, const char *slug);
+/* 1 if `key` is an embed's ("embed:SLUG"): the HTTP layer lets other sites
+ * frame that entry, and no other. */
+int page_key_is_embed(const char *key);
+/* 1 if `key` is an embed's, with its slug copied into `slug` (`cap` bytes);
+ * 0 for any other key, or a slug that does not fit. */
+int page_key_embed_slug(const char *key, char *slug, size_t cap);
+
 /* 1 if `key` names a live page itself ("page:SLUG:0"), with its slug copied
  * into `slug` (`cap` bytes); 0 for any other key, or a slug that does not fit. */
 int page_key_live_slug(const char *key, char *slug, size_t cap);

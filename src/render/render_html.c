@@ -23,6 +23,7 @@
 #include "markup/markup.h"
 #include "render/render_search.h"
 #include "media/media.h"
+#include "render/render_embed.h"
 #include "util/tz.h"
 
 /* Shown when a page's zone cannot be formatted (an unknown zone in the store):
@@ -130,6 +131,7 @@ static void doc_open_meta(struct buf *out, const struct render_site *site,
 	buf_html(out, site->css_url);
 	buf_puts(out, "\">\n");
 	render_meta_head(out, site, meta);
+	render_embed_discovery(out, site, meta->path, title1); /* live pages, permalinks */
 	if (site->js_url) {
 		buf_puts(out, "<script src=\"");
 		buf_html(out, site->js_url);

@@ -25,6 +25,7 @@
 #include "markup/markup.h"
 #include "model/model_limits.h"
 #include "page/page_assets.h"
+#include "render/render_embed.h"
 #include "util/tz.h"
 
 /* Zones offered by the "new live page" form; any IANA zone may be typed. */
@@ -791,6 +792,31 @@ static void put_status_form(struct buf *out, const struct render_newsroom *nr,
 
 /* Its run of tags and escaped values is alike in shape to render_feed.c's
  * rss_item(), by intent: each page writes its own elements in its own order. */
+/* The code that embeds the page on another site (render_embed_iframe), to
+ * copy: a read-only field, and a copy button that newsroom.js shows
+ * ([data-copy]). */
+static void put_embed_code(struct buf *out, const struct render_newsroom *nr,
+			   const struct model_page *page)
+{
+	struct buf code;
+
+	buf_init(&code, 64 * 1024);
+	render_embed_iframe(&code, nr->site, page, RENDER_EMBED_WIDTH, RENDER_EMBED_HEIGHT);
+	buf_puts(out, "<details class=\"nr-embed\">\n<summary>Embed on another site</summary>\n"
+		      "<label for=\"embed-code\">Code to paste into another site\xe2\x80\x99s page</label>\n");
+	put_hint(out, "embed-code",
+		 page->published ? "It shows the newest posts, updated live, and links to the page."
+				 : "It shows the newest posts once the page is published.");
+	buf_puts(out, "<div class=\"nr-secret-row\"><textarea id=\"embed-code\" "
+		      "class=\"nr-embed-code\" readonly rows=\"3\" spellcheck=\"false\" "
+		      "aria-describedby=\"embed-code-hint\">");
+	if (!code.err)
+		buf_html(out, code.data);
+	buf_puts(out, "</textarea> <button type=\"button\" class=\"nr-btn\" "
+		      "data-copy=\"embed-code\" hidden>Copy</button></div>\n</details>\n");
+	buf_cleanup(&code);
+}
+
 static void put_desk_head(struct buf *out, const struct render_newsroom *nr,
 			  const struct render_newsroom_desk *desk)
 {
@@ -831,6 +857,7 @@ static void put_desk_head(struct buf *out, const struct render_newsroom *nr,
 		buf_puts(out, "\">Audit trail</a></li>\n");
 	}
 	buf_puts(out, "</ul></nav>\n");
+	put_embed_code(out, nr, page);
 	if (can(nr, AUTH_PAGE_STATUS) || can(nr, AUTH_PAGE_PUBLISH)) {
 		buf_puts(out, "<div class=\"nr-status-actions\">\n");
 		if (can(nr, AUTH_PAGE_PUBLISH))

@@ -3,9 +3,10 @@
  * change makes stale and warms live pages: a live page that readers were
  * being served from the cache is rendered again as soon as a change drops it,
  * so that no reader's request pays for the render; a page nobody asked for,
- * and a live page's older pages, are only dropped. live_poll reads the change
- * log past what it has seen. On a real store, with no HTTP server: the cache
- * is read directly. Also the cache keys' one home (page/page_key.h).
+ * and a live page's older pages, are only dropped; embeds are warmed the same
+ * way. live_poll reads the change log past what it has seen. On a real store,
+ * with no HTTP server: the cache is read directly. Also the cache keys' one
+ * home (page/page_key.h).
  */
 #include "unit_store.h"
 
@@ -170,6 +171,44 @@ static void test_keys_round_trip(void **state)
 	assert_string_equal(key, "changes:b:reload");
 	page_key_feed(feed, "atom", "b");
 	assert_string_equal(feed, "feed:atom:b");
+	page_key_embed(key, "harbour-bridge");
+	assert_string_equal(key, "embed:harbour-bridge");
+	assert_int_equal(page_key_is_embed(key), 1);
+	assert_int_equal(page_key_embed_slug(key, slug, sizeof(slug)), 1);
+	assert_string_equal(slug, "harbour-bridge");
+	/* Only an embed's key is one: the HTTP layer lets other sites frame it. */
+	assert_int_equal(page_key_is_embed("page:harbour-bridge:0"), 0);
+	assert_int_equal(page_key_is_embed(feed), 0);
+	assert_int_equal(page_key_is_embed(NULL), 0);
+	assert_int_equal(page_key_embed_slug("embed:", slug, sizeof(slug)), 0);
+	assert_int_equal(page_key_embed_slug("embed:a:b", slug, sizeof(slug)), 0);
+	assert_int_equal(page_key_embed_slug(key, slug, 3), 0);
+}
+
+/* An embed is warmed as its live page is: one that other sites were being
+ * served is rendered again with the change; a page's embed that nobody
+ * asked for is not. */
+static void test_hot_embed_rendered_again_on_change(void **state)
+{
+	struct fixture *f = *state;
+	const struct page_entry *e;
+
+	live_warm_embed(f->live, "hot");
+	e = cached(f, "embed:hot");
+	assert_true(body_has(e, "Bridge closed overnight"));
+	assert_true(body_has(e, "page-embed"));
+	assert_int_equal(e->status, 200);
+
+	unit_post_add(f->db.s, f->hot, "Bridge reopens to traffic", 1739750700);
+	unit_post_add(f->db.s, f->cold, "Last ferry of the night", 1739750800);
+	apply_new_changes(f);
+
+	e = cached(f, "embed:hot");
+	assert_true(body_has(e, "Bridge reopens to traffic"));
+	assert_null(cached(f, "page:hot:0")); /* its live page had no reader */
+	assert_null(cached(f, "embed:cold"));
+	live_warm_embed(f->live, "nope");
+	assert_null(cached(f, "embed:nope"));
 }
 
 /* live_poll reads the log past what it has seen, once: the data version
@@ -201,6 +240,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_warm_refuses_other_keys, setup, teardown),
 		cmocka_unit_test(test_keys_round_trip),
 		cmocka_unit_test_setup_teardown(test_poll_reads_the_log_past_its_position, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_hot_embed_rendered_again_on_change, setup,
 						teardown),
 	};
 
