@@ -1046,6 +1046,16 @@ static const char *const store_pg_migrations[] = {
 	"  data BYTEA NOT NULL"
 	");"
 	"CREATE INDEX media_files_name ON media_files (name);",
+
+	/* 2: SQLite's version 7, each worker's readers per page
+	 * (store_readers.c). */
+	"CREATE TABLE readers ("
+	"  worker BIGINT NOT NULL,"
+	"  page_id BIGINT NOT NULL,"
+	"  readers BIGINT NOT NULL,"
+	"  seen BIGINT NOT NULL,"
+	"  PRIMARY KEY (worker, page_id)"
+	");",
 };
 
 #define STORE_PG_SCHEMA_VERSION \

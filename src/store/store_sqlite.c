@@ -218,6 +218,18 @@ static const char *const store_migrations[] = {
 	 * image's several files share. */
 	"CREATE TABLE media_files (file TEXT PRIMARY KEY, name TEXT NOT NULL, data BLOB NOT NULL);"
 	"CREATE INDEX media_files_name ON media_files (name);",
+
+	/* 7: how many readers each worker (of any node) has on each page, and
+	 * when it last said so (store_readers.c): the sum of the fresh rows is a
+	 * page's "N reading now". Not a reference to pages: a scratch pad that
+	 * each worker rewrites every few seconds. */
+	"CREATE TABLE readers ("
+	"  worker INTEGER NOT NULL,"
+	"  page_id INTEGER NOT NULL,"
+	"  readers INTEGER NOT NULL,"
+	"  seen INTEGER NOT NULL,"
+	"  PRIMARY KEY (worker, page_id)"
+	");",
 };
 
 #define STORE_SCHEMA_VERSION ((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
