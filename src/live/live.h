@@ -86,6 +86,21 @@ void live_heartbeat(struct live *l);
  * that. Call after every run of the event loop. */
 void live_boost(struct live *l);
 
+/* "N reading now": how often a worker takes its counts of open streams per
+ * page, writes them to the store when they changed (and at least every
+ * LIVE_READERS_REFRESH_S, well within STORE_READERS_STALE_S, while it has
+ * readers), and reads the sums over every worker and node back, seconds. */
+#define LIVE_READERS_PERIOD_S 3
+#define LIVE_READERS_REFRESH_S 10
+/* Every LIVE_READERS_PERIOD_S (`now`, the wall clock's seconds, which every
+ * node's rows are stamped with): this worker's readers per page written to
+ * the store (store_readers_put) if they changed, the sums read back
+ * (store_readers_sum) and handed to the hub, which sends each page's readers
+ * its figure when it changed (stream_hub_readers_set). A store failure is
+ * logged once and tried again at the next period. Call on the worker's timer;
+ * live_free removes the worker's rows. */
+void live_readers(struct live *l, int64_t now);
+
 /* Why live_page_entry made no entry. */
 enum live_miss {
 	LIVE_MISS_NOT_FOUND = 1, /* the page has no page with that number */

@@ -529,6 +529,11 @@ void render_page_html(struct buf *out, const struct render_site *site,
 		render_time_html(out, &tv, RENDER_TIME_DAY);
 		buf_puts(out, "</p>\n");
 	}
+	/* "N reading now": filled by web/live.js from the stream's `readers`
+	 * event, never rendered here, so that the cached page does not change
+	 * with every reader (docs/stream.md); without JavaScript it stays empty. */
+	if (newest)
+		buf_puts(out, "<p class=\"readers-now\" hidden></p>\n");
 	buf_puts(out, "</header>\n");
 
 	if (newest) {
