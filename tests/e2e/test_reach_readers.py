@@ -17,6 +17,7 @@ import socket
 import time
 
 from lib import DEMO, Server, curl, parse_html, test, wait_for
+from test_browser import run_node
 from test_stream import last_seq
 from test_stream import post as post_to
 
@@ -307,3 +308,8 @@ def a_dead_workers_readers_fall_away(env):
         os.kill(victim, signal.SIGKILL)
         figures.await_all(survivors, len(survivors))
         close_all(streams)
+
+
+@test
+def browser_shows_the_figure_and_follows_open_pages(env):
+    run_node(env, "reach_readers_figure.mjs")
