@@ -15,7 +15,9 @@
  *   event must see it), then hands the events to the hub, then renders again
  *   the live pages that readers were being served from the cache (warming),
  *   so that no reader's request pays for that render;
- * - the request thread's priority boost while the hub sends (util/prio.h).
+ * - the request thread's priority boost while the hub sends (util/prio.h);
+ * - "N reading now": this worker's readers per page written to the store, and
+ *   the sums over every worker and node handed to the hub (live_readers).
  *
  * Everything here runs on the worker's request thread, except what the hub's
  * own thread does inside stream/.
