@@ -188,7 +188,7 @@ test: deps-test
 # The store's tests that hold for every backend (no sqlite3.h) run on both;
 # test_store_pg's only on PostgreSQL (on SQLite it would skip every test).
 STORE_CONFORMANCE := $(filter $(addprefix build/tests/store/,test_store test_store_newsroom \
-                       test_store_media test_store_copy test_store_search test_store_pg),$(RELTESTS))
+                       test_store_media test_store_copy test_store_search test_store_readers test_store_pg),$(RELTESTS))
 test-all: check-src $(NODE_DEPS) build/liveline $(MANPAGES) $(RELTESTS) build/asan/liveline $(ASANTESTS) \
           build/tsan/liveline $(FUZZ_BINS)
 	@FUZZ_SEED=1 tests/run build $(filter-out %/test_store_pg,$(RELTESTS)) \

@@ -322,10 +322,13 @@
 		if (es || ended)
 			return;
 		setState('connecting');
-		es = new EventSource(`/live/${encodeURIComponent(slug)}/events?since=${lastSeq}`);
+		es = new EventSource(`/live/${encodeURIComponent(slug)}/events?since=${lastSeq}&readers=1`);
 		for (const kind of Object.keys(handlers))
 			es.addEventListener(kind, handle);
 		es.addEventListener('reload', onReload);
+		/* "N reading now" is the block at the end's (no id, no seq). */
+		es.addEventListener('readers', (e) =>
+			updates.dispatchEvent(new CustomEvent('liveline-readers', { detail: e.data })));
 		es.onopen = () => setState('connected');
 		es.onerror = () => {
 			if (es?.readyState !== EventSource.CLOSED) {
@@ -378,4 +381,42 @@
 		for (let i = KEEP; i < posts.length; i++)
 			posts[i].remove();
 	}).observe(updates, { childList: true });
+})();
+
+/*
+ * "N reading now": the figure in the page head's p.readers-now, from the
+ * stream's `readers` event (docs/stream.md), which the block above passes on
+ * as a `liveline-readers` event on #updates. The server sends it at most
+ * every few seconds and only when it changed; the page renders the element
+ * empty and hidden (the cached HTML does not change with every reader). Not a
+ * live region: a figure that moves every few seconds is not worth announcing.
+ */
+(() => {
+	'use strict';
+
+	const updates = document.getElementById('updates');
+	const figure = document.querySelector('header.page-head p.readers-now');
+	if (!updates || !figure)
+		return;
+	let format;
+	try {
+		format = new Intl.NumberFormat(document.documentElement.lang || undefined);
+	} catch {
+		format = new Intl.NumberFormat();
+	}
+	updates.addEventListener('liveline-readers', (e) => {
+		let n;
+		try {
+			n = Number(JSON.parse(e.detail).readers);
+		} catch {
+			return;
+		}
+		if (!Number.isSafeInteger(n) || n < 1) {
+			figure.hidden = true;
+			return;
+		}
+		figure.textContent = `${format.format(n)} reading now`;
+		figure.dataset.readers = String(n);
+		figure.hidden = false;
+	});
 })();

@@ -520,6 +520,13 @@ enum MHD_Result http_respond_stream(struct http_request *req, const struct model
 		free(st);
 		return MHD_NO;
 	}
+	/* ?readers=1: the page's script wants "N reading now" on its stream. */
+	if (kind == STREAM_SSE) {
+		const char *want = MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND,
+							       "readers");
+		if (want && strcmp(want, "1") == 0)
+			stream_sub_want_readers(st->sub);
+	}
 	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, HTTP_STREAM_BLOCK, http_stream_read,
 					      st, http_stream_free);
 	if (!r) {

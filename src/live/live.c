@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "model/model_limits.h"
 #include "page/page_assets.h"
@@ -26,7 +28,26 @@ struct live {
 	int64_t last_change;    /* the newest change-log id applied */
 	int64_t data_version;   /* the store's, when last read */
 	int64_t boost_until_ms; /* see live_boost() */
+	/* "N reading now" (live_readers): */
+	int64_t readers_worker;         /* this worker's id in the store's table */
+	int64_t readers_at;             /* when the counts were last taken */
+	int64_t readers_put_at;         /* ...and last written */
+	struct store_readers *readers_put; /* what was written (pages with readers) */
+	size_t n_readers_put;
+	int readers_failing;            /* the last write or read failed (logged once) */
 };
+
+/* A worker's id in the readers table: random, so that the workers of every
+ * node sharing one database never meet (a pid is only unique on one machine),
+ * and new in each process, so that a restarted worker's rows are its own. */
+static int64_t live_readers_id(void)
+{
+	uint64_t v = 0;
+
+	if (getrandom(&v, sizeof(v), 0) != (ssize_t)sizeof(v))
+		v = ((uint64_t)getpid() << 32) ^ (uint64_t)time(NULL);
+	return (int64_t)(v >> 1) | 1; /* positive: a BIGINT column, and never 0 */
+}
 
 struct live *live_new(struct store *store, const struct live_config *cfg, char *err,
 		      size_t errlen)
@@ -38,6 +59,7 @@ struct live *live_new(struct store *store, const struct live_config *cfg, char *
 		return NULL;
 	}
 	l->store = store;
+	l->readers_worker = live_readers_id();
 	page_assets_init();
 	l->site.name = "Liveline";
 	l->site.css_url = page_asset_by_name("style.css")->url;
@@ -73,6 +95,11 @@ void live_free(struct live *l)
 {
 	if (!l)
 		return;
+	/* Its readers stop counting now rather than when their rows go stale. */
+	if (l->n_readers_put &&
+	    store_readers_put(l->store, l->readers_worker, (int64_t)time(NULL), NULL, 0) < 0)
+		log_warnx("readers: %s", store_errmsg(l->store));
+	free(l->readers_put);
 	stream_hub_free(l->hub);
 	page_cache_free(l->cache);
 	free(l);
@@ -320,4 +347,88 @@ void live_warm_embed(struct live *l, const char *slug)
 	page_key_embed(key, slug);
 	(void)live_embed_entry(l, key, &page, &miss);
 	model_page_cleanup(&page);
+}
+
+/* ---- readers of each page ---- */
+
+/* The pages of `v` with readers, kept in place; their number. */
+static size_t live_readers_nonzero(struct store_readers *v, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (v[i].readers > 0)
+			v[k++] = v[i];
+	return k;
+}
+
+static int64_t live_readers_find(const struct store_readers *v, size_t n, int64_t page_id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i].page_id == page_id)
+			return v[i].readers;
+	return 0;
+}
+
+/* Writes this worker's counts when they changed since the last write, or to
+ * keep its rows fresh (LIVE_READERS_REFRESH_S); 0, or -1 if the store failed. */
+static int live_readers_write(struct live *l, int64_t now, const struct store_readers *mine,
+			      size_t n_mine)
+{
+	struct store_readers *keep = NULL, *p;
+	size_t k;
+
+	if (n_mine) {
+		keep = malloc(n_mine * sizeof(*keep));
+		if (!keep)
+			return -1;
+		memcpy(keep, mine, n_mine * sizeof(*keep));
+	}
+	k = live_readers_nonzero(keep, n_mine);
+	if (k == l->n_readers_put &&
+	    (k == 0 || (memcmp(keep, l->readers_put, k * sizeof(*keep)) == 0 &&
+			now < l->readers_put_at + LIVE_READERS_REFRESH_S &&
+			now >= l->readers_put_at))) {
+		free(keep);
+		return 0;
+	}
+	if (store_readers_put(l->store, l->readers_worker, now, keep, k) < 0) {
+		free(keep);
+		return -1;
+	}
+	p = l->readers_put;
+	l->readers_put = keep;
+	l->n_readers_put = k;
+	l->readers_put_at = now;
+	free(p);
+	return 0;
+}
+
+void live_readers(struct live *l, int64_t now)
+{
+	struct store_readers *mine = NULL, *sum = NULL;
+	size_t n_mine = 0, n_sum = 0;
+	int failed = 0;
+
+	if (now >= l->readers_at && now < l->readers_at + LIVE_READERS_PERIOD_S)
+		return;
+	l->readers_at = now;
+	if (stream_hub_readers_get(l->hub, &mine, &n_mine) < 0)
+		return;
+	if (live_readers_write(l, now, mine, n_mine) < 0)
+		failed = 1;
+	/* Pages with a topic here are the ones whose readers can be told; with
+	 * none, nothing is read. */
+	if (n_mine && store_readers_sum(l->store, now - STORE_READERS_STALE_S, &sum, &n_sum) < 0)
+		failed = 1;
+	else
+		for (size_t i = 0; i < n_mine; i++)
+			if (stream_hub_readers_set(l->hub, mine[i].page_id,
+						   live_readers_find(sum, n_sum, mine[i].page_id)) < 0)
+				break;
+	if (failed && !l->readers_failing)
+		log_warnx("readers: %s", store_errmsg(l->store));
+	l->readers_failing = failed;
+	free(sum);
+	free(mine);
 }

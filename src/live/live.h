@@ -15,7 +15,9 @@
  *   event must see it), then hands the events to the hub, then renders again
  *   the live pages that readers were being served from the cache (warming),
  *   so that no reader's request pays for that render;
- * - the request thread's priority boost while the hub sends (util/prio.h).
+ * - the request thread's priority boost while the hub sends (util/prio.h);
+ * - "N reading now": this worker's readers per page written to the store, and
+ *   the sums over every worker and node handed to the hub (live_readers).
  *
  * Everything here runs on the worker's request thread, except what the hub's
  * own thread does inside stream/.
@@ -85,6 +87,21 @@ void live_heartbeat(struct live *l);
  * cores, finish theirs up to ~100 ms later); lowers it at the first call after
  * that. Call after every run of the event loop. */
 void live_boost(struct live *l);
+
+/* "N reading now": how often a worker takes its counts of open streams per
+ * page, writes them to the store when they changed (and at least every
+ * LIVE_READERS_REFRESH_S, well within STORE_READERS_STALE_S, while it has
+ * readers), and reads the sums over every worker and node back, seconds. */
+#define LIVE_READERS_PERIOD_S 3
+#define LIVE_READERS_REFRESH_S 10
+/* Every LIVE_READERS_PERIOD_S (`now`, the wall clock's seconds, which every
+ * node's rows are stamped with): this worker's readers per page written to
+ * the store (store_readers_put) if they changed, the sums read back
+ * (store_readers_sum) and handed to the hub, which sends each page's readers
+ * its figure when it changed (stream_hub_readers_set). A store failure is
+ * logged once and tried again at the next period. Call on the worker's timer;
+ * live_free removes the worker's rows. */
+void live_readers(struct live *l, int64_t now);
 
 /* Why live_page_entry made no entry. */
 enum live_miss {

@@ -560,6 +560,11 @@ void render_page_html(struct buf *out, const struct render_site *site,
 		buf_puts(out, "</p>\n");
 	}
 	render_search_form_html(out, page, NULL);
+	/* "N reading now": filled by web/live.js from the stream's `readers`
+	 * event, never rendered here, so that the cached page does not change
+	 * with every reader (docs/stream.md); without JavaScript it stays empty. */
+	if (newest)
+		buf_puts(out, "<p class=\"readers-now\" hidden></p>\n");
 	buf_puts(out, "</header>\n");
 
 	if (newest) {

@@ -660,6 +660,7 @@ static int serve_worker_main(const struct serve_config *cfg, int listen_fd, int 
 				serve_check_file(&w);
 				serve_ready_check(&w);
 				serve_schedule(&w);
+				live_readers(w.live, (int64_t)time(NULL));
 				store_wake_tick(w.store);
 				serve_wake_watch(&w, ep, &wfd);
 				/* PR_SET_PDEATHSIG is the signal; this is the

@@ -299,5 +299,31 @@ int store_post_search(struct store *s, int64_t page_id, const char *query, size_
 		      size_t offset, struct store_search_hit **out,
 		      size_t *n) STORE_WARN_UNUSED;
 void store_search_hits_free(struct store_search_hit *h, size_t n);
+/* ---- readers of each page, over every worker and node ---- */
+
+/* One page's count of open readers: a worker's own (store_readers_put), or
+ * the sum over every worker (store_readers_sum). */
+struct store_readers {
+	int64_t page_id;
+	int64_t readers;
+};
+
+/* A worker's rows go stale this many seconds after it last wrote them: the sum
+ * leaves them out, so the readers of a worker that died without saying so fall
+ * away. A worker writes again well within it (live_readers_tick). */
+#define STORE_READERS_STALE_S 30
+
+/* Replaces worker `worker`'s counts (an id of its own, random per process, so
+ * that workers of every node share the table) with `pages` (n of them; pages
+ * with 0 readers are left out), all stamped `now`; n == 0 removes its rows.
+ * Rows of any worker older than an hour are deleted with them. One write
+ * transaction: call it every few seconds at most, never per reader. */
+int store_readers_put(struct store *s, int64_t worker, int64_t now,
+		      const struct store_readers *pages, size_t n) STORE_WARN_UNUSED;
+/* The readers of every page that has some, summed over the rows stamped at or
+ * after `since` (now - STORE_READERS_STALE_S), by page id. *out is malloc'd
+ * (NULL when *n is 0): free() it. */
+int store_readers_sum(struct store *s, int64_t since, struct store_readers **out,
+		      size_t *n) STORE_WARN_UNUSED;
 
 #endif

@@ -1072,6 +1072,15 @@ static const char *const store_pg_migrations[] = {
 	"  setweight(to_tsvector('simple'::regconfig, title), 'A') ||"
 	"  setweight(to_tsvector('simple'::regconfig, coalesce(search_text, '')), 'B')) STORED;"
 	"CREATE INDEX posts_search ON posts USING GIN (search_vector);",
+	/* 3: SQLite's version 8, each worker's readers per page
+	 * (store_readers.c). */
+	"CREATE TABLE readers ("
+	"  worker BIGINT NOT NULL,"
+	"  page_id BIGINT NOT NULL,"
+	"  readers BIGINT NOT NULL,"
+	"  seen BIGINT NOT NULL,"
+	"  PRIMARY KEY (worker, page_id)"
+	");",
 };
 
 /* Search in a page (store_backend.h): plainto_tsquery() reads the words as

@@ -246,6 +246,17 @@ static const char *const store_migrations[] = {
 	"  VALUES (new.id, new.title, new.search_text);"
 	"END;"
 	"INSERT INTO posts_search (posts_search) VALUES ('rebuild');",
+	/* 8: how many readers each worker (of any node) has on each page, and
+	 * when it last said so (store_readers.c): the sum of the fresh rows is a
+	 * page's "N reading now". Not a reference to pages: a scratch pad that
+	 * each worker rewrites every few seconds. */
+	"CREATE TABLE readers ("
+	"  worker INTEGER NOT NULL,"
+	"  page_id INTEGER NOT NULL,"
+	"  readers INTEGER NOT NULL,"
+	"  seen INTEGER NOT NULL,"
+	"  PRIMARY KEY (worker, page_id)"
+	");",
 };
 
 /* Search in a page (store_backend.h): FTS5's own ranking, bm25, with a word

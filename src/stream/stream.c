@@ -74,6 +74,13 @@ struct stream_topic {
 	int in_pending;
 	int hidden;               /* the ring's newest visibility change is "unpublish":
 				   * no stream of the page is served until "publish" */
+	/* "N reading now" (stream_hub_readers_set): the `readers` event as
+	 * framed once for every reader, outside the ring (it has no id and is
+	 * never replayed); a reader whose readers_gen differs is sent it once
+	 * it is up to date. */
+	struct stream_frame *readers;
+	unsigned readers_gen;
+	int64_t readers_n;
 	struct stream_topic *next, *next_pending;
 };
 
@@ -92,7 +99,9 @@ struct stream_sub {
 	int64_t last_sent;           /* sequence number of the last event taken */
 	int fd;
 	unsigned hb_gen;
+	unsigned readers_gen;        /* the topic's readers_gen when its figure was taken */
 	unsigned char kind, chunked;
+	unsigned char want_readers;  /* asked for the figure of readers (SSE only) */
 	unsigned char cur_event;     /* cur is an event of the ring (the tally counts it) */
 	struct stream_watch *watch;  /* stream_sub_watch's, or NULL */
 };
@@ -636,6 +645,7 @@ static void stream_topic_free(struct stream_hub *h, struct stream_topic *t)
 		*pp = t->next_pending;
 	for (size_t i = 0; i < t->count; i++)
 		stream_slot_clear(stream_ring_at(t, i));
+	stream_frame_unref(t->readers);
 	free(t->ring);
 	free(t);
 }
@@ -782,6 +792,62 @@ int stream_hub_sending(const struct stream_hub *h)
 	return atomic_load(&h->sending);
 }
 
+int stream_hub_readers_get(struct stream_hub *h, struct store_readers **out, size_t *n)
+{
+	struct store_readers *v;
+	size_t k = 0, cap = 0;
+
+	*out = NULL;
+	*n = 0;
+	/* Only this thread links topics: counted without the lock, allocated
+	 * before taking it. */
+	for (struct stream_topic *t = h->topics; t; t = t->next)
+		cap++;
+	if (cap == 0)
+		return 0;
+	v = calloc(cap, sizeof(*v));
+	if (!v)
+		return -1;
+	/* n_subs changes under the lock (the hub's thread closes streams). */
+	pthread_mutex_lock(&h->lock);
+	for (struct stream_topic *t = h->topics; t && k < cap; t = t->next) {
+		v[k].page_id = t->page_id;
+		v[k++].readers = (int64_t)t->n_subs;
+	}
+	stream_hub_unlock(h);
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+int stream_hub_readers_set(struct stream_hub *h, int64_t page_id, int64_t readers)
+{
+	struct stream_topic *t = stream_topic_find(h, page_id);
+	struct stream_frame *f, *old;
+	char data[96];
+
+	if (!t || (t->readers && t->readers_n == readers))
+		return 0;
+	snprintf(data, sizeof(data), "{\"kind\":\"readers\",\"readers\":%lld}",
+		 (long long)readers);
+	/* Framed before the lock: under it only pointers move. */
+	f = stream_frame_sse(0, "readers", data);
+	if (!f)
+		return -1;
+	pthread_mutex_lock(&h->lock);
+	old = t->readers;
+	t->readers = f;
+	t->readers_gen++;
+	t->readers_n = readers;
+	/* A reader sending the old frame holds a reference of its own; the
+	 * counts are the hub's thread's too, so this is under the lock. */
+	stream_frame_unref(old);
+	if (!t->hidden)
+		stream_topic_wake_all(h, t);
+	stream_hub_unlock(h);
+	return 1;
+}
+
 /* ---- one subscriber ---- */
 
 /* The next frame for `s` to send (a new reference), or NULL when it is up to
@@ -811,6 +877,13 @@ static struct stream_frame *stream_sub_next(struct stream_sub *s, int *gap)
 			s->cur_event = 1;
 			return stream_frame_ref(slot->text);
 		}
+	}
+	/* The figure of readers comes after the events (it is the least
+	 * urgent), only to SSE readers, and only its newest value: a reader who
+	 * was blocked meanwhile skips the ones in between. */
+	if (s->want_readers && t->readers && s->readers_gen != t->readers_gen) {
+		s->readers_gen = t->readers_gen;
+		return stream_frame_ref(t->readers);
 	}
 	/* A text stream has no comment syntax: it gets no heartbeat, but TCP
 	 * keepalive probes instead (stream_socket_ready). */
@@ -1198,6 +1271,14 @@ struct stream_sub *stream_sub_new(struct stream_hub *h, const struct model_page 
 	stats_streams_add(t->stats_page, 1);
 	stream_hub_unlock(h);
 	return s;
+}
+
+void stream_sub_want_readers(struct stream_sub *s)
+{
+	/* Before stream_sub_start: the hub's thread does not know `s` yet, and
+	 * the lock that start takes publishes this. */
+	if (s->kind == STREAM_SSE)
+		s->want_readers = 1;
 }
 
 int stream_sub_start(struct stream_sub *s, int fd)

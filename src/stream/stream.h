@@ -99,6 +99,22 @@ size_t stream_hub_subscribers(const struct stream_hub *h);
  * count). Safe from any thread. */
 int stream_hub_sending(const struct stream_hub *h);
 
+/* "N reading now". Every stream the hub counts for each page that has a
+ * topic here (SSE and text streams, those being opened included; a page
+ * whose readers all left is listed with 0), as *out (malloc'd, free() it;
+ * NULL when *n is 0). Returns 0, or -1 when out of memory. */
+int stream_hub_readers_get(struct stream_hub *h, struct store_readers **out, size_t *n);
+/* Sets the figure of readers of page `page_id` (its sum over every worker
+ * and node) and, when it differs from the last one set, sends it to the
+ * page's SSE readers who asked for it as a `readers` event without an id (docs/stream.md: it
+ * is not replayed and leaves a reader's Last-Event-ID alone); a reader who
+ * opens a stream later gets the figure after the events it replays. Only the
+ * newest figure is kept: a reader whose socket was full gets that one alone.
+ * Only streams that asked for it get it (stream_sub_want_readers). Returns 1
+ * when sent, 0 when unchanged or the page has no topic here, -1 when out of
+ * memory. */
+int stream_hub_readers_set(struct stream_hub *h, int64_t page_id, int64_t readers);
+
 /* A stream of `page` being opened, counted from now. For STREAM_SSE, `since`
  * is the sequence number the reader has seen (-1: none, start with the next
  * change); for STREAM_TEXT, `snapshot` (may be NULL) is sent first. `chunked`
@@ -111,6 +127,11 @@ int stream_hub_sending(const struct stream_hub *h);
 struct stream_sub *stream_sub_new(struct stream_hub *h, const struct model_page *page,
 				  enum stream_kind kind, int64_t since, const char *snapshot,
 				  size_t snapshot_len, int chunked);
+/* Has the SSE stream `s` also get the page's `readers` events
+ * (stream_hub_readers_set): asked for by the reader (docs/stream.md), so that
+ * clients that know only the change events never see one. Call before
+ * stream_sub_start; no effect on a text stream. */
+void stream_sub_want_readers(struct stream_sub *s);
 /* Hands the hub the stream's socket, once its response headers are sent:
  * `fd` is the hub's from now on (a descriptor of its own, the HTTP layer's
  * dup; closed by the hub in every case). The hub sends the first bytes at once.

@@ -4,9 +4,10 @@
  * being served from the cache is rendered again as soon as a change drops it,
  * so that no reader's request pays for the render; a page nobody asked for,
  * and a live page's older pages, are only dropped; embeds are warmed the same
- * way. live_poll reads the change log past what it has seen. On a real store,
- * with no HTTP server: the cache is read directly. Also the cache keys' one
- * home (page/page_key.h).
+ * way. live_poll reads the change log past what it has seen. live_readers
+ * writes a worker's readers per page once per period when they moved, not once
+ * per reader. On a real store, with no HTTP server: the cache is read directly.
+ * Also the cache keys' one home (page/page_key.h).
  */
 #include "unit_store.h"
 
@@ -230,6 +231,74 @@ static void test_poll_reads_the_log_past_its_position(void **state)
 	assert_non_null(cached(f, "page:cold:0"));
 }
 
+/* The readers of `page` summed over the rows written at or after `since`. */
+static int64_t readers_summed(struct fixture *f, int64_t page, int64_t since)
+{
+	struct store_readers *v;
+	int64_t r = 0;
+	size_t n;
+
+	assert_int_equal(store_readers_sum(f->db.s, since, &v, &n), 0);
+	for (size_t i = 0; i < n; i++)
+		if (v[i].page_id == page)
+			r = v[i].readers;
+	free(v);
+	return r;
+}
+
+/* A stream of page `id` being opened: counted by the hub, with no socket. */
+static struct stream_sub *reader_of(struct fixture *f, int64_t id)
+{
+	struct model_page p;
+	struct stream_sub *s;
+
+	assert_int_equal(store_page_get_by_id(f->db.s, id, &p), 0);
+	s = stream_sub_new(live_hub(f->live), &p, STREAM_SSE, -1, NULL, 0, 0);
+	assert_non_null(s);
+	model_page_cleanup(&p);
+	return s;
+}
+
+/* "N reading now" costs a write per period when the counts moved, never one
+ * per reader: readers who come within a period are written together, counts
+ * that did not move are written again only to stay fresh, and a worker whose
+ * readers all left removes its rows. */
+static void test_readers_written_per_period_not_per_reader(void **state)
+{
+	struct fixture *f = *state;
+	struct stream_sub *subs[5];
+	const int64_t t0 = 1000000, p = LIVE_READERS_PERIOD_S;
+
+	live_readers(f->live, t0); /* no readers: nothing written */
+	assert_int_equal(readers_summed(f, f->hot, 0), 0);
+	for (int i = 0; i < 3; i++)
+		subs[i] = reader_of(f, f->hot);
+	live_readers(f->live, t0 + p);
+	assert_int_equal(readers_summed(f, f->hot, t0 + p), 3);
+
+	/* Two more within the period: written together once it is over. */
+	subs[3] = reader_of(f, f->hot);
+	live_readers(f->live, t0 + p + 1);
+	subs[4] = reader_of(f, f->hot);
+	assert_int_equal(readers_summed(f, f->hot, 0), 3);
+	live_readers(f->live, t0 + 2 * p);
+	assert_int_equal(readers_summed(f, f->hot, t0 + 2 * p), 5);
+
+	/* Unchanged: not written at the next period (the rows keep their time)... */
+	live_readers(f->live, t0 + 3 * p);
+	assert_int_equal(readers_summed(f, f->hot, t0 + 2 * p + 1), 0);
+	assert_int_equal(readers_summed(f, f->hot, 0), 5);
+	/* ...but again once LIVE_READERS_REFRESH_S has passed, to stay fresh. */
+	live_readers(f->live, t0 + 2 * p + LIVE_READERS_REFRESH_S);
+	assert_int_equal(readers_summed(f, f->hot, t0 + 2 * p + LIVE_READERS_REFRESH_S), 5);
+
+	/* All gone: the worker's rows go too. */
+	for (int i = 0; i < 5; i++)
+		stream_sub_cancel(subs[i]);
+	live_readers(f->live, t0 + 3 * p + LIVE_READERS_REFRESH_S);
+	assert_int_equal(readers_summed(f, f->hot, 0), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -239,6 +308,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_warm_refuses_other_keys, setup, teardown),
 		cmocka_unit_test(test_keys_round_trip),
+		cmocka_unit_test_setup_teardown(test_readers_written_per_period_not_per_reader, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_poll_reads_the_log_past_its_position, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_hot_embed_rendered_again_on_change, setup,

@@ -550,7 +550,7 @@ static void test_migrate_once(void **state)
 		assert_int_equal(WEXITSTATUS(status), 0);
 	}
 	assert_int_equal(pg_int(&db, "SELECT count(*) FROM liveline_schema"), 1);
-	assert_int_equal(pg_int(&db, "SELECT version FROM liveline_schema"), 2);
+	assert_int_equal(pg_int(&db, "SELECT version FROM liveline_schema"), 3);
 	unit_db_drop(&db);
 }
 

@@ -651,7 +651,7 @@ static void test_upgrade_from_v2(void **state)
 	s = store_open(path, err, sizeof(err));
 	if (!s)
 		fail_msg("upgrade: %s", err);
-	assert_int_equal(raw_int(path, "PRAGMA user_version"), 7);
+	assert_int_equal(raw_int(path, "PRAGMA user_version"), 8);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
 				 " AND name = 'drafts_schedule'"), 1);
 
@@ -697,7 +697,7 @@ static void test_upgrade_from_v2(void **state)
 	s = store_open(path, err, sizeof(err));
 	if (!s)
 		fail_msg("reopen: %s", err);
-	assert_int_equal(raw_int(path, "PRAGMA user_version"), 7);
+	assert_int_equal(raw_int(path, "PRAGMA user_version"), 8);
 	assert_int_equal(raw_int(path, "SELECT count(*) FROM revisions"), 3);
 	store_close(s);
 	unit_remove_db(path);

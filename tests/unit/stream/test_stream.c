@@ -6,7 +6,8 @@
  * byte for byte: the SSE framing, HTTP/1.1's chunks, resuming after a
  * Last-Event-ID, the reload for a position the ring no longer holds, the drop
  * of a reader who stopped reading, the heartbeat comment, the end of the
- * streams of a page that is unpublished, and what a watcher of a stream is
+ * streams of a page that is unpublished, the figure of readers ("N reading
+ * now") to the streams that ask for it, and what a watcher of a stream is
  * told when it ends (the access log's line).
  *
  * The hub sends from its own thread: every read waits (poll, 10 s at most)
@@ -506,6 +507,78 @@ static void test_retire_sends_a_spread_retry_then_ends(void **state)
 	assert_null(stream_sub_new(f->hub, &f->page, STREAM_SSE, -1, NULL, 0, 0));
 }
 
+/* "N reading now": the counts per page, and a figure sent only to SSE streams
+ * that asked, without an id, after the events, only when it changed; a
+ * reader opening later gets the current figure after its replay. */
+static void test_readers_figure(void **state)
+{
+	struct fixture *f = *state;
+	static struct reader asking, plain, text, later;
+	struct store_readers *v;
+	struct stream_sub *s;
+	char e[256];
+	size_t n;
+	int sv[2];
+
+	assert_int_equal(stream_hub_readers_get(f->hub, &v, &n), 0);
+	assert_int_equal(n, 0); /* no topic yet */
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	s = stream_sub_new(f->hub, &f->page, STREAM_SSE, -1, NULL, 0, 0);
+	assert_non_null(s);
+	stream_sub_want_readers(s);
+	assert_int_equal(stream_sub_start(s, sv[0]), 0);
+	reader_init(&asking, sv[1]);
+	reader_init(&plain, subscribe(f, STREAM_SSE, -1, 0, NULL));
+	reader_init(&text, subscribe(f, STREAM_TEXT, -1, 0, "The page so far.\n"));
+	assert_true(read_until(&text, "The page so far.\n"));
+
+	/* Every stream counts, the text one too. */
+	assert_int_equal(stream_hub_readers_get(f->hub, &v, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(v[0].page_id, PAGE_ID);
+	assert_int_equal(v[0].readers, 3);
+	free(v);
+
+	publish(f);
+	assert_int_equal(stream_hub_readers_set(f->hub, PAGE_ID, 7), 1);
+	assert_int_equal(stream_hub_readers_set(f->hub, PAGE_ID, 7), 0); /* unchanged: nothing */
+	assert_int_equal(stream_hub_readers_set(f->hub, PAGE_ID + 1, 7), 0); /* no topic */
+	assert_true(read_until(&asking, "event: readers\ndata: {\"kind\":\"readers\",\"readers\":7}\n\n"));
+	/* Exactly: no id line on the figure, and it came after the event. */
+	{
+		char ev[256], expect[512];
+
+		snprintf(expect, sizeof(expect), "retry: 3000\n\n%s"
+			 "event: readers\ndata: {\"kind\":\"readers\",\"readers\":7}\n\n",
+			 sse_event(ev, sizeof(ev), f, 1));
+		assert_string_equal(asking.buf, expect);
+	}
+	/* The next event still has its id right after the figure. */
+	publish(f);
+	assert_true(read_until(&asking, sse_event(e, sizeof(e), f, 2)));
+	assert_true(read_until(&plain, sse_event(e, sizeof(e), f, 2)));
+	assert_null(strstr(plain.buf, "readers"));
+
+	/* A reader who opens later and asks gets its replay, then the figure. */
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	s = stream_sub_new(f->hub, &f->page, STREAM_SSE, 0, NULL, 0, 0);
+	assert_non_null(s);
+	stream_sub_want_readers(s);
+	assert_int_equal(stream_sub_start(s, sv[0]), 0);
+	reader_init(&later, sv[1]);
+	assert_true(read_until(&later, "\"readers\":7}\n\n"));
+	assert_true(strstr(later.buf, "id: 2\n") < strstr(later.buf, "event: readers"));
+
+	assert_int_equal(stream_hub_readers_set(f->hub, PAGE_ID, 1234), 1);
+	assert_true(read_until(&asking, "\"readers\":1234}\n\n"));
+	assert_true(read_until(&later, "\"readers\":1234}\n\n"));
+	assert_string_equal(text.buf, "The page so far.\n");
+	close(asking.fd);
+	close(plain.fd);
+	close(text.fd);
+	close(later.fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -517,6 +590,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reader_who_stops_reading_is_dropped,
 						setup_small_ring, teardown),
 		cmocka_unit_test_setup_teardown(test_heartbeat_comment, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_readers_figure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unpublish_ends_streams, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cancel_and_shutdown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watch_tells_once_at_the_end, setup, teardown),
