@@ -211,7 +211,7 @@ struct page_entry *live_page_entry(struct live *l, const char *key, const struct
 {
 	struct render_page_view v = { 0 };
 	struct model_post *posts = NULL, pinned = { 0 };
-	size_t count = render_page_count(page->n_posts), n = 0;
+	size_t count = render_page_count(page->n_posts), n = 0, first, want;
 	struct page_entry *e = NULL;
 	struct buf b;
 	int newest;
@@ -223,8 +223,8 @@ struct page_entry *live_page_entry(struct live *l, const char *key, const struct
 	if (page_no == 0)
 		page_no = count;
 	newest = page_no == count;
-	if (store_post_range(l->store, page->id, (page_no - 1) * MODEL_POSTS_PER_PAGE,
-			     MODEL_POSTS_PER_PAGE, &posts, &n) < 0) {
+	render_page_range(page->n_posts, page_no, &first, &want);
+	if (store_post_range(l->store, page->id, first, want, &posts, &n) < 0) {
 		log_warnx("store: %s", store_errmsg(l->store));
 		*miss = LIVE_MISS_STORE;
 		return NULL;

@@ -7,8 +7,10 @@
  *
  * Pagination: pages are numbered from the oldest post (page 1 holds the 20
  * oldest), so every page but the newest keeps its content as posts arrive. The
- * newest page is the live page itself, /live/SLUG; older ones are
- * /live/SLUG?page=N.
+ * newest page is the live page itself, /live/SLUG, and holds the newest full
+ * page together with the remainder (20 to 39 posts once there are 20), so the
+ * page a reader lands on is never nearly empty; older ones are
+ * /live/SLUG?page=N and hold exactly 20.
  *
  * All functions append to `out`; the caller checks out->err once.
  */
@@ -41,10 +43,14 @@ struct render_page_view {
 	size_t page_count;               /* >= 1; page_no == page_count is the live page */
 };
 
-/* The page number (1-based from the oldest) that holds the post at oldest-first
- * index `index`, and the number of pages for `n_posts` posts (at least 1). */
-size_t render_page_of_index(size_t index);
+/* The number of pages for `n_posts` posts (at least 1: n_posts / 20), the page
+ * number (1-based from the oldest) that holds the post at oldest-first index
+ * `index` of `n_posts`, and the posts page `page_no` holds: oldest-first index
+ * `first`, `n` of them (0 and 0 for a page that does not exist). Every place
+ * that maps posts to pages asks these. */
 size_t render_page_count(size_t n_posts);
+size_t render_page_of_index(size_t index, size_t n_posts);
+void render_page_range(size_t n_posts, size_t page_no, size_t *first, size_t *n);
 
 void render_index_html(struct buf *out, const struct render_site *site,
 		       const struct model_page *pages, size_t n);

@@ -27,16 +27,33 @@
  * a time in UTC is better than no time. */
 #define RENDER_FALLBACK_ZONE "UTC"
 
-size_t render_page_of_index(size_t index)
-{
-	return index / MODEL_POSTS_PER_PAGE + 1;
-}
-
 size_t render_page_count(size_t n_posts)
 {
-	size_t n = (n_posts + MODEL_POSTS_PER_PAGE - 1) / MODEL_POSTS_PER_PAGE;
+	size_t n = n_posts / MODEL_POSTS_PER_PAGE;
 
+	/* The remainder goes with the newest full page: the page a reader lands
+	 * on never holds fewer than MODEL_POSTS_PER_PAGE posts when there are as
+	 * many, and the boundaries of the pages before it never move. */
 	return n ? n : 1;
+}
+
+size_t render_page_of_index(size_t index, size_t n_posts)
+{
+	size_t no = index / MODEL_POSTS_PER_PAGE + 1, count = render_page_count(n_posts);
+
+	return no < count ? no : count;
+}
+
+void render_page_range(size_t n_posts, size_t page_no, size_t *first, size_t *n)
+{
+	size_t count = render_page_count(n_posts);
+
+	if (page_no == 0 || page_no > count) {
+		*first = *n = 0;
+		return;
+	}
+	*first = (page_no - 1) * MODEL_POSTS_PER_PAGE;
+	*n = page_no == count ? n_posts - *first : MODEL_POSTS_PER_PAGE;
 }
 
 int render_time_view(const char *zone, int64_t t, struct tz_view *tv)
@@ -470,6 +487,9 @@ void render_status_html(struct buf *out, enum model_status status)
 	put_status(out, status);
 }
 
+/* "Newer posts" and "Older posts": what a reader wants from a live page's
+ * archive. Reading order runs from the live page (the newest) back in time,
+ * so the older page is rel="next" and the newer one rel="prev". */
 static void put_pager(struct buf *out, const struct model_page *page, size_t no,
 		      size_t count)
 {
@@ -477,18 +497,14 @@ static void put_pager(struct buf *out, const struct model_page *page, size_t no,
 		return;
 	buf_puts(out, "<nav class=\"pager\" aria-label=\"Pages\">\n<ul>\n");
 	if (no < count) {
-		buf_puts(out, "<li class=\"pager-newer\"><a href=\"");
+		buf_puts(out, "<li class=\"pager-newer\"><a rel=\"prev\" href=\"");
 		put_page_no_url(out, page->slug, no + 1, count);
-		buf_puts(out, "\"><span aria-hidden=\"true\">\xe2\x86\x90 </span>Newer"
-			      "<span class=\"vh\"> updates</span></a></li>\n");
+		buf_puts(out, "\"><span aria-hidden=\"true\">\xe2\x86\x90 </span>Newer posts</a></li>\n");
 	}
-	buf_printf(out, "<li class=\"pager-at\">Page %zu of %zu</li>\n",
-		   no, count);
 	if (no > 1) {
-		buf_puts(out, "<li class=\"pager-older\"><a href=\"");
+		buf_puts(out, "<li class=\"pager-older\"><a rel=\"next\" href=\"");
 		put_page_no_url(out, page->slug, no - 1, count);
-		buf_puts(out, "\">Older<span class=\"vh\"> updates</span>"
-			      "<span aria-hidden=\"true\"> \xe2\x86\x92</span></a></li>\n");
+		buf_puts(out, "\">Older posts<span aria-hidden=\"true\"> \xe2\x86\x92</span></a></li>\n");
 	}
 	buf_puts(out, "</ul>\n</nav>\n");
 }
@@ -507,7 +523,7 @@ void render_page_html(struct buf *out, const struct render_site *site,
 	put_page_no_url(&canon, page->slug, no, count);
 	buf_init(&sub, 64);
 	if (!newest)
-		buf_printf(&sub, "page %zu of %zu", no, count);
+		buf_printf(&sub, "older posts, page %zu", no);
 	doc_open(out, site, page->title, newest ? NULL : sub.data,
 		 canon.err ? NULL : canon.data, "page-live");
 	buf_cleanup(&sub);

@@ -14,7 +14,8 @@
 #define HOSTILE_A "<script>alert(1)</script>"
 #define HOSTILE_B "\"><img src=x onerror=alert(1)>"
 
-static const struct render_site site = { "Liveline", "/static/style.abc.css", NULL };
+static const struct render_site site = { "Liveline", "/static/style.abc.css", NULL,
+						"http://127.0.0.1" };
 
 /* The buffer every RENDER() call appends to; take() hands its contents over. */
 static struct buf out_;
@@ -96,16 +97,56 @@ static struct model_post make_post(int64_t id, const char *title, int64_t at)
 static void test_page_math(void **state)
 {
 	(void)state;
-	assert_int_equal(render_page_of_index(0), 1);
-	assert_int_equal(render_page_of_index(19), 1);
-	assert_int_equal(render_page_of_index(20), 2);
-	assert_int_equal(render_page_of_index(45), 3);
+	/* The live page holds the newest full page with the remainder (20 to 39
+	 * posts once there are 20); older pages hold 20 and never move. */
 	assert_int_equal(render_page_count(0), 1);
 	assert_int_equal(render_page_count(1), 1);
 	assert_int_equal(render_page_count(20), 1);
-	assert_int_equal(render_page_count(21), 2);
+	assert_int_equal(render_page_count(24), 1);
+	assert_int_equal(render_page_count(39), 1);
 	assert_int_equal(render_page_count(40), 2);
-	assert_int_equal(render_page_count(41), 3);
+	assert_int_equal(render_page_count(41), 2);
+	assert_int_equal(render_page_count(59), 2);
+	assert_int_equal(render_page_count(60), 3);
+	assert_int_equal(render_page_of_index(0, 24), 1);
+	assert_int_equal(render_page_of_index(23, 24), 1);
+	assert_int_equal(render_page_of_index(19, 41), 1);
+	assert_int_equal(render_page_of_index(20, 41), 2);
+	assert_int_equal(render_page_of_index(40, 41), 2);
+	assert_int_equal(render_page_of_index(45, 59), 2);
+	assert_int_equal(render_page_of_index(64, 65), 3);
+	{
+		size_t first, n;
+
+		render_page_range(24, 1, &first, &n);
+		assert_true(first == 0 && n == 24);
+		render_page_range(41, 2, &first, &n);
+		assert_true(first == 20 && n == 21);
+		render_page_range(41, 1, &first, &n);
+		assert_true(first == 0 && n == 20);
+		render_page_range(65, 2, &first, &n);
+		assert_true(first == 20 && n == 20);
+		render_page_range(65, 3, &first, &n);
+		assert_true(first == 40 && n == 25);
+		render_page_range(0, 1, &first, &n);
+		assert_true(first == 0 && n == 0);
+		render_page_range(41, 3, &first, &n);
+		assert_true(first == 0 && n == 0);
+		/* Every post is on exactly one page, whatever the count. */
+		for (size_t total = 0; total < 130; total++) {
+			size_t next = 0, count = render_page_count(total);
+
+			for (size_t no = 1; no <= count; no++) {
+				render_page_range(total, no, &first, &n);
+				assert_true(first == next);
+				assert_true(n >= (total >= 20 ? 20u : total) && n < 40);
+				for (size_t i = first; i < first + n; i++)
+					assert_int_equal(render_page_of_index(i, total), no);
+				next = first + n;
+			}
+			assert_int_equal(next, total);
+		}
+	}
 }
 
 /* ---- posts ---- */
@@ -374,7 +415,7 @@ static void test_post_hostile(void **state)
 	/* Every page kind, with the hostile page and post. */
 	{
 		struct render_page_view v = { &page, &post, 1, &post, 1, 2 };
-		struct render_site hs = { HOSTILE_A, HOSTILE_B, HOSTILE_B };
+		struct render_site hs = { HOSTILE_A, HOSTILE_B, HOSTILE_B, HOSTILE_B };
 
 		html = RENDER(render_page_html(&out_, &hs, &v));
 		assert_not_raw(html);
@@ -407,7 +448,8 @@ static void test_page_document(void **state)
 	};
 	struct model_post pinned = make_post(4, "Pinned one", utc("Europe/London", 2026, 6, 12, 9, 0));
 	struct render_page_view v = { &page, posts, 2, &pinned, 1, 1 };
-	struct render_site js = { "Liveline", "/static/style.abc.css", "/static/app.1.js" };
+	struct render_site js = { "Liveline", "/static/style.abc.css", "/static/app.1.js",
+				  "http://127.0.0.1" };
 	char *html;
 
 	(void)state;
@@ -488,11 +530,13 @@ static void test_page_pagination(void **state)
 	/* Page 1 of 2: the next newer page is the live page itself. */
 	html = RENDER(render_page_html(&out_, &site, &v));
 	assert_has(html, "<nav class=\"pager\" aria-label=\"Pages\">");
-	assert_has(html, "<li class=\"pager-newer\"><a href=\"/live/slug\">");
-	assert_has(html, "Page 1 of 2");
+	assert_has(html, "<li class=\"pager-newer\"><a rel=\"prev\" href=\"/live/slug\">");
+	assert_has(html, "Newer posts</a>");
+	/* A page count means nothing to a reader. */
+	assert_lacks(html, " of 2");
 	assert_lacks(html, "pager-older");
 	assert_has(html, "<link rel=\"canonical\" href=\"/live/slug?page=1\">");
-	assert_has(html, "<title>Paged \xe2\x80\x93 page 1 of 2 \xe2\x80\x93 Liveline</title>");
+	assert_has(html, "<title>Paged \xe2\x80\x93 older posts, page 1 \xe2\x80\x93 Liveline</title>");
 	/* Summary and pinned post belong to the live page only. */
 	assert_lacks(html, "Summary</h2>");
 	assert_lacks(html, "pinned-2");
@@ -502,17 +546,17 @@ static void test_page_pagination(void **state)
 	v.page_no = 2;
 	v.page_count = 3;
 	html = RENDER(render_page_html(&out_, &site, &v));
-	assert_has(html, "<li class=\"pager-newer\"><a href=\"/live/slug\">");
-	assert_has(html, "<li class=\"pager-older\"><a href=\"/live/slug?page=1\">");
-	assert_has(html, "Page 2 of 3");
+	assert_has(html, "<li class=\"pager-newer\"><a rel=\"prev\" href=\"/live/slug\">");
+	assert_has(html, "<li class=\"pager-older\"><a rel=\"next\" href=\"/live/slug?page=1\">");
+	assert_has(html, "Older posts<");
+	assert_lacks(html, "Page 2 of 3");
 	free(html);
 
 	/* Page 2 of 4: both ways by number. */
 	v.page_count = 4;
 	html = RENDER(render_page_html(&out_, &site, &v));
-	assert_has(html, "<li class=\"pager-newer\"><a href=\"/live/slug?page=3\">");
-	assert_has(html, "<li class=\"pager-older\"><a href=\"/live/slug?page=1\">");
-	assert_has(html, "Page 2 of 4");
+	assert_has(html, "<li class=\"pager-newer\"><a rel=\"prev\" href=\"/live/slug?page=3\">");
+	assert_has(html, "<li class=\"pager-older\"><a rel=\"next\" href=\"/live/slug?page=1\">");
 	free(html);
 	v.page_count = 3;
 
@@ -520,7 +564,7 @@ static void test_page_pagination(void **state)
 	v.page_no = 3;
 	html = RENDER(render_page_html(&out_, &site, &v));
 	assert_lacks(html, "pager-newer");
-	assert_has(html, "<li class=\"pager-older\"><a href=\"/live/slug?page=2\">");
+	assert_has(html, "<li class=\"pager-older\"><a rel=\"next\" href=\"/live/slug?page=2\">");
 	assert_has(html, "<link rel=\"canonical\" href=\"/live/slug\">");
 	assert_has(html, "Summary</h2>");
 	assert_has(html, "id=\"pinned-2\"");
@@ -682,7 +726,7 @@ static void test_demo_txt(void **state)
 	assert_int_equal(breaking, 2);
 	assert_true(images >= 6);
 	assert_true(externals >= 1);
-	assert_int_equal(render_page_count(posts), 2);
+	assert_int_equal(render_page_count(posts), 1); /* all 24 on the live page */
 	free(lines);
 	free(lens);
 	free(data);
