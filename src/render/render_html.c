@@ -274,9 +274,10 @@ static void put_block(struct buf *out, const struct model_block *b)
 		put_md(out, b->text);
 		buf_puts(out, "</p>");
 		if (b->cite && b->cite[0]) {
-			buf_puts(out, "<footer>\xe2\x80\x94 ");
+			/* The credit: the speaker's name as a <cite>. */
+			buf_puts(out, "<footer>\xe2\x80\x94 <cite>");
 			buf_html(out, b->cite);
-			buf_puts(out, "</footer>");
+			buf_puts(out, "</cite></footer>");
 		}
 		buf_puts(out, "</blockquote>\n");
 		break;

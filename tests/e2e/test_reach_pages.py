@@ -2,6 +2,9 @@
 least 20 posts while older pages keep their boundaries; older pages are seen
 corrected within a minute and revalidate with a 304; a quotation's credit; dates
 with a year when it is not this year; import without --title."""
+import html as html_lib
+import json
+import os
 import re
 
 from lib import (DEMO, Api, add_staff, capture_posts, curl, parse_html, squash, test,
@@ -118,3 +121,51 @@ def reach_older_pages_corrected_within_a_minute(env):
         gone = curl(url, headers=[f"If-None-Match: {etag2}"])
         assert gone.status == 200 and f'id="post-{pid}"' not in gone.text
         assert curl(f"{srv.base}/live/{SLUG}/posts/{pid}").status == 404
+
+
+QUOTE = "> We must stand together.\n> \u2014 Keir Starmer\n".encode()
+CREDIT = "<footer>\u2014 <cite>Keir Starmer</cite></footer>"
+
+
+def quote_ok(html):
+    """The credit is the credit, and not inside the words."""
+    assert f"<blockquote><p>We must stand together.</p>{CREDIT}</blockquote>" in html, html
+
+
+@test
+def reach_quotation_credit(env):
+    """The issue's repro: a last line "— Name" right under the words is the
+    credit on the page, the permalink, the stream, the feeds, the newsroom's
+    preview and the text form, whose round trip keeps it byte for byte."""
+    env.import_capture(DEMO, SLUG, 2026, "Harbour bridge")
+    tokens = add_staff(env)
+    pid = env.cli.run("post", SLUG, "--title", "Quoted", stdin=QUOTE,
+                      check=0).stdout.decode().strip()
+    env.cli.run("post", SLUG, "--title", "Dashed", stdin=b"> Said this\n> -- Someone\n", check=0)
+    with env.server() as srv:
+        page = curl(f"{srv.base}/live/{SLUG}").text
+        quote_ok(page)
+        assert "<blockquote><p>Said this</p><footer>\u2014 <cite>Someone</cite></footer>" in page
+        quote_ok(curl(f"{srv.base}/live/{SLUG}/posts/{pid}").text)
+        # the stream's events carry the post as the page shows it
+        changes = json.loads(curl(f"{srv.base}/live/{SLUG}/changes?since=0").text)
+        assert CREDIT in json.dumps(changes, ensure_ascii=False), changes
+        feed = json.loads(curl(f"{srv.base}/live/{SLUG}/feed.json").text)
+        quote_ok(next(i["content_html"] for i in feed["items"] if i["title"] == "Quoted"))
+        atom = curl(f"{srv.base}/live/{SLUG}/feed.atom").text
+        assert html_lib.escape(CREDIT, quote=False) in atom or CREDIT in atom
+        api = Api(srv.base, token=tokens["eve"])
+        quote_ok(api.ok("POST", "/preview", {"body": QUOTE.decode()})["html"])
+        text = curl(f"{srv.base}/live/{SLUG}.txt").text
+        assert "    > We must stand together.\n    > \u2014 Keir Starmer\n" in text
+    # the text form's round trip
+    out = env.cli.run("export", SLUG, check=0).stdout
+    path = os.path.join(env.dir, "quoted.txt")
+    with open(path, "wb") as f:
+        f.write(out)
+    env.import_capture(path, "again", 2026, "Again")
+    assert env.cli.run("export", "again", check=0).stdout == out
+    md = env.cli.run("export", "--format", "json", SLUG, check=0).stdout.decode()
+    blocks = [p for p in json.loads(md)["posts"] if p["title"] == "Quoted"][0]["blocks"]
+    assert blocks == [{"type": "quote", "text": "We must stand together.",
+                       "cite": "Keir Starmer"}], blocks

@@ -40,7 +40,8 @@ static const struct {
 	{ "label", MODEL_LABEL_MAX },          /* new API token */
 };
 
-static const struct render_site site = { "Liveline", "/static/newsroom.css", NULL };
+static const struct render_site site = { "Liveline", "/static/newsroom.css", NULL,
+						"http://127.0.0.1" };
 static struct model_user admin = { 1, "root", "Ada Admin", "", "", MODEL_ROLE_ADMIN, 0, 1 };
 
 /* Copies attribute `attr` of the tag at [tag, end) into out; 0, or -1 if none. */

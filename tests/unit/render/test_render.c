@@ -348,7 +348,7 @@ static void test_post_blocks(void **state)
 			 "<span class=\"byline-role\">BBC Russian service</span></div>");
 	assert_has(html, "<div class=\"byline\"><span class=\"byline-name\">No Role</span></div>");
 	assert_has(html, "<p>First paragraph.</p>");
-	assert_has(html, "<blockquote><p>We must act.</p><footer>\xe2\x80\x94 The Mayor</footer>"
+	assert_has(html, "<blockquote><p>We must act.</p><footer>\xe2\x80\x94 <cite>The Mayor</cite></footer>"
 			 "</blockquote>");
 	assert_has(html, "<li><strong>Zooming out:</strong> Sweden joined Nato</li>");
 	assert_has(html, "<li>No lead here</li>");

@@ -25,7 +25,7 @@
 #define CSRF_FIELD "<input type=\"hidden\" name=\"csrf\" value=\"" CSRF "\">"
 
 static const struct render_site site = {"Liveline", "/static/newsroom.abc.css",
-					"/static/newsroom.abc.js"};
+					"/static/newsroom.abc.js", "http://127.0.0.1"};
 
 static struct buf out_;
 
@@ -346,9 +346,10 @@ static void test_assets(void **state)
 	assert_non_null(page_asset_by_name("live.js"));
 	assert_ptr_equal(page_asset_by_url(style->url), style);
 
-	rn_site = (struct render_site){"Liveline", css->url, js->url};
+	rn_site = (struct render_site){"Liveline", css->url, js->url, "http://127.0.0.1"};
 	reader_site =
-	    (struct render_site){"Liveline", style->url, page_asset_by_name("live.js")->url};
+	    (struct render_site){"Liveline", style->url, page_asset_by_name("live.js")->url,
+				 "http://127.0.0.1"};
 	for (int i = 0; i < 2; i++) {
 		nr.site = i == 0 ? &rn_site : &reader_site;
 		html = RENDER(render_newsroom_signin(&out_, &nr, NULL, NULL));
@@ -487,6 +488,9 @@ static void test_desk_editor(void **state)
 	assert_has(html, "<label for=\"c-body\">Body</label>");
 	assert_has(html, "<textarea name=\"body\" id=\"c-body\"");
 	assert_has(html, "data-preview-for=\"c-body\"");
+	/* The hint says how to credit a quotation (markup_body.c's rule). */
+	assert_has(html, "a last line <kbd>&gt; \xe2\x80\x94 Name</kbd> or "
+			 "<kbd>&gt; -- Name</kbd> credits the speaker");
 	assert_has(html, "id=\"c-preview\"");
 	assert_has(html, "<input type=\"checkbox\" name=\"breaking\" id=\"c-breaking\">");
 	assert_has(html, "<input type=\"checkbox\" name=\"key_event\" id=\"c-key\">");
