@@ -25,6 +25,7 @@ struct live {
 	int64_t last_change;    /* the newest change-log id applied */
 	int64_t data_version;   /* the store's, when last read */
 	int64_t boost_until_ms; /* see live_boost() */
+	int64_t calendar_slot;  /* the quarter hour live_calendar() last saw */
 };
 
 struct live *live_new(struct store *store, const struct live_config *cfg, char *err,
@@ -37,6 +38,8 @@ struct live *live_new(struct store *store, const struct live_config *cfg, char *
 		return NULL;
 	}
 	l->store = store;
+	/* Pages rendered from now on show this quarter hour's year. */
+	l->calendar_slot = (int64_t)time(NULL) / 900;
 	page_assets_init();
 	l->site.name = "Liveline";
 	l->site.css_url = page_asset_by_name("style.css")->url;
@@ -99,12 +102,29 @@ int64_t live_last_change(const struct live *l)
 	return l->last_change;
 }
 
+int live_calendar(struct live *l, int64_t now)
+{
+	int64_t slot = now / 900;
+	time_t t = (time_t)now;
+	struct tm tm;
+
+	if (slot == l->calendar_slot)
+		return 0;
+	l->calendar_slot = slot;
+	if (!gmtime_r(&t, &tm) ||
+	    !((tm.tm_mon == 11 && tm.tm_mday == 31) || (tm.tm_mon == 0 && tm.tm_mday == 1)))
+		return 0;
+	page_cache_drop_rendered(l->cache);
+	return 1;
+}
+
 int live_poll(struct live *l, int changed)
 {
 	struct store_change *ch;
 	int64_t v;
 	size_t n;
 
+	(void)live_calendar(l, (int64_t)time(NULL));
 	/* Without `changed`, the data version (a read transaction of its own,
 	 * which costs as much as reading the log) says whether to read at all.
 	 * With it, the timer then finds the version moved once and reads

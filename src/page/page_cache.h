@@ -104,6 +104,9 @@ typedef void (*page_dropped_fn)(void *arg, const struct page_entry *e);
 void page_cache_drop_page(struct page_cache *c, int64_t page_id, page_dropped_fn dropped,
 			  void *arg);
 void page_cache_drop_all(struct page_cache *c);
+/* Drops every entry but the PAGE_CACHE_STATIC ones: what was rendered from
+ * the store (pages, the index, feeds...), to be rendered again. */
+void page_cache_drop_rendered(struct page_cache *c);
 
 size_t page_cache_count(const struct page_cache *c);
 size_t page_cache_bytes(const struct page_cache *c);

@@ -87,6 +87,15 @@ int render_time_view(const char *zone, int64_t t, struct tz_view *tv)
 #define RENDER_TIME_DAY	 1 /* " 17 February" */
 #define RENDER_TIME_YEAR 2 /* " 2025", after the day */
 void render_time_html(struct buf *out, const struct tz_view *tv, int parts);
+/* The parts a reader's page shows for a day: RENDER_TIME_DAY, with
+ * RENDER_TIME_YEAR when `tv`'s year is not the current one in `zone` ("10:37
+ * GMT 17 February 2025" on a page read in 2026). Every reader page shows days
+ * this way. A page rendered in one year and kept would be wrong in the next:
+ * live.c drops rendered pages around New Year (live_calendar). */
+int render_day_parts(const char *zone, const struct tz_view *tv);
+/* Tests fix the time "now" that render_day_parts compares with (UTC seconds;
+ * 0: the clock). */
+void render_now_set(int64_t t);
 /* A short HTML error page: "404 Not Found" and one sentence. */
 void render_error_html(struct buf *out, const struct render_site *site, int status,
 		       const char *reason, const char *message);

@@ -17,7 +17,9 @@
 #include "render/render.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "markup/markup.h"
 #include "media/media.h"
@@ -61,6 +63,40 @@ int render_time_view(const char *zone, int64_t t, struct tz_view *tv)
 	if (zone && tz_view(zone, t, tv) == 0)
 		return 0;
 	return tz_view(RENDER_FALLBACK_ZONE, t, tv);
+}
+
+static int64_t render_now_fixed; /* render_now_set(): tests only */
+
+void render_now_set(int64_t t)
+{
+	render_now_fixed = t;
+}
+
+/* The current year in `zone` (as render_time_view shows it), or 0. A thread
+ * renders many posts of one zone in a row: it asks the zone once a second. */
+static int render_this_year(const char *zone)
+{
+	static _Thread_local char seen_zone[64];
+	static _Thread_local int64_t seen_at;
+	static _Thread_local int year;
+	int64_t now = render_now_fixed ? render_now_fixed : (int64_t)time(NULL);
+	struct tz_view tv;
+
+	if (year && now == seen_at && strcmp(seen_zone, zone ? zone : "") == 0)
+		return year;
+	if (render_time_view(zone, now, &tv) < 0)
+		return 0;
+	snprintf(seen_zone, sizeof(seen_zone), "%s", zone ? zone : "");
+	seen_at = now;
+	year = tv.year;
+	return year;
+}
+
+int render_day_parts(const char *zone, const struct tz_view *tv)
+{
+	int year = render_this_year(zone);
+
+	return RENDER_TIME_DAY | (year && tv->year != year ? RENDER_TIME_YEAR : 0);
 }
 
 static void put_md(struct buf *out, const char *md)
@@ -342,14 +378,14 @@ static void post_html(struct buf *out, const struct model_page *page,
 	buf_printf(out, "</h%d>\n", level);
 	if (render_time_view(page->zone, post->published_at, &tv) == 0) {
 		buf_puts(out, "<p class=\"post-time\">published at ");
-		render_time_html(out, &tv, RENDER_TIME_DAY);
+		render_time_html(out, &tv, render_day_parts(page->zone, &tv));
 		buf_puts(out, "</p>\n");
 	}
 	if (post->updated_at > post->published_at + 60 &&
 	    render_time_view(page->zone, post->updated_at, &tv) == 0) {
 		buf_puts(out, "<p class=\"post-updated\">Updated ");
-		render_time_html(out, &tv,
-				 !same_day(page->zone, post->published_at, &tv) ? RENDER_TIME_DAY : 0);
+		render_time_html(out, &tv, !same_day(page->zone, post->published_at, &tv)
+						   ? render_day_parts(page->zone, &tv) : 0);
 		buf_puts(out, "</p>\n");
 	}
 	pinned_label = pinned_label && post->pinned;
@@ -377,7 +413,7 @@ static void post_html(struct buf *out, const struct model_page *page,
 		if (post->correction_at && render_time_view(page->zone, post->correction_at, &tv) == 0) {
 			buf_putc(out, ' ');
 			render_time_html(out, &tv, !same_day(page->zone, post->published_at, &tv)
-							   ? RENDER_TIME_DAY : 0);
+							   ? render_day_parts(page->zone, &tv) : 0);
 		}
 		buf_puts(out, ":</strong> ");
 		buf_html(out, post->correction);
@@ -543,7 +579,7 @@ void render_page_html(struct buf *out, const struct render_site *site,
 	if (page->status == MODEL_STATUS_UPCOMING && page->start_at &&
 	    render_time_view(page->zone, page->start_at, &tv) == 0) {
 		buf_puts(out, "<p class=\"starts\">Coverage starts at ");
-		render_time_html(out, &tv, RENDER_TIME_DAY);
+		render_time_html(out, &tv, render_day_parts(page->zone, &tv));
 		buf_puts(out, "</p>\n");
 	}
 	buf_puts(out, "</header>\n");
@@ -604,6 +640,7 @@ static void put_index_group(struct buf *out, const struct model_page *pages, siz
 {
 	struct tz_view tv;
 	size_t shown = 0;
+	int64_t last;
 
 	for (size_t i = 0; i < n; i++) {
 		const struct model_page *p = &pages[i];
@@ -625,9 +662,12 @@ static void put_index_group(struct buf *out, const struct model_page *pages, siz
 			buf_html(out, p->description);
 			buf_puts(out, "</p>\n");
 		}
-		if (p->updated_at && render_time_view(p->zone, p->updated_at, &tv) == 0) {
+		/* The newest post's time: the page's own last change may be an
+		 * import, long after the posts it brought. */
+		last = p->newest_post_at ? p->newest_post_at : p->updated_at;
+		if (last && render_time_view(p->zone, last, &tv) == 0) {
 			buf_puts(out, "<p class=\"updated\">Last updated ");
-			render_time_html(out, &tv, RENDER_TIME_DAY);
+			render_time_html(out, &tv, render_day_parts(p->zone, &tv));
 			buf_puts(out, "</p>\n");
 		}
 		buf_puts(out, "</li>\n");

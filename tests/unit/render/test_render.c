@@ -56,6 +56,9 @@ static void assert_not_raw(const char *html)
 	assert_lacks(html, "onerror=alert(1)>");
 }
 
+#define RENDER_TEST_NOW	     ((int64_t)1751371200) /* 2025-07-01T12:00:00Z */
+#define RENDER_TEST_NOW_2026 ((int64_t)1782907200) /* 2026-07-01T12:00:00Z */
+
 static int64_t utc(const char *zone, int y, int mo, int d, int h, int mi)
 {
 	int64_t t;
@@ -179,6 +182,7 @@ static void test_post_time_summer_and_updated(void **state)
 	char *html;
 
 	(void)state;
+	render_now_set(RENDER_TEST_NOW_2026); /* its dates are of 2026 */
 	post.updated_at = post.published_at + 61 * 60;
 	html = RENDER(render_post_html(&out_, &page, &post));
 	assert_has(html, "datetime=\"2026-06-12T14:45:00Z\">15:45 <span aria-hidden=\"true\">"
@@ -193,6 +197,7 @@ static void test_post_time_summer_and_updated(void **state)
 	html = RENDER(render_post_html(&out_, &page, &post));
 	assert_lacks(html, "Updated");
 	free(html);
+	render_now_set(RENDER_TEST_NOW);
 }
 
 /* A correction note is shown under the post, escaped, with its time. */
@@ -203,6 +208,7 @@ static void test_post_correction(void **state)
 	char *html;
 
 	(void)state;
+	render_now_set(RENDER_TEST_NOW_2026); /* its dates are of 2026 */
 	html = RENDER(render_post_html(&out_, &page, &post));
 	assert_lacks(html, "class=\"correction\"");
 	free(html);
@@ -243,6 +249,7 @@ static void test_post_correction(void **state)
 	html = RENDER(render_permalink_html(&out_, &site, &page, &post, 1, 1));
 	assert_has(html, "</strong> corrects the count</p>");
 	free(html);
+	render_now_set(RENDER_TEST_NOW);
 }
 
 /* Our uploads get srcset from the widths stored with them; other images not. */
@@ -624,6 +631,88 @@ static void test_index(void **state)
 	free(html);
 }
 
+/* A day shows its year when it is not the current one in the page's zone: on
+ * every reader page's times (published, updated, a correction, the planned
+ * start, the index's "Last updated"), which is the newest post's time, not
+ * the page's last change (an import comes long after its posts). */
+static void test_dates_with_a_year(void **state)
+{
+	struct model_page page = make_page("bridge", "Bridge");
+	struct model_post post = make_post(3, "Old news", utc("Europe/London", 2025, 2, 17, 10, 37));
+	struct model_page pages[1] = { make_page("bridge", "Bridge") };
+	char *html;
+
+	(void)state;
+	/* 2026: last year's post says its year, this year's does not. */
+	render_now_set(utc("UTC", 2026, 3, 1, 12, 0));
+	html = RENDER(render_post_html(&out_, &page, &post));
+	assert_has(html, "Greenwich Mean Time</span> 17 February 2025</time>");
+	free(html);
+	post.published_at = utc("Europe/London", 2026, 2, 17, 10, 37);
+	post.updated_at = utc("Europe/London", 2026, 2, 18, 9, 0);
+	post.correction = "Fixed";
+	post.correction_at = post.updated_at;
+	html = RENDER(render_post_html(&out_, &page, &post));
+	assert_has(html, "Greenwich Mean Time</span> 17 February</time>");
+	assert_has(html, "Greenwich Mean Time</span> 18 February</time>");
+	assert_lacks(html, "2026</time>");
+	free(html);
+	/* The same post read in 2027: every day has its year. */
+	render_now_set(utc("UTC", 2027, 1, 2, 12, 0));
+	html = RENDER(render_post_html(&out_, &page, &post));
+	assert_has(html, "Greenwich Mean Time</span> 17 February 2026</time>");
+	assert_has(html, "Updated <time datetime=\"2026-02-18T09:00:00Z\">09:00 <span "
+			 "aria-hidden=\"true\">GMT</span><span class=\"vh\">Greenwich Mean "
+			 "Time</span> 18 February 2026</time>");
+	assert_has(html, "<strong>Updated <time datetime=\"2026-02-18T09:00:00Z\">");
+	free(html);
+	/* In the page's zone: 31 December 23:30 in New York is already 2027 in
+	 * UTC, but still 2026 there. */
+	page.zone = "America/New_York";
+	render_now_set(utc("America/New_York", 2026, 12, 31, 23, 30));
+	post.updated_at = post.published_at;
+	post.correction = NULL;
+	html = RENDER(render_post_html(&out_, &page, &post));
+	assert_has(html, " 17 February</time>");
+	free(html);
+	render_now_set(utc("America/New_York", 2027, 1, 1, 0, 30));
+	html = RENDER(render_post_html(&out_, &page, &post));
+	assert_has(html, " 17 February 2026</time>");
+	free(html);
+	page.zone = "Europe/London";
+
+	/* The planned start. */
+	page.status = MODEL_STATUS_UPCOMING;
+	page.start_at = utc("Europe/London", 2027, 6, 12, 6, 0);
+	render_now_set(utc("UTC", 2026, 12, 1, 12, 0));
+	{
+		struct render_page_view v = { &page, NULL, 0, NULL, 1, 1 };
+
+		html = RENDER(render_page_html(&out_, &site, &v));
+		assert_has(html, "Coverage starts at <time datetime=\"2027-06-12T05:00:00Z\">06:00 "
+				 "<span aria-hidden=\"true\">BST</span><span class=\"vh\">British "
+				 "Summer Time</span> 12 June 2027</time>");
+		free(html);
+	}
+
+	/* The index: the newest post's time, with its year. */
+	pages[0].updated_at = utc("UTC", 2026, 11, 30, 8, 0);   /* the import */
+	pages[0].newest_post_at = utc("UTC", 2025, 2, 17, 10, 37); /* its newest post */
+	html = RENDER(render_index_html(&out_, &site, pages, 1));
+	assert_has(html, "Last updated <time datetime=\"2025-02-17T10:37:00Z\">10:37 <span "
+			 "aria-hidden=\"true\">GMT</span><span class=\"vh\">Greenwich Mean "
+			 "Time</span> 17 February 2025</time>");
+	free(html);
+	/* No posts yet: the page's last change. */
+	pages[0].newest_post_at = 0;
+	html = RENDER(render_index_html(&out_, &site, pages, 1));
+	assert_has(html, "Last updated <time datetime=\"2026-11-30T08:00:00Z\">08:00 <span "
+			 "aria-hidden=\"true\">GMT</span><span class=\"vh\">Greenwich Mean "
+			 "Time</span> 30 November</time>");
+	free(html);
+	render_now_set(RENDER_TEST_NOW);
+}
+
 static void test_error(void **state)
 {
 	char *html;
@@ -782,10 +871,14 @@ int main(void)
 		cmocka_unit_test(test_page_pagination),
 		cmocka_unit_test(test_permalink),
 		cmocka_unit_test(test_index),
+		cmocka_unit_test(test_dates_with_a_year),
 		cmocka_unit_test(test_error),
 		cmocka_unit_test(test_demo_txt),
 		cmocka_unit_test(test_time_view_and_html),
 	};
 
+	/* The dates these tests show are of 2025 and 2026, read in 2025 unless
+	 * a test says otherwise: a year on the clock does not change them. */
+	render_now_set(RENDER_TEST_NOW);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
