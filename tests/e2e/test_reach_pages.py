@@ -204,3 +204,19 @@ def reach_dates_with_a_year(env):
     # the text form keeps the capture's layout (no year: import --year gives it)
     out = env.cli.run("export", "last-year", check=0).stdout
     assert out == open(DEMO, "rb").read()
+
+
+@test
+def reach_import_without_a_title(env):
+    """The text form has no title: without --title the page is titled after
+    its slug, readably, and `import --help` says so."""
+    assert "without --title the page is titled after its" in \
+        env.cli.run("import", "--help", check=0).stdout.decode()
+    env.import_capture(DEMO, SLUG, 2026)
+    env.import_capture(DEMO, "given", 2026, "Given title")
+    assert b"\tHarbour bridge reopening\n" in env.cli.run("list", check=0).stdout
+    with env.server() as srv:
+        doc = parse_html(curl(f"{srv.base}/live/{SLUG}").text)
+        assert squash(doc.find("h1").text()) == "Harbour bridge reopening"
+        doc = parse_html(curl(f"{srv.base}/live/given").text)
+        assert squash(doc.find("h1").text()) == "Given title"
