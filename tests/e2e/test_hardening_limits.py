@@ -203,6 +203,8 @@ def hardening_cli_and_import_limits(env):
 @test
 def hardening_failed_render_not_repeated(env):
     env.import_capture(lib.DEMO, "demo", 2026, "Demo")
+    for i in range(16):  # 41 posts with the planted one: ?page=1 is an older page
+        env.cli.run("post", "demo", "--title", f"Filler {i}", stdin=b"Small.\n", check=0)
     pid = int(env.cli.run("post", "demo", "--title", "Planted", stdin=b"Small.\n",
                           check=0).stdout)
     # Behind the limits' back, straight into the store: a post whose page is
