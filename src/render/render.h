@@ -1,5 +1,5 @@
 /*
- * HTML for readers: the index of live pages, a live page (one page of 20 posts),
+ * HTML for readers: the index of live pages, a live page (a page of its posts),
  * a post's permalink page, and error pages. Everything is server-rendered and
  * complete without JavaScript; every piece of data is escaped (buf_html) or goes
  * through markup_inline_html(). Rendering never touches the store: callers load
