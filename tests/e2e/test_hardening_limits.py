@@ -210,7 +210,7 @@ def hardening_failed_render_not_repeated(env):
     # Behind the limits' back, straight into the store: a post whose page is
     # over the render limit (as five 1 MiB posts made before the limits):
     # 3.4 MB of '&', 17 MB of HTML, over the render limit before the limits
-    # (16 MiB) and after (1.8 MiB).
+    # (16 MiB) and after (3.1 MiB).
     body = json.dumps([{"type": "paragraph", "text": "&" * 3400000}])
     env.sql(f"UPDATE posts SET body_json = {sql_text(body)} WHERE id = {pid}")
     with env.server(workers=1) as srv:
