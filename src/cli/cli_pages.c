@@ -35,7 +35,10 @@ static const char usage_import[] =
 	"names in the text must agree with it. The import is one\n"
 	"transaction: on any error nothing is stored, and the error names the line.\n"
 	"The page is public at once; with --unpublished only the newsroom sees it\n"
-	"until `liveline page publish SLUG` (or an editor in the newsroom).\n";
+	"until `liveline page publish SLUG` (or an editor in the newsroom).\n"
+	"The text form has no title: without --title the page is titled after its\n"
+	"slug, hyphens as spaces and the first letter a capital (harbour-bridge-reopening\n"
+	"gives \"Harbour bridge reopening\"); an editor may retitle it in the newsroom.\n";
 
 static const char usage_page[] =
 	"usage: liveline [--db FILE] page publish|unpublish SLUG\n"
@@ -276,6 +279,22 @@ int cli_init(int argc, char **argv)
 
 /* 1 if 1 January of `year` is a time posts may have (model_time_sane): the
  * year a capture's oldest post is in must be one. */
+
+/* The title of a page imported without --title (the text form has none): its
+ * slug, hyphens as spaces, the first letter a capital. A slug is [a-z0-9-]
+ * (model_slug_valid), so this is plain ASCII. */
+static char *cli_title_from_slug(const char *slug)
+{
+	char *t = model_strdup(slug);
+
+	for (char *c = t; *c; c++)
+		if (*c == '-')
+			*c = ' ';
+	if (*t >= 'a' && *t <= 'z')
+		*t = (char)(*t - 'a' + 'A');
+	return t;
+}
+
 static int cli_import_year_sane(int year)
 {
 	struct tm tm = { .tm_year = year - 1900, .tm_mon = 0, .tm_mday = 1 };
@@ -381,7 +400,7 @@ int cli_import(int argc, char **argv)
 		}
 	}
 	page.slug = model_strdup(slug);
-	page.title = model_strdup(title ? title : slug);
+	page.title = title ? model_strdup(title) : cli_title_from_slug(slug);
 	page.description = model_strdup(desc);
 	page.zone = model_strdup(io.zone);
 	page.status = (enum model_status)status;

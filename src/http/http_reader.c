@@ -152,7 +152,7 @@ static enum MHD_Result http_permalink(struct http_request *req, const char *key,
 		return http_store_failed(req);
 	}
 	buf_init(&b, HTTP_MAX_PAGE_HTML);
-	render_permalink_html(&b, &s->site, page, &post, render_page_of_index(index),
+	render_permalink_html(&b, &s->site, page, &post, render_page_of_index(index, page->n_posts),
 			      render_page_count(page->n_posts));
 	model_post_cleanup(&post);
 	ret = http_store_and_respond(req, key, page->id, HTTP_CC_SHORT, &b);

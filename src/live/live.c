@@ -35,6 +35,7 @@ struct live {
 	struct store_readers *readers_put; /* what was written (pages with readers) */
 	size_t n_readers_put;
 	int readers_failing;            /* the last write or read failed (logged once) */
+	int64_t calendar_slot;  /* the quarter hour live_calendar() last saw */
 };
 
 /* A worker's id in the readers table: random, so that the workers of every
@@ -60,6 +61,8 @@ struct live *live_new(struct store *store, const struct live_config *cfg, char *
 	}
 	l->store = store;
 	l->readers_worker = live_readers_id();
+	/* Pages rendered from now on show this quarter hour's year. */
+	l->calendar_slot = (int64_t)time(NULL) / 900;
 	page_assets_init();
 	l->site.name = "Liveline";
 	l->site.css_url = page_asset_by_name("style.css")->url;
@@ -127,12 +130,29 @@ int64_t live_last_change(const struct live *l)
 	return l->last_change;
 }
 
+int live_calendar(struct live *l, int64_t now)
+{
+	int64_t slot = now / 900;
+	time_t t = (time_t)now;
+	struct tm tm;
+
+	if (slot == l->calendar_slot)
+		return 0;
+	l->calendar_slot = slot;
+	if (!gmtime_r(&t, &tm) ||
+	    !((tm.tm_mon == 11 && tm.tm_mday == 31) || (tm.tm_mon == 0 && tm.tm_mday == 1)))
+		return 0;
+	page_cache_drop_rendered(l->cache);
+	return 1;
+}
+
 int live_poll(struct live *l, int changed)
 {
 	struct store_change *ch;
 	int64_t v;
 	size_t n;
 
+	(void)live_calendar(l, (int64_t)time(NULL));
 	/* Without `changed`, the data version (a read transaction of its own,
 	 * which costs as much as reading the log) says whether to read at all.
 	 * With it, the timer then finds the version moved once and reads
@@ -248,7 +268,7 @@ struct page_entry *live_page_entry(struct live *l, const char *key, const struct
 {
 	struct render_page_view v = { 0 };
 	struct model_post *posts = NULL, pinned = { 0 };
-	size_t count = render_page_count(page->n_posts), n = 0;
+	size_t count = render_page_count(page->n_posts), n = 0, first, want;
 	struct page_entry *e = NULL;
 	struct buf b;
 	int newest;
@@ -260,8 +280,8 @@ struct page_entry *live_page_entry(struct live *l, const char *key, const struct
 	if (page_no == 0)
 		page_no = count;
 	newest = page_no == count;
-	if (store_post_range(l->store, page->id, (page_no - 1) * MODEL_POSTS_PER_PAGE,
-			     MODEL_POSTS_PER_PAGE, &posts, &n) < 0) {
+	render_page_range(page->n_posts, page_no, &first, &want);
+	if (store_post_range(l->store, page->id, first, want, &posts, &n) < 0) {
 		log_warnx("store: %s", store_errmsg(l->store));
 		*miss = LIVE_MISS_STORE;
 		return NULL;

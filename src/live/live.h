@@ -78,6 +78,15 @@ int live_poll(struct live *l, int changed);
  * stale, hands them to the streams, and renders again the live pages that
  * were in the cache. live_poll() calls it; tests may call it directly. */
 void live_apply(struct live *l, const struct store_change *changes, size_t n);
+/* Rendered pages show a date's year when it is not the current one
+ * (render_day_parts), so a page rendered before New Year would go on showing
+ * the old year as the current one. From 31 December to 1 January (UTC: New
+ * Year comes to some zone or other, UTC-12 to UTC+14, in that span, on the
+ * quarter hour at the latest), every rendered page is dropped at each quarter
+ * hour's turn and rendered again by its next reader (what a CDN holds expires
+ * within a minute). live_poll() calls it with the time; `now` is UTC seconds.
+ * Returns 1 if it dropped pages, else 0. */
+int live_calendar(struct live *l, int64_t now);
 /* The newest change-log id applied (the worker's position, for /readyz). */
 int64_t live_last_change(const struct live *l);
 /* A heartbeat comment on every open SSE stream. */

@@ -35,6 +35,8 @@
 #define MARKUP_BODY_TEXT_MAX ((size_t)8 * 1024 * 1024)
 
 struct body {
+	const char *src; /* the Markdown being read, src_len bytes (NULL: none) */
+	size_t src_len;
 	struct model_block *blocks;
 	size_t n, cap;
 	unsigned n_images, n_embeds, n_lists;
@@ -707,6 +709,84 @@ static void body_join(struct buf *out, char *piece)
 	free(piece);
 }
 
+/* 1 if source line `no` (1-based) of `b`, past its indent and quotation
+ * marker, opens with `prefix` as written: a dash spelled "&#8212;" or "\\-"
+ * reads the same but is the words' own, which is how markup_body_to_markdown()
+ * keeps such a line in the quotation (cmark merges the text, so only the source
+ * tells them apart). */
+static int body_line_opens(const struct body *b, int no, const char *prefix)
+{
+	const char *s = b->src, *end = b->src ? b->src + b->src_len : NULL;
+	size_t k = strlen(prefix);
+
+	if (!s || no < 1)
+		return 0;
+	for (int line = 1; line < no; line++) {
+		s = memchr(s, '\n', (size_t)(end - s));
+		if (!s)
+			return 0;
+		s++;
+	}
+	while (s < end && (*s == ' ' || *s == '\t'))
+		s++;
+	if (s < end && *s == '>')
+		s++;
+	while (s < end && (*s == ' ' || *s == '\t'))
+		s++;
+	return (size_t)(end - s) >= k && memcmp(s, prefix, k) == 0;
+}
+
+/* A credit written on the quotation's last line, in the same paragraph as the
+ * words ("> We must stand together.\n> \u2014 Name"): when the last line of
+ * `para` (after its last line break) is one of `cites` as written, takes that
+ * line and the break out of the paragraph and returns the name; else leaves
+ * it and returns NULL. Only for the quotation's last block, and only when
+ * words come before. */
+static char *body_quote_line_cite(const struct body *b, cmark_node *quote, cmark_node *para,
+				  const char *const *cites, size_t n_cites)
+{
+	cmark_node *brk, *line, *child, *next;
+	char *cite = NULL;
+	int written = 0;
+
+	if (cmark_node_parent(para) != quote || cmark_node_next(para))
+		return NULL;
+	for (size_t i = 0; i < n_cites && !written; i++)
+		written = body_line_opens(b, cmark_node_get_end_line(para), cites[i]);
+	if (!written)
+		return NULL;
+	for (brk = cmark_node_last_child(para); brk; brk = cmark_node_previous(brk))
+		if (cmark_node_get_type(brk) == CMARK_NODE_SOFTBREAK ||
+		    cmark_node_get_type(brk) == CMARK_NODE_LINEBREAK)
+			break;
+	if (!brk || !cmark_node_previous(brk) || !cmark_node_next(brk))
+		return NULL;
+	line = cmark_node_new(CMARK_NODE_PARAGRAPH);
+	if (!line)
+		abort();
+	for (child = cmark_node_next(brk); child; child = next) {
+		next = cmark_node_next(child);
+		if (!cmark_node_append_child(line, child))
+			abort();
+	}
+	for (size_t i = 0; i < n_cites && !cite; i++)
+		cite = body_plain_after(line, cites[i]);
+	if (cite && !*cite) {
+		free(cite);
+		cite = NULL;
+	}
+	if (cite) {
+		cmark_node_free(brk);
+	} else {
+		/* Not a credit: the line goes back where it was. */
+		while ((child = cmark_node_first_child(line)))
+			if (!cmark_node_append_child(para, child))
+				abort();
+	}
+	cmark_node_free(line);
+	return cite;
+}
+
 static int body_quote(struct body *b, cmark_node *quote)
 {
 	static const char *const cites[] = { "\xe2\x80\x94 ", "-- " }; /* "— ", "-- " */
@@ -717,20 +797,25 @@ static int body_quote(struct body *b, cmark_node *quote)
 	struct buf text;
 	char *cite = NULL, *piece;
 	size_t before_last = 0;
-	int rc = 0;
+	int rc = 0, line_cite = 0;
 
 	if (!it)
 		abort();
 	buf_init(&text, MARKUP_BODY_TEXT_MAX);
 	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
 		node = cmark_iter_get_node(it);
-		/* The cite is the last paragraph's plain text: read it before the
-		 * paragraph is rendered. */
+		/* The cite is the last paragraph's plain text, or its last line:
+		 * read it before the paragraph is rendered. */
 		if (ev == CMARK_EVENT_EXIT && cmark_node_get_type(node) == CMARK_NODE_PARAGRAPH) {
 			free(cite);
 			cite = NULL;
+			line_cite = 0;
 			for (size_t i = 0; i < 2 && !cite; i++)
 				cite = body_plain_after(node, cites[i]);
+			if (!cite) {
+				cite = body_quote_line_cite(b, quote, node, cites, 2);
+				line_cite = cite != NULL;
+			}
 		}
 		piece = body_inner_text(node, ev);
 		if (!piece)
@@ -740,13 +825,15 @@ static int body_quote(struct body *b, cmark_node *quote)
 		body_join(&text, piece);
 	}
 	cmark_iter_free(it);
-	/* A cite needs something quoted before it. */
-	if (cite && (!last || cmark_node_get_type(last) != CMARK_NODE_PARAGRAPH || !*cite ||
-		     before_last == 0)) {
+	/* A cite needs something quoted before it (a cite on the last line has
+	 * the rest of its paragraph, which stays the quotation's text). */
+	if (cite && !line_cite &&
+	    (!last || cmark_node_get_type(last) != CMARK_NODE_PARAGRAPH || !*cite ||
+	     before_last == 0)) {
 		free(cite);
 		cite = NULL;
 	}
-	if (cite) {
+	if (cite && !line_cite) {
 		text.len = before_last;
 		if (text.data)
 			text.data[text.len] = '\0';
@@ -983,7 +1070,7 @@ static cmark_node *body_parse_doc(struct body *b, const char *md, size_t len, co
 int markup_body_parse(const char *md, size_t len, struct model_block **blocks, size_t *n,
 		      char *err, size_t errlen)
 {
-	struct body b = { .err = err, .errlen = errlen };
+	struct body b = { .src = md, .src_len = md ? len : 0, .err = err, .errlen = errlen };
 	cmark_node *doc = body_parse_doc(&b, md, len, "body", MODEL_BODY_MAX), *c;
 	int rc = 0;
 
@@ -1193,8 +1280,31 @@ static int md_opens_strong(const char *text)
 
 static void md_put_quote(struct buf *out, const struct model_block *b)
 {
+	const char *text = b->text ? b->text : "", *last = strrchr(text, '\n'), *at;
+	struct buf head;
+
 	buf_puts(out, "> ");
-	md_put_lines(out, b->text ? b->text : "", "> ");
+	/* Words whose last line opens with a credit's dash (from a nested
+	 * quotation, say) would come back as a credit: that dash is written so
+	 * that it reads the same but is not one (body_line_opens). */
+	for (at = last ? last + 1 : NULL; at && (*at == ' ' || *at == '\t'); at++)
+		;
+	if (at && (strncmp(at, "\xe2\x80\x94 ", 4) == 0 || strncmp(at, "-- ", 3) == 0)) {
+		buf_init(&head, (size_t)(at - text) + 1);
+		buf_append(&head, text, (size_t)(at - text));
+		md_put_lines(out, head.data ? head.data : "", "> ");
+		buf_cleanup(&head);
+		if (*at == '-') {
+			buf_puts(out, "\\-");
+			at++;
+		} else {
+			buf_puts(out, "&#8212;");
+			at += 3;
+		}
+		buf_puts(out, at);
+	} else {
+		md_put_lines(out, text, "> ");
+	}
 	buf_putc(out, '\n');
 	if (b->cite && *b->cite) {
 		buf_puts(out, ">\n> \xe2\x80\x94 "); /* "— " */

@@ -110,6 +110,10 @@ struct model_page {
 	int64_t last_seq;   /* sequence number of the page's newest change */
 	int64_t updated_at; /* UTC seconds of the newest change */
 	size_t n_posts;     /* filled by the store when loading */
+	int64_t newest_post_at; /* UTC seconds of the newest post's publication or
+				 * edit, 0 when none: filled by the store when
+				 * loading (what "Last updated" shows: an import
+				 * happens long after its posts) */
 	int published;      /* 1: readers see it; 0: only the newsroom (an embargo),
 			     * apart from the coverage status */
 };

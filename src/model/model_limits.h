@@ -85,7 +85,8 @@
 
 /* ---- how many posts a view shows ----
  * A reader's page shows MODEL_POSTS_PER_PAGE (model.h: pagination counts from
- * the oldest, so the live page holds 1 to 20); the feeds and the newsroom's desk
+ * the oldest, and the live page holds the newest full page with the remainder:
+ * 20 to 39 posts once there are 20, render_page_range()); the feeds and the newsroom's desk
  * show the newest 50 (store_post_newest()). */
 #define MODEL_FEED_POSTS 50
 #define MODEL_DESK_POSTS 50
@@ -97,7 +98,7 @@
  * a summary if its HTML (render_summary_html) is over MODEL_SUMMARY_HTML_MAX: a real post's HTML is
  * 1 to 3 times its Markdown (an image with its srcset about 10 times its
  * line), while "![[]()" is 10 times and an empty link 14 times. The newest page
- * of a live page shows its 20 newest posts, the pinned one again, the summary,
+ * of a live page shows up to 39 posts (2 x 20 - 1), the pinned one again, the summary,
  * and the chrome: the title (MODEL_TITLE_MAX) and description (MODEL_DESC_MAX)
  * escaped (at most 6 bytes per byte) in the <title>, the heading and the meta
  * tags, the pager and the document: well under 256 KiB. A post is measured
@@ -109,7 +110,7 @@
  * tags (a description cut to 160 characters, the title, an image's address and
  * alt text, each escaped) under 64 KiB. So
  *
- *   page = (20 + 1) x (64 KiB + 8 KiB) + 64 KiB + 256 KiB + 320 KiB = 2,152 KiB
+ *   page = (39 + 1) x (64 KiB + 8 KiB) + 64 KiB + 256 KiB + 320 KiB = 3,520 KiB
  *
  * and a page over that cannot come from a store written through these limits.
  * A permalink (one post) and an older page (20 posts, no summary) are smaller.
@@ -123,7 +124,7 @@
 #define MODEL_LD_HTML_MAX      (256 * 1024)
 #define MODEL_META_HTML_MAX    (MODEL_LD_HTML_MAX + 64 * 1024)
 #define MODEL_PAGE_HTML_MAX                                                          \
-	((MODEL_POSTS_PER_PAGE + 1) * (MODEL_POST_HTML_MAX + MODEL_NOTE_HTML_MAX) + \
+	(2 * MODEL_POSTS_PER_PAGE * (MODEL_POST_HTML_MAX + MODEL_NOTE_HTML_MAX) + \
 	 MODEL_SUMMARY_HTML_MAX + MODEL_CHROME_HTML_MAX + MODEL_META_HTML_MAX)
 
 /* ---- the importer ----

@@ -807,7 +807,7 @@ void newsroom_posts_list(const struct newsroom_ctx *c, const char *slug, size_t 
 {
 	struct model_page page = { 0 };
 	struct model_post *posts = NULL;
-	size_t n = 0, first, count;
+	size_t n = 0, first, want, count;
 	json_t *arr;
 	int rc;
 
@@ -822,10 +822,8 @@ void newsroom_posts_list(const struct newsroom_ctx *c, const char *slug, size_t 
 		model_page_cleanup(&page);
 		return;
 	}
-	first = (page_no - 1) * MODEL_POSTS_PER_PAGE;
-	rc = store_post_range(c->st, page.id, first,
-			      page_no == count ? page.n_posts - first : MODEL_POSTS_PER_PAGE,
-			      &posts, &n);
+	render_page_range(page.n_posts, page_no, &first, &want);
+	rc = store_post_range(c->st, page.id, first, want, &posts, &n);
 	if (rc < 0) {
 		newsroom_store_fail(c, res, rc, "post");
 		model_page_cleanup(&page);

@@ -268,6 +268,19 @@ void page_cache_set_attached_free(struct page_cache *c, page_attached_free_fn at
 	c->attached_free = attached_free;
 }
 
+void page_cache_drop_rendered(struct page_cache *c)
+{
+	struct util_link *l = c->lru.head, *next;
+
+	for (; l; l = next) {
+		struct page_entry *e = page_entry_of(l);
+
+		next = l->next;
+		if (e->page_id != PAGE_CACHE_STATIC)
+			page_entry_remove(c, e);
+	}
+}
+
 void page_cache_drop_all(struct page_cache *c)
 {
 	while (c->lru.head)

@@ -42,7 +42,11 @@ void page_body_unref(struct page_body *b);
  * http/http_internal.h, which names these the same way. */
 #define PAGE_CT_HTML "text/html; charset=utf-8"
 #define PAGE_CC_LIVE "public, max-age=5, stale-while-revalidate=30"
-#define PAGE_CC_STABLE "public, max-age=3600, stale-while-revalidate=86400"
+/* Older pages: they change only on an edit or a deletion of one of their posts,
+ * and a correction must reach readers and CDNs within a minute (max-age plus
+ * stale-while-revalidate), as on the live page; revalidating is a 304 on the
+ * strong ETag, which costs no rendering. */
+#define PAGE_CC_STABLE "public, max-age=30, stale-while-revalidate=30"
 #define PAGE_CC_FAILED "no-cache" /* a remembered failure: revalidated every time */
 
 #define PAGE_CACHE_ANY_PAGE 0
@@ -100,6 +104,9 @@ typedef void (*page_dropped_fn)(void *arg, const struct page_entry *e);
 void page_cache_drop_page(struct page_cache *c, int64_t page_id, page_dropped_fn dropped,
 			  void *arg);
 void page_cache_drop_all(struct page_cache *c);
+/* Drops every entry but the PAGE_CACHE_STATIC ones: what was rendered from
+ * the store (pages, the index, feeds...), to be rendered again. */
+void page_cache_drop_rendered(struct page_cache *c);
 
 size_t page_cache_count(const struct page_cache *c);
 size_t page_cache_bytes(const struct page_cache *c);

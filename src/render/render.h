@@ -1,5 +1,5 @@
 /*
- * HTML for readers: the index of live pages, a live page (one page of 20 posts),
+ * HTML for readers: the index of live pages, a live page (a page of its posts),
  * a post's permalink page, and error pages. Everything is server-rendered and
  * complete without JavaScript; every piece of data is escaped (buf_html) or goes
  * through markup_inline_html(). Rendering never touches the store: callers load
@@ -7,8 +7,10 @@
  *
  * Pagination: pages are numbered from the oldest post (page 1 holds the 20
  * oldest), so every page but the newest keeps its content as posts arrive. The
- * newest page is the live page itself, /live/SLUG; older ones are
- * /live/SLUG?page=N.
+ * newest page is the live page itself, /live/SLUG, and holds the newest full
+ * page together with the remainder (20 to 39 posts once there are 20), so the
+ * page a reader lands on is never nearly empty; older ones are
+ * /live/SLUG?page=N and hold exactly 20.
  *
  * All functions append to `out`; the caller checks out->err once.
  */
@@ -41,10 +43,14 @@ struct render_page_view {
 	size_t page_count;               /* >= 1; page_no == page_count is the live page */
 };
 
-/* The page number (1-based from the oldest) that holds the post at oldest-first
- * index `index`, and the number of pages for `n_posts` posts (at least 1). */
-size_t render_page_of_index(size_t index);
+/* The number of pages for `n_posts` posts (at least 1: n_posts / 20), the page
+ * number (1-based from the oldest) that holds the post at oldest-first index
+ * `index` of `n_posts`, and the posts page `page_no` holds: oldest-first index
+ * `first`, `n` of them (0 and 0 for a page that does not exist). Every place
+ * that maps posts to pages asks these. */
 size_t render_page_count(size_t n_posts);
+size_t render_page_of_index(size_t index, size_t n_posts);
+void render_page_range(size_t n_posts, size_t page_no, size_t *first, size_t *n);
 
 void render_index_html(struct buf *out, const struct render_site *site,
 		       const struct model_page *pages, size_t n);
@@ -95,6 +101,15 @@ void render_doc_open_meta(struct buf *out, const struct render_site *site, const
 			  const char *body_class);
 void render_doc_close(struct buf *out, const struct render_site *site);
 
+/* The parts a reader's page shows for a day: RENDER_TIME_DAY, with
+ * RENDER_TIME_YEAR when `tv`'s year is not the current one in `zone` ("10:37
+ * GMT 17 February 2025" on a page read in 2026). Every reader page shows days
+ * this way. A page rendered in one year and kept would be wrong in the next:
+ * live.c drops rendered pages around New Year (live_calendar). */
+int render_day_parts(const char *zone, const struct tz_view *tv);
+/* Tests fix the time "now" that render_day_parts compares with (UTC seconds;
+ * 0: the clock). */
+void render_now_set(int64_t t);
 /* A short HTML error page: "404 Not Found" and one sentence. */
 void render_error_html(struct buf *out, const struct render_site *site, int status,
 		       const char *reason, const char *message);

@@ -18,7 +18,9 @@
 #include "render/render_meta.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "markup/markup.h"
 #include "render/render_search.h"
@@ -30,16 +32,33 @@
  * a time in UTC is better than no time. */
 #define RENDER_FALLBACK_ZONE "UTC"
 
-size_t render_page_of_index(size_t index)
-{
-	return index / MODEL_POSTS_PER_PAGE + 1;
-}
-
 size_t render_page_count(size_t n_posts)
 {
-	size_t n = (n_posts + MODEL_POSTS_PER_PAGE - 1) / MODEL_POSTS_PER_PAGE;
+	size_t n = n_posts / MODEL_POSTS_PER_PAGE;
 
+	/* The remainder goes with the newest full page: the page a reader lands
+	 * on never holds fewer than MODEL_POSTS_PER_PAGE posts when there are as
+	 * many, and the boundaries of the pages before it never move. */
 	return n ? n : 1;
+}
+
+size_t render_page_of_index(size_t index, size_t n_posts)
+{
+	size_t no = index / MODEL_POSTS_PER_PAGE + 1, count = render_page_count(n_posts);
+
+	return no < count ? no : count;
+}
+
+void render_page_range(size_t n_posts, size_t page_no, size_t *first, size_t *n)
+{
+	size_t count = render_page_count(n_posts);
+
+	if (page_no == 0 || page_no > count) {
+		*first = *n = 0;
+		return;
+	}
+	*first = (page_no - 1) * MODEL_POSTS_PER_PAGE;
+	*n = page_no == count ? n_posts - *first : MODEL_POSTS_PER_PAGE;
 }
 
 int render_time_view(const char *zone, int64_t t, struct tz_view *tv)
@@ -47,6 +66,40 @@ int render_time_view(const char *zone, int64_t t, struct tz_view *tv)
 	if (zone && tz_view(zone, t, tv) == 0)
 		return 0;
 	return tz_view(RENDER_FALLBACK_ZONE, t, tv);
+}
+
+static int64_t render_now_fixed; /* render_now_set(): tests only */
+
+void render_now_set(int64_t t)
+{
+	render_now_fixed = t;
+}
+
+/* The current year in `zone` (as render_time_view shows it), or 0. A thread
+ * renders many posts of one zone in a row: it asks the zone once a second. */
+static int render_this_year(const char *zone)
+{
+	static _Thread_local char seen_zone[64];
+	static _Thread_local int64_t seen_at;
+	static _Thread_local int year;
+	int64_t now = render_now_fixed ? render_now_fixed : (int64_t)time(NULL);
+	struct tz_view tv;
+
+	if (year && now == seen_at && strcmp(seen_zone, zone ? zone : "") == 0)
+		return year;
+	if (render_time_view(zone, now, &tv) < 0)
+		return 0;
+	snprintf(seen_zone, sizeof(seen_zone), "%s", zone ? zone : "");
+	seen_at = now;
+	year = tv.year;
+	return year;
+}
+
+int render_day_parts(const char *zone, const struct tz_view *tv)
+{
+	int year = render_this_year(zone);
+
+	return RENDER_TIME_DAY | (year && tv->year != year ? RENDER_TIME_YEAR : 0);
 }
 
 static void put_md(struct buf *out, const char *md)
@@ -285,9 +338,10 @@ static void put_block(struct buf *out, const struct model_block *b)
 		put_md(out, b->text);
 		buf_puts(out, "</p>");
 		if (b->cite && b->cite[0]) {
-			buf_puts(out, "<footer>\xe2\x80\x94 ");
+			/* The credit: the speaker's name as a <cite>. */
+			buf_puts(out, "<footer>\xe2\x80\x94 <cite>");
 			buf_html(out, b->cite);
-			buf_puts(out, "</footer>");
+			buf_puts(out, "</cite></footer>");
 		}
 		buf_puts(out, "</blockquote>\n");
 		break;
@@ -352,14 +406,14 @@ static void post_html(struct buf *out, const struct model_page *page,
 	buf_printf(out, "</h%d>\n", level);
 	if (render_time_view(page->zone, post->published_at, &tv) == 0) {
 		buf_puts(out, "<p class=\"post-time\">published at ");
-		render_time_html(out, &tv, RENDER_TIME_DAY);
+		render_time_html(out, &tv, render_day_parts(page->zone, &tv));
 		buf_puts(out, "</p>\n");
 	}
 	if (post->updated_at > post->published_at + 60 &&
 	    render_time_view(page->zone, post->updated_at, &tv) == 0) {
 		buf_puts(out, "<p class=\"post-updated\">Updated ");
-		render_time_html(out, &tv,
-				 !same_day(page->zone, post->published_at, &tv) ? RENDER_TIME_DAY : 0);
+		render_time_html(out, &tv, !same_day(page->zone, post->published_at, &tv)
+						   ? render_day_parts(page->zone, &tv) : 0);
 		buf_puts(out, "</p>\n");
 	}
 	pinned_label = pinned_label && post->pinned;
@@ -387,7 +441,7 @@ static void post_html(struct buf *out, const struct model_page *page,
 		if (post->correction_at && render_time_view(page->zone, post->correction_at, &tv) == 0) {
 			buf_putc(out, ' ');
 			render_time_html(out, &tv, !same_day(page->zone, post->published_at, &tv)
-							   ? RENDER_TIME_DAY : 0);
+							   ? render_day_parts(page->zone, &tv) : 0);
 		}
 		buf_puts(out, ":</strong> ");
 		buf_html(out, post->correction);
@@ -498,6 +552,9 @@ void render_status_html(struct buf *out, enum model_status status)
 	put_status(out, status);
 }
 
+/* "Newer posts" and "Older posts": what a reader wants from a live page's
+ * archive. Reading order runs from the live page (the newest) back in time,
+ * so the older page is rel="next" and the newer one rel="prev". */
 static void put_pager(struct buf *out, const struct model_page *page, size_t no,
 		      size_t count)
 {
@@ -505,18 +562,14 @@ static void put_pager(struct buf *out, const struct model_page *page, size_t no,
 		return;
 	buf_puts(out, "<nav class=\"pager\" aria-label=\"Pages\">\n<ul>\n");
 	if (no < count) {
-		buf_puts(out, "<li class=\"pager-newer\"><a href=\"");
+		buf_puts(out, "<li class=\"pager-newer\"><a rel=\"prev\" href=\"");
 		put_page_no_url(out, page->slug, no + 1, count);
-		buf_puts(out, "\"><span aria-hidden=\"true\">\xe2\x86\x90 </span>Newer"
-			      "<span class=\"vh\"> updates</span></a></li>\n");
+		buf_puts(out, "\"><span aria-hidden=\"true\">\xe2\x86\x90 </span>Newer posts</a></li>\n");
 	}
-	buf_printf(out, "<li class=\"pager-at\">Page %zu of %zu</li>\n",
-		   no, count);
 	if (no > 1) {
-		buf_puts(out, "<li class=\"pager-older\"><a href=\"");
+		buf_puts(out, "<li class=\"pager-older\"><a rel=\"next\" href=\"");
 		put_page_no_url(out, page->slug, no - 1, count);
-		buf_puts(out, "\">Older<span class=\"vh\"> updates</span>"
-			      "<span aria-hidden=\"true\"> \xe2\x86\x92</span></a></li>\n");
+		buf_puts(out, "\">Older posts<span aria-hidden=\"true\"> \xe2\x86\x92</span></a></li>\n");
 	}
 	buf_puts(out, "</ul>\n</nav>\n");
 }
@@ -536,7 +589,7 @@ void render_page_html(struct buf *out, const struct render_site *site,
 	put_page_no_url(&canon, page->slug, no, count);
 	buf_init(&sub, 64);
 	if (!newest)
-		buf_printf(&sub, "page %zu of %zu", no, count);
+		buf_printf(&sub, "older posts, page %zu", no);
 	meta = (struct render_meta){ .title = page->title, .path = canon.err ? NULL : canon.data,
 				     .page = page, .posts = v->posts, .n_posts = v->n_posts };
 	doc_open_meta(out, site, page->title, newest ? NULL : sub.data, &meta, "page-live");
@@ -556,7 +609,7 @@ void render_page_html(struct buf *out, const struct render_site *site,
 	if (page->status == MODEL_STATUS_UPCOMING && page->start_at &&
 	    render_time_view(page->zone, page->start_at, &tv) == 0) {
 		buf_puts(out, "<p class=\"starts\">Coverage starts at ");
-		render_time_html(out, &tv, RENDER_TIME_DAY);
+		render_time_html(out, &tv, render_day_parts(page->zone, &tv));
 		buf_puts(out, "</p>\n");
 	}
 	render_search_form_html(out, page, NULL);
@@ -625,6 +678,7 @@ static void put_index_group(struct buf *out, const struct model_page *pages, siz
 {
 	struct tz_view tv;
 	size_t shown = 0;
+	int64_t last;
 
 	for (size_t i = 0; i < n; i++) {
 		const struct model_page *p = &pages[i];
@@ -646,9 +700,12 @@ static void put_index_group(struct buf *out, const struct model_page *pages, siz
 			buf_html(out, p->description);
 			buf_puts(out, "</p>\n");
 		}
-		if (p->updated_at && render_time_view(p->zone, p->updated_at, &tv) == 0) {
+		/* The newest post's time: the page's own last change may be an
+		 * import, long after the posts it brought. */
+		last = p->newest_post_at ? p->newest_post_at : p->updated_at;
+		if (last && render_time_view(p->zone, last, &tv) == 0) {
 			buf_puts(out, "<p class=\"updated\">Last updated ");
-			render_time_html(out, &tv, RENDER_TIME_DAY);
+			render_time_html(out, &tv, render_day_parts(p->zone, &tv));
 			buf_puts(out, "</p>\n");
 		}
 		buf_puts(out, "</li>\n");

@@ -367,7 +367,8 @@ static void put_body_field(struct buf *out, const char *prefix, const char *body
 	textarea_open(out, "body", id, "Body", 12,
 		      "Markdown: a blank line between paragraphs, **bold**, *italic*, "
 		      "[link text](https://\xe2\x80\xa6), lists with <kbd>-</kbd>, quotations "
-		      "with <kbd>&gt;</kbd>, an image as "
+		      "with <kbd>&gt;</kbd> (a last line <kbd>&gt; \xe2\x80\x94 Name</kbd> or "
+		      "<kbd>&gt; -- Name</kbd> credits the speaker), an image as "
 		      "<code>![alt text](/media/\xe2\x80\xa6 \"caption\")</code> and a line "
 		      "<code>Image source: Credit</code>, an embed as "
 		      "<code>[Embed: Title](https://\xe2\x80\xa6)</code>.",

@@ -43,7 +43,8 @@
 #define STORE_PAGE_COLUMNS \
 	"id, slug, title, description, zone, status, start_at, end_at, summary_json," \
 	" pinned_post_id, last_seq, updated_at," \
-	" (SELECT count(*) FROM posts WHERE posts.page_id = pages.id), published"
+	" (SELECT count(*) FROM posts WHERE posts.page_id = pages.id), published," \
+	" coalesce((SELECT max(updated_at) FROM posts WHERE posts.page_id = pages.id), 0)"
 
 #define STORE_POST_COLUMNS \
 	"p.id, p.page_id, p.title, p.published_at, p.updated_at, p.breaking," \
@@ -1015,6 +1016,7 @@ static const struct store_col store_page_cols[] = {
 	STORE_COL(struct model_page, updated_at, 11, INT64),
 	STORE_COL(struct model_page, n_posts, 12, SIZE),
 	STORE_COL(struct model_page, published, 13, BOOL),
+	STORE_COL(struct model_page, newest_post_at, 14, INT64),
 };
 
 /* The status (column 5), checked, and the summary's JSON (column 8). */

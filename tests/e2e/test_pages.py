@@ -1,6 +1,7 @@
 """Reader pages at the edges: which page a post lands on, and where its
-permalink says it is, for live pages of 20, 21, 40 and 41 posts (a page holds
-20: the boundaries are where an off-by-one hides); If-None-Match with lists,
+permalink says it is, for live pages of 19, 20, 21, 39, 40, 41 and 60 posts (an
+older page holds 20, the live page the newest 20 with the remainder: the
+boundaries are where an off-by-one hides); If-None-Match with lists,
 weak tags, "*" and a prefix of the real tag."""
 import os
 import re
@@ -41,7 +42,7 @@ def article_ids(base, path):
 
 @test
 def http_permalink_page_boundaries(env):
-    counts = (20, 21, 40, 41)
+    counts = (19, 20, 21, 39, 40, 41, 60)
     for n in counts:
         path = os.path.join(env.dir, f"p{n}.txt")
         with open(path, "w", encoding="utf-8") as f:
@@ -50,13 +51,14 @@ def http_permalink_page_boundaries(env):
     with env.server() as srv:
         for n in counts:
             slug = f"p{n}"
-            pages = (n + PER_PAGE - 1) // PER_PAGE
+            pages = max(1, n // PER_PAGE)
             # Page k (from the oldest) holds posts 20(k-1)+1 .. 20k; the live
-            # page is the last one, with the rest; a page number past it is 404.
+            # page is the last one, with the rest (at least 20 when there are
+            # as many); a page number past it is 404.
             shown = {}
             for k in range(1, pages + 1):
                 got = articles(srv.base, f"/live/{slug}?page={k}")
-                last = min(n, PER_PAGE * k)
+                last = n if k == pages else PER_PAGE * k
                 assert [no for _, no in got] == list(range(last, PER_PAGE * (k - 1), -1)), \
                     (slug, k, got)
                 for pid, _ in got:
@@ -83,10 +85,10 @@ def http_permalink_page_boundaries(env):
 @test
 def http_if_none_match_lists(env):
     with open(os.path.join(env.dir, "c.txt"), "w", encoding="utf-8") as f:
-        f.write(capture(PER_PAGE + 1))  # two pages: ?page=1 is an older one
+        f.write(capture(2 * PER_PAGE + 1))  # two pages: ?page=1 is an older one
     env.import_capture(os.path.join(env.dir, "c.txt"), "etags", 2025)
     with env.server() as srv:
-        assert len(article_ids(srv.base, "/live/etags")) == 1
+        assert len(article_ids(srv.base, "/live/etags")) == PER_PAGE + 1
         for path in ("/live/etags", "/live/etags?page=1", "/"):
             r = curl(srv.base + path)
             etag = r.header("etag")

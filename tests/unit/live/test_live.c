@@ -128,6 +128,36 @@ static void test_only_live_pages_with_readers_are_rendered(void **state)
 	assert_null(cached(f, "page:cold:0")); /* nobody asked for it */
 }
 
+/* Around New Year, rendered pages are dropped at each quarter hour's turn
+ * (their dates' years depend on the year now); static files stay, and no other
+ * day drops anything. */
+static void test_new_year_drops_rendered_pages(void **state)
+{
+	struct fixture *f = *state;
+	struct page_cache *c = live_cache(f->live);
+	const int64_t dec30 = 1798588800 + 23 * 3600; /* 2026-12-30T23:00:00Z */
+
+	live_warm(f->live, "hot");
+	assert_non_null(page_cache_put(c, "/static/x.css", PAGE_CACHE_STATIC, 200, "text/css",
+				       "public", "x", 1));
+	assert_int_equal(live_calendar(f->live, dec30), 0);
+	assert_int_equal(live_calendar(f->live, dec30 + 899), 0);
+	assert_non_null(cached(f, "page:hot:0"));
+	/* 2026-12-31T00:00Z: New Year is near somewhere. */
+	assert_int_equal(live_calendar(f->live, dec30 + 3600), 1);
+	assert_null(cached(f, "page:hot:0"));
+	assert_non_null(cached(f, "/static/x.css"));
+	live_warm(f->live, "hot");
+	assert_int_equal(live_calendar(f->live, dec30 + 3600 + 600), 0); /* same quarter */
+	assert_non_null(cached(f, "page:hot:0"));
+	assert_int_equal(live_calendar(f->live, dec30 + 3600 + 36 * 3600), 1); /* 1 Jan 12:00 */
+	assert_null(cached(f, "page:hot:0"));
+	live_warm(f->live, "hot");
+	/* 2 January: the year is the same everywhere again. */
+	assert_int_equal(live_calendar(f->live, dec30 + 3600 + 48 * 3600), 0);
+	assert_non_null(cached(f, "page:hot:0"));
+}
+
 /* Only "page:SLUG:0" names a live page to warm; a page that does not exist
  * is not rendered. */
 static void test_warm_refuses_other_keys(void **state)
@@ -307,6 +337,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_only_live_pages_with_readers_are_rendered,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_warm_refuses_other_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_new_year_drops_rendered_pages, setup, teardown),
 		cmocka_unit_test(test_keys_round_trip),
 		cmocka_unit_test_setup_teardown(test_readers_written_per_period_not_per_reader, setup,
 						teardown),

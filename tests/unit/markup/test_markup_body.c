@@ -172,6 +172,59 @@ static void test_quotes(void **state)
 	parsed_free(&p);
 }
 
+static char *to_md(const struct model_block *b, size_t n);
+
+/* The credit on the quotation's last line, with no blank line before it (the
+ * form README and `post --help` show): it is the credit, not the words. */
+static void test_quote_credit_last_line(void **state)
+{
+	struct parsed p;
+	struct model_block *b;
+	size_t n;
+	char *md;
+
+	(void)state;
+	p = parse_ok("> We must stand together.\n> \xe2\x80\x94 Keir Starmer\n\n"
+		     "> One line\n> and another\n> -- Someone *else*\n\n"
+		     "  >   Lazy\n\xe2\x80\x94 Lazily credited\n\n"
+		     "> Words\n> &#8212; the words' own dash\n\n"
+		     "> Words\n> \\-- the words' own dashes\n\n"
+		     "> Words\n> \xe2\x80\x94\n\n"
+		     "> > Nested\n> > \xe2\x80\x94 not ours\n");
+	assert_int_equal(p.n, 7);
+	assert_string_equal(p.b[0].text, "We must stand together.");
+	assert_string_equal(p.b[0].cite, "Keir Starmer");
+	assert_string_equal(p.b[1].text, "One line\nand another");
+	assert_string_equal(p.b[1].cite, "Someone else");
+	assert_string_equal(p.b[2].text, "Lazy");
+	assert_string_equal(p.b[2].cite, "Lazily credited");
+	/* Spelled otherwise, the dash is the words' own. */
+	assert_null(p.b[3].cite);
+	assert_plain(p.b[3].text, "Words \xe2\x80\x94 the words' own dash");
+	assert_null(p.b[4].cite);
+	assert_plain(p.b[4].text, "Words -- the words' own dashes");
+	/* A dash with no name is no credit. */
+	assert_null(p.b[5].cite);
+	/* A nested quotation's last line is not the outer one's credit. */
+	assert_null(p.b[6].cite);
+	assert_plain(p.b[6].text, "Nested \xe2\x80\x94 not ours");
+
+	/* Back to Markdown and in again: the same blocks, credits and all (the
+	 * words that end in a dash line keep it as words). */
+	md = to_md(p.b, p.n);
+	assert_int_equal(markup_body_parse(md, strlen(md), &b, &n, NULL, 0), 0);
+	assert_int_equal(n, p.n);
+	for (size_t i = 0; i < n; i++) {
+		assert_string_equal(b[i].text, p.b[i].text);
+		assert_true((!b[i].cite && !p.b[i].cite) ||
+			    (b[i].cite && p.b[i].cite && strcmp(b[i].cite, p.b[i].cite) == 0));
+		model_block_cleanup(&b[i]);
+	}
+	free(b);
+	free(md);
+	parsed_free(&p);
+}
+
 static void test_lists(void **state)
 {
 	struct parsed p;
@@ -1164,6 +1217,7 @@ int main(void)
 		cmocka_unit_test(test_soft_breaks),
 		cmocka_unit_test(test_headings),
 		cmocka_unit_test(test_quotes),
+		cmocka_unit_test(test_quote_credit_last_line),
 		cmocka_unit_test(test_lists),
 		cmocka_unit_test(test_images),
 		cmocka_unit_test(test_embeds),

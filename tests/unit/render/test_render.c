@@ -55,6 +55,9 @@ static void assert_not_raw(const char *html)
 	assert_lacks(html, "onerror=alert(1)>");
 }
 
+#define RENDER_TEST_NOW	     ((int64_t)1751371200) /* 2025-07-01T12:00:00Z */
+#define RENDER_TEST_NOW_2026 ((int64_t)1782907200) /* 2026-07-01T12:00:00Z */
+
 static int64_t utc(const char *zone, int y, int mo, int d, int h, int mi)
 {
 	int64_t t;
@@ -96,16 +99,56 @@ static struct model_post make_post(int64_t id, const char *title, int64_t at)
 static void test_page_math(void **state)
 {
 	(void)state;
-	assert_int_equal(render_page_of_index(0), 1);
-	assert_int_equal(render_page_of_index(19), 1);
-	assert_int_equal(render_page_of_index(20), 2);
-	assert_int_equal(render_page_of_index(45), 3);
+	/* The live page holds the newest full page with the remainder (20 to 39
+	 * posts once there are 20); older pages hold 20 and never move. */
 	assert_int_equal(render_page_count(0), 1);
 	assert_int_equal(render_page_count(1), 1);
 	assert_int_equal(render_page_count(20), 1);
-	assert_int_equal(render_page_count(21), 2);
+	assert_int_equal(render_page_count(24), 1);
+	assert_int_equal(render_page_count(39), 1);
 	assert_int_equal(render_page_count(40), 2);
-	assert_int_equal(render_page_count(41), 3);
+	assert_int_equal(render_page_count(41), 2);
+	assert_int_equal(render_page_count(59), 2);
+	assert_int_equal(render_page_count(60), 3);
+	assert_int_equal(render_page_of_index(0, 24), 1);
+	assert_int_equal(render_page_of_index(23, 24), 1);
+	assert_int_equal(render_page_of_index(19, 41), 1);
+	assert_int_equal(render_page_of_index(20, 41), 2);
+	assert_int_equal(render_page_of_index(40, 41), 2);
+	assert_int_equal(render_page_of_index(45, 59), 2);
+	assert_int_equal(render_page_of_index(64, 65), 3);
+	{
+		size_t first, n;
+
+		render_page_range(24, 1, &first, &n);
+		assert_true(first == 0 && n == 24);
+		render_page_range(41, 2, &first, &n);
+		assert_true(first == 20 && n == 21);
+		render_page_range(41, 1, &first, &n);
+		assert_true(first == 0 && n == 20);
+		render_page_range(65, 2, &first, &n);
+		assert_true(first == 20 && n == 20);
+		render_page_range(65, 3, &first, &n);
+		assert_true(first == 40 && n == 25);
+		render_page_range(0, 1, &first, &n);
+		assert_true(first == 0 && n == 0);
+		render_page_range(41, 3, &first, &n);
+		assert_true(first == 0 && n == 0);
+		/* Every post is on exactly one page, whatever the count. */
+		for (size_t total = 0; total < 130; total++) {
+			size_t next = 0, count = render_page_count(total);
+
+			for (size_t no = 1; no <= count; no++) {
+				render_page_range(total, no, &first, &n);
+				assert_true(first == next);
+				assert_true(n >= (total >= 20 ? 20u : total) && n < 40);
+				for (size_t i = first; i < first + n; i++)
+					assert_int_equal(render_page_of_index(i, total), no);
+				next = first + n;
+			}
+			assert_int_equal(next, total);
+		}
+	}
 }
 
 /* ---- posts ---- */
@@ -138,6 +181,7 @@ static void test_post_time_summer_and_updated(void **state)
 	char *html;
 
 	(void)state;
+	render_now_set(RENDER_TEST_NOW_2026); /* its dates are of 2026 */
 	post.updated_at = post.published_at + 61 * 60;
 	html = RENDER(render_post_html(&out_, &page, &post));
 	assert_has(html, "datetime=\"2026-06-12T14:45:00Z\">15:45 <span aria-hidden=\"true\">"
@@ -152,6 +196,7 @@ static void test_post_time_summer_and_updated(void **state)
 	html = RENDER(render_post_html(&out_, &page, &post));
 	assert_lacks(html, "Updated");
 	free(html);
+	render_now_set(RENDER_TEST_NOW);
 }
 
 /* A correction note is shown under the post, escaped, with its time. */
@@ -162,6 +207,7 @@ static void test_post_correction(void **state)
 	char *html;
 
 	(void)state;
+	render_now_set(RENDER_TEST_NOW_2026); /* its dates are of 2026 */
 	html = RENDER(render_post_html(&out_, &page, &post));
 	assert_lacks(html, "class=\"correction\"");
 	free(html);
@@ -202,6 +248,7 @@ static void test_post_correction(void **state)
 	html = RENDER(render_permalink_html(&out_, &site, &page, &post, 1, 1));
 	assert_has(html, "</strong> corrects the count</p>");
 	free(html);
+	render_now_set(RENDER_TEST_NOW);
 }
 
 /* Our uploads get srcset from the widths stored with them; other images not. */
@@ -307,7 +354,7 @@ static void test_post_blocks(void **state)
 			 "<span class=\"byline-role\">BBC Russian service</span></div>");
 	assert_has(html, "<div class=\"byline\"><span class=\"byline-name\">No Role</span></div>");
 	assert_has(html, "<p>First paragraph.</p>");
-	assert_has(html, "<blockquote><p>We must act.</p><footer>\xe2\x80\x94 The Mayor</footer>"
+	assert_has(html, "<blockquote><p>We must act.</p><footer>\xe2\x80\x94 <cite>The Mayor</cite></footer>"
 			 "</blockquote>");
 	assert_has(html, "<li><strong>Zooming out:</strong> Sweden joined Nato</li>");
 	assert_has(html, "<li>No lead here</li>");
@@ -490,11 +537,13 @@ static void test_page_pagination(void **state)
 	/* Page 1 of 2: the next newer page is the live page itself. */
 	html = RENDER(render_page_html(&out_, &site, &v));
 	assert_has(html, "<nav class=\"pager\" aria-label=\"Pages\">");
-	assert_has(html, "<li class=\"pager-newer\"><a href=\"/live/slug\">");
-	assert_has(html, "Page 1 of 2");
+	assert_has(html, "<li class=\"pager-newer\"><a rel=\"prev\" href=\"/live/slug\">");
+	assert_has(html, "Newer posts</a>");
+	/* A page count means nothing to a reader. */
+	assert_lacks(html, " of 2");
 	assert_lacks(html, "pager-older");
 	assert_has(html, "<link rel=\"canonical\" href=\"http://liveline.test/live/slug?page=1\">");
-	assert_has(html, "<title>Paged \xe2\x80\x93 page 1 of 2 \xe2\x80\x93 Liveline</title>");
+	assert_has(html, "<title>Paged \xe2\x80\x93 older posts, page 1 \xe2\x80\x93 Liveline</title>");
 	/* Summary and pinned post belong to the live page only. */
 	assert_lacks(html, "Summary</h2>");
 	assert_lacks(html, "pinned-2");
@@ -504,17 +553,17 @@ static void test_page_pagination(void **state)
 	v.page_no = 2;
 	v.page_count = 3;
 	html = RENDER(render_page_html(&out_, &site, &v));
-	assert_has(html, "<li class=\"pager-newer\"><a href=\"/live/slug\">");
-	assert_has(html, "<li class=\"pager-older\"><a href=\"/live/slug?page=1\">");
-	assert_has(html, "Page 2 of 3");
+	assert_has(html, "<li class=\"pager-newer\"><a rel=\"prev\" href=\"/live/slug\">");
+	assert_has(html, "<li class=\"pager-older\"><a rel=\"next\" href=\"/live/slug?page=1\">");
+	assert_has(html, "Older posts<");
+	assert_lacks(html, "Page 2 of 3");
 	free(html);
 
 	/* Page 2 of 4: both ways by number. */
 	v.page_count = 4;
 	html = RENDER(render_page_html(&out_, &site, &v));
-	assert_has(html, "<li class=\"pager-newer\"><a href=\"/live/slug?page=3\">");
-	assert_has(html, "<li class=\"pager-older\"><a href=\"/live/slug?page=1\">");
-	assert_has(html, "Page 2 of 4");
+	assert_has(html, "<li class=\"pager-newer\"><a rel=\"prev\" href=\"/live/slug?page=3\">");
+	assert_has(html, "<li class=\"pager-older\"><a rel=\"next\" href=\"/live/slug?page=1\">");
 	free(html);
 	v.page_count = 3;
 
@@ -522,7 +571,7 @@ static void test_page_pagination(void **state)
 	v.page_no = 3;
 	html = RENDER(render_page_html(&out_, &site, &v));
 	assert_lacks(html, "pager-newer");
-	assert_has(html, "<li class=\"pager-older\"><a href=\"/live/slug?page=2\">");
+	assert_has(html, "<li class=\"pager-older\"><a rel=\"next\" href=\"/live/slug?page=2\">");
 	assert_has(html, "<link rel=\"canonical\" href=\"http://liveline.test/live/slug\">");
 	assert_has(html, "Summary</h2>");
 	assert_has(html, "id=\"pinned-2\"");
@@ -580,6 +629,88 @@ static void test_index(void **state)
 	assert_true(strstr(html, "Big story") < strstr(html, "Coming story"));
 	assert_true(strstr(html, "Coming story") < strstr(html, "Old story"));
 	free(html);
+}
+
+/* A day shows its year when it is not the current one in the page's zone: on
+ * every reader page's times (published, updated, a correction, the planned
+ * start, the index's "Last updated"), which is the newest post's time, not
+ * the page's last change (an import comes long after its posts). */
+static void test_dates_with_a_year(void **state)
+{
+	struct model_page page = make_page("bridge", "Bridge");
+	struct model_post post = make_post(3, "Old news", utc("Europe/London", 2025, 2, 17, 10, 37));
+	struct model_page pages[1] = { make_page("bridge", "Bridge") };
+	char *html;
+
+	(void)state;
+	/* 2026: last year's post says its year, this year's does not. */
+	render_now_set(utc("UTC", 2026, 3, 1, 12, 0));
+	html = RENDER(render_post_html(&out_, &page, &post));
+	assert_has(html, "Greenwich Mean Time</span> 17 February 2025</time>");
+	free(html);
+	post.published_at = utc("Europe/London", 2026, 2, 17, 10, 37);
+	post.updated_at = utc("Europe/London", 2026, 2, 18, 9, 0);
+	post.correction = "Fixed";
+	post.correction_at = post.updated_at;
+	html = RENDER(render_post_html(&out_, &page, &post));
+	assert_has(html, "Greenwich Mean Time</span> 17 February</time>");
+	assert_has(html, "Greenwich Mean Time</span> 18 February</time>");
+	assert_lacks(html, "2026</time>");
+	free(html);
+	/* The same post read in 2027: every day has its year. */
+	render_now_set(utc("UTC", 2027, 1, 2, 12, 0));
+	html = RENDER(render_post_html(&out_, &page, &post));
+	assert_has(html, "Greenwich Mean Time</span> 17 February 2026</time>");
+	assert_has(html, "Updated <time datetime=\"2026-02-18T09:00:00Z\">09:00 <span "
+			 "aria-hidden=\"true\">GMT</span><span class=\"vh\">Greenwich Mean "
+			 "Time</span> 18 February 2026</time>");
+	assert_has(html, "<strong>Updated <time datetime=\"2026-02-18T09:00:00Z\">");
+	free(html);
+	/* In the page's zone: 31 December 23:30 in New York is already 2027 in
+	 * UTC, but still 2026 there. */
+	page.zone = "America/New_York";
+	render_now_set(utc("America/New_York", 2026, 12, 31, 23, 30));
+	post.updated_at = post.published_at;
+	post.correction = NULL;
+	html = RENDER(render_post_html(&out_, &page, &post));
+	assert_has(html, " 17 February</time>");
+	free(html);
+	render_now_set(utc("America/New_York", 2027, 1, 1, 0, 30));
+	html = RENDER(render_post_html(&out_, &page, &post));
+	assert_has(html, " 17 February 2026</time>");
+	free(html);
+	page.zone = "Europe/London";
+
+	/* The planned start. */
+	page.status = MODEL_STATUS_UPCOMING;
+	page.start_at = utc("Europe/London", 2027, 6, 12, 6, 0);
+	render_now_set(utc("UTC", 2026, 12, 1, 12, 0));
+	{
+		struct render_page_view v = { &page, NULL, 0, NULL, 1, 1 };
+
+		html = RENDER(render_page_html(&out_, &site, &v));
+		assert_has(html, "Coverage starts at <time datetime=\"2027-06-12T05:00:00Z\">06:00 "
+				 "<span aria-hidden=\"true\">BST</span><span class=\"vh\">British "
+				 "Summer Time</span> 12 June 2027</time>");
+		free(html);
+	}
+
+	/* The index: the newest post's time, with its year. */
+	pages[0].updated_at = utc("UTC", 2026, 11, 30, 8, 0);   /* the import */
+	pages[0].newest_post_at = utc("UTC", 2025, 2, 17, 10, 37); /* its newest post */
+	html = RENDER(render_index_html(&out_, &site, pages, 1));
+	assert_has(html, "Last updated <time datetime=\"2025-02-17T10:37:00Z\">10:37 <span "
+			 "aria-hidden=\"true\">GMT</span><span class=\"vh\">Greenwich Mean "
+			 "Time</span> 17 February 2025</time>");
+	free(html);
+	/* No posts yet: the page's last change. */
+	pages[0].newest_post_at = 0;
+	html = RENDER(render_index_html(&out_, &site, pages, 1));
+	assert_has(html, "Last updated <time datetime=\"2026-11-30T08:00:00Z\">08:00 <span "
+			 "aria-hidden=\"true\">GMT</span><span class=\"vh\">Greenwich Mean "
+			 "Time</span> 30 November</time>");
+	free(html);
+	render_now_set(RENDER_TEST_NOW);
 }
 
 static void test_error(void **state)
@@ -684,7 +815,7 @@ static void test_demo_txt(void **state)
 	assert_int_equal(breaking, 2);
 	assert_true(images >= 6);
 	assert_true(externals >= 1);
-	assert_int_equal(render_page_count(posts), 2);
+	assert_int_equal(render_page_count(posts), 1); /* all 24 on the live page */
 	free(lines);
 	free(lens);
 	free(data);
@@ -740,10 +871,14 @@ int main(void)
 		cmocka_unit_test(test_page_pagination),
 		cmocka_unit_test(test_permalink),
 		cmocka_unit_test(test_index),
+		cmocka_unit_test(test_dates_with_a_year),
 		cmocka_unit_test(test_error),
 		cmocka_unit_test(test_demo_txt),
 		cmocka_unit_test(test_time_view_and_html),
 	};
 
+	/* The dates these tests show are of 2025 and 2026, read in 2025 unless
+	 * a test says otherwise: a year on the clock does not change them. */
+	render_now_set(RENDER_TEST_NOW);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -488,6 +488,9 @@ static void test_desk_editor(void **state)
 	assert_has(html, "<label for=\"c-body\">Body</label>");
 	assert_has(html, "<textarea name=\"body\" id=\"c-body\"");
 	assert_has(html, "data-preview-for=\"c-body\"");
+	/* The hint says how to credit a quotation (markup_body.c's rule). */
+	assert_has(html, "a last line <kbd>&gt; \xe2\x80\x94 Name</kbd> or "
+			 "<kbd>&gt; -- Name</kbd> credits the speaker");
 	assert_has(html, "id=\"c-preview\"");
 	assert_has(html, "<input type=\"checkbox\" name=\"breaking\" id=\"c-breaking\">");
 	assert_has(html, "<input type=\"checkbox\" name=\"key_event\" id=\"c-key\">");
