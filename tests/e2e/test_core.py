@@ -677,10 +677,7 @@ def file_responses_leave_in_one_segment_and_uncorked(env):
     TCP_NODELAY that libmicrohttpd sets then pushes the headers.)"""
     if os.geteuid() != 0:
         raise Skip("needs root: a capture on lo and another process's socket")
-    env.import_capture(DEMO, "demo", 2026)
-    para = ("The council's transport committee heard evidence all afternoon. " * 12 + "\n\n")
-    for i in range(4):
-        env.cli.run("post", "demo", "--title", f"Long update {i}", stdin=(para * 3).encode(), check=0)
+    env.import_capture(DEMO, "demo", 2026)  # the live page: about 40 KB
     add_user(env, "cal", "contributor", "Cal Contributor")
     token = make_token(env, "cal")
     with env.server(workers=1) as srv:
@@ -688,8 +685,9 @@ def file_responses_leave_in_one_segment_and_uncorked(env):
         image = Api(srv.base, token=token).ok("POST", "/media", raw=png(800, 600), status=201,
                                               headers={"Content-Type": "image/png"})["media"]["url"]
         page = curl(srv.base + "/live/demo").body
-        # one segment on lo carries up to 64 KiB: the premise of the count below
-        assert 16 * 1024 <= len(page) < 60000, len(page)
+        # one segment on lo carries up to 64 KiB, and in practice 45 KB at
+        # least: the premise of the count below
+        assert 16 * 1024 <= len(page) < 45000, len(page)
         port = int(srv.base.rsplit(":", 1)[1])
         cap = LoopbackCapture(port)
         conn = socket.create_connection(("127.0.0.1", port))

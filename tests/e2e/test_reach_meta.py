@@ -227,6 +227,10 @@ def meta_head_and_json_ld_of_a_live_page_follow_every_change(env):
 @test
 def meta_of_the_index_older_pages_and_error_pages(env):
     env.import_capture(DEMO, "demo", 2025, title="Bridge reopening")
+    # 40 posts: the live page holds the newest 20, ?page=1 the oldest 20
+    # (the demo's 24 alone fit on the live page).
+    for i in range(1, 17):
+        env.cli.run("post", "demo", "--title", f"Later {i}", stdin=b"More.", check=0)
     with Server(env.binary, env.db, 1, "--public-base-url", BASE) as srv:
         h, _ = head_of(srv, "/")
         assert h.link("canonical")["href"] == BASE + "/"
@@ -234,7 +238,7 @@ def meta_of_the_index_older_pages_and_error_pages(env):
         assert not [s for s in h.scripts if s[0] == "application/ld+json"]
         icons_served(srv, h)
 
-        # The demo holds 24 posts: an older page is canonical to itself, and
+        # An older page is canonical to itself, and
         # its JSON-LD lists the posts it shows, at their anchors there.
         h, _ = head_of(srv, "/live/demo?page=1")
         assert h.link("canonical")["href"] == f"{BASE}/live/demo?page=1"
@@ -246,12 +250,12 @@ def meta_of_the_index_older_pages_and_error_pages(env):
         h, text = head_of(srv, "/live/demo")
         assert h.link("canonical")["href"] == f"{BASE}/live/demo"
         ups = h.ld()["liveBlogUpdate"]
-        assert ups[0]["headline"] == "That's all from us for tonight", ups[0]
+        assert ups[0]["headline"] == "Later 16", ups[0]
         dates = [u["datePublished"] for u in ups]
         assert dates == sorted(dates, reverse=True)
         # Every update the page shows is in its structured data, and no other.
         ids = {u["url"].rsplit("#", 1)[1] for u in ups}
-        shown = {f"post-{i}" for i in range(1, 25) if f'id="post-{i}"' in text}
+        shown = {f"post-{i}" for i in range(1, 41) if f'id="post-{i}"' in text}
         assert ids == shown, (ids, shown)
 
         h, _ = head_of(srv, "/live/no-such-page", 404)

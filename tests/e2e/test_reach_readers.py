@@ -262,6 +262,8 @@ def post(env, title):
 @test
 def page_has_an_empty_figure_that_the_cache_keeps(env):
     env.import_capture(DEMO, SLUG, 2026)
+    for i in range(16):  # 40 posts: ?page=1 is an older page
+        env.cli.run("post", SLUG, "--title", f"Later {i}", stdin=b"More.", check=0)
     with Server(env.binary, env.db, 1) as srv:
         page = curl(srv.base + f"/live/{SLUG}")
         doc = parse_html(page.text)
