@@ -25,7 +25,7 @@
 #define CSRF_FIELD "<input type=\"hidden\" name=\"csrf\" value=\"" CSRF "\">"
 
 static const struct render_site site = {"Liveline", "/static/newsroom.abc.css",
-					"/static/newsroom.abc.js"};
+					"/static/newsroom.abc.js", "http://127.0.0.1"};
 
 static struct buf out_;
 
@@ -346,9 +346,10 @@ static void test_assets(void **state)
 	assert_non_null(page_asset_by_name("live.js"));
 	assert_ptr_equal(page_asset_by_url(style->url), style);
 
-	rn_site = (struct render_site){"Liveline", css->url, js->url};
+	rn_site = (struct render_site){"Liveline", css->url, js->url, "http://127.0.0.1"};
 	reader_site =
-	    (struct render_site){"Liveline", style->url, page_asset_by_name("live.js")->url};
+	    (struct render_site){"Liveline", style->url, page_asset_by_name("live.js")->url,
+				 "http://127.0.0.1"};
 	for (int i = 0; i < 2; i++) {
 		nr.site = i == 0 ? &rn_site : &reader_site;
 		html = RENDER(render_newsroom_signin(&out_, &nr, NULL, NULL));
