@@ -39,6 +39,10 @@ struct render_page_view {
 	const struct model_post *pinned; /* shown above the posts on the newest page; NULL */
 	size_t page_no;                  /* 1-based, counted from the oldest */
 	size_t page_count;               /* >= 1; page_no == page_count is the live page */
+	/* The page's key events, newest first, shown on every page of it
+	 * (render_key_events_html, render/render_audience.h); NULL for none. */
+	const struct model_key_event *key_events;
+	size_t n_key_events;
 };
 
 /* The page number (1-based from the oldest) that holds the post at oldest-first

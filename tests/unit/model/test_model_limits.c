@@ -34,13 +34,15 @@ static const struct {
 	{ "points", MODEL_SUMMARY_MAX },        /* sent to the API as points_md */
 	{ "media_alt", MODEL_NOTE_MAX },
 	{ "media_caption", MODEL_NOTE_MAX },
+	{ "media_credit", MODEL_NAME_MAX },
 	{ "display_name", MODEL_NAME_MAX },
 	{ "byline_name", MODEL_NAME_MAX },
 	{ "byline_role", MODEL_NAME_MAX },
 	{ "label", MODEL_LABEL_MAX },          /* new API token */
 };
 
-static const struct render_site site = { "Liveline", "/static/newsroom.css", NULL };
+static const struct render_site site = { "Liveline", "/static/newsroom.css", NULL,
+						"http://127.0.0.1" };
 static struct model_user admin = { 1, "root", "Ada Admin", "", "", MODEL_ROLE_ADMIN, 0, 1 };
 
 /* Copies attribute `attr` of the tag at [tag, end) into out; 0, or -1 if none. */

@@ -14,7 +14,8 @@
 #define HOSTILE_A "<script>alert(1)</script>"
 #define HOSTILE_B "\"><img src=x onerror=alert(1)>"
 
-static const struct render_site site = { "Liveline", "/static/style.abc.css", NULL };
+static const struct render_site site = { "Liveline", "/static/style.abc.css", NULL,
+						"http://127.0.0.1" };
 
 /* The buffer every RENDER() call appends to; take() hands its contents over. */
 static struct buf out_;
@@ -373,8 +374,8 @@ static void test_post_hostile(void **state)
 
 	/* Every page kind, with the hostile page and post. */
 	{
-		struct render_page_view v = { &page, &post, 1, &post, 1, 2 };
-		struct render_site hs = { HOSTILE_A, HOSTILE_B, HOSTILE_B };
+		struct render_page_view v = { &page, &post, 1, &post, 1, 2, NULL, 0 };
+		struct render_site hs = { HOSTILE_A, HOSTILE_B, HOSTILE_B, "http://127.0.0.1" };
 
 		html = RENDER(render_page_html(&out_, &hs, &v));
 		assert_not_raw(html);
@@ -406,8 +407,9 @@ static void test_page_document(void **state)
 		make_post(11, "Older", utc("Europe/London", 2026, 6, 12, 17, 0)),
 	};
 	struct model_post pinned = make_post(4, "Pinned one", utc("Europe/London", 2026, 6, 12, 9, 0));
-	struct render_page_view v = { &page, posts, 2, &pinned, 1, 1 };
-	struct render_site js = { "Liveline", "/static/style.abc.css", "/static/app.1.js" };
+	struct render_page_view v = { &page, posts, 2, &pinned, 1, 1, NULL, 0 };
+	struct render_site js = { "Liveline", "/static/style.abc.css", "/static/app.1.js",
+				  "http://127.0.0.1" };
 	char *html;
 
 	(void)state;
@@ -438,7 +440,8 @@ static void test_page_document(void **state)
 	assert_has(html, "<h2 id=\"summary-h\">Summary</h2>");
 	assert_has(html, "<ul class=\"key-points\">");
 	assert_has(html, "Ferry scaled back</li>");
-	assert_has(html, "<video controls preload=\"metadata\" src=\"/media/first-cars.mp4\"");
+	assert_has(html, "<video controls preload=\"metadata\" playsinline "
+			 "src=\"/media/first-cars.mp4\"");
 	assert_has(html, "<figcaption><span class=\"vh\">Media caption, </span>Watch: The first "
 			 "cars cross</figcaption>");
 	assert_has(html, "<h2 id=\"pinned-h\" class=\"pinned-label\">Pinned</h2>");
@@ -478,7 +481,7 @@ static void test_page_pagination(void **state)
 	struct model_post post = make_post(1, "P", utc("UTC", 2026, 6, 12, 9, 0));
 	struct model_post pinned = make_post(2, "Pin", utc("UTC", 2026, 6, 12, 9, 0));
 	char *points[] = { "Point" };
-	struct render_page_view v = { &page, &post, 1, &pinned, 1, 2 };
+	struct render_page_view v = { &page, &post, 1, &pinned, 1, 2, NULL, 0 };
 	char *html;
 
 	(void)state;
