@@ -405,8 +405,7 @@
 				KEY_EVENTS_AFTER.map((s) => document.querySelector(s)).find(Boolean)?.after(fresh);
 		});
 		if (focused)
-			(fresh?.querySelector(`a[data-post="${CSS.escape(focused)}"]`) ||
-			 fresh?.querySelector('h2'))?.focus?.();
+			fresh?.querySelector(`a[data-post="${CSS.escape(focused)}"]`)?.focus();
 	});
 
 	/* A key event whose post is on this page goes there in place, even when the

@@ -48,6 +48,9 @@ void render_key_events_html(struct buf *out, const struct model_page *page,
 void render_share_html(struct buf *out, const struct model_page *page,
 		       const struct model_post *post)
 {
+	/* A post not stored yet (the newsroom's preview) has no permalink. */
+	if (post->id <= 0)
+		return;
 	buf_puts(out, "<p class=\"post-share\"><a class=\"share-link\" href=\"/live/");
 	buf_html(out, page->slug);
 	buf_printf(out, "/posts/%" PRId64 "\">Link to this post</a></p>\n", post->id);

@@ -26,7 +26,7 @@ void render_key_events_html(struct buf *out, const struct model_page *page,
 
 /* A post's share control: a plain link to its permalink, "Link to this post",
  * which web/live.js turns into the system share sheet or a copy to the
- * clipboard. */
+ * clipboard. Nothing for a post not stored yet (id 0: a preview). */
 void render_share_html(struct buf *out, const struct model_page *page,
 		       const struct model_post *post);
 

@@ -126,6 +126,16 @@ static void test_share(void **state)
 	/* Every post on a page, and every post a stream sends, carries it. */
 	html = RENDER(render_post_html(&out_, &page, &post));
 	assert_has(html, "<a class=\"share-link\" href=\"/live/bridge/posts/12\">");
+	free(html);
+	/* A preview (not stored: no permalink) does not. */
+	post.id = 0;
+	html = RENDER(render_post_html(&out_, &page, &post));
+	assert_lacks(html, "share-link");
+	free(html);
+	post.id = 12;
+
+	html = RENDER(render_post_html(&out_, &page, &post));
+	assert_has(html, "<a class=\"share-link\" href=\"/live/bridge/posts/12\">");
 	assert_not_raw(html);
 	free(html);
 }
