@@ -88,15 +88,14 @@ enum model_media_kind {
 };
 
 /* A post marked as a key event, as the page's list of them shows it: the
- * newest MODEL_KEY_EVENTS_MAX of a page (store_post_key_events()). */
+ * newest MODEL_KEY_EVENTS_MAX (model_limits.h) of a page
+ * (store_post_key_events()). */
 struct model_key_event {
 	int64_t id;
 	char *title;
 	int64_t published_at; /* UTC seconds */
 	int64_t index;        /* its oldest-first index on the page: which page holds it */
 };
-
-#define MODEL_KEY_EVENTS_MAX 20
 
 struct model_summary {
 	char **points;      /* key points, inline Markdown, in order */

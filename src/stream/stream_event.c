@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "model/model_json.h"
+#include "model/model_limits.h"
 #include "render/render.h"
 #include "render/render_audience.h"
 #include "text/text.h"
