@@ -103,6 +103,17 @@ def key_events_listed_with_links_to_their_pages(env):
 
 
 @test
+def key_events_list_holds_the_newest_twenty(env):
+    import_posts(env, "keys", 25)
+    for i in range(1, 26):
+        env.cli.run("edit", "keys", str(post_id_by_title(env, "keys", f"Post {i} of 25")),
+                    "--key-event", check=0)
+    with env.server() as srv:
+        got = key_events(page(srv.base, "/live/keys"))
+        assert [t for _, t, _ in got] == [f"Post {i} of 25" for i in range(25, 5, -1)], got
+
+
+@test
 def key_events_follow_edits_and_deletions_on_every_page(env):
     import_posts(env, "keys", 45)
     old = post_id_by_title(env, "keys", "Post 3 of 45")
