@@ -315,6 +315,9 @@
 			return; /* applied already */
 		lastSeq = seq || lastSeq;
 		handlers[e.type](d);
+		/* For the other blocks of this file: each change applied, once. */
+		document.dispatchEvent(new CustomEvent('liveline:change',
+			{ detail: { kind: e.type, data: d, keepStill } }));
 	};
 
 	const open = () => {
@@ -418,5 +421,137 @@
 		figure.textContent = `${format.format(n)} reading now`;
 		figure.dataset.readers = String(n);
 		figure.hidden = false;
+	});
+})();
+
+/*
+ * What readers get beside the posts (markup from src/render/render_audience.c):
+ * the list of key events, kept in step with the stream through the
+ * 'liveline:change' events of the block above, and each post's share control.
+ * Without this script the list is right at every load and the share control
+ * is a plain link to the post's permalink.
+ */
+(() => {
+	'use strict';
+
+	const reduceMotion = window.matchMedia('(prefers-reduced-motion: reduce)');
+	const plainClick = (e) =>
+		e.button === 0 && !e.defaultPrevented && !e.metaKey && !e.ctrlKey && !e.shiftKey && !e.altKey;
+
+	/* ---- key events ---- */
+
+	/* Where the list goes when a page without one gets its first: after the
+	 * pinned post, else the summary, else the page's heading (the order the
+	 * server renders). */
+	const KEY_EVENTS_AFTER = ['section.pinned-post', 'section.summary', 'header.page-head'];
+
+	document.addEventListener('liveline:change', (e) => {
+		const { data, keepStill } = e.detail || {};
+		if (!data || typeof data.key_events_html !== 'string')
+			return;
+		const t = document.createElement('template');
+		t.innerHTML = data.key_events_html;
+		const fresh = t.content.firstElementChild;
+		const old = document.getElementById('key-events');
+		/* A reader on a link of the list stays on the same link. */
+		const focused = old?.contains(document.activeElement) ? document.activeElement.dataset.post : null;
+		(keepStill || ((f) => f()))(() => {
+			if (!fresh)
+				old?.remove();
+			else if (old)
+				old.replaceWith(fresh);
+			else
+				KEY_EVENTS_AFTER.map((s) => document.querySelector(s)).find(Boolean)?.after(fresh);
+		});
+		if (focused)
+			fresh?.querySelector(`a[data-post="${CSS.escape(focused)}"]`)?.focus();
+	});
+
+	/* A key event whose post is on this page goes there in place, even when the
+	 * server now counts it on an older page (posts that arrived live push the
+	 * older ones down without a reload). */
+	document.addEventListener('click', (e) => {
+		const a = e.target.closest?.('#key-events a[data-post]');
+		if (!a || !plainClick(e))
+			return;
+		const post = document.getElementById('post-' + a.dataset.post);
+		if (!post)
+			return; /* on another page: the link goes there */
+		e.preventDefault();
+		history.pushState(null, '', '#' + post.id);
+		post.tabIndex = -1;
+		post.scrollIntoView({ behavior: reduceMotion.matches ? 'auto' : 'smooth', block: 'start' });
+		post.focus({ preventScroll: true });
+	});
+
+	/* ---- share ---- */
+
+	const canShare = typeof navigator.share === 'function';
+	const canCopy = typeof navigator.clipboard?.writeText === 'function';
+	if (!canShare && !canCopy)
+		return; /* the links stay links to the permalinks */
+
+	/* Said to screen readers; the words also show beside the link. */
+	const status = document.createElement('div');
+	status.className = 'vh';
+	status.setAttribute('role', 'status');
+	status.setAttribute('aria-live', 'polite');
+	document.body.append(status);
+
+	const label = (a) => {
+		a.dataset.share = canShare ? 'share' : 'copy';
+		const vh = document.createElement('span');
+		vh.className = 'vh';
+		vh.textContent = canShare ? ' this post' : ' to this post';
+		a.replaceChildren(canShare ? 'Share' : 'Copy link', vh);
+	};
+	/* Posts that arrive live get theirs too. */
+	const labelAll = () => document.querySelectorAll('a.share-link:not([data-share])').forEach(label);
+	labelAll();
+	new MutationObserver(labelAll).observe(document.body, { childList: true, subtree: true });
+
+	/* The shared address starts with the page's canonical one (the public
+	 * base URL), not with whatever host this page was reached by. */
+	const urlOf = (a) =>
+		new URL(a.getAttribute('href'), document.querySelector('link[rel="canonical"]')?.href || location.href).href;
+
+	const confirmCopy = (a) => {
+		let note = a.parentElement.querySelector('.share-note');
+		if (!note) {
+			note = document.createElement('span');
+			note.className = 'share-note';
+			note.setAttribute('aria-hidden', 'true'); /* the status says it */
+			a.after(note);
+		}
+		note.textContent = 'Link copied';
+		clearTimeout(Number(note.dataset.timer));
+		note.dataset.timer = String(setTimeout(() => note.remove(), 5000));
+		/* Emptied first, so that a second copy is said again. */
+		status.textContent = '';
+		setTimeout(() => { status.textContent = 'Link to the post copied to the clipboard'; }, 50);
+	};
+
+	document.addEventListener('click', async (e) => {
+		const a = e.target.closest?.('a.share-link[data-share]');
+		if (!a || !plainClick(e))
+			return;
+		e.preventDefault();
+		const url = urlOf(a);
+		if (canShare) {
+			const title = a.closest('article')?.querySelector('.post-title')?.textContent.trim();
+			try {
+				await navigator.share({ title: title || document.title, url });
+				return;
+			} catch (err) {
+				if (err?.name === 'AbortError')
+					return; /* the reader closed the sheet */
+			}
+		}
+		try {
+			await navigator.clipboard.writeText(url);
+			confirmCopy(a);
+		} catch {
+			location.href = url; /* no clipboard: the permalink, as without script */
+		}
 	});
 })();

@@ -864,7 +864,9 @@ static enum MHD_Result form_summary_form(struct form_req *r, const char *slug, j
 		json_object_set_new(m, "kind", json_string(kind));
 		if (form_put_str(m, &r->form, "media_url", "url") < 0 ||
 		    form_put_str(m, &r->form, "media_alt", "alt") < 0 ||
-		    form_put_str(m, &r->form, "media_caption", "caption") < 0) {
+		    form_put_str(m, &r->form, "media_caption", "caption") < 0 ||
+		    form_put_str(m, &r->form, "media_credit", "credit") < 0 ||
+		    form_put_str(m, &r->form, "media_poster", "poster") < 0) {
 			json_decref(m);
 			newsroom_fail(&res, NEWSROOM_MALFORMED,
 				      "The form holds text that is not UTF-8.");

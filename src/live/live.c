@@ -268,7 +268,8 @@ struct page_entry *live_page_entry(struct live *l, const char *key, const struct
 {
 	struct render_page_view v = { 0 };
 	struct model_post *posts = NULL, pinned = { 0 };
-	size_t count = render_page_count(page->n_posts), n = 0, first, want;
+	struct model_key_event *keys = NULL;
+	size_t count = render_page_count(page->n_posts), n = 0, first, want, n_keys = 0;
 	struct page_entry *e = NULL;
 	struct buf b;
 	int newest;
@@ -289,6 +290,15 @@ struct page_entry *live_page_entry(struct live *l, const char *key, const struct
 	if (newest && page->pinned_post_id &&
 	    store_post_get(l->store, page->id, page->pinned_post_id, &pinned) == 0)
 		v.pinned = &pinned;
+	/* Every page of a live page lists its key events: a change to any post
+	 * may change every page, which is why a change drops them all. */
+	if (store_post_key_events(l->store, page->id, MODEL_KEY_EVENTS_MAX, &keys, &n_keys) < 0) {
+		log_warnx("store: %s", store_errmsg(l->store));
+		keys = NULL;
+		n_keys = 0;
+	}
+	v.key_events = keys;
+	v.n_key_events = n_keys;
 	v.page = page;
 	v.posts = posts;
 	v.n_posts = n;
@@ -301,11 +311,13 @@ struct page_entry *live_page_entry(struct live *l, const char *key, const struct
 	render_page_html(&b, &l->site, &v);
 	model_posts_free(posts, n);
 	model_post_cleanup(&pinned);
+	model_key_events_free(keys, n_keys);
 	if (b.err)
 		e = live_cache_failure(l, key, page->id, live_buf_why(&b));
 	else
 		/* Only the newest page changes as posts arrive; older pages change
-		 * only on an edit or a deletion, which drops them from our cache. */
+		 * on an edit or a deletion, and when a key event is published (their
+		 * list of key events), all of which drop them from our cache. */
 		e = page_cache_put(l->cache, key, page->id, 200, PAGE_CT_HTML,
 				   newest ? PAGE_CC_LIVE : PAGE_CC_STABLE, b.data ? b.data : "",
 				   b.len);

@@ -72,6 +72,8 @@ void model_summary_cleanup(struct model_summary *s)
 	free(s->media_url);
 	free(s->media_alt);
 	free(s->media_caption);
+	free(s->media_poster);
+	free(s->media_credit);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -105,6 +107,13 @@ void model_posts_free(struct model_post *posts, size_t n)
 	for (size_t i = 0; i < n; i++)
 		model_post_cleanup(&posts[i]);
 	free(posts);
+}
+
+void model_key_events_free(struct model_key_event *k, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(k[i].title);
+	free(k);
 }
 
 void model_pages_free(struct model_page *pages, size_t n)

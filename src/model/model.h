@@ -87,6 +87,16 @@ enum model_media_kind {
 	MODEL_MEDIA_IMAGE = 2,
 };
 
+/* A post marked as a key event, as the page's list of them shows it: the
+ * newest MODEL_KEY_EVENTS_MAX (model_limits.h) of a page
+ * (store_post_key_events()). */
+struct model_key_event {
+	int64_t id;
+	char *title;
+	int64_t published_at; /* UTC seconds */
+	int64_t index;        /* its oldest-first index on the page: which page holds it */
+};
+
 struct model_summary {
 	char **points;      /* key points, inline Markdown, in order */
 	size_t n_points;
@@ -94,6 +104,8 @@ struct model_summary {
 	char *media_url;    /* may be "" (an imported capture keeps no address) */
 	char *media_alt;    /* plain, may be "" */
 	char *media_caption; /* inline Markdown, e.g. "Watch: ..."; NULL if none */
+	char *media_poster; /* a video's poster image address; NULL if none */
+	char *media_credit; /* plain, e.g. "Reuters"; NULL if none */
 };
 
 struct model_page {
@@ -127,6 +139,7 @@ void model_block_cleanup(struct model_block *b);
 void model_summary_cleanup(struct model_summary *s);
 void model_posts_free(struct model_post *posts, size_t n); /* cleans each, frees array */
 void model_pages_free(struct model_page *pages, size_t n); /* likewise */
+void model_key_events_free(struct model_key_event *k, size_t n); /* likewise */
 
 /* The times a post, a schedule or a planned start may carry: from
  * MODEL_TIME_MIN (2000-01-01T00:00:00Z) to MODEL_TIME_AHEAD seconds after now.

@@ -15,7 +15,8 @@
  *            {"type":"embed","url":S,"title":S}
  *   byline   {"name":S,"role":S}
  *   summary  {"points":[S...],
- *             "media":{"kind":"video"|"image","url":S,"alt":S,"caption":S?}|null}
+ *             "media":{"kind":"video"|"image","url":S,"alt":S,"caption":S?,
+ *                      "poster":S?,"credit":S?}|null}
  *   post     {"id","title","published_at","updated_at","breaking","key_event",
  *             "pinned","version","correction"S?,"correction_at"?,
  *             "bylines":[...],"blocks":[...]}
@@ -211,6 +212,10 @@ json_t *model_json_summary(const struct model_summary *s)
 		rc |= json_put(media, "alt", json_str(s->media_alt));
 		if (s->media_caption)
 			rc |= json_put(media, "caption", json_string(s->media_caption));
+		if (s->media_poster)
+			rc |= json_put(media, "poster", json_string(s->media_poster));
+		if (s->media_credit)
+			rc |= json_put(media, "credit", json_string(s->media_credit));
 	} else {
 		media = json_null();
 	}
@@ -517,7 +522,10 @@ static int json_get_media(const json_t *m, struct model_summary *out, char *err,
 	if (json_get_str(m, "url", 1, &out->media_url, path, err, errlen) != 0 ||
 	    json_get_str(m, "alt", 1, &out->media_alt, path, err, errlen) != 0)
 		return -1;
-	return json_get_str(m, "caption", 0, &out->media_caption, path, err, errlen);
+	if (json_get_str(m, "caption", 0, &out->media_caption, path, err, errlen) != 0 ||
+	    json_get_str(m, "poster", 0, &out->media_poster, path, err, errlen) != 0)
+		return -1;
+	return json_get_str(m, "credit", 0, &out->media_credit, path, err, errlen);
 }
 
 int model_json_to_summary(const json_t *j, struct model_summary *out, char *err,

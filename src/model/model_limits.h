@@ -90,6 +90,9 @@
  * show the newest 50 (store_post_newest()). */
 #define MODEL_FEED_POSTS 50
 #define MODEL_DESK_POSTS 50
+/* Every page of a live page lists the newest 20 of its key events (a list a
+ * reader takes in at a glance; older ones are on the pages that hold them). */
+#define MODEL_KEY_EVENTS_MAX 20
 
 /* ---- what a reader's page may cost ----
  *
@@ -101,7 +104,9 @@
  * of a live page shows up to 39 posts (2 x 20 - 1), the pinned one again, the summary,
  * and the chrome: the title (MODEL_TITLE_MAX) and description (MODEL_DESC_MAX)
  * escaped (at most 6 bytes per byte) in the <title>, the heading and the meta
- * tags, the pager and the document: well under 256 KiB. A post is measured
+ * tags, the list of key events (MODEL_KEY_EVENTS_MAX titles escaped, each with
+ * its link and time: under 48 KiB), the pager and the document: well under
+ * 256 KiB. A post is measured
  * with the correction note it has; an edit may give it a new one (at most
  * MODEL_NOTE_MAX bytes, 6 bytes each escaped, with its paragraph and time:
  * under 8 KiB) after the measure. What the page tells machines in its head

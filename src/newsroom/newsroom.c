@@ -658,18 +658,22 @@ void newsroom_page_publish(const struct newsroom_ctx *c, const char *slug, int p
 		newsroom_ok(res, newsroom_page_json(c, slug));
 }
 
-/* The featured media of a summary: {"kind","url","alt","caption"} or null. */
+/* The featured media of a summary: {"kind","url","alt","caption","poster",
+ * "credit"} or null. */
 static int newsroom_summary_media(const json_t *m, struct model_summary *sum,
 				  struct newsroom_result *res)
 {
-	const char *kind, *url, *alt, *caption;
+	const char *kind, *url, *alt, *caption, *poster, *credit;
 
 	if (!m)
 		return 0;
 	free(sum->media_url);
 	free(sum->media_alt);
 	free(sum->media_caption);
+	free(sum->media_poster);
+	free(sum->media_credit);
 	sum->media_url = sum->media_alt = sum->media_caption = NULL;
+	sum->media_poster = sum->media_credit = NULL;
 	sum->media_kind = MODEL_MEDIA_NONE;
 	if (json_is_null(m))
 		return 0;
@@ -679,7 +683,9 @@ static int newsroom_summary_media(const json_t *m, struct model_summary *sum,
 	if (newsroom_get_str(m, "kind", 1, 16, 0, &kind, res) < 0 ||
 	    newsroom_get_str(m, "url", 1, MODEL_URL_MAX, 0, &url, res) < 0 ||
 	    newsroom_get_str(m, "alt", 0, MODEL_NOTE_MAX, 0, &alt, res) < 0 ||
-	    newsroom_get_str(m, "caption", 0, MODEL_NOTE_MAX, 0, &caption, res) < 0)
+	    newsroom_get_str(m, "caption", 0, MODEL_NOTE_MAX, 0, &caption, res) < 0 ||
+	    newsroom_get_str(m, "poster", 0, MODEL_URL_MAX, 0, &poster, res) < 0 ||
+	    newsroom_get_str(m, "credit", 0, MODEL_NAME_MAX, 0, &credit, res) < 0)
 		return -1;
 	if (strcmp(kind, "image") == 0)
 		sum->media_kind = MODEL_MEDIA_IMAGE;
@@ -690,11 +696,17 @@ static int newsroom_summary_media(const json_t *m, struct model_summary *sum,
 	if (!markup_url_allowed(url))
 		return newsroom_fail(res, NEWSROOM_INVALID,
 			       "The media address must start with https://, http:// or /.");
+	if (poster && *poster && (sum->media_kind != MODEL_MEDIA_VIDEO || !markup_url_allowed(poster)))
+		return newsroom_fail(res, NEWSROOM_INVALID,
+			       "A poster is for a video, and its address must start with https://, "
+			       "http:// or /.");
 	if (sum->media_kind == MODEL_MEDIA_IMAGE && (!alt || newsroom_blank(alt)))
 		return newsroom_fail(res, NEWSROOM_INVALID, "The featured image needs alt text.");
 	sum->media_url = model_strdup(url);
 	sum->media_alt = model_strdup(alt ? alt : "");
 	sum->media_caption = caption && *caption ? model_strdup(caption) : NULL;
+	sum->media_poster = poster && *poster ? model_strdup(poster) : NULL;
+	sum->media_credit = credit && *credit ? model_strdup(credit) : NULL;
 	return 0;
 }
 

@@ -41,6 +41,10 @@ struct render_page_view {
 	const struct model_post *pinned; /* shown above the posts on the newest page; NULL */
 	size_t page_no;                  /* 1-based, counted from the oldest */
 	size_t page_count;               /* >= 1; page_no == page_count is the live page */
+	/* The page's key events, newest first, shown on every page of it
+	 * (render_key_events_html, render/render_audience.h); NULL for none. */
+	const struct model_key_event *key_events;
+	size_t n_key_events;
 };
 
 /* The number of pages for `n_posts` posts (at least 1: n_posts / 20), the page

@@ -25,6 +25,7 @@
 #include "markup/markup.h"
 #include "render/render_search.h"
 #include "media/media.h"
+#include "render/render_audience.h"
 #include "render/render_embed.h"
 #include "util/tz.h"
 
@@ -447,6 +448,7 @@ static void post_html(struct buf *out, const struct model_page *page,
 		buf_html(out, post->correction);
 		buf_puts(out, "</p>\n");
 	}
+	render_share_html(out, page, post);
 	buf_puts(out, "</article>\n");
 }
 
@@ -476,41 +478,7 @@ static int summary_present(const struct model_summary *s)
 
 static void put_media(struct buf *out, const struct model_summary *s)
 {
-	int has_url = s->media_url && s->media_url[0] && markup_url_allowed(s->media_url);
-	int has_caption = s->media_caption && s->media_caption[0];
-
-	if (!has_url && !has_caption)
-		return;
-	buf_puts(out, "<figure class=\"media\">");
-	if (has_url && s->media_kind == MODEL_MEDIA_VIDEO) {
-		buf_puts(out, "<video controls preload=\"metadata\" src=\"");
-		buf_html(out, s->media_url);
-		buf_puts(out, "\"");
-		if (s->media_alt && s->media_alt[0]) {
-			buf_puts(out, " aria-label=\"");
-			buf_html(out, s->media_alt);
-			buf_puts(out, "\"");
-		}
-		buf_puts(out, "><a href=\"");
-		buf_html(out, s->media_url);
-		buf_puts(out, "\">Download the video</a></video>");
-	} else if (has_url && s->media_kind == MODEL_MEDIA_IMAGE) {
-		buf_puts(out, "<img src=\"");
-		buf_html(out, s->media_url);
-		buf_puts(out, "\" alt=\"");
-		buf_html(out, s->media_alt);
-		buf_puts(out, "\">");
-	} else if (s->media_alt && s->media_alt[0]) {
-		buf_puts(out, "<div class=\"img-missing\" role=\"img\" aria-label=\"");
-		buf_html(out, s->media_alt);
-		buf_puts(out, "\"></div>");
-	}
-	if (has_caption) {
-		buf_puts(out, "<figcaption><span class=\"vh\">Media caption, </span>");
-		put_md(out, s->media_caption);
-		buf_puts(out, "</figcaption>");
-	}
-	buf_puts(out, "</figure>\n");
+	render_summary_media_html(out, s);
 }
 
 static void put_summary(struct buf *out, const struct model_summary *s)
@@ -624,6 +592,7 @@ void render_page_html(struct buf *out, const struct render_site *site,
 		render_summary_html(out, page);
 		render_pinned_html(out, page, v->pinned);
 	}
+	render_key_events_html(out, page, v->key_events, v->n_key_events);
 
 	buf_puts(out, "<section class=\"updates\" id=\"updates\" aria-labelledby=\"updates-h\" "
 		      "data-slug=\"");

@@ -120,7 +120,8 @@ int render_post_fits(const struct model_page *page, const struct model_post *pos
 int render_summary_fits(const struct model_page *page, char *err, size_t errlen)
 {
 	const struct model_summary *s = &page->summary;
-	size_t text = lim_len(s->media_caption) + lim_len(s->media_alt) + lim_len(s->media_url);
+	size_t text = lim_len(s->media_caption) + lim_len(s->media_alt) + lim_len(s->media_url) +
+		      lim_len(s->media_poster) + lim_len(s->media_credit);
 	size_t quotes = 0;
 	struct buf b;
 

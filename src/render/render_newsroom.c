@@ -1415,6 +1415,14 @@ void render_newsroom_summary(struct buf *out, const struct render_newsroom *nr,
 		  s->media_caption ? s->media_caption : "",
 		  "Shown under the media as \xe2\x80\x9cMedia caption, \xe2\x80\xa6\xe2\x80\x9d.",
 		  " maxlength=\"" MODEL_STR(MODEL_NOTE_MAX) "\"");
+	put_input(out, "text", "media_credit", "s-media-credit", "Credit",
+		  s->media_credit ? s->media_credit : "",
+		  "Who made it, shown after the caption, such as Reuters.",
+		  " maxlength=\"" MODEL_STR(MODEL_NAME_MAX) "\"");
+	put_input(out, "text", "media_poster", "s-media-poster", "Video poster",
+		  s->media_poster ? s->media_poster : "",
+		  "For a video: the image shown before it plays, https://\xe2\x80\xa6 or /media/\xe2\x80\xa6",
+		  " inputmode=\"url\" autocapitalize=\"none\" spellcheck=\"false\"");
 	buf_puts(out, "</fieldset>\n<div class=\"nr-actions\">\n");
 	if (can(nr, AUTH_SUMMARY_EDIT))
 		buf_puts(out, "<button type=\"submit\" class=\"nr-btn nr-btn-primary\">Save summary"

@@ -129,6 +129,14 @@ static const char *const store_sql[STMT_COUNT] = {
 		"SELECT (SELECT count(*) FROM posts q WHERE q.page_id = p.page_id AND"
 		" (q.published_at, q.id) < (p.published_at, p.id))"
 		" FROM posts p WHERE p.page_id = ?1 AND p.id = ?2",
+	/* The count is each key event's place on the page (as STMT_POST_INDEX):
+	 * the list links to the page that holds it. */
+	[STMT_POST_KEY_EVENTS] =
+		"SELECT p.id, p.title, p.published_at,"
+		" (SELECT count(*) FROM posts q WHERE q.page_id = p.page_id AND"
+		" (q.published_at, q.id) < (p.published_at, p.id))"
+		" FROM posts p WHERE p.page_id = ?1 AND p.key_event = 1"
+		" ORDER BY p.published_at DESC, p.id DESC LIMIT ?2",
 	[STMT_REVISION_ADD] =
 		"INSERT INTO revisions (post_id, page_id, version, user_id, at, what, correction,"
 		" title, published_at, breaking, key_event, bylines_json, body_json)"
@@ -1935,6 +1943,33 @@ int store_post_newest(struct store *s, const struct model_page *page, size_t lim
 	size_t first = page->n_posts > limit ? page->n_posts - limit : 0;
 
 	return store_post_range(s, page->id, first, limit, out, n);
+}
+
+static const struct store_col store_key_event_cols[] = {
+	STORE_COL(struct model_key_event, id, 0, INT64),
+	STORE_COL(struct model_key_event, title, 1, TEXT),
+	STORE_COL(struct model_key_event, published_at, 2, INT64),
+	STORE_COL(struct model_key_event, index, 3, INT64),
+};
+
+static const struct store_record store_key_event_record =
+	STORE_RECORD(struct model_key_event, store_key_event_cols, NULL, NULL);
+
+int store_post_key_events(struct store *s, int64_t page_id, size_t limit,
+			  struct model_key_event **out, size_t *n)
+{
+	struct store_stmt *st;
+	int rc;
+
+	rc = store_page_exists(s, page_id);
+	if (rc != 0)
+		return rc;
+	st = store_stmt(s, STMT_POST_KEY_EVENTS);
+	if (!st)
+		return STORE_ERR;
+	store_bind_int64(st, 1, page_id);
+	store_bind_int64(st, 2, store_limit(limit));
+	return store_rows(s, st, &store_key_event_record, "key events", out, n);
 }
 
 int store_post_index(struct store *s, int64_t page_id, int64_t post_id, size_t *index)

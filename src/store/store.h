@@ -232,6 +232,12 @@ int store_post_range(struct store *s, int64_t page_id, size_t first, size_t limi
  * start. Free with model_posts_free(). */
 int store_post_newest(struct store *s, const struct model_page *page, size_t limit,
 		      struct model_post **out, size_t *n) STORE_WARN_UNUSED;
+/* The newest `limit` posts of a page marked as key events, NEWEST FIRST, each
+ * with its oldest-first index (which page holds it): the page's list of key
+ * events (render_key_events_html). *out is NULL when there is none. Free with
+ * model_key_events_free(). */
+int store_post_key_events(struct store *s, int64_t page_id, size_t limit,
+			  struct model_key_event **out, size_t *n) STORE_WARN_UNUSED;
 /* The oldest-first index of a post on its page. */
 int store_post_index(struct store *s, int64_t page_id, int64_t post_id,
 		     size_t *index) STORE_WARN_UNUSED;

@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include "model/model_json.h"
+#include "model/model_limits.h"
 #include "render/render.h"
+#include "render/render_audience.h"
 #include "text/text.h"
 #include "util/buf.h"
 
@@ -19,6 +21,23 @@ static void stream_event_set_html(json_t *o, const char *key, struct buf *b)
 {
 	json_object_set_new(o, key, json_string(b->err || !b->data ? "" : b->data));
 	buf_reset(b);
+}
+
+/* The page's list of key events as it is once the change is made, for the
+ * changes that may alter it: a key event published, any edit (the mark, the
+ * title or the time may have changed) and any deletion. Left out when the
+ * store cannot say, so that a page keeps the list it has. */
+static void stream_event_key_events(struct store *s, const struct model_page *page, json_t *o,
+				    struct buf *b)
+{
+	struct model_key_event *k = NULL;
+	size_t n = 0;
+
+	if (store_post_key_events(s, page->id, MODEL_KEY_EVENTS_MAX, &k, &n) < 0)
+		return;
+	render_key_events_html(b, page, k, n);
+	stream_event_set_html(o, "key_events_html", b);
+	model_key_events_free(k, n);
 }
 
 int stream_event_render(struct store *s, const struct model_page *page,
@@ -58,6 +77,8 @@ int stream_event_render(struct store *s, const struct model_page *page,
 			render_pinned_html(&b, page, &post);
 			stream_event_set_html(o, "pinned_html", &b);
 		}
+		if (c->kind == STORE_CHANGE_UPDATE || post.key_event)
+			stream_event_key_events(s, page, o, &b);
 		if (c->kind == STORE_CHANGE_POST) {
 			if (text_export_post(&b, page, &post, 1) == 0 && !b.err)
 				*text = strndup(b.data ? b.data : "", b.len);
@@ -91,6 +112,8 @@ int stream_event_render(struct store *s, const struct model_page *page,
 				    json_string(page->description ? page->description : ""));
 		break;
 	case STORE_CHANGE_DELETE:
+		stream_event_key_events(s, page, o, &b);
+		break;
 	case STORE_CHANGE_PUBLISH:
 	case STORE_CHANGE_UNPUBLISH:
 		break;

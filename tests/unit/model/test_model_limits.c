@@ -34,6 +34,7 @@ static const struct {
 	{ "points", MODEL_SUMMARY_MAX },        /* sent to the API as points_md */
 	{ "media_alt", MODEL_NOTE_MAX },
 	{ "media_caption", MODEL_NOTE_MAX },
+	{ "media_credit", MODEL_NAME_MAX },
 	{ "display_name", MODEL_NAME_MAX },
 	{ "byline_name", MODEL_NAME_MAX },
 	{ "byline_role", MODEL_NAME_MAX },

@@ -420,7 +420,7 @@ static void test_post_hostile(void **state)
 
 	/* Every page kind, with the hostile page and post. */
 	{
-		struct render_page_view v = { &page, &post, 1, &post, 1, 2 };
+		struct render_page_view v = { &page, &post, 1, &post, 1, 2, NULL, 0 };
 		struct render_site hs = { HOSTILE_A, HOSTILE_B, HOSTILE_B, HOSTILE_B };
 
 		html = RENDER(render_page_html(&out_, &hs, &v));
@@ -453,7 +453,7 @@ static void test_page_document(void **state)
 		make_post(11, "Older", utc("Europe/London", 2026, 6, 12, 17, 0)),
 	};
 	struct model_post pinned = make_post(4, "Pinned one", utc("Europe/London", 2026, 6, 12, 9, 0));
-	struct render_page_view v = { &page, posts, 2, &pinned, 1, 1 };
+	struct render_page_view v = { &page, posts, 2, &pinned, 1, 1, NULL, 0 };
 	struct render_site js = { "Liveline", "/static/style.abc.css", "/static/app.1.js", "http://liveline.test" };
 	char *html;
 
@@ -487,7 +487,8 @@ static void test_page_document(void **state)
 	assert_has(html, "<h2 id=\"summary-h\">Summary</h2>");
 	assert_has(html, "<ul class=\"key-points\">");
 	assert_has(html, "Ferry scaled back</li>");
-	assert_has(html, "<video controls preload=\"metadata\" src=\"/media/first-cars.mp4\"");
+	assert_has(html, "<video controls preload=\"metadata\" playsinline "
+			 "src=\"/media/first-cars.mp4\"");
 	assert_has(html, "<figcaption><span class=\"vh\">Media caption, </span>Watch: The first "
 			 "cars cross</figcaption>");
 	assert_has(html, "<h2 id=\"pinned-h\" class=\"pinned-label\">Pinned</h2>");
@@ -527,7 +528,7 @@ static void test_page_pagination(void **state)
 	struct model_post post = make_post(1, "P", utc("UTC", 2026, 6, 12, 9, 0));
 	struct model_post pinned = make_post(2, "Pin", utc("UTC", 2026, 6, 12, 9, 0));
 	char *points[] = { "Point" };
-	struct render_page_view v = { &page, &post, 1, &pinned, 1, 2 };
+	struct render_page_view v = { &page, &post, 1, &pinned, 1, 2, NULL, 0 };
 	char *html;
 
 	(void)state;
@@ -686,7 +687,7 @@ static void test_dates_with_a_year(void **state)
 	page.start_at = utc("Europe/London", 2027, 6, 12, 6, 0);
 	render_now_set(utc("UTC", 2026, 12, 1, 12, 0));
 	{
-		struct render_page_view v = { &page, NULL, 0, NULL, 1, 1 };
+		struct render_page_view v = { &page, NULL, 0, NULL, 1, 1, NULL, 0 };
 
 		html = RENDER(render_page_html(&out_, &site, &v));
 		assert_has(html, "Coverage starts at <time datetime=\"2027-06-12T05:00:00Z\">06:00 "

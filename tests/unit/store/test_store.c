@@ -300,6 +300,71 @@ static void test_post_range_index(void **state)
 	assert_int_equal(store_post_index(f->s, 999, ids[0], &index), STORE_ENOTFOUND);
 }
 
+/* The key events of a page (its list at the top of every page): only posts
+ * marked so, newest first by (published_at, id), each with its oldest-first
+ * index among ALL the page's posts, at most `limit`; the mark taken away or
+ * the post deleted takes it off; another page's are not there. */
+static void test_post_key_events(void **state)
+{
+	struct unit_db *f = *state;
+	int64_t page = create_page(f->s, "keys"), other = create_page(f->s, "other-keys");
+	const int64_t at[] = { 300, 100, 200, 500, 200, 400 };
+	const int key[] = { 1, 0, 1, 1, 1, 0 };
+	struct model_key_event *k = NULL;
+	struct model_post p;
+	int64_t ids[6];
+	size_t n = 99;
+
+	assert_int_equal(store_post_key_events(f->s, page, 20, &k, &n), 0);
+	assert_int_equal(n, 0);
+	model_key_events_free(k, n);
+	for (size_t i = 0; i < 6; i++) {
+		sample_post(&p, key[i] ? "key" : "plain", at[i]);
+		p.key_event = key[i];
+		assert_int_equal(store_post_insert(f->s, 0, page, &p), 0);
+		ids[i] = p.id;
+	}
+	sample_post(&p, "elsewhere", 900);
+	p.key_event = 1;
+	assert_int_equal(store_post_insert(f->s, 0, other, &p), 0);
+
+	/* Oldest first: 100 (plain), 200 (ids[2]), 200 (ids[4]), 300, 400 (plain),
+	 * 500: the key events newest first are ids[3], ids[0], ids[4], ids[2]. */
+	assert_int_equal(store_post_key_events(f->s, page, 20, &k, &n), 0);
+	assert_int_equal(n, 4);
+	assert_int_equal(k[0].id, ids[3]);
+	assert_int_equal(k[0].index, 5);
+	assert_int_equal(k[0].published_at, 500);
+	assert_string_equal(k[0].title, "key");
+	assert_int_equal(k[1].id, ids[0]);
+	assert_int_equal(k[1].index, 3);
+	assert_int_equal(k[2].id, ids[4]);
+	assert_int_equal(k[2].index, 2);
+	assert_int_equal(k[3].id, ids[2]);
+	assert_int_equal(k[3].index, 1);
+	model_key_events_free(k, n);
+
+	assert_int_equal(store_post_key_events(f->s, page, 2, &k, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(k[1].id, ids[0]);
+	model_key_events_free(k, n);
+
+	/* Unmarked by an edit, and deleted: gone from the list. */
+	assert_int_equal(store_post_get(f->s, page, ids[3], &p), 0);
+	p.key_event = 0;
+	assert_int_equal(store_post_update(f->s, 0, &p), 0);
+	model_post_cleanup(&p);
+	assert_int_equal(store_post_delete(f->s, 0, page, ids[4]), 0);
+	assert_int_equal(store_post_key_events(f->s, page, 20, &k, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(k[0].id, ids[0]);
+	assert_int_equal(k[0].index, 2); /* one post before it is gone */
+	assert_int_equal(k[1].id, ids[2]);
+	model_key_events_free(k, n);
+
+	assert_int_equal(store_post_key_events(f->s, 999, 20, &k, &n), STORE_ENOTFOUND);
+}
+
 /* "The newest N posts" (the feeds', the desk's): the last N by (published_at,
  * id), newest first, and all of them when the page has fewer. */
 static void test_post_newest(void **state)
@@ -945,6 +1010,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_post_insert_refused, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(test_post_range_index, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(test_post_newest, unit_db_setup, unit_db_teardown),
+		cmocka_unit_test_setup_teardown(test_post_key_events, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(test_post_update, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(test_post_delete, unit_db_setup, unit_db_teardown),
 		cmocka_unit_test_setup_teardown(test_pin, unit_db_setup, unit_db_teardown),
