@@ -677,7 +677,12 @@ def file_responses_leave_in_one_segment_and_uncorked(env):
     TCP_NODELAY that libmicrohttpd sets then pushes the headers.)"""
     if os.geteuid() != 0:
         raise Skip("needs root: a capture on lo and another process's socket")
-    env.import_capture(DEMO, "demo", 2026)  # the live page: about 40 KB
+    # A page of about 35 KB: a small capture and four long posts.
+    env.import_capture(os.path.join(ROOT, "tests", "fixtures", "harbour_festival_2024.txt"),
+                       "demo", 2024)
+    para = ("The council's transport committee heard evidence all afternoon. " * 12 + "\n\n")
+    for i in range(4):
+        env.cli.run("post", "demo", "--title", f"Long update {i}", stdin=(para * 3).encode(), check=0)
     add_user(env, "cal", "contributor", "Cal Contributor")
     token = make_token(env, "cal")
     with env.server(workers=1) as srv:

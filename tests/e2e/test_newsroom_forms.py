@@ -10,6 +10,7 @@ as few times as they can; rate limits are reached with as few real attempts
 as the rule allows.
 """
 import datetime
+import json
 import re
 import time
 import urllib.parse
@@ -570,7 +571,11 @@ def assert_inert(html, where, shows=True):
             if k in ("href", "src", "action", "formaction", "srcset", "poster", "data"):
                 assert not (v or "").strip().lower().startswith(("javascript:", "data:",
                                                                  "vbscript:")), (where, k, v)
-        if n.tag == "script":
+        if n.tag == "script" and n.attrs.get("type") == "application/ld+json":
+            # data, not code: JSON whose '<' are escaped, so no tag ends it
+            assert "<" not in n.text(), (where, n.text()[:100])
+            json.loads(n.text())
+        elif n.tag == "script":
             assert "alert" not in n.text() and n.attrs.get("src", "").startswith("/"), \
                 (where, n.attrs, n.text()[:100])
         assert n.tag not in ("iframe", "object", "embed"), (where, n.tag)

@@ -67,10 +67,10 @@ def post_id_by_title(env, slug, title):
 
 @test
 def key_events_listed_with_links_to_their_pages(env):
-    # 45 posts: pages 1 and 2 hold 20 each, the live page the newest 5.
-    import_posts(env, "keys", 45)
-    old = post_id_by_title(env, "keys", "Post 3 of 45")      # page 1
-    middle = post_id_by_title(env, "keys", "Post 30 of 45")  # page 2
+    # 65 posts: pages 1 and 2 hold 20 each, the live page the newest 25.
+    import_posts(env, "keys", 65)
+    old = post_id_by_title(env, "keys", "Post 3 of 65")      # page 1
+    middle = post_id_by_title(env, "keys", "Post 30 of 65")  # page 2
     env.cli.run("edit", "keys", str(old), "--key-event", check=0)
     env.cli.run("edit", "keys", str(middle), "--key-event", check=0)
     env.cli.run("post", "keys", "--title", "An ordinary post", stdin=b"Words.\n", check=0)
@@ -81,7 +81,7 @@ def key_events_listed_with_links_to_their_pages(env):
         live = page(srv.base, "/live/keys")
         got = key_events(live)
         # Newest first; the hostile title is text, never markup.
-        assert [title for _, title, _ in got] == [HOSTILE, "Post 30 of 45", "Post 3 of 45"], got
+        assert [title for _, title, _ in got] == [HOSTILE, "Post 30 of 65", "Post 3 of 65"], got
         assert "<script>alert(1)" not in live and "<img src=x" not in live
         assert got[0][0] == f"/live/keys#post-{newest}", got
         assert got[1][0] == f"/live/keys?page=2#post-{middle}", got
@@ -267,6 +267,8 @@ def run_node(env, script):
     if not os.access("/usr/bin/chromium", os.X_OK):
         raise missing("/usr/bin/chromium is not installed")
     env.import_capture(DEMO, "demo-live", 2026, "Demo: live", status="live")
+    for i in range(16):  # 40 posts: the oldest 20 are an older page
+        env.cli.run("post", "demo-live", "--title", f"Later {i}", stdin=b"More.", check=0)
     with Server(env.binary, env.db, 2) as srv:
         p = subprocess.run(
             ["node", os.path.join(HERE, "browser", script), srv.base],
