@@ -37,7 +37,7 @@ import subprocess
 import tempfile
 import xml.etree.ElementTree as ET
 
-from lib import DEMO, Browser, Server, add_staff, missing, request, test
+from lib import DEMO, Browser, Server, Skip, add_staff, missing, png, request, test
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 NODE_MODULES = os.path.join(HERE, "node_modules")
@@ -47,11 +47,30 @@ CHROMIUM = "/usr/bin/chromium"
 SYSTEM_PYTHON = "/usr/bin/python3"
 SLUG = "harbour-bridge-reopening"
 TITLE = "Harbour Bridge reopens"
+ENDED = "harbour-bridge-ended"
+# The newest post of SLUG: every kind of body the Markdown subset has, so the
+# gates see each rendered (a quotation with its credit, a list with a lead,
+# an image with caption and credit, an embed, a link, code).
+RICH = """A paragraph with a [link](https://example.org/report) and `code`.
+
+> We must stand together.
+> -- Keir Starmer
+
+- **Lead:** an item with a lead
+- a plain item
+
+![The new deck at dusk](IMAGE "The new deck")
+Image source: Kelmouth Harbour Authority
+
+[Embed: The reopening on video](https://example.org/video)
+"""
 WHY = "the gates check what pages say, which no store changes: they run once"
 
 # Every page kind the gates check: (name, path, status, who, part).
-# `path` may name {slug}, {post} (a post on the newest page) and {older} (the
-# newest page's "older posts" link). `who` signs in as that login first (an
+# `path` may name {slug} (a live page, its newest post pinned), {ended} (a page
+# whose coverage has ended, a post pinned), {post} (a post on the newest
+# page), {draft} (a contributor's draft) and {older} (the newest page's "older
+# posts" link). `who` signs in as that login first (an
 # admin, "ada", or a contributor, "cal"; None: a reader). `part` names the
 # part of issue #20 that builds a page not there yet: while it answers 404
 # the page is reported "not yet built" and skipped. A new page kind is one
@@ -63,6 +82,7 @@ PAGES = (
     ("permalink", "/live/{slug}/posts/{post}", 200, None, None),
     ("search", "/live/{slug}/search?q=bridge", 200, None, "search"),
     ("embed", "/live/{slug}/embed", 200, None, "embed"),
+    ("live-ended", "/live/{ended}", 200, None, None),
     ("error-no-page", "/live/no-such-page", 404, None, None),
     ("error-no-post", "/live/{slug}/posts/999999", 404, None, None),
     ("newsroom-signin", "/newsroom/signin", 200, None, None),
@@ -95,10 +115,13 @@ LIGHTHOUSE = ("live-newest", "permalink", "index")
 MIN_SCORE = 0.95
 
 # Lighthouse audits that fail today only because another part of issue #20
-# is building what they look for: {part: (audit id, ...)}. Reported on every
-# run and counted as passed; emptied at integration.
+# is building what they look for: {part: {audit id: None, or a text that
+# every item the audit found must hold}}. Reported on every run and counted
+# as passed; emptied at integration. (errors-in-console: Chromium asks for
+# /favicon.ico, which answers 404 until "meta" adds our icons; any other
+# console error still fails.)
 PENDING_PARTS = {
-    "meta": ("meta-description", "canonical"),
+    "meta": {"meta-description": None, "canonical": None, "errors-in-console": "/favicon.ico"},
 }
 
 # The schema.org type each page kind's JSON-LD must have (when the page has
@@ -106,6 +129,14 @@ PENDING_PARTS = {
 JSONLD_PART = "meta"
 JSONLD_EXPECT = {"live-newest": "LiveBlogPosting", "live-older": "LiveBlogPosting",
                  "permalink": None}
+
+
+def optimised_build_only(env):
+    """The browser gates judge markup, which is the same in every build
+    flavour; in the sanitizer builds, where the same pages are served again,
+    they would only add minutes, so they run in the optimised build only."""
+    if any(f"{os.sep}{flavour}{os.sep}" in env.binary for flavour in ("asan", "tsan")):
+        raise Skip("a browser gate: it runs in the optimised build only")
 
 
 def say(*lines):
@@ -139,10 +170,31 @@ class Site:
 
     def __init__(self, env):
         env.import_capture(DEMO, SLUG, 2026, TITLE, status="live")
+        env.import_capture(DEMO, ENDED, 2026, TITLE + ": ended", status="ended")
+        env.cli.run("pin", ENDED, env.sql_one(
+            "SELECT min(id) FROM posts WHERE page_id = (SELECT id FROM pages "
+            f"WHERE slug = '{ENDED}')"), check=0)
         tokens = add_staff(env)
         self.server = Server(env.binary, env.db, 2)
         self.base = self.server.base
         try:
+            # An image of our own (nothing is fetched beyond loopback), in
+            # the newest post and as the summary's media.
+            up = request(self.base, "POST", "/api/v1/media", png(1600, 900),
+                         {"Authorization": "Bearer " + tokens["eve"]})
+            assert up.status == 201, up.body
+            image = up.json()["media"]["url"]
+            rich = env.cli.run("post", SLUG, "--title", "Every kind of body", "--key-event",
+                               "--byline", "Megan Pryce|Live page editor",
+                               stdin=RICH.replace("IMAGE", image).encode(),
+                               check=0).stdout.decode().strip()
+            env.cli.run("pin", SLUG, rich, check=0)
+            summary = request(self.base, "PUT", f"/api/v1/pages/{SLUG}/summary", json.dumps(
+                {"points": ["The bridge has **reopened**", "The ferry runs a reduced service"],
+                 "media": {"kind": "image", "url": image, "alt": "The bridge from the harbour",
+                           "caption": "The rebuilt bridge"}}).encode(),
+                {"Authorization": "Bearer " + tokens["eve"], "Content-Type": "application/json"})
+            assert summary.status == 200, summary.body
             self.cookies = {}
             for login in ("ada", "cal"):
                 b = Browser(self.base)
@@ -156,11 +208,12 @@ class Site:
             assert draft.status == 201, draft.body
             newest = self.get(f"/live/{SLUG}")
             assert newest.status == 200, newest.status
+            assert "Every kind of body" in newest.text and image in newest.text
             post = re.search(rf'href="[^"]*/live/{SLUG}/posts/(\d+)', newest.text)
             older = re.search(r'<a [^>]*href="([^"]+)"[^>]*>\s*Older', newest.text) or \
                 re.search(r'class="pager-older"><a href="([^"]+)"', newest.text)
             assert post and older, "no permalink or older-page link on the newest page"
-            self.vars = {"slug": SLUG, "post": post.group(1), "base": self.base,
+            self.vars = {"slug": SLUG, "ended": ENDED, "post": post.group(1), "base": self.base,
                          "older": older.group(1).replace("&amp;", "&"),
                          "draft": str(draft.json()["draft"]["id"])}
             if self.vars["older"].startswith(self.base):
@@ -227,6 +280,7 @@ def vnu(files):
 
 @test(backends=("sqlite",), why=WHY)
 def gates_nu_html_checker_finds_no_error(env):
+    optimised_build_only(env)
     need("java", "vnu-jar")
     with Site(env) as site:
         folder = tempfile.mkdtemp(prefix="liveline-gates-", dir=env.dir)
@@ -260,6 +314,7 @@ CANARY_AXE = "data:text/html,<!DOCTYPE html><html><body><img src='x.png'></body>
 
 @test(backends=("sqlite",), why=WHY)
 def gates_axe_finds_no_violation_at_desktop_and_mobile_widths(env):
+    optimised_build_only(env)
     need("node", "chromium", "playwright-core", "axe-core")
     with Site(env) as site:
         job = {"pages": [{"name": n, "url": u, "cookie": c} for n, u, c, _r in site.pages],
@@ -301,8 +356,10 @@ def category_score(cat, audits, passed=()):
 
 @test(backends=("sqlite",), why=WHY)
 def gates_lighthouse_scores_at_least_095(env):
+    optimised_build_only(env)
     need("node", "chromium", "lighthouse", "chrome-launcher")
     pending = {a: part for part, ids in PENDING_PARTS.items() for a in ids}
+    only = {a: text for ids in PENDING_PARTS.values() for a, text in ids.items()}
     with Site(env) as site:
         urls = [site.page(n)[1] for n in LIGHTHOUSE]
         reports = node("gates_lighthouse.mjs", *urls, timeout=900)
@@ -316,7 +373,9 @@ def gates_lighthouse_scores_at_least_095(env):
             assert abs(real - cat["score"]) < 0.011, (name, cid, real, cat["score"])
             failing = [r["id"] for r in cat["refs"] if r["weight"] and audits[r["id"]]["score"]
                        is not None and audits[r["id"]]["score"] < 1]
-            held = [a for a in failing if a in pending]
+            held = [a for a in failing if a in pending and (
+                only[a] is None or (audits[a]["items"] and all(
+                    only[a] in i["url"] + " " + i["text"] for i in audits[a]["items"])))]
             waiting.update(held)
             score = category_score(cat, audits, held)
             line = f"Lighthouse {name} {cid}: {cat['score']:.2f}"
@@ -326,11 +385,12 @@ def gates_lighthouse_scores_at_least_095(env):
             others = [a for a in failing if a not in held]
             if others:
                 line += "; failing: " + ", ".join(
-                    f"{a} ({audits[a]['title']}: {audits[a]['score']})" for a in others)
+                    f"{a} ({audits[a]['title']}: {audits[a]['score']}; "
+                    f"{audits[a]['items'][:3]})" for a in others)
             say(line)
             if score < MIN_SCORE:
                 low.append(f"{name} {cid} {score:.2f}: failing " + ", ".join(
-                    f"{a} ({audits[a]['title']}: {audits[a]['score']})"
+                    f"{a} ({audits[a]['title']}: {audits[a]['score']}; {audits[a]['items'][:3]})"
                     for a in failing if a not in held))
     for a in sorted(set(pending) - waiting):
         say(f"PENDING_PARTS names {a} ({pending[a]}), which passes now: take it out")

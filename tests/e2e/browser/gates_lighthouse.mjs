@@ -6,7 +6,8 @@
 //     node tests/e2e/browser/gates_lighthouse.mjs URL...
 //
 // Prints one JSON document on stdout: [{"url", "categories": {ID: {"score",
-// "refs": [{"id", "weight"}]}}, "audits": {ID: {"score", "mode", "title"}}}],
+// "refs": [{"id", "weight"}]}}, "audits": {ID: {"score", "mode", "title",
+// "items": [{"url", "text"}] (what a failing audit found, at most 10)}}}],
 // so that the Python side can list what failed and recompute a category's
 // score with the audits another part of the work is still building counted as
 // passed (PENDING_PARTS). One Chromium serves every URL; nothing is fetched
@@ -43,7 +44,12 @@ async function main() {
 					refs: c.auditRefs.map((a) => ({ id: a.id, weight: a.weight })) };
 			const audits = {};
 			for (const [id, a] of Object.entries(r.lhr.audits))
-				audits[id] = { score: a.score, mode: a.scoreDisplayMode, title: a.title };
+				audits[id] = { score: a.score, mode: a.scoreDisplayMode, title: a.title,
+					items: a.score !== null && a.score < 1 ?
+						((a.details && a.details.items) || []).slice(0, 10).map((i) => ({
+							url: (i.sourceLocation && i.sourceLocation.url) || i.url || '',
+							text: String(i.description || i.node?.snippet || '').slice(0, 200),
+						})) : [] };
 			out.push({ url, categories, audits });
 		}
 	} finally {
