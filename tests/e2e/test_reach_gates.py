@@ -124,11 +124,12 @@ PENDING_PARTS = {
     "meta": {"meta-description": None, "canonical": None, "errors-in-console": "/favicon.ico"},
 }
 
-# The schema.org type each page kind's JSON-LD must have (when the page has
-# any; a page kind named here without JSON-LD is "not yet built").
+# The schema.org type each page kind's JSON-LD must hold (issue #20: a live
+# page is a LiveBlogPosting, a permalink carries its post as a BlogPosting);
+# a page kind named here without JSON-LD is "not yet built" (JSONLD_PART).
 JSONLD_PART = "meta"
 JSONLD_EXPECT = {"live-newest": "LiveBlogPosting", "live-older": "LiveBlogPosting",
-                 "permalink": None}
+                 "live-ended": "LiveBlogPosting", "permalink": "BlogPosting"}
 
 
 def optimised_build_only(env):
