@@ -11,7 +11,12 @@ holding the demo capture and checked by
 - schema-dts's TypeScript types of schema.org, compiled with tsc: every JSON-LD
   block of a reader page must type-check as the schema.org type it names;
 - the RFC 4287 RELAX NG schema (tests/e2e/schema/atom.rnc, Debian's jing):
-  the Atom feed validates; feedparser reads the three feeds without error.
+  the Atom feed validates; feedparser reads the Atom and RSS feeds without
+  error (test_feeds.py reads the JSON Feed, which feedparser 6.0 cannot).
+
+schema-dts checks names and kinds, not the text of a Text: a DateTime is a
+string there, so the JSON-LD gate also parses every date property as ISO 8601
+with a zone.
 
 Each gate also runs on a canary that must fail it (an HTML error, an image
 without alt, a misspelt schema.org property, an Atom feed without an id), so a
@@ -28,6 +33,7 @@ Needs java, jing, node, /usr/bin/chromium and tests/e2e/node_modules
 (`cd tests/e2e && npm ci --no-audit --no-fund`); under CI=true a missing one
 fails the test (lib.missing()).
 """
+import datetime
 import html.parser
 import json
 import os
@@ -475,6 +481,32 @@ def schema_check(docs):
         shutil.rmtree(folder, ignore_errors=True)
 
 
+# schema.org's Date and DateTime properties that Liveline's JSON-LD may hold.
+LD_DATES = ("coverageStartTime", "coverageEndTime", "datePublished", "dateModified",
+            "dateCreated", "uploadDate", "startDate", "endDate")
+
+
+def ld_date_errors(doc, where="$"):
+    """The date properties of a JSON-LD document (at any depth) that are not
+    ISO 8601 with a zone, as search engines read them; [] when all are."""
+    out = []
+    if isinstance(doc, list):
+        for i, v in enumerate(doc):
+            out += ld_date_errors(v, f"{where}[{i}]")
+    elif isinstance(doc, dict):
+        for k, v in doc.items():
+            if k in LD_DATES and isinstance(v, str):
+                try:
+                    t = datetime.datetime.fromisoformat(v.replace("Z", "+00:00"))
+                    if t.tzinfo is None:
+                        out.append(f"{where}.{k}: {v!r} has no zone")
+                except ValueError:
+                    out.append(f"{where}.{k}: {v!r} is not ISO 8601")
+            else:
+                out += ld_date_errors(v, f"{where}.{k}")
+    return out
+
+
 GOOD_LD = {"@context": "https://schema.org", "@type": "LiveBlogPosting",
            "headline": "Harbour Bridge reopens", "coverageStartTime": "2026-06-12T08:00:00+01:00",
            "liveBlogUpdate": [{"@type": "BlogPosting", "headline": "Lights on",
@@ -498,6 +530,13 @@ def gates_jsonld_checker_rejects_what_schema_org_does_not_allow(env):
     assert "good" not in found and "(preamble)" not in found and "(tsc)" not in found, found
     for what, doc in bad.items():
         assert what in found, f"tsc passed {what}: {doc}"
+    # What tsc cannot see (a DateTime is a string to it), the date check does.
+    assert ld_date_errors(GOOD_LD) == [], ld_date_errors(GOOD_LD)
+    for when in ("12 June 2026", "2026-06-12T08:00:00", "2026-13-12T08:00:00Z"):
+        late = {**GOOD_LD, "liveBlogUpdate": [{**GOOD_LD["liveBlogUpdate"][0],
+                                               "dateModified": when}]}
+        assert not schema_check([("late", late)]), when
+        assert ld_date_errors(late), f"the date check passed {when!r}"
 
 
 @test(backends=("sqlite",), why=WHY)
@@ -515,6 +554,8 @@ def gates_jsonld_has_schema_org_types(env):
                 except ValueError as e:
                     raise AssertionError(f"{name}: JSON-LD block {i} is not JSON: {e}")
                 docs.append((f"{name} #{i}", doc))
+                dates = ld_date_errors(doc)
+                assert not dates, f"{name}: JSON-LD dates: {dates}"
             if name in JSONLD_EXPECT:
                 want = JSONLD_EXPECT[name]
                 if not blocks:
