@@ -54,6 +54,7 @@ SYSTEM_PYTHON = "/usr/bin/python3"
 SLUG = "harbour-bridge-reopening"
 TITLE = "Harbour Bridge reopens"
 ENDED = "harbour-bridge-ended"
+FILLER = 20
 # The newest post of SLUG: every kind of body the Markdown subset has, so the
 # gates see each rendered (a quotation with its credit, a list with a lead,
 # an image with caption and credit, an embed, a link, code).
@@ -191,6 +192,13 @@ class Site:
                          {"Authorization": "Bearer " + tokens["eve"]})
             assert up.status == 201, up.body
             image = up.json()["media"]["url"]
+            # 24 posts of the capture and these 20 make an older page
+            # whichever way the newest page is cut (a full page of 20, or
+            # the remainder with the newest full page).
+            for i in range(FILLER):
+                env.cli.run("post", SLUG, "--title", f"Update {i + 1} from the quayside",
+                            stdin=f"Queues at the ferry terminal, hour {i + 1}.\n".encode(),
+                            check=0)
             rich = env.cli.run("post", SLUG, "--title", "Every kind of body", "--key-event",
                                "--byline", "Megan Pryce|Live page editor",
                                stdin=RICH.replace("IMAGE", image).encode(),
@@ -218,7 +226,7 @@ class Site:
             assert "Every kind of body" in newest.text and image in newest.text
             post = re.search(rf'href="[^"]*/live/{SLUG}/posts/(\d+)', newest.text)
             older = re.search(r'<a [^>]*href="([^"]+)"[^>]*>\s*Older', newest.text) or \
-                re.search(r'class="pager-older"><a href="([^"]+)"', newest.text)
+                re.search(r'class="pager-older"><a [^>]*href="([^"]+)"', newest.text)
             assert post and older, "no permalink or older-page link on the newest page"
             self.vars = {"slug": SLUG, "ended": ENDED, "post": post.group(1), "base": self.base,
                          "older": older.group(1).replace("&amp;", "&"),
