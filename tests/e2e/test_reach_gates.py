@@ -172,9 +172,11 @@ def need(*what):
 
 
 class Site:
-    """The demo capture on a running server, staff signed in, and the page
-    kinds resolved to URLs: self.pages is [(name, url, cookie, status)] for the
-    kinds that exist, self.pending [(name, part)] for those not yet built."""
+    """The demo capture twice (a live page with 45 posts, its newest pinned,
+    with summary media; an ended page) on a running server, staff signed in, a
+    contributor's draft, and the page kinds resolved to URLs: self.pages is
+    [(name, url, cookie, response)] for the kinds that answered as PAGES says,
+    self.pending [(name, part)] for those not yet built."""
 
     def __init__(self, env):
         env.import_capture(DEMO, SLUG, 2026, TITLE, status="live")
@@ -316,8 +318,8 @@ def gates_nu_html_checker_finds_no_error(env):
             where = f"{name}:{m.get('lastLine', '?')}: {m['message']}"
             if m["type"] == "error" or m["type"] == "non-document-error":
                 errors.append(where + f" [{m.get('extract', '').strip()[:120]}]")
-            else:
-                say("Nu warning: " + where)
+            else:  # "info", with subType "warning" or none
+                say(f"Nu {m.get('subType', m['type'])}: " + where)
     say(f"Nu Html Checker: {len(files)} pages, {len(errors)} errors")
     assert not errors, "Nu Html Checker errors:\n" + "\n".join(errors)
 
