@@ -44,6 +44,7 @@ DEB_BUILD := gcc make pkg-config libmicrohttpd-dev libsqlite3-dev libicu-dev \
              zlib1g-dev libcmark-dev libjansson-dev libsodium-dev libvips-dev libpq-dev \
              libinih-dev scdoc
 DEB_TEST  := libcmocka-dev curl python3 python3-feedparser sqlite3 chromium nodejs \
+             default-jre-headless jing \
              clang libclang-rt-14-dev libvips-tools webp nginx-light openssl \
              libjpeg-turbo-progs iproute2 postgresql haproxy prometheus logrotate \
              $(DEB_PACKAGE)
@@ -158,7 +159,10 @@ deps-test:
 	@bin/deps $(DEB_BUILD) $(DEB_TEST)
 
 # The browser and EventSource tests' npm packages (playwright-core drives
-# Debian's /usr/bin/chromium; it downloads no browser of its own).
+# Debian's /usr/bin/chromium; it downloads no browser of its own), and the
+# gates' (tests/e2e/test_reach_gates.py): vnu-jar (run with Debian's Java; its
+# postinstall finds that Java and downloads none), axe-core, Lighthouse with
+# chrome-launcher (Debian's Chromium again), schema-dts and TypeScript.
 NODE_DEPS := tests/e2e/node_modules/.package-lock.json
 $(NODE_DEPS): tests/e2e/package.json tests/e2e/package-lock.json
 	@command -v npm >/dev/null || bin/deps npm

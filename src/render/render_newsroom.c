@@ -1591,9 +1591,12 @@ static void put_tokens(struct buf *out, const struct render_newsroom *nr,
 	rn_form_open(out, "nr-form");
 	buf_puts(out, "/newsroom/tokens");
 	rn_form_open_end(out, nr, " aria-labelledby=\"new-token-h\"");
+	/* Not `required`: a list whose first option is a user always has a
+	 * value, and HTML makes `required` there an error (it needs an empty
+	 * first option to mean "none chosen"). */
 	buf_puts(out, "<div class=\"nr-row\">\n<div class=\"nr-field nr-field-short\">\n"
 		      "<label for=\"nt-login\">User</label>\n"
-		      "<select name=\"login\" id=\"nt-login\" required>\n");
+		      "<select name=\"login\" id=\"nt-login\">\n");
 	for (size_t i = 0; i < n_users; i++) {
 		if (users[i].disabled)
 			continue; /* a disabled user's token would not work */
