@@ -384,6 +384,18 @@ static json_t *ld_type(const char *type)
 	return o;
 }
 
+/* A size in pixels as schema.org types it (ImageObject's width and height
+ * are a QuantitativeValue or a Distance, not a bare number): unit E37, the
+ * UN/CEFACT code for a pixel. */
+static json_t *ld_pixels(int n)
+{
+	json_t *q = ld_type("QuantitativeValue");
+
+	json_object_set_new(q, "value", json_integer(n));
+	ld_str(q, "unitCode", "E37");
+	return q;
+}
+
 static json_t *ld_publisher(const struct render_site *site)
 {
 	json_t *org = ld_type("Organization"), *logo = ld_type("ImageObject");
@@ -395,8 +407,8 @@ static json_t *ld_publisher(const struct render_site *site)
 	ld_str(org, "name", site->name);
 	ld_str(org, "url", site->base_url);
 	ld_buf(logo, "url", &url);
-	json_object_set_new(logo, "width", json_integer(180));
-	json_object_set_new(logo, "height", json_integer(180));
+	json_object_set_new(logo, "width", ld_pixels(180));
+	json_object_set_new(logo, "height", ld_pixels(180));
 	json_object_set_new(org, "logo", logo);
 	buf_cleanup(&url);
 	return org;
