@@ -4,7 +4,7 @@
  * HTML searched for what must and must not be there. Also checks the layout of
  * the demo page, data/demo.txt, which the server imports on `make run`.
  */
-#include "unit.h"
+#include "unit_render.h"
 
 #include "model/model.h"
 #include "render/render.h"
@@ -15,37 +15,6 @@
 #define HOSTILE_B "\"><img src=x onerror=alert(1)>"
 
 static const struct render_site site = { "Liveline", "/static/style.abc.css", NULL, "http://liveline.test" };
-
-/* The buffer every RENDER() call appends to; take() hands its contents over. */
-static struct buf out_;
-
-static char *take(void)
-{
-	char *s;
-
-	assert_int_equal(out_.err, 0);
-	s = buf_detach(&out_, NULL);
-	assert_non_null(s);
-	buf_cleanup(&out_);
-	return s;
-}
-
-/* Renders one call (which appends to out_) into a string the caller frees. */
-#define RENDER(call) (buf_init(&out_, 1 << 22), (call), take())
-
-static void assert_has(const char *html, const char *needle)
-{
-	if (!strstr(html, needle))
-		fail_msg("missing: %s", needle);
-}
-
-static void assert_lacks(const char *html, const char *needle)
-{
-	const char *at = strstr(html, needle);
-
-	if (at)
-		fail_msg("unexpected: %s in ...%.80s", needle, at > html + 80 ? at - 80 : html);
-}
 
 static void assert_not_raw(const char *html)
 {
@@ -841,19 +810,19 @@ static void test_time_view_and_html(void **state)
 	assert_int_equal(render_time_view("Europe/London", 1739788620, &tv), 0);
 	buf_init(&out_, 1 << 16);
 	render_time_html(&out_, &tv, 0);
-	html = take();
+	html = unit_render_take();
 	assert_string_equal(html, "<time datetime=\"2025-02-17T10:37:00Z\">10:37 <span "
 				  "aria-hidden=\"true\">GMT</span><span class=\"vh\">Greenwich "
 				  "Mean Time</span></time>");
 	free(html);
 	buf_init(&out_, 1 << 16);
 	render_time_html(&out_, &tv, RENDER_TIME_DAY);
-	html = take();
+	html = unit_render_take();
 	assert_non_null(strstr(html, "Mean Time</span> 17 February</time>"));
 	free(html);
 	buf_init(&out_, 1 << 16);
 	render_time_html(&out_, &tv, RENDER_TIME_DAY | RENDER_TIME_YEAR);
-	html = take();
+	html = unit_render_take();
 	assert_non_null(strstr(html, "Mean Time</span> 17 February 2025</time>"));
 	free(html);
 }

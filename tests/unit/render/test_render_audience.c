@@ -4,7 +4,7 @@
  * them. The model is built in code; the HTML is searched for what must and
  * must not be there, hostile strings included.
  */
-#include "unit.h"
+#include "unit_render.h"
 
 #include "model/model.h"
 #include "render/render.h"
@@ -13,33 +13,6 @@
 
 #define HOSTILE_A "<script>alert(1)</script>"
 #define HOSTILE_B "\"><img src=x onerror=alert(1)>"
-
-static struct buf out_;
-
-static char *take(void)
-{
-	char *s;
-
-	assert_int_equal(out_.err, 0);
-	s = buf_detach(&out_, NULL);
-	assert_non_null(s);
-	buf_cleanup(&out_);
-	return s;
-}
-
-#define RENDER(call) (buf_init(&out_, 1 << 20), (call), take())
-
-static void assert_has(const char *html, const char *needle)
-{
-	if (!strstr(html, needle))
-		fail_msg("missing: %s\nin: %s", needle, html);
-}
-
-static void assert_lacks(const char *html, const char *needle)
-{
-	if (strstr(html, needle))
-		fail_msg("unexpected: %s\nin: %s", needle, html);
-}
 
 static void assert_not_raw(const char *html)
 {

@@ -4,7 +4,7 @@
  * model is built in code; the HTML is searched for what must and must not be
  * there, with hostile titles that must stay escaped.
  */
-#include "unit.h"
+#include "unit_render.h"
 
 #include "model/model.h"
 #include "render/render.h"
@@ -15,33 +15,6 @@
 
 static const struct render_site site = { "Liveline", "/static/style.abc.css",
 					  "/static/live.abc.js", "https://news.example" };
-
-static struct buf out_;
-
-static char *take(void)
-{
-	char *s;
-
-	assert_int_equal(out_.err, 0);
-	s = buf_detach(&out_, NULL);
-	assert_non_null(s);
-	buf_cleanup(&out_);
-	return s;
-}
-
-#define RENDER(call) (buf_init(&out_, 1 << 22), (call), take())
-
-static void assert_has(const char *html, const char *needle)
-{
-	if (!strstr(html, needle))
-		fail_msg("missing: %s in %.400s", needle, html);
-}
-
-static void assert_lacks(const char *html, const char *needle)
-{
-	if (strstr(html, needle))
-		fail_msg("unexpected: %s", needle);
-}
 
 static size_t count(const char *html, const char *needle)
 {

@@ -4,7 +4,7 @@
  * base, hostile strings inert, the oldest updates left out past the limit).
  * The model is built in code from string literals.
  */
-#include "unit.h"
+#include "unit_render.h"
 
 #include <jansson.h>
 
@@ -16,33 +16,6 @@
 
 static const struct render_site site = { "Liveline", "/static/style.abc.css", NULL,
 					  "https://news.example" };
-
-static struct buf out_;
-
-static char *take(void)
-{
-	char *s;
-
-	assert_int_equal(out_.err, 0);
-	s = buf_detach(&out_, NULL);
-	assert_non_null(s);
-	buf_cleanup(&out_);
-	return s;
-}
-
-#define RENDER(call) (buf_init(&out_, 1 << 24), (call), take())
-
-static void assert_has(const char *s, const char *needle)
-{
-	if (!strstr(s, needle))
-		fail_msg("missing: %s", needle);
-}
-
-static void assert_lacks(const char *s, const char *needle)
-{
-	if (strstr(s, needle))
-		fail_msg("unexpected: %s", needle);
-}
 
 static struct model_page make_page(void)
 {
@@ -314,7 +287,7 @@ static void test_head_long_post(void **state)
 	post = make_post(1, "Long", &para, 1);
 	m = (struct render_meta){ .title = "Long", .path = "/live/vote/posts/1", .page = &page,
 				  .post = &post };
-	html = RENDER(render_meta_head(&out_, &site, &m)); /* take() checks the error */
+	html = RENDER(render_meta_head(&out_, &site, &m)); /* unit_render_take() checks the error */
 	assert_has(html, "<meta name=\"description\" content=\"&amp;&amp;");
 	assert_has(html, "&amp;\xe2\x80\xa6\">");
 	ld = ld_of(html);

@@ -6,7 +6,7 @@
  * form that changes something, the controls each role gets, and hostile text
  * coming out inert wherever data is shown.
  */
-#include "unit.h"
+#include "unit_render.h"
 
 #include "model/model.h"
 #include "page/page_assets.h"
@@ -26,35 +26,6 @@
 
 static const struct render_site site = {"Liveline", "/static/newsroom.abc.css",
 					"/static/newsroom.abc.js", "http://liveline.test"};
-
-static struct buf out_;
-
-static char *take(void)
-{
-	char *s;
-
-	assert_int_equal(out_.err, 0);
-	s = buf_detach(&out_, NULL);
-	assert_non_null(s);
-	buf_cleanup(&out_);
-	return s;
-}
-
-#define RENDER(call) (buf_init(&out_, 1 << 22), (call), take())
-
-static void assert_has(const char *html, const char *needle)
-{
-	if (!strstr(html, needle))
-		fail_msg("missing: %s", needle);
-}
-
-static void assert_lacks(const char *html, const char *needle)
-{
-	const char *at = strstr(html, needle);
-
-	if (at)
-		fail_msg("unexpected: %s in ...%.120s", needle, at > html + 80 ? at - 80 : html);
-}
 
 static size_t count(const char *html, const char *needle)
 {
