@@ -97,6 +97,10 @@ void render_time_html(struct buf *out, const struct tz_view *tv, int parts);
  * NULL), the site's header, and the <main> that render_doc_close() ends. */
 void render_doc_open(struct buf *out, const struct render_site *site, const char *title1,
 		     const char *title2, const char *canonical, const char *body_class);
+/* An <img>'s src="URL" and, for one of our uploads (made in several widths),
+ * srcset and sizes for the page's column: the attributes alone, escaped, for
+ * the caller to put after "<img ". */
+void render_img_src_html(struct buf *out, const char *url);
 struct render_meta;
 /* The same, with what the page tells machines given whole (render_meta.h):
  * a search page asks robots not to index it. */

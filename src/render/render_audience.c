@@ -108,24 +108,9 @@ static void put_video(struct buf *out, const struct model_summary *s)
 
 static void put_image(struct buf *out, const struct model_summary *s)
 {
-	int widths[MEDIA_N_WIDTHS], n = media_srcset_widths(s->media_url, widths);
-	char url[512];
-
-	buf_puts(out, "<figure class=\"media media-image\"><img src=\"");
-	buf_html(out, s->media_url);
-	if (n > 1) {
-		/* One of our uploads, in several widths: the browser picks. */
-		buf_puts(out, "\" srcset=\"");
-		for (int i = 0; i < n; i++) {
-			if (media_url_for_width(s->media_url, widths[i], url, sizeof(url)) < 0)
-				continue;
-			buf_puts(out, i ? ", " : "");
-			buf_html(out, url);
-			buf_printf(out, " %dw", widths[i]);
-		}
-		buf_puts(out, "\" sizes=\"(min-width: 42rem) 42rem, 100vw");
-	}
-	buf_puts(out, "\" alt=\"");
+	buf_puts(out, "<figure class=\"media media-image\"><img ");
+	render_img_src_html(out, s->media_url);
+	buf_puts(out, " alt=\"");
 	buf_html(out, s->media_alt ? s->media_alt : "");
 	/* At the top of the page: not lazy, it is the first thing seen. */
 	buf_puts(out, "\" decoding=\"async\">");

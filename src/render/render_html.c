@@ -251,6 +251,29 @@ static void put_byline(struct buf *out, const struct model_byline *b)
 	buf_puts(out, "</div>\n");
 }
 
+void render_img_src_html(struct buf *out, const char *url)
+{
+	int widths[MEDIA_N_WIDTHS], n = media_srcset_widths(url, widths);
+	char w[512];
+
+	buf_puts(out, "src=\"");
+	buf_html(out, url);
+	if (n > 1) {
+		/* Our uploads come in several widths: the browser picks. */
+		buf_puts(out, "\" srcset=\"");
+		for (int i = 0; i < n; i++) {
+			if (media_url_for_width(url, widths[i], w, sizeof(w)) < 0)
+				continue;
+			buf_puts(out, i ? ", " : "");
+			buf_html(out, w);
+			buf_printf(out, " %dw", widths[i]);
+		}
+		/* The column is at most --measure (42rem) wide. */
+		buf_puts(out, "\" sizes=\"(min-width: 42rem) 42rem, 100vw");
+	}
+	buf_putc(out, '"');
+}
+
 static void put_image(struct buf *out, const struct model_block *b)
 {
 	int has_caption = b->caption && b->caption[0];
@@ -258,26 +281,9 @@ static void put_image(struct buf *out, const struct model_block *b)
 
 	buf_puts(out, "<figure class=\"image\">");
 	if (b->url && b->url[0] && markup_url_allowed(b->url)) {
-		int widths[MEDIA_N_WIDTHS], n = media_srcset_widths(b->url, widths);
-
-		buf_puts(out, "<img src=\"");
-		buf_html(out, b->url);
-		if (n > 1) {
-			/* Our uploads come in several widths: the browser picks. */
-			char url[512];
-
-			buf_puts(out, "\" srcset=\"");
-			for (int i = 0; i < n; i++) {
-				if (media_url_for_width(b->url, widths[i], url, sizeof(url)) < 0)
-					continue;
-				buf_puts(out, i ? ", " : "");
-				buf_html(out, url);
-				buf_printf(out, " %dw", widths[i]);
-			}
-			/* The column is at most --measure (42rem) wide. */
-			buf_puts(out, "\" sizes=\"(min-width: 42rem) 42rem, 100vw");
-		}
-		buf_puts(out, "\" alt=\"");
+		buf_puts(out, "<img ");
+		render_img_src_html(out, b->url);
+		buf_puts(out, " alt=\"");
 		buf_html(out, b->alt);
 		buf_puts(out, "\" loading=\"lazy\" decoding=\"async\">");
 	} else {
