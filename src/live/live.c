@@ -327,7 +327,8 @@ struct page_entry *live_page_entry(struct live *l, const char *key, const struct
 	return e;
 }
 
-void live_warm(struct live *l, const char *slug)
+/* Renders the live page of `slug` (embed 0) or its embed (1) into the cache. */
+static void live_warm_view(struct live *l, const char *slug, int embed)
 {
 	struct model_page page;
 	enum live_miss miss;
@@ -335,9 +336,19 @@ void live_warm(struct live *l, const char *slug)
 
 	if (store_page_get_public(l->store, slug, &page) < 0)
 		return; /* unpublished, or the store failed: the next reader finds out */
-	page_key_page(key, slug, 0);
-	(void)live_page_entry(l, key, &page, 0, &miss);
+	if (embed) {
+		page_key_embed(key, slug);
+		(void)live_embed_entry(l, key, &page, &miss);
+	} else {
+		page_key_page(key, slug, 0);
+		(void)live_page_entry(l, key, &page, 0, &miss);
+	}
 	model_page_cleanup(&page);
+}
+
+void live_warm(struct live *l, const char *slug)
+{
+	live_warm_view(l, slug, 0);
 }
 
 struct page_entry *live_embed_entry(struct live *l, const char *key,
@@ -370,15 +381,7 @@ struct page_entry *live_embed_entry(struct live *l, const char *key,
 
 void live_warm_embed(struct live *l, const char *slug)
 {
-	struct model_page page;
-	enum live_miss miss;
-	char key[PAGE_KEY_MAX];
-
-	if (store_page_get_public(l->store, slug, &page) < 0)
-		return; /* unpublished, or the store failed: the next reader finds out */
-	page_key_embed(key, slug);
-	(void)live_embed_entry(l, key, &page, &miss);
-	model_page_cleanup(&page);
+	live_warm_view(l, slug, 1);
 }
 
 /* ---- readers of each page ---- */
